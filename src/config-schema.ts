@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/** Backfill scripts in the reference family; each field a regular expression (named groups, see README). */
+export const grammarSchema = z
+  .object({
+    start: z.string(),
+    complete: z.string(),
+    loaded: z.string(),
+    queued: z.string(),
+    processing: z.string(),
+    succeeded: z.string(),
+    failed: z.string(),
+    skipped: z.string(),
+    progress: z.string(),
+    failedSaved: z.string(),
+  })
+  .partial()
+  .strict();
+
+const expectedSchema = z
+  .object({
+    file: z.string().min(1),
+    /** CSV column holding the key when the file has a header (e.g. game_date, game_id). */
+    column: z.string().min(1).optional(),
+    /** 'date' keys must be real calendar dates YYYY-MM-DD; 'id' any non-blank token. Default: guessed from the first key. */
+    format: z.enum(['date', 'id']).optional(),
+  })
+  .strict();
+
+const storageSchema = z
+  .object({
+    /** gs://BUCKET/PREFIX/ or a local directory path. */
+    url: z.string().min(1),
+    keyPattern: z.string().optional(),
+    apiEndpoint: z.string().optional(),
+    projectId: z.string().optional(),
+    pollSeconds: z.number().positive().default(60),
+  })
+  .strict();
+
+const warehouseSchema = z
+  .object({
+    table: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_$-]+$/, 'project.dataset.table'),
+    column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name'),
+    since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional(),
+    until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional(),
+    location: z.string().optional(),
+    projectId: z.string().optional(),
+    apiEndpoint: z.string().optional(),
+    pollSeconds: z.number().positive().default(300),
+    /** Local stand-in used by the demo: a directory whose KEY/ folders mean "loaded". */
+    dir: z.string().optional(),
+  })
+  .strict();
+
+const settingsSchema = z.object({ workers: z.number().int().positive(), timeout: z.number().positive() }).strict();
+
+/** The whole config file, `backfill-tui.config.json`. Unknown keys are errors (typos must not pass silently). */
+export const configSchema = z
+  .object({
+    job: z.string().min(1).default('backfill'),
+    log: z.string().min(1),
+    failed: z.string().min(1).default('failed_dates_*.json'),
+    expected: z.union([z.string().min(1), expectedSchema]).optional(),
+    storage: storageSchema.optional(),
+    warehouse: warehouseSchema.nullable().optional(),
+    targets: z.array(z.number().gt(0).max(100)).min(1).default([95, 98, 100]),
+    grammar: grammarSchema.optional(),
+    command: z.array(z.string()).min(1).optional(),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).default({ PYTHONUNBUFFERED: '1' }),
+    vars: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+    workers: z.number().int().positive().default(6),
+    timeout: z.number().positive().default(180),
+    retry: settingsSchema.default({ workers: 3, timeout: 300 }),
+    stateDir: z.string().default('.backfill-tui'),
+    keepAwake: z.boolean().default(true),
+  })
+  .strict();
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type GrammarConfig = z.output<typeof grammarSchema>;

@@ -1,0 +1,107 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { configSchema, type ParsedConfig } from './config-schema.js';
+
+/** A config problem the operator must fix; `exitCode` 2 as for any usage error. */
+export class ConfigError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The resolved config: every path is absolute (relative ones are taken from the config file's folder,
+ * or the working directory for flags), so sources never depend on process.cwd().
+ */
+export interface Config extends Omit<ParsedConfig, 'expected'> {
+  /** Where the config came from, or null for flags only. */
+  file: string | null;
+  baseDir: string;
+  expected: { file: string; column?: string; format?: 'date' | 'id' } | null;
+}
+
+export const DEFAULT_CONFIG_NAME = 'backfill-tui.config.json';
+
+/** Overrides given on the command line (already absolute or relative to cwd). */
+export interface ConfigFlags {
+  log?: string;
+  failed?: string;
+  expected?: string;
+  storage?: string;
+  job?: string;
+  stateDir?: string;
+}
+
+/** Reads, validates and resolves a config; throws ConfigError naming file and field. */
+export function loadConfig(opts: { file?: string; cwd: string; flags?: ConfigFlags }): Config {
+  const { cwd, flags = {} } = opts;
+  let file: string | null = null;
+  let raw: Record<string, unknown> = {};
+  const candidate = opts.file ? path.resolve(cwd, opts.file) : path.join(cwd, DEFAULT_CONFIG_NAME);
+  if (opts.file || existsSync(candidate)) {
+    file = candidate;
+    let text: string;
+    try {
+      text = readFileSync(candidate, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`${candidate}: cannot read config: ${(err as Error).message}`);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`${candidate}: not valid JSON: ${(err as Error).message}`);
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ConfigError(`${candidate}: expected a JSON object at the top level`);
+    }
+  }
+  const baseDir = file ? path.dirname(file) : cwd;
+  const withFlags: Record<string, unknown> = { ...raw };
+  // Flags are relative to where the operator typed them, not to the config file.
+  if (flags.log) withFlags.log = path.resolve(cwd, flags.log);
+  if (flags.failed) withFlags.failed = path.resolve(cwd, flags.failed);
+  if (flags.expected) withFlags.expected = path.resolve(cwd, flags.expected);
+  if (flags.job) withFlags.job = flags.job;
+  if (flags.stateDir) withFlags.stateDir = path.resolve(cwd, flags.stateDir);
+  if (flags.storage) {
+    const url = /^gs:\/\//.test(flags.storage) ? flags.storage : path.resolve(cwd, flags.storage);
+    withFlags.storage = { ...((raw.storage as object) ?? {}), url };
+  }
+  if (!file && !flags.log) {
+    throw new ConfigError(
+      `no ${DEFAULT_CONFIG_NAME} in ${cwd} and no --log given.\n` +
+        `  Start with:  backfill-tui init        (writes an example config)\n` +
+        `          or:  backfill-tui --log backfill.log\n` +
+        `          or:  backfill-tui demo        (a simulated backfill, no cloud needed)`,
+    );
+  }
+  const result = configSchema.safeParse(withFlags);
+  if (!result.success) {
+    const where = file ?? 'command line';
+    const lines = result.error.issues.map((issue) => {
+      const field = issue.path.length ? issue.path.join('.') : '(top level)';
+      return `  ${field}: ${issue.message}`;
+    });
+    throw new ConfigError(`${where}: invalid config\n${lines.join('\n')}`);
+  }
+  const c = result.data;
+  const abs = (p: string) => path.resolve(baseDir, p);
+  const expected =
+    c.expected === undefined ? null : typeof c.expected === 'string' ? { file: abs(c.expected) } : { ...c.expected, file: abs(c.expected.file) };
+  const storage = c.storage && { ...c.storage, url: /^gs:\/\//.test(c.storage.url) ? c.storage.url : abs(c.storage.url) };
+  const warehouse = c.warehouse && { ...c.warehouse, dir: c.warehouse.dir ? abs(c.warehouse.dir) : undefined };
+  return {
+    ...c,
+    file,
+    baseDir,
+    log: abs(c.log),
+    failed: abs(c.failed),
+    expected,
+    storage,
+    warehouse,
+    cwd: c.cwd ? abs(c.cwd) : baseDir,
+    stateDir: abs(c.stateDir),
+  };
+}

@@ -1,0 +1,31 @@
+/** What one look at a key source (Cloud Storage, BigQuery, or their local stand-ins) found. */
+export interface SourceResult {
+  /** Keys present in the source (not yet intersected with the expected keys). */
+  keys: Set<string>;
+  /** HTTP requests (or directory reads) it took: measured, shown in the bench. */
+  requests: number;
+  /** Bytes BigQuery said the query bills (dry run), when known. */
+  bytesBilled: number | null;
+  /** How the keys were counted, e.g. 'prefixes', 'objects', 'scan', 'partitions', 'directory'. */
+  method: string;
+}
+
+/** A place keys can be present in. `list` must honour the signal and never hang past its own time limit. */
+export interface KeySource {
+  readonly name: 'storage' | 'warehouse';
+  /** Human label: gs://bucket/prefix/, project.dataset.table, or a directory. */
+  readonly label: string;
+  list(signal: AbortSignal): Promise<SourceResult>;
+}
+
+/** An error from a source, explained for the operator: what went wrong and how to fix it, one line. */
+export class SourceError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string | null,
+    readonly status: number | null,
+  ) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What the log parser makes of one log record: the facts a backfill log states, in the operator's words.
+ * Only lines that change the run's state become a LogLine; everything else is kept only for the log pane.
+ * `at` is the record's own timestamp (epoch ms, read as local time, as Python's asctime writes it).
+ */
+export type LogLine =
+  | { kind: 'start'; at: number; title: string }
+  | { kind: 'setting'; at: number; name: 'workers' | 'timeout' | 'service' | 'bucket'; value: string }
+  | { kind: 'loaded'; at: number; total: number }
+  | { kind: 'queued'; at: number; key: string; index: number; total: number }
+  | { kind: 'processing'; at: number; key: string; index: number; total: number }
+  /** key null: the retry script's key-less outcome line; it belongs to the last `processing` key. */
+  | { kind: 'succeeded'; at: number; key: string | null }
+  | { kind: 'failed'; at: number; key: string | null; failure: FailureKind; error: string }
+  | { kind: 'skipped'; at: number; key: string | null }
+  | {
+      kind: 'progress';
+      at: number;
+      done: number;
+      total: number;
+      succeeded: number | null;
+      skipped: number | null;
+      failed: number | null;
+    }
+  | { kind: 'complete'; at: number }
+  | { kind: 'summary'; at: number; field: SummaryField; value: number }
+  | { kind: 'failedSaved'; at: number; path: string };
+
+/** 'HTTP 500' (any `HTTP nnn`), 'timeout', 'error' (exception text), 'exception' (worker crash). */
+export type FailureKind = string;
+
+export type SummaryField = 'total' | 'processed' | 'skipped' | 'failed' | 'durationSec' | 'ratePerMin';
+
+/** How a line shows in the log pane. */
+export type Tone = 'ok' | 'fail' | 'warn' | 'progress' | 'info' | 'dim';
+
+/** One physical line kept for the log pane (the newest few only). */
+export interface TailLine {
+  text: string;
+  tone: Tone;
+}
+
+/** The parse of one chunk of complete lines. */
+export interface ParsedBatch {
+  /** State-changing records, in file order. */
+  lines: LogLine[];
+  /** Physical lines in the chunk (continuations and unknown lines included). */
+  lineCount: number;
+  /** Newest timestamp seen in the chunk, or null when no line carried one. */
+  lastAt: number | null;
+  /** The last `tailLimit` physical lines, decoded, for the log pane. */
+  tail: TailLine[];
+}

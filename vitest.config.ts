@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // Timestamps in logs are local time; pin the zone so parsed epochs are the same on every machine.
+    env: { TZ: 'UTC', METADATA_SERVER_DETECTION: 'none', NO_COLOR: '' },
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Two cores: real child processes and servers in the e2e tests need one to themselves.
+    maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
+  },
+});
