@@ -1,0 +1,67 @@
+import React, { useEffect, useSyncExternalStore } from 'react';
+import { Box, Text, useInput, useStdout } from 'ink';
+import { intentFor, keyName, type Intent } from '../src/keymap.js';
+import type { Store } from '../src/store.js';
+import { runFigures } from '../src/state/run-view.js';
+import { writerOf } from '../src/state/writer.js';
+import { ChooseGroup } from './ChooseGroup.js';
+import { ConfirmBox } from './ConfirmBox.js';
+import { Dashboard } from './Dashboard.js';
+import { FailuresView } from './FailuresView.js';
+import { Header } from './Header.js';
+import { HelpBar } from './HelpBar.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { HistoryView } from './HistoryView.js';
+import { Notices } from './Notices.js';
+import { ColorProvider } from './theme.js';
+
+/** The whole dashboard: reads the store, turns keys into intents, renders the active view. */
+export function App({ store, onIntent, color }: { store: Store; onIntent: (intent: Intent) => void; color: boolean }) {
+  const state = useSyncExternalStore(store.subscribe, store.getState);
+  const { stdout } = useStdout();
+
+  useEffect(() => {
+    const onResize = () => store.dispatch({ type: 'ui/resize', width: stdout.columns || 80, height: stdout.rows || 24 });
+    onResize();
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, store]);
+
+  useInput((input, key) => {
+    const ui = store.getState().ui;
+    if (ui.filtering && !(key.ctrl && input === 'c')) {
+      if (key.return) onIntent('filter-done');
+      else if (key.escape) onIntent('filter-cancel');
+      else if (key.backspace || key.delete) store.dispatch({ type: 'ui/filter-input', text: ui.filter.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) store.dispatch({ type: 'ui/filter-input', text: ui.filter + input });
+      return;
+    }
+    const intent = intentFor(store.getState(), keyName(input, key));
+    if (intent) onIntent(intent);
+  });
+
+  const figures = runFigures(state.log.current, state.now, writerOf(state));
+  const width = Math.max(40, state.ui.width);
+  const bodyHeight = Math.max(4, state.ui.height - 2 - Math.min(2, state.ui.notices.length));
+  let body: React.ReactNode;
+  if (state.ui.help) body = <HelpOverlay width={width} />;
+  else if (state.ui.view === 'failures') body = <FailuresView state={state} height={bodyHeight} />;
+  else if (state.ui.view === 'history') body = <HistoryView state={state} height={bodyHeight} />;
+  else body = <Dashboard state={state} figures={figures} height={bodyHeight} />;
+
+  return (
+    <ColorProvider color={color}>
+      <Box flexDirection="column" width={width}>
+        <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake} width={width} />
+        <Notices notices={state.ui.notices} now={state.now} />
+        {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
+        {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} /> : null}
+        {state.ui.confirm || state.ui.choosingGroup ? null : body}
+        <HelpBar state={state} width={width} />
+      </Box>
+    </ColorProvider>
+  );
+}
+

@@ -1,0 +1,58 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { formatCount, formatEta, formatPercent } from '../src/format.js';
+import type { RunFigures } from '../src/state/run-view.js';
+import type { RunState } from '../src/state/run.js';
+import { SegmentBar } from './SegmentBar.js';
+import { failureBreakdown } from '../src/state/failure-breakdown.js';
+import { SEGMENT, useColor } from './theme.js';
+
+/** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
+export function RunPanel({ run, figures, width }: { run: RunState | null; figures: RunFigures; width: number }) {
+  const color = useColor();
+  if (!run) {
+    return (
+      <Box flexDirection="column">
+        <Text dimColor>No run in the log yet. The dashboard follows it as soon as lines arrive.</Text>
+      </Box>
+    );
+  }
+  const total = run.total ?? Math.max(figures.done, 1);
+  const counter = `${formatCount(figures.done)}/${run.total === null ? '?' : formatCount(run.total)}`;
+  const pct = run.total ? formatPercent(figures.done, run.total) : '';
+  const barWidth = Math.max(10, width - counter.length - pct.length - 8);
+  const live = figures.status === 'running' || figures.status === 'stalled';
+  const breakdown = failureBreakdown(run.failures);
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Text bold>Run </Text>
+        <SegmentBar
+          width={barWidth}
+          total={total}
+          segments={[
+            { count: run.succeeded, ...SEGMENT.succeeded },
+            { count: run.failed, ...SEGMENT.failed },
+            { count: run.skipped, ...SEGMENT.skipped },
+          ]}
+        />
+        <Text> {counter} </Text>
+        <Text bold>{pct}</Text>
+      </Box>
+      <Box>
+        <Text color={color ? 'green' : undefined}>✓ {formatCount(run.succeeded)} scraped</Text>
+        <Text>  </Text>
+        <Text color={color ? 'red' : undefined}>✗ {formatCount(run.failed)} failed</Text>
+        <Text>  </Text>
+        <Text color={color ? 'blue' : undefined}>↷ {formatCount(run.skipped)} skipped</Text>
+        {live ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
+      </Box>
+      {breakdown ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}
+      <Text wrap="truncate-end">
+        rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : `${figures.ratePerMin.toFixed(1)}/min`}
+        {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
+        {run.complete && run.summary.durationSec !== undefined ? ` · took ${Math.round(run.summary.durationSec / 60)} min` : ''}
+      </Text>
+    </Box>
+  );
+}

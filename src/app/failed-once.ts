@@ -1,0 +1,24 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compareNewestFirst, readFailedFile, type FailedFile } from '../failures/failed-file.js';
+import { splitFailedGlob } from '../failures/failed-watcher.js';
+
+/** Reads every failed-keys file the glob matches, once; half-written ones are noted, not shown as truth. */
+export async function readFailedFilesOnce(glob: string): Promise<{ files: FailedFile[]; current: FailedFile | null; notes: string[] }> {
+  const { dir, match } = splitFailedGlob(glob);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => match.test(n));
+  } catch {
+    return { files: [], current: null, notes: [] };
+  }
+  const files: FailedFile[] = [];
+  const notes: string[] = [];
+  for (const name of names) {
+    const r = await readFailedFile(join(dir, name));
+    if (r.ok) files.push(r.file);
+    else notes.push(`${name}: ${r.reason}`);
+  }
+  files.sort(compareNewestFirst);
+  return { files, current: files[0] ?? null, notes };
+}

@@ -1,0 +1,32 @@
+import { createBigQuerySource } from '../coverage/bigquery-source.js';
+import { createGcsSource } from '../coverage/gcs-source.js';
+import { createLocalSource } from '../coverage/local-source.js';
+import type { KeySource } from '../coverage/source.js';
+import type { Config } from '../config.js';
+
+/** The storage source the config names: Cloud Storage for gs:// URLs, else a local directory. */
+export function storageSourceFor(config: Config): KeySource | null {
+  const s = config.storage;
+  if (!s) return null;
+  if (s.url.startsWith('gs://')) {
+    return createGcsSource({ url: s.url, keyPattern: s.keyPattern, apiEndpoint: s.apiEndpoint, projectId: s.projectId });
+  }
+  return createLocalSource({ dir: s.url, name: 'storage', keyPattern: s.keyPattern });
+}
+
+/** The warehouse source: BigQuery, or a local directory stand-in (the demo's). */
+export function warehouseSourceFor(config: Config, keyFormat: 'date' | 'id'): KeySource | null {
+  const w = config.warehouse;
+  if (!w) return null;
+  if (w.dir) return createLocalSource({ dir: w.dir, name: 'warehouse' });
+  return createBigQuerySource({
+    table: w.table,
+    column: w.column,
+    keyFormat,
+    since: w.since,
+    until: w.until,
+    location: w.location,
+    projectId: w.projectId,
+    apiEndpoint: w.apiEndpoint,
+  });
+}

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import type { Config } from '../config.js';
+import { findAttachable } from '../runner/attach.js';
+import { externalWriters } from '../runner/log-writers.js';
+import { readRuns, type RunRecord } from '../runner/runs-file.js';
+import type { ProcessState, RecordedRun } from '../state/app-state.js';
+
+/** runs.jsonl records as the history view shows them. */
+export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
+  return runs.map((r) => ({
+    id: r.id,
+    label: r.label,
+    keyCount: r.keyCount,
+    pid: r.pid ?? 0,
+    startedAt: r.startedAt,
+    endedAt: r.end?.endedAt ?? null,
+    exitCode: r.end?.exitCode ?? null,
+    reason: r.end?.reason ?? null,
+    counts: r.end?.counts ? { succeeded: r.end.counts.succeeded ?? 0, failed: r.end.counts.failed ?? 0, skipped: r.end.counts.skipped ?? 0 } : null,
+  }));
+}
+
+/** Whether the process side of a snapshot can be known here (Linux /proc). */
+export const CAN_SEE_WRITERS = existsSync('/proc/self/fd');
+
+/** What runs.jsonl and /proc say now: the run we can re-attach to, and who else writes the log. */
+export async function processSnapshot(config: Config): Promise<Partial<ProcessState>> {
+  const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
+  const { attachable } = findAttachable(runs);
+  const ours = runs.filter((r) => r.pid !== null && r.end === null).map((r) => r.pid as number);
+  const external = CAN_SEE_WRITERS ? await externalWriters(config.log, ours) : [];
+  return {
+    runId: attachable?.id ?? null,
+    pid: attachable?.pid ?? null,
+    procStart: attachable?.procStart ?? null,
+    attached: attachable !== null,
+    alive: attachable ? true : null,
+    external: external.length > 0,
+    externalPids: external,
+    writersChecked: CAN_SEE_WRITERS,
+    history: recordedRuns(runs),
+  };
+}

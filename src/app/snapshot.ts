@@ -1,0 +1,60 @@
+import { readExpectedKeys } from '../coverage/expected-keys.js';
+import type { KeySource } from '../coverage/source.js';
+import { explainError } from '../coverage/explain-error.js';
+import type { Config } from '../config.js';
+import { readFailedFilesOnce } from './failed-once.js';
+import { processSnapshot } from './process-info.js';
+import { grammarFor } from './grammar.js';
+import { storageSourceFor, warehouseSourceFor } from './make-sources.js';
+import { readLogOnce } from './read-log-once.js';
+import { initialState, type AppState } from '../state/app-state.js';
+import type { AppEvent } from '../state/events.js';
+import { reduce } from '../state/reducer.js';
+
+/** Bound on one look at a cloud source from the command line. */
+const SOURCE_TIMEOUT_MS = 20_000;
+
+/** One look at everything (log, expected keys, sources, failed files, process) for `status` and `missing`. */
+export async function collectSnapshot(config: Config, opts: { now?: () => number; sources?: boolean } = {}): Promise<AppState> {
+  const now = opts.now ?? Date.now;
+  let state = initialState({ job: config.job, log: config.log, now: now(), targets: config.targets });
+  const dispatch = (e: AppEvent) => {
+    state = reduce(state, e);
+  };
+  const grammar = grammarFor(config);
+  const expectedTask = config.expected
+    ? readExpectedKeys(config.expected).then(
+        (expected) => dispatch({ type: 'expected/loaded', expected }),
+        (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
+      )
+    : Promise.resolve();
+  const tasks: Promise<unknown>[] = [readLogOnce(config.log, grammar, dispatch), expectedTask];
+  tasks.push(readFailedFilesOnce(config.failed).then((f) => dispatch({ type: 'failed/update', ...f })));
+  tasks.push(processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch })));
+  if (opts.sources !== false) {
+    const storage = storageSourceFor(config);
+    if (storage) tasks.push(lookOnce(storage, dispatch, now));
+    // The warehouse needs the key format (dates vs ids), known once the expected keys are read.
+    tasks.push(
+      expectedTask.then(() => {
+        const warehouse = warehouseSourceFor(config, state.coverage.expected?.format ?? 'date');
+        return warehouse ? lookOnce(warehouse, dispatch, now) : undefined;
+      }),
+    );
+  }
+  await Promise.all(tasks);
+  dispatch({ type: 'clock/tick', now: now() });
+  return state;
+}
+
+async function lookOnce(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number): Promise<void> {
+  dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
+  const signal = AbortSignal.timeout(SOURCE_TIMEOUT_MS);
+  try {
+    const r = await source.list(signal);
+    dispatch({ type: 'coverage/result', source: source.name, keys: r.keys, at: now(), bytesBilled: r.bytesBilled, method: r.method, requests: r.requests });
+  } catch (err) {
+    const e = explainError(err, { source: source.name, label: source.label });
+    dispatch({ type: 'coverage/error', source: source.name, message: e.message, hint: e.hint, at: now() });
+  }
+}

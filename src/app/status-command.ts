@@ -1,0 +1,48 @@
+import type { Config } from '../config.js';
+import { collectSnapshot } from './snapshot.js';
+import { statusJson } from './status-json.js';
+import { statusText } from './status-text.js';
+import { coverageView } from '../state/coverage-view.js';
+
+/** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
+export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse' }): Promise<number> {
+  const state = await collectSnapshot(config);
+  const json = statusJson(state);
+  process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state));
+  if (opts.require === undefined) return 0;
+  const want = Number(opts.require);
+  if (!Number.isFinite(want) || want <= 0 || want > 100) {
+    process.stderr.write(`backfill-tui: --require takes a percentage from 0 to 100, got "${opts.require}"\n`);
+    return 2;
+  }
+  const source = coverageView(state)[opts.source];
+  if (!source?.coverage) {
+    process.stderr.write(`backfill-tui: --require ${want}: no ${opts.source} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
+    return 1;
+  }
+  const keys = Math.ceil((want * source.coverage.expected) / 100 - 1e-9);
+  const met = source.coverage.present >= keys;
+  if (!met) process.stderr.write(`backfill-tui: ${opts.source} coverage ${source.coverage.present}/${source.coverage.expected} is below ${want} % (${keys} keys, ${keys - source.coverage.present} more needed)\n`);
+  return met ? 0 : 1;
+}
+
+/** `backfill-tui missing --from S`: the keys, one a line, sorted (ready for a backfill's --csv). */
+export async function runMissing(config: Config, from: 'storage' | 'warehouse' | 'lag'): Promise<number> {
+  if (!config.expected) {
+    process.stderr.write('backfill-tui: missing needs `expected` in the config (or --expected FILE)\n');
+    return 2;
+  }
+  const state = await collectSnapshot(config);
+  const cov = coverageView(state);
+  let keys: string[] | null;
+  if (from === 'lag') keys = cov.lag;
+  else keys = cov[from]?.coverage?.missing ?? null;
+  if (keys === null) {
+    const src = from === 'lag' ? 'storage and warehouse' : from;
+    const err = cov[from === 'lag' ? 'storage' : from]?.error ?? cov.warehouse?.error ?? `no ${src} configured`;
+    process.stderr.write(`backfill-tui: cannot list missing keys from ${src}: ${err}\n`);
+    return 1;
+  }
+  process.stdout.write(keys.length ? `${[...keys].sort().join('\n')}\n` : '');
+  return 0;
+}

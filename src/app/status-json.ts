@@ -1,0 +1,101 @@
+import type { AppState } from '../state/app-state.js';
+import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
+import { runFigures, type RunFigures } from '../state/run-view.js';
+import type { RunState } from '../state/run.js';
+import { writerOf } from '../state/writer.js';
+
+/** The `run` object of the status contract (README, "status --json"): keys are stable. */
+export interface RunJson {
+  state: string;
+  total: number | null;
+  done: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  failures: Record<string, number>;
+  ratePerMin: number | null;
+  etaSeconds: [number, number] | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  inFlight: number;
+  lastActivityAt: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+
+function runJson(run: RunState | null, f: RunFigures): RunJson {
+  return {
+    state: f.status,
+    total: run?.total ?? null,
+    done: f.done,
+    succeeded: run?.succeeded ?? 0,
+    failed: run?.failed ?? 0,
+    skipped: run?.skipped ?? 0,
+    failures: { ...(run?.failures ?? {}) },
+    ratePerMin: round1(f.ratePerMin),
+    etaSeconds: f.etaSeconds,
+    startedAt: iso(run?.startedAt ?? null),
+    finishedAt: iso(run?.finishedAt ?? null),
+    inFlight: f.inFlight,
+    lastActivityAt: iso(run?.lastActivityAt ?? null),
+  };
+}
+
+function sourceJson(s: SourceCoverage | null) {
+  if (!s) return null;
+  return {
+    present: s.coverage?.present ?? 0,
+    extra: s.coverage?.extra ?? 0,
+    percent: s.coverage ? Math.round(s.coverage.percent * 100) / 100 : 0,
+    checkedAt: iso(s.checkedAt),
+    stale: s.stale,
+    error: s.error === null ? null : s.hint ? `${s.error} (${s.hint})` : s.error,
+    bytesBilled: s.bytesBilled,
+    method: s.method,
+  };
+}
+
+/** The one JSON snapshot `status --json` prints; the dashboard shows the same figures. */
+export function statusJson(state: AppState) {
+  const now = state.now;
+  const current = state.log.current;
+  const runs = state.log.history.map((r) => runJson(r, runFigures(r, now, { alive: false }, false)));
+  const cov = coverageView(state);
+  const expected = state.coverage.expected;
+  const coverage = expected || state.coverage.expectedError
+    ? {
+        expected: expected?.keys.length ?? 0,
+        expectedFile: expected?.file ?? null,
+        expectedProblems: {
+          error: state.coverage.expectedError,
+          blank: expected?.blank ?? 0,
+          duplicates: expected?.duplicates ?? 0,
+          invalid: expected?.invalid ?? [],
+        },
+        storage: sourceJson(cov.storage),
+        warehouse: sourceJson(cov.warehouse),
+        lag: cov.lag ? cov.lag.length : null,
+        targets: state.coverage.targets.map((percent, i) => ({
+          percent,
+          keys: cov.storage?.coverage?.targets[i]?.keys ?? cov.warehouse?.coverage?.targets[i]?.keys ?? Math.ceil((percent * (expected?.keys.length ?? 0)) / 100),
+          storage: targetJson(cov.storage, i),
+          warehouse: targetJson(cov.warehouse, i),
+        })),
+      }
+    : null;
+  const p = state.process;
+  return {
+    job: state.job,
+    log: state.log.path,
+    run: runJson(current, runFigures(current, now, writerOf(state))),
+    runs,
+    coverage,
+    process: { pid: p.pid, attached: p.attached, external: p.external, runId: p.runId },
+  };
+}
+
+function targetJson(s: SourceCoverage | null, i: number) {
+  const t = s?.coverage?.targets[i];
+  return t ? { met: t.met, needed: t.needed } : null;
+}

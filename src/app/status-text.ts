@@ -1,0 +1,46 @@
+import { failureBreakdown } from '../state/failure-breakdown.js';
+import { formatClock, formatCount, formatEta, formatPercent } from '../format.js';
+import type { AppState } from '../state/app-state.js';
+import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
+import { runFigures } from '../state/run-view.js';
+import { writerOf } from '../state/writer.js';
+
+function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
+  if (!s) return [];
+  const out: string[] = [];
+  if (s.coverage && expected !== null) {
+    const next = s.coverage.targets.find((t) => !t.met);
+    out.push(
+      `${name.padEnd(10)} ${formatCount(s.coverage.present)}/${formatCount(expected)}  ${formatPercent(s.coverage.present, expected)}` +
+        (next ? `  ${next.percent} %: ${formatCount(next.needed)} more` : '  all targets met') +
+        (s.coverage.extra ? `  (+${formatCount(s.coverage.extra)} not expected)` : ''),
+    );
+  } else out.push(`${name.padEnd(10)} unknown`);
+  if (s.error) out.push(`${''.padEnd(10)} ${s.stale ? 'stale: ' : ''}${s.error}${s.hint ? ` → ${s.hint}` : ''}`);
+  return out;
+}
+
+/** `backfill-tui status` for people: the same facts as the JSON, as lines. */
+export function statusText(state: AppState): string {
+  const run = state.log.current;
+  const f = runFigures(run, state.now, writerOf(state));
+  const lines: string[] = [];
+  lines.push(`${state.job}: ${f.status}${state.process.external ? ' (external)' : ''}  ${state.log.path}`);
+  if (run) {
+    lines.push(`run       ${formatCount(f.done)}/${run.total === null ? '?' : formatCount(run.total)}${run.total ? `  ${formatPercent(f.done, run.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
+    lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
+    const breakdown = failureBreakdown(run.failures);
+    if (breakdown) lines.push(`          ${breakdown}`);
+    if (f.status === 'running' || f.status === 'stalled') {
+      lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
+    }
+  }
+  if (state.log.history.length) lines.push(`earlier   ${state.log.history.length} run(s) in this log`);
+  const cov = coverageView(state);
+  lines.push(...sourceLine('storage', cov.storage, cov.expected), ...sourceLine('warehouse', cov.warehouse, cov.expected));
+  if (cov.lag) lines.push(`lag       ${formatCount(cov.lag.length)} keys in storage, not yet in the warehouse`);
+  const ex = state.coverage.expected;
+  if (state.coverage.expectedError) lines.push(`expected  ${state.coverage.expectedError}`);
+  for (const bad of ex?.invalid.slice(0, 5) ?? []) lines.push(`expected  line ${bad.line}: ${bad.reason}: ${bad.text}`);
+  return `${lines.join('\n')}\n`;
+}

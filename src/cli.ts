@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type ConfigFlags } from './config.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+interface GlobalOpts extends ConfigFlags {
+  config?: string;
+  color?: boolean;
+}
+
+function configFrom(opts: GlobalOpts) {
+  return loadConfig({ file: opts.config, cwd: process.cwd(), flags: opts });
+}
+
+/** Runs an async command body; config and usage errors exit 2 with the message, never a stack. */
+async function guard(body: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (err) {
+    if (err instanceof ConfigError || (err as { exitCode?: number }).exitCode === 2) {
+      process.stderr.write(`backfill-tui: ${(err as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`backfill-tui: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+function addGlobals(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'config file (default ./backfill-tui.config.json)')
+    .option('--log <file>', 'the backfill log to follow')
+    .option('--failed <glob>', 'failed-keys files, e.g. failed_dates_*.json')
+    .option('--expected <file>', 'expected keys, one a line or CSV')
+    .option('--storage <url>', 'gs://BUCKET/PREFIX/ or a local directory')
+    .option('--job <name>', 'job name shown in the header')
+    .option('--state-dir <dir>', 'where runs.jsonl and keys files go');
+}
+
+async function main(argv: string[]): Promise<void> {
+  // The simulator takes the real script's flags verbatim: hand them over untouched.
+  if (argv[2] === 'sim') {
+    const { simMain } = await import('./sim/index.js');
+    process.exitCode = await simMain(argv.slice(3));
+    return;
+  }
+  const program = addGlobals(new Command('backfill-tui'))
+    .description('Terminal dashboard for long data backfills: progress, failures, coverage, and launch/resume/retry/stop.')
+    .version(pkg.version, '-V, --version')
+    .option('--no-color', 'no colors (also NO_COLOR=1)')
+    .action(async (opts: GlobalOpts) =>
+      guard(async () => {
+        if (!process.stdout.isTTY) {
+          process.stderr.write('backfill-tui: stdout is not a terminal; use `backfill-tui status` (or `status --json`) in scripts.\n');
+          return 2;
+        }
+        const { runDashboard } = await import('./app/dashboard.js');
+        const color = opts.color !== false && !process.env.NO_COLOR;
+        return runDashboard(configFrom(opts), { color });
+      }),
+    );
+
+  addGlobals(program.command('status'))
+    .description('print one snapshot of the run (and coverage) and exit')
+    .option('--json', 'machine-readable JSON (contract in the README)')
+    .option('--require <percent>', 'exit 1 unless this coverage target is met (for cron and CI)')
+    .addOption(new Option('--source <source>', 'source for --require').choices(['storage', 'warehouse']).default('storage'))
+    .action(async (opts: GlobalOpts & { json?: boolean; require?: string; source: 'storage' | 'warehouse' }) =>
+      guard(async () => {
+        const { runStatus } = await import('./app/status-command.js');
+        return runStatus(configFrom(opts), opts);
+      }),
+    );
+
+  addGlobals(program.command('missing'))
+    .description('print missing keys, one a line, sorted (ready for a backfill --csv)')
+    .addOption(new Option('--from <source>', 'storage, warehouse, or lag (in storage, not yet in warehouse)').choices(['storage', 'warehouse', 'lag']).default('storage'))
+    .action(async (opts: GlobalOpts & { from: 'storage' | 'warehouse' | 'lag' }) =>
+      guard(async () => {
+        const { runMissing } = await import('./app/status-command.js');
+        return runMissing(configFrom(opts), opts.from);
+      }),
+    );
+
+  program
+    .command('demo')
+    .description('the whole product offline: a simulated backfill in a scratch directory')
+    .option('--dir <dir>', 'scratch directory (default: a new temp directory)')
+    .option('--speed <x>', 'simulated seconds per real second', '120')
+    .option('--no-color', 'no colors')
+    .action(async (opts: { dir?: string; speed: string; color?: boolean }) =>
+      guard(async () => {
+        const { runDemo } = await import('./app/demo.js');
+        return runDemo({ dir: opts.dir, speed: Number(opts.speed), color: opts.color !== false && !process.env.NO_COLOR });
+      }),
+    );
+
+  program
+    .command('init')
+    .description('write an example backfill-tui.config.json here (never overwrites)')
+    .action(async () =>
+      guard(async () => {
+        const { runInit } = await import('./app/init.js');
+        return runInit(process.cwd());
+      }),
+    );
+
+  program.command('sim').description('simulated backfill taking the real script\'s flags (see README)');
+  await program.parseAsync(argv);
+}
+
+void main(process.argv);

@@ -1,0 +1,149 @@
+import { Storage, type GetFilesOptions } from '@google-cloud/storage';
+import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
+import { compileKeyPattern } from './local-source.js';
+import { SourceError, type KeySource, type SourceResult } from './source.js';
+
+/** Options for {@link createGcsSource}. */
+export interface GcsSourceOptions {
+  /** gs://BUCKET/PREFIX/ */
+  url: string;
+  /** Regular expression with a named group `key`, matched against full object names; lists objects instead of folders. */
+  keyPattern?: string;
+  /** An emulator or fake server (http://host:port, without /storage/v1). STORAGE_EMULATOR_HOST also works. */
+  apiEndpoint?: string;
+  projectId?: string;
+  /** Time limit of one HTTP request; default 4 s. */
+  timeoutMs?: number;
+  /** Longest wait between the client's retries; default 1 s. */
+  retryDelayMs?: number;
+  /** Send Google credentials to a custom endpoint too (a private endpoint rather than an emulator). */
+  authenticate?: boolean;
+}
+
+/** Splits gs://BUCKET/PREFIX/ into the bucket and a prefix that is empty or ends with '/'. */
+export function parseGsUrl(url: string): { bucket: string; prefix: string } {
+  const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (m === null) throw new SourceError(`storage.url ${JSON.stringify(url)} is not gs://BUCKET/PREFIX/`, 'write it as gs://bucket-name/path/to/folders/', null);
+  const prefix = (m[2] ?? '').replace(/^\/+/, '');
+  return { bucket: m[1], prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
+}
+
+const MAX_RETRIES = 2;
+
+/**
+ * Keys present in Cloud Storage: a key is present when the folder PREFIX/KEY/ holds at least one
+ * object. One `objects.list` request per 1,000 folders, in a manual page loop: with
+ * `autoPaginate` the client keeps only the last page's `prefixes`.
+ *
+ * Client facts this relies on (@google-cloud/storage 7.9, measured against test/support/fake-gcs-server.ts):
+ * - a custom endpoint (`apiEndpoint` or STORAGE_EMULATOR_HOST, whose value must end in /storage/v1)
+ *   sends no credentials at all unless `useAuthWithCustomEndpoint`, so tests need no fake credentials;
+ * - without credentials the client still sends the request unauthenticated, and when the server
+ *   answers 401 it reports "Could not load the default credentials" instead;
+ * - `retryOptions.maxRetries: 0` is read as "default (3)"; `maxRetryDelay` and `totalTimeout` are seconds;
+ * - when `totalTimeout` runs out between retries, the promise never settles (retry-request 7), so
+ *   every page also has our own deadline;
+ * - an in-flight request cannot be cancelled (no signal reaches the HTTP layer): on abort we stop
+ *   waiting for it and it ends by its own timeout;
+ * - a 200 whose body is not JSON resolves with the raw string and no items: checked here.
+ */
+export function createGcsSource(opts: GcsSourceOptions): KeySource {
+  const { bucket, prefix } = parseGsUrl(opts.url);
+  const pattern = opts.keyPattern === undefined ? null : compileKeyPattern(opts.keyPattern);
+  const timeoutMs = opts.timeoutMs ?? 4000;
+  const retryDelayMs = opts.retryDelayMs ?? 1000;
+  // Worst case of one page inside the client: every try times out, with the longest waits between.
+  const pageBudgetMs = (MAX_RETRIES + 1) * timeoutMs + MAX_RETRIES * retryDelayMs;
+  const storage = new Storage({
+    projectId: opts.projectId ?? 'backfill-tui',
+    ...(opts.apiEndpoint !== undefined && { apiEndpoint: opts.apiEndpoint }),
+    ...(opts.authenticate === true && { useAuthWithCustomEndpoint: true }),
+    timeout: timeoutMs,
+    retryOptions: { maxRetries: MAX_RETRIES, maxRetryDelay: Math.max(retryDelayMs, 1) / 1000, totalTimeout: Math.ceil(pageBudgetMs / 1000) + 1 },
+  });
+  const files = storage.bucket(bucket);
+  const ctx: ErrorContext = {
+    service: 'Cloud Storage',
+    resource: `bucket ${bucket}`,
+    permission: 'storage.objects.list',
+    role: 'roles/storage.objectViewer',
+    setting: 'storage.url',
+    timeoutMs,
+    notFoundHint: emulatorHint() ?? `check the bucket name in storage.url (${opts.url})`,
+  };
+  // Only the fields we read: a page of 1,000 full object resources is ~1 MB, of prefixes ~30 kB.
+  // `fields` is not in the client's types but goes to the query string like every other option.
+  const first: Query = pattern === null
+    ? { prefix, delimiter: '/', autoPaginate: false, maxResults: 1000, fields: 'prefixes,nextPageToken' }
+    : { prefix, autoPaginate: false, maxResults: 1000, fields: 'items(name),nextPageToken' };
+
+  return {
+    name: 'storage',
+    label: `gs://${bucket}/${prefix}`,
+    async list(signal) {
+      const keys = new Set<string>();
+      let requests = 0;
+      try {
+        for (let query: Query | null = first; query !== null; ) {
+          signal.throwIfAborted();
+          requests += 1;
+          const [, next, page]: [unknown, unknown, unknown] = await settleWithin(files.getFiles(query), signal, pageBudgetMs + 1000);
+          addKeys(keys, checkPage(page), prefix, pattern);
+          query = (next as Query | null) ?? null;
+        }
+      } catch (e) {
+        if (signal.aborted) throw signal.reason;
+        throw explainError(e, ctx);
+      }
+      return { keys, requests, bytesBilled: null, method: pattern === null ? 'prefixes' : 'objects' } satisfies SourceResult;
+    },
+  };
+}
+
+type Query = GetFilesOptions & { fields?: string };
+
+interface Page {
+  prefixes?: string[];
+  items?: { name?: string }[];
+}
+
+function checkPage(page: unknown): Page {
+  if (page === null || typeof page !== 'object') throw new UnexpectedAnswerError(String(page));
+  return page as Page;
+}
+
+function addKeys(keys: Set<string>, page: Page, prefix: string, pattern: RegExp | null): void {
+  if (pattern === null) {
+    for (const p of page.prefixes ?? []) {
+      const key = p.slice(prefix.length, -1);
+      if (key !== '') keys.add(key);
+    }
+    return;
+  }
+  for (const item of page.items ?? []) {
+    const key = item.name === undefined ? undefined : pattern.exec(item.name)?.groups?.key;
+    if (key) keys.add(key);
+  }
+}
+
+function emulatorHint(): string | undefined {
+  const host = process.env.STORAGE_EMULATOR_HOST;
+  if (host === undefined || /\/storage\/v1\/?$/.test(host)) return undefined;
+  return `STORAGE_EMULATOR_HOST is ${host}: it must end in /storage/v1`;
+}
+
+/** Waits for `work`, but no longer than `ms` and not past an abort; the abandoned promise is left to settle unobserved. */
+function settleWithin<T>(work: Promise<T>, signal: AbortSignal, ms: number): Promise<T> {
+  work.catch(() => {}); // once abandoned, its late failure must not become an unhandled rejection
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, stop]).finally(() => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort!);
+  });
+}

@@ -1,0 +1,104 @@
+import { opendir, readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { SourceError, type KeySource, type SourceResult } from './source.js';
+
+/** Options for {@link createLocalSource}. */
+export interface LocalSourceOptions {
+  dir: string;
+  name: 'storage' | 'warehouse';
+  /** Regular expression with a named group `key`, matched against each file's path below `dir` (with `/`). */
+  keyPattern?: string;
+}
+
+/** Compiles a `keyPattern` setting; a pattern without a `key` group is a config error, said up front. */
+export function compileKeyPattern(pattern: string, setting = 'storage.keyPattern'): RegExp {
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch (e) {
+    throw new SourceError(`${setting} is not a regular expression: ${(e as Error).message}`, 'fix the pattern in the config', null);
+  }
+  if (!/\(\?<key>/.test(pattern)) {
+    throw new SourceError(`${setting} has no named group "key"`, 'write the key part as (?<key>...), e.g. /(?<key>\\d{10})/', null);
+  }
+  return re;
+}
+
+/**
+ * Keys present in a local directory: the simulator's stand-in for a bucket. A key is present
+ * when `DIR/KEY/` holds at least one file (at any depth, as a GCS folder holds any object below
+ * it); with `keyPattern`, every file path below `dir` is matched instead.
+ */
+export function createLocalSource(opts: LocalSourceOptions): KeySource {
+  const pattern = opts.keyPattern === undefined ? null : compileKeyPattern(opts.keyPattern, `${opts.name}.keyPattern`);
+  return {
+    name: opts.name,
+    label: opts.dir,
+    async list(signal) {
+      signal.throwIfAborted();
+      try {
+        return pattern === null ? await listFolders(opts.dir, signal) : await listByPattern(opts.dir, pattern);
+      } catch (e) {
+        if (signal.aborted) throw signal.reason;
+        throw explainFsError(e, opts);
+      }
+    },
+  };
+}
+
+// Reading every folder one by one is what makes 100,000 keys slow; a few at once hides the latency.
+const PARALLEL = 32;
+
+async function listFolders(dir: string, signal: AbortSignal): Promise<SourceResult> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const folders = entries.filter((d) => d.isDirectory()).map((d) => d.name);
+  const keys = new Set<string>();
+  for (let i = 0; i < folders.length; i += PARALLEL) {
+    signal.throwIfAborted();
+    const batch = folders.slice(i, i + PARALLEL);
+    const held = await Promise.all(batch.map((f) => holdsFile(join(dir, f))));
+    batch.forEach((f, j) => held[j] && keys.add(f));
+  }
+  return { keys, requests: 1 + folders.length, bytesBilled: null, method: 'directory' };
+}
+
+/** True when the folder has a file somewhere below it; stops at the first one. */
+async function holdsFile(path: string): Promise<boolean> {
+  const subfolders: string[] = [];
+  let dir;
+  try {
+    dir = await opendir(path);
+  } catch (e) {
+    // A folder removed while we list is simply not there; it must not fail the whole listing.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+  for await (const d of dir) {
+    if (d.isFile() || d.isSymbolicLink()) return true; // leaving the loop early closes the handle
+    if (d.isDirectory()) subfolders.push(join(path, d.name));
+  }
+  for (const sub of subfolders) if (await holdsFile(sub)) return true;
+  return false;
+}
+
+async function listByPattern(dir: string, pattern: RegExp): Promise<SourceResult> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  const keys = new Set<string>();
+  for (const d of entries) {
+    if (!d.isFile()) continue;
+    const path = relative(dir, join(d.parentPath, d.name)).split(sep).join('/');
+    const key = pattern.exec(path)?.groups?.key;
+    if (key) keys.add(key);
+  }
+  return { keys, requests: 1, bytesBilled: null, method: 'files' };
+}
+
+function explainFsError(e: unknown, opts: LocalSourceOptions): SourceError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const url = opts.name === 'storage' ? 'storage.url' : 'warehouse.dir';
+  if (code === 'ENOENT') return new SourceError(`${opts.name}: directory ${opts.dir} not found`, `create it, or set ${url} to the directory the backfill writes`, null);
+  if (code === 'ENOTDIR') return new SourceError(`${opts.name}: ${opts.dir} is not a directory`, `set ${url} to a directory (or gs://BUCKET/PREFIX/)`, null);
+  if (code === 'EACCES' || code === 'EPERM') return new SourceError(`${opts.name}: no permission to read ${opts.dir}`, 'check the directory permissions', null);
+  if (e instanceof SourceError) return e;
+  return new SourceError(`${opts.name}: ${(e as Error).message}`, null, null);
+}

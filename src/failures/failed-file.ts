@@ -1,0 +1,164 @@
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+
+/** One key a run gave up on, as its failed-keys file lists it. */
+export interface FailedEntry {
+  key: string;
+  /** failed | timeout | error | exception | other */
+  status: string;
+  error: string;
+  /** The entry's game_date when the key itself is not a date (failed_games): lets ids be grouped by month. */
+  date?: string;
+}
+
+/** A failed-keys file (`failed_dates_YYYYMMDD_HHMMSS.json`) as far as it could be read. */
+export interface FailedFile {
+  path: string;
+  name: string;
+  /** The run's start, from the name's YYYYMMDD_HHMMSS read as local time. */
+  runStartedAt: number | null;
+  /** The file's own `timestamp` field: when the run wrote it. */
+  writtenAt: string | null;
+  mtimeMs: number;
+  totalFailed: number | null;
+  entries: FailedEntry[];
+  /** Entries it could not read and fields it did not know, e.g. "entry 17: game_date is not a string". */
+  problems: string[];
+}
+
+/** A parse never throws: a half-written file is normal, since the script writes it with a plain json.dump. */
+export type FailedFileParse = { ok: true; file: Omit<FailedFile, 'mtimeMs'> } | { ok: false; reason: string };
+
+/** A read from disk: the parse plus the stat it was read under (null when the file could not be opened). */
+export type FailedFileRead = ({ ok: true; file: FailedFile } | { ok: false; reason: string }) & {
+  mtimeMs: number | null;
+  size: number | null;
+};
+
+const STATUSES = new Set(['failed', 'timeout', 'error', 'exception']);
+const KNOWN_TOP = new Set(['timestamp', 'total_failed']);
+const KEY_FIELDS: Record<string, string[]> = { failed_dates: ['game_date', 'key'], failed_games: ['game_id', 'key'] };
+const KNOWN_ENTRY = new Set(['key', 'game_date', 'game_id', 'status', 'error']);
+/** More problems than this say nothing new to the operator; the rest are counted. */
+const MAX_PROBLEMS = 20;
+
+/** Epoch ms of the name's YYYYMMDD_HHMMSS in local time (the script names it with datetime.now()), or null. */
+export function runStartFromName(name: string): number | null {
+  const m = /(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(name);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const at = new Date(y, mo - 1, d, h, mi, s);
+  // Reject what Date silently rolls over (month 13, hour 25): such a name is not a run timestamp.
+  const same = at.getMonth() === mo - 1 && at.getDate() === d && at.getHours() === h && at.getMinutes() === mi;
+  return same ? at.getTime() : null;
+}
+
+/** Newest first: by the run start in the name, then mtime, then name. A name without a timestamp sorts by mtime. */
+export function compareNewestFirst(a: FailedFile, b: FailedFile): number {
+  const byStart = (b.runStartedAt ?? b.mtimeMs) - (a.runStartedAt ?? a.mtimeMs);
+  return byStart || b.mtimeMs - a.mtimeMs || b.name.localeCompare(a.name);
+}
+
+/**
+ * Whether JSON.parse failed because the text ended (a file caught mid-write) rather than on a wrong character.
+ * V8 says so with 'Unexpected end of JSON input' or an error position at the very end of the text.
+ */
+function endedEarly(text: string, err: unknown): boolean {
+  const message = err instanceof Error ? err.message : '';
+  const at = /at position (\d+)/.exec(message);
+  return /end of JSON input/i.test(message) || (at !== null && Number(at[1]) >= text.length);
+}
+
+/** The list of entries: failed_dates, failed_games, any other failed_* array, or a bare array. */
+function findList(doc: unknown): { field: string | null; list: unknown[] } | null {
+  if (Array.isArray(doc)) return { field: null, list: doc };
+  if (typeof doc !== 'object' || doc === null) return null;
+  const arrays = Object.entries(doc).filter(([, v]) => Array.isArray(v)) as [string, unknown[]][];
+  const pick = arrays.find(([k]) => k.startsWith('failed')) ?? (arrays.length === 1 ? arrays[0] : undefined);
+  return pick ? { field: pick[0], list: pick[1] } : null;
+}
+
+/** Parse one failed-keys file. Entries it can read are used; the rest are reported in `problems`. */
+export function parseFailedFile(path: string, text: string): FailedFileParse {
+  text = text.replace(/^\uFEFF/, '');
+  if (text.trim() === '') return { ok: false, reason: 'empty file (still being written?)' };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    if (endedEarly(text, err)) return { ok: false, reason: 'incomplete JSON (still being written?)' };
+    return { ok: false, reason: `not valid JSON: ${(err as Error).message}` };
+  }
+  const found = findList(doc);
+  if (!found) return { ok: false, reason: 'no list of failed keys (expected failed_dates or failed_games)' };
+  const problems: string[] = [];
+  const top = Array.isArray(doc) ? {} : (doc as Record<string, unknown>);
+  for (const k of Object.keys(top)) if (k !== found.field && !KNOWN_TOP.has(k)) problems.push(`unknown field ${k}`);
+  const writtenAt = field(top, 'timestamp', 'string', problems);
+  const totalFailed = field(top, 'total_failed', 'number', problems);
+
+  // Which field holds the key: the list's name says so; a bare or generic list uses `key`.
+  const keyFields = KEY_FIELDS[found.field ?? ''] ?? ['key', 'game_id', 'game_date'];
+  const entries: FailedEntry[] = [];
+  const seen = new Set<string>();
+  const unknownFields = new Map<string, number>();
+  found.list.forEach((raw, i) => {
+    const n = i + 1;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return void problems.push(`entry ${n}: not an object`);
+    const e = raw as Record<string, unknown>;
+    for (const k of Object.keys(e)) if (!KNOWN_ENTRY.has(k)) unknownFields.set(k, (unknownFields.get(k) ?? 0) + 1);
+    const keyField = keyFields.find((f) => e[f] !== undefined);
+    if (!keyField) return void problems.push(`entry ${n}: no ${keyFields.join(' or ')}`);
+    const key = e[keyField];
+    if (typeof key !== 'string' || key.trim() === '') return void problems.push(`entry ${n}: ${keyField} is not a string`);
+    if (seen.has(key)) return void problems.push(`entry ${n}: ${key} listed twice`);
+    seen.add(key);
+    const status = typeof e.status === 'string' ? e.status.toLowerCase() : null;
+    if (e.status !== undefined && status === null) problems.push(`entry ${n}: status is not a string`);
+    if (e.error !== undefined && typeof e.error !== 'string') problems.push(`entry ${n}: error is not a string`);
+    const error = typeof e.error === 'string' ? e.error : '';
+    const entry: FailedEntry = { key, status: status && STATUSES.has(status) ? status : 'other', error };
+    if (keyField !== 'game_date' && typeof e.game_date === 'string') entry.date = e.game_date;
+    entries.push(entry);
+  });
+  for (const [k, count] of unknownFields) problems.push(`unknown entry field ${k} (${count} ${count === 1 ? 'entry' : 'entries'})`);
+  if (typeof totalFailed === 'number' && totalFailed !== found.list.length)
+    problems.push(`total_failed is ${totalFailed} but the list has ${found.list.length} entries`);
+  const shown = problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more`] : problems;
+  const name = basename(path);
+  return { ok: true, file: { path, name, runStartedAt: runStartFromName(name), writtenAt, totalFailed, entries, problems: shown } };
+}
+
+/** A top-level field of the expected type, or null (with a problem when present but of the wrong type). */
+function field<T extends 'string' | 'number'>(top: Record<string, unknown>, name: string, type: T, problems: string[]) {
+  const v = top[name];
+  if (v === undefined || v === null) return null;
+  if (typeof v === type) return v as T extends 'string' ? string : number;
+  problems.push(`${name} is not a ${type}`);
+  return null;
+}
+
+/** Read and parse one file. Never throws: a missing or unreadable file is `ok: false` with the reason. */
+export async function readFailedFile(path: string): Promise<FailedFileRead> {
+  let text: string;
+  let mtimeMs: number;
+  let size: number;
+  try {
+    // Stat and read through one handle, so the stat describes (near enough) the bytes that were read.
+    const fh = await open(path, 'r');
+    try {
+      const st = await fh.stat();
+      mtimeMs = st.mtimeMs;
+      size = st.size;
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, reason: code === 'ENOENT' ? 'missing' : `cannot read: ${(err as Error).message}`, mtimeMs: null, size: null };
+  }
+  const parsed = parseFailedFile(path, text);
+  if (!parsed.ok) return { ...parsed, mtimeMs, size };
+  return { ok: true, file: { ...parsed.file, mtimeMs }, mtimeMs, size };
+}

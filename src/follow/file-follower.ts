@@ -1,0 +1,134 @@
+import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { FollowHandlers } from '../log-follower.js';
+import { LineSplitter } from './line-splitter.js';
+import { TrackedFile } from './tracked-file.js';
+
+/**
+ * The `tail -F` state machine for one path: each `check()` notices a missing,
+ * replaced or truncated file, then reads whatever is new. Callers must never
+ * run two checks at once (see serial-runner).
+ */
+export class FileFollower {
+  private file: TrackedFile | null = null;
+  private everOpened = false;
+  private waiting = false;
+  private historyDone = false;
+  private statSize = 0;
+  private lastProgress = '';
+  private readonly buf: Buffer;
+  private readonly splitter: LineSplitter;
+
+  constructor(
+    private readonly path: string,
+    private readonly handlers: FollowHandlers,
+    private readonly signal: AbortSignal,
+    chunkSize: number,
+    maxLineBytes: number,
+  ) {
+    // One read buffer for the whole run: a 1 GB history never sits in memory.
+    this.buf = Buffer.allocUnsafe(chunkSize);
+    this.splitter = new LineSplitter(maxLineBytes, (n) => {
+      if (!this.signal.aborted) this.handlers.onOverlong?.(n);
+    });
+  }
+
+  /** Brings the reader up to date with the path: reopen, rewind or read on. */
+  async check(): Promise<void> {
+    if (this.signal.aborted) return;
+    const st = await statOrNull(this.path);
+    if (this.file && (!st || !this.file.isSameFile(st))) {
+      // A renamed or deleted log can still hold lines written just before the move.
+      await this.readAvailable(this.file);
+      await this.dropFile();
+    }
+    if (this.signal.aborted) return;
+    if (!st) return this.enterWaiting();
+
+    if (!this.file) {
+      const opened = await openOrNull(this.path);
+      if (this.signal.aborted) return void (await opened?.close());
+      if (!opened) return this.enterWaiting();
+      this.file = opened;
+      this.waiting = false;
+      if (this.everOpened) this.handlers.onReset('replaced');
+      this.everOpened = true;
+    } else if (await this.file.wasTruncated(st.size)) {
+      if (this.signal.aborted) return;
+      this.file.rewind();
+      this.splitter.reset();
+      this.handlers.onReset('truncated');
+    }
+    this.statSize = st.size;
+    await this.readAvailable(this.file);
+  }
+
+  /** Closes the fd; call once no check is running. */
+  async close(): Promise<void> {
+    await this.dropFile();
+  }
+
+  private async readAvailable(file: TrackedFile): Promise<void> {
+    while (!this.signal.aborted) {
+      const n = await file.read(this.buf);
+      if (this.signal.aborted) return;
+      if (n > 0) {
+        const lines = this.splitter.push(this.buf.subarray(0, n));
+        if (lines) this.handlers.onChunk(lines);
+      }
+      // Done with history once the bytes present at open are read, or we caught up with the writer.
+      if (n === 0 || file.offset >= file.sizeAtOpen) this.historyDone = true;
+      this.reportProgress(file);
+      if (n === 0) return;
+      // Let a UI draw (and the abort land) between chunks of a long history.
+      await nextTurn();
+    }
+  }
+
+  private reportProgress(file: TrackedFile): void {
+    const p = { bytesRead: file.offset, size: Math.max(this.statSize, file.offset), historyDone: this.historyDone };
+    const key = `${p.bytesRead}/${p.size}/${p.historyDone}`;
+    if (key === this.lastProgress) return;
+    this.lastProgress = key;
+    this.handlers.onProgress(p);
+  }
+
+  private enterWaiting(): void {
+    if (this.waiting) return;
+    this.waiting = true;
+    this.handlers.onWaiting();
+  }
+
+  private async dropFile(): Promise<void> {
+    const file = this.file;
+    this.file = null;
+    // The old file's unfinished last line will never be finished.
+    this.splitter.reset();
+    await file?.close();
+  }
+}
+
+async function statOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await stat(path);
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+}
+
+/** The path can vanish between our stat and open; that is "waiting", not an error. */
+async function openOrNull(path: string): Promise<TrackedFile | null> {
+  try {
+    return await TrackedFile.open(path);
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

@@ -1,0 +1,102 @@
+/** Pure formatting helpers shared by the views, the text status and the JSON status. */
+
+/** 0:42, 12:05, 3:04:05 — elapsed time the way a run log reads. */
+export function formatClock(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '–';
+  const total = Math.floor(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
+
+/** 45 s, 12 min, 3 h 05 min, 2 d 4 h — a duration for ETAs and ages. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '–';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** An ETA range "12–15 min", collapsing to one figure when both ends read the same. */
+export function formatEta(eta: [number, number] | null, calculating: boolean): string {
+  if (!eta) return calculating ? 'calculating…' : '–';
+  const lo = formatDuration(eta[0]);
+  const hi = formatDuration(eta[1]);
+  if (lo === hi) return `~${lo}`;
+  const [loN, loU] = splitUnit(lo);
+  const [hiN, hiU] = splitUnit(hi);
+  return loU !== null && loU === hiU ? `${loN}–${hiN} ${hiU}` : `${lo} – ${hi}`;
+}
+
+function splitUnit(text: string): [string, string | null] {
+  const m = /^(\d+) (s|min)$/.exec(text);
+  return m ? [m[1], m[2]] : [text, null];
+}
+
+/** 76.3 % with one decimal, never "100.0 %" unless truly complete. */
+export function formatPercent(part: number, whole: number): string {
+  if (whole <= 0) return '– %';
+  const p = (part / whole) * 100;
+  const shown = part < whole && p > 99.9 ? 99.9 : Math.floor(p * 10) / 10;
+  return `${shown.toFixed(1)} %`;
+}
+
+/** 1,234,567 */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** 1.2 GB style byte counts. */
+export function formatBytes(n: number | null): string {
+  if (n === null) return '–';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** Cuts text to `width` columns with an ellipsis. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  const chars = Array.from(text);
+  if (chars.length <= width) return text;
+  return chars.slice(0, Math.max(0, width - 1)).join('') + '…';
+}
+
+/**
+ * Splits a bar of `width` cells among segments proportionally; every non-zero segment gets at least
+ * one cell when there is room, and the cells add up to exactly round(width × sum/total).
+ */
+export function barCells(segments: number[], total: number, width: number): number[] {
+  if (total <= 0 || width <= 0) return segments.map(() => 0);
+  const sum = segments.reduce((a, b) => a + b, 0);
+  const filled = Math.min(width, Math.round((Math.min(sum, total) / total) * width));
+  const exact = segments.map((s) => (s / Math.max(sum, 1)) * filled);
+  const cells = exact.map((e) => Math.floor(e));
+  let left = filled - cells.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, i) => ({ i, frac: e - Math.floor(e) })).sort((a, b) => b.frac - a.frac);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    cells[i]++;
+    left--;
+  }
+  for (let i = 0; i < cells.length; i++) {
+    if (segments[i] > 0 && cells[i] === 0) {
+      const donor = cells.indexOf(Math.max(...cells));
+      if (cells[donor] > 1) {
+        cells[donor]--;
+        cells[i]++;
+      }
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,107 @@
+import type { AppState } from './state/app-state.js';
+
+/** What a key asks for. Handlers only turn keys into intents; the controller acts on them. */
+export type Intent =
+  | 'quit'
+  | 'help'
+  | 'refresh'
+  | 'resume'
+  | 'retry'
+  | 'retry-group'
+  | 'stop'
+  | 'view-failures'
+  | 'view-history'
+  | 'view-dashboard'
+  | 'filter'
+  | 'cursor-up'
+  | 'cursor-down'
+  | 'confirm-yes'
+  | 'confirm-no'
+  | 'choose-up'
+  | 'choose-down'
+  | 'choose-pick'
+  | 'filter-done'
+  | 'filter-cancel';
+
+/** One row of the keymap: the single table behind both key handling and the help. */
+export interface KeyBinding {
+  keys: string[];
+  intent: Intent;
+  description: string;
+  /** Shown in the one-line help bar. */
+  bar?: string;
+  when?: (s: AppState) => boolean;
+}
+
+const inFailures = (s: AppState) => s.ui.view === 'failures';
+
+/** Every key of the dashboard. */
+export const KEYMAP: KeyBinding[] = [
+  { keys: ['q', 'ctrl+c'], intent: 'quit', description: 'leave the dashboard (the backfill keeps running)', bar: 'quit' },
+  { keys: ['?'], intent: 'help', description: 'show or hide all keys', bar: 'help' },
+  { keys: ['s'], intent: 'resume', description: 'launch the expected keys missing from storage (asks first)', bar: 'resume' },
+  { keys: ['r'], intent: 'retry', description: "retry the latest run's failures not yet in storage (asks first)", bar: 'retry' },
+  { keys: ['R'], intent: 'retry-group', description: 'retry one error group only, e.g. just the timeouts (asks first)' },
+  { keys: ['x'], intent: 'stop', description: 'stop the run we launched: SIGINT, then SIGTERM (asks first)', bar: 'stop' },
+  { keys: ['f'], intent: 'view-failures', description: 'failures: table, grouped by error and month', bar: 'failures' },
+  { keys: ['h'], intent: 'view-history', description: 'history of runs and coverage', bar: 'history' },
+  { keys: ['d', 'escape'], intent: 'view-dashboard', description: 'back to the dashboard' },
+  { keys: ['/'], intent: 'filter', description: 'filter the failures table (Enter keeps, Esc clears)', bar: 'filter', when: inFailures },
+  { keys: ['up', 'k'], intent: 'cursor-up', description: 'move in the failures table', when: inFailures },
+  { keys: ['down', 'j'], intent: 'cursor-down', description: 'move in the failures table', when: inFailures },
+  { keys: ['g'], intent: 'refresh', description: 'check storage and warehouse now', bar: 'refresh' },
+];
+
+/** The keys of a confirm box: only these answer it; the key that opened it never does. */
+export const CONFIRM_KEYS: KeyBinding[] = [
+  { keys: ['y'], intent: 'confirm-yes', description: 'yes, go ahead' },
+  { keys: ['n', 'escape'], intent: 'confirm-no', description: 'no, cancel' },
+];
+
+const CHOOSE_KEYS: KeyBinding[] = [
+  { keys: ['up', 'k'], intent: 'choose-up', description: 'previous group' },
+  { keys: ['down', 'j'], intent: 'choose-down', description: 'next group' },
+  { keys: ['return'], intent: 'choose-pick', description: 'retry this group (asks first)' },
+  { keys: ['escape', 'n'], intent: 'confirm-no', description: 'cancel' },
+];
+
+/** Ink's key flags, reduced to what we read. */
+export interface KeyPress {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  ctrl?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+}
+
+/** Our name for a key press: 'q', 'R', 'up', 'escape', 'return', 'ctrl+c'. */
+export function keyName(input: string, key: KeyPress): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.return) return 'return';
+  if (key.escape) return 'escape';
+  if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
+  return input;
+}
+
+function find(table: KeyBinding[], name: string, state: AppState): Intent | null {
+  const hit = table.find((b) => b.keys.includes(name) && (!b.when || b.when(state)));
+  return hit ? hit.intent : null;
+}
+
+/** The bindings that apply now (modal tables first): what the help shows. */
+export function activeBindings(state: AppState): KeyBinding[] {
+  if (state.ui.confirm) return CONFIRM_KEYS;
+  if (state.ui.choosingGroup) return CHOOSE_KEYS;
+  return KEYMAP.filter((b) => !b.when || b.when(state));
+}
+
+/** Maps a key to an intent in the current mode, or null when the key means nothing here. */
+export function intentFor(state: AppState, name: string): Intent | null {
+  if (state.ui.confirm) return find(CONFIRM_KEYS, name, state);
+  if (state.ui.choosingGroup) return find(CHOOSE_KEYS, name, state);
+  if (state.ui.help && (name === 'escape' || name === '?')) return 'help';
+  return find(KEYMAP, name, state);
+}

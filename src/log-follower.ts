@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { watch } from 'chokidar';
+import { FileFollower } from './follow/file-follower.js';
+import { serialRunner } from './follow/serial-runner.js';
+
+/** What a follower reports; all calls stop once the signal aborts. */
+export interface FollowHandlers {
+  /** Complete lines only: a Buffer that ends in '\n' and holds one or more whole lines, in file order. */
+  onChunk(chunk: Buffer): void;
+  /** The file was truncated or replaced (inode change / delete+recreate): what follows comes from the new file's start. */
+  onReset(reason: 'truncated' | 'replaced'): void;
+  /** The file does not exist (yet, or any more). Called once per transition into that state. */
+  onWaiting(): void;
+  /** Reading progress; historyDone becomes true once the bytes present at first open were all delivered. */
+  onProgress(p: { bytesRead: number; size: number; historyDone: boolean }): void;
+  /** A line longer than the cap was cut; droppedBytes were counted but not kept. */
+  onOverlong?(droppedBytes: number): void;
+  /** A check failed for a reason other than the file being missing (e.g. EACCES); it is retried on the next poll. */
+  onError?(error: unknown): void;
+}
+
+/** How a follower reads and how often it looks without being told. */
+export interface FollowOptions {
+  signal: AbortSignal;
+  /** Fallback stat poll interval (ms), default 1000. chokidar events are the fast path. */
+  pollMs?: number;
+  /** Read size, default 1 MiB. */
+  chunkSize?: number;
+  /** Max kept bytes of one line, default 64 KiB. */
+  maxLineBytes?: number;
+}
+
+/** Follows `file` until the signal aborts; resolves then, leaving no watcher, timer or open fd behind. */
+export function followLog(file: string, handlers: FollowHandlers, opts: FollowOptions): Promise<void> {
+  const { signal } = opts;
+  if (signal.aborted) return Promise.resolve();
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
+  const pollMs = opts.pollMs ?? 1000;
+  const follower = new FileFollower(target, handlers, signal, opts.chunkSize ?? 1 << 20, opts.maxLineBytes ?? 64 << 10);
+  const runner = serialRunner(
+    () => follower.check(),
+    (err) => {
+      if (!signal.aborted) handlers.onError?.(err);
+    },
+  );
+  const poke = (): void => {
+    if (!signal.aborted) runner.trigger();
+  };
+
+  // The directory, not the file: only a directory watch sees the file appear again after a delete or rotation.
+  const watcher = watch(dir, {
+    depth: 0,
+    ignoreInitial: true,
+    // We stat on every event anyway; atomic's 100 ms unlink delay would only slow a rotation down.
+    atomic: false,
+    ignored: (p: string) => {
+      const abs = path.resolve(p);
+      return abs !== dir && abs !== target;
+    },
+  });
+  watcher.on('all', (_event, p) => {
+    if (path.resolve(p) === target) poke();
+  });
+  // Without a listener an 'error' event would throw; the poll covers for a broken watch.
+  watcher.on('error', () => {});
+
+  let timer: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    poke();
+    timer = setTimeout(tick, pollMs);
+  };
+  tick();
+
+  return new Promise<void>((resolve) => {
+    const stop = async (): Promise<void> => {
+      clearTimeout(timer);
+      await watcher.close().catch(() => {});
+      await runner.idle();
+      await follower.close();
+      resolve();
+    };
+    signal.addEventListener('abort', () => void stop(), { once: true });
+  });
+}

@@ -1,0 +1,76 @@
+import { open, rename, link, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** Options for {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** false: fail with EEXIST rather than replace an existing file (files we name must never clobber the user's). */
+  overwrite?: boolean;
+}
+
+/**
+ * Writes a file so a reader sees either nothing or the whole content: a temp file in the same directory
+ * (rename is atomic only within one file system), fsync, then rename (or link, when not overwriting).
+ * The temp file is removed on every failure path.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let linked = false;
+  try {
+    const handle = await open(tmp, 'wx', 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (opts.overwrite === false) {
+      // link fails with EEXIST instead of replacing, atomically; the temp name is then dropped.
+      await link(tmp, path);
+      linked = true;
+      await unlink(tmp);
+    } else {
+      await rename(tmp, path);
+    }
+    await syncDir(dir);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    if (linked) return;
+    throw err;
+  }
+}
+
+/** Makes the rename itself durable; some file systems refuse fsync on a directory, which is fine. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort only.
+  }
+}
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  ENOENT: 'the directory does not exist',
+  EEXIST: 'the file already exists',
+};
+
+/** One line for the operator: what could not be written, and why, in words (with the errno code kept). */
+export function describeWriteError(err: unknown, what: string): Error {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const reason = (code && REASONS[code]) ?? (err instanceof Error ? err.message : String(err));
+  const error = new Error(`Cannot write ${what}: ${reason}${code ? ` (${code})` : ''}`);
+  (error as NodeJS.ErrnoException).code = code;
+  return error;
+}

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** What keeps the machine awake for a run, for the header. */
+export interface KeepAwake {
+  active: boolean;
+  /** 'systemd-inhibit' or 'caffeinate' when active (or tried), else null. */
+  how: string | null;
+  /** Why it is not active: no tool, or the tool's own error (e.g. no D-Bus in a container). */
+  reason: string | null;
+  /** Ends the inhibitor early (keep-awake switched off); it also ends by itself with the run. */
+  stop: () => void;
+}
+
+/** Options for {@link keepAwake}; everything injectable for tests. */
+export interface KeepAwakeOptions {
+  platform?: NodeJS.Platform;
+  pathEnv?: string;
+  /** An inhibitor that fails does so at once; one still running after this long is taken as working. */
+  settleMs?: number;
+}
+
+const WHO = 'backfill-tui';
+
+/** The inhibitor command for a platform, ending by itself when `pid` ends; null where there is none. */
+export function keepAwakeArgv(pid: number, platform: NodeJS.Platform, onPath: (name: string) => boolean): string[] | null {
+  if (platform === 'linux' && onPath('systemd-inhibit') && onPath('tail')) {
+    return ['systemd-inhibit', '--what=sleep:idle', `--who=${WHO}`, `--why=backfill running (pid ${pid})`,
+      '--mode=block', 'tail', `--pid=${pid}`, '-f', '/dev/null'];
+  }
+  if (platform === 'darwin' && onPath('caffeinate')) return ['caffeinate', '-i', '-w', String(pid)];
+  return null;
+}
+
+/** True if an executable file `name` is in one of PATH's directories (no shell, no `which`). */
+export function isOnPath(name: string, pathEnv: string = process.env.PATH ?? ''): boolean {
+  return pathEnv.split(delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      const file = join(dir, name);
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Keeps the machine from sleeping while run `pid` lives. The inhibitor is started detached like the run, so it
+ * outlives the dashboard and ends with the run. A re-attaching dashboard finds the one already running.
+ */
+export async function keepAwake(pid: number, opts: KeepAwakeOptions = {}): Promise<KeepAwake> {
+  const platform = opts.platform ?? process.platform;
+  const argv = keepAwakeArgv(pid, platform, (name) => isOnPath(name, opts.pathEnv));
+  const inactive = (how: string | null, reason: string): KeepAwake => ({ active: false, how, reason, stop: () => undefined });
+  if (!argv) return inactive(null, `nothing to keep ${platform} awake on PATH`);
+  const how = argv[0];
+  const existing = platform === 'linux' ? findInhibitor(pid) : null;
+  if (existing !== null) return { active: true, how, reason: null, stop: () => killGroup(existing) };
+
+  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString('utf8')).slice(0, 500); });
+  const early = await new Promise<{ code: number | null; error?: Error } | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), opts.settleMs ?? 500);
+    child.once('error', (error) => { clearTimeout(timer); resolve({ code: null, error }); });
+    child.once('exit', (code) => { clearTimeout(timer); resolve({ code }); });
+  });
+  child.on('error', () => undefined);
+  if (early) {
+    const said = early.error?.message ?? stderr.trim().split('\n')[0] ?? '';
+    return inactive(how, `${how} ended at once${early.code !== null ? ` (code ${early.code})` : ''}${said ? `: ${said}` : ''}`);
+  }
+  // Our end of the pipe must not keep the dashboard alive or pin the inhibitor to us.
+  child.stderr?.destroy();
+  child.unref();
+  const inhibitor = child.pid!;
+  return { active: true, how, reason: null, stop: () => killGroup(inhibitor) };
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+/** The pid of an inhibitor a previous dashboard started for this run, found by its command line. */
+export function findInhibitor(pid: number): number | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes(`--who=${WHO}`) && args.includes(`--pid=${pid}`)) return Number(entry);
+    } catch {
+      // gone or unreadable
+    }
+  }
+  return null;
+}

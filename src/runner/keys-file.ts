@@ -1,0 +1,44 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeWriteError, writeFileAtomic } from './atomic-write.js';
+
+/** Why a keys file is written: the label in its name and in runs.jsonl. */
+export type RunLabel = 'launch' | 'resume' | 'retry';
+
+/** `20251126-231710`, in UTC so names sort the same on every machine. */
+export function fileStamp(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+}
+
+/**
+ * Writes `STATEDIR/keys/<label>-<stamp>.txt`, one key per line, atomically and never over an existing
+ * file (a second file in the same second gets `-2`, `-3`...). Returns its path.
+ * Any failure (read-only directory, full disk) is one clear Error, so the caller launches nothing.
+ */
+export async function writeKeysFile(
+  stateDir: string,
+  keys: string[],
+  label: RunLabel,
+  now: () => number = Date.now,
+): Promise<string> {
+  const dir = join(stateDir, 'keys');
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw describeWriteError(err, `the keys file directory ${dir}`);
+  }
+  const body = keys.length > 0 ? `${keys.join('\n')}\n` : '';
+  const stamp = fileStamp(now());
+  for (let n = 1; n < 100; n++) {
+    const path = join(dir, `${label}-${stamp}${n > 1 ? `-${n}` : ''}.txt`);
+    try {
+      await writeFileAtomic(path, body, { overwrite: false });
+      return path;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw describeWriteError(err, `the keys file ${path}`);
+    }
+  }
+  throw new Error(`Cannot write the keys file in ${dir}: too many files named ${label}-${stamp}`);
+}

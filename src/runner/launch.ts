@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { procStartOf } from './proc.js';
+import { fileStamp, type RunLabel } from './keys-file.js';
+import { appendRunRecord, recordEnd, type RunRecord } from './runs-file.js';
+import { readLogFrom } from './log-bytes.js';
+
+/** What to start and where its output goes. */
+export interface LaunchOptions {
+  /** Already expanded (see expandCommand): argv[0] is looked up on PATH, no shell. */
+  argv: string[];
+  cwd: string;
+  /** Added to the dashboard's environment, e.g. { PYTHONUNBUFFERED: '1' }. */
+  env: Record<string, string>;
+  /** The configured log: appended to, never truncated. */
+  logFile: string;
+  stateDir: string;
+  keysFile: string | null;
+  keyCount: number;
+  label: RunLabel;
+  now?: () => number;
+  /** A non-zero exit within this window counts as failed to start. Default 1000 ms. */
+  startWindowMs?: number;
+}
+
+/** A started run (with our handle on the child, for its exit code), or why it did not start. */
+export type LaunchResult =
+  | { ok: true; run: RunRecord; child: ChildProcess }
+  | { ok: false; reason: string; firstOutput: string; run: RunRecord };
+
+const FIRST_OUTPUT_BYTES = 2048;
+
+/**
+ * Starts the backfill so that nothing the dashboard does or suffers can end it: its own session and process
+ * group (setsid), stdin from /dev/null, stdout and stderr appended straight to the log file (no pipe back to us
+ * that could break), unref'd. The launch is recorded in runs.jsonl as soon as the pid is known, so a dashboard
+ * that crashes a moment later can still re-attach.
+ */
+export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
+  const now = opts.now ?? Date.now;
+  if (opts.argv.length === 0 || !opts.argv[0]) throw new Error('The command is empty');
+  const startedAt = now();
+  const id = `${opts.label}-${fileStamp(startedAt)}-${randomBytes(3).toString('hex')}`;
+  const base = {
+    id, label: opts.label, argv: opts.argv, cwd: opts.cwd, keysFile: opts.keysFile,
+    keyCount: opts.keyCount, log: opts.logFile, startedAt,
+  };
+  const failed = async (reason: string, pid: number | null, procStart: number | null, code: number | null, signal: string | null) => {
+    const firstOutput = await readLogFrom(opts.logFile, logStart, FIRST_OUTPUT_BYTES);
+    const run: RunRecord = { ...base, pid, procStart, end: { endedAt: now(), exitCode: code, signal, reason: 'failed-to-start', message: reason } };
+    if (pid === null) await appendRunRecord(opts.stateDir, { type: 'launch', ...base, pid, procStart });
+    await recordEnd(opts.stateDir, { id, ...run.end! });
+    return { ok: false as const, reason, firstOutput, run };
+  };
+
+  await mkdir(dirname(opts.logFile), { recursive: true });
+  const logStart = await stat(opts.logFile).then((s) => s.size, () => 0);
+  if (!(await stat(opts.cwd).then((s) => s.isDirectory(), () => false))) {
+    return failed(`The working directory ${opts.cwd} does not exist`, null, null, null, null);
+  }
+
+  const fd = openSync(opts.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.argv[0], opts.argv.slice(1), {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+  } catch (err) {
+    return failed(`Cannot start ${opts.argv[0]}: ${(err as Error).message}`, null, null, null, null);
+  } finally {
+    // The child has its own copy; ours would keep the log open for writing and look like a writer.
+    closeSync(fd);
+  }
+  child.unref();
+
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  child.on('error', () => undefined); // later errors (a failed kill) must not crash the dashboard
+  const pid = child.pid ?? null;
+  const procStart = pid === null ? null : procStartOf(pid);
+  if (pid !== null) await appendRunRecord(opts.stateDir, { type: 'launch', ...base, pid, procStart });
+
+  const outcome = await firstOutcome(child, spawnError, opts.startWindowMs ?? 1000);
+  if (outcome.kind === 'error') {
+    const code = (outcome.error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? `Command not found: ${opts.argv[0]}` : `Cannot start ${opts.argv[0]}: ${outcome.error.message}`;
+    return failed(reason, pid, procStart, null, null);
+  }
+  if (outcome.kind === 'exit' && (outcome.code !== 0 || outcome.signal !== null)) {
+    const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
+    return failed(`${opts.argv[0]} ${how} right after starting`, pid, procStart, outcome.code, outcome.signal);
+  }
+  // A clean exit inside the window is a (very short) run, not a failure; the watcher records its end.
+  return { ok: true, run: { ...base, pid, procStart, end: null }, child };
+}
+
+type Outcome = { kind: 'error'; error: Error } | { kind: 'exit'; code: number | null; signal: string | null } | { kind: 'running' };
+
+function firstOutcome(child: ChildProcess, spawnError: Promise<Error>, windowMs: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ kind: 'running' }), windowMs);
+    const settle = (o: Outcome) => {
+      clearTimeout(timer);
+      resolve(o);
+    };
+    void spawnError.then((error) => settle({ kind: 'error', error }));
+    child.once('exit', (code, signal) => settle({ kind: 'exit', code, signal }));
+  });
+}

@@ -1,0 +1,143 @@
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunLabel } from './keys-file.js';
+
+/** Why a run ended: it exited by itself, we stopped it, it never got going, or it was found gone. */
+export type EndReason = 'exited' | 'stopped' | 'failed-to-start' | 'gone';
+
+/** Written once when a process is started (also when it fails to start: pid is then null for ENOENT). */
+export interface LaunchRecord {
+  type: 'launch';
+  id: string;
+  label: RunLabel;
+  argv: string[];
+  cwd: string;
+  keysFile: string | null;
+  keyCount: number;
+  pid: number | null;
+  /** /proc/PID/stat starttime: with the pid, names this process and no later one. */
+  procStart: number | null;
+  log: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+}
+
+/** Written when a run is known to have ended; more than one may exist (see {@link foldRuns}). */
+export interface EndRecord {
+  type: 'end';
+  id: string;
+  endedAt: number;
+  /** Known only when this dashboard's own child handle saw the exit. */
+  exitCode: number | null;
+  signal: string | null;
+  reason: EndReason;
+  /** Final tallies from the log summary, e.g. { succeeded, failed, skipped }. */
+  counts?: Record<string, number>;
+  /** Failed-to-start detail: the error and the child's first output. */
+  message?: string;
+}
+
+/** A run as the dashboard sees it: the launch, and how it ended if it has. */
+export interface RunRecord extends Omit<LaunchRecord, 'type'> {
+  end: Omit<EndRecord, 'type' | 'id'> | null;
+}
+
+/** Where runs are recorded. */
+export function runsPath(stateDir: string): string {
+  return join(stateDir, 'runs.jsonl');
+}
+
+/**
+ * Appends one record as one line with a single O_APPEND write, so two dashboards never interleave.
+ * If the file ends in a torn line (a crash mid-write) a newline goes first, or this record would be lost with it.
+ */
+export async function appendRunRecord(stateDir: string, record: LaunchRecord | EndRecord): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  const path = runsPath(stateDir);
+  const lead = (await endsTorn(path)) ? '\n' : '';
+  await appendFile(path, `${lead}${JSON.stringify(record)}\n`, 'utf8');
+}
+
+async function endsTorn(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Records how a run ended. */
+export function recordEnd(stateDir: string, end: Omit<EndRecord, 'type'>): Promise<void> {
+  return appendRunRecord(stateDir, { type: 'end', ...end });
+}
+
+/** Reads runs.jsonl into runs, oldest first. A missing file is no runs; lines that do not parse are skipped. */
+export async function readRuns(stateDir: string): Promise<RunRecord[]> {
+  let text: string;
+  try {
+    text = await readFile(runsPath(stateDir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return foldRuns(parseRunLines(text));
+}
+
+/** Parses JSONL, skipping blank, torn and foreign lines (a crash can leave half a line at the end). */
+export function parseRunLines(text: string): Array<LaunchRecord | EndRecord> {
+  const out: Array<LaunchRecord | EndRecord> = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const rec = JSON.parse(line) as LaunchRecord | EndRecord;
+      if (rec && typeof rec.id === 'string' && (rec.type === 'launch' || rec.type === 'end')) out.push(rec);
+    } catch {
+      // torn or hand-edited line
+    }
+  }
+  return out;
+}
+
+// A dashboard that only found a run gone knows less than the one that saw it exit or stopped it.
+const RANK: Record<EndReason, number> = { gone: 0, exited: 1, stopped: 2, 'failed-to-start': 3 };
+
+/**
+ * Folds records into runs. Several end records for one run (two dashboards, or a stop and the exit it caused)
+ * merge: the most telling reason wins, exit code and signal come from whichever knew them, counts from the last.
+ */
+export function foldRuns(records: Array<LaunchRecord | EndRecord>): RunRecord[] {
+  const runs = new Map<string, RunRecord>();
+  for (const rec of records) {
+    if (rec.type === 'launch') {
+      const { type: _type, ...launch } = rec;
+      runs.set(rec.id, { ...launch, end: runs.get(rec.id)?.end ?? null });
+      continue;
+    }
+    const run = runs.get(rec.id);
+    if (!run) continue;
+    const { type: _t, id: _id, ...end } = rec;
+    const prev = run.end;
+    if (!prev) {
+      run.end = end;
+      continue;
+    }
+    const better = RANK[end.reason] > RANK[prev.reason] ? end : prev;
+    run.end = {
+      ...better,
+      exitCode: prev.exitCode ?? end.exitCode,
+      signal: prev.signal ?? end.signal,
+      counts: end.counts ?? prev.counts,
+    };
+  }
+  return [...runs.values()];
+}

@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Level } from './engine.js';
+import { generateGameDates } from './game-dates.js';
+import { parseKeyList } from './keys.js';
+import { parseSimArgs, type SimOptions } from './options.js';
+import { asctime, isoformat } from './python-format.js';
+import { runScript, type ScriptHooks } from './script.js';
+import { isPresent, saveScraped, writeFailedDates } from './storage.js';
+
+/** The world the simulated backfill runs in; tests swap in an instant fake clock and a string sink. */
+export interface SimDeps {
+  /** Epoch ms; log timestamps come from it. */
+  now(): number;
+  /** Real by default; resolves early (or rejects) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Where log records go, one whole line per call; default process.stderr, as Python logging. */
+  write(text: string): void;
+  /** Relative --csv, --storage and --failed-dir resolve against it. */
+  cwd: string;
+  /** Stops the run as SIGINT/SIGTERM would (reason 'SIGTERM' exits 143, anything else 130). */
+  signal?: AbortSignal;
+}
+
+const defaultDeps: SimDeps = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => delay(ms, undefined, { signal }),
+  write: (text) => void process.stderr.write(text),
+  cwd: process.cwd(),
+};
+
+const USAGE =
+  'usage: backfill-tui sim [--csv FILE] [--service-url URL] [--workers N] [--timeout S] [--dry-run] [--limit N]\n' +
+  '                        [--start-date YYYY-MM-DD] [--season YYYY] [--storage DIR] [--seed N] [--speed X]\n' +
+  '                        [--failed-dir DIR] [--fail-months 4,5,6] [--fail-rate P] [--playoff-fail-rate P]\n' +
+  '                        [--timeout-rate P] [--exception-rate P] [--mean-seconds S]\n';
+
+/** The hooks a run needs, bound to the real file system under `d.cwd` and to `d`'s clock. */
+function hooksFor(o: SimOptions, d: SimDeps, signal: AbortSignal): ScriptHooks {
+  const storage = resolve(d.cwd, o.storage);
+  const seasons = [2021, 2022, 2023, 2024];
+  return {
+    now: d.now,
+    startClock() {
+      const base = d.now();
+      return (offsetMs) => {
+        const wait = base + offsetMs / o.speed - d.now();
+        if (wait > 0 && !signal.aborted) return d.sleep(wait, signal).catch(() => undefined);
+      };
+    },
+    stopped: () => signal.aborted,
+    isPresent: (key) => isPresent(storage, key),
+    async saveScraped(key, fate) {
+      const at = d.now();
+      const body = { scraper: 'nbac_player_boxscore', gamedate: key.replace(/-/g, ''), players: fate.players, scraped_at: isoformat(at) };
+      await saveScraped(storage, key, at, body);
+    },
+    log: (level: Level, message: string) => d.write(`${asctime(d.now())} - ${level} - ${message}\n`),
+    async loadKeys() {
+      if (o.csv === null) {
+        return { keys: generateGameDates({ seasons, seed: o.seed }), label: `generated game dates (seasons 2021-2024, seed ${o.seed})` };
+      }
+      return { keys: parseKeyList(await readFile(resolve(d.cwd, o.csv), 'utf8')), label: o.csv };
+    },
+    saveFailed: (failed, startedAt) => writeFailedDates(resolve(d.cwd, o.failedDir), failed, startedAt, d.now()),
+  };
+}
+
+/** `backfill-tui sim ...` entry: parses argv (the real script's flags), runs, returns the exit code. */
+export async function simMain(argv: string[], deps?: Partial<SimDeps>): Promise<number> {
+  const d: SimDeps = { ...defaultDeps, ...deps };
+  const parsed = parseSimArgs(argv);
+  if ('error' in parsed) {
+    d.write(`${USAGE}backfill-tui sim: error: ${parsed.error}\n`);
+    return 2;
+  }
+  const stop = new AbortController();
+  const forward = () => stop.abort(d.signal?.reason);
+  if (d.signal?.aborted) forward();
+  d.signal?.addEventListener('abort', forward, { once: true });
+  // Only a real process owns the process's signals; injected runs are stopped through deps.signal.
+  const onSignal = (name: NodeJS.Signals) => stop.abort(name);
+  if (!deps) for (const name of ['SIGINT', 'SIGTERM'] as const) process.on(name, onSignal);
+  try {
+    const end = await runScript(parsed, hooksFor(parsed, d, stop.signal));
+    if (end !== 'interrupted') return 0;
+    const reason = String(stop.signal.reason ?? 'SIGINT');
+    d.write(`${asctime(d.now())} - WARNING - Interrupted by signal ${reason}\n`);
+    return reason === 'SIGTERM' ? 143 : 130;
+  } catch (err) {
+    // What Python would print last before dying: the exception, e.g. a missing --csv file.
+    const e = err as NodeJS.ErrnoException;
+    const text = e.code === 'ENOENT' ? `FileNotFoundError: [Errno 2] No such file or directory: '${parsed.csv}'` : String(e);
+    d.write(`${text}\n`);
+    return 1;
+  } finally {
+    d.signal?.removeEventListener('abort', forward);
+    if (!deps) for (const name of ['SIGINT', 'SIGTERM'] as const) process.off(name, onSignal);
+  }
+}

@@ -1,0 +1,156 @@
+import type { TailLine } from '../log-line.js';
+import type { LogRuns } from './apply-lines.js';
+
+/** Expected keys as read from the configured file. */
+export interface ExpectedInfo {
+  keys: string[];
+  format: 'date' | 'id';
+  blank: number;
+  duplicates: number;
+  invalid: { line: number; text: string; reason: string }[];
+  file: string;
+}
+
+/** One key source (storage or warehouse) as the pollers last saw it. */
+export interface SourceState {
+  label: string;
+  keys: Set<string> | null;
+  checkedAt: number | null;
+  checking: boolean;
+  error: string | null;
+  hint: string | null;
+  errorAt: number | null;
+  bytesBilled: number | null;
+  method: string | null;
+  requests: number;
+}
+
+export interface CoverageState {
+  expected: ExpectedInfo | null;
+  expectedError: string | null;
+  storage: SourceState | null;
+  warehouse: SourceState | null;
+  targets: number[];
+}
+
+/** A failed-keys file entry as the failures module reads it. */
+export interface FailedFileInfo {
+  path: string;
+  name: string;
+  runStartedAt: number | null;
+  writtenAt: string | null;
+  mtimeMs: number;
+  totalFailed: number | null;
+  entries: { key: string; status: string; error: string }[];
+  problems: string[];
+}
+
+export interface FailedFilesState {
+  files: FailedFileInfo[];
+  current: FailedFileInfo | null;
+  notes: string[];
+}
+
+/** The process side: what we launched or re-attached to, and who else writes the log. */
+export interface ProcessState {
+  runId: string | null;
+  pid: number | null;
+  procStart: number | null;
+  /** We launched it or re-attached to a run we launched. */
+  attached: boolean;
+  /** Alive per /proc; null when unknown. */
+  alive: boolean | null;
+  /** The log is written by a process we did not start. */
+  external: boolean;
+  externalPids: number[];
+  /** We looked at who has the log open (Linux /proc); with no writer and no summary the run has ended. */
+  writersChecked: boolean;
+  keepAwake: string | null;
+  stopping: 'sigint' | 'sigterm' | 'needs-kill' | null;
+  stopped: boolean;
+  exitCode: number | null;
+  /** Records from runs.jsonl for the history view. */
+  history: RecordedRun[];
+}
+
+/** One launch as runs.jsonl recorded it, folded with its end record. */
+export interface RecordedRun {
+  id: string;
+  label: string;
+  keyCount: number;
+  pid: number;
+  startedAt: number;
+  endedAt: number | null;
+  exitCode: number | null;
+  reason: string | null;
+  counts?: { succeeded: number; failed: number; skipped: number } | null;
+  coverageBefore?: number | null;
+  coverageAfter?: number | null;
+}
+
+export type View = 'dashboard' | 'failures' | 'history';
+
+export type ConfirmKind = 'launch' | 'resume' | 'retry' | 'stop' | 'kill';
+
+/** A question on screen: nothing that starts or stops a process happens without `y`. */
+export interface Confirm {
+  kind: ConfirmKind;
+  message: string;
+  keys: string[];
+  workers: number | null;
+  timeout: number | null;
+}
+
+export interface UiState {
+  view: View;
+  help: boolean;
+  filter: string;
+  filtering: boolean;
+  /** Failure table cursor, by key so a refresh does not move it. */
+  cursorKey: string | null;
+  confirm: Confirm | null;
+  /** `R`: choosing one error group to retry. */
+  choosingGroup: { groups: { label: string; keys: string[] }[]; index: number } | null;
+  notices: { at: number; text: string; tone: 'info' | 'warn' | 'fail' }[];
+  width: number;
+  height: number;
+}
+
+export interface LogState extends LogRuns {
+  path: string;
+  exists: boolean;
+  bytesRead: number;
+  size: number;
+  historyDone: boolean;
+  lines: number;
+  overlongBytes: number;
+  resets: number;
+  tail: TailLine[];
+}
+
+/** The whole app: one object, changed only by the reducer. */
+export interface AppState {
+  job: string;
+  now: number;
+  log: LogState;
+  coverage: CoverageState;
+  failed: FailedFilesState;
+  process: ProcessState;
+  ui: UiState;
+}
+
+/** Lines kept for the log pane: a ring, never more. */
+export const TAIL_LIMIT = 300;
+
+/** The state before any source has spoken. */
+export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number }): AppState {
+  return {
+    job: opts.job,
+    now: opts.now,
+    log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, resets: 0, tail: [], current: null, history: [] },
+    coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
+    failed: { files: [], current: null, notes: [] },
+    process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, keepAwake: null, stopping: null, stopped: false, exitCode: null, history: [] },
+    ui: { view: 'dashboard', help: false, filter: '', filtering: false, cursorKey: null, confirm: null, choosingGroup: null, notices: [], width: opts.width ?? 80, height: opts.height ?? 24 },
+  };
+}

@@ -1,0 +1,145 @@
+import type { LogLine } from '../log-line.js';
+import { COMPLETION_WINDOW, archiveRun, cloneRun, emptyRun, type RunState } from './run.js';
+
+/** The current run plus the earlier runs of the same log file. */
+export interface LogRuns {
+  current: RunState | null;
+  history: RunState[];
+}
+
+/** How many earlier runs are kept (a log appended to for months stays bounded). */
+export const HISTORY_LIMIT = 200;
+
+/**
+ * Folds a batch of parsed log lines into the runs, without touching the input objects.
+ * One copy per batch (not per line) keeps a 1 GB cold read linear.
+ */
+export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
+  if (lines.length === 0) return runs;
+  let history = runs.history;
+  let run = runs.current ? cloneRun(runs.current) : null;
+  for (const line of lines) {
+    if (line.kind === 'start') {
+      // A second banner of the same run (init line, then the title banner) must not split it.
+      if (run && !run.hasActivity && !run.complete) {
+        run.title = preferTitle(run.title, line.title);
+        continue;
+      }
+      if (run) history = pushHistory(history, run);
+      run = emptyRun();
+      run.title = line.title;
+      run.startedAt = line.at;
+      run.lastActivityAt = line.at;
+      continue;
+    }
+    if (!run) {
+      // Lines before any banner (a log that starts mid-run): they still describe a run.
+      run = emptyRun();
+      run.startedAt = line.at;
+    } else if (run.complete && isRunActivity(line)) {
+      // Activity after a summary without a new banner: a new run whose banner we missed.
+      history = pushHistory(history, run);
+      run = emptyRun();
+      run.startedAt = line.at;
+    }
+    run.lastActivityAt = line.at;
+    applyOne(run, line);
+  }
+  return { current: run, history };
+}
+
+function isRunActivity(line: LogLine): boolean {
+  return line.kind === 'queued' || line.kind === 'processing' || line.kind === 'succeeded' || line.kind === 'failed';
+}
+
+function pushHistory(history: RunState[], run: RunState): RunState[] {
+  const next = history.length >= HISTORY_LIMIT ? history.slice(1) : history.slice();
+  next.push(archiveRun(run));
+  return next;
+}
+
+function preferTitle(old: string | null, next: string): string {
+  // "X initialized" is the init line; the banner title without it reads better.
+  if (!old) return next;
+  return /initiali[sz]ed\s*$/i.test(old) && !/initiali[sz]ed\s*$/i.test(next) ? next : old;
+}
+
+function completion(run: RunState, at: number): void {
+  run.completions.push(at);
+  if (run.completions.length > COMPLETION_WINDOW * 2) run.completions.splice(0, run.completions.length - COMPLETION_WINDOW);
+}
+
+function applyOne(run: RunState, line: LogLine): void {
+  switch (line.kind) {
+    case 'setting':
+      if (line.name === 'workers') run.workers = toInt(line.value) ?? run.workers;
+      else if (line.name === 'timeout') run.timeoutSec = toInt(line.value) ?? run.timeoutSec;
+      else if (line.name === 'service') run.serviceUrl = line.value;
+      return;
+    case 'loaded':
+      run.total = line.total;
+      return;
+    case 'queued':
+      run.hasActivity = true;
+      run.queued++;
+      if (run.total === null) run.total = line.total;
+      return;
+    case 'processing':
+      run.hasActivity = true;
+      run.currentKey = line.key;
+      run.currentKeyDone = false;
+      if (run.total === null) run.total = line.total;
+      return;
+    case 'succeeded': {
+      run.hasActivity = true;
+      run.succeeded++;
+      const key = line.key ?? run.currentKey;
+      if (key !== null) run.failedKeys.delete(key);
+      run.currentKeyDone = true;
+      completion(run, line.at);
+      return;
+    }
+    case 'failed': {
+      run.hasActivity = true;
+      run.failed++;
+      run.failures[line.failure] = (run.failures[line.failure] ?? 0) + 1;
+      const key = line.key ?? run.currentKey;
+      if (key !== null) run.failedKeys.set(key, { failure: line.failure, error: line.error, at: line.at });
+      run.currentKeyDone = true;
+      completion(run, line.at);
+      return;
+    }
+    case 'skipped':
+      run.hasActivity = true;
+      run.skipped++;
+      run.currentKeyDone = true;
+      return;
+    case 'progress':
+      run.hasActivity = true;
+      run.progressDone = Math.max(run.progressDone, line.done);
+      if (line.total > 0) run.total = line.total;
+      if (line.skipped !== null) run.skipped = Math.max(run.skipped, line.skipped);
+      else run.skipped = Math.max(run.skipped, line.done - run.succeeded - run.failed);
+      return;
+    case 'complete':
+      run.complete = true;
+      run.finishedAt = line.at;
+      return;
+    case 'summary':
+      run.summary[line.field] = line.value;
+      // The summary is the script's final word: its counts replace ours.
+      if (line.field === 'total') run.total = line.value;
+      else if (line.field === 'processed') run.succeeded = line.value;
+      else if (line.field === 'skipped') run.skipped = line.value;
+      else if (line.field === 'failed') run.failed = line.value;
+      return;
+    case 'failedSaved':
+      run.failedSavedPath = line.path;
+      return;
+  }
+}
+
+function toInt(text: string): number | null {
+  const n = Number.parseInt(text, 10);
+  return Number.isFinite(n) ? n : null;
+}

@@ -1,0 +1,55 @@
+/** State of one expected key for the calendar strip, worst first. */
+export type KeyState = 'failed' | 'missing' | 'storage' | 'warehouse';
+
+const SEVERITY: Record<KeyState, number> = { failed: 3, missing: 2, storage: 1, warehouse: 0 };
+
+/** One season row of the strip: cells left to right, null where no game falls. */
+export interface SeasonRow {
+  label: string;
+  cells: (KeyState | null)[];
+}
+
+const SEASON_DAYS = 273; // Oct 1 .. Jun 30
+
+/** "2021-22" for a date in that season (a season runs October to June). */
+export function seasonOf(date: string): number {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  return month >= 8 ? year : year - 1;
+}
+
+function dayInSeason(date: string, season: number): number {
+  const t = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  return Math.round((t - Date.UTC(season, 9, 1)) / 86_400_000);
+}
+
+/** Cell index of each month's first day (Oct..Jun), for the month header. */
+export function monthMarks(cells: number): { cell: number; label: string }[] {
+  const labels = ['O', 'N', 'D', 'J', 'F', 'M', 'A', 'M', 'J'];
+  const starts = [0, 31, 61, 92, 123, 151, 182, 212, 243];
+  return starts.map((d, i) => ({ cell: Math.floor((d * cells) / SEASON_DAYS), label: labels[i] }));
+}
+
+/**
+ * Lays date keys out as one row per season, `cells` wide; several keys in one cell show the worst state,
+ * so a cluster of failures is never hidden by its successful neighbours.
+ */
+export function calendarRows(keys: string[], stateOf: (key: string) => KeyState, cells: number): SeasonRow[] {
+  const bySeason = new Map<number, (KeyState | null)[]>();
+  for (const key of keys) {
+    const season = seasonOf(key);
+    let row = bySeason.get(season);
+    if (!row) {
+      row = new Array<KeyState | null>(cells).fill(null);
+      bySeason.set(season, row);
+    }
+    const day = Math.min(SEASON_DAYS - 1, Math.max(0, dayInSeason(key, season)));
+    const cell = Math.min(cells - 1, Math.floor((day * cells) / SEASON_DAYS));
+    const st = stateOf(key);
+    const prev = row[cell];
+    if (prev === null || SEVERITY[st] > SEVERITY[prev]) row[cell] = st;
+  }
+  return [...bySeason.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([season, cellsRow]) => ({ label: `${season}-${String((season + 1) % 100).padStart(2, '0')}`, cells: cellsRow }));
+}

@@ -1,0 +1,38 @@
+import type { ParsedBatch } from '../log-line.js';
+import type { Confirm, ExpectedInfo, FailedFileInfo, ProcessState, RecordedRun, View } from './app-state.js';
+
+/** Every change to the app state, from sources and from keys. Types are 'domain/verb'. */
+export type AppEvent =
+  | { type: 'clock/tick'; now: number }
+  | { type: 'log/waiting' }
+  | { type: 'log/reset'; reason: 'truncated' | 'replaced' }
+  | { type: 'log/batch'; batch: ParsedBatch }
+  | { type: 'log/progress'; bytesRead: number; size: number; historyDone: boolean }
+  | { type: 'log/overlong'; bytes: number }
+  | { type: 'expected/loaded'; expected: ExpectedInfo }
+  | { type: 'expected/failed'; message: string }
+  | { type: 'coverage/configured'; source: 'storage' | 'warehouse'; label: string }
+  | { type: 'coverage/checking'; source: 'storage' | 'warehouse' }
+  | {
+      type: 'coverage/result';
+      source: 'storage' | 'warehouse';
+      keys: Set<string>;
+      at: number;
+      bytesBilled: number | null;
+      method: string;
+      requests: number;
+    }
+  | { type: 'coverage/error'; source: 'storage' | 'warehouse'; message: string; hint: string | null; at: number }
+  | { type: 'failed/update'; files: FailedFileInfo[]; current: FailedFileInfo | null; notes: string[] }
+  | { type: 'process/update'; patch: Partial<ProcessState> }
+  | { type: 'process/history'; runs: RecordedRun[] }
+  | { type: 'ui/view'; view: View }
+  | { type: 'ui/help'; open?: boolean }
+  | { type: 'ui/filter-start' }
+  | { type: 'ui/filter-input'; text: string }
+  | { type: 'ui/filter-end'; keep: boolean }
+  | { type: 'ui/cursor'; key: string | null }
+  | { type: 'ui/confirm'; confirm: Confirm | null }
+  | { type: 'ui/choose-group'; choice: { groups: { label: string; keys: string[] }[]; index: number } | null }
+  | { type: 'ui/notice'; text: string; tone: 'info' | 'warn' | 'fail' }
+  | { type: 'ui/resize'; width: number; height: number };

@@ -1,0 +1,109 @@
+import { doneOf, type RunState } from './run.js';
+
+/** The five states of the issue, plus `stopped` (we stopped it on the operator's word). */
+export type RunStatus = 'waiting' | 'running' | 'stalled' | 'complete' | 'ended' | 'stopped';
+
+/** What is known about the process writing the log, from the runner. */
+export interface WriterInfo {
+  /** true: a writer is known alive; false: known gone; null: unknown. */
+  alive: boolean | null;
+  stopped?: boolean;
+}
+
+/** Completions needed before a rate is shown: fewer make an ETA that jumps about. */
+export const MIN_COMPLETIONS_FOR_RATE = 10;
+/** The rate is measured over the newest completions within this window, not since start. */
+export const RATE_WINDOW_MS = 10 * 60_000;
+const SHORT_WINDOW = 20;
+
+/** A run's derived figures at one moment; every consumer (views, JSON, text) reads these. */
+export interface RunFigures {
+  status: RunStatus;
+  done: number;
+  remaining: number | null;
+  percent: number | null;
+  inFlight: number;
+  ratePerMin: number | null;
+  etaSeconds: [number, number] | null;
+  elapsedMs: number | null;
+  idleMs: number | null;
+  stallAfterMs: number;
+}
+
+/** No line for longer than this means stalled: max(2 × timeout, 5 min). */
+export function stallAfterMs(run: RunState): number {
+  return Math.max(2 * (run.timeoutSec ?? 60) * 1000, 5 * 60_000);
+}
+
+/** The status of a run at `now`; `isCurrent` false for earlier runs of the file (their writer is gone). */
+export function runStatus(run: RunState | null, now: number, writer: WriterInfo, isCurrent = true): RunStatus {
+  if (!run) return 'waiting';
+  if (run.complete) return 'complete';
+  if (writer.stopped) return 'stopped';
+  if (!isCurrent || writer.alive === false) return 'ended';
+  const last = run.lastActivityAt ?? run.startedAt;
+  if (last !== null && now - last > stallAfterMs(run)) return 'stalled';
+  return 'running';
+}
+
+/** Completions per minute over the newest window ending at `end`, or null until enough exist. */
+export function rateOver(completions: number[], end: number, count: number): number | null {
+  const from = end - RATE_WINDOW_MS;
+  let first = completions.length;
+  while (first > 0 && completions[first - 1] >= from && completions.length - (first - 1) <= count) first--;
+  const n = completions.length - first;
+  if (n < MIN_COMPLETIONS_FOR_RATE) return null;
+  const span = end - completions[first];
+  if (span <= 0) return null;
+  return (n / span) * 60_000;
+}
+
+/** Derives progress, rate and ETA. Skips are excluded from the rate: they cost no time. */
+export function runFigures(run: RunState | null, now: number, writer: WriterInfo, isCurrent = true): RunFigures {
+  const status = runStatus(run, now, writer, isCurrent);
+  if (!run) {
+    return { status, done: 0, remaining: null, percent: null, inFlight: 0, ratePerMin: null, etaSeconds: null, elapsedMs: null, idleMs: null, stallAfterMs: 5 * 60_000 };
+  }
+  const done = Math.max(doneOf(run), run.progressDone);
+  const remaining = run.total === null ? null : Math.max(0, run.total - done);
+  const percent = run.total ? Math.min(100, (done / run.total) * 100) : null;
+  const live = status === 'running' || status === 'stalled';
+  const end = live ? now : (run.finishedAt ?? run.lastActivityAt ?? now);
+  const long = rateOver(run.completions, end, Number.POSITIVE_INFINITY);
+  const short = rateOver(run.completions, end, SHORT_WINDOW);
+  let etaSeconds: [number, number] | null = null;
+  if (live && remaining !== null && long !== null) {
+    const rates = [long, short ?? long];
+    const fast = Math.max(...rates);
+    const slow = Math.min(...rates);
+    let lo = (remaining / fast) * 60;
+    let hi = (remaining / slow) * 60;
+    // Two windows that agree still leave uncertainty; never show a falsely exact ETA.
+    if (hi - lo < hi * 0.2) {
+      const mid = (lo + hi) / 2;
+      lo = mid * 0.9;
+      hi = mid * 1.1;
+    }
+    etaSeconds = [Math.round(lo), Math.round(hi)];
+  }
+  let inFlight = 0;
+  if (live && run.hasActivity) {
+    const workers = run.workers ?? 1;
+    if (workers <= 1) inFlight = run.currentKeyDone ? 0 : 1;
+    else inFlight = Math.max(0, Math.min(workers, (run.total ?? run.queued) - done));
+  }
+  const last = run.lastActivityAt ?? run.startedAt;
+  const elapsedMs = run.startedAt === null ? null : (live ? now : (run.finishedAt ?? last ?? now)) - run.startedAt;
+  return {
+    status,
+    done,
+    remaining,
+    percent,
+    inFlight,
+    ratePerMin: live || status === 'complete' || status === 'ended' || status === 'stopped' ? long : null,
+    etaSeconds: remaining === 0 ? null : etaSeconds,
+    elapsedMs,
+    idleMs: last === null ? null : now - last,
+    stallAfterMs: stallAfterMs(run),
+  };
+}

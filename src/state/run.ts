@@ -1,0 +1,93 @@
+import type { LogLine, SummaryField } from '../log-line.js';
+
+/** A key the running run reported as failed, as its log said it. */
+export interface LiveFailure {
+  failure: string;
+  error: string;
+  at: number;
+}
+
+/** Everything one run's log has told us. Built only by `applyLines`; read by selectors. */
+export interface RunState {
+  title: string | null;
+  startedAt: number | null;
+  lastActivityAt: number | null;
+  /** When the summary banner was written. */
+  finishedAt: number | null;
+  workers: number | null;
+  timeoutSec: number | null;
+  serviceUrl: string | null;
+  total: number | null;
+  queued: number;
+  succeeded: number;
+  failed: number;
+  /** Skips are logged at DEBUG: known only from Progress lines, skip lines of retry scripts, and the summary. */
+  skipped: number;
+  /** Done count of the newest Progress line (the script's own figure). */
+  progressDone: number;
+  failures: Record<string, number>;
+  failedKeys: Map<string, LiveFailure>;
+  /** Key of the last `[i/N] Processing` line: key-less outcome lines belong to it. */
+  currentKey: string | null;
+  /** Whether that key already has its outcome (then nothing is in flight with one worker). */
+  currentKeyDone: boolean;
+  /** Timestamps of the newest completions (scraped or failed, never skipped), oldest first, bounded. */
+  completions: number[];
+  complete: boolean;
+  summary: Partial<Record<SummaryField, number>>;
+  failedSavedPath: string | null;
+  /** Lines that move the run (keys, outcomes, progress); a banner alone does not. */
+  hasActivity: boolean;
+}
+
+/** How many completion times the rate window keeps. */
+export const COMPLETION_WINDOW = 200;
+
+/** A run with nothing known yet. */
+export function emptyRun(): RunState {
+  return {
+    title: null,
+    startedAt: null,
+    lastActivityAt: null,
+    finishedAt: null,
+    workers: null,
+    timeoutSec: null,
+    serviceUrl: null,
+    total: null,
+    queued: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    progressDone: 0,
+    failures: {},
+    failedKeys: new Map(),
+    currentKey: null,
+    currentKeyDone: true,
+    completions: [],
+    complete: false,
+    summary: {},
+    failedSavedPath: null,
+    hasActivity: false,
+  };
+}
+
+/** Copy of a run that may be mutated while one batch is applied (the caller's run stays untouched). */
+export function cloneRun(run: RunState): RunState {
+  return {
+    ...run,
+    failures: { ...run.failures },
+    failedKeys: new Map(run.failedKeys),
+    completions: run.completions.slice(),
+    summary: { ...run.summary },
+  };
+}
+
+/** The run's done count: everything that got an outcome, skips included. */
+export function doneOf(run: RunState): number {
+  return run.succeeded + run.failed + run.skipped;
+}
+
+/** A run as kept in history: counts only, no per-key maps (a log may hold hundreds of runs). */
+export function archiveRun(run: RunState): RunState {
+  return { ...run, failedKeys: new Map(), completions: run.completions.slice(-20) };
+}

@@ -1,0 +1,12 @@
+import type { AppState } from './app-state.js';
+import type { WriterInfo } from './run-view.js';
+
+/** What the process side knows of the log's writer, as run-view needs it. */
+export function writerOf(state: AppState): WriterInfo {
+  const p = state.process;
+  if (p.stopped) return { alive: false, stopped: true };
+  if (p.external) return { alive: true };
+  if (p.pid !== null && p.alive !== null) return { alive: p.alive };
+  if (p.writersChecked) return { alive: false };
+  return { alive: null };
+}

@@ -1,0 +1,291 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import fs from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { followLog, type FollowOptions } from '../src/log-follower.js';
+import { LineSplitter } from '../src/follow/line-splitter.js';
+import { serialRunner } from '../src/follow/serial-runner.js';
+
+/** Polls `cond` every 10 ms; fails with `what` after the deadline. */
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Everything a follower reported, in order, as text a test can compare. */
+function recorder() {
+  const log: string[] = [];
+  const chunks: Buffer[] = [];
+  const progress: { bytesRead: number; size: number; historyDone: boolean }[] = [];
+  const overlong: number[] = [];
+  let waiting = 0;
+  let badChunks = 0;
+  return {
+    log,
+    chunks,
+    progress,
+    overlong,
+    get waiting() { return waiting; },
+    get badChunks() { return badChunks; },
+    /** All delivered text since the last reset. */
+    textSinceReset(): string {
+      let i = log.length - 1;
+      while (i >= 0 && !log[i].startsWith('reset:')) i--;
+      return log.slice(i + 1).filter((e) => e !== 'waiting').join('');
+    },
+    allText: () => log.filter((e) => !e.startsWith('reset:') && e !== 'waiting').join(''),
+    handlers: {
+      onChunk(chunk: Buffer) {
+        if (chunk.length === 0 || chunk[chunk.length - 1] !== 0x0a) badChunks++;
+        chunks.push(chunk);
+        log.push(chunk.toString('utf8'));
+      },
+      onReset(reason: 'truncated' | 'replaced') { log.push(`reset:${reason}`); },
+      onWaiting() { waiting++; log.push('waiting'); },
+      onProgress(p: { bytesRead: number; size: number; historyDone: boolean }) { progress.push(p); },
+      onOverlong(n: number) { overlong.push(n); },
+    },
+  };
+}
+
+let dir: string;
+let file: string;
+const running: { ac: AbortController; done: Promise<void> }[] = [];
+
+function follow(target: string, opts: Partial<FollowOptions> = {}) {
+  const rec = recorder();
+  const ac = new AbortController();
+  const done = followLog(target, rec.handlers, { pollMs: 50, ...opts, signal: ac.signal });
+  running.push({ ac, done });
+  return { rec, ac, done };
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'log-follower-'));
+  file = path.join(dir, 'backfill.log');
+});
+
+afterEach(async () => {
+  const all = running.splice(0);
+  for (const r of all) r.ac.abort();
+  await Promise.all(all.map((r) => r.done));
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('followLog', () => {
+  test('reads the history as one run of lines, then follows appends', async () => {
+    fs.writeFileSync(file, 'one\ntwo\nthree\n');
+    const { rec } = follow(file);
+    await waitFor(() => rec.allText() === 'one\ntwo\nthree\n', 'history');
+    // The parser splits lines; the follower hands over the whole run at once.
+    expect(rec.chunks).toHaveLength(1);
+    fs.appendFileSync(file, 'four\n');
+    await waitFor(() => rec.allText().endsWith('four\n'), 'append');
+    fs.appendFileSync(file, 'five\nsix\n');
+    await waitFor(() => rec.allText() === 'one\ntwo\nthree\nfour\nfive\nsix\n', 'second append');
+    expect(rec.log.filter((e) => e.startsWith('reset:') || e === 'waiting')).toEqual([]);
+    expect(rec.badChunks).toBe(0);
+  });
+
+  test('waits for a file created later, reporting waiting once', async () => {
+    const { rec } = follow(file);
+    await waitFor(() => rec.waiting === 1, 'onWaiting');
+    fs.writeFileSync(file, 'late\n');
+    await waitFor(() => rec.allText() === 'late\n', 'late file content');
+    expect(rec.waiting).toBe(1);
+    expect(rec.log).toEqual(['waiting', 'late\n']);
+  });
+
+  test('a shrunk file resets and is read from its start', async () => {
+    fs.writeFileSync(file, 'a1\na2\na3\n');
+    const { rec } = follow(file);
+    await waitFor(() => rec.allText() === 'a1\na2\na3\n', 'history');
+    fs.writeFileSync(file, 'b\n');
+    await waitFor(() => rec.textSinceReset() === 'b\n' && rec.log.includes('reset:truncated'), 'reset and new content');
+    expect(rec.log).toEqual(['a1\na2\na3\n', 'reset:truncated', 'b\n']);
+  });
+
+  test('a same-size rewrite in place is seen by its first bytes', async () => {
+    fs.writeFileSync(file, 'aaaa\n');
+    const { rec } = follow(file);
+    await waitFor(() => rec.allText() === 'aaaa\n', 'history');
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, 'bbbb\n', 0);
+    fs.closeSync(fd);
+    await waitFor(() => rec.log.includes('reset:truncated') && rec.textSinceReset() === 'bbbb\n', 'rewrite');
+    expect(rec.log).toEqual(['aaaa\n', 'reset:truncated', 'bbbb\n']);
+  });
+
+  test('rename rotation drains the old file, then reads the new one', async () => {
+    fs.writeFileSync(file, 'old1\n');
+    const { rec } = follow(file);
+    await waitFor(() => rec.allText() === 'old1\n', 'history');
+    // Synchronously, as a rotating writer would: last words to the old file after the move.
+    fs.renameSync(file, `${file}.1`);
+    fs.appendFileSync(`${file}.1`, 'old2\n');
+    fs.writeFileSync(file, 'new1\n');
+    await waitFor(() => rec.textSinceReset() === 'new1\n', 'new file');
+    expect(rec.log).toEqual(['old1\n', 'old2\n', 'reset:replaced', 'new1\n']);
+    fs.appendFileSync(file, 'new2\n');
+    await waitFor(() => rec.textSinceReset() === 'new1\nnew2\n', 'append to new file');
+  });
+
+  test('delete reports waiting; recreate resets and reads the new file', async () => {
+    fs.writeFileSync(file, 'first\n');
+    const { rec } = follow(file);
+    await waitFor(() => rec.allText() === 'first\n', 'history');
+    fs.unlinkSync(file);
+    await waitFor(() => rec.waiting === 1, 'onWaiting after delete');
+    fs.writeFileSync(file, 'second\n');
+    await waitFor(() => rec.textSinceReset() === 'second\n', 'recreated file');
+    expect(rec.log).toEqual(['first\n', 'waiting', 'reset:replaced', 'second\n']);
+  });
+
+  test('a partial last line is held until its newline arrives', async () => {
+    fs.writeFileSync(file, 'done\npart');
+    const { rec } = follow(file);
+    await waitFor(() => rec.progress.at(-1)?.historyDone === true, 'history read');
+    expect(rec.log).toEqual(['done\n']);
+    fs.appendFileSync(file, 'ial');
+    await waitFor(() => rec.progress.at(-1)?.bytesRead === 12, 'partial append read');
+    expect(rec.log).toEqual(['done\n']);
+    fs.appendFileSync(file, '\n');
+    await waitFor(() => rec.log.length === 2, 'completed line');
+    expect(rec.log).toEqual(['done\n', 'partial\n']);
+  });
+
+  test('an emoji split mid-codepoint across two writes arrives whole', async () => {
+    const emoji = Buffer.from('😀'); // f0 9f 98 80
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('a\nScraped '), emoji.subarray(0, 2)]));
+    const { rec } = follow(file);
+    await waitFor(() => rec.progress.at(-1)?.historyDone === true, 'history read');
+    expect(rec.log).toEqual(['a\n']);
+    fs.appendFileSync(file, Buffer.concat([emoji.subarray(2), Buffer.from('\n')]));
+    await waitFor(() => rec.log.length === 2, 'line with emoji');
+    expect(rec.log[1]).toBe('Scraped 😀\n');
+    expect(rec.log.join('')).not.toContain('\uFFFD');
+  });
+
+  test('a 10 MB line is cut to maxLineBytes and the rest counted', async () => {
+    const huge = 10 * 1024 * 1024;
+    fs.writeFileSync(file, `start\n${'x'.repeat(huge)}\nend\n`);
+    const { rec } = follow(file);
+    await waitFor(() => rec.allText().endsWith('end\n'), 'line after the huge one');
+    const lines = rec.allText().split('\n');
+    expect(lines.map((l) => l.length)).toEqual([5, 64 * 1024, 3, 0]);
+    expect(rec.overlong).toEqual([huge - 64 * 1024]);
+    expect(rec.chunks.every((c) => c.length <= 64 * 1024 + 16)).toBe(true);
+  });
+
+  test('overlong lines inside one read are cut without disturbing their neighbours', async () => {
+    fs.writeFileSync(file, `short\n${'y'.repeat(40)}\nok\n${'z'.repeat(16)}\n`);
+    const { rec } = follow(file, { maxLineBytes: 16 });
+    await waitFor(() => rec.progress.at(-1)?.historyDone === true, 'history read');
+    expect(rec.allText()).toBe(`short\n${'y'.repeat(16)}\nok\n${'z'.repeat(16)}\n`);
+    expect(rec.overlong).toEqual([24]);
+  });
+
+  test('CRLF and invalid UTF-8 bytes pass through unchanged', async () => {
+    const bytes = Buffer.from([0x61, 0x0d, 0x0a, 0xff, 0xfe, 0x62, 0x0d, 0x0a]);
+    fs.writeFileSync(file, bytes);
+    const { rec } = follow(file);
+    await waitFor(() => rec.chunks.length > 0, 'chunk');
+    expect(Buffer.concat(rec.chunks).equals(bytes)).toBe(true);
+  });
+
+  test('progress reaches historyDone with bytesRead == size on a multi-MB file', async () => {
+    const line = '2025-11-26 23:17:12,345 - INFO -   ✅ Scraped 2021-10-31\n';
+    const content = Buffer.from(line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)));
+    fs.writeFileSync(file, content);
+    const { rec } = follow(file, { chunkSize: 256 * 1024 });
+    await waitFor(() => rec.progress.at(-1)?.historyDone === true, 'historyDone');
+    const last = rec.progress.at(-1)!;
+    expect(last).toEqual({ bytesRead: content.length, size: content.length, historyDone: true });
+    // Streamed in many reads, progress only ever moving forward.
+    expect(rec.progress.length).toBeGreaterThan(10);
+    expect(rec.progress.slice(0, -1).every((p) => !p.historyDone)).toBe(true);
+    expect(rec.progress.every((p, i) => i === 0 || p.bytesRead > rec.progress[i - 1].bytesRead)).toBe(true);
+    // Chunks are the caller's to keep: later reads must not overwrite earlier ones.
+    expect(Buffer.concat(rec.chunks).equals(content)).toBe(true);
+    expect(rec.badChunks).toBe(0);
+  });
+
+  test('abort resolves and leaves no watcher, timer, fd or further chunks', async () => {
+    const fdCount = () => fs.readdirSync('/proc/self/fd').length;
+    const resources = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length;
+    // Warm up once: libuv keeps one inotify fd per process after the first watch.
+    const warm = follow(file);
+    await waitFor(() => warm.rec.waiting === 1, 'warm-up follower');
+    warm.ac.abort();
+    await warm.done;
+    await waitFor(() => resources('FSEventWrap') === 0, 'warm-up watch closed');
+    const fds = fdCount();
+    const timers = resources('Timeout');
+
+    fs.writeFileSync(file, 'before\n');
+    const { rec, ac, done } = follow(file);
+    await waitFor(() => rec.allText() === 'before\n', 'history');
+    ac.abort();
+    await done;
+    expect(fdCount()).toBe(fds);
+    await waitFor(() => resources('FSEventWrap') === 0 && resources('Timeout') <= timers, 'watch and timers released');
+
+    fs.appendFileSync(file, 'after\n');
+    // A second follower seeing the line shows the append was observable; the first stays silent.
+    const witness = follow(file);
+    await waitFor(() => witness.rec.allText() === 'before\nafter\n', 'witness');
+    expect(rec.log).toEqual(['before\n']);
+  });
+
+  test('abort in the middle of a long history stops reading promptly', async () => {
+    fs.writeFileSync(file, 'line of history\n'.repeat(1 << 20));
+    const ac = new AbortController();
+    const rec = recorder();
+    const done = followLog(file, { ...rec.handlers, onChunk: (c) => { rec.handlers.onChunk(c); ac.abort(); } }, {
+      signal: ac.signal, pollMs: 50, chunkSize: 64 * 1024,
+    });
+    await done;
+    expect(rec.chunks).toHaveLength(1);
+    expect(rec.progress.every((p) => !p.historyDone)).toBe(true);
+  });
+});
+
+describe('LineSplitter', () => {
+  test('a line of hundreds of MB keeps memory bounded', () => {
+    const dropped: number[] = [];
+    const splitter = new LineSplitter(64 * 1024, (n) => dropped.push(n));
+    const block = Buffer.alloc(1 << 20, 0x78);
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 200; i++) expect(splitter.push(block)).toBeNull();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 << 20);
+    const out = splitter.push(Buffer.from('\nnext\n'));
+    expect(out?.length).toBe(64 * 1024 + 1 + 5);
+    expect(dropped).toEqual([200 * (1 << 20) - 64 * 1024]);
+  });
+});
+
+describe('serialRunner', () => {
+  test('never runs twice at once; asks during a run fold into one more run', async () => {
+    let active = 0;
+    let maxActive = 0;
+    let runs = 0;
+    let release!: () => void;
+    const runner = serialRunner(async () => {
+      runs++;
+      active++;
+      maxActive = Math.max(maxActive, active);
+      if (runs === 1) await new Promise<void>((r) => { release = r; });
+      active--;
+    }, () => {});
+    runner.trigger();
+    for (let i = 0; i < 5; i++) runner.trigger();
+    release();
+    await waitFor(() => runs === 2 && active === 0, 'second run');
+    await runner.idle();
+    expect({ runs, maxActive }).toEqual({ runs: 2, maxActive: 1 });
+  });
+});

@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeWriteError, writeFileAtomic } from '../src/runner/atomic-write.js';
+import { fileStamp, writeKeysFile } from '../src/runner/keys-file.js';
+import { bundle, cleanup, node, runnerModule, stdoutOf, tempDir, waitFor } from './runner-support.js';
+
+afterEach(cleanup);
+
+const at = Date.UTC(2025, 10, 26, 23, 17, 10);
+
+describe('writeKeysFile', () => {
+  test('writes every key, one a line, under STATEDIR/keys, and leaves no temp file', async () => {
+    const state = join(tempDir(), 'state');
+    const keys = Array.from({ length: 244 }, (_, i) => `2022-01-${String((i % 28) + 1).padStart(2, '0')}#${i}`);
+    const path = await writeKeysFile(state, keys, 'resume', () => at);
+    expect(path).toBe(join(state, 'keys', 'resume-20251126-231710.txt'));
+    expect(readFileSync(path, 'utf8')).toBe(`${keys.join('\n')}\n`);
+    expect(readdirSync(join(state, 'keys'))).toEqual(['resume-20251126-231710.txt']);
+  });
+
+  test('a second file in the same second gets its own name; the first is not touched', async () => {
+    const state = tempDir();
+    const first = await writeKeysFile(state, ['a'], 'retry', () => at);
+    const second = await writeKeysFile(state, ['b'], 'retry', () => at);
+    expect(second).toBe(join(state, 'keys', 'retry-20251126-231710-2.txt'));
+    expect(readFileSync(first, 'utf8')).toBe('a\n');
+    expect(readFileSync(second, 'utf8')).toBe('b\n');
+  });
+
+  test('never writes over a file that is already there', async () => {
+    const state = tempDir();
+    mkdirSync(join(state, 'keys'));
+    const users = join(state, 'keys', 'launch-20251126-231710.txt');
+    writeFileSync(users, 'the user\'s own\n');
+    const path = await writeKeysFile(state, ['k'], 'launch', () => at);
+    expect(path).not.toBe(users);
+    expect(readFileSync(users, 'utf8')).toBe('the user\'s own\n');
+  });
+
+  test('a read-only state directory is a clear error and leaves nothing behind', async () => {
+    const state = tempDir();
+    mkdirSync(join(state, 'keys'));
+    chmodSync(join(state, 'keys'), 0o555);
+    // Root ignores file modes, so when the tests run as root the write is tried by an unprivileged child.
+    const script = bundle(state, 'write-keys', `
+      import { writeKeysFile } from ${JSON.stringify(runnerModule('keys-file'))};
+      writeKeysFile(process.argv[2], ['k1', 'k2'], 'resume').then(
+        (p) => console.log(JSON.stringify({ ok: p })),
+        (e) => console.log(JSON.stringify({ error: e.message, code: e.code })),
+      );
+    `);
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const child = node(script, [state], asNobody);
+    const out = stdoutOf(child);
+    const result = JSON.parse(await waitFor(() => out().trim(), 'the writer to answer'));
+    expect(result.error).toMatch(/^Cannot write the keys file .*\/keys\/resume-\d{8}-\d{6}\.txt: permission denied \(EACCES\)$/);
+    expect(readdirSync(join(state, 'keys'))).toEqual([]);
+  });
+
+  test('a state directory that cannot be created is a clear error', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'state'), 'a file, not a directory');
+    await expect(writeKeysFile(join(dir, 'state'), ['k'], 'resume')).rejects.toThrow(
+      /^Cannot write the keys file directory .*\/state\/keys: a part of the path is a file, not a directory \(ENOTDIR\)$/,
+    );
+  });
+});
+
+describe('writeFileAtomic', () => {
+  test('replaces a file whole by default', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'f.txt');
+    writeFileSync(path, 'old');
+    await writeFileAtomic(path, 'new content');
+    expect(readFileSync(path, 'utf8')).toBe('new content');
+    expect(readdirSync(dir)).toEqual(['f.txt']);
+  });
+
+  test('with overwrite false an existing file is an EEXIST error, kept as it was, no temp left', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'f.txt');
+    writeFileSync(path, 'keep me');
+    await expect(writeFileAtomic(path, 'x', { overwrite: false })).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(readFileSync(path, 'utf8')).toBe('keep me');
+    expect(readdirSync(dir)).toEqual(['f.txt']);
+  });
+});
+
+describe('describeWriteError', () => {
+  const errno = (code: string) => Object.assign(new Error(`${code}: raw`), { code });
+  test.each([
+    ['ENOSPC', 'Cannot write the keys file /s/k.txt: the disk is full (ENOSPC)'],
+    ['EROFS', 'Cannot write the keys file /s/k.txt: the file system is read-only (EROFS)'],
+    ['EACCES', 'Cannot write the keys file /s/k.txt: permission denied (EACCES)'],
+    ['EDQUOT', 'Cannot write the keys file /s/k.txt: the disk quota is used up (EDQUOT)'],
+    ['EIO', 'Cannot write the keys file /s/k.txt: EIO: raw (EIO)'],
+  ])('%s', (code, message) => {
+    const err = describeWriteError(errno(code), 'the keys file /s/k.txt');
+    expect(err.message).toBe(message);
+    expect((err as NodeJS.ErrnoException).code).toBe(code);
+  });
+});
+
+test('fileStamp is UTC and sorts as text', () => {
+  expect(fileStamp(at)).toBe('20251126-231710');
+  expect(fileStamp(Date.UTC(2026, 0, 2, 3, 4, 5))).toBe('20260102-030405');
+});

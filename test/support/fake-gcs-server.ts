@@ -1,0 +1,182 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * What the fake server does instead of answering: an HTTP status with a GCS-style JSON error
+ * (for `times` requests, then it answers normally; forever when omitted), `hang` (never answers)
+ * or `garbage` (200 with a body that is not JSON).
+ */
+export type FakeGcsFault = { status: 401 | 403 | 404 | 429 | 500 | 503; times?: number } | 'hang' | 'garbage' | null;
+
+/** Options for {@link startFakeGcs}. */
+export interface FakeGcsOptions {
+  bucket: string;
+  /** Object names; a function is called on every request, so a test can grow the bucket between polls. */
+  objects: string[] | (() => string[]);
+  /** The most results the server puts on one page whatever `maxResults` asks (GCS: 1000). */
+  pageSize?: number;
+  fault?: FakeGcsFault;
+}
+
+/** A running fake: point the storage client's `apiEndpoint` at `url`. */
+export interface FakeGcs {
+  /** http://127.0.0.1:PORT, without /storage/v1. */
+  readonly url: string;
+  /** HTTP requests received so far, retries included. */
+  readonly requests: number;
+  /** Query strings of the list requests received, in order. */
+  readonly queries: URLSearchParams[];
+  setFault(fault: FakeGcsFault): void;
+  close(): Promise<void>;
+}
+
+const ERRORS: Record<number, { reason: string; message: (bucket: string) => string }> = {
+  401: { reason: 'required', message: () => 'Anonymous caller does not have storage.objects.list access to the Google Cloud Storage bucket.' },
+  403: {
+    reason: 'forbidden',
+    message: () =>
+      "someone@example.iam.gserviceaccount.com does not have storage.objects.list access to the Google Cloud Storage bucket. Permission 'storage.objects.list' denied on resource (or it may not exist).",
+  },
+  404: { reason: 'notFound', message: () => 'The specified bucket does not exist.' },
+  429: { reason: 'rateLimitExceeded', message: () => 'The project exceeded the rate limit for listing objects.' },
+  500: { reason: 'backendError', message: () => 'Backend Error' },
+  503: { reason: 'backendError', message: () => 'Service Unavailable' },
+};
+
+/**
+ * Starts a loopback server speaking the part of the GCS JSON API the key sources use:
+ * `GET /storage/v1/b/BUCKET/o` with prefix, delimiter, maxResults and pageToken.
+ */
+export async function startFakeGcs(opts: FakeGcsOptions): Promise<FakeGcs> {
+  let fault: FakeGcsFault = opts.fault ?? null;
+  let faultLeft = faultTimes(fault);
+  let requests = 0;
+  const queries: URLSearchParams[] = [];
+  const sockets = new Set<Socket>();
+  const fixed = Array.isArray(opts.objects) ? sortedCopy(opts.objects) : null;
+
+  const server = createServer((req, res) => {
+    requests += 1;
+    if (fault !== null && faultLeft > 0) {
+      faultLeft -= 1;
+      if (fault === 'hang') return; // the socket stays open until the client gives up or close()
+      if (fault === 'garbage') return send(res, 200, '<html>Sign in to continue</html>', 'text/html');
+      const e = ERRORS[fault.status];
+      return sendJson(res, fault.status, { error: { code: fault.status, message: e.message(opts.bucket), errors: [{ message: e.message(opts.bucket), domain: 'global', reason: e.reason }] } });
+    }
+    handleList(req, res, opts.bucket, fixed ?? sortedCopy((opts.objects as () => string[])()), opts.pageSize ?? 1000, queries);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get requests() {
+      return requests;
+    },
+    queries,
+    setFault(f) {
+      fault = f;
+      faultLeft = faultTimes(f);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Hanging requests would keep close() waiting forever: cut them.
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function faultTimes(f: FakeGcsFault): number {
+  return f !== null && typeof f === 'object' && f.times !== undefined ? f.times : Infinity;
+}
+
+function sortedCopy(names: string[]): string[] {
+  // GCS lists in lexicographic byte order; for the ASCII names used here that is code-unit order.
+  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function handleList(req: IncomingMessage, res: ServerResponse, bucket: string, names: string[], pageSize: number, queries: URLSearchParams[]): void {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const m = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
+  if (req.method !== 'GET' || m === null) return sendJson(res, 404, gcsError(404, 'Not Found', 'notFound'));
+  if (decodeURIComponent(m[1]) !== bucket) return sendJson(res, 404, gcsError(404, ERRORS[404].message(bucket), 'notFound'));
+  const q = url.searchParams;
+  queries.push(q);
+  sendJson(res, 200, listPage(names, {
+    prefix: q.get('prefix') ?? '',
+    delimiter: q.get('delimiter') ?? '',
+    max: Math.min(Number(q.get('maxResults') ?? pageSize) || pageSize, pageSize),
+    cursor: q.get('pageToken') === null ? null : Buffer.from(q.get('pageToken')!, 'base64url').toString(),
+  }));
+}
+
+interface PageQuery {
+  prefix: string;
+  delimiter: string;
+  max: number;
+  /** Last item name or prefix the previous page returned. */
+  cursor: string | null;
+}
+
+/** One page of `objects.list`: items and prefixes both count toward `max`, as in GCS. */
+export function listPage(names: string[], q: PageQuery): { kind: string; items?: object[]; prefixes?: string[]; nextPageToken?: string } {
+  const items: object[] = [];
+  const prefixes: string[] = [];
+  let i = lowerBound(names, q.cursor !== null && q.cursor > q.prefix ? q.cursor : q.prefix);
+  const isFolder = (s: string) => q.delimiter !== '' && s.endsWith(q.delimiter);
+  // A page that ended on a folder resumes after everything inside it.
+  if (q.cursor !== null) while (i < names.length && (names[i] === q.cursor || (isFolder(q.cursor) && names[i].startsWith(q.cursor)))) i++;
+  let last: string | null = null;
+  for (; i < names.length && items.length + prefixes.length < q.max; i++) {
+    const name = names[i];
+    if (!name.startsWith(q.prefix)) break;
+    const cut = q.delimiter === '' ? -1 : name.indexOf(q.delimiter, q.prefix.length);
+    if (cut === -1) {
+      items.push({ kind: 'storage#object', name, bucket: 'b', size: '1' });
+      last = name;
+    } else {
+      const p = name.slice(0, cut + q.delimiter.length);
+      if (p !== last) prefixes.push(p);
+      last = p;
+    }
+  }
+  // Skip the rest of the folder the page ended in, so the next page does not repeat it.
+  while (i < names.length && last !== null && isFolder(last) && names[i].startsWith(last)) i++;
+  const more = i < names.length && names[i].startsWith(q.prefix);
+  return {
+    kind: 'storage#objects',
+    ...(items.length > 0 && { items }),
+    ...(prefixes.length > 0 && { prefixes }),
+    ...(more && last !== null && { nextPageToken: Buffer.from(last).toString('base64url') }),
+  };
+}
+
+function lowerBound(sorted: string[], x: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function gcsError(code: number, message: string, reason: string): object {
+  return { error: { code, message, errors: [{ message, domain: 'global', reason }] } };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, JSON.stringify(body), 'application/json; charset=UTF-8');
+}
+
+function send(res: ServerResponse, status: number, body: string, type: string): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
