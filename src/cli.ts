@@ -43,7 +43,7 @@ function addGlobals(cmd: Command): Command {
 async function main(argv: string[]): Promise<void> {
   // The simulator takes the real script's flags verbatim: hand them over untouched.
   if (argv[2] === 'sim') {
-    const { simMain } = await import('./sim/index.js');
+    const { simMain } = await import('./sim/sim-main.js');
     process.exitCode = await simMain(argv.slice(3));
     return;
   }
@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<void> {
     .command('demo')
     .description('the whole product offline: a simulated backfill in a scratch directory')
     .option('--dir <dir>', 'scratch directory (default: a new temp directory)')
-    .option('--speed <x>', 'simulated seconds per real second', '120')
+    .option('--speed <x>', 'simulated seconds per real second', '8')
     .option('--no-color', 'no colors')
     .action(async (opts: { dir?: string; speed: string; color?: boolean }) =>
       guard(async () => {

@@ -1,13 +1,13 @@
 import { readExpectedKeys } from '../coverage/expected-keys.js';
 import type { KeySource } from '../coverage/source.js';
-import { explainError } from '../coverage/explain-error.js';
+import { asSourceError } from './source-error.js';
 import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
 import { processSnapshot } from './process-info.js';
 import { grammarFor } from './grammar.js';
 import { storageSourceFor, warehouseSourceFor } from './make-sources.js';
 import { readLogOnce } from './read-log-once.js';
-import { initialState, type AppState } from '../state/app-state.js';
+import { initialState, type AppState, type ExpectedInfo } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
 import { reduce } from '../state/reducer.js';
 
@@ -24,7 +24,7 @@ export async function collectSnapshot(config: Config, opts: { now?: () => number
   const grammar = grammarFor(config);
   const expectedTask = config.expected
     ? readExpectedKeys(config.expected).then(
-        (expected) => dispatch({ type: 'expected/loaded', expected }),
+        (expected: ExpectedInfo) => dispatch({ type: 'expected/loaded', expected }),
         (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
       )
     : Promise.resolve();
@@ -54,7 +54,7 @@ async function lookOnce(source: KeySource, dispatch: (e: AppEvent) => void, now:
     const r = await source.list(signal);
     dispatch({ type: 'coverage/result', source: source.name, keys: r.keys, at: now(), bytesBilled: r.bytesBilled, method: r.method, requests: r.requests });
   } catch (err) {
-    const e = explainError(err, { source: source.name, label: source.label });
+    const e = asSourceError(err);
     dispatch({ type: 'coverage/error', source: source.name, message: e.message, hint: e.hint, at: now() });
   }
 }

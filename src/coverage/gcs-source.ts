@@ -139,7 +139,7 @@ function settleWithin<T>(work: Promise<T>, signal: AbortSignal, ms: number): Pro
   let onAbort: (() => void) | undefined;
   const stop = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
-    onAbort = () => reject(signal.reason);
+    onAbort = () => {};
     signal.addEventListener('abort', onAbort, { once: true });
   });
   return Promise.race([work, stop]).finally(() => {

@@ -58,7 +58,8 @@ const PHASES: { label: string; months: number[] }[] = [
 
 /** The error a failure is grouped under: 'HTTP 500' for any HTTP code, 'timeout' whatever its seconds, else the status. */
 export function errorLabel(f: Pick<FailedEntry, 'status' | 'error'>): string {
-  const http = /\bHTTP\s*(\d{3})\b/i.exec(f.error);
+  // 'HTTP 500' (the scripts), 'HTTP Error 503: ...' (urllib), '502 Server Error: ...' (requests).
+  const http = /\bHTTP(?:\s+Error)?\s*(\d{3})\b/i.exec(f.error) ?? /^(\d{3}) (?:Client|Server) Error\b/.exec(f.error);
   if (http) return `HTTP ${http[1]}`;
   if (f.status === 'timeout' || /\btime(d\s*)?out\b/i.test(f.error)) return 'timeout';
   return f.status || 'other';
@@ -71,7 +72,7 @@ export function groupByError(entries: Failure[]): ErrorGroup[] {
   return [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 }
 
-/** Per-month counts (oldest first) and per-phase counts (most first). Keys with no date give empty lists. */
+/** Per-month counts (oldest first) and per-phase counts (most first, ties in season order). Keys with no date: empty. */
 export function groupByMonth(entries: Failure[]): { months: MonthCount[]; phases: PhaseCount[] } {
   const months = new Map<string, number>();
   for (const e of entries) {

@@ -87,8 +87,9 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
     const notes: string[] = [];
     let names: string[] = [];
     try {
+      // Watcher first, listing second: a file made in between is in the listing or raises an event.
+      if (!watcher && (await stat(dir)).isDirectory() && !signal.aborted) watcher = await startWatcher();
       names = (await readdir(dir)).filter((n) => match.test(n));
-      if (!watcher && !signal.aborted) watcher = startWatcher();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       notes.push(code === 'ENOENT' ? `${dir} does not exist yet; waiting for it` : `cannot list ${dir}: ${(err as Error).message}`);
@@ -148,12 +149,20 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
     bad.set(path, { reason: read.reason, sig: readSig, attempts: prev?.sig === readSig ? prev.attempts + 1 : 1 });
   };
 
-  const startWatcher = (): FSWatcher => {
+  // Resolves once chokidar is ready: until then a new file could count as "initial" and raise no event.
+  const startWatcher = (): Promise<FSWatcher> => {
     const w = watch(dir, { depth: 0, ignoreInitial: true, ignored: (p: string) => p !== dir && !match.test(basename(p)) });
     // Events only ask for a look soon; the look itself decides what changed.
     w.on('all', () => schedule(Math.min(50, settleMs)));
     w.on('error', () => schedule(settleMs));
-    return w;
+    return new Promise((res) => {
+      const settle = () => {
+        signal.removeEventListener('abort', settle);
+        res(w);
+      };
+      w.once('ready', settle);
+      signal.addEventListener('abort', settle, { once: true });
+    });
   };
 
   schedule(0);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 
 /** What keeps the machine awake for a run, for the header. */
 export interface KeepAwake {
@@ -23,28 +23,34 @@ export interface KeepAwakeOptions {
 
 const WHO = 'backfill-tui';
 
-/** The inhibitor command for a platform, ending by itself when `pid` ends; null where there is none. */
-export function keepAwakeArgv(pid: number, platform: NodeJS.Platform, onPath: (name: string) => boolean): string[] | null {
-  if (platform === 'linux' && onPath('systemd-inhibit') && onPath('tail')) {
-    return ['systemd-inhibit', '--what=sleep:idle', `--who=${WHO}`, `--why=backfill running (pid ${pid})`,
-      '--mode=block', 'tail', `--pid=${pid}`, '-f', '/dev/null'];
+/**
+ * The inhibitor command for a platform, ending by itself when `pid` ends; null where there is none.
+ * `find` resolves a program name to its path on PATH (or null).
+ */
+export function keepAwakeArgv(pid: number, platform: NodeJS.Platform, find: (name: string) => string | null): string[] | null {
+  if (platform === 'linux') {
+    const [inhibit, tail] = [find('systemd-inhibit'), find('tail')];
+    if (!inhibit || !tail) return null;
+    return [inhibit, '--what=sleep:idle', `--who=${WHO}`, `--why=backfill running (pid ${pid})`,
+      '--mode=block', tail, `--pid=${pid}`, '-f', '/dev/null'];
   }
-  if (platform === 'darwin' && onPath('caffeinate')) return ['caffeinate', '-i', '-w', String(pid)];
-  return null;
+  const caffeinate = platform === 'darwin' ? find('caffeinate') : null;
+  return caffeinate ? [caffeinate, '-i', '-w', String(pid)] : null;
 }
 
-/** True if an executable file `name` is in one of PATH's directories (no shell, no `which`). */
-export function isOnPath(name: string, pathEnv: string = process.env.PATH ?? ''): boolean {
-  return pathEnv.split(delimiter).some((dir) => {
-    if (!dir) return false;
+/** The path of executable file `name` in PATH's directories, or null (no shell, no `which`). */
+export function findOnPath(name: string, pathEnv: string = process.env.PATH ?? ''): string | null {
+  for (const dir of pathEnv.split(delimiter)) {
+    if (!dir) continue;
+    const file = join(dir, name);
     try {
-      const file = join(dir, name);
       accessSync(file, constants.X_OK);
-      return statSync(file).isFile();
+      if (statSync(file).isFile()) return file;
     } catch {
-      return false;
+      // not here
     }
-  });
+  }
+  return null;
 }
 
 /**
@@ -53,10 +59,10 @@ export function isOnPath(name: string, pathEnv: string = process.env.PATH ?? '')
  */
 export async function keepAwake(pid: number, opts: KeepAwakeOptions = {}): Promise<KeepAwake> {
   const platform = opts.platform ?? process.platform;
-  const argv = keepAwakeArgv(pid, platform, (name) => isOnPath(name, opts.pathEnv));
+  const argv = keepAwakeArgv(pid, platform, (name) => findOnPath(name, opts.pathEnv));
   const inactive = (how: string | null, reason: string): KeepAwake => ({ active: false, how, reason, stop: () => undefined });
   if (!argv) return inactive(null, `nothing to keep ${platform} awake on PATH`);
-  const how = argv[0];
+  const how = basename(argv[0]);
   const existing = platform === 'linux' ? findInhibitor(pid) : null;
   if (existing !== null) return { active: true, how, reason: null, stop: () => killGroup(existing) };
 

@@ -78,8 +78,9 @@ async function tryLink(from: string, to: string): Promise<boolean> {
 /**
  * Renames the stale lock away, then checks it is the one judged stale. If another dashboard replaced it in
  * between, we moved a live lock: link it back (fails only if a third one got in, which we then leave).
+ * Exported for its test: the window it guards is too narrow to hit by racing.
  */
-async function moveAsideIfSame(path: string, judged: string, grave: string): Promise<'moved' | 'gone' | 'changed'> {
+export async function moveAsideIfSame(path: string, judged: string, grave: string): Promise<'moved' | 'gone' | 'changed'> {
   try {
     await rename(path, grave);
   } catch (err) {

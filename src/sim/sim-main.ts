@@ -61,7 +61,11 @@ function hooksFor(o: SimOptions, d: SimDeps, signal: AbortSignal): ScriptHooks {
       if (o.csv === null) {
         return { keys: generateGameDates({ seasons, seed: o.seed }), label: `generated game dates (seasons 2021-2024, seed ${o.seed})` };
       }
-      return { keys: parseKeyList(await readFile(resolve(d.cwd, o.csv), 'utf8')), label: o.csv };
+      const text = await readFile(resolve(d.cwd, o.csv), 'utf8').catch((err: NodeJS.ErrnoException) => {
+        // What Python prints last before dying on a missing --csv file.
+        throw err.code === 'ENOENT' ? new Error(`FileNotFoundError: [Errno 2] No such file or directory: '${o.csv}'`) : err;
+      });
+      return { keys: parseKeyList(text), label: o.csv };
     },
     saveFailed: (failed, startedAt) => writeFailedDates(resolve(d.cwd, o.failedDir), failed, startedAt, d.now()),
   };
@@ -85,14 +89,11 @@ export async function simMain(argv: string[], deps?: Partial<SimDeps>): Promise<
   try {
     const end = await runScript(parsed, hooksFor(parsed, d, stop.signal));
     if (end !== 'interrupted') return 0;
-    const reason = String(stop.signal.reason ?? 'SIGINT');
+    const reason = typeof stop.signal.reason === 'string' ? stop.signal.reason : 'SIGINT';
     d.write(`${asctime(d.now())} - WARNING - Interrupted by signal ${reason}\n`);
     return reason === 'SIGTERM' ? 143 : 130;
   } catch (err) {
-    // What Python would print last before dying: the exception, e.g. a missing --csv file.
-    const e = err as NodeJS.ErrnoException;
-    const text = e.code === 'ENOENT' ? `FileNotFoundError: [Errno 2] No such file or directory: '${parsed.csv}'` : String(e);
-    d.write(`${text}\n`);
+    d.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   } finally {
     d.signal?.removeEventListener('abort', forward);

@@ -44,13 +44,14 @@ export interface FakeBigQuery {
   calls: string[];
   requests: RecordedRequest[];
   setFault(fault: FakeFault): void;
+  /** Resolves when a call starting with `prefix` has arrived (at once if one already has). */
+  waitForCall(prefix: string): Promise<void>;
   close(): Promise<void>;
 }
 
 interface RunningQuery {
   values: string[];
   pollsLeft: number;
-  field: string;
 }
 
 const googleReason: Record<number, [string, string]> = {
@@ -77,6 +78,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
   const column = opts.column ?? 'game_date';
   let fault: FakeFault = null;
   let nextJob = 1;
+  const waiters = new Set<{ prefix: string; resolve: () => void }>();
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8' });
@@ -91,12 +93,13 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
 
   const tablePath = `/datasets/${opts.dataset}/tables/${opts.table}`;
   const tableName = `${opts.project}:${opts.dataset}.${opts.table}`;
-  const faultMessage = (status: number, call: string): string => {
+  // The texts BigQuery sends, so the explanations are tested against the real wording.
+  const faultMessage = (status: number, call: string, project: string | null): string => {
     if (status === 403 && call.startsWith('GET /datasets')) {
       return `Access Denied: Table ${tableName}: Permission bigquery.tables.get denied on table ${tableName} (or it may not exist).`;
     }
     if (status === 403) {
-      return `Access Denied: Project ${opts.project}: User does not have bigquery.jobs.create permission in project ${opts.project}.`;
+      return `Access Denied: Project ${project}: User does not have bigquery.jobs.create permission in project ${project}.`;
     }
     if (status === 404) return `Not found: Table ${tableName} was not found in location US`;
     if (status === 401) return 'Request is missing required authentication credential.';
@@ -111,7 +114,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       kind: 'bigquery#getQueryResultsResponse',
       jobReference: { projectId: opts.project, jobId, location: 'US' },
       jobComplete: true,
-      schema: { fields: [{ name: job.field, type: 'STRING', mode: 'NULLABLE' }] },
+      schema: { fields: [{ name: 'key', type: 'STRING', mode: 'NULLABLE' }] },
       totalRows: String(job.values.length),
       rows: slice.map((v) => ({ f: [{ v }] })),
       ...(next ? { pageToken: next } : {}),
@@ -119,7 +122,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
   };
 
   // What the query would return, with the parameters applied, or an error text like BigQuery's.
-  const runQuery = (body: any): { values: string[]; field: string } | string => {
+  const runQuery = (body: any): string[] | string => {
     const sql: string = body?.query ?? '';
     const params = new Map<string, any>();
     for (const p of body?.queryParameters ?? []) params.set(p.name, p);
@@ -140,9 +143,9 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
     if (until) values = values.filter((v) => v <= until);
     if (/INFORMATION_SCHEMA\.PARTITIONS/.test(sql)) {
       if (params.get('table')?.parameterValue?.value !== opts.table) return 'fake: @table must name the table';
-      return { values: values.map((v) => v.replaceAll('-', '')), field: 'partition_id' };
+      return values.map((v) => v.replaceAll('-', ''));
     }
-    return { values, field: 'key' };
+    return values;
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
@@ -158,6 +161,12 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       return sendError(res, 400, 'fake: body is not JSON');
     }
     calls.push(call);
+    for (const w of [...waiters]) {
+      if (call.startsWith(w.prefix)) {
+        waiters.delete(w);
+        w.resolve();
+      }
+    }
     requests.push({ call, project, query: url.searchParams, body, authorization: req.headers.authorization });
 
     if (fault === 'hang') return; // keep the socket open, answer nothing
@@ -166,11 +175,11 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       return res.end('<html><body>502 Bad Gateway (from a proxy)</body></html>');
     }
     if (fault && (!fault.only || call.startsWith(fault.only))) {
-      return sendError(res, fault.status, fault.message ?? faultMessage(fault.status, call));
+      return sendError(res, fault.status, fault.message ?? faultMessage(fault.status, call, project));
     }
 
     if (req.method === 'GET' && path.startsWith('/datasets/')) {
-      if (path !== tablePath) return sendError(res, 404, `Not found: Table ${path}`);
+      if (path !== tablePath || project !== opts.project) return sendError(res, 404, `Not found: Table ${project}:${path}`);
       return send(res, 200, {
         kind: 'bigquery#table',
         id: tableName,
@@ -196,7 +205,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       const ran = runQuery(body);
       if (typeof ran === 'string') return sendError(res, 400, ran);
       const jobId = `job-${nextJob++}`;
-      const job = { ...ran, pollsLeft: opts.incompletePolls ?? 0 };
+      const job = { values: ran, pollsLeft: opts.incompletePolls ?? 0 };
       jobs.set(jobId, job);
       if (job.pollsLeft > 0) {
         return send(res, 200, {
@@ -246,6 +255,10 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
     setFault: (f) => {
       fault = f;
     },
+    waitForCall: (prefix) =>
+      calls.some((c) => c.startsWith(prefix))
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.add({ prefix, resolve })),
     close: () =>
       new Promise<void>((resolve) => {
         // Hung requests hold their sockets open; cut them so close() returns.

@@ -16,6 +16,8 @@ export interface FakeGcsOptions {
   /** The most results the server puts on one page whatever `maxResults` asks (GCS: 1000). */
   pageSize?: number;
   fault?: FakeGcsFault;
+  /** Called as each request arrives (1-based count), before it is answered: lets a test act mid-listing. */
+  onRequest?: (n: number) => void;
 }
 
 /** A running fake: point the storage client's `apiEndpoint` at `url`. */
@@ -57,6 +59,7 @@ export async function startFakeGcs(opts: FakeGcsOptions): Promise<FakeGcs> {
 
   const server = createServer((req, res) => {
     requests += 1;
+    opts.onRequest?.(requests);
     if (fault !== null && faultLeft > 0) {
       faultLeft -= 1;
       if (fault === 'hang') return; // the socket stays open until the client gives up or close()

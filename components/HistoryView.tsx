@@ -1,0 +1,33 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { formatClock, formatCount } from '../src/format.js';
+import type { AppState } from '../src/state/app-state.js';
+
+/** Past runs: launched ones from runs.jsonl, and the runs found in the log, with how coverage moved. */
+export function HistoryView({ state, height }: { state: AppState; height: number }) {
+  const launched = state.process.history.slice(-Math.max(1, Math.floor(height / 2) - 2));
+  const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].slice(-Math.max(1, Math.floor(height / 2) - 3));
+  const fmt = (ms: number | null) => (ms === null ? '–' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
+  return (
+    <Box flexDirection="column">
+      <Text bold>Runs launched from here</Text>
+      {launched.length === 0 ? <Text dimColor>none yet (s resumes, r retries)</Text> : null}
+      {launched.map((r) => (
+        <Text key={r.id} wrap="truncate-end">
+          {fmt(r.startedAt)} {r.label.padEnd(7)} {formatCount(r.keyCount).padStart(6)} keys · {r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}
+          {r.counts ? ` · ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}` : ''}
+          {r.reason ? ` · ${r.reason}` : ''}
+          {r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}
+          {r.coverageBefore != null && r.coverageAfter != null ? ` · coverage ${r.coverageBefore.toFixed(1)} → ${r.coverageAfter.toFixed(1)} %` : ''}
+        </Text>
+      ))}
+      <Text bold>Runs in the log</Text>
+      {logged.map((r, i) => (
+        <Text key={i} wrap="truncate-end">
+          {fmt(r.startedAt)} {formatCount(r.total ?? 0).padStart(6)} keys · {formatClock(r.startedAt !== null && (r.finishedAt ?? r.lastActivityAt) !== null ? (r.finishedAt ?? r.lastActivityAt)! - r.startedAt : null)} · ✓ {formatCount(r.succeeded)} ✗ {formatCount(r.failed)} ↷ {formatCount(r.skipped)}
+          {r.complete ? '' : ' · no summary'}
+        </Text>
+      ))}
+    </Box>
+  );
+}

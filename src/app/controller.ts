@@ -1,0 +1,234 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Config } from '../config.js';
+import type { Intent } from '../keymap.js';
+import { recordEnd, readRuns } from '../runner/runs-file.js';
+import { killRun, stopRun } from '../runner/stop.js';
+import { watchProcess } from '../runner/watch.js';
+import type { Store } from '../store.js';
+import type { Confirm } from '../state/app-state.js';
+import { moveCursor } from '../state/cursor.js';
+import { failuresView, retryGroups } from '../state/failures-view.js';
+import { asSourceError } from './source-error.js';
+import { launchBackfill } from './launcher.js';
+import type { LiveSources } from './live-sources.js';
+import { recordedRuns } from './process-info.js';
+
+/** Grace each of SIGINT and SIGTERM gets before the next step. */
+export const STOP_GRACE_MS = 10_000;
+
+export interface ControllerDeps {
+  config: Config;
+  store: Store;
+  live: LiveSources;
+  exit(): void;
+  now(): number;
+  signal: AbortSignal;
+}
+
+/**
+ * Acts on intents: view changes go straight to the reducer; anything that starts or stops a process
+ * first opens a confirm box, and only `confirm-yes` carries it out.
+ */
+export function createController(deps: ControllerDeps) {
+  const { config, store, live } = deps;
+  const dispatch = store.dispatch;
+  const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info') => dispatch({ type: 'ui/notice', text, tone });
+  let stopRequested = false;
+  let awake: { stop(): void } | null = null;
+  let presentAtLaunch: number | null = null;
+
+  const refreshHistory = async () => dispatch({ type: 'process/history', runs: recordedRuns(await readRuns(config.stateDir).catch(() => [])) });
+
+  /** A fresh storage listing: resume and retry must not act on a cached one. */
+  async function freshStorage(): Promise<Set<string> | null> {
+    if (!live.storage) return null;
+    dispatch({ type: 'coverage/checking', source: 'storage' });
+    try {
+      const r = await live.storage.list(AbortSignal.any([deps.signal, AbortSignal.timeout(60_000)]));
+      dispatch({ type: 'coverage/result', source: 'storage', keys: r.keys, at: deps.now(), bytesBilled: r.bytesBilled, method: r.method, requests: r.requests });
+      return r.keys;
+    } catch (err) {
+      const e = asSourceError(err);
+      dispatch({ type: 'coverage/error', source: 'storage', message: e.message, hint: e.hint, at: deps.now() });
+      notice(`storage listing failed: ${e.message}`, 'fail');
+      return null;
+    }
+  }
+
+  function launchBlocked(): string | null {
+    const s = store.getState();
+    if (!config.command) return 'no `command` in the config: nothing to launch';
+    if (s.process.attached && s.process.alive) return `run ${s.process.runId} is still running (pid ${s.process.pid}); x stops it`;
+    if (s.process.external) return `the log is being written by pid ${s.process.externalPids.join(', ')}, not started here: launching is refused until it ends`;
+    return null;
+  }
+
+  async function askResume() {
+    const blocked = launchBlocked();
+    if (blocked) return notice(blocked, 'warn');
+    const expected = store.getState().coverage.expected?.keys;
+    if (!expected) return notice('resume needs the expected keys (config `expected`)', 'warn');
+    const present = await freshStorage();
+    if (live.storage && present === null) return;
+    const keys = present ? expected.filter((k) => !present.has(k)) : expected;
+    if (keys.length === 0) return notice('nothing to resume: every expected key is in storage', 'info');
+    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${keys.length} keys, ${config.workers} workers, timeout ${config.timeout} s?` });
+  }
+
+  async function askRetry(only?: { label: string; keys: string[] }) {
+    const blocked = launchBlocked();
+    if (blocked) return notice(blocked, 'warn');
+    const present = await freshStorage();
+    if (live.storage && present === null) return;
+    const failing = only ? only.keys : failuresView(store.getState()).rows.map((r) => r.key);
+    const keys = failing.filter((k) => !present?.has(k));
+    if (keys.length === 0) return notice('nothing to retry: every failed key is in storage now', 'info');
+    const { workers, timeout } = config.retry;
+    const what = only ? ` (${only.label} only)` : '';
+    openConfirm({ kind: 'retry', keys, workers, timeout, message: `Retry ${keys.length} failed keys${what}, ${workers} workers, timeout ${timeout} s?` });
+  }
+
+  function openConfirm(confirm: Confirm) {
+    dispatch({ type: 'ui/confirm', confirm });
+  }
+
+  function askStop() {
+    const p = store.getState().process;
+    if (p.external) return notice(`the run writing the log (pid ${p.externalPids.join(', ')}) was not started here: stop it where it runs`, 'warn');
+    if (!p.attached || !p.alive || p.pid === null) return notice('no run of ours is running', 'info');
+    openConfirm({ kind: 'stop', keys: [], workers: null, timeout: null, message: `Stop run ${p.runId} (pid ${p.pid})? SIGINT to its process group, SIGTERM after ${STOP_GRACE_MS / 1000} s.` });
+  }
+
+  function watch(pid: number, procStart: number | null, runId: string, child?: ChildProcess) {
+    watchProcess(pid, procStart, {
+      child,
+      signal: deps.signal,
+      onExit: (info) => {
+        awake?.stop();
+        awake = null;
+        dispatch({ type: 'process/update', patch: { alive: false, exitCode: info.exitCode, keepAwake: null, stopping: null, stopped: stopRequested } });
+        const run = store.getState().log.current;
+        const present = store.getState().coverage.storage?.keys?.size;
+        const counts: Record<string, number> = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
+        if (presentAtLaunch !== null && present !== undefined) Object.assign(counts, { storageBefore: presentAtLaunch, storageAfter: present });
+        void recordEnd(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopRequested ? 'stopped' : 'exited', counts })
+          .then(refreshHistory)
+          .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
+        notice(`run ${runId} ended${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info');
+        live.refresh();
+      },
+    });
+  }
+
+  async function doLaunch(c: Confirm) {
+    const label = c.kind === 'retry' ? 'retry' : c.kind === 'resume' ? 'resume' : 'launch';
+    notice(`launching ${c.keys.length} keys…`);
+    presentAtLaunch = store.getState().coverage.storage?.keys?.size ?? null;
+    const out = await launchBackfill(config, { keys: c.keys, workers: c.workers ?? config.workers, timeout: c.timeout ?? config.timeout, label });
+    out.notices.forEach((n) => notice(n, 'warn'));
+    if (!out.ok) {
+      notice(out.message, 'fail');
+      await refreshHistory();
+      return;
+    }
+    stopRequested = false;
+    awake = out.keepAwake;
+    const { run } = out;
+    dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, exitCode: null, keepAwake: out.keepAwake.how } });
+    notice(`launched run ${run.id}: pid ${run.pid}, ${c.keys.length} keys${out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : ''}`);
+    watch(run.pid as number, run.procStart, run.id, out.child);
+    await refreshHistory();
+  }
+
+  async function doStop() {
+    const p = store.getState().process;
+    if (p.pid === null) return;
+    stopRequested = true;
+    const result = await stopRun(p.pid, p.procStart, { graceMs: STOP_GRACE_MS, signal: deps.signal, onPhase: (phase) => dispatch({ type: 'process/update', patch: { stopping: phase === 'waiting-kill-confirm' ? 'needs-kill' : phase } }) });
+    if (result === 'needs-kill') {
+      openConfirm({ kind: 'kill', keys: [], workers: null, timeout: null, message: `Run ${p.runId} ignored SIGINT and SIGTERM. Send SIGKILL to process group ${p.pid}? Keys in flight are lost.` });
+    }
+  }
+
+  async function onConfirmYes() {
+    const c = store.getState().ui.confirm;
+    if (!c) return;
+    dispatch({ type: 'ui/confirm', confirm: null });
+    if (c.kind === 'stop') return doStop();
+    if (c.kind === 'kill') {
+      const p = store.getState().process;
+      if (p.pid !== null && !(await killRun(p.pid, p.procStart))) notice(`pid ${p.pid} still alive after SIGKILL`, 'fail');
+      return;
+    }
+    return doLaunch(c);
+  }
+
+  function onIntent(intent: Intent): void {
+    const s = store.getState();
+    const run = (p: Promise<unknown> | void) => void Promise.resolve(p).catch((err: Error) => notice(err.message, 'fail'));
+    switch (intent) {
+      case 'quit':
+        return deps.exit();
+      case 'help':
+        return dispatch({ type: 'ui/help' });
+      case 'view-failures':
+        return dispatch({ type: 'ui/view', view: 'failures' });
+      case 'view-history':
+        run(refreshHistory());
+        return dispatch({ type: 'ui/view', view: 'history' });
+      case 'view-dashboard':
+        return dispatch({ type: 'ui/view', view: 'dashboard' });
+      case 'filter':
+        return dispatch({ type: 'ui/filter-start' });
+      case 'filter-done':
+        return dispatch({ type: 'ui/filter-end', keep: true });
+      case 'filter-cancel':
+        return dispatch({ type: 'ui/filter-end', keep: false });
+      case 'cursor-up':
+      case 'cursor-down':
+        return dispatch({ type: 'ui/cursor', key: moveCursor(failuresView(s).shown, s.ui.cursorKey, intent === 'cursor-up' ? -1 : 1) });
+      case 'refresh':
+        notice('checking storage and warehouse now');
+        return live.refresh();
+      case 'resume':
+        return run(askResume());
+      case 'retry':
+        return run(askRetry());
+      case 'retry-group': {
+        const groups = retryGroups(s);
+        if (groups.length === 0) return notice('no failures to retry', 'info');
+        return dispatch({ type: 'ui/choose-group', choice: { groups, index: 0 } });
+      }
+      case 'choose-up':
+      case 'choose-down': {
+        const c = s.ui.choosingGroup;
+        if (!c) return;
+        const index = Math.max(0, Math.min(c.groups.length - 1, c.index + (intent === 'choose-up' ? -1 : 1)));
+        return dispatch({ type: 'ui/choose-group', choice: { ...c, index } });
+      }
+      case 'choose-pick': {
+        const c = s.ui.choosingGroup;
+        if (!c) return;
+        dispatch({ type: 'ui/choose-group', choice: null });
+        return run(askRetry(c.groups[c.index]));
+      }
+      case 'stop':
+        return askStop();
+      case 'confirm-yes':
+        return run(onConfirmYes());
+      case 'confirm-no':
+        dispatch({ type: 'ui/choose-group', choice: null });
+        return dispatch({ type: 'ui/confirm', confirm: null });
+    }
+  }
+
+  /** Re-attaches to a recorded run of ours that is still alive (its pid and start time both match). */
+  function attach(patch: { runId?: string | null; pid?: number | null; procStart?: number | null; attached?: boolean }) {
+    if (patch.attached && patch.pid && patch.runId) {
+      notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running`);
+      watch(patch.pid, patch.procStart ?? null, patch.runId);
+    }
+  }
+
+  return { onIntent, attach };
+}

@@ -1,0 +1,84 @@
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config.js';
+import { generateGameDates } from '../sim/game-dates.js';
+import { mulberry32 } from '../sim/random.js';
+import { writeFileAtomic } from '../runner/atomic-write.js';
+import { runDashboard } from './dashboard.js';
+
+/** Share of keys already in storage when the demo opens: April–June mostly missing, as in the real run. */
+const PRESENT_REGULAR = 0.8;
+const PRESENT_PLAYOFFS = 0.35;
+/** The demo's Phase 2: keys reach the warehouse this long after storage. */
+const LOAD_EVERY_MS = 15_000;
+
+/** Lays out a scratch directory: expected keys, partial storage, warehouse behind it, config with the simulator. */
+export async function setUpDemo(dir: string, opts: { speed: number; cli: string }): Promise<string> {
+  const storage = path.join(dir, 'storage');
+  const warehouse = path.join(dir, 'warehouse');
+  await mkdir(storage, { recursive: true });
+  await mkdir(warehouse, { recursive: true });
+  const keys = generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 });
+  await writeFileAtomic(path.join(dir, 'game_dates_to_scrape.csv'), `${keys.join('\n')}\n`);
+  const rng = mulberry32(11);
+  for (const key of keys) {
+    const month = Number(key.slice(5, 7));
+    if (rng() < (month >= 4 && month <= 6 ? PRESENT_PLAYOFFS : PRESENT_REGULAR)) {
+      await mkdir(path.join(storage, key), { recursive: true });
+      await writeFile(path.join(storage, key, '20251126_120000.json'), '{"demo":true}\n');
+      if (rng() < 0.95) await mkdir(path.join(warehouse, key), { recursive: true });
+    }
+  }
+  const config = {
+    job: 'player-boxscores (demo)',
+    log: 'player_boxscore_backfill.log',
+    failed: 'failed_dates_*.json',
+    expected: 'game_dates_to_scrape.csv',
+    storage: { url: 'storage', pollSeconds: 5 },
+    warehouse: { table: 'demo.nba_raw.nbac_player_boxscores', column: 'game_date', dir: 'warehouse', pollSeconds: 10 },
+    command: [process.execPath, opts.cli, 'sim', '--csv={keysFile}', '--workers={workers}', '--timeout={timeout}', '--storage={storage}', '--failed-dir={failedDir}', '--speed={speed}', '--playoff-fail-rate=0.4'],
+    vars: { storage, failedDir: dir, speed: opts.speed },
+    workers: 6,
+    timeout: 180,
+    retry: { workers: 3, timeout: 300 },
+    keepAwake: false,
+  };
+  const file = path.join(dir, 'backfill-tui.config.json');
+  await writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+/** The demo's stand-in for the Phase 2 loader: copies storage keys into the warehouse, one pass at a time. */
+export function startDemoLoader(dir: string, signal: AbortSignal): void {
+  const storage = path.join(dir, 'storage');
+  const warehouse = path.join(dir, 'warehouse');
+  let seen = new Set<string>();
+  const pass = async () => {
+    const now = new Set(await readdir(storage).catch(() => [] as string[]));
+    // Load what was already there on the previous pass: the warehouse trails storage by one interval.
+    for (const key of seen) if (now.has(key) && !existsSync(path.join(warehouse, key))) await mkdir(path.join(warehouse, key), { recursive: true });
+    seen = now;
+  };
+  const timer = setInterval(() => void pass(), LOAD_EVERY_MS);
+  timer.unref();
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
+
+/** `backfill-tui demo`: the whole product offline; nothing runs until `s`. */
+export async function runDemo(opts: { dir?: string; speed: number; color: boolean }): Promise<number> {
+  const dir = opts.dir ? path.resolve(opts.dir) : await mkdtemp(path.join(os.tmpdir(), 'backfill-tui-demo-'));
+  await mkdir(dir, { recursive: true });
+  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
+  const file = existsSync(path.join(dir, 'backfill-tui.config.json')) ? path.join(dir, 'backfill-tui.config.json') : await setUpDemo(dir, { speed: opts.speed, cli });
+  const ac = new AbortController();
+  startDemoLoader(dir, ac.signal);
+  process.stderr.write(`demo directory: ${dir}\n`);
+  try {
+    return await runDashboard(loadConfig({ file, cwd: dir }), { color: opts.color });
+  } finally {
+    ac.abort();
+  }
+}

@@ -1,0 +1,63 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Config } from '../config.js';
+import { commandVars, expandCommand } from '../runner/command.js';
+import { keepAwake } from '../runner/keep-awake.js';
+import { writeKeysFile } from '../runner/keys-file.js';
+import { launch } from '../runner/launch.js';
+import { acquireLaunchLock } from '../runner/lock.js';
+import type { RunRecord } from '../runner/runs-file.js';
+import type { RunLabel } from '../runner/keys-file.js';
+import { processSnapshot } from './process-info.js';
+
+/** What a launch asks for: the keys and the settings the confirm box showed. */
+export interface LaunchRequest {
+  keys: string[];
+  workers: number;
+  timeout: number;
+  label: RunLabel;
+}
+
+export type LaunchOutcome =
+  | { ok: true; run: RunRecord; child: ChildProcess; keepAwake: { how: string | null; stop(): void }; notices: string[] }
+  | { ok: false; message: string; notices: string[] };
+
+/**
+ * Launches the configured command on a keys file, under the launch lock so two dashboards cannot start the
+ * same job twice, and only when no run of ours or anyone else's is writing the log.
+ */
+export async function launchBackfill(config: Config, req: LaunchRequest): Promise<LaunchOutcome> {
+  const notices: string[] = [];
+  if (!config.command) return { ok: false, message: 'no `command` in the config: nothing to launch', notices };
+  const lock = await acquireLaunchLock(config.stateDir, config.job).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err }));
+  if (!lock.ok) {
+    const why = 'error' in lock ? lock.error.message : `another dashboard (pid ${lock.holderPid ?? '?'}) is launching this job`;
+    return { ok: false, message: `not launched: ${why}`, notices };
+  }
+  if (lock.tookOverStale) notices.push(`took over a stale launch lock left by pid ${lock.tookOverStale.pid ?? '?'}`);
+  try {
+    const now = await processSnapshot(config);
+    if (now.attached) return { ok: false, message: `not launched: run ${now.runId} (pid ${now.pid}) is still running`, notices };
+    if (now.external) return { ok: false, message: `not launched: the log is being written by pid ${now.externalPids?.join(', ')}, not started here`, notices };
+    let keysFile: string;
+    try {
+      keysFile = await writeKeysFile(config.stateDir, req.keys, req.label);
+    } catch (err) {
+      return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
+    }
+    let argv: string[];
+    try {
+      argv = expandCommand(config.command, commandVars(config.vars, { keysFile, workers: req.workers, timeout: req.timeout }));
+    } catch (err) {
+      return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
+    }
+    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: req.keys.length, label: req.label });
+    if (!result.ok) {
+      const out = result.firstOutput.trim();
+      return { ok: false, message: `failed to start: ${result.reason}${out ? ` — first output: ${out.split('\n').slice(-3).join(' | ')}` : ''}`, notices };
+    }
+    const awake = config.keepAwake && result.run.pid !== null ? await keepAwake(result.run.pid) : { active: false, how: null, stop: () => undefined };
+    return { ok: true, run: result.run, child: result.child, keepAwake: { how: awake.active ? awake.how : null, stop: awake.stop }, notices };
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,88 @@
+import { readExpectedKeys } from '../coverage/expected-keys.js';
+import { startPoller, type Poller } from '../coverage/poller.js';
+import type { KeySource } from '../coverage/source.js';
+import type { Config } from '../config.js';
+import { watchFailedFiles } from '../failures/failed-watcher.js';
+import { followLog } from '../log-follower.js';
+import { parseChunk, type Grammar } from '../parser/index.js';
+import type { AppEvent } from '../state/events.js';
+import type { ExpectedInfo } from '../state/app-state.js';
+import { storageSourceFor, warehouseSourceFor } from './make-sources.js';
+
+/** Handles on the running sources that keys can poke. */
+export interface LiveSources {
+  storage: KeySource | null;
+  warehouse: KeySource | null;
+  /** `g`: check both sources now. */
+  refresh(): void;
+  /** Resolves when every source has stopped (after the signal aborted). */
+  done: Promise<unknown>;
+}
+
+/**
+ * Starts every source of the dashboard: they know nothing of React and only dispatch events.
+ * A failing source never stops another: each runs on its own and reports its own errors.
+ */
+export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e: AppEvent) => void, signal: AbortSignal, now: () => number): LiveSources {
+  const tasks: Promise<unknown>[] = [];
+  tasks.push(
+    followLog(
+      config.log,
+      {
+        onChunk: (chunk) => dispatch({ type: 'log/batch', batch: parseChunk(chunk, grammar) }),
+        onReset: (reason) => dispatch({ type: 'log/reset', reason }),
+        onWaiting: () => dispatch({ type: 'log/waiting' }),
+        onProgress: (p) => dispatch({ type: 'log/progress', ...p }),
+        onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
+      },
+      { signal, pollMs: 1000 },
+    ),
+  );
+  tasks.push(
+    watchFailedFiles(config.failed, { onUpdate: (files, current, notes) => dispatch({ type: 'failed/update', files, current, notes }) }, { signal }).catch((err: Error) =>
+      dispatch({ type: 'ui/notice', text: `failed-keys files: ${err.message}`, tone: 'fail' }),
+    ),
+  );
+  const storage = storageSourceFor(config);
+  const pollers: Poller[] = [];
+  const poll = (source: KeySource, intervalMs: number) => {
+    dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
+    pollers.push(
+      startPoller({
+        source,
+        intervalMs,
+        signal,
+        now,
+        onStart: () => dispatch({ type: 'coverage/checking', source: source.name }),
+        onResult: (r, at) => dispatch({ type: 'coverage/result', source: source.name, keys: r.keys, at, bytesBilled: r.bytesBilled, method: r.method, requests: r.requests }),
+        onError: (e, at) => dispatch({ type: 'coverage/error', source: source.name, message: e.message, hint: e.hint, at }),
+      }),
+    );
+  };
+  if (storage && config.storage) poll(storage, config.storage.pollSeconds * 1000);
+  const live: LiveSources = {
+    storage,
+    warehouse: null,
+    refresh: () => pollers.forEach((p) => p.refresh()),
+    done: Promise.resolve(),
+  };
+  if (config.expected) {
+    const spec = config.expected;
+    tasks.push(
+      readExpectedKeys(spec).then(
+        (expected: ExpectedInfo) => {
+          dispatch({ type: 'expected/loaded', expected });
+          // The warehouse query depends on the key format (dates vs ids): start it once that is known.
+          const warehouse = warehouseSourceFor(config, expected.format);
+          if (warehouse && config.warehouse && !signal.aborted) {
+            live.warehouse = warehouse;
+            poll(warehouse, config.warehouse.pollSeconds * 1000);
+          }
+        },
+        (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
+      ),
+    );
+  }
+  live.done = Promise.allSettled(tasks);
+  return live;
+}

@@ -1,0 +1,66 @@
+import type { Config } from '../config.js';
+import { externalWriters } from '../runner/log-writers.js';
+import { initialState } from '../state/app-state.js';
+import { createStore, type Store, type Timers } from '../store.js';
+import { createController } from './controller.js';
+import { grammarFor } from './grammar.js';
+import { startLiveSources, type LiveSources } from './live-sources.js';
+import { CAN_SEE_WRITERS, processSnapshot } from './process-info.js';
+
+/** How often we look at who writes the log (a few ms of /proc reads). */
+const WRITERS_EVERY_MS = 5_000;
+
+/** Everything the dashboard runs, without any terminal: the same runtime serves tests. */
+export interface Runtime {
+  store: Store;
+  live: LiveSources;
+  controller: ReturnType<typeof createController>;
+  /** Stops every source, timer and watcher; never touches the backfill. */
+  close(): Promise<void>;
+}
+
+/** Starts sources, clock and process watching; `exit` is what `q` calls. */
+export function startRuntime(config: Config, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number }): Runtime {
+  const now = opts.now ?? Date.now;
+  const grammar = grammarFor(config);
+  const ac = new AbortController();
+  const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, width: opts.width, height: opts.height }), { timers: opts.timers });
+  const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now);
+  const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal });
+
+  const tick = setInterval(() => store.dispatch({ type: 'clock/tick', now: now() }), 1000);
+  tick.unref();
+
+  void processSnapshot(config).then((patch) => {
+    if (ac.signal.aborted) return;
+    store.dispatch({ type: 'process/update', patch });
+    controller.attach(patch);
+  });
+
+  let writersTimer: NodeJS.Timeout | undefined;
+  const lookAtWriters = async () => {
+    if (ac.signal.aborted || !CAN_SEE_WRITERS) return;
+    const p = store.getState().process;
+    const ours = p.pid !== null && p.alive ? [p.pid] : [];
+    const external = await externalWriters(config.log, ours).catch(() => [] as number[]);
+    if (ac.signal.aborted) return;
+    const changed = external.join() !== p.externalPids.join() || !p.writersChecked;
+    if (changed) store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true } });
+    writersTimer = setTimeout(() => void lookAtWriters(), WRITERS_EVERY_MS);
+    writersTimer.unref();
+  };
+  void lookAtWriters();
+
+  return {
+    store,
+    live,
+    controller,
+    async close() {
+      ac.abort();
+      clearInterval(tick);
+      clearTimeout(writersTimer);
+      await live.done;
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
+import type { TableRef } from './bigquery-sql.js';
+import type { SourceError } from './source.js';
+
+/** Which call failed: each needs a different permission on a different resource. */
+export type BigQueryStep = 'metadata' | 'dry run' | 'query' | 'results';
+
+/** Where a BigQuery call failed, for naming the resource and the permission it lacks. */
+export interface BigQueryErrorContext {
+  step: BigQueryStep;
+  table: TableRef;
+  /** The project jobs run (and bill) in. */
+  jobProject: string;
+  method: 'scan' | 'partitions' | null;
+  timeoutMs: number;
+}
+
+/** Explains a failed BigQuery call in one line, naming the permission and resource the operator must fix. */
+export function explainBigQueryError(err: unknown, where: BigQueryErrorContext): SourceError {
+  return explainError(normalise(err), contextFor(err, where));
+}
+
+function contextFor(err: unknown, where: BigQueryErrorContext): ErrorContext {
+  const { project, dataset, table } = where.table;
+  const message = String((err as { message?: unknown } | null)?.message ?? '');
+  const base = { service: 'BigQuery', setting: 'warehouse.table', timeoutMs: where.timeoutMs };
+  const tableCtx = { ...base, resource: `table ${project}.${dataset}.${table}` };
+  // "Not found: Dataset p:d" means the dataset, not just the table, is missing (or in another location).
+  const notFound = /Not found: Dataset/i.test(message)
+    ? { resource: `dataset ${project}.${dataset}`, notFoundHint: 'check the dataset in warehouse.table, and warehouse.location' }
+    : { notFoundHint: 'check warehouse.table (project.dataset.table), and warehouse.location' };
+
+  if (where.step === 'metadata') {
+    return { ...tableCtx, permission: 'bigquery.tables.get', role: 'roles/bigquery.metadataViewer', ...notFound };
+  }
+  // Creating the job is checked on the project that runs it; reading on the table (or dataset).
+  if (/bigquery\.jobs\.create/i.test(message)) {
+    return { ...base, resource: `project ${where.jobProject}`, permission: 'bigquery.jobs.create', role: 'roles/bigquery.jobUser', setting: 'warehouse.projectId' };
+  }
+  if (where.method === 'partitions') {
+    return { ...base, resource: `dataset ${project}.${dataset}`, permission: 'bigquery.tables.list', role: 'roles/bigquery.metadataViewer', ...notFound };
+  }
+  return { ...tableCtx, permission: 'bigquery.tables.getData', role: 'roles/bigquery.dataViewer', ...notFound };
+}
+
+// A JSON content type with a body that is not JSON fails in node-fetch, below the client.
+function normalise(err: unknown): unknown {
+  const e = err as { type?: unknown; message?: unknown } | null;
+  if (e?.type === 'invalid-json') return new UnexpectedAnswerError(String(e.message ?? ''));
+  return err;
+}

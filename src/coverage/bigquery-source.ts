@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { createBigQueryClient, postJson } from './bigquery-client.js';
+import { explainBigQueryError, type BigQueryStep } from './bigquery-errors.js';
+import { buildPartitionsQuery, buildScanQuery, isDayPartitionedOn, parseTableName, partitionIdToKey, quoteColumn, type CountSpec, type Statement } from './bigquery-sql.js';
+import { UnexpectedAnswerError } from './explain-error.js';
+import { SourceError, type KeySource, type SourceResult } from './source.js';
+
+/** Options for {@link createBigQuerySource}; the warehouse section of the config. */
+export interface BigQuerySourceOptions {
+  /** project.dataset.table */
+  table: string;
+  /** The key column: a DATE/TIMESTAMP/DATETIME for date keys, anything castable to STRING for ids. */
+  column: string;
+  keyFormat: 'date' | 'id';
+  /** Inclusive lower bound on DATE(column), YYYY-MM-DD; sent as a query parameter. */
+  since?: string;
+  /** Inclusive upper bound on DATE(column), YYYY-MM-DD; sent as a query parameter. */
+  until?: string;
+  /** Where jobs run; default: the table's own location, from its metadata. */
+  location?: string;
+  /** The project jobs run and bill in; default: the table's project. */
+  projectId?: string;
+  /** An emulator or fake; BIGQUERY_EMULATOR_HOST also works. Custom endpoints get no credentials... */
+  apiEndpoint?: string;
+  /** ...unless this is true (a private endpoint rather than an emulator). */
+  authenticate?: boolean;
+  /** Time limit of one whole look (metadata, dry run, query, every page); default 60 s. */
+  timeoutMs?: number;
+}
+
+/** How the keys were counted, and what the dry run said the query bills. */
+export interface BigQueryPlan {
+  method: 'scan' | 'partitions';
+  bytesBilled: number | null;
+}
+
+/** A warehouse source that also tells which plan it settled on. */
+export type BigQuerySource = KeySource & { lastPlan(): BigQueryPlan | null };
+
+interface Plan extends BigQueryPlan {
+  statement: Statement;
+  location: string | undefined;
+}
+
+/**
+ * Keys present in a BigQuery table: distinct DATE(column) as YYYY-MM-DD, or the column as text.
+ * The first look reads the table's metadata (day-partitioned on the column: count non-empty
+ * partitions from INFORMATION_SCHEMA instead of scanning) and dry-runs the chosen query for the
+ * bytes it bills; later looks reuse that plan and run only the query: POST /queries, then
+ * GET /queries/JOB while jobComplete is false and for every further pageToken.
+ */
+export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySource {
+  const table = parseTableName(opts.table);
+  quoteColumn(opts.column);
+  const spec: CountSpec = { table, column: opts.column, keyFormat: opts.keyFormat, since: opts.since, until: opts.until };
+  buildScanQuery(spec); // bad since/until fail here, at start-up, not at the first poll
+  const jobProject = opts.projectId ?? table.project;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const { client, requests } = createBigQueryClient({
+    projectId: jobProject,
+    location: opts.location,
+    apiEndpoint: opts.apiEndpoint,
+    authenticate: opts.authenticate,
+  });
+  let plan: Plan | null = null;
+
+  async function makePlan(wait: Wait): Promise<Plan> {
+    const [metadata] = await wait(client.dataset(table.dataset, { projectId: table.project }).table(table.table).getMetadata());
+    const md = asObject(metadata) as { location?: string; timePartitioning?: { type?: string; field?: string } };
+    const method = opts.keyFormat === 'date' && isDayPartitionedOn(md, opts.column) ? 'partitions' : 'scan';
+    const statement = method === 'partitions' ? buildPartitionsQuery(spec) : buildScanQuery(spec);
+    return { method, statement, location: opts.location ?? md.location, bytesBilled: null };
+  }
+
+  async function dryRun(p: Plan, wait: Wait): Promise<number | null> {
+    const job = asObject(await wait(postJson(client, '/jobs', {
+      jobReference: { projectId: jobProject, location: p.location },
+      configuration: { dryRun: true, query: queryConfig(p.statement) },
+    }))) as { statistics?: { totalBytesProcessed?: string } };
+    const bytes = Number(job.statistics?.totalBytesProcessed);
+    return Number.isFinite(bytes) ? bytes : null;
+  }
+
+  async function runQuery(p: Plan, wait: Wait, stop: AbortSignal, at: (s: BigQueryStep) => void): Promise<Set<string>> {
+    const keys = new Set<string>();
+    const add = (value: unknown) => {
+      const key = typeof value !== 'string' ? null : p.method === 'partitions' ? partitionIdToKey(value) : value;
+      if (key !== null) keys.add(key);
+    };
+    // requestId makes the client's retries of this POST one job, not several.
+    const first = asObject(await wait(postJson(client, '/queries', { ...queryConfig(p.statement), location: p.location, requestId: randomUUID() }))) as QueryAnswer;
+    for (const row of first.rows ?? []) add(row.f?.[0]?.v);
+    let complete = first.jobComplete === true;
+    let pageToken = first.pageToken;
+    if (!complete && !pageToken && first.jobComplete !== false) throw new UnexpectedAnswerError(JSON.stringify(first));
+    if (!complete || pageToken) {
+      const ref = first.jobReference;
+      if (ref?.jobId === undefined) throw new UnexpectedAnswerError(JSON.stringify(first));
+      const job = client.job(ref.jobId, { location: ref.location ?? p.location });
+      at('results');
+      while (!complete || pageToken) {
+        stop.throwIfAborted();
+        const [rows, , answer] = await wait(job.getQueryResults({ autoPaginate: false, ...(pageToken !== undefined && { pageToken }) }));
+        const page = asObject(answer) as QueryAnswer;
+        if (page.jobComplete === false) continue; // BigQuery holds each poll up to 10 s, so no busy loop
+        complete = true;
+        for (const row of rows) add((row as { key?: unknown }).key);
+        pageToken = page.pageToken;
+      }
+    }
+    return keys;
+  }
+
+  return {
+    name: 'warehouse',
+    label: opts.table,
+    lastPlan: () => (plan === null ? null : { method: plan.method, bytesBilled: plan.bytesBilled }),
+    async list(signal) {
+      const before = requests();
+      const deadline = new Deadline(signal, timeoutMs);
+      let step: BigQueryStep = 'metadata';
+      const at = (s: BigQueryStep) => (step = s);
+      try {
+        const wait: Wait = (work) => settle(work, deadline.signal);
+        if (plan === null) {
+          const p = await makePlan(wait);
+          at('dry run');
+          p.bytesBilled = await dryRun(p, wait);
+          plan = p;
+        }
+        at('query');
+        const keys = await runQuery(plan, wait, deadline.signal, at);
+        return { keys, requests: requests() - before, bytesBilled: plan.bytesBilled, method: plan.method } satisfies SourceResult;
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (deadline.expired) {
+          throw new SourceError(`BigQuery: no answer within ${timeoutMs / 1000} s (${step}), after retries`, 'check the network or warehouse.apiEndpoint; the next poll tries again', null);
+        }
+        throw explainBigQueryError(err, { step, table, jobProject, method: plan?.method ?? null, timeoutMs });
+      } finally {
+        deadline.clear();
+      }
+    },
+  };
+}
+
+interface QueryAnswer {
+  jobComplete?: boolean;
+  jobReference?: { jobId?: string; location?: string };
+  pageToken?: string;
+  rows?: { f?: { v?: unknown }[] }[];
+}
+
+type Wait = <T>(work: Promise<T>) => Promise<T>;
+
+function queryConfig(s: Statement) {
+  return { query: s.query, useLegacySql: false, parameterMode: 'NAMED', queryParameters: s.queryParameters };
+}
+
+// A 200 whose body is not JSON reaches us as a string: the client only parses what it can.
+function asObject(value: unknown): object {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UnexpectedAnswerError(String(value));
+  return value;
+}
+
+/** The caller's signal or our time limit, whichever comes first; clear() drops the timer and listener. */
+class Deadline {
+  readonly signal: AbortSignal;
+  expired = false;
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private readonly onAbort = () => this.controller.abort(this.caller.reason);
+
+  constructor(private readonly caller: AbortSignal, ms: number) {
+    this.signal = this.controller.signal;
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'));
+    }, ms);
+    if (caller.aborted) this.onAbort();
+    else caller.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.caller.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/**
+ * Waits for `work` until the signal fires. The client cannot cancel a request it has sent,
+ * so an abandoned one is left to finish on its own, its late failure observed and dropped.
+ */
+function settle<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => {});
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort = () => {};
+  const stop = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([work, stop]).finally(() => signal.removeEventListener('abort', onAbort));
+}

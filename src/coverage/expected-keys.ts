@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+
+/** 'date': real calendar dates YYYY-MM-DD; 'id': codes like 0022400001. */
+export type KeyFormat = 'date' | 'id';
+
+/** Where the expected keys come from (the config's `expected`). */
+export interface ExpectedSpec {
+  file: string;
+  /** CSV column holding the key; the file then must have a header. */
+  column?: string;
+  format?: KeyFormat;
+}
+
+/** A line that is not a key: reported with its 1-based line number, never dropped silently. */
+export interface InvalidLine {
+  line: number;
+  text: string;
+  reason: string;
+}
+
+/** The keys a backfill must produce, and what was wrong with the file. */
+export interface ExpectedKeys {
+  /** Sorted, unique. */
+  keys: string[];
+  format: KeyFormat;
+  blank: number;
+  duplicates: number;
+  invalid: InvalidLine[];
+  file: string;
+}
+
+/** Reads the expected keys file; a missing or unreadable file is an Error naming it. */
+export async function readExpectedKeys(spec: ExpectedSpec): Promise<ExpectedKeys> {
+  let text: string;
+  try {
+    text = await readFile(spec.file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`expected keys file not found: ${spec.file}`);
+    throw new Error(`cannot read expected keys file ${spec.file}: ${(e as Error).message}`);
+  }
+  return parseExpectedKeys(text, spec);
+}
+
+/** True for a real calendar date YYYY-MM-DD (2024-02-29 yes, 2023-02-29 and 2023-02-30 no). */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (m === null) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+
+/** Why `key` is not a valid key of `format`, or null when it is. */
+export function keyProblem(key: string, format: KeyFormat): string | null {
+  if (key === '') return 'empty key';
+  if (format === 'id') return ID.test(key) ? null : 'not an id (letters, digits, _ . : -)';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(key)) return 'not a date YYYY-MM-DD';
+  return isCalendarDate(key) ? null : 'not a calendar date';
+}
+
+/** Parses the text of an expected keys file: one key a line, or CSV with a header. Pure. */
+export function parseExpectedKeys(text: string, spec: ExpectedSpec): ExpectedKeys {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop(); // the newline ending the last line is not a blank line
+  const first = lines.findIndex((l) => l.trim() !== '');
+  const header = first !== -1 && isHeader(lines, first, spec) ? first : -1;
+  const col = header === -1 ? 0 : columnIndex(splitCsv(lines[header]), spec);
+
+  const out: ExpectedKeys = { keys: [], format: spec.format ?? 'id', blank: 0, duplicates: 0, invalid: [], file: spec.file };
+  let formatKnown = spec.format !== undefined;
+  const seen = new Set<string>();
+  lines.forEach((text, i) => {
+    if (i === header) return;
+    if (text.trim() === '') return void out.blank++;
+    const cells = splitCsv(text);
+    if (col >= cells.length) return void out.invalid.push({ line: i + 1, text, reason: `no column ${col + 1}` });
+    const key = cells[col];
+    if (!formatKnown) {
+      out.format = guessFormat(key);
+      formatKnown = true;
+    }
+    const problem = keyProblem(key, out.format);
+    if (problem !== null) return void out.invalid.push({ line: i + 1, text, reason: problem });
+    if (seen.has(key)) return void out.duplicates++;
+    seen.add(key);
+  });
+  out.keys = [...seen].sort();
+  return out;
+}
+
+/** YYYY-MM-DD shaped → date (so 2023-02-30 is reported, not taken as an id), else id. */
+function guessFormat(key: string): KeyFormat {
+  return /^\d{4}-\d{2}-\d{2}$/.test(key) ? 'date' : 'id';
+}
+
+/**
+ * A named column means a header. Otherwise the first line is one when it does not start with
+ * `20` and is not a valid key, or when it has no digit while the next line does: a column name
+ * such as `game_id` is a valid id, but it sits above codes.
+ */
+function isHeader(lines: string[], first: number, spec: ExpectedSpec): boolean {
+  if (spec.column !== undefined) return true;
+  const line = lines[first].trim();
+  if (line.startsWith('20')) return false;
+  const cell = splitCsv(line)[0] ?? '';
+  if (keyProblem(cell, spec.format ?? guessFormat(cell)) !== null) return true;
+  const next = lines.slice(first + 1).find((l) => l.trim() !== '');
+  return !/\d/.test(line) && next !== undefined && /\d/.test(next);
+}
+
+function columnIndex(header: string[], spec: ExpectedSpec): number {
+  if (spec.column === undefined) return 0;
+  let i = header.indexOf(spec.column);
+  if (i === -1) i = header.findIndex((h) => h.toLowerCase() === spec.column!.toLowerCase());
+  if (i === -1) throw new Error(`${spec.file}: no column "${spec.column}" in the header (${header.join(', ')})`);
+  return i;
+}
+
+/** Splits one CSV line: commas, double-quoted cells with "" for a quote; cells trimmed. */
+export function splitCsv(line: string): string[] {
+  const out: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') out.push(cell.trim()), (cell = '');
+    else cell += c;
+  }
+  out.push(cell.trim());
+  return out;
+}

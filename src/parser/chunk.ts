@@ -1,0 +1,114 @@
+import type { LogLine, ParsedBatch, TailLine, Tone } from '../log-line.js';
+import { parseMessage } from './builtin-grammar.js';
+import { type CustomRule, type GrammarKind, parseCustom } from './custom-grammar.js';
+import { ERROR, type Level, PrefixReader, WARNING } from './timestamp.js';
+
+/** A compiled grammar. Build it with `compileGrammar`; its fields are the parser's own business. */
+export interface Grammar {
+  /** Config patterns, tried before the built-in rules; empty for the built-in grammar. */
+  readonly custom: readonly CustomRule[];
+  /** Kinds whose built-in rule a config pattern replaced. */
+  readonly replaced: ReadonlySet<GrammarKind>;
+}
+
+/** A tail line longer than this is cut: a runaway line (binary junk, a huge dump) must not flood the pane. */
+const TAIL_MAX_BYTES = 4096;
+
+/**
+ * Parses a chunk of complete lines. Never throws: unknown lines, invalid UTF-8 and binary junk are just lines.
+ * Only state-changing lines become LogLine objects, and only the last `tailLimit` lines are decoded.
+ */
+export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): ParsedBatch {
+  const lines: LogLine[] = [];
+  const tail: TailLine[] = [];
+  const len = chunk.length;
+  const tailStart = tailLimit >= 1 ? startOfLastLines(chunk, Math.floor(tailLimit)) : len + 1;
+  const prefix = new PrefixReader();
+  const custom = grammar.custom.length > 0;
+  let lineCount = 0;
+  let lastAt: number | null = null;
+  let pos = 0;
+  while (pos < len) {
+    let nl = chunk.indexOf(10, pos);
+    if (nl < 0) nl = len;
+    const end = nl > pos && chunk[nl - 1] === 13 ? nl - 1 : nl;
+    lineCount++;
+    const m = prefix.read(chunk, pos, end);
+    if (m >= 0 && (lastAt === null || prefix.at > lastAt)) lastAt = prefix.at;
+    const before = lines.length;
+    if (custom) parseWithConfig(chunk, pos, m, end, m >= 0 ? prefix.at : (lastAt ?? 0), grammar, lines);
+    else if (m >= 0) parseMessage(chunk, m, end, prefix.at, lines);
+    if (pos >= tailStart) {
+      const tone = lines.length > before ? lineTone(lines[lines.length - 1]) : plainTone(chunk, m, end, prefix.level);
+      tail.push({ text: decodeLine(chunk, pos, end), tone });
+    }
+    pos = nl + 1;
+  }
+  return { lines, lineCount, lastAt, tail };
+}
+
+/**
+ * Config patterns run on the message, or on the whole line when it has no prefix (logs written without
+ * Python's logging format); the built-in rules still cover the kinds the config did not replace.
+ * A line with no prefix takes the chunk's last timestamp, or 0 when none came before it.
+ */
+function parseWithConfig(b: Buffer, pos: number, m: number, end: number, at: number, grammar: Grammar, out: LogLine[]): void {
+  if (parseCustom(grammar.custom, b.toString('utf8', m >= 0 ? m : pos, end), at, out)) return;
+  if (m < 0) return;
+  const before = out.length;
+  if (!parseMessage(b, m, end, at, out)) return;
+  let keep = before;
+  for (let i = before; i < out.length; i++) {
+    if (!grammar.replaced.has(out[i].kind as GrammarKind)) out[keep++] = out[i];
+  }
+  out.length = keep;
+}
+
+/** Offset where the last `n` lines of the chunk start (0 when it has fewer). */
+function startOfLastLines(chunk: Buffer, n: number): number {
+  // The chunk's final '\n' ends its last line; the line starts after the newline before it.
+  let p = chunk.length > 0 && chunk[chunk.length - 1] === 10 ? chunk.length - 1 : chunk.length;
+  for (let i = 0; i < n; i++) {
+    const q = p > 0 ? chunk.lastIndexOf(10, p - 1) : -1;
+    if (q < 0) return 0;
+    p = q;
+  }
+  return p + 1;
+}
+
+function lineTone(line: LogLine): Tone {
+  switch (line.kind) {
+    case 'succeeded':
+      return 'ok';
+    case 'failed':
+      return line.failure === 'timeout' ? 'warn' : 'fail';
+    case 'progress':
+    case 'complete':
+    case 'summary':
+      return 'progress';
+    default:
+      return 'info';
+  }
+}
+
+/** Tone of a line that changed nothing: continuations and `=====` rules are dim, the rest by level. */
+function plainTone(b: Buffer, m: number, end: number, level: Level): Tone {
+  if (m < 0) return 'dim';
+  let s = m;
+  while (s < end && b[s] === 32) s++;
+  if (s === end || b[s] === 61) return 'dim';
+  return level === ERROR ? 'fail' : level === WARNING ? 'warn' : 'info';
+}
+
+/** The line as text: invalid UTF-8 becomes U+FFFD, control characters too (they would move the cursor). */
+function decodeLine(b: Buffer, p: number, end: number): string {
+  let stop = end;
+  if (stop - p > TAIL_MAX_BYTES) {
+    stop = p + TAIL_MAX_BYTES;
+    // Back up to a character boundary so the cut itself does not add a replacement character.
+    while (stop > p && (b[stop] & 0xc0) === 0x80) stop--;
+  }
+  let text = b.toString('utf8', p, stop);
+  if (stop < end) text += '…';
+  return /[\x00-\x1f\x7f]/.test(text) ? text.replace(/\t/g, ' ').replace(/[\x00-\x1f\x7f]/g, '\uFFFD') : text;
+}

@@ -1,0 +1,196 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import {
+  currentFailures,
+  errorLabel,
+  failingCount,
+  groupByError,
+  groupByMonth,
+  keyHistory,
+  persistentKeys,
+  summarise,
+  type CurrentFailuresInput,
+} from '../src/failures/analysis.js';
+import { readFailedFile, runStartFromName, type FailedEntry, type FailedFile } from '../src/failures/failed-file.js';
+
+const H500 = { status: 'failed', error: 'HTTP 500' };
+const T180 = { status: 'timeout', error: 'Timeout after 180s' };
+
+/** A run's failed file from `key → failure`; `stamp` is the name's YYYYMMDD_HHMMSS. */
+function file(stamp: string, failures: Record<string, { status: string; error: string }>, writtenAt: string | null = null): FailedFile {
+  const name = `failed_dates_${stamp}.json`;
+  const entries = Object.entries(failures).map(([key, f]) => ({ key, ...f }));
+  return { path: `/runs/${name}`, name, runStartedAt: runStartFromName(name), writtenAt, mtimeMs: 0, totalFailed: entries.length, entries, problems: [] };
+}
+
+/**
+ * The shape of the real 244-date recovery run: 202 failures, 192 HTTP 500 and 10 timeouts, 164 of them in
+ * April to June across four seasons (the scraper asked for "Regular Season" data on playoff dates).
+ */
+function recoveryRun(): { game_date: string; status: string; error: string }[] {
+  const out: { game_date: string; status: string; error: string }[] = [];
+  const day = (n: number) => String(n + 1).padStart(2, '0');
+  for (let i = 0; i < 164; i++) {
+    const month = [4, 5, 6][Math.floor(i / 4) % 3];
+    out.push({ game_date: `${2022 + (i % 4)}-0${month}-${day(Math.floor(i / 12))}`, ...H500 });
+  }
+  for (let i = 0; i < 38; i++) {
+    const month = [11, 12, 1, 2, 3][Math.floor(i / 4) % 5];
+    const year = 2022 + (i % 4) - (month > 6 ? 1 : 0);
+    out.push({ game_date: `${year}-${String(month).padStart(2, '0')}-${day(Math.floor(i / 20))}`, ...(i < 10 ? T180 : H500) });
+  }
+  return out;
+}
+
+describe('grouping', () => {
+  test.each([
+    { status: 'failed', error: 'HTTP 500', label: 'HTTP 500' },
+    { status: 'failed', error: 'HTTP Error 503: Service Unavailable', label: 'HTTP 503' },
+    { status: 'error', error: '502 Server Error: Bad Gateway for url: https://x/scrape', label: 'HTTP 502' },
+    { status: 'failed', error: 'HTTPConnectionPool: 5000 retries', label: 'failed' },
+    { status: 'timeout', error: 'Timeout after 120s', label: 'timeout' },
+    { status: 'timeout', error: '', label: 'timeout' },
+    { status: 'error', error: 'ReadTimeout: read timed out', label: 'timeout' },
+    { status: 'error', error: 'ConnectionError: reset by peer', label: 'error' },
+    { status: 'exception', error: 'worker died', label: 'exception' },
+    { status: 'other', error: 'strange', label: 'other' },
+  ])('$status / $error → $label', ({ status, error, label }) => expect(errorLabel({ status, error })).toBe(label));
+
+  test('a generated recovery-run file reads back as 192 HTTP 500 + 10 timeouts, 164 of 202 in Apr–Jun', async () => {
+    const entries = recoveryRun();
+    expect(new Set(entries.map((e) => e.game_date)).size).toBe(202);
+    const dir = await mkdtemp(join(tmpdir(), 'failure-analysis-'));
+    try {
+      const path = join(dir, 'failed_dates_20251126_231710.json');
+      await writeFile(path, JSON.stringify({ timestamp: '2025-11-26T23:49:49.094932', total_failed: 202, failed_dates: entries }, null, 2));
+      const read = await readFailedFile(path);
+      if (!read.ok) throw new Error(read.reason);
+      expect(groupByError(read.file.entries)).toEqual([
+        { label: 'HTTP 500', count: 192 },
+        { label: 'timeout', count: 10 },
+      ]);
+      expect(groupByMonth(read.file.entries).phases[0]).toEqual({ label: 'Apr–Jun', count: 164, of: 202 });
+      const rows = currentFailures({ latestFile: read.file, liveFailures: null, liveRunStartedAt: null, presentInStorage: null });
+      expect(summarise(rows)).toEqual({ byError: 'HTTP 500: 192 · timeout: 10', byMonth: 'Apr–Jun: 164 of 202', persistent: 0, failing: 202, recovered: 0 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each([
+    {
+      name: 'dates by month, phases most first',
+      entries: [{ key: '2022-04-17' }, { key: '2022-04-18' }, { key: '2022-05-01' }, { key: '2021-11-02' }, { key: '2022-08-01' }],
+      months: { '2021-11': 1, '2022-04': 2, '2022-05': 1, '2022-08': 1 },
+      phases: ['Apr–Jun: 3/5', 'Oct–Mar: 1/5', 'Jul–Sep: 1/5'],
+    },
+    {
+      name: 'game ids with a game_date use the date',
+      entries: [{ key: '0042100101', date: '2022-04-16' }, { key: '0022100001', date: '2021-10-19' }, { key: '0022100002' }],
+      months: { '2021-10': 1, '2022-04': 1 },
+      phases: ['Oct–Mar: 1/2', 'Apr–Jun: 1/2'],
+    },
+    { name: 'game ids without dates: nothing', entries: [{ key: '0022100001' }, { key: '0022100002' }], months: {}, phases: [] },
+  ])('$name', ({ entries, months, phases }) => {
+    const g = groupByMonth(entries.map((e) => ({ ...H500, ...e })) as FailedEntry[]);
+    expect(Object.fromEntries(g.months.map((m) => [m.month, m.count]))).toEqual(months);
+    expect(g.phases.map((p) => `${p.label}: ${p.count}/${p.of}`)).toEqual(phases);
+  });
+
+  test('groups: most first, ties by label', () => {
+    const g = groupByError([{ key: 'a', ...T180 }, { key: 'b', status: 'error', error: 'x' }, { key: 'c', ...H500 }, { key: 'd', ...T180 }]);
+    expect(g).toEqual([
+      { label: 'timeout', count: 2 },
+      { label: 'error', count: 1 },
+      { label: 'HTTP 500', count: 1 },
+    ]);
+  });
+});
+
+describe('history and persistent keys', () => {
+  const run1 = '20251126_162719';
+  const run2 = '20251126_231710';
+  const run3 = '20251127_085942';
+  const T120 = { status: 'timeout', error: 'Timeout after 120s' };
+
+  test.each([
+    { name: 'same error in two runs', runs: [{ k: H500 }, { k: H500 }], tried: null, persistent: true },
+    { name: 'one run only', runs: [{}, { k: H500 }], tried: null, persistent: false },
+    { name: 'a different error group', runs: [{ k: H500 }, { k: T180 }], tried: null, persistent: false },
+    { name: 'timeouts of different lengths are one group', runs: [{ k: T120 }, { k: T180 }], tried: null, persistent: true },
+    { name: 'missing from a newer run: recovered or not tried', runs: [{ k: H500 }, {}, { k: H500 }], tried: null, persistent: false },
+    { name: 'missing from a run known not to have tried it', runs: [{ k: H500 }, {}, { k: H500 }], tried: [], persistent: true },
+    { name: 'missing from a run known to have tried it', runs: [{ k: H500 }, {}, { k: H500 }], tried: ['k'], persistent: false },
+    { name: 'first failed later: older runs do not count', runs: [{}, { k: H500 }, { k: H500 }], tried: null, persistent: true },
+    { name: 'gone from the newest run', runs: [{ k: H500 }, { k: H500 }, {}], tried: null, persistent: false },
+    { name: 'three runs, same error', runs: [{ k: H500 }, { k: H500 }, { k: H500 }], tried: null, persistent: true },
+  ])('$name → $persistent', ({ runs, tried, persistent }) => {
+    const stamps = [run1, run2, run3];
+    // Given newest first (the watcher's order) and shuffled: the rule orders by the name timestamp itself.
+    const files = runs.map((r, i) => file(stamps[i], r)).reverse();
+    const triedMap = tried ? new Map([[files[files.length - 2].path, new Set(tried)]]) : undefined;
+    expect(persistentKeys(files, triedMap).has('k')).toBe(persistent);
+    expect(persistentKeys([files[1], files[0], ...files.slice(2)], triedMap).has('k')).toBe(persistent);
+  });
+
+  test('keyHistory: runs, distinct error groups oldest first, last error of the newest run', () => {
+    const h = keyHistory([file(run3, { a: H500 }), file(run1, { a: T120, b: H500 }), file(run2, { a: T180 })]);
+    expect(h.get('a')).toEqual({ runs: 3, errors: ['timeout', 'HTTP 500'], lastError: 'HTTP 500', lastStatus: 'failed' });
+    expect(h.get('b')).toEqual({ runs: 1, errors: ['HTTP 500'], lastError: 'HTTP 500', lastStatus: 'failed' });
+    expect(h.has('c')).toBe(false);
+  });
+});
+
+describe('currentFailures', () => {
+  const liveStart = new Date(2025, 10, 27, 9, 0, 0).getTime();
+  const older = file('20251126_231710', { a: H500, b: T180, c: H500 }, '2025-11-26T23:49:49.094932');
+  const ofLiveRun = file('20251127_085959', { a: T180, b: T180 }, '2025-11-27T09:25:11.038410');
+  const live = new Map([
+    ['a', { failure: 'HTTP 500', error: 'HTTP 502' }],
+    ['d', { failure: 'timeout', error: '' }],
+  ]);
+  const base: CurrentFailuresInput = { latestFile: null, liveFailures: null, liveRunStartedAt: null, presentInStorage: null };
+  const show = (input: CurrentFailuresInput) =>
+    currentFailures(input).map((r) => `${r.key} ${r.status} ${r.error} ${r.source}${r.recovered ? ' recovered' : ''}${r.persistent ? ' persistent' : ''}`);
+
+  test.each([
+    {
+      name: 'no live run: the latest file',
+      input: { ...base, latestFile: older },
+      rows: ['a failed HTTP 500 file', 'b timeout Timeout after 180s file', 'c failed HTTP 500 file'],
+    },
+    {
+      name: 'live run, no file yet',
+      input: { ...base, liveFailures: live, liveRunStartedAt: liveStart },
+      rows: ['a failed HTTP 502 log', 'd timeout timeout log'],
+    },
+    {
+      name: 'file of an older run: the log wins on shared keys, keys the live run scraped are dropped',
+      input: { ...base, latestFile: older, liveFailures: live, liveRunStartedAt: liveStart, liveSucceeded: new Set(['c']) },
+      rows: ['a failed HTTP 502 log', 'b timeout Timeout after 180s file', 'd timeout timeout log'],
+    },
+    {
+      name: 'file written by the live run: the file is its final word',
+      input: { ...base, latestFile: ofLiveRun, liveFailures: live, liveRunStartedAt: liveStart, liveSucceeded: new Set(['b']) },
+      rows: ['a timeout Timeout after 180s file', 'b timeout Timeout after 180s file', 'd timeout timeout log'],
+    },
+    {
+      name: 'no written-at field: the mtime says when it was written',
+      input: { ...base, latestFile: { ...older, writtenAt: null, mtimeMs: liveStart + 1 }, liveFailures: live, liveRunStartedAt: liveStart },
+      rows: ['a failed HTTP 500 file', 'b timeout Timeout after 180s file', 'c failed HTTP 500 file', 'd timeout timeout log'],
+    },
+    {
+      name: 'present in storage: recovered; persistent keys flagged',
+      input: { ...base, latestFile: older, presentInStorage: new Set(['b', 'zz']), persistent: new Set(['a']) },
+      rows: ['a failed HTTP 500 file persistent', 'b timeout Timeout after 180s file recovered', 'c failed HTTP 500 file'],
+    },
+  ])('$name', ({ input, rows }) => expect(show(input)).toEqual(rows));
+
+  test('recovered keys do not count as failing, nor in the summary groups', () => {
+    const rows = currentFailures({ ...base, latestFile: older, presentInStorage: new Set(['b']), persistent: new Set(['a', 'b']) });
+    expect(failingCount(rows)).toBe(2);
+    expect(summarise(rows)).toEqual({ byError: 'HTTP 500: 2', byMonth: '', persistent: 1, failing: 2, recovered: 1 });
+  });
+});
