@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
   const program = addGlobals(new Command('backfill-tui'))
     .description('Terminal dashboard for long data backfills: progress, failures, coverage, and launch/resume/retry/stop.')
     .version(pkg.version, '-V, --version')
+    .enablePositionalOptions()
     .option('--no-color', 'no colors (also NO_COLOR=1)')
     .action(async (opts: GlobalOpts) =>
       guard(async () => {

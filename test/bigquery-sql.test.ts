@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { bigQueryClientOptions } from '../src/coverage/bigquery-client.js';
 import { buildPartitionsQuery, buildScanQuery, checkDate, isDayPartitionedOn, parseTableName, partitionIdToKey, quoteColumn, type CountSpec } from '../src/coverage/bigquery-sql.js';
 import { SourceError } from '../src/coverage/source.js';
 
@@ -130,22 +129,4 @@ describe('partitionIdToKey', () => {
     ['__UNPARTITIONED__', null],
     ['2024010', null],
   ])('%s → %s', (id, want) => expect(partitionIdToKey(id)).toBe(want));
-});
-
-describe('bigQueryClientOptions', () => {
-  const base = { projectId: 'p' };
-  it('bounds retries (count and delay) on every client', () => {
-    expect(bigQueryClientOptions(base, {}).retryOptions).toEqual({ autoRetry: true, maxRetries: 2, maxRetryDelay: 1 });
-  });
-
-  it.each([
-    ['Google itself: Application Default Credentials', base, {}, false],
-    ['apiEndpoint: no credentials', { ...base, apiEndpoint: 'http://127.0.0.1:9050' }, {}, true],
-    ['BIGQUERY_EMULATOR_HOST: no credentials', base, { BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:9050' }, true],
-    ['custom endpoint that asks for credentials', { ...base, apiEndpoint: 'https://bq.internal', authenticate: true }, {}, false],
-  ])('%s', (_, settings, env, skipsCredentials) => {
-    const o = bigQueryClientOptions(settings, env);
-    expect(o.projectId).toBe('p');
-    expect(o.authClient !== undefined).toBe(skipsCredentials);
-  });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -52,7 +52,7 @@ describe('parseExpectedKeys', () => {
     { name: 'single-column header game_id above codes', text: 'game_id\n0022100001\n', keys: ['0022100001'], format: 'id' },
     { name: 'ids without digits and no header', text: 'LAL\nBOS\n', keys: ['BOS', 'LAL'], format: 'id' },
     { name: 'a header-less CSV whose first column is ids', text: '0022100001,2021-10-19\n0022100002,2021-10-20\n', keys: ['0022100001', '0022100002'], format: 'id' },
-    { name: 'format given: ids that look like dates', spec: { format: 'id' }, text: '2021-10-19\n', keys: ['2021-10-19'], format: 'id' },
+    { name: 'format given: ids that look like dates', spec: { format: 'id' as const }, text: '2021-10-19\n', keys: ['2021-10-19'], format: 'id' },
     { name: 'blank lines and duplicates counted', text: '2021-10-19\n\n  \n2021-10-19\n2021-10-20\n', keys: ['2021-10-19', '2021-10-20'], format: 'date', blank: 2, duplicates: 1 },
     { name: 'empty file', text: '', keys: [], format: 'id' },
   ])('$name', ({ text, spec, keys, format, blank = 0, duplicates = 0 }) => {
@@ -95,8 +95,12 @@ describe('readExpectedKeys', () => {
   test('reads the file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'expected-'));
     const file = join(dir, 'game_dates_to_scrape.csv');
-    await writeFile(file, '2021-10-19\n2021-10-20\n');
-    expect(await readExpectedKeys({ file })).toMatchObject({ keys: ['2021-10-19', '2021-10-20'], format: 'date', file });
+    try {
+      await writeFile(file, '2021-10-19\n2021-10-20\n');
+      expect(await readExpectedKeys({ file })).toMatchObject({ keys: ['2021-10-19', '2021-10-20'], format: 'date', file });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('a missing file is an error naming it', async () => {

@@ -19,7 +19,7 @@ const H500 = { status: 'failed', error: 'HTTP 500' };
 const T180 = { status: 'timeout', error: 'Timeout after 180s' };
 
 /** A run's failed file from `key → failure`; `stamp` is the name's YYYYMMDD_HHMMSS. */
-function file(stamp: string, failures: Record<string, { status: string; error: string }>, writtenAt: string | null = null): FailedFile {
+function file(stamp: string, failures: Failures, writtenAt: string | null = null): FailedFile {
   const name = `failed_dates_${stamp}.json`;
   const entries = Object.entries(failures).map(([key, f]) => ({ key, ...f }));
   return { path: `/runs/${name}`, name, runStartedAt: runStartFromName(name), writtenAt, mtimeMs: 0, totalFailed: entries.length, entries, problems: [] };
@@ -109,6 +109,14 @@ describe('grouping', () => {
   });
 });
 
+type Failures = Record<string, { status: string; error: string }>;
+interface PersistCase {
+  name: string;
+  runs: Failures[];
+  tried: string[] | null;
+  persistent: boolean;
+}
+
 describe('history and persistent keys', () => {
   const run1 = '20251126_162719';
   const run2 = '20251126_231710';
@@ -126,11 +134,12 @@ describe('history and persistent keys', () => {
     { name: 'first failed later: older runs do not count', runs: [{}, { k: H500 }, { k: H500 }], tried: null, persistent: true },
     { name: 'gone from the newest run', runs: [{ k: H500 }, { k: H500 }, {}], tried: null, persistent: false },
     { name: 'three runs, same error', runs: [{ k: H500 }, { k: H500 }, { k: H500 }], tried: null, persistent: true },
-  ])('$name → $persistent', ({ runs, tried, persistent }) => {
+  ] as PersistCase[])('$name → $persistent', ({ runs, tried, persistent }) => {
     const stamps = [run1, run2, run3];
     // Given newest first (the watcher's order) and shuffled: the rule orders by the name timestamp itself.
     const files = runs.map((r, i) => file(stamps[i], r)).reverse();
-    const triedMap = tried ? new Map([[files[files.length - 2].path, new Set(tried)]]) : undefined;
+    // `tried`: the keys the middle run was given, when known.
+    const triedMap = tried ? new Map([[file(run2, {}).path, new Set(tried)]]) : undefined;
     expect(persistentKeys(files, triedMap).has('k')).toBe(persistent);
     expect(persistentKeys([files[1], files[0], ...files.slice(2)], triedMap).has('k')).toBe(persistent);
   });

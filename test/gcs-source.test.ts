@@ -113,6 +113,12 @@ describe('endpoint settings', () => {
     expect(e).toMatchObject({ status: 404, hint: `STORAGE_EMULATOR_HOST is ${f.url}: it must end in /storage/v1` });
   });
 
+  test('an apiEndpoint that already has /storage/v1 gets a 404 whose hint says so', async () => {
+    const f = await fake({ objects: folders(dates(4)) });
+    const e = await failure(list(createGcsSource({ url: URL_, apiEndpoint: `${f.url}/storage/v1` })));
+    expect(e).toMatchObject({ status: 404, hint: `storage.apiEndpoint is ${f.url}/storage/v1: leave out /storage/v1, the client adds it` });
+  });
+
   test('no credentials: the hint says gcloud auth application-default login', async () => {
     // An empty HOME has no application_default_credentials.json; METADATA_SERVER_DETECTION=none (vitest config) skips GCE.
     const home = await mkdtemp(join(tmpdir(), 'no-adc-'));

@@ -60,7 +60,7 @@ describe('keepAwake', () => {
   test('an inhibitor that fails at once is reported off with its own error', async () => {
     const run = fakeRun();
     const pathEnv = fakeInhibitPath('echo "Failed to connect to bus: No such file or directory" >&2; exit 1');
-    const k = await keepAwake(run.pid, { platform: 'linux', pathEnv });
+    const k = await keepAwake(run.pid, { platform: 'linux', pathEnv, settleMs: 10_000 }); // it exits long before
     expect(k).toMatchObject({ active: false, how: 'systemd-inhibit' });
     expect(k.reason).toBe('systemd-inhibit ended at once (code 1): Failed to connect to bus: No such file or directory');
   });
@@ -82,6 +82,7 @@ describe('keepAwake', () => {
     const inhibitorStart = procStartOf(inhibitor);
     run.child.kill('SIGKILL');
     await waitFor(() => !isAlive(inhibitor, inhibitorStart), 'the inhibitor to end with the run');
+    await waitFor(() => !k.active && !again.active, 'both handles to say it is off');
   });
 
   test('stop() ends the inhibitor early', async () => {
@@ -99,7 +100,7 @@ describe('keepAwake', () => {
 
   test('on this machine: either it keeps awake for real, or it says why not and leaves nothing running', async () => {
     const run = fakeRun();
-    const k = await keepAwake(run.pid);
+    const k = await keepAwake(run.pid, { settleMs: 3000 }); // a failing tool ends well before that
     const inhibitor = findInhibitor(run.pid);
     track(inhibitor);
     if (k.active) {

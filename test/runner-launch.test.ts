@@ -89,7 +89,7 @@ describe('launch', () => {
   test('a command that exits at once with an error: the reason and its first output', async () => {
     const opts = setup(() => [process.execPath, '-e', 'console.error("usage: job.py --service-url URL"); process.exit(3)']);
     writeFileSync(opts.logFile, 'x'.repeat(5000) + '\n');
-    const result = await launch(opts);
+    const result = await launch({ ...opts, startWindowMs: 10_000 }); // the exit ends the wait long before
     if (result.ok) throw new Error('expected a failure');
     track(result.run.pid);
     expect(result.reason).toBe(`${process.execPath} exited with code 3 right after starting`);
@@ -100,7 +100,7 @@ describe('launch', () => {
 
   test('first output is capped at 2 KB', async () => {
     const opts = setup(() => [process.execPath, '-e', 'process.stdout.write("y".repeat(10000)); process.exitCode = 1']);
-    const result = await launch(opts);
+    const result = await launch({ ...opts, startWindowMs: 10_000 });
     if (result.ok) throw new Error('expected a failure');
     expect(result.firstOutput).toBe('y'.repeat(2048));
   });

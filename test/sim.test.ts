@@ -120,6 +120,7 @@ describe('simMain log shape', () => {
       expect(total).toBe(dates.length);
       expect(pct).toBeCloseTo((done / total) * 100, 1);
     });
+    expect(messages.filter((m) => m.startsWith('📊'))).toHaveLength(progressLines);
     expect(progressLines).toBeGreaterThanOrEqual(Math.floor(dates.length / 50) - 1);
     expect(summary(messages, '✅ Processed') + summary(messages, '❌ Failed')).toBe(dates.length);
     expect(summary(messages, '✅ Processed')).toBe(scraped);

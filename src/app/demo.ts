@@ -29,7 +29,7 @@ export async function setUpDemo(dir: string, opts: { speed: number; cli: string 
     if (rng() < (month >= 4 && month <= 6 ? PRESENT_PLAYOFFS : PRESENT_REGULAR)) {
       await mkdir(path.join(storage, key), { recursive: true });
       await writeFile(path.join(storage, key, '20251126_120000.json'), '{"demo":true}\n');
-      if (rng() < 0.95) await mkdir(path.join(warehouse, key), { recursive: true });
+      if (rng() < 0.95) await markLoaded(warehouse, key);
     }
   }
   const config = {
@@ -51,6 +51,12 @@ export async function setUpDemo(dir: string, opts: { speed: number; cli: string 
   return file;
 }
 
+/** A warehouse folder with one file: the local source counts a key when its folder holds a file. */
+async function markLoaded(warehouse: string, key: string): Promise<void> {
+  await mkdir(path.join(warehouse, key), { recursive: true });
+  await writeFile(path.join(warehouse, key, 'loaded'), '');
+}
+
 /** The demo's stand-in for the Phase 2 loader: copies storage keys into the warehouse, one pass at a time. */
 export function startDemoLoader(dir: string, signal: AbortSignal): void {
   const storage = path.join(dir, 'storage');
@@ -59,7 +65,7 @@ export function startDemoLoader(dir: string, signal: AbortSignal): void {
   const pass = async () => {
     const now = new Set(await readdir(storage).catch(() => [] as string[]));
     // Load what was already there on the previous pass: the warehouse trails storage by one interval.
-    for (const key of seen) if (now.has(key) && !existsSync(path.join(warehouse, key))) await mkdir(path.join(warehouse, key), { recursive: true });
+    for (const key of seen) if (now.has(key) && !existsSync(path.join(warehouse, key))) await markLoaded(warehouse, key);
     seen = now;
   };
   const timer = setInterval(() => void pass(), LOAD_EVERY_MS);

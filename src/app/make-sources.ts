@@ -1,15 +1,32 @@
-import { createBigQuerySource } from '../coverage/bigquery-source.js';
-import { createGcsSource } from '../coverage/gcs-source.js';
 import { createLocalSource } from '../coverage/local-source.js';
 import type { KeySource } from '../coverage/source.js';
 import type { Config } from '../config.js';
+
+/**
+ * A source whose client library is loaded on first use: the Google clients take a second or more to
+ * import, and the first frame (or a local-only config) must not wait for them.
+ */
+function lazySource(name: 'storage' | 'warehouse', label: string, load: () => Promise<KeySource>): KeySource {
+  let loading: Promise<KeySource> | null = null;
+  return {
+    name,
+    label,
+    async list(signal) {
+      loading ??= load();
+      return (await loading).list(signal);
+    },
+  };
+}
 
 /** The storage source the config names: Cloud Storage for gs:// URLs, else a local directory. */
 export function storageSourceFor(config: Config): KeySource | null {
   const s = config.storage;
   if (!s) return null;
   if (s.url.startsWith('gs://')) {
-    return createGcsSource({ url: s.url, keyPattern: s.keyPattern, apiEndpoint: s.apiEndpoint, projectId: s.projectId });
+    return lazySource('storage', s.url, async () => {
+      const { createGcsSource } = await import('../coverage/gcs-source.js');
+      return createGcsSource({ url: s.url, keyPattern: s.keyPattern, apiEndpoint: s.apiEndpoint, projectId: s.projectId });
+    });
   }
   return createLocalSource({ dir: s.url, name: 'storage', keyPattern: s.keyPattern });
 }
@@ -19,14 +36,8 @@ export function warehouseSourceFor(config: Config, keyFormat: 'date' | 'id'): Ke
   const w = config.warehouse;
   if (!w) return null;
   if (w.dir) return createLocalSource({ dir: w.dir, name: 'warehouse' });
-  return createBigQuerySource({
-    table: w.table,
-    column: w.column,
-    keyFormat,
-    since: w.since,
-    until: w.until,
-    location: w.location,
-    projectId: w.projectId,
-    apiEndpoint: w.apiEndpoint,
+  return lazySource('warehouse', w.table, async () => {
+    const { createBigQuerySource } = await import('../coverage/bigquery-source.js');
+    return createBigQuerySource({ table: w.table, column: w.column, keyFormat, since: w.since, until: w.until, location: w.location, projectId: w.projectId, apiEndpoint: w.apiEndpoint });
   });
 }

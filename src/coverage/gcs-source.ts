@@ -69,7 +69,7 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
     role: 'roles/storage.objectViewer',
     setting: 'storage.url',
     timeoutMs,
-    notFoundHint: emulatorHint() ?? `check the bucket name in storage.url (${opts.url})`,
+    notFoundHint: endpointHint(opts.apiEndpoint) ?? `check the bucket name in storage.url (${opts.url})`,
   };
   // Only the fields we read: a page of 1,000 full object resources is ~1 MB, of prefixes ~30 kB.
   // `fields` is not in the client's types but goes to the query string like every other option.
@@ -126,7 +126,11 @@ function addKeys(keys: Set<string>, page: Page, prefix: string, pattern: RegExp 
   }
 }
 
-function emulatorHint(): string | undefined {
+/** The two ways to get the endpoint path wrong, both of which end in a plain 404. */
+function endpointHint(apiEndpoint: string | undefined): string | undefined {
+  if (apiEndpoint !== undefined) {
+    return /\/storage\/v1\/?$/.test(apiEndpoint) ? `storage.apiEndpoint is ${apiEndpoint}: leave out /storage/v1, the client adds it` : undefined;
+  }
   const host = process.env.STORAGE_EMULATOR_HOST;
   if (host === undefined || /\/storage\/v1\/?$/.test(host)) return undefined;
   return `STORAGE_EMULATOR_HOST is ${host}: it must end in /storage/v1`;
@@ -139,7 +143,7 @@ function settleWithin<T>(work: Promise<T>, signal: AbortSignal, ms: number): Pro
   let onAbort: (() => void) | undefined;
   const stop = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
-    onAbort = () => {};
+    onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
   });
   return Promise.race([work, stop]).finally(() => {

@@ -69,7 +69,9 @@ export function errorLabel(f: Pick<FailedEntry, 'status' | 'error'>): string {
 export function groupByError(entries: Failure[]): ErrorGroup[] {
   const counts = new Map<string, number>();
   for (const e of entries) counts.set(errorLabel(e), (counts.get(errorLabel(e)) ?? 0) + 1);
-  return [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  return [...counts]
+    .map(([label, count]) => ({ label, count }))
+    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 }
 
 /** Per-month counts (oldest first) and per-phase counts (most first, ties in season order). Keys with no date: empty. */

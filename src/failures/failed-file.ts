@@ -103,30 +103,40 @@ export function parseFailedFile(path: string, text: string): FailedFileParse {
   const seen = new Set<string>();
   const unknownFields = new Map<string, number>();
   found.list.forEach((raw, i) => {
-    const n = i + 1;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return void problems.push(`entry ${n}: not an object`);
-    const e = raw as Record<string, unknown>;
-    for (const k of Object.keys(e)) if (!KNOWN_ENTRY.has(k)) unknownFields.set(k, (unknownFields.get(k) ?? 0) + 1);
-    const keyField = keyFields.find((f) => e[f] !== undefined);
-    if (!keyField) return void problems.push(`entry ${n}: no ${keyFields.join(' or ')}`);
-    const key = e[keyField];
-    if (typeof key !== 'string' || key.trim() === '') return void problems.push(`entry ${n}: ${keyField} is not a string`);
-    if (seen.has(key)) return void problems.push(`entry ${n}: ${key} listed twice`);
-    seen.add(key);
-    const status = typeof e.status === 'string' ? e.status.toLowerCase() : null;
-    if (e.status !== undefined && status === null) problems.push(`entry ${n}: status is not a string`);
-    if (e.error !== undefined && typeof e.error !== 'string') problems.push(`entry ${n}: error is not a string`);
-    const error = typeof e.error === 'string' ? e.error : '';
-    const entry: FailedEntry = { key, status: status && STATUSES.has(status) ? status : 'other', error };
-    if (keyField !== 'game_date' && typeof e.game_date === 'string') entry.date = e.game_date;
+    const read = readEntry(raw, keyFields);
+    if (typeof read === 'string') return void problems.push(`entry ${i + 1}: ${read}`);
+    const { entry, fieldProblems, fields } = read;
+    if (seen.has(entry.key)) return void problems.push(`entry ${i + 1}: ${entry.key} listed twice`);
+    seen.add(entry.key);
     entries.push(entry);
+    problems.push(...fieldProblems.map((p) => `entry ${i + 1}: ${p}`));
+    for (const k of fields) if (!KNOWN_ENTRY.has(k)) unknownFields.set(k, (unknownFields.get(k) ?? 0) + 1);
   });
   for (const [k, count] of unknownFields) problems.push(`unknown entry field ${k} (${count} ${count === 1 ? 'entry' : 'entries'})`);
   if (typeof totalFailed === 'number' && totalFailed !== found.list.length)
     problems.push(`total_failed is ${totalFailed} but the list has ${found.list.length} entries`);
-  const shown = problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more`] : problems;
+  const extra = problems.length - MAX_PROBLEMS;
+  const shown = extra > 0 ? [...problems.slice(0, MAX_PROBLEMS), `… and ${extra} more`] : problems;
   const name = basename(path);
   return { ok: true, file: { path, name, runStartedAt: runStartFromName(name), writtenAt, totalFailed, entries, problems: shown } };
+}
+
+/** One entry, or why it cannot be used. A wrong status or error keeps the entry (the key is what matters). */
+function readEntry(raw: unknown, keyFields: string[]) {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
+  const e = raw as Record<string, unknown>;
+  const keyField = keyFields.find((f) => e[f] !== undefined);
+  if (!keyField) return `no ${keyFields.join(' or ')}`;
+  const key = e[keyField];
+  if (typeof key !== 'string' || key.trim() === '') return `${keyField} is not a string`;
+  const fieldProblems: string[] = [];
+  const status = typeof e.status === 'string' ? e.status.toLowerCase() : null;
+  if (e.status !== undefined && status === null) fieldProblems.push('status is not a string');
+  if (e.error !== undefined && typeof e.error !== 'string') fieldProblems.push('error is not a string');
+  const error = typeof e.error === 'string' ? e.error : '';
+  const entry: FailedEntry = { key, status: status && STATUSES.has(status) ? status : 'other', error };
+  if (keyField !== 'game_date' && typeof e.game_date === 'string') entry.date = e.game_date;
+  return { entry, fieldProblems, fields: Object.keys(e) };
 }
 
 /** A top-level field of the expected type, or null (with a problem when present but of the wrong type). */
@@ -156,7 +166,8 @@ export async function readFailedFile(path: string): Promise<FailedFileRead> {
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === 'ENOENT' ? 'missing' : `cannot read: ${(err as Error).message}`, mtimeMs: null, size: null };
+    const reason = code === 'ENOENT' ? 'missing' : `cannot read: ${(err as Error).message}`;
+    return { ok: false, reason, mtimeMs: null, size: null };
   }
   const parsed = parseFailedFile(path, text);
   if (!parsed.ok) return { ...parsed, mtimeMs, size };

@@ -92,7 +92,8 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
       names = (await readdir(dir)).filter((n) => match.test(n));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      notes.push(code === 'ENOENT' ? `${dir} does not exist yet; waiting for it` : `cannot list ${dir}: ${(err as Error).message}`);
+      const missing = code === 'ENOENT' || code === 'ENOTDIR';
+      notes.push(missing ? `${dir} does not exist yet; waiting for it` : `cannot list ${dir}: ${(err as Error).message}`);
       // A deleted directory leaves chokidar watching nothing; a new one is started when the directory is back.
       await closeWatcher();
     }

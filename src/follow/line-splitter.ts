@@ -69,7 +69,7 @@ export class LineSplitter {
     while (lineStart <= lastNl) {
       const windowEnd = Math.min(lineStart + max + 1, lastNl + 1);
       const found = data.subarray(lineStart, windowEnd).lastIndexOf(NEWLINE);
-      if (true) {
+      if (found !== -1) {
         lineStart += found + 1;
         continue;
       }

@@ -78,7 +78,7 @@ export function decodeKey(b: Buffer, p: number, end: number): string {
   return key;
 }
 
-/** A number naming the bytes exactly (dates negative, digit runs `value*16+length`), or -1. */
+/** A number naming the bytes exactly (digit runs `value*16+length`, dates `yyyymmdd*16+15`), or -1. */
 function numericId(b: Buffer, p: number, end: number): number {
   const n = end - p;
   if (n === 10 && b[p + 4] === 45 && b[p + 7] === 45) {
@@ -88,7 +88,7 @@ function numericId(b: Buffer, p: number, end: number): number {
     if (m < 0 || intEnd !== p + 7) return -1;
     const d = readInt(b, p + 8, p + 10);
     if (d < 0 || intEnd !== p + 10) return -1;
-    return -1 - (y * 10000 + m * 100 + d);
+    return (y * 10000 + m * 100 + d) * 16 + 15;
   }
   if (n < 1 || n > 14) return -1;
   const v = readInt(b, p, end);

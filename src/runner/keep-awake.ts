@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
+import { isAlive, procStartOf } from './proc.js';
 
 /** What keeps the machine awake for a run, for the header. */
 export interface KeepAwake {
-  active: boolean;
+  /** True while the inhibitor runs (it is re-checked on every read, so the header never claims a dead one). */
+  readonly active: boolean;
   /** 'systemd-inhibit' or 'caffeinate' when active (or tried), else null. */
   how: string | null;
   /** Why it is not active: no tool, or the tool's own error (e.g. no D-Bus in a container). */
@@ -64,7 +66,10 @@ export async function keepAwake(pid: number, opts: KeepAwakeOptions = {}): Promi
   if (!argv) return inactive(null, `nothing to keep ${platform} awake on PATH`);
   const how = basename(argv[0]);
   const existing = platform === 'linux' ? findInhibitor(pid) : null;
-  if (existing !== null) return { active: true, how, reason: null, stop: () => killGroup(existing) };
+  if (existing !== null) {
+    const start = procStartOf(existing);
+    return { get active() { return isAlive(existing, start); }, how, reason: null, stop: () => killGroup(existing) };
+  }
 
   const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -83,7 +88,9 @@ export async function keepAwake(pid: number, opts: KeepAwakeOptions = {}): Promi
   child.stderr?.destroy();
   child.unref();
   const inhibitor = child.pid!;
-  return { active: true, how, reason: null, stop: () => killGroup(inhibitor) };
+  let running = true;
+  child.once('exit', () => { running = false; });
+  return { get active() { return running; }, how, reason: null, stop: () => killGroup(inhibitor) };
 }
 
 function killGroup(pid: number): void {

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describeWriteError, writeFileAtomic } from './atomic-write.js';
 
 /** Why a keys file is written: the label in its name and in runs.jsonl. */
@@ -13,7 +13,8 @@ export function fileStamp(ms: number): string {
 
 /**
  * Writes `STATEDIR/keys/<label>-<stamp>.txt`, one key per line, atomically and never over an existing
- * file (a second file in the same second gets `-2`, `-3`...). Returns its path.
+ * file (a second file in the same second gets `-2`, `-3`...). Returns its absolute path: the child may
+ * run in another directory.
  * Any failure (read-only directory, full disk) is one clear Error, so the caller launches nothing.
  */
 export async function writeKeysFile(
@@ -22,7 +23,7 @@ export async function writeKeysFile(
   label: RunLabel,
   now: () => number = Date.now,
 ): Promise<string> {
-  const dir = join(stateDir, 'keys');
+  const dir = join(resolve(stateDir), 'keys');
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {

@@ -63,42 +63,44 @@ export async function runKeys(keys: string[], fates: FateOptions & { workers: nu
   if (fates.workers > 1) keys.forEach((key, i) => hooks.log('INFO', `[${i + 1}/${total}] Queued ${key}`));
   let next = 0;
 
-  const start = async (slot: number, at: number): Promise<void> => {
+  const start = (slot: number, at: number): Promise<void> | void => {
     if (next >= total) return void (slots[slot] = null);
     const key = keys[next++];
     if (fates.workers === 1) hooks.log('INFO', `[${next}/${total}] Processing ${key}`);
     const fate = drawFate(rng, key, fates);
-    const check = hooks.isPresent(key);
-    const present = typeof check === 'boolean' ? check : await check;
-    slots[slot] = { key, fate, present, endsAt: at + fate.checkMs + (present ? 0 : fate.workMs) };
+    return then(hooks.isPresent(key), (present) => {
+      slots[slot] = { key, fate, present, endsAt: at + fate.checkMs + (present ? 0 : fate.workMs) };
+    });
   };
 
-  const fail = (job: Job, status: FailedEntry['status'], error: string): void => {
-    t.failed++;
-    t.failedDates.push({ game_date: job.key, status, error });
-  };
-
-  const finish = async (job: Job): Promise<void> => {
-    const { key, fate } = job;
-    if (job.present) return void t.skipped++;
-    if (fate.outcome === 'exception') {
-      // Raised out of the worker: as_completed logs it, outside the lock and without a Progress check.
-      hooks.log('ERROR', `Exception processing ${key}: ${fate.error}`, 'failed');
-      return fail(job, 'exception', fate.error ?? '');
-    }
-    if (fate.outcome === 'success') {
-      const saved = hooks.saveScraped(key, fate);
-      if (saved) await saved;
-      hooks.log('INFO', `  ✅ Scraped ${key}`, 'scraped');
-      t.processed++;
-    } else {
-      const { line, error } = failure(key, fate, fates.timeout);
-      hooks.log('WARNING', line, 'failed');
-      fail(job, fate.outcome, error);
-    }
+  const counted = (job: Job, failed: FailedEntry | null): void => {
+    if (failed) {
+      t.failed++;
+      t.failedDates.push(failed);
+    } else t.processed++;
+    if (failed?.status === 'exception') return;
     if ((t.processed + t.skipped + t.failed) % 50 === 0) {
       hooks.log('INFO', progressMessage(t, (hooks.now() - startedAt) / 1000));
     }
+  };
+
+  const finish = (job: Job): Promise<void> | void => {
+    const { key, fate } = job;
+    if (job.present) return void t.skipped++;
+    if (fate.outcome === 'success') {
+      return then(hooks.saveScraped(key, fate), () => {
+        hooks.log('INFO', `  ✅ Scraped ${key}`, 'scraped');
+        counted(job, null);
+      });
+    }
+    if (fate.outcome === 'exception') {
+      // Raised out of the worker: as_completed logs it, outside the lock and without a Progress check.
+      hooks.log('ERROR', `Exception processing ${key}: ${fate.error}`, 'failed');
+      return counted(job, { game_date: key, status: 'exception', error: fate.error ?? '' });
+    }
+    const { line, error } = failure(key, fate, fates.timeout);
+    hooks.log('WARNING', line, 'failed');
+    counted(job, { game_date: key, status: fate.outcome, error });
   };
 
   for (let slot = 0; slot < slots.length && !hooks.stopped(); slot++) await start(slot, 0);
@@ -113,8 +115,15 @@ export async function runKeys(keys: string[], fates: FateOptions & { workers: nu
     const waited = waitUntil(job.endsAt);
     if (waited) await waited;
     if (hooks.stopped()) return { ...t, interrupted: true };
-    await finish(job);
-    await start(slot, job.endsAt);
+    const finished = finish(job);
+    if (finished) await finished;
+    const started = start(slot, job.endsAt);
+    if (started) await started;
   }
   return { ...t, interrupted: hooks.stopped() && next < total };
+}
+
+/** Runs `f` now on a plain value, or after a promise: sync hooks then cost no microtask per event. */
+function then<T>(value: T | Promise<T>, f: (value: T) => void): Promise<void> | void {
+  return value instanceof Promise ? value.then(f) : f(value);
 }

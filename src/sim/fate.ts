@@ -40,42 +40,37 @@ const workerCrashes = ["can't start new thread", '[Errno 24] Too many open files
  * HTTP 500 is likely in the fail months (the real scraper asked for "Regular Season" data on playoff dates).
  */
 export function drawFate(rng: Random, key: string, o: FateOptions): Fate {
-  const [u0, u1, u2, u3, u4] = [rng(), rng(), rng(), rng(), rng()];
-  const checkMs = Math.round(60 + u0 * 240);
-  const month = /^\d{4}-\d{2}/.test(key) ? Number(key.slice(5, 7)) : NaN;
+  const u0 = rng();
+  const u1 = rng();
+  const u2 = rng();
+  const u3 = rng();
+  const u4 = rng();
+  const month = key.charCodeAt(4) === 45 /* '-' */ ? Number(key.slice(5, 7)) : NaN;
   const http500 = o.failMonths.includes(month) ? o.playoffFailRate : o.failRate;
+  // Cumulative edges on one draw: crash, then exception text, timeout, HTTP 500; the rest succeed.
   const crash = o.crashes ? o.exceptionRate / 4 : 0;
-  const limits: Array<[number, Fate['outcome']]> = [
-    [crash, 'exception'],
-    [o.exceptionRate, 'error'],
-    [o.timeoutRate, 'timeout'],
-    [http500, 'failed'],
-  ];
-  let outcome: Fate['outcome'] = 'success';
-  let edge = 0;
-  for (const [p, name] of limits) {
-    edge += p;
-    if (u1 < edge) {
-      outcome = name;
-      break;
-    }
-  }
+  const outcome: Fate['outcome'] =
+    u1 < crash
+      ? 'exception'
+      : u1 < crash + o.exceptionRate
+        ? 'error'
+        : u1 < crash + o.exceptionRate + o.timeoutRate
+          ? 'timeout'
+          : u1 < crash + o.exceptionRate + o.timeoutRate + http500
+            ? 'failed'
+            : 'success';
   const timeoutMs = o.timeout * 1000;
   // Erlang-2 around the mean: few instant answers, a long tail, never past the timeout.
   const scrapeMs = (-o.meanSeconds * 1000 * (Math.log(1 - u2) + Math.log(1 - u3))) / 2;
-  const workMs =
-    outcome === 'timeout'
-      ? timeoutMs
-      : outcome === 'error'
-        ? 50 + u2 * 2000
-        : outcome === 'exception'
-          ? 5 + u2 * 50
-          : Math.min(Math.max(scrapeMs, 300), timeoutMs - 1);
-  const error =
-    outcome === 'error'
-      ? requestErrors[Math.floor(u4 * requestErrors.length)]
-      : outcome === 'exception'
-        ? workerCrashes[Math.floor(u4 * workerCrashes.length)]
-        : null;
-  return { checkMs, outcome, workMs: Math.round(workMs), error, players: 18 + Math.floor(u4 * 12) };
+  let workMs = Math.min(Math.max(scrapeMs, 300), timeoutMs - 1);
+  let error: string | null = null;
+  if (outcome === 'timeout') workMs = timeoutMs;
+  else if (outcome === 'error') {
+    workMs = 50 + u2 * 2000;
+    error = requestErrors[Math.floor(u4 * requestErrors.length)];
+  } else if (outcome === 'exception') {
+    workMs = 5 + u2 * 50;
+    error = workerCrashes[Math.floor(u4 * workerCrashes.length)];
+  }
+  return { checkMs: Math.round(60 + u0 * 240), outcome, workMs: Math.round(workMs), error, players: 18 + Math.floor(u4 * 12) };
 }

@@ -50,12 +50,12 @@ export async function writeSyntheticLog(
   const fd = openSync(file, 'w');
   let now = new Date(2025, 10, 26, 16, 27, 19, 412).getTime();
   let bytes = 0;
-  let chunk: string[] = [];
-  let chunkBytes = 0;
+  // Lines are encoded straight into one reusable buffer: no joined strings, no second UTF-8 pass.
+  const chunk = Buffer.allocUnsafe(4 << 20);
+  let used = 0;
   const flush = () => {
-    writeSync(fd, chunk.join(''));
-    chunk = [];
-    chunkBytes = 0;
+    writeSync(fd, chunk, 0, used);
+    used = 0;
   };
   try {
     let present = new Set<string>();
@@ -73,15 +73,14 @@ export async function writeSyntheticLog(
         log(level, message, kind?: RecordKind) {
           if (bytes >= opts.bytes) return;
           const line = format(now, level, message);
-          const size = Buffer.byteLength(line);
+          if (used + line.length * 3 > chunk.length) flush();
+          const size = chunk.write(line, used);
+          used += size;
           bytes += size;
-          chunkBytes += size;
-          chunk.push(line);
           counts.lines++;
           if (kind === 'start') counts.runs++;
           else if (kind === 'scraped') counts.scraped++;
           else if (kind === 'failed') counts.failed++;
-          if (chunkBytes >= 1 << 20) flush();
         },
         loadKeys: () => ({ keys, label: csv }),
         saveFailed: (_failed, startedAt) => join(dirname(csv), `failed_dates_${fileStamp(startedAt)}.json`),

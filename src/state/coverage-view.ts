@@ -44,7 +44,7 @@ function sourceView(source: SourceState | null, expected: string[] | null, targe
     checkedAt: source.checkedAt,
     // Stale: the figures shown are older than the newest attempt, which failed.
     stale: source.error !== null && source.keys !== null,
-    ageMs: source.checkedAt === null ? null : now - source.checkedAt,
+    ageMs: source.checkedAt === null ? null : Math.max(0, now - source.checkedAt),
     error: source.error,
     hint: source.hint,
     bytesBilled: source.bytesBilled,

@@ -20,12 +20,11 @@ export interface FakeBigQueryOptions {
   bytes?: number;
 }
 
-/** A fault every matching request gets until cleared; `only` limits it to calls starting with e.g. 'POST /queries'. */
-export type FakeFault =
-  | { status: number; message?: string; only?: string }
-  | 'hang'
-  | 'garbage'
-  | null;
+/**
+ * A fault every request gets until cleared: an error status (with BigQuery's wording and reason
+ * unless given), no answer, a 200 HTML page (a proxy's), or a 200 JSON content type cut short.
+ */
+export type FakeFault = { status: number; message?: string; reason?: string } | 'hang' | 'garbage' | 'broken-json' | null;
 
 /** One request as the fake saw it, for assertions beyond the call sequence. */
 export interface RecordedRequest {
@@ -43,7 +42,8 @@ export interface FakeBigQuery {
   /** 'GET /datasets/D/tables/T', 'POST /jobs', 'POST /queries', 'GET /queries/JOB', in order. */
   calls: string[];
   requests: RecordedRequest[];
-  setFault(fault: FakeFault): void;
+  /** `only` limits the fault to calls starting with it, e.g. 'POST /queries'. */
+  setFault(fault: FakeFault, only?: string): void;
   /** Resolves when a call starting with `prefix` has arrived (at once if one already has). */
   waitForCall(prefix: string): Promise<void>;
   close(): Promise<void>;
@@ -77,6 +77,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
   const pageSize = opts.pageSize ?? 1000;
   const column = opts.column ?? 'game_date';
   let fault: FakeFault = null;
+  let faultOnly = '';
   let nextJob = 1;
   const waiters = new Set<{ prefix: string; resolve: () => void }>();
 
@@ -84,8 +85,9 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
     res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8' });
     res.end(JSON.stringify(body));
   };
-  const sendError = (res: ServerResponse, status: number, message: string) => {
-    const [reason, code] = googleReason[status] ?? ['unknown', 'UNKNOWN'];
+  const sendError = (res: ServerResponse, status: number, message: string, reasonGiven?: string) => {
+    const [defaultReason, code] = googleReason[status] ?? ['unknown', 'UNKNOWN'];
+    const reason = reasonGiven ?? defaultReason;
     send(res, status, {
       error: { code: status, message, errors: [{ message, domain: 'global', reason }], status: code },
     });
@@ -169,13 +171,18 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
     }
     requests.push({ call, project, query: url.searchParams, body, authorization: req.headers.authorization });
 
-    if (fault === 'hang') return; // keep the socket open, answer nothing
-    if (fault === 'garbage') {
+    const faulty = fault !== null && call.startsWith(faultOnly);
+    if (faulty && fault === 'hang') return; // keep the socket open, answer nothing
+    if (faulty && fault === 'garbage') {
       res.writeHead(200, { 'Content-Type': 'text/html' });
       return res.end('<html><body>502 Bad Gateway (from a proxy)</body></html>');
     }
-    if (fault && (!fault.only || call.startsWith(fault.only))) {
-      return sendError(res, fault.status, fault.message ?? faultMessage(fault.status, call, project));
+    if (faulty && fault === 'broken-json') {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8' });
+      return res.end('{"kind": "bigquery#');
+    }
+    if (faulty && typeof fault === 'object' && fault !== null) {
+      return sendError(res, fault.status, fault.message ?? faultMessage(fault.status, call, project), fault.reason);
     }
 
     if (req.method === 'GET' && path.startsWith('/datasets/')) {
@@ -252,8 +259,9 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
     url: `http://127.0.0.1:${port}`,
     calls,
     requests,
-    setFault: (f) => {
+    setFault: (f, only = '') => {
       fault = f;
+      faultOnly = only;
     },
     waitForCall: (prefix) =>
       calls.some((c) => c.startsWith(prefix))

@@ -128,7 +128,7 @@ interface PageQuery {
 }
 
 /** One page of `objects.list`: items and prefixes both count toward `max`, as in GCS. */
-export function listPage(names: string[], q: PageQuery): { kind: string; items?: object[]; prefixes?: string[]; nextPageToken?: string } {
+function listPage(names: string[], q: PageQuery): { kind: string; items?: object[]; prefixes?: string[]; nextPageToken?: string } {
   const items: object[] = [];
   const prefixes: string[] = [];
   let i = lowerBound(names, q.cursor !== null && q.cursor > q.prefix ? q.cursor : q.prefix);

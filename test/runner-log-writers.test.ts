@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch } from '../src/runner/launch.js';
+import { externalWriters, logWriters } from '../src/runner/log-writers.js';
+import { cleanup, node, readText, stdoutOf, STUBBORN_SCRIPT, tempDir, track, waitFor, writeScript } from './runner-support.js';
+
+afterEach(cleanup);
+
+/** A process that opens `file` with `flags` and says so on stdout, then stays. */
+async function holder(file: string, flags: 'a' | 'r' | 'r+') {
+  const script = writeScript(tempDir(), `hold-${flags}.cjs`,
+    `require('fs').openSync(process.argv[2], process.argv[3]); console.log('open'); setInterval(() => {}, 1000);`);
+  const proc = node(script, [file, flags]);
+  const out = stdoutOf(proc);
+  await waitFor(() => out().includes('open'), `the ${flags} holder to open the log`);
+  return proc.pid!;
+}
+
+describe('logWriters', () => {
+  test('finds the run and its helpers writing the log; readers and this process are not writers', async () => {
+    const dir = tempDir();
+    const logFile = join(dir, 'job.log');
+    writeFileSync(logFile, '');
+    const result = await launch({
+      argv: [process.execPath, writeScript(dir, 'stubborn.mjs', STUBBORN_SCRIPT), '', 'fork'], cwd: dir, env: {},
+      logFile, stateDir: join(dir, 'state'), keysFile: null, keyCount: 0, label: 'launch', startWindowMs: 50,
+    });
+    if (!result.ok) throw new Error(result.reason);
+    const runPid = result.run.pid!;
+    track(runPid);
+    await waitFor(() => (readText(logFile).match(/^ready/gm) ?? []).length === 2, 'the run and its helper');
+    const helperPid = [...readText(logFile).matchAll(/^ready (\d+)/gm)].map((m) => Number(m[1])).find((p) => p !== runPid)!;
+    const reader = await holder(logFile, 'r');
+
+    expect((await logWriters(logFile)).sort()).toEqual([runPid, helperPid].sort());
+    expect(await logWriters(logFile)).not.toContain(reader);
+    expect(await externalWriters(logFile, [runPid])).toEqual([]); // the helper shares the run's session
+
+    const stranger = await holder(logFile, 'a');
+    const sharer = await holder(logFile, 'r+');
+    expect((await externalWriters(logFile, [runPid])).sort()).toEqual([stranger, sharer].sort());
+    // A dashboard that does not know the run (say its state dir was removed) sees all of them as external.
+    expect((await externalWriters(logFile, [])).sort()).toEqual([runPid, helperPid, stranger, sharer].sort());
+  });
+
+  test('a log nobody writes, or that does not exist, has no writers', async () => {
+    const dir = tempDir();
+    const logFile = join(dir, 'job.log');
+    expect(await logWriters(logFile)).toEqual([]);
+    writeFileSync(logFile, 'done\n');
+    expect(await logWriters(logFile)).toEqual([]);
+  });
+});
