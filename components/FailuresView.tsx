@@ -21,7 +21,8 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
       </Box>
     );
   }
-  const visible = Math.max(1, height - 8);
+  // ink-table draws a rule between rows: each row takes two lines, plus header, borders and our three lines.
+  const visible = Math.max(1, Math.floor((height - 8) / 2));
   const at = cursorIndex(shown, state.ui.cursorKey);
   const start = Math.max(0, Math.min(at - Math.floor(visible / 2), shown.length - visible));
   const errorWidth = Math.max(10, width - 46);

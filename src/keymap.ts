@@ -38,13 +38,13 @@ const inFailures = (s: AppState) => s.ui.view === 'failures';
 /** Every key of the dashboard. */
 export const KEYMAP: KeyBinding[] = [
   { keys: ['q', 'ctrl+c'], intent: 'quit', description: 'leave the dashboard (the backfill keeps running)', bar: 'quit' },
-  { keys: ['?'], intent: 'help', description: 'show or hide all keys', bar: 'help' },
+  { keys: ['?'], intent: 'help', description: 'show or hide all keys', bar: 'keys' },
   { keys: ['s'], intent: 'resume', description: 'launch the expected keys missing from storage (asks first)', bar: 'resume' },
   { keys: ['r'], intent: 'retry', description: "retry the latest run's failures not yet in storage (asks first)", bar: 'retry' },
   { keys: ['R'], intent: 'retry-group', description: 'retry one error group only, e.g. just the timeouts (asks first)' },
   { keys: ['x'], intent: 'stop', description: 'stop the run we launched: SIGINT, then SIGTERM (asks first)', bar: 'stop' },
-  { keys: ['f'], intent: 'view-failures', description: 'failures: table, grouped by error and month', bar: 'failures' },
-  { keys: ['h'], intent: 'view-history', description: 'history of runs and coverage', bar: 'history' },
+  { keys: ['f'], intent: 'view-failures', description: 'failures: table, grouped by error and month', bar: 'fails' },
+  { keys: ['h'], intent: 'view-history', description: 'history of runs and coverage', bar: 'hist' },
   { keys: ['d', 'escape'], intent: 'view-dashboard', description: 'back to the dashboard' },
   { keys: ['/'], intent: 'filter', description: 'filter the failures table (Enter keeps, Esc clears)', bar: 'filter', when: inFailures },
   { keys: ['up', 'k'], intent: 'cursor-up', description: 'move in the failures table', when: inFailures },

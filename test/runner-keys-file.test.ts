@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWriteError, writeFileAtomic } from '../src/runner/atomic-write.js';
 import { fileStamp, writeKeysFile } from '../src/runner/keys-file.js';
@@ -17,6 +17,19 @@ describe('writeKeysFile', () => {
     expect(path).toBe(join(state, 'keys', 'resume-20251126-231710.txt'));
     expect(readFileSync(path, 'utf8')).toBe(`${keys.join('\n')}\n`);
     expect(readdirSync(join(state, 'keys'))).toEqual(['resume-20251126-231710.txt']);
+  });
+
+  test('the path is absolute even for a relative state directory: the child may run elsewhere', async () => {
+    const dir = tempDir();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(await writeKeysFile('.backfill-tui', ['k'], 'resume', () => at)).toBe(
+        join(realpathSync(dir), '.backfill-tui', 'keys', 'resume-20251126-231710.txt'),
+      );
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   test('a second file in the same second gets its own name; the first is not touched', async () => {

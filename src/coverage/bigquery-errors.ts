@@ -1,4 +1,4 @@
-import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
+import { explainError, type ErrorContext } from './explain-error.js';
 import type { TableRef } from './bigquery-sql.js';
 import type { SourceError } from './source.js';
 
@@ -15,9 +15,13 @@ export interface BigQueryErrorContext {
   timeoutMs: number;
 }
 
-/** Explains a failed BigQuery call in one line, naming the permission and resource the operator must fix. */
+/**
+ * Explains a failed BigQuery call in one line, naming the permission and resource the operator
+ * must fix. Bodies that are not JSON arrive as a string (checked by the source) or, under the
+ * content type `application/json` exactly, as the SyntaxError of node-fetch's parse.
+ */
 export function explainBigQueryError(err: unknown, where: BigQueryErrorContext): SourceError {
-  return explainError(normalise(err), contextFor(err, where));
+  return explainError(err, contextFor(err, where));
 }
 
 function contextFor(err: unknown, where: BigQueryErrorContext): ErrorContext {
@@ -41,11 +45,4 @@ function contextFor(err: unknown, where: BigQueryErrorContext): ErrorContext {
     return { ...base, resource: `dataset ${project}.${dataset}`, permission: 'bigquery.tables.list', role: 'roles/bigquery.metadataViewer', ...notFound };
   }
   return { ...tableCtx, permission: 'bigquery.tables.getData', role: 'roles/bigquery.dataViewer', ...notFound };
-}
-
-// A JSON content type with a body that is not JSON fails in node-fetch, below the client.
-function normalise(err: unknown): unknown {
-  const e = err as { type?: unknown; message?: unknown } | null;
-  if (e?.type === 'invalid-json') return new UnexpectedAnswerError(String(e.message ?? ''));
-  return err;
 }

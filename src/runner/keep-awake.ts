@@ -68,7 +68,8 @@ export async function keepAwake(pid: number, opts: KeepAwakeOptions = {}): Promi
   const existing = platform === 'linux' ? findInhibitor(pid) : null;
   if (existing !== null) {
     const start = procStartOf(existing);
-    return { get active() { return isAlive(existing, start); }, how, reason: null, stop: () => killGroup(existing) };
+    const alive = () => isAlive(existing, start);
+    return { get active() { return alive(); }, how, reason: null, stop: () => { if (alive()) killGroup(existing); } };
   }
 
   const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -77,7 +78,12 @@ export async function keepAwake(pid: number, opts: KeepAwakeOptions = {}): Promi
   const early = await new Promise<{ code: number | null; error?: Error } | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), opts.settleMs ?? 500);
     child.once('error', (error) => { clearTimeout(timer); resolve({ code: null, error }); });
-    child.once('exit', (code) => { clearTimeout(timer); resolve({ code }); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      // Its error text may still be in the pipe; 'close' says it has all arrived (unless a helper holds the pipe).
+      const late = setTimeout(() => resolve({ code }), 200);
+      child.once('close', () => { clearTimeout(late); resolve({ code }); });
+    });
   });
   child.on('error', () => undefined);
   if (early) {
@@ -90,7 +96,7 @@ export async function keepAwake(pid: number, opts: KeepAwakeOptions = {}): Promi
   const inhibitor = child.pid!;
   let running = true;
   child.once('exit', () => { running = false; });
-  return { get active() { return running; }, how, reason: null, stop: () => killGroup(inhibitor) };
+  return { get active() { return running; }, how, reason: null, stop: () => { if (running) killGroup(inhibitor); } };
 }
 
 function killGroup(pid: number): void {
@@ -98,7 +104,6 @@ function killGroup(pid: number): void {
     process.kill(-pid, 'SIGTERM');
   } catch {
     // already gone
-  }
 }
 
 /** The pid of an inhibitor a previous dashboard started for this run, found by its command line. */

@@ -178,7 +178,8 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       return res.end('<html><body>502 Bad Gateway (from a proxy)</body></html>');
     }
     if (faulty && fault === 'broken-json') {
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8' });
+      // Exactly this content type makes the HTTP layer parse (and fail) below the client.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
       return res.end('{"kind": "bigquery#');
     }
     if (faulty && typeof fault === 'object' && fault !== null) {
