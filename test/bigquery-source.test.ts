@@ -259,6 +259,13 @@ describe('BigQuery source: failures', () => {
     expect(err.hint).toContain('warehouse.table');
   });
 
+  it('404 for the dataset: names the dataset', async () => {
+    const f = await fake();
+    f.setFault({ status: 404, message: 'Not found: Dataset nba-props:nba_raw' });
+    const err = await failure(source(f).list(new AbortController().signal));
+    expect(err.message).toContain('dataset nba-props.nba_raw not found');
+  });
+
   it('404 for a table that is not there (no fault): same explanation', async () => {
     const f = await fake();
     const err = await failure(createBigQuerySource({ table: 'nba-props.nba_raw.nope', column: 'game_date', keyFormat: 'date', apiEndpoint: f.url }).list(new AbortController().signal));

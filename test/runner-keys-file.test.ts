@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describeWriteError, writeFileAtomic } from '../src/runner/atomic-write.js';
 import { fileStamp, writeKeysFile } from '../src/runner/keys-file.js';
 import { bundle, cleanup, node, runnerModule, stdoutOf, tempDir, waitFor } from './runner-support.js';
@@ -20,16 +20,9 @@ describe('writeKeysFile', () => {
   });
 
   test('the path is absolute even for a relative state directory: the child may run elsewhere', async () => {
-    const dir = tempDir();
-    const cwd = process.cwd();
-    process.chdir(dir);
-    try {
-      expect(await writeKeysFile('.backfill-tui', ['k'], 'resume', () => at)).toBe(
-        join(realpathSync(dir), '.backfill-tui', 'keys', 'resume-20251126-231710.txt'),
-      );
-    } finally {
-      process.chdir(cwd);
-    }
+    const state = join(tempDir(), '.backfill-tui');
+    const path = await writeKeysFile(relative(process.cwd(), state), ['k'], 'resume', () => at);
+    expect(path).toBe(join(state, 'keys', 'resume-20251126-231710.txt'));
   });
 
   test('a second file in the same second gets its own name; the first is not touched', async () => {

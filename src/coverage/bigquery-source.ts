@@ -91,23 +91,21 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
     // requestId makes the client's retries of this POST one job, not several.
     const first = asObject(await wait(postJson(client, '/queries', { ...queryConfig(p.statement), location: p.location, requestId: randomUUID() }))) as QueryAnswer;
     for (const row of first.rows ?? []) add(row.f?.[0]?.v);
-    let complete = first.jobComplete === true;
+    let complete = first.jobComplete;
     let pageToken = first.pageToken;
-    if (!complete && !pageToken && first.jobComplete !== false) throw new UnexpectedAnswerError(JSON.stringify(first));
-    if (!complete || pageToken) {
-      const ref = first.jobReference;
-      if (ref?.jobId === undefined) throw new UnexpectedAnswerError(JSON.stringify(first));
-      const job = client.job(ref.jobId, { location: ref.location ?? p.location });
-      at('results');
-      while (!complete || pageToken) {
-        stop.throwIfAborted();
-        const [rows, , answer] = await wait(job.getQueryResults({ autoPaginate: false, ...(pageToken !== undefined && { pageToken }) }));
-        const page = asObject(answer) as QueryAnswer;
-        if (page.jobComplete === false) continue; // BigQuery holds each poll up to 10 s, so no busy loop
-        complete = true;
-        for (const row of rows) add((row as { key?: unknown }).key);
-        pageToken = page.pageToken;
-      }
+    if (complete === true && pageToken === undefined) return keys;
+    const jobId = first.jobReference?.jobId;
+    if (typeof complete !== 'boolean' || jobId === undefined) throw new UnexpectedAnswerError(JSON.stringify(first));
+    const job = client.job(jobId, { location: first.jobReference?.location ?? p.location });
+    at('results');
+    while (!complete || pageToken !== undefined) {
+      stop.throwIfAborted();
+      const [rows, , answer] = await wait(job.getQueryResults({ autoPaginate: false, ...(pageToken !== undefined && { pageToken }) }));
+      const page = asObject(answer) as QueryAnswer;
+      if (page.jobComplete === false) continue; // BigQuery holds each poll up to 10 s: no busy loop
+      complete = true;
+      for (const row of rows) add((row as { key?: unknown }).key);
+      pageToken = page.pageToken;
     }
     return keys;
   }
@@ -136,7 +134,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         if (deadline.expired) {
-          throw new SourceError(`BigQuery: no answer within ${timeoutMs / 1000} s (${step}), after retries`, 'check the network or warehouse.apiEndpoint; the next poll tries again', null);
+          throw new SourceError(`BigQuery: no answer within ${timeoutMs / 1000} s (${step})`, 'check the network or warehouse.apiEndpoint; the next poll tries again', null);
         }
         throw explainBigQueryError(err, { step, table, jobProject, method: plan?.method ?? null, timeoutMs });
       } finally {

@@ -4,7 +4,7 @@ import {
   ascii,
   decodeKey,
   httpStatus,
-  intEnd,
+  digits,
   matchWord,
   readInt,
   skipSpaces,
@@ -56,10 +56,10 @@ export function fastPath(b: Buffer, s: number, end: number, at: number, out: Log
 /** `[3/244] Queued KEY` or `[3/244] Processing KEY`, p just after '['. */
 function bracketed(b: Buffer, p: number, end: number, at: number, out: LogLine[]): boolean {
   const index = readInt(b, p, end);
-  if (index < 0 || b[intEnd] !== 47) return false;
-  const total = readInt(b, intEnd + 1, end);
-  if (total < 0 || b[intEnd] !== 93) return false;
-  p = skipSpaces(b, intEnd + 1, end);
+  if (index < 0 || b[digits.end] !== 47) return false;
+  const total = readInt(b, digits.end + 1, end);
+  if (total < 0 || b[digits.end] !== 93) return false;
+  p = skipSpaces(b, digits.end + 1, end);
   let q = matchWord(b, p, end, QUEUED);
   const kind = q < 0 ? 'processing' : 'queued';
   if (q < 0) q = matchWord(b, p, end, PROCESSING);
@@ -158,10 +158,10 @@ function progress(b: Buffer, p: number, end: number, at: number, out: LogLine[])
   p = matchWord(b, p, end, PROGRESS);
   if (p < 0) return false;
   const done = readInt(b, skipSpaces(b, p, end), end);
-  if (done < 0 || b[intEnd] !== 47) return false;
-  const total = readInt(b, intEnd + 1, end);
+  if (done < 0 || b[digits.end] !== 47) return false;
+  const total = readInt(b, digits.end + 1, end);
   if (total < 0) return false;
-  const rest = intEnd;
+  const rest = digits.end;
   const succeeded = countAfter(b, rest, end, 0x9c, 0x85);
   const skippedCount = countAfter(b, rest, end, 0x8f, 0xad);
   const failedCount = countAfter(b, rest, end, 0x9d, 0x8c);

@@ -104,6 +104,7 @@ function killGroup(pid: number): void {
     process.kill(-pid, 'SIGTERM');
   } catch {
     // already gone
+  }
 }
 
 /** The pid of an inhibitor a previous dashboard started for this run, found by its command line. */

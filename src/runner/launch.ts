@@ -7,6 +7,7 @@ import { procStartOf } from './proc.js';
 import { fileStamp, type RunLabel } from './keys-file.js';
 import { appendRunRecord, recordEnd, type RunRecord } from './runs-file.js';
 import { readLogFrom } from './log-bytes.js';
+import { describeWriteError } from './atomic-write.js';
 
 /** What to start and where its output goes. */
 export interface LaunchOptions {
@@ -48,21 +49,30 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
     id, label: opts.label, argv: opts.argv, cwd: opts.cwd, keysFile: opts.keysFile,
     keyCount: opts.keyCount, log: opts.logFile, startedAt,
   };
-  const failed = async (reason: string, pid: number | null, procStart: number | null, code: number | null, signal: string | null) => {
-    const firstOutput = await readLogFrom(opts.logFile, logStart, FIRST_OUTPUT_BYTES);
-    const run: RunRecord = { ...base, pid, procStart, end: { endedAt: now(), exitCode: code, signal, reason: 'failed-to-start', message: reason } };
+  // A run we could not record could not be re-attached or stopped later: check the state dir before spawning.
+  await mkdir(opts.stateDir, { recursive: true }).catch((err) => { throw describeWriteError(err, `the state directory ${opts.stateDir}`); });
+  const logStart = await stat(opts.logFile).then((s) => s.size, () => 0);
+
+  /** Records and returns a failure to start; the launch record is written here unless the pid was known. */
+  const failed = async (message: string, f: { pid?: number | null; procStart?: number | null; code?: number | null; signal?: string | null } = {}) => {
+    const [pid, procStart] = [f.pid ?? null, f.procStart ?? null];
+    const end = { endedAt: now(), exitCode: f.code ?? null, signal: f.signal ?? null, reason: 'failed-to-start' as const, message };
     if (pid === null) await appendRunRecord(opts.stateDir, { type: 'launch', ...base, pid, procStart });
-    await recordEnd(opts.stateDir, { id, ...run.end! });
-    return { ok: false as const, reason, firstOutput, run };
+    await recordEnd(opts.stateDir, { id, ...end });
+    const firstOutput = await readLogFrom(opts.logFile, logStart, FIRST_OUTPUT_BYTES);
+    return { ok: false as const, reason: message, firstOutput, run: { ...base, pid, procStart, end } };
   };
 
-  await mkdir(dirname(opts.logFile), { recursive: true });
-  const logStart = await stat(opts.logFile).then((s) => s.size, () => 0);
   if (!(await stat(opts.cwd).then((s) => s.isDirectory(), () => false))) {
-    return failed(`The working directory ${opts.cwd} does not exist`, null, null, null, null);
+    return failed(`The working directory ${opts.cwd} does not exist`);
   }
-
-  const fd = openSync(opts.logFile, 'a');
+  let fd: number;
+  try {
+    await mkdir(dirname(opts.logFile), { recursive: true });
+    fd = openSync(opts.logFile, 'a');
+  } catch (err) {
+    return failed(describeWriteError(err, `the log ${opts.logFile}`).message);
+  }
   let child: ChildProcess;
   try {
     child = spawn(opts.argv[0], opts.argv.slice(1), {
@@ -72,7 +82,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
       stdio: ['ignore', fd, fd],
     });
   } catch (err) {
-    return failed(`Cannot start ${opts.argv[0]}: ${(err as Error).message}`, null, null, null, null);
+    return failed(`Cannot start ${opts.argv[0]}: ${(err as Error).message}`);
   } finally {
     // The child has its own copy; ours would keep the log open for writing and look like a writer.
     closeSync(fd);
@@ -81,6 +91,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
 
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   child.on('error', () => undefined); // later errors (a failed kill) must not crash the dashboard
+  // No pid means spawn failed (command not found, not executable): 'error' follows.
   const pid = child.pid ?? null;
   const procStart = pid === null ? null : procStartOf(pid);
   if (pid !== null) await appendRunRecord(opts.stateDir, { type: 'launch', ...base, pid, procStart });
@@ -89,11 +100,11 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   if (outcome.kind === 'error') {
     const code = (outcome.error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? `Command not found: ${opts.argv[0]}` : `Cannot start ${opts.argv[0]}: ${outcome.error.message}`;
-    return failed(reason, pid, procStart, null, null);
+    return failed(reason, { pid, procStart });
   }
   if (outcome.kind === 'exit' && (outcome.code !== 0 || outcome.signal !== null)) {
     const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
-    return failed(`${opts.argv[0]} ${how} right after starting`, pid, procStart, outcome.code, outcome.signal);
+    return failed(`${opts.argv[0]} ${how} right after starting`, { pid, procStart, code: outcome.code, signal: outcome.signal });
   }
   // A clean exit inside the window is a (very short) run, not a failure; the watcher records its end.
   return { ok: true, run: { ...base, pid, procStart, end: null }, child };

@@ -73,7 +73,7 @@ export async function runKeys(keys: string[], fates: FateOptions & { workers: nu
     });
   };
 
-  const counted = (job: Job, failed: FailedEntry | null): void => {
+  const counted = (failed: FailedEntry | null): void => {
     if (failed) {
       t.failed++;
       t.failedDates.push(failed);
@@ -90,17 +90,17 @@ export async function runKeys(keys: string[], fates: FateOptions & { workers: nu
     if (fate.outcome === 'success') {
       return then(hooks.saveScraped(key, fate), () => {
         hooks.log('INFO', `  ✅ Scraped ${key}`, 'scraped');
-        counted(job, null);
+        counted(null);
       });
     }
     if (fate.outcome === 'exception') {
       // Raised out of the worker: as_completed logs it, outside the lock and without a Progress check.
       hooks.log('ERROR', `Exception processing ${key}: ${fate.error}`, 'failed');
-      return counted(job, { game_date: key, status: 'exception', error: fate.error ?? '' });
+      return counted({ game_date: key, status: 'exception', error: fate.error ?? '' });
     }
     const { line, error } = failure(key, fate, fates.timeout);
     hooks.log('WARNING', line, 'failed');
-    counted(job, { game_date: key, status: fate.outcome, error });
+    counted({ game_date: key, status: fate.outcome, error });
   };
 
   for (let slot = 0; slot < slots.length && !hooks.stopped(); slot++) await start(slot, 0);

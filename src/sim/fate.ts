@@ -47,7 +47,7 @@ export function drawFate(rng: Random, key: string, o: FateOptions): Fate {
   const u4 = rng();
   const month = key.charCodeAt(4) === 45 /* '-' */ ? Number(key.slice(5, 7)) : NaN;
   const http500 = o.failMonths.includes(month) ? o.playoffFailRate : o.failRate;
-  // Cumulative edges on one draw: crash, then exception text, timeout, HTTP 500; the rest succeed.
+  // Cumulative edges on one draw: worker crash, request error, timeout, HTTP 500; the rest succeed.
   const crash = o.crashes ? o.exceptionRate / 4 : 0;
   const outcome: Fate['outcome'] =
     u1 < crash

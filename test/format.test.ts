@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest';
+import { barCells, formatClock, formatDuration, formatEta, formatPercent, truncate } from '../src/format.js';
+
+describe('formatters', () => {
+  test.each([
+    [0, '0:00'],
+    [42_000, '0:42'],
+    [725_000, '12:05'],
+    [11_045_000, '3:04:05'],
+    [null, '–'],
+    [-5, '–'],
+  ])('formatClock(%s) = %s', (ms, out) => expect(formatClock(ms)).toBe(out));
+
+  test.each([
+    [45, '45 s'],
+    [720, '12 min'],
+    [3 * 3600 + 5 * 60, '3 h 05 min'],
+    [50 * 3600, '2 d 2 h'],
+    [null, '–'],
+  ])('formatDuration(%s) = %s', (s, out) => expect(formatDuration(s)).toBe(out));
+
+  test.each([
+    [[720, 900] as [number, number], false, '12–15 min'],
+    [[30, 45] as [number, number], false, '30–45 s'],
+    [[50, 130] as [number, number], false, '50 s – 2 min'],
+    [[600, 610] as [number, number], false, '~10 min'],
+    [null, true, 'calculating…'],
+    [null, false, '–'],
+  ])('formatEta(%j) = %s', (eta, calc, out) => expect(formatEta(eta, calc)).toBe(out));
+
+  test.each([
+    [651, 853, '76.3 %'],
+    [852, 853, '99.8 %'],
+    [99_999, 100_000, '99.9 %'],
+    [853, 853, '100.0 %'],
+    [0, 0, '– %'],
+  ])('formatPercent(%i, %i) = %s', (a, b, out) => expect(formatPercent(a, b)).toBe(out));
+
+  test('truncate counts characters, not UTF-16 units, and marks the cut', () => {
+    expect(truncate('✅ Scraped 2021-10-31', 10)).toBe('✅ Scraped…');
+    expect(truncate('short', 10)).toBe('short');
+    expect(truncate('x', 0)).toBe('');
+  });
+});
+
+describe('bar cells', () => {
+  test.each([
+    { segments: [42, 202, 0], total: 244, width: 40, expected: [7, 33, 0] },
+    { segments: [1, 0, 0], total: 1000, width: 40, expected: [0, 0, 0] },
+    { segments: [999, 1, 0], total: 1000, width: 40, expected: [39, 1, 0] },
+    { segments: [5, 5], total: 10, width: 7, expected: [4, 3] },
+    { segments: [10], total: 0, width: 7, expected: [0] },
+  ])('$segments of $total in $width cells', ({ segments, total, width, expected }) => {
+    const cells = barCells(segments, total, width);
+    expect(cells).toEqual(expected);
+    expect(cells.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(width);
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, test } from 'vitest';
+import { activeBindings, intentFor, KEYMAP, keyName } from '../src/keymap.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import { reduce } from '../src/state/reducer.js';
+
+const base = initialState({ job: 'j', log: '/x.log', now: 0, targets: [95, 98, 100] });
+const withConfirm: AppState = reduce(base, { type: 'ui/confirm', confirm: { kind: 'resume', message: 'Launch 244 keys?', keys: ['a'], workers: 6, timeout: 180 } });
+
+describe('keymap', () => {
+  test('every key is bound once in the main table (one table drives keys and help)', () => {
+    const keys = KEYMAP.flatMap((b) => b.keys.map((k) => `${k}:${b.when ? 'cond' : ''}`));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test('the main keys map to their intents', () => {
+    expect(intentFor(base, 'q')).toBe('quit');
+    expect(intentFor(base, 'ctrl+c')).toBe('quit');
+    expect(intentFor(base, '?')).toBe('help');
+    expect(intentFor(base, 's')).toBe('resume');
+    expect(intentFor(base, 'r')).toBe('retry');
+    expect(intentFor(base, 'R')).toBe('retry-group');
+    expect(intentFor(base, 'x')).toBe('stop');
+    expect(intentFor(base, 'g')).toBe('refresh');
+  });
+
+  test('/ filters only in the failures view', () => {
+    expect(intentFor(base, '/')).toBeNull();
+    expect(intentFor(reduce(base, { type: 'ui/view', view: 'failures' }), '/')).toBe('filter');
+  });
+
+  test('a confirm box answers only y, n and Esc: the key that opened it does nothing', () => {
+    expect(intentFor(withConfirm, 's')).toBeNull();
+    expect(intentFor(withConfirm, 'r')).toBeNull();
+    expect(intentFor(withConfirm, 'return')).toBeNull();
+    expect(intentFor(withConfirm, 'q')).toBeNull();
+    expect(intentFor(withConfirm, 'y')).toBe('confirm-yes');
+    expect(intentFor(withConfirm, 'n')).toBe('confirm-no');
+    expect(intentFor(withConfirm, 'escape')).toBe('confirm-no');
+    expect(activeBindings(withConfirm).map((b) => b.intent)).toEqual(['confirm-yes', 'confirm-no']);
+  });
+
+  test('y means nothing outside a confirm box', () => {
+    expect(intentFor(base, 'y')).toBeNull();
+  });
+
+  test('key names', () => {
+    expect(keyName('c', { ctrl: true })).toBe('ctrl+c');
+    expect(keyName('', { upArrow: true })).toBe('up');
+    expect(keyName('', { escape: true })).toBe('escape');
+    expect(keyName('R', {})).toBe('R');
+  });
+});

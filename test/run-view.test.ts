@@ -1,0 +1,98 @@
+import { describe, expect, test } from 'vitest';
+import { emptyRun, type RunState } from '../src/state/run.js';
+import { rateOver, runFigures, runStatus, stallAfterMs } from '../src/state/run-view.js';
+
+const T0 = Date.UTC(2025, 10, 26, 23, 0, 0);
+const MIN = 60_000;
+
+function run(patch: Partial<RunState>): RunState {
+  return { ...emptyRun(), startedAt: T0, lastActivityAt: T0, hasActivity: true, ...patch };
+}
+
+describe('run status with an injected clock', () => {
+  test.each([
+    ['waiting: no run in the log yet', null, T0, { alive: null }, 'waiting'],
+    ['running: a line within the stall limit', run({ timeoutSec: 180 }), T0 + 5 * MIN, { alive: null }, 'running'],
+    ['stalled: no line for longer than 2 × timeout (180 s → 6 min)', run({ timeoutSec: 180 }), T0 + 6 * MIN + 1, { alive: null }, 'stalled'],
+    ['stalled needs at least 5 min even with a short timeout', run({ timeoutSec: 30 }), T0 + 4 * MIN, { alive: null }, 'running'],
+    ['stalled after 5 min with a short timeout', run({ timeoutSec: 30 }), T0 + 5 * MIN + 1, { alive: null }, 'stalled'],
+    ['complete: the summary was seen', run({ complete: true, finishedAt: T0 }), T0 + 60 * MIN, { alive: false }, 'complete'],
+    ['ended: writer known gone without a summary', run({}), T0 + MIN, { alive: false }, 'ended'],
+    ['stopped: we stopped it', run({}), T0 + MIN, { alive: false, stopped: true }, 'stopped'],
+    ['a live writer does not prevent stalled', run({ timeoutSec: 60 }), T0 + 10 * MIN, { alive: true }, 'stalled'],
+  ] as const)('%s', (_name, r, now, writer, expected) => {
+    expect(runStatus(r, now, writer)).toBe(expected);
+  });
+
+  test('an earlier run in the file without a summary has ended', () => {
+    expect(runStatus(run({}), T0, { alive: null }, false)).toBe('ended');
+  });
+
+  test('stall limit is max(2 × timeout, 5 min)', () => {
+    expect(stallAfterMs(run({ timeoutSec: 300 }))).toBe(10 * MIN);
+    expect(stallAfterMs(run({ timeoutSec: 60 }))).toBe(5 * MIN);
+  });
+});
+
+describe('rate from recent completions', () => {
+  test('needs 10 completions before it says anything', () => {
+    const nine = Array.from({ length: 9 }, (_, i) => T0 + i * 1000);
+    expect(rateOver(nine, T0 + 9000, Infinity)).toBeNull();
+    expect(rateOver([...nine, T0 + 9000], T0 + 10_000, Infinity)).toBeCloseTo(60, 5);
+  });
+
+  test('uses the last 10 minutes, not the run since its start', () => {
+    // A slow first hour (1/min), then a fast last 10 minutes (12/min): since-start would say ~2.6/min.
+    const slow = Array.from({ length: 60 }, (_, i) => T0 + i * MIN);
+    const fast = Array.from({ length: 120 }, (_, i) => T0 + 60 * MIN + i * 5000);
+    const end = T0 + 70 * MIN;
+    const rate = rateOver([...slow, ...fast], end, Infinity)!;
+    expect(rate).toBeGreaterThan(11);
+    expect(rate).toBeLessThan(13);
+  });
+
+  test('a stalled run’s rate decays because the window ends now', () => {
+    const c = Array.from({ length: 20 }, (_, i) => T0 + i * 1000);
+    const soon = rateOver(c, T0 + 20_000, Infinity)!;
+    const later = rateOver(c, T0 + 5 * MIN, Infinity)!;
+    expect(later).toBeLessThan(soon / 5);
+  });
+});
+
+describe('figures', () => {
+  test('ETA is a range, and "calculating" (null) until enough completions exist', () => {
+    const few = run({ total: 100, succeeded: 5, completions: [T0, T0 + 1, T0 + 2, T0 + 3, T0 + 4], workers: 6 });
+    expect(runFigures(few, T0 + 5000, { alive: true }).etaSeconds).toBeNull();
+    const completions = Array.from({ length: 40 }, (_, i) => T0 + i * 6000); // 10/min
+    const r = run({ total: 140, succeeded: 40, completions, lastActivityAt: T0 + 39 * 6000, workers: 6 });
+    const f = runFigures(r, T0 + 40 * 6000, { alive: true });
+    expect(f.ratePerMin).toBeCloseTo(10, 0);
+    const [lo, hi] = f.etaSeconds!;
+    // 100 remaining at ~10/min: about 600 s, as a range around it.
+    expect(lo).toBeLessThan(600);
+    expect(hi).toBeGreaterThan(600);
+    expect(hi - lo).toBeGreaterThanOrEqual(0.15 * hi);
+  });
+
+  test('skips count as done but never as rate', () => {
+    const completions = Array.from({ length: 10 }, (_, i) => T0 + i * MIN);
+    const r = run({ total: 1000, succeeded: 10, skipped: 500, completions, lastActivityAt: T0 + 9 * MIN });
+    const f = runFigures(r, T0 + 9 * MIN, { alive: true });
+    expect(f.done).toBe(510);
+    expect(f.ratePerMin).toBeCloseTo(10 / 9, 1);
+  });
+
+  test('in flight: min(workers, not done) for a queued-all run; 0 or 1 for a single worker', () => {
+    expect(runFigures(run({ total: 10, succeeded: 7, workers: 6 }), T0, { alive: true }).inFlight).toBe(3);
+    expect(runFigures(run({ total: 100, succeeded: 7, workers: 6 }), T0, { alive: true }).inFlight).toBe(6);
+    expect(runFigures(run({ total: 100, workers: 1, currentKey: 'k', currentKeyDone: false }), T0, { alive: true }).inFlight).toBe(1);
+    expect(runFigures(run({ total: 100, workers: 1, currentKey: 'k', currentKeyDone: true }), T0, { alive: true }).inFlight).toBe(0);
+    expect(runFigures(run({ total: 10, workers: 6, complete: true }), T0, { alive: false }).inFlight).toBe(0);
+  });
+
+  test('elapsed of a finished run stops at its end', () => {
+    const f = runFigures(run({ complete: true, finishedAt: T0 + 32 * MIN }), T0 + 600 * MIN, { alive: false });
+    expect(f.elapsedMs).toBe(32 * MIN);
+    expect(f.etaSeconds).toBeNull();
+  });
+});
