@@ -56,7 +56,7 @@ describe('BigQuery source: counting', () => {
     expect(f.requests.slice(-3).map((r) => r.query.get('pageToken'))).toEqual([null, '2', '4']);
     expect(got).toMatchObject({ method: 'scan', bytesBilled: 987_654, requests: f.calls.length });
     expect(src.lastPlan()).toEqual({ method: 'scan', bytesBilled: 987_654 });
-    // No credentials went to the custom endpoint (and none were fetched: the network is closed).
+    // A custom endpoint gets no credentials (see 'credentials' below for a machine that has some).
     expect(f.requests.every((r) => r.authorization === undefined)).toBe(true);
   });
 
@@ -206,7 +206,7 @@ describe('BigQuery source: failures', () => {
     expect(err.hint).toContain('gcloud auth application-default login');
   });
 
-  it('no credentials at all: says how to log in, and fetches no token', async () => {
+  it('no credentials anywhere: the request still goes out, and the 401 says how to log in', async () => {
     const f = await fake();
     f.setFault({ status: 401 });
     // An empty gcloud config dir and no key file: Application Default Credentials find nothing.

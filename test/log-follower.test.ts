@@ -113,6 +113,19 @@ describe('followLog', () => {
     expect(rec.log).toEqual(['waiting', 'late\n']);
   });
 
+  test('the directory watch, not the poll, notices creation, appends and deletion', async () => {
+    // A poll this slow never fires within the test: every step below must come from chokidar.
+    const { rec } = follow(file, { pollMs: 60_000 });
+    await waitFor(() => rec.waiting === 1, 'onWaiting');
+    fs.writeFileSync(path.join(dir, 'other.log'), 'not ours\n');
+    fs.writeFileSync(file, 'created\n');
+    await waitFor(() => rec.allText() === 'created\n', 'creation seen');
+    fs.appendFileSync(file, 'appended\n');
+    await waitFor(() => rec.allText() === 'created\nappended\n', 'append seen');
+    fs.unlinkSync(file);
+    await waitFor(() => rec.waiting === 2, 'deletion seen');
+  });
+
   test('a shrunk file resets and is read from its start', async () => {
     // The held partial line belongs to the old content and must not prefix the new.
     fs.writeFileSync(file, 'a1\na2\na3\npartial');

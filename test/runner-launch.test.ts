@@ -111,6 +111,17 @@ describe('launch', () => {
     expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/working directory .*nope does not exist/) });
   });
 
+  test('a log that cannot be opened fails to start with the reason, before anything is spawned', async () => {
+    const opts = setup(() => [process.execPath, '-e', '0']);
+    writeFileSync(join(opts.cwd, 'logs'), 'a file where a directory should be');
+    const result = await launch({ ...opts, logFile: join(opts.cwd, 'logs', 'job.log') });
+    expect(result).toMatchObject({
+      ok: false, run: { pid: null },
+      reason: expect.stringMatching(/^Cannot write the log .*job\.log: a file of that name is in the way \(EEXIST\)$/),
+    });
+    expect((await readRuns(opts.stateDir))[0].end?.reason).toBe('failed-to-start');
+  });
+
   test('env additions reach the child; a clean quick exit is a run, and the watcher still hears it', async () => {
     const opts = setup(() => [process.execPath, '-e', 'console.log("unbuffered=" + process.env.PYTHONUNBUFFERED)']);
     const result = await launch({ ...opts, startWindowMs: 5000 });

@@ -63,7 +63,7 @@ const REASONS: Record<string, string> = {
   EDQUOT: 'the disk quota is used up',
   ENOTDIR: 'a part of the path is a file, not a directory',
   ENOENT: 'the directory does not exist',
-  EEXIST: 'the file already exists',
+  EEXIST: 'a file of that name is in the way',
 };
 
 /** One line for the operator: what could not be written, and why, in words (with the errno code kept). */

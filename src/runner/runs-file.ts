@@ -132,12 +132,8 @@ export function foldRuns(records: Array<LaunchRecord | EndRecord>): RunRecord[] 
       continue;
     }
     const better = RANK[end.reason] > RANK[prev.reason] ? end : prev;
-    run.end = {
-      ...better,
-      exitCode: prev.exitCode ?? end.exitCode,
-      signal: prev.signal ?? end.signal,
-      counts: end.counts ?? prev.counts,
-    };
+    const counts = end.counts ?? prev.counts;
+    run.end = { ...better, exitCode: prev.exitCode ?? end.exitCode, signal: prev.signal ?? end.signal, ...(counts ? { counts } : {}) };
   }
   return [...runs.values()];
 }

@@ -52,6 +52,8 @@ export interface FakeBigQuery {
 interface RunningQuery {
   values: string[];
   pollsLeft: number;
+  /** The project the job runs in (the billing project), as BigQuery echoes it. */
+  project: string | null;
 }
 
 const googleReason: Record<number, [string, string]> = {
@@ -114,7 +116,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
     const next = start + pageSize < job.values.length ? String(start + pageSize) : undefined;
     send(res, 200, {
       kind: 'bigquery#getQueryResultsResponse',
-      jobReference: { projectId: opts.project, jobId, location: 'US' },
+      jobReference: { projectId: job.project, jobId, location: 'US' },
       jobComplete: true,
       schema: { fields: [{ name: 'key', type: 'STRING', mode: 'NULLABLE' }] },
       totalRows: String(job.values.length),
@@ -203,7 +205,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       const bytes = String(opts.bytes ?? 1234);
       return send(res, 200, {
         kind: 'bigquery#job',
-        jobReference: { projectId: opts.project, jobId: body.jobReference?.jobId, location: 'US' },
+        jobReference: { projectId: project, jobId: body.jobReference?.jobId, location: 'US' },
         configuration: body.configuration,
         status: { state: 'DONE' },
         statistics: { totalBytesProcessed: bytes, query: { totalBytesProcessed: bytes } },
@@ -213,12 +215,12 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       const ran = runQuery(body);
       if (typeof ran === 'string') return sendError(res, 400, ran);
       const jobId = `job-${nextJob++}`;
-      const job = { values: ran, pollsLeft: opts.incompletePolls ?? 0 };
+      const job = { values: ran, pollsLeft: opts.incompletePolls ?? 0, project };
       jobs.set(jobId, job);
       if (job.pollsLeft > 0) {
         return send(res, 200, {
           kind: 'bigquery#queryResponse',
-          jobReference: { projectId: opts.project, jobId, location: 'US' },
+          jobReference: { projectId: project, jobId, location: 'US' },
           jobComplete: false,
         });
       }
@@ -227,12 +229,12 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
     const polled = req.method === 'GET' && path.match(/^\/queries\/([^/]+)$/);
     if (polled) {
       const job = jobs.get(polled[1]);
-      if (!job) return sendError(res, 404, `Not found: Job ${opts.project}:US.${polled[1]}`);
+      if (!job) return sendError(res, 404, `Not found: Job ${project}:US.${polled[1]}`);
       if (job.pollsLeft > 0) {
         job.pollsLeft -= 1;
         return send(res, 200, {
           kind: 'bigquery#getQueryResultsResponse',
-          jobReference: { projectId: opts.project, jobId: polled[1], location: 'US' },
+          jobReference: { projectId: project, jobId: polled[1], location: 'US' },
           jobComplete: false,
         });
       }

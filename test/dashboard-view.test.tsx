@@ -1,0 +1,144 @@
+import React from 'react';
+import { stripVTControlCharacters } from 'node:util';
+import { afterEach, describe, expect, test } from 'vitest';
+import { render, cleanup } from 'ink-testing-library';
+import { App } from '../components/App.js';
+import type { Intent } from '../src/keymap.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { initialState } from '../src/state/app-state.js';
+import { createStore, type Store } from '../src/store.js';
+import { banner, logOf, T0 } from './support/log-text.js';
+import { waitFor } from './support/wait-for.js';
+
+const grammar = compileGrammar();
+afterEach(() => cleanup());
+
+function dates(n: number): string[] {
+  const out: string[] = [];
+  for (let d = Date.UTC(2021, 9, 19); out.length < n; d += 86_400_000) {
+    const m = new Date(d).getUTCMonth() + 1;
+    if (m >= 7 && m <= 9) continue;
+    out.push(new Date(d).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/** A store holding a live run of 244 keys (42 scraped, 8 failed) and coverage 651/853. */
+function liveStore(now = T0 + 60_000): Store {
+  const store = createStore(initialState({ job: 'player-boxscores', log: '/runs/backfill.log', now, targets: [95, 98, 100] }), { frameMs: 0 });
+  const records: string[][] = [...banner(6, 180, 244)];
+  for (let i = 0; i < 42; i++) records.push(['INFO', `  ✅ Scraped 2021-11-${String((i % 28) + 1).padStart(2, '0')}`]);
+  for (let i = 0; i < 6; i++) records.push(['WARNING', `  ❌ Failed 2022-04-${String(i + 10)}: HTTP 500`]);
+  records.push(['WARNING', '  ❌ Timeout 2022-02-01'], ['WARNING', '  ❌ Timeout 2022-02-02']);
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(now - records.length * 1000, records), grammar) });
+  const expected = dates(853);
+  store.dispatch({ type: 'expected/loaded', expected: { keys: expected, format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/x/expected.csv' } });
+  store.dispatch({ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' });
+  store.dispatch({ type: 'coverage/result', source: 'storage', keys: new Set([...expected.slice(0, 651), 'not-expected-1']), at: now, bytesBilled: null, method: 'prefixes', requests: 1 });
+  store.dispatch({ type: 'log/progress', bytesRead: 100, size: 100, historyDone: true });
+  return store;
+}
+
+function mount(store: Store, color = false, onIntent: (i: Intent) => void = () => undefined) {
+  const app = render(<App store={store} onIntent={onIntent} color={color} />);
+  const setSize = (columns: number, rows: number) => {
+    Object.defineProperty(app.stdout, 'columns', { value: columns, configurable: true });
+    Object.defineProperty(app.stdout, 'rows', { value: rows, configurable: true });
+    app.stdout.emit('resize');
+  };
+  setSize(80, 24);
+  return { ...app, setSize };
+}
+
+/** What a person reads: the frame without escape codes. */
+const frameOf = (app: { lastFrame(): string | undefined }) => stripVTControlCharacters(app.lastFrame() ?? '');
+const rawFrameOf = (app: { lastFrame(): string | undefined }) => app.lastFrame() ?? '';
+
+describe('dashboard frame', () => {
+  test('shows what an operator reads at a glance: state, counts, coverage, target need', async () => {
+    const app = mount(liveStore());
+    const frame = await waitFor(() => (frameOf(app).includes('651/853') ? frameOf(app) : null), 'coverage in the frame');
+    expect(frame).toContain('player-boxscores');
+    expect(frame).toContain('running');
+    expect(frame).toContain('50/244');
+    expect(frame).toContain('42 scraped');
+    expect(frame).toContain('8 failed');
+    expect(frame).toContain('HTTP 500 6 · timeout 2');
+    expect(frame).toContain('76.3 %');
+    // 95 % of 853 takes 811 keys: 160 more than 651.
+    expect(frame).toContain('95 %: 160 more');
+    expect(frame).toContain('+1 not expected');
+    expect(frame).toContain('6 workers · timeout 180 s');
+  });
+
+  test('fits 80×24: no line wider than 80 columns, no more than 24 lines, help bar last', async () => {
+    const app = mount(liveStore());
+    const frame = await waitFor(() => (frameOf(app).includes('651/853') ? frameOf(app) : null), 'frame');
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24);
+    for (const line of lines) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+    expect(lines[lines.length - 1]).toMatch(/q quit/);
+  });
+
+  test('re-lays out on resize', async () => {
+    const app = mount(liveStore());
+    await waitFor(() => frameOf(app).includes('651/853'), 'first frame');
+    app.setSize(120, 40);
+    await waitFor(() => frameOf(app).split('\n').some((l) => Array.from(l).length > 80), 'a wider layout');
+    app.setSize(60, 20);
+    const frame = await waitFor(() => (frameOf(app).split('\n').every((l) => Array.from(l).length <= 60) ? frameOf(app) : null), 'a narrow layout');
+    expect(frame).toContain('651/853');
+  });
+
+  test('NO_COLOR: no color codes (bold and dim may stay); with color, there are', async () => {
+    const plain = mount(liveStore(), false);
+    const frame = await waitFor(() => (frameOf(plain).includes('651/853') ? rawFrameOf(plain) : null), 'frame');
+    // eslint-disable-next-line no-control-regex
+    expect(frame).not.toMatch(/\u001b\[(3|9)\dm/);
+    cleanup();
+    const colored = mount(liveStore(), true);
+    const cframe = await waitFor(() => (frameOf(colored).includes('651/853') ? rawFrameOf(colored) : null), 'frame');
+    // eslint-disable-next-line no-control-regex
+    expect(cframe).toMatch(/\u001b\[3\dm/);
+  });
+
+  test('waiting for a log that does not exist yet', async () => {
+    const store = createStore(initialState({ job: 'j', log: '/nowhere/backfill.log', now: T0, targets: [95] }), { frameMs: 0 });
+    store.dispatch({ type: 'log/waiting' });
+    const app = mount(store);
+    const frame = await waitFor(() => (frameOf(app).includes('waiting for') ? frameOf(app) : null), 'waiting');
+    expect(frame).toContain('/nowhere/backfill.log');
+  });
+
+  test('reading a long history shows a progress bar with its percentage', async () => {
+    const store = createStore(initialState({ job: 'j', log: '/big.log', now: T0, targets: [95] }), { frameMs: 0 });
+    store.dispatch({ type: 'log/progress', bytesRead: 430_000_000, size: 1_000_000_000, historyDone: false });
+    const app = mount(store);
+    const frame = await waitFor(() => (frameOf(app).includes('reading history') ? frameOf(app) : null), 'history bar');
+    expect(frame).toContain('43 % of 1.0 GB');
+  });
+
+  test('keys go through the keymap: ? opens help listing every key; q asks to quit', async () => {
+    const intents: Intent[] = [];
+    const store = liveStore();
+    const app = mount(store, false, (i) => {
+      intents.push(i);
+      if (i === 'help') store.dispatch({ type: 'ui/help' });
+    });
+    await waitFor(() => frameOf(app).includes('651/853'), 'frame');
+    app.stdin.write('?');
+    const help = await waitFor(() => (frameOf(app).includes('Keys') ? frameOf(app) : null), 'help overlay');
+    expect(help).toContain('leave the dashboard (the backfill keeps running)');
+    expect(help).toContain('retry one error group only');
+    app.stdin.write('q');
+    await waitFor(() => intents.includes('quit'), 'quit intent');
+  });
+
+  test('a confirm box shows what will happen and to how many keys', async () => {
+    const store = liveStore();
+    store.dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message: 'Launch 202 keys, 6 workers, timeout 180 s?', keys: ['2022-04-17'], workers: 6, timeout: 180 } });
+    const app = mount(store);
+    const frame = await waitFor(() => (frameOf(app).includes('Launch 202 keys') ? frameOf(app) : null), 'confirm');
+    expect(frame).toContain('y go');
+  });
+});
