@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Timestamps in logs are local time; pin the zone so parsed epochs are the same on every machine.
-    env: { TZ: 'UTC', METADATA_SERVER_DETECTION: 'none', NO_COLOR: '', FORCE_COLOR: '1' },
+    env: { TZ: 'UTC', METADATA_SERVER_DETECTION: 'none', FORCE_COLOR: '1' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two cores: real child processes and servers in the e2e tests need one to themselves.

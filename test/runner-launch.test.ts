@@ -87,7 +87,7 @@ describe('launch', () => {
   });
 
   test('a command that exits at once with an error: the reason and its first output', async () => {
-    const opts = setup(() => [process.execPath, '-e', 'console.error("usage: job.py --service-url URL"); process.exit(3)']);
+    const opts = setup(() => [process.execPath, '-e', 'process.stderr.write("usage: job.py --service-url URL\\n"); process.exit(3)']);
     writeFileSync(opts.logFile, 'x'.repeat(5000) + '\n');
     const result = await launch({ ...opts, startWindowMs: 10_000 }); // the exit ends the wait long before
     if (result.ok) throw new Error('expected a failure');
@@ -123,7 +123,7 @@ describe('launch', () => {
   });
 
   test('env additions reach the child; a clean quick exit is a run, and the watcher still hears it', async () => {
-    const opts = setup(() => [process.execPath, '-e', 'console.log("unbuffered=" + process.env.PYTHONUNBUFFERED)']);
+    const opts = setup(() => [process.execPath, '-e', 'process.stdout.write("unbuffered=" + process.env.PYTHONUNBUFFERED + "\\n")']);
     const result = await launch({ ...opts, startWindowMs: 5000 });
     if (!result.ok) throw new Error(result.reason);
     const ended = await new Promise<ExitInfo>((resolve) =>
