@@ -1,5 +1,5 @@
 import type { LogLine, SummaryField } from '../log-line.js';
-import { skipSpaces, trimEnd } from './bytes.js';
+import { type ChunkBytes, skipSpaces, trimEnd } from './bytes.js';
 import { fastPath } from './fast-path.js';
 
 /*
@@ -158,13 +158,14 @@ export function parseText(msg: string, at: number, out: LogLine[]): boolean {
  * The built-in grammar on the message [m, end) of a record: the byte fast path, then (for messages that
  * could be one of the rarer shapes) the text rules on the decoded message. Returns whether a LogLine was pushed.
  */
-export function parseMessage(b: Buffer, m: number, end: number, at: number, out: LogLine[]): boolean {
+export function parseMessage(c: ChunkBytes, m: number, end: number, at: number, out: LogLine[]): boolean {
+  const b = c.b;
   const s = skipSpaces(b, m, end);
   const e = trimEnd(b, s, end);
   if (s === e) return false;
-  if (fastPath(b, s, e, at, out)) return true;
-  const c = b[s] | 0x20;
+  if (fastPath(c, s, e, at, out)) return true;
+  const lower = b[s] | 0x20;
   // Every text rule starts with a letter, '[' or an emoji; skip the decode for anything else (numbers, '=====').
-  if (b[s] < 0x80 && b[s] !== 0x5b && (c < 0x61 || c > 0x7a)) return false;
+  if (b[s] < 0x80 && b[s] !== 0x5b && (lower < 0x61 || lower > 0x7a)) return false;
   return parseText(b.toString('utf8', s, e), at, out);
 }

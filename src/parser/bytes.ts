@@ -40,60 +40,51 @@ export function trimEnd(b: Buffer, p: number, end: number): number {
   return end;
 }
 
-/** Set by `readInt`: where the digits ended (an object, not a `let`, so the hot path pays no binding check). */
-export const digits = { end: 0 };
-
-/** Reads 1 to 15 ASCII digits at p (into `digits.end`); -1 when there are none or too many to be exact. */
-export function readInt(b: Buffer, p: number, end: number): number {
-  let v = 0;
-  let q = p;
-  while (q < end) {
-    const c = b[q] - 48;
-    if (c < 0 || c > 9) break;
-    v = v * 10 + c;
-    q++;
-  }
-  if (q === p || q - p > 15) return -1;
-  digits.end = q;
-  return v;
-}
-
-/** Decoded keys by a number that spells their bytes exactly; keys repeat (queued, then scraped, then retried). */
-const keyCache = new Map<number, string>();
-const KEY_CACHE_LIMIT = 1 << 16;
-
 /**
- * The key in [p, end) as a string. Date keys (YYYY-MM-DD) and all-digit ids come from a cache keyed by
- * their digits: decoding a short string through Buffer costs more than the whole rest of the line.
+ * One chunk's bytes with the two decoders the fast path needs. Numbers report where their digits ended in
+ * `intEnd` (a field, so reading one allocates nothing), and short keys come out of the chunk decoded once.
  */
-export function decodeKey(b: Buffer, p: number, end: number): string {
-  const id = numericId(b, p, end);
-  if (id < 0) return b.toString('utf8', p, end);
-  let key = keyCache.get(id);
-  if (key === undefined) {
-    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
-    key = b.toString('latin1', p, end);
-    keyCache.set(id, key);
+export class ChunkBytes {
+  /** Where the digits of the last `readInt` ended. */
+  intEnd = 0;
+  private latin1: string | null = null;
+
+  constructor(readonly b: Buffer) {}
+
+  /** Reads 1 to 15 ASCII digits at p; -1 when there are none or too many to be exact. */
+  readInt(p: number, end: number): number {
+    const b = this.b;
+    let v = 0;
+    let q = p;
+    while (q < end) {
+      const c = b[q] - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+      q++;
+    }
+    if (q === p || q - p > 15) return -1;
+    this.intEnd = q;
+    return v;
   }
-  return key;
+
+  /**
+   * The key in [p, end) as a string. Short ASCII keys are cut from the whole chunk decoded once as latin1:
+   * a Buffer decode per key costs more than all the rest of the line. V8 copies substrings this short, so
+   * a kept key does not hold on to the chunk's text.
+   */
+  key(p: number, end: number): string {
+    const b = this.b;
+    if (end - p > SHORT_KEY) return b.toString('utf8', p, end);
+    let high = 0;
+    for (let i = p; i < end; i++) high |= b[i];
+    if (high >= 0x80) return b.toString('utf8', p, end);
+    this.latin1 ??= b.toString('latin1');
+    return this.latin1.substring(p, end);
+  }
 }
 
-/** A number naming the bytes exactly (digit runs `value*16+length`, dates `yyyymmdd*16+15`), or -1. */
-function numericId(b: Buffer, p: number, end: number): number {
-  const n = end - p;
-  if (n === 10 && b[p + 4] === 45 && b[p + 7] === 45) {
-    const y = readInt(b, p, p + 4);
-    if (y < 0 || digits.end !== p + 4) return -1;
-    const m = readInt(b, p + 5, p + 7);
-    if (m < 0 || digits.end !== p + 7) return -1;
-    const d = readInt(b, p + 8, p + 10);
-    if (d < 0 || digits.end !== p + 10) return -1;
-    return (y * 10000 + m * 100 + d) * 16 + 15;
-  }
-  if (n < 1 || n > 14) return -1;
-  const v = readInt(b, p, end);
-  return v >= 0 && digits.end === end ? v * 16 + n : -1;
-}
+/** Longest key cut from the chunk text; V8 makes longer substrings views that would keep the chunk alive. */
+const SHORT_KEY = 12;
 
 const httpCache: string[] = [];
 
@@ -102,11 +93,14 @@ export function httpStatus(b: Buffer, p: number, end: number): string | null {
   if (end - p < 8 || b[p] !== 72 || b[p + 1] !== 84 || b[p + 2] !== 84 || b[p + 3] !== 80 || b[p + 4] !== 32) {
     return null;
   }
-  const code = readInt(b, p + 5, p + 8);
-  if (code < 0 || digits.end !== p + 8 || (p + 8 < end && isDigit(b[p + 8]))) return null;
+  const d0 = b[p + 5] - 48;
+  const d1 = b[p + 6] - 48;
+  const d2 = b[p + 7] - 48;
+  if (!isDigit(d0) || !isDigit(d1) || !isDigit(d2) || (p + 8 < end && isDigit(b[p + 8] - 48))) return null;
+  const code = d0 * 100 + d1 * 10 + d2;
   return (httpCache[code] ??= `HTTP ${b.toString('latin1', p + 5, p + 8)}`);
 }
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
+function isDigit(value: number): boolean {
+  return value >= 0 && value <= 9;
 }

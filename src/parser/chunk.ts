@@ -1,5 +1,6 @@
 import type { LogLine, ParsedBatch, TailLine, Tone } from '../log-line.js';
 import { parseMessage } from './builtin-grammar.js';
+import { ChunkBytes } from './bytes.js';
 import { type CustomRule, type GrammarKind, parseCustom } from './custom-grammar.js';
 import { ERROR, type Level, PrefixReader, WARNING } from './timestamp.js';
 
@@ -24,6 +25,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
   const len = chunk.length;
   const tailStart = tailLimit >= 1 ? startOfLastLines(chunk, Math.floor(tailLimit)) : len + 1;
   const prefix = new PrefixReader();
+  const bytes = new ChunkBytes(chunk);
   const custom = grammar.custom.length > 0;
   let lineCount = 0;
   let lastAt: number | null = null;
@@ -36,8 +38,8 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
     const m = prefix.read(chunk, pos, end);
     if (m >= 0 && (lastAt === null || prefix.at > lastAt)) lastAt = prefix.at;
     const before = lines.length;
-    if (custom) parseWithConfig(chunk, pos, m, end, m >= 0 ? prefix.at : (lastAt ?? 0), grammar, lines);
-    else if (m >= 0) parseMessage(chunk, m, end, prefix.at, lines);
+    if (custom) parseWithConfig(bytes, pos, m, end, m >= 0 ? prefix.at : (lastAt ?? 0), grammar, lines);
+    else if (m >= 0) parseMessage(bytes, m, end, prefix.at, lines);
     if (pos >= tailStart) {
       const tone = lines.length > before ? lineTone(lines[lines.length - 1]) : plainTone(chunk, m, end, prefix.level);
       tail.push({ text: decodeLine(chunk, pos, end), tone });
@@ -52,11 +54,11 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
  * Python's logging format); the built-in rules still cover the kinds the config did not replace.
  * A line with no prefix takes the chunk's last timestamp, or 0 when none came before it.
  */
-function parseWithConfig(b: Buffer, pos: number, m: number, end: number, at: number, grammar: Grammar, out: LogLine[]): void {
-  if (parseCustom(grammar.custom, b.toString('utf8', m >= 0 ? m : pos, end), at, out)) return;
+function parseWithConfig(bytes: ChunkBytes, pos: number, m: number, end: number, at: number, grammar: Grammar, out: LogLine[]): void {
+  if (parseCustom(grammar.custom, bytes.b.toString('utf8', m >= 0 ? m : pos, end), at, out)) return;
   if (m < 0) return;
   const before = out.length;
-  if (!parseMessage(b, m, end, at, out)) return;
+  if (!parseMessage(bytes, m, end, at, out)) return;
   let keep = before;
   for (let i = before; i < out.length; i++) {
     if (!grammar.replaced.has(out[i].kind as GrammarKind)) out[keep++] = out[i];

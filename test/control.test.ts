@@ -1,0 +1,211 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
+import { loadConfig } from '../src/config.js';
+import { isAlive } from '../src/runner/proc.js';
+import { readRuns } from '../src/runner/runs-file.js';
+import { CLI } from './support/cli.js';
+import { waitFor } from './support/wait-for.js';
+
+const HARNESS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'dashboard-harness.mjs');
+let dir: string;
+const runtimes: Runtime[] = [];
+const children: ChildProcess[] = [];
+const runPids: number[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-ctl-'));
+});
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close();
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const pid of runPids.splice(0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const KEYS = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString().slice(0, 10));
+
+/** A job whose command is the simulator: `speed` sets how long a run lasts (40 keys, 2 workers, ~8 s sim each). */
+function writeJob(opts: { speed: number; present?: string[]; extra?: string[] }): string {
+  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
+  for (const k of opts.present ?? []) {
+    mkdirSync(path.join(dir, 'st', k), { recursive: true });
+    writeFileSync(path.join(dir, 'st', k, 'a.json'), '{}');
+  }
+  mkdirSync(path.join(dir, 'st'), { recursive: true });
+  const config = {
+    job: 'ctl',
+    log: 'backfill.log',
+    expected: 'expected.txt',
+    storage: { url: 'st', pollSeconds: 1 },
+    command: [process.execPath, CLI, 'sim', '--csv={keysFile}', '--workers={workers}', '--timeout={timeout}', '--storage=st', '--failed-dir=.', `--speed=${opts.speed}`, '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0', ...(opts.extra ?? [])],
+    workers: 2,
+    timeout: 30,
+    keepAwake: false,
+  };
+  const file = path.join(dir, 'backfill-tui.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+function runtimeFor(file: string): Runtime {
+  const r = startRuntime(loadConfig({ file, cwd: dir }), { exit: () => undefined });
+  runtimes.push(r);
+  return r;
+}
+
+const logText = () => (existsSync(path.join(dir, 'backfill.log')) ? readFileSync(path.join(dir, 'backfill.log'), 'utf8') : '');
+
+async function readyToLaunch(r: Runtime) {
+  await waitFor(() => r.store.getState().coverage.expected && r.store.getState().coverage.storage?.checkedAt, 'expected keys and a storage listing');
+}
+
+describe('launch from the dashboard', () => {
+  test('s opens a confirm box with count and settings; only y launches; the run outlives the dashboard', async () => {
+    const file = writeJob({ speed: 40, present: KEYS.slice(0, 10) });
+    const r = runtimeFor(file);
+    await readyToLaunch(r);
+    r.controller.onIntent('resume');
+    const confirm = await waitFor(() => r.store.getState().ui.confirm, 'confirm box');
+    expect(confirm.message).toBe('Launch 30 keys, 2 workers, timeout 30 s?');
+    expect(confirm.keys).toEqual(KEYS.slice(10));
+    // The opening key again does nothing while the box is open; nothing has been launched.
+    r.controller.onIntent('resume');
+    expect(existsSync(path.join(dir, '.backfill-tui', 'runs.jsonl'))).toBe(false);
+    r.controller.onIntent('confirm-yes');
+    const pid = await waitFor(() => r.store.getState().process.pid, 'a launched pid');
+    runPids.push(pid);
+    const procStart = r.store.getState().process.procStart;
+    // The keys file was written atomically under the state dir, with exactly the missing keys.
+    const keysDir = path.join(dir, '.backfill-tui', 'keys');
+    const keyFiles = readdirSync(keysDir);
+    expect(keyFiles).toHaveLength(1);
+    expect(readFileSync(path.join(keysDir, keyFiles[0]), 'utf8')).toBe(KEYS.slice(10).join('\n') + '\n');
+    await waitFor(() => logText().includes('Queued'), 'the run writing its log');
+    // Close the dashboard: the run goes on and finishes on its own.
+    await r.close();
+    runtimes.length = 0;
+    expect(isAlive(pid, procStart)).toBe(true);
+    await waitFor(() => logText().includes('BACKFILL COMPLETE'), 'the run to finish after the dashboard closed', 60_000);
+    expect(logText().match(/✅ Scraped/g)).toHaveLength(30);
+  });
+
+  test('SIGKILL of the dashboard mid-run: the run finishes, and a new dashboard re-attaches to it', async () => {
+    const file = writeJob({ speed: 15 });
+    const harness = spawn(process.execPath, [HARNESS, file, 'resume', 'confirm-yes'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(harness);
+    let out = '';
+    harness.stdout!.on('data', (d) => (out += d));
+    const pid = await waitFor(() => Number(/"pid":(\d+)/.exec(out)?.[1] ?? 0), 'the harness to launch', 30_000);
+    runPids.push(pid);
+    await waitFor(() => logText().includes('Scraped'), 'a first result');
+    harness.kill('SIGKILL');
+    await new Promise((res) => harness.on('close', res));
+    const r = runtimeFor(file);
+    await waitFor(() => r.store.getState().process.attached && r.store.getState().process.pid === pid, 're-attach to the recorded run');
+    expect(r.store.getState().ui.notices.map((n) => n.text).join('\n')).toContain('re-attached');
+    await waitFor(() => r.store.getState().log.current?.complete, 'the re-attached run to complete', 90_000);
+    await waitFor(() => r.store.getState().process.alive === false, 'its exit to be seen');
+    const runs = await readRuns(path.join(dir, '.backfill-tui'));
+    expect(runs).toHaveLength(1);
+    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0].end?.reason === 'exited', 'the end recorded');
+  });
+
+  test('two dashboards race to launch: exactly one run starts', async () => {
+    const file = writeJob({ speed: 10 });
+    const outs = ['', ''];
+    const racers = [0, 1].map((i) => {
+      const c = spawn(process.execPath, [HARNESS, file, 'resume', 'confirm-yes'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+      c.stdout!.on('data', (d) => (outs[i] += d));
+      children.push(c);
+      return c;
+    });
+    await waitFor(() => outs.some((o) => /"pid":\d+/.test(o)), 'one launch', 30_000);
+    await waitFor(() => outs.every((o) => /launched run|not launched|still running/.test(o)), 'both racers to settle', 30_000);
+    const runs = await readRuns(path.join(dir, '.backfill-tui'));
+    expect(runs).toHaveLength(1);
+    runPids.push(runs[0].pid!);
+    expect(outs.filter((o) => o.includes('launched run'))).toHaveLength(1);
+    racers.forEach((c) => c.kill('SIGKILL'));
+  });
+
+  test('x stops our run after a confirm: SIGINT to its group, recorded as stopped', async () => {
+    const file = writeJob({ speed: 2 });
+    const r = runtimeFor(file);
+    await readyToLaunch(r);
+    r.controller.onIntent('resume');
+    await waitFor(() => r.store.getState().ui.confirm, 'confirm');
+    r.controller.onIntent('confirm-yes');
+    const pid = await waitFor(() => r.store.getState().process.pid, 'pid');
+    runPids.push(pid);
+    await waitFor(() => logText().includes('Queued'), 'the run going');
+    r.controller.onIntent('stop');
+    const box = await waitFor(() => r.store.getState().ui.confirm, 'stop confirm');
+    expect(box.kind).toBe('stop');
+    expect(isAlive(pid, r.store.getState().process.procStart)).toBe(true);
+    r.controller.onIntent('confirm-yes');
+    await waitFor(() => r.store.getState().process.stopped, 'stopped', 30_000);
+    expect(logText()).toContain('Interrupted by signal SIGINT');
+    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end?.reason === 'stopped', 'stop recorded');
+  });
+
+  test('a command that does not exist: nothing runs, the reason is shown, the run is recorded as failed to start', async () => {
+    const file = writeJob({ speed: 10 });
+    const cfg = JSON.parse(readFileSync(file, 'utf8'));
+    cfg.command = ['/nonexistent/backfill-script', '--csv={keysFile}'];
+    writeFileSync(file, JSON.stringify(cfg));
+    const r = runtimeFor(file);
+    await readyToLaunch(r);
+    r.controller.onIntent('resume');
+    await waitFor(() => r.store.getState().ui.confirm, 'confirm');
+    r.controller.onIntent('confirm-yes');
+    const notice = await waitFor(() => r.store.getState().ui.notices.find((n) => n.tone === 'fail'), 'a failure notice');
+    expect(notice.text).toMatch(/failed to start/);
+    expect(r.store.getState().process.pid).toBeNull();
+    const runs = await readRuns(path.join(dir, '.backfill-tui'));
+    expect(runs[0].end?.reason).toBe('failed-to-start');
+  });
+});
+
+describe('retry', () => {
+  test('retries the latest failures minus keys now in storage, with the retry settings', async () => {
+    const file = writeJob({ speed: 10 });
+    // The latest failed-keys file lists 3 keys; one of them has since appeared in storage.
+    writeFileSync(
+      path.join(dir, 'failed_dates_20251126_231710.json'),
+      JSON.stringify({ timestamp: '2025-11-26T23:49:49.094932', total_failed: 3, failed_dates: [
+        { game_date: KEYS[0], status: 'failed', error: 'HTTP 500' },
+        { game_date: KEYS[1], status: 'timeout', error: 'Timeout after 180s' },
+        { game_date: KEYS[2], status: 'failed', error: 'HTTP 500' },
+      ] }, null, 2),
+    );
+    mkdirSync(path.join(dir, 'st', KEYS[1]), { recursive: true });
+    writeFileSync(path.join(dir, 'st', KEYS[1], 'a.json'), '{}');
+    const r = runtimeFor(file);
+    await readyToLaunch(r);
+    await waitFor(() => r.store.getState().failed.current, 'the failed file read');
+    r.controller.onIntent('retry');
+    const box = await waitFor(() => r.store.getState().ui.confirm, 'retry confirm');
+    expect(box.keys).toEqual([KEYS[0], KEYS[2]]);
+    expect(box.message).toBe('Retry 2 failed keys, 3 workers, timeout 300 s?');
+    r.controller.onIntent('confirm-no');
+    expect(r.store.getState().ui.confirm).toBeNull();
+    // R: one error group only.
+    r.controller.onIntent('retry-group');
+    const choice = await waitFor(() => r.store.getState().ui.choosingGroup, 'group choice');
+    expect(choice.groups.map((g) => g.label)).toEqual(['HTTP 500']);
+    r.controller.onIntent('choose-pick');
+    const only = await waitFor(() => r.store.getState().ui.confirm, 'group confirm');
+    expect(only.message).toContain('(HTTP 500 only)');
+  });
+});

@@ -1,0 +1,29 @@
+// A dashboard without a terminal, in its own process: the tests SIGKILL it mid-run, or race two of them.
+// argv: CONFIG_FILE INTENTS...  (e.g. resume confirm-yes). Prints one JSON line per notice and state change.
+import { loadConfig } from '../../dist/src/config.js';
+import { startRuntime } from '../../dist/src/app/runtime.js';
+
+const [file, ...intents] = process.argv.slice(2);
+const config = loadConfig({ file, cwd: process.cwd() });
+const runtime = startRuntime(config, { exit: () => process.exit(0) });
+const { store, controller } = runtime;
+let lastNotices = 0;
+let lastPid = null;
+store.subscribe(() => {
+  const s = store.getState();
+  for (const n of s.ui.notices.slice(lastNotices)) console.log(JSON.stringify({ notice: n.text, tone: n.tone }));
+  lastNotices = s.ui.notices.length;
+  if (s.process.pid !== lastPid) {
+    lastPid = s.process.pid;
+    console.log(JSON.stringify({ pid: s.process.pid, attached: s.process.attached }));
+  }
+  if (s.ui.confirm && intents[0] === 'confirm-yes') controller.onIntent(intents.shift());
+});
+// Wait until the expected keys and a storage listing are in, as an operator would see them before pressing s.
+const ready = setInterval(() => {
+  const s = store.getState();
+  if (s.coverage.expected && s.coverage.storage?.checkedAt && intents.length && intents[0] !== 'confirm-yes') {
+    clearInterval(ready);
+    controller.onIntent(intents.shift());
+  }
+}, 20);
