@@ -1,12 +1,13 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { formatClock, formatCount } from '../src/format.js';
+import { formatClock, formatCount, formatPercent } from '../src/format.js';
 import type { AppState } from '../src/state/app-state.js';
 
 /** Past runs: launched ones from runs.jsonl, and the runs found in the log, with how coverage moved. */
 export function HistoryView({ state, height }: { state: AppState; height: number }) {
   const launched = state.process.history.slice(-Math.max(1, Math.floor(height / 2) - 2));
   const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].slice(-Math.max(1, Math.floor(height / 2) - 3));
+  const expected = state.coverage.expected?.keys.length ?? 0;
   const fmt = (ms: number | null) => (ms === null ? '–' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
   return (
     <Box flexDirection="column">
@@ -18,7 +19,7 @@ export function HistoryView({ state, height }: { state: AppState; height: number
           {r.counts ? ` · ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}` : ''}
           {r.reason ? ` · ${r.reason}` : ''}
           {r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}
-          {r.coverageBefore != null && r.coverageAfter != null ? ` · coverage ${r.coverageBefore.toFixed(1)} → ${r.coverageAfter.toFixed(1)} %` : ''}
+          {r.storageBefore != null && r.storageAfter != null && expected ? ` · storage ${formatPercent(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : ''}
         </Text>
       ))}
       <Text bold>Runs in the log</Text>

@@ -1,11 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Config } from '../config.js';
 import type { Intent } from '../keymap.js';
+import { findAttachable } from '../runner/attach.js';
 import { recordEnd, readRuns } from '../runner/runs-file.js';
 import { killRun, stopRun } from '../runner/stop.js';
 import { watchProcess } from '../runner/watch.js';
 import type { Store } from '../store.js';
 import type { Confirm } from '../state/app-state.js';
+import { coverageView } from '../state/coverage-view.js';
 import { moveCursor } from '../state/cursor.js';
 import { failuresView, retryGroups } from '../state/failures-view.js';
 import { asSourceError } from './source-error.js';
@@ -108,7 +110,7 @@ export function createController(deps: ControllerDeps) {
         awake = null;
         dispatch({ type: 'process/update', patch: { alive: false, exitCode: info.exitCode, keepAwake: null, stopping: null, stopped: stopRequested } });
         const run = store.getState().log.current;
-        const present = store.getState().coverage.storage?.keys?.size;
+        const present = coverageView(store.getState()).storage?.coverage?.present;
         const counts: Record<string, number> = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
         if (presentAtLaunch !== null && present !== undefined) Object.assign(counts, { storageBefore: presentAtLaunch, storageAfter: present });
         void recordEnd(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopRequested ? 'stopped' : 'exited', counts })
@@ -123,7 +125,7 @@ export function createController(deps: ControllerDeps) {
   async function doLaunch(c: Confirm) {
     const label = c.kind === 'retry' ? 'retry' : c.kind === 'resume' ? 'resume' : 'launch';
     notice(`launching ${c.keys.length} keys…`);
-    presentAtLaunch = store.getState().coverage.storage?.keys?.size ?? null;
+    presentAtLaunch = coverageView(store.getState()).storage?.coverage?.present ?? null;
     const out = await launchBackfill(config, { keys: c.keys, workers: c.workers ?? config.workers, timeout: c.timeout ?? config.timeout, label });
     out.notices.forEach((n) => notice(n, 'warn'));
     if (!out.ok) {
@@ -230,5 +232,16 @@ export function createController(deps: ControllerDeps) {
     }
   }
 
-  return { onIntent, attach };
+  /** Runs recorded as launched whose process is gone with no end record: they ended while no dashboard watched. */
+  async function noteEndedUnseen() {
+    const runs = await readRuns(config.stateDir).catch(() => []);
+    for (const run of findAttachable(runs).ended) {
+      const last = store.getState().log.tail.at(-1)?.text ?? '';
+      notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn');
+      await recordEnd(config.stateDir, { id: run.id, endedAt: deps.now(), exitCode: null, signal: null, reason: 'gone' }).catch(() => undefined);
+    }
+    if (findAttachable(runs).ended.length) await refreshHistory();
+  }
+
+  return { onIntent, attach, noteEndedUnseen };
 }

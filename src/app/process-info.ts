@@ -17,6 +17,8 @@ export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
     exitCode: r.end?.exitCode ?? null,
     reason: r.end?.reason ?? null,
     counts: r.end?.counts ? { succeeded: r.end.counts.succeeded ?? 0, failed: r.end.counts.failed ?? 0, skipped: r.end.counts.skipped ?? 0 } : null,
+    storageBefore: r.end?.counts?.storageBefore ?? null,
+    storageAfter: r.end?.counts?.storageAfter ?? null,
   }));
 }
 

@@ -31,10 +31,11 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   const tick = setInterval(() => store.dispatch({ type: 'clock/tick', now: now() }), 1000);
   tick.unref();
 
-  void processSnapshot(config).then((patch) => {
+  void processSnapshot(config).then(async (patch) => {
     if (ac.signal.aborted) return;
     store.dispatch({ type: 'process/update', patch });
     controller.attach(patch);
+    await controller.noteEndedUnseen();
   });
 
   let writersTimer: NodeJS.Timeout | undefined;

@@ -1,3 +1,5 @@
+import type { LogLine } from '../log-line.js';
+
 /**
  * Byte-level helpers for the fast path. Everything works on [p, end) of a Buffer and returns a position,
  * or -1 when the bytes do not match, so no substring is decoded until a field is known to be wanted.
@@ -41,15 +43,19 @@ export function trimEnd(b: Buffer, p: number, end: number): number {
 }
 
 /**
- * One chunk's bytes with the two decoders the fast path needs. Numbers report where their digits ended in
- * `intEnd` (a field, so reading one allocates nothing), and short keys come out of the chunk decoded once.
+ * One chunk's bytes and the record being read, shared by the fast-path readers so the hot values travel as
+ * fields rather than arguments. `readInt` reports where its digits ended in `intEnd`.
  */
 export class ChunkBytes {
+  /** Epoch ms of the record being read. */
+  at = 0;
   /** Where the digits of the last `readInt` ended. */
   intEnd = 0;
-  private latin1: string | null = null;
 
-  constructor(readonly b: Buffer) {}
+  constructor(
+    readonly b: Buffer,
+    readonly out: LogLine[],
+  ) {}
 
   /** Reads 1 to 15 ASCII digits at p; -1 when there are none or too many to be exact. */
   readInt(p: number, end: number): number {
@@ -67,24 +73,18 @@ export class ChunkBytes {
     return v;
   }
 
-  /**
-   * The key in [p, end) as a string. Short ASCII keys are cut from the whole chunk decoded once as latin1:
-   * a Buffer decode per key costs more than all the rest of the line. V8 copies substrings this short, so
-   * a kept key does not hold on to the chunk's text.
-   */
+  /** The key in [p, end) as a string. */
   key(p: number, end: number): string {
+    // Decoding through Buffer costs more than all the rest of the line, so the family's keys, dates
+    // (2021-10-31) and game ids (0022100001), both ten ASCII bytes, are built from their char codes.
+    if (end - p !== 10) return this.b.toString('utf8', p, end);
     const b = this.b;
-    if (end - p > SHORT_KEY) return b.toString('utf8', p, end);
-    let high = 0;
-    for (let i = p; i < end; i++) high |= b[i];
-    if (high >= 0x80) return b.toString('utf8', p, end);
-    this.latin1 ??= b.toString('latin1');
-    return this.latin1.substring(p, end);
+    const c0 = b[p], c1 = b[p + 1], c2 = b[p + 2], c3 = b[p + 3], c4 = b[p + 4];
+    const c5 = b[p + 5], c6 = b[p + 6], c7 = b[p + 7], c8 = b[p + 8], c9 = b[p + 9];
+    if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9) >= 0x80) return b.toString('utf8', p, end);
+    return String.fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9);
   }
 }
-
-/** Longest key cut from the chunk text; V8 makes longer substrings views that would keep the chunk alive. */
-const SHORT_KEY = 12;
 
 const httpCache: string[] = [];
 

@@ -84,8 +84,9 @@ export interface RecordedRun {
   exitCode: number | null;
   reason: string | null;
   counts?: { succeeded: number; failed: number; skipped: number } | null;
-  coverageBefore?: number | null;
-  coverageAfter?: number | null;
+  /** Keys present in storage when the run was launched and when it ended (coverage movement). */
+  storageBefore?: number | null;
+  storageAfter?: number | null;
 }
 
 export type View = 'dashboard' | 'failures' | 'history';

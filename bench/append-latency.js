@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { followLog } from '../dist/src/log-follower.js';
+import { compileGrammar, parseChunk } from '../dist/src/parser/index.js';
+import { initialState } from '../dist/src/state/app-state.js';
+import { reduce } from '../dist/src/state/reducer.js';
+import { percentile, sleep } from './stats.js';
+
+const WRITER = fileURLToPath(new URL('./append-writer.js', import.meta.url));
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * Append-to-state latency: this process follows a fresh log (followLog, default pollMs, chokidar as
+ * the fast path) into parseChunk and the reducer, while a separate writer process appends `rate` lines
+ * a second for `seconds`. Each line carries its write time in its key; a line's delay is the time
+ * from that write to the end of the reduce of the batch holding it.
+ */
+export async function appendLatency({ file, rate, seconds, batchMs = 10 }) {
+  const t0 = now();
+  const head = [
+    'NBA.com Player Boxscore Scraper Backfill (v2) initialized',
+    '  Workers: 6',
+    '  Timeout: 180s',
+    `Loaded ${rate * seconds} dates from bench`,
+  ];
+  writeFileSync(file, head.map((m) => `${asctime(t0)} - INFO - ${m}\n`).join(''));
+  const grammar = compileGrammar();
+  let state = initialState({ job: 'bench', log: file, now: Date.now(), targets: [95, 98, 100] });
+  const delays = [];
+  const writtenAt = [];
+  const errors = [];
+  let chunks = 0;
+  let historyDone = false;
+  const ac = new AbortController();
+  const following = followLog(
+    file,
+    {
+      onChunk(chunk) {
+        const batch = parseChunk(chunk, grammar);
+        state = reduce(state, { type: 'log/batch', batch });
+        const t = now();
+        chunks++;
+        for (const line of batch.lines) {
+          if (line.kind !== 'succeeded' || !line.key?.startsWith('w')) continue;
+          const w = Number(line.key.slice(1));
+          delays.push(t - w);
+          writtenAt.push(w);
+        }
+      },
+      onReset: (reason) => (state = reduce(state, { type: 'log/reset', reason })),
+      onWaiting: () => (state = reduce(state, { type: 'log/waiting' })),
+      onError: (err) => errors.push(String(err?.stack ?? err)),
+      onProgress(p) {
+        state = reduce(state, { type: 'log/progress', ...p });
+        historyDone ||= p.historyDone;
+      },
+    },
+    { signal: ac.signal },
+  );
+  try {
+    for (let i = 0; !historyDone && i < 500; i++) await sleep(10);
+    if (!historyDone) throw new Error('the follower did not finish reading the fresh log within 5 s');
+    const writer = await runWriter(file, rate, seconds, batchMs);
+    // The last lines may still be on their way: wait for them (bounded).
+    for (let i = 0; delays.length < writer.written && i < 500; i++) await sleep(10);
+    if (errors.length) throw new Error(`the follower reported: ${errors[0]}`);
+    const run = state.log.current;
+    // The watcher is still starting during the first second: the steady figures leave that second out.
+    const firstWrite = Math.min(...writtenAt);
+    const steady = delays.filter((_, i) => writtenAt[i] - firstWrite >= 1000);
+    return {
+      written: writer.written,
+      batches: writer.batches,
+      writerMs: writer.ms,
+      received: delays.length,
+      stateSucceeded: run?.succeeded ?? 0,
+      chunks,
+      p50: percentile(delays, 50),
+      p95: percentile(delays, 95),
+      p99: percentile(delays, 99),
+      max: Math.max(...delays),
+      min: Math.min(...delays),
+      steadyP95: percentile(steady, 95),
+      steadyMax: Math.max(...steady),
+      over100: delays.filter((d) => d > 100).length,
+    };
+  } finally {
+    ac.abort();
+    await following;
+  }
+}
+
+function runWriter(file, rate, seconds, batchMs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WRITER, file, String(rate), String(seconds), String(batchMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`append writer exited ${code}`));
+      else resolve(JSON.parse(out));
+    });
+  });
+}
+
+function asctime(ms) {
+  const d = new Date(ms);
+  const p = (n, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+}

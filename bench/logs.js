@@ -1,0 +1,52 @@
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Writes a reference-format log of about `bytes` with the package's own synthetic writer, or reuses one
+ * a kept earlier run left (same size, seed and file length, recorded in a `.json` beside it).
+ * Resolves { file, bytes, seed, counts, reused, ms } where counts are what the writer says it wrote.
+ */
+export async function syntheticLog(dir, name, bytes, seed, writeSyntheticLog) {
+  const file = join(dir, `${name}.log`);
+  const metaFile = join(dir, `${name}.json`);
+  if (existsSync(file) && existsSync(metaFile)) {
+    try {
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+      if (meta.bytes === bytes && meta.seed === seed && meta.size === statSync(file).size) {
+        return { file, metaFile, bytes, seed, counts: meta.counts, reused: true, ms: 0 };
+      }
+    } catch {
+      // unreadable meta: write the log again.
+    }
+  }
+  const start = performance.now();
+  const counts = await writeSyntheticLog(file, { bytes, seed });
+  const ms = performance.now() - start;
+  writeFileSync(metaFile, JSON.stringify({ bytes, seed, size: statSync(file).size, counts }));
+  return { file, metaFile, bytes, seed, counts, reused: false, ms };
+}
+
+const SAVED = Buffer.from('💾 Failed dates saved to:');
+const BANNER = Buffer.from(' initialized\n');
+
+/**
+ * A finished log for the idle dashboard: `source` cut right after its last complete run (the line
+ * `💾 Failed dates saved to:` ends it; failing that, everything before the last run's banner).
+ */
+export function completeLogFrom(source, file) {
+  const text = readFileSync(source);
+  let end = -1;
+  const saved = text.lastIndexOf(SAVED);
+  if (saved >= 0) end = text.indexOf(10, saved) + 1;
+  if (end <= 0) {
+    const banner = text.lastIndexOf(BANNER);
+    end = banner < 0 ? text.length : text.lastIndexOf(10, banner) + 1;
+  }
+  writeFileSync(file, text.subarray(0, end));
+  return file;
+}
+
+/** Removes the files a run made (never the whole directory: other people may keep things there). */
+export function removeFiles(files) {
+  for (const f of files) rmSync(f, { force: true });
+}
