@@ -12,7 +12,7 @@ import { Header } from './Header.js';
 import { HelpBar } from './HelpBar.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { HistoryView } from './HistoryView.js';
-import { Notices } from './Notices.js';
+import { Notices, recentNotices } from './Notices.js';
 import { ColorProvider } from './theme.js';
 
 /** The whole dashboard: reads the store, turns keys into intents, renders the active view. */
@@ -44,7 +44,7 @@ export function App({ store, onIntent, color }: { store: Store; onIntent: (inten
 
   const figures = runFigures(state.log.current, state.now, writerOf(state));
   const width = Math.max(40, state.ui.width);
-  const bodyHeight = Math.max(4, state.ui.height - 2 - Math.min(2, state.ui.notices.length));
+  const bodyHeight = Math.max(4, state.ui.height - 2 - recentNotices(state.ui.notices, state.now).length);
   let body: React.ReactNode;
   if (state.ui.help) body = <HelpOverlay width={width} />;
   else if (state.ui.view === 'failures') body = <FailuresView state={state} height={bodyHeight} />;

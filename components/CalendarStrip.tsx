@@ -13,7 +13,7 @@ const CELL: Record<KeyState, { glyph: string; color: string }> = {
 const LABEL = 8;
 
 /** One row per season (October to June), months marked; each cell shows the worst state of its keys. */
-export function CalendarStrip({ keys, stateOf, width }: { keys: string[]; stateOf: (key: string) => KeyState; width: number }) {
+export function CalendarStrip({ keys, stateOf, width, legend = true }: { keys: string[]; stateOf: (key: string) => KeyState; width: number; legend?: boolean }) {
   const color = useColor();
   const cells = Math.max(20, width - LABEL - 1);
   const rows = calendarRows(keys, stateOf, cells);
@@ -35,9 +35,11 @@ export function CalendarStrip({ keys, stateOf, width }: { keys: string[]; stateO
           ))}
         </Text>
       ))}
-      <Text dimColor>
-        {''.padEnd(LABEL)}█ in warehouse ▓ storage only ✗ failed ░ missing
-      </Text>
+      {legend ? (
+        <Text dimColor>
+          {''.padEnd(LABEL)}█ in warehouse ▓ storage only ✗ failed ░ missing
+        </Text>
+      ) : null}
     </Box>
   );
 }

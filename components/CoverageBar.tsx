@@ -17,45 +17,57 @@ export function tickLabels(targets: number[], width: number): string {
   return line;
 }
 
-/** `storage  ████░░┃░┃┃  651/853  76.3 %  95 %: 160 more`, with target ticks and a stale/error line. */
-export function CoverageBar({ name, source, expected, width }: { name: string; source: SourceCoverage; expected: number | null; width: number }) {
+/** Columns left of the bar ("warehouse ") and right of it ("651/853 76.3 % 95 %: 160 more"). */
+export const LABEL_WIDTH = 10;
+export const RIGHT_WIDTH = 32;
+
+/** The bar width shared by every source, so their target ticks line up. */
+export function coverageBarWidth(width: number): number {
+  return Math.max(10, width - LABEL_WIDTH - RIGHT_WIDTH - 1);
+}
+
+/** `storage   ████░░┃░┃┃ 651/853 76.3 % 95 %: 160 more`: one line, ticks at each target. */
+export function CoverageBar({ name, source, expected, barWidth }: { name: string; source: SourceCoverage; expected: number | null; barWidth: number }) {
   const color = useColor();
   const cov = source.coverage;
   const present = cov?.present ?? 0;
-  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? 'checking…' : '–';
+  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? 'checking…' : source.error ? 'unknown' : '–';
   const next = cov?.targets.find((t) => !t.met);
   const need = cov ? (next ? `${next.percent} %: ${formatCount(next.needed)} more` : 'all targets met') : '';
-  const labelWidth = 10;
-  const barWidth = Math.max(10, width - labelWidth - counter.length - need.length - 4);
   const ticks = cov ? cov.targets.map((t) => Math.round((t.percent / 100) * barWidth) - 1) : [];
   const seg = name === 'warehouse' ? SEGMENT.warehouse : SEGMENT.storageOnly;
-  const age = source.ageMs === null ? '' : ` ${formatClock(source.ageMs)} ago`;
   return (
-    <Box flexDirection="column">
-      <Box>
-        <Text>{name.padEnd(labelWidth)}</Text>
-        <SegmentBar width={barWidth} total={Math.max(expected ?? 1, 1)} segments={[{ count: present, glyph: seg.glyph, color: seg.color }]} ticks={ticks} />
-        <Text> {counter} </Text>
+    <Box>
+      <Text>{name.padEnd(LABEL_WIDTH)}</Text>
+      <SegmentBar width={barWidth} total={Math.max(expected ?? 1, 1)} segments={[{ count: present, glyph: seg.glyph, color: seg.color }]} ticks={ticks} />
+      <Text wrap="truncate-end">
+        {' '}
+        {counter}
+        {source.stale ? <Text color={color ? 'yellow' : undefined}> stale</Text> : null}{' '}
         <Text color={color ? (next ? 'yellow' : 'green') : undefined}>{need}</Text>
-      </Box>
-      {cov ? (
-        <Text dimColor>
-          {' '.repeat(labelWidth)}
-          {tickLabels(cov.targets.map((t) => t.percent), barWidth)}
-          {cov.extra ? `  +${formatCount(cov.extra)} not expected` : ''}
-          {source.method ? `  ${source.method}` : ''}
-          {source.bytesBilled !== null ? ` ${formatBytes(source.bytesBilled)}` : ''}
-          {age}
-        </Text>
-      ) : null}
-      {source.error ? (
-        <Text color={color ? 'red' : undefined} wrap="truncate-end">
-          {' '.repeat(labelWidth)}
-          {source.stale ? `stale${age}: ` : ''}
-          {source.error}
-          {source.hint ? ` → ${source.hint}` : ''}
-        </Text>
-      ) : null}
+      </Text>
     </Box>
+  );
+}
+
+/** What is known about how a source was read: "storage +3 extra · prefixes · 0:12 ago". */
+export function sourceDetail(name: string, s: SourceCoverage): string {
+  const parts = [name];
+  if (s.coverage?.extra) parts.push(`+${formatCount(s.coverage.extra)} not expected`);
+  if (s.method) parts.push(s.method);
+  if (s.bytesBilled !== null) parts.push(`bills ${formatBytes(s.bytesBilled)}`);
+  parts.push(s.ageMs === null ? 'not checked yet' : `${formatClock(s.ageMs)} ago`);
+  return parts.join(' ');
+}
+
+/** One red line per failing source: what went wrong and how to fix it; old figures stay, marked stale. */
+export function SourceError({ name, source }: { name: string; source: SourceCoverage }) {
+  const color = useColor();
+  if (!source.error) return null;
+  return (
+    <Text color={color ? 'red' : undefined} wrap="truncate-end">
+      {name}: {source.error}
+      {source.hint ? ` → ${source.hint}` : ''}
+    </Text>
   );
 }

@@ -11,7 +11,7 @@ export function LogPane({ lines, height, width }: { lines: TailLine[]; height: n
   return (
     <Box flexDirection="column">
       {shown.map((line, i) => (
-        <Text key={i} color={toneColor(line.tone, color)} dimColor={line.tone === 'dim'}>
+        <Text key={i} color={toneColor(line.tone, color)} dimColor={line.tone === 'dim'} wrap="truncate-end">
           {truncate(line.text.replace(/\t/g, '  '), width)}
         </Text>
       ))}

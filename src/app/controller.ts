@@ -110,10 +110,14 @@ export function createController(deps: ControllerDeps) {
         awake = null;
         dispatch({ type: 'process/update', patch: { alive: false, exitCode: info.exitCode, keepAwake: null, stopping: null, stopped: stopRequested } });
         const run = store.getState().log.current;
-        const present = coverageView(store.getState()).storage?.coverage?.present;
         const counts: Record<string, number> = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
-        if (presentAtLaunch !== null && present !== undefined) Object.assign(counts, { storageBefore: presentAtLaunch, storageAfter: present });
-        void recordEnd(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopRequested ? 'stopped' : 'exited', counts })
+        // Coverage after the run from a fresh listing, so the history shows what the run really added.
+        void freshStorage()
+          .then(() => {
+            const present = coverageView(store.getState()).storage?.coverage?.present;
+            if (presentAtLaunch !== null && present !== undefined) Object.assign(counts, { storageBefore: presentAtLaunch, storageAfter: present });
+            return recordEnd(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopRequested ? 'stopped' : 'exited', counts });
+          })
           .then(refreshHistory)
           .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
         notice(`run ${runId} ended${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info');

@@ -155,17 +155,19 @@ export function parseText(msg: string, at: number, out: LogLine[]): boolean {
 }
 
 /**
- * The built-in grammar on the message [m, end) of a record: the byte fast path, then (for messages that
- * could be one of the rarer shapes) the text rules on the decoded message. Returns whether a LogLine was pushed.
+ * The built-in grammar on the message [m, end) of the record at `c.at`: the byte fast path, then (for
+ * messages that could be one of the rarer shapes) the text rules on the decoded message.
+ * Returns whether a LogLine was pushed to `c.out`.
  */
-export function parseMessage(c: ChunkBytes, m: number, end: number, at: number, out: LogLine[]): boolean {
+export function parseMessage(c: ChunkBytes, m: number, end: number): boolean {
   const b = c.b;
   const s = skipSpaces(b, m, end);
   const e = trimEnd(b, s, end);
   if (s === e) return false;
-  if (fastPath(c, s, e, at, out)) return true;
-  const lower = b[s] | 0x20;
+  if (fastPath(c, s, e)) return true;
+  const first = b[s];
+  const lower = first | 0x20;
   // Every text rule starts with a letter, '[' or an emoji; skip the decode for anything else (numbers, '=====').
-  if (b[s] < 0x80 && b[s] !== 0x5b && (lower < 0x61 || lower > 0x7a)) return false;
-  return parseText(b.toString('utf8', s, e), at, out);
+  if (first < 0x80 && first !== 0x5b && (lower < 0x61 || lower > 0x7a)) return false;
+  return parseText(b.toString('utf8', s, e), c.at, c.out);
 }

@@ -24,8 +24,8 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
   const tail: TailLine[] = [];
   const len = chunk.length;
   const tailStart = tailLimit >= 1 ? startOfLastLines(chunk, Math.floor(tailLimit)) : len + 1;
-  const prefix = new PrefixReader();
-  const bytes = new ChunkBytes(chunk);
+  const prefix = new PrefixReader(chunk);
+  const bytes = new ChunkBytes(chunk, lines);
   const custom = grammar.custom.length > 0;
   let lineCount = 0;
   let lastAt: number | null = null;
@@ -35,11 +35,13 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
     if (nl < 0) nl = len;
     const end = nl > pos && chunk[nl - 1] === 13 ? nl - 1 : nl;
     lineCount++;
-    const m = prefix.read(chunk, pos, end);
+    const m = prefix.read(pos, end);
     if (m >= 0 && (lastAt === null || prefix.at > lastAt)) lastAt = prefix.at;
     const before = lines.length;
-    if (custom) parseWithConfig(bytes, pos, m, end, m >= 0 ? prefix.at : (lastAt ?? 0), grammar, lines);
-    else if (m >= 0) parseMessage(bytes, m, end, prefix.at, lines);
+    if (m >= 0) bytes.at = prefix.at;
+    else if (custom) bytes.at = lastAt ?? 0;
+    if (custom) parseWithConfig(bytes, pos, m, end, grammar);
+    else if (m >= 0) parseMessage(bytes, m, end);
     if (pos >= tailStart) {
       const tone = lines.length > before ? lineTone(lines[lines.length - 1]) : plainTone(chunk, m, end, prefix.level);
       tail.push({ text: decodeLine(chunk, pos, end), tone });
@@ -54,11 +56,12 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
  * Python's logging format); the built-in rules still cover the kinds the config did not replace.
  * A line with no prefix takes the chunk's last timestamp, or 0 when none came before it.
  */
-function parseWithConfig(bytes: ChunkBytes, pos: number, m: number, end: number, at: number, grammar: Grammar, out: LogLine[]): void {
-  if (parseCustom(grammar.custom, bytes.b.toString('utf8', m >= 0 ? m : pos, end), at, out)) return;
+function parseWithConfig(bytes: ChunkBytes, pos: number, m: number, end: number, grammar: Grammar): void {
+  const out = bytes.out;
+  if (parseCustom(grammar.custom, bytes.b.toString('utf8', m >= 0 ? m : pos, end), bytes.at, out)) return;
   if (m < 0) return;
   const before = out.length;
-  if (!parseMessage(bytes, m, end, at, out)) return;
+  if (!parseMessage(bytes, m, end)) return;
   let keep = before;
   for (let i = before; i < out.length; i++) {
     if (!grammar.replaced.has(out[i].kind as GrammarKind)) out[keep++] = out[i];

@@ -1,5 +1,4 @@
-import type { LogLine } from '../log-line.js';
-import { afterEmoji, ascii, type ChunkBytes, httpStatus, matchWord, skipSpaces, tokenEnd } from './bytes.js';
+import { afterEmoji, type ChunkBytes, httpStatus, skipSpaces, Word } from './bytes.js';
 
 /*
  * The frequent line shapes of the reference family, read straight from the bytes: a 1 GB log is almost all
@@ -8,154 +7,139 @@ import { afterEmoji, ascii, type ChunkBytes, httpStatus, matchWord, skipSpaces, 
  * LogLine; when these bytes are not exactly the expected shape we decline and the text rules decide.
  */
 
-const QUEUED = ascii('Queued ');
-const PROCESSING = ascii('Processing ');
-const SCRAPED = ascii('Scraped ');
-const SUCCESSFULLY = ascii('successfully');
-const FAILED = ascii('Failed ');
-const AFTER = ascii('after ');
-const TIMEOUT = ascii('Timeout ');
-const ERROR = ascii('Error ');
-const SCRAPING = ascii('scraping ');
-const SKIPPED = ascii('Skipped ');
-const PROGRESS = ascii('Progress:');
+const QUEUED = new Word('Queued ');
+const PROCESSING = new Word('Processing ');
+const SCRAPED = new Word('Scraped ');
+const SUCCESSFULLY = new Word('successfully');
+const FAILED = new Word('Failed ');
+const AFTER = new Word('after ');
+const TIMEOUT = new Word('Timeout ');
+const ERROR = new Word('Error ');
+const SCRAPING = new Word('scraping ');
+const SKIPPED = new Word('Skipped ');
+const PROGRESS = new Word('Progress:');
 
 /**
- * Recognises a hot line shape in the message [s, end) (no leading or trailing spaces) and pushes its
- * LogLine. Returns false, pushing nothing, when the message is not one of those shapes.
+ * Recognises a hot line shape in the message [s, end) (no leading or trailing spaces) of the record at
+ * `c.at`, and pushes its LogLine to `c.out`. Returns false, pushing nothing, for any other message.
  */
-export function fastPath(c: ChunkBytes, s: number, end: number, at: number, out: LogLine[]): boolean {
+export function fastPath(c: ChunkBytes, s: number, end: number): boolean {
   const b = c.b;
   const first = b[s];
-  if (first === 0x5b) return bracketed(c, s + 1, end, at, out);
+  if (first === 0x5b) return bracketed(c, s + 1, end);
   if (first === 0xe2) {
     const c1 = b[s + 1];
     const c2 = b[s + 2];
     const p = afterEmoji(b, s + 3, end);
-    if (c1 === 0x9c && c2 === 0x85) return scraped(c, p, end, at, out); // ✅
-    if (c1 === 0x9d && c2 === 0x8c) return crossed(c, p, end, at, out); // ❌
-    if (c1 === 0x8f && c2 === 0xb1) return timeout(c, matchWord(b, p, end, TIMEOUT), end, at, out); // ⏱
-    if (c1 === 0x8f && c2 === 0xad) return skipped(c, p, end, at, out); // ⏭
+    if (c1 === 0x9c && c2 === 0x85) return scraped(c, c.word(p, end, SCRAPED), end); // ✅
+    if (c1 === 0x9d && c2 === 0x8c) return crossed(c, p, end); // ❌
+    if (c1 === 0x8f && c2 === 0xb1) return timeout(c, c.word(p, end, TIMEOUT), end); // ⏱
+    if (c1 === 0x8f && c2 === 0xad) return skipped(c, c.word(p, end, SKIPPED), end); // ⏭
     return false;
   }
   if (first === 0xf0 && b[s + 1] === 0x9f && b[s + 2] === 0x93 && b[s + 3] === 0x8a) {
-    return progress(c, afterEmoji(b, s + 4, end), end, at, out); // 📊
+    return progress(c, c.word(afterEmoji(b, s + 4, end), end, PROGRESS), end); // 📊
   }
   return false;
 }
 
 /** `[3/244] Queued KEY` or `[3/244] Processing KEY`, p just after '['. */
-function bracketed(c: ChunkBytes, p: number, end: number, at: number, out: LogLine[]): boolean {
+function bracketed(c: ChunkBytes, p: number, end: number): boolean {
   const b = c.b;
   const index = c.readInt(p, end);
   if (index < 0 || b[c.intEnd] !== 47) return false;
   const total = c.readInt(c.intEnd + 1, end);
   if (total < 0 || b[c.intEnd] !== 93) return false;
   p = skipSpaces(b, c.intEnd + 1, end);
-  let q = matchWord(b, p, end, QUEUED);
+  let q = c.word(p, end, QUEUED);
   const kind = q < 0 ? 'processing' : 'queued';
-  if (q < 0) q = matchWord(b, p, end, PROCESSING);
+  if (q < 0) q = c.word(p, end, PROCESSING);
   if (q < 0) return false;
-  q = skipSpaces(b, q, end);
-  const e = tokenEnd(b, q, end);
-  if (e === q) return false;
-  out.push({ kind, at, key: c.key(q, e), index, total });
+  const key = c.key(skipSpaces(b, q, end), end, false);
+  if (key === null) return false;
+  c.out.push({ kind, at: c.at, key, index, total });
   return true;
 }
 
-/** `✅ Scraped KEY ...`; `✅ Scraped successfully (attempt 2)` names no key. */
-function scraped(c: ChunkBytes, p: number, end: number, at: number, out: LogLine[]): boolean {
-  const b = c.b;
-  p = matchWord(b, p, end, SCRAPED);
+/** `✅ Scraped KEY ...`, p after "Scraped " (or -1); `✅ Scraped successfully (attempt 2)` names no key. */
+function scraped(c: ChunkBytes, p: number, end: number): boolean {
   if (p < 0) return false;
-  p = skipSpaces(b, p, end);
-  const e = tokenEnd(b, p, end);
-  if (e === p) return false;
-  const key = e - p === SUCCESSFULLY.length && matchWord(b, p, e, SUCCESSFULLY) === e ? null : c.key(p, e);
-  out.push({ kind: 'succeeded', at, key });
+  p = skipSpaces(c.b, p, end);
+  const bare = c.word(p, end, SUCCESSFULLY);
+  if (bare >= 0 && (bare === end || c.b[bare] === 32)) {
+    c.out.push({ kind: 'succeeded', at: c.at, key: null });
+    return true;
+  }
+  const key = c.key(p, end, false);
+  if (key === null) return false;
+  c.out.push({ kind: 'succeeded', at: c.at, key });
   return true;
 }
 
 /** `❌ Failed KEY: error`, `❌ Failed after 5 attempts: error`, `❌ Timeout ...`, `❌ Error KEY: text`. */
-function crossed(c: ChunkBytes, p: number, end: number, at: number, out: LogLine[]): boolean {
+function crossed(c: ChunkBytes, p: number, end: number): boolean {
   const b = c.b;
-  let q = matchWord(b, p, end, FAILED);
+  let q = c.word(p, end, FAILED);
   if (q >= 0) {
     q = skipSpaces(b, q, end);
-    const after = matchWord(b, q, end, AFTER);
+    const after = c.word(q, end, AFTER);
     if (after >= 0 && b[after] >= 48 && b[after] <= 57) {
       let colon = after;
       while (colon < end && b[colon] !== 58) colon++;
-      return failed(c, null, colon < end ? colon + 1 : end, end, at, 'failed', out);
+      return failed(c, null, colon < end ? colon + 1 : end, end, 'failed');
     }
-    return keyed(c, q, end, at, 'failed', out);
+    const key = c.key(q, end, true);
+    return key !== null && failed(c, key, c.keyEnd, end, 'failed');
   }
-  q = matchWord(b, p, end, ERROR);
-  if (q >= 0) return keyed(c, scraping(b, q, end), end, at, 'error', out);
-  return timeout(c, matchWord(b, p, end, TIMEOUT), end, at, out);
+  q = c.word(p, end, ERROR);
+  if (q >= 0) {
+    const key = c.key(scraping(c, q, end), end, true);
+    return key !== null && failed(c, key, c.keyEnd, end, 'error');
+  }
+  return timeout(c, c.word(p, end, TIMEOUT), end);
 }
 
 /** `Timeout [scraping] KEY ...`, p just after "Timeout " (or -1). */
-function timeout(c: ChunkBytes, p: number, end: number, at: number, out: LogLine[]): boolean {
-  const b = c.b;
+function timeout(c: ChunkBytes, p: number, end: number): boolean {
   if (p < 0) return false;
-  p = scraping(b, p, end);
-  let e = tokenEnd(b, p, end);
-  if (e > p && b[e - 1] === 58) e--;
-  if (e === p) return false;
-  out.push({ kind: 'failed', at, key: c.key(p, e), failure: 'timeout', error: 'timeout' });
+  const key = c.key(scraping(c, p, end), end, true);
+  if (key === null) return false;
+  c.out.push({ kind: 'failed', at: c.at, key, failure: 'timeout', error: 'timeout' });
   return true;
 }
 
-/** `KEY: error text` (the colon optional), for Failed and Error lines. */
-function keyed(c: ChunkBytes, p: number, end: number, at: number, kind: 'failed' | 'error', out: LogLine[]): boolean {
-  const b = c.b;
-  const t = tokenEnd(b, p, end);
-  const e = t > p && b[t - 1] === 58 ? t - 1 : t;
-  if (e === p) return false;
-  return failed(c, c.key(p, e), t, end, at, kind, out);
-}
-
 /** Pushes a failure whose error text starts after spaces at p; any `HTTP nnn` error is its own kind. */
-function failed(
-  c: ChunkBytes,
-  key: string | null,
-  p: number,
-  end: number,
-  at: number,
-  kind: 'failed' | 'error',
-  out: LogLine[],
-): boolean {
+function failed(c: ChunkBytes, key: string | null, p: number, end: number, kind: 'failed' | 'error'): boolean {
   const b = c.b;
   p = skipSpaces(b, p, end);
   const http = kind === 'failed' ? httpStatus(b, p, end) : null;
   const error = http !== null && p + 8 === end ? http : b.toString('utf8', p, end);
-  out.push({ kind: 'failed', at, key, failure: http ?? kind, error });
+  c.out.push({ kind: 'failed', at: c.at, key, failure: http ?? kind, error });
   return true;
 }
 
-function scraping(b: Buffer, p: number, end: number): number {
-  const q = matchWord(b, skipSpaces(b, p, end), end, SCRAPING);
-  return skipSpaces(b, q < 0 ? p : q, end);
+/** Position after an optional "scraping " (the sibling scripts' `Timeout scraping ID`). */
+function scraping(c: ChunkBytes, p: number, end: number): number {
+  p = skipSpaces(c.b, p, end);
+  const q = c.word(p, end, SCRAPING);
+  return q < 0 ? p : skipSpaces(c.b, q, end);
 }
 
-/** `⏭️  Skipped KEY ...`; `⏭️  Skipped (already in GCS)` names no key. */
-function skipped(c: ChunkBytes, p: number, end: number, at: number, out: LogLine[]): boolean {
-  const b = c.b;
-  p = matchWord(b, p, end, SKIPPED);
+/** `⏭️  Skipped KEY ...`, p after "Skipped " (or -1); `⏭️  Skipped (already in GCS)` names no key. */
+function skipped(c: ChunkBytes, p: number, end: number): boolean {
   if (p < 0) return false;
-  p = skipSpaces(b, p, end);
-  const e = tokenEnd(b, p, end);
-  if (e === p) return false;
-  out.push({ kind: 'skipped', at, key: b[p] === 40 ? null : c.key(p, e) });
+  p = skipSpaces(c.b, p, end);
+  if (p === end) return false;
+  const key = c.b[p] === 40 ? null : c.key(p, end, false);
+  if (key === null && c.b[p] !== 40) return false;
+  c.out.push({ kind: 'skipped', at: c.at, key });
   return true;
 }
 
 /** `📊 Progress: 50/244 (20.5%) | ✅ 8 | ⏭️ 0 | ❌ 42 | ETA: 47min`; percentage shapes go to the text rules. */
-function progress(c: ChunkBytes, p: number, end: number, at: number, out: LogLine[]): boolean {
-  const b = c.b;
-  p = matchWord(b, p, end, PROGRESS);
+function progress(c: ChunkBytes, p: number, end: number): boolean {
   if (p < 0) return false;
+  const b = c.b;
   const done = c.readInt(skipSpaces(b, p, end), end);
   if (done < 0 || b[c.intEnd] !== 47) return false;
   const total = c.readInt(c.intEnd + 1, end);
@@ -164,7 +148,7 @@ function progress(c: ChunkBytes, p: number, end: number, at: number, out: LogLin
   const succeeded = countAfter(c, rest, end, 0x9c, 0x85);
   const skippedCount = countAfter(c, rest, end, 0x8f, 0xad);
   const failedCount = countAfter(c, rest, end, 0x9d, 0x8c);
-  out.push({ kind: 'progress', at, done, total, succeeded, skipped: skippedCount, failed: failedCount });
+  c.out.push({ kind: 'progress', at: c.at, done, total, succeeded, skipped: skippedCount, failed: failedCount });
   return true;
 }
 

@@ -1,0 +1,126 @@
+import { machineLine } from './machine.js';
+import { rssMethod } from './spawn-timed.js';
+import { fmtMB, fmtMs, fmtRatio, markdownTable, median } from './stats.js';
+
+const HEADER = ['measure', 'backfill-tui', 'peer', 'ratio'];
+const err = (what, r) => [what, `error: ${r.error}`, '', ''];
+
+/** The printed table (with the machine line) and the full results.md text, from the bench's results. */
+export function renderReport(res) {
+  const rows = [...readRows(res), ...appendRows(res), ...idleRows(res), ...coverageRows(res)];
+  const table = `${markdownTable(HEADER, rows)}\n\n${machineLine(res.machine)}`;
+  const markdown = [
+    `# backfill-tui benchmark${res.plan.quick ? ' (--quick)' : ''}`,
+    '',
+    `Run ${res.machine.date} with \`npm run bench${res.plan.quick ? ' -- --quick' : ''}\`. Wall times are medians; the page cache is warm for every command (one warm-up each first).`,
+    '',
+    table,
+    '',
+    '## Machine',
+    '',
+    `- date: ${res.machine.date}`,
+    `- node --version: ${res.machine.node}`,
+    `- nproc: ${res.machine.nproc}`,
+    `- CPU: ${res.machine.cpu} (/proc/cpuinfo model name)`,
+    `- RAM: ${res.machine.memGB} GiB; kernel ${res.machine.kernel}`,
+    `- load average at start: ${res.machine.load} (a shared, noisy machine: other work ran meanwhile)`,
+    '',
+    ...details(res),
+  ].join('\n');
+  return { table, markdown: `${markdown}\n` };
+}
+
+function readRows(res) {
+  const rows = [];
+  for (const r of res.read ?? []) {
+    if (r.error) {
+      rows.push(err(`${r.size}: status --json`, r));
+      continue;
+    }
+    const s = median(r.status.map((x) => x.ms));
+    const g = median(r.grep.map((x) => x.ms));
+    const w = median(r.wc.map((x) => x.ms));
+    const n = r.status.length;
+    const target = r.bytes >= 1e9 ? ' (target ≤ 3×)' : '';
+    const rssTarget = r.bytes >= 1e9 ? ' (target < 120 MB)' : '';
+    rows.push([`${r.size}: \`status --json\` vs \`grep -c Scraped\`, median of ${n}${target}`, fmtMs(s), fmtMs(g), fmtRatio(s, g)]);
+    rows.push([`${r.size}: \`status --json\` vs \`wc -l\`, median of ${n}`, fmtMs(s), fmtMs(w), fmtRatio(s, w)]);
+    const rss = Math.max(...r.status.map((x) => x.rssKB));
+    rows.push([`${r.size}: peak RSS, status vs grep${rssTarget}`, fmtMB(rss), fmtMB(Math.max(...r.grep.map((x) => x.rssKB))), fmtRatio(rss, Math.max(...r.grep.map((x) => x.rssKB)))]);
+    rows.push([`${r.size}: status counts vs grep`, r.check.ok ? 'OK' : 'MISMATCH', r.check.text.replace(/^(OK|MISMATCH): /, ''), '']);
+  }
+  return rows;
+}
+
+function appendRows(res) {
+  const a = res.append;
+  if (!a) return [];
+  const what = `append→state delay, ${res.plan.appendRate} lines/s for ${res.plan.appendSeconds} s (p50 / p95 / max)`;
+  if (a.error) return [err(what, a)];
+  const lost = a.received === a.written && a.stateSucceeded === a.written ? '' : ` (${a.written - a.received} lines never reached the state)`;
+  return [
+    [what, `${a.p50.toFixed(1)} / ${a.p95.toFixed(1)} / ${a.max.toFixed(0)} ms${lost}`, 'target p95 < 100 ms', `${(a.p95 / 100).toFixed(2)}× target`],
+    ['  same, after the first second (p95 / max)', `${a.steadyP95.toFixed(1)} / ${a.steadyMax.toFixed(0)} ms`, `${a.over100} of ${a.written} lines over 100 ms`, ''],
+  ];
+}
+
+function idleRows(res) {
+  const i = res.idle;
+  if (!i) return [];
+  const what = `idle dashboard CPU, finished log, ${res.plan.idleMs / 1000} s`;
+  if (i.error) return [err(what, i)];
+  const drawn = i.drawnBytes === null ? 'n/a' : `${(i.drawnBytes / 1024).toFixed(1)} KiB drawn${i.clears === null ? '' : `, ${i.clears} full-screen clears`}`;
+  return [
+    [`${what} (${i.via})`, `${i.percent.toFixed(2)} % of a core`, 'target < 0.5 %', `${(i.percent / 0.5).toFixed(1)}× target`],
+    ['  terminal output while idle; dashboard RSS', `${drawn}; ${fmtMB(i.rssKB)}`, '', ''],
+  ];
+}
+
+function coverageRows(res) {
+  const rows = [];
+  const m = res.math;
+  if (m) {
+    const what = `\`computeCoverage\`, 100,000 expected vs 100,000 found (half overlap), median of ${res.plan.mathRuns}`;
+    rows.push(m.error ? err(what, m) : [what, fmtMs(m.median), m.ok ? 'result OK' : 'result WRONG', '']);
+  }
+  for (const g of res.gcs ?? []) {
+    const what = `GCS list ${g.n.toLocaleString('en-US')} keys, loopback fake + real client${g.runs ? `, median of ${g.runs}` : ''}`;
+    if (g.error) {
+      rows.push(err(what, g));
+      continue;
+    }
+    const expect = Math.ceil(g.n / 1000);
+    rows.push([what, `${fmtMs(g.median)}, ${g.requests} request${g.requests === 1 ? '' : 's'}`, `issue: ${expect} request${expect === 1 ? '' : 's'}${g.ok ? '' : '; keys WRONG'}`, '']);
+  }
+  return rows;
+}
+
+function details(res) {
+  const out = ['## Details', ''];
+  out.push(`Peak RSS via ${rssMethod}. status runs from an empty temporary directory (no config), \`--log FILE\` only.`, '');
+  for (const r of res.read ?? []) {
+    if (r.error) continue;
+    const list = (xs, f) => xs.map((x) => f(x)).join(', ');
+    out.push(`- ${r.size}, per round (status / grep / wc): ${r.status.map((s, i) => `${fmtMs(s.ms)} / ${fmtMs(r.grep[i].ms)} / ${fmtMs(r.wc[i].ms)}`).join('; ')}`);
+    out.push(`  - status peak RSS per round: ${list(r.status, (x) => fmtMB(x.rssKB))}; \`grep -c Scraped\` = ${r.grepCount}`);
+    out.push(`  - counts: ${r.check.text}`);
+  }
+  if (res.profile && !res.profile.error) {
+    const p = res.profile;
+    out.push('', `### Where \`status --json\` spends its time (${p.size}, \`node --cpu-prof\`, ${fmtMs(p.wallMs)} wall, ${fmtMs(p.totalMs)} sampled)`, '');
+    out.push(markdownTable(['function (self time)', 'ms', '%'], p.functions.map((f) => [`\`${f.name}\``, f.ms.toFixed(0), f.percent.toFixed(1)])), '');
+    out.push(markdownTable(['file (self time)', 'ms', '%'], p.files.map((f) => [`\`${f.name || '(unnamed)'}\``, f.ms.toFixed(0), f.percent.toFixed(1)])));
+  }
+  const a = res.append;
+  if (a && !a.error) {
+    out.push('', `### Append-to-state`, '');
+    out.push(`followLog (pollMs 1000, chokidar) → parseChunk → reduce, in the bench process; a separate writer process appended ${a.written} lines in ${a.batches} appendFileSync batches over ${(a.writerMs / 1000).toFixed(1)} s. ${a.received} lines reached the state in ${a.chunks} chunks (state succeeded = ${a.stateSucceeded}). Delay: min ${a.min.toFixed(1)}, p50 ${a.p50.toFixed(1)}, p95 ${a.p95.toFixed(1)}, p99 ${a.p99.toFixed(1)}, max ${a.max.toFixed(0)} ms; ${a.over100} lines over 100 ms.`);
+  }
+  const i = res.idle;
+  if (i && !i.error) {
+    out.push('', '### Idle dashboard', '');
+    out.push(`${i.via}; ${i.cpuSeconds.toFixed(2)} s of CPU (utime+stime, CLK_TCK ${i.hz}) in ${i.seconds.toFixed(1)} s. The screen after settling:`, '');
+    out.push('```', i.screen.trimEnd(), '```');
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench`: measures and prints; never passes or fails. Run after the build (imports dist/).
+ * Flags: --quick (100 MB instead of 1 GB, 3 rounds, 5 s of appends, 15 s idle), --keep (keep the
+ * generated logs in .bench/ for the next run to reuse), --no-profile, --only read,append,idle,coverage,
+ * --out FILE (default bench/results.md; .bench/results-quick.md with --quick).
+ */
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineInfo } from './machine.js';
+import { renderReport } from './report.js';
+import { fmtSize } from './stats.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist/src/cli.js');
+const WORK = join(ROOT, '.bench');
+const SEED = 20251126;
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const quick = flag('--quick');
+const only = new Set((value('--only') ?? 'read,append,idle,coverage').split(','));
+const plan = {
+  quick,
+  sizes: [quick ? 100e6 : 1e9, 10e6],
+  rounds: quick ? 3 : 5,
+  appendRate: 1000,
+  appendSeconds: quick ? 5 : 10,
+  idleSettleMs: 3000,
+  idleMs: quick ? 15_000 : 60_000,
+  mathRuns: 7,
+  gcs: [
+    { n: 853, runs: 7 },
+    { n: 100_000, runs: quick ? 3 : 5 },
+  ],
+};
+const out = value('--out') ?? (quick ? join(WORK, 'results-quick.md') : join(ROOT, 'bench/results.md'));
+
+const started = performance.now();
+const say = (msg) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+
+/** Runs one section; a failure is reported in its place and the other sections still run. */
+async function section(name, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    say(`${name} FAILED: ${err?.stack ?? err}`);
+    return { error: String(err?.message ?? err) };
+  }
+}
+
+if (!existsSync(CLI)) {
+  process.stderr.write('bench: dist/src/cli.js is missing; run `npm run build` (or `npm run bench`, which builds first)\n');
+  process.exit(1);
+}
+const machine = machineInfo();
+mkdirSync(WORK, { recursive: true });
+const made = [];
+const results = { plan, machine };
+
+try {
+  const { writeSyntheticLog } = await import('../dist/src/sim/synthetic-log.js');
+  const { syntheticLog, completeLogFrom } = await import('./logs.js');
+  const logs = [];
+  if (only.has('read') || only.has('idle')) {
+    for (const bytes of plan.sizes) {
+      say(`log of ${fmtSize(bytes)} (seed ${SEED})…`);
+      const log = await syntheticLog(WORK, `log-${fmtSize(bytes).replace(' ', '')}`, bytes, SEED, writeSyntheticLog);
+      made.push(log.file, log.metaFile);
+      say(`  ${log.reused ? 'reused' : `written in ${(log.ms / 1000).toFixed(1)} s`}: ${log.counts.lines} lines, ${log.counts.runs} runs`);
+      logs.push(log);
+    }
+  }
+
+  if (only.has('read')) {
+    const { readVsGrep } = await import('./read-vs-grep.js');
+    const { HISTORY_LIMIT } = await import('../dist/src/state/apply-lines.js');
+    results.read = [];
+    for (const log of logs) {
+      const size = fmtSize(log.bytes);
+      const r = await section(`read ${size}`, () =>
+        readVsGrep({ file: log.file, runs: plan.rounds, cli: CLI, counts: log.counts, historyLimit: HISTORY_LIMIT, progress: (s) => say(`${size} status/grep/wc: ${s}`) }),
+      );
+      results.read.push({ size, bytes: log.bytes, ...r });
+    }
+    const big = results.read[0];
+    if (!flag('--no-profile') && big?.status) {
+      const { median } = await import('./stats.js');
+      const ratio = median(big.status.map((r) => r.ms)) / median(big.grep.map((r) => r.ms));
+      if (ratio > 3) {
+        say(`status is ${ratio.toFixed(1)}× grep on ${big.size}: profiling it…`);
+        const { profileStatus } = await import('./cpu-profile.js');
+        results.profile = await section('profile', async () => ({ size: big.size, ...(await profileStatus({ cli: CLI, file: logs[0].file })) }));
+      }
+    }
+  }
+
+  if (only.has('append')) {
+    say(`append-to-state: ${plan.appendRate} lines/s for ${plan.appendSeconds} s…`);
+    const { appendLatency } = await import('./append-latency.js');
+    const file = join(WORK, 'append.log');
+    made.push(file);
+    results.append = await section('append', () => appendLatency({ file, rate: plan.appendRate, seconds: plan.appendSeconds }));
+  }
+
+  if (only.has('idle')) {
+    const file = completeLogFrom(logs[logs.length - 1].file, join(WORK, 'complete.log'));
+    made.push(file);
+    say(`idle dashboard: settle ${plan.idleSettleMs / 1000} s, then ${plan.idleMs / 1000} s of CPU…`);
+    const { idleCpu } = await import('./idle-cpu.js');
+    results.idle = await section('idle', () => idleCpu({ cli: CLI, log: file, settleMs: plan.idleSettleMs, measureMs: plan.idleMs }));
+  }
+
+  if (only.has('coverage')) {
+    process.env.METADATA_SERVER_DETECTION ??= 'none';
+    const { coverageMath, gcsListing } = await import('./coverage.js');
+    say('coverage math and GCS listings…');
+    results.math = await section('coverage math', () => coverageMath({ n: 100_000, runs: plan.mathRuns }));
+    results.gcs = [];
+    for (const g of plan.gcs) results.gcs.push({ n: g.n, ...(await section(`gcs ${g.n}`, () => gcsListing(g))) });
+  }
+} finally {
+  if (!flag('--keep')) {
+    const { removeFiles } = await import('./logs.js');
+    removeFiles(made);
+    try {
+      rmdirSync(WORK);
+    } catch {
+      // not empty (kept files, others' files): leave it.
+    }
+  }
+}
+
+const { table, markdown } = renderReport(results);
+process.stdout.write(`\n${table}\n`);
+mkdirSync(join(out, '..'), { recursive: true });
+writeFileSync(out, markdown);
+say(`done; figures written to ${out}`);
+// The storage client may keep sockets in its agent's pool for a while; nothing else is left running.
+process.exit(0);
