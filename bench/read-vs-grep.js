@@ -88,3 +88,27 @@ function localAsctime(s) {
   const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3})/.exec(s);
   return m ? new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]).toISOString() : `unreadable "${s}"`;
 }
+
+/**
+ * The fixed cost under every status figure: `status --json` on an empty log against a bare
+ * `node -e 0`, interleaved, `runs` rounds after one warm-up each. Resolves medians-ready lists.
+ */
+export async function startupCost({ cli, runs }) {
+  const cwd = mkdtempSync(join(tmpdir(), 'backfill-bench-cwd-'));
+  const empty = join(cwd, 'empty.log');
+  execFileSync('touch', [empty]);
+  const res = { status: [], node: [] };
+  try {
+    for (let round = 0; round <= runs; round++) {
+      const s = await runTimed(process.execPath, [cli, 'status', '--json', '--log', empty], { cwd });
+      const n = await runTimed(process.execPath, ['-e', '0'], { cwd });
+      if (round > 0) {
+        res.status.push(s);
+        res.node.push(n);
+      }
+    }
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+  return res;
+}

@@ -74,7 +74,9 @@ try {
   }
 
   if (only.has('read')) {
-    const { readVsGrep } = await import('./read-vs-grep.js');
+    const { readVsGrep, startupCost } = await import('./read-vs-grep.js');
+    say('startup: status on an empty log vs node -e 0…');
+    results.startup = await section('startup', () => startupCost({ cli: CLI, runs: plan.rounds }));
     const { HISTORY_LIMIT } = await import('../dist/src/state/apply-lines.js');
     results.read = [];
     for (const log of logs) {

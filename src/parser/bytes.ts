@@ -21,8 +21,9 @@ export class Word {
   }
 }
 
-/** Slots of the key cache; a run's keys (853 dates, 5,299 games) mostly fit. */
-const KEY_SLOTS = 8192;
+/** Slots of the key cache (a power of two); a run's keys (853 dates, 5,299 games) fit with room to spare. */
+const KEY_BITS = 14;
+const KEY_SLOTS = 1 << KEY_BITS;
 const keyLo = new Int32Array(KEY_SLOTS);
 const keyHi = new Int32Array(KEY_SLOTS);
 const keyTail = new Int32Array(KEY_SLOTS).fill(-1);
@@ -91,15 +92,8 @@ export class ChunkBytes {
       const hi = dv.getInt32(p + 4, true);
       const tail = dv.getUint16(p + 8, true);
       if (printable4(lo) && printable4(hi) && printable4(tail | 0x21210000)) {
-        const slot = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ tail, 0x85ebca6b) >>> 19;
         this.keyEnd = after < end && b[after] === 58 ? after + 1 : after;
-        if (keyLo[slot] === lo && keyHi[slot] === hi && keyTail[slot] === tail) return keyText[slot];
-        const text = b.toString('latin1', p, after);
-        keyLo[slot] = lo;
-        keyHi[slot] = hi;
-        keyTail[slot] = tail;
-        keyText[slot] = text;
-        return text;
+        return cachedKey(b, p, lo, hi, tail);
       }
     }
     let e = p;
@@ -108,6 +102,32 @@ export class ChunkBytes {
     if (colon && e > p && b[e - 1] === 58) e--;
     return e === p ? null : b.toString('utf8', p, e);
   }
+}
+
+/**
+ * The ten bytes at p (given as words) decoded, from a two-way cache: the newest entry of a set first, so
+ * two keys that collide do not evict each other in turn.
+ */
+function cachedKey(b: Buffer, p: number, lo: number, hi: number, tail: number): string {
+  let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b) ^ Math.imul(tail, 0xc2b2ae35);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 13;
+  // Two slots per hash value (a set), so only keys of the same set ever evict each other.
+  const slot = (h >>> (33 - KEY_BITS)) << 1;
+  if (keyLo[slot] === lo && keyHi[slot] === hi && keyTail[slot] === tail) return keyText[slot];
+  const other = slot + 1;
+  if (keyLo[other] === lo && keyHi[other] === hi && keyTail[other] === tail) return keyText[other];
+  keyLo[other] = keyLo[slot];
+  keyHi[other] = keyHi[slot];
+  keyTail[other] = keyTail[slot];
+  keyText[other] = keyText[slot];
+  const text = b.toString('latin1', p, p + 10);
+  keyLo[slot] = lo;
+  keyHi[slot] = hi;
+  keyTail[slot] = tail;
+  keyText[slot] = text;
+  return text;
 }
 
 /** Whether all four bytes of a little-endian word are printable ASCII ('!' to '~', no space). */
