@@ -85,6 +85,7 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10 }) {
       p99: percentile(delays, 99),
       max: Math.max(...delays),
       min: Math.min(...delays),
+      tailMs: TAIL_MS,
       lastBatchMs: Math.max(...last),
       maxBeforeLast: Math.max(...rest),
       over100: delays.filter((d) => d > 100).length,

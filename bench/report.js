@@ -1,6 +1,5 @@
 import { machineLine } from './machine.js';
 import { rssMethod } from './spawn-timed.js';
-import { TAIL_MS } from './append-latency.js';
 import { fmtMB, fmtMs, fmtRatio, markdownTable, median } from './stats.js';
 
 const HEADER = ['measure', 'backfill-tui', 'peer', 'ratio'];
@@ -68,7 +67,7 @@ function appendRows(res) {
   const lost = a.received === a.written && a.stateSucceeded === a.written ? '' : ` (${a.written - a.received} lines never reached the state)`;
   return [
     [what, `${a.p50.toFixed(1)} / ${a.p95.toFixed(1)} / ${a.max.toFixed(0)} ms${lost}`, 'target p95 < 100 ms', `${(a.p95 / 100).toFixed(2)}× target`],
-    [`  lines of the burst's last ${TAIL_MS} ms / all earlier lines (max)`, `${a.lastBatchMs.toFixed(0)} / ${a.maxBeforeLast.toFixed(0)} ms`, `${a.over100} of ${a.written} lines over 100 ms`, ''],
+    [`  lines of the burst's last ${a.tailMs} ms / all earlier lines (max)`, `${a.lastBatchMs.toFixed(0)} / ${a.maxBeforeLast.toFixed(0)} ms`, `${a.over100} of ${a.written} lines over 100 ms`, ''],
   ];
 }
 
@@ -122,7 +121,7 @@ function details(res) {
   const a = res.append;
   if (a && !a.error) {
     out.push('', `### Append-to-state`, '');
-    out.push(`followLog (pollMs 1000, chokidar) → parseChunk → reduce, in the bench process; a separate writer process appended ${a.written} lines in ${a.batches} appendFileSync batches over ${(a.writerMs / 1000).toFixed(1)} s. ${a.received} lines reached the state in ${a.chunks} chunks (state succeeded = ${a.stateSucceeded}). Delay: min ${a.min.toFixed(1)}, p50 ${a.p50.toFixed(1)}, p95 ${a.p95.toFixed(1)}, p99 ${a.p99.toFixed(1)}, max ${a.max.toFixed(0)} ms; ${a.over100} lines over 100 ms. Lines written in the burst's last ${TAIL_MS} ms waited up to ${a.lastBatchMs.toFixed(0)} ms; every earlier line at most ${a.maxBeforeLast.toFixed(0)} ms.`);
+    out.push(`followLog (pollMs 1000, chokidar) → parseChunk → reduce, in the bench process; a separate writer process appended ${a.written} lines in ${a.batches} appendFileSync batches over ${(a.writerMs / 1000).toFixed(1)} s. ${a.received} lines reached the state in ${a.chunks} chunks (state succeeded = ${a.stateSucceeded}). Delay: min ${a.min.toFixed(1)}, p50 ${a.p50.toFixed(1)}, p95 ${a.p95.toFixed(1)}, p99 ${a.p99.toFixed(1)}, max ${a.max.toFixed(0)} ms; ${a.over100} lines over 100 ms. Lines written in the burst's last ${a.tailMs} ms waited up to ${a.lastBatchMs.toFixed(0)} ms; every earlier line at most ${a.maxBeforeLast.toFixed(0)} ms.`);
   }
   const i = res.idle;
   if (i && !i.error) {

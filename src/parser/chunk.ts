@@ -28,7 +28,8 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
   const bytes = new ChunkBytes(chunk, lines);
   const custom = grammar.custom.length > 0;
   let lineCount = 0;
-  let lastAt: number | null = null;
+  // A number, not number | null: a variable that may hold null keeps each new value boxed on the heap.
+  let lastAt = -Infinity;
   let pos = 0;
   while (pos < len) {
     let nl = chunk.indexOf(10, pos);
@@ -36,10 +37,10 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
     const end = nl > pos && chunk[nl - 1] === 13 ? nl - 1 : nl;
     lineCount++;
     const m = prefix.read(pos, end);
-    if (m >= 0 && (lastAt === null || prefix.at > lastAt)) lastAt = prefix.at;
+    if (m >= 0 && prefix.at > lastAt) lastAt = prefix.at;
     const before = lines.length;
     if (m >= 0) bytes.at = prefix.at;
-    else if (custom) bytes.at = lastAt ?? 0;
+    else if (custom) bytes.at = lastAt === -Infinity ? 0 : lastAt;
     if (custom) parseWithConfig(bytes, pos, m, end, grammar);
     else if (m >= 0) parseMessage(bytes, m, end);
     if (pos >= tailStart) {
@@ -48,7 +49,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
     }
     pos = nl + 1;
   }
-  return { lines, lineCount, lastAt, tail };
+  return { lines, lineCount, lastAt: lastAt === -Infinity ? null : lastAt, tail };
 }
 
 /**

@@ -79,8 +79,10 @@ function scraped(c: ChunkBytes, p: number, end: number): boolean {
 /** `❌ Failed KEY: error`, `❌ Failed after 5 attempts: error`, `❌ Timeout ...`, `❌ Error KEY: text`. */
 function crossed(c: ChunkBytes, p: number, end: number): boolean {
   const b = c.b;
-  let q = c.word(p, end, FAILED);
-  if (q >= 0) {
+  const first = b[p];
+  if (first === 70) {
+    let q = c.word(p, end, FAILED);
+    if (q < 0) return false;
     q = skipSpaces(b, q, end);
     const after = c.word(q, end, AFTER);
     if (after >= 0 && b[after] >= 48 && b[after] <= 57) {
@@ -91,12 +93,12 @@ function crossed(c: ChunkBytes, p: number, end: number): boolean {
     const key = c.key(q, end, true);
     return key !== null && failed(c, key, c.keyEnd, end, 'failed');
   }
-  q = c.word(p, end, ERROR);
-  if (q >= 0) {
-    const key = c.key(scraping(c, q, end), end, true);
+  if (first === 69) {
+    const q = c.word(p, end, ERROR);
+    const key = q < 0 ? null : c.key(scraping(c, q, end), end, true);
     return key !== null && failed(c, key, c.keyEnd, end, 'error');
   }
-  return timeout(c, c.word(p, end, TIMEOUT), end);
+  return first === 84 && timeout(c, c.word(p, end, TIMEOUT), end);
 }
 
 /** `Timeout [scraping] KEY ...`, p just after "Timeout " (or -1). */
@@ -112,7 +114,7 @@ function timeout(c: ChunkBytes, p: number, end: number): boolean {
 function failed(c: ChunkBytes, key: string | null, p: number, end: number, kind: 'failed' | 'error'): boolean {
   const b = c.b;
   p = skipSpaces(b, p, end);
-  const http = kind === 'failed' ? httpStatus(b, p, end) : null;
+  const http = kind === 'failed' ? httpStatus(c, p, end) : null;
   const error = http !== null && p + 8 === end ? http : b.toString('utf8', p, end);
   c.out.push({ kind: 'failed', at: c.at, key, failure: http ?? kind, error });
   return true;

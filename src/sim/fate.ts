@@ -1,3 +1,4 @@
+import type { SimOptions } from './options.js';
 import type { Random } from './random.js';
 
 /** What happens to one key: how it ends and how long each step takes (simulated ms). */
@@ -14,16 +15,9 @@ export interface Fate {
 }
 
 /** The knobs that shape fates; `crashes` only where the script survives them (the thread pool). */
-export interface FateOptions {
-  failMonths: number[];
-  failRate: number;
-  playoffFailRate: number;
-  timeoutRate: number;
-  exceptionRate: number;
-  meanSeconds: number;
-  timeout: number;
+export type FateOptions = Pick<SimOptions, 'failMonths' | 'failRate' | 'playoffFailRate' | 'timeoutRate' | 'exceptionRate' | 'meanSeconds' | 'timeout'> & {
   crashes: boolean;
-}
+};
 
 /** `str(e)` of what requests raises when the service connection goes wrong. */
 const requestErrors = [

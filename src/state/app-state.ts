@@ -1,15 +1,10 @@
+import type { FailedFile } from '../failures/failed-file.js';
+import type { ExpectedKeys } from '../coverage/expected-keys.js';
 import type { TailLine } from '../log-line.js';
 import type { LogRuns } from './apply-lines.js';
 
 /** Expected keys as read from the configured file. */
-export interface ExpectedInfo {
-  keys: string[];
-  format: 'date' | 'id';
-  blank: number;
-  duplicates: number;
-  invalid: { line: number; text: string; reason: string }[];
-  file: string;
-}
+export type ExpectedInfo = ExpectedKeys;
 
 /** One key source (storage or warehouse) as the pollers last saw it. */
 export interface SourceState {
@@ -33,21 +28,9 @@ export interface CoverageState {
   targets: number[];
 }
 
-/** A failed-keys file entry as the failures module reads it. */
-export interface FailedFileInfo {
-  path: string;
-  name: string;
-  runStartedAt: number | null;
-  writtenAt: string | null;
-  mtimeMs: number;
-  totalFailed: number | null;
-  entries: { key: string; status: string; error: string }[];
-  problems: string[];
-}
-
 export interface FailedFilesState {
-  files: FailedFileInfo[];
-  current: FailedFileInfo | null;
+  files: FailedFile[];
+  current: FailedFile | null;
   notes: string[];
 }
 

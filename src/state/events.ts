@@ -1,5 +1,6 @@
 import type { ParsedBatch } from '../log-line.js';
-import type { Confirm, ExpectedInfo, FailedFileInfo, ProcessState, RecordedRun, View } from './app-state.js';
+import type { FailedFile } from '../failures/failed-file.js';
+import type { Confirm, ExpectedInfo, ProcessState, RecordedRun, View } from './app-state.js';
 
 /** Every change to the app state, from sources and from keys. Types are 'domain/verb'. */
 export type AppEvent =
@@ -23,7 +24,7 @@ export type AppEvent =
       requests: number;
     }
   | { type: 'coverage/error'; source: 'storage' | 'warehouse'; message: string; hint: string | null; at: number }
-  | { type: 'failed/update'; files: FailedFileInfo[]; current: FailedFileInfo | null; notes: string[] }
+  | { type: 'failed/update'; files: FailedFile[]; current: FailedFile | null; notes: string[] }
   | { type: 'process/update'; patch: Partial<ProcessState> }
   | { type: 'process/history'; runs: RecordedRun[] }
   | { type: 'ui/view'; view: View }

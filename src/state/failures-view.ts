@@ -1,5 +1,4 @@
 import { currentFailures, errorLabel, persistentKeys, summarise, type FailureRow, type FailureSummary } from '../failures/analysis.js';
-import type { FailedFile } from '../failures/failed-file.js';
 import type { AppState } from './app-state.js';
 
 /** The failures table and its grouped summary, as the failures view and the dashboard line show them. */
@@ -17,7 +16,7 @@ let last: { inputs: unknown[]; view: FailuresView } | null = null;
 /** Rows: the latest run's failures (log merged with the newest file), recovered when now in storage. */
 export function failuresView(state: AppState): FailuresView {
   const run = state.log.current;
-  const files = state.failed.files as unknown as FailedFile[];
+  const files = state.failed.files;
   const storage = state.coverage.storage?.keys ?? null;
   const inputs = [run?.failedKeys, state.failed.current, storage, files, state.ui.filter];
   if (last && last.inputs.every((x, i) => x === inputs[i])) return last.view;
@@ -27,7 +26,7 @@ export function failuresView(state: AppState): FailuresView {
     persistentCache.set(files, persistent);
   }
   const rows = currentFailures({
-    latestFile: (state.failed.current as unknown as FailedFile) ?? null,
+    latestFile: state.failed.current,
     liveFailures: run && run.failedKeys.size ? run.failedKeys : null,
     liveRunStartedAt: run?.startedAt ?? null,
     presentInStorage: storage,
