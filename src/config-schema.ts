@@ -68,7 +68,8 @@ export const configSchema = z
     grammar: grammarSchema.optional(),
     command: z.array(z.string()).min(1).optional(),
     cwd: z.string().optional(),
-    env: z.record(z.string(), z.string()).default({ PYTHONUNBUFFERED: '1' }),
+    /** Added to the launched command's environment, on top of PYTHONUNBUFFERED=1 (a buffered log would look stalled). */
+    env: z.record(z.string(), z.string()).default({}),
     vars: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
     workers: z.number().int().positive().default(6),
     timeout: z.number().positive().default(180),

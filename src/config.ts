@@ -102,6 +102,7 @@ export function loadConfig(opts: { file?: string; cwd: string; flags?: ConfigFla
     storage,
     warehouse,
     cwd: c.cwd ? abs(c.cwd) : baseDir,
+    env: { PYTHONUNBUFFERED: '1', ...c.env },
     stateDir: abs(c.stateDir),
   };
 }

@@ -45,6 +45,7 @@ export function createController(deps: ControllerDeps) {
   async function freshStorage(): Promise<Set<string> | null> {
     if (!live.storage) return null;
     dispatch({ type: 'coverage/checking', source: 'storage' });
+    notice(`listing ${live.storage.label} for a fresh count…`);
     try {
       const r = await live.storage.list(AbortSignal.any([deps.signal, AbortSignal.timeout(60_000)]));
       dispatch({ type: 'coverage/result', source: 'storage', keys: r.keys, at: deps.now(), bytesBilled: r.bytesBilled, method: r.method, requests: r.requests });
