@@ -16,7 +16,8 @@ export async function idleCpu({ cli, log, settleMs, measureMs, cols = 80, rows =
   const cwd = mkdtempSync(join(tmpdir(), 'backfill-bench-tty-'));
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   const command = `exec ${quote(process.execPath)} ${quote(cli)} --log ${quote(log)}`;
-  const term = existsSync('/usr/bin/tmux') || hasCommand('tmux') ? tmuxTerminal(cwd, command, cols, rows) : scriptTerminal(cwd, command, cols, rows);
+  // BENCH_TTY=script forces the fallback (to check it on a machine that has tmux).
+  const term = process.env.BENCH_TTY !== 'script' && hasCommand('tmux') ? tmuxTerminal(cwd, command, cols, rows) : scriptTerminal(cwd, command, cols, rows);
   try {
     const pid = await term.nodePid();
     await sleep(settleMs);
@@ -49,10 +50,9 @@ export async function idleCpu({ cli, log, settleMs, measureMs, cols = 80, rows =
 
 /** Bytes the dashboard drew while idle, and how many of them were whole-screen clears (ESC[2J). */
 function drawnStats(term, file) {
-  if (term.recorded) return { drawnBytes: term.recorded(), clears: null };
-  if (!existsSync(file)) return { drawnBytes: null, clears: null };
-  const text = readFileSync(file, 'latin1');
-  return { drawnBytes: statSync(file).size, clears: text.split('\x1b[2J').length - 1 };
+  const bytes = term.recorded ? term.recorded() : existsSync(file) ? readFileSync(file) : null;
+  if (bytes === null) return { drawnBytes: null, clears: null };
+  return { drawnBytes: bytes.length, clears: bytes.toString('latin1').split('\x1b[2J').length - 1 };
 }
 
 /** utime + stime of a process, in clock ticks (fields 14 and 15; the name in parentheses may hold spaces). */
@@ -99,23 +99,29 @@ function scriptTerminal(cwd, command, cols, rows) {
   let recording = null;
   child.stdout.on('data', (d) => {
     out.push(d);
-    if (recording && !recording.stopped) recording.bytes += d.length;
+    if (recording && !recording.stopped) recording.chunks.push(d);
   });
   return {
     name: 'script (pty)',
     nodePid: () => findNode(child.pid),
-    capture: () => Buffer.concat(out).toString('utf8').slice(-4000),
+    capture: () => lastFrame(Buffer.concat(out).toString('utf8')),
     record(file) {
-      if (file) recording = { bytes: 0, stopped: false };
+      if (file) recording = { chunks: [], stopped: false };
       else if (recording) recording.stopped = true;
     },
-    recorded: () => recording?.bytes ?? null,
+    recorded: () => (recording ? Buffer.concat(recording.chunks) : null),
     async close() {
       child.stdin.end();
       child.kill('SIGTERM');
       await sleep(200);
     },
   };
+}
+
+/** The text of the last full-screen frame in a raw terminal stream, escape sequences removed. */
+function lastFrame(raw) {
+  const frame = raw.slice(raw.lastIndexOf('\x1b[2J'));
+  return frame.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
 }
 
 /** The node process at or under `pid` (exec usually makes it `pid` itself); waits up to 5 s for it. */

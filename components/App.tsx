@@ -44,7 +44,8 @@ export function App({ store, onIntent, color }: { store: Store; onIntent: (inten
 
   const figures = runFigures(state.log.current, state.now, writerOf(state));
   const width = Math.max(40, state.ui.width);
-  const bodyHeight = Math.max(4, state.ui.height - 2 - recentNotices(state.ui.notices, state.now).length);
+  // One row short of the terminal: Ink clears the whole screen on every frame of an output that fills it.
+  const bodyHeight = Math.max(4, state.ui.height - 3 - recentNotices(state.ui.notices, state.now).length);
   let body: React.ReactNode;
   if (state.ui.help) body = <HelpOverlay width={width} />;
   else if (state.ui.view === 'failures') body = <FailuresView state={state} height={bodyHeight} />;

@@ -1,6 +1,6 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { formatBytes, formatClock, formatCount, formatPercent } from '../src/format.js';
+import { formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
 import type { SourceCoverage } from '../src/state/coverage-view.js';
 import { SegmentBar } from './SegmentBar.js';
 import { SEGMENT, useColor } from './theme.js';
@@ -56,7 +56,7 @@ export function sourceDetail(name: string, s: SourceCoverage): string {
   if (s.coverage?.extra) parts.push(`+${formatCount(s.coverage.extra)} not expected`);
   if (s.method) parts.push(s.method);
   if (s.bytesBilled !== null) parts.push(`bills ${formatBytes(s.bytesBilled)}`);
-  parts.push(s.ageMs === null ? 'not checked yet' : `${formatClock(s.ageMs)} ago`);
+  parts.push(s.ageMs === null ? 'not checked yet' : formatAge(s.ageMs));
   return parts.join(' ');
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, type ConfigFlags } from './config.js';
+import { loadConfig, type ConfigFlags } from './config.js';
+import { UserError } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,9 +20,9 @@ async function guard(body: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await body();
   } catch (err) {
-    if (err instanceof ConfigError || (err as { exitCode?: number }).exitCode === 2) {
-      process.stderr.write(`backfill-tui: ${(err as Error).message}\n`);
-      process.exitCode = 2;
+    if (err instanceof UserError) {
+      process.stderr.write(`backfill-tui: ${err.message}\n`);
+      process.exitCode = err.exitCode;
       return;
     }
     process.stderr.write(`backfill-tui: ${(err as Error).stack ?? String(err)}\n`);

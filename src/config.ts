@@ -1,12 +1,12 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { configSchema, type ParsedConfig } from './config-schema.js';
+import { UserError } from './errors.js';
 
 /** A config problem the operator must fix; `exitCode` 2 as for any usage error. */
-export class ConfigError extends Error {
-  readonly exitCode = 2;
+export class ConfigError extends UserError {
   constructor(message: string) {
-    super(message);
+    super(message, 2);
     this.name = 'ConfigError';
   }
 }

@@ -46,6 +46,16 @@ export function formatPercent(part: number, whole: number): string {
   return `${shown.toFixed(1)} %`;
 }
 
+/** "just now", "3 min ago", "2 h ago": ages that change once a minute, not every frame. */
+export function formatAge(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return 'never';
+  if (ms < 60_000) return 'just now';
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 120) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours} h ago` : `${Math.floor(hours / 24)} d ago`;
+}
+
 /** 1,234,567 */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');

@@ -34,8 +34,10 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         onWaiting: () => dispatch({ type: 'log/waiting' }),
         onProgress: (p) => dispatch({ type: 'log/progress', ...p }),
         onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
+        onError: (err) => dispatch({ type: 'ui/notice', text: `log: ${(err as Error).message ?? String(err)} (retrying)`, tone: 'fail' }),
       },
-      { signal, pollMs: 1000 },
+      // chokidar drops the last change event of a burst (50 ms throttle): the poll catches it within 250 ms.
+      { signal, pollMs: 250 },
     ),
   );
   tasks.push(

@@ -1,11 +1,17 @@
 import type { Config } from '../config.js';
 import { externalWriters } from '../runner/log-writers.js';
 import { initialState } from '../state/app-state.js';
+import { runFigures } from '../state/run-view.js';
+import { writerOf } from '../state/writer.js';
 import { createStore, type Store, type Timers } from '../store.js';
 import { createController } from './controller.js';
 import { grammarFor } from './grammar.js';
 import { startLiveSources, type LiveSources } from './live-sources.js';
 import { CAN_SEE_WRITERS, processSnapshot } from './process-info.js';
+
+/** Clock ticks while a run is live, and while nothing moves. */
+export const LIVE_TICK_MS = 1000;
+export const IDLE_TICK_MS = 15_000;
 
 /** How often we look at who writes the log (a few ms of /proc reads). */
 const WRITERS_EVERY_MS = 5_000;
@@ -28,7 +34,15 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now);
   const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal });
 
-  const tick = setInterval(() => store.dispatch({ type: 'clock/tick', now: now() }), 1000);
+  // The clock moves the screen only while a run is live (elapsed seconds, stall detection); otherwise
+  // a slow tick is enough for ages and notices, and an idle dashboard costs next to nothing.
+  const tick = setInterval(() => {
+    const s = store.getState();
+    const t = now();
+    const status = runFigures(s.log.current, t, writerOf(s)).status;
+    const live = status === 'running' || status === 'stalled' || s.process.stopping !== null;
+    if (live || t - s.now >= IDLE_TICK_MS) store.dispatch({ type: 'clock/tick', now: t });
+  }, LIVE_TICK_MS);
   tick.unref();
 
   void processSnapshot(config).then(async (patch) => {

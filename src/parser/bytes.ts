@@ -27,11 +27,10 @@ export class Word {
 }
 
 /** Slots of the key cache (a power of two); a run's keys (853 dates, 5,299 games) fit with room to spare. */
-const KEY_BITS = 14;
+const KEY_BITS = 13;
 const KEY_SLOTS = 1 << KEY_BITS;
-const keyLo = new Int32Array(KEY_SLOTS);
-const keyHi = new Int32Array(KEY_SLOTS);
-const keyTail = new Int32Array(KEY_SLOTS).fill(-1);
+// The three words of slot i at 4i, 4i+1, 4i+2: a set of four slots is one cache line.
+const keyWords = new Int32Array(KEY_SLOTS * 4).fill(-1);
 const keyText: string[] = new Array<string>(KEY_SLOTS).fill('');
 
 /**
@@ -107,27 +106,25 @@ export class ChunkBytes {
 }
 
 /**
- * The ten bytes at p (given as words) decoded, from a two-way cache: the newest entry of a set first, so
- * two keys that collide do not evict each other in turn.
+ * The ten bytes at p (given as words) decoded, from a 4-way cache: each hash value owns a set of four
+ * slots, newest first, so keys that collide do not evict each other in turn.
  */
 function cachedKey(b: Buffer, p: number, lo: number, hi: number, tail: number): string {
   let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b) ^ Math.imul(tail, 0xc2b2ae35);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 13;
-  // Two slots per hash value (a set), so only keys of the same set ever evict each other.
-  const slot = (h >>> (33 - KEY_BITS)) << 1;
-  if (keyLo[slot] === lo && keyHi[slot] === hi && keyTail[slot] === tail) return keyText[slot];
-  const other = slot + 1;
-  if (keyLo[other] === lo && keyHi[other] === hi && keyTail[other] === tail) return keyText[other];
-  keyLo[other] = keyLo[slot];
-  keyHi[other] = keyHi[slot];
-  keyTail[other] = keyTail[slot];
-  keyText[other] = keyText[slot];
+  const slot = (h >>> (32 - KEY_BITS + 2)) << 2;
+  for (let i = slot, w = slot << 2; i < slot + 4; i++, w += 4) {
+    if (keyWords[w] === lo && keyWords[w + 1] === hi && keyWords[w + 2] === tail) return keyText[i];
+  }
+  const w = slot << 2;
+  keyWords.copyWithin(w + 4, w, w + 12);
+  keyText.copyWithin(slot + 1, slot, slot + 3);
   const text = b.toString('latin1', p, p + 10);
-  keyLo[slot] = lo;
-  keyHi[slot] = hi;
-  keyTail[slot] = tail;
+  keyWords[w] = lo;
+  keyWords[w + 1] = hi;
+  keyWords[w + 2] = tail;
   keyText[slot] = text;
   return text;
 }

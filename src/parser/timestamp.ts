@@ -11,8 +11,11 @@ export const ERROR = 2;
 const MIN_PREFIX = 25;
 /** Longest level name we look for (CRITICAL); a longer word means this is not a record prefix. */
 const MAX_LEVEL = 8;
-/** "INFO" as a little-endian 32-bit word: nearly every record's level. */
-const INFO_WORD = 0x4f464e49;
+/** Length of `YYYY-MM-DD HH:MM:SS,mmm - INFO - `, the prefix of nearly every record. */
+const INFO_PREFIX = 33;
+/** The bytes " - INFO " (after the milliseconds) as one little-endian double, and "- " after them. */
+const INFO_RULE = Buffer.from(' - INFO ', 'latin1').readDoubleLE(0);
+const DASH_SPACE = Buffer.from('- ', 'latin1').readUInt16LE(0);
 
 /**
  * Reads the Python logging prefix `YYYY-MM-DD HH:MM:SS,mmm - LEVEL - ` at the start of a line, by bytes.
@@ -38,16 +41,39 @@ export class PrefixReader {
 
   /** Returns where the message of the line [p, end) starts, or -1 when it has no record prefix (a continuation). */
   read(p: number, end: number): number {
-    const b = this.b;
-    if (end - p < MIN_PREFIX || b[p + 16] !== 58) return -1;
+    if (end - p < MIN_PREFIX) return -1;
+    const dv = this.dv;
     // Words of printable ASCII are never NaN or ±0, so == on the doubles is == on the bytes.
-    const head = this.dv.getFloat64(p, true);
-    const tail = this.dv.getFloat64(p + 8, true);
+    const head = dv.getFloat64(p, true);
+    const tail = dv.getFloat64(p + 8, true);
     if (head !== this.minuteHead || tail !== this.minuteTail) {
       if (!this.newMinute(p)) return -1;
       this.minuteHead = head;
       this.minuteTail = tail;
     }
+    // The usual rest, `:SS,mmm - INFO - `, as words: two loads for the time, two for the level.
+    if (end - p >= INFO_PREFIX && dv.getFloat64(p + 23, true) === INFO_RULE && dv.getUint16(p + 31, true) === DASH_SPACE) {
+      const time = dv.getInt32(p + 16, true);
+      const millis = dv.getInt32(p + 20, true);
+      const s1 = (time >>> 8) & 0xff;
+      const s2 = (time >>> 16) & 0xff;
+      const m1 = millis & 0xff;
+      const m2 = (millis >>> 8) & 0xff;
+      const m3 = (millis >>> 16) & 0xff;
+      const digits = (s1 - 48) | (57 - s1) | (s2 - 48) | (57 - s2) | (m1 - 48) | (57 - m1) | (m2 - 48) | (57 - m2) | (m3 - 48) | (57 - m3);
+      if ((time & 0xff) === 58 && time >>> 24 === 44 && digits >= 0) {
+        this.level = INFO;
+        this.at = this.minuteStart + (s1 * 10 + s2 - 528) * 1000 + m1 * 100 + m2 * 10 + m3 - 5328;
+        return p + INFO_PREFIX;
+      }
+    }
+    return this.readRest(p, end);
+  }
+
+  /** The prefix after `YYYY-MM-DD HH:MM` in any of its shapes (other levels, no milliseconds). */
+  private readRest(p: number, end: number): number {
+    const b = this.b;
+    if (b[p + 16] !== 58) return -1;
     const s = digits2(b, p + 17);
     if (s < 0) return -1;
     let q = p + 19;
@@ -61,7 +87,7 @@ export class PrefixReader {
     }
     if (b[q] !== 32 || b[q + 1] !== 45 || b[q + 2] !== 32) return -1;
     const levelStart = q + 3;
-    const sp = levelEnd(b, this.dv, levelStart, end);
+    const sp = levelEnd(b, levelStart, end);
     // The message may be empty ("... - INFO - " before a "\n=====" message), so " -" at the end is enough.
     if (sp < 0 || b[sp + 1] !== 45 || (sp + 2 < end && b[sp + 2] !== 32)) return -1;
     const first = b[levelStart];
@@ -88,8 +114,7 @@ export class PrefixReader {
 }
 
 /** Where the level word that starts at p ends (the space before " - "), or -1. */
-function levelEnd(b: Buffer, dv: DataView, p: number, end: number): number {
-  if (p + 4 < end && dv.getInt32(p, true) === INFO_WORD && b[p + 4] === 32) return p + 4;
+function levelEnd(b: Buffer, p: number, end: number): number {
   const limit = Math.min(end, p + MAX_LEVEL + 1);
   let sp = p;
   while (sp < limit && b[sp] !== 32) sp++;
