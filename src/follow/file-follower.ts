@@ -17,7 +17,8 @@ export class FileFollower {
   private historyDone = false;
   private statSize = 0;
   private lastProgress = '';
-  private readonly buf: Buffer;
+  /** Two read buffers: one is parsed while the next read fills the other. */
+  private readonly bufs: [Buffer, Buffer];
   private readonly splitter: LineSplitter;
 
   constructor(
@@ -27,8 +28,8 @@ export class FileFollower {
     chunkSize: number,
     maxLineBytes: number,
   ) {
-    // One read buffer for the whole run: a 1 GB history never sits in memory.
-    this.buf = Buffer.allocUnsafe(chunkSize);
+    // Two fixed read buffers for the whole run: a 1 GB history never sits in memory.
+    this.bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
     this.splitter = new LineSplitter(maxLineBytes, (n) => {
       if (!this.signal.aborted) this.handlers.onOverlong?.(n);
     });
@@ -70,19 +71,31 @@ export class FileFollower {
   }
 
   private async readAvailable(file: TrackedFile): Promise<void> {
-    while (!this.signal.aborted) {
-      const n = await file.read(this.buf);
-      if (this.signal.aborted) return;
-      if (n > 0) {
-        const lines = this.splitter.push(this.buf.subarray(0, n));
-        if (lines) this.handlers.onChunk(lines);
+    let which = 0;
+    let pending: Promise<number> | null = file.read(this.bufs[which]);
+    try {
+      while (pending) {
+        const n: number = await pending;
+        pending = null;
+        if (this.signal.aborted) return;
+        const chunk = this.bufs[which].subarray(0, n);
+        // Read ahead into the other buffer while this chunk is parsed: disk and parser overlap.
+        if (n > 0) {
+          which ^= 1;
+          pending = file.read(this.bufs[which]);
+          const lines = this.splitter.push(chunk);
+          if (lines) this.handlers.onChunk(lines);
+        }
+        // Done with history once the bytes present at open are read, or we caught up with the writer.
+        if (n === 0 || file.offset >= file.sizeAtOpen) this.historyDone = true;
+        this.reportProgress(file);
+        if (n === 0) return;
+        // Let a UI draw (and the abort land) between chunks of a long history.
+        await nextTurn();
       }
-      // Done with history once the bytes present at open are read, or we caught up with the writer.
-      if (n === 0 || file.offset >= file.sizeAtOpen) this.historyDone = true;
-      this.reportProgress(file);
-      if (n === 0) return;
-      // Let a UI draw (and the abort land) between chunks of a long history.
-      await nextTurn();
+    } finally {
+      // Never leave a read running on an fd the caller is about to close.
+      if (pending) await (pending as Promise<number>).catch(() => 0);
     }
   }
 
