@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { computeCoverage } from '../dist/src/coverage/math.js';
 import { createGcsSource } from '../dist/src/coverage/gcs-source.js';
-import { startFakeGcs } from './fake-gcs.js';
+import { importTestSupport } from './test-support.js';
 import { median } from './stats.js';
 
 const TARGETS = [95, 98, 100];
@@ -34,6 +34,7 @@ export async function gcsListing({ n, runs }) {
   const bucket = 'bench-bucket';
   const prefix = 'nba-com/player-boxscores/';
   const keys = Array.from({ length: n }, (_, i) => gameId(i));
+  const { startFakeGcs } = await importTestSupport('fake-gcs-server');
   const server = await startFakeGcs({ bucket, objects: keys.map((k) => `${prefix}${k}/20251126_120000.json`) });
   try {
     const source = createGcsSource({ url: `gs://${bucket}/${prefix}`, apiEndpoint: server.url, projectId: 'bench' });

@@ -69,6 +69,7 @@ const cases: Array<[string, string, object[]]> = [
   ['team title', INFO + 'NBA.com Team Boxscore Scraper Backfill', [{ kind: 'start', title: 'NBA.com Team Boxscore Scraper Backfill' }]],
   ['retry title', INFO + 'NBA.com Player Boxscore Aggressive Retry', [{ kind: 'start', title: 'NBA.com Player Boxscore Aggressive Retry' }]],
   ['retry loaded', INFO + 'Loaded 35 unique dates from /tmp/failed.txt', [{ kind: 'loaded', total: 35 }]],
+  ['games loaded', INFO + 'Loaded 5299 games from game_ids_to_scrape.csv', [{ kind: 'loaded', total: 5299 }]],
   ['team loaded', INFO + 'Total games to process: 5299', [{ kind: 'loaded', total: 5299 }]],
   ['retry succeeded', INFO + '✅ Succeeded: 33', [summary('processed', 33)]],
   ['crash', ERR + 'Unexpected error processing 0022100001: KeyError', [fail('0022100001', 'exception', 'KeyError')]],
@@ -76,6 +77,7 @@ const cases: Array<[string, string, object[]]> = [
   ['one space', INFO + ' ✅ Scraped 2021-10-31', [{ kind: 'succeeded', key: '2021-10-31' }]],
   ['no space after emoji', INFO + '  ✅Scraped 2021-10-31', [{ kind: 'succeeded', key: '2021-10-31' }]],
   ['extra spaces', INFO + '   ✅  Scraped   2021-10-31  ', [{ kind: 'succeeded', key: '2021-10-31' }]],
+  ['nine-byte key', WARN + '  ❌ Failed 022100001: HTTP 500', [fail('022100001', 'HTTP 500', 'HTTP 500')]],
   ['colon in key', WARN + '  ❌ Failed 2021-10-19T10:00: HTTP 502', [fail('2021-10-19T10:00', 'HTTP 502', 'HTTP 502')]],
   ['long key', INFO + '[7/9] Queued LAL-BOS-2021-10-19', [{ kind: 'queued', key: 'LAL-BOS-2021-10-19', index: 7, total: 9 }]],
   ['utf-8 key', INFO + '  ✅ Scraped café-2021', [{ kind: 'succeeded', key: 'café-2021' }]],
@@ -96,6 +98,9 @@ const nothing: Array<[string, string]> = [
   ['continuation that looks like a record', '  ✅ Scraped 2021-10-31'],
   ['continuation traceback', 'Traceback (most recent call last):'],
   ['bad month digit', '2025-1x-26 23:17:12,345 - INFO - [1/2] Queued 2021-10-31'],
+  ['bad seconds digit', '2025-11-26 23:17:1x,345 - INFO - [1/2] Queued 2021-10-31'],
+  ['bad millisecond separator', '2025-11-26 23:17:12;345 - INFO - [1/2] Queued 2021-10-31'],
+  ['dash without spaces', '2025-11-26 23:17:12 -INFO - [1/2] Queued 2021-10-31'],
   ['no level separator', '2025-11-26 23:17:12,345 INFO [1/2] Queued 2021-10-31'],
 ];
 

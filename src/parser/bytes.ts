@@ -1,4 +1,5 @@
 import type { LogLine } from '../log-line.js';
+import { cachedKey, printable4 } from './key-cache.js';
 
 /*
  * Byte-level reading for the fast path. Reading a byte costs about as much as a few arithmetic steps, so
@@ -25,13 +26,6 @@ export class Word {
     this.last = bytes.readInt32LE(bytes.length - 4);
   }
 }
-
-/** Slots of the key cache (a power of two); a run's keys (853 dates, 5,299 games) fit with room to spare. */
-const KEY_BITS = 13;
-const KEY_SLOTS = 1 << KEY_BITS;
-// The three words of slot i at 4i, 4i+1, 4i+2: a set of four slots is one cache line.
-const keyWords = new Int32Array(KEY_SLOTS * 4).fill(-1);
-const keyText: string[] = new Array<string>(KEY_SLOTS).fill('');
 
 /**
  * One chunk's bytes and the record being read, shared by the fast-path readers so the hot values travel as
@@ -87,13 +81,16 @@ export class ChunkBytes {
   key(p: number, end: number, colon: boolean): string | null {
     const b = this.b;
     const after = p + 10;
-    if (after <= end && (after === end || b[after] === 32 || (colon && b[after] === 58 && (after + 1 === end || b[after + 1] === 32)))) {
+    const next = after < end ? b[after] : 32;
+    const ends = next === 32 || (colon && next === 58 && (after + 1 === end || b[after + 1] === 32));
+    // A ten-byte token that ends in ':' is a nine-byte key; the general path below takes the colon off.
+    if (after <= end && ends && !(colon && b[p + 9] === 58)) {
       const dv = this.dv;
       const lo = dv.getInt32(p, true);
       const hi = dv.getInt32(p + 4, true);
       const tail = dv.getUint16(p + 8, true);
       if (printable4(lo) && printable4(hi) && printable4(tail | 0x21210000)) {
-        this.keyEnd = after < end && b[after] === 58 ? after + 1 : after;
+        this.keyEnd = next === 58 ? after + 1 : after;
         return cachedKey(b, p, lo, hi, tail);
       }
     }
@@ -103,36 +100,6 @@ export class ChunkBytes {
     if (colon && e > p && b[e - 1] === 58) e--;
     return e === p ? null : b.toString('utf8', p, e);
   }
-}
-
-/**
- * The ten bytes at p (given as words) decoded, from a 4-way cache: each hash value owns a set of four
- * slots, newest first, so keys that collide do not evict each other in turn.
- */
-function cachedKey(b: Buffer, p: number, lo: number, hi: number, tail: number): string {
-  let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b) ^ Math.imul(tail, 0xc2b2ae35);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 13;
-  const slot = (h >>> (32 - KEY_BITS + 2)) << 2;
-  for (let i = slot, w = slot << 2; i < slot + 4; i++, w += 4) {
-    if (keyWords[w] === lo && keyWords[w + 1] === hi && keyWords[w + 2] === tail) return keyText[i];
-  }
-  const w = slot << 2;
-  keyWords.copyWithin(w + 4, w, w + 12);
-  keyText.copyWithin(slot + 1, slot, slot + 3);
-  const text = b.toString('latin1', p, p + 10);
-  keyWords[w] = lo;
-  keyWords[w + 1] = hi;
-  keyWords[w + 2] = tail;
-  keyText[slot] = text;
-  return text;
-}
-
-/** Whether all four bytes of a little-endian word are printable ASCII ('!' to '~', no space). */
-function printable4(x: number): boolean {
-  // Per byte: below 0x21 shows as a borrow into bit 7 (the classic "has less than" test), 0x7F+ as bit 7 set.
-  return ((((x - 0x21212121) & ~x) | x | (x + 0x01010101)) & 0x80808080) === 0;
 }
 
 /** First position at or after p that is not a space. */
@@ -151,12 +118,6 @@ export function trimEnd(b: Buffer, p: number, end: number): number {
 export function afterEmoji(b: Buffer, p: number, end: number): number {
   if (b[p] === 0xef && b[p + 1] === 0xb8 && b[p + 2] === 0x8f && p + 3 <= end) p += 3;
   return skipSpaces(b, p, end);
-}
-
-/** End of the token starting at p: the next space or the line end. */
-export function tokenEnd(b: Buffer, p: number, end: number): number {
-  while (p < end && b[p] !== 32) p++;
-  return p;
 }
 
 const httpCache: string[] = [];

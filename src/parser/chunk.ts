@@ -42,7 +42,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
     if (m >= 0) bytes.at = prefix.at;
     else if (custom) bytes.at = lastAt === -Infinity ? 0 : lastAt;
     if (custom) parseWithConfig(bytes, pos, m, end, grammar);
-    else parseMessage(bytes, m, end);
+    else if (m >= 0) parseMessage(bytes, m, end);
     if (pos >= tailStart) {
       const tone = lines.length > before ? lineTone(lines[lines.length - 1]) : plainTone(chunk, m, end, prefix.level);
       tail.push({ text: decodeLine(chunk, pos, end), tone });
