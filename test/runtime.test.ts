@@ -1,0 +1,55 @@
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { startRuntime } from '../src/app/runtime.js';
+import { loadConfig } from '../src/config.js';
+import { writeSyntheticLog } from '../src/sim/synthetic-log.js';
+import { logLine } from './support/log-text.js';
+import { waitFor } from './support/wait-for.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-runtime-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('the first frames come while a long history is still being read, with its progress', async () => {
+  const log = path.join(dir, 'big.log');
+  await writeSyntheticLog(log, { bytes: 40_000_000, seed: 2 });
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ log: 'big.log' }));
+  const runtime = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
+  const seen: { read: number; size: number; done: boolean }[] = [];
+  runtime.store.subscribe(() => {
+    const l = runtime.store.getState().log;
+    seen.push({ read: l.bytesRead, size: l.size, done: l.historyDone });
+  });
+  try {
+    await waitFor(() => runtime.store.getState().log.historyDone, 'the history read', 60_000);
+    runtime.store.flush();
+    const partial = seen.filter((s) => !s.done && s.read > 0 && s.read < s.size);
+    // Listeners (the views) heard of the read while it was under way, more than once, growing.
+    expect(partial.length).toBeGreaterThan(1);
+    expect(partial[partial.length - 1].read).toBeGreaterThan(partial[0].read);
+    expect(seen[seen.length - 1]).toMatchObject({ done: true });
+  } finally {
+    await runtime.close();
+  }
+});
+
+test('lines appended to a followed log reach the state; a truncated log is counted from its new content', async () => {
+  const log = path.join(dir, 'live.log');
+  const t0 = Date.UTC(2025, 10, 26, 23, 0, 0);
+  writeFileSync(log, [logLine(t0, 'INFO', '[1/3] Queued 2021-10-31'), logLine(t0, 'INFO', '  ✅ Scraped 2021-10-31')].join('\n') + '\n');
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ log: 'live.log' }));
+  const runtime = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
+  try {
+    await waitFor(() => runtime.store.getState().log.current?.succeeded === 1, 'the history');
+    appendFileSync(log, logLine(t0 + 1000, 'WARNING', '  ❌ Failed 2022-04-17: HTTP 500') + '\n');
+    await waitFor(() => runtime.store.getState().log.current?.failed === 1, 'the appended failure');
+    // Replaced in place with shorter content: counts restart from what the file now says.
+    writeFileSync(log, logLine(t0 + 2000, 'INFO', '[1/1] Processing 2022-05-01') + '\n');
+    await waitFor(() => runtime.store.getState().log.resets === 1, 'the truncation noticed');
+    await waitFor(() => runtime.store.getState().log.current?.total === 1, 'the new content counted');
+    expect(runtime.store.getState().log.current).toMatchObject({ succeeded: 0, failed: 0 });
+  } finally {
+    await runtime.close();
+  }
+});
