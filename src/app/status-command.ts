@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { keysForTarget } from '../coverage/math.js';
 import { collectSnapshot } from './snapshot.js';
 import { statusJson } from './status-json.js';
 import { statusText } from './status-text.js';
@@ -20,7 +21,7 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
     process.stderr.write(`backfill-tui: --require ${want}: no ${opts.source} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
     return 1;
   }
-  const keys = Math.ceil((want * source.coverage.expected) / 100 - 1e-9);
+  const keys = keysForTarget(want, source.coverage.expected);
   const met = source.coverage.present >= keys;
   if (!met) process.stderr.write(`backfill-tui: ${opts.source} coverage ${source.coverage.present}/${source.coverage.expected} is below ${want} % (${keys} keys, ${keys - source.coverage.present} more needed)\n`);
   return met ? 0 : 1;

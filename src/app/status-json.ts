@@ -1,3 +1,4 @@
+import { keysForTarget } from '../coverage/math.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { runFigures, type RunFigures } from '../state/run-view.js';
@@ -78,7 +79,7 @@ export function statusJson(state: AppState) {
         lag: cov.lag ? cov.lag.length : null,
         targets: state.coverage.targets.map((percent, i) => ({
           percent,
-          keys: cov.storage?.coverage?.targets[i]?.keys ?? cov.warehouse?.coverage?.targets[i]?.keys ?? Math.ceil((percent * (expected?.keys.length ?? 0)) / 100),
+          keys: cov.storage?.coverage?.targets[i]?.keys ?? cov.warehouse?.coverage?.targets[i]?.keys ?? keysForTarget(percent, expected?.keys.length ?? 0),
           storage: targetJson(cov.storage, i),
           warehouse: targetJson(cov.warehouse, i),
         })),

@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { runCliAsync } from './support/cli.js';
+import { startFakeBigQuery, type FakeBigQuery } from './support/fake-bigquery-server.js';
+import { startFakeGcs, type FakeGcs } from './support/fake-gcs-server.js';
+
+// The real clients against loopback servers, from the built CLI: what `status --json` says of coverage.
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-covcli-'));
+let gcs: FakeGcs;
+let bq: FakeBigQuery;
+const expected = Array.from({ length: 853 }, (_, i) => new Date(Date.UTC(2021, 9, 19) + i * 86_400_000).toISOString().slice(0, 10));
+const inStorage = [...expected.slice(0, 651), '2030-01-01', '2030-01-02'];
+const inWarehouse = expected.slice(0, 640);
+
+beforeAll(async () => {
+  gcs = await startFakeGcs({ bucket: 'nba-scraped-data', objects: inStorage.map((k) => `nba-com/player-boxscores/${k}/20251126_231710.json`) });
+  bq = await startFakeBigQuery({ project: 'nba-props-platform', dataset: 'nba_raw', table: 'nbac_player_boxscores', rows: inWarehouse, incompletePolls: 1, bytes: 10_485_760, pageSize: 500 });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'dates.csv'), expected.join('\n') + '\n');
+});
+afterEach(() => {
+  gcs.setFault(null);
+  bq.setFault(null);
+});
+afterAll(async () => {
+  await gcs.close();
+  await bq.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function config(extra: object = {}) {
+  writeFileSync(
+    path.join(dir, 'backfill-tui.config.json'),
+    JSON.stringify({
+      log: 'b.log',
+      expected: 'dates.csv',
+      storage: { url: 'gs://nba-scraped-data/nba-com/player-boxscores/', apiEndpoint: gcs.url, projectId: 'nba-props-platform' },
+      warehouse: { table: 'nba-props-platform.nba_raw.nbac_player_boxscores', column: 'game_date', apiEndpoint: bq.url, projectId: 'nba-props-platform' },
+      ...extra,
+    }),
+  );
+}
+
+test('status --json: exact coverage of both sources, extra keys apart, lag, targets with keys needed', async () => {
+  config();
+  const r = await runCliAsync(['status', '--json'], { cwd: dir, env: { METADATA_SERVER_DETECTION: 'none' } });
+  expect(r.stderr).toBe('');
+  const c = JSON.parse(r.stdout).coverage;
+  expect(c.expected).toBe(853);
+  expect(c.storage).toMatchObject({ present: 651, extra: 2, percent: 76.32, stale: false, error: null });
+  expect(c.warehouse).toMatchObject({ present: 640, extra: 0, error: null, bytesBilled: 10_485_760 });
+  expect(c.lag).toBe(11);
+  expect(c.targets[0]).toEqual({ percent: 95, keys: 811, storage: { met: false, needed: 160 }, warehouse: { met: false, needed: 171 } });
+  expect(c.targets[2]).toMatchObject({ percent: 100, keys: 853 });
+});
+
+test('missing --from lag lists the keys waiting for the Phase 2 load', async () => {
+  config();
+  const r = await runCliAsync(['missing', '--from', 'lag'], { cwd: dir, env: { METADATA_SERVER_DETECTION: 'none' } });
+  expect(r.code).toBe(0);
+  expect(r.stdout.trim().split('\n')).toEqual(expected.slice(640, 651));
+});
+
+test('a failing warehouse does not stop storage; its error says what to do', async () => {
+  config();
+  bq.setFault({ status: 404, message: 'Not found: Table nba-props-platform:nba_raw.nbac_player_boxscores' });
+  const r = await runCliAsync(['status', '--json'], { cwd: dir, env: { METADATA_SERVER_DETECTION: 'none' } });
+  const c = JSON.parse(r.stdout).coverage;
+  expect(c.storage.present).toBe(651);
+  expect(c.warehouse.error).toMatch(/nbac_player_boxscores/);
+  expect(c.lag).toBeNull();
+});
+
+test('--require 95 --source warehouse exits 1 when the warehouse is short', async () => {
+  config();
+  const r = await runCliAsync(['status', '--require', '95', '--source', 'warehouse'], { cwd: dir, env: { METADATA_SERVER_DETECTION: 'none' } });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('171 more needed');
+});
