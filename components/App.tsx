@@ -55,7 +55,7 @@ export function App({ store, onIntent, color }: { store: Store; onIntent: (inten
   return (
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
-        <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake} width={width} />
+        <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake} stopping={state.process.stopping} width={width} />
         <Notices notices={state.ui.notices} now={state.now} />
         {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
         {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} /> : null}

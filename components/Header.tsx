@@ -15,9 +15,11 @@ const STATUS_COLOR: Record<string, string> = {
   stopped: 'magenta',
 };
 
+const STOPPING: Record<string, string> = { sigint: 'SIGINT sent', sigterm: 'SIGTERM sent', 'needs-kill': 'ignored SIGINT and SIGTERM' };
+
 /** Job name, run state (spinner while running), elapsed, and the run's workers/timeout as its log says. */
-export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; width: number }) {
-  const { job, run, figures, external, keepAwake, width } = props;
+export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number }) {
+  const { job, run, figures, external, keepAwake, stopping, width } = props;
   const color = useColor();
   const status = figures.status + (external && (figures.status === 'running' || figures.status === 'stalled') ? ' (external)' : '');
   const settings = run && (run.workers !== null || run.timeoutSec !== null) ? `${run.workers ?? '?'} workers · timeout ${run.timeoutSec ?? '?'} s` : '';
@@ -37,6 +39,7 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
       <Text> · {formatClock(figures.elapsedMs)}</Text>
       {settings ? <Text dimColor> · {settings}</Text> : null}
       {keepAwake ? <Text color={color ? 'cyan' : undefined}> · awake</Text> : null}
+      {stopping ? <Text color={color ? 'red' : undefined}> · stopping: {STOPPING[stopping] ?? stopping}</Text> : null}
     </Box>
   );
 }

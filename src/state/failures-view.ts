@@ -33,7 +33,9 @@ export function failuresView(state: AppState): FailuresView {
     persistent,
   });
   const filter = state.ui.filter.toLowerCase();
-  const shown = filter ? rows.filter((r) => `${r.key} ${r.status} ${r.error}`.toLowerCase().includes(filter)) : rows;
+  const matching = filter ? rows.filter((r) => `${r.key} ${r.status} ${r.error}`.toLowerCase().includes(filter)) : rows;
+  // Keys still failing first; recovered ones (now in storage) at the end, for the record.
+  const shown = [...matching.filter((r) => !r.recovered), ...matching.filter((r) => r.recovered)];
   const view = { rows, shown, summary: summarise(rows) };
   last = { inputs, view };
   return view;
