@@ -1,5 +1,6 @@
 import type { GrammarConfig } from '../config-schema.js';
 import type { LogLine } from '../log-line.js';
+import { failureOf } from './text-rules.js';
 
 /** A grammar pattern from the config that cannot work; `field` is its config path, e.g. `grammar.progress`. */
 export class GrammarError extends Error {
@@ -46,18 +47,22 @@ const REQUIRED: Partial<Record<GrammarKind, readonly string[]>> = {
   progress: ['done'],
 };
 
+/** Queued and processing lines: a key, and where it stands in the list when the pattern says so (else 0). */
+function listed(kind: 'queued' | 'processing'): CustomRule['build'] {
+  return (g, _msg, at) => (g.key ? ifNumbers({ kind, at, key: g.key, index: num(g.index, 0), total: num(g.total, 0) }) : null);
+}
+
 const BUILD: Record<GrammarKind, CustomRule['build']> = {
   start: (g, msg, at) => ({ kind: 'start', at, title: g.title ?? msg.trim() }),
   complete: (_g, _msg, at) => ({ kind: 'complete', at }),
   loaded: (g, _msg, at) => ifNumbers({ kind: 'loaded', at, total: num(g.total) }),
-  queued: (g, _msg, at) => (g.key ? ifNumbers({ kind: 'queued', at, key: g.key, index: num(g.index, 0), total: num(g.total, 0) }) : null),
-  processing: (g, _msg, at) =>
-    g.key ? ifNumbers({ kind: 'processing', at, key: g.key, index: num(g.index, 0), total: num(g.total, 0) }) : null,
+  queued: listed('queued'),
+  processing: listed('processing'),
   succeeded: (g, _msg, at) => ({ kind: 'succeeded', at, key: g.key || null }),
   skipped: (g, _msg, at) => ({ kind: 'skipped', at, key: g.key || null }),
   failed: (g, _msg, at) => {
     const error = g.error ?? '';
-    const failure = g.failure || (/^HTTP \d{3}(?!\d)/.exec(error)?.[0] ?? 'failed');
+    const failure = g.failure || failureOf(error);
     return { kind: 'failed', at, key: g.key || null, failure, error };
   },
   progress: (g, _msg, at) => {

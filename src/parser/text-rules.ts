@@ -10,6 +10,8 @@ import type { LogLine, SummaryField } from '../log-line.js';
 type Rule = (msg: string, at: number, out: LogLine[]) => boolean;
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** In a rule's `first`: any character outside ASCII (the rule allows any emoji before its words). */
+const ANY_EMOJI = '\u0080';
 
 // An emoji, with or without its variation selector, then optional spaces.
 const E = '\\uFE0F? *';
@@ -33,24 +35,35 @@ const COMPLETE = re('^(?:[^\\x00-\\x7F]+ +)?[A-Z]+(?: [A-Z]+)* COMPLETE$');
 // A banner title or the init line: three or more words ending in Backfill/Retry, nothing like a field.
 const START = re('^([A-Z0-9][^:|]*\\S \\S+ (?:Backfill|Retry)(?: \\(v\\d+\\))?)(?: initiali[sz]ed)?$');
 const SETTING = re('^(Workers|Timeout|Scraper service|Service URL|GCS bucket): +(\\S.*)$');
-const SETTING_NAMES = { Workers: 'workers', Timeout: 'timeout', 'Scraper service': 'service', 'Service URL': 'service', 'GCS bucket': 'bucket' } as const;
+const SETTING_NAMES = {
+  Workers: 'workers',
+  Timeout: 'timeout',
+  'Scraper service': 'service',
+  'Service URL': 'service',
+  'GCS bucket': 'bucket',
+} as const;
 const LOADED = re('^(?:Loaded (\\d+) (?:[a-z]+ )?(?:dates|games)\\b|Total (?:dates|games) to process: *(\\d+)$)');
 const FAILED_SAVED = re('^(?:[^\\x00-\\x7F]+ +)?Failed (?:dates|games) saved to: *(.+)$');
 
-/** Summary lines: each pattern's first group is the number, `toValue` turns the match into the field's unit. */
-const SUMMARY: ReadonlyArray<{ field: SummaryField; pattern: RegExp; toValue?: (m: RegExpExecArray) => number }> = [
-  { field: 'total', pattern: re('^Total (?:dates|games): *(\\d+)$') },
-  { field: 'processed', pattern: re(`^(?:✅${E})?(?:Processed|Succeeded): *(\\d+)$`) },
-  { field: 'skipped', pattern: re(`^(?:⏭${E})?Skipped: *(\\d+)$`) },
-  { field: 'failed', pattern: re(`^(?:❌${E})?Failed: *(\\d+)$`) },
-  { field: 'ratePerMin', pattern: re('^Rate: *(\\d+(?:\\.\\d+)?) [a-z ]*/min$') },
+/**
+ * Summary lines: each pattern's first group is the number, `toValue` turns the match into the field's unit;
+ * `first` as for RULES below.
+ */
+const SUMMARY: ReadonlyArray<{ field: SummaryField; first: string; pattern: RegExp; toValue?: (m: RegExpExecArray) => number }> = [
+  { field: 'total', first: 'T', pattern: re('^Total (?:dates|games): *(\\d+)$') },
+  { field: 'processed', first: '✅PS', pattern: re(`^(?:✅${E})?(?:Processed|Succeeded): *(\\d+)$`) },
+  { field: 'skipped', first: '⏭S', pattern: re(`^(?:⏭${E})?Skipped: *(\\d+)$`) },
+  { field: 'failed', first: '❌F', pattern: re(`^(?:❌${E})?Failed: *(\\d+)$`) },
+  { field: 'ratePerMin', first: 'R', pattern: re('^Rate: *(\\d+(?:\\.\\d+)?) [a-z ]*/min$') },
   {
     field: 'durationSec',
+    first: 'T',
     pattern: re('^Time: *(\\d+(?:\\.\\d+)?) *(seconds?|s|minutes?|min|hours?|h)$'),
     toValue: (m) => Math.round(Number(m[1]) * (m[2].startsWith('h') ? 3600 : m[2].startsWith('m') ? 60 : 1)),
   },
   {
     field: 'durationSec',
+    first: '⏱D',
     pattern: re(`^(?:⏱${E})?Duration: *(?=\\d)(?:(\\d+)h *)?(?:(\\d+)m *)?(?:(\\d+(?:\\.\\d+)?)s)?$`),
     toValue: (m) => Math.round(Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)),
   },
@@ -61,7 +74,8 @@ function emit(out: LogLine[], line: LogLine): true {
   return true;
 }
 
-function failureOf(error: string): string {
+/** The failure kind an error text names: its `HTTP nnn` status, or 'failed'. */
+export function failureOf(error: string): string {
   return /^HTTP \d{3}(?!\d)/.exec(error)?.[0] ?? 'failed';
 }
 
@@ -70,7 +84,7 @@ function count(pattern: RegExp, text: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** The rules, each with the characters its message can start with (ASCII ones pick the rules to try). */
+/** The rules, each with the characters its message can start with (`first`), which pick the rules to try. */
 const RULES: ReadonlyArray<{ first: string; rule: Rule }> = [
   {
     first: '[',
@@ -121,13 +135,13 @@ const RULES: ReadonlyArray<{ first: string; rule: Rule }> = [
     },
   },
   {
-    first: 'P',
+    first: '📊P',
     rule: (msg, at, out) => {
       const m = PROGRESS.exec(msg);
       if (m) {
-        const [done, total, rest] = [Number(m[1]), Number(m[2]), m[3]];
+        const rest = m[3];
         const [succeeded, skipped, failed] = [count(COUNT_OK, rest), count(COUNT_SKIPPED, rest), count(COUNT_FAILED, rest)];
-        return emit(out, { kind: 'progress', at, done, total, succeeded, skipped, failed });
+        return emit(out, { kind: 'progress', at, done: Number(m[1]), total: Number(m[2]), succeeded, skipped, failed });
       }
       const p = PROGRESS_PERCENT.exec(msg);
       if (!p) return false;
@@ -136,19 +150,16 @@ const RULES: ReadonlyArray<{ first: string; rule: Rule }> = [
     },
   },
   {
-    first: UPPER,
+    first: UPPER + ANY_EMOJI,
     rule: (msg, at, out) => COMPLETE.test(msg) && emit(out, { kind: 'complete', at }),
   },
-  {
-    first: 'TRDPSF',
+  ...SUMMARY.map(({ field, first, pattern, toValue }): { first: string; rule: Rule } => ({
+    first,
     rule: (msg, at, out) => {
-      for (const { field, pattern, toValue } of SUMMARY) {
-        const m = pattern.exec(msg);
-        if (m) return emit(out, { kind: 'summary', at, field, value: toValue ? toValue(m) : Number(m[1]) });
-      }
-      return false;
+      const m = pattern.exec(msg);
+      return m !== null && emit(out, { kind: 'summary', at, field, value: toValue ? toValue(m) : Number(m[1]) });
     },
-  },
+  })),
   {
     first: 'LT',
     rule: (msg, at, out) => {
@@ -157,12 +168,14 @@ const RULES: ReadonlyArray<{ first: string; rule: Rule }> = [
     },
   },
   {
-    first: 'F',
+    first: 'F' + ANY_EMOJI,
     rule: (msg, at, out) => {
       const m = FAILED_SAVED.exec(msg);
       return m !== null && emit(out, { kind: 'failedSaved', at, path: m[1] });
     },
   },
+  { first: 'WTSG', rule: settings },
+  // Last: the loosest pattern (any title-like line), and settings lines, having a ':', are never titles.
   {
     first: `${UPPER}0123456789`,
     rule: (msg, at, out) => {
@@ -170,7 +183,6 @@ const RULES: ReadonlyArray<{ first: string; rule: Rule }> = [
       return m !== null && emit(out, { kind: 'start', at, title: m[1] });
     },
   },
-  { first: 'WTSG', rule: settings },
 ];
 
 /** `  Workers: 6`, or several on one line: `Workers: 6 | Timeout: 180s`. */
@@ -185,21 +197,27 @@ function settings(msg: string, at: number, out: LogLine[]): boolean {
   return true;
 }
 
-/** Rules by the ASCII code a message starts with; a message starting with anything else tries them all. */
-const BY_FIRST: Rule[][] = Array.from({ length: 128 }, (_, code) =>
-  RULES.filter(({ first }) => first.includes(String.fromCharCode(code))).map(({ rule }) => rule),
-);
-const ALL = RULES.map(({ rule }) => rule);
+/** Rules by the first UTF-16 unit of a message (for an emoji, its first unit), filled in as they are met. */
+const BY_FIRST = new Map<number, Rule[]>();
+
+function rulesFor(code: number): Rule[] {
+  let rules = BY_FIRST.get(code);
+  if (rules === undefined) {
+    const starts = ({ first }: { first: string }) =>
+      [...first].some((ch) => ch.charCodeAt(0) === code) || (code >= 0x80 && first.includes(ANY_EMOJI));
+    rules = RULES.filter(starts).map(({ rule }) => rule);
+    BY_FIRST.set(code, rules);
+  }
+  return rules;
+}
 
 /** Whether a message starting with this byte could match a text rule (so is worth decoding). */
 export function mayMatch(firstByte: number): boolean {
-  return firstByte >= 128 || BY_FIRST[firstByte].length > 0;
+  return firstByte >= 128 || rulesFor(firstByte).length > 0;
 }
 
 /** Runs the text rules on a message with no leading or trailing spaces. */
 export function parseText(msg: string, at: number, out: LogLine[]): boolean {
-  const code = msg.charCodeAt(0);
-  for (const rule of code < 128 ? BY_FIRST[code] : ALL) if (rule(msg, at, out)) return true;
+  for (const rule of rulesFor(msg.charCodeAt(0))) if (rule(msg, at, out)) return true;
   return false;
 }
-

@@ -52,7 +52,8 @@ export class PrefixReader {
       this.minuteTail = tail;
     }
     // The usual rest, `:SS,mmm - INFO - `, as words: two loads for the time, two for the level.
-    if (end - p >= INFO_PREFIX && dv.getFloat64(p + 23, true) === INFO_RULE && dv.getUint16(p + 31, true) === DASH_SPACE) {
+    const info = end - p >= INFO_PREFIX && dv.getFloat64(p + 23, true) === INFO_RULE;
+    if (info && dv.getUint16(p + 31, true) === DASH_SPACE) {
       const time = dv.getInt32(p + 16, true);
       const millis = dv.getInt32(p + 20, true);
       const s1 = (time >>> 8) & 0xff;
@@ -60,8 +61,10 @@ export class PrefixReader {
       const m1 = millis & 0xff;
       const m2 = (millis >>> 8) & 0xff;
       const m3 = (millis >>> 16) & 0xff;
-      const digits = (s1 - 48) | (57 - s1) | (s2 - 48) | (57 - s2) | (m1 - 48) | (57 - m1) | (m2 - 48) | (57 - m2) | (m3 - 48) | (57 - m3);
-      if ((time & 0xff) === 58 && time >>> 24 === 44 && digits >= 0) {
+      // A byte outside '0'..'9' makes (c - 48) or (57 - c) negative, and so the OR of them all.
+      const seconds = (s1 - 48) | (57 - s1) | (s2 - 48) | (57 - s2);
+      const millis3 = (m1 - 48) | (57 - m1) | (m2 - 48) | (57 - m2) | (m3 - 48) | (57 - m3);
+      if ((time & 0xff) === 58 && time >>> 24 === 44 && (seconds | millis3) >= 0) {
         this.level = INFO;
         this.at = this.minuteStart + (s1 * 10 + s2 - 528) * 1000 + m1 * 100 + m2 * 10 + m3 - 5328;
         return p + INFO_PREFIX;
