@@ -24,7 +24,7 @@ export interface FollowOptions {
   signal: AbortSignal;
   /** Fallback stat poll interval (ms), default 1000. chokidar events are the fast path. */
   pollMs?: number;
-  /** Read size, default 1 MiB. */
+  /** Read size, default 256 KiB: as fast as 1 MiB here, with less peak memory (fewer large chunk copies waiting for GC). */
   chunkSize?: number;
   /** Max kept bytes of one line, default 64 KiB. */
   maxLineBytes?: number;
@@ -37,7 +37,7 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
   const target = path.resolve(file);
   const dir = path.dirname(target);
   const pollMs = opts.pollMs ?? 1000;
-  const follower = new FileFollower(target, handlers, signal, opts.chunkSize ?? 1 << 20, opts.maxLineBytes ?? 64 << 10);
+  const follower = new FileFollower(target, handlers, signal, opts.chunkSize ?? 256 << 10, opts.maxLineBytes ?? 64 << 10);
   const runner = serialRunner(
     () => follower.check(),
     (err) => {

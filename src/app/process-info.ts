@@ -40,6 +40,7 @@ export async function processSnapshot(config: Config): Promise<Partial<ProcessSt
     external: external.length > 0,
     externalPids: external,
     writersChecked: CAN_SEE_WRITERS,
+    writersCheckedAt: CAN_SEE_WRITERS ? Date.now() : null,
     history: recordedRuns(runs),
   };
 }

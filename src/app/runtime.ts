@@ -13,8 +13,12 @@ import { CAN_SEE_WRITERS, processSnapshot } from './process-info.js';
 export const LIVE_TICK_MS = 1000;
 export const IDLE_TICK_MS = 15_000;
 
-/** How often we look at who writes the log (a few ms of /proc reads). */
-const WRITERS_EVERY_MS = 5_000;
+/**
+ * How often we look at who writes the log: a /proc scan costs 10-40 ms here, so every 5 s only while
+ * a run is live (to see it end), otherwise once a minute (a launch re-checks for itself anyway).
+ */
+const WRITERS_LIVE_MS = 5_000;
+const WRITERS_IDLE_MS = 60_000;
 
 /** Everything the dashboard runs, without any terminal: the same runtime serves tests. */
 export interface Runtime {
@@ -59,9 +63,11 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const ours = p.pid !== null && p.alive ? [p.pid] : [];
     const external = await externalWriters(config.log, ours).catch(() => [] as number[]);
     if (ac.signal.aborted) return;
-    const changed = external.join() !== p.externalPids.join() || !p.writersChecked;
-    if (changed) store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true } });
-    writersTimer = setTimeout(() => void lookAtWriters(), WRITERS_EVERY_MS);
+    store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: now() } });
+    const s = store.getState();
+    const status = runFigures(s.log.current, now(), writerOf(s)).status;
+    const live = status === 'running' || status === 'stalled' || s.process.alive === true;
+    writersTimer = setTimeout(() => void lookAtWriters(), live ? WRITERS_LIVE_MS : WRITERS_IDLE_MS);
     writersTimer.unref();
   };
   void lookAtWriters();

@@ -48,6 +48,8 @@ export interface ProcessState {
   externalPids: number[];
   /** We looked at who has the log open (Linux /proc); with no writer and no summary the run has ended. */
   writersChecked: boolean;
+  /** When that look was taken (epoch ms): lines written after it prove a writer the look did not see. */
+  writersCheckedAt: number | null;
   keepAwake: string | null;
   stopping: 'sigint' | 'sigterm' | 'needs-kill' | null;
   stopped: boolean;
@@ -134,7 +136,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, resets: 0, tail: [], current: null, history: [] },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [] },
-    process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, keepAwake: null, stopping: null, stopped: false, exitCode: null, history: [] },
+    process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, stopping: null, stopped: false, exitCode: null, history: [] },
     ui: { view: 'dashboard', help: false, filter: '', filtering: false, cursorKey: null, confirm: null, choosingGroup: null, notices: [], width: opts.width ?? 80, height: opts.height ?? 24 },
   };
 }

@@ -7,6 +7,11 @@ export function writerOf(state: AppState): WriterInfo {
   if (p.stopped) return { alive: false, stopped: true };
   if (p.external) return { alive: true };
   if (p.pid !== null && p.alive !== null) return { alive: p.alive };
-  if (p.writersChecked) return { alive: false };
+  if (p.writersChecked) {
+    // A line newer than our last look at /proc means someone writes the log after all.
+    const last = state.log.current?.lastActivityAt ?? null;
+    if (last !== null && p.writersCheckedAt !== null && last > p.writersCheckedAt) return { alive: null };
+    return { alive: false };
+  }
   return { alive: null };
 }
