@@ -12,7 +12,7 @@ const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
  * `script` when tmux is missing) on a finished log; after `settleMs`, utime+stime of the node process
  * from /proc/PID/stat over `measureMs`, as % of one core. Also counts the bytes it drew meanwhile.
  */
-export async function idleCpu({ cli, log, settleMs, measureMs, cols = 80, rows = 24 }) {
+export async function idleCpu({ cli, log, settleMs, measureMs, warmMs = 30_000, cols = 80, rows = 24 }) {
   const cwd = mkdtempSync(join(tmpdir(), 'backfill-bench-tty-'));
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   const command = `exec ${quote(process.execPath)} ${quote(cli)} --log ${quote(log)}`;
@@ -24,6 +24,11 @@ export async function idleCpu({ cli, log, settleMs, measureMs, cols = 80, rows =
     const screen = term.capture();
     const drawn = join(cwd, 'drawn');
     term.record(drawn);
+    // The first half minute after a long read carries V8's memory-reducer GCs; measured apart from the steady state.
+    const warm0 = cpuTicks(pid);
+    const w0 = performance.now();
+    await sleep(warmMs);
+    const warmPercent = ((cpuTicks(pid) - warm0) / hz / ((performance.now() - w0) / 1000)) * 100;
     const ticks0 = cpuTicks(pid);
     const t0 = performance.now();
     await sleep(measureMs);
@@ -37,6 +42,8 @@ export async function idleCpu({ cli, log, settleMs, measureMs, cols = 80, rows =
       seconds,
       cpuSeconds,
       percent: (cpuSeconds / seconds) * 100,
+      warmMs,
+      warmPercent,
       hz,
       rssKB,
       ...drawnStats(term, drawn),

@@ -74,11 +74,12 @@ function appendRows(res) {
 function idleRows(res) {
   const i = res.idle;
   if (!i) return [];
-  const what = `idle dashboard CPU, finished log, ${res.plan.idleMs / 1000} s`;
+  const what = `idle dashboard CPU, finished log, ${res.plan.idleMs / 1000} s after the first ${(i?.warmMs ?? 0) / 1000} s`;
   if (i.error) return [err(what, i)];
   const drawn = i.drawnBytes === null ? 'n/a' : `${(i.drawnBytes / 1024).toFixed(1)} KiB drawn${i.clears === null ? '' : `, ${i.clears} full-screen clears`}`;
   return [
     [`${what} (${i.via})`, `${i.percent.toFixed(2)} % of a core`, 'target < 0.5 %', `${(i.percent / 0.5).toFixed(1)}× target`],
+    [`  the first ${i.warmMs / 1000} s after the history read (V8 shrinks its heap)`, `${i.warmPercent.toFixed(2)} % of a core`, '', ''],
     ['  terminal output while idle; dashboard RSS', `${drawn}; ${fmtMB(i.rssKB)}`, '', ''],
   ];
 }

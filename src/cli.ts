@@ -4,6 +4,9 @@ import { Command, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from './config.js';
 import { UserError } from './errors.js';
 
+// React's development build allocates far more on every render; the views are loaded after this line.
+process.env.NODE_ENV ??= 'production';
+
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 interface GlobalOpts extends ConfigFlags {

@@ -22,13 +22,21 @@ export interface FollowHandlers {
 /** How a follower reads and how often it looks without being told. */
 export interface FollowOptions {
   signal: AbortSignal;
-  /** Fallback stat poll interval (ms), default 1000. chokidar events are the fast path. */
+  /**
+   * Fallback stat poll interval (ms) while the log is being written, default 250: chokidar drops the last
+   * change event of a burst (50 ms throttle), and the poll picks it up.
+   */
   pollMs?: number;
+  /** Poll interval once nothing was written for a while, default 20 × pollMs (5 s): an idle follower costs next to nothing. */
+  idlePollMs?: number;
   /** Read size, default 256 KiB: as fast as 1 MiB here, with less peak memory (fewer large chunk copies waiting for GC). */
   chunkSize?: number;
   /** Max kept bytes of one line, default 64 KiB. */
   maxLineBytes?: number;
 }
+
+/** Quiet for this long, the follower polls at its idle rate. */
+const IDLE_AFTER_MS = 10_000;
 
 /** Follows `file` until the signal aborts; resolves then, leaving no watcher, timer or open fd behind. */
 export function followLog(file: string, handlers: FollowHandlers, opts: FollowOptions): Promise<void> {
@@ -36,8 +44,17 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
   if (signal.aborted) return Promise.resolve();
   const target = path.resolve(file);
   const dir = path.dirname(target);
-  const pollMs = opts.pollMs ?? 1000;
-  const follower = new FileFollower(target, handlers, signal, opts.chunkSize ?? 256 << 10, opts.maxLineBytes ?? 64 << 10);
+  const pollMs = opts.pollMs ?? 250;
+  const idlePollMs = Math.max(pollMs, opts.idlePollMs ?? pollMs * 20);
+  let lastDataAt = 0;
+  const counted: FollowHandlers = {
+    ...handlers,
+    onChunk(chunk) {
+      lastDataAt = Date.now();
+      handlers.onChunk(chunk);
+    },
+  };
+  const follower = new FileFollower(target, counted, signal, opts.chunkSize ?? 256 << 10, opts.maxLineBytes ?? 64 << 10);
   const runner = serialRunner(
     () => follower.check(),
     (err) => {
@@ -68,7 +85,8 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
   let timer: NodeJS.Timeout | undefined;
   const tick = (): void => {
     poke();
-    timer = setTimeout(tick, pollMs);
+    // Fast while lines are arriving (the end of a burst has no event), slow once the log is quiet.
+    timer = setTimeout(tick, Date.now() - lastDataAt < IDLE_AFTER_MS ? pollMs : idlePollMs);
   };
   tick();
 

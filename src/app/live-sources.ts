@@ -9,6 +9,9 @@ import type { AppEvent } from '../state/events.js';
 import type { ExpectedInfo } from '../state/app-state.js';
 import { storageSourceFor, warehouseSourceFor } from './make-sources.js';
 
+/** chokidar sees a new failed-keys file at once; this slow look only catches what it missed. */
+const FAILED_POLL_MS = 15_000;
+
 /** Handles on the running sources that keys can poke. */
 export interface LiveSources {
   storage: KeySource | null;
@@ -41,7 +44,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     ),
   );
   tasks.push(
-    watchFailedFiles(config.failed, { onUpdate: (files, current, notes) => dispatch({ type: 'failed/update', files, current, notes }) }, { signal }).catch((err: Error) =>
+    watchFailedFiles(config.failed, { onUpdate: (files, current, notes) => dispatch({ type: 'failed/update', files, current, notes }) }, { signal, pollMs: FAILED_POLL_MS }).catch((err: Error) =>
       dispatch({ type: 'ui/notice', text: `failed-keys files: ${err.message}`, tone: 'fail' }),
     ),
   );

@@ -40,14 +40,27 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
 
   // The clock moves the screen only while a run is live (elapsed seconds, stall detection); otherwise
   // a slow tick is enough for ages and notices, and an idle dashboard costs next to nothing.
-  const tick = setInterval(() => {
+  const isLive = (t: number) => {
     const s = store.getState();
-    const t = now();
     const status = runFigures(s.log.current, t, writerOf(s)).status;
-    const live = status === 'running' || status === 'stalled' || s.process.stopping !== null;
-    if (live || t - s.now >= IDLE_TICK_MS) store.dispatch({ type: 'clock/tick', now: t });
-  }, LIVE_TICK_MS);
-  tick.unref();
+    return status === 'running' || status === 'stalled' || s.process.stopping !== null;
+  };
+  let tick: NodeJS.Timeout | undefined;
+  let tickingLive = false;
+  const schedule = () => {
+    clearTimeout(tick);
+    tickingLive = isLive(now());
+    tick = setTimeout(() => {
+      store.dispatch({ type: 'clock/tick', now: now() });
+      schedule();
+    }, tickingLive ? LIVE_TICK_MS : IDLE_TICK_MS);
+    tick.unref();
+  };
+  schedule();
+  // New lines (or a launch) can make the run live between slow ticks: switch to the fast clock at once.
+  const unsubscribe = store.subscribe(() => {
+    if (!tickingLive && isLive(now())) schedule();
+  });
 
   void processSnapshot(config).then(async (patch) => {
     if (ac.signal.aborted) return;
@@ -78,7 +91,8 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     controller,
     async close() {
       ac.abort();
-      clearInterval(tick);
+      clearTimeout(tick);
+      unsubscribe();
       clearTimeout(writersTimer);
       await live.done;
       store.close();
