@@ -1,5 +1,5 @@
 import React, { useEffect, useSyncExternalStore } from 'react';
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, useInput, useStdout } from 'ink';
 import { intentFor, keyName, type Intent } from '../src/keymap.js';
 import type { Store } from '../src/store.js';
 import { runFigures } from '../src/state/run-view.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { calendarRows, monthMarks, type KeyState } from '../src/state/calendar.js';
 import { useColor } from './theme.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 
 /** `R`: pick one error group to retry (only the timeouts, say). */

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { Confirm } from '../src/state/app-state.js';
 import { useColor } from './theme.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
 import type { SourceCoverage } from '../src/state/coverage-view.js';

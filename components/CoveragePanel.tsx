@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { CoverageView } from '../src/state/coverage-view.js';
 import { CoverageBar, coverageBarWidth, LABEL_WIDTH, SourceError, sourceDetail, tickLabels } from './CoverageBar.js';

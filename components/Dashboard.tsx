@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { AppState } from '../src/state/app-state.js';
 import { seasonOf } from '../src/state/calendar.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { Table } from '@alcalzone/ink-table';
 import { truncate } from '../src/format.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { formatClock } from '../src/format.js';

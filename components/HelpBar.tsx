@@ -1,4 +1,3 @@
-import React from 'react';
 import { Text } from 'ink';
 import { truncate } from '../src/format.js';
 import { activeBindings } from '../src/keymap.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { KEYMAP, CONFIRM_KEYS } from '../src/keymap.js';
 

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { formatBytes } from '../src/format.js';
 import { SegmentBar } from './SegmentBar.js';

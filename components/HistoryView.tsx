@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { formatClock, formatCount, formatPercent } from '../src/format.js';
 import type { AppState } from '../src/state/app-state.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { TailLine } from '../src/log-line.js';
 import { truncate } from '../src/format.js';

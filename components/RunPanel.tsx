@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { formatCount, formatEta, formatPercent } from '../src/format.js';
 import type { RunFigures } from '../src/state/run-view.js';

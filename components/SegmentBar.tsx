@@ -1,4 +1,3 @@
-import React from 'react';
 import { Text } from 'ink';
 import { barCells } from '../src/format.js';
 import { useColor } from './theme.js';

@@ -34,7 +34,7 @@ function liveStore(now = T0 + 60_000): Store {
   const expected = dates(853);
   store.dispatch({ type: 'expected/loaded', expected: { keys: expected, format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/x/expected.csv' } });
   store.dispatch({ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' });
-  store.dispatch({ type: 'coverage/result', source: 'storage', keys: new Set([...expected.slice(0, 651), 'not-expected-1']), at: now, bytesBilled: null, method: 'prefixes', requests: 1 });
+  store.dispatch({ type: 'coverage/result', source: 'storage', result: { keys: new Set([...expected.slice(0, 651), 'not-expected-1']), bytesBilled: null, method: 'prefixes', requests: 1 }, at: now });
   store.dispatch({ type: 'log/progress', bytesRead: 100, size: 100, historyDone: true });
   return store;
 }

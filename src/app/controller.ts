@@ -10,7 +10,7 @@ import type { Confirm } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
 import { moveCursor } from '../state/cursor.js';
 import { failuresView, retryGroups } from '../state/failures-view.js';
-import { asSourceError } from './source-error.js';
+import { lookOnce } from './look-once.js';
 import { launchBackfill } from './launcher.js';
 import type { LiveSources } from './live-sources.js';
 import { recordedRuns } from './process-info.js';
@@ -44,18 +44,10 @@ export function createController(deps: ControllerDeps) {
   /** A fresh storage listing: resume and retry must not act on a cached one. */
   async function freshStorage(): Promise<Set<string> | null> {
     if (!live.storage) return null;
-    dispatch({ type: 'coverage/checking', source: 'storage' });
     notice(`listing ${live.storage.label} for a fresh count…`);
-    try {
-      const r = await live.storage.list(AbortSignal.any([deps.signal, AbortSignal.timeout(60_000)]));
-      dispatch({ type: 'coverage/result', source: 'storage', keys: r.keys, at: deps.now(), bytesBilled: r.bytesBilled, method: r.method, requests: r.requests });
-      return r.keys;
-    } catch (err) {
-      const e = asSourceError(err);
-      dispatch({ type: 'coverage/error', source: 'storage', message: e.message, hint: e.hint, at: deps.now() });
-      notice(`storage listing failed: ${e.message}`, 'fail');
-      return null;
-    }
+    const keys = await lookOnce(live.storage, dispatch, deps.now, AbortSignal.any([deps.signal, AbortSignal.timeout(60_000)]));
+    if (keys === null) notice(`storage listing failed: ${store.getState().coverage.storage?.error ?? 'unknown error'}`, 'fail');
+    return keys;
   }
 
   function launchBlocked(): string | null {

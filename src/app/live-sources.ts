@@ -59,8 +59,8 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         signal,
         now,
         onStart: () => dispatch({ type: 'coverage/checking', source: source.name }),
-        onResult: (r, at) => dispatch({ type: 'coverage/result', source: source.name, keys: r.keys, at, bytesBilled: r.bytesBilled, method: r.method, requests: r.requests }),
-        onError: (e, at) => dispatch({ type: 'coverage/error', source: source.name, message: e.message, hint: e.hint, at }),
+        onResult: (result, at) => dispatch({ type: 'coverage/result', source: source.name, result, at }),
+        onError: (error, at) => dispatch({ type: 'coverage/error', source: source.name, error, at }),
       }),
     );
   };

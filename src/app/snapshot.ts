@@ -1,6 +1,6 @@
 import { readExpectedKeys } from '../coverage/expected-keys.js';
 import type { KeySource } from '../coverage/source.js';
-import { asSourceError } from './source-error.js';
+import { lookOnce } from './look-once.js';
 import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
 import { processSnapshot } from './process-info.js';
@@ -33,12 +33,12 @@ export async function collectSnapshot(config: Config, opts: { now?: () => number
   tasks.push(processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch })));
   if (opts.sources !== false) {
     const storage = storageSourceFor(config);
-    if (storage) tasks.push(lookOnce(storage, dispatch, now));
+    if (storage) tasks.push(configuredLook(storage, dispatch, now));
     // The warehouse needs the key format (dates vs ids), known once the expected keys are read.
     tasks.push(
       expectedTask.then(() => {
         const warehouse = warehouseSourceFor(config, state.coverage.expected?.format ?? 'date');
-        return warehouse ? lookOnce(warehouse, dispatch, now) : undefined;
+        return warehouse ? configuredLook(warehouse, dispatch, now) : undefined;
       }),
     );
   }
@@ -47,14 +47,7 @@ export async function collectSnapshot(config: Config, opts: { now?: () => number
   return state;
 }
 
-async function lookOnce(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number): Promise<void> {
+function configuredLook(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number) {
   dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
-  const signal = AbortSignal.timeout(SOURCE_TIMEOUT_MS);
-  try {
-    const r = await source.list(signal);
-    dispatch({ type: 'coverage/result', source: source.name, keys: r.keys, at: now(), bytesBilled: r.bytesBilled, method: r.method, requests: r.requests });
-  } catch (err) {
-    const e = asSourceError(err);
-    dispatch({ type: 'coverage/error', source: source.name, message: e.message, hint: e.hint, at: now() });
-  }
+  return lookOnce(source, dispatch, now, AbortSignal.timeout(SOURCE_TIMEOUT_MS));
 }

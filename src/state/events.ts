@@ -1,4 +1,5 @@
 import type { ParsedBatch } from '../log-line.js';
+import type { SourceError, SourceResult } from '../coverage/source.js';
 import type { FailedFile } from '../failures/failed-file.js';
 import type { Confirm, ExpectedInfo, ProcessState, RecordedRun, View } from './app-state.js';
 
@@ -14,16 +15,8 @@ export type AppEvent =
   | { type: 'expected/failed'; message: string }
   | { type: 'coverage/configured'; source: 'storage' | 'warehouse'; label: string }
   | { type: 'coverage/checking'; source: 'storage' | 'warehouse' }
-  | {
-      type: 'coverage/result';
-      source: 'storage' | 'warehouse';
-      keys: Set<string>;
-      at: number;
-      bytesBilled: number | null;
-      method: string;
-      requests: number;
-    }
-  | { type: 'coverage/error'; source: 'storage' | 'warehouse'; message: string; hint: string | null; at: number }
+  | { type: 'coverage/result'; source: 'storage' | 'warehouse'; result: SourceResult; at: number }
+  | { type: 'coverage/error'; source: 'storage' | 'warehouse'; error: SourceError; at: number }
   | { type: 'failed/update'; files: FailedFile[]; current: FailedFile | null; notes: string[] }
   | { type: 'process/update'; patch: Partial<ProcessState> }
   | { type: 'process/history'; runs: RecordedRun[] }

@@ -40,19 +40,19 @@ export function reduce(state: AppState, event: AppEvent): AppState {
     case 'coverage/result':
       return withSource(state, event.source, (s) => ({
         ...s,
-        keys: event.keys,
+        keys: event.result.keys,
         checkedAt: event.at,
         checking: false,
         error: null,
         hint: null,
         errorAt: null,
-        bytesBilled: event.bytesBilled ?? s.bytesBilled,
-        method: event.method,
-        requests: event.requests,
+        bytesBilled: event.result.bytesBilled ?? s.bytesBilled,
+        method: event.result.method,
+        requests: event.result.requests,
       }));
     case 'coverage/error':
       // Keep the last good keys: a failing source shows stale figures, not zero.
-      return withSource(state, event.source, (s) => ({ ...s, checking: false, error: event.message, hint: event.hint, errorAt: event.at }));
+      return withSource(state, event.source, (s) => ({ ...s, checking: false, error: event.error.message, hint: event.error.hint, errorAt: event.at }));
     case 'failed/update':
       return { ...state, failed: { files: event.files, current: event.current, notes: event.notes } };
     case 'process/update':

@@ -1,4 +1,4 @@
-import type { LogLine, SummaryField } from '../log-line.js';
+import type { SummaryField } from '../log-line.js';
 
 /** A key the running run reported as failed, as its log said it. */
 export interface LiveFailure {
