@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
+import { nextUnmetTarget } from '../src/coverage/math.js';
 import type { SourceCoverage } from '../src/state/coverage-view.js';
 import { SegmentBar } from './SegmentBar.js';
 import { SEGMENT, useColor } from './theme.js';
@@ -31,7 +32,7 @@ export function CoverageBar({ name, source, expected, barWidth }: { name: string
   const cov = source.coverage;
   const present = cov?.present ?? 0;
   const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? 'checking…' : source.error ? 'unknown' : '–';
-  const next = cov?.targets.find((t) => !t.met);
+  const next = cov ? nextUnmetTarget(cov.targets) : null;
   const need = cov ? (next ? `${next.percent} %: ${formatCount(next.needed)} more` : 'all targets met') : '';
   const ticks = cov ? cov.targets.map((t) => Math.round((t.percent / 100) * barWidth) - 1) : [];
   const seg = name === 'warehouse' ? SEGMENT.warehouse : SEGMENT.storageOnly;

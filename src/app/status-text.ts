@@ -1,3 +1,4 @@
+import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
 import { formatClock, formatCount, formatEta, formatPercent } from '../format.js';
 import type { AppState } from '../state/app-state.js';
@@ -9,7 +10,7 @@ function sourceLine(name: string, s: SourceCoverage | null, expected: number | n
   if (!s) return [];
   const out: string[] = [];
   if (s.coverage && expected !== null) {
-    const next = s.coverage.targets.find((t) => !t.met);
+    const next = nextUnmetTarget(s.coverage.targets);
     out.push(
       `${name.padEnd(10)} ${formatCount(s.coverage.present)}/${formatCount(expected)}  ${formatPercent(s.coverage.present, expected)}` +
         (next ? `  ${next.percent} %: ${formatCount(next.needed)} more` : '  all targets met') +

@@ -1,4 +1,4 @@
-import { computeCoverage, type Coverage } from '../coverage/math.js';
+import { computeCoverage, lag, type Coverage } from '../coverage/math.js';
 import type { AppState, SourceState } from './app-state.js';
 
 /** One source's coverage as the views and `status --json` show it. */
@@ -53,17 +53,22 @@ function sourceView(source: SourceState | null, expected: string[] | null, targe
   };
 }
 
+let lastLag: { expected: string[]; storage: Set<string>; warehouse: Set<string>; keys: string[] } | null = null;
+
+/** Expected keys in storage but not in the warehouse; recomputed only when one of the three changes. */
+function lagOf(expected: string[], storage: Set<string>, warehouse: Set<string>): string[] {
+  if (lastLag && lastLag.expected === expected && lastLag.storage === storage && lastLag.warehouse === warehouse) return lastLag.keys;
+  const keys = lag(storage, warehouse, expected).keys;
+  lastLag = { expected, storage, warehouse, keys };
+  return keys;
+}
+
 /** Coverage of both sources against the expected keys, and the load lag between them. */
 export function coverageView(state: AppState): CoverageView {
   const { coverage, now } = state;
   const expected = coverage.expected?.keys ?? null;
   const storage = sourceView(coverage.storage, expected, coverage.targets, now);
   const warehouse = sourceView(coverage.warehouse, expected, coverage.targets, now);
-  let lag: string[] | null = null;
-  if (expected && coverage.storage?.keys && coverage.warehouse?.keys) {
-    const inStorage = coverage.storage.keys;
-    const inWarehouse = coverage.warehouse.keys;
-    lag = expected.filter((k) => inStorage.has(k) && !inWarehouse.has(k));
-  }
+  const lag = expected && coverage.storage?.keys && coverage.warehouse?.keys ? lagOf(expected, coverage.storage.keys, coverage.warehouse.keys) : null;
   return { expected: expected ? expected.length : null, storage, warehouse, lag, targets: coverage.targets };
 }
