@@ -19,8 +19,6 @@ export async function runDashboard(config: Config, opts: { color: boolean }): Pr
   const app = render(React.createElement(App, { store: runtime.store, onIntent: runtime.controller.onIntent, color: opts.color }), {
     exitOnCtrlC: true,
     maxFps: Math.round(1000 / FRAME_MS),
-    // Only changed lines are rewritten: a new log line costs one line of output, not a screen.
-    incrementalRendering: true,
   });
   unmount = () => app.unmount();
   await app.waitUntilExit();
