@@ -1,4 +1,4 @@
-import { currentFailures, errorLabel, persistentKeys, summarise, type FailureRow, type FailureSummary } from '../failures/analysis.js';
+import { currentFailures, errorLabel, keyHistory, persistentKeys, summarise, type FailureRow, type FailureSummary, type KeyHistory } from '../failures/analysis.js';
 import type { AppState } from './app-state.js';
 
 /** The failures table and its grouped summary, as the failures view and the dashboard line show them. */
@@ -6,10 +6,13 @@ export interface FailuresView {
   rows: FailureRow[];
   shown: FailureRow[];
   summary: FailureSummary;
+  /** Per key: in how many failed-keys files (runs) it appears, and with which errors. */
+  history: Map<string, KeyHistory>;
 }
 
-// Persistence scans every failed file: do it once per set of files, not per frame.
+// Persistence and history scan every failed file: once per set of files, not per frame.
 const persistentCache = new WeakMap<object, Set<string>>();
+const historyCache = new WeakMap<object, Map<string, KeyHistory>>();
 
 let last: { inputs: unknown[]; view: FailuresView } | null = null;
 
@@ -36,7 +39,12 @@ export function failuresView(state: AppState): FailuresView {
   const matching = filter ? rows.filter((r) => `${r.key} ${r.status} ${r.error}`.toLowerCase().includes(filter)) : rows;
   // Keys still failing first; recovered ones (now in storage) at the end, for the record.
   const shown = [...matching.filter((r) => !r.recovered), ...matching.filter((r) => r.recovered)];
-  const view = { rows, shown, summary: summarise(rows) };
+  let history = historyCache.get(files);
+  if (!history) {
+    history = keyHistory(files);
+    historyCache.set(files, history);
+  }
+  const view = { rows, shown, summary: summarise(rows), history };
   last = { inputs, view };
   return view;
 }
