@@ -11,6 +11,7 @@ export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
     id: r.id,
     label: r.label,
     keyCount: r.keyCount,
+    keysFile: r.keysFile,
     pid: r.pid ?? 0,
     startedAt: r.startedAt,
     endedAt: r.end?.endedAt ?? null,

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { externalWriters } from '../runner/log-writers.js';
+import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { initialState } from '../state/app-state.js';
 import { runFigures } from '../state/run-view.js';
 import { writerOf } from '../state/writer.js';
@@ -69,6 +70,18 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     await controller.noteEndedUnseen();
   });
 
+  // Persistence needs the keys each run tried: known for runs launched from here (their keys files).
+  let triedFor: { files: unknown; history: unknown } = { files: null, history: null };
+  const unsubscribeTried = store.subscribe(() => {
+    const { failed, process } = store.getState();
+    if (failed.files === triedFor.files && process.history === triedFor.history) return;
+    triedFor = { files: failed.files, history: process.history };
+    if (failed.files.length < 2 || process.history.length === 0) return;
+    void triedKeysForFiles(failed.files, process.history).then((tried) => {
+      if (!ac.signal.aborted && tried.size > 0) store.dispatch({ type: 'failed/tried', tried });
+    });
+  });
+
   let writersTimer: NodeJS.Timeout | undefined;
   const lookAtWriters = async () => {
     if (ac.signal.aborted || !CAN_SEE_WRITERS) return;
@@ -93,6 +106,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
       ac.abort();
       clearTimeout(tick);
       unsubscribe();
+      unsubscribeTried();
       clearTimeout(writersTimer);
       await live.done;
       store.close();

@@ -31,6 +31,8 @@ export interface CoverageState {
 export interface FailedFilesState {
   files: FailedFile[];
   current: FailedFile | null;
+  /** Keys each run tried, by failed-file path, where known (runs launched from here). */
+  tried: Map<string, Set<string>> | null;
   notes: string[];
 }
 
@@ -63,6 +65,7 @@ export interface RecordedRun {
   id: string;
   label: string;
   keyCount: number;
+  keysFile: string | null;
   pid: number;
   startedAt: number;
   endedAt: number | null;
@@ -135,7 +138,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     now: opts.now,
     log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, resets: 0, tail: [], current: null, history: [] },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
-    failed: { files: [], current: null, notes: [] },
+    failed: { files: [], current: null, notes: [], tried: null },
     process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, stopping: null, stopped: false, exitCode: null, history: [] },
     ui: { view: 'dashboard', help: false, filter: '', filtering: false, cursorKey: null, confirm: null, choosingGroup: null, notices: [], width: opts.width ?? 80, height: opts.height ?? 24 },
   };

@@ -18,6 +18,7 @@ export type AppEvent =
   | { type: 'coverage/result'; source: 'storage' | 'warehouse'; result: SourceResult; at: number }
   | { type: 'coverage/error'; source: 'storage' | 'warehouse'; error: SourceError; at: number }
   | { type: 'failed/update'; files: FailedFile[]; current: FailedFile | null; notes: string[] }
+  | { type: 'failed/tried'; tried: Map<string, Set<string>> }
   | { type: 'process/update'; patch: Partial<ProcessState> }
   | { type: 'process/history'; runs: RecordedRun[] }
   | { type: 'ui/view'; view: View }

@@ -11,7 +11,7 @@ export interface FailuresView {
 }
 
 // Persistence and history scan every failed file: once per set of files, not per frame.
-const persistentCache = new WeakMap<object, Set<string>>();
+const persistentCache = new WeakMap<object, { tried: unknown; keys: Set<string> }>();
 const historyCache = new WeakMap<object, Map<string, KeyHistory>>();
 
 let last: { inputs: unknown[]; view: FailuresView } | null = null;
@@ -21,13 +21,15 @@ export function failuresView(state: AppState): FailuresView {
   const run = state.log.current;
   const files = state.failed.files;
   const storage = state.coverage.storage?.keys ?? null;
-  const inputs = [run?.failedKeys, state.failed.current, storage, files, state.ui.filter];
+  const tried = state.failed.tried;
+  const inputs = [run?.failedKeys, state.failed.current, storage, files, tried, state.ui.filter];
   if (last && last.inputs.every((x, i) => x === inputs[i])) return last.view;
-  let persistent = persistentCache.get(files);
-  if (!persistent) {
-    persistent = persistentKeys(files);
-    persistentCache.set(files, persistent);
+  let cached = persistentCache.get(files);
+  if (!cached || cached.tried !== tried) {
+    cached = { tried, keys: persistentKeys(files, tried ?? undefined) };
+    persistentCache.set(files, cached);
   }
+  const persistent = cached.keys;
   const rows = currentFailures({
     latestFile: state.failed.current,
     liveFailures: run && run.failedKeys.size ? run.failedKeys : null,

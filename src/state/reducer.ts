@@ -54,7 +54,9 @@ export function reduce(state: AppState, event: AppEvent): AppState {
       // Keep the last good keys: a failing source shows stale figures, not zero.
       return withSource(state, event.source, (s) => ({ ...s, checking: false, error: event.error.message, hint: event.error.hint, errorAt: event.at }));
     case 'failed/update':
-      return { ...state, failed: { files: event.files, current: event.current, notes: event.notes } };
+      return { ...state, failed: { ...state.failed, files: event.files, current: event.current, notes: event.notes } };
+    case 'failed/tried':
+      return { ...state, failed: { ...state.failed, tried: event.tried } };
     case 'process/update':
       return { ...state, process: { ...state.process, ...event.patch } };
     case 'process/history':

@@ -1,0 +1,41 @@
+import { readFile } from 'node:fs/promises';
+import type { FailedFile } from './failed-file.js';
+
+/** A launch as far as matching it to its failed-keys file needs: when it started and its keys file. */
+export interface LaunchedRun {
+  startedAt: number;
+  keysFile: string | null;
+}
+
+/** A failed-keys file's name carries its run's start to the second; our launch record is a moment earlier. */
+export const MATCH_WINDOW_MS = 120_000;
+
+/**
+ * Which keys each run tried, for the failed-keys files of runs launched from here: the file is matched to
+ * the launch that started closest before or after its name's timestamp, and the tried keys are that
+ * launch's keys file. Files of runs started elsewhere are left out (unknown, not "tried nothing").
+ */
+export async function triedKeysForFiles(
+  files: FailedFile[],
+  runs: LaunchedRun[],
+  read: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
+): Promise<Map<string, Set<string>>> {
+  const tried = new Map<string, Set<string>>();
+  const withKeys = runs.filter((r): r is LaunchedRun & { keysFile: string } => r.keysFile !== null);
+  for (const file of files) {
+    if (file.runStartedAt === null) continue;
+    let best: (typeof withKeys)[number] | null = null;
+    for (const run of withKeys) {
+      const gap = Math.abs(run.startedAt - file.runStartedAt);
+      if (gap <= MATCH_WINDOW_MS && (!best || gap < Math.abs(best.startedAt - file.runStartedAt))) best = run;
+    }
+    if (!best) continue;
+    try {
+      const text = await read(best.keysFile);
+      tried.set(file.path, new Set(text.split('\n').map((l) => l.trim()).filter(Boolean)));
+    } catch {
+      // A keys file that is gone tells us nothing: the run stays "unknown".
+    }
+  }
+  return tried;
+}

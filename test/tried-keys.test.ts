@@ -1,0 +1,51 @@
+import { expect, test } from 'vitest';
+import { persistentKeys } from '../src/failures/analysis.js';
+import type { FailedFile } from '../src/failures/failed-file.js';
+import { triedKeysForFiles } from '../src/failures/tried-keys.js';
+
+const H = 3_600_000;
+const T0 = Date.UTC(2025, 10, 26, 16, 0, 0);
+
+function file(path: string, at: number, keys: string[]): FailedFile {
+  return { path, name: path, runStartedAt: at, writtenAt: null, mtimeMs: at + 60_000, totalFailed: keys.length, entries: keys.map((key) => ({ key, status: 'failed', error: 'HTTP 500' })), problems: [] };
+}
+
+// Run 1 and run 3 failed the same playoff dates with HTTP 500; run 2 was a small test of other dates.
+const files = [file('/f/1.json', T0, ['2022-04-17', '2022-05-02']), file('/f/2.json', T0 + H, ['2021-11-03']), file('/f/3.json', T0 + 2 * H, ['2022-04-17', '2022-05-02'])];
+const keysFiles: Record<string, string> = {
+  '/k/1.txt': '2022-04-17\n2022-05-02\n2021-11-01\n',
+  '/k/2.txt': '2021-11-03\n2021-11-04\n',
+  '/k/3.txt': '2022-04-17\n2022-05-02\n',
+};
+const read = async (p: string) => {
+  if (!(p in keysFiles)) throw new Error('ENOENT');
+  return keysFiles[p];
+};
+
+test('each failed file is matched to the launch that started within two minutes of its name', async () => {
+  const runs = [
+    { startedAt: T0 - 400, keysFile: '/k/1.txt' },
+    { startedAt: T0 + H - 900, keysFile: '/k/2.txt' },
+    { startedAt: T0 + 2 * H - 300, keysFile: '/k/3.txt' },
+    { startedAt: T0 + 5 * H, keysFile: '/k/missing.txt' },
+  ];
+  const tried = await triedKeysForFiles(files, runs, read);
+  expect([...tried.keys()]).toEqual(['/f/1.json', '/f/2.json', '/f/3.json']);
+  expect([...tried.get('/f/2.json')!]).toEqual(['2021-11-03', '2021-11-04']);
+});
+
+test('a file with no launch nearby (a run started elsewhere) stays unknown', async () => {
+  const tried = await triedKeysForFiles(files, [{ startedAt: T0 + 10 * 60_000, keysFile: '/k/1.txt' }], read);
+  expect(tried.size).toBe(0);
+});
+
+test('knowing what each run tried: a run that never tried a key does not break its persistence', async () => {
+  // Without that knowledge run 2 looks like a run where the playoff dates recovered.
+  expect(persistentKeys(files).size).toBe(0);
+  const tried = await triedKeysForFiles(files, [
+    { startedAt: T0, keysFile: '/k/1.txt' },
+    { startedAt: T0 + H, keysFile: '/k/2.txt' },
+    { startedAt: T0 + 2 * H, keysFile: '/k/3.txt' },
+  ], read);
+  expect([...persistentKeys(files, tried)].sort()).toEqual(['2022-04-17', '2022-05-02']);
+});
