@@ -1,9 +1,10 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { startRuntime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
+import { TAIL_LIMIT } from '../src/state/app-state.js';
 import { writeSyntheticLog } from '../src/sim/synthetic-log.js';
 import { logLine } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
@@ -29,6 +30,11 @@ test('the first frames come while a long history is still being read, with its p
     expect(partial.length).toBeGreaterThan(1);
     expect(partial[partial.length - 1].read).toBeGreaterThan(partial[0].read);
     expect(seen[seen.length - 1]).toMatchObject({ done: true });
+    // Chunks far from the end skip the log pane; the pane still ends with the file's own last lines.
+    const tail = runtime.store.getState().log.tail;
+    const lastLines = readFileSync(log, 'utf8').slice(-200_000).trimEnd().split('\n');
+    expect(tail.length).toBe(TAIL_LIMIT);
+    expect(tail.map((t) => t.text)).toEqual(lastLines.slice(-TAIL_LIMIT));
   } finally {
     await runtime.close();
   }

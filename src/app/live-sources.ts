@@ -4,7 +4,8 @@ import type { KeySource } from '../coverage/source.js';
 import type { Config } from '../config.js';
 import { watchFailedFiles } from '../failures/failed-watcher.js';
 import { followLog } from '../log-follower.js';
-import { parseChunk, type Grammar } from '../parser/index.js';
+import type { Grammar } from '../parser/index.js';
+import { logHandlers } from './log-events.js';
 import type { AppEvent } from '../state/events.js';
 import type { ExpectedInfo } from '../state/app-state.js';
 import { storageSourceFor, warehouseSourceFor } from './make-sources.js';
@@ -32,15 +33,10 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     followLog(
       config.log,
       {
-        onChunk: (chunk) => dispatch({ type: 'log/batch', batch: parseChunk(chunk, grammar) }),
-        onReset: (reason) => dispatch({ type: 'log/reset', reason }),
-        onWaiting: () => dispatch({ type: 'log/waiting' }),
-        onProgress: (p) => dispatch({ type: 'log/progress', ...p }),
-        onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
+        ...logHandlers(grammar, dispatch),
         onError: (err) => dispatch({ type: 'ui/notice', text: `log: ${(err as Error).message ?? String(err)} (retrying)`, tone: 'fail' }),
       },
-      // chokidar drops the last change event of a burst (50 ms throttle): the poll catches it within 250 ms.
-      { signal, pollMs: 250 },
+      { signal },
     ),
   );
   tasks.push(

@@ -1,26 +1,26 @@
 import { followLog } from '../log-follower.js';
-import { parseChunk, type Grammar } from '../parser/index.js';
+import type { Grammar } from '../parser/index.js';
 import type { AppEvent } from '../state/events.js';
 import { UserError } from '../errors.js';
+import { logHandlers } from './log-events.js';
 
 /** Reads a log's history once (no following) and turns it into events; a missing log is `waiting`. */
 export async function readLogOnce(file: string, grammar: Grammar, dispatch: (e: AppEvent) => void): Promise<void> {
   const ac = new AbortController();
   let failure: unknown = null;
+  const handlers = logHandlers(grammar, dispatch);
   await followLog(
     file,
     {
-      onChunk: (chunk) => dispatch({ type: 'log/batch', batch: parseChunk(chunk, grammar) }),
-      onReset: (reason) => dispatch({ type: 'log/reset', reason }),
+      ...handlers,
       onWaiting: () => {
-        dispatch({ type: 'log/waiting' });
+        handlers.onWaiting();
         ac.abort();
       },
       onProgress: (p) => {
-        dispatch({ type: 'log/progress', ...p });
+        handlers.onProgress(p);
         if (p.historyDone) ac.abort();
       },
-      onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
       onError: (err) => {
         failure = err;
         ac.abort();

@@ -1,0 +1,33 @@
+import type { FollowHandlers } from '../log-follower.js';
+import { parseChunk, type Grammar } from '../parser/index.js';
+import { TAIL_LIMIT } from '../state/app-state.js';
+import type { AppEvent } from '../state/events.js';
+
+/** Only chunks this close to the end of the file can hold lines the log pane will show. */
+const TAIL_ZONE_BYTES = 1 << 20;
+
+/**
+ * The follower's handlers for the log: parsed batches and follow states as events. While a long history
+ * is read, chunks far from its end skip decoding lines for the log pane: only the last ones are shown.
+ */
+export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void): FollowHandlers {
+  let bytesRead = 0;
+  let size = 0;
+  return {
+    onChunk: (chunk) => {
+      const farFromEnd = size - bytesRead - chunk.length > TAIL_ZONE_BYTES;
+      dispatch({ type: 'log/batch', batch: parseChunk(chunk, grammar, farFromEnd ? 0 : TAIL_LIMIT) });
+    },
+    onReset: (reason) => {
+      bytesRead = 0;
+      dispatch({ type: 'log/reset', reason });
+    },
+    onWaiting: () => dispatch({ type: 'log/waiting' }),
+    onProgress: (p) => {
+      bytesRead = p.bytesRead;
+      size = p.size;
+      dispatch({ type: 'log/progress', ...p });
+    },
+    onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
+  };
+}
