@@ -86,5 +86,7 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
     return await runDashboard(loadConfig({ file, cwd: dir }), { color: opts.color });
   } finally {
     ac.abort();
+    // Said again on leaving: the dashboard drew over the first line, and a launched run goes on.
+    process.stderr.write(`demo directory: ${dir}\nopen it again with: npm run demo -- --dir ${dir}\n`);
   }
 }
