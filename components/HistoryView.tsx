@@ -2,23 +2,28 @@ import { Box, Text } from 'ink';
 import { formatClock, formatCount, formatPercent } from '../src/format.js';
 import type { AppState } from '../src/state/app-state.js';
 
+/** "60.0" — the percentage without its unit, for "60.0 → 81.0 %". */
+function percentOf(part: number, whole: number): string {
+  return formatPercent(part, whole).replace(' %', '');
+}
+
 /** Past runs: launched ones from runs.jsonl, and the runs found in the log, with how coverage moved. */
 export function HistoryView({ state, height }: { state: AppState; height: number }) {
   const launched = state.process.history.slice(-Math.max(1, Math.floor(height / 2) - 2));
   const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].slice(-Math.max(1, Math.floor(height / 2) - 3));
   const expected = state.coverage.expected?.keys.length ?? 0;
-  const fmt = (ms: number | null) => (ms === null ? '–' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
+  // Month-day and time are enough in a list of recent runs, and keep a row within 80 columns.
+  const fmt = (ms: number | null) => (ms === null ? '–' : new Date(ms).toISOString().slice(5, 16).replace('T', ' '));
   return (
     <Box flexDirection="column">
       <Text bold>Runs launched from here</Text>
       {launched.length === 0 ? <Text dimColor>none yet (s resumes, r retries)</Text> : null}
       {launched.map((r) => (
         <Text key={r.id} wrap="truncate-end">
-          {fmt(r.startedAt)} {r.label.padEnd(7)} {formatCount(r.keyCount).padStart(6)} keys · {r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}
-          {r.counts ? ` · ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}` : ''}
-          {r.reason ? ` · ${r.reason}` : ''}
-          {r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}
-          {r.storageBefore != null && r.storageAfter != null && expected ? ` · storage ${formatPercent(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : ''}
+          {fmt(r.startedAt)} {r.label.padEnd(6)} {formatCount(r.keyCount).padStart(6)} keys {r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}
+          {r.counts ? ` ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}` : ''}
+          {r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason}` : ''}
+          {r.storageBefore != null && r.storageAfter != null && expected ? ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : ''}
         </Text>
       ))}
       <Text bold>Runs in the log</Text>

@@ -1,0 +1,38 @@
+import React from 'react';
+import { stripVTControlCharacters } from 'node:util';
+import { afterEach, expect, test } from 'vitest';
+import { cleanup, render } from 'ink-testing-library';
+import { App } from '../components/App.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { initialState } from '../src/state/app-state.js';
+import { createStore } from '../src/store.js';
+import { banner, logOf, T0 } from './support/log-text.js';
+import { waitFor } from './support/wait-for.js';
+
+afterEach(() => cleanup());
+
+test('h: runs launched from here with keys, duration, results, end and storage coverage before → after; runs in the log', async () => {
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: T0 + 7_200_000, targets: [95, 98, 100] }), { frameMs: 0 });
+  const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
+  store.dispatch({ type: 'expected/loaded', expected: { keys, format: 'id', blank: 0, duplicates: 0, invalid: [], file: '/e' } });
+  store.dispatch({
+    type: 'process/history',
+    runs: [
+      { id: 'resume-1', label: 'resume', keyCount: 80, keysFile: '/k/1', pid: 11, startedAt: T0, endedAt: T0 + 1_956_000, exitCode: 0, reason: 'exited', counts: { succeeded: 42, failed: 38, skipped: 0 }, storageBefore: 120, storageAfter: 162 },
+      { id: 'retry-2', label: 'retry', keyCount: 38, keysFile: '/k/2', pid: 12, startedAt: T0 + 3_600_000, endedAt: null, exitCode: null, reason: null, counts: null },
+    ],
+  });
+  const grammar = compileGrammar();
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(T0, [...banner(6, 180, 80), ['INFO', '  ✅ Scraped k1']]), grammar) });
+  store.dispatch({ type: 'ui/view', view: 'history' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = await waitFor(() => {
+    const f = stripVTControlCharacters(app.lastFrame() ?? '');
+    return f.includes('retry') ? f : null;
+  }, 'history view');
+  expect(frame).toMatch(/11-26 23:17 resume\s+80 keys 32:36 ✓ 42 ✗ 38 exit 0 storage 60\.0 → 81\.0 %/);
+  expect(frame).toMatch(/retry\s+38 keys running/);
+  for (const line of frame.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+  expect(frame).toContain('Runs in the log');
+  expect(frame).toMatch(/80 keys · .* ✓ 1 ✗ 0 ↷ 0 · no summary/);
+});
