@@ -12,12 +12,12 @@ function sourceLine(name: string, s: SourceCoverage | null, expected: number | n
   if (s.coverage && expected !== null) {
     const next = nextUnmetTarget(s.coverage.targets);
     out.push(
-      `${name.padEnd(10)} ${formatCount(s.coverage.present)}/${formatCount(expected)}  ${formatPercent(s.coverage.present, expected)}` +
+      `${name.padEnd(10)}${formatCount(s.coverage.present)}/${formatCount(expected)}  ${formatPercent(s.coverage.present, expected)}` +
         (next ? `  ${next.percent} %: ${formatCount(next.needed)} more` : '  all targets met') +
         (s.coverage.extra ? `  (+${formatCount(s.coverage.extra)} not expected)` : ''),
     );
-  } else out.push(`${name.padEnd(10)} unknown`);
-  if (s.error) out.push(`${''.padEnd(10)} ${s.stale ? 'stale: ' : ''}${s.error}${s.hint ? ` → ${s.hint}` : ''}`);
+  } else out.push(`${name.padEnd(10)}unknown`);
+  if (s.error) out.push(`${''.padEnd(10)}${s.stale ? 'stale: ' : ''}${s.error}${s.hint ? ` → ${s.hint}` : ''}`);
   return out;
 }
 
