@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { formatClock } from '../src/format.js';
-import type { RunFigures } from '../src/state/run-view.js';
+import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
 import { useColor } from './theme.js';
 
@@ -20,7 +20,7 @@ const STOPPING: Record<string, string> = { sigint: 'SIGINT sent', sigterm: 'SIGT
 export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number }) {
   const { job, run, figures, external, keepAwake, stopping, width } = props;
   const color = useColor();
-  const status = figures.status + (external && (figures.status === 'running' || figures.status === 'stalled') ? ' (external)' : '');
+  const status = figures.status + (external && isLive(figures.status) ? ' (external)' : '');
   const settings = run && (run.workers !== null || run.timeoutSec !== null) ? `${run.workers ?? '?'} workers · timeout ${run.timeoutSec ?? '?'} s` : '';
   return (
     <Box width={width}>

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatCount, formatEta, formatPercent } from '../src/format.js';
-import type { RunFigures } from '../src/state/run-view.js';
+import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
 import { SegmentBar } from './SegmentBar.js';
 import { failureBreakdown } from '../src/state/failure-breakdown.js';
@@ -20,7 +20,7 @@ export function RunPanel({ run, figures, width }: { run: RunState | null; figure
   const counter = `${formatCount(figures.done)}/${run.total === null ? '?' : formatCount(run.total)}`;
   const pct = run.total ? formatPercent(figures.done, run.total) : '';
   const barWidth = Math.max(10, width - counter.length - pct.length - 8);
-  const live = figures.status === 'running' || figures.status === 'stalled';
+  const live = isLive(figures.status);
   const breakdown = failureBreakdown(run.failures);
   return (
     <Box flexDirection="column">

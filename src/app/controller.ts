@@ -114,7 +114,8 @@ export function createController(deps: ControllerDeps) {
           .then(refreshHistory)
           .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
         notice(`run ${runId} ended${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info');
-        live.refresh();
+        // Storage was just listed fresh above; the warehouse is the one left to look at.
+        live.refresh('warehouse');
       },
     });
   }

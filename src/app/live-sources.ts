@@ -17,8 +17,8 @@ const FAILED_POLL_MS = 15_000;
 export interface LiveSources {
   storage: KeySource | null;
   warehouse: KeySource | null;
-  /** `g`: check both sources now. */
-  refresh(): void;
+  /** `g`: check both sources now, or only the one named. */
+  refresh(only?: 'storage' | 'warehouse'): void;
   /** Resolves when every source has stopped (after the signal aborted). */
   done: Promise<unknown>;
 }
@@ -45,11 +45,12 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     ),
   );
   const storage = storageSourceFor(config);
-  const pollers: Poller[] = [];
+  const pollers: { name: 'storage' | 'warehouse'; poller: Poller }[] = [];
   const poll = (source: KeySource, intervalMs: number) => {
     dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
-    pollers.push(
-      startPoller({
+    pollers.push({
+      name: source.name,
+      poller: startPoller({
         source,
         intervalMs,
         signal,
@@ -58,13 +59,13 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         onResult: (result, at) => dispatch({ type: 'coverage/result', source: source.name, result, at }),
         onError: (error, at) => dispatch({ type: 'coverage/error', source: source.name, error, at }),
       }),
-    );
+    });
   };
   if (storage && config.storage) poll(storage, config.storage.pollSeconds * 1000);
   const live: LiveSources = {
     storage,
     warehouse: null,
-    refresh: () => pollers.forEach((p) => p.refresh()),
+    refresh: (only) => pollers.filter((p) => !only || p.name === only).forEach((p) => p.poller.refresh()),
     done: Promise.resolve(),
   };
   if (config.expected) {

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { externalWriters } from '../runner/log-writers.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { initialState } from '../state/app-state.js';
-import { runFigures } from '../state/run-view.js';
+import { isLive, runFigures } from '../state/run-view.js';
 import { writerOf } from '../state/writer.js';
 import { createStore, type Store, type Timers } from '../store.js';
 import { createController } from './controller.js';
@@ -41,16 +41,16 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
 
   // The clock moves the screen only while a run is live (elapsed seconds, stall detection); otherwise
   // a slow tick is enough for ages and notices, and an idle dashboard costs next to nothing.
-  const isLive = (t: number) => {
+  /** The run is live at `t`, by the log and by what we know of its process. */
+  const runIsLive = (t: number) => {
     const s = store.getState();
-    const status = runFigures(s.log.current, t, writerOf(s)).status;
-    return status === 'running' || status === 'stalled' || s.process.stopping !== null;
+    return isLive(runFigures(s.log.current, t, writerOf(s)).status) || s.process.stopping !== null || s.process.alive === true;
   };
   let tick: NodeJS.Timeout | undefined;
   let tickingLive = false;
   const schedule = () => {
     clearTimeout(tick);
-    tickingLive = isLive(now());
+    tickingLive = runIsLive(now());
     tick = setTimeout(() => {
       store.dispatch({ type: 'clock/tick', now: now() });
       schedule();
@@ -60,7 +60,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   schedule();
   // New lines (or a launch) can make the run live between slow ticks: switch to the fast clock at once.
   const unsubscribe = store.subscribe(() => {
-    if (!tickingLive && isLive(now())) schedule();
+    if (!tickingLive && runIsLive(now())) schedule();
   });
 
   void processSnapshot(config).then(async (patch) => {
@@ -90,10 +90,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const external = await externalWriters(config.log, ours).catch(() => [] as number[]);
     if (ac.signal.aborted) return;
     store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: now() } });
-    const s = store.getState();
-    const status = runFigures(s.log.current, now(), writerOf(s)).status;
-    const live = status === 'running' || status === 'stalled' || s.process.alive === true;
-    writersTimer = setTimeout(() => void lookAtWriters(), live ? WRITERS_LIVE_MS : WRITERS_IDLE_MS);
+    writersTimer = setTimeout(() => void lookAtWriters(), runIsLive(now()) ? WRITERS_LIVE_MS : WRITERS_IDLE_MS);
     writersTimer.unref();
   };
   void lookAtWriters();

@@ -79,7 +79,7 @@ export function statusJson(state: AppState) {
         lag: cov.lag ? cov.lag.length : null,
         targets: state.coverage.targets.map((percent, i) => ({
           percent,
-          keys: cov.storage?.coverage?.targets[i]?.keys ?? cov.warehouse?.coverage?.targets[i]?.keys ?? keysForTarget(percent, expected?.keys.length ?? 0),
+          keys: keysForTarget(percent, expected?.keys.length ?? 0),
           storage: targetJson(cov.storage, i),
           warehouse: targetJson(cov.warehouse, i),
         })),

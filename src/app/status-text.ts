@@ -3,7 +3,7 @@ import { failureBreakdown } from '../state/failure-breakdown.js';
 import { formatClock, formatCount, formatEta, formatPercent } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
-import { runFigures } from '../state/run-view.js';
+import { isLive, runFigures } from '../state/run-view.js';
 import { writerOf } from '../state/writer.js';
 
 function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
@@ -32,7 +32,7 @@ export function statusText(state: AppState): string {
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);
-    if (f.status === 'running' || f.status === 'stalled') {
+    if (isLive(f.status)) {
       lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }
   }

@@ -30,6 +30,11 @@ export interface RunFigures {
   stallAfterMs: number;
 }
 
+/** A run still being written (or overdue for its next line): its figures move with the clock. */
+export function isLive(status: RunStatus): boolean {
+  return status === 'running' || status === 'stalled';
+}
+
 /** No line for longer than this means stalled: max(2 × timeout, 5 min). */
 export function stallAfterMs(run: RunState): number {
   return Math.max(2 * (run.timeoutSec ?? 60) * 1000, 5 * 60_000);
@@ -67,7 +72,7 @@ export function runFigures(run: RunState | null, now: number, writer: WriterInfo
   const done = Math.max(doneOf(run), run.progressDone);
   const remaining = run.total === null ? null : Math.max(0, run.total - done);
   const percent = run.total ? Math.min(100, (done / run.total) * 100) : null;
-  const live = status === 'running' || status === 'stalled';
+  const live = isLive(status);
   const end = live ? now : (run.finishedAt ?? run.lastActivityAt ?? now);
   const long = rateOver(run.completions, end, Number.POSITIVE_INFINITY);
   const short = rateOver(run.completions, end, SHORT_WINDOW);
