@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { watch } from 'chokidar';
 import { FileFollower } from './follow/file-follower.js';
@@ -33,7 +34,18 @@ export interface FollowOptions {
   chunkSize?: number;
   /** Max kept bytes of one line, default 64 KiB. */
   maxLineBytes?: number;
+  /**
+   * Where the history of a newly opened (or truncated) file begins, given its size then; default 0.
+   * It must be a line start whose earlier lines cannot change what the reader shows.
+   */
+  historyStart?: HistoryStart;
 }
+
+/** Picks the offset a history read begins at; see FollowOptions.historyStart. */
+export type HistoryStart = (file: { handle: FileHandle; size: number; maxLineBytes: number }) => Promise<number>;
+
+/** Default cap of one line's kept bytes. */
+export const MAX_LINE_BYTES = 64 << 10;
 
 /** Quiet for this long, the follower polls at its idle rate. */
 const IDLE_AFTER_MS = 10_000;
@@ -54,7 +66,11 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
       handlers.onChunk(chunk);
     },
   };
-  const follower = new FileFollower(target, counted, signal, opts.chunkSize ?? 256 << 10, opts.maxLineBytes ?? 64 << 10);
+  const follower = new FileFollower(target, counted, signal, {
+    chunkSize: opts.chunkSize ?? 256 << 10,
+    maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
+    historyStart: opts.historyStart,
+  });
   const runner = serialRunner(
     () => follower.check(),
     (err) => {

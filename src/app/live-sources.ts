@@ -1,3 +1,4 @@
+import { historyStartFor } from './history-start.js';
 import { readExpectedKeys } from '../coverage/expected-keys.js';
 import { startPoller, type Poller } from '../coverage/poller.js';
 import type { KeySource } from '../coverage/source.js';
@@ -36,7 +37,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         ...logHandlers(grammar, dispatch),
         onError: (err) => dispatch({ type: 'ui/notice', text: `log: ${(err as Error).message ?? String(err)} (retrying)`, tone: 'fail' }),
       },
-      { signal },
+      { signal, historyStart: historyStartFor(grammar) },
     ),
   );
   tasks.push(

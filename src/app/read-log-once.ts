@@ -1,11 +1,20 @@
-import { followLog } from '../log-follower.js';
+import { historyStartFor } from './history-start.js';
+import { type HistoryStart, followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
 import type { AppEvent } from '../state/events.js';
 import { UserError } from '../errors.js';
 import { logHandlers } from './log-events.js';
 
-/** Reads a log's history once (no following) and turns it into events; a missing log is `waiting`. */
-export async function readLogOnce(file: string, grammar: Grammar, dispatch: (e: AppEvent) => void): Promise<void> {
+/**
+ * Reads a log's history once (no following) and turns it into events; a missing log is `waiting`.
+ * Only the part of a long log that can still show is read (see history-start.ts).
+ */
+export async function readLogOnce(
+  file: string,
+  grammar: Grammar,
+  dispatch: (e: AppEvent) => void,
+  historyStart: HistoryStart | undefined = historyStartFor(grammar),
+): Promise<void> {
   const ac = new AbortController();
   let failure: unknown = null;
   const handlers = logHandlers(grammar, dispatch);
@@ -26,7 +35,7 @@ export async function readLogOnce(file: string, grammar: Grammar, dispatch: (e: 
         ac.abort();
       },
     },
-    { signal: ac.signal, pollMs: 60_000 },
+    { signal: ac.signal, pollMs: 60_000, historyStart },
   );
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
   if (failure) throw new UserError(`cannot read the log ${file}: ${(failure as Error).message ?? String(failure)}`);

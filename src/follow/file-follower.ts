@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { FollowHandlers } from '../log-follower.js';
+import type { FollowHandlers, HistoryStart } from '../log-follower.js';
 import { LineSplitter } from './line-splitter.js';
 import { TrackedFile } from './tracked-file.js';
 
@@ -20,17 +20,20 @@ export class FileFollower {
   /** Two read buffers: one is parsed while the next read fills the other. */
   private readonly bufs: [Buffer, Buffer];
   private readonly splitter: LineSplitter;
+  private readonly historyStart: HistoryStart | undefined;
+  private readonly maxLineBytes: number;
 
   constructor(
     private readonly path: string,
     private readonly handlers: FollowHandlers,
     private readonly signal: AbortSignal,
-    chunkSize: number,
-    maxLineBytes: number,
+    opts: { chunkSize: number; maxLineBytes: number; historyStart?: HistoryStart },
   ) {
     // Two fixed read buffers for the whole run: a 1 GB history never sits in memory.
-    this.bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
-    this.splitter = new LineSplitter(maxLineBytes, (n) => {
+    this.bufs = [Buffer.allocUnsafe(opts.chunkSize), Buffer.allocUnsafe(opts.chunkSize)];
+    this.historyStart = opts.historyStart;
+    this.maxLineBytes = opts.maxLineBytes;
+    this.splitter = new LineSplitter(opts.maxLineBytes, (n) => {
       if (!this.signal.aborted) this.handlers.onOverlong?.(n);
     });
   }
@@ -55,11 +58,13 @@ export class FileFollower {
       this.waiting = false;
       if (this.everOpened) this.handlers.onReset('replaced');
       this.everOpened = true;
+      await this.skipOldHistory(opened, opened.sizeAtOpen);
     } else if (await this.file.wasTruncated(st.size)) {
       if (this.signal.aborted) return;
       this.file.rewind();
       this.splitter.reset();
       this.handlers.onReset('truncated');
+      await this.skipOldHistory(this.file, st.size);
     }
     this.statSize = st.size;
     await this.readAvailable(this.file);
@@ -68,6 +73,15 @@ export class FileFollower {
   /** Closes the fd; call once no check is running. */
   async close(): Promise<void> {
     await this.dropFile();
+  }
+
+  /** Starts a new file's history where the caller says older lines cannot matter. */
+  private async skipOldHistory(file: TrackedFile, size: number): Promise<void> {
+    if (!this.historyStart || this.signal.aborted) return;
+    const pick = this.historyStart;
+    // Looking for a later start is only a shortcut: if it fails (the file shrank meanwhile), read it all.
+    const start = await file.withHandle((handle) => pick({ handle, size, maxLineBytes: this.maxLineBytes })).catch(() => 0);
+    if (start > 0 && !this.signal.aborted) await file.startAt(start);
   }
 
   private async readAvailable(file: TrackedFile): Promise<void> {

@@ -54,6 +54,19 @@ export class TrackedFile {
     this.head = Buffer.alloc(0);
   }
 
+  /** Lends the fd to a reader that reads at its own positions (never moves `offset`). */
+  withHandle<T>(use: (handle: FileHandle) => Promise<T>): Promise<T> {
+    return use(this.handle);
+  }
+
+  /** Continues at `offset` (a line start), still remembering the first bytes to notice a rewrite. */
+  async startAt(offset: number): Promise<void> {
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, offset));
+    const { bytesRead } = await this.handle.read(head, 0, head.length, 0);
+    this.head = head.subarray(0, bytesRead);
+    this.offset = offset;
+  }
+
   /** Reads the next bytes into `buf`; returns how many (0 at end of file). */
   async read(buf: Buffer): Promise<number> {
     const { bytesRead } = await this.handle.read(buf, 0, buf.length, this.offset);

@@ -33,7 +33,9 @@ const COUNT_FAILED = re(`❌${E}(\\d+)`);
 // "BACKFILL COMPLETE", "🏁 BACKFILL COMPLETE", "AGGRESSIVE RETRY COMPLETE"; never "DRY RUN complete."
 const COMPLETE = re('^(?:[^\\x00-\\x7F]+ +)?[A-Z]+(?: [A-Z]+)* COMPLETE$');
 // A banner title or the init line: three or more words ending in Backfill/Retry, nothing like a field.
-const START = re('^([A-Z0-9][^:|]*\\S \\S+ (?:Backfill|Retry)(?: \\(v\\d+\\))?)(?: initiali[sz]ed)?$');
+/** Every banner holds one of these words: a reader looking only for banners may skip lines without them. */
+export const START_WORDS = ['Backfill', 'Retry'] as const;
+const START = re(`^([A-Z0-9][^:|]*\\S \\S+ (?:${START_WORDS.join('|')})(?: \\(v\\d+\\))?)(?: initiali[sz]ed)?$`);
 const SETTING = re('^(Workers|Timeout|Scraper service|Service URL|GCS bucket): +(\\S.*)$');
 const SETTING_NAMES = {
   Workers: 'workers',

@@ -111,6 +111,7 @@ export interface LogState extends LogRuns {
   bytesRead: number;
   size: number;
   historyDone: boolean;
+  /** Physical lines read, counted from where the history read began (see history-start.ts). */
   lines: number;
   overlongBytes: number;
   resets: number;

@@ -43,9 +43,23 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
       run.startedAt = line.at;
     }
     run.lastActivityAt = line.at;
+    if (movesRun(line.kind)) run.hasActivity = true;
     applyOne(run, line);
   }
   return { current: run, history };
+}
+
+/**
+ * Lines that move a run (keys, outcomes, progress): after one, a banner starts a new run; before any,
+ * a second banner (init line, then title) belongs to the same run.
+ */
+export function movesRun(kind: LogLine['kind']): boolean {
+  return kind === 'queued' || kind === 'processing' || kind === 'succeeded' || kind === 'failed' || kind === 'skipped' || kind === 'progress';
+}
+
+/** Whether a start line after this line begins a new run (see applyLines); 'start' itself decides nothing. */
+export function endsBannerMerge(kind: LogLine['kind']): boolean {
+  return movesRun(kind) || kind === 'complete';
 }
 
 function isRunActivity(line: LogLine): boolean {
@@ -80,18 +94,15 @@ function applyOne(run: RunState, line: LogLine): void {
       run.total = line.total;
       return;
     case 'queued':
-      run.hasActivity = true;
       run.queued++;
       if (run.total === null) run.total = line.total;
       return;
     case 'processing':
-      run.hasActivity = true;
       run.currentKey = line.key;
       run.currentKeyDone = false;
       if (run.total === null) run.total = line.total;
       return;
     case 'succeeded': {
-      run.hasActivity = true;
       run.succeeded++;
       const key = line.key ?? run.currentKey;
       if (key !== null) run.failedKeys.delete(key);
@@ -100,7 +111,6 @@ function applyOne(run: RunState, line: LogLine): void {
       return;
     }
     case 'failed': {
-      run.hasActivity = true;
       run.failed++;
       run.failures[line.failure] = (run.failures[line.failure] ?? 0) + 1;
       const key = line.key ?? run.currentKey;
@@ -110,12 +120,10 @@ function applyOne(run: RunState, line: LogLine): void {
       return;
     }
     case 'skipped':
-      run.hasActivity = true;
       run.skipped++;
       run.currentKeyDone = true;
       return;
     case 'progress':
-      run.hasActivity = true;
       run.progressDone = Math.max(run.progressDone, line.done);
       if (line.total > 0) run.total = line.total;
       if (line.skipped !== null) run.skipped = Math.max(run.skipped, line.skipped);

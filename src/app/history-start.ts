@@ -1,0 +1,52 @@
+import { BackwardLines } from '../follow/backward-lines.js';
+import type { HistoryStart } from '../log-follower.js';
+import { type Grammar, parseChunk } from '../parser/index.js';
+import { START_WORDS } from '../parser/text-rules.js';
+import { HISTORY_LIMIT, endsBannerMerge } from '../state/apply-lines.js';
+
+const NL = Buffer.from('\n');
+const MARKERS = START_WORDS.map((w) => Buffer.from(w));
+
+/**
+ * Where a history read may begin so that what it shows is exactly what reading the whole log shows.
+ * The state keeps the current run and HISTORY_LIMIT earlier ones, and the log pane its last TAIL_LIMIT
+ * lines: anything older never shows. So the history read may start at a banner with HISTORY_LIMIT + 1
+ * run starts after it (the run that banner opens then falls out of the history, whatever came before
+ * it). Each of those runs has at least two lines (its banner and what moved it), so the log pane's
+ * TAIL_LIMIT lines are in there too (a test holds TAIL_LIMIT to that). A log appended to for months
+ * then costs what its last 200 runs cost.
+ *
+ * A banner starts a run only when something moved the run before it (applyLines merges an init line and
+ * a title banner): reading backwards, a banner counts once the nearest state line before it is activity
+ * or COMPLETE; another banner first means the two are one run. Only banners are looked at closely:
+ * lines without a start word are skipped a block at a time.
+ *
+ * Config grammars may redefine any line kind, so for them the whole log is read (undefined).
+ */
+export function historyStartFor(grammar: Grammar, blockSize?: number): HistoryStart | undefined {
+  if (grammar.custom.length > 0) return undefined;
+  return async ({ handle, size, maxLineBytes }) => {
+    const lines = await BackwardLines.open(handle, size, { maxLineBytes, blockSize });
+    let runStarts = 0;
+    /** A banner whose run-start status is not known yet. */
+    let pending = false;
+    for (;;) {
+      const line = await lines.prev(pending ? undefined : MARKERS);
+      if (!line) return 0;
+      const parsed = parseChunk(Buffer.concat([line.bytes, NL]), grammar, 0).lines;
+      for (let i = parsed.length - 1; i >= 0; i--) {
+        const kind = parsed[i].kind;
+        if (kind === 'start') {
+          if (runStarts > HISTORY_LIMIT) return line.start;
+          pending = true;
+          break;
+        }
+        if (pending && endsBannerMerge(kind)) {
+          runStarts++;
+          pending = false;
+          break;
+        }
+      }
+    }
+  };
+}

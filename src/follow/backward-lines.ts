@@ -1,0 +1,129 @@
+import type { FileHandle } from 'node:fs/promises';
+
+const NEWLINE = 0x0a;
+
+/** One complete line found reading backwards: its offset and its first `maxLineBytes` bytes, without the '\n'. */
+export interface BackLine {
+  start: number;
+  bytes: Buffer;
+}
+
+/**
+ * Reads a file's complete lines from the end towards the start, one block at a time. Only lines that
+ * end in '\n' count (an unfinished last line is the forward reader's business), and each line is cut
+ * at `maxLineBytes` exactly as the forward line splitter cuts it, so a line seen here parses the same.
+ */
+export class BackwardLines {
+  /** Lines at or after this offset were handed out; it is always the start of a line. */
+  private cursor: number;
+  private readonly block: Buffer;
+  /** The cached bytes, file[bufStart, bufEnd): a view into `block`. */
+  private buf: Buffer;
+  private bufStart = 0;
+  private bufEnd = 0;
+
+  private constructor(
+    private readonly handle: FileHandle,
+    end: number,
+    blockSize: number,
+    private readonly maxLineBytes: number,
+  ) {
+    this.cursor = end;
+    this.block = Buffer.allocUnsafe(Math.max(1, blockSize));
+    this.buf = this.block.subarray(0, 0);
+  }
+
+  /** A reader over file[0, size): it starts after the last '\n' before `size`. */
+  static async open(handle: FileHandle, size: number, opts: { blockSize?: number; maxLineBytes: number }): Promise<BackwardLines> {
+    const lines = new BackwardLines(handle, size, opts.blockSize ?? 256 << 10, opts.maxLineBytes);
+    lines.cursor = (await lines.newlineBefore(size)) + 1;
+    return lines;
+  }
+
+  /**
+   * The line before the previous one handed out, or null at the file's start. With `markers`, lines
+   * holding none of them (within their kept bytes) are skipped, a block at a time with native searches.
+   */
+  async prev(markers?: readonly Buffer[]): Promise<BackLine | null> {
+    while (this.cursor > 0) {
+      const end = this.cursor - 1; // the '\n' that ends the line
+      if (!markers) return this.take(end);
+      await this.load(end);
+      const hit = this.lastMarker(markers, end);
+      let line: BackLine;
+      if (hit >= 0) {
+        line = await this.take(this.bufStart + this.buf.indexOf(NEWLINE, hit - this.bufStart));
+      } else if (this.bufStart === 0) {
+        this.cursor = 0;
+        return null;
+      } else {
+        // No marker in the block: every line that starts inside it is skipped. The line that begins in
+        // an earlier block is checked whole (a marker may straddle the block's start).
+        line = await this.take(this.bufStart + this.buf.indexOf(NEWLINE));
+      }
+      // A hit past the line's cut is one the parser would never see.
+      if (markers.some((m) => line.bytes.includes(m))) return line;
+    }
+    return null;
+  }
+
+  /** Hands out the line ending at `end` (a '\n'), moving the cursor to its start. */
+  private async take(end: number): Promise<BackLine> {
+    const start = (await this.newlineBefore(end)) + 1;
+    const stop = Math.min(end, start + this.maxLineBytes);
+    this.cursor = start;
+    let bytes: Buffer;
+    if (start >= this.bufStart && stop <= this.bufEnd) {
+      bytes = Buffer.from(this.buf.subarray(start - this.bufStart, stop - this.bufStart));
+    } else {
+      bytes = Buffer.alloc(stop - start);
+      if (bytes.length > 0) await this.readFully(bytes, start);
+    }
+    return { start, bytes };
+  }
+
+  /** Offset of the last '\n' before `pos`, or -1 when there is none. */
+  private async newlineBefore(pos: number): Promise<number> {
+    let p = pos;
+    while (p > 0) {
+      await this.load(p - 1);
+      const i = this.buf.lastIndexOf(NEWLINE, p - 1 - this.bufStart);
+      if (i >= 0 && this.bufStart + i < p) return this.bufStart + i;
+      p = this.bufStart;
+    }
+    return -1;
+  }
+
+  /** Start of the newest marker that ends at or before `end` and starts in the cached block, or -1. */
+  private lastMarker(markers: readonly Buffer[], end: number): number {
+    let best = -1;
+    for (const m of markers) {
+      const from = end - m.length - this.bufStart;
+      if (from < 0) continue;
+      const i = this.buf.lastIndexOf(m, from);
+      if (i >= 0 && this.bufStart + i > best) best = this.bufStart + i;
+    }
+    return best;
+  }
+
+  /** Makes sure the cache holds the byte at `pos`, reading the block that ends just after it. */
+  private async load(pos: number): Promise<void> {
+    if (pos >= this.bufStart && pos < this.bufEnd) return;
+    const end = pos + 1;
+    const start = Math.max(0, end - this.block.length);
+    this.buf = this.block.subarray(0, end - start);
+    await this.readFully(this.buf, start);
+    this.bufStart = start;
+    this.bufEnd = end;
+  }
+
+  /** Fills `into` from `position`; a file that shrank under us is an error (the caller reads from 0). */
+  private async readFully(into: Buffer, position: number): Promise<void> {
+    let done = 0;
+    while (done < into.length) {
+      const { bytesRead } = await this.handle.read(into, done, into.length - done, position + done);
+      if (bytesRead === 0) throw new Error('the file shrank while its history was being looked through');
+      done += bytesRead;
+    }
+  }
+}
