@@ -50,3 +50,22 @@ export function completeLogFrom(source, file) {
 export function removeFiles(files) {
   for (const f of files) rmSync(f, { force: true });
 }
+
+/**
+ * The worst case for a history read: `source` as one endless run, so nothing can be skipped. Banners,
+ * COMPLETE lines and summaries are dropped (with grep: fast, and a peer the reader trusts); every
+ * other line, and so every per-line cost, stays. Resolves the counts status must then report.
+ */
+export async function oneRunLogFrom(source, file) {
+  const { spawnSync } = await import('node:child_process');
+  const { openSync, closeSync } = await import('node:fs');
+  const fd = openSync(file, 'w');
+  try {
+    const drop = ' - INFO - (.*(Backfill|Retry)( \\(v[0-9]+\\))?( initiali[sz]ed)?|[A-Z ]+ COMPLETE|Total dates: .*|✅ Processed: .*|⏭️ +Skipped: .*|❌ Failed: [0-9]+|Time: .*|Rate: .*)$';
+    const r = spawnSync('grep', ['-v', '-E', drop, source], { stdio: ['ignore', fd, 'pipe'] });
+    if (r.status !== 0) throw new Error(`grep -v exited ${r.status}: ${String(r.stderr)}`);
+  } finally {
+    closeSync(fd);
+  }
+  return file;
+}

@@ -2,7 +2,12 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { open } from 'node:fs/promises';
+import { historyStartFor } from '../src/app/history-start.js';
 import { startRuntime } from '../src/app/runtime.js';
+import { MAX_LINE_BYTES } from '../src/log-follower.js';
+import { compileGrammar } from '../src/parser/index.js';
+import { HISTORY_LIMIT } from '../src/state/apply-lines.js';
 import { loadConfig } from '../src/config.js';
 import { TAIL_LIMIT } from '../src/state/app-state.js';
 import { writeSyntheticLog } from '../src/sim/synthetic-log.js';
@@ -30,6 +35,12 @@ test('the first frames come while a long history is still being read, with its p
     expect(partial.length).toBeGreaterThan(1);
     expect(partial[partial.length - 1].read).toBeGreaterThan(partial[0].read);
     expect(seen[seen.length - 1]).toMatchObject({ done: true });
+    // The log holds more runs than the state keeps: the read began at the oldest banner that can still show.
+    const handle = await open(log, 'r');
+    const start = await historyStartFor(compileGrammar())!({ handle, size: (await handle.stat()).size, maxLineBytes: MAX_LINE_BYTES }).finally(() => handle.close());
+    expect(start).toBeGreaterThan(0);
+    expect(Math.min(...seen.filter((s) => s.read > 0).map((s) => s.read))).toBeGreaterThan(start);
+    expect(runtime.store.getState().log.history).toHaveLength(HISTORY_LIMIT);
     // Chunks far from the end skip the log pane; the pane still ends with the file's own last lines.
     const tail = runtime.store.getState().log.tail;
     const lastLines = readFileSync(log, 'utf8').slice(-200_000).trimEnd().split('\n');
