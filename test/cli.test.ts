@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli, runCliAsync } from './support/cli.js';
+import { writeSyntheticLog } from '../src/sim/synthetic-log.js';
+import { HISTORY_LIMIT } from '../src/state/apply-lines.js';
 import { waitFor } from './support/wait-for.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -124,6 +126,25 @@ describe('status --json on logs the simulator writes', () => {
     expect(s.run.succeeded + s.run.failed + s.run.skipped).toBe(s.run.total);
     const summary = readFileSync(log, 'utf8').split('BACKFILL COMPLETE')[2];
     expect(Number(/⏭️\s+Skipped: (\d+)/.exec(summary)![1])).toBe(s.run.skipped);
+  });
+
+  test('a log of many appended runs: the newest 200 earlier runs, counted exactly, and the text says older ones are not read', async () => {
+    const d = job('many-runs');
+    const log = path.join(d, 'backfill.log');
+    const written = await writeSyntheticLog(log, { bytes: 900_000, seed: 11, keysPerRun: 6, workers: 2 });
+    expect(written.runs).toBeGreaterThan(HISTORY_LIMIT + 20);
+    const s = JSON.parse((await runCliAsync(['status', '--json', '--log', log], { cwd: d })).stdout);
+    expect(s.runs).toHaveLength(HISTORY_LIMIT);
+    // The kept runs are the last 201 in the file: grep's count from the oldest kept run's banner on.
+    const text = readFileSync(log, 'utf8');
+    const banners = [...text.matchAll(/^.* - INFO - .* initialized$/gm)];
+    expect(banners).toHaveLength(written.runs);
+    const kept = text.slice(banners[banners.length - (HISTORY_LIMIT + 1)].index);
+    const all = [...s.runs, s.run];
+    expect(all.reduce((n: number, r: { succeeded: number }) => n + r.succeeded, 0)).toBe(count(kept, '✅ Scraped'));
+    expect(all.reduce((n: number, r: { failed: number }) => n + r.failed, 0)).toBe(count(kept, FAILURE_LINE));
+    const t = await runCliAsync(['status', '--log', log], { cwd: d });
+    expect(t.stdout).toContain(`the newest ${HISTORY_LIMIT} runs of this log (older ones are not read)`);
   });
 
   test('a run cut off mid-way (killed): counted from what it wrote, state ended', async () => {

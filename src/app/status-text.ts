@@ -1,3 +1,4 @@
+import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
 import { formatClock, formatCount, formatEta, formatPercent } from '../format.js';
@@ -36,7 +37,10 @@ export function statusText(state: AppState): string {
       lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }
   }
-  if (state.log.history.length) lines.push(`earlier   ${state.log.history.length} run(s) in this log`);
+  const earlier = state.log.history.length;
+  // A full history means older runs may exist that were never read (see history-start.ts).
+  if (earlier >= HISTORY_LIMIT) lines.push(`earlier   the newest ${earlier} runs of this log (older ones are not read)`);
+  else if (earlier) lines.push(`earlier   ${earlier} run(s) in this log`);
   const cov = coverageView(state);
   lines.push(...sourceLine('storage', cov.storage, cov.expected), ...sourceLine('warehouse', cov.warehouse, cov.expected));
   if (cov.lag) lines.push(`lag       ${formatCount(cov.lag.length)} keys in storage, not yet in the warehouse`);
