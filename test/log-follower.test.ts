@@ -102,6 +102,33 @@ describe('followLog', () => {
     expect(rec.badChunks).toBe(0);
   });
 
+  test('historyStart: the history is read from the offset it picks, for the size at open; a failing pick reads it all', async () => {
+    fs.writeFileSync(file, 'old\nolder runs\nkept\n');
+    const asked: number[] = [];
+    const { rec } = follow(file, {
+      historyStart: async ({ size }) => {
+        asked.push(size);
+        return 'old\nolder runs\n'.length;
+      },
+    });
+    await waitFor(() => rec.progress.at(-1)?.historyDone === true, 'history');
+    expect(rec.allText()).toBe('kept\n');
+    expect(asked).toEqual([fs.statSync(file).size]);
+    expect(rec.progress[0].bytesRead).toBeGreaterThan('old\nolder runs\n'.length);
+    fs.appendFileSync(file, 'new\n');
+    await waitFor(() => rec.allText() === 'kept\nnew\n', 'the append');
+    // The pick runs again for a replaced file; one past its end is ignored and the file read whole.
+    fs.rmSync(file);
+    fs.writeFileSync(file, 'fresh\nfile\n');
+    await waitFor(() => rec.textSinceReset() === 'fresh\nfile\n', 'the replaced file, whole');
+    expect(asked).toHaveLength(2);
+    expect(rec.log.filter((e) => e.startsWith('reset:'))).toEqual(['reset:replaced']);
+    // A pick that fails (the file shrank under it) reads it all too.
+    const second = follow(file, { historyStart: async () => Promise.reject(new Error('shrank')) });
+    await waitFor(() => second.rec.progress.at(-1)?.historyDone === true, 'second history');
+    expect(second.rec.allText()).toBe('fresh\nfile\n');
+  });
+
   test('waits for a file created later, reporting waiting once', async () => {
     const { rec } = follow(file, { pollMs: 10 });
     await waitFor(() => rec.waiting === 1, 'onWaiting');

@@ -81,7 +81,8 @@ export class FileFollower {
     const pick = this.historyStart;
     // Looking for a later start is only a shortcut: if it fails (the file shrank meanwhile), read it all.
     const start = await file.withHandle((handle) => pick({ handle, size, maxLineBytes: this.maxLineBytes })).catch(() => 0);
-    if (start > 0 && !this.signal.aborted) await file.startAt(start);
+    // A pick past the end (a picker that got it wrong) would read nothing and look truncated forever.
+    if (start > 0 && start <= size && !this.signal.aborted) await file.startAt(start);
   }
 
   private async readAvailable(file: TrackedFile): Promise<void> {
