@@ -39,7 +39,8 @@ export class BackwardLines {
     private readonly maxLineBytes: number,
   ) {
     this.cursor = end;
-    this.block = Buffer.allocUnsafe(Math.max(1, blockSize));
+    // A small log needs no 4 MiB block.
+    this.block = Buffer.allocUnsafe(Math.max(1, Math.min(blockSize, end)));
     this.buf = this.block.subarray(0, 0);
   }
 
