@@ -78,7 +78,7 @@ describe('findAttachable', () => {
     const dead = await deadPid();
     const runs = foldRuns([
       launchRec('old-dead', { pid: dead, procStart: 1, startedAt: 1 }),
-      launchRec('reused', { pid: process.pid, procStart: me.procStart! + 7, startedAt: 2 }),
+      launchRec('reused', { pid: process.pid, procStart: (me.procStart as number) + 7, startedAt: 2 }),
       launchRec('live', { ...me, startedAt: 3 }),
       launchRec('finished', { ...me, startedAt: 4 }),
       endRec('finished'),
@@ -88,8 +88,14 @@ describe('findAttachable', () => {
     expect(found.ended.map((r) => r.id).sort()).toEqual(['old-dead', 'reused']);
   });
 
-  test('nothing to attach to when every unended run is gone', () => {
+  test('a launch recorded before its spawn and never completed with a pid is unproven, not ended', () => {
     const runs = foldRuns([launchRec('a', { pid: null, procStart: null })]);
-    expect(findAttachable(runs)).toEqual({ attachable: null, ended: [runs[0]] });
+    expect(findAttachable(runs)).toEqual({ attachable: null, ended: [], unproven: [runs[0]] });
+  });
+
+  test('the record written after the spawn completes the one written before it', () => {
+    const runs = foldRuns([launchRec('a', { pid: null, procStart: null }), launchRec('a', { pid: 77, procStart: 5 })]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ id: 'a', pid: 77, procStart: 5, end: null });
   });
 });

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Intent } from '../keymap.js';
 import { findAttachable } from '../runner/attach.js';
 import { recordEnd, readRuns } from '../runner/runs-file.js';
+import type { ProcStart } from '../runner/proc.js';
 import { killRun, stopRun } from '../runner/stop.js';
 import { watchProcess } from '../runner/watch.js';
 import type { Store } from '../store.js';
@@ -94,7 +95,7 @@ export function createController(deps: ControllerDeps) {
     openConfirm({ kind: 'stop', keys: [], workers: null, timeout: null, message: `Stop run ${p.runId} (pid ${p.pid})? SIGINT to its process group, SIGTERM after ${STOP_GRACE_MS / 1000} s.` });
   }
 
-  function watch(pid: number, procStart: number | null, runId: string, child?: ChildProcess) {
+  function watch(pid: number, procStart: ProcStart | null, runId: string, child?: ChildProcess) {
     watchProcess(pid, procStart, {
       child,
       signal: deps.signal,
@@ -223,7 +224,7 @@ export function createController(deps: ControllerDeps) {
   }
 
   /** Re-attaches to a recorded run of ours that is still alive (its pid and start time both match). */
-  function attach(patch: { runId?: string | null; pid?: number | null; procStart?: number | null; attached?: boolean }) {
+  function attach(patch: { runId?: string | null; pid?: number | null; procStart?: ProcStart | null; attached?: boolean }) {
     if (patch.attached && patch.pid && patch.runId) {
       notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running`);
       watch(patch.pid, patch.procStart ?? null, patch.runId);
@@ -233,6 +234,10 @@ export function createController(deps: ControllerDeps) {
   /** Runs recorded as launched whose process is gone with no end record: they ended while no dashboard watched. */
   async function noteEndedUnseen() {
     const runs = await readRuns(config.stateDir).catch(() => []);
+    for (const run of findAttachable(runs).unproven) {
+      if (run.pid === null) continue; // interrupted before its spawn: nothing under any pid to speak of
+      notice(`run ${run.id} (pid ${run.pid}) has no recorded start time, so pid ${run.pid} cannot be proven to be it: not attached and never signalled from here`, 'warn');
+    }
     for (const run of findAttachable(runs).ended) {
       const last = store.getState().log.tail.at(-1)?.text ?? '';
       notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn');

@@ -53,6 +53,8 @@ export async function launchBackfill(config: Config, req: LaunchRequest): Promis
     const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: req.keys.length, label: req.label });
     if (!result.ok) {
       const out = result.firstOutput.trim();
+      // No end recorded: the launch stopped before anything was spawned (its record could not be written).
+      if (result.run.end === null) return { ok: false, message: `not launched: ${result.reason}`, notices };
       return { ok: false, message: `failed to start: ${result.reason}${out ? ` — first output: ${out.split('\n').slice(-3).join(' | ')}` : ''}`, notices };
     }
     const awake = config.keepAwake && result.run.pid !== null ? await keepAwake(result.run.pid) : { active: false, how: null, stop: () => undefined };

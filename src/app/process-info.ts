@@ -30,7 +30,8 @@ export const CAN_SEE_WRITERS = existsSync('/proc/self/fd');
 export async function processSnapshot(config: Config): Promise<Partial<ProcessState>> {
   const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
   const { attachable } = findAttachable(runs);
-  const ours = runs.filter((r) => r.pid !== null && r.end === null).map((r) => r.pid as number);
+  // A run without a start time cannot be proven ours: a process under its pid that writes the log is external.
+  const ours = runs.filter((r) => r.pid !== null && r.procStart !== null && r.end === null).map((r) => r.pid as number);
   const external = CAN_SEE_WRITERS ? await externalWriters(config.log, ours) : [];
   return {
     runId: attachable?.id ?? null,

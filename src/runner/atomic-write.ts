@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import { open, rename, link, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -41,8 +42,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   }
 }
 
-/** Makes the rename itself durable; some file systems refuse fsync on a directory, which is fine. */
-async function syncDir(dir: string): Promise<void> {
+/** Makes a rename or a new file's name durable; some file systems refuse fsync on a directory, which is fine. */
+export async function syncDir(dir: string): Promise<void> {
   try {
     const handle = await open(dir, 'r');
     try {
@@ -66,11 +67,27 @@ const REASONS: Record<string, string> = {
   EEXIST: 'a file of that name is in the way',
 };
 
-/** One line for the operator: what could not be written, and why, in words (with the errno code kept). */
-export function describeWriteError(err: unknown, what: string): Error {
+/**
+ * One line for the operator: what could not be written, and why, in words (with the errno code kept). A full
+ * disk also says where: the directory whose file system is full and what is left on it.
+ */
+export function describeWriteError(err: unknown, what: string, dir?: string): Error {
+  if (err instanceof Error && err.message.startsWith('Cannot write ')) return err; // already described
   const code = (err as NodeJS.ErrnoException)?.code;
-  const reason = (code && REASONS[code]) ?? (err instanceof Error ? err.message : String(err));
+  let reason = (code && REASONS[code]) ?? (err instanceof Error ? err.message : String(err));
+  if ((code === 'ENOSPC' || code === 'EDQUOT') && dir !== undefined) reason += ` (${freeSpace(dir)})`;
   const error = new Error(`Cannot write ${what}: ${reason}${code ? ` (${code})` : ''}`);
   (error as NodeJS.ErrnoException).code = code;
   return error;
+}
+
+/** "the file system holding DIR has 0 KiB free of 64 KiB", or just the directory when statfs cannot say. */
+function freeSpace(dir: string): string {
+  try {
+    const fs = statfsSync(dir);
+    const kib = (blocks: number) => `${Math.floor((blocks * fs.bsize) / 1024)} KiB`;
+    return `the file system holding ${dir} has ${kib(fs.bavail)} free of ${kib(fs.blocks)}`;
+  } catch {
+    return `the file system holding ${dir}`;
+  }
 }

@@ -27,7 +27,7 @@ export async function writeKeysFile(
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw describeWriteError(err, `the keys file directory ${dir}`);
+    throw describeWriteError(err, `the keys file directory ${dir}`, resolve(stateDir));
   }
   const body = keys.length > 0 ? `${keys.join('\n')}\n` : '';
   const stamp = fileStamp(now());
@@ -38,7 +38,7 @@ export async function writeKeysFile(
       return path;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw describeWriteError(err, `the keys file ${path}`);
+      throw describeWriteError(err, `the keys file ${path}`, dir);
     }
   }
   throw new Error(`Cannot write the keys file in ${dir}: too many files named ${label}-${stamp}`);

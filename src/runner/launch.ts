@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { procStartOf } from './proc.js';
 import { fileStamp, type RunLabel } from './keys-file.js';
-import { appendRunRecord, recordEnd, type RunRecord } from './runs-file.js';
+import { appendRunRecord, recordEnd, type LaunchRecord, type RunRecord } from './runs-file.js';
 import { readLogFrom } from './log-bytes.js';
 import { describeWriteError } from './atomic-write.js';
 
@@ -37,8 +37,12 @@ const FIRST_OUTPUT_BYTES = 2048;
 /**
  * Starts the backfill so that nothing the dashboard does or suffers can end it: its own session and process
  * group (setsid), stdin from /dev/null, stdout and stderr appended straight to the log file (no pipe back to us
- * that could break), unref'd. The launch is recorded in runs.jsonl as soon as the pid is known, so a dashboard
- * that crashes a moment later can still re-attach.
+ * that could break), unref'd.
+ *
+ * Record first, launch after: the launch record is written and synced to runs.jsonl before the child exists,
+ * so no run is ever going without a record; a launch whose record cannot be written is not started, and the
+ * reason says which file on which file system. Once spawned, the record is completed with the pid and its start
+ * time; if even that cannot be written, the child (a few milliseconds old, untrackable) is ended at once.
  */
 export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   const now = opts.now ?? Date.now;
@@ -49,16 +53,25 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
     id, label: opts.label, argv: opts.argv, cwd: opts.cwd, keysFile: opts.keysFile,
     keyCount: opts.keyCount, log: opts.logFile, startedAt,
   };
-  // A run we could not record could not be re-attached or stopped later: check the state dir before spawning.
-  await mkdir(opts.stateDir, { recursive: true }).catch((err) => { throw describeWriteError(err, `the state directory ${opts.stateDir}`); });
+  const record = (pid: number | null, procStart: LaunchRecord['procStart']): LaunchRecord => ({ type: 'launch', ...base, pid, procStart });
+  const notStarted = (message: string): LaunchResult => ({ ok: false, reason: message, firstOutput: '', run: { ...base, pid: null, procStart: null, end: null } });
+  try {
+    await mkdir(opts.stateDir, { recursive: true });
+  } catch (err) {
+    return notStarted(`${describeWriteError(err, `the state directory ${opts.stateDir}`, dirname(opts.stateDir)).message}; nothing was started`);
+  }
+  try {
+    await appendRunRecord(opts.stateDir, record(null, null));
+  } catch (err) {
+    return notStarted(`${(err as Error).message}; nothing was started`);
+  }
   const logStart = await stat(opts.logFile).then((s) => s.size, () => 0);
 
-  /** Records and returns a failure to start; the launch record is written here unless the pid was known. */
-  const failed = async (message: string, f: { pid?: number | null; procStart?: number | null; code?: number | null; signal?: string | null } = {}) => {
+  /** Records (best effort: the launch record already exists) and returns a failure to start. */
+  const failed = async (message: string, f: { pid?: number | null; procStart?: LaunchRecord['procStart']; code?: number | null; signal?: string | null } = {}) => {
     const [pid, procStart] = [f.pid ?? null, f.procStart ?? null];
     const end = { endedAt: now(), exitCode: f.code ?? null, signal: f.signal ?? null, reason: 'failed-to-start' as const, message };
-    if (pid === null) await appendRunRecord(opts.stateDir, { type: 'launch', ...base, pid, procStart });
-    await recordEnd(opts.stateDir, { id, ...end });
+    await recordEnd(opts.stateDir, { id, ...end }).catch(() => undefined);
     const firstOutput = await readLogFrom(opts.logFile, logStart, FIRST_OUTPUT_BYTES);
     return { ok: false as const, reason: message, firstOutput, run: { ...base, pid, procStart, end } };
   };
@@ -71,7 +84,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
     await mkdir(dirname(opts.logFile), { recursive: true });
     fd = openSync(opts.logFile, 'a');
   } catch (err) {
-    return failed(describeWriteError(err, `the log ${opts.logFile}`).message);
+    return failed(describeWriteError(err, `the log ${opts.logFile}`, dirname(opts.logFile)).message);
   }
   let child: ChildProcess;
   try {
@@ -94,7 +107,15 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   // No pid means spawn failed (command not found, not executable): 'error' follows.
   const pid = child.pid ?? null;
   const procStart = pid === null ? null : procStartOf(pid);
-  if (pid !== null) await appendRunRecord(opts.stateDir, { type: 'launch', ...base, pid, procStart });
+  if (pid !== null) {
+    try {
+      await appendRunRecord(opts.stateDir, record(pid, procStart));
+    } catch (err) {
+      // A run nobody can find again must not go on: it is milliseconds old and has done nothing yet.
+      endUntracked(pid);
+      return failed(`stopped at once: ${(err as Error).message}, so the run could never be re-attached or stopped`, { pid, procStart });
+    }
+  }
 
   const outcome = await firstOutcome(child, spawnError, opts.startWindowMs ?? 1000);
   if (outcome.kind === 'error') {
@@ -108,6 +129,15 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   }
   // A clean exit inside the window is a (very short) run, not a failure; the watcher records its end.
   return { ok: true, run: { ...base, pid, procStart, end: null }, child };
+}
+
+/** SIGKILL to the group of a child we just spawned (our own handle: the pid cannot have been reused yet). */
+function endUntracked(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 type Outcome = { kind: 'error'; error: Error } | { kind: 'exit'; code: number | null; signal: string | null } | { kind: 'running' };

@@ -1,12 +1,13 @@
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isAlive, procStartOf } from './proc.js';
+import { describeWriteError } from './atomic-write.js';
+import { isAlive, pidExists, procStartOf, type ProcStart } from './proc.js';
 
 /** Who holds a launch lock: a dashboard process, named by pid and start time. */
 export interface LockHolder {
   pid: number;
-  procStart: number | null;
+  procStart: ProcStart | null;
   /** Epoch ms when it was taken. */
   at: number;
 }
@@ -18,7 +19,7 @@ export type LockResult =
 
 /** Who is acquiring; tests pass other live processes to race them. Defaults to this process. */
 export interface LockOptions {
-  self?: { pid: number; procStart: number | null };
+  self?: { pid: number; procStart: ProcStart | null };
   now?: () => number;
 }
 
@@ -40,10 +41,15 @@ export async function acquireLaunchLock(stateDir: string, job: string, opts: Loc
   const ours = JSON.stringify(holder);
   const tag = randomBytes(4).toString('hex');
   const tmp = `${path}.${tag}.tmp`;
-  await mkdir(stateDir, { recursive: true });
-  await writeFile(tmp, ours, { flag: 'wx' });
   let tookOverStale: { pid: number | null } | undefined;
   try {
+    // Inside the try: a write that fails half way (a full disk) must not leave the temp file behind.
+    try {
+      await mkdir(stateDir, { recursive: true });
+      await writeFile(tmp, ours, { flag: 'wx' });
+    } catch (err) {
+      throw describeWriteError(err, `the launch lock ${path}`, stateDir);
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
       if (await tryLink(tmp, path)) {
         return { ok: true, release: () => releaseIfOurs(path, ours), ...(tookOverStale ? { tookOverStale } : {}) };
@@ -51,7 +57,9 @@ export async function acquireLaunchLock(stateDir: string, job: string, opts: Loc
       const current = await readOrNull(path);
       if (current === null) continue; // released meanwhile: try again
       const other = parseHolder(current);
-      if (other && isAlive(other.pid, other.procStart)) return { ok: false, holderPid: other.pid };
+      // A holder without a start time cannot be proven gone: while its pid exists, it counts as holding.
+      const held = other !== null && (other.procStart === null ? pidExists(other.pid) : isAlive(other.pid, other.procStart));
+      if (held) return { ok: false, holderPid: other.pid };
       const moved = await moveAsideIfSame(path, current, `${path}.${tag}.stale`);
       if (moved === 'changed') {
         const now = parseHolder((await readOrNull(path)) ?? '');
@@ -111,7 +119,7 @@ export function parseHolder(text: string): LockHolder | null {
   try {
     const v = JSON.parse(text) as Partial<LockHolder>;
     if (typeof v.pid !== 'number' || !Number.isInteger(v.pid) || v.pid <= 0) return null;
-    return { pid: v.pid, procStart: typeof v.procStart === 'number' ? v.procStart : null, at: Number(v.at) || 0 };
+    return { pid: v.pid, procStart: typeof v.procStart === 'number' || typeof v.procStart === 'string' ? v.procStart : null, at: Number(v.at) || 0 };
   } catch {
     return null;
   }

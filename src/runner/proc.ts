@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** The fields of /proc/PID/stat the runner needs. */
 export interface ProcStat {
@@ -12,6 +13,16 @@ export interface ProcStat {
   /** Clock ticks since boot when the process started: with the pid, it names one process for good. */
   startTime: number;
 }
+
+/**
+ * When a process started, as recorded beside its pid: `/proc/PID/stat` starttime (clock ticks since boot, a
+ * number) where /proc exists, else `ps -o lstart=` read in UTC (a string `ps:Mon Nov 30 04:53:45 2026`,
+ * one-second resolution) on systems without /proc such as macOS and the BSDs.
+ */
+export type ProcStart = number | string;
+
+/** Whether this system has a Linux /proc (read once: it does not come and go). */
+export const HAS_PROC = existsSync('/proc/self/stat');
 
 /**
  * Reads /proc/PID/stat, or null when the process is gone or /proc is not there.
@@ -41,25 +52,55 @@ export function parseProcStat(text: string): ProcStat | null {
   return { state, ppid, pgrp, session, startTime };
 }
 
-/** The process start time to record beside a pid, or null when it cannot be read. */
-export function procStartOf(pid: number): number | null {
-  return readProcStat(pid)?.startTime ?? null;
+/**
+ * What `ps -o stat= -o lstart= -p PID` says (the portable way where /proc is missing): the state letters and
+ * the start time, or null when the process is gone or ps cannot answer. Run with TZ=UTC and LC_ALL=C so the
+ * text is the same for every dashboard that reads it, whatever its locale and zone.
+ */
+export function readPsStart(pid: number): { state: string; start: string } | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  let out: string;
+  try {
+    out = execFileSync('ps', ['-o', 'stat=', '-o', 'lstart=', '-p', String(pid)], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' },
+    });
+  } catch {
+    return null; // ps exits 1 for a pid that is gone
+  }
+  const m = /^\s*(\S+)\s+(\S.*\S)\s*$/.exec(out.split('\n')[0] ?? '');
+  return m ? { state: m[1], start: `ps:${m[2].replace(/\s+/g, ' ')}` } : null;
+}
+
+/** The process start time to record beside a pid, or null when it cannot be read (then it is never attached). */
+export function procStartOf(pid: number, via: 'proc' | 'ps' = HAS_PROC ? 'proc' : 'ps'): ProcStart | null {
+  return via === 'proc' ? (readProcStat(pid)?.startTime ?? null) : (readPsStart(pid)?.start ?? null);
 }
 
 /**
- * True only if PID runs now and is the same process that was recorded: its start time must match,
- * so a pid the kernel handed to someone else is never taken for ours. A zombie counts as gone.
- * With procStart null (recorded where /proc was missing) only signal 0 can answer, which cannot tell reuse.
+ * True only if PID runs now and is provably the process that was recorded: its start time must match, so a
+ * pid the kernel handed to someone else is never taken for ours. A zombie counts as gone. A record without a
+ * start time proves nothing (signal 0 cannot tell a reused pid), so it is never alive: such a run is never
+ * attached and never signalled.
  */
-export function isAlive(pid: number | null, procStart: number | null): boolean {
-  if (pid === null || !Number.isInteger(pid) || pid <= 0) return false;
-  if (procStart === null) return signalZero(pid);
+export function isAlive(pid: number | null, procStart: ProcStart | null): boolean {
+  if (pid === null || !Number.isInteger(pid) || pid <= 0 || procStart === null) return false;
+  if (typeof procStart === 'string') {
+    const ps = readPsStart(pid);
+    return ps !== null && !/^[ZX]/.test(ps.state) && ps.start === procStart;
+  }
   const stat = readProcStat(pid);
   if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
   return stat.startTime === procStart;
 }
 
-function signalZero(pid: number): boolean {
+/**
+ * Whether some process has this pid (signal 0), proving nothing about which. Only for the launch lock, where
+ * an unprovable holder must count as present: refusing a launch is safe, launching twice is not.
+ */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

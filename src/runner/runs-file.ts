@@ -1,11 +1,16 @@
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeWriteError, syncDir } from './atomic-write.js';
 import type { RunLabel } from './keys-file.js';
+import type { ProcStart } from './proc.js';
 
 /** Why a run ended: it exited by itself, we stopped it, it never got going, or it was found gone. */
 export type EndReason = 'exited' | 'stopped' | 'failed-to-start' | 'gone';
 
-/** Written once when a process is started (also when it fails to start: pid is then null for ENOENT). */
+/**
+ * Written (and synced) before the process is spawned, with pid null; written again with the same id once the
+ * pid is known (the later one wins when folding). A run whose pid never got recorded stays pid null.
+ */
 export interface LaunchRecord {
   type: 'launch';
   id: string;
@@ -15,8 +20,8 @@ export interface LaunchRecord {
   keysFile: string | null;
   keyCount: number;
   pid: number | null;
-  /** /proc/PID/stat starttime: with the pid, names this process and no later one. */
-  procStart: number | null;
+  /** When the process started (see ProcStart): with the pid, names this process and no later one. Null proves nothing. */
+  procStart: ProcStart | null;
   log: string;
   /** Epoch milliseconds. */
   startedAt: number;
@@ -48,14 +53,29 @@ export function runsPath(stateDir: string): string {
 }
 
 /**
- * Appends one record as one line with a single O_APPEND write, so two dashboards never interleave.
+ * Appends one record as one line with a single O_APPEND write, so two dashboards never interleave, and syncs it
+ * to disk before returning: a launch is recorded durably before its process exists.
  * If the file ends in a torn line (a crash mid-write) a newline goes first, or this record would be lost with it.
+ * Failures (a full disk, a read-only directory) throw one Error naming the file and the reason in words.
  */
 export async function appendRunRecord(stateDir: string, record: LaunchRecord | EndRecord): Promise<void> {
-  await mkdir(stateDir, { recursive: true });
   const path = runsPath(stateDir);
-  const lead = (await endsTorn(path)) ? '\n' : '';
-  await appendFile(path, `${lead}${JSON.stringify(record)}\n`, 'utf8');
+  try {
+    await mkdir(stateDir, { recursive: true });
+    const lead = (await endsTorn(path)) ? '\n' : '';
+    const handle = await open(path, 'a', 0o644);
+    let created = false;
+    try {
+      created = (await handle.stat()).size === 0;
+      await handle.write(`${lead}${JSON.stringify(record)}\n`, null, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (created) await syncDir(stateDir);
+  } catch (err) {
+    throw describeWriteError(err, `the run record ${path}`, stateDir);
+  }
 }
 
 async function endsTorn(path: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { isAlive } from './proc.js';
+import { isAlive, type ProcStart } from './proc.js';
 import { waitUntil } from './wait.js';
 
 /** Where a stop is: shown in the UI while it waits. */
@@ -19,7 +19,7 @@ export interface StopOptions {
  * 'needs-kill' and the UI asks again before {@link killRun}. The pid is re-checked before every signal,
  * so a pid reused since is never signalled.
  */
-export async function stopRun(pid: number, procStart: number | null, opts: StopOptions): Promise<'exited' | 'needs-kill'> {
+export async function stopRun(pid: number, procStart: ProcStart | null, opts: StopOptions): Promise<'exited' | 'needs-kill'> {
   const gone = () => !isAlive(pid, procStart);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     if (gone()) return 'exited';
@@ -35,7 +35,7 @@ export async function stopRun(pid: number, procStart: number | null, opts: StopO
  * SIGKILL to the run's process group, after the operator confirmed a second time; waits up to `waitMs`
  * for it to be gone. True when it is gone (or already was).
  */
-export async function killRun(pid: number, procStart: number | null, waitMs = 2000): Promise<boolean> {
+export async function killRun(pid: number, procStart: ProcStart | null, waitMs = 2000): Promise<boolean> {
   const gone = () => !isAlive(pid, procStart);
   if (gone()) return true;
   signalGroup(pid, 'SIGKILL');

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { isAlive } from './proc.js';
+import { isAlive, type ProcStart } from './proc.js';
 
 /** How a watched run ended. exitCode and signal are known only through our own child handle. */
 export interface ExitInfo {
@@ -25,7 +25,7 @@ export interface WatchOptions {
  * handle the 'exit' event gives the code; a re-attached run is not our child, so /proc is polled for it,
  * each check after the last one ended, and its code stays unknown.
  */
-export function watchProcess(pid: number, procStart: number | null, opts: WatchOptions): () => void {
+export function watchProcess(pid: number, procStart: ProcStart | null, opts: WatchOptions): () => void {
   const now = opts.now ?? Date.now;
   let done = false;
   let timer: NodeJS.Timeout | undefined;

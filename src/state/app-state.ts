@@ -2,6 +2,7 @@ import type { FailedFile } from '../failures/failed-file.js';
 import type { ExpectedKeys } from '../coverage/expected-keys.js';
 import type { TailLine } from '../log-line.js';
 import type { LogRuns } from './apply-lines.js';
+import type { ProcStart } from '../runner/proc.js';
 
 /** Expected keys as read from the configured file. */
 export type ExpectedInfo = ExpectedKeys;
@@ -40,7 +41,7 @@ export interface FailedFilesState {
 export interface ProcessState {
   runId: string | null;
   pid: number | null;
-  procStart: number | null;
+  procStart: ProcStart | null;
   /** We launched it or re-attached to a run we launched. */
   attached: boolean;
   /** Alive per /proc; null when unknown. */

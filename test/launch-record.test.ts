@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBackfill } from '../src/app/launcher.js';
+import { loadConfig } from '../src/config.js';
+import { launch } from '../src/runner/launch.js';
+import { acquireLaunchLock } from '../src/runner/lock.js';
+import { readRuns, runsPath } from '../src/runner/runs-file.js';
+import { cleanup, readText, tempDir, track } from './runner-support.js';
+
+const mounts: string[] = [];
+afterEach(() => {
+  for (const m of mounts.splice(0)) {
+    execFileSync('umount', [m]);
+    rmdirSync(m);
+  }
+  cleanup();
+});
+
+/** A tmpfs of `kib` KiB at a fresh directory, or null where this user cannot mount (the test is then skipped). */
+function smallTmpfs(kib: number): string | null {
+  const at = join(tempDir(), 'tmpfs');
+  mkdirSync(at);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kib}k`, 'tmpfs', at], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  mounts.push(at);
+  return at;
+}
+
+/** Fills a file system until only `pages` 4 KiB pages are free. */
+function fillUntil(dir: string, pages: number): void {
+  const { bavail, bsize } = statfsSync(dir);
+  writeFileSync(join(dir, 'filler'), Buffer.alloc(Math.max(0, (bavail - pages) * bsize)));
+  expect(statfsSync(dir).bavail).toBe(pages);
+}
+
+const canMount = smallTmpfs(4) !== null;
+
+/** A job whose command would leave a mark in the log if it ever ran. */
+function jobIn(stateDir: string) {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'cfg.json'), JSON.stringify({
+    job: 'full', log: 'job.log', stateDir, keepAwake: false,
+    command: [process.execPath, '-e', 'console.log("the backfill ran")'],
+  }));
+  return { config: loadConfig({ file: join(dir, 'cfg.json'), cwd: dir }), log: join(dir, 'job.log') };
+}
+
+describe('record first, launch after', () => {
+  test('a launch record that cannot be written (ENOSPC injected through /dev/full) starts nothing and says so', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state');
+    mkdirSync(state);
+    symlinkSync('/dev/full', runsPath(state));
+    const log = join(dir, 'job.log');
+    const result = await launch({
+      argv: [process.execPath, '-e', 'console.log("the backfill ran")'], cwd: dir, env: {}, logFile: log, stateDir: state, keysFile: null, keyCount: 1, label: 'resume',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    track(result.run.pid);
+    expect(result.reason).toMatch(new RegExp(`^Cannot write the run record ${runsPath(state)}: the disk is full \\(the file system holding ${state} has \\d+ KiB free of \\d+ KiB\\) \\(ENOSPC\\); nothing was started$`));
+    expect(result.run.pid).toBeNull();
+    expect(existsSync(log)).toBe(false); // the child would have created it on spawn: nothing was spawned
+  });
+
+  test('the launch record is on disk before the child runs: the child itself finds its record (pid still null)', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state');
+    // The child prints what runs.jsonl held when it started.
+    const result = await launch({
+      argv: [process.execPath, '-e', `process.stdout.write(require("fs").readFileSync(${JSON.stringify(runsPath(state))}, "utf8"))`],
+      cwd: dir, env: {}, logFile: join(dir, 'job.log'), stateDir: state, keysFile: null, keyCount: 1, label: 'resume', startWindowMs: 5000,
+    });
+    if (!result.ok) throw new Error(result.reason);
+    track(result.run.pid);
+    const seen = readText(join(dir, 'job.log')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(seen[0]).toMatchObject({ type: 'launch', id: result.run.id, pid: null });
+    const [run] = await readRuns(state);
+    expect(run).toMatchObject({ id: result.run.id, pid: result.run.pid, procStart: result.run.procStart });
+  });
+
+  test.skipIf(!canMount)('two pages free: the keys file fits, the run record does not; nothing starts, the message says what is full and where, no temp file stays', async () => {
+    const fs = smallTmpfs(64)!;
+    const state = join(fs, 'state');
+    mkdirSync(state);
+    fillUntil(fs, 2);
+    const { config, log } = jobIn(state);
+    const out = await launchBackfill(config, { keys: ['2022-01-03', '2022-01-04'], workers: 1, timeout: 10, label: 'resume' });
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.message).toMatch(new RegExp(`^not launched: Cannot write the run record ${runsPath(state)}: the disk is full \\(the file system holding ${state} has 0 KiB free of 64 KiB\\) \\(ENOSPC\\); nothing was started$`));
+    expect(existsSync(log)).toBe(false);
+    expect(readdirSync(join(state, 'keys'))).toHaveLength(1); // the keys file was written whole (it is ours, kept for the record)
+    expect(readdirSync(state).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(state).filter((n) => n.startsWith('launch-'))).toEqual([]); // lock released
+  });
+
+  test.skipIf(!canMount)('a full state directory: the lock cannot be written, no launch-*.lock.*.tmp is left, the message names it', async () => {
+    const fs = smallTmpfs(16)!;
+    const state = join(fs, 'state');
+    mkdirSync(state);
+    fillUntil(fs, 0);
+    const lock = await acquireLaunchLock(state, 'full').catch((err: Error) => err);
+    expect(lock).toBeInstanceOf(Error);
+    expect((lock as Error).message).toMatch(new RegExp(`^Cannot write the launch lock ${join(state, 'launch-full.lock')}: the disk is full \\(the file system holding ${state} has 0 KiB free of 16 KiB\\) \\(ENOSPC\\)$`));
+    expect(readdirSync(state)).toEqual([]);
+    const { config, log } = jobIn(state);
+    const out = await launchBackfill(config, { keys: ['k'], workers: 1, timeout: 10, label: 'resume' });
+    expect(out).toMatchObject({ ok: false, message: expect.stringMatching(/^not launched: Cannot write the launch lock .*ENOSPC/) });
+    expect(readdirSync(state)).toEqual([]);
+    expect(existsSync(log)).toBe(false);
+  });
+});
