@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { keyForMessage, unsafeKeyProblem } from '../key-safety.js';
 
 /** One key a run gave up on, as its failed-keys file lists it. */
 export interface FailedEntry {
@@ -129,6 +130,9 @@ function readEntry(raw: unknown, keyFields: string[]) {
   if (!keyField) return `no ${keyFields.join(' or ')}`;
   const key = e[keyField];
   if (typeof key !== 'string' || key.trim() === '') return `${keyField} is not a string`;
+  // A key from another program's file is validated like an expected key: it will be written into a keys file.
+  const unsafe = unsafeKeyProblem(key);
+  if (unsafe !== null) return `${keyField} ${keyForMessage(key)} ${unsafe}: not used`;
   const fieldProblems: string[] = [];
   const status = typeof e.status === 'string' ? e.status.toLowerCase() : null;
   if (e.status !== undefined && status === null) fieldProblems.push('status is not a string');

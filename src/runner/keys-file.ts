@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describeWriteError, writeFileAtomic } from './atomic-write.js';
+import { keyForMessage, unsafeKeyProblem } from '../key-safety.js';
 
 /** Why a keys file is written: the label in its name and in runs.jsonl. */
 export type RunLabel = 'launch' | 'resume' | 'retry';
@@ -15,7 +16,8 @@ export function fileStamp(ms: number): string {
  * Writes `STATEDIR/keys/<label>-<stamp>.txt`, one key per line, atomically and never over an existing
  * file (a second file in the same second gets `-2`, `-3`...). Returns its absolute path: the child may
  * run in another directory.
- * Any failure (read-only directory, full disk) is one clear Error, so the caller launches nothing.
+ * Any failure (read-only directory, full disk) is one clear Error, so the caller launches nothing; so is a
+ * key that is not one safe line (see unsafeKeyProblem): it would become two lines, or an option, to the script.
  */
 export async function writeKeysFile(
   stateDir: string,
@@ -23,6 +25,8 @@ export async function writeKeysFile(
   label: RunLabel,
   now: () => number = Date.now,
 ): Promise<string> {
+  const bad = keys.findIndex((k) => unsafeKeyProblem(k) !== null);
+  if (bad !== -1) throw new Error(`Refusing to write the keys file: key ${bad + 1} ${keyForMessage(keys[bad])} ${unsafeKeyProblem(keys[bad])}`);
   const dir = join(resolve(stateDir), 'keys');
   try {
     await mkdir(dir, { recursive: true });

@@ -1,0 +1,28 @@
+/**
+ * Keys reach a keys file (one a line) that a backfill script reads, so a key must be one line of plain text
+ * that no script can read as an option. Expected keys have their own stricter format rules; keys from failed-keys
+ * files and logs come from other programs and are checked by this one rule wherever they enter.
+ */
+
+/** Keys longer than this are not keys a backfill uses: cut for display, refused for launching. */
+export const MAX_KEY_CHARS = 200;
+
+// C0 controls (newline, CR, tab, ESC...), DEL, C1 controls, and the Unicode line and paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Why `key` must not be launched or written into a keys file, or null when it is safe. */
+export function unsafeKeyProblem(key: string): string | null {
+  if (key.trim() === '') return 'empty key';
+  if (CONTROL.test(key)) return 'holds a control character (newline, carriage return, escape...)';
+  if (key.startsWith('-')) return 'starts with "-" (a script would read it as an option)';
+  if (key.length > MAX_KEY_CHARS) return `longer than ${MAX_KEY_CHARS} characters (${key.length})`;
+  if (key !== key.trim()) return 'has leading or trailing spaces';
+  return null;
+}
+
+/** A key as a short, one-line, escaped text for messages: never more than about 40 characters. */
+export function keyForMessage(key: string): string {
+  const cut = key.length > 40 ? `${key.slice(0, 40)}…` : key;
+  // JSON.stringify leaves the line and paragraph separators as they are: escape them too, to keep one line.
+  return JSON.stringify(cut).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}

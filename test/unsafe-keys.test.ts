@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
+import { loadConfig } from '../src/config.js';
+import { parseFailedFile } from '../src/failures/failed-file.js';
+import { writeKeysFile } from '../src/runner/keys-file.js';
+import { cleanup, tempDir, waitFor } from './runner-support.js';
+
+const runtimes: Runtime[] = [];
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close();
+  cleanup();
+});
+
+const LONG = `2022-01-0${'9'.repeat(300)}`;
+/** Entries 2 to 7 are unsafe: each must be a bad entry, never a line of a keys file. */
+const ENTRIES = [
+  { game_date: '2022-01-03', status: 'failed', error: 'HTTP 500' },
+  { game_date: '2022-01-04\n2022-01-05', status: 'failed', error: 'HTTP 500' },
+  { game_date: '\r2022-01-06', status: 'failed', error: 'HTTP 500' },
+  { game_date: '\u001b[31m2022-01-07', status: 'failed', error: 'HTTP 500' },
+  { game_date: '--service-url=http://evil', status: 'failed', error: 'HTTP 500' },
+  { game_date: LONG, status: 'failed', error: 'HTTP 500' },
+  { game_date: '2022-01-08\u2028x', status: 'failed', error: 'HTTP 500' },
+  { game_date: '2022-01-10', status: 'timeout', error: 'Timeout after 180s' },
+];
+const FILE = JSON.stringify({ timestamp: '2025-11-26T23:49:49', total_failed: ENTRIES.length, failed_dates: ENTRIES }, null, 2);
+
+describe('keys from a failed-keys file are validated like expected keys', () => {
+  test('a newline, a carriage return, an escape, a leading "-", an overlong key, a line separator: bad entries with their index', () => {
+    const r = parseFailedFile('/runs/failed_dates_20251126_231710.json', FILE);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.file.entries.map((e) => e.key)).toEqual(['2022-01-03', '2022-01-10']);
+    expect(r.file.problems).toEqual([
+      'entry 2: game_date "2022-01-04\\n2022-01-05" holds a control character (newline, carriage return, escape...): not used',
+      'entry 3: game_date "\\r2022-01-06" holds a control character (newline, carriage return, escape...): not used',
+      'entry 4: game_date "\\u001b[31m2022-01-07" holds a control character (newline, carriage return, escape...): not used',
+      'entry 5: game_date "--service-url=http://evil" starts with "-" (a script would read it as an option): not used',
+      `entry 6: game_date "${LONG.slice(0, 40)}…" longer than 200 characters (309): not used`,
+      'entry 7: game_date "2022-01-08\\u2028x" holds a control character (newline, carriage return, escape...): not used',
+    ]);
+  });
+
+  test('writeKeysFile refuses an unsafe key outright, so no path can put one in a keys file', async () => {
+    const state = tempDir();
+    await expect(writeKeysFile(state, ['2022-01-03', 'a\nb'], 'retry')).rejects.toThrow('Refusing to write the keys file: key 2 "a\\nb" holds a control character');
+    await expect(writeKeysFile(state, ['-x'], 'retry')).rejects.toThrow('key 1 "-x" starts with "-"');
+    expect(readdirSync(state)).toEqual([]);
+  });
+
+  test('r then y launches only the safe failed keys: the keys file the script reads holds exactly them', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'failed_dates_20251126_231710.json'), FILE);
+    writeFileSync(join(dir, 'backfill.log'), '');
+    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({
+      job: 'unsafe', log: 'backfill.log', failed: 'failed_dates_*.json', keepAwake: false,
+      command: [process.execPath, '-e', 'process.stdout.write(require("fs").readFileSync(process.argv[1], "utf8"))', '{keysFile}'],
+    }));
+    const r = startRuntime(loadConfig({ file: join(dir, 'cfg.json'), cwd: dir }), { exit: () => undefined });
+    runtimes.push(r);
+    await waitFor(() => r.store.getState().failed.current, 'the failed-keys file');
+    r.controller.onIntent('retry');
+    const confirm = await waitFor(() => r.store.getState().ui.confirm, 'the retry confirm box');
+    expect(confirm.keys).toEqual(['2022-01-03', '2022-01-10']);
+    r.controller.onIntent('confirm-yes');
+    const keysDir = join(dir, '.backfill-tui', 'keys');
+    const [name] = await waitFor(() => { try { return readdirSync(keysDir).length ? readdirSync(keysDir) : null; } catch { return null; } }, 'the keys file');
+    expect(readFileSync(join(keysDir, name), 'utf8')).toBe('2022-01-03\n2022-01-10\n');
+    await waitFor(() => readFileSync(join(dir, 'backfill.log'), 'utf8') === '2022-01-03\n2022-01-10\n', 'the script to read its keys');
+  });
+});
