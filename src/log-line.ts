@@ -24,7 +24,12 @@ export type LogLine =
     }
   | { kind: 'complete'; at: number }
   | { kind: 'summary'; at: number; field: SummaryField; value: number }
-  | { kind: 'failedSaved'; at: number; path: string };
+  | { kind: 'failedSaved'; at: number; path: string }
+  /**
+   * A Python traceback outside any record (the script died): `Traceback (most recent call last):` (error
+   * null) or its last line, `FileNotFoundError: [Errno 2] ...` (the error). `at` is 0: a traceback has no time.
+   */
+  | { kind: 'trace'; at: number; error: string | null };
 
 /** 'HTTP 500' (any `HTTP nnn`), 'timeout', 'error' (exception text), 'exception' (worker crash). */
 export type FailureKind = string;

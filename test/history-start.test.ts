@@ -35,6 +35,13 @@ function randomLog(rand: Random, runs: number, bannerless = true): string {
     const total = 1 + Math.floor(rand() * 6);
     const workers = 1 + Math.floor(rand() * 9);
     const shape = rand();
+    const dead = rand();
+    if (dead < 0.06) {
+      // A run that died before its first key: a banner, then a traceback or hours of nothing.
+      rec('INFO', 'Team Boxscore Backfill');
+      if (dead < 0.03) out.push('Traceback (most recent call last):', "FileNotFoundError: [Errno 2] No such file or directory: 'x.csv'");
+      else at += 4 * 3_600_000;
+    }
     if (shape < 0.45) {
       rec('INFO', 'NBA.com Player Boxscore Scraper Backfill (v2) initialized');
       rec('INFO', `  Scraper service: https://svc-${r}.example.run.app`);
@@ -135,6 +142,25 @@ describe('where a history read starts', () => {
     // Runs of 4 lines: the current run and HISTORY_LIMIT earlier ones are the last 4 × 201 lines; the
     // run before them is where reading may begin (its banner has 201 run starts after it).
     const want = Buffer.byteLength(lines.slice(0, lines.length - 1 - 4 * (HISTORY_LIMIT + 2)).join('\n')) + 1;
+    expect(await startOf(file)).toBe(want);
+    expect(shown(await readWith(file, historyStartFor(grammar)))).toEqual(shown(wholeRead(text)));
+  });
+
+  it('counts a run that died before its first key (a traceback, or a long quiet) as a run start', async () => {
+    // Every third run is a banner and a traceback, every third a banner and then hours of nothing.
+    let at = T0;
+    const runs = Array.from({ length: HISTORY_LIMIT + 30 }, (_, i) => {
+      // A minute between runs, except after the ones that went quiet.
+      at += i % 3 === 0 ? 6 * 3_600_000 : 60_000;
+      const head = logLine(at, 'INFO', 'Team Boxscore Backfill');
+      if (i % 3 === 1) return `${head}\nTraceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file: 'k${i}.csv'\n`;
+      if (i % 3 === 2) return `${head}\n`;
+      return `${head}\n${logLine(at + 1000, 'INFO', `  ✅ Scraped 2022-01-0${(i % 9) + 1}`)}\n`;
+    });
+    const text = runs.join('');
+    const file = join(dir, 'dead-runs.log');
+    writeFileSync(file, text);
+    const want = Buffer.byteLength(runs.slice(0, runs.length - (HISTORY_LIMIT + 2)).join(''));
     expect(await startOf(file)).toBe(want);
     expect(shown(await readWith(file, historyStartFor(grammar)))).toEqual(shown(wholeRead(text)));
   });

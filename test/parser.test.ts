@@ -96,7 +96,6 @@ const nothing: Array<[string, string]> = [
   ['files not found', ERR + '❌ Dates file not found: /tmp/x.txt'],
   ['empty message', INFO],
   ['continuation that looks like a record', '  ✅ Scraped 2021-10-31'],
-  ['continuation traceback', 'Traceback (most recent call last):'],
   ['bad month digit', '2025-1x-26 23:17:12,345 - INFO - [1/2] Queued 2021-10-31'],
   ['bad seconds digit', '2025-11-26 23:17:1x,345 - INFO - [1/2] Queued 2021-10-31'],
   ['bad millisecond separator', '2025-11-26 23:17:12;345 - INFO - [1/2] Queued 2021-10-31'],
@@ -178,14 +177,14 @@ describe('chunks', () => {
   test('counts every physical line, makes LogLines only for state changes', () => {
     const batch = parseText(run.join('\n'), builtin);
     expect(batch.lineCount).toBe(9);
-    expect(batch.lines.map((l) => l.kind)).toEqual(['start', 'queued', 'queued', 'failed', 'succeeded', 'complete']);
+    expect(batch.lines.map((l) => l.kind)).toEqual(['start', 'queued', 'queued', 'failed', 'trace', 'succeeded', 'complete']);
   });
 
-  test('tail: the last lines with their tones; continuations and rules are dim', () => {
+  test('tail: the last lines with their tones; continuations and rules are dim, a traceback fails', () => {
     const batch = parseText(run.join('\n'), builtin, 6);
     expect(batch.tail).toEqual([
       { text: run[3], tone: 'fail' },
-      { text: run[4], tone: 'dim' },
+      { text: run[4], tone: 'fail' },
       { text: run[5], tone: 'dim' },
       { text: run[6], tone: 'ok' },
       { text: run[7], tone: 'dim' },

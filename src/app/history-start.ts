@@ -2,7 +2,7 @@ import { BackwardLines } from '../follow/backward-lines.js';
 import type { HistoryStart } from '../log-follower.js';
 import { type Grammar, parseChunk } from '../parser/index.js';
 import { START_WORDS } from '../parser/text-rules.js';
-import { HISTORY_LIMIT, endsBannerMerge } from '../state/apply-lines.js';
+import { HISTORY_LIMIT, endsBannerMerge, startsAfter } from '../state/apply-lines.js';
 
 const NL = Buffer.from('\n');
 const MARKERS = START_WORDS.map((w) => Buffer.from(w));
@@ -17,9 +17,10 @@ const MARKERS = START_WORDS.map((w) => Buffer.from(w));
  * then costs what its last 200 runs cost.
  *
  * A banner starts a run only when something moved the run before it (applyLines merges an init line and
- * a title banner): reading backwards, a banner counts once the nearest state line before it is activity
- * or COMPLETE; another banner first means the two are one run. Only banners are looked at closely:
- * lines without a start word are skipped a block at a time.
+ * a title banner): reading backwards, a banner counts once the nearest state line before it is activity,
+ * COMPLETE or a traceback, or when the state line just before it is long before it (startsAfter); another
+ * banner first means the two are one run. Only banners are looked at closely: lines without a start word
+ * are skipped a block at a time.
  *
  * Config grammars may redefine any line kind, so for them the whole log is read (undefined).
  */
@@ -28,22 +29,29 @@ export function historyStartFor(grammar: Grammar, blockSize?: number): HistorySt
   return async ({ handle, size, maxLineBytes }) => {
     const lines = await BackwardLines.open(handle, size, { maxLineBytes, blockSize });
     let runStarts = 0;
-    /** A banner whose run-start status is not known yet. */
+    /** A banner whose run-start status is not known yet, and its time. */
     let pending = false;
+    let pendingAt = 0;
+    /** Whether a state line with a time came between that banner and here (the gap rule looks at the nearest). */
+    let timed = false;
     for (;;) {
       const line = await lines.prev(pending ? undefined : MARKERS);
       if (!line) return 0;
       const parsed = parseChunk(Buffer.concat([line.bytes, NL]), grammar, 0).lines;
       for (let i = parsed.length - 1; i >= 0; i--) {
-        const kind = parsed[i].kind;
+        const { kind, at } = parsed[i];
+        // A traceback line alone carries no time; it counts by its kind.
+        const gap = pending && !timed && kind !== 'trace' && startsAfter(at, pendingAt);
+        if (kind !== 'trace') timed = true;
+        if (pending && (gap || (kind !== 'start' && endsBannerMerge(kind)))) {
+          runStarts++;
+          pending = false;
+        }
         if (kind === 'start') {
           if (runStarts > HISTORY_LIMIT) return line.start;
           pending = true;
-          break;
-        }
-        if (pending && endsBannerMerge(kind)) {
-          runStarts++;
-          pending = false;
+          pendingAt = at;
+          timed = false;
           break;
         }
       }

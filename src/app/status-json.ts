@@ -20,6 +20,8 @@ export interface RunJson {
   finishedAt: string | null;
   inFlight: number;
   lastActivityAt: string | null;
+  /** The exception line of a traceback the script died with (`FileNotFoundError: ...`), or null. */
+  error: string | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -40,6 +42,7 @@ function runJson(run: RunState | null, f: RunFigures): RunJson {
     finishedAt: iso(run?.finishedAt ?? null),
     inFlight: f.inFlight,
     lastActivityAt: iso(run?.lastActivityAt ?? null),
+    error: run?.error ?? null,
   };
 }
 

@@ -12,6 +12,8 @@ export class LineSplitter {
   private readonly tail: Buffer;
   private tailLength = 0;
   private tailDropped = 0;
+  /** The unfinished line is NULs only (or empty): a NUL run goes on collapsing into one NUL. */
+  private tailNul = true;
 
   constructor(
     private readonly maxLineBytes: number,
@@ -45,6 +47,7 @@ export class LineSplitter {
     const out = parts.length === 1 ? Buffer.from(parts[0]) : Buffer.concat(parts);
     this.tailLength = 0;
     this.tailDropped = 0;
+    this.tailNul = true;
     this.hold(data.subarray(lastNl + 1));
     return out;
   }
@@ -53,6 +56,7 @@ export class LineSplitter {
   reset(): void {
     this.tailLength = 0;
     this.tailDropped = 0;
+    this.tailNul = true;
   }
 
   /**
@@ -74,6 +78,14 @@ export class LineSplitter {
         continue;
       }
       const nl = data.indexOf(NEWLINE, lineStart + max);
+      const text = data[lineStart] === 0 ? afterNuls(data, lineStart, nl) : lineStart;
+      if (text - lineStart > 1) {
+        // A line that starts with a run of NULs (copytruncate of a log written with `>`): the run
+        // collapses to one NUL, so the record after it is kept whole.
+        parts.push(data.subarray(runStart, lineStart + 1));
+        runStart = lineStart = text;
+        continue;
+      }
       parts.push(data.subarray(runStart, lineStart + max), NL_BYTE);
       this.onOverlong(nl - lineStart - max);
       lineStart = nl + 1;
@@ -83,6 +95,13 @@ export class LineSplitter {
   }
 
   private hold(bytes: Buffer): void {
+    if (this.tailNul && bytes.length > 0) {
+      // NULs that start a line collapse into one (see capLines), also across reads.
+      const text = afterNuls(bytes, 0, bytes.length);
+      const keep = this.tailLength === 0 && text > 0 ? 1 : 0;
+      bytes = bytes.subarray(text - keep);
+      if (bytes.length > keep) this.tailNul = false;
+    }
     const room = this.maxLineBytes - this.tailLength;
     if (bytes.length <= room) {
       bytes.copy(this.tail, this.tailLength);
@@ -93,4 +112,10 @@ export class LineSplitter {
     this.tailLength = this.maxLineBytes;
     this.tailDropped += bytes.length - room;
   }
+}
+
+/** Position of the first byte in [p, end) that is not NUL, or end. */
+function afterNuls(data: Buffer, p: number, end: number): number {
+  while (p < end && data[p] === 0) p++;
+  return p;
 }

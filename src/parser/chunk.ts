@@ -2,6 +2,7 @@ import type { LogLine, ParsedBatch, TailLine, Tone } from '../log-line.js';
 import { parseMessage } from './builtin-grammar.js';
 import { ChunkBytes } from './bytes.js';
 import { type CustomRule, type GrammarKind, parseCustom } from './custom-grammar.js';
+import { LineStart, junkText, parseTrace } from './line-start.js';
 import { ERROR, type Level, PrefixReader, WARNING } from './timestamp.js';
 
 /** A compiled grammar. Build it with `compileGrammar`; its fields are the parser's own business. */
@@ -26,6 +27,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
   const tailStart = tailLimit >= 1 ? startOfLastLines(chunk, Math.floor(tailLimit)) : len + 1;
   const prefix = new PrefixReader(chunk);
   const bytes = new ChunkBytes(chunk, lines);
+  const inner = new LineStart(chunk, prefix);
   const custom = grammar.custom.length > 0;
   let lineCount = 0;
   // A number, not number | null: a variable that may hold null keeps each new value boxed on the heap.
@@ -36,16 +38,27 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): Pa
     if (nl < 0) nl = len;
     const end = nl > pos && chunk[nl - 1] === 13 ? nl - 1 : nl;
     lineCount++;
-    const m = prefix.read(pos, end);
+    let m = prefix.read(pos, end);
+    // Where the record starts: the line's start, or after bytes in front of its prefix (see line-start.ts).
+    let rec = pos;
+    if (m < 0) {
+      m = inner.find(pos, end);
+      if (m >= 0) rec = inner.start;
+    }
     if (m >= 0 && prefix.at > lastAt) lastAt = prefix.at;
     const before = lines.length;
     if (m >= 0) bytes.at = prefix.at;
     else if (custom) bytes.at = lastAt === -Infinity ? 0 : lastAt;
-    if (custom) parseWithConfig(bytes, pos, m, end, grammar);
+    if (custom) parseWithConfig(bytes, rec, m, end, grammar);
     else if (m >= 0) parseMessage(bytes, m, end);
+    if (m < 0 && lines.length === before) parseTrace(chunk, pos, end, lines);
     if (pos >= tailStart) {
+      if (rec > pos) {
+        const junk = junkText(chunk, pos, rec);
+        if (junk !== null) tail.push({ text: cutText(junk), tone: 'dim' });
+      }
       const tone = lines.length > before ? lineTone(lines[lines.length - 1]) : plainTone(chunk, m, end, prefix.level);
-      tail.push({ text: decodeLine(chunk, pos, end), tone });
+      tail.push({ text: decodeLine(chunk, rec, end), tone });
     }
     pos = nl + 1;
   }
@@ -92,6 +105,8 @@ function lineTone(line: LogLine): Tone {
     case 'complete':
     case 'summary':
       return 'progress';
+    case 'trace':
+      return 'fail';
     default:
       return 'info';
   }
@@ -104,6 +119,11 @@ function plainTone(b: Buffer, m: number, end: number, level: Level): Tone {
   while (s < end && b[s] === 32) s++;
   if (s === end || b[s] === 61) return 'dim';
   return level === ERROR ? 'fail' : level === WARNING ? 'warn' : 'info';
+}
+
+/** Junk text shown as its own line, cut like any other. */
+function cutText(text: string): string {
+  return text.length > TAIL_MAX_BYTES ? `${text.slice(0, TAIL_MAX_BYTES)}…` : text;
 }
 
 /** The line as text: invalid UTF-8 becomes U+FFFD, control characters too (they would move the cursor). */

@@ -21,8 +21,9 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
   for (const line of lines) {
     if (line.kind === 'start') {
       // A second banner of the same run (init line, then the title banner) must not split it.
-      if (run && !run.hasActivity && !run.complete) {
+      if (run && !startsNewRun(run, line.at)) {
         run.title = preferTitle(run.title, line.title);
+        run.lastActivityAt = line.at;
         continue;
       }
       if (run) history = pushHistory(history, run);
@@ -30,6 +31,14 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
       run.title = line.title;
       run.startedAt = line.at;
       run.lastActivityAt = line.at;
+      continue;
+    }
+    if (line.kind === 'trace') {
+      // A traceback has no time of its own, and before any run (or after a summary) it ends nothing.
+      if (run && !run.complete) {
+        run.exitTrace = true;
+        if (line.error !== null) run.error = line.error;
+      }
       continue;
     }
     if (!run) {
@@ -43,10 +52,34 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
       run.startedAt = line.at;
     }
     run.lastActivityAt = line.at;
-    if (movesRun(line.kind)) run.hasActivity = true;
+    if (movesRun(line.kind)) {
+      run.hasActivity = true;
+      run.exitTrace = false;
+    }
     applyOne(run, line);
   }
   return { current: run, history };
+}
+
+/**
+ * A banner more than this after the line before it starts a new run even when nothing moved the one
+ * before: a script that died before its first key (banner at 10:00, a new banner at 14:00) is not the
+ * same run. The init line and the title banner of one run are written within milliseconds.
+ */
+export const BANNER_GAP_MS = 5 * 60_000;
+
+/**
+ * Whether a banner at `at` starts a new run after `run`; otherwise it is another banner of the same run.
+ * After activity, a summary, or a traceback (the script died) it always does, and after a long quiet.
+ * The backward banner scan (history-start.ts) follows the same rule through `startsAfter`.
+ */
+export function startsNewRun(run: RunState, at: number): boolean {
+  return run.hasActivity || run.complete || run.exitTrace || startsAfter(run.lastActivityAt, at);
+}
+
+/** Whether a banner at `at` is long enough after the state line at `previous` to start a new run. */
+export function startsAfter(previous: number | null, at: number): boolean {
+  return previous !== null && at - previous > BANNER_GAP_MS;
 }
 
 /**
@@ -59,7 +92,7 @@ export function movesRun(kind: LogLine['kind']): boolean {
 
 /** Whether a start line after this line begins a new run (see applyLines); 'start' itself decides nothing. */
 export function endsBannerMerge(kind: LogLine['kind']): boolean {
-  return movesRun(kind) || kind === 'complete';
+  return movesRun(kind) || kind === 'complete' || kind === 'trace';
 }
 
 function isRunActivity(line: LogLine): boolean {
@@ -134,6 +167,8 @@ function applyOne(run: RunState, line: LogLine): void {
       run.finishedAt = line.at;
       return;
     case 'summary':
+      // Summary fields count only inside a summary block: a stray `❌ Failed: 202` mid-run is not one.
+      if (!run.complete) return;
       run.summary[line.field] = line.value;
       // The summary is the script's final word: its counts replace ours.
       if (line.field === 'total') run.total = line.value;

@@ -38,6 +38,10 @@ export interface RunState {
   failedSavedPath: string | null;
   /** Lines that move the run (keys, outcomes, progress); a banner alone does not. */
   hasActivity: boolean;
+  /** A traceback came after the run's last activity: the script died (a banner after it is a new run). */
+  exitTrace: boolean;
+  /** The last exception line of a traceback in this run (`FileNotFoundError: ...`), or null. */
+  error: string | null;
 }
 
 /** How many completion times the rate window keeps. */
@@ -68,6 +72,8 @@ export function emptyRun(): RunState {
     summary: {},
     failedSavedPath: null,
     hasActivity: false,
+    exitTrace: false,
+    error: null,
   };
 }
 
