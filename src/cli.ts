@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadConfig, type ConfigFlags } from './config.js';
+import type { ConfigFlags } from './config.js';
+import { loadRegistry, type JobRegistry } from './jobs/registry.js';
 import { UserError } from './errors.js';
 
 // React's development build allocates far more on every render; the views are loaded after this line.
@@ -14,8 +15,9 @@ interface GlobalOpts extends ConfigFlags {
   color?: boolean;
 }
 
-function configFrom(opts: GlobalOpts) {
-  return loadConfig({ file: opts.config, cwd: process.cwd(), flags: opts });
+/** The config as a registry of jobs (one for a config without `jobs`); `--job` picks one of a list. */
+function registryFrom(opts: GlobalOpts): JobRegistry {
+  return loadRegistry({ file: opts.config, cwd: process.cwd(), flags: opts });
 }
 
 /** Runs an async command body; config and usage errors exit 2 with the message, never a stack. */
@@ -40,7 +42,7 @@ function addGlobals(cmd: Command): Command {
     .option('--failed <glob>', 'failed-keys files, e.g. failed_dates_*.json')
     .option('--expected <file>', 'expected keys, one a line or CSV')
     .option('--storage <url>', 'gs://BUCKET/PREFIX/ or a local directory')
-    .option('--job <name>', 'job name shown in the header')
+    .option('--job <name>', 'with a `jobs` list: the one job to show; otherwise the name shown in the header')
     .option('--state-dir <dir>', 'where runs.jsonl and keys files go');
 }
 
@@ -62,9 +64,9 @@ async function main(argv: string[]): Promise<void> {
           process.stderr.write('backfill-tui: stdout is not a terminal; use `backfill-tui status` (or `status --json`) in scripts.\n');
           return 2;
         }
-        const { runDashboard } = await import('./app/dashboard.js');
+        const { runPlatformDashboard } = await import('./app/platform-dashboard.js');
         const color = opts.color !== false && !process.env.NO_COLOR;
-        return runDashboard(configFrom(opts), { color });
+        return runPlatformDashboard(registryFrom(opts), { color });
       }),
     );
 
@@ -73,20 +75,22 @@ async function main(argv: string[]): Promise<void> {
     .option('--json', 'machine-readable JSON (contract in the README)')
     .option('--require <percent>', 'exit 1 unless this coverage target is met (for cron and CI)')
     .addOption(new Option('--source <source>', 'source for --require').choices(['storage', 'warehouse']).default('storage'))
-    .action(async (opts: GlobalOpts & { json?: boolean; require?: string; source: 'storage' | 'warehouse' }) =>
+    .option('--stage <name>', 'with --require: a stage of the chain instead of a job')
+    .action(async (opts: GlobalOpts & { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string }) =>
       guard(async () => {
-        const { runStatus } = await import('./app/status-command.js');
-        return runStatus(configFrom(opts), opts);
+        const { runPlatformStatus } = await import('./app/platform-status.js');
+        return runPlatformStatus(registryFrom(opts), opts);
       }),
     );
 
   addGlobals(program.command('missing'))
     .description('print missing keys, one a line, sorted (ready for a backfill --csv)')
-    .addOption(new Option('--from <source>', 'storage, warehouse, or lag (in storage, not yet in warehouse)').choices(['storage', 'warehouse', 'lag']).default('storage'))
-    .action(async (opts: GlobalOpts & { from: 'storage' | 'warehouse' | 'lag' }) =>
+    .option('--from <source>', "storage, warehouse, lag (in storage, not yet in warehouse), or a stage of the chain", 'storage')
+    .option('--present-in <stage>', 'with a stage: keys present in this stage (default: the stage feeding it)')
+    .action(async (opts: GlobalOpts & { from: string; presentIn?: string }) =>
       guard(async () => {
-        const { runMissing } = await import('./app/status-command.js');
-        return runMissing(configFrom(opts), opts.from);
+        const { runPlatformMissing } = await import('./app/platform-status.js');
+        return runPlatformMissing(registryFrom(opts), opts);
       }),
     );
 

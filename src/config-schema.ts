@@ -17,7 +17,7 @@ export const grammarSchema = z
   .partial()
   .strict();
 
-const expectedSchema = z
+export const expectedSchema = z
   .object({
     file: z.string().min(1),
     /** CSV column holding the key when the file has a header (e.g. game_date, game_id). */
@@ -27,7 +27,7 @@ const expectedSchema = z
   })
   .strict();
 
-const storageSchema = z
+export const storageSchema = z
   .object({
     /** gs://BUCKET/PREFIX/ or a local directory path. */
     url: z.string().min(1),
@@ -38,7 +38,7 @@ const storageSchema = z
   })
   .strict();
 
-const warehouseSchema = z
+export const warehouseSchema = z
   .object({
     table: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_$-]+$/, 'project.dataset.table'),
     column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name'),

@@ -34,41 +34,61 @@ export interface ConfigFlags {
   stateDir?: string;
 }
 
+/** Reads a config file as a JSON object; throws ConfigError naming the file. */
+export function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read config: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${file}: expected a JSON object at the top level`);
+  }
+  return raw as Record<string, unknown>;
+}
+
+/** The config file `loadConfig` reads: `--config FILE`, or `backfill-tui.config.json` in cwd when it exists. */
+export function configFileFor(opts: { file?: string; cwd: string }): string | null {
+  const candidate = opts.file ? path.resolve(opts.cwd, opts.file) : path.join(opts.cwd, DEFAULT_CONFIG_NAME);
+  return opts.file || existsSync(candidate) ? candidate : null;
+}
+
 /** Reads, validates and resolves a config; throws ConfigError naming file and field. */
 export function loadConfig(opts: { file?: string; cwd: string; flags?: ConfigFlags }): Config {
-  const { cwd, flags = {} } = opts;
-  let file: string | null = null;
-  let raw: Record<string, unknown> = {};
-  const candidate = opts.file ? path.resolve(cwd, opts.file) : path.join(cwd, DEFAULT_CONFIG_NAME);
-  if (opts.file || existsSync(candidate)) {
-    file = candidate;
-    let text: string;
-    try {
-      text = readFileSync(candidate, 'utf8');
-    } catch (err) {
-      throw new ConfigError(`${candidate}: cannot read config: ${(err as Error).message}`);
-    }
-    try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      throw new ConfigError(`${candidate}: not valid JSON: ${(err as Error).message}`);
-    }
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      throw new ConfigError(`${candidate}: expected a JSON object at the top level`);
-    }
-  }
-  const baseDir = file ? path.dirname(file) : cwd;
-  const withFlags: Record<string, unknown> = { ...raw };
-  // Flags are relative to where the operator typed them, not to the config file.
-  if (flags.log) withFlags.log = path.resolve(cwd, flags.log);
-  if (flags.failed) withFlags.failed = path.resolve(cwd, flags.failed);
-  if (flags.expected) withFlags.expected = path.resolve(cwd, flags.expected);
-  if (flags.job) withFlags.job = flags.job;
-  if (flags.stateDir) withFlags.stateDir = path.resolve(cwd, flags.stateDir);
+  const file = configFileFor(opts);
+  return resolveConfig(file ? readConfigFile(file) : {}, { file, cwd: opts.cwd, flags: opts.flags });
+}
+
+/** Command-line flags laid over one job's raw config (flags are relative to where they were typed). */
+export function withFlags(raw: Record<string, unknown>, cwd: string, flags: ConfigFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw };
+  if (flags.log) out.log = path.resolve(cwd, flags.log);
+  if (flags.failed) out.failed = path.resolve(cwd, flags.failed);
+  if (flags.expected) out.expected = path.resolve(cwd, flags.expected);
+  if (flags.job) out.job = flags.job;
+  if (flags.stateDir) out.stateDir = path.resolve(cwd, flags.stateDir);
   if (flags.storage) {
     const url = /^gs:\/\//.test(flags.storage) ? flags.storage : path.resolve(cwd, flags.storage);
-    withFlags.storage = { ...((raw.storage as object) ?? {}), url };
+    out.storage = { ...((raw.storage as object) ?? {}), url };
   }
+  return out;
+}
+
+/**
+ * Validates one job's raw config (flags applied) and makes every path absolute. `where` names the file
+ * (and, for a job of a `jobs` list, the job) in errors.
+ */
+export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string | null; cwd: string; flags?: ConfigFlags; where?: string }): Config {
+  const { file, cwd, flags = {} } = ctx;
+  const baseDir = file ? path.dirname(file) : cwd;
+  const merged = withFlags(raw, cwd, flags);
   if (!file && !flags.log) {
     throw new ConfigError(
       `no ${DEFAULT_CONFIG_NAME} in ${cwd} and no --log given.\n` +
@@ -77,9 +97,9 @@ export function loadConfig(opts: { file?: string; cwd: string; flags?: ConfigFla
         `          or:  backfill-tui demo        (a simulated backfill, no cloud needed)`,
     );
   }
-  const result = configSchema.safeParse(withFlags);
+  const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const where = file ?? 'command line';
+    const where = ctx.where ?? file ?? 'command line';
     const lines = result.error.issues.map((issue) => {
       const field = issue.path.length ? issue.path.join('.') : '(top level)';
       return `  ${field}: ${issue.message}`;

@@ -1,6 +1,6 @@
 import { historyStartFor } from './history-start.js';
 import { readExpectedKeys } from '../coverage/expected-keys.js';
-import { startPoller, type Poller } from '../coverage/poller.js';
+import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import type { KeySource } from '../coverage/source.js';
 import type { Config } from '../config.js';
 import { watchFailedFiles } from '../failures/failed-watcher.js';
@@ -9,7 +9,6 @@ import type { Grammar } from '../parser/index.js';
 import { logHandlers } from './log-events.js';
 import type { AppEvent } from '../state/events.js';
 import type { ExpectedInfo } from '../state/app-state.js';
-import { storageSourceFor, warehouseSourceFor } from './make-sources.js';
 
 /** chokidar sees a new failed-keys file at once; this slow look only catches what it missed. */
 const FAILED_POLL_MS = 15_000;
@@ -28,8 +27,11 @@ export interface LiveSources {
  * Starts every source of the dashboard: they know nothing of React and only dispatch events.
  * A failing source never stops another: each runs on its own and reports its own errors.
  */
-export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e: AppEvent) => void, signal: AbortSignal, now: () => number): LiveSources {
+export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e: AppEvent) => void, signal: AbortSignal, now: () => number, shared?: SourceHub): LiveSources {
   const tasks: Promise<unknown>[] = [];
+  // Jobs of one dashboard share a hub (a prefix or table named twice is polled once); a lone job has its own.
+  const hub = shared ?? createSourceHub({ mode: 'live', now });
+  if (!shared) signal.addEventListener('abort', () => hub.close(), { once: true });
   tasks.push(
     followLog(
       config.log,
@@ -45,21 +47,22 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
       dispatch({ type: 'ui/notice', text: `failed-keys files: ${err.message}`, tone: 'fail' }),
     ),
   );
-  const storage = storageSourceFor(config);
-  const pollers: { name: 'storage' | 'warehouse'; poller: Poller }[] = [];
+  const storage = config.storage ? hub.storage(config.storage) : null;
+  const pollers: { name: 'storage' | 'warehouse'; poller: { refresh(): void } }[] = [];
   const poll = (source: KeySource, intervalMs: number) => {
     dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
     pollers.push({
       name: source.name,
-      poller: startPoller({
+      poller: hub.follow(
         source,
         intervalMs,
+        {
+          onStart: () => dispatch({ type: 'coverage/checking', source: source.name }),
+          onResult: (result, at) => dispatch({ type: 'coverage/result', source: source.name, result, at }),
+          onError: (error, at) => dispatch({ type: 'coverage/error', source: source.name, error, at }),
+        },
         signal,
-        now,
-        onStart: () => dispatch({ type: 'coverage/checking', source: source.name }),
-        onResult: (result, at) => dispatch({ type: 'coverage/result', source: source.name, result, at }),
-        onError: (error, at) => dispatch({ type: 'coverage/error', source: source.name, error, at }),
-      }),
+      ),
     });
   };
   if (storage && config.storage) poll(storage, config.storage.pollSeconds * 1000);
@@ -76,7 +79,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         (expected: ExpectedInfo) => {
           dispatch({ type: 'expected/loaded', expected });
           // The warehouse query depends on the key format (dates vs ids): start it once that is known.
-          const warehouse = warehouseSourceFor(config, expected.format);
+          const warehouse = config.warehouse ? hub.warehouse(config.warehouse, expected.format) : null;
           if (warehouse && config.warehouse && !signal.aborted) {
             live.warehouse = warehouse;
             poll(warehouse, config.warehouse.pollSeconds * 1000);

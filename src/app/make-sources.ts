@@ -18,10 +18,16 @@ function lazySource(name: 'storage' | 'warehouse', label: string, load: () => Pr
   };
 }
 
+type StorageSpec = NonNullable<Config['storage']>;
+type WarehouseSpec = NonNullable<Config['warehouse']>;
+
 /** The storage source the config names: Cloud Storage for gs:// URLs, else a local directory. */
 export function storageSourceFor(config: Config): KeySource | null {
-  const s = config.storage;
-  if (!s) return null;
+  return config.storage ? storageSource(config.storage) : null;
+}
+
+/** A storage source from a job's (or a chain stage's) `storage` settings. */
+export function storageSource(s: StorageSpec): KeySource {
   if (s.url.startsWith('gs://')) {
     return lazySource('storage', s.url, async () => {
       const { createGcsSource } = await import('../coverage/gcs-source.js');
@@ -33,8 +39,11 @@ export function storageSourceFor(config: Config): KeySource | null {
 
 /** The warehouse source: BigQuery, or a local directory stand-in (the demo's). */
 export function warehouseSourceFor(config: Config, keyFormat: 'date' | 'id'): KeySource | null {
-  const w = config.warehouse;
-  if (!w) return null;
+  return config.warehouse ? warehouseSource(config.warehouse, keyFormat) : null;
+}
+
+/** A warehouse source from a job's (or a chain stage's) `warehouse` settings. */
+export function warehouseSource(w: WarehouseSpec, keyFormat: 'date' | 'id'): KeySource {
   if (w.dir) return createLocalSource({ dir: w.dir, name: 'warehouse' });
   return lazySource('warehouse', w.table, async () => {
     const { createBigQuerySource } = await import('../coverage/bigquery-source.js');

@@ -4,6 +4,7 @@ import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { initialState } from '../state/app-state.js';
 import { isLive, runFigures } from '../state/run-view.js';
 import { writerOf } from '../state/writer.js';
+import type { SourceHub } from '../coverage/source-hub.js';
 import { createStore, type Store, type Timers } from '../store.js';
 import { createController } from './controller.js';
 import { grammarFor } from './grammar.js';
@@ -31,12 +32,12 @@ export interface Runtime {
 }
 
 /** Starts sources, clock and process watching; `exit` is what `q` calls. */
-export function startRuntime(config: Config, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number }): Runtime {
+export function startRuntime(config: Config, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number; hub?: SourceHub }): Runtime {
   const now = opts.now ?? Date.now;
   const grammar = grammarFor(config);
   const ac = new AbortController();
   const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, width: opts.width, height: opts.height }), { timers: opts.timers });
-  const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now);
+  const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now, opts.hub);
   const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal });
 
   // The clock moves the screen only while a run is live (elapsed seconds, stall detection); otherwise

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
 import { processSnapshot } from './process-info.js';
 import { grammarFor } from './grammar.js';
-import { storageSourceFor, warehouseSourceFor } from './make-sources.js';
+import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import { readLogOnce } from './read-log-once.js';
 import { initialState, type AppState, type ExpectedInfo } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
@@ -15,7 +15,7 @@ import { reduce } from '../state/reducer.js';
 const SOURCE_TIMEOUT_MS = 20_000;
 
 /** One look at everything (log, expected keys, sources, failed files, process) for `status` and `missing`. */
-export async function collectSnapshot(config: Config, opts: { now?: () => number; sources?: boolean } = {}): Promise<AppState> {
+export async function collectSnapshot(config: Config, opts: { now?: () => number; sources?: boolean; hub?: SourceHub } = {}): Promise<AppState> {
   const now = opts.now ?? Date.now;
   let state = initialState({ job: config.job, log: config.log, now: now(), targets: config.targets });
   const dispatch = (e: AppEvent) => {
@@ -32,12 +32,14 @@ export async function collectSnapshot(config: Config, opts: { now?: () => number
   tasks.push(readFailedFilesOnce(config.failed).then((f) => dispatch({ type: 'failed/update', ...f })));
   tasks.push(processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch })));
   if (opts.sources !== false) {
-    const storage = storageSourceFor(config);
+    // Jobs of one `status` share a hub: a prefix or table several of them name is read once.
+    const hub = opts.hub ?? createSourceHub({ mode: 'snapshot', now });
+    const storage = config.storage ? hub.storage(config.storage) : null;
     if (storage) tasks.push(configuredLook(storage, dispatch, now));
     // The warehouse needs the key format (dates vs ids), known once the expected keys are read.
     tasks.push(
       expectedTask.then(() => {
-        const warehouse = warehouseSourceFor(config, state.coverage.expected?.format ?? 'date');
+        const warehouse = config.warehouse ? hub.warehouse(config.warehouse, state.coverage.expected?.format ?? 'date') : null;
         return warehouse ? configuredLook(warehouse, dispatch, now) : undefined;
       }),
     );

@@ -4,6 +4,7 @@ import { collectSnapshot } from './snapshot.js';
 import { statusJson } from './status-json.js';
 import { statusText } from './status-text.js';
 import { coverageView } from '../state/coverage-view.js';
+import type { AppState } from '../state/app-state.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
 export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse' }): Promise<number> {
@@ -11,19 +12,24 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
   const json = statusJson(state);
   process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state));
   if (opts.require === undefined) return 0;
-  const want = Number(opts.require);
+  return checkRequire(state, opts.require, opts.source);
+}
+
+/** `--require P [--source S]` against one job's snapshot: 0 met, 1 not met or unknown, 2 not a percentage. */
+export function checkRequire(state: AppState, require: string, sourceName: 'storage' | 'warehouse'): number {
+  const want = Number(require);
   if (!Number.isFinite(want) || want <= 0 || want > 100) {
-    process.stderr.write(`backfill-tui: --require takes a percentage from 0 to 100, got "${opts.require}"\n`);
+    process.stderr.write(`backfill-tui: --require takes a percentage from 0 to 100, got "${require}"\n`);
     return 2;
   }
-  const source = coverageView(state)[opts.source];
+  const source = coverageView(state)[sourceName];
   if (!source?.coverage) {
-    process.stderr.write(`backfill-tui: --require ${want}: no ${opts.source} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
+    process.stderr.write(`backfill-tui: --require ${want}: no ${sourceName} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
     return 1;
   }
   const keys = keysForTarget(want, source.coverage.expected);
   const met = source.coverage.present >= keys;
-  if (!met) process.stderr.write(`backfill-tui: ${opts.source} coverage ${source.coverage.present}/${source.coverage.expected} is below ${want} % (${keys} keys, ${keys - source.coverage.present} more needed)\n`);
+  if (!met) process.stderr.write(`backfill-tui: ${sourceName} coverage ${source.coverage.present}/${source.coverage.expected} is below ${want} % (${keys} keys, ${keys - source.coverage.present} more needed)\n`);
   return met ? 0 : 1;
 }
 

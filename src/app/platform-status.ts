@@ -1,0 +1,101 @@
+import { collectChain } from '../chain/chain-sources.js';
+import { chainJson } from '../chain/chain-json.js';
+import { funnel, missingInStage, type FunnelRow } from '../chain/funnel.js';
+import { keysForTarget } from '../coverage/math.js';
+import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
+import type { JobRegistry } from '../jobs/registry.js';
+import type { ChainConfig } from '../jobs/chain-config.js';
+import { overviewRows } from '../overview/overview-rows.js';
+import { chainText, overviewText } from '../overview/overview-text.js';
+import { collectSnapshot } from './snapshot.js';
+import { checkRequire, runMissing, runStatus } from './status-command.js';
+import { statusJson } from './status-json.js';
+import { statusText } from './status-text.js';
+
+type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string };
+
+const fail = (message: string, code: number) => {
+  process.stderr.write(`backfill-tui: ${message}\n`);
+  return code;
+};
+
+/** The funnel rows of one look at the chain (sources shared with the jobs through `hub`). */
+async function chainRows(chain: ChainConfig, hub: SourceHub): Promise<{ rows: FunnelRow[]; error: string | null }> {
+  const state = await collectChain(chain, hub);
+  return { rows: funnel(chain.stages, chain.targets, state.expected?.keys ?? [], state.looks), error: state.expectedError };
+}
+
+/**
+ * `status` over the registry. One job and no chain: exactly today's status. Several jobs:
+ * `{"jobs": [today's object per job], "chain": [stage rows]}`, every job and stage read in parallel through
+ * one hub, so a prefix or table several of them name is read once.
+ */
+export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts): Promise<number> {
+  if (opts.stage !== undefined && opts.require === undefined) return fail('--stage goes with --require P (the target to check)', 2);
+  if (!registry.multi && !registry.chain) return runStatus(registry.jobs[0], opts);
+  if (opts.require !== undefined && opts.stage === undefined && registry.multi) {
+    return fail(`--require checks one job or one stage: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})${registry.chain ? ' or --stage NAME' : ''}`, 2);
+  }
+  if (opts.stage !== undefined && !registry.chain?.stages.some((s) => s.name === opts.stage)) {
+    return fail(registry.chain ? `no stage named "${opts.stage}" (stages: ${registry.chain.stages.map((s) => s.name).join(', ')})` : '--stage needs a `chain` in the config', 2);
+  }
+  const hub = createSourceHub({ mode: 'snapshot' });
+  const [states, chain] = await Promise.all([
+    Promise.all(registry.jobs.map((job) => collectSnapshot(job, { hub }))),
+    registry.chain ? chainRows(registry.chain, hub) : Promise.resolve({ rows: [] as FunnelRow[], error: null }),
+  ]);
+  if (opts.json) {
+    const out = registry.multi ? { jobs: states.map(statusJson), chain: chainJson(chain.rows) } : { ...statusJson(states[0]), chain: chainJson(chain.rows) };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    const lines = registry.multi ? overviewText(overviewRows(states)) : [statusText(states[0]).trimEnd()];
+    if (registry.chain) {
+      lines.push('', `chain: ${chain.rows[0]?.expected ?? 0} expected keys`, ...chainText(chain.rows));
+      if (chain.error) lines.push(`expected  ${chain.error}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  if (opts.require === undefined) return 0;
+  if (opts.stage === undefined) return checkRequire(states[0], opts.require, opts.source);
+  return requireStage(chain.rows.find((r) => r.stage === opts.stage)!, opts.require);
+}
+
+/** `--require P --stage NAME`: 0 when the stage holds the keys P % of the expected takes. */
+function requireStage(row: FunnelRow, require: string): number {
+  const want = Number(require);
+  if (!Number.isFinite(want) || want <= 0 || want > 100) return fail(`--require takes a percentage from 0 to 100, got "${require}"`, 2);
+  if (row.present === null) return fail(`--require ${want}: ${row.stage} coverage unknown${row.error ? ` (${row.error})` : ''}`, 1);
+  const keys = keysForTarget(want, row.expected);
+  if (row.expected > 0 && row.present >= keys) return 0;
+  return fail(`${row.stage} coverage ${row.present}/${row.expected} is below ${want} % (${keys} keys, ${keys - row.present} more needed)`, 1);
+}
+
+/**
+ * `missing --from S`: a stage of the chain (keys present in `--present-in`, by default the stage feeding it,
+ * and missing in S: the list to re-run that phase for), or a job's storage/warehouse/lag as today.
+ */
+export async function runPlatformMissing(registry: JobRegistry, opts: { from: string; presentIn?: string }): Promise<number> {
+  const stages = registry.chain?.stages ?? [];
+  const stage = stages.find((s) => s.name === opts.from);
+  if (!stage) {
+    if (opts.presentIn !== undefined) return fail(`--present-in goes with --from STAGE (stages: ${stages.map((s) => s.name).join(', ') || 'none configured'})`, 2);
+    if (!['storage', 'warehouse', 'lag'].includes(opts.from)) {
+      return fail(`--from "${opts.from}": storage, warehouse, lag${stages.length ? `, or a stage: ${stages.map((s) => s.name).join(', ')}` : ''}`, 2);
+    }
+    if (registry.multi) return fail(`--from ${opts.from} is one job's: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`, 2);
+    return runMissing(registry.jobs[0], opts.from as 'storage' | 'warehouse' | 'lag');
+  }
+  const upstreamName = opts.presentIn ?? stage.after;
+  if (upstreamName !== null && !stages.some((s) => s.name === upstreamName)) return fail(`--present-in "${upstreamName}": no such stage (stages: ${stages.map((s) => s.name).join(', ')})`, 2);
+  const chain = registry.chain!;
+  const state = await collectChain({ ...chain, stages: stages.filter((s) => s.name === stage.name || s.name === upstreamName) }, createSourceHub({ mode: 'snapshot' }));
+  if (!state.expected) return fail(`cannot list missing keys: ${state.expectedError}`, 1);
+  const here = state.looks.get(stage.name)!;
+  const upstream = upstreamName === null ? null : state.looks.get(upstreamName)!;
+  for (const look of [here, upstream]) {
+    if (look && look.keys === null) return fail(`cannot list missing keys: ${look.label}: ${look.error}${look.hint ? ` (${look.hint})` : ''}`, 1);
+  }
+  const keys = missingInStage(state.expected.keys, here.keys!, upstream ? upstream.keys : null);
+  process.stdout.write(keys.length ? `${keys.join('\n')}\n` : '');
+  return 0;
+}

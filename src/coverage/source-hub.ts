@@ -1,0 +1,191 @@
+import type { Config } from '../config.js';
+import { storageSource, warehouseSource } from '../app/make-sources.js';
+import type { KeyFormat } from './expected-keys.js';
+import { createLimiter, type Limiter } from './limit.js';
+import { startPoller, type Poller, type PollerTimers } from './poller.js';
+import type { KeySource, SourceError, SourceResult } from './source.js';
+
+/** Cloud requests in flight at once, over every job and stage: one list runs its pages one after another. */
+export const CLOUD_LISTS_IN_FLIGHT = 4;
+
+/** What a follower of a source hears: the same callbacks a poller gives. */
+export interface Follower {
+  onStart?(): void;
+  onResult(result: SourceResult, at: number): void;
+  onError(error: SourceError, at: number, nextInMs: number): void;
+}
+
+/**
+ * One place every job and chain stage gets its coverage sources from, so a bucket prefix or a table named
+ * by several of them is listed once per interval: sources with the same listing share one underlying
+ * source, one poller and one result; cloud lists wait for one of {@link CLOUD_LISTS_IN_FLIGHT} slots.
+ */
+export interface SourceHub {
+  storage(spec: NonNullable<Config['storage']>): KeySource;
+  warehouse(spec: NonNullable<Config['warehouse']>, keyFormat: KeyFormat): KeySource;
+  /** Follows a hub source every `intervalMs` (the shortest any follower asks for) until `signal` aborts. */
+  follow(source: KeySource, intervalMs: number, follower: Follower, signal: AbortSignal): { refresh(): void };
+  /** Lists started per listing (key → count), for tests and the bench. */
+  readonly lists: Map<string, number>;
+  readonly limiter: Limiter;
+  /** Stops every poller; lists in flight end on their own time limits. */
+  close(): void;
+}
+
+interface Core {
+  key: string;
+  source: KeySource;
+  cloud: boolean;
+  running: Promise<SourceResult> | null;
+  again: Promise<SourceResult> | null;
+  once: Promise<SourceResult> | null;
+  /** The newest outcome, handed to a follower that joins between polls. */
+  last: { result: SourceResult; at: number } | { error: SourceError; at: number; next: number } | null;
+  followers: Set<{ intervalMs: number; follower: Follower }>;
+  poller: { poller: Poller; intervalMs: number; ac: AbortController } | null;
+}
+
+const CORE = Symbol('core');
+type HubSource = KeySource & { [CORE]: Core };
+
+/**
+ * `mode`: 'live' (the dashboard: every list is a fresh one, joining the queue behind one in flight) or
+ * 'snapshot' (status, missing: the first list's result serves every job and stage naming the source).
+ */
+export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => number; timers?: PollerTimers; random?: () => number; slots?: number }): SourceHub {
+  const now = opts.now ?? Date.now;
+  const limiter = createLimiter(opts.slots ?? CLOUD_LISTS_IN_FLIGHT);
+  const hubAc = new AbortController();
+  const cores = new Map<string, Core>();
+  const lists = new Map<string, number>();
+
+  const start = (core: Core): Promise<SourceResult> => {
+    lists.set(core.key, (lists.get(core.key) ?? 0) + 1);
+    const work = () => core.source.list(hubAc.signal);
+    const p = core.cloud ? limiter.run(work, hubAc.signal) : work();
+    core.running = p;
+    const done = () => {
+      if (core.running === p) core.running = null;
+    };
+    p.then(done, done);
+    return p;
+  };
+  /** A list that starts now, or right after the one in flight (which may predate the question). */
+  const fresh = (core: Core): Promise<SourceResult> => {
+    if (!core.running) return start(core);
+    if (!core.again) {
+      const next = core.running.then(
+        () => undefined,
+        () => undefined,
+      ).then(() => {
+        core.again = null;
+        return start(core);
+      });
+      core.again = next;
+    }
+    return core.again;
+  };
+
+  const coreFor = (key: string, cloud: boolean, make: () => KeySource): Core => {
+    let core = cores.get(key);
+    if (!core) {
+      core = { key, source: make(), cloud, running: null, again: null, once: null, last: null, followers: new Set(), poller: null };
+      cores.set(key, core);
+    }
+    return core;
+  };
+
+  const wrap = (core: Core, name: 'storage' | 'warehouse'): HubSource => ({
+    name,
+    label: core.source.label,
+    [CORE]: core,
+    list(signal) {
+      const p = opts.mode === 'snapshot' ? (core.once ??= start(core)) : fresh(core);
+      return untilAborted(p, signal);
+    },
+  });
+
+  const restartPoller = (core: Core) => {
+    core.poller?.ac.abort();
+    core.poller = null;
+    if (core.followers.size === 0 || hubAc.signal.aborted) return;
+    const intervalMs = Math.min(...[...core.followers].map((f) => f.intervalMs));
+    const ac = new AbortController();
+    const each = (fn: (f: Follower) => void) => [...core.followers].forEach((f) => fn(f.follower));
+    const poller = startPoller({
+      source: { name: 'storage', label: core.source.label, list: () => fresh(core) },
+      intervalMs,
+      signal: AbortSignal.any([ac.signal, hubAc.signal]),
+      timers: opts.timers,
+      random: opts.random,
+      now,
+      onStart: () => each((f) => f.onStart?.()),
+      onResult: (result, at) => {
+        core.last = { result, at };
+        each((f) => f.onResult(result, at));
+      },
+      onError: (error, at, next) => {
+        core.last = { error, at, next };
+        each((f) => f.onError(error, at, next));
+      },
+    });
+    core.poller = { poller, intervalMs, ac };
+  };
+
+  return {
+    lists,
+    limiter,
+    storage(spec) {
+      const cloud = spec.url.startsWith('gs://');
+      const key = JSON.stringify(['storage', spec.url, spec.keyPattern ?? null, spec.apiEndpoint ?? null, spec.projectId ?? null]);
+      return wrap(coreFor(key, cloud, () => storageSource(spec)), 'storage');
+    },
+    warehouse(spec, keyFormat) {
+      const key = spec.dir
+        ? JSON.stringify(['dir', spec.dir])
+        : JSON.stringify(['bigquery', spec.table, spec.column, keyFormat, spec.since ?? null, spec.until ?? null, spec.location ?? null, spec.projectId ?? null, spec.apiEndpoint ?? null]);
+      return wrap(coreFor(key, !spec.dir, () => warehouseSource(spec, keyFormat)), 'warehouse');
+    },
+    follow(source, intervalMs, follower, signal) {
+      const core = (source as HubSource)[CORE];
+      if (!core) throw new Error('follow() takes a source made by this hub');
+      const entry = { intervalMs, follower };
+      core.followers.add(entry);
+      if (!core.poller || intervalMs < core.poller.intervalMs) restartPoller(core);
+      else if (core.last && 'result' in core.last) follower.onResult(core.last.result, core.last.at);
+      else if (core.last) follower.onError(core.last.error, core.last.at, core.last.next);
+      signal.addEventListener(
+        'abort',
+        () => {
+          core.followers.delete(entry);
+          if (core.followers.size === 0) restartPoller(core);
+        },
+        { once: true },
+      );
+      return { refresh: () => core.poller?.poller.refresh() };
+    },
+    close() {
+      hubAc.abort();
+      for (const core of cores.values()) core.poller = null;
+    },
+  };
+}
+
+/** The shared list's result for this caller, or its own abort: one caller giving up never cancels the others' list. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { configSchema } from '../config-schema.js';
+import { ConfigError, configFileFor, readConfigFile, resolveConfig, type Config, type ConfigFlags } from '../config.js';
+import { resolveChain, type ChainConfig } from './chain-config.js';
+import { isPlainObject, mergeSettings } from './merge.js';
+
+/**
+ * Every job the dashboard watches, resolved: each entry is exactly what a one-job config resolves to
+ * (its log, sources, command, state directory), so the runtime, controller and status treat a job of a
+ * list and a lone job alike. A job's place of run is read from its own fields (today `command` + `log`).
+ */
+export interface JobRegistry {
+  file: string | null;
+  baseDir: string;
+  /** The config has a `jobs` list and no single job was picked with `--job`: the overview is the first screen. */
+  multi: boolean;
+  jobs: Config[];
+  chain: ChainConfig | null;
+}
+
+const TOP_LEVEL_WITH_JOBS = new Set(['jobs', 'defaults', 'chain']);
+/** Flags that name one job's files: with a list of jobs they need `--job`. */
+const ONE_JOB_FLAGS = ['log', 'failed', 'expected', 'storage', 'stateDir'] as const;
+
+/** A job name as a folder name: its state (runs.jsonl, keys files, launch lock) lives in STATEDIR/<this>/. */
+export function jobDirName(job: string): string {
+  return job.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/**
+ * Reads the config as a registry of jobs. A config without `jobs` is one job, resolved exactly as before.
+ * With `jobs`, each entry is laid over `defaults` and checked on its own; errors name the file, the job and
+ * the field. `flags.job` picks one job of the list (then the registry is that one job, as a lone config).
+ */
+export function loadRegistry(opts: { file?: string; cwd: string; flags?: ConfigFlags }): JobRegistry {
+  const flags = opts.flags ?? {};
+  const file = configFileFor(opts);
+  const raw = file ? readConfigFile(file) : {};
+  const baseDir = file ? path.dirname(file) : opts.cwd;
+  const where = file ?? 'command line';
+  if (!('jobs' in raw)) {
+    const { chain: chainRaw, defaults, ...job } = raw;
+    if (defaults !== undefined) throw new ConfigError(`${where}: invalid config\n  defaults: only used with a "jobs" list; put these settings at the top level`);
+    const config = resolveConfig(job, { file, cwd: opts.cwd, flags });
+    const chain = chainRaw === undefined ? null : resolveChain(chainRaw, { where, baseDir, merge: mergeSettings });
+    return { file, baseDir, multi: false, jobs: [config], chain };
+  }
+  for (const key of Object.keys(raw)) {
+    if (!TOP_LEVEL_WITH_JOBS.has(key)) {
+      throw new ConfigError(`${where}: invalid config\n  ${key}: not allowed beside "jobs"; shared settings go under "defaults", a job's own in its entry of "jobs"`);
+    }
+  }
+  const defaults = raw.defaults ?? {};
+  if (!isPlainObject(defaults)) throw new ConfigError(`${where}: invalid config\n  defaults: expected an object`);
+  const known = new Set(Object.keys(configSchema.shape));
+  for (const key of Object.keys(defaults)) {
+    if (key === 'job' || key === 'name') throw new ConfigError(`${where}: invalid config\n  defaults.${key}: each job names itself; names must be unique`);
+    if (!known.has(key)) throw new ConfigError(`${where}: invalid config\n  defaults.${key}: unknown setting`);
+  }
+  if (!Array.isArray(raw.jobs) || raw.jobs.length === 0) throw new ConfigError(`${where}: invalid config\n  jobs: expected a non-empty list of job objects`);
+  const entries = raw.jobs.map((entry, i) => namedEntry(entry, i, where));
+  const names = new Map<string, number>();
+  entries.forEach(({ name }, i) => {
+    const first = names.get(name);
+    if (first !== undefined) throw new ConfigError(`${where}: invalid config\n  jobs.${i}.name: "${name}" is also the name of jobs.${first}; job names must be unique`);
+    names.set(name, i);
+  });
+  let picked = entries;
+  if (flags.job) {
+    picked = entries.filter((e) => e.name === flags.job);
+    if (picked.length === 0) throw new ConfigError(`${where}: no job named "${flags.job}" (jobs: ${entries.map((e) => e.name).join(', ')})`);
+  } else {
+    const oneJob = ONE_JOB_FLAGS.filter((f) => flags[f] !== undefined);
+    if (oneJob.length) throw new ConfigError(`--${oneJob[0].replace('stateDir', 'state-dir')} sets one job's file, and ${where} lists ${entries.length} jobs: add --job NAME (jobs: ${entries.map((e) => e.name).join(', ')})`);
+  }
+  const jobs = picked.map(({ name, index, entry }) => {
+    const jobWhere = `${where}: job "${name}" (jobs.${index})`;
+    const merged = mergeSettings(inheritedDefaults(defaults, entry), { ...entry, job: name }) as Record<string, unknown>;
+    const config = resolveConfig(merged, { file, cwd: opts.cwd, flags: { ...flags, job: undefined }, where: jobWhere });
+    // Jobs share one state directory by default: each keeps its runs, keys files and launch lock in its own folder.
+    return flags.stateDir ? config : { ...config, stateDir: path.join(config.stateDir, jobDirName(name)) };
+  });
+  checkDistinct(jobs, where);
+  if (flags.job) return { file, baseDir, multi: false, jobs, chain: null };
+  const chain = raw.chain === undefined ? null : resolveChain(raw.chain, { where, baseDir, defaults, merge: mergeSettings });
+  return { file, baseDir, multi: true, jobs, chain };
+}
+
+/** What a source needs before it names a place to look: without it, shared source settings are only fill-ins. */
+const SOURCE_NEEDS: Record<string, string[]> = { storage: ['url'], warehouse: ['table', 'column'] };
+
+/**
+ * The defaults a job inherits. Shared `storage`/`warehouse` settings that name no place by themselves
+ * (say only `apiEndpoint` or `pollSeconds`) fill in the sources a job has, and give no source to a job without one.
+ */
+function inheritedDefaults(defaults: Record<string, unknown>, entry: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...defaults };
+  for (const [kind, needs] of Object.entries(SOURCE_NEEDS)) {
+    const d = defaults[kind];
+    if (entry[kind] === undefined && isPlainObject(d) && !needs.every((k) => k in d)) delete out[kind];
+  }
+  return out;
+}
+
+function namedEntry(entry: unknown, index: number, where: string): { name: string; index: number; entry: Record<string, unknown> } {
+  if (!isPlainObject(entry)) throw new ConfigError(`${where}: invalid config\n  jobs.${index}: expected a job object`);
+  const { name, job, ...rest } = entry;
+  if (name !== undefined && job !== undefined && name !== job) throw new ConfigError(`${where}: invalid config\n  jobs.${index}: give "name" or "job", not both`);
+  const n = name ?? job;
+  if (typeof n !== 'string' || n.trim() === '') throw new ConfigError(`${where}: invalid config\n  jobs.${index}.name: every job of a list needs a name`);
+  return { name: n, index, entry: rest };
+}
+
+/** Two jobs on one log, or in one state folder, would see each other's runs as their own. */
+function checkDistinct(jobs: Config[], where: string): void {
+  const byLog = new Map<string, string>();
+  const byState = new Map<string, string>();
+  for (const j of jobs) {
+    const log = (j as { log?: string }).log;
+    if (log) {
+      const other = byLog.get(log);
+      if (other) throw new ConfigError(`${where}: invalid config\n  job "${j.job}": log ${log} is also the log of job "${other}"; each job needs its own log`);
+      byLog.set(log, j.job);
+    }
+    const otherState = byState.get(j.stateDir);
+    if (otherState) throw new ConfigError(`${where}: invalid config\n  job "${j.job}": state folder ${j.stateDir} is also that of job "${otherState}"; rename one job`);
+    byState.set(j.stateDir, j.job);
+  }
+}
+
+/** The job named `name`, or a usage error listing the names there are. */
+export function jobNamed(registry: JobRegistry, name: string): Config {
+  const job = registry.jobs.find((j) => j.job === name);
+  if (!job) throw new ConfigError(`no job named "${name}" (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`);
+  return job;
+}

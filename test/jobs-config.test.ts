@@ -1,0 +1,136 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { loadRegistry } from '../src/jobs/registry.js';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'bt-jobs-config-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+function withConfig(config: unknown): string {
+  const dir = path.join(root, `c${n++}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
+  return dir;
+}
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('no error thrown');
+}
+
+const platform = {
+  defaults: {
+    storage: { apiEndpoint: 'http://127.0.0.1:9', pollSeconds: 30 },
+    warehouse: { table: 'nba-props.nba_raw.placeholder', column: 'game_date', pollSeconds: 600 },
+    vars: { serviceUrl: 'https://scrapers.example' },
+    workers: 4,
+  },
+  jobs: [
+    { name: 'team-boxscores', log: 'team.log', storage: { url: 'gs://nba-scraped/team/' }, warehouse: { table: 'nba-props.nba_raw.team_boxscores', column: 'game_id' }, vars: { kind: 'team' } },
+    { job: 'player-boxscores', log: 'player.log', storage: { url: 'gs://nba-scraped/player/' }, workers: 2 },
+    { name: 'bdl-standings', log: 'bdl.log', warehouse: null },
+  ],
+};
+
+describe('config with jobs and defaults', () => {
+  test('each job is its entry laid over the defaults, deep: objects merge, the job wins', () => {
+    const dir = withConfig(platform);
+    const reg = loadRegistry({ cwd: dir });
+    expect(reg.multi).toBe(true);
+    expect(reg.jobs.map((j) => j.job)).toEqual(['team-boxscores', 'player-boxscores', 'bdl-standings']);
+    const [team, player, bdl] = reg.jobs;
+    expect(team.storage).toMatchObject({ url: 'gs://nba-scraped/team/', apiEndpoint: 'http://127.0.0.1:9', pollSeconds: 30 });
+    expect(team.warehouse).toMatchObject({ table: 'nba-props.nba_raw.team_boxscores', column: 'game_id', pollSeconds: 600 });
+    expect(team.vars).toEqual({ serviceUrl: 'https://scrapers.example', kind: 'team' });
+    expect(team.workers).toBe(4);
+    expect(player.workers).toBe(2);
+    expect(player.warehouse).toMatchObject({ table: 'nba-props.nba_raw.placeholder' });
+    expect(bdl.warehouse).toBeNull();
+    expect(team.log).toBe(path.join(dir, 'team.log'));
+    // Each job keeps its runs, keys files and launch lock apart.
+    expect(new Set(reg.jobs.map((j) => j.stateDir)).size).toBe(3);
+    expect(team.stateDir).toBe(path.join(dir, '.backfill-tui', 'team-boxscores'));
+  });
+
+  test('a config without jobs is one job, resolved exactly as loadConfig resolves it', () => {
+    const dir = withConfig({ job: 'solo', log: 'b.log', storage: { url: 'st' } });
+    const reg = loadRegistry({ cwd: dir });
+    expect(reg.multi).toBe(false);
+    expect(reg.jobs).toEqual([loadConfig({ cwd: dir })]);
+    expect(reg.jobs[0].stateDir).toBe(path.join(dir, '.backfill-tui'));
+  });
+
+  test('--job picks one job of the list; its flags apply to it alone', () => {
+    const dir = withConfig(platform);
+    const reg = loadRegistry({ cwd: dir, flags: { job: 'player-boxscores', log: '/tmp/other.log' } });
+    expect(reg.multi).toBe(false);
+    expect(reg.jobs.map((j) => [j.job, j.log])).toEqual([['player-boxscores', '/tmp/other.log']]);
+    // The same state folder as with every job loaded: the lock and runs.jsonl are the job's.
+    expect(reg.jobs[0].stateDir).toBe(loadRegistry({ cwd: dir }).jobs[1].stateDir);
+    expect(errorOf(() => loadRegistry({ cwd: dir, flags: { job: 'nope' } })).message).toMatch(/no job named "nope" \(jobs: team-boxscores, player-boxscores, bdl-standings\)/);
+    expect(errorOf(() => loadRegistry({ cwd: dir, flags: { log: 'x.log' } })).message).toMatch(/--log .* add --job NAME/);
+  });
+
+  test.each([
+    ['a wrong type in one job', { jobs: [{ name: 'a', log: 'a.log' }, { name: 'b', log: 'b.log', workers: 'six' }] }, /job "b" \(jobs\.1\): invalid config\n  workers:/],
+    ['a field missing from job and defaults', { jobs: [{ name: 'a', log: 'a.log' }, { name: 'b' }] }, /job "b" \(jobs\.1\).*\n  log:/],
+    ['a bad default shows in the first job that uses it', { defaults: { storage: { pollSeconds: -1 } }, jobs: [{ name: 'a', log: 'a.log', storage: { url: 'gs://b/p/' } }] }, /job "a" \(jobs\.0\).*\n  storage\.pollSeconds:/],
+    ['a duplicate name', { jobs: [{ name: 'a', log: 'a.log' }, { name: 'a', log: 'b.log' }] }, /jobs\.1\.name: "a" is also the name of jobs\.0/],
+    ['a job without a name', { jobs: [{ log: 'a.log' }] }, /jobs\.0\.name: every job of a list needs a name/],
+    ['an unknown default', { defaults: { wokers: 3 }, jobs: [{ name: 'a', log: 'a.log' }] }, /defaults\.wokers: unknown setting/],
+    ['a job setting beside jobs', { log: 'x.log', jobs: [{ name: 'a', log: 'a.log' }] }, /  log: not allowed beside "jobs"/],
+    ['two jobs on one log', { jobs: [{ name: 'a', log: 'x.log' }, { name: 'b', log: 'x.log' }] }, /job "b": log .*x\.log is also the log of job "a"/],
+    ['an empty list', { jobs: [] }, /jobs: expected a non-empty list/],
+    ['defaults without jobs', { defaults: {}, log: 'a.log' }, /defaults: only used with a "jobs" list/],
+  ])('%s is a ConfigError naming the file, the job and the field', (_what, config, pattern) => {
+    const dir = withConfig(config);
+    const err = errorOf(() => loadRegistry({ cwd: dir }));
+    expect(err.message).toContain(path.join(dir, 'backfill-tui.config.json'));
+    expect(err.message).toMatch(pattern);
+    expect(err.exitCode).toBe(2);
+  });
+});
+
+describe('chain config', () => {
+  const chain = {
+    expected: 'dates.csv',
+    stages: [
+      { name: 'Phase 1', storage: { url: 'gs://nba-scraped/player/' } },
+      { name: 'Phase 2', warehouse: { table: 'p.nba_raw.player', column: 'game_date' } },
+      { name: 'Phase 3', warehouse: { table: 'p.nba_analytics.player', column: 'game_date', dir: 'analytics' }, after: 'Phase 1' },
+    ],
+  };
+
+  test('stages in order, `after` defaulting to the stage before, paths and defaults resolved', () => {
+    const dir = withConfig({ defaults: { targets: [90, 100], warehouse: { pollSeconds: 900 } }, jobs: [{ name: 'a', log: 'a.log' }], chain });
+    const c = loadRegistry({ cwd: dir }).chain!;
+    expect(c.expected.file).toBe(path.join(dir, 'dates.csv'));
+    expect(c.targets).toEqual([90, 100]);
+    expect(c.stages.map((s) => [s.name, s.after])).toEqual([['Phase 1', null], ['Phase 2', 'Phase 1'], ['Phase 3', 'Phase 1']]);
+    expect(c.stages[1].warehouse!.pollSeconds).toBe(900);
+    expect(c.stages[2].warehouse!.dir).toBe(path.join(dir, 'analytics'));
+    // A lone-job config may have a chain too.
+    expect(loadRegistry({ cwd: withConfig({ log: 'a.log', chain }) }).chain!.stages).toHaveLength(3);
+  });
+
+  test.each([
+    ['both sources', [{ name: 'A', storage: { url: 'x' }, warehouse: { table: 'p.d.t', column: 'c' } }], /chain\.stages\.0 \(A\): give exactly one of storage and warehouse/],
+    ['no source', [{ name: 'A' }], /give exactly one/],
+    ['after naming a later stage', [{ name: 'A', storage: { url: 'x' }, after: 'B' }, { name: 'B', storage: { url: 'y' } }], /chain\.stages\.0\.after: "B" is not a stage listed before "A"/],
+    ['a duplicate stage', [{ name: 'A', storage: { url: 'x' } }, { name: 'A', storage: { url: 'y' } }], /chain\.stages\.1\.name: "A" names two stages/],
+    ['a bad table', [{ name: 'A', warehouse: { table: 'nodots', column: 'c' } }], /chain\.stages\.0\.warehouse\.table/],
+  ])('%s is a ConfigError naming the stage field', (_what, stages, pattern) => {
+    const dir = withConfig({ jobs: [{ name: 'a', log: 'a.log' }], chain: { expected: 'e.csv', stages } });
+    const err = errorOf(() => loadRegistry({ cwd: dir }));
+    expect(err.message).toContain(path.join(dir, 'backfill-tui.config.json'));
+    expect(err.message).toMatch(pattern);
+  });
+});
