@@ -58,7 +58,7 @@ export function App({ store, onIntent, color }: { store: Store; onIntent: (inten
         <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake} stopping={state.process.stopping} width={width} />
         <Notices notices={state.ui.notices} now={state.now} />
         {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
-        {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} /> : null}
+        {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} height={bodyHeight} /> : null}
         {state.ui.confirm || state.ui.choosingGroup ? null : body}
         <HelpBar state={state} width={width} />
       </Box>

@@ -1,13 +1,20 @@
 import { Box, Text } from 'ink';
 
-/** `R`: pick one error group to retry (only the timeouts, say). */
-export function ChooseGroup({ groups, index, width }: { groups: { label: string; keys: string[] }[]; index: number; width: number }) {
+/** `R`: pick one group to retry (an error kind, a phase or a month), windowed around the choice to fit `height`. */
+export function ChooseGroup({ groups, index, width, height = 24 }: { groups: { label: string; keys: string[] }[]; index: number; width: number; height?: number }) {
+  // Border 2 lines, title 1, and one line saying what is above/below when the list does not fit.
+  const room = Math.max(1, height - 4);
+  const start = groups.length <= room ? 0 : Math.max(0, Math.min(index - Math.floor(room / 2), groups.length - room));
+  const shown = groups.slice(start, start + room);
+  const hidden = groups.length - shown.length;
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 78)}>
-      <Text bold>Retry which group? ↑/↓ then Enter · Esc cancel</Text>
-      {groups.map((g, i) => (
-        <Text key={g.label} inverse={i === index}>
-          {i === index ? '› ' : '  '}
+      <Text bold wrap="truncate-end">
+        Retry which group? ↑/↓ then Enter · Esc cancel{hidden ? ` · ${index + 1} of ${groups.length}` : ''}
+      </Text>
+      {shown.map((g, i) => (
+        <Text key={g.label} inverse={start + i === index} wrap="truncate-end">
+          {start + i === index ? '› ' : '  '}
           {g.label}: {g.keys.length} keys
         </Text>
       ))}

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { formatClock, formatCount, formatPercent } from '../src/format.js';
 import type { AppState } from '../src/state/app-state.js';
+import { fileFailures } from '../src/state/failures-view.js';
 
 /** "60.0" — the percentage without its unit, for "60.0 → 81.0 %". */
 function percentOf(part: number, whole: number): string {
@@ -10,7 +11,8 @@ function percentOf(part: number, whole: number): string {
 /** Past runs: launched ones from runs.jsonl, and the runs found in the log, with how coverage moved. */
 export function HistoryView({ state, height }: { state: AppState; height: number }) {
   const launched = state.process.history.slice(-Math.max(1, Math.floor(height / 2) - 2));
-  const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].slice(-Math.max(1, Math.floor(height / 2) - 3));
+  const failedFiles = fileFailures(state).slice(-Math.max(1, Math.floor(height / 4)));
+  const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].slice(-Math.max(1, Math.floor(height / 2) - 3 - (failedFiles.length ? failedFiles.length + 1 : 0)));
   const expected = state.coverage.expected?.keys.length ?? 0;
   // Month-day and time are enough in a list of recent runs, and keep a row within 80 columns.
   const fmt = (ms: number | null) => (ms === null ? '–' : new Date(ms).toISOString().slice(5, 16).replace('T', ' '));
@@ -31,6 +33,12 @@ export function HistoryView({ state, height }: { state: AppState; height: number
         <Text key={i} wrap="truncate-end">
           {fmt(r.startedAt)} {formatCount(r.total ?? 0).padStart(6)} keys · {formatClock(r.startedAt !== null && (r.finishedAt ?? r.lastActivityAt) !== null ? (r.finishedAt ?? r.lastActivityAt)! - r.startedAt : null)} · ✓ {formatCount(r.succeeded)} ✗ {formatCount(r.failed)} ↷ {formatCount(r.skipped)}
           {r.complete ? '' : ' · no summary'}
+        </Text>
+      ))}
+      {failedFiles.length ? <Text bold>Failed keys by run (failed-keys files)</Text> : null}
+      {failedFiles.map((f) => (
+        <Text key={f.name} wrap="truncate-end">
+          {fmt(f.runStartedAt)} ✗ {formatCount(f.failed)}: {f.byPhase} · {f.byError}
         </Text>
       ))}
     </Box>

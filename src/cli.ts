@@ -85,9 +85,12 @@ async function main(argv: string[]): Promise<void> {
 
   addGlobals(program.command('missing'))
     .description('print missing keys, one a line, sorted (ready for a backfill --csv)')
-    .option('--from <source>', "storage, warehouse, lag (in storage, not yet in warehouse), or a stage of the chain", 'storage')
+    .option('--from <source>', "storage, warehouse, lag (in storage, not yet in warehouse), failures (keys still failing), or a stage of the chain", 'storage')
     .option('--present-in <stage>', 'with a stage: keys present in this stage (default: the stage feeding it)')
-    .action(async (opts: GlobalOpts & { from: string; presentIn?: string }) =>
+    .option('--phase <label>', 'with --from failures: only keys of this phase (e.g. Playoffs)')
+    .addOption(new Option('--persistent', 'with --from failures: only keys that failed in every run that tried them').conflicts('notPersistent'))
+    .option('--not-persistent', 'with --from failures: only keys a retry may still fix')
+    .action(async (opts: GlobalOpts & { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean }) =>
       guard(async () => {
         const { runPlatformMissing } = await import('./app/platform-status.js');
         return runPlatformMissing(registryFrom(opts), opts);

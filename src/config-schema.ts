@@ -24,6 +24,8 @@ export const expectedSchema = z
     column: z.string().min(1).optional(),
     /** 'date' keys must be real calendar dates YYYY-MM-DD; 'id' any non-blank token. Default: guessed from the first key. */
     format: z.enum(['date', 'id']).optional(),
+    /** CSV column holding each id key's date (for phases and months); default a header cell named like *date*. */
+    dateColumn: z.string().min(1).optional(),
   })
   .strict();
 
@@ -53,6 +55,16 @@ export const warehouseSchema = z
   })
   .strict();
 
+const phaseRangeSchema = z.object({ label: z.string().min(1), from: z.string(), to: z.string() }).strict();
+
+/** Key phases: a preset name ("nba"), a list of ranges, or a preset extended by ranges (checked in phases/calendar.ts). */
+const phasesSchema = z.union([
+  z.string().min(1),
+  z.array(phaseRangeSchema),
+  z.object({ preset: z.string().min(1).optional(), ranges: z.array(phaseRangeSchema).optional(), default: z.string().min(1).optional() }).strict(),
+  z.null(),
+]);
+
 const settingsSchema = z.object({ workers: z.number().int().positive(), timeout: z.number().positive() }).strict();
 
 /** The whole config file, `backfill-tui.config.json`. Unknown keys are errors (typos must not pass silently). */
@@ -76,6 +88,8 @@ export const configSchema = z
     retry: settingsSchema.default({ workers: 3, timeout: 300 }),
     stateDir: z.string().default('.backfill-tui'),
     keepAwake: z.boolean().default(true),
+    /** Named date ranges failures are grouped by; default the `nba` preset, null for none. */
+    phases: phasesSchema.optional(),
   })
   .strict();
 

@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { configSchema, type ParsedConfig } from './config-schema.js';
 import { UserError } from './errors.js';
+import { PhasesError, resolvePhases, type PhaseCalendar } from './phases/calendar.js';
 
 /** A config problem the operator must fix; `exitCode` 2 as for any usage error. */
 export class ConfigError extends UserError {
@@ -15,11 +16,13 @@ export class ConfigError extends UserError {
  * The resolved config: every path is absolute (relative ones are taken from the config file's folder,
  * or the working directory for flags), so sources never depend on process.cwd().
  */
-export interface Config extends Omit<ParsedConfig, 'expected'> {
+export interface Config extends Omit<ParsedConfig, 'expected' | 'phases'> {
+  /** The `phases` setting resolved and checked (default: the `nba` preset). */
+  phases: PhaseCalendar;
   /** Where the config came from, or null for flags only. */
   file: string | null;
   baseDir: string;
-  expected: { file: string; column?: string; format?: 'date' | 'id' } | null;
+  expected: { file: string; column?: string; format?: 'date' | 'id'; dateColumn?: string } | null;
 }
 
 export const DEFAULT_CONFIG_NAME = 'backfill-tui.config.json';
@@ -107,6 +110,13 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
     throw new ConfigError(`${where}: invalid config\n${lines.join('\n')}`);
   }
   const c = result.data;
+  let phases: PhaseCalendar;
+  try {
+    phases = resolvePhases(c.phases);
+  } catch (err) {
+    if (err instanceof PhasesError) throw new ConfigError(`${ctx.where ?? file ?? 'command line'}: invalid config\n  ${err.message}`);
+    throw err;
+  }
   const abs = (p: string) => path.resolve(baseDir, p);
   const expected =
     c.expected === undefined ? null : typeof c.expected === 'string' ? { file: abs(c.expected) } : { ...c.expected, file: abs(c.expected.file) };
@@ -124,5 +134,6 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
     cwd: c.cwd ? abs(c.cwd) : baseDir,
     env: { PYTHONUNBUFFERED: '1', ...c.env },
     stateDir: abs(c.stateDir),
+    phases,
   };
 }

@@ -108,3 +108,19 @@ describe('readExpectedKeys', () => {
     await expect(readExpectedKeys({ file })).rejects.toThrow(`expected keys file not found: ${file}`);
   });
 });
+
+describe('dates of id keys (for phases and months)', () => {
+  test('a game_id,game_date CSV gives each id its date; a date column can be named', () => {
+    const text = 'game_id,game_date\n0022100001,2021-10-19\n0042100101,2022-04-16\n0022100003,not-a-date\n';
+    const e = parseExpectedKeys(text, { file: 'ids.csv', column: 'game_id' });
+    expect(e.format).toBe('id');
+    expect([...(e.dates ?? [])]).toEqual([['0022100001', '2021-10-19'], ['0042100101', '2022-04-16']]);
+    const named = parseExpectedKeys('id,season,day\n7,2022,2022-05-01\n', { file: 'x.csv', column: 'id', dateColumn: 'day' });
+    expect([...(named.dates ?? [])]).toEqual([['7', '2022-05-01']]);
+    expect(() => parseExpectedKeys('id,day\n7,2022-05-01\n', { file: 'x.csv', column: 'id', dateColumn: 'when' })).toThrow(/no column "when"/);
+  });
+
+  test('date keys carry no separate dates', () => {
+    expect(parseExpectedKeys('2021-10-19\n2021-10-20\n', { file: 'd.csv' }).dates).toBeUndefined();
+  });
+});

@@ -6,13 +6,15 @@ import {
   currentFailures,
   errorLabel,
   failingCount,
+  formatMonths,
   groupByError,
-  groupByMonth,
   keyHistory,
   persistentKeys,
+  persistentSentence,
   summarise,
   type CurrentFailuresInput,
 } from '../src/failures/analysis.js';
+import { NBA_CALENDAR } from '../src/phases/calendar.js';
 import { readFailedFile, runStartFromName, type FailedEntry, type FailedFile } from '../src/failures/failed-file.js';
 
 const H500 = { status: 'failed', error: 'HTTP 500' };
@@ -71,9 +73,15 @@ describe('grouping', () => {
         { label: 'HTTP 500', count: 192 },
         { label: 'timeout', count: 10 },
       ]);
-      expect(groupByMonth(read.file.entries).phases[0]).toEqual({ label: 'Apr–Jun', count: 164, of: 202 });
-      const rows = currentFailures({ latestFile: read.file, liveFailures: null, liveRunStartedAt: null, presentInStorage: null });
-      expect(summarise(rows)).toEqual({ byError: 'HTTP 500: 192 · timeout: 10', byMonth: 'Apr–Jun: 164 of 202', persistent: 0, failing: 202, recovered: 0 });
+      const rows = currentFailures({ latestFile: read.file, liveFailures: null, liveRunStartedAt: null, presentInStorage: null, calendar: NBA_CALENDAR });
+      const s = summarise(rows, NBA_CALENDAR.labels);
+      expect(s).toMatchObject({ persistent: 0, failing: 202, recovered: 0, byError: [{ label: 'HTTP 500', count: 192 }, { label: 'timeout', count: 10 }] });
+      // Every month is there, the 8 February failures too, oldest first.
+      const months = new Map<string, number>();
+      for (const e of entries) months.set(e.game_date.slice(0, 7), (months.get(e.game_date.slice(0, 7)) ?? 0) + 1);
+      expect(s.byMonth).toEqual([...months].sort(([a], [b]) => a.localeCompare(b)).map(([label, count]) => ({ label, count })));
+      expect(s.byMonth.filter((m) => m.label.endsWith('-02')).reduce((a, m) => a + m.count, 0)).toBe(8);
+      expect(s.byMonth.reduce((a, m) => a + m.count, 0)).toBe(202);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -81,22 +89,32 @@ describe('grouping', () => {
 
   test.each([
     {
-      name: 'dates by month, phases most first',
-      entries: [{ key: '2022-04-17' }, { key: '2022-04-18' }, { key: '2022-05-01' }, { key: '2021-11-02' }, { key: '2022-08-01' }],
-      months: { '2021-11': 1, '2022-04': 2, '2022-05': 1, '2022-08': 1 },
-      phases: ['Apr–Jun: 3/5', 'Oct–Mar: 1/5', 'Jul–Sep: 1/5'],
+      name: 'dates by phase (season order) and by month',
+      entries: [{ key: '2022-04-17' }, { key: '2022-04-13' }, { key: '2022-05-01' }, { key: '2021-11-02' }, { key: '2022-02-19' }, { key: '2022-08-01' }],
+      phases: { 'Regular season': 2, 'All-Star': 1, 'Play-In': 1, Playoffs: 2 },
+      months: { '2021-11': 1, '2022-02': 1, '2022-04': 2, '2022-05': 1, '2022-08': 1 },
     },
     {
-      name: 'game ids with a game_date use the date',
-      entries: [{ key: '0042100101', date: '2022-04-16' }, { key: '0022100001', date: '2021-10-19' }, { key: '0022100002' }],
-      months: { '2021-10': 1, '2022-04': 1 },
-      phases: ['Oct–Mar: 1/2', 'Apr–Jun: 1/2'],
+      name: 'game ids: the entry\'s game_date, else the expected keys\' date column, else no date and the default phase',
+      entries: [{ key: '0042100101', date: '2022-04-16' }, { key: '0022100001', date: '2021-10-19' }, { key: '0052100211' }, { key: '0022100002' }],
+      phases: { 'Regular season': 2, 'Play-In': 1, Playoffs: 1 },
+      months: { '2021-10': 1, '2022-04': 2, 'no date': 1 },
     },
-    { name: 'game ids without dates: nothing', entries: [{ key: '0022100001' }, { key: '0022100002' }], months: {}, phases: [] },
-  ])('$name', ({ entries, months, phases }) => {
-    const g = groupByMonth(entries.map((e) => ({ ...H500, ...e })) as FailedEntry[]);
-    expect(Object.fromEntries(g.months.map((m) => [m.month, m.count]))).toEqual(months);
-    expect(g.phases.map((p) => `${p.label}: ${p.count}/${p.of}`)).toEqual(phases);
+  ])('$name', ({ entries, phases, months }) => {
+    const latestFile = { ...file('20251127_085942', {}), entries: entries.map((e) => ({ ...H500, ...e })) as FailedEntry[] };
+    const dates = new Map([['0052100211', '2022-04-13']]);
+    const rows = currentFailures({ latestFile, liveFailures: null, liveRunStartedAt: null, presentInStorage: null, calendar: NBA_CALENDAR, dates });
+    const s = summarise(rows, NBA_CALENDAR.labels);
+    expect(s.byPhase.map((g) => [g.label, g.count])).toEqual(Object.entries(phases));
+    expect(s.byMonth.map((g) => [g.label, g.count])).toEqual(Object.entries(months));
+  });
+
+  test('months read compactly, every one of them; the persistent sentence says what follows', () => {
+    expect(formatMonths([{ label: '2021-11', count: 3 }, { label: '2022-02', count: 8 }, { label: '2022-04', count: 1 }, { label: 'no date', count: 2 }])).toBe('2021: Nov 3 · 2022: Feb 8 Apr 1 · no date 2');
+    const s = { failing: 35, recovered: 0, persistent: 35, byError: [], byPhase: [], byMonth: [], persistentByPhase: [{ label: 'All-Star', count: 8 }, { label: 'Play-In', count: 12 }, { label: 'Playoffs', count: 15 }] };
+    expect(persistentSentence(s)).toBe('35 keys failed in every run that tried them (All-Star 8 · Play-In 12 · Playoffs 15): a gentler retry will not help');
+    expect(persistentSentence({ ...s, persistent: 1, persistentByPhase: [{ label: 'Playoffs', count: 1 }] })).toBe('1 key failed in every run that tried it (Playoffs 1): a gentler retry will not help');
+    expect(persistentSentence({ ...s, persistent: 0 })).toBeNull();
   });
 
   test('groups: most first, ties by label', () => {
@@ -115,6 +133,7 @@ interface PersistCase {
   runs: Failures[];
   tried: string[] | null;
   persistent: boolean;
+  present?: boolean;
 }
 
 describe('history and persistent keys', () => {
@@ -124,24 +143,24 @@ describe('history and persistent keys', () => {
   const T120 = { status: 'timeout', error: 'Timeout after 120s' };
 
   test.each([
-    { name: 'same error in two runs', runs: [{ k: H500 }, { k: H500 }], tried: null, persistent: true },
+    { name: 'failed in two runs', runs: [{ k: H500 }, { k: H500 }], tried: null, persistent: true },
     { name: 'one run only', runs: [{}, { k: H500 }], tried: null, persistent: false },
-    { name: 'a different error group', runs: [{ k: H500 }, { k: T180 }], tried: null, persistent: false },
-    { name: 'timeouts of different lengths are one group', runs: [{ k: T120 }, { k: T180 }], tried: null, persistent: true },
-    { name: 'missing from a newer run: recovered or not tried', runs: [{ k: H500 }, {}, { k: H500 }], tried: null, persistent: false },
-    { name: 'missing from a run known not to have tried it', runs: [{ k: H500 }, {}, { k: H500 }], tried: [], persistent: true },
-    { name: 'missing from a run known to have tried it', runs: [{ k: H500 }, {}, { k: H500 }], tried: ['k'], persistent: false },
+    { name: 'a different error in each run: still failed every time', runs: [{ k: H500 }, { k: T180 }], tried: null, persistent: true },
+    { name: 'absent from a run whose keys are unknown, not in storage: that run did not try it', runs: [{ k: H500 }, {}, { k: H500 }], tried: null, persistent: true },
+    { name: 'absent from a run known not to have tried it', runs: [{ k: H500 }, {}, { k: H500 }], tried: [], persistent: true },
+    { name: 'absent from a run known to have tried it: it did not fail there', runs: [{ k: H500 }, {}, { k: H500 }], tried: ['k'], persistent: false },
+    { name: 'in storage now: recovered, never persistent', runs: [{ k: H500 }, { k: H500 }, { k: H500 }], tried: null, persistent: false, present: true },
     { name: 'first failed later: older runs do not count', runs: [{}, { k: H500 }, { k: H500 }], tried: null, persistent: true },
-    { name: 'gone from the newest run', runs: [{ k: H500 }, { k: H500 }, {}], tried: null, persistent: false },
-    { name: 'three runs, same error', runs: [{ k: H500 }, { k: H500 }, { k: H500 }], tried: null, persistent: true },
-  ] as PersistCase[])('$name → $persistent', ({ runs, tried, persistent }) => {
+    { name: 'three runs', runs: [{ k: H500 }, { k: H500 }, { k: H500 }], tried: null, persistent: true },
+  ] as PersistCase[])('$name → $persistent', ({ runs, tried, persistent, present }) => {
     const stamps = [run1, run2, run3];
     // Given newest first (the watcher's order) and shuffled: the rule orders by the name timestamp itself.
     const files = runs.map((r, i) => file(stamps[i], r)).reverse();
     // `tried`: the keys the middle run was given, when known.
     const triedMap = tried ? new Map([[file(run2, {}).path, new Set(tried)]]) : undefined;
-    expect(persistentKeys(files, triedMap).has('k')).toBe(persistent);
-    expect(persistentKeys([files[1], files[0], ...files.slice(2)], triedMap).has('k')).toBe(persistent);
+    const inStorage = new Set(present ? ['k'] : []);
+    expect(persistentKeys(files, triedMap, inStorage).has('k')).toBe(persistent);
+    expect(persistentKeys([files[1], files[0], ...files.slice(2)], triedMap, inStorage).has('k')).toBe(persistent);
   });
 
   test('keyHistory: runs, distinct error groups oldest first, last error of the newest run', () => {
@@ -151,6 +170,9 @@ describe('history and persistent keys', () => {
     expect(h.has('c')).toBe(false);
   });
 });
+
+/** Streaks where `true` means failed in 2 of 2 runs (persistent unless recovered). */
+const streaks = (keys: Record<string, boolean>) => new Map(Object.entries(keys).map(([k, p]) => [k, { failedIn: 2, triedIn: p ? 2 : 3, persistent: p }]));
 
 describe('currentFailures', () => {
   const liveStart = new Date(2025, 10, 27, 9, 0, 0).getTime();
@@ -192,14 +214,22 @@ describe('currentFailures', () => {
     },
     {
       name: 'present in storage: recovered; persistent keys flagged',
-      input: { ...base, latestFile: older, presentInStorage: new Set(['b', 'zz']), persistent: new Set(['a']) },
+      input: { ...base, latestFile: older, presentInStorage: new Set(['b', 'zz']), streaks: streaks({ a: true, b: true }) },
       rows: ['a failed HTTP 500 file persistent', 'b timeout Timeout after 180s file recovered', 'c failed HTTP 500 file'],
     },
   ])('$name', ({ input, rows }) => expect(show(input)).toEqual(rows));
 
   test('recovered keys do not count as failing, nor in the summary groups', () => {
-    const rows = currentFailures({ ...base, latestFile: older, presentInStorage: new Set(['b']), persistent: new Set(['a', 'b']) });
+    const rows = currentFailures({ ...base, latestFile: older, presentInStorage: new Set(['b']), streaks: streaks({ a: true, b: true }) });
     expect(failingCount(rows)).toBe(2);
-    expect(summarise(rows)).toEqual({ byError: 'HTTP 500: 2', byMonth: '', persistent: 1, failing: 2, recovered: 1 });
+    expect(summarise(rows)).toEqual({
+      byError: [{ label: 'HTTP 500', count: 2 }],
+      byPhase: [{ label: 'Other', count: 2 }],
+      byMonth: [{ label: 'no date', count: 2 }],
+      persistentByPhase: [{ label: 'Other', count: 1 }],
+      persistent: 1,
+      failing: 2,
+      recovered: 1,
+    });
   });
 });

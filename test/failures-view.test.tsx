@@ -6,7 +6,7 @@ import { App } from '../components/App.js';
 import type { FailedFile } from '../src/failures/failed-file.js';
 import { initialState } from '../src/state/app-state.js';
 import { cursorIndex, moveCursor } from '../src/state/cursor.js';
-import { failuresView } from '../src/state/failures-view.js';
+import { failureSummaryLine, failuresView, retryGroups } from '../src/state/failures-view.js';
 import { createStore } from '../src/store.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -37,7 +37,8 @@ test('rows: latest file, recovered when in storage, persistent when every run fa
     ['2022-05-02', false, true],
   ]);
   expect(view.shown.map((r) => r.key)).toEqual(['2022-04-17', '2022-05-02', '2022-02-01']);
-  expect(view.summary).toMatchObject({ failing: 2, recovered: 1, persistent: 2, byError: 'HTTP 500: 2', byMonth: 'Apr–Jun: 2 of 2' });
+  expect(view.summary).toMatchObject({ failing: 2, recovered: 1, persistent: 2, byError: [{ label: 'HTTP 500', count: 2 }], byPhase: [{ label: 'Playoffs', count: 2 }] });
+  expect(view.rows.map((r) => `${r.key} ${r.phase} ${r.failedIn}/${r.triedIn}`)).toEqual(['2022-02-01 Regular season 2/2', '2022-04-17 Playoffs 2/2', '2022-05-02 Playoffs 2/2']);
   expect(view.history.get('2022-04-17')?.runs).toBe(2);
 });
 
@@ -48,9 +49,13 @@ test('the failures screen shows the groups, the table and what a person needs to
     const f = stripVTControlCharacters(app.lastFrame() ?? '');
     return f.includes('2022-05-02') ? f : null;
   }, 'the table');
-  expect(frame).toContain('by error: HTTP 500: 3');
-  expect(frame).toContain('persistent 2');
-  expect(frame).toMatch(/2022-04-17 .*HTTP 500.*2 .*persistent/);
+  expect(frame).toContain('by error: HTTP 500 3');
+  expect(frame).toContain('by phase: Regular season 1 · Playoffs 2');
+  expect(frame).toContain('by month: 2022: Feb 1 Apr 1 May 1');
+  // The sentence wraps at 80 columns rather than losing its end.
+  expect(frame.replace(/\s*\n\s*/g, ' ')).toContain('3 keys failed in every run that tried them (Regular season 1 · Playoffs 2): a gentler retry will not help');
+  expect(frame).toMatch(/2022-04-17 .*HTTP 500.*Playoffs.*2 of 2 .*persistent/);
+  expect(frame).toContain('2022-02-01: failed in 2 of 2 runs that tried it');
   expect(frame).toContain('latest file failed_dates_20251126_231710.json');
 });
 
@@ -65,4 +70,33 @@ test('the filter narrows the rows and the cursor stays on its key while the list
   expect(shown.map((r) => r.key)).toEqual(['2022-02-01', '2022-05-02', '2022-04-17']);
   expect(shown[cursorIndex(shown, store.getState().ui.cursorKey)].key).toBe('2022-05-02');
   expect(moveCursor(shown, store.getState().ui.cursorKey, -1)).toBe('2022-02-01');
+});
+
+test('R offers error kinds, phases and every month; a long list is windowed to fit 80x24', async () => {
+  // 30 keys over 15 months, two error kinds.
+  const keys = Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2021, 9 + Math.floor(i / 2), 3 + (i % 2) * 10)).toISOString().slice(0, 10));
+  const many = file('failed_dates_20251127_085942.json', keys.map((k, i) => [k, i % 3 ? 'failed' : 'timeout', i % 3 ? 'HTTP 500' : 'Timeout after 180s'] as [string, string, string]), Date.UTC(2025, 10, 27, 8, 59, 42));
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: Date.UTC(2025, 10, 28), targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'failed/update', files: [many], current: many, notes: [] });
+  const groups = retryGroups(store.getState());
+  expect(groups.map((g) => g.label)).toEqual([
+    'error HTTP 500', 'error timeout', 'phase Regular season', 'phase Play-In', 'phase Playoffs',
+    ...[...new Set(keys.map((k) => k.slice(0, 7)))].map((m) => `month ${m}`),
+  ]);
+  expect(groups.find((g) => g.label === 'month 2022-02')?.keys).toEqual(['2022-02-03', '2022-02-13']);
+  expect(groups.find((g) => g.label === 'phase Play-In')?.keys).toEqual(['2022-04-13']);
+  expect(groups.find((g) => g.label === 'phase Playoffs')?.keys).toEqual(['2022-05-03', '2022-05-13', '2022-06-03', '2022-06-13']);
+  store.dispatch({ type: 'ui/choose-group', choice: { groups, index: groups.length - 1 } });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = await waitFor(() => {
+    const f = stripVTControlCharacters(app.lastFrame() ?? '');
+    return f.includes('Retry which group') ? f : null;
+  }, 'the group box');
+  expect(frame.split('\n').length).toBeLessThanOrEqual(23);
+  expect(frame).toContain(`› month 2022-12: 2 keys`);
+  expect(frame).toContain(`${groups.length} of ${groups.length}`);
+});
+
+test('the dashboard failures line: count, kinds, phases, persistent', () => {
+  expect(failureSummaryLine(storeWith(['2022-02-01']).getState())).toBe('failing 2 · HTTP 500 2 · Playoffs 2 · 2 persistent · 1 recovered');
 });

@@ -39,9 +39,12 @@ test('a file with no launch nearby (a run started elsewhere) stays unknown', asy
   expect(tried.size).toBe(0);
 });
 
-test('knowing what each run tried: a run that never tried a key does not break its persistence', async () => {
-  // Without that knowledge run 2 looks like a run where the playoff dates recovered.
-  expect(persistentKeys(files).size).toBe(0);
+test('knowing what each run tried: a run that tried a key and did not fail it breaks its streak; one that never tried it does not', async () => {
+  // Without that knowledge run 2 is taken as not having tried the playoff dates (they are not in storage).
+  expect([...persistentKeys(files)].sort()).toEqual(['2022-04-17', '2022-05-02']);
+  // Its keys file says it tried 2022-04-17 and did not fail it: that breaks 2022-04-17 only.
+  const triedBoth = await triedKeysForFiles(files, [{ startedAt: T0 + H, keysFile: '/k/2.txt' }], async () => '2021-11-03\n2022-04-17\n');
+  expect([...persistentKeys(files, triedBoth)]).toEqual(['2022-05-02']);
   const tried = await triedKeysForFiles(files, [
     { startedAt: T0, keysFile: '/k/1.txt' },
     { startedAt: T0 + H, keysFile: '/k/2.txt' },

@@ -8,7 +8,7 @@ import type { ChainConfig } from '../jobs/chain-config.js';
 import { overviewRows } from '../overview/overview-rows.js';
 import { chainText, overviewText } from '../overview/overview-text.js';
 import { collectSnapshot } from './snapshot.js';
-import { checkRequire, runMissing, runStatus } from './status-command.js';
+import { checkRequire, runMissing, runMissingFailures, runStatus } from './status-command.js';
 import { statusJson } from './status-json.js';
 import { statusText } from './status-text.js';
 
@@ -74,13 +74,23 @@ function requireStage(row: FunnelRow, require: string): number {
  * `missing --from S`: a stage of the chain (keys present in `--present-in`, by default the stage feeding it,
  * and missing in S: the list to re-run that phase for), or a job's storage/warehouse/lag as today.
  */
-export async function runPlatformMissing(registry: JobRegistry, opts: { from: string; presentIn?: string }): Promise<number> {
+export async function runPlatformMissing(
+  registry: JobRegistry,
+  opts: { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean },
+): Promise<number> {
   const stages = registry.chain?.stages ?? [];
   const stage = stages.find((s) => s.name === opts.from);
+  const failureFilter = opts.phase !== undefined || opts.persistent || opts.notPersistent;
+  if (!stage && opts.from === 'failures') {
+    if (registry.multi) return fail(`--from failures is one job's: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`, 2);
+    const persistent = opts.persistent ? true : opts.notPersistent ? false : undefined;
+    return runMissingFailures(registry.jobs[0], { phase: opts.phase, persistent });
+  }
+  if (failureFilter) return fail('--phase, --persistent and --not-persistent go with --from failures', 2);
   if (!stage) {
     if (opts.presentIn !== undefined) return fail(`--present-in goes with --from STAGE (stages: ${stages.map((s) => s.name).join(', ') || 'none configured'})`, 2);
     if (!['storage', 'warehouse', 'lag'].includes(opts.from)) {
-      return fail(`--from "${opts.from}": storage, warehouse, lag${stages.length ? `, or a stage: ${stages.map((s) => s.name).join(', ')}` : ''}`, 2);
+      return fail(`--from "${opts.from}": storage, warehouse, lag, failures${stages.length ? `, or a stage: ${stages.map((s) => s.name).join(', ')}` : ''}`, 2);
     }
     if (registry.multi) return fail(`--from ${opts.from} is one job's: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`, 2);
     return runMissing(registry.jobs[0], opts.from as 'storage' | 'warehouse' | 'lag');

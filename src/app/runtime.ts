@@ -36,7 +36,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   const now = opts.now ?? Date.now;
   const grammar = grammarFor(config);
   const ac = new AbortController();
-  const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, width: opts.width, height: opts.height }), { timers: opts.timers });
+  const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, width: opts.width, height: opts.height }), { timers: opts.timers });
   const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now, opts.hub);
   const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal });
 

@@ -3,6 +3,7 @@ import type { KeySource } from '../coverage/source.js';
 import { lookOnce } from './look-once.js';
 import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
+import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { processSnapshot } from './process-info.js';
 import { grammarFor } from './grammar.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
@@ -17,7 +18,7 @@ const SOURCE_TIMEOUT_MS = 20_000;
 /** One look at everything (log, expected keys, sources, failed files, process) for `status` and `missing`. */
 export async function collectSnapshot(config: Config, opts: { now?: () => number; sources?: boolean; hub?: SourceHub } = {}): Promise<AppState> {
   const now = opts.now ?? Date.now;
-  let state = initialState({ job: config.job, log: config.log, now: now(), targets: config.targets });
+  let state = initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases });
   const dispatch = (e: AppEvent) => {
     state = reduce(state, e);
   };
@@ -45,6 +46,9 @@ export async function collectSnapshot(config: Config, opts: { now?: () => number
     );
   }
   await Promise.all(tasks);
+  // Persistence needs what each run launched from here tried (its keys file), as the dashboard has it.
+  const tried = await triedKeysForFiles(state.failed.files, state.process.history);
+  if (tried.size > 0) dispatch({ type: 'failed/tried', tried });
   dispatch({ type: 'clock/tick', now: now() });
   return state;
 }

@@ -5,6 +5,8 @@ import { statusJson } from './status-json.js';
 import { statusText } from './status-text.js';
 import { coverageView } from '../state/coverage-view.js';
 import type { AppState } from '../state/app-state.js';
+import { failuresView } from '../state/failures-view.js';
+import { UserError } from '../errors.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
 export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse' }): Promise<number> {
@@ -31,6 +33,34 @@ export function checkRequire(state: AppState, require: string, sourceName: 'stor
   const met = source.coverage.present >= keys;
   if (!met) process.stderr.write(`backfill-tui: ${sourceName} coverage ${source.coverage.present}/${source.coverage.expected} is below ${want} % (${keys} keys, ${keys - source.coverage.present} more needed)\n`);
   return met ? 0 : 1;
+}
+
+/** Filters of `missing --from failures`. */
+export interface FailureFilter {
+  phase?: string;
+  persistent?: boolean;
+}
+
+/**
+ * `backfill-tui missing --from failures [--phase LABEL] [--persistent|--not-persistent]`: the keys still
+ * failing (latest failed-keys file and the log's live run, minus keys now in storage), one a line, sorted.
+ */
+export async function runMissingFailures(config: Config, filter: FailureFilter): Promise<number> {
+  if (filter.phase !== undefined && !config.phases.labels.includes(filter.phase)) {
+    throw new UserError(`--phase: no phase ${JSON.stringify(filter.phase)}; phases are ${config.phases.labels.map((l) => JSON.stringify(l)).join(', ')}`, 2);
+  }
+  const state = await collectSnapshot(config);
+  const storage = state.coverage.storage;
+  // Without a storage listing a key that has since recovered cannot be told apart: say so, still print.
+  if (storage && storage.keys === null) process.stderr.write(`backfill-tui: storage not listed (${storage.error ?? 'unknown'}): keys that recovered since are included\n`);
+  const keys = failuresView(state)
+    .rows.filter((r) => !r.recovered)
+    .filter((r) => filter.phase === undefined || r.phase === filter.phase)
+    .filter((r) => filter.persistent === undefined || r.persistent === filter.persistent)
+    .map((r) => r.key)
+    .sort();
+  process.stdout.write(keys.length ? `${keys.join('\n')}\n` : '');
+  return 0;
 }
 
 /** `backfill-tui missing --from S`: the keys, one a line, sorted (ready for a backfill's --csv). */

@@ -4,6 +4,8 @@ import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { runFigures, type RunFigures } from '../state/run-view.js';
 import type { RunState } from '../state/run.js';
 import { writerOf } from '../state/writer.js';
+import { failuresView } from '../state/failures-view.js';
+import { NO_DATE, type GroupCount } from '../failures/analysis.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
 export interface RunJson {
@@ -96,6 +98,24 @@ export function statusJson(state: AppState) {
     runs,
     coverage,
     process: { pid: p.pid, attached: p.attached, external: p.external, runId: p.runId },
+    failures: failuresJson(state),
+  };
+}
+
+/** The `failures` object: keys still failing (not recovered in storage), grouped as the failures view groups them. */
+export function failuresJson(state: AppState) {
+  const { summary } = failuresView(state);
+  const obj = (groups: GroupCount[]) => Object.fromEntries(groups.map((g) => [g.label, g.count]));
+  return {
+    file: state.failed.current?.path ?? null,
+    failing: summary.failing,
+    recovered: summary.recovered,
+    persistent: summary.persistent,
+    byError: obj(summary.byError),
+    byPhase: obj(summary.byPhase),
+    // Keys without any date (ids with no game_date) have no month: they are in byError and byPhase only.
+    byMonth: obj(summary.byMonth.filter((g) => g.label !== NO_DATE)),
+    persistentByPhase: obj(summary.persistentByPhase),
   };
 }
 

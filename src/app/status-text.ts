@@ -6,6 +6,8 @@ import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive, runFigures } from '../state/run-view.js';
 import { writerOf } from '../state/writer.js';
+import { formatGroups, formatMonths, persistentSentence } from '../failures/analysis.js';
+import { failuresView } from '../state/failures-view.js';
 
 function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
   if (!s) return [];
@@ -47,5 +49,18 @@ export function statusText(state: AppState): string {
   const ex = state.coverage.expected;
   if (state.coverage.expectedError) lines.push(`expected  ${state.coverage.expectedError}`);
   for (const bad of ex?.invalid.slice(0, 5) ?? []) lines.push(`expected  line ${bad.line}: ${bad.reason}: ${bad.text}`);
+  lines.push(...failureLines(state));
   return `${lines.join('\n')}\n`;
+}
+
+/** Keys still failing, by error kind, phase and month, and the persistent ones with what that means. */
+function failureLines(state: AppState): string[] {
+  const { rows, summary } = failuresView(state);
+  if (rows.length === 0) return [];
+  const file = state.failed.current ? `  (${state.failed.current.name})` : '';
+  const out = [`failures  ${formatCount(summary.failing)} failing · ${formatCount(summary.recovered)} recovered${file}`];
+  for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), formatMonths(summary.byMonth), persistentSentence(summary)]) {
+    if (line) out.push(`          ${line}`);
+  }
+  return out;
 }

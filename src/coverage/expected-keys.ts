@@ -9,6 +9,8 @@ export interface ExpectedSpec {
   /** CSV column holding the key; the file then must have a header. */
   column?: string;
   format?: KeyFormat;
+  /** CSV column holding each key's date when keys are ids (e.g. game_date); default: a header cell named like `*date*`. */
+  dateColumn?: string;
 }
 
 /** A line that is not a key: reported with its 1-based line number, never dropped silently. */
@@ -27,6 +29,8 @@ export interface ExpectedKeys {
   duplicates: number;
   invalid: InvalidLine[];
   file: string;
+  /** Each id key's date (YYYY-MM-DD) from the CSV's date column, when the keys are ids and there is one. */
+  dates?: Map<string, string>;
 }
 
 /** Reads the expected keys file; a missing or unreadable file is an Error naming it. */
@@ -66,7 +70,10 @@ export function parseExpectedKeys(text: string, spec: ExpectedSpec): ExpectedKey
   if (lines.at(-1) === '') lines.pop(); // the newline ending the last line is not a blank line
   const first = lines.findIndex((l) => l.trim() !== '');
   const header = first !== -1 && isHeader(lines, first, spec) ? first : -1;
-  const col = header === -1 ? 0 : columnIndex(splitCsv(lines[header]), spec);
+  const headerCells = header === -1 ? [] : splitCsv(lines[header]);
+  const col = header === -1 ? 0 : columnIndex(headerCells, spec);
+  const dateCol = header === -1 ? -1 : dateColumnIndex(headerCells, col, spec);
+  const dates = new Map<string, string>();
 
   const out: ExpectedKeys = { keys: [], format: spec.format ?? 'id', blank: 0, duplicates: 0, invalid: [], file: spec.file };
   let formatKnown = spec.format !== undefined;
@@ -85,8 +92,11 @@ export function parseExpectedKeys(text: string, spec: ExpectedSpec): ExpectedKey
     if (problem !== null) return void out.invalid.push({ line: i + 1, text, reason: problem });
     if (seen.has(key)) return void out.duplicates++;
     seen.add(key);
+    const date = dateCol === -1 ? undefined : cells[dateCol];
+    if (date !== undefined && isCalendarDate(date)) dates.set(key, date);
   });
   out.keys = [...seen].sort();
+  if (out.format === 'id' && dates.size > 0) out.dates = dates;
   return out;
 }
 
@@ -116,6 +126,16 @@ function columnIndex(header: string[], spec: ExpectedSpec): number {
   if (i === -1) i = header.findIndex((h) => h.toLowerCase() === spec.column!.toLowerCase());
   if (i === -1) throw new Error(`${spec.file}: no column "${spec.column}" in the header (${header.join(', ')})`);
   return i;
+}
+
+/** The date column of a header (named, or the first other cell with "date" in its name), or -1. */
+function dateColumnIndex(header: string[], keyCol: number, spec: ExpectedSpec): number {
+  if (spec.dateColumn !== undefined) {
+    const i = header.findIndex((h) => h.toLowerCase() === spec.dateColumn!.toLowerCase());
+    if (i === -1) throw new Error(`${spec.file}: no column "${spec.dateColumn}" in the header (${header.join(', ')})`);
+    return i;
+  }
+  return header.findIndex((h, i) => i !== keyCol && /date/i.test(h));
 }
 
 /** Splits one CSV line: commas, double-quoted cells with "" for a quote; cells trimmed. */

@@ -1,25 +1,10 @@
+import { DEFAULT_LABEL, phaseOf, type PhaseCalendar } from '../phases/calendar.js';
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
 
-/** What grouping needs of a failure: its status and error text, and a date when the key is an id. */
-type Failure = Pick<FailedEntry, 'key' | 'status' | 'error' | 'date'>;
-
-/** One error group and how many failures fall in it. */
-export interface ErrorGroup {
+/** A group (error kind, phase or month) and how many keys fall in it. */
+export interface GroupCount {
   label: string;
   count: number;
-}
-
-/** Failures of one calendar month, `month` as YYYY-MM. */
-export interface MonthCount {
-  month: string;
-  count: number;
-}
-
-/** Failures in one part of the season, out of all failures that carry a date. */
-export interface PhaseCount {
-  label: string;
-  count: number;
-  of: number;
 }
 
 /** What the failed-keys files say about one key across runs. */
@@ -37,24 +22,33 @@ export interface FailureRow extends FailedEntry {
   recovered: boolean;
   persistent: boolean;
   source: 'log' | 'file';
+  /** The key's date: the key itself, its entry's game_date, or the expected-keys CSV's date column; null if none. */
+  day: string | null;
+  /** Its phase label (the calendar's default label when no range holds its date, or it has none). */
+  phase: string;
+  /** Runs that failed it, and runs that tried it (see `keyStreaks`). */
+  failedIn: number;
+  triedIn: number;
 }
 
-/** The grouped line above the failures table. */
+/** The grouped summary over the keys still failing (recovered ones are counted apart). */
 export interface FailureSummary {
-  byError: string;
-  byMonth: string;
-  persistent: number;
   failing: number;
   recovered: number;
+  persistent: number;
+  /** Most first, ties by label. */
+  byError: GroupCount[];
+  /** In the calendar's label order; only phases with failures. */
+  byPhase: GroupCount[];
+  /** Every month YYYY-MM with failures, oldest first; keys without a date last as `no date`. */
+  byMonth: GroupCount[];
+  persistentByPhase: GroupCount[];
 }
 
+/** The month bucket of keys that carry no date (game ids without a game_date anywhere). */
+export const NO_DATE = 'no date';
+
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-\d{2}$/;
-/** NBA terms: regular season, then play-in and playoffs (where the real 244-date retry failed), then the off-season. */
-const PHASES: { label: string; months: number[] }[] = [
-  { label: 'Oct–Mar', months: [10, 11, 12, 1, 2, 3] },
-  { label: 'Apr–Jun', months: [4, 5, 6] },
-  { label: 'Jul–Sep', months: [7, 8, 9] },
-];
 
 /** The error a failure is grouped under: 'HTTP 500' for any HTTP code, 'timeout' whatever its seconds, else the status. */
 export function errorLabel(f: Pick<FailedEntry, 'status' | 'error'>): string {
@@ -66,7 +60,7 @@ export function errorLabel(f: Pick<FailedEntry, 'status' | 'error'>): string {
 }
 
 /** Failures per error group, most first (ties by label, so the order is stable between refreshes). */
-export function groupByError(entries: Failure[]): ErrorGroup[] {
+export function groupByError(entries: Pick<FailedEntry, 'status' | 'error'>[]): GroupCount[] {
   const counts = new Map<string, number>();
   for (const e of entries) counts.set(errorLabel(e), (counts.get(errorLabel(e)) ?? 0) + 1);
   return [...counts]
@@ -74,22 +68,11 @@ export function groupByError(entries: Failure[]): ErrorGroup[] {
     .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 }
 
-/** Per-month counts (oldest first) and per-phase counts (most first, ties in season order). Keys with no date: empty. */
-export function groupByMonth(entries: Failure[]): { months: MonthCount[]; phases: PhaseCount[] } {
-  const months = new Map<string, number>();
-  for (const e of entries) {
-    const date = DATE.test(e.key) ? e.key : e.date && DATE.test(e.date) ? e.date : null;
-    if (date) months.set(date.slice(0, 7), (months.get(date.slice(0, 7)) ?? 0) + 1);
-  }
-  const of = [...months.values()].reduce((a, b) => a + b, 0);
-  const phases = PHASES.map(({ label, months: ms }) => {
-    const count = [...months].filter(([m]) => ms.includes(Number(m.slice(5)))).reduce((a, [, n]) => a + n, 0);
-    return { label, count, of };
-  });
-  return {
-    months: [...months].sort(([a], [b]) => a.localeCompare(b)).map(([month, count]) => ({ month, count })),
-    phases: phases.filter((p) => p.count > 0).sort((a, b) => b.count - a.count),
-  };
+/** A key's date: the key when it is a date, else the entry's game_date, else the expected keys' date column. */
+export function dayOf(key: string, entryDate: string | undefined, dates: ReadonlyMap<string, string> | null | undefined): string | null {
+  if (DATE.test(key)) return key;
+  if (entryDate && DATE.test(entryDate)) return entryDate;
+  return dates?.get(key) ?? null;
 }
 
 /** Per key: how many failed-keys files (runs) list it and with which errors. */
@@ -109,32 +92,56 @@ export function keyHistory(files: FailedFile[]): Map<string, KeyHistory> {
 }
 
 /**
- * Keys that retrying will not fix. Each failed-keys file is one run; a file only lists what failed, so which
- * keys a run tried is unknown unless `triedKeysPerRun` (file path → keys that run was given) says so.
- * The rule is conservative: a key is persistent when it appears in at least 2 files, with the same error group
- * in all of them, and in every file newer than its first appearance. A newer file without it means it either
- * recovered or was not tried, and we cannot tell which, so it is not persistent, unless `triedKeysPerRun`
- * shows that run was not given the key; then that file is skipped.
+ * One run as persistence sees it: the keys it failed, and the keys it tried when that is known (its keys
+ * file for runs launched here); null when unknown.
  */
-export function persistentKeys(files: FailedFile[], triedKeysPerRun?: Map<string, Set<string>>): Set<string> {
-  const ordered = [...files].sort(compareNewestFirst).reverse();
-  const verdict = new Map<string, { label: string; runs: number; ok: boolean }>();
-  for (const file of ordered) {
-    const here = new Map(file.entries.map((e) => [e.key, errorLabel(e)]));
-    const tried = triedKeysPerRun?.get(file.path);
-    for (const [key, v] of verdict) {
-      const label = here.get(key);
-      if (label === undefined) {
-        // Missing from a newer run: recovered or not tried. Only a known "not tried" keeps it persistent.
-        if (!tried || tried.has(key)) v.ok = false;
-      } else {
-        v.runs++;
-        if (label !== v.label) v.ok = false;
-      }
+export interface RunOutcome {
+  id: string;
+  failed: ReadonlySet<string>;
+  tried: ReadonlySet<string> | null;
+}
+
+/** A key across runs: the runs that failed it and the runs that tried it (failed or not). */
+export interface KeyStreak {
+  failedIn: number;
+  triedIn: number;
+  /** Failed in every run that tried it, in at least 2 runs, and not in storage now. */
+  persistent: boolean;
+}
+
+/**
+ * Which runs tried each key, and whether it failed in all of them. A run that did not try a key never
+ * breaks its streak. A run tried a key when it failed it, or when its known keys list holds it. When the
+ * list is unknown, absence from its failed list means it did not try the key: had it been tried and
+ * succeeded (or been skipped) it would be in storage, and a key in storage now has recovered, which is
+ * never persistent. Cost: keys × runs set lookups.
+ */
+export function keyStreaks(runs: RunOutcome[], keys: Iterable<string>, present: ReadonlySet<string> | null): Map<string, KeyStreak> {
+  const out = new Map<string, KeyStreak>();
+  for (const key of keys) {
+    let failedIn = 0;
+    let triedIn = 0;
+    for (const run of runs) {
+      if (run.failed.has(key)) {
+        failedIn++;
+        triedIn++;
+      } else if (run.tried?.has(key)) triedIn++;
     }
-    for (const [key, label] of here) if (!verdict.has(key)) verdict.set(key, { label, runs: 1, ok: true });
+    out.set(key, { failedIn, triedIn, persistent: failedIn >= 2 && failedIn === triedIn && !present?.has(key) });
   }
-  return new Set([...verdict].filter(([, v]) => v.ok && v.runs >= 2).map(([key]) => key));
+  return out;
+}
+
+/** The runs of a set of failed-keys files, with what each tried where known (`tried`: file path → keys). */
+export function runsOfFiles(files: FailedFile[], tried?: ReadonlyMap<string, ReadonlySet<string>> | null): RunOutcome[] {
+  return files.map((f) => ({ id: f.path, failed: new Set(f.entries.map((e) => e.key)), tried: tried?.get(f.path) ?? null }));
+}
+
+/** Keys that failed in every run that tried them, in at least 2 runs (see `keyStreaks`), among the keys the files list. */
+export function persistentKeys(files: FailedFile[], tried?: ReadonlyMap<string, ReadonlySet<string>> | null, present: ReadonlySet<string> | null = null): Set<string> {
+  const keys = new Set(files.flatMap((f) => f.entries.map((e) => e.key)));
+  const streaks = keyStreaks(runsOfFiles(files, tried), keys, present);
+  return new Set([...streaks].filter(([, s]) => s.persistent).map(([k]) => k));
 }
 
 /** Inputs of `currentFailures`: the latest file, the running run's log, and what storage holds now. */
@@ -146,7 +153,12 @@ export interface CurrentFailuresInput {
   presentInStorage: Set<string> | null;
   /** Keys the live run has scraped since: dropped from an older file. Storage catches the rest, a poll later. */
   liveSucceeded?: Set<string> | null;
-  persistent?: Set<string> | null;
+  /** Per key: runs that failed and tried it (see `keyStreaks`). Keys absent count as failed once, tried once. */
+  streaks?: Map<string, KeyStreak> | null;
+  /** Phases for the `phase` of each row; without it every row is `calendar default`. */
+  calendar?: PhaseCalendar | null;
+  /** Dates of id keys from the expected keys file. */
+  dates?: ReadonlyMap<string, string> | null;
 }
 
 /**
@@ -158,7 +170,7 @@ export interface CurrentFailuresInput {
 export function currentFailures(input: CurrentFailuresInput): FailureRow[] {
   const { latestFile, liveFailures, liveRunStartedAt, presentInStorage } = input;
   const fileIsOlder = latestFile !== null && liveRunStartedAt !== null && writtenMs(latestFile) < liveRunStartedAt;
-  const rows = new Map<string, Omit<FailureRow, 'recovered' | 'persistent'>>();
+  const rows = new Map<string, Pick<FailureRow, 'key' | 'status' | 'error' | 'date' | 'source'>>();
   for (const e of latestFile?.entries ?? []) {
     if (liveFailures && fileIsOlder && input.liveSucceeded?.has(e.key)) continue;
     rows.set(e.key, { ...e, source: 'file' });
@@ -167,9 +179,28 @@ export function currentFailures(input: CurrentFailuresInput): FailureRow[] {
     if (rows.has(key) && !fileIsOlder) continue;
     rows.set(key, { key, status: statusOf(f.failure), error: f.error || f.failure, source: 'log' });
   }
+  const calendar = input.calendar ?? null;
   return [...rows.values()]
     .sort((a, b) => a.key.localeCompare(b.key))
-    .map((r) => ({ ...r, recovered: presentInStorage?.has(r.key) ?? false, persistent: input.persistent?.has(r.key) ?? false }));
+    .map((r) => {
+      const recovered = presentInStorage?.has(r.key) ?? false;
+      const streak = input.streaks?.get(r.key);
+      const day = dayOf(r.key, r.date, input.dates);
+      return {
+        ...r,
+        recovered,
+        persistent: !recovered && (streak?.persistent ?? false),
+        day,
+        phase: calendar ? phaseOf(calendar, day) : DEFAULT_LABEL,
+        failedIn: streak?.failedIn ?? 1,
+        triedIn: streak?.triedIn ?? 1,
+      };
+    });
+}
+
+/** Whether a file was written before a run started: then it is an older run's list, not that run's own. */
+export function fileOlderThan(file: FailedFile, startedAt: number): boolean {
+  return writtenMs(file) < startedAt;
 }
 
 /** Rows that still count as failing: a key now in storage has recovered. */
@@ -177,17 +208,70 @@ export function failingCount(rows: FailureRow[]): number {
   return rows.filter((r) => !r.recovered).length;
 }
 
-/** The summary line over the rows still failing: 'HTTP 500: 192 · timeout: 10', 'Apr–Jun: 193 of 202'. */
-export function summarise(rows: FailureRow[]): FailureSummary {
+/** Counts of the keys still failing by error kind, phase (in `labels` order) and month; recovered ones apart. */
+export function summarise(rows: FailureRow[], labels: string[] = []): FailureSummary {
   const failing = rows.filter((r) => !r.recovered);
-  const phase = groupByMonth(failing).phases[0];
+  const persistent = failing.filter((r) => r.persistent);
   return {
-    byError: groupByError(failing).map((g) => `${g.label}: ${g.count}`).join(' · '),
-    byMonth: phase ? `${phase.label}: ${phase.count} of ${phase.of}` : '',
-    persistent: failing.filter((r) => r.persistent).length,
     failing: failing.length,
     recovered: rows.length - failing.length,
+    persistent: persistent.length,
+    byError: groupByError(failing),
+    byPhase: countBy(failing, (r) => r.phase, phaseOrder(labels)),
+    byMonth: countBy(failing, (r) => (r.day ? r.day.slice(0, 7) : NO_DATE), monthOrder),
+    persistentByPhase: countBy(persistent, (r) => r.phase, phaseOrder(labels)),
   };
+}
+
+function countBy(rows: FailureRow[], label: (r: FailureRow) => string, order: (a: string, b: string) => number): GroupCount[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(label(r), (counts.get(label(r)) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => order(a, b)).map(([label, count]) => ({ label, count }));
+}
+
+function phaseOrder(labels: string[]) {
+  const rank = (l: string) => (labels.indexOf(l) === -1 ? labels.length : labels.indexOf(l));
+  return (a: string, b: string) => rank(a) - rank(b) || a.localeCompare(b);
+}
+
+function monthOrder(a: string, b: string): number {
+  if (a === NO_DATE || b === NO_DATE) return (a === NO_DATE ? 1 : 0) - (b === NO_DATE ? 1 : 0);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** "All-Star 8 · Play-In 12 · Playoffs 15" */
+export function formatGroups(groups: GroupCount[], sep = ' · '): string {
+  return groups.map((g) => `${g.label} ${g.count}`).join(sep);
+}
+
+/** "35 keys failed in every run that tried them (All-Star 8 · Play-In 12 · Playoffs 15): a gentler retry will not help" */
+export function persistentSentence(s: FailureSummary): string | null {
+  if (s.persistent === 0) return null;
+  const split = s.persistentByPhase.length ? ` (${formatGroups(s.persistentByPhase)})` : '';
+  const what = s.persistent === 1 ? '1 key failed in every run that tried it' : `${s.persistent} keys failed in every run that tried them`;
+  return `${what}${split}: a gentler retry will not help`;
+}
+
+/** "2021: Oct 3 Nov 8 · 2022: Feb 2 Apr 5 · no date 4": every month, compact, oldest first. */
+export function formatMonths(months: GroupCount[]): string {
+  const NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const years: string[] = [];
+  let year = '';
+  let parts: string[] = [];
+  const flush = () => parts.length && years.push(`${year}: ${parts.join(' ')}`);
+  for (const m of months) {
+    if (m.label === NO_DATE) continue;
+    if (m.label.slice(0, 4) !== year) {
+      flush();
+      year = m.label.slice(0, 4);
+      parts = [];
+    }
+    parts.push(`${NAMES[Number(m.label.slice(5, 7)) - 1]} ${m.count}`);
+  }
+  flush();
+  const none = months.find((m) => m.label === NO_DATE);
+  if (none) years.push(`${NO_DATE} ${none.count}`);
+  return years.join(' · ');
 }
 
 /** The log's failure kind ('HTTP 500', 'timeout', 'error', 'exception') as a file status. */

@@ -3,6 +3,7 @@ import type { ExpectedKeys } from '../coverage/expected-keys.js';
 import type { TailLine } from '../log-line.js';
 import type { LogRuns } from './apply-lines.js';
 import type { ProcStart } from '../runner/proc.js';
+import { NBA_CALENDAR, type PhaseCalendar } from '../phases/calendar.js';
 
 /** Expected keys as read from the configured file. */
 export type ExpectedInfo = ExpectedKeys;
@@ -123,6 +124,8 @@ export interface LogState extends LogRuns {
 export interface AppState {
   job: string;
   now: number;
+  /** Named date ranges failures are grouped by (config `phases`). */
+  phases: PhaseCalendar;
   log: LogState;
   coverage: CoverageState;
   failed: FailedFilesState;
@@ -134,10 +137,11 @@ export interface AppState {
 export const TAIL_LIMIT = 300;
 
 /** The state before any source has spoken. */
-export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number }): AppState {
+export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number; phases?: PhaseCalendar }): AppState {
   return {
     job: opts.job,
     now: opts.now,
+    phases: opts.phases ?? NBA_CALENDAR,
     log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, resets: 0, tail: [], current: null, history: [] },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [], tried: null },

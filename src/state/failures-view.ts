@@ -1,7 +1,25 @@
-import { currentFailures, errorLabel, keyHistory, persistentKeys, summarise, type FailureRow, type FailureSummary, type KeyHistory } from '../failures/analysis.js';
+import {
+  currentFailures,
+  errorLabel,
+  fileOlderThan,
+  formatGroups,
+  formatMonths,
+  dayOf,
+  groupByError,
+  keyHistory,
+  persistentSentence,
+  keyStreaks,
+  runsOfFiles,
+  summarise,
+  type FailureRow,
+  type FailureSummary,
+  type KeyHistory,
+  type RunOutcome,
+} from '../failures/analysis.js';
 import type { AppState } from './app-state.js';
+import { phaseOf } from '../phases/calendar.js';
 
-/** The failures table and its grouped summary, as the failures view and the dashboard line show them. */
+/** The failures table and its grouped summary, as the failures view, the dashboard line and status show them. */
 export interface FailuresView {
   rows: FailureRow[];
   shown: FailureRow[];
@@ -10,35 +28,46 @@ export interface FailuresView {
   history: Map<string, KeyHistory>;
 }
 
-// Persistence and history scan every failed file: once per set of files, not per frame.
-const persistentCache = new WeakMap<object, { tried: unknown; keys: Set<string> }>();
+// History scans every failed file: once per set of files, not per frame.
 const historyCache = new WeakMap<object, Map<string, KeyHistory>>();
 
 let last: { inputs: unknown[]; view: FailuresView } | null = null;
+
+/**
+ * The runs persistence looks at: one per failed-keys file, plus the live run when its log has failures
+ * and no file of its own yet (the newest file was written before it started).
+ */
+function runsFor(state: AppState): RunOutcome[] {
+  const runs = runsOfFiles(state.failed.files, state.failed.tried);
+  const live = state.log.current;
+  const current = state.failed.current;
+  if (live && live.failedKeys.size && live.startedAt !== null && (!current || fileOlderThan(current, live.startedAt))) {
+    runs.push({ id: 'live', failed: new Set(live.failedKeys.keys()), tried: null });
+  }
+  return runs;
+}
 
 /** Rows: the latest run's failures (log merged with the newest file), recovered when now in storage. */
 export function failuresView(state: AppState): FailuresView {
   const run = state.log.current;
   const files = state.failed.files;
   const storage = state.coverage.storage?.keys ?? null;
-  const tried = state.failed.tried;
-  const inputs = [run?.failedKeys, state.failed.current, storage, files, tried, state.ui.filter];
+  const dates = state.coverage.expected?.dates ?? null;
+  const inputs = [run?.failedKeys, run?.startedAt, state.failed.current, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
   if (last && last.inputs.every((x, i) => x === inputs[i])) return last.view;
-  let cached = persistentCache.get(files);
-  if (!cached || cached.tried !== tried) {
-    cached = { tried, keys: persistentKeys(files, tried ?? undefined) };
-    persistentCache.set(files, cached);
-  }
-  const persistent = cached.keys;
-  const rows = currentFailures({
+  const base = {
     latestFile: state.failed.current,
     liveFailures: run && run.failedKeys.size ? run.failedKeys : null,
     liveRunStartedAt: run?.startedAt ?? null,
     presentInStorage: storage,
-    persistent,
-  });
+    calendar: state.phases,
+    dates,
+  };
+  // Streaks only for the keys on the table: keys × runs, not every key of every file.
+  const keys = currentFailures(base).map((r) => r.key);
+  const rows = currentFailures({ ...base, streaks: keyStreaks(runsFor(state), keys, storage) });
   const filter = state.ui.filter.toLowerCase();
-  const matching = filter ? rows.filter((r) => `${r.key} ${r.status} ${r.error}`.toLowerCase().includes(filter)) : rows;
+  const matching = filter ? rows.filter((r) => `${r.key} ${r.status} ${r.error} ${r.phase}`.toLowerCase().includes(filter)) : rows;
   // Keys still failing first; recovered ones (now in storage) at the end, for the record.
   const shown = [...matching.filter((r) => !r.recovered), ...matching.filter((r) => r.recovered)];
   let history = historyCache.get(files);
@@ -46,30 +75,96 @@ export function failuresView(state: AppState): FailuresView {
     history = keyHistory(files);
     historyCache.set(files, history);
   }
-  const view = { rows, shown, summary: summarise(rows), history };
+  const view = { rows, shown, summary: summarise(rows, state.phases.labels), history };
   last = { inputs, view };
   return view;
 }
 
-/** One line for the dashboard: "failing 202 · HTTP 500: 192 · timeout: 10 · Apr–Jun: 164 of 202 · 12 persistent". */
+/** One line for the dashboard: "failing 35 · HTTP 500 33 · timeout 2 · All-Star 8 · Play-In 12 · Playoffs 15 · 35 persistent". */
 export function failureSummaryLine(state: AppState): string | null {
   const { rows, summary } = failuresView(state);
   if (rows.length === 0) return null;
   const parts = [`failing ${summary.failing}`];
-  if (summary.byError) parts.push(summary.byError);
-  if (summary.byMonth) parts.push(summary.byMonth);
+  if (summary.byError.length) parts.push(formatGroups(summary.byError));
+  if (summary.byPhase.length) parts.push(formatGroups(summary.byPhase));
   if (summary.persistent) parts.push(`${summary.persistent} persistent`);
   if (summary.recovered) parts.push(`${summary.recovered} recovered`);
   return parts.join(' · ');
 }
 
-/** The error groups `R` offers: each with the keys still failing in it. */
-export function retryGroups(state: AppState): { label: string; keys: string[] }[] {
-  const groups = new Map<string, string[]>();
-  for (const r of failuresView(state).rows) {
-    if (r.recovered) continue;
-    const label = errorLabel(r);
-    groups.set(label, [...(groups.get(label) ?? []), r.key]);
-  }
-  return [...groups.entries()].map(([label, keys]) => ({ label, keys })).sort((a, b) => b.keys.length - a.keys.length);
+/** A group `R` offers: its kind, what the operator reads, and the keys still failing in it. */
+export interface RetryGroup {
+  label: string;
+  keys: string[];
+}
+
+/** The groups `R` offers: error kinds (most first), then phases (calendar order), then months (oldest first). */
+export function retryGroups(state: AppState): RetryGroup[] {
+  const failing = failuresView(state).rows.filter((r) => !r.recovered);
+  const { summary } = failuresView(state);
+  const keysBy = (label: (r: FailureRow) => string | null) => {
+    const m = new Map<string, string[]>();
+    for (const r of failing) {
+      const l = label(r);
+      if (l !== null) m.set(l, [...(m.get(l) ?? []), r.key]);
+    }
+    return m;
+  };
+  const kinds = keysBy(errorLabel);
+  const phases = keysBy((r) => r.phase);
+  const months = keysBy((r) => (r.day ? r.day.slice(0, 7) : null));
+  return [
+    ...summary.byError.map((g) => ({ label: `error ${g.label}`, keys: kinds.get(g.label) ?? [] })),
+    ...summary.byPhase.map((g) => ({ label: `phase ${g.label}`, keys: phases.get(g.label) ?? [] })),
+    ...summary.byMonth.filter((g) => months.has(g.label)).map((g) => ({ label: `month ${g.label}`, keys: months.get(g.label) ?? [] })),
+  ];
+}
+
+/** The lines above the failures table: every group shown (months may wrap), then what persistence means. */
+export function failureGroupLines(summary: FailureSummary): { label: string; text: string; wrap: boolean }[] {
+  const lines = [
+    { label: 'by error', text: formatGroups(summary.byError) || '–', wrap: false },
+    { label: 'by phase', text: formatGroups(summary.byPhase) || '–', wrap: false },
+    { label: 'by month', text: formatMonths(summary.byMonth) || '–', wrap: true },
+    { label: 'keys', text: `failing ${summary.failing} · recovered ${summary.recovered} · persistent ${summary.persistent}`, wrap: false },
+  ];
+  const sentence = persistentSentence(summary);
+  if (sentence) lines.push({ label: '', text: sentence, wrap: true });
+  return lines;
+}
+
+/** "failed in 3 of 3 runs that tried it" */
+export function runsText(r: Pick<FailureRow, 'failedIn' | 'triedIn'>): string {
+  return `failed in ${r.failedIn} of ${r.triedIn} run${r.triedIn === 1 ? '' : 's'} that tried it`;
+}
+
+/** One failed-keys file (one run) for `h` history: when its run started, how many failed, by phase and by kind. */
+export interface FileFailures {
+  name: string;
+  runStartedAt: number | null;
+  failed: number;
+  byPhase: string;
+  byError: string;
+}
+
+const fileCache = new WeakMap<object, { phases: unknown; dates: unknown; out: FileFailures[] }>();
+
+/** Every failed-keys file, oldest first, its failures grouped by phase (calendar order) and error kind. */
+export function fileFailures(state: AppState): FileFailures[] {
+  const files = state.failed.files;
+  const dates = state.coverage.expected?.dates ?? null;
+  const hit = fileCache.get(files);
+  if (hit && hit.phases === state.phases && hit.dates === dates) return hit.out;
+  const out = [...files].reverse().map((f) => {
+    const counts = new Map<string, number>();
+    for (const e of f.entries) {
+      const label = phaseOf(state.phases, dayOf(e.key, e.date, dates));
+      counts.set(label, (counts.get(label) ?? 0) + 1);
+    }
+    const order = state.phases.labels;
+    const byPhase = [...counts].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([label, count]) => ({ label, count }));
+    return { name: f.name, runStartedAt: f.runStartedAt, failed: f.entries.length, byPhase: formatGroups(byPhase), byError: formatGroups(groupByError(f.entries)) };
+  });
+  fileCache.set(files, { phases: state.phases, dates, out });
+  return out;
 }
