@@ -9,6 +9,8 @@ import { cursorIndex, moveCursor } from '../src/state/cursor.js';
 import { failureSummaryLine, failuresView, retryGroups } from '../src/state/failures-view.js';
 import { createStore } from '../src/store.js';
 import { waitFor } from './support/wait-for.js';
+import { banner, logOf } from './support/log-text.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
 
 afterEach(() => cleanup());
 
@@ -99,4 +101,13 @@ test('R offers error kinds, phases and every month; a long list is windowed to f
 
 test('the dashboard failures line: count, kinds, phases, persistent', () => {
   expect(failureSummaryLine(storeWith(['2022-02-01']).getState())).toBe('failing 2 · HTTP 500 2 · Playoffs 2 · 2 persistent · 1 recovered');
+});
+
+test('the live run counts as a run before its file is written: a key failing again is failed in 3 of 3', () => {
+  const store = storeWith([]);
+  // Started after the retry's file was written; the log says 2022-04-17 failed again, 2022-05-02 is only queued.
+  const start = retry.mtimeMs + 3_600_000;
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(start, [...banner(1, 300, 2), ['INFO', '[1/2] Processing 2022-04-17'], ['WARNING', '  ❌ Failed 2022-04-17: HTTP 500']]), compileGrammar()) });
+  const rows = failuresView(store.getState()).rows;
+  expect(rows.map((r) => `${r.key} ${r.failedIn}/${r.triedIn}`)).toEqual(['2022-02-01 2/2', '2022-04-17 3/3', '2022-05-02 2/2']);
 });
