@@ -201,12 +201,13 @@ describe('retry', () => {
     expect(box.message).toBe('Retry 2 failed keys, 3 workers, timeout 300 s?');
     r.controller.onIntent('confirm-no');
     expect(r.store.getState().ui.confirm).toBeNull();
-    // R: one error group only.
+    // R: one group only: the error kind first, then the phases and months of the keys still failing.
     r.controller.onIntent('retry-group');
     const choice = await waitFor(() => r.store.getState().ui.choosingGroup, 'group choice');
-    expect(choice.groups.map((g) => g.label)).toEqual(['HTTP 500']);
+    expect(choice.groups[0].label).toBe('error HTTP 500');
+    expect(choice.groups.slice(1).every((g) => /^(phase|month) /.test(g.label))).toBe(true);
     r.controller.onIntent('choose-pick');
     const only = await waitFor(() => r.store.getState().ui.confirm, 'group confirm');
-    expect(only.message).toContain('(HTTP 500 only)');
+    expect(only.message).toContain('(error HTTP 500 only)');
   });
 });
