@@ -16,7 +16,7 @@ import { Notices, recentNotices } from './Notices.js';
 import { ColorProvider } from './theme.js';
 
 /** The whole dashboard: reads the store, turns keys into intents, renders the active view. */
-export function App({ store, onIntent, color }: { store: Store; onIntent: (intent: Intent) => void; color: boolean }) {
+export function App({ store, onIntent, color, onBack }: { store: Store; onIntent: (intent: Intent) => void; color: boolean; onBack?: () => void }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { stdout } = useStdout();
 
@@ -38,6 +38,8 @@ export function App({ store, onIntent, color }: { store: Store; onIntent: (inten
       else if (input && !key.ctrl && !key.meta) store.dispatch({ type: 'ui/filter-input', text: ui.filter + input });
       return;
     }
+    // One job of several: Esc on its dashboard (nothing open) goes back to the overview.
+    if (onBack && key.escape && ui.view === 'dashboard' && !ui.help && !ui.confirm && !ui.choosingGroup) return onBack();
     const intent = intentFor(store.getState(), keyName(input, key));
     if (intent) onIntent(intent);
   });

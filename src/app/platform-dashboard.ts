@@ -1,9 +1,23 @@
-import { ConfigError } from '../config.js';
+import React from 'react';
+import { render } from 'ink';
+import { PlatformApp } from '../../components/PlatformApp.js';
 import type { JobRegistry } from '../jobs/registry.js';
+import { FRAME_MS } from '../store.js';
 import { runDashboard } from './dashboard.js';
+import { startPlatform } from './platform-runtime.js';
 
-/** The dashboard for the registry: one job's screen, or the overview of several. */
+/**
+ * The dashboard for the registry: one job's screen as before, or for several jobs the overview first.
+ * Leaving never signals a backfill: each runs in its own session.
+ */
 export async function runPlatformDashboard(registry: JobRegistry, opts: { color: boolean }): Promise<number> {
   if (!registry.multi) return runDashboard(registry.jobs[0], opts);
-  throw new ConfigError(`${registry.file}: lists ${registry.jobs.length} jobs: open one with --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`);
+  let unmount = () => {};
+  const exit = () => unmount();
+  const platform = startPlatform(registry, { exit, width: process.stdout.columns, height: process.stdout.rows });
+  const app = render(React.createElement(PlatformApp, { platform, color: opts.color, exit }), { exitOnCtrlC: true, maxFps: Math.round(1000 / FRAME_MS) });
+  unmount = () => app.unmount();
+  await app.waitUntilExit();
+  await platform.close();
+  return 0;
 }

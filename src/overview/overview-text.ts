@@ -19,7 +19,7 @@ export function overviewCells(r: OverviewRow): Record<'job' | 'state' | 'run' | 
     state: r.status,
     run: r.total === null && r.done === 0 ? '–' : `${formatCount(r.done)}/${r.total === null ? '?' : formatCount(r.total)}`,
     rate: live && r.ratePerMin !== null ? `${r.ratePerMin.toFixed(1)}/min` : '–',
-    eta: live ? formatEta(r.etaSeconds, r.ratePerMin === null) : '–',
+    eta: live && r.ratePerMin !== null ? formatEta(r.etaSeconds, false) : '–',
     failed: r.failed ? `${formatCount(r.failed)}${r.worstError ? ` ${r.worstError}` : ''}` : '0',
     storage: coverageCell(r.storage),
     warehouse: coverageCell(r.warehouse),
@@ -52,9 +52,10 @@ export function stageFigures(r: FunnelRow): string {
 /** What a stage's row says beyond its figures: lost since the stage before, target, blocked. */
 export function stageNotes(r: FunnelRow): string {
   const notes: string[] = [];
+  // Blocked first: on a narrow screen it is what must stay readable.
+  if (r.blockedBy) notes.push(`blocked by ${r.blockedBy} (under ${r.blockedUnder} %)`);
   if (r.lostSinceBefore) notes.push(`${formatCount(r.lostSinceBefore)} in ${r.after} not yet in ${r.stage}`);
   if (r.present !== null) notes.push(r.next ? `${r.next.percent} %: ${formatCount(r.next.needed)} more` : 'all targets met');
-  if (r.blockedBy) notes.push(`blocked by ${r.blockedBy} (under ${r.blockedUnder} %)`);
   if (r.error) notes.push(`${r.stale ? 'stale: ' : ''}${r.error}${r.hint ? ` → ${r.hint}` : ''}`);
   return notes.join(' · ');
 }

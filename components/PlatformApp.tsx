@@ -1,0 +1,150 @@
+import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { Box, Text, useInput, useStdout } from 'ink';
+import type { Platform } from '../src/app/platform-runtime.js';
+import { funnel } from '../src/chain/funnel.js';
+import { intentFor, keyName } from '../src/keymap.js';
+import { overviewAction } from '../src/overview/overview-keymap.js';
+import { overviewRows } from '../src/overview/overview-rows.js';
+import { moveSelection } from '../src/overview/platform-ui.js';
+import { overviewColumns, visibleWindow } from '../src/overview/layout.js';
+import { App } from './App.js';
+import { ChooseGroup } from './ChooseGroup.js';
+import { ConfirmBox } from './ConfirmBox.js';
+import { FunnelPanel } from './FunnelPanel.js';
+import { HelpBar } from './HelpBar.js';
+import { Notices, recentNotices } from './Notices.js';
+import { OverviewHead, OverviewJob } from './OverviewList.js';
+import { OverviewHelp, OverviewHelpBar } from './OverviewHelp.js';
+import { ColorProvider } from './theme.js';
+
+/** Re-renders when any job's store, the chain or the platform's own view state changes. */
+function usePlatform(platform: Platform): number {
+  const sub = useMemo(() => {
+    let version = 0;
+    return {
+      subscribe(listener: () => void) {
+        const bump = () => {
+          version += 1;
+          listener();
+        };
+        const offs = [platform.ui.subscribe(bump), ...platform.jobs.map((j) => j.store.subscribe(bump)), platform.chain?.subscribe(bump) ?? (() => undefined)];
+        return () => offs.forEach((off) => off());
+      },
+      get: () => version,
+    };
+  }, [platform]);
+  return useSyncExternalStore(sub.subscribe, sub.get);
+}
+
+/**
+ * Several jobs: the overview (one row per job, sorted by what needs the operator, and the chain's funnel),
+ * and for the selected job today's dashboard. Keys that act on a job act on the selected one from either screen.
+ */
+export function PlatformApp({ platform, color, exit }: { platform: Platform; color: boolean; exit: () => void }) {
+  usePlatform(platform);
+  const { stdout } = useStdout();
+  // The size is read from the terminal on every render; a resize only asks for one.
+  const [, setResized] = useState(0);
+  const size = { width: stdout.columns || 80, height: stdout.rows || 24 };
+  useEffect(() => {
+    const onResize = () => setResized((n) => n + 1);
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  const scroll = useRef(0);
+
+  const current = () => {
+    const rows = overviewRows(platform.jobs.map((j) => j.store.getState()));
+    const selected = platform.ui.getState().selected ?? rows[0]?.job ?? null;
+    return { rows, selected, runtime: selected === null ? undefined : platform.job(selected) };
+  };
+
+  const ui = platform.ui.getState();
+  useInput(
+    (input, key) => {
+      const name = keyName(input, key);
+      const { rows, selected, runtime } = current();
+      const job = runtime?.store.getState();
+      // A confirm box or group choice of the selected job takes the keys until it is answered.
+      if (runtime && job && (job.ui.confirm || job.ui.choosingGroup)) {
+        const intent = intentFor(job, name);
+        if (intent) runtime.controller.onIntent(intent);
+        return;
+      }
+      const action = overviewAction(name);
+      if (platform.ui.getState().help) {
+        if (name === '?' || name === 'escape') platform.ui.set({ help: false });
+        else if (action?.kind === 'quit') exit();
+        return;
+      }
+      if (!action) return;
+      switch (action.kind) {
+        case 'quit':
+          return exit();
+        case 'help':
+          return platform.ui.set({ help: true });
+        case 'select':
+          return platform.ui.set({ selected: moveSelection(rows.map((r) => r.job), selected, action.step) });
+        case 'open':
+          if (!runtime) return;
+          runtime.controller.onIntent('view-dashboard');
+          return platform.ui.set({ screen: 'job', selected });
+        case 'job':
+          if (!runtime) return;
+          runtime.controller.onIntent(action.intent);
+          if (action.open) platform.ui.set({ screen: 'job', selected });
+          return;
+      }
+    },
+    { isActive: ui.screen === 'overview' },
+  );
+
+  const { rows, selected, runtime } = current();
+  if (ui.screen === 'job' && runtime) {
+    return <App store={runtime.store} onIntent={runtime.controller.onIntent} color={color} onBack={() => platform.ui.set({ screen: 'overview' })} />;
+  }
+
+  const width = Math.max(40, size.width);
+  const job = runtime?.store.getState();
+  const notices = job ? job.ui.notices.map((n) => ({ ...n, text: `${job.job}: ${n.text}` })) : [];
+  const noticeLines = job ? recentNotices(notices, job.now).length : 0;
+  const chainState = platform.chain?.getState();
+  const chain = platform.registry.chain;
+  const funnelRows = chain && chainState ? funnel(chain.stages, chain.targets, chainState.expected?.keys ?? [], chainState.looks) : null;
+  // One row short of the terminal: Ink clears the whole screen on every frame of an output that fills it.
+  const free = size.height - 1 - noticeLines - 2 - 1 - 1;
+  const chainLines = funnelRows && free - (funnelRows.length + 1) >= 4 ? funnelRows.length + 1 : 0;
+  const selectedIndex = Math.max(0, rows.findIndex((r) => r.job === selected));
+  const win = visibleWindow(rows.length, selectedIndex, free - chainLines, scroll.current);
+  scroll.current = win.start;
+  const cols = overviewColumns(width, Math.max(...rows.map((r) => r.job.length)));
+  const shown = rows.slice(win.start, win.start + win.shown);
+  const count = (s: string) => rows.filter((r) => r.status === s).length;
+  const title = [`${rows.length} jobs`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`)].join(' · ');
+  const range = rows.length > win.shown ? `${win.start + 1}–${win.start + win.shown} of ${rows.length}` : '';
+  const modal = job?.ui.confirm ? <ConfirmBox confirm={job.ui.confirm} width={width} /> : job?.ui.choosingGroup ? <ChooseGroup groups={job.ui.choosingGroup.groups} index={job.ui.choosingGroup.index} width={width} /> : null;
+
+  return (
+    <ColorProvider color={color}>
+      <Box flexDirection="column" width={width}>
+        <Text bold wrap="truncate-end">
+          backfill-tui <Text dimColor>· {title}</Text>
+        </Text>
+        {job ? <Notices notices={notices} now={job.now} /> : null}
+        {modal ?? (ui.help ? <OverviewHelp width={width} /> : null)}
+        {modal || ui.help ? null : (
+          <>
+            <OverviewHead cols={cols} range={range} />
+            {shown.map((r) => (
+              <OverviewJob key={r.job} row={r} selected={r.job === selected} cols={cols} />
+            ))}
+            {chainLines && funnelRows ? <FunnelPanel rows={funnelRows} width={width} error={chainState?.expectedError ?? null} /> : null}
+          </>
+        )}
+        {modal && job ? <HelpBar state={job} width={width} /> : <OverviewHelpBar width={width} />}
+      </Box>
+    </ColorProvider>
+  );
+}

@@ -1,0 +1,66 @@
+import { readExpectedKeys } from '../coverage/expected-keys.js';
+import type { SourceHub } from '../coverage/source-hub.js';
+import type { ChainConfig } from '../jobs/chain-config.js';
+import { stageIntervalMs, stageLabel, stageSource, type ChainState } from './chain-sources.js';
+import type { StageLook } from './funnel.js';
+
+/** The chain followed live: its state, and a way to hear when it changes. */
+export interface ChainLive {
+  getState(): ChainState;
+  subscribe(listener: () => void): () => void;
+  /** `g`: look at every stage now. */
+  refresh(): void;
+}
+
+/**
+ * Follows every stage of the chain through the hub (a stage naming a job's prefix or table shares its poll).
+ * A stage whose source fails keeps its last keys, marked with the error; the others go on.
+ */
+export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSignal): ChainLive {
+  let state: ChainState = { expected: null, expectedError: null, looks: new Map() };
+  const listeners = new Set<() => void>();
+  const refreshers: { refresh(): void }[] = [];
+  const set = (next: ChainState) => {
+    state = next;
+    for (const l of listeners) l();
+  };
+  const look = (name: string, patch: Partial<StageLook>) => {
+    const looks = new Map(state.looks);
+    looks.set(name, { ...looks.get(name)!, ...patch });
+    set({ ...state, looks });
+  };
+  void readExpectedKeys(chain.expected).then(
+    (expected) => {
+      if (signal.aborted) return;
+      const looks = new Map(chain.stages.map((s) => [s.name, { label: stageLabel(s), keys: null, checkedAt: null, error: null, hint: null }]));
+      set({ expected, expectedError: null, looks });
+      for (const stage of chain.stages) {
+        try {
+          const source = stageSource(hub, stage, expected.format);
+          refreshers.push(
+            hub.follow(
+              source,
+              stageIntervalMs(stage),
+              {
+                onResult: (result, at) => look(stage.name, { label: source.label, keys: result.keys, checkedAt: at, error: null, hint: null }),
+                onError: (error) => look(stage.name, { error: error.message, hint: error.hint }),
+              },
+              signal,
+            ),
+          );
+        } catch (err) {
+          look(stage.name, { error: (err as Error).message, hint: null });
+        }
+      }
+    },
+    (err: Error) => set({ ...state, expectedError: err.message }),
+  );
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    refresh: () => refreshers.forEach((r) => r.refresh()),
+  };
+}

@@ -1,0 +1,40 @@
+import { KEYMAP, type Intent } from '../keymap.js';
+
+/** What a key asks for on the overview: its own moves, or one of the job screen's intents for the selected job. */
+export type OverviewAction = { kind: 'quit' } | { kind: 'help' } | { kind: 'select'; step: number } | { kind: 'open' } | { kind: 'job'; intent: Intent; open?: boolean };
+
+/** One row of the overview's keymap: the table behind both its key handling and its help. */
+export interface OverviewBinding {
+  keys: string[];
+  action: OverviewAction;
+  description: string;
+  bar?: string;
+}
+
+/** The job screen's binding for `intent`: the overview acts on the selected job with the same keys and words. */
+function jobKey(intent: Intent, open = false): OverviewBinding {
+  const b = KEYMAP.find((k) => k.intent === intent)!;
+  // Views open the job's screen: left out of the one-line bar (80 columns), listed under `?`.
+  return { keys: b.keys, action: { kind: 'job', intent, open }, description: `${b.description}, for the selected job`, bar: open ? undefined : b.bar };
+}
+
+/** Every key of the overview. */
+export const OVERVIEW_KEYMAP: OverviewBinding[] = [
+  { keys: ['q', 'ctrl+c'], action: { kind: 'quit' }, description: 'leave the dashboard (every backfill keeps running)', bar: 'quit' },
+  { keys: ['?'], action: { kind: 'help' }, description: 'show or hide all keys', bar: 'keys' },
+  { keys: ['up', 'k'], action: { kind: 'select', step: -1 }, description: 'select the job above' },
+  { keys: ['down', 'j'], action: { kind: 'select', step: 1 }, description: 'select the job below' },
+  { keys: ['return'], action: { kind: 'open' }, description: "open the selected job's dashboard (Esc comes back)", bar: 'open' },
+  jobKey('resume'),
+  jobKey('retry'),
+  jobKey('retry-group'),
+  jobKey('stop'),
+  jobKey('view-failures', true),
+  jobKey('view-history', true),
+  jobKey('refresh'),
+];
+
+/** The overview action for a key, or null when the key means nothing there. */
+export function overviewAction(name: string): OverviewAction | null {
+  return OVERVIEW_KEYMAP.find((b) => b.keys.includes(name))?.action ?? null;
+}

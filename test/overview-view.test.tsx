@@ -1,0 +1,184 @@
+import React from 'react';
+import { stripVTControlCharacters } from 'node:util';
+import { afterEach, describe, expect, test } from 'vitest';
+import { render, cleanup } from 'ink-testing-library';
+import { PlatformApp } from '../components/PlatformApp.js';
+import type { Platform } from '../src/app/platform-runtime.js';
+import type { Runtime } from '../src/app/runtime.js';
+import type { ChainLive } from '../src/chain/chain-live.js';
+import type { Intent } from '../src/keymap.js';
+import { createPlatformUi } from '../src/overview/platform-ui.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { initialState } from '../src/state/app-state.js';
+import { createStore, type Store } from '../src/store.js';
+import { banner, logOf, T0 } from './support/log-text.js';
+import { waitFor } from './support/wait-for.js';
+
+const grammar = compileGrammar();
+const NOW = T0 + 3_600_000;
+afterEach(() => cleanup());
+
+const dates = Array.from({ length: 853 }, (_, i) => new Date(Date.UTC(2021, 9, 19) + i * 86_400_000).toISOString().slice(0, 10));
+
+type Kind = 'running' | 'stalled' | 'complete' | 'waiting' | 'ended';
+
+/** A job's store as its sources would leave it: a run in the given state and storage coverage of `present` keys. */
+function jobStore(job: string, kind: Kind, present: number): Store {
+  const store = createStore(initialState({ job, log: `/runs/${job}.log`, now: NOW, targets: [95, 98, 100] }), { frameMs: 0 });
+  if (kind !== 'waiting') {
+    const records: string[][] = [...banner(6, 180, 244)];
+    for (let i = 0; i < 112; i++) records.push(['INFO', `  ✅ Scraped ${dates[i]}`]);
+    for (let i = 0; i < 8; i++) records.push(['WARNING', `  ❌ Failed ${dates[200 + i]}: HTTP 500`]);
+    if (kind === 'complete') records.push(['INFO', 'BACKFILL COMPLETE']);
+    const idle = kind === 'running' ? 2_000 : 20 * 60_000;
+    store.dispatch({ type: 'log/batch', batch: parseText(logOf(NOW - idle - records.length * 1000, records), grammar) });
+    store.dispatch({ type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
+  }
+  if (kind === 'running' || kind === 'stalled') store.dispatch({ type: 'process/update', patch: { pid: 4242, alive: true, attached: true, runId: 'resume-1' } });
+  if (kind === 'ended') store.dispatch({ type: 'process/update', patch: { writersChecked: true, writersCheckedAt: NOW } });
+  store.dispatch({ type: 'expected/loaded', expected: { keys: dates, format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/x/dates.csv' } });
+  store.dispatch({ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' });
+  store.dispatch({ type: 'coverage/result', source: 'storage', result: { keys: new Set(dates.slice(0, present)), bytesBilled: null, method: 'prefixes', requests: 1 }, at: NOW - 30_000 });
+  return store;
+}
+
+/** A platform of five jobs (config order as the seed lists them) whose controllers record what they are asked. */
+function fivePlatform(extraJobs = 0) {
+  const asked: [string, Intent][] = [];
+  const specs: [string, Kind, number][] = [
+    ['team-boxscores', 'complete', 853],
+    ['player-boxscores', 'running', 830],
+    ['bdl-standings', 'stalled', 700],
+    ['play-by-play', 'waiting', 400],
+    ['espn-boxscores', 'ended', 600],
+  ];
+  for (let i = 0; i < extraJobs; i++) specs.push([`extra-${String(i).padStart(2, '0')}`, 'complete', 853]);
+  const jobs = specs.map(([name, kind, present]) => {
+    const store = jobStore(name, kind, present);
+    const onIntent = (intent: Intent) => {
+      asked.push([name, intent]);
+      if (intent === 'view-dashboard') store.dispatch({ type: 'ui/view', view: 'dashboard' });
+    };
+    return { store, controller: { onIntent }, live: null, close: async () => undefined } as unknown as Runtime;
+  });
+  const looks = new Map([
+    ['Phase 1', { label: 'gs://b/p/', keys: new Set(dates.slice(0, 830)), checkedAt: NOW, error: null, hint: null }],
+    ['Phase 2', { label: 'p.raw.t', keys: new Set(dates.slice(0, 800)), checkedAt: NOW, error: null, hint: null }],
+    ['Phase 3', { label: 'p.analytics.t', keys: new Set(dates.slice(0, 761)), checkedAt: NOW, error: null, hint: null }],
+  ]);
+  const chain: ChainLive = { getState: () => ({ expected: { keys: dates, format: 'date', blank: 0, duplicates: 0, invalid: [], file: '' }, expectedError: null, looks }), subscribe: () => () => undefined, refresh: () => undefined };
+  const stages = ['Phase 1', 'Phase 2', 'Phase 3'].map((name, i, all) => ({ name, after: i ? all[i - 1] : null, storage: null, warehouse: null }));
+  const platform = {
+    registry: { file: null, baseDir: '/', multi: true, jobs: specs.map(([job]) => ({ job })), chain: { expected: { file: '' }, targets: [95, 98, 100], stages } },
+    jobs,
+    chain,
+    ui: createPlatformUi({ screen: 'overview', selected: null, help: false }),
+    hub: null,
+    job: (name: string) => jobs[specs.findIndex((s) => s[0] === name)],
+    close: async () => undefined,
+  } as unknown as Platform;
+  return { platform, asked, stores: jobs.map((j) => j.store) };
+}
+
+function mount(platform: Platform, columns = 80, rows = 24) {
+  let exited = false;
+  const app = render(<PlatformApp platform={platform} color={false} exit={() => (exited = true)} />);
+  Object.defineProperty(app.stdout, 'columns', { value: columns, configurable: true });
+  Object.defineProperty(app.stdout, 'rows', { value: rows, configurable: true });
+  app.stdout.emit('resize');
+  return { ...app, exited: () => exited };
+}
+
+const frameOf = (app: { lastFrame(): string | undefined }) => stripVTControlCharacters(app.lastFrame() ?? '');
+const lineOf = (frame: string, job: string) => frame.split('\n').find((l) => l.includes(job)) ?? '';
+/** The first frame drawn at 80 columns (the first of all is drawn before the resize) that shows `text`. */
+const until = (app: { lastFrame(): string | undefined }, text: string) =>
+  waitFor(() => {
+    const f = frameOf(app);
+    return f.includes(text) && !f.includes('│') && f.split('\n').every((l) => [...l].length <= 80) ? f : null;
+  }, `"${text}" on screen within 80 columns`);
+
+describe('overview at 80×24 with five jobs', () => {
+  test('one row per job, sorted by what needs the operator, each saying what a person looks for', async () => {
+    const app = mount(fivePlatform().platform);
+    const frame = await until(app, 'Phase 3');
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    const order = ['bdl-standings', 'espn-boxscores', 'player-boxscores', 'play-by-play', 'team-boxscores'].map((j) => lines.findIndex((l) => l.includes(j)));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect(frame).toContain('5 jobs · 1 running · 1 stalled · 1 ended');
+    const player = lineOf(frame, 'player-boxscores');
+    expect(player).toMatch(/running/);
+    expect(player).toContain('120/244');
+    expect(player).toContain('8 HTTP 500');
+    expect(player).toMatch(/\d+\.\d\/min/);
+    // The line under a job: storage against the next unmet target, and the age of the figures.
+    const playerCoverage = lines[lines.indexOf(player) + 1];
+    expect(playerCoverage).toContain('97.3 % · 98 %: 6 more');
+    expect(playerCoverage).toContain('just now');
+    expect(lineOf(frame, 'bdl-standings')).toMatch(/^❯ bdl-standings +stalled/);
+    expect(lineOf(frame, 'espn-boxscores')).toMatch(/ended/);
+    expect(lineOf(frame, 'play-by-play')).toMatch(/waiting/);
+    expect(lines[lines.indexOf(lineOf(frame, 'team-boxscores')) + 1]).toContain('100.0 % · all met');
+    // The chain's funnel under the jobs.
+    expect(lineOf(frame, 'Phase 2')).toContain('800/853');
+    expect(lineOf(frame, 'Phase 2')).toContain('30 in Phase 1 not yet in Phase 2');
+    expect(lineOf(frame, 'Phase 3')).toContain('blocked by Phase 2 (under 95 %)');
+  });
+
+  test('twenty-five jobs: the list scrolls with the selection and the frame still fits 80×24', async () => {
+    const app = mount(fivePlatform(20).platform);
+    let frame = await until(app, 'of 25');
+    expect(frame.split('\n').length).toBeLessThanOrEqual(23);
+    expect(frame).not.toContain('extra-19');
+    for (let i = 0; i < 24; i++) app.stdin.write('\u001B[B');
+    frame = await until(app, '❯ extra-19');
+    expect(frame).not.toContain('bdl-standings');
+    expect(frame.split('\n').length).toBeLessThanOrEqual(23);
+    for (const l of frame.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('keys on the overview act on the selected job', () => {
+  test('↓ moves the selection by name; s r R x g go to the selected job; Enter opens it, Esc comes back', async () => {
+    const { platform, asked, stores } = fivePlatform();
+    const app = mount(platform);
+    await until(app, '❯ bdl-standings');
+    app.stdin.write('\u001B[B');
+    app.stdin.write('\u001B[B');
+    await until(app, '❯ player-boxscores');
+    for (const k of ['s', 'r', 'R', 'x', 'g']) app.stdin.write(k);
+    await waitFor(() => asked.length >= 5, 'five intents');
+    expect(asked).toEqual([
+      ['player-boxscores', 'resume'],
+      ['player-boxscores', 'retry'],
+      ['player-boxscores', 'retry-group'],
+      ['player-boxscores', 'stop'],
+      ['player-boxscores', 'refresh'],
+    ]);
+    // A confirm box of the selected job shows on the overview and takes y/n; the selection cannot move under it.
+    stores[1].dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message: 'Launch 23 keys, 6 workers, timeout 180 s?', keys: ['2024-01-01'], workers: 6, timeout: 180 } });
+    await until(app, 'Launch 23 keys');
+    app.stdin.write('\u001B[B');
+    app.stdin.write('y');
+    await waitFor(() => asked.length >= 6, 'the answer');
+    expect(asked[5]).toEqual(['player-boxscores', 'confirm-yes']);
+    stores[1].dispatch({ type: 'ui/confirm', confirm: null });
+    app.stdin.write('\r');
+    await until(app, 'timeout 180 s');
+    expect(frameOf(app)).toMatch(/^player-boxscores .*running/);
+    app.stdin.write('\u001B');
+    await until(app, '5 jobs');
+    // (Esc and the next key a moment apart, as a person types them: together they read as Alt+key.)
+    app.stdin.write('f');
+    await waitFor(() => asked.some(([, i]) => i === 'view-failures'), 'failures asked');
+    expect(asked.at(-1)).toEqual(['player-boxscores', 'view-failures']);
+    await until(app, 'timeout 180 s');
+    app.stdin.write('\u001B');
+    await until(app, '5 jobs');
+    app.stdin.write('q');
+    await waitFor(() => app.exited(), `quit; screen:\n${frameOf(app)}`);
+  });
+});
