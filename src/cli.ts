@@ -1,12 +1,34 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ConfigFlags } from './config.js';
 import { loadRegistry, type JobRegistry } from './jobs/registry.js';
 import { UserError } from './errors.js';
 
 // React's development build allocates far more on every render; the views are loaded after this line.
 process.env.NODE_ENV ??= 'production';
+
+/**
+ * Warnings that libraries raise through the process (gcp-metadata's MetadataLookupWarning when it probes
+ * for a metadata server): Node prints them to stderr, which is the dashboard's screen and the output of
+ * `status` in cron. They are kept here instead; what matters of them reaches the operator as the failing
+ * source's explained error (no credentials, cannot reach the server).
+ */
+export const processWarnings: string[] = [];
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (processWarnings.length < 20) processWarnings.push(`${w.name}: ${w.message}`);
+});
+
+/** Usage errors exit 2 (1 means "target not met"); help and version exit 0. */
+const USAGE_EXIT = 2;
+
+/** `--require P`: a percentage from 0 to 100, checked before anything is read. */
+function percentArg(value: string): string {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('expected a percentage from 0 to 100, e.g. 95.');
+  return value;
+}
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -54,6 +76,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const program = addGlobals(new Command('backfill-tui'))
+    // Before any subcommand is added: they inherit it.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : USAGE_EXIT))
     .description('Terminal dashboard for long data backfills: progress, failures, coverage, and launch/resume/retry/stop.')
     .version(pkg.version, '-V, --version')
     .enablePositionalOptions()
@@ -73,7 +97,7 @@ async function main(argv: string[]): Promise<void> {
   addGlobals(program.command('status'))
     .description('print one snapshot of the run (and coverage) and exit')
     .option('--json', 'machine-readable JSON (contract in the README)')
-    .option('--require <percent>', 'exit 1 unless this coverage target is met (for cron and CI)')
+    .addOption(new Option('--require <percent>', 'exit 1 unless this coverage target (0 to 100) is met (for cron and CI)').argParser(percentArg))
     .addOption(new Option('--source <source>', 'source for --require').choices(['storage', 'warehouse']).default('storage'))
     .option('--stage <name>', 'with --require: a stage of the chain instead of a job')
     .action(async (opts: GlobalOpts & { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string }) =>

@@ -41,9 +41,21 @@ function splitUnit(text: string): [string, string | null] {
 /** 76.3 % with one decimal, never "100.0 %" unless truly complete. */
 export function formatPercent(part: number, whole: number): string {
   if (whole <= 0) return '– %';
-  const p = (part / whole) * 100;
-  const shown = part < whole && p > 99.9 ? 99.9 : Math.floor(p * 10) / 10;
-  return `${shown.toFixed(1)} %`;
+  return `${floorPercent(part, whole, 1).toFixed(1)} %`;
+}
+
+/**
+ * part / whole as a percentage with `digits` decimals, rounded down exactly (integer arithmetic), and
+ * never 100 while a key is missing: 810 of 853 is 94.95 %, never a 95 % that is not met. The one
+ * rounding behind the dashboard, `status` and `status --json`.
+ */
+export function floorPercent(part: number, whole: number, digits: number): number {
+  if (whole <= 0) return 0;
+  const scale = 10 ** digits;
+  const scaled = part * 100 * scale;
+  let q = (scaled - (scaled % whole)) / whole;
+  if (part < whole && q >= 100 * scale) q = 100 * scale - 1;
+  return q / scale;
 }
 
 /** "just now", "3 min ago", "2 h ago": ages that change once a minute, not every frame. */

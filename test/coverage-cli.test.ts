@@ -49,7 +49,7 @@ test('status --json: exact coverage of both sources, extra keys apart, lag, targ
   expect(r.stderr).toBe('');
   const c = JSON.parse(r.stdout).coverage;
   expect(c.expected).toBe(853);
-  expect(c.storage).toMatchObject({ present: 651, extra: 2, percent: 76.32, stale: false, error: null });
+  expect(c.storage).toMatchObject({ present: 651, extra: 2, percent: 76.31, stale: false, error: null });
   expect(c.warehouse).toMatchObject({ present: 640, extra: 0, error: null, bytesBilled: 10_485_760 });
   expect(c.lag).toBe(11);
   expect(c.targets[0]).toEqual({ percent: 95, keys: 811, storage: { met: false, needed: 160 }, warehouse: { met: false, needed: 171 } });

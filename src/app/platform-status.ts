@@ -63,9 +63,9 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
 /** `--require P --stage NAME`: 0 when the stage holds the keys P % of the expected takes. */
 function requireStage(row: FunnelRow, require: string): number {
   const want = Number(require);
-  if (!Number.isFinite(want) || want <= 0 || want > 100) return fail(`--require takes a percentage from 0 to 100, got "${require}"`, 2);
+  if (!Number.isFinite(want) || want < 0 || want > 100) return fail(`--require takes a percentage from 0 to 100, got "${require}"`, 2);
   if (row.present === null) return fail(`--require ${want}: ${row.stage} coverage unknown${row.error ? ` (${row.error})` : ''}`, 1);
-  const keys = keysForTarget(want, row.expected);
+  const keys = want === 0 ? 0 : keysForTarget(want, row.expected);
   if (row.expected > 0 && row.present >= keys) return 0;
   return fail(`${row.stage} coverage ${row.present}/${row.expected} is below ${want} % (${keys} keys, ${keys - row.present} more needed)`, 1);
 }

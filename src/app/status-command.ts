@@ -19,8 +19,9 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
 
 /** `--require P [--source S]` against one job's snapshot: 0 met, 1 not met or unknown, 2 not a percentage. */
 export function checkRequire(state: AppState, require: string, sourceName: 'storage' | 'warehouse'): number {
+  // The command line checks it first (cli.ts: a usage error, exit 2); callers from elsewhere get the same rule.
   const want = Number(require);
-  if (!Number.isFinite(want) || want <= 0 || want > 100) {
+  if (require.trim() === '' || !Number.isFinite(want) || want < 0 || want > 100) {
     process.stderr.write(`backfill-tui: --require takes a percentage from 0 to 100, got "${require}"\n`);
     return 2;
   }
@@ -29,9 +30,15 @@ export function checkRequire(state: AppState, require: string, sourceName: 'stor
     process.stderr.write(`backfill-tui: --require ${want}: no ${sourceName} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
     return 1;
   }
-  const keys = keysForTarget(want, source.coverage.expected);
-  const met = source.coverage.present >= keys;
-  if (!met) process.stderr.write(`backfill-tui: ${sourceName} coverage ${source.coverage.present}/${source.coverage.expected} is below ${want} % (${keys} keys, ${keys - source.coverage.present} more needed)\n`);
+  const { present, expected } = source.coverage;
+  if (expected === 0) {
+    // Nothing expected proves nothing: the JSON says `met: false` for every target, and so does the exit.
+    process.stderr.write(`backfill-tui: --require ${want}: no keys are expected, so no target can be met\n`);
+    return 1;
+  }
+  const keys = want === 0 ? 0 : keysForTarget(want, expected);
+  const met = present >= keys;
+  if (!met) process.stderr.write(`backfill-tui: ${sourceName} coverage ${present}/${expected} is below ${want} % (${keys} keys, ${keys - present} more needed)\n`);
   return met ? 0 : 1;
 }
 

@@ -1,4 +1,5 @@
 import { keysForTarget } from '../coverage/math.js';
+import { floorPercent } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { runFigures, type RunFigures } from '../state/run-view.js';
@@ -48,12 +49,14 @@ function runJson(run: RunState | null, f: RunFigures): RunJson {
   };
 }
 
+/** One source; `present`, `extra` and `percent` are null until it has answered once (never 0 for unknown). */
 function sourceJson(s: SourceCoverage | null) {
   if (!s) return null;
+  const c = s.coverage;
   return {
-    present: s.coverage?.present ?? 0,
-    extra: s.coverage?.extra ?? 0,
-    percent: s.coverage ? Math.round(s.coverage.percent * 100) / 100 : 0,
+    present: c ? c.present : null,
+    extra: c ? c.extra : null,
+    percent: c ? floorPercent(c.present, c.expected, 2) : null,
     checkedAt: iso(s.checkedAt),
     stale: s.stale,
     error: s.error === null ? null : s.hint ? `${s.error} (${s.hint})` : s.error,
@@ -82,11 +85,11 @@ export function statusJson(state: AppState) {
         storage: sourceJson(cov.storage),
         warehouse: sourceJson(cov.warehouse),
         lag: cov.lag ? cov.lag.length : null,
-        targets: state.coverage.targets.map((percent, i) => ({
+        targets: state.coverage.targets.map((percent) => ({
           percent,
           keys: keysForTarget(percent, expected?.keys.length ?? 0),
-          storage: targetJson(cov.storage, i),
-          warehouse: targetJson(cov.warehouse, i),
+          storage: targetJson(cov.storage, percent),
+          warehouse: targetJson(cov.warehouse, percent),
         })),
       }
     : null;
@@ -119,7 +122,8 @@ export function failuresJson(state: AppState) {
   };
 }
 
-function targetJson(s: SourceCoverage | null, i: number) {
-  const t = s?.coverage?.targets[i];
+/** A target's figures by its percent: the coverage keeps targets sorted, the config may not be. */
+function targetJson(s: SourceCoverage | null, percent: number) {
+  const t = s?.coverage?.targets.find((x) => x.percent === percent);
   return t ? { met: t.met, needed: t.needed } : null;
 }
