@@ -32,6 +32,19 @@ describe('createLocalSource', () => {
     expect(r).toMatchObject({ method: 'directory', bytesBilled: null, requests: 5 });
   });
 
+  test('empty files are not data: a folder of only empty files, at any depth, is not present; one real file is enough', async () => {
+    const dir = await tree(['2022-04-13/a.json', '2022-04-15/deep/er/b.json'], ['2022-04-12/sub']);
+    await writeFile(join(dir, '2022-04-12/sub/_SUCCESS'), '');
+    await mkdir(join(dir, '2022-04-14'));
+    await writeFile(join(dir, '2022-04-14/placeholder'), '');
+    await writeFile(join(dir, '2022-04-13/empty.json'), '');
+    await writeFile(join(dir, '2022-04-15/_empty'), '');
+    const r = await list(createLocalSource({ dir, name: 'storage' }));
+    expect([...r.keys].sort()).toEqual(['2022-04-13', '2022-04-15']);
+    const byPattern = await list(createLocalSource({ dir, name: 'storage', keyPattern: '^(?<key>\\d{4}-\\d{2}-\\d{2})/' }));
+    expect([...byPattern.keys].sort()).toEqual(['2022-04-13', '2022-04-15']);
+  });
+
   test('many folders (more than one batch of reads)', async () => {
     const keys = Array.from({ length: 100 }, (_, i) => `k${String(i).padStart(3, '0')}`);
     const dir = await tree(keys.filter((_, i) => i % 4 !== 0).map((k) => `${k}/x.json`), keys.filter((_, i) => i % 4 === 0));

@@ -51,10 +51,10 @@ export async function setUpDemo(dir: string, opts: { speed: number; cli: string 
   return file;
 }
 
-/** A warehouse folder with one file: the local source counts a key when its folder holds a file. */
+/** A warehouse folder with one file of data: the local source counts a key when its folder holds bytes (empty files are not data). */
 async function markLoaded(warehouse: string, key: string): Promise<void> {
   await mkdir(path.join(warehouse, key), { recursive: true });
-  await writeFile(path.join(warehouse, key, 'loaded'), '');
+  await writeFile(path.join(warehouse, key, 'loaded'), 'loaded\n');
 }
 
 /** The demo's stand-in for the Phase 2 loader: copies storage keys into the warehouse, one pass at a time. */

@@ -1,6 +1,6 @@
 import { explainError, type ErrorContext } from './explain-error.js';
 import type { TableRef } from './bigquery-sql.js';
-import type { SourceError } from './source.js';
+import { SourceError } from './source.js';
 
 /** Which call failed: each needs a different permission on a different resource. */
 export type BigQueryStep = 'metadata' | 'dry run' | 'query' | 'results';
@@ -21,6 +21,17 @@ export interface BigQueryErrorContext {
  * content type `application/json` exactly, as the SyntaxError of node-fetch's parse.
  */
 export function explainBigQueryError(err: unknown, where: BigQueryErrorContext): SourceError {
+  const message = String((err as { message?: unknown } | null)?.message ?? '');
+  // "Cannot query over table 'p.d.t' without a filter over column(s) 'game_date' that can be used for partition elimination"
+  const filter = /without a filter over column\(s\) '([^']+)'/.exec(message);
+  if (filter) {
+    const { project, dataset, table } = where.table;
+    return new SourceError(
+      `BigQuery: table ${project}.${dataset}.${table} requires a partition filter on ${filter[1]} (require_partition_filter)`,
+      `set warehouse.since (and warehouse.until) to the dates to count: they become that filter${filter[1] === '_PARTITIONTIME' || filter[1] === '_PARTITIONDATE' ? '; the table is partitioned by ingestion time, so count a view or table partitioned on warehouse.column' : ''}`,
+      400,
+    );
+  }
   return explainError(err, contextFor(err, where));
 }
 

@@ -27,6 +27,11 @@ export interface CountSpec {
   keyFormat: 'date' | 'id';
   since?: string;
   until?: string;
+  /**
+   * The table requires a partition filter and is partitioned on `column`, of this type: the scan then also
+   * compares the column itself with since/until (a filter BigQuery can use for partition elimination).
+   */
+  partitionFilter?: 'DATE' | 'TIMESTAMP' | 'DATETIME';
 }
 
 const TABLE = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\.([A-Za-z0-9_$-]+)$/;
@@ -71,9 +76,20 @@ export function buildScanQuery(spec: CountSpec): Statement {
   }
   const { where, queryParameters } = dateRange(`DATE(${col})`, spec);
   return {
-    query: `SELECT DISTINCT FORMAT_DATE('%F', DATE(${col})) AS key FROM ${from} WHERE ${col} IS NOT NULL${where}`,
+    query: `SELECT DISTINCT FORMAT_DATE('%F', DATE(${col})) AS key FROM ${from} WHERE ${col} IS NOT NULL${where}${partitionFilter(col, spec)}`,
     queryParameters,
   };
+}
+
+/** The column compared with since/until in its own type, so a require_partition_filter table accepts the scan. */
+function partitionFilter(col: string, spec: CountSpec): string {
+  const type = spec.partitionFilter;
+  if (type === undefined) return '';
+  const as = (x: string) => (type === 'DATE' ? x : `${type}(${x})`);
+  let out = '';
+  if (spec.since !== undefined) out += ` AND ${col} >= ${as('@since')}`;
+  if (spec.until !== undefined) out += ` AND ${col} < ${as('DATE_ADD(@until, INTERVAL 1 DAY)')}`;
+  return out;
 }
 
 /**

@@ -31,9 +31,12 @@ export function parseGsUrl(url: string): { bucket: string; prefix: string } {
 const MAX_RETRIES = 2;
 
 /**
- * Keys present in Cloud Storage: a key is present when the folder PREFIX/KEY/ holds at least one
- * object. One `objects.list` request per 1,000 folders, in a manual page loop: with
- * `autoPaginate` the client keeps only the last page's `prefixes`.
+ * Keys present in Cloud Storage: a key is present when an object with data (size > 0, a name not ending
+ * in `/`) is under PREFIX/KEY/. A zero-byte `KEY/` placeholder (the Console's "Create folder", some sync
+ * tools) is not data, so folders cannot be listed as prefixes: objects are listed with their sizes, 1,000
+ * a request, in a manual page loop. When a page ends inside a key already found present, the next request
+ * starts past that key (`startOffset`), so a key with thousands of objects costs one page, not many; the
+ * cost is never more than one request per 1,000 objects under the prefix.
  *
  * Client facts this relies on (@google-cloud/storage 7.9, measured against test/support/fake-gcs-server.ts):
  * - a custom endpoint (`apiEndpoint` or STORAGE_EMULATOR_HOST, whose value must end in /storage/v1)
@@ -71,11 +74,10 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
     timeoutMs,
     notFoundHint: endpointHint(opts.apiEndpoint) ?? `check the bucket name in storage.url (${opts.url})`,
   };
-  // Only the fields we read: a page of 1,000 full object resources is ~1 MB, of prefixes ~30 kB.
+  // Only the fields we read: a page of 1,000 full object resources is ~1 MB, of names and sizes ~60 kB.
   // `fields` is not in the client's types but goes to the query string like every other option.
-  const first: Query = pattern === null
-    ? { prefix, delimiter: '/', autoPaginate: false, maxResults: 1000, fields: 'prefixes,nextPageToken' }
-    : { prefix, autoPaginate: false, maxResults: 1000, fields: 'items(name),nextPageToken' };
+  const first: Query = { prefix, autoPaginate: false, maxResults: 1000, fields: 'items(name,size),nextPageToken' };
+  const keyOf = pattern === null ? (name: string) => folderKey(name, prefix) : (name: string) => pattern.exec(name)?.groups?.key;
 
   return {
     name: 'storage',
@@ -88,14 +90,16 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
           signal.throwIfAborted();
           requests += 1;
           const [, next, page]: [unknown, unknown, unknown] = await settleWithin(files.getFiles(query), signal, pageBudgetMs + 1000);
-          addKeys(keys, checkPage(page), prefix, pattern);
+          const last = addKeys(keys, checkPage(page), keyOf);
           query = (next as Query | null) ?? null;
+          // The page ended inside a folder already known to hold data: the rest of it cannot change anything.
+          if (query !== null && pattern === null && last !== undefined && keys.has(last)) query = { ...first, startOffset: `${prefix}${last}0` };
         }
       } catch (e) {
         if (signal.aborted) throw signal.reason;
         throw explainError(e, ctx);
       }
-      return { keys, requests, bytesBilled: null, method: pattern === null ? 'prefixes' : 'objects' } satisfies SourceResult;
+      return { keys, requests, bytesBilled: null, method: 'objects' } satisfies SourceResult;
     },
   };
 }
@@ -103,8 +107,7 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
 type Query = GetFilesOptions & { fields?: string };
 
 interface Page {
-  prefixes?: string[];
-  items?: { name?: string }[];
+  items?: { name?: string; size?: string | number }[];
 }
 
 function checkPage(page: unknown): Page {
@@ -112,18 +115,26 @@ function checkPage(page: unknown): Page {
   return page as Page;
 }
 
-function addKeys(keys: Set<string>, page: Page, prefix: string, pattern: RegExp | null): void {
-  if (pattern === null) {
-    for (const p of page.prefixes ?? []) {
-      const key = p.slice(prefix.length, -1);
-      if (key !== '') keys.add(key);
-    }
-    return;
-  }
+/** KEY of PREFIX/KEY/REST, or undefined for an object directly under the prefix. */
+function folderKey(name: string, prefix: string): string | undefined {
+  const cut = name.indexOf('/', prefix.length);
+  return cut > prefix.length ? name.slice(prefix.length, cut) : undefined;
+}
+
+/** An object holds data: bytes in it, and not a `name/` folder placeholder. */
+export function holdsData(item: { name?: string; size?: string | number }): boolean {
+  return item.name !== undefined && !item.name.endsWith('/') && Number(item.size) > 0;
+}
+
+/** Adds the keys of the page's objects with data; returns the key of the page's last object (data or not). */
+function addKeys(keys: Set<string>, page: Page, keyOf: (name: string) => string | undefined): string | undefined {
+  let last: string | undefined;
   for (const item of page.items ?? []) {
-    const key = item.name === undefined ? undefined : pattern.exec(item.name)?.groups?.key;
-    if (key) keys.add(key);
+    if (item.name === undefined) continue;
+    last = keyOf(item.name);
+    if (last && holdsData(item)) keys.add(last);
   }
+  return last;
 }
 
 /** The two ways to get the endpoint path wrong, both of which end in a plain 404. */

@@ -1,4 +1,4 @@
-import { opendir, readdir } from 'node:fs/promises';
+import { opendir, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { SourceError, type KeySource, type SourceResult } from './source.js';
 
@@ -26,8 +26,9 @@ export function compileKeyPattern(pattern: string, setting = 'storage.keyPattern
 
 /**
  * Keys present in a local directory: the simulator's stand-in for a bucket. A key is present
- * when `DIR/KEY/` holds at least one file (at any depth, as a GCS folder holds any object below
- * it); with `keyPattern`, every file path below `dir` is matched instead.
+ * when `DIR/KEY/` holds at least one file with data (size > 0, at any depth, as a GCS folder holds
+ * any object below it); empty folders and empty files are not data, as GCS placeholders are not.
+ * With `keyPattern`, every file path below `dir` is matched instead, by the same rule.
  */
 export function createLocalSource(opts: LocalSourceOptions): KeySource {
   const pattern = opts.keyPattern === undefined ? null : compileKeyPattern(opts.keyPattern, `${opts.name}.keyPattern`);
@@ -62,7 +63,17 @@ async function listFolders(dir: string, signal: AbortSignal): Promise<SourceResu
   return { keys, requests: 1 + folders.length, bytesBilled: null, method: 'directory' };
 }
 
-/** True when the folder has a file somewhere below it; stops at the first one. */
+/** True when the file (or what a symlink points at) holds at least one byte; a file gone meanwhile holds none. */
+async function hasData(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).size > 0;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+/** True when the folder has a file with data somewhere below it; stops at the first one. */
 async function holdsFile(path: string): Promise<boolean> {
   const subfolders: string[] = [];
   let dir;
@@ -74,7 +85,8 @@ async function holdsFile(path: string): Promise<boolean> {
     throw e;
   }
   for await (const d of dir) {
-    if (d.isFile() || d.isSymbolicLink()) return true; // leaving the loop early closes the handle
+    // Leaving the loop early closes the handle.
+    if ((d.isFile() || d.isSymbolicLink()) && (await hasData(join(path, d.name)))) return true;
     if (d.isDirectory()) subfolders.push(join(path, d.name));
   }
   for (const sub of subfolders) if (await holdsFile(sub)) return true;
@@ -88,7 +100,7 @@ async function listByPattern(dir: string, pattern: RegExp): Promise<SourceResult
     if (!d.isFile()) continue;
     const path = relative(dir, join(d.parentPath, d.name)).split(sep).join('/');
     const key = pattern.exec(path)?.groups?.key;
-    if (key) keys.add(key);
+    if (key && !keys.has(key) && (await hasData(join(d.parentPath, d.name)))) keys.add(key);
   }
   return { keys, requests: 1, bytesBilled: null, method: 'files' };
 }

@@ -8,6 +8,8 @@ export interface SourceResult {
   bytesBilled: number | null;
   /** How the keys were counted, e.g. 'prefixes', 'objects', 'scan', 'partitions', 'directory'. */
   method: string;
+  /** Why the count was taken this way when the usual way would be wrong, e.g. a streaming buffer. */
+  note?: string | null;
 }
 
 /** A place keys can be present in. `list` must honour the signal and never hang past its own time limit. */

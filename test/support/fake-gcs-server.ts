@@ -11,14 +11,20 @@ export type FakeGcsFault = { status: 401 | 403 | 404 | 429 | 500 | 503; times?: 
 /** Options for {@link startFakeGcs}. */
 export interface FakeGcsOptions {
   bucket: string;
-  /** Object names; a function is called on every request, so a test can grow the bucket between polls. */
-  objects: string[] | (() => string[]);
+  /**
+   * Objects: a name (1 byte, or 0 bytes when it ends in `/`, as a folder placeholder), or a name with its
+   * size. A function is called on every request, so a test can grow the bucket between polls.
+   */
+  objects: FakeObject[] | (() => FakeObject[]);
   /** The most results the server puts on one page whatever `maxResults` asks (GCS: 1000). */
   pageSize?: number;
   fault?: FakeGcsFault;
   /** Called as each request arrives (1-based count), before it is answered: lets a test act mid-listing. */
   onRequest?: (n: number) => void;
 }
+
+/** One object of the fake bucket. */
+export type FakeObject = string | { name: string; size: number };
 
 /** A running fake: point the storage client's `apiEndpoint` at `url`. */
 export interface FakeGcs {
@@ -67,7 +73,8 @@ export async function startFakeGcs(opts: FakeGcsOptions): Promise<FakeGcs> {
       const e = ERRORS[fault.status];
       return sendJson(res, fault.status, { error: { code: fault.status, message: e.message(opts.bucket), errors: [{ message: e.message(opts.bucket), domain: 'global', reason: e.reason }] } });
     }
-    handleList(req, res, opts.bucket, fixed ?? sortedCopy((opts.objects as () => string[])()), opts.pageSize ?? 1000, queries);
+    const objects = fixed ?? sortedCopy((opts.objects as () => FakeObject[])());
+    handleList(req, res, opts.bucket, objects, opts.pageSize ?? 1000, queries);
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -99,20 +106,31 @@ function faultTimes(f: FakeGcsFault): number {
   return f !== null && typeof f === 'object' && f.times !== undefined ? f.times : Infinity;
 }
 
-function sortedCopy(names: string[]): string[] {
-  // GCS lists in lexicographic byte order; for the ASCII names used here that is code-unit order.
-  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+interface Sorted {
+  names: string[];
+  sizes: Map<string, number>;
 }
 
-function handleList(req: IncomingMessage, res: ServerResponse, bucket: string, names: string[], pageSize: number, queries: URLSearchParams[]): void {
+function sortedCopy(objects: FakeObject[]): Sorted {
+  const sizes = new Map<string, number>();
+  for (const o of objects) {
+    if (typeof o === 'string') sizes.set(o, o.endsWith('/') ? 0 : 1);
+    else sizes.set(o.name, o.size);
+  }
+  // GCS lists in lexicographic byte order; for the ASCII names used here that is code-unit order.
+  return { names: [...sizes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), sizes };
+}
+
+function handleList(req: IncomingMessage, res: ServerResponse, bucket: string, objects: Sorted, pageSize: number, queries: URLSearchParams[]): void {
   const url = new URL(req.url ?? '/', 'http://x');
   const m = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
   if (req.method !== 'GET' || m === null) return sendJson(res, 404, gcsError(404, 'Not Found', 'notFound'));
   if (decodeURIComponent(m[1]) !== bucket) return sendJson(res, 404, gcsError(404, ERRORS[404].message(bucket), 'notFound'));
   const q = url.searchParams;
   queries.push(q);
-  sendJson(res, 200, listPage(names, {
+  sendJson(res, 200, listPage(objects, {
     prefix: q.get('prefix') ?? '',
+    startOffset: q.get('startOffset') ?? '',
     delimiter: q.get('delimiter') ?? '',
     max: Math.min(Number(q.get('maxResults') ?? pageSize) || pageSize, pageSize),
     cursor: q.get('pageToken') === null ? null : Buffer.from(q.get('pageToken')!, 'base64url').toString(),
@@ -121,6 +139,8 @@ function handleList(req: IncomingMessage, res: ServerResponse, bucket: string, n
 
 interface PageQuery {
   prefix: string;
+  /** Only names >= this (GCS `startOffset`). */
+  startOffset: string;
   delimiter: string;
   max: number;
   /** Last item name or prefix the previous page returned. */
@@ -128,10 +148,11 @@ interface PageQuery {
 }
 
 /** One page of `objects.list`: items and prefixes both count toward `max`, as in GCS. */
-function listPage(names: string[], q: PageQuery): { kind: string; items?: object[]; prefixes?: string[]; nextPageToken?: string } {
+function listPage({ names, sizes }: Sorted, q: PageQuery): { kind: string; items?: object[]; prefixes?: string[]; nextPageToken?: string } {
   const items: object[] = [];
   const prefixes: string[] = [];
-  let i = lowerBound(names, q.cursor !== null && q.cursor > q.prefix ? q.cursor : q.prefix);
+  const from = [q.prefix, q.startOffset, q.cursor ?? ''].reduce((a, b) => (b > a ? b : a));
+  let i = lowerBound(names, from);
   const isFolder = (s: string) => q.delimiter !== '' && s.endsWith(q.delimiter);
   // A page that ended on a folder resumes after everything inside it.
   if (q.cursor !== null) while (i < names.length && (names[i] === q.cursor || (isFolder(q.cursor) && names[i].startsWith(q.cursor)))) i++;
@@ -141,7 +162,7 @@ function listPage(names: string[], q: PageQuery): { kind: string; items?: object
     if (!name.startsWith(q.prefix)) break;
     const cut = q.delimiter === '' ? -1 : name.indexOf(q.delimiter, q.prefix.length);
     if (cut === -1) {
-      items.push({ kind: 'storage#object', name, bucket: 'b', size: '1' });
+      items.push({ kind: 'storage#object', name, bucket: 'b', size: String(sizes.get(name) ?? 1) });
       last = name;
     } else {
       const p = name.slice(0, cut + q.delimiter.length);
