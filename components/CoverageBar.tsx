@@ -54,7 +54,7 @@ export function CoverageBar({ name, source, expected, barWidth }: { name: string
 export function sourceDetail(name: string, s: SourceCoverage): string {
   const parts = [name];
   if (s.coverage?.extra) parts.push(`+${formatCount(s.coverage.extra)} not expected`);
-  if (s.method) parts.push(s.method);
+  if (s.method) parts.push(s.note ? `${s.method} (streaming buffer)` : s.method);
   if (s.bytesBilled !== null) parts.push(`bills ${formatBytes(s.bytesBilled)}`);
   parts.push(s.ageMs === null ? 'not checked yet' : formatAge(s.ageMs));
   return parts.join(' ');

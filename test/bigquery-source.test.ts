@@ -6,6 +6,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bigQueryClientOptions } from '../src/coverage/bigquery-client.js';
 import { createBigQuerySource, type BigQuerySourceOptions } from '../src/coverage/bigquery-source.js';
 import { SourceError } from '../src/coverage/source.js';
+import { initialState } from '../src/state/app-state.js';
+import { reduce } from '../src/state/reducer.js';
+import { statusJson } from '../src/app/status-json.js';
+import { statusText } from '../src/app/status-text.js';
 import { startFakeBigQuery, type FakeBigQuery, type FakeBigQueryOptions } from './support/fake-bigquery-server.js';
 
 // Real @google-cloud/bigquery client against a loopback server speaking its REST API.
@@ -357,5 +361,82 @@ describe('BigQuery source: config checked at start-up', () => {
     [{ keyFormat: 'id' as const, until: '2021-10-01' }, /since\/until filter dates/],
   ])('%j', (over, message) => {
     expect(() => createBigQuerySource({ table: TABLE, column: 'game_date', keyFormat: 'date', ...over })).toThrow(message);
+  });
+});
+
+describe('BigQuery source: streaming buffer and require_partition_filter', () => {
+  const signal = () => new AbortController().signal;
+
+  it('while the table has a streaming buffer, partitions undercount: it counts by scan, says why, and goes back to partitions after', async () => {
+    // Two days of the newest games are still in the streaming buffer (__UNPARTITIONED__).
+    let streaming = ['2022-06-17', '2022-06-18'];
+    const f = await fake({ partitioned: true, streaming: () => streaming, bytes: 52_428_800 });
+    const src = source(f);
+    const first = await src.list(signal());
+    expect([...first.keys].sort()).toEqual([...DATES, ...streaming]);
+    expect(first).toMatchObject({ method: 'scan', bytesBilled: 52_428_800, note: 'streaming buffer (~60 rows not yet in day partitions): counted by scan' });
+    expect(body(f, 'POST /jobs').configuration.query.query).not.toContain('INFORMATION_SCHEMA');
+
+    // The buffer is flushed into partitions: the next look reads the metadata again and counts partitions.
+    streaming = [];
+    f.calls.length = 0;
+    const after = await src.list(signal());
+    expect(after).toMatchObject({ method: 'partitions', note: null });
+    expect(after.keys.size).toBe(DATES.length);
+    expect(f.calls).toEqual(['GET /datasets/nba_raw/tables/boxscores', 'POST /jobs', 'POST /queries']);
+
+    // Streaming again: the scan plan was dry-run already, so only the metadata and the query.
+    streaming = ['2022-06-19'];
+    f.calls.length = 0;
+    const again = await src.list(signal());
+    expect(again.method).toBe('scan');
+    expect(again.keys.has('2022-06-19')).toBe(true);
+    expect(f.calls).toEqual(['GET /datasets/nba_raw/tables/boxscores', 'POST /queries']);
+  });
+
+  it('the note reaches status --json and the status text', async () => {
+    const f = await fake({ partitioned: true, streaming: ['2022-06-17'] });
+    const result = await source(f).list(signal());
+    let state = initialState({ job: 'j', log: '/x.log', now: 0, targets: [95] });
+    state = reduce(state, { type: 'expected/loaded', expected: { keys: [...DATES, '2022-06-17'], format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/e' } });
+    state = reduce(state, { type: 'coverage/configured', source: 'warehouse', label: TABLE });
+    state = reduce(state, { type: 'coverage/result', source: 'warehouse', result, at: 0 });
+    expect(statusJson(state).coverage?.warehouse).toMatchObject({ present: 6, method: 'scan', note: expect.stringContaining('streaming buffer') });
+    expect(statusText(state)).toContain('streaming buffer (~30 rows not yet in day partitions): counted by scan');
+  });
+
+  it.each([
+    ['DATE', '`game_date` >= @since', '`game_date` < DATE_ADD(@until, INTERVAL 1 DAY)'],
+    ['TIMESTAMP', '`game_date` >= TIMESTAMP(@since)', '`game_date` < TIMESTAMP(DATE_ADD(@until, INTERVAL 1 DAY))'],
+  ])('require_partition_filter on a %s column: since/until become the filter', async (columnType, low, high) => {
+    const f = await fake({ partitioned: true, requirePartitionFilter: true, columnType, streaming: ['2022-06-17'] });
+    const got = await source(f, { since: '2021-10-20', until: '2022-06-17' }).list(signal());
+    expect([...got.keys].sort()).toEqual(['2021-10-20', '2021-10-22', '2022-04-10', '2022-06-16', '2022-06-17']);
+    const q = body(f, 'POST /queries').query;
+    expect(q).toContain(low);
+    expect(q).toContain(high);
+  });
+
+  it('require_partition_filter without since/until: the error names the config field, and no query is billed', async () => {
+    const f = await fake({ partitioned: true, requirePartitionFilter: true, streaming: ['2022-06-17'] });
+    const err = await failure(source(f).list(signal()));
+    expect(err.message).toBe('BigQuery: table nba-props.nba_raw.boxscores requires a partition filter on game_date (require_partition_filter)');
+    expect(err.hint).toContain('set warehouse.since (and warehouse.until)');
+    expect(f.calls).toEqual(['GET /datasets/nba_raw/tables/boxscores']);
+  });
+
+  it('without a streaming buffer, partitions need no filter', async () => {
+    const f = await fake({ partitioned: true, requirePartitionFilter: true });
+    const got = await source(f).list(signal());
+    expect(got).toMatchObject({ method: 'partitions' });
+    expect(got.keys.size).toBe(DATES.length);
+  });
+
+  it('when BigQuery still refuses for want of a partition filter, the error says which config field fixes it', async () => {
+    const f = await fake();
+    f.setFault({ status: 400, reason: 'invalidQuery', message: "Cannot query over table 'nba-props.nba_raw.boxscores' without a filter over column(s) 'game_date' that can be used for partition elimination" }, 'POST /jobs');
+    const err = await failure(source(f).list(signal()));
+    expect(err.message).toContain('requires a partition filter on game_date');
+    expect(err.hint).toContain('warehouse.since');
   });
 });

@@ -62,6 +62,7 @@ function sourceJson(s: SourceCoverage | null) {
     error: s.error === null ? null : s.hint ? `${s.error} (${s.hint})` : s.error,
     bytesBilled: s.bytesBilled,
     method: s.method,
+    note: s.note,
   };
 }
 

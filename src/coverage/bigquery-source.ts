@@ -41,6 +41,30 @@ export type BigQuerySource = KeySource & { lastPlan(): BigQueryPlan | null };
 interface Plan extends BigQueryPlan {
   statement: Statement;
   location: string | undefined;
+  /** Why this plan and not the usual one (a streaming buffer), shown beside the figure. */
+  note: string | null;
+}
+
+/** What the table's metadata says that decides the plan. */
+interface TableFacts {
+  location: string | undefined;
+  /** Partitioned by DAY on the key column: partitions can be counted instead of scanned. */
+  dayPartitioned: boolean;
+  /** Rows BigQuery estimates are in the streaming buffer (not yet in any day partition), or null without one. */
+  streamingRows: string | null;
+  /** require_partition_filter: a scan must filter on the partitioning column. */
+  requireFilter: boolean;
+  /** The partitioning column (`_PARTITIONTIME` for ingestion time), and the key column's type. */
+  partitionField: string | null;
+  columnType: string | null;
+}
+
+interface TableMetadata {
+  location?: string;
+  timePartitioning?: { type?: string; field?: string; requirePartitionFilter?: boolean };
+  requirePartitionFilter?: boolean;
+  streamingBuffer?: { estimatedRows?: string; oldestEntryTime?: string } | null;
+  schema?: { fields?: { name?: string; type?: string }[] };
 }
 
 /**
@@ -64,13 +88,54 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
     authenticate: opts.authenticate,
   });
   let plan: Plan | null = null;
+  /** Plans already dry-run, by their query text: a table going in and out of streaming is not dry-run again. */
+  const planned = new Map<string, Plan>();
+  let facts: TableFacts | null = null;
 
-  async function makePlan(wait: Wait): Promise<Plan> {
+  async function readFacts(wait: Wait): Promise<TableFacts> {
     const [metadata] = await wait(client.dataset(table.dataset, { projectId: table.project }).table(table.table).getMetadata());
-    const md = asObject(metadata) as { location?: string; timePartitioning?: { type?: string; field?: string } };
-    const method = opts.keyFormat === 'date' && isDayPartitionedOn(md, opts.column) ? 'partitions' : 'scan';
-    const statement = method === 'partitions' ? buildPartitionsQuery(spec) : buildScanQuery(spec);
-    return { method, statement, location: opts.location ?? md.location, bytesBilled: null };
+    const md = asObject(metadata) as TableMetadata;
+    const buffer = md.streamingBuffer;
+    const column = md.schema?.fields?.find((f) => f.name?.toLowerCase() === opts.column.toLowerCase());
+    return {
+      location: md.location,
+      dayPartitioned: opts.keyFormat === 'date' && isDayPartitionedOn(md, opts.column),
+      streamingRows: buffer && typeof buffer === 'object' ? String(buffer.estimatedRows ?? '?') : null,
+      requireFilter: md.requirePartitionFilter === true || md.timePartitioning?.requirePartitionFilter === true,
+      partitionField: md.timePartitioning ? (md.timePartitioning.field ?? '_PARTITIONTIME') : null,
+      columnType: column?.type?.toUpperCase() ?? null,
+    };
+  }
+
+  /**
+   * Partitions when the table is day-partitioned on the column and has no streaming buffer: the buffer's
+   * rows are in no day partition yet (`__UNPARTITIONED__`), so INFORMATION_SCHEMA.PARTITIONS would
+   * undercount; then the table is scanned. A require_partition_filter table gets since/until as that filter.
+   */
+  function planFor(facts: TableFacts): Plan {
+    const location = opts.location ?? facts.location;
+    if (facts.dayPartitioned && facts.streamingRows === null) {
+      return { method: 'partitions', statement: buildPartitionsQuery(spec), location, bytesBilled: null, note: null };
+    }
+    const note = facts.dayPartitioned ? `streaming buffer (~${facts.streamingRows} rows not yet in day partitions): counted by scan` : null;
+    if (!facts.requireFilter) return { method: 'scan', statement: buildScanQuery(spec), location, bytesBilled: null, note };
+    const onColumn = facts.partitionField !== null && facts.partitionField.toLowerCase() === opts.column.toLowerCase();
+    if (!onColumn || opts.keyFormat !== 'date') {
+      throw new SourceError(
+        `BigQuery: table ${opts.table} requires a partition filter on ${facts.partitionField ?? 'its partitioning column'}, which is not warehouse.column (${opts.column})`,
+        'count a view or table partitioned on warehouse.column, or one without require_partition_filter',
+        null,
+      );
+    }
+    if (opts.since === undefined && opts.until === undefined) {
+      throw new SourceError(
+        `BigQuery: table ${opts.table} requires a partition filter on ${opts.column} (require_partition_filter)`,
+        `set warehouse.since (and warehouse.until) to the dates to count: they become that filter`,
+        null,
+      );
+    }
+    const type = facts.columnType === 'TIMESTAMP' || facts.columnType === 'DATETIME' ? facts.columnType : 'DATE';
+    return { method: 'scan', statement: buildScanQuery({ ...spec, partitionFilter: type }), location, bytesBilled: null, note };
   }
 
   async function dryRun(p: Plan, wait: Wait): Promise<number | null> {
@@ -122,17 +187,23 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
       const at = (s: BigQueryStep) => (step = s);
       try {
         const wait: Wait = (work) => settle(work, deadline.signal);
-        if (plan === null) {
-          const p = await makePlan(wait);
+        // A day-partitioned table is looked at every time: a streaming buffer comes and goes.
+        if (facts === null || facts.dayPartitioned) facts = await readFacts(wait);
+        const want = planFor(facts);
+        const known = planned.get(want.statement.query);
+        if (known) plan = known;
+        else {
           at('dry run');
-          p.bytesBilled = await dryRun(p, wait);
-          plan = p;
+          want.bytesBilled = await dryRun(want, wait);
+          planned.set(want.statement.query, want);
+          plan = want;
         }
         at('query');
         const keys = await runQuery(plan, wait, deadline.signal, at);
-        return { keys, requests: requests() - before, bytesBilled: plan.bytesBilled, method: plan.method } satisfies SourceResult;
+        return { keys, requests: requests() - before, bytesBilled: plan.bytesBilled, method: plan.method, note: plan.note } satisfies SourceResult;
       } catch (err) {
         if (signal.aborted) throw signal.reason;
+        if (err instanceof SourceError) throw err;
         if (deadline.expired) {
           throw new SourceError(`BigQuery: no answer within ${timeoutMs / 1000} s (${step})`, 'check the network or warehouse.apiEndpoint; the next poll tries again', null);
         }

@@ -19,6 +19,8 @@ export interface SourceState {
   errorAt: number | null;
   bytesBilled: number | null;
   method: string | null;
+  /** Why the count was taken this way (e.g. a streaming buffer made BigQuery scan); null when usual. */
+  note?: string | null;
   requests: number;
 }
 

@@ -12,6 +12,8 @@ export interface SourceCoverage {
   hint: string | null;
   bytesBilled: number | null;
   method: string | null;
+  /** Why the count was taken this way, e.g. "streaming buffer (~120 rows not yet in day partitions): counted by scan". */
+  note: string | null;
   checking: boolean;
 }
 
@@ -49,6 +51,7 @@ function sourceView(source: SourceState | null, expected: string[] | null, targe
     hint: source.hint,
     bytesBilled: source.bytesBilled,
     method: source.method,
+    note: source.note ?? null,
     checking: source.checking,
   };
 }

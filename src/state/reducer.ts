@@ -48,6 +48,7 @@ export function reduce(state: AppState, event: AppEvent): AppState {
         errorAt: null,
         bytesBilled: event.result.bytesBilled ?? s.bytesBilled,
         method: event.result.method,
+        note: event.result.note ?? null,
         requests: event.result.requests,
       }));
     case 'coverage/error':

@@ -18,6 +18,15 @@ export interface FakeBigQueryOptions {
   incompletePolls?: number;
   /** totalBytesProcessed the dry run reports; default 1234. */
   bytes?: number;
+  /**
+   * Keys of rows still in the streaming buffer: a scan sees them, INFORMATION_SCHEMA.PARTITIONS does not
+   * (they are `__UNPARTITIONED__`). While non-empty the table metadata carries `streamingBuffer`. Read on every request.
+   */
+  streaming?: string[] | (() => string[]);
+  /** Table metadata says require_partition_filter: a scan without a filter on the column is refused, as BigQuery does. */
+  requirePartitionFilter?: boolean;
+  /** Type of the key column in the table schema; default DATE. */
+  columnType?: string;
 }
 
 /**
@@ -95,6 +104,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
     });
   };
 
+  const streamingNow = () => (typeof opts.streaming === 'function' ? opts.streaming() : (opts.streaming ?? []));
   const tablePath = `/datasets/${opts.dataset}/tables/${opts.table}`;
   const tableName = `${opts.project}:${opts.dataset}.${opts.table}`;
   // The texts BigQuery sends, so the explanations are tested against the real wording.
@@ -140,7 +150,12 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       if (p.parameterType?.type !== 'DATE') throw new Error(`@${name} must be a DATE parameter`);
       return String(p.parameterValue?.value);
     };
-    let values = [...new Set(typeof opts.rows === 'function' ? opts.rows() : opts.rows)];
+    const partitions = /INFORMATION_SCHEMA\.PARTITIONS/.test(sql);
+    if (opts.requirePartitionFilter && !partitions && !new RegExp(`\`${column}\` (>=|<|<=|=|BETWEEN) `).test(sql)) {
+      return `Cannot query over table '${opts.project}.${opts.dataset}.${opts.table}' without a filter over column(s) '${column}' that can be used for partition elimination`;
+    }
+    const rows = typeof opts.rows === 'function' ? opts.rows() : opts.rows;
+    let values = [...new Set(partitions ? rows : [...rows, ...streamingNow()])];
     const since = dateParam('since');
     const until = dateParam('until');
     if (since) values = values.filter((v) => v >= since);
@@ -196,6 +211,9 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
         location: 'US',
         tableReference: { projectId: opts.project, datasetId: opts.dataset, tableId: opts.table },
         ...(opts.partitioned ? { timePartitioning: { type: 'DAY', field: column } } : {}),
+        ...(opts.requirePartitionFilter ? { requirePartitionFilter: true } : {}),
+        schema: { fields: [{ name: column, type: opts.columnType ?? 'DATE', mode: 'NULLABLE' }, { name: 'player', type: 'STRING' }] },
+        ...(streamingNow().length > 0 ? { streamingBuffer: { estimatedRows: String(streamingNow().length * 30), estimatedBytes: '40960', oldestEntryTime: '1764198000000' } } : {}),
       });
     }
     if (req.method === 'POST' && path === '/jobs') {
