@@ -1,6 +1,7 @@
 import React, { useEffect, useSyncExternalStore } from 'react';
 import { Box, useInput, useStdout } from 'ink';
-import { intentFor, keyName, type Intent } from '../src/keymap.js';
+import { keysOf } from '../src/key-chunk.js';
+import { intentFor, type Intent } from '../src/keymap.js';
 import type { Store } from '../src/store.js';
 import { runFigures } from '../src/state/run-view.js';
 import { writerOf } from '../src/state/writer.js';
@@ -29,19 +30,23 @@ export function App({ store, onIntent, color, onBack }: { store: Store; onIntent
     };
   }, [stdout, store]);
 
+  // One input event can hold many keys (a held key, a paste): each is handled in order, against the
+  // state the key before it left, exactly as if typed one by one.
   useInput((input, key) => {
-    const ui = store.getState().ui;
-    if (ui.filtering && !(key.ctrl && input === 'c')) {
-      if (key.return) onIntent('filter-done');
-      else if (key.escape) onIntent('filter-cancel');
-      else if (key.backspace || key.delete) store.dispatch({ type: 'ui/filter-input', text: ui.filter.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta) store.dispatch({ type: 'ui/filter-input', text: ui.filter + input });
-      return;
+    for (const ev of keysOf(input, key)) {
+      const ui = store.getState().ui;
+      if (ui.filtering && ev.name !== 'ctrl+c') {
+        if (ev.name === 'return') onIntent('filter-done');
+        else if (ev.name === 'escape') onIntent('filter-cancel');
+        else if (ev.name === 'backspace') store.dispatch({ type: 'ui/filter-input', text: Array.from(ui.filter).slice(0, -1).join('') });
+        else if (ev.text !== null) store.dispatch({ type: 'ui/filter-input', text: ui.filter + ev.text });
+        continue;
+      }
+      // One job of several: Esc on its dashboard (nothing open) goes back to the overview; the keys after it are the overview's.
+      if (onBack && ev.name === 'escape' && ui.view === 'dashboard' && !ui.help && !ui.confirm && !ui.choosingGroup) return onBack();
+      const intent = intentFor(store.getState(), ev.name);
+      if (intent) onIntent(intent);
     }
-    // One job of several: Esc on its dashboard (nothing open) goes back to the overview.
-    if (onBack && key.escape && ui.view === 'dashboard' && !ui.help && !ui.confirm && !ui.choosingGroup) return onBack();
-    const intent = intentFor(store.getState(), keyName(input, key));
-    if (intent) onIntent(intent);
   });
 
   const figures = runFigures(state.log.current, state.now, writerOf(state));

@@ -2,7 +2,8 @@ import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } fro
 import { Box, Text, useInput, useStdout } from 'ink';
 import type { Platform } from '../src/app/platform-runtime.js';
 import { funnel } from '../src/chain/funnel.js';
-import { intentFor, keyName } from '../src/keymap.js';
+import { keysOf } from '../src/key-chunk.js';
+import { intentFor } from '../src/keymap.js';
 import { overviewAction } from '../src/overview/overview-keymap.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
 import { moveSelection } from '../src/overview/platform-ui.js';
@@ -64,7 +65,17 @@ export function PlatformApp({ platform, color, exit }: { platform: Platform; col
   const ui = platform.ui.getState();
   useInput(
     (input, key) => {
-      const name = keyName(input, key);
+      // Keys arriving together (a held key, a paste) are each handled in order; once one opens a job's
+      // screen the rest of the chunk is dropped rather than guessed at.
+      for (const ev of keysOf(input, key)) {
+        if (platform.ui.getState().screen !== 'overview') return;
+        handleKey(ev.name);
+      }
+    },
+    { isActive: ui.screen === 'overview' },
+  );
+
+  function handleKey(name: string) {
       const { rows, selected, runtime } = current();
       const job = runtime?.store.getState();
       // A confirm box or group choice of the selected job takes the keys until it is answered.
@@ -97,9 +108,7 @@ export function PlatformApp({ platform, color, exit }: { platform: Platform; col
           if (action.open) platform.ui.set({ screen: 'job', selected });
           return;
       }
-    },
-    { isActive: ui.screen === 'overview' },
-  );
+  }
 
   const { rows, selected, runtime } = current();
   if (ui.screen === 'job' && runtime) {

@@ -76,16 +76,6 @@ export interface KeyPress {
   delete?: boolean;
 }
 
-/** Our name for a key press: 'q', 'R', 'up', 'escape', 'return', 'ctrl+c'. */
-export function keyName(input: string, key: KeyPress): string {
-  if (key.upArrow) return 'up';
-  if (key.downArrow) return 'down';
-  if (key.return) return 'return';
-  if (key.escape) return 'escape';
-  if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
-  return input;
-}
-
 function find(table: KeyBinding[], name: string, state: AppState): Intent | null {
   const hit = table.find((b) => b.keys.includes(name) && (!b.when || b.when(state)));
   return hit ? hit.intent : null;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { activeBindings, intentFor, KEYMAP, keyName } from '../src/keymap.js';
+import { keysOf } from '../src/key-chunk.js';
+import { activeBindings, intentFor, KEYMAP } from '../src/keymap.js';
 import { initialState, type AppState } from '../src/state/app-state.js';
 import { reduce } from '../src/state/reducer.js';
 
@@ -44,9 +45,25 @@ describe('keymap', () => {
   });
 
   test('key names', () => {
-    expect(keyName('c', { ctrl: true })).toBe('ctrl+c');
-    expect(keyName('', { upArrow: true })).toBe('up');
-    expect(keyName('', { escape: true })).toBe('escape');
-    expect(keyName('R', {})).toBe('R');
+    const names = (input: string, key = {}) => keysOf(input, key).map((k) => k.name);
+    expect(names('c', { ctrl: true })).toEqual(['ctrl+c']);
+    expect(names('', { upArrow: true })).toEqual(['up']);
+    expect(names('', { escape: true })).toEqual(['escape']);
+    expect(names('R')).toEqual(['R']);
+  });
+
+  test('a chunk of several keys is each key in order; control characters are never text', () => {
+    expect(keysOf('jjjj', {}).map((k) => k.name)).toEqual(['j', 'j', 'j', 'j']);
+    expect(keysOf('a\x7f\x08\r\x03\x01é', {})).toEqual([
+      { name: 'a', text: 'a' },
+      { name: 'backspace', text: null },
+      { name: 'backspace', text: null },
+      { name: 'return', text: null },
+      { name: 'ctrl+c', text: null },
+      { name: 'ctrl+a', text: null },
+      { name: 'é', text: 'é' },
+    ]);
+    // A C1 control character as a single key: named, never text.
+    expect(keysOf('\u0085', {})[0].text).toBeNull();
   });
 });

@@ -1,0 +1,69 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { waitFor } from './wait-for.js';
+
+/**
+ * A real terminal for tests: the program runs in a detached tmux session of its own server (its own
+ * socket), keys go in through tmux, and the screen comes back as tmux renders it. `.ci/run` installs
+ * tmux where it is missing.
+ */
+export const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
+
+export interface Terminal {
+  /** Named keys as tmux spells them: 'x', 'y', 'Escape', 'Enter', 'BSpace', 'Down'. One write each. */
+  keys(...keys: string[]): void;
+  /** Bytes written to the program's terminal in one write: several keys arriving together. */
+  chunk(bytes: string): void;
+  /** The screen as a person sees it, one string per row (wrapped rows are joined, so a wrap shows as a row too wide). */
+  screen(): string[];
+  /** Waits until the screen satisfies `check` (returns its value), or fails after `timeoutMs` with the last screen. */
+  waitScreen<T>(check: (rows: string[], text: string) => T, what: string, timeoutMs?: number): Promise<T>;
+  resize(cols: number, rows: number): void;
+  /** The program's pid (the pane's process). */
+  pid(): number;
+  /** Whether the pane's program has exited. */
+  exited(): boolean;
+  close(): void;
+}
+
+export function startTerminal(argv: string[], opts: { cols: number; rows: number; cwd: string; env?: Record<string, string> }): Terminal {
+  if (!HAS_TMUX) throw new Error('tmux is needed for the terminal tests (apt-get install tmux; .ci/run installs it)');
+  const socket = `bt-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmux = (args: string[], input?: string) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = { TERM: 'xterm-256color', ...(opts.env ?? {}) };
+  const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  tmux(['new-session', '-d', '-s', 't', '-x', String(opts.cols), '-y', String(opts.rows), '-c', opts.cwd, ...envArgs, quoted]);
+  tmux(['set-option', '-t', 't', 'remain-on-exit', 'on']);
+  // tmux sizes a detached session by its own rules unless told: keep exactly the size asked for.
+  tmux(['set-option', '-t', 't', 'window-size', 'manual']);
+  tmux(['resize-window', '-t', 't', '-x', String(opts.cols), '-y', String(opts.rows)]);
+  const screen = () => tmux(['capture-pane', '-p', '-J', '-t', 't']).replace(/\n+$/, '').split('\n');
+  return {
+    keys: (...keys) => keys.forEach((k) => tmux(['send-keys', '-t', 't', k])),
+    chunk(bytes) {
+      tmux(['load-buffer', '-b', 'chunk', '-'], bytes);
+      tmux(['paste-buffer', '-d', '-r', '-b', 'chunk', '-t', 't']);
+    },
+    screen,
+    waitScreen: (check, what, timeoutMs = 15_000) => {
+      let last: string[] = [];
+      return waitFor(() => {
+        last = screen();
+        return check(last, last.join('\n'));
+      }, what, timeoutMs, 50).catch((err: Error) => {
+        throw new Error(`${err.message}\n--- screen ---\n${last.join('\n')}\n--------------`);
+      });
+    },
+    resize: (cols, rows) => void tmux(['resize-window', '-t', 't', '-x', String(cols), '-y', String(rows)]),
+    pid: () => Number(tmux(['display-message', '-p', '-t', 't', '#{pane_pid}']).trim()),
+    exited: () => tmux(['display-message', '-p', '-t', 't', '#{pane_dead}']).trim() === '1',
+    close: () => {
+      try {
+        tmux(['kill-server']);
+      } catch {
+        // already gone
+      }
+    },
+  };
+}

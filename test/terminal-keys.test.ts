@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { CLI } from './support/cli.js';
+import { startTerminal, type Terminal } from './support/tmux.js';
+
+// Keys that arrive together, written to the real program's terminal in one write each.
+let dir: string;
+let term: Terminal | null = null;
+
+const KEYS = Array.from({ length: 12 }, (_, i) => `2022-04-${String(i + 10).padStart(2, '0')}`);
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-keys-'));
+  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
+  // Failures in key order: 8 HTTP 500s, then 4 timeouts.
+  const failed = KEYS.map((k, i) => (i < 8 ? { game_date: k, status: 'failed', error: 'HTTP 500' } : { game_date: k, status: 'timeout', error: 'Timeout after 180s' }));
+  writeFileSync(path.join(dir, 'failed_dates_20251126_231710.json'), JSON.stringify({ timestamp: '2025-11-26T23:49:49', total_failed: failed.length, failed_dates: failed }));
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'keys', log: 'backfill.log', expected: 'expected.txt', failed: 'failed_dates_*.json', keepAwake: false }));
+});
+afterEach(() => {
+  term?.close();
+  term = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cursorRow = (rows: string[]) => rows.find((r) => r.includes('›'));
+
+describe('keys arriving together in one read', () => {
+  test('jjjj moves the cursor four rows; pasted filter text with Backspaces and a control character filters as typed', async () => {
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 100, rows: 30, cwd: dir });
+    term.keys('f');
+    await term.waitScreen((_, t) => t.includes('12 keys'), 'the failures table');
+    expect(cursorRow(term.screen())).toContain(KEYS[0]);
+    term.chunk('jjjj');
+    await term.waitScreen((rows) => cursorRow(rows)?.includes(KEYS[4]), 'the cursor four rows down');
+    term.chunk('k');
+    await term.waitScreen((rows) => cursorRow(rows)?.includes(KEYS[3]), 'one row up');
+    // "/", "timx", two Backspaces (DEL), Ctrl-A, "me", Enter: all one chunk; the filter must read "time".
+    term.chunk('/timxx\x7f\x7f\x01e\r');
+    const text = await term.waitScreen((_, t) => (/4 of 12 keys match "time"/.test(t) ? t : null), 'the filter "time" applied');
+    expect(text).not.toContain('\x01');
+    // Keys after Enter in the same chunk act on the table again: Enter kept the filter, then j moves within it.
+    term.chunk('jj');
+    await term.waitScreen((rows) => cursorRow(rows)?.includes(KEYS[10]), 'the cursor two rows into the filtered table');
+  }, 60_000);
+
+  test('Ctrl-C inside a chunk quits, after the keys before it', async () => {
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
+    await term.waitScreen((_, t) => t.includes('q quit'), 'the dashboard');
+    term.chunk('f\x03');
+    await term.waitScreen(() => term!.exited(), 'the dashboard to leave');
+  }, 30_000);
+});
