@@ -3,6 +3,7 @@ import { Box, useInput, useStdout } from 'ink';
 import { keysOf } from '../src/key-chunk.js';
 import { intentFor, type Intent } from '../src/keymap.js';
 import type { Store } from '../src/store.js';
+import { stopHeadline } from '../src/state/confirm-situation.js';
 import { runFigures } from '../src/state/run-view.js';
 import { writerOf } from '../src/state/writer.js';
 import { ChooseGroup } from './ChooseGroup.js';
@@ -62,7 +63,7 @@ export function App({ store, onIntent, color, onBack }: { store: Store; onIntent
   return (
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
-        <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake} stopping={state.process.stopping} width={width} />
+        <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake} stopping={stopHeadline(state.process, state.now)} width={width} />
         <Notices notices={state.ui.notices} now={state.now} />
         {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
         {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} height={bodyHeight} /> : null}

@@ -14,8 +14,6 @@ const STATUS_COLOR: Record<string, string> = {
   stopped: 'magenta',
 };
 
-const STOPPING: Record<string, string> = { sigint: 'SIGINT sent', sigterm: 'SIGTERM sent', 'needs-kill': 'ignored SIGINT and SIGTERM' };
-
 /** Job name, run state (spinner while running), elapsed, and the run's workers/timeout as its log says. */
 export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number }) {
   const { job, run, figures, external, keepAwake, stopping, width } = props;
@@ -38,7 +36,7 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
       <Text> · {formatClock(figures.elapsedMs)}</Text>
       {settings ? <Text dimColor> · {settings}</Text> : null}
       {keepAwake ? <Text color={color ? 'cyan' : undefined}> · awake</Text> : null}
-      {stopping ? <Text color={color ? 'red' : undefined}> · stopping: {STOPPING[stopping] ?? stopping}</Text> : null}
+      {stopping ? <Text color={color ? 'red' : undefined}> · stopping: {stopping}</Text> : null}
     </Box>
   );
 }

@@ -9,6 +9,7 @@ import { watchProcess } from '../runner/watch.js';
 import type { Store } from '../store.js';
 import type { Confirm } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
+import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situation.js';
 import { moveCursor } from '../state/cursor.js';
 import { failuresView, retryGroups } from '../state/failures-view.js';
 import { lookOnce } from './look-once.js';
@@ -16,8 +17,7 @@ import { launchBackfill } from './launcher.js';
 import type { LiveSources } from './live-sources.js';
 import { recordedRuns } from './process-info.js';
 
-/** Grace each of SIGINT and SIGTERM gets before the next step. */
-export const STOP_GRACE_MS = 10_000;
+export { STOP_GRACE_MS };
 
 export interface ControllerDeps {
   config: Config;
@@ -88,10 +88,18 @@ export function createController(deps: ControllerDeps) {
     dispatch({ type: 'ui/confirm', confirm });
   }
 
+  /**
+   * `x`: a stop box when no stop is under way; while one is, the stage it is in and when the next comes;
+   * once SIGINT and SIGTERM were both ignored, the SIGKILL question as a box of its own.
+   */
   function askStop() {
     const p = store.getState().process;
     if (p.external) return notice(`the run writing the log (pid ${p.externalPids.join(', ')}) was not started here: stop it where it runs`, 'warn');
     if (!p.attached || !p.alive || p.pid === null) return notice('no run of ours is running', 'info');
+    if (p.stopping === 'needs-kill') {
+      return openConfirm({ kind: 'kill', keys: [], workers: null, timeout: null, message: `Send SIGKILL to process group ${p.pid} (run ${p.runId})? It ignored what was sent: ${signalsSent(p)}. Keys in flight are lost.` });
+    }
+    if (p.stopping) return notice(`stopping run ${p.runId}: ${stopStage(p, deps.now())}`, 'info');
     openConfirm({ kind: 'stop', keys: [], workers: null, timeout: null, message: `Stop run ${p.runId} (pid ${p.pid})? SIGINT to its process group, SIGTERM after ${STOP_GRACE_MS / 1000} s.` });
   }
 
@@ -135,7 +143,7 @@ export function createController(deps: ControllerDeps) {
     stopRequested = false;
     awake = out.keepAwake;
     const { run } = out;
-    dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, exitCode: null, keepAwake: out.keepAwake.how } });
+    dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, keepAwake: out.keepAwake.how } });
     notice(`launched run ${run.id}: pid ${run.pid}, ${c.keys.length} keys${out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : ''}`);
     watch(run.pid as number, run.procStart, run.id, out.child);
     await refreshHistory();
@@ -145,10 +153,15 @@ export function createController(deps: ControllerDeps) {
     const p = store.getState().process;
     if (p.pid === null) return;
     stopRequested = true;
-    const result = await stopRun(p.pid, p.procStart, { graceMs: STOP_GRACE_MS, signal: deps.signal, onPhase: (phase) => dispatch({ type: 'process/update', patch: { stopping: phase === 'waiting-kill-confirm' ? 'needs-kill' : phase } }) });
-    if (result === 'needs-kill') {
-      openConfirm({ kind: 'kill', keys: [], workers: null, timeout: null, message: `Run ${p.runId} ignored SIGINT and SIGTERM. Send SIGKILL to process group ${p.pid}? Keys in flight are lost.` });
-    }
+    dispatch({ type: 'process/update', patch: { stopSignals: [] } });
+    const onPhase = (phase: 'sigint' | 'sigterm' | 'waiting-kill-confirm') => {
+      if (phase === 'waiting-kill-confirm') return dispatch({ type: 'process/update', patch: { stopping: 'needs-kill' } });
+      const sent = { signal: phase === 'sigint' ? ('SIGINT' as const) : ('SIGTERM' as const), at: deps.now() };
+      dispatch({ type: 'process/update', patch: { stopping: phase, stopSignals: [...store.getState().process.stopSignals, sent] } });
+    };
+    const result = await stopRun(p.pid, p.procStart, { graceMs: STOP_GRACE_MS, signal: deps.signal, onPhase });
+    // Never a box that appears by itself: the operator opens the SIGKILL question with x, after this notice.
+    if (result === 'needs-kill') notice(`run ${p.runId} ignored ${signalsSent(store.getState().process)}: press x to decide about SIGKILL`, 'warn');
   }
 
   async function onConfirmYes() {
@@ -158,6 +171,7 @@ export function createController(deps: ControllerDeps) {
     if (c.kind === 'stop') return doStop();
     if (c.kind === 'kill') {
       const p = store.getState().process;
+      if (p.stopping !== 'needs-kill') return;
       if (p.pid !== null && !(await killRun(p.pid, p.procStart))) notice(`pid ${p.pid} still alive after SIGKILL`, 'fail');
       return;
     }

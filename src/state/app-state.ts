@@ -58,6 +58,8 @@ export interface ProcessState {
   writersCheckedAt: number | null;
   keepAwake: string | null;
   stopping: 'sigint' | 'sigterm' | 'needs-kill' | null;
+  /** The signals the current stop has sent, in order, with when (epoch ms). */
+  stopSignals: { signal: 'SIGINT' | 'SIGTERM'; at: number }[];
   stopped: boolean;
   exitCode: number | null;
   /** Records from runs.jsonl for the history view. */
@@ -92,6 +94,8 @@ export interface Confirm {
   keys: string[];
   workers: number | null;
   timeout: number | null;
+  /** The situation the question was asked in (set by the reducer when the box opens; see confirm-situation.ts). */
+  basis?: string;
 }
 
 export interface UiState {
@@ -147,7 +151,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, resets: 0, tail: [], current: null, history: [] },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [], tried: null },
-    process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, stopping: null, stopped: false, exitCode: null, history: [] },
+    process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },
     ui: { view: 'dashboard', help: false, filter: '', filtering: false, cursorKey: null, confirm: null, choosingGroup: null, notices: [], width: opts.width ?? 80, height: opts.height ?? 24 },
   };
 }

@@ -1,11 +1,47 @@
 import { applyLines } from './apply-lines.js';
 import { TAIL_LIMIT, type AppState, type SourceState } from './app-state.js';
+import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
 
 const NOTICE_LIMIT = 5;
 
-/** The one reducer: pure, every state change goes through here. */
+/**
+ * The one reducer: pure, every state change goes through here. A confirm box is fixed once open: no
+ * event replaces it, and when the situation it asked about changes, it closes with a notice.
+ */
 export function reduce(state: AppState, event: AppEvent): AppState {
+  if (event.type === 'ui/confirm' && event.confirm) {
+    if (state.ui.confirm) return withNotice(state, `one question at a time: "${firstWords(state.ui.confirm.message)}" is still open`, 'warn');
+    const confirm = { ...event.confirm, basis: confirmSituation(event.confirm.kind, state).key };
+    return { ...state, ui: { ...state.ui, confirm, choosingGroup: null } };
+  }
+  return guardConfirm(step(state, event));
+}
+
+/** Closes an open box whose situation changed under it; nothing it offered happens. */
+function guardConfirm(state: AppState): AppState {
+  const open = state.ui.confirm;
+  if (!open) return state;
+  const now = confirmSituation(open.kind, state);
+  if (now.key === open.basis) return state;
+  const closed = { ...state, ui: { ...state.ui, confirm: null } };
+  return withNotice(closed, `Nothing was done: the ${QUESTION[open.kind]} question closed, as ${now.words}.`, 'warn');
+}
+
+const QUESTION: Record<string, string> = { stop: 'stop', kill: 'SIGKILL', resume: 'resume', retry: 'retry', launch: 'launch' };
+
+/** The question's first sentence, to name a box in a notice. */
+function firstWords(message: string): string {
+  const end = message.indexOf('?');
+  return end > 0 ? message.slice(0, end + 1) : message;
+}
+
+function withNotice(state: AppState, text: string, tone: 'info' | 'warn' | 'fail'): AppState {
+  const notices = state.ui.notices.concat({ at: state.now, text, tone }).slice(-NOTICE_LIMIT);
+  return { ...state, ui: { ...state.ui, notices } };
+}
+
+function step(state: AppState, event: AppEvent): AppState {
   switch (event.type) {
     case 'clock/tick':
       return event.now === state.now ? state : { ...state, now: event.now };
@@ -78,10 +114,8 @@ export function reduce(state: AppState, event: AppEvent): AppState {
       return { ...state, ui: { ...state.ui, confirm: event.confirm, choosingGroup: null } };
     case 'ui/choose-group':
       return { ...state, ui: { ...state.ui, choosingGroup: event.choice } };
-    case 'ui/notice': {
-      const notices = state.ui.notices.concat({ at: state.now, text: event.text, tone: event.tone }).slice(-NOTICE_LIMIT);
-      return { ...state, ui: { ...state.ui, notices } };
-    }
+    case 'ui/notice':
+      return withNotice(state, event.text, event.tone);
     case 'ui/resize':
       return { ...state, ui: { ...state.ui, width: event.width, height: event.height } };
   }

@@ -1,0 +1,56 @@
+import type { AppState, ConfirmKind, ProcessState } from './app-state.js';
+
+/** Grace each of SIGINT and SIGTERM gets before the next step of a stop. */
+export const STOP_GRACE_MS = 10_000;
+
+/**
+ * What a confirm box's question depends on, as a comparable key and in the operator's words. A box is
+ * fixed from the moment it opens: when this changes under it, the box closes and nothing happens.
+ */
+export function confirmSituation(kind: ConfirmKind, state: AppState): { key: string; words: string } {
+  const p = state.process;
+  const ours = p.attached && p.alive === true ? `run ${p.runId} (pid ${p.pid})` : null;
+  if (kind === 'stop' || kind === 'kill') {
+    const key = `${p.runId}|${p.pid}|${p.alive}|${p.stopping ?? 'none'}`;
+    if (!ours) return { key, words: `run ${p.runId ?? ''} is no longer running`.replace('  ', ' ') };
+    return { key, words: p.stopping ? `the stop moved on: ${stopStage(p, state.now)}` : `${ours} is running and no stop is under way` };
+  }
+  // Launching: what would block it (a run of ours, a writer we did not start).
+  const external = p.external ? `pid ${p.externalPids.join(', ')} writes the log` : null;
+  const key = `${ours ?? ''}|${external ?? ''}`;
+  return { key, words: ours ? `${ours} is running now` : external ? `${external} now` : 'nothing is running now' };
+}
+
+/** 14:03:07 in the local time zone: when a signal went out or the next one is due. */
+export function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
+}
+
+/** The signals a stop has sent so far, with their times: "SIGINT at 14:03:07, SIGTERM at 14:03:17". */
+export function signalsSent(p: Pick<ProcessState, 'stopSignals'>): string {
+  return p.stopSignals.map((s) => `${s.signal} at ${clockTime(s.at)}`).join(', ');
+}
+
+/**
+ * Where a stop is and what comes next, for `x` while it is under way and for the header:
+ * "SIGINT sent at 14:03:07; SIGTERM at 14:03:17 (in 4 s) if it is still running".
+ */
+export function stopStage(p: Pick<ProcessState, 'stopping' | 'stopSignals'>, now: number): string {
+  const last = p.stopSignals.at(-1);
+  const sent = signalsSent(p) || 'nothing yet';
+  if (p.stopping === 'needs-kill') return `it ignored ${p.stopSignals.map((s) => s.signal).join(' and ')} (sent ${sent.replace(/SIG\w+ at /g, '')}): only SIGKILL is left, and it waits for your decision`;
+  if (!last) return 'starting';
+  const due = last.at + STOP_GRACE_MS;
+  const next = p.stopping === 'sigint' ? `SIGTERM at ${clockTime(due)}` : `the SIGKILL question at ${clockTime(due)}`;
+  return `sent ${sent}; ${next} (in ${Math.max(0, Math.ceil((due - now) / 1000))} s) if it is still running`;
+}
+
+/** The header's short form: "SIGINT sent, SIGTERM in 4 s"; "SIGINT and SIGTERM ignored: x decides". */
+export function stopHeadline(p: Pick<ProcessState, 'stopping' | 'stopSignals'>, now: number): string | null {
+  if (!p.stopping) return null;
+  if (p.stopping === 'needs-kill') return `${p.stopSignals.map((s) => s.signal).join(' and ') || 'signals'} ignored: x decides`;
+  const last = p.stopSignals.at(-1);
+  if (!last) return 'starting';
+  const left = Math.max(0, Math.ceil((last.at + STOP_GRACE_MS - now) / 1000));
+  return `${last.signal} sent, ${p.stopping === 'sigint' ? 'SIGTERM' : 'SIGKILL question'} in ${left} s`;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest';
+import { initialState, type AppState, type Confirm } from '../src/state/app-state.js';
+import { stopHeadline, stopStage } from '../src/state/confirm-situation.js';
+import { reduce } from '../src/state/reducer.js';
+
+const T = Date.UTC(2025, 10, 26, 14, 3, 7);
+const base = initialState({ job: 'j', log: '/x.log', now: T, targets: [95] });
+const running: AppState = reduce(base, { type: 'process/update', patch: { runId: 'resume-1', pid: 42, attached: true, alive: true } });
+const box = (kind: Confirm['kind'], message: string): Confirm => ({ kind, message, keys: [], workers: null, timeout: null });
+
+describe('a confirm box is fixed once open', () => {
+  test('a second question never replaces the open one', () => {
+    const s1 = reduce(running, { type: 'ui/confirm', confirm: box('stop', 'Stop run resume-1 (pid 42)?') });
+    const s2 = reduce(s1, { type: 'ui/confirm', confirm: box('kill', 'Send SIGKILL?') });
+    expect(s2.ui.confirm?.message).toBe('Stop run resume-1 (pid 42)?');
+    expect(s2.ui.notices.at(-1)?.text).toContain('one question at a time');
+  });
+
+  test('the stop box closes when the stop moves on or the run ends; unrelated changes leave it', () => {
+    const open = reduce(running, { type: 'ui/confirm', confirm: box('stop', 'Stop run resume-1 (pid 42)?') });
+    expect(reduce(open, { type: 'clock/tick', now: T + 5000 }).ui.confirm).not.toBeNull();
+    expect(reduce(open, { type: 'process/update', patch: { writersChecked: true, writersCheckedAt: T } }).ui.confirm).not.toBeNull();
+    const ended = reduce(open, { type: 'process/update', patch: { alive: false } });
+    expect(ended.ui.confirm).toBeNull();
+    expect(ended.ui.notices.at(-1)?.text).toBe('Nothing was done: the stop question closed, as run resume-1 is no longer running.');
+    const moved = reduce(open, { type: 'process/update', patch: { stopping: 'sigterm', stopSignals: [{ signal: 'SIGINT', at: T }, { signal: 'SIGTERM', at: T + 10_000 }] } });
+    expect(moved.ui.confirm).toBeNull();
+  });
+
+  test('a launch box closes when a writer appears under it', () => {
+    const open = reduce(base, { type: 'ui/confirm', confirm: box('resume', 'Launch 3 keys?') });
+    const after = reduce(open, { type: 'process/update', patch: { external: true, externalPids: [77] } });
+    expect(after.ui.confirm).toBeNull();
+    expect(after.ui.notices.at(-1)?.text).toBe('Nothing was done: the resume question closed, as pid 77 writes the log now.');
+  });
+});
+
+describe('stop stage', () => {
+  test('says what was sent, when, and what comes next (TZ=UTC)', () => {
+    const p = { stopping: 'sigint' as const, stopSignals: [{ signal: 'SIGINT' as const, at: T }] };
+    expect(stopStage(p, T + 6000)).toBe('sent SIGINT at 14:03:07; SIGTERM at 14:03:17 (in 4 s) if it is still running');
+    expect(stopHeadline(p, T + 6000)).toBe('SIGINT sent, SIGTERM in 4 s');
+    const both = { stopping: 'needs-kill' as const, stopSignals: [{ signal: 'SIGINT' as const, at: T }, { signal: 'SIGTERM' as const, at: T + 10_000 }] };
+    expect(stopHeadline(both, T + 30_000)).toBe('SIGINT and SIGTERM ignored: x decides');
+  });
+});
