@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { isAlive } from '../src/runner/proc.js';
+import { foldRuns, parseRunLines } from '../src/runner/runs-file.js';
 import { CLI } from './support/cli.js';
 import { startTerminal, type Terminal } from './support/tmux.js';
 import { waitFor } from './support/wait-for.js';
@@ -30,6 +31,8 @@ afterEach(() => {
   term?.close();
   term = null;
   for (const run of runs()) {
+    // Never kill(-0): that is this test's own process group.
+    if (!(run.pid > 1)) continue;
     try {
       process.kill(-run.pid, 'SIGKILL');
     } catch {
@@ -39,10 +42,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Launched runs as runs.jsonl folds them (a launch is recorded before the spawn, then with its pid). */
 function runs(): { pid: number; procStart: number; id: string }[] {
   const file = path.join(dir, '.backfill-tui', 'runs.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'launch');
+  return foldRuns(parseRunLines(readFileSync(file, 'utf8'))).filter((r) => r.pid !== null) as { pid: number; procStart: number; id: string }[];
 }
 
 async function launchStubborn(t: Terminal) {
