@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { watch } from 'chokidar';
 import { FileFollower } from './follow/file-follower.js';
+import { startPollClock } from './follow/poll-clock.js';
 import { serialRunner } from './follow/serial-runner.js';
 
 /** What a follower reports; all calls stop once the signal aborts. */
@@ -16,8 +17,14 @@ export interface FollowHandlers {
   onProgress(p: { bytesRead: number; size: number; historyDone: boolean }): void;
   /** A line longer than the cap was cut; droppedBytes were counted but not kept. */
   onOverlong?(droppedBytes: number): void;
-  /** A check failed for a reason other than the file being missing (e.g. EACCES); it is retried on the next poll. */
+  /** A check failed for a reason other than the file being missing; it is retried on the next poll. */
   onError?(error: unknown): void;
+  /**
+   * The path holds something that cannot be followed: a directory, a FIFO, a socket, a device, or a file we may
+   * not read. Any old file was dropped; the follower waits for a regular file there. Called once per change of
+   * what it found, with that in words (e.g. "is a directory, not a regular file").
+   */
+  onUnusable?(what: string): void;
 }
 
 /** How a follower reads and how often it looks without being told. */
@@ -30,6 +37,8 @@ export interface FollowOptions {
   pollMs?: number;
   /** Poll interval once nothing was written for a while, default 20 × pollMs (5 s): an idle follower costs next to nothing. */
   idlePollMs?: number;
+  /** Quiet for this long, the follower polls at its idle rate; default 10 s. */
+  idleAfterMs?: number;
   /** Read size, default 256 KiB: as fast as 1 MiB here, with less peak memory (fewer large chunk copies waiting for GC). */
   chunkSize?: number;
   /** Max kept bytes of one line, default 64 KiB. */
@@ -58,11 +67,12 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
   const dir = path.dirname(target);
   const pollMs = opts.pollMs ?? 250;
   const idlePollMs = Math.max(pollMs, opts.idlePollMs ?? pollMs * 20);
-  let lastDataAt = 0;
+  // Assigned below; chunks only come from checks the clock or the watcher start, after this.
+  let onData = (): void => {};
   const counted: FollowHandlers = {
     ...handlers,
     onChunk(chunk) {
-      lastDataAt = Date.now();
+      onData();
       handlers.onChunk(chunk);
     },
   };
@@ -98,17 +108,13 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
   // Without a listener an 'error' event would throw; the poll covers for a broken watch.
   watcher.on('error', () => {});
 
-  let timer: NodeJS.Timeout | undefined;
-  const tick = (): void => {
-    poke();
-    // Fast while lines are arriving (the end of a burst has no event), slow once the log is quiet.
-    timer = setTimeout(tick, Date.now() - lastDataAt < IDLE_AFTER_MS ? pollMs : idlePollMs);
-  };
-  tick();
+  // Fast while lines are arriving (the end of a burst has no event), slow once the log is quiet.
+  const clock = startPollClock({ pollMs, idlePollMs, idleAfterMs: opts.idleAfterMs ?? IDLE_AFTER_MS, tick: poke });
+  onData = () => clock.dataArrived();
 
   return new Promise<void>((resolve) => {
     const stop = async (): Promise<void> => {
-      clearTimeout(timer);
+      clock.stop();
       await watcher.close().catch(() => {});
       await runner.idle();
       await follower.close();

@@ -19,7 +19,10 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void): 
       dispatch({ type: 'log/batch', batch: parseChunk(chunk, grammar, farFromEnd ? 0 : TAIL_LIMIT) });
     },
     onReset: (reason) => {
+      // The new file's size is not known until its first progress report: until then nothing is far from its
+      // end (keeping the old file's size would skip decoding the new file's first lines for the pane).
       bytesRead = 0;
+      size = 0;
       dispatch({ type: 'log/reset', reason });
     },
     onWaiting: () => dispatch({ type: 'log/waiting' }),

@@ -34,6 +34,11 @@ export async function readLogOnce(
         failure = err;
         ac.abort();
       },
+      // A directory, FIFO or socket at the log path: said at once, never opened (a FIFO would block the read).
+      onUnusable: (what) => {
+        failure = new Error(what);
+        ac.abort();
+      },
     },
     { signal: ac.signal, pollMs: 60_000, historyStart },
   );

@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FollowHandlers, HistoryStart } from '../log-follower.js';
 import { LineSplitter } from './line-splitter.js';
-import { TrackedFile } from './tracked-file.js';
+import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
 
 /**
  * The `tail -F` state machine for one path: each `check()` notices a missing,
@@ -14,6 +14,8 @@ export class FileFollower {
   private file: TrackedFile | null = null;
   private everOpened = false;
   private waiting = false;
+  /** What stands at the path instead of a readable file, as last reported; null when nothing is wrong. */
+  private unusable: string | null = null;
   private historyDone = false;
   private statSize = 0;
   private lastProgress = '';
@@ -43,31 +45,46 @@ export class FileFollower {
     if (this.signal.aborted) return;
     const st = await statOrNull(this.path);
     if (this.file && (!st || !this.file.isSameFile(st))) {
-      // A renamed or deleted log can still hold lines written just before the move.
-      await this.readAvailable(this.file);
+      // A renamed or deleted log can still hold lines written just before the move. If the old file cannot be
+      // read any more, it is dropped all the same: nothing may keep us on a file that is no longer the log.
+      await this.readAvailable(this.file).catch(() => undefined);
       await this.dropFile();
     }
     if (this.signal.aborted) return;
     if (!st) return this.enterWaiting();
+    if (!st.isFile()) return this.enterUnusable(`is ${kindOf(st)}, not a regular file`);
 
     if (!this.file) {
-      const opened = await openOrNull(this.path);
+      const opened = await this.open();
       if (this.signal.aborted) return void (await opened?.close());
-      if (!opened) return this.enterWaiting();
+      if (!opened) return;
       this.file = opened;
       this.waiting = false;
+      this.unusable = null;
       if (this.everOpened) this.handlers.onReset('replaced');
       this.everOpened = true;
       await this.skipOldHistory(opened, opened.sizeAtOpen);
-    } else if (await this.file.wasTruncated(st.size)) {
+    } else if (await this.file.wasRewritten(st.size, st.mtimeMs)) {
       if (this.signal.aborted) return;
-      this.file.rewind();
+      this.file.rewind(st);
       this.splitter.reset();
       this.handlers.onReset('truncated');
       await this.skipOldHistory(this.file, st.size);
     }
     this.statSize = st.size;
     await this.readAvailable(this.file);
+  }
+
+  /** Opens the path, or reports why it cannot be followed (missing: waiting; anything else: unusable) and returns null. */
+  private async open(): Promise<TrackedFile | null> {
+    try {
+      return await TrackedFile.open(this.path);
+    } catch (err) {
+      if (isMissing(err)) this.enterWaiting();
+      else if (err instanceof NotRegularFileError) this.enterUnusable(err.message);
+      else this.enterUnusable(`cannot be read: ${(err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied (EACCES)' : (err as Error).message}`);
+      return null;
+    }
   }
 
   /** Closes the fd; call once no check is running. */
@@ -123,9 +140,18 @@ export class FileFollower {
   }
 
   private enterWaiting(): void {
+    this.unusable = null;
     if (this.waiting) return;
     this.waiting = true;
     this.handlers.onWaiting();
+  }
+
+  /** Says once what stands at the path instead of a readable regular file; a new finding is said again. */
+  private enterUnusable(what: string): void {
+    this.waiting = false;
+    if (this.unusable === what) return;
+    this.unusable = what;
+    this.handlers.onUnusable?.(what);
   }
 
   private async dropFile(): Promise<void> {
@@ -146,15 +172,6 @@ async function statOrNull(path: string): Promise<Stats | null> {
   }
 }
 
-/** The path can vanish between our stat and open; that is "waiting", not an error. */
-async function openOrNull(path: string): Promise<TrackedFile | null> {
-  try {
-    return await TrackedFile.open(path);
-  } catch (err) {
-    if (isMissing(err)) return null;
-    throw err;
-  }
-}
 
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | null)?.code;

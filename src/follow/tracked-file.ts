@@ -1,8 +1,22 @@
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 
-/** How many leading bytes are remembered to notice a same-size rewrite. */
+/** How many bytes are remembered at the start, and just before the read offset, to notice a rewrite in place. */
 const HEAD_BYTES = 64;
+const TAIL_BYTES = 64;
+
+/** The kind of a non-regular file, in words. */
+export function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+/** The path was swapped for something that is not a regular file between our stat and open. */
+export class NotRegularFileError extends Error {}
 
 /** One open generation of the followed path: its fd, identity and read offset. */
 export class TrackedFile {
@@ -10,6 +24,10 @@ export class TrackedFile {
   offset = 0;
   /** Copy of the first bytes read, compared later to spot a rewrite in place. */
   private head = Buffer.alloc(0);
+  /** Copy of the bytes just before `offset`: a rewrite that keeps the first bytes still changes these. */
+  private tail = Buffer.alloc(0);
+  /** Size and mtime when last checked: unchanged, nothing can have been rewritten (no read needed). */
+  private seen = { size: -1, mtimeMs: -1 };
 
   private constructor(
     private readonly handle: FileHandle,
@@ -19,12 +37,18 @@ export class TrackedFile {
     readonly sizeAtOpen: number,
   ) {}
 
-  /** Opens `path`; identity comes from the fd, so a swap after our stat cannot fool it. */
+  /**
+   * Opens `path`; identity comes from the fd, so a swap after our stat cannot fool it. Opened non-blocking, so a
+   * FIFO swapped in after the stat cannot hang the open; anything but a regular file is refused.
+   */
   static async open(path: string): Promise<TrackedFile> {
-    const handle = await open(path, 'r');
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const st = await handle.stat();
-      return new TrackedFile(handle, st.dev, st.ino, st.size);
+      if (!st.isFile()) throw new NotRegularFileError(`is ${kindOf(st)}, not a regular file`);
+      const file = new TrackedFile(handle, st.dev, st.ino, st.size);
+      file.seen = { size: st.size, mtimeMs: st.mtimeMs };
+      return file;
     } catch (err) {
       await handle.close();
       throw err;
@@ -37,21 +61,32 @@ export class TrackedFile {
   }
 
   /**
-   * True when the file now holds fewer bytes than we read, or its first bytes
-   * changed (rewritten in place at the same or a larger size).
+   * True when the file now holds fewer bytes than we read, or was rewritten in place: its size is what it was at
+   * the last check but its mtime moved (an append always grows a file; a touch is read again, to the same
+   * result), or it grew and its first bytes, or the bytes just before where we stopped reading, changed.
    */
-  async wasTruncated(size: number): Promise<boolean> {
+  async wasRewritten(size: number, mtimeMs: number): Promise<boolean> {
     if (size < this.offset) return true;
-    if (this.head.length === 0) return false;
-    const now = Buffer.alloc(this.head.length);
-    const { bytesRead } = await this.handle.read(now, 0, now.length, 0);
-    return bytesRead < now.length || !now.equals(this.head);
+    const prev = this.seen;
+    this.seen = { size, mtimeMs };
+    if (size === prev.size) return mtimeMs !== prev.mtimeMs;
+    if (await this.differs(this.head, 0)) return true;
+    return this.offset > this.head.length && (await this.differs(this.tail, this.offset - this.tail.length));
   }
 
-  /** Starts over at byte 0 of the same file. */
-  rewind(): void {
+  private async differs(kept: Buffer, at: number): Promise<boolean> {
+    if (kept.length === 0) return false;
+    const now = Buffer.alloc(kept.length);
+    const { bytesRead } = await this.handle.read(now, 0, now.length, at);
+    return bytesRead < now.length || !now.equals(kept);
+  }
+
+  /** Starts over at byte 0 of the same file, whose stat is `seen` now. */
+  rewind(seen: { size: number; mtimeMs: number }): void {
     this.offset = 0;
     this.head = Buffer.alloc(0);
+    this.tail = Buffer.alloc(0);
+    this.seen = { size: seen.size, mtimeMs: seen.mtimeMs };
   }
 
   /** Lends the fd to a reader that reads at its own positions (never moves `offset`). */
@@ -64,6 +99,9 @@ export class TrackedFile {
     const head = Buffer.alloc(Math.min(HEAD_BYTES, offset));
     const { bytesRead } = await this.handle.read(head, 0, head.length, 0);
     this.head = head.subarray(0, bytesRead);
+    const tail = Buffer.alloc(Math.min(TAIL_BYTES, offset));
+    const got = await this.handle.read(tail, 0, tail.length, offset - tail.length);
+    this.tail = tail.subarray(0, got.bytesRead);
     this.offset = offset;
   }
 
@@ -74,6 +112,8 @@ export class TrackedFile {
       const keep = Math.min(HEAD_BYTES - this.offset, bytesRead);
       this.head = Buffer.concat([this.head, buf.subarray(0, keep)]);
     }
+    if (bytesRead >= TAIL_BYTES) this.tail = Buffer.from(buf.subarray(bytesRead - TAIL_BYTES, bytesRead));
+    else if (bytesRead > 0) this.tail = Buffer.concat([this.tail, buf.subarray(0, bytesRead)]).subarray(-TAIL_BYTES);
     this.offset += bytesRead;
     return bytesRead;
   }
