@@ -42,19 +42,42 @@ function registryFrom(opts: GlobalOpts): JobRegistry {
   return loadRegistry({ file: opts.config, cwd: process.cwd(), flags: opts });
 }
 
-/** Runs an async command body; config and usage errors exit 2 with the message, never a stack. */
-async function guard(body: () => Promise<number>): Promise<void> {
+/**
+ * Runs an async command body; config and usage errors exit 2 with the message, never a stack. With
+ * `exitWhenDone` the process exits once the body has printed everything: a request the client library cannot
+ * cancel (a server that never answers) must not keep it alive. With `timeout` (seconds, a one-shot command) a
+ * watchdog ends it 2 s past that bound whatever is still running, saying so.
+ */
+async function guard(body: () => Promise<number>, opts: { exitWhenDone?: boolean; timeout?: string } = {}): Promise<void> {
+  const bound = opts.timeout === undefined ? NaN : Number(opts.timeout);
+  if (bound > 0) {
+    setTimeout(() => {
+      process.stderr.write(`backfill-tui: not done ${bound} s after the start (--timeout): exiting; a source or file system did not answer\n`);
+      process.exit(1);
+    }, bound * 1000 + 2000).unref();
+  }
   try {
     process.exitCode = await body();
   } catch (err) {
     if (err instanceof UserError) {
       process.stderr.write(`backfill-tui: ${err.message}\n`);
       process.exitCode = err.exitCode;
-      return;
+    } else {
+      process.stderr.write(`backfill-tui: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 1;
     }
-    process.stderr.write(`backfill-tui: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 1;
   }
+  if (opts.exitWhenDone) {
+    const code = process.exitCode;
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  }
+}
+
+/** `--timeout` in seconds (a positive number, fractions allowed) as milliseconds; anything else is a usage error. */
+function timeoutMs(value: string): number {
+  const s = Number(value);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !(s > 0)) throw new UserError(`--timeout takes a number of seconds above 0, got "${value}"`, 2);
+  return s * 1000;
 }
 
 function addGlobals(cmd: Command): Command {
@@ -91,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
         const { runPlatformDashboard } = await import('./app/platform-dashboard.js');
         const color = opts.color !== false && !process.env.NO_COLOR;
         return runPlatformDashboard(registryFrom(opts), { color });
-      }),
+      }, { exitWhenDone: true }),
     );
 
   addGlobals(program.command('status'))
@@ -100,11 +123,12 @@ async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--require <percent>', 'exit 1 unless this coverage target (0 to 100) is met (for cron and CI)').argParser(percentArg))
     .addOption(new Option('--source <source>', 'source for --require').choices(['storage', 'warehouse']).default('storage'))
     .option('--stage <name>', 'with --require: a stage of the chain instead of a job')
-    .action(async (opts: GlobalOpts & { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string }) =>
+    .option('--timeout <seconds>', 'print what is known and exit within this bound, whatever a source does', '30')
+    .action(async (opts: GlobalOpts & { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; timeout: string }) =>
       guard(async () => {
         const { runPlatformStatus } = await import('./app/platform-status.js');
-        return runPlatformStatus(registryFrom(opts), opts);
-      }),
+        return runPlatformStatus(registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
+      }, { exitWhenDone: true, timeout: opts.timeout }),
     );
 
   addGlobals(program.command('missing'))
@@ -114,11 +138,12 @@ async function main(argv: string[]): Promise<void> {
     .option('--phase <label>', 'with --from failures: only keys of this phase (e.g. Playoffs)')
     .addOption(new Option('--persistent', 'with --from failures: only keys that failed in every run that tried them').conflicts('notPersistent'))
     .option('--not-persistent', 'with --from failures: only keys a retry may still fix')
-    .action(async (opts: GlobalOpts & { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean }) =>
+    .option('--timeout <seconds>', 'print what is known and exit within this bound, whatever a source does', '30')
+    .action(async (opts: GlobalOpts & { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean; timeout: string }) =>
       guard(async () => {
         const { runPlatformMissing } = await import('./app/platform-status.js');
-        return runPlatformMissing(registryFrom(opts), opts);
-      }),
+        return runPlatformMissing(registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
+      }, { exitWhenDone: true, timeout: opts.timeout }),
     );
 
   program

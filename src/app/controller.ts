@@ -12,6 +12,7 @@ import { coverageView } from '../state/coverage-view.js';
 import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situation.js';
 import { moveCursor } from '../state/cursor.js';
 import { failuresView, retryGroups } from '../state/failures-view.js';
+import { limit } from '../abort.js';
 import { lookOnce } from './look-once.js';
 import { launchBackfill } from './launcher.js';
 import type { LiveSources } from './live-sources.js';
@@ -46,7 +47,8 @@ export function createController(deps: ControllerDeps) {
   async function freshStorage(): Promise<Set<string> | null> {
     if (!live.storage) return null;
     notice(`listing ${live.storage.label} for a fresh count…`);
-    const keys = await lookOnce(live.storage, dispatch, deps.now, AbortSignal.any([deps.signal, AbortSignal.timeout(60_000)]));
+    const fresh = limit(60_000, deps.signal);
+    const keys = await lookOnce(live.storage, dispatch, deps.now, fresh.signal, 60_000).finally(() => fresh.clear());
     if (keys === null) notice(`storage listing failed: ${store.getState().coverage.storage?.error ?? 'unknown error'}`, 'fail');
     return keys;
   }

@@ -5,9 +5,13 @@ import type { Config } from '../config.js';
 import { FRAME_MS } from '../store.js';
 import { startRuntime } from './runtime.js';
 
+/** Longest wait for sources to stop after `q`: a request in flight is left behind, never waited for. */
+const CLOSE_WAIT_MS = 1000;
+
 /**
- * Draws the dashboard until `q`/Ctrl-C. Leaving never signals the backfill: it runs in its own session,
- * and SIGHUP of this terminal ends only this process.
+ * Draws the dashboard until `q`/Ctrl-C, SIGHUP or SIGTERM. Leaving never signals the backfill: it runs in its own
+ * session, and SIGHUP of this terminal ends only this process. Leaving never waits on the network either: the
+ * sources get CLOSE_WAIT_MS to stop, then the caller exits the process, open sockets or not.
  */
 export async function runDashboard(config: Config, opts: { color: boolean }): Promise<number> {
   let unmount = () => {};
@@ -21,7 +25,16 @@ export async function runDashboard(config: Config, opts: { color: boolean }): Pr
     maxFps: Math.round(1000 / FRAME_MS),
   });
   unmount = () => app.unmount();
+  let code = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    code = signal === 'SIGHUP' ? 129 : 143;
+    unmount();
+  };
+  process.once('SIGHUP', onSignal);
+  process.once('SIGTERM', onSignal);
   await app.waitUntilExit();
-  await runtime.close();
-  return 0;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([runtime.close(), new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
+  clearTimeout(timer);
+  return code;
 }

@@ -6,14 +6,22 @@ import type { Config } from '../config.js';
  * A source whose client library is loaded on first use: the Google clients take a second or more to
  * import, and the first frame (or a local-only config) must not wait for them.
  */
-function lazySource(name: 'storage' | 'warehouse', label: string, load: () => Promise<KeySource>): KeySource {
+function lazySource(name: 'storage' | 'warehouse', label: string, about: { service: string; timeoutHint: string }, load: () => Promise<KeySource>): KeySource {
   let loading: Promise<KeySource> | null = null;
   return {
     name,
     label,
+    ...about,
     async list(signal) {
       loading ??= load();
-      return (await loading).list(signal);
+      // Loading the client can take seconds on a busy machine: a look that runs out of time must not wait for it.
+      const source = await new Promise<KeySource>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        loading!.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
+      return source.list(signal);
     },
   };
 }
@@ -29,7 +37,8 @@ export function storageSourceFor(config: Config): KeySource | null {
 /** A storage source from a job's (or a chain stage's) `storage` settings. */
 export function storageSource(s: StorageSpec): KeySource {
   if (s.url.startsWith('gs://')) {
-    return lazySource('storage', s.url, async () => {
+    const about = { service: 'Cloud Storage', timeoutHint: 'check the network and storage.apiEndpoint (or STORAGE_EMULATOR_HOST); `status --timeout` gives it longer' };
+    return lazySource('storage', s.url, about, async () => {
       const { createGcsSource } = await import('../coverage/gcs-source.js');
       return createGcsSource({ url: s.url, keyPattern: s.keyPattern, apiEndpoint: s.apiEndpoint, projectId: s.projectId });
     });
@@ -45,7 +54,8 @@ export function warehouseSourceFor(config: Config, keyFormat: 'date' | 'id'): Ke
 /** A warehouse source from a job's (or a chain stage's) `warehouse` settings. */
 export function warehouseSource(w: WarehouseSpec, keyFormat: 'date' | 'id'): KeySource {
   if (w.dir) return createLocalSource({ dir: w.dir, name: 'warehouse' });
-  return lazySource('warehouse', w.table, async () => {
+  const about = { service: 'BigQuery', timeoutHint: 'check the network and warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST); a slow query can be given longer with `status --timeout`' };
+  return lazySource('warehouse', w.table, about, async () => {
     const { createBigQuerySource } = await import('../coverage/bigquery-source.js');
     return createBigQuerySource({ table: w.table, column: w.column, keyFormat, since: w.since, until: w.until, location: w.location, projectId: w.projectId, apiEndpoint: w.apiEndpoint });
   });

@@ -17,7 +17,17 @@ export async function runPlatformDashboard(registry: JobRegistry, opts: { color:
   const platform = startPlatform(registry, { exit, width: process.stdout.columns, height: process.stdout.rows });
   const app = render(React.createElement(PlatformApp, { platform, color: opts.color, exit }), { exitOnCtrlC: true, maxFps: Math.round(1000 / FRAME_MS) });
   unmount = () => app.unmount();
+  let code = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    code = signal === 'SIGHUP' ? 129 : 143;
+    unmount();
+  };
+  process.once('SIGHUP', onSignal);
+  process.once('SIGTERM', onSignal);
   await app.waitUntilExit();
-  await platform.close();
-  return 0;
+  // Leaving never waits on the network: sources get a moment to stop, then the caller exits the process.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([platform.close(), new Promise((r) => (timer = setTimeout(r, 1000)))]);
+  clearTimeout(timer);
+  return code;
 }

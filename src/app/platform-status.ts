@@ -12,7 +12,7 @@ import { checkRequire, runMissing, runMissingFailures, runStatus } from './statu
 import { statusJson } from './status-json.js';
 import { statusText } from './status-text.js';
 
-type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string };
+type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; timeoutMs?: number };
 
 const fail = (message: string, code: number) => {
   process.stderr.write(`backfill-tui: ${message}\n`);
@@ -41,7 +41,7 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   }
   const hub = createSourceHub({ mode: 'snapshot' });
   const [states, chain] = await Promise.all([
-    Promise.all(registry.jobs.map((job) => collectSnapshot(job, { hub }))),
+    Promise.all(registry.jobs.map((job) => collectSnapshot(job, { hub, timeoutMs: opts.timeoutMs }))),
     registry.chain ? chainRows(registry.chain, hub) : Promise.resolve({ rows: [] as FunnelRow[], error: null }),
   ]);
   if (opts.json) {
@@ -76,7 +76,7 @@ function requireStage(row: FunnelRow, require: string): number {
  */
 export async function runPlatformMissing(
   registry: JobRegistry,
-  opts: { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean },
+  opts: { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean; timeoutMs?: number },
 ): Promise<number> {
   const stages = registry.chain?.stages ?? [];
   const stage = stages.find((s) => s.name === opts.from);
@@ -84,7 +84,7 @@ export async function runPlatformMissing(
   if (!stage && opts.from === 'failures') {
     if (registry.multi) return fail(`--from failures is one job's: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`, 2);
     const persistent = opts.persistent ? true : opts.notPersistent ? false : undefined;
-    return runMissingFailures(registry.jobs[0], { phase: opts.phase, persistent });
+    return runMissingFailures(registry.jobs[0], { phase: opts.phase, persistent }, opts.timeoutMs);
   }
   if (failureFilter) return fail('--phase, --persistent and --not-persistent go with --from failures', 2);
   if (!stage) {
@@ -93,7 +93,7 @@ export async function runPlatformMissing(
       return fail(`--from "${opts.from}": storage, warehouse, lag, failures${stages.length ? `, or a stage: ${stages.map((s) => s.name).join(', ')}` : ''}`, 2);
     }
     if (registry.multi) return fail(`--from ${opts.from} is one job's: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`, 2);
-    return runMissing(registry.jobs[0], opts.from as 'storage' | 'warehouse' | 'lag');
+    return runMissing(registry.jobs[0], opts.from as 'storage' | 'warehouse' | 'lag', opts.timeoutMs);
   }
   const upstreamName = opts.presentIn ?? stage.after;
   if (upstreamName !== null && !stages.some((s) => s.name === upstreamName)) return fail(`--present-in "${upstreamName}": no such stage (stages: ${stages.map((s) => s.name).join(', ')})`, 2);

@@ -11,17 +11,53 @@ import { readLogOnce } from './read-log-once.js';
 import { initialState, type AppState, type ExpectedInfo } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
 import { reduce } from '../state/reducer.js';
+import { UserError } from '../errors.js';
+import { limit } from '../abort.js';
 
-/** Bound on one look at a cloud source from the command line. */
+/** Default bound on a whole one-shot command (`status`, `missing`): `--timeout` changes it. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
+/** Longest one look at a cloud source may take inside that bound. */
 const SOURCE_TIMEOUT_MS = 20_000;
+/** Time kept back at the end of the bound for printing and exiting. */
+const MARGIN_MS = 1_000;
 
-/** One look at everything (log, expected keys, sources, failed files, process) for `status` and `missing`. */
-export async function collectSnapshot(config: Config, opts: { now?: () => number; sources?: boolean; hub?: SourceHub } = {}): Promise<AppState> {
+/** What a snapshot could not look at: filled in when the caller passes one. */
+export interface SnapshotReport {
+  /** Each part left out (not finished within the bound) or failed outright, explained in one line. */
+  problems: string[];
+  /** The log could not be read at all (a directory, a FIFO, no permission). */
+  logUnreadable: boolean;
+}
+
+/** A report to pass to {@link collectSnapshot}. */
+export const newReport = (): SnapshotReport => ({ problems: [], logUnreadable: false });
+
+/**
+ * One look at everything (log, expected keys, sources, failed files, process) for `status` and `missing`, done
+ * within `timeoutMs` (default 30 s) whatever a source, a file system or a server does: a part that has not
+ * finished by then is left behind (its figures stay unknown) and named in `report.problems`. Cloud sources get
+ * the smaller of 20 s and the bound less 2 s, and time out with their service named.
+ */
+export async function collectSnapshot(
+  config: Config,
+  opts: { now?: () => number; sources?: boolean; hub?: SourceHub; timeoutMs?: number; report?: SnapshotReport } = {},
+): Promise<AppState> {
   const now = opts.now ?? Date.now;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const report = opts.report ?? newReport();
+  const whole = limit(Math.max(1, timeoutMs - MARGIN_MS));
+  const deadline = whole.signal;
   let state = initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases });
+  let open = true;
   const dispatch = (e: AppEvent) => {
-    state = reduce(state, e);
+    if (open) state = reduce(state, e); // a part left behind must not change what was printed
   };
+  const seconds = `${Math.round(timeoutMs / 1000)} s`;
+  const bounded = (what: string, task: Promise<unknown>) =>
+    within(task, deadline).then(
+      (inTime) => void (inTime || report.problems.push(`${what}: not finished within ${seconds} (--timeout): left out`)),
+      (err: Error) => void report.problems.push(err instanceof UserError ? err.message : `${what}: ${err.message}`),
+    );
   const grammar = grammarFor(config);
   const expectedTask = config.expected
     ? readExpectedKeys(config.expected).then(
@@ -29,31 +65,62 @@ export async function collectSnapshot(config: Config, opts: { now?: () => number
         (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
       )
     : Promise.resolve();
-  const tasks: Promise<unknown>[] = [readLogOnce(config.log, grammar, dispatch), expectedTask];
-  tasks.push(readFailedFilesOnce(config.failed).then((f) => dispatch({ type: 'failed/update', ...f })));
-  tasks.push(processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch })));
+  const tasks: Promise<unknown>[] = [
+    bounded(`log ${config.log}`, readLogOnce(config.log, grammar, dispatch).catch((err: unknown) => {
+      report.logUnreadable = true;
+      throw err;
+    })),
+    bounded(`expected keys ${config.expected?.file ?? ''}`, expectedTask),
+    bounded(`failed-keys files ${config.failed}`, readFailedFilesOnce(config.failed).then((f) => dispatch({ type: 'failed/update', ...f }))),
+    bounded('runs and log writers', processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch }))),
+  ];
+  const sourceMs = Math.min(SOURCE_TIMEOUT_MS, Math.max(1, timeoutMs - 2 * MARGIN_MS));
+  const sourceLimit = limit(sourceMs, deadline);
   if (opts.sources !== false) {
     // Jobs of one `status` share a hub: a prefix or table several of them name is read once.
     const hub = opts.hub ?? createSourceHub({ mode: 'snapshot', now });
     const storage = config.storage ? hub.storage(config.storage) : null;
-    if (storage) tasks.push(configuredLook(storage, dispatch, now));
+    if (storage) tasks.push(bounded('storage', configuredLook(storage, dispatch, now, sourceLimit.signal, sourceMs)));
     // The warehouse needs the key format (dates vs ids), known once the expected keys are read.
-    tasks.push(
-      expectedTask.then(() => {
-        const warehouse = config.warehouse ? hub.warehouse(config.warehouse, state.coverage.expected?.format ?? 'date') : null;
-        return warehouse ? configuredLook(warehouse, dispatch, now) : undefined;
-      }),
-    );
+    const warehouseTask = within(expectedTask, deadline).then((inTime) => {
+      if (!inTime) return undefined;
+      const warehouse = config.warehouse ? hub.warehouse(config.warehouse, state.coverage.expected?.format ?? 'date') : null;
+      return warehouse ? configuredLook(warehouse, dispatch, now, sourceLimit.signal, sourceMs) : undefined;
+    });
+    tasks.push(bounded('warehouse', warehouseTask));
   }
   await Promise.all(tasks);
   // Persistence needs what each run launched from here tried (its keys file), as the dashboard has it.
-  const tried = await triedKeysForFiles(state.failed.files, state.process.history);
-  if (tried.size > 0) dispatch({ type: 'failed/tried', tried });
+  await bounded('keys each run tried', triedKeysForFiles(state.failed.files, state.process.history).then((tried) => {
+    if (tried.size > 0) dispatch({ type: 'failed/tried', tried });
+  }));
+  whole.clear();
+  sourceLimit.clear();
   dispatch({ type: 'clock/tick', now: now() });
+  open = false;
   return state;
 }
 
-function configuredLook(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number) {
+function configuredLook(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number, signal: AbortSignal, limitMs: number) {
   dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
-  return lookOnce(source, dispatch, now, AbortSignal.timeout(SOURCE_TIMEOUT_MS));
+  return lookOnce(source, dispatch, now, signal, limitMs);
+}
+
+/** True when `task` settles before the signal fires (its failure passed on), false when the signal came first. */
+function within(task: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise<boolean>((resolve, reject) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    task.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { keysForTarget } from '../coverage/math.js';
-import { collectSnapshot } from './snapshot.js';
+import { collectSnapshot, newReport } from './snapshot.js';
 import { statusJson } from './status-json.js';
 import { statusText } from './status-text.js';
 import { coverageView } from '../state/coverage-view.js';
@@ -9,10 +9,13 @@ import { failuresView } from '../state/failures-view.js';
 import { UserError } from '../errors.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
-export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse' }): Promise<number> {
-  const state = await collectSnapshot(config);
-  const json = statusJson(state);
-  process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state));
+export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse'; timeoutMs?: number }): Promise<number> {
+  const report = newReport();
+  const state = await collectSnapshot(config, { timeoutMs: opts.timeoutMs, report });
+  // `problems`: what could not be looked at within the time bound, or at all; each explained.
+  const json = { ...statusJson(state), problems: report.problems };
+  process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state) + report.problems.map((p) => `problem   ${p}\n`).join(''));
+  if (report.logUnreadable) return 1;
   if (opts.require === undefined) return 0;
   return checkRequire(state, opts.require, opts.source);
 }
@@ -52,11 +55,13 @@ export interface FailureFilter {
  * `backfill-tui missing --from failures [--phase LABEL] [--persistent|--not-persistent]`: the keys still
  * failing (latest failed-keys file and the log's live run, minus keys now in storage), one a line, sorted.
  */
-export async function runMissingFailures(config: Config, filter: FailureFilter): Promise<number> {
+export async function runMissingFailures(config: Config, filter: FailureFilter, timeoutMs?: number): Promise<number> {
   if (filter.phase !== undefined && !config.phases.labels.includes(filter.phase)) {
     throw new UserError(`--phase: no phase ${JSON.stringify(filter.phase)}; phases are ${config.phases.labels.map((l) => JSON.stringify(l)).join(', ')}`, 2);
   }
-  const state = await collectSnapshot(config);
+  const report = newReport();
+  const state = await collectSnapshot(config, { timeoutMs, report });
+  for (const p of report.problems) process.stderr.write(`backfill-tui: ${p}\n`);
   const storage = state.coverage.storage;
   // Without a storage listing a key that has since recovered cannot be told apart: say so, still print.
   if (storage && storage.keys === null) process.stderr.write(`backfill-tui: storage not listed (${storage.error ?? 'unknown'}): keys that recovered since are included\n`);
@@ -71,12 +76,15 @@ export async function runMissingFailures(config: Config, filter: FailureFilter):
 }
 
 /** `backfill-tui missing --from S`: the keys, one a line, sorted (ready for a backfill's --csv). */
-export async function runMissing(config: Config, from: 'storage' | 'warehouse' | 'lag'): Promise<number> {
+export async function runMissing(config: Config, from: 'storage' | 'warehouse' | 'lag', timeoutMs?: number): Promise<number> {
   if (!config.expected) {
     process.stderr.write('backfill-tui: missing needs `expected` in the config (or --expected FILE)\n');
     return 2;
   }
-  const state = await collectSnapshot(config);
+  const report = newReport();
+  const state = await collectSnapshot(config, { timeoutMs, report });
+  // The keys go to stdout for a script to read; what could not be looked at goes to stderr.
+  for (const p of report.problems) process.stderr.write(`backfill-tui: ${p}\n`);
   const cov = coverageView(state);
   let keys: string[] | null;
   if (from === 'lag') keys = cov.lag;

@@ -98,6 +98,8 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
   const wrap = (core: Core, name: 'storage' | 'warehouse'): HubSource => ({
     name,
     label: core.source.label,
+    service: core.source.service,
+    timeoutHint: core.source.timeoutHint,
     [CORE]: core,
     list(signal) {
       const p = opts.mode === 'snapshot' ? (core.once ??= start(core)) : fresh(core);

@@ -17,6 +17,10 @@ export interface KeySource {
   readonly name: 'storage' | 'warehouse';
   /** Human label: gs://bucket/prefix/, project.dataset.table, or a directory. */
   readonly label: string;
+  /** The service behind it, for messages: 'Cloud Storage', 'BigQuery', 'directory'. */
+  readonly service?: string;
+  /** What to check when it does not answer in time, for the timeout message. */
+  readonly timeoutHint?: string;
   list(signal: AbortSignal): Promise<SourceResult>;
 }
 

@@ -4,9 +4,10 @@ import type { AddressInfo, Socket } from 'node:net';
 /**
  * What the fake server does instead of answering: an HTTP status with a GCS-style JSON error
  * (for `times` requests, then it answers normally; forever when omitted), `hang` (never answers)
- * or `garbage` (200 with a body that is not JSON).
+ * `garbage` (200 with a body that is not JSON), `loop-token` (every page holds one folder and the same
+ * nextPageToken, forever) or `endless-pages` (every page is empty with a new nextPageToken, forever).
  */
-export type FakeGcsFault = { status: 401 | 403 | 404 | 429 | 500 | 503; times?: number } | 'hang' | 'garbage' | null;
+export type FakeGcsFault = { status: 401 | 403 | 404 | 429 | 500 | 503; times?: number } | 'hang' | 'garbage' | 'loop-token' | 'endless-pages' | null;
 
 /** Options for {@link startFakeGcs}. */
 export interface FakeGcsOptions {
@@ -70,6 +71,8 @@ export async function startFakeGcs(opts: FakeGcsOptions): Promise<FakeGcs> {
       faultLeft -= 1;
       if (fault === 'hang') return; // the socket stays open until the client gives up or close()
       if (fault === 'garbage') return send(res, 200, '<html>Sign in to continue</html>', 'text/html');
+      if (fault === 'loop-token') return sendJson(res, 200, { kind: 'storage#objects', prefixes: [`${new URL(req.url ?? '/', 'http://x').searchParams.get('prefix') ?? ''}loop/`], nextPageToken: 'c2FtZQ' });
+      if (fault === 'endless-pages') return sendJson(res, 200, { kind: 'storage#objects', nextPageToken: Buffer.from(`page-${requests}`).toString('base64url') });
       const e = ERRORS[fault.status];
       return sendJson(res, fault.status, { error: { code: fault.status, message: e.message(opts.bucket), errors: [{ message: e.message(opts.bucket), domain: 'global', reason: e.reason }] } });
     }
