@@ -65,7 +65,11 @@ describe('keys from a failed-keys file are validated like expected keys', () => 
     expect(confirm.keys).toEqual(['2022-01-03', '2022-01-10']);
     r.controller.onIntent('confirm-yes');
     const keysDir = join(dir, '.backfill-tui', 'keys');
-    const [name] = await waitFor(() => { try { return readdirSync(keysDir).length ? readdirSync(keysDir) : null; } catch { return null; } }, 'the keys file');
+    // The writer's temp file (.NAME.PID.RAND.tmp) sits in the same directory until it is linked: wait for the
+    // keys file itself, under its final name.
+    const keysFiles = () => { try { return readdirSync(keysDir).filter((n) => !n.startsWith('.')); } catch { return []; } };
+    const [name] = await waitFor(() => (keysFiles().length ? keysFiles() : null), 'the keys file under its final name');
+    expect(keysFiles()).toEqual([name]);
     expect(readFileSync(join(keysDir, name), 'utf8')).toBe('2022-01-03\n2022-01-10\n');
     await waitFor(() => readFileSync(join(dir, 'backfill.log'), 'utf8') === '2022-01-03\n2022-01-10\n', 'the script to read its keys');
   });
