@@ -15,7 +15,7 @@ export function ChooseGroup({ groups, index, width, height = 24 }: { groups: { l
       {shown.map((g, i) => (
         <Text key={g.label} inverse={start + i === index} wrap="truncate-end">
           {start + i === index ? '› ' : '  '}
-          {g.label}: {g.keys.length} keys
+          {g.label}: {g.keys.length} key{g.keys.length === 1 ? '' : 's'}
         </Text>
       ))}
     </Box>

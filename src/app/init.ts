@@ -26,6 +26,7 @@ export const EXAMPLE_CONFIG = {
   timeout: 180,
   retry: { workers: 3, timeout: 300 },
   keepAwake: true,
+  phases: 'nba',
 };
 
 /** `backfill-tui init`: writes the example config here, never over an existing file. */

@@ -37,8 +37,16 @@ let last: { inputs: unknown[]; view: FailuresView } | null = null;
  * The runs persistence looks at: one per failed-keys file, plus the live run when its log has failures
  * and no file of its own yet (the newest file was written before it started).
  */
+// One set per failed file, built once per set of files (not per frame or per log batch).
+const runsCache = new WeakMap<object, { tried: unknown; runs: RunOutcome[] }>();
+
 function runsFor(state: AppState): RunOutcome[] {
-  const runs = runsOfFiles(state.failed.files, state.failed.tried);
+  let cached = runsCache.get(state.failed.files);
+  if (!cached || cached.tried !== state.failed.tried) {
+    cached = { tried: state.failed.tried, runs: runsOfFiles(state.failed.files, state.failed.tried) };
+    runsCache.set(state.failed.files, cached);
+  }
+  const runs = [...cached.runs];
   const live = state.log.current;
   const current = state.failed.current;
   if (live && live.failedKeys.size && live.startedAt !== null && (!current || fileOlderThan(current, live.startedAt))) {
@@ -80,15 +88,16 @@ export function failuresView(state: AppState): FailuresView {
   return view;
 }
 
-/** One line for the dashboard: "failing 35 · HTTP 500 33 · timeout 2 · All-Star 8 · Play-In 12 · Playoffs 15 · 35 persistent". */
+/** One line for the dashboard: "failing 35 · 35 persistent · HTTP 500 23 · timeout 12 · All-Star 8 · Play-In 12 · Playoffs 15". */
 export function failureSummaryLine(state: AppState): string | null {
   const { rows, summary } = failuresView(state);
   if (rows.length === 0) return null;
+  // What decides the next step first (persistent: a retry will not help), then the groups; the line is cut at the width.
   const parts = [`failing ${summary.failing}`];
-  if (summary.byError.length) parts.push(formatGroups(summary.byError));
-  if (summary.byPhase.length) parts.push(formatGroups(summary.byPhase));
   if (summary.persistent) parts.push(`${summary.persistent} persistent`);
   if (summary.recovered) parts.push(`${summary.recovered} recovered`);
+  if (summary.byError.length) parts.push(formatGroups(summary.byError));
+  if (summary.byPhase.length) parts.push(formatGroups(summary.byPhase));
   return parts.join(' · ');
 }
 
