@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // Tests that run dist/ get a fresh bundle (see the file); test/support/cli.ts also refuses a stale one.
+    globalSetup: ['test/support/fresh-dist.ts'],
     // Timestamps in logs are local time; pin the zone so parsed epochs are the same on every machine.
     env: { TZ: 'UTC', METADATA_SERVER_DETECTION: 'none', FORCE_COLOR: '1' },
     testTimeout: 30_000,

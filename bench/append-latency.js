@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { followLog } from '../dist/src/log-follower.js';
@@ -19,7 +19,7 @@ const now = () => performance.timeOrigin + performance.now();
  * a second for `seconds`. Each line carries its write time in its key; a line's delay is the time
  * from that write to the end of the reduce of the batch holding it.
  */
-export async function appendLatency({ file, rate, seconds, batchMs = 10 }) {
+export async function appendLatency({ file, rate, seconds, batchMs = 10, prefill = null }) {
   const t0 = now();
   const head = [
     'NBA.com Player Boxscore Scraper Backfill (v2) initialized',
@@ -27,7 +27,9 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10 }) {
     '  Timeout: 180s',
     `Loaded ${rate * seconds} dates from bench`,
   ];
-  writeFileSync(file, head.map((m) => `${asctime(t0)} - INFO - ${m}\n`).join(''));
+  // With `prefill` (a one-run log), the appends continue a run that already holds its keys.
+  if (prefill) copyFileSync(prefill, file);
+  else writeFileSync(file, head.map((m) => `${asctime(t0)} - INFO - ${m}\n`).join(''));
   const grammar = compileGrammar();
   let state = initialState({ job: 'bench', log: file, now: Date.now(), targets: [95, 98, 100] });
   const delays = [];
@@ -46,7 +48,7 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10 }) {
         chunks++;
         for (const line of batch.lines) {
           if (line.kind !== 'succeeded' || !line.key?.startsWith('w')) continue;
-          const w = Number(line.key.slice(1));
+          const w = Number.parseFloat(line.key.slice(1));
           delays.push(t - w);
           writtenAt.push(w);
         }
@@ -62,8 +64,11 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10 }) {
     { signal: ac.signal },
   );
   try {
-    for (let i = 0; !historyDone && i < 500; i++) await sleep(10);
-    if (!historyDone) throw new Error('the follower did not finish reading the fresh log within 5 s');
+    const readLimit = prefill ? 300_000 : 5_000;
+    for (let i = 0; !historyDone && i < readLimit / 10; i++) await sleep(10);
+    if (!historyDone) throw new Error(`the follower did not finish reading the log within ${readLimit / 1000} s`);
+    const heldKeys = state.log.current?.keys?.ledger.size ?? 0;
+    const succeededBefore = state.log.current?.succeeded ?? 0;
     const writer = await runWriter(file, rate, seconds, batchMs);
     // The last lines may still be on their way: wait for them (bounded).
     for (let i = 0; delays.length < writer.written && i < 500; i++) await sleep(10);
@@ -78,7 +83,8 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10 }) {
       batches: writer.batches,
       writerMs: writer.ms,
       received: delays.length,
-      stateSucceeded: run?.succeeded ?? 0,
+      stateSucceeded: (run?.succeeded ?? 0) - succeededBefore,
+      heldKeys,
       chunks,
       p50: percentile(delays, 50),
       p95: percentile(delays, 95),

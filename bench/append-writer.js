@@ -1,8 +1,9 @@
 /**
  * The writer of the append-latency bench, run as its own process: appends reference-format
  * `✅ Scraped` lines to FILE at RATE lines a second for SECONDS, in a batch every BATCH_MS.
- * Each line's key is `w<write time>` (epoch ms with microseconds, performance.timeOrigin + now(),
- * taken just before the append) so the reader can tell each line's age from the line alone.
+ * Each line's key is `w<write time>_<n>` (epoch ms with microseconds, performance.timeOrigin + now(),
+ * taken just before the append; n makes every key distinct, as a run counts each key once) so the
+ * reader can tell each line's age from the line alone.
  * Usage: node bench/append-writer.js FILE RATE SECONDS BATCH_MS; prints {"written":N,...} at the end.
  */
 import { appendFileSync } from 'node:fs';
@@ -28,8 +29,10 @@ function step() {
   const due = Math.min(total, Math.floor(((now() - start) * rate) / 1000));
   if (due > written) {
     const t = now();
-    const line = `${asctime(t)} - INFO -   ✅ Scraped w${t.toFixed(3)}\n`;
-    appendFileSync(file, line.repeat(due - written));
+    const head = `${asctime(t)} - INFO -   ✅ Scraped w${t.toFixed(3)}_`;
+    let text = '';
+    for (let n = written; n < due; n++) text += `${head}${n}\n`;
+    appendFileSync(file, text);
     written = due;
     batches++;
   }

@@ -7,7 +7,7 @@ const err = (what, r) => [what, `error: ${r.error}`, '', ''];
 
 /** The printed table (with the machine line) and the full results.md text, from the bench's results. */
 export function renderReport(res) {
-  const rows = [...readRows(res), ...appendRows(res), ...idleRows(res), ...coverageRows(res)];
+  const rows = [...readRows(res), ...scaleRows(res), ...stageRows(res), ...appendRows(res), ...appendRows({ ...res, append: res.appendHeld }, ' while the run holds its keys'), ...idleRows(res), ...coverageRows(res)];
   const table = `${markdownTable(HEADER, rows)}\n\n${machineLine(res.machine)}`;
   const markdown = [
     `# backfill-tui benchmark${res.plan.quick ? ' (--quick)' : ''}`,
@@ -66,10 +66,54 @@ function sizeName(r) {
   return r.oneRun ? `${r.size} as one run` : r.size;
 }
 
-function appendRows(res) {
+/** Issue 14: one-run logs of distinct keys at each size; time per MB must stay flat and within 5× grep. */
+function scaleRows(res) {
+  const sc = res.scale;
+  if (!sc) return [];
+  if (sc.error) return [err('one-run scaling', sc)];
+  const rows = [];
+  const perMB = [];
+  for (const r of sc) {
+    const mb = r.bytes / 1e6;
+    const s = median(r.status.map((x) => x.ms));
+    const g = median(r.grep.map((x) => x.ms));
+    perMB.push(s / mb);
+    const rss = Math.max(...r.status.map((x) => x.rssKB));
+    rows.push([
+      `one run, ${mb >= 1000 ? `${mb / 1000} GB` : `${mb} MB`}, ${r.keys.toLocaleString('en-US')} keys: \`status --json\` vs \`grep -c Scraped\` (to a file), median of ${r.status.length}; ms per MB; peak RSS (${(((rss * 1024) / r.keys) | 0)} B/key)`,
+      `${fmtMs(s)}; ${(s / mb).toFixed(1)} ms/MB; ${fmtMB(rss)}`,
+      fmtMs(g),
+      `${fmtRatio(s, g)} (target ≤ 5×)`,
+    ]);
+    if (!r.ok) rows.push([`  counts at ${mb} MB`, r.check, '', '']);
+  }
+  const spread = Math.max(...perMB) / Math.min(...perMB);
+  rows.push(['one run: spread of ms per MB across the sizes (max / min)', `${spread.toFixed(2)}×`, 'target ≤ 1.5×', '']);
+  return rows;
+}
+
+/** Start-up stages (medians, ms since process start) and the first frame seen from outside. */
+function stageRows(res) {
+  const st = res.stages;
+  if (!st) return [];
+  if (st.error) return [err('start-up stages', st)];
+  const s = median(st.status.map((x) => x.ms));
+  const n = median(st.node.map((x) => x.ms));
+  const f = median(st.frame.map((x) => x.ms));
+  const kb = Math.round(st.logBytes / 1000);
+  const stages = (list) => list.map(([name, ms]) => `${name} ${ms.toFixed(0)}`).join(' → ');
+  return [
+    [`\`status --json\` on a ${kb} KB log (${st.keys.toLocaleString('en-US')} keys) vs \`node -e 0\`, median of ${st.status.length}`, fmtMs(s), fmtMs(n), `${fmtRatio(s, n)} (target ≤ 1.5×)`],
+    ['  its stages, ms since process start', stages(st.stages.status), '', ''],
+    [`dashboard first frame on the same log, 80×24 pty (spawn → key bar on screen), median of ${st.frame.length}`, fmtMs(f), 'target ≤ 400 ms', ''],
+    ['  its stages, ms since process start', stages(st.stages.dashboard), '', ''],
+  ];
+}
+
+function appendRows(res, held = '') {
   const a = res.append;
   if (!a) return [];
-  const what = `append→state delay, ${res.plan.appendRate} lines/s for ${res.plan.appendSeconds} s (p50 / p95 / max)`;
+  const what = `append→state delay, ${res.plan.appendRate} lines/s for ${res.plan.appendSeconds} s${held && a.heldKeys !== undefined ? `${held} (${a.heldKeys.toLocaleString('en-US')})` : ''} (p50 / p95 / max)`;
   if (a.error) return [err(what, a)];
   const lost = a.received === a.written && a.stateSucceeded === a.written ? '' : ` (${a.written - a.received} lines never reached the state)`;
   return [

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures and prints; never passes or fails. Run after the build (imports dist/).
- * Flags: --quick (100 MB instead of 1 GB, 3 rounds, 5 s of appends, 15 s idle), --keep (keep the
- * generated logs in .bench/ for the next run to reuse), --no-profile, --only read,append,idle,coverage,
+ * Flags: --quick (100 MB instead of 1 GB, one-run scaling up to 80 MB, 3 rounds, 5 s of appends, 15 s
+ * idle), --keep (keep the generated logs in .bench/ for the next run to reuse), --no-profile,
+ * --only read,scale,startup,append,idle,coverage,
  * --out FILE (default bench/results.md; .bench/results-quick.md with --quick).
  */
 import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -20,10 +21,15 @@ const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const value = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const quick = flag('--quick');
-const only = new Set((value('--only') ?? 'read,append,idle,coverage').split(','));
+const only = new Set((value('--only') ?? 'read,scale,startup,append,idle,coverage').split(','));
 const plan = {
   quick,
   sizes: [quick ? 100e6 : 1e9, 10e6],
+  // Issue 14: one run of distinct game-id keys at each size (20 MB ≈ 270 k keys, 80 MB ≈ 1.1 M).
+  scaleSizes: quick ? [20e6, 80e6] : [20e6, 80e6, 200e6, 1e9],
+  startupRuns: quick ? 5 : 11,
+  // The append bench again while the run already holds about a million keys (the 80 MB one-run log).
+  appendHeld: 80e6,
   rounds: quick ? 3 : 5,
   appendRate: 1000,
   appendSeconds: quick ? 5 : 10,
@@ -105,12 +111,28 @@ try {
     }
   }
 
+  if (only.has('scale')) {
+    const { scaleRead } = await import('./scale.js');
+    results.scale = await section('scale', () => scaleRead({ dir: WORK, cli: CLI, sizes: plan.scaleSizes, rounds: plan.rounds, seed: SEED, progress: say, made }));
+  }
+
+  if (only.has('startup')) {
+    say('start-up stages on a 150 KB one-run log: status --json, node -e 0, dashboard first frame…');
+    const { startupStages } = await import('./startup.js');
+    results.stages = await section('startup', () => startupStages({ cli: CLI, dir: WORK, runs: plan.startupRuns, made }));
+  }
+
   if (only.has('append')) {
     say(`append-to-state: ${plan.appendRate} lines/s for ${plan.appendSeconds} s…`);
     const { appendLatency } = await import('./append-latency.js');
     const file = join(WORK, 'append.log');
     made.push(file);
     results.append = await section('append', () => appendLatency({ file, rate: plan.appendRate, seconds: plan.appendSeconds }));
+    const { oneRunLog } = await import('./one-run.js');
+    const held = oneRunLog(WORK, plan.appendHeld, SEED);
+    made.push(held.file, held.metaFile);
+    say(`append-to-state again, the run already holding ${held.counts.keys.toLocaleString('en-US')} keys…`);
+    results.appendHeld = await section('append held', () => appendLatency({ file, rate: plan.appendRate, seconds: plan.appendSeconds, prefill: held.file }));
   }
 
   if (only.has('idle')) {

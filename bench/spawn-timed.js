@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,10 +21,13 @@ export function runTimed(cmd, args, opts = {}) {
   const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(file, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // opts.stdoutFile: stdout goes to that file (grep -c must write somewhere real: to /dev/null it stops at the first match).
+    const outFd = opts.stdoutFile ? openSync(opts.stdoutFile, 'w') : null;
+    const child = spawn(file, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', outFd ?? 'pipe', 'pipe'] });
+    if (outFd !== null) closeSync(outFd);
     const out = [];
     const err = [];
-    child.stdout.on('data', (d) => out.push(d));
+    child.stdout?.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     let hwm = NaN;
     const poll = useTime ? null : setInterval(() => (hwm = Math.max(Number.isFinite(hwm) ? hwm : 0, vmHwm(child.pid))), 5);
@@ -41,7 +44,8 @@ export function runTimed(cmd, args, opts = {}) {
         }
         rmSync(rssFile, { force: true });
       }
-      resolve({ ms, rssKB, code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      const stdout = opts.stdoutFile ? readFileSync(opts.stdoutFile, 'utf8') : Buffer.concat(out).toString('utf8');
+      resolve({ ms, rssKB, code, stdout, stderr: Buffer.concat(err).toString('utf8') });
     });
   });
 }

@@ -1,3 +1,4 @@
+import { failedOmittedNote } from '../src/state/run-notes.js';
 import { Box, Text } from 'ink';
 import { Table } from '@alcalzone/ink-table';
 import { truncate } from '../src/format.js';
@@ -21,7 +22,9 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
     );
   }
   // ink-table draws a rule between rows: each row takes two lines, plus header, borders and our three lines.
-  const problems = [...state.failed.notes, ...(current?.problems.length ? [`${current.name}: ${current.problems.length} entr${current.problems.length === 1 ? 'y' : 'ies'} not read (${current.problems[0]})`] : [])];
+  const run = state.log.current;
+  const omitted = run && run.failedKeysOmitted > 0 ? [failedOmittedNote(run)] : [];
+  const problems = [...omitted, ...state.failed.notes, ...(current?.problems.length ? [`${current.name}: ${current.problems.length} entr${current.problems.length === 1 ? 'y' : 'ies'} not read (${current.problems[0]})`] : [])];
   const groups = failureGroupLines(summary);
   // Wrapping lines (every month) take as many rows as their text needs at this width.
   const groupRows = groups.reduce((n, g) => n + (g.wrap ? Math.max(1, Math.ceil((g.label.length + 2 + g.text.length) / width)) : 1), 0);

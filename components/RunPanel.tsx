@@ -5,6 +5,7 @@ import type { RunState } from '../src/state/run.js';
 import { SegmentBar } from './SegmentBar.js';
 import { failureBreakdown } from '../src/state/failure-breakdown.js';
 import { SEGMENT, useColor } from './theme.js';
+import { runNotes } from '../src/state/run-notes.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 export function RunPanel({ run, figures, width }: { run: RunState | null; figures: RunFigures; width: number }) {
@@ -47,6 +48,7 @@ export function RunPanel({ run, figures, width }: { run: RunState | null; figure
         {live ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
       </Box>
       {breakdown ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}
+      {runNotes(run).length ? <Text dimColor wrap="truncate-end">  {runNotes(run).join(' · ')}</Text> : null}
       <Text wrap="truncate-end">
         rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : `${figures.ratePerMin.toFixed(1)}/min`}
         {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}

@@ -4,9 +4,13 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ConfigFlags } from './config.js';
 import { loadRegistry, type JobRegistry } from './jobs/registry.js';
 import { UserError } from './errors.js';
+import { flushStartup, markStartup } from './startup-timing.js';
 
-// React's development build allocates far more on every render; the views are loaded after this line.
-process.env.NODE_ENV ??= 'production';
+// Everything above (the bundle's own code, commander, the config schema) has loaded by now.
+markStartup('cli loaded');
+
+// React's production build is chosen at build time (scripts/build.mjs defines NODE_ENV): the
+// development build allocates far more on every render.
 
 /**
  * Warnings that libraries raise through the process (gcp-metadata's MetadataLookupWarning when it probes
@@ -39,7 +43,9 @@ interface GlobalOpts extends ConfigFlags {
 
 /** The config as a registry of jobs (one for a config without `jobs`); `--job` picks one of a list. */
 function registryFrom(opts: GlobalOpts): JobRegistry {
-  return loadRegistry({ file: opts.config, cwd: process.cwd(), flags: opts });
+  const registry = loadRegistry({ file: opts.config, cwd: process.cwd(), flags: opts });
+  markStartup('config read');
+  return registry;
 }
 
 /**
@@ -112,6 +118,7 @@ async function main(argv: string[]): Promise<void> {
           return 2;
         }
         const { runPlatformDashboard } = await import('./app/platform-dashboard.js');
+        markStartup('command loaded');
         const color = opts.color !== false && !process.env.NO_COLOR;
         return runPlatformDashboard(registryFrom(opts), { color });
       }, { exitWhenDone: true }),
@@ -127,7 +134,11 @@ async function main(argv: string[]): Promise<void> {
     .action(async (opts: GlobalOpts & { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; timeout: string }) =>
       guard(async () => {
         const { runPlatformStatus } = await import('./app/platform-status.js');
-        return runPlatformStatus(registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
+        markStartup('command loaded');
+        const code = await runPlatformStatus(registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
+        markStartup('output written');
+        flushStartup();
+        return code;
       }, { exitWhenDone: true, timeout: opts.timeout }),
     );
 

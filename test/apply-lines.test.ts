@@ -104,8 +104,13 @@ describe('several runs in one file', () => {
 
   test('applying a batch never changes the runs it was given', () => {
     const before = fold(logOf(T0, [...banner(6, 180, 2), ['WARNING', '  ❌ Failed 2022-04-17: HTTP 500']]));
-    const snapshot = JSON.stringify({ ...before.current, failedKeys: [...before.current!.failedKeys] });
-    fold(logOf(T0 + 5000, [['WARNING', '  ❌ Failed 2022-04-18: HTTP 500'], ['INFO', '  ✅ Scraped 2022-04-17']]), before);
-    expect(JSON.stringify({ ...before.current, failedKeys: [...before.current!.failedKeys] })).toBe(snapshot);
+    // `keys` is the per-key store the run's snapshots share (changed in place, read through versioned views).
+    const seen = () => JSON.stringify({ ...before.current, keys: undefined, failedKeys: [...before.current!.failedKeys] });
+    const snapshot = seen();
+    const after = fold(logOf(T0 + 5000, [['WARNING', '  ❌ Failed 2022-04-18: HTTP 500'], ['INFO', '  ✅ Scraped 2022-04-17']]), before);
+    expect(seen()).toBe(snapshot);
+    expect(before.current!.failedKeys.get('2022-04-17')).toMatchObject({ failure: 'HTTP 500' });
+    expect(before.current!.failedKeys.has('2022-04-18')).toBe(false);
+    expect([...after.current!.failedKeys.keys()]).toEqual(['2022-04-18']);
   });
 });

@@ -8,9 +8,12 @@ import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
 import { isAlive } from '../src/runner/proc.js';
 import { readRuns } from '../src/runner/runs-file.js';
+import { assertFreshDist } from './support/dist.js';
 import { CLI } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
 
+// The harness runs dist/: refuse a stale one before any test spawns it.
+assertFreshDist();
 const HARNESS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'dashboard-harness.mjs');
 let dir: string;
 const runtimes: Runtime[] = [];

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,17 +16,26 @@ test('npm pack, install the tarball into an empty directory, and run the install
   const [{ filename, files }] = JSON.parse(out) as [{ filename: string; files: { path: string }[] }];
   const paths = files.map((f) => f.path);
   expect(paths).toContain('dist/src/cli.js');
+  // One bundle plus its lazily loaded chunks, not the hundreds of modules the sources are.
+  expect(paths.every((p) => p === 'dist/src/cli.js' || p.startsWith('dist/src/chunks/') || !p.startsWith('dist/'))).toBe(true);
+  expect(paths.length).toBeLessThan(60);
   expect(paths.some((p) => p.startsWith('test/') || p.startsWith('src/'))).toBe(false);
   const app = path.join(work, 'app');
   npm(['init', '-y'], (execFileSync('mkdir', ['-p', app]), app));
   // Offline first: the dependencies are in npm's cache from the project's own install.
   npm(['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(work, filename)], app);
-  const bin = path.join(app, 'node_modules', '.bin', 'backfill-tui');
+  // The views, React and the parser are inside the bundle: they are not installed beside it.
+  expect(existsSync(path.join(app, 'node_modules', 'ink'))).toBe(false);
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  expect(execFileSync(bin, ['--version'], { cwd: app, encoding: 'utf8' }).trim()).toBe(pkg.version);
+  const npx = (args: string[]) => spawnSync('npx', ['--offline', 'backfill-tui', ...args], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+  const version = npx(['--version']);
+  expect(version.stderr).toBe('');
+  expect(version.stdout.trim()).toBe(pkg.version);
   const log = path.join(app, 'b.log');
-  writeFileSync(log, '2025-11-26 23:17:12,345 - INFO - [1/2] Queued 2021-10-31\n2025-11-26 23:17:13,345 - INFO -   ✅ Scraped 2021-10-31\n');
-  const r = spawnSync(bin, ['status', '--json', '--log', log], { cwd: app, encoding: 'utf8' });
+  const scraped = '2025-11-26 23:17:13,345 - INFO -   ✅ Scraped 2021-10-31\n';
+  writeFileSync(log, `2025-11-26 23:17:12,345 - INFO - [1/2] Queued 2021-10-31\n${scraped}${scraped}`);
+  const r = npx(['status', '--json', '--log', log]);
+  expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(JSON.parse(r.stdout).run).toMatchObject({ succeeded: 1, total: 2 });
+  expect(JSON.parse(r.stdout).run).toMatchObject({ succeeded: 1, total: 2, duplicateLines: 1 });
 }, 300_000);

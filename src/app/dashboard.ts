@@ -4,6 +4,7 @@ import { App } from '../../components/App.js';
 import type { Config } from '../config.js';
 import { FRAME_MS } from '../store.js';
 import { startRuntime } from './runtime.js';
+import { flushStartup, markStartup } from '../startup-timing.js';
 
 /** Longest wait for sources to stop after `q`: a request in flight is left behind, never waited for. */
 const CLOSE_WAIT_MS = 1000;
@@ -25,6 +26,14 @@ export async function runDashboard(config: Config, opts: { color: boolean }): Pr
     maxFps: Math.round(1000 / FRAME_MS),
   });
   unmount = () => app.unmount();
+  markStartup('first frame');
+  // Start-up timing (bench only): when the log's history is in, the stages are complete.
+  const stopTiming = runtime.store.subscribe(() => {
+    if (!runtime.store.getState().log.historyDone) return;
+    markStartup('log read');
+    flushStartup();
+    stopTiming();
+  });
   let code = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     code = signal === 'SIGHUP' ? 129 : 143;

@@ -25,6 +25,10 @@ export interface RunJson {
   lastActivityAt: string | null;
   /** The exception line of a traceback the script died with (`FileNotFoundError: ...`), or null. */
   error: string | null;
+  /** Key lines that repeated what the run already knew (a doubled log): each key counted once. */
+  duplicateLines: number;
+  /** Failed keys not listed in the failures view (past its bound of the newest 200,000). */
+  failedKeysOmitted: number;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -46,6 +50,8 @@ function runJson(run: RunState | null, f: RunFigures): RunJson {
     inFlight: f.inFlight,
     lastActivityAt: iso(run?.lastActivityAt ?? null),
     error: run?.error ?? null,
+    duplicateLines: run?.duplicateLines ?? 0,
+    failedKeysOmitted: run?.failedKeysOmitted ?? 0,
   };
 }
 

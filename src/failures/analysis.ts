@@ -148,7 +148,7 @@ export function persistentKeys(files: FailedFile[], tried?: ReadonlyMap<string, 
 export interface CurrentFailuresInput {
   latestFile: FailedFile | null;
   /** Failures the running (or last logged) run's log reported, by key. */
-  liveFailures: Map<string, { failure: string; error: string }> | null;
+  liveFailures: Iterable<[string, { failure: string; error: string }]> | null;
   liveRunStartedAt: number | null;
   presentInStorage: Set<string> | null;
   /** Keys the live run has scraped since: dropped from an older file. Storage catches the rest, a poll later. */

@@ -1,5 +1,7 @@
 import type { LogLine } from '../log-line.js';
 import { COMPLETION_WINDOW, archiveRun, cloneRun, emptyRun, type RunState } from './run.js';
+import { beginBatch, countOutcome, endBatch, firstAnnouncement } from './run-keys.js';
+import { SEEN_QUEUED } from './key-ledger.js';
 
 /** The current run plus the earlier runs of the same log file. */
 export interface LogRuns {
@@ -18,6 +20,8 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
   if (lines.length === 0) return runs;
   let history = runs.history;
   let run = runs.current ? cloneRun(runs.current) : null;
+  if (run) beginBatch(run);
+  let changes = run?.keys?.failed.changes ?? 0;
   for (const line of lines) {
     if (line.kind === 'start') {
       // A second banner of the same run (init line, then the title banner) must not split it.
@@ -28,6 +32,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
       }
       if (run) history = pushHistory(history, run);
       run = emptyRun();
+      ({ changes } = beginNew(run));
       run.title = line.title;
       run.startedAt = line.at;
       run.lastActivityAt = line.at;
@@ -44,11 +49,13 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
     if (!run) {
       // Lines before any banner (a log that starts mid-run): they still describe a run.
       run = emptyRun();
+      ({ changes } = beginNew(run));
       run.startedAt = line.at;
     } else if (run.complete && isRunActivity(line)) {
       // Activity after a summary without a new banner: a new run whose banner we missed.
       history = pushHistory(history, run);
       run = emptyRun();
+      ({ changes } = beginNew(run));
       run.startedAt = line.at;
     }
     run.lastActivityAt = line.at;
@@ -58,7 +65,14 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
     }
     applyOne(run, line);
   }
+  if (run) endBatch(run, changes);
   return { current: run, history };
+}
+
+/** A run started inside a batch claims its first version (the run it replaced went to history). */
+function beginNew(run: RunState): { changes: number } {
+  beginBatch(run);
+  return { changes: run.keys?.failed.changes ?? 0 };
 }
 
 /**
@@ -127,35 +141,25 @@ function applyOne(run: RunState, line: LogLine): void {
       run.total = line.total;
       return;
     case 'queued':
-      run.queued++;
       if (run.total === null) run.total = line.total;
+      // A doubled log queues each key twice: count it once.
+      if (firstAnnouncement(run, line.key, SEEN_QUEUED)) run.queued++;
       return;
     case 'processing':
       run.currentKey = line.key;
       run.currentKeyDone = false;
       if (run.total === null) run.total = line.total;
       return;
-    case 'succeeded': {
-      run.succeeded++;
-      const key = line.key ?? run.currentKey;
-      if (key !== null) run.failedKeys.delete(key);
+    case 'succeeded':
+    case 'failed':
+    case 'skipped': {
+      // One outcome per key per run, the latest winning; repeats are counted as duplicate lines.
+      const failure = line.kind === 'failed' ? { failure: line.failure, error: line.error, at: line.at } : null;
+      const fresh = countOutcome(run, line.key ?? run.currentKey, line.kind, failure);
       run.currentKeyDone = true;
-      completion(run, line.at);
+      if (fresh && line.kind !== 'skipped') completion(run, line.at);
       return;
     }
-    case 'failed': {
-      run.failed++;
-      run.failures[line.failure] = (run.failures[line.failure] ?? 0) + 1;
-      const key = line.key ?? run.currentKey;
-      if (key !== null) run.failedKeys.set(key, { failure: line.failure, error: line.error, at: line.at });
-      run.currentKeyDone = true;
-      completion(run, line.at);
-      return;
-    }
-    case 'skipped':
-      run.skipped++;
-      run.currentKeyDone = true;
-      return;
     case 'progress':
       run.progressDone = Math.max(run.progressDone, line.done);
       if (line.total > 0) run.total = line.total;

@@ -1,11 +1,8 @@
 import type { SummaryField } from '../log-line.js';
+import { FailedKeys } from './failed-keys.js';
+import { RunKeys } from './run-keys.js';
 
-/** A key the running run reported as failed, as its log said it. */
-export interface LiveFailure {
-  failure: string;
-  error: string;
-  at: number;
-}
+export type { LiveFailure } from './failed-keys.js';
 
 /** Everything one run's log has told us. Built only by `applyLines`; read by selectors. */
 export interface RunState {
@@ -26,7 +23,16 @@ export interface RunState {
   /** Done count of the newest Progress line (the script's own figure). */
   progressDone: number;
   failures: Record<string, number>;
-  failedKeys: Map<string, LiveFailure>;
+  /** Failed keys of this run, newest `FAILED_KEYS_LIMIT` (a view fixed to this snapshot). */
+  failedKeys: FailedKeys;
+  /** Keys still failed but no longer listed in `failedKeys` (past the bound). */
+  failedKeysOmitted: number;
+  /** Key lines that repeated what the run already knew of the key (doubled logs): counted once. */
+  duplicateLines: number;
+  /** Per-key store shared by this run's snapshots (null once archived); see run-keys.ts. */
+  keys: RunKeys | null;
+  /** The version of `keys` this snapshot saw. */
+  keysVersion: number;
   /** Key of the last `[i/N] Processing` line: key-less outcome lines belong to it. */
   currentKey: string | null;
   /** Whether that key already has its outcome (then nothing is in flight with one worker). */
@@ -64,7 +70,11 @@ export function emptyRun(): RunState {
     skipped: 0,
     progressDone: 0,
     failures: {},
-    failedKeys: new Map(),
+    failedKeys: FailedKeys.empty,
+    failedKeysOmitted: 0,
+    duplicateLines: 0,
+    keys: new RunKeys(),
+    keysVersion: 0,
     currentKey: null,
     currentKeyDone: true,
     completions: [],
@@ -77,12 +87,16 @@ export function emptyRun(): RunState {
   };
 }
 
-/** Copy of a run that may be mutated while one batch is applied (the caller's run stays untouched). */
+/**
+ * Copy of a run that may be mutated while one batch is applied (the caller's run stays untouched).
+ * Only bounded parts are copied (failure kinds, the completion window, summary fields): per-key data
+ * lives in `keys`, changed in place and read through versioned views, so a batch costs the same at
+ * the millionth key as at the first.
+ */
 export function cloneRun(run: RunState): RunState {
   return {
     ...run,
     failures: { ...run.failures },
-    failedKeys: new Map(run.failedKeys),
     completions: run.completions.slice(),
     summary: { ...run.summary },
   };
@@ -95,5 +109,5 @@ export function doneOf(run: RunState): number {
 
 /** A run as kept in history: counts only, no per-key maps (a log may hold hundreds of runs). */
 export function archiveRun(run: RunState): RunState {
-  return { ...run, failedKeys: new Map(), completions: run.completions.slice(-20) };
+  return { ...run, failedKeys: FailedKeys.empty, keys: null, completions: run.completions.slice(-20) };
 }

@@ -2,8 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The built CLI (`npm test` builds first). */
+import { assertFreshDist } from './dist.js';
+
+/** The built CLI (`npm test` builds first; a stale one fails here, before any test runs it). */
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli.js');
+assertFreshDist();
 
 /** Runs the built CLI to completion: its exit code and output. */
 export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string> }): { code: number; stdout: string; stderr: string } {

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { oneRunLog } from './one-run.js';
+import { runTimed } from './spawn-timed.js';
+
+/**
+ * Issue 14's scaling case: `status --json` on one-run logs of each size (distinct game-id keys, 15 %
+ * failures, Progress every 50; see one-run.js) against `grep -c Scraped` with its output written to a
+ * file, interleaved, after one warm-up of each. Checks the counts: succeeded = grep -c '✅ Scraped',
+ * failed = the writer's failures, no repeated lines. Resolves one entry per size.
+ */
+export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made }) {
+  const out = [];
+  for (const bytes of sizes) {
+    const mb = Math.round(bytes / 1e6);
+    progress(`${mb} MB one-run log…`);
+    const log = oneRunLog(dir, bytes, seed);
+    made.push(log.file, log.metaFile);
+    progress(`  ${log.reused ? 'reused' : `written in ${(log.ms / 1000).toFixed(1)} s`}: ${log.counts.keys.toLocaleString('en-US')} keys`);
+    const cwd = mkdtempSync(join(tmpdir(), 'backfill-bench-cwd-'));
+    const res = { status: [], grep: [] };
+    let json = null;
+    try {
+      const n = bytes >= 1e9 ? Math.min(rounds, 3) : rounds;
+      for (let round = 0; round <= n; round++) {
+        progress(`  ${mb} MB: ${round === 0 ? 'warm-up' : `round ${round}/${n}`}`);
+        const s = await runTimed(process.execPath, [cli, 'status', '--json', '--log', log.file], { cwd });
+        if (s.code !== 0) throw new Error(`status exited ${s.code}: ${s.stderr.slice(0, 500)}`);
+        const g = await runTimed('grep', ['-c', 'Scraped', log.file], { cwd, stdoutFile: join(cwd, 'grep.out') });
+        json = JSON.parse(s.stdout);
+        if (round > 0) {
+          res.status.push(s);
+          res.grep.push(g);
+        }
+      }
+      const grepCount = Number(res.grep[0].stdout.trim());
+      const run = json.run;
+      const problems = [];
+      if (run.succeeded !== grepCount) problems.push(`succeeded ${run.succeeded} ≠ grep ${grepCount}`);
+      if (run.failed !== log.counts.failed) problems.push(`failed ${run.failed} ≠ written ${log.counts.failed}`);
+      if (run.duplicateLines !== 0) problems.push(`${run.duplicateLines} lines taken as repeats`);
+      if (json.runs.length !== 0) problems.push(`${json.runs.length} earlier runs found in a one-run log`);
+      const check = problems.length ? `MISMATCH: ${problems.join('; ')}` : `OK: succeeded ${run.succeeded} = grep -c Scraped; failed ${run.failed} as written; 0 repeats`;
+      out.push({ bytes, keys: log.counts.keys, ...res, check, ok: problems.length === 0 });
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }
+  return out;
+}

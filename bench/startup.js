@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { oneRunLog } from './one-run.js';
+import { runTimed } from './spawn-timed.js';
+import { median, sleep } from './stats.js';
+
+/**
+ * Start-up on a real-size log (one run of about 2,000 game ids, 150 KB): `status --json` against
+ * `node -e 0`, interleaved, and the dashboard's first frame in a pseudo-terminal (`script`), measured
+ * from spawn to the first screen that shows its key bar. Both with BACKFILL_TUI_TIMING set, so each
+ * process also reports its stages (see src/startup-timing.ts): Node ready, bundle loaded, command
+ * loaded, config read, then output written (status) or first frame and log read (dashboard).
+ */
+export async function startupStages({ cli, dir, runs, made }) {
+  const log = oneRunLog(dir, 150e3, 11);
+  made.push(log.file, log.metaFile);
+  const cwd = mkdtempSync(join(tmpdir(), 'backfill-bench-start-'));
+  const timing = join(cwd, 'timing.jsonl');
+  const env = { ...process.env, BACKFILL_TUI_TIMING: timing };
+  const res = { logBytes: log.bytes, keys: log.counts.keys, status: [], node: [], frame: [] };
+  try {
+    for (let round = 0; round <= runs; round++) {
+      const s = await runTimed(process.execPath, [cli, 'status', '--json', '--log', log.file], { cwd, env });
+      if (s.code !== 0) throw new Error(`status exited ${s.code}: ${s.stderr.slice(0, 300)}`);
+      const n = await runTimed(process.execPath, ['-e', '0'], { cwd });
+      const f = await firstFrame(cli, log.file, cwd, env);
+      if (round > 0) {
+        res.status.push(s);
+        res.node.push(n);
+        res.frame.push(f);
+      }
+    }
+    const records = readFileSync(timing, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // Every process wrote one line; the warm-up round's two are dropped.
+    res.stages = { status: stagesOf(records.filter((r) => r.marks.some(([m]) => m === 'output written')).slice(1)), dashboard: stagesOf(records.filter((r) => r.marks.some(([m]) => m === 'first frame')).slice(1)) };
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+  return res;
+}
+
+/** Median ms since process start of each stage, in order, with Node's own bootstrap first. */
+function stagesOf(records) {
+  if (records.length === 0) return [];
+  const names = records[0].marks.map(([m]) => m);
+  return [['node ready', median(records.map((r) => r.bootstrap))], ...names.map((name) => [name, median(records.map((r) => r.marks.find(([m]) => m === name)?.[1] ?? NaN))])];
+}
+
+/** Spawn to the first frame (a screen showing `q quit`) of the dashboard in an 80×24 pty; then `q`. */
+async function firstFrame(cli, log, cwd, env) {
+  const linesBefore = (file) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('first frame')).length : 0);
+  const before0 = linesBefore(env.BACKFILL_TUI_TIMING);
+  const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+  const started = performance.now();
+  const child = spawn('script', ['-qfc', `stty cols 80 rows 24; exec ${quote(process.execPath)} ${quote(cli)} --log ${quote(log)}`, '/dev/null'], { cwd, env, stdio: ['pipe', 'pipe', 'ignore'] });
+  let text = '';
+  let at = null;
+  const shown = new Promise((resolve) => {
+    child.stdout.on('data', (d) => {
+      text += d.toString('utf8');
+      if (at === null && text.includes('quit')) {
+        at = performance.now() - started;
+        resolve();
+      }
+    });
+    child.on('close', resolve);
+  });
+  const deadline = sleep(30_000);
+  await Promise.race([shown, deadline]);
+  // Let the history read finish so its timing line is written (bounded), then leave with `q`.
+  const lines = () => (existsSync(env.BACKFILL_TUI_TIMING) ? readFileSync(env.BACKFILL_TUI_TIMING, 'utf8').split('\n').filter((l) => l.includes('first frame')).length : 0);
+  const before = before0;
+  for (let i = 0; i < 200 && lines() <= before; i++) await sleep(25);
+  child.stdin.write('q');
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  await Promise.race([closed, sleep(5_000)]);
+  if (existsSync(`/proc/${child.pid}`)) child.kill('SIGTERM');
+  if (at === null) throw new Error(`no first frame within 30 s: ${JSON.stringify(text.slice(-300))}`);
+  return { ms: at };
+}

@@ -1,0 +1,149 @@
+/**
+ * Which keys a run has seen, and what each last did, in about 10–16 bytes per key: a set of 64-bit key
+ * fingerprints with one state byte each, in typed arrays (a `Map` of strings costs ~100 bytes a key, and
+ * a run may hold millions of keys).
+ *
+ * Layout. A key's 64-bit hash (cyrb53's two 32-bit lanes, `h1:h2`) picks one of 256 segments by the top
+ * 8 bits of h1; within the segment a slot is two int32: `hi = h1's low 24 bits · h2's top 8 bits` and
+ * `lo = h2's low 24 bits · state byte`. The segment number is implied by where the slot lives, so all
+ * 64 bits of the hash take part in equality. Linear probing; a segment grows 1.5× past 80 % load (load
+ * stays between 53 % and 80 %: 10–15 bytes a key), one segment at a time, so growth never doubles the
+ * whole table at once.
+ *
+ * Collisions. Two different keys with the same 64-bit hash are taken for one key: the second one's
+ * outcome reads as a repeat of the first's (its count moves, or it is counted as a duplicate line). For
+ * a run of n keys the chance that any pair collides is about n² / 2^65: 2.7e-8 for a million keys,
+ * 5e-6 for 13.5 million (a 1 GB one-run log). Log keys are not adversarial, so nothing defends against
+ * crafted collisions.
+ */
+
+/** State byte: bits 0–1 outcome, bit 2 queued line seen, bit 3 processing line seen, bits 4–7 failure kind. */
+export const OUTCOME_MASK = 0b11;
+export const OUTCOME_NONE = 0;
+export const OUTCOME_SUCCEEDED = 1;
+export const OUTCOME_FAILED = 2;
+export const OUTCOME_SKIPPED = 3;
+export const SEEN_QUEUED = 0b0100;
+export const SEEN_PROCESSING = 0b1000;
+const KIND_SHIFT = 4;
+/** Failure kinds past the 15th share this index: their kind is then looked up elsewhere. */
+export const KIND_OTHER = 15;
+
+const SEGMENTS = 256;
+const FIRST_CAPACITY = 16;
+const MAX_LOAD = 0.8;
+const TWO_POW_24 = 16777216;
+
+let h1 = 0;
+let h2 = 0;
+
+/**
+ * cyrb53's two lanes (public domain, bryc), kept at 64 bits; result in the module's h1/h2 as int32
+ * (the constants are cyrb53's, written as int32 so V8 keeps everything in small integers).
+ */
+function hash(key: string): void {
+  let a = 0xdeadbeef | 0;
+  let b = 0x41c6ce57;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, -1640531535);
+    b = Math.imul(b ^ c, 1597334677);
+  }
+  a = Math.imul(a ^ (a >>> 16), -2048144789);
+  a ^= Math.imul(b ^ (b >>> 13), -1028477387);
+  b = Math.imul(b ^ (b >>> 16), -2048144789);
+  b ^= Math.imul(a ^ (a >>> 13), -1028477387);
+  h1 = a;
+  h2 = b;
+}
+
+/** The key's 64-bit hash as two int32 lanes (for tests and tools; the ledger hashes inline). */
+export function hash64(key: string): [number, number] {
+  hash(key);
+  return [h1, h2];
+}
+
+export function kindOf(state: number): number {
+  return state >>> KIND_SHIFT;
+}
+
+export function withKind(state: number, kind: number): number {
+  return (state & 0x0f) | (Math.min(kind, KIND_OTHER) << KIND_SHIFT);
+}
+
+export class KeyLedger {
+  /** Segments are made on first use: a short run (and a log holds hundreds) allocates only what it touches. */
+  private readonly slots: (Int32Array | undefined)[] = new Array(SEGMENTS);
+  private readonly counts = new Int32Array(SEGMENTS);
+  /** Keys held. */
+  size = 0;
+  /** Slots moved by growth so far (amortised: under 3 per key with 1.5× growth). */
+  moved = 0;
+  // Where the last `find` looked: `set` writes there without hashing again.
+  private seg = 0;
+  private pos = 0;
+  private hi = 0;
+  private loKey = 0;
+  private found = false;
+
+  /** The key's state byte, 0 when the run has not seen it. Remembers the slot for `set`. */
+  find(key: string): number {
+    hash(key);
+    this.seg = h1 >>> 24;
+    this.hi = (h1 << 8) | (h2 >>> 24);
+    this.loKey = h2 & 0xffffff;
+    const a = (this.slots[this.seg] ??= new Int32Array(FIRST_CAPACITY * 2));
+    const cap = a.length >>> 1;
+    let i = Math.floor(((h1 & 0xffffff) * cap) / TWO_POW_24);
+    for (;;) {
+      const lo = a[2 * i + 1];
+      if (lo === 0) break;
+      if (a[2 * i] === this.hi && lo >>> 8 === this.loKey) {
+        this.pos = i;
+        this.found = true;
+        return lo & 0xff;
+      }
+      i = i + 1 === cap ? 0 : i + 1;
+    }
+    this.pos = i;
+    this.found = false;
+    return 0;
+  }
+
+  /** Sets the state (never 0) of the key the last `find` looked up. */
+  set(state: number): void {
+    const a = this.slots[this.seg]!;
+    a[2 * this.pos] = this.hi;
+    a[2 * this.pos + 1] = (this.loKey << 8) | (state & 0xff);
+    if (this.found) return;
+    this.found = true;
+    this.size++;
+    if (++this.counts[this.seg] > (a.length >>> 1) * MAX_LOAD) this.grow(this.seg);
+  }
+
+  /** Bytes held by the slot arrays. */
+  bytes(): number {
+    let n = 0;
+    for (const a of this.slots) n += a?.byteLength ?? 0;
+    return n;
+  }
+
+  private grow(seg: number): void {
+    const old = this.slots[seg]!;
+    const cap = Math.ceil((old.length >>> 1) * 1.5);
+    const a = new Int32Array(cap * 2);
+    for (let j = 0; j < old.length; j += 2) {
+      const lo = old[j + 1];
+      if (lo === 0) continue;
+      const hi = old[j];
+      let i = Math.floor(((hi >>> 8) * cap) / TWO_POW_24);
+      while (a[2 * i + 1] !== 0) i = i + 1 === cap ? 0 : i + 1;
+      a[2 * i] = hi;
+      a[2 * i + 1] = lo;
+      this.moved++;
+      // The remembered slot moves with its key.
+      if (hi === this.hi && lo >>> 8 === this.loKey) this.pos = i;
+    }
+    this.slots[seg] = a;
+  }
+}

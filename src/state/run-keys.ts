@@ -1,0 +1,119 @@
+import { FailedKeys, FailedStore, type LiveFailure } from './failed-keys.js';
+import { KIND_OTHER, KeyLedger, OUTCOME_FAILED, OUTCOME_MASK, OUTCOME_NONE, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED, kindOf, withKind } from './key-ledger.js';
+import type { RunState } from './run.js';
+
+/**
+ * What a run knows per key, owned by the run's chain of snapshots and changed in place by `applyLines`
+ * (copying it per batch made a long run quadratic). Snapshots stay fixed: counts are plain fields, and
+ * failed keys are read through a view pinned to the snapshot's version (see failed-keys.ts). The one
+ * rule: a batch folds into the newest snapshot of a run. Folding into an older one (whose successors
+ * already changed the store) throws, since the per-key store cannot go back; the store never does it.
+ */
+export class RunKeys {
+  readonly ledger = new KeyLedger();
+  readonly failed = new FailedStore();
+  /** Version of the newest snapshot; each batch adds one. */
+  version = 0;
+  /** Failure kinds by index (the state byte holds up to 15; the rest read `KIND_OTHER`). */
+  readonly kinds: string[] = [];
+}
+
+export type Outcome = 'succeeded' | 'failed' | 'skipped';
+
+const CODE: Record<Outcome, number> = { succeeded: OUTCOME_SUCCEEDED, failed: OUTCOME_FAILED, skipped: OUTCOME_SKIPPED };
+
+/** Starts a batch on a (cloned) run: claims the next version of its key store. */
+export function beginBatch(run: RunState): void {
+  const keys = run.keys;
+  if (!keys) return;
+  if (keys.version !== run.keysVersion) {
+    throw new Error(`applyLines: this run state is version ${run.keysVersion} but its keys are at ${keys.version}; fold batches into the newest state only`);
+  }
+  run.keysVersion = ++keys.version;
+}
+
+/** Ends a batch: bounds the failed-keys list and pins the run's view of it when it changed. */
+export function endBatch(run: RunState, changesBefore: number): void {
+  const keys = run.keys;
+  if (!keys) return;
+  run.failedKeysOmitted += keys.failed.evict(run.keysVersion);
+  if (keys.failed.changes !== changesBefore) run.failedKeys = FailedKeys.of(keys.failed, run.keysVersion);
+}
+
+/**
+ * A queued (or processing) line: false when the key was already announced that way in this run
+ * (a doubled log), which is then counted in `duplicateLines`.
+ */
+export function firstAnnouncement(run: RunState, key: string, bit: number): boolean {
+  const ledger = run.keys!.ledger;
+  const state = ledger.find(key);
+  if (state & bit) {
+    run.duplicateLines++;
+    return false;
+  }
+  ledger.set(state | bit);
+  return true;
+}
+
+/**
+ * Counts one outcome line: the key's latest outcome in the run wins (failed, then succeeded: one
+ * success), and the same outcome again is a duplicate line (counted in `duplicateLines`, nothing
+ * else moves but a failure's newest error). Returns whether the line was new work (for the rate).
+ */
+export function countOutcome(run: RunState, key: string | null, outcome: Outcome, failure: LiveFailure | null): boolean {
+  const keys = run.keys;
+  if (key === null || keys === null) {
+    add(run, outcome, failure);
+    return true;
+  }
+  const state = keys.ledger.find(key);
+  const prev = state & OUTCOME_MASK;
+  const next = CODE[outcome];
+  let kind = 0;
+  if (outcome === 'failed' && failure) kind = kindIndex(keys, failure.failure);
+  keys.ledger.set(withKind((state & ~OUTCOME_MASK) | next, kind));
+  if (prev === OUTCOME_NONE) {
+    add(run, outcome, failure);
+    if (failure) keys.failed.add(key, failure, run.keysVersion);
+    return true;
+  }
+  if (prev === next) run.duplicateLines++;
+  if (prev === OUTCOME_FAILED) {
+    const listed = keys.failed.index.get(key);
+    const was = kindOf(state) < KIND_OTHER ? keys.kinds[kindOf(state)] : listed?.failure;
+    if (was !== undefined) move(run.failures, was, -1);
+    if (!keys.failed.remove(key, run.keysVersion)) run.failedKeysOmitted--;
+  }
+  if (prev !== next) {
+    count(run, prev, -1);
+    count(run, next, +1);
+  }
+  if (outcome === 'failed' && failure) {
+    move(run.failures, failure.failure, +1);
+    keys.failed.add(key, failure, run.keysVersion);
+  }
+  return prev !== next;
+}
+
+function add(run: RunState, outcome: Outcome, failure: LiveFailure | null): void {
+  count(run, CODE[outcome], +1);
+  if (outcome === 'failed' && failure) move(run.failures, failure.failure, +1);
+}
+
+function count(run: RunState, code: number, by: number): void {
+  if (code === OUTCOME_SUCCEEDED) run.succeeded += by;
+  else if (code === OUTCOME_FAILED) run.failed += by;
+  else if (code === OUTCOME_SKIPPED) run.skipped += by;
+}
+
+function move(failures: Record<string, number>, kind: string, by: number): void {
+  const n = (failures[kind] ?? 0) + by;
+  if (n > 0) failures[kind] = n;
+  else delete failures[kind];
+}
+
+function kindIndex(keys: RunKeys, kind: string): number {
+  let i = keys.kinds.indexOf(kind);
+  if (i < 0 && keys.kinds.length < KIND_OTHER) i = keys.kinds.push(kind) - 1;
+  return i < 0 ? KIND_OTHER : i;
+}

@@ -1,0 +1,217 @@
+import { describe, expect, test } from 'vitest';
+import type { LogLine } from '../src/log-line.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { applyLines, type LogRuns } from '../src/state/apply-lines.js';
+import { FAILED_KEYS_LIMIT, FailedKeys } from '../src/state/failed-keys.js';
+import { KeyLedger, hash64 } from '../src/state/key-ledger.js';
+import { doneOf } from '../src/state/run.js';
+import { banner, logOf, T0 } from './support/log-text.js';
+
+const grammar = compileGrammar();
+const empty: LogRuns = { current: null, history: [] };
+const fold = (text: string, runs: LogRuns = empty) => applyLines(runs, parseText(text, grammar).lines);
+const doubled = (records: string[][]) => records.flatMap((r) => [r, r]);
+
+describe('one outcome per key per run', () => {
+  test('a doubled log (two handlers) counts each key once and says how many lines repeated', () => {
+    const records = [
+      ...banner(2, 180, 3),
+      ['INFO', '[1/3] Queued 2021-10-19'],
+      ['INFO', '[2/3] Queued 2021-10-20'],
+      ['INFO', '[3/3] Queued 2021-10-21'],
+      ['INFO', '  ✅ Scraped 2021-10-19'],
+      ['WARNING', '  ❌ Failed 2021-10-20: HTTP 500'],
+      ['INFO', '  ✅ Scraped 2021-10-21'],
+    ];
+    const run = fold(logOf(T0, doubled(records))).current!;
+    expect(run).toMatchObject({ total: 3, queued: 3, succeeded: 2, failed: 1, skipped: 0, duplicateLines: 6 });
+    expect(run.failures).toEqual({ 'HTTP 500': 1 });
+    expect(doneOf(run)).toBe(3);
+    // Repeats are not new work: the rate sees three completions.
+    expect(run.completions).toHaveLength(3);
+  });
+
+  test('the latest outcome wins: failed then succeeded is a success; failed twice keeps the newest error', () => {
+    const run = fold(
+      logOf(T0, [
+        ...banner(2, 180, 3),
+        ['WARNING', '  ❌ Failed 2021-10-19: HTTP 500'],
+        ['WARNING', '  ❌ Timeout 2021-10-20'],
+        ['WARNING', '  ❌ Failed 2021-10-21: HTTP 503'],
+        ['INFO', '  ✅ Scraped 2021-10-19'],
+        ['WARNING', '  ❌ Failed 2021-10-20: HTTP 502'],
+      ]),
+    ).current!;
+    expect(run).toMatchObject({ succeeded: 1, failed: 2, duplicateLines: 1 });
+    expect(run.failures).toEqual({ 'HTTP 502': 1, 'HTTP 503': 1 });
+    expect([...run.failedKeys].map(([k, f]) => [k, f.failure])).toEqual([
+      ['2021-10-21', 'HTTP 503'],
+      ['2021-10-20', 'HTTP 502'],
+    ]);
+    expect(run.failedKeys.get('2021-10-19')).toBeUndefined();
+  });
+
+  test('the same holds across batches, and each run starts with no keys seen', () => {
+    const first = fold(logOf(T0, [...banner(2, 180, 2), ['WARNING', '  ❌ Failed 2021-10-19: HTTP 500']]));
+    const second = fold(logOf(T0 + 10_000, [['WARNING', '  ❌ Failed 2021-10-19: HTTP 500'], ['INFO', '  ✅ Scraped 2021-10-19']]), first);
+    expect(second.current).toMatchObject({ succeeded: 1, failed: 0, duplicateLines: 1, failures: {} });
+    const next = fold(logOf(T0 + 60_000, [...banner(2, 180, 1), ['INFO', '  ✅ Scraped 2021-10-19']]), second);
+    expect(next.history).toHaveLength(1);
+    expect(next.current).toMatchObject({ succeeded: 1, duplicateLines: 0 });
+  });
+
+  test('done never exceeds the total on a doubled log with Progress lines', () => {
+    const records: string[][] = [...banner(1, 180, 50)];
+    for (let i = 0; i < 50; i++) records.push(['INFO', `  ✅ Scraped ${new Date(Date.UTC(2021, 10, 1) + i * 86_400_000).toISOString().slice(0, 10)}`]);
+    records.push(['INFO', '📊 Progress: 50/50 (100.0%) | ✅ 50 | ⏭️ 0 | ❌ 0 | ETA: 0min']);
+    const run = fold(logOf(T0, doubled(records))).current!;
+    expect(run.total).toBe(50);
+    expect(doneOf(run)).toBe(50);
+    expect(run.duplicateLines).toBe(50);
+  });
+
+  test('a retry with key-less outcomes: a doubled Processing/outcome pair is one outcome', () => {
+    const run = fold(logOf(T0, doubled([['INFO', '[1/1] Processing 2022-04-17'], ['WARNING', '  ❌ Failed after 5 attempts: HTTP 500']]))).current!;
+    expect(run).toMatchObject({ failed: 1, duplicateLines: 1 });
+  });
+});
+
+/** `n` outcome lines for distinct game-id keys, every `failEvery`-th a failure. */
+function outcomes(from: number, n: number, failEvery: number): LogLine[] {
+  const lines: LogLine[] = [];
+  for (let i = from; i < from + n; i++) {
+    const key = `00${22100000 + i} 2021-10-19`;
+    lines.push(i % failEvery === 0 ? { kind: 'failed', at: T0 + i, key, failure: 'HTTP 500', error: 'HTTP 500' } : { kind: 'succeeded', at: T0 + i, key });
+  }
+  return lines;
+}
+
+describe('failed keys of a run stay bounded', () => {
+  test(`past ${FAILED_KEYS_LIMIT.toLocaleString('en')} failed keys the newest are listed and the rest counted`, () => {
+    const extra = 5_000;
+    let runs = applyLines(empty, [{ kind: 'start', at: T0, title: 'Backfill' }]);
+    for (let from = 0; from < FAILED_KEYS_LIMIT + extra; from += 20_000) runs = applyLines(runs, outcomes(from, Math.min(20_000, FAILED_KEYS_LIMIT + extra - from), 1));
+    const run = runs.current!;
+    expect(run.failed).toBe(FAILED_KEYS_LIMIT + extra);
+    expect(run.failedKeys.size + run.failedKeysOmitted).toBe(FAILED_KEYS_LIMIT + extra);
+    expect(run.failedKeys.size).toBeLessThanOrEqual(FAILED_KEYS_LIMIT);
+    expect(run.failedKeys.size).toBeGreaterThan(FAILED_KEYS_LIMIT - 4096);
+    // The newest are kept: the last key is listed, the first is not.
+    expect(run.failedKeys.has(`00${22100000 + FAILED_KEYS_LIMIT + extra - 1} 2021-10-19`)).toBe(true);
+    expect(run.failedKeys.has(`00${22100000} 2021-10-19`)).toBe(false);
+    // An unlisted key that succeeds later still moves the counts.
+    runs = applyLines(runs, [{ kind: 'succeeded', at: T0 + 1e9, key: `00${22100000} 2021-10-19` }]);
+    expect(runs.current).toMatchObject({ failed: FAILED_KEYS_LIMIT + extra - 1, succeeded: 1, failedKeysOmitted: run.failedKeysOmitted - 1 });
+  });
+});
+
+describe('per-batch work does not grow with the run', () => {
+  /** Reads of failed-key entries (any copy or scan of them) while `fn` runs. */
+  function entryReads(runs: LogRuns, fn: () => void): number {
+    const store = runs.current!.keys!.failed;
+    let reads = 0;
+    store.chunks = store.chunks.map(
+      (chunk) =>
+        new Proxy(chunk, {
+          get(target, prop, receiver) {
+            if (typeof prop === 'string' && /^\d+$/.test(prop)) reads++;
+            if (prop === Symbol.iterator) reads += target.length;
+            return Reflect.get(target, prop, receiver);
+          },
+        }),
+    );
+    fn();
+    return reads;
+  }
+
+  test('a batch reads none of the failed keys already held, and key-store growth stays amortised', () => {
+    let runs = applyLines(empty, [{ kind: 'start', at: T0, title: 'Backfill' }]);
+    const measure = (held: number) => {
+      while (runs.current!.keys!.ledger.size < held) runs = applyLines(runs, outcomes(runs.current!.keys!.ledger.size, 10_000, 7));
+      const ledger = runs.current!.keys!.ledger;
+      const movedBefore = ledger.moved;
+      let maxReads = 0;
+      const batches = 40;
+      for (let b = 0; b < batches; b++) {
+        const next = outcomes(ledger.size, 500, 7);
+        maxReads = Math.max(maxReads, entryReads(runs, () => (runs = applyLines(runs, next))));
+        expect(runs.current!.completions.length).toBeLessThanOrEqual(400);
+      }
+      return { maxReads, movedPerKey: (ledger.moved - movedBefore) / (batches * 500) };
+    };
+    const small = measure(2_000);
+    expect(small.maxReads).toBe(0);
+    const large = measure(150_000);
+    expect(large.maxReads).toBe(0);
+    // Rehashing moves each key a bounded number of times (1.5× growth: under 3 on average), at any size.
+    expect(small.movedPerKey).toBeLessThan(3);
+    expect(large.movedPerKey).toBeLessThan(3);
+  });
+
+  test('folding into an older state of the same run is refused, not silently wrong', () => {
+    const before = applyLines(empty, outcomes(0, 10, 3));
+    applyLines(before, outcomes(10, 10, 3));
+    expect(() => applyLines(before, outcomes(20, 10, 3))).toThrow(/newest state/);
+  });
+
+  test('an older snapshot keeps its own failed keys while newer batches change them', () => {
+    const a = applyLines(empty, outcomes(0, 9, 3));
+    const b = applyLines(a, [{ kind: 'succeeded', at: T0, key: `00${22100000} 2021-10-19` }, ...outcomes(9, 3, 3)]);
+    expect([...a.current!.failedKeys.keys()]).toEqual([0, 3, 6].map((i) => `00${22100000 + i} 2021-10-19`));
+    expect(a.current!.failedKeys.has(`00${22100000} 2021-10-19`)).toBe(true);
+    expect(a.current!.failedKeys.get(`00${22100009} 2021-10-19`)).toBeUndefined();
+    expect([...b.current!.failedKeys.keys()]).toEqual([3, 6, 9].map((i) => `00${22100000 + i} 2021-10-19`));
+    expect(FailedKeys.empty.size).toBe(0);
+  });
+});
+
+describe('key ledger', () => {
+  /**
+   * Two keys whose hashes agree on 40 of their 64 bits: one whole 32-bit lane plus the top byte of the
+   * other (a birthday search over about a million keys), so only the remaining 24 bits tell them apart.
+   */
+  function sameLane(lane: 0 | 1): [string, string] {
+    const seen = new Map<number, string>();
+    for (let i = 0; ; i++) {
+      const key = `00${22100000 + i} 2021-10-19`;
+      const h = hash64(key);
+      const shared = (h[lane] >>> 0) * 256 + (h[1 - lane] >>> 24);
+      const other = seen.get(shared);
+      if (other !== undefined) return [other, key];
+      seen.set(shared, key);
+    }
+  }
+
+  test('keys that share 40 bits of their hash (a lane and a byte) are still told apart', () => {
+    for (const lane of [0, 1] as const) {
+      const [a, b] = sameLane(lane);
+      expect(hash64(a)[lane]).toBe(hash64(b)[lane]);
+      expect(hash64(a)[1 - lane] >>> 24).toBe(hash64(b)[1 - lane] >>> 24);
+      const ledger = new KeyLedger();
+      ledger.find(a);
+      ledger.set(2);
+      expect(ledger.find(b), `lane ${lane}: ${a} / ${b}`).toBe(0);
+      ledger.set(1);
+      expect(ledger.find(a)).toBe(2);
+      expect(ledger.find(b)).toBe(1);
+    }
+  });
+
+  test('tells 300,000 distinct keys apart and finds each again, in about 10–16 bytes a key', () => {
+    const ledger = new KeyLedger();
+    const n = 300_000;
+    let seen = 0;
+    for (let i = 0; i < n; i++) {
+      if (ledger.find(`00${22100000 + i} 2021-10-19`) !== 0) seen++;
+      ledger.set(1 + (i % 3));
+    }
+    expect(seen).toBe(0);
+    expect(ledger.size).toBe(n);
+    let wrong = 0;
+    for (let i = 0; i < n; i++) if (ledger.find(`00${22100000 + i} 2021-10-19`) !== 1 + (i % 3)) wrong++;
+    expect(wrong).toBe(0);
+    expect(ledger.find('0022100000 2021-10-20')).toBe(0);
+    expect(ledger.bytes() / n).toBeGreaterThan(9);
+    expect(ledger.bytes() / n).toBeLessThan(16);
+  });
+});
