@@ -102,7 +102,7 @@ describe('failed keys of a run stay bounded', () => {
     // An unlisted key that succeeds later still moves the counts.
     runs = applyLines(runs, [{ kind: 'succeeded', at: T0 + 1e9, key: `00${22100000} 2021-10-19` }]);
     expect(runs.current).toMatchObject({ failed: FAILED_KEYS_LIMIT + extra - 1, succeeded: 1, failedKeysOmitted: run.failedKeysOmitted - 1 });
-  });
+  }, 120_000);
 });
 
 describe('per-batch work does not grow with the run', () => {
@@ -146,7 +146,7 @@ describe('per-batch work does not grow with the run', () => {
     // Rehashing moves each key a bounded number of times (1.5× growth: under 3 on average), at any size.
     expect(small.movedPerKey).toBeLessThan(3);
     expect(large.movedPerKey).toBeLessThan(3);
-  });
+  }, 120_000);
 
   test('folding into an older state of the same run is refused, not silently wrong', () => {
     const before = applyLines(empty, outcomes(0, 10, 3));
@@ -171,15 +171,22 @@ describe('key ledger', () => {
    * other (a birthday search over about a million keys), so only the remaining 24 bits tell them apart.
    */
   function sameLane(lane: 0 | 1): [string, string] {
-    const seen = new Map<number, string>();
-    for (let i = 0; ; i++) {
-      const key = `00${22100000 + i} 2021-10-19`;
-      const h = hash64(key);
-      const shared = (h[lane] >>> 0) * 256 + (h[1 - lane] >>> 24);
-      const other = seen.get(shared);
-      if (other !== undefined) return [other, key];
-      seen.set(shared, key);
-    }
+    const key = (i: number) => `00${22100000 + i} 2021-10-19`;
+    const shared = (i: number) => {
+      const h = hash64(key(i));
+      return (h[lane] >>> 0) * 256 + (h[1 - lane] >>> 24);
+    };
+    // Sorted values find a repeat without a Map of millions of entries; then find which two keys.
+    const n = 4_000_000;
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = shared(i);
+    const sorted = values.slice().sort();
+    let repeat = -1;
+    for (let i = 1; i < n && repeat < 0; i++) if (sorted[i] === sorted[i - 1]) repeat = sorted[i];
+    if (repeat < 0) throw new Error('no pair among the first 4 million keys');
+    const both = [];
+    for (let i = 0; i < n && both.length < 2; i++) if (values[i] === repeat) both.push(key(i));
+    return [both[0], both[1]];
   }
 
   test('keys that share 40 bits of their hash (a lane and a byte) are still told apart', () => {
@@ -195,7 +202,7 @@ describe('key ledger', () => {
       expect(ledger.find(a)).toBe(2);
       expect(ledger.find(b)).toBe(1);
     }
-  });
+  }, 180_000);
 
   test('tells 300,000 distinct keys apart and finds each again, in about 10–16 bytes a key', () => {
     const ledger = new KeyLedger();
@@ -213,5 +220,5 @@ describe('key ledger', () => {
     expect(ledger.find('0022100000 2021-10-20')).toBe(0);
     expect(ledger.bytes() / n).toBeGreaterThan(9);
     expect(ledger.bytes() / n).toBeLessThan(16);
-  });
+  }, 120_000);
 });
