@@ -27,7 +27,8 @@ function dates(n: number): string[] {
 function liveStore(now = T0 + 60_000): Store {
   const store = createStore(initialState({ job: 'player-boxscores', log: '/runs/backfill.log', now, targets: [95, 98, 100] }), { frameMs: 0 });
   const records: string[][] = [...banner(6, 180, 244)];
-  for (let i = 0; i < 42; i++) records.push(['INFO', `  ✅ Scraped 2021-11-${String((i % 28) + 1).padStart(2, '0')}`]);
+  // 42 distinct keys: a run counts each key once.
+  for (let i = 0; i < 42; i++) records.push(['INFO', `  ✅ Scraped ${new Date(Date.UTC(2021, 10, 1) + i * 86_400_000).toISOString().slice(0, 10)}`]);
   for (let i = 0; i < 6; i++) records.push(['WARNING', `  ❌ Failed 2022-04-${String(i + 10)}: HTTP 500`]);
   records.push(['WARNING', '  ❌ Timeout 2022-02-01'], ['WARNING', '  ❌ Timeout 2022-02-02']);
   store.dispatch({ type: 'log/batch', batch: parseText(logOf(now - records.length * 1000, records), grammar) });

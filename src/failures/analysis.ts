@@ -180,8 +180,9 @@ export function currentFailures(input: CurrentFailuresInput): FailureRow[] {
     rows.set(key, { key, status: statusOf(f.failure), error: f.error || f.failure, source: 'log' });
   }
   const calendar = input.calendar ?? null;
+  // Code-unit order: localeCompare over a long run's 200,000 failed keys took a quarter of `status`.
   return [...rows.values()]
-    .sort((a, b) => a.key.localeCompare(b.key))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((r) => {
       const recovered = presentInStorage?.has(r.key) ?? false;
       const streak = input.streaks?.get(r.key);

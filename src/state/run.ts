@@ -109,5 +109,16 @@ export function doneOf(run: RunState): number {
 
 /** A run as kept in history: counts only, no per-key maps (a log may hold hundreds of runs). */
 export function archiveRun(run: RunState): RunState {
-  return { ...run, failedKeys: FailedKeys.empty, keys: null, completions: run.completions.slice(-20) };
+  return { ...run, failedKeys: FailedKeys.empty, keys: null, keysVersion: 0, completions: run.completions.slice(-20) };
+}
+
+/**
+ * What a run snapshot says, without its bookkeeping: the per-key store and its version depend on how
+ * the log was cut into batches, the facts do not. Failed keys as `[key, failure]` pairs, oldest first.
+ * For comparing two reads of the same log (tests, tools).
+ */
+export function runFacts(run: RunState | null) {
+  if (!run) return null;
+  const { keys: _keys, keysVersion: _version, failedKeys, ...facts } = run;
+  return { ...facts, failedKeys: [...failedKeys] };
 }
