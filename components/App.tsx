@@ -51,11 +51,12 @@ export function App({ store, onIntent, color, onBack }: { store: Store; onIntent
   });
 
   const figures = runFigures(state.log.current, state.now, writerOf(state));
-  const width = Math.max(40, state.ui.width);
+  const width = Math.max(20, state.ui.width);
   // One row short of the terminal: Ink clears the whole screen on every frame of an output that fills it.
-  const bodyHeight = Math.max(4, state.ui.height - 3 - recentNotices(state.ui.notices, state.now).length);
+  const notices = recentNotices(state.ui.notices, state.now).slice(state.ui.height < 20 ? -1 : -2);
+  const bodyHeight = Math.max(2, state.ui.height - 3 - notices.length);
   let body: React.ReactNode;
-  if (state.ui.help) body = <HelpOverlay width={width} />;
+  if (state.ui.help) body = <HelpOverlay width={width} height={bodyHeight} />;
   else if (state.ui.view === 'failures') body = <FailuresView state={state} height={bodyHeight} />;
   else if (state.ui.view === 'history') body = <HistoryView state={state} height={bodyHeight} />;
   else body = <Dashboard state={state} figures={figures} height={bodyHeight} />;
@@ -63,8 +64,8 @@ export function App({ store, onIntent, color, onBack }: { store: Store; onIntent
   return (
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
-        <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake} stopping={stopHeadline(state.process, state.now)} width={width} />
-        <Notices notices={state.ui.notices} now={state.now} />
+        <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake ? "awake" : null} stopping={stopHeadline(state.process, state.now)} width={width} />
+        <Notices notices={notices} now={state.now} />
         {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
         {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} height={bodyHeight} /> : null}
         {state.ui.confirm || state.ui.choosingGroup ? null : body}

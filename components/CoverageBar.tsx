@@ -1,5 +1,5 @@
-import { Box, Text } from 'ink';
-import { formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
+import { Text } from 'ink';
+import { displayWidth, formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
 import { nextUnmetTarget } from '../src/coverage/math.js';
 import type { SourceCoverage } from '../src/state/coverage-view.js';
 import { SegmentBar } from './SegmentBar.js';
@@ -17,36 +17,49 @@ export function tickLabels(targets: number[], width: number): string {
   return line;
 }
 
-/** Columns left of the bar ("warehouse ") and right of it ("651/853 76.3 % 95 %: 160 more"). */
+/** Columns left of the bar ("warehouse "). */
 export const LABEL_WIDTH = 10;
-export const RIGHT_WIDTH = 32;
+/** The bar keeps at least this many cells; the text right of it is cut (with `…`) before the bar shrinks further. */
+const MIN_BAR = 20;
 
-/** The bar width shared by every source, so their target ticks line up. */
-export function coverageBarWidth(width: number): number {
-  return Math.max(10, width - LABEL_WIDTH - RIGHT_WIDTH - 1);
-}
-
-/** `storage   ████░░┃░┃┃ 651/853 76.3 % 95 %: 160 more`: one line, ticks at each target. */
-export function CoverageBar({ name, source, expected, barWidth }: { name: string; source: SourceCoverage; expected: number | null; barWidth: number }) {
-  const color = useColor();
+/** The text right of a source's bar: "651/853 76.3 % stale 95 %: 160 more", in colored parts. */
+export function coverageRight(source: SourceCoverage, expected: number | null): { text: string; color?: string }[] {
   const cov = source.coverage;
   const present = cov?.present ?? 0;
   const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? 'checking…' : source.error ? 'unknown' : '–';
   const next = cov ? nextUnmetTarget(cov.targets) : null;
-  const need = cov ? (next ? `${next.percent} %: ${formatCount(next.needed)} more` : 'all targets met') : '';
+  const parts: { text: string; color?: string }[] = [{ text: ` ${counter}` }];
+  if (source.stale) parts.push({ text: ' stale', color: 'yellow' });
+  if (cov) parts.push({ text: ` ${next ? `${next.percent} %: ${formatCount(next.needed)} more` : 'all targets met'}`, color: next ? 'yellow' : 'green' });
+  return parts;
+}
+
+/**
+ * The bar width shared by every source, so their target ticks line up: what is left of `width` after
+ * the label and the widest right-hand text, measured by display width, never under {@link MIN_BAR}.
+ */
+export function coverageBarWidth(width: number, rights: string[]): number {
+  const right = Math.max(0, ...rights.map(displayWidth));
+  return Math.max(Math.min(MIN_BAR, width - LABEL_WIDTH - 1), width - LABEL_WIDTH - right);
+}
+
+/** `storage   ████░░┃░┃┃ 651/853 76.3 % 95 %: 160 more`: one row, never wrapped, ticks at each target. */
+export function CoverageBar({ name, source, expected, barWidth }: { name: string; source: SourceCoverage; expected: number | null; barWidth: number }) {
+  const color = useColor();
+  const cov = source.coverage;
+  const present = cov?.present ?? 0;
   const ticks = cov ? cov.targets.map((t) => Math.round((t.percent / 100) * barWidth) - 1) : [];
   const seg = name === 'warehouse' ? SEGMENT.warehouse : SEGMENT.storageOnly;
   return (
-    <Box>
-      <Text>{name.padEnd(LABEL_WIDTH)}</Text>
+    <Text wrap="truncate-end">
+      {name.padEnd(LABEL_WIDTH)}
       <SegmentBar width={barWidth} total={Math.max(expected ?? 1, 1)} segments={[{ count: present, glyph: seg.glyph, color: seg.color }]} ticks={ticks} />
-      <Text wrap="truncate-end">
-        {' '}
-        {counter}
-        {source.stale ? <Text color={color ? 'yellow' : undefined}> stale</Text> : null}{' '}
-        <Text color={color ? (next ? 'yellow' : 'green') : undefined}>{need}</Text>
-      </Text>
-    </Box>
+      {coverageRight(source, expected).map((p, i) => (
+        <Text key={i} color={color ? p.color : undefined}>
+          {p.text}
+        </Text>
+      ))}
+    </Text>
   );
 }
 

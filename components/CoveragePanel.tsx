@@ -1,34 +1,39 @@
 import { Box, Text } from 'ink';
 import type { CoverageView } from '../src/state/coverage-view.js';
-import { CoverageBar, coverageBarWidth, LABEL_WIDTH, SourceError, sourceDetail, tickLabels } from './CoverageBar.js';
+import { CoverageBar, coverageBarWidth, coverageRight, LABEL_WIDTH, SourceError, sourceDetail, tickLabels } from './CoverageBar.js';
 
 /** Storage and warehouse bars sharing one scale and one line of target labels, then lag and errors. */
-export function CoveragePanel({ cov, width }: { cov: CoverageView; width: number }) {
+/** `lines` rows at most: one bar per source always; then the target labels, the errors, the details. */
+export function CoveragePanel({ cov, width, lines = Infinity }: { cov: CoverageView; width: number; lines?: number }) {
   const sources = [
     ['storage', cov.storage],
     ['warehouse', cov.warehouse],
   ].filter((s): s is [string, NonNullable<CoverageView['storage']>] => s[1] !== null);
   if (sources.length === 0) return null;
-  const barWidth = coverageBarWidth(width);
+  const barWidth = coverageBarWidth(width, sources.map(([, s]) => coverageRight(s, cov.expected).map((p) => p.text).join('')));
   const details = sources.map(([name, s]) => sourceDetail(name, s)).join(' · ');
+  const failing = sources.filter(([, s]) => s.error);
+  let left = lines - sources.length;
+  const room = (rows: number) => (rows <= left ? ((left -= rows), true) : false);
+  const showTicks = room(1);
+  const showErrors = failing.length > 0 && room(failing.length);
+  const showDetails = room(1);
   return (
     <Box flexDirection="column">
       {sources.map(([name, s]) => (
         <CoverageBar key={name} name={name} source={s} expected={cov.expected} barWidth={barWidth} />
       ))}
-      <Text dimColor wrap="truncate-end">
+      {showTicks ? <Text dimColor wrap="truncate-end">
         {' '.repeat(LABEL_WIDTH)}
         {tickLabels(cov.targets, barWidth).padEnd(barWidth + 1)}
         {cov.lag ? '  ' : ''}
         {cov.lag ? `lag ${cov.lag.length} (not loaded yet)` : ''}
-      </Text>
-      <Text dimColor wrap="truncate-end">
+      </Text> : null}
+      {showDetails ? <Text dimColor wrap="truncate-end">
         {' '.repeat(LABEL_WIDTH)}
         {details}
-      </Text>
-      {sources.map(([name, s]) => (
-        <SourceError key={name} name={name} source={s} />
-      ))}
+      </Text> : null}
+      {showErrors ? failing.map(([name, s]) => <SourceError key={name} name={name} source={s} />) : null}
     </Box>
   );
 }

@@ -10,6 +10,7 @@ import { CoveragePanel, coveragePanelHeight } from './CoveragePanel.js';
 import { HistoryProgress } from './HistoryProgress.js';
 import { LogPane } from './LogPane.js';
 import { RunPanel } from './RunPanel.js';
+import { runNotes } from '../src/state/run-notes.js';
 
 /** The log pane gets at least this many lines before the calendar legend is shown. */
 const MIN_LOG = 3;
@@ -31,30 +32,39 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
       ? `expected keys: ${expected.invalid.length} bad line(s); line ${expected.invalid[0].line}: ${expected.invalid[0].reason} (${expected.invalid[0].text})`
       : null;
 
-  let used = (reading ? 1 : 0) + (state.log.exists ? 0 : 1);
-  used += run ? 3 + (Object.keys(run.failures).length ? 1 : 0) : 1;
-  used += coveragePanelHeight(cov) + (summary ? 1 : 0) + (expectedProblem ? 1 : 0);
+  // Fitted by priority, never by overflow: what must stay (run bar and counts, one bar per source) is
+  // placed first, then each extra in order of use while rows remain; the log pane takes the rest.
+  const runFull = run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run).length ? 1 : 0) : 1;
+  const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
+  const covFull = coveragePanelHeight(cov);
+  let left = height - (reading ? 1 : 0) - (state.log.exists ? 0 : 1) - Math.min(runFull, 2) - sourceCount;
+  const take = (rows: number) => {
+    if (rows <= 0 || rows > left) return false;
+    left -= rows;
+    return true;
+  };
+  const runLines = Math.min(runFull, 2) + (take(runFull - Math.min(runFull, 2)) ? runFull - Math.min(runFull, 2) : 0);
+  const covLines = sourceCount + (take(covFull - sourceCount) ? covFull - sourceCount : 0);
+  const showSummary = summary !== null && take(1);
+  const showProblem = expectedProblem !== null && take(1);
   const seasons = expected?.format === 'date' ? new Set(expected.keys.map(seasonOf)).size : 0;
-  const calendarRows = seasons ? seasons + 1 : 0;
-  const calendar = calendarRows > 0 && height - used - calendarRows >= MIN_LOG;
-  if (calendar) used += calendarRows;
-  const legend = calendar && height - used - 1 >= MIN_LOG + 2;
-  if (legend) used += 1;
-  const logHeight = Math.max(0, height - used);
+  const calendar = seasons > 0 && left - (seasons + 1) >= MIN_LOG && take(seasons + 1);
+  const legend = calendar && left - 1 >= MIN_LOG + 2 && take(1);
+  const logHeight = Math.max(0, left);
 
   return (
     <Box flexDirection="column">
       {reading ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {!state.log.exists ? <Text color="yellow">waiting for {state.log.path} …</Text> : null}
-      <RunPanel run={run} figures={figures} width={width} />
-      <CoveragePanel cov={cov} width={width} />
-      {expectedProblem ? (
+      <RunPanel run={run} figures={figures} width={width} lines={runLines} />
+      <CoveragePanel cov={cov} width={width} lines={covLines} />
+      {showProblem ? (
         <Text color="red" wrap="truncate-end">
           {expectedProblem}
         </Text>
       ) : null}
       {calendar ? <CalendarStrip keys={expected!.keys} stateOf={keyStateOf(state)} width={width} legend={legend} /> : null}
-      {summary ? <Text wrap="truncate-end">{summary}</Text> : null}
+      {showSummary ? <Text wrap="truncate-end">{summary}</Text> : null}
       <LogPane lines={state.log.tail} height={logHeight} width={width} />
     </Box>
   );

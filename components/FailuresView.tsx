@@ -1,10 +1,10 @@
 import { failedOmittedNote } from '../src/state/run-notes.js';
 import { Box, Text } from 'ink';
-import { Table } from '@alcalzone/ink-table';
-import { truncate } from '../src/format.js';
 import type { AppState } from '../src/state/app-state.js';
+import type { FailureRow } from '../src/failures/analysis.js';
 import { failureGroupLines, failuresView, runsText } from '../src/state/failures-view.js';
 import { cursorIndex } from '../src/state/cursor.js';
+import { FailureTable, type Column } from './FailureTable.js';
 import { useColor } from './theme.js';
 
 /** Failures of the latest run: grouped summary, then a table windowed around the cursor (kept by key). */
@@ -21,27 +21,25 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
       </Box>
     );
   }
-  // ink-table draws a rule between rows: each row takes two lines, plus header, borders and our three lines.
   const run = state.log.current;
   const omitted = run && run.failedKeysOmitted > 0 ? [failedOmittedNote(run)] : [];
   const problems = [...omitted, ...state.failed.notes, ...(current?.problems.length ? [`${current.name}: ${current.problems.length} entr${current.problems.length === 1 ? 'y' : 'ies'} not read (${current.problems[0]})`] : [])];
   const groups = failureGroupLines(summary);
   // Wrapping lines (every month) take as many rows as their text needs at this width.
   const groupRows = groups.reduce((n, g) => n + (g.wrap ? Math.max(1, Math.ceil((g.label.length + 2 + g.text.length) / width)) : 1), 0);
-  const visible = Math.max(1, Math.floor((height - 6 - groupRows - Math.min(1, problems.length)) / 2));
+  // One line per table row: title, group lines, problems, table heading and footer take the rest.
+  const visible = Math.max(1, height - 3 - groupRows - Math.min(1, problems.length));
   const at = cursorIndex(shown, state.ui.cursorKey);
   const start = Math.max(0, Math.min(at - Math.floor(visible / 2), shown.length - visible));
-  const phaseWidth = Math.max(5, ...shown.slice(start, start + visible).map((r) => r.phase.length));
-  const errorWidth = Math.max(10, width - 46 - phaseWidth);
-  const data = shown.slice(start, start + visible).map((r, i) => ({
-    ' ': start + i === at ? '›' : '',
-    key: r.key,
-    error: truncate(r.error, errorWidth),
-    phase: r.phase,
-    failed: `${r.failedIn} of ${r.triedIn}`,
-    now: r.recovered ? 'recovered' : r.persistent ? 'persistent' : 'missing',
-  }));
+  const columns: Column<FailureRow>[] = [
+    { title: 'key', cell: (r) => r.key, max: 32 },
+    { title: 'error', cell: (r) => r.error, grow: true },
+    { title: 'phase', cell: (r) => r.phase, max: 16 },
+    { title: 'failed', cell: (r) => `${r.failedIn} of ${r.triedIn}` },
+    { title: 'now', cell: (r) => (r.recovered ? 'recovered' : r.persistent ? 'persistent' : 'missing'), min: 10 },
+  ];
   const cursorRow = shown[at];
+  const footer = shown.length === rows.length ? `${rows.length} keys` : `${shown.length} of ${rows.length} keys match "${state.ui.filter}"`;
   return (
     <Box flexDirection="column">
       <Text bold>
@@ -58,10 +56,16 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
           {problems.join(' · ')}
         </Text>
       ) : null}
-      <Table data={data} padding={1} />
+      {shown.length === 0 ? (
+        <Text color={color ? 'yellow' : undefined} wrap="truncate-end">
+          No failure matches "{state.ui.filter}" ({rows.length} in all): / then Esc clears the filter
+        </Text>
+      ) : (
+        <FailureTable columns={columns} rows={shown.slice(start, start + visible)} all={shown} cursor={at - start} width={width} />
+      )}
       <Text dimColor wrap="truncate-end">
         {cursorRow ? `${cursorRow.key}: ${runsText(cursorRow)} · ` : ''}
-        {shown.length === rows.length ? `${rows.length} keys` : `${shown.length} of ${rows.length} keys match "${state.ui.filter}"`} · ↑↓ · / filter · R retry a group
+        {footer} · ↑↓ · / filter · r retry{state.ui.filter ? ' these' : ''} · R retry a group
       </Text>
     </Box>
   );

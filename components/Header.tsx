@@ -1,6 +1,6 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import Spinner from 'ink-spinner';
-import { formatClock } from '../src/format.js';
+import { displayWidth, formatClock, truncate } from '../src/format.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
 import { useColor } from './theme.js';
@@ -14,29 +14,64 @@ const STATUS_COLOR: Record<string, string> = {
   stopped: 'magenta',
 };
 
-/** Job name, run state (spinner while running), elapsed, and the run's workers/timeout as its log says. */
+interface Part {
+  text: string;
+  color?: string;
+  bold?: boolean;
+  dim?: boolean;
+  /** Parts with a drop rank go first when the row is too narrow, highest rank first. */
+  drop?: number;
+}
+
+/**
+ * The parts of the header that fit `width`: the run state and elapsed time always stay; the settings,
+ * keep-awake and idle time go first; the job name is cut last (with `…`), never wrapped.
+ */
+export function headerParts(parts: Part[], job: string, width: number): { job: string; parts: Part[] } {
+  let kept = parts;
+  const total = () => displayWidth(job) + kept.reduce((n, p) => n + displayWidth(p.text), 0);
+  while (total() > width && kept.some((p) => p.drop !== undefined)) {
+    const worst = Math.max(...kept.map((p) => p.drop ?? -1));
+    kept = kept.filter((p) => p.drop !== worst);
+  }
+  const rest = kept.reduce((n, p) => n + displayWidth(p.text), 0);
+  return { job: truncate(job, Math.max(8, width - rest)), parts: kept };
+}
+
+/** Job name, run state (spinner while running), elapsed, and the run's workers/timeout as its log says: one row. */
 export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number }) {
   const { job, run, figures, external, keepAwake, stopping, width } = props;
   const color = useColor();
+  const spinning = figures.status === 'running';
   const status = figures.status + (external && isLive(figures.status) ? ' (external)' : '');
   const settings = run && (run.workers !== null || run.timeoutSec !== null) ? `${run.workers ?? '?'} workers · timeout ${run.timeoutSec ?? '?'} s` : '';
+  const parts: Part[] = [
+    { text: ' ' + (spinning ? '  ' : '') },
+    { text: status, bold: true, color: STATUS_COLOR[figures.status] },
+    ...(figures.status === 'stalled' && figures.idleMs !== null ? [{ text: ` · no line for ${formatClock(figures.idleMs)}`, drop: 1 }] : []),
+    { text: ` · ${formatClock(figures.elapsedMs)}` },
+    ...(stopping ? [{ text: ` · stopping: ${stopping}`, color: 'red' }] : []),
+    ...(keepAwake ? [{ text: ` · ${keepAwake}`, color: 'cyan', drop: 2 }] : []),
+    ...(settings ? [{ text: ` · ${settings}`, dim: true, drop: 3 }] : []),
+  ];
+  const fitted = headerParts(parts, job, width);
   return (
-    <Box width={width}>
-      <Text bold>{job}</Text>
-      <Text> </Text>
-      {figures.status === 'running' ? (
-        <Text color={color ? 'green' : undefined}>
-          <Spinner type="dots" />{' '}
-        </Text>
-      ) : null}
-      <Text color={color ? STATUS_COLOR[figures.status] : undefined} bold>
-        {status}
-      </Text>
-      {figures.status === 'stalled' && figures.idleMs !== null ? <Text> · no line for {formatClock(figures.idleMs)}</Text> : null}
-      <Text> · {formatClock(figures.elapsedMs)}</Text>
-      {settings ? <Text dimColor> · {settings}</Text> : null}
-      {keepAwake ? <Text color={color ? 'cyan' : undefined}> · awake</Text> : null}
-      {stopping ? <Text color={color ? 'red' : undefined}> · stopping: {stopping}</Text> : null}
-    </Box>
+    <Text wrap="truncate-end">
+      <Text bold>{fitted.job}</Text>
+      {fitted.parts.map((p, i) =>
+        i === 0 && spinning ? (
+          <Text key={i}>
+            {' '}
+            <Text color={color ? 'green' : undefined}>
+              <Spinner type="dots" />
+            </Text>{' '}
+          </Text>
+        ) : (
+          <Text key={i} bold={p.bold} dimColor={p.dim} color={color ? p.color : undefined}>
+            {p.text}
+          </Text>
+        ),
+      )}
+    </Text>
   );
 }

@@ -1,13 +1,21 @@
 import { Text } from 'ink';
-import { truncate } from '../src/format.js';
+import { displayWidth, truncate } from '../src/format.js';
 import { activeBindings } from '../src/keymap.js';
 import type { AppState } from '../src/state/app-state.js';
 
 /** One line of keys, from the same table as the handler. */
 export function HelpBar({ state, width }: { state: AppState; width: number }) {
-  if (state.ui.filtering) return <Text>/{state.ui.filter}█ <Text dimColor>Enter keep · Esc clear</Text></Text>;
+  if (state.ui.filtering) return <Text wrap="truncate-end">/{state.ui.filter}█ <Text dimColor>Enter keep · Esc clear</Text></Text>;
   const items = activeBindings(state)
     .filter((b) => b.bar || state.ui.confirm || state.ui.choosingGroup)
     .map((b) => `${b.keys[0]} ${b.bar ?? b.description}`);
-  return <Text dimColor>{truncate(items.join(' · '), width)}</Text>;
+  // Whole items only: an item cut in half reads as a different key. `?` lists everything.
+  // Below 80×24 only the essentials fit: say so first, so a missing calendar or log is not a mystery.
+  let line = state.ui.width < 80 || state.ui.height < 24 ? `small terminal ${state.ui.width}×${state.ui.height}` : '';
+  for (const item of items) {
+    const next = line ? `${line} · ${item}` : item;
+    if (displayWidth(next) > width) break;
+    line = next;
+  }
+  return <Text dimColor>{line || truncate(items[0] ?? '', width)}</Text>;
 }

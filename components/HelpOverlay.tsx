@@ -1,19 +1,30 @@
 import { Box, Text } from 'ink';
 import { KEYMAP, CONFIRM_KEYS } from '../src/keymap.js';
 
-/** All keys with what they do, from the one keymap table. */
-export function HelpOverlay({ width }: { width: number }) {
+/** All keys with what they do, from the one keymap table; fitted to `height` rows (a border only when there is room). */
+export function HelpOverlay({ width, height = Infinity }: { width: number; height?: number }) {
   const rows = [...KEYMAP, ...CONFIRM_KEYS];
+  const keyWidth = Math.max(...rows.map((b) => b.keys.join(', ').length)) + 2;
+  // Title, footer and border take 4 rows; without room for them the list goes bare, and what does not fit is counted.
+  const framed = rows.length + 4 <= height;
+  const room = framed ? rows.length : Math.max(1, height - 1);
+  const shown = rows.length <= room ? rows : rows.slice(0, room - 1);
+  const hidden = rows.length - shown.length;
   return (
-    <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 78)}>
-      <Text bold>Keys</Text>
-      {rows.map((b) => (
+    <Box flexDirection="column" borderStyle={framed ? 'round' : undefined} paddingX={framed ? 1 : 0} width={Math.min(width, 78)}>
+      {framed ? <Text bold>Keys</Text> : null}
+      {shown.map((b) => (
         <Text key={b.intent} wrap="truncate-end">
-          <Text bold>{b.keys.join(', ').padEnd(12)}</Text>
+          <Text bold>{b.keys.join(', ').padEnd(keyWidth)}</Text>
           {b.description}
         </Text>
       ))}
-      <Text dimColor>Quitting never stops the backfill: it runs on in its own session.</Text>
+      {hidden > 0 ? <Text dimColor wrap="truncate-end">… {hidden} more: a taller terminal shows every key</Text> : null}
+      {framed || hidden === 0 ? (
+        <Text dimColor wrap="truncate-end">
+          s, r, R and x ask first (y / n). Quitting never stops the backfill.
+        </Text>
+      ) : null}
     </Box>
   );
 }

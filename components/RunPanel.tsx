@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatCount, formatEta, formatPercent } from '../src/format.js';
+import { displayWidth, formatCount, formatEta, formatPercent } from '../src/format.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
 import { SegmentBar } from './SegmentBar.js';
@@ -8,7 +8,8 @@ import { SEGMENT, useColor } from './theme.js';
 import { runNotes } from '../src/state/run-notes.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
-export function RunPanel({ run, figures, width }: { run: RunState | null; figures: RunFigures; width: number }) {
+/** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
+export function RunPanel({ run, figures, width, lines = 4 }: { run: RunState | null; figures: RunFigures; width: number; lines?: number }) {
   const color = useColor();
   if (!run) {
     return (
@@ -20,12 +21,13 @@ export function RunPanel({ run, figures, width }: { run: RunState | null; figure
   const total = run.total ?? Math.max(figures.done, 1);
   const counter = `${formatCount(figures.done)}/${run.total === null ? '?' : formatCount(run.total)}`;
   const pct = run.total ? formatPercent(figures.done, run.total) : '';
-  const barWidth = Math.max(10, width - counter.length - pct.length - 8);
+  const barWidth = Math.max(10, width - displayWidth(`Run  ${counter} ${pct}`));
   const live = isLive(figures.status);
   const breakdown = failureBreakdown(run.failures);
+  const notes = runNotes(run);
   return (
     <Box flexDirection="column">
-      <Box>
+      <Text wrap="truncate-end">
         <Text bold>Run </Text>
         <SegmentBar
           width={barWidth}
@@ -38,22 +40,22 @@ export function RunPanel({ run, figures, width }: { run: RunState | null; figure
         />
         <Text> {counter} </Text>
         <Text bold>{pct}</Text>
-      </Box>
-      <Box>
+      </Text>
+      <Text wrap="truncate-end">
         <Text color={color ? 'green' : undefined}>✓ {formatCount(run.succeeded)} scraped</Text>
         <Text>  </Text>
         <Text color={color ? 'red' : undefined}>✗ {formatCount(run.failed)} failed</Text>
         <Text>  </Text>
         <Text color={color ? 'blue' : undefined}>↷ {formatCount(run.skipped)} skipped</Text>
         {live ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
-      </Box>
-      {breakdown ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}
-      {runNotes(run).length ? <Text dimColor wrap="truncate-end">  {runNotes(run).join(' · ')}</Text> : null}
-      <Text wrap="truncate-end">
+      </Text>
+      {breakdown && lines >= 4 ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}
+      {notes.length && lines >= 4 + (breakdown ? 1 : 0) ? <Text dimColor wrap="truncate-end">  {notes.join(' · ')}</Text> : null}
+      {lines >= 3 ? <Text wrap="truncate-end">
         rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : `${figures.ratePerMin.toFixed(1)}/min`}
         {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
         {run.complete && run.summary.durationSec !== undefined ? ` · took ${Math.round(run.summary.durationSec / 60)} min` : ''}
-      </Text>
+      </Text> : null}
     </Box>
   );
 }

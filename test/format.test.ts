@@ -36,8 +36,9 @@ describe('formatters', () => {
     [0, 0, '– %'],
   ])('formatPercent(%i, %i) = %s', (a, b, out) => expect(formatPercent(a, b)).toBe(out));
 
-  test('truncate counts characters, not UTF-16 units, and marks the cut', () => {
-    expect(truncate('✅ Scraped 2021-10-31', 10)).toBe('✅ Scraped…');
+  test('truncate measures display width (an emoji or CJK character takes two columns) and marks the cut', () => {
+    expect(truncate('✅ Scraped 2021-10-31', 10)).toBe('✅ Scrape…');
+    expect(truncate('日本語のキー', 7)).toBe('日本語…');
     expect(truncate('short', 10)).toBe('short');
     expect(truncate('x', 0)).toBe('');
   });

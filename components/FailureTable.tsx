@@ -1,0 +1,45 @@
+import { Box, Text } from 'ink';
+import { displayWidth, fitColumn } from '../src/format.js';
+
+/** One column of {@link FailureTable}: its heading, the cell text of a row, and its width bounds. */
+export interface Column<R> {
+  title: string;
+  cell: (row: R) => string;
+  min?: number;
+  max?: number;
+  align?: 'left' | 'right';
+  /** This column takes what the others leave of the width (one column should). */
+  grow?: boolean;
+}
+
+/**
+ * Column widths from every row, not only the ones on screen, so they stay put while the table scrolls;
+ * the growing column takes what is left of `width` (measured by display width), its cells cut with `…`.
+ */
+export function columnWidths<R>(columns: Column<R>[], rows: R[], width: number): number[] {
+  const widths = columns.map((c) => Math.min(c.max ?? Infinity, Math.max(c.min ?? 0, displayWidth(c.title), ...rows.map((r) => displayWidth(c.cell(r))))));
+  const grow = Math.max(0, columns.findIndex((c) => c.grow));
+  const others = widths.reduce((a, b, i) => (i === grow ? a : a + b), 0) + columns.length - 1;
+  widths[grow] = Math.max(4, Math.min(widths[grow], width - others));
+  return widths;
+}
+
+/** A table with one row per line (no rules between rows), fixed column widths, the cursor row marked. */
+export function FailureTable<R>({ columns, rows, all, cursor, width }: { columns: Column<R>[]; rows: R[]; all: R[]; cursor: number; width: number }) {
+  const widths = columnWidths(columns, all, width - 2);
+  const line = (cells: string[]) => cells.map((c, i) => fitColumn(c, widths[i], columns[i].align)).join(' ');
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate-end">
+        {'  '}
+        {line(columns.map((c) => c.title))}
+      </Text>
+      {rows.map((r, i) => (
+        <Text key={i} inverse={i === cursor} wrap="truncate-end">
+          {i === cursor ? '› ' : '  '}
+          {line(columns.map((c) => c.cell(r)))}
+        </Text>
+      ))}
+    </Box>
+  );
+}
