@@ -1,23 +1,47 @@
 import { Box, Text } from 'ink';
 import { calendarRows, monthMarks, type KeyState } from '../src/state/calendar.js';
-import { useColor } from './theme.js';
+import { SEGMENT, useColor } from './theme.js';
 
-const CELL: Record<KeyState, { glyph: string; color: string }> = {
-  warehouse: { glyph: '█', color: 'green' },
-  storage: { glyph: '▓', color: 'yellow' },
-  failed: { glyph: '✗', color: 'red' },
-  missing: { glyph: '░', color: 'gray' },
-};
+/** Which sources the config has: the legend names only those, and without a warehouse storage is "there". */
+export interface CalendarSources {
+  storage: boolean;
+  warehouse: boolean;
+}
+
+function cells(sources: CalendarSources): Record<KeyState, { glyph: string; color: string; label: string }> {
+  return {
+    warehouse: { ...SEGMENT.present, label: 'in warehouse' },
+    storage: sources.warehouse ? { ...SEGMENT.storageOnly, label: 'storage only' } : { ...SEGMENT.present, label: 'in storage' },
+    failed: { ...SEGMENT.failed, label: 'failed' },
+    missing: { ...SEGMENT.empty, label: 'missing' },
+    unchecked: { ...SEGMENT.unchecked, label: 'not checked yet' },
+    unknown: { ...SEGMENT.unknown, label: 'unknown (source failed)' },
+  };
+}
+
+/** Legend entries: the configured sources' states and failed/missing always; the rest only when a cell shows them. */
+export function legendStates(sources: CalendarSources, shown: Set<KeyState>): KeyState[] {
+  const order: KeyState[] = ['warehouse', 'storage', 'failed', 'missing', 'unchecked', 'unknown'];
+  return order.filter((k) => {
+    if (k === 'warehouse') return sources.warehouse;
+    if (k === 'storage') return sources.storage;
+    if (k === 'failed') return true;
+    if (k === 'missing') return sources.storage || sources.warehouse;
+    return shown.has(k);
+  });
+}
 
 const LABEL = 8;
 
 /** One row per season (October to June), months marked; each cell shows the worst state of its keys. */
-export function CalendarStrip({ keys, stateOf, width, legend = true }: { keys: string[]; stateOf: (key: string) => KeyState; width: number; legend?: boolean }) {
+export function CalendarStrip({ keys, stateOf, width, legend = true, sources = { storage: true, warehouse: true } }: { keys: string[]; stateOf: (key: string) => KeyState; width: number; legend?: boolean; sources?: CalendarSources }) {
   const color = useColor();
-  const cells = Math.max(20, width - LABEL - 1);
-  const rows = calendarRows(keys, stateOf, cells);
-  const header = Array.from({ length: cells }, () => ' ');
-  for (const m of monthMarks(cells)) header[m.cell] = m.label;
+  const CELL = cells(sources);
+  const cellCount = Math.max(20, width - LABEL - 1);
+  const rows = calendarRows(keys, stateOf, cellCount);
+  const shown = new Set(rows.flatMap((r) => r.cells.filter((c): c is KeyState => c !== null)));
+  const header = Array.from({ length: cellCount }, () => ' ');
+  for (const m of monthMarks(cellCount)) header[m.cell] = m.label;
   return (
     <Box flexDirection="column">
       <Text dimColor>
@@ -35,8 +59,11 @@ export function CalendarStrip({ keys, stateOf, width, legend = true }: { keys: s
         </Text>
       ))}
       {legend ? (
-        <Text dimColor>
-          {''.padEnd(LABEL)}█ in warehouse ▓ storage only ✗ failed ░ missing
+        <Text dimColor wrap="truncate-end">
+          {''.padEnd(LABEL)}
+          {legendStates(sources, shown)
+            .map((k) => `${CELL[k].glyph} ${CELL[k].label}`)
+            .join('  ')}
         </Text>
       ) : null}
     </Box>

@@ -49,7 +49,8 @@ export function CoverageBar({ name, source, expected, barWidth }: { name: string
   const cov = source.coverage;
   const present = cov?.present ?? 0;
   const ticks = cov ? cov.targets.map((t) => Math.round((t.percent / 100) * barWidth) - 1) : [];
-  const seg = name === 'warehouse' ? SEGMENT.warehouse : SEGMENT.storageOnly;
+  // Each bar counts the keys present in its own source: █ in both (the label says which source).
+  const seg = { ...SEGMENT.present, color: name === 'warehouse' ? 'green' : 'yellow' };
   return (
     <Text wrap="truncate-end">
       {name.padEnd(LABEL_WIDTH)}

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { formatCount } from '../src/format.js';
 import type { CoverageView } from '../src/state/coverage-view.js';
 import { CoverageBar, coverageBarWidth, coverageRight, LABEL_WIDTH, SourceError, sourceDetail, tickLabels } from './CoverageBar.js';
 
@@ -26,8 +27,7 @@ export function CoveragePanel({ cov, width, lines = Infinity }: { cov: CoverageV
       {showTicks ? <Text dimColor wrap="truncate-end">
         {' '.repeat(LABEL_WIDTH)}
         {tickLabels(cov.targets, barWidth).padEnd(barWidth + 1)}
-        {cov.lag ? '  ' : ''}
-        {cov.lag ? `lag ${cov.lag.length} (not loaded yet)` : ''}
+        {cov.lag?.length ? `  lag ${formatCount(cov.lag.length)} (in storage, not loaded yet)` : ''}
       </Text> : null}
       {showDetails ? <Text dimColor wrap="truncate-end">
         {' '.repeat(LABEL_WIDTH)}

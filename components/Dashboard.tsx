@@ -63,7 +63,7 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
           {expectedProblem}
         </Text>
       ) : null}
-      {calendar ? <CalendarStrip keys={expected!.keys} stateOf={keyStateOf(state)} width={width} legend={legend} /> : null}
+      {calendar ? <CalendarStrip keys={expected!.keys} stateOf={keyStateOf(state)} width={width} legend={legend} sources={{ storage: state.coverage.storage !== null, warehouse: state.coverage.warehouse !== null }} /> : null}
       {showSummary ? <Text wrap="truncate-end">{summary}</Text> : null}
       <LogPane lines={state.log.tail} height={logHeight} width={width} />
     </Box>

@@ -29,6 +29,7 @@ export function HistoryView({ state, height }: { state: AppState; height: number
         </Text>
       ))}
       <Text bold>Runs in the log</Text>
+      {logged.length === 0 ? <Text dimColor>none yet: {state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}</Text> : null}
       {logged.map((r, i) => (
         <Text key={i} wrap="truncate-end">
           {fmt(r.startedAt)} {formatCount(r.total ?? 0).padStart(6)} keys · {formatClock(r.startedAt !== null && (r.finishedAt ?? r.lastActivityAt) !== null ? (r.finishedAt ?? r.lastActivityAt)! - r.startedAt : null)} · ✓ {formatCount(r.succeeded)} ✗ {formatCount(r.failed)} ↷ {formatCount(r.skipped)}

@@ -23,14 +23,21 @@ export function toneColor(tone: Tone, color: boolean): string | undefined {
   return color ? TONE_COLORS[tone] : undefined;
 }
 
-/** Segment colors of run and coverage bars; glyphs differ too so NO_COLOR still reads. */
+/**
+ * Glyphs and colors of bars and the calendar. One glyph per meaning everywhere, so the screen reads
+ * without color: █ there (scraped, or present in the source the row is about), ✗ failed, ↷ skipped
+ * (as in the counts line), ▒ in storage but not yet in the warehouse, ░ not there (yet), · not
+ * checked yet, ? unknown (the source failed).
+ */
 export const SEGMENT = {
   succeeded: { glyph: '█', color: 'green' },
-  failed: { glyph: '▓', color: 'red' },
-  skipped: { glyph: '▒', color: 'blue' },
-  warehouse: { glyph: '█', color: 'green' },
-  storageOnly: { glyph: '▓', color: 'yellow' },
+  failed: { glyph: '✗', color: 'red' },
+  skipped: { glyph: '↷', color: 'blue' },
+  present: { glyph: '█', color: 'green' },
+  storageOnly: { glyph: '▒', color: 'yellow' },
   empty: { glyph: '░', color: 'gray' },
+  unchecked: { glyph: '·', color: 'gray' },
+  unknown: { glyph: '?', color: 'magenta' },
 } as const;
 
 /** Provides the color switch to the tree. */

@@ -1,7 +1,11 @@
-/** State of one expected key for the calendar strip, worst first. */
-export type KeyState = 'failed' | 'missing' | 'storage' | 'warehouse';
+/**
+ * State of one expected key for the calendar strip, worst first: failed in the latest run, missing
+ * (a source answered and it is not there), unknown (the source failed before ever answering), not
+ * checked yet (no answer yet), in storage only, in the warehouse.
+ */
+export type KeyState = 'failed' | 'missing' | 'unknown' | 'unchecked' | 'storage' | 'warehouse';
 
-const SEVERITY: Record<KeyState, number> = { failed: 3, missing: 2, storage: 1, warehouse: 0 };
+const SEVERITY: Record<KeyState, number> = { failed: 5, missing: 4, unknown: 3, unchecked: 2, storage: 1, warehouse: 0 };
 
 /** One season row of the strip: cells left to right, null where no game falls. */
 export interface SeasonRow {
