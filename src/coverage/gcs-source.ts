@@ -1,4 +1,4 @@
-import { Storage, type GetFilesOptions } from '@google-cloud/storage';
+import { Storage, type Bucket } from '@google-cloud/storage';
 import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
 import { compileKeyPattern } from './local-source.js';
 import { SourceError, type KeySource, type SourceResult } from './source.js';
@@ -76,7 +76,7 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
   };
   // Only the fields we read: a page of 1,000 full object resources is ~1 MB, of names and sizes ~60 kB.
   // `fields` is not in the client's types but goes to the query string like every other option.
-  const first: Query = { prefix, autoPaginate: false, maxResults: 1000, fields: 'items(name,size),nextPageToken' };
+  const first: Query = { prefix, maxResults: 1000, fields: 'items(name,size),nextPageToken' };
   const keyOf = pattern === null ? (name: string) => folderKey(name, prefix) : (name: string) => pattern.exec(name)?.groups?.key;
 
   return {
@@ -89,9 +89,9 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
         for (let query: Query | null = first; query !== null; ) {
           signal.throwIfAborted();
           requests += 1;
-          const [, next, page]: [unknown, unknown, unknown] = await settleWithin(files.getFiles(query), signal, pageBudgetMs + 1000);
-          const last = addKeys(keys, checkPage(page), keyOf);
-          query = (next as Query | null) ?? null;
+          const page = checkPage(await settleWithin(listPage(files, query), signal, pageBudgetMs + 1000));
+          const last = addKeys(keys, page, keyOf);
+          query = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? { ...first, pageToken: page.nextPageToken } : null;
           // The page ended inside a folder already known to hold data: the rest of it cannot change anything.
           if (query !== null && pattern === null && last !== undefined && keys.has(last)) query = { ...first, startOffset: `${prefix}${last}0` };
         }
@@ -104,10 +104,22 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
   };
 }
 
-type Query = GetFilesOptions & { fields?: string };
+type Query = { prefix: string; maxResults: number; fields: string; pageToken?: string; startOffset?: string };
+
+/**
+ * One `objects.list` page as JSON, through the bucket's own request path (auth, retries, endpoint) rather
+ * than `getFiles`, which builds a File object per item: 8x the time of the request itself on 1,000 items
+ * (100,000 keys: 8.8 s vs 1.1 s on this machine under load).
+ */
+function listPage(bucket: Bucket, qs: Query): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    bucket.request({ uri: '/o', qs }, (err: Error | null, body?: unknown) => (err ? reject(err) : resolve(body)));
+  });
+}
 
 interface Page {
   items?: { name?: string; size?: string | number }[];
+  nextPageToken?: unknown;
 }
 
 function checkPage(page: unknown): Page {
