@@ -8,7 +8,7 @@ import { SEGMENT, useColor } from './theme.js';
 /** The phase chain as a funnel: per stage a bar, present/expected and %, what was lost since the stage before, blocked. */
 export function FunnelPanel({ rows, width, error }: { rows: FunnelRow[]; width: number; error: string | null }) {
   const color = useColor();
-  const nameWidth = Math.min(16, Math.max(...rows.map((r) => r.stage.length), 5)) + 1;
+  const nameWidth = Math.min(20, Math.max(...rows.map((r) => r.stage.length), 5)) + 1;
   const bar = Math.max(6, Math.min(16, width - nameWidth - 60));
   return (
     <Box flexDirection="column">
@@ -25,7 +25,7 @@ export function FunnelPanel({ rows, width, error }: { rows: FunnelRow[]; width: 
           <Box width={bar + 1} flexShrink={0}>
             <SegmentBar segments={[{ count: r.present ?? 0, ...SEGMENT.succeeded }]} total={r.expected} width={bar} />
           </Box>
-          <Box width={20} flexShrink={0}>
+          <Box width={19} flexShrink={0}>
             <Text wrap="truncate-end">{stageFigures(r)}</Text>
           </Box>
           <Text wrap="truncate-end" color={color ? (r.blockedBy || r.error ? 'yellow' : r.next ? undefined : 'green') : undefined}>

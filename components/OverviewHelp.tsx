@@ -22,5 +22,5 @@ export function OverviewHelp({ width }: { width: number }) {
 /** One line of the overview's keys, from the same table as the handler. */
 export function OverviewHelpBar({ width }: { width: number }) {
   const items = OVERVIEW_KEYMAP.filter((b) => b.bar).map((b) => `${b.keys[0] === 'return' ? 'Enter' : b.keys[0]} ${b.bar}`);
-  return <Text dimColor>{truncate(['↑↓ select', ...items].join(' · '), width)}</Text>;
+  return <Text dimColor>{truncate(['↑↓', ...items].join(' · '), width)}</Text>;
 }

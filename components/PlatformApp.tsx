@@ -133,7 +133,14 @@ export function PlatformApp({ platform, color, exit }: { platform: Platform; col
   const count = (s: string) => rows.filter((r) => r.status === s).length;
   const title = [`${rows.length} jobs`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`)].join(' · ');
   const range = rows.length > win.shown ? `${win.start + 1}–${win.start + win.shown} of ${rows.length}` : '';
-  const modal = job?.ui.confirm ? <ConfirmBox confirm={job.ui.confirm} width={width} /> : job?.ui.choosingGroup ? <ChooseGroup groups={job.ui.choosingGroup.groups} index={job.ui.choosingGroup.index} width={width} /> : null;
+  const modalBox = job?.ui.confirm ? <ConfirmBox confirm={job.ui.confirm} width={width} /> : job?.ui.choosingGroup ? <ChooseGroup groups={job.ui.choosingGroup.groups} index={job.ui.choosingGroup.index} width={width} /> : null;
+  // On the overview the box says which job it is about: the box itself is the job screen's.
+  const modal = modalBox && job ? (
+    <Box flexDirection="column">
+      <Text bold>{job.job}</Text>
+      {modalBox}
+    </Box>
+  ) : null;
 
   return (
     <ColorProvider color={color}>

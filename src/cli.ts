@@ -162,11 +162,12 @@ async function main(argv: string[]): Promise<void> {
     .description('the whole product offline: a simulated backfill in a scratch directory')
     .option('--dir <dir>', 'scratch directory (default: a new temp directory)')
     .option('--speed <x>', 'simulated seconds per real second', '8')
+    .option('--job <name>', 'one job: player-boxscores is the single-job demo')
     .option('--no-color', 'no colors')
-    .action(async (opts: { dir?: string; speed: string; color?: boolean }) =>
+    .action(async (opts: { dir?: string; speed: string; color?: boolean; job?: string }) =>
       guard(async () => {
         const { runDemo } = await import('./app/demo.js');
-        return runDemo({ dir: opts.dir, speed: Number(opts.speed), color: opts.color !== false && !process.env.NO_COLOR });
+        return runDemo({ dir: opts.dir, speed: Number(opts.speed), color: opts.color !== false && !process.env.NO_COLOR, job: opts.job });
       }),
     );
 

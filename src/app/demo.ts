@@ -1,13 +1,14 @@
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config.js';
+import { loadRegistry } from '../jobs/registry.js';
 import { generateGameDates } from '../sim/game-dates.js';
 import { mulberry32 } from '../sim/random.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
-import { runDashboard } from './dashboard.js';
+import { runPlatformDashboard } from './platform-dashboard.js';
+import { setUpPlatformDemo, startChainLoader } from './platform-demo.js';
 
 /** Share of keys already in storage when the demo opens: April–June mostly missing, as in the real run. */
 const PRESENT_REGULAR = 0.8;
@@ -73,17 +74,28 @@ export function startDemoLoader(dir: string, signal: AbortSignal): void {
   signal.addEventListener('abort', () => clearInterval(timer), { once: true });
 }
 
-/** `backfill-tui demo`: the whole product offline; nothing runs until `s`. */
-export async function runDemo(opts: { dir?: string; speed: number; color: boolean }): Promise<number> {
+/**
+ * `backfill-tui demo`: the whole product offline; nothing runs until `s`. Without `--job`, the platform: five
+ * scrapers and the phase chain on the overview; `--job player-boxscores` the single-job demo of before.
+ */
+export async function runDemo(opts: { dir?: string; speed: number; color: boolean; job?: string }): Promise<number> {
   const dir = opts.dir ? path.resolve(opts.dir) : await mkdtemp(path.join(os.tmpdir(), 'backfill-tui-demo-'));
   await mkdir(dir, { recursive: true });
   const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
-  const file = existsSync(path.join(dir, 'backfill-tui.config.json')) ? path.join(dir, 'backfill-tui.config.json') : await setUpDemo(dir, { speed: opts.speed, cli });
+  const existing = path.join(dir, 'backfill-tui.config.json');
+  let file: string;
+  if (existsSync(existing)) file = existing;
+  else if (opts.job === 'player-boxscores') file = await setUpDemo(dir, { speed: opts.speed, cli });
+  else file = await setUpPlatformDemo(dir, { speed: opts.speed, cli });
+  const platform = 'jobs' in (JSON.parse(await readFile(file, 'utf8')) as object);
   const ac = new AbortController();
-  startDemoLoader(dir, ac.signal);
+  if (platform) startChainLoader(dir, ac.signal);
+  else startDemoLoader(dir, ac.signal);
   process.stderr.write(`demo directory: ${dir}\n`);
   try {
-    return await runDashboard(loadConfig({ file, cwd: dir }), { color: opts.color });
+    // A lone-job config takes --job as its name; only a platform's --job picks one of its jobs.
+    const registry = loadRegistry({ file, cwd: dir, flags: platform && opts.job ? { job: opts.job } : {} });
+    return await runPlatformDashboard(registry, { color: opts.color });
   } finally {
     ac.abort();
     // Said again on leaving: the dashboard drew over the first line, and a launched run goes on.

@@ -18,7 +18,7 @@ export function overviewCells(r: OverviewRow): Record<'job' | 'state' | 'run' | 
     job: r.job,
     state: r.status,
     run: r.total === null && r.done === 0 ? '–' : `${formatCount(r.done)}/${r.total === null ? '?' : formatCount(r.total)}`,
-    rate: live && r.ratePerMin !== null ? `${r.ratePerMin.toFixed(1)}/min` : '–',
+    rate: live && r.ratePerMin !== null ? `${r.ratePerMin.toFixed(r.ratePerMin >= 100 ? 0 : 1)}/min` : '–',
     eta: live && r.ratePerMin !== null ? formatEta(r.etaSeconds, false) : '–',
     failed: r.failed ? `${formatCount(r.failed)}${r.worstError ? ` ${r.worstError}` : ''}` : '0',
     storage: coverageCell(r.storage),

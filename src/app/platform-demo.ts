@@ -1,0 +1,171 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../runner/atomic-write.js';
+import { generateGameDates } from '../sim/game-dates.js';
+import { defaultSimOptions } from '../sim/options.js';
+import { localSeconds } from '../sim/python-format.js';
+import { writeFailedDates } from '../sim/storage.js';
+import { mulberry32 } from '../sim/random.js';
+import { runScript } from '../sim/script.js';
+
+/** The chain's stand-in loader runs a pass this often; each stage trails the one before by one pass. */
+const CHAIN_PASS_MS = 15_000;
+/** Share of keys a later stage never gets (rows the transform drops), so the funnel shows keys lost on the way. */
+const DROPPED = 0.012;
+
+/**
+ * Game ids shaped like the team boxscore job's (`00221NNNNN` regular season, `00421NNNNN` playoffs), 5,299 over
+ * four seasons: the shape of the reference list, generated, never copied.
+ */
+export function generateGameIds(): string[] {
+  const ids: string[] = [];
+  const playoffs = [97, 94, 92, 96];
+  [21, 22, 23, 24].forEach((yy, i) => {
+    for (let g = 1; g <= 1230; g++) ids.push(`002${yy}${String(g).padStart(5, '0')}`);
+    for (let g = 1; g <= playoffs[i]; g++) ids.push(`004${yy}00${String(100 + g).padStart(3, '0')}`);
+  });
+  return ids.slice(0, 5299);
+}
+
+async function mark(dir: string, key: string, file = 'loaded'): Promise<void> {
+  await mkdir(path.join(dir, key), { recursive: true });
+  await writeFile(path.join(dir, key, file), '');
+}
+
+interface DemoJob {
+  name: string;
+  keys: string[];
+  /** Share already in storage when the demo opens. */
+  present: number;
+  /** Write a finished run's log (the team boxscore job is done). */
+  finished?: boolean;
+  warehouse?: boolean;
+}
+
+/**
+ * The platform demo: the five scrapers of the seed, each with its simulated backfill, and a four-stage chain
+ * after the player boxscore job (Phase 1 its storage, then raw, analytics and feature directories filled by
+ * {@link startChainLoader}). Returns the config file.
+ */
+export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli: string }): Promise<string> {
+  const dates = generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 });
+  const ids = generateGameIds();
+  const jobs: DemoJob[] = [
+    { name: 'team-boxscores', keys: ids, present: 1, finished: true, warehouse: true },
+    { name: 'player-boxscores', keys: dates, present: 0.75, warehouse: true },
+    { name: 'bdl-standings', keys: dates, present: 0.3 },
+    { name: 'play-by-play', keys: ids, present: 0 },
+    { name: 'espn-boxscores', keys: ids, present: 0 },
+  ];
+  const rng = mulberry32(11);
+  const entries = [];
+  for (const job of jobs) {
+    const home = path.join(dir, job.name);
+    const storage = path.join(home, 'storage');
+    await mkdir(storage, { recursive: true });
+    const csv = job.keys === ids ? `game_id\n${ids.join('\n')}\n` : `${dates.join('\n')}\n`;
+    await writeFileAtomic(path.join(home, 'keys.csv'), csv);
+    if (job.finished) await writeFinishedRun(home, job.keys);
+    else for (const key of job.keys) if (rng() < job.present) await mark(storage, key, '20251126_120000.json');
+    const warehouse = path.join(home, 'warehouse');
+    if (job.warehouse) {
+      await mkdir(warehouse, { recursive: true });
+      for (const key of await readdir(storage)) if (rng() < 0.96) await mark(warehouse, key);
+    }
+    entries.push({
+      name: job.name,
+      log: `${job.name}/backfill.log`,
+      failed: `${job.name}/failed_dates_*.json`,
+      expected: job.keys === ids ? { file: `${job.name}/keys.csv`, column: 'game_id', format: 'id' } : `${job.name}/keys.csv`,
+      storage: { url: `${job.name}/storage` },
+      ...(job.warehouse ? { warehouse: { table: `demo.nba_raw.${job.name.replace(/-/g, '_')}`, column: job.keys === ids ? 'game_id' : 'game_date', dir: `${job.name}/warehouse` } } : {}),
+      vars: { storage, failedDir: home },
+    });
+  }
+  // Later phases already part-way, each behind the one before, as on a platform mid-backfill.
+  let feeding = await readdir(path.join(dir, 'player-boxscores', 'warehouse'));
+  for (const [stage, share] of [['analytics', 0.9], ['features', 0.85]] as const) {
+    await mkdir(path.join(dir, 'chain', stage), { recursive: true });
+    feeding = feeding.filter((key) => !dropped(key) && rng() < share);
+    for (const key of feeding) await mark(path.join(dir, 'chain', stage), key);
+  }
+  const config = {
+    defaults: {
+      storage: { pollSeconds: 5 },
+      warehouse: { pollSeconds: 10 },
+      command: [process.execPath, opts.cli, 'sim', '--csv={keysFile}', '--workers={workers}', '--timeout={timeout}', '--storage={storage}', '--failed-dir={failedDir}', '--speed={speed}', '--playoff-fail-rate=0.4'],
+      vars: { speed: opts.speed },
+      workers: 6,
+      timeout: 180,
+      retry: { workers: 3, timeout: 300 },
+      keepAwake: false,
+    },
+    jobs: entries,
+    chain: {
+      expected: 'player-boxscores/keys.csv',
+      stages: [
+        { name: 'Phase 1', storage: { url: 'player-boxscores/storage', pollSeconds: 5 } },
+        { name: 'Phase 2', warehouse: { table: 'demo.nba_raw.player_boxscores', column: 'game_date', dir: 'player-boxscores/warehouse', pollSeconds: 10 } },
+        { name: 'Phase 3', warehouse: { table: 'demo.nba_analytics.player_game_summary', column: 'game_date', dir: 'chain/analytics', pollSeconds: 10 } },
+        { name: 'Phase 4', warehouse: { table: 'demo.nba_precompute.player_features', column: 'game_date', dir: 'chain/features', pollSeconds: 10 } },
+      ],
+    },
+  };
+  const file = path.join(dir, 'backfill-tui.config.json');
+  await writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+/** A whole run of the simulated scraper on a virtual clock, ended two hours ago: log, storage, failed-keys file. */
+async function writeFinishedRun(home: string, keys: string[]): Promise<void> {
+  const storage = path.join(home, 'storage');
+  const lines: string[] = [];
+  let now = Date.now() - 2 * 3_600_000;
+  const scraped: string[] = [];
+  const o = { ...defaultSimOptions, csv: path.join(home, 'keys.csv'), seed: 5, workers: 6, timeout: 180, meanSeconds: 0.8, failRate: 0.0006, playoffFailRate: 0.0006, timeoutRate: 0.0002, exceptionRate: 0 };
+  await runScript(o, {
+    now: () => now,
+    startClock: () => {
+      const base = now;
+      return (offsetMs) => void (now = base + Math.round(offsetMs));
+    },
+    stopped: () => false,
+    isPresent: () => false,
+    saveScraped: (key) => void scraped.push(key),
+    log: (level, message) => void lines.push(`${localSeconds(now)},${String(now % 1000).padStart(3, '0')} - ${level} - ${message}`),
+    loadKeys: () => ({ keys, label: o.csv! }),
+    saveFailed: (failed, startedAt) => writeFailedDates(home, failed, startedAt, now),
+  });
+  for (const key of scraped) await mark(storage, key, '20251126_120000.json');
+  await writeFile(path.join(home, 'backfill.log'), `${lines.join('\n')}\n`);
+}
+
+/** A stable pseudo-random fraction of a key, so a stage drops the same keys on every pass. */
+function dropped(key: string): boolean {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return (h >>> 0) / 2 ** 32 < DROPPED;
+}
+
+/**
+ * The demo's stand-in for phases 2 to 4: each pass copies into a stage what the stage before held on the
+ * previous pass (so each trails by a pass), minus a few keys the transform drops from Phase 3 on.
+ */
+export function startChainLoader(dir: string, signal: AbortSignal): void {
+  const stages = [path.join(dir, 'player-boxscores', 'storage'), path.join(dir, 'player-boxscores', 'warehouse'), path.join(dir, 'chain', 'analytics'), path.join(dir, 'chain', 'features')];
+  let seen: Set<string>[] = stages.map(() => new Set());
+  const pass = async () => {
+    const now = await Promise.all(stages.map(async (s) => new Set(await readdir(s).catch(() => [] as string[]))));
+    for (let i = 1; i < stages.length; i++) {
+      for (const key of seen[i - 1]) {
+        if (signal.aborted) return;
+        if (now[i - 1].has(key) && !now[i].has(key) && !(i >= 2 && dropped(key)) && !existsSync(path.join(stages[i], key))) await mark(stages[i], key);
+      }
+    }
+    seen = now;
+  };
+  const timer = setInterval(() => void pass(), CHAIN_PASS_MS);
+  timer.unref();
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+}
