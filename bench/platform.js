@@ -62,38 +62,46 @@ try {
   const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
   const first = [];
+  const single = [];
   const peer = [];
   for (let i = 0; i < 5; i++) {
     first.push(await untilShown(`exec ${quote(process.execPath)} ${quote(CLI)} --no-color`, '5 jobs', dir));
+    kill();
+    single.push(await untilShown(`exec ${quote(process.execPath)} ${quote(CLI)} --no-color --job player-boxscores`, 'player-boxscores', dir));
     kill();
     peer.push(await untilShown(`${quote(process.execPath)} -e 'console.log("peer up"); setTimeout(() => {}, 60000)'`, 'peer up', dir));
     kill();
   }
   console.log(`first frame of the overview (spawn → "5 jobs" on screen): median ${fmtMs(median(first))} [${first.map((x) => x.toFixed(0)).join(', ')}]`);
+  console.log(`first frame of one job's dashboard (--job player-boxscores), same run: median ${fmtMs(median(single))}`);
   console.log(`peer node -e console.log in the same tmux: median ${fmtMs(median(peer))}`);
+  console.log(`load average at the start: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 
-  await untilShown(`exec ${quote(process.execPath)} ${quote(CLI)} --no-color`, '5 jobs', dir);
-  const pid = Number(tmux('display-message', '-p', '-t', 'b', '#{pane_pid}').trim());
-  await sleep(20_000); // first listings of every source, then nothing due for a minute
-  const t0 = performance.now();
-  const c0 = cpuTicks(pid);
-  await sleep(idleMs);
-  const percent = ((cpuTicks(pid) - c0) / hz / ((performance.now() - t0) / 1000)) * 100;
-  console.log(`idle overview, five jobs and a four-stage chain, ${idleMs / 1000} s after 20 s: ${percent.toFixed(2)} % of a core`);
-  console.log(tmux('capture-pane', '-p', '-t', 'b'));
-  kill();
+  for (const [what, args, text] of [['overview, five jobs and a four-stage chain', [], '5 jobs'], ['one job (--job player-boxscores)', ['--job', 'player-boxscores'], 'player-boxscores']]) {
+    await untilShown(`exec ${quote(process.execPath)} ${quote(CLI)} --no-color ${args.join(' ')}`, text, dir);
+    const pid = Number(tmux('display-message', '-p', '-t', 'b', '#{pane_pid}').trim());
+    await sleep(20_000); // first listings of every source, then nothing due for a minute
+    const t0 = performance.now();
+    const c0 = cpuTicks(pid);
+    await sleep(idleMs);
+    const percent = ((cpuTicks(pid) - c0) / hz / ((performance.now() - t0) / 1000)) * 100;
+    console.log(`idle ${what}, ${idleMs / 1000} s after 20 s: ${percent.toFixed(2)} % of a core`);
+    if (args.length === 0) console.log(tmux('capture-pane', '-p', '-t', 'b'));
+    kill();
+  }
 
   const five = [];
   const one = [];
+  const team = [];
   for (let i = 0; i < 5; i++) {
-    for (const [args, out] of [[['status', '--json'], five], [['status', '--json', '--job', 'player-boxscores'], one]]) {
+    for (const [args, out] of [[['status', '--json'], five], [['status', '--json', '--job', 'player-boxscores'], one], [['status', '--json', '--job', 'team-boxscores'], team]]) {
       const t = performance.now();
       const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(r.stderr);
       out.push(performance.now() - t);
     }
   }
-  console.log(`status --json, five jobs + chain: median ${fmtMs(median(five))}; one job: ${fmtMs(median(one))}; ratio ${(median(five) / median(one)).toFixed(2)}×`);
+  console.log(`status --json, five jobs + chain: median ${fmtMs(median(five))}; player-boxscores alone: ${fmtMs(median(one))} (${(median(five) / median(one)).toFixed(2)}×); team-boxscores alone (the largest: 5,299 keys, 10,000 folders): ${fmtMs(median(team))} (${(median(five) / median(team)).toFixed(2)}×)`);
 } finally {
   kill();
   rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,8 @@ test('the platform demo: five scrapers, a four-stage chain after the player boxs
   expect(reg.chain!.stages.map((s) => [s.name, s.after])).toEqual([['Phase 1', null], ['Phase 2', 'Phase 1'], ['Phase 3', 'Phase 2'], ['Phase 4', 'Phase 3']]);
   // Every job has something to launch, into its own storage.
   for (const j of reg.jobs) expect(j.command!.join(' ')).toContain(`--storage={storage}`);
-  const r = await runCliAsync(['status', '--json'], { cwd: dir });
+  // Ten thousand folders to list on a loaded machine: a bound far from what the listing needs.
+  const r = await runCliAsync(['status', '--json', '--timeout', '600'], { cwd: dir });
   expect(r.stderr).toBe('');
   const out = JSON.parse(r.stdout);
   const team = out.jobs[0];

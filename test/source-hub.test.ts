@@ -99,7 +99,7 @@ async function holdingGcs() {
     const answer = () => {
       inFlight -= 1;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: 'storage#objects', prefixes: [`${prefix}2021-10-19/`] }));
+      res.end(JSON.stringify({ kind: 'storage#objects', items: [{ name: `${prefix}2021-10-19/a.json`, size: '120' }] }));
     };
     if (prefix.startsWith('hang/')) return; // never answers: a source that fails by its own time limit
     held.push(answer);

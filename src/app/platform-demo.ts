@@ -28,9 +28,10 @@ export function generateGameIds(): string[] {
   return ids.slice(0, 5299);
 }
 
-async function mark(dir: string, key: string, file = 'loaded'): Promise<void> {
+/** A key's folder with one non-empty file: an empty object is a placeholder, not data (the sources' present rule). */
+async function mark(dir: string, key: string, file = 'loaded.json'): Promise<void> {
   await mkdir(path.join(dir, key), { recursive: true });
-  await writeFile(path.join(dir, key, file), '');
+  await writeFile(path.join(dir, key, file), '{"demo":true}\n');
 }
 
 interface DemoJob {
