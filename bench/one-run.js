@@ -37,6 +37,7 @@ function writeOneRun(file, bytes, seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  // The run's own total is exact (a real script knows its keys): about 74 bytes a key with Progress lines.
   const expectedKeys = Math.round(bytes / 74);
   const fd = openSync(file, 'w');
   let at = Date.UTC(2025, 10, 26, 8, 0, 0);
@@ -67,7 +68,7 @@ function writeOneRun(file, bytes, seed) {
   put('INFO', `Loaded ${expectedKeys} games from game_ids_to_scrape.csv`);
   const counts = { keys: 0, succeeded: 0, failed: 0, progress: 0 };
   const day0 = Date.UTC(2021, 9, 19);
-  while (written + pending < bytes) {
+  while (counts.keys < expectedKeys) {
     at += 50 + Math.floor(random() * 300);
     const id = String(22100000 + counts.keys).padStart(10, '0');
     const date = new Date(day0 + Math.floor(counts.keys / 12) * 86_400_000).toISOString().slice(0, 10);
