@@ -2,7 +2,7 @@
  * `npm run bench`: measures and prints; never passes or fails. Run after the build (imports dist/).
  * Flags: --quick (100 MB instead of 1 GB, one-run scaling up to 80 MB, 3 rounds, 5 s of appends, 15 s
  * idle), --keep (keep the generated logs in .bench/ for the next run to reuse), --no-profile,
- * --only read,scale,startup,append,idle,coverage,
+ * --only read,scale,startup,append,idle,coverage, --rounds N, --scale-mb 20,80 (one-run sizes in MB),
  * --out FILE (default bench/results.md; .bench/results-quick.md with --quick).
  */
 import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -26,11 +26,11 @@ const plan = {
   quick,
   sizes: [quick ? 100e6 : 1e9, 10e6],
   // Issue 14: one run of distinct game-id keys at each size (20 MB ≈ 270 k keys, 80 MB ≈ 1.1 M).
-  scaleSizes: quick ? [20e6, 80e6] : [20e6, 80e6, 200e6, 1e9],
+  scaleSizes: value('--scale-mb') ? value('--scale-mb').split(',').map((mb) => Number(mb) * 1e6) : quick ? [20e6, 80e6] : [20e6, 80e6, 200e6, 1e9],
   startupRuns: quick ? 5 : 11,
   // The append bench again while the run already holds about a million keys (the 80 MB one-run log).
   appendHeld: 80e6,
-  rounds: quick ? 3 : 5,
+  rounds: Number(value('--rounds') ?? (quick ? 3 : 5)),
   appendRate: 1000,
   appendSeconds: quick ? 5 : 10,
   idleSettleMs: 3000,

@@ -25,7 +25,8 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
       const n = bytes >= 1e9 ? Math.min(rounds, 3) : rounds;
       for (let round = 0; round <= n; round++) {
         progress(`  ${mb} MB: ${round === 0 ? 'warm-up' : `round ${round}/${n}`}`);
-        const s = await runTimed(process.execPath, [cli, 'status', '--json', '--log', log.file], { cwd });
+        // A long read on a loaded machine must not meet the one-shot bound (it would print a partial read).
+        const s = await runTimed(process.execPath, [cli, 'status', '--json', '--timeout', '86400', '--log', log.file], { cwd });
         if (s.code !== 0) throw new Error(`status exited ${s.code}: ${s.stderr.slice(0, 500)}`);
         const g = await runTimed('grep', ['-c', 'Scraped', log.file], { cwd, stdoutFile: join(cwd, 'grep.out') });
         json = JSON.parse(s.stdout);
