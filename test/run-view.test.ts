@@ -79,7 +79,8 @@ describe('figures', () => {
     const r = run({ total: 1000, succeeded: 10, skipped: 500, completions, lastActivityAt: T0 + 9 * MIN });
     const f = runFigures(r, T0 + 9 * MIN, { alive: true });
     expect(f.done).toBe(510);
-    expect(f.ratePerMin).toBeCloseTo(10 / 9, 1);
+    // 10 completions a minute apart are 9 intervals in 9 minutes: 1/min (not 10/9).
+    expect(f.ratePerMin).toBeCloseTo(1, 6);
   });
 
   test('in flight: min(workers, not done) for a queued-all run; 0 or 1 for a single worker', () => {
@@ -94,5 +95,32 @@ describe('figures', () => {
     const f = runFigures(run({ complete: true, finishedAt: T0 + 32 * MIN }), T0 + 600 * MIN, { alive: false });
     expect(f.elapsedMs).toBe(32 * MIN);
     expect(f.etaSeconds).toBeNull();
+  });
+
+  test('ETA: the fast end from the short window (newest 20), the slow end from the whole window', () => {
+    // 20 completions 20 s apart, then 20 more 5 s apart: all 40 span 475 s (39 intervals, 4.926/min);
+    // the newest 20 span 95 s (19 intervals, 12/min). 100 keys left: 100/12 min = 500 s to 100/4.926 min.
+    const completions = [...Array.from({ length: 20 }, (_, i) => T0 + i * 20_000), ...Array.from({ length: 20 }, (_, i) => T0 + 380_000 + (i + 1) * 5000)];
+    const last = completions[39];
+    expect(last - completions[0]).toBe(480_000);
+    const r = run({ total: 140, succeeded: 40, completions, lastActivityAt: last, workers: 6 });
+    const f = runFigures(r, last, { alive: true });
+    expect(f.ratePerMin).toBeCloseTo((39 / 480) * 60, 6);
+    expect(f.etaSeconds).toEqual([500, Math.round(100 / ((39 / 480) * 60) * 60)]);
+  });
+
+  test('the rate right after a completion is not biased high, and decays once the wait is longer than an interval', () => {
+    // 10 completions 30 s apart: 9 intervals in 4.5 min, 2/min, whether asked at the last or 20 s later.
+    const c = Array.from({ length: 10 }, (_, i) => T0 + i * 30_000);
+    expect(rateOver(c, c[9], Infinity)).toBeCloseTo(2, 6);
+    expect(rateOver(c, c[9] + 20_000, Infinity)).toBeCloseTo(2, 6);
+    // 2 min without one: the open interval counts, 10 in 6.5 min.
+    expect(rateOver(c, c[9] + 2 * MIN, Infinity)).toBeCloseTo(10 / 6.5, 6);
+  });
+
+  test('elapsed and idle never go negative when the clock or the log steps back', () => {
+    const f = runFigures(run({ startedAt: T0 + 10 * MIN, lastActivityAt: T0 + 20 * MIN }), T0, { alive: true });
+    expect(f.elapsedMs).toBe(0);
+    expect(f.idleMs).toBe(0);
   });
 });

@@ -51,16 +51,22 @@ export function runStatus(run: RunState | null, now: number, writer: WriterInfo,
   return 'running';
 }
 
-/** Completions per minute over the newest window ending at `end`, or null until enough exist. */
+/**
+ * Completions per minute over the newest window ending at `end`, or null until enough exist.
+ * n completions span n − 1 intervals from the first to the last (n over the span from the first to now
+ * reads high right after each completion); once the time since the last completion is longer than an
+ * interval, the interval still open counts too, so the rate decays while nothing completes.
+ */
 export function rateOver(completions: number[], end: number, count: number): number | null {
   const from = end - RATE_WINDOW_MS;
   let first = completions.length;
   while (first > 0 && completions[first - 1] >= from && completions.length - (first - 1) <= count) first--;
   const n = completions.length - first;
   if (n < MIN_COMPLETIONS_FOR_RATE) return null;
-  const span = end - completions[first];
+  const span = completions[completions.length - 1] - completions[first];
   if (span <= 0) return null;
-  return (n / span) * 60_000;
+  const idle = Math.max(0, end - completions[completions.length - 1]);
+  return Math.min((n - 1) / span, n / (span + idle)) * 60_000;
 }
 
 /** Derives progress, rate and ETA. Skips are excluded from the rate: they cost no time. */
@@ -98,7 +104,8 @@ export function runFigures(run: RunState | null, now: number, writer: WriterInfo
     else inFlight = Math.max(0, Math.min(workers, (run.total ?? run.queued) - done));
   }
   const last = run.lastActivityAt ?? run.startedAt;
-  const elapsedMs = run.startedAt === null ? null : (live ? now : (run.finishedAt ?? last ?? now)) - run.startedAt;
+  // A clock that stepped back (or a line older than the start) never makes a time negative.
+  const elapsedMs = run.startedAt === null ? null : Math.max(0, (live ? now : (run.finishedAt ?? last ?? now)) - run.startedAt);
   return {
     status,
     done,
@@ -108,7 +115,7 @@ export function runFigures(run: RunState | null, now: number, writer: WriterInfo
     ratePerMin: live || status === 'complete' || status === 'ended' || status === 'stopped' ? long : null,
     etaSeconds: remaining === 0 ? null : etaSeconds,
     elapsedMs,
-    idleMs: last === null ? null : now - last,
+    idleMs: last === null ? null : Math.max(0, now - last),
     stallAfterMs: stallAfterMs(run),
   };
 }
