@@ -29,7 +29,9 @@ export type LogLine =
    * A Python traceback outside any record (the script died): `Traceback (most recent call last):` (error
    * null) or its last line, `FileNotFoundError: [Errno 2] ...` (the error). `at` is 0: a traceback has no time.
    */
-  | { kind: 'trace'; at: number; error: string | null };
+  | { kind: 'trace'; at: number; error: string | null }
+  /** A line that looks like an outcome (an outcome word and a key) but that no rule read. */
+  | { kind: 'unrecognized'; at: number };
 
 /** 'HTTP 500' (any `HTTP nnn`), 'timeout', 'error' (exception text), 'exception' (worker crash). */
 export type FailureKind = string;

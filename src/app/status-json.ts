@@ -29,6 +29,8 @@ export interface RunJson {
   duplicateLines: number;
   /** Failed keys not listed in the failures view (past its bound of the newest 200,000). */
   failedKeysOmitted: number;
+  /** Lines that looked like outcomes (an outcome word and a key) but matched no rule. */
+  unrecognized: number;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -52,6 +54,7 @@ function runJson(run: RunState | null, f: RunFigures): RunJson {
     error: run?.error ?? null,
     duplicateLines: run?.duplicateLines ?? 0,
     failedKeysOmitted: run?.failedKeysOmitted ?? 0,
+    unrecognized: run?.unrecognized ?? 0,
   };
 }
 

@@ -35,6 +35,7 @@ export function statusText(state: AppState): string {
   if (run) {
     lines.push(`run       ${formatCount(f.done)}/${run.total === null ? '?' : formatCount(run.total)}${run.total ? `  ${formatPercent(f.done, run.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
+    if (run.error) lines.push(`          ${run.error}`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);
     for (const note of runNotes(run)) lines.push(`          ${note}`);

@@ -1,6 +1,7 @@
 import { type ChunkBytes, skipSpaces, trimEnd } from './bytes.js';
 import { fastPath } from './fast-path.js';
-import { mayMatch, parseText } from './text-rules.js';
+import { looksLikeOutcome, parseLoose } from './loose-rules.js';
+import { parseText } from './text-rules.js';
 
 /**
  * The built-in grammar on the message [m, end) of the record at `c.at`: the byte fast path, then (for
@@ -13,6 +14,12 @@ export function parseMessage(c: ChunkBytes, m: number, end: number): boolean {
   const e = trimEnd(b, s, end);
   if (s === e) return false;
   if (fastPath(c, s, e)) return true;
-  // Decoding costs more than the rules that fail at once: skip it for lines no rule can start like ('=====').
-  return mayMatch(b[s]) && parseText(b.toString('utf8', s, e), c.at, c.out);
+  // Decoding costs more than the rules that fail at once: skip it for rule lines ('=====', '-----').
+  const first = b[s];
+  if (first === 0x3d || first === 0x2d) return false;
+  const msg = b.toString('utf8', s, e);
+  if (parseText(msg, c.at, c.out) || parseLoose(msg, c.at, c.out)) return true;
+  if (!looksLikeOutcome(msg)) return false;
+  c.out.push({ kind: 'unrecognized', at: c.at });
+  return true;
 }

@@ -107,6 +107,8 @@ function lineTone(line: LogLine): Tone {
       return 'progress';
     case 'trace':
       return 'fail';
+    case 'unrecognized':
+      return 'warn';
     default:
       return 'info';
   }

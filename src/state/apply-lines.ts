@@ -183,6 +183,9 @@ function applyOne(run: RunState, line: LogLine): void {
     case 'failedSaved':
       run.failedSavedPath = line.path;
       return;
+    case 'unrecognized':
+      run.unrecognized++;
+      return;
   }
 }
 

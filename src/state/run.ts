@@ -48,6 +48,8 @@ export interface RunState {
   exitTrace: boolean;
   /** The last exception line of a traceback in this run (`FileNotFoundError: ...`), or null. */
   error: string | null;
+  /** Lines that looked like outcomes (an outcome word and a key) but matched no rule. */
+  unrecognized: number;
 }
 
 /** How many completion times the rate window keeps. */
@@ -84,6 +86,7 @@ export function emptyRun(): RunState {
     hasActivity: false,
     exitTrace: false,
     error: null,
+    unrecognized: 0,
   };
 }
 
