@@ -1,3 +1,4 @@
+import { isValidZone } from './parser/log-clock.js';
 import { z } from 'zod';
 
 /** Backfill scripts in the reference family; each field a regular expression (named groups, see README). */
@@ -78,6 +79,8 @@ export const configSchema = z
     warehouse: warehouseSchema.nullable().optional(),
     targets: z.array(z.number().gt(0).max(100)).min(1).default([95, 98, 100]),
     grammar: grammarSchema.optional(),
+    /** IANA zone the log's times are written in (Python writes local time without a zone); default the system's. */
+    timezone: z.string().refine(isValidZone, 'an IANA time zone such as America/New_York or Europe/Berlin').optional(),
     command: z.array(z.string()).min(1).optional(),
     cwd: z.string().optional(),
     /** Added to the launched command's environment, on top of PYTHONUNBUFFERED=1 (a buffered log would look stalled). */

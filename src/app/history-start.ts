@@ -1,6 +1,6 @@
 import { BackwardLines } from '../follow/backward-lines.js';
 import type { HistoryStart } from '../log-follower.js';
-import { type Grammar, parseChunk } from '../parser/index.js';
+import { type Grammar, LogClock, parseChunk } from '../parser/index.js';
 import { START_WORDS } from '../parser/text-rules.js';
 import { HISTORY_LIMIT, endsBannerMerge, startsAfter } from '../state/apply-lines.js';
 
@@ -28,6 +28,8 @@ export function historyStartFor(grammar: Grammar, blockSize?: number): HistorySt
   if (grammar.custom.length > 0) return undefined;
   return async ({ handle, size, maxLineBytes }) => {
     const lines = await BackwardLines.open(handle, size, { maxLineBytes, blockSize });
+    // One clock for the scan, as the read has one: the repeated hour resolves by neighbouring lines.
+    const clock = new LogClock(grammar.zone);
     let runStarts = 0;
     /** A banner whose run-start status is not known yet, and its time. */
     let pending = false;
@@ -37,7 +39,7 @@ export function historyStartFor(grammar: Grammar, blockSize?: number): HistorySt
     for (;;) {
       const line = await lines.prev(pending ? undefined : MARKERS);
       if (!line) return 0;
-      const parsed = parseChunk(Buffer.concat([line.bytes, NL]), grammar, 0).lines;
+      const parsed = parseChunk(Buffer.concat([line.bytes, NL]), grammar, 0, clock).lines;
       for (let i = parsed.length - 1; i >= 0; i--) {
         const { kind, at } = parsed[i];
         // A traceback line alone carries no time; it counts by its kind.

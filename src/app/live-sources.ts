@@ -36,7 +36,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     followLog(
       config.log,
       {
-        ...logHandlers(grammar, dispatch),
+        ...logHandlers(grammar, dispatch, now),
         onError: (err) => dispatch({ type: 'ui/notice', text: `log: ${(err as Error).message ?? String(err)} (retrying)`, tone: 'fail' }),
         onUnusable: (what) => dispatch({ type: 'ui/notice', text: `log: ${config.log} ${what}; waiting for a regular file there`, tone: 'fail' }),
       },

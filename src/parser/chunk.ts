@@ -3,6 +3,7 @@ import { parseMessage } from './builtin-grammar.js';
 import { ChunkBytes } from './bytes.js';
 import { type CustomRule, type GrammarKind, parseCustom } from './custom-grammar.js';
 import { LineStart, junkText, parseTrace } from './line-start.js';
+import { LogClock } from './log-clock.js';
 import { ERROR, type Level, PrefixReader, WARNING } from './timestamp.js';
 
 /** A compiled grammar. Build it with `compileGrammar`; its fields are the parser's own business. */
@@ -11,6 +12,8 @@ export interface Grammar {
   readonly custom: readonly CustomRule[];
   /** Kinds whose built-in rule a config pattern replaced. */
   readonly replaced: ReadonlySet<GrammarKind>;
+  /** IANA zone the log's wall-clock times are read in (config `timezone`, default the system's). */
+  readonly zone: string;
 }
 
 /** A tail line longer than this is cut: a runaway line (binary junk, a huge dump) must not flood the pane. */
@@ -19,13 +22,14 @@ const TAIL_MAX_BYTES = 4096;
 /**
  * Parses a chunk of complete lines. Never throws: unknown lines, invalid UTF-8 and binary junk are just lines.
  * Only state-changing lines become LogLine objects, and only the last `tailLimit` lines are decoded.
+ * `clock` reads the wall-clock times; pass the same one for every chunk of a log (see log-clock.ts).
  */
-export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200): ParsedBatch {
+export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clock: LogClock = new LogClock(grammar.zone)): ParsedBatch {
   const lines: LogLine[] = [];
   const tail: TailLine[] = [];
   const len = chunk.length;
   const tailStart = tailLimit >= 1 ? startOfLastLines(chunk, Math.floor(tailLimit)) : len + 1;
-  const prefix = new PrefixReader(chunk);
+  const prefix = new PrefixReader(chunk, clock);
   const bytes = new ChunkBytes(chunk, lines);
   const inner = new LineStart(chunk, prefix);
   const custom = grammar.custom.length > 0;

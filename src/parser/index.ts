@@ -7,20 +7,22 @@ import type { GrammarConfig } from '../config-schema.js';
 import type { ParsedBatch } from '../log-line.js';
 import { type Grammar, parseChunk } from './chunk.js';
 import { compileCustom } from './custom-grammar.js';
+import { type LogClock, systemZone } from './log-clock.js';
 
 export { type Grammar, parseChunk } from './chunk.js';
 export { GrammarError } from './custom-grammar.js';
+export { LogClock, isValidZone, systemZone } from './log-clock.js';
 
 /**
  * The built-in grammar when `cfg` is undefined or empty; each configured pattern replaces the built-in
- * rule of its kind. Throws GrammarError naming `grammar.<field>` for a bad pattern.
+ * rule of its kind; log times are read in `zone`. Throws GrammarError naming `grammar.<field>` for a bad pattern.
  */
-export function compileGrammar(cfg?: GrammarConfig): Grammar {
+export function compileGrammar(cfg?: GrammarConfig, zone: string = systemZone()): Grammar {
   const custom = cfg ? compileCustom(cfg) : [];
-  return { custom, replaced: new Set(custom.map((rule) => rule.kind)) };
+  return { custom, replaced: new Set(custom.map((rule) => rule.kind)), zone };
 }
 
 /** `parseChunk` for text (tests, demos): a missing final newline is added. */
-export function parseText(text: string, grammar: Grammar, tailLimit?: number): ParsedBatch {
-  return parseChunk(Buffer.from(text.endsWith('\n') ? text : `${text}\n`), grammar, tailLimit);
+export function parseText(text: string, grammar: Grammar, tailLimit?: number, clock?: LogClock): ParsedBatch {
+  return parseChunk(Buffer.from(text.endsWith('\n') ? text : `${text}\n`), grammar, tailLimit, clock);
 }

@@ -1,3 +1,5 @@
+import { LogClock } from './log-clock.js';
+
 /** Severity of a record, from its `LEVEL` field; only the tone of the log pane depends on it. */
 export type Level = typeof INFO | typeof WARNING | typeof ERROR;
 /** INFO, DEBUG and any level we do not know. */
@@ -22,10 +24,10 @@ const DASH_SPACE = Buffer.from('- ', 'latin1').readUInt16LE(0);
  * The milliseconds are optional because some scripts of the family set `datefmt` without them.
  * One reader serves one chunk. Consecutive records nearly always share `YYYY-MM-DD HH:MM`, so those 16
  * bytes are compared as two 8-byte words with the last valid prefix, and only a new minute is checked
- * digit by digit and turned into an epoch (one Date per minute, not per line).
+ * digit by digit and turned into an epoch by the log's clock (its zone, and the repeated hour by order).
  */
 export class PrefixReader {
-  /** Epoch ms of the last prefix read, as local time. */
+  /** Epoch ms of the last prefix read, its wall-clock time read in the clock's zone. */
   at = 0;
   /** Level of the last prefix read. */
   level: Level = INFO;
@@ -35,7 +37,10 @@ export class PrefixReader {
   private minuteStart = 0;
   private readonly dv: DataView;
 
-  constructor(private readonly b: Buffer) {
+  constructor(
+    private readonly b: Buffer,
+    private readonly clock: LogClock = new LogClock(),
+  ) {
     this.dv = new DataView(b.buffer, b.byteOffset, b.length);
   }
 
@@ -111,7 +116,7 @@ export class PrefixReader {
     const h = digits2(b, p + 11);
     const mi = digits2(b, p + 14);
     if ((y1 | y2 | mo | d | h | mi) < 0) return false;
-    this.minuteStart = new Date(y1 * 100 + y2, mo - 1, d, h, mi).getTime();
+    this.minuteStart = this.clock.minute(y1 * 100 + y2, mo, d, h, mi);
     return true;
   }
 }

@@ -1,3 +1,5 @@
+import { isValidZone } from '../parser/log-clock.js';
+
 /** Everything `backfill-tui sim` can be told: the real script's flags plus the simulation's knobs. */
 export interface SimOptions {
   csv: string | null;
@@ -21,6 +23,18 @@ export interface SimOptions {
   timeoutRate: number;
   exceptionRate: number;
   meanSeconds: number;
+  /** Log times in this IANA zone instead of the system's (`--timezone`). */
+  timezone: string | null;
+  /** The simulated clock starts at this instant (ISO 8601) and runs at `speed` (`--clock-start`). */
+  clockStart: string | null;
+  /** The run's first record comes after this many NUL bytes, as after a copytruncate (`--nul-prefix`). */
+  nulPrefix: number;
+  /** Each outcome record follows a `\r`-redrawn progress bar on its line (`--cr-prefix`). */
+  crPrefix: boolean;
+  /** Non-ASCII written as Python's backslashreplace does (`--escaped-emoji`). */
+  escapedEmoji: boolean;
+  /** Every record written twice, as by a logger with two handlers (`--doubled`). */
+  doubled: boolean;
 }
 
 /** Defaults: the script's own, then rates close to the real recovery run's (most Apr-Jun dates fail). */
@@ -43,9 +57,15 @@ export const defaultSimOptions: SimOptions = {
   timeoutRate: 0.04,
   exceptionRate: 0.005,
   meanSeconds: 8,
+  timezone: null,
+  clockStart: null,
+  nulPrefix: 0,
+  crPrefix: false,
+  escapedEmoji: false,
+  doubled: false,
 };
 
-type Kind = 'string' | 'int' | 'count' | 'number' | 'rate' | 'months' | 'date' | 'flag';
+type Kind = 'string' | 'int' | 'count' | 'number' | 'rate' | 'months' | 'date' | 'flag' | 'zone' | 'instant';
 
 const flags: Record<string, [keyof SimOptions, Kind]> = {
   '--csv': ['csv', 'string'],
@@ -66,6 +86,12 @@ const flags: Record<string, [keyof SimOptions, Kind]> = {
   '--timeout-rate': ['timeoutRate', 'rate'],
   '--exception-rate': ['exceptionRate', 'rate'],
   '--mean-seconds': ['meanSeconds', 'number'],
+  '--timezone': ['timezone', 'zone'],
+  '--clock-start': ['clockStart', 'instant'],
+  '--nul-prefix': ['nulPrefix', 'int'],
+  '--cr-prefix': ['crPrefix', 'flag'],
+  '--escaped-emoji': ['escapedEmoji', 'flag'],
+  '--doubled': ['doubled', 'flag'],
 };
 
 /** Converts one flag value, or returns why it is not acceptable (argparse's wording). */
@@ -91,6 +117,12 @@ function convert(kind: Kind, raw: string): unknown {
     }
     case 'flag':
       return true;
+    case 'zone':
+      return isValidZone(raw) ? raw : new Error(`not an IANA time zone: '${raw}'`);
+    case 'instant':
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) && Number.isFinite(Date.parse(raw))
+        ? raw
+        : new Error(`expected an ISO 8601 instant like 2025-11-02T05:30:00Z: '${raw}'`);
   }
 }
 

@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+
 /**
  * The formats Python's logging, datetime and f-strings produce, so the simulated log is byte-for-byte
  * what the real script would have written. All times are epoch ms shown in local time, like Python.
@@ -14,9 +16,18 @@ export function localSeconds(ms: number): string {
 /** Milliseconds part of an epoch, also for times before 1970. */
 const msPart = (ms: number): number => ((Math.floor(ms) % 1000) + 1000) % 1000;
 
-/** logging's `%(asctime)s`: `2025-11-26 23:17:12,345`. */
-export function asctime(ms: number): string {
+/** logging's `%(asctime)s`: `2025-11-26 23:17:12,345`, in local time or in `zone`. */
+export function asctime(ms: number, zone?: string | null): string {
+  if (zone) return DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm:ss,SSS');
   return `${localSeconds(ms)},${pad(msPart(ms), 3)}`;
+}
+
+/** What Python writes for a message on a stream that cannot encode it, with errors='backslashreplace'. */
+export function backslashreplace(text: string): string {
+  return text.replace(/[^\x00-\x7f]/gu, (ch) => {
+    const cp = ch.codePointAt(0)!;
+    return cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : cp <= 0xffff ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`;
+  });
 }
 
 /** `datetime.now().strftime('%Y%m%d_%H%M%S')`, used in file names. */

@@ -5,7 +5,7 @@ import type { Level } from './engine.js';
 import { generateGameDates } from './game-dates.js';
 import { parseKeyList } from './keys.js';
 import { parseSimArgs, type SimOptions } from './options.js';
-import { asctime, isoformat } from './python-format.js';
+import { asctime, backslashreplace, isoformat } from './python-format.js';
 import { runScript, type ScriptHooks } from './script.js';
 import { isPresent, saveScraped, writeFailedDates } from './storage.js';
 
@@ -34,14 +34,39 @@ const USAGE =
   'usage: backfill-tui sim [--csv FILE] [--service-url URL] [--workers N] [--timeout S] [--dry-run] [--limit N]\n' +
   '                        [--start-date YYYY-MM-DD] [--season YYYY] [--storage DIR] [--seed N] [--speed X]\n' +
   '                        [--failed-dir DIR] [--fail-months 4,5,6] [--fail-rate P] [--playoff-fail-rate P]\n' +
-  '                        [--timeout-rate P] [--exception-rate P] [--mean-seconds S]\n';
+  '                        [--timeout-rate P] [--exception-rate P] [--mean-seconds S]\n' +
+  '                        [--timezone ZONE] [--clock-start ISO] [--nul-prefix N] [--cr-prefix] [--escaped-emoji] [--doubled]\n';
+
+/**
+ * How records reach the log, with the damage real machines do when asked: the clock (`--clock-start`,
+ * `--timezone`), NULs before the first record (a copytruncate of a log written with `>`), a `\r`-redrawn
+ * progress bar before each outcome (tqdm), escapes for every emoji (backslashreplace), every record twice.
+ */
+function recordWriter(o: SimOptions, d: SimDeps): { now: () => number; log: (level: Level, message: string) => void } {
+  const realStart = d.now();
+  const start = o.clockStart === null ? realStart : Date.parse(o.clockStart);
+  const now = o.clockStart === null ? d.now : () => start + (d.now() - realStart) * o.speed;
+  let records = 0;
+  let outcomes = 0;
+  const log = (level: Level, message: string) => {
+    let line = `${asctime(now(), o.timezone)} - ${level} - ${o.escapedEmoji ? backslashreplace(message) : message}\n`;
+    if (o.crPrefix && /^ {2}\S+ (Scraped|Failed|Timeout|Error) /u.test(message)) {
+      outcomes++;
+      line = `\r${String(outcomes % 100).padStart(3)}%|${'#'.repeat(outcomes % 10).padEnd(10)}| ${outcomes} [00:01<00:01, 1.00it/s]${line}`;
+    }
+    if (records++ === 0 && o.nulPrefix > 0) line = '\0'.repeat(o.nulPrefix) + line;
+    d.write(line);
+    if (o.doubled) d.write(line);
+  };
+  return { now, log };
+}
 
 /** The hooks a run needs, bound to the real file system under `d.cwd` and to `d`'s clock. */
-function hooksFor(o: SimOptions, d: SimDeps, signal: AbortSignal): ScriptHooks {
+function hooksFor(o: SimOptions, d: SimDeps, signal: AbortSignal, records: ReturnType<typeof recordWriter>): ScriptHooks {
   const storage = resolve(d.cwd, o.storage);
   const seasons = [2021, 2022, 2023, 2024];
   return {
-    now: d.now,
+    now: records.now,
     startClock() {
       const base = d.now();
       return (offsetMs) => {
@@ -56,7 +81,7 @@ function hooksFor(o: SimOptions, d: SimDeps, signal: AbortSignal): ScriptHooks {
       const body = { scraper: 'nbac_player_boxscore', gamedate: key.replace(/-/g, ''), players: fate.players, scraped_at: isoformat(at) };
       await saveScraped(storage, key, at, body);
     },
-    log: (level: Level, message: string) => d.write(`${asctime(d.now())} - ${level} - ${message}\n`),
+    log: records.log,
     async loadKeys() {
       if (o.csv === null) {
         return { keys: generateGameDates({ seasons, seed: o.seed }), label: `generated game dates (seasons 2021-2024, seed ${o.seed})` };
@@ -87,10 +112,11 @@ export async function simMain(argv: string[], deps?: Partial<SimDeps>): Promise<
   const onSignal = (name: NodeJS.Signals) => stop.abort(name);
   if (!deps) for (const name of ['SIGINT', 'SIGTERM'] as const) process.on(name, onSignal);
   try {
-    const end = await runScript(parsed, hooksFor(parsed, d, stop.signal));
+    const records = recordWriter(parsed, d);
+    const end = await runScript(parsed, hooksFor(parsed, d, stop.signal, records));
     if (end !== 'interrupted') return 0;
     const reason = typeof stop.signal.reason === 'string' ? stop.signal.reason : 'SIGINT';
-    d.write(`${asctime(d.now())} - WARNING - Interrupted by signal ${reason}\n`);
+    records.log('WARNING', `Interrupted by signal ${reason}`);
     return reason === 'SIGTERM' ? 143 : 130;
   } catch (err) {
     d.write(`${err instanceof Error ? err.message : String(err)}\n`);

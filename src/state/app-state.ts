@@ -124,6 +124,8 @@ export interface LogState extends LogRuns {
   overlongBytes: number;
   resets: number;
   tail: TailLine[];
+  /** When lines last arrived while the log was followed (epoch ms, our clock), or null. */
+  lastArrivalAt: number | null;
 }
 
 /** The whole app: one object, changed only by the reducer. */
@@ -148,7 +150,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     job: opts.job,
     now: opts.now,
     phases: opts.phases ?? NBA_CALENDAR,
-    log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, resets: 0, tail: [], current: null, history: [] },
+    log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [], tried: null },
     process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },

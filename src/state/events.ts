@@ -8,7 +8,8 @@ export type AppEvent =
   | { type: 'clock/tick'; now: number }
   | { type: 'log/waiting' }
   | { type: 'log/reset'; reason: 'truncated' | 'replaced' }
-  | { type: 'log/batch'; batch: ParsedBatch }
+  /** `arrivedAt`: when lines appended while following arrived (not for the history read). */
+  | { type: 'log/batch'; batch: ParsedBatch; arrivedAt?: number }
   | { type: 'log/progress'; bytesRead: number; size: number; historyDone: boolean }
   | { type: 'log/overlong'; bytes: number }
   | { type: 'expected/loaded'; expected: ExpectedInfo }

@@ -8,6 +8,8 @@ export interface WriterInfo {
   /** true: a writer is known alive; false: known gone; null: unknown. */
   alive: boolean | null;
   stopped?: boolean;
+  /** When lines last arrived while the log was followed (our clock), or null: liveness by arrival. */
+  arrivedAt?: number | null;
 }
 
 /** Completions needed before a rate is shown: fewer make an ETA that jumps about. */
@@ -47,7 +49,11 @@ export function runStatus(run: RunState | null, now: number, writer: WriterInfo,
   if (writer.stopped) return 'stopped';
   if (!isCurrent || writer.alive === false) return 'ended';
   const last = run.lastActivityAt ?? run.startedAt;
-  if (last !== null && now - last > stallAfterMs(run)) return 'stalled';
+  const stall = stallAfterMs(run);
+  // A line that arrived lately proves a writer, whatever its timestamp says (clock changes, DST).
+  const arrived = writer.arrivedAt ?? null;
+  if (arrived !== null && now - arrived <= stall) return 'running';
+  if (last !== null && now - last > stall) return 'stalled';
   return 'running';
 }
 
