@@ -4,8 +4,7 @@ import { keysOf } from '../src/key-chunk.js';
 import { intentFor, type Intent } from '../src/keymap.js';
 import type { Store } from '../src/store.js';
 import { stopHeadline } from '../src/state/confirm-situation.js';
-import { runFigures } from '../src/state/run-view.js';
-import { writerOf } from '../src/state/writer.js';
+import { currentFigures } from '../src/state/current-figures.js';
 import { ChooseGroup } from './ChooseGroup.js';
 import { ConfirmBox } from './ConfirmBox.js';
 import { Dashboard } from './Dashboard.js';
@@ -50,7 +49,7 @@ export function App({ store, onIntent, color, onBack }: { store: Store; onIntent
     }
   });
 
-  const figures = runFigures(state.log.current, state.now, writerOf(state));
+  const figures = currentFigures(state);
   const width = Math.max(20, state.ui.width);
   // One row short of the terminal: Ink clears the whole screen on every frame of an output that fills it.
   const notices = recentNotices(state.ui.notices, state.now).slice(state.ui.height < 20 ? -1 : -2);

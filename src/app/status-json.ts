@@ -4,7 +4,7 @@ import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { runFigures, type RunFigures } from '../state/run-view.js';
 import type { RunState } from '../state/run.js';
-import { writerOf } from '../state/writer.js';
+import { currentFigures } from '../state/current-figures.js';
 import { failuresView } from '../state/failures-view.js';
 import { NO_DATE, type GroupCount } from '../failures/analysis.js';
 
@@ -107,7 +107,7 @@ export function statusJson(state: AppState) {
   return {
     job: state.job,
     log: state.log.path,
-    run: runJson(current, runFigures(current, now, writerOf(state))),
+    run: runJson(current, currentFigures(state)),
     runs,
     coverage,
     process: { pid: p.pid, attached: p.attached, external: p.external, runId: p.runId },

@@ -5,8 +5,8 @@ import { failureBreakdown } from '../state/failure-breakdown.js';
 import { formatClock, formatCount, formatEta, formatPercent } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
-import { isLive, runFigures } from '../state/run-view.js';
-import { writerOf } from '../state/writer.js';
+import { isLive } from '../state/run-view.js';
+import { currentFigures } from '../state/current-figures.js';
 import { formatGroups, formatMonths, persistentSentence } from '../failures/analysis.js';
 import { failuresView } from '../state/failures-view.js';
 
@@ -29,7 +29,7 @@ function sourceLine(name: string, s: SourceCoverage | null, expected: number | n
 /** `backfill-tui status` for people: the same facts as the JSON, as lines. */
 export function statusText(state: AppState): string {
   const run = state.log.current;
-  const f = runFigures(run, state.now, writerOf(state));
+  const f = currentFigures(state);
   const lines: string[] = [];
   lines.push(`${state.job}: ${f.status}${state.process.external ? ' (external)' : ''}  ${state.log.path}`);
   if (run) {

@@ -1,8 +1,8 @@
 import { nextUnmetTarget, type TargetStatus } from '../coverage/math.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
-import { isLive, runFigures, type RunStatus } from '../state/run-view.js';
-import { writerOf } from '../state/writer.js';
+import { currentFigures } from '../state/current-figures.js';
+import { isLive, type RunStatus } from '../state/run-view.js';
 
 /** One source of a job as the overview shows it: percent, and the next unmet target with what it needs. */
 export interface OverviewSource {
@@ -42,7 +42,7 @@ function source(s: SourceCoverage | null): OverviewSource | null {
 /** The overview row of one job's state. */
 export function overviewRow(state: AppState): OverviewRow {
   const run = state.log.current;
-  const f = runFigures(run, state.now, writerOf(state));
+  const f = currentFigures(state);
   const cov = coverageView(state);
   const storage = source(cov.storage);
   const warehouse = source(cov.warehouse);

@@ -75,8 +75,11 @@ export function rateOver(completions: number[], end: number, count: number): num
   return Math.min((n - 1) / span, n / (span + idle)) * 60_000;
 }
 
-/** Derives progress, rate and ETA. Skips are excluded from the rate: they cost no time. */
-export function runFigures(run: RunState | null, now: number, writer: WriterInfo, isCurrent = true): RunFigures {
+/**
+ * Derives progress, rate and ETA. Skips are excluded from the rate: they cost no time. `skipsAhead`:
+ * keys of the run not done yet that storage already holds (see current-figures.ts), left out of the ETA.
+ */
+export function runFigures(run: RunState | null, now: number, writer: WriterInfo, isCurrent = true, skipsAhead = 0): RunFigures {
   const status = runStatus(run, now, writer, isCurrent);
   if (!run) {
     return { status, done: 0, remaining: null, percent: null, inFlight: 0, ratePerMin: null, etaSeconds: null, elapsedMs: null, idleMs: null, stallAfterMs: 5 * 60_000 };
@@ -93,8 +96,10 @@ export function runFigures(run: RunState | null, now: number, writer: WriterInfo
     const rates = [long, short ?? long];
     const fast = Math.max(...rates);
     const slow = Math.min(...rates);
-    let lo = (remaining / fast) * 60;
-    let hi = (remaining / slow) * 60;
+    // Keys the script will skip (already in storage) take milliseconds, not a scrape each.
+    const work = Math.max(0, remaining - skipsAhead);
+    let lo = (work / fast) * 60;
+    let hi = (work / slow) * 60;
     // Two windows that agree still leave uncertainty; never show a falsely exact ETA.
     if (hi - lo < hi * 0.2) {
       const mid = (lo + hi) / 2;
