@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { unwatchedEnd } from './unwatched-end.js';
 import type { Config } from '../config.js';
 import type { Intent } from '../keymap.js';
 import { findAttachable } from '../runner/attach.js';
@@ -254,12 +255,35 @@ export function createController(deps: ControllerDeps) {
       if (run.pid === null) continue; // interrupted before its spawn: nothing under any pid to speak of
       notice(`run ${run.id} (pid ${run.pid}) has no recorded start time, so pid ${run.pid} cannot be proven to be it: not attached and never signalled from here`, 'warn');
     }
-    for (const run of findAttachable(runs).ended) {
+    const ended = findAttachable(runs).ended;
+    // Its duration and counts come from its own log, so the log's history must be read first.
+    if (ended.length) await historyRead();
+    for (const run of ended) {
       const last = store.getState().log.tail.at(-1)?.text ?? '';
       notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn');
-      await recordEnd(config.stateDir, { id: run.id, endedAt: deps.now(), exitCode: null, signal: null, reason: 'gone' }).catch(() => undefined);
+      const next = runs.find((r) => r.startedAt > run.startedAt)?.startedAt ?? null;
+      const end = unwatchedEnd(run, store.getState().log, next);
+      const counts = end.counts ? { ...end.counts } : undefined;
+      await recordEnd(config.stateDir, { id: run.id, endedAt: end.endedAt ?? run.startedAt, exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);
     }
     if (findAttachable(runs).ended.length) await refreshHistory();
+  }
+
+  /** Resolves once the log's history is read, or after 15 s at most (a log that does not exist yet). */
+  function historyRead(): Promise<void> {
+    const done = () => store.getState().log.historyDone;
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(finish, 15_000);
+      const unsubscribe = store.subscribe(() => {
+        if (done()) finish();
+      });
+    });
   }
 
   return { onIntent, attach, noteEndedUnseen };

@@ -5,7 +5,11 @@ import type { RunLabel } from './keys-file.js';
 import type { ProcStart } from './proc.js';
 
 /** Why a run ended: it exited by itself, we stopped it, it never got going, or it was found gone. */
-export type EndReason = 'exited' | 'stopped' | 'failed-to-start' | 'gone';
+/**
+ * 'exited' (seen by a dashboard), 'stopped', 'failed-to-start'; for a run that ended while no dashboard
+ * watched: 'complete' or 'ended' as its log says, 'gone' when the log has no run for it.
+ */
+export type EndReason = 'exited' | 'stopped' | 'failed-to-start' | 'gone' | 'ended' | 'complete';
 
 /**
  * Written (and synced) before the process is spawned, with pid null; written again with the same id once the
@@ -129,7 +133,7 @@ export function parseRunLines(text: string): Array<LaunchRecord | EndRecord> {
 }
 
 // A dashboard that only found a run gone knows less than the one that saw it exit or stopped it.
-const RANK: Record<EndReason, number> = { gone: 0, exited: 1, stopped: 2, 'failed-to-start': 3 };
+const RANK: Record<EndReason, number> = { gone: 0, ended: 1, complete: 1, exited: 2, stopped: 3, 'failed-to-start': 4 };
 
 /**
  * Folds records into runs. Several end records for one run (two dashboards, or a stop and the exit it caused)

@@ -1,0 +1,42 @@
+import type { RunRecord } from '../runner/runs-file.js';
+import type { LogRuns } from '../state/apply-lines.js';
+import type { RunState } from '../state/run.js';
+
+/** A launched run's banner follows its launch within this (the script starts, then logs). */
+const BANNER_AFTER_LAUNCH_MS = 5 * 60_000;
+/** Clocks of the launcher and the log's writer may differ a little (and log times have no zone). */
+const CLOCK_SLACK_MS = 60_000;
+
+/** How a run that ended while no dashboard watched is recorded: from its own log, not from when we looked. */
+export interface UnwatchedEnd {
+  /** The log run's last line (its summary when complete); null when the log has no run for it. */
+  endedAt: number | null;
+  reason: 'complete' | 'ended' | 'gone';
+  counts: { succeeded: number; failed: number; skipped: number } | null;
+}
+
+/**
+ * The log run that a launch record started: the first run of the log that began at or after the launch
+ * (within a little clock slack) and soon after it; the next launch's run is not it.
+ */
+export function logRunFor(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns, nextLaunchAt: number | null = null): RunState | null {
+  const all = runs.current ? [...runs.history, runs.current] : runs.history;
+  for (const run of all) {
+    if (run.startedAt === null || run.startedAt < record.startedAt - CLOCK_SLACK_MS) continue;
+    if (run.startedAt > record.startedAt + BANNER_AFTER_LAUNCH_MS) return null;
+    if (nextLaunchAt !== null && run.startedAt >= nextLaunchAt - CLOCK_SLACK_MS) return null;
+    return run;
+  }
+  return null;
+}
+
+/** The end of a launched run that ended unwatched, as its log tells it: duration, counts, complete or not. */
+export function unwatchedEnd(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns, nextLaunchAt: number | null = null): UnwatchedEnd {
+  const run = logRunFor(record, runs, nextLaunchAt);
+  if (!run) return { endedAt: null, reason: 'gone', counts: null };
+  return {
+    endedAt: run.lastActivityAt ?? run.finishedAt ?? run.startedAt,
+    reason: run.complete ? 'complete' : 'ended',
+    counts: { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped },
+  };
+}
