@@ -111,3 +111,12 @@ test('the live run counts as a run before its file is written: a key failing aga
   const rows = failuresView(store.getState()).rows;
   expect(rows.map((r) => `${r.key} ${r.failedIn}/${r.triedIn}`)).toEqual(['2022-02-01 2/2', '2022-04-17 3/3', '2022-05-02 2/2']);
 });
+
+test('a key of the older file the live run has since scraped leaves the table at once, before storage is listed again', () => {
+  const store = storeWith([]);
+  const start = retry.mtimeMs + 3_600_000;
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(start, [...banner(1, 300, 2), ['INFO', '[1/2] Processing 2022-04-17'], ['WARNING', '  ❌ Failed 2022-04-17: HTTP 500']]), compileGrammar()) });
+  expect(failuresView(store.getState()).rows.map((r) => r.key)).toEqual(['2022-02-01', '2022-04-17', '2022-05-02']);
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(start + 60_000, [['INFO', '[2/2] Processing 2022-05-02'], ['INFO', '  ✅ Scraped 2022-05-02']]), compileGrammar()) });
+  expect(failuresView(store.getState()).rows.map((r) => r.key)).toEqual(['2022-02-01', '2022-04-17']);
+});

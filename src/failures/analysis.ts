@@ -98,7 +98,12 @@ export function keyHistory(files: FailedFile[]): Map<string, KeyHistory> {
 export interface RunOutcome {
   id: string;
   failed: ReadonlySet<string>;
-  tried: ReadonlySet<string> | null;
+  tried: KeySet | null;
+}
+
+/** What a set of keys must answer here: a Set, or a view over a run's per-key store. */
+export interface KeySet {
+  has(key: string): boolean;
 }
 
 /** A key across runs: the runs that failed it and the runs that tried it (failed or not). */
@@ -152,7 +157,7 @@ export interface CurrentFailuresInput {
   liveRunStartedAt: number | null;
   presentInStorage: Set<string> | null;
   /** Keys the live run has scraped since: dropped from an older file. Storage catches the rest, a poll later. */
-  liveSucceeded?: Set<string> | null;
+  liveSucceeded?: KeySet | null;
   /** Per key: runs that failed and tried it (see `keyStreaks`). Keys absent count as failed once, tried once. */
   streaks?: Map<string, KeyStreak> | null;
   /** Phases for the `phase` of each row; without it every row is `calendar default`. */

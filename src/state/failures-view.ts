@@ -14,9 +14,11 @@ import {
   type FailureRow,
   type FailureSummary,
   type KeyHistory,
+  type KeySet,
   type RunOutcome,
 } from '../failures/analysis.js';
 import type { AppState } from './app-state.js';
+import { OUTCOME_MASK, OUTCOME_NONE, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED } from './key-ledger.js';
 import { phaseOf } from '../phases/calendar.js';
 
 /** The failures table and its grouped summary, as the failures view, the dashboard line and status show them. */
@@ -50,9 +52,19 @@ function runsFor(state: AppState): RunOutcome[] {
   const live = state.log.current;
   const current = state.failed.current;
   if (live && live.failedKeys.size && live.startedAt !== null && (!current || fileOlderThan(current, live.startedAt))) {
-    runs.push({ id: 'live', failed: new Set(live.failedKeys.keys()), tried: null });
+    // Tried by the live run: keys its log gave an outcome (queued alone is not yet tried).
+    const ledger = live.keys?.ledger;
+    const tried = ledger ? { has: (k: string) => (ledger.peek(k) & OUTCOME_MASK) !== OUTCOME_NONE } : null;
+    runs.push({ id: 'live', failed: new Set(live.failedKeys.keys()), tried });
   }
   return runs;
+}
+
+/** Keys the live run scraped or skipped, from its per-key store (null when it keeps none). */
+function liveSucceeded(run: AppState['log']['current']): KeySet | null {
+  const ledger = run?.keys?.ledger;
+  if (!ledger) return null;
+  return { has: (k) => { const o = ledger.peek(k) & OUTCOME_MASK; return o === OUTCOME_SUCCEEDED || o === OUTCOME_SKIPPED; } };
 }
 
 /** Rows: the latest run's failures (log merged with the newest file), recovered when now in storage. */
@@ -61,12 +73,14 @@ export function failuresView(state: AppState): FailuresView {
   const files = state.failed.files;
   const storage = state.coverage.storage?.keys ?? null;
   const dates = state.coverage.expected?.dates ?? null;
-  const inputs = [run?.failedKeys, run?.startedAt, state.failed.current, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
+  // Outcome counts move when the live run scrapes a key of an older file: that row then goes.
+  const inputs = [run?.failedKeys, run?.startedAt, run?.succeeded, run?.skipped, state.failed.current, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
   if (last && last.inputs.every((x, i) => x === inputs[i])) return last.view;
   const base = {
     latestFile: state.failed.current,
     liveFailures: run && run.failedKeys.size ? run.failedKeys : null,
     liveRunStartedAt: run?.startedAt ?? null,
+    liveSucceeded: liveSucceeded(run),
     presentInStorage: storage,
     calendar: state.phases,
     dates,

@@ -110,6 +110,23 @@ export class KeyLedger {
     return 0;
   }
 
+  /** The key's state byte, 0 when the run has not seen it: a pure read (makes no slots, remembers nothing for `set`). */
+  peek(key: string): number {
+    hash(key);
+    const a = this.slots[h1 >>> 24];
+    if (a === undefined) return 0;
+    const hi = (h1 << 8) | (h2 >>> 24);
+    const loKey = h2 & 0xffffff;
+    const cap = a.length >>> 1;
+    let i = Math.floor(((h1 & 0xffffff) * cap) / TWO_POW_24);
+    for (;;) {
+      const lo = a[2 * i + 1];
+      if (lo === 0) return 0;
+      if (a[2 * i] === hi && lo >>> 8 === loKey) return lo & 0xff;
+      i = i + 1 === cap ? 0 : i + 1;
+    }
+  }
+
   /** Sets the state (never 0) of the key the last `find` looked up. */
   set(state: number): void {
     const a = this.slots[this.seg]!;
