@@ -10,6 +10,7 @@ import { CoveragePanel, coveragePanelHeight } from './CoveragePanel.js';
 import { HistoryProgress } from './HistoryProgress.js';
 import { LogPane } from './LogPane.js';
 import { RunPanel } from './RunPanel.js';
+import { useColor } from './theme.js';
 import { runNotes } from '../src/state/run-notes.js';
 
 /** The log pane gets at least this many lines before the calendar legend is shown. */
@@ -20,6 +21,7 @@ const MIN_LOG = 3;
  * the newest log lines take what is left.
  */
 export function Dashboard({ state, figures, height }: { state: AppState; figures: RunFigures; height: number }) {
+  const color = useColor();
   const width = state.ui.width;
   const run = state.log.current;
   const cov = coverageView(state);
@@ -55,11 +57,11 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
   return (
     <Box flexDirection="column">
       {reading ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
-      {!state.log.exists ? <Text color="yellow">waiting for {state.log.path} …</Text> : null}
+      {!state.log.exists ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <RunPanel run={run} figures={figures} width={width} lines={runLines} />
       <CoveragePanel cov={cov} width={width} lines={covLines} />
       {showProblem ? (
-        <Text color="red" wrap="truncate-end">
+        <Text color={color ? 'red' : undefined} wrap="truncate-end">
           {expectedProblem}
         </Text>
       ) : null}

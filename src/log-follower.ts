@@ -25,6 +25,8 @@ export interface FollowHandlers {
    * what it found, with that in words (e.g. "is a directory, not a regular file").
    */
   onUnusable?(what: string): void;
+  /** The directory watch is set up (chokidar's `ready`): from now on changes are seen without the poll. */
+  onWatching?(): void;
 }
 
 /** How a follower reads and how often it looks without being told. */
@@ -105,6 +107,7 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
   watcher.on('all', (_event, p) => {
     if (path.resolve(p) === target) poke();
   });
+  watcher.on('ready', () => handlers.onWatching?.());
   // Without a listener an 'error' event would throw; the poll covers for a broken watch.
   watcher.on('error', () => {});
 

@@ -74,6 +74,22 @@ async function readyToLaunch(r: Runtime) {
 }
 
 describe('launch from the dashboard', () => {
+  test('s does not go on when the fresh storage listing fails: no confirm box, nothing launched, the error said', async () => {
+    const file = writeJob({ speed: 40, present: KEYS.slice(0, 10) });
+    const r = runtimeFor(file);
+    await readyToLaunch(r);
+    // The storage directory becomes a file: the next listing fails (root ignores permissions, not this).
+    rmSync(path.join(dir, 'st'), { recursive: true, force: true });
+    writeFileSync(path.join(dir, 'st'), 'not a directory');
+    r.controller.onIntent('resume');
+    const failed = await waitFor(() => r.store.getState().ui.notices.find((n) => n.text.startsWith('storage listing failed')), 'the failed listing said');
+    expect(failed.tone).toBe('fail');
+    // The launch would have opened its box right after the listing; it did not, and it never will.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(r.store.getState().ui.confirm).toBeNull();
+    expect(existsSync(path.join(dir, '.backfill-tui', 'runs.jsonl'))).toBe(false);
+  });
+
   test('s opens a confirm box with count and settings; only y launches; the run outlives the dashboard', async () => {
     const file = writeJob({ speed: 40, present: KEYS.slice(0, 10) });
     const r = runtimeFor(file);

@@ -164,7 +164,8 @@ describe('watchFailedFiles', () => {
     expect(handles()).toBeGreaterThan(before);
     await w.stop();
     // fs.watch handles finish closing on a later turn of the event loop: wait for that, with a deadline.
-    await eventually(() => handles() === before, 5_000);
+    // At most as many as before: a timer another test left behind may end meanwhile (never `===`).
+    await eventually(() => handles() <= before, 20_000);
     const count = w.updates.length;
     await writeFile(join(dir, 'failed_dates_20251127_085942.json'), scriptJson(2));
     // Nothing can report any more: no listener, no timer (checked above), so the count cannot move.

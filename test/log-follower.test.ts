@@ -35,6 +35,7 @@ function recorder() {
   const overlong: number[] = [];
   let waiting = 0;
   let badChunks = 0;
+  let watching = false;
   return {
     log,
     chunks,
@@ -42,6 +43,8 @@ function recorder() {
     overlong,
     get waiting() { return waiting; },
     get badChunks() { return badChunks; },
+    /** The follower's directory watch is ready (changes from now on are seen without the poll). */
+    get watching() { return watching; },
     /** All delivered text since the last reset. */
     textSinceReset(): string {
       let i = log.length - 1;
@@ -59,6 +62,7 @@ function recorder() {
       onWaiting() { waiting++; log.push('waiting'); },
       onProgress(p: { bytesRead: number; size: number; historyDone: boolean }) { progress.push(p); },
       onOverlong(n: number) { overlong.push(n); },
+      onWatching() { watching = true; },
     },
   };
 }
@@ -144,6 +148,8 @@ describe('followLog', () => {
     // A poll this slow never fires within the test: every step below must come from chokidar.
     const { rec } = follow(file, { pollMs: 60_000 });
     await waitFor(() => rec.waiting === 1, 'onWaiting');
+    // The signal that the watch is set up: a file made before it is ready would only be seen by the poll.
+    await waitFor(() => rec.watching, 'the directory watch ready');
     fs.writeFileSync(path.join(dir, 'other.log'), 'not ours\n');
     fs.writeFileSync(file, 'created\n');
     await waitFor(() => rec.allText() === 'created\n', 'creation seen');
