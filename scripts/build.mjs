@@ -39,7 +39,7 @@ export const ENTRIES = [
 ];
 
 /** Loaded from node_modules at run time, and only by the commands that use them (large CommonJS trees). */
-const EXTERNAL = ['@google-cloud/*', 'react-devtools-core'];
+const EXTERNAL = ['@google-cloud/*', 'google-auth-library', 'react-devtools-core'];
 
 function files(dir) {
   const out = [];

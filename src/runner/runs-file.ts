@@ -29,6 +29,8 @@ export interface LaunchRecord {
   log: string;
   /** Epoch milliseconds. */
   startedAt: number;
+  /** A Cloud Run run: the execution's resource name (it names the run as a pid does a local one). */
+  execution?: string;
 }
 
 /** Written when a run is known to have ended; more than one may exist (see {@link foldRuns}). */

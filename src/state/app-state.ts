@@ -4,6 +4,7 @@ import type { TailLine } from '../log-line.js';
 import type { LogRuns } from './apply-lines.js';
 import type { ProcStart } from '../runner/proc.js';
 import { NBA_CALENDAR, type PhaseCalendar } from '../phases/calendar.js';
+import type { PlaceState } from './place-state.js';
 
 /** Expected keys as read from the configured file. */
 export type ExpectedInfo = ExpectedKeys;
@@ -138,6 +139,8 @@ export interface AppState {
   coverage: CoverageState;
   failed: FailedFilesState;
   process: ProcessState;
+  /** Where the run lives when it is not a local process (a Cloud Run Job); null for a local run. */
+  place: PlaceState | null;
   ui: UiState;
 }
 
@@ -145,7 +148,7 @@ export interface AppState {
 export const TAIL_LIMIT = 300;
 
 /** The state before any source has spoken. */
-export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number; phases?: PhaseCalendar }): AppState {
+export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number; phases?: PhaseCalendar; place?: PlaceState | null }): AppState {
   return {
     job: opts.job,
     now: opts.now,
@@ -154,6 +157,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [], tried: null },
     process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },
+    place: opts.place ?? null,
     ui: { view: 'dashboard', help: false, filter: '', filtering: false, cursorKey: null, confirm: null, choosingGroup: null, notices: [], width: opts.width ?? 80, height: opts.height ?? 24 },
   };
 }

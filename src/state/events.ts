@@ -1,6 +1,7 @@
 import type { ParsedBatch } from '../log-line.js';
 import type { SourceError, SourceResult } from '../coverage/source.js';
 import type { FailedFile } from '../failures/failed-file.js';
+import type { PlaceState } from './place-state.js';
 import type { Confirm, ExpectedInfo, ProcessState, RecordedRun, View } from './app-state.js';
 
 /** Every change to the app state, from sources and from keys. Types are 'domain/verb'. */
@@ -22,6 +23,7 @@ export type AppEvent =
   | { type: 'failed/tried'; tried: Map<string, Set<string>> }
   | { type: 'process/update'; patch: Partial<ProcessState> }
   | { type: 'process/history'; runs: RecordedRun[] }
+  | { type: 'place/update'; patch: Partial<PlaceState> }
   | { type: 'ui/view'; view: View }
   | { type: 'ui/help'; open?: boolean }
   | { type: 'ui/filter-start' }

@@ -98,6 +98,8 @@ function step(state: AppState, event: AppEvent): AppState {
       return { ...state, process: { ...state.process, ...event.patch } };
     case 'process/history':
       return { ...state, process: { ...state.process, history: event.runs } };
+    case 'place/update':
+      return state.place ? { ...state, place: { ...state.place, ...event.patch } } : state;
     case 'ui/view':
       return { ...state, ui: { ...state.ui, view: event.view, help: false } };
     case 'ui/help':

@@ -1,0 +1,24 @@
+import type { ExecutionInfo } from './execution.js';
+
+/** The team's monitors call an execution older than this stuck (their ~700-line shell scripts use 2 h). */
+export const DEFAULT_STUCK_AFTER_MS = 2 * 60 * 60_000;
+
+/**
+ * Why a running execution is stuck at `now`, or null: it has run past its task timeout (Cloud Run should have
+ * ended it), or past `stuckAfterMs`. Log silence alone never makes it stuck: entries arrive late.
+ */
+export function stuckReason(e: ExecutionInfo | null, now: number, stuckAfterMs: number = DEFAULT_STUCK_AFTER_MS): string | null {
+  if (!e || (e.state !== 'running' && e.state !== 'pending')) return null;
+  const since = e.startTime ?? e.createTime;
+  const ran = now - since;
+  if (e.taskTimeoutSeconds !== null && ran > e.taskTimeoutSeconds * 1000) {
+    return `running ${formatSpan(ran)}, past its task timeout of ${formatSpan(e.taskTimeoutSeconds * 1000)}`;
+  }
+  if (ran > stuckAfterMs) return `running ${formatSpan(ran)}, past ${formatSpan(stuckAfterMs)} (stuckAfter)`;
+  return null;
+}
+
+function formatSpan(ms: number): string {
+  const m = Math.floor(ms / 60_000);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`;
+}

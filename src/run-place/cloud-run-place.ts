@@ -1,0 +1,343 @@
+import { randomBytes } from 'node:crypto';
+import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
+import { CloudRunError } from '../cloud-run/errors.js';
+import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
+import { entryText } from '../cloud-run/log-filter.js';
+import type { LogFeed } from '../cloud-run/log-feed.js';
+import { expandCommand } from '../runner/command.js';
+import { fileStamp } from '../runner/keys-file.js';
+import { acquireLaunchLock } from '../runner/lock.js';
+import { appendRunRecord, readRuns, recordEnd, type RunRecord } from '../runner/runs-file.js';
+import type { AppEvent } from '../state/events.js';
+import type { PlaceState } from '../state/place-state.js';
+import type { RecordedRun } from '../state/app-state.js';
+import type { PlaceLaunchOutcome, PlaceLaunchRequest, PlaceStopOutcome, RunPlace } from './run-place.js';
+
+/** The job's `cloudRun` config, resolved. */
+export interface CloudRunSpec extends JobRef {
+  /** Argument array with placeholders: {workers}, {timeout}, vars, {keys}, {keysUri}. */
+  args: string[];
+  env: Record<string, string>;
+  taskCount?: number;
+  /** Task timeout override, seconds. */
+  timeout?: number;
+  /** gs://BUCKET/PREFIX/ the dashboard owns: {keysUri} objects are written under it, never over another. */
+  keysPrefix?: string;
+  vars: Record<string, string | number>;
+  stuckAfterMs: number;
+}
+
+/** Everything the place touches, injectable. */
+export interface CloudRunPlaceDeps {
+  spec: CloudRunSpec;
+  /** The config's job name: the launch lock and runs.jsonl use it. */
+  jobName: string;
+  stateDir: string;
+  api: CloudRunApi;
+  feed: LogFeed;
+  dispatch(e: AppEvent): void;
+  /** Lines of the followed execution's log, in arrival order, for the job's grammar. */
+  onLines(lines: string[], executionId: string): void;
+  /** True once the followed run's log holds its summary (the script's last lines). */
+  logComplete(): boolean;
+  /** Writes a keys object; must fail rather than replace an existing object. */
+  writeKeysObject?(uri: string, body: string): Promise<void>;
+  now(): number;
+  signal: AbortSignal;
+  /** How often the followed execution is read while active (API read quota is per minute per region). Default 5 s. */
+  executionPollMs?: number;
+  /** How often the job's executions are listed when none is active (to see one started elsewhere). Default 30 s. */
+  listPollMs?: number;
+  /** After an execution ends, how long its missing last entries are waited for. Default 5 min. */
+  logDeadlineMs?: number;
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** The execution ids runs.jsonl records as launched from here, with their run ids. */
+function ourExecutions(runs: RunRecord[]): Map<string, RunRecord> {
+  const out = new Map<string, RunRecord>();
+  for (const r of runs) if (r.execution) out.set(r.execution.split('/').at(-1)!, r);
+  return out;
+}
+
+/**
+ * A Cloud Run Job as a run place: launches with `jobs.run` and the overrides, follows the execution (state from
+ * the Run Admin API, lines from Cloud Logging through the shared feed), cancels on the operator's word, and
+ * records executions in runs.jsonl as a local run's pid is.
+ */
+export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
+  const { spec, api } = d;
+  const label = `Cloud Run job ${spec.job} (${spec.region})`;
+  const sleep = d.sleep ?? ((ms, signal) => new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  }));
+  const place = (patch: Partial<PlaceState>) => d.dispatch({ type: 'place/update', patch });
+  const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info') => d.dispatch({ type: 'ui/notice', text, tone });
+  let current: ExecutionInfo | null = null;
+  let ours = false;
+  let launching = false;
+  let wake: (() => void) | null = null;
+  let unfollow: (() => void) | null = null;
+  let loop: Promise<void> = Promise.resolve();
+  const ended = new Set<string>();
+
+  const failed = (err: unknown) => {
+    const e = err instanceof CloudRunError ? err : new CloudRunError(String((err as Error)?.message ?? err), 'network', null, null);
+    place({ error: e.message, hint: e.hint, errorAt: d.now() });
+    return e;
+  };
+
+  function show(e: ExecutionInfo, isOurs: boolean, runId: string | null) {
+    const active = isActive(e);
+    current = e;
+    ours = isOurs;
+    place({ execution: e, ours: isOurs, error: null, hint: null, errorAt: null, ...(active ? {} : { cancelling: false }) });
+    d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' && isOurs } });
+  }
+
+  /** Reads the execution's log through the shared feed until it ends and its last lines are in (or time is up). */
+  function followLog(e: ExecutionInfo) {
+    unfollow?.();
+    place({ logNewestAt: null, logReadAt: null, logIncomplete: null });
+    unfollow = d.feed.follow({
+      project: spec.project,
+      job: spec.job,
+      execution: e.id,
+      since: e.createTime - 1000,
+      onEntries: (entries, newestAt) => {
+        d.onLines(entries.map(entryText), e.id);
+        place({ logNewestAt: newestAt });
+      },
+      onRead: (at) => place({ logReadAt: at }),
+      onError: (err, retryInMs) => place({ error: `${err.message}; next read in ${Math.ceil(retryInMs / 1000)} s`, hint: err.hint, errorAt: d.now() }),
+    });
+  }
+
+  async function watchLoop(): Promise<void> {
+    while (!d.signal.aborted) {
+      const active = current !== null && isActive(current);
+      const wait = active ? d.executionPollMs ?? 5000 : d.listPollMs ?? 30_000;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        void sleep(wait, d.signal).then(resolve);
+      });
+      wake = null;
+      if (d.signal.aborted) break;
+      if (current && isActive(current)) await refreshCurrent();
+      else await findRunning(false);
+    }
+  }
+
+  async function refreshCurrent(): Promise<void> {
+    const was = current!;
+    let e: ExecutionInfo;
+    try {
+      e = await api.getExecution(spec, was.id, d.signal);
+    } catch (err) {
+      if (!d.signal.aborted) failed(err);
+      return;
+    }
+    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const rec = ourExecutions(runs).get(e.id) ?? null;
+    show(e, rec !== null, rec?.id ?? null);
+    if (!isActive(e)) await onEnded(e, rec);
+  }
+
+  async function onEnded(e: ExecutionInfo, rec: RunRecord | null): Promise<void> {
+    if (ended.has(e.id)) return;
+    ended.add(e.id);
+    notice(`execution ${e.id} ${e.state}: ${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`, e.state === 'succeeded' ? 'info' : 'warn');
+    if (rec && rec.end === null) {
+      const counts = { tasksSucceeded: e.succeededCount, tasksFailed: e.failedCount, tasksCancelled: e.cancelledCount, retried: e.retriedCount };
+      await recordEnd(d.stateDir, { id: rec.id, endedAt: e.completionTime ?? d.now(), exitCode: null, signal: null, reason: e.state === 'cancelled' ? 'stopped' : 'exited', counts }).catch((err: Error) => notice(`could not record the end of ${e.id}: ${err.message}`, 'warn'));
+    }
+    void awaitLastEntries(e);
+    void refreshRecent();
+  }
+
+  /** A container can exit before its last lines reach Cloud Logging: counts come from the execution until they do. */
+  async function awaitLastEntries(e: ExecutionInfo): Promise<void> {
+    const deadline = (e.completionTime ?? d.now()) + (d.logDeadlineMs ?? 5 * 60_000);
+    while (!d.logComplete() && !d.signal.aborted && current?.id === e.id) {
+      if (d.now() >= deadline) {
+        place({ logIncomplete: 'gave-up' });
+        break;
+      }
+      place({ logIncomplete: 'waiting' });
+      await sleep(Math.min(1000, Math.max(1, deadline - d.now())), d.signal);
+    }
+    if (current?.id === e.id) {
+      if (d.logComplete()) place({ logIncomplete: null });
+      unfollow?.();
+      unfollow = null;
+    }
+  }
+
+  /** Lists the job's executions: follows the running one (re-attach), else the newest finished one. */
+  async function findRunning(first: boolean): Promise<void> {
+    let list: ExecutionInfo[];
+    try {
+      list = await api.listExecutions(spec, d.signal);
+    } catch (err) {
+      if (!d.signal.aborted) failed(err);
+      return;
+    }
+    place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), error: null, hint: null, errorAt: null });
+    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const mine = ourExecutions(runs);
+    const running = list.find(isActive) ?? null;
+    const pick = running ?? (first ? list[0] ?? null : null);
+    if (!pick || pick.id === current?.id) {
+      if (pick) show(pick, mine.has(pick.id), mine.get(pick.id)?.id ?? null);
+      return;
+    }
+    const rec = mine.get(pick.id) ?? null;
+    show(pick, rec !== null, rec?.id ?? null);
+    if (running) notice(rec ? `re-attached to execution ${pick.id} (run ${rec.id}), still running` : `execution ${pick.id} is running, started outside this dashboard (gcloud or the console)`, rec ? 'info' : 'warn');
+    followLog(pick);
+    if (!isActive(pick)) await onEnded(pick, rec);
+  }
+
+  async function refreshRecent(): Promise<void> {
+    try {
+      const list = await api.listExecutions(spec, d.signal);
+      place({ recent: list.filter((e) => !isActive(e)).slice(0, 5) });
+    } catch {
+      // the next list tries again; the error line belongs to the calls the operator relies on
+    }
+  }
+
+  /** The args with every placeholder filled; {keysUri} writes the keys object first. */
+  async function argsFor(req: PlaceLaunchRequest, runId: string): Promise<{ args: string[]; keysUri: string | null }> {
+    const uses = (name: string) => spec.args.some((a) => a.includes(`{${name}}`));
+    let keysUri: string | null = null;
+    if (uses('keysUri')) {
+      if (!spec.keysPrefix) throw new Error('the args use {keysUri} but cloudRun.keysPrefix is not set');
+      if (!d.writeKeysObject) throw new Error('cannot write the keys object: no storage client');
+      keysUri = `${spec.keysPrefix.replace(/\/?$/, '/')}${runId}.txt`;
+      await d.writeKeysObject(keysUri, req.keys.length ? `${req.keys.join('\n')}\n` : '');
+    }
+    const vars = { ...spec.vars, workers: req.workers, timeout: req.timeout, keys: req.keys.join(','), ...(keysUri ? { keysUri } : {}) };
+    return { args: expandCommand(spec.args, vars), keysUri };
+  }
+
+  async function launch(req: PlaceLaunchRequest): Promise<PlaceLaunchOutcome> {
+    const notices: string[] = [];
+    if (launching) return { ok: false, message: 'not launched: a launch is already under way', notices };
+    launching = true;
+    const lock = await acquireLaunchLock(d.stateDir, d.jobName).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err }));
+    try {
+      if (!lock.ok) return { ok: false, message: `not launched: ${'error' in lock ? lock.error.message : `another dashboard (pid ${lock.holderPid ?? '?'}) is launching this job`}`, notices };
+      if (lock.tookOverStale) notices.push(`took over a stale launch lock left by pid ${lock.tookOverStale.pid ?? '?'}`);
+      // A fresh look, not the last poll: someone may have started it a second ago.
+      let list: ExecutionInfo[];
+      try {
+        list = await api.listExecutions(spec, d.signal);
+      } catch (err) {
+        return { ok: false, message: `not launched: could not check for a running execution: ${failed(err).message}`, notices };
+      }
+      const running = list.find(isActive);
+      if (running) return { ok: false, message: `not launched: execution ${running.id} is ${running.state}; one at a time`, notices };
+      const startedAt = d.now();
+      const runId = `${req.label}-${fileStamp(startedAt)}-${randomBytes(3).toString('hex')}`;
+      let args: string[];
+      let keysUri: string | null;
+      try {
+        ({ args, keysUri } = await argsFor(req, runId));
+      } catch (err) {
+        return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
+      }
+      const known = new Set(list.map((e) => e.id));
+      let e: ExecutionInfo;
+      try {
+        e = await api.runJob(spec, { args, env: spec.env, ...(spec.taskCount ? { taskCount: spec.taskCount } : {}), ...(spec.timeout ? { timeoutSeconds: spec.timeout } : {}) }, d.signal);
+      } catch (err) {
+        const ce = failed(err);
+        if (ce.kind !== 'deadline' && ce.kind !== 'network') return { ok: false, message: `not launched: ${ce.message}`, notices };
+        // No answer: it may have started anyway. Look before anyone presses s again; never call run twice.
+        const found = await api.listExecutions(spec, d.signal).then((l) => l.find((x) => !known.has(x.id) && x.createTime >= startedAt - 60_000) ?? null, () => null);
+        if (!found) return { ok: false, message: `not launched: ${ce.message}; no new execution appeared, nothing was retried`, notices };
+        notices.push(`jobs.run did not answer, but execution ${found.id} appeared: following it`);
+        e = found;
+      }
+      await appendRunRecord(d.stateDir, { type: 'launch', id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, pid: null, procStart: null, log: `cloud-run:${e.name}`, startedAt, execution: e.name }).catch((err: Error) => notices.push(`could not record the launch in runs.jsonl: ${err.message}`));
+      show(e, true, runId);
+      followLog(e);
+      wake?.();
+      return { ok: true, runId, what: `execution ${e.id}`, notices };
+    } finally {
+      launching = false;
+      if (lock.ok) await lock.release();
+    }
+  }
+
+  return {
+    kind: 'cloud-run',
+    label,
+    keysUnsupported() {
+      return spec.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}')) ? null : `the job's args take neither {keys} nor {keysUri}: it cannot be given a list of keys (s still executes it; its own resume skips what is in storage)`;
+    },
+    launchBlocked() {
+      if (launching) return 'a launch is under way';
+      if (current && isActive(current)) {
+        return ours ? `execution ${current.id} is ${current.state}; x cancels it` : `execution ${current.id} was started outside this dashboard and is ${current.state}: launching is refused until it ends`;
+      }
+      return null;
+    },
+    stopQuestion() {
+      if (!current || !isActive(current)) return { ok: false, message: 'no execution is running' };
+      const who = ours ? '' : ' (started outside this dashboard)';
+      return { ok: true, message: `Cancel execution ${current.id}${who}? Its tasks get SIGTERM; keys in flight are lost.` };
+    },
+    launch,
+    async stop(): Promise<PlaceStopOutcome> {
+      if (!current || !isActive(current)) return { ok: false, message: 'no execution is running' };
+      const id = current.id;
+      try {
+        const e = await api.cancelExecution(spec, id, d.signal);
+        place({ cancelling: isActive(e) });
+        if (ours) d.dispatch({ type: 'process/update', patch: { stopped: true } });
+        wake?.();
+        return { ok: true, message: `cancel sent to execution ${id}` };
+      } catch (err) {
+        return { ok: false, message: `cancel of execution ${id} failed: ${failed(err).message}` };
+      }
+    },
+    async kill() {
+      return { ok: false, message: 'Cloud Run has no second stop: the cancel ends the tasks' };
+    },
+    async start() {
+      await findRunning(true);
+      loop = watchLoop();
+    },
+    async recentRuns(): Promise<RecordedRun[]> {
+      const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+      const mine = ourExecutions(runs);
+      const list = [...(current && isActive(current) ? [current] : []), ...((await api.listExecutions(spec, d.signal).catch(() => null)) ?? [])];
+      const seen = new Set<string>();
+      return list.filter((e) => !seen.has(e.id) && seen.add(e.id)).slice(0, 6).reverse().map((e) => {
+        const rec = mine.get(e.id);
+        return {
+          id: e.id,
+          label: rec?.label ?? 'external',
+          keyCount: rec?.keyCount ?? 0,
+          keysFile: rec?.keysFile ?? null,
+          pid: 0,
+          startedAt: e.startTime ?? e.createTime,
+          endedAt: e.completionTime,
+          exitCode: null,
+          reason: isActive(e) ? null : e.state,
+          counts: rec?.end?.counts ? { succeeded: rec.end.counts.succeeded ?? 0, failed: rec.end.counts.failed ?? 0, skipped: rec.end.counts.skipped ?? 0 } : null,
+          storageBefore: rec?.end?.counts?.storageBefore ?? null,
+          storageAfter: rec?.end?.counts?.storageAfter ?? null,
+        };
+      });
+    },
+    async close() {
+      unfollow?.();
+      wake?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { RecordedRun } from '../state/app-state.js';
+import type { RunLabel } from '../runner/keys-file.js';
+
+/** What a launch asks for: the keys and the settings the confirm box showed. */
+export interface PlaceLaunchRequest {
+  keys: string[];
+  workers: number;
+  timeout: number;
+  label: RunLabel;
+}
+
+/** A launch's result: the run's id (and what names it: a pid or an execution), or why nothing started. */
+export type PlaceLaunchOutcome =
+  | { ok: true; runId: string; what: string; notices: string[] }
+  | { ok: false; message: string; notices: string[] };
+
+/** Where the stop/cancel got to. */
+export type PlaceStopOutcome = { ok: true; message: string } | { ok: false; message: string } | { ok: 'needs-kill'; message: string };
+
+/**
+ * Where a backfill runs: a local process or a Cloud Run Job execution (STYLE point 10, after Dagster's run
+ * launchers). The controller asks the place, never which kind it is. Every method reports through the events
+ * the place dispatches (process/*, place/*, log/*) as well as its return value; none throws for an expected
+ * failure (a refused launch, a cancel the API rejects), which comes back as a message.
+ */
+export interface RunPlace {
+  readonly kind: 'local' | 'cloud-run';
+  /** Operator's words: "local process" or "Cloud Run job bdl-boxscore-backfill (us-west2)". */
+  readonly label: string;
+  /** Why this place cannot be given a list of keys (e.g. the job's args take none), or null. */
+  keysUnsupported(): string | null;
+  /** Why a launch is refused right now (a run going, ours or external), or null. */
+  launchBlocked(): string | null;
+  /** The confirm box's question for stopping the current run, or why there is nothing to stop. */
+  stopQuestion(): { ok: true; message: string } | { ok: false; message: string };
+  /** Starts a run on `keys`; never two at once, never twice for one request. */
+  launch(req: PlaceLaunchRequest): Promise<PlaceLaunchOutcome>;
+  /** Stops (local: SIGINT then SIGTERM) or cancels (Cloud Run) the current run, after the operator's `y`. */
+  stop(): Promise<PlaceStopOutcome>;
+  /** The second confirm of a stop that needed one (local SIGKILL); Cloud Run has none. */
+  kill(): Promise<PlaceStopOutcome>;
+  /** Finds what is running now and follows it (re-attach on start); starts the place's log source. */
+  start(): Promise<void>;
+  /** Recent runs for the `h` history view, oldest first. */
+  recentRuns(): Promise<RecordedRun[]>;
+  /** Stops watching (never the run itself). */
+  close(): Promise<void>;
+}

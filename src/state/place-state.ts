@@ -1,0 +1,32 @@
+import type { ExecutionInfo } from '../cloud-run/execution.js';
+
+/** A Cloud Run Job as the dashboard follows it: the current execution, its log's freshness, recent ones. */
+export interface PlaceState {
+  kind: 'cloud-run';
+  /** "Cloud Run job J (REGION)". */
+  label: string;
+  /** The execution followed now: the running one, else the newest finished one. Null until listed. */
+  execution: ExecutionInfo | null;
+  /** That execution was launched from a dashboard (recorded in runs.jsonl); false means gcloud, the console... */
+  ours: boolean;
+  /** Timestamp of the newest log entry read (epoch ms): its age is the log delay. */
+  logNewestAt: number | null;
+  /** When the log was last read successfully. */
+  logReadAt: number | null;
+  /** The execution ended but its last entries have not all arrived ('waiting'), or never did ('gave-up'). */
+  logIncomplete: 'waiting' | 'gave-up' | null;
+  /** The last failed call to Cloud Run or Logging, with how to fix it; figures shown are then stale. */
+  error: string | null;
+  hint: string | null;
+  errorAt: number | null;
+  /** A cancel was sent and the execution has not ended yet. */
+  cancelling: boolean;
+  /** Recent finished executions, newest first. */
+  recent: ExecutionInfo[];
+  stuckAfterMs: number;
+}
+
+/** The state of a Cloud Run place before anything is known. */
+export function initialPlaceState(label: string, stuckAfterMs: number): PlaceState {
+  return { kind: 'cloud-run', label, execution: null, ours: false, logNewestAt: null, logReadAt: null, logIncomplete: null, error: null, hint: null, errorAt: null, cancelling: false, recent: [], stuckAfterMs };
+}

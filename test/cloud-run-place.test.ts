@@ -1,0 +1,167 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCloudRunApi } from '../src/cloud-run/api.js';
+import { createLogFeed } from '../src/cloud-run/log-feed.js';
+import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import { createCloudRunPlace, type CloudRunSpec } from '../src/run-place/cloud-run-place.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import type { AppEvent } from '../src/state/events.js';
+import { initialPlaceState } from '../src/state/place-state.js';
+import { reduce } from '../src/state/reducer.js';
+import { waitFor } from './support/wait-for.js';
+
+const spec: CloudRunSpec = { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-boxscore-backfill', args: ['--dates={keys}', '--workers={workers}'], env: { SCRAPER_SERVICE_URL: 'http://scraper' }, timeout: 1800, vars: {}, stuckAfterMs: 2 * 3600_000 };
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A loopback region whose tasks log their args and wait to be released (or cancelled). */
+async function setUp(opts: { lastLinesLate?: boolean; deny?: string[] } = {}) {
+  const gates: (() => void)[] = [];
+  const server: LoopbackServer = await startLoopbackServer({
+    project: spec.project,
+    region: spec.region,
+    jobs: [{ name: spec.job, timeoutSeconds: 600 }],
+    deny: opts.deny,
+    // The summary line takes a long time to reach the log when asked: the container exited first.
+    logDelayMs: (line) => (opts.lastLinesLate && line.includes('BACKFILL COMPLETE') ? 3_600_000 : 0),
+    runTask: async (ctx) => {
+      ctx.log(`2026-03-01 12:00:00,000 - INFO - args ${ctx.args.join(' ')}`);
+      await new Promise<void>((r) => {
+        gates.push(r);
+        ctx.signal.addEventListener('abort', () => r());
+      });
+      if (!ctx.signal.aborted) ctx.log('2026-03-01 12:00:05,000 - INFO - BACKFILL COMPLETE');
+      return 0;
+    },
+  });
+  cleanups.push(() => server.close());
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cr-place-'));
+  cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+  return { server, stateDir, release: () => gates.splice(0).forEach((g) => g()) };
+}
+
+/** A place wired to a tiny store: events go through the real reducer. */
+function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () => number; logDeadlineMs?: number } = {}) {
+  const ac = new AbortController();
+  let state: AppState = initialState({ job: spec.job, log: 'cloud-run', now: Date.now(), targets: [95], place: initialPlaceState('Cloud Run job', spec.stuckAfterMs) });
+  const lines: string[] = [];
+  const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 2000 });
+  const feed = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20 });
+  const place = createCloudRunPlace({
+    spec,
+    jobName: spec.job,
+    stateDir,
+    api,
+    feed,
+    dispatch: (e: AppEvent) => (state = reduce(state, e)),
+    onLines: (l) => lines.push(...l),
+    logComplete: () => lines.some((l) => l.includes('BACKFILL COMPLETE')),
+    now: extra.now ?? Date.now,
+    signal: ac.signal,
+    executionPollMs: 20,
+    listPollMs: 20,
+    logDeadlineMs: extra.logDeadlineMs,
+  });
+  cleanups.push(async () => {
+    ac.abort();
+    await place.close();
+  });
+  return { place, lines, state: () => state };
+}
+
+describe('Cloud Run place', () => {
+  it('launches with the keys and settings in the args, records the execution in runs.jsonl, and follows its log', async () => {
+    const { server, stateDir, release } = await setUp();
+    const { place, lines, state } = placeFor(server, stateDir);
+    await place.start();
+    const out = await place.launch({ keys: ['2024-01-01', '2024-01-02'], workers: 3, timeout: 300, label: 'retry' });
+    expect(out.ok).toBe(true);
+    const exec = server.world.executions[0];
+    expect(exec.args).toEqual(['--dates=2024-01-01,2024-01-02', '--workers=3']);
+    expect([exec.env.SCRAPER_SERVICE_URL, exec.timeoutSeconds]).toEqual(['http://scraper', 1800]);
+    const record = JSON.parse((await readFile(path.join(stateDir, 'runs.jsonl'), 'utf8')).trim());
+    expect(record).toMatchObject({ type: 'launch', label: 'retry', keyCount: 2, pid: null, execution: exec.name });
+    await waitFor(() => lines.some((l) => l.includes('args --dates=2024-01-01,2024-01-02')), 'the first log line');
+    expect(state().process).toMatchObject({ attached: true, alive: true, external: false });
+    // One at a time: a second launch while it runs is refused, and jobs.run is not called again.
+    expect(place.launchBlocked()).toContain('x cancels it');
+    const again = await place.launch({ keys: ['2024-01-03'], workers: 3, timeout: 300, label: 'retry' });
+    expect(again).toMatchObject({ ok: false });
+    expect(server.requests.filter((r) => r.route === 'run')).toHaveLength(1);
+    release();
+    await waitFor(() => state().place?.execution?.state === 'succeeded', 'the execution to succeed');
+    await waitFor(async () => (await readFile(path.join(stateDir, 'runs.jsonl'), 'utf8')).includes('"type":"end"'), 'the end record');
+    expect(state().process.alive).toBe(false);
+  });
+
+  it('re-attaches on start to a running execution it launched, and shows one started elsewhere as external, refusing to launch', async () => {
+    const { server, stateDir } = await setUp();
+    const first = placeFor(server, stateDir);
+    await first.place.start();
+    await first.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    const second = placeFor(server, stateDir);
+    await second.place.start();
+    expect(second.state().place?.execution?.id).toBe(server.world.executions[0].name.split('/').at(-1));
+    expect(second.state().process).toMatchObject({ attached: true, alive: true, external: false });
+    await waitFor(() => second.lines.length > 0, 'the re-attached log');
+
+    server.world.cancel(server.world.executions[0]);
+    await server.world.executions[0].done;
+    server.world.run(server.world.opts.jobs[0], { containerOverrides: [{ args: ['--by-gcloud'] }] });
+    const other = placeFor(server, stateDir);
+    await other.place.start();
+    expect(other.state().process).toMatchObject({ attached: false, alive: true, external: true });
+    expect(other.place.launchBlocked()).toContain('started outside this dashboard');
+    const refused = await other.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    expect(refused).toMatchObject({ ok: false });
+    expect(server.requests.filter((r) => r.route === 'run')).toHaveLength(1);
+  });
+
+  it('cancels the running execution, and says so when the cancel is refused', async () => {
+    const { server, stateDir } = await setUp({ deny: ['run.executions.cancel'] });
+    const { place, state } = placeFor(server, stateDir);
+    await place.start();
+    await place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    expect(place.stopQuestion()).toMatchObject({ ok: true, message: expect.stringContaining('Cancel execution') });
+    const denied = await place.stop();
+    expect(denied.ok).toBe(false);
+    expect(denied.message).toContain('permission run.executions.cancel missing');
+    expect(server.world.executions[0].completionTime).toBeNull();
+    server.setDeny([]);
+    const sent = await place.stop();
+    expect(sent).toMatchObject({ ok: true });
+    await waitFor(() => state().place?.execution?.state === 'cancelled', 'the execution cancelled');
+    expect(state().process.stopped).toBe(true);
+    await waitFor(async () => (await readFile(path.join(stateDir, 'runs.jsonl'), 'utf8')).includes('"reason":"stopped"'), 'the stopped end record');
+  });
+
+  it('an execution that ended before its last entries arrived is marked log incomplete, then given up on after the deadline', async () => {
+    const { server, stateDir, release } = await setUp({ lastLinesLate: true });
+    const { place, state } = placeFor(server, stateDir, { logDeadlineMs: 300 });
+    await place.start();
+    await place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    release();
+    await waitFor(() => state().place?.logIncomplete === 'waiting', 'log incomplete while the last entries are missing');
+    expect(state().place?.execution).toMatchObject({ state: 'succeeded', succeededCount: 1 });
+    await waitFor(() => state().place?.logIncomplete === 'gave-up', 'given up after the deadline');
+  });
+
+  it('a launch whose jobs.run never answers is not retried, and an execution it started anyway is adopted', async () => {
+    const { server, stateDir } = await setUp();
+    const { place } = placeFor(server, stateDir);
+    await place.start();
+    // The run call starts the execution but the answer is lost: the client's deadline ends the call.
+    server.setFault({ route: 'run', hang: true, times: 1 });
+    const lost = place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    await waitFor(() => server.requests.some((r) => r.route === 'run'), 'the run call');
+    server.world.run(server.world.opts.jobs[0]);
+    const out = await lost;
+    expect(out).toMatchObject({ ok: true, notices: [expect.stringContaining('jobs.run did not answer')] });
+    expect(server.requests.filter((r) => r.route === 'run')).toHaveLength(1);
+    expect(server.world.executions).toHaveLength(1);
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { decodeExecution } from '../src/cloud-run/execution.js';
+import { stuckReason } from '../src/cloud-run/stuck.js';
+
+const start = Date.parse('2026-03-01T10:00:00Z');
+/** An execution as the API returns it, started at 10:00 with a task timeout. */
+const exec = (over: Record<string, unknown> = {}, timeout = '10800s') =>
+  decodeExecution({ name: 'projects/p/locations/r/jobs/j/executions/j-1', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { template: { timeout } }, ...over });
+const min = 60_000;
+
+describe('stuck executions (injected clock)', () => {
+  it.each([
+    ['1 h 59 min in, 2 h stuckAfter, 3 h timeout', exec(), 119 * min, null],
+    ['2 h 01 min in', exec(), 121 * min, 'running 2 h 01 min, past 2 h 00 min (stuckAfter)'],
+    ['past a 30 min task timeout before stuckAfter', exec({}, '1800s'), 31 * min, 'running 31 min, past its task timeout of 30 min'],
+    ['finished long ago', exec({ completionTime: '2026-03-01T10:05:00Z', runningCount: 0, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] }), 600 * min, null],
+  ])('%s', (_name, e, after, want) => {
+    expect(stuckReason(e, start + after, 120 * min)).toBe(want);
+  });
+
+  it('decodes states from conditions and counts, names or integer enums alike', () => {
+    expect(exec().state).toBe('running');
+    expect(exec({ completionTime: '2026-03-01T10:05:00Z', failedCount: 1, conditions: [{ type: 'Completed', state: 3 }] }).state).toBe('failed');
+    expect(exec({ completionTime: '2026-03-01T10:05:00Z', cancelledCount: 1, conditions: [{ type: 'Completed', state: 3, executionReason: 4 }] }).state).toBe('cancelled');
+    expect(exec({ conditions: [{ type: 'Completed', state: 1, executionReason: 5 }] }).state).toBe('cancelling');
+    expect(exec({ completionTime: '2026-03-01T10:05:00Z', succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] }).state).toBe('succeeded');
+  });
+});
