@@ -66,7 +66,7 @@ describe('Cloud Run and Logging REST calls against the loopback server', () => {
     const noJob = await failure(api.runJob({ ...job, job: 'bdl-boxscore-backfil' }, {}));
     expect(noJob.message).toContain('job bdl-boxscore-backfil not found in region us-west2 of project nba-props-platform (404)');
     const noRegion = await failure(api.getExecution({ ...job, region: 'us-west1' }, 'bdl-boxscore-backfill-x'));
-    expect(noRegion.message).toContain('job bdl-boxscore-backfill not found in region us-west1');
+    expect(noRegion.message).toBe('Cloud Run: job bdl-boxscore-backfill not found in region us-west1 of project nba-props-platform (404)');
     const noExec = await failure(api.getExecution(job, 'bdl-boxscore-backfill-zzzzz'));
     expect(noExec.message).toContain('execution bdl-boxscore-backfill-zzzzz of job bdl-boxscore-backfill not found');
   });
