@@ -76,8 +76,12 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
       p.subs = live;
       if (live.length === 0) {
         await new Promise<void>((resolve) => {
-          p.wake = resolve;
-          opts.signal.addEventListener('abort', () => resolve(), { once: true });
+          const done = () => {
+            opts.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          p.wake = done;
+          opts.signal.addEventListener('abort', done, { once: true });
         });
         p.wake = null;
         continue;

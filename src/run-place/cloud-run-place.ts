@@ -69,8 +69,13 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   const { spec, api } = d;
   const label = `Cloud Run job ${spec.job} (${spec.region})`;
   const sleep = d.sleep ?? ((ms, signal) => new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   }));
   const place = (patch: Partial<PlaceState>) => d.dispatch({ type: 'place/update', patch });
   const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info') => d.dispatch({ type: 'ui/notice', text, tone });
