@@ -9,6 +9,8 @@ import { CalendarStrip } from './CalendarStrip.js';
 import { CoveragePanel, coveragePanelHeight } from './CoveragePanel.js';
 import { HistoryProgress } from './HistoryProgress.js';
 import { LogPane } from './LogPane.js';
+import { PlaceLines } from './PlaceLines.js';
+import { placeLines } from '../src/state/place-view.js';
 import { RunPanel } from './RunPanel.js';
 import { useColor } from './theme.js';
 import { runNotes } from '../src/state/run-notes.js';
@@ -39,7 +41,10 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
   const runFull = run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run).length ? 1 : 0) : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);
-  let left = height - (reading ? 1 : 0) - (state.log.exists ? 0 : 1) - Math.min(runFull, 2) - sourceCount;
+  const place = placeLines(state);
+  // A Cloud Run job has no log file to wait for: its place lines (which must stay) say where the log comes from.
+  const waiting = !state.log.exists && !state.place;
+  let left = height - (reading ? 1 : 0) - (waiting ? 1 : 0) - place.length - Math.min(runFull, 2) - sourceCount;
   const take = (rows: number) => {
     if (rows <= 0 || rows > left) return false;
     left -= rows;
@@ -57,7 +62,8 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
   return (
     <Box flexDirection="column">
       {reading ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
-      {!state.log.exists ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
+      {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
+      <PlaceLines lines={place} />
       <RunPanel run={run} figures={figures} width={width} lines={runLines} />
       <CoveragePanel cov={cov} width={width} lines={covLines} />
       {showProblem ? (

@@ -65,6 +65,30 @@ const phasesSchema = z.union([
   z.object({ preset: z.string().min(1).optional(), ranges: z.array(phaseRangeSchema).optional(), default: z.string().min(1).optional() }).strict(),
   z.null(),
 ]);
+/** A job that runs as a Cloud Run Job (instead of `command` + `log`): where it is and what a launch overrides. */
+const cloudRunSchema = z
+  .object({
+    project: z.string().regex(/^[a-z][a-z0-9.:-]{2,62}$/, 'a Google Cloud project id'),
+    region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'a region such as us-west2'),
+    job: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Cloud Run job name (lower case, digits, -)'),
+    /** The container's args for a launch: the same placeholders as `command`, plus {keys} and {keysUri}. */
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    taskCount: z.number().int().min(1).max(10_000).optional(),
+    /** Task timeout for a launch, seconds (Cloud Run allows up to 168 h). */
+    timeout: z.number().positive().max(168 * 3600).optional(),
+    apiEndpoint: z.string().url().optional(),
+    loggingEndpoint: z.string().url().optional(),
+    /** gs://BUCKET/PREFIX/ the dashboard owns: {keysUri} objects are written there, never over another object. */
+    keysPrefix: z.string().regex(/^gs:\/\/[^/]+\/(.+\/)?$/, 'gs://BUCKET/PREFIX/ ending in /').optional(),
+    /** An execution running longer than this (seconds) is stuck; the team's monitors use 2 h. */
+    stuckAfter: z.number().positive().default(7200),
+    /** How often a running execution is read, seconds (the Run API's read quota is per minute per region). */
+    pollSeconds: z.number().min(1).default(5),
+    /** How long after an execution ends its last log entries are waited for, seconds. */
+    logDeadline: z.number().positive().default(300),
+  })
+  .strict();
 
 const settingsSchema = z.object({ workers: z.number().int().positive(), timeout: z.number().positive() }).strict();
 
@@ -72,7 +96,8 @@ const settingsSchema = z.object({ workers: z.number().int().positive(), timeout:
 export const configSchema = z
   .object({
     job: z.string().min(1).default('backfill'),
-    log: z.string().min(1),
+    /** Required unless the job runs on Cloud Run (`cloudRun`): then its log is Cloud Logging's. */
+    log: z.string().min(1).optional(),
     failed: z.string().min(1).default('failed_dates_*.json'),
     expected: z.union([z.string().min(1), expectedSchema]).optional(),
     storage: storageSchema.optional(),
@@ -82,6 +107,7 @@ export const configSchema = z
     /** IANA zone the log's times are written in (Python writes local time without a zone); default the system's. */
     timezone: z.string().refine(isValidZone, 'an IANA time zone such as America/New_York or Europe/Berlin').optional(),
     command: z.array(z.string()).min(1).optional(),
+    cloudRun: cloudRunSchema.optional(),
     cwd: z.string().optional(),
     /** Added to the launched command's environment, on top of PYTHONUNBUFFERED=1 (a buffered log would look stalled). */
     env: z.record(z.string(), z.string()).default({}),
@@ -98,4 +124,5 @@ export const configSchema = z
 
 export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
+export type CloudRunConfig = z.output<typeof cloudRunSchema>;
 export type GrammarConfig = z.output<typeof grammarSchema>;

@@ -16,9 +16,11 @@ export class ConfigError extends UserError {
  * The resolved config: every path is absolute (relative ones are taken from the config file's folder,
  * or the working directory for flags), so sources never depend on process.cwd().
  */
-export interface Config extends Omit<ParsedConfig, 'expected' | 'phases'> {
+export interface Config extends Omit<ParsedConfig, 'expected' | 'phases' | 'log'> {
   /** The `phases` setting resolved and checked (default: the `nba` preset). */
   phases: PhaseCalendar;
+  /** The log file (absolute); for a Cloud Run job `cloud-run:projects/P/locations/R/jobs/J`, read from Cloud Logging. */
+  log: string;
   /** Where the config came from, or null for flags only. */
   file: string | null;
   baseDir: string;
@@ -117,6 +119,9 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
     if (err instanceof PhasesError) throw new ConfigError(`${ctx.where ?? file ?? 'command line'}: invalid config\n  ${err.message}`);
     throw err;
   }
+  const where = ctx.where ?? file ?? 'command line';
+  if (c.cloudRun && c.command) throw new ConfigError(`${where}: invalid config\n  command: a job with cloudRun runs as a Cloud Run Job; its launch is cloudRun.args, not command`);
+  if (!c.cloudRun && c.log === undefined) throw new ConfigError(`${where}: invalid config\n  log: required (the backfill's log file), unless the job runs on Cloud Run (cloudRun)`);
   const abs = (p: string) => path.resolve(baseDir, p);
   const expected =
     c.expected === undefined ? null : typeof c.expected === 'string' ? { file: abs(c.expected) } : { ...c.expected, file: abs(c.expected.file) };
@@ -126,7 +131,8 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
     ...c,
     file,
     baseDir,
-    log: abs(c.log),
+    // A Cloud Run job's log is Cloud Logging's: the name says so, and no local file of that name is read.
+    log: c.log !== undefined ? abs(c.log) : `cloud-run:projects/${c.cloudRun!.project}/locations/${c.cloudRun!.region}/jobs/${c.cloudRun!.job}`,
     failed: abs(c.failed),
     expected,
     storage,

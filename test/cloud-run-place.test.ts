@@ -83,8 +83,10 @@ describe('Cloud Run place', () => {
     const exec = server.world.executions[0];
     expect(exec.args).toEqual(['--dates=2024-01-01,2024-01-02', '--workers=3']);
     expect([exec.env.SCRAPER_SERVICE_URL, exec.timeoutSeconds]).toEqual(['http://scraper', 1800]);
-    const record = JSON.parse((await readFile(path.join(stateDir, 'runs.jsonl'), 'utf8')).trim());
-    expect(record).toMatchObject({ type: 'launch', label: 'retry', keyCount: 2, pid: null, execution: exec.name });
+    // Recorded before jobs.run (no execution yet), then again with the execution's name, as a pid is.
+    const records = (await readFile(path.join(stateDir, 'runs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(records).toMatchObject([{ type: 'launch', label: 'retry', keyCount: 2, pid: null }, { type: 'launch', id: records[0].id, execution: exec.name }]);
+    expect(records[0].execution).toBeUndefined();
     await waitFor(() => lines.some((l) => l.includes('args --dates=2024-01-01,2024-01-02')), 'the first log line');
     expect(state().process).toMatchObject({ attached: true, alive: true, external: false });
     // One at a time: a second launch while it runs is refused, and jobs.run is not called again.

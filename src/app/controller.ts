@@ -17,6 +17,7 @@ import { limit } from '../abort.js';
 import { lookOnce } from './look-once.js';
 import { launchBackfill } from './launcher.js';
 import type { LiveSources } from './live-sources.js';
+import type { RunPlace } from '../run-place/run-place.js';
 import { recordedRuns } from './process-info.js';
 
 export { STOP_GRACE_MS };
@@ -28,6 +29,8 @@ export interface ControllerDeps {
   exit(): void;
   now(): number;
   signal: AbortSignal;
+  /** Where the run lives when it is not a local process (a Cloud Run Job); set once its modules have loaded. */
+  place?: { current: RunPlace | null };
 }
 
 /**
@@ -42,7 +45,11 @@ export function createController(deps: ControllerDeps) {
   let awake: { stop(): void } | null = null;
   let presentAtLaunch: number | null = null;
 
-  const refreshHistory = async () => dispatch({ type: 'process/history', runs: recordedRuns(await readRuns(config.stateDir).catch(() => [])) });
+  const place = () => deps.place?.current ?? null;
+  const refreshHistory = async () => {
+    const pl = place();
+    dispatch({ type: 'process/history', runs: pl ? await pl.recentRuns() : recordedRuns(await readRuns(config.stateDir).catch(() => [])) });
+  };
 
   /** A fresh storage listing: resume and retry must not act on a cached one. */
   async function freshStorage(): Promise<Set<string> | null> {
@@ -56,6 +63,10 @@ export function createController(deps: ControllerDeps) {
 
   function launchBlocked(): string | null {
     const s = store.getState();
+    if (config.cloudRun) {
+      const pl = place();
+      return pl ? pl.launchBlocked() : 'the Cloud Run client is still loading';
+    }
     if (!config.command) return 'no `command` in the config: nothing to launch';
     if (s.process.attached && s.process.alive) return `run ${s.process.runId} is still running (pid ${s.process.pid}); x stops it`;
     if (s.process.external) return `the log is being written by pid ${s.process.externalPids.join(', ')}, not started here: launching is refused until it ends`;
@@ -65,6 +76,10 @@ export function createController(deps: ControllerDeps) {
   async function askResume() {
     const blocked = launchBlocked();
     if (blocked) return notice(blocked, 'warn');
+    const pl = place();
+    if (pl?.keysUnsupported()) {
+      return openConfirm({ kind: 'resume', keys: [], workers: config.workers, timeout: config.timeout, message: `Execute ${pl.label}? Its args take no keys: the script's own resume skips what is in storage.` });
+    }
     const expected = store.getState().coverage.expected?.keys;
     if (!expected) return notice('resume needs the expected keys (config `expected`)', 'warn');
     const present = await freshStorage();
@@ -77,6 +92,8 @@ export function createController(deps: ControllerDeps) {
   async function askRetry(only?: { label: string; keys: string[] }) {
     const blocked = launchBlocked();
     if (blocked) return notice(blocked, 'warn');
+    const cannot = place()?.keysUnsupported();
+    if (cannot) return notice(`cannot retry only the failed keys: ${cannot}`, 'warn');
     const present = await freshStorage();
     if (live.storage && present === null) return;
     const failing = only ? only.keys : failuresView(store.getState()).rows.map((r) => r.key);
@@ -96,6 +113,11 @@ export function createController(deps: ControllerDeps) {
    * once SIGINT and SIGTERM were both ignored, the SIGKILL question as a box of its own.
    */
   function askStop() {
+    const pl = place();
+    if (pl) {
+      const q = pl.stopQuestion();
+      return q.ok ? openConfirm({ kind: 'stop', keys: [], workers: null, timeout: null, message: q.message }) : notice(q.message, 'info');
+    }
     const p = store.getState().process;
     if (p.external) return notice(`the run writing the log (pid ${p.externalPids.join(', ')}) was not started here: stop it where it runs`, 'warn');
     if (!p.attached || !p.alive || p.pid === null) return notice('no run of ours is running', 'info');
@@ -135,6 +157,13 @@ export function createController(deps: ControllerDeps) {
   async function doLaunch(c: Confirm) {
     const label = c.kind === 'retry' ? 'retry' : c.kind === 'resume' ? 'resume' : 'launch';
     notice(`launching ${c.keys.length} keys…`);
+    const pl = place();
+    if (pl) {
+      const out = await pl.launch({ keys: c.keys, workers: c.workers ?? config.workers, timeout: c.timeout ?? config.timeout, label });
+      out.notices.forEach((n) => notice(n, 'warn'));
+      notice(out.ok ? `launched run ${out.runId}: ${out.what}, ${c.keys.length} keys` : out.message, out.ok ? 'info' : 'fail');
+      return refreshHistory();
+    }
     presentAtLaunch = coverageView(store.getState()).storage?.coverage?.present ?? null;
     const out = await launchBackfill(config, { keys: c.keys, workers: c.workers ?? config.workers, timeout: c.timeout ?? config.timeout, label });
     out.notices.forEach((n) => notice(n, 'warn'));
@@ -171,7 +200,12 @@ export function createController(deps: ControllerDeps) {
     const c = store.getState().ui.confirm;
     if (!c) return;
     dispatch({ type: 'ui/confirm', confirm: null });
-    if (c.kind === 'stop') return doStop();
+    if (c.kind === 'stop') {
+      const pl = place();
+      if (!pl) return doStop();
+      const r = await pl.stop();
+      return notice(r.message, r.ok === true ? 'info' : 'fail');
+    }
     if (c.kind === 'kill') {
       const p = store.getState().process;
       if (p.stopping !== 'needs-kill') return;

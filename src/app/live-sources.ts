@@ -32,7 +32,8 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
   // Jobs of one dashboard share a hub (a prefix or table named twice is polled once); a lone job has its own.
   const hub = shared ?? createSourceHub({ mode: 'live', now });
   if (!shared) signal.addEventListener('abort', () => hub.close(), { once: true });
-  tasks.push(
+  // A Cloud Run job's log comes from Cloud Logging through its run place, not from a file.
+  if (!config.cloudRun) tasks.push(
     followLog(
       config.log,
       {

@@ -7,6 +7,8 @@ import { writerOf } from '../state/writer.js';
 import type { SourceHub } from '../coverage/source-hub.js';
 import { createStore, type Store, type Timers } from '../store.js';
 import { createController } from './controller.js';
+import { initialPlaceState } from '../state/place-state.js';
+import type { RunPlace } from '../run-place/run-place.js';
 import { grammarFor } from './grammar.js';
 import { startLiveSources, type LiveSources } from './live-sources.js';
 import { CAN_SEE_WRITERS, processSnapshot } from './process-info.js';
@@ -36,9 +38,20 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   const now = opts.now ?? Date.now;
   const grammar = grammarFor(config);
   const ac = new AbortController();
-  const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, width: opts.width, height: opts.height }), { timers: opts.timers });
+  const cr = config.cloudRun;
+  const placeState = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000) : null;
+  const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, width: opts.width, height: opts.height, place: placeState }), { timers: opts.timers });
   const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now, opts.hub);
-  const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal });
+  const place: { current: RunPlace | null } = { current: null };
+  const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal, place });
+  // The Cloud Run modules (and google-auth-library behind them) load only for a job that runs there.
+  const placeReady = cr
+    ? import('../run-place/cloud-run-setup.js').then(async (m) => {
+        if (ac.signal.aborted) return;
+        place.current = m.cloudRunPlaceFor(config, store, grammar, now, ac.signal);
+        await place.current.start();
+      }).catch((err: Error) => store.dispatch({ type: 'ui/notice', text: `Cloud Run: ${err.message}`, tone: 'fail' }))
+    : Promise.resolve();
 
   // The clock moves the screen only while a run is live (elapsed seconds, stall detection); otherwise
   // a slow tick is enough for ages and notices, and an idle dashboard costs next to nothing.
@@ -64,7 +77,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     if (!tickingLive && runIsLive(now())) schedule();
   });
 
-  void processSnapshot(config).then(async (patch) => {
+  if (!cr) void processSnapshot(config).then(async (patch) => {
     if (ac.signal.aborted) return;
     store.dispatch({ type: 'process/update', patch });
     controller.attach(patch);
@@ -85,7 +98,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
 
   let writersTimer: NodeJS.Timeout | undefined;
   const lookAtWriters = async () => {
-    if (ac.signal.aborted || !CAN_SEE_WRITERS) return;
+    if (ac.signal.aborted || !CAN_SEE_WRITERS || cr) return;
     const p = store.getState().process;
     const ours = p.pid !== null && p.alive ? [p.pid] : [];
     const external = await externalWriters(config.log, ours).catch(() => [] as number[]);
@@ -106,6 +119,8 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
       unsubscribe();
       unsubscribeTried();
       clearTimeout(writersTimer);
+      await placeReady;
+      await place.current?.close();
       await live.done;
       store.close();
     },

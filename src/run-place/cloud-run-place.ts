@@ -53,6 +53,10 @@ export interface CloudRunPlaceDeps {
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }
 
+function jobPathOf(j: JobRef): string {
+  return `projects/${j.project}/locations/${j.region}/jobs/${j.job}`;
+}
+
 /** The execution ids runs.jsonl records as launched from here, with their run ids. */
 function ourExecutions(runs: RunRecord[]): Map<string, RunRecord> {
   const out = new Map<string, RunRecord>();
@@ -188,7 +192,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       if (!d.signal.aborted) failed(err);
       return;
     }
-    place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), error: null, hint: null, errorAt: null });
+    place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), listedAt: d.now(), error: null, hint: null, errorAt: null });
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
     const running = list.find(isActive) ?? null;
@@ -254,19 +258,30 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
       }
       const known = new Set(list.map((e) => e.id));
+      const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, pid: null, procStart: null, log: `cloud-run:${jobPathOf(spec)}`, startedAt };
+      // Recorded before the call, as a local launch is before its spawn: a launch we cannot record starts nothing.
+      try {
+        await appendRunRecord(d.stateDir, record);
+      } catch (err) {
+        return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
+      }
       let e: ExecutionInfo;
       try {
         e = await api.runJob(spec, { args, env: spec.env, ...(spec.taskCount ? { taskCount: spec.taskCount } : {}), ...(spec.timeout ? { timeoutSeconds: spec.timeout } : {}) }, d.signal);
       } catch (err) {
         const ce = failed(err);
-        if (ce.kind !== 'deadline' && ce.kind !== 'network') return { ok: false, message: `not launched: ${ce.message}`, notices };
         // No answer: it may have started anyway. Look before anyone presses s again; never call run twice.
-        const found = await api.listExecutions(spec, d.signal).then((l) => l.find((x) => !known.has(x.id) && x.createTime >= startedAt - 60_000) ?? null, () => null);
-        if (!found) return { ok: false, message: `not launched: ${ce.message}; no new execution appeared, nothing was retried`, notices };
+        const unsure = ce.kind === 'deadline' || ce.kind === 'network';
+        const found = unsure ? await api.listExecutions(spec, d.signal).then((l) => l.find((x) => !known.has(x.id) && x.createTime >= startedAt - 60_000) ?? null, () => null) : null;
+        if (!found) {
+          const message = `not launched: ${ce.message}${unsure ? '; no new execution appeared, nothing was retried' : ''}`;
+          await recordEnd(d.stateDir, { id: runId, endedAt: d.now(), exitCode: null, signal: null, reason: 'failed-to-start', message }).catch(() => undefined);
+          return { ok: false, message, notices };
+        }
         notices.push(`jobs.run did not answer, but execution ${found.id} appeared: following it`);
         e = found;
       }
-      await appendRunRecord(d.stateDir, { type: 'launch', id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, pid: null, procStart: null, log: `cloud-run:${e.name}`, startedAt, execution: e.name }).catch((err: Error) => notices.push(`could not record the launch in runs.jsonl: ${err.message}`));
+      await appendRunRecord(d.stateDir, { ...record, log: `cloud-run:${e.name}`, execution: e.name }).catch((err: Error) => notices.push(`could not record execution ${e.id} in runs.jsonl: ${err.message}`));
       show(e, true, runId);
       followLog(e);
       wake?.();

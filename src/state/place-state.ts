@@ -21,6 +21,8 @@ export interface PlaceState {
   errorAt: number | null;
   /** A cancel was sent and the execution has not ended yet. */
   cancelling: boolean;
+  /** When the job's executions were last listed (epoch ms); null until the first answer. */
+  listedAt: number | null;
   /** Recent finished executions, newest first. */
   recent: ExecutionInfo[];
   stuckAfterMs: number;
@@ -28,5 +30,5 @@ export interface PlaceState {
 
 /** The state of a Cloud Run place before anything is known. */
 export function initialPlaceState(label: string, stuckAfterMs: number): PlaceState {
-  return { kind: 'cloud-run', label, execution: null, ours: false, logNewestAt: null, logReadAt: null, logIncomplete: null, error: null, hint: null, errorAt: null, cancelling: false, recent: [], stuckAfterMs };
+  return { kind: 'cloud-run', label, execution: null, ours: false, logNewestAt: null, logReadAt: null, logIncomplete: null, error: null, hint: null, errorAt: null, cancelling: false, listedAt: null, recent: [], stuckAfterMs };
 }

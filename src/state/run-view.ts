@@ -10,6 +10,8 @@ export interface WriterInfo {
   stopped?: boolean;
   /** When lines last arrived while the log was followed (our clock), or null: liveness by arrival. */
   arrivedAt?: number | null;
+  /** The run's place says tasks are running (Cloud Run): log silence then never makes it stalled. */
+  tasksRunning?: boolean;
 }
 
 /** Completions needed before a rate is shown: fewer make an ETA that jumps about. */
@@ -53,7 +55,7 @@ export function runStatus(run: RunState | null, now: number, writer: WriterInfo,
   // A line that arrived lately proves a writer, whatever its timestamp says (clock changes, DST).
   const arrived = writer.arrivedAt ?? null;
   if (arrived !== null && now - arrived <= stall) return 'running';
-  if (last !== null && now - last > stall) return 'stalled';
+  if (!writer.tasksRunning && last !== null && now - last > stall) return 'stalled';
   return 'running';
 }
 

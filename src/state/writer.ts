@@ -1,3 +1,4 @@
+import { isActive } from '../cloud-run/execution.js';
 import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
 
@@ -6,6 +7,9 @@ export function writerOf(state: AppState): WriterInfo {
   const p = state.process;
   const arrivedAt = state.log.lastArrivalAt;
   if (p.stopped) return { alive: false, stopped: true };
+  // A Cloud Run execution says itself whether tasks run; its log arrives late, so silence proves nothing.
+  const e = state.place?.execution;
+  if (e) return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt };
   if (p.external) return { alive: true, arrivedAt };
   if (p.pid !== null && p.alive !== null) return { alive: p.alive, arrivedAt };
   if (p.writersChecked) {

@@ -1,0 +1,96 @@
+import type { Config } from '../config.js';
+import { createCloudRunApi, type CloudRunApi } from '../cloud-run/api.js';
+import { createLogFeed, type LogFeed } from '../cloud-run/log-feed.js';
+import { parseChunk, type Grammar } from '../parser/index.js';
+import { TAIL_LIMIT } from '../state/app-state.js';
+import type { AppEvent } from '../state/events.js';
+import type { Store } from '../store.js';
+import { createCloudRunPlace } from './cloud-run-place.js';
+import type { RunPlace } from './run-place.js';
+
+/**
+ * One feed per Logging endpoint for the whole process: the read quota is per project, so every job of a
+ * project must share one loop (the feed keeps one per project inside).
+ */
+const feeds = new Map<string, { api: CloudRunApi; feed: LogFeed; users: number; ac: AbortController }>();
+
+function sharedFeed(config: NonNullable<Config['cloudRun']>): { api: CloudRunApi; feed: LogFeed; release(): Promise<void> } {
+  const key = `${config.apiEndpoint ?? ''} ${config.loggingEndpoint ?? ''}`;
+  let f = feeds.get(key);
+  if (!f) {
+    const ac = new AbortController();
+    const api = createCloudRunApi({ apiEndpoint: config.apiEndpoint, loggingEndpoint: config.loggingEndpoint, timeoutMs: 20_000 });
+    f = { api, feed: createLogFeed({ api, signal: ac.signal }), users: 0, ac };
+    feeds.set(key, f);
+  }
+  f.users += 1;
+  const entry = f;
+  return {
+    api: entry.api,
+    feed: entry.feed,
+    async release() {
+      entry.users -= 1;
+      if (entry.users > 0) return;
+      feeds.delete(key);
+      entry.ac.abort();
+      await entry.feed.done();
+    },
+  };
+}
+
+/** Parses a batch of Cloud Logging lines with the job's grammar into the same event a local log chunk gives. */
+export function linesToBatch(lines: string[], grammar: Grammar): AppEvent {
+  return { type: 'log/batch', batch: parseChunk(Buffer.from(`${lines.join('\n')}\n`), grammar, TAIL_LIMIT) };
+}
+
+/** The Cloud Run place of a job with `cloudRun`, wired to the store and the job's grammar. */
+export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar, now: () => number, signal: AbortSignal): RunPlace {
+  const cr = config.cloudRun!;
+  const shared = sharedFeed(cr);
+  let followed: string | null = null;
+  const place = createCloudRunPlace({
+    spec: { project: cr.project, region: cr.region, job: cr.job, args: cr.args, env: cr.env, taskCount: cr.taskCount, timeout: cr.timeout, keysPrefix: cr.keysPrefix, vars: config.vars, stuckAfterMs: cr.stuckAfter * 1000 },
+    jobName: config.job,
+    stateDir: config.stateDir,
+    api: shared.api,
+    feed: shared.feed,
+    dispatch: store.dispatch,
+    onLines: (lines, execution) => {
+      // A new execution is a new log: what the last one said must not be counted into it.
+      if (followed !== null && followed !== execution) store.dispatch({ type: 'log/reset', reason: 'replaced' });
+      followed = execution;
+      if (lines.length) store.dispatch(linesToBatch(lines, grammar));
+    },
+    logComplete: () => store.getState().log.current?.complete === true,
+    writeKeysObject: (uri, body) => writeKeysObject(uri, body, config),
+    now,
+    signal,
+    executionPollMs: cr.pollSeconds * 1000,
+    logDeadlineMs: cr.logDeadline * 1000,
+  });
+  return {
+    ...place,
+    async close() {
+      await place.close();
+      await shared.release();
+    },
+  };
+}
+
+/**
+ * Writes the keys object with `ifGenerationMatch: 0`: Cloud Storage refuses it if any object of that name
+ * exists, so the dashboard never writes over an object it did not create.
+ */
+async function writeKeysObject(uri: string, body: string, config: Config): Promise<void> {
+  const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) throw new Error(`not a gs:// object: ${uri}`);
+  const { Storage } = await import('@google-cloud/storage');
+  const storage = new Storage({ ...(config.storage?.apiEndpoint ? { apiEndpoint: config.storage.apiEndpoint } : {}), ...(config.storage?.projectId ? { projectId: config.storage.projectId } : {}) });
+  try {
+    await storage.bucket(m[1]).file(m[2]).save(body, { resumable: false, contentType: 'text/plain', preconditionOpts: { ifGenerationMatch: 0 } });
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === 412) throw new Error(`${uri} already exists and was not written by this dashboard: not overwritten`);
+    throw new Error(`cannot write the keys object ${uri}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,49 @@
+import { isActive } from '../cloud-run/execution.js';
+import { stuckReason } from '../cloud-run/stuck.js';
+import { formatClock } from '../format.js';
+import type { AppState } from './app-state.js';
+
+/** A line of the place panel, with how it should read. */
+export interface PlaceLine {
+  text: string;
+  tone: 'info' | 'ok' | 'warn' | 'fail';
+}
+
+/**
+ * The Cloud Run lines of the dashboard (empty for a local run): the execution and its tasks, the log delay
+ * (age of the newest entry read), then at most one problem: an error with its fix (figures stale), stuck
+ * with how to cancel, or a log still missing its last entries.
+ */
+export function placeLines(state: AppState): PlaceLine[] {
+  const p = state.place;
+  if (!p) return [];
+  const e = p.execution;
+  const now = state.now;
+  if (!e) return [{ text: `${p.label} · ${p.error ? 'not reachable' : 'looking for executions…'}`, tone: p.error ? 'fail' : 'info' }, ...problem(state)];
+  const who = p.ours ? '' : ' (external)';
+  const tasks = `${e.succeededCount}/${e.taskCount} tasks done${e.runningCount ? ` · ${e.runningCount} running` : ''}${e.failedCount ? ` · ${e.failedCount} failed` : ''}${e.retriedCount ? ` · ${e.retriedCount} retried` : ''}`;
+  const state_ = p.cancelling && isActive(e) ? 'cancelling' : e.state;
+  const delay = p.logNewestAt === null ? (isActive(e) ? ' · no log entries yet' : '') : ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}`;
+  const tone = e.state === 'failed' ? 'fail' : e.state === 'cancelled' ? 'warn' : e.state === 'succeeded' ? 'ok' : 'info';
+  return [{ text: `execution ${e.id}${who} ${state_} · ${tasks}${delay}`, tone }, ...problem(state)];
+}
+
+function problem(state: AppState): PlaceLine[] {
+  const p = state.place!;
+  const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
+  if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or gcloud run jobs executions cancel ${p.execution!.id} --region=${regionOf(p.execution!.name)})`, tone: 'fail' }];
+  if (p.error) return [{ text: `${p.error}${p.hint ? ` → ${p.hint}` : ''} · figures as of ${p.logReadAt === null ? 'never' : formatClock(state.now - p.logReadAt)} ago (stale)`, tone: 'fail' }];
+  if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: the execution ended before its last entries reached Cloud Logging; counts are the execution\'s until they arrive', tone: 'warn' }];
+  if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: the last entries never arrived; tasks and outcome are from the execution', tone: 'warn' }];
+  return [];
+}
+
+function regionOf(name: string): string {
+  return /\/locations\/([^/]+)\//.exec(name)?.[1] ?? 'REGION';
+}
+
+/** True while the place says tasks run: log silence then never means stalled (entries arrive late). */
+export function placeRunning(state: AppState): boolean | null {
+  const e = state.place?.execution;
+  return e ? isActive(e) : null;
+}

@@ -1,0 +1,104 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
+import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import { simTaskRunner } from '../src/cloud-run/loopback/sim-task.js';
+import { loadConfig } from '../src/config.js';
+import { placeLines } from '../src/state/place-view.js';
+import { runFigures } from '../src/state/run-view.js';
+import { writerOf } from '../src/state/writer.js';
+import { waitFor } from './support/wait-for.js';
+
+let dir: string;
+let server: LoopbackServer;
+const runtimes: Runtime[] = [];
+const KEYS = Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString().slice(0, 10));
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-'));
+  server = await startLoopbackServer({
+    project: 'nba-props-platform',
+    region: 'us-west2',
+    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
+    // The simulator as the container; each test sets its speed in the job's args.
+    runTask: simTaskRunner({ scratchDir: path.join(dir, 'containers') }),
+  });
+});
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runtimeFor(args: string[], present: string[] = []): Runtime {
+  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
+  mkdirSync(path.join(dir, 'st'), { recursive: true });
+  for (const k of present) {
+    mkdirSync(path.join(dir, 'st', k), { recursive: true });
+    writeFileSync(path.join(dir, 'st', k, 'a.json'), '{}');
+  }
+  const config = {
+    job: 'bdl-boxscores',
+    expected: 'expected.txt',
+    storage: { url: 'st', pollSeconds: 1 },
+    cloudRun: { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-boxscore-backfill', args, apiEndpoint: server.url, loggingEndpoint: server.url, pollSeconds: 1 },
+    workers: 1,
+    timeout: 30,
+    keepAwake: false,
+  };
+  const file = path.join(dir, 'backfill-tui.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const r = startRuntime(loadConfig({ file, cwd: dir }), { exit: () => undefined });
+  runtimes.push(r);
+  return r;
+}
+
+describe('a Cloud Run job from the dashboard', () => {
+  test('s: confirm box with the missing keys, y runs the job with them; its log entries give the same figures as a local log; x cancels after a confirm', async () => {
+    const storage = path.join(dir, 'st');
+    const r = runtimeFor(['--keys={keys}', '--workers={workers}', `--storage=${storage}`, '--speed=4', '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0'], KEYS.slice(0, 4));
+    await waitFor(() => r.store.getState().coverage.storage?.checkedAt && r.store.getState().coverage.expected, 'a storage listing');
+    await waitFor(() => r.store.getState().place?.listedAt, 'the job\'s executions listed');
+    r.controller.onIntent('resume');
+    const confirm = await waitFor(() => r.store.getState().ui.confirm, 'the confirm box').catch((e) => { throw new Error(`${e.message}; notices: ${JSON.stringify(r.store.getState().ui.notices)}`); });
+    expect(confirm.message).toBe('Launch 8 keys, 1 workers, timeout 30 s?');
+    expect(server.world.executions).toHaveLength(0);
+    r.controller.onIntent('confirm-yes');
+    const exec = await waitFor(() => server.world.executions[0], 'an execution');
+    expect(exec.args.slice(0, 2)).toEqual([`--keys=${KEYS.slice(4).join(',')}`, '--workers=1']);
+    await waitFor(() => readFileSync(path.join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8').includes(`"execution":"${exec.name}"`), 'the execution recorded in runs.jsonl');
+    // The entries go through the job's grammar: the run panel counts from them.
+    await waitFor(() => (r.store.getState().log.current?.succeeded ?? 0) >= 2, 'scraped keys counted from Cloud Logging');
+    const s = r.store.getState();
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('running');
+    expect(placeLines(s)[0].text).toMatch(/^execution bdl-boxscore-backfill-\w+ running · 0\/1 tasks done · 1 running · log delay \d+:\d\d$/);
+    // Launching again is refused while it runs; nothing reaches jobs.run.
+    r.controller.onIntent('resume');
+    await waitFor(() => r.store.getState().ui.notices.some((n) => n.text.includes('x cancels it')), 'the refusal');
+    r.controller.onIntent('stop');
+    const box = await waitFor(() => r.store.getState().ui.confirm, 'the cancel box');
+    expect(box.message).toContain(`Cancel execution ${exec.name.split('/').at(-1)}?`);
+    expect(exec.completionTime).toBeNull();
+    r.controller.onIntent('confirm-yes');
+    await waitFor(() => r.store.getState().place?.execution?.state === 'cancelled', 'the execution cancelled');
+    expect(server.requests.filter((q) => q.route === 'run')).toHaveLength(1);
+    expect(server.requests.filter((q) => q.route === 'cancel')).toHaveLength(1);
+    const after = r.store.getState();
+    expect(runFigures(after.log.current, after.now, writerOf(after)).status).toBe('stopped');
+  }, 60_000);
+
+  test('a job whose args take no keys: s executes it as is, r says it cannot pass keys', async () => {
+    const r = runtimeFor([`--storage=${path.join(dir, 'st')}`, '--limit=2', '--speed=20']);
+    await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready');
+    r.controller.onIntent('retry');
+    await waitFor(() => r.store.getState().ui.notices.some((n) => n.text.includes('cannot retry only the failed keys')), 'the retry refusal');
+    r.controller.onIntent('resume');
+    const confirm = await waitFor(() => r.store.getState().ui.confirm, 'the confirm box');
+    expect(confirm.message).toContain('Execute Cloud Run job bdl-boxscore-backfill (us-west2)?');
+    r.controller.onIntent('confirm-yes');
+    const exec = await waitFor(() => server.world.executions[0], 'an execution');
+    expect(exec.args).toEqual([`--storage=${path.join(dir, 'st')}`, '--limit=2', '--speed=20']);
+  }, 60_000);
+});
