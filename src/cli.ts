@@ -104,6 +104,12 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await simMain(argv.slice(3));
     return;
   }
+  // The shipped loopback Cloud Run region (the demo's Cloud Run job runs on it).
+  if (argv[2] === 'loopback-cloud-run') {
+    const { loopbackMain } = await import('./cloud-run/loopback/main.js');
+    process.exitCode = await loopbackMain(argv.slice(3));
+    return;
+  }
   const program = addGlobals(new Command('backfill-tui'))
     // Before any subcommand is added: they inherit it.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : USAGE_EXIT))

@@ -88,8 +88,13 @@ export function createCloudRunApi(opts: CloudRunApiOptions = {}): CloudRunApi {
   };
 
   async function call<T>(base: string, method: string, path: string, data: unknown, ctx: Omit<CallContext, 'timeoutMs' | 'endpoint'>, signal?: AbortSignal): Promise<T> {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const both = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    // A plain timer, not AbortSignal.timeout inside AbortSignal.any: Node 20 can collect that timer signal.
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(new Error('timed out')), timeoutMs);
+    const onAbort = () => limit.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = { get aborted() { return limit.signal.aborted && !signal?.aborted; } };
+    const both = limit.signal;
     const full = { ...ctx, timeoutMs, endpoint: base };
     try {
       const client = await clientFor(base);
@@ -97,8 +102,11 @@ export function createCloudRunApi(opts: CloudRunApiOptions = {}): CloudRunApi {
       if (res.data === null || typeof res.data !== 'object') throw new CloudRunError(`${ctx.service}: the answer from ${base} is not JSON`, 'answer', 'check the endpoint setting', null);
       return res.data;
     } catch (err) {
-      if (deadline.aborted && !signal?.aborted) throw explainCallError(Object.assign(new Error('timed out'), { name: 'TimeoutError' }), full);
+      if (deadline.aborted) throw explainCallError(Object.assign(new Error('timed out'), { name: 'TimeoutError' }), full);
       throw explainCallError(err, full);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 

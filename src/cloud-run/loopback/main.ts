@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../../runner/atomic-write.js';
+import { startLoopbackServer } from './server.js';
+import { simTaskRunner } from './sim-task.js';
+
+const USAGE = 'usage: backfill-tui loopback-cloud-run --project P --region R --jobs JOB[,JOB] --scratch DIR [--port N] [--log-delay S] [--idle-exit MIN] [--state FILE]\n';
+
+/**
+ * `backfill-tui loopback-cloud-run`: the shipped loopback Cloud Run region as its own process (the demo starts it
+ * detached, so a simulated execution outlives the dashboard as a real one does). Executions run the simulator;
+ * their lines become log entries `--log-delay` seconds later. It exits on SIGTERM/SIGINT, or after
+ * `--idle-exit` minutes with no request and no running execution. Returns the exit code.
+ */
+export async function loopbackMain(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+  let o;
+  try {
+    o = parseArgs({
+      args: argv,
+      options: {
+        project: { type: 'string' },
+        region: { type: 'string' },
+        jobs: { type: 'string' },
+        scratch: { type: 'string' },
+        port: { type: 'string', default: '0' },
+        'log-delay': { type: 'string', default: '5' },
+        'idle-exit': { type: 'string', default: '30' },
+        state: { type: 'string' },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    write(`${USAGE}${(err as Error).message}\n`);
+    return 2;
+  }
+  if (!o.project || !o.region || !o.jobs || !o.scratch) {
+    write(`${USAGE}--project, --region, --jobs and --scratch are required\n`);
+    return 2;
+  }
+  const delayMs = Number(o['log-delay']) * 1000;
+  const server = await startLoopbackServer({
+    project: o.project,
+    region: o.region,
+    jobs: o.jobs.split(',').map((name) => ({ name, timeoutSeconds: 3600 })),
+    // Most lines take the delay; about one in twenty takes three times as long, as ingestion does.
+    logDelayMs: (_line, i) => (i % 20 === 7 ? delayMs * 3 : delayMs),
+    runTask: simTaskRunner({ scratchDir: o.scratch }),
+    port: Number(o.port),
+  });
+  if (o.state) await writeFileAtomic(o.state, `${JSON.stringify({ pid: process.pid, url: server.url, startedAt: Date.now() })}\n`);
+  write(`listening ${server.url}\n`);
+  const idleMs = Number(o['idle-exit']) * 60_000;
+  const startedAt = Date.now();
+  await new Promise<void>((resolve) => {
+    // Checked every 10 s; the interval also keeps the process alive until it is done.
+    const timer = setInterval(() => {
+      const last = server.requests.at(-1)?.at ?? startedAt;
+      const running = server.world.executions.some((e) => e.completionTime === null);
+      if (!running && Date.now() - last > idleMs) done();
+    }, 10_000);
+    const done = () => {
+      clearInterval(timer);
+      process.off('SIGTERM', done);
+      process.off('SIGINT', done);
+      resolve();
+    };
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
+  await server.close();
+  return 0;
+}

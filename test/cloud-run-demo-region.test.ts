@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { demoCloudRun, ensureDemoRegion, freePort } from '../src/app/demo-cloud-run.js';
+import { createCloudRunApi } from '../src/cloud-run/api.js';
+import { executionLogFilter } from '../src/cloud-run/log-filter.js';
+import { CLI } from './support/cli.js';
+import { waitFor } from './support/wait-for.js';
+
+let dir = '';
+afterEach(() => {
+  try {
+    const { pid } = JSON.parse(readFileSync(path.join(dir, 'cloud-run-region.json'), 'utf8')) as { pid: number };
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // never started
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the demo's Cloud Run region (backfill-tui loopback-cloud-run)", () => {
+  test('starts detached from the built CLI, runs the simulator as an execution, serves its log; a second demo reuses it', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bt-region-'));
+    const port = await freePort();
+    const url = await ensureDemoRegion(dir, { cli: CLI, port, jobs: ['bdl-standings-backfill'] });
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    const { pid } = JSON.parse(readFileSync(path.join(dir, 'cloud-run-region.json'), 'utf8')) as { pid: number };
+    expect(await ensureDemoRegion(dir, { cli: CLI, port, jobs: ['bdl-standings-backfill'] })).toBe(url);
+    expect(JSON.parse(readFileSync(path.join(dir, 'cloud-run-region.json'), 'utf8')).pid).toBe(pid);
+
+    const job = { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-standings-backfill' };
+    const api = createCloudRunApi({ apiEndpoint: url, loggingEndpoint: url });
+    const storage = path.join(dir, 'storage');
+    const args = demoCloudRun(job.job, url).args.map((a) => a.replace('{keys}', '2024-01-02,2024-01-03').replace('{workers}', '2').replace('{timeout}', '60').replace('{storage}', storage).replace('{speed}', '50'));
+    const e = await api.runJob(job, { args: [...args, '--fail-rate=0'] });
+    await waitFor(async () => (await api.getExecution(job, e.id)).state === 'succeeded', 'the execution to succeed', 20_000, 100);
+    expect(readdirSync(storage).sort()).toEqual(['2024-01-02', '2024-01-03']);
+    // Its lines arrive after the region's log delay (4 s, some 12 s): wait for the summary, no fixed sleep.
+    const text = await waitFor(async () => {
+      const { entries } = await api.listEntries({ resourceNames: ['projects/nba-props-platform'], filter: executionLogFilter(job.job, e.id, e.createTime - 1000), orderBy: 'timestamp asc', pageSize: 1000 });
+      const t = entries.map((x) => x.textPayload).join('\n');
+      return t.includes('BACKFILL COMPLETE') ? t : null;
+    }, 'the log entries', 30_000, 500);
+    expect(text).toContain('✅ Scraped 2024-01-02');
+    // Still there for the next demo: it outlives the dashboard as a real region would.
+    expect((await api.listExecutions(job)).map((x) => x.id)).toEqual([e.id]);
+  }, 60_000);
+});
