@@ -92,7 +92,8 @@ export function createCloudRunApi(opts: CloudRunApiOptions = {}): CloudRunApi {
     const limit = new AbortController();
     const timer = setTimeout(() => limit.abort(new Error('timed out')), timeoutMs);
     const onAbort = () => limit.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     const deadline = { get aborted() { return limit.signal.aborted && !signal?.aborted; } };
     const both = limit.signal;
     const full = { ...ctx, timeoutMs, endpoint: base };
