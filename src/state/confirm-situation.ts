@@ -16,7 +16,8 @@ export function confirmSituation(kind: ConfirmKind, state: AppState): { key: str
     return { key, words: p.stopping ? `the stop moved on: ${stopStage(p, state.now)}` : `${ours} is running and no stop is under way` };
   }
   // Launching: what would block it (a run of ours, a writer we did not start).
-  const external = p.external ? `pid ${p.externalPids.join(', ')} writes the log` : null;
+  // A Cloud Run execution started elsewhere has no pid: it is named by its execution (the run id).
+  const external = p.external ? (p.externalPids.length ? `pid ${p.externalPids.join(', ')} writes the log` : `execution ${p.runId} (started elsewhere) runs`) : null;
   const key = `${ours ?? ''}|${external ?? ''}`;
   return { key, words: ours ? `${ours} is running now` : external ? `${external} now` : 'nothing is running now' };
 }
