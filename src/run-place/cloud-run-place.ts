@@ -306,9 +306,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       return null;
     },
     stopQuestion() {
-      if (!current || !isActive(current)) return { ok: false, message: 'no execution is running' };
+      if (!current || !isActive(current)) return { ok: false, tone: 'info', message: 'no execution is running' };
       const who = ours ? '' : ' (started outside this dashboard)';
-      return { ok: true, message: `Cancel execution ${current.id}${who}? Its tasks get SIGTERM; keys in flight are lost.` };
+      return { ok: true, kind: 'stop', message: `Cancel execution ${current.id}${who}? Its tasks get SIGTERM; keys in flight are lost.` };
     },
     launch,
     async stop(): Promise<PlaceStopOutcome> {

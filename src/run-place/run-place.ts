@@ -11,7 +11,8 @@ export interface PlaceLaunchRequest {
 
 /** A launch's result: the run's id (and what names it: a pid or an execution), or why nothing started. */
 export type PlaceLaunchOutcome =
-  | { ok: true; runId: string; what: string; notices: string[] }
+  /** `what` names the run's handle ("pid 4123", "execution J-x7k2p"); `suffix` adds to the launch notice. */
+  | { ok: true; runId: string; what: string; suffix?: string; notices: string[] }
   | { ok: false; message: string; notices: string[] };
 
 /** Where the stop/cancel got to. */
@@ -31,8 +32,11 @@ export interface RunPlace {
   keysUnsupported(): string | null;
   /** Why a launch is refused right now (a run going, ours or external), or null. */
   launchBlocked(): string | null;
-  /** The confirm box's question for stopping the current run, or why there is nothing to stop. */
-  stopQuestion(): { ok: true; message: string } | { ok: false; message: string };
+  /**
+   * What `x` asks now: a stop (or, after a stop was ignored, the SIGKILL question as its own box), or why there
+   * is nothing to ask (nothing running, a stop under way and where it is).
+   */
+  stopQuestion(): { ok: true; kind: 'stop' | 'kill'; message: string } | { ok: false; tone: 'info' | 'warn'; message: string };
   /** Starts a run on `keys`; never two at once, never twice for one request. */
   launch(req: PlaceLaunchRequest): Promise<PlaceLaunchOutcome>;
   /** Stops (local: SIGINT then SIGTERM) or cancels (Cloud Run) the current run, after the operator's `y`. */

@@ -1,0 +1,184 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Config } from '../config.js';
+import { launchBackfill } from '../app/launcher.js';
+import { recordedRuns } from '../app/process-info.js';
+import { unwatchedEnd } from '../app/unwatched-end.js';
+import { findAttachable } from '../runner/attach.js';
+import type { ProcStart } from '../runner/proc.js';
+import { recordEnd, readRuns } from '../runner/runs-file.js';
+import { killRun, stopRun } from '../runner/stop.js';
+import { watchProcess } from '../runner/watch.js';
+import { coverageView } from '../state/coverage-view.js';
+import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situation.js';
+import type { Store } from '../store.js';
+import type { PlaceLaunchOutcome, PlaceLaunchRequest, PlaceStopOutcome, RunPlace } from './run-place.js';
+
+/** What the local place needs from the dashboard around it. */
+export interface LocalPlaceDeps {
+  config: Config;
+  store: Store;
+  now(): number;
+  signal: AbortSignal;
+  /** A fresh storage listing (coverage after a run, for the history's before → after). */
+  freshStorage(): Promise<Set<string> | null>;
+  refreshHistory(): Promise<void>;
+  /** Looks at the warehouse now (storage was just listed after a run). */
+  refreshWarehouse(): void;
+}
+
+/** The local place, plus the two start-up steps the runtime drives after its /proc snapshot. */
+export interface LocalPlace extends RunPlace {
+  /** Re-attaches to a recorded run of ours that is still alive (its pid and start time both match). */
+  attach(patch: { runId?: string | null; pid?: number | null; procStart?: ProcStart | null; attached?: boolean }): void;
+  /** Runs recorded as launched whose process is gone with no end record: they ended while no dashboard watched. */
+  noteEndedUnseen(): Promise<void>;
+}
+
+/**
+ * A backfill as a local process: wraps what `src/runner/` does (launch detached under the lock, watch the pid,
+ * SIGINT then SIGTERM, SIGKILL only on a second confirm, runs.jsonl) behind the run-place interface.
+ */
+export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
+  const { config, store } = d;
+  const dispatch = store.dispatch;
+  const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info') => dispatch({ type: 'ui/notice', text, tone });
+  let stopRequested = false;
+  let awake: { stop(): void } | null = null;
+  let presentAtLaunch: number | null = null;
+
+  /** Resolves once the log's history is read, or after 15 s at most (a log that does not exist yet). */
+  function historyRead(): Promise<void> {
+    const done = () => store.getState().log.historyDone;
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(finish, 15_000);
+      const unsubscribe = store.subscribe(() => {
+        if (done()) finish();
+      });
+    });
+  }
+
+  function watch(pid: number, procStart: ProcStart | null, runId: string, child?: ChildProcess) {
+    watchProcess(pid, procStart, {
+      child,
+      signal: d.signal,
+      onExit: (info) => {
+        awake?.stop();
+        awake = null;
+        dispatch({ type: 'process/update', patch: { alive: false, exitCode: info.exitCode, keepAwake: null, stopping: null, stopped: stopRequested } });
+        const run = store.getState().log.current;
+        const counts: Record<string, number> = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
+        // Coverage after the run from a fresh listing, so the history shows what the run really added.
+        void d.freshStorage()
+          .then(() => {
+            const present = coverageView(store.getState()).storage?.coverage?.present;
+            if (presentAtLaunch !== null && present !== undefined) Object.assign(counts, { storageBefore: presentAtLaunch, storageAfter: present });
+            return recordEnd(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopRequested ? 'stopped' : 'exited', counts });
+          })
+          .then(d.refreshHistory)
+          .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
+        notice(`run ${runId} ended${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info');
+        // Storage was just listed fresh above; the warehouse is the one left to look at.
+        d.refreshWarehouse();
+      },
+    });
+  }
+
+  async function launch(req: PlaceLaunchRequest): Promise<PlaceLaunchOutcome> {
+    presentAtLaunch = coverageView(store.getState()).storage?.coverage?.present ?? null;
+    const out = await launchBackfill(config, req);
+    if (!out.ok) return { ok: false, message: out.message, notices: out.notices };
+    stopRequested = false;
+    awake = out.keepAwake;
+    const { run } = out;
+    dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, keepAwake: out.keepAwake.how } });
+    watch(run.pid as number, run.procStart, run.id, out.child);
+    return { ok: true, runId: run.id, what: `pid ${run.pid}`, suffix: out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '', notices: out.notices };
+  }
+
+  async function stop(): Promise<PlaceStopOutcome> {
+    const p = store.getState().process;
+    if (p.pid === null) return { ok: false, message: 'no run of ours is running' };
+    stopRequested = true;
+    dispatch({ type: 'process/update', patch: { stopSignals: [] } });
+    const onPhase = (phase: 'sigint' | 'sigterm' | 'waiting-kill-confirm') => {
+      if (phase === 'waiting-kill-confirm') return dispatch({ type: 'process/update', patch: { stopping: 'needs-kill' } });
+      const sent = { signal: phase === 'sigint' ? ('SIGINT' as const) : ('SIGTERM' as const), at: d.now() };
+      dispatch({ type: 'process/update', patch: { stopping: phase, stopSignals: [...store.getState().process.stopSignals, sent] } });
+    };
+    const result = await stopRun(p.pid, p.procStart, { graceMs: STOP_GRACE_MS, signal: d.signal, onPhase });
+    // Never a box that appears by itself: the operator opens the SIGKILL question with x, after this notice.
+    if (result === 'needs-kill') return { ok: 'needs-kill', message: `run ${p.runId} ignored ${signalsSent(store.getState().process)}: press x to decide about SIGKILL` };
+    return { ok: true, message: '' };
+  }
+
+  return {
+    kind: 'local',
+    label: 'local process',
+    keysUnsupported: () => null,
+    launchBlocked() {
+      const s = store.getState();
+      if (!config.command) return 'no `command` in the config: nothing to launch';
+      if (s.process.attached && s.process.alive) return `run ${s.process.runId} is still running (pid ${s.process.pid}); x stops it`;
+      if (s.process.external) return `the log is being written by pid ${s.process.externalPids.join(', ')}, not started here: launching is refused until it ends`;
+      return null;
+    },
+    stopQuestion() {
+      const p = store.getState().process;
+      if (p.external) return { ok: false, tone: 'warn', message: `the run writing the log (pid ${p.externalPids.join(', ')}) was not started here: stop it where it runs` };
+      if (!p.attached || !p.alive || p.pid === null) return { ok: false, tone: 'info', message: 'no run of ours is running' };
+      if (p.stopping === 'needs-kill') {
+        return { ok: true, kind: 'kill', message: `Send SIGKILL to process group ${p.pid} (run ${p.runId})? It ignored what was sent: ${signalsSent(p)}. Keys in flight are lost.` };
+      }
+      if (p.stopping) return { ok: false, tone: 'info', message: `stopping run ${p.runId}: ${stopStage(p, d.now())}` };
+      return { ok: true, kind: 'stop', message: `Stop run ${p.runId} (pid ${p.pid})? SIGINT to its process group, SIGTERM after ${STOP_GRACE_MS / 1000} s.` };
+    },
+    launch,
+    stop,
+    async kill() {
+      const p = store.getState().process;
+      if (p.stopping !== 'needs-kill' || p.pid === null) return { ok: false, message: '' };
+      if (!(await killRun(p.pid, p.procStart))) return { ok: false, message: `pid ${p.pid} still alive after SIGKILL` };
+      return { ok: true, message: '' };
+    },
+    async start() {
+      // The runtime takes the /proc snapshot and calls attach and noteEndedUnseen.
+    },
+    async recentRuns() {
+      return recordedRuns(await readRuns(config.stateDir).catch(() => []));
+    },
+    async close() {
+      // Watchers end with the dashboard's signal; the run itself is never touched.
+    },
+    attach(patch) {
+      if (patch.attached && patch.pid && patch.runId) {
+        notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running`);
+        watch(patch.pid, patch.procStart ?? null, patch.runId);
+      }
+    },
+    async noteEndedUnseen() {
+      const runs = await readRuns(config.stateDir).catch(() => []);
+      for (const run of findAttachable(runs).unproven) {
+        if (run.pid === null) continue; // interrupted before its spawn: nothing under any pid to speak of
+        notice(`run ${run.id} (pid ${run.pid}) has no recorded start time, so pid ${run.pid} cannot be proven to be it: not attached and never signalled from here`, 'warn');
+      }
+      const ended = findAttachable(runs).ended;
+      // Its duration and counts come from its own log, so the log's history must be read first.
+      if (ended.length) await historyRead();
+      for (const run of ended) {
+        const last = store.getState().log.tail.at(-1)?.text ?? '';
+        notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn');
+        const next = runs.find((r) => r.startedAt > run.startedAt)?.startedAt ?? null;
+        const end = unwatchedEnd(run, store.getState().log, next);
+        const counts = end.counts ? { ...end.counts } : undefined;
+        await recordEnd(config.stateDir, { id: run.id, endedAt: end.endedAt ?? run.startedAt, exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);
+      }
+      if (ended.length) await d.refreshHistory();
+    },
+  };
+}
