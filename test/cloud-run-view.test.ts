@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { decodeExecution } from '../src/cloud-run/execution.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import { initialPlaceState } from '../src/state/place-state.js';
+import { placeLines } from '../src/state/place-view.js';
+import { reduce } from '../src/state/reducer.js';
+import { runFigures } from '../src/state/run-view.js';
+import { writerOf } from '../src/state/writer.js';
+
+const t0 = Date.parse('2026-03-01T10:00:00Z');
+const running = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { template: { timeout: '604800s' } } });
+const LOG = ['2026-03-01 10:00:00,000 - INFO - NBA.com Player Boxscore Scraper Backfill (v2) initialized', '2026-03-01 10:00:00,000 - INFO - Loaded 40 dates from keys.csv', '2026-03-01 10:00:05,000 - INFO -   ✅ Scraped 2024-01-02'].join('\n');
+
+/** A Cloud Run job's state: its log lines fed as entries, its execution as the place reports it, at `now`. */
+function cloudState(now: number, patch: Partial<NonNullable<AppState['place']>> = {}): AppState {
+  let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) });
+  s = reduce(s, { type: 'log/batch', batch: parseText(LOG, compileGrammar()) });
+  s = reduce(s, { type: 'place/update', patch: { execution: running, ours: true, logNewestAt: t0 + 5000, ...patch } });
+  return reduce(s, { type: 'clock/tick', now });
+}
+
+describe('a Cloud Run run on screen (injected clock)', () => {
+  it('is never stalled from log silence while the execution says tasks run; a local run would be', () => {
+    const s = cloudState(t0 + 60 * 60_000);
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('running');
+    const local = { ...s, place: null, process: { ...s.process, pid: 4242, alive: true } };
+    expect(runFigures(local.log.current, local.now, writerOf(local)).status).toBe('stalled');
+  });
+
+  it('shows the log delay, then stuck past stuckAfter with how to cancel', () => {
+    expect(placeLines(cloudState(t0 + 47_000)).map((l) => l.text)).toEqual(['execution j-ab12c running · 0/1 tasks done · 1 running · log delay 0:42']);
+    const stuck = placeLines(cloudState(t0 + 121 * 60_000));
+    expect(stuck[1]).toEqual({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2)' });
+  });
+
+  it('an error keeps the last figures, marked stale, with the fix; an external execution says so', () => {
+    const s = cloudState(t0 + 90_000, { ours: false, error: 'Cloud Logging: quota reached (429): …; next read in 8 s', hint: 'backing off', logReadAt: t0 + 30_000 });
+    const lines = placeLines(s).map((l) => l.text);
+    expect(lines[0]).toContain('execution j-ab12c (external) running');
+    expect(lines[1]).toBe('Cloud Logging: quota reached (429): …; next read in 8 s → backing off · figures as of 1:00 ago (stale)');
+    expect(s.log.current?.succeeded).toBe(1);
+  });
+});
