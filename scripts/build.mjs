@@ -36,6 +36,7 @@ export const ENTRIES = [
   'src/coverage/math.ts',
   'src/coverage/gcs-source.ts',
   'src/app/platform-demo.ts',
+  'src/cloud-run/api.ts',
 ];
 
 /** Loaded from node_modules at run time, and only by the commands that use them (large CommonJS trees). */
