@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { loadRegistry } from '../src/jobs/registry.js';
+
+let dir = '';
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const write = (config: object) => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-crcfg-'));
+  const file = path.join(dir, 'backfill-tui.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+};
+const cloudRun = { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-boxscore-backfill', args: ['--dates={keys}'] };
+
+describe('cloudRun config', () => {
+  it('replaces command + log: no log needed, defaults filled in, the log named after the job', () => {
+    const c = loadConfig({ file: write({ job: 'bdl', cloudRun }), cwd: '/' });
+    expect(c.cloudRun).toMatchObject({ ...cloudRun, env: {}, stuckAfter: 7200, pollSeconds: 5, logDeadline: 300 });
+    expect(c.log).toBe('cloud-run:projects/nba-props-platform/locations/us-west2/jobs/bdl-boxscore-backfill');
+  });
+
+  it('a job with neither log nor cloudRun, and a bad cloudRun field, are errors naming the field', () => {
+    expect(() => loadConfig({ file: write({ job: 'x' }), cwd: '/' })).toThrow(/log: required .* unless the job runs on Cloud Run \(cloudRun\)/);
+    expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, region: 'us west' } }), cwd: '/' })).toThrow(/cloudRun\.region: a region such as us-west2/);
+    expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, keysPrefix: 'gs://b/keys' } }), cwd: '/' })).toThrow(/cloudRun\.keysPrefix: gs:\/\/BUCKET\/PREFIX\/ ending in \//);
+    expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, colour: 1 } }), cwd: '/' })).toThrow(/cloudRun/);
+  });
+
+  it('in a jobs list beside local jobs: a command from defaults does not stop a Cloud Run job', () => {
+    const file = write({ defaults: { command: ['python', 'x.py'] }, jobs: [{ name: 'local', log: 'a.log' }, { name: 'cloud', cloudRun }] });
+    const r = loadRegistry({ file, cwd: dir });
+    expect(r.jobs.map((j) => [j.job, Boolean(j.cloudRun)])).toEqual([['local', false], ['cloud', true]]);
+  });
+});
