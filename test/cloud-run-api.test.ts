@@ -22,7 +22,7 @@ async function start(extra: Partial<Parameters<typeof startLoopbackServer>[0]> =
     },
     ...extra,
   });
-  return { server, api: createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 2000 }) };
+  return { server, api: createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 15_000 }) };
 }
 
 async function failure(p: Promise<unknown>): Promise<CloudRunError> {

@@ -49,7 +49,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
   const ac = new AbortController();
   let state: AppState = initialState({ job: spec.job, log: 'cloud-run', now: Date.now(), targets: [95], place: initialPlaceState('Cloud Run job', spec.stuckAfterMs) });
   const lines: string[] = [];
-  const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 2000 });
+  const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 5000 });
   const feed = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20 });
   const place = createCloudRunPlace({
     spec,

@@ -82,3 +82,48 @@ async function answers(url: string): Promise<boolean> {
     return false;
   }
 }
+
+/** The demo's Cloud Run job: Ball Don't Lie box scores, as the team runs its bdl backfills. */
+const DEMO_JOB = { name: 'bdl-boxscores', cloudRunJob: 'bdl-boxscore-backfill' };
+
+/**
+ * Adds the demo's Cloud Run job to a platform demo config (`jobs` list): its expected game dates, a storage
+ * folder about 60 % full, and `cloudRun` pointing at a loopback region on a port picked now and kept.
+ */
+export async function addDemoCloudRunJob(dir: string, configFile: string, opts: { keys: string[]; speed: number }): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { writeFileAtomic } = await import('../runner/atomic-write.js');
+  const { mulberry32 } = await import('../sim/random.js');
+  const config = JSON.parse(await readFile(configFile, 'utf8')) as { jobs?: Record<string, unknown>[] };
+  if (!Array.isArray(config.jobs) || config.jobs.some((j) => j.cloudRun)) return;
+  const home = path.join(dir, DEMO_JOB.name);
+  const storage = path.join(home, 'storage');
+  await mkdir(storage, { recursive: true });
+  await writeFileAtomic(path.join(home, 'keys.csv'), `${opts.keys.join('\n')}\n`);
+  const rng = mulberry32(23);
+  for (const key of opts.keys) {
+    if (rng() < 0.6) {
+      await mkdir(path.join(storage, key), { recursive: true });
+      await writeFile(path.join(storage, key, '20251126_120000.json'), '{"demo":true}\n');
+    }
+  }
+  const url = `http://127.0.0.1:${await freePort()}`;
+  config.jobs.push({
+    name: DEMO_JOB.name,
+    expected: `${DEMO_JOB.name}/keys.csv`,
+    failed: `${DEMO_JOB.name}/failed_dates_*.json`,
+    storage: { url: `${DEMO_JOB.name}/storage` },
+    cloudRun: demoCloudRun(DEMO_JOB.cloudRunJob, url, ['--playoff-fail-rate=0.4']),
+    vars: { storage, speed: opts.speed },
+  });
+  await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** Starts (or finds) the loopback region a demo config's Cloud Run jobs point at; nothing when it has none. */
+export async function startDemoRegionFor(dir: string, configFile: string, cli: string): Promise<string | null> {
+  const config = JSON.parse(await readFile(configFile, 'utf8')) as { jobs?: { cloudRun?: { job: string; apiEndpoint?: string } }[]; cloudRun?: { job: string; apiEndpoint?: string } };
+  const cloud = [...(config.jobs ?? []), config].map((j) => j.cloudRun).filter((c): c is { job: string; apiEndpoint?: string } => Boolean(c?.apiEndpoint));
+  if (cloud.length === 0) return null;
+  const port = Number(new URL(cloud[0].apiEndpoint!).port);
+  return ensureDemoRegion(dir, { cli, port, jobs: cloud.map((c) => c.job) });
+}
