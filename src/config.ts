@@ -120,7 +120,6 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
     throw err;
   }
   const where = ctx.where ?? file ?? 'command line';
-  if (c.cloudRun && c.command) throw new ConfigError(`${where}: invalid config\n  command: a job with cloudRun runs as a Cloud Run Job; its launch is cloudRun.args, not command`);
   if (!c.cloudRun && c.log === undefined) throw new ConfigError(`${where}: invalid config\n  log: required (the backfill's log file), unless the job runs on Cloud Run (cloudRun)`);
   const abs = (p: string) => path.resolve(baseDir, p);
   const expected =

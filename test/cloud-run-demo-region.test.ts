@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { demoCloudRun, ensureDemoRegion, freePort } from '../src/app/demo-cloud-run.js';
+import { addDemoCloudRunJob, demoCloudRun, ensureDemoRegion, freePort, startDemoRegionFor } from '../src/app/demo-cloud-run.js';
+import { setUpPlatformDemo } from '../src/app/platform-demo.js';
+import { startRuntime } from '../src/app/runtime.js';
+import { loadRegistry } from '../src/jobs/registry.js';
 import { createCloudRunApi } from '../src/cloud-run/api.js';
 import { executionLogFilter } from '../src/cloud-run/log-filter.js';
 import { CLI } from './support/cli.js';
@@ -46,4 +49,23 @@ describe("the demo's Cloud Run region (backfill-tui loopback-cloud-run)", () => 
     // Still there for the next demo: it outlives the dashboard as a real region would.
     expect((await api.listExecutions(job)).map((x) => x.id)).toEqual([e.id]);
   }, 60_000);
+
+  test('the platform demo gains a Cloud Run job: its config loads, its region starts, and its dashboard lists executions', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bt-region-'));
+    const file = await setUpPlatformDemo(dir, { speed: 8, cli: CLI });
+    await addDemoCloudRunJob(dir, file, { keys: ['2024-01-02', '2024-01-03', '2024-01-04'], speed: 8 });
+    const registry = loadRegistry({ file, cwd: dir });
+    const cloud = registry.jobs.filter((j) => j.cloudRun);
+    expect(cloud.map((j) => [j.job, j.cloudRun!.job])).toEqual([['bdl-boxscores', 'bdl-boxscore-backfill']]);
+    expect(registry.jobs).toHaveLength(6);
+    const url = await startDemoRegionFor(dir, file, CLI);
+    expect(url).toBe(cloud[0].cloudRun!.apiEndpoint);
+    const r = startRuntime(cloud[0], { exit: () => undefined });
+    try {
+      await waitFor(() => r.store.getState().place?.listedAt, 'the Cloud Run job listed', 30_000);
+      expect(r.store.getState().place?.error).toBeNull();
+    } finally {
+      await r.close();
+    }
+  }, 90_000);
 });

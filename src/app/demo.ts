@@ -9,6 +9,7 @@ import { mulberry32 } from '../sim/random.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
 import { runPlatformDashboard } from './platform-dashboard.js';
 import { setUpPlatformDemo, startChainLoader } from './platform-demo.js';
+import { addDemoCloudRunJob, startDemoRegionFor } from './demo-cloud-run.js';
 
 /** Share of keys already in storage when the demo opens: April–June mostly missing, as in the real run. */
 const PRESENT_REGULAR = 0.8;
@@ -86,12 +87,19 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
   let file: string;
   if (existsSync(existing)) file = existing;
   else if (opts.job === 'player-boxscores') file = await setUpDemo(dir, { speed: opts.speed, cli });
-  else file = await setUpPlatformDemo(dir, { speed: opts.speed, cli });
+  else {
+    file = await setUpPlatformDemo(dir, { speed: opts.speed, cli });
+    // A sixth job that runs as a Cloud Run Job, served by the shipped loopback region.
+    await addDemoCloudRunJob(dir, file, { keys: generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 }), speed: opts.speed });
+  }
   const platform = 'jobs' in (JSON.parse(await readFile(file, 'utf8')) as object);
   const ac = new AbortController();
   if (platform) startChainLoader(dir, ac.signal);
   else startDemoLoader(dir, ac.signal);
   process.stderr.write(`demo directory: ${dir}\n`);
+  // Started detached (or found from an earlier demo): a Cloud Run execution outlives the dashboard.
+  const region = await startDemoRegionFor(dir, file, cli);
+  if (region) process.stderr.write(`demo Cloud Run region: ${region}\n`);
   try {
     // A lone-job config takes --job as its name; only a platform's --job picks one of its jobs.
     const registry = loadRegistry({ file, cwd: dir, flags: platform && opts.job ? { job: opts.job } : {} });
