@@ -5,6 +5,7 @@ import type { ConfigFlags } from './config.js';
 import { loadRegistry, type JobRegistry } from './jobs/registry.js';
 import { UserError } from './errors.js';
 import { flushStartup, markStartup } from './startup-timing.js';
+import { loadForTerminal } from './app/load-for-terminal.js';
 
 // Everything above (the bundle's own code, commander, the config schema) has loaded by now.
 markStartup('cli loaded');
@@ -123,7 +124,7 @@ async function main(argv: string[]): Promise<void> {
           process.stderr.write('backfill-tui: stdout is not a terminal; use `backfill-tui status` (or `status --json`) in scripts.\n');
           return 2;
         }
-        const { runPlatformDashboard } = await import('./app/platform-dashboard.js');
+        const { runPlatformDashboard } = await loadForTerminal(() => import('./app/platform-dashboard.js'));
         markStartup('command loaded');
         const color = opts.color !== false && !process.env.NO_COLOR;
         return runPlatformDashboard(registryFrom(opts), { color });
@@ -172,7 +173,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-color', 'no colors')
     .action(async (opts: { dir?: string; speed: string; color?: boolean; job?: string }) =>
       guard(async () => {
-        const { runDemo } = await import('./app/demo.js');
+        const { runDemo } = await loadForTerminal(() => import('./app/demo.js'));
         return runDemo({ dir: opts.dir, speed: Number(opts.speed), color: opts.color !== false && !process.env.NO_COLOR, job: opts.job });
       }),
     );
