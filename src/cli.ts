@@ -44,9 +44,33 @@ interface GlobalOpts extends ConfigFlags {
 
 /** The config as a registry of jobs (one for a config without `jobs`); `--job` picks one of a list. */
 function registryFrom(opts: GlobalOpts): JobRegistry {
-  const registry = loadRegistry({ file: opts.config, cwd: process.cwd(), flags: opts });
+  const merged = withRootOptions(opts);
+  const registry = loadRegistry({ file: merged.config, cwd: process.cwd(), flags: merged });
   markStartup('config read');
   return registry;
+}
+
+/** The global options given before the subcommand (`backfill-tui --log X status`), set by a preAction hook. */
+let rootOptions: GlobalOpts = {};
+const GLOBAL_KEYS = ['config', 'log', 'failed', 'expected', 'storage', 'job', 'stateDir'] as const;
+
+/**
+ * A subcommand's options with the global ones typed before it: honoured, never silently dropped. The same
+ * option given before and after the subcommand with different values is a usage error.
+ */
+function withRootOptions(opts: GlobalOpts): GlobalOpts {
+  if (rootOptions === opts) return opts;
+  const out: GlobalOpts = { ...opts };
+  for (const key of GLOBAL_KEYS) {
+    const before = rootOptions[key];
+    if (before === undefined) continue;
+    if (out[key] !== undefined && out[key] !== before) {
+      const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new UserError(`${flag} given twice, before and after the subcommand, with different values ("${before}", "${out[key]}"): give it once`, 2);
+    }
+    out[key] = before;
+  }
+  return out;
 }
 
 /**
@@ -117,6 +141,9 @@ async function main(argv: string[]): Promise<void> {
     .description('Terminal dashboard for long data backfills: progress, failures, coverage, and launch/resume/retry/stop.')
     .version(pkg.version, '-V, --version')
     .enablePositionalOptions()
+    .hook('preAction', (root) => {
+      rootOptions = root.opts() as GlobalOpts;
+    })
     .option('--no-color', 'no colors (also NO_COLOR=1)')
     .action(async (opts: GlobalOpts) =>
       guard(async () => {

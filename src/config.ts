@@ -2,6 +2,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { configSchema, type ParsedConfig } from './config-schema.js';
 import { UserError } from './errors.js';
+import { compileKeyPattern } from './coverage/local-source.js';
+import type { SourceError } from './coverage/source.js';
 import { PhasesError, resolvePhases, type PhaseCalendar } from './phases/calendar.js';
 
 /** A config problem the operator must fix; `exitCode` 2 as for any usage error. */
@@ -49,7 +51,8 @@ export function readConfigFile(file: string): Record<string, unknown> {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message}`);
   }
@@ -121,6 +124,7 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
   }
   const where = ctx.where ?? file ?? 'command line';
   if (!c.cloudRun && c.log === undefined) throw new ConfigError(`${where}: invalid config\n  log: required (the backfill's log file), unless the job runs on Cloud Run (cloudRun)`);
+  checkPatterns(c, ctx.where ?? file ?? 'command line', baseDir);
   const abs = (p: string) => path.resolve(baseDir, p);
   const expected =
     c.expected === undefined ? null : typeof c.expected === 'string' ? { file: abs(c.expected) } : { ...c.expected, file: abs(c.expected.file) };
@@ -141,4 +145,24 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
     stateDir: abs(c.stateDir),
     phases,
   };
+}
+
+/**
+ * Settings the schema cannot judge, checked at start so a bad one is exit 2 naming the field, never a stack
+ * trace at the first poll: `storage.keyPattern` must compile and hold a `key` group; `failed` may hold * or ?
+ * only in its file name (the folder is read, not searched).
+ */
+function checkPatterns(c: { storage?: { keyPattern?: string }; failed: string }, where: string, baseDir: string): void {
+  const bad = (field: string, message: string) => new ConfigError(`${where}: invalid config\n  ${field}: ${message}`);
+  if (c.storage?.keyPattern !== undefined) {
+    try {
+      compileKeyPattern(c.storage.keyPattern);
+    } catch (err) {
+      const e = err as SourceError;
+      throw bad('storage.keyPattern', `${e.message.replace(/^storage\.keyPattern /, '')}${e.hint ? ` (${e.hint})` : ''}`);
+    }
+  }
+  if (/[*?]/.test(path.dirname(path.resolve(baseDir, c.failed)))) {
+    throw bad('failed', `only the file name may hold * or ? (${c.failed}): name the folder, e.g. "logs/failed_dates_*.json"`);
+  }
 }
