@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { BigQuery } from '@google-cloud/bigquery';
 import { createBigQueryClient, postJson } from './bigquery-client.js';
 import { Deadline, settle } from './bigquery-deadline.js';
 import { explainBigQueryError, type BigQueryStep } from './bigquery-errors.js';
 import { buildPartitionsQuery, buildScanQuery, isDayPartitionedOn, parseTableName, partitionIdToKey, quoteColumn, type CountSpec, type Statement } from './bigquery-sql.js';
 import { UnexpectedAnswerError } from './explain-error.js';
+import { createPageGuard } from './page-guard.js';
 import { SourceError, type KeySource, type SourceResult } from './source.js';
 
 /** Options for {@link createBigQuerySource}; the warehouse section of the config. */
@@ -155,22 +157,32 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
     };
     // requestId makes the client's retries of this POST one job, not several.
     const first = asObject(await wait(postJson(client, '/queries', { ...queryConfig(p.statement), location: p.location, requestId: randomUUID() }))) as QueryAnswer;
-    for (const row of first.rows ?? []) add(row.f?.[0]?.v);
     let complete = first.jobComplete;
     let pageToken = first.pageToken;
+    if (complete === true) addRows(first, add);
     if (complete === true && pageToken === undefined) return keys;
     const jobId = first.jobReference?.jobId;
     if (typeof complete !== 'boolean' || jobId === undefined) throw new UnexpectedAnswerError(JSON.stringify(first));
-    const job = client.job(jobId, { location: first.jobReference?.location ?? p.location });
+    const location = first.jobReference?.location ?? p.location;
     at('results');
+    const guard = createPageGuard('BigQuery', `the result of the ${p.method === 'partitions' ? 'partitions count' : 'key scan'} on ${opts.table}`, 'check warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST): the server there does not page like BigQuery');
+    if (pageToken !== undefined) guard.page(first.rows?.length ?? 0, pageToken);
+    let waits = 0;
     while (!complete || pageToken !== undefined) {
       stop.throwIfAborted();
-      const [rows, , answer] = await wait(job.getQueryResults({ autoPaginate: false, ...(pageToken !== undefined && { pageToken }) }));
-      const page = asObject(answer) as QueryAnswer;
-      if (page.jobComplete === false) continue; // BigQuery holds each poll up to 10 s: no busy loop
+      // GET /queries/JOB through the client (auth, retries), its answer as sent: every page is read the same way
+      // as the first, by column name (the client's own getQueryResults parses rows and drops them from the answer).
+      const qs = { ...(location !== undefined && { location }), timeoutMs: POLL_HOLD_MS, ...(pageToken !== undefined && { pageToken }) };
+      const page = asObject(await wait(getJson(client, `/queries/${encodeURIComponent(jobId)}`, qs))) as QueryAnswer;
+      if (page.jobComplete === false) {
+        // BigQuery holds each poll up to timeoutMs; a server that answers at once must not be asked in a busy loop.
+        await pause(Math.min(POLL_PAUSE_MAX_MS, POLL_PAUSE_MS * 2 ** waits++), stop);
+        continue;
+      }
       complete = true;
-      for (const row of rows) add((row as { key?: unknown }).key);
+      addRows(page, add);
       pageToken = page.pageToken;
+      guard.page(page.rows?.length ?? 0, pageToken ?? null);
     }
     return keys;
   }
@@ -219,7 +231,60 @@ interface QueryAnswer {
   jobComplete?: boolean;
   jobReference?: { jobId?: string; location?: string };
   pageToken?: string;
+  schema?: { fields?: { name?: string }[] };
   rows?: { f?: { v?: unknown }[] }[];
+}
+
+/** How long BigQuery may hold one poll of an unfinished job (it answers as soon as the job is done). */
+const POLL_HOLD_MS = 10_000;
+/** Pause after a poll that came back unfinished at once: doubling from this, at most POLL_PAUSE_MAX_MS. */
+const POLL_PAUSE_MS = 250;
+const POLL_PAUSE_MAX_MS = 4_000;
+
+/** The column every count query selects its keys as. */
+const KEY_COLUMN = 'key';
+
+/**
+ * Adds one result page's keys, read by the column's name in the page's schema (BigQuery sends the schema with
+ * every page of a finished job). A page with rows but no `key` column is an error naming the columns it has,
+ * never a silent zero.
+ */
+function addRows(page: QueryAnswer, add: (value: unknown) => void): void {
+  const rows = page.rows ?? [];
+  if (rows.length === 0) return;
+  const names = (page.schema?.fields ?? []).map((f) => f.name);
+  const at = names.indexOf(KEY_COLUMN);
+  if (at === -1) {
+    throw new SourceError(
+      `BigQuery: the query result has no column "${KEY_COLUMN}" (columns: ${names.length ? names.join(', ') : 'none given'}), so no key can be read`,
+      'check warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST): the server there answers differently from BigQuery',
+      null,
+    );
+  }
+  for (const row of rows) add(row.f?.[at]?.v);
+}
+
+/** GET through the client (auth, retries, project in the path); the body as sent. */
+function getJson(client: BigQuery, uri: string, qs: Record<string, unknown>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    client.request({ method: 'GET', uri, qs }, (err, body) => (err ? reject(err) : resolve(body)));
+  });
+}
+
+/** Waits `ms`, or until the signal aborts (then rejects with its reason). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 type Wait = <T>(work: Promise<T>) => Promise<T>;

@@ -1,6 +1,7 @@
 import { Storage, type Bucket } from '@google-cloud/storage';
 import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
 import { compileKeyPattern } from './local-source.js';
+import { createPageGuard } from './page-guard.js';
 import { SourceError, type KeySource, type SourceResult } from './source.js';
 
 /** Options for {@link createGcsSource}. */
@@ -85,6 +86,7 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
     async list(signal) {
       const keys = new Set<string>();
       let requests = 0;
+      const guard = createPageGuard('Cloud Storage', `gs://${bucket}/${prefix}`, `check storage.url and storage.apiEndpoint (or STORAGE_EMULATOR_HOST): the server there does not page like Cloud Storage`);
       try {
         for (let query: Query | null = first; query !== null; ) {
           signal.throwIfAborted();
@@ -94,9 +96,11 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
           query = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? { ...first, pageToken: page.nextPageToken } : null;
           // The page ended inside a folder already known to hold data: the rest of it cannot change anything.
           if (query !== null && pattern === null && last !== undefined && keys.has(last)) query = { ...first, startOffset: `${prefix}${last}0` };
+          guard.page(page.items?.length ?? 0, query === null ? null : JSON.stringify([query.pageToken ?? null, query.startOffset ?? null]));
         }
       } catch (e) {
         if (signal.aborted) throw signal.reason;
+        if (e instanceof SourceError) throw e;
         throw explainError(e, ctx);
       }
       return { keys, requests, bytesBilled: null, method: 'objects' } satisfies SourceResult;

@@ -14,8 +14,14 @@ export interface FakeBigQueryOptions {
   column?: string;
   /** Rows per result page; default 1000. */
   pageSize?: number;
-  /** How many times `GET /queries/JOB` answers jobComplete:false before the first page. */
+  /** How many times `GET /queries/JOB` answers jobComplete:false before the first page (Infinity: forever). */
   incompletePolls?: number;
+  /** The result's column name in the schema (default 'key', what the query asks for): another tests a server that differs. */
+  resultColumn?: string;
+  /** Every result page carries this same pageToken: a server that loops its pages. */
+  loopPageToken?: string;
+  /** A second column placed before the key column in every row (so reading by position is wrong). */
+  leadingColumn?: string;
   /** totalBytesProcessed the dry run reports; default 1234. */
   bytes?: number;
   /**
@@ -128,10 +134,10 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       kind: 'bigquery#getQueryResultsResponse',
       jobReference: { projectId: job.project, jobId, location: 'US' },
       jobComplete: true,
-      schema: { fields: [{ name: 'key', type: 'STRING', mode: 'NULLABLE' }] },
+      schema: { fields: [...(opts.leadingColumn ? [{ name: opts.leadingColumn, type: 'STRING', mode: 'NULLABLE' }] : []), { name: opts.resultColumn ?? 'key', type: 'STRING', mode: 'NULLABLE' }] },
       totalRows: String(job.values.length),
-      rows: slice.map((v) => ({ f: [{ v }] })),
-      ...(next ? { pageToken: next } : {}),
+      rows: slice.map((v) => ({ f: [...(opts.leadingColumn ? [{ v: 'lead' }] : []), { v }] })),
+      ...(opts.loopPageToken ? { pageToken: opts.loopPageToken } : next ? { pageToken: next } : {}),
     });
   };
 

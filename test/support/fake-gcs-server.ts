@@ -29,6 +29,8 @@ export type FakeObject = string | { name: string; size: number };
 
 /** A running fake: point the storage client's `apiEndpoint` at `url`. */
 export interface FakeGcs {
+  /** When each request arrived (ms since the epoch), retries included: for request budgets. */
+  readonly times: number[];
   /** http://127.0.0.1:PORT, without /storage/v1. */
   readonly url: string;
   /** HTTP requests received so far, retries included. */
@@ -64,14 +66,16 @@ export async function startFakeGcs(opts: FakeGcsOptions): Promise<FakeGcs> {
   const sockets = new Set<Socket>();
   const fixed = Array.isArray(opts.objects) ? sortedCopy(opts.objects) : null;
 
+  const times: number[] = [];
   const server = createServer((req, res) => {
     requests += 1;
+    times.push(Date.now());
     opts.onRequest?.(requests);
     if (fault !== null && faultLeft > 0) {
       faultLeft -= 1;
       if (fault === 'hang') return; // the socket stays open until the client gives up or close()
       if (fault === 'garbage') return send(res, 200, '<html>Sign in to continue</html>', 'text/html');
-      if (fault === 'loop-token') return sendJson(res, 200, { kind: 'storage#objects', prefixes: [`${new URL(req.url ?? '/', 'http://x').searchParams.get('prefix') ?? ''}loop/`], nextPageToken: 'c2FtZQ' });
+      if (fault === 'loop-token') return sendJson(res, 200, { kind: 'storage#objects', items: [{ name: `${new URL(req.url ?? '/', 'http://x').searchParams.get('prefix') ?? ''}loop/x.json`, size: '0' }], nextPageToken: 'c2FtZQ' });
       if (fault === 'endless-pages') return sendJson(res, 200, { kind: 'storage#objects', nextPageToken: Buffer.from(`page-${requests}`).toString('base64url') });
       const e = ERRORS[fault.status];
       return sendJson(res, fault.status, { error: { code: fault.status, message: e.message(opts.bucket), errors: [{ message: e.message(opts.bucket), domain: 'global', reason: e.reason }] } });
@@ -92,6 +96,7 @@ export async function startFakeGcs(opts: FakeGcsOptions): Promise<FakeGcs> {
       return requests;
     },
     queries,
+    times,
     setFault(f) {
       fault = f;
       faultLeft = faultTimes(f);
