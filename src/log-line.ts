@@ -57,4 +57,6 @@ export interface ParsedBatch {
   lastAt: number | null;
   /** The last `tailLimit` physical lines, decoded, for the log pane. */
   tail: TailLine[];
+  /** Records whose key was longer than MAX_KEY_CHARS: cut (see parseChunk) and counted as suspicious. */
+  suspiciousKeys?: number;
 }

@@ -107,6 +107,8 @@ export function statusJson(state: AppState) {
   return {
     job: state.job,
     log: state.log.path,
+    /** Keys longer than 200 characters in the log: cut for display, never launched. */
+    suspiciousKeys: state.log.suspiciousKeys,
     run: runJson(current, currentFigures(state)),
     runs,
     coverage,

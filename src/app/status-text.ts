@@ -43,6 +43,8 @@ export function statusText(state: AppState): string {
       lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }
   }
+  const odd = state.log.suspiciousKeys;
+  if (odd > 0) lines.push(`suspicious ${odd} key${odd === 1 ? '' : 's'} longer than 200 characters in the log, cut for display (never launched)`);
   const earlier = state.log.history.length;
   // A full history means older runs may exist that were never read (see history-start.ts).
   if (earlier >= HISTORY_LIMIT) lines.push(`earlier   the newest ${earlier} runs of this log (older ones are not read)`);

@@ -5,6 +5,7 @@ import { type CustomRule, type GrammarKind, parseCustom } from './custom-grammar
 import { LineStart, junkText, parseTrace } from './line-start.js';
 import { LogClock } from './log-clock.js';
 import { ERROR, type Level, PrefixReader, WARNING } from './timestamp.js';
+import { MAX_KEY_CHARS } from '../key-safety.js';
 
 /** A compiled grammar. Build it with `compileGrammar`; its fields are the parser's own business. */
 export interface Grammar {
@@ -34,6 +35,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
   const inner = new LineStart(chunk, prefix);
   const custom = grammar.custom.length > 0;
   let lineCount = 0;
+  let suspiciousKeys = 0;
   // A number, not number | null: a variable that may hold null keeps each new value boxed on the heap.
   let lastAt = -Infinity;
   let pos = 0;
@@ -56,6 +58,14 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
     if (custom) parseWithConfig(bytes, rec, m, end, grammar);
     else if (m >= 0) parseMessage(bytes, m, end);
     if (m < 0 && lines.length === before) parseTrace(chunk, pos, end, lines);
+    // No key is this long: cut it once here, so nothing downstream (tables, filters, widths) pays for its length.
+    for (let i = before; i < lines.length; i++) {
+      const rec = lines[i] as { key?: string | null };
+      if (typeof rec.key === 'string' && rec.key.length > MAX_KEY_CHARS) {
+        rec.key = cutKey(rec.key);
+        suspiciousKeys++;
+      }
+    }
     if (pos >= tailStart) {
       if (rec > pos) {
         const junk = junkText(chunk, pos, rec);
@@ -66,7 +76,12 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
     }
     pos = nl + 1;
   }
-  return { lines, lineCount, lastAt: lastAt === -Infinity ? null : lastAt, tail };
+  return { lines, lineCount, lastAt: lastAt === -Infinity ? null : lastAt, tail, ...(suspiciousKeys > 0 && { suspiciousKeys }) };
+}
+
+/** A key past MAX_KEY_CHARS: its first MAX_KEY_CHARS characters and `…` (never a key to launch: see key-safety). */
+export function cutKey(key: string): string {
+  return `${key.slice(0, MAX_KEY_CHARS)}…`;
 }
 
 /**

@@ -123,6 +123,8 @@ export interface LogState extends LogRuns {
   /** Physical lines read, counted from where the history read began (see history-start.ts). */
   lines: number;
   overlongBytes: number;
+  /** Keys longer than MAX_KEY_CHARS seen in the log (cut for display, never launched). */
+  suspiciousKeys: number;
   resets: number;
   tail: TailLine[];
   /** When lines last arrived while the log was followed (epoch ms, our clock), or null. */
@@ -153,7 +155,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     job: opts.job,
     now: opts.now,
     phases: opts.phases ?? NBA_CALENDAR,
-    log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null },
+    log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, suspiciousKeys: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [], tried: null },
     process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },

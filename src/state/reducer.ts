@@ -58,7 +58,7 @@ function step(state: AppState, event: AppEvent): AppState {
       const tail = event.batch.tail.length === 0 ? state.log.tail : state.log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return {
         ...state,
-        log: { ...state.log, ...runs, tail, exists: true, lines: state.log.lines + event.batch.lineCount, lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt },
+        log: { ...state.log, ...runs, tail, exists: true, lines: state.log.lines + event.batch.lineCount, suspiciousKeys: state.log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0), lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt },
       };
     }
     case 'log/progress':
