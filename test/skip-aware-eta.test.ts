@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { statusJson } from '../src/app/status-json.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
-import { currentFigures, pendingInStorage } from '../src/state/current-figures.js';
+import { currentFigures, pendingInStorage, skipsAhead } from '../src/state/current-figures.js';
 import { reduce } from '../src/state/reducer.js';
 import { logLine, T0 } from './support/log-text.js';
 
@@ -46,5 +46,37 @@ describe('the ETA leaves out keys the script will skip', () => {
   test('every key left already in storage: no work, the ETA is near zero', () => {
     const state = withStorage(liveRun(), Array.from({ length: 30 }, (_, i) => key(i)));
     expect(currentFigures(state).etaSeconds).toEqual([0, 0]);
+  });
+
+  test('skips already counted by a Progress line are behind the run, not ahead of it', () => {
+    // Storage holds the 12 done and 9 of the 18 left; the script has skipped 5 of those 9 (at DEBUG, so
+    // no line per key) and says so in a Progress line: 17 done, 13 left, 4 of them still to be skipped.
+    const inStorage = [...Array.from({ length: 12 }, (_, i) => key(i)), ...Array.from({ length: 9 }, (_, i) => key(12 + i * 2))];
+    let state = withStorage(liveRun(), inStorage);
+    const progress = logLine(T0 + 12 * MIN + 500, 'INFO', '📊 Progress: 17/30 (56.7%) | ✅ 12 | ⏭️ 5 | ❌ 0 | ETA: 3min');
+    state = reduce(state, { type: 'log/batch', batch: parseText(progress, grammar) });
+    expect(currentFigures(state).remaining).toBe(13);
+    expect(skipsAhead(state.log.current, state.coverage.storage!.keys)).toBe(4);
+    // 9 keys of work at 1/min.
+    expect(currentFigures(state).etaSeconds).toEqual([486, 594]);
+  });
+
+  test('skips logged per key (the retry script) are not taken off twice', () => {
+    const lines = [logLine(T0, 'INFO', 'Workers: 1 | Timeout: 180s'), logLine(T0, 'INFO', 'Loaded 20 dates from keys.txt')];
+    for (let i = 0; i < 20; i++) lines.push(logLine(T0, 'INFO', `[${i + 1}/20] Queued ${key(i)}`));
+    let t = T0;
+    for (let i = 0; i < 10; i++) {
+      lines.push(logLine((t += MIN), 'INFO', `[${i + 1}/20] Processing ${key(i)}`));
+      lines.push(logLine(t, 'INFO', i < 3 ? '  ⏭️  Skipped (already in GCS)' : '  ✅ Scraped successfully (attempt 1)'));
+    }
+    let state = initialState({ job: 'j', log: 'x.log', now: t + 1000, targets: [95] });
+    state = reduce(state, { type: 'log/batch', batch: parseText(lines.join('\n'), grammar) });
+    state = reduce(state, { type: 'process/update', patch: { external: true } });
+    // Storage: the three skipped keys and four keys still ahead of the run.
+    state = withStorage(state, [key(0), key(1), key(2), key(10), key(11), key(12), key(13)]);
+    expect(state.log.current!.skipped).toBe(3);
+    // The three skipped keys are done and have their outcome line: only the four ahead are left to skip.
+    expect(skipsAhead(state.log.current, state.coverage.storage!.keys)).toBe(4);
+    expect(currentFigures(state).remaining).toBe(10);
   });
 });

@@ -1,7 +1,7 @@
 import type { AppState } from './app-state.js';
-import { OUTCOME_MASK, OUTCOME_NONE, SEEN_PROCESSING, SEEN_QUEUED, type KeyLedger } from './key-ledger.js';
+import { OUTCOME_MASK, OUTCOME_NONE, OUTCOME_SKIPPED, SEEN_PROCESSING, SEEN_QUEUED, type KeyLedger } from './key-ledger.js';
 import { runFigures, type RunFigures } from './run-view.js';
-import type { RunState } from './run.js';
+import { doneOf, type RunState } from './run.js';
 import { writerOf } from './writer.js';
 
 /**
@@ -10,10 +10,25 @@ import { writerOf } from './writer.js';
  */
 export function currentFigures(state: AppState, now: number = state.now): RunFigures {
   const run = state.log.current;
-  return runFigures(run, now, writerOf(state), true, pendingInStorage(run, state.coverage.storage?.keys ?? null));
+  return runFigures(run, now, writerOf(state), true, skipsAhead(run, state.coverage.storage?.keys ?? null));
 }
 
-const cache = new WeakMap<Set<string>, { ledger: KeyLedger; version: number; count: number }>();
+/**
+ * Keys of `run` the script will still skip: announced, no outcome line, already in `storage`, less the
+ * skips that already happened. The reference scripts log a skip at DEBUG, so a skipped key never gets an
+ * outcome line, yet Progress lines count it in `done`: without this it would leave the ETA twice (once
+ * as done, once as ahead) and the ETA would read ~0 s with a third of the work left.
+ */
+export function skipsAhead(run: RunState | null, storage: Set<string> | null): number {
+  if (!run) return 0;
+  const { count, skippedByLine } = tally(run, storage);
+  if (count === 0) return 0;
+  const done = Math.max(doneOf(run), run.progressDone);
+  const skipsBehindUnseen = Math.max(0, done - run.succeeded - run.failed - skippedByLine);
+  return Math.max(0, count - skipsBehindUnseen);
+}
+
+const cache = new WeakMap<Set<string>, { ledger: KeyLedger; version: number; count: number; skippedByLine: number }>();
 
 /**
  * Keys of `run` (queued or processing lines) with no outcome yet that `storage` already holds: the
@@ -21,15 +36,24 @@ const cache = new WeakMap<Set<string>, { ledger: KeyLedger; version: number; cou
  * either (cached by the storage listing, the run's key store and its version).
  */
 export function pendingInStorage(run: RunState | null, storage: Set<string> | null): number {
-  if (!run?.keys || !storage || storage.size === 0) return 0;
+  return run ? tally(run, storage).count : 0;
+}
+
+/** `count` as pendingInStorage says; `skippedByLine`: storage keys whose outcome is a skip line of this run. */
+function tally(run: RunState, storage: Set<string> | null): { count: number; skippedByLine: number } {
+  if (!run.keys || !storage || storage.size === 0) return { count: 0, skippedByLine: 0 };
   const ledger = run.keys.ledger;
   const hit = cache.get(storage);
-  if (hit && hit.ledger === ledger && hit.version === run.keysVersion) return hit.count;
+  if (hit && hit.ledger === ledger && hit.version === run.keysVersion) return hit;
   let count = 0;
+  let skippedByLine = 0;
   for (const key of storage) {
     const s = ledger.find(key);
-    if ((s & (SEEN_QUEUED | SEEN_PROCESSING)) !== 0 && (s & OUTCOME_MASK) === OUTCOME_NONE) count++;
+    const outcome = s & OUTCOME_MASK;
+    if ((s & (SEEN_QUEUED | SEEN_PROCESSING)) !== 0 && outcome === OUTCOME_NONE) count++;
+    else if (outcome === OUTCOME_SKIPPED) skippedByLine++;
   }
-  cache.set(storage, { ledger, version: run.keysVersion, count });
-  return count;
+  const entry = { ledger, version: run.keysVersion, count, skippedByLine };
+  cache.set(storage, entry);
+  return entry;
 }
