@@ -42,7 +42,7 @@ export function OverviewJob({ row, selected, cols }: { row: OverviewRow; selecte
           {row.status}
         </Cell>
         <Box width={cols.bar + 1} flexShrink={0}>
-          {total > 0 ? <SegmentBar segments={[{ count: row.done - row.failed, ...SEGMENT.succeeded }, { count: row.failed, ...SEGMENT.failed }]} total={total} width={cols.bar} /> : <Text> </Text>}
+          {total > 0 ? <SegmentBar segments={[{ count: row.done - row.runFailed, ...SEGMENT.succeeded }, { count: row.runFailed, ...SEGMENT.failed }]} total={total} width={cols.bar} /> : <Text> </Text>}
         </Box>
         <Cell width={cols.count}>{c.run}</Cell>
         <Cell width={cols.rate}>{c.rate}</Cell>

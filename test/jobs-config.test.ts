@@ -89,6 +89,7 @@ describe('config with jobs and defaults', () => {
     ['a job setting beside jobs', { log: 'x.log', jobs: [{ name: 'a', log: 'a.log' }] }, /  log: not allowed beside "jobs"/],
     ['two jobs on one log', { jobs: [{ name: 'a', log: 'x.log' }, { name: 'b', log: 'x.log' }] }, /job "b": log .*x\.log is also the log of job "a"/],
     ['an empty list', { jobs: [] }, /jobs: expected a non-empty list/],
+    ['a name that is a path step', { jobs: [{ name: '..', log: 'a.log' }] }, /jobs\.0\.name: "\.\." cannot name a job/],
     ['defaults without jobs', { defaults: {}, log: 'a.log' }, /defaults: only used with a "jobs" list/],
   ])('%s is a ConfigError naming the file, the job and the field', (_what, config, pattern) => {
     const dir = withConfig(config);

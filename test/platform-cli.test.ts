@@ -107,6 +107,9 @@ describe('status --json with several jobs and a chain', () => {
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('Phase 2 coverage 803/853 is below 95 % (811 keys, 8 more needed)');
     expect((await runCliAsync(['status', '--require', '97', '--job', 'player-boxscores'], { cwd: dir, env })).code).toBe(0);
+    const stageAndJob = await runCliAsync(['status', '--require', '95', '--stage', 'Phase 2', '--job', 'player-boxscores'], { cwd: dir, env });
+    expect(stageAndJob.code).toBe(2);
+    expect(stageAndJob.stderr).toContain('not both');
     const both = await runCliAsync(['status', '--require', '95'], { cwd: dir, env });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/add --job NAME .* or --stage NAME/);

@@ -12,7 +12,7 @@ import { checkRequire, runMissing, runMissingFailures, runStatus } from './statu
 import { statusJson } from './status-json.js';
 import { statusText } from './status-text.js';
 
-type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; timeoutMs?: number };
+type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; job?: string; timeoutMs?: number };
 
 const fail = (message: string, code: number) => {
   process.stderr.write(`backfill-tui: ${message}\n`);
@@ -32,6 +32,8 @@ async function chainRows(chain: ChainConfig, hub: SourceHub): Promise<{ rows: Fu
  */
 export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts): Promise<number> {
   if (opts.stage !== undefined && opts.require === undefined) return fail('--stage goes with --require P (the target to check)', 2);
+  // One target of one thing: a job's source or a stage, never both silently.
+  if (opts.stage !== undefined && opts.job !== undefined) return fail('--require checks a job (--job NAME) or a stage (--stage NAME), not both', 2);
   if (!registry.multi && !registry.chain) return runStatus(registry.jobs[0], opts);
   if (opts.require !== undefined && opts.stage === undefined && registry.multi) {
     return fail(`--require checks one job or one stage: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})${registry.chain ? ' or --stage NAME' : ''}`, 2);

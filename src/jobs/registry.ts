@@ -108,6 +108,8 @@ function namedEntry(entry: unknown, index: number, where: string): { name: strin
   if (name !== undefined && job !== undefined && name !== job) throw new ConfigError(`${where}: invalid config\n  jobs.${index}: give "name" or "job", not both`);
   const n = name ?? job;
   if (typeof n !== 'string' || n.trim() === '') throw new ConfigError(`${where}: invalid config\n  jobs.${index}.name: every job of a list needs a name`);
+  // The name is a folder of the state directory: "." or ".." would be the state directory itself or its parent.
+  if (/^\.+$/.test(jobDirName(n))) throw new ConfigError(`${where}: invalid config\n  jobs.${index}.name: "${n}" cannot name a job (it would name a folder above its state)`);
   return { name: n, index, entry: rest };
 }
 

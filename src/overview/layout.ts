@@ -16,9 +16,9 @@ export interface OverviewColumns {
 /** Widths for `width` columns: names get what they need up to 20, the run bar takes what is left (at least 4). */
 export function overviewColumns(width: number, longestName: number): OverviewColumns {
   const name = Math.max(3, Math.min(20, longestName));
-  const fixed = { marker: 2, state: 11, count: 12, rate: 9, eta: 11, failed: 12 };
+  const fixed = { marker: 2, state: 11, count: 12, rate: 9, eta: 10, failed: 15 };
   const used = fixed.marker + name + 1 + fixed.state + fixed.count + fixed.rate + fixed.eta + fixed.failed;
-  const bar = Math.max(4, Math.min(20, width - used - 1));
+  const bar = Math.max(3, Math.min(20, width - used - 1));
   const indent = fixed.marker + name + 1;
   const coverage = Math.max(12, Math.floor((width - indent - 10) / 2));
   return { ...fixed, name, bar, coverage, age: Math.max(4, width - indent - 2 * coverage) };

@@ -2,6 +2,7 @@ import { nextUnmetTarget, type TargetStatus } from '../coverage/math.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { currentFigures } from '../state/current-figures.js';
+import { failuresView } from '../state/failures-view.js';
 import { isLive, type RunStatus } from '../state/run-view.js';
 
 /** One source of a job as the overview shows it: percent, and the next unmet target with what it needs. */
@@ -21,9 +22,13 @@ export interface OverviewRow {
   total: number | null;
   ratePerMin: number | null;
   etaSeconds: [number, number] | null;
+  /** Keys still failing (the latest failed-keys file and the live run, minus keys now in storage), as the failures view counts them. */
   failed: number;
-  /** The error kind with the most failures in the current run. */
+  /** The error kind with the most failing keys, and how many keys it has. */
   worstError: string | null;
+  worstCount: number;
+  /** Failures of the current run (its bar's failed part). */
+  runFailed: number;
   storage: OverviewSource | null;
   warehouse: OverviewSource | null;
   /** Age of the newest coverage figures (or of the newest log line when there are none). */
@@ -39,14 +44,27 @@ function source(s: SourceCoverage | null): OverviewSource | null {
 }
 
 
+// A row per state object: the overview redraws when any job changes, and the others' rows stay as they were.
+const rowCache = new WeakMap<AppState, OverviewRow>();
+
 /** The overview row of one job's state. */
 export function overviewRow(state: AppState): OverviewRow {
+  let row = rowCache.get(state);
+  if (!row) {
+    row = computeRow(state);
+    rowCache.set(state, row);
+  }
+  return row;
+}
+
+function computeRow(state: AppState): OverviewRow {
   const run = state.log.current;
   const f = currentFigures(state);
   const cov = coverageView(state);
   const storage = source(cov.storage);
   const warehouse = source(cov.warehouse);
-  const worst = Object.entries(run?.failures ?? {}).sort((a, b) => b[1] - a[1])[0];
+  const failing = failuresView(state).summary;
+  const worst = failing.byError[0];
   const checked = [cov.storage?.checkedAt, cov.warehouse?.checkedAt].filter((t): t is number => typeof t === 'number');
   const newest = checked.length ? Math.max(...checked) : (run?.lastActivityAt ?? null);
   const firstTarget = Math.min(...state.coverage.targets);
@@ -63,8 +81,10 @@ export function overviewRow(state: AppState): OverviewRow {
     total: run?.total ?? null,
     ratePerMin: f.ratePerMin,
     etaSeconds: f.etaSeconds,
-    failed: run?.failed ?? 0,
-    worstError: worst ? worst[0] : null,
+    failed: failing.failing,
+    worstError: worst ? worst.label : null,
+    worstCount: worst ? worst.count : 0,
+    runFailed: run?.failed ?? 0,
     storage,
     warehouse,
     ageMs: newest === null ? null : Math.max(0, state.now - newest),

@@ -20,7 +20,8 @@ export function overviewCells(r: OverviewRow): Record<'job' | 'state' | 'run' | 
     run: r.total === null && r.done === 0 ? '–' : `${formatCount(r.done)}/${r.total === null ? '?' : formatCount(r.total)}`,
     rate: live && r.ratePerMin !== null ? `${r.ratePerMin.toFixed(r.ratePerMin >= 100 ? 0 : 1)}/min` : '–',
     eta: live && r.ratePerMin !== null ? formatEta(r.etaSeconds, false) : '–',
-    failed: r.failed ? `${formatCount(r.failed)}${r.worstError ? ` ${r.worstError}` : ''}` : '0',
+    // "2 · HTTP 500 1": the count, then the biggest kind with its own count (never read as 2 HTTP 500s).
+    failed: r.failed ? `${formatCount(r.failed)}${r.worstError ? ` · ${r.worstError} ${formatCount(r.worstCount)}` : ''}` : '0',
     storage: coverageCell(r.storage),
     warehouse: coverageCell(r.warehouse),
     age: r.ageMs === null ? 'never' : formatAge(r.ageMs),
