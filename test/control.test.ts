@@ -228,5 +228,15 @@ describe('retry', () => {
     r.controller.onIntent('choose-pick');
     const only = await waitFor(() => r.store.getState().ui.confirm, 'group confirm');
     expect(only.message).toContain('(error HTTP 500 only)');
+    r.controller.onIntent('confirm-no');
+    // r honours the failures filter: the keys the table shows (a key now in storage still left out), and the box says so.
+    r.store.dispatch({ type: 'ui/view', view: 'failures' });
+    r.store.dispatch({ type: 'ui/filter-start' });
+    r.store.dispatch({ type: 'ui/filter-input', text: KEYS[2] });
+    r.store.dispatch({ type: 'ui/filter-end', keep: true });
+    r.controller.onIntent('retry');
+    const filtered = await waitFor(() => r.store.getState().ui.confirm, 'filtered retry confirm');
+    expect(filtered.keys).toEqual([KEYS[2]]);
+    expect(filtered.message).toBe(`Retry 1 failed keys matching "${KEYS[2]}" (the filtered table), 3 workers, timeout 300 s?`);
   });
 });

@@ -74,13 +74,16 @@ export function createController(deps: ControllerDeps) {
     if (blocked) return notice(blocked, 'warn');
     const cannot = active().keysUnsupported();
     if (cannot) return notice(`cannot retry only the failed keys: ${cannot}`, 'warn');
+    // With a filter on, r offers the keys the table shows (recovered ones aside), taken when r was pressed.
+    const { filter } = store.getState().ui;
+    const view = failuresView(store.getState());
+    const failing = only ? only.keys : filter ? view.shown.filter((r) => !r.recovered).map((r) => r.key) : view.rows.map((r) => r.key);
     const present = await freshStorage();
     if (live.storage && present === null) return;
-    const failing = only ? only.keys : failuresView(store.getState()).rows.map((r) => r.key);
     const keys = failing.filter((k) => !present?.has(k));
-    if (keys.length === 0) return notice('nothing to retry: every failed key is in storage now', 'info');
+    if (keys.length === 0) return notice(`nothing to retry: every failed key${filter && !only ? ` matching "${filter}"` : ''} is in storage now`, 'info');
     const { workers, timeout } = config.retry;
-    const what = only ? ` (${only.label} only)` : '';
+    const what = only ? ` (${only.label} only)` : filter ? ` matching "${filter}" (the filtered table)` : '';
     openConfirm({ kind: 'retry', keys, workers, timeout, message: `Retry ${keys.length} failed keys${what}, ${workers} workers, timeout ${timeout} s?` });
   }
 
