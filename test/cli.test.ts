@@ -50,6 +50,13 @@ describe('basics', () => {
     for (const cmd of ['status', 'missing', 'demo', 'init', 'sim']) expect(r.stdout).toContain(cmd);
   });
 
+  test('sim --help prints the simulator\'s flags on stdout and exits 0', () => {
+    const r = runCli(['sim', '--help'], { cwd: dir });
+    expect(r.code).toBe(0);
+    for (const flag of ['--csv', '--workers', '--timeout', '--storage', '--seed', '--speed', '--failed-dir', '--fail-rate', '--mean-seconds']) expect(r.stdout).toContain(flag);
+    expect(r.stderr).toBe('');
+  });
+
   test('the bare command with stdout not a terminal says to use status, exit 2', () => {
     const d = job('notty');
     const r = runCli(['--log', 'x.log'], { cwd: d });

@@ -96,9 +96,37 @@ function hooksFor(o: SimOptions, d: SimDeps, signal: AbortSignal, records: Retur
   };
 }
 
+/** What each flag does, for `--help` (argparse prints the same shape). */
+const HELP =
+  '\nThe simulated backfill: writes the reference script\'s log lines, failed-keys file and storage objects.\n\n' +
+  'options:\n' +
+  '  -h, --help              show this help message and exit\n' +
+  '  --csv FILE              keys to scrape, one a line (default: ~210 game dates a season, 2021-22 to 2024-25)\n' +
+  '  --service-url URL       scraper service URL (only logged)\n' +
+  '  --workers N             parallel workers (default 1)\n' +
+  '  --timeout S             per-key timeout in seconds (default 60)\n' +
+  '  --dry-run               list what would be scraped, scrape nothing\n' +
+  '  --limit N               only the first N keys\n' +
+  '  --start-date YYYY-MM-DD skip keys before this date\n' +
+  '  --season YYYY           only this season (2021 = 2021-22)\n' +
+  '  --storage DIR           write DIR/KEY/<timestamp>.json per success; keys already there are skipped\n' +
+  '  --seed N                random seed (default 1; same seed, same run)\n' +
+  '  --speed X               simulated seconds per real second (default 1)\n' +
+  '  --failed-dir DIR        where failed_dates_YYYYMMDD_HHMMSS.json goes\n' +
+  '  --fail-months 4,5,6     months where HTTP 500 is likelier\n' +
+  '  --fail-rate P           HTTP 500 probability in those months\n' +
+  '  --playoff-fail-rate P   HTTP 500 probability in the playoffs\n' +
+  '  --timeout-rate P        timeout probability\n' +
+  '  --exception-rate P      exception probability\n' +
+  '  --mean-seconds S        mean seconds per key (default 8)\n';
+
 /** `backfill-tui sim ...` entry: parses argv (the real script's flags), runs, returns the exit code. */
-export async function simMain(argv: string[], deps?: Partial<SimDeps>): Promise<number> {
+export async function simMain(argv: string[], deps?: Partial<SimDeps> & { out?: (text: string) => void }): Promise<number> {
   const d: SimDeps = { ...defaultDeps, ...deps };
+  if (argv.includes('-h') || argv.includes('--help')) {
+    (deps?.out ?? ((t: string) => void process.stdout.write(t)))(USAGE + HELP);
+    return 0;
+  }
   const parsed = parseSimArgs(argv);
   if ('error' in parsed) {
     d.write(`${USAGE}backfill-tui sim: error: ${parsed.error}\n`);
