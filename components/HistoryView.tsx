@@ -10,7 +10,10 @@ function percentOf(part: number, whole: number): string {
 
 /** Past runs: launched ones from runs.jsonl, and the runs found in the log, with how coverage moved. */
 export function HistoryView({ state, height }: { state: AppState; height: number }) {
-  const launched = state.process.history.slice(-Math.max(1, Math.floor(height / 2) - 2));
+  // Alerts of earlier sessions (alerts.jsonl) and this one, newest last.
+  const allAlerts = [...state.alerts.past, ...state.alerts.recent];
+  const alerts = allAlerts.slice(-Math.max(1, Math.floor(height / 5)));
+  const launched = state.process.history.slice(-Math.max(1, Math.floor(height / 2) - 3 - alerts.length));
   const failedFiles = fileFailures(state).slice(-Math.max(1, Math.floor(height / 4)));
   const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].slice(-Math.max(1, Math.floor(height / 2) - 3 - (failedFiles.length ? failedFiles.length + 1 : 0)));
   const expected = state.coverage.expected?.keys.length ?? 0;
@@ -18,6 +21,12 @@ export function HistoryView({ state, height }: { state: AppState; height: number
   const fmt = (ms: number | null) => (ms === null ? '–' : new Date(ms).toISOString().slice(5, 16).replace('T', ' '));
   return (
     <Box flexDirection="column">
+      {alerts.length === 0 ? <Text dimColor>Alerts: none yet</Text> : <Text bold>Alerts {allAlerts.length > alerts.length ? <Text dimColor>(newest {alerts.length} of {allAlerts.length}; all in alerts.jsonl)</Text> : null}</Text>}
+      {alerts.map((a, i) => (
+        <Text key={`a${i}`} wrap="truncate-end">
+          {fmt(a.at)} {a.text}
+        </Text>
+      ))}
       <Text bold>Runs launched from here</Text>
       {launched.length === 0 ? <Text dimColor>none yet (s resumes, r retries)</Text> : null}
       {launched.map((r) => (

@@ -145,7 +145,8 @@ async function main(argv: string[]): Promise<void> {
       rootOptions = root.opts() as GlobalOpts;
     })
     .option('--no-color', 'no colors (also NO_COLOR=1)')
-    .action(async (opts: GlobalOpts) =>
+    .option('--no-alerts', 'no bell, desktop notification, webhook or alerts.jsonl (config `alerts`)')
+    .action(async (opts: GlobalOpts & { alerts?: boolean }) =>
       guard(async () => {
         if (!process.stdout.isTTY) {
           process.stderr.write('backfill-tui: stdout is not a terminal; use `backfill-tui status` (or `status --json`) in scripts.\n');
@@ -154,7 +155,7 @@ async function main(argv: string[]): Promise<void> {
         const { runPlatformDashboard } = await loadForTerminal(() => import('./app/platform-dashboard.js'));
         markStartup('command loaded');
         const color = opts.color !== false && !process.env.NO_COLOR;
-        return runPlatformDashboard(registryFrom(opts), { color });
+        return runPlatformDashboard(registryFrom(opts), { color, alerts: opts.alerts !== false });
       }, { exitWhenDone: true }),
     );
 

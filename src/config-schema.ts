@@ -117,6 +117,16 @@ export const configSchema = z
     retry: settingsSchema.default({ workers: 3, timeout: 300 }),
     stateDir: z.string().default('.backfill-tui'),
     keepAwake: z.boolean().default(true),
+    /** How the dashboard calls the operator (stalled, ended, complete, target met, source failing, stop needs a decision). */
+    alerts: z
+      .object({
+        bell: z.boolean().default(true),
+        /** Desktop notification by the terminal's escape sequence: true (its convention), 'osc9', 'osc777', or false. */
+        desktop: z.union([z.boolean(), z.enum(['osc9', 'osc777'])]).default(true),
+        webhook: z.object({ url: z.string().url() }).strict().nullable().optional(),
+      })
+      .strict()
+      .default({ bell: true, desktop: true }),
     /** Named date ranges failures are grouped by; default the `nba` preset, null for none. */
     phases: phasesSchema.optional(),
   })

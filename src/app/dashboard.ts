@@ -3,6 +3,7 @@ import { render } from 'ink';
 import { App } from '../../components/App.js';
 import type { Config } from '../config.js';
 import { FRAME_MS } from '../store.js';
+import { wireAlerts } from './alerts-wiring.js';
 import { startRuntime } from './runtime.js';
 import { flushStartup, markStartup } from '../startup-timing.js';
 
@@ -14,7 +15,7 @@ const CLOSE_WAIT_MS = 1000;
  * session, and SIGHUP of this terminal ends only this process. Leaving never waits on the network either: the
  * sources get CLOSE_WAIT_MS to stop, then the caller exits the process, open sockets or not.
  */
-export async function runDashboard(config: Config, opts: { color: boolean }): Promise<number> {
+export async function runDashboard(config: Config, opts: { color: boolean; alerts?: boolean }): Promise<number> {
   let unmount = () => {};
   const runtime = startRuntime(config, {
     exit: () => unmount(),
@@ -34,6 +35,7 @@ export async function runDashboard(config: Config, opts: { color: boolean }): Pr
     flushStartup();
     stopTiming();
   });
+  const stopAlerts = wireAlerts(runtime.store, config, opts.alerts !== false);
   let code = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     code = signal === 'SIGHUP' ? 129 : 143;
@@ -42,6 +44,7 @@ export async function runDashboard(config: Config, opts: { color: boolean }): Pr
   process.once('SIGHUP', onSignal);
   process.once('SIGTERM', onSignal);
   await app.waitUntilExit();
+  stopAlerts();
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([runtime.close(), new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
   clearTimeout(timer);

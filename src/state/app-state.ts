@@ -1,5 +1,6 @@
 import type { FailedFile } from '../failures/failed-file.js';
 import type { ExpectedKeys } from '../coverage/expected-keys.js';
+import type { Alert } from '../alerts/alert-events.js';
 import type { TailLine } from '../log-line.js';
 import type { LogRuns } from './apply-lines.js';
 import type { ProcStart } from '../runner/proc.js';
@@ -23,6 +24,8 @@ export interface SourceState {
   /** Why the count was taken this way (e.g. a streaming buffer made BigQuery scan); null when usual. */
   note?: string | null;
   requests: number;
+  /** Polls failed in a row since the last answer (an alert fires at 3). */
+  failuresInRow: number;
 }
 
 export interface CoverageState {
@@ -131,6 +134,16 @@ export interface LogState extends LogRuns {
   lastArrivalAt: number | null;
 }
 
+/** Alerts the reducer derived (see src/alerts/alert-events.ts); the alert sink writes each once, by `seq`. */
+export interface AlertsState {
+  /** How many alerts have fired since start: a sink writes those past the last seq it wrote. */
+  seq: number;
+  /** The newest alerts of this session, oldest first. */
+  recent: Alert[];
+  /** The newest lines of alerts.jsonl from earlier sessions, for the history view. */
+  past: Alert[];
+}
+
 /** The whole app: one object, changed only by the reducer. */
 export interface AppState {
   job: string;
@@ -144,6 +157,7 @@ export interface AppState {
   /** Where the run lives when it is not a local process (a Cloud Run Job); null for a local run. */
   place: PlaceState | null;
   ui: UiState;
+  alerts: AlertsState;
 }
 
 /** Lines kept for the log pane: a ring, never more. */
@@ -160,6 +174,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     failed: { files: [], current: null, notes: [], tried: null },
     process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },
     place: opts.place ?? null,
+    alerts: { seq: 0, recent: [], past: [] },
     ui: { view: 'dashboard', help: false, filter: '', filtering: false, cursorKey: null, confirm: null, choosingGroup: null, notices: [], width: opts.width ?? 80, height: opts.height ?? 24 },
   };
 }

@@ -1,3 +1,4 @@
+import type { Alert } from '../alerts/alert-events.js';
 import type { ParsedBatch } from '../log-line.js';
 import type { SourceError, SourceResult } from '../coverage/source.js';
 import type { FailedFile } from '../failures/failed-file.js';
@@ -33,4 +34,5 @@ export type AppEvent =
   | { type: 'ui/confirm'; confirm: Confirm | null }
   | { type: 'ui/choose-group'; choice: { groups: { label: string; keys: string[] }[]; index: number } | null }
   | { type: 'ui/notice'; text: string; tone: 'info' | 'warn' | 'fail' }
-  | { type: 'ui/resize'; width: number; height: number };
+  | { type: 'ui/resize'; width: number; height: number }
+  | { type: 'alerts/past'; alerts: Alert[] };

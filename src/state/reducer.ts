@@ -1,5 +1,6 @@
 import { applyLines } from './apply-lines.js';
 import { TAIL_LIMIT, type AppState, type SourceState } from './app-state.js';
+import { alertsBetween } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
 
@@ -15,8 +16,18 @@ export function reduce(state: AppState, event: AppEvent): AppState {
     const confirm = { ...event.confirm, basis: confirmSituation(event.confirm.kind, state).key };
     return { ...state, ui: { ...state.ui, confirm, choosingGroup: null } };
   }
-  return guardConfirm(step(state, event));
+  return withAlerts(state, guardConfirm(step(state, event)));
 }
+
+/** Alerts this change fires (kept in state; the sink outside React writes them). */
+function withAlerts(prev: AppState, next: AppState): AppState {
+  if (prev === next || (prev.log === next.log && prev.now === next.now && prev.process === next.process && prev.coverage === next.coverage)) return next;
+  const fired = alertsBetween(prev, next);
+  if (fired.length === 0) return next;
+  return { ...next, alerts: { ...next.alerts, seq: next.alerts.seq + fired.length, recent: next.alerts.recent.concat(fired).slice(-ALERTS_KEPT) } };
+}
+
+const ALERTS_KEPT = 50;
 
 /** Closes an open box whose situation changed under it; nothing it offered happens. */
 function guardConfirm(state: AppState): AppState {
@@ -82,6 +93,7 @@ function step(state: AppState, event: AppEvent): AppState {
         error: null,
         hint: null,
         errorAt: null,
+        failuresInRow: 0,
         bytesBilled: event.result.bytesBilled ?? s.bytesBilled,
         method: event.result.method,
         note: event.result.note ?? null,
@@ -89,7 +101,7 @@ function step(state: AppState, event: AppEvent): AppState {
       }));
     case 'coverage/error':
       // Keep the last good keys: a failing source shows stale figures, not zero.
-      return withSource(state, event.source, (s) => ({ ...s, checking: false, error: event.error.message, hint: event.error.hint, errorAt: event.at }));
+      return withSource(state, event.source, (s) => ({ ...s, checking: false, error: event.error.message, hint: event.error.hint, errorAt: event.at, failuresInRow: s.failuresInRow + 1 }));
     case 'failed/update':
       return { ...state, failed: { ...state.failed, files: event.files, current: event.current, notes: event.notes } };
     case 'failed/tried':
@@ -118,13 +130,15 @@ function step(state: AppState, event: AppEvent): AppState {
       return { ...state, ui: { ...state.ui, choosingGroup: event.choice } };
     case 'ui/notice':
       return withNotice(state, event.text, event.tone);
+    case 'alerts/past':
+      return { ...state, alerts: { ...state.alerts, past: event.alerts } };
     case 'ui/resize':
       return { ...state, ui: { ...state.ui, width: event.width, height: event.height } };
   }
 }
 
 function emptySource(label: string): SourceState {
-  return { label, keys: null, checkedAt: null, checking: false, error: null, hint: null, errorAt: null, bytesBilled: null, method: null, requests: 0 };
+  return { label, keys: null, checkedAt: null, checking: false, error: null, hint: null, errorAt: null, bytesBilled: null, method: null, requests: 0, failuresInRow: 0 };
 }
 
 function withSource(state: AppState, source: 'storage' | 'warehouse', update: (s: SourceState) => SourceState): AppState {

@@ -19,6 +19,8 @@ export interface Terminal {
   /** Waits until the screen satisfies `check` (returns its value), or fails after `timeoutMs` with the last screen. */
   waitScreen<T>(check: (rows: string[], text: string) => T, what: string, timeoutMs?: number): Promise<T>;
   resize(cols: number, rows: number): void;
+  /** Copies every byte the program writes to its terminal into `file` from now on (tmux pipe-pane). */
+  pipeTo(file: string): void;
   /** The program's pid (the pane's process). */
   pid(): number;
   /** Whether the pane's program has exited. */
@@ -56,6 +58,7 @@ export function startTerminal(argv: string[], opts: { cols: number; rows: number
       });
     },
     resize: (cols, rows) => void tmux(['resize-window', '-t', 't', '-x', String(cols), '-y', String(rows)]),
+    pipeTo: (file) => void tmux(['pipe-pane', '-o', '-t', 't', `cat >> '${file.replace(/'/g, `'\\''`)}'`]),
     pid: () => Number(tmux(['display-message', '-p', '-t', 't', '#{pane_pid}']).trim()),
     exited: () => tmux(['display-message', '-p', '-t', 't', '#{pane_dead}']).trim() === '1',
     close: () => {

@@ -1,0 +1,63 @@
+import { formatCount } from '../format.js';
+import type { AppState } from '../state/app-state.js';
+import { coverageView } from '../state/coverage-view.js';
+import { runStatus } from '../state/run-view.js';
+import { writerOf } from '../state/writer.js';
+
+/** What the dashboard calls the operator about. */
+export type AlertKind = 'stalled' | 'ended-without-summary' | 'completed' | 'target-met' | 'source-failing' | 'stop-needs-decision';
+
+/** One alert: fired once per occurrence (a state entered), never again while that state lasts. */
+export interface Alert {
+  kind: AlertKind;
+  /** Epoch ms (the state's clock). */
+  at: number;
+  job: string;
+  /** One line for a person: what happened, with the figures that matter. */
+  text: string;
+}
+
+/** Polls in a row a source must fail before it is worth calling the operator. */
+export const FAILED_POLLS_ALERT = 3;
+
+/**
+ * The alerts between two states: each condition fires on the event that makes it true, so a state
+ * that lasts never fires again, and the same condition entered again later fires again. Nothing fires
+ * while the log's history is being read (old runs ending are not news).
+ */
+export function alertsBetween(prev: AppState, next: AppState): Alert[] {
+  if (!prev.log.historyDone || !next.log.historyDone) return [];
+  const out: Alert[] = [];
+  const fire = (kind: AlertKind, text: string) => out.push({ kind, at: next.now, job: next.job, text: `${next.job}: ${text}` });
+
+  const run = next.log.current;
+  const sameRun = prev.log.current?.startedAt === run?.startedAt;
+  const before = runStatus(prev.log.current, prev.now, writerOf(prev));
+  const now = runStatus(run, next.now, writerOf(next));
+  if (run && now !== before && (sameRun || before === 'waiting')) {
+    if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`);
+    if (now === 'ended') fire('ended-without-summary', `run ended without a summary after ${formatCount(run.succeeded + run.failed + run.skipped)} keys`);
+    if (now === 'complete') fire('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
+  }
+
+  if (prev.process.stopping !== 'needs-kill' && next.process.stopping === 'needs-kill') {
+    fire('stop-needs-decision', `run ${next.process.runId} ignored SIGINT and SIGTERM: the stop needs your decision (x)`);
+  }
+
+  for (const source of ['storage', 'warehouse'] as const) {
+    const a = prev.coverage[source];
+    const b = next.coverage[source];
+    if (!b) continue;
+    if ((a?.failuresInRow ?? 0) < FAILED_POLLS_ALERT && b.failuresInRow >= FAILED_POLLS_ALERT) fire('source-failing', `${source} failed ${b.failuresInRow} polls in a row: ${b.error ?? 'unknown error'}`);
+    // Targets: only when this source's keys changed, and only a crossing seen live (not the first look).
+    if (!a?.keys || !b.keys || a.keys === b.keys || prev.coverage.expected !== next.coverage.expected) continue;
+    const was = coverageView(prev)[source]?.coverage;
+    const is = coverageView(next)[source]?.coverage;
+    if (!was || !is) continue;
+    for (const t of is.targets) {
+      const earlier = was.targets.find((x) => x.percent === t.percent);
+      if (t.met && earlier && !earlier.met) fire('target-met', `${source} reached ${t.percent} %: ${formatCount(is.present)} of ${formatCount(next.coverage.expected?.keys.length ?? 0)} expected keys`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,198 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { startAlertSink } from '../src/alerts/alert-sink.js';
+import { desktopSequence, desktopStyleFor, oscSafe, tmuxPassthrough } from '../src/alerts/terminal-notify.js';
+import { postWebhook } from '../src/alerts/webhook.js';
+import { SourceError } from '../src/coverage/source.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import type { AppEvent } from '../src/state/events.js';
+import { reduce } from '../src/state/reducer.js';
+import { createStore } from '../src/store.js';
+import { banner, logOf, T0 } from './support/log-text.js';
+import { gameDates } from './support/screen-states.js';
+import { waitFor } from './support/wait-for.js';
+
+const grammar = compileGrammar();
+const KEYS = gameDates(100);
+const apply = (s: AppState, events: AppEvent[]) => events.reduce(reduce, s);
+const kinds = (s: AppState) => s.alerts.recent.map((a) => a.kind);
+
+/** A live run of 100 keys, history read, 60 s after its last line; timeout 60 s so it stalls after 5 min. */
+function liveRun(extra: string[][] = []): AppState {
+  const s = initialState({ job: 'job', log: '/x.log', now: T0, targets: [95, 100] });
+  const records = [...banner(2, 60, 100), ...KEYS.slice(0, 10).map((k) => ['INFO', `  ✅ Scraped ${k}`]), ...extra];
+  const last = T0 + (records.length - 1) * 1000;
+  return apply(s, [
+    { type: 'log/batch', batch: parseText(logOf(T0, records), grammar) },
+    { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true },
+    { type: 'process/update', patch: { writersChecked: true, writersCheckedAt: last, external: true, externalPids: [4242] } },
+    { type: 'clock/tick', now: last + 60_000 },
+    { type: 'expected/loaded', expected: { keys: KEYS, format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/e' } },
+  ]);
+}
+
+describe('alert events: each fires once per occurrence', () => {
+  test('stalled fires when the run goes quiet, not again while it stays stalled, and again after it stalls anew', () => {
+    let s = liveRun();
+    expect(kinds(s)).toEqual([]);
+    const last = s.log.current!.lastActivityAt!;
+    s = apply(s, [{ type: 'clock/tick', now: last + 5 * 60_000 + 1000 }, { type: 'clock/tick', now: last + 6 * 60_000 }, { type: 'clock/tick', now: last + 7 * 60_000 }]);
+    expect(kinds(s)).toEqual(['stalled']);
+    expect(s.alerts.recent[0].text).toMatch(/^job: run stalled: no log line for over 5 min/);
+    // A line comes: running again; quiet again: a second occurrence.
+    s = apply(s, [{ type: 'log/batch', batch: parseText(logOf(last + 7 * 60_000, [['INFO', `  ✅ Scraped ${KEYS[20]}`]]), grammar) }, { type: 'clock/tick', now: last + 7 * 60_000 + 1000 }]);
+    s = apply(s, [{ type: 'clock/tick', now: last + 13 * 60_000 }]);
+    expect(kinds(s)).toEqual(['stalled', 'stalled']);
+  });
+
+  test('a run that completes fires with its counts; one whose writer goes without a summary fires ended', () => {
+    const s = liveRun();
+    const done = apply(s, [{ type: 'log/batch', batch: parseText(logOf(s.now, [['INFO', '='.repeat(70)], ['INFO', 'BACKFILL COMPLETE'], ['INFO', 'Total dates: 100'], ['INFO', '✅ Processed: 10'], ['INFO', '⏭️  Skipped: 0'], ['INFO', '❌ Failed: 0']]), grammar) }]);
+    expect(kinds(done)).toEqual(['completed']);
+    expect(done.alerts.recent[0].text).toBe('job: run complete: 10 scraped, 0 failed, 0 skipped');
+    const gone = apply(s, [{ type: 'process/update', patch: { external: false, externalPids: [], writersCheckedAt: s.now } }]);
+    expect(kinds(gone)).toEqual(['ended-without-summary']);
+    // Seen again, nothing new.
+    expect(kinds(apply(gone, [{ type: 'clock/tick', now: gone.now + 1000 }]))).toEqual(['ended-without-summary']);
+  });
+
+  test('nothing fires while the history is read', () => {
+    const s = initialState({ job: 'job', log: '/x.log', now: T0 + 3_600_000, targets: [95] });
+    const read = apply(s, [{ type: 'log/batch', batch: parseText(logOf(T0, [...banner(2, 60, 3), ['INFO', 'BACKFILL COMPLETE']]), grammar) }, { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true }]);
+    expect(kinds(read)).toEqual([]);
+  });
+
+  test('a target met fires on the crossing seen live, never on the first look; a source failing 3 polls in a row fires once', () => {
+    let s = apply(liveRun(), [{ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' }]);
+    const listed = (n: number, at: number): AppEvent => ({ type: 'coverage/result', source: 'storage', result: { keys: new Set(KEYS.slice(0, n)), bytesBilled: null, method: 'prefixes', requests: 1 }, at });
+    s = apply(s, [listed(96, s.now)]);
+    expect(kinds(s)).toEqual([]);
+    s = apply(liveRun(), [{ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' }, listed(90, 1), listed(94, 2), listed(96, 3), listed(97, 4), listed(100, 5)]);
+    expect(s.alerts.recent.map((a) => a.text)).toEqual(['job: storage reached 95 %: 96 of 100 expected keys', 'job: storage reached 100 %: 100 of 100 expected keys']);
+    const err: AppEvent = { type: 'coverage/error', source: 'storage', error: new SourceError('HTTP 403: denied', null, 403), at: 9 };
+    s = apply(s, [err, err]);
+    expect(kinds(s).filter((k) => k === 'source-failing')).toEqual([]);
+    s = apply(s, [err, err, err]);
+    expect(s.alerts.recent.filter((a) => a.kind === 'source-failing').map((a) => a.text)).toEqual(['job: storage failed 3 polls in a row: HTTP 403: denied']);
+  });
+
+  test('a stop that needs a decision fires once', () => {
+    const s = apply(liveRun(), [{ type: 'process/update', patch: { runId: 'r1', stopping: 'sigterm' } }, { type: 'process/update', patch: { stopping: 'needs-kill' } }, { type: 'process/update', patch: { stopping: 'needs-kill' } }]);
+    expect(kinds(s)).toEqual(['stop-needs-decision']);
+  });
+});
+
+describe('terminal notification bytes', () => {
+  test('OSC 9, OSC 777, tmux passthrough, and no escape injection from alert text', () => {
+    expect(desktopSequence('osc9', 'backfill-tui', 'run complete')).toBe('\x1b]9;backfill-tui: run complete\x07');
+    expect(desktopSequence('osc777', 'backfill-tui', 'a; b')).toBe('\x1b]777;notify;backfill-tui;a, b\x07');
+    expect(tmuxPassthrough('\x1b]9;x\x07')).toBe('\x1bPtmux;\x1b\x1b]9;x\x07\x1b\\');
+    expect(oscSafe('key\x1b]0;evil\x07 done')).toBe('key ]0;evil  done');
+    expect(desktopStyleFor({ VTE_VERSION: '7600' })).toBe('osc777');
+    expect(desktopStyleFor({ TERM: 'xterm-256color' })).toBe('osc9');
+  });
+});
+
+describe('the alert sink', () => {
+  let dir: string;
+  let servers: Server[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bt-alerts-'));
+  });
+  afterEach(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+    servers = [];
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A loopback webhook receiver: `answer` decides per request (status, or 'hang'). */
+  async function receiver(answer: (n: number) => number | 'hang' | { delayMs: number; status: number }) {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        bodies.push(body);
+        const a = answer(bodies.length);
+        if (a === 'hang') return;
+        if (typeof a === 'number') return void res.writeHead(a).end();
+        setTimeout(() => res.writeHead(a.status).end(), a.delayMs);
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies };
+  }
+
+  function stalledStore() {
+    const store = createStore(liveRun(), { frameMs: 0 });
+    const fire = () => store.dispatch({ type: 'clock/tick', now: store.getState().log.current!.lastActivityAt! + 6 * 60_000 });
+    return { store, fire };
+  }
+
+  test('bell and OSC 9 (wrapped for tmux inside tmux) on the terminal, a line in alerts.jsonl, the webhook POSTs {"text"}', async () => {
+    const hook = await receiver(() => 200);
+    const { store, fire } = stalledStore();
+    let written = '';
+    const stop = startAlertSink(store, { channels: { bell: true, desktop: true, webhook: { url: hook.url } }, stateDir: dir, write: (b) => (written += b), env: { TMUX: '/tmp/tmux-0/default,1,0', TERM: 'screen' } });
+    fire();
+    store.flush();
+    expect(written).toBe('\x07\x1bPtmux;\x1b\x1b]9;backfill-tui: job: run stalled: no log line for over 6 min\x07\x1b\\');
+    await waitFor(() => hook.bodies.length === 1, 'the webhook POST');
+    expect(JSON.parse(hook.bodies[0])).toEqual({ text: 'job: run stalled: no log line for over 6 min' });
+    const lines = await waitFor(() => readFileSync(path.join(dir, 'alerts.jsonl'), 'utf8').trim().split('\n'), 'alerts.jsonl');
+    expect(JSON.parse(lines[0])).toMatchObject({ kind: 'stalled', job: 'job', text: 'job: run stalled: no log line for over 6 min' });
+    // The same state again: nothing more on any channel.
+    store.dispatch({ type: 'clock/tick', now: store.getState().now + 1000 });
+    store.flush();
+    expect(written.split('\x07').length - 1).toBe(2);
+    stop();
+  });
+
+  test('channels switched off write nothing to the terminal; OSC 777 where chosen', () => {
+    const { store, fire } = stalledStore();
+    let written = '';
+    startAlertSink(store, { channels: { bell: false, desktop: 'osc777' }, stateDir: dir, write: (b) => (written += b), env: {} });
+    fire();
+    store.flush();
+    expect(written).toBe('\x1b]777;notify;backfill-tui;job: run stalled: no log line for over 6 min\x07');
+    const quiet = stalledStore();
+    let none = '';
+    startAlertSink(quiet.store, { channels: { bell: false, desktop: false }, stateDir: dir, write: (b) => (none += b), env: {} });
+    quiet.fire();
+    quiet.store.flush();
+    expect(none).toBe('');
+  });
+
+  test('a webhook answering 500 is tried twice, then a notice says so; the screen path never waits for it', async () => {
+    const hook = await receiver(() => 500);
+    const { store, fire } = stalledStore();
+    let written = '';
+    startAlertSink(store, { channels: { bell: true, desktop: false, webhook: { url: hook.url } }, stateDir: dir, write: (b) => (written += b), env: {} });
+    fire();
+    store.flush();
+    // The bell is out before the webhook has even been answered.
+    expect(written).toBe('\x07');
+    const notice = await waitFor(() => store.getState().ui.notices.find((n) => n.text.startsWith('alert webhook failed')), 'the failure notice');
+    expect(notice.text).toBe('alert webhook failed: HTTP 500 after 2 attempts');
+    expect(hook.bodies).toHaveLength(2);
+  });
+
+  test('a webhook that never answers, or answers too slowly, times out per attempt, at most one retry', async () => {
+    const never = await receiver(() => 'hang');
+    expect(await postWebhook(never.url, 'x', { timeoutMs: 200 })).toBe('no answer in 0.2 s after 2 attempts');
+    expect(never.bodies).toHaveLength(2);
+    const slow = await receiver((n) => (n === 1 ? { delayMs: 1000, status: 200 } : 200));
+    // The first attempt is too slow; the retry gets through.
+    expect(await postWebhook(slow.url, 'x', { timeoutMs: 300 })).toBeNull();
+    expect(slow.bodies).toHaveLength(2);
+  });
+});
