@@ -217,6 +217,8 @@ describe('retry', () => {
     r.controller.onIntent('retry');
     const box = await waitFor(() => r.store.getState().ui.confirm, 'retry confirm');
     expect(box.keys).toEqual([KEYS[0], KEYS[2]]);
+    // The listing is over: its "listing … for a fresh count…" notice is gone with it.
+    expect(r.store.getState().ui.notices.map((n) => n.text).join('\n')).not.toContain('for a fresh count');
     expect(box.message).toBe('Retry 2 failed keys, 3 workers, timeout 300 s?');
     r.controller.onIntent('confirm-no');
     expect(r.store.getState().ui.confirm).toBeNull();

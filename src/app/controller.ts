@@ -31,7 +31,9 @@ export interface ControllerDeps {
 export function createController(deps: ControllerDeps) {
   const { config, store, live } = deps;
   const dispatch = store.dispatch;
-  const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info') => dispatch({ type: 'ui/notice', text, tone });
+  const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info', key?: string) => dispatch({ type: 'ui/notice', text, tone, key });
+  /** A notice of work in progress ends with the work. */
+  const endNotice = (key: string) => dispatch({ type: 'ui/notice-end', key });
   const place = () => deps.place?.current ?? null;
   const refreshHistory = async () => dispatch({ type: 'process/history', runs: await active().recentRuns() });
   const local = createLocalPlace({ config, store, now: deps.now, signal: deps.signal, freshStorage: () => freshStorage(), refreshHistory, refreshWarehouse: () => live.refresh('warehouse') });
@@ -41,10 +43,11 @@ export function createController(deps: ControllerDeps) {
   /** A fresh storage listing: resume and retry must not act on a cached one. */
   async function freshStorage(): Promise<Set<string> | null> {
     if (!live.storage) return null;
-    notice(`listing ${live.storage.label} for a fresh count…`);
+    notice(`listing ${live.storage.label} for a fresh count…`, 'info', 'listing');
     const fresh = limit(60_000, deps.signal);
     const keys = await lookOnce(live.storage, dispatch, deps.now, fresh.signal, 60_000).finally(() => fresh.clear());
-    if (keys === null) notice(`storage listing failed: ${store.getState().coverage.storage?.error ?? 'unknown error'}`, 'fail');
+    if (keys === null) notice(`storage listing failed: ${store.getState().coverage.storage?.error ?? 'unknown error'}`, 'fail', 'listing');
+    else endNotice('listing');
     return keys;
   }
 
@@ -103,11 +106,11 @@ export function createController(deps: ControllerDeps) {
 
   async function doLaunch(c: Confirm) {
     const label = c.kind === 'retry' ? 'retry' : c.kind === 'resume' ? 'resume' : 'launch';
-    notice(`launching ${c.keys.length} keys…`);
+    notice(`launching ${c.keys.length} keys…`, 'info', 'launch');
     const out = await active().launch({ keys: c.keys, workers: c.workers ?? config.workers, timeout: c.timeout ?? config.timeout, label });
     out.notices.forEach((n) => notice(n, 'warn'));
-    if (out.ok) notice(`launched run ${out.runId}: ${out.what}, ${c.keys.length} keys${out.suffix ?? ''}`);
-    else notice(out.message, 'fail');
+    if (out.ok) notice(`launched run ${out.runId}: ${out.what}, ${c.keys.length} keys${out.suffix ?? ''}`, 'info', 'launch');
+    else notice(out.message, 'fail', 'launch');
     await refreshHistory();
   }
 
@@ -148,7 +151,7 @@ export function createController(deps: ControllerDeps) {
       case 'cursor-down':
         return dispatch({ type: 'ui/cursor', key: moveCursor(failuresView(s).shown, s.ui.cursorKey, intent === 'cursor-up' ? -1 : 1) });
       case 'refresh':
-        notice('checking storage and warehouse now');
+        notice('checking storage and warehouse now…', 'info', 'refresh');
         return live.refresh();
       case 'resume':
         return run(askResume());

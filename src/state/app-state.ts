@@ -112,7 +112,8 @@ export interface UiState {
   confirm: Confirm | null;
   /** `R`: choosing one error group to retry. */
   choosingGroup: { groups: { label: string; keys: string[] }[]; index: number } | null;
-  notices: { at: number; text: string; tone: 'info' | 'warn' | 'fail' }[];
+  /** Notices; one with a `key` describes work in progress: the next notice with that key replaces it, and it ends with the work. */
+  notices: { at: number; text: string; tone: 'info' | 'warn' | 'fail'; key?: string }[];
   width: number;
   height: number;
 }

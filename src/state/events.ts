@@ -33,6 +33,7 @@ export type AppEvent =
   | { type: 'ui/cursor'; key: string | null }
   | { type: 'ui/confirm'; confirm: Confirm | null }
   | { type: 'ui/choose-group'; choice: { groups: { label: string; keys: string[] }[]; index: number } | null }
-  | { type: 'ui/notice'; text: string; tone: 'info' | 'warn' | 'fail' }
+  | { type: 'ui/notice'; text: string; tone: 'info' | 'warn' | 'fail'; key?: string }
+  | { type: 'ui/notice-end'; key: string }
   | { type: 'ui/resize'; width: number; height: number }
   | { type: 'alerts/past'; alerts: Alert[] };

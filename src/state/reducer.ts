@@ -16,7 +16,9 @@ export function reduce(state: AppState, event: AppEvent): AppState {
     const confirm = { ...event.confirm, basis: confirmSituation(event.confirm.kind, state).key };
     return { ...state, ui: { ...state.ui, confirm, choosingGroup: null } };
   }
-  return withAlerts(state, guardConfirm(step(state, event)));
+  let next = guardConfirm(step(state, event));
+  if (event.type === 'coverage/result' || event.type === 'coverage/error') next = endRefresh(next, event);
+  return withAlerts(state, next);
 }
 
 /** Alerts this change fires (kept in state; the sink outside React writes them). */
@@ -47,9 +49,23 @@ function firstWords(message: string): string {
   return end > 0 ? message.slice(0, end + 1) : message;
 }
 
-function withNotice(state: AppState, text: string, tone: 'info' | 'warn' | 'fail'): AppState {
-  const notices = state.ui.notices.concat({ at: state.now, text, tone }).slice(-NOTICE_LIMIT);
+function withNotice(state: AppState, text: string, tone: 'info' | 'warn' | 'fail', key?: string): AppState {
+  const kept = key ? state.ui.notices.filter((n) => n.key !== key) : state.ui.notices;
+  const notices = kept.concat({ at: state.now, text, tone, ...(key ? { key } : {}) }).slice(-NOTICE_LIMIT);
   return { ...state, ui: { ...state.ui, notices } };
+}
+
+function withoutNotice(state: AppState, key: string): AppState {
+  if (!state.ui.notices.some((n) => n.key === key)) return state;
+  return { ...state, ui: { ...state.ui, notices: state.ui.notices.filter((n) => n.key !== key) } };
+}
+
+/** `g` says "checking…" until every source has answered; a source that fails replaces it with why. */
+function endRefresh(state: AppState, event: AppEvent): AppState {
+  if (!state.ui.notices.some((n) => n.key === 'refresh')) return state;
+  if (event.type === 'coverage/error') return withNotice(state, `${event.source} check failed: ${event.error.message}`, 'fail', 'refresh');
+  const checking = [state.coverage.storage, state.coverage.warehouse].some((s) => s?.checking);
+  return checking ? state : withoutNotice(state, 'refresh');
 }
 
 function step(state: AppState, event: AppEvent): AppState {
@@ -129,7 +145,9 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'ui/choose-group':
       return { ...state, ui: { ...state.ui, choosingGroup: event.choice } };
     case 'ui/notice':
-      return withNotice(state, event.text, event.tone);
+      return withNotice(state, event.text, event.tone, event.key);
+    case 'ui/notice-end':
+      return withoutNotice(state, event.key);
     case 'alerts/past':
       return { ...state, alerts: { ...state.alerts, past: event.alerts } };
     case 'ui/resize':

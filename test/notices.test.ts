@@ -1,0 +1,32 @@
+import { describe, expect, test } from 'vitest';
+import { SourceError } from '../src/coverage/source.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import type { AppEvent } from '../src/state/events.js';
+import { reduce } from '../src/state/reducer.js';
+
+const apply = (s: AppState, events: AppEvent[]) => events.reduce(reduce, s);
+const texts = (s: AppState) => s.ui.notices.map((n) => n.text);
+const base = apply(initialState({ job: 'j', log: '/x.log', now: 0, targets: [95] }), [
+  { type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' },
+  { type: 'coverage/configured', source: 'warehouse', label: 't' },
+]);
+const result = (source: 'storage' | 'warehouse'): AppEvent => ({ type: 'coverage/result', source, result: { keys: new Set(['a']), bytesBilled: null, method: 'prefixes', requests: 1 }, at: 1 });
+
+describe('notices end when their moment does', () => {
+  test('work in progress ends with the work; a failure replaces it with the reason', () => {
+    const listing = apply(base, [{ type: 'ui/notice', text: 'listing gs://b/p/ for a fresh count…', tone: 'info', key: 'listing' }]);
+    expect(texts(apply(listing, [{ type: 'ui/notice-end', key: 'listing' }]))).toEqual([]);
+    expect(texts(apply(listing, [{ type: 'ui/notice', text: 'storage listing failed: HTTP 403', tone: 'fail', key: 'listing' }]))).toEqual(['storage listing failed: HTTP 403']);
+    // Notices without a key are untouched.
+    expect(texts(apply(listing, [{ type: 'ui/notice', text: 'other', tone: 'info' }, { type: 'ui/notice-end', key: 'listing' }]))).toEqual(['other']);
+  });
+
+  test('"checking storage and warehouse now" stays until both answered, or becomes the failure', () => {
+    const g = apply(base, [{ type: 'ui/notice', text: 'checking storage and warehouse now…', tone: 'info', key: 'refresh' }, { type: 'coverage/checking', source: 'storage' }, { type: 'coverage/checking', source: 'warehouse' }]);
+    const half = apply(g, [result('storage')]);
+    expect(texts(half)).toEqual(['checking storage and warehouse now…']);
+    expect(texts(apply(half, [result('warehouse')]))).toEqual([]);
+    const failed = apply(half, [{ type: 'coverage/error', source: 'warehouse', error: new SourceError('HTTP 403 on t', null, 403), at: 2 }]);
+    expect(texts(failed)).toEqual(['warehouse check failed: HTTP 403 on t']);
+  });
+});
