@@ -97,17 +97,31 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   });
 
   let writersTimer: NodeJS.Timeout | undefined;
+  /** The next look is on the slow idle cadence: a run becoming live (e.g. the history read in) must not wait a minute. */
+  let writersIdle = false;
+  let looking = false;
   const lookAtWriters = async () => {
     if (ac.signal.aborted || !CAN_SEE_WRITERS || cr) return;
+    looking = true;
     const p = store.getState().process;
     const ours = p.pid !== null && p.alive ? [p.pid] : [];
     const external = await externalWriters(config.log, ours).catch(() => [] as number[]);
+    looking = false;
     if (ac.signal.aborted) return;
     store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: now() } });
-    writersTimer = setTimeout(() => void lookAtWriters(), runIsLive(now()) ? WRITERS_LIVE_MS : WRITERS_IDLE_MS);
+    writersIdle = !runIsLive(now());
+    writersTimer = setTimeout(() => void lookAtWriters(), writersIdle ? WRITERS_IDLE_MS : WRITERS_LIVE_MS);
     writersTimer.unref();
   };
   void lookAtWriters();
+  // A writer that exits is seen within WRITERS_LIVE_MS of the run being live, however the idle look was scheduled.
+  const unsubscribeWriters = store.subscribe(() => {
+    if (!writersIdle || looking || !runIsLive(now())) return;
+    writersIdle = false;
+    clearTimeout(writersTimer);
+    writersTimer = setTimeout(() => void lookAtWriters(), WRITERS_LIVE_MS);
+    writersTimer.unref();
+  });
 
   return {
     store,
@@ -119,6 +133,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
       unsubscribe();
       unsubscribeTried();
       clearTimeout(writersTimer);
+      unsubscribeWriters();
       await placeReady;
       await place.current?.close();
       await live.done;
