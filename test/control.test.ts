@@ -8,6 +8,8 @@ import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
 import { isAlive } from '../src/runner/proc.js';
 import { readRuns } from '../src/runner/runs-file.js';
+import { runFigures } from '../src/state/run-view.js';
+import { writerOf } from '../src/state/writer.js';
 import { assertFreshDist } from './support/dist.js';
 import { CLI } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
@@ -169,6 +171,9 @@ describe('launch from the dashboard', () => {
     const pid = await waitFor(() => r.store.getState().process.pid, 'pid');
     runPids.push(pid);
     await waitFor(() => logText().includes('Queued'), 'the run going');
+    // A second dashboard on the same job watches the same run.
+    const other = runtimeFor(file);
+    await waitFor(() => other.store.getState().log.current, 'the second dashboard reading the run');
     r.controller.onIntent('stop');
     const box = await waitFor(() => r.store.getState().ui.confirm, 'stop confirm');
     expect(box.kind).toBe('stop');
@@ -177,6 +182,10 @@ describe('launch from the dashboard', () => {
     await waitFor(() => r.store.getState().process.stopped, 'stopped', 30_000);
     expect(logText()).toContain('Interrupted by signal SIGINT');
     await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end?.reason === 'stopped', 'stop recorded');
+    // Both dashboards say the same thing: stopped (the other one learns it from runs.jsonl).
+    const statusOf = (rt: Runtime) => runFigures(rt.store.getState().log.current, rt.store.getState().now, writerOf(rt.store.getState())).status;
+    expect(statusOf(r)).toBe('stopped');
+    await waitFor(() => statusOf(other) === 'stopped', 'the second dashboard to say stopped', 20_000);
   }, 60000);
 
   test('a command that does not exist: nothing runs, the reason is shown, the run is recorded as failed to start', async () => {

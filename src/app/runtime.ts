@@ -1,4 +1,6 @@
+import { stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
+import { readRuns, runsPath } from '../runner/runs-file.js';
 import { externalWriters } from '../runner/log-writers.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { initialState } from '../state/app-state.js';
@@ -11,7 +13,7 @@ import { initialPlaceState } from '../state/place-state.js';
 import type { RunPlace } from '../run-place/run-place.js';
 import { grammarFor } from './grammar.js';
 import { startLiveSources, type LiveSources } from './live-sources.js';
-import { CAN_SEE_WRITERS, processSnapshot } from './process-info.js';
+import { CAN_SEE_WRITERS, processSnapshot, recordedRuns } from './process-info.js';
 
 /** Clock ticks while a run is live, and while nothing moves. */
 export const LIVE_TICK_MS = 1000;
@@ -96,6 +98,17 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     });
   });
 
+  // runs.jsonl changes when another dashboard launches or stops a run: re-read it when it changed, so every
+  // dashboard on the same stopped run says `stopped`.
+  let runsSeen = '';
+  const rereadRuns = async () => {
+    const st = await stat(runsPath(config.stateDir)).catch(() => null);
+    const seen = st ? `${st.size}:${st.mtimeMs}` : '';
+    if (seen === runsSeen) return;
+    runsSeen = seen;
+    const runs = await readRuns(config.stateDir).catch(() => null);
+    if (runs && !ac.signal.aborted) store.dispatch({ type: 'process/history', runs: recordedRuns(runs) });
+  };
   let writersTimer: NodeJS.Timeout | undefined;
   /** The next look is on the slow idle cadence: a run becoming live (e.g. the history read in) must not wait a minute. */
   let writersIdle = false;
@@ -106,10 +119,13 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const p = store.getState().process;
     const ours = p.pid !== null && p.alive ? [p.pid] : [];
     const external = await externalWriters(config.log, ours).catch(() => [] as number[]);
+    await rereadRuns();
     looking = false;
     if (ac.signal.aborted) return;
     store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: now() } });
-    writersIdle = !runIsLive(now());
+    // A launch recorded without its end yet: its end record (stopped, exited) is due, keep looking often.
+    const last = store.getState().process.history.at(-1);
+    writersIdle = !runIsLive(now()) && !(last && last.endedAt === null);
     writersTimer = setTimeout(() => void lookAtWriters(), writersIdle ? WRITERS_IDLE_MS : WRITERS_LIVE_MS);
     writersTimer.unref();
   };
