@@ -7,12 +7,16 @@ const [file, ...intents] = process.argv.slice(2);
 const config = loadConfig({ file, cwd: process.cwd() });
 const runtime = startRuntime(config, { exit: () => process.exit(0) });
 const { store, controller } = runtime;
-let lastNotices = 0;
+const printed = new WeakSet();
 let lastPid = null;
 store.subscribe(() => {
   const s = store.getState();
-  for (const n of s.ui.notices.slice(lastNotices)) console.log(JSON.stringify({ notice: n.text, tone: n.tone }));
-  lastNotices = s.ui.notices.length;
+  // By identity, not count: a notice of work in progress is replaced by the next one with its key.
+  for (const n of s.ui.notices) {
+    if (printed.has(n)) continue;
+    printed.add(n);
+    console.log(JSON.stringify({ notice: n.text, tone: n.tone }));
+  }
   if (s.process.pid !== lastPid) {
     lastPid = s.process.pid;
     console.log(JSON.stringify({ pid: s.process.pid, attached: s.process.attached }));
