@@ -33,6 +33,9 @@ export function App({ store, onIntent, color, onBack }: { store: Store; onIntent
   // One input event can hold many keys (a held key, a paste): each is handled in order, against the
   // state the key before it left, exactly as if typed one by one.
   useInput((input, key) => {
+    // A box takes its answer only from a read after the one that opened it: `xy` in one chunk opens the
+    // box and leaves it open, unseen questions are never answered.
+    const boxBefore = store.getState().ui.confirm;
     for (const ev of keysOf(input, key)) {
       const ui = store.getState().ui;
       if (ui.filtering && ev.name !== 'ctrl+c') {
@@ -45,6 +48,7 @@ export function App({ store, onIntent, color, onBack }: { store: Store; onIntent
       // One job of several: Esc on its dashboard (nothing open) goes back to the overview; the keys after it are the overview's.
       if (onBack && ev.name === 'escape' && ui.view === 'dashboard' && !ui.help && !ui.confirm && !ui.choosingGroup) return onBack();
       const intent = intentFor(store.getState(), ev.name);
+      if (intent === 'confirm-yes' && store.getState().ui.confirm !== boxBefore) continue;
       if (intent) onIntent(intent);
     }
   });

@@ -90,6 +90,16 @@ describe('stopping a run that ignores SIGINT and SIGTERM', () => {
     await waitFor(() => !isAlive(run.pid, run.procStart), 'the run gone after SIGKILL');
   }, 90_000);
 
+  test('x and y in one chunk open the box but never answer it: the answer must come in a later read', async () => {
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 120, rows: 30, cwd: dir, env: { TZ: 'UTC' } });
+    const run = await launchStubborn(term);
+    term.chunk('xy');
+    await term.waitScreen((_, s) => s.includes(`Stop run ${run.id}`), 'the stop box, still open');
+    expect(term.screen()[0]).not.toContain('stopping');
+    term.keys('y');
+    await term.waitScreen((rows) => rows[0].includes('SIGINT sent'), 'the stop after a y of its own');
+  }, 60_000);
+
   test('a box whose situation changes closes with a notice, and the y meant for it does nothing', async () => {
     term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 120, rows: 30, cwd: dir, env: { TZ: 'UTC' } });
     const run = await launchStubborn(term);
