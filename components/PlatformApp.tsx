@@ -67,20 +67,23 @@ export function PlatformApp({ platform, color, exit }: { platform: Platform; col
     (input, key) => {
       // Keys arriving together (a held key, a paste) are each handled in order; once one opens a job's
       // screen the rest of the chunk is dropped rather than guessed at.
+      // A box takes its answer only from a read after the one that opened it (`xy` never stops unseen).
+      const boxBefore = current().runtime?.store.getState().ui.confirm ?? null;
       for (const ev of keysOf(input, key)) {
         if (platform.ui.getState().screen !== 'overview') return;
-        handleKey(ev.name);
+        handleKey(ev.name, boxBefore);
       }
     },
     { isActive: ui.screen === 'overview' },
   );
 
-  function handleKey(name: string) {
+  function handleKey(name: string, boxBefore: unknown) {
       const { rows, selected, runtime } = current();
       const job = runtime?.store.getState();
       // A confirm box or group choice of the selected job takes the keys until it is answered.
       if (runtime && job && (job.ui.confirm || job.ui.choosingGroup)) {
         const intent = intentFor(job, name);
+        if (intent === 'confirm-yes' && job.ui.confirm !== boxBefore) return;
         if (intent) runtime.controller.onIntent(intent);
         return;
       }
