@@ -70,7 +70,8 @@ export function sourceDetail(name: string, s: SourceCoverage): string {
   if (s.coverage?.extra) parts.push(`+${formatCount(s.coverage.extra)} not expected`);
   if (s.method) parts.push(s.note ? `${s.method} (streaming buffer)` : s.method);
   if (s.bytesBilled !== null) parts.push(`bills ${formatBytes(s.bytesBilled)}`);
-  parts.push(s.ageMs === null ? 'not checked yet' : formatAge(s.ageMs));
+  // A failing source is never "not checked yet", and its old figures are never "just now".
+  parts.push(s.ageMs === null ? (s.error ? 'never answered' : 'not checked yet') : s.stale ? `last answer ${formatAge(s.ageMs)}` : formatAge(s.ageMs));
   return parts.join(' ');
 }
 
@@ -80,7 +81,7 @@ export function SourceError({ name, source }: { name: string; source: SourceCove
   if (!source.error) return null;
   return (
     <Text color={color ? 'red' : undefined} wrap="truncate-end">
-      {name}: {source.error}
+      {name}: {source.error.startsWith(`${name}: `) ? source.error.slice(name.length + 2) : source.error}
       {source.hint ? ` → ${source.hint}` : ''}
     </Text>
   );

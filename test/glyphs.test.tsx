@@ -55,3 +55,15 @@ describe('words and glyphs that mean one thing', () => {
     expect(history).toMatch(/Runs in the log\n\s*none yet/);
   });
 });
+
+describe('source wording', () => {
+  test('a failing source is never "not checked yet", stale figures are never "just now", the name is not doubled', async () => {
+    const { sourceDetail } = await import('../components/CoverageBar.js');
+    const src = { label: 'gs://b/p/', coverage: null, checkedAt: null, stale: false, ageMs: null, error: 'storage: HTTP 403', hint: null, bytesBilled: null, method: null, checking: false };
+    expect(sourceDetail('storage', src)).toBe('storage never answered');
+    expect(sourceDetail('storage', { ...src, error: null })).toBe('storage not checked yet');
+    expect(sourceDetail('storage', { ...src, stale: true, ageMs: 10_000, checkedAt: 1 })).toBe('storage last answer just now');
+    const failing = apply(base, [{ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' }, { type: 'coverage/error', source: 'storage', error: new SourceError('storage: HTTP 403', null, 403), at: 0 }]);
+    expect(text(failing)).not.toContain('storage: storage:');
+  });
+});
