@@ -29,11 +29,17 @@ interface Part {
  */
 export function headerParts(parts: Part[], job: string, width: number): { job: string; parts: Part[] } {
   let kept = parts;
-  const total = () => displayWidth(job) + kept.reduce((n, p) => n + displayWidth(p.text), 0);
-  while (total() > width && kept.some((p) => p.drop !== undefined)) {
+  const used = (list: Part[]) => Math.min(displayWidth(job), 12) + list.reduce((n, p) => n + displayWidth(p.text), 0);
+  const dropped: Part[] = [];
+  while (used(kept) > width && kept.some((p) => p.drop !== undefined)) {
     const worst = Math.max(...kept.map((p) => p.drop ?? -1));
+    dropped.unshift(...kept.filter((p) => p.drop === worst));
     kept = kept.filter((p) => p.drop !== worst);
   }
+  // The most important part that had to go comes back cut with … when a useful piece of it fits.
+  const back = dropped.sort((a, b) => (a.drop ?? 0) - (b.drop ?? 0))[0];
+  const room = width - used(kept);
+  if (back && room >= 16) kept = parts.filter((p) => kept.includes(p) || p === back).map((p) => (p === back ? { ...p, text: truncate(p.text, room) } : p));
   const rest = kept.reduce((n, p) => n + displayWidth(p.text), 0);
   return { job: truncate(job, Math.max(8, width - rest)), parts: kept };
 }

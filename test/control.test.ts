@@ -3,7 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
+import React from 'react';
+import { renderToString } from 'ink';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { App } from '../components/App.js';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
 import { isAlive } from '../src/runner/proc.js';
@@ -187,6 +191,34 @@ describe('launch from the dashboard', () => {
     const statusOf = (rt: Runtime) => runFigures(rt.store.getState().log.current, rt.store.getState().now, writerOf(rt.store.getState())).status;
     expect(statusOf(r)).toBe('stopped');
     await waitFor(() => statusOf(other) === 'stopped', 'the second dashboard to say stopped', 20_000);
+  }, 60000);
+
+  test('keep-awake that cannot work (no D-Bus): the header says awake: unavailable with the reason', async () => {
+    const file = writeJob({ speed: 2 });
+    const cfg = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...cfg, keepAwake: true }));
+    // A systemd-inhibit that fails at once the way it does in a container, first on PATH.
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'systemd-inhibit'), '#!/bin/sh\necho "Failed to inhibit: Failed to connect to bus: No such file or directory" >&2\nexit 1\n', { mode: 0o755 });
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
+    try {
+      const r = runtimeFor(file);
+      await readyToLaunch(r);
+      r.controller.onIntent('resume');
+      await waitFor(() => r.store.getState().ui.confirm, 'confirm');
+      r.controller.onIntent('confirm-yes');
+      const pid = await waitFor(() => r.store.getState().process.pid, 'pid');
+      runPids.push(pid);
+      const problem = await waitFor(() => r.store.getState().process.keepAwakeProblem, 'the keep-awake problem');
+      expect(problem).toContain('systemd-inhibit ended at once (code 1): Failed to inhibit: Failed to connect to bus');
+      expect(r.store.getState().process.keepAwake).toBeNull();
+      const header = stripVTControlCharacters(renderToString(React.createElement(App, { store: r.store, onIntent: () => undefined, color: false }), { columns: 200 })).split('\n')[0];
+      expect(header).toContain('awake: unavailable (systemd-inhibit ended at once');
+    } finally {
+      process.env.PATH = savedPath;
+    }
   }, 60000);
 
   test('a command that does not exist: nothing runs, the reason is shown, the run is recorded as failed to start', async () => {

@@ -18,7 +18,7 @@ export interface LaunchRequest {
 }
 
 export type LaunchOutcome =
-  | { ok: true; run: RunRecord; child: ChildProcess; keepAwake: { how: string | null; stop(): void }; notices: string[] }
+  | { ok: true; run: RunRecord; child: ChildProcess; keepAwake: { how: string | null; reason: string | null; stop(): void }; notices: string[] }
   | { ok: false; message: string; notices: string[] };
 
 /**
@@ -57,8 +57,8 @@ export async function launchBackfill(config: Config, req: LaunchRequest): Promis
       if (result.run.end === null) return { ok: false, message: `not launched: ${result.reason}`, notices };
       return { ok: false, message: `failed to start: ${result.reason}${out ? ` — first output: ${out.split('\n').slice(-3).join(' | ')}` : ''}`, notices };
     }
-    const awake = config.keepAwake && result.run.pid !== null ? await keepAwake(result.run.pid) : { active: false, how: null, stop: () => undefined };
-    return { ok: true, run: result.run, child: result.child, keepAwake: { how: awake.active ? awake.how : null, stop: awake.stop }, notices };
+    const awake = config.keepAwake && result.run.pid !== null ? await keepAwake(result.run.pid) : { active: false, how: null, reason: null, stop: () => undefined };
+    return { ok: true, run: result.run, child: result.child, keepAwake: { how: awake.active ? awake.how : null, reason: awake.active ? null : awake.reason, stop: awake.stop }, notices };
   } finally {
     await lock.release();
   }

@@ -70,7 +70,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       onExit: (info) => {
         awake?.stop();
         awake = null;
-        dispatch({ type: 'process/update', patch: { alive: false, exitCode: info.exitCode, keepAwake: null, stopping: null, stopped: stopRequested } });
+        dispatch({ type: 'process/update', patch: { alive: false, exitCode: info.exitCode, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stopRequested } });
         const run = store.getState().log.current;
         const counts: Record<string, number> = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
         // Coverage after the run from a fresh listing, so the history shows what the run really added.
@@ -96,7 +96,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     stopRequested = false;
     awake = out.keepAwake;
     const { run } = out;
-    dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, keepAwake: out.keepAwake.how } });
+    dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
     watch(run.pid as number, run.procStart, run.id, out.child);
     return { ok: true, runId: run.id, what: `pid ${run.pid}`, suffix: out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '', notices: out.notices };
   }

@@ -61,6 +61,8 @@ export interface ProcessState {
   /** When that look was taken (epoch ms): lines written after it prove a writer the look did not see. */
   writersCheckedAt: number | null;
   keepAwake: string | null;
+  /** Why the machine could not be kept awake for the run launched here (no inhibitor works), else null. */
+  keepAwakeProblem: string | null;
   stopping: 'sigint' | 'sigterm' | 'needs-kill' | null;
   /** The signals the current stop has sent, in order, with when (epoch ms). */
   stopSignals: { signal: 'SIGINT' | 'SIGTERM'; at: number }[];
@@ -173,7 +175,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, suspiciousKeys: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [], tried: null },
-    process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },
+    process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, keepAwakeProblem: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },
     place: opts.place ?? null,
     alerts: { seq: 0, recent: [], past: [] },
     ui: { view: 'dashboard', help: false, filter: '', filtering: false, cursorKey: null, confirm: null, choosingGroup: null, notices: [], width: opts.width ?? 80, height: opts.height ?? 24 },
