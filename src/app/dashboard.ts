@@ -4,16 +4,14 @@ import { App } from '../../components/App.js';
 import type { Config } from '../config.js';
 import { FRAME_MS } from '../store.js';
 import { wireAlerts } from './alerts-wiring.js';
+import { untilLeft } from './leave.js';
 import { startRuntime } from './runtime.js';
 import { flushStartup, markStartup } from '../startup-timing.js';
-
-/** Longest wait for sources to stop after `q`: a request in flight is left behind, never waited for. */
-const CLOSE_WAIT_MS = 1000;
 
 /**
  * Draws the dashboard until `q`/Ctrl-C, SIGHUP or SIGTERM. Leaving never signals the backfill: it runs in its own
  * session, and SIGHUP of this terminal ends only this process. Leaving never waits on the network either: the
- * sources get CLOSE_WAIT_MS to stop, then the caller exits the process, open sockets or not.
+ * sources get CLOSE_WAIT_MS (leave.ts) to stop, then the caller exits the process, open sockets or not.
  */
 export async function runDashboard(config: Config, opts: { color: boolean; alerts?: boolean }): Promise<number> {
   let unmount = () => {};
@@ -36,17 +34,8 @@ export async function runDashboard(config: Config, opts: { color: boolean; alert
     stopTiming();
   });
   const stopAlerts = wireAlerts(runtime.store, config, opts.alerts !== false);
-  let code = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    code = signal === 'SIGHUP' ? 129 : 143;
-    unmount();
-  };
-  process.once('SIGHUP', onSignal);
-  process.once('SIGTERM', onSignal);
-  await app.waitUntilExit();
-  stopAlerts();
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([runtime.close(), new Promise((r) => (timer = setTimeout(r, CLOSE_WAIT_MS)))]);
-  clearTimeout(timer);
-  return code;
+  return untilLeft(app, unmount, () => {
+    stopAlerts();
+    return runtime.close();
+  });
 }

@@ -5,6 +5,7 @@ import type { JobRegistry } from '../jobs/registry.js';
 import { FRAME_MS } from '../store.js';
 import { wireAlerts } from './alerts-wiring.js';
 import { runDashboard } from './dashboard.js';
+import { untilLeft } from './leave.js';
 import { startPlatform } from './platform-runtime.js';
 
 /**
@@ -19,18 +20,8 @@ export async function runPlatformDashboard(registry: JobRegistry, opts: { color:
   const app = render(React.createElement(PlatformApp, { platform, color: opts.color, exit }), { exitOnCtrlC: true, maxFps: Math.round(1000 / FRAME_MS) });
   unmount = () => app.unmount();
   const stopAlerts = platform.jobs.map((job, i) => wireAlerts(job.store, registry.jobs[i], opts.alerts !== false));
-  let code = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    code = signal === 'SIGHUP' ? 129 : 143;
-    unmount();
-  };
-  process.once('SIGHUP', onSignal);
-  process.once('SIGTERM', onSignal);
-  await app.waitUntilExit();
-  stopAlerts.forEach((stop) => stop());
-  // Leaving never waits on the network: sources get a moment to stop, then the caller exits the process.
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([platform.close(), new Promise((r) => (timer = setTimeout(r, 1000)))]);
-  clearTimeout(timer);
-  return code;
+  return untilLeft(app, unmount, () => {
+    stopAlerts.forEach((stop) => stop());
+    return platform.close();
+  });
 }
