@@ -221,6 +221,33 @@ describe('launch from the dashboard', () => {
     }
   }, 60000);
 
+  test('a run whose last lines come just before its exit: the end record counts them all (runs.jsonl is written once)', async () => {
+    const file = writeJob({ speed: 10 });
+    const cfg = JSON.parse(readFileSync(file, 'utf8'));
+    // Everything in one write right before the exit: 3 MB of other lines, then every outcome. The exit is
+    // seen at once; the follower needs a moment for the bytes.
+    const script = [
+      "const ts = '2022-01-01 10:00:00,000';",
+      `const keys = ${JSON.stringify(KEYS)};`,
+      "let out = `${ts} - INFO - Loaded ${keys.length} dates from keys.txt\\n`;",
+      "out += keys.map((k, i) => `${ts} - INFO - [${i + 1}/${keys.length}] Queued ${k}\\n`).join('');",
+      "out += `${ts} - INFO - working ${'.'.repeat(100)}\\n`.repeat(30000);",
+      "out += keys.map((k, i) => i < 30 ? `${ts} - INFO -   ✅ Scraped ${k}\\n` : `${ts} - WARNING -   ❌ Failed ${k}: HTTP 500\\n`).join('');",
+      'require("fs").writeSync(1, out);',
+    ].join('\n');
+    writeFileSync(path.join(dir, 'end-burst.cjs'), script);
+    cfg.command = [process.execPath, path.join(dir, 'end-burst.cjs'), '{keysFile}'];
+    writeFileSync(file, JSON.stringify(cfg));
+    const r = runtimeFor(file);
+    await readyToLaunch(r);
+    r.controller.onIntent('resume');
+    await waitFor(() => r.store.getState().ui.confirm, 'confirm');
+    r.controller.onIntent('confirm-yes');
+    const end = await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end, 'the end recorded', 30_000);
+    expect(end.reason).toBe('exited');
+    expect(end.counts).toMatchObject({ succeeded: 30, failed: 10 });
+  }, 60000);
+
   test('a command that does not exist: nothing runs, the reason is shown, the run is recorded as failed to start', async () => {
     const file = writeJob({ speed: 10 });
     const cfg = JSON.parse(readFileSync(file, 'utf8'));

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { launchBackfill } from '../app/launcher.js';
 import { recordedRuns } from '../app/process-info.js';
@@ -34,6 +35,18 @@ export interface LocalPlace extends RunPlace {
   noteEndedUnseen(): Promise<void>;
 }
 
+/** Longest wait for the follower to reach the log's end after a run exits, before its counts are recorded (ms). */
+const END_READ_WAIT_MS = 10_000;
+
+/** The log's size in bytes now, 0 when it cannot be read (then nothing is waited for). */
+function logSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * A backfill as a local process: wraps what `src/runner/` does (launch detached under the lock, watch the pid,
  * SIGINT then SIGTERM, SIGKILL only on a second confirm, runs.jsonl) behind the run-place interface.
@@ -46,9 +59,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   let awake: { stop(): void } | null = null;
   let presentAtLaunch: number | null = null;
 
-  /** Resolves once the log's history is read, or after 15 s at most (a log that does not exist yet). */
-  function historyRead(): Promise<void> {
-    const done = () => store.getState().log.historyDone;
+  /** Resolves once `done()` holds for the state, or after `ms` at most. */
+  function until(done: () => boolean, ms: number): Promise<void> {
     if (done()) return Promise.resolve();
     return new Promise((resolve) => {
       const finish = () => {
@@ -56,11 +68,16 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         unsubscribe();
         resolve();
       };
-      const timer = setTimeout(finish, 15_000);
+      const timer = setTimeout(finish, ms);
       const unsubscribe = store.subscribe(() => {
         if (done()) finish();
       });
     });
+  }
+
+  /** Resolves once the log's history is read, or after 15 s at most (a log that does not exist yet). */
+  function historyRead(): Promise<void> {
+    return until(() => store.getState().log.historyDone, 15_000);
   }
 
   function watch(pid: number, procStart: ProcStart | null, runId: string, child?: ChildProcess) {
@@ -71,10 +88,17 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         awake?.stop();
         awake = null;
         dispatch({ type: 'process/update', patch: { alive: false, exitCode: info.exitCode, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stopRequested } });
-        const run = store.getState().log.current;
-        const counts: Record<string, number> = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
-        // Coverage after the run from a fresh listing, so the history shows what the run really added.
-        void d.freshStorage()
+        // The end record is written once (runs.jsonl is append-only): its counts wait until the follower has
+        // read the log as far as it was when the run ended, since the last lines come just before the exit.
+        const sizeAtExit = logSize(config.log);
+        let counts: Record<string, number> = {};
+        void until(() => store.getState().log.bytesRead >= sizeAtExit, END_READ_WAIT_MS)
+          .then(() => {
+            const run = store.getState().log.current;
+            counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
+            // Coverage after the run from a fresh listing, so the history shows what the run really added.
+            return d.freshStorage();
+          })
           .then(() => {
             const present = coverageView(store.getState()).storage?.coverage?.present;
             if (presentAtLaunch !== null && present !== undefined) Object.assign(counts, { storageBefore: presentAtLaunch, storageAfter: present });
