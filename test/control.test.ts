@@ -79,6 +79,22 @@ async function readyToLaunch(r: Runtime) {
   await waitFor(() => r.store.getState().coverage.expected && r.store.getState().coverage.storage?.checkedAt, 'expected keys and a storage listing');
 }
 
+/** `s` then `y`: a resume from a fresh listing, its box answered. */
+async function resumeConfirmed(r: Runtime) {
+  await readyToLaunch(r);
+  r.controller.onIntent('resume');
+  await waitFor(() => r.store.getState().ui.confirm, 'confirm');
+  r.controller.onIntent('confirm-yes');
+}
+
+/** resumeConfirmed, then the launched run's pid (its group is killed after the test). */
+async function launchedPid(r: Runtime): Promise<number> {
+  await resumeConfirmed(r);
+  const pid = await waitFor(() => r.store.getState().process.pid, 'pid');
+  runPids.push(pid);
+  return pid;
+}
+
 describe('launch from the dashboard', () => {
   test('s does not go on when the fresh storage listing fails: no confirm box, nothing launched, the error said', async () => {
     const file = writeJob({ speed: 40, present: KEYS.slice(0, 10) });
@@ -169,12 +185,7 @@ describe('launch from the dashboard', () => {
   test('x stops our run after a confirm: SIGINT to its group, recorded as stopped', async () => {
     const file = writeJob({ speed: 2 });
     const r = runtimeFor(file);
-    await readyToLaunch(r);
-    r.controller.onIntent('resume');
-    await waitFor(() => r.store.getState().ui.confirm, 'confirm');
-    r.controller.onIntent('confirm-yes');
-    const pid = await waitFor(() => r.store.getState().process.pid, 'pid');
-    runPids.push(pid);
+    const pid = await launchedPid(r);
     await waitFor(() => logText().includes('Queued'), 'the run going');
     // A second dashboard on the same job watches the same run.
     const other = runtimeFor(file);
@@ -205,12 +216,7 @@ describe('launch from the dashboard', () => {
     process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
     try {
       const r = runtimeFor(file);
-      await readyToLaunch(r);
-      r.controller.onIntent('resume');
-      await waitFor(() => r.store.getState().ui.confirm, 'confirm');
-      r.controller.onIntent('confirm-yes');
-      const pid = await waitFor(() => r.store.getState().process.pid, 'pid');
-      runPids.push(pid);
+      await launchedPid(r);
       const problem = await waitFor(() => r.store.getState().process.keepAwakeProblem, 'the keep-awake problem');
       expect(problem).toContain('systemd-inhibit ended at once (code 1): Failed to inhibit: Failed to connect to bus');
       expect(r.store.getState().process.keepAwake).toBeNull();
@@ -239,10 +245,7 @@ describe('launch from the dashboard', () => {
     cfg.command = [process.execPath, path.join(dir, 'end-burst.cjs'), '{keysFile}'];
     writeFileSync(file, JSON.stringify(cfg));
     const r = runtimeFor(file);
-    await readyToLaunch(r);
-    r.controller.onIntent('resume');
-    await waitFor(() => r.store.getState().ui.confirm, 'confirm');
-    r.controller.onIntent('confirm-yes');
+    await resumeConfirmed(r);
     const end = await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end, 'the end recorded', 30_000);
     expect(end.reason).toBe('exited');
     expect(end.counts).toMatchObject({ succeeded: 30, failed: 10 });
@@ -254,10 +257,7 @@ describe('launch from the dashboard', () => {
     cfg.command = ['/nonexistent/backfill-script', '--csv={keysFile}'];
     writeFileSync(file, JSON.stringify(cfg));
     const r = runtimeFor(file);
-    await readyToLaunch(r);
-    r.controller.onIntent('resume');
-    await waitFor(() => r.store.getState().ui.confirm, 'confirm');
-    r.controller.onIntent('confirm-yes');
+    await resumeConfirmed(r);
     const notice = await waitFor(() => r.store.getState().ui.notices.find((n) => n.tone === 'fail'), 'a failure notice');
     expect(notice.text).toMatch(/failed to start/);
     expect(r.store.getState().process.pid).toBeNull();
