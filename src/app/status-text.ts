@@ -61,8 +61,8 @@ export function statusText(state: AppState): string {
 
 /** Keys still failing, by error kind, phase and month, and the persistent ones with what that means. */
 function failureLines(state: AppState): string[] {
-  const { rows, summary } = failuresView(state);
-  if (rows.length === 0) return [];
+  const { summary } = failuresView(state);
+  if (summary.failing + summary.recovered === 0) return [];
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';
   const out = [`failures  ${formatCount(summary.failing)} failing · ${formatCount(summary.recovered)} recovered${file}`];
   for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), formatMonths(summary.byMonth), persistentSentence(summary)]) {

@@ -63,6 +63,11 @@ export function errorLabel(f: Pick<FailedEntry, 'status' | 'error'>): string {
 export function groupByError(entries: Pick<FailedEntry, 'status' | 'error'>[]): GroupCount[] {
   const counts = new Map<string, number>();
   for (const e of entries) counts.set(errorLabel(e), (counts.get(errorLabel(e)) ?? 0) + 1);
+  return errorGroups(counts);
+}
+
+/** Counts by error group as `groupByError` orders them: most first, ties by label. */
+export function errorGroups(counts: ReadonlyMap<string, number>): GroupCount[] {
   return [...counts]
     .map(([label, count]) => ({ label, count }))
     .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
@@ -123,18 +128,21 @@ export interface KeyStreak {
  */
 export function keyStreaks(runs: RunOutcome[], keys: Iterable<string>, present: ReadonlySet<string> | null): Map<string, KeyStreak> {
   const out = new Map<string, KeyStreak>();
-  for (const key of keys) {
-    let failedIn = 0;
-    let triedIn = 0;
-    for (const run of runs) {
-      if (run.failed.has(key)) {
-        failedIn++;
-        triedIn++;
-      } else if (run.tried?.has(key)) triedIn++;
-    }
-    out.set(key, { failedIn, triedIn, persistent: failedIn >= 2 && failedIn === triedIn && !present?.has(key) });
-  }
+  for (const key of keys) out.set(key, streakOf(runs, key, present));
   return out;
+}
+
+/** One key's streak (see `keyStreaks`): `runs.length` set lookups. */
+export function streakOf(runs: RunOutcome[], key: string, present: ReadonlySet<string> | null): KeyStreak {
+  let failedIn = 0;
+  let triedIn = 0;
+  for (const run of runs) {
+    if (run.failed.has(key)) {
+      failedIn++;
+      triedIn++;
+    } else if (run.tried?.has(key)) triedIn++;
+  }
+  return { failedIn, triedIn, persistent: failedIn >= 2 && failedIn === triedIn && !present?.has(key) };
 }
 
 /** The runs of a set of failed-keys files, with what each tried where known (`tried`: file path → keys). */
@@ -173,20 +181,14 @@ export interface CurrentFailuresInput {
  * (still failed as far as we know) except those the live run has since succeeded on.
  */
 export function currentFailures(input: CurrentFailuresInput): FailureRow[] {
-  const { latestFile, liveFailures, liveRunStartedAt, presentInStorage } = input;
-  const fileIsOlder = latestFile !== null && liveRunStartedAt !== null && writtenMs(latestFile) < liveRunStartedAt;
-  const rows = new Map<string, Pick<FailureRow, 'key' | 'status' | 'error' | 'date' | 'source'>>();
-  for (const e of latestFile?.entries ?? []) {
-    if (liveFailures && fileIsOlder && input.liveSucceeded?.has(e.key)) continue;
-    rows.set(e.key, { ...e, source: 'file' });
-  }
-  for (const [key, f] of liveFailures ?? []) {
-    if (rows.has(key) && !fileIsOlder) continue;
-    rows.set(key, { key, status: statusOf(f.failure), error: f.error || f.failure, source: 'log' });
-  }
+  const { presentInStorage } = input;
+  const rows: Pick<FailureRow, 'key' | 'status' | 'error' | 'date' | 'source'>[] = [];
+  forEachFailure(input, (key, status, error, date, source) => {
+    rows.push({ key, status, error, date, source });
+  });
   const calendar = input.calendar ?? null;
   // Code-unit order: localeCompare over a long run's 200,000 failed keys took a quarter of `status`.
-  return [...rows.values()]
+  return rows
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((r) => {
       const recovered = presentInStorage?.has(r.key) ?? false;
@@ -208,6 +210,62 @@ export function currentFailures(input: CurrentFailuresInput): FailureRow[] {
         triedIn: streak?.triedIn ?? 1,
       };
     });
+}
+
+/** Visits one merged row of the failures table (before storage, streaks and phases are looked at). */
+export type FailureVisit = (key: string, status: string, error: string, date: string | undefined, source: 'file' | 'log') => void;
+
+// A file's entries by key (a key listed twice: its last entry), once per file read, not per refresh.
+const entriesCache = new WeakMap<FailedFile, Map<string, FailedEntry>>();
+
+function entriesByKey(file: FailedFile | null): ReadonlyMap<string, FailedEntry> {
+  if (!file) return new Map();
+  let byKey = entriesCache.get(file);
+  if (!byKey) {
+    byKey = new Map();
+    for (const e of file.entries) {
+      // Re-inserted so the map's order is the file's order of each key's last entry.
+      byKey.delete(e.key);
+      byKey.set(e.key, e);
+    }
+    entriesCache.set(file, byKey);
+  }
+  return byKey;
+}
+
+/**
+ * The merge behind `currentFailures`, one visit per key of the table in no promised order: the newest
+ * file's entries and the live run's log failures. On a key in both the newer source wins: the log,
+ * unless the file was written after the live run started (then it is that run's own final list). A file
+ * written before the live run started is from an older run: its keys stay (still failed as far as we
+ * know) except those the live run has since succeeded on. Linear in the file's entries and the live
+ * failures; allocates nothing per key but the small set of keys both hold.
+ */
+export function forEachFailure(input: CurrentFailuresInput, visit: FailureVisit): void {
+  const { latestFile, liveFailures, liveRunStartedAt } = input;
+  const fileIsOlder = latestFile !== null && liveRunStartedAt !== null && writtenMs(latestFile) < liveRunStartedAt;
+  const fileRows = entriesByKey(latestFile);
+  const statuses = new Map<string, string>();
+  const liveStatus = (failure: string) => {
+    let status = statuses.get(failure);
+    if (status === undefined) statuses.set(failure, (status = statusOf(failure)));
+    return status;
+  };
+  if (fileIsOlder && liveFailures) {
+    const shadowed = new Set<string>();
+    for (const [key, f] of liveFailures) {
+      if (fileRows.has(key)) shadowed.add(key);
+      visit(key, liveStatus(f.failure), f.error || f.failure, undefined, 'log');
+    }
+    for (const e of fileRows.values()) {
+      if (!shadowed.has(e.key) && !input.liveSucceeded?.has(e.key)) visit(e.key, e.status, e.error, e.date, 'file');
+    }
+    return;
+  }
+  for (const e of fileRows.values()) visit(e.key, e.status, e.error, e.date, 'file');
+  for (const [key, f] of liveFailures ?? []) {
+    if (!fileRows.has(key)) visit(key, liveStatus(f.failure), f.error || f.failure, undefined, 'log');
+  }
 }
 
 /** Whether a file was written before a run started: then it is an older run's list, not that run's own. */
@@ -238,15 +296,22 @@ export function summarise(rows: FailureRow[], labels: string[] = []): FailureSum
 function countBy(rows: FailureRow[], label: (r: FailureRow) => string, order: (a: string, b: string) => number): GroupCount[] {
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(label(r), (counts.get(label(r)) ?? 0) + 1);
+  return groupsInOrder(counts, order);
+}
+
+/** Counts as groups in `order` (see `phaseOrder`, `monthOrder`). */
+export function groupsInOrder(counts: ReadonlyMap<string, number>, order: (a: string, b: string) => number): GroupCount[] {
   return [...counts].sort(([a], [b]) => order(a, b)).map(([label, count]) => ({ label, count }));
 }
 
-function phaseOrder(labels: string[]) {
+/** Phases in the calendar's label order; labels it does not know after them, by name. */
+export function phaseOrder(labels: string[]) {
   const rank = (l: string) => (labels.indexOf(l) === -1 ? labels.length : labels.indexOf(l));
   return (a: string, b: string) => rank(a) - rank(b) || a.localeCompare(b);
 }
 
-function monthOrder(a: string, b: string): number {
+/** Months oldest first, `no date` last. */
+export function monthOrder(a: string, b: string): number {
   if (a === NO_DATE || b === NO_DATE) return (a === NO_DATE ? 1 : 0) - (b === NO_DATE ? 1 : 0);
   return a < b ? -1 : a > b ? 1 : 0;
 }

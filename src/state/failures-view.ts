@@ -10,7 +10,6 @@ import {
   persistentSentence,
   keyStreaks,
   runsOfFiles,
-  summarise,
   type FailureRow,
   type FailureSummary,
   type KeyHistory,
@@ -20,14 +19,18 @@ import {
 import type { AppState } from './app-state.js';
 import { OUTCOME_MASK, OUTCOME_NONE, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED } from './key-ledger.js';
 import { phaseOf } from '../phases/calendar.js';
+import { summariseFailures } from '../failures/summary.js';
 
-/** The failures table and its grouped summary, as the failures view, the dashboard line and status show them. */
+/**
+ * The failures table and its grouped summary, as the failures view, the dashboard line and status show them.
+ * `summary` is counted when the view is made; `rows`, `shown` and `history` are built on first read.
+ */
 export interface FailuresView {
-  rows: FailureRow[];
-  shown: FailureRow[];
+  readonly rows: FailureRow[];
+  readonly shown: FailureRow[];
   summary: FailureSummary;
   /** Per key: in how many failed-keys files (runs) it appears, and with which errors. */
-  history: Map<string, KeyHistory>;
+  readonly history: Map<string, KeyHistory>;
 }
 
 // History scans every failed file: once per set of files, not per frame.
@@ -85,27 +88,46 @@ export function failuresView(state: AppState): FailuresView {
     calendar: state.phases,
     dates,
   };
-  // Streaks only for the keys on the table: keys × runs, not every key of every file.
-  const keys = currentFailures(base).map((r) => r.key);
-  const rows = currentFailures({ ...base, streaks: keyStreaks(runsFor(state), keys, storage) });
-  const filter = state.ui.filter.toLowerCase();
-  const matching = filter ? rows.filter((r) => `${r.key} ${r.status} ${r.error} ${r.phase}`.toLowerCase().includes(filter)) : rows;
-  // Keys still failing first; recovered ones (now in storage) at the end, for the record.
-  const shown = [...matching.filter((r) => !r.recovered), ...matching.filter((r) => r.recovered)];
-  let history = historyCache.get(files);
-  if (!history) {
-    history = keyHistory(files);
-    historyCache.set(files, history);
-  }
-  const view = { rows, shown, summary: summarise(rows, state.phases.labels), history };
+  // The summary is one pass over the keys; the table (rows, sorted, with streaks) only when something reads it.
+  // Streaks need two runs: without a failed-keys file the live run is the only one.
+  let rows: FailureRow[] | undefined;
+  let shown: FailureRow[] | undefined;
+  let history: Map<string, KeyHistory> | undefined;
+  const view: FailuresView = {
+    summary: summariseFailures(base, files.length > 0 ? runsFor(state) : null, state.phases.labels),
+    get rows() {
+      if (rows) return rows;
+      // Streaks only for the keys on the table: keys × runs, not every key of every file.
+      const keys = currentFailures(base).map((r) => r.key);
+      rows = currentFailures({ ...base, streaks: keyStreaks(runsFor(state), keys, storage) });
+      return rows;
+    },
+    get shown() {
+      if (shown) return shown;
+      const all = view.rows;
+      const filter = state.ui.filter.toLowerCase();
+      const matching = filter ? all.filter((r) => `${r.key} ${r.status} ${r.error} ${r.phase}`.toLowerCase().includes(filter)) : all;
+      // Keys still failing first; recovered ones (now in storage) at the end, for the record.
+      shown = [...matching.filter((r) => !r.recovered), ...matching.filter((r) => r.recovered)];
+      return shown;
+    },
+    get history() {
+      history ??= historyCache.get(files);
+      if (!history) {
+        history = keyHistory(files);
+        historyCache.set(files, history);
+      }
+      return history;
+    },
+  };
   last = { inputs, view };
   return view;
 }
 
 /** One line for the dashboard: "failing 35 · 35 persistent · HTTP 500 23 · timeout 12 · All-Star 8 · Play-In 12 · Playoffs 15". */
 export function failureSummaryLine(state: AppState): string | null {
-  const { rows, summary } = failuresView(state);
-  if (rows.length === 0) return null;
+  const { summary } = failuresView(state);
+  if (summary.failing + summary.recovered === 0) return null;
   // What decides the next step first (persistent: a retry will not help), then the groups; the line is cut at the width.
   const parts = [`failing ${summary.failing}`];
   if (summary.persistent) parts.push(`${summary.persistent} persistent`);

@@ -1,0 +1,99 @@
+import { expect, test } from 'vitest';
+import { currentFailures, keyStreaks, summarise, type CurrentFailuresInput, type RunOutcome } from '../src/failures/analysis.js';
+import type { FailedEntry, FailedFile } from '../src/failures/failed-file.js';
+import { summariseFailures } from '../src/failures/summary.js';
+import { NBA_CALENDAR, resolvePhases } from '../src/phases/calendar.js';
+
+/*
+ * `status`, the dashboard's summary line and the overview count failures in one pass (summary.ts) instead
+ * of building the failures table: the counts must be the table's, whatever the mix of sources. The table
+ * (`currentFailures` + `summarise`) is the reference; each case below is a different mix.
+ */
+
+/** mulberry32: the same cases on every run. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ERRORS: Pick<FailedEntry, 'status' | 'error'>[] = [
+  { status: 'failed', error: 'HTTP 500' },
+  { status: 'failed', error: 'HTTP Error 503: Service Unavailable' },
+  { status: 'timeout', error: 'Timeout after 180s' },
+  { status: 'error', error: 'ReadTimeout: read timed out' },
+  { status: 'error', error: 'ConnectionError: reset by peer' },
+  { status: 'exception', error: 'worker died' },
+];
+const LIVE = [
+  { failure: 'HTTP 500', error: 'HTTP 500' },
+  { failure: 'HTTP 502', error: '' },
+  { failure: 'timeout', error: 'timeout' },
+  { failure: 'error', error: 'KeyError: boxscore' },
+  { failure: 'exception', error: 'worker crashed' },
+];
+
+/** A key of the pool: dates across seasons (some phases, months) and game ids (dated only through `dates`). */
+function keyOf(i: number): string {
+  if (i % 3 === 0) return `00221${String(i).padStart(5, '0')}`;
+  const month = [1, 2, 4, 5, 6, 10, 11, 12][i % 8];
+  return `${2021 + (i % 4)}-${String(month).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
+}
+
+function failedFile(rnd: () => number, pool: string[], name: string, writtenAt: string | null): FailedFile {
+  const entries: FailedEntry[] = [];
+  for (const key of pool) {
+    if (rnd() < 0.4) continue;
+    const e = { key, ...ERRORS[Math.floor(rnd() * ERRORS.length)] };
+    // Some id entries carry their game_date; some keys are listed twice (the last entry counts).
+    entries.push(rnd() < 0.3 && key.startsWith('00') ? { ...e, date: `2022-0${1 + Math.floor(rnd() * 6)}-15` } : e);
+    if (rnd() < 0.05) entries.push({ key, ...ERRORS[Math.floor(rnd() * ERRORS.length)] });
+  }
+  return { path: `/runs/${name}`, name, runStartedAt: null, writtenAt, mtimeMs: 0, totalFailed: entries.length, entries, problems: [] };
+}
+
+function caseOf(seed: number): { input: CurrentFailuresInput; runs: RunOutcome[]; labels: string[] } {
+  const rnd = random(seed);
+  const pool = Array.from({ length: 300 }, (_, i) => keyOf(i + seed));
+  const files = Array.from({ length: Math.floor(rnd() * 4) }, (_, i) => failedFile(rnd, pool, `failed_dates_2025112${i}_080000.json`, `2025-11-2${i}T09:00:00`));
+  const live = new Map<string, { failure: string; error: string }>();
+  for (const key of pool) if (rnd() < 0.35) live.set(key, LIVE[Math.floor(rnd() * LIVE.length)]);
+  const succeeded = new Set(pool.filter((k) => !live.has(k) && rnd() < 0.5));
+  const storage = seed % 4 === 0 ? null : new Set(pool.filter(() => rnd() < 0.2));
+  const dates = new Map(pool.filter((k) => k.startsWith('00') && rnd() < 0.5).map((k) => [k, `2023-0${1 + Math.floor(rnd() * 9)}-0${1 + Math.floor(rnd() * 9)}`]));
+  const calendar = seed % 3 === 0 ? NBA_CALENDAR : resolvePhases([{ label: 'Spring', from: '2022-03-01', to: '2022-05-31' }]);
+  const runs: RunOutcome[] = files.map((f) => ({ id: f.path, failed: new Set(f.entries.map((e) => e.key)), tried: rnd() < 0.5 ? null : new Set(pool.filter(() => rnd() < 0.8)) }));
+  if (seed % 2) runs.push({ id: 'live', failed: new Set(live.keys()), tried: { has: (k) => live.has(k) || succeeded.has(k) } });
+  const input: CurrentFailuresInput = {
+    latestFile: files.at(-1) ?? null,
+    liveFailures: live.size && seed % 5 !== 0 ? live : null,
+    // Before, between and after the files were written: the file is then older or the run's own.
+    liveRunStartedAt: [null, Date.UTC(2025, 10, 20), Date.UTC(2025, 11, 5)][seed % 3],
+    presentInStorage: storage,
+    liveSucceeded: succeeded,
+    calendar,
+    dates: seed % 2 ? dates : null,
+  };
+  return { input, runs, labels: calendar.labels };
+}
+
+test.each(Array.from({ length: 24 }, (_, i) => i + 1))('the one-pass summary is the failures table summarised (case %i)', (seed) => {
+  const { input, runs, labels } = caseOf(seed);
+  const keys = currentFailures(input).map((r) => r.key);
+  const table = summarise(currentFailures({ ...input, streaks: keyStreaks(runs, keys, input.presentInStorage) }), labels);
+  expect(summariseFailures(input, runs, labels)).toEqual(table);
+});
+
+test('the cases cover what the summary counts apart: recovered, persistent, undated keys, several phases', () => {
+  const all = Array.from({ length: 24 }, (_, i) => caseOf(i + 1)).map(({ input, runs, labels }) => summariseFailures(input, runs, labels));
+  expect(all.filter((s) => s.failing > 0).length).toBeGreaterThan(20);
+  expect(all.some((s) => s.recovered > 0)).toBe(true);
+  expect(all.some((s) => s.persistent > 0)).toBe(true);
+  expect(all.some((s) => s.byMonth.some((g) => g.label === 'no date'))).toBe(true);
+  expect(all.some((s) => s.byPhase.length >= 2)).toBe(true);
+});
