@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { explainError } from '../src/coverage/explain-error.js';
-import { createGcsSource, parseGsUrl, type GcsSourceOptions } from '../src/coverage/gcs-source.js';
+import { createGcsSource, storageOrigin, parseGsUrl, type GcsSourceOptions } from '../src/coverage/gcs-source.js';
 import { computeCoverage } from '../src/coverage/math.js';
 import { SourceError } from '../src/coverage/source.js';
 import { startFakeGcs, type FakeGcs, type FakeGcsOptions } from './support/fake-gcs-server.js';
@@ -141,17 +141,32 @@ describe('endpoint settings', () => {
     expect([r.keys.size, f.requests]).toEqual([4, 1]);
   });
 
-  test('STORAGE_EMULATOR_HOST without /storage/v1 gets a 404 whose hint says so', async () => {
+  // Tester F29: the README said "with /storage/v1" while the client adds it to apiEndpoint itself, so requests went
+  // to /storage/v1/storage/v1/b/...; both forms are now accepted, for the option and the variable alike.
+  test.each([
+    ['apiEndpoint without /storage/v1', (u: string) => ({ apiEndpoint: u }), {}],
+    ['apiEndpoint with /storage/v1', (u: string) => ({ apiEndpoint: `${u}/storage/v1` }), {}],
+    ['apiEndpoint with /storage/v1/', (u: string) => ({ apiEndpoint: `${u}/storage/v1/` }), {}],
+    ['STORAGE_EMULATOR_HOST without /storage/v1', () => ({}), { env: '' }],
+  ] as const)('%s: the requests reach /storage/v1/b/BUCKET/o', async (_name, opts, how) => {
     const f = await fake({ objects: folders(dates(4)) });
-    process.env.STORAGE_EMULATOR_HOST = f.url;
-    const e = await failure(list(createGcsSource({ url: URL_ })));
-    expect(e).toMatchObject({ status: 404, hint: `STORAGE_EMULATOR_HOST is ${f.url}: it must end in /storage/v1` });
+    if ('env' in how) process.env.STORAGE_EMULATOR_HOST = f.url;
+    const r = await list(createGcsSource({ url: URL_, ...opts(f.url) }));
+    expect([r.keys.size, f.requests]).toEqual([4, 1]);
   });
 
-  test('an apiEndpoint that already has /storage/v1 gets a 404 whose hint says so', async () => {
+  test('storage.apiEndpoint wins over STORAGE_EMULATOR_HOST (the client alone lets the variable win)', async () => {
     const f = await fake({ objects: folders(dates(4)) });
-    const e = await failure(list(createGcsSource({ url: URL_, apiEndpoint: `${f.url}/storage/v1` })));
-    expect(e).toMatchObject({ status: 404, hint: `storage.apiEndpoint is ${f.url}/storage/v1: leave out /storage/v1, the client adds it` });
+    process.env.STORAGE_EMULATOR_HOST = 'http://127.0.0.1:9/storage/v1';
+    const r = await list(createGcsSource({ url: URL_, apiEndpoint: f.url }));
+    expect([r.keys.size, f.requests]).toEqual([4, 1]);
+  });
+
+  test('storageOrigin: both forms, trailing slashes, a host without scheme', () => {
+    expect(storageOrigin('http://h:1/storage/v1', {})).toBe('http://h:1');
+    expect(storageOrigin('http://h:1//', {})).toBe('http://h:1');
+    expect(storageOrigin(undefined, { STORAGE_EMULATOR_HOST: 'h:2/storage/v1/' })).toBe('https://h:2');
+    expect(storageOrigin(undefined, {})).toBeUndefined();
   });
 
   test('no credentials: the hint says gcloud auth application-default login', async () => {

@@ -10,7 +10,7 @@ export interface GcsSourceOptions {
   url: string;
   /** Regular expression with a named group `key`, matched against full object names; lists objects instead of folders. */
   keyPattern?: string;
-  /** An emulator or fake server (http://host:port, without /storage/v1). STORAGE_EMULATOR_HOST also works. */
+  /** An emulator or fake server: http://host:port, with or without /storage/v1. STORAGE_EMULATOR_HOST also works. */
   apiEndpoint?: string;
   projectId?: string;
   /** Time limit of one HTTP request; default 4 s. */
@@ -40,8 +40,10 @@ const MAX_RETRIES = 2;
  * cost is never more than one request per 1,000 objects under the prefix.
  *
  * Client facts this relies on (@google-cloud/storage 7.9, measured against test/support/fake-gcs-server.ts):
- * - a custom endpoint (`apiEndpoint` or STORAGE_EMULATOR_HOST, whose value must end in /storage/v1)
- *   sends no credentials at all unless `useAuthWithCustomEndpoint`, so tests need no fake credentials;
+ * - a custom endpoint (`apiEndpoint` or STORAGE_EMULATOR_HOST) sends no credentials at all unless
+ *   `useAuthWithCustomEndpoint`, so tests need no fake credentials;
+ * - it takes `apiEndpoint` without /storage/v1 (and adds it) but STORAGE_EMULATOR_HOST with it, and the
+ *   variable wins over the option: both are read here instead (see {@link storageBaseUrl});
  * - without credentials the client still sends the request unauthenticated, and when the server
  *   answers 401 it reports "Could not load the default credentials" instead;
  * - `retryOptions.maxRetries: 0` is read as "default (3)"; `maxRetryDelay` and `totalTimeout` are seconds;
@@ -58,13 +60,15 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
   const retryDelayMs = opts.retryDelayMs ?? 1000;
   // Worst case of one page inside the client: every try times out, with the longest waits between.
   const pageBudgetMs = (MAX_RETRIES + 1) * timeoutMs + MAX_RETRIES * retryDelayMs;
+  const origin = storageOrigin(opts.apiEndpoint);
   const storage = new Storage({
     projectId: opts.projectId ?? 'backfill-tui',
-    ...(opts.apiEndpoint !== undefined && { apiEndpoint: opts.apiEndpoint }),
+    ...(origin !== undefined && { apiEndpoint: origin }),
     ...(opts.authenticate === true && { useAuthWithCustomEndpoint: true }),
     timeout: timeoutMs,
     retryOptions: { maxRetries: MAX_RETRIES, maxRetryDelay: Math.max(retryDelayMs, 1) / 1000, totalTimeout: Math.ceil(pageBudgetMs / 1000) + 1 },
   });
+  if (origin !== undefined) storage.baseUrl = `${origin}/storage/v1`;
   const files = storage.bucket(bucket);
   const ctx: ErrorContext = {
     service: 'Cloud Storage',
@@ -73,7 +77,7 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
     role: 'roles/storage.objectViewer',
     setting: 'storage.url',
     timeoutMs,
-    notFoundHint: endpointHint(opts.apiEndpoint) ?? `check the bucket name in storage.url (${opts.url})`,
+    notFoundHint: `check the bucket name in storage.url (${opts.url})${origin === undefined ? '' : ` and that ${origin} is a Cloud Storage endpoint`}`,
   };
   // Only the fields we read: a page of 1,000 full object resources is ~1 MB, of names and sizes ~60 kB.
   // `fields` is not in the client's types but goes to the query string like every other option.
@@ -153,14 +157,17 @@ function addKeys(keys: Set<string>, page: Page, keyOf: (name: string) => string 
   return last;
 }
 
-/** The two ways to get the endpoint path wrong, both of which end in a plain 404. */
-function endpointHint(apiEndpoint: string | undefined): string | undefined {
-  if (apiEndpoint !== undefined) {
-    return /\/storage\/v1\/?$/.test(apiEndpoint) ? `storage.apiEndpoint is ${apiEndpoint}: leave out /storage/v1, the client adds it` : undefined;
-  }
-  const host = process.env.STORAGE_EMULATOR_HOST;
-  if (host === undefined || /\/storage\/v1\/?$/.test(host)) return undefined;
-  return `STORAGE_EMULATOR_HOST is ${host}: it must end in /storage/v1`;
+/**
+ * The endpoint's origin (scheme, host, port, any path before /storage/v1), from storage.apiEndpoint or else
+ * STORAGE_EMULATOR_HOST, each accepted with or without a trailing /storage/v1: the client wants the option
+ * without it and the variable with it, and sends /storage/v1/storage/v1/... or /b/... when given the other
+ * form. The configured endpoint wins over the variable. Undefined: Google's own endpoint.
+ */
+export function storageOrigin(apiEndpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const given = apiEndpoint ?? env.STORAGE_EMULATOR_HOST;
+  if (given === undefined || given === '') return undefined;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `https://${given}`;
+  return withScheme.replace(/\/+$/, '').replace(/\/storage\/v1$/, '');
 }
 
 /** Waits for `work`, but no longer than `ms` and not past an abort; the abandoned promise is left to settle unobserved. */
