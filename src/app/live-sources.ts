@@ -80,9 +80,12 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
       readExpectedKeys(spec).then(
         (expected: ExpectedInfo) => {
           dispatch({ type: 'expected/loaded', expected });
+          // The expected keys bound how many pages a listing may take: later listings know them.
+          if (storage) hub.expect(storage, expected.keys.length);
           // The warehouse query depends on the key format (dates vs ids): start it once that is known.
           const warehouse = config.warehouse ? hub.warehouse(config.warehouse, expected.format) : null;
           if (warehouse && config.warehouse && !signal.aborted) {
+            hub.expect(warehouse, expected.keys.length);
             live.warehouse = warehouse;
             poll(warehouse, config.warehouse.pollSeconds * 1000);
           }

@@ -12,7 +12,7 @@ function lazySource(name: 'storage' | 'warehouse', label: string, about: { servi
     name,
     label,
     ...about,
-    async list(signal) {
+    async list(signal, options) {
       loading ??= load();
       // Loading the client can take seconds on a busy machine: a look that runs out of time must not wait for it.
       const source = await new Promise<KeySource>((resolve, reject) => {
@@ -21,7 +21,7 @@ function lazySource(name: 'storage' | 'warehouse', label: string, about: { servi
         signal.addEventListener('abort', onAbort, { once: true });
         loading!.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
       });
-      return source.list(signal);
+      return source.list(signal, options);
     },
   };
 }

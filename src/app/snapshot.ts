@@ -79,15 +79,18 @@ export async function collectSnapshot(
   if (opts.sources !== false) {
     // Jobs of one `status` share a hub: a prefix or table several of them name is read once.
     const hub = opts.hub ?? createSourceHub({ mode: 'snapshot', now });
-    const storage = config.storage ? hub.storage(config.storage) : null;
-    if (storage) tasks.push(bounded('storage', configuredLook(storage, dispatch, now, sourceLimit.signal, sourceMs)));
-    // The warehouse needs the key format (dates vs ids), known once the expected keys are read.
-    const warehouseTask = within(expectedTask, deadline).then((inTime) => {
-      if (!inTime) return undefined;
-      const warehouse = config.warehouse ? hub.warehouse(config.warehouse, state.coverage.expected?.format ?? 'date') : null;
-      return warehouse ? configuredLook(warehouse, dispatch, now, sourceLimit.signal, sourceMs) : undefined;
-    });
-    tasks.push(bounded('warehouse', warehouseTask));
+    // Both wait for the expected keys (a local file): their count bounds the pages a listing may take, and the
+    // warehouse query needs the key format (dates vs ids).
+    const afterExpected = (make: () => KeySource | null) =>
+      within(expectedTask, deadline).then((inTime) => {
+        const source = inTime ? make() : null;
+        if (source === null) return undefined;
+        const expected = state.coverage.expected;
+        if (expected) hub.expect(source, expected.keys.length);
+        return configuredLook(source, dispatch, now, sourceLimit.signal, sourceMs);
+      });
+    if (config.storage) tasks.push(bounded('storage', afterExpected(() => hub.storage(config.storage!))));
+    tasks.push(bounded('warehouse', afterExpected(() => (config.warehouse ? hub.warehouse(config.warehouse, state.coverage.expected?.format ?? 'date') : null))));
   }
   await Promise.all(tasks);
   // Persistence needs what each run launched from here tried (its keys file), as the dashboard has it.

@@ -36,7 +36,7 @@ export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSign
       set({ expected, expectedError: null, looks });
       for (const stage of chain.stages) {
         try {
-          const source = stageSource(hub, stage, expected.format);
+          const source = stageSource(hub, stage, expected.format, expected.keys.length);
           refreshers.push(
             hub.follow(
               source,

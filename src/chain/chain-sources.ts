@@ -15,9 +15,14 @@ export interface ChainState {
 /** Bound on one look at a cloud source from the command line (as for a job's sources). */
 const SOURCE_TIMEOUT_MS = 20_000;
 
-/** The hub source a stage reads: its storage listing or its warehouse table (or a local directory). */
-export function stageSource(hub: SourceHub, stage: ChainStage, keyFormat: 'date' | 'id'): KeySource {
-  return stage.storage ? hub.storage(stage.storage) : hub.warehouse(stage.warehouse!, keyFormat);
+/**
+ * The hub source a stage reads: its storage listing or its warehouse table (or a local directory); told how many
+ * keys the chain expects, when known, which bounds the pages its listings may take.
+ */
+export function stageSource(hub: SourceHub, stage: ChainStage, keyFormat: 'date' | 'id', expectedKeys?: number): KeySource {
+  const source = stage.storage ? hub.storage(stage.storage) : hub.warehouse(stage.warehouse!, keyFormat);
+  if (expectedKeys !== undefined) hub.expect(source, expectedKeys);
+  return source;
 }
 
 /** How often a stage is looked at: its source's `pollSeconds`. */
@@ -38,7 +43,7 @@ export async function collectChain(chain: ChainConfig, hub: SourceHub, now: () =
     chain.stages.map(async (stage) => {
       let source: KeySource | null = null;
       try {
-        source = stageSource(hub, stage, format);
+        source = stageSource(hub, stage, format, state.expected?.keys.length);
         const result = await source.list(AbortSignal.timeout(SOURCE_TIMEOUT_MS));
         state.looks.set(stage.name, { label: source.label, keys: result.keys, checkedAt: now(), error: null, hint: null });
       } catch (err) {

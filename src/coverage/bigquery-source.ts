@@ -6,7 +6,7 @@ import { explainBigQueryError, type BigQueryStep } from './bigquery-errors.js';
 import { buildPartitionsQuery, buildScanQuery, isDayPartitionedOn, parseTableName, partitionIdToKey, quoteColumn, type CountSpec, type Statement } from './bigquery-sql.js';
 import { UnexpectedAnswerError } from './explain-error.js';
 import { createPageGuard } from './page-guard.js';
-import { SourceError, type KeySource, type SourceResult } from './source.js';
+import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
 
 /** Options for {@link createBigQuerySource}; the warehouse section of the config. */
 export interface BigQuerySourceOptions {
@@ -149,14 +149,14 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
     return Number.isFinite(bytes) ? bytes : null;
   }
 
-  async function runQuery(p: Plan, wait: Wait, stop: AbortSignal, at: (s: BigQueryStep) => void): Promise<Set<string>> {
+  async function runQuery(p: Plan, wait: Wait, stop: AbortSignal, at: (s: BigQueryStep) => void, expectedKeys: number | undefined): Promise<Set<string>> {
     const keys = new Set<string>();
     const add = (value: unknown) => {
       const key = typeof value !== 'string' ? null : p.method === 'partitions' ? partitionIdToKey(value) : value;
       if (key !== null) keys.add(key);
     };
     // requestId makes the client's retries of this POST one job, not several.
-    const first = asObject(await wait(postJson(client, '/queries', { ...queryConfig(p.statement), location: p.location, requestId: randomUUID() }))) as QueryAnswer;
+    const first = asObject(await wait(postJson(client, '/queries', { ...queryConfig(p.statement), location: p.location, maxResults: PAGE_ROWS, requestId: randomUUID() }))) as QueryAnswer;
     let complete = first.jobComplete;
     let pageToken = first.pageToken;
     if (complete === true) addRows(first, add);
@@ -165,14 +165,18 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
     if (typeof complete !== 'boolean' || jobId === undefined) throw new UnexpectedAnswerError(JSON.stringify(first));
     const location = first.jobReference?.location ?? p.location;
     at('results');
-    const guard = createPageGuard('BigQuery', `the result of the ${p.method === 'partitions' ? 'partitions count' : 'key scan'} on ${opts.table}`, 'check warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST): the server there does not page like BigQuery');
+    const guard = createPageGuard('BigQuery', `the result of the ${p.method === 'partitions' ? 'partitions count' : 'key scan'} on ${opts.table}`, 'check warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST): the server there does not page like BigQuery', {
+      expectedKeys,
+      pageSize: PAGE_ROWS,
+      entries: 'rows',
+    });
     if (pageToken !== undefined) guard.page(first.rows?.length ?? 0, pageToken);
     let waits = 0;
     while (!complete || pageToken !== undefined) {
       stop.throwIfAborted();
       // GET /queries/JOB through the client (auth, retries), its answer as sent: every page is read the same way
       // as the first, by column name (the client's own getQueryResults parses rows and drops them from the answer).
-      const qs = { ...(location !== undefined && { location }), timeoutMs: POLL_HOLD_MS, ...(pageToken !== undefined && { pageToken }) };
+      const qs = { ...(location !== undefined && { location }), timeoutMs: POLL_HOLD_MS, maxResults: PAGE_ROWS, ...(pageToken !== undefined && { pageToken }) };
       const page = asObject(await wait(getJson(client, `/queries/${encodeURIComponent(jobId)}`, qs))) as QueryAnswer;
       if (page.jobComplete === false) {
         // BigQuery holds each poll up to timeoutMs; a server that answers at once must not be asked in a busy loop.
@@ -191,7 +195,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
     name: 'warehouse',
     label: opts.table,
     lastPlan: () => (plan === null ? null : { method: plan.method, bytesBilled: plan.bytesBilled }),
-    async list(signal) {
+    async list(signal, options: ListOptions = {}) {
       signal.throwIfAborted();
       const before = requests();
       const deadline = new Deadline(signal, timeoutMs);
@@ -211,7 +215,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
           plan = want;
         }
         at('query');
-        const keys = await runQuery(plan, wait, deadline.signal, at);
+        const keys = await runQuery(plan, wait, deadline.signal, at, options.expectedKeys);
         return { keys, requests: requests() - before, bytesBilled: plan.bytesBilled, method: plan.method, note: plan.note } satisfies SourceResult;
       } catch (err) {
         if (signal.aborted) throw signal.reason;
@@ -235,6 +239,8 @@ interface QueryAnswer {
   rows?: { f?: { v?: unknown }[] }[];
 }
 
+/** Result rows asked for per page: one row per key, so one page for any usual backfill. */
+const PAGE_ROWS = 10_000;
 /** How long BigQuery may hold one poll of an unfinished job (it answers as soon as the job is done). */
 const POLL_HOLD_MS = 10_000;
 /** Pause after a poll that came back unfinished at once: doubling from this, at most POLL_PAUSE_MAX_MS. */

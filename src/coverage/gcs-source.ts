@@ -2,7 +2,7 @@ import { Storage, type Bucket } from '@google-cloud/storage';
 import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
 import { compileKeyPattern } from './local-source.js';
 import { createPageGuard } from './page-guard.js';
-import { SourceError, type KeySource, type SourceResult } from './source.js';
+import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
 
 /** Options for {@link createGcsSource}. */
 export interface GcsSourceOptions {
@@ -30,6 +30,8 @@ export function parseGsUrl(url: string): { bucket: string; prefix: string } {
 }
 
 const MAX_RETRIES = 2;
+/** Objects asked for per page (the API's largest). */
+const PAGE_SIZE = 1000;
 
 /**
  * Keys present in Cloud Storage: a key is present when an object with data (size > 0, a name not ending
@@ -81,16 +83,20 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
   };
   // Only the fields we read: a page of 1,000 full object resources is ~1 MB, of names and sizes ~60 kB.
   // `fields` is not in the client's types but goes to the query string like every other option.
-  const first: Query = { prefix, maxResults: 1000, fields: 'items(name,size),nextPageToken' };
+  const first: Query = { prefix, maxResults: PAGE_SIZE, fields: 'items(name,size),nextPageToken' };
   const keyOf = pattern === null ? (name: string) => folderKey(name, prefix) : (name: string) => pattern.exec(name)?.groups?.key;
 
   return {
     name: 'storage',
     label: `gs://${bucket}/${prefix}`,
-    async list(signal) {
+    async list(signal, options: ListOptions = {}) {
       const keys = new Set<string>();
       let requests = 0;
-      const guard = createPageGuard('Cloud Storage', `gs://${bucket}/${prefix}`, `check storage.url and storage.apiEndpoint (or STORAGE_EMULATOR_HOST): the server there does not page like Cloud Storage`);
+      const guard = createPageGuard('Cloud Storage', `gs://${bucket}/${prefix}`, `check storage.url and storage.apiEndpoint (or STORAGE_EMULATOR_HOST): the server there does not page like Cloud Storage`, {
+        expectedKeys: options.expectedKeys,
+        pageSize: PAGE_SIZE,
+        entries: 'objects',
+      });
       try {
         for (let query: Query | null = first; query !== null; ) {
           signal.throwIfAborted();

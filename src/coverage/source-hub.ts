@@ -25,6 +25,11 @@ export interface SourceHub {
   warehouse(spec: NonNullable<Config['warehouse']>, keyFormat: KeyFormat): KeySource;
   /** Follows a hub source every `intervalMs` (the shortest any follower asks for) until `signal` aborts. */
   follow(source: KeySource, intervalMs: number, follower: Follower, signal: AbortSignal): { refresh(): void };
+  /**
+   * Tells a hub source how many keys a job or stage naming it expects: its listings may take as many pages as the
+   * largest count told can explain (page-guard.ts), and no more.
+   */
+  expect(source: KeySource, expectedKeys: number): void;
   /** Lists started per listing (key → count), for tests and the bench. */
   readonly lists: Map<string, number>;
   readonly limiter: Limiter;
@@ -42,6 +47,8 @@ interface Core {
   /** The newest outcome, handed to a follower that joins between polls. */
   last: { result: SourceResult; at: number } | { error: SourceError; at: number; next: number } | null;
   followers: Set<{ intervalMs: number; follower: Follower }>;
+  /** The most keys any job or stage naming this source expects; undefined until one has read its expected keys. */
+  expectedKeys: number | undefined;
   poller: { poller: Poller; intervalMs: number; ac: AbortController } | null;
 }
 
@@ -61,7 +68,7 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
 
   const start = (core: Core): Promise<SourceResult> => {
     lists.set(core.key, (lists.get(core.key) ?? 0) + 1);
-    const work = () => core.source.list(hubAc.signal);
+    const work = () => core.source.list(hubAc.signal, { expectedKeys: core.expectedKeys });
     const p = core.cloud ? limiter.run(work, hubAc.signal) : work();
     core.running = p;
     const done = () => {
@@ -89,7 +96,7 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
   const coreFor = (key: string, cloud: boolean, make: () => KeySource): Core => {
     let core = cores.get(key);
     if (!core) {
-      core = { key, source: make(), cloud, running: null, again: null, once: null, last: null, followers: new Set(), poller: null };
+      core = { key, source: make(), cloud, running: null, again: null, once: null, last: null, followers: new Set(), poller: null, expectedKeys: undefined };
       cores.set(key, core);
     }
     return core;
@@ -101,11 +108,16 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
     service: core.source.service,
     timeoutHint: core.source.timeoutHint,
     [CORE]: core,
-    list(signal) {
+    list(signal, options) {
+      if (options?.expectedKeys !== undefined) expectKeys(core, options.expectedKeys);
       const p = opts.mode === 'snapshot' ? (core.once ??= start(core)) : fresh(core);
       return untilAborted(p, signal);
     },
   });
+
+  const expectKeys = (core: Core, n: number) => {
+    core.expectedKeys = Math.max(core.expectedKeys ?? 0, n);
+  };
 
   const restartPoller = (core: Core) => {
     core.poller?.ac.abort();
@@ -147,6 +159,10 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
         ? JSON.stringify(['dir', spec.dir])
         : JSON.stringify(['bigquery', spec.table, spec.column, keyFormat, spec.since ?? null, spec.until ?? null, spec.location ?? null, spec.projectId ?? null, spec.apiEndpoint ?? null]);
       return wrap(coreFor(key, !spec.dir, () => warehouseSource(spec, keyFormat)), 'warehouse');
+    },
+    expect(source, expectedKeys) {
+      const core = (source as HubSource)[CORE];
+      if (core) expectKeys(core, expectedKeys);
     },
     follow(source, intervalMs, follower, signal) {
       const core = (source as HubSource)[CORE];

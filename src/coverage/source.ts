@@ -12,6 +12,12 @@ export interface SourceResult {
   note?: string | null;
 }
 
+/** What a caller knows that bounds a listing. */
+export interface ListOptions {
+  /** How many keys the backfill expects: a listing taking more pages than they can explain stops (page-guard.ts). */
+  expectedKeys?: number;
+}
+
 /** A place keys can be present in. `list` must honour the signal and never hang past its own time limit. */
 export interface KeySource {
   readonly name: 'storage' | 'warehouse';
@@ -21,7 +27,7 @@ export interface KeySource {
   readonly service?: string;
   /** What to check when it does not answer in time, for the timeout message. */
   readonly timeoutHint?: string;
-  list(signal: AbortSignal): Promise<SourceResult>;
+  list(signal: AbortSignal, options?: ListOptions): Promise<SourceResult>;
 }
 
 /** An error from a source, explained for the operator: what went wrong and how to fix it, one line. */

@@ -20,6 +20,8 @@ export interface FakeBigQueryOptions {
   resultColumn?: string;
   /** Every result page carries this same pageToken: a server that loops its pages. */
   loopPageToken?: string;
+  /** Every result page holds one new row and a new pageToken, forever: only a page count can stop it. */
+  endlessPages?: boolean;
   /** A second column placed before the key column in every row (so reading by position is wrong). */
   leadingColumn?: string;
   /** totalBytesProcessed the dry run reports; default 1234. */
@@ -128,8 +130,8 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
 
   const page = (res: ServerResponse, jobId: string, job: RunningQuery, token: string | null) => {
     const start = token ? Number(token) : 0;
-    const slice = job.values.slice(start, start + pageSize);
-    const next = start + pageSize < job.values.length ? String(start + pageSize) : undefined;
+    const slice = opts.endlessPages ? [`k${start}`] : job.values.slice(start, start + pageSize);
+    const next = opts.endlessPages ? String(start + 1) : start + pageSize < job.values.length ? String(start + pageSize) : undefined;
     send(res, 200, {
       kind: 'bigquery#getQueryResultsResponse',
       jobReference: { projectId: job.project, jobId, location: 'US' },

@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
  * `garbage` (200 with a body that is not JSON), `loop-token` (every page holds one folder and the same
  * nextPageToken, forever) or `endless-pages` (every page is empty with a new nextPageToken, forever).
  */
-export type FakeGcsFault = { status: 401 | 403 | 404 | 429 | 500 | 503; times?: number } | 'hang' | 'garbage' | 'loop-token' | 'endless-pages' | null;
+export type FakeGcsFault = { status: 401 | 403 | 404 | 429 | 500 | 503; times?: number } | 'hang' | 'garbage' | 'loop-token' | 'endless-pages' | 'endless-keys' | null;
 
 /** Options for {@link startFakeGcs}. */
 export interface FakeGcsOptions {
@@ -76,6 +76,11 @@ export async function startFakeGcs(opts: FakeGcsOptions): Promise<FakeGcs> {
       if (fault === 'hang') return; // the socket stays open until the client gives up or close()
       if (fault === 'garbage') return send(res, 200, '<html>Sign in to continue</html>', 'text/html');
       if (fault === 'loop-token') return sendJson(res, 200, { kind: 'storage#objects', items: [{ name: `${new URL(req.url ?? '/', 'http://x').searchParams.get('prefix') ?? ''}loop/x.json`, size: '0' }], nextPageToken: 'c2FtZQ' });
+      // Each page one new folder with data and a new token: no repeat, no empty page, only a count can stop it.
+      if (fault === 'endless-keys') {
+        const prefix = new URL(req.url ?? '/', 'http://x').searchParams.get('prefix') ?? '';
+        return sendJson(res, 200, { kind: 'storage#objects', items: [{ name: `${prefix}k${requests}/x.json`, size: '1' }], nextPageToken: Buffer.from(`page-${requests}`).toString('base64url') });
+      }
       if (fault === 'endless-pages') return sendJson(res, 200, { kind: 'storage#objects', nextPageToken: Buffer.from(`page-${requests}`).toString('base64url') });
       const e = ERRORS[fault.status];
       return sendJson(res, fault.status, { error: { code: fault.status, message: e.message(opts.bucket), errors: [{ message: e.message(opts.bucket), domain: 'global', reason: e.reason }] } });
