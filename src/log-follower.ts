@@ -7,7 +7,10 @@ import { serialRunner } from './follow/serial-runner.js';
 
 /** What a follower reports; all calls stop once the signal aborts. */
 export interface FollowHandlers {
-  /** Complete lines only: a Buffer that ends in '\n' and holds one or more whole lines, in file order. */
+  /**
+   * Complete lines only: a Buffer that ends in '\n' and holds one or more whole lines, in file order. With
+   * `lendChunks` the buffer is reused for the next chunk: read it during the call, keep nothing of it.
+   */
   onChunk(chunk: Buffer): void;
   /** The file was truncated or replaced (inode change / delete+recreate): what follows comes from the new file's start. */
   onReset(reason: 'truncated' | 'replaced'): void;
@@ -50,6 +53,8 @@ export interface FollowOptions {
    * It must be a line start whose earlier lines cannot change what the reader shows.
    */
   historyStart?: HistoryStart;
+  /** onChunk's buffer is lent (see FollowHandlers.onChunk): for handlers that parse each chunk at once. */
+  lendChunks?: boolean;
 }
 
 /** Picks the offset a history read begins at; see FollowOptions.historyStart. */
@@ -82,6 +87,7 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
     chunkSize: opts.chunkSize ?? 256 << 10,
     maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
     historyStart: opts.historyStart,
+    lendChunks: opts.lendChunks,
   });
   const runner = serialRunner(
     () => follower.check(),

@@ -342,6 +342,45 @@ describe('LineSplitter', () => {
   });
 });
 
+describe('LineSplitter lending its buffer', () => {
+  // A reader that parses each chunk at once borrows one reused buffer instead of a fresh copy per chunk.
+  test('lent chunks hold the same lines as copied ones, whatever the cut of the reads (overlong lines, NUL runs, no newline)', () => {
+    const text = Buffer.from(
+      ['short', 'x'.repeat(300), '', '\0\0\0\0after nuls', 'é ünïcode ✅', 'y'.repeat(90), 'tail without newline'].join('\n'),
+    );
+    for (const step of [1, 7, 64, 100, 1000]) {
+      const copied: string[] = [];
+      const lent: string[] = [];
+      const droppedCopied: number[] = [];
+      const droppedLent: number[] = [];
+      const a = new LineSplitter(128, (n) => droppedCopied.push(n));
+      const b = new LineSplitter(128, (n) => droppedLent.push(n), true);
+      for (let at = 0; at < text.length; at += step) {
+        const part = text.subarray(at, at + step);
+        const x = a.push(part);
+        const y = b.push(part);
+        if (x) copied.push(x.toString('latin1'));
+        // Read during the call: the next push may overwrite it.
+        if (y) lent.push(y.toString('latin1'));
+      }
+      expect(lent).toEqual(copied);
+      expect(droppedLent).toEqual(droppedCopied);
+      expect(copied.join('')).toContain('after nuls');
+    }
+  });
+
+  test('a lent chunk is a view into one buffer, overwritten by the next push; a copied one is kept', () => {
+    const lending = new LineSplitter(128, () => {}, true);
+    const lent = lending.push(Buffer.from('one\ntwo\n'))!;
+    expect(lending.push(Buffer.from('six\n'))!.toString()).toBe('six\n');
+    expect(lent.toString()).toBe('six\ntwo\n');
+    const copying = new LineSplitter(128);
+    const kept = copying.push(Buffer.from('one\ntwo\n'))!;
+    copying.push(Buffer.from('six\n'));
+    expect(kept.toString()).toBe('one\ntwo\n');
+  });
+});
+
 describe('serialRunner', () => {
   test('never runs twice at once; asks during a run fold into one more run', async () => {
     let active = 0;

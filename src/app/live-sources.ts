@@ -41,7 +41,8 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         onError: (err) => dispatch({ type: 'ui/notice', text: `log: ${(err as Error).message ?? String(err)} (retrying)`, tone: 'fail' }),
         onUnusable: (what) => dispatch({ type: 'ui/notice', text: `log: ${config.log} ${what}; waiting for a regular file there`, tone: 'fail' }),
       },
-      { signal, historyStart: historyStartFor(grammar) },
+      // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
+      { signal, historyStart: historyStartFor(grammar), lendChunks: true },
     ),
   );
   tasks.push(

@@ -40,7 +40,8 @@ export async function readLogOnce(
         ac.abort();
       },
     },
-    { signal: ac.signal, pollMs: 60_000, historyStart },
+    // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
+    { signal: ac.signal, pollMs: 60_000, historyStart, lendChunks: true },
   );
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
   if (failure) throw new UserError(`cannot read the log ${file}: ${(failure as Error).message ?? String(failure)}`);

@@ -29,15 +29,19 @@ export class FileFollower {
     private readonly path: string,
     private readonly handlers: FollowHandlers,
     private readonly signal: AbortSignal,
-    opts: { chunkSize: number; maxLineBytes: number; historyStart?: HistoryStart },
+    opts: { chunkSize: number; maxLineBytes: number; historyStart?: HistoryStart; lendChunks?: boolean },
   ) {
     // Two fixed read buffers for the whole run: a 1 GB history never sits in memory.
     this.bufs = [Buffer.allocUnsafe(opts.chunkSize), Buffer.allocUnsafe(opts.chunkSize)];
     this.historyStart = opts.historyStart;
     this.maxLineBytes = opts.maxLineBytes;
-    this.splitter = new LineSplitter(opts.maxLineBytes, (n) => {
-      if (!this.signal.aborted) this.handlers.onOverlong?.(n);
-    });
+    this.splitter = new LineSplitter(
+      opts.maxLineBytes,
+      (n) => {
+        if (!this.signal.aborted) this.handlers.onOverlong?.(n);
+      },
+      opts.lendChunks,
+    );
   }
 
   /** Brings the reader up to date with the path: reopen, rewind or read on. */

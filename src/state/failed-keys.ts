@@ -19,46 +19,76 @@ export interface LiveFailure {
   at: number;
 }
 
-interface Entry extends LiveFailure {
-  key: string;
-  born: number;
-  died: number;
-}
-
 /** Failed keys listed per run; the rest are counted (the failures view says how many). */
 export const FAILED_KEYS_LIMIT = 200_000;
 const CHUNK = 4096;
 /** Entries kept, live or dead, before the oldest chunk goes. */
 const ENTRY_LIMIT = FAILED_KEYS_LIMIT + FAILED_KEYS_LIMIT / 4;
+/** `died` of an entry still alive. */
+const ALIVE = 0x7fffffff;
+
+/**
+ * Up to CHUNK entries as columns: an entry is a position, not an object. A million-key run lists up to
+ * 200,000 failures, and as objects each cost about 100 bytes (the object, and its time and versions as
+ * heap numbers); here about 40.
+ */
+class Chunk {
+  readonly keys: string[] = [];
+  readonly failures: string[] = [];
+  readonly errors: string[] = [];
+  readonly at = new Float64Array(CHUNK);
+  readonly born = new Int32Array(CHUNK);
+  readonly died = new Int32Array(CHUNK);
+
+  constructor(
+    /** Number of this chunk in the store's sequence (never reused): entry ids are seq × CHUNK + position. */
+    readonly seq: number,
+  ) {}
+
+  get length(): number {
+    return this.keys.length;
+  }
+
+  visible(i: number, version: number): boolean {
+    return this.born[i] <= version && version < this.died[i];
+  }
+
+  failure(i: number): LiveFailure {
+    return { failure: this.failures[i], error: this.errors[i], at: this.at[i] };
+  }
+}
 
 export class FailedStore {
-  chunks: Entry[][] = [];
-  /** The live entry of each listed key, as of the newest version. */
-  readonly index = new Map<string, Entry>();
+  chunks: Chunk[] = [];
+  /** The live entry id of each listed key, as of the newest version. */
+  readonly index = new Map<string, number>();
   entries = 0;
   /** Bumped on every change: a view made after the last one can trust `index` for absent keys. */
   changes = 0;
+  private nextSeq = 0;
 
   /** Records the key's newest failure; its older entry (if listed) dies. */
   add(key: string, f: LiveFailure, version: number): void {
     this.remove(key, version);
-    let last = this.chunks[this.chunks.length - 1];
-    if (!last || last.length === CHUNK) {
-      last = [];
-      this.chunks = [...this.chunks, last];
-    }
-    const e: Entry = { key, failure: f.failure, error: f.error, at: f.at, born: version, died: Infinity };
-    last.push(e);
-    this.index.set(key, e);
-    this.entries++;
-    this.changes++;
+    this.append(key, f, version);
+  }
+
+  /** `add` for a key known not to be listed (its first outcome in the run): no lookup first. */
+  addNew(key: string, f: LiveFailure, version: number): void {
+    this.append(key, f, version);
+  }
+
+  /** The newest listed failure of the key, or undefined. */
+  get(key: string): LiveFailure | undefined {
+    const id = this.index.get(key);
+    return id === undefined ? undefined : this.chunkOf(id).failure(id % CHUNK);
   }
 
   /** Unlists the key (it succeeded or was skipped later); true when it was listed. */
   remove(key: string, version: number): boolean {
-    const e = this.index.get(key);
-    if (!e) return false;
-    e.died = version;
+    const id = this.index.get(key);
+    if (id === undefined) return false;
+    this.chunkOf(id).died[id % CHUNK] = version;
     this.index.delete(key);
     this.changes++;
     return true;
@@ -69,14 +99,15 @@ export class FailedStore {
     let dropped = 0;
     let first = 0;
     while (this.chunks.length - first > 1 && (this.index.size > FAILED_KEYS_LIMIT || this.entries > ENTRY_LIMIT)) {
-      for (const e of this.chunks[first]) {
-        if (e.died === Infinity) {
-          e.died = version;
-          this.index.delete(e.key);
+      const c = this.chunks[first];
+      for (let i = 0; i < c.length; i++) {
+        if (c.died[i] === ALIVE) {
+          c.died[i] = version;
+          this.index.delete(c.keys[i]);
           dropped++;
         }
       }
-      this.entries -= this.chunks[first].length;
+      this.entries -= c.length;
       first++;
     }
     if (first > 0) {
@@ -85,6 +116,29 @@ export class FailedStore {
     }
     return dropped;
   }
+
+  private append(key: string, f: LiveFailure, version: number): void {
+    let last = this.chunks[this.chunks.length - 1];
+    if (!last || last.length === CHUNK) {
+      last = new Chunk(this.nextSeq++);
+      this.chunks = [...this.chunks, last];
+    }
+    const i = last.length;
+    last.keys.push(key);
+    last.failures.push(f.failure);
+    last.errors.push(f.error);
+    last.at[i] = f.at;
+    last.born[i] = version;
+    last.died[i] = ALIVE;
+    this.index.set(key, last.seq * CHUNK + i);
+    this.entries++;
+    this.changes++;
+  }
+
+  private chunkOf(id: number): Chunk {
+    // Chunks are dropped only from the front, so the sequence numbers of those kept are consecutive.
+    return this.chunks[Math.floor(id / CHUNK) - this.chunks[0].seq];
+  }
 }
 
 /** The failed keys of one run snapshot: read-only, fixed once made. Iterates `[key, failure]` oldest first. */
@@ -92,7 +146,7 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
   constructor(
     private readonly store: FailedStore | null,
     private readonly version: number,
-    private readonly chunks: readonly Entry[][],
+    private readonly chunks: readonly Chunk[],
     /** Keys listed. */
     readonly size: number,
     private readonly stamp: number,
@@ -110,8 +164,12 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
   }
 
   get(key: string): LiveFailure | undefined {
-    const e = this.store?.index.get(key);
-    if (e && this.visible(e)) return { failure: e.failure, error: e.error, at: e.at };
+    const id = this.store?.index.get(key);
+    if (id !== undefined) {
+      // The newest entry of the key; this view may be older than it (or have seen it die).
+      const chunk = this.chunks.find((c) => c.seq === Math.floor(id / CHUNK));
+      if (chunk && chunk.visible(id % CHUNK, this.version)) return chunk.failure(id % CHUNK);
+    }
     // The index is the newest version's: an older view looks through its own entries.
     if (!this.store || this.stamp === this.store.changes) return undefined;
     for (const [k, f] of this) if (k === key) return f;
@@ -124,11 +182,7 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
 
   *[Symbol.iterator](): IterableIterator<[string, LiveFailure]> {
     for (const chunk of this.chunks) {
-      for (const e of chunk) if (this.visible(e)) yield [e.key, { failure: e.failure, error: e.error, at: e.at }];
+      for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) yield [chunk.keys[i], chunk.failure(i)];
     }
-  }
-
-  private visible(e: Entry): boolean {
-    return e.born <= this.version && this.version < e.died;
   }
 }

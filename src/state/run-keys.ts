@@ -74,12 +74,12 @@ export function countOutcome(run: RunState, key: string | null, outcome: Outcome
   keys.ledger.set(withKind((state & ~OUTCOME_MASK) | next, kind));
   if (prev === OUTCOME_NONE) {
     add(run, outcome, failure);
-    if (failure) keys.failed.add(key, failure, run.keysVersion);
+    if (failure) keys.failed.addNew(key, failure, run.keysVersion);
     return true;
   }
   if (prev === next) run.duplicateLines++;
   if (prev === OUTCOME_FAILED) {
-    const listed = keys.failed.index.get(key);
+    const listed = keys.failed.get(key);
     const was = kindOf(state) < KIND_OTHER ? keys.kinds[kindOf(state)] : listed?.failure;
     if (was !== undefined) move(run.failures, was, -1);
     if (!keys.failed.remove(key, run.keysVersion)) run.failedKeysOmitted--;
