@@ -1,7 +1,7 @@
 import React, { useEffect, useSyncExternalStore } from 'react';
 import { Box, useInput, useStdout } from 'ink';
 import { keysOf } from '../src/key-chunk.js';
-import { intentFor, type Intent } from '../src/keymap.js';
+import { answersYes, intentFor, type Intent } from '../src/keymap.js';
 import type { Store } from '../src/store.js';
 import { stopHeadline } from '../src/state/confirm-situation.js';
 import { currentFigures } from '../src/state/current-figures.js';
@@ -48,7 +48,7 @@ export function App({ store, onIntent, color, onBack }: { store: Store; onIntent
       // One job of several: Esc on its dashboard (nothing open) goes back to the overview; the keys after it are the overview's.
       if (onBack && ev.name === 'escape' && ui.view === 'dashboard' && !ui.help && !ui.confirm && !ui.choosingGroup) return onBack();
       const intent = intentFor(store.getState(), ev.name);
-      if (intent === 'confirm-yes' && store.getState().ui.confirm !== boxBefore) continue;
+      if (answersYes(intent) && store.getState().ui.confirm !== boxBefore) continue;
       if (intent) onIntent(intent);
     }
   });

@@ -7,17 +7,18 @@ import { cursorIndex } from '../src/state/cursor.js';
 import { FailureTable, type Column } from './FailureTable.js';
 import { useColor } from './theme.js';
 
-/** Failures of the latest run: grouped summary, then a table windowed around the cursor (kept by key). */
+/** Every key a run failed (failing while the latest run that tried it failed it): grouped summary, then a table windowed around the cursor (kept by key). */
 export function FailuresView({ state, height }: { state: AppState; height: number }) {
   const color = useColor();
   const { rows, shown, summary } = failuresView(state);
   const width = state.ui.width;
   const current = state.failed.current;
+  const files = state.failed.files.length;
   if (rows.length === 0) {
     return (
       <Box flexDirection="column">
         <Text bold>Failures</Text>
-        <Text dimColor>No failures in the latest run{current ? ` (${current.name})` : ''}.</Text>
+        <Text dimColor>No key failed in any run read{current ? ` (latest file ${current.name})` : ''}.</Text>
       </Box>
     );
   }
@@ -43,7 +44,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   return (
     <Box flexDirection="column">
       <Text bold>
-        Failures <Text dimColor>{current ? `latest file ${current.name}` : 'from the log'}</Text>
+        Failures <Text dimColor>{current ? `latest file ${current.name}${files > 1 ? ` · ${files} files` : ''}` : 'from the log'}</Text>
       </Text>
       {groups.map((g, i) => (
         <Text key={i} wrap={g.wrap ? 'wrap' : 'truncate-end'} color={color && g.label === 'by error' ? 'red' : undefined}>

@@ -3,7 +3,7 @@ import { Box, Text, useInput, useStdout } from 'ink';
 import type { Platform } from '../src/app/platform-runtime.js';
 import { funnel } from '../src/chain/funnel.js';
 import { keysOf } from '../src/key-chunk.js';
-import { intentFor } from '../src/keymap.js';
+import { answersYes, intentFor } from '../src/keymap.js';
 import { overviewAction } from '../src/overview/overview-keymap.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
 import { moveSelection } from '../src/overview/platform-ui.js';
@@ -83,7 +83,7 @@ export function PlatformApp({ platform, color, exit }: { platform: Platform; col
       // A confirm box or group choice of the selected job takes the keys until it is answered.
       if (runtime && job && (job.ui.confirm || job.ui.choosingGroup)) {
         const intent = intentFor(job, name);
-        if (intent === 'confirm-yes' && job.ui.confirm !== boxBefore) return;
+        if (answersYes(intent) && job.ui.confirm !== boxBefore) return;
         if (intent) runtime.controller.onIntent(intent);
         return;
       }

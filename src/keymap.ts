@@ -16,6 +16,7 @@ export type Intent =
   | 'cursor-up'
   | 'cursor-down'
   | 'confirm-yes'
+  | 'confirm-all'
   | 'confirm-no'
   | 'choose-up'
   | 'choose-down'
@@ -52,11 +53,22 @@ export const KEYMAP: KeyBinding[] = [
   { keys: ['g'], intent: 'refresh', description: 'check storage and warehouse now', bar: 'refresh' },
 ];
 
+/** A retry box that left persistent keys out: `a` retries them too. */
+const offersAll = (s: AppState) => (s.ui.confirm?.withPersistent?.length ?? 0) > 0;
+/** A box with nothing to launch by default (every key offered was persistent): only `a` launches. */
+const hasDefault = (s: AppState) => !offersAll(s) || (s.ui.confirm?.keys.length ?? 0) > 0;
+
 /** The keys of a confirm box: only these answer it; the key that opened it never does. */
 export const CONFIRM_KEYS: KeyBinding[] = [
-  { keys: ['y'], intent: 'confirm-yes', description: 'yes, go ahead' },
+  { keys: ['y'], intent: 'confirm-yes', description: 'yes, go ahead', when: hasDefault },
+  { keys: ['a'], intent: 'confirm-all', description: 'in a retry box: retry the persistent keys too', when: offersAll },
   { keys: ['n', 'escape'], intent: 'confirm-no', description: 'no, cancel' },
 ];
+
+/** Intents that carry out what a box asked: never taken from the read that opened the box. */
+export function answersYes(intent: Intent | null): boolean {
+  return intent === 'confirm-yes' || intent === 'confirm-all';
+}
 
 const CHOOSE_KEYS: KeyBinding[] = [
   { keys: ['up', 'k'], intent: 'choose-up', description: 'previous group' },
@@ -83,7 +95,7 @@ function find(table: KeyBinding[], name: string, state: AppState): Intent | null
 
 /** The bindings that apply now (modal tables first): what the help shows. */
 export function activeBindings(state: AppState): KeyBinding[] {
-  if (state.ui.confirm) return CONFIRM_KEYS;
+  if (state.ui.confirm) return CONFIRM_KEYS.filter((b) => !b.when || b.when(state));
   if (state.ui.choosingGroup) return CHOOSE_KEYS;
   return KEYMAP.filter((b) => !b.when || b.when(state));
 }

@@ -8,6 +8,8 @@ import React from 'react';
 import { renderToString } from 'ink';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../components/App.js';
+import { ConfirmBox } from '../components/ConfirmBox.js';
+import { failuresView } from '../src/state/failures-view.js';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
 import { isAlive } from '../src/runner/proc.js';
@@ -309,5 +311,57 @@ describe('retry', () => {
     const filtered = await waitFor(() => r.store.getState().ui.confirm, 'filtered retry confirm');
     expect(filtered.keys).toEqual([KEYS[2]]);
     expect(filtered.message).toBe(`Retry 1 failed keys matching "${KEYS[2]}" (the filtered table), 3 workers, timeout 300 s?`);
+  });
+});
+
+describe('after a group retry (tester F9, F15)', () => {
+  test('R on one key leaves the other failures failing in the table and in r; r leaves the persistent key out, a takes it too', async () => {
+    // Every key the retry tries fails again.
+    const file = writeJob({ speed: 40, extra: ['--fail-rate=1'] });
+    const entry = (k: string, status: string, error: string) => ({ game_date: k, status, error });
+    writeFileSync(
+      path.join(dir, 'failed_dates_20251126_231710.json'),
+      JSON.stringify({ timestamp: '2025-11-26T23:49:49.094932', total_failed: 4, failed_dates: [
+        entry(KEYS[0], 'failed', 'HTTP 500'),
+        entry(KEYS[1], 'timeout', 'Timeout after 180s'),
+        entry(KEYS[2], 'failed', 'HTTP 500'),
+        entry(KEYS[3], 'error', 'ConnectionError: reset by peer'),
+      ] }),
+    );
+    const r = runtimeFor(file);
+    await readyToLaunch(r);
+    await waitFor(() => r.store.getState().failed.current, 'the failed file read');
+    // R: the group of the one ConnectionError key.
+    r.controller.onIntent('retry-group');
+    const choice = await waitFor(() => r.store.getState().ui.choosingGroup, 'group choice');
+    const index = choice.groups.findIndex((g) => g.label === 'error error');
+    expect(choice.groups[index].keys).toEqual([KEYS[3]]);
+    r.store.dispatch({ type: 'ui/choose-group', choice: { ...choice, index } });
+    r.controller.onIntent('choose-pick');
+    await waitFor(() => r.store.getState().ui.confirm, 'group confirm');
+    r.controller.onIntent('confirm-yes');
+    runPids.push(await waitFor(() => r.store.getState().process.pid, 'pid'));
+    // Its own failed-keys file (1 key) is read, and matched to its launch (it tried KEYS[3] only).
+    await waitFor(() => r.store.getState().failed.files.length === 2 && r.store.getState().failed.tried?.size, 'the retry\'s file and what it tried', 60_000);
+    const failing = () => failuresView(r.store.getState()).rows.filter((x) => !x.recovered);
+    expect(failing().map((x) => `${x.key} ${x.failedIn}/${x.triedIn}${x.persistent ? ' persistent' : ''}`)).toEqual([
+      `${KEYS[0]} 1/1`,
+      `${KEYS[1]} 1/1`,
+      `${KEYS[2]} 1/1`,
+      `${KEYS[3]} 2/2 persistent`,
+    ]);
+    await waitFor(() => r.store.getState().process.alive === false || r.store.getState().process.exitCode !== null, 'the retry ended', 60_000);
+    // r: the three keys a retry may help; the persistent one is said and left out, `a` takes all four.
+    r.controller.onIntent('retry');
+    const box = await waitFor(() => r.store.getState().ui.confirm, 'retry confirm');
+    expect(box.keys).toEqual([KEYS[0], KEYS[1], KEYS[2]]);
+    expect(box.withPersistent).toEqual(KEYS.slice(0, 4));
+    expect(box.message).toBe('Retry 3 failed keys, 3 workers, timeout 300 s? 1 persistent key left out (failed in every run that tried it: a retry will not help); a retries all 4.');
+    const shown = stripVTControlCharacters(renderToString(React.createElement(ConfirmBox, { confirm: box, width: 80 }), { columns: 80 }));
+    expect(shown).toContain('y go (3) · a all 4 with the persistent · n/Esc cancel');
+    r.controller.onIntent('confirm-all');
+    const launched = await waitFor(() => r.store.getState().ui.notices.find((n) => /launched run .*, 4 keys/.test(n.text)), 'the launch of all four');
+    expect(launched.tone).toBe('info');
+    runPids.push(await waitFor(() => r.store.getState().process.pid, 'pid'));
   });
 });

@@ -12,8 +12,8 @@ import {
   persistentKeys,
   persistentSentence,
   summarise,
-  type CurrentFailuresInput,
 } from '../src/failures/analysis.js';
+import { failureVerdicts, type LogRun } from '../src/failures/verdicts.js';
 import { NBA_CALENDAR } from '../src/phases/calendar.js';
 import { readFailedFile, runStartFromName, type FailedEntry, type FailedFile } from '../src/failures/failed-file.js';
 
@@ -73,7 +73,7 @@ describe('grouping', () => {
         { label: 'HTTP 500', count: 192 },
         { label: 'timeout', count: 10 },
       ]);
-      const rows = currentFailures({ latestFile: read.file, liveFailures: null, liveRunStartedAt: null, presentInStorage: null, calendar: NBA_CALENDAR });
+      const rows = currentFailures({ verdicts: failureVerdicts([read.file], null, null), presentInStorage: null, calendar: NBA_CALENDAR });
       const s = summarise(rows, NBA_CALENDAR.labels);
       expect(s).toMatchObject({ persistent: 0, failing: 202, recovered: 0, byError: [{ label: 'HTTP 500', count: 192 }, { label: 'timeout', count: 10 }] });
       // Every month is there, the 8 February failures too, oldest first.
@@ -103,7 +103,7 @@ describe('grouping', () => {
   ])('$name', ({ entries, phases, months }) => {
     const latestFile = { ...file('20251127_085942', {}), entries: entries.map((e) => ({ ...H500, ...e })) as FailedEntry[] };
     const dates = new Map([['0052100211', '2022-04-13']]);
-    const rows = currentFailures({ latestFile, liveFailures: null, liveRunStartedAt: null, presentInStorage: null, calendar: NBA_CALENDAR, dates });
+    const rows = currentFailures({ verdicts: failureVerdicts([latestFile], null, null), presentInStorage: null, calendar: NBA_CALENDAR, dates });
     const s = summarise(rows, NBA_CALENDAR.labels);
     expect(s.byPhase.map((g) => [g.label, g.count])).toEqual(Object.entries(phases));
     expect(s.byMonth.map((g) => [g.label, g.count])).toEqual(Object.entries(months));
@@ -171,59 +171,79 @@ describe('history and persistent keys', () => {
   });
 });
 
-/** Streaks where `true` means failed in 2 of 2 runs (persistent unless recovered). */
-const streaks = (keys: Record<string, boolean>) => new Map(Object.entries(keys).map(([k, p]) => [k, { failedIn: 2, triedIn: p ? 2 : 3, persistent: p }]));
-
-describe('currentFailures', () => {
+describe('currentFailures: a key is failing when the latest run that tried it failed it', () => {
   const liveStart = new Date(2025, 10, 27, 9, 0, 0).getTime();
   const older = file('20251126_231710', { a: H500, b: T180, c: H500 }, '2025-11-26T23:49:49.094932');
   const ofLiveRun = file('20251127_085959', { a: T180, b: T180 }, '2025-11-27T09:25:11.038410');
-  const live = new Map([
+  const later = file('20251127_120000', { a: T180 }, '2025-11-27T12:30:00.000000');
+  const failures = new Map([
     ['a', { failure: 'HTTP 500', error: 'HTTP 502' }],
     ['d', { failure: 'timeout', error: '' }],
   ]);
-  const base: CurrentFailuresInput = { latestFile: null, liveFailures: null, liveRunStartedAt: null, presentInStorage: null };
-  const show = (input: CurrentFailuresInput) =>
-    currentFailures(input).map((r) => `${r.key} ${r.status} ${r.error} ${r.source}${r.recovered ? ' recovered' : ''}${r.persistent ? ' persistent' : ''}`);
+  const live = (succeeded: string[] = []): LogRun => ({ failures, startedAt: liveStart, lastActivityAt: liveStart + 600_000, succeeded: new Set(succeeded) });
+  const show = (files: FailedFile[], run: LogRun | null, opts: { present?: string[]; tried?: Map<string, Set<string>> } = {}) =>
+    currentFailures({ verdicts: failureVerdicts(files, opts.tried ?? null, run), presentInStorage: new Set(opts.present ?? []) }).map(
+      (r) => `${r.key} ${r.status} ${r.error} ${r.source} ${r.failedIn}/${r.triedIn}${r.recovered ? ' recovered' : ''}${r.persistent ? ' persistent' : ''}`,
+    );
 
   test.each([
     {
-      name: 'no live run: the latest file',
-      input: { ...base, latestFile: older },
-      rows: ['a failed HTTP 500 file', 'b timeout Timeout after 180s file', 'c failed HTTP 500 file'],
+      name: 'no live run: the file',
+      rows: show([older], null),
+      want: ['a failed HTTP 500 file 1/1', 'b timeout Timeout after 180s file 1/1', 'c failed HTTP 500 file 1/1'],
     },
     {
       name: 'live run, no file yet',
-      input: { ...base, liveFailures: live, liveRunStartedAt: liveStart },
-      rows: ['a failed HTTP 502 log', 'd timeout timeout log'],
+      rows: show([], live()),
+      want: ['a failed HTTP 502 log 1/1', 'd timeout timeout log 1/1'],
     },
     {
-      name: 'file of an older run: the log wins on shared keys, keys the live run scraped are dropped',
-      input: { ...base, latestFile: older, liveFailures: live, liveRunStartedAt: liveStart, liveSucceeded: new Set(['c']) },
-      rows: ['a failed HTTP 502 log', 'b timeout Timeout after 180s file', 'd timeout timeout log'],
+      name: 'file of an older run: the log wins on the keys it failed, a key it scraped has recovered, the rest stay failing',
+      rows: show([older], live(['c'])),
+      want: ['a failed HTTP 502 log 2/2 persistent', 'b timeout Timeout after 180s file 1/1', 'c failed HTTP 500 file 1/2 recovered', 'd timeout timeout log 1/1'],
     },
     {
-      name: 'file written by the live run: the file is its final word',
-      input: { ...base, latestFile: ofLiveRun, liveFailures: live, liveRunStartedAt: liveStart, liveSucceeded: new Set(['b']) },
-      rows: ['a timeout Timeout after 180s file', 'b timeout Timeout after 180s file', 'd timeout timeout log'],
+      name: 'file written by the live run: it is that run\'s final word; the log adds what the file does not list',
+      rows: show([ofLiveRun], live(['b'])),
+      want: ['a timeout Timeout after 180s file 1/1', 'b timeout Timeout after 180s file 1/1', 'd timeout timeout log 1/1'],
     },
     {
-      name: 'no written-at field: the mtime says when it was written',
-      input: { ...base, latestFile: { ...older, writtenAt: null, mtimeMs: liveStart + 1 }, liveFailures: live, liveRunStartedAt: liveStart },
-      rows: ['a failed HTTP 500 file', 'b timeout Timeout after 180s file', 'c failed HTTP 500 file', 'd timeout timeout log'],
+      name: 'an older run\'s keys the newest run did not try keep their failure (tester F9)',
+      rows: show([ofLiveRun, older], live()),
+      want: ['a timeout Timeout after 180s file 2/2 persistent', 'b timeout Timeout after 180s file 2/2 persistent', 'c failed HTTP 500 file 1/1', 'd timeout timeout log 1/1'],
     },
     {
-      name: 'present in storage: recovered; persistent keys flagged',
-      input: { ...base, latestFile: older, presentInStorage: new Set(['b', 'zz']), streaks: streaks({ a: true, b: true }) },
-      rows: ['a failed HTTP 500 file persistent', 'b timeout Timeout after 180s file recovered', 'c failed HTTP 500 file'],
+      name: 'a group retry launched here (its keys file: only b) leaves a and c failing',
+      rows: show([older, file('20251127_085959', { b: T180 })], null, { tried: new Map([['/runs/failed_dates_20251127_085959.json', new Set(['b'])]]) }),
+      want: ['a failed HTTP 500 file 1/1', 'b timeout Timeout after 180s file 2/2 persistent', 'c failed HTTP 500 file 1/1'],
     },
-  ])('$name', ({ input, rows }) => expect(show(input)).toEqual(rows));
+    {
+      name: 'a later run known to have tried a key and not failed it: recovered, though storage was not listed since',
+      rows: show([older, file('20251127_085959', { b: T180 })], null, { tried: new Map([['/runs/failed_dates_20251127_085959.json', new Set(['a', 'b'])]]) }),
+      want: ['a failed HTTP 500 file 1/2 recovered', 'b timeout Timeout after 180s file 2/2 persistent', 'c failed HTTP 500 file 1/1'],
+    },
+    {
+      name: 'no written-at field: the mtime says when it was written (after the live run started: its own)',
+      rows: show([{ ...older, writtenAt: null, mtimeMs: liveStart + 1 }], live()),
+      want: ['a failed HTTP 500 file 1/1', 'b timeout Timeout after 180s file 1/1', 'c failed HTTP 500 file 1/1', 'd timeout timeout log 1/1'],
+    },
+    {
+      name: 'a file of a run started after the log\'s run ended is a later run, not the log run\'s own',
+      rows: show([later], live()),
+      want: ['a timeout Timeout after 180s file 2/2 persistent', 'd timeout timeout log 1/1'],
+    },
+    {
+      name: 'in storage now: recovered, never persistent',
+      rows: show([older, ofLiveRun], null, { present: ['b', 'zz'] }),
+      want: ['a timeout Timeout after 180s file 2/2 persistent', 'b timeout Timeout after 180s file 2/2 recovered', 'c failed HTTP 500 file 1/1'],
+    },
+  ])('$name', ({ rows, want }) => expect(rows).toEqual(want));
 
   test('recovered keys do not count as failing, nor in the summary groups', () => {
-    const rows = currentFailures({ ...base, latestFile: older, presentInStorage: new Set(['b']), streaks: streaks({ a: true, b: true }) });
+    const rows = currentFailures({ verdicts: failureVerdicts([older, ofLiveRun], null, null), presentInStorage: new Set(['b']) });
     expect(failingCount(rows)).toBe(2);
     expect(summarise(rows)).toEqual({
-      byError: [{ label: 'HTTP 500', count: 2 }],
+      byError: [{ label: 'HTTP 500', count: 1 }, { label: 'timeout', count: 1 }],
       byPhase: [{ label: 'Other', count: 2 }],
       byMonth: [{ label: 'no date', count: 2 }],
       persistentByPhase: [{ label: 'Other', count: 1 }],

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { currentFailures } from '../src/failures/analysis.js';
+import { failureVerdicts } from '../src/failures/verdicts.js';
 import type { FailedFile } from '../src/failures/failed-file.js';
 
 // A long run lists up to 200,000 failed keys: every row must be built the same cheap way. Rows of two
@@ -20,7 +21,8 @@ test('failure rows from the file and from the log have one shape: the same field
     problems: [],
   };
   const live: [string, { failure: string; error: string }][] = [['0022100003', { failure: 'HTTP 500', error: 'HTTP 500' }]];
-  const rows = currentFailures({ latestFile, liveFailures: live, liveRunStartedAt: Date.UTC(2030, 0, 1), presentInStorage: null });
+  const run = { failures: live, startedAt: Date.UTC(2030, 0, 1), lastActivityAt: null, succeeded: null };
+  const rows = currentFailures({ verdicts: failureVerdicts([latestFile], null, run), presentInStorage: null });
   expect(rows.map((r) => r.source)).toEqual(['file', 'file', 'log']);
   const shapes = new Set(rows.map((r) => Object.keys(r).join(',')));
   expect([...shapes]).toHaveLength(1);

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { currentFailures, keyStreaks, summarise, type CurrentFailuresInput, type RunOutcome } from '../src/failures/analysis.js';
+import { currentFailures, summarise, type CurrentFailuresInput } from '../src/failures/analysis.js';
+import { fileRun, foldRuns, forEachVerdict, logRunPlace, logRunWith, oldestFirst, type KeyVerdict, type LogRun } from '../src/failures/verdicts.js';
 import type { FailedEntry, FailedFile } from '../src/failures/failed-file.js';
 import { summariseFailures } from '../src/failures/summary.js';
 import { NBA_CALENDAR, resolvePhases } from '../src/phases/calendar.js';
@@ -57,7 +58,15 @@ function failedFile(rnd: () => number, pool: string[], name: string, writtenAt: 
   return { path: `/runs/${name}`, name, runStartedAt: null, writtenAt, mtimeMs: 0, totalFailed: entries.length, entries, problems: [] };
 }
 
-function caseOf(seed: number): { input: CurrentFailuresInput; runs: RunOutcome[]; labels: string[] } {
+interface Case {
+  files: FailedFile[];
+  tried: Map<string, Set<string>>;
+  run: LogRun | null;
+  input: Omit<CurrentFailuresInput, 'verdicts'>;
+  labels: string[];
+}
+
+function caseOf(seed: number): Case {
   const rnd = random(seed);
   const pool = Array.from({ length: 300 }, (_, i) => keyOf(i + seed));
   const files = Array.from({ length: Math.floor(rnd() * 4) }, (_, i) => failedFile(rnd, pool, `failed_dates_2025112${i}_080000.json`, `2025-11-2${i}T09:00:00`));
@@ -67,33 +76,45 @@ function caseOf(seed: number): { input: CurrentFailuresInput; runs: RunOutcome[]
   const storage = seed % 4 === 0 ? null : new Set(pool.filter(() => rnd() < 0.2));
   const dates = new Map(pool.filter((k) => k.startsWith('00') && rnd() < 0.5).map((k) => [k, `2023-0${1 + Math.floor(rnd() * 9)}-0${1 + Math.floor(rnd() * 9)}`]));
   const calendar = seed % 3 === 0 ? NBA_CALENDAR : resolvePhases([{ label: 'Spring', from: '2022-03-01', to: '2022-05-31' }]);
-  const runs: RunOutcome[] = files.map((f) => ({ id: f.path, failed: new Set(f.entries.map((e) => e.key)), tried: rnd() < 0.5 ? null : new Set(pool.filter(() => rnd() < 0.8)) }));
-  if (seed % 2) runs.push({ id: 'live', failed: new Set(live.keys()), tried: { has: (k) => live.has(k) || succeeded.has(k) } });
-  const input: CurrentFailuresInput = {
-    latestFile: files.at(-1) ?? null,
-    liveFailures: live.size && seed % 5 !== 0 ? live : null,
-    // Before, between and after the files were written: the file is then older or the run's own.
-    liveRunStartedAt: [null, Date.UTC(2025, 10, 20), Date.UTC(2025, 11, 5)][seed % 3],
-    presentInStorage: storage,
-    liveSucceeded: succeeded,
-    calendar,
-    dates: seed % 2 ? dates : null,
-  };
-  return { input, runs, labels: calendar.labels };
+  // Runs launched here: their keys files say what they tried.
+  const tried = new Map(files.filter(() => rnd() < 0.5).map((f) => [f.path, new Set(pool.filter(() => rnd() < 0.8))]));
+  // The log's run: before, between and after the files were written (older, the run's own, newest), or none.
+  const startedAt = [null, Date.UTC(2025, 10, 20), Date.UTC(2025, 10, 21, 12), Date.UTC(2025, 11, 5)][seed % 4];
+  const run: LogRun | null = seed % 5 === 0 ? null : { failures: live, startedAt, lastActivityAt: startedAt === null ? null : startedAt + 3_600_000, succeeded: seed % 7 === 0 ? null : succeeded };
+  return { files, tried, run, input: { presentInStorage: storage, calendar, dates: seed % 2 ? dates : null }, labels: calendar.labels };
 }
 
-test.each(Array.from({ length: 24 }, (_, i) => i + 1))('the one-pass summary is the failures table summarised (case %i)', (seed) => {
-  const { input, runs, labels } = caseOf(seed);
-  const keys = currentFailures(input).map((r) => r.key);
-  const table = summarise(currentFailures({ ...input, streaks: keyStreaks(runs, keys, input.presentInStorage) }), labels);
-  expect(summariseFailures(input, runs, labels)).toEqual(table);
+/** The rule spelled out: every run folded in order, the log's run in its place (no shortcut). */
+function reference({ files, tried, run }: Case): Map<string, KeyVerdict> {
+  const ordered = oldestFirst(files);
+  if (!run) return foldRuns(ordered.map((f) => fileRun(f, tried)));
+  const { at, own } = logRunPlace(ordered, run);
+  const runs = [...ordered.slice(0, at).map((f) => fileRun(f, tried)), logRunWith(own ? ordered[at] : null, run, tried), ...ordered.slice(at + (own ? 1 : 0)).map((f) => fileRun(f, tried))];
+  return foldRuns(runs);
+}
+
+test.each(Array.from({ length: 24 }, (_, i) => i + 1))('the one-pass walk and summary are the rule folded in order and its table summarised (case %i)', (seed) => {
+  const c = caseOf(seed);
+  const walk = (visit: (key: string, v: Readonly<KeyVerdict>) => void) => forEachVerdict(c.files, c.tried, c.run, visit);
+  const walked = new Map<string, KeyVerdict>();
+  walk((key, v) => walked.set(key, { ...v }));
+  expect(walked).toEqual(reference(c));
+  const table = summarise(currentFailures({ ...c.input, verdicts: reference(c) }), c.labels);
+  expect(summariseFailures({ ...c.input, verdicts: walk }, c.labels)).toEqual(table);
 });
 
 test('the cases cover what the summary counts apart: recovered, persistent, undated keys, several phases', () => {
-  const all = Array.from({ length: 24 }, (_, i) => caseOf(i + 1)).map(({ input, runs, labels }) => summariseFailures(input, runs, labels));
+  const all = Array.from({ length: 24 }, (_, i) => caseOf(i + 1)).map((c) => summariseFailures({ ...c.input, verdicts: reference(c) }, c.labels));
   expect(all.filter((s) => s.failing > 0).length).toBeGreaterThan(20);
   expect(all.some((s) => s.recovered > 0)).toBe(true);
   expect(all.some((s) => s.persistent > 0)).toBe(true);
   expect(all.some((s) => s.byMonth.some((g) => g.label === 'no date'))).toBe(true);
   expect(all.some((s) => s.byPhase.length >= 2)).toBe(true);
+  // The log's run in each place: newest with no file of its own, newest with its own file, older than a file.
+  const places = Array.from({ length: 24 }, (_, i) => caseOf(i + 1)).filter((c) => c.run && c.files.length).map((c) => {
+    const ordered = oldestFirst(c.files);
+    const { at, own } = logRunPlace(ordered, c.run!);
+    return at + (own ? 1 : 0) < ordered.length ? 'older' : own ? 'own' : 'newest';
+  });
+  expect(new Set(places)).toEqual(new Set(['older', 'own', 'newest']));
 });

@@ -31,16 +31,18 @@ function storeWith(storage: string[]) {
   return store;
 }
 
-test('rows: latest file, recovered when in storage, persistent when every run failed it the same way, runs per key', () => {
+test('rows: every key a run failed, failing while the latest run that tried it failed it, recovered when in storage, persistent when every run failed it', () => {
   const view = failuresView(storeWith(['2022-02-01']).getState());
+  // 2021-11-03 is not in the retry's file and not in storage: the retry did not try it, it still fails.
   expect(view.rows.map((r) => [r.key, r.recovered, r.persistent])).toEqual([
+    ['2021-11-03', false, false],
     ['2022-02-01', true, false],
     ['2022-04-17', false, true],
     ['2022-05-02', false, true],
   ]);
-  expect(view.shown.map((r) => r.key)).toEqual(['2022-04-17', '2022-05-02', '2022-02-01']);
-  expect(view.summary).toMatchObject({ failing: 2, recovered: 1, persistent: 2, byError: [{ label: 'HTTP 500', count: 2 }], byPhase: [{ label: 'Playoffs', count: 2 }] });
-  expect(view.rows.map((r) => `${r.key} ${r.phase} ${r.failedIn}/${r.triedIn}`)).toEqual(['2022-02-01 Regular season 2/2', '2022-04-17 Playoffs 2/2', '2022-05-02 Playoffs 2/2']);
+  expect(view.shown.map((r) => r.key)).toEqual(['2021-11-03', '2022-04-17', '2022-05-02', '2022-02-01']);
+  expect(view.summary).toMatchObject({ failing: 3, recovered: 1, persistent: 2, byError: [{ label: 'HTTP 500', count: 3 }], byPhase: [{ label: 'Regular season', count: 1 }, { label: 'Playoffs', count: 2 }] });
+  expect(view.rows.map((r) => `${r.key} ${r.phase} ${r.failedIn}/${r.triedIn}`)).toEqual(['2021-11-03 Regular season 1/1', '2022-02-01 Regular season 2/2', '2022-04-17 Playoffs 2/2', '2022-05-02 Playoffs 2/2']);
   expect(view.history.get('2022-04-17')?.runs).toBe(2);
 });
 
@@ -51,14 +53,14 @@ test('the failures screen shows the groups, the table and what a person needs to
     const f = stripVTControlCharacters(app.lastFrame() ?? '');
     return f.includes('2022-05-02') ? f : null;
   }, 'the table');
-  expect(frame).toContain('by error: HTTP 500 3');
-  expect(frame).toContain('by phase: Regular season 1 · Playoffs 2');
-  expect(frame).toContain('by month: 2022: Feb 1 Apr 1 May 1');
+  expect(frame).toContain('by error: HTTP 500 4');
+  expect(frame).toContain('by phase: Regular season 2 · Playoffs 2');
+  expect(frame).toContain('by month: 2021: Nov 1 · 2022: Feb 1 Apr 1 May 1');
   // The sentence wraps at 80 columns rather than losing its end.
   expect(frame.replace(/\s*\n\s*/g, ' ')).toContain('3 keys failed in every run that tried them (Regular season 1 · Playoffs 2): a gentler retry will not help');
   expect(frame).toMatch(/2022-04-17 .*HTTP 500.*Playoffs.*2 of 2 .*persistent/);
-  expect(frame).toContain('2022-02-01: failed in 2 of 2 runs that tried it');
-  expect(frame).toContain('latest file failed_dates_20251126_231710.json');
+  expect(frame).toContain('2021-11-03: failed in 1 of 1 run that tried it');
+  expect(frame).toContain('latest file failed_dates_20251126_231710.json · 2 files');
 });
 
 test('the filter narrows the rows and the cursor stays on its key while the list changes', () => {
@@ -100,7 +102,7 @@ test('R offers error kinds, phases and every month; a long list is windowed to f
 });
 
 test('the dashboard failures line: count, kinds, phases, persistent', () => {
-  expect(failureSummaryLine(storeWith(['2022-02-01']).getState())).toBe('failing 2 · 2 persistent · 1 recovered · HTTP 500 2 · Playoffs 2');
+  expect(failureSummaryLine(storeWith(['2022-02-01']).getState())).toBe('failing 3 · 2 persistent · 1 recovered · HTTP 500 3 · Regular season 1 · Playoffs 2');
 });
 
 test('the live run counts as a run before its file is written: a key failing again is failed in 3 of 3', () => {
@@ -109,14 +111,16 @@ test('the live run counts as a run before its file is written: a key failing aga
   const start = retry.mtimeMs + 3_600_000;
   store.dispatch({ type: 'log/batch', batch: parseText(logOf(start, [...banner(1, 300, 2), ['INFO', '[1/2] Processing 2022-04-17'], ['WARNING', '  ❌ Failed 2022-04-17: HTTP 500']]), compileGrammar()) });
   const rows = failuresView(store.getState()).rows;
-  expect(rows.map((r) => `${r.key} ${r.failedIn}/${r.triedIn}`)).toEqual(['2022-02-01 2/2', '2022-04-17 3/3', '2022-05-02 2/2']);
+  expect(rows.map((r) => `${r.key} ${r.failedIn}/${r.triedIn}`)).toEqual(['2021-11-03 1/1', '2022-02-01 2/2', '2022-04-17 3/3', '2022-05-02 2/2']);
 });
 
-test('a key of the older file the live run has since scraped leaves the table at once, before storage is listed again', () => {
+test('a key of the older file the live run has since scraped recovers at once, before storage is listed again', () => {
   const store = storeWith([]);
   const start = retry.mtimeMs + 3_600_000;
   store.dispatch({ type: 'log/batch', batch: parseText(logOf(start, [...banner(1, 300, 2), ['INFO', '[1/2] Processing 2022-04-17'], ['WARNING', '  ❌ Failed 2022-04-17: HTTP 500']]), compileGrammar()) });
-  expect(failuresView(store.getState()).rows.map((r) => r.key)).toEqual(['2022-02-01', '2022-04-17', '2022-05-02']);
+  const failing = () => failuresView(store.getState()).rows.filter((r) => !r.recovered).map((r) => r.key);
+  expect(failing()).toEqual(['2021-11-03', '2022-02-01', '2022-04-17', '2022-05-02']);
   store.dispatch({ type: 'log/batch', batch: parseText(logOf(start + 60_000, [['INFO', '[2/2] Processing 2022-05-02'], ['INFO', '  ✅ Scraped 2022-05-02']]), compileGrammar()) });
-  expect(failuresView(store.getState()).rows.map((r) => r.key)).toEqual(['2022-02-01', '2022-04-17']);
+  expect(failing()).toEqual(['2021-11-03', '2022-02-01', '2022-04-17']);
+  expect(failuresView(store.getState()).rows.find((r) => r.key === '2022-05-02')).toMatchObject({ recovered: true, failedIn: 2, triedIn: 3 });
 });

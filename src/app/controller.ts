@@ -4,7 +4,7 @@ import type { Store } from '../store.js';
 import type { Confirm } from '../state/app-state.js';
 import { STOP_GRACE_MS } from '../state/confirm-situation.js';
 import { moveCursor } from '../state/cursor.js';
-import { failuresView, retryGroups } from '../state/failures-view.js';
+import { failuresView, retryGroups, retryOffer } from '../state/failures-view.js';
 import { limit } from '../abort.js';
 import { lookOnce } from './look-once.js';
 import type { LiveSources } from './live-sources.js';
@@ -80,14 +80,22 @@ export function createController(deps: ControllerDeps) {
     // With a filter on, r offers the keys the table shows (recovered ones aside), taken when r was pressed.
     const { filter } = store.getState().ui;
     const view = failuresView(store.getState());
-    const failing = only ? only.keys : filter ? view.shown.filter((r) => !r.recovered).map((r) => r.key) : view.rows.map((r) => r.key);
+    const failing = only ? only.keys : (filter ? view.shown : view.rows).filter((r) => !r.recovered).map((r) => r.key);
+    const persistent = new Set(view.rows.filter((r) => r.persistent).map((r) => r.key));
     const present = await freshStorage();
     if (live.storage && present === null) return;
     const keys = failing.filter((k) => !present?.has(k));
     if (keys.length === 0) return notice(`nothing to retry: every failed key${filter && !only ? ` matching "${filter}"` : ''} is in storage now`, 'info');
     const { workers, timeout } = config.retry;
     const what = only ? ` (${only.label} only)` : filter ? ` matching "${filter}" (the filtered table)` : '';
-    openConfirm({ kind: 'retry', keys, workers, timeout, message: `Retry ${keys.length} failed keys${what}, ${workers} workers, timeout ${timeout} s?` });
+    openConfirm({ kind: 'retry', workers, timeout, ...retryOffer(keys, persistent, what, `${workers} workers, timeout ${timeout} s`) });
+  }
+
+  async function onConfirmAll() {
+    const c = store.getState().ui.confirm;
+    if (!c?.withPersistent?.length) return;
+    dispatch({ type: 'ui/confirm', confirm: null });
+    return doLaunch({ ...c, keys: c.withPersistent });
   }
 
   function openConfirm(confirm: Confirm) {
@@ -179,6 +187,8 @@ export function createController(deps: ControllerDeps) {
         return askStop();
       case 'confirm-yes':
         return run(onConfirmYes());
+      case 'confirm-all':
+        return run(onConfirmAll());
       case 'confirm-no':
         dispatch({ type: 'ui/choose-group', choice: null });
         return dispatch({ type: 'ui/confirm', confirm: null });

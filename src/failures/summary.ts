@@ -3,29 +3,26 @@ import {
   type CurrentFailuresInput,
   type FailureSummary,
   NO_DATE,
-  type RunOutcome,
   dayOf,
   errorGroups,
   errorLabel,
-  forEachFailure,
   groupsInOrder,
   monthOrder,
   phaseOrder,
-  streakOf,
 } from './analysis.js';
+import { isPersistent, visitVerdicts } from './verdicts.js';
 
 /**
  * The failures summary (`summarise(currentFailures(...))`) in one pass, without building the table: no
  * row objects, no sort, no streak map. A long run lists up to 200,000 failed keys and `status`, the
  * dashboard's summary line and the overview read only these counts, on every batch; building the rows
  * for them was most of `status` on a million-key log. Each distinct error text is classified once and
- * each distinct date placed in its phase and month once; per key there remain a few map lookups.
- * `runs`: the runs persistence looks at (see `keyStreaks`); fewer than two make no key persistent.
+ * each distinct date placed in its phase and month once; per key there remain a few map lookups (with
+ * `forEachVerdict` as the source, nothing is allocated per key).
  */
-export function summariseFailures(input: CurrentFailuresInput, runs: RunOutcome[] | null, labels: string[] = []): FailureSummary {
+export function summariseFailures(input: CurrentFailuresInput, labels: string[] = []): FailureSummary {
   const present = input.presentInStorage;
   const calendar = input.calendar ?? null;
-  const byRuns = runs !== null && runs.length >= 2 ? runs : null;
   const byError = new Map<string, number>();
   const byPhase = new Map<string, number>();
   const byMonth = new Map<string, number>();
@@ -36,18 +33,20 @@ export function summariseFailures(input: CurrentFailuresInput, runs: RunOutcome[
   let failing = 0;
   let recovered = 0;
   let persistent = 0;
-  forEachFailure(input, (key, status, error, date) => {
-    if (present?.has(key)) {
+  visitVerdicts(input.verdicts, (key, v) => {
+    const inStorage = present?.has(key) ?? false;
+    if (!v.failing || inStorage) {
       recovered++;
       return;
     }
     failing++;
+    const { status, error } = v;
     let byText = labelsOf.get(status);
     if (!byText) labelsOf.set(status, (byText = new Map()));
     let label = byText.get(error);
     if (label === undefined) byText.set(error, (label = errorLabel({ status, error })));
     bump(byError, label);
-    const day = dayOf(key, date, input.dates);
+    const day = dayOf(key, v.date, input.dates);
     let place = day ? places.get(day) : undated;
     if (place === undefined) {
       place = { phase: calendar ? phaseOf(calendar, day) : DEFAULT_LABEL, month: day!.slice(0, 7) };
@@ -55,7 +54,7 @@ export function summariseFailures(input: CurrentFailuresInput, runs: RunOutcome[
     }
     bump(byPhase, place.phase);
     bump(byMonth, place.month);
-    if (byRuns && streakOf(byRuns, key, present).persistent) {
+    if (isPersistent(v, inStorage)) {
       persistent++;
       bump(persistentByPhase, place.phase);
     }

@@ -100,6 +100,12 @@ export interface Confirm {
   keys: string[];
   workers: number | null;
   timeout: number | null;
+  /**
+   * A retry that left persistent keys out (failed in every run that tried them: a retry will not help):
+   * `a` launches these instead, the offered keys and the persistent ones together. `keys` is empty when
+   * every key offered was persistent; then only `a` launches.
+   */
+  withPersistent?: string[];
   /** The situation the question was asked in (set by the reducer when the box opens; see confirm-situation.ts). */
   basis?: string;
 }

@@ -1,23 +1,20 @@
 import {
   currentFailures,
   errorLabel,
-  fileOlderThan,
   formatGroups,
   formatMonths,
   dayOf,
   groupByError,
   keyHistory,
   persistentSentence,
-  keyStreaks,
-  runsOfFiles,
   type FailureRow,
   type FailureSummary,
   type KeyHistory,
   type KeySet,
-  type RunOutcome,
 } from '../failures/analysis.js';
+import { fileRun, foldRuns, forEachVerdict, oldestFirst, type KeyVerdict, type LogRun, type VerdictVisit } from '../failures/verdicts.js';
 import type { AppState } from './app-state.js';
-import { OUTCOME_MASK, OUTCOME_NONE, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED } from './key-ledger.js';
+import { OUTCOME_MASK, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED } from './key-ledger.js';
 import { phaseOf } from '../phases/calendar.js';
 import { summariseFailures } from '../failures/summary.js';
 
@@ -31,6 +28,8 @@ export interface FailuresView {
   summary: FailureSummary;
   /** Per key: in how many failed-keys files (runs) it appears, and with which errors. */
   readonly history: Map<string, KeyHistory>;
+  /** The keys still failing (not recovered), for the calendar: without building the table. */
+  readonly failing: ReadonlySet<string>;
 }
 
 // History scans every failed file: once per set of files, not per frame.
@@ -38,68 +37,62 @@ const historyCache = new WeakMap<object, Map<string, KeyHistory>>();
 
 let last: { inputs: unknown[]; view: FailuresView } | null = null;
 
-/**
- * The runs persistence looks at: one per failed-keys file, plus the live run when its log has failures
- * and no file of its own yet (the newest file was written before it started).
- */
-// One set per failed file, built once per set of files (not per frame or per log batch).
-const runsCache = new WeakMap<object, { tried: unknown; runs: RunOutcome[] }>();
+// The files older than the log's run, folded once per set of files (not per frame or per log batch).
+const foldCache = new WeakMap<object, { tried: unknown; upTo: number; verdicts: ReadonlyMap<string, KeyVerdict> }>();
 
-function runsFor(state: AppState): RunOutcome[] {
-  let cached = runsCache.get(state.failed.files);
-  if (!cached || cached.tried !== state.failed.tried) {
-    cached = { tried: state.failed.tried, runs: runsOfFiles(state.failed.files, state.failed.tried) };
-    runsCache.set(state.failed.files, cached);
-  }
-  const runs = [...cached.runs];
-  const live = state.log.current;
-  const current = state.failed.current;
-  if (live && live.failedKeys.size && live.startedAt !== null && (!current || fileOlderThan(current, live.startedAt))) {
-    // Tried by the live run: keys its log gave an outcome (queued alone is not yet tried).
-    const ledger = live.keys?.ledger;
-    const tried = ledger ? { has: (k: string) => (ledger.peek(k) & OUTCOME_MASK) !== OUTCOME_NONE } : null;
-    runs.push({ id: 'live', failed: new Set(live.failedKeys.keys()), tried });
-  }
-  return runs;
+function filesFold(state: AppState, upTo: number): ReadonlyMap<string, KeyVerdict> {
+  const { files, tried } = state.failed;
+  const hit = foldCache.get(files);
+  if (hit && hit.tried === tried && hit.upTo === upTo) return hit.verdicts;
+  const verdicts = foldRuns(oldestFirst(files).slice(0, upTo).map((f) => fileRun(f, tried)));
+  foldCache.set(files, { tried, upTo, verdicts });
+  return verdicts;
 }
 
-/** Keys the live run scraped or skipped, from its per-key store (null when it keeps none). */
-function liveSucceeded(run: AppState['log']['current']): KeySet | null {
+/** Keys the run scraped or skipped, from its per-key store (null when it keeps none). */
+function succeededIn(run: AppState['log']['current']): KeySet | null {
   const ledger = run?.keys?.ledger;
   if (!ledger) return null;
   return { has: (k) => { const o = ledger.peek(k) & OUTCOME_MASK; return o === OUTCOME_SUCCEEDED || o === OUTCOME_SKIPPED; } };
 }
 
-/** Rows: the latest run's failures (log merged with the newest file), recovered when now in storage. */
+/** The log's newest run, as the failure rule reads it. */
+function logRun(state: AppState): LogRun | null {
+  const run = state.log.current;
+  if (!run) return null;
+  return { failures: run.failedKeys, startedAt: run.startedAt, lastActivityAt: run.lastActivityAt, succeeded: succeededIn(run) };
+}
+
+/**
+ * Every key a run failed, failing while the latest run that tried it failed it (see `KeyVerdict`),
+ * recovered when a later run scraped it or storage holds it now.
+ */
 export function failuresView(state: AppState): FailuresView {
   const run = state.log.current;
   const files = state.failed.files;
   const storage = state.coverage.storage?.keys ?? null;
   const dates = state.coverage.expected?.dates ?? null;
-  // Outcome counts move when the live run scrapes a key of an older file: that row then goes.
-  const inputs = [run?.failedKeys, run?.startedAt, run?.succeeded, run?.skipped, state.failed.current, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
+  // Outcome counts move when the log's run scrapes a key an older run failed: that row then recovers.
+  const inputs = [run?.failedKeys, run?.startedAt, run?.lastActivityAt, run?.succeeded, run?.skipped, run?.keys, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
   if (last && last.inputs.every((x, i) => x === inputs[i])) return last.view;
-  const base = {
-    latestFile: state.failed.current,
-    liveFailures: run && run.failedKeys.size ? run.failedKeys : null,
-    liveRunStartedAt: run?.startedAt ?? null,
-    liveSucceeded: liveSucceeded(run),
-    presentInStorage: storage,
-    calendar: state.phases,
-    dates,
-  };
-  // The summary is one pass over the keys; the table (rows, sorted, with streaks) only when something reads it.
-  // Streaks need two runs: without a failed-keys file the live run is the only one.
+  const log = logRun(state);
+  const each = (visit: VerdictVisit) => forEachVerdict(files, state.failed.tried, log, visit, (upTo) => filesFold(state, upTo));
+  const input = { verdicts: each, presentInStorage: storage, calendar: state.phases, dates };
+  // The summary is one pass over the keys; the table (rows, sorted) only when something reads it.
   let rows: FailureRow[] | undefined;
   let shown: FailureRow[] | undefined;
   let history: Map<string, KeyHistory> | undefined;
+  let failing: Set<string> | undefined;
   const view: FailuresView = {
-    summary: summariseFailures(base, files.length > 0 ? runsFor(state) : null, state.phases.labels),
+    summary: summariseFailures(input, state.phases.labels),
+    get failing() {
+      if (failing) return failing;
+      const keys = new Set<string>();
+      each((key, v) => v.failing && !storage?.has(key) && keys.add(key));
+      return (failing = keys);
+    },
     get rows() {
-      if (rows) return rows;
-      // Streaks only for the keys on the table: keys × runs, not every key of every file.
-      const keys = currentFailures(base).map((r) => r.key);
-      rows = currentFailures({ ...base, streaks: keyStreaks(runsFor(state), keys, storage) });
+      rows ??= currentFailures(input);
       return rows;
     },
     get shown() {
@@ -163,6 +156,24 @@ export function retryGroups(state: AppState): RetryGroup[] {
     ...summary.byPhase.map((g) => ({ label: `phase ${g.label}`, keys: phases.get(g.label) ?? [] })),
     ...summary.byMonth.filter((g) => months.has(g.label)).map((g) => ({ label: `month ${g.label}`, keys: months.get(g.label) ?? [] })),
   ];
+}
+
+/**
+ * What a retry box offers: the keys minus the persistent ones (failed in every run that tried them: the
+ * tool itself says a retry will not help), how many it left out, and `a` to take them too. When every key
+ * is persistent it says so, and only `a` launches.
+ */
+export function retryOffer(keys: string[], persistent: ReadonlySet<string>, what: string, settings: string): { keys: string[]; withPersistent?: string[]; message: string } {
+  const left = keys.filter((k) => !persistent.has(k));
+  const out = keys.length - left.length;
+  if (out === 0) return { keys, message: `Retry ${keys.length} failed keys${what}, ${settings}?` };
+  const them = out === 1 ? 'it' : 'them';
+  const why = `failed in every run that tried ${them}: a retry will not help`;
+  if (left.length === 0) {
+    return { keys: [], withPersistent: keys, message: `All ${keys.length} failed keys${what} are persistent (${why}). Nothing to retry by default; a retries ${them} anyway, ${settings}.` };
+  }
+  const are = out === 1 ? '1 persistent key' : `${out} persistent keys`;
+  return { keys: left, withPersistent: keys, message: `Retry ${left.length} failed keys${what}, ${settings}? ${are} left out (${why}); a retries all ${keys.length}.` };
 }
 
 /** The lines above the failures table: every group shown (months may wrap), then what persistence means. */

@@ -1,15 +1,16 @@
 import type { AppState } from './app-state.js';
 import type { KeyState } from './calendar.js';
+import { failuresView } from './failures-view.js';
 
 /**
- * The state of each expected key for the calendar: in the warehouse, in storage only, failed in the
- * latest run (and not present since), missing, or not known yet (storage not checked yet, or failing).
+ * The state of each expected key for the calendar: in the warehouse, in storage only, failing (the latest
+ * run that tried it failed it, as in the failures view), missing, or not known yet (storage not checked
+ * yet, or failing).
  */
 export function keyStateOf(state: AppState): (key: string) => KeyState {
   const warehouse = state.coverage.warehouse?.keys ?? null;
   const storage = state.coverage.storage?.keys ?? null;
-  const failed = new Set<string>(state.log.current?.failedKeys.keys() ?? []);
-  for (const e of state.failed.current?.entries ?? []) failed.add(e.key);
+  const failed = failuresView(state).failing;
   // Before storage answers, a key is not known to be missing: "not checked yet", or "unknown" once it failed.
   const src = state.coverage.storage;
   const notKnown: KeyState = src && src.keys === null ? (src.error ? 'unknown' : 'unchecked') : src ? 'missing' : 'unchecked';

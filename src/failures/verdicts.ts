@@ -1,0 +1,254 @@
+import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
+
+/** What a set of keys must answer here: a Set, or a view over a run's per-key store. */
+export interface KeySet {
+  has(key: string): boolean;
+}
+
+/**
+ * One key across every run that has a word on it. The rule (the one the failures view, `r`, `R`,
+ * `missing --from failures` and `status --json` all use): a key is failing when the latest run that
+ * tried it failed it; a run that did not try it changes nothing (a group retry of the Play-In dates
+ * leaves the other failures failing); a later run that scraped or skipped it makes it recovered.
+ */
+export interface KeyVerdict {
+  /** How the latest run that failed it failed it. */
+  status: string;
+  error: string;
+  /** The newest `game_date` any entry gave it (id keys). */
+  date: string | undefined;
+  source: 'file' | 'log';
+  /** Runs that failed it, and runs that tried it (failed or not). */
+  failedIn: number;
+  triedIn: number;
+  /** The latest run that tried it failed it. */
+  failing: boolean;
+}
+
+/**
+ * One run as the rule sees it: the keys it failed, and the keys it is known to have tried without failing
+ * them (scraped or skipped: its keys file for runs launched here, its log's outcomes for the log's run).
+ * `succeeded` null: unknown, so a key absent from `failed` was not tried (had it been tried and scraped,
+ * it would be in storage, and a key in storage has recovered anyway).
+ */
+export interface FailureRun {
+  /** An entry may say where it came from (a live run's own file merged with its log). */
+  failed: (FailedEntry & { source?: 'file' | 'log' })[];
+  succeeded: KeySet | null;
+  source: 'file' | 'log';
+}
+
+/**
+ * Folds runs, oldest first, into `verdicts` (a copy of `base`, whose records are never changed: a cached
+ * fold of the files can be shared by every frame). Cost: the failed entries, plus the keys known so far
+ * for each run whose tried keys are known.
+ */
+export function foldRuns(runs: FailureRun[], base?: ReadonlyMap<string, KeyVerdict>): Map<string, KeyVerdict> {
+  const verdicts = new Map(base ?? []);
+  for (const run of runs) {
+    const failedHere = new Set<string>();
+    for (const e of run.failed) {
+      const had = verdicts.get(e.key);
+      // A key listed twice in one run counts once; its last entry says how.
+      const again = failedHere.has(e.key);
+      failedHere.add(e.key);
+      verdicts.set(e.key, {
+        status: e.status,
+        error: e.error,
+        date: e.date ?? had?.date,
+        source: e.source ?? run.source,
+        failedIn: (had?.failedIn ?? 0) + (again ? 0 : 1),
+        triedIn: (had?.triedIn ?? 0) + (again ? 0 : 1),
+        failing: true,
+      });
+    }
+    const succeeded = run.succeeded;
+    if (!succeeded) continue;
+    for (const [key, v] of verdicts) {
+      if (!failedHere.has(key) && succeeded.has(key)) verdicts.set(key, { ...v, triedIn: v.triedIn + 1, failing: false });
+    }
+  }
+  return verdicts;
+}
+
+/** A file's run: its entries; what it tried when its keys file is known (`tried`: file path → keys). */
+export function fileRun(file: FailedFile, tried?: ReadonlyMap<string, ReadonlySet<string>> | null): FailureRun {
+  const keys = tried?.get(file.path);
+  if (!keys) return { failed: file.entries, succeeded: null, source: 'file' };
+  const failed = new Set(file.entries.map((e) => e.key));
+  return { failed: file.entries, succeeded: { has: (k) => keys.has(k) && !failed.has(k) }, source: 'file' };
+}
+
+/** Files oldest first: by the run start in the name, then mtime, then name. */
+export function oldestFirst(files: FailedFile[]): FailedFile[] {
+  return [...files].sort(compareNewestFirst).reverse();
+}
+
+/** Whether a key is persistent: failing, failed in every run that tried it, in at least 2 runs, not in storage now. */
+export function isPersistent(v: KeyVerdict, inStorage: boolean): boolean {
+  return v.failing && !inStorage && v.failedIn >= 2 && v.failedIn === v.triedIn;
+}
+
+/** When the file was written: its `timestamp` field (local time, as Python's isoformat writes it), else mtime. */
+export function writtenMs(file: FailedFile): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(file.writtenAt ?? '');
+  if (!m) return file.mtimeMs;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  return new Date(y, mo - 1, d, h, mi, s, Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000)).getTime();
+}
+
+/** The log's newest run as the rule needs it. */
+export interface LogRun {
+  failures: Iterable<[string, { failure: string; error: string }]>;
+  /** Its first and its newest line's times (epoch ms); null when unknown. */
+  startedAt: number | null;
+  lastActivityAt: number | null;
+  /** Keys it scraped or skipped (its per-key store); null when it keeps none. */
+  succeeded: KeySet | null;
+}
+
+/**
+ * Where the log's run sits among the files, oldest first (`at`: how many files are older), and whether the
+ * file at `at` is its own list. Files written before it started are older runs. The first file written
+ * after is its own list when that run had started by the log run's last line (the script names the file
+ * by its start and writes it at its end); a file of a run started later is a later run. A log run with no
+ * start time is taken as the latest file's.
+ */
+export function logRunPlace(files: FailedFile[], run: LogRun): { at: number; own: boolean } {
+  if (run.startedAt === null) return { at: Math.max(0, files.length - 1), own: files.length > 0 };
+  const at = files.findIndex((f) => writtenMs(f) >= run.startedAt!);
+  if (at === -1) return { at: files.length, own: false };
+  const started = files[at].runStartedAt;
+  return { at, own: started === null || run.lastActivityAt === null || started <= run.lastActivityAt };
+}
+
+/**
+ * The log's run as one run, merged with its own file when it wrote one: the file is its final word on the
+ * keys it lists, the log adds failures the file does not list, and the log's outcomes say what it scraped.
+ */
+export function logRunWith(own: FailedFile | null, run: LogRun, tried?: ReadonlyMap<string, ReadonlySet<string>> | null): FailureRun {
+  const fromFile = own ? fileRun(own, tried) : null;
+  const listed = new Set(own?.entries.map((e) => e.key) ?? []);
+  const failed: FailureRun['failed'] = [...(own?.entries ?? [])];
+  for (const [key, f] of run.failures) {
+    if (!listed.has(key)) failed.push({ key, status: statusOf(f.failure), error: f.error || f.failure, source: 'log' });
+  }
+  const a = run.succeeded;
+  const b = fromFile?.succeeded ?? null;
+  const succeeded = a && b ? { has: (k: string) => a.has(k) || b.has(k) } : (a ?? b);
+  return { failed, succeeded, source: own ? 'file' : 'log' };
+}
+
+/** The log's failure kind ('HTTP 500', 'timeout', 'error', 'exception') as a file status. */
+export function statusOf(failure: string): string {
+  if (/^HTTP\b/i.test(failure)) return 'failed';
+  return ['timeout', 'error', 'exception', 'failed'].includes(failure) ? failure : 'other';
+}
+
+/** Visits one key's verdict. The object may be reused for the next visit: copy what you keep. */
+export type VerdictVisit = (key: string, v: Readonly<KeyVerdict>) => void;
+
+/** Verdicts as a map, or as a walk over them (`forEachVerdict`, which allocates nothing per key). */
+export type VerdictSource = ReadonlyMap<string, KeyVerdict> | ((visit: VerdictVisit) => void);
+
+export function visitVerdicts(source: VerdictSource, visit: VerdictVisit): void {
+  if (typeof source === 'function') source(visit);
+  else for (const [key, v] of source) visit(key, v);
+}
+
+/** Every key any run failed, with its verdict, as a map (see `forEachVerdict`). */
+export function failureVerdicts(
+  files: FailedFile[],
+  tried: ReadonlyMap<string, ReadonlySet<string>> | null | undefined,
+  run: LogRun | null,
+  base?: (upTo: number) => ReadonlyMap<string, KeyVerdict>,
+): Map<string, KeyVerdict> {
+  const out = new Map<string, KeyVerdict>();
+  forEachVerdict(files, tried, run, (key, v) => out.set(key, { ...v }), base);
+  return out;
+}
+
+/**
+ * Visits every key any run failed with its verdict: the files oldest first with the log's run in its place
+ * (see `logRunPlace`). `base` gives a cached fold of the files older than the log's run, when the caller
+ * keeps one. When the log's run is the newest (the usual case, and every batch of a live run) nothing is
+ * copied: each of its failures and each key of `base` is visited once, with a few lookups.
+ */
+export function forEachVerdict(
+  files: FailedFile[],
+  tried: ReadonlyMap<string, ReadonlySet<string>> | null | undefined,
+  run: LogRun | null,
+  visit: VerdictVisit,
+  base?: (upTo: number) => ReadonlyMap<string, KeyVerdict>,
+): void {
+  const ordered = oldestFirst(files);
+  const place = run ? logRunPlace(ordered, run) : { at: ordered.length, own: false };
+  const before = base ? base(place.at) : foldRuns(ordered.slice(0, place.at).map((f) => fileRun(f, tried)));
+  if (!run) {
+    for (const [key, v] of before) visit(key, v);
+    return;
+  }
+  const own = place.own ? ordered[place.at] : null;
+  const later = ordered.slice(place.at + (place.own ? 1 : 0));
+  if (later.length > 0) {
+    // The log's run is older than some file (a run elsewhere since): fold in order.
+    for (const [key, v] of foldRuns([logRunWith(own, run, tried), ...later.map((f) => fileRun(f, tried))], before)) visit(key, v);
+    return;
+  }
+  const listed = own ? entriesByKey(own) : null;
+  const ownSucceeded = own ? fileRun(own, tried).succeeded : null;
+  const a = run.succeeded;
+  const succeeded = a && ownSucceeded ? { has: (k: string) => a.has(k) || ownSucceeded.has(k) } : (a ?? ownSucceeded);
+  const scratch: KeyVerdict = { status: '', error: '', date: undefined, source: 'log', failedIn: 0, triedIn: 0, failing: true };
+  // Keys of `base` the log's run failed: visited with its failure, not again below.
+  const shadowed = new Set<string>();
+  const seen = (key: string, status: string, error: string, date: string | undefined, source: 'file' | 'log') => {
+    const had = before.get(key);
+    if (had) shadowed.add(key);
+    scratch.status = status;
+    scratch.error = error;
+    scratch.date = date ?? had?.date;
+    scratch.source = source;
+    scratch.failedIn = (had?.failedIn ?? 0) + 1;
+    scratch.triedIn = (had?.triedIn ?? 0) + 1;
+    scratch.failing = true;
+    visit(key, scratch);
+  };
+  if (listed) for (const e of listed.values()) seen(e.key, e.status, e.error, e.date, 'file');
+  const statuses = new Map<string, string>();
+  for (const [key, f] of run.failures) {
+    if (listed?.has(key)) continue;
+    let status = statuses.get(f.failure);
+    if (status === undefined) statuses.set(f.failure, (status = statusOf(f.failure)));
+    seen(key, status, f.error || f.failure, undefined, 'log');
+  }
+  for (const [key, had] of before) {
+    if (shadowed.has(key)) continue;
+    if (!succeeded?.has(key)) {
+      visit(key, had);
+      continue;
+    }
+    Object.assign(scratch, had);
+    scratch.triedIn = had.triedIn + 1;
+    scratch.failing = false;
+    visit(key, scratch);
+  }
+}
+
+// A file's entries by key (a key listed twice: its last entry), once per file read, not per refresh.
+const entriesCache = new WeakMap<FailedFile, Map<string, FailedEntry>>();
+
+function entriesByKey(file: FailedFile): ReadonlyMap<string, FailedEntry> {
+  let byKey = entriesCache.get(file);
+  if (!byKey) {
+    byKey = new Map();
+    for (const e of file.entries) {
+      // A key listed twice: its last entry, with the date an earlier one gave (as `foldRuns` reads it).
+      const prev = byKey.get(e.key);
+      byKey.delete(e.key);
+      byKey.set(e.key, prev?.date !== undefined && e.date === undefined ? { ...e, date: prev.date } : e);
+    }
+    entriesCache.set(file, byKey);
+  }
+  return byKey;
+}

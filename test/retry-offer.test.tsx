@@ -1,0 +1,57 @@
+import React from 'react';
+import { stripVTControlCharacters } from 'node:util';
+import { renderToString } from 'ink';
+import { describe, expect, test } from 'vitest';
+import { ConfirmBox } from '../components/ConfirmBox.js';
+import { activeBindings, answersYes, intentFor } from '../src/keymap.js';
+import { initialState, type Confirm } from '../src/state/app-state.js';
+import { retryOffer } from '../src/state/failures-view.js';
+import { reduce } from '../src/state/reducer.js';
+
+// Tester F15: `r` offered to retry 35 keys the tool itself calls persistent, without a word.
+const keys = Array.from({ length: 35 }, (_, i) => `2022-04-${String(i % 30 + 1).padStart(2, '0')}${i >= 30 ? 'x' : ''}`);
+const settings = '3 workers, timeout 300 s';
+const base = initialState({ job: 'j', log: '/x.log', now: 0, targets: [95] });
+const open = (offer: ReturnType<typeof retryOffer>) => reduce(base, { type: 'ui/confirm', confirm: { kind: 'retry', workers: 3, timeout: 300, ...offer } });
+const box = (c: Confirm) => stripVTControlCharacters(renderToString(<ConfirmBox confirm={c} width={80} />, { columns: 80 }));
+
+describe('a retry box and the persistent keys', () => {
+  test('none persistent: the box as before, y and n only', () => {
+    const offer = retryOffer(keys.slice(0, 3), new Set(), '', settings);
+    expect(offer).toEqual({ keys: keys.slice(0, 3), message: `Retry 3 failed keys, ${settings}?` });
+    const s = open(offer);
+    expect(activeBindings(s).map((b) => b.intent)).toEqual(['confirm-yes', 'confirm-no']);
+    expect(intentFor(s, 'a')).toBeNull();
+  });
+
+  test('some persistent: left out by default and counted; a takes them too', () => {
+    const offer = retryOffer(keys, new Set(keys.slice(5)), '', settings);
+    expect(offer.keys).toEqual(keys.slice(0, 5));
+    expect(offer.withPersistent).toEqual(keys);
+    expect(offer.message).toBe(`Retry 5 failed keys, ${settings}? 30 persistent keys left out (failed in every run that tried them: a retry will not help); a retries all 35.`);
+    const s = open(offer);
+    expect(intentFor(s, 'y')).toBe('confirm-yes');
+    expect(intentFor(s, 'a')).toBe('confirm-all');
+    expect(box(s.ui.confirm!)).toContain('y go (5) · a all 35 with the persistent · n/Esc cancel');
+  });
+
+  test('every key persistent: the box says so, lists them, and only a launches (y does nothing)', () => {
+    const offer = retryOffer(keys, new Set(keys), ' (phase Playoffs only)', settings);
+    expect(offer.keys).toEqual([]);
+    expect(offer.message).toBe(`All 35 failed keys (phase Playoffs only) are persistent (failed in every run that tried them: a retry will not help). Nothing to retry by default; a retries them anyway, ${settings}.`);
+    const s = open(offer);
+    expect(intentFor(s, 'y')).toBeNull();
+    expect(intentFor(s, 'a')).toBe('confirm-all');
+    expect(intentFor(s, 'n')).toBe('confirm-no');
+    const text = box(s.ui.confirm!);
+    expect(text).toContain(keys.slice(0, 3).join(' '));
+    expect(text).toContain('a all 35 with the persistent · n/Esc cancel');
+    expect(text).not.toContain('y go');
+  });
+
+  test('a is an answer like y: never taken from the read that opened the box', () => {
+    expect(answersYes('confirm-all')).toBe(true);
+    expect(answersYes('confirm-yes')).toBe(true);
+    expect(answersYes('confirm-no')).toBe(false);
+  });
+});
