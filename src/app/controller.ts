@@ -13,6 +13,22 @@ import { createLocalPlace, type LocalPlace } from '../run-place/local-place.js';
 
 export { STOP_GRACE_MS };
 
+/**
+ * What `g` says: the sources it started checking, and for each it did not (its last listing started less than
+ * MIN_REFRESH_GAP_MS ago) how long ago that was and when the next check is possible.
+ */
+export function refreshNotice(answers: ReturnType<LiveSources['refresh']>): [string, 'info', 'refresh'] {
+  const s = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))} s`;
+  const ago = (ms: number) => (ms < 1000 ? 'just now' : `${Math.floor(ms / 1000)} s ago`);
+  const started = answers.filter((a) => a.answer.started).map((a) => a.name);
+  const waits = answers.flatMap(({ name, answer: a }) =>
+    a.started ? [] : [`${name} ${a.running ? 'check started' : 'checked'} ${ago(a.agoMs)}, next check possible in ${s(a.nextInMs)}`],
+  );
+  if (answers.length === 0) return ['no storage or warehouse to check', 'info', 'refresh'];
+  const now = started.length > 0 ? `checking ${started.join(' and ')} now…` : '';
+  return [[now, waits.join('; ')].filter(Boolean).join(' · '), 'info', 'refresh'];
+}
+
 export interface ControllerDeps {
   config: Config;
   store: Store;
@@ -159,8 +175,7 @@ export function createController(deps: ControllerDeps) {
       case 'cursor-down':
         return dispatch({ type: 'ui/cursor', key: moveCursor(failuresView(s).shown, s.ui.cursorKey, intent === 'cursor-up' ? -1 : 1) });
       case 'refresh':
-        notice('checking storage and warehouse now…', 'info', 'refresh');
-        return live.refresh();
+        return notice(...refreshNotice(live.refresh()));
       case 'resume':
         return run(askResume());
       case 'retry':

@@ -1,6 +1,6 @@
 import { historyStartFor } from './history-start.js';
 import { readExpectedKeys } from '../coverage/expected-keys.js';
-import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
+import { createSourceHub, type RefreshAnswer, type SourceHub } from '../coverage/source-hub.js';
 import type { KeySource } from '../coverage/source.js';
 import type { Config } from '../config.js';
 import { watchFailedFiles } from '../failures/failed-watcher.js';
@@ -17,8 +17,8 @@ const FAILED_POLL_MS = 15_000;
 export interface LiveSources {
   storage: KeySource | null;
   warehouse: KeySource | null;
-  /** `g`: check both sources now, or only the one named. */
-  refresh(only?: 'storage' | 'warehouse'): void;
+  /** `g`: check both sources now, or only the one named; each says whether it started (see MIN_REFRESH_GAP_MS). */
+  refresh(only?: 'storage' | 'warehouse'): { name: 'storage' | 'warehouse'; answer: RefreshAnswer }[];
   /** Resolves when every source has stopped (after the signal aborted). */
   done: Promise<unknown>;
 }
@@ -51,7 +51,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     ),
   );
   const storage = config.storage ? hub.storage(config.storage) : null;
-  const pollers: { name: 'storage' | 'warehouse'; poller: { refresh(): void } }[] = [];
+  const pollers: { name: 'storage' | 'warehouse'; poller: { refresh(): RefreshAnswer } }[] = [];
   const poll = (source: KeySource, intervalMs: number) => {
     dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
     pollers.push({
@@ -72,7 +72,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
   const live: LiveSources = {
     storage,
     warehouse: null,
-    refresh: (only) => pollers.filter((p) => !only || p.name === only).forEach((p) => p.poller.refresh()),
+    refresh: (only) => pollers.filter((p) => !only || p.name === only).map((p) => ({ name: p.name, answer: p.poller.refresh() })),
     done: Promise.resolve(),
   };
   if (config.expected) {

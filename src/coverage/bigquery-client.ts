@@ -1,4 +1,5 @@
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
+import type { RequestBudget } from './request-budget.js';
 
 /** How to reach BigQuery. */
 export interface BigQueryClientSettings {
@@ -9,6 +10,10 @@ export interface BigQueryClientSettings {
   apiEndpoint?: string;
   /** Send Google credentials to a custom endpoint too (a private endpoint rather than an emulator). */
   authenticate?: boolean;
+  /** The client's own retries go out only while this budget has room (each is counted in it). */
+  retryBudget?: RequestBudget | null;
+  /** Longest wait between the client's retries, in seconds (default RETRY.maxRetryDelaySeconds). */
+  retryDelaySeconds?: number;
 }
 
 /** Retries of one request inside the client: 2, each after at most 1 s (429, 5xx, dropped connections). */
@@ -35,14 +40,37 @@ const noCredentials = { getRequestHeaders: async () => new Headers() } as unknow
  *   "Could not load the default credentials".
  */
 export function bigQueryClientOptions(settings: BigQueryClientSettings, env: NodeJS.ProcessEnv = process.env): BigQueryOptions {
+  const budget = settings.retryBudget;
   const custom = settings.apiEndpoint !== undefined || env.BIGQUERY_EMULATOR_HOST !== undefined;
   return {
     projectId: settings.projectId,
     ...(settings.location !== undefined && { location: settings.location }),
     ...(settings.apiEndpoint !== undefined && { apiEndpoint: settings.apiEndpoint }),
     ...(custom && settings.authenticate !== true && { authClient: noCredentials }),
-    retryOptions: { autoRetry: true, maxRetries: RETRY.maxRetries, maxRetryDelay: RETRY.maxRetryDelaySeconds },
+    retryOptions: {
+      autoRetry: true,
+      maxRetries: RETRY.maxRetries,
+      maxRetryDelay: settings.retryDelaySeconds ?? RETRY.maxRetryDelaySeconds,
+      ...(budget && { retryableErrorFn: (err: RetryableError) => shouldRetry(err) && budget.tryTake() }),
+    },
   };
+}
+
+/** What the client hands a retry decision: the HTTP status as `code`, Google's error reasons. */
+interface RetryableError {
+  code?: number | string;
+  errors?: { reason?: string }[];
+}
+
+/**
+ * The client's own rule for which errors it retries (@google-cloud/common `util.shouldRetryRequest`, which it
+ * uses when no `retryableErrorFn` is given): giving one to count retries in the budget replaces it, so it is kept
+ * here as it is there.
+ */
+function shouldRetry(err: RetryableError | undefined): boolean {
+  if (!err) return false;
+  if ([408, 429, 500, 502, 503, 504].includes(err.code as number)) return true;
+  return (err.errors ?? []).some((e) => e.reason === 'rateLimitExceeded' || e.reason === 'userRateLimitExceeded' || (e.reason ?? '').includes('EAI_AGAIN'));
 }
 
 /** A client plus a count of the API requests it was asked to make (retries not counted). */

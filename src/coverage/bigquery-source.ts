@@ -6,6 +6,7 @@ import { explainBigQueryError, type BigQueryStep } from './bigquery-errors.js';
 import { buildPartitionsQuery, buildScanQuery, isDayPartitionedOn, parseTableName, partitionIdToKey, quoteColumn, type CountSpec, type Statement } from './bigquery-sql.js';
 import { UnexpectedAnswerError } from './explain-error.js';
 import { createPageGuard } from './page-guard.js';
+import { createRequestBudget, realClock, type BudgetClock, type RequestBudget } from './request-budget.js';
 import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
 
 /** Options for {@link createBigQuerySource}; the warehouse section of the config. */
@@ -29,6 +30,12 @@ export interface BigQuerySourceOptions {
   authenticate?: boolean;
   /** Time limit of one whole look (metadata, dry run, query, every page); default 60 s. */
   timeoutMs?: number;
+  /** The cap on requests this source sends, retries included (default: its own, REQUESTS_PER_MINUTE); null: none. */
+  budget?: RequestBudget | null;
+  /** The clock of the pauses between polls of an unfinished job (tests pass one where no real time passes). */
+  clock?: BudgetClock;
+  /** Longest wait between the client's own retries, in seconds (default RETRY.maxRetryDelaySeconds). */
+  retryDelaySeconds?: number;
 }
 
 /** How the keys were counted, and what the dry run said the query bills. */
@@ -83,7 +90,11 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
   buildScanQuery(spec); // bad since/until fail here, at start-up, not at the first poll
   const jobProject = opts.projectId ?? table.project;
   const timeoutMs = opts.timeoutMs ?? 60_000;
+  const budget = opts.budget === undefined ? createRequestBudget() : opts.budget;
+  const clock = opts.clock ?? realClock;
   const { client, requests } = createBigQueryClient({
+    retryBudget: budget,
+    retryDelaySeconds: opts.retryDelaySeconds,
     projectId: jobProject,
     location: opts.location,
     apiEndpoint: opts.apiEndpoint,
@@ -95,7 +106,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
   let facts: TableFacts | null = null;
 
   async function readFacts(wait: Wait): Promise<TableFacts> {
-    const [metadata] = await wait(client.dataset(table.dataset, { projectId: table.project }).table(table.table).getMetadata());
+    const [metadata] = await wait(() => client.dataset(table.dataset, { projectId: table.project }).table(table.table).getMetadata());
     const md = asObject(metadata) as TableMetadata;
     const buffer = md.streamingBuffer;
     const column = md.schema?.fields?.find((f) => f.name?.toLowerCase() === opts.column.toLowerCase());
@@ -141,7 +152,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
   }
 
   async function dryRun(p: Plan, wait: Wait): Promise<number | null> {
-    const job = asObject(await wait(postJson(client, '/jobs', {
+    const job = asObject(await wait(() => postJson(client, '/jobs', {
       jobReference: { projectId: jobProject, location: p.location },
       configuration: { dryRun: true, query: queryConfig(p.statement) },
     }))) as { statistics?: { totalBytesProcessed?: string } };
@@ -156,7 +167,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
       if (key !== null) keys.add(key);
     };
     // requestId makes the client's retries of this POST one job, not several.
-    const first = asObject(await wait(postJson(client, '/queries', { ...queryConfig(p.statement), location: p.location, maxResults: PAGE_ROWS, requestId: randomUUID() }))) as QueryAnswer;
+    const first = asObject(await wait(() => postJson(client, '/queries', { ...queryConfig(p.statement), location: p.location, maxResults: PAGE_ROWS, requestId: randomUUID() }))) as QueryAnswer;
     let complete = first.jobComplete;
     let pageToken = first.pageToken;
     if (complete === true) addRows(first, add);
@@ -177,10 +188,10 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
       // GET /queries/JOB through the client (auth, retries), its answer as sent: every page is read the same way
       // as the first, by column name (the client's own getQueryResults parses rows and drops them from the answer).
       const qs = { ...(location !== undefined && { location }), timeoutMs: POLL_HOLD_MS, maxResults: PAGE_ROWS, ...(pageToken !== undefined && { pageToken }) };
-      const page = asObject(await wait(getJson(client, `/queries/${encodeURIComponent(jobId)}`, qs))) as QueryAnswer;
+      const page = asObject(await wait(() => getJson(client, `/queries/${encodeURIComponent(jobId)}`, qs))) as QueryAnswer;
       if (page.jobComplete === false) {
         // BigQuery holds each poll up to timeoutMs; a server that answers at once must not be asked in a busy loop.
-        await pause(Math.min(POLL_PAUSE_MAX_MS, POLL_PAUSE_MS * 2 ** waits++), stop);
+        await clock.sleep(Math.min(POLL_PAUSE_MAX_MS, POLL_PAUSE_MS * 2 ** waits++), stop);
         continue;
       }
       complete = true;
@@ -198,11 +209,15 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
     async list(signal, options: ListOptions = {}) {
       signal.throwIfAborted();
       const before = requests();
+      const waitedBefore = budget?.waitedMs ?? 0;
       const deadline = new Deadline(signal, timeoutMs);
       let step: BigQueryStep = 'metadata';
       const at = (s: BigQueryStep) => (step = s);
       try {
-        const wait: Wait = (work) => settle(work, deadline.signal);
+        const wait: Wait = async (send) => {
+          await budget?.take(deadline.signal);
+          return settle(send(), deadline.signal);
+        };
         // A day-partitioned table is looked at every time: a streaming buffer comes and goes.
         if (facts === null || facts.dayPartitioned) facts = await readFacts(wait);
         const want = planFor(facts);
@@ -220,6 +235,13 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         if (err instanceof SourceError) throw err;
+        if (deadline.expired && budget !== null && budget.waitedMs > waitedBefore) {
+          throw new SourceError(
+            `BigQuery: not done within ${timeoutMs / 1000} s (${step}): paced by the budget of ${budget.perMinute} requests a minute`,
+            'the server kept asking for more requests than a count needs: check warehouse.apiEndpoint; the next poll tries again',
+            null,
+          );
+        }
         if (deadline.expired) {
           throw new SourceError(`BigQuery: no answer within ${timeoutMs / 1000} s (${step})`, 'check the network or warehouse.apiEndpoint; the next poll tries again', null);
         }
@@ -277,23 +299,8 @@ function getJson(client: BigQuery, uri: string, qs: Record<string, unknown>): Pr
   });
 }
 
-/** Waits `ms`, or until the signal aborts (then rejects with its reason). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-type Wait = <T>(work: Promise<T>) => Promise<T>;
+/** Sends one request when the budget has room and waits for its answer within the look's deadline. */
+type Wait = <T>(send: () => Promise<T>) => Promise<T>;
 
 function queryConfig(s: Statement) {
   return { query: s.query, useLegacySql: false, parameterMode: 'NAMED', queryParameters: s.queryParameters };

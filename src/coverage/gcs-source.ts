@@ -2,6 +2,7 @@ import { Storage, type Bucket } from '@google-cloud/storage';
 import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
 import { compileKeyPattern } from './local-source.js';
 import { createPageGuard } from './page-guard.js';
+import { createRequestBudget, type RequestBudget } from './request-budget.js';
 import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
 
 /** Options for {@link createGcsSource}. */
@@ -19,6 +20,11 @@ export interface GcsSourceOptions {
   retryDelayMs?: number;
   /** Send Google credentials to a custom endpoint too (a private endpoint rather than an emulator). */
   authenticate?: boolean;
+  /**
+   * The cap on requests this source sends, retries included (default: its own, REQUESTS_PER_MINUTE); null only
+   * where the cost of a listing itself is measured (the bench).
+   */
+  budget?: RequestBudget | null;
 }
 
 /** Splits gs://BUCKET/PREFIX/ into the bucket and a prefix that is empty or ends with '/'. */
@@ -71,6 +77,12 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
     retryOptions: { maxRetries: MAX_RETRIES, maxRetryDelay: Math.max(retryDelayMs, 1) / 1000, totalTimeout: Math.ceil(pageBudgetMs / 1000) + 1 },
   });
   if (origin !== undefined) storage.baseUrl = `${origin}/storage/v1`;
+  const budget = opts.budget === undefined ? createRequestBudget() : opts.budget;
+  if (budget !== null) {
+    // A retry the client makes on its own (429, 5xx) is a request too: it goes out only while the budget has room.
+    const retryable = storage.retryOptions.retryableErrorFn ?? (() => false);
+    storage.retryOptions.retryableErrorFn = (err) => retryable(err) && budget.tryTake();
+  }
   const files = storage.bucket(bucket);
   const ctx: ErrorContext = {
     service: 'Cloud Storage',
@@ -100,6 +112,7 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
       try {
         for (let query: Query | null = first; query !== null; ) {
           signal.throwIfAborted();
+          await budget?.take(signal);
           requests += 1;
           const page = checkPage(await settleWithin(listPage(files, query), signal, pageBudgetMs + 1000));
           const last = addKeys(keys, page, keyOf);

@@ -7,6 +7,11 @@ import type { KeySource, SourceError, SourceResult } from './source.js';
 
 /** Cloud requests in flight at once, over every job and stage: one list runs its pages one after another. */
 export const CLOUD_LISTS_IN_FLIGHT = 4;
+/** `g` starts a listing of a source only when its last one started at least this long ago. */
+export const MIN_REFRESH_GAP_MS = 10_000;
+
+/** What `g` did for one source: started a listing, or not, because the last one started `agoMs` ago. */
+export type RefreshAnswer = { started: true } | { started: false; agoMs: number; nextInMs: number; running: boolean };
 
 /** What a follower of a source hears: the same callbacks a poller gives. */
 export interface Follower {
@@ -24,7 +29,7 @@ export interface SourceHub {
   storage(spec: NonNullable<Config['storage']>): KeySource;
   warehouse(spec: NonNullable<Config['warehouse']>, keyFormat: KeyFormat): KeySource;
   /** Follows a hub source every `intervalMs` (the shortest any follower asks for) until `signal` aborts. */
-  follow(source: KeySource, intervalMs: number, follower: Follower, signal: AbortSignal): { refresh(): void };
+  follow(source: KeySource, intervalMs: number, follower: Follower, signal: AbortSignal): { refresh(): RefreshAnswer };
   /**
    * Tells a hub source how many keys a job or stage naming it expects: its listings may take as many pages as the
    * largest count told can explain (page-guard.ts), and no more.
@@ -50,6 +55,8 @@ interface Core {
   /** The most keys any job or stage naming this source expects; undefined until one has read its expected keys. */
   expectedKeys: number | undefined;
   poller: { poller: Poller; intervalMs: number; ac: AbortController } | null;
+  /** When the last listing started (on the hub's clock), null before the first. */
+  startedAt: number | null;
 }
 
 const CORE = Symbol('core');
@@ -68,6 +75,7 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
 
   const start = (core: Core): Promise<SourceResult> => {
     lists.set(core.key, (lists.get(core.key) ?? 0) + 1);
+    core.startedAt = now();
     const work = () => core.source.list(hubAc.signal, { expectedKeys: core.expectedKeys });
     const p = core.cloud ? limiter.run(work, hubAc.signal) : work();
     core.running = p;
@@ -96,7 +104,7 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
   const coreFor = (key: string, cloud: boolean, make: () => KeySource): Core => {
     let core = cores.get(key);
     if (!core) {
-      core = { key, source: make(), cloud, running: null, again: null, once: null, last: null, followers: new Set(), poller: null, expectedKeys: undefined };
+      core = { key, source: make(), cloud, running: null, again: null, once: null, last: null, followers: new Set(), poller: null, expectedKeys: undefined, startedAt: null };
       cores.set(key, core);
     }
     return core;
@@ -180,7 +188,15 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
         },
         { once: true },
       );
-      return { refresh: () => core.poller?.poller.refresh() };
+      return {
+        // A key held down or pressed in a burst must not become a burst of listings: one per MIN_REFRESH_GAP_MS.
+        refresh: (): RefreshAnswer => {
+          const agoMs = core.startedAt === null ? Infinity : now() - core.startedAt;
+          if (agoMs < MIN_REFRESH_GAP_MS) return { started: false, agoMs, nextInMs: MIN_REFRESH_GAP_MS - agoMs, running: core.running !== null };
+          core.poller?.poller.refresh();
+          return { started: true };
+        },
+      };
     },
     close() {
       hubAc.abort();

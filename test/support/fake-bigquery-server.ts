@@ -20,6 +20,8 @@ export interface FakeBigQueryOptions {
   resultColumn?: string;
   /** Every result page carries this same pageToken: a server that loops its pages. */
   loopPageToken?: string;
+  /** Called with each request's call (`GET /queries/JOB`, ...) as it arrives: a test can note its own clock. */
+  onRequest?: (call: string) => void;
   /** Every result page holds one new row and a new pageToken, forever: only a page count can stop it. */
   endlessPages?: boolean;
   /** A second column placed before the key column in every row (so reading by position is wrong). */
@@ -188,6 +190,7 @@ export async function startFakeBigQuery(opts: FakeBigQueryOptions): Promise<Fake
       return sendError(res, 400, 'fake: body is not JSON');
     }
     calls.push(call);
+    opts.onRequest?.(call);
     for (const w of [...waiters]) {
       if (call.startsWith(w.prefix)) {
         waiters.delete(w);
