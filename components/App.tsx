@@ -17,7 +17,7 @@ import { Notices, recentNotices } from './Notices.js';
 import { ColorProvider } from './theme.js';
 
 /** The whole dashboard: reads the store, turns keys into intents, renders the active view. */
-export function App({ store, onIntent, color, onBack }: { store: Store; onIntent: (intent: Intent) => void; color: boolean; onBack?: () => void }) {
+export function App({ store, onIntent, color, onBack, backFrom }: { store: Store; onIntent: (intent: Intent) => void; color: boolean; onBack?: () => void; backFrom?: string | null }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { stdout } = useStdout();
 
@@ -45,8 +45,9 @@ export function App({ store, onIntent, color, onBack }: { store: Store; onIntent
         else if (ev.text !== null) store.dispatch({ type: 'ui/filter-input', text: ui.filter + ev.text });
         continue;
       }
-      // One job of several: Esc on its dashboard (nothing open) goes back to the overview; the keys after it are the overview's.
-      if (onBack && ev.name === 'escape' && ui.view === 'dashboard' && !ui.help && !ui.confirm && !ui.choosingGroup) return onBack();
+      // One job of several: Esc on its dashboard (nothing open) goes back to the overview, and so does Esc on the
+      // view the overview opened it on (`h` then Esc lands where it came from); the keys after it are the overview's.
+      if (onBack && ev.name === 'escape' && (ui.view === 'dashboard' || ui.view === backFrom) && !ui.help && !ui.confirm && !ui.choosingGroup) return onBack();
       const intent = intentFor(store.getState(), ev.name);
       if (answersYes(intent) && store.getState().ui.confirm !== boxBefore) continue;
       if (intent) onIntent(intent);

@@ -22,8 +22,8 @@ function Cell({ width, children, color, bold }: { width: number; children: React
 export function OverviewJob({ row, selected, cols }: { row: OverviewRow; selected: boolean; cols: OverviewColumns }) {
   const color = useColor();
   const c = overviewCells(row);
-  const total = row.total ?? 0;
-  const failedShown = row.failed ? c.failed : '';
+  const total = row.reading ? 0 : (row.total ?? 0);
+  const failedShown = row.failed && !row.reading ? c.failed : '';
   return (
     <Box flexDirection="column">
       <Box>
@@ -33,13 +33,14 @@ export function OverviewJob({ row, selected, cols }: { row: OverviewRow; selecte
         <Cell width={cols.name + 1} bold={selected}>
           {row.job}
         </Cell>
-        <Cell width={cols.state} color={color ? STATUS_COLOR[row.status] : undefined}>
-          {row.status === 'running' ? (
+        <Cell width={cols.state} color={color ? STATUS_COLOR[row.reading ? 'waiting' : row.status] : undefined}>
+          {/* The spinner only while a run runs: it is the one thing that redraws an idle overview. */}
+          {row.status === 'running' && !row.reading ? (
             <>
               <Spinner type="dots" />{' '}
             </>
           ) : null}
-          {row.status}
+          {c.state}
         </Cell>
         <Box width={cols.bar + 1} flexShrink={0}>
           {total > 0 ? <SegmentBar segments={[{ count: row.done - row.runFailed, ...SEGMENT.succeeded }, { count: row.runFailed, ...SEGMENT.failed }]} total={total} width={cols.bar} /> : <Text> </Text>}

@@ -1,11 +1,13 @@
 import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, useStdout } from 'ink';
 import type { Platform } from '../src/app/platform-runtime.js';
-import { funnel } from '../src/chain/funnel.js';
+import type { ChainState } from '../src/chain/chain-sources.js';
+import { funnel, type FunnelRow } from '../src/chain/funnel.js';
 import { keysOf } from '../src/key-chunk.js';
 import { answersYes, intentFor } from '../src/keymap.js';
 import { overviewAction } from '../src/overview/overview-keymap.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
+import { overviewCells, stageNotes } from '../src/overview/overview-text.js';
 import { moveSelection } from '../src/overview/platform-ui.js';
 import { overviewColumns, visibleWindow } from '../src/overview/layout.js';
 import { App } from './App.js';
@@ -18,18 +20,80 @@ import { OverviewHead, OverviewJob } from './OverviewList.js';
 import { OverviewHelp, OverviewHelpBar } from './OverviewHelp.js';
 import { ColorProvider } from './theme.js';
 
-/** Re-renders when any job's store, the chain or the platform's own view state changes. */
+/** Object identity as a number, for frame keys: a confirm box is the same box while it is the same object. */
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+function idOf(o: object | null | undefined): number {
+  if (!o) return 0;
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = ++lastId));
+  return id;
+}
+
+/** What the overview shows, read from the jobs' stores, the chain and the platform's own view state. */
+function overviewData(platform: Platform) {
+  const ui = platform.ui.getState();
+  const rows = overviewRows(platform.jobs.map((j) => j.store.getState()));
+  const selected = ui.selected ?? rows[0]?.job ?? null;
+  const runtime = selected === null ? undefined : platform.job(selected);
+  const job = runtime?.store.getState();
+  const notices = job ? recentNotices(job.ui.notices, job.now).map((n) => ({ ...n, text: `${job.job}: ${n.text}` })) : [];
+  const chainState = platform.chain?.getState();
+  const chain = platform.registry.chain;
+  const funnelRows = chain && chainState ? funnelOf(chain, chainState) : null;
+  return { ui, rows, selected, runtime, job, notices, chainState, funnelRows };
+}
+
+// The funnel per chain state: the frame key and the frame both ask for it.
+const funnels = new WeakMap<object, FunnelRow[]>();
+function funnelOf(chain: NonNullable<Platform['registry']['chain']>, state: ChainState): FunnelRow[] {
+  let rows = funnels.get(state);
+  if (!rows) funnels.set(state, (rows = funnel(chain.stages, chain.targets, state.expected?.keys ?? [], state.looks)));
+  return rows;
+}
+
+/**
+ * Everything the screen would show, as a string: a frame is drawn only when it changes. The job screen draws
+ * from its own store; here only which job it is matters.
+ */
+function frameKey(platform: Platform): string {
+  const ui = platform.ui.getState();
+  if (ui.screen === 'job') return JSON.stringify(['job', ui.selected, ui.openedOn]);
+  const d = overviewData(platform);
+  const rows = d.rows.map((r) => [Object.values(overviewCells(r)), r.status, r.done, r.total, r.runFailed, r.storage?.error ?? null, r.warehouse?.error ?? null]);
+  const job = d.job?.ui;
+  const funnelRows = d.funnelRows?.map((r) => [r.stage, r.present, r.expected, r.source, stageNotes(r)]);
+  return JSON.stringify([ui, d.selected, rows, d.notices.map((n) => [n.text, n.tone]), idOf(job?.confirm), idOf(job?.choosingGroup), funnelRows, d.chainState?.expectedError ?? null]);
+}
+
+/**
+ * Re-renders when what the overview shows changed: changes of the jobs' stores, the chain and the platform's
+ * view state that come together (one clock tick for every job) are looked at once, and a change nobody sees
+ * (a tick that moves no age, a poll that found the same keys) draws nothing.
+ */
 function usePlatform(platform: Platform): number {
   const sub = useMemo(() => {
     let version = 0;
+    let shown = frameKey(platform);
     return {
       subscribe(listener: () => void) {
-        const bump = () => {
+        let pending: NodeJS.Immediate | null = null;
+        const look = () => {
+          pending = null;
+          const key = frameKey(platform);
+          if (key === shown) return;
+          shown = key;
           version += 1;
           listener();
         };
+        const bump = () => {
+          pending ??= setImmediate(look);
+        };
         const offs = [platform.ui.subscribe(bump), ...platform.jobs.map((j) => j.store.subscribe(bump)), platform.chain?.subscribe(bump) ?? (() => undefined)];
-        return () => offs.forEach((off) => off());
+        return () => {
+          offs.forEach((off) => off());
+          if (pending) clearImmediate(pending);
+        };
       },
       get: () => version,
     };
@@ -56,11 +120,7 @@ export function PlatformApp({ platform, color, exit }: { platform: Platform; col
   }, [stdout]);
   const scroll = useRef(0);
 
-  const current = () => {
-    const rows = overviewRows(platform.jobs.map((j) => j.store.getState()));
-    const selected = platform.ui.getState().selected ?? rows[0]?.job ?? null;
-    return { rows, selected, runtime: selected === null ? undefined : platform.job(selected) };
-  };
+  const current = () => overviewData(platform);
 
   const ui = platform.ui.getState();
   useInput(
@@ -104,27 +164,23 @@ export function PlatformApp({ platform, color, exit }: { platform: Platform; col
         case 'open':
           if (!runtime) return;
           runtime.controller.onIntent('view-dashboard');
-          return platform.ui.set({ screen: 'job', selected });
+          return platform.ui.set({ screen: 'job', selected, openedOn: null });
         case 'job':
           if (!runtime) return;
           runtime.controller.onIntent(action.intent);
-          if (action.open) platform.ui.set({ screen: 'job', selected });
+          // Opened on a view (f, h): Esc there comes straight back here.
+          if (action.open) platform.ui.set({ screen: 'job', selected, openedOn: runtime.store.getState().ui.view });
           return;
       }
   }
 
-  const { rows, selected, runtime } = current();
+  const { rows, selected, runtime, job, notices, chainState, funnelRows } = current();
   if (ui.screen === 'job' && runtime) {
-    return <App store={runtime.store} onIntent={runtime.controller.onIntent} color={color} onBack={() => platform.ui.set({ screen: 'overview' })} />;
+    return <App store={runtime.store} onIntent={runtime.controller.onIntent} color={color} backFrom={ui.openedOn} onBack={() => platform.ui.set({ screen: 'overview', openedOn: null })} />;
   }
 
   const width = Math.max(40, size.width);
-  const job = runtime?.store.getState();
-  const notices = job ? job.ui.notices.map((n) => ({ ...n, text: `${job.job}: ${n.text}` })) : [];
-  const noticeLines = job ? recentNotices(notices, job.now).length : 0;
-  const chainState = platform.chain?.getState();
-  const chain = platform.registry.chain;
-  const funnelRows = chain && chainState ? funnel(chain.stages, chain.targets, chainState.expected?.keys ?? [], chainState.looks) : null;
+  const noticeLines = notices.length;
   // One row short of the terminal: Ink clears the whole screen on every frame of an output that fills it.
   const free = size.height - 1 - noticeLines - 2 - 1 - 1;
   const chainLines = funnelRows && free - (funnelRows.length + 1) >= 4 ? funnelRows.length + 1 : 0;

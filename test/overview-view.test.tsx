@@ -7,7 +7,7 @@ import type { Platform } from '../src/app/platform-runtime.js';
 import type { Runtime } from '../src/app/runtime.js';
 import type { ChainLive } from '../src/chain/chain-live.js';
 import type { Intent } from '../src/keymap.js';
-import { createPlatformUi } from '../src/overview/platform-ui.js';
+import { createPlatformUi, initialPlatformUi, type PlatformUi } from '../src/overview/platform-ui.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import { createStore, type Store } from '../src/store.js';
@@ -20,12 +20,15 @@ afterEach(() => cleanup());
 
 const dates = Array.from({ length: 853 }, (_, i) => new Date(Date.UTC(2021, 9, 19) + i * 86_400_000).toISOString().slice(0, 10));
 
-type Kind = 'running' | 'stalled' | 'complete' | 'waiting' | 'ended';
+type Kind = 'running' | 'stalled' | 'complete' | 'waiting' | 'ended' | 'reading';
 
 /** A job's store as its sources would leave it: a run in the given state and storage coverage of `present` keys. */
 function jobStore(job: string, kind: Kind, present: number): Store {
   const store = createStore(initialState({ job, log: `/runs/${job}.log`, now: NOW, targets: [95, 98, 100] }), { frameMs: 0 });
-  if (kind !== 'waiting') {
+  // A waiting job's follower found no log; the others' read their history to the end (a reading one is half-way).
+  if (kind === 'waiting') store.dispatch({ type: 'log/waiting' });
+  if (kind === 'reading') store.dispatch({ type: 'log/progress', bytesRead: 0, size: 1, historyDone: false });
+  if (kind !== 'waiting' && kind !== 'reading') {
     const records: string[][] = [...banner(6, 180, 244)];
     for (let i = 0; i < 112; i++) records.push(['INFO', `  ✅ Scraped ${dates[i]}`]);
     for (let i = 0; i < 8; i++) records.push(['WARNING', `  ❌ Failed ${dates[840 + i]}: HTTP 500`]);
@@ -42,22 +45,25 @@ function jobStore(job: string, kind: Kind, present: number): Store {
   return store;
 }
 
+const SEED: [string, Kind, number][] = [
+  ['team-boxscores', 'complete', 853],
+  ['player-boxscores', 'running', 830],
+  ['bdl-standings', 'stalled', 700],
+  ['play-by-play', 'waiting', 400],
+  ['espn-boxscores', 'ended', 600],
+];
+
 /** A platform of five jobs (config order as the seed lists them) whose controllers record what they are asked. */
-function fivePlatform(extraJobs = 0) {
+function fivePlatform(extraJobs = 0, seed = SEED, ui: PlatformUi = { screen: 'overview', selected: null, help: false }) {
   const asked: [string, Intent][] = [];
-  const specs: [string, Kind, number][] = [
-    ['team-boxscores', 'complete', 853],
-    ['player-boxscores', 'running', 830],
-    ['bdl-standings', 'stalled', 700],
-    ['play-by-play', 'waiting', 400],
-    ['espn-boxscores', 'ended', 600],
-  ];
+  const specs = seed.map((s) => [...s] as [string, Kind, number]);
   for (let i = 0; i < extraJobs; i++) specs.push([`extra-${String(i).padStart(2, '0')}`, 'complete', 853]);
   const jobs = specs.map(([name, kind, present]) => {
     const store = jobStore(name, kind, present);
     const onIntent = (intent: Intent) => {
       asked.push([name, intent]);
       if (intent === 'view-dashboard') store.dispatch({ type: 'ui/view', view: 'dashboard' });
+      if (intent === 'view-history') store.dispatch({ type: 'ui/view', view: 'history' });
     };
     return { store, controller: { onIntent }, live: null, close: async () => undefined } as unknown as Runtime;
   });
@@ -72,7 +78,7 @@ function fivePlatform(extraJobs = 0) {
     registry: { file: null, baseDir: '/', multi: true, jobs: specs.map(([job]) => ({ job })), chain: { expected: { file: '' }, targets: [95, 98, 100], stages } },
     jobs,
     chain,
-    ui: createPlatformUi({ screen: 'overview', selected: null, help: false }),
+    ui: createPlatformUi(ui),
     hub: null,
     job: (name: string) => jobs[specs.findIndex((s) => s[0] === name)],
     close: async () => undefined,
@@ -169,6 +175,7 @@ describe('keys on the overview act on the selected job', () => {
     await waitFor(() => asked.length >= 6, 'the answer');
     expect(asked[5]).toEqual(['player-boxscores', 'confirm-yes']);
     stores[1].dispatch({ type: 'ui/confirm', confirm: null });
+    await waitFor(() => !frameOf(app).includes('Launch 23 keys') || null, 'the box closed');
     app.stdin.write('\r');
     await until(app, 'timeout 180 s');
     expect(frameOf(app)).toMatch(/^player-boxscores .*running/);
@@ -183,5 +190,66 @@ describe('keys on the overview act on the selected job', () => {
     await until(app, '5 jobs');
     app.stdin.write('q');
     await waitFor(() => app.exited(), `quit; screen:\n${frameOf(app)}`);
+  });
+});
+
+/** Lets the stores' frame timers, the overview's look and React's render run (event-loop order, no clock). */
+const settle = () => new Promise<void>((r) => setTimeout(() => setImmediate(() => setImmediate(r)), 0));
+
+describe('an idle overview draws only what changed', () => {
+  test('a tick that moves no age draws nothing; five jobs ticked together draw one frame', async () => {
+    const idle: [string, Kind, number][] = SEED.map(([name], i) => [name, i % 2 ? 'waiting' : 'complete', 853 - i * 100]);
+    const { platform, stores } = fivePlatform(0, idle);
+    const app = mount(platform);
+    await until(app, 'Phase 3');
+    await settle();
+    const before = app.frames.length;
+    // 45 s after the figures: every age still reads "just now".
+    for (const s of stores) s.dispatch({ type: 'clock/tick', now: NOW + 15_000 });
+    await settle();
+    expect(app.frames.length).toBe(before);
+    for (const s of stores) s.dispatch({ type: 'clock/tick', now: NOW + 45_000 });
+    await settle();
+    expect(app.frames.length).toBe(before + 1);
+    expect(frameOf(app)).toContain('1 min ago');
+    expect(frameOf(app)).not.toContain('just now');
+  });
+});
+
+describe('start-up of the overview (tester F41)', () => {
+  test('a half-read log says reading…, never a partial run as ended; the cursor stays on its job as the list sorts', async () => {
+    const reading: [string, Kind, number][] = SEED.map(([name, , present]) => [name, 'reading', present]);
+    const { platform, stores } = fivePlatform(0, reading, initialPlatformUi(SEED.map(([name]) => name)));
+    // The team job has read part of a finished run: on its own it would look ended at 120/244.
+    const records: string[][] = [...banner(6, 180, 244)];
+    for (let i = 0; i < 120; i++) records.push(['INFO', `  ✅ Scraped ${dates[i]}`]);
+    stores[0].dispatch({ type: 'log/batch', batch: parseText(logOf(NOW - 7_200_000, records), grammar) });
+    const app = mount(platform);
+    let frame = await until(app, '❯ team-boxscores');
+    expect(lineOf(frame, 'team-boxscores')).toMatch(/❯ team-boxscores +reading…/);
+    expect(lineOf(frame, 'team-boxscores')).not.toMatch(/ended|120/);
+    expect(frame.split('\n')[3]).toContain('team-boxscores');
+    // The rest of its log, then every log read to its end: the rows sort by what needs the operator (the
+    // complete team job last), and the cursor stays on the team job.
+    const rest: string[][] = [];
+    for (let i = 120; i < 244; i++) rest.push(['INFO', `  ✅ Scraped ${dates[i]}`]);
+    rest.push(['INFO', 'BACKFILL COMPLETE']);
+    stores[0].dispatch({ type: 'log/batch', batch: parseText(logOf(NOW - 7_000_000, rest), grammar) });
+    for (const s of stores) s.dispatch({ type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
+    frame = await until(app, 'complete');
+    expect(lineOf(frame, '❯')).toContain('team-boxscores');
+    expect(frame.split('\n').findIndex((l) => l.includes('team-boxscores'))).toBeGreaterThan(4);
+  });
+
+  test('h opens the selected job on its history; Esc there comes straight back to the overview', async () => {
+    const { platform, asked } = fivePlatform();
+    const app = mount(platform);
+    await until(app, '❯ bdl-standings');
+    app.stdin.write('h');
+    await waitFor(() => asked.some(([, i]) => i === 'view-history'), 'history asked');
+    await waitFor(() => !frameOf(app).includes('5 jobs') || null, 'the job screen');
+    app.stdin.write('\u001B');
+    await until(app, '5 jobs');
+    expect(lineOf(frameOf(app), '❯')).toContain('bdl-standings');
   });
 });

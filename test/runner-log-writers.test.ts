@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from '../src/runner/launch.js';
-import { externalWriters, logWriters } from '../src/runner/log-writers.js';
+import { createWritersScan, externalWriters, logWriters } from '../src/runner/log-writers.js';
 import { cleanup, node, readText, stdoutOf, STUBBORN_SCRIPT, tempDir, track, waitFor, writeScript } from './runner-support.js';
 
 afterEach(cleanup);
@@ -50,5 +50,23 @@ describe('logWriters', () => {
     expect(await logWriters(logFile)).toEqual([]);
     writeFileSync(logFile, 'done\n');
     expect(await logWriters(logFile)).toEqual([]);
+  });
+});
+
+describe('one look at /proc for many jobs', () => {
+  test('looks asked together share one walk, and each job gets the writers of its own log', async () => {
+    const dir = tempDir();
+    const logs = ['a', 'b', 'c'].map((n) => join(dir, `${n}.log`));
+    for (const l of logs) writeFileSync(l, '');
+    const writesA = await holder(logs[0], 'a');
+    const writesC = await holder(logs[2], 'r+');
+    await holder(logs[1], 'r');
+    const scan = createWritersScan({ windowMs: 20 });
+    const [a, b, c, missing] = await Promise.all([...logs, join(dir, 'none.log')].map((l) => scan.external(l, [])));
+    expect(scan.walks).toBe(1);
+    expect([a, b, c, missing]).toEqual([[writesA], [], [writesC], []]);
+    // Our own run is never external, whoever asks with it.
+    expect(await scan.external(logs[0], [writesA])).toEqual([]);
+    expect(scan.walks).toBe(2);
   });
 });

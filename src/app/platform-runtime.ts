@@ -1,9 +1,11 @@
 import { startChain, type ChainLive } from '../chain/chain-live.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import type { JobRegistry } from '../jobs/registry.js';
-import { createPlatformUi, type PlatformUiStore } from '../overview/platform-ui.js';
+import { createPlatformUi, initialPlatformUi, type PlatformUiStore } from '../overview/platform-ui.js';
 import type { Timers } from '../store.js';
+import { createWritersScan, type WritersScan } from '../runner/log-writers.js';
 import { startRuntime, type Runtime } from './runtime.js';
+import { createSharedClock, type SharedClock } from './shared-clock.js';
 
 /** Every job of the registry running at once, their shared sources, the chain, and the overview's state. */
 export interface Platform {
@@ -13,6 +15,10 @@ export interface Platform {
   chain: ChainLive | null;
   ui: PlatformUiStore;
   hub: SourceHub;
+  /** The one clock every job ticks on. */
+  clock: SharedClock;
+  /** The one look at who writes the jobs' logs. */
+  writers: WritersScan;
   /** The runtime of the job named `name`. */
   job(name: string): Runtime | undefined;
   close(): Promise<void>;
@@ -20,14 +26,18 @@ export interface Platform {
 
 /**
  * Starts one runtime per job over one source hub (a prefix or table named by several jobs or stages is polled
- * once per interval, and cloud lists share 4 slots), plus the chain. `exit` is what `q` calls.
+ * once per interval, and cloud lists share 4 slots), plus the chain. `exit` is what `q` calls. The jobs share
+ * one clock (jobs due together tick together: one frame, not one per job) and one look at who writes the logs
+ * (looks asked within a few ms of each other are one walk of /proc).
  */
 export function startPlatform(registry: JobRegistry, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number; hub?: SourceHub }): Platform {
   const hub = opts.hub ?? createSourceHub({ mode: 'live', now: opts.now });
   const ac = new AbortController();
-  const jobs = registry.jobs.map((config) => startRuntime(config, { ...opts, hub }));
+  const clock = createSharedClock({ now: opts.now });
+  const writers = createWritersScan();
+  const jobs = registry.jobs.map((config) => startRuntime(config, { ...opts, hub, clock, writers }));
   const chain = registry.chain ? startChain(registry.chain, hub, ac.signal) : null;
-  const ui = createPlatformUi({ screen: registry.multi ? 'overview' : 'job', selected: null, help: false });
+  const ui = createPlatformUi(initialPlatformUi(registry.multi ? registry.jobs.map((j) => j.job) : []));
   const byName = new Map(jobs.map((r, i) => [registry.jobs[i].job, r]));
   return {
     registry,
@@ -35,10 +45,13 @@ export function startPlatform(registry: JobRegistry, opts: { now?: () => number;
     chain,
     ui,
     hub,
+    clock,
+    writers,
     job: (name) => byName.get(name),
     async close() {
       ac.abort();
       await Promise.all(jobs.map((j) => j.close()));
+      clock.close();
       if (!opts.hub) hub.close();
     },
   };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
-import { externalWriters } from '../runner/log-writers.js';
+import { externalWriters, type WritersScan } from '../runner/log-writers.js';
 import { readRuns, type RunRecord } from '../runner/runs-file.js';
 import type { ProcessState, RecordedRun } from '../state/app-state.js';
 
@@ -27,12 +27,12 @@ export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
 export const CAN_SEE_WRITERS = existsSync('/proc/self/fd');
 
 /** What runs.jsonl and /proc say now: the run we can re-attach to, and who else writes the log. */
-export async function processSnapshot(config: Config): Promise<Partial<ProcessState>> {
+export async function processSnapshot(config: Config, writers?: WritersScan): Promise<Partial<ProcessState>> {
   const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
   const { attachable } = findAttachable(runs);
   // A run without a start time cannot be proven ours: a process under its pid that writes the log is external.
   const ours = runs.filter((r) => r.pid !== null && r.procStart !== null && r.end === null).map((r) => r.pid as number);
-  const external = CAN_SEE_WRITERS ? await externalWriters(config.log, ours) : [];
+  const external = CAN_SEE_WRITERS ? await (writers ? writers.external(config.log, ours) : externalWriters(config.log, ours)) : [];
   return {
     runId: attachable?.id ?? null,
     pid: attachable?.pid ?? null,

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { readRuns, runsPath } from '../runner/runs-file.js';
-import { externalWriters } from '../runner/log-writers.js';
+import { createWritersScan, type WritersScan } from '../runner/log-writers.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { initialState } from '../state/app-state.js';
 import { isLive, runFigures } from '../state/run-view.js';
@@ -14,10 +14,9 @@ import type { RunPlace } from '../run-place/run-place.js';
 import { grammarFor } from './grammar.js';
 import { startLiveSources, type LiveSources } from './live-sources.js';
 import { CAN_SEE_WRITERS, processSnapshot, recordedRuns } from './process-info.js';
+import { createSharedClock, type SharedClock } from './shared-clock.js';
 
-/** Clock ticks while a run is live, and while nothing moves. */
-export const LIVE_TICK_MS = 1000;
-export const IDLE_TICK_MS = 15_000;
+export { IDLE_TICK_MS, LIVE_TICK_MS } from './shared-clock.js';
 
 /**
  * How often we look at who writes the log: a /proc scan costs 10-40 ms here, so every 5 s only while
@@ -35,8 +34,15 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Starts sources, clock and process watching; `exit` is what `q` calls. */
-export function startRuntime(config: Config, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number; hub?: SourceHub }): Runtime {
+/** What the jobs of one dashboard share: coverage sources, the clock, and the look at who writes the logs. */
+export interface SharedParts {
+  hub?: SourceHub;
+  clock?: SharedClock;
+  writers?: WritersScan;
+}
+
+/** Starts sources, clock and process watching; `exit` is what `q` calls. Parts not given are the job's own. */
+export function startRuntime(config: Config, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number } & SharedParts): Runtime {
   const now = opts.now ?? Date.now;
   const grammar = grammarFor(config);
   const ac = new AbortController();
@@ -62,24 +68,13 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const s = store.getState();
     return isLive(runFigures(s.log.current, t, writerOf(s)).status) || s.process.stopping !== null || s.process.alive === true;
   };
-  let tick: NodeJS.Timeout | undefined;
-  let tickingLive = false;
-  const schedule = () => {
-    clearTimeout(tick);
-    tickingLive = runIsLive(now());
-    tick = setTimeout(() => {
-      store.dispatch({ type: 'clock/tick', now: now() });
-      schedule();
-    }, tickingLive ? LIVE_TICK_MS : IDLE_TICK_MS);
-    tick.unref();
-  };
-  schedule();
+  const clock = opts.clock ?? createSharedClock({ now });
+  const writers = opts.writers ?? createWritersScan({ windowMs: 0 });
+  const leaveClock = clock.join({ tick: (t) => store.dispatch({ type: 'clock/tick', now: t }), live: runIsLive });
   // New lines (or a launch) can make the run live between slow ticks: switch to the fast clock at once.
-  const unsubscribe = store.subscribe(() => {
-    if (!tickingLive && runIsLive(now())) schedule();
-  });
+  const unsubscribe = store.subscribe(() => clock.poke());
 
-  if (!cr) void processSnapshot(config).then(async (patch) => {
+  if (!cr) void processSnapshot(config, writers).then(async (patch) => {
     if (ac.signal.aborted) return;
     store.dispatch({ type: 'process/update', patch });
     controller.attach(patch);
@@ -118,7 +113,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     looking = true;
     const p = store.getState().process;
     const ours = p.pid !== null && p.alive ? [p.pid] : [];
-    const external = await externalWriters(config.log, ours).catch(() => [] as number[]);
+    const external = await writers.external(config.log, ours).catch(() => [] as number[]);
     await rereadRuns();
     looking = false;
     if (ac.signal.aborted) return;
@@ -145,7 +140,8 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     controller,
     async close() {
       ac.abort();
-      clearTimeout(tick);
+      leaveClock();
+      if (!opts.clock) clock.close();
       unsubscribe();
       unsubscribeTried();
       clearTimeout(writersTimer);

@@ -18,6 +18,8 @@ export interface OverviewSource {
 export interface OverviewRow {
   job: string;
   status: RunStatus;
+  /** The log's history is still being read: the run figures are partial (a finished run can look half done). */
+  reading: boolean;
   done: number;
   total: number | null;
   ratePerMin: number | null;
@@ -57,8 +59,14 @@ export function overviewRow(state: AppState): OverviewRow {
   return row;
 }
 
+/** A file log not yet read to the end (a log found missing has nothing to read; a Cloud Run job has no file). */
+export function readingLog(state: AppState): boolean {
+  return state.place === null && !state.log.historyDone && !(state.log.looked && !state.log.exists);
+}
+
 function computeRow(state: AppState): OverviewRow {
   const run = state.log.current;
+  const reading = readingLog(state);
   const f = currentFigures(state);
   const cov = coverageView(state);
   const storage = source(cov.storage);
@@ -71,12 +79,15 @@ function computeRow(state: AppState): OverviewRow {
   // Under target: a source below the lowest target, or not known yet.
   const short = (s: OverviewSource | null) => s !== null && (s.percent === null || (s.next !== null && s.next.percent <= firstTarget));
   let rank = 3;
-  if (f.status === 'stalled' || f.status === 'ended') rank = 0;
+  // Half-read, nothing is known yet: among the jobs under target, never above a job known to need the operator.
+  if (reading) rank = 2;
+  else if (f.status === 'stalled' || f.status === 'ended') rank = 0;
   else if (isLive(f.status)) rank = 1;
   else if (short(storage) || short(warehouse) || (!storage && !warehouse && f.status !== 'complete')) rank = 2;
   return {
     job: state.job,
     status: f.status,
+    reading,
     done: f.done,
     total: run?.total ?? null,
     ratePerMin: f.ratePerMin,

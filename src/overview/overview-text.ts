@@ -13,6 +13,8 @@ export function coverageCell(s: OverviewSource | null): string {
 
 /** The cells of one overview row, as plain text (the text status; the screen adds bars and spinner). */
 export function overviewCells(r: OverviewRow): Record<'job' | 'state' | 'run' | 'rate' | 'eta' | 'failed' | 'storage' | 'warehouse' | 'age', string> {
+  // A half-read log says nothing about its run yet (a finished run read half-way looks ended at 3,171/5,299).
+  if (r.reading) return { job: r.job, state: 'reading…', run: '–', rate: '–', eta: '–', failed: '–', storage: coverageCell(r.storage), warehouse: coverageCell(r.warehouse), age: r.ageMs === null ? 'never' : formatAge(r.ageMs) };
   const live = isLive(r.status);
   return {
     job: r.job,

@@ -3,6 +3,8 @@ export interface PlatformUi {
   screen: 'overview' | 'job';
   selected: string | null;
   help: boolean;
+  /** The job screen was opened from the overview on this view (f, h): Esc on it comes back to the overview. */
+  openedOn?: 'dashboard' | 'failures' | 'history' | null;
 }
 
 /** A tiny store for the platform's own view state; the jobs' states stay in their own stores. */
@@ -10,6 +12,15 @@ export interface PlatformUiStore {
   getState(): PlatformUi;
   set(patch: Partial<PlatformUi>): void;
   subscribe(listener: () => void): () => void;
+}
+
+/**
+ * The view state a dashboard of `jobs` (names, config order) opens with: several jobs open on the overview
+ * with the cursor on the first row of the first frame (config order, nothing known yet); the cursor stays on
+ * that job as the list sorts itself while the logs are read, so a key typed then acts on the job it was typed at.
+ */
+export function initialPlatformUi(jobs: string[]): PlatformUi {
+  return jobs.length > 1 ? { screen: 'overview', selected: jobs[0], help: false } : { screen: 'job', selected: null, help: false };
 }
 
 export function createPlatformUi(initial: PlatformUi): PlatformUiStore {

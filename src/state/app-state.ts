@@ -129,6 +129,8 @@ export interface UiState {
 export interface LogState extends LogRuns {
   path: string;
   exists: boolean;
+  /** The follower has looked at the path (found a file, or found none and waits): until then nothing is known of the log. */
+  looked: boolean;
   bytesRead: number;
   size: number;
   historyDone: boolean;
@@ -178,7 +180,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     job: opts.job,
     now: opts.now,
     phases: opts.phases ?? NBA_CALENDAR,
-    log: { path: opts.log, exists: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, suspiciousKeys: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null },
+    log: { path: opts.log, exists: false, looked: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, suspiciousKeys: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [], tried: null },
     process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, keepAwakeProblem: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },

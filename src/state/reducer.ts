@@ -73,7 +73,7 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'clock/tick':
       return event.now === state.now ? state : { ...state, now: event.now };
     case 'log/waiting':
-      return { ...state, log: { ...state.log, exists: false } };
+      return { ...state, log: { ...state.log, exists: false, looked: true } };
     case 'log/reset':
       // New content replaces the old: count only what the new file says.
       return {
@@ -89,7 +89,7 @@ function step(state: AppState, event: AppEvent): AppState {
       };
     }
     case 'log/progress':
-      return { ...state, log: { ...state.log, exists: true, bytesRead: event.bytesRead, size: event.size, historyDone: event.historyDone || state.log.historyDone } };
+      return { ...state, log: { ...state.log, exists: true, looked: true, bytesRead: event.bytesRead, size: event.size, historyDone: event.historyDone || state.log.historyDone } };
     case 'log/overlong':
       return { ...state, log: { ...state.log, overlongBytes: state.log.overlongBytes + event.bytes } };
     case 'expected/loaded':
