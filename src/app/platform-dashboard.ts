@@ -7,6 +7,7 @@ import { wireAlerts } from './alerts-wiring.js';
 import { runDashboard } from './dashboard.js';
 import { untilLeft } from './leave.js';
 import { startPlatform } from './platform-runtime.js';
+import { flushStartup, markStartup } from '../startup-timing.js';
 
 /**
  * The dashboard for the registry: one job's screen as before, or for several jobs the overview first.
@@ -17,8 +18,19 @@ export async function runPlatformDashboard(registry: JobRegistry, opts: { color:
   let unmount = () => {};
   const exit = () => unmount();
   const platform = startPlatform(registry, { exit, width: process.stdout.columns, height: process.stdout.rows });
+  markStartup('jobs started');
   const app = render(React.createElement(PlatformApp, { platform, color: opts.color, exit }), { exitOnCtrlC: true, maxFps: Math.round(1000 / FRAME_MS) });
   unmount = () => app.unmount();
+  markStartup('first frame');
+  // Start-up timing (bench only): every job's log read, and every job's first storage figures.
+  const stops = platform.jobs.map((job) => job.store.subscribe(() => check()));
+  const check = () => {
+    const states = platform.jobs.map((j) => j.store.getState());
+    if (!states.every((s) => s.log.historyDone || (s.log.looked && !s.log.exists))) return;
+    markStartup('logs read');
+    flushStartup();
+    stops.forEach((stop) => stop());
+  };
   const stopAlerts = platform.jobs.map((job, i) => wireAlerts(job.store, registry.jobs[i], opts.alerts !== false));
   return untilLeft(app, unmount, () => {
     stopAlerts.forEach((stop) => stop());
