@@ -13,7 +13,8 @@ import { Header } from './Header.js';
 import { HelpBar } from './HelpBar.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { HistoryView } from './HistoryView.js';
-import { Notices, recentNotices } from './Notices.js';
+import { Notices } from './Notices.js';
+import { bodyHeightOf, shownNotices } from '../src/state/body-height.js';
 import { ColorProvider } from './theme.js';
 
 /** The whole dashboard: reads the store, turns keys into intents, renders the active view. */
@@ -56,9 +57,8 @@ export function App({ store, onIntent, color, onBack, backFrom }: { store: Store
 
   const figures = currentFigures(state);
   const width = Math.max(20, state.ui.width);
-  // One row short of the terminal: Ink clears the whole screen on every frame of an output that fills it.
-  const notices = recentNotices(state.ui.notices, state.now).slice(state.ui.height < 20 ? -1 : -2);
-  const bodyHeight = Math.max(2, state.ui.height - 3 - notices.length);
+  const notices = shownNotices(state);
+  const bodyHeight = bodyHeightOf(state);
   let body: React.ReactNode;
   if (state.ui.help) body = <HelpOverlay width={width} height={bodyHeight} />;
   else if (state.ui.view === 'failures') body = <FailuresView state={state} height={bodyHeight} />;

@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
-import { KEYMAP, CONFIRM_KEYS } from '../src/keymap.js';
+import { KEYMAP, CONFIRM_KEYS, helpRows } from '../src/keymap.js';
 
 /** All keys with what they do, from the one keymap table; fitted to `height` rows (a border only when there is room). */
 export function HelpOverlay({ width, height = Infinity }: { width: number; height?: number }) {
-  const rows = [...KEYMAP, ...CONFIRM_KEYS];
-  const keyWidth = Math.max(...rows.map((b) => b.keys.join(', ').length)) + 2;
+  const rows = helpRows([...KEYMAP, ...CONFIRM_KEYS]);
+  const keyWidth = Math.max(...rows.map((b) => b.keys.length)) + 2;
   // Title, footer and border take 4 rows; without room for them the list goes bare, and what does not fit is counted.
   const framed = rows.length + 4 <= height;
   const room = framed ? rows.length : Math.max(1, height - 1);
@@ -15,7 +15,7 @@ export function HelpOverlay({ width, height = Infinity }: { width: number; heigh
       {framed ? <Text bold>Keys</Text> : null}
       {shown.map((b) => (
         <Text key={b.intent} wrap="truncate-end">
-          <Text bold>{b.keys.join(', ').padEnd(keyWidth)}</Text>
+          <Text bold>{b.keys.padEnd(keyWidth)}</Text>
           {b.description}
         </Text>
       ))}

@@ -1,12 +1,9 @@
 import { Text } from 'ink';
 import { useColor } from './theme.js';
 
-const SHOW_MS = 60_000;
+import { recentNotices } from '../src/state/body-height.js';
 
-/** The notices still on screen at `now`: the newest two, each for a minute. */
-export function recentNotices<T extends { at: number }>(notices: T[], now: number): T[] {
-  return notices.filter((n) => now - n.at < SHOW_MS).slice(-2);
-}
+export { recentNotices };
 
 /** The newest notices (launch failed, stale lock taken over, ...), for a minute each. */
 export function Notices({ notices, now }: { notices: { at: number; text: string; tone: 'info' | 'warn' | 'fail' }[]; now: number }) {

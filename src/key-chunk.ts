@@ -36,6 +36,8 @@ export function keysOf(input: string, key: KeyPress & { meta?: boolean; tab?: bo
   if (chars.length > 1) return chars.map(charKey);
   if (key.upArrow) return [{ name: 'up', text: null }];
   if (key.downArrow) return [{ name: 'down', text: null }];
+  if (key.pageUp) return [{ name: 'pageup', text: null }];
+  if (key.pageDown) return [{ name: 'pagedown', text: null }];
   if (key.return) return [{ name: 'return', text: null }];
   if (key.escape) return [{ name: 'escape', text: null }];
   if (key.backspace || key.delete) return [{ name: 'backspace', text: null }];

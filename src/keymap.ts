@@ -15,6 +15,8 @@ export type Intent =
   | 'filter'
   | 'cursor-up'
   | 'cursor-down'
+  | 'page-up'
+  | 'page-down'
   | 'confirm-yes'
   | 'confirm-all'
   | 'confirm-no'
@@ -35,6 +37,8 @@ export interface KeyBinding {
 }
 
 const inFailures = (s: AppState) => s.ui.view === 'failures';
+/** Views with a list that moves: the failures table (a cursor) and the history (it scrolls). */
+const inList = (s: AppState) => s.ui.view === 'failures' || s.ui.view === 'history';
 
 /** Every key of the dashboard. */
 export const KEYMAP: KeyBinding[] = [
@@ -48,8 +52,10 @@ export const KEYMAP: KeyBinding[] = [
   { keys: ['h'], intent: 'view-history', description: 'history of runs and coverage', bar: 'hist' },
   { keys: ['d', 'escape'], intent: 'view-dashboard', description: 'back to the dashboard' },
   { keys: ['/'], intent: 'filter', description: 'filter the failures table (Enter keeps, Esc clears)', bar: 'filter', when: inFailures },
-  { keys: ['up', 'k'], intent: 'cursor-up', description: 'move in the failures table', when: inFailures },
-  { keys: ['down', 'j'], intent: 'cursor-down', description: 'move in the failures table', when: inFailures },
+  { keys: ['up', 'k'], intent: 'cursor-up', description: 'move in the failures table, scroll the history', when: inList },
+  { keys: ['down', 'j'], intent: 'cursor-down', description: 'move in the failures table, scroll the history', when: inList },
+  { keys: ['pageup'], intent: 'page-up', description: 'a page at a time in the failures table or the history', when: inList },
+  { keys: ['pagedown'], intent: 'page-down', description: 'a page at a time in the failures table or the history', when: inList },
   { keys: ['g'], intent: 'refresh', description: 'check storage and warehouse now', bar: 'refresh' },
 ];
 
@@ -77,10 +83,23 @@ const CHOOSE_KEYS: KeyBinding[] = [
   { keys: ['escape', 'n'], intent: 'confirm-no', description: 'cancel' },
 ];
 
+/** Help rows: bindings next to each other with the same description share a row ("up, k / down, j"). */
+export function helpRows(bindings: KeyBinding[]): { keys: string; description: string; intent: Intent }[] {
+  const rows: { keys: string; description: string; intent: Intent }[] = [];
+  for (const b of bindings) {
+    const prev = rows.at(-1);
+    if (prev && prev.description === b.description) prev.keys += ` / ${b.keys.join(', ')}`;
+    else rows.push({ keys: b.keys.join(', '), description: b.description, intent: b.intent });
+  }
+  return rows;
+}
+
 /** Ink's key flags, reduced to what we read. */
 export interface KeyPress {
   upArrow?: boolean;
   downArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
   return?: boolean;
   escape?: boolean;
   ctrl?: boolean;

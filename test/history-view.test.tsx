@@ -37,7 +37,7 @@ test('h: runs launched from here with keys, duration, results, end and storage c
   expect(frame).toMatch(/80 keys · .* ✓ 1 ✗ 0 ↷ 0 · no summary/);
 });
 
-test('h: each failed-keys file (one run) with its failures by season phase and by error kind, oldest first', async () => {
+test('h: each failed-keys file (one run) with its failures by season phase and by error kind, newest first', async () => {
   const store = createStore(initialState({ job: 'j', log: '/x.log', now: T0 + 7_200_000, targets: [95] }), { frameMs: 0 });
   const f = (name: string, at: number, entries: [string, string, string][]) => ({ path: `/f/${name}`, name, runStartedAt: at, writtenAt: null, mtimeMs: at, totalFailed: entries.length, entries: entries.map(([key, status, error]) => ({ key, status, error })), problems: [] });
   const big = f('failed_dates_20251126_162719.json', T0, [['2022-02-18', 'failed', 'HTTP 500'], ['2022-04-13', 'timeout', 'Timeout after 120s'], ['2022-05-01', 'failed', 'HTTP 500'], ['2021-11-01', 'failed', 'HTTP 500']]);
@@ -52,6 +52,7 @@ test('h: each failed-keys file (one run) with its failures by season phase and b
   const lines = frame.split('\n');
   const at = lines.findIndex((l) => l.includes('Failed keys by run'));
   // Phases first: at 80 columns the error kinds are what gets cut.
-  expect(lines[at + 1]).toMatch(/11-26 23:17 ✗ 4: Regular season 1 · All-Star 1 · Play-In 1 · Playoffs 1 · HTTP/);
-  expect(lines[at + 2]).toMatch(/11-27 00:17 ✗ 1: Regular season 1 · timeout 1/);
+  expect(lines[at]).toContain('Failed keys by run (failed-keys files): 2, newest first');
+  expect(lines[at + 1]).toMatch(/11-27 00:17 ✗ 1: Regular season 1 · timeout 1/);
+  expect(lines[at + 2]).toMatch(/11-26 23:17 ✗ 4: Regular season 1 · All-Star 1 · Play-In 1 · Playoffs 1 · HTTP/);
 });

@@ -4,6 +4,8 @@ import type { Store } from '../store.js';
 import type { Confirm } from '../state/app-state.js';
 import { STOP_GRACE_MS } from '../state/confirm-situation.js';
 import { moveCursor } from '../state/cursor.js';
+import { bodyHeightOf } from '../state/body-height.js';
+import { historyWindow } from '../state/history-lines.js';
 import { failuresView, retryGroups, retryOffer } from '../state/failures-view.js';
 import { limit } from '../abort.js';
 import { lookOnce } from './look-once.js';
@@ -173,7 +175,20 @@ export function createController(deps: ControllerDeps) {
         return dispatch({ type: 'ui/filter-end', keep: false });
       case 'cursor-up':
       case 'cursor-down':
-        return dispatch({ type: 'ui/cursor', key: moveCursor(failuresView(s).shown, s.ui.cursorKey, intent === 'cursor-up' ? -1 : 1) });
+      case 'page-up':
+      case 'page-down': {
+        const up = intent === 'cursor-up' || intent === 'page-up';
+        const page = intent === 'page-up' || intent === 'page-down';
+        if (s.ui.view === 'history') {
+          // Kept within the lines, so the first key back up moves at once.
+          const w = historyWindow(s);
+          const top = Math.max(0, Math.min(w.total - w.rows, w.top + (up ? -1 : 1) * (page ? Math.max(1, w.rows - 1) : 1)));
+          return dispatch({ type: 'ui/history-top', top });
+        }
+        // A page of the failures table: about the rows it shows at this height.
+        const step = page ? Math.max(1, bodyHeightOf(s) - 10) : 1;
+        return dispatch({ type: 'ui/cursor', key: moveCursor(failuresView(s).shown, s.ui.cursorKey, up ? -step : step) });
+      }
       case 'refresh':
         return notice(...refreshNotice(live.refresh()));
       case 'resume':

@@ -117,6 +117,8 @@ export interface UiState {
   filtering: boolean;
   /** Failure table cursor, by key so a refresh does not move it. */
   cursorKey: string | null;
+  /** The history view's first line shown (it scrolls; see history-lines.ts). */
+  historyTop: number;
   confirm: Confirm | null;
   /** `R`: choosing one error group to retry. */
   choosingGroup: { groups: { label: string; keys: string[] }[]; index: number } | null;
@@ -186,6 +188,6 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, keepAwakeProblem: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },
     place: opts.place ?? null,
     alerts: { seq: 0, recent: [], past: [] },
-    ui: { view: 'dashboard', help: false, filter: '', filtering: false, cursorKey: null, confirm: null, choosingGroup: null, notices: [], width: opts.width ?? 80, height: opts.height ?? 24 },
+    ui: { view: 'dashboard', help: false, filter: '', filtering: false, cursorKey: null, historyTop: 0, confirm: null, choosingGroup: null, notices: [], width: opts.width ?? 80, height: opts.height ?? 24 },
   };
 }

@@ -31,6 +31,7 @@ export type AppEvent =
   | { type: 'ui/filter-input'; text: string }
   | { type: 'ui/filter-end'; keep: boolean }
   | { type: 'ui/cursor'; key: string | null }
+  | { type: 'ui/history-top'; top: number }
   | { type: 'ui/confirm'; confirm: Confirm | null }
   | { type: 'ui/choose-group'; choice: { groups: { label: string; keys: string[] }[]; index: number } | null }
   | { type: 'ui/notice'; text: string; tone: 'info' | 'warn' | 'fail'; key?: string }

@@ -129,7 +129,8 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'place/update':
       return state.place ? { ...state, place: { ...state.place, ...event.patch } } : state;
     case 'ui/view':
-      return { ...state, ui: { ...state.ui, view: event.view, help: false } };
+      // The history opens at its top: the newest of each section.
+      return { ...state, ui: { ...state.ui, view: event.view, help: false, historyTop: event.view === 'history' ? 0 : state.ui.historyTop } };
     case 'ui/help':
       return { ...state, ui: { ...state.ui, help: event.open ?? !state.ui.help } };
     case 'ui/filter-start':
@@ -140,6 +141,8 @@ function step(state: AppState, event: AppEvent): AppState {
       return { ...state, ui: { ...state.ui, filtering: false, filter: event.keep ? state.ui.filter : '' } };
     case 'ui/cursor':
       return { ...state, ui: { ...state.ui, cursorKey: event.key } };
+    case 'ui/history-top':
+      return { ...state, ui: { ...state.ui, historyTop: Math.max(0, event.top) } };
     case 'ui/confirm':
       return { ...state, ui: { ...state.ui, confirm: event.confirm, choosingGroup: null } };
     case 'ui/choose-group':

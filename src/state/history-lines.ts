@@ -1,0 +1,91 @@
+import { formatClock, formatCount, formatPercent } from '../format.js';
+import type { AppState } from './app-state.js';
+import { fileFailures } from './failures-view.js';
+import { bodyHeightOf } from './body-height.js';
+
+/** One line of the history view: a section heading, a row, or a quiet note. */
+export interface HistoryLine {
+  kind: 'heading' | 'row' | 'note';
+  text: string;
+}
+
+// Month-day and time are enough in a list of recent runs, and keep a row within 80 columns.
+const when = (ms: number | null) => (ms === null ? '–' : new Date(ms).toISOString().slice(5, 16).replace('T', ' '));
+
+/** "60.0" — the percentage without its unit, for "60.0 → 81.0 %". */
+function percentOf(part: number, whole: number): string {
+  return formatPercent(part, whole).replace(' %', '');
+}
+
+/** "Runs in the log: 40, newest first" */
+function heading(title: string, n: number): HistoryLine {
+  return { kind: 'heading', text: n > 1 ? `${title}: ${formatCount(n)}, newest first` : title };
+}
+
+let last: { key: unknown[]; lines: HistoryLine[] } | null = null;
+
+/**
+ * Every line of the history view, each section newest first: alerts (this session's and alerts.jsonl's),
+ * runs launched from here (runs.jsonl), runs found in the log, and each failed-keys file by phase and kind.
+ * Nothing is left out: the view scrolls over these lines (see `historyWindow`).
+ */
+export function historyLines(state: AppState): HistoryLine[] {
+  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.exists, state.failed.files, state.coverage.expected, state.phases];
+  if (last && last.key.every((x, i) => x === key[i])) return last.lines;
+  const lines: HistoryLine[] = [];
+  const alerts = [...state.alerts.past, ...state.alerts.recent].reverse();
+  if (alerts.length === 0) lines.push({ kind: 'note', text: 'Alerts: none yet' });
+  else lines.push(heading('Alerts', alerts.length));
+  for (const a of alerts) lines.push({ kind: 'row', text: `${when(a.at)} ${a.text}` });
+
+  const launched = [...state.process.history].reverse();
+  lines.push(heading('Runs launched from here', launched.length));
+  if (launched.length === 0) lines.push({ kind: 'note', text: 'none yet (s resumes, r retries)' });
+  const expected = state.coverage.expected?.keys.length ?? 0;
+  for (const r of launched) {
+    const counts = r.counts ? ` ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}` : '';
+    const end = r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason}` : '';
+    const moved = r.storageBefore != null && r.storageAfter != null && expected ? ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : '';
+    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${formatCount(r.keyCount).padStart(6)} keys ${r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}${counts}${end}${moved}` });
+  }
+
+  const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].reverse();
+  lines.push(heading('Runs in the log', logged.length));
+  if (logged.length === 0) lines.push({ kind: 'note', text: `none yet: ${state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}` });
+  for (const r of logged) {
+    const end = r.finishedAt ?? r.lastActivityAt;
+    const took = formatClock(r.startedAt !== null && end !== null ? end - r.startedAt : null);
+    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} keys · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.complete ? '' : ' · no summary'}` });
+  }
+
+  const files = [...fileFailures(state)].reverse();
+  if (files.length) lines.push(heading('Failed keys by run (failed-keys files)', files.length));
+  // Phases first: at 80 columns the error kinds are what gets cut.
+  for (const f of files) lines.push({ kind: 'row', text: `${when(f.runStartedAt)} ✗ ${formatCount(f.failed)}: ${f.byPhase} · ${f.byError}` });
+  last = { key, lines };
+  return lines;
+}
+
+/** What the history view shows at this size: the lines from `top`, and how many fit. */
+export interface HistoryWindow {
+  lines: HistoryLine[];
+  top: number;
+  /** Rows for lines; one more row says where the window is when they do not all fit. */
+  rows: number;
+  total: number;
+}
+
+/** The window of `historyLines` at the scroll position, kept within the lines (the body's last row says where). */
+export function historyWindow(state: AppState, height = bodyHeightOf(state)): HistoryWindow {
+  const all = historyLines(state);
+  const rows = all.length <= height ? height : Math.max(1, height - 1);
+  const top = Math.max(0, Math.min(state.ui.historyTop, all.length - rows));
+  return { lines: all.slice(top, top + rows), top, rows, total: all.length };
+}
+
+/** "lines 1–18 of 63 · ↑↓ PgUp PgDn" */
+export function historyPosition(w: HistoryWindow): string | null {
+  if (w.total <= w.rows) return null;
+  const below = w.total - w.top - w.lines.length;
+  return `lines ${w.top + 1}–${w.top + w.lines.length} of ${w.total}${below ? ` · ${below} more below` : ''} · ↑↓ PgUp PgDn`;
+}
