@@ -45,10 +45,12 @@ async function setUp(opts: { lastLinesLate?: boolean; deny?: string[] } = {}) {
 }
 
 /** A place wired to a tiny store: events go through the real reducer. */
-function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () => number; logDeadlineMs?: number } = {}) {
+function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () => number; logDeadlineMs?: number; logSettleMs?: number } = {}) {
   const ac = new AbortController();
   let state: AppState = initialState({ job: spec.job, log: 'cloud-run', now: Date.now(), targets: [95], place: initialPlaceState('Cloud Run job', spec.stuckAfterMs) });
   const lines: string[] = [];
+  /** Every value the place line's log-incomplete mark took, in order. */
+  const incomplete: (string | null)[] = [];
   const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 5000 });
   const feed = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20 });
   const place = createCloudRunPlace({
@@ -57,7 +59,10 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     stateDir,
     api,
     feed,
-    dispatch: (e: AppEvent) => (state = reduce(state, e)),
+    dispatch: (e: AppEvent) => {
+      state = reduce(state, e);
+      if (e.type === 'place/update' && 'logIncomplete' in e.patch && incomplete.at(-1) !== e.patch.logIncomplete) incomplete.push(e.patch.logIncomplete ?? null);
+    },
     onLines: (l) => lines.push(...l),
     logComplete: () => lines.some((l) => l.includes('BACKFILL COMPLETE')),
     now: extra.now ?? Date.now,
@@ -65,12 +70,13 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     executionPollMs: 20,
     listPollMs: 20,
     logDeadlineMs: extra.logDeadlineMs,
+    logSettleMs: extra.logSettleMs,
   });
   cleanups.push(async () => {
     ac.abort();
     await place.close();
   });
-  return { place, lines, state: () => state };
+  return { place, lines, incomplete, state: () => state };
 }
 
 describe('Cloud Run place', () => {
@@ -155,6 +161,36 @@ describe('Cloud Run place', () => {
     await waitFor(() => state().place?.logIncomplete === 'waiting' && state().place?.logReadAt !== null, 'still waiting before the deadline');
     skew = 11 * 60_000;
     await waitFor(() => state().place?.logIncomplete === 'gave-up', 'given up after the deadline');
+  });
+
+  it('a cancelled execution ends stopped with the counts it has: log incomplete only until a read begun after its completion reaches the end, never waiting for a summary', async () => {
+    const { server, stateDir } = await setUp();
+    // The deadline is far off: only the rule for a script that writes no summary can end the wait in time.
+    const { place, lines, incomplete, state } = placeFor(server, stateDir, { logDeadlineMs: 60 * 60_000, logSettleMs: 300 });
+    await place.start();
+    await place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    await waitFor(() => lines.length > 0, 'the first log line');
+    expect(await place.stop()).toMatchObject({ ok: true });
+    await waitFor(() => state().place?.execution?.state === 'cancelled', 'the execution cancelled');
+    const completion = state().place!.execution!.completionTime!;
+    // (It may read as waiting in between, unless the end was seen after that read: the machine's speed decides.)
+    await waitFor(() => state().place?.execution?.completionTime && state().place!.logReadAt! >= completion + 300 && incomplete.at(-1) === null, 'the log whole after a read past the completion');
+    // It stopped waiting only after a read that began past the completion and the settle time.
+    expect(state().place!.logReadAt!).toBeGreaterThanOrEqual(completion + 300);
+    expect(incomplete).not.toContain('gave-up');
+    expect(lines.some((l) => l.includes('BACKFILL COMPLETE'))).toBe(false);
+    expect(state().process).toMatchObject({ stopped: true, alive: false });
+  });
+
+  it('an execution cancelled from gcloud also ends stopped, not ended', async () => {
+    const { server, stateDir } = await setUp();
+    const exec = server.world.run(server.world.opts.jobs[0]);
+    const { place, state } = placeFor(server, stateDir, { logSettleMs: 50 });
+    await place.start();
+    expect(state().process).toMatchObject({ external: true, alive: true });
+    server.world.cancel(exec);
+    await waitFor(() => state().place?.execution?.state === 'cancelled', 'the execution cancelled');
+    expect(state().process).toMatchObject({ stopped: true, alive: false, external: false });
   });
 
   it('a launch whose jobs.run never answers is not retried, and an execution it started anyway is adopted', async () => {

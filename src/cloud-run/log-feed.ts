@@ -14,8 +14,11 @@ export interface FeedSubscription {
   onEntries(entries: LogEntry[], newestAt: number): void;
   /** A call failed; the next try is in `retryInMs`. Quota errors reach every subscription of the project. */
   onError(err: CloudRunError, retryInMs: number): void;
-  /** A call for this subscription answered (with or without entries): the log is being read. */
-  onRead?(at: number): void;
+  /**
+   * A call for this subscription answered (with or without entries): the log is being read. `passStartedAt`:
+   * when the first page of this pass over the log was asked for; `caughtUp`: this page was the pass's last.
+   */
+  onRead?(at: number, pass: { passStartedAt: number; caughtUp: boolean }): void;
 }
 
 /** Options for {@link createLogFeed}. */
@@ -51,6 +54,8 @@ interface Sub extends FeedSubscription {
   seen: Map<string, number>;
   pageToken: string | null;
   pageFilter: string | null;
+  /** When the current pass (first page to last) began. */
+  passStartedAt: number;
   stopped: boolean;
 }
 
@@ -105,6 +110,7 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
 
   async function readPage(sub: Sub): Promise<void> {
     // A page token belongs to the filter it came with: keep the filter until the last page.
+    if (!sub.pageToken) sub.passStartedAt = now();
     const filter = sub.pageFilter ?? executionLogFilter(sub.job, sub.execution, Math.max(sub.since, sub.newestAt - overlap));
     const page = await opts.api.listEntries(
       { resourceNames: [`projects/${sub.project}`], filter, orderBy: 'timestamp asc', pageSize: opts.pageSize ?? 1000, ...(sub.pageToken ? { pageToken: sub.pageToken } : {}) },
@@ -123,13 +129,13 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
     }
     // Only entries inside the overlap can come back: forget older ids so memory stays bounded.
     if (!sub.pageToken) for (const [id, at] of sub.seen) if (at < sub.newestAt - overlap - 1000) sub.seen.delete(id);
-    sub.onRead?.(now());
+    sub.onRead?.(now(), { passStartedAt: sub.passStartedAt, caughtUp: !sub.pageToken });
     if (fresh.length > 0) sub.onEntries(fresh, sub.newestAt);
   }
 
   return {
     follow(spec) {
-      const sub: Sub = { ...spec, newestAt: 0, seen: new Map(), pageToken: null, pageFilter: null, stopped: false };
+      const sub: Sub = { ...spec, newestAt: 0, seen: new Map(), pageToken: null, pageFilter: null, passStartedAt: 0, stopped: false };
       let p = projects.get(spec.project);
       if (!p) {
         p = { subs: [], wake: null, turn: 0, loop: Promise.resolve() };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
+import { lastEntriesState } from '../cloud-run/last-entries.js';
 import { entryText } from '../cloud-run/log-filter.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
@@ -50,6 +51,8 @@ export interface CloudRunPlaceDeps {
   listPollMs?: number;
   /** After an execution ends, how long its missing last entries are waited for. Default 5 min. */
   logDeadlineMs?: number;
+  /** After a cancelled or failed execution ends, how late a read must start to have seen its last entries. Default 60 s. */
+  logSettleMs?: number;
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }
 
@@ -90,6 +93,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let unfollow: (() => void) | null = null;
   let loop: Promise<void> = Promise.resolve();
   const ended = new Set<string>();
+  /** When the newest pass over the followed log that reached its end began (the feed's clock). */
+  let caughtUpFrom: number | null = null;
 
   const failed = (err: unknown) => {
     const e = err instanceof CloudRunError ? err : new CloudRunError(String((err as Error)?.message ?? err), 'network', null, null);
@@ -102,13 +107,15 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     current = e;
     ours = isOurs;
     place({ execution: e, ours: isOurs, error: null, hint: null, errorAt: null, ...(active ? {} : { cancelling: false }) });
-    d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' && isOurs } });
+    // A cancelled execution was stopped on someone's word (ours, gcloud or the console): the run ends `stopped`.
+    d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' } });
   }
 
   /** Reads the execution's log through the shared feed until it ends and its last lines are in (or time is up). */
   function followLog(e: ExecutionInfo) {
     unfollow?.();
     place({ logNewestAt: null, logReadAt: null, logIncomplete: null });
+    caughtUpFrom = null;
     unfollow = d.feed.follow({
       project: spec.project,
       job: spec.job,
@@ -118,7 +125,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         d.onLines(entries.map(entryText), e.id);
         place({ logNewestAt: newestAt });
       },
-      onRead: (at) => place({ logReadAt: at }),
+      onRead: (at, pass) => {
+        if (pass.caughtUp) caughtUpFrom = pass.passStartedAt;
+        place({ logReadAt: at });
+      },
       onError: (err, retryInMs) => place({ error: `${err.message}; next read in ${Math.ceil(retryInMs / 1000)} s`, hint: err.hint, errorAt: d.now() }),
     });
   }
@@ -165,19 +175,21 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     void refreshRecent();
   }
 
-  /** A container can exit before its last lines reach Cloud Logging: counts come from the execution until they do. */
-  async function awaitLastEntries(e: ExecutionInfo): Promise<void> {
-    const deadline = (e.completionTime ?? d.now()) + (d.logDeadlineMs ?? 5 * 60_000);
-    while (!d.logComplete() && !d.signal.aborted && current?.id === e.id) {
-      if (d.now() >= deadline) {
-        place({ logIncomplete: 'gave-up' });
-        break;
-      }
-      place({ logIncomplete: 'waiting' });
-      await sleep(Math.min(1000, Math.max(1, deadline - d.now())), d.signal);
+  /**
+   * A container can exit before its last lines reach Cloud Logging: counts come from the execution until they
+   * do. A succeeded script's summary is waited for; a cancelled or failed one writes none, so its log is whole
+   * once read past the completion (see last-entries.ts). Either way no longer than the deadline.
+   */
+  async function awaitLastEntries(ended: ExecutionInfo): Promise<void> {
+    const deadlineMs = d.logDeadlineMs ?? 5 * 60_000;
+    const e = { ...ended, completionTime: ended.completionTime ?? d.now() };
+    while (!d.signal.aborted && current?.id === e.id) {
+      const s = lastEntriesState(e, { logComplete: d.logComplete(), caughtUpFrom, now: d.now(), deadlineMs, settleMs: d.logSettleMs });
+      place({ logIncomplete: s });
+      if (s !== 'waiting') break;
+      await sleep(Math.min(1000, Math.max(1, e.completionTime + deadlineMs - d.now())), d.signal);
     }
     if (current?.id === e.id) {
-      if (d.logComplete()) place({ logIncomplete: null });
       unfollow?.();
       unfollow = null;
     }
