@@ -13,6 +13,7 @@ import type { AppEvent } from '../state/events.js';
 import { reduce } from '../state/reducer.js';
 import { UserError } from '../errors.js';
 import { limit } from '../abort.js';
+import { initialPlaceState } from '../state/place-state.js';
 
 /** Default bound on a whole one-shot command (`status`, `missing`): `--timeout` changes it. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
@@ -47,7 +48,9 @@ export async function collectSnapshot(
   const report = opts.report ?? newReport();
   const whole = limit(Math.max(1, timeoutMs - MARGIN_MS));
   const deadline = whole.signal;
-  let state = initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases });
+  const cr = config.cloudRun;
+  const place = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000) : null;
+  let state = initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, place });
   let open = true;
   const dispatch = (e: AppEvent) => {
     if (open) state = reduce(state, e); // a part left behind must not change what was printed
@@ -59,6 +62,21 @@ export async function collectSnapshot(
       (err: Error) => void report.problems.push(err instanceof UserError ? err.message : `${what}: ${err.message}`),
     );
   const grammar = grammarFor(config);
+  // A Cloud Run job's log is read from Cloud Logging, paced: it gets the bound less the margins, and ends itself
+  // in time to say how far it got (the figures are then from the entries read).
+  const cloudLimit = cr ? limit(Math.max(1, timeoutMs - 2 * MARGIN_MS), deadline) : null;
+  const cloudRunTask = () => {
+    const read = import('./cloud-run-once.js').then((m) =>
+      m.readCloudRunOnce(config, grammar, dispatch, {
+        signal: cloudLimit!.signal,
+        now,
+        logComplete: () => state.log.current?.complete === true,
+        requestTimeoutMs: Math.min(SOURCE_TIMEOUT_MS, Math.max(1, timeoutMs - 2 * MARGIN_MS)),
+        bound: seconds,
+      }),
+    );
+    return bounded(`Cloud Run job ${cr!.job}`, read.then((problems) => void report.problems.push(...problems)));
+  };
   const expectedTask = config.expected
     ? readExpectedKeys(config.expected).then(
         (expected: ExpectedInfo) => dispatch({ type: 'expected/loaded', expected }),
@@ -66,13 +84,15 @@ export async function collectSnapshot(
       )
     : Promise.resolve();
   const tasks: Promise<unknown>[] = [
-    bounded(`log ${config.log}`, readLogOnce(config.log, grammar, dispatch).catch((err: unknown) => {
-      report.logUnreadable = true;
-      throw err;
-    })),
+    ...(cr ? [cloudRunTask()] : [
+      bounded(`log ${config.log}`, readLogOnce(config.log, grammar, dispatch).catch((err: unknown) => {
+        report.logUnreadable = true;
+        throw err;
+      })),
+      bounded('runs and log writers', processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch }))),
+    ]),
     bounded(`expected keys ${config.expected?.file ?? ''}`, expectedTask),
     bounded(`failed-keys files ${config.failed}`, readFailedFilesOnce(config.failed).then((f) => dispatch({ type: 'failed/update', ...f }))),
-    bounded('runs and log writers', processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch }))),
   ];
   const sourceMs = Math.min(SOURCE_TIMEOUT_MS, Math.max(1, timeoutMs - 2 * MARGIN_MS));
   const sourceLimit = limit(sourceMs, deadline);
@@ -93,6 +113,7 @@ export async function collectSnapshot(
     tasks.push(bounded('warehouse', afterExpected(() => (config.warehouse ? hub.warehouse(config.warehouse, state.coverage.expected?.format ?? 'date') : null))));
   }
   await Promise.all(tasks);
+  cloudLimit?.clear();
   // Persistence needs what each run launched from here tried (its keys file), as the dashboard has it.
   await bounded('keys each run tried', triedKeysForFiles(state.failed.files, state.process.history).then((tried) => {
     if (tried.size > 0) dispatch({ type: 'failed/tried', tried });

@@ -7,6 +7,7 @@ import type { RunState } from '../state/run.js';
 import { currentFigures } from '../state/current-figures.js';
 import { failuresView } from '../state/failures-view.js';
 import { NO_DATE, type GroupCount } from '../failures/analysis.js';
+import { stuckReason } from '../cloud-run/stuck.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
 export interface RunJson {
@@ -114,6 +115,38 @@ export function statusJson(state: AppState) {
     coverage,
     process: { pid: p.pid, attached: p.attached, external: p.external, runId: p.runId },
     failures: failuresJson(state),
+    // Only for a job with `cloudRun`: the execution the figures come from.
+    ...(state.place ? { execution: executionJson(state) } : {}),
+  };
+}
+
+/**
+ * The `execution` object of a Cloud Run job (README, "status for a Cloud Run job"): the followed execution (the
+ * running one, else the newest), null when none is known; times ISO 8601, the log delay in seconds.
+ */
+export function executionJson(state: AppState) {
+  const p = state.place!;
+  const e = p.execution;
+  // No execution (or none could be listed: `problems` says why).
+  if (!e) return null;
+  return {
+    name: e.name,
+    id: e.id,
+    state: e.state,
+    /** false: started outside a dashboard (gcloud, the console). */
+    ours: p.ours,
+    tasks: { count: e.taskCount, running: e.runningCount, succeeded: e.succeededCount, failed: e.failedCount, cancelled: e.cancelledCount, retried: e.retriedCount },
+    createdAt: iso(e.createTime),
+    startedAt: iso(e.startTime),
+    completedAt: iso(e.completionTime),
+    message: e.message,
+    /** Age of the newest log entry read, seconds (Cloud Logging delivers entries late). */
+    logDelaySeconds: p.logNewestAt === null ? null : Math.max(0, Math.round((state.now - p.logNewestAt) / 1000)),
+    logReadAt: iso(p.logReadAt),
+    /** 'waiting': the execution ended before its last entries arrived; 'gave-up': they never did (deadline). */
+    logIncomplete: p.logIncomplete,
+    stuck: stuckReason(e, state.now, p.stuckAfterMs),
+    error: p.error === null ? null : p.hint ? `${p.error} (${p.hint})` : p.error,
   };
 }
 

@@ -9,6 +9,7 @@ import { isLive } from '../state/run-view.js';
 import { currentFigures } from '../state/current-figures.js';
 import { formatGroups, formatMonths, persistentSentence } from '../failures/analysis.js';
 import { failuresView } from '../state/failures-view.js';
+import { placeLines } from '../state/place-view.js';
 
 function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
   if (!s) return [];
@@ -32,6 +33,8 @@ export function statusText(state: AppState): string {
   const f = currentFigures(state);
   const lines: string[] = [];
   lines.push(`${state.job}: ${f.status}${state.process.external ? ' (external)' : ''}  ${state.log.path}`);
+  // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
+  for (const l of placeLines(state)) lines.push(`          ${l.text}`);
   if (run) {
     lines.push(`run       ${formatCount(f.done)}/${run.total === null ? '?' : formatCount(run.total)}${run.total ? `  ${formatPercent(f.done, run.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);

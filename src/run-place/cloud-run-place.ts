@@ -61,7 +61,7 @@ function jobPathOf(j: JobRef): string {
 }
 
 /** The execution ids runs.jsonl records as launched from here, with their run ids. */
-function ourExecutions(runs: RunRecord[]): Map<string, RunRecord> {
+export function ourExecutions(runs: RunRecord[]): Map<string, RunRecord> {
   const out = new Map<string, RunRecord>();
   for (const r of runs) if (r.execution) out.set(r.execution.split('/').at(-1)!, r);
   return out;

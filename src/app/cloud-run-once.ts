@@ -1,0 +1,112 @@
+import { createCloudRunApi, type CloudRunApi } from '../cloud-run/api.js';
+import { createCallPacer, type PacerOptions } from '../cloud-run/call-pacer.js';
+import { CloudRunError } from '../cloud-run/errors.js';
+import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
+import { lastEntriesState } from '../cloud-run/last-entries.js';
+import { entryText, executionLogFilter } from '../cloud-run/log-filter.js';
+import type { Config } from '../config.js';
+import { createPageGuard } from '../coverage/page-guard.js';
+import type { Grammar } from '../parser/index.js';
+import { ourExecutions } from '../run-place/cloud-run-place.js';
+import { linesToBatch } from '../run-place/cloud-run-setup.js';
+import { readRuns, type RunRecord } from '../runner/runs-file.js';
+import type { AppEvent } from '../state/events.js';
+import { recordedRuns } from './process-info.js';
+
+/** What one bounded look at a Cloud Run job needs. */
+export interface CloudRunOnceOptions {
+  /** Ends the whole read (the command's --timeout less a margin): what was read by then is what is shown. */
+  signal: AbortSignal;
+  now: () => number;
+  /** True once the run's summary line has been read (the reducer's `complete`). */
+  logComplete: () => boolean;
+  /** Deadline of one request, ms. */
+  requestTimeoutMs: number;
+  /** "30 s": the bound, for messages. */
+  bound: string;
+  pacer?: PacerOptions;
+  /** Entries per page (the API's cap is 1000). */
+  pageSize?: number;
+  api?: CloudRunApi;
+}
+
+const errorOf = (err: unknown) => (err instanceof CloudRunError ? err : new CloudRunError(String((err as Error)?.message ?? err), 'network', null, null));
+
+/**
+ * `status` and `missing` for a job with `cloudRun`: lists the job's executions, takes the running one (else the
+ * newest), and reads its whole Cloud Logging log once (paged, duplicates by insertId dropped, paced within the
+ * read quota by {@link createCallPacer}), feeding the entries' text through the job's grammar as a local log's
+ * lines are. Dispatches the same events the dashboard's place does. Returns what it could not do, one line each.
+ */
+export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatch: (e: AppEvent) => void, o: CloudRunOnceOptions): Promise<string[]> {
+  const cr = config.cloudRun!;
+  const job = { project: cr.project, region: cr.region, job: cr.job };
+  const api = o.api ?? createCloudRunApi({ apiEndpoint: cr.apiEndpoint, loggingEndpoint: cr.loggingEndpoint, timeoutMs: o.requestTimeoutMs });
+  const place = (patch: Parameters<typeof placeUpdate>[0]) => dispatch(placeUpdate(patch));
+  const fail = (err: unknown, what: string) => {
+    if (o.signal.aborted) return `${what}: not finished within ${o.bound} (--timeout)`;
+    const e = errorOf(err);
+    place({ error: e.message, hint: e.hint, errorAt: o.now() });
+    return `${what}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
+  };
+  let list: ExecutionInfo[];
+  try {
+    list = await api.listExecutions(job, o.signal);
+  } catch (err) {
+    return [fail(err, `Cloud Run job ${cr.job} (${cr.region})`)];
+  }
+  const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
+  const mine = ourExecutions(runs);
+  const e = list.find(isActive) ?? list[0] ?? null;
+  place({ recent: list.filter((x) => !isActive(x)).slice(0, 5), listedAt: o.now(), execution: e, ours: e !== null && mine.has(e.id) });
+  const history = recordedRuns(runs);
+  if (!e) {
+    dispatch({ type: 'process/update', patch: { history, writersChecked: false } });
+    return [];
+  }
+  const ours = mine.has(e.id);
+  const active = isActive(e);
+  dispatch({ type: 'process/update', patch: { runId: mine.get(e.id)?.id ?? e.id, attached: ours && active, alive: active, external: active && !ours, externalPids: [], stopped: e.state === 'cancelled', history, writersChecked: false } });
+  return readLog(e);
+
+  async function readLog(e: ExecutionInfo): Promise<string[]> {
+    const pacer = createCallPacer({ now: o.now, ...o.pacer });
+    const guard = createPageGuard('Cloud Logging', `the log of execution ${e.id}`, 'check cloudRun.loggingEndpoint: the server there does not page like Cloud Logging', { pageSize: o.pageSize ?? 1000, entries: 'log entries' });
+    const filter = executionLogFilter(cr.job, e.id, e.createTime - 1000);
+    const seen = new Set<string>();
+    const passStartedAt = o.now();
+    let token: string | null = null;
+    let readAt: number | null = null;
+    let newestAt: number | null = null;
+    let problem: string | null = null;
+    let caughtUp = false;
+    while (!caughtUp) {
+      await pacer.turn(o.signal);
+      if (o.signal.aborted) {
+        problem = `log of execution ${e.id}: not read to its end within ${o.bound} (--timeout): figures are from its first ${seen.size} entries`;
+        break;
+      }
+      try {
+        const page = await api.listEntries({ resourceNames: [`projects/${cr.project}`], filter, orderBy: 'timestamp asc', pageSize: o.pageSize ?? 1000, ...(token ? { pageToken: token } : {}) }, o.signal);
+        const fresh = page.entries.filter((x) => !seen.has(x.insertId) && seen.add(x.insertId));
+        for (const x of fresh) newestAt = Math.max(newestAt ?? 0, Date.parse(x.timestamp));
+        if (fresh.length) dispatch(linesToBatch(fresh.map(entryText), grammar));
+        token = page.nextPageToken;
+        readAt = o.now();
+        guard.page(page.entries.length, token);
+        caughtUp = token === null;
+      } catch (err) {
+        problem = `${fail(err, `log of execution ${e.id}`)}; figures are from its first ${seen.size} entries`;
+        break;
+      }
+    }
+    const completed = e.completionTime ?? o.now();
+    const incomplete = isActive(e) ? null : lastEntriesState({ ...e, completionTime: completed }, { logComplete: o.logComplete(), caughtUpFrom: caughtUp ? passStartedAt : null, now: o.now(), deadlineMs: cr.logDeadline * 1000 });
+    place({ logNewestAt: newestAt, logReadAt: readAt, logIncomplete: incomplete });
+    return problem ? [problem] : [];
+  }
+}
+
+function placeUpdate(patch: Extract<AppEvent, { type: 'place/update' }>['patch']): AppEvent {
+  return { type: 'place/update', patch };
+}

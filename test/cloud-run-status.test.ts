@@ -1,0 +1,230 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, afterAll, describe, expect, test } from 'vitest';
+import { readCloudRunOnce } from '../src/app/cloud-run-once.js';
+import { collectSnapshot, newReport } from '../src/app/snapshot.js';
+import { statusJson } from '../src/app/status-json.js';
+import { grammarFor } from '../src/app/grammar.js';
+import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import { lastEntriesState } from '../src/cloud-run/last-entries.js';
+import { decodeExecution } from '../src/cloud-run/execution.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import { initialPlaceState } from '../src/state/place-state.js';
+import { reduce } from '../src/state/reducer.js';
+import { CLI, runCliAsync } from './support/cli.js';
+import { fakeClock } from './support/loopback-clock.js';
+
+const PROJECT = 'nba-props-platform';
+const REGION = 'us-west2';
+const JOB = 'bdl-boxscore-backfill';
+let dir: string;
+/** A whole simulated backfill log, written once by the real simulator. */
+let fullLog: string[];
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-status-'));
+  const log = path.join(dir, 'sim.log');
+  const fd = openSync(log, 'a');
+  try {
+    const child = spawn(process.execPath, [CLI, 'sim', '--workers', '6', '--timeout', '180', '--speed', '1000000', '--storage', 'st', '--seed', '5'], { cwd: dir, stdio: ['ignore', fd, fd] });
+    await new Promise((resolve) => child.on('close', resolve));
+  } finally {
+    closeSync(fd);
+  }
+  fullLog = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const count = (lines: string[], needle: string) => lines.filter((l) => l.includes(needle)).length;
+
+/**
+ * A loopback region whose job's execution writes `lines` and then keeps running (or ends); the entry at `dupAt`
+ * is returned twice under the same insertId (Cloud Logging can).
+ */
+async function regionWith(lines: string[], opts: { maxPageSize?: number; now?: () => number; entriesPerMinute?: number; running?: boolean; dupAt?: number } = {}) {
+  let release = () => {};
+  const server = await startLoopbackServer({
+    project: PROJECT,
+    region: REGION,
+    jobs: [{ name: JOB, timeoutSeconds: 3600 }],
+    maxPageSize: opts.maxPageSize,
+    entriesPerMinute: opts.entriesPerMinute,
+    ...(opts.now ? { now: opts.now } : {}),
+    runTask: async (ctx) => {
+      for (const l of lines) ctx.log(l);
+      if (opts.running !== false) await new Promise<void>((r) => {
+        release = r;
+        ctx.signal.addEventListener('abort', () => r());
+      });
+      return 0;
+    },
+  });
+  cleanups.push(() => server.close());
+  const exec = server.world.run(server.world.opts.jobs[0]);
+  await new Promise((r) => setImmediate(r));
+  if (opts.running === false) await exec.done;
+  // Entries of equal timestamp keep their order: the copy comes right after its original.
+  if (opts.dupAt !== undefined) server.world.entries.splice(opts.dupAt + 1, 0, { ...server.world.entries[opts.dupAt] });
+  return { server, exec, release: () => release() };
+}
+
+function configFor(server: LoopbackServer, extra: Record<string, unknown> = {}): Config {
+  const d = mkdtempSync(path.join(dir, 'job-'));
+  const file = path.join(d, 'backfill-tui.config.json');
+  writeFileSync(file, JSON.stringify({ job: 'bdl-boxscores', cloudRun: { project: PROJECT, region: REGION, job: JOB, args: ['--dates={keys}'], apiEndpoint: server.url, loggingEndpoint: server.url }, ...extra }));
+  return loadConfig({ file, cwd: d });
+}
+
+describe('status for a Cloud Run job', () => {
+  test('status --json reads the running execution\'s log from Cloud Logging: the same figures as the same lines in a local log, plus the execution', async () => {
+    // Cut before the summary: the backfill is still running.
+    const lines = fullLog.slice(0, fullLog.findIndex((l) => l.includes('BACKFILL COMPLETE')) - 40);
+    expect(lines.length).toBeGreaterThan(1000); // more than one page of entries
+    // The first page ends on an outcome line, and the next page starts with it again (same insertId).
+    const last = lines.slice(0, 1000).findLastIndex((l) => l.includes('✅ Scraped'));
+    const { server, exec } = await regionWith(lines, { maxPageSize: last + 1, dupAt: last });
+    const config = configFor(server);
+    const r = await runCliAsync(['status', '--json', '--config', config.file!], { cwd: config.baseDir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.run.succeeded).toBe(count(lines, '✅ Scraped'));
+    expect(s.run.duplicateLines).toBe(0);
+    expect(s.run.failures['HTTP 500']).toBe(count(lines, ': HTTP 500'));
+    expect(s.run.total).toBe(Number(/Loaded (\d+) dates/.exec(lines.join('\n'))![1]));
+    // Never stalled from log silence while the execution says its task runs (the lines are hours old).
+    expect(s.run.state).toBe('running');
+    expect(s.execution).toMatchObject({
+      name: exec.name,
+      state: 'running',
+      ours: false,
+      tasks: { count: 1, running: 1, succeeded: 0, failed: 0, cancelled: 0, retried: 0 },
+      completedAt: null,
+      logIncomplete: null,
+      stuck: null,
+      error: null,
+    });
+    expect(s.execution.logDelaySeconds).toBeGreaterThanOrEqual(0);
+    expect(s.process).toMatchObject({ external: true, attached: false });
+    expect(s.problems).toEqual([]);
+
+    // The same lines in a local file give the same run figures.
+    const local = path.join(config.baseDir, 'same.log');
+    writeFileSync(local, `${lines.join('\n')}\n`);
+    const l = await runCliAsync(['status', '--json', '--log', local], { cwd: config.baseDir });
+    // (State, rate and ETA depend on the moment each was asked and on who writes: compared above.)
+    const { state: _a, ratePerMin: _b, etaSeconds: _c, ...cloudRun } = s.run;
+    const { state: _d, ratePerMin: _e, etaSeconds: _f, ...localRun } = JSON.parse(l.stdout).run;
+    expect(cloudRun).toEqual(localRun);
+    expect(s.failures).toEqual(JSON.parse(l.stdout).failures);
+
+    // Text: the execution's line under the header, as on the dashboard.
+    const t = await runCliAsync(['status', '--config', config.file!], { cwd: config.baseDir });
+    expect(t.stdout).toMatch(new RegExp(`^bdl-boxscores: running \\(external\\)  cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}\\n {10}execution ${exec.name.split('/').at(-1)} \\(external\\) running · 0/1 tasks done · 1 running · log delay `));
+    // missing --from failures: the keys the execution's outcome lines failed, as for the same local log.
+    const m = await runCliAsync(['missing', '--from', 'failures', '--config', config.file!], { cwd: config.baseDir });
+    const ml = await runCliAsync(['missing', '--from', 'failures', '--log', local], { cwd: config.baseDir });
+    const keys = m.stdout.trim().split('\n');
+    expect(keys).toHaveLength(s.run.failed);
+    expect(keys).toEqual(ml.stdout.trim().split('\n'));
+  });
+
+  test('a long log is read page after page within the quota: 5 calls back to back, then one every 2 s, at most 25 in any minute (counted at the server)', async () => {
+    const clock = fakeClock();
+    const lines = fullLog;
+    const { server } = await regionWith(lines, { maxPageSize: 10, now: clock.now, running: false });
+    const config = configFor(server);
+    let state: AppState = initialState({ job: 'j', log: config.log, now: clock.now(), targets: [95], place: initialPlaceState('p', 7200_000) });
+    const problems = await readCloudRunOnce(config, grammarFor(config), (e) => (state = reduce(state, e)), {
+      signal: new AbortController().signal,
+      now: clock.now,
+      logComplete: () => state.log.current?.complete === true,
+      requestTimeoutMs: 5000,
+      bound: '30 s',
+      pacer: { sleep: clock.sleep },
+      pageSize: 1000,
+    });
+    expect(problems).toEqual([]);
+    const calls = server.requests.filter((r) => r.route === 'entries').map((r) => r.at);
+    expect(calls.length).toBe(Math.ceil(lines.length / 10));
+    expect(calls.slice(0, 5).every((t) => t === calls[0])).toBe(true);
+    for (let i = 5; i < calls.length; i++) expect(calls[i] - calls[i - 1]).toBeGreaterThanOrEqual(2000);
+    for (let i = 0; i < calls.length; i++) expect(calls.filter((t) => t >= calls[i] && t < calls[i] + 60_000).length).toBeLessThanOrEqual(25);
+    // Every line once (the repeated entry dropped), through the same reducer: the summary is in.
+    expect(state.log.current?.complete).toBe(true);
+    expect(state.log.current?.succeeded).toBe(count(lines, '✅ Scraped'));
+    expect(state.place?.logIncomplete).toBeNull();
+    expect(state.place?.execution?.state).toBe('succeeded');
+  });
+
+  test('--timeout bounds the read: what was read by then is shown, and the problem says how far it got', async () => {
+    const { server } = await regionWith(fullLog, { maxPageSize: 10 });
+    const config = configFor(server);
+    const report = newReport();
+    const started = Date.now();
+    const state = await collectSnapshot(config, { timeoutMs: 4000, report });
+    expect(Date.now() - started).toBeLessThan(4000 + 1500);
+    expect(report.problems).toEqual([expect.stringMatching(/^log of execution bdl-boxscore-backfill-\w+: not read to its end within 4 s \(--timeout\): figures are from its first \d+ entries$/)]);
+    const read = Number(/first (\d+) entries/.exec(report.problems[0])![1]);
+    expect(read).toBeGreaterThanOrEqual(40);
+    expect(read).toBeLessThan(fullLog.length);
+    expect(statusJson(state).execution).toMatchObject({ state: 'running' });
+  });
+
+  test('403, 404 and 429 are explained in problems; the execution is still shown when only the log fails', async () => {
+    const { server } = await regionWith(fullLog.slice(0, 30));
+    server.setDeny(['run.executions.list']);
+    let report = newReport();
+    let state = await collectSnapshot(configFor(server), { timeoutMs: 10_000, report });
+    expect(report.problems).toEqual([`Cloud Run job ${JOB} (${REGION}): Cloud Run: permission run.executions.list missing on projects/${PROJECT}/locations/${REGION}/jobs/${JOB} (403) (grant roles/run.viewer (it has run.executions.list) to the account in use (see \`gcloud auth list\`))`]);
+    expect(statusJson(state).execution).toBeNull();
+    server.setDeny([]);
+
+    report = newReport();
+    const missing = configFor(server, { cloudRun: { project: PROJECT, region: 'us-east1', job: JOB, apiEndpoint: server.url, loggingEndpoint: server.url } });
+    await collectSnapshot(missing, { timeoutMs: 10_000, report });
+    expect(report.problems[0]).toContain(`job ${JOB} not found in region us-east1 of project ${PROJECT} (404)`);
+
+    report = newReport();
+    server.setFault({ route: 'entries', status: 429 });
+    state = await collectSnapshot(configFor(server), { timeoutMs: 10_000, report });
+    expect(report.problems).toEqual([expect.stringMatching(/^log of execution \S+: Cloud Logging: quota reached \(429\).*; figures are from its first 0 entries$/)]);
+    expect(statusJson(state).execution).toMatchObject({ state: 'running', error: expect.stringContaining('quota reached (429)') });
+  });
+});
+
+describe('an ended execution\'s last entries', () => {
+  const ended = (state: 'succeeded' | 'failed' | 'cancelled') =>
+    decodeExecution({
+      name: `projects/p/locations/r/jobs/j/executions/j-1`,
+      createTime: '2026-03-01T12:00:00Z',
+      startTime: '2026-03-01T12:00:00Z',
+      completionTime: '2026-03-01T13:00:00Z',
+      taskCount: 1,
+      succeededCount: state === 'succeeded' ? 1 : 0,
+      failedCount: state === 'failed' ? 1 : 0,
+      cancelledCount: state === 'cancelled' ? 1 : 0,
+      conditions: [{ type: 'Completed', state: state === 'succeeded' ? 'CONDITION_SUCCEEDED' : 'CONDITION_FAILED', ...(state === 'cancelled' ? { executionReason: 'CANCELLED' } : {}) }],
+    });
+  const end = Date.parse('2026-03-01T13:00:00Z');
+  test.each([
+    // state, summary read, a pass over the log began at (s after the end), now (s after the end), expected
+    ['succeeded', true, null, 10, null],
+    ['succeeded', false, 120, 120, 'waiting'],
+    ['succeeded', false, 299, 300, 'gave-up'],
+    ['cancelled', false, null, 10, 'waiting'],
+    ['cancelled', false, 30, 40, 'waiting'],
+    ['cancelled', false, 60, 61, null],
+    ['failed', false, 61, 62, null],
+    ['cancelled', false, null, 300, 'gave-up'],
+  ] as const)('%s, summary %s, read from +%s s, now +%s s: %s', (state, logComplete, from, now, expected) => {
+    expect(lastEntriesState(ended(state), { logComplete, caughtUpFrom: from === null ? null : end + from * 1000, now: end + now * 1000, deadlineMs: 300_000 })).toBe(expected);
+  });
+});
