@@ -5,6 +5,7 @@ import { UserError } from './errors.js';
 import { compileKeyPattern } from './coverage/local-source.js';
 import type { SourceError } from './coverage/source.js';
 import { PhasesError, resolvePhases, type PhaseCalendar } from './phases/calendar.js';
+import { isGsGlob, splitGsGlob } from './failures/gs-glob.js';
 
 /** A config problem the operator must fix; `exitCode` 2 as for any usage error. */
 export class ConfigError extends UserError {
@@ -136,7 +137,8 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
     baseDir,
     // A Cloud Run job's log is Cloud Logging's: the name says so, and no local file of that name is read.
     log: c.log !== undefined ? abs(c.log) : `cloud-run:projects/${c.cloudRun!.project}/locations/${c.cloudRun!.region}/jobs/${c.cloudRun!.job}`,
-    failed: abs(c.failed),
+    // A gs:// glob names the failed-keys objects a Cloud Run job's script writes to Cloud Storage.
+    failed: isGsGlob(c.failed) ? c.failed : abs(c.failed),
     expected,
     storage,
     warehouse,
@@ -162,7 +164,13 @@ function checkPatterns(c: { storage?: { keyPattern?: string }; failed: string },
       throw bad('storage.keyPattern', `${e.message.replace(/^storage\.keyPattern /, '')}${e.hint ? ` (${e.hint})` : ''}`);
     }
   }
-  if (/[*?]/.test(path.dirname(path.resolve(baseDir, c.failed)))) {
+  if (isGsGlob(c.failed)) {
+    try {
+      splitGsGlob(c.failed);
+    } catch (err) {
+      throw bad('failed', (err as Error).message);
+    }
+  } else if (/[*?]/.test(path.dirname(path.resolve(baseDir, c.failed)))) {
     throw bad('failed', `only the file name may hold * or ? (${c.failed}): name the folder, e.g. "logs/failed_dates_*.json"`);
   }
 }

@@ -2,9 +2,20 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareNewestFirst, readFailedFile, type FailedFile } from '../failures/failed-file.js';
 import { splitFailedGlob } from '../failures/failed-watcher.js';
+import { isGsGlob } from '../failures/gs-glob.js';
 
-/** Reads every failed-keys file the glob matches, once; half-written ones are noted, not shown as truth. */
-export async function readFailedFilesOnce(glob: string): Promise<{ files: FailedFile[]; current: FailedFile | null; notes: string[] }> {
+/**
+ * Reads every failed-keys file the glob matches, once; half-written ones are noted, not shown as truth. A
+ * `gs://` glob reads Cloud Storage objects instead (with the job's storage endpoint), bounded by `signal`.
+ */
+export async function readFailedFilesOnce(
+  glob: string,
+  gcs: { apiEndpoint?: string; projectId?: string; signal?: AbortSignal } = {},
+): Promise<{ files: FailedFile[]; current: FailedFile | null; notes: string[] }> {
+  if (isGsGlob(glob)) {
+    const { readGcsFailedOnce } = await import('../failures/gcs-failed-watch.js');
+    return readGcsFailedOnce({ glob, apiEndpoint: gcs.apiEndpoint, projectId: gcs.projectId }, gcs.signal ?? new AbortController().signal);
+  }
   const { dir, match } = splitFailedGlob(glob);
   let names: string[];
   try {

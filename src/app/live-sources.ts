@@ -4,6 +4,8 @@ import { createSourceHub, type RefreshAnswer, type SourceHub } from '../coverage
 import type { KeySource } from '../coverage/source.js';
 import type { Config } from '../config.js';
 import { watchFailedFiles } from '../failures/failed-watcher.js';
+import type { FailedFile } from '../failures/failed-file.js';
+import { isGsGlob } from '../failures/gs-glob.js';
 import { followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
 import { logHandlers } from './log-events.js';
@@ -45,11 +47,12 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
       { signal, historyStart: historyStartFor(grammar), lendChunks: true },
     ),
   );
-  tasks.push(
-    watchFailedFiles(config.failed, { onUpdate: (files, current, notes) => dispatch({ type: 'failed/update', files, current, notes }) }, { signal, pollMs: FAILED_POLL_MS }).catch((err: Error) =>
-      dispatch({ type: 'ui/notice', text: `failed-keys files: ${err.message}`, tone: 'fail' }),
-    ),
-  );
+  const onFailed = (files: FailedFile[], current: FailedFile | null, notes: string[]) => dispatch({ type: 'failed/update', files, current, notes });
+  // A gs:// glob: the failed-keys objects a Cloud Run job's script writes (its container's files are lost).
+  const failedTask = isGsGlob(config.failed)
+    ? import('../failures/gcs-failed-watch.js').then((m) => m.watchGcsFailedFiles({ glob: config.failed, apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId }, onFailed, { signal }))
+    : watchFailedFiles(config.failed, { onUpdate: onFailed }, { signal, pollMs: FAILED_POLL_MS });
+  tasks.push(failedTask.catch((err: Error) => dispatch({ type: 'ui/notice', text: `failed-keys files: ${err.message}`, tone: 'fail' })));
   const storage = config.storage ? hub.storage(config.storage) : null;
   const pollers: { name: 'storage' | 'warehouse'; poller: { refresh(): RefreshAnswer } }[] = [];
   const poll = (source: KeySource, intervalMs: number) => {

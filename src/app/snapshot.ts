@@ -92,7 +92,7 @@ export async function collectSnapshot(
       bounded('runs and log writers', processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch }))),
     ]),
     bounded(`expected keys ${config.expected?.file ?? ''}`, expectedTask),
-    bounded(`failed-keys files ${config.failed}`, readFailedFilesOnce(config.failed).then((f) => dispatch({ type: 'failed/update', ...f }))),
+    bounded(`failed-keys files ${config.failed}`, readFailedFilesOnce(config.failed, { apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, signal: deadline }).then((f) => dispatch({ type: 'failed/update', ...f }))),
   ];
   const sourceMs = Math.min(SOURCE_TIMEOUT_MS, Math.max(1, timeoutMs - 2 * MARGIN_MS));
   const sourceLimit = limit(sourceMs, deadline);

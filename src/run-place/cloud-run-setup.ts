@@ -81,7 +81,7 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
  * Writes the keys object with `ifGenerationMatch: 0`: Cloud Storage refuses it if any object of that name
  * exists, so the dashboard never writes over an object it did not create.
  */
-async function writeKeysObject(uri: string, body: string, config: Config): Promise<void> {
+export async function writeKeysObject(uri: string, body: string, config: Config): Promise<void> {
   const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!m) throw new Error(`not a gs:// object: ${uri}`);
   const { Storage } = await import('@google-cloud/storage');
