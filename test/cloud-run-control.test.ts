@@ -1,7 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createElement } from 'react';
+import { stripVTControlCharacters } from 'node:util';
+import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { App } from '../components/App.js';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { simTaskRunner } from '../src/cloud-run/loopback/sim-task.js';
@@ -14,6 +18,7 @@ import { waitFor } from './support/wait-for.js';
 let dir: string;
 let server: LoopbackServer;
 const runtimes: Runtime[] = [];
+const cleanups: (() => void)[] = [];
 const KEYS = Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString().slice(0, 10));
 
 beforeEach(async () => {
@@ -27,6 +32,7 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
+  for (const c of cleanups.splice(0)) c();
   for (const r of runtimes.splice(0)) await r.close();
   await server.close();
   rmSync(dir, { recursive: true, force: true });
@@ -87,6 +93,37 @@ describe('a Cloud Run job from the dashboard', () => {
     expect(server.requests.filter((q) => q.route === 'cancel')).toHaveLength(1);
     const after = r.store.getState();
     expect(runFigures(after.log.current, after.now, writerOf(after)).status).toBe('stopped');
+  }, 60_000);
+
+  test('h: a finished execution of ours shows its counts, duration and storage coverage before → after, recorded at its launch and end', async () => {
+    const storage = path.join(dir, 'st');
+    const r = runtimeFor(['--keys={keys}', '--workers={workers}', `--storage=${storage}`, '--speed=50', '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0'], KEYS.slice(0, 4));
+    await waitFor(() => r.store.getState().coverage.storage?.checkedAt && r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready');
+    r.controller.onIntent('resume');
+    await waitFor(() => r.store.getState().ui.confirm, 'the confirm box');
+    r.controller.onIntent('confirm-yes');
+    const exec = await waitFor(() => server.world.executions[0], 'an execution');
+    await exec.done;
+    // The end record with the log's tallies and a fresh listing comes once the summary is read.
+    const history = await waitFor(() => r.store.getState().process.history.find((h) => h.counts), 'the run in the history with its counts', 30_000);
+    expect(history).toMatchObject({ id: exec.name.split('/').at(-1), label: 'resume', keyCount: 8, reason: 'succeeded', counts: { succeeded: 8, failed: 0, skipped: 0 }, storageBefore: 4, storageAfter: 12 });
+    expect(history.endedAt! - history.startedAt).toBeGreaterThanOrEqual(0);
+    const records = readFileSync(path.join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.filter((x) => x.type === 'launch')[0]).toMatchObject({ storageBefore: 4 });
+    // First the execution's end at once, then the full one: the last counts win.
+    expect(records.filter((x) => x.type === 'end').map((x) => x.counts)).toEqual([
+      { tasksSucceeded: 1, tasksFailed: 0, tasksCancelled: 0, retried: 0 },
+      { tasksSucceeded: 1, tasksFailed: 0, tasksCancelled: 0, retried: 0, succeeded: 8, failed: 0, skipped: 0, storageBefore: 4, storageAfter: 12 },
+    ]);
+    // The history view says it in the operator's words.
+    r.store.dispatch({ type: 'ui/view', view: 'history' });
+    const app = render(createElement(App, { store: r.store, onIntent: () => undefined, color: false }));
+    cleanups.push(() => app.unmount());
+    const frame = await waitFor(() => {
+      const f = stripVTControlCharacters(app.lastFrame() ?? '');
+      return f.includes('Runs launched from here') ? f : null;
+    }, 'the history view');
+    expect(frame).toMatch(/resume\s+8 keys \d+:\d\d ✓ 8 ✗ 0 succeeded storage 33\.3 → 100\.0 %/);
   }, 60_000);
 
   test('a job whose args take no keys: s executes it as is, r says it cannot pass keys', async () => {

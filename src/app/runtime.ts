@@ -56,7 +56,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   const placeReady = cr
     ? import('../run-place/cloud-run-setup.js').then(async (m) => {
         if (ac.signal.aborted) return;
-        place.current = m.cloudRunPlaceFor(config, store, grammar, now, ac.signal);
+        place.current = m.cloudRunPlaceFor(config, store, grammar, now, ac.signal, live.storage);
         await place.current.start();
       }).catch((err: Error) => store.dispatch({ type: 'ui/notice', text: `Cloud Run: ${err.message}`, tone: 'fail' }))
     : Promise.resolve();

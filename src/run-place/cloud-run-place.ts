@@ -41,6 +41,12 @@ export interface CloudRunPlaceDeps {
   onLines(lines: string[], executionId: string): void;
   /** True once the followed run's log holds its summary (the script's last lines). */
   logComplete(): boolean;
+  /** The run's tallies from its log (succeeded, failed, skipped), for the end record; null when no run is read. */
+  runCounts?(): { succeeded: number; failed: number; skipped: number } | null;
+  /** Keys present in storage now (the last listing), recorded at a launch. */
+  storagePresent?(): number | null;
+  /** Keys present in storage from a fresh listing, for the end record (coverage before → after in `h`). */
+  freshStoragePresent?(): Promise<number | null>;
   /** Writes a keys object; must fail rather than replace an existing object. */
   writeKeysObject?(uri: string, body: string): Promise<void>;
   now(): number;
@@ -167,12 +173,35 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     if (ended.has(e.id)) return;
     ended.add(e.id);
     notice(`execution ${e.id} ${e.state}: ${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`, e.state === 'succeeded' ? 'info' : 'warn');
-    if (rec && rec.end === null) {
-      const counts = { tasksSucceeded: e.succeededCount, tasksFailed: e.failedCount, tasksCancelled: e.cancelledCount, retried: e.retriedCount };
-      await recordEnd(d.stateDir, { id: rec.id, endedAt: e.completionTime ?? d.now(), exitCode: null, signal: null, reason: e.state === 'cancelled' ? 'stopped' : 'exited', counts }).catch((err: Error) => notice(`could not record the end of ${e.id}: ${err.message}`, 'warn'));
-    }
-    void awaitLastEntries(e);
+    // Recorded at once (a dashboard quitting now must not lose the end), then again once the log's last entries
+    // are in (or the deadline passed) with the log's tallies and storage after: runs.jsonl keeps the last counts.
+    if (rec && rec.end === null) await recordEndOf(e, rec, false);
+    void awaitLastEntries(e).then(() => recordEndOf(e, rec, true));
     void refreshRecent();
+  }
+
+  /**
+   * Appends the end of one of our executions to runs.jsonl (append-only; the last end record's counts win): the
+   * execution's task counts, and once its log is read (`full`) the log's tallies and storage before (from the
+   * launch record) → after (a fresh listing), which `h` shows. A dashboard that finds an ended execution of
+   * ours without full counts (the one that saw it end quit too soon) writes them.
+   */
+  async function recordEndOf(e: ExecutionInfo, rec: RunRecord | null, full: boolean): Promise<void> {
+    if (!rec || d.signal.aborted || (rec.end !== null && (!full || rec.end.counts?.succeeded !== undefined))) return;
+    const counts: Record<string, number> = { tasksSucceeded: e.succeededCount, tasksFailed: e.failedCount, tasksCancelled: e.cancelledCount, retried: e.retriedCount };
+    if (full) {
+      const tallies = current?.id === e.id ? d.runCounts?.() : null;
+      if (tallies) Object.assign(counts, tallies);
+      const after = await d.freshStoragePresent?.().catch(() => null);
+      if (typeof rec.storageBefore === 'number' && typeof after === 'number') Object.assign(counts, { storageBefore: rec.storageBefore, storageAfter: after });
+      if (d.signal.aborted) return;
+    }
+    try {
+      await recordEnd(d.stateDir, { id: rec.id, endedAt: e.completionTime ?? d.now(), exitCode: null, signal: null, reason: e.state === 'cancelled' ? 'stopped' : 'exited', counts });
+      if (full) d.dispatch({ type: 'process/history', runs: await recentRuns() });
+    } catch (err) {
+      notice(`could not record the end of ${e.id}: ${(err as Error).message}`, 'warn');
+    }
   }
 
   /**
@@ -270,7 +299,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
       }
       const known = new Set(list.map((e) => e.id));
-      const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, pid: null, procStart: null, log: `cloud-run:${jobPathOf(spec)}`, startedAt };
+      const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, pid: null, procStart: null, log: `cloud-run:${jobPathOf(spec)}`, startedAt, storageBefore: d.storagePresent?.() ?? null };
       // Recorded before the call, as a local launch is before its spawn: a launch we cannot record starts nothing.
       try {
         await appendRunRecord(d.stateDir, record);
@@ -302,6 +331,32 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       launching = false;
       if (lock.ok) await lock.release();
     }
+  }
+
+  /** The last executions for `h`, oldest first: ours with their label, keys and end counts; others as external. */
+  async function recentRuns(): Promise<RecordedRun[]> {
+    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const mine = ourExecutions(runs);
+    const list = [...(current && isActive(current) ? [current] : []), ...((await api.listExecutions(spec, d.signal).catch(() => null)) ?? [])];
+    const seen = new Set<string>();
+    return list.filter((e) => !seen.has(e.id) && seen.add(e.id)).slice(0, 6).reverse().map((e) => {
+      const rec = mine.get(e.id);
+      return {
+        id: e.id,
+        label: rec?.label ?? 'external',
+        keyCount: rec?.keyCount ?? 0,
+        keysFile: rec?.keysFile ?? null,
+        pid: 0,
+        startedAt: e.startTime ?? e.createTime,
+        endedAt: e.completionTime,
+        exitCode: null,
+        reason: isActive(e) ? null : e.state,
+        // Tallies only once the log was read to its end (the first end record has the execution's task counts).
+        counts: rec?.end?.counts?.succeeded !== undefined ? { succeeded: rec.end.counts.succeeded, failed: rec.end.counts.failed ?? 0, skipped: rec.end.counts.skipped ?? 0 } : null,
+        storageBefore: rec?.end?.counts?.storageBefore ?? null,
+        storageAfter: rec?.end?.counts?.storageAfter ?? null,
+      };
+    });
   }
 
   return {
@@ -343,29 +398,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       await findRunning(true);
       loop = watchLoop();
     },
-    async recentRuns(): Promise<RecordedRun[]> {
-      const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
-      const mine = ourExecutions(runs);
-      const list = [...(current && isActive(current) ? [current] : []), ...((await api.listExecutions(spec, d.signal).catch(() => null)) ?? [])];
-      const seen = new Set<string>();
-      return list.filter((e) => !seen.has(e.id) && seen.add(e.id)).slice(0, 6).reverse().map((e) => {
-        const rec = mine.get(e.id);
-        return {
-          id: e.id,
-          label: rec?.label ?? 'external',
-          keyCount: rec?.keyCount ?? 0,
-          keysFile: rec?.keysFile ?? null,
-          pid: 0,
-          startedAt: e.startTime ?? e.createTime,
-          endedAt: e.completionTime,
-          exitCode: null,
-          reason: isActive(e) ? null : e.state,
-          counts: rec?.end?.counts ? { succeeded: rec.end.counts.succeeded ?? 0, failed: rec.end.counts.failed ?? 0, skipped: rec.end.counts.skipped ?? 0 } : null,
-          storageBefore: rec?.end?.counts?.storageBefore ?? null,
-          storageAfter: rec?.end?.counts?.storageAfter ?? null,
-        };
-      });
-    },
+    recentRuns,
     async close() {
       unfollow?.();
       wake?.();

@@ -6,6 +6,10 @@ import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
 import type { Store } from '../store.js';
 import { createCloudRunPlace } from './cloud-run-place.js';
+import { limit } from '../abort.js';
+import { lookOnce } from '../app/look-once.js';
+import type { KeySource } from '../coverage/source.js';
+import { coverageView } from '../state/coverage-view.js';
 import type { RunPlace } from './run-place.js';
 
 /**
@@ -43,8 +47,11 @@ export function linesToBatch(lines: string[], grammar: Grammar): AppEvent {
   return { type: 'log/batch', batch: parseChunk(Buffer.from(`${lines.join('\n')}\n`), grammar, TAIL_LIMIT) };
 }
 
-/** The Cloud Run place of a job with `cloudRun`, wired to the store and the job's grammar. */
-export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar, now: () => number, signal: AbortSignal): RunPlace {
+/**
+ * The Cloud Run place of a job with `cloudRun`, wired to the store and the job's grammar; `storage` (the job's
+ * live storage source) gives the fresh listing an execution's end record takes its coverage after from.
+ */
+export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar, now: () => number, signal: AbortSignal, storage: KeySource | null = null): RunPlace {
   const cr = config.cloudRun!;
   const shared = sharedFeed(cr);
   let followed: string | null = null;
@@ -62,6 +69,17 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
       if (lines.length) store.dispatch(linesToBatch(lines, grammar));
     },
     logComplete: () => store.getState().log.current?.complete === true,
+    runCounts: () => {
+      const run = store.getState().log.current;
+      return run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : null;
+    },
+    storagePresent: () => coverageView(store.getState()).storage?.coverage?.present ?? null,
+    freshStoragePresent: async () => {
+      if (!storage) return null;
+      const fresh = limit(60_000, signal);
+      const keys = await lookOnce(storage, store.dispatch, now, fresh.signal, 60_000).finally(() => fresh.clear());
+      return keys === null ? null : (coverageView(store.getState()).storage?.coverage?.present ?? null);
+    },
     writeKeysObject: (uri, body) => writeKeysObject(uri, body, config),
     now,
     signal,

@@ -31,6 +31,8 @@ export interface LaunchRecord {
   startedAt: number;
   /** A Cloud Run run: the execution's resource name (it names the run as a pid does a local one). */
   execution?: string;
+  /** Keys present in storage at the launch (a Cloud Run run's end may be recorded by another dashboard). */
+  storageBefore?: number | null;
 }
 
 /** Written when a run is known to have ended; more than one may exist (see {@link foldRuns}). */
