@@ -139,7 +139,7 @@ describe('failed-keys files in Cloud Storage (a Cloud Run job\'s container keeps
     const server = await gcs([{ name: 'failed/failed_dates_20260227_090000.json', content: OLDER, updated: '2026-02-27T09:00:01Z' }]);
     const updates: string[][] = [];
     const ac = new AbortController();
-    const watching = watchGcsFailedFiles({ glob: `gs://${BUCKET}/failed/failed_dates_*.json`, apiEndpoint: server.url }, (files) => updates.push(files.map((f) => f.name)), { signal: ac.signal, pollMs: 20 });
+    const watching = watchGcsFailedFiles({ glob: `gs://${BUCKET}/failed/failed_dates_*.json`, apiEndpoint: `${server.url}/storage/v1` }, (files) => updates.push(files.map((f) => f.name)), { signal: ac.signal, pollMs: 20 });
     cleanups.push(async () => {
       ac.abort();
       await watching;
@@ -181,7 +181,8 @@ describe('{keysUri}: the keys object under keysPrefix', () => {
     writeFileSync(path.join(dir, 'expected.txt'), ['2024-01-01', '2024-01-02', '2024-01-03'].join('\n') + '\n');
     const file = writeConfig(dir, {
       expected: 'expected.txt',
-      storage: { url: `gs://${BUCKET}/st/`, apiEndpoint: server.url, pollSeconds: 1 },
+      // The endpoint in the form the README shows (with /storage/v1): taken as the storage source takes it.
+      storage: { url: `gs://${BUCKET}/st/`, apiEndpoint: `${server.url}/storage/v1`, pollSeconds: 1 },
       cloudRun: { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-boxscore-backfill', args: ['--csv={keysUri}', '--workers={workers}'], keysPrefix: `gs://${BUCKET}/backfill-tui/keys/`, apiEndpoint: region1.url, loggingEndpoint: region1.url, pollSeconds: 1 },
       workers: 2,
     });

@@ -1,5 +1,6 @@
 import { Storage, type Bucket } from '@google-cloud/storage';
 import { explainError, type ErrorContext } from '../coverage/explain-error.js';
+import { storageOrigin } from '../coverage/gcs-source.js';
 import { createPageGuard } from '../coverage/page-guard.js';
 import { compareNewestFirst, parseFailedFile, type FailedFile } from './failed-file.js';
 import { splitGsGlob } from './gs-glob.js';
@@ -42,12 +43,15 @@ interface Listed {
 export function createGcsFailedReader(opts: GcsFailedOptions) {
   const { bucket: bucketName, listPrefix, match } = splitGsGlob(opts.glob);
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  // The endpoint as the storage source takes it: with or without /storage/v1, or STORAGE_EMULATOR_HOST.
+  const origin = storageOrigin(opts.apiEndpoint);
   const storage = new Storage({
     projectId: opts.projectId ?? 'backfill-tui',
-    ...(opts.apiEndpoint !== undefined && { apiEndpoint: opts.apiEndpoint }),
+    ...(origin !== undefined && { apiEndpoint: origin }),
     timeout: timeoutMs,
     retryOptions: { maxRetries: 1, maxRetryDelay: 1, totalTimeout: Math.ceil((2 * timeoutMs) / 1000) + 2 },
   });
+  if (origin !== undefined) storage.baseUrl = `${origin}/storage/v1`;
   const bucket = storage.bucket(bucketName);
   const ctx: ErrorContext = {
     service: 'Cloud Storage',
