@@ -164,6 +164,24 @@ describe('status for a Cloud Run job', () => {
     expect(state.place?.execution?.state).toBe('succeeded');
   });
 
+  test('one status of two Cloud Run jobs of a project shares the project\'s pace: 5 calls back to back in all, then one every 2 s', async () => {
+    const { server } = await regionWith(fullLog.slice(0, 40), { maxPageSize: 10 });
+    // A second job of the same project, its execution with the same 40 lines.
+    server.world.opts.jobs.push({ name: 'bdl-pbp-backfill', timeoutSeconds: 3600 });
+    const second = server.world.run(server.world.opts.jobs[1]);
+    await new Promise((r) => setImmediate(r));
+    const a = configFor(server);
+    const b = configFor(server, { job: 'bdl-pbp', cloudRun: { project: PROJECT, region: REGION, job: 'bdl-pbp-backfill', apiEndpoint: server.url, loggingEndpoint: server.url } });
+    const [sa, sb] = await Promise.all([collectSnapshot(a, { timeoutMs: 30_000 }), collectSnapshot(b, { timeoutMs: 30_000 })]);
+    expect(sa.log.current?.succeeded).toBe(count(fullLog.slice(0, 40), '✅ Scraped'));
+    expect(sb.log.current?.succeeded).toBe(count(fullLog.slice(0, 40), '✅ Scraped'));
+    expect(statusJson(sb).execution?.name).toBe(second.name);
+    const calls = server.requests.filter((r) => r.route === 'entries').map((r) => r.at);
+    expect(calls).toHaveLength(8);
+    // Starts are 2 s apart; arrivals at the server differ from starts by the request's own latency.
+    for (let i = 5; i < calls.length; i++) expect(calls[i] - calls[i - 1]).toBeGreaterThanOrEqual(1500);
+  }, 60_000);
+
   test('--timeout bounds the read: what was read by then is shown, and the problem says how far it got', async () => {
     const { server } = await regionWith(fullLog, { maxPageSize: 10 });
     const config = configFor(server);

@@ -24,10 +24,23 @@ export interface CloudRunOnceOptions {
   requestTimeoutMs: number;
   /** "30 s": the bound, for messages. */
   bound: string;
+  /** A pacer of this read's own (tests: an injected clock); default the process's pacer of the project. */
   pacer?: PacerOptions;
   /** Entries per page (the API's cap is 1000). */
   pageSize?: number;
   api?: CloudRunApi;
+}
+
+/**
+ * One pacer per project for the whole process: the quota is the project's, and one `status` of several Cloud
+ * Run jobs of a project reads their logs at once.
+ */
+const pacers = new Map<string, ReturnType<typeof createCallPacer>>();
+function projectPacer(loggingEndpoint: string | undefined, project: string): ReturnType<typeof createCallPacer> {
+  const key = `${loggingEndpoint ?? ''} ${project}`;
+  let p = pacers.get(key);
+  if (!p) pacers.set(key, (p = createCallPacer()));
+  return p;
 }
 
 const errorOf = (err: unknown) => (err instanceof CloudRunError ? err : new CloudRunError(String((err as Error)?.message ?? err), 'network', null, null));
@@ -70,7 +83,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   return readLog(e);
 
   async function readLog(e: ExecutionInfo): Promise<string[]> {
-    const pacer = createCallPacer({ now: o.now, ...o.pacer });
+    const pacer = o.pacer ? createCallPacer({ now: o.now, ...o.pacer }) : projectPacer(cr.loggingEndpoint, cr.project);
     const guard = createPageGuard('Cloud Logging', `the log of execution ${e.id}`, 'check cloudRun.loggingEndpoint: the server there does not page like Cloud Logging', { pageSize: o.pageSize ?? 1000, entries: 'log entries' });
     const filter = executionLogFilter(cr.job, e.id, e.createTime - 1000);
     const seen = new Set<string>();

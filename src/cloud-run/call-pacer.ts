@@ -14,7 +14,7 @@ export interface PacerOptions {
  * Pacing for a one-shot read of Cloud Logging (`status`, `missing`): the read quota is about 60 calls a minute
  * per project for every reader together, so a one-shot takes a few pages back to back (a short log costs no
  * waiting) and then keeps the dashboard's pace. `turn()` resolves when the next call may start (early if the
- * signal aborts; the caller then checks the signal).
+ * signal aborts; the caller then checks the signal); concurrent callers get successive slots.
  */
 export function createCallPacer(opts: PacerOptions = {}) {
   const burst = opts.burst ?? 5;
@@ -35,16 +35,17 @@ export function createCallPacer(opts: PacerOptions = {}) {
       }));
   const starts: number[] = [];
   return {
-    /** Start times of the calls made so far (epoch ms). */
+    /** Start times of the newest calls, taken or reserved (epoch ms). */
     starts,
     async turn(signal: AbortSignal): Promise<void> {
+      // The slot is taken before the wait, so callers sharing the pacer (several jobs) queue up, never collide.
       const t = now();
-      let wait = 0;
-      if (starts.length >= burst) wait = starts[starts.length - 1] + interval - t;
-      const recent = starts.filter((s) => s > t - 60_000);
-      if (recent.length >= perMinute) wait = Math.max(wait, recent[recent.length - perMinute] + 60_000 - t);
-      if (wait > 0) await sleep(wait, signal);
-      if (!signal.aborted) starts.push(now());
+      let at = t;
+      if (starts.length >= burst) at = Math.max(at, starts[starts.length - 1] + interval);
+      if (starts.length >= perMinute) at = Math.max(at, starts[starts.length - perMinute] + 60_000);
+      starts.push(at);
+      if (starts.length > perMinute) starts.splice(0, starts.length - perMinute);
+      if (at > t) await sleep(at - t, signal);
     },
   };
 }
