@@ -1,5 +1,6 @@
 import { Text } from 'ink';
-import { displayWidth, formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
+import { formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
+import { displayWidth } from '../src/text-width.js';
 import { nextUnmetTarget } from '../src/coverage/math.js';
 import type { SourceCoverage } from '../src/state/coverage-view.js';
 import { SegmentBar } from './SegmentBar.js';

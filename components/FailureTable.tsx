@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { displayWidth, fitColumn } from '../src/format.js';
+import { displayWidth, fitColumn } from '../src/text-width.js';
 
 /** One column of {@link FailureTable}: its heading, the cell text of a row, and its width bounds. */
 export interface Column<R> {

@@ -1,6 +1,7 @@
 import { Text } from 'ink';
 import Spinner from 'ink-spinner';
-import { displayWidth, formatClock, truncate } from '../src/format.js';
+import { formatClock } from '../src/format.js';
+import { displayWidth, truncate } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
 import { useColor } from './theme.js';

@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { displayWidth, truncate } from '../src/format.js';
+import { displayWidth, truncate } from '../src/text-width.js';
 import { activeBindings } from '../src/keymap.js';
 import type { AppState } from '../src/state/app-state.js';
 

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { TailLine } from '../src/log-line.js';
-import { truncate } from '../src/format.js';
+import { truncate } from '../src/text-width.js';
 import { toneColor, useColor } from './theme.js';
 
 /** The newest log lines, colored by kind, cut to the pane (never wrapped: wrapping would push the layout). */

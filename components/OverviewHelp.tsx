@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { truncate } from '../src/format.js';
+import { truncate } from '../src/text-width.js';
 import { CONFIRM_KEYS } from '../src/keymap.js';
 import { OVERVIEW_KEYMAP } from '../src/overview/overview-keymap.js';
 

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { displayWidth, formatCount, formatEta, formatPercent } from '../src/format.js';
+import { formatCount, formatEta, formatPercent } from '../src/format.js';
+import { displayWidth } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
 import { SegmentBar } from './SegmentBar.js';

@@ -1,5 +1,5 @@
 import { isValidZone } from './parser/log-clock.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Backfill scripts in the reference family; each field a regular expression (named groups, see README). */
 export const grammarSchema = z

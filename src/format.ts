@@ -1,5 +1,4 @@
 /** Pure formatting helpers shared by the views, the text status and the JSON status. */
-import stringWidth from 'string-width';
 
 /** 0:42, 12:05, 3:04:05 — elapsed time the way a run log reads. */
 export function formatClock(ms: number | null): string {
@@ -85,39 +84,6 @@ export function formatBytes(n: number | null): string {
     i++;
   }
   return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
-/** Columns `text` takes on a terminal: wide characters (CJK, most emoji) count two, escape codes none. */
-export function displayWidth(text: string): number {
-  return stringWidth(text);
-}
-
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
-
-/**
- * Cuts text to `width` terminal columns, measured by display width (an emoji or a CJK character takes
- * two), ending in `…` when anything was cut. Plain text only: styled rows are cut by Ink's own
- * `wrap="truncate-end"`, which measures the same way.
- */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (stringWidth(text) <= width) return text;
-  let out = '';
-  let used = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    const w = stringWidth(segment);
-    if (used + w > width - 1) break;
-    out += segment;
-    used += w;
-  }
-  return out + '…';
-}
-
-/** `text` cut to `width` columns, then padded with spaces to exactly `width`: a fixed-width column. */
-export function fitColumn(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const cut = truncate(text, width);
-  const pad = ' '.repeat(Math.max(0, width - stringWidth(cut)));
-  return align === 'left' ? cut + pad : pad + cut;
 }
 
 /**

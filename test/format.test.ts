@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { barCells, formatClock, formatDuration, formatEta, formatPercent, truncate } from '../src/format.js';
+import { barCells, formatClock, formatDuration, formatEta, formatPercent } from '../src/format.js';
+import { truncate } from '../src/text-width.js';
 
 describe('formatters', () => {
   test.each([

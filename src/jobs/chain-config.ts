@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { expectedSchema, storageSchema, warehouseSchema } from '../config-schema.js';
 import { ConfigError, type Config } from '../config.js';
 
