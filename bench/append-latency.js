@@ -6,6 +6,7 @@ import { followLog } from '../dist/src/log-follower.js';
 import { compileGrammar, parseChunk } from '../dist/src/parser/index.js';
 import { initialState } from '../dist/src/state/app-state.js';
 import { reduce } from '../dist/src/state/reducer.js';
+import { failureSummaryLine } from '../dist/src/state/failures-view.js';
 import { percentile, sleep } from './stats.js';
 
 const WRITER = fileURLToPath(new URL('./append-writer.js', import.meta.url));
@@ -17,7 +18,8 @@ const now = () => performance.timeOrigin + performance.now();
  * Append-to-state latency: this process follows a fresh log (followLog, default pollMs, chokidar as
  * the fast path) into parseChunk and the reducer, while a separate writer process appends `rate` lines
  * a second for `seconds`. Each line carries its write time in its key; a line's delay is the time
- * from that write to the end of the reduce of the batch holding it.
+ * from that write to the end of the reduce of the batch holding it. After each batch the failures
+ * summary line is made as the dashboard makes it (its cost per batch is reported apart: `summary`).
  */
 export async function appendLatency({ file, rate, seconds, batchMs = 10, prefill = null }) {
   const t0 = now();
@@ -37,6 +39,7 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10, prefill
   const errors = [];
   let chunks = 0;
   let historyDone = false;
+  const summaryMs = [];
   const ac = new AbortController();
   const following = followLog(
     file,
@@ -46,6 +49,11 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10, prefill
         state = reduce(state, { type: 'log/batch', batch });
         const t = now();
         chunks++;
+        if (historyDone && !process.env.NO_SUMMARY) {
+          // What the dashboard draws from the new state: its failures line (a pass over the listed failed keys).
+          failureSummaryLine(state);
+          summaryMs.push(now() - t);
+        }
         for (const line of batch.lines) {
           if (line.kind !== 'succeeded' || !line.key?.startsWith('w')) continue;
           const w = Number.parseFloat(line.key.slice(1));
@@ -67,6 +75,8 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10, prefill
     const readLimit = prefill ? 300_000 : 5_000;
     for (let i = 0; !historyDone && i < readLimit / 10; i++) await sleep(10);
     if (!historyDone) throw new Error(`the follower did not finish reading the log within ${readLimit / 1000} s`);
+    // The dashboard draws once the history is read, before any append: its failures line is made then.
+    failureSummaryLine(state);
     const heldKeys = state.log.current?.keys?.ledger.size ?? 0;
     const succeededBefore = state.log.current?.succeeded ?? 0;
     const writer = await runWriter(file, rate, seconds, batchMs);
@@ -95,6 +105,7 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10, prefill
       lastBatchMs: Math.max(...last),
       maxBeforeLast: Math.max(...rest),
       over100: delays.filter((d) => d > 100).length,
+      summary: summaryMs.length ? { batches: summaryMs.length, p50: percentile(summaryMs, 50), p95: percentile(summaryMs, 95), max: Math.max(...summaryMs), failedKeys: run?.failedKeys.size ?? 0 } : null,
     };
   } finally {
     ac.abort();

@@ -119,6 +119,9 @@ function appendRows(res, held = '') {
   return [
     [what, `${a.p50.toFixed(1)} / ${a.p95.toFixed(1)} / ${a.max.toFixed(0)} ms${lost}`, 'target p95 < 100 ms', `${(a.p95 / 100).toFixed(2)}× target`],
     [`  lines of the burst's last ${a.tailMs} ms / all earlier lines (max)`, `${a.lastBatchMs.toFixed(0)} / ${a.maxBeforeLast.toFixed(0)} ms`, `${a.over100} of ${a.written} lines over 100 ms`, ''],
+    ...(a.summary
+      ? [[`  then the failures summary line per batch, ${a.summary.failedKeys.toLocaleString('en-US')} failed keys listed (p50 / p95 / max of ${a.summary.batches})`, `${a.summary.p50.toFixed(1)} / ${a.summary.p95.toFixed(1)} / ${a.summary.max.toFixed(0)} ms`, '', '']]
+      : []),
   ];
 }
 

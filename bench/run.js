@@ -3,9 +3,11 @@
  * Flags: --quick (100 MB instead of 1 GB, one-run scaling up to 80 MB, 3 rounds, 5 s of appends, 15 s
  * idle), --keep (keep the generated logs in .bench/ for the next run to reuse), --no-profile,
  * --only read,scale,startup,append,idle,coverage, --rounds N, --scale-mb 20,80 (one-run sizes in MB),
- * --out FILE (default bench/results.md; .bench/results-quick.md with --quick).
+ * --out FILE (default bench/results.md; .bench/results-quick.md with --quick), --dir DIR (where the
+ * generated logs go, default $TMPDIR/backfill-tui-bench: never the repo; the 1 GB logs need about 2.5 GB).
  */
 import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from './machine.js';
@@ -14,13 +16,13 @@ import { fmtSize } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli.js');
-const WORK = join(ROOT, '.bench');
 const SEED = 20251126;
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const value = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const quick = flag('--quick');
+const WORK = value('--dir') ?? join(tmpdir(), 'backfill-tui-bench');
 const only = new Set((value('--only') ?? 'read,scale,startup,append,idle,coverage').split(','));
 const plan = {
   quick,
@@ -41,7 +43,7 @@ const plan = {
     { n: 100_000, runs: quick ? 3 : 5 },
   ],
 };
-const out = value('--out') ?? (quick ? join(WORK, 'results-quick.md') : join(ROOT, 'bench/results.md'));
+const out = value('--out') ?? (quick ? join(ROOT, '.bench', 'results-quick.md') : join(ROOT, 'bench/results.md'));
 
 const started = performance.now();
 const say = (msg) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);

@@ -31,6 +31,7 @@ export const ENTRIES = [
   'src/state/apply-lines.ts',
   'src/state/app-state.ts',
   'src/state/reducer.ts',
+  'src/state/failures-view.ts',
   'src/log-follower.ts',
   'src/parser/index.ts',
   'src/coverage/math.ts',

@@ -40,10 +40,19 @@ class Chunk {
   readonly born = new Int32Array(CHUNK);
   readonly died = new Int32Array(CHUNK);
 
+  /** Entries added or died in this chunk so far, and the version of the last such change. */
+  changes = 0;
+  changedAt = 0;
+
   constructor(
     /** Number of this chunk in the store's sequence (never reused): entry ids are seq × CHUNK + position. */
     readonly seq: number,
   ) {}
+
+  touch(version: number): void {
+    this.changes++;
+    this.changedAt = version;
+  }
 
   get length(): number {
     return this.keys.length;
@@ -88,7 +97,9 @@ export class FailedStore {
   remove(key: string, version: number): boolean {
     const id = this.index.get(key);
     if (id === undefined) return false;
-    this.chunkOf(id).died[id % CHUNK] = version;
+    const chunk = this.chunkOf(id);
+    chunk.died[id % CHUNK] = version;
+    chunk.touch(version);
     this.index.delete(key);
     this.changes++;
     return true;
@@ -100,6 +111,7 @@ export class FailedStore {
     let first = 0;
     while (this.chunks.length - first > 1 && (this.index.size > FAILED_KEYS_LIMIT || this.entries > ENTRY_LIMIT)) {
       const c = this.chunks[first];
+      c.touch(version);
       for (let i = 0; i < c.length; i++) {
         if (c.died[i] === ALIVE) {
           c.died[i] = version;
@@ -130,6 +142,7 @@ export class FailedStore {
     last.at[i] = f.at;
     last.born[i] = version;
     last.died[i] = ALIVE;
+    last.touch(version);
     this.index.set(key, last.seq * CHUNK + i);
     this.entries++;
     this.changes++;
@@ -170,10 +183,38 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
       const chunk = this.chunks.find((c) => c.seq === Math.floor(id / CHUNK));
       if (chunk && chunk.visible(id % CHUNK, this.version)) return chunk.failure(id % CHUNK);
     }
-    // The index is the newest version's: an older view looks through its own entries.
+    // The index is the newest version's: an older view looks through its own entries (once).
     if (!this.store || this.stamp === this.store.changes) return undefined;
-    for (const [k, f] of this) if (k === key) return f;
-    return undefined;
+    if (!this.own) {
+      this.own = new Map();
+      for (const [k, f] of this) this.own.set(k, f);
+    }
+    return this.own.get(key);
+  }
+
+  /** An older view's own keys, made on its first lookup the store's index cannot answer. */
+  private own: Map<string, LiveFailure> | null = null;
+
+  /**
+   * The listed keys chunk by chunk (oldest first), for a reader that keeps a sum per chunk: `part` and
+   * `stamp` name what this view shows of the chunk (the same pair, the same keys and failures), or `part`
+   * is null when this view is older than the chunk's last change. A long run changes its newest chunk
+   * and the few where keys recovered; the others are summed once.
+   */
+  forEachPart(fn: (part: object | null, stamp: number, walk: (visit: (key: string, failure: string, error: string) => void) => void) => void): void {
+    for (const chunk of this.chunks) {
+      const current = this.version >= chunk.changedAt;
+      fn(current ? chunk : null, chunk.changes, (visit) => {
+        for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) visit(chunk.keys[i], chunk.failures[i], chunk.errors[i]);
+      });
+    }
+  }
+
+  /** Each listed key, oldest first, without making a pair per key (the failures summary reads 200,000 of them). */
+  forEachFailure(fn: (key: string, failure: string, error: string) => void): void {
+    for (const chunk of this.chunks) {
+      for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) fn(chunk.keys[i], chunk.failures[i], chunk.errors[i]);
+    }
   }
 
   *keys(): IterableIterator<string> {
