@@ -1,6 +1,10 @@
 import { expect, test } from 'vitest';
 import { currentFailures, summarise, type CurrentFailuresInput } from '../src/failures/analysis.js';
-import { fileRun, foldRuns, forEachVerdict, logRunPlace, logRunWith, oldestFirst, type KeyVerdict, type LogRun } from '../src/failures/verdicts.js';
+import { fileRun, foldRuns, forEachVerdict, forEachVerdictPart, logRunPlace, logRunWith, oldestFirst, type KeyVerdict, type LogRun, type VerdictPart } from '../src/failures/verdicts.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { applyLines } from '../src/state/apply-lines.js';
+import { FailedKeys, FailedStore } from '../src/state/failed-keys.js';
+import { banner, logOf, T0 } from './support/log-text.js';
 import type { FailedEntry, FailedFile } from '../src/failures/failed-file.js';
 import { summariseFailures } from '../src/failures/summary.js';
 import { NBA_CALENDAR, resolvePhases } from '../src/phases/calendar.js';
@@ -101,6 +105,19 @@ test.each(Array.from({ length: 24 }, (_, i) => i + 1))('the one-pass walk and su
   expect(walked).toEqual(reference(c));
   const table = summarise(currentFailures({ ...c.input, verdicts: reference(c) }), c.labels);
   expect(summariseFailures({ ...c.input, verdicts: walk }, c.labels)).toEqual(table);
+  // The log's failures in a run's own store, summed by parts as the dashboard does: the same counts,
+  // and again from the sums kept per part.
+  if (!c.run) return;
+  const store = new FailedStore();
+  for (const [key, f] of c.run.failures) store.add(key, { ...f, at: 0 }, 1);
+  const stored = { ...c.run, failures: FailedKeys.of(store, 1) };
+  // The files older than the log's run folded once, as the view keeps them: a kept part's sum depends on them.
+  const folds = new Map<number, Map<string, KeyVerdict>>();
+  const base = (upTo: number) => folds.get(upTo) ?? folds.set(upTo, foldRuns(oldestFirst(c.files).slice(0, upTo).map((f) => fileRun(f, c.tried)))).get(upTo)!;
+  const parts = (onPart: VerdictPart) => forEachVerdictPart(c.files, c.tried, stored, onPart, base);
+  const byParts = { ...c.input, verdicts: walk, verdictParts: parts };
+  expect(summariseFailures(byParts, c.labels)).toEqual(table);
+  expect(summariseFailures(byParts, c.labels)).toEqual(table);
 });
 
 test('the cases cover what the summary counts apart: recovered, persistent, undated keys, several phases', () => {
@@ -117,4 +134,38 @@ test('the cases cover what the summary counts apart: recovered, persistent, unda
     return at + (own ? 1 : 0) < ordered.length ? 'older' : own ? 'own' : 'newest';
   });
   expect(new Set(places)).toEqual(new Set(['older', 'own', 'newest']));
+});
+
+const NO_FILES = new Map<string, KeyVerdict>();
+
+test('sums kept per part follow the run: a key recovering after a summary, a new failure, and storage answering later all show in the next one', () => {
+  const grammar = compileGrammar();
+  let runs = applyLines(
+    { current: null, history: [] },
+    parseText(logOf(T0, [...banner(2, 180, 4), ['WARNING', '  ❌ Failed 2021-10-19: HTTP 500'], ['WARNING', '  ❌ Failed 2021-10-20: HTTP 500']]), grammar).lines,
+  );
+  let files: FailedFile[] = [];
+  let fold = NO_FILES;
+  const summary = (present: Set<string> | null) => {
+    const run: LogRun = { failures: runs.current!.failedKeys, startedAt: runs.current!.startedAt, lastActivityAt: runs.current!.lastActivityAt, succeeded: null };
+    const walk = (visit: (key: string, v: Readonly<KeyVerdict>) => void) => forEachVerdict(files, null, run, visit);
+    const parts = (onPart: VerdictPart) => forEachVerdictPart(files, null, run, onPart, () => fold);
+    return summariseFailures({ verdicts: walk, verdictParts: parts, presentInStorage: present, calendar: NBA_CALENDAR }, NBA_CALENDAR.labels);
+  };
+  const older = runs;
+  expect(summary(null)).toMatchObject({ failing: 2, recovered: 0 });
+  runs = applyLines(runs, parseText(logOf(T0 + 60_000, [['INFO', '  ✅ Scraped 2021-10-19'], ['WARNING', '  ❌ Timeout 2021-10-21']]), grammar).lines);
+  expect(summary(null)).toMatchObject({ failing: 2, byError: [{ label: 'HTTP 500', count: 1 }, { label: 'timeout', count: 1 }] });
+  expect(summary(new Set(['2021-10-20']))).toMatchObject({ failing: 1, recovered: 1 });
+  expect(summary(null)).toMatchObject({ failing: 2, recovered: 0 });
+  // A run before this one had failed 2021-10-20 too (its file shows up): now it failed in every run that tried it.
+  const earlier: FailedFile = { path: '/runs/failed_dates_20251120_080000.json', name: 'failed_dates_20251120_080000.json', runStartedAt: null, writtenAt: '2025-11-20T09:00:00', mtimeMs: 0, totalFailed: 1, entries: [{ key: '2021-10-20', status: 'failed', error: 'HTTP 500' }], problems: [] };
+  files = [earlier];
+  fold = foldRuns([fileRun(earlier)]);
+  expect(summary(null)).toMatchObject({ failing: 2, persistent: 1 });
+  files = [];
+  fold = NO_FILES;
+  // The older snapshot still shows what it showed.
+  runs = older;
+  expect(summary(null)).toMatchObject({ failing: 2, byError: [{ label: 'HTTP 500', count: 2 }] });
 });

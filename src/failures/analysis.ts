@@ -1,6 +1,6 @@
 import { DEFAULT_LABEL, phaseOf, type PhaseCalendar } from '../phases/calendar.js';
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
-import { failureVerdicts, isPersistent, visitVerdicts, type VerdictSource } from './verdicts.js';
+import { failureVerdicts, isPersistent, visitVerdicts, type VerdictPart, type VerdictSource } from './verdicts.js';
 
 /** A group (error kind, phase or month) and how many keys fall in it. */
 export interface GroupCount {
@@ -109,6 +109,8 @@ export function persistentKeys(files: FailedFile[], tried?: ReadonlyMap<string, 
 export interface CurrentFailuresInput {
   /** See `forEachVerdict`. */
   verdicts: VerdictSource;
+  /** The same verdicts in parts (see `forEachVerdictPart`): the summary keeps a sum per part that stays the same. */
+  verdictParts?: (onPart: VerdictPart) => void;
   presentInStorage: ReadonlySet<string> | null;
   /** Phases for the `phase` of each row; without it every row is `calendar default`. */
   calendar?: PhaseCalendar | null;

@@ -1,4 +1,4 @@
-import { DEFAULT_LABEL, phaseOf } from '../phases/calendar.js';
+import { DEFAULT_LABEL, phaseOf, type PhaseCalendar } from '../phases/calendar.js';
 import {
   type CurrentFailuresInput,
   type FailureSummary,
@@ -10,72 +10,151 @@ import {
   monthOrder,
   phaseOrder,
 } from './analysis.js';
-import { isPersistent, visitVerdicts } from './verdicts.js';
+import { isPersistent, visitVerdicts, type KeyVerdict } from './verdicts.js';
 
 /**
- * The failures summary (`summarise(currentFailures(...))`) in one pass, without building the table: no
- * row objects, no sort, no streak map. A long run lists up to 200,000 failed keys and `status`, the
- * dashboard's summary line and the overview read only these counts, on every batch; building the rows
- * for them was most of `status` on a million-key log. Each distinct error text is classified once and
- * each distinct date placed in its phase and month once; per key there remain a few map lookups (with
- * `forEachVerdict` as the source, nothing is allocated per key).
+ * The failures summary (`summarise(currentFailures(...))`) without building the table: no row objects,
+ * no sort, no streak map. A long run lists up to 200,000 failed keys, and `status`, the dashboard's
+ * summary line and the overview read only these counts, the dashboard after every batch. Each distinct
+ * error text is classified once and each distinct date placed in its phase and month once. With
+ * `verdictParts`, each part's sum is kept until the part changes (see `forEachVerdictPart`): a batch of
+ * a long run costs the chunks of its store the batch touched, not the whole run.
  */
 export function summariseFailures(input: CurrentFailuresInput, labels: string[] = []): FailureSummary {
-  const present = input.presentInStorage;
-  const calendar = input.calendar ?? null;
-  const byError = new Map<string, number>();
-  const byPhase = new Map<string, number>();
-  const byMonth = new Map<string, number>();
-  const persistentByPhase = new Map<string, number>();
-  const labelsOf = new Map<string, Map<string, string>>();
-  const places = new Map<string, Place>();
-  const undated: Place = { phase: calendar ? phaseOf(calendar, null) : DEFAULT_LABEL, month: NO_DATE };
-  let failing = 0;
-  let recovered = 0;
-  let persistent = 0;
-  visitVerdicts(input.verdicts, (key, v) => {
-    const inStorage = present?.has(key) ?? false;
+  const ctx: TallyContext = { present: input.presentInStorage, dates: input.dates ?? null };
+  const total = new Tally(ctx);
+  if (input.verdictParts) {
+    input.verdictParts((part, stamp, walk) => {
+      const kept = part ? partSums.get(part) : undefined;
+      if (kept && kept.ctx.present === ctx.present && kept.ctx.dates === ctx.dates && sameStamp(kept.stamp, stamp)) return total.add(kept.tally);
+      const tally = new Tally(ctx);
+      walk(tally.visit);
+      if (part) partSums.set(part, { stamp, ctx, tally });
+      total.add(tally);
+    });
+  } else {
+    visitVerdicts(input.verdicts, total.visit);
+  }
+  return total.summary(input.calendar ?? null, labels);
+}
+
+/** Kept sums of parts (chunks of a run's store), by part; gone with the part. */
+const partSums = new WeakMap<object, { stamp: readonly unknown[]; ctx: TallyContext; tally: Tally }>();
+
+function sameStamp(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+interface TallyContext {
+  present: ReadonlySet<string> | null;
+  dates: ReadonlyMap<string, string> | null;
+}
+
+/** Keys still failing with one error text, and the group it falls in. */
+interface Counter {
+  label: string;
+  count: number;
+}
+
+/** Keys still failing on one date ('' for none), and how many of them are persistent. */
+interface DayCount {
+  count: number;
+  persistent: number;
+}
+
+/** Counts of a set of verdicts by error group and by date; summed with others, then grouped. */
+class Tally {
+  recovered = 0;
+  private readonly counters = new Map<string, Map<string, Counter>>();
+  private readonly days = new Map<string, DayCount>();
+  private readonly undated: DayCount = { count: 0, persistent: 0 };
+  /** Counts by error group from tallies added in. */
+  private readonly addedLabels = new Map<string, number>();
+  private lastStatus = '';
+  private lastError = '';
+  private last: Counter | null = null;
+
+  constructor(private readonly ctx: TallyContext) {}
+
+  /** One key's verdict. A run's keys repeat their error text: the last one is checked first. */
+  readonly visit = (key: string, v: Readonly<KeyVerdict>): void => {
+    const inStorage = this.ctx.present?.has(key) ?? false;
     if (!v.failing || inStorage) {
-      recovered++;
+      this.recovered++;
       return;
     }
-    failing++;
     const { status, error } = v;
-    let byText = labelsOf.get(status);
-    if (!byText) labelsOf.set(status, (byText = new Map()));
-    let label = byText.get(error);
-    if (label === undefined) byText.set(error, (label = errorLabel({ status, error })));
-    bump(byError, label);
-    const day = dayOf(key, v.date, input.dates);
-    let place = day ? places.get(day) : undated;
-    if (place === undefined) {
-      place = { phase: calendar ? phaseOf(calendar, day) : DEFAULT_LABEL, month: day!.slice(0, 7) };
-      places.set(day!, place);
+    if (this.last === null || status !== this.lastStatus || error !== this.lastError) {
+      let byText = this.counters.get(status);
+      if (!byText) this.counters.set(status, (byText = new Map()));
+      let counter = byText.get(error);
+      if (counter === undefined) byText.set(error, (counter = { label: errorLabel({ status, error }), count: 0 }));
+      this.last = counter;
+      this.lastStatus = status;
+      this.lastError = error;
     }
-    bump(byPhase, place.phase);
-    bump(byMonth, place.month);
-    if (isPersistent(v, inStorage)) {
-      persistent++;
-      bump(persistentByPhase, place.phase);
-    }
-  });
-  const inPhases = phaseOrder(labels);
-  return {
-    failing,
-    recovered,
-    persistent,
-    byError: errorGroups(byError),
-    byPhase: groupsInOrder(byPhase, inPhases),
-    byMonth: groupsInOrder(byMonth, monthOrder),
-    persistentByPhase: groupsInOrder(persistentByPhase, inPhases),
+    this.last.count++;
+    const day = dayOf(key, v.date, this.ctx.dates);
+    let d = day ? this.days.get(day) : this.undated;
+    if (d === undefined) this.days.set(day!, (d = { count: 0, persistent: 0 }));
+    d.count++;
+    if (isPersistent(v, inStorage)) d.persistent++;
   };
+
+  /** Adds another tally's counts into this one (the other is left as it was). */
+  add(other: Tally): void {
+    this.recovered += other.recovered;
+    for (const [label, n] of other.labelCounts()) addTo(this.addedLabels, label, n);
+    addDay(this.undated, other.undated);
+    for (const [day, d] of other.days) {
+      let mine = this.days.get(day);
+      if (mine === undefined) this.days.set(day, (mine = { count: 0, persistent: 0 }));
+      addDay(mine, d);
+    }
+  }
+
+  summary(calendar: PhaseCalendar | null, labels: string[]): FailureSummary {
+    const byPhase = new Map<string, number>();
+    const byMonth = new Map<string, number>();
+    const persistentByPhase = new Map<string, number>();
+    let failing = 0;
+    let persistent = 0;
+    const place = (day: string | null, d: DayCount) => {
+      if (d.count === 0) return;
+      const phase = calendar ? phaseOf(calendar, day) : DEFAULT_LABEL;
+      failing += d.count;
+      addTo(byPhase, phase, d.count);
+      addTo(byMonth, day ? day.slice(0, 7) : NO_DATE, d.count);
+      if (d.persistent === 0) return;
+      persistent += d.persistent;
+      addTo(persistentByPhase, phase, d.persistent);
+    };
+    place(null, this.undated);
+    for (const [day, d] of this.days) place(day, d);
+    const inPhases = phaseOrder(labels);
+    return {
+      failing,
+      recovered: this.recovered,
+      persistent,
+      byError: errorGroups(this.labelCounts()),
+      byPhase: groupsInOrder(byPhase, inPhases),
+      byMonth: groupsInOrder(byMonth, monthOrder),
+      persistentByPhase: groupsInOrder(persistentByPhase, inPhases),
+    };
+  }
+
+  private labelCounts(): Map<string, number> {
+    const out = new Map(this.addedLabels);
+    for (const byText of this.counters.values()) for (const c of byText.values()) if (c.count) addTo(out, c.label, c.count);
+    return out;
+  }
 }
 
-interface Place {
-  phase: string;
-  month: string;
+function addTo(counts: Map<string, number>, label: string, n: number): void {
+  counts.set(label, (counts.get(label) ?? 0) + n);
 }
 
-function bump(counts: Map<string, number>, label: string): void {
-  counts.set(label, (counts.get(label) ?? 0) + 1);
+function addDay(into: DayCount, d: DayCount): void {
+  into.count += d.count;
+  into.persistent += d.persistent;
 }

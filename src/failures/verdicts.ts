@@ -97,9 +97,24 @@ export function writtenMs(file: FailedFile): number {
   return new Date(y, mo - 1, d, h, mi, s, Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000)).getTime();
 }
 
+/**
+ * The log run's failures by key. A run's own store (FailedKeys) also walks them without a pair per key,
+ * and in parts whose sums a reader may keep (see FailedKeys.forEachPart).
+ */
+export type LogFailures = Iterable<[string, { failure: string; error: string }]> & {
+  forEachFailure?(fn: (key: string, failure: string, error: string) => void): void;
+  forEachPart?(fn: (part: object | null, stamp: number, walk: (visit: (key: string, failure: string, error: string) => void) => void) => void): void;
+  has?(key: string): boolean;
+};
+
+function eachFailure(failures: LogFailures, fn: (key: string, failure: string, error: string) => void): void {
+  if (failures.forEachFailure) failures.forEachFailure(fn);
+  else for (const [key, f] of failures) fn(key, f.failure, f.error);
+}
+
 /** The log's newest run as the rule needs it. */
 export interface LogRun {
-  failures: Iterable<[string, { failure: string; error: string }]>;
+  failures: LogFailures;
   /** Its first and its newest line's times (epoch ms); null when unknown. */
   startedAt: number | null;
   lastActivityAt: number | null;
@@ -216,12 +231,12 @@ export function forEachVerdict(
   };
   if (listed) for (const e of listed.values()) seen(e.key, e.status, e.error, e.date, 'file');
   const statuses = new Map<string, string>();
-  for (const [key, f] of run.failures) {
-    if (listed?.has(key)) continue;
-    let status = statuses.get(f.failure);
-    if (status === undefined) statuses.set(f.failure, (status = statusOf(f.failure)));
-    seen(key, status, f.error || f.failure, undefined, 'log');
-  }
+  eachFailure(run.failures, (key, failure, error) => {
+    if (listed?.has(key)) return;
+    let status = statuses.get(failure);
+    if (status === undefined) statuses.set(failure, (status = statusOf(failure)));
+    seen(key, status, error || failure, undefined, 'log');
+  });
   for (const [key, had] of before) {
     if (shadowed.has(key)) continue;
     if (!succeeded?.has(key)) {
@@ -233,6 +248,88 @@ export function forEachVerdict(
     scratch.failing = false;
     visit(key, scratch);
   }
+}
+
+/**
+ * A part of the verdicts, for a reader that keeps a sum per part: the same `part` with an equal `stamp`
+ * (element by element) holds the same verdicts; `part` null is not to be kept.
+ */
+export type VerdictPart = (part: object | null, stamp: readonly unknown[], walk: (visit: VerdictVisit) => void) => void;
+
+/**
+ * The verdicts of `forEachVerdict`, in parts. In the usual case (the log's run is the newest, its
+ * failures are a run's own store) each chunk of that store is a part that stays the same until a key
+ * in it is added or recovers, so a summary after a batch sums only the chunks the batch touched; the
+ * keys of the files are walked afresh (the log's run decides whether each is still failing). Otherwise
+ * the whole walk is one part that is not kept.
+ */
+export function forEachVerdictPart(
+  files: FailedFile[],
+  tried: ReadonlyMap<string, ReadonlySet<string>> | null | undefined,
+  run: LogRun | null,
+  onPart: VerdictPart,
+  base?: (upTo: number) => ReadonlyMap<string, KeyVerdict>,
+): void {
+  const ordered = oldestFirst(files);
+  const place = run ? logRunPlace(ordered, run) : null;
+  const failures = run?.failures;
+  const later = place ? ordered.length - place.at - (place.own ? 1 : 0) : 0;
+  if (!run || !place || later > 0 || !failures?.forEachPart || !failures.has) {
+    onPart(null, [], (visit) => forEachVerdict(files, tried, run, visit, base));
+    return;
+  }
+  const before = base ? base(place.at) : foldRuns(ordered.slice(0, place.at).map((f) => fileRun(f, tried)));
+  const own = place.own ? ordered[place.at] : null;
+  const listed = own ? entriesByKey(own) : null;
+  const ownSucceeded = own ? fileRun(own, tried).succeeded : null;
+  const a = run.succeeded;
+  const succeeded = a && ownSucceeded ? { has: (k: string) => a.has(k) || ownSucceeded.has(k) } : (a ?? ownSucceeded);
+  // As `seen` in forEachVerdict, for one visitor.
+  const failedNow = (visit: VerdictVisit, scratch: KeyVerdict, key: string, status: string, error: string, date: string | undefined, source: 'file' | 'log') => {
+    const had = before.get(key);
+    scratch.status = status;
+    scratch.error = error;
+    scratch.date = date ?? had?.date;
+    scratch.source = source;
+    scratch.failedIn = (had?.failedIn ?? 0) + 1;
+    scratch.triedIn = (had?.triedIn ?? 0) + 1;
+    scratch.failing = true;
+    visit(key, scratch);
+  };
+  const fresh = (): KeyVerdict => ({ status: '', error: '', date: undefined, source: 'log', failedIn: 0, triedIn: 0, failing: true });
+  if (listed) {
+    onPart(null, [], (visit) => {
+      const scratch = fresh();
+      for (const e of listed.values()) failedNow(visit, scratch, e.key, e.status, e.error, e.date, 'file');
+    });
+  }
+  failures.forEachPart((part, stamp, walk) =>
+    onPart(part, [stamp, before, listed], (visit) => {
+      const scratch = fresh();
+      const statuses = new Map<string, string>();
+      walk((key, failure, error) => {
+        if (listed?.has(key)) return;
+        let status = statuses.get(failure);
+        if (status === undefined) statuses.set(failure, (status = statusOf(failure)));
+        failedNow(visit, scratch, key, status, error || failure, undefined, 'log');
+      });
+    }),
+  );
+  onPart(null, [], (visit) => {
+    const scratch = fresh();
+    for (const [key, had] of before) {
+      // Keys the log's run (or its own file) failed were visited with that failure.
+      if (listed?.has(key) || failures.has!(key)) continue;
+      if (!succeeded?.has(key)) {
+        visit(key, had);
+        continue;
+      }
+      Object.assign(scratch, had);
+      scratch.triedIn = had.triedIn + 1;
+      scratch.failing = false;
+      visit(key, scratch);
+    }
+  });
 }
 
 // A file's entries by key (a key listed twice: its last entry), once per file read, not per refresh.

@@ -180,7 +180,8 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
     const id = this.store?.index.get(key);
     if (id !== undefined) {
       // The newest entry of the key; this view may be older than it (or have seen it die).
-      const chunk = this.chunks.find((c) => c.seq === Math.floor(id / CHUNK));
+      // The view's chunks are consecutive in the store's sequence (it drops chunks only from the front).
+      const chunk = this.chunks.length ? this.chunks[Math.floor(id / CHUNK) - this.chunks[0].seq] : undefined;
       if (chunk && chunk.visible(id % CHUNK, this.version)) return chunk.failure(id % CHUNK);
     }
     // The index is the newest version's: an older view looks through its own entries (once).

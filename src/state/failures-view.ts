@@ -12,7 +12,7 @@ import {
   type KeyHistory,
   type KeySet,
 } from '../failures/analysis.js';
-import { fileRun, foldRuns, forEachVerdict, oldestFirst, type KeyVerdict, type LogRun, type VerdictVisit } from '../failures/verdicts.js';
+import { fileRun, foldRuns, forEachVerdict, forEachVerdictPart, oldestFirst, type KeyVerdict, type LogRun, type VerdictPart, type VerdictVisit } from '../failures/verdicts.js';
 import type { AppState } from './app-state.js';
 import { OUTCOME_MASK, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED } from './key-ledger.js';
 import { phaseOf } from '../phases/calendar.js';
@@ -77,7 +77,8 @@ export function failuresView(state: AppState): FailuresView {
   if (last && last.inputs.every((x, i) => x === inputs[i])) return last.view;
   const log = logRun(state);
   const each = (visit: VerdictVisit) => forEachVerdict(files, state.failed.tried, log, visit, (upTo) => filesFold(state, upTo));
-  const input = { verdicts: each, presentInStorage: storage, calendar: state.phases, dates };
+  const parts = (onPart: VerdictPart) => forEachVerdictPart(files, state.failed.tried, log, onPart, (upTo) => filesFold(state, upTo));
+  const input = { verdicts: each, verdictParts: parts, presentInStorage: storage, calendar: state.phases, dates };
   // The summary is one pass over the keys; the table (rows, sorted) only when something reads it.
   let rows: FailureRow[] | undefined;
   let shown: FailureRow[] | undefined;
