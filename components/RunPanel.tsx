@@ -19,8 +19,10 @@ export function RunPanel({ run, figures, width, lines = 4 }: { run: RunState | n
       </Box>
     );
   }
-  const total = run.total ?? Math.max(figures.done, 1);
-  const counter = `${formatCount(figures.done)}/${run.total === null ? '?' : formatCount(run.total)}`;
+  // No total, no proportion: an empty track and the count, never a bar that reads as 100 %.
+  const known = run.total !== null;
+  const total = run.total ?? 1;
+  const counter = `${formatCount(figures.done)}/${known ? formatCount(run.total!) : '? (total not known)'}`;
   const pct = run.total ? formatPercent(figures.done, run.total) : '';
   const barWidth = Math.max(10, width - displayWidth(`Run  ${counter} ${pct}`));
   const live = isLive(figures.status);
@@ -34,9 +36,9 @@ export function RunPanel({ run, figures, width, lines = 4 }: { run: RunState | n
           width={barWidth}
           total={total}
           segments={[
-            { count: run.succeeded, ...SEGMENT.succeeded },
-            { count: run.failed, ...SEGMENT.failed },
-            { count: run.skipped, ...SEGMENT.skipped },
+            { count: known ? run.succeeded : 0, ...SEGMENT.succeeded },
+            { count: known ? run.failed : 0, ...SEGMENT.failed },
+            { count: known ? run.skipped : 0, ...SEGMENT.skipped },
           ]}
         />
         <Text> {counter} </Text>

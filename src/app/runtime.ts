@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { readRuns, runsPath } from '../runner/runs-file.js';
-import { createWritersScan, type WritersScan } from '../runner/log-writers.js';
+import { createWritersScan, notOurs, type WritersScan } from '../runner/log-writers.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { initialState } from '../state/app-state.js';
 import { isLive, runFigures } from '../state/run-view.js';
-import { writerOf } from '../state/writer.js';
+import { writerOf, writersLookDue } from '../state/writer.js';
 import type { SourceHub } from '../coverage/source-hub.js';
 import { createStore, type Store, type Timers } from '../store.js';
 import { createController } from './controller.js';
@@ -108,16 +108,26 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   /** The next look is on the slow idle cadence: a run becoming live (e.g. the history read in) must not wait a minute. */
   let writersIdle = false;
   let looking = false;
+  /** The next look was brought forward because lines came with no writer known (see writersLookDue). */
+  let lookSoon = false;
+  let lastLookAt: number | null = null;
   const lookAtWriters = async () => {
     if (ac.signal.aborted || !CAN_SEE_WRITERS || cr) return;
     looking = true;
+    lookSoon = false;
+    // Taken before the walk: a line written while it runs proves a writer it may have missed.
+    const at = (lastLookAt = now());
     const p = store.getState().process;
-    const ours = p.pid !== null && p.alive ? [p.pid] : [];
-    const external = await writers.external(config.log, ours).catch(() => [] as number[]);
+    // Our run counts as ours from its launch on (its liveness may not be known yet when its first lines bring a look).
+    const ours = p.pid !== null && p.alive !== false ? [p.pid] : [];
+    const found = await writers.external(config.log, ours).catch(() => [] as number[]);
     await rereadRuns();
     looking = false;
     if (ac.signal.aborted) return;
-    store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: now() } });
+    // A run launched while the walk went on is ours, not another writer.
+    const after = store.getState().process;
+    const external = after.pid !== null && after.pid !== p.pid ? notOurs(found, [after.pid]) : found;
+    store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: at } });
     // A launch recorded without its end yet: its end record (stopped, exited) is due, keep looking often.
     const last = store.getState().process.history.at(-1);
     writersIdle = !runIsLive(now()) && !(last && last.endedAt === null);
@@ -127,7 +137,16 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   void lookAtWriters();
   // A writer that exits is seen within WRITERS_LIVE_MS of the run being live, however the idle look was scheduled.
   const unsubscribeWriters = store.subscribe(() => {
-    if (!writersIdle || looking || !runIsLive(now())) return;
+    if (looking || lookSoon || !CAN_SEE_WRITERS || cr) return;
+    const due = writersLookDue(store.getState(), lastLookAt, now());
+    if (due !== null) {
+      lookSoon = true;
+      clearTimeout(writersTimer);
+      writersTimer = setTimeout(() => void lookAtWriters(), due);
+      writersTimer.unref();
+      return;
+    }
+    if (!writersIdle || !runIsLive(now())) return;
     writersIdle = false;
     clearTimeout(writersTimer);
     writersTimer = setTimeout(() => void lookAtWriters(), WRITERS_LIVE_MS);

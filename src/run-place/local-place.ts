@@ -115,7 +115,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
 
   async function launch(req: PlaceLaunchRequest): Promise<PlaceLaunchOutcome> {
     presentAtLaunch = coverageView(store.getState()).storage?.coverage?.present ?? null;
-    const out = await launchBackfill(config, req);
+    // Until its pid is in the state, the run's first lines must not bring a look that takes it for another writer.
+    dispatch({ type: 'process/update', patch: { launching: true } });
+    const out = await launchBackfill(config, req).finally(() => dispatch({ type: 'process/update', patch: { launching: false } }));
     if (!out.ok) return { ok: false, message: out.message, notices: out.notices };
     stopRequested = false;
     awake = out.keepAwake;

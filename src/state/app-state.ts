@@ -60,6 +60,8 @@ export interface ProcessState {
   writersChecked: boolean;
   /** When that look was taken (epoch ms): lines written after it prove a writer the look did not see. */
   writersCheckedAt: number | null;
+  /** A launch from here is under way: lines may be its own before its pid is known. */
+  launching?: boolean;
   keepAwake: string | null;
   /** Why the machine could not be kept awake for the run launched here (no inhibitor works), else null. */
   keepAwakeProblem: string | null;

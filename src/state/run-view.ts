@@ -12,6 +12,12 @@ export interface WriterInfo {
   arrivedAt?: number | null;
   /** The run's place says tasks are running (Cloud Run): log silence then never makes it stalled. */
   tasksRunning?: boolean;
+  /**
+   * Lines came after the last look at who writes the log, and no writer is known: a look will settle it
+   * (see `writersLookDue`). Until then the run is not known to be going on, so its elapsed time is taken
+   * from its lines, not the clock: it never runs on and then snaps back when the look finds no writer.
+   */
+  unproven?: boolean;
 }
 
 /** Completions needed before a rate is shown: fewer make an ETA that jumps about. */
@@ -117,8 +123,10 @@ export function runFigures(run: RunState | null, now: number, writer: WriterInfo
     else inFlight = Math.max(0, Math.min(workers, (run.total ?? run.queued) - done));
   }
   const last = run.lastActivityAt ?? run.startedAt;
+  // The clock counts only for a run known to go on; otherwise its lines say how long it ran.
   // A clock that stepped back (or a line older than the start) never makes a time negative.
-  const elapsedMs = run.startedAt === null ? null : Math.max(0, (live ? now : (run.finishedAt ?? last ?? now)) - run.startedAt);
+  const counting = live && !writer.unproven;
+  const elapsedMs = run.startedAt === null ? null : Math.max(0, (counting ? now : (run.finishedAt ?? last ?? now)) - run.startedAt);
   return {
     status,
     done,

@@ -16,11 +16,25 @@ export function writerOf(state: AppState): WriterInfo {
   if (p.writersChecked) {
     // A line newer than our last look at /proc means someone writes the log after all.
     const last = state.log.current?.lastActivityAt ?? null;
+    if (arrivedAt !== null && p.writersCheckedAt !== null && arrivedAt > p.writersCheckedAt) return { alive: null, arrivedAt, unproven: true };
+    // By the log's own clock: no cue for a look, since a log written in another zone may read hours ahead.
     if (last !== null && p.writersCheckedAt !== null && last > p.writersCheckedAt) return { alive: null, arrivedAt };
-    if (arrivedAt !== null && p.writersCheckedAt !== null && arrivedAt > p.writersCheckedAt) return { alive: null, arrivedAt };
     return { alive: false };
   }
   return { alive: null, arrivedAt };
+}
+
+/** Looks at who writes the log come at most this often when lines call for one (a /proc walk each). */
+export const WRITERS_LOOK_GAP_MS = 1000;
+
+/**
+ * When lines came after the last look and no writer is known, the next look is due now (at most one per
+ * WRITERS_LOOK_GAP_MS): until it, the dashboard could only say `running` where `status`, looking at once,
+ * says `ended`. Returns the delay in ms, or null when no look is called for.
+ */
+export function writersLookDue(state: AppState, lastLookAt: number | null, now: number): number | null {
+  if (state.process.launching || !writerOf(state).unproven) return null;
+  return lastLookAt === null ? 0 : Math.max(0, lastLookAt + WRITERS_LOOK_GAP_MS - now);
 }
 
 /** Slack between the clock of runs.jsonl and the log's own timestamps (a line is written after its launch). */
