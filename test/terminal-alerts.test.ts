@@ -42,8 +42,9 @@ describe('alerts reach the terminal', () => {
     const bytes = await waitFor(() => (readFileSync(out, 'latin1').includes('\x1bPtmux;') ? readFileSync(out, 'utf8') : null), 'the alert bytes');
     expect(bytes).toContain('\x07\x1bPtmux;\x1b\x1b]9;backfill-tui: alerts: run complete: 3 scraped, 0 failed, 0 skipped\x07\x1b\\');
     const file = path.join(dir, '.backfill-tui', 'alerts.jsonl');
-    await waitFor(() => existsSync(file), 'alerts.jsonl');
-    expect(JSON.parse(readFileSync(file, 'utf8').trim())).toMatchObject({ kind: 'completed', job: 'alerts', text: 'alerts: run complete: 3 scraped, 0 failed, 0 skipped' });
+    // The file appears before its line is in it: wait for a whole line.
+    const line = await waitFor(() => (existsSync(file) && readFileSync(file, 'utf8').endsWith('\n') ? readFileSync(file, 'utf8').trim() : null), 'a line in alerts.jsonl');
+    expect(JSON.parse(line)).toMatchObject({ kind: 'completed', job: 'alerts', text: 'alerts: run complete: 3 scraped, 0 failed, 0 skipped' });
     term!.keys('h');
     await term!.waitScreen((_, s) => s.includes('alerts: run complete: 3 scraped'), 'the alert in the history view');
   }, 60_000);
