@@ -23,13 +23,14 @@ export interface LogReadFacts {
  * Whether an execution's log is still missing its last entries: `waiting` until they can be taken as in,
  * `gave-up` once the deadline passed without them, null when the log is whole (or the execution still runs).
  * Only a succeeded execution's script writes its summary, so only then is the summary waited for; after a
- * cancel or a failure the log is whole once a read that began `settleMs` after the completion has reached its
- * end. Source of the rule: Cloud Logging delivers entries tens of seconds late, and a container can exit
+ * cancel or a failure the log is whole once a read that began `settleMs` (at most half the deadline) after the
+ * completion has reached its end. Source of the rule: Cloud Logging delivers entries tens of seconds late, and a container can exit
  * before its last lines are flushed.
  */
 export function lastEntriesState(e: ExecutionInfo, f: LogReadFacts): 'waiting' | 'gave-up' | null {
   if (e.completionTime === null) return null;
-  const settle = Math.min(f.settleMs ?? LOG_SETTLE_MS, f.deadlineMs);
+  // Half the deadline at most: a read must have time to begin after the settle and before the deadline.
+  const settle = Math.min(f.settleMs ?? LOG_SETTLE_MS, f.deadlineMs / 2);
   const whole = e.state === 'succeeded' ? f.logComplete : f.logComplete || (f.caughtUpFrom !== null && f.caughtUpFrom >= e.completionTime + settle);
   if (whole) return null;
   return f.now >= e.completionTime + f.deadlineMs ? 'gave-up' : 'waiting';
