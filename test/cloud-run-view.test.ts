@@ -34,6 +34,14 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(stuck[1]).toEqual({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2)' });
   });
 
+  it('an ended execution: the log delay shows while its last entries are awaited, and not once its log is whole (so the line fits 80 columns)', () => {
+    const cancelled = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/bdl-boxscore-backfill-4dd7f', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:20Z', taskCount: 1, cancelledCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', executionReason: 'CANCELLED' }] });
+    const waiting = placeLines(cloudState(t0 + 40_000, { execution: cancelled, logIncomplete: 'waiting' })).map((l) => l.text);
+    expect(waiting[0]).toBe('execution bdl-boxscore-backfill-4dd7f cancelled · 0/1 tasks done · log delay 0:35');
+    const whole = placeLines(cloudState(t0 + 90_000, { execution: cancelled, logIncomplete: null })).map((l) => l.text);
+    expect(whole).toEqual(['execution bdl-boxscore-backfill-4dd7f cancelled · 0/1 tasks done']);
+  });
+
   it('an error keeps the last figures, marked stale, with the fix; an external execution says so', () => {
     const s = cloudState(t0 + 90_000, { ours: false, error: 'Cloud Logging: quota reached (429): …; next read in 8 s', hint: 'backing off', logReadAt: t0 + 30_000 });
     const lines = placeLines(s).map((l) => l.text);

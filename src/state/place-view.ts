@@ -23,7 +23,8 @@ export function placeLines(state: AppState): PlaceLine[] {
   const who = p.ours ? '' : ' (external)';
   const tasks = `${e.succeededCount}/${e.taskCount} tasks done${e.runningCount ? ` · ${e.runningCount} running` : ''}${e.failedCount ? ` · ${e.failedCount} failed` : ''}${e.retriedCount ? ` · ${e.retriedCount} retried` : ''}`;
   const state_ = p.cancelling && isActive(e) ? 'cancelling' : e.state;
-  const delay = p.logNewestAt === null ? (isActive(e) ? ' · no log entries yet' : '') : ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}`;
+  // Once an execution ended and its log is whole, the age of its newest entry only says how long ago it ended.
+  const delay = p.logNewestAt === null ? (isActive(e) ? ' · no log entries yet' : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}` : '';
   const tone = e.state === 'failed' ? 'fail' : e.state === 'cancelled' ? 'warn' : e.state === 'succeeded' ? 'ok' : 'info';
   return [{ text: `execution ${e.id}${who} ${state_} · ${tasks}${delay}`, tone }, ...problem(state)];
 }
