@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, test } from 'vitest';
@@ -134,6 +134,24 @@ describe('status for a Cloud Run job', () => {
     const keys = m.stdout.trim().split('\n');
     expect(keys).toHaveLength(s.run.failed);
     expect(keys).toEqual(ml.stdout.trim().split('\n'));
+  });
+
+  test('--require and a job with no execution yet: coverage from storage as for a local job, run waiting, execution null', async () => {
+    const server = await startLoopbackServer({ project: PROJECT, region: REGION, jobs: [{ name: JOB, timeoutSeconds: 3600 }], runTask: async () => 0 });
+    cleanups.push(() => server.close());
+    const config = configFor(server, { expected: 'expected.txt', storage: { url: 'st' } });
+    writeFileSync(path.join(config.baseDir, 'expected.txt'), '2024-01-01\n2024-01-02\n2024-01-03\n2024-01-04\n');
+    for (const k of ['2024-01-01', '2024-01-02', '2024-01-03']) {
+      mkdirSync(path.join(config.baseDir, 'st', k), { recursive: true });
+      writeFileSync(path.join(config.baseDir, 'st', k, 'box.json'), '{}');
+    }
+    const s = await runCliAsync(['status', '--json', '--require', '75', '--config', config.file!], { cwd: config.baseDir });
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.stdout)).toMatchObject({ run: { state: 'waiting' }, execution: null, coverage: { storage: { present: 3 } }, problems: [] });
+    const short = await runCliAsync(['status', '--require', '100', '--config', config.file!], { cwd: config.baseDir });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('storage coverage 3/4 is below 100 %');
+    expect(short.stdout).toMatch(/^bdl-boxscores: waiting {2}cloud-run:.*\n {10}Cloud Run job bdl-boxscore-backfill \(us-west2\) · no executions yet\n/);
   });
 
   test('a long log is read page after page within the quota: 5 calls back to back, then one every 2 s, at most 25 in any minute (counted at the server)', async () => {
