@@ -146,8 +146,14 @@ async function main(argv: string[]): Promise<void> {
     })
     .option('--no-color', 'no colors (also NO_COLOR=1)')
     .option('--no-alerts', 'no bell, desktop notification, webhook or alerts.jsonl (config `alerts`)')
-    .action(async (opts: GlobalOpts & { alerts?: boolean }) =>
+    // A word that is no command reaches the dashboard's action: say so, instead of commander's "too many arguments".
+    .argument('[command]')
+    .action(async (word: string | undefined, opts: GlobalOpts & { alerts?: boolean }) =>
       guard(async () => {
+        if (word !== undefined) {
+          const commands = program.commands.map((c) => c.name());
+          program.error(`error: unknown command '${word}' (commands: ${commands.join(', ')}; see backfill-tui --help)`, { exitCode: USAGE_EXIT });
+        }
         if (!process.stdout.isTTY) {
           process.stderr.write('backfill-tui: stdout is not a terminal; use `backfill-tui status` (or `status --json`) in scripts.\n');
           return 2;

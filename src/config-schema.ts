@@ -95,7 +95,8 @@ const settingsSchema = z.object({ workers: z.number().int().positive(), timeout:
 /** The whole config file, `backfill-tui.config.json`. Unknown keys are errors (typos must not pass silently). */
 export const configSchema = z
   .object({
-    job: z.string().min(1).default('backfill'),
+    // The job's name also names its state folder: . and .. would put runs.jsonl and keys/ beside the config.
+    job: z.string().min(1).refine((s) => s !== '.' && s !== '..', 'not . or .. (the name is also its state folder\'s)').default('backfill'),
     /** Required unless the job runs on Cloud Run (`cloudRun`): then its log is Cloud Logging's. */
     log: z.string().min(1).optional(),
     failed: z.string().min(1).default('failed_dates_*.json'),

@@ -1,8 +1,11 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { configSchema, type ParsedConfig } from './config-schema.js';
+import { issueLines } from './config-issues.js';
 import { UserError } from './errors.js';
+import { parseGsUrl } from './coverage/gs-url.js';
 import { compileKeyPattern } from './coverage/local-source.js';
+import { compileCustom, GrammarError } from './parser/custom-grammar.js';
 import type { SourceError } from './coverage/source.js';
 import { PhasesError, resolvePhases, type PhaseCalendar } from './phases/calendar.js';
 import { isGsGlob, splitGsGlob } from './failures/gs-glob.js';
@@ -55,12 +58,42 @@ export function readConfigFile(file: string): Record<string, unknown> {
     // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it.
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(`${file}: not valid JSON at ${jsonErrorAt(text.replace(/^\uFEFF/, ''))}: ${(err as Error).message.replace(/, (\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+$/, '')}`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${file}: expected a JSON object at the top level`);
   }
   return raw as Record<string, unknown>;
+}
+
+/**
+ * Where JSON.parse stops reading `text`, as "line L, column C" (1-based): the first character after which the
+ * text can no longer be the start of a JSON value, found by parsing prefixes (V8 gives a position for some
+ * errors only, never a line). Only called on text that failed to parse; a config file is small.
+ */
+export function jsonErrorAt(text: string): string {
+  const brokenWithin = (k: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return false;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (/Unexpected end of JSON input|Unterminated string/.test(message)) return false;
+      const at = /at position (\d+)/.exec(message);
+      return at === null || Number(at[1]) < k; // an error at the very end means the prefix is merely cut short
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (brokenWithin(mid + 1)) hi = mid;
+    else lo = mid + 1;
+  }
+  const before = text.slice(0, lo);
+  const line = before.split('\n').length;
+  const column = lo - before.lastIndexOf('\n');
+  return lo >= text.length ? `line ${line}, column ${column} (the end of the file)` : `line ${line}, column ${column}`;
 }
 
 /** The config file `loadConfig` reads: `--config FILE`, or `backfill-tui.config.json` in cwd when it exists. */
@@ -109,10 +142,7 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const where = ctx.where ?? file ?? 'command line';
-    const lines = result.error.issues.map((issue) => {
-      const field = issue.path.length ? issue.path.join('.') : '(top level)';
-      return `  ${field}: ${issue.message}`;
-    });
+    const lines = issueLines(result.error.issues);
     throw new ConfigError(`${where}: invalid config\n${lines.join('\n')}`);
   }
   const c = result.data;
@@ -154,8 +184,24 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
  * trace at the first poll: `storage.keyPattern` must compile and hold a `key` group; `failed` may hold * or ?
  * only in its file name (the folder is read, not searched).
  */
-function checkPatterns(c: { storage?: { keyPattern?: string }; failed: string }, where: string, baseDir: string): void {
+function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar'>, where: string, baseDir: string): void {
   const bad = (field: string, message: string) => new ConfigError(`${where}: invalid config\n  ${field}: ${message}`);
+  if (c.storage?.url.startsWith('gs://')) {
+    try {
+      parseGsUrl(c.storage.url);
+    } catch (err) {
+      const e = err as SourceError;
+      throw bad('storage.url', `${JSON.stringify(c.storage.url)} is not gs://BUCKET/PREFIX/ (${e.hint})`);
+    }
+  }
+  if (c.grammar) {
+    try {
+      compileCustom(c.grammar);
+    } catch (err) {
+      if (!(err instanceof GrammarError)) throw err;
+      throw new ConfigError(`${where}: invalid config\n  ${err.message}`);
+    }
+  }
   if (c.storage?.keyPattern !== undefined) {
     try {
       compileKeyPattern(c.storage.keyPattern);

@@ -70,3 +70,39 @@ describe('global options before the subcommand', () => {
     expect(r.stderr.trim()).toBe('backfill-tui: --log given twice, before and after the subcommand, with different values ("a.log", "b.log"): give it once');
   });
 });
+
+// Tester F18/F19: each of these was accepted or named only part of the problem.
+describe('more config errors, each exit 2 naming the file and the whole field', () => {
+  test.each([
+    ['a failed pattern without a key group', { log: 'a.log', grammar: { failed: '^FAIL (\\S+)' } }, '  grammar.failed: needs a named group (?<key>...)'],
+    ['a succeeded pattern whose group is not named key', { log: 'a.log', grammar: { succeeded: '^OK (?<k>\\S+)' } }, '  grammar.succeeded: needs a named group (?<key>...)'],
+    ['an unknown setting inside a section', { log: 'a.log', storage: { url: 'st', pollSecs: 3 } }, '  storage.pollSecs: unknown setting'],
+    ['gs:// without a bucket', { log: 'a.log', storage: { url: 'gs://' } }, '  storage.url: "gs://" is not gs://BUCKET/PREFIX/ (write it as gs://bucket-name/path/to/folders/)'],
+    ['a job named ..', { job: '..', log: 'a.log' }, "  job: not . or .. (the name is also its state folder's)"],
+  ])('%s', async (_name, body, line) => {
+    const file = cfg('more.json', body);
+    const r = await run(['status', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`backfill-tui: ${path.join(dir, 'more.json')}: invalid config\n${line}\n`);
+  });
+
+  test('a job of a jobs list names the job too', async () => {
+    const file = cfg('jobs.json', { jobs: [{ name: 'ok', log: 'a.log' }, { name: 'bad', log: 'b.log', grammar: { failed: '^FAIL (\\S+)' } }] });
+    const r = await run(['status', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${path.join(dir, 'jobs.json')}: job "bad" (jobs.1): invalid config\n  grammar.failed: needs a named group (?<key>...)`);
+  });
+
+  test('bad JSON says line and column', async () => {
+    const file = cfg('bad.json', '{"job": "a",\n  "log": x}\n');
+    const r = await run(['status', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`backfill-tui: ${path.join(dir, 'bad.json')}: not valid JSON at line 2, column 10: Unexpected token 'x'\n`);
+  });
+
+  test('a word that is no command is called that, exit 2', async () => {
+    const r = await run(['bogus-cmd']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: unknown command 'bogus-cmd' (commands: status, missing, demo, init, sim; see backfill-tui --help)\n");
+  });
+});

@@ -23,9 +23,9 @@ describe('loadConfig', () => {
     expect(c.storage!.url).toBe(path.join(dir, 'st'));
     expect(c.failed).toBe(path.join(dir, 'failed_dates_*.json'));
     expect(c.stateDir).toBe(path.join(dir, '.backfill-tui'));
-    const flagged = loadConfig({ file: path.join(dir, 'backfill-tui.config.json'), cwd: '/work/x', flags: { log: 'other.log', storage: 'gs://b/p/' } });
+    const flagged = loadConfig({ file: path.join(dir, 'backfill-tui.config.json'), cwd: '/work/x', flags: { log: 'other.log', storage: 'gs://bkt/p/' } });
     expect(flagged.log).toBe('/work/x/other.log');
-    expect(flagged.storage!.url).toBe('gs://b/p/');
+    expect(flagged.storage!.url).toBe('gs://bkt/p/');
   });
 
   test('defaults: targets, settings, retry settings, PYTHONUNBUFFERED kept beside the env given', () => {
@@ -35,7 +35,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ workers: 6, timeout: 180, retry: { workers: 3, timeout: 300 }, keepAwake: true, job: 'backfill' });
     expect(c.env).toEqual({ PYTHONUNBUFFERED: '1', TZ: 'UTC' });
     expect(c.storage).toBeUndefined();
-    expect(loadConfig({ cwd: withConfig('poll', { log: 'b.log', storage: { url: 'gs://b/p/' } }) }).storage!.pollSeconds).toBe(60);
+    expect(loadConfig({ cwd: withConfig('poll', { log: 'b.log', storage: { url: 'gs://bkt/p/' } }) }).storage!.pollSeconds).toBe(60);
   });
 
   test.each([

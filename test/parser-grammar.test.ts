@@ -17,6 +17,8 @@ describe('compileGrammar errors name the field', () => {
     ['processing without key', { processing: 'Processing (?<id>\\S+)' }, /^grammar\.processing: needs a named group \(\?<key>/],
     ['loaded without total', { loaded: 'Loaded (?<n>\\d+)' }, /^grammar\.loaded: needs a named group \(\?<total>/],
     ['progress without done', { progress: '(?<total>\\d+)' }, /^grammar\.progress: needs a named group \(\?<done>/],
+    ['failed without key (tester F18)', { failed: '^FAIL (\\S+)' }, /^grammar\.failed: needs a named group \(\?<key>/],
+    ['succeeded without key', { succeeded: '^OK (?<k>\\S+)' }, /^grammar\.succeeded: needs a named group \(\?<key>/],
     ['empty pattern', { complete: '' }, /^grammar\.complete: empty pattern/],
   ])('%s', (_name, cfg, message) => {
     let error: unknown;
@@ -30,8 +32,8 @@ describe('compileGrammar errors name the field', () => {
     expect((error as GrammarError).field).toBe(`grammar.${Object.keys(cfg)[0]}`);
   });
 
-  test('optional groups may be missing', () => {
-    expect(() => compileGrammar({ succeeded: '^OK$', failed: '^BAD', skipped: 'SKIP' })).not.toThrow();
+  test('optional groups may be missing: a skip without its key, a failure without its error', () => {
+    expect(() => compileGrammar({ succeeded: '^OK (?<key>\\S+)$', failed: '^BAD (?<key>\\S+)', skipped: 'SKIP' })).not.toThrow();
   });
 
   test('an empty config is the built-in grammar', () => {

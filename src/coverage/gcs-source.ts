@@ -1,6 +1,7 @@
 import { Storage, type Bucket } from '@google-cloud/storage';
 import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
 import { compileKeyPattern } from './local-source.js';
+import { parseGsUrl } from './gs-url.js';
 import { createPageGuard } from './page-guard.js';
 import { createRequestBudget, type RequestBudget } from './request-budget.js';
 import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
@@ -27,13 +28,7 @@ export interface GcsSourceOptions {
   budget?: RequestBudget | null;
 }
 
-/** Splits gs://BUCKET/PREFIX/ into the bucket and a prefix that is empty or ends with '/'. */
-export function parseGsUrl(url: string): { bucket: string; prefix: string } {
-  const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(url);
-  if (m === null) throw new SourceError(`storage.url ${JSON.stringify(url)} is not gs://BUCKET/PREFIX/`, 'write it as gs://bucket-name/path/to/folders/', null);
-  const prefix = (m[2] ?? '').replace(/^\/+/, '');
-  return { bucket: m[1], prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
-}
+export { parseGsUrl } from './gs-url.js';
 
 const MAX_RETRIES = 2;
 /** Objects asked for per page (the API's largest). */

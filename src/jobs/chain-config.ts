@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as z from 'zod';
 import { expectedSchema, storageSchema, warehouseSchema } from '../config-schema.js';
+import { issueLines } from '../config-issues.js';
 import { ConfigError, type Config } from '../config.js';
 
 const stageSchema = z
@@ -60,7 +61,7 @@ export function resolveChain(raw: unknown, ctx: { where: string; baseDir: string
       : raw;
   const result = chainSchema.safeParse(withDefaults);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  chain.${i.path.join('.') || '(chain)'}: ${i.message}`);
+    const lines = issueLines(result.error.issues, ['chain']);
     throw new ConfigError(`${ctx.where}: invalid config\n${lines.join('\n')}`);
   }
   const c = result.data;

@@ -39,11 +39,16 @@ const ORDER: readonly GrammarKind[] = [
   'progress',
 ];
 
-/** Named groups each kind must have; the others are optional. */
+/**
+ * Named groups each kind must have; the others are optional. A succeeded or failed line without its key would
+ * count in the totals but never reach the failures table, `r`, or the keys a run covered (a skip needs none).
+ */
 const REQUIRED: Partial<Record<GrammarKind, readonly string[]>> = {
   loaded: ['total'],
   queued: ['key'],
   processing: ['key'],
+  succeeded: ['key'],
+  failed: ['key'],
   progress: ['done'],
 };
 
