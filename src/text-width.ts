@@ -13,13 +13,30 @@ export function displayWidth(text: string): number {
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
+// Terminal escape sequences (CSI, OSC, two-byte ESC x), then any other C0/C1 control character.
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+const LINE_BREAKS = /\s*(?:\r\n|[\r\n\u2028\u2029])\s*/g;
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+const NEEDS_ONE_LINE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+
+/**
+ * Text from outside (a failed-keys file's `error`, a Python exception) as one line: line breaks become ` ⏎ `,
+ * tabs a space, terminal escape sequences and other control characters are dropped, so it can never move
+ * the cursor, clear the screen or break a row of a table.
+ */
+export function oneLine(text: string): string {
+  if (!NEEDS_ONE_LINE.test(text)) return text;
+  return text.replace(ESCAPES, '').replace(LINE_BREAKS, ' ⏎ ').replace(/\t/g, ' ').replace(CONTROLS, '');
+}
+
 /**
  * Cuts text to `width` terminal columns, measured by display width (an emoji or a CJK character takes
- * two), ending in `…` when anything was cut. Plain text only: styled rows are cut by Ink's own
- * `wrap="truncate-end"`, which measures the same way.
+ * two), ending in `…` when anything was cut; always one line ({@link oneLine}). Plain text only: styled rows
+ * are cut by Ink's own `wrap="truncate-end"`, which measures the same way.
  */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
+  text = oneLine(text);
   if (stringWidth(text) <= width) return text;
   let out = '';
   let used = 0;

@@ -124,3 +124,18 @@ test('a key of the older file the live run has since scraped recovers at once, b
   expect(failing()).toEqual(['2021-11-03', '2022-02-01', '2022-04-17']);
   expect(failuresView(store.getState()).rows.find((r) => r.key === '2022-05-02')).toMatchObject({ recovered: true, failedIn: 2, triedIn: 3 });
 });
+
+// Tester F26: a Python exception text in a failed-keys file has newlines (and may hold escape sequences).
+test('an error of several lines, with escapes, stays on its row: one line, ⏎ for the breaks, nothing sent to the terminal', async () => {
+  const multi = file('failed_dates_20251127_090000.json', [['2021-10-22', 'failed', 'HTTP 500\nsecond line\u001b[2J\r\nthird\tline']], Date.UTC(2025, 10, 27, 9));
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: Date.UTC(2025, 10, 27, 10), targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'failed/update', files: [multi], current: multi, notes: [] });
+  store.dispatch({ type: 'ui/view', view: 'failures' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const raw = await waitFor(() => ((app.lastFrame() ?? '').includes('2021-10-22') ? app.lastFrame()! : null), 'the table');
+  expect(raw).not.toContain('\u001b[2J');
+  const rows = stripVTControlCharacters(raw).split('\n').filter((l) => l.includes('second line'));
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatch(/^› 2021-10-22 HTTP 500 ⏎ second line ⏎ th… +Regular season 1 of 1 missing/);
+  expect(stripVTControlCharacters(raw)).not.toMatch(/^\s*second line/m);
+});
