@@ -3,6 +3,7 @@ import type { KeySource } from '../coverage/source.js';
 import { lookOnce } from './look-once.js';
 import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
+import type { FailedFile } from '../failures/failed-file.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { processSnapshot } from './process-info.js';
 import { grammarFor } from './grammar.js';
@@ -92,7 +93,13 @@ export async function collectSnapshot(
       bounded('runs and log writers', processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch }))),
     ]),
     bounded(`expected keys ${config.expected?.file ?? ''}`, expectedTask),
-    bounded(`failed-keys files ${config.failed}`, readFailedFilesOnce(config.failed, { apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, signal: deadline }).then((f) => dispatch({ type: 'failed/update', ...f }))),
+    bounded(
+      `failed-keys files ${config.failed}`,
+      readFailedFilesOnce(config.failed, { apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, signal: deadline }).then((f) => {
+        dispatch({ type: 'failed/update', ...f });
+        report.problems.push(...failedFileProblems(f.files, f.notes));
+      }),
+    ),
   ];
   const sourceMs = Math.min(SOURCE_TIMEOUT_MS, Math.max(1, timeoutMs - 2 * MARGIN_MS));
   const sourceLimit = limit(sourceMs, deadline);
@@ -123,6 +130,24 @@ export async function collectSnapshot(
   dispatch({ type: 'clock/tick', now: now() });
   open = false;
   return state;
+}
+
+/** Files shown one by one in `problems` before the rest are counted. */
+const FILES_NAMED = 5;
+
+/**
+ * What status says about failed-keys files it could not read whole: a file that is not one (its note), and per
+ * file the entries it left out (a key with a line break, a control character, a leading -), as the failures
+ * view says them, so a cron user learns that failures were dropped.
+ */
+export function failedFileProblems(files: FailedFile[], notes: string[]): string[] {
+  const lines = [
+    ...notes.map((n) => `failed-keys file ${n}`),
+    ...files
+      .filter((f) => f.problems.length > 0)
+      .map((f) => `failed-keys file ${f.name}: ${f.problems.length} entr${f.problems.length === 1 ? 'y' : 'ies'} not read (${f.problems[0]})`),
+  ];
+  return lines.length <= FILES_NAMED ? lines : [...lines.slice(0, FILES_NAMED), `failed-keys files: ${lines.length - FILES_NAMED} more with entries not read`];
 }
 
 function configuredLook(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number, signal: AbortSignal, limitMs: number) {

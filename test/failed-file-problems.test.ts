@@ -1,0 +1,43 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { failedFileProblems } from '../src/app/snapshot.js';
+import type { FailedFile } from '../src/failures/failed-file.js';
+import { runCliAsync } from './support/cli.js';
+
+// Tester F27: entries of a failed-keys file that are never used (unsafe keys) were said only in the dashboard.
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-failed-problems-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('status and status --json say which failed-keys entries were not read, and why', async () => {
+  mkdirSync(path.join(dir, 'logs'));
+  writeFileSync(path.join(dir, 'x.log'), '');
+  const entries = [
+    { game_date: '2021-10-22', status: 'failed', error: 'HTTP 500' },
+    { game_date: '2021-10-19\n2021-10-20', status: 'failed', error: 'x' },
+    { game_date: '--help', status: 'failed', error: 'x' },
+  ];
+  writeFileSync(path.join(dir, 'logs', 'failed_dates_20251127_090000.json'), JSON.stringify(entries));
+  writeFileSync(path.join(dir, 'cfg.json'), JSON.stringify({ job: 'a', log: 'x.log', failed: 'logs/failed_dates_*.json' }));
+  const line =
+    'failed-keys file failed_dates_20251127_090000.json: 2 entries not read (entry 2: game_date "2021-10-19\\n2021-10-20" holds a control character (newline, carriage return, escape...): not used)';
+  const text = await runCliAsync(['status', '--config', 'cfg.json'], { cwd: dir });
+  expect(text.code).toBe(0);
+  expect(text.stdout).toContain(`\nproblem   ${line}\n`);
+  const json = await runCliAsync(['status', '--json', '--config', 'cfg.json'], { cwd: dir });
+  expect(JSON.parse(json.stdout)).toMatchObject({ problems: [line], failures: { failing: 1 } });
+});
+
+test('many files with such entries: five named, the rest counted', () => {
+  const file = (i: number): FailedFile => ({ path: `/f${i}`, name: `f${i}.json`, runStartedAt: 0, writtenAt: null, mtimeMs: 0, totalFailed: 1, entries: [], problems: [`entry 1: bad ${i}`] });
+  const lines = failedFileProblems([1, 2, 3, 4, 5, 6, 7].map(file), ['g.json: not valid JSON']);
+  expect(lines).toEqual([
+    'failed-keys file g.json: not valid JSON',
+    'failed-keys file f1.json: 1 entry not read (entry 1: bad 1)',
+    'failed-keys file f2.json: 1 entry not read (entry 1: bad 2)',
+    'failed-keys file f3.json: 1 entry not read (entry 1: bad 3)',
+    'failed-keys file f4.json: 1 entry not read (entry 1: bad 4)',
+    'failed-keys files: 3 more with entries not read',
+  ]);
+});
