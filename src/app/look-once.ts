@@ -1,4 +1,5 @@
-import { SourceError, type KeySource } from '../coverage/source.js';
+import { connect } from 'node:net';
+import { SourceError, type KeySource, type ListTrace } from '../coverage/source.js';
 import type { AppEvent } from '../state/events.js';
 
 /** Any failure of a source as a SourceError; sources explain their own, this only wraps the unexpected. */
@@ -10,23 +11,64 @@ export function asSourceError(err: unknown): SourceError {
 
 /**
  * Lists a source once (no poller) and reports it as events; the keys found, or null when it failed. When the
- * signal ends the look (`limitMs` passed), the error names the service and what to check, never only "aborted".
+ * signal ends the look (`limitMs` passed), the error names the service and what happened: no request sent yet
+ * (the client library still loading), a refused connection at a configured endpoint, or no answer; never only
+ * "aborted".
  */
 export async function lookOnce(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number, signal: AbortSignal, limitMs?: number): Promise<Set<string> | null> {
   dispatch({ type: 'coverage/checking', source: source.name });
+  const trace: ListTrace = { asked: 0 };
   try {
-    const result = await source.list(signal);
+    const result = await source.list(signal, { trace });
     dispatch({ type: 'coverage/result', source: source.name, result, at: now() });
     return result.keys;
   } catch (err) {
-    const error = signal.aborted ? timeoutError(source, limitMs) : asSourceError(err);
+    const error = signal.aborted ? await timeoutError(source, limitMs, trace) : asSourceError(err);
     dispatch({ type: 'coverage/error', source: source.name, error, at: now() });
     return null;
   }
 }
 
-/** "BigQuery p.d.t: no answer within 20 s" with what to check. */
-export function timeoutError(source: KeySource, limitMs?: number): SourceError {
-  const within = limitMs === undefined ? 'no answer in time' : `no answer within ${Math.round(limitMs / 100) / 10} s`;
-  return new SourceError(`${source.service ?? source.name} ${source.label}: ${within}`, source.timeoutHint ?? 'check the network and the endpoint in the config', null);
+/** How long a look at a refused endpoint waits for the answer of a second connection attempt. */
+const PROBE_MS = 300;
+
+/**
+ * Why a look ran out of time, named with the service: "BigQuery p.d.t: no answer within 20 s" with what to check;
+ * "no request sent within 1 s" when it never got to ask; "connection refused at HOST:PORT" when the configured
+ * endpoint refuses a connection now (the client retries a refused connection for seconds before it says so).
+ */
+export async function timeoutError(source: KeySource, limitMs?: number, trace?: ListTrace): Promise<SourceError> {
+  const name = `${source.service ?? source.name} ${source.label}`;
+  const within = limitMs === undefined ? 'in time' : `within ${Math.round(limitMs / 100) / 10} s`;
+  const hint = source.timeoutHint ?? 'check the network and the endpoint in the config';
+  if (trace && trace.asked === 0) {
+    return new SourceError(`${name}: no request sent ${within} (the client library was still loading, or the look waited its turn)`, 'give it longer with --timeout', null);
+  }
+  if (source.endpoint !== undefined && (await connectionRefused(source.endpoint))) {
+    const { host } = new URL(source.endpoint);
+    return new SourceError(`${name}: connection refused at ${host}: nothing listens there`, hint, null);
+  }
+  return new SourceError(`${name}: no answer ${within}`, hint, null);
+}
+
+/** True when a TCP connection to the endpoint's host and port is refused now (false: accepted, or no word in time). */
+function connectionRefused(endpoint: string): Promise<boolean> {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`);
+  } catch {
+    return Promise.resolve(false);
+  }
+  const port = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+    const done = (refused: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(refused);
+    };
+    const timer = setTimeout(() => done(false), PROBE_MS);
+    socket.once('connect', () => done(false));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED'));
+  });
 }

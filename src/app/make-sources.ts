@@ -1,3 +1,4 @@
+import { storageOrigin } from '../coverage/gs-url.js';
 import { createLocalSource } from '../coverage/local-source.js';
 import type { KeySource } from '../coverage/source.js';
 import type { Config } from '../config.js';
@@ -6,7 +7,7 @@ import type { Config } from '../config.js';
  * A source whose client library is loaded on first use: the Google clients take a second or more to
  * import, and the first frame (or a local-only config) must not wait for them.
  */
-function lazySource(name: 'storage' | 'warehouse', label: string, about: { service: string; timeoutHint: string }, load: () => Promise<KeySource>): KeySource {
+function lazySource(name: 'storage' | 'warehouse', label: string, about: { service: string; timeoutHint: string; endpoint?: string }, load: () => Promise<KeySource>): KeySource {
   let loading: Promise<KeySource> | null = null;
   return {
     name,
@@ -37,7 +38,7 @@ export function storageSourceFor(config: Config): KeySource | null {
 /** A storage source from a job's (or a chain stage's) `storage` settings. */
 export function storageSource(s: StorageSpec): KeySource {
   if (s.url.startsWith('gs://')) {
-    const about = { service: 'Cloud Storage', timeoutHint: 'check the network and storage.apiEndpoint (or STORAGE_EMULATOR_HOST); `status --timeout` gives it longer' };
+    const about = { service: 'Cloud Storage', timeoutHint: 'check the network and storage.apiEndpoint (or STORAGE_EMULATOR_HOST); `status --timeout` gives it longer', endpoint: storageOrigin(s.apiEndpoint) };
     return lazySource('storage', s.url, about, async () => {
       const { createGcsSource } = await import('../coverage/gcs-source.js');
       return createGcsSource({ url: s.url, keyPattern: s.keyPattern, apiEndpoint: s.apiEndpoint, projectId: s.projectId });
@@ -54,7 +55,11 @@ export function warehouseSourceFor(config: Config, keyFormat: 'date' | 'id'): Ke
 /** A warehouse source from a job's (or a chain stage's) `warehouse` settings. */
 export function warehouseSource(w: WarehouseSpec, keyFormat: 'date' | 'id'): KeySource {
   if (w.dir) return createLocalSource({ dir: w.dir, name: 'warehouse' });
-  const about = { service: 'BigQuery', timeoutHint: 'check the network and warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST); a slow query can be given longer with `status --timeout`' };
+  const about = {
+    service: 'BigQuery',
+    timeoutHint: 'check the network and warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST); a slow query can be given longer with `status --timeout`',
+    endpoint: w.apiEndpoint ?? process.env.BIGQUERY_EMULATOR_HOST,
+  };
   return lazySource('warehouse', w.table, about, async () => {
     const { createBigQuerySource } = await import('../coverage/bigquery-source.js');
     return createBigQuerySource({ table: w.table, column: w.column, keyFormat, since: w.since, until: w.until, location: w.location, projectId: w.projectId, apiEndpoint: w.apiEndpoint });

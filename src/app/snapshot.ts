@@ -38,7 +38,8 @@ export const newReport = (): SnapshotReport => ({ problems: [], logUnreadable: f
  * One look at everything (log, expected keys, sources, failed files, process) for `status` and `missing`, done
  * within `timeoutMs` (default 30 s) whatever a source, a file system or a server does: a part that has not
  * finished by then is left behind (its figures stay unknown) and named in `report.problems`. Cloud sources get
- * the smaller of 20 s and the bound less 2 s, and time out with their service named.
+ * the smaller of 20 s and the larger of the bound less 2 s and half the bound, and time out with their service
+ * named and what happened (lookOnce).
  */
 export async function collectSnapshot(
   config: Config,
@@ -47,7 +48,8 @@ export async function collectSnapshot(
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const report = opts.report ?? newReport();
-  const whole = limit(Math.max(1, timeoutMs - MARGIN_MS));
+  // A short bound keeps a fair share for every part: at least three quarters of it for the parts, half for a source.
+  const whole = limit(Math.max(timeoutMs * 0.75, timeoutMs - MARGIN_MS));
   const deadline = whole.signal;
   const cr = config.cloudRun;
   const place = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000) : null;
@@ -101,7 +103,7 @@ export async function collectSnapshot(
       }),
     ),
   ];
-  const sourceMs = Math.min(SOURCE_TIMEOUT_MS, Math.max(1, timeoutMs - 2 * MARGIN_MS));
+  const sourceMs = Math.min(SOURCE_TIMEOUT_MS, Math.max(timeoutMs / 2, timeoutMs - 2 * MARGIN_MS));
   const sourceLimit = limit(sourceMs, deadline);
   if (opts.sources !== false) {
     // Jobs of one `status` share a hub: a prefix or table several of them name is read once.

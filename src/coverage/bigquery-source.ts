@@ -216,6 +216,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
       try {
         const wait: Wait = async (send) => {
           await budget?.take(deadline.signal);
+          if (options.trace) options.trace.asked += 1;
           return settle(send(), deadline.signal);
         };
         // A day-partitioned table is looked at every time: a streaming buffer comes and goes.

@@ -1,7 +1,7 @@
 import { Storage, type Bucket } from '@google-cloud/storage';
 import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
 import { compileKeyPattern } from './local-source.js';
-import { parseGsUrl } from './gs-url.js';
+import { parseGsUrl, storageOrigin } from './gs-url.js';
 import { createPageGuard } from './page-guard.js';
 import { createRequestBudget, type RequestBudget } from './request-budget.js';
 import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
@@ -28,7 +28,7 @@ export interface GcsSourceOptions {
   budget?: RequestBudget | null;
 }
 
-export { parseGsUrl } from './gs-url.js';
+export { parseGsUrl, storageOrigin } from './gs-url.js';
 
 const MAX_RETRIES = 2;
 /** Objects asked for per page (the API's largest). */
@@ -109,6 +109,7 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
           signal.throwIfAborted();
           await budget?.take(signal);
           requests += 1;
+          if (options.trace) options.trace.asked += 1;
           const page = checkPage(await settleWithin(listPage(files, query), signal, pageBudgetMs + 1000));
           const last = addKeys(keys, page, keyOf);
           query = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? { ...first, pageToken: page.nextPageToken } : null;
@@ -169,19 +170,6 @@ function addKeys(keys: Set<string>, page: Page, keyOf: (name: string) => string 
     if (last && holdsData(item)) keys.add(last);
   }
   return last;
-}
-
-/**
- * The endpoint's origin (scheme, host, port, any path before /storage/v1), from storage.apiEndpoint or else
- * STORAGE_EMULATOR_HOST, each accepted with or without a trailing /storage/v1: the client wants the option
- * without it and the variable with it, and sends /storage/v1/storage/v1/... or /b/... when given the other
- * form. The configured endpoint wins over the variable. Undefined: Google's own endpoint.
- */
-export function storageOrigin(apiEndpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const given = apiEndpoint ?? env.STORAGE_EMULATOR_HOST;
-  if (given === undefined || given === '') return undefined;
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `https://${given}`;
-  return withScheme.replace(/\/+$/, '').replace(/\/storage\/v1$/, '');
 }
 
 /** Waits for `work`, but no longer than `ms` and not past an abort; the abandoned promise is left to settle unobserved. */

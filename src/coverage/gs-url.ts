@@ -11,3 +11,16 @@ export function parseGsUrl(url: string, setting = 'storage.url'): { bucket: stri
   const prefix = (m[2] ?? '').replace(/^\/+/, '');
   return { bucket: m[1], prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
 }
+
+/**
+ * The endpoint's origin (scheme, host, port, any path before /storage/v1), from storage.apiEndpoint or else
+ * STORAGE_EMULATOR_HOST, each accepted with or without a trailing /storage/v1: the client wants the option
+ * without it and the variable with it, and sends /storage/v1/storage/v1/... or /b/... when given the other
+ * form. The configured endpoint wins over the variable. Undefined: Google's own endpoint.
+ */
+export function storageOrigin(apiEndpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const given = apiEndpoint ?? env.STORAGE_EMULATOR_HOST;
+  if (given === undefined || given === '') return undefined;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `https://${given}`;
+  return withScheme.replace(/\/+$/, '').replace(/\/storage\/v1$/, '');
+}

@@ -3,7 +3,7 @@ import { storageSource, warehouseSource } from '../app/make-sources.js';
 import type { KeyFormat } from './expected-keys.js';
 import { createLimiter, type Limiter } from './limit.js';
 import { startPoller, type Poller, type PollerTimers } from './poller.js';
-import type { KeySource, SourceError, SourceResult } from './source.js';
+import type { KeySource, ListTrace, SourceError, SourceResult } from './source.js';
 
 /** Cloud requests in flight at once, over every job and stage: one list runs its pages one after another. */
 export const CLOUD_LISTS_IN_FLIGHT = 4;
@@ -57,6 +57,8 @@ interface Core {
   poller: { poller: Poller; intervalMs: number; ac: AbortController } | null;
   /** When the last listing started (on the hub's clock), null before the first. */
   startedAt: number | null;
+  /** How far the last listing got: handed to a caller whose wait for it ends first. */
+  trace: ListTrace;
 }
 
 const CORE = Symbol('core');
@@ -76,7 +78,9 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
   const start = (core: Core): Promise<SourceResult> => {
     lists.set(core.key, (lists.get(core.key) ?? 0) + 1);
     core.startedAt = now();
-    const work = () => core.source.list(hubAc.signal, { expectedKeys: core.expectedKeys });
+    const trace: ListTrace = { asked: 0 };
+    core.trace = trace;
+    const work = () => core.source.list(hubAc.signal, { expectedKeys: core.expectedKeys, trace });
     const p = core.cloud ? limiter.run(work, hubAc.signal) : work();
     core.running = p;
     const done = () => {
@@ -104,7 +108,7 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
   const coreFor = (key: string, cloud: boolean, make: () => KeySource): Core => {
     let core = cores.get(key);
     if (!core) {
-      core = { key, source: make(), cloud, running: null, again: null, once: null, last: null, followers: new Set(), poller: null, expectedKeys: undefined, startedAt: null };
+      core = { key, source: make(), cloud, running: null, again: null, once: null, last: null, followers: new Set(), poller: null, expectedKeys: undefined, startedAt: null, trace: { asked: 0 } };
       cores.set(key, core);
     }
     return core;
@@ -115,11 +119,14 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
     label: core.source.label,
     service: core.source.service,
     timeoutHint: core.source.timeoutHint,
+    endpoint: core.source.endpoint,
     [CORE]: core,
     list(signal, options) {
       if (options?.expectedKeys !== undefined) expectKeys(core, options.expectedKeys);
       const p = opts.mode === 'snapshot' ? (core.once ??= start(core)) : fresh(core);
-      return untilAborted(p, signal);
+      return untilAborted(p, signal, () => {
+        if (options?.trace) options.trace.asked = core.trace.asked;
+      });
     },
   });
 
@@ -206,10 +213,16 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
 }
 
 /** The shared list's result for this caller, or its own abort: one caller giving up never cancels the others' list. */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => void): Promise<T> {
+  if (signal.aborted) {
+    onAbort();
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
+    const abort = () => {
+      onAbort();
+      reject(signal.reason);
+    };
     signal.addEventListener('abort', abort, { once: true });
     p.then(
       (v) => {

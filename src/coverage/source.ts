@@ -12,10 +12,17 @@ export interface SourceResult {
   note?: string | null;
 }
 
-/** What a caller knows that bounds a listing. */
+/** What a listing got to, filled in while it runs: what a message says when its time runs out. */
+export interface ListTrace {
+  /** Requests handed to the client library (0: the source never got as far as asking, e.g. still loading). */
+  asked: number;
+}
+
+/** What a caller knows that bounds a listing, and where it wants to hear how far the listing got. */
 export interface ListOptions {
   /** How many keys the backfill expects: a listing taking more pages than they can explain stops (page-guard.ts). */
   expectedKeys?: number;
+  trace?: ListTrace;
 }
 
 /** A place keys can be present in. `list` must honour the signal and never hang past its own time limit. */
@@ -27,6 +34,8 @@ export interface KeySource {
   readonly service?: string;
   /** What to check when it does not answer in time, for the timeout message. */
   readonly timeoutHint?: string;
+  /** A custom endpoint (emulator, loopback) as http(s)://host:port, when one is configured: probed when a look times out. */
+  readonly endpoint?: string;
   list(signal: AbortSignal, options?: ListOptions): Promise<SourceResult>;
 }
 
