@@ -306,6 +306,15 @@ describe('BigQuery source: failures', () => {
     expect(err.message).toMatch(/no answer within 0.3 s \(metadata\)/);
   });
 
+  // Tester F23: a never-answering warehouse showed "checking…" for the whole look (60 s and more).
+  it('a server that never answers one request: given up at the request limit, well before the look limit', async () => {
+    const f = await fake();
+    f.setFault('hang', 'POST /jobs');
+    const err = await failure(source(f, { timeoutMs: 60_000, requestTimeoutMs: 300 }).list(new AbortController().signal));
+    expect(err.message).toBe('BigQuery: no answer within 0.3 s (dry run)');
+    expect(err.hint).toBe('check the network and warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST)');
+  });
+
   it.each(['', 'POST /jobs', 'POST /queries', 'GET /queries'])('a body that is not JSON (at %j): reported, not hung', async (only) => {
     const f = await fake({ incompletePolls: 1 });
     f.setFault('garbage', only);

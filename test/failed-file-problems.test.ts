@@ -31,7 +31,7 @@ test('status and status --json say which failed-keys entries were not read, and 
 
 test('many files with such entries: five named, the rest counted', () => {
   const file = (i: number): FailedFile => ({ path: `/f${i}`, name: `f${i}.json`, runStartedAt: 0, writtenAt: null, mtimeMs: 0, totalFailed: 1, entries: [], problems: [`entry 1: bad ${i}`] });
-  const lines = failedFileProblems([1, 2, 3, 4, 5, 6, 7].map(file), ['g.json: not valid JSON']);
+  const lines = failedFileProblems([1, 2, 3, 4, 5, 6, 7].map(file), ['g.json: not valid JSON', 'h.json: incomplete JSON (still being written?)']);
   expect(lines).toEqual([
     'failed-keys file g.json: not valid JSON',
     'failed-keys file f1.json: 1 entry not read (entry 1: bad 1)',

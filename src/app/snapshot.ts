@@ -138,13 +138,15 @@ export async function collectSnapshot(
 const FILES_NAMED = 5;
 
 /**
- * What status says about failed-keys files it could not read whole: a file that is not one (its note), and per
+ * What status says about failed-keys files it could not read whole: a file that is not one (its note; not one
+ * still being written), and per
  * file the entries it left out (a key with a line break, a control character, a leading -), as the failures
  * view says them, so a cron user learns that failures were dropped.
  */
 export function failedFileProblems(files: FailedFile[], notes: string[]): string[] {
   const lines = [
-    ...notes.map((n) => `failed-keys file ${n}`),
+    // A file caught mid-write (empty, or JSON that ends early) is read again next time: not a problem yet.
+    ...notes.filter((n) => !n.includes('(still being written?)')).map((n) => `failed-keys file ${n}`),
     ...files
       .filter((f) => f.problems.length > 0)
       .map((f) => `failed-keys file ${f.name}: ${f.problems.length} entr${f.problems.length === 1 ? 'y' : 'ies'} not read (${f.problems[0]})`),

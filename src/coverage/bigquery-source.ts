@@ -5,6 +5,7 @@ import { Deadline, settle } from './bigquery-deadline.js';
 import { explainBigQueryError, type BigQueryStep } from './bigquery-errors.js';
 import { buildPartitionsQuery, buildScanQuery, isDayPartitionedOn, parseTableName, partitionIdToKey, quoteColumn, type CountSpec, type Statement } from './bigquery-sql.js';
 import { UnexpectedAnswerError } from './explain-error.js';
+import { limit } from '../abort.js';
 import { createPageGuard } from './page-guard.js';
 import { createRequestBudget, realClock, type BudgetClock, type RequestBudget } from './request-budget.js';
 import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
@@ -36,6 +37,8 @@ export interface BigQuerySourceOptions {
   clock?: BudgetClock;
   /** Longest wait between the client's own retries, in seconds (default RETRY.maxRetryDelaySeconds). */
   retryDelaySeconds?: number;
+  /** Time limit of one request (with the client's retries of it); default 20 s, twice what BigQuery holds a poll. */
+  requestTimeoutMs?: number;
 }
 
 /** How the keys were counted, and what the dry run said the query bills. */
@@ -90,6 +93,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
   buildScanQuery(spec); // bad since/until fail here, at start-up, not at the first poll
   const jobProject = opts.projectId ?? table.project;
   const timeoutMs = opts.timeoutMs ?? 60_000;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const budget = opts.budget === undefined ? createRequestBudget() : opts.budget;
   const clock = opts.clock ?? realClock;
   const { client, requests } = createBigQueryClient({
@@ -217,7 +221,16 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
         const wait: Wait = async (send) => {
           await budget?.take(deadline.signal);
           if (options.trace) options.trace.asked += 1;
-          return settle(send(), deadline.signal);
+          // A server that never answers is given up on after one request's limit, not the whole look's.
+          const one = limit(requestTimeoutMs, deadline.signal);
+          try {
+            return await settle(send(), one.signal);
+          } catch (err) {
+            if (!one.signal.aborted || deadline.signal.aborted) throw err;
+            throw new SourceError(`BigQuery: no answer within ${requestTimeoutMs / 1000} s (${step})`, 'check the network and warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST)', null);
+          } finally {
+            one.clear();
+          }
         };
         // A day-partitioned table is looked at every time: a streaming buffer comes and goes.
         if (facts === null || facts.dayPartitioned) facts = await readFacts(wait);
@@ -264,6 +277,8 @@ interface QueryAnswer {
 
 /** Result rows asked for per page: one row per key, so one page for any usual backfill. */
 const PAGE_ROWS = 10_000;
+/** Time limit of one request: BigQuery answers a request within seconds, and holds a poll at most POLL_HOLD_MS. */
+const REQUEST_TIMEOUT_MS = 20_000;
 /** How long BigQuery may hold one poll of an unfinished job (it answers as soon as the job is done). */
 const POLL_HOLD_MS = 10_000;
 /** Pause after a poll that came back unfinished at once: doubling from this, at most POLL_PAUSE_MAX_MS. */
