@@ -12,6 +12,8 @@
  * the bound, so a run whose failures keep recovering stays bounded too.
  */
 
+import { FailedIndex } from './failed-index.js';
+
 /** A key the running run reported as failed, as its log said it. */
 export interface LiveFailure {
   failure: string;
@@ -70,7 +72,7 @@ class Chunk {
 export class FailedStore {
   chunks: Chunk[] = [];
   /** The live entry id of each listed key, as of the newest version. */
-  readonly index = new Map<string, number>();
+  readonly index = new FailedIndex((id) => this.chunkOf(id).keys[id % CHUNK]);
   entries = 0;
   /** Bumped on every change: a view made after the last one can trust `index` for absent keys. */
   changes = 0;
@@ -148,7 +150,7 @@ export class FailedStore {
     this.changes++;
   }
 
-  private chunkOf(id: number): Chunk {
+  chunkOf(id: number): Chunk {
     // Chunks are dropped only from the front, so the sequence numbers of those kept are consecutive.
     return this.chunks[Math.floor(id / CHUNK) - this.chunks[0].seq];
   }
