@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -148,7 +148,11 @@ describe('the alert sink', () => {
     expect(written).toBe('\x07\x1bPtmux;\x1b\x1b]9;backfill-tui: job: run stalled: no log line for over 6 min\x07\x1b\\');
     await waitFor(() => hook.bodies.length === 1, 'the webhook POST');
     expect(JSON.parse(hook.bodies[0])).toEqual({ text: 'job: run stalled: no log line for over 6 min' });
-    const lines = await waitFor(() => readFileSync(path.join(dir, 'alerts.jsonl'), 'utf8').trim().split('\n'), 'alerts.jsonl');
+    // The file exists before its line is whole (appendFile): wait for a line that ends.
+    const lines = await waitFor(() => {
+      const text = existsSync(path.join(dir, 'alerts.jsonl')) ? readFileSync(path.join(dir, 'alerts.jsonl'), 'utf8') : '';
+      return text.endsWith('\n') ? text.trim().split('\n') : undefined;
+    }, 'a whole line in alerts.jsonl');
     expect(JSON.parse(lines[0])).toMatchObject({ kind: 'stalled', job: 'job', text: 'job: run stalled: no log line for over 6 min' });
     // The same state again: nothing more on any channel.
     store.dispatch({ type: 'clock/tick', now: store.getState().now + 1000 });
