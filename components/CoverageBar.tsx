@@ -1,3 +1,4 @@
+import { withoutSourceName } from '../src/state/source-words.js';
 import { Text } from 'ink';
 import { formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
@@ -82,7 +83,7 @@ export function SourceError({ name, source }: { name: string; source: SourceCove
   if (!source.error) return null;
   return (
     <Text color={color ? 'red' : undefined} wrap="truncate-end">
-      {name}: {source.error.startsWith(`${name}: `) ? source.error.slice(name.length + 2) : source.error}
+      {name}: {withoutSourceName(name, source.error)}
       {source.hint ? ` → ${source.hint}` : ''}
     </Text>
   );

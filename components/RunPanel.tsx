@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatCount, formatEta, formatPercent } from '../src/format.js';
+import { formatCount, formatDuration, formatEta, formatPercent } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
@@ -57,7 +57,7 @@ export function RunPanel({ run, figures, width, lines = 4 }: { run: RunState | n
       {lines >= 3 ? <Text wrap="truncate-end">
         rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : `${figures.ratePerMin.toFixed(1)}/min`}
         {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
-        {run.complete && run.summary.durationSec !== undefined ? ` · took ${Math.round(run.summary.durationSec / 60)} min` : ''}
+        {run.complete && run.summary.durationSec !== undefined ? ` · took ${formatDuration(run.summary.durationSec)}` : ''}
       </Text> : null}
     </Box>
   );

@@ -108,6 +108,7 @@ describe('launch from the dashboard', () => {
     r.controller.onIntent('resume');
     const failed = await waitFor(() => r.store.getState().ui.notices.find((n) => n.text.startsWith('storage listing failed')), 'the failed listing said');
     expect(failed.tone).toBe('fail');
+    expect(failed.text).not.toMatch(/failed: storage: /);
     // The launch would have opened its box right after the listing; it did not, and it never will.
     await new Promise((resolve) => setImmediate(resolve));
     expect(r.store.getState().ui.confirm).toBeNull();

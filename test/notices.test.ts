@@ -28,5 +28,8 @@ describe('notices end when their moment does', () => {
     expect(texts(apply(half, [result('warehouse')]))).toEqual([]);
     const failed = apply(half, [{ type: 'coverage/error', source: 'warehouse', error: new SourceError('HTTP 403 on t', null, 403), at: 2 }]);
     expect(texts(failed)).toEqual(['warehouse check failed: HTTP 403 on t']);
+    // A source that names itself in its error is not named twice (tester F35: "storage: storage: …").
+    const named = apply(g, [{ type: 'coverage/error', source: 'storage', error: new SourceError('storage: directory /x/storage not found', null, null), at: 2 }]);
+    expect(texts(named)).toEqual(['storage check failed: directory /x/storage not found']);
   });
 });

@@ -1,3 +1,4 @@
+import { withoutSourceName } from '../state/source-words.js';
 import type { Config } from '../config.js';
 import type { Intent } from '../keymap.js';
 import type { Store } from '../store.js';
@@ -64,7 +65,7 @@ export function createController(deps: ControllerDeps) {
     notice(`listing ${live.storage.label} for a fresh count…`, 'info', 'listing');
     const fresh = limit(60_000, deps.signal);
     const keys = await lookOnce(live.storage, dispatch, deps.now, fresh.signal, 60_000).finally(() => fresh.clear());
-    if (keys === null) notice(`storage listing failed: ${store.getState().coverage.storage?.error ?? 'unknown error'}`, 'fail', 'listing');
+    if (keys === null) notice(`storage listing failed: ${withoutSourceName('storage', store.getState().coverage.storage?.error ?? 'unknown error')}`, 'fail', 'listing');
     else endNotice('listing');
     return keys;
   }

@@ -1,3 +1,4 @@
+import { withoutSourceName } from './source-words.js';
 import { applyLines } from './apply-lines.js';
 import { TAIL_LIMIT, type AppState, type SourceState } from './app-state.js';
 import { alertsBetween } from '../alerts/alert-events.js';
@@ -63,7 +64,7 @@ function withoutNotice(state: AppState, key: string): AppState {
 /** `g` says "checking…" until every source has answered; a source that fails replaces it with why. */
 function endRefresh(state: AppState, event: AppEvent): AppState {
   if (!state.ui.notices.some((n) => n.key === 'refresh')) return state;
-  if (event.type === 'coverage/error') return withNotice(state, `${event.source} check failed: ${event.error.message}`, 'fail', 'refresh');
+  if (event.type === 'coverage/error') return withNotice(state, `${event.source} check failed: ${withoutSourceName(event.source, event.error.message)}`, 'fail', 'refresh');
   const checking = [state.coverage.storage, state.coverage.warehouse].some((s) => s?.checking);
   return checking ? state : withoutNotice(state, 'refresh');
 }
