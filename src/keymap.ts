@@ -47,7 +47,7 @@ export const KEYMAP: KeyBinding[] = [
   { keys: ['s'], intent: 'resume', description: 'resume: launch the keys missing from storage', bar: 'resume' },
   { keys: ['r'], intent: 'retry', description: "retry the failures not yet in storage (the shown ones)", bar: 'retry' },
   { keys: ['R'], intent: 'retry-group', description: 'retry one error group only, e.g. just the timeouts' },
-  { keys: ['x'], intent: 'stop', description: 'stop our run (SIGINT, SIGTERM) or cancel its execution', bar: 'stop' },
+  { keys: ['x'], intent: 'stop', description: 'stop our run (SIGINT, SIGTERM) or cancel the execution', bar: 'stop' },
   { keys: ['f'], intent: 'view-failures', description: 'failures: table, grouped by error and month', bar: 'fails' },
   { keys: ['h'], intent: 'view-history', description: 'history of runs and coverage', bar: 'hist' },
   { keys: ['d', 'escape'], intent: 'view-dashboard', description: 'back to the dashboard' },
