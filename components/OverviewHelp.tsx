@@ -4,17 +4,20 @@ import { CONFIRM_KEYS } from '../src/keymap.js';
 import { OVERVIEW_KEYMAP } from '../src/overview/overview-keymap.js';
 
 /** All keys of the overview with what they do, from its one keymap table. */
-export function OverviewHelp({ width }: { width: number }) {
+export function OverviewHelp({ width, height }: { width: number; height: number }) {
+  const all = [...OVERVIEW_KEYMAP, ...CONFIRM_KEYS];
+  // Border, title and the closing line take 4 rows; on a short terminal the rest is said in one line.
+  const fits = all.length + 4 <= height ? all : all.slice(0, Math.max(0, height - 5));
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 78)}>
       <Text bold>Keys (overview)</Text>
-      {[...OVERVIEW_KEYMAP, ...CONFIRM_KEYS].map((b) => (
+      {fits.map((b) => (
         <Text key={b.keys.join()} wrap="truncate-end">
           <Text bold>{b.keys.join(', ').padEnd(12)}</Text>
           {b.description}
         </Text>
       ))}
-      <Text dimColor>Esc on a job's dashboard comes back here. Quitting never stops a backfill.</Text>
+      {fits.length < all.length ? <Text dimColor wrap="truncate-end">{`… ${all.length - fits.length} more keys: a taller terminal shows them`}</Text> : <Text dimColor wrap="truncate-end">Esc on a job's dashboard comes back here. Quitting never stops a backfill.</Text>}
     </Box>
   );
 }

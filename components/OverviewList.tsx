@@ -8,12 +8,15 @@ import { SEGMENT, useColor } from './theme.js';
 
 const STATUS_COLOR: Record<string, string> = { waiting: 'gray', running: 'green', stalled: 'yellow', complete: 'cyan', ended: 'magenta', stopped: 'magenta' };
 
+/** A cell `width` wide whose text is cut one short of it: a cut cell never runs into the next one. */
 function Cell({ width, children, color, bold }: { width: number; children: React.ReactNode; color?: string; bold?: boolean }) {
   return (
     <Box width={width} flexShrink={0}>
-      <Text wrap="truncate-end" color={color} bold={bold}>
-        {children}
-      </Text>
+      <Box width={Math.max(1, width - 1)} flexShrink={0}>
+        <Text wrap="truncate-end" color={color} bold={bold}>
+          {children}
+        </Text>
+      </Box>
     </Box>
   );
 }
@@ -42,70 +45,60 @@ export function OverviewJob({ row, selected, cols }: { row: OverviewRow; selecte
           ) : null}
           {c.state}
         </Cell>
-        <Box width={cols.bar + 1} flexShrink={0}>
-          {total > 0 ? <SegmentBar segments={[{ count: row.done - row.runFailed, ...SEGMENT.succeeded }, { count: row.runFailed, ...SEGMENT.failed }]} total={total} width={cols.bar} /> : <Text> </Text>}
-        </Box>
+        {cols.bar ? (
+          <Box width={cols.bar + 1} flexShrink={0}>
+            {total > 0 ? <SegmentBar segments={[{ count: row.done - row.runFailed, ...SEGMENT.succeeded }, { count: row.runFailed, ...SEGMENT.failed }]} total={total} width={cols.bar} /> : <Text> </Text>}
+          </Box>
+        ) : null}
         <Cell width={cols.count}>{c.run}</Cell>
-        <Cell width={cols.rate}>{c.rate}</Cell>
-        <Cell width={cols.eta}>{c.eta}</Cell>
+        {cols.rate ? <Cell width={cols.rate}>{c.rate}</Cell> : null}
+        {cols.eta ? <Cell width={cols.eta}>{c.eta}</Cell> : null}
         <Cell width={cols.failed} color={color && row.failed ? 'red' : undefined}>
           {failedShown}
         </Cell>
       </Box>
       <Box>
-        <Box width={cols.marker + cols.name + 1} flexShrink={0} />
+        <Box width={cols.indent} flexShrink={0} />
         <Cell width={cols.coverage} color={color && row.storage?.error ? 'yellow' : undefined}>
           {c.storage}
         </Cell>
         <Cell width={cols.coverage} color={color && row.warehouse?.error ? 'yellow' : undefined}>
           {c.warehouse}
         </Cell>
-        <Cell width={cols.age}>
-          <Text dimColor>{c.age}</Text>
-        </Cell>
+        {cols.age ? (
+          <Cell width={cols.age}>
+            <Text dimColor>{c.age}</Text>
+          </Cell>
+        ) : null}
       </Box>
     </Box>
   );
 }
 
-/** The column heads over the list, in the same widths. */
-export function OverviewHead({ cols, range }: { cols: OverviewColumns; range: string }) {
+/** The column heads over the list, in the same widths (a column left out on a narrow terminal has no head). */
+export function OverviewHead({ cols }: { cols: OverviewColumns }) {
+  const head = (width: number, text: string) => (width ? <Cell width={width}><Text dimColor>{text}</Text></Cell> : null);
   return (
     <Box flexDirection="column">
       <Box>
-        <Cell width={cols.marker + cols.name + 1}>
-          <Text dimColor>job</Text>
-        </Cell>
-        <Cell width={cols.state}>
-          <Text dimColor>state</Text>
-        </Cell>
-        <Cell width={cols.bar + 1 + cols.count}>
-          <Text dimColor>run</Text>
-        </Cell>
-        <Cell width={cols.rate}>
-          <Text dimColor>rate</Text>
-        </Cell>
-        <Cell width={cols.eta}>
-          <Text dimColor>ETA</Text>
-        </Cell>
-        <Cell width={cols.failed}>
-          <Text dimColor>failed</Text>
-        </Cell>
+        {head(cols.marker + cols.name + 1, 'job')}
+        {head(cols.state, 'state')}
+        {head((cols.bar ? cols.bar + 1 : 0) + cols.count, 'run')}
+        {head(cols.rate, 'rate')}
+        {head(cols.eta, 'ETA')}
+        {head(cols.failed, 'failed')}
       </Box>
       <Box>
-        <Cell width={cols.marker + cols.name + 1}>
-          <Text dimColor>{range}</Text>
-        </Cell>
-        <Cell width={cols.coverage}>
-          <Text dimColor>storage</Text>
-        </Cell>
-        <Cell width={cols.coverage}>
-          <Text dimColor>warehouse</Text>
-        </Cell>
-        <Cell width={cols.age}>
-          <Text dimColor>figures</Text>
-        </Cell>
+        <Box width={cols.indent} flexShrink={0} />
+        {head(cols.coverage, 'storage')}
+        {head(cols.coverage, 'warehouse')}
+        {head(cols.age, 'figures')}
       </Box>
     </Box>
   );
+}
+
+/** `↑ 3 more` / `↓ 15 more`: jobs of a list that does not fit, above or below the rows shown. */
+export function MoreJobs({ count, up }: { count: number; up: boolean }) {
+  return count ? <Text dimColor>{`  ${up ? '↑' : '↓'} ${count} more`}</Text> : <Text> </Text>;
 }

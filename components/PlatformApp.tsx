@@ -1,4 +1,4 @@
-import React, { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import React, { useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, useStdout } from 'ink';
 import type { Platform } from '../src/app/platform-runtime.js';
 import type { ChainState } from '../src/chain/chain-sources.js';
@@ -9,14 +9,14 @@ import { overviewAction } from '../src/overview/overview-keymap.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
 import { overviewCells, stageNotes } from '../src/overview/overview-text.js';
 import { moveSelection } from '../src/overview/platform-ui.js';
-import { overviewColumns, visibleWindow } from '../src/overview/layout.js';
+import { MIN_HEIGHT, MIN_WIDTH, overviewColumns, visibleWindow } from '../src/overview/layout.js';
 import { App } from './App.js';
 import { ChooseGroup } from './ChooseGroup.js';
 import { ConfirmBox } from './ConfirmBox.js';
 import { FunnelPanel } from './FunnelPanel.js';
 import { HelpBar } from './HelpBar.js';
 import { Notices, recentNotices } from './Notices.js';
-import { OverviewHead, OverviewJob } from './OverviewList.js';
+import { MoreJobs, OverviewHead, OverviewJob } from './OverviewList.js';
 import { OverviewHelp, OverviewHelpBar } from './OverviewHelp.js';
 import { ColorProvider } from './theme.js';
 
@@ -71,18 +71,20 @@ function frameKey(platform: Platform): string {
  * view state that come together (one clock tick for every job) are looked at once, and a change nobody sees
  * (a tick that moves no age, a poll that found the same keys) draws nothing.
  */
-function usePlatform(platform: Platform): number {
+function usePlatform(platform: Platform, stdout: NodeJS.WriteStream): number {
   const sub = useMemo(() => {
     let version = 0;
-    let shown = frameKey(platform);
+    // The terminal's size too: a change that comes with a resize not yet heard is drawn at the new size.
+    const key = () => `${stdout.columns}x${stdout.rows} ${frameKey(platform)}`;
+    let shown = key();
     return {
       subscribe(listener: () => void) {
         let pending: NodeJS.Immediate | null = null;
         const look = () => {
           pending = null;
-          const key = frameKey(platform);
-          if (key === shown) return;
-          shown = key;
+          const now = key();
+          if (now === shown) return;
+          shown = now;
           version += 1;
           listener();
         };
@@ -97,7 +99,7 @@ function usePlatform(platform: Platform): number {
       },
       get: () => version,
     };
-  }, [platform]);
+  }, [platform, stdout]);
   return useSyncExternalStore(sub.subscribe, sub.get);
 }
 
@@ -105,13 +107,24 @@ function usePlatform(platform: Platform): number {
  * Several jobs: the overview (one row per job, sorted by what needs the operator, and the chain's funnel),
  * and for the selected job today's dashboard. Keys that act on a job act on the selected one from either screen.
  */
-export function PlatformApp({ platform, color, exit }: { platform: Platform; color: boolean; exit: () => void }) {
-  usePlatform(platform);
+export function PlatformApp(props: { platform: Platform; color: boolean; exit: () => void }) {
+  // Clipped to the terminal's width as Ink lays it out: the frame Ink draws by itself on a resize, before the
+  // screens re-render at the new size, never wraps (a wrapped row is one more than Ink erases next time).
+  return (
+    <Box width="100%" flexDirection="column" overflowX="hidden">
+      <PlatformScreens {...props} />
+    </Box>
+  );
+}
+
+function PlatformScreens({ platform, color, exit }: { platform: Platform; color: boolean; exit: () => void }) {
   const { stdout } = useStdout();
+  usePlatform(platform, stdout);
   // The size is read from the terminal on every render; a resize only asks for one.
   const [, setResized] = useState(0);
   const size = { width: stdout.columns || 80, height: stdout.rows || 24 };
-  useEffect(() => {
+  // Heard from the first commit on (a layout effect, not a passive one that runs later).
+  useLayoutEffect(() => {
     const onResize = () => setResized((n) => n + 1);
     stdout.on('resize', onResize);
     return () => {
@@ -179,19 +192,37 @@ export function PlatformApp({ platform, color, exit }: { platform: Platform; col
     return <App store={runtime.store} onIntent={runtime.controller.onIntent} color={color} backFrom={ui.openedOn} onBack={() => platform.ui.set({ screen: 'overview', openedOn: null })} />;
   }
 
-  const width = Math.max(40, size.width);
-  const noticeLines = notices.length;
-  // One row short of the terminal: Ink clears the whole screen on every frame of an output that fills it.
-  const free = size.height - 1 - noticeLines - 2 - 1 - 1;
+  const width = size.width;
+  const titleText = (title: string) => (
+    <Text bold wrap="truncate-end">
+      backfill-tui <Text dimColor>· {title}</Text>
+    </Text>
+  );
+  const count = (s: string) => rows.filter((r) => r.status === s).length;
+  const title = [`${rows.length} jobs`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`)].join(' · ');
+  if (width < MIN_WIDTH || size.height < MIN_HEIGHT) {
+    return (
+      <ColorProvider color={color}>
+        <Box flexDirection="column" width={width}>
+          {titleText(title)}
+          <Text wrap="truncate-end">{`small terminal ${width}×${size.height}: needs ${MIN_WIDTH}×${MIN_HEIGHT}`}</Text>
+          <OverviewHelpBar width={width} />
+        </Box>
+      </ColorProvider>
+    );
+  }
+  // On a short terminal only the newest notice: the list keeps its rows.
+  const noticesShown = size.height < 20 ? notices.slice(-1) : notices;
+  // Title, notices, two head lines, the key bar; and one row short of the terminal: Ink clears the whole screen
+  // on every frame of an output that fills it.
+  const free = size.height - 1 - noticesShown.length - 2 - 1 - 1;
   const chainLines = funnelRows && free - (funnelRows.length + 1) >= 4 ? funnelRows.length + 1 : 0;
   const selectedIndex = Math.max(0, rows.findIndex((r) => r.job === selected));
   const win = visibleWindow(rows.length, selectedIndex, free - chainLines, scroll.current);
   scroll.current = win.start;
+  const scrolls = win.above + win.below > 0;
   const cols = overviewColumns(width, Math.max(...rows.map((r) => r.job.length)));
   const shown = rows.slice(win.start, win.start + win.shown);
-  const count = (s: string) => rows.filter((r) => r.status === s).length;
-  const title = [`${rows.length} jobs`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`)].join(' · ');
-  const range = rows.length > win.shown ? `${win.start + 1}–${win.start + win.shown} of ${rows.length}` : '';
   const modalBox = job?.ui.confirm ? <ConfirmBox confirm={job.ui.confirm} width={width} /> : job?.ui.choosingGroup ? <ChooseGroup groups={job.ui.choosingGroup.groups} index={job.ui.choosingGroup.index} width={width} /> : null;
   // On the overview the box says which job it is about: the box itself is the job screen's.
   const modal = modalBox && job ? (
@@ -204,17 +235,17 @@ export function PlatformApp({ platform, color, exit }: { platform: Platform; col
   return (
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
-        <Text bold wrap="truncate-end">
-          backfill-tui <Text dimColor>· {title}</Text>
-        </Text>
-        {job ? <Notices notices={notices} now={job.now} /> : null}
-        {modal ?? (ui.help ? <OverviewHelp width={width} /> : null)}
+        {titleText(title)}
+        {job ? <Notices notices={noticesShown} now={job.now} /> : null}
+        {modal ?? (ui.help ? <OverviewHelp width={width} height={size.height - 3 - noticesShown.length} /> : null)}
         {modal || ui.help ? null : (
           <>
-            <OverviewHead cols={cols} range={range} />
+            <OverviewHead cols={cols} />
+            {scrolls ? <MoreJobs count={win.above} up /> : null}
             {shown.map((r) => (
               <OverviewJob key={r.job} row={r} selected={r.job === selected} cols={cols} />
             ))}
+            {scrolls ? <MoreJobs count={win.below} up={false} /> : null}
             {chainLines && funnelRows ? <FunnelPanel rows={funnelRows} width={width} error={chainState?.expectedError ?? null} /> : null}
           </>
         )}

@@ -1,5 +1,6 @@
 import React from 'react';
 import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
 import { afterEach, describe, expect, test } from 'vitest';
 import { render, cleanup } from 'ink-testing-library';
 import { PlatformApp } from '../components/PlatformApp.js';
@@ -95,14 +96,24 @@ function mount(platform: Platform, columns = 80, rows = 24) {
   return { ...app, exited: () => exited };
 }
 
+/** Lets the stores' frame timers, the overview's look and React's render run (event-loop order, no clock). */
+const settle = () => new Promise<void>((r) => setTimeout(() => setImmediate(() => setImmediate(r)), 0));
 const frameOf = (app: { lastFrame(): string | undefined }) => stripVTControlCharacters(app.lastFrame() ?? '');
 const lineOf = (frame: string, job: string) => frame.split('\n').find((l) => l.includes(job)) ?? '';
-/** The first frame drawn at 80 columns (the first of all is drawn before the resize) that shows `text`. */
-const until = (app: { lastFrame(): string | undefined }, text: string) =>
-  waitFor(() => {
-    const f = frameOf(app);
-    return f.includes(text) && !f.includes('│') && f.split('\n').every((l) => [...l].length <= 80) ? f : null;
-  }, `"${text}" on screen within 80 columns`);
+/**
+ * The frame drawn at 80 columns that shows `text`, once it stays (a frame Ink redraws by itself on a resize, clipped
+ * to the new width before the screen re-renders at it, may show the text for a moment).
+ */
+async function until(app: { lastFrame(): string | undefined }, text: string): Promise<string> {
+  for (;;) {
+    const f = await waitFor(() => {
+      const f = frameOf(app);
+      return f.includes(text) && !f.includes('│') && f.split('\n').every((l) => [...l].length <= 80) ? f : null;
+    }, `"${text}" on screen within 80 columns`);
+    await settle();
+    if (frameOf(app) === f) return f;
+  }
+}
 
 describe('overview at 80×24 with five jobs', () => {
   test('one row per job, sorted by what needs the operator, each saying what a person looks for', async () => {
@@ -139,14 +150,49 @@ describe('overview at 80×24 with five jobs', () => {
 
   test('twenty-five jobs: the list scrolls with the selection and the frame still fits 80×24', async () => {
     const app = mount(fivePlatform(20).platform);
-    let frame = await until(app, 'of 25');
+    let frame = await until(app, '↓ 19 more');
     expect(frame.split('\n').length).toBeLessThanOrEqual(23);
     expect(frame).not.toContain('extra-19');
+    expect(frame).not.toMatch(/↑ \d+ more/);
     for (let i = 0; i < 24; i++) app.stdin.write('\u001B[B');
     frame = await until(app, '❯ extra-19');
     expect(frame).not.toContain('bdl-standings');
+    expect(frame).toContain('↑ 19 more');
+    expect(frame).not.toMatch(/↓ \d+ more/);
     expect(frame.split('\n').length).toBeLessThanOrEqual(23);
     for (const l of frame.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('narrow and short terminals (tester F39)', () => {
+  test.each([
+    [60, 16],
+    [50, 10],
+    [100, 30],
+  ])('at %i×%i no row is wider than the terminal, the title is first and the keys last', async (cols, height) => {
+    const app = mount(fivePlatform(20).platform, cols, height);
+    let frame = '';
+    do {
+      frame = await waitFor(() => {
+        const f = frameOf(app);
+        return f.includes('more') && f.split('\n').every((l) => stringWidth(l) <= cols) ? f : null;
+      }, `the overview at ${cols}×${height}`);
+      await settle();
+    } while (frameOf(app) !== frame);
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThan(height);
+    expect(lines[0]).toMatch(/^backfill-tui · 25 jobs/);
+    expect(lines.at(-1)).toContain('q quit');
+    expect(frame).toContain('❯ bdl-standings');
+    // What gives way on a narrow terminal is the bar, the ETA and the rate: never the count or the failures.
+    expect(lineOf(frame, 'bdl-standings')).toMatch(/120\/244 .*8 ·/);
+  });
+
+  test('under 50×10 one line says the terminal is small', async () => {
+    const app = mount(fivePlatform().platform, 40, 8);
+    const frame = await waitFor(() => (frameOf(app).includes('small terminal') ? frameOf(app) : null), 'the small-terminal line');
+    expect(frame.split('\n').every((l) => stringWidth(l) <= 40)).toBe(true);
+    expect(frame).toContain('small terminal 40×8: needs 50×10');
   });
 });
 
@@ -193,8 +239,6 @@ describe('keys on the overview act on the selected job', () => {
   });
 });
 
-/** Lets the stores' frame timers, the overview's look and React's render run (event-loop order, no clock). */
-const settle = () => new Promise<void>((r) => setTimeout(() => setImmediate(() => setImmediate(r)), 0));
 
 describe('an idle overview draws only what changed', () => {
   test('a tick that moves no age draws nothing; five jobs ticked together draw one frame', async () => {

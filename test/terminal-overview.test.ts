@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import stringWidth from 'string-width';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { CLI } from './support/cli.js';
+import { banner, logOf } from './support/log-text.js';
+import { gameDates } from './support/screen-states.js';
+import { startTerminal, type Terminal } from './support/tmux.js';
+
+// The real overview of five jobs in a real terminal, resized down and up (tester F39: rows wider than 60
+// columns, the header lost, old frames left above the new one after growing and shrinking back).
+let dir: string;
+let term: Terminal | null = null;
+const KEYS = gameDates(200);
+const JOBS = ['team-boxscores', 'player-boxscores', 'bdl-standings', 'play-by-play', 'espn-boxscores'];
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-overview-term-'));
+  writeFileSync(path.join(dir, 'keys.txt'), KEYS.join('\n') + '\n');
+  JOBS.forEach((job, j) => {
+    const storage = path.join(dir, job, 'storage');
+    mkdirSync(storage, { recursive: true });
+    for (const k of KEYS.slice(0, 40 * j)) {
+      mkdirSync(path.join(storage, k));
+      writeFileSync(path.join(storage, k, 'a.json'), '{}\n');
+    }
+    // A finished run for the first job, long ago; the others have no log yet.
+    if (j === 0) writeFileSync(path.join(dir, job, 'backfill.log'), logOf(Date.now() - 3 * 3_600_000, [...banner(6, 180, 200), ...KEYS.map((k) => ['INFO', `  ✅ Scraped ${k}`]), ['INFO', 'BACKFILL COMPLETE']]));
+  });
+  const config = {
+    defaults: { expected: 'keys.txt', keepAwake: false, storage: { pollSeconds: 60 } },
+    jobs: JOBS.map((name) => ({ name, log: `${name}/backfill.log`, failed: `${name}/failed_*.json`, storage: { url: `${name}/storage` } })),
+  };
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
+});
+afterEach(() => {
+  term?.close();
+  term = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const TITLE = 'backfill-tui · 5 jobs';
+
+test('resized 80×24 → 60×16 → 120×40 → 80×24: every frame fits, the title is the first row and is there once', async () => {
+  term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir, env: { TZ: 'UTC' } });
+  const t = term;
+  const check = async (cols: number, rows: number, ready: (s: string) => boolean) => {
+    const what = `the overview at ${cols}×${rows}`;
+    const screen = await t.waitScreen((r, s) => (ready(s) && r.length <= rows && r.every((l) => stringWidth(l) <= cols) && r[0].startsWith(TITLE) ? r : null), what);
+    expect(screen.join('\n').split(TITLE)).toHaveLength(2);
+    expect(screen.filter((l) => l.includes('play-by-play'))).toHaveLength(1);
+    return screen;
+  };
+  await check(80, 24, (s) => s.includes('complete') && s.includes('20.0 %'));
+  t.resize(60, 16);
+  const narrow = await check(60, 16, (s) => s.includes('failed'));
+  expect(narrow.at(-1)).toContain('q quit');
+  t.resize(120, 40);
+  await check(120, 40, (s) => s.includes('ETA'));
+  t.resize(80, 24);
+  const back = await check(80, 24, (s) => s.includes('ETA'));
+  expect(back.at(-1)).toContain('q quit');
+  t.resize(40, 8);
+  await t.waitScreen((r, s) => s.includes('small terminal 40×8: needs 50×10') && r.every((l) => stringWidth(l) <= 40) && r[0].startsWith('backfill-tui'), 'the small-terminal line');
+  t.keys('q');
+  await t.waitScreen(() => t.exited(), 'q to leave');
+}, 60_000);
