@@ -118,19 +118,24 @@ export function PlatformApp(props: { platform: Platform; color: boolean; exit: (
 }
 
 function PlatformScreens({ platform, color, exit }: { platform: Platform; color: boolean; exit: () => void }) {
-  const { stdout } = useStdout();
+  const { stdout, write } = useStdout();
   usePlatform(platform, stdout);
   // The size is read from the terminal on every render; a resize only asks for one.
   const [, setResized] = useState(0);
   const size = { width: stdout.columns || 80, height: stdout.rows || 24 };
   // Heard from the first commit on (a layout effect, not a passive one that runs later).
   useLayoutEffect(() => {
-    const onResize = () => setResized((n) => n + 1);
+    const onResize = () => {
+      setResized((n) => n + 1);
+      // A terminal may re-wrap the rows on screen when its width changes (tmux did, under load), and then Ink's
+      // erase of the last frame (so many rows up) leaves the wrapped rest above the new one: clear it all first.
+      write('\x1b[2J\x1b[H');
+    };
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };
-  }, [stdout]);
+  }, [stdout, write]);
   const scroll = useRef(0);
 
   const current = () => overviewData(platform);
