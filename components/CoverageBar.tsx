@@ -24,11 +24,16 @@ export const LABEL_WIDTH = 10;
 /** The bar keeps at least this many cells; the text right of it is cut (with `…`) before the bar shrinks further. */
 const MIN_BAR = 20;
 
+/** A look under 10 s is just "checking…"; a longer one says how long it has taken (tester F23: a minute of "checking…"). */
+function checkingText(ms: number | null | undefined): string {
+  return ms != null && ms >= 10_000 ? `checking… ${Math.floor(ms / 1000)} s` : 'checking…';
+}
+
 /** The text right of a source's bar: "651/853 76.3 % stale 95 %: 160 more", in colored parts. */
 export function coverageRight(source: SourceCoverage, expected: number | null): { text: string; color?: string }[] {
   const cov = source.coverage;
   const present = cov?.present ?? 0;
-  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? 'checking…' : source.error ? 'unknown' : '–';
+  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? checkingText(source.checkingMs) : source.error ? 'unknown' : '–';
   const next = cov ? nextUnmetTarget(cov.targets) : null;
   const parts: { text: string; color?: string }[] = [{ text: ` ${counter}` }];
   if (source.stale) parts.push({ text: ' stale', color: 'yellow' });

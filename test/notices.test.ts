@@ -3,6 +3,8 @@ import { SourceError } from '../src/coverage/source.js';
 import { initialState, type AppState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
+import { coverageView } from '../src/state/coverage-view.js';
+import { coverageRight } from '../components/CoverageBar.js';
 
 const apply = (s: AppState, events: AppEvent[]) => events.reduce(reduce, s);
 const texts = (s: AppState) => s.ui.notices.map((n) => n.text);
@@ -31,5 +33,21 @@ describe('notices end when their moment does', () => {
     // A source that names itself in its error is not named twice (tester F35: "storage: storage: …").
     const named = apply(g, [{ type: 'coverage/error', source: 'storage', error: new SourceError('storage: directory /x/storage not found', null, null), at: 2 }]);
     expect(texts(named)).toEqual(['storage check failed: directory /x/storage not found']);
+  });
+});
+
+// Tester F23: a warehouse that never answered showed a bare "checking…" for a minute and more.
+describe('a slow look says how long it has taken', () => {
+  const right = (s: AppState) => coverageRight(coverageView(s).storage!, null).map((p) => p.text).join('');
+  test('"checking…" for the first 10 s, then the seconds taken; an answer ends it', () => {
+    // The look began at 1 s; the dashboard's clock had last ticked at 0 (it ticks every 15 s while idle).
+    const checking = apply(base, [{ type: 'coverage/checking', source: 'storage', at: 1_000 }]);
+    expect(right(apply(checking, [{ type: 'clock/tick', now: 6_000 }]))).toBe(' checking…');
+    const slow = apply(checking, [{ type: 'clock/tick', now: 26_000 }]);
+    expect(right(slow)).toBe(' checking… 25 s');
+    // A second "checking" for the same look (a poll joining it) does not restart the count.
+    expect(right(apply(slow, [{ type: 'coverage/checking', source: 'storage' }, { type: 'clock/tick', now: 31_000 }]))).toBe(' checking… 30 s');
+    const failed = apply(slow, [{ type: 'coverage/error', source: 'storage', error: new SourceError('Cloud Storage: no answer within 20 s', null, null), at: 26_000 }]);
+    expect(right(failed)).toBe(' unknown');
   });
 });

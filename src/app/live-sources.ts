@@ -63,7 +63,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         source,
         intervalMs,
         {
-          onStart: () => dispatch({ type: 'coverage/checking', source: source.name }),
+          onStart: () => dispatch({ type: 'coverage/checking', source: source.name, at: now() }),
           onResult: (result, at) => dispatch({ type: 'coverage/result', source: source.name, result, at }),
           onError: (error, at) => dispatch({ type: 'coverage/error', source: source.name, error, at }),
         },

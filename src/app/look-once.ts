@@ -16,7 +16,7 @@ export function asSourceError(err: unknown): SourceError {
  * "aborted".
  */
 export async function lookOnce(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number, signal: AbortSignal, limitMs?: number): Promise<Set<string> | null> {
-  dispatch({ type: 'coverage/checking', source: source.name });
+  dispatch({ type: 'coverage/checking', source: source.name, at: now() });
   const trace: ListTrace = { asked: 0 };
   try {
     const result = await source.list(signal, { trace });

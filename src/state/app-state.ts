@@ -16,6 +16,8 @@ export interface SourceState {
   keys: Set<string> | null;
   checkedAt: number | null;
   checking: boolean;
+  /** When the look in flight began (the state's clock), so a slow one can say how long it has taken. */
+  checkingSince?: number | null;
   error: string | null;
   hint: string | null;
   errorAt: number | null;

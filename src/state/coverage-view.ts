@@ -15,6 +15,8 @@ export interface SourceCoverage {
   /** Why the count was taken this way, e.g. "streaming buffer (~120 rows not yet in day partitions): counted by scan". */
   note: string | null;
   checking: boolean;
+  /** How long the look in flight has taken (null when none is), by the state's clock. */
+  checkingMs?: number | null;
 }
 
 export interface CoverageView {
@@ -53,6 +55,7 @@ function sourceView(source: SourceState | null, expected: string[] | null, targe
     method: source.method,
     note: source.note ?? null,
     checking: source.checking,
+    checkingMs: source.checking && source.checkingSince != null ? Math.max(0, now - source.checkingSince) : null,
   };
 }
 

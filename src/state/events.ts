@@ -17,7 +17,7 @@ export type AppEvent =
   | { type: 'expected/loaded'; expected: ExpectedInfo }
   | { type: 'expected/failed'; message: string }
   | { type: 'coverage/configured'; source: 'storage' | 'warehouse'; label: string }
-  | { type: 'coverage/checking'; source: 'storage' | 'warehouse' }
+  | { type: 'coverage/checking'; source: 'storage' | 'warehouse'; /** When the look began (ms); default the state's clock. */ at?: number }
   | { type: 'coverage/result'; source: 'storage' | 'warehouse'; result: SourceResult; at: number }
   | { type: 'coverage/error'; source: 'storage' | 'warehouse'; error: SourceError; at: number }
   | { type: 'failed/update'; files: FailedFile[]; current: FailedFile | null; notes: string[] }

@@ -100,13 +100,14 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'coverage/configured':
       return withSource(state, event.source, () => emptySource(event.label));
     case 'coverage/checking':
-      return withSource(state, event.source, (s) => ({ ...s, checking: true }));
+      return withSource(state, event.source, (s) => ({ ...s, checking: true, checkingSince: s.checking ? (s.checkingSince ?? event.at ?? state.now) : (event.at ?? state.now) }));
     case 'coverage/result':
       return withSource(state, event.source, (s) => ({
         ...s,
         keys: event.result.keys,
         checkedAt: event.at,
         checking: false,
+        checkingSince: null,
         error: null,
         hint: null,
         errorAt: null,
@@ -118,7 +119,7 @@ function step(state: AppState, event: AppEvent): AppState {
       }));
     case 'coverage/error':
       // Keep the last good keys: a failing source shows stale figures, not zero.
-      return withSource(state, event.source, (s) => ({ ...s, checking: false, error: event.error.message, hint: event.error.hint, errorAt: event.at, failuresInRow: s.failuresInRow + 1 }));
+      return withSource(state, event.source, (s) => ({ ...s, checking: false, checkingSince: null, error: event.error.message, hint: event.error.hint, errorAt: event.at, failuresInRow: s.failuresInRow + 1 }));
     case 'failed/update':
       return { ...state, failed: { ...state.failed, files: event.files, current: event.current, notes: event.notes } };
     case 'failed/tried':
