@@ -15,6 +15,9 @@ import { NBA_CALENDAR, resolvePhases } from '../src/phases/calendar.js';
  * (`currentFailures` + `summarise`) is the reference; each case below is a different mix.
  */
 
+/** No failed-keys files: the fold of none, kept (a part's sum depends on the fold's identity). */
+const NO_FILES = new Map<string, KeyVerdict>();
+
 /** mulberry32: the same cases on every run. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
@@ -136,7 +139,7 @@ test('the cases cover what the summary counts apart: recovered, persistent, unda
   expect(new Set(places)).toEqual(new Set(['older', 'own', 'newest']));
 });
 
-const NO_FILES = new Map<string, KeyVerdict>();
+
 
 test('sums kept per part follow the run: a key recovering after a summary, a new failure, and storage answering later all show in the next one', () => {
   const grammar = compileGrammar();
@@ -168,4 +171,27 @@ test('sums kept per part follow the run: a key recovering after a summary, a new
   // The older snapshot still shows what it showed.
   runs = older;
   expect(summary(null)).toMatchObject({ failing: 2, byError: [{ label: 'HTTP 500', count: 2 }] });
+});
+
+test('a summary after a batch reads only the parts the batch changed: the other chunks of the store are summed from what was kept', () => {
+  const store = new FailedStore();
+  for (let i = 0; i < 10_000; i++) store.add(`00221${String(i).padStart(5, '0')}`, { failure: 'HTTP 500', error: 'HTTP 500', at: 0 }, 1);
+  let view = FailedKeys.of(store, 1);
+  let walks = 0;
+  const summary = () => {
+    const run: LogRun = { failures: view, startedAt: null, lastActivityAt: null, succeeded: null };
+    const parts = (onPart: VerdictPart) =>
+      forEachVerdictPart([], null, run, (part, stamp, walk) => onPart(part, stamp, (visit) => (part && walks++, walk(visit))), () => NO_FILES);
+    return summariseFailures({ verdicts: new Map(), verdictParts: parts, presentInStorage: null }, []);
+  };
+  expect(summary().failing).toBe(10_000);
+  // 10,000 keys are three chunks of 4,096.
+  expect(walks).toBe(3);
+  walks = 0;
+  store.add('0022199999', { failure: 'timeout', error: 'timeout', at: 0 }, 2);
+  store.remove('0022100001', 2);
+  view = FailedKeys.of(store, 2);
+  expect(summary()).toMatchObject({ failing: 10_000, byError: [{ label: 'HTTP 500', count: 9_999 }, { label: 'timeout', count: 1 }] });
+  // The first chunk (a key recovered) and the last (a key added) again; the middle one was kept.
+  expect(walks).toBe(2);
 });

@@ -196,58 +196,7 @@ export function forEachVerdict(
   visit: VerdictVisit,
   base?: (upTo: number) => ReadonlyMap<string, KeyVerdict>,
 ): void {
-  const ordered = oldestFirst(files);
-  const place = run ? logRunPlace(ordered, run) : { at: ordered.length, own: false };
-  const before = base ? base(place.at) : foldRuns(ordered.slice(0, place.at).map((f) => fileRun(f, tried)));
-  if (!run) {
-    for (const [key, v] of before) visit(key, v);
-    return;
-  }
-  const own = place.own ? ordered[place.at] : null;
-  const later = ordered.slice(place.at + (place.own ? 1 : 0));
-  if (later.length > 0) {
-    // The log's run is older than some file (a run elsewhere since): fold in order.
-    for (const [key, v] of foldRuns([logRunWith(own, run, tried), ...later.map((f) => fileRun(f, tried))], before)) visit(key, v);
-    return;
-  }
-  const listed = own ? entriesByKey(own) : null;
-  const ownSucceeded = own ? fileRun(own, tried).succeeded : null;
-  const a = run.succeeded;
-  const succeeded = a && ownSucceeded ? { has: (k: string) => a.has(k) || ownSucceeded.has(k) } : (a ?? ownSucceeded);
-  const scratch: KeyVerdict = { status: '', error: '', date: undefined, source: 'log', failedIn: 0, triedIn: 0, failing: true };
-  // Keys of `base` the log's run failed: visited with its failure, not again below.
-  const shadowed = new Set<string>();
-  const seen = (key: string, status: string, error: string, date: string | undefined, source: 'file' | 'log') => {
-    const had = before.get(key);
-    if (had) shadowed.add(key);
-    scratch.status = status;
-    scratch.error = error;
-    scratch.date = date ?? had?.date;
-    scratch.source = source;
-    scratch.failedIn = (had?.failedIn ?? 0) + 1;
-    scratch.triedIn = (had?.triedIn ?? 0) + 1;
-    scratch.failing = true;
-    visit(key, scratch);
-  };
-  if (listed) for (const e of listed.values()) seen(e.key, e.status, e.error, e.date, 'file');
-  const statuses = new Map<string, string>();
-  eachFailure(run.failures, (key, failure, error) => {
-    if (listed?.has(key)) return;
-    let status = statuses.get(failure);
-    if (status === undefined) statuses.set(failure, (status = statusOf(failure)));
-    seen(key, status, error || failure, undefined, 'log');
-  });
-  for (const [key, had] of before) {
-    if (shadowed.has(key)) continue;
-    if (!succeeded?.has(key)) {
-      visit(key, had);
-      continue;
-    }
-    Object.assign(scratch, had);
-    scratch.triedIn = had.triedIn + 1;
-    scratch.failing = false;
-    visit(key, scratch);
-  }
+  forEachVerdictPart(files, tried, run, (_part, _stamp, walk) => walk(visit), base);
 }
 
 /**
@@ -257,11 +206,13 @@ export function forEachVerdict(
 export type VerdictPart = (part: object | null, stamp: readonly unknown[], walk: (visit: VerdictVisit) => void) => void;
 
 /**
- * The verdicts of `forEachVerdict`, in parts. In the usual case (the log's run is the newest, its
- * failures are a run's own store) each chunk of that store is a part that stays the same until a key
- * in it is added or recovers, so a summary after a batch sums only the chunks the batch touched; the
- * keys of the files are walked afresh (the log's run decides whether each is still failing). Otherwise
- * the whole walk is one part that is not kept.
+ * The verdicts of `forEachVerdict`, in parts (the walk itself: `forEachVerdict` reads every part in
+ * turn). In the usual case (the log's run is the newest) the parts are the log run's own file, its
+ * failures, and the keys of the older files; when the failures are a run's own store, each chunk of it
+ * is a part that stays the same until a key in it is added or recovers, so a summary after a batch sums
+ * only the chunks the batch touched. The older files' keys are walked afresh (the log's run decides
+ * whether each is still failing). Otherwise (no log run, or files newer than it) the whole fold is one
+ * part that is not kept.
  */
 export function forEachVerdictPart(
   files: FailedFile[],
@@ -271,20 +222,29 @@ export function forEachVerdictPart(
   base?: (upTo: number) => ReadonlyMap<string, KeyVerdict>,
 ): void {
   const ordered = oldestFirst(files);
-  const place = run ? logRunPlace(ordered, run) : null;
-  const failures = run?.failures;
-  const later = place ? ordered.length - place.at - (place.own ? 1 : 0) : 0;
-  if (!run || !place || later > 0 || !failures?.forEachPart || !failures.has) {
-    onPart(null, [], (visit) => forEachVerdict(files, tried, run, visit, base));
+  const place = run ? logRunPlace(ordered, run) : { at: ordered.length, own: false };
+  const before = base ? base(place.at) : foldRuns(ordered.slice(0, place.at).map((f) => fileRun(f, tried)));
+  if (!run) {
+    onPart(null, [], (visit) => {
+      for (const [key, v] of before) visit(key, v);
+    });
     return;
   }
-  const before = base ? base(place.at) : foldRuns(ordered.slice(0, place.at).map((f) => fileRun(f, tried)));
   const own = place.own ? ordered[place.at] : null;
+  const later = ordered.slice(place.at + (place.own ? 1 : 0));
+  if (later.length > 0) {
+    // The log's run is older than some file (a run elsewhere since): fold in order.
+    onPart(null, [], (visit) => {
+      for (const [key, v] of foldRuns([logRunWith(own, run, tried), ...later.map((f) => fileRun(f, tried))], before)) visit(key, v);
+    });
+    return;
+  }
   const listed = own ? entriesByKey(own) : null;
   const ownSucceeded = own ? fileRun(own, tried).succeeded : null;
   const a = run.succeeded;
   const succeeded = a && ownSucceeded ? { has: (k: string) => a.has(k) || ownSucceeded.has(k) } : (a ?? ownSucceeded);
-  // As `seen` in forEachVerdict, for one visitor.
+  const failures = run.failures;
+  // A key the log's run (or its own file) failed: visited with that failure, as failing.
   const failedNow = (visit: VerdictVisit, scratch: KeyVerdict, key: string, status: string, error: string, date: string | undefined, source: 'file' | 'log') => {
     const had = before.get(key);
     scratch.status = status;
@@ -303,23 +263,31 @@ export function forEachVerdictPart(
       for (const e of listed.values()) failedNow(visit, scratch, e.key, e.status, e.error, e.date, 'file');
     });
   }
-  failures.forEachPart((part, stamp, walk) =>
-    onPart(part, [stamp, before, listed], (visit) => {
-      const scratch = fresh();
-      const statuses = new Map<string, string>();
-      walk((key, failure, error) => {
-        if (listed?.has(key)) return;
-        let status = statuses.get(failure);
-        if (status === undefined) statuses.set(failure, (status = statusOf(failure)));
-        failedNow(visit, scratch, key, status, error || failure, undefined, 'log');
-      });
-    }),
-  );
+  const logPart = (walk: (fn: (key: string, failure: string, error: string) => void) => void) => (visit: VerdictVisit) => {
+    const scratch = fresh();
+    const statuses = new Map<string, string>();
+    walk((key, failure, error) => {
+      if (listed?.has(key)) return;
+      let status = statuses.get(failure);
+      if (status === undefined) statuses.set(failure, (status = statusOf(failure)));
+      failedNow(visit, scratch, key, status, error || failure, undefined, 'log');
+    });
+  };
+  if (failures.forEachPart) failures.forEachPart((part, stamp, walk) => onPart(part, [stamp, before, listed], logPart(walk)));
+  else onPart(null, [], logPart((fn) => eachFailure(failures, fn)));
   onPart(null, [], (visit) => {
+    if (before.size === 0) return;
+    // Whether the log's run failed a key: its store (or map) answers; anything else is read into a set once.
+    let failedByLog = failures.has ? (k: string) => failures.has!(k) : null;
+    if (!failedByLog) {
+      const keys = new Set<string>();
+      eachFailure(failures, (k) => keys.add(k));
+      failedByLog = (k) => keys.has(k);
+    }
     const scratch = fresh();
     for (const [key, had] of before) {
       // Keys the log's run (or its own file) failed were visited with that failure.
-      if (listed?.has(key) || failures.has!(key)) continue;
+      if (listed?.has(key) || failedByLog(key)) continue;
       if (!succeeded?.has(key)) {
         visit(key, had);
         continue;
