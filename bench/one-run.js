@@ -10,7 +10,7 @@ import { join } from 'node:path';
  * Resolves { file, metaFile, bytes, counts: { keys, succeeded, failed, progress }, reused, ms }.
  */
 export function oneRunLog(dir, bytes, seed) {
-  const name = `one-run-keys-${Math.round(bytes / 1e6)}MB`;
+  const name = `one-run-keys-${bytes < 1e6 ? `${Math.round(bytes / 1e3)}KB` : `${Math.round(bytes / 1e6)}MB`}`;
   const file = join(dir, `${name}.log`);
   const metaFile = join(dir, `${name}.json`);
   if (existsSync(file) && existsSync(metaFile)) {
