@@ -366,3 +366,28 @@ describe('after a group retry (tester F9, F15)', () => {
     runPids.push(await waitFor(() => r.store.getState().process.pid, 'pid'));
   });
 });
+
+describe('a suspicious key among the failures (tester T15)', () => {
+  test('r leaves the 60,000-character key out and says so; y launches the good key', async () => {
+    const file = writeJob({ speed: 40 });
+    // The log of an earlier run: one failure line whose key is 60,000 characters, one normal failure.
+    const t = Date.now() - 60_000;
+    const line = (at: number, level: string, msg: string) => `${new Date(at).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',')} - ${level} - ${msg}`;
+    writeFileSync(path.join(dir, 'backfill.log'), [
+      line(t, 'INFO', 'Loaded 2 dates from keys.txt'),
+      line(t + 1000, 'WARNING', `  ❌ Failed ${'G'.repeat(60_000)}: HTTP 500`),
+      line(t + 2000, 'WARNING', `  ❌ Failed ${KEYS[0]}: HTTP 500`),
+    ].join('\n') + '\n');
+    const r = runtimeFor(file);
+    await readyToLaunch(r);
+    await waitFor(() => r.store.getState().log.current?.failed === 2, 'both failures read');
+    r.controller.onIntent('retry');
+    const box = await waitFor(() => r.store.getState().ui.confirm, 'retry confirm');
+    expect(box.keys).toEqual([KEYS[0]]);
+    expect(box.message).toContain('1 suspicious key left out ("GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG…" cut from a log line\'s key longer than 200 characters): never launched');
+    r.controller.onIntent('confirm-yes');
+    const launched = await waitFor(() => r.store.getState().ui.notices.find((n) => /launched run .*, 1 keys/.test(n.text) || n.tone === 'fail'), 'the launch');
+    expect(launched.tone).toBe('info');
+    runPids.push(await waitFor(() => r.store.getState().process.pid, 'pid'));
+  });
+});

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { ConfirmBox } from '../components/ConfirmBox.js';
 import { activeBindings, answersYes, intentFor } from '../src/keymap.js';
 import { initialState, type Confirm } from '../src/state/app-state.js';
-import { retryOffer } from '../src/state/failures-view.js';
+import { leaveOutSuspicious, retryOffer } from '../src/state/retry-offer.js';
 import { reduce } from '../src/state/reducer.js';
 
 // Tester F15: `r` offered to retry 35 keys the tool itself calls persistent, without a word.
@@ -53,5 +53,30 @@ describe('a retry box and the persistent keys', () => {
     expect(answersYes('confirm-all')).toBe(true);
     expect(answersYes('confirm-yes')).toBe(true);
     expect(answersYes('confirm-no')).toBe(false);
+  });
+});
+
+describe('suspicious keys never reach a retry box (tester T15)', () => {
+  // The log's 60,000-character key, as the parser keeps it: its first 200 characters and "…".
+  const cut = `${'G'.repeat(200)}…`;
+
+  test('left out before the box opens, counted, the first one said with why; good keys stay', () => {
+    expect(leaveOutSuspicious(['2022-01-01', '2022-01-02'])).toEqual({ safe: ['2022-01-01', '2022-01-02'], note: null });
+    expect(leaveOutSuspicious(['2022-01-01', cut])).toEqual({
+      safe: ['2022-01-01'],
+      note: `1 suspicious key left out ("${'G'.repeat(40)}…" cut from a log line's key longer than 200 characters): never launched`,
+    });
+    expect(leaveOutSuspicious(['2022-04-17\n2022-04-18', '--storage=/etc', '2022-01-01'])).toEqual({
+      safe: ['2022-01-01'],
+      note: '2 suspicious keys left out ("2022-04-17\\n2022-04-18" holds a control character (newline, carriage return, escape...), …): never launched',
+    });
+    expect(leaveOutSuspicious([cut]).safe).toEqual([]);
+  });
+
+  test('the box says what was left out beside the retry', () => {
+    const { safe, note } = leaveOutSuspicious(['2022-01-01', cut]);
+    expect(retryOffer(safe, new Set(), '', settings, note).message).toBe(
+      `Retry 1 failed keys, ${settings}? 1 suspicious key left out ("${'G'.repeat(40)}…" cut from a log line's key longer than 200 characters): never launched.`,
+    );
   });
 });

@@ -7,7 +7,8 @@ import { STOP_GRACE_MS } from '../state/confirm-situation.js';
 import { moveCursor } from '../state/cursor.js';
 import { bodyHeightOf } from '../state/body-height.js';
 import { historyWindow } from '../state/history-lines.js';
-import { failuresView, retryGroups, retryOffer } from '../state/failures-view.js';
+import { failuresView, retryGroups } from '../state/failures-view.js';
+import { leaveOutSuspicious, retryOffer } from '../state/retry-offer.js';
 import { limit } from '../abort.js';
 import { lookOnce } from './look-once.js';
 import type { LiveSources } from './live-sources.js';
@@ -103,11 +104,14 @@ export function createController(deps: ControllerDeps) {
     const persistent = new Set(view.rows.filter((r) => r.persistent).map((r) => r.key));
     const present = await freshStorage();
     if (live.storage && present === null) return;
-    const keys = failing.filter((k) => !present?.has(k));
-    if (keys.length === 0) return notice(`nothing to retry: every failed key${filter && !only ? ` matching "${filter}"` : ''} is in storage now`, 'info');
+    const missing = failing.filter((k) => !present?.has(k));
+    if (missing.length === 0) return notice(`nothing to retry: every failed key${filter && !only ? ` matching "${filter}"` : ''} is in storage now`, 'info');
+    // A suspicious key would make the keys file be refused, and every good key with it: left out, and said.
+    const { safe: keys, note } = leaveOutSuspicious(missing);
+    if (keys.length === 0) return notice(`nothing to retry: ${note}`, 'warn');
     const { workers, timeout } = config.retry;
     const what = only ? ` (${only.label} only)` : filter ? ` matching "${filter}" (the filtered table)` : '';
-    openConfirm({ kind: 'retry', workers, timeout, ...retryOffer(keys, persistent, what, `${workers} workers, timeout ${timeout} s`) });
+    openConfirm({ kind: 'retry', workers, timeout, ...retryOffer(keys, persistent, what, `${workers} workers, timeout ${timeout} s`, note) });
   }
 
   async function onConfirmAll() {

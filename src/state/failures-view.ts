@@ -159,24 +159,6 @@ export function retryGroups(state: AppState): RetryGroup[] {
   ];
 }
 
-/**
- * What a retry box offers: the keys minus the persistent ones (failed in every run that tried them: the
- * tool itself says a retry will not help), how many it left out, and `a` to take them too. When every key
- * is persistent it says so, and only `a` launches.
- */
-export function retryOffer(keys: string[], persistent: ReadonlySet<string>, what: string, settings: string): { keys: string[]; withPersistent?: string[]; message: string } {
-  const left = keys.filter((k) => !persistent.has(k));
-  const out = keys.length - left.length;
-  if (out === 0) return { keys, message: `Retry ${keys.length} failed keys${what}, ${settings}?` };
-  const them = out === 1 ? 'it' : 'them';
-  const why = `failed in every run that tried ${them}: a retry will not help`;
-  if (left.length === 0) {
-    return { keys: [], withPersistent: keys, message: `All ${keys.length} failed keys${what} are persistent (${why}). Nothing to retry by default; a retries ${them} anyway, ${settings}.` };
-  }
-  const are = out === 1 ? '1 persistent key' : `${out} persistent keys`;
-  return { keys: left, withPersistent: keys, message: `Retry ${left.length} failed keys${what}, ${settings}? ${are} left out (${why}); a retries all ${keys.length}.` };
-}
-
 /** The lines above the failures table: every group shown (months may wrap), then what persistence means. */
 export function failureGroupLines(summary: FailureSummary): { label: string; text: string; wrap: boolean }[] {
   const lines = [

@@ -1,0 +1,49 @@
+import { MAX_KEY_CHARS, keyForMessage, unsafeKeyProblem } from '../key-safety.js';
+
+/** What a retry box offers (see `retryOffer`). */
+export interface RetryOffer {
+  keys: string[];
+  withPersistent?: string[];
+  message: string;
+}
+
+/** Why a suspicious key is never launched, in the operator's words: a key cut from an overlong log line says so. */
+function suspiciousWhy(key: string): string {
+  if (key.length === MAX_KEY_CHARS + 1 && key.endsWith('…')) return `cut from a log line's key longer than ${MAX_KEY_CHARS} characters`;
+  return unsafeKeyProblem(key) ?? '';
+}
+
+/**
+ * The keys a launch may take, and a note for the ones it may not: a key that is not one safe line (see
+ * unsafeKeyProblem: a 60,000-character key cut for display, a key with a newline, one starting with "-")
+ * would be refused when the keys file is written, and take every good key down with it. They are left
+ * out before the box opens: "1 suspicious key left out ("GGGG…" cut from a log line's key longer than 200
+ * characters): never launched".
+ */
+export function leaveOutSuspicious(keys: string[]): { safe: string[]; note: string | null } {
+  const safe: string[] = [];
+  const bad: string[] = [];
+  for (const k of keys) (unsafeKeyProblem(k) === null ? safe : bad).push(k);
+  if (bad.length === 0) return { safe, note: null };
+  const what = bad.length === 1 ? '1 suspicious key' : `${bad.length} suspicious keys`;
+  return { safe, note: `${what} left out (${keyForMessage(bad[0])} ${suspiciousWhy(bad[0])}${bad.length > 1 ? ', …' : ''}): never launched` };
+}
+
+/**
+ * What a retry box offers: the keys minus the persistent ones (failed in every run that tried them: the
+ * tool itself says a retry will not help), how many it left out, and `a` to take them too. When every key
+ * is persistent it says so, and only `a` launches. `note`: what else was left out (suspicious keys).
+ */
+export function retryOffer(keys: string[], persistent: ReadonlySet<string>, what: string, settings: string, note: string | null = null): RetryOffer {
+  const also = note ? ` ${note}.` : '';
+  const left = keys.filter((k) => !persistent.has(k));
+  const out = keys.length - left.length;
+  if (out === 0) return { keys, message: `Retry ${keys.length} failed keys${what}, ${settings}?${also}` };
+  const them = out === 1 ? 'it' : 'them';
+  const why = `failed in every run that tried ${them}: a retry will not help`;
+  if (left.length === 0) {
+    return { keys: [], withPersistent: keys, message: `All ${keys.length} failed keys${what} are persistent (${why}). Nothing to retry by default; a retries ${them} anyway, ${settings}.${also}` };
+  }
+  const are = out === 1 ? '1 persistent key' : `${out} persistent keys`;
+  return { keys: left, withPersistent: keys, message: `Retry ${left.length} failed keys${what}, ${settings}? ${are} left out (${why}); a retries all ${keys.length}.${also}` };
+}
