@@ -3,6 +3,7 @@ import { refreshNotice } from '../src/app/controller.js';
 import { storageSource, warehouseSource } from '../src/app/make-sources.js';
 import { createBigQuerySource } from '../src/coverage/bigquery-source.js';
 import { createGcsSource } from '../src/coverage/gcs-source.js';
+import { createGcsFailedReader } from '../src/failures/gcs-failed.js';
 import { startPoller, type PollerTimers } from '../src/coverage/poller.js';
 import { createRequestBudget, REQUESTS_PER_MINUTE } from '../src/coverage/request-budget.js';
 import { createSourceHub } from '../src/coverage/source-hub.js';
@@ -173,6 +174,17 @@ describe(`at most ${REQUESTS_PER_MINUTE} requests in any minute per source, what
     await waitFor(() => f.requests >= REQUESTS_PER_MINUTE, `${REQUESTS_PER_MINUTE} requests`, 30_000);
     ac.abort(new Error('enough'));
     await expect(listing).rejects.toThrow('enough');
+    expect(f.requests).toBe(REQUESTS_PER_MINUTE);
+  });
+
+  test("the failed-keys objects a gs:// glob names are read within the same cap", async () => {
+    const f = await startFakeGcs({ bucket: 'bkt', objects: [], fault: 'endless-keys' });
+    servers.push(f);
+    const ac = new AbortController();
+    const look = createGcsFailedReader({ glob: 'gs://bkt/failed/failed_dates_*.json', apiEndpoint: f.url }).read(ac.signal);
+    await waitFor(() => f.requests >= REQUESTS_PER_MINUTE, `${REQUESTS_PER_MINUTE} requests`, 30_000);
+    ac.abort(new Error('enough'));
+    await expect(look).rejects.toThrow('enough');
     expect(f.requests).toBe(REQUESTS_PER_MINUTE);
   });
 

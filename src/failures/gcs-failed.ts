@@ -3,6 +3,7 @@ import { explainError, type ErrorContext } from '../coverage/explain-error.js';
 import { storageOrigin } from '../coverage/gcs-source.js';
 import { createPageGuard } from '../coverage/page-guard.js';
 import { compareNewestFirst, parseFailedFile, type FailedFile } from './failed-file.js';
+import { createRequestBudget, type RequestBudget } from '../coverage/request-budget.js';
 import { splitGsGlob } from './gs-glob.js';
 
 /** The newest matching objects read at most (a backfill writes one per run). */
@@ -17,6 +18,8 @@ export interface GcsFailedOptions {
   projectId?: string;
   /** Deadline of one request, ms (default 10 s). */
   timeoutMs?: number;
+  /** The cap on requests (list pages and downloads, retries included); default its own, REQUESTS_PER_MINUTE. */
+  budget?: RequestBudget;
 }
 
 /** One look's result, as the local reader gives it. */
@@ -52,6 +55,10 @@ export function createGcsFailedReader(opts: GcsFailedOptions) {
     retryOptions: { maxRetries: 1, maxRetryDelay: 1, totalTimeout: Math.ceil((2 * timeoutMs) / 1000) + 2 },
   });
   if (origin !== undefined) storage.baseUrl = `${origin}/storage/v1`;
+  // Requests within the same per-minute cap as every cloud source, whatever the server answers.
+  const budget = opts.budget ?? createRequestBudget();
+  const retryable = storage.retryOptions.retryableErrorFn ?? (() => false);
+  storage.retryOptions.retryableErrorFn = (err) => retryable(err) && budget.tryTake();
   const bucket = storage.bucket(bucketName);
   const ctx: ErrorContext = {
     service: 'Cloud Storage',
@@ -70,6 +77,7 @@ export function createGcsFailedReader(opts: GcsFailedOptions) {
     let pageToken: string | undefined;
     do {
       signal.throwIfAborted();
+      await budget.take(signal);
       const page = (await request(bucket, { uri: '/o', qs: { prefix: listPrefix, maxResults: 1000, fields: 'items(name,size,updated,generation),nextPageToken', ...(pageToken ? { pageToken } : {}) } }, signal)) as {
         items?: { name?: string; size?: string; updated?: string; generation?: string }[];
         nextPageToken?: string;
@@ -93,6 +101,7 @@ export function createGcsFailedReader(opts: GcsFailedOptions) {
     if (o.size > MAX_FAILED_OBJECT_BYTES) result = { file: null, note: `${base}: ${Math.round(o.size / 1048576)} MB, too big for a failed-keys file; not read` };
     else {
       try {
+        await budget.take(signal);
         const [data] = (await within(bucket.file(o.name, { generation: o.generation }).download({ validation: false }), signal, timeoutMs * 2)) as [Buffer];
         const parsed = parseFailedFile(uri, data.toString('utf8'));
         result = parsed.ok ? { file: { ...parsed.file, mtimeMs: o.updated }, note: null } : { file: null, note: `${base} cannot be read (${parsed.reason}); not shown` };
