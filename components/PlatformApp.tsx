@@ -9,7 +9,7 @@ import { overviewAction } from '../src/overview/overview-keymap.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
 import { overviewCells, stageNotes } from '../src/overview/overview-text.js';
 import { moveSelection } from '../src/overview/platform-ui.js';
-import { MIN_HEIGHT, MIN_WIDTH, overviewColumns, visibleWindow } from '../src/overview/layout.js';
+import { LINES_PER_JOB, MIN_HEIGHT, MIN_WIDTH, overviewColumns, visibleWindow } from '../src/overview/layout.js';
 import { App } from './App.js';
 import { ChooseGroup } from './ChooseGroup.js';
 import { ConfirmBox } from './ConfirmBox.js';
@@ -221,7 +221,9 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   // Title, notices, two head lines, the key bar; and one row short of the terminal: Ink clears the whole screen
   // on every frame of an output that fills it.
   const free = size.height - 1 - noticesShown.length - 2 - 1 - 1;
-  const chainLines = funnelRows && free - (funnelRows.length + 1) >= 4 ? funnelRows.length + 1 : 0;
+  // Jobs first: the funnel shows only where at least two jobs still do (with the ↑/↓ more lines of a list that scrolls).
+  const jobLines = Math.min(rows.length, 2) * LINES_PER_JOB + (rows.length > 2 ? 2 : 0);
+  const chainLines = funnelRows && free - (funnelRows.length + 1) >= jobLines ? funnelRows.length + 1 : 0;
   const selectedIndex = Math.max(0, rows.findIndex((r) => r.job === selected));
   const win = visibleWindow(rows.length, selectedIndex, free - chainLines, scroll.current);
   scroll.current = win.start;

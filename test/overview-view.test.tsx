@@ -167,6 +167,7 @@ describe('overview at 80×24 with five jobs', () => {
 describe('narrow and short terminals (tester F39)', () => {
   test.each([
     [60, 16],
+    [60, 14],
     [50, 10],
     [100, 30],
   ])('at %i×%i no row is wider than the terminal, the title is first and the keys last', async (cols, height) => {
@@ -186,6 +187,8 @@ describe('narrow and short terminals (tester F39)', () => {
     expect(frame).toContain('❯ bdl-standings');
     // What gives way on a narrow terminal is the bar, the ETA and the rate: never the count or the failures.
     expect(lineOf(frame, 'bdl-standings')).toMatch(/120\/244 .*8 ·/);
+    // Jobs before the chain: two jobs at least where two fit (the funnel comes after).
+    if (height >= 14) expect(lines.filter((l) => /^[❯ ] [a-z]/.test(l)).length).toBeGreaterThanOrEqual(2);
   });
 
   test('under 50×10 one line says the terminal is small', async () => {

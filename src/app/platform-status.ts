@@ -8,6 +8,7 @@ import type { ChainConfig } from '../jobs/chain-config.js';
 import { overviewRows } from '../overview/overview-rows.js';
 import { chainText, overviewText } from '../overview/overview-text.js';
 import { collectSnapshot } from './snapshot.js';
+import { createWritersScan } from '../runner/log-writers.js';
 import { checkRequire, runMissing, runMissingFailures, runStatus } from './status-command.js';
 import { statusJson } from './status-json.js';
 import { statusText } from './status-text.js';
@@ -42,8 +43,10 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
     return fail(registry.chain ? `no stage named "${opts.stage}" (stages: ${registry.chain.stages.map((s) => s.name).join(', ')})` : '--stage needs a `chain` in the config', 2);
   }
   const hub = createSourceHub({ mode: 'snapshot' });
+  // Every job's writers from one walk of /proc (the walk is the cost, not the number of logs).
+  const writers = createWritersScan();
   const [states, chain] = await Promise.all([
-    Promise.all(registry.jobs.map((job) => collectSnapshot(job, { hub, timeoutMs: opts.timeoutMs }))),
+    Promise.all(registry.jobs.map((job) => collectSnapshot(job, { hub, writers, timeoutMs: opts.timeoutMs }))),
     registry.chain ? chainRows(registry.chain, hub) : Promise.resolve({ rows: [] as FunnelRow[], error: null }),
   ]);
   if (opts.json) {

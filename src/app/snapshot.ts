@@ -6,6 +6,7 @@ import { readFailedFilesOnce } from './failed-once.js';
 import type { FailedFile } from '../failures/failed-file.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { processSnapshot } from './process-info.js';
+import type { WritersScan } from '../runner/log-writers.js';
 import { grammarFor } from './grammar.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import { readLogOnce } from './read-log-once.js';
@@ -43,7 +44,7 @@ export const newReport = (): SnapshotReport => ({ problems: [], logUnreadable: f
  */
 export async function collectSnapshot(
   config: Config,
-  opts: { now?: () => number; sources?: boolean; hub?: SourceHub; timeoutMs?: number; report?: SnapshotReport } = {},
+  opts: { now?: () => number; sources?: boolean; hub?: SourceHub; writers?: WritersScan; timeoutMs?: number; report?: SnapshotReport } = {},
 ): Promise<AppState> {
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
@@ -92,7 +93,7 @@ export async function collectSnapshot(
         report.logUnreadable = true;
         throw err;
       })),
-      bounded('runs and log writers', processSnapshot(config).then((patch) => dispatch({ type: 'process/update', patch }))),
+      bounded('runs and log writers', processSnapshot(config, opts.writers).then((patch) => dispatch({ type: 'process/update', patch }))),
     ]),
     bounded(`expected keys ${config.expected?.file ?? ''}`, expectedTask),
     bounded(
