@@ -52,15 +52,17 @@ async function timed(args: string[]) {
 test('a never-answering BigQuery: status --json prints storage and the warehouse timeout, then exits by --timeout', async () => {
   config();
   bq.setFault('hang');
-  const r = await timed(['status', '--json', '--timeout', '6']);
+  // The storage listing answers, so it must finish within the sources' share of the bound however loaded the
+  // machine is (a 6 s bound gave it 4 s, missed at load 15 in CI): 14 s gives each source 12 s.
+  const r = await timed(['status', '--json', '--timeout', '14']);
   expect(r.code).toBe(0);
   const json = JSON.parse(r.stdout);
   expect(json.coverage.storage).toMatchObject({ present: 20, error: null });
-  expect(json.coverage.warehouse.error).toMatch(/^BigQuery pr\.d\.t: no answer within 4 s/);
+  expect(json.coverage.warehouse.error).toMatch(/^BigQuery pr\.d\.t: no answer within 12 s/);
   expect(json.coverage.warehouse.error).toMatch(/warehouse\.apiEndpoint/);
   expect(json.problems).toEqual([]);
   // Node alone takes a good part of a second to start: what matters is that the open socket did not hold it.
-  expect(r.ms).toBeLessThan(6000 + 15_000);
+  expect(r.ms).toBeLessThan(14_000 + 15_000);
 });
 
 test('status --require in cron against a never-answering GCS and BigQuery exits 1 with the reason, within the bound', async () => {

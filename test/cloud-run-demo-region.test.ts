@@ -11,14 +11,25 @@ import { CLI } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
 
 let dir = '';
-afterEach(() => {
+const alive = (pid: number) => {
   try {
-    const { pid } = JSON.parse(readFileSync(path.join(dir, 'cloud-run-region.json'), 'utf8')) as { pid: number };
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+afterEach(async () => {
+  let pid = 0;
+  try {
+    ({ pid } = JSON.parse(readFileSync(path.join(dir, 'cloud-run-region.json'), 'utf8')) as { pid: number });
     process.kill(pid, 'SIGTERM');
   } catch {
     // never started
   }
-  rmSync(dir, { recursive: true, force: true });
+  // The region is a detached process that writes into the dir (its executions' storage): gone before the dir is.
+  if (pid) await waitFor(() => !alive(pid), 'the region process to exit', 20_000, 50).catch(() => process.kill(pid, 'SIGKILL'));
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe("the demo's Cloud Run region (backfill-tui loopback-cloud-run)", () => {

@@ -45,7 +45,7 @@ async function setUp(opts: { lastLinesLate?: boolean; deny?: string[] } = {}) {
 }
 
 /** A place wired to a tiny store: events go through the real reducer. */
-function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () => number; logDeadlineMs?: number; logSettleMs?: number } = {}) {
+function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () => number; logDeadlineMs?: number; logSettleMs?: number; freshStoragePresent?: () => Promise<number | null> } = {}) {
   const ac = new AbortController();
   let state: AppState = initialState({ job: spec.job, log: 'cloud-run', now: Date.now(), targets: [95], place: initialPlaceState('Cloud Run job', spec.stuckAfterMs) });
   const lines: string[] = [];
@@ -71,12 +71,13 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     listPollMs: 20,
     logDeadlineMs: extra.logDeadlineMs,
     logSettleMs: extra.logSettleMs,
+    freshStoragePresent: extra.freshStoragePresent,
   });
   cleanups.push(async () => {
     ac.abort();
     await place.close();
   });
-  return { place, lines, incomplete, state: () => state };
+  return { place, lines, incomplete, state: () => state, abort: () => ac.abort() };
 }
 
 describe('Cloud Run place', () => {
@@ -104,6 +105,31 @@ describe('Cloud Run place', () => {
     await waitFor(() => state().place?.execution?.state === 'succeeded', 'the execution to succeed');
     await waitFor(async () => (await readFile(path.join(stateDir, 'runs.jsonl'), 'utf8')).includes('"type":"end"'), 'the end record');
     expect(state().process.alive).toBe(false);
+  });
+
+  it('close() returns only after the work it began once the execution ended (the end record) is over, so nothing writes to the state dir after it', async () => {
+    const { server, stateDir, release } = await setUp();
+    let asked!: () => void;
+    const listing = new Promise<void>((r) => (asked = r));
+    let answer!: (n: number) => void;
+    const order: string[] = [];
+    const { place, state, abort } = placeFor(server, stateDir, {
+      freshStoragePresent: () => {
+        asked();
+        return new Promise<number>((r) => (answer = r)).finally(() => order.push('listing answered'));
+      },
+    });
+    await place.start();
+    await place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    release();
+    await waitFor(() => state().place?.execution?.state === 'succeeded', 'the execution to succeed');
+    // The log is whole: the full end record takes a fresh storage listing, which is under way now.
+    await listing;
+    abort();
+    const closing = place.close().then(() => order.push('closed'));
+    setTimeout(() => answer(5), 200);
+    await closing;
+    expect(order).toEqual(['listing answered', 'closed']);
   });
 
   it('re-attaches on start to a running execution it launched, and shows one started elsewhere as external, refusing to launch', async () => {

@@ -98,6 +98,12 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let wake: (() => void) | null = null;
   let unfollow: (() => void) | null = null;
   let loop: Promise<void> = Promise.resolve();
+  /** Work begun off the watch loop (the end records, the history list): close() awaits it, so nothing writes after. */
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    const t = p.catch(() => undefined).finally(() => pending.delete(t));
+    pending.add(t);
+  };
   const ended = new Set<string>();
   /** When the newest pass over the followed log that reached its end began (the feed's clock). */
   let caughtUpFrom: number | null = null;
@@ -176,8 +182,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     // Recorded at once (a dashboard quitting now must not lose the end), then again once the log's last entries
     // are in (or the deadline passed) with the log's tallies and storage after: runs.jsonl keeps the last counts.
     if (rec && rec.end === null) await recordEndOf(e, rec, false);
-    void awaitLastEntries(e).then(() => recordEndOf(e, rec, true));
-    void refreshRecent();
+    track(awaitLastEntries(e).then(() => recordEndOf(e, rec, true)));
+    track(refreshRecent());
   }
 
   /**
@@ -403,6 +409,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       unfollow?.();
       wake?.();
       await loop;
+      while (pending.size) await Promise.all([...pending]);
     },
   };
 }
