@@ -9,6 +9,8 @@ export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number
   // Every key offered was persistent: list them, though only `a` launches them.
   const shown = confirm.keys.length > 0 ? confirm.keys : (confirm.withPersistent ?? []);
   const all = confirm.withPersistent?.length ?? 0;
+  // Under "Cancel execution …?" a bare "n cancel" reads as "n cancels it": a stop box says what each key does.
+  const yes = confirm.kind === 'kill' ? 'kill it' : confirm.kind === 'stop' ? (/^Cancel /.test(confirm.message) ? 'cancel it' : 'stop it') : 'go';
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={color ? (danger ? 'red' : 'yellow') : undefined} paddingX={1} width={Math.min(width, 78)}>
       <Text bold wrap="wrap">
@@ -23,7 +25,7 @@ export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number
       <Text>
         {confirm.keys.length > 0 || !all ? (
           <>
-            <Text bold color={color ? 'green' : undefined}>y</Text> go{all ? ` (${confirm.keys.length})` : ''} ·{' '}
+            <Text bold color={color ? 'green' : undefined}>y</Text> {yes}{all ? ` (${confirm.keys.length})` : ''} ·{' '}
           </>
         ) : null}
         {all ? (
@@ -31,7 +33,7 @@ export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number
             <Text bold>a</Text> all {all} with the persistent ·{' '}
           </>
         ) : null}
-        <Text bold>n</Text>/Esc cancel
+        <Text bold>n</Text>/Esc {danger ? 'keep it running' : 'cancel'}
       </Text>
     </Box>
   );

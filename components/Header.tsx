@@ -10,6 +10,8 @@ const STATUS_COLOR: Record<string, string> = {
   waiting: 'gray',
   running: 'green',
   stalled: 'yellow',
+  stuck: 'red',
+  incomplete: 'yellow',
   complete: 'cyan',
   ended: 'magenta',
   stopped: 'magenta',

@@ -6,7 +6,7 @@ import type { OverviewColumns } from '../src/overview/layout.js';
 import { SegmentBar } from './SegmentBar.js';
 import { SEGMENT, useColor } from './theme.js';
 
-const STATUS_COLOR: Record<string, string> = { waiting: 'gray', running: 'green', stalled: 'yellow', complete: 'cyan', ended: 'magenta', stopped: 'magenta' };
+const STATUS_COLOR: Record<string, string> = { waiting: 'gray', running: 'green', stalled: 'yellow', stuck: 'red', complete: 'cyan', incomplete: 'yellow', ended: 'magenta', stopped: 'magenta' };
 
 /** A cell `width` wide whose text is cut one short of it: a cut cell never runs into the next one. */
 function Cell({ width, children, color, bold }: { width: number; children: React.ReactNode; color?: string; bold?: boolean }) {

@@ -79,7 +79,7 @@ describe('a Cloud Run job from the dashboard', () => {
     await waitFor(() => (r.store.getState().log.current?.succeeded ?? 0) >= 2, 'scraped keys counted from Cloud Logging');
     const s = r.store.getState();
     expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('running');
-    expect(placeLines(s)[0].text).toMatch(/^execution bdl-boxscore-backfill-\w+ running · 0\/1 tasks done · 1 running · log delay \d+:\d\d$/);
+    expect(placeLines(s)[0].text).toMatch(/^execution running · tasks 0\/1 done, 1 running · log delay \d+:\d\d · bdl-boxscore-backfill-\w+$/);
     // Launching again is refused while it runs; nothing reaches jobs.run.
     r.controller.onIntent('resume');
     await waitFor(() => r.store.getState().ui.notices.some((n) => n.text.includes('x cancels it')), 'the refusal');

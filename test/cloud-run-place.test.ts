@@ -52,7 +52,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
   /** Every value the place line's log-incomplete mark took, in order. */
   const incomplete: (string | null)[] = [];
   const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 5000 });
-  const feed = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20 });
+  const feed = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20, ...(extra.now ? { now: extra.now } : {}) });
   const place = createCloudRunPlace({
     spec,
     jobName: spec.job,
@@ -206,6 +206,24 @@ describe('Cloud Run place', () => {
     expect(incomplete).not.toContain('gave-up');
     expect(lines.some((l) => l.includes('BACKFILL COMPLETE'))).toBe(false);
     expect(state().process).toMatchObject({ stopped: true, alive: false });
+  });
+
+  it('a dashboard started long after an execution was cancelled reads its log before judging it, and never gives up on it unread (tester T16)', async () => {
+    const { server, stateDir } = await setUp();
+    const first = placeFor(server, stateDir);
+    await first.place.start();
+    await first.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    await waitFor(() => first.lines.length > 0, 'the first log line');
+    expect(await first.place.stop()).toMatchObject({ ok: true });
+    await server.world.executions[0].done;
+    // A restart hours later: the deadline for its last entries passed long ago.
+    const later = placeFor(server, stateDir, { logDeadlineMs: 60_000, logSettleMs: 50, now: () => Date.now() + 3 * 3600_000 });
+    await later.place.start();
+    await waitFor(() => later.lines.some((l) => l.includes('args --dates=2024-01-01')), 'the log of the cancelled execution read');
+    await waitFor(() => later.incomplete.at(-1) === null, 'its log whole');
+    expect(later.incomplete).not.toContain('gave-up');
+    expect(later.state().process).toMatchObject({ stopped: true, alive: false });
+    expect(later.state().log.historyDone).toBe(true);
   });
 
   it('an execution cancelled from gcloud also ends stopped, not ended', async () => {

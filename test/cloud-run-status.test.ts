@@ -127,7 +127,7 @@ describe('status for a Cloud Run job', () => {
 
     // Text: the execution's line under the header, as on the dashboard.
     const t = await runCliAsync(['status', '--config', config.file!], { cwd: config.baseDir });
-    expect(t.stdout).toMatch(new RegExp(`^bdl-boxscores: running \\(external\\)  cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}\\n {10}execution ${exec.name.split('/').at(-1)} \\(external\\) running · 0/1 tasks done · 1 running · log delay `));
+    expect(t.stdout).toMatch(new RegExp(`^bdl-boxscores: running \\(external\\)  cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}\\n {10}execution running \\(external\\) · tasks 0/1 done, 1 running · log delay \\d+:\\d\\d · ${exec.name.split('/').at(-1)}`));
     // missing --from failures: the keys the execution's outcome lines failed, as for the same local log.
     const m = await runCliAsync(['missing', '--from', 'failures', '--config', config.file!], { cwd: config.baseDir });
     const ml = await runCliAsync(['missing', '--from', 'failures', '--log', local], { cwd: config.baseDir });

@@ -12,10 +12,12 @@ describe('stuck executions (injected clock)', () => {
   it.each([
     ['1 h 59 min in, 2 h stuckAfter, 3 h timeout', exec(), 119 * min, null],
     ['2 h 01 min in', exec(), 121 * min, 'running 2 h 01 min, past 2 h 00 min (stuckAfter)'],
-    ['past a 30 min task timeout before stuckAfter', exec({}, '1800s'), 31 * min, 'running 31 min, past its task timeout of 30 min'],
+    ['past a 30 min task timeout before stuckAfter', exec({}, '1800s'), 31 * min, 'running 31:00, past its task timeout of 30:00'],
+    // Under a minute in seconds: "running 0 min, past 0 min" said nothing (tester T17).
+    ['33 s in, 20 s stuckAfter', exec(), 33_000, 'running 0:33, past 0:20 (stuckAfter)', 20_000],
     ['finished long ago', exec({ completionTime: '2026-03-01T10:05:00Z', runningCount: 0, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] }), 600 * min, null],
-  ])('%s', (_name, e, after, want) => {
-    expect(stuckReason(e, start + after, 120 * min)).toBe(want);
+  ] as [string, ReturnType<typeof exec>, number, string | null, number?][])('%s', (_name, e, after, want, stuckAfter) => {
+    expect(stuckReason(e, start + after, stuckAfter ?? 120 * min)).toBe(want);
   });
 
   it('decodes states from conditions and counts, names or integer enums alike', () => {

@@ -7,6 +7,8 @@ import { placeLines } from '../src/state/place-view.js';
 import { reduce } from '../src/state/reducer.js';
 import { runFigures } from '../src/state/run-view.js';
 import { writerOf } from '../src/state/writer.js';
+import { overviewRows } from '../src/overview/overview-rows.js';
+import { statusJson } from '../src/app/status-json.js';
 
 const t0 = Date.parse('2026-03-01T10:00:00Z');
 const running = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { template: { timeout: '604800s' } } });
@@ -29,7 +31,7 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   });
 
   it('shows the log delay, then stuck past stuckAfter with how to cancel', () => {
-    expect(placeLines(cloudState(t0 + 47_000)).map((l) => l.text)).toEqual(['execution j-ab12c running · 0/1 tasks done · 1 running · log delay 0:42']);
+    expect(placeLines(cloudState(t0 + 47_000)).map((l) => l.text)).toEqual(['execution running · tasks 0/1 done, 1 running · log delay 0:42 · j-ab12c']);
     const stuck = placeLines(cloudState(t0 + 121 * 60_000));
     expect(stuck[1]).toEqual({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2)' });
   });
@@ -37,15 +39,49 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   it('an ended execution: the log delay shows while its last entries are awaited, and not once its log is whole (so the line fits 80 columns)', () => {
     const cancelled = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/bdl-boxscore-backfill-4dd7f', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:20Z', taskCount: 1, cancelledCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', executionReason: 'CANCELLED' }] });
     const waiting = placeLines(cloudState(t0 + 40_000, { execution: cancelled, logIncomplete: 'waiting' })).map((l) => l.text);
-    expect(waiting[0]).toBe('execution bdl-boxscore-backfill-4dd7f cancelled · 0/1 tasks done · log delay 0:35');
+    expect(waiting[0]).toBe('execution cancelled · tasks 0/1 done · log delay 0:35 · bdl-boxscore-backfill-4dd7f');
+    // At 80 columns (tester T3) the cut takes the end of the long name, never the delay; the problem line is whole.
+    const demo = placeLines(cloudState(t0 + 40_000, { execution: { ...running, id: 'bdl-boxscore-backfill-ffb7f' }, logIncomplete: null })).map((l) => l.text);
+    expect(demo[0].slice(0, 80)).toContain('· log delay 0:35 · bdl-boxscore-');
+    expect(waiting[1].length).toBeLessThanOrEqual(78);
+    expect(placeLines(cloudState(t0 + 400_000, { execution: cancelled, logIncomplete: 'gave-up' }))[1].text.length).toBeLessThanOrEqual(78);
     const whole = placeLines(cloudState(t0 + 90_000, { execution: cancelled, logIncomplete: null })).map((l) => l.text);
-    expect(whole).toEqual(['execution bdl-boxscore-backfill-4dd7f cancelled · 0/1 tasks done']);
+    expect(whole).toEqual(['execution cancelled · tasks 0/1 done · bdl-boxscore-backfill-4dd7f']);
+  });
+
+  it('stuck is the run state everywhere (header, overview rank, status): not running (tester T17)', () => {
+    const s = cloudState(t0 + 121 * 60_000);
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('stuck');
+    expect(overviewRows([s])[0]).toMatchObject({ status: 'stuck', rank: 0 });
+    expect(statusJson(s).run.state).toBe('stuck');
+  });
+
+  it('a succeeded execution whose last entries are awaited is incomplete, not ended; ended once given up on (tester T7)', () => {
+    const succeeded = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:20Z', taskCount: 1, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] });
+    const waiting = cloudState(t0 + 40_000, { execution: succeeded, logIncomplete: 'waiting' });
+    expect(runFigures(waiting.log.current, waiting.now, writerOf(waiting)).status).toBe('incomplete');
+    expect(overviewRows([waiting])[0]).toMatchObject({ status: 'incomplete', rank: 1 });
+    const gaveUp = cloudState(t0 + 400_000, { execution: succeeded, logIncomplete: 'gave-up' });
+    expect(runFigures(gaveUp.log.current, gaveUp.now, writerOf(gaveUp)).status).toBe('ended');
+  });
+
+  it('alerts fire for a Cloud Run run once its log was first read: run complete, never ended while its last entries are awaited (tester T7)', () => {
+    const succeeded = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:20Z', taskCount: 1, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] });
+    let s = reduce(cloudState(t0 + 30_000), { type: 'log/history-done' });
+    expect(s.log.historyDone).toBe(true);
+    // The execution ends: the place says so and marks the log incomplete in one event, then the process follows.
+    s = reduce(s, { type: 'place/update', patch: { execution: succeeded, logIncomplete: 'waiting' } });
+    s = reduce(s, { type: 'process/update', patch: { alive: false, attached: false } });
+    s = reduce(s, { type: 'clock/tick', now: t0 + 35_000 });
+    const summary = ['=' .repeat(70), 'BACKFILL COMPLETE', 'Total dates: 40', '✅ Processed: 1', '⏭️  Skipped: 0', '❌ Failed: 0'].map((l) => `2026-03-01 10:00:21,000 - INFO - ${l}`).join('\n');
+    s = reduce(s, { type: 'log/batch', batch: parseText(summary, compileGrammar()) });
+    expect(s.alerts.recent.map((a) => a.kind)).toEqual(['completed']);
   });
 
   it('an error keeps the last figures, marked stale, with the fix; an external execution says so', () => {
     const s = cloudState(t0 + 90_000, { ours: false, error: 'Cloud Logging: quota reached (429): …; next read in 8 s', hint: 'backing off', logReadAt: t0 + 30_000 });
     const lines = placeLines(s).map((l) => l.text);
-    expect(lines[0]).toContain('execution j-ab12c (external) running');
+    expect(lines[0]).toMatch(/^execution running \(external\) · .* · j-ab12c$/);
     expect(lines[1]).toBe('Cloud Logging: quota reached (429): …; next read in 8 s → backing off · figures as of 1:00 ago (stale)');
     expect(s.log.current?.succeeded).toBe(1);
   });

@@ -5,7 +5,7 @@ import { runStatus } from '../state/run-view.js';
 import { writerOf } from '../state/writer.js';
 
 /** What the dashboard calls the operator about. */
-export type AlertKind = 'stalled' | 'ended-without-summary' | 'completed' | 'target-met' | 'source-failing' | 'stop-needs-decision';
+export type AlertKind = 'stalled' | 'stuck' | 'ended-without-summary' | 'completed' | 'target-met' | 'source-failing' | 'stop-needs-decision';
 
 /** One alert: fired once per occurrence (a state entered), never again while that state lasts. */
 export interface Alert {
@@ -36,6 +36,7 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   const now = runStatus(run, next.now, writerOf(next));
   if (run && now !== before && (sameRun || before === 'waiting')) {
     if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`);
+    if (now === 'stuck') fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}still running past its task timeout or stuckAfter (x cancels it)`);
     if (now === 'ended') fire('ended-without-summary', `run ended without a summary after ${formatCount(run.succeeded + run.failed + run.skipped)} keys`);
     if (now === 'complete') fire('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
   }

@@ -129,8 +129,9 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
     }
     // Only entries inside the overlap can come back: forget older ids so memory stays bounded.
     if (!sub.pageToken) for (const [id, at] of sub.seen) if (at < sub.newestAt - overlap - 1000) sub.seen.delete(id);
-    sub.onRead?.(now(), { passStartedAt: sub.passStartedAt, caughtUp: !sub.pageToken });
+    // Entries first: once a read is reported, what it brought is in (a pass that caught up has delivered all).
     if (fresh.length > 0) sub.onEntries(fresh, sub.newestAt);
+    sub.onRead?.(now(), { passStartedAt: sub.passStartedAt, caughtUp: !sub.pageToken });
   }
 
   return {

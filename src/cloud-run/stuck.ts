@@ -18,7 +18,9 @@ export function stuckReason(e: ExecutionInfo | null, now: number, stuckAfterMs: 
   return null;
 }
 
-function formatSpan(ms: number): string {
+/** `0:33`, `12:05` under an hour (minutes alone read 0 for 33 s), `2 h 05 min` from an hour. */
+export function formatSpan(ms: number): string {
   const m = Math.floor(ms / 60_000);
-  return m >= 60 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`;
+  if (m < 60) return `${m}:${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }

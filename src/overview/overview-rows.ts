@@ -81,7 +81,8 @@ function computeRow(state: AppState): OverviewRow {
   let rank = 3;
   // Half-read, nothing is known yet: among the jobs under target, never above a job known to need the operator.
   if (reading) rank = 2;
-  else if (f.status === 'stalled' || f.status === 'ended') rank = 0;
+  else if (f.status === 'stalled' || f.status === 'stuck' || f.status === 'ended') rank = 0;
+  else if (f.status === 'incomplete') rank = 1;
   else if (isLive(f.status)) rank = 1;
   else if (short(storage) || short(warehouse) || (!storage && !warehouse && f.status !== 'complete')) rank = 2;
   return {

@@ -114,11 +114,23 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     return e;
   };
 
+  /**
+   * Whether an ended execution's log still misses its last entries (last-entries.ts), with one rule more: it is
+   * never given up on before a pass over it reached its end since it was followed. A dashboard started long
+   * after an execution ended is past the deadline at once, and must read the log before it says anything of it.
+   */
+  function incompleteOf(ended: ExecutionInfo): 'waiting' | 'gave-up' | null {
+    const e = { ...ended, completionTime: ended.completionTime ?? d.now() };
+    const s = lastEntriesState(e, { logComplete: d.logComplete(), caughtUpFrom, now: d.now(), deadlineMs: d.logDeadlineMs ?? 5 * 60_000, settleMs: d.logSettleMs });
+    return s === 'gave-up' && caughtUpFrom === null ? 'waiting' : s;
+  }
+
   function show(e: ExecutionInfo, isOurs: boolean, runId: string | null) {
     const active = isActive(e);
     current = e;
     ours = isOurs;
-    place({ execution: e, ours: isOurs, error: null, hint: null, errorAt: null, ...(active ? {} : { cancelling: false }) });
+    // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between.
+    place({ execution: e, ours: isOurs, error: null, hint: null, errorAt: null, ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
     // A cancelled execution was stopped on someone's word (ours, gcloud or the console): the run ends `stopped`.
     d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' } });
   }
@@ -126,8 +138,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   /** Reads the execution's log through the shared feed until it ends and its last lines are in (or time is up). */
   function followLog(e: ExecutionInfo) {
     unfollow?.();
-    place({ logNewestAt: null, logReadAt: null, logIncomplete: null });
     caughtUpFrom = null;
+    place({ logNewestAt: null, logReadAt: null, logIncomplete: isActive(e) ? null : incompleteOf(e) });
     unfollow = d.feed.follow({
       project: spec.project,
       job: spec.job,
@@ -140,6 +152,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       onRead: (at, pass) => {
         if (pass.caughtUp) caughtUpFrom = pass.passStartedAt;
         place({ logReadAt: at });
+        // What the log held when it was first read is history; what comes after is news (alerts fire).
+        if (pass.caughtUp) d.dispatch({ type: 'log/history-done' });
       },
       onError: (err, retryInMs) => place({ error: `${err.message}; next read in ${Math.ceil(retryInMs / 1000)} s`, hint: err.hint, errorAt: d.now() }),
     });
@@ -219,7 +233,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const deadlineMs = d.logDeadlineMs ?? 5 * 60_000;
     const e = { ...ended, completionTime: ended.completionTime ?? d.now() };
     while (!d.signal.aborted && current?.id === e.id) {
-      const s = lastEntriesState(e, { logComplete: d.logComplete(), caughtUpFrom, now: d.now(), deadlineMs, settleMs: d.logSettleMs });
+      const s = incompleteOf(e);
       place({ logIncomplete: s });
       if (s !== 'waiting') break;
       await sleep(Math.min(1000, Math.max(1, e.completionTime + deadlineMs - d.now())), d.signal);
@@ -244,6 +258,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const mine = ourExecutions(runs);
     const running = list.find(isActive) ?? null;
     const pick = running ?? (first ? list[0] ?? null : null);
+    // Nothing to read at start: whatever happens from now on is news.
+    if (!pick && current === null) d.dispatch({ type: 'log/history-done' });
     if (!pick || pick.id === current?.id) {
       if (pick) show(pick, mine.has(pick.id), mine.get(pick.id)?.id ?? null);
       return;
@@ -330,6 +346,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       }
       await appendRunRecord(d.stateDir, { ...record, log: `cloud-run:${e.name}`, execution: e.name }).catch((err: Error) => notices.push(`could not record execution ${e.id} in runs.jsonl: ${err.message}`));
       show(e, true, runId);
+      d.dispatch({ type: 'log/history-done' });
       followLog(e);
       wake?.();
       return { ok: true, runId, what: `execution ${e.id}`, notices };

@@ -14,6 +14,8 @@ export type AppEvent =
   | { type: 'log/batch'; batch: ParsedBatch; arrivedAt?: number }
   | { type: 'log/progress'; bytesRead: number; size: number; historyDone: boolean }
   | { type: 'log/overlong'; bytes: number }
+  /** A log with no file (Cloud Run): what was there at start has been read, so what comes next is news (alerts). */
+  | { type: 'log/history-done' }
   | { type: 'expected/loaded'; expected: ExpectedInfo }
   | { type: 'expected/failed'; message: string }
   | { type: 'coverage/configured'; source: 'storage' | 'warehouse'; label: string }

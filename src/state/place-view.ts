@@ -21,12 +21,13 @@ export function placeLines(state: AppState): PlaceLine[] {
   const now = state.now;
   if (!e) return [{ text: `${p.label} · ${p.error ? 'not reachable' : p.listedAt !== null ? 'no executions yet' : 'looking for executions…'}`, tone: p.error ? 'fail' : 'info' }, ...problem(state)];
   const who = p.ours ? '' : ' (external)';
-  const tasks = `${e.succeededCount}/${e.taskCount} tasks done${e.runningCount ? ` · ${e.runningCount} running` : ''}${e.failedCount ? ` · ${e.failedCount} failed` : ''}${e.retriedCount ? ` · ${e.retriedCount} retried` : ''}`;
+  const tasks = `tasks ${e.succeededCount}/${e.taskCount} done${e.runningCount ? `, ${e.runningCount} running` : ''}${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.retriedCount ? `, ${e.retriedCount} retried` : ''}`;
   const state_ = p.cancelling && isActive(e) ? 'cancelling' : e.state;
   // Once an execution ended and its log is whole, the age of its newest entry only says how long ago it ended.
   const delay = p.logNewestAt === null ? (isActive(e) ? ' · no log entries yet' : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}` : '';
   const tone = e.state === 'failed' ? 'fail' : e.state === 'cancelled' ? 'warn' : e.state === 'succeeded' ? 'ok' : 'info';
-  return [{ text: `execution ${e.id}${who} ${state_} · ${tasks}${delay}`, tone }, ...problem(state)];
+  // The short facts first and the long name last: at 80 columns a cut takes the end of the name, not the delay.
+  return [{ text: `execution ${state_}${who} · ${tasks}${delay} · ${e.id}`, tone }, ...problem(state)];
 }
 
 function problem(state: AppState): PlaceLine[] {
@@ -34,8 +35,9 @@ function problem(state: AppState): PlaceLine[] {
   const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
   if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or gcloud run jobs executions cancel ${p.execution!.id} --region=${regionOf(p.execution!.name)})`, tone: 'fail' }];
   if (p.error) return [{ text: `${p.error}${p.hint ? ` → ${p.hint}` : ''} · figures as of ${p.logReadAt === null ? 'never' : formatClock(state.now - p.logReadAt)} ago (stale)`, tone: 'fail' }];
-  if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: the execution ended before its last entries reached Cloud Logging; counts are the execution\'s until they arrive', tone: 'warn' }];
-  if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: the last entries never arrived; tasks and outcome are from the execution', tone: 'warn' }];
+  // Each fits 80 columns whole (the place lines are cut, never wrapped).
+  if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
+  if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
   return [];
 }
 

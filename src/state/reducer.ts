@@ -24,7 +24,7 @@ export function reduce(state: AppState, event: AppEvent): AppState {
 
 /** Alerts this change fires (kept in state; the sink outside React writes them). */
 function withAlerts(prev: AppState, next: AppState): AppState {
-  if (prev === next || (prev.log === next.log && prev.now === next.now && prev.process === next.process && prev.coverage === next.coverage)) return next;
+  if (prev === next || (prev.log === next.log && prev.now === next.now && prev.process === next.process && prev.coverage === next.coverage && prev.place === next.place)) return next;
   const fired = alertsBetween(prev, next);
   if (fired.length === 0) return next;
   return { ...next, alerts: { ...next.alerts, seq: next.alerts.seq + fired.length, recent: next.alerts.recent.concat(fired).slice(-ALERTS_KEPT) } };
@@ -91,6 +91,8 @@ function step(state: AppState, event: AppEvent): AppState {
     }
     case 'log/progress':
       return { ...state, log: { ...state.log, exists: true, looked: true, bytesRead: event.bytesRead, size: event.size, historyDone: event.historyDone || state.log.historyDone } };
+    case 'log/history-done':
+      return state.log.historyDone ? state : { ...state, log: { ...state.log, historyDone: true } };
     case 'log/overlong':
       return { ...state, log: { ...state.log, overlongBytes: state.log.overlongBytes + event.bytes } };
     case 'expected/loaded':

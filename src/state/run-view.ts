@@ -1,7 +1,11 @@
 import { doneOf, type RunState } from './run.js';
 
-/** The five states of the issue, plus `stopped` (we stopped it on the operator's word). */
-export type RunStatus = 'waiting' | 'running' | 'stalled' | 'complete' | 'ended' | 'stopped';
+/**
+ * The five states of the issue, plus `stopped` (we stopped it on the operator's word), and for a Cloud Run
+ * execution `stuck` (running past its task timeout or stuckAfter) and `incomplete` (it ended, its last log
+ * entries have not reached Cloud Logging yet: its counts are the execution's until they do).
+ */
+export type RunStatus = 'waiting' | 'running' | 'stalled' | 'stuck' | 'complete' | 'incomplete' | 'ended' | 'stopped';
 
 /** What is known about the process writing the log, from the runner. */
 export interface WriterInfo {
@@ -12,6 +16,10 @@ export interface WriterInfo {
   arrivedAt?: number | null;
   /** The run's place says tasks are running (Cloud Run): log silence then never makes it stalled. */
   tasksRunning?: boolean;
+  /** The run's place says it is stuck (a Cloud Run execution past its task timeout or stuckAfter). */
+  stuck?: boolean;
+  /** The run's place ended, and its log's last entries are still awaited (Cloud Run). */
+  logIncomplete?: boolean;
   /**
    * Lines came after the last look at who writes the log, and no writer is known: a look will settle it
    * (see `writersLookDue`). Until then the run is not known to be going on, so its elapsed time is taken
@@ -42,7 +50,7 @@ export interface RunFigures {
 
 /** A run still being written (or overdue for its next line): its figures move with the clock. */
 export function isLive(status: RunStatus): boolean {
-  return status === 'running' || status === 'stalled';
+  return status === 'running' || status === 'stalled' || status === 'stuck';
 }
 
 /** No line for longer than this means stalled: max(2 × timeout, 5 min). */
@@ -52,10 +60,12 @@ export function stallAfterMs(run: RunState): number {
 
 /** The status of a run at `now`; `isCurrent` false for earlier runs of the file (their writer is gone). */
 export function runStatus(run: RunState | null, now: number, writer: WriterInfo, isCurrent = true): RunStatus {
-  if (!run) return 'waiting';
+  if (!run) return writer.stuck ? 'stuck' : 'waiting';
   if (run.complete) return 'complete';
   if (writer.stopped) return 'stopped';
+  if (isCurrent && writer.logIncomplete) return 'incomplete';
   if (!isCurrent || writer.alive === false) return 'ended';
+  if (writer.stuck) return 'stuck';
   const last = run.lastActivityAt ?? run.startedAt;
   const stall = stallAfterMs(run);
   // A line that arrived lately proves a writer, whatever its timestamp says (clock changes, DST).

@@ -1,4 +1,5 @@
 import { isActive } from '../cloud-run/execution.js';
+import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
 
@@ -9,7 +10,10 @@ export function writerOf(state: AppState): WriterInfo {
   if (p.stopped) return { alive: false, stopped: true };
   // A Cloud Run execution says itself whether tasks run; its log arrives late, so silence proves nothing.
   const e = state.place?.execution;
-  if (e) return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt };
+  if (e) {
+    const place = state.place!;
+    return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting' };
+  }
   if (p.external) return { alive: true, arrivedAt };
   if (stoppedByRecord(state)) return { alive: false, stopped: true };
   if (p.pid !== null && p.alive !== null) return { alive: p.alive, arrivedAt };
