@@ -13,8 +13,8 @@ export interface Grammar {
   readonly custom: readonly CustomRule[];
   /** Kinds whose built-in rule a config pattern replaced. */
   readonly replaced: ReadonlySet<GrammarKind>;
-  /** IANA zone the log's wall-clock times are read in (config `timezone`, default the system's). */
-  readonly zone: string;
+  /** IANA zone the log's wall-clock times are read in (config `timezone`); undefined: the system's. */
+  readonly zone: string | undefined;
 }
 
 /** A tail line longer than this is cut: a runaway line (binary junk, a huge dump) must not flood the pane. */

@@ -7,7 +7,7 @@ import type { GrammarConfig } from '../config-schema.js';
 import type { ParsedBatch } from '../log-line.js';
 import { type Grammar, parseChunk } from './chunk.js';
 import { compileCustom } from './custom-grammar.js';
-import { type LogClock, systemZone } from './log-clock.js';
+import type { LogClock } from './log-clock.js';
 
 export { type Grammar, parseChunk } from './chunk.js';
 export { GrammarError } from './custom-grammar.js';
@@ -15,9 +15,9 @@ export { LogClock, isValidZone, systemZone } from './log-clock.js';
 
 /**
  * The built-in grammar when `cfg` is undefined or empty; each configured pattern replaces the built-in
- * rule of its kind; log times are read in `zone`. Throws GrammarError naming `grammar.<field>` for a bad pattern.
+ * rule of its kind; log times are read in `zone` (undefined: the system's). Throws GrammarError naming `grammar.<field>` for a bad pattern.
  */
-export function compileGrammar(cfg?: GrammarConfig, zone: string = systemZone()): Grammar {
+export function compileGrammar(cfg?: GrammarConfig, zone?: string): Grammar {
   const custom = cfg ? compileCustom(cfg) : [];
   return { custom, replaced: new Set(custom.map((rule) => rule.kind)), zone };
 }

@@ -1,10 +1,10 @@
-import { DateTime, IANAZone } from 'luxon';
-
 /*
  * Log times are local wall-clock times without a zone (Python's asctime). Turning them into instants
  * needs the zone the script ran in, and on the night clocks fall back one hour of wall-clock time
- * happens twice: 01:59 is followed by 01:00. Zone rules come from luxon (the platform's Intl data);
- * this file only decides which of two instants a repeated time is, by the order of the log.
+ * happens twice: 01:59 is followed by 01:00. Zone rules come from the platform (ICU): the system's zone
+ * through Date (no Intl.DateTimeFormat, whose first use costs 15-100 ms of start-up), a named zone
+ * through Intl.DateTimeFormat. This file decides which of two instants a repeated time is, by the order
+ * of the log. (It used luxon; the arithmetic below is luxon's, so the instants are the same.)
  */
 
 /** The system's IANA zone (the TZ environment variable, else the machine's), as Python would use it. */
@@ -14,7 +14,66 @@ export function systemZone(): string {
 
 /** Whether `name` is an IANA zone this platform knows (`America/New_York`, `Europe/Berlin`, `UTC`). */
 export function isValidZone(name: string): boolean {
-  return IANAZone.isValidZone(name);
+  if (!name) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name }).format();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes east of UTC in `zone` (undefined: the system's) at epoch ms `ts`. */
+export function zoneOffset(zone: string | undefined, ts: number): number {
+  if (zone === undefined) return 0 - new Date(ts).getTimezoneOffset(); // 0 - 0 is 0, not -0
+  let f = formats.get(zone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', { hour12: false, timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', era: 'short' });
+    formats.set(zone, f);
+  }
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let bc = false;
+  for (const p of f.formatToParts(new Date(ts))) {
+    if (p.type === 'year') year = Number(p.value);
+    else if (p.type === 'month') month = Number(p.value);
+    else if (p.type === 'day') day = Number(p.value);
+    else if (p.type === 'hour') hour = Number(p.value);
+    else if (p.type === 'minute') minute = Number(p.value);
+    else if (p.type === 'second') second = Number(p.value);
+    else if (p.type === 'era') bc = p.value === 'BC' || p.value === 'B';
+  }
+  if (bc) year = -Math.abs(year) + 1;
+  const asUTC = wallMs(year, month, day, hour === 24 ? 0 : hour, minute, second);
+  const whole = ts - (((ts % 1000) + 1000) % 1000);
+  return (asUTC - whole) / 60_000;
+}
+
+/** Epoch ms of a wall time read as UTC (years below 100 are years, not 19xx). */
+function wallMs(y: number, mo: number, d: number, h: number, mi: number, s = 0): number {
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  if (y >= 0 && y < 100) {
+    const dt = new Date(ms);
+    dt.setUTCFullYear(y, mo - 1, d);
+    return dt.getTime();
+  }
+  return ms;
+}
+
+/** Whether y-mo-d h:mi is a real date and time (as luxon judges: 24:00 is the next day's 00:00). */
+function validWall(y: number, mo: number, d: number, h: number, mi: number): boolean {
+  if (!Number.isInteger(y) || !Number.isInteger(mo) || mo < 1 || mo > 12) return false;
+  // The Gregorian calendar repeats every 400 years: month lengths of 2000 + (y mod 400) are y's.
+  const days = 32 - new Date(Date.UTC(2000 + (((y % 400) + 400) % 400), mo - 1, 32)).getUTCDate();
+  if (!Number.isInteger(d) || d < 1 || d > days) return false;
+  if (!Number.isInteger(h) || !Number.isInteger(mi) || mi < 0 || mi > 59) return false;
+  return (h >= 0 && h <= 23) || (h === 24 && mi === 0);
 }
 
 const MINUTE = 60_000;
@@ -33,7 +92,8 @@ export class LogClock {
   /** Offsets (minutes east of UTC) a wall time in that hour may have, or null when they change inside it. */
   private hourOffsets: number[] | null = null;
 
-  constructor(readonly zone: string = systemZone()) {}
+  /** `zone` undefined: the system's (read through Date, as Python's localtime does). */
+  constructor(readonly zone?: string) {}
 
   /** Epoch ms of the wall-clock minute `y-mo-d h:mi` in the zone (mo 1-12). */
   minute(y: number, mo: number, d: number, h: number, mi: number): number {
@@ -57,11 +117,45 @@ export class LogClock {
     return at;
   }
 
-  /** The offsets a wall time may have: one, or two in the repeated hour (earlier instant first). */
+  /** The offsets the wall time may have in the clock's zone (see wallOffsets). */
   private offsets(y: number, mo: number, d: number, h: number, mi: number): number[] {
-    const dt = DateTime.fromObject({ year: y, month: mo, day: d, hour: h, minute: mi }, { zone: this.zone });
-    // A date that does not exist (2025-02-30) rolls over as Date would; its offset is the zone's there.
-    if (!dt.isValid) return [DateTime.fromMillis(Date.UTC(y, mo - 1, d, h, mi), { zone: this.zone }).offset];
-    return dt.getPossibleOffsets().map((p) => p.offset).sort((a, b) => b - a);
+    return wallOffsets(this.zone, y, mo, d, h, mi);
   }
+}
+
+const DAY = 86_400_000;
+
+/** The wall-clock time of day (ms into the day) at `ts` with offset `o`. */
+function wallOf(ts: number, o: number): number {
+  const w = ts + o * MINUTE;
+  return ((w % DAY) + DAY) % DAY;
+}
+
+/** The offsets (minutes east of UTC) a wall time in `zone` may have: one, or two in the repeated hour (earlier instant first). */
+export function wallOffsets(zone: string | undefined, y: number, mo: number, d: number, h: number, mi: number): number[] {
+  const local = wallMs(y, mo, d, h, mi);
+  // A date that does not exist (2025-02-30) rolls over as Date would; its offset is the zone's there.
+  if (!validWall(y, mo, d, h, mi)) return [zoneOffset(zone, Date.UTC(y, mo - 1, d, h, mi))];
+  // The instant of the wall time (luxon's fixOffset, guessing the offset of a day before): a time in the
+  // skipped hour takes the offset after the change.
+  const o0 = zoneOffset(zone, local - DAY);
+  let ts = local - o0 * MINUTE;
+  let o = zoneOffset(zone, ts);
+  if (o !== o0) {
+    const o3 = zoneOffset(zone, ts - (o - o0) * MINUTE);
+    if (o3 === o) ts -= (o - o0) * MINUTE;
+    else {
+      ts = local - Math.min(o, o3) * MINUTE;
+      o = Math.max(o, o3);
+    }
+  }
+  // Both instants of a repeated time (luxon's getPossibleOffsets), of the wall time as it came out (a
+  // skipped time has moved past the change).
+  const wall = ts + o * MINUTE;
+  const before = zoneOffset(zone, wall - DAY);
+  const after = zoneOffset(zone, wall + DAY);
+  const o1 = zoneOffset(zone, wall - before * MINUTE);
+  const oB = zoneOffset(zone, wall - after * MINUTE);
+  if (o1 !== oB && wallOf(wall - o1 * MINUTE, o1) === wallOf(wall - oB * MINUTE, oB)) return [o1, oB].sort((a, b) => b - a);
+  return [o];
 }
