@@ -81,7 +81,8 @@ function withRootOptions(opts: GlobalOpts): GlobalOpts {
  */
 async function guard(body: () => Promise<number>, opts: { exitWhenDone?: boolean; timeout?: string } = {}): Promise<void> {
   const bound = opts.timeout === undefined ? NaN : Number(opts.timeout);
-  if (bound > 0) {
+  // Out of range is the body's usage error (exit 2); a Node timer past 2^31 ms would fire at once.
+  if (bound > 0 && bound <= MAX_TIMEOUT_S) {
     setTimeout(() => {
       process.stderr.write(`backfill-tui: not done ${bound} s after the start (--timeout): exiting; a source or file system did not answer\n`);
       process.exit(1);
@@ -104,10 +105,15 @@ async function guard(body: () => Promise<number>, opts: { exitWhenDone?: boolean
   }
 }
 
-/** `--timeout` in seconds (a positive number, fractions allowed) as milliseconds; anything else is a usage error. */
+/** The longest `--timeout`, in seconds (23 days): Node's timers hold at most 2^31 − 1 ms. */
+const MAX_TIMEOUT_S = 2_000_000;
+
+/** `--timeout` in seconds (a positive number up to MAX_TIMEOUT_S, fractions allowed) as milliseconds; anything else is a usage error. */
 function timeoutMs(value: string): number {
   const s = Number(value);
-  if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !(s > 0)) throw new UserError(`--timeout takes a number of seconds above 0, got "${value}"`, 2);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !(s > 0) || s > MAX_TIMEOUT_S) {
+    throw new UserError(`--timeout takes a number of seconds above 0 and at most ${MAX_TIMEOUT_S.toLocaleString('en-US')}, got "${value}"`, 2);
+  }
   return s * 1000;
 }
 

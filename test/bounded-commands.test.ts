@@ -95,10 +95,10 @@ test('a FIFO as the log: status says what it is at once and prints the rest; not
   expect(r.ms).toBeLessThan(20_000 + 15_000);
 });
 
-test('--timeout must be a number of seconds above 0', async () => {
+test('--timeout must be a number of seconds above 0 and at most 2,000,000 (tester T9: a larger one exited at once)', async () => {
   config();
-  for (const bad of ['0', 'abc', '-1']) {
+  for (const bad of ['0', 'abc', '-1', '1e9', 'Infinity', '2147484', '3000000']) {
     const r = await runCliAsync(['status', '--timeout', bad], { cwd: dir, env });
-    expect([r.code, r.stderr.trim()]).toEqual([2, `backfill-tui: --timeout takes a number of seconds above 0, got "${bad}"`]);
+    expect([r.code, r.stderr.trim()]).toEqual([2, `backfill-tui: --timeout takes a number of seconds above 0 and at most 2,000,000, got "${bad}"`]);
   }
 });

@@ -1,5 +1,8 @@
 import React from 'react';
 import { stripVTControlCharacters } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from '../components/App.js';
@@ -9,6 +12,7 @@ import { createStore } from '../src/store.js';
 import { statusJson } from '../src/app/status-json.js';
 import { statusText } from '../src/app/status-text.js';
 import { waitFor } from './support/wait-for.js';
+import { runCliAsync } from './support/cli.js';
 
 afterEach(() => cleanup());
 
@@ -38,4 +42,19 @@ test('the failures view and status show the cut key; the count reaches status te
   const frame = await waitFor(() => stripVTControlCharacters(r.lastFrame() ?? '').includes('2022-01-999') && stripVTControlCharacters(r.lastFrame() ?? ''), 'the failures view');
   for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   expect(frame).not.toContain('9'.repeat(300));
+});
+
+// Tester T14: `missing --from failures` printed the display cut (200 characters and …) as if it were a key.
+test('missing --from failures never prints a cut key as data: left out, counted on stderr', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-long-missing-'));
+  try {
+    writeFileSync(path.join(dir, 'x.log'), LOG.replace('✅ Scraped 2022-01-03', '❌ Failed 2022-01-01: HTTP 500'));
+    writeFileSync(path.join(dir, 'cfg.json'), JSON.stringify({ job: 'j', log: 'x.log' }));
+    const r = await runCliAsync(['missing', '--from', 'failures', '--config', 'cfg.json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('2022-01-01\n');
+    expect(r.stderr).toBe('backfill-tui: 1 suspicious key left out (over 200 characters, a control character or a leading -): not a key a backfill can take\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

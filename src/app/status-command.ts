@@ -7,6 +7,7 @@ import { coverageView } from '../state/coverage-view.js';
 import type { AppState } from '../state/app-state.js';
 import { failuresView } from '../state/failures-view.js';
 import { UserError } from '../errors.js';
+import { unsafeKeyProblem } from '../key-safety.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
 export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse'; timeoutMs?: number }): Promise<number> {
@@ -71,7 +72,12 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
     .filter((r) => filter.persistent === undefined || r.persistent === filter.persistent)
     .map((r) => r.key)
     .sort();
-  process.stdout.write(keys.length ? `${keys.join('\n')}\n` : '');
+  // The output is data for a backfill's --csv: a key cut for display (over 200 characters, ending in …) or one
+  // with a control character or a leading - is never printed as one; the count goes to stderr (tester T14).
+  const safe = keys.filter((k) => unsafeKeyProblem(k) === null);
+  const left = keys.length - safe.length;
+  if (left > 0) process.stderr.write(`backfill-tui: ${left} suspicious key${left === 1 ? '' : 's'} left out (over 200 characters, a control character or a leading -): not a key a backfill can take\n`);
+  process.stdout.write(safe.length ? `${safe.join('\n')}\n` : '');
   return 0;
 }
 
