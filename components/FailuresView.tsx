@@ -5,6 +5,7 @@ import type { FailureRow } from '../src/failures/analysis.js';
 import { failureGroupLines, failuresView, runsText } from '../src/state/failures-view.js';
 import { cursorIndex } from '../src/state/cursor.js';
 import { FailureTable, type Column } from './FailureTable.js';
+import { failedFileProblemLine } from '../src/failures/failed-file.js';
 import { useColor } from './theme.js';
 
 /** Every key a run failed (failing while the latest run that tried it failed it): grouped summary, then a table windowed around the cursor (kept by key). */
@@ -24,7 +25,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   }
   const run = state.log.current;
   const omitted = run && run.failedKeysOmitted > 0 ? [failedOmittedNote(run)] : [];
-  const problems = [...omitted, ...state.failed.notes, ...(current?.problems.length ? [`${current.name}: ${current.problems.length} entr${current.problems.length === 1 ? 'y' : 'ies'} not read (${current.problems[0]})`] : [])];
+  const problems = [...omitted, ...state.failed.notes, ...(current && failedFileProblemLine(current) ? [failedFileProblemLine(current)!] : [])];
   const groups = failureGroupLines(summary);
   // Wrapping lines (every month) take as many rows as their text needs at this width.
   const groupRows = groups.reduce((n, g) => n + (g.wrap ? Math.max(1, Math.ceil((g.label.length + 2 + g.text.length) / width)) : 1), 0);

@@ -30,7 +30,7 @@ test('status and status --json say which failed-keys entries were not read, and 
 });
 
 test('many files with such entries: five named, the rest counted', () => {
-  const file = (i: number): FailedFile => ({ path: `/f${i}`, name: `f${i}.json`, runStartedAt: 0, writtenAt: null, mtimeMs: 0, totalFailed: 1, entries: [], problems: [`entry 1: bad ${i}`] });
+  const file = (i: number): FailedFile => ({ path: `/f${i}`, name: `f${i}.json`, runStartedAt: 0, writtenAt: null, mtimeMs: 0, totalFailed: 1, entries: [], problems: [`entry 1: bad ${i}`], notRead: 1 });
   const lines = failedFileProblems([1, 2, 3, 4, 5, 6, 7].map(file), ['g.json: not valid JSON', 'h.json: incomplete JSON (still being written?)']);
   expect(lines).toEqual([
     'failed-keys file g.json: not valid JSON',
@@ -40,4 +40,20 @@ test('many files with such entries: five named, the rest counted', () => {
     'failed-keys file f4.json: 1 entry not read (entry 1: bad 4)',
     'failed-keys files: 3 more with entries not read',
   ]);
+});
+
+// Tester T13: the count said problem lines (6: five bad entries and total_failed), not entries (5).
+test('the count is of entries not read, whatever other problems the file has', async () => {
+  const entries = [
+    { game_date: '2022-04-17\n2022-04-18', status: 'failed', error: 'x' },
+    { game_date: '--storage=/etc', status: 'failed', error: 'x' },
+    { game_date: '2022-04-19\r', status: 'failed', error: 'x' },
+    { game_date: '2022-04-20\u001b[2J', status: 'failed', error: 'x' },
+    { game_date: 'G'.repeat(100_000), status: 'failed', error: 'x' },
+    { game_date: '2022-04-21', status: 'failed', error: 'x' },
+    { game_date: '2022-04-22', status: 'failed', error: 'x' },
+  ];
+  writeFileSync(path.join(dir, 'logs', 'failed_dates_20251128_100000.json'), JSON.stringify({ failed_dates: entries, total_failed: 8 }));
+  const json = await runCliAsync(['status', '--json', '--config', 'cfg.json'], { cwd: dir });
+  expect(JSON.parse(json.stdout).problems).toContainEqual(expect.stringMatching(/^failed-keys file failed_dates_20251128_100000\.json: 5 entries not read \(entry 1: game_date "2022-04-17\\n2022-04-18" holds a control character/));
 });

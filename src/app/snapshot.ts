@@ -3,7 +3,7 @@ import type { KeySource } from '../coverage/source.js';
 import { lookOnce } from './look-once.js';
 import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
-import type { FailedFile } from '../failures/failed-file.js';
+import { failedFileProblemLine, type FailedFile } from '../failures/failed-file.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { processSnapshot } from './process-info.js';
 import type { WritersScan } from '../runner/log-writers.js';
@@ -149,8 +149,9 @@ export function failedFileProblems(files: FailedFile[], notes: string[]): string
     // A file caught mid-write (empty, or JSON that ends early) is read again next time: not a problem yet.
     ...notes.filter((n) => !n.includes('(still being written?)')).map((n) => `failed-keys file ${n}`),
     ...files
-      .filter((f) => f.problems.length > 0)
-      .map((f) => `failed-keys file ${f.name}: ${f.problems.length} entr${f.problems.length === 1 ? 'y' : 'ies'} not read (${f.problems[0]})`),
+      .map(failedFileProblemLine)
+      .filter((line): line is string => line !== null)
+      .map((line) => `failed-keys file ${line}`),
   ];
   return lines.length <= FILES_NAMED ? lines : [...lines.slice(0, FILES_NAMED), `failed-keys files: ${lines.length - FILES_NAMED} more with entries not read`];
 }

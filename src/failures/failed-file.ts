@@ -23,8 +23,22 @@ export interface FailedFile {
   mtimeMs: number;
   totalFailed: number | null;
   entries: FailedEntry[];
-  /** Entries it could not read and fields it did not know, e.g. "entry 17: game_date is not a string". */
+  /** Entries it could not read and fields it did not know, e.g. "entry 17: game_date is not a string" (the first few). */
   problems: string[];
+  /** Entries of the list that were not used (bad or repeated keys); 0 when every one was. */
+  notRead?: number;
+}
+
+/**
+ * What a failed-keys file left out, in one line: "NAME: 5 entries not read (entry 1: ...)", or its first other
+ * problem; null when it has none. The count is of entries, never of problem lines (tester T13).
+ */
+export function failedFileProblemLine(f: Pick<FailedFile, 'name' | 'problems' | 'notRead'>): string | null {
+  if (f.problems.length === 0) return null;
+  const n = f.notRead ?? 0;
+  if (n === 0) return `${f.name}: ${f.problems[0]}${f.problems.length > 1 ? ` (and ${f.problems.length - 1} more)` : ''}`;
+  const first = f.problems.find((p) => p.startsWith('entry ')) ?? f.problems[0];
+  return `${f.name}: ${n} entr${n === 1 ? 'y' : 'ies'} not read (${first})`;
 }
 
 /** A parse never throws: a half-written file is normal, since the script writes it with a plain json.dump. */
@@ -119,7 +133,7 @@ export function parseFailedFile(path: string, text: string): FailedFileParse {
   const extra = problems.length - MAX_PROBLEMS;
   const shown = extra > 0 ? [...problems.slice(0, MAX_PROBLEMS), `… and ${extra} more`] : problems;
   const name = basename(path);
-  return { ok: true, file: { path, name, runStartedAt: runStartFromName(name), writtenAt, totalFailed, entries, problems: shown } };
+  return { ok: true, file: { path, name, runStartedAt: runStartFromName(name), writtenAt, totalFailed, entries, problems: shown, notRead: found.list.length - entries.length } };
 }
 
 /** One entry, or why it cannot be used. A wrong status or error keeps the entry (the key is what matters). */
