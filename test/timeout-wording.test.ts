@@ -9,6 +9,8 @@ import { collectSnapshot } from '../src/app/snapshot.js';
 import { loadConfig } from '../src/config.js';
 import type { KeySource } from '../src/coverage/source.js';
 import type { AppEvent } from '../src/state/events.js';
+import { warehouseSource } from '../src/app/make-sources.js';
+import { startFakeBigQuery } from './support/fake-bigquery-server.js';
 
 // Tester F30: with --timeout 2 the sources got 0 s and a refused connection read "no answer within 0 s".
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-timeout-words-'));
@@ -57,4 +59,20 @@ test('a source that never got to send a request says so, not "no answer"', async
   expect(error && error.type === 'coverage/error' && error.error.message).toBe(
     'Cloud Storage gs://bkt/p/: no request sent within 0.5 s (the client library was still loading, or the look waited its turn)',
   );
+});
+
+// Tester T8: a job that stays jobComplete:false was "no answer within 20 s", and --timeout could not give it longer.
+test('a BigQuery job that never completes is said as such when the time runs out', async () => {
+  const f = await startFakeBigQuery({ project: 'pr', dataset: 'd', table: 't', rows: ['2022-01-01'], incompletePolls: Infinity });
+  try {
+    const events: AppEvent[] = [];
+    const source = warehouseSource({ table: 'pr.d.t', column: 'game_date', apiEndpoint: f.url, pollSeconds: 300 }, 'date');
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 1500);
+    await lookOnce(source, (e) => events.push(e), () => 0, ac.signal, 1500);
+    const error = events.find((e) => e.type === 'coverage/error');
+    expect(error && error.type === 'coverage/error' && error.error.message).toMatch(/^BigQuery pr\.d\.t: the query \S+ had not completed \(jobComplete false \d+ times?\) within 1\.5 s$/);
+  } finally {
+    await f.close();
+  }
 });

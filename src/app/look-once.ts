@@ -44,6 +44,7 @@ export async function timeoutError(source: KeySource, limitMs?: number, trace?: 
   if (trace && trace.asked === 0) {
     return new SourceError(`${name}: no request sent ${within} (the client library was still loading, or the look waited its turn)`, 'give it longer with --timeout', null);
   }
+  if (trace?.waiting) return new SourceError(`${name}: ${trace.waiting} ${within}`, 'a slow query can be given longer with --timeout (up to the source\'s own limit of a look, 60 s for BigQuery)', null);
   if (source.endpoint !== undefined && (await connectionRefused(source.endpoint))) {
     const { host } = new URL(source.endpoint);
     return new SourceError(`${name}: connection refused at ${host}: nothing listens there`, hint, null);

@@ -8,7 +8,7 @@ import { UnexpectedAnswerError } from './explain-error.js';
 import { limit } from '../abort.js';
 import { createPageGuard } from './page-guard.js';
 import { createRequestBudget, realClock, type BudgetClock, type RequestBudget } from './request-budget.js';
-import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
+import { SourceError, type KeySource, type ListOptions, type ListTrace, type SourceResult } from './source.js';
 
 /** Options for {@link createBigQuerySource}; the warehouse section of the config. */
 export interface BigQuerySourceOptions {
@@ -164,7 +164,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
     return Number.isFinite(bytes) ? bytes : null;
   }
 
-  async function runQuery(p: Plan, wait: Wait, stop: AbortSignal, at: (s: BigQueryStep) => void, expectedKeys: number | undefined): Promise<Set<string>> {
+  async function runQuery(p: Plan, wait: Wait, stop: AbortSignal, at: (s: BigQueryStep) => void, expectedKeys: number | undefined, trace?: ListTrace): Promise<Set<string>> {
     const keys = new Set<string>();
     const add = (value: unknown) => {
       const key = typeof value !== 'string' ? null : p.method === 'partitions' ? partitionIdToKey(value) : value;
@@ -194,6 +194,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
       const qs = { ...(location !== undefined && { location }), timeoutMs: POLL_HOLD_MS, maxResults: PAGE_ROWS, ...(pageToken !== undefined && { pageToken }) };
       const page = asObject(await wait(() => getJson(client, `/queries/${encodeURIComponent(jobId)}`, qs))) as QueryAnswer;
       if (page.jobComplete === false) {
+        if (trace) trace.waiting = `the query ${jobId} had not completed (jobComplete false ${waits + 1} time${waits === 0 ? '' : 's'})`;
         // BigQuery holds each poll up to timeoutMs; a server that answers at once must not be asked in a busy loop.
         await clock.sleep(Math.min(POLL_PAUSE_MAX_MS, POLL_PAUSE_MS * 2 ** waits++), stop);
         continue;
@@ -244,7 +245,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
           plan = want;
         }
         at('query');
-        const keys = await runQuery(plan, wait, deadline.signal, at, options.expectedKeys);
+        const keys = await runQuery(plan, wait, deadline.signal, at, options.expectedKeys, options.trace);
         return { keys, requests: requests() - before, bytesBilled: plan.bytesBilled, method: plan.method, note: plan.note } satisfies SourceResult;
       } catch (err) {
         if (signal.aborted) throw signal.reason;

@@ -125,7 +125,7 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
       if (options?.expectedKeys !== undefined) expectKeys(core, options.expectedKeys);
       const p = opts.mode === 'snapshot' ? (core.once ??= start(core)) : fresh(core);
       return untilAborted(p, signal, () => {
-        if (options?.trace) options.trace.asked = core.trace.asked;
+        if (options?.trace) Object.assign(options.trace, core.trace);
       });
     },
   });

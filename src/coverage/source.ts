@@ -16,6 +16,8 @@ export interface SourceResult {
 export interface ListTrace {
   /** Requests handed to the client library (0: the source never got as far as asking, e.g. still loading). */
   asked: number;
+  /** What the source was waiting for when last heard of, when it was not a plain answer (a job not complete). */
+  waiting?: string;
 }
 
 /** What a caller knows that bounds a listing, and where it wants to hear how far the listing got. */
