@@ -69,7 +69,9 @@ describe('the log path becomes something that is not a regular file', () => {
     fs.rmdirSync(file);
     fs.writeFileSync(file, 'new 1\n');
     await waitFor(() => f.text() === 'new 1\n', 'the new file');
-    expect(f.said).toEqual(['chunk:old 1\nold 2\n', 'unusable:is a directory, not a regular file', 'reset:replaced', 'chunk:new 1\n']);
+    // A poll that lands between the rm and the mkdir, or the rmdir and the write, finds no file at all and says
+    // "waiting": right, and a matter of timing (the lead saw it under load), so it is left out of the order.
+    expect(f.said.filter((e) => e !== 'waiting')).toEqual(['chunk:old 1\nold 2\n', 'unusable:is a directory, not a regular file', 'reset:replaced', 'chunk:new 1\n']);
   });
 
   test('a FIFO is never opened (that would block); a socket is reported too; then a regular file is read', async () => {
