@@ -51,6 +51,8 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
   const lines: string[] = [];
   /** Every value the place line's log-incomplete mark took, in order. */
   const incomplete: (string | null)[] = [];
+  /** How many events set the mark (each one a frame and an alerts pass). */
+  let marks = 0;
   const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 5000 });
   const feed = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20, ...(extra.now ? { now: extra.now } : {}) });
   const place = createCloudRunPlace({
@@ -61,6 +63,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     feed,
     dispatch: (e: AppEvent) => {
       state = reduce(state, e);
+      if (e.type === 'place/update' && 'logIncomplete' in e.patch) marks++;
       if (e.type === 'place/update' && 'logIncomplete' in e.patch && incomplete.at(-1) !== e.patch.logIncomplete) incomplete.push(e.patch.logIncomplete ?? null);
     },
     onLines: (l) => lines.push(...l),
@@ -77,7 +80,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     ac.abort();
     await place.close();
   });
-  return { place, lines, incomplete, state: () => state, abort: () => ac.abort() };
+  return { place, lines, incomplete, state: () => state, abort: () => ac.abort(), marks: () => marks };
 }
 
 describe('Cloud Run place', () => {
@@ -218,10 +221,14 @@ describe('Cloud Run place', () => {
     await server.world.executions[0].done;
     // A restart hours later: the deadline for its last entries passed long ago.
     const later = placeFor(server, stateDir, { logDeadlineMs: 60_000, logSettleMs: 50, now: () => Date.now() + 3 * 3600_000 });
+    // Its first reads fail a few times (backing off): it waits for a read all the same.
+    server.setFault({ route: 'entries', status: 500, times: 3 });
     await later.place.start();
     await waitFor(() => later.lines.some((l) => l.includes('args --dates=2024-01-01')), 'the log of the cancelled execution read');
     await waitFor(() => later.incomplete.at(-1) === null, 'its log whole');
     expect(later.incomplete).not.toContain('gave-up');
+    // Waiting for that first read past the deadline is a look a second, not a loop every millisecond.
+    expect(later.marks()).toBeLessThan(8);
     expect(later.state().process).toMatchObject({ stopped: true, alive: false });
     expect(later.state().log.historyDone).toBe(true);
   });

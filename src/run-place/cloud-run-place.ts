@@ -232,11 +232,16 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   async function awaitLastEntries(ended: ExecutionInfo): Promise<void> {
     const deadlineMs = d.logDeadlineMs ?? 5 * 60_000;
     const e = { ...ended, completionTime: ended.completionTime ?? d.now() };
+    let said: 'waiting' | 'gave-up' | null | undefined;
     while (!d.signal.aborted && current?.id === e.id) {
       const s = incompleteOf(e);
-      place({ logIncomplete: s });
+      // Said when it changes: each place event is a frame and an alerts pass.
+      if (s !== said) place({ logIncomplete: s });
+      said = s;
       if (s !== 'waiting') break;
-      await sleep(Math.min(1000, Math.max(1, e.completionTime + deadlineMs - d.now())), d.signal);
+      // Past the deadline (a dashboard started long after the end) it still waits for a first read: a second apart.
+      const left = e.completionTime + deadlineMs - d.now();
+      await sleep(left > 0 ? Math.min(1000, left) : 1000, d.signal);
     }
     if (current?.id === e.id) {
       unfollow?.();
