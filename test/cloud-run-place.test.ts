@@ -66,7 +66,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
       if (e.type === 'place/update' && 'logIncomplete' in e.patch) marks++;
       if (e.type === 'place/update' && 'logIncomplete' in e.patch && incomplete.at(-1) !== e.patch.logIncomplete) incomplete.push(e.patch.logIncomplete ?? null);
     },
-    onLines: (l) => lines.push(...l),
+    onLines: (l, _id, replace) => (replace ? lines.splice(0, lines.length, ...l) : lines.push(...l)),
     logComplete: () => lines.some((l) => l.includes('BACKFILL COMPLETE')),
     now: extra.now ?? Date.now,
     signal: ac.signal,
@@ -231,6 +231,33 @@ describe('Cloud Run place', () => {
     expect(later.marks()).toBeLessThan(8);
     expect(later.state().process).toMatchObject({ stopped: true, alive: false });
     expect(later.state().log.historyDone).toBe(true);
+  });
+
+  it('entries that reach Cloud Logging late are read in log order: a late run header never starts a second run (tester T24)', async () => {
+    const server = await startLoopbackServer({
+      project: spec.project,
+      region: spec.region,
+      jobs: [{ name: spec.job, timeoutSeconds: 600 }],
+      // The run's first lines reach the log well after the ones written after them.
+      logDelayMs: (line) => (line.includes('header') ? 1500 : 0),
+      runTask: async (ctx) => {
+        ctx.log('2026-03-01 12:00:00,000 - INFO - header');
+        await new Promise((r) => setTimeout(r, 20));
+        ctx.log('2026-03-01 12:00:01,000 - INFO - one');
+        await new Promise((r) => setTimeout(r, 20));
+        ctx.log('2026-03-01 12:00:02,000 - INFO - two');
+        return 0;
+      },
+    });
+    cleanups.push(() => server.close());
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cr-place-'));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const { place, lines } = placeFor(server, stateDir);
+    await place.start();
+    await place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    await waitFor(() => lines.length >= 2, 'the lines written after the header');
+    await waitFor(() => lines.length === 3, 'the late header');
+    expect(lines.map((l) => l.split(' - ').at(-1))).toEqual(['header', 'one', 'two']);
   });
 
   it('an execution cancelled from gcloud also ends stopped, not ended', async () => {

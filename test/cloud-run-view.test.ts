@@ -78,6 +78,15 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(s.alerts.recent.map((a) => a.kind)).toEqual(['completed']);
   });
 
+  it('a log read again in order replaces what was read in one step: one run, counted once, no alert (tester T24)', () => {
+    let s = reduce(cloudState(t0 + 30_000), { type: 'log/history-done' });
+    const more = `${LOG}\n2026-03-01 10:00:06,000 - INFO -   ✅ Scraped 2024-01-03`;
+    s = reduce(s, { type: 'log/batch', batch: parseText(more, compileGrammar()), replace: true });
+    expect(s.log.history).toEqual([]);
+    expect(s.log.current).toMatchObject({ succeeded: 2, total: 40 });
+    expect(s.alerts.recent).toEqual([]);
+  });
+
   it('an error keeps the last figures, marked stale, with the fix; an external execution says so', () => {
     const s = cloudState(t0 + 90_000, { ours: false, error: 'Cloud Logging: quota reached (429): …; next read in 8 s', hint: 'backing off', logReadAt: t0 + 30_000 });
     const lines = placeLines(s).map((l) => l.text);

@@ -38,7 +38,11 @@ export interface CloudRunPlaceDeps {
   feed: LogFeed;
   dispatch(e: AppEvent): void;
   /** Lines of the followed execution's log, in arrival order, for the job's grammar. */
-  onLines(lines: string[], executionId: string): void;
+  /**
+   * Lines of the followed execution's log, in (timestamp, insertId) order; `replace`: these are all of its lines
+   * so far, to be read again from the start (an entry arrived late, before lines already given).
+   */
+  onLines(lines: string[], executionId: string, replace?: boolean): void;
   /** True once the followed run's log holds its summary (the script's last lines). */
   logComplete(): boolean;
   /** The run's tallies from its log (succeeded, failed, skipped), for the end record; null when no run is read. */
@@ -60,6 +64,17 @@ export interface CloudRunPlaceDeps {
   /** After a cancelled or failed execution ends, how late a read must start to have seen its last entries. Default 60 s. */
   logSettleMs?: number;
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+interface KeptEntry {
+  at: number;
+  id: string;
+  text: string;
+}
+
+/** Log order: timestamp, then insertId (entries of one instant keep one order on every read). */
+function byTime(a: KeptEntry, b: KeptEntry): number {
+  return a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function jobPathOf(j: JobRef): string {
@@ -139,6 +154,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   function followLog(e: ExecutionInfo) {
     unfollow?.();
     caughtUpFrom = null;
+    /** The execution's entries so far, in log order: a late one puts them in order again. */
+    const kept: KeptEntry[] = [];
     place({ logNewestAt: null, logReadAt: null, logIncomplete: isActive(e) ? null : incompleteOf(e) });
     unfollow = d.feed.follow({
       project: spec.project,
@@ -146,7 +163,16 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       execution: e.id,
       since: e.createTime - 1000,
       onEntries: (entries, newestAt) => {
-        d.onLines(entries.map(entryText), e.id);
+        // Cloud Logging delivers late entries after later ones: the log is read in its own order, or a late run
+        // header would start a second run inside one execution (tester T24). A late entry re-reads the log.
+        const fresh = entries.map((x) => ({ at: Date.parse(x.timestamp), id: x.insertId, text: entryText(x) })).sort(byTime);
+        const inOrder = kept.length === 0 || byTime(kept[kept.length - 1], fresh[0]) <= 0;
+        for (const f of fresh) kept.push(f);
+        if (inOrder) d.onLines(fresh.map((f) => f.text), e.id);
+        else {
+          kept.sort(byTime);
+          d.onLines(kept.map((f) => f.text), e.id, true);
+        }
         place({ logNewestAt: newestAt });
       },
       onRead: (at, pass) => {

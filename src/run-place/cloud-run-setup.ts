@@ -43,8 +43,8 @@ function sharedFeed(config: NonNullable<Config['cloudRun']>): { api: CloudRunApi
 }
 
 /** Parses a batch of Cloud Logging lines with the job's grammar into the same event a local log chunk gives. */
-export function linesToBatch(lines: string[], grammar: Grammar): AppEvent {
-  return { type: 'log/batch', batch: parseChunk(Buffer.from(`${lines.join('\n')}\n`), grammar, TAIL_LIMIT) };
+export function linesToBatch(lines: string[], grammar: Grammar, replace = false): AppEvent {
+  return { type: 'log/batch', batch: parseChunk(Buffer.from(`${lines.join('\n')}\n`), grammar, TAIL_LIMIT), ...(replace ? { replace: true } : {}) };
 }
 
 /**
@@ -62,11 +62,11 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
     api: shared.api,
     feed: shared.feed,
     dispatch: store.dispatch,
-    onLines: (lines, execution) => {
+    onLines: (lines, execution, replace) => {
       // A new execution is a new log: what the last one said must not be counted into it.
       if (followed !== null && followed !== execution) store.dispatch({ type: 'log/reset', reason: 'replaced' });
       followed = execution;
-      if (lines.length) store.dispatch(linesToBatch(lines, grammar));
+      if (lines.length) store.dispatch(linesToBatch(lines, grammar, replace));
     },
     logComplete: () => store.getState().log.current?.complete === true,
     runCounts: () => {

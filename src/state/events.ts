@@ -11,7 +11,8 @@ export type AppEvent =
   | { type: 'log/waiting' }
   | { type: 'log/reset'; reason: 'truncated' | 'replaced' }
   /** `arrivedAt`: when lines appended while following arrived (not for the history read). */
-  | { type: 'log/batch'; batch: ParsedBatch; arrivedAt?: number }
+  /** `replace`: the batch is the whole log again (a Cloud Run log put back in order): read from the start, in one step. */
+  | { type: 'log/batch'; batch: ParsedBatch; arrivedAt?: number; replace?: boolean }
   | { type: 'log/progress'; bytesRead: number; size: number; historyDone: boolean }
   | { type: 'log/overlong'; bytes: number }
   /** A log with no file (Cloud Run): what was there at start has been read, so what comes next is news (alerts). */

@@ -82,11 +82,13 @@ function step(state: AppState, event: AppEvent): AppState {
         log: { ...state.log, current: null, history: [], tail: [], lines: 0, bytesRead: 0, resets: state.log.resets + 1, exists: true },
       };
     case 'log/batch': {
-      const runs = applyLines(state.log, event.batch.lines);
-      const tail = event.batch.tail.length === 0 ? state.log.tail : state.log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
+      // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
+      const log = event.replace ? { ...state.log, current: null, history: [], tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
+      const runs = applyLines(log, event.batch.lines);
+      const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return {
         ...state,
-        log: { ...state.log, ...runs, tail, exists: true, lines: state.log.lines + event.batch.lineCount, suspiciousKeys: state.log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0), lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt },
+        log: { ...log, ...runs, tail, exists: true, lines: log.lines + event.batch.lineCount, suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0), lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt },
       };
     }
     case 'log/progress':
