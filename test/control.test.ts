@@ -254,6 +254,37 @@ describe('launch from the dashboard', () => {
     expect(end.counts).toMatchObject({ succeeded: 30, failed: 10 });
   }, 60000);
 
+  test('a run that writes its summary and exits at once is complete, never ended without a summary on the way (nor its alert)', async () => {
+    const file = writeJob({ speed: 10 });
+    const cfg = JSON.parse(readFileSync(file, 'utf8'));
+    // 3 MB of lines, every outcome and the summary in one write right before the exit: the exit is seen at
+    // once, the follower needs a moment for the bytes.
+    const script = [
+      "const ts = '2022-01-01 10:00:00,000';",
+      `const keys = ${JSON.stringify(KEYS)};`,
+      "let out = `${ts} - INFO - Loaded ${keys.length} dates from keys.txt\\n`;",
+      "out += `${ts} - INFO - working ${'.'.repeat(100)}\\n`.repeat(30000);",
+      "out += keys.map((k) => `${ts} - INFO -   ✅ Scraped ${k}\\n`).join('');",
+      "out += ['='.repeat(70), 'BACKFILL COMPLETE', `Total dates: ${keys.length}`, `✅ Processed: ${keys.length}`, '⏭️  Skipped: 0', '❌ Failed: 0'].map((m) => `${ts} - INFO - ${m}\\n`).join('');",
+      'require("fs").writeSync(1, out);',
+    ].join('\n');
+    writeFileSync(path.join(dir, 'end-summary.cjs'), script);
+    cfg.command = [process.execPath, path.join(dir, 'end-summary.cjs'), '{keysFile}'];
+    writeFileSync(file, JSON.stringify(cfg));
+    const r = runtimeFor(file);
+    const seen = new Set<string>();
+    r.store.subscribe(() => {
+      const s = r.store.getState();
+      if (s.process.pid !== null && s.log.current) seen.add(runFigures(s.log.current, s.now, writerOf(s)).status);
+    });
+    await resumeConfirmed(r);
+    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end, 'the end recorded', 30_000);
+    const s = r.store.getState();
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('complete');
+    expect([...seen]).not.toContain('ended');
+    expect(s.alerts.recent.map((a) => a.kind)).not.toContain('ended-without-summary');
+  }, 60000);
+
   test('a command that does not exist: nothing runs, the reason is shown, the run is recorded as failed to start', async () => {
     const file = writeJob({ speed: 10 });
     const cfg = JSON.parse(readFileSync(file, 'utf8'));

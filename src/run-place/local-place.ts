@@ -87,12 +87,16 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       onExit: (info) => {
         awake?.stop();
         awake = null;
-        dispatch({ type: 'process/update', patch: { alive: false, exitCode: info.exitCode, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stopRequested } });
+        dispatch({ type: 'process/update', patch: { exitCode: info.exitCode, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stopRequested } });
         // The end record is written once (runs.jsonl is append-only): its counts wait until the follower has
         // read the log as far as it was when the run ended, since the last lines come just before the exit.
         const sizeAtExit = logSize(config.log);
+        const read = until(() => store.getState().log.bytesRead >= sizeAtExit, END_READ_WAIT_MS);
+        // So does "gone": a run that wrote its summary and exited is `complete`, never `ended` without a summary
+        // for the moment between its exit and the read of its last lines (nor its alert).
+        void read.then(() => dispatch({ type: 'process/update', patch: { alive: false } }));
         let counts: Record<string, number> = {};
-        void until(() => store.getState().log.bytesRead >= sizeAtExit, END_READ_WAIT_MS)
+        void read
           .then(() => {
             const run = store.getState().log.current;
             counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
