@@ -20,16 +20,22 @@ import { ColorProvider } from './theme.js';
 /** The whole dashboard: reads the store, turns keys into intents, renders the active view. */
 export function App({ store, onIntent, color, onBack, backFrom }: { store: Store; onIntent: (intent: Intent) => void; color: boolean; onBack?: () => void; backFrom?: string | null }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
-  const { stdout } = useStdout();
+  const { stdout, write } = useStdout();
 
   useEffect(() => {
     const onResize = () => store.dispatch({ type: 'ui/resize', width: stdout.columns || 80, height: stdout.rows || 24 });
     onResize();
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
+    // A terminal may re-wrap the rows on screen when its width changes, and Ink's erase of the last frame (so many
+    // rows up) then leaves the wrapped rest on screen (tester T6): clear it all, then the next frame draws whole.
+    const onResizeClear = () => {
+      write('\x1b[2J\x1b[H');
+      onResize();
     };
-  }, [stdout, store]);
+    stdout.on('resize', onResizeClear);
+    return () => {
+      stdout.off('resize', onResizeClear);
+    };
+  }, [stdout, store, write]);
 
   // One input event can hold many keys (a held key, a paste): each is handled in order, against the
   // state the key before it left, exactly as if typed one by one.

@@ -204,7 +204,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
     </Text>
   );
   const count = (s: string) => rows.filter((r) => r.status === s).length;
-  const title = [`${rows.length} jobs`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`)].join(' · ');
+  const title = [`${rows.length} job${rows.length === 1 ? '' : 's'}`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`)].join(' · ');
   if (width < MIN_WIDTH || size.height < MIN_HEIGHT) {
     return (
       <ColorProvider color={color}>

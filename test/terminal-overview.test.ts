@@ -66,3 +66,22 @@ test('resized 80×24 → 60×16 → 120×40 → 80×24: every frame fits, the ti
   t.keys('q');
   await t.waitScreen(() => t.exited(), 'q to leave');
 }, 60_000);
+
+test('one job resized 200×30 → 80×24 → 120×40 → 80×24: every frame fits, its header is the first row and is there once', async () => {
+  const log = path.join(dir, 'team-boxscores', 'backfill.log');
+  writeFileSync(path.join(dir, 'solo.json'), JSON.stringify({ job: 'solo-job', log, expected: 'keys.txt', storage: { url: 'team-boxscores/storage', pollSeconds: 60 }, keepAwake: false }));
+  term = startTerminal([process.execPath, CLI, '--no-color', '--config', 'solo.json'], { cols: 200, rows: 30, cwd: dir, env: { TZ: 'UTC' } });
+  const t = term;
+  const check = async (cols: number, rows: number) =>
+    t.waitScreen((r, s) => (s.includes('complete') && r.length <= rows && r.every((l) => stringWidth(l) <= cols) && r[0].startsWith('solo-job') && s.split('solo-job').length === 2 ? r : null), `one job at ${cols}×${rows}`);
+  await check(200, 30);
+  t.resize(80, 24);
+  await check(80, 24);
+  t.resize(120, 40);
+  await check(120, 40);
+  t.resize(80, 24);
+  const back = await check(80, 24);
+  expect(back.at(-1)).toMatch(/quit/);
+  t.keys('q');
+  await t.waitScreen(() => t.exited(), 'q to leave');
+}, 60_000);

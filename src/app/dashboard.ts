@@ -1,5 +1,5 @@
 import React from 'react';
-import { render } from 'ink';
+import { Box, render } from 'ink';
 import { App } from '../../components/App.js';
 import type { Config } from '../config.js';
 import { FRAME_MS } from '../store.js';
@@ -20,7 +20,10 @@ export async function runDashboard(config: Config, opts: { color: boolean; alert
     width: process.stdout.columns,
     height: process.stdout.rows,
   });
-  const app = render(React.createElement(App, { store: runtime.store, onIntent: runtime.controller.onIntent, color: opts.color }), {
+  // Clipped to the terminal's width as Ink lays it out: the frame Ink redraws by itself on a resize, before the
+  // screen re-renders at the new size, never wraps.
+  const screen = React.createElement(App, { store: runtime.store, onIntent: runtime.controller.onIntent, color: opts.color });
+  const app = render(React.createElement(Box, { width: '100%', flexDirection: 'column', overflowX: 'hidden' }, screen), {
     exitOnCtrlC: true,
     maxFps: Math.round(1000 / FRAME_MS),
   });

@@ -31,6 +31,8 @@ export function overviewColumns(width: number, longestName: number): OverviewCol
   for (const cut of cuts) if (used() > room) cut();
   // The bar only where at least 3 cells of it fit, with the space after it.
   if (room - used() >= 4) c.bar = Math.min(20, room - used() - 1);
+  // A wide terminal gives what is left to the failures (`26 · HTTP 500 5` is cut at 15).
+  c.failed += Math.min(20, Math.max(0, room - used()));
   const indent = c.marker + c.name + 1;
   const coverage = Math.max(12, Math.floor((room - indent - 10) / 2));
   return { ...c, indent, coverage, age: Math.max(0, room - indent - 2 * coverage) };
