@@ -9,6 +9,7 @@ import { compileCustom, GrammarError } from './parser/custom-grammar.js';
 import type { SourceError } from './coverage/source.js';
 import { PhasesError, resolvePhases, type PhaseCalendar } from './phases/calendar.js';
 import { isGsGlob, splitGsGlob } from './failures/gs-glob.js';
+import { unknownPlaceholders } from './runner/command.js';
 
 /** A config problem the operator must fix; `exitCode` 2 as for any usage error. */
 export class ConfigError extends UserError {
@@ -184,7 +185,7 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
  * trace at the first poll: `storage.keyPattern` must compile and hold a `key` group; `failed` may hold * or ?
  * only in its file name (the folder is read, not searched).
  */
-function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar'>, where: string, baseDir: string): void {
+function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar' | 'command' | 'cloudRun' | 'vars'>, where: string, baseDir: string): void {
   const bad = (field: string, message: string) => new ConfigError(`${where}: invalid config\n  ${field}: ${message}`);
   if (c.storage?.url.startsWith('gs://')) {
     try {
@@ -210,6 +211,7 @@ function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar'>, 
       throw bad('storage.keyPattern', `${e.message.replace(/^storage\.keyPattern /, '')}${e.hint ? ` (${e.hint})` : ''}`);
     }
   }
+  checkPlaceholders(c, bad);
   if (isGsGlob(c.failed)) {
     try {
       splitGsGlob(c.failed);
@@ -218,5 +220,31 @@ function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar'>, 
     }
   } else if (/[*?]/.test(path.dirname(path.resolve(baseDir, c.failed)))) {
     throw bad('failed', `only the file name may hold * or ? (${c.failed}): name the folder, e.g. "logs/failed_dates_*.json"`);
+  }
+}
+
+/**
+ * Every placeholder of `command` and `cloudRun.args` is one a launch fills (the run's own values and `vars`;
+ * a Cloud Run launch adds {keys} and {keysUri}, the latter only with `cloudRun.keysPrefix`): a typo is exit 2
+ * naming the field at start, never a refused launch after the operator pressed `y`.
+ */
+function checkPlaceholders(
+  c: Pick<ParsedConfig, 'command' | 'cloudRun' | 'vars'>,
+  bad: (field: string, message: string) => ConfigError,
+): void {
+  const run = ['workers', 'timeout', ...Object.keys(c.vars ?? {})];
+  const list = (names: string[]) => names.map((n) => `{${n}}`).join(', ');
+  if (c.command) {
+    const known = [...run, 'keysFile'];
+    const unknown = unknownPlaceholders(c.command, new Set(known));
+    if (unknown.length) throw bad('command', `unknown placeholder ${list(unknown)} (known: ${list(known)}; add it under "vars")`);
+  }
+  if (c.cloudRun) {
+    const known = [...run, 'keys', 'keysUri'];
+    const unknown = unknownPlaceholders(c.cloudRun.args, new Set(known));
+    if (unknown.length) throw bad('cloudRun.args', `unknown placeholder ${list(unknown)} (known: ${list(known)}; add it under "vars")`);
+    if (!c.cloudRun.keysPrefix && c.cloudRun.args.some((a) => a.includes('{keysUri}'))) {
+      throw bad('cloudRun.keysPrefix', 'required when cloudRun.args use {keysUri}: the gs://BUCKET/PREFIX/ the dashboard writes the keys objects under');
+    }
   }
 }

@@ -29,6 +29,24 @@ describe('cloudRun config', () => {
     expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, colour: 1 } }), cwd: '/' })).toThrow(/cloudRun/);
   });
 
+  it('a placeholder no launch fills, or {keysUri} without keysPrefix, is an error at start naming the job and the field (tester T10)', () => {
+    expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, args: ['--dates={keys}', '--url={serviceUrl}'] } }), cwd: '/' })).toThrow(
+      /cloudRun\.args: unknown placeholder \{serviceUrl\} \(known: \{workers\}, \{timeout\}, \{keys\}, \{keysUri\}/,
+    );
+    expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, args: ['--keys-uri={keysUri}'] } }), cwd: '/' })).toThrow(
+      /cloudRun\.keysPrefix: required when cloudRun\.args use \{keysUri\}/,
+    );
+    expect(() => loadConfig({ file: write({ log: 'a.log', command: ['python', 'x.py', '--dates-file={keysFile}', '--w={wrkers}'] }), cwd: '/' })).toThrow(
+      /command: unknown placeholder \{wrkers\} \(known: \{workers\}, \{timeout\}, \{keysFile\}/,
+    );
+    // What a launch fills is accepted: the run's values, vars, and {keysUri} with its prefix.
+    const vars = { serviceUrl: 'http://127.0.0.1:1' };
+    expect(loadConfig({ file: write({ vars, cloudRun: { ...cloudRun, keysPrefix: 'gs://b/keys/', args: ['{keys}', '{keysUri}', '{workers}', '{timeout}', '{serviceUrl}'] } }), cwd: '/' }).cloudRun?.args).toHaveLength(5);
+    expect(loadConfig({ file: write({ vars, log: 'a.log', command: ['x', '{keysFile}', '{workers}', '{timeout}', '{serviceUrl}'] }), cwd: '/' }).command).toHaveLength(5);
+    const file = write({ jobs: [{ name: 'ok', cloudRun }, { name: 'typo', cloudRun: { ...cloudRun, args: ['{key}'] } }] });
+    expect(() => loadRegistry({ file, cwd: dir })).toThrow(/typo[\s\S]*cloudRun\.args: unknown placeholder \{key\}/);
+  });
+
   it('in a jobs list beside local jobs: a command from defaults does not stop a Cloud Run job', () => {
     const file = write({ defaults: { command: ['python', 'x.py'] }, jobs: [{ name: 'local', log: 'a.log' }, { name: 'cloud', cloudRun }] });
     const r = loadRegistry({ file, cwd: dir });

@@ -27,6 +27,16 @@ export function expandCommand(command: string[], vars: CommandVars): string[] {
   return argv;
 }
 
+/**
+ * The `{name}` placeholders of an argument array that none of `known` fills, in order of first use, each once.
+ * Checked when the config is read, so a typo is exit 2 at start, not a refused launch after `y`.
+ */
+export function unknownPlaceholders(command: readonly string[], known: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  for (const arg of command) for (const m of arg.matchAll(PLACEHOLDER)) if (!known.has(m[1])) out.add(m[1]);
+  return [...out];
+}
+
 /** The variables a launch offers: config `vars` first, then the run's own values, which win. */
 export function commandVars(
   vars: CommandVars,
