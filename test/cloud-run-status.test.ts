@@ -236,6 +236,26 @@ describe('status for a Cloud Run job', () => {
   });
 });
 
+describe('status of several jobs (tester T18)', () => {
+  test('each job in jobs[] is the one-job object, problems included; text status names the job of each problem', async () => {
+    const { server } = await regionWith(fullLog.slice(0, 30));
+    const d = mkdtempSync(path.join(dir, 'multi-'));
+    const file = path.join(d, 'backfill-tui.config.json');
+    const cloudRun = { project: PROJECT, region: REGION, job: JOB, args: ['--dates={keys}'], apiEndpoint: server.url, loggingEndpoint: server.url };
+    writeFileSync(file, JSON.stringify({ jobs: [{ name: 'good', cloudRun }, { name: 'wrong-region', cloudRun: { ...cloudRun, region: 'us-east1' } }] }));
+    const r = await runCliAsync(['status', '--json', '--config', file], { cwd: d });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.jobs.map((j: { job: string }) => j.job)).toEqual(['good', 'wrong-region']);
+    expect(out.jobs[0].problems).toEqual([]);
+    expect(out.jobs[0].execution).toMatchObject({ state: 'running' });
+    expect(out.jobs[1].problems).toEqual([expect.stringContaining(`job ${JOB} not found in region us-east1 of project ${PROJECT} (404)`)]);
+    const t = await runCliAsync(['status', '--config', file], { cwd: d });
+    expect(t.stdout).toMatch(/^problem {3}wrong-region: .*not found in region us-east1.*\(404\)/m);
+    expect(t.stdout).not.toMatch(/^problem {3}good:/m);
+  }, 60_000);
+});
+
 describe('an ended execution\'s last entries', () => {
   const ended = (state: 'succeeded' | 'failed' | 'cancelled') =>
     decodeExecution({

@@ -7,7 +7,7 @@ import type { JobRegistry } from '../jobs/registry.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
 import { overviewRows } from '../overview/overview-rows.js';
 import { chainText, overviewText } from '../overview/overview-text.js';
-import { collectSnapshot } from './snapshot.js';
+import { collectSnapshot, newReport } from './snapshot.js';
 import { createWritersScan } from '../runner/log-writers.js';
 import { checkRequire, runMissing, runMissingFailures, runStatus } from './status-command.js';
 import { statusJson } from './status-json.js';
@@ -45,15 +45,23 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   const hub = createSourceHub({ mode: 'snapshot' });
   // Every job's writers from one walk of /proc (the walk is the cost, not the number of logs).
   const writers = createWritersScan();
+  // Each job's own report: its object in `jobs` is today's one-job object, `problems` included (tester T18:
+  // a Cloud Run 403 or a region that does not answer was said nowhere but on the job's own screen).
+  const reports = registry.jobs.map(() => newReport());
   const [states, chain] = await Promise.all([
-    Promise.all(registry.jobs.map((job) => collectSnapshot(job, { hub, writers, timeoutMs: opts.timeoutMs }))),
+    Promise.all(registry.jobs.map((job, i) => collectSnapshot(job, { hub, writers, timeoutMs: opts.timeoutMs, report: reports[i] }))),
     registry.chain ? chainRows(registry.chain, hub) : Promise.resolve({ rows: [] as FunnelRow[], error: null }),
   ]);
   if (opts.json) {
-    const out = registry.multi ? { jobs: states.map(statusJson), chain: chainJson(chain.rows) } : { ...statusJson(states[0]), chain: chainJson(chain.rows) };
+    const jobJson = (state: (typeof states)[number], i: number) => ({ ...statusJson(state), problems: reports[i].problems });
+    const out = registry.multi ? { jobs: states.map(jobJson), chain: chainJson(chain.rows) } : { ...jobJson(states[0], 0), chain: chainJson(chain.rows) };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     const lines = registry.multi ? overviewText(overviewRows(states)) : [statusText(states[0]).trimEnd()];
+    // A job's problems under the table, named by job: a calm `waiting` row may hide a refused credential.
+    registry.jobs.forEach((job, i) => {
+      for (const p of reports[i].problems) lines.push(registry.multi ? `problem   ${job.job}: ${p}` : `problem   ${p}`);
+    });
     if (registry.chain) {
       lines.push('', `chain: ${chain.rows[0]?.expected ?? 0} expected keys`, ...chainText(chain.rows));
       if (chain.error) lines.push(`expected  ${chain.error}`);
