@@ -30,6 +30,17 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(runFigures(local.log.current, local.now, writerOf(local)).status).toBe('stalled');
   });
 
+  it('an execution whose log entries have not arrived is running from the execution, not waiting (tester T22)', () => {
+    let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) });
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('waiting');
+    s = reduce(s, { type: 'place/update', patch: { execution: running, ours: true } });
+    s = reduce(s, { type: 'clock/tick', now: t0 + 45_000 });
+    expect(s.log.current).toBeNull();
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('running');
+    expect(overviewRows([s])[0]).toMatchObject({ status: 'running' });
+    expect(statusJson(s).run.state).toBe('running');
+  });
+
   it('shows the log delay, then stuck past stuckAfter with how to cancel', () => {
     expect(placeLines(cloudState(t0 + 47_000)).map((l) => l.text)).toEqual(['execution running · tasks 0/1 done, 1 running · log delay 0:42 · j-ab12c']);
     const stuck = placeLines(cloudState(t0 + 121 * 60_000));

@@ -60,7 +60,9 @@ export function stallAfterMs(run: RunState): number {
 
 /** The status of a run at `now`; `isCurrent` false for earlier runs of the file (their writer is gone). */
 export function runStatus(run: RunState | null, now: number, writer: WriterInfo, isCurrent = true): RunStatus {
-  if (!run) return writer.stuck ? 'stuck' : 'waiting';
+  // No line yet, but the place says tasks run (a Cloud Run execution whose entries Cloud Logging has not
+  // delivered): the run is going on; `waiting` would file it with jobs never launched (tester T22).
+  if (!run) return writer.stuck ? 'stuck' : writer.tasksRunning ? 'running' : 'waiting';
   if (run.complete) return 'complete';
   if (writer.stopped) return 'stopped';
   if (isCurrent && writer.logIncomplete) return 'incomplete';
