@@ -25,3 +25,16 @@ export function limit(ms: number, parent?: AbortSignal): Limit {
     },
   };
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts (never rejects): a pause a shutdown may cut short. */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,3 +1,4 @@
+import { sleepUnlessAborted } from '../abort.js';
 /** How a one-shot command paces its `entries:list` calls (see README, "Cloud Logging quota"). */
 export interface PacerOptions {
   /** Calls allowed back to back before the interval applies. Default 5. */
@@ -21,18 +22,7 @@ export function createCallPacer(opts: PacerOptions = {}) {
   const interval = opts.minIntervalMs ?? 2000;
   const perMinute = opts.perMinute ?? 25;
   const now = opts.now ?? Date.now;
-  const sleep =
-    opts.sleep ??
-    ((ms: number, signal: AbortSignal) =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        const t = setTimeout(done, ms);
-        signal.addEventListener('abort', done, { once: true });
-      }));
+  const sleep = opts.sleep ?? sleepUnlessAborted;
   const starts: number[] = [];
   return {
     /** Start times of the newest calls, taken or reserved (epoch ms). */

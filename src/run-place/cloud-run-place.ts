@@ -1,3 +1,4 @@
+import { sleepUnlessAborted } from '../abort.js';
 import { randomBytes } from 'node:crypto';
 import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
@@ -96,15 +97,7 @@ export function ourExecutions(runs: RunRecord[]): Map<string, RunRecord> {
 export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   const { spec, api } = d;
   const label = `Cloud Run job ${spec.job} (${spec.region})`;
-  const sleep = d.sleep ?? ((ms, signal) => new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  }));
+  const sleep = d.sleep ?? sleepUnlessAborted;
   const place = (patch: Partial<PlaceState>) => d.dispatch({ type: 'place/update', patch });
   const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info') => d.dispatch({ type: 'ui/notice', text, tone });
   let current: ExecutionInfo | null = null;
