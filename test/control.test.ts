@@ -230,23 +230,33 @@ describe('launch from the dashboard', () => {
     }
   }, 60000);
 
-  test('a run whose last lines come just before its exit: the end record counts them all (runs.jsonl is written once)', async () => {
+  /**
+   * A job whose command writes, in one write right before it exits, 3 MB of other lines and then `tail` (the
+   * lines for KEYS): the exit is seen at once, the follower needs a moment for the bytes.
+   */
+  function burstBeforeExitJob(name: string, tail: string[]): string {
     const file = writeJob({ speed: 10 });
     const cfg = JSON.parse(readFileSync(file, 'utf8'));
-    // Everything in one write right before the exit: 3 MB of other lines, then every outcome. The exit is
-    // seen at once; the follower needs a moment for the bytes.
     const script = [
       "const ts = '2022-01-01 10:00:00,000';",
       `const keys = ${JSON.stringify(KEYS)};`,
       "let out = `${ts} - INFO - Loaded ${keys.length} dates from keys.txt\\n`;",
-      "out += keys.map((k, i) => `${ts} - INFO - [${i + 1}/${keys.length}] Queued ${k}\\n`).join('');",
-      "out += `${ts} - INFO - working ${'.'.repeat(100)}\\n`.repeat(30000);",
-      "out += keys.map((k, i) => i < 30 ? `${ts} - INFO -   ✅ Scraped ${k}\\n` : `${ts} - WARNING -   ❌ Failed ${k}: HTTP 500\\n`).join('');",
+      ...tail,
       'require("fs").writeSync(1, out);',
     ].join('\n');
-    writeFileSync(path.join(dir, 'end-burst.cjs'), script);
-    cfg.command = [process.execPath, path.join(dir, 'end-burst.cjs'), '{keysFile}'];
+    writeFileSync(path.join(dir, `${name}.cjs`), script);
+    cfg.command = [process.execPath, path.join(dir, `${name}.cjs`), '{keysFile}'];
     writeFileSync(file, JSON.stringify(cfg));
+    return file;
+  }
+  const OTHER_LINES = "out += `${ts} - INFO - working ${'.'.repeat(100)}\\n`.repeat(30000);";
+
+  test('a run whose last lines come just before its exit: the end record counts them all (runs.jsonl is written once)', async () => {
+    const file = burstBeforeExitJob('end-burst', [
+      "out += keys.map((k, i) => `${ts} - INFO - [${i + 1}/${keys.length}] Queued ${k}\\n`).join('');",
+      OTHER_LINES,
+      "out += keys.map((k, i) => i < 30 ? `${ts} - INFO -   ✅ Scraped ${k}\\n` : `${ts} - WARNING -   ❌ Failed ${k}: HTTP 500\\n`).join('');",
+    ]);
     const r = runtimeFor(file);
     await resumeConfirmed(r);
     const end = await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end, 'the end recorded', 30_000);
@@ -255,22 +265,11 @@ describe('launch from the dashboard', () => {
   }, 60000);
 
   test('a run that writes its summary and exits at once is complete, never ended without a summary on the way (nor its alert)', async () => {
-    const file = writeJob({ speed: 10 });
-    const cfg = JSON.parse(readFileSync(file, 'utf8'));
-    // 3 MB of lines, every outcome and the summary in one write right before the exit: the exit is seen at
-    // once, the follower needs a moment for the bytes.
-    const script = [
-      "const ts = '2022-01-01 10:00:00,000';",
-      `const keys = ${JSON.stringify(KEYS)};`,
-      "let out = `${ts} - INFO - Loaded ${keys.length} dates from keys.txt\\n`;",
-      "out += `${ts} - INFO - working ${'.'.repeat(100)}\\n`.repeat(30000);",
+    const file = burstBeforeExitJob('end-summary', [
+      OTHER_LINES,
       "out += keys.map((k) => `${ts} - INFO -   ✅ Scraped ${k}\\n`).join('');",
       "out += ['='.repeat(70), 'BACKFILL COMPLETE', `Total dates: ${keys.length}`, `✅ Processed: ${keys.length}`, '⏭️  Skipped: 0', '❌ Failed: 0'].map((m) => `${ts} - INFO - ${m}\\n`).join('');",
-      'require("fs").writeSync(1, out);',
-    ].join('\n');
-    writeFileSync(path.join(dir, 'end-summary.cjs'), script);
-    cfg.command = [process.execPath, path.join(dir, 'end-summary.cjs'), '{keysFile}'];
-    writeFileSync(file, JSON.stringify(cfg));
+    ]);
     const r = runtimeFor(file);
     const seen = new Set<string>();
     r.store.subscribe(() => {

@@ -9,19 +9,10 @@ import { initialState } from '../src/state/app-state.js';
 import { createStore, type Store } from '../src/store.js';
 import { banner, logOf, T0 } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
+import { gameDates } from './support/screen-states.js';
 
 const grammar = compileGrammar();
 afterEach(() => cleanup());
-
-function dates(n: number): string[] {
-  const out: string[] = [];
-  for (let d = Date.UTC(2021, 9, 19); out.length < n; d += 86_400_000) {
-    const m = new Date(d).getUTCMonth() + 1;
-    if (m >= 7 && m <= 9) continue;
-    out.push(new Date(d).toISOString().slice(0, 10));
-  }
-  return out;
-}
 
 /** A store holding a live run of 244 keys (42 scraped, 8 failed) and coverage 651/853. */
 function liveStore(now = T0 + 60_000): Store {
@@ -32,7 +23,7 @@ function liveStore(now = T0 + 60_000): Store {
   for (let i = 0; i < 6; i++) records.push(['WARNING', `  ❌ Failed 2022-04-${String(i + 10)}: HTTP 500`]);
   records.push(['WARNING', '  ❌ Timeout 2022-02-01'], ['WARNING', '  ❌ Timeout 2022-02-02']);
   store.dispatch({ type: 'log/batch', batch: parseText(logOf(now - records.length * 1000, records), grammar) });
-  const expected = dates(853);
+  const expected = gameDates(853);
   store.dispatch({ type: 'expected/loaded', expected: { keys: expected, format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/x/expected.csv' } });
   store.dispatch({ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' });
   store.dispatch({ type: 'coverage/result', source: 'storage', result: { keys: new Set([...expected.slice(0, 651), 'not-expected-1']), bytesBilled: null, method: 'prefixes', requests: 1 }, at: now });

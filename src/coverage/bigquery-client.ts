@@ -1,5 +1,5 @@
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
-import type { RequestBudget } from './request-budget.js';
+import { retryWithin, type RequestBudget } from './request-budget.js';
 
 /** How to reach BigQuery. */
 export interface BigQueryClientSettings {
@@ -51,7 +51,7 @@ export function bigQueryClientOptions(settings: BigQueryClientSettings, env: Nod
       autoRetry: true,
       maxRetries: RETRY.maxRetries,
       maxRetryDelay: settings.retryDelaySeconds ?? RETRY.maxRetryDelaySeconds,
-      ...(budget && { retryableErrorFn: (err: RetryableError) => shouldRetry(err) && budget.tryTake() }),
+      ...(budget && { retryableErrorFn: retryWithin(budget, (err: RetryableError) => shouldRetry(err)) }),
     },
   };
 }

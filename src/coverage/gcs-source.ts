@@ -3,7 +3,7 @@ import { explainError, UnexpectedAnswerError, type ErrorContext } from './explai
 import { compileKeyPattern } from './local-source.js';
 import { parseGsUrl, storageOrigin } from './gs-url.js';
 import { createPageGuard } from './page-guard.js';
-import { createRequestBudget, type RequestBudget } from './request-budget.js';
+import { createRequestBudget, retryWithin, type RequestBudget } from './request-budget.js';
 import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
 
 /** Options for {@link createGcsSource}. */
@@ -74,9 +74,7 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
   if (origin !== undefined) storage.baseUrl = `${origin}/storage/v1`;
   const budget = opts.budget === undefined ? createRequestBudget() : opts.budget;
   if (budget !== null) {
-    // A retry the client makes on its own (429, 5xx) is a request too: it goes out only while the budget has room.
-    const retryable = storage.retryOptions.retryableErrorFn ?? (() => false);
-    storage.retryOptions.retryableErrorFn = (err) => retryable(err) && budget.tryTake();
+    storage.retryOptions.retryableErrorFn = retryWithin(budget, storage.retryOptions.retryableErrorFn ?? (() => false));
   }
   const files = storage.bucket(bucket);
   const ctx: ErrorContext = {

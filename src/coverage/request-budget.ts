@@ -27,6 +27,14 @@ export interface RequestBudget {
   readonly waitedMs: number;
 }
 
+/**
+ * A client library's retry rule held to `budget`: a retry it would make on its own (429, 5xx) is a request too,
+ * so it goes out only while the budget has room; with none, the error goes back to the source.
+ */
+export function retryWithin<E>(budget: RequestBudget, retryable: (err: E) => boolean): (err: E) => boolean {
+  return (err) => retryable(err) && budget.tryTake();
+}
+
 /** The real clock: Date.now and a timer that gives up on abort. */
 export const realClock: BudgetClock = {
   now: Date.now,

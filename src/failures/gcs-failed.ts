@@ -3,7 +3,7 @@ import { explainError, type ErrorContext } from '../coverage/explain-error.js';
 import { storageOrigin } from '../coverage/gcs-source.js';
 import { createPageGuard } from '../coverage/page-guard.js';
 import { compareNewestFirst, parseFailedFile, type FailedFile } from './failed-file.js';
-import { createRequestBudget, type RequestBudget } from '../coverage/request-budget.js';
+import { createRequestBudget, retryWithin, type RequestBudget } from '../coverage/request-budget.js';
 import { splitGsGlob } from './gs-glob.js';
 
 /** The newest matching objects read at most (a backfill writes one per run). */
@@ -57,8 +57,7 @@ export function createGcsFailedReader(opts: GcsFailedOptions) {
   if (origin !== undefined) storage.baseUrl = `${origin}/storage/v1`;
   // Requests within the same per-minute cap as every cloud source, whatever the server answers.
   const budget = opts.budget ?? createRequestBudget();
-  const retryable = storage.retryOptions.retryableErrorFn ?? (() => false);
-  storage.retryOptions.retryableErrorFn = (err) => retryable(err) && budget.tryTake();
+  storage.retryOptions.retryableErrorFn = retryWithin(budget, storage.retryOptions.retryableErrorFn ?? (() => false));
   const bucket = storage.bucket(bucketName);
   const ctx: ErrorContext = {
     service: 'Cloud Storage',
