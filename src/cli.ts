@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ConfigFlags } from './config.js';
-import { loadRegistry, type JobRegistry } from './jobs/registry.js';
+import { configFileFor, flagsOnlyConfig, type ConfigFlags } from './config-base.js';
+import type { JobRegistry } from './jobs/registry.js';
 import { UserError } from './errors.js';
 import { flushStartup, markStartup } from './startup-timing.js';
 import { loadForTerminal } from './app/load-for-terminal.js';
@@ -42,10 +42,15 @@ interface GlobalOpts extends ConfigFlags {
   color?: boolean;
 }
 
-/** The config as a registry of jobs (one for a config without `jobs`); `--job` picks one of a list. */
-function registryFrom(opts: GlobalOpts): JobRegistry {
+/**
+ * The config as a registry of jobs (one for a config without `jobs`); `--job` picks one of a list. Flags
+ * alone (no config file) need no schema: zod and the config schema load only to read a config file.
+ */
+async function registryFrom(opts: GlobalOpts): Promise<JobRegistry> {
   const merged = withRootOptions(opts);
-  const registry = loadRegistry({ file: merged.config, cwd: process.cwd(), flags: merged });
+  const cwd = process.cwd();
+  const alone = configFileFor({ file: merged.config, cwd }) === null ? flagsOnlyConfig(cwd, merged) : null;
+  const registry = alone ? { file: null, baseDir: cwd, multi: false, jobs: [alone], chain: null } : (await import('./jobs/registry.js')).loadRegistry({ file: merged.config, cwd, flags: merged });
   markStartup('config read');
   return registry;
 }
@@ -167,7 +172,7 @@ async function main(argv: string[]): Promise<void> {
         const { runPlatformDashboard } = await loadForTerminal(() => import('./app/platform-dashboard.js'));
         markStartup('command loaded');
         const color = opts.color !== false && !process.env.NO_COLOR;
-        return runPlatformDashboard(registryFrom(opts), { color, alerts: opts.alerts !== false });
+        return runPlatformDashboard(await registryFrom(opts), { color, alerts: opts.alerts !== false });
       }, { exitWhenDone: true }),
     );
 
@@ -182,7 +187,7 @@ async function main(argv: string[]): Promise<void> {
       guard(async () => {
         const { runPlatformStatus } = await import('./app/platform-status.js');
         markStartup('command loaded');
-        const code = await runPlatformStatus(registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
+        const code = await runPlatformStatus(await registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
         markStartup('output written');
         flushStartup();
         return code;
@@ -200,7 +205,7 @@ async function main(argv: string[]): Promise<void> {
     .action(async (opts: GlobalOpts & { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean; timeout: string }) =>
       guard(async () => {
         const { runPlatformMissing } = await import('./app/platform-status.js');
-        return runPlatformMissing(registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
+        return runPlatformMissing(await registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
       }, { exitWhenDone: true, timeout: opts.timeout }),
     );
 

@@ -1,127 +1,13 @@
-import { readFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
-import { configSchema, type ParsedConfig } from './config-schema.js';
+import { configSchema } from './config-schema.js';
 import { issueLines } from './config-issues.js';
-import { UserError } from './errors.js';
-import { parseGsUrl } from './coverage/gs-url.js';
-import { compileKeyPattern } from './coverage/local-source.js';
-import { compileCustom, GrammarError } from './parser/custom-grammar.js';
-import type { SourceError } from './coverage/source.js';
-import { PhasesError, resolvePhases, type PhaseCalendar } from './phases/calendar.js';
-import { isGsGlob, splitGsGlob } from './failures/gs-glob.js';
-import { unknownPlaceholders } from './runner/command.js';
+import { ConfigError, configFileFor, DEFAULT_CONFIG_NAME, finishConfig, readConfigFile, withFlags, type Config, type ConfigFlags } from './config-base.js';
 
-/** A config problem the operator must fix; `exitCode` 2 as for any usage error. */
-export class ConfigError extends UserError {
-  constructor(message: string) {
-    super(message, 2);
-    this.name = 'ConfigError';
-  }
-}
-
-/**
- * The resolved config: every path is absolute (relative ones are taken from the config file's folder,
- * or the working directory for flags), so sources never depend on process.cwd().
- */
-export interface Config extends Omit<ParsedConfig, 'expected' | 'phases' | 'log'> {
-  /** The `phases` setting resolved and checked (default: the `nba` preset). */
-  phases: PhaseCalendar;
-  /** The log file (absolute); for a Cloud Run job `cloud-run:projects/P/locations/R/jobs/J`, read from Cloud Logging. */
-  log: string;
-  /** Where the config came from, or null for flags only. */
-  file: string | null;
-  baseDir: string;
-  expected: { file: string; column?: string; format?: 'date' | 'id'; dateColumn?: string } | null;
-}
-
-export const DEFAULT_CONFIG_NAME = 'backfill-tui.config.json';
-
-/** Overrides given on the command line (already absolute or relative to cwd). */
-export interface ConfigFlags {
-  log?: string;
-  failed?: string;
-  expected?: string;
-  storage?: string;
-  job?: string;
-  stateDir?: string;
-}
-
-/** Reads a config file as a JSON object; throws ConfigError naming the file. */
-export function readConfigFile(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read config: ${(err as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it.
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new ConfigError(`${file}: not valid JSON at ${jsonErrorAt(text.replace(/^\uFEFF/, ''))}: ${(err as Error).message.replace(/, (\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+$/, '')}`);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(`${file}: expected a JSON object at the top level`);
-  }
-  return raw as Record<string, unknown>;
-}
-
-/**
- * Where JSON.parse stops reading `text`, as "line L, column C" (1-based): the first character after which the
- * text can no longer be the start of a JSON value, found by parsing prefixes (V8 gives a position for some
- * errors only, never a line). Only called on text that failed to parse; a config file is small.
- */
-export function jsonErrorAt(text: string): string {
-  const brokenWithin = (k: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, k));
-      return false;
-    } catch (err) {
-      const message = (err as Error).message;
-      if (/Unexpected end of JSON input|Unterminated string/.test(message)) return false;
-      const at = /at position (\d+)/.exec(message);
-      return at === null || Number(at[1]) < k; // an error at the very end means the prefix is merely cut short
-    }
-  };
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (brokenWithin(mid + 1)) hi = mid;
-    else lo = mid + 1;
-  }
-  const before = text.slice(0, lo);
-  const line = before.split('\n').length;
-  const column = lo - before.lastIndexOf('\n');
-  return lo >= text.length ? `line ${line}, column ${column} (the end of the file)` : `line ${line}, column ${column}`;
-}
-
-/** The config file `loadConfig` reads: `--config FILE`, or `backfill-tui.config.json` in cwd when it exists. */
-export function configFileFor(opts: { file?: string; cwd: string }): string | null {
-  const candidate = opts.file ? path.resolve(opts.cwd, opts.file) : path.join(opts.cwd, DEFAULT_CONFIG_NAME);
-  return opts.file || existsSync(candidate) ? candidate : null;
-}
+export { ConfigError, configFileFor, DEFAULT_CONFIG_NAME, FLAGS_ONLY_DEFAULTS, flagsOnlyConfig, jsonErrorAt, readConfigFile, withFlags, type Config, type ConfigFlags } from './config-base.js';
 
 /** Reads, validates and resolves a config; throws ConfigError naming file and field. */
 export function loadConfig(opts: { file?: string; cwd: string; flags?: ConfigFlags }): Config {
   const file = configFileFor(opts);
   return resolveConfig(file ? readConfigFile(file) : {}, { file, cwd: opts.cwd, flags: opts.flags });
-}
-
-/** Command-line flags laid over one job's raw config (flags are relative to where they were typed). */
-export function withFlags(raw: Record<string, unknown>, cwd: string, flags: ConfigFlags): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...raw };
-  if (flags.log) out.log = path.resolve(cwd, flags.log);
-  if (flags.failed) out.failed = path.resolve(cwd, flags.failed);
-  if (flags.expected) out.expected = path.resolve(cwd, flags.expected);
-  if (flags.job) out.job = flags.job;
-  if (flags.stateDir) out.stateDir = path.resolve(cwd, flags.stateDir);
-  if (flags.storage) {
-    const url = /^gs:\/\//.test(flags.storage) ? flags.storage : path.resolve(cwd, flags.storage);
-    out.storage = { ...((raw.storage as object) ?? {}), url };
-  }
-  return out;
 }
 
 /**
@@ -130,7 +16,6 @@ export function withFlags(raw: Record<string, unknown>, cwd: string, flags: Conf
  */
 export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string | null; cwd: string; flags?: ConfigFlags; where?: string }): Config {
   const { file, cwd, flags = {} } = ctx;
-  const baseDir = file ? path.dirname(file) : cwd;
   const merged = withFlags(raw, cwd, flags);
   if (!file && !flags.log) {
     throw new ConfigError(
@@ -146,105 +31,5 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
     const lines = issueLines(result.error.issues);
     throw new ConfigError(`${where}: invalid config\n${lines.join('\n')}`);
   }
-  const c = result.data;
-  let phases: PhaseCalendar;
-  try {
-    phases = resolvePhases(c.phases);
-  } catch (err) {
-    if (err instanceof PhasesError) throw new ConfigError(`${ctx.where ?? file ?? 'command line'}: invalid config\n  ${err.message}`);
-    throw err;
-  }
-  const where = ctx.where ?? file ?? 'command line';
-  if (!c.cloudRun && c.log === undefined) throw new ConfigError(`${where}: invalid config\n  log: required (the backfill's log file), unless the job runs on Cloud Run (cloudRun)`);
-  checkPatterns(c, ctx.where ?? file ?? 'command line', baseDir);
-  const abs = (p: string) => path.resolve(baseDir, p);
-  const expected =
-    c.expected === undefined ? null : typeof c.expected === 'string' ? { file: abs(c.expected) } : { ...c.expected, file: abs(c.expected.file) };
-  const storage = c.storage && { ...c.storage, url: /^gs:\/\//.test(c.storage.url) ? c.storage.url : abs(c.storage.url) };
-  const warehouse = c.warehouse && { ...c.warehouse, dir: c.warehouse.dir ? abs(c.warehouse.dir) : undefined };
-  return {
-    ...c,
-    file,
-    baseDir,
-    // A Cloud Run job's log is Cloud Logging's: the name says so, and no local file of that name is read.
-    log: c.log !== undefined ? abs(c.log) : `cloud-run:projects/${c.cloudRun!.project}/locations/${c.cloudRun!.region}/jobs/${c.cloudRun!.job}`,
-    // A gs:// glob names the failed-keys objects a Cloud Run job's script writes to Cloud Storage.
-    failed: isGsGlob(c.failed) ? c.failed : abs(c.failed),
-    expected,
-    storage,
-    warehouse,
-    cwd: c.cwd ? abs(c.cwd) : baseDir,
-    env: { PYTHONUNBUFFERED: '1', ...c.env },
-    stateDir: abs(c.stateDir),
-    phases,
-  };
-}
-
-/**
- * Settings the schema cannot judge, checked at start so a bad one is exit 2 naming the field, never a stack
- * trace at the first poll: `storage.keyPattern` must compile and hold a `key` group; `failed` may hold * or ?
- * only in its file name (the folder is read, not searched).
- */
-function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar' | 'command' | 'cloudRun' | 'vars'>, where: string, baseDir: string): void {
-  const bad = (field: string, message: string) => new ConfigError(`${where}: invalid config\n  ${field}: ${message}`);
-  if (c.storage?.url.startsWith('gs://')) {
-    try {
-      parseGsUrl(c.storage.url);
-    } catch (err) {
-      const e = err as SourceError;
-      throw bad('storage.url', `${JSON.stringify(c.storage.url)} is not gs://BUCKET/PREFIX/ (${e.hint})`);
-    }
-  }
-  if (c.grammar) {
-    try {
-      compileCustom(c.grammar);
-    } catch (err) {
-      if (!(err instanceof GrammarError)) throw err;
-      throw new ConfigError(`${where}: invalid config\n  ${err.message}`);
-    }
-  }
-  if (c.storage?.keyPattern !== undefined) {
-    try {
-      compileKeyPattern(c.storage.keyPattern);
-    } catch (err) {
-      const e = err as SourceError;
-      throw bad('storage.keyPattern', `${e.message.replace(/^storage\.keyPattern /, '')}${e.hint ? ` (${e.hint})` : ''}`);
-    }
-  }
-  checkPlaceholders(c, bad);
-  if (isGsGlob(c.failed)) {
-    try {
-      splitGsGlob(c.failed);
-    } catch (err) {
-      throw bad('failed', (err as Error).message);
-    }
-  } else if (/[*?]/.test(path.dirname(path.resolve(baseDir, c.failed)))) {
-    throw bad('failed', `only the file name may hold * or ? (${c.failed}): name the folder, e.g. "logs/failed_dates_*.json"`);
-  }
-}
-
-/**
- * Every placeholder of `command` and `cloudRun.args` is one a launch fills (the run's own values and `vars`;
- * a Cloud Run launch adds {keys} and {keysUri}, the latter only with `cloudRun.keysPrefix`): a typo is exit 2
- * naming the field at start, never a refused launch after the operator pressed `y`.
- */
-function checkPlaceholders(
-  c: Pick<ParsedConfig, 'command' | 'cloudRun' | 'vars'>,
-  bad: (field: string, message: string) => ConfigError,
-): void {
-  const run = ['workers', 'timeout', ...Object.keys(c.vars ?? {})];
-  const list = (names: string[]) => names.map((n) => `{${n}}`).join(', ');
-  if (c.command) {
-    const known = [...run, 'keysFile'];
-    const unknown = unknownPlaceholders(c.command, new Set(known));
-    if (unknown.length) throw bad('command', `unknown placeholder ${list(unknown)} (known: ${list(known)}; add it under "vars")`);
-  }
-  if (c.cloudRun) {
-    const known = [...run, 'keys', 'keysUri'];
-    const unknown = unknownPlaceholders(c.cloudRun.args, new Set(known));
-    if (unknown.length) throw bad('cloudRun.args', `unknown placeholder ${list(unknown)} (known: ${list(known)}; add it under "vars")`);
-    if (!c.cloudRun.keysPrefix && c.cloudRun.args.some((a) => a.includes('{keysUri}'))) {
-      throw bad('cloudRun.keysPrefix', 'required when cloudRun.args use {keysUri}: the gs://BUCKET/PREFIX/ the dashboard writes the keys objects under');
-    }
-  }
+  return finishConfig(result.data, ctx);
 }

@@ -1,5 +1,5 @@
 import { compileGrammar, GrammarError, type Grammar } from '../parser/index.js';
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError, type Config } from '../config-base.js';
 
 /** The config's grammar compiled; a bad pattern is a config error naming the file and field. */
 export function grammarFor(config: Config): Grammar {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import { expectedSchema, storageSchema, warehouseSchema } from '../config-schema.js';
 import { issueLines } from '../config-issues.js';
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError, type Config } from '../config-base.js';
 
 const stageSchema = z
   .object({
