@@ -43,6 +43,13 @@ describe('cloudRun config', () => {
     const vars = { serviceUrl: 'http://127.0.0.1:1' };
     expect(loadConfig({ file: write({ vars, cloudRun: { ...cloudRun, keysPrefix: 'gs://b/keys/', args: ['{keys}', '{keysUri}', '{workers}', '{timeout}', '{serviceUrl}'] } }), cwd: '/' }).cloudRun?.args).toHaveLength(5);
     expect(loadConfig({ file: write({ vars, log: 'a.log', command: ['x', '{keysFile}', '{workers}', '{timeout}', '{serviceUrl}'] }), cwd: '/' }).command).toHaveLength(5);
+    // A shared command whose placeholders only the local jobs fill is not checked for a Cloud Run job, which never
+    // runs it: the platform demo's shape (tester U1: the demo refused to start).
+    const shared = write({
+      defaults: { command: ['python', 'x.py', '--failed-dir={failedDir}'] },
+      jobs: [{ name: 'local', log: 'a.log', vars: { failedDir: '/tmp' } }, { name: 'cloud', cloudRun }],
+    });
+    expect(loadRegistry({ file: shared, cwd: dir }).jobs.map((j) => j.job)).toEqual(['local', 'cloud']);
     const file = write({ jobs: [{ name: 'ok', cloudRun }, { name: 'typo', cloudRun: { ...cloudRun, args: ['{key}'] } }] });
     expect(() => loadRegistry({ file, cwd: dir })).toThrow(/typo[\s\S]*cloudRun\.args: unknown placeholder \{key\}/);
   });

@@ -64,7 +64,11 @@ describe("the demo's Cloud Run region (backfill-tui loopback-cloud-run)", () => 
     dir = mkdtempSync(path.join(os.tmpdir(), 'bt-region-'));
     // The platform demo's shape (defaults with a command, local jobs), small: the real one lists thousands of keys.
     const file = path.join(dir, 'backfill-tui.config.json');
-    writeFileSync(file, JSON.stringify({ defaults: { command: ['python', 'x.py'], keepAwake: false }, jobs: [{ name: 'player-boxscores', log: 'p.log' }] }));
+    // As the real demo: the shared command has a placeholder only the local jobs' vars fill (tester U1).
+    writeFileSync(file, JSON.stringify({
+      defaults: { command: ['python', 'x.py', '--failed-dir={failedDir}'], keepAwake: false },
+      jobs: [{ name: 'player-boxscores', log: 'p.log', vars: { failedDir: dir } }],
+    }));
     await addDemoCloudRunJob(dir, file, { keys: ['2024-01-02', '2024-01-03', '2024-01-04'], speed: 8 });
     const registry = loadRegistry({ file, cwd: dir });
     const cloud = registry.jobs.filter((j) => j.cloudRun);
