@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { addDemoCloudRunJob } from '../src/app/demo-cloud-run.js';
 import { generateGameIds, setUpPlatformDemo } from '../src/app/platform-demo.js';
 import { loadRegistry } from '../src/jobs/registry.js';
 import { CLI, runCliAsync } from './support/cli.js';
@@ -37,4 +38,7 @@ test('the platform demo: five scrapers, a four-stage chain after the player boxs
   expect(present).toEqual([...present].sort((a, b) => b - a));
   expect(out.chain[3].present).toBeGreaterThan(0);
   expect(out.chain[2].lostSinceBefore).toBeGreaterThan(0);
+  // `npm run demo` then adds its Cloud Run job to this very config and loads it (tester U1: refused to start).
+  await addDemoCloudRunJob(dir, file, { keys: ['2024-01-02', '2024-01-03'], speed: 8 });
+  expect(loadRegistry({ file, cwd: dir }).jobs.map((j) => j.job)).toEqual(['team-boxscores', 'player-boxscores', 'bdl-standings', 'play-by-play', 'espn-boxscores', 'bdl-boxscores']);
 }, 60_000);
