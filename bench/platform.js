@@ -25,6 +25,10 @@ const arg = (name, dflt) => {
 };
 const idleMs = arg('--idle-ms', 30_000);
 const rounds = arg('--rounds', 3);
+// `--only status` (or `first`, `idle`): one part, for a quick look when the machine is quiet for a moment.
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : null;
+const part = (name) => only === null || only === name;
 const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 // A fresh server per window: a new session on a socket whose server is still shutting down fails.
 let windows = 0;
@@ -92,7 +96,7 @@ try {
   const first = [];
   const single = [];
   const peer = [];
-  for (let i = 0; i <= 5; i++) {
+  if (part('first')) for (let i = 0; i <= 5; i++) {
     for (const [command, text, out, env] of [[dash(), '5 jobs', first, { BACKFILL_TUI_TIMING: timing }], [dash('--job player-boxscores'), 'player-boxscores', single], [peerIdle, 'peer up', peer]]) {
       const term = terminal(command, dir, env);
       const ms = await untilShown(term, text);
@@ -101,6 +105,7 @@ try {
       term.kill();
     }
   }
+  if (part('first')) {
   console.log(`first frame of the overview (spawn → "5 jobs" on screen): median ${fmtMs(median(first))} [${first.map((x) => x.toFixed(0)).join(', ')}]`);
   console.log(`first frame of one job's dashboard (--job player-boxscores), same run: median ${fmtMs(median(single))}`);
   console.log(`peer node -e console.log in the same tmux: median ${fmtMs(median(peer))}`);
@@ -108,9 +113,10 @@ try {
   const names = records[0].marks.map(([m]) => m);
   const stages = [['node ready', median(records.map((r) => r.bootstrap))], ...names.map((n) => [n, median(records.map((r) => r.marks.find(([m]) => m === n)?.[1] ?? NaN))])];
   console.log(`overview start-up stages (ms since the process started, medians of ${records.length}): ${stages.map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(' · ')}`);
+  }
 
   const idle = { overview: [], one: [], peer: [] };
-  for (let r = 0; r < rounds; r++) {
+  if (part('idle')) for (let r = 0; r < rounds; r++) {
     const terms = [terminal(dash(), dir), terminal(dash('--job player-boxscores'), dir), terminal(peerIdle, dir)];
     await Promise.all([untilShown(terms[0], '5 jobs'), untilShown(terms[1], 'player-boxscores'), untilShown(terms[2], 'peer up')]);
     await sleep(20_000); // first looks of every source, then nothing due until the 60 s storage looks
@@ -122,9 +128,9 @@ try {
     terms.forEach((t) => t.kill());
   }
   const pct = (xs) => `${median(xs).toFixed(2)} % [${xs.map((x) => x.toFixed(2)).join(', ')}]`;
-  console.log(`idle CPU, ${idleMs / 1000} s from 20 s after start (no source due), medians of ${rounds}: overview of five jobs + four-stage chain ${pct(idle.overview)}; one job's dashboard ${pct(idle.one)}; peer node -e setInterval ${pct(idle.peer)}`);
+  if (part('idle')) console.log(`idle CPU, ${idleMs / 1000} s from 20 s after start (no source due), medians of ${rounds}: overview of five jobs + four-stage chain ${pct(idle.overview)}; one job's dashboard ${pct(idle.one)}; peer node -e setInterval ${pct(idle.peer)}`);
 
-  {
+  if (part('idle')) {
     const term = terminal(dash(), dir);
     await untilShown(term, '5 jobs');
     await sleep(20_000);
@@ -137,7 +143,7 @@ try {
   const one = [];
   const team = [];
   const node = [];
-  for (let i = 0; i <= 5; i++) {
+  if (part('status')) for (let i = 0; i <= 5; i++) {
     for (const [args, out] of [[[CLI, 'status', '--json'], five], [[CLI, 'status', '--json', '--job', 'player-boxscores'], one], [[CLI, 'status', '--json', '--job', 'team-boxscores'], team], [['-e', '0'], node]]) {
       const t = performance.now();
       const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
@@ -145,7 +151,7 @@ try {
       if (i > 0) out.push(performance.now() - t);
     }
   }
-  console.log(`status --json, five jobs + chain: median ${fmtMs(median(five))}; player-boxscores alone: ${fmtMs(median(one))} (${(median(five) / median(one)).toFixed(2)}×); team-boxscores alone (the largest: 5,299 keys, 10,000 folders): ${fmtMs(median(team))} (${(median(five) / median(team)).toFixed(2)}×); node -e 0: ${fmtMs(median(node))}`);
+  if (part('status')) console.log(`status --json, five jobs + chain: median ${fmtMs(median(five))}; player-boxscores alone: ${fmtMs(median(one))} (${(median(five) / median(one)).toFixed(2)}×); team-boxscores alone (the largest: 5,299 keys, 10,000 folders): ${fmtMs(median(team))} (${(median(five) / median(team)).toFixed(2)}×); node -e 0: ${fmtMs(median(node))}`);
   console.log(`load average at the end: ${loadavg()}`);
 } finally {
   for (const socket of servers) {

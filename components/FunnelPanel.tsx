@@ -1,15 +1,17 @@
 import { Box, Text } from 'ink';
 import type { FunnelRow } from '../src/chain/funnel.js';
+import { funnelColumns, stageFigures, stageNotes } from '../src/chain/funnel-text.js';
 import { formatCount } from '../src/format.js';
-import { stageFigures, stageNotes } from '../src/overview/overview-text.js';
 import { SegmentBar } from './SegmentBar.js';
 import { SEGMENT, useColor } from './theme.js';
 
-/** The phase chain as a funnel: per stage a bar, present/expected and %, what was lost since the stage before, blocked. */
+/**
+ * The phase chain as a funnel: per stage a bar (where the notes leave room for it), present/expected and %,
+ * what was lost since the stage before, blocked; the notes in the longest form that fits the width.
+ */
 export function FunnelPanel({ rows, width, error }: { rows: FunnelRow[]; width: number; error: string | null }) {
   const color = useColor();
-  const nameWidth = Math.min(20, Math.max(...rows.map((r) => r.stage.length), 5)) + 1;
-  const bar = Math.max(6, Math.min(16, width - nameWidth - 60));
+  const cols = funnelColumns(rows, width);
   return (
     <Box flexDirection="column">
       <Text dimColor wrap="truncate-end">
@@ -17,19 +19,21 @@ export function FunnelPanel({ rows, width, error }: { rows: FunnelRow[]; width: 
       </Text>
       {rows.map((r) => (
         <Box key={r.stage}>
-          <Box width={nameWidth} flexShrink={0}>
+          <Box width={cols.name} flexShrink={0}>
             <Text wrap="truncate-end" bold>
               {r.stage}
             </Text>
           </Box>
-          <Box width={bar + 1} flexShrink={0}>
-            <SegmentBar segments={[{ count: r.present ?? 0, ...SEGMENT.succeeded }]} total={r.expected} width={bar} />
-          </Box>
-          <Box width={19} flexShrink={0}>
+          {cols.bar ? (
+            <Box width={cols.bar + 1} flexShrink={0}>
+              <SegmentBar segments={[{ count: r.present ?? 0, ...SEGMENT.succeeded }]} total={r.expected} width={cols.bar} />
+            </Box>
+          ) : null}
+          <Box width={cols.figures} flexShrink={0}>
             <Text wrap="truncate-end">{stageFigures(r)}</Text>
           </Box>
           <Text wrap="truncate-end" color={color ? (r.blockedBy || r.error ? 'yellow' : r.next ? undefined : 'green') : undefined}>
-            {stageNotes(r)}
+            {stageNotes(r, cols.notes)}
           </Text>
         </Box>
       ))}

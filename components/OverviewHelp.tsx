@@ -10,7 +10,9 @@ export function OverviewHelp({ width, height }: { width: number; height: number 
   const fits = all.length + 4 <= height ? all : all.slice(0, Math.max(0, height - 5));
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 78)}>
-      <Text bold>Keys (overview)</Text>
+      <Text bold wrap="truncate-end">
+        Keys (overview) <Text dimColor>· {OVERVIEW_KEYMAP.filter((b) => b.selectedJob).map((b) => b.keys[0]).join(' ')} act on the selected job</Text>
+      </Text>
       {fits.map((b) => (
         <Text key={b.keys.join()} wrap="truncate-end">
           <Text bold>{b.keys.join(', ').padEnd(12)}</Text>

@@ -36,33 +36,42 @@ export function OverviewJob({ row, selected, cols }: { row: OverviewRow; selecte
         <Cell width={cols.name + 1} bold={selected}>
           {row.job}
         </Cell>
-        <Cell width={cols.state} color={color ? STATUS_COLOR[row.reading ? 'waiting' : row.status] : undefined}>
+        <Cell width={cols.state} color={color ? (row.runUnknown ? 'red' : STATUS_COLOR[row.reading ? 'waiting' : row.status]) : undefined}>
           {/* The spinner only while a run runs: it is the one thing that redraws an idle overview. */}
-          {row.status === 'running' && !row.reading ? (
+          {row.status === 'running' && !row.reading && !row.runUnknown ? (
             <>
               <Spinner type="dots" />{' '}
             </>
           ) : null}
           {c.state}
         </Cell>
-        {cols.bar ? (
-          <Box width={cols.bar + 1} flexShrink={0}>
-            {total > 0 ? <SegmentBar segments={[{ count: row.done - row.runFailed, ...SEGMENT.succeeded }, { count: row.runFailed, ...SEGMENT.failed }]} total={total} width={cols.bar} /> : <Text> </Text>}
-          </Box>
-        ) : null}
-        <Cell width={cols.count}>{c.run}</Cell>
-        {cols.rate ? <Cell width={cols.rate}>{c.rate}</Cell> : null}
-        {cols.eta ? <Cell width={cols.eta}>{c.eta}</Cell> : null}
+        {row.problem?.run ? (
+          // The run's source fails: what failed takes the bar, count, rate and ETA (its figures are stale or unknown).
+          <Cell width={(cols.bar ? cols.bar + 1 : 0) + cols.count + cols.rate + cols.eta} color={color ? 'red' : undefined}>
+            {c.run}
+          </Cell>
+        ) : (
+          <>
+            {cols.bar ? (
+              <Box width={cols.bar + 1} flexShrink={0}>
+                {total > 0 ? <SegmentBar segments={[{ count: row.done - row.runFailed, ...SEGMENT.succeeded }, { count: row.runFailed, ...SEGMENT.failed }]} total={total} width={cols.bar} /> : <Text> </Text>}
+              </Box>
+            ) : null}
+            <Cell width={cols.count}>{c.run}</Cell>
+            {cols.rate ? <Cell width={cols.rate}>{c.rate}</Cell> : null}
+            {cols.eta ? <Cell width={cols.eta}>{c.eta}</Cell> : null}
+          </>
+        )}
         <Cell width={cols.failed} color={color && row.failed ? 'red' : undefined}>
           {failedShown}
         </Cell>
       </Box>
       <Box>
         <Box width={cols.indent} flexShrink={0} />
-        <Cell width={cols.coverage} color={color && row.storage?.error ? 'yellow' : undefined}>
+        <Cell width={cols.coverage} color={color && row.storage?.error ? 'red' : undefined}>
           {c.storage}
         </Cell>
-        <Cell width={cols.coverage} color={color && row.warehouse?.error ? 'yellow' : undefined}>
+        <Cell width={cols.coverage} color={color && row.warehouse?.error ? 'red' : undefined}>
           {c.warehouse}
         </Cell>
         {cols.age ? (

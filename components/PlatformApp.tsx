@@ -7,7 +7,8 @@ import { keysOf } from '../src/key-chunk.js';
 import { answersYes, intentFor } from '../src/keymap.js';
 import { overviewAction } from '../src/overview/overview-keymap.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
-import { overviewCells, stageNotes } from '../src/overview/overview-text.js';
+import { overviewCells, wrapText } from '../src/overview/overview-text.js';
+import { stageNotes } from '../src/chain/funnel-text.js';
 import { moveSelection } from '../src/overview/platform-ui.js';
 import { LINES_PER_JOB, MIN_HEIGHT, MIN_WIDTH, overviewColumns, visibleWindow } from '../src/overview/layout.js';
 import { App } from './App.js';
@@ -19,6 +20,15 @@ import { Notices, recentNotices } from './Notices.js';
 import { MoreJobs, OverviewHead, OverviewJob } from './OverviewList.js';
 import { OverviewHelp, OverviewHelpBar } from './OverviewHelp.js';
 import { ColorProvider } from './theme.js';
+
+/** The first `max` lines, the last one ending in `…` when lines were left out. */
+function fitLines(lines: string[], max: number, width: number): string[] {
+  if (lines.length <= max) return lines;
+  const kept = lines.slice(0, max);
+  const last = [...kept[max - 1]];
+  kept[max - 1] = `${last.slice(0, Math.max(0, width - 1)).join('')}…`;
+  return kept;
+}
 
 /** Object identity as a number, for frame keys: a confirm box is the same box while it is the same object. */
 const ids = new WeakMap<object, number>();
@@ -37,11 +47,15 @@ function overviewData(platform: Platform) {
   const selected = ui.selected ?? rows[0]?.job ?? null;
   const runtime = selected === null ? undefined : platform.job(selected);
   const job = runtime?.store.getState();
-  const notices = job ? recentNotices(job.ui.notices, job.now).map((n) => ({ ...n, text: `${job.job}: ${n.text}` })) : [];
+  const row = rows.find((r) => r.job === selected);
+  // The selected job's failing source, whole (its row has room for the kind only): what failed and what to do.
+  const p = row?.problem;
+  const problem = p ? `${row.job}: ${p.message}${p.hint ? ` → ${p.hint}` : ''}${row.problems > 1 ? ` (and ${row.problems - 1} more: Enter shows them)` : ''}` : null;
+  const notices = job ? recentNotices(job.ui.notices, job.now).filter((n) => n.text !== p?.message).map((n) => ({ ...n, text: `${job.job}: ${n.text}` })) : [];
   const chainState = platform.chain?.getState();
   const chain = platform.registry.chain;
   const funnelRows = chain && chainState ? funnelOf(chain, chainState) : null;
-  return { ui, rows, selected, runtime, job, notices, chainState, funnelRows };
+  return { ui, rows, selected, runtime, job, notices, problem, chainState, funnelRows };
 }
 
 // The funnel per chain state: the frame key and the frame both ask for it.
@@ -63,7 +77,7 @@ function frameKey(platform: Platform): string {
   const rows = d.rows.map((r) => [Object.values(overviewCells(r)), r.status, r.done, r.total, r.runFailed, r.storage?.error ?? null, r.warehouse?.error ?? null]);
   const job = d.job?.ui;
   const funnelRows = d.funnelRows?.map((r) => [r.stage, r.present, r.expected, r.source, stageNotes(r)]);
-  return JSON.stringify([ui, d.selected, rows, d.notices.map((n) => [n.text, n.tone]), idOf(job?.confirm), idOf(job?.choosingGroup), funnelRows, d.chainState?.expectedError ?? null]);
+  return JSON.stringify([ui, d.selected, rows, d.notices.map((n) => [n.text, n.tone]), d.problem, idOf(job?.confirm), idOf(job?.choosingGroup), funnelRows, d.chainState?.expectedError ?? null]);
 }
 
 /**
@@ -192,7 +206,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       }
   }
 
-  const { rows, selected, runtime, job, notices, chainState, funnelRows } = current();
+  const { rows, selected, runtime, job, notices, problem, chainState, funnelRows } = current();
   if (ui.screen === 'job' && runtime) {
     return <App store={runtime.store} onIntent={runtime.controller.onIntent} color={color} backFrom={ui.openedOn} onBack={() => platform.ui.set({ screen: 'overview', openedOn: null })} />;
   }
@@ -203,8 +217,10 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       backfill-tui <Text dimColor>· {title}</Text>
     </Text>
   );
-  const count = (s: string) => rows.filter((r) => r.status === s).length;
-  const title = [`${rows.length} job${rows.length === 1 ? '' : 's'}`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`)].join(' · ');
+  // A half-read log's state is not known yet (a finished run read half-way looks ended): not counted.
+  const count = (s: string) => rows.filter((r) => r.status === s && !r.reading && !r.runUnknown).length;
+  const failing = rows.filter((r) => r.problem).length;
+  const title = [`${rows.length} job${rows.length === 1 ? '' : 's'}`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`), ...(failing ? [`${failing} with a failing source`] : [])].join(' · ');
   if (width < MIN_WIDTH || size.height < MIN_HEIGHT) {
     return (
       <ColorProvider color={color}>
@@ -218,9 +234,11 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   }
   // On a short terminal only the newest notice: the list keeps its rows.
   const noticesShown = size.height < 20 ? notices.slice(-1) : notices;
+  // The selected job's failing source on two lines where there is room (a 403 with its fix is ~190 characters).
+  const problemLines = problem ? fitLines(wrapText(problem, width - 1, 2), size.height < 20 ? 1 : 2, width - 1) : [];
   // Title, notices, two head lines, the key bar; and one row short of the terminal: Ink clears the whole screen
   // on every frame of an output that fills it.
-  const free = size.height - 1 - noticesShown.length - 2 - 1 - 1;
+  const free = size.height - 1 - noticesShown.length - problemLines.length - 2 - 1 - 1;
   // Jobs first: the funnel shows only where at least two jobs still do (with the ↑/↓ more lines of a list that scrolls).
   const jobLines = Math.min(rows.length, 2) * LINES_PER_JOB + (rows.length > 2 ? 2 : 0);
   const chainLines = funnelRows && free - (funnelRows.length + 1) >= jobLines ? funnelRows.length + 1 : 0;
@@ -244,7 +262,12 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       <Box flexDirection="column" width={width}>
         {titleText(title)}
         {job ? <Notices notices={noticesShown} now={job.now} /> : null}
-        {modal ?? (ui.help ? <OverviewHelp width={width} height={size.height - 3 - noticesShown.length} /> : null)}
+        {problemLines.map((line, i) => (
+          <Text key={i} wrap="truncate-end" color={color ? 'red' : undefined}>
+            {line}
+          </Text>
+        ))}
+        {modal ?? (ui.help ? <OverviewHelp width={width} height={size.height - 3 - noticesShown.length - problemLines.length} /> : null)}
         {modal || ui.help ? null : (
           <>
             <OverviewHead cols={cols} />

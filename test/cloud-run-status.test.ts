@@ -251,7 +251,9 @@ describe('status of several jobs (tester T18)', () => {
     expect(out.jobs[0].execution).toMatchObject({ state: 'running' });
     expect(out.jobs[1].problems).toEqual([expect.stringContaining(`job ${JOB} not found in region us-east1 of project ${PROJECT} (404)`)]);
     const t = await runCliAsync(['status', '--config', file], { cwd: d });
-    expect(t.stdout).toMatch(/^problem {3}wrong-region: .*not found in region us-east1.*\(404\)/m);
+    // A long problem is wrapped within 80 columns, its later lines indented under the first's text.
+    for (const l of t.stdout.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(t.stdout.replace(/\n {10}/g, ' ')).toMatch(/^problem {3}wrong-region: .*not found in region us-east1.*\(404\)/m);
     expect(t.stdout).not.toMatch(/^problem {3}good:/m);
   }, 60_000);
 });

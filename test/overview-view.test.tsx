@@ -9,6 +9,7 @@ import type { Runtime } from '../src/app/runtime.js';
 import type { ChainLive } from '../src/chain/chain-live.js';
 import type { Intent } from '../src/keymap.js';
 import { createPlatformUi, initialPlatformUi, type PlatformUi } from '../src/overview/platform-ui.js';
+import { OVERVIEW_KEYMAP } from '../src/overview/overview-keymap.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import { createStore, type Store } from '../src/store.js';
@@ -145,7 +146,8 @@ describe('overview at 80×24 with five jobs', () => {
     // The chain's funnel under the jobs.
     expect(lineOf(frame, 'Phase 2')).toContain('800/853');
     expect(lineOf(frame, 'Phase 2')).toContain('30 in Phase 1 not yet in Phase 2');
-    expect(lineOf(frame, 'Phase 3')).toContain('blocked by Phase 2 (under 95 %)');
+    // At 80 columns the keys lost since the stage before stay on the row, with blocked and the target (T23).
+    expect(lineOf(frame, 'Phase 3')).toContain('39 lost since Phase 2 · blocked · 95 %: 50 more');
   });
 
   test('twenty-five jobs: the list scrolls with the selection and the frame still fits 80×24', async () => {
@@ -189,6 +191,38 @@ describe('narrow and short terminals (tester F39)', () => {
     expect(lineOf(frame, 'bdl-standings')).toMatch(/120\/244 .*8 ·/);
     // Jobs before the chain: two jobs at least where two fit (the funnel comes after).
     if (height >= 14) expect(lines.filter((l) => /^[❯ ] [a-z]/.test(l)).length).toBeGreaterThanOrEqual(2);
+  });
+
+  test.each([
+    [80, 24],
+    [100, 30],
+  ])('? at %i×%i: every key of the overview on a whole row, said once that they act on the selected job (T23: rows were cut)', async (cols, height) => {
+    const app = mount(fivePlatform(0, SEED, { screen: 'overview', selected: null, help: true }).platform, cols, height);
+    const frame = await waitFor(() => {
+      const f = frameOf(app);
+      return f.includes('Keys (overview)') && f.split('\n').every((l) => stringWidth(l) <= cols) ? f : null;
+    }, 'the help box');
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThan(height);
+    expect(frame).toContain('s r R x f h g act on the selected job');
+    // No description cut: each of the table's descriptions is on the screen whole.
+    for (const b of OVERVIEW_KEYMAP) expect(frame, b.description).toContain(b.description);
+    expect(frame).not.toMatch(/…/);
+  });
+
+  test('at 60×20 the help and the list are cut, never wrapped: every line within 60 columns, one title, the keys last', async () => {
+    for (const help of [false, true]) {
+      const app = mount(fivePlatform(0, SEED, { screen: 'overview', selected: null, help }).platform, 60, 20);
+      const frame = await waitFor(() => {
+        const f = frameOf(app);
+        return f.includes(help ? 'Keys (overview)' : 'bdl-standings') && f.split('\n').every((l) => stringWidth(l) <= 60) ? f : null;
+      }, `the overview at 60×20 (help ${help})`);
+      const lines = frame.split('\n');
+      expect(lines.length).toBeLessThan(20);
+      expect(lines.filter((l) => l.startsWith('backfill-tui ·'))).toHaveLength(1);
+      expect(lines.at(-1)).toContain('q quit');
+      cleanup();
+    }
   });
 
   test('under 50×10 one line says the terminal is small', async () => {

@@ -88,17 +88,22 @@ describe('status --json with several jobs and a chain', () => {
     expect(out.coverage.storage.present).toBe(830);
   });
 
-  test('text status: the overview and the chain as aligned text', async () => {
+  test('text status: the overview and the chain as aligned text within 80 columns, two lines per job', async () => {
     const r = await runCliAsync(['status'], { cwd: dir, env });
-    const lines = r.stdout.split('\n');
-    const head = lines.find((l) => l.startsWith('job '))!;
-    const player = lines.find((l) => l.startsWith('player-boxscores'))!;
-    expect(player.indexOf('97.3 % · 98 %: 6 more')).toBe(head.indexOf('storage'));
-    const p3 = lines.find((l) => l.startsWith('Phase 3'))!;
-    expect(p3).toContain('760/853 · 89.0 %');
-    expect(p3).toContain('43 in Phase 2 not yet in Phase 3');
-    expect(p3).toContain('blocked by Phase 2 (under 95 %)');
-    expect(lines.find((l) => l.startsWith('Phase 1'))!.indexOf('gs://')).toBe(p3.indexOf('nba-props.nba_analytics'));
+    const lines = r.stdout.trimEnd().split('\n');
+    // Piped: 80 columns, as an 80-column terminal shows it (T23: 143 wide, every row wrapped).
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    const heads = lines.findIndex((l) => l.startsWith('  job '));
+    const player = lines.findIndex((l) => l.startsWith('  player-boxscores'));
+    // Storage on the line under the job, under its head.
+    expect(lines[player + 1].indexOf('97.3 % · 98 %: 6 more')).toBe(lines[heads + 1].indexOf('storage'));
+    expect(lines[player]).toMatch(/^ {2}player-boxscores +waiting +– +– +– +0$/);
+    const p3 = lines.findIndex((l) => l.startsWith('Phase 3'));
+    expect(lines[p3]).toContain('760/853 · 89.0 %');
+    // The keys lost since the stage before, blocked and the target, in the longest words that fit 80 columns.
+    expect(lines[p3]).toContain('43 lost since Phase 2 · blocked · 95 %: 51 more');
+    expect(lines[p3 + 1].trim()).toBe('source nba-props.nba_analytics.player_game_summary');
+    expect(lines[lines.findIndex((l) => l.startsWith('Phase 1')) + 1].indexOf('gs://')).toBe(lines[p3 + 1].indexOf('nba-props.'));
   });
 
   test('--require P --stage NAME and --require P --job NAME check one target', async () => {

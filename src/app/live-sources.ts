@@ -40,8 +40,9 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
       config.log,
       {
         ...logHandlers(grammar, dispatch, now),
-        onError: (err) => dispatch({ type: 'ui/notice', text: `log: ${(err as Error).message ?? String(err)} (retrying)`, tone: 'fail' }),
-        onUnusable: (what) => dispatch({ type: 'ui/notice', text: `log: ${config.log} ${what}; waiting for a regular file there`, tone: 'fail' }),
+        // State, not only a notice: the overview row says it, and it goes once the log is read again.
+        onError: (err) => dispatch({ type: 'log/problem', message: `log: ${(err as Error).message ?? String(err)} (retrying)` }),
+        onUnusable: (what) => dispatch({ type: 'log/problem', message: `log: ${config.log} ${what}; waiting for a regular file there` }),
       },
       // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
       { signal, historyStart: historyStartFor(grammar), lendChunks: true },

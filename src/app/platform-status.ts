@@ -2,11 +2,13 @@ import { collectChain } from '../chain/chain-sources.js';
 import { chainJson } from '../chain/chain-json.js';
 import { funnel, missingInStage, type FunnelRow } from '../chain/funnel.js';
 import { keysForTarget } from '../coverage/math.js';
+import { formatCount } from '../format.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
 import { overviewRows } from '../overview/overview-rows.js';
-import { chainText, overviewText } from '../overview/overview-text.js';
+import { overviewText, wrapText } from '../overview/overview-text.js';
+import { chainText } from '../chain/funnel-text.js';
 import { collectSnapshot, newReport } from './snapshot.js';
 import { createWritersScan } from '../runner/log-writers.js';
 import { checkRequire, runMissing, runMissingFailures, runStatus } from './status-command.js';
@@ -57,14 +59,16 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
     const out = registry.multi ? { jobs: states.map(jobJson), chain: chainJson(chain.rows) } : { ...jobJson(states[0], 0), chain: chainJson(chain.rows) };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    const lines = registry.multi ? overviewText(overviewRows(states)) : [statusText(states[0]).trimEnd()];
+    // Fitted to the terminal (80 columns when piped), as the overview is: two lines per job, never wrapped.
+    const width = process.stdout.isTTY && process.stdout.columns ? Math.max(50, process.stdout.columns) : 80;
+    const lines = registry.multi ? overviewText(overviewRows(states), width) : [statusText(states[0]).trimEnd()];
     // A job's problems under the table, named by job: a calm `waiting` row may hide a refused credential.
     registry.jobs.forEach((job, i) => {
-      for (const p of reports[i].problems) lines.push(registry.multi ? `problem   ${job.job}: ${p}` : `problem   ${p}`);
+      for (const p of reports[i].problems) lines.push(...wrapText(registry.multi ? `problem   ${job.job}: ${p}` : `problem   ${p}`, width, 10));
     });
     if (registry.chain) {
-      lines.push('', `chain: ${chain.rows[0]?.expected ?? 0} expected keys`, ...chainText(chain.rows));
-      if (chain.error) lines.push(`expected  ${chain.error}`);
+      lines.push('', `chain: ${formatCount(chain.rows[0]?.expected ?? 0)} expected keys`, ...chainText(chain.rows, width));
+      if (chain.error) lines.push(...wrapText(`expected  ${chain.error}`, width, 10));
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -91,6 +91,8 @@ export async function collectSnapshot(
     ...(cr ? [cloudRunTask()] : [
       bounded(`log ${config.log}`, readLogOnce(config.log, grammar, dispatch).catch((err: unknown) => {
         report.logUnreadable = true;
+        // In the state too: the overview row and text status say why the run is unknown, as the dashboard does.
+        dispatch({ type: 'log/problem', message: err instanceof UserError ? err.message : `log ${config.log}: ${(err as Error).message}` });
         throw err;
       })),
       bounded('runs and log writers', processSnapshot(config, opts.writers).then((patch) => dispatch({ type: 'process/update', patch }))),

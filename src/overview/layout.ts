@@ -22,15 +22,16 @@ export const MIN_HEIGHT = 10;
  * Widths for `width` columns: no line wider than the terminal (a wider one wraps, and Ink's erase of the frame
  * before then misses rows: stale rows stay on screen). Names get what they need up to 20 and the run bar what is left (up to 20). On a
  * narrow terminal the bar goes first, then the ETA, then the rate; then the failed cell and the names shrink.
+ * `bar: false` (text status) gives the bar's room to the failed cell.
  */
-export function overviewColumns(width: number, longestName: number): OverviewColumns {
+export function overviewColumns(width: number, longestName: number, opts: { bar?: boolean } = {}): OverviewColumns {
   const room = Math.max(MIN_WIDTH, width);
   const c = { marker: 2, name: Math.max(3, Math.min(20, longestName)), state: 11, bar: 0, count: 12, rate: 9, eta: 10, failed: 15 };
   const used = () => c.marker + c.name + 1 + c.state + (c.bar ? c.bar + 1 : 0) + c.count + c.rate + c.eta + c.failed;
   const cuts = [() => (c.eta = 0), () => (c.rate = 0), () => (c.failed = 10), () => (c.name = Math.max(8, c.name - (used() - room)))];
   for (const cut of cuts) if (used() > room) cut();
   // The bar only where at least 3 cells of it fit, with the space after it.
-  if (room - used() >= 4) c.bar = Math.min(20, room - used() - 1);
+  if (opts.bar !== false && room - used() >= 4) c.bar = Math.min(20, room - used() - 1);
   // A wide terminal gives what is left to the failures (`26 · HTTP 500 5` is cut at 15).
   c.failed += Math.min(20, Math.max(0, room - used()));
   const indent = c.marker + c.name + 1;

@@ -9,13 +9,16 @@ export interface OverviewBinding {
   action: OverviewAction;
   description: string;
   bar?: string;
+  /** Acts on the selected job (the job screen's key). */
+  selectedJob?: boolean;
 }
 
 /** The job screen's binding for `intent`: the overview acts on the selected job with the same keys and words. */
 function jobKey(intent: Intent, open = false): OverviewBinding {
   const b = KEYMAP.find((k) => k.intent === intent)!;
-  // Views open the job's screen: left out of the one-line bar (80 columns), listed under `?`.
-  return { keys: b.keys, action: { kind: 'job', intent, open }, description: `${b.description}, for the selected job`, bar: open ? undefined : b.bar };
+  // Views open the job's screen: left out of the one-line bar (80 columns), listed under `?`. The help's title
+  // says once that these act on the selected job (said on every row, the rows were cut at 80 columns: T23).
+  return { keys: b.keys, action: { kind: 'job', intent, open }, description: b.description, bar: open ? undefined : b.bar, selectedJob: true };
 }
 
 /** Every key of the overview. */

@@ -4,6 +4,7 @@ import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { currentFigures } from '../state/current-figures.js';
 import { failuresView } from '../state/failures-view.js';
 import { isLive, type RunStatus } from '../state/run-view.js';
+import { problemKind, rowProblems, type RowProblem } from './row-problem.js';
 
 /** One source of a job as the overview shows it: percent, and the next unmet target with what it needs. */
 export interface OverviewSource {
@@ -12,6 +13,10 @@ export interface OverviewSource {
   percent: number | null;
   next: TargetStatus | null;
   error: string | null;
+  /** The error's kind in a few words (`no access (403)`), or null. */
+  errorKind: string | null;
+  /** No figures because the expected keys could not be read (not this source's fault). */
+  noExpected: boolean;
 }
 
 /** One job's row of the overview. */
@@ -35,14 +40,22 @@ export interface OverviewRow {
   warehouse: OverviewSource | null;
   /** Age of the newest coverage figures (or of the newest log line when there are none). */
   ageMs: number | null;
-  /** 0 stalled or ended without summary, 1 running, 2 under target, 3 done: what needs the operator first. */
+  /**
+   * The first failing source (Cloud Run, Cloud Logging or the log before the expected keys, storage, warehouse),
+   * and how many fail; a job whose run figures cannot be read is in state `error`, never a calm `waiting`.
+   */
+  problem: RowProblem | null;
+  problems: number;
+  /** The run's state is unknown: its source (Cloud Run, Cloud Logging, the log file) fails and nothing was read. */
+  runUnknown: boolean;
+  /** 0 stalled, ended without summary, or a source failing; 1 running, 2 under target, 3 done: what needs the operator first. */
   rank: number;
 }
 
-function source(s: SourceCoverage | null): OverviewSource | null {
+function source(s: SourceCoverage | null, expectedError: string | null): OverviewSource | null {
   if (!s) return null;
   const c = s.coverage;
-  return { present: c?.present ?? null, expected: c?.expected ?? null, percent: c ? c.percent : null, next: c ? nextUnmetTarget(c.targets) : null, error: s.error };
+  return { present: c?.present ?? null, expected: c?.expected ?? null, percent: c ? c.percent : null, next: c ? nextUnmetTarget(c.targets) : null, error: s.error, errorKind: s.error ? problemKind(s.error) : null, noExpected: !c && expectedError !== null };
 }
 
 
@@ -69,8 +82,8 @@ function computeRow(state: AppState): OverviewRow {
   const reading = readingLog(state);
   const f = currentFigures(state);
   const cov = coverageView(state);
-  const storage = source(cov.storage);
-  const warehouse = source(cov.warehouse);
+  const storage = source(cov.storage, state.coverage.expectedError);
+  const warehouse = source(cov.warehouse, state.coverage.expectedError);
   const failing = failuresView(state).summary;
   const worst = failing.byError[0];
   const checked = [cov.storage?.checkedAt, cov.warehouse?.checkedAt].filter((t): t is number => typeof t === 'number');
@@ -78,9 +91,15 @@ function computeRow(state: AppState): OverviewRow {
   const firstTarget = Math.min(...state.coverage.targets);
   // Under target: a source below the lowest target, or not known yet.
   const short = (s: OverviewSource | null) => s !== null && (s.percent === null || (s.next !== null && s.next.percent <= firstTarget));
+  const problems = rowProblems(state);
+  const runProblem = problems.find((p) => p.run);
+  // Nothing read of the run and its source failing: `waiting` would say all is calm (tester T18).
+  const runUnknown = runProblem !== undefined && (state.place ? state.place.execution === null && run === null : run === null);
   let rank = 3;
+  // A failing source needs the operator (credentials, a region, a table name) whatever the run does.
+  if (problems.length) rank = 0;
   // Half-read, nothing is known yet: among the jobs under target, never above a job known to need the operator.
-  if (reading) rank = 2;
+  else if (reading) rank = 2;
   else if (f.status === 'stalled' || f.status === 'stuck' || f.status === 'ended') rank = 0;
   else if (f.status === 'incomplete') rank = 1;
   else if (isLive(f.status)) rank = 1;
@@ -100,6 +119,9 @@ function computeRow(state: AppState): OverviewRow {
     storage,
     warehouse,
     ageMs: newest === null ? null : Math.max(0, state.now - newest),
+    problem: problems[0] ?? null,
+    problems: problems.length,
+    runUnknown,
     rank,
   };
 }

@@ -1,32 +1,45 @@
-import type { FunnelRow } from '../chain/funnel.js';
 import { formatAge, formatCount, formatEta, formatPercent } from '../format.js';
 import { isLive } from '../state/run-view.js';
+import { overviewColumns, type OverviewColumns } from './layout.js';
 import type { OverviewRow, OverviewSource } from './overview-rows.js';
+import { problemShort } from './row-problem.js';
 
-/** `76.3 % · 95 %: 12 more`, `all targets met`, `unknown`, or `–` when the job has no such source. */
+/**
+ * `76.3 % · 95 %: 12 more`, `all targets met`, `unknown`, or `–` when the job has no such source; a failing
+ * source says how (`no access (403)`), before the figures of its last good look (`no access (403) · 76.3 %`).
+ */
 export function coverageCell(s: OverviewSource | null): string {
   if (!s) return '–';
-  if (s.percent === null || s.present === null || s.expected === null) return s.error ? 'error' : 'unknown';
+  if (s.percent === null || s.present === null || s.expected === null) return s.errorKind ?? (s.noExpected ? 'no expected keys' : 'unknown');
   const pct = formatPercent(s.present, s.expected);
+  if (s.errorKind) return `${s.errorKind} · ${pct}`;
   return s.next ? `${pct} · ${s.next.percent} %: ${formatCount(s.next.needed)} more` : `${pct} · all met`;
 }
 
+export type OverviewCells = Record<'job' | 'state' | 'run' | 'rate' | 'eta' | 'failed' | 'storage' | 'warehouse' | 'age', string>;
+
 /** The cells of one overview row, as plain text (the text status; the screen adds bars and spinner). */
-export function overviewCells(r: OverviewRow): Record<'job' | 'state' | 'run' | 'rate' | 'eta' | 'failed' | 'storage' | 'warehouse' | 'age', string> {
+export function overviewCells(r: OverviewRow): OverviewCells {
+  const age = r.ageMs === null ? 'never' : formatAge(r.ageMs);
+  const storage = coverageCell(r.storage);
+  const warehouse = coverageCell(r.warehouse);
+  const runProblem = r.problem?.run ? r.problem : null;
   // A half-read log says nothing about its run yet (a finished run read half-way looks ended at 3,171/5,299).
-  if (r.reading) return { job: r.job, state: 'reading…', run: '–', rate: '–', eta: '–', failed: '–', storage: coverageCell(r.storage), warehouse: coverageCell(r.warehouse), age: r.ageMs === null ? 'never' : formatAge(r.ageMs) };
-  const live = isLive(r.status);
+  if (r.reading && !runProblem) return { job: r.job, state: 'reading…', run: '–', rate: '–', eta: '–', failed: '–', storage, warehouse, age };
+  const live = isLive(r.status) && !runProblem;
+  const figures = r.total === null && r.done === 0 ? '–' : `${formatCount(r.done)}/${r.total === null ? '?' : formatCount(r.total)}`;
   return {
     job: r.job,
-    state: r.status,
-    run: r.total === null && r.done === 0 ? '–' : `${formatCount(r.done)}/${r.total === null ? '?' : formatCount(r.total)}`,
+    state: r.runUnknown ? 'error' : r.status,
+    // The run's source failing: what failed stands where the run's figures would (they are stale or unknown).
+    run: runProblem ? (figures === '–' ? problemShort(runProblem) : `${figures} · ${problemShort(runProblem)}`) : figures,
     rate: live && r.ratePerMin !== null ? `${r.ratePerMin.toFixed(r.ratePerMin >= 100 ? 0 : 1)}/min` : '–',
     eta: live && r.ratePerMin !== null ? formatEta(r.etaSeconds, false) : '–',
     // "2 · HTTP 500 1": the count, then the biggest kind with its own count (never read as 2 HTTP 500s).
     failed: r.failed ? `${formatCount(r.failed)}${r.worstError ? ` · ${r.worstError} ${formatCount(r.worstCount)}` : ''}` : '0',
-    storage: coverageCell(r.storage),
-    warehouse: coverageCell(r.warehouse),
-    age: r.ageMs === null ? 'never' : formatAge(r.ageMs),
+    storage,
+    warehouse,
+    age,
   };
 }
 
@@ -36,34 +49,67 @@ export function alignColumns(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - [...c].length))).join('  ').trimEnd());
 }
 
-/** The overview as aligned text lines: one job a line, sorted as on screen. */
-export function overviewText(rows: OverviewRow[]): string[] {
-  const head = ['job', 'state', 'run', 'rate', 'ETA', 'failed', 'storage', 'warehouse', 'figures'];
-  const body = rows.map((r) => {
-    const c = overviewCells(r);
-    return [c.job, c.state, c.run, c.rate, c.eta, c.failed, c.storage, c.warehouse, c.age];
-  });
-  return alignColumns([head, ...body]);
+/** `text` cut to `width` code points with `…` (text status: no width library loaded for it), padded to `width`. */
+function cell(text: string, width: number): string {
+  const chars = [...text];
+  const shown = chars.length <= width ? chars : [...chars.slice(0, Math.max(0, width - 1)), '…'];
+  return shown.join('') + ' '.repeat(Math.max(0, width - shown.length));
 }
 
-/** `801/853 · 93.9 %` or `unknown` (with the error). */
-export function stageFigures(r: FunnelRow): string {
-  if (r.present === null) return r.error ? 'error' : 'unknown';
-  return `${formatCount(r.present)}/${formatCount(r.expected)} · ${formatPercent(r.present, r.expected)}`;
+/**
+ * The overview as text lines for `width` columns (text `status`): two lines per job as on the screen (name, state,
+ * run, rate, ETA, failed; then storage, warehouse and the age of the figures), the same columns giving way on a
+ * narrow terminal, every line within `width`. A cut cell ends in `…`; `status --json` has everything whole.
+ */
+export function overviewText(rows: OverviewRow[], width = 80): string[] {
+  const cols = overviewColumns(width, Math.max(0, ...rows.map((r) => [...r.job].length)), { bar: false });
+  const lines = textRow(cols, { job: 'job', state: 'state', run: 'run', rate: 'rate', eta: 'ETA', failed: 'failed', storage: 'storage', warehouse: 'warehouse', age: 'figures' }, false, '  ');
+  for (const r of rows) lines.push(...textRow(cols, overviewCells(r), r.problem?.run === true, '  '));
+  return lines;
 }
 
-/** What a stage's row says beyond its figures: lost since the stage before, target, blocked. */
-export function stageNotes(r: FunnelRow): string {
-  const notes: string[] = [];
-  // Blocked first: on a narrow screen it is what must stay readable.
-  if (r.blockedBy) notes.push(`blocked by ${r.blockedBy} (under ${r.blockedUnder} %)`);
-  if (r.lostSinceBefore) notes.push(`${formatCount(r.lostSinceBefore)} in ${r.after} not yet in ${r.stage}`);
-  if (r.present !== null) notes.push(r.next ? `${r.next.percent} %: ${formatCount(r.next.needed)} more` : 'all targets met');
-  if (r.error) notes.push(`${r.stale ? 'stale: ' : ''}${r.error}${r.hint ? ` → ${r.hint}` : ''}`);
-  return notes.join(' · ');
+/** One job's two lines; `span`: the run's cell takes the rate and ETA columns too (a failing run source says what failed). */
+function textRow(cols: OverviewColumns, c: OverviewCells, span: boolean, marker: string): string[] {
+  const runWidth = cols.count + (span ? cols.rate + cols.eta : 0);
+  const first = [marker.padEnd(cols.marker), cell(c.job, cols.name), ' ', cell(c.state, cols.state - 1), ' ', cell(c.run, runWidth - 1), ' '];
+  if (!span) {
+    if (cols.rate) first.push(cell(c.rate, cols.rate - 1), ' ');
+    if (cols.eta) first.push(cell(c.eta, cols.eta - 1), ' ');
+  }
+  first.push(cell(c.failed, cols.failed - 1));
+  const second = [' '.repeat(cols.indent), cell(c.storage, cols.coverage - 1), ' ', cell(c.warehouse, cols.coverage - 1), ' ', cols.age ? cell(c.age, cols.age - 1) : ''];
+  return [first.join('').trimEnd(), second.join('').trimEnd()];
 }
 
-/** The funnel as aligned text lines. */
-export function chainText(rows: FunnelRow[]): string[] {
-  return alignColumns([['stage', 'present', 'source', 'notes'], ...rows.map((r) => [r.stage, stageFigures(r), r.source, stageNotes(r)])]);
+/**
+ * `text` in lines of at most `width` code points, broken at spaces (runs of spaces inside a line kept, so
+ * `problem   x` stays aligned), every line after the first indented by `indent` spaces (a word longer than a
+ * line is cut into pieces): a long problem stays whole and never wraps at the terminal's edge.
+ */
+export function wrapText(text: string, width: number, indent = 0): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const room = () => Math.max(1, width - (lines.length ? indent : 0));
+  const push = () => {
+    lines.push((lines.length ? ' '.repeat(indent) : '') + line);
+    line = '';
+  };
+  const len = (s: string) => [...s].length;
+  for (const [, space, word] of text.matchAll(/(\s*)(\S+)/g)) {
+    let rest = word;
+    // A line break eats the spaces before the word.
+    if (line && len(line) + len(space) + len(rest) > room()) push();
+    if (line) line += space;
+    else if (lines.length === 0) line = space;
+    while (len(line) + len(rest) > room()) {
+      const cut = [...rest];
+      const take = room() - len(line);
+      line += cut.slice(0, take).join('');
+      rest = cut.slice(take).join('');
+      push();
+    }
+    line += rest;
+  }
+  if (line || lines.length === 0) push();
+  return lines;
 }

@@ -149,6 +149,8 @@ export interface LogState extends LogRuns {
   tail: TailLine[];
   /** When lines last arrived while the log was followed (epoch ms, our clock), or null. */
   lastArrivalAt: number | null;
+  /** Why the log cannot be read (a directory, a FIFO, no permission), until it is read or found missing; else null. */
+  problem?: string | null;
 }
 
 /** Alerts the reducer derived (see src/alerts/alert-events.ts); the alert sink writes each once, by `seq`. */
@@ -186,7 +188,7 @@ export function initialState(opts: { job: string; log: string; now: number; targ
     job: opts.job,
     now: opts.now,
     phases: opts.phases ?? NBA_CALENDAR,
-    log: { path: opts.log, exists: false, looked: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, suspiciousKeys: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null },
+    log: { path: opts.log, exists: false, looked: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, suspiciousKeys: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null, problem: null },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [], tried: null },
     process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, keepAwakeProblem: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },

@@ -56,6 +56,14 @@ function withNotice(state: AppState, text: string, tone: 'info' | 'warn' | 'fail
   return { ...state, ui: { ...state.ui, notices } };
 }
 
+/** The notice of a log that cannot be read: it goes once the log is read again or found missing (tester T23). */
+const LOG_PROBLEM = 'log-problem';
+
+function withoutLogProblem(state: AppState): AppState {
+  if (!state.log.problem) return state;
+  return withoutNotice({ ...state, log: { ...state.log, problem: null } }, LOG_PROBLEM);
+}
+
 function withoutNotice(state: AppState, key: string): AppState {
   if (!state.ui.notices.some((n) => n.key === key)) return state;
   return { ...state, ui: { ...state.ui, notices: state.ui.notices.filter((n) => n.key !== key) } };
@@ -74,7 +82,9 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'clock/tick':
       return event.now === state.now ? state : { ...state, now: event.now };
     case 'log/waiting':
-      return { ...state, log: { ...state.log, exists: false, looked: true } };
+      return withoutLogProblem({ ...state, log: { ...state.log, exists: false, looked: true } });
+    case 'log/problem':
+      return withNotice({ ...state, log: { ...state.log, problem: event.message } }, event.message, 'fail', LOG_PROBLEM);
     case 'log/reset':
       // New content replaces the old: count only what the new file says.
       return {
@@ -86,13 +96,13 @@ function step(state: AppState, event: AppEvent): AppState {
       const log = event.replace ? { ...state.log, current: null, history: [], tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
       const runs = applyLines(log, event.batch.lines);
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
-      return {
+      return withoutLogProblem({
         ...state,
         log: { ...log, ...runs, tail, exists: true, lines: log.lines + event.batch.lineCount, suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0), lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt },
-      };
+      });
     }
     case 'log/progress':
-      return { ...state, log: { ...state.log, exists: true, looked: true, bytesRead: event.bytesRead, size: event.size, historyDone: event.historyDone || state.log.historyDone } };
+      return withoutLogProblem({ ...state, log: { ...state.log, exists: true, looked: true, bytesRead: event.bytesRead, size: event.size, historyDone: event.historyDone || state.log.historyDone } });
     case 'log/history-done':
       return state.log.historyDone ? state : { ...state, log: { ...state.log, historyDone: true } };
     case 'log/overlong':

@@ -1,0 +1,65 @@
+import type { AppState } from '../state/app-state.js';
+
+/**
+ * A source of a job that failed, as its overview row and text `status` say it: short enough for a cell
+ * (`Cloud Run no access (403)`), with the whole message and hint for the line that names the selected job.
+ */
+export interface RowProblem {
+  /** 'Cloud Run', 'Cloud Logging', 'log', 'expected keys', 'storage', 'warehouse'. */
+  source: string;
+  /** What kind of failure, in a few words: `no access (403)`, `not found (404)`, `unreachable`, ... */
+  kind: string;
+  /** The whole explanation, as the job's own screen says it. */
+  message: string;
+  hint: string | null;
+  /** The run's figures come from this source (Cloud Run, Cloud Logging, the log file): they are stale or unknown. */
+  run: boolean;
+}
+
+// Our explainers' words (coverage/explain-error.ts, cloud-run/errors.ts, the log follower), most telling first.
+const KINDS: [RegExp, string][] = [
+  [/\(401\)|credentials/i, 'no credentials'],
+  [/\(429\)|rate limited|quota/i, 'quota'],
+  [/\(403\)|permission|EACCES|EPERM/i, 'no access'],
+  [/\(404\)|not found|ENOENT|no such file/i, 'not found'],
+  [/is a directory|FIFO|socket|not a regular file|EISDIR/i, 'not a file'],
+  [/cannot reach|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|not reachable/i, 'unreachable'],
+  [/no answer|not finished within|timed? ?out|jobComplete/i, 'no answer'],
+  [/server error|\b5\d\d\b/i, 'server error'],
+  [/not JSON|answer is not/i, 'bad answer'],
+];
+
+/** `no access (403)`: the kind of failure a message tells, with its HTTP status when it names one. */
+export function problemKind(message: string): string {
+  const kind = KINDS.find(([re]) => re.test(message))?.[1] ?? 'error';
+  const status = /\((\d{3})\)|\b(?:error|HTTP) (\d{3})\b/.exec(message);
+  const code = status?.[1] ?? status?.[2];
+  return code && !kind.includes(code) ? `${kind} (${code})` : kind;
+}
+
+/** The service a Cloud Run place's error names (`Cloud Logging: quota reached (429)…`). */
+function placeSource(message: string): string {
+  return /^Cloud Logging\b/.test(message) ? 'Cloud Logging' : 'Cloud Run';
+}
+
+const problem = (source: string, message: string, hint: string | null, run: boolean): RowProblem => ({ source, kind: problemKind(message), message, hint, run });
+
+/**
+ * Every failing source of a job, what the run's figures come from first (Cloud Run or Cloud Logging, the log
+ * file), then the expected keys, storage and warehouse. Empty when every source answers.
+ */
+export function rowProblems(state: AppState): RowProblem[] {
+  const out: RowProblem[] = [];
+  const p = state.place;
+  if (p?.error) out.push(problem(placeSource(p.error), p.error, p.hint, true));
+  if (state.log.problem) out.push(problem('log', state.log.problem, null, true));
+  if (state.coverage.expectedError) out.push(problem('expected keys', state.coverage.expectedError, null, false));
+  for (const name of ['storage', 'warehouse'] as const) {
+    const s = state.coverage[name];
+    if (s?.error) out.push(problem(name, s.error, s.hint, false));
+  }
+  return out;
+}
+
+/** `Cloud Run no access (403)`. */
+export const problemShort = (p: RowProblem): string => `${p.source} ${p.kind}`;

@@ -1,0 +1,39 @@
+import { describe, expect, test } from 'vitest';
+import { wrapText } from '../src/overview/overview-text.js';
+import { chainText, stageNotes } from '../src/chain/funnel-text.js';
+import type { FunnelRow } from '../src/chain/funnel.js';
+
+describe('wrapText: text status keeps a long line whole within the width', () => {
+  test('broken at spaces, later lines indented, the leading run of spaces kept, a word longer than a line cut', () => {
+    const text = `problem   run-refused: Cloud Run: cannot reach http://127.0.0.1:39747 (ECONNREFUSED) ${'x'.repeat(150)} end`;
+    const lines = wrapText(text, 80, 10);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(lines[0]).toMatch(/^problem {3}run-refused: Cloud Run: cannot reach/);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {10}\S/);
+    // Nothing lost: the words, in order, are the text's.
+    expect(lines.map((l, i) => (i ? l.slice(10) : l)).join(' ').replace(/x (?=x)/g, 'x')).toBe(text);
+    expect(wrapText('short', 80, 10)).toEqual(['short']);
+  });
+});
+
+describe('chain notes: the longest form that fits, the keys lost always on the row', () => {
+  const row: FunnelRow = {
+    stage: 'Phase 3', source: 'nba-props.nba_analytics.player_game_summary', after: 'Phase 2', present: 761, expected: 853, percent: 89.21,
+    lostSinceBefore: 39, met: { 95: false, 98: false, 100: false }, next: { percent: 95, keys: 811, met: false, needed: 50 },
+    blockedBy: 'Phase 2', blockedUnder: 95, checkedAt: 0, error: null, hint: null, stale: false,
+  };
+  test.each([200, 80, 53, 40, 30, 20])('in %i columns', (width) => {
+    const notes = stageNotes(row, width);
+    // The shortest form is 33 columns: narrower, the caller cuts it (after the number).
+    if (width >= 33) expect([...notes].length).toBeLessThanOrEqual(width);
+    expect(notes).toMatch(/^(blocked by Phase 2 \(under 95 %\) · )?39 /);
+    if (width >= 100) expect(notes).toBe('blocked by Phase 2 (under 95 %) · 39 in Phase 2 not yet in Phase 3 · 95 %: 50 more');
+  });
+  test('text status of a chain within 80 columns, the source on its own line', () => {
+    const lines = chainText([{ ...row, stage: 'Phase 2', after: 'Phase 1', lostSinceBefore: 30, blockedBy: null, blockedUnder: null, present: 800, next: { percent: 95, keys: 811, met: false, needed: 11 } }, row], 80);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(lines[1]).toMatch(/^Phase 2 +800\/853 · 93\.7 % +30 in Phase 1 not yet in Phase 2 · 95 %: 11 more$/);
+    expect(lines[3]).toMatch(/^Phase 3 +761\/853 · 89\.2 % +39 lost since Phase 2 · blocked · 95 %: 50 more$/);
+    expect(lines[4].trim()).toBe('source nba-props.nba_analytics.player_game_summary');
+  });
+});
