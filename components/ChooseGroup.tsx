@@ -10,7 +10,7 @@ export function ChooseGroup({ groups, index, width, height = 24 }: { groups: { l
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 78)}>
       <Text bold wrap="truncate-end">
-        Retry which group? ↑/↓ then Enter · Esc cancel{hidden ? ` · ${index + 1} of ${groups.length}` : ''}
+        Retry which group? ↑/↓ then Enter · Esc cancel · q quit{hidden ? ` · ${index + 1} of ${groups.length}` : ''}
       </Text>
       {shown.map((g, i) => (
         <Text key={g.label} inverse={start + i === index} wrap="truncate-end">

@@ -33,7 +33,7 @@ export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number
             <Text bold>a</Text> all {all} with the persistent ·{' '}
           </>
         ) : null}
-        <Text bold>n</Text>/Esc {danger ? 'keep it running' : 'cancel'}
+        <Text bold>n</Text>/Esc {danger ? 'keep it running' : 'cancel'} · <Text bold>q</Text> quit, nothing done
       </Text>
     </Box>
   );

@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
-import { KEYMAP, CONFIRM_KEYS, helpRows } from '../src/keymap.js';
+import { KEYMAP, CONFIRM_ANSWERS, helpRows } from '../src/keymap.js';
 
 /** All keys with what they do, from the one keymap table; fitted to `height` rows (a border only when there is room). */
 export function HelpOverlay({ width, height = Infinity }: { width: number; height?: number }) {
-  const rows = helpRows([...KEYMAP, ...CONFIRM_KEYS]);
+  const rows = helpRows([...KEYMAP, ...CONFIRM_ANSWERS]);
   const keyWidth = Math.max(...rows.map((b) => b.keys.length)) + 2;
   // Title, footer and border take 4 rows; without room for them the list goes bare, and what does not fit is counted.
   const framed = rows.length + 4 <= height;

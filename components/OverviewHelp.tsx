@@ -1,11 +1,11 @@
 import { Box, Text } from 'ink';
 import { truncate } from '../src/text-width.js';
-import { CONFIRM_KEYS } from '../src/keymap.js';
+import { CONFIRM_ANSWERS } from '../src/keymap.js';
 import { OVERVIEW_KEYMAP } from '../src/overview/overview-keymap.js';
 
 /** All keys of the overview with what they do, from its one keymap table. */
 export function OverviewHelp({ width, height }: { width: number; height: number }) {
-  const all = [...OVERVIEW_KEYMAP, ...CONFIRM_KEYS];
+  const all = [...OVERVIEW_KEYMAP, ...CONFIRM_ANSWERS];
   // Border, title and the closing line take 4 rows; on a short terminal the rest is said in one line.
   const fits = all.length + 4 <= height ? all : all.slice(0, Math.max(0, height - 5));
   return (

@@ -176,6 +176,8 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       if (runtime && job && (job.ui.confirm || job.ui.choosingGroup)) {
         const intent = intentFor(job, name);
         if (answersYes(intent) && job.ui.confirm !== boxBefore) return;
+        // `q` in a box leaves the overview itself, answering nothing.
+        if (intent === 'quit') return exit();
         if (intent) runtime.controller.onIntent(intent);
         return;
       }

@@ -40,9 +40,16 @@ const inFailures = (s: AppState) => s.ui.view === 'failures';
 /** Views with a list that moves: the failures table (a cursor) and the history (it scrolls). */
 const inList = (s: AppState) => s.ui.view === 'failures' || s.ui.view === 'history';
 
+/**
+ * `q` quits from every mode but the filter prompt (where it is text): in a confirm box or a group choice too, where
+ * it leaves without answering, so nothing is started or stopped (tester T27: an operator typing `q` at 2 a.m. saw
+ * nothing happen). One row, in every table, so the keys and the help cannot disagree.
+ */
+export const QUIT: KeyBinding = { keys: ['q', 'ctrl+c'], intent: 'quit', description: 'leave (in a box: nothing done); the backfill goes on', bar: 'quit' };
+
 /** Every key of the dashboard. */
 export const KEYMAP: KeyBinding[] = [
-  { keys: ['q', 'ctrl+c'], intent: 'quit', description: 'leave the dashboard (the backfill keeps running)', bar: 'quit' },
+  QUIT,
   { keys: ['?'], intent: 'help', description: 'show or hide all keys', bar: 'keys' },
   { keys: ['s'], intent: 'resume', description: 'resume: launch the keys missing from storage', bar: 'resume' },
   { keys: ['r'], intent: 'retry', description: "retry the failures not yet in storage (the shown ones)", bar: 'retry' },
@@ -64,12 +71,15 @@ const offersAll = (s: AppState) => (s.ui.confirm?.withPersistent?.length ?? 0) >
 /** A box with nothing to launch by default (every key offered was persistent): only `a` launches. */
 const hasDefault = (s: AppState) => !offersAll(s) || (s.ui.confirm?.keys.length ?? 0) > 0;
 
-/** The keys of a confirm box: only these answer it; the key that opened it never does. */
-export const CONFIRM_KEYS: KeyBinding[] = [
+/** The keys that answer a confirm box; the key that opened it never does. */
+export const CONFIRM_ANSWERS: KeyBinding[] = [
   { keys: ['y'], intent: 'confirm-yes', description: 'yes, go ahead', when: hasDefault },
   { keys: ['a'], intent: 'confirm-all', description: 'in a retry box: retry the persistent keys too', when: offersAll },
   { keys: ['n', 'escape'], intent: 'confirm-no', description: 'no, cancel' },
 ];
+
+/** Every key of an open confirm box: its answers, and `q`, which leaves without answering. */
+export const CONFIRM_KEYS: KeyBinding[] = [...CONFIRM_ANSWERS, QUIT];
 
 /** Intents that carry out what a box asked: never taken from the read that opened the box. */
 export function answersYes(intent: Intent | null): boolean {
@@ -81,6 +91,7 @@ const CHOOSE_KEYS: KeyBinding[] = [
   { keys: ['down', 'j'], intent: 'choose-down', description: 'next group' },
   { keys: ['return'], intent: 'choose-pick', description: 'retry this group (asks first)' },
   { keys: ['escape', 'n'], intent: 'confirm-no', description: 'cancel' },
+  QUIT,
 ];
 
 /** Help rows: bindings next to each other with the same description share a row ("up, k / down, j"). */

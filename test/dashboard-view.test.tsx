@@ -120,7 +120,7 @@ describe('dashboard frame', () => {
     await waitFor(() => frameOf(app).includes('651/853'), 'frame');
     app.stdin.write('?');
     const help = await waitFor(() => (frameOf(app).includes('Keys') ? frameOf(app) : null), 'help overlay');
-    expect(help).toContain('leave the dashboard (the backfill keeps running)');
+    expect(help).toContain('leave (in a box: nothing done); the backfill goes on');
     expect(help).toContain('retry one error group only');
     app.stdin.write('q');
     await waitFor(() => intents.includes('quit'), 'quit intent');
@@ -132,5 +132,18 @@ describe('dashboard frame', () => {
     const app = mount(store);
     const frame = await waitFor(() => (frameOf(app).includes('Launch 202 keys') ? frameOf(app) : null), 'confirm');
     expect(frame).toContain('y go');
+  });
+
+  test('q in an open box quits without answering it (tester T27)', async () => {
+    const intents: Intent[] = [];
+    const store = liveStore();
+    store.dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message: 'Launch 202 keys, 6 workers, timeout 180 s?', keys: ['2022-04-17'], workers: 6, timeout: 180 } });
+    const app = mount(store, false, (i) => intents.push(i));
+    const frame = await waitFor(() => (frameOf(app).includes('Launch 202 keys') ? frameOf(app) : null), 'confirm');
+    expect(frame).toContain('y go · n/Esc cancel · q quit, nothing done');
+    expect(frame.split('\n').at(-1)).toContain('q quit');
+    app.stdin.write('q');
+    await waitFor(() => intents.includes('quit'), 'quit intent');
+    expect(intents).toEqual(['quit']);
   });
 });

@@ -29,15 +29,24 @@ describe('keymap', () => {
     expect(intentFor(reduce(base, { type: 'ui/view', view: 'failures' }), '/')).toBe('filter');
   });
 
-  test('a confirm box answers only y, n and Esc: the key that opened it does nothing', () => {
+  test('a confirm box answers only y, n and Esc: the key that opened it does nothing; q still quits', () => {
     expect(intentFor(withConfirm, 's')).toBeNull();
     expect(intentFor(withConfirm, 'r')).toBeNull();
     expect(intentFor(withConfirm, 'return')).toBeNull();
-    expect(intentFor(withConfirm, 'q')).toBeNull();
     expect(intentFor(withConfirm, 'y')).toBe('confirm-yes');
     expect(intentFor(withConfirm, 'n')).toBe('confirm-no');
     expect(intentFor(withConfirm, 'escape')).toBe('confirm-no');
-    expect(activeBindings(withConfirm).map((b) => b.intent)).toEqual(['confirm-yes', 'confirm-no']);
+    expect(activeBindings(withConfirm).map((b) => b.intent)).toEqual(['confirm-yes', 'confirm-no', 'quit']);
+  });
+
+  test('q and Ctrl-C quit in every mode but the filter prompt: dashboard, help, a box, a group choice (tester T27)', () => {
+    const choosing = reduce(base, { type: 'ui/choose-group', choice: { groups: [{ label: 'HTTP 500', keys: ['a'] }], index: 0 } });
+    const help = reduce(base, { type: 'ui/help' });
+    for (const s of [base, help, withConfirm, choosing]) {
+      expect(intentFor(s, 'q')).toBe('quit');
+      expect(intentFor(s, 'ctrl+c')).toBe('quit');
+      expect(activeBindings(s).some((b) => b.intent === 'quit' && /nothing done/.test(b.description))).toBe(true);
+    }
   });
 
   test('y means nothing outside a confirm box', () => {

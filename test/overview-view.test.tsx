@@ -274,6 +274,18 @@ describe('keys on the overview act on the selected job', () => {
     app.stdin.write('q');
     await waitFor(() => app.exited(), `quit; screen:\n${frameOf(app)}`);
   });
+
+  test('q with a box of the selected job open leaves the overview and answers nothing (tester T27)', async () => {
+    const { platform, asked, stores } = fivePlatform();
+    const app = mount(platform);
+    await until(app, '❯ bdl-standings');
+    stores[2].dispatch({ type: 'ui/confirm', confirm: { kind: 'stop', message: 'Stop run resume-1 (pid 4242)? SIGINT, then SIGTERM.', keys: [], workers: 6, timeout: 180 } });
+    const box = await until(app, 'Stop run resume-1');
+    expect(box).toContain('n/Esc keep it running · q quit, nothing done');
+    app.stdin.write('q');
+    await waitFor(() => app.exited(), `quit; screen:\n${frameOf(app)}`);
+    expect(asked).toEqual([]);
+  });
 });
 
 

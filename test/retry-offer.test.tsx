@@ -20,7 +20,7 @@ describe('a retry box and the persistent keys', () => {
     const offer = retryOffer(keys.slice(0, 3), new Set(), '', settings);
     expect(offer).toEqual({ keys: keys.slice(0, 3), message: `Retry 3 failed keys, ${settings}?` });
     const s = open(offer);
-    expect(activeBindings(s).map((b) => b.intent)).toEqual(['confirm-yes', 'confirm-no']);
+    expect(activeBindings(s).map((b) => b.intent)).toEqual(['confirm-yes', 'confirm-no', 'quit']);
     expect(intentFor(s, 'a')).toBeNull();
   });
 
@@ -84,8 +84,8 @@ describe('suspicious keys never reach a retry box (tester T15)', () => {
 describe('a stop box says what each key does (tester T5)', () => {
   test('under "Cancel execution …?" n keeps it running; y cancels it; a local stop and the kill say so too', () => {
     const ask = (kind: Confirm['kind'], message: string) => box({ kind, message, keys: [], workers: null, timeout: null }).replace(/[║╔╗╚╝═]/g, '').split('\n').map((l) => l.trim()).filter(Boolean);
-    expect(ask('stop', 'Cancel execution bdl-boxscore-backfill-ffb7f? Its tasks get SIGTERM; keys in flight are lost.').at(-1)).toBe('y cancel it · n/Esc keep it running');
-    expect(ask('stop', 'Stop run resume-1 (pid 4123)? SIGINT, then SIGTERM.').at(-1)).toBe('y stop it · n/Esc keep it running');
-    expect(ask('kill', 'It ignored SIGTERM. SIGKILL pid 4123?').at(-1)).toBe('y kill it · n/Esc keep it running');
+    expect(ask('stop', 'Cancel execution bdl-boxscore-backfill-ffb7f? Its tasks get SIGTERM; keys in flight are lost.').at(-1)).toBe('y cancel it · n/Esc keep it running · q quit, nothing done');
+    expect(ask('stop', 'Stop run resume-1 (pid 4123)? SIGINT, then SIGTERM.').at(-1)).toBe('y stop it · n/Esc keep it running · q quit, nothing done');
+    expect(ask('kill', 'It ignored SIGTERM. SIGKILL pid 4123?').at(-1)).toBe('y kill it · n/Esc keep it running · q quit, nothing done');
   });
 });

@@ -1,4 +1,4 @@
-import { KEYMAP, type Intent } from '../keymap.js';
+import { KEYMAP, QUIT, type Intent } from '../keymap.js';
 
 /** What a key asks for on the overview: its own moves, or one of the job screen's intents for the selected job. */
 export type OverviewAction = { kind: 'quit' } | { kind: 'help' } | { kind: 'select'; step: number } | { kind: 'open' } | { kind: 'job'; intent: Intent; open?: boolean };
@@ -23,7 +23,8 @@ function jobKey(intent: Intent, open = false): OverviewBinding {
 
 /** Every key of the overview. */
 export const OVERVIEW_KEYMAP: OverviewBinding[] = [
-  { keys: ['q', 'ctrl+c'], action: { kind: 'quit' }, description: 'leave the dashboard (every backfill keeps running)', bar: 'quit' },
+  // The job screen's `q`, word for word but for "every": it quits from a box of the selected job too.
+  { keys: QUIT.keys, action: { kind: 'quit' }, description: QUIT.description.replace('the backfill', 'every backfill'), bar: QUIT.bar },
   { keys: ['?'], action: { kind: 'help' }, description: 'show or hide all keys', bar: 'keys' },
   { keys: ['up', 'k'], action: { kind: 'select', step: -1 }, description: 'select the job above' },
   { keys: ['down', 'j'], action: { kind: 'select', step: 1 }, description: 'select the job below' },
