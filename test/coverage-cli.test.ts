@@ -63,6 +63,16 @@ test('missing --from lag lists the keys waiting for the Phase 2 load', async () 
   expect(r.stdout.trim().split('\n')).toEqual(expected.slice(640, 651));
 });
 
+test('missing with an expected keys file it cannot read says so, not "no storage configured" (tester T25 class)', async () => {
+  config({ expected: 'gone.csv' });
+  for (const from of ['storage', 'lag']) {
+    const r = await runCliAsync(['missing', '--from', from], { cwd: dir, env: { METADATA_SERVER_DETECTION: 'none' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`backfill-tui: cannot list missing keys: expected keys file not found: ${path.join(dir, 'gone.csv')}\n`);
+  }
+});
+
 test('a failing warehouse does not stop storage; its error says what to do', async () => {
   config();
   bq.setFault({ status: 404, message: 'Not found: Table nba-props-platform:nba_raw.nbac_player_boxscores' });

@@ -11,6 +11,8 @@ import { failuresView, retryGroups } from '../state/failures-view.js';
 import { leaveOutSuspicious, retryOffer } from '../state/retry-offer.js';
 import { limit } from '../abort.js';
 import { lookOnce } from './look-once.js';
+import { expectedUnknown, failuresUnknown, whenKnown } from './when-known.js';
+import type { AppState } from '../state/app-state.js';
 import type { LiveSources } from './live-sources.js';
 import type { RunPlace } from '../run-place/run-place.js';
 import { createLocalPlace, type LocalPlace } from '../run-place/local-place.js';
@@ -76,14 +78,47 @@ export function createController(deps: ControllerDeps) {
     return active().launchBlocked();
   }
 
+  /** Runs a key's work; an error it throws becomes a notice. */
+  const run = (p: Promise<unknown> | void) => void Promise.resolve(p).catch((err: Error) => notice(err.message, 'fail'));
+  /** Keys waiting for what they act on to be read: one wait per key, however often it is pressed. */
+  const waiting = new Set<string>();
+
+  /**
+   * A key pressed before what it acts on is read (tester T25: `s` then blamed the config for expected keys still
+   * being read) says what it waits for, and `again` asks once that is read: true when it must wait. Not asked
+   * if the dashboard closed or a box or group choice opened meanwhile (a box never opens over another).
+   */
+  function mustWait(key: string, unknown: (s: AppState) => string | null, again: () => void): boolean {
+    const why = unknown(store.getState());
+    if (why === null) return false;
+    const tag = `wait-${key}`;
+    notice(`${why}: ${key} goes on once it is read`, 'info', tag);
+    if (waiting.has(key)) return true;
+    waiting.add(key);
+    void whenKnown(store, unknown, deps.signal).then((known) => {
+      waiting.delete(key);
+      endNotice(tag);
+      const ui = store.getState().ui;
+      if (known && !ui.confirm && !ui.choosingGroup) again();
+    });
+    return true;
+  }
+
+  /** Why `s`, `r` or `x` cannot be answered yet: the place has not learnt what runs (and whose it is). A Cloud Run
+   * client still loading is said by launchBlocked. */
+  const runUnknown = () => (config.cloudRun && !place() ? null : active().notKnownYet());
+
   async function askResume() {
+    if (mustWait('s', (s) => expectedUnknown(s, config.expected?.file ?? null) ?? runUnknown(), () => run(askResume()))) return;
     const blocked = launchBlocked();
     if (blocked) return notice(blocked, 'warn');
     const pl = active();
     if (pl.keysUnsupported()) {
       return openConfirm({ kind: 'resume', keys: [], workers: config.workers, timeout: config.timeout, message: `Execute ${pl.label}? Its args take no keys: the script's own resume skips what is in storage.` });
     }
-    const expected = store.getState().coverage.expected?.keys;
+    const { expected: info, expectedError } = store.getState().coverage;
+    if (expectedError) return notice(`resume needs the expected keys: ${expectedError}`, 'warn');
+    const expected = info?.keys;
     if (!expected) return notice('resume needs the expected keys (config `expected`)', 'warn');
     const present = await freshStorage();
     if (live.storage && present === null) return;
@@ -93,6 +128,7 @@ export function createController(deps: ControllerDeps) {
   }
 
   async function askRetry(only?: { label: string; keys: string[] }) {
+    if (mustWait(only ? 'R' : 'r', (s) => failuresUnknown(s) ?? runUnknown(), () => run(askRetry(only)))) return;
     const blocked = launchBlocked();
     if (blocked) return notice(blocked, 'warn');
     const cannot = active().keysUnsupported();
@@ -130,9 +166,18 @@ export function createController(deps: ControllerDeps) {
    * once SIGINT and SIGTERM were both ignored, the SIGKILL question as a box of its own (the place says which).
    */
   function askStop() {
+    if (mustWait('x', runUnknown, askStop)) return;
     const q = active().stopQuestion();
     if (!q.ok) return notice(q.message, q.tone);
     openConfirm({ kind: q.kind, keys: [], workers: null, timeout: null, message: q.message });
+  }
+
+  /** `R`: the groups to choose from, once every failure is known. */
+  function askGroup() {
+    if (mustWait('R', failuresUnknown, askGroup)) return;
+    const groups = retryGroups(store.getState());
+    if (groups.length === 0) return notice('no failures to retry', 'info');
+    dispatch({ type: 'ui/choose-group', choice: { groups, index: 0 } });
   }
 
   async function doLaunch(c: Confirm) {
@@ -159,7 +204,6 @@ export function createController(deps: ControllerDeps) {
 
   function onIntent(intent: Intent): void {
     const s = store.getState();
-    const run = (p: Promise<unknown> | void) => void Promise.resolve(p).catch((err: Error) => notice(err.message, 'fail'));
     switch (intent) {
       case 'quit':
         return deps.exit();
@@ -200,11 +244,8 @@ export function createController(deps: ControllerDeps) {
         return run(askResume());
       case 'retry':
         return run(askRetry());
-      case 'retry-group': {
-        const groups = retryGroups(s);
-        if (groups.length === 0) return notice('no failures to retry', 'info');
-        return dispatch({ type: 'ui/choose-group', choice: { groups, index: 0 } });
-      }
+      case 'retry-group':
+        return askGroup();
       case 'choose-up':
       case 'choose-down': {
         const c = s.ui.choosingGroup;

@@ -91,13 +91,19 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
   const state = await collectSnapshot(config, { timeoutMs, report });
   // The keys go to stdout for a script to read; what could not be looked at goes to stderr.
   for (const p of report.problems) process.stderr.write(`backfill-tui: ${p}\n`);
+  // Without the expected keys nothing is missing or present: say why they are not known, not blame storage.
+  if (!state.coverage.expected) {
+    process.stderr.write(`backfill-tui: cannot list missing keys: ${state.coverage.expectedError ?? 'the expected keys were not read in time'}\n`);
+    return 1;
+  }
   const cov = coverageView(state);
   let keys: string[] | null;
   if (from === 'lag') keys = cov.lag;
   else keys = cov[from]?.coverage?.missing ?? null;
   if (keys === null) {
     const src = from === 'lag' ? 'storage and warehouse' : from;
-    const err = cov[from === 'lag' ? 'storage' : from]?.error ?? cov.warehouse?.error ?? `no ${src} configured`;
+    const configured = from === 'lag' ? config.storage && config.warehouse : config[from];
+    const err = cov[from === 'lag' ? 'storage' : from]?.error ?? cov.warehouse?.error ?? (configured ? 'no answer in time' : `no ${src} configured`);
     process.stderr.write(`backfill-tui: cannot list missing keys from ${src}: ${err}\n`);
     return 1;
   }

@@ -116,7 +116,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   /** When the newest pass over the followed log that reached its end began (the feed's clock). */
   let caughtUpFrom: number | null = null;
 
+  /** The job's executions were listed once (or the listing failed, which the place's lines say): see notKnownYet. */
+  let listedOnce = false;
+  let failedOnce = false;
   const failed = (err: unknown) => {
+    failedOnce = true;
     const e = err instanceof CloudRunError ? err : new CloudRunError(String((err as Error)?.message ?? err), 'network', null, null);
     place({ error: e.message, hint: e.hint, errorAt: d.now() });
     return e;
@@ -286,10 +290,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     if (!pick && current === null) d.dispatch({ type: 'log/history-done' });
     if (!pick || pick.id === current?.id) {
       if (pick) show(pick, mine.has(pick.id), mine.get(pick.id)?.id ?? null);
+      // Known now: said with an event, so a key waiting for it (notKnownYet) hears.
+      if (!listedOnce) place({ listedAt: d.now() });
+      listedOnce = true;
       return;
     }
     const rec = mine.get(pick.id) ?? null;
     show(pick, rec !== null, rec?.id ?? null);
+    listedOnce = true;
     if (running) notice(rec ? `re-attached to execution ${pick.id} (run ${rec.id}), still running` : `execution ${pick.id} is running, started outside this dashboard (gcloud or the console)`, rec ? 'info' : 'warn');
     followLog(pick);
     if (!isActive(pick)) await onEnded(pick, rec);
@@ -409,6 +417,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   return {
     kind: 'cloud-run',
     label,
+    notKnownYet() {
+      // Until the first listing answers, an execution may be running that s would launch beside and x not see.
+      // A listing that fails says why in the place's lines; the keys then act on what is known.
+      return listedOnce || failedOnce ? null : `the executions of ${spec.job} are still being listed`;
+    },
     keysUnsupported() {
       return spec.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}')) ? null : `the job's args take neither {keys} nor {keysUri}: it cannot be given a list of keys (s still executes it; its own resume skips what is in storage)`;
     },

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { launchBackfill } from '../app/launcher.js';
-import { recordedRuns } from '../app/process-info.js';
+import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
 import type { ProcStart } from '../runner/proc.js';
@@ -157,6 +157,11 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       if (s.process.attached && s.process.alive) return `run ${s.process.runId} is still running (pid ${s.process.pid}); x stops it`;
       if (s.process.external) return `the log is being written by pid ${s.process.externalPids.join(', ')}, not started here: launching is refused until it ends`;
       return null;
+    },
+    notKnownYet() {
+      const p = store.getState().process;
+      // Where /proc cannot be read, nothing more will be known: the keys act on what is.
+      return p.writersChecked || p.attached || !CAN_SEE_WRITERS ? null : 'the first look at which process writes the log is not done yet';
     },
     stopQuestion() {
       const p = store.getState().process;

@@ -30,6 +30,11 @@ export interface RunPlace {
   readonly label: string;
   /** Why this place cannot be given a list of keys (e.g. the job's args take none), or null. */
   keysUnsupported(): string | null;
+  /**
+   * What the place has not learnt yet that `s`, `r` and `x` depend on (local: who writes the log; Cloud Run: the
+   * job's executions), in the operator's words, or null once known. Keys wait for it rather than answer wrongly.
+   */
+  notKnownYet(): string | null;
   /** Why a launch is refused right now (a run going, ours or external), or null. */
   launchBlocked(): string | null;
   /**

@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { createController } from '../src/app/controller.js';
+import type { LiveSources } from '../src/app/live-sources.js';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
+import { loadConfig } from '../src/config.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { initialState } from '../src/state/app-state.js';
+import { createStore, type Store } from '../src/store.js';
+import { banner, logOf, T0 } from './support/log-text.js';
+import { waitFor } from './support/wait-for.js';
+
+// A key pressed before what it acts on is read waits for it and says so (tester T25), never blames the config.
+let dir: string;
+const runtimes: Runtime[] = [];
+const aborts: AbortController[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-before-read-'));
+});
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close();
+  for (const a of aborts.splice(0)) a.abort();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const KEYS = Array.from({ length: 12 }, (_, i) => `2022-04-${String(i + 10).padStart(2, '0')}`);
+const noticeText = (store: Store) => store.getState().ui.notices.map((n) => n.text).join('\n');
+
+function writeConfig(extra: Record<string, unknown> = {}): string {
+  const file = path.join(dir, 'backfill-tui.config.json');
+  writeFileSync(file, JSON.stringify({ job: 'early', log: 'backfill.log', expected: 'expected.txt', command: ['/bin/true', '{keysFile}'], keepAwake: false, ...extra }));
+  return file;
+}
+
+/** A controller over a store the test fills, as the sources would: no storage, nothing launched. */
+function controllerOver(file: string) {
+  const config = loadConfig({ file, cwd: dir });
+  const store = createStore(initialState({ job: 'early', log: config.log, now: T0, targets: [95, 98, 100] }), { frameMs: 0 });
+  const live: LiveSources = { storage: null, warehouse: null, refresh: () => [], done: Promise.resolve() };
+  const ac = new AbortController();
+  aborts.push(ac);
+  const controller = createController({ config, store, live, exit: () => undefined, now: () => T0, signal: ac.signal });
+  return { store, controller };
+}
+
+describe('a key pressed before what it acts on is read', () => {
+  test('s while the expected keys are still being read says so and asks once they are: never "config `expected`"', async () => {
+    // The expected keys file is a named pipe: its read ends only when the test writes it.
+    execFileSync('mkfifo', [path.join(dir, 'expected.txt')]);
+    const r = startRuntime(loadConfig({ file: writeConfig(), cwd: dir }), { exit: () => undefined });
+    runtimes.push(r);
+    await waitFor(() => r.store.getState().process.writersChecked || null, 'the first look at the writers');
+    r.controller.onIntent('resume');
+    const said = await waitFor(() => r.store.getState().ui.notices.find((n) => /expected keys/.test(n.text)), 'what s waits for');
+    expect(said.text).toBe('the expected keys are still being read from expected.txt: s goes on once it is read');
+    expect(noticeText(r.store)).not.toContain('config');
+    expect(r.store.getState().ui.confirm).toBeNull();
+    // Pressed again while waiting: said again, still one box later.
+    r.controller.onIntent('resume');
+    await writeFile(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
+    const box = await waitFor(() => r.store.getState().ui.confirm, 'the box once the keys are read');
+    expect(box.message).toBe('Launch 12 keys, 6 workers, timeout 180 s?');
+    expect(noticeText(r.store)).not.toContain('still being read');
+    expect(existsSync(path.join(dir, '.backfill-tui', 'runs.jsonl'))).toBe(false);
+  });
+
+  test('s with an expected keys file that cannot be read names the file and the cause, not the config', async () => {
+    const { store, controller } = controllerOver(writeConfig());
+    store.dispatch({ type: 'process/update', patch: { writersChecked: true } });
+    store.dispatch({ type: 'expected/failed', message: `expected keys file not found: ${path.join(dir, 'expected.txt')}` });
+    controller.onIntent('resume');
+    await waitFor(() => store.getState().ui.notices.length > 0 || null, 'a notice');
+    expect(noticeText(store)).toBe(`resume needs the expected keys: expected keys file not found: ${path.join(dir, 'expected.txt')}`);
+  });
+
+  test('r and R while the log is still being read wait for every failure; x waits for the first look at the writers', async () => {
+    const { store, controller } = controllerOver(writeConfig());
+    store.dispatch({ type: 'log/progress', bytesRead: 400, size: 1000, historyDone: false });
+    controller.onIntent('retry');
+    await waitFor(() => store.getState().ui.notices.length > 0 || null, 'what r waits for');
+    expect(noticeText(store)).toBe('the log is still being read (40 %), so not every failure is known: r goes on once it is read');
+    controller.onIntent('retry-group');
+    await waitFor(() => /R goes on/.test(noticeText(store)) || null, 'what R waits for');
+    controller.onIntent('stop');
+    await waitFor(() => /x goes on/.test(noticeText(store)) || null, 'what x waits for');
+    expect(noticeText(store)).toContain('the first look at which process writes the log is not done yet: x goes on once it is read');
+    expect(store.getState().ui.confirm).toBeNull();
+    expect(store.getState().ui.choosingGroup).toBeNull();
+    // The rest of the log: two failures, the end of the history. The writers are looked at.
+    const records = [...banner(6, 180, 12), ['WARNING', `  ❌ Failed ${KEYS[0]}: HTTP 500`], ['WARNING', `  ❌ Failed ${KEYS[1]}: Timeout after 180s`]];
+    store.dispatch({ type: 'log/batch', batch: parseText(logOf(T0, records), compileGrammar()) });
+    store.dispatch({ type: 'log/progress', bytesRead: 1000, size: 1000, historyDone: true });
+    store.dispatch({ type: 'process/update', patch: { writersChecked: true, writersCheckedAt: T0 } });
+    // r went first: its box, with both failures; R and x do not open anything over it.
+    const box = await waitFor(() => store.getState().ui.confirm, 'the retry box');
+    expect(box.message).toMatch(/^Retry 2 failed keys/);
+    expect(box.keys).toEqual([KEYS[0], KEYS[1]]);
+    await waitFor(() => !/goes on once/.test(noticeText(store)) || null, 'the waiting notices gone');
+    expect(store.getState().ui.choosingGroup).toBeNull();
+    expect(store.getState().ui.confirm).toBe(box);
+  });
+});
