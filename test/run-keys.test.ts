@@ -148,6 +148,18 @@ describe('per-batch work does not grow with the run', () => {
     expect(large.movedPerKey).toBeLessThan(3);
   }, 120_000);
 
+  test("a run's own total (Loaded N) reaches its key store: growth moves each key about once", () => {
+    const n = 200_000;
+    let runs = applyLines(empty, [
+      { kind: 'start', at: T0, title: 'Backfill' },
+      { kind: 'loaded', at: T0, total: n },
+    ]);
+    for (let from = 0; from < n; from += 10_000) runs = applyLines(runs, outcomes(from, 10_000, 7));
+    const ledger = runs.current!.keys!.ledger;
+    expect(ledger.size).toBe(n);
+    expect(ledger.moved / n).toBeLessThan(1.5);
+  }, 60_000);
+
   test('folding into an older state of the same run is refused, not silently wrong', () => {
     const before = applyLines(empty, outcomes(0, 10, 3));
     applyLines(before, outcomes(10, 10, 3));
@@ -203,6 +215,30 @@ describe('key ledger', () => {
       expect(ledger.find(b)).toBe(1);
     }
   }, 180_000);
+
+  test("told the run's total, it moves each key about once while growing (three times without), and still finds each", () => {
+    const n = 300_000;
+    const fill = (expected: number | null) => {
+      const ledger = new KeyLedger();
+      if (expected !== null) ledger.expect(expected);
+      for (let i = 0; i < n; i++) {
+        ledger.find(`00${22100000 + i} 2021-10-19`);
+        ledger.set(1 + (i % 3));
+      }
+      let wrong = 0;
+      for (let i = 0; i < n; i++) if (ledger.find(`00${22100000 + i} 2021-10-19`) !== 1 + (i % 3)) wrong++;
+      return { wrong, movedPerKey: ledger.moved / n, bytesPerKey: ledger.bytes() / n, size: ledger.size };
+    };
+    const blind = fill(null);
+    const told = fill(n);
+    expect(blind.movedPerKey).toBeGreaterThan(2);
+    expect(told.movedPerKey).toBeLessThan(1.5);
+    expect(told.bytesPerKey).toBeLessThan(12);
+    // A total far above the keys seen so far (a run just started) grows no segment past 4× its need.
+    const early = fill(n * 40);
+    expect(early.bytesPerKey).toBeLessThan(4 * 8 / 0.8);
+    for (const r of [blind, told, early]) expect(r).toMatchObject({ wrong: 0, size: n });
+  }, 120_000);
 
   test('tells 300,000 distinct keys apart and finds each again, in about 10–16 bytes a key', () => {
     const ledger = new KeyLedger();

@@ -32,11 +32,13 @@ export function beginBatch(run: RunState): void {
   run.keysVersion = ++keys.version;
 }
 
-/** Ends a batch: bounds the failed-keys list and pins the run's view of it when it changed. */
+/** Ends a batch: bounds the failed-keys list, pins the run's view of it when it changed, and tells the key store the run's total. */
 export function endBatch(run: RunState, changesBefore: number): void {
   const keys = run.keys;
   if (!keys) return;
   run.failedKeysOmitted += keys.failed.evict(run.keysVersion);
+  // The run's own total (Loaded N, Progress …/N) lets the key store grow in fewer, larger steps.
+  if (run.total !== null) keys.ledger.expect(run.total);
   if (keys.failed.changes !== changesBefore) run.failedKeys = FailedKeys.of(keys.failed, run.keysVersion);
 }
 
