@@ -37,3 +37,28 @@ describe('chain notes: the longest form that fits, the keys lost always on the r
     expect(lines[4].trim()).toBe('source nba-props.nba_analytics.player_game_summary');
   });
 });
+
+describe('formatCount groups as en-US does, without ICU', () => {
+  test('whole numbers, negatives, and fractions (these still go to toLocaleString)', async () => {
+    const { formatCount } = await import('../src/format.js');
+    for (const n of [0, 7, 999, 1000, 5299, 12345, 100000, 1234567, -1, -1234, -1234567, 9007199254740991, 1234.5678, 0.5]) {
+      expect(formatCount(n), String(n)).toBe(n.toLocaleString('en-US'));
+    }
+  });
+});
+
+describe('the overview ETA fits its column (T23: `41 s – 1 …` ran into the failures at 80 columns)', () => {
+  test.each([
+    [[41, 75], '41s–1m'],
+    [[360, 420], '6–7 min'],
+    [[7_500, 9_000], '2h05–2h30'],
+    [[30_000, 40_000], '8h20–11h'],
+    [[200_000, 280_000], '2d7h–3d5h'],
+    [[200_000, 900_000], '≤ 10d10h'],
+    [[45, 45], '~45 s'],
+  ] as [[number, number], string][])('%j → %s', async (eta, want) => {
+    const { etaCell } = await import('../src/overview/overview-text.js');
+    expect(etaCell(eta)).toBe(want);
+    expect([...etaCell(eta)].length).toBeLessThanOrEqual(9);
+  });
+});

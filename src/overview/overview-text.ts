@@ -16,6 +16,33 @@ export function coverageCell(s: OverviewSource | null): string {
   return s.next ? `${pct} · ${s.next.percent} %: ${formatCount(s.next.needed)} more` : `${pct} · all met`;
 }
 
+/** `41s`, `12m`, `2h05`, `14h`, `3d4h`: a duration in a few columns. */
+function shortDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 10) return `${hours}h${String(minutes % 60).padStart(2, '0')}`;
+  if (hours < 48) return `${hours}h`;
+  return `${Math.floor(hours / 24)}d${hours % 24 ? `${hours % 24}h` : ''}`;
+}
+
+/** Widest ETA the overview's ETA column shows whole (10 columns, one kept blank before the next cell). */
+const ETA_CELL = 9;
+
+/**
+ * The ETA for the overview's narrow column: `6–7 min` as the dashboard says it where that fits, else both ends
+ * short (`41s–1m`, `2h05–2h30`), else the later end alone (`≤ 3d4h`); never cut into the failures (tester T23).
+ */
+export function etaCell(eta: [number, number] | null): string {
+  const long = formatEta(eta, false);
+  if (!eta || [...long].length <= ETA_CELL) return long;
+  const [lo, hi] = eta.map(shortDuration);
+  if (lo === hi) return `~${hi}`;
+  const both = `${lo}–${hi}`;
+  return both.length <= ETA_CELL ? both : `≤ ${hi}`;
+}
+
 export type OverviewCells = Record<'job' | 'state' | 'run' | 'rate' | 'eta' | 'failed' | 'storage' | 'warehouse' | 'age', string>;
 
 /** The cells of one overview row, as plain text (the text status; the screen adds bars and spinner). */
@@ -34,7 +61,7 @@ export function overviewCells(r: OverviewRow): OverviewCells {
     // The run's source failing: what failed stands where the run's figures would (they are stale or unknown).
     run: runProblem ? (figures === '–' ? problemShort(runProblem) : `${figures} · ${problemShort(runProblem)}`) : figures,
     rate: live && r.ratePerMin !== null ? `${r.ratePerMin.toFixed(r.ratePerMin >= 100 ? 0 : 1)}/min` : '–',
-    eta: live && r.ratePerMin !== null ? formatEta(r.etaSeconds, false) : '–',
+    eta: live && r.ratePerMin !== null ? etaCell(r.etaSeconds) : '–',
     // "2 · HTTP 500 1": the count, then the biggest kind with its own count (never read as 2 HTTP 500s).
     failed: r.failed ? `${formatCount(r.failed)}${r.worstError ? ` · ${r.worstError} ${formatCount(r.worstCount)}` : ''}` : '0',
     storage,
