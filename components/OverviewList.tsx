@@ -5,20 +5,19 @@ import { overviewCells } from '../src/overview/overview-text.js';
 import type { OverviewColumns } from '../src/overview/layout.js';
 import { SegmentBar } from './SegmentBar.js';
 import { SEGMENT, useColor } from './theme.js';
+import { displayWidth, truncate } from '../src/text-width.js';
 
 const STATUS_COLOR: Record<string, string> = { waiting: 'gray', running: 'green', stalled: 'yellow', stuck: 'red', complete: 'cyan', incomplete: 'yellow', ended: 'magenta', stopped: 'magenta' };
 
-/** A cell `width` wide whose text is cut one short of it: a cut cell never runs into the next one. */
-function Cell({ width, children, color, bold }: { width: number; children: React.ReactNode; color?: string; bold?: boolean }) {
-  return (
-    <Box width={width} flexShrink={0}>
-      <Box width={Math.max(1, width - 1)} flexShrink={0}>
-        <Text wrap="truncate-end" color={color} bold={bold}>
-          {children}
-        </Text>
-      </Box>
-    </Box>
-  );
+/**
+ * `text` as a cell `width` columns wide: cut one short of it (a cut cell never runs into the next one) and padded.
+ * A row is one line of nested texts, not a box per cell: a fifth of the layout nodes, and the first frame of the
+ * overview is drawn that much sooner.
+ */
+function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  const shown = truncate(text, width - 1);
+  return shown + ' '.repeat(Math.max(0, width - displayWidth(shown)));
 }
 
 /** One job on two lines: name, state, run bar with done/total, rate, ETA, failures; then coverage and the age of the figures. */
@@ -27,82 +26,70 @@ export function OverviewJob({ row, selected, cols }: { row: OverviewRow; selecte
   const c = overviewCells(row);
   const total = row.reading ? 0 : (row.total ?? 0);
   const failedShown = row.failed && !row.reading ? c.failed : '';
+  // The spinner only while a run runs: it is the one thing that redraws an idle overview.
+  const spinning = row.status === 'running' && !row.reading && !row.runUnknown;
+  const stateColor = color ? (row.runUnknown ? 'red' : STATUS_COLOR[row.reading ? 'waiting' : row.status]) : undefined;
+  const barWidth = cols.bar ? cols.bar + 1 : 0;
   return (
     <Box flexDirection="column">
-      <Box>
-        <Cell width={cols.marker} color={color ? 'cyan' : undefined} bold>
-          {selected ? '❯' : ' '}
-        </Cell>
-        <Cell width={cols.name + 1} bold={selected}>
-          {row.job}
-        </Cell>
-        <Cell width={cols.state} color={color ? (row.runUnknown ? 'red' : STATUS_COLOR[row.reading ? 'waiting' : row.status]) : undefined}>
-          {/* The spinner only while a run runs: it is the one thing that redraws an idle overview. */}
-          {row.status === 'running' && !row.reading && !row.runUnknown ? (
-            <>
-              <Spinner type="dots" />{' '}
-            </>
-          ) : null}
-          {c.state}
-        </Cell>
+      <Text wrap="truncate-end">
+        <Text color={color ? 'cyan' : undefined} bold>
+          {fit(selected ? '❯' : ' ', cols.marker)}
+        </Text>
+        <Text bold={selected}>{fit(row.job, cols.name + 1)}</Text>
+        <Text color={stateColor}>
+          {spinning ? <Spinner type="dots" /> : null}
+          {spinning ? fit(` ${c.state}`, cols.state - 1) : fit(c.state, cols.state)}
+        </Text>
         {row.problem?.run ? (
           // The run's source fails: what failed takes the bar, count, rate and ETA (its figures are stale or unknown).
-          <Cell width={(cols.bar ? cols.bar + 1 : 0) + cols.count + cols.rate + cols.eta} color={color ? 'red' : undefined}>
-            {c.run}
-          </Cell>
+          <Text color={color ? 'red' : undefined}>{fit(c.run, barWidth + cols.count + cols.rate + cols.eta)}</Text>
         ) : (
           <>
             {cols.bar ? (
-              <Box width={cols.bar + 1} flexShrink={0}>
-                {total > 0 ? <SegmentBar segments={[{ count: row.done - row.runFailed, ...SEGMENT.succeeded }, { count: row.runFailed, ...SEGMENT.failed }]} total={total} width={cols.bar} /> : <Text> </Text>}
-              </Box>
+              total > 0 ? (
+                <>
+                  <SegmentBar segments={[{ count: row.done - row.runFailed, ...SEGMENT.succeeded }, { count: row.runFailed, ...SEGMENT.failed }]} total={total} width={cols.bar} />{' '}
+                </>
+              ) : (
+                ' '.repeat(barWidth)
+              )
             ) : null}
-            <Cell width={cols.count}>{c.run}</Cell>
-            {cols.rate ? <Cell width={cols.rate}>{c.rate}</Cell> : null}
-            {cols.eta ? <Cell width={cols.eta}>{c.eta}</Cell> : null}
+            {fit(c.run, cols.count)}
+            {fit(c.rate, cols.rate)}
+            {fit(c.eta, cols.eta)}
           </>
         )}
-        <Cell width={cols.failed} color={color && row.failed ? 'red' : undefined}>
-          {failedShown}
-        </Cell>
-      </Box>
-      <Box>
-        <Box width={cols.indent} flexShrink={0} />
-        <Cell width={cols.coverage} color={color && row.storage?.error ? 'red' : undefined}>
-          {c.storage}
-        </Cell>
-        <Cell width={cols.coverage} color={color && row.warehouse?.error ? 'red' : undefined}>
-          {c.warehouse}
-        </Cell>
-        {cols.age ? (
-          <Cell width={cols.age}>
-            <Text dimColor>{c.age}</Text>
-          </Cell>
-        ) : null}
-      </Box>
+        <Text color={color && row.failed ? 'red' : undefined}>{fit(failedShown, cols.failed)}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        {' '.repeat(cols.indent)}
+        <Text color={color && row.storage?.error ? 'red' : undefined}>{fit(c.storage, cols.coverage)}</Text>
+        <Text color={color && row.warehouse?.error ? 'red' : undefined}>{fit(c.warehouse, cols.coverage)}</Text>
+        <Text dimColor>{fit(c.age, cols.age)}</Text>
+      </Text>
     </Box>
   );
 }
 
 /** The column heads over the list, in the same widths (a column left out on a narrow terminal has no head). */
 export function OverviewHead({ cols }: { cols: OverviewColumns }) {
-  const head = (width: number, text: string) => (width ? <Cell width={width}><Text dimColor>{text}</Text></Cell> : null);
   return (
     <Box flexDirection="column">
-      <Box>
-        {head(cols.marker + cols.name + 1, 'job')}
-        {head(cols.state, 'state')}
-        {head((cols.bar ? cols.bar + 1 : 0) + cols.count, 'run')}
-        {head(cols.rate, 'rate')}
-        {head(cols.eta, 'ETA')}
-        {head(cols.failed, 'failed')}
-      </Box>
-      <Box>
-        <Box width={cols.indent} flexShrink={0} />
-        {head(cols.coverage, 'storage')}
-        {head(cols.coverage, 'warehouse')}
-        {head(cols.age, 'figures')}
-      </Box>
+      <Text dimColor wrap="truncate-end">
+        {fit('job', cols.marker + cols.name + 1)}
+        {fit('state', cols.state)}
+        {fit('run', (cols.bar ? cols.bar + 1 : 0) + cols.count)}
+        {fit('rate', cols.rate)}
+        {fit('ETA', cols.eta)}
+        {fit('failed', cols.failed)}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {' '.repeat(cols.indent)}
+        {fit('storage', cols.coverage)}
+        {fit('warehouse', cols.coverage)}
+        {fit('figures', cols.age)}
+      </Text>
     </Box>
   );
 }
