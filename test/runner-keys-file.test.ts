@@ -2,7 +2,9 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describeWriteError, writeFileAtomic } from '../src/runner/atomic-write.js';
-import { fileStamp, writeKeysFile } from '../src/runner/keys-file.js';
+import { fileStamp, keysInKeysFile, writeKeysFile } from '../src/runner/keys-file.js';
+import { spawnSync } from 'node:child_process';
+import { CLI } from './support/cli.js';
 import { bundle, cleanup, node, runnerModule, stdoutOf, tempDir, waitFor } from './runner-support.js';
 
 afterEach(cleanup);
@@ -19,6 +21,26 @@ describe('writeKeysFile', () => {
     expect(readdirSync(join(state, 'keys'))).toEqual(['resume-20251126-231710.txt']);
   });
 
+  test('keys that do not start with 20 (game ids) get a header line, or the script would take the first key for one (tester U9); dates get none', async () => {
+    const state = tempDir();
+    const ids = await writeKeysFile(state, ['0022100001', '0022100002', '0022100003'], 'resume', () => at);
+    expect(readFileSync(ids, 'utf8')).toBe('key\n0022100001\n0022100002\n0022100003\n');
+    const dates = await writeKeysFile(state, ['2021-10-19', '2021-10-20'], 'resume', () => at);
+    expect(readFileSync(dates, 'utf8')).toBe('2021-10-19\n2021-10-20\n');
+    // What the dashboard reads back as tried is what the script read: the header is no key.
+    expect(keysInKeysFile(readFileSync(ids, 'utf8'))).toEqual(['0022100001', '0022100002', '0022100003']);
+    expect(keysInKeysFile(readFileSync(dates, 'utf8'))).toEqual(['2021-10-19', '2021-10-20']);
+    // The script itself (the simulator reads --csv as the real one does) queues and scrapes the first id too.
+    const st = join(state, 'st');
+    mkdirSync(st);
+    const sim = spawnSync(process.execPath, [CLI, 'sim', `--csv=${ids}`, '--workers=2', '--timeout=30', `--storage=${st}`, `--failed-dir=${state}`, '--speed=1000', '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0'], { encoding: 'utf8' });
+    expect(sim.status).toBe(0);
+    const log = sim.stdout + sim.stderr;
+    expect(log).toContain('Loaded 3 dates');
+    expect(log).toContain('[1/3] Queued 0022100001');
+    expect(readdirSync(st).sort()).toEqual(['0022100001', '0022100002', '0022100003']);
+  });
+
   test('the path is absolute even for a relative state directory: the child may run elsewhere', async () => {
     const state = join(tempDir(), '.backfill-tui');
     const path = await writeKeysFile(relative(process.cwd(), state), ['k'], 'resume', () => at);
@@ -30,8 +52,8 @@ describe('writeKeysFile', () => {
     const first = await writeKeysFile(state, ['a'], 'retry', () => at);
     const second = await writeKeysFile(state, ['b'], 'retry', () => at);
     expect(second).toBe(join(state, 'keys', 'retry-20251126-231710-2.txt'));
-    expect(readFileSync(first, 'utf8')).toBe('a\n');
-    expect(readFileSync(second, 'utf8')).toBe('b\n');
+    expect(readFileSync(first, 'utf8')).toBe('key\na\n');
+    expect(readFileSync(second, 'utf8')).toBe('key\nb\n');
   });
 
   test('never writes over a file that is already there', async () => {

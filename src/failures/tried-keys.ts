@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { FailedFile } from './failed-file.js';
+import { keysInKeysFile } from '../runner/keys-file.js';
 
 /** A launch as far as matching it to its failed-keys file needs: when it started and its keys file. */
 export interface LaunchedRun {
@@ -32,7 +33,7 @@ export async function triedKeysForFiles(
     if (!best) continue;
     try {
       const text = await read(best.keysFile);
-      tried.set(file.path, new Set(text.split('\n').map((l) => l.trim()).filter(Boolean)));
+      tried.set(file.path, new Set(keysInKeysFile(text)));
     } catch {
       // A keys file that is gone tells us nothing: the run stays "unknown".
     }

@@ -7,7 +7,7 @@ import { lastEntriesState } from '../cloud-run/last-entries.js';
 import { entryText } from '../cloud-run/log-filter.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
-import { fileStamp } from '../runner/keys-file.js';
+import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import { acquireLaunchLock } from '../runner/lock.js';
 import { appendRunRecord, readRuns, recordEnd, type RunRecord } from '../runner/runs-file.js';
 import type { AppEvent } from '../state/events.js';
@@ -320,7 +320,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       if (!spec.keysPrefix) throw new Error('the args use {keysUri} but cloudRun.keysPrefix is not set');
       if (!d.writeKeysObject) throw new Error('cannot write the keys object: no storage client');
       keysUri = `${spec.keysPrefix.replace(/\/?$/, '/')}${runId}.txt`;
-      await d.writeKeysObject(keysUri, req.keys.length ? `${req.keys.join('\n')}\n` : '');
+      await d.writeKeysObject(keysUri, keysFileText(req.keys));
     }
     const vars = { ...spec.vars, workers: req.workers, timeout: req.timeout, keys: req.keys.join(','), ...(keysUri ? { keysUri } : {}) };
     return { args: expandCommand(spec.args, vars), keysUri };
