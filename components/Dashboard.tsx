@@ -4,6 +4,7 @@ import { seasonOf } from '../src/state/calendar.js';
 import { coverageView } from '../src/state/coverage-view.js';
 import { failureSummaryLine } from '../src/state/failures-view.js';
 import { keyStateOf } from '../src/state/key-state.js';
+import { launchOfRun } from '../src/state/run-notes.js';
 import type { RunFigures } from '../src/state/run-view.js';
 import { CalendarStrip } from './CalendarStrip.js';
 import { CoveragePanel, coveragePanelHeight } from './CoveragePanel.js';
@@ -64,7 +65,7 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
       {reading ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} />
-      <RunPanel run={run} figures={figures} width={width} lines={runLines} />
+      <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={run ? launchOfRun(run, state.process.history) : null} />
       <CoveragePanel cov={cov} width={width} lines={covLines} />
       {showProblem ? (
         <Text color={color ? 'red' : undefined} wrap="truncate-end">

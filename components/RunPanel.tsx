@@ -7,10 +7,11 @@ import { SegmentBar } from './SegmentBar.js';
 import { failureBreakdown } from '../src/state/failure-breakdown.js';
 import { SEGMENT, useColor } from './theme.js';
 import { runNotes } from '../src/state/run-notes.js';
+import type { RecordedRun } from '../src/state/app-state.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4 }: { run: RunState | null; figures: RunFigures; width: number; lines?: number }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null }) {
   const color = useColor();
   if (!run) {
     return (
@@ -27,7 +28,7 @@ export function RunPanel({ run, figures, width, lines = 4 }: { run: RunState | n
   const barWidth = Math.max(10, width - displayWidth(`Run  ${counter} ${pct}`));
   const live = isLive(figures.status);
   const breakdown = failureBreakdown(run.failures);
-  const notes = runNotes(run);
+  const notes = runNotes(run, launched);
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">

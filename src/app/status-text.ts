@@ -1,4 +1,4 @@
-import { runNotes } from '../state/run-notes.js';
+import { launchOfRun, runNotes } from '../state/run-notes.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
@@ -41,7 +41,7 @@ export function statusText(state: AppState): string {
     if (run.error) lines.push(`          ${run.error}`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);
-    for (const note of runNotes(run)) lines.push(`          ${note}`);
+    for (const note of runNotes(run, launchOfRun(run, state.process.history))) lines.push(`          ${note}`);
     if (isLive(f.status)) {
       lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }

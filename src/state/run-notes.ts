@@ -1,15 +1,37 @@
 import { formatCount } from '../format.js';
 import { FAILED_KEYS_LIMIT } from './failed-keys.js';
+import type { RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
 
+/** A launch record is written a moment before the script's first line; a gap past this is another run. */
+const LAUNCH_MATCH_MS = 120_000;
+
 /**
- * What the operator should know about how a run was counted, one short line each: lines that looked
- * like outcomes but no rule read, repeated key lines (a logger with two handlers) and failed keys past
- * the listing bound. Empty when neither happened.
+ * The launch from here (runs.jsonl, as the history holds it) that started `run`: the nearest record within
+ * two minutes of the run's first line, or null (a run started by hand, or no start time read yet).
  */
-export function runNotes(run: RunState | null): string[] {
+export function launchOfRun(run: RunState, history: RecordedRun[]): RecordedRun | null {
+  if (run.startedAt === null) return null;
+  let best: RecordedRun | null = null;
+  for (const r of history) {
+    const gap = Math.abs(run.startedAt - r.startedAt);
+    if (gap <= LAUNCH_MATCH_MS && (!best || gap < Math.abs(run.startedAt - best.startedAt))) best = r;
+  }
+  return best;
+}
+
+/**
+ * What the operator should know about how a run was counted, one short line each: a script that read
+ * another number of keys than the launch from here gave it (`launched`: its record; a header rule or a
+ * filter of the script's own dropped some), lines that looked like outcomes but no rule read, repeated key
+ * lines (a logger with two handlers) and failed keys past the listing bound. Empty when none happened.
+ */
+export function runNotes(run: RunState | null, launched: RecordedRun | null = null): string[] {
   if (!run) return [];
   const notes: string[] = [];
+  if (launched && run.total !== null && launched.keyCount > 0 && run.total !== launched.keyCount) {
+    notes.push(`the script read ${formatCount(run.total)} of the ${formatCount(launched.keyCount)} keys launched`);
+  }
   if (run.unrecognized > 0) notes.push(`${formatCount(run.unrecognized)} line${run.unrecognized === 1 ? '' : 's'} looked like outcomes but matched no rule`);
   if (run.duplicateLines > 0) notes.push(`${formatCount(run.duplicateLines)} repeated key line${run.duplicateLines === 1 ? '' : 's'} counted once`);
   if (run.failedKeysOmitted > 0) notes.push(failedOmittedNote(run));
