@@ -289,6 +289,43 @@ describe('keys on the overview act on the selected job', () => {
 });
 
 
+describe('every state of the overview at 80×24, 100×30 and 60×20', () => {
+  type Setup = (p: ReturnType<typeof fivePlatform>) => void;
+  const keys = dates.slice(0, 23);
+  const STATES: [string, Setup, string][] = [
+    ['the list and the chain', () => undefined, 'bdl-standings'],
+    ['the help', (p) => p.platform.ui.set({ help: true }), 'Keys (overview)'],
+    ['a launch box of the selected job', (p) => p.stores[2].dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message: `Launch ${keys.length} keys, 6 workers, timeout 180 s?`, keys, workers: 6, timeout: 180 } }), 'Launch 23 keys'],
+    ['a group choice of the selected job', (p) => p.stores[2].dispatch({ type: 'ui/choose-group', choice: { groups: [{ label: 'HTTP 500', keys: keys.slice(0, 8) }, { label: 'timeout', keys: keys.slice(8, 9) }], index: 0 } }), 'HTTP 500'],
+    [
+      'a failing source on the selected row, said whole under the title',
+      (p) => p.stores[2].dispatch({ type: 'coverage/error', source: 'storage', at: NOW, error: { message: 'Cloud Storage: permission denied (403): storage.objects.list on bucket nba-scraped-data', hint: 'grant roles/storage.objectViewer (it has storage.objects.list) to the account in use (see `gcloud auth list`)', code: 403 } as never }),
+      // (60 columns cut the cell after the kind: `no access (4…`; the line under the title says it whole.)
+      'no access',
+    ],
+  ];
+  test.each(STATES.flatMap(([name, setup, text]) => ([[80, 24], [100, 30], [60, 20]] as const).map(([w, h]) => [name, w, h, setup, text] as const)))('%s at %i×%i: within the terminal, one title, the keys last', async (_name, cols, height, setup, text) => {
+    const p = fivePlatform();
+    setup(p);
+    const app = mount(p.platform, cols, height);
+    const frame = await waitFor(() => {
+      const f = frameOf(app);
+      return f.includes(text) && f.split('\n').every((l) => stringWidth(l) <= cols) ? f : null;
+    }, `"${text}" at ${cols}×${height}`).catch(() => {
+      throw new Error(`"${text}" never shown within ${cols} columns:\n${frameOf(app)}`);
+    });
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThan(height);
+    expect(lines[0]).toMatch(/^backfill-tui · 5 jobs/);
+    expect(lines.filter((l) => l.startsWith('backfill-tui ·'))).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/q quit|n\/Esc|Esc|next group/);
+    if (text === 'no access') expect(lines[1]).toMatch(/^bdl-standings: Cloud Storage: permission denied/);
+    // Nothing garbled: no row holds a second row's start (a wrapped or overdrawn line).
+    for (const l of lines.slice(1)) expect(l).not.toMatch(/.backfill-tui ·|\S {0,1}❯ [a-z]/);
+    cleanup();
+  });
+});
+
 describe('an idle overview draws only what changed', () => {
   test('a tick that moves no age draws nothing; five jobs ticked together draw one frame', async () => {
     const idle: [string, Kind, number][] = SEED.map(([name], i) => [name, i % 2 ? 'waiting' : 'complete', 853 - i * 100]);
