@@ -51,3 +51,19 @@ describe('a slow look says how long it has taken', () => {
     expect(right(failed)).toBe(' unknown');
   });
 });
+
+describe('a log that cannot be read (tester T23: the notice stayed after the file was back)', () => {
+  test('said as a notice and in the state until the log is read again or found missing; said once however often it repeats', () => {
+    const problem: AppEvent = { type: 'log/problem', message: 'log: /x.log is a directory, not a regular file; waiting for a regular file there' };
+    const bad = apply(base, [problem, problem]);
+    expect(texts(bad)).toEqual(['log: /x.log is a directory, not a regular file; waiting for a regular file there']);
+    expect(bad.log.problem).toContain('is a directory');
+    for (const back of [{ type: 'log/progress', bytesRead: 10, size: 10, historyDone: true }, { type: 'log/waiting' }] as AppEvent[]) {
+      const after = apply(bad, [back]);
+      expect(texts(after)).toEqual([]);
+      expect(after.log.problem).toBeNull();
+    }
+    // Other notices stay.
+    expect(texts(apply(bad, [{ type: 'ui/notice', text: 'other', tone: 'info' }, { type: 'log/waiting' }]))).toEqual(['other']);
+  });
+});
