@@ -8,7 +8,8 @@
  *   has had its first look and none is due (the next storage look is 60 s after the first): the overview, one
  *   job's dashboard and an idle `node -e setInterval` started together, medians of `--rounds`; then the overview
  *   over 70 s that hold one storage look of every job (local folders: the demo's stand-in for a bucket);
- * - `status --json` for the five jobs vs for one, and `node -e 0`, medians of interleaved runs.
+ * - `status --json` for the five jobs vs each job alone and `node -e 0`, wall and CPU time, medians of interleaved runs.
+ *   `--only status` (or `first`, `idle`) runs one part.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -139,19 +140,31 @@ try {
     term.kill();
   }
 
-  const five = [];
-  const one = [];
-  const team = [];
-  const node = [];
-  if (part('status')) for (let i = 0; i <= 5; i++) {
-    for (const [args, out] of [[[CLI, 'status', '--json'], five], [[CLI, 'status', '--json', '--job', 'player-boxscores'], one], [[CLI, 'status', '--json', '--job', 'team-boxscores'], team], [['-e', '0'], node]]) {
+  // Every job alone too, and CPU time (user + system, from /usr/bin/time) beside wall time: on a loaded machine
+  // wall time swings with the load, CPU time much less. Interleaved, the first round a warm-up.
+  const alone = ['team-boxscores', 'player-boxscores', 'bdl-standings', 'play-by-play', 'espn-boxscores'];
+  const runs = [['five jobs + chain', [CLI, 'status', '--json']], ...alone.map((j) => [j, [CLI, 'status', '--json', '--job', j]]), ['node -e 0', ['-e', '0']]];
+  const wall = new Map(runs.map(([name]) => [name, []]));
+  const cpu = new Map(runs.map(([name]) => [name, []]));
+  const timed = existsSync('/usr/bin/time');
+  if (part('status')) for (let i = 0; i <= 7; i++) {
+    for (const [name, args] of runs) {
       const t = performance.now();
-      const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
+      const r = timed
+        ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, ...args], { cwd: dir, encoding: 'utf8' })
+        : spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(r.stderr);
-      if (i > 0) out.push(performance.now() - t);
+      if (i === 0) continue;
+      wall.get(name).push(performance.now() - t);
+      const m = /cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+      if (m) cpu.get(name).push((Number(m[1]) + Number(m[2])) * 1000);
     }
   }
-  if (part('status')) console.log(`status --json, five jobs + chain: median ${fmtMs(median(five))}; player-boxscores alone: ${fmtMs(median(one))} (${(median(five) / median(one)).toFixed(2)}×); team-boxscores alone (the largest: 5,299 keys, 10,000 folders): ${fmtMs(median(team))} (${(median(five) / median(team)).toFixed(2)}×); node -e 0: ${fmtMs(median(node))}`);
+  if (part('status')) {
+    const five = runs[0][0];
+    const row = (name) => `${name}: wall ${fmtMs(median(wall.get(name)))} (five ${(median(wall.get(five)) / median(wall.get(name))).toFixed(2)}×)${timed ? `, CPU ${fmtMs(median(cpu.get(name)))} (five ${(median(cpu.get(five)) / median(cpu.get(name))).toFixed(2)}×)` : ''}`;
+    console.log(`status --json, medians of 7 interleaved (five ÷ this in brackets):\n  ${runs.map(([name]) => row(name)).join('\n  ')}`);
+  }
   console.log(`load average at the end: ${loadavg()}`);
 } finally {
   for (const socket of servers) {
