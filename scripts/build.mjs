@@ -9,6 +9,9 @@
  *   node scripts/build.mjs --if-stale   build only when the inputs changed since the last build
  *   node scripts/build.mjs --check      exit 1 (and say why) when dist/ is missing or stale
  *
+ * dist/build-meta.json is esbuild's metafile (which sources and packages went into which output file):
+ * tests read it to tell which packages a command loaded.
+ *
  * dist/build-stamp.json records a hash of every input (src/, components/, package.json,
  * package-lock.json, tsconfig.json, this script): that is how tests and `npm run demo` know whether
  * dist/ is what the sources say.
@@ -21,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 const STAMP = join(DIST, 'build-stamp.json');
+const META = join(DIST, 'build-meta.json');
 
 /** What runs as a program or is imported by the bench and the test harness (each keeps its dist/ path). */
 export const ENTRIES = [
@@ -42,6 +46,44 @@ export const ENTRIES = [
 
 /** Loaded from node_modules at run time, and only by the commands that use them (large CommonJS trees). */
 const EXTERNAL = ['@google-cloud/*', 'google-auth-library', 'react-devtools-core'];
+
+/**
+ * commander requires node:child_process at load for a feature we never use (subcommands as separate
+ * executables); child_process brings node:net and more, a fifth of `status`'s start-up. Its require is
+ * served by a stand-in that loads the real module on first use, so commander still works as shipped.
+ */
+export const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:${args.path}'))[key] });`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * yoga-layout (Ink's layout engine) carries its WebAssembly as a data: URL and, when `fetch` exists, reads it
+ * with fetch: that loads Node's whole fetch implementation (undici) and decodes the URL through it before the
+ * dashboard's first frame. Its own base64 path (taken where there is no fetch) is used instead.
+ */
+export const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const fetchTest = '"function"!=typeof fetch';
+      if (!text.includes(fetchTest)) throw new Error(`${args.path}: no ${fetchTest} to take out (yoga-layout changed): update scripts/build.mjs`);
+      return { contents: text.replaceAll(fetchTest, 'true'), loader: 'js' };
+    });
+  },
+};
+
+/** Plugins of every build (see each). */
+export const PLUGINS = [lazyChildProcessForCommander, yogaWithoutFetch];
 
 function files(dir) {
   const out = [];
@@ -88,7 +130,7 @@ export async function build({ quiet = false } = {}) {
   const { build: esbuild } = await import('esbuild');
   const inputs = inputsHash();
   rmSync(DIST, { recursive: true, force: true });
-  await esbuild({
+  const result = await esbuild({
     absWorkingDir: ROOT,
     entryPoints: ENTRIES,
     outdir: DIST,
@@ -105,10 +147,13 @@ export async function build({ quiet = false } = {}) {
     define: { 'process.env.NODE_ENV': '"production"' },
     // CommonJS dependencies bundled into ES modules still call require() for Node built-ins.
     banner: { js: "import { createRequire as __btCreateRequire } from 'node:module'; const require = __btCreateRequire(import.meta.url);" },
+    plugins: PLUGINS,
     jsx: 'automatic',
     legalComments: 'none',
     logLevel: 'warning',
+    metafile: true,
   });
+  writeFileSync(META, JSON.stringify(result.metafile));
   writeFileSync(STAMP, `${JSON.stringify({ inputs, builtAt: new Date().toISOString() })}\n`);
   if (!quiet) process.stderr.write(`build: dist/ bundled in ${Math.round(performance.now() - started)} ms\n`);
 }

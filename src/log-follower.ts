@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { watch } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import { FileFollower } from './follow/file-follower.js';
 import { startPollClock } from './follow/poll-clock.js';
 import { serialRunner } from './follow/serial-runner.js';
@@ -55,6 +55,11 @@ export interface FollowOptions {
   historyStart?: HistoryStart;
   /** onChunk's buffer is lent (see FollowHandlers.onChunk): for handlers that parse each chunk at once. */
   lendChunks?: boolean;
+  /**
+   * Watch the directory for changes (default true). A one-shot read (`status`) passes false: it stops at the
+   * end of the history, before a watch could tell it anything, and chokidar then is never loaded.
+   */
+  watch?: boolean;
 }
 
 /** Picks the offset a history read begins at; see FollowOptions.historyStart. */
@@ -100,6 +105,29 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
   };
 
   // The directory, not the file: only a directory watch sees the file appear again after a delete or rotation.
+  // chokidar is loaded here, not with this module: the poll below covers the moment until its watch is ready.
+  const watching: Promise<FSWatcher | null> = opts.watch === false ? Promise.resolve(null) : startWatch(dir, target, poke, handlers, signal);
+
+  // Fast while lines are arriving (the end of a burst has no event), slow once the log is quiet.
+  const clock = startPollClock({ pollMs, idlePollMs, idleAfterMs: opts.idleAfterMs ?? IDLE_AFTER_MS, tick: poke });
+  onData = () => clock.dataArrived();
+
+  return new Promise<void>((resolve) => {
+    const stop = async (): Promise<void> => {
+      clock.stop();
+      await (await watching)?.close().catch(() => {});
+      await runner.idle();
+      await follower.close();
+      resolve();
+    };
+    signal.addEventListener('abort', () => void stop(), { once: true });
+  });
+}
+
+/** chokidar's watch of `dir` poking on changes to `target`; null when it could not start or the follower stopped first. */
+async function startWatch(dir: string, target: string, poke: () => void, handlers: FollowHandlers, signal: AbortSignal): Promise<FSWatcher | null> {
+  const { watch } = await import('chokidar').catch(() => ({ watch: null }));
+  if (watch === null || signal.aborted) return null;
   const watcher = watch(dir, {
     depth: 0,
     ignoreInitial: true,
@@ -116,19 +144,5 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
   watcher.on('ready', () => handlers.onWatching?.());
   // Without a listener an 'error' event would throw; the poll covers for a broken watch.
   watcher.on('error', () => {});
-
-  // Fast while lines are arriving (the end of a burst has no event), slow once the log is quiet.
-  const clock = startPollClock({ pollMs, idlePollMs, idleAfterMs: opts.idleAfterMs ?? IDLE_AFTER_MS, tick: poke });
-  onData = () => clock.dataArrived();
-
-  return new Promise<void>((resolve) => {
-    const stop = async (): Promise<void> => {
-      clock.stop();
-      await watcher.close().catch(() => {});
-      await runner.idle();
-      await follower.close();
-      resolve();
-    };
-    signal.addEventListener('abort', () => void stop(), { once: true });
-  });
+  return watcher;
 }

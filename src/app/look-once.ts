@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { SourceError, type KeySource, type ListTrace } from '../coverage/source.js';
 import type { AppEvent } from '../state/events.js';
 
@@ -53,13 +52,15 @@ export async function timeoutError(source: KeySource, limitMs?: number, trace?: 
 }
 
 /** True when a TCP connection to the endpoint's host and port is refused now (false: accepted, or no word in time). */
-function connectionRefused(endpoint: string): Promise<boolean> {
+async function connectionRefused(endpoint: string): Promise<boolean> {
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`);
   } catch {
-    return Promise.resolve(false);
+    return false;
   }
+  // node:net loads only for this probe: `status` imports this module on every run.
+  const { connect } = await import('node:net');
   const port = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
   return new Promise((resolve) => {
     const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port });

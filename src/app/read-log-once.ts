@@ -41,7 +41,8 @@ export async function readLogOnce(
       },
     },
     // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
-    { signal: ac.signal, pollMs: 60_000, historyStart, lendChunks: true },
+    // A one-shot read ends with the history: no directory watch (chokidar stays unloaded).
+    { signal: ac.signal, pollMs: 60_000, historyStart, lendChunks: true, watch: false },
   );
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
   if (failure) throw new UserError(`cannot read the log ${file}: ${(failure as Error).message ?? String(failure)}`);

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import { compareNewestFirst, readFailedFile, type FailedFile } from './failed-file.js';
 
 /** Called whenever the set of good files or the notes change (and once after the first look). */
@@ -151,7 +151,9 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
   };
 
   // Resolves once chokidar is ready: until then a new file could count as "initial" and raise no event.
-  const startWatcher = (): Promise<FSWatcher> => {
+  // chokidar loads with the first watch, not with this module (`status` reads the files once, unwatched).
+  const startWatcher = async (): Promise<FSWatcher> => {
+    const { watch } = await import('chokidar');
     const w = watch(dir, { depth: 0, ignoreInitial: true, ignored: (p: string) => p !== dir && !match.test(basename(p)) });
     // Events only ask for a look soon; the look itself decides what changed.
     w.on('all', () => schedule(Math.min(50, settleMs)));
@@ -162,7 +164,9 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
         res(w);
       };
       w.once('ready', settle);
-      signal.addEventListener('abort', settle, { once: true });
+      // Aborted while chokidar loaded: no 'abort' event comes any more.
+      if (signal.aborted) settle();
+      else signal.addEventListener('abort', settle, { once: true });
     });
   };
 

@@ -1,7 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { open, rename, link, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 /** Options for {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -16,6 +15,8 @@ export interface AtomicWriteOptions {
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
+  // node:crypto loads with the first write, not with this module (`status` only reads).
+  const { randomBytes } = await import('node:crypto');
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let linked = false;
   try {

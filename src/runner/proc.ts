@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 
 /** The fields of /proc/PID/stat the runner needs. */
@@ -61,6 +61,8 @@ export function readPsStart(pid: number): { state: string; start: string } | nul
   if (!Number.isInteger(pid) || pid <= 0) return null;
   let out: string;
   try {
+    // node:child_process loads only where ps is asked (no /proc): `status` imports this module on every run.
+    const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     out = execFileSync('ps', ['-o', 'stat=', '-o', 'lstart=', '-p', String(pid)], {
       encoding: 'utf8',
       timeout: 5000,
