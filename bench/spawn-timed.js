@@ -12,13 +12,14 @@ export const rssMethod = existsSync(GNU_TIME) ? '/usr/bin/time %M' : '/proc/PID/
 let seq = 0;
 
 /**
- * Runs `cmd args` to its end and measures its wall time (from spawn to exit, as seen here) and peak RSS.
- * Resolves { ms, rssKB, code, stdout } with stdout as a string; stderr is kept only for failures.
+ * Runs `cmd args` to its end and measures its wall time (from spawn to exit, as seen here), peak RSS and,
+ * with GNU time, its CPU time (user + system, 10 ms steps; NaN without GNU time). Resolves
+ * { ms, rssKB, cpuMs, code, stdout } with stdout as a string; stderr is kept only for failures.
  */
 export function runTimed(cmd, args, opts = {}) {
   const useTime = existsSync(GNU_TIME);
   const rssFile = join(tmpdir(), `backfill-bench-rss-${process.pid}-${seq++}`);
-  const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+  const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const start = performance.now();
     // opts.stdoutFile: stdout goes to that file (grep -c must write somewhere real: to /dev/null it stops at the first match).
@@ -36,16 +37,19 @@ export function runTimed(cmd, args, opts = {}) {
       const ms = performance.now() - start;
       if (poll) clearInterval(poll);
       let rssKB = hwm;
+      let cpuMs = NaN;
       if (useTime) {
         try {
-          rssKB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+          const [m, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+          rssKB = m;
+          cpuMs = (user + sys) * 1000;
         } catch {
           rssKB = NaN;
         }
         rmSync(rssFile, { force: true });
       }
       const stdout = opts.stdoutFile ? readFileSync(opts.stdoutFile, 'utf8') : Buffer.concat(out).toString('utf8');
-      resolve({ ms, rssKB, code, stdout, stderr: Buffer.concat(err).toString('utf8') });
+      resolve({ ms, rssKB, cpuMs, code, stdout, stderr: Buffer.concat(err).toString('utf8') });
     });
   });
 }

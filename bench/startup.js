@@ -42,11 +42,15 @@ export async function startupStages({ cli, dir, runs, made }) {
   return res;
 }
 
-/** Median ms since process start of each stage, in order, with Node's own bootstrap first. */
+/**
+ * Median ms since process start of each stage, in order, with Node's own bootstrap first; third, the median
+ * CPU ms (user + system) the process had used by then (none for Node's bootstrap).
+ */
 function stagesOf(records) {
   if (records.length === 0) return [];
   const names = records[0].marks.map(([m]) => m);
-  return [['node ready', median(records.map((r) => r.bootstrap))], ...names.map((name) => [name, median(records.map((r) => r.marks.find(([m]) => m === name)?.[1] ?? NaN))])];
+  const at = (name, i) => median(records.map((r) => r.marks.find(([m]) => m === name)?.[i] ?? NaN));
+  return [['node ready', median(records.map((r) => r.bootstrap)), NaN], ...names.map((name) => [name, at(name, 1), at(name, 2)])];
 }
 
 /** Spawn to the first frame (a screen showing `q quit`) of the dashboard in an 80×24 pty; then `q`. */
