@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import type { DemoProgress } from './demo-progress.js';
 
 /** The demo's Cloud Run region: the team's project and region, one job per Cloud Run demo job. */
 export const DEMO_PROJECT = 'nba-props-platform';
@@ -90,10 +91,11 @@ const DEMO_JOB = { name: 'bdl-boxscores', cloudRunJob: 'bdl-boxscore-backfill' }
  * Adds the demo's Cloud Run job to a platform demo config (`jobs` list): its expected game dates, a storage
  * folder about 60 % full, and `cloudRun` pointing at a loopback region on a port picked now and kept.
  */
-export async function addDemoCloudRunJob(dir: string, configFile: string, opts: { keys: string[]; speed: number }): Promise<void> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
+export async function addDemoCloudRunJob(dir: string, configFile: string, opts: { keys: string[]; speed: number; progress?: DemoProgress }): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
   const { writeFileAtomic } = await import('../runner/atomic-write.js');
   const { mulberry32 } = await import('../sim/random.js');
+  const { layOutObjects } = await import('./demo-layout.js');
   const config = JSON.parse(await readFile(configFile, 'utf8')) as { jobs?: Record<string, unknown>[] };
   if (!Array.isArray(config.jobs) || config.jobs.some((j) => j.cloudRun)) return;
   const home = path.join(dir, DEMO_JOB.name);
@@ -101,12 +103,8 @@ export async function addDemoCloudRunJob(dir: string, configFile: string, opts: 
   await mkdir(storage, { recursive: true });
   await writeFileAtomic(path.join(home, 'keys.csv'), `${opts.keys.join('\n')}\n`);
   const rng = mulberry32(23);
-  for (const key of opts.keys) {
-    if (rng() < 0.6) {
-      await mkdir(path.join(storage, key), { recursive: true });
-      await writeFile(path.join(storage, key, '20251126_120000.json'), '{"demo":true}\n');
-    }
-  }
+  const stored = opts.keys.filter(() => rng() < 0.6);
+  await layOutObjects(dir, stored.map((key) => ({ folder: storage, key, name: '20251126_120000.json' })), (done, total) => opts.progress?.count(`key folders of ${DEMO_JOB.name}`, done, total));
   const url = `http://127.0.0.1:${await freePort()}`;
   config.jobs.push({
     name: DEMO_JOB.name,

@@ -10,6 +10,8 @@ import { writeFileAtomic } from '../runner/atomic-write.js';
 import { runPlatformDashboard } from './platform-dashboard.js';
 import { setUpPlatformDemo, startChainLoader } from './platform-demo.js';
 import { addDemoCloudRunJob, startDemoRegionFor } from './demo-cloud-run.js';
+import { layOutObjects, type DemoObject } from './demo-layout.js';
+import { demoProgress, type DemoProgress } from './demo-progress.js';
 
 /** Share of keys already in storage when the demo opens: April–June mostly missing, as in the real run. */
 const PRESENT_REGULAR = 0.8;
@@ -18,7 +20,7 @@ const PRESENT_PLAYOFFS = 0.35;
 const LOAD_EVERY_MS = 15_000;
 
 /** Lays out a scratch directory: expected keys, partial storage, warehouse behind it, config with the simulator. */
-export async function setUpDemo(dir: string, opts: { speed: number; cli: string }): Promise<string> {
+export async function setUpDemo(dir: string, opts: { speed: number; cli: string; progress?: DemoProgress }): Promise<string> {
   const storage = path.join(dir, 'storage');
   const warehouse = path.join(dir, 'warehouse');
   await mkdir(storage, { recursive: true });
@@ -26,14 +28,15 @@ export async function setUpDemo(dir: string, opts: { speed: number; cli: string 
   const keys = generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 });
   await writeFileAtomic(path.join(dir, 'game_dates_to_scrape.csv'), `${keys.join('\n')}\n`);
   const rng = mulberry32(11);
+  const objects: DemoObject[] = [];
   for (const key of keys) {
     const month = Number(key.slice(5, 7));
     if (rng() < (month >= 4 && month <= 6 ? PRESENT_PLAYOFFS : PRESENT_REGULAR)) {
-      await mkdir(path.join(storage, key), { recursive: true });
-      await writeFile(path.join(storage, key, '20251126_120000.json'), '{"demo":true}\n');
-      if (rng() < 0.95) await markLoaded(warehouse, key);
+      objects.push({ folder: storage, key, name: '20251126_120000.json' });
+      if (rng() < 0.95) objects.push({ folder: warehouse, key, name: 'loaded' });
     }
   }
+  await layOutObjects(dir, objects, (done, total) => opts.progress?.count('key folders', done, total));
   const config = {
     job: 'player-boxscores (demo)',
     log: 'player_boxscore_backfill.log',
@@ -85,13 +88,19 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
   const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
   const existing = path.join(dir, 'backfill-tui.config.json');
   let file: string;
+  // Laying out a new demo takes seconds on a loaded machine: said at once, with a bar, before the first frame.
+  const progress = demoProgress(process.stderr);
   if (existsSync(existing)) file = existing;
-  else if (opts.job === 'player-boxscores') file = await setUpDemo(dir, { speed: opts.speed, cli });
-  else {
-    file = await setUpPlatformDemo(dir, { speed: opts.speed, cli });
+  else if (opts.job === 'player-boxscores') {
+    progress.step(`laying out ${dir}`);
+    file = await setUpDemo(dir, { speed: opts.speed, cli, progress });
+  } else {
+    progress.step(`laying out ${dir}`);
+    file = await setUpPlatformDemo(dir, { speed: opts.speed, cli, progress });
     // A sixth job that runs as a Cloud Run Job, served by the shipped loopback region.
-    await addDemoCloudRunJob(dir, file, { keys: generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 }), speed: opts.speed });
+    await addDemoCloudRunJob(dir, file, { keys: generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 }), speed: opts.speed, progress });
   }
+  progress.done();
   const platform = 'jobs' in (JSON.parse(await readFile(file, 'utf8')) as object);
   const ac = new AbortController();
   if (platform) startChainLoader(dir, ac.signal);

@@ -8,6 +8,8 @@ import { localSeconds } from '../sim/python-format.js';
 import { writeFailedDates } from '../sim/storage.js';
 import { mulberry32 } from '../sim/random.js';
 import { runScript } from '../sim/script.js';
+import { layOutObjects, type DemoObject } from './demo-layout.js';
+import type { DemoProgress } from './demo-progress.js';
 
 /** The chain's stand-in loader runs a pass this often; each stage trails the one before by one pass. */
 const CHAIN_PASS_MS = 15_000;
@@ -47,9 +49,10 @@ interface DemoJob {
 /**
  * The platform demo: the five scrapers of the seed, each with its simulated backfill, and a four-stage chain
  * after the player boxscore job (Phase 1 its storage, then raw, analytics and feature directories filled by
- * {@link startChainLoader}). Returns the config file.
+ * {@link startChainLoader}). Returns the config file. What is in storage, the warehouse and the chain is
+ * decided first, then laid out at once (about 13,000 key folders), saying how far on `progress`.
  */
-export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli: string }): Promise<string> {
+export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli: string; progress?: DemoProgress }): Promise<string> {
   const dates = generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 });
   const ids = generateGameIds();
   const jobs: DemoJob[] = [
@@ -61,18 +64,23 @@ export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli:
   ];
   const rng = mulberry32(11);
   const entries = [];
+  const objects: DemoObject[] = [];
+  const loaded = new Map<string, string[]>();
   for (const job of jobs) {
     const home = path.join(dir, job.name);
     const storage = path.join(home, 'storage');
     await mkdir(storage, { recursive: true });
     const csv = job.keys === ids ? `game_id\n${ids.join('\n')}\n` : `${dates.join('\n')}\n`;
     await writeFileAtomic(path.join(home, 'keys.csv'), csv);
-    if (job.finished) await writeFinishedRun(home, job.keys);
-    else for (const key of job.keys) if (rng() < job.present) await mark(storage, key, '20251126_120000.json');
+    if (job.finished) opts.progress?.step(`simulating the finished ${job.name} run (${job.keys.length.toLocaleString('en-US')} keys)`);
+    const stored = job.finished ? await writeFinishedRun(home, job.keys) : job.keys.filter(() => rng() < job.present);
+    for (const key of stored) objects.push({ folder: storage, key, name: '20251126_120000.json' });
     const warehouse = path.join(home, 'warehouse');
     if (job.warehouse) {
       await mkdir(warehouse, { recursive: true });
-      for (const key of await readdir(storage)) if (rng() < 0.96) await mark(warehouse, key);
+      const inWarehouse = stored.filter(() => rng() < 0.96);
+      for (const key of inWarehouse) objects.push({ folder: warehouse, key, name: 'loaded.json' });
+      loaded.set(job.name, inWarehouse);
     }
     entries.push({
       name: job.name,
@@ -85,12 +93,13 @@ export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli:
     });
   }
   // Later phases already part-way, each behind the one before, as on a platform mid-backfill.
-  let feeding = await readdir(path.join(dir, 'player-boxscores', 'warehouse'));
+  let feeding = loaded.get('player-boxscores') ?? [];
   for (const [stage, share] of [['analytics', 0.9], ['features', 0.85]] as const) {
     await mkdir(path.join(dir, 'chain', stage), { recursive: true });
     feeding = feeding.filter((key) => !dropped(key) && rng() < share);
-    for (const key of feeding) await mark(path.join(dir, 'chain', stage), key);
+    for (const key of feeding) objects.push({ folder: path.join(dir, 'chain', stage), key, name: 'loaded.json' });
   }
+  await layOutObjects(dir, objects, (done, total) => opts.progress?.count('key folders', done, total));
   const config = {
     defaults: {
       storage: { pollSeconds: 5 },
@@ -118,9 +127,11 @@ export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli:
   return file;
 }
 
-/** A whole run of the simulated scraper on a virtual clock, ended two hours ago: log, storage, failed-keys file. */
-async function writeFinishedRun(home: string, keys: string[]): Promise<void> {
-  const storage = path.join(home, 'storage');
+/**
+ * A whole run of the simulated scraper on a virtual clock, ended two hours ago: its log and failed-keys file
+ * written, the keys it scraped returned (for storage).
+ */
+async function writeFinishedRun(home: string, keys: string[]): Promise<string[]> {
   const lines: string[] = [];
   let now = Date.now() - 2 * 3_600_000;
   const scraped: string[] = [];
@@ -138,8 +149,8 @@ async function writeFinishedRun(home: string, keys: string[]): Promise<void> {
     loadKeys: () => ({ keys, label: o.csv! }),
     saveFailed: (failed, startedAt) => writeFailedDates(home, failed, startedAt, now),
   });
-  for (const key of scraped) await mark(storage, key, '20251126_120000.json');
   await writeFile(path.join(home, 'backfill.log'), `${lines.join('\n')}\n`);
+  return scraped;
 }
 
 /** A stable pseudo-random fraction of a key, so a stage drops the same keys on every pass. */
