@@ -39,7 +39,9 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
 
   // Fitted by priority, never by overflow: what must stay (run bar and counts, one bar per source) is
   // placed first, then each extra in order of use while rows remain; the log pane takes the rest.
-  const runFull = run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run).length ? 1 : 0) : 1;
+  // The launch from here that started this run, for the note on keys the script did not read (tester U14).
+  const launched = run ? launchOfRun(run, state.process.history) : null;
+  const runFull = run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched).length ? 1 : 0) : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);
   const place = placeLines(state);
@@ -65,7 +67,7 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
       {reading ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} />
-      <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={run ? launchOfRun(run, state.process.history) : null} />
+      <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} />
       <CoveragePanel cov={cov} width={width} lines={covLines} />
       {showProblem ? (
         <Text color={color ? 'red' : undefined} wrap="truncate-end">

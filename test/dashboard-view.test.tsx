@@ -63,6 +63,16 @@ describe('dashboard frame', () => {
     expect(frame).toContain('6 workers · timeout 180 s');
   });
 
+  test('a script that read fewer keys than were launched from here says so on the job screen (tester U14)', async () => {
+    const store = liveStore();
+    // The live run's banner (Loaded 244) is a second after a launch of 255 keys recorded in runs.jsonl.
+    const startedAt = store.getState().log.current!.startedAt!;
+    store.dispatch({ type: 'process/history', runs: [{ id: 'resume-1', label: 'resume', keyCount: 255, keysFile: null, pid: 5058, startedAt: startedAt - 1000, endedAt: null, exitCode: null, reason: null }] });
+    const app = mount(store);
+    const frame = await waitFor(() => (frameOf(app).includes('651/853') ? frameOf(app) : null), 'the frame');
+    expect(frame).toContain('the script read 244 of the 255 keys launched');
+  });
+
   test('fits 80×24: no line wider than 80 columns, no more than 24 lines, help bar last', async () => {
     const app = mount(liveStore());
     const frame = await waitFor(() => (frameOf(app).includes('651/853') ? frameOf(app) : null), 'frame');
