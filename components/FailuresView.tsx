@@ -2,7 +2,7 @@ import { failedOmittedNote } from '../src/state/run-notes.js';
 import { Box, Text } from 'ink';
 import type { AppState } from '../src/state/app-state.js';
 import type { FailureRow } from '../src/failures/analysis.js';
-import { failureGroupLines, failuresView, runsText } from '../src/state/failures-view.js';
+import { failureGroupLines, failuresView, nowText, runsText } from '../src/state/failures-view.js';
 import { cursorIndex } from '../src/state/cursor.js';
 import { FailureTable, type Column } from './FailureTable.js';
 import { failedFileProblemLine } from '../src/failures/failed-file.js';
@@ -38,7 +38,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
     { title: 'error', cell: (r) => r.error, grow: true },
     { title: 'phase', cell: (r) => r.phase, max: 16 },
     { title: 'failed', cell: (r) => `${r.failedIn} of ${r.triedIn}` },
-    { title: 'now', cell: (r) => (r.recovered ? 'recovered' : r.persistent ? 'persistent' : 'missing'), min: 10 },
+    { title: 'now', cell: nowText, min: 10 },
   ];
   const cursorRow = shown[at];
   const footer = shown.length === rows.length ? `${rows.length} keys` : `${shown.length} of ${rows.length} keys match "${state.ui.filter}"`;

@@ -128,6 +128,7 @@ describe('persistence on the simulator\'s own files', () => {
       failing: three.size,
       recovered: everFailed().size - three.size,
       persistent: three.size,
+      persistentUnknown: null,
       byError: { 'HTTP 500': three.size },
       byPhase: { Spring: three.size },
       byMonth,

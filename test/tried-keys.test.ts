@@ -40,15 +40,16 @@ test('a file with no launch nearby (a run started elsewhere) stays unknown', asy
 });
 
 test('knowing what each run tried: a run that tried a key and did not fail it breaks its streak; one that never tried it does not', async () => {
-  // Without that knowledge run 2 is taken as not having tried the playoff dates (they are not in storage).
-  expect([...persistentKeys(files)].sort()).toEqual(['2022-04-17', '2022-05-02']);
+  // Without that knowledge run 2 is taken as not having tried the playoff dates (storage listed: not there).
+  const none = new Set<string>();
+  expect([...persistentKeys(files, null, none)].sort()).toEqual(['2022-04-17', '2022-05-02']);
   // Its keys file says it tried 2022-04-17 and did not fail it: that breaks 2022-04-17 only.
   const triedBoth = await triedKeysForFiles(files, [{ startedAt: T0 + H, keysFile: '/k/2.txt' }], async () => '2021-11-03\n2022-04-17\n');
-  expect([...persistentKeys(files, triedBoth)]).toEqual(['2022-05-02']);
+  expect([...persistentKeys(files, triedBoth, none)]).toEqual(['2022-05-02']);
   const tried = await triedKeysForFiles(files, [
     { startedAt: T0, keysFile: '/k/1.txt' },
     { startedAt: T0 + H, keysFile: '/k/2.txt' },
     { startedAt: T0 + 2 * H, keysFile: '/k/3.txt' },
   ], read);
-  expect([...persistentKeys(files, tried)].sort()).toEqual(['2022-04-17', '2022-05-02']);
+  expect([...persistentKeys(files, tried, none)].sort()).toEqual(['2022-04-17', '2022-05-02']);
 });

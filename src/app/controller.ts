@@ -137,9 +137,12 @@ export function createController(deps: ControllerDeps) {
     const { filter } = store.getState().ui;
     const view = failuresView(store.getState());
     const failing = only ? only.keys : (filter ? view.shown : view.rows).filter((r) => !r.recovered).map((r) => r.key);
-    const persistent = new Set(view.rows.filter((r) => r.persistent).map((r) => r.key));
     const present = await freshStorage();
     if (live.storage && present === null) return;
+    // Persistence from the fresh listing (the view as it is now); none known without one (storage not listed).
+    const rows = failuresView(store.getState()).rows;
+    const known = rows.some((r) => !r.recovered && r.persistentKnown);
+    const persistent = known ? new Set(rows.filter((r) => r.persistent).map((r) => r.key)) : null;
     const missing = failing.filter((k) => !present?.has(k));
     if (missing.length === 0) return notice(`nothing to retry: every failed key${filter && !only ? ` matching "${filter}"` : ''} is in storage now`, 'info');
     // A suspicious key would make the keys file be refused, and every good key with it: left out, and said.

@@ -8,6 +8,7 @@ import type { AppState } from '../state/app-state.js';
 import { failuresView } from '../state/failures-view.js';
 import { UserError } from '../errors.js';
 import { unsafeKeyProblem } from '../key-safety.js';
+import { persistentUnknown } from '../failures/analysis.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
 export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse'; timeoutMs?: number }): Promise<number> {
@@ -66,10 +67,17 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   const storage = state.coverage.storage;
   // Without a storage listing a key that has since recovered cannot be told apart: say so, still print.
   if (storage && storage.keys === null) process.stderr.write(`backfill-tui: storage not listed (${storage.error ?? 'unknown'}): keys that recovered since are included\n`);
-  const keys = failuresView(state)
-    .rows.filter((r) => !r.recovered)
+  const failing = failuresView(state).rows.filter((r) => !r.recovered);
+  // Storage not listed: no key is known to be persistent (a run silent about a key may have scraped it).
+  // --persistent then has no answer (exit 1, nothing printed); --not-persistent prints every failing key.
+  const known = failing.length === 0 || failing[0].persistentKnown;
+  if (!known && filter.persistent !== undefined) {
+    process.stderr.write(`backfill-tui: persistent: ${persistentUnknown()}: ${filter.persistent ? 'no key is printed' : 'every failing key is printed'}\n`);
+    if (filter.persistent) return 1;
+  }
+  const keys = failing
     .filter((r) => filter.phase === undefined || r.phase === filter.phase)
-    .filter((r) => filter.persistent === undefined || r.persistent === filter.persistent)
+    .filter((r) => filter.persistent === undefined || !known || r.persistent === filter.persistent)
     .map((r) => r.key)
     .sort();
   // The output is data for a backfill's --csv: a key cut for display (over 200 characters, ending in …) or one

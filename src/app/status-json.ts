@@ -8,6 +8,7 @@ import { currentFigures } from '../state/current-figures.js';
 import { failuresView } from '../state/failures-view.js';
 import { NO_DATE, type GroupCount } from '../failures/analysis.js';
 import { stuckReason } from '../cloud-run/stuck.js';
+import { PERSISTENCE_UNKNOWN } from '../failures/verdicts.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
 export interface RunJson {
@@ -159,6 +160,8 @@ export function failuresJson(state: AppState) {
     failing: summary.failing,
     recovered: summary.recovered,
     persistent: summary.persistent,
+    // Why `persistent` is null (storage not listed: a run silent about a key may have scraped it), else null.
+    persistentUnknown: summary.persistent === null ? PERSISTENCE_UNKNOWN : null,
     byError: obj(summary.byError),
     byPhase: obj(summary.byPhase),
     // Keys without any date (ids with no game_date) have no month: they are in byError and byPhase only.

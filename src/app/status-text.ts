@@ -68,6 +68,7 @@ function failureLines(state: AppState): string[] {
   if (summary.failing + summary.recovered === 0) return [];
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';
   const out = [`failures  ${formatCount(summary.failing)} failing · ${formatCount(summary.recovered)} recovered${file}`];
+  // persistentSentence says "persistent: not known (storage not listed)" when storage has no answer.
   for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), formatMonths(summary.byMonth), persistentSentence(summary)]) {
     if (line) out.push(`          ${line}`);
   }

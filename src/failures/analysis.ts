@@ -1,6 +1,6 @@
 import { DEFAULT_LABEL, phaseOf, type PhaseCalendar } from '../phases/calendar.js';
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
-import { failureVerdicts, isPersistent, visitVerdicts, type VerdictPart, type VerdictSource } from './verdicts.js';
+import { PERSISTENCE_UNKNOWN, failureVerdicts, isPersistent, visitVerdicts, type VerdictPart, type VerdictSource } from './verdicts.js';
 
 /** A group (error kind, phase or month) and how many keys fall in it. */
 export interface GroupCount {
@@ -21,7 +21,10 @@ export interface KeyHistory {
 /** One row of the failures table. A recovered key is in storage now and no longer counts as failing. */
 export interface FailureRow extends FailedEntry {
   recovered: boolean;
+  /** False as well when persistence is not known (storage not listed): see `persistentKnown`. */
   persistent: boolean;
+  /** Storage was listed, so `persistent` is an answer (see isPersistent). */
+  persistentKnown: boolean;
   source: 'log' | 'file';
   /** The key's date: the key itself, its entry's game_date, or the expected-keys CSV's date column; null if none. */
   day: string | null;
@@ -36,7 +39,8 @@ export interface FailureRow extends FailedEntry {
 export interface FailureSummary {
   failing: number;
   recovered: number;
-  persistent: number;
+  /** Null: not known, storage not listed (see isPersistent); `persistentByPhase` is then empty. */
+  persistent: number | null;
   /** Most first, ties by label. */
   byError: GroupCount[];
   /** In the calendar's label order; only phases with failures. */
@@ -99,10 +103,13 @@ export function keyHistory(files: FailedFile[]): Map<string, KeyHistory> {
 
 export type { KeySet, KeyVerdict } from './verdicts.js';
 
-/** Keys failing and persistent (see `KeyVerdict`, `isPersistent`) among the keys the files list, the files alone. */
-export function persistentKeys(files: FailedFile[], tried?: ReadonlyMap<string, ReadonlySet<string>> | null, present: ReadonlySet<string> | null = null): Set<string> {
+/**
+ * Keys failing and persistent (see `KeyVerdict`, `isPersistent`) among the keys the files list, the files
+ * alone, with `present` what storage holds now (null: not listed, and then no key is known to be persistent).
+ */
+export function persistentKeys(files: FailedFile[], tried: ReadonlyMap<string, ReadonlySet<string>> | null | undefined, present: ReadonlySet<string> | null): Set<string> {
   const verdicts = failureVerdicts(files, tried, null);
-  return new Set([...verdicts].filter(([k, v]) => isPersistent(v, present?.has(k) ?? false)).map(([k]) => k));
+  return new Set([...verdicts].filter(([k, v]) => isPersistent(v, present ? present.has(k) : null)).map(([k]) => k));
 }
 
 /** Inputs of `currentFailures` and `summariseFailures`: every key's verdict over the runs, and what storage holds now. */
@@ -127,7 +134,7 @@ export function currentFailures(input: CurrentFailuresInput): FailureRow[] {
   const calendar = input.calendar ?? null;
   const rows: FailureRow[] = [];
   visitVerdicts(input.verdicts, (key, v) => {
-    const inStorage = presentInStorage?.has(key) ?? false;
+    const inStorage = presentInStorage ? presentInStorage.has(key) : null;
     const day = dayOf(key, v.date, input.dates);
     // Fields spelled out, one shape for every row: rows built by spreading objects of two shapes made V8
     // build each row slowly as a dictionary (40,000 rows: 2.3 s against 0.14 s under load).
@@ -137,8 +144,9 @@ export function currentFailures(input: CurrentFailuresInput): FailureRow[] {
       error: v.error,
       date: v.date,
       source: v.source,
-      recovered: !v.failing || inStorage,
+      recovered: !v.failing || inStorage === true,
       persistent: isPersistent(v, inStorage),
+      persistentKnown: inStorage !== null,
       day,
       phase: calendar ? phaseOf(calendar, day) : DEFAULT_LABEL,
       failedIn: v.failedIn,
@@ -161,7 +169,7 @@ export function summarise(rows: FailureRow[], labels: string[] = []): FailureSum
   return {
     failing: failing.length,
     recovered: rows.length - failing.length,
-    persistent: persistent.length,
+    persistent: failing.length > 0 && !failing[0].persistentKnown ? null : persistent.length,
     byError: groupByError(failing),
     byPhase: countBy(failing, (r) => r.phase, phaseOrder(labels)),
     byMonth: countBy(failing, (r) => (r.day ? r.day.slice(0, 7) : NO_DATE), monthOrder),
@@ -199,10 +207,16 @@ export function formatGroups(groups: GroupCount[], sep = ' · '): string {
 
 /** "35 keys failed in every run that tried them (All-Star 8 · Play-In 12 · Playoffs 15): a gentler retry will not help" */
 export function persistentSentence(s: FailureSummary): string | null {
+  if (s.persistent === null) return s.failing > 0 ? `persistent: ${persistentUnknown()}` : null;
   if (s.persistent === 0) return null;
   const split = s.persistentByPhase.length ? ` (${formatGroups(s.persistentByPhase)})` : '';
   const what = s.persistent === 1 ? '1 key failed in every run that tried it' : `${s.persistent} keys failed in every run that tried them`;
   return `${what}${split}: a gentler retry will not help`;
+}
+
+/** "not known (storage not listed)": what every view says for persistence when storage has no answer. */
+export function persistentUnknown(): string {
+  return `not known (${PERSISTENCE_UNKNOWN})`;
 }
 
 /** "2021: Oct 3 Nov 8 · 2022: Feb 2 Apr 5 · no date 4": every month, compact, oldest first. */

@@ -78,8 +78,8 @@ class Tally {
 
   /** One key's verdict. A run's keys repeat their error text: the last one is checked first. */
   readonly visit = (key: string, v: Readonly<KeyVerdict>): void => {
-    const inStorage = this.ctx.present?.has(key) ?? false;
-    if (!v.failing || inStorage) {
+    const inStorage = this.ctx.present ? this.ctx.present.has(key) : null;
+    if (!v.failing || inStorage === true) {
       this.recovered++;
       return;
     }
@@ -135,7 +135,8 @@ class Tally {
     return {
       failing,
       recovered: this.recovered,
-      persistent,
+      // Storage not listed: no key is known to be persistent (see isPersistent), and the views say so.
+      persistent: this.ctx.present === null && failing > 0 ? null : persistent,
       byError: errorGroups(this.labelCounts()),
       byPhase: groupsInOrder(byPhase, inPhases),
       byMonth: groupsInOrder(byMonth, monthOrder),

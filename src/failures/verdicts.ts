@@ -1,4 +1,5 @@
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
+import { scrapedSince, type LogTrail } from '../state/log-trail.js';
 
 /** What a set of keys must answer here: a Set, or a view over a run's per-key store. */
 export interface KeySet {
@@ -23,19 +24,25 @@ export interface KeyVerdict {
   triedIn: number;
   /** The latest run that tried it failed it. */
   failing: boolean;
+  /** When the latest run that failed it started (epoch ms; a file's run: the start in its name, else when it was written). */
+  failedAt: number | null;
 }
 
 /**
  * One run as the rule sees it: the keys it failed, and the keys it is known to have tried without failing
  * them (scraped or skipped: its keys file for runs launched here, its log's outcomes for the log's run).
- * `succeeded` null: unknown, so a key absent from `failed` was not tried (had it been tried and scraped,
- * it would be in storage, and a key in storage has recovered anyway).
+ * `succeeded` null: unknown. Its silence about a key then changes nothing in the counts, which are positive
+ * evidence only ("failed in 3 of 3 runs known to have tried it"). Whether a silent run tried the key is
+ * known only once storage is listed: had it been tried and scraped it would be in storage (and a key in
+ * storage has recovered anyway). So persistence is known only with storage listed (see `isPersistent`).
  */
 export interface FailureRun {
   /** An entry may say where it came from (a live run's own file merged with its log). */
   failed: (FailedEntry & { source?: 'file' | 'log' })[];
   succeeded: KeySet | null;
   source: 'file' | 'log';
+  /** When the run started (epoch ms), null when unknown. */
+  startedAt: number | null;
 }
 
 /**
@@ -60,6 +67,7 @@ export function foldRuns(runs: FailureRun[], base?: ReadonlyMap<string, KeyVerdi
         failedIn: (had?.failedIn ?? 0) + (again ? 0 : 1),
         triedIn: (had?.triedIn ?? 0) + (again ? 0 : 1),
         failing: true,
+        failedAt: run.startedAt ?? had?.failedAt ?? null,
       });
     }
     const succeeded = run.succeeded;
@@ -74,9 +82,10 @@ export function foldRuns(runs: FailureRun[], base?: ReadonlyMap<string, KeyVerdi
 /** A file's run: its entries; what it tried when its keys file is known (`tried`: file path → keys). */
 export function fileRun(file: FailedFile, tried?: ReadonlyMap<string, ReadonlySet<string>> | null): FailureRun {
   const keys = tried?.get(file.path);
-  if (!keys) return { failed: file.entries, succeeded: null, source: 'file' };
+  const startedAt = file.runStartedAt ?? writtenMs(file);
+  if (!keys) return { failed: file.entries, succeeded: null, source: 'file', startedAt };
   const failed = new Set(file.entries.map((e) => e.key));
-  return { failed: file.entries, succeeded: { has: (k) => keys.has(k) && !failed.has(k) }, source: 'file' };
+  return { failed: file.entries, succeeded: { has: (k) => keys.has(k) && !failed.has(k) }, source: 'file', startedAt };
 }
 
 /** Files oldest first: by the run start in the name, then mtime, then name. */
@@ -84,10 +93,17 @@ export function oldestFirst(files: FailedFile[]): FailedFile[] {
   return [...files].sort(compareNewestFirst).reverse();
 }
 
-/** Whether a key is persistent: failing, failed in every run that tried it, in at least 2 runs, not in storage now. */
-export function isPersistent(v: KeyVerdict, inStorage: boolean): boolean {
-  return v.failing && !inStorage && v.failedIn >= 2 && v.failedIn === v.triedIn;
+/**
+ * Whether a key is persistent: failing, failed in every run that tried it, in at least 2 runs, not in
+ * storage now. `inStorage` null: storage not listed (not configured, not answered yet, or failing), and
+ * then no key is known to be persistent: a run that is silent about a key may have scraped it.
+ */
+export function isPersistent(v: KeyVerdict, inStorage: boolean | null): boolean {
+  return inStorage === false && v.failing && v.failedIn >= 2 && v.failedIn === v.triedIn;
 }
+
+/** Why persistence is not known, as every view says it (`persistent: not known (storage not listed)`). */
+export const PERSISTENCE_UNKNOWN = 'storage not listed';
 
 /** When the file was written: its `timestamp` field (local time, as Python's isoformat writes it), else mtime. */
 export function writtenMs(file: FailedFile): number {
@@ -120,6 +136,8 @@ export interface LogRun {
   lastActivityAt: number | null;
   /** Keys it scraped or skipped (its per-key store); null when it keeps none. */
   succeeded: KeySet | null;
+  /** What the log's earlier runs said last about the keys they failed (see log-trail.ts). */
+  trail?: LogTrail | null;
 }
 
 /**
@@ -151,7 +169,7 @@ export function logRunWith(own: FailedFile | null, run: LogRun, tried?: Readonly
   const a = run.succeeded;
   const b = fromFile?.succeeded ?? null;
   const succeeded = a && b ? { has: (k: string) => a.has(k) || b.has(k) } : (a ?? b);
-  return { failed, succeeded, source: own ? 'file' : 'log' };
+  return { failed, succeeded, source: own ? 'file' : 'log', startedAt: run.startedAt };
 }
 
 /** The log's failure kind ('HTTP 500', 'timeout', 'error', 'exception') as a file status. */
@@ -235,7 +253,9 @@ export function forEachVerdictPart(
   if (later.length > 0) {
     // The log's run is older than some file (a run elsewhere since): fold in order.
     onPart(null, [], (visit) => {
-      for (const [key, v] of foldRuns([logRunWith(own, run, tried), ...later.map((f) => fileRun(f, tried))], before)) visit(key, v);
+      for (const [key, v] of foldRuns([logRunWith(own, run, tried), ...later.map((f) => fileRun(f, tried))], before)) {
+        visit(key, v.failing && scrapedSince(run.trail, key, v.failedAt) ? recoveredInLog(v) : v);
+      }
     });
     return;
   }
@@ -254,9 +274,11 @@ export function forEachVerdictPart(
     scratch.failedIn = (had?.failedIn ?? 0) + 1;
     scratch.triedIn = (had?.triedIn ?? 0) + 1;
     scratch.failing = true;
+    scratch.failedAt = run.startedAt ?? had?.failedAt ?? null;
     visit(key, scratch);
   };
-  const fresh = (): KeyVerdict => ({ status: '', error: '', date: undefined, source: 'log', failedIn: 0, triedIn: 0, failing: true });
+  const fresh = (): KeyVerdict => ({ status: '', error: '', date: undefined, source: 'log', failedIn: 0, triedIn: 0, failing: true, failedAt: null });
+  const trail = run.trail ?? null;
   if (listed) {
     onPart(null, [], (visit) => {
       const scratch = fresh();
@@ -288,7 +310,8 @@ export function forEachVerdictPart(
     for (const [key, had] of before) {
       // Keys the log's run (or its own file) failed were visited with that failure.
       if (listed?.has(key) || failedByLog(key)) continue;
-      if (!succeeded?.has(key)) {
+      // Scraped since: by the log's run, or by an earlier run of the log after the run that failed it.
+      if (!succeeded?.has(key) && !(had.failing && trail !== null && scrapedSince(trail, key, had.failedAt))) {
         visit(key, had);
         continue;
       }
@@ -298,6 +321,11 @@ export function forEachVerdictPart(
       visit(key, scratch);
     }
   });
+}
+
+/** A key an earlier run of the log scraped after its latest failure (see log-trail.ts): recovered. */
+function recoveredInLog(v: KeyVerdict): KeyVerdict {
+  return { ...v, triedIn: v.triedIn + 1, failing: false };
 }
 
 // A file's entries by key (a key listed twice: its last entry), once per file read, not per refresh.

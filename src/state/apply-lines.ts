@@ -2,11 +2,14 @@ import type { LogLine } from '../log-line.js';
 import { COMPLETION_WINDOW, archiveRun, cloneRun, emptyRun, type RunState } from './run.js';
 import { beginBatch, countOutcome, endBatch, firstAnnouncement } from './run-keys.js';
 import { SEEN_QUEUED } from './key-ledger.js';
+import { trailAfter, type LogTrail } from './log-trail.js';
 
 /** The current run plus the earlier runs of the same log file. */
 export interface LogRuns {
   current: RunState | null;
   history: RunState[];
+  /** What the earlier runs said last about the keys they failed (see log-trail.ts); absent: nothing yet. */
+  trail?: LogTrail | null;
 }
 
 /** How many earlier runs are kept (a log appended to for months stays bounded). */
@@ -19,6 +22,7 @@ export const HISTORY_LIMIT = 200;
 export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
   if (lines.length === 0) return runs;
   let history = runs.history;
+  let trail = runs.trail ?? null;
   let run = runs.current ? cloneRun(runs.current) : null;
   if (run) beginBatch(run);
   let changes = run?.keys?.failed.changes ?? 0;
@@ -30,7 +34,10 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
         run.lastActivityAt = line.at;
         continue;
       }
-      if (run) history = pushHistory(history, run);
+      if (run) {
+        trail = trailAfter(trail, run);
+        history = pushHistory(history, run);
+      }
       run = emptyRun();
       ({ changes } = beginNew(run));
       run.title = line.title;
@@ -53,6 +60,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
       run.startedAt = line.at;
     } else if (run.complete && isRunActivity(line)) {
       // Activity after a summary without a new banner: a new run whose banner we missed.
+      trail = trailAfter(trail, run);
       history = pushHistory(history, run);
       run = emptyRun();
       ({ changes } = beginNew(run));
@@ -66,7 +74,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
     applyOne(run, line);
   }
   if (run) endBatch(run, changes);
-  return { current: run, history };
+  return { current: run, history, trail };
 }
 
 /** A run started inside a batch claims its first version (the run it replaced went to history). */

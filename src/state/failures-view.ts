@@ -7,6 +7,7 @@ import {
   groupByError,
   keyHistory,
   persistentSentence,
+  persistentUnknown,
   type FailureRow,
   type FailureSummary,
   type KeyHistory,
@@ -60,12 +61,13 @@ function succeededIn(run: AppState['log']['current']): KeySet | null {
 function logRun(state: AppState): LogRun | null {
   const run = state.log.current;
   if (!run) return null;
-  return { failures: run.failedKeys, startedAt: run.startedAt, lastActivityAt: run.lastActivityAt, succeeded: succeededIn(run) };
+  return { failures: run.failedKeys, startedAt: run.startedAt, lastActivityAt: run.lastActivityAt, succeeded: succeededIn(run), trail: state.log.trail };
 }
 
 /**
  * Every key a run failed, failing while the latest run that tried it failed it (see `KeyVerdict`),
- * recovered when a later run scraped it or storage holds it now.
+ * recovered when a later run scraped it (the log's run, an earlier run of the log: see log-trail.ts, a
+ * run launched from here) or storage holds it now. Persistence only with storage listed (isPersistent).
  */
 export function failuresView(state: AppState): FailuresView {
   const run = state.log.current;
@@ -73,7 +75,7 @@ export function failuresView(state: AppState): FailuresView {
   const storage = state.coverage.storage?.keys ?? null;
   const dates = state.coverage.expected?.dates ?? null;
   // Outcome counts move when the log's run scrapes a key an older run failed: that row then recovers.
-  const inputs = [run?.failedKeys, run?.startedAt, run?.lastActivityAt, run?.succeeded, run?.skipped, run?.keys, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
+  const inputs = [run?.failedKeys, run?.startedAt, run?.lastActivityAt, run?.succeeded, run?.skipped, run?.keys, state.log.trail, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
   if (last && last.inputs.every((x, i) => x === inputs[i])) return last.view;
   const log = logRun(state);
   const each = (visit: VerdictVisit) => forEachVerdict(files, state.failed.tried, log, visit, (upTo) => filesFold(state, upTo));
@@ -124,7 +126,8 @@ export function failureSummaryLine(state: AppState): string | null {
   if (summary.failing + summary.recovered === 0) return null;
   // What decides the next step first (persistent: a retry will not help), then the groups; the line is cut at the width.
   const parts = [`failing ${summary.failing}`];
-  if (summary.persistent) parts.push(`${summary.persistent} persistent`);
+  if (summary.persistent === null) parts.push(`persistent: ${persistentUnknown()}`);
+  else if (summary.persistent) parts.push(`${summary.persistent} persistent`);
   if (summary.recovered) parts.push(`${summary.recovered} recovered`);
   if (summary.byError.length) parts.push(formatGroups(summary.byError));
   if (summary.byPhase.length) parts.push(formatGroups(summary.byPhase));
@@ -165,16 +168,25 @@ export function failureGroupLines(summary: FailureSummary): { label: string; tex
     { label: 'by error', text: formatGroups(summary.byError) || '–', wrap: false },
     { label: 'by phase', text: formatGroups(summary.byPhase) || '–', wrap: false },
     { label: 'by month', text: formatMonths(summary.byMonth) || '–', wrap: true },
-    { label: 'keys', text: `failing ${summary.failing} · recovered ${summary.recovered} · persistent ${summary.persistent}`, wrap: false },
+    { label: 'keys', text: `failing ${summary.failing} · recovered ${summary.recovered} · persistent ${summary.persistent ?? persistentUnknown()}`, wrap: false },
   ];
-  const sentence = persistentSentence(summary);
+  // Not known: said once, on the keys line.
+  const sentence = summary.persistent === null ? null : persistentSentence(summary);
   if (sentence) lines.push({ label: '', text: sentence, wrap: true });
   return lines;
 }
 
-/** "failed in 3 of 3 runs that tried it" */
-export function runsText(r: Pick<FailureRow, 'failedIn' | 'triedIn'>): string {
-  return `failed in ${r.failedIn} of ${r.triedIn} run${r.triedIn === 1 ? '' : 's'} that tried it`;
+/**
+ * "failed in 3 of 3 runs that tried it"; with storage not listed the counts are of the runs known to have
+ * tried it (a silent run may have too): "failed in 3 of 3 runs known to have tried it".
+ */
+export function runsText(r: Pick<FailureRow, 'failedIn' | 'triedIn'> & { persistentKnown?: boolean }): string {
+  return `failed in ${r.failedIn} of ${r.triedIn} run${r.triedIn === 1 ? '' : 's'}${r.persistentKnown === false ? ' known to have' : ' that'} tried it`;
+}
+
+/** The failures table's `now` cell: recovered, persistent, missing (from storage), or failing (storage not listed). */
+export function nowText(r: Pick<FailureRow, 'recovered' | 'persistent' | 'persistentKnown'>): string {
+  return r.recovered ? 'recovered' : r.persistent ? 'persistent' : r.persistentKnown ? 'missing' : 'failing';
 }
 
 /** One failed-keys file (one run) for `h` history: when its run started, how many failed, by phase and by kind. */

@@ -89,11 +89,11 @@ function step(state: AppState, event: AppEvent): AppState {
       // New content replaces the old: count only what the new file says.
       return {
         ...state,
-        log: { ...state.log, current: null, history: [], tail: [], lines: 0, bytesRead: 0, resets: state.log.resets + 1, exists: true },
+        log: { ...state.log, current: null, history: [], trail: null, tail: [], lines: 0, bytesRead: 0, resets: state.log.resets + 1, exists: true },
       };
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
-      const log = event.replace ? { ...state.log, current: null, history: [], tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
+      const log = event.replace ? { ...state.log, current: null, history: [], trail: null, tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
       const runs = applyLines(log, event.batch.lines);
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return withoutLogProblem({

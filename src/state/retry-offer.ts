@@ -1,3 +1,4 @@
+import { persistentUnknown } from '../failures/analysis.js';
 import { MAX_KEY_CHARS, keyForMessage, unsafeKeyProblem } from '../key-safety.js';
 
 /** What a retry box offers (see `retryOffer`). */
@@ -33,9 +34,11 @@ export function leaveOutSuspicious(keys: string[]): { safe: string[]; note: stri
  * What a retry box offers: the keys minus the persistent ones (failed in every run that tried them: the
  * tool itself says a retry will not help), how many it left out, and `a` to take them too. When every key
  * is persistent it says so, and only `a` launches. `note`: what else was left out (suspicious keys).
+ * `persistent` null: not known (storage not listed), so no key is left out on that ground, and the box says so.
  */
-export function retryOffer(keys: string[], persistent: ReadonlySet<string>, what: string, settings: string, note: string | null = null): RetryOffer {
+export function retryOffer(keys: string[], persistent: ReadonlySet<string> | null, what: string, settings: string, note: string | null = null): RetryOffer {
   const also = note ? ` ${note}.` : '';
+  if (persistent === null) return { keys, message: `Retry ${keys.length} failed keys${what}, ${settings}? Persistent: ${persistentUnknown()}.${also}` };
   const left = keys.filter((k) => !persistent.has(k));
   const out = keys.length - left.length;
   if (out === 0) return { keys, message: `Retry ${keys.length} failed keys${what}, ${settings}?${also}` };
