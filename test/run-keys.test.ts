@@ -240,6 +240,26 @@ describe('key ledger', () => {
     for (const r of [blind, told, early]) expect(r).toMatchObject({ wrong: 0, size: n });
   }, 120_000);
 
+  test('warming a batch of keys (more than it holds, some unknown) changes no answer and reads their slots', () => {
+    const ledger = new KeyLedger();
+    const key = (i: number) => `00${22100000 + i} 2021-10-19`;
+    for (let i = 0; i < 20_000; i++) {
+      ledger.find(key(i));
+      ledger.set(1 + (i % 3));
+    }
+    for (let i = 0; i < 30_000; i += 3) ledger.warmKey(key(i));
+    ledger.warmUp();
+    // The first slots of 10,000 keys held: their words are not all empty.
+    expect(ledger.warmth).not.toBe(0);
+    let wrong = 0;
+    for (let i = 0; i < 30_000; i++) if (ledger.find(key(i)) !== (i < 20_000 ? 1 + (i % 3) : 0)) wrong++;
+    expect(wrong).toBe(0);
+    expect(ledger.size).toBe(20_000);
+    // Nothing warmed: nothing read.
+    ledger.warmUp();
+    expect(ledger.warmth).toBe(0);
+  });
+
   test('tells 300,000 distinct keys apart and finds each again, in about 10–16 bytes a key', () => {
     const ledger = new KeyLedger();
     const n = 300_000;

@@ -1,6 +1,6 @@
 import type { LogLine } from '../log-line.js';
 import { COMPLETION_WINDOW, archiveRun, cloneRun, emptyRun, type RunState } from './run.js';
-import { beginBatch, countOutcome, endBatch, firstAnnouncement } from './run-keys.js';
+import { beginBatch, countOutcome, endBatch, firstAnnouncement, warmKeys } from './run-keys.js';
 import { SEEN_QUEUED } from './key-ledger.js';
 import { trailAfter, type LogTrail } from './log-trail.js';
 
@@ -24,7 +24,10 @@ export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
   let history = runs.history;
   let trail = runs.trail ?? null;
   let run = runs.current ? cloneRun(runs.current) : null;
-  if (run) beginBatch(run);
+  if (run) {
+    beginBatch(run);
+    warmKeys(run, lines);
+  }
   let changes = run?.keys?.failed.changes ?? 0;
   for (const line of lines) {
     if (line.kind === 'start') {

@@ -1,5 +1,6 @@
 import { FailedKeys, FailedStore, type LiveFailure } from './failed-keys.js';
 import { KIND_OTHER, KeyLedger, OUTCOME_FAILED, OUTCOME_MASK, OUTCOME_NONE, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED, kindOf, withKind } from './key-ledger.js';
+import type { LogLine } from '../log-line.js';
 import type { RunState } from './run.js';
 
 /**
@@ -31,6 +32,22 @@ export function beginBatch(run: RunState): void {
   }
   run.keysVersion = ++keys.version;
 }
+
+/**
+ * Warms the key store for the keyed lines of a batch about to be folded into `run` (see KeyLedger.warmKey);
+ * a short batch (the dashboard's live appends) is left alone.
+ */
+export function warmKeys(run: RunState, lines: readonly LogLine[]): void {
+  const ledger = run.keys?.ledger;
+  if (!ledger || lines.length < WARM_MIN_LINES) return;
+  for (const line of lines) {
+    if ((line.kind === 'succeeded' || line.kind === 'failed' || line.kind === 'skipped' || line.kind === 'queued') && line.key !== null) ledger.warmKey(line.key);
+  }
+  ledger.warmUp();
+}
+
+/** Below this many lines a batch's lookups are few enough to take their misses one by one. */
+const WARM_MIN_LINES = 256;
 
 /** Ends a batch: bounds the failed-keys list, pins the run's view of it when it changed, and tells the key store the run's total. */
 export function endBatch(run: RunState, changesBefore: number): void {
