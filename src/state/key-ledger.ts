@@ -43,8 +43,15 @@ const SHARE_SLACK = 1.1;
 
 let h1 = 0;
 let h2 = 0;
-/** h1 of the keys given to `warmKey`, up to one batch's worth (more are not warmed). */
-const warmHashes = new Int32Array(8192);
+/**
+ * The keys given to `warmKey` and their hashes, up to one batch's worth (more are not warmed). Shared by
+ * every ledger: each entry is a key with its own hash, so a ledger that reads another's entry still gets
+ * the right hash for that string.
+ */
+const WARM_MAX = 8192;
+const warmKeys: (string | undefined)[] = new Array<string | undefined>(WARM_MAX).fill(undefined);
+const warmH1 = new Int32Array(WARM_MAX);
+const warmH2 = new Int32Array(WARM_MAX);
 
 /**
  * cyrb53's two lanes (public domain, bryc), kept at 64 bits; result in the module's h1/h2 as int32
@@ -95,6 +102,9 @@ export class KeyLedger {
   private loKey = 0;
   private found = false;
   private warmCount = 0;
+  /** The next warmed key a `find` may match. */
+  private warmNext = 0;
+  private warmed = false;
   /** The sum of the last slots `warmUp` read (its loads must have a use). */
   warmth = 0;
   /** Slots a segment may grow to in steps of up to 4× (its share of the expected keys); 0 when unknown. */
@@ -108,7 +118,15 @@ export class KeyLedger {
 
   /** The key's state byte, 0 when the run has not seen it. Remembers the slot for `set`. */
   find(key: string): number {
-    hash(key);
+    // The key warmUp just warmed, in the same order: its hash is known (the same string, so the same hash).
+    const c = this.warmNext;
+    if (c < this.warmCount && warmKeys[c] === key) {
+      h1 = warmH1[c];
+      h2 = warmH2[c];
+      this.warmNext = c + 1;
+    } else {
+      hash(key);
+    }
     this.seg = h1 >>> 24;
     this.hi = (h1 << 8) | (h2 >>> 24);
     this.loKey = h2 & 0xffffff;
@@ -162,12 +180,23 @@ export class KeyLedger {
    * Brings the first slot each of the batch's keys will probe into the cache, all before any lookup:
    * a lookup in a table of millions of keys misses the cache, and one at a time each waits for its miss
    * (0.2–0.8 µs); a loop of loads that do not depend on each other has many misses in flight at once.
-   * `warmKey` each key, then `warmUp`. Changes nothing a lookup answers.
+   * `warmKey` each key in the order they will be looked up, then `warmUp`; a `find` of the next warmed
+   * key (the same string) then uses the hash already made. Changes nothing a lookup answers.
    */
   warmKey(key: string): void {
+    if (this.warmed) {
+      // A new batch: forget the last one's keys.
+      warmKeys.fill(undefined, 0, this.warmCount);
+      this.warmCount = 0;
+      this.warmNext = 0;
+      this.warmed = false;
+    }
+    if (this.warmCount === WARM_MAX) return;
     hash(key);
-    if (this.warmCount === warmHashes.length) return;
-    warmHashes[this.warmCount++] = h1;
+    const n = this.warmCount++;
+    warmKeys[n] = key;
+    warmH1[n] = h1;
+    warmH2[n] = h2;
   }
 
   /** Touches the slots of the keys given to `warmKey` since the last call. */
@@ -175,14 +204,14 @@ export class KeyLedger {
     const slots = this.slots;
     let sum = 0;
     for (let k = 0; k < this.warmCount; k++) {
-      const x = warmHashes[k];
+      const x = warmH1[k];
       const a = slots[x >>> 24];
       if (a === undefined) continue;
       sum += a[2 * Math.floor(((x & 0xffffff) * (a.length >>> 1)) / TWO_POW_24) + 1];
     }
-    this.warmCount = 0;
     // Kept, so the loads are not dead code.
     this.warmth = sum;
+    this.warmed = true;
   }
 
   /** Bytes held by the slot arrays. */
