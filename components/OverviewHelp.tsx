@@ -24,8 +24,9 @@ export function OverviewHelp({ width, height }: { width: number; height: number 
   );
 }
 
-/** One line of the overview's keys, from the same table as the handler. */
-export function OverviewHelpBar({ width }: { width: number }) {
+/** One line of the overview's keys, from the same table as the handler; under 80×24 it says first that the terminal is small, as the job screen does. */
+export function OverviewHelpBar({ width, height = 24 }: { width: number; height?: number }) {
   const items = OVERVIEW_KEYMAP.filter((b) => b.bar).map((b) => `${b.keys[0] === 'return' ? 'Enter' : b.keys[0]} ${b.bar}`);
-  return <Text dimColor>{truncate(['↑↓', ...items].join(' · '), width)}</Text>;
+  const small = width < 80 || height < 24 ? [`small terminal ${width}×${height}`] : [];
+  return <Text dimColor>{truncate([...small, '↑↓', ...items].join(' · '), width)}</Text>;
 }

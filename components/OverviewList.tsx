@@ -96,5 +96,6 @@ export function OverviewHead({ cols }: { cols: OverviewColumns }) {
 
 /** `↑ 3 more` / `↓ 15 more`: jobs of a list that does not fit, above or below the rows shown. */
 export function MoreJobs({ count, up }: { count: number; up: boolean }) {
-  return count ? <Text dimColor>{`  ${up ? '↑' : '↓'} ${count} more`}</Text> : <Text> </Text>;
+  // None there: no line (an empty row where `↑ 2 more` would be read as a gap in the list: U10).
+  return count ? <Text dimColor>{`  ${up ? '↑' : '↓'} ${count} more`}</Text> : null;
 }

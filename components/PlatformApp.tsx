@@ -182,6 +182,8 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
         return;
       }
       const action = overviewAction(name);
+      // A key that acts on a job pins the cursor to it: rows that sort afterwards never move it to another job.
+      if (action && (action.kind === 'open' || action.kind === 'job') && platform.ui.getState().selected === null && selected !== null) platform.ui.set({ selected });
       if (platform.ui.getState().help) {
         if (name === '?' || name === 'escape') platform.ui.set({ help: false });
         else if (action?.kind === 'quit') exit();
@@ -229,7 +231,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
         <Box flexDirection="column" width={width}>
           {titleText(title)}
           <Text wrap="truncate-end">{`small terminal ${width}×${size.height}: needs ${MIN_WIDTH}×${MIN_HEIGHT}`}</Text>
-          <OverviewHelpBar width={width} />
+          <OverviewHelpBar width={width} height={size.height} />
         </Box>
       </ColorProvider>
     );
@@ -281,7 +283,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
             {chainLines && funnelRows ? <FunnelPanel rows={funnelRows} width={width} error={chainState?.expectedError ?? null} /> : null}
           </>
         )}
-        {modal && job ? <HelpBar state={job} width={width} /> : <OverviewHelpBar width={width} />}
+        {modal && job ? <HelpBar state={job} width={width} /> : <OverviewHelpBar width={width} height={size.height} />}
       </Box>
     </ColorProvider>
   );

@@ -221,6 +221,9 @@ describe('narrow and short terminals (tester F39)', () => {
       expect(lines.length).toBeLessThan(20);
       expect(lines.filter((l) => l.startsWith('backfill-tui ·'))).toHaveLength(1);
       expect(lines.at(-1)).toContain('q quit');
+      // Under 80×24 the key bar says so first, as the job screen does (U10); no empty row for a `↑ N more` of none.
+      expect(lines.at(-1)).toMatch(/^small terminal 60×20 · /);
+      expect(lines.slice(0, -1).every((l) => l.trim() !== '')).toBe(true);
       cleanup();
     }
   });
@@ -347,7 +350,7 @@ describe('an idle overview draws only what changed', () => {
 });
 
 describe('start-up of the overview (tester F41)', () => {
-  test('a half-read log says reading…, never a partial run as ended; the cursor stays on its job as the list sorts', async () => {
+  test('a half-read log says reading…, never a partial run as ended; the cursor is on the first row until a key pins it to its job (U10)', async () => {
     const reading: [string, Kind, number][] = SEED.map(([name, , present]) => [name, 'reading', present]);
     const { platform, stores } = fivePlatform(0, reading, initialPlatformUi(SEED.map(([name]) => name)));
     // The team job has read part of a finished run: on its own it would look ended at 120/244.
@@ -367,8 +370,19 @@ describe('start-up of the overview (tester F41)', () => {
     stores[0].dispatch({ type: 'log/batch', batch: parseText(logOf(NOW - 7_000_000, rest), grammar) });
     for (const s of stores) s.dispatch({ type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
     frame = await until(app, 'complete');
-    expect(lineOf(frame, '❯')).toContain('team-boxscores');
+    // The team job sorted to the bottom (complete); the cursor is on the first row, the job that needs the operator.
     expect(frame.split('\n').findIndex((l) => l.includes('team-boxscores'))).toBeGreaterThan(4);
+    expect(frame.split('\n')[3]).toMatch(/^❯ /);
+    const first = /^❯ (\S+)/.exec(frame.split('\n')[3])![1];
+    // ↓ goes to the second row and pins the cursor there: a job that sorts above it afterwards moves it down with its job.
+    app.stdin.write('\u001B[B');
+    frame = await waitFor(() => (/^ {2}\S/.test(frameOf(app).split('\n')[3]) && /^❯ /.test(frameOf(app).split('\n')[5]) ? frameOf(app) : null), 'the cursor on the second row');
+    const second = /^❯ (\S+)/.exec(frame.split('\n')[5])![1];
+    expect(second).not.toBe(first);
+    const team = stores[0];
+    team.dispatch({ type: 'coverage/error', source: 'storage', at: NOW, error: { message: 'Cloud Storage: permission denied (403): storage.objects.list on bucket b', hint: null, code: 403 } as never });
+    frame = await waitFor(() => (frameOf(app).split('\n')[3].includes('team-boxscores') ? frameOf(app) : null), 'the team job first (a failing source)');
+    expect(lineOf(frame, '❯')).toContain(second);
   });
 
   test('h opens the selected job on its history; Esc there comes straight back to the overview', async () => {

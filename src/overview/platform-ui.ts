@@ -15,12 +15,14 @@ export interface PlatformUiStore {
 }
 
 /**
- * The view state a dashboard of `jobs` (names, config order) opens with: several jobs open on the overview
- * with the cursor on the first row of the first frame (config order, nothing known yet); the cursor stays on
- * that job as the list sorts itself while the logs are read, so a key typed then acts on the job it was typed at.
+ * The view state a dashboard of `jobs` (names, config order) opens with: several jobs open on the overview with
+ * nothing chosen, so the cursor is on the first row, whichever job sorts there as the logs are read (tester U10:
+ * pinned to the first job of the config it ended on the last row, the job needing nothing). The first key that
+ * moves or acts pins it to the job it was on (see {@link pinSelection}); from then on the cursor stays on that
+ * job as the list sorts.
  */
 export function initialPlatformUi(jobs: string[]): PlatformUi {
-  return jobs.length > 1 ? { screen: 'overview', selected: jobs[0], help: false } : { screen: 'job', selected: null, help: false };
+  return jobs.length > 1 ? { screen: 'overview', selected: null, help: false } : { screen: 'job', selected: null, help: false };
 }
 
 export function createPlatformUi(initial: PlatformUi): PlatformUiStore {
@@ -39,10 +41,13 @@ export function createPlatformUi(initial: PlatformUi): PlatformUiStore {
   };
 }
 
-/** The name `step` rows away from `selected` in `order` (clamped), or the first when nothing is selected yet. */
+/**
+ * The name `step` rows away from `selected` in `order` (clamped). Nothing chosen yet means the first row, where
+ * the cursor is shown: ↓ then goes to the second.
+ */
 export function moveSelection(order: string[], selected: string | null, step: number): string | null {
   if (order.length === 0) return null;
-  const i = selected === null ? -1 : order.indexOf(selected);
+  const i = selected === null ? 0 : order.indexOf(selected);
   if (i < 0) return order[0];
   return order[Math.max(0, Math.min(order.length - 1, i + step))];
 }
