@@ -13,6 +13,7 @@ import { appendRunRecord, readRuns, recordEnd, type RunRecord } from '../runner/
 import type { AppEvent } from '../state/events.js';
 import type { PlaceState } from '../state/place-state.js';
 import type { RecordedRun } from '../state/app-state.js';
+import type { RunSeed } from '../state/run.js';
 import type { PlaceLaunchOutcome, PlaceLaunchRequest, PlaceStopOutcome, RunPlace } from './run-place.js';
 
 /** The job's `cloudRun` config, resolved. */
@@ -44,6 +45,11 @@ export interface CloudRunPlaceDeps {
    * so far, to be read again from the start (an entry arrived late, before lines already given).
    */
   onLines(lines: string[], executionId: string, replace?: boolean): void;
+  /**
+   * Another execution is followed from now on: its run starts from `seed` (its launch's facts), and nothing of the
+   * one followed before may stand for it, before or after its first entries arrive.
+   */
+  onFollow?(executionId: string, seed: RunSeed): void;
   /** True once the followed run's log holds its summary (the script's last lines). */
   logComplete(): boolean;
   /** The run's tallies from its log (succeeded, failed, skipped), for the end record; null when no run is read. */
@@ -82,6 +88,15 @@ function jobPathOf(j: JobRef): string {
   return `projects/${j.project}/locations/${j.region}/jobs/${j.job}`;
 }
 
+/**
+ * What an execution's run is known to be before its log says anything: its start (else its creation), and for
+ * one launched from here the launch's key count, workers and timeout. A job whose args take no keys was given
+ * none, so its total is not known.
+ */
+export function seedOf(e: ExecutionInfo, rec: Pick<RunRecord, 'keyCount' | 'workers' | 'timeout'> | null, takesKeys: boolean): RunSeed {
+  return { startedAt: e.startTime ?? e.createTime, total: rec && takesKeys ? rec.keyCount : null, workers: rec?.workers ?? null, timeoutSec: rec?.timeout ?? null };
+}
+
 /** The execution ids runs.jsonl records as launched from here, with their run ids. */
 export function ourExecutions(runs: RunRecord[]): Map<string, RunRecord> {
   const out = new Map<string, RunRecord>();
@@ -106,6 +121,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let wake: (() => void) | null = null;
   let unfollow: (() => void) | null = null;
   let loop: Promise<void> = Promise.resolve();
+  const takesKeys = () => spec.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}'));
   /** Work begun off the watch loop (the end records, the history list): close() awaits it, so nothing writes after. */
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
@@ -147,10 +163,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' } });
   }
 
-  /** Reads the execution's log through the shared feed until it ends and its last lines are in (or time is up). */
-  function followLog(e: ExecutionInfo) {
+  /**
+   * Reads the execution's log through the shared feed until it ends and its last lines are in (or time is up).
+   * `rec`: its launch record when launched from here (keys, workers, timeout), the facts its run starts from.
+   */
+  function followLog(e: ExecutionInfo, rec: RunRecord | null) {
     unfollow?.();
     caughtUpFrom = null;
+    d.onFollow?.(e.id, seedOf(e, rec, takesKeys()));
     /** The execution's entries so far, in log order: a late one puts them in order again. */
     const kept: KeptEntry[] = [];
     place({ logNewestAt: null, logReadAt: null, logIncomplete: isActive(e) ? null : incompleteOf(e) });
@@ -299,7 +319,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     show(pick, rec !== null, rec?.id ?? null);
     listedOnce = true;
     if (running) notice(rec ? `re-attached to execution ${pick.id} (run ${rec.id}), still running` : `execution ${pick.id} is running, started outside this dashboard (gcloud or the console)`, rec ? 'info' : 'warn');
-    followLog(pick);
+    followLog(pick, rec);
     if (!isActive(pick)) await onEnded(pick, rec);
   }
 
@@ -353,7 +373,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
       }
       const known = new Set(list.map((e) => e.id));
-      const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, pid: null, procStart: null, log: `cloud-run:${jobPathOf(spec)}`, startedAt, storageBefore: d.storagePresent?.() ?? null };
+      const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, workers: req.workers, timeout: req.timeout, pid: null, procStart: null, log: `cloud-run:${jobPathOf(spec)}`, startedAt, storageBefore: d.storagePresent?.() ?? null };
       // Recorded before the call, as a local launch is before its spawn: a launch we cannot record starts nothing.
       try {
         await appendRunRecord(d.stateDir, record);
@@ -379,7 +399,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       await appendRunRecord(d.stateDir, { ...record, log: `cloud-run:${e.name}`, execution: e.name }).catch((err: Error) => notices.push(`could not record execution ${e.id} in runs.jsonl: ${err.message}`));
       show(e, true, runId);
       d.dispatch({ type: 'log/history-done' });
-      followLog(e);
+      followLog(e, { ...record, execution: e.name, end: null });
       wake?.();
       return { ok: true, runId, what: `execution ${e.id}`, notices };
     } finally {
@@ -423,7 +443,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       return listedOnce || failedOnce ? null : `the executions of ${spec.job} are still being listed`;
     },
     keysUnsupported() {
-      return spec.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}')) ? null : `the job's args take neither {keys} nor {keysUri}: it cannot be given a list of keys (s still executes it; its own resume skips what is in storage)`;
+      return takesKeys() ? null : `the job's args take neither {keys} nor {keysUri}: it cannot be given a list of keys (s still executes it; its own resume skips what is in storage)`;
     },
     launchBlocked() {
       if (launching) return 'a launch is under way';

@@ -62,10 +62,15 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
     api: shared.api,
     feed: shared.feed,
     dispatch: store.dispatch,
-    onLines: (lines, execution, replace) => {
-      // A new execution is a new log: what the last one said must not be counted into it.
-      if (followed !== null && followed !== execution) store.dispatch({ type: 'log/reset', reason: 'replaced' });
+    onFollow: (execution, seed) => {
+      // A new execution is a new log and a new run, from the moment it is followed, not from its first entries
+      // (Cloud Logging is tens of seconds late): the last one's figures must never stand for it (tester U3).
       followed = execution;
+      store.dispatch({ type: 'log/begin', seed });
+    },
+    onLines: (lines, execution, replace) => {
+      // Lines of an execution no longer followed (a page in flight when another was taken up) are not this log's.
+      if (execution !== followed) return;
       if (lines.length) store.dispatch(linesToBatch(lines, grammar, replace));
     },
     logComplete: () => store.getState().log.current?.complete === true,

@@ -23,6 +23,9 @@ export interface LaunchRecord {
   cwd: string;
   keysFile: string | null;
   keyCount: number;
+  /** The workers and timeout (s) the launch asked for, where recorded (Cloud Run launches). */
+  workers?: number;
+  timeout?: number;
   pid: number | null;
   /** When the process started (see ProcStart): with the pid, names this process and no later one. Null proves nothing. */
   procStart: ProcStart | null;

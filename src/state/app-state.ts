@@ -3,6 +3,7 @@ import type { ExpectedKeys } from '../coverage/expected-keys.js';
 import type { Alert } from '../alerts/alert-events.js';
 import type { TailLine } from '../log-line.js';
 import type { LogRuns } from './apply-lines.js';
+import type { RunSeed } from './run.js';
 import type { ProcStart } from '../runner/proc.js';
 import { NBA_CALENDAR, type PhaseCalendar } from '../phases/calendar.js';
 import type { PlaceState } from './place-state.js';
@@ -151,6 +152,11 @@ export interface LogState extends LogRuns {
   lastArrivalAt: number | null;
   /** Why the log cannot be read (a directory, a FIFO, no permission), until it is read or found missing; else null. */
   problem?: string | null;
+  /**
+   * What the launch of the run this log belongs to said (a Cloud Run execution followed), or null (a local log):
+   * the run starts from it, and starts from it again when the log is read again from its start.
+   */
+  seed?: RunSeed | null;
 }
 
 /** Alerts the reducer derived (see src/alerts/alert-events.ts); the alert sink writes each once, by `seq`. */

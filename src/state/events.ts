@@ -3,6 +3,7 @@ import type { ParsedBatch } from '../log-line.js';
 import type { SourceError, SourceResult } from '../coverage/source.js';
 import type { FailedFile } from '../failures/failed-file.js';
 import type { PlaceState } from './place-state.js';
+import type { RunSeed } from './run.js';
 import type { Confirm, ExpectedInfo, ProcessState, RecordedRun, View } from './app-state.js';
 
 /** Every change to the app state, from sources and from keys. Types are 'domain/verb'. */
@@ -10,6 +11,11 @@ export type AppEvent =
   | { type: 'clock/tick'; now: number }
   | { type: 'log/waiting' }
   | { type: 'log/reset'; reason: 'truncated' | 'replaced' }
+  /**
+   * Another log begins (a new Cloud Run execution is followed): nothing the last one said belongs to it, and its
+   * run starts from what its launch said until its own lines come.
+   */
+  | { type: 'log/begin'; seed: RunSeed }
   /** `arrivedAt`: when lines appended while following arrived (not for the history read). */
   /** `replace`: the batch is the whole log again (a Cloud Run log put back in order): read from the start, in one step. */
   | { type: 'log/batch'; batch: ParsedBatch; arrivedAt?: number; replace?: boolean }

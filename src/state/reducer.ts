@@ -4,6 +4,7 @@ import { TAIL_LIMIT, type AppState, type SourceState } from './app-state.js';
 import { alertsBetween } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
+import { seededRun } from './run.js';
 
 const NOTICE_LIMIT = 5;
 
@@ -89,11 +90,17 @@ function step(state: AppState, event: AppEvent): AppState {
       // New content replaces the old: count only what the new file says.
       return {
         ...state,
-        log: { ...state.log, current: null, history: [], trail: null, tail: [], lines: 0, bytesRead: 0, resets: state.log.resets + 1, exists: true },
+        log: { ...state.log, current: null, history: [], trail: null, tail: [], lines: 0, bytesRead: 0, resets: state.log.resets + 1, exists: true, seed: null },
+      };
+    case 'log/begin':
+      // Every figure of the run before (counts, rate, ETA, workers, elapsed, arrivals) belonged to that run only.
+      return {
+        ...state,
+        log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, tail: [], lines: 0, bytesRead: 0, suspiciousKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
       };
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
-      const log = event.replace ? { ...state.log, current: null, history: [], trail: null, tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
+      const log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
       const runs = applyLines(log, event.batch.lines);
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return withoutLogProblem({

@@ -91,6 +91,27 @@ export function emptyRun(): RunState {
 }
 
 /**
+ * What a run's launch said before its log says anything (a Cloud Run execution whose entries have not reached
+ * Cloud Logging yet): when it started (epoch ms), how many keys it was given, its workers and timeout (s).
+ * Null where not known (an execution started elsewhere gives only its start).
+ */
+export interface RunSeed {
+  startedAt: number | null;
+  total: number | null;
+  workers: number | null;
+  timeoutSec: number | null;
+}
+
+/**
+ * A run with nothing in its log yet, from its launch's facts: `0/N`, its workers and timeout, elapsed from its
+ * start. No line has come, so its first banner is its own (applyLines merges it); the start stays the
+ * execution's, so the run is one run to the alerts before and after its first entries.
+ */
+export function seededRun(seed: RunSeed): RunState {
+  return { ...emptyRun(), startedAt: seed.startedAt, total: seed.total, workers: seed.workers, timeoutSec: seed.timeoutSec };
+}
+
+/**
  * Copy of a run that may be mutated while one batch is applied (the caller's run stays untouched).
  * Only bounded parts are copied (failure kinds, the completion window, summary fields): per-key data
  * lives in `keys`, changed in place and read through versioned views, so a batch costs the same at

@@ -1,0 +1,130 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
+import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import { simTaskRunner } from '../src/cloud-run/loopback/sim-task.js';
+import { loadConfig } from '../src/config.js';
+import { overviewRow } from '../src/overview/overview-rows.js';
+import { placeLines } from '../src/state/place-view.js';
+import { currentFigures } from '../src/state/current-figures.js';
+import { waitFor } from './support/wait-for.js';
+import { linesToBatch } from '../src/run-place/cloud-run-setup.js';
+import { compileGrammar } from '../src/parser/index.js';
+import { initialState } from '../src/state/app-state.js';
+import { reduce } from '../src/state/reducer.js';
+import { logOf, T0 } from './support/log-text.js';
+
+let dir: string;
+let server: LoopbackServer;
+/** Lines written while this is set reach Cloud Logging an hour late: a new execution whose entries have not come. */
+let holdLogs = false;
+const runtimes: Runtime[] = [];
+const KEYS = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString().slice(0, 10));
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-new-'));
+  holdLogs = false;
+  server = await startLoopbackServer({
+    project: 'nba-props-platform',
+    region: 'us-west2',
+    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
+    runTask: simTaskRunner({ scratchDir: path.join(dir, 'containers') }),
+    logDelayMs: () => (holdLogs ? 3_600_000 : 0),
+  });
+});
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runtimeFor(args: string[]): Runtime {
+  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
+  mkdirSync(path.join(dir, 'st'), { recursive: true });
+  const config = {
+    job: 'bdl-boxscores',
+    expected: 'expected.txt',
+    storage: { url: 'st', pollSeconds: 1 },
+    cloudRun: { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-boxscore-backfill', args, apiEndpoint: server.url, loggingEndpoint: server.url, pollSeconds: 1, logDeadline: 20 },
+    workers: 6,
+    timeout: 180,
+    retry: { workers: 3, timeout: 300 },
+    keepAwake: false,
+  };
+  const file = path.join(dir, 'backfill-tui.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const r = startRuntime(loadConfig({ file, cwd: dir }), { exit: () => undefined });
+  runtimes.push(r);
+  return r;
+}
+
+describe('a new execution is a new run from its launch, before its first log entries arrive (tester U3)', () => {
+  test('r after a finished execution: 0/N, the retry\'s workers and timeout, elapsed from its start, no rate or ETA; never the last execution\'s figures', async () => {
+    const storage = path.join(dir, 'st');
+    const r = runtimeFor(['--keys={keys}', '--workers={workers}', '--timeout={timeout}', `--storage=${storage}`, '--speed=50', '--fail-rate=0.3', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0']);
+    await waitFor(() => r.store.getState().coverage.storage?.checkedAt && r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready');
+    r.controller.onIntent('resume');
+    await waitFor(() => r.store.getState().ui.confirm, 'the resume box');
+    r.controller.onIntent('confirm-yes');
+    const first = await waitFor(() => server.world.executions[0], 'the first execution');
+    await first.done;
+    // Its log read through: the run of 40 keys, 6 workers, timeout 180 s, complete, with failures to retry.
+    const old = await waitFor(() => {
+      const run = r.store.getState().log.current;
+      const place = r.store.getState().place;
+      return run?.complete && place?.execution?.state === 'succeeded' && place.logIncomplete === null ? run : null;
+    }, 'the first execution\'s log read to its summary', 30_000);
+    expect(old).toMatchObject({ total: 40, workers: 6, timeoutSec: 180 });
+    expect(old.failed).toBeGreaterThan(0);
+    await waitFor(() => r.store.getState().coverage.storage?.keys?.size === old.succeeded, 'storage listed after the run');
+
+    holdLogs = true;
+    r.controller.onIntent('retry');
+    const box = await waitFor(() => r.store.getState().ui.confirm, 'the retry box').catch((e: Error) => {
+      throw new Error(`${e.message}; notices: ${JSON.stringify(r.store.getState().ui.notices.map((n) => n.text))}`);
+    });
+    expect(box.message).toContain(`Retry ${old.failed} failed keys, 3 workers, timeout 300 s?`);
+    r.controller.onIntent('confirm-yes');
+    const second = await waitFor(() => server.world.executions[1], 'the retry execution');
+    await waitFor(() => r.store.getState().place?.execution?.id === second.name.split('/').at(-1), 'the retry followed');
+
+    const s = r.store.getState();
+    // The run is the retry's, from what its launch said; nothing of the 40-key run stands for it.
+    expect(s.log.current).toMatchObject({ total: old.failed, workers: 3, timeoutSec: 300, succeeded: 0, failed: 0, skipped: 0, complete: false, startedAt: second.startTime ?? second.createTime });
+    expect(s.log.current!.failedKeys.size).toBe(0);
+    const f = currentFigures(s);
+    expect(f).toMatchObject({ status: 'running', done: 0, remaining: old.failed, percent: 0, inFlight: 0, ratePerMin: null, etaSeconds: null });
+    expect(f.elapsedMs).toBe(Math.max(0, s.now - (second.startTime ?? second.createTime)));
+    expect(placeLines(s)[0].text).toMatch(/^execution (pending|running) · tasks 0\/1 done(, 1 running)? · no log entries yet · /);
+    // The overview row says the same: no rate, no ETA, none of the run before's failures in its bar.
+    const row = overviewRow(s);
+    expect(row).toMatchObject({ status: 'running', done: 0, total: old.failed, ratePerMin: null, etaSeconds: null, runFailed: 0 });
+  }, 90_000);
+});
+
+describe('the run a launch starts, as the log fills it in', () => {
+  const grammar = compileGrammar(undefined, 'UTC');
+  const lines = (start: number, records: string[][]) => logOf(start, records).trimEnd().split('\n');
+  const seed = { startedAt: T0, total: 3, workers: 3, timeoutSec: 300 };
+
+  test('its banner and lines are its own (one run, started at the execution\'s start); read again from the start (a late entry), it keeps what the launch said', () => {
+    let s = initialState({ job: 'j', log: 'cloud-run:x', now: T0, targets: [95] });
+    // A run of another execution first: its figures must be gone at once.
+    s = reduce(s, linesToBatch(lines(T0 - 3_600_000, [['INFO', 'Backfill (v2)'], ['INFO', 'Loaded 9 dates'], ['INFO', '  ✅ Scraped 2022-01-01']]), grammar));
+    expect(s.log.current?.succeeded).toBe(1);
+    s = reduce(s, { type: 'log/begin', seed });
+    expect(s.log.current).toMatchObject({ startedAt: T0, total: 3, workers: 3, timeoutSec: 300, succeeded: 0 });
+    expect(s.log.history).toEqual([]);
+    // The script's lines (no settings of its own in this log): merged into the launch's run, not a second run.
+    const own = lines(T0 + 5000, [['INFO', 'NBA.com Player Boxscore Scraper Backfill (v2) initialized'], ['INFO', '  ✅ Scraped 2022-04-01']]);
+    s = reduce(s, linesToBatch(own, grammar));
+    expect(s.log.history).toEqual([]);
+    expect(s.log.current).toMatchObject({ startedAt: T0, total: 3, workers: 3, timeoutSec: 300, succeeded: 1, title: 'NBA.com Player Boxscore Scraper Backfill (v2)' });
+    // A late entry: the whole log again, in order. The launch's facts stay; nothing is counted twice.
+    s = reduce(s, linesToBatch([...own, ...lines(T0 + 9000, [['WARNING', '  ❌ Failed 2022-04-02: HTTP 500']])], grammar, true));
+    expect(s.log.history).toEqual([]);
+    expect(s.log.current).toMatchObject({ startedAt: T0, total: 3, workers: 3, timeoutSec: 300, succeeded: 1, failed: 1 });
+  });
+});
