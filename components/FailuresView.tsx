@@ -14,7 +14,9 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const { rows, shown, summary } = failuresView(state);
   const width = state.ui.width;
   const current = state.failed.current;
-  const files = state.failed.files.length;
+  // A Cloud Run job's earlier executions are runs of the rule too, but not files.
+  const executions = state.failed.executions?.files.length ?? 0;
+  const files = state.failed.files.length - executions;
   if (rows.length === 0) {
     return (
       <Box flexDirection="column">
@@ -45,7 +47,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   return (
     <Box flexDirection="column">
       <Text bold>
-        Failures <Text dimColor>{current ? `latest file ${current.name}${files > 1 ? ` · ${files} files` : ''}` : 'from the log'}</Text>
+        Failures <Text dimColor>{current ? `latest file ${current.name}${files > 1 ? ` · ${files} files` : ''}` : 'from the log'}{executions > 0 ? ` · ${executions} earlier execution${executions === 1 ? '' : 's'}` : ''}</Text>
       </Text>
       {groups.map((g, i) => (
         <Text key={i} wrap={g.wrap ? 'wrap' : 'truncate-end'} color={color && g.label === 'by error' ? 'red' : undefined}>

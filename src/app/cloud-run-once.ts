@@ -3,6 +3,7 @@ import { createCallPacer, type PacerOptions } from '../cloud-run/call-pacer.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { lastEntriesState } from '../cloud-run/last-entries.js';
+import { loadOutcomes, outcomesAsRuns } from '../cloud-run/execution-outcomes.js';
 import { entryText, executionLogFilter } from '../cloud-run/log-filter.js';
 import type { Config } from '../config.js';
 import { createPageGuard } from '../coverage/page-guard.js';
@@ -77,6 +78,9 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     dispatch({ type: 'process/update', patch: { history, writersChecked: false } });
     return [];
   }
+  // Earlier executions' failures as a dashboard kept them (read once from their logs): the same runs it shows.
+  const kept = await loadOutcomes(config.stateDir);
+  if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, e.id) });
   const ours = mine.has(e.id);
   const active = isActive(e);
   dispatch({ type: 'process/update', patch: { runId: mine.get(e.id)?.id ?? e.id, attached: ours && active, alive: active, external: active && !ours, externalPids: [], stopped: e.state === 'cancelled', history, writersChecked: false } });

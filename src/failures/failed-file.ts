@@ -27,6 +27,11 @@ export interface FailedFile {
   problems: string[];
   /** Entries of the list that were not used (bad or repeated keys); 0 when every one was. */
   notRead?: number;
+  /**
+   * Not a file: an earlier Cloud Run execution's failures from its log (its id). It is never the log run's own
+   * list, and sits among the runs by its start (`runStartedAt`), since its end may be the next one's start.
+   */
+  execution?: string;
 }
 
 /**

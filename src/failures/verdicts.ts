@@ -148,9 +148,10 @@ export interface LogRun {
  * start time is taken as the latest file's.
  */
 export function logRunPlace(files: FailedFile[], run: LogRun): { at: number; own: boolean } {
-  if (run.startedAt === null) return { at: Math.max(0, files.length - 1), own: files.length > 0 };
-  const at = files.findIndex((f) => writtenMs(f) >= run.startedAt!);
+  if (run.startedAt === null) return { at: Math.max(0, files.length - 1), own: files.length > 0 && files.at(-1)!.execution === undefined };
+  const at = files.findIndex((f) => (f.execution !== undefined ? (f.runStartedAt ?? f.mtimeMs) >= run.startedAt! : writtenMs(f) >= run.startedAt!));
   if (at === -1) return { at: files.length, own: false };
+  if (files[at].execution !== undefined) return { at, own: false };
   const started = files[at].runStartedAt;
   return { at, own: started === null || run.lastActivityAt === null || started <= run.lastActivityAt };
 }

@@ -50,6 +50,13 @@ export interface CloudRunPlaceDeps {
    * one followed before may stand for it, before or after its first entries arrive.
    */
   onFollow?(executionId: string, seed: RunSeed): void;
+  /**
+   * The followed execution's log is done with: it ended and its log is whole (`whole`), or another execution is
+   * followed now (`whole` as far as its last entries had come). Called while the store still holds its run.
+   */
+  onLogDone?(e: ExecutionInfo, rec: RunRecord | null, whole: boolean): void;
+  /** The job's executions as listed (newest first), with the runs.jsonl records of ours by execution id. */
+  onListed?(list: ExecutionInfo[], mine: Map<string, RunRecord>): void;
   /** True once the followed run's log holds its summary (the script's last lines). */
   logComplete(): boolean;
   /** The run's tallies from its log (succeeded, failed, skipped), for the end record; null when no run is read. */
@@ -129,6 +136,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     pending.add(t);
   };
   const ended = new Set<string>();
+  /** The execution whose log is followed (the store's run is its), with its launch record when ours. */
+  let followed: { e: ExecutionInfo; rec: RunRecord | null } | null = null;
   /** When the newest pass over the followed log that reached its end began (the feed's clock). */
   let caughtUpFrom: number | null = null;
 
@@ -156,6 +165,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   function show(e: ExecutionInfo, isOurs: boolean, runId: string | null) {
     const active = isActive(e);
     current = e;
+    if (followed?.e.id === e.id) followed.e = e;
     ours = isOurs;
     // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between.
     place({ execution: e, ours: isOurs, error: null, hint: null, errorAt: null, ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
@@ -169,6 +179,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    */
   function followLog(e: ExecutionInfo, rec: RunRecord | null) {
     unfollow?.();
+    // The execution followed until now: what the store holds of it is all there will be.
+    if (followed && followed.e.id !== e.id) d.onLogDone?.(followed.e, followed.rec, !isActive(followed.e) && incompleteOf(followed.e) !== 'waiting');
+    followed = { e, rec };
     caughtUpFrom = null;
     d.onFollow?.(e.id, seedOf(e, rec, takesKeys()));
     /** The execution's entries so far, in log order: a late one puts them in order again. */
@@ -239,7 +252,13 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     // Recorded at once (a dashboard quitting now must not lose the end), then again once the log's last entries
     // are in (or the deadline passed) with the log's tallies and storage after: runs.jsonl keeps the last counts.
     if (rec && rec.end === null) await recordEndOf(e, rec, false);
-    track(awaitLastEntries(e).then(() => recordEndOf(e, rec, true)));
+    track(
+      awaitLastEntries(e).then(() => {
+        // Its outcomes are kept (failures across executions) while the store still holds its run.
+        if (current?.id === e.id && !d.signal.aborted) d.onLogDone?.(e, rec, incompleteOf(e) !== 'waiting');
+        return recordEndOf(e, rec, true);
+      }),
+    );
     track(refreshRecent());
   }
 
@@ -304,6 +323,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), listedAt: d.now(), error: null, hint: null, errorAt: null });
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
+    d.onListed?.(list, mine);
     const running = list.find(isActive) ?? null;
     const pick = running ?? (first ? list[0] ?? null : null);
     // Nothing to read at start: whatever happens from now on is news.

@@ -6,6 +6,7 @@ import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
 import type { Store } from '../store.js';
 import { createCloudRunPlace } from './cloud-run-place.js';
+import { createExecutionHistory } from './execution-history.js';
 import { limit } from '../abort.js';
 import { lookOnce } from '../app/look-once.js';
 import type { KeySource } from '../coverage/source.js';
@@ -55,6 +56,20 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
   const cr = config.cloudRun!;
   const shared = sharedFeed(cr);
   let followed: string | null = null;
+  const history = createExecutionHistory({
+    stateDir: config.stateDir,
+    project: cr.project,
+    job: cr.job,
+    args: cr.args,
+    feed: shared.feed,
+    grammar,
+    dispatch: store.dispatch,
+    currentRun: () => store.getState().log.current,
+    now,
+    logDeadlineMs: cr.logDeadline * 1000,
+    signal,
+  });
+  void history.start();
   const place = createCloudRunPlace({
     spec: { project: cr.project, region: cr.region, job: cr.job, args: cr.args, env: cr.env, taskCount: cr.taskCount, timeout: cr.timeout, keysPrefix: cr.keysPrefix, vars: config.vars, stuckAfterMs: cr.stuckAfter * 1000 },
     jobName: config.job,
@@ -66,8 +81,11 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
       // A new execution is a new log and a new run, from the moment it is followed, not from its first entries
       // (Cloud Logging is tens of seconds late): the last one's figures must never stand for it (tester U3).
       followed = execution;
+      history.follow(execution);
       store.dispatch({ type: 'log/begin', seed });
     },
+    onLogDone: (e, rec, whole) => void history.keepFollowed(e, rec, whole),
+    onListed: (list, mine) => history.listed(list, mine),
     onLines: (lines, execution, replace) => {
       // Lines of an execution no longer followed (a page in flight when another was taken up) are not this log's.
       if (execution !== followed) return;
@@ -95,6 +113,7 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
     ...place,
     async close() {
       await place.close();
+      await history.close();
       await shared.release();
     },
   };

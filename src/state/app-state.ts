@@ -40,11 +40,17 @@ export interface CoverageState {
 }
 
 export interface FailedFilesState {
+  /** Every run's list of failed keys the failure rule reads: the failed-keys files, then earlier executions. */
   files: FailedFile[];
   current: FailedFile | null;
   /** Keys each run tried, by failed-file path, where known (runs launched from here). */
   tried: Map<string, Set<string>> | null;
   notes: string[];
+  /** The failed-keys files alone (the watcher's) and what each tried; `files`/`tried` add `executions`. */
+  fromFiles?: FailedFile[];
+  triedFiles?: Map<string, Set<string>> | null;
+  /** A Cloud Run job's earlier executions as runs (never the one the log follows), and their launched keys. */
+  executions?: { files: FailedFile[]; tried: Map<string, Set<string>> };
 }
 
 /** The process side: what we launched or re-attached to, and who else writes the log. */

@@ -1,6 +1,6 @@
 import { withoutSourceName } from './source-words.js';
 import { applyLines } from './apply-lines.js';
-import { TAIL_LIMIT, type AppState, type SourceState } from './app-state.js';
+import { TAIL_LIMIT, type AppState, type FailedFilesState, type SourceState } from './app-state.js';
 import { alertsBetween } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
@@ -142,9 +142,11 @@ function step(state: AppState, event: AppEvent): AppState {
       // Keep the last good keys: a failing source shows stale figures, not zero.
       return withSource(state, event.source, (s) => ({ ...s, checking: false, checkingSince: null, error: event.error.message, hint: event.error.hint, errorAt: event.at, failuresInRow: s.failuresInRow + 1 }));
     case 'failed/update':
-      return { ...state, failed: { ...state.failed, files: event.files, current: event.current, notes: event.notes } };
+      return { ...state, failed: withRuns({ ...state.failed, fromFiles: event.files, current: event.current, notes: event.notes }) };
     case 'failed/tried':
-      return { ...state, failed: { ...state.failed, tried: event.tried } };
+      return { ...state, failed: withRuns({ ...state.failed, triedFiles: event.tried }) };
+    case 'failed/executions':
+      return { ...state, failed: withRuns({ ...state.failed, executions: { files: event.files, tried: event.tried } }) };
     case 'process/update':
       return { ...state, process: { ...state.process, ...event.patch } };
     case 'process/history':
@@ -179,6 +181,18 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'ui/resize':
       return { ...state, ui: { ...state.ui, width: event.width, height: event.height } };
   }
+}
+
+/**
+ * The runs the failure rule reads: the failed-keys files and a Cloud Run job's earlier executions, with the keys
+ * each tried. Without executions the watcher's own array stands (caches keyed on it keep working).
+ */
+function withRuns(failed: FailedFilesState): FailedFilesState {
+  const own = failed.fromFiles ?? failed.files;
+  const ex = failed.executions;
+  if (!ex || (ex.files.length === 0 && ex.tried.size === 0)) return { ...failed, files: own, tried: failed.triedFiles ?? null };
+  const tried = new Map([...(failed.triedFiles ?? []), ...ex.tried]);
+  return { ...failed, files: [...own, ...ex.files], tried };
 }
 
 function emptySource(label: string): SourceState {

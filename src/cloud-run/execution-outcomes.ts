@@ -1,0 +1,95 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FailedEntry, FailedFile } from '../failures/failed-file.js';
+import { statusOf } from '../failures/verdicts.js';
+import { writeFileAtomic } from '../runner/atomic-write.js';
+import type { RunState } from '../state/run.js';
+import type { ExecutionInfo } from './execution.js';
+
+/**
+ * What an ended execution's log said of its keys, kept so the failures table spans executions (tester U2): the
+ * keys its outcome lines failed, and the keys it was given when known (its launch record's `{keys}` arg), read
+ * once from Cloud Logging and kept in the state directory, never read again per poll.
+ * Source: the execution's log entries through the job's grammar; `tried` from runs.jsonl.
+ */
+export interface ExecutionOutcomes {
+  /** The execution's short id. */
+  id: string;
+  /** Its start (else creation) and completion, epoch ms. */
+  startedAt: number;
+  endedAt: number;
+  failed: FailedEntry[];
+  /** The keys it was launched with, or null when not known (started elsewhere, or keys passed in an object). */
+  tried: string[] | null;
+  /** Its log was read to its end (its last entries arrived, or were given up on after logDeadline). */
+  whole: boolean;
+}
+
+/** Where a job's execution outcomes are kept: STATEDIR/executions/ID.json, one file each, written atomically. */
+export function outcomesDir(stateDir: string): string {
+  return join(stateDir, 'executions');
+}
+
+/** The outcomes of `e` from its log's run (the reducer's state after its whole log was read). */
+export function outcomesOf(e: ExecutionInfo, run: RunState | null, tried: string[] | null, whole: boolean): ExecutionOutcomes {
+  const failed: FailedEntry[] = [];
+  if (run) run.failedKeys.forEachFailure((key, failure, error) => failed.push({ key, status: statusOf(failure), error: error || failure }));
+  return { id: e.id, startedAt: e.startTime ?? e.createTime, endedAt: e.completionTime ?? e.createTime, failed, tried, whole };
+}
+
+/** Writes one execution's outcomes (atomically: a reader sees the old file or the new one, never half). */
+export async function saveOutcomes(stateDir: string, o: ExecutionOutcomes): Promise<void> {
+  const dir = outcomesDir(stateDir);
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(join(dir, `${o.id.replace(/[^\w.-]/g, '_')}.json`), `${JSON.stringify(o)}\n`);
+}
+
+/** Every kept outcome of the job, oldest first; files that do not parse are skipped (none is ever half-written). */
+export async function loadOutcomes(stateDir: string): Promise<ExecutionOutcomes[]> {
+  const dir = outcomesDir(stateDir);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const out: ExecutionOutcomes[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
+    try {
+      const o = JSON.parse(await readFile(join(dir, name), 'utf8')) as ExecutionOutcomes;
+      if (typeof o.id === 'string' && Array.isArray(o.failed) && typeof o.endedAt === 'number') out.push(o);
+    } catch {
+      // another dashboard's rename in between, or a hand-edited file: it is read again next time
+    }
+  }
+  return out.sort((a, b) => a.startedAt - b.startedAt);
+}
+
+/** The path an execution's outcomes stand under among failed-keys files (never a file on disk). */
+export const EXECUTION_PATH_PREFIX = 'cloud-run:execution/';
+
+/**
+ * An execution's outcomes as one more run for the failure rule, beside failed-keys files: its failed keys as
+ * entries, run start and end as the file's name timestamp and write time; `tried` by its path.
+ */
+export function outcomesAsRuns(list: ExecutionOutcomes[], except: string | null): { files: FailedFile[]; tried: Map<string, Set<string>> } {
+  const files: FailedFile[] = [];
+  const tried = new Map<string, Set<string>>();
+  for (const o of list) {
+    if (o.id === except) continue;
+    const path = `${EXECUTION_PATH_PREFIX}${o.id}`;
+    files.push({ path, name: `execution ${o.id}`, runStartedAt: o.startedAt, writtenAt: null, mtimeMs: o.endedAt, totalFailed: o.failed.length, entries: o.failed, problems: [], execution: o.id });
+    if (o.tried) tried.set(path, new Set(o.tried));
+  }
+  return { files, tried };
+}
+
+/**
+ * The keys a launch gave the execution through `{keys}` (joined with commas in one arg), read back from the
+ * launch record's argv by the arg template that holds `{keys}`; null when the args take no `{keys}`.
+ */
+export function keysFromArgv(template: string[], argv: string[]): string[] | null {
+  const at = template.findIndex((a) => a.includes('{keys}'));
+  if (at === -1 || at >= argv.length) return null;
+  const [before, after] = template[at].split('{keys}');
+  const arg = argv[at];
+  // Other placeholders in the same arg would make the cut unsure: only a plain prefix/suffix is read back.
+  if (/\{\w+\}/.test(before) || /\{\w+\}/.test(after) || !arg.startsWith(before) || !arg.endsWith(after)) return null;
+  const list = arg.slice(before.length, arg.length - after.length);
+  return list ? list.split(',') : [];
+}

@@ -1,0 +1,156 @@
+import { keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes, type ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
+import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
+import { entryText } from '../cloud-run/log-filter.js';
+import type { LogFeed } from '../cloud-run/log-feed.js';
+import { parseChunk, type Grammar } from '../parser/index.js';
+import type { RunRecord } from '../runner/runs-file.js';
+import { applyLines } from '../state/apply-lines.js';
+import type { AppEvent } from '../state/events.js';
+import type { RunState } from '../state/run.js';
+
+/** What the execution history needs from the place around it. */
+export interface ExecutionHistoryDeps {
+  stateDir: string;
+  project: string;
+  job: string;
+  /** The job's args template: `{keys}` in it tells the keys a launch gave from its argv. */
+  args: string[];
+  feed: LogFeed;
+  grammar: Grammar;
+  dispatch(e: AppEvent): void;
+  /** The run of the log followed now (the reducer's). */
+  currentRun(): RunState | null;
+  now(): number;
+  logDeadlineMs: number;
+  signal: AbortSignal;
+}
+
+/** The most earlier executions read from Cloud Logging (one at a time, sharing the project's read pace). */
+const PAST_LIMIT = 10;
+
+/**
+ * The failures of the job's earlier executions (tester U2): each ended execution's failed keys (and the keys it
+ * was launched with) as one more run for the failure rule, so a key failing in every execution that tried it is
+ * persistent and a key a later execution scraped has recovered, as across a local job's failed-keys files.
+ * Outcomes are kept in STATEDIR/executions/: the followed execution's from the store once its log is whole, an
+ * earlier one's from one read of its log (through the shared feed, so within the project's read pace), never
+ * read again. The followed execution is the log's run and is left out (never counted twice).
+ */
+export function createExecutionHistory(d: ExecutionHistoryDeps) {
+  const kept = new Map<string, ExecutionOutcomes>();
+  let followed: string | null = null;
+  const queued: { e: ExecutionInfo; rec: RunRecord | null }[] = [];
+  const tried = new Set<string>();
+  let pump: Promise<void> = Promise.resolve();
+  /** Outcomes being written: close() waits for them, so nothing writes into the state directory after it. */
+  let pending: Promise<void> = Promise.resolve();
+  let loaded: Promise<void> | null = null;
+  let later: NodeJS.Timeout | undefined;
+
+  const publish = () => {
+    const { files, tried: keys } = outcomesAsRuns([...kept.values()].sort((a, b) => a.startedAt - b.startedAt), followed);
+    d.dispatch({ type: 'failed/executions', files, tried: keys });
+  };
+  const load = () =>
+    (loaded ??= loadOutcomes(d.stateDir).then((list) => {
+      for (const o of list) if (!kept.has(o.id)) kept.set(o.id, o);
+      publish();
+    }));
+
+  const triedOf = (rec: RunRecord | null) => (rec ? keysFromArgv(d.args, rec.argv) : null);
+
+  async function keep(o: ExecutionOutcomes): Promise<void> {
+    kept.set(o.id, o);
+    publish();
+    await saveOutcomes(d.stateDir, o).catch(() => undefined);
+  }
+
+  /** Reads an ended execution's whole log once (oldest first), or null when the dashboard closes first. */
+  function readOnce(e: ExecutionInfo): Promise<string[] | null> {
+    return new Promise((resolve) => {
+      const entries: { at: number; id: string; text: string }[] = [];
+      const finish = (out: string[] | null) => {
+        stop();
+        d.signal.removeEventListener('abort', onAbort);
+        resolve(out);
+      };
+      const onAbort = () => finish(null);
+      const stop = d.feed.follow({
+        project: d.project,
+        job: d.job,
+        execution: e.id,
+        since: e.createTime - 1000,
+        onEntries: (list) => entries.push(...list.map((x) => ({ at: Date.parse(x.timestamp), id: x.insertId, text: entryText(x) }))),
+        onRead: (_at, pass) => {
+          if (pass.caughtUp) finish(entries.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((x) => x.text));
+        },
+        // The feed retries with its backoff and says so on the followed execution's line.
+        onError: () => undefined,
+      });
+      d.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async function readPast(): Promise<void> {
+    while (queued.length && !d.signal.aborted) {
+      const { e, rec } = queued.shift()!;
+      if (e.id === followed || kept.get(e.id)?.whole) continue;
+      const lines = await readOnce(e);
+      if (!lines || d.signal.aborted) return;
+      const runs = applyLines({ current: null, history: [] }, parseChunk(Buffer.from(`${lines.join('\n')}\n`), d.grammar, 0).lines);
+      await keep(outcomesOf(e, runs.current, triedOf(rec), true));
+    }
+  }
+
+  return {
+    /** Loads what was kept, and publishes it. */
+    start: load,
+    /** The execution the log follows now: left out of the earlier runs. */
+    follow(id: string) {
+      followed = id;
+      if (loaded) publish();
+    },
+    /** The followed execution ended and its log is whole (or given up on): its outcomes from the store. */
+    keepFollowed(e: ExecutionInfo, rec: RunRecord | null, whole: boolean): Promise<void> {
+      if (followed !== e.id || kept.get(e.id)?.whole) return Promise.resolve();
+      // Taken now, while the store holds its run: the next execution's log begins right after.
+      const o = outcomesOf(e, d.currentRun(), triedOf(rec), whole);
+      const p = load().then(() => keep(o));
+      pending = pending.then(() => p);
+      return p;
+    },
+    /**
+     * The job's executions as listed (newest first) with the records of ours: ended ones never kept whole are read
+     * once, oldest first, after their last entries had time to arrive (logDeadline after their end).
+     */
+    listed(list: ExecutionInfo[], mine: Map<string, RunRecord>) {
+      void load();
+      const ended = list.filter((e) => !isActive(e)).slice(0, PAST_LIMIT + 1);
+      const open = ended.filter((e) => e.id !== followed && !kept.get(e.id)?.whole && !tried.has(e.id));
+      const dueAt = (e: ExecutionInfo) => (e.completionTime ?? 0) + d.logDeadlineMs;
+      const due = open.filter((e) => dueAt(e) <= d.now()).reverse();
+      // One not due yet is looked at again when it is, from this list (no call): the list is not read while a run goes.
+      const next = Math.min(...open.filter((e) => dueAt(e) > d.now()).map(dueAt));
+      if (Number.isFinite(next) && !d.signal.aborted) {
+        clearTimeout(later);
+        later = setTimeout(() => this.listed(list, mine), next - d.now() + 10);
+        later.unref();
+      }
+      for (const e of due) {
+        tried.add(e.id);
+        queued.push({ e, rec: mine.get(e.id) ?? null });
+      }
+      if (due.length) pump = pump.then(readPast);
+    },
+    /** Resolves once a read under way has ended (after the signal aborted). */
+    async close() {
+      clearTimeout(later);
+      await pump;
+      await loaded;
+      await pending;
+    },
+    kept: () => kept,
+  };
+}
+
+export type ExecutionHistory = ReturnType<typeof createExecutionHistory>;
