@@ -58,6 +58,10 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   let stopRequested = false;
   let awake: { stop(): void } | null = null;
   let presentAtLaunch: number | null = null;
+  /** Runs this dashboard watches (launched or re-attached): their end is the watch's to record. */
+  const watching = new Set<string>();
+  /** Runs whose end this dashboard recorded or is recording: one end record per run, whichever path saw it first. */
+  const endClaimed = new Set<string>();
 
   /** Resolves once `done()` holds for the state, or after `ms` at most. */
   function until(done: () => boolean, ms: number): Promise<void> {
@@ -81,6 +85,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   }
 
   function watch(pid: number, procStart: ProcStart | null, runId: string, child?: ChildProcess) {
+    watching.add(runId);
     watchProcess(pid, procStart, {
       child,
       signal: d.signal,
@@ -96,6 +101,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         // for the moment between its exit and the read of its last lines (nor its alert).
         void read.then(() => dispatch({ type: 'process/update', patch: { alive: false } }));
         let counts: Record<string, number> = {};
+        // Claimed now, before any wait: the ended-unwatched path must not write for a run seen ending here.
+        const mine = !endClaimed.has(runId);
+        endClaimed.add(runId);
         void read
           .then(() => {
             const run = store.getState().log.current;
@@ -106,6 +114,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
           .then(() => {
             const present = coverageView(store.getState()).storage?.coverage?.present;
             if (presentAtLaunch !== null && present !== undefined) Object.assign(counts, { storageBefore: presentAtLaunch, storageAfter: present });
+            if (!mine) return;
             return recordEnd(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopRequested ? 'stopped' : 'exited', counts });
           })
           .then(d.refreshHistory)
@@ -205,7 +214,13 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       const ended = findAttachable(runs).ended;
       // Its duration and counts come from its own log, so the log's history must be read first.
       if (ended.length) await historyRead();
+      // The history read may take seconds: a run found gone above may be one this dashboard re-attached to and has
+      // just stopped (tester U4), or one another dashboard recorded meanwhile. Its end is then recorded already,
+      // or by the watch that saw it exit, with the counts read to its last line: never a second, false one.
+      const recorded = new Set((await readRuns(config.stateDir).catch(() => [])).filter((r) => r.end !== null).map((r) => r.id));
       for (const run of ended) {
+        if (watching.has(run.id) || endClaimed.has(run.id) || recorded.has(run.id)) continue;
+        endClaimed.add(run.id);
         const last = store.getState().log.tail.at(-1)?.text ?? '';
         notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn');
         const next = runs.find((r) => r.startedAt > run.startedAt)?.startedAt ?? null;
