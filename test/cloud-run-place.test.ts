@@ -67,6 +67,8 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
       if (e.type === 'place/update' && 'logIncomplete' in e.patch && incomplete.at(-1) !== e.patch.logIncomplete) incomplete.push(e.patch.logIncomplete ?? null);
     },
     onLines: (l, _id, replace) => (replace ? lines.splice(0, lines.length, ...l) : lines.push(...l)),
+    // Another execution is another log, as log/begin makes it in the store.
+    onFollow: () => void lines.splice(0),
     logComplete: () => lines.some((l) => l.includes('BACKFILL COMPLETE')),
     now: extra.now ?? Date.now,
     signal: ac.signal,
@@ -284,5 +286,32 @@ describe('Cloud Run place', () => {
     expect(out).toMatchObject({ ok: true, notices: [expect.stringContaining('jobs.run did not answer')] });
     expect(server.requests.filter((r) => r.route === 'run')).toHaveLength(1);
     expect(server.world.executions).toHaveLength(1);
+  });
+  it('an execution started elsewhere that ended between two looks is shown, as status shows it (tester U6)', async () => {
+    const { server, stateDir, release } = await setUp();
+    const { place, lines, state } = placeFor(server, stateDir);
+    await place.start();
+    await waitFor(() => state().place?.listedAt, 'the first listing');
+    expect(state().place?.execution).toBeNull();
+    const job = server.world.findJob(spec.project, spec.region, spec.job)!;
+    /** Runs one execution as gcloud would, while the dashboard's looks fail: it starts and ends unseen. */
+    const unseen = async (dates: string) => {
+      server.setFault({ route: 'executions', status: 503, times: 1_000_000 });
+      const listsBefore = server.requests.filter((q) => q.route === 'executions').length;
+      await waitFor(() => server.requests.filter((q) => q.route === 'executions').length > listsBefore, 'a look that fails');
+      const exec = server.world.run(job, { containerOverrides: [{ args: [`--dates=${dates}`] }] });
+      await waitFor(() => server.world.entries.some((e) => e.textPayload?.includes(dates)), 'its first line');
+      release();
+      await exec.done;
+      server.setFault(null);
+      return exec.name.split('/').at(-1)!;
+    };
+    const first = await unseen('2024-02-01');
+    await waitFor(() => state().place?.execution?.id === first, 'the ended execution shown (none was before)');
+    expect(state().place).toMatchObject({ ours: false, execution: { state: 'succeeded' } });
+    await waitFor(() => lines.some((l) => l.includes('--dates=2024-02-01')), 'its log read');
+    const second = await unseen('2024-02-02');
+    await waitFor(() => state().place?.execution?.id === second, 'the newer ended execution shown instead of the older');
+    await waitFor(() => lines.some((l) => l.includes('--dates=2024-02-02')), 'the newer log read');
   });
 });

@@ -325,7 +325,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const mine = ourExecutions(runs);
     d.onListed?.(list, mine);
     const running = list.find(isActive) ?? null;
-    const pick = running ?? (first ? list[0] ?? null : null);
+    // With none running, the newest one: at start, and whenever one newer than the one shown ended between two
+    // looks (started and finished elsewhere in less than a list interval: tester U6), as `status` names it.
+    const newest = list[0] ?? null;
+    const newer = newest !== null && (current === null || (newest.id !== current.id && newest.createTime > current.createTime));
+    const pick = running ?? (first || newer ? newest : null);
     // Nothing to read at start: whatever happens from now on is news.
     if (!pick && current === null) d.dispatch({ type: 'log/history-done' });
     if (!pick || pick.id === current?.id) {
