@@ -121,7 +121,7 @@ describe('a Cloud Run job from the dashboard', () => {
     cleanups.push(() => app.unmount());
     const frame = await waitFor(() => {
       const f = stripVTControlCharacters(app.lastFrame() ?? '');
-      return f.includes('Runs launched from here') ? f : null;
+      return f.includes('Executions (launched here, or external)') ? f : null;
     }, 'the history view');
     expect(frame).toMatch(/resume\s+8 keys \d+:\d\d ✓ 8 ✗ 0 succeeded storage 33\.3 → 100\.0 %/);
   }, 60_000);

@@ -7,6 +7,7 @@ import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopb
 import { simTaskRunner } from '../src/cloud-run/loopback/sim-task.js';
 import { loadConfig } from '../src/config.js';
 import { failuresView } from '../src/state/failures-view.js';
+import { historyLines } from '../src/state/history-lines.js';
 import { runCliAsync } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -158,6 +159,21 @@ describe('earlier executions are read once and kept', () => {
     await waitFor(() => JSON.stringify(readdirSync(path.join(dir, '.backfill-tui', 'executions')).sort()) === JSON.stringify(both), 'both executions kept');
     const reads = readsOfOlder();
     expect(reads).toBeGreaterThanOrEqual(1);
+    // h (tester T28): both are executions started elsewhere, under a heading that says so, with the keys their
+    // args gave and the counts of their logs (read once), never "0 keys" with none.
+    r.controller.onIntent('view-history');
+    const rows = await waitFor(() => {
+      const h = r.store.getState().process.history;
+      return h.length === 2 && h.every((x) => x.counts) ? h : null;
+    }, 'the executions in the history with their counts');
+    expect(rows.map((x) => [x.label, x.external, x.keyCount, x.counts!.succeeded + x.counts!.failed])).toEqual([
+      ['external', true, KEYS.length, KEYS.length],
+      ['external', true, may.length, may.length],
+    ]);
+    expect(rows[0].counts!.failed).toBe(januaryFailed.length + may.length);
+    const lines = historyLines(r.store.getState()).map((x) => x.text);
+    expect(lines).toContain('Executions (launched here, or external): 2, newest first');
+    expect(lines.find((x) => x.includes(' external ') && x.includes(`${KEYS.length} keys`))).toMatch(new RegExp(`✓ ${KEYS.length - januaryFailed.length - may.length} ✗ ${januaryFailed.length + may.length} succeeded`));
     await r.close();
     runtimes.splice(runtimes.indexOf(r), 1);
 

@@ -23,6 +23,8 @@ export interface ExecutionOutcomes {
   tried: string[] | null;
   /** Its log was read to its end (its last entries arrived, or were given up on after logDeadline). */
   whole: boolean;
+  /** Its log's tallies (the history's ✓ ✗ ↷ for an execution whose end record has none, or started elsewhere). */
+  counts?: { succeeded: number; failed: number; skipped: number };
 }
 
 /** Where a job's execution outcomes are kept: STATEDIR/executions/ID.json, one file each, written atomically. */
@@ -34,7 +36,8 @@ export function outcomesDir(stateDir: string): string {
 export function outcomesOf(e: ExecutionInfo, run: RunState | null, tried: string[] | null, whole: boolean): ExecutionOutcomes {
   const failed: FailedEntry[] = [];
   if (run) run.failedKeys.forEachFailure((key, failure, error) => failed.push({ key, status: statusOf(failure), error: error || failure }));
-  return { id: e.id, startedAt: e.startTime ?? e.createTime, endedAt: e.completionTime ?? e.createTime, failed, tried, whole };
+  const counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : undefined;
+  return { id: e.id, startedAt: e.startTime ?? e.createTime, endedAt: e.completionTime ?? e.createTime, failed, tried, whole, ...(counts ? { counts } : {}) };
 }
 
 /** Writes one execution's outcomes (atomically: a reader sees the old file or the new one, never half). */

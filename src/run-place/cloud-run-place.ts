@@ -4,6 +4,7 @@ import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { lastEntriesState } from '../cloud-run/last-entries.js';
+import { keysFromArgv } from '../cloud-run/execution-outcomes.js';
 import { entryText } from '../cloud-run/log-filter.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
@@ -55,6 +56,8 @@ export interface CloudRunPlaceDeps {
    * followed now (`whole` as far as its last entries had come). Called while the store still holds its run.
    */
   onLogDone?(e: ExecutionInfo, rec: RunRecord | null, whole: boolean): void;
+  /** An ended execution's log tallies as kept (read once), for the history of one whose end record has none. */
+  keptCounts?(executionId: string): { succeeded: number; failed: number; skipped: number } | null;
   /** The job's executions as listed (newest first), with the runs.jsonl records of ours by execution id. */
   onListed?(list: ExecutionInfo[], mine: Map<string, RunRecord>): void;
   /** True once the followed run's log holds its summary (the script's last lines). */
@@ -440,18 +443,24 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const seen = new Set<string>();
     return list.filter((e) => !seen.has(e.id) && seen.add(e.id)).slice(0, 6).reverse().map((e) => {
       const rec = mine.get(e.id);
+      // One started elsewhere with the job's own {keys} arg shape still says how many keys it was given.
+      const keys = rec ? rec.keyCount : (keysFromArgv(spec.args, e.args)?.length ?? null);
+      const fromRecord = rec?.end?.counts?.succeeded !== undefined ? { succeeded: rec.end.counts.succeeded, failed: rec.end.counts.failed ?? 0, skipped: rec.end.counts.skipped ?? 0 } : null;
       return {
         id: e.id,
         label: rec?.label ?? 'external',
-        keyCount: rec?.keyCount ?? 0,
+        external: !rec,
+        keyCount: keys ?? 0,
+        keysUnknown: keys === null,
         keysFile: rec?.keysFile ?? null,
         pid: 0,
         startedAt: e.startTime ?? e.createTime,
         endedAt: e.completionTime,
         exitCode: null,
         reason: isActive(e) ? null : e.state,
-        // Tallies only once the log was read to its end (the first end record has the execution's task counts).
-        counts: rec?.end?.counts?.succeeded !== undefined ? { succeeded: rec.end.counts.succeeded, failed: rec.end.counts.failed ?? 0, skipped: rec.end.counts.skipped ?? 0 } : null,
+        // Tallies only once the log was read to its end (the first end record has the execution's task counts);
+        // an execution that ended while no dashboard watched, or started elsewhere, from its log read once (T28).
+        counts: fromRecord ?? (isActive(e) ? null : (d.keptCounts?.(e.id) ?? null)),
         storageBefore: rec?.end?.counts?.storageBefore ?? null,
         storageAfter: rec?.end?.counts?.storageAfter ?? null,
       };

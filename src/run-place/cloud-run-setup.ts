@@ -86,6 +86,7 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
     },
     onLogDone: (e, rec, whole) => void history.keepFollowed(e, rec, whole),
     onListed: (list, mine) => history.listed(list, mine),
+    keptCounts: (id) => history.kept().get(id)?.counts ?? null,
     onLines: (lines, execution, replace) => {
       // Lines of an execution no longer followed (a page in flight when another was taken up) are not this log's.
       if (execution !== followed) return;

@@ -95,6 +95,10 @@ export interface RecordedRun {
   exitCode: number | null;
   reason: string | null;
   counts?: { succeeded: number; failed: number; skipped: number } | null;
+  /** A Cloud Run execution started elsewhere (gcloud, the console): not launched from here. */
+  external?: boolean;
+  /** Its key count is not known (an execution started elsewhere whose args name no keys). */
+  keysUnknown?: boolean;
   /** Keys present in storage when the run was launched and when it ended (coverage movement). */
   storageBefore?: number | null;
   storageAfter?: number | null;

@@ -202,7 +202,8 @@ const fileCache = new WeakMap<object, { phases: unknown; dates: unknown; out: Fi
 
 /** Every failed-keys file, oldest first, its failures grouped by phase (calendar order) and error kind. */
 export function fileFailures(state: AppState): FileFailures[] {
-  const files = state.failed.files;
+  // The files alone: a Cloud Run job's earlier executions are runs of the rule, not files (see `h`'s executions).
+  const files = state.failed.fromFiles ?? state.failed.files;
   const dates = state.coverage.expected?.dates ?? null;
   const hit = fileCache.get(files);
   if (hit && hit.phases === state.phases && hit.dates === dates) return hit.out;

@@ -39,14 +39,15 @@ export function historyLines(state: AppState): HistoryLine[] {
   for (const a of alerts) lines.push({ kind: 'row', text: `${when(a.at)} ${a.text}` });
 
   const launched = [...state.process.history].reverse();
-  lines.push(heading('Runs launched from here', launched.length));
+  // A Cloud Run job lists its executions, ours (resume, retry) and those started elsewhere (external).
+  lines.push(heading(state.place ? 'Executions (launched here, or external)' : 'Runs launched from here', launched.length));
   if (launched.length === 0) lines.push({ kind: 'note', text: 'none yet (s resumes, r retries)' });
   const expected = state.coverage.expected?.keys.length ?? 0;
   for (const r of launched) {
     const counts = r.counts ? ` ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}` : '';
     const end = r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason}` : '';
     const moved = r.storageBefore != null && r.storageAfter != null && expected ? ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : '';
-    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${formatCount(r.keyCount).padStart(6)} keys ${r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}${counts}${end}${moved}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} keys ${r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}${counts}${end}${moved}` });
   }
 
   const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].reverse();
