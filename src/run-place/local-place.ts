@@ -128,6 +128,10 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
 
   async function launch(req: PlaceLaunchRequest): Promise<PlaceLaunchOutcome> {
     presentAtLaunch = coverageView(store.getState()).storage?.coverage?.present ?? null;
+    const bytesBefore = store.getState().log.bytesRead;
+    const launchedAt = d.now();
+    // A command given no keys file runs what it decides itself: its total is its own to say.
+    const takesKeys = config.command?.some((a) => a.includes('{keysFile}')) ?? false;
     // Until its pid is in the state, the run's first lines must not bring a look that takes it for another writer.
     dispatch({ type: 'process/update', patch: { launching: true } });
     const out = await launchBackfill(config, req).finally(() => dispatch({ type: 'process/update', patch: { launching: false } }));
@@ -136,6 +140,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     awake = out.keepAwake;
     const { run } = out;
     dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
+    // The new run from its launch's facts until its banner is read (tester U3's class, for a local run).
+    dispatch({ type: 'log/launched', seed: { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: req.workers, timeoutSec: req.timeout }, bytesBefore });
     watch(run.pid as number, run.procStart, run.id, out.child);
     return { ok: true, runId: run.id, what: `pid ${run.pid}`, suffix: out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '', notices: out.notices };
   }

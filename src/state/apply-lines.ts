@@ -124,7 +124,8 @@ function isRunActivity(line: LogLine): boolean {
   return line.kind === 'queued' || line.kind === 'processing' || line.kind === 'succeeded' || line.kind === 'failed';
 }
 
-function pushHistory(history: RunState[], run: RunState): RunState[] {
+/** `run` archived at the end of `history` (bounded by HISTORY_LIMIT). */
+export function pushHistory(history: RunState[], run: RunState): RunState[] {
   const next = history.length >= HISTORY_LIMIT ? history.slice(1) : history.slice();
   next.push(archiveRun(run));
   return next;

@@ -16,6 +16,11 @@ export type AppEvent =
    * run starts from what its launch said until its own lines come.
    */
   | { type: 'log/begin'; seed: RunSeed }
+  /**
+   * A run was launched into the same log (a local run): it is the current run from now on, from what its launch
+   * said, unless the log has spoken since `bytesBefore` (its own lines were read first: they say it better).
+   */
+  | { type: 'log/launched'; seed: RunSeed; bytesBefore: number }
   /** `arrivedAt`: when lines appended while following arrived (not for the history read). */
   /** `replace`: the batch is the whole log again (a Cloud Run log put back in order): read from the start, in one step. */
   | { type: 'log/batch'; batch: ParsedBatch; arrivedAt?: number; replace?: boolean }

@@ -1,5 +1,5 @@
 import { withoutSourceName } from './source-words.js';
-import { applyLines } from './apply-lines.js';
+import { applyLines, pushHistory } from './apply-lines.js';
 import { TAIL_LIMIT, type AppState, type FailedFilesState, type SourceState } from './app-state.js';
 import { alertsBetween } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
@@ -98,6 +98,13 @@ function step(state: AppState, event: AppEvent): AppState {
         ...state,
         log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, tail: [], lines: 0, bytesRead: 0, suspiciousKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
       };
+    case 'log/launched': {
+      // The run before ended: its figures (counts, rate, elapsed, workers) must not stand for the new one until
+      // the new one's first lines are read (a Python script takes a second or two to log its banner).
+      if (state.log.bytesRead !== event.bytesBefore) return state;
+      const history = state.log.current ? pushHistory(state.log.history, state.log.current) : state.log.history;
+      return { ...state, log: { ...state.log, current: seededRun(event.seed), history } };
+    }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
       const log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
