@@ -38,6 +38,13 @@ afterEach(async () => {
 });
 
 function start(logDeadline = 20): Runtime {
+  writeConfig(logDeadline);
+  const r = startRuntime(loadConfig({ file: path.join(dir, 'backfill-tui.config.json'), cwd: dir }), { exit: () => undefined });
+  runtimes.push(r);
+  return r;
+}
+
+function writeConfig(logDeadline: number): void {
   writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
   mkdirSync(path.join(dir, 'st'), { recursive: true });
   const storage = path.join(dir, 'st');
@@ -59,9 +66,6 @@ function start(logDeadline = 20): Runtime {
     keepAwake: false,
   };
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
-  const r = startRuntime(loadConfig({ file: path.join(dir, 'backfill-tui.config.json'), cwd: dir }), { exit: () => undefined });
-  runtimes.push(r);
-  return r;
 }
 
 /** Answers the box the intent opens with y, and waits for the execution it starts to end and its log to be read. */
@@ -183,4 +187,30 @@ describe('earlier executions are read once and kept', () => {
     await waitFor(() => again.store.getState().place?.logIncomplete === null && again.store.getState().log.current?.complete, 'the newer log read');
     expect(readsOfOlder()).toBe(reads);
   }, 120_000);
+});
+
+describe('status reads earlier executions no dashboard kept', () => {
+  test('status --json with no dashboard ever: the older execution\'s log is read once within the pace and kept; the next status reads it from the state directory', async () => {
+    const job = server.world.findJob('nba-props-platform', 'us-west2', 'bdl-boxscore-backfill')!;
+    const storage = ['--storage', path.join(dir, 'st')];
+    mkdirSync(path.join(dir, 'st'), { recursive: true });
+    const may = KEYS.slice(16);
+    const older = server.world.run(job, { containerOverrides: [{ args: [`--keys=${KEYS.join(',')}`, ...SIM, ...storage] }] });
+    await older.done;
+    const newer = server.world.run(job, { containerOverrides: [{ args: [`--keys=${may.join(',')}`, ...SIM, ...storage] }] });
+    await newer.done;
+    const olderId = older.name.split('/').at(-1)!;
+    const readsOfOlder = () => server.requests.filter((q) => q.route === 'entries' && JSON.stringify(q.body).includes(olderId)).length;
+    writeConfig(1);
+    await waitFor(() => Date.now() > (newer.completionTime ?? Infinity) + 1000, 'both past their logDeadline of 1 s', 5000);
+    const first = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
+    expect(first.failures).toMatchObject({ persistent: may.length });
+    expect(first.problems).toEqual([]);
+    const reads = readsOfOlder();
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(existsSync(path.join(dir, '.backfill-tui', 'executions', `${olderId}.json`))).toBe(true);
+    const again = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
+    expect(again.failures).toEqual(first.failures);
+    expect(readsOfOlder()).toBe(reads);
+  }, 60_000);
 });

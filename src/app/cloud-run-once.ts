@@ -3,7 +3,9 @@ import { createCallPacer, type PacerOptions } from '../cloud-run/call-pacer.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { lastEntriesState } from '../cloud-run/last-entries.js';
-import { loadOutcomes, outcomesAsRuns } from '../cloud-run/execution-outcomes.js';
+import { keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
+import { parseChunk } from '../parser/index.js';
+import { applyLines } from '../state/apply-lines.js';
 import { entryText, executionLogFilter } from '../cloud-run/log-filter.js';
 import type { Config } from '../config.js';
 import { createPageGuard } from '../coverage/page-guard.js';
@@ -81,13 +83,55 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   // Earlier executions' failures as a dashboard kept them (read once from their logs): the same runs it shows.
   const kept = await loadOutcomes(config.stateDir);
   if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, e.id) });
+  const pacer = o.pacer ? createCallPacer({ now: o.now, ...o.pacer }) : projectPacer(cr.loggingEndpoint, cr.project);
   const ours = mine.has(e.id);
   const active = isActive(e);
   dispatch({ type: 'process/update', patch: { runId: mine.get(e.id)?.id ?? e.id, attached: ours && active, alive: active, external: active && !ours, externalPids: [], stopped: e.state === 'cancelled', history, writersChecked: false } });
-  return readLog(e);
+  const problems = await readLog(e);
+  return problems.length ? problems : readEarlier(e.id);
+
+  /**
+   * Ended executions no dashboard kept yet (started elsewhere, or before any dashboard watched), read once each
+   * after the followed log, in the time the bound leaves and at the same pace (≤ 25 calls a minute), and kept
+   * in the state directory as a dashboard keeps them: the next `status` reads none of them again.
+   */
+  async function readEarlier(except: string): Promise<string[]> {
+    const have = new Set(kept.filter((k) => k.whole).map((k) => k.id));
+    const due = list.filter((x) => !isActive(x) && x.id !== except && !have.has(x.id) && (x.completionTime ?? 0) + cr.logDeadline * 1000 <= o.now()).slice(0, 10).reverse();
+    let read = 0;
+    for (const x of due) {
+      const texts = await readWhole(x);
+      if (!texts) break;
+      const run = applyLines({ current: null, history: [] }, parseChunk(Buffer.from(`${texts.join('\n')}\n`), grammar, 0).lines).current;
+      const rec = mine.get(x.id);
+      kept.push(outcomesOf(x, run, rec ? keysFromArgv(cr.args, rec.argv) : null, true));
+      await saveOutcomes(config.stateDir, kept.at(-1)!).catch(() => undefined);
+      read++;
+    }
+    if (read) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, except) });
+    return read < due.length ? [`earlier executions: ${read} of ${due.length} logs read within ${o.bound} (--timeout): failures across executions count only those; a later status or the dashboard reads the rest`] : [];
+  }
+
+  /** One execution's whole log, in log order, or null when the bound or an error cut it short. */
+  async function readWhole(x: ExecutionInfo): Promise<string[] | null> {
+    const filter = executionLogFilter(cr.job, x.id, x.createTime - 1000);
+    const seen = new Map<string, { at: number; text: string }>();
+    let token: string | null = null;
+    do {
+      await pacer.turn(o.signal);
+      if (o.signal.aborted) return null;
+      try {
+        const page = await api.listEntries({ resourceNames: [`projects/${cr.project}`], filter, orderBy: 'timestamp asc', pageSize: o.pageSize ?? 1000, ...(token ? { pageToken: token } : {}) }, o.signal);
+        for (const y of page.entries) if (!seen.has(y.insertId)) seen.set(y.insertId, { at: Date.parse(y.timestamp), text: entryText(y) });
+        token = page.nextPageToken;
+      } catch {
+        return null;
+      }
+    } while (token);
+    return [...seen].sort(([ia, a], [ib, b]) => a.at - b.at || (ia < ib ? -1 : ia > ib ? 1 : 0)).map(([, v]) => v.text);
+  }
 
   async function readLog(e: ExecutionInfo): Promise<string[]> {
-    const pacer = o.pacer ? createCallPacer({ now: o.now, ...o.pacer }) : projectPacer(cr.loggingEndpoint, cr.project);
     const guard = createPageGuard('Cloud Logging', `the log of execution ${e.id}`, 'check cloudRun.loggingEndpoint: the server there does not page like Cloud Logging', { pageSize: o.pageSize ?? 1000, entries: 'log entries' });
     const filter = executionLogFilter(cr.job, e.id, e.createTime - 1000);
     const seen = new Set<string>();
