@@ -134,7 +134,7 @@ describe('status for a Cloud Run job', () => {
     const keys = m.stdout.trim().split('\n');
     expect(keys).toHaveLength(s.run.failed);
     expect(keys).toEqual(ml.stdout.trim().split('\n'));
-  });
+  }, 90_000);
 
   test('--require and a job with no execution yet: coverage from storage as for a local job, run waiting, execution null', async () => {
     const server = await startLoopbackServer({ project: PROJECT, region: REGION, jobs: [{ name: JOB, timeoutSeconds: 3600 }], runTask: async () => 0 });
