@@ -1,5 +1,6 @@
 import { withoutSourceName } from './source-words.js';
 import { applyLines, pushHistory } from './apply-lines.js';
+import { trailAfter } from './log-trail.js';
 import { TAIL_LIMIT, type AppState, type FailedFilesState, type SourceState } from './app-state.js';
 import { alertsBetween } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
@@ -102,8 +103,10 @@ function step(state: AppState, event: AppEvent): AppState {
       // The run before ended: its figures (counts, rate, elapsed, workers) must not stand for the new one until
       // the new one's first lines are read (a Python script takes a second or two to log its banner).
       if (state.log.bytesRead !== event.bytesBefore) return state;
-      const history = state.log.current ? pushHistory(state.log.history, state.log.current) : state.log.history;
-      return { ...state, log: { ...state.log, current: seededRun(event.seed), history } };
+      const run = state.log.current;
+      if (!run) return { ...state, log: { ...state.log, current: seededRun(event.seed) } };
+      // The run before goes to history as a new banner sends it, its failures to the trail (log-trail.ts).
+      return { ...state, log: { ...state.log, current: seededRun(event.seed), history: pushHistory(state.log.history, run), trail: trailAfter(state.log.trail, run) } };
     }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
