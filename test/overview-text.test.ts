@@ -62,3 +62,30 @@ describe('the overview ETA fits its column (T23: `41 s – 1 …` ran into the f
     expect([...etaCell(eta)].length).toBeLessThanOrEqual(9);
   });
 });
+
+describe('problemKind: the words of every explainer in a few', () => {
+  test.each([
+    ['Cloud Run: permission run.executions.list missing on projects/p/locations/r/jobs/j (403)', 'no access (403)'],
+    ['Cloud Run: job j not found in region us-east1 of project p (404)', 'not found (404)'],
+    ['Cloud Run: cannot reach http://127.0.0.1:9 (ECONNREFUSED)', 'unreachable'],
+    ['Cloud Run: no answer from http://x within 20 s', 'no answer'],
+    ['Cloud Logging: quota reached (429): Quota exceeded; next read in 8 s', 'quota (429)'],
+    ['Cloud Run: not authenticated (401): Request had invalid authentication credentials', 'no credentials (401)'],
+    ['Cloud Run: server error 503: backend unavailable', 'server error (503)'],
+    ['Cloud Storage: permission denied (403): storage.objects.list on bucket b', 'no access (403)'],
+    ['Cloud Storage: rate limited (429) after retries: slow down', 'quota (429)'],
+    ['Cloud Storage: no Google credentials found', 'no credentials'],
+    ['Cloud Storage gs://b/x/: connection refused at 127.0.0.1:9: nothing listens there', 'unreachable'],
+    ['BigQuery p.d.t: no answer within 20 s', 'no answer'],
+    ['BigQuery p.d.t: no request sent within 1 s (the client library was still loading, or the look waited its turn)', 'no answer'],
+    ['BigQuery: table p.d.t not found (404)', 'not found (404)'],
+    ['BigQuery: the answer was not JSON (Unexpected token <)', 'bad answer'],
+    ['log: /x.log is a directory, not a regular file; waiting for a regular file there', 'not a file'],
+    ['log: EACCES: permission denied, open \'/x.log\' (retrying)', 'no access'],
+    ['cannot read /k.csv: ENOENT: no such file or directory', 'not found'],
+    ['something else entirely', 'error'],
+  ])('%s → %s', async (message, kind) => {
+    const { problemKind } = await import('../src/overview/row-problem.js');
+    expect(problemKind(message)).toBe(kind);
+  });
+});

@@ -7,6 +7,7 @@ import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
 import { overviewRows } from '../overview/overview-rows.js';
+import { rowProblems } from '../overview/row-problem.js';
 import { overviewText, wrapText } from '../overview/overview-text.js';
 import { chainText } from '../chain/funnel-text.js';
 import { collectSnapshot, newReport } from './snapshot.js';
@@ -63,8 +64,11 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
     const width = process.stdout.isTTY && process.stdout.columns ? Math.max(50, process.stdout.columns) : 80;
     const lines = registry.multi ? overviewText(overviewRows(states), width) : [statusText(states[0]).trimEnd()];
     // A job's problems under the table, named by job: a calm `waiting` row may hide a refused credential.
+    // And each failing source its row shows (a storage or warehouse look says its error in the state, not the report).
     registry.jobs.forEach((job, i) => {
-      for (const p of reports[i].problems) lines.push(...wrapText(registry.multi ? `problem   ${job.job}: ${p}` : `problem   ${p}`, width, 10));
+      const said = [...reports[i].problems];
+      for (const p of rowProblems(states[i])) if (!said.some((s) => s.includes(p.message))) said.push(`${p.message}${p.hint ? ` → ${p.hint}` : ''}`);
+      for (const p of said) lines.push(...wrapText(registry.multi ? `problem   ${job.job}: ${p}` : `problem   ${p}`, width, 10));
     });
     if (registry.chain) {
       lines.push('', `chain: ${formatCount(chain.rows[0]?.expected ?? 0)} expected keys`, ...chainText(chain.rows, width));

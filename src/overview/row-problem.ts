@@ -23,8 +23,8 @@ const KINDS: [RegExp, string][] = [
   [/\(403\)|permission|EACCES|EPERM/i, 'no access'],
   [/\(404\)|not found|ENOENT|no such file/i, 'not found'],
   [/is a directory|FIFO|socket|not a regular file|EISDIR/i, 'not a file'],
-  [/cannot reach|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|not reachable/i, 'unreachable'],
-  [/no answer|not finished within|timed? ?out|jobComplete/i, 'no answer'],
+  [/cannot reach|connection refused|nothing listens|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|not reachable/i, 'unreachable'],
+  [/no answer|no request sent|not finished within|timed? ?out|jobComplete/i, 'no answer'],
   [/server error|\b5\d\d\b/i, 'server error'],
   [/not JSON|answer is not/i, 'bad answer'],
 ];
