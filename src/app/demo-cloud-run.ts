@@ -85,13 +85,26 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** The demo's Cloud Run job: Ball Don't Lie box scores, as the team runs its bdl backfills. */
-const DEMO_JOB = { name: 'bdl-boxscores', cloudRunJob: 'bdl-boxscore-backfill' };
+export const DEMO_JOB = { name: 'bdl-boxscores', cloudRunJob: 'bdl-boxscore-backfill' };
+
+/** Ends the demo region a demo directory started (its state file names it), for a demo that never opened. */
+export async function stopDemoRegion(dir: string): Promise<void> {
+  const running = await readFile(path.join(dir, 'cloud-run-region.json'), 'utf8').then((t) => JSON.parse(t) as { pid: number }, () => null);
+  if (running) {
+    try {
+      process.kill(running.pid);
+    } catch {
+      // gone already
+    }
+  }
+}
 
 /**
  * Adds the demo's Cloud Run job to a platform demo config (`jobs` list): its expected game dates, a storage
- * folder about 60 % full, and `cloudRun` pointing at a loopback region on a port picked now and kept.
+ * folder about 60 % full, and `cloudRun` pointing at a loopback region on `port` (default: a free one picked
+ * now), kept in the config.
  */
-export async function addDemoCloudRunJob(dir: string, configFile: string, opts: { keys: string[]; speed: number; progress?: DemoProgress }): Promise<void> {
+export async function addDemoCloudRunJob(dir: string, configFile: string, opts: { keys: string[]; speed: number; progress?: DemoProgress; port?: number }): Promise<void> {
   const { mkdir } = await import('node:fs/promises');
   const { writeFileAtomic } = await import('../runner/atomic-write.js');
   const { mulberry32 } = await import('../sim/random.js');
@@ -105,7 +118,7 @@ export async function addDemoCloudRunJob(dir: string, configFile: string, opts: 
   const rng = mulberry32(23);
   const stored = opts.keys.filter(() => rng() < 0.6);
   await layOutObjects(dir, stored.map((key) => ({ folder: storage, key, name: '20251126_120000.json' })), (done, total) => opts.progress?.count(`key folders of ${DEMO_JOB.name}`, done, total));
-  const url = `http://127.0.0.1:${await freePort()}`;
+  const url = `http://127.0.0.1:${opts.port ?? (await freePort())}`;
   config.jobs.push({
     name: DEMO_JOB.name,
     expected: `${DEMO_JOB.name}/keys.csv`,

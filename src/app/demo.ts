@@ -9,7 +9,7 @@ import { mulberry32 } from '../sim/random.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
 import { runPlatformDashboard } from './platform-dashboard.js';
 import { setUpPlatformDemo, startChainLoader } from './platform-demo.js';
-import { addDemoCloudRunJob, startDemoRegionFor } from './demo-cloud-run.js';
+import { addDemoCloudRunJob, DEMO_JOB, ensureDemoRegion, freePort, startDemoRegionFor, stopDemoRegion } from './demo-cloud-run.js';
 import { layOutObjects, type DemoObject } from './demo-layout.js';
 import { demoProgress, type DemoProgress } from './demo-progress.js';
 
@@ -90,15 +90,27 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
   let file: string;
   // Laying out a new demo takes seconds on a loaded machine: said at once, with a bar, before the first frame.
   const progress = demoProgress(process.stderr);
+  let newRegion: Promise<string> | null = null;
   if (existsSync(existing)) file = existing;
   else if (opts.job === 'player-boxscores') {
     progress.step(`laying out ${dir}`);
     file = await setUpDemo(dir, { speed: opts.speed, cli, progress });
   } else {
     progress.step(`laying out ${dir}`);
-    file = await setUpPlatformDemo(dir, { speed: opts.speed, cli, progress });
-    // A sixth job that runs as a Cloud Run Job, served by the shipped loopback region.
-    await addDemoCloudRunJob(dir, file, { keys: generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 }), speed: opts.speed, progress });
+    // The sixth job runs as a Cloud Run Job on the shipped loopback region: a process of its own, started
+    // now so that it gets ready while the directory is laid out, not after.
+    const port = await freePort();
+    newRegion = ensureDemoRegion(dir, { cli, port, jobs: [DEMO_JOB.cloudRunJob] });
+    newRegion.catch(() => {}); // its failure is said where it is awaited, below
+    try {
+      file = await setUpPlatformDemo(dir, { speed: opts.speed, cli, progress });
+      await addDemoCloudRunJob(dir, file, { keys: generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 }), speed: opts.speed, progress, port });
+    } catch (err) {
+      progress.done();
+      // A demo that never opened leaves no region behind.
+      await newRegion.then(() => stopDemoRegion(dir), () => {});
+      throw err;
+    }
   }
   progress.done();
   const platform = 'jobs' in (JSON.parse(await readFile(file, 'utf8')) as object);
@@ -107,7 +119,7 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
   else startDemoLoader(dir, ac.signal);
   process.stderr.write(`demo directory: ${dir}\n`);
   // Started detached (or found from an earlier demo): a Cloud Run execution outlives the dashboard.
-  const region = await startDemoRegionFor(dir, file, cli);
+  const region = await (newRegion ?? startDemoRegionFor(dir, file, cli));
   if (region) process.stderr.write(`demo Cloud Run region: ${region}\n`);
   try {
     // A lone-job config takes --job as its name; only a platform's --job picks one of its jobs.
