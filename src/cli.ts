@@ -218,7 +218,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-color', 'no colors')
     .action(async (opts: { dir?: string; speed: string; color?: boolean; job?: string }) =>
       guard(async () => {
-        const { runDemo } = await loadForTerminal(() => import('./app/demo.js'));
+        // No Ink here: the demo says how its set-up goes first, then loads the dashboard (through loadForTerminal).
+        const { runDemo } = await import('./app/demo.js');
         return runDemo({ dir: opts.dir, speed: Number(opts.speed), color: opts.color !== false && !process.env.NO_COLOR, job: opts.job });
       }),
     );

@@ -7,7 +7,7 @@ import { loadRegistry } from '../jobs/registry.js';
 import { generateGameDates } from '../sim/game-dates.js';
 import { mulberry32 } from '../sim/random.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
-import { runPlatformDashboard } from './platform-dashboard.js';
+import { loadForTerminal } from './load-for-terminal.js';
 import { setUpPlatformDemo, startChainLoader } from './platform-demo.js';
 import { addDemoCloudRunJob, DEMO_JOB, ensureDemoRegion, freePort, startDemoRegionFor, stopDemoRegion } from './demo-cloud-run.js';
 import { layOutObjects, type DemoObject } from './demo-layout.js';
@@ -122,6 +122,9 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
   const region = await (newRegion ?? startDemoRegionFor(dir, file, cli));
   if (region) process.stderr.write(`demo Cloud Run region: ${region}\n`);
   try {
+    // Ink, React and the views load only now: the set-up's bar shows as soon as the command starts, and the
+    // two never compete for the one main thread (loading them during the set-up made both slower).
+    const { runPlatformDashboard } = await loadForTerminal(() => import('./platform-dashboard.js'));
     // A lone-job config takes --job as its name; only a platform's --job picks one of its jobs.
     const registry = loadRegistry({ file, cwd: dir, flags: platform && opts.job ? { job: opts.job } : {} });
     return await runPlatformDashboard(registry, { color: opts.color });
