@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { addDemoCloudRunJob, demoCloudRun, ensureDemoRegion, freePort, startDemoRegionFor } from '../src/app/demo-cloud-run.js';
+import { addDemoCloudRunJob, demoCloudRun, ensureDemoRegion, freePort, leaveDemoRegion, startDemoRegionFor } from '../src/app/demo-cloud-run.js';
 import { startRuntime } from '../src/app/runtime.js';
 import { loadRegistry } from '../src/jobs/registry.js';
 import { createCloudRunApi } from '../src/cloud-run/api.js';
@@ -83,5 +83,31 @@ describe("the demo's Cloud Run region (backfill-tui loopback-cloud-run)", () => 
     } finally {
       await r.close();
     }
+  }, 90_000);
+
+  test('leaving the demo: the region stays while an execution runs in it (said, with how to stop it), and stops once none does (tester T29)', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bt-region-'));
+    const file = path.join(dir, 'backfill-tui.config.json');
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    writeFileSync(file, JSON.stringify({ jobs: [{ name: 'standings', log: 's.log', cloudRun: demoCloudRun('bdl-standings-backfill', url) }] }));
+    expect(await startDemoRegionFor(dir, file, CLI)).toBe(url);
+    const { pid } = JSON.parse(readFileSync(path.join(dir, 'cloud-run-region.json'), 'utf8')) as { pid: number };
+    const job = { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-standings-backfill' };
+    const api = createCloudRunApi({ apiEndpoint: url, loggingEndpoint: url });
+    // A slow execution of 30 keys: it runs while the demo is left.
+    const keys = Array.from({ length: 30 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')}`).join(',');
+    const args = demoCloudRun(job.job, url).args.map((a) => a.replace('{keys}', keys).replace('{workers}', '1').replace('{timeout}', '60').replace('{storage}', path.join(dir, 'st')).replace('{speed}', '1'));
+    const e = await api.runJob(job, { args });
+    expect(await leaveDemoRegion(dir, file)).toBe(`demo Cloud Run region (pid ${pid}) stays up: execution ${e.id} runs in it. It exits 30 min after the last one ends, or now (cancelling them) with: kill ${pid}`);
+    expect(alive(pid)).toBe(true);
+    expect(['pending', 'running']).toContain((await api.getExecution(job, e.id)).state);
+    // Once nothing runs in it, leaving stops it.
+    await api.cancelExecution(job, e.id);
+    await waitFor(async () => (await api.getExecution(job, e.id)).state === 'cancelled', 'the cancel to end it', 20_000, 100);
+    expect(await leaveDemoRegion(dir, file)).toBe(`demo Cloud Run region (pid ${pid}) stopped: no execution ran in it`);
+    await waitFor(() => !alive(pid), 'the region to exit', 20_000, 50);
+    // A directory whose region is gone: nothing to say.
+    expect(await leaveDemoRegion(dir, file)).toBeNull();
   }, 90_000);
 });

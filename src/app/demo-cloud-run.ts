@@ -130,11 +130,58 @@ export async function addDemoCloudRunJob(dir: string, configFile: string, opts: 
   await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
 }
 
+type DemoCloudJob = { job: string; apiEndpoint?: string };
+
+/** The Cloud Run jobs of a demo config that a loopback region serves. */
+async function demoCloudJobs(configFile: string): Promise<DemoCloudJob[]> {
+  const config = JSON.parse(await readFile(configFile, 'utf8')) as { jobs?: { cloudRun?: DemoCloudJob }[]; cloudRun?: DemoCloudJob };
+  return [...(config.jobs ?? []), config].map((j) => j.cloudRun).filter((c): c is DemoCloudJob => Boolean(c?.apiEndpoint));
+}
+
 /** Starts (or finds) the loopback region a demo config's Cloud Run jobs point at; nothing when it has none. */
 export async function startDemoRegionFor(dir: string, configFile: string, cli: string): Promise<string | null> {
-  const config = JSON.parse(await readFile(configFile, 'utf8')) as { jobs?: { cloudRun?: { job: string; apiEndpoint?: string } }[]; cloudRun?: { job: string; apiEndpoint?: string } };
-  const cloud = [...(config.jobs ?? []), config].map((j) => j.cloudRun).filter((c): c is { job: string; apiEndpoint?: string } => Boolean(c?.apiEndpoint));
+  const cloud = await demoCloudJobs(configFile);
   if (cloud.length === 0) return null;
   const port = Number(new URL(cloud[0].apiEndpoint!).port);
   return ensureDemoRegion(dir, { cli, port, jobs: cloud.map((c) => c.job) });
+}
+
+/** True when `pid` is a `backfill-tui loopback-cloud-run` process (Linux /proc; elsewhere: alive at all). */
+async function isRegionProcess(pid: number): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => null);
+  if (cmdline !== null) return cmdline.split('\0').includes('loopback-cloud-run');
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * On leaving a demo (tester T29: every demo left its region running 30 min, unsaid): the demo directory's loopback
+ * region is stopped when no execution runs in it, since nothing of the operator's runs there then (what its
+ * executions did is in storage and runs.jsonl; the next demo here starts it again). While one runs it stays, as a
+ * real region would: the backfill outlives the dashboard. Either way the line returned says which, and how to stop
+ * it. Null when this directory has no region running.
+ */
+export async function leaveDemoRegion(dir: string, configFile: string): Promise<string | null> {
+  const running = await readFile(path.join(dir, 'cloud-run-region.json'), 'utf8').then((t) => JSON.parse(t) as { pid: number; url: string }, () => null);
+  if (!running || !(await answers(running.url)) || !(await isRegionProcess(running.pid))) return null;
+  const { createCloudRunApi } = await import('../cloud-run/api.js');
+  const { isActive } = await import('../cloud-run/execution.js');
+  const api = createCloudRunApi({ apiEndpoint: running.url, loggingEndpoint: running.url, timeoutMs: 3000 });
+  let active: string[];
+  try {
+    const lists = await Promise.all((await demoCloudJobs(configFile)).map((c) => api.listExecutions({ project: DEMO_PROJECT, region: DEMO_REGION, job: c.job })));
+    active = lists.flat().filter(isActive).map((e) => e.id);
+  } catch (err) {
+    return `demo Cloud Run region (pid ${running.pid}) left running: could not ask it what runs (${(err as Error).message}); it exits 30 min after its last request, or now with: kill ${running.pid}`;
+  }
+  if (active.length > 0) {
+    const what = active.length === 1 ? `execution ${active[0]} runs` : `${active.length} executions run`;
+    return `demo Cloud Run region (pid ${running.pid}) stays up: ${what} in it. It exits 30 min after the last one ends, or now (cancelling them) with: kill ${running.pid}`;
+  }
+  process.kill(running.pid, 'SIGTERM');
+  return `demo Cloud Run region (pid ${running.pid}) stopped: no execution ran in it`;
 }

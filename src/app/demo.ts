@@ -9,7 +9,7 @@ import { mulberry32 } from '../sim/random.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
 import { loadForTerminal } from './load-for-terminal.js';
 import { setUpPlatformDemo, startChainLoader } from './platform-demo.js';
-import { addDemoCloudRunJob, DEMO_JOB, ensureDemoRegion, freePort, startDemoRegionFor, stopDemoRegion } from './demo-cloud-run.js';
+import { addDemoCloudRunJob, DEMO_JOB, ensureDemoRegion, freePort, leaveDemoRegion, startDemoRegionFor, stopDemoRegion } from './demo-cloud-run.js';
 import { layOutObjects, type DemoObject } from './demo-layout.js';
 import { demoProgress, type DemoProgress } from './demo-progress.js';
 
@@ -132,5 +132,7 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
     ac.abort();
     // Said again on leaving: the dashboard drew over the first line, and a launched run goes on.
     process.stderr.write(`demo directory: ${dir}\nopen it again with: npm run demo -- --dir ${dir}\n`);
+    const left = region ? await leaveDemoRegion(dir, file).catch((err: Error) => `demo Cloud Run region: ${err.message}`) : null;
+    if (left) process.stderr.write(`${left}\n`);
   }
 }
