@@ -165,6 +165,29 @@ describe('launch from the dashboard', () => {
     await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0].end?.reason === 'exited', 'the end recorded');
   }, 150000);
 
+  test('a dashboard open before another one launches adopts that run once recorded, and x can stop it after the launcher is gone (tester T20)', async () => {
+    const file = writeJob({ speed: 4 });
+    const b = runtimeFor(file);
+    await waitFor(() => b.store.getState().process.writersChecked || null, 'the open dashboard to have looked');
+    expect(b.store.getState().process.attached).toBe(false);
+    const launcher = spawn(process.execPath, [HARNESS, file, 'resume', 'confirm-yes'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(launcher);
+    let out = '';
+    launcher.stdout!.on('data', (d) => (out += d));
+    const pid = await waitFor(() => Number(/"pid":(\d+)/.exec(out)?.[1] ?? 0), 'the other dashboard to launch', 30_000);
+    runPids.push(pid);
+    launcher.kill('SIGKILL');
+    await new Promise((res) => launcher.on('close', res));
+    await waitFor(() => (b.store.getState().process.attached && b.store.getState().process.pid === pid) || null, 'the open dashboard to adopt the recorded run', 60_000);
+    expect(b.store.getState().process.external).toBe(false);
+    expect(b.store.getState().ui.notices.map((n) => n.text).join('\n')).toMatch(new RegExp(`re-attached to run resume-\\S+ \\(pid ${pid}\\), still running`));
+    b.controller.onIntent('stop');
+    const box = await waitFor(() => b.store.getState().ui.confirm, 'the stop box');
+    expect(box.kind).toBe('stop');
+    expect(box.message).toContain(`(pid ${pid})`);
+    b.controller.onIntent('confirm-no');
+  }, 120000);
+
   test('two dashboards race to launch: exactly one run starts', async () => {
     const file = writeJob({ speed: 10 });
     const outs = ['', ''];

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
+import { findAttachable } from '../runner/attach.js';
 import { readRuns, runsPath } from '../runner/runs-file.js';
 import { createWritersScan, notOurs, type WritersScan } from '../runner/log-writers.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
@@ -74,10 +75,13 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   // New lines (or a launch) can make the run live between slow ticks: switch to the fast clock at once.
   const unsubscribe = store.subscribe(() => clock.poke());
 
+  /** The start-up look (runs.jsonl and /proc) is applied: later runs.jsonl changes may bring a run to adopt. */
+  let snapshotApplied = false;
   if (!cr) void processSnapshot(config, writers).then(async (patch) => {
     if (ac.signal.aborted) return;
     store.dispatch({ type: 'process/update', patch });
     controller.attach(patch);
+    snapshotApplied = true;
     await controller.noteEndedUnseen();
   });
 
@@ -102,7 +106,25 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     if (seen === runsSeen) return;
     runsSeen = seen;
     const runs = await readRuns(config.stateDir).catch(() => null);
-    if (runs && !ac.signal.aborted) store.dispatch({ type: 'process/history', runs: recordedRuns(runs) });
+    if (!runs || ac.signal.aborted) return;
+    store.dispatch({ type: 'process/history', runs: recordedRuns(runs) });
+    adoptRecorded(runs);
+  };
+  /**
+   * A run another dashboard launched for this job (recorded in runs.jsonl; its pid alive with the recorded start
+   * time) is ours here too, as it is for a dashboard started after it (tester T20: one already open called it
+   * external, and could not stop it even once its launcher was gone). Not while a run of our own is on.
+   */
+  const adoptRecorded = (runs: Awaited<ReturnType<typeof readRuns>>) => {
+    const p = store.getState().process;
+    // Before the start-up look is applied it decides (it reads the same file); read again at the next look.
+    if (!snapshotApplied) return void (runsSeen = '');
+    if (p.launching || (p.attached && p.alive !== false)) return;
+    const { attachable } = findAttachable(runs);
+    if (!attachable || attachable.pid === null || (attachable.id === p.runId && p.alive !== false)) return;
+    const patch = { runId: attachable.id, pid: attachable.pid, procStart: attachable.procStart, attached: true, alive: true, external: false, externalPids: [], stopping: null, stopSignals: [], stopped: false, exitCode: null };
+    store.dispatch({ type: 'process/update', patch });
+    controller.attach(patch);
   };
   let writersTimer: NodeJS.Timeout | undefined;
   /** The next look is on the slow idle cadence: a run becoming live (e.g. the history read in) must not wait a minute. */
