@@ -136,6 +136,28 @@ describe('status for a Cloud Run job', () => {
     expect(keys).toEqual(ml.stdout.trim().split('\n'));
   }, 90_000);
 
+  test('entries served out of (timestamp, insertId) order are read in log order, as the dashboard reads them: one-shot and live agree', async () => {
+    const lines = fullLog.slice(0, 300);
+    const { server } = await regionWith(lines);
+    // Every entry of one instant, served last-written first: the server's order is not the log's.
+    const at = server.world.entries[0].timestamp;
+    for (const e of server.world.entries) e.timestamp = at;
+    server.world.entries.reverse();
+    const config = configFor(server);
+    const r = await runCliAsync(['status', '--json', '--config', config.file!], { cwd: config.baseDir });
+    expect(r.code).toBe(0);
+    const local = path.join(config.baseDir, 'same.log');
+    writeFileSync(local, `${lines.join('\n')}\n`);
+    const l = await runCliAsync(['status', '--json', '--log', local], { cwd: config.baseDir });
+    const { state: _a, ratePerMin: _b, etaSeconds: _c, ...cloudRun } = JSON.parse(r.stdout).run;
+    const { state: _d, ratePerMin: _e, etaSeconds: _f, ...localRun } = JSON.parse(l.stdout).run;
+    expect(cloudRun).toEqual(localRun);
+    expect(cloudRun.succeeded).toBe(count(lines, '✅ Scraped'));
+    expect(cloudRun.total).toBe(Number(/Loaded (\d+) dates/.exec(lines.join('\n'))![1]));
+    // One run, not pieces of it (a header read after its own lines starts a second run).
+    expect(JSON.parse(r.stdout).runs).toEqual([]);
+  });
+
   test('--require and a job with no execution yet: coverage from storage as for a local job, run waiting, execution null', async () => {
     const server = await startLoopbackServer({ project: PROJECT, region: REGION, jobs: [{ name: JOB, timeoutSeconds: 3600 }], runTask: async () => 0 });
     cleanups.push(() => server.close());

@@ -6,6 +6,7 @@ import { lastEntriesState } from '../cloud-run/last-entries.js';
 import { keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
 import { parseChunk } from '../parser/index.js';
 import { applyLines } from '../state/apply-lines.js';
+import { byLogOrder, inLogOrder, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { entryText, executionLogFilter } from '../cloud-run/log-filter.js';
 import type { Config } from '../config.js';
 import { createPageGuard } from '../coverage/page-guard.js';
@@ -45,6 +46,9 @@ function projectPacer(loggingEndpoint: string | undefined, project: string): Ret
   if (!p) pacers.set(key, (p = createCallPacer()));
   return p;
 }
+
+/** Lines handed to the parser at a time. */
+const PAGE_LINES = 1000;
 
 const errorOf = (err: unknown) => (err instanceof CloudRunError ? err : new CloudRunError(String((err as Error)?.message ?? err), 'network', null, null));
 
@@ -115,26 +119,27 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   /** One execution's whole log, in log order, or null when the bound or an error cut it short. */
   async function readWhole(x: ExecutionInfo): Promise<string[] | null> {
     const filter = executionLogFilter(cr.job, x.id, x.createTime - 1000);
-    const seen = new Map<string, { at: number; text: string }>();
+    const seen = new Map<string, OrderedEntry>();
     let token: string | null = null;
     do {
       await pacer.turn(o.signal);
       if (o.signal.aborted) return null;
       try {
         const page = await api.listEntries({ resourceNames: [`projects/${cr.project}`], filter, orderBy: 'timestamp asc', pageSize: o.pageSize ?? 1000, ...(token ? { pageToken: token } : {}) }, o.signal);
-        for (const y of page.entries) if (!seen.has(y.insertId)) seen.set(y.insertId, { at: Date.parse(y.timestamp), text: entryText(y) });
+        for (const y of page.entries) if (!seen.has(y.insertId)) seen.set(y.insertId, { at: Date.parse(y.timestamp), id: y.insertId, text: entryText(y) });
         token = page.nextPageToken;
       } catch {
         return null;
       }
     } while (token);
-    return [...seen].sort(([ia, a], [ib, b]) => a.at - b.at || (ia < ib ? -1 : ia > ib ? 1 : 0)).map(([, v]) => v.text);
+    return [...seen.values()].sort(byLogOrder).map((v) => v.text);
   }
 
   async function readLog(e: ExecutionInfo): Promise<string[]> {
     const guard = createPageGuard('Cloud Logging', `the log of execution ${e.id}`, 'check cloudRun.loggingEndpoint: the server there does not page like Cloud Logging', { pageSize: o.pageSize ?? 1000, entries: 'log entries' });
     const filter = executionLogFilter(cr.job, e.id, e.createTime - 1000);
     const seen = new Set<string>();
+    const kept: OrderedEntry[] = [];
     const passStartedAt = o.now();
     let token: string | null = null;
     let readAt: number | null = null;
@@ -151,7 +156,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
         const page = await api.listEntries({ resourceNames: [`projects/${cr.project}`], filter, orderBy: 'timestamp asc', pageSize: o.pageSize ?? 1000, ...(token ? { pageToken: token } : {}) }, o.signal);
         const fresh = page.entries.filter((x) => !seen.has(x.insertId) && seen.add(x.insertId));
         for (const x of fresh) newestAt = Math.max(newestAt ?? 0, Date.parse(x.timestamp));
-        if (fresh.length) dispatch(linesToBatch(fresh.map(entryText), grammar));
+        for (const x of inLogOrder(fresh)) kept.push(x);
         token = page.nextPageToken;
         readAt = o.now();
         guard.page(page.entries.length, token);
@@ -161,6 +166,10 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
         break;
       }
     }
+    // Fed in (timestamp, insertId) order as the dashboard feeds them (entries of one instant, or a late one, come
+    // in no set order), in batches of a page: one-shot and live give one execution the same figures.
+    kept.sort(byLogOrder);
+    for (let i = 0; i < kept.length; i += PAGE_LINES) dispatch(linesToBatch(kept.slice(i, i + PAGE_LINES).map((k) => k.text), grammar));
     const completed = e.completionTime ?? o.now();
     const incomplete = isActive(e) ? null : lastEntriesState({ ...e, completionTime: completed }, { logComplete: o.logComplete(), caughtUpFrom: caughtUp ? passStartedAt : null, now: o.now(), deadlineMs: cr.logDeadline * 1000 });
     place({ logNewestAt: newestAt, logReadAt: readAt, logIncomplete: incomplete });

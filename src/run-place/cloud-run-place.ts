@@ -5,7 +5,7 @@ import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { lastEntriesState } from '../cloud-run/last-entries.js';
 import { keysFromArgv } from '../cloud-run/execution-outcomes.js';
-import { entryText } from '../cloud-run/log-filter.js';
+import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
 import { fileStamp, keysFileText } from '../runner/keys-file.js';
@@ -81,17 +81,6 @@ export interface CloudRunPlaceDeps {
   /** After a cancelled or failed execution ends, how late a read must start to have seen its last entries. Default 60 s. */
   logSettleMs?: number;
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
-}
-
-interface KeptEntry {
-  at: number;
-  id: string;
-  text: string;
-}
-
-/** Log order: timestamp, then insertId (entries of one instant keep one order on every read). */
-function byTime(a: KeptEntry, b: KeptEntry): number {
-  return a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function jobPathOf(j: JobRef): string {
@@ -198,7 +187,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       onEntries: (entries, newestAt) => {
         // Cloud Logging delivers late entries after later ones: the log is read in its own order, or a late run
         // header would start a second run inside one execution (tester T24). A late entry re-reads the log.
-        const fresh = entries.map((x) => ({ at: Date.parse(x.timestamp), id: x.insertId, text: entryText(x) })).sort(byTime);
+        const fresh = inLogOrder(entries);
         const inOrder = kept.length === 0 || byTime(kept[kept.length - 1], fresh[0]) <= 0;
         for (const f of fresh) kept.push(f);
         if (inOrder) d.onLines(fresh.map((f) => f.text), e.id);
