@@ -5,7 +5,8 @@ import { createBigQuerySource } from '../src/coverage/bigquery-source.js';
 import { createGcsSource } from '../src/coverage/gcs-source.js';
 import { createGcsFailedReader } from '../src/failures/gcs-failed.js';
 import { startPoller, type PollerTimers } from '../src/coverage/poller.js';
-import { createRequestBudget, REQUESTS_PER_MINUTE } from '../src/coverage/request-budget.js';
+import { createRequestBudget, realClock, REQUESTS_PER_MINUTE } from '../src/coverage/request-budget.js';
+import { sleepUnlessAborted } from '../src/abort.js';
 import { createSourceHub } from '../src/coverage/source-hub.js';
 import type { KeySource } from '../src/coverage/source.js';
 import { startFakeBigQuery, type FakeBigQueryOptions, type FakeFault } from './support/fake-bigquery-server.js';
@@ -227,5 +228,19 @@ describe('g pressed again and again', () => {
     // At 0 (the first poll), then 10, 20, 30, 40, 50 and 60 s.
     expect(f.requests).toBe(7);
     expect(notices).toEqual(['storage checked 3 s ago, next check possible in 7 s']);
+  });
+});
+
+describe('the one abortable pause, two ways of ending', () => {
+  test('sleepUnlessAborted resolves on abort; realClock.sleep (the budget\'s wait) rejects with the abort\'s reason', async () => {
+    const ac = new AbortController();
+    const quiet = sleepUnlessAborted(60_000, ac.signal);
+    const loud = realClock.sleep(60_000, ac.signal);
+    ac.abort(new Error('source stopped'));
+    await expect(quiet).resolves.toBeUndefined();
+    await expect(loud).rejects.toThrow('source stopped');
+    // Already aborted: no wait at all.
+    await expect(realClock.sleep(60_000, ac.signal)).rejects.toThrow('source stopped');
+    await expect(realClock.sleep(1, new AbortController().signal)).resolves.toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
-import { Storage, type Bucket } from '@google-cloud/storage';
+import type { Bucket } from '@google-cloud/storage';
 import { explainError, UnexpectedAnswerError, type ErrorContext } from './explain-error.js';
 import { compileKeyPattern } from './local-source.js';
-import { parseGsUrl, storageOrigin } from './gs-url.js';
+import { parseGsUrl } from './gs-url.js';
+import { createStorageClient } from './storage-client.js';
 import { createPageGuard } from './page-guard.js';
-import { createRequestBudget, retryWithin, type RequestBudget } from './request-budget.js';
+import type { RequestBudget } from './request-budget.js';
 import { SourceError, type KeySource, type ListOptions, type SourceResult } from './source.js';
 
 /** Options for {@link createGcsSource}. */
@@ -63,19 +64,14 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
   const retryDelayMs = opts.retryDelayMs ?? 1000;
   // Worst case of one page inside the client: every try times out, with the longest waits between.
   const pageBudgetMs = (MAX_RETRIES + 1) * timeoutMs + MAX_RETRIES * retryDelayMs;
-  const origin = storageOrigin(opts.apiEndpoint);
-  const storage = new Storage({
-    projectId: opts.projectId ?? 'backfill-tui',
-    ...(origin !== undefined && { apiEndpoint: origin }),
-    ...(opts.authenticate === true && { useAuthWithCustomEndpoint: true }),
-    timeout: timeoutMs,
-    retryOptions: { maxRetries: MAX_RETRIES, maxRetryDelay: Math.max(retryDelayMs, 1) / 1000, totalTimeout: Math.ceil(pageBudgetMs / 1000) + 1 },
+  const { storage, origin, budget } = createStorageClient({
+    apiEndpoint: opts.apiEndpoint,
+    projectId: opts.projectId,
+    authenticate: opts.authenticate,
+    timeoutMs,
+    retry: { maxRetries: MAX_RETRIES, maxRetryDelayS: Math.max(retryDelayMs, 1) / 1000, totalTimeoutS: Math.ceil(pageBudgetMs / 1000) + 1 },
+    budget: opts.budget,
   });
-  if (origin !== undefined) storage.baseUrl = `${origin}/storage/v1`;
-  const budget = opts.budget === undefined ? createRequestBudget() : opts.budget;
-  if (budget !== null) {
-    storage.retryOptions.retryableErrorFn = retryWithin(budget, storage.retryOptions.retryableErrorFn ?? (() => false));
-  }
   const files = storage.bucket(bucket);
   const ctx: ErrorContext = {
     service: 'Cloud Storage',

@@ -1,3 +1,4 @@
+import { sleepUnlessAborted } from '../abort.js';
 /** The clock a budget waits on; tests pass one where no real time passes. */
 export interface BudgetClock {
   now(): number;
@@ -35,22 +36,17 @@ export function retryWithin<E>(budget: RequestBudget, retryable: (err: E) => boo
   return (err) => retryable(err) && budget.tryTake();
 }
 
-/** The real clock: Date.now and a timer that gives up on abort. */
+/**
+ * The real clock: Date.now and the one abortable pause (abort.ts), which here rejects with the abort's reason:
+ * a request waiting for the budget must not go out after its source was stopped.
+ */
 export const realClock: BudgetClock = {
   now: Date.now,
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      };
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep: async (ms, signal) => {
+    signal.throwIfAborted();
+    await sleepUnlessAborted(ms, signal);
+    signal.throwIfAborted();
+  },
 };
 
 /** A budget of `perMinute` requests in any 60 s on `clock`. */

@@ -1,9 +1,9 @@
-import { Storage, type Bucket } from '@google-cloud/storage';
+import type { Bucket } from '@google-cloud/storage';
 import { explainError, type ErrorContext } from '../coverage/explain-error.js';
-import { storageOrigin } from '../coverage/gcs-source.js';
+import { createStorageClient } from '../coverage/storage-client.js';
 import { createPageGuard } from '../coverage/page-guard.js';
 import { compareNewestFirst, parseFailedFile, type FailedFile } from './failed-file.js';
-import { createRequestBudget, retryWithin, type RequestBudget } from '../coverage/request-budget.js';
+import { createRequestBudget, type RequestBudget } from '../coverage/request-budget.js';
 import { splitGsGlob } from './gs-glob.js';
 
 /** The newest matching objects read at most (a backfill writes one per run). */
@@ -47,17 +47,15 @@ export function createGcsFailedReader(opts: GcsFailedOptions) {
   const { bucket: bucketName, listPrefix, match } = splitGsGlob(opts.glob);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   // The endpoint as the storage source takes it: with or without /storage/v1, or STORAGE_EMULATOR_HOST.
-  const origin = storageOrigin(opts.apiEndpoint);
-  const storage = new Storage({
-    projectId: opts.projectId ?? 'backfill-tui',
-    ...(origin !== undefined && { apiEndpoint: origin }),
-    timeout: timeoutMs,
-    retryOptions: { maxRetries: 1, maxRetryDelay: 1, totalTimeout: Math.ceil((2 * timeoutMs) / 1000) + 2 },
-  });
-  if (origin !== undefined) storage.baseUrl = `${origin}/storage/v1`;
   // Requests within the same per-minute cap as every cloud source, whatever the server answers.
   const budget = opts.budget ?? createRequestBudget();
-  storage.retryOptions.retryableErrorFn = retryWithin(budget, storage.retryOptions.retryableErrorFn ?? (() => false));
+  const { storage } = createStorageClient({
+    apiEndpoint: opts.apiEndpoint,
+    projectId: opts.projectId,
+    timeoutMs,
+    retry: { maxRetries: 1, maxRetryDelayS: 1, totalTimeoutS: Math.ceil((2 * timeoutMs) / 1000) + 2 },
+    budget,
+  });
   const bucket = storage.bucket(bucketName);
   const ctx: ErrorContext = {
     service: 'Cloud Storage',

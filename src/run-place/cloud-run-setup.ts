@@ -127,11 +127,10 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
 export async function writeKeysObject(uri: string, body: string, config: Config): Promise<void> {
   const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!m) throw new Error(`not a gs:// object: ${uri}`);
-  const [{ Storage }, { storageOrigin }] = await Promise.all([import('@google-cloud/storage'), import('../coverage/gcs-source.js')]);
-  // The endpoint as the storage source takes it: with or without /storage/v1, or STORAGE_EMULATOR_HOST.
-  const origin = storageOrigin(config.storage?.apiEndpoint);
-  const storage = new Storage({ ...(origin !== undefined ? { apiEndpoint: origin } : {}), ...(config.storage?.projectId ? { projectId: config.storage.projectId } : {}) });
-  if (origin !== undefined) storage.baseUrl = `${origin}/storage/v1`;
+  const { createStorageClient } = await import('../coverage/storage-client.js');
+  // The endpoint as the storage source takes it (with or without /storage/v1, or STORAGE_EMULATOR_HOST); one
+  // deliberate request, so no budget of its own.
+  const { storage } = createStorageClient({ apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, budget: null });
   try {
     await storage.bucket(m[1]).file(m[2]).save(body, { resumable: false, contentType: 'text/plain', preconditionOpts: { ifGenerationMatch: 0 } });
   } catch (err) {
