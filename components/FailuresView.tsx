@@ -1,3 +1,4 @@
+import { countOf, formatCount } from '../src/format.js';
 import { failedOmittedNote } from '../src/state/run-notes.js';
 import { Box, Text } from 'ink';
 import type { AppState } from '../src/state/app-state.js';
@@ -43,7 +44,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
     { title: 'now', cell: nowText, min: 10 },
   ];
   const cursorRow = shown[at];
-  const footer = shown.length === rows.length ? `${rows.length} keys` : `${shown.length} of ${rows.length} keys match "${state.ui.filter}"`;
+  const footer = shown.length === rows.length ? countOf(rows.length, 'key') : `${formatCount(shown.length)} of ${countOf(rows.length, 'key')} match${shown.length === 1 ? 'es' : ''} "${state.ui.filter}"`;
   return (
     <Box flexDirection="column">
       <Text bold>

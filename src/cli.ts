@@ -235,6 +235,8 @@ async function main(argv: string[]): Promise<void> {
     );
 
   program.command('sim').description('simulated backfill taking the real script\'s flags (see README)');
+  // Listed in --help; parsed by itself above (its options are its own).
+  program.command('loopback-cloud-run').description('a loopback Cloud Run region (Run Admin + Logging REST) whose executions run sim (the demo uses it; see --help)');
   await program.parseAsync(argv);
 }
 

@@ -164,7 +164,7 @@ export function flagsOnlyConfig(cwd: string, flags: ConfigFlags): Config | null 
 }
 
 /** A validated config made whole: phases resolved, patterns checked, every path absolute. */
-export function finishConfig(c: ParsedConfig, ctx: { file: string | null; cwd: string; where?: string }): Config {
+export function finishConfig(c: ParsedConfig, ctx: { file: string | null; cwd: string; where?: string; locate?: (path: string[]) => string[] }): Config {
   const { file } = ctx;
   const baseDir = file ? path.dirname(file) : ctx.cwd;
   let phases: PhaseCalendar;
@@ -176,7 +176,7 @@ export function finishConfig(c: ParsedConfig, ctx: { file: string | null; cwd: s
   }
   const where = ctx.where ?? file ?? 'command line';
   if (!c.cloudRun && c.log === undefined) throw new ConfigError(`${where}: invalid config\n  log: required (the backfill's log file), unless the job runs on Cloud Run (cloudRun)`);
-  checkPatterns(c, ctx.where ?? file ?? 'command line', baseDir);
+  checkPatterns(c, ctx.where ?? file ?? 'command line', baseDir, ctx.locate);
   const abs = (p: string) => path.resolve(baseDir, p);
   const expected =
     c.expected === undefined ? null : typeof c.expected === 'string' ? { file: abs(c.expected) } : { ...c.expected, file: abs(c.expected.file) };
@@ -205,8 +205,9 @@ export function finishConfig(c: ParsedConfig, ctx: { file: string | null; cwd: s
  * trace at the first poll: `storage.keyPattern` must compile and hold a `key` group; `failed` may hold * or ?
  * only in its file name (the folder is read, not searched).
  */
-function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar' | 'command' | 'cloudRun' | 'vars'>, where: string, baseDir: string): void {
-  const bad = (field: string, message: string) => new ConfigError(`${where}: invalid config\n  ${field}: ${message}`);
+function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar' | 'command' | 'cloudRun' | 'vars'>, where: string, baseDir: string, locate?: (path: string[]) => string[]): void {
+  // The field where it is written (a job's entry, or the defaults it inherited), as schema errors name it.
+  const bad = (field: string, message: string) => new ConfigError(`${where}: invalid config\n  ${locate ? locate(field.split('.')).join('.') : field}: ${message}`);
   if (c.storage?.url.startsWith('gs://')) {
     try {
       parseGsUrl(c.storage.url);

@@ -68,9 +68,9 @@ const phasesSchema = z.union([
 /** A job that runs as a Cloud Run Job (instead of `command` + `log`): where it is and what a launch overrides. */
 const cloudRunSchema = z
   .object({
-    project: z.string().regex(/^[a-z][a-z0-9.:-]{2,62}$/, 'a Google Cloud project id'),
-    region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'a region such as us-west2'),
-    job: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Cloud Run job name (lower case, digits, -)'),
+    project: z.string().regex(/^[a-z][a-z0-9.:-]{2,62}$/, 'not a Google Cloud project id: a lower-case letter, then 2 to 62 lower-case letters, digits, "-", "." or ":" (e.g. nba-props-platform)'),
+    region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'not a Cloud Run region: one such as us-west2'),
+    job: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'not a Cloud Run job name: lower-case letters, digits and "-", up to 63, starting with a letter'),
     /** The container's args for a launch: the same placeholders as `command`, plus {keys} and {keysUri}. */
     args: z.array(z.string()).default([]),
     env: z.record(z.string(), z.string()).default({}),

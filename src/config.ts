@@ -14,7 +14,7 @@ export function loadConfig(opts: { file?: string; cwd: string; flags?: ConfigFla
  * Validates one job's raw config (flags applied) and makes every path absolute. `where` names the file
  * (and, for a job of a `jobs` list, the job) in errors.
  */
-export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string | null; cwd: string; flags?: ConfigFlags; where?: string }): Config {
+export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string | null; cwd: string; flags?: ConfigFlags; where?: string; locate?: (path: string[]) => string[] }): Config {
   const { file, cwd, flags = {} } = ctx;
   const merged = withFlags(raw, cwd, flags);
   if (!file && !flags.log) {
@@ -28,7 +28,7 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const where = ctx.where ?? file ?? 'command line';
-    const lines = issueLines(result.error.issues);
+    const lines = issueLines(result.error.issues, [], '(top level)', { raw: merged, locate: ctx.locate });
     throw new ConfigError(`${where}: invalid config\n${lines.join('\n')}`);
   }
   return finishConfig(result.data, ctx);

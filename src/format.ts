@@ -77,6 +77,11 @@ export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
+/** "1 key", "5,299 keys": a count with its noun, singular for one (`plural` when not noun + s). */
+export function countOf(n: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : plural}`;
+}
+
 /** 1.2 GB style byte counts. */
 export function formatBytes(n: number | null): string {
   if (n === null) return '–';

@@ -24,7 +24,7 @@ describe('cloudRun config', () => {
 
   it('a job with neither log nor cloudRun, and a bad cloudRun field, are errors naming the field', () => {
     expect(() => loadConfig({ file: write({ job: 'x' }), cwd: '/' })).toThrow(/log: required .* unless the job runs on Cloud Run \(cloudRun\)/);
-    expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, region: 'us west' } }), cwd: '/' })).toThrow(/cloudRun\.region: a region such as us-west2/);
+    expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, region: 'us west' } }), cwd: '/' })).toThrow(/cloudRun\.region: not a Cloud Run region: one such as us-west2/);
     expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, keysPrefix: 'gs://b/keys' } }), cwd: '/' })).toThrow(/cloudRun\.keysPrefix: gs:\/\/BUCKET\/PREFIX\/ ending in \//);
     expect(() => loadConfig({ file: write({ cloudRun: { ...cloudRun, colour: 1 } }), cwd: '/' })).toThrow(/cloudRun/);
   });

@@ -103,6 +103,6 @@ describe('more config errors, each exit 2 naming the file and the whole field', 
   test('a word that is no command is called that, exit 2', async () => {
     const r = await run(['bogus-cmd']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: unknown command 'bogus-cmd' (commands: status, missing, demo, init, sim; see backfill-tui --help)\n");
+    expect(r.stderr).toBe("error: unknown command 'bogus-cmd' (commands: status, missing, demo, init, sim, loopback-cloud-run; see backfill-tui --help)\n");
   });
 });

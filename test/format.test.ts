@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { barCells, formatClock, formatDuration, formatEta, formatPercent } from '../src/format.js';
+import { barCells, countOf, formatClock, formatDuration, formatEta, formatPercent } from '../src/format.js';
 import { truncate } from '../src/text-width.js';
 
 describe('formatters', () => {
@@ -57,4 +57,14 @@ describe('bar cells', () => {
     expect(cells).toEqual(expected);
     expect(cells.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(width);
   });
+});
+
+describe('countOf', () => {
+  test.each([
+    [0, 'key', '0 keys'],
+    [1, 'key', '1 key'],
+    [2, 'failed key', '2 failed keys'],
+    [5299, 'key', '5,299 keys'],
+    [165469, 'key', '165,469 keys'],
+  ])('%i %s → %s', (n, noun, out) => expect(countOf(n, noun)).toBe(out));
 });

@@ -80,9 +80,9 @@ describe('config with jobs and defaults', () => {
   });
 
   test.each([
-    ['a wrong type in one job', { jobs: [{ name: 'a', log: 'a.log' }, { name: 'b', log: 'b.log', workers: 'six' }] }, /job "b" \(jobs\.1\): invalid config\n  workers:/],
+    ['a wrong type in one job', { jobs: [{ name: 'a', log: 'a.log' }, { name: 'b', log: 'b.log', workers: 'six' }] }, /job "b" \(jobs\.1\): invalid config\n  jobs\.1\.workers:/],
     ['a field missing from job and defaults', { jobs: [{ name: 'a', log: 'a.log' }, { name: 'b' }] }, /job "b" \(jobs\.1\).*\n  log:/],
-    ['a bad default shows in the first job that uses it', { defaults: { storage: { pollSeconds: -1 } }, jobs: [{ name: 'a', log: 'a.log', storage: { url: 'gs://b/p/' } }] }, /job "a" \(jobs\.0\).*\n  storage\.pollSeconds:/],
+    ['a bad default shows in the first job that uses it', { defaults: { storage: { pollSeconds: -1 } }, jobs: [{ name: 'a', log: 'a.log', storage: { url: 'gs://b/p/' } }] }, /job "a" \(jobs\.0\).*\n  defaults\.storage\.pollSeconds:/],
     ['a duplicate name', { jobs: [{ name: 'a', log: 'a.log' }, { name: 'a', log: 'b.log' }] }, /jobs\.1\.name: "a" is also the name of jobs\.0/],
     ['a job without a name', { jobs: [{ log: 'a.log' }] }, /jobs\.0\.name: every job of a list needs a name/],
     ['an unknown default', { defaults: { wokers: 3 }, jobs: [{ name: 'a', log: 'a.log' }] }, /defaults\.wokers: unknown setting/],

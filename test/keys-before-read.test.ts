@@ -104,3 +104,19 @@ describe('a key pressed before what it acts on is read', () => {
     expect(store.getState().ui.confirm).toBe(box);
   });
 });
+
+describe("a box's and a launch's words (tester T23)", () => {
+  test('counts with thousands separators and a singular for one', async () => {
+    const many = Array.from({ length: 1200 }, (_, i) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
+    for (const [keys, workers, message] of [
+      [many, 6, 'Launch 1,200 keys, 6 workers, timeout 180 s?'],
+      [many.slice(0, 1), 1, 'Launch 1 key, 1 worker, timeout 180 s?'],
+    ] as const) {
+      const { store, controller } = controllerOver(writeConfig({ workers }));
+      store.dispatch({ type: 'process/update', patch: { writersChecked: true } });
+      store.dispatch({ type: 'expected/loaded', expected: { keys: [...keys], format: 'date', blank: 0, duplicates: 0, invalid: [], file: 'expected.txt' } });
+      controller.onIntent('resume');
+      expect((await waitFor(() => store.getState().ui.confirm, 'the box')).message).toBe(message);
+    }
+  });
+});

@@ -76,7 +76,7 @@ describe('suspicious keys never reach a retry box (tester T15)', () => {
   test('the box says what was left out beside the retry', () => {
     const { safe, note } = leaveOutSuspicious(['2022-01-01', cut]);
     expect(retryOffer(safe, new Set(), '', settings, note).message).toBe(
-      `Retry 1 failed keys, ${settings}? 1 suspicious key left out ("${'G'.repeat(40)}…" cut from a log line's key longer than 200 characters): never launched.`,
+      `Retry 1 failed key, ${settings}? 1 suspicious key left out ("${'G'.repeat(40)}…" cut from a log line's key longer than 200 characters): never launched.`,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { formatCount } from '../format.js';
+import { countOf, formatCount } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
 import { runStatus } from '../state/run-view.js';
@@ -37,7 +37,7 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   if (run && now !== before && (sameRun || before === 'waiting')) {
     if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`);
     if (now === 'stuck') fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}still running past its task timeout or stuckAfter (x cancels it)`);
-    if (now === 'ended') fire('ended-without-summary', `run ended without a summary after ${formatCount(run.succeeded + run.failed + run.skipped)} keys`);
+    if (now === 'ended') fire('ended-without-summary', `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
     if (now === 'complete') fire('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
   }
 

@@ -10,6 +10,7 @@ import { historyWindow } from '../state/history-lines.js';
 import { failuresView, retryGroups } from '../state/failures-view.js';
 import { leaveOutSuspicious, retryOffer } from '../state/retry-offer.js';
 import { limit } from '../abort.js';
+import { countOf, formatCount } from '../format.js';
 import { lookOnce } from './look-once.js';
 import { expectedUnknown, failuresUnknown, whenKnown } from './when-known.js';
 import type { AppState } from '../state/app-state.js';
@@ -124,7 +125,7 @@ export function createController(deps: ControllerDeps) {
     if (live.storage && present === null) return;
     const keys = present ? expected.filter((k) => !present.has(k)) : expected;
     if (keys.length === 0) return notice('nothing to resume: every expected key is in storage', 'info');
-    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${keys.length} keys, ${config.workers} workers, timeout ${config.timeout} s?` });
+    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${countOf(keys.length, 'key')}, ${countOf(config.workers, 'worker')}, timeout ${formatCount(config.timeout)} s?` });
   }
 
   async function askRetry(only?: { label: string; keys: string[] }) {
@@ -150,7 +151,7 @@ export function createController(deps: ControllerDeps) {
     if (keys.length === 0) return notice(`nothing to retry: ${note}`, 'warn');
     const { workers, timeout } = config.retry;
     const what = only ? ` (${only.label} only)` : filter ? ` matching "${filter}" (the filtered table)` : '';
-    openConfirm({ kind: 'retry', workers, timeout, ...retryOffer(keys, persistent, what, `${workers} workers, timeout ${timeout} s`, note) });
+    openConfirm({ kind: 'retry', workers, timeout, ...retryOffer(keys, persistent, what, `${countOf(workers, 'worker')}, timeout ${formatCount(timeout)} s`, note) });
   }
 
   async function onConfirmAll() {
@@ -185,10 +186,10 @@ export function createController(deps: ControllerDeps) {
 
   async function doLaunch(c: Confirm) {
     const label = c.kind === 'retry' ? 'retry' : c.kind === 'resume' ? 'resume' : 'launch';
-    notice(`launching ${c.keys.length} keys…`, 'info', 'launch');
+    notice(`launching ${countOf(c.keys.length, 'key')}…`, 'info', 'launch');
     const out = await active().launch({ keys: c.keys, workers: c.workers ?? config.workers, timeout: c.timeout ?? config.timeout, label });
     out.notices.forEach((n) => notice(n, 'warn'));
-    if (out.ok) notice(`launched run ${out.runId}: ${out.what}, ${c.keys.length} keys${out.suffix ?? ''}`, 'info', 'launch');
+    if (out.ok) notice(`launched run ${out.runId}: ${out.what}, ${countOf(c.keys.length, 'key')}${out.suffix ?? ''}`, 'info', 'launch');
     else notice(out.message, 'fail', 'launch');
     await refreshHistory();
   }

@@ -1,3 +1,4 @@
+import { formatCount } from '../format.js';
 import { DEFAULT_LABEL, phaseOf, type PhaseCalendar } from '../phases/calendar.js';
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
 import { PERSISTENCE_UNKNOWN, failureVerdicts, isPersistent, visitVerdicts, type VerdictPart, type VerdictSource } from './verdicts.js';
@@ -202,7 +203,7 @@ export function monthOrder(a: string, b: string): number {
 
 /** "All-Star 8 · Play-In 12 · Playoffs 15" */
 export function formatGroups(groups: GroupCount[], sep = ' · '): string {
-  return groups.map((g) => `${g.label} ${g.count}`).join(sep);
+  return groups.map((g) => `${g.label} ${formatCount(g.count)}`).join(sep);
 }
 
 /** "35 keys failed in every run that tried them (All-Star 8 · Play-In 12 · Playoffs 15): a gentler retry will not help" */

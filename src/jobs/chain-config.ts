@@ -61,7 +61,7 @@ export function resolveChain(raw: unknown, ctx: { where: string; baseDir: string
       : raw;
   const result = chainSchema.safeParse(withDefaults);
   if (!result.success) {
-    const lines = issueLines(result.error.issues, ['chain']);
+    const lines = issueLines(result.error.issues, ['chain'], '(top level)', { raw: withDefaults });
     throw new ConfigError(`${ctx.where}: invalid config\n${lines.join('\n')}`);
   }
   const c = result.data;

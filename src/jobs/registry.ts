@@ -39,8 +39,14 @@ export function loadRegistry(opts: { file?: string; cwd: string; flags?: ConfigF
   const baseDir = file ? path.dirname(file) : opts.cwd;
   const where = file ?? 'command line';
   if (!('jobs' in raw)) {
-    const { chain: chainRaw, defaults, ...job } = raw;
+    const { chain: chainRaw, defaults, name, ...job } = raw;
     if (defaults !== undefined) throw new ConfigError(`${where}: invalid config\n  defaults: only used with a "jobs" list; put these settings at the top level`);
+    // "name" names a job as an entry of `jobs` does: a lone config may use it too (as the README's examples do).
+    if (name !== undefined) {
+      if (job.job !== undefined && job.job !== name) throw new ConfigError(`${where}: invalid config\n  name: give "name" or "job", not both`);
+      job.job = name;
+    }
+    bothRunPlaces(job, '', where);
     const config = resolveConfig(job, { file, cwd: opts.cwd, flags });
     const chain = chainRaw === undefined ? null : resolveChain(chainRaw, { where, baseDir, merge: mergeSettings });
     return { file, baseDir, multi: false, jobs: [config], chain };
@@ -76,7 +82,9 @@ export function loadRegistry(opts: { file?: string; cwd: string; flags?: ConfigF
   const jobs = picked.map(({ name, index, entry }) => {
     const jobWhere = `${where}: job "${name}" (jobs.${index})`;
     const merged = mergeSettings(inheritedDefaults(defaults, entry), { ...entry, job: name }) as Record<string, unknown>;
-    const config = resolveConfig(merged, { file, cwd: opts.cwd, flags: { ...flags, job: undefined }, where: jobWhere });
+    // A bad value is named where it is written: the entry's own, or the `defaults` it inherited (tester T11).
+    const locate = (p: string[]) => (has(entry, p) || !has(defaults, p) ? ['jobs', String(index), ...p] : ['defaults', ...p]);
+    const config = resolveConfig(merged, { file, cwd: opts.cwd, flags: { ...flags, job: undefined }, where: jobWhere, locate });
     // Jobs share one state directory by default: each keeps its runs, keys files and launch lock in its own folder.
     return flags.stateDir ? config : { ...config, stateDir: path.join(config.stateDir, jobDirName(name)) };
   });
@@ -84,6 +92,16 @@ export function loadRegistry(opts: { file?: string; cwd: string; flags?: ConfigF
   if (flags.job) return { file, baseDir, multi: false, jobs, chain: null };
   const chain = raw.chain === undefined ? null : resolveChain(raw.chain, { where, baseDir, defaults, merge: mergeSettings });
   return { file, baseDir, multi: true, jobs, chain };
+}
+
+/** True when `obj` holds a value at `path` (objects and arrays walked). */
+function has(obj: unknown, path: string[]): boolean {
+  let v = obj;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object' || !(p in (v as object))) return false;
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v !== undefined;
 }
 
 /** What a source needs before it names a place to look: without it, shared source settings are only fill-ins. */
@@ -102,9 +120,17 @@ function inheritedDefaults(defaults: Record<string, unknown>, entry: Record<stri
   return out;
 }
 
+/** A job runs as a local process (`command`) or a Cloud Run Job (`cloudRun`): given both, which would s launch? */
+function bothRunPlaces(entry: Record<string, unknown>, at: string, where: string): void {
+  if (entry.command !== undefined && entry.cloudRun !== undefined) {
+    throw new ConfigError(`${where}: invalid config\n  ${at}cloudRun: give "command" (a local process) or "cloudRun" (a Cloud Run Job), not both`);
+  }
+}
+
 function namedEntry(entry: unknown, index: number, where: string): { name: string; index: number; entry: Record<string, unknown> } {
   if (!isPlainObject(entry)) throw new ConfigError(`${where}: invalid config\n  jobs.${index}: expected a job object`);
   const { name, job, ...rest } = entry;
+  bothRunPlaces(rest, `jobs.${index}.`, where);
   if (name !== undefined && job !== undefined && name !== job) throw new ConfigError(`${where}: invalid config\n  jobs.${index}: give "name" or "job", not both`);
   const n = name ?? job;
   if (typeof n !== 'string' || n.trim() === '') throw new ConfigError(`${where}: invalid config\n  jobs.${index}.name: every job of a list needs a name`);

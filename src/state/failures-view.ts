@@ -1,3 +1,4 @@
+import { formatCount } from '../format.js';
 import {
   currentFailures,
   errorLabel,
@@ -125,10 +126,10 @@ export function failureSummaryLine(state: AppState): string | null {
   const { summary } = failuresView(state);
   if (summary.failing + summary.recovered === 0) return null;
   // What decides the next step first (persistent: a retry will not help), then the groups; the line is cut at the width.
-  const parts = [`failing ${summary.failing}`];
+  const parts = [`failing ${formatCount(summary.failing)}`];
   if (summary.persistent === null) parts.push(`persistent: ${persistentUnknown()}`);
-  else if (summary.persistent) parts.push(`${summary.persistent} persistent`);
-  if (summary.recovered) parts.push(`${summary.recovered} recovered`);
+  else if (summary.persistent) parts.push(`${formatCount(summary.persistent)} persistent`);
+  if (summary.recovered) parts.push(`${formatCount(summary.recovered)} recovered`);
   if (summary.byError.length) parts.push(formatGroups(summary.byError));
   if (summary.byPhase.length) parts.push(formatGroups(summary.byPhase));
   return parts.join(' · ');
@@ -168,7 +169,7 @@ export function failureGroupLines(summary: FailureSummary): { label: string; tex
     { label: 'by error', text: formatGroups(summary.byError) || '–', wrap: false },
     { label: 'by phase', text: formatGroups(summary.byPhase) || '–', wrap: false },
     { label: 'by month', text: formatMonths(summary.byMonth) || '–', wrap: true },
-    { label: 'keys', text: `failing ${summary.failing} · recovered ${summary.recovered} · persistent ${summary.persistent ?? persistentUnknown()}`, wrap: false },
+    { label: 'keys', text: `failing ${formatCount(summary.failing)} · recovered ${formatCount(summary.recovered)} · persistent ${summary.persistent === null ? persistentUnknown() : formatCount(summary.persistent)}`, wrap: false },
   ];
   // Not known: said once, on the keys line.
   const sentence = summary.persistent === null ? null : persistentSentence(summary);

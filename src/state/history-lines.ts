@@ -47,7 +47,7 @@ export function historyLines(state: AppState): HistoryLine[] {
     const counts = r.counts ? ` ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}` : '';
     const end = r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason}` : '';
     const moved = r.storageBefore != null && r.storageAfter != null && expected ? ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : '';
-    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} keys ${r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}${counts}${end}${moved}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}${counts}${end}${moved}` });
   }
 
   const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].reverse();
@@ -56,7 +56,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
     const took = formatClock(r.startedAt !== null && end !== null ? end - r.startedAt : null);
-    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} keys · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.complete ? '' : ' · no summary'}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.complete ? '' : ' · no summary'}` });
   }
 
   const files = [...fileFailures(state)].reverse();

@@ -1,5 +1,6 @@
 import { persistentUnknown } from '../failures/analysis.js';
 import { MAX_KEY_CHARS, keyForMessage, unsafeKeyProblem } from '../key-safety.js';
+import { countOf, formatCount } from '../format.js';
 
 /** What a retry box offers (see `retryOffer`). */
 export interface RetryOffer {
@@ -26,7 +27,7 @@ export function leaveOutSuspicious(keys: string[]): { safe: string[]; note: stri
   const bad: string[] = [];
   for (const k of keys) (unsafeKeyProblem(k) === null ? safe : bad).push(k);
   if (bad.length === 0) return { safe, note: null };
-  const what = bad.length === 1 ? '1 suspicious key' : `${bad.length} suspicious keys`;
+  const what = countOf(bad.length, 'suspicious key');
   return { safe, note: `${what} left out (${keyForMessage(bad[0])} ${suspiciousWhy(bad[0])}${bad.length > 1 ? ', …' : ''}): never launched` };
 }
 
@@ -41,12 +42,12 @@ export function retryOffer(keys: string[], persistent: ReadonlySet<string> | nul
   if (persistent === null) return { keys, message: `Retry ${keys.length} failed keys${what}, ${settings}? Persistent: ${persistentUnknown()}.${also}` };
   const left = keys.filter((k) => !persistent.has(k));
   const out = keys.length - left.length;
-  if (out === 0) return { keys, message: `Retry ${keys.length} failed keys${what}, ${settings}?${also}` };
+  if (out === 0) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}, ${settings}?${also}` };
   const them = out === 1 ? 'it' : 'them';
   const why = `failed in every run that tried ${them}: a retry will not help`;
   if (left.length === 0) {
-    return { keys: [], withPersistent: keys, message: `All ${keys.length} failed keys${what} are persistent (${why}). Nothing to retry by default; a retries ${them} anyway, ${settings}.${also}` };
+    return { keys: [], withPersistent: keys, message: `${keys.length === 1 ? 'The failed key' : `All ${countOf(keys.length, 'failed key')}`}${what} ${keys.length === 1 ? 'is' : 'are'} persistent (${why}). Nothing to retry by default; a retries ${them} anyway, ${settings}.${also}` };
   }
-  const are = out === 1 ? '1 persistent key' : `${out} persistent keys`;
-  return { keys: left, withPersistent: keys, message: `Retry ${left.length} failed keys${what}, ${settings}? ${are} left out (${why}); a retries all ${keys.length}.${also}` };
+  const are = countOf(out, 'persistent key');
+  return { keys: left, withPersistent: keys, message: `Retry ${countOf(left.length, 'failed key')}${what}, ${settings}? ${are} left out (${why}); a retries all ${formatCount(keys.length)}.${also}` };
 }

@@ -12,6 +12,10 @@ const USAGE = 'usage: backfill-tui loopback-cloud-run --project P --region R --j
  * `--idle-exit` minutes with no request and no running execution. Returns the exit code.
  */
 export async function loopbackMain(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    write(USAGE);
+    return 0;
+  }
   let o;
   try {
     o = parseArgs({
