@@ -30,7 +30,7 @@ export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number
         ) : null}
         {all ? (
           <>
-            <Text bold>a</Text> all {all} with the persistent ·{' '}
+            <Text bold>a</Text> ask for all {all} ·{' '}
           </>
         ) : null}
         <Text bold>n</Text>/Esc {danger ? 'keep it running' : 'cancel'} · <Text bold>q</Text> quit, nothing done

@@ -74,14 +74,14 @@ const hasDefault = (s: AppState) => !offersAll(s) || (s.ui.confirm?.keys.length 
 /** The keys that answer a confirm box; the key that opened it never does. */
 export const CONFIRM_ANSWERS: KeyBinding[] = [
   { keys: ['y'], intent: 'confirm-yes', description: 'yes, go ahead', when: hasDefault },
-  { keys: ['a'], intent: 'confirm-all', description: 'in a retry box: retry the persistent keys too', when: offersAll },
+  { keys: ['a'], intent: 'confirm-all', description: 'in a retry box: ask again with the persistent keys too', when: offersAll },
   { keys: ['n', 'escape'], intent: 'confirm-no', description: 'no, cancel' },
 ];
 
 /** Every key of an open confirm box: its answers, and `q`, which leaves without answering. */
 export const CONFIRM_KEYS: KeyBinding[] = [...CONFIRM_ANSWERS, QUIT];
 
-/** Intents that carry out what a box asked: never taken from the read that opened the box. */
+/** Intents that answer a box (`y` carries it out, `a` asks again with more): never taken from the read that opened it. */
 export function answersYes(intent: Intent | null): boolean {
   return intent === 'confirm-yes' || intent === 'confirm-all';
 }

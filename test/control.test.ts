@@ -410,10 +410,17 @@ describe('after a group retry (tester F9, F15)', () => {
     const box = await waitFor(() => r.store.getState().ui.confirm, 'retry confirm');
     expect(box.keys).toEqual([KEYS[0], KEYS[1], KEYS[2]]);
     expect(box.withPersistent).toEqual(KEYS.slice(0, 4));
-    expect(box.message).toBe('Retry 3 failed keys, 3 workers, timeout 300 s? 1 persistent key left out (failed in every run that tried it: a retry will not help); a retries all 4.');
+    expect(box.message).toBe('Retry 3 failed keys, 3 workers, timeout 300 s? 1 persistent key left out (failed in every run that tried it: a retry will not help); a asks to retry all 4.');
     const shown = stripVTControlCharacters(renderToString(React.createElement(ConfirmBox, { confirm: box, width: 80 }), { columns: 80 }));
-    expect(shown).toContain('y go (3) · a all 4 with the persistent · n/Esc cancel');
+    expect(shown).toContain('y go (3) · a ask for all 4 · n/Esc cancel');
+    // a asks again, with all four: nothing starts until that box's y (tester U15).
+    const runsBefore = (await readRuns(path.join(dir, '.backfill-tui'))).length;
     r.controller.onIntent('confirm-all');
+    const all = await waitFor(() => (r.store.getState().ui.confirm !== box ? r.store.getState().ui.confirm : null), 'the box for all four');
+    expect(all.keys).toEqual(KEYS.slice(0, 4));
+    expect(all.message).toBe('Retry all 4 failed keys, the 1 persistent one included (failed in every run that tried it: a retry will not help), 3 workers, timeout 300 s?');
+    expect((await readRuns(path.join(dir, '.backfill-tui'))).length).toBe(runsBefore);
+    r.controller.onIntent('confirm-yes');
     const launched = await waitFor(() => r.store.getState().ui.notices.find((n) => /launched run .*, 4 keys/.test(n.text)), 'the launch of all four');
     expect(launched.tone).toBe('info');
     runPids.push(await waitFor(() => r.store.getState().process.pid, 'pid'));

@@ -28,24 +28,24 @@ describe('a retry box and the persistent keys', () => {
     const offer = retryOffer(keys, new Set(keys.slice(5)), '', settings);
     expect(offer.keys).toEqual(keys.slice(0, 5));
     expect(offer.withPersistent).toEqual(keys);
-    expect(offer.message).toBe(`Retry 5 failed keys, ${settings}? 30 persistent keys left out (failed in every run that tried them: a retry will not help); a retries all 35.`);
+    expect(offer.message).toBe(`Retry 5 failed keys, ${settings}? 30 persistent keys left out (failed in every run that tried them: a retry will not help); a asks to retry all 35.`);
     const s = open(offer);
     expect(intentFor(s, 'y')).toBe('confirm-yes');
     expect(intentFor(s, 'a')).toBe('confirm-all');
-    expect(box(s.ui.confirm!)).toContain('y go (5) · a all 35 with the persistent · n/Esc cancel');
+    expect(box(s.ui.confirm!)).toContain('y go (5) · a ask for all 35 · n/Esc cancel');
   });
 
   test('every key persistent: the box says so, lists them, and only a launches (y does nothing)', () => {
     const offer = retryOffer(keys, new Set(keys), ' (phase Playoffs only)', settings);
     expect(offer.keys).toEqual([]);
-    expect(offer.message).toBe(`All 35 failed keys (phase Playoffs only) are persistent (failed in every run that tried them: a retry will not help). Nothing to retry by default; a retries them anyway, ${settings}.`);
+    expect(offer.message).toBe(`All 35 failed keys (phase Playoffs only) are persistent (failed in every run that tried them: a retry will not help). Nothing to retry by default; a asks to retry them anyway, ${settings}.`);
     const s = open(offer);
     expect(intentFor(s, 'y')).toBeNull();
     expect(intentFor(s, 'a')).toBe('confirm-all');
     expect(intentFor(s, 'n')).toBe('confirm-no');
     const text = box(s.ui.confirm!);
     expect(text).toContain(keys.slice(0, 3).join(' '));
-    expect(text).toContain('a all 35 with the persistent · n/Esc cancel');
+    expect(text).toContain('a ask for all 35 · n/Esc cancel');
     expect(text).not.toContain('y go');
   });
 

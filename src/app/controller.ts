@@ -154,11 +154,16 @@ export function createController(deps: ControllerDeps) {
     openConfirm({ kind: 'retry', workers, timeout, ...retryOffer(keys, persistent, what, `${countOf(workers, 'worker')}, timeout ${formatCount(timeout)} s`, note) });
   }
 
-  async function onConfirmAll() {
+  /**
+   * `a`: the same retry with the persistent keys too, asked as a box of its own; only its `y` launches (tester U15:
+   * a lone `a`, typed into a box as part of a word, started a run). A new box: a `y` read with the `a` never answers it.
+   */
+  function onConfirmAll() {
     const c = store.getState().ui.confirm;
     if (!c?.withPersistent?.length) return;
+    // Answered, so closed; the new question opens in its place (the reducer never replaces an open box).
     dispatch({ type: 'ui/confirm', confirm: null });
-    return doLaunch({ ...c, keys: c.withPersistent });
+    openConfirm({ kind: c.kind, keys: c.withPersistent, workers: c.workers, timeout: c.timeout, message: c.allMessage ?? `Retry all ${countOf(c.withPersistent.length, 'failed key')}?` });
   }
 
   function openConfirm(confirm: Confirm) {
@@ -268,7 +273,7 @@ export function createController(deps: ControllerDeps) {
       case 'confirm-yes':
         return run(onConfirmYes());
       case 'confirm-all':
-        return run(onConfirmAll());
+        return onConfirmAll();
       case 'confirm-no':
         dispatch({ type: 'ui/choose-group', choice: null });
         return dispatch({ type: 'ui/confirm', confirm: null });

@@ -121,6 +121,8 @@ export interface Confirm {
    * every key offered was persistent; then only `a` launches.
    */
   withPersistent?: string[];
+  /** The question `a` puts in this box's place (retry-offer.ts): asking, never launching (tester U15). */
+  allMessage?: string;
   /** The situation the question was asked in (set by the reducer when the box opens; see confirm-situation.ts). */
   basis?: string;
 }

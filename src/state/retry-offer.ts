@@ -6,6 +6,8 @@ import { countOf, formatCount } from '../format.js';
 export interface RetryOffer {
   keys: string[];
   withPersistent?: string[];
+  /** The question `a` asks instead: every key, persistent ones included (only its `y` launches them). */
+  allMessage?: string;
   message: string;
 }
 
@@ -45,9 +47,10 @@ export function retryOffer(keys: string[], persistent: ReadonlySet<string> | nul
   if (out === 0) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}, ${settings}?${also}` };
   const them = out === 1 ? 'it' : 'them';
   const why = `failed in every run that tried ${them}: a retry will not help`;
+  const allMessage = `Retry all ${countOf(keys.length, 'failed key')}${what}, the ${countOf(out, 'persistent one')} included (${why}), ${settings}?${also}`;
   if (left.length === 0) {
-    return { keys: [], withPersistent: keys, message: `${keys.length === 1 ? 'The failed key' : `All ${countOf(keys.length, 'failed key')}`}${what} ${keys.length === 1 ? 'is' : 'are'} persistent (${why}). Nothing to retry by default; a retries ${them} anyway, ${settings}.${also}` };
+    return { keys: [], withPersistent: keys, allMessage, message: `${keys.length === 1 ? 'The failed key' : `All ${countOf(keys.length, 'failed key')}`}${what} ${keys.length === 1 ? 'is' : 'are'} persistent (${why}). Nothing to retry by default; a asks to retry ${them} anyway, ${settings}.${also}` };
   }
   const are = countOf(out, 'persistent key');
-  return { keys: left, withPersistent: keys, message: `Retry ${countOf(left.length, 'failed key')}${what}, ${settings}? ${are} left out (${why}); a retries all ${formatCount(keys.length)}.${also}` };
+  return { keys: left, withPersistent: keys, allMessage, message: `Retry ${countOf(left.length, 'failed key')}${what}, ${settings}? ${are} left out (${why}); a asks to retry all ${formatCount(keys.length)}.${also}` };
 }
