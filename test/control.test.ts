@@ -364,7 +364,7 @@ describe('retry', () => {
     r.controller.onIntent('retry');
     const filtered = await waitFor(() => r.store.getState().ui.confirm, 'filtered retry confirm');
     expect(filtered.keys).toEqual([KEYS[2]]);
-    expect(filtered.message).toBe(`Retry 1 failed keys matching "${KEYS[2]}" (the filtered table), 3 workers, timeout 300 s?`);
+    expect(filtered.message).toBe(`Retry 1 failed key matching "${KEYS[2]}" (the filtered table), 3 workers, timeout 300 s?`);
   });
 });
 
@@ -446,7 +446,7 @@ describe('a suspicious key among the failures (tester T15)', () => {
     expect(box.keys).toEqual([KEYS[0]]);
     expect(box.message).toContain('1 suspicious key left out ("GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG…" cut from a log line\'s key longer than 200 characters): never launched');
     r.controller.onIntent('confirm-yes');
-    const launched = await waitFor(() => r.store.getState().ui.notices.find((n) => /launched run .*, 1 keys/.test(n.text) || n.tone === 'fail'), 'the launch');
+    const launched = await waitFor(() => r.store.getState().ui.notices.find((n) => /launched run .*, 1 key/.test(n.text) || n.tone === 'fail'), 'the launch');
     expect(launched.tone).toBe('info');
     runPids.push(await waitFor(() => r.store.getState().process.pid, 'pid'));
   });

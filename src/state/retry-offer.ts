@@ -41,7 +41,7 @@ export function leaveOutSuspicious(keys: string[]): { safe: string[]; note: stri
  */
 export function retryOffer(keys: string[], persistent: ReadonlySet<string> | null, what: string, settings: string, note: string | null = null): RetryOffer {
   const also = note ? ` ${note}.` : '';
-  if (persistent === null) return { keys, message: `Retry ${keys.length} failed keys${what}, ${settings}? Persistent: ${persistentUnknown()}.${also}` };
+  if (persistent === null) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}, ${settings}? Persistent: ${persistentUnknown()}.${also}` };
   const left = keys.filter((k) => !persistent.has(k));
   const out = keys.length - left.length;
   if (out === 0) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}, ${settings}?${also}` };
