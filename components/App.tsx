@@ -74,7 +74,7 @@ export function App({ store, onIntent, color, onBack, backFrom }: { store: Store
   return (
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
-        <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake ? 'awake' : state.process.keepAwakeProblem ? `awake: unavailable (${state.process.keepAwakeProblem})` : null} stopping={stopHeadline(state.process, state.now)} width={width} />
+        <Header job={state.job} run={state.log.current} figures={figures} external={state.process.external} keepAwake={state.process.keepAwake ? 'awake' : state.process.keepAwakeProblem ? 'awake: unavailable' : null} stopping={stopHeadline(state.process, state.now)} width={width} />
         <Notices notices={notices} now={state.now} />
         {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
         {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} height={bodyHeight} /> : null}

@@ -1,16 +1,15 @@
 import { Box, Text } from 'ink';
 import type { Confirm } from '../src/state/app-state.js';
 import { useColor } from './theme.js';
+import { confirmWords } from '../src/state/confirm-words.js';
 
 /** The question before anything starts or stops a process: what happens, to how many keys, y/n (and `a` for a retry that left persistent keys out). */
 export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number }) {
   const color = useColor();
-  const danger = confirm.kind === 'stop' || confirm.kind === 'kill';
+  const { yes, no, danger } = confirmWords(confirm);
   // Every key offered was persistent: list them, though only `a` launches them.
   const shown = confirm.keys.length > 0 ? confirm.keys : (confirm.withPersistent ?? []);
   const all = confirm.withPersistent?.length ?? 0;
-  // Under "Cancel execution …?" a bare "n cancel" reads as "n cancels it": a stop box says what each key does.
-  const yes = confirm.kind === 'kill' ? 'kill it' : confirm.kind === 'stop' ? (/^Cancel /.test(confirm.message) ? 'cancel it' : 'stop it') : 'go';
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={color ? (danger ? 'red' : 'yellow') : undefined} paddingX={1} width={Math.min(width, 78)}>
       <Text bold wrap="wrap">
@@ -33,7 +32,7 @@ export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number
             <Text bold>a</Text> ask for all {all} ·{' '}
           </>
         ) : null}
-        <Text bold>n</Text>/Esc {danger ? 'keep it running' : 'cancel'} · <Text bold>q</Text> quit, nothing done
+        <Text bold>n</Text>/Esc {no} · <Text bold>q</Text> quit, nothing done
       </Text>
     </Box>
   );

@@ -1,14 +1,20 @@
 import { Text } from 'ink';
 import { displayWidth, truncate } from '../src/text-width.js';
 import { activeBindings } from '../src/keymap.js';
+import { confirmWords } from '../src/state/confirm-words.js';
 import type { AppState } from '../src/state/app-state.js';
 
 /** One line of keys, from the same table as the handler. */
 export function HelpBar({ state, width }: { state: AppState; width: number }) {
   if (state.ui.filtering) return <Text wrap="truncate-end">/{state.ui.filter}█ <Text dimColor>Enter keep · Esc clear</Text></Text>;
+  const c = state.ui.confirm;
+  // Under a box, the box's own words for y and n (confirm-words.ts).
+  const words = c ? confirmWords(c) : null;
+  const itemOf = (b: ReturnType<typeof activeBindings>[number]) =>
+    words && b.intent === 'confirm-yes' ? `y ${words.yes}` : words && b.intent === 'confirm-no' ? `n/Esc ${words.no}` : words && b.intent === 'confirm-all' ? `a ask for all ${c!.withPersistent?.length ?? 0}` : `${b.keys[0]} ${b.bar ?? b.description}`;
   const items = activeBindings(state)
     .filter((b) => b.bar || state.ui.confirm || state.ui.choosingGroup)
-    .map((b) => `${b.keys[0]} ${b.bar ?? b.description}`);
+    .map(itemOf);
   // Whole items only: an item cut in half reads as a different key. `?` lists everything.
   // Below 80×24 only the essentials fit: say so first, so a missing calendar or log is not a mystery.
   let line = state.ui.width < 80 || state.ui.height < 24 ? `small terminal ${state.ui.width}×${state.ui.height}` : '';

@@ -159,6 +159,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-alerts', 'no bell, desktop notification, webhook or alerts.jsonl (config `alerts`)')
     // A word that is no command reaches the dashboard's action: say so, instead of commander's "too many arguments".
     .argument('[command]')
+    // Commander would print the argument and the commands both: "[options] [command] [command]" (tester U10).
+    .usage('[options] [command]')
     .action(async (word: string | undefined, opts: GlobalOpts & { alerts?: boolean }) =>
       guard(async () => {
         if (word !== undefined) {

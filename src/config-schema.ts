@@ -90,7 +90,6 @@ const cloudRunSchema = z
   })
   .strict();
 
-const settingsSchema = z.object({ workers: z.number().int().positive(), timeout: z.number().positive() }).strict();
 
 /** The whole config file, `backfill-tui.config.json`. Unknown keys are errors (typos must not pass silently). */
 export const configSchema = z
@@ -115,7 +114,8 @@ export const configSchema = z
     vars: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
     workers: z.number().int().positive().default(6),
     timeout: z.number().positive().default(180),
-    retry: settingsSchema.default({ workers: 3, timeout: 300 }),
+    // Either setting alone takes the other's default (tester U10: {"workers": 2} alone was an error).
+    retry: z.object({ workers: z.number().int().positive().default(3), timeout: z.number().positive().default(300) }).strict().default({ workers: 3, timeout: 300 }),
     stateDir: z.string().default('.backfill-tui'),
     keepAwake: z.boolean().default(true),
     /** How the dashboard calls the operator (stalled, ended, complete, target met, source failing, stop needs a decision). */

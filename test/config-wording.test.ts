@@ -46,11 +46,20 @@ describe('config errors name where the value is written', () => {
     expect(() => loadRegistry({ file, cwd: dir })).toThrow(/name: give "name" or "job", not both/);
   });
 
+  test('retry with one setting takes the other from the defaults (3 workers, 300 s), as the README says', () => {
+    const file = path.join(dir, 'retry.json');
+    writeFileSync(file, JSON.stringify({ job: 'a', log: 'a.log', retry: { workers: 2 } }));
+    expect(loadRegistry({ file, cwd: dir }).jobs[0].retry).toEqual({ workers: 2, timeout: 300 });
+    writeFileSync(file, JSON.stringify({ job: 'a', log: 'a.log', retry: { timeout: 100 } }));
+    expect(loadRegistry({ file, cwd: dir }).jobs[0].retry).toEqual({ workers: 3, timeout: 100 });
+  });
+
   test('loopback-cloud-run --help prints its usage and exits 0; --help lists it', async () => {
     const h = await runCliAsync(['loopback-cloud-run', '--help'], { cwd: dir });
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/^usage: backfill-tui loopback-cloud-run --project P/);
     const all = await runCliAsync(['--help'], { cwd: dir });
     expect(all.stdout).toMatch(/\n {2}loopback-cloud-run +a loopback Cloud Run region/);
+    expect(all.stdout.split('\n')[0]).toBe('Usage: backfill-tui [options] [command]');
   });
 });

@@ -156,4 +156,13 @@ describe('dashboard frame', () => {
     await waitFor(() => intents.includes('quit'), 'quit intent');
     expect(intents).toEqual(['quit']);
   });
+
+  test("the key bar under a box says the box's own words for y and n (tester U10)", async () => {
+    const store = liveStore();
+    store.dispatch({ type: 'ui/confirm', confirm: { kind: 'stop', message: 'Cancel execution bdl-boxscore-backfill-ffb7f? Its tasks get SIGTERM; keys in flight are lost.', keys: [], workers: null, timeout: null } });
+    const app = mount(store);
+    const frame = await waitFor(() => (frameOf(app).includes('Cancel execution') ? frameOf(app) : null), 'the box');
+    expect(frame).toContain('y cancel it · n/Esc keep it running · q quit, nothing done');
+    expect(frame.split('\n').at(-1)).toBe('y cancel it · n/Esc keep it running · q quit');
+  });
 });

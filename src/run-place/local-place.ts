@@ -139,11 +139,15 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     stopRequested = false;
     awake = out.keepAwake;
     const { run } = out;
+    const notices = [...out.notices];
     dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
     // The new run from its launch's facts until its banner is read (tester U3's class, for a local run).
     dispatch({ type: 'log/launched', seed: { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: req.workers, timeoutSec: req.timeout }, bytesBefore });
     watch(run.pid as number, run.procStart, run.id, out.child);
-    return { ok: true, runId: run.id, what: `pid ${run.pid}`, suffix: out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '', notices: out.notices };
+    // The header says only `awake: unavailable` (the reason pushed the settings off its line: tester U10); why, here.
+    const problem = store.getState().process.keepAwakeProblem;
+    if (problem) notices.push(`the machine cannot be kept awake during the run: ${problem}`);
+    return { ok: true, runId: run.id, what: `pid ${run.pid}`, suffix: out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '', notices };
   }
 
   async function stop(): Promise<PlaceStopOutcome> {
