@@ -63,7 +63,7 @@ describe('a key pressed before what it acts on is read', () => {
     r.controller.onIntent('resume');
     await writeFile(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
     const box = await waitFor(() => r.store.getState().ui.confirm, 'the box once the keys are read');
-    expect(box.message).toBe('Launch 12 keys, 6 workers, timeout 180 s?');
+    expect(box.message).toBe('Launch 12 keys, 6 workers, timeout 180 s? No storage is configured, so nothing was subtracted: these are all the expected keys.');
     expect(noticeText(r.store)).not.toContain('still being read');
     expect(existsSync(path.join(dir, '.backfill-tui', 'runs.jsonl'))).toBe(false);
   });
@@ -109,8 +109,9 @@ describe("a box's and a launch's words (tester T23)", () => {
   test('counts with thousands separators and a singular for one', async () => {
     const many = Array.from({ length: 1200 }, (_, i) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
     for (const [keys, workers, message] of [
-      [many, 6, 'Launch 1,200 keys, 6 workers, timeout 180 s?'],
-      [many.slice(0, 1), 1, 'Launch 1 key, 1 worker, timeout 180 s?'],
+      // No storage in this config: the box says nothing was subtracted (tester U16).
+      [many, 6, 'Launch 1,200 keys, 6 workers, timeout 180 s? No storage is configured, so nothing was subtracted: these are all the expected keys.'],
+      [many.slice(0, 1), 1, 'Launch 1 key, 1 worker, timeout 180 s? No storage is configured, so nothing was subtracted: these are all the expected keys.'],
     ] as const) {
       const { store, controller } = controllerOver(writeConfig({ workers }));
       store.dispatch({ type: 'process/update', patch: { writersChecked: true } });

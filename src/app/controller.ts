@@ -125,7 +125,7 @@ export function createController(deps: ControllerDeps) {
     if (live.storage && present === null) return;
     const keys = present ? expected.filter((k) => !present.has(k)) : expected;
     if (keys.length === 0) return notice('nothing to resume: every expected key is in storage', 'info');
-    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${countOf(keys.length, 'key')}, ${countOf(config.workers, 'worker')}, timeout ${formatCount(config.timeout)} s?` });
+    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${countOf(keys.length, 'key')}, ${countOf(config.workers, 'worker')}, timeout ${formatCount(config.timeout)} s?${present ? '' : ' No storage is configured, so nothing was subtracted: these are all the expected keys.'}` });
   }
 
   async function askRetry(only?: { label: string; keys: string[] }) {
