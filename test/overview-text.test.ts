@@ -27,13 +27,15 @@ describe('chain notes: the longest form that fits, the keys lost always on the r
     // The shortest form is 33 columns: narrower, the caller cuts it (after the number).
     if (width >= 33) expect([...notes].length).toBeLessThanOrEqual(width);
     expect(notes).toMatch(/^(blocked by Phase 2 \(under 95 %\) · )?39 /);
+    // Blocked always says by what, where it fits (U16).
+    if (width >= 46) expect(notes).toContain('blocked by Phase 2');
     if (width >= 100) expect(notes).toBe('blocked by Phase 2 (under 95 %) · 39 in Phase 2 not yet in Phase 3 · 95 %: 50 more');
   });
   test('text status of a chain within 80 columns, the source on its own line', () => {
     const lines = chainText([{ ...row, stage: 'Phase 2', after: 'Phase 1', lostSinceBefore: 30, blockedBy: null, blockedUnder: null, present: 800, next: { percent: 95, keys: 811, met: false, needed: 11 } }, row], 80);
     for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
     expect(lines[1]).toMatch(/^Phase 2 +800\/853 · 93\.7 % +30 in Phase 1 not yet in Phase 2 · 95 %: 11 more$/);
-    expect(lines[3]).toMatch(/^Phase 3 +761\/853 · 89\.2 % +39 lost since Phase 2 · blocked · 95 %: 50 more$/);
+    expect(lines[3]).toMatch(/^Phase 3 +761\/853 · 89\.2 % +39 lost · blocked by Phase 2 · 95 %: 50 more$/);
     expect(lines[4].trim()).toBe('source nba-props.nba_analytics.player_game_summary');
   });
 });

@@ -147,7 +147,7 @@ describe('overview at 80×24 with five jobs', () => {
     expect(lineOf(frame, 'Phase 2')).toContain('800/853');
     expect(lineOf(frame, 'Phase 2')).toContain('30 in Phase 1 not yet in Phase 2');
     // At 80 columns the keys lost since the stage before stay on the row, with blocked and the target (T23).
-    expect(lineOf(frame, 'Phase 3')).toContain('39 lost since Phase 2 · blocked · 95 %: 50 more');
+    expect(lineOf(frame, 'Phase 3')).toContain('39 lost · blocked by Phase 2 · 95 %: 50 more');
   });
 
   test('twenty-five jobs: the list scrolls with the selection and the frame still fits 80×24', async () => {

@@ -101,7 +101,7 @@ describe('status --json with several jobs and a chain', () => {
     const p3 = lines.findIndex((l) => l.startsWith('Phase 3'));
     expect(lines[p3]).toContain('760/853 · 89.0 %');
     // The keys lost since the stage before, blocked and the target, in the longest words that fit 80 columns.
-    expect(lines[p3]).toContain('43 lost since Phase 2 · blocked · 95 %: 51 more');
+    expect(lines[p3]).toContain('43 lost · blocked by Phase 2 · 95 %: 51 more');
     expect(lines[p3 + 1].trim()).toBe('source nba-props.nba_analytics.player_game_summary');
     expect(lines[lines.findIndex((l) => l.startsWith('Phase 1')) + 1].indexOf('gs://')).toBe(lines[p3 + 1].indexOf('nba-props.'));
   });

@@ -20,14 +20,14 @@ export function stageNoteForms(r: FunnelRow): string[] {
   const kind = r.error ? `${r.stale ? 'stale: ' : ''}${problemKind(r.error)}` : null;
   const join = (...parts: (string | null | false)[]) => parts.filter(Boolean).join(' · ');
   const blocked = r.blockedBy ? `blocked by ${r.blockedBy} (under ${r.blockedUnder} %)` : null;
-  // With the keys lost since the stage before said first, `blocked` needs no name: it is that stage.
-  const blockedAfterLost = (long: boolean) => (r.blockedBy ? (lost ? (long ? `blocked (under ${r.blockedUnder} %)` : 'blocked') : `blocked by ${r.blockedBy}${long ? ` (< ${r.blockedUnder} %)` : ''}`) : null);
+  const blockedShort = r.blockedBy ? `blocked by ${r.blockedBy}` : null;
+  // Every form that says blocked says by what (tester U16: `blocked (under 95 %)` left the reader to guess).
   return [
     join(blocked, lost && `${lost} in ${r.after} not yet in ${r.stage}`, target, error && `${error}${r.hint ? ` → ${r.hint}` : ''}`),
     join(blocked, lost && `${lost} in ${r.after} not yet in ${r.stage}`, target, error),
-    join(lost && `${lost} lost since ${r.after}`, blockedAfterLost(true), target, kind),
-    join(lost && `${lost} lost since ${r.after}`, blockedAfterLost(false), target, kind),
-    join(lost && `${lost} lost`, blockedAfterLost(false), target, kind),
+    join(lost && `${lost} lost since ${r.after}`, blocked, target, kind),
+    join(lost && `${lost} lost since ${r.after}`, blockedShort, target, kind),
+    join(lost && `${lost} lost`, blockedShort, target, kind),
     join(lost && `${lost} lost`, r.blockedBy && 'blocked', kind ?? target),
   ];
 }
