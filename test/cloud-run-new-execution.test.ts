@@ -10,6 +10,7 @@ import { overviewRow } from '../src/overview/overview-rows.js';
 import { placeLines } from '../src/state/place-view.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { waitFor } from './support/wait-for.js';
+import { runCliAsync } from './support/cli.js';
 import { linesToBatch } from '../src/run-place/cloud-run-setup.js';
 import { compileGrammar } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
@@ -127,4 +128,27 @@ describe('the run a launch starts, as the log fills it in', () => {
     expect(s.log.history).toEqual([]);
     expect(s.log.current).toMatchObject({ startedAt: T0, total: 3, workers: 3, timeoutSec: 300, succeeded: 1, failed: 1 });
   });
+});
+
+describe('an execution that fails before its first run line (tester U20)', () => {
+  test('ended, not waiting: on its screen, its overview row, status --json, and the "ended without a summary" alert', async () => {
+    const r = runtimeFor(['--keys={keys}', '--workers={workers}', '--bogus-flag']);
+    await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt && r.store.getState().coverage.storage?.checkedAt, 'ready');
+    r.controller.onIntent('resume');
+    await waitFor(() => r.store.getState().ui.confirm, 'the resume box');
+    r.controller.onIntent('confirm-yes');
+    const exec = await waitFor(() => server.world.executions[0], 'the execution');
+    await exec.done;
+    const s = await waitFor(() => {
+      const st = r.store.getState();
+      return st.place?.execution?.state === 'failed' && st.place.logIncomplete === null ? st : null;
+    }, 'the failed execution, its log read', 30_000);
+    expect(s.log.current?.hasActivity).toBe(false);
+    expect(currentFigures(s).status).toBe('ended');
+    expect(overviewRow(s).status).toBe('ended');
+    await waitFor(() => r.store.getState().alerts.recent.some((a) => a.kind === 'ended-without-summary'), 'the alert');
+    const status = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
+    expect(status.execution).toMatchObject({ state: 'failed' });
+    expect(status.run).toMatchObject({ state: 'ended' });
+  }, 90_000);
 });

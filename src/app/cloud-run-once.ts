@@ -11,7 +11,7 @@ import { entryText, executionLogFilter } from '../cloud-run/log-filter.js';
 import type { Config } from '../config.js';
 import { createPageGuard } from '../coverage/page-guard.js';
 import type { Grammar } from '../parser/index.js';
-import { ourExecutions } from '../run-place/cloud-run-place.js';
+import { ourExecutions, seedOf } from '../run-place/cloud-run-place.js';
 import { linesToBatch } from '../run-place/cloud-run-setup.js';
 import { readRuns, type RunRecord } from '../runner/runs-file.js';
 import type { AppEvent } from '../state/events.js';
@@ -24,6 +24,8 @@ export interface CloudRunOnceOptions {
   now: () => number;
   /** True once the run's summary line has been read (the reducer's `complete`). */
   logComplete: () => boolean;
+  /** True when the log read gave a run (the reducer's current run); else the run is the launch's (as on the dashboard). */
+  hasRun?: () => boolean;
   /** Deadline of one request, ms. */
   requestTimeoutMs: number;
   /** "30 s": the bound, for messages. */
@@ -92,6 +94,9 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   const active = isActive(e);
   dispatch({ type: 'process/update', patch: { runId: mine.get(e.id)?.id ?? e.id, attached: ours && active, alive: active, external: active && !ours, externalPids: [], stopped: e.state === 'cancelled', history, writersChecked: false } });
   const problems = await readLog(e);
+  // No run line (not arrived yet, or a script that died at start, tester U20): the run is the execution's, from
+  // its launch's facts, as the dashboard has it: `running 0/N` while it runs, `ended` once it failed.
+  if (o.hasRun && !o.hasRun()) dispatch({ type: 'log/launched', seed: seedOf(e, mine.get(e.id) ?? null, cr.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}'))), bytesBefore: 0 });
   return problems.length ? problems : readEarlier(e.id);
 
   /**
