@@ -134,6 +134,12 @@ const hot: Array<[string, boolean]> = [
   ['❌ Error 2022-05-02: Connection aborted.', true],
   ['❌ Error scraping 0022100001: Read timed out', true],
   ['❌ Error 2022-05-02', true],
+  // Every wording the README names, through the one classifier (tester U11).
+  ['❌ Failed 2021-10-20: HTTP Error 503: Service Unavailable', true],
+  ['❌ Failed 2021-10-21: 502 Server Error: Bad Gateway for url: https://x', true],
+  ['❌ Failed 2021-10-22: Read timed out. (read timeout=180)', true],
+  ['❌ Failed 2021-10-24: 404 Client Error: Not Found for url: https://x', true],
+  ['❌ Error 2021-10-26: 502 Server Error: Bad Gateway', true],
   ['⏭️  Skipped (already in GCS)', true],
   ['⏭ Skipped 2021-10-31 (already exists)', true],
   ['⏭️  Skipped: 0', false],

@@ -1,6 +1,7 @@
 import { formatCount } from '../format.js';
 import { DEFAULT_LABEL, phaseOf, type PhaseCalendar } from '../phases/calendar.js';
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
+import { errorLabel } from './error-kind.js';
 import { PERSISTENCE_UNKNOWN, failureVerdicts, isPersistent, visitVerdicts, type VerdictPart, type VerdictSource } from './verdicts.js';
 
 /** A group (error kind, phase or month) and how many keys fall in it. */
@@ -56,14 +57,7 @@ export const NO_DATE = 'no date';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-\d{2}$/;
 
-/** The error a failure is grouped under: 'HTTP 500' for any HTTP code, 'timeout' whatever its seconds, else the status. */
-export function errorLabel(f: Pick<FailedEntry, 'status' | 'error'>): string {
-  // 'HTTP 500' (the scripts), 'HTTP Error 503: ...' (urllib), '502 Server Error: ...' (requests).
-  const http = /\bHTTP(?:\s+Error)?\s*(\d{3})\b/i.exec(f.error) ?? /^(\d{3}) (?:Client|Server) Error\b/.exec(f.error);
-  if (http) return `HTTP ${http[1]}`;
-  if (f.status === 'timeout' || /\btime(d\s*)?out\b/i.test(f.error)) return 'timeout';
-  return f.status || 'other';
-}
+export { errorLabel };
 
 /** Failures per error group, most first (ties by label, so the order is stable between refreshes). */
 export function groupByError(entries: Pick<FailedEntry, 'status' | 'error'>[]): GroupCount[] {

@@ -1,4 +1,5 @@
 import { afterEmoji, type ChunkBytes, httpStatus, skipSpaces, Word } from './bytes.js';
+import { errorKind } from '../failures/error-kind.js';
 
 /*
  * The frequent line shapes of the reference family, read straight from the bytes: a 1 GB log is almost all
@@ -116,7 +117,8 @@ function failed(c: ChunkBytes, key: string | null, p: number, end: number, kind:
   p = skipSpaces(b, p, end);
   const http = kind === 'failed' ? httpStatus(c, p, end) : null;
   const error = http !== null && p + 8 === end ? http : b.toString('utf8', p, end);
-  c.out.push({ kind: 'failed', at: c.at, key, failure: http ?? kind, error });
+  // 'HTTP nnn' read from the bytes (the usual wording, no regex); any other wording through the one classifier.
+  c.out.push({ kind: 'failed', at: c.at, key, failure: http ?? errorKind({ status: kind, error }), error });
   return true;
 }
 

@@ -1,4 +1,5 @@
 import type { LogLine, SummaryField } from '../log-line.js';
+import { errorKind as errorLabel } from '../failures/error-kind.js';
 
 /*
  * The built-in grammar as text rules: the reference family's line shapes (backfill-logs.md and the sibling
@@ -76,9 +77,9 @@ function emit(out: LogLine[], line: LogLine): true {
   return true;
 }
 
-/** The failure kind an error text names: its `HTTP nnn` status, or 'failed'. */
-export function failureOf(error: string): string {
-  return /^HTTP \d{3}(?!\d)/.exec(error)?.[0] ?? 'failed';
+/** The failure kind of an outcome line (see errorLabel): `HTTP nnn` in any wording, 'timeout', else `status`. */
+export function failureOf(error: string, status = 'failed'): string {
+  return errorLabel({ status, error });
 }
 
 function count(pattern: RegExp, text: string): number | null {
@@ -118,8 +119,8 @@ const RULES: ReadonlyArray<{ first: string; rule: Rule }> = [
     rule: (msg, at, out) => {
       const m = ERROR.exec(msg) ?? EXCEPTION.exec(msg);
       if (!m) return false;
-      const failure = msg.startsWith('❌') ? 'error' : 'exception';
-      return emit(out, { kind: 'failed', at, key: m[1], failure, error: m[2] ?? '' });
+      const error = m[2] ?? '';
+      return emit(out, { kind: 'failed', at, key: m[1], failure: failureOf(error, msg.startsWith('❌') ? 'error' : 'exception'), error });
     },
   },
   {

@@ -1,0 +1,28 @@
+/**
+ * The error a failure is grouped under: 'HTTP 500' for any HTTP code whatever the wording, 'timeout'
+ * whatever its seconds, else the status ('failed', 'error', 'exception'). The one classifier (tester U11:
+ * the run's kinds and the failures table had one each, and the Run section read 'failed 3' where the
+ * table said 'HTTP 502 1 · HTTP 503 1 · timeout 1'): the parser's run kinds (Run section, `run.failures`,
+ * the overview), the failures table and `failures.byError` all use it.
+ */
+export function errorLabel(f: { status: string; error: string }): string {
+  // 'HTTP 500' (the scripts), 'HTTP Error 503: ...' (urllib), '502 Server Error: ...' (requests).
+  const http = /\bHTTP(?:\s+Error)?\s*(\d{3})\b/i.exec(f.error) ?? /^(\d{3}) (?:Client|Server) Error\b/.exec(f.error);
+  if (http) return `HTTP ${http[1]}`;
+  if (f.status === 'timeout' || /\btime(d\s*)?out\b/i.test(f.error)) return 'timeout';
+  return f.status || 'other';
+}
+
+// A log repeats its few error texts (a run's timeouts all read the same): each is classified once.
+const kinds = new Map<string, string>();
+
+/** `errorLabel` for the parser, each distinct (status, error) classified once (at most 4,096 kept). */
+export function errorKind(f: { status: string; error: string }): string {
+  const id = `${f.status}\u0000${f.error}`;
+  let kind = kinds.get(id);
+  if (kind === undefined) {
+    if (kinds.size >= 4096) kinds.clear();
+    kinds.set(id, (kind = errorLabel(f)));
+  }
+  return kind;
+}
