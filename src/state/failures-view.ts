@@ -16,6 +16,8 @@ import {
 } from '../failures/analysis.js';
 import { fileRun, foldRuns, forEachVerdict, forEachVerdictPart, oldestFirst, type KeyVerdict, type LogRun, type VerdictPart, type VerdictVisit } from '../failures/verdicts.js';
 import type { AppState } from './app-state.js';
+import type { FailedFile } from '../failures/failed-file.js';
+import { withLogRunFailures } from './log-run-failures.js';
 import { OUTCOME_MASK, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED } from './key-ledger.js';
 import { phaseOf } from '../phases/calendar.js';
 import { summariseFailures } from '../failures/summary.js';
@@ -42,8 +44,8 @@ let last: { inputs: unknown[]; view: FailuresView } | null = null;
 // The files older than the log's run, folded once per set of files (not per frame or per log batch).
 const foldCache = new WeakMap<object, { tried: unknown; upTo: number; verdicts: ReadonlyMap<string, KeyVerdict> }>();
 
-function filesFold(state: AppState, upTo: number): ReadonlyMap<string, KeyVerdict> {
-  const { files, tried } = state.failed;
+function filesFold(state: AppState, files: FailedFile[], upTo: number): ReadonlyMap<string, KeyVerdict> {
+  const { tried } = state.failed;
   const hit = foldCache.get(files);
   if (hit && hit.tried === tried && hit.upTo === upTo) return hit.verdicts;
   const verdicts = foldRuns(oldestFirst(files).slice(0, upTo).map((f) => fileRun(f, tried)));
@@ -72,15 +74,16 @@ function logRun(state: AppState): LogRun | null {
  */
 export function failuresView(state: AppState): FailuresView {
   const run = state.log.current;
-  const files = state.failed.files;
+  // The failed-keys files, and the failures of earlier runs of the log that wrote none (tester U12).
+  const files = withLogRunFailures(state.failed.files, state.log.trail, state.log.history);
   const storage = state.coverage.storage?.keys ?? null;
   const dates = state.coverage.expected?.dates ?? null;
   // Outcome counts move when the log's run scrapes a key an older run failed: that row then recovers.
   const inputs = [run?.failedKeys, run?.startedAt, run?.lastActivityAt, run?.succeeded, run?.skipped, run?.keys, state.log.trail, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
   if (last && last.inputs.every((x, i) => x === inputs[i])) return last.view;
   const log = logRun(state);
-  const each = (visit: VerdictVisit) => forEachVerdict(files, state.failed.tried, log, visit, (upTo) => filesFold(state, upTo));
-  const parts = (onPart: VerdictPart) => forEachVerdictPart(files, state.failed.tried, log, onPart, (upTo) => filesFold(state, upTo));
+  const each = (visit: VerdictVisit) => forEachVerdict(files, state.failed.tried, log, visit, (upTo) => filesFold(state, files, upTo));
+  const parts = (onPart: VerdictPart) => forEachVerdictPart(files, state.failed.tried, log, onPart, (upTo) => filesFold(state, files, upTo));
   const input = { verdicts: each, verdictParts: parts, presentInStorage: storage, calendar: state.phases, dates };
   // The summary is one pass over the keys; the table (rows, sorted) only when something reads it.
   let rows: FailureRow[] | undefined;

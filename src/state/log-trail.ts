@@ -2,22 +2,36 @@ import type { RunState } from './run.js';
 import { FailedKeys } from './failed-keys.js';
 import { OUTCOME_MASK, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED } from './key-ledger.js';
 
-/**
- * What the log's earlier runs said last about the keys they failed: for a key an earlier run of the log
- * failed and a later one (still earlier than the current run) scraped or skipped, the start (epoch ms) of
- * that later run. A key an earlier run failed again after that is not here. This is the log's own positive
- * evidence that a failed key recovered: with storage not listed (not configured, or failing) it is the
- * only way to know (a run's silence about a key proves nothing then). Earlier runs keep counts only, not
- * their keys (memory), so it is gathered when a run goes to history: one lookup in the run's per-key store
- * for each key already failed, and the keys it failed.
- */
-export interface LogTrail {
-  /** Keys failed in an earlier run of the log, each with the start of a later run that scraped it (null: none since). */
-  readonly keys: ReadonlyMap<string, number | null>;
+/** A key an earlier run of the log failed: its latest such failure, and whether a later run scraped it. */
+export interface TrailEntry {
+  /** Start (epoch ms) of the latest earlier run that failed it (its first line's time when it has no banner). */
+  readonly failedAt: number;
+  /** That run's failure kind and error text, as its log said them. */
+  readonly failure: string;
+  readonly error: string;
+  /** Start of a later earlier run that scraped or skipped it; null: none since its failure. */
+  readonly scrapedAt: number | null;
 }
 
-/** Keys the trail holds; past it the keys failed longest ago go (they say nothing of newer runs). */
+/**
+ * What the log's earlier runs said last about the keys they failed. Earlier runs keep counts only, not
+ * their keys (memory), so this is gathered when a run goes to history: one lookup in the run's per-key
+ * store for each key already held, and the keys it failed. It is the log's own evidence for the failures
+ * table: a key an earlier run failed and a later one scraped has recovered, storage listed or not
+ * (tester U7), and the failures of a run that wrote no failed-keys file (killed, machine asleep) stay
+ * failing after another run starts (tester U12).
+ */
+export interface LogTrail {
+  readonly keys: ReadonlyMap<string, TrailEntry>;
+}
+
+/** Keys the trail holds; past it the keys failed longest ago go. */
 export const TRAIL_LIMIT = 200_000;
+
+/** When a run started, as the trail dates it (the same for the run in history: see `runOfTrail`). */
+export function trailTime(run: Pick<RunState, 'startedAt' | 'lastActivityAt'>): number {
+  return run.startedAt ?? run.lastActivityAt ?? 0;
+}
 
 /**
  * The trail after `run` (the run going to history, its per-key store still there). A copy: snapshots of the
@@ -29,18 +43,18 @@ export function trailAfter(trail: LogTrail | null | undefined, run: RunState): L
   const failed = run.keys ? FailedKeys.of(run.keys.failed, run.keysVersion) : run.failedKeys;
   const old = trail?.keys;
   if (!ledger && !old) return trail ?? null;
-  const at = run.startedAt ?? run.lastActivityAt ?? 0;
-  const keys = new Map<string, number | null>();
+  const at = trailTime(run);
+  const keys = new Map<string, TrailEntry>();
   if (old) {
-    for (const [key, scrapedAt] of old) {
+    for (const [key, e] of old) {
       const outcome = ledger ? ledger.peek(key) & OUTCOME_MASK : 0;
-      keys.set(key, outcome === OUTCOME_SUCCEEDED || outcome === OUTCOME_SKIPPED ? at : scrapedAt);
+      keys.set(key, outcome === OUTCOME_SUCCEEDED || outcome === OUTCOME_SKIPPED ? { ...e, scrapedAt: at } : e);
     }
   }
-  for (const [key] of failed) {
+  for (const [key, f] of failed) {
     // Failed again: to the end (the newest failures are kept longest), with no scrape since.
     keys.delete(key);
-    keys.set(key, null);
+    keys.set(key, { failedAt: at, failure: f.failure, error: f.error, scrapedAt: null });
   }
   if (keys.size > TRAIL_LIMIT) {
     let drop = keys.size - TRAIL_LIMIT;
@@ -57,7 +71,7 @@ export function trailAfter(trail: LogTrail | null | undefined, run: RunState): L
  * the scraping run started in a later second (failed-keys files name their run to the second).
  */
 export function scrapedSince(trail: LogTrail | null | undefined, key: string, failedAt: number | null): boolean {
-  const at = trail?.keys.get(key);
+  const at = trail?.keys.get(key)?.scrapedAt;
   if (at === undefined || at === null) return false;
   return failedAt === null || Math.floor(at / 1000) > Math.floor(failedAt / 1000);
 }

@@ -1,0 +1,53 @@
+import { expect, test } from 'vitest';
+import type { FailedFile } from '../src/failures/failed-file.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import { failuresView } from '../src/state/failures-view.js';
+import { reduce } from '../src/state/reducer.js';
+import { statusJson } from '../src/app/status-json.js';
+import { banner, logOf } from './support/log-text.js';
+
+// Tester U12: a run killed before it wrote its failed-keys file failed 83 keys; once another run started in
+// the log they were failing nowhere (f, r, missing, status --json), though no run had tried them again.
+const H = 3_600_000;
+const T0 = Date.UTC(2025, 10, 30, 11, 0);
+type Outcome = [string, 'ok' | 'fail'];
+const run = (at: number, keys: Outcome[], complete: boolean) =>
+  logOf(at, [
+    ...banner(2, 180, keys.length),
+    ...keys.map(([k, o]): [string, string] => (o === 'ok' ? ['INFO', `  ✅ Scraped ${k}`] : ['WARNING', `  ❌ Failed ${k}: HTTP 500`])),
+    ...(complete ? [['INFO', 'BACKFILL COMPLETE']] : []),
+  ]);
+
+function stateOf(text: string, files: FailedFile[] = []): AppState {
+  let s = initialState({ job: 'j', log: '/x/bf.log', now: T0 + 5 * H, targets: [95] });
+  s = reduce(s, { type: 'log/batch', batch: parseText(text, compileGrammar()) });
+  return files.length ? reduce(s, { type: 'failed/update', files, current: files[0], notes: [] }) : s;
+}
+const failing = (s: AppState) => failuresView(s).rows.filter((r) => !r.recovered).map((r) => r.key);
+
+// Run 1 is killed (no summary, no file): it failed 2021-10-19 and 2021-10-20, scraped 2021-10-21.
+const killed: Outcome[] = [['2021-10-19', 'fail'], ['2021-10-20', 'fail'], ['2021-10-21', 'ok']];
+
+test('a killed run\'s failures stay failing after another run of other keys starts in the log', () => {
+  const s = stateOf(run(T0, killed, false) + run(T0 + H, [['2021-11-01', 'fail'], ['2021-11-02', 'ok']], true));
+  expect(s.log.history).toHaveLength(1);
+  expect(failing(s)).toEqual(['2021-10-19', '2021-10-20', '2021-11-01']);
+  expect(statusJson(s).failures).toMatchObject({ failing: 3, recovered: 0 });
+  expect(failuresView(s).rows.find((r) => r.key === '2021-10-19')).toMatchObject({ source: 'log', failedIn: 1, triedIn: 1 });
+});
+
+test('a later run that scrapes one of them recovers it; one that fails it again counts a second run', () => {
+  const s = stateOf(run(T0, killed, false) + run(T0 + H, [['2021-10-19', 'ok'], ['2021-10-20', 'fail']], true));
+  expect(failing(s)).toEqual(['2021-10-20']);
+  expect(failuresView(s).rows.find((r) => r.key === '2021-10-20')).toMatchObject({ failedIn: 2, triedIn: 2 });
+});
+
+test('an earlier run that wrote its failed-keys file is read from the file, not counted twice', () => {
+  const name = 'failed_dates_20251130_110000.json';
+  const own: FailedFile = { path: `/x/${name}`, name, runStartedAt: T0, writtenAt: null, mtimeMs: T0 + 60_000, totalFailed: 2, problems: [],
+    entries: [{ key: '2021-10-19', status: 'failed', error: 'HTTP 500' }, { key: '2021-10-20', status: 'failed', error: 'HTTP 500' }] };
+  const s = stateOf(run(T0, killed, true) + run(T0 + H, [['2021-10-20', 'fail']], true), [own]);
+  expect(failing(s)).toEqual(['2021-10-19', '2021-10-20']);
+  expect(failuresView(s).rows.map((r) => [r.key, r.source, r.failedIn])).toEqual([['2021-10-19', 'file', 1], ['2021-10-20', 'log', 2]]);
+});
