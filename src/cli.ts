@@ -220,10 +220,18 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-color', 'no colors')
     .action(async (opts: { dir?: string; speed: string; color?: boolean; job?: string }) =>
       guard(async () => {
+        // The demo is the dashboard: without a terminal it would lay out its directory and then fail inside Ink,
+        // and stay alive (tester U13). Said before anything is made, as the dashboard says it.
+        if (!process.stdout.isTTY || !process.stdin.isTTY) {
+          const which = process.stdout.isTTY ? 'stdin' : 'stdout';
+          process.stderr.write(`backfill-tui: ${which} is not a terminal; the demo is the dashboard and needs one (in scripts, \`backfill-tui status\`).\n`);
+          return 2;
+        }
         // No Ink here: the demo says how its set-up goes first, then loads the dashboard (through loadForTerminal).
         const { runDemo } = await import('./app/demo.js');
         return runDemo({ dir: opts.dir, speed: Number(opts.speed), color: opts.color !== false && !process.env.NO_COLOR, job: opts.job });
-      }),
+        // Ends once it has said everything, whatever a failure left open (the Cloud Run region is detached).
+      }, { exitWhenDone: true }),
     );
 
   program

@@ -67,6 +67,19 @@ test('the progress line: said at once, a bar of done of total, redrawn at most e
   expect(piped).toEqual([]);
 });
 
+test('demo without a terminal is a usage error said before anything is made (tester U13)', async () => {
+  const dir = path.join(work, 'no-terminal');
+  for (const stdin of ['ignore', 'pipe'] as const) {
+    const child = spawn(process.execPath, [CLI, 'demo', '--dir', dir], { cwd: work, stdio: [stdin, 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    expect(err).toBe('backfill-tui: stdout is not a terminal; the demo is the dashboard and needs one (in scripts, `backfill-tui status`).\n');
+    expect(existsSync(dir)).toBe(false);
+  }
+});
+
 test('a new demo shows its set-up progress on the terminal before the first frame', async () => {
   const dir = path.join(work, 'demo');
   // The single-job demo: the same set-up path as the five-job one, without its Cloud Run region process.
