@@ -13,6 +13,7 @@ import { LogPane } from './LogPane.js';
 import { PlaceLines } from './PlaceLines.js';
 import { placeLines } from '../src/state/place-view.js';
 import { RunPanel } from './RunPanel.js';
+import { readingLog } from '../src/state/log-reading.js';
 import { useColor } from './theme.js';
 import { runNotes } from '../src/state/run-notes.js';
 
@@ -30,7 +31,10 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
   const cov = coverageView(state);
   const expected = state.coverage.expected;
   const summary = failureSummaryLine(state);
-  const reading = !state.log.historyDone && state.log.size > 0;
+  // While the history is read the run is half known (a finished run read to its middle looks ended at
+  // 0/5,299): the bar says how far the read is, and no run figures are shown until it is done (tester U8).
+  const reading = readingLog(state);
+  const bar = reading && state.log.size > 0;
   const expectedProblem = state.coverage.expectedError
     ? `expected keys: ${state.coverage.expectedError}`
     : expected?.invalid.length
@@ -41,13 +45,15 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
   // placed first, then each extra in order of use while rows remain; the log pane takes the rest.
   // The launch from here that started this run, for the note on keys the script did not read (tester U14).
   const launched = run ? launchOfRun(run, state.process.history) : null;
-  const runFull = run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched).length ? 1 : 0) : 1;
+  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched).length ? 1 : 0) : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);
   const place = placeLines(state);
   // A Cloud Run job has no log file to wait for: its place lines (which must stay) say where the log comes from.
-  const waiting = !state.log.exists && !state.place;
-  let left = height - (reading ? 1 : 0) - (waiting ? 1 : 0) - place.length - Math.min(runFull, 2) - sourceCount;
+  // Only once the follower looked and found no file: before its first look nothing is known (tester U8 saw
+  // `waiting for` a file that was there).
+  const waiting = state.log.looked && !state.log.exists && !state.place;
+  let left = height - (bar ? 1 : 0) - (waiting ? 1 : 0) - place.length - Math.min(runFull, 2) - sourceCount;
   const take = (rows: number) => {
     if (rows <= 0 || rows > left) return false;
     left -= rows;
@@ -64,10 +70,10 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
 
   return (
     <Box flexDirection="column">
-      {reading ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
+      {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} />
-      <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} />
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} />
       {showProblem ? (
         <Text color={color ? 'red' : undefined} wrap="truncate-end">

@@ -48,9 +48,17 @@ export function headerParts(parts: Part[], job: string, width: number): { job: s
 }
 
 /** Job name, run state (spinner while running), elapsed, and the run's workers/timeout as its log says: one row. */
-export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number }) {
-  const { job, run, figures, external, keepAwake, stopping, width } = props;
+export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number; reading?: string | null }) {
+  const { job, run, figures, external, keepAwake, stopping, width, reading = null } = props;
   const color = useColor();
+  // A half-read log has no state yet (tester U8: `ended · 0:00` for seconds): how far the read is, and nothing else.
+  if (reading !== null) {
+    return (
+      <Text wrap="truncate-end">
+        <Text bold>{truncate(job, Math.max(8, width - displayWidth(reading) - 1))}</Text> {reading}
+      </Text>
+    );
+  }
   const spinning = figures.status === 'running';
   const status = figures.status + (external && isLive(figures.status) ? ' (external)' : '');
   const settings = run && (run.workers !== null || run.timeoutSec !== null) ? `${run.workers ?? '?'} workers · timeout ${run.timeoutSec ?? '?'} s` : '';

@@ -1,3 +1,4 @@
+import { readingText } from '../state/log-reading.js';
 import { launchOfRun, runNotes } from '../state/run-notes.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
@@ -32,10 +33,12 @@ export function statusText(state: AppState): string {
   const run = state.log.current;
   const f = currentFigures(state);
   const lines: string[] = [];
-  lines.push(`${state.job}: ${f.status}${state.process.external ? ' (external)' : ''}  ${state.log.path}`);
+  // A log not read to its end within --timeout has no state yet (tester U8): how far the read got, no run figures.
+  const reading = readingText(state);
+  lines.push(`${state.job}: ${reading ?? f.status}${!reading && state.process.external ? ' (external)' : ''}  ${state.log.path}`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   for (const l of placeLines(state)) lines.push(`          ${l.text}`);
-  if (run) {
+  if (run && !reading) {
     lines.push(`run       ${formatCount(f.done)}/${run.total === null ? '?' : formatCount(run.total)}${run.total ? `  ${formatPercent(f.done, run.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
     if (run.error) lines.push(`          ${run.error}`);

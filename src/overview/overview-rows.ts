@@ -1,3 +1,4 @@
+import { readingLog } from '../state/log-reading.js';
 import { nextUnmetTarget, type TargetStatus } from '../coverage/math.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
@@ -72,10 +73,7 @@ export function overviewRow(state: AppState): OverviewRow {
   return row;
 }
 
-/** A file log not yet read to the end (a log found missing has nothing to read; a Cloud Run job has no file). */
-export function readingLog(state: AppState): boolean {
-  return state.place === null && !state.log.historyDone && !(state.log.looked && !state.log.exists);
-}
+export { readingLog };
 
 function computeRow(state: AppState): OverviewRow {
   const run = state.log.current;
