@@ -55,7 +55,8 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
   if (reading !== null) {
     return (
       <Text wrap="truncate-end">
-        <Text bold>{truncate(job, Math.max(8, width - displayWidth(reading) - 1))}</Text> {reading}
+        <Text bold>{truncate(job, Math.max(8, width - displayWidth(reading) - 1))}</Text>{' '}
+        <Text color={color ? STATUS_COLOR.waiting : undefined}>{reading}</Text>
       </Text>
     );
   }
