@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createElement } from 'react';
@@ -7,13 +7,13 @@ import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../components/App.js';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
-import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
-import { simTaskRunner } from '../src/cloud-run/loopback/sim-task.js';
+import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadConfig } from '../src/config.js';
 import { placeLines } from '../src/state/place-view.js';
 import { runFigures } from '../src/state/run-view.js';
 import { writerOf } from '../src/state/writer.js';
 import { waitFor } from './support/wait-for.js';
+import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
 
 let dir: string;
 let server: LoopbackServer;
@@ -23,13 +23,8 @@ const KEYS = Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(2022, 0, 3) 
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-'));
-  server = await startLoopbackServer({
-    project: 'nba-props-platform',
-    region: 'us-west2',
-    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
-    // The simulator as the container; each test sets its speed in the job's args.
-    runTask: simTaskRunner({ scratchDir: path.join(dir, 'containers') }),
-  });
+  // The simulator as the container; each test sets its speed in the job's args.
+  server = await startJobRegion(dir);
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
@@ -39,23 +34,7 @@ afterEach(async () => {
 });
 
 function runtimeFor(args: string[], present: string[] = []): Runtime {
-  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
-  mkdirSync(path.join(dir, 'st'), { recursive: true });
-  for (const k of present) {
-    mkdirSync(path.join(dir, 'st', k), { recursive: true });
-    writeFileSync(path.join(dir, 'st', k, 'a.json'), '{}');
-  }
-  const config = {
-    job: 'bdl-boxscores',
-    expected: 'expected.txt',
-    storage: { url: 'st', pollSeconds: 1 },
-    cloudRun: { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-boxscore-backfill', args, apiEndpoint: server.url, loggingEndpoint: server.url, pollSeconds: 1 },
-    workers: 1,
-    timeout: 30,
-    keepAwake: false,
-  };
-  const file = path.join(dir, 'backfill-tui.config.json');
-  writeFileSync(file, JSON.stringify(config));
+  const file = writeCloudRunJobConfig(dir, server, { keys: KEYS, args, present, config: { workers: 1, timeout: 30 } });
   const r = startRuntime(loadConfig({ file, cwd: dir }), { exit: () => undefined });
   runtimes.push(r);
   return r;

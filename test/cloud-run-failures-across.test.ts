@@ -1,15 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
-import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
-import { simTaskRunner } from '../src/cloud-run/loopback/sim-task.js';
+import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadConfig } from '../src/config.js';
 import { failuresView } from '../src/state/failures-view.js';
 import { historyLines } from '../src/state/history-lines.js';
 import { runCliAsync } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
+import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
 
 let dir: string;
 let server: LoopbackServer;
@@ -24,12 +24,7 @@ const KEYS = [
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-across-'));
-  server = await startLoopbackServer({
-    project: 'nba-props-platform',
-    region: 'us-west2',
-    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
-    runTask: simTaskRunner({ scratchDir: path.join(dir, 'containers') }),
-  });
+  server = await startJobRegion(dir);
 });
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
@@ -45,27 +40,9 @@ function start(logDeadline = 20): Runtime {
 }
 
 function writeConfig(logDeadline: number): void {
-  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
-  mkdirSync(path.join(dir, 'st'), { recursive: true });
   const storage = path.join(dir, 'st');
-  const config = {
-    job: 'bdl-boxscores',
-    expected: 'expected.txt',
-    storage: { url: 'st', pollSeconds: 1 },
-    cloudRun: {
-      project: 'nba-props-platform',
-      region: 'us-west2',
-      job: 'bdl-boxscore-backfill',
-      args: ['--keys={keys}', '--workers={workers}', `--storage=${storage}`, '--speed=50', '--fail-rate=0.5', '--playoff-fail-rate=1', '--timeout-rate=0', '--exception-rate=0'],
-      apiEndpoint: server.url,
-      loggingEndpoint: server.url,
-      pollSeconds: 1,
-      logDeadline,
-    },
-    workers: 2,
-    keepAwake: false,
-  };
-  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
+  const args = ['--keys={keys}', '--workers={workers}', `--storage=${storage}`, '--speed=50', '--fail-rate=0.5', '--playoff-fail-rate=1', '--timeout-rate=0', '--exception-rate=0'];
+  writeCloudRunJobConfig(dir, server, { keys: KEYS, args, cloudRun: { logDeadline }, config: { workers: 2 } });
 }
 
 /** Answers the box the intent opens with y, and waits for the execution it starts to end and its log to be read. */

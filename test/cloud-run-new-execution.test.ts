@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
-import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
-import { simTaskRunner } from '../src/cloud-run/loopback/sim-task.js';
+import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadConfig } from '../src/config.js';
 import { overviewRow } from '../src/overview/overview-rows.js';
 import { placeLines } from '../src/state/place-view.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { waitFor } from './support/wait-for.js';
+import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
 import { runCliAsync } from './support/cli.js';
 import { linesToBatch } from '../src/run-place/cloud-run-setup.js';
 import { compileGrammar } from '../src/parser/index.js';
@@ -27,13 +27,7 @@ const KEYS = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2022, 0, 3) 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-new-'));
   holdLogs = false;
-  server = await startLoopbackServer({
-    project: 'nba-props-platform',
-    region: 'us-west2',
-    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
-    runTask: simTaskRunner({ scratchDir: path.join(dir, 'containers') }),
-    logDelayMs: () => (holdLogs ? 3_600_000 : 0),
-  });
+  server = await startJobRegion(dir, () => (holdLogs ? 3_600_000 : 0));
 });
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
@@ -42,20 +36,7 @@ afterEach(async () => {
 });
 
 function runtimeFor(args: string[]): Runtime {
-  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
-  mkdirSync(path.join(dir, 'st'), { recursive: true });
-  const config = {
-    job: 'bdl-boxscores',
-    expected: 'expected.txt',
-    storage: { url: 'st', pollSeconds: 1 },
-    cloudRun: { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-boxscore-backfill', args, apiEndpoint: server.url, loggingEndpoint: server.url, pollSeconds: 1, logDeadline: 20 },
-    workers: 6,
-    timeout: 180,
-    retry: { workers: 3, timeout: 300 },
-    keepAwake: false,
-  };
-  const file = path.join(dir, 'backfill-tui.config.json');
-  writeFileSync(file, JSON.stringify(config));
+  const file = writeCloudRunJobConfig(dir, server, { keys: KEYS, args, cloudRun: { logDeadline: 20 }, config: { workers: 6, timeout: 180, retry: { workers: 3, timeout: 300 } } });
   const r = startRuntime(loadConfig({ file, cwd: dir }), { exit: () => undefined });
   runtimes.push(r);
   return r;

@@ -1,0 +1,47 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startLoopbackServer, type LoopbackServer } from '../../src/cloud-run/loopback/server.js';
+import { simTaskRunner } from '../../src/cloud-run/loopback/sim-task.js';
+
+/**
+ * A loopback Cloud Run region holding the demo's `bdl-boxscore-backfill` job, with the simulator as its
+ * container (scratch under `dir/containers`); `logDelayMs` as the server's own option.
+ */
+export function startJobRegion(dir: string, logDelayMs?: () => number): Promise<LoopbackServer> {
+  return startLoopbackServer({
+    project: 'nba-props-platform',
+    region: 'us-west2',
+    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
+    runTask: simTaskRunner({ scratchDir: path.join(dir, 'containers') }),
+    ...(logDelayMs ? { logDelayMs } : {}),
+  });
+}
+
+/**
+ * Writes `dir/backfill-tui.config.json` for the Cloud Run job `bdl-boxscores` of that region: `keys` as
+ * `expected.txt`, a local storage folder `st` holding the `present` keys, `args` as the job's args, and
+ * `cloudRun` / `config` merged over the shared settings. Returns the config file's path.
+ */
+export function writeCloudRunJobConfig(
+  dir: string,
+  server: LoopbackServer,
+  opts: { keys: string[]; args: string[]; present?: string[]; cloudRun?: Record<string, unknown>; config?: Record<string, unknown> },
+): string {
+  writeFileSync(path.join(dir, 'expected.txt'), opts.keys.join('\n') + '\n');
+  mkdirSync(path.join(dir, 'st'), { recursive: true });
+  for (const k of opts.present ?? []) {
+    mkdirSync(path.join(dir, 'st', k), { recursive: true });
+    writeFileSync(path.join(dir, 'st', k, 'a.json'), '{}');
+  }
+  const config = {
+    job: 'bdl-boxscores',
+    expected: 'expected.txt',
+    storage: { url: 'st', pollSeconds: 1 },
+    cloudRun: { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-boxscore-backfill', args: opts.args, apiEndpoint: server.url, loggingEndpoint: server.url, pollSeconds: 1, ...opts.cloudRun },
+    keepAwake: false,
+    ...opts.config,
+  };
+  const file = path.join(dir, 'backfill-tui.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
