@@ -107,7 +107,10 @@ function stageRows(res) {
   return [
     [`\`status --json\` on a ${kb} KB log (${st.keys.toLocaleString('en-US')} keys) vs \`node -e 0\`, median of ${st.status.length}`, fmtMs(s), fmtMs(n), `${fmtRatio(s, n)} (target ≤ 1.5×)`],
     ...(Number.isFinite(sc) && Number.isFinite(nc) ? [['  CPU time (user + system, GNU time)', fmtMs(sc), fmtMs(nc), fmtRatio(sc, nc)]] : []),
-    ['  its stages, ms since process start (CPU ms used by then)', stages(st.stages.status), '', ''],
+    [`  its stages, ms since process start (CPU ms used by then); V8 code cache: ${st.codeCache ?? '?'}`, stages(st.stages.status), '', ''],
+    ...(st.esm?.length
+      ? [[`  the same through the ES-module CLI (dist/src/cli.js, no code cache: how status started before), median of ${st.esm.length}; CPU`, `${fmtMs(median(st.esm.map((x) => x.ms)))}; CPU ${fmtMs(median(st.esm.map((x) => x.cpuMs)))}`, fmtMs(n), fmtRatio(median(st.esm.map((x) => x.ms)), n)]]
+      : []),
     [`dashboard first frame on the same log, 80×24 pty (spawn → key bar on screen), median of ${st.frame.length}`, fmtMs(f), 'target ≤ 400 ms', ''],
     ['  its stages, ms since process start (CPU ms used by then)', stages(st.stages.dashboard), '', ''],
   ];

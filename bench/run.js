@@ -15,7 +15,8 @@ import { renderReport } from './report.js';
 import { fmtSize } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/src/cli.js');
+// What `npx backfill-tui` runs: the launcher (one-shot commands from the code-cached bundle, the rest from dist/src/cli.js).
+const CLI = join(ROOT, 'dist/src/bin.cjs');
 const SEED = 20251126;
 
 const argv = process.argv.slice(2);
@@ -59,7 +60,7 @@ async function section(name, fn) {
 }
 
 if (!existsSync(CLI)) {
-  process.stderr.write('bench: dist/src/cli.js is missing; run `npm run build` (or `npm run bench`, which builds first)\n');
+  process.stderr.write('bench: dist/src/bin.cjs is missing; run `npm run build` (or `npm run bench`, which builds first)\n');
   process.exit(1);
 }
 const machine = machineInfo();

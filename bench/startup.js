@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { oneRunLog } from './one-run.js';
 import { runTimed } from './spawn-timed.js';
@@ -20,22 +20,30 @@ export async function startupStages({ cli, dir, runs, made }) {
   const cwd = mkdtempSync(join(tmpdir(), 'backfill-bench-start-'));
   const timing = join(cwd, 'timing.jsonl');
   const env = { ...process.env, BACKFILL_TUI_TIMING: timing };
-  const res = { logBytes: log.bytes, keys: log.counts.keys, status: [], node: [], frame: [] };
+  // The same command through the ES-module CLI (dist/src/cli.js, no code cache): the way status started before
+  // the launcher, measured beside it in the same rounds.
+  const esmCli = join(dirname(cli), 'cli.js');
+  const res = { logBytes: log.bytes, keys: log.counts.keys, status: [], esm: [], node: [], frame: [] };
   try {
     for (let round = 0; round <= runs; round++) {
       const s = await runTimed(process.execPath, [cli, 'status', '--json', '--log', log.file], { cwd, env });
       if (s.code !== 0) throw new Error(`status exited ${s.code}: ${s.stderr.slice(0, 300)}`);
       const n = await runTimed(process.execPath, ['-e', '0'], { cwd });
+      const e = await runTimed(process.execPath, [esmCli, 'status', '--json', '--log', log.file], { cwd });
       const f = await firstFrame(cli, log.file, cwd, env);
       if (round > 0) {
         res.status.push(s);
+        res.esm.push(e);
         res.node.push(n);
         res.frame.push(f);
       }
     }
     const records = readFileSync(timing, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     // Every process wrote one line; the warm-up round's two are dropped.
-    res.stages = { status: stagesOf(records.filter((r) => r.marks.some(([m]) => m === 'output written')).slice(1)), dashboard: stagesOf(records.filter((r) => r.marks.some(([m]) => m === 'first frame')).slice(1)) };
+    const statusRecords = records.filter((r) => r.marks.some(([m]) => m === 'output written')).slice(1);
+    res.stages = { status: stagesOf(statusRecords), dashboard: stagesOf(records.filter((r) => r.marks.some(([m]) => m === 'first frame')).slice(1)) };
+    // Whether V8 took the code cache in each status run ('accepted'; 'rejected' or 'absent' would explain a slow row).
+    res.codeCache = [...new Set(statusRecords.map((r) => r.codeCache ?? 'none (not through the launcher)'))].join(', ');
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }

@@ -16,8 +16,10 @@
  * package-lock.json, tsconfig.json, this script): that is how tests and `npm run demo` know whether
  * dist/ is what the sources say.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,6 +86,81 @@ export const yogaWithoutFetch = {
 
 /** Plugins of every build (see each). */
 export const PLUGINS = [lazyChildProcessForCommander, yogaWithoutFetch];
+
+/**
+ * What src/cli.ts loads for commands the one-shot bundle never serves (src/launch/route.ts sends them to the
+ * ES-module CLI). Left out, so the bundle holds no Ink (whose top-level await CommonJS cannot have) and stays
+ * small; reaching one anyway says so instead of running half a command.
+ */
+const NOT_ONE_SHOT = ['./app/platform-dashboard.js', './app/demo.js', './app/init.js', './sim/sim-main.js', './cloud-run/loopback/main.js'];
+export const oneShotOnly = {
+  name: 'one-shot-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(app|sim|cloud-run)\// }, (args) =>
+      /[\\/]src[\\/]cli\.ts$/.test(args.importer) && NOT_ONE_SHOT.includes(args.path) ? { path: args.path, namespace: 'not-one-shot' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'not-one-shot' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`internal: ${args.path} is not in the one-shot bundle (src/launch/route.ts sent this command to it)`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** The launcher's import of the ES-module CLI stays an import of dist/src/cli.js, beside it. */
+const cliBesideLauncher = {
+  name: 'cli-beside-launcher',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cli\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
+ * A small log of the usual shapes (date keys queued then scraped or failed, game-id keys with their date,
+ * timeouts, Progress lines, the summary): the build runs `status --json` on it once to fill the code cache with
+ * what reading a log compiles.
+ */
+function warmUpLog() {
+  const lines = [];
+  const at = (i) => `2025-11-26 08:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${String((i * 37) % 1000).padStart(3, '0')}`;
+  let i = 0;
+  const put = (level, msg) => lines.push(`${at(i++)} - ${level} - ${msg}`);
+  put('INFO', 'NBA.com Player Boxscore Scraper Backfill (v2) initialized');
+  put('INFO', '  Workers: 6');
+  put('INFO', 'Loaded 60 dates from /tmp/dates_missing_from_gcs.txt');
+  const date = (k) => new Date(Date.UTC(2021, 9, 19) + k * 86_400_000).toISOString().slice(0, 10);
+  for (let k = 0; k < 60; k++) put('INFO', `[${k + 1}/60] Queued ${date(k)}`);
+  for (let k = 0; k < 60; k++) put(k % 7 === 3 ? 'WARNING' : 'INFO', k % 7 === 3 ? `  ❌ Failed ${date(k)}: HTTP 500` : `  ✅ Scraped ${date(k)}`);
+  put('INFO', '📊 Progress: 50/60 (83.3%) | ✅ 42 | ⏭️ 0 | ❌ 8 | ETA: 1min');
+  put('INFO', 'BACKFILL COMPLETE');
+  put('INFO', 'NBA.com Team Boxscore Scraper Backfill (v2) initialized');
+  put('INFO', 'Loaded 120 games from game_ids_to_scrape.csv');
+  for (let k = 0; k < 120; k++) {
+    const id = String(22100000 + k).padStart(10, '0');
+    if (k % 9 === 4) put('WARNING', `  ❌ Failed ${id}: HTTP 500`);
+    else if (k % 13 === 6) put('WARNING', `  ❌ Timeout scraping ${id}`);
+    else put('INFO', `  ✅ Scraped ${id} (${date(Math.floor(k / 12))})`);
+    if ((k + 1) % 50 === 0) put('INFO', `📊 Progress: ${k + 1}/120 (${(((k + 1) / 120) * 100).toFixed(1)}%) | ✅ ${k} | ⏭️ 0 | ❌ 1 | ETA: 1min`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * V8's code cache of the one-shot bundle: `status --json` runs once on warmUpLog() through the launcher, which
+ * writes the cache of everything that run compiled (src/launch/code-cache.ts). Made by the same Node that
+ * builds; another Node version rejects it and compiles from source.
+ */
+function writeCodeCache(launcher, cacheFile) {
+  const dir = mkdtempSync(join(tmpdir(), 'backfill-tui-build-'));
+  try {
+    const log = join(dir, 'backfill.log');
+    writeFileSync(log, warmUpLog());
+    const { NODE_OPTIONS: _, BACKFILL_TUI_TIMING: __, ...env } = process.env;
+    const r = spawnSync(process.execPath, [launcher, 'status', '--json', '--log', log], { cwd: dir, env: { ...env, BACKFILL_TUI_WRITE_CODE_CACHE: cacheFile }, encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0 || !existsSync(cacheFile)) throw new Error(`build: making the code cache failed (exit ${r.status}): ${r.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function files(dir) {
   const out = [];
@@ -153,7 +230,53 @@ export async function build({ quiet = false } = {}) {
     logLevel: 'warning',
     metafile: true,
   });
-  writeFileSync(META, JSON.stringify(result.metafile));
+  // The one-shot commands' CLI (src/bin.ts, src/launch/route.ts): the same src/cli.ts as one CommonJS file, whose
+  // compiled code V8 can cache (Node 20 caches no ES modules). Dynamic imports become lazy parts of the file.
+  const oneShot = join(DIST, 'src', 'one-shot.cjs');
+  const oneShotResult = await esbuild({
+    absWorkingDir: ROOT,
+    entryPoints: ['src/cli.ts'],
+    outfile: oneShot,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    external: EXTERNAL,
+    define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__btImportMetaUrl' },
+    banner: { js: "const __btImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [...PLUGINS, oneShotOnly],
+    // Without comments and indentation the file is a third smaller and pure ASCII (esbuild escapes the rest),
+    // so the launcher reads it as Latin-1, a plain copy, instead of decoding UTF-8 into a two-byte string.
+    minifyWhitespace: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  // The launcher compiles the file inside a function: a `#!` line is only valid at the very start of a program.
+  const oneShotText = readFileSync(oneShot, 'utf8').replace(/^#![^\n]*\n/, '');
+  const nonAscii = /[^\x00-\x7f]/.exec(oneShotText);
+  if (nonAscii) throw new Error(`build: ${oneShot} is not pure ASCII at offset ${nonAscii.index} (src/launch/code-cache.ts reads it as Latin-1)`);
+  writeFileSync(oneShot, oneShotText);
+  const launcher = join(DIST, 'src', 'bin.cjs');
+  const launcherResult = await esbuild({
+    absWorkingDir: ROOT,
+    entryPoints: ['src/bin.ts'],
+    outfile: launcher,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [cliBesideLauncher],
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  chmodSync(launcher, 0o755);
+  writeCodeCache(launcher, `${oneShot}.v8cache`);
+  const outputs = { ...result.metafile.outputs, ...oneShotResult.metafile.outputs, ...launcherResult.metafile.outputs };
+  writeFileSync(META, JSON.stringify({ inputs: { ...result.metafile.inputs, ...oneShotResult.metafile.inputs, ...launcherResult.metafile.inputs }, outputs }));
   writeFileSync(STAMP, `${JSON.stringify({ inputs, builtAt: new Date().toISOString() })}\n`);
   if (!quiet) process.stderr.write(`build: dist/ bundled in ${Math.round(performance.now() - started)} ms\n`);
 }

@@ -207,7 +207,11 @@ async function main(argv: string[]): Promise<void> {
     .action(async (opts: GlobalOpts & { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean; timeout: string }) =>
       guard(async () => {
         const { runPlatformMissing } = await import('./app/platform-status.js');
-        return runPlatformMissing(await registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
+        markStartup('command loaded');
+        const code = await runPlatformMissing(await registryFrom(opts), { ...opts, timeoutMs: timeoutMs(opts.timeout) });
+        markStartup('output written');
+        flushStartup();
+        return code;
       }, { exitWhenDone: true, timeout: opts.timeout }),
     );
 

@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import type { performance as NodePerformance } from 'node:perf_hooks';
+import { LAUNCH_INFO, type LaunchInfo } from './launch/launch-info.js';
 
 /**
  * Start-up stages, for `npm run bench`: with BACKFILL_TUI_TIMING=FILE set, each process appends one
@@ -25,5 +26,8 @@ export function flushStartup(): void {
   if (!file || marks.length === 0) return;
   // The global is Node's perf_hooks object; the DOM typing of `performance` lacks nodeTiming.
   const bootstrap = tenths((performance as unknown as typeof NodePerformance).nodeTiming.bootstrapComplete);
-  appendFileSync(file, `${JSON.stringify({ pid: process.pid, bootstrap, marks: marks.splice(0) })}\n`);
+  // Started through the one-shot launcher (src/bin.ts): its own stages first, and whether V8 took the code cache.
+  const launch = (globalThis as Record<symbol, LaunchInfo | undefined>)[LAUNCH_INFO];
+  const record = { pid: process.pid, bootstrap, ...(launch ? { codeCache: launch.codeCache } : {}), marks: [...(launch?.marks.splice(0) ?? []), ...marks.splice(0)] };
+  appendFileSync(file, `${JSON.stringify(record)}\n`);
 }

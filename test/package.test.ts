@@ -15,10 +15,12 @@ test('npm pack, install the tarball into an empty directory, and run the install
   const out = npm(['pack', '--json', '--pack-destination', work], ROOT);
   const [{ filename, files }] = JSON.parse(out) as [{ filename: string; files: { path: string }[] }];
   const paths = files.map((f) => f.path);
-  expect(paths).toContain('dist/src/cli.js');
+  // The bin (a launcher), the one-shot commands' CommonJS bundle with its V8 code cache, and the ES-module CLI.
+  const shipped = ['dist/src/bin.cjs', 'dist/src/one-shot.cjs', 'dist/src/one-shot.cjs.v8cache', 'dist/src/cli.js'];
+  for (const p of shipped) expect(paths).toContain(p);
   // One bundle plus its lazily loaded chunks, not the hundreds of modules the sources and Ink's tree are
   // (~180 in src/ alone): each command loading only what it needs adds a chunk or two, never hundreds.
-  expect(paths.every((p) => p === 'dist/src/cli.js' || p.startsWith('dist/src/chunks/') || !p.startsWith('dist/'))).toBe(true);
+  expect(paths.every((p) => shipped.includes(p) || p.startsWith('dist/src/chunks/') || !p.startsWith('dist/'))).toBe(true);
   expect(paths.length).toBeLessThan(100);
   expect(paths.some((p) => p.startsWith('test/') || p.startsWith('src/'))).toBe(false);
   const app = path.join(work, 'app');
@@ -35,8 +37,11 @@ test('npm pack, install the tarball into an empty directory, and run the install
   const log = path.join(app, 'b.log');
   const scraped = '2025-11-26 23:17:13,345 - INFO -   ✅ Scraped 2021-10-31\n';
   writeFileSync(log, `2025-11-26 23:17:12,345 - INFO - [1/2] Queued 2021-10-31\n${scraped}${scraped}`);
-  const r = npx(['status', '--json', '--log', log]);
+  const timing = path.join(app, 'timing.jsonl');
+  const r = spawnSync('npx', ['--offline', 'backfill-tui', 'status', '--json', '--log', log], { cwd: app, encoding: 'utf8', timeout: 120_000, env: { ...process.env, BACKFILL_TUI_TIMING: timing } });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(JSON.parse(r.stdout).run).toMatchObject({ succeeded: 1, total: 2, duplicateLines: 1 });
+  // The installed copy ran from its code cache (made by the same Node at build time).
+  expect(JSON.parse(readFileSync(timing, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({ codeCache: 'accepted' });
 }, 300_000);

@@ -62,7 +62,7 @@ test('SIGTERM ends the dashboard within 2 s while requests hang', async () => {
   await waitFor(() => d.out().includes('quitjob'), 'the first frame', 20_000);
   await waitFor(() => gcs.requests > 0 && bq.calls.length > 0, 'both sources to be waiting on their servers', 20_000);
   // script(1) runs the dashboard as its child: signal the dashboard itself.
-  const pid = Number(execFileSync('pgrep', ['-P', String(child!.pid), '-f', 'cli.js']).toString().trim().split('\n')[0]);
+  const pid = Number(execFileSync('pgrep', ['-P', String(child!.pid), '-f', path.basename(CLI)]).toString().trim().split('\n')[0]);
   const t0 = Date.now();
   process.kill(pid, 'SIGTERM');
   const code = await Promise.race([d.exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 2000))]);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
-import { CLI } from './support/cli.js';
+import { CLI, ESM_CLI } from './support/cli.js';
 import { ROOT } from './support/dist.js';
 
 // What a command loads is what its start-up costs (issue 14: `status` ≤ 1.5 × `node -e 0`, first frame ≤ 400 ms).
@@ -44,7 +44,7 @@ function packagesIn(urls: string[]): Set<string> {
 }
 
 /** Runs node with the two recorders; stdout and stderr go to files (a pipe would load node:net for its socket). */
-function recorded(args: string[], name: string): { packages: Set<string>; builtins: string[]; stdout: string; code: number | null } {
+function recorded(args: string[], name: string): { urls: string[]; packages: Set<string>; builtins: string[]; stdout: string; code: number | null } {
   const loaded = path.join(work, `${name}.loaded`);
   const list = path.join(work, `${name}.builtins`);
   const out = path.join(work, `${name}.out`);
@@ -61,19 +61,30 @@ function recorded(args: string[], name: string): { packages: Set<string>; builti
   closeSync(fd);
   closeSync(efd);
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${readFileSync(err, 'utf8')}`);
-  const urls = readFileSync(loaded, 'utf8').split('\n').filter(Boolean);
+  const urls = readFileSync(loaded, 'utf8').split('\n').filter((u) => u.startsWith('file:'));
   const modules = readFileSync(list, 'utf8').split('\n').filter((l) => l.startsWith('NativeModule ')).map((l) => l.slice('NativeModule '.length));
-  return { packages: packagesIn(urls), builtins: modules, stdout: readFileSync(out, 'utf8'), code: r.status };
+  return { urls, packages: packagesIn(urls), builtins: modules, stdout: readFileSync(out, 'utf8'), code: r.status };
 }
 
-test('status --json --log FILE loads no config schema, file watcher, views, time-zone library or unused Node modules', () => {
-  const log = path.join(work, 'backfill.log');
-  writeFileSync(log, '2025-11-26 23:17:12,345 - INFO - [1/2] Queued 2021-10-31\n2025-11-26 23:17:13,345 - INFO -   ✅ Scraped 2021-10-31\n');
-  const r = recorded([CLI, 'status', '--json', '--log', log], 'status');
+const log = path.join(work, 'backfill.log');
+writeFileSync(log, '2025-11-26 23:17:12,345 - INFO - [1/2] Queued 2021-10-31\n2025-11-26 23:17:13,345 - INFO -   ✅ Scraped 2021-10-31\n');
+
+// The installed bin runs `status` from one CommonJS file (src/bin.ts), where a module loader hook sees no
+// packages; the ES-module CLI is the same src/cli.ts split into files, so it shows which packages the command
+// evaluates (the one-shot bundle keeps every dynamically imported module unevaluated until it is imported).
+test('status --json --log FILE loads no config schema, file watcher, views or time-zone library', () => {
+  const r = recorded([ESM_CLI, 'status', '--json', '--log', log], 'status-esm');
   expect(JSON.parse(r.stdout).run).toMatchObject({ succeeded: 1 });
   // The recorder works: the argument parser is bundled into what status loads.
   expect(r.packages).toContain('commander');
   for (const pkg of ['zod', 'chokidar', 'readdirp', 'ink', 'react', 'yoga-layout', 'luxon', 'string-width']) expect(r.packages, pkg).not.toContain(pkg);
+});
+
+test('the installed bin runs status --json from its one compiled file, with no unused Node modules', () => {
+  const r = recorded([CLI, 'status', '--json', '--log', log], 'status');
+  expect(JSON.parse(r.stdout).run).toMatchObject({ succeeded: 1 });
+  // Only the launcher goes through the module loader: not the ES-module CLI, not one of its chunks.
+  expect(r.urls.map((u) => path.relative(ROOT, new URL(u).pathname))).toEqual([path.join('dist', 'src', 'bin.cjs')]);
   // child_process (commander's executable subcommands; ps where /proc is missing), net (a refused-port probe),
   // crypto (temp names of atomic writes), perf_hooks (start-up timing), os (chokidar): none needed to read once.
   expect(r.builtins).toContain('fs');

@@ -4,8 +4,14 @@ import { fileURLToPath } from 'node:url';
 
 import { assertFreshDist } from './dist.js';
 
-/** The built CLI (`npm test` builds first; a stale one fails here, before any test runs it). */
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli.js');
+/**
+ * The built CLI as installed: the `bin` launcher, which runs the one-shot commands from the code-cached
+ * CommonJS bundle and every other command from the ES-module CLI (src/bin.ts). `npm test` builds first; a
+ * stale one fails here, before any test runs it.
+ */
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/bin.cjs');
+/** The ES-module CLI the launcher hands the other commands to (for tests of that path itself). */
+export const ESM_CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/src/cli.js');
 assertFreshDist();
 
 /** Runs the built CLI to completion: its exit code and output. */

@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { isOneShot } from '../src/launch/route.js';
+import { CLI, ESM_CLI } from './support/cli.js';
+import { ROOT } from './support/dist.js';
+
+// The installed bin (src/bin.ts) runs `status` and `missing` from one CommonJS bundle compiled with V8's code
+// cache, and everything else from the ES-module CLI. What it must keep: the same output either way, the cache
+// really used, and a damaged, cut or missing cache ignored (V8 would crash on damaged bytes it trusts).
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'bt-one-shot-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const log = path.join(work, 'backfill.log');
+writeFileSync(
+  log,
+  [
+    '2025-11-26 23:17:10,000 - INFO - Loaded 3 dates from /tmp/dates.txt',
+    '2025-11-26 23:17:12,345 - INFO -   ✅ Scraped 2021-10-31',
+    '2025-11-26 23:17:13,345 - WARNING -   ❌ Failed 2021-11-01: HTTP 500',
+    '2025-11-26 23:17:14,345 - INFO -   ✅ Scraped 2021-11-02',
+    '',
+  ].join('\n'),
+);
+
+/** Runs `node <bin> args` with start-up timing on: exit code, output, and the process's timing record. */
+function run(bin: string, args: string[], name: string): { code: number | null; stdout: string; stderr: string; timing: { codeCache?: string; marks: [string, number, number][] } | null } {
+  const timing = path.join(work, `${name}.timing`);
+  rmSync(timing, { force: true });
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, BACKFILL_TUI_TIMING: timing } });
+  let record = null;
+  try {
+    record = JSON.parse(readFileSync(timing, 'utf8').trim().split('\n').at(-1)!);
+  } catch {
+    // no record: the process never reached its output
+  }
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, timing: record };
+}
+
+const status = ['status', '--json', '--log', log];
+// What the ES-module CLI prints: the reference the one-shot path must match.
+const reference = run(ESM_CLI, status, 'reference');
+
+test('status --json through the bin runs the one-shot bundle from its code cache, with the ES-module CLI\'s output', () => {
+  expect(reference.code).toBe(0);
+  expect(JSON.parse(reference.stdout).run).toMatchObject({ succeeded: 2, failed: 1 });
+  const r = run(CLI, status, 'bin');
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe(reference.stdout);
+  expect(r.timing?.codeCache).toBe('accepted');
+  expect(r.timing?.marks.map(([m]) => m).slice(0, 2)).toEqual(['launcher', 'bundle compiled']);
+});
+
+/** A copy of the shipped files in a directory of its own, so its cache can be damaged without touching dist/. */
+function copyOfBin(name: string): { bin: string; cache: string } {
+  const dir = path.join(work, name);
+  mkdirSync(path.join(dir, 'dist', 'src'), { recursive: true });
+  for (const f of ['bin.cjs', 'one-shot.cjs', 'one-shot.cjs.v8cache']) copyFileSync(path.join(ROOT, 'dist', 'src', f), path.join(dir, 'dist', 'src', f));
+  // The CLI reads its version from the package.json two levels above the bundle.
+  copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+  return { bin: path.join(dir, 'dist', 'src', 'bin.cjs'), cache: path.join(dir, 'dist', 'src', 'one-shot.cjs.v8cache') };
+}
+
+describe('a cache V8 must not use is ignored, with the same output', () => {
+  test('the copy itself uses its cache (the cases below change only the cache)', () => {
+    const { bin } = copyOfBin('intact');
+    const r = run(bin, status, 'intact');
+    expect(r.stdout).toBe(reference.stdout);
+    expect(r.timing?.codeCache).toBe('accepted');
+  });
+
+  test('damaged bytes in the middle of the cache', () => {
+    const { bin, cache } = copyOfBin('damaged');
+    const bytes = readFileSync(cache);
+    for (let i = bytes.length >> 1; i < (bytes.length >> 1) + 64; i++) bytes[i] ^= 0x5a;
+    writeFileSync(cache, bytes);
+    const r = run(bin, status, 'damaged');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(reference.stdout);
+    expect(r.timing?.codeCache).toBe('rejected');
+  });
+
+  test('a cache cut short (a half-written file)', () => {
+    const { bin, cache } = copyOfBin('cut');
+    writeFileSync(cache, readFileSync(cache).subarray(0, 4096));
+    const r = run(bin, status, 'cut');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(reference.stdout);
+    expect(r.timing?.codeCache).toBe('rejected');
+  });
+
+  test('no cache file at all', () => {
+    const { bin, cache } = copyOfBin('absent');
+    rmSync(cache);
+    const r = run(bin, status, 'absent');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(reference.stdout);
+    expect(r.timing?.codeCache).toBe('absent');
+  });
+});
+
+test('the other commands still run through the bin: missing, --version, a usage error', () => {
+  const missing = run(CLI, ['missing', '--from', 'failures', '--log', log], 'missing');
+  expect(missing.stdout).toBe('2021-11-01\n');
+  expect(missing.timing?.codeCache).toBe('accepted');
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  expect(run(CLI, ['--version'], 'version').stdout.trim()).toBe(pkg.version);
+  const usage = run(CLI, ['--log', log, 'nonsense'], 'usage');
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toContain("unknown command 'nonsense'");
+});
+
+describe('which commands the one-shot bundle serves (src/launch/route.ts)', () => {
+  const cases: [string[], boolean][] = [
+    [['status'], true],
+    [['status', '--json'], true],
+    [['missing', '--from', 'failures'], true],
+    [['--log', 'status', 'status'], true],
+    [['--log=x.log', 'status'], true],
+    [['-c', 'cfg.json', '--job', 'nightly', 'missing'], true],
+    [['-ccfg.json', 'status'], true],
+    [['--no-color', '--state-dir', 'd', 'status'], true],
+    [['--version'], true],
+    [['-h'], true],
+    // The dashboard and the commands that need it or their own modules: the ES-module CLI.
+    [[], false],
+    [['--log', 'x.log'], false],
+    [['--log'], false],
+    [['demo'], false],
+    [['init'], false],
+    [['sim', '--start', '2021-10-19'], false],
+    [['loopback-cloud-run'], false],
+    // Anything the route does not know goes where every command is served (which explains a mistake).
+    [['--unknown', 'status'], false],
+    [['--', 'status'], false],
+    [['statuses'], false],
+  ];
+  for (const [args, oneShot] of cases) {
+    test(`${JSON.stringify(args)} → ${oneShot ? 'one-shot bundle' : 'ES-module CLI'}`, () => {
+      expect(isOneShot(['node', 'backfill-tui', ...args])).toBe(oneShot);
+    });
+  }
+});
