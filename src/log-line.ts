@@ -1,3 +1,5 @@
+import type { KeyedLines } from './parser/keyed-lines.js';
+
 /**
  * What the log parser makes of one log record: the facts a backfill log states, in the operator's words.
  * Only lines that change the run's state become a LogLine; everything else is kept only for the log pane.
@@ -59,4 +61,9 @@ export interface ParsedBatch {
   tail: TailLine[];
   /** Records whose key was longer than MAX_KEY_CHARS: cut (see parseChunk) and counted as suspicious. */
   suspiciousKeys?: number;
+  /**
+   * Keyed outcome lines kept in columns, and the order of all records (parseChunk's `keyed`): `lines`
+   * then holds only the other records. `linesOf` (parser) gives them all as LogLines.
+   */
+  keyed?: KeyedLines;
 }

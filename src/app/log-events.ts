@@ -10,8 +10,9 @@ const TAIL_ZONE_BYTES = 1 << 20;
  * The follower's handlers for the log: parsed batches and follow states as events. While a long history
  * is read, chunks far from its end skip decoding lines for the log pane: only the last ones are shown.
  * With `now`, batches that arrive after the history carry their arrival time (liveness, run-view.ts).
+ * Outcome lines come as keyed columns (parseChunk's `keyed`) unless `keyed` is false (tests compare both).
  */
-export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, now?: () => number): FollowHandlers {
+export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, now?: () => number, keyed = true): FollowHandlers {
   let bytesRead = 0;
   let size = 0;
   let historyDone = false;
@@ -20,7 +21,7 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
   return {
     onChunk: (chunk) => {
       const farFromEnd = size - bytesRead - chunk.length > TAIL_ZONE_BYTES;
-      const batch = parseChunk(chunk, grammar, farFromEnd ? 0 : TAIL_LIMIT, clock);
+      const batch = parseChunk(chunk, grammar, farFromEnd ? 0 : TAIL_LIMIT, clock, keyed);
       // Lines appended while we follow prove a live writer whatever their timestamps say.
       dispatch({ type: 'log/batch', batch, ...(historyDone && now ? { arrivedAt: now() } : {}) });
     },

@@ -14,10 +14,12 @@ export async function readLogOnce(
   grammar: Grammar,
   dispatch: (e: AppEvent) => void,
   historyStart: HistoryStart | undefined = historyStartFor(grammar),
+  /** Read size (default: the follower's), and whether outcome lines come as keyed columns (default true). */
+  opts: { chunkSize?: number; keyed?: boolean } = {},
 ): Promise<void> {
   const ac = new AbortController();
   let failure: unknown = null;
-  const handlers = logHandlers(grammar, dispatch);
+  const handlers = logHandlers(grammar, dispatch, undefined, opts.keyed ?? true);
   await followLog(
     file,
     {
@@ -42,7 +44,7 @@ export async function readLogOnce(
     },
     // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
     // A one-shot read ends with the history: no directory watch (chokidar stays unloaded).
-    { signal: ac.signal, pollMs: 60_000, historyStart, lendChunks: true, watch: false },
+    { signal: ac.signal, pollMs: 60_000, historyStart, lendChunks: true, watch: false, chunkSize: opts.chunkSize },
   );
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
   if (failure) throw new UserError(`cannot read the log ${file}: ${(failure as Error).message ?? String(failure)}`);

@@ -1,5 +1,7 @@
 import type { LogLine } from '../log-line.js';
+import { MAX_KEY_CHARS } from '../key-safety.js';
 import { cachedKey, printable4 } from './key-cache.js';
+import type { KeyedLines } from './keyed-lines.js';
 
 /*
  * Byte-level reading for the fast path. Reading a byte costs about as much as a few arithmetic steps, so
@@ -36,13 +38,18 @@ export class ChunkBytes {
   at = 0;
   /** Where the digits of the last `readInt` ended. */
   intEnd = 0;
-  /** Where the token of the last `key` ended (after its colon, if any). */
+  /** Where the token of the last `key` or `keyRange` ended (after its colon, if any). */
   keyEnd = 0;
+  /** The key found by the last `keyRange` that answered true: the bytes [keyStart, keyStop). */
+  keyStart = 0;
+  keyStop = 0;
   readonly dv: DataView;
 
   constructor(
     readonly b: Buffer,
     readonly out: LogLine[],
+    /** Where keyed outcome lines go instead of `out` (see keyed-lines.ts); null: every line is a LogLine. */
+    readonly rec: KeyedLines | null = null,
   ) {
     this.dv = new DataView(b.buffer, b.byteOffset, b.length);
   }
@@ -99,6 +106,30 @@ export class ChunkBytes {
     this.keyEnd = e;
     if (colon && e > p && b[e - 1] === 58) e--;
     return e === p ? null : b.toString('utf8', p, e);
+  }
+
+  /**
+   * The key `key` would read at p, as the bytes [keyStart, keyStop), when it can travel as bytes: ASCII
+   * (so its bytes are its characters) and at most MAX_KEY_CHARS long (so it is never cut). False, with
+   * nothing to read, when there is no key or it is not such a key: then `key` reads it as text.
+   * Sets `keyEnd` as `key` does.
+   */
+  keyRange(p: number, end: number, colon: boolean): boolean {
+    const b = this.b;
+    let e = p;
+    let bits = 0;
+    while (e < end) {
+      const x = b[e];
+      if (x === 32) break;
+      bits |= x;
+      e++;
+    }
+    this.keyEnd = e;
+    if (colon && e > p && b[e - 1] === 58) e--;
+    if (e === p || bits >= 0x80 || e - p > MAX_KEY_CHARS) return false;
+    this.keyStart = p;
+    this.keyStop = e;
+    return true;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { LogLine, ParsedBatch, TailLine, Tone } from '../log-line.js';
 import { parseMessage } from './builtin-grammar.js';
 import { ChunkBytes } from './bytes.js';
+import { KEYED_FAILED, KEYED_SUCCEEDED, KeyedLines } from './keyed-lines.js';
 import { type CustomRule, type GrammarKind, parseCustom } from './custom-grammar.js';
 import { LineStart, junkText, parseTrace } from './line-start.js';
 import { LogClock } from './log-clock.js';
@@ -24,16 +25,21 @@ const TAIL_MAX_BYTES = 4096;
  * Parses a chunk of complete lines. Never throws: unknown lines, invalid UTF-8 and binary junk are just lines.
  * Only state-changing lines become LogLine objects, and only the last `tailLimit` lines are decoded.
  * `clock` reads the wall-clock times; pass the same one for every chunk of a log (see log-clock.ts).
+ * `keyed`: outcome lines whose key can travel as bytes come in the batch's `keyed` columns instead of
+ * `lines` (see keyed-lines.ts; built-in grammar only); `linesOf` gives every record as LogLines.
  */
-export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clock: LogClock = new LogClock(grammar.zone)): ParsedBatch {
+export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clock: LogClock = new LogClock(grammar.zone), keyed = false): ParsedBatch {
   const lines: LogLine[] = [];
   const tail: TailLine[] = [];
   const len = chunk.length;
   const tailStart = tailLimit >= 1 ? startOfLastLines(chunk, Math.floor(tailLimit)) : len + 1;
   const prefix = new PrefixReader(chunk, clock);
-  const bytes = new ChunkBytes(chunk, lines);
-  const inner = new LineStart(chunk, prefix);
   const custom = grammar.custom.length > 0;
+  // Config patterns decide after the built-in rules which kinds stand (parseWithConfig): LogLines only.
+  // About 74 bytes a line in a long run.
+  const columns = keyed && !custom ? new KeyedLines(len >>> 6) : null;
+  const bytes = new ChunkBytes(chunk, lines, columns);
+  const inner = new LineStart(chunk, prefix);
   let lineCount = 0;
   let suspiciousKeys = 0;
   // A number, not number | null: a variable that may hold null keeps each new value boxed on the heap.
@@ -53,6 +59,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
     }
     if (m >= 0 && prefix.at > lastAt) lastAt = prefix.at;
     const before = lines.length;
+    const keyedBefore = columns === null ? 0 : columns.count;
     if (m >= 0) bytes.at = prefix.at;
     else if (custom) bytes.at = lastAt === -Infinity ? 0 : lastAt;
     if (custom) parseWithConfig(bytes, rec, m, end, grammar);
@@ -60,6 +67,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
     if (m < 0 && lines.length === before) parseTrace(chunk, pos, end, lines);
     // No key is this long: cut it once here, so nothing downstream (tables, filters, widths) pays for its length.
     for (let i = before; i < lines.length; i++) {
+      columns?.general();
       const rec = lines[i] as { key?: string | null };
       if (typeof rec.key === 'string' && rec.key.length > MAX_KEY_CHARS) {
         rec.key = cutKey(rec.key);
@@ -71,12 +79,22 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
         const junk = junkText(chunk, pos, rec);
         if (junk !== null) tail.push({ text: cutText(junk), tone: 'dim' });
       }
-      const tone = lines.length > before ? lineTone(lines[lines.length - 1]) : plainTone(chunk, m, end, prefix.level);
+      const tone =
+        lines.length > before
+          ? lineTone(lines[lines.length - 1])
+          : columns !== null && columns.count > keyedBefore
+            ? keyedTone(columns)
+            : plainTone(chunk, m, end, prefix.level);
       tail.push({ text: decodeLine(chunk, rec, end), tone });
     }
     pos = nl + 1;
   }
-  return { lines, lineCount, lastAt: lastAt === -Infinity ? null : lastAt, tail, ...(suspiciousKeys > 0 && { suspiciousKeys }) };
+  return { lines, lineCount, lastAt: lastAt === -Infinity ? null : lastAt, tail, ...(suspiciousKeys > 0 && { suspiciousKeys }), ...(columns !== null && { keyed: columns }) };
+}
+
+/** Every record of the batch as a LogLine, in file order (its keyed columns made into LogLines). */
+export function linesOf(batch: ParsedBatch): LogLine[] {
+  return batch.keyed ? batch.keyed.lines(batch.lines) : batch.lines;
 }
 
 /** A key past MAX_KEY_CHARS: its first MAX_KEY_CHARS characters and `…` (never a key to launch: see key-safety). */
@@ -131,6 +149,14 @@ function lineTone(line: LogLine): Tone {
     default:
       return 'info';
   }
+}
+
+/** Tone of the last keyed record, as `lineTone` gives it for its LogLine. */
+function keyedTone(rec: KeyedLines): Tone {
+  const kind = rec.order[rec.size - 1];
+  if (kind === KEYED_SUCCEEDED) return 'ok';
+  if (kind === KEYED_FAILED) return rec.failures[rec.failures.length - 1] === 'timeout' ? 'warn' : 'fail';
+  return 'info';
 }
 
 /** Tone of a line that changed nothing: continuations and `=====` rules are dim, the rest by level. */

@@ -1,11 +1,14 @@
 import { afterEmoji, type ChunkBytes, httpStatus, skipSpaces, Word } from './bytes.js';
 import { errorKind } from '../failures/error-kind.js';
+import { KEYED_FAILED, KEYED_SKIPPED, KEYED_SUCCEEDED } from './keyed-lines.js';
 
 /*
  * The frequent line shapes of the reference family, read straight from the bytes: a 1 GB log is almost all
  * Queued / Scraped / Failed lines, and decoding each message to run regexes over it costs several times more
  * than finding the line. Every shape here has a twin text rule in builtin-grammar.ts that gives the same
  * LogLine; when these bytes are not exactly the expected shape we decline and the text rules decide.
+ * With `c.rec`, an outcome line whose key can travel as bytes goes there instead of becoming a LogLine
+ * (keyed-lines.ts): the same facts, decided by the same code up to the last step.
  */
 
 const QUEUED = new Word('Queued ');
@@ -71,6 +74,10 @@ function scraped(c: ChunkBytes, p: number, end: number): boolean {
     c.out.push({ kind: 'succeeded', at: c.at, key: null });
     return true;
   }
+  if (c.rec !== null && c.keyRange(p, end, false)) {
+    c.rec.keyed(KEYED_SUCCEEDED, c.at, c.b, c.keyStart, c.keyStop);
+    return true;
+  }
   const key = c.key(p, end, false);
   if (key === null) return false;
   c.out.push({ kind: 'succeeded', at: c.at, key });
@@ -91,12 +98,16 @@ function crossed(c: ChunkBytes, p: number, end: number): boolean {
       while (colon < end && b[colon] !== 58) colon++;
       return failed(c, null, colon < end ? colon + 1 : end, end, 'failed');
     }
+    if (c.rec !== null && c.keyRange(q, end, true)) return failed(c, KEYED, c.keyEnd, end, 'failed');
     const key = c.key(q, end, true);
     return key !== null && failed(c, key, c.keyEnd, end, 'failed');
   }
   if (first === 69) {
     const q = c.word(p, end, ERROR);
-    const key = q < 0 ? null : c.key(scraping(c, q, end), end, true);
+    if (q < 0) return false;
+    const k = scraping(c, q, end);
+    if (c.rec !== null && c.keyRange(k, end, true)) return failed(c, KEYED, c.keyEnd, end, 'error');
+    const key = c.key(k, end, true);
     return key !== null && failed(c, key, c.keyEnd, end, 'error');
   }
   return first === 84 && timeout(c, c.word(p, end, TIMEOUT), end);
@@ -105,20 +116,40 @@ function crossed(c: ChunkBytes, p: number, end: number): boolean {
 /** `Timeout [scraping] KEY ...`, p just after "Timeout " (or -1). */
 function timeout(c: ChunkBytes, p: number, end: number): boolean {
   if (p < 0) return false;
-  const key = c.key(scraping(c, p, end), end, true);
+  const k = scraping(c, p, end);
+  if (c.rec !== null && c.keyRange(k, end, true)) {
+    c.rec.keyed(KEYED_FAILED, c.at, c.b, c.keyStart, c.keyStop);
+    c.rec.failures.push('timeout');
+    c.rec.errors.push('timeout');
+    return true;
+  }
+  const key = c.key(k, end, true);
   if (key === null) return false;
   c.out.push({ kind: 'failed', at: c.at, key, failure: 'timeout', error: 'timeout' });
   return true;
 }
 
-/** Pushes a failure whose error text starts after spaces at p; any `HTTP nnn` error is its own kind. */
-function failed(c: ChunkBytes, key: string | null, p: number, end: number, kind: 'failed' | 'error'): boolean {
+/** `failed`'s key argument when the key is the one `keyRange` just found (it goes to `c.rec`). */
+const KEYED = 1;
+
+/**
+ * Pushes a failure whose error text starts after spaces at p; any `HTTP nnn` error is its own kind.
+ * `key` KEYED: the key is the range `keyRange` found, and the failure goes to `c.rec`.
+ */
+function failed(c: ChunkBytes, key: string | null | typeof KEYED, p: number, end: number, kind: 'failed' | 'error'): boolean {
   const b = c.b;
   p = skipSpaces(b, p, end);
   const http = kind === 'failed' ? httpStatus(c, p, end) : null;
   const error = http !== null && p + 8 === end ? http : b.toString('utf8', p, end);
   // 'HTTP nnn' read from the bytes (the usual wording, no regex); any other wording through the one classifier.
-  c.out.push({ kind: 'failed', at: c.at, key, failure: http ?? errorKind({ status: kind, error }), error });
+  const failure = http ?? errorKind({ status: kind, error });
+  if (key === KEYED) {
+    c.rec!.keyed(KEYED_FAILED, c.at, b, c.keyStart, c.keyStop);
+    c.rec!.failures.push(failure);
+    c.rec!.errors.push(error);
+  } else {
+    c.out.push({ kind: 'failed', at: c.at, key, failure, error });
+  }
   return true;
 }
 
@@ -134,6 +165,10 @@ function skipped(c: ChunkBytes, p: number, end: number): boolean {
   if (p < 0) return false;
   p = skipSpaces(c.b, p, end);
   if (p === end) return false;
+  if (c.b[p] !== 40 && c.rec !== null && c.keyRange(p, end, false)) {
+    c.rec.keyed(KEYED_SKIPPED, c.at, c.b, c.keyStart, c.keyStop);
+    return true;
+  }
   const key = c.b[p] === 40 ? null : c.key(p, end, false);
   if (key === null && c.b[p] !== 40) return false;
   c.out.push({ kind: 'skipped', at: c.at, key });

@@ -9,7 +9,8 @@ import { type Grammar, parseChunk } from './chunk.js';
 import { compileCustom } from './custom-grammar.js';
 import type { LogClock } from './log-clock.js';
 
-export { type Grammar, parseChunk } from './chunk.js';
+export { type Grammar, linesOf, parseChunk } from './chunk.js';
+export { KeyedLines } from './keyed-lines.js';
 export { GrammarError } from './custom-grammar.js';
 export { LogClock, isValidZone, systemZone } from './log-clock.js';
 

@@ -1,6 +1,8 @@
 import type { LogLine } from '../log-line.js';
-import { COMPLETION_WINDOW, archiveRun, cloneRun, emptyRun, type RunState } from './run.js';
-import { beginBatch, countOutcome, endBatch, firstAnnouncement, warmKeys } from './run-keys.js';
+import { archiveRun, cloneRun, emptyRun, type RunState } from './run.js';
+import { KeyedCursor, beginBatch, countOutcome, endBatch, firstAnnouncement, foldKeyed, warmKeyed, warmKeys } from './run-keys.js';
+import { GENERAL, KEYED_SKIPPED, type KeyedLines } from '../parser/keyed-lines.js';
+import { completion } from './completions.js';
 import { SEEN_QUEUED } from './key-ledger.js';
 import { trailAfter, type LogTrail } from './log-trail.js';
 
@@ -18,18 +20,43 @@ export const HISTORY_LIMIT = 200;
 /**
  * Folds a batch of parsed log lines into the runs, without touching the input objects.
  * One copy per batch (not per line) keeps a 1 GB cold read linear.
+ * `keyed`: the batch's keyed outcome lines and the order of all its records (parseChunk's `keyed`);
+ * `lines` then holds the other records. The result is the same as folding `linesOf` the batch.
  */
-export function applyLines(runs: LogRuns, lines: LogLine[]): LogRuns {
-  if (lines.length === 0) return runs;
+export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines | null): LogRuns {
+  const records = keyed ? keyed.size : lines.length;
+  if (records === 0) return runs;
   let history = runs.history;
   let trail = runs.trail ?? null;
   let run = runs.current ? cloneRun(runs.current) : null;
   if (run) {
     beginBatch(run);
     warmKeys(run, lines);
+    if (keyed) warmKeyed(run, keyed);
   }
   let changes = run?.keys?.failed.changes ?? 0;
-  for (const line of lines) {
+  // The next LogLine, and where the keyed columns are.
+  let g = 0;
+  const cursor = keyed ? new KeyedCursor(keyed) : null;
+  for (let r = 0; r < records; ) {
+    const code = keyed ? keyed.order[r] : GENERAL;
+    if (code !== GENERAL) {
+      // Succeeded, failed and skipped lines with their keys (run-keys.ts: what the LogLine path below does
+      // for each). Before any run, or after a summary, a success or failure starts one; a skip does not.
+      if (!run || (run.complete && code !== KEYED_SKIPPED)) {
+        if (run) {
+          trail = trailAfter(trail, run);
+          history = pushHistory(history, run);
+        }
+        run = emptyRun();
+        ({ changes } = beginNew(run));
+        run.startedAt = keyed!.at[cursor!.k];
+      }
+      r = foldKeyed(run, cursor!, r);
+      continue;
+    }
+    const line = lines[g++];
+    r++;
     if (line.kind === 'start') {
       // A second banner of the same run (init line, then the title banner) must not split it.
       if (run && !startsNewRun(run, line.at)) {
@@ -135,11 +162,6 @@ function preferTitle(old: string | null, next: string): string {
   // "X initialized" is the init line; the banner title without it reads better.
   if (!old) return next;
   return /initiali[sz]ed\s*$/i.test(old) && !/initiali[sz]ed\s*$/i.test(next) ? next : old;
-}
-
-function completion(run: RunState, at: number): void {
-  run.completions.push(at);
-  if (run.completions.length > COMPLETION_WINDOW * 2) run.completions.splice(0, run.completions.length - COMPLETION_WINDOW);
 }
 
 function applyOne(run: RunState, line: LogLine): void {

@@ -20,6 +20,8 @@
  * crafted collisions.
  */
 
+import { hashKey, lanes } from '../key-hash.js';
+
 /** State byte: bits 0–1 outcome, bit 2 queued line seen, bit 3 processing line seen, bits 4–7 failure kind. */
 export const OUTCOME_MASK = 0b11;
 export const OUTCOME_NONE = 0;
@@ -53,24 +55,11 @@ const warmKeys: (string | undefined)[] = new Array<string | undefined>(WARM_MAX)
 const warmH1 = new Int32Array(WARM_MAX);
 const warmH2 = new Int32Array(WARM_MAX);
 
-/**
- * cyrb53's two lanes (public domain, bryc), kept at 64 bits; result in the module's h1/h2 as int32
- * (the constants are cyrb53's, written as int32 so V8 keeps everything in small integers).
- */
+/** The key's hash into the module's h1/h2 (see key-hash.ts). */
 function hash(key: string): void {
-  let a = 0xdeadbeef | 0;
-  let b = 0x41c6ce57;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, -1640531535);
-    b = Math.imul(b ^ c, 1597334677);
-  }
-  a = Math.imul(a ^ (a >>> 16), -2048144789);
-  a ^= Math.imul(b ^ (b >>> 13), -1028477387);
-  b = Math.imul(b ^ (b >>> 16), -2048144789);
-  b ^= Math.imul(a ^ (a >>> 13), -1028477387);
-  h1 = a;
-  h2 = b;
+  hashKey(key);
+  h1 = lanes.h1;
+  h2 = lanes.h2;
 }
 
 /** The key's 64-bit hash as two int32 lanes (for tests and tools; the ledger hashes inline). */
@@ -127,6 +116,21 @@ export class KeyLedger {
     } else {
       hash(key);
     }
+    return this.lookup();
+  }
+
+  /**
+   * `find` for a key given as its hash (key-hash.ts: `hashKey` of the key, or `hashBytes` of its ASCII
+   * bytes), so a key read from the log's bytes needs no string. Remembers the slot for `set`.
+   */
+  findHash(lane1: number, lane2: number): number {
+    h1 = lane1;
+    h2 = lane2;
+    return this.lookup();
+  }
+
+  /** The slot of the hash in h1/h2: its state byte (0: not seen), remembered for `set`. */
+  private lookup(): number {
     this.seg = h1 >>> 24;
     this.hi = (h1 << 8) | (h2 >>> 24);
     this.loKey = h2 & 0xffffff;
@@ -201,17 +205,25 @@ export class KeyLedger {
 
   /** Touches the slots of the keys given to `warmKey` since the last call. */
   warmUp(): void {
+    this.warmHashes(warmH1, 0, this.warmCount);
+    this.warmed = true;
+  }
+
+  /**
+   * Touches the first slot of each hash whose first lane is in `lane1s[from, to)`, for keys about to be
+   * looked up with `findHash` (see `warmUp`). Changes nothing a lookup answers.
+   */
+  warmHashes(lane1s: Int32Array, from: number, to: number): void {
     const slots = this.slots;
     let sum = 0;
-    for (let k = 0; k < this.warmCount; k++) {
-      const x = warmH1[k];
+    for (let k = from; k < to; k++) {
+      const x = lane1s[k];
       const a = slots[x >>> 24];
       if (a === undefined) continue;
       sum += a[2 * Math.floor(((x & 0xffffff) * (a.length >>> 1)) / TWO_POW_24) + 1];
     }
     // Kept, so the loads are not dead code.
     this.warmth = sum;
-    this.warmed = true;
   }
 
   /** Bytes held by the slot arrays. */

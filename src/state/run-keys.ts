@@ -1,6 +1,8 @@
 import { FailedKeys, FailedStore, type LiveFailure } from './failed-keys.js';
 import { KIND_OTHER, KeyLedger, OUTCOME_FAILED, OUTCOME_MASK, OUTCOME_NONE, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED, kindOf, withKind } from './key-ledger.js';
 import type { LogLine } from '../log-line.js';
+import { GENERAL, KEYED_FAILED, KEYED_SKIPPED, KEYED_SUCCEEDED, type KeyedLines } from '../parser/keyed-lines.js';
+import { completion } from './completions.js';
 import type { RunState } from './run.js';
 
 /**
@@ -49,6 +51,12 @@ export function warmKeys(run: RunState, lines: readonly LogLine[]): void {
 /** Below this many lines a batch's lookups are few enough to take their misses one by one. */
 const WARM_MIN_LINES = 256;
 
+/** `warmKeys` for a batch's keyed records (their hashes are made already). */
+export function warmKeyed(run: RunState, rec: KeyedLines): void {
+  const ledger = run.keys?.ledger;
+  if (ledger && rec.count >= WARM_MIN_LINES) ledger.warmHashes(rec.h1, 0, rec.count);
+}
+
 /** Ends a batch: bounds the failed-keys list, pins the run's view of it when it changed, and tells the key store the run's total. */
 export function endBatch(run: RunState, changesBefore: number): void {
   const keys = run.keys;
@@ -85,7 +93,74 @@ export function countOutcome(run: RunState, key: string | null, outcome: Outcome
     add(run, outcome, failure);
     return true;
   }
-  const state = keys.ledger.find(key);
+  return countFound(run, keys, keys.ledger.find(key), key, outcome, failure);
+}
+
+/** Where the fold of a batch's keyed columns is: the next keyed record and the next keyed failure. */
+export class KeyedCursor {
+  k = 0;
+  f = 0;
+  constructor(readonly rec: KeyedLines) {}
+}
+
+/**
+ * Folds the keyed records from position r of the batch's order into `run`, up to the next LogLine, or
+ * after a summary up to the next record that starts a new run (succeeded or failed); returns the position
+ * after the last one folded. For each record it does what applyLines does for its LogLine: the run's
+ * activity, one outcome per key (countOutcome), the rate window. Keys are found by their hash; a key's
+ * text is made only when its outcome needs it (a failure to list, an outcome after a failure).
+ */
+export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
+  const rec = c.rec;
+  const order = rec.order;
+  const size = rec.size;
+  const keys = run.keys;
+  const complete = run.complete;
+  let k = c.k;
+  let f = c.f;
+  let at = 0;
+  const from = r;
+  for (; r < size; r++) {
+    const code = order[r];
+    // After a summary, a success or failure starts a new run (applyLines' isRunActivity); a skip does not.
+    if (code === GENERAL || (complete && code !== KEYED_SKIPPED)) break;
+    at = rec.at[k];
+    const state = keys === null ? 0 : keys.ledger.findHash(rec.h1[k], rec.h2[k]);
+    if (keys !== null && code !== KEYED_FAILED && (state & OUTCOME_MASK) === OUTCOME_NONE) {
+      // The key's first outcome, not a failure: what countFound does, less the key's text.
+      if (code === KEYED_SUCCEEDED) {
+        keys.ledger.set(withKind(state | OUTCOME_SUCCEEDED, 0));
+        run.succeeded++;
+        completion(run, at);
+      } else {
+        keys.ledger.set(withKind(state | OUTCOME_SKIPPED, 0));
+        run.skipped++;
+      }
+      k++;
+      continue;
+    }
+    const outcome: Outcome = code === KEYED_SUCCEEDED ? 'succeeded' : code === KEYED_FAILED ? 'failed' : 'skipped';
+    const failure = code === KEYED_FAILED ? { failure: rec.failures[f], error: rec.errors[f++], at } : null;
+    let fresh = true;
+    if (keys === null) add(run, outcome, failure);
+    else fresh = countFound(run, keys, state, rec.key(k), outcome, failure);
+    if (fresh && code !== KEYED_SKIPPED) completion(run, at);
+    k++;
+  }
+  if (r > from) {
+    // What every record sets, as the last one left it.
+    run.lastActivityAt = at;
+    run.hasActivity = true;
+    run.exitTrace = false;
+    run.currentKeyDone = true;
+  }
+  c.k = k;
+  c.f = f;
+  return r;
+}
+
+/** `countOutcome` once the key's state is found (the ledger remembers its slot). */
+function countFound(run: RunState, keys: RunKeys, state: number, key: string, outcome: Outcome, failure: LiveFailure | null): boolean {
   const prev = state & OUTCOME_MASK;
   const next = CODE[outcome];
   let kind = 0;
