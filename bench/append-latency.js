@@ -3,7 +3,8 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { followLog } from '../dist/src/log-follower.js';
-import { compileGrammar, parseChunk } from '../dist/src/parser/index.js';
+import { compileGrammar, linesOf } from '../dist/src/parser/index.js';
+import { logHandlers } from '../dist/src/app/log-events.js';
 import { initialState } from '../dist/src/state/app-state.js';
 import { reduce } from '../dist/src/state/reducer.js';
 import { failureSummaryLine } from '../dist/src/state/failures-view.js';
@@ -16,7 +17,7 @@ const now = () => performance.timeOrigin + performance.now();
 
 /**
  * Append-to-state latency: this process follows a fresh log (followLog, default pollMs, chokidar as
- * the fast path) into parseChunk and the reducer, while a separate writer process appends `rate` lines
+ * the fast path) into the dashboard's log handlers (parseChunk with keyed columns) and the reducer, while a separate writer process appends `rate` lines
  * a second for `seconds`. Each line carries its write time in its key; a line's delay is the time
  * from that write to the end of the reduce of the batch holding it. After each batch the failures
  * summary line is made as the dashboard makes it (its cost per batch is reported apart: `summary`).
@@ -41,36 +42,26 @@ export async function appendLatency({ file, rate, seconds, batchMs = 10, prefill
   let historyDone = false;
   const summaryMs = [];
   const ac = new AbortController();
-  const following = followLog(
-    file,
-    {
-      onChunk(chunk) {
-        const batch = parseChunk(chunk, grammar);
-        state = reduce(state, { type: 'log/batch', batch });
-        const t = now();
-        chunks++;
-        if (historyDone && !process.env.NO_SUMMARY) {
-          // What the dashboard draws from the new state: its failures line (a pass over the listed failed keys).
-          failureSummaryLine(state);
-          summaryMs.push(now() - t);
-        }
-        for (const line of batch.lines) {
-          if (line.kind !== 'succeeded' || !line.key?.startsWith('w')) continue;
-          const w = Number.parseFloat(line.key.slice(1));
-          delays.push(t - w);
-          writtenAt.push(w);
-        }
-      },
-      onReset: (reason) => (state = reduce(state, { type: 'log/reset', reason })),
-      onWaiting: () => (state = reduce(state, { type: 'log/waiting' })),
-      onError: (err) => errors.push(String(err?.stack ?? err)),
-      onProgress(p) {
-        state = reduce(state, { type: 'log/progress', ...p });
-        historyDone ||= p.historyDone;
-      },
-    },
-    { signal: ac.signal },
-  );
+  // The dashboard's own handlers (app/log-events.ts): the same parse and events as it follows a log.
+  const handlers = logHandlers(grammar, (event) => {
+    state = reduce(state, event);
+    if (event.type === 'log/progress') historyDone ||= event.historyDone;
+    if (event.type !== 'log/batch') return;
+    const t = now();
+    chunks++;
+    if (historyDone && !process.env.NO_SUMMARY) {
+      // What the dashboard draws from the new state: its failures line (a pass over the listed failed keys).
+      failureSummaryLine(state);
+      summaryMs.push(now() - t);
+    }
+    for (const line of linesOf(event.batch)) {
+      if (line.kind !== 'succeeded' || !line.key?.startsWith('w')) continue;
+      const w = Number.parseFloat(line.key.slice(1));
+      delays.push(t - w);
+      writtenAt.push(w);
+    }
+  });
+  const following = followLog(file, { ...handlers, onError: (err) => errors.push(String(err?.stack ?? err)) }, { signal: ac.signal });
   try {
     const readLimit = prefill ? 300_000 : 5_000;
     for (let i = 0; !historyDone && i < readLimit / 10; i++) await sleep(10);

@@ -39,6 +39,7 @@ export const ENTRIES = [
   'src/state/reducer.ts',
   'src/state/failures-view.ts',
   'src/log-follower.ts',
+  'src/app/log-events.ts',
   'src/parser/index.ts',
   'src/coverage/math.ts',
   'src/coverage/gcs-source.ts',
