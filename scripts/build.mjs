@@ -245,7 +245,10 @@ export async function build({ quiet = false } = {}) {
     supported: { 'dynamic-import': false },
     external: EXTERNAL,
     define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__btImportMetaUrl' },
-    banner: { js: "const __btImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // The file is one function expression, CommonJS's module wrapper, that the launcher compiles as it is (no
+    // copy of half a megabyte to wrap it). Strict, as the ES-module build is.
+    banner: { js: `(function (exports, require, module, __filename, __dirname) {"use strict";const __btImportMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
+    footer: { js: '})' },
     plugins: [...PLUGINS, oneShotOnly],
     // Without comments and indentation the file is a third smaller and pure ASCII (esbuild escapes the rest),
     // so the launcher reads it as Latin-1, a plain copy, instead of decoding UTF-8 into a two-byte string.
@@ -254,7 +257,7 @@ export async function build({ quiet = false } = {}) {
     logLevel: 'warning',
     metafile: true,
   });
-  // The launcher compiles the file inside a function: a `#!` line is only valid at the very start of a program.
+  // The source's `#!` line would come first, before the wrapper, where the launcher's compile cannot take it.
   const oneShotText = readFileSync(oneShot, 'utf8').replace(/^#![^\n]*\n/, '');
   const nonAscii = /[^\x00-\x7f]/.exec(oneShotText);
   if (nonAscii) throw new Error(`build: ${oneShot} is not pure ASCII at offset ${nonAscii.index} (src/launch/code-cache.ts reads it as Latin-1)`);
@@ -269,6 +272,12 @@ export async function build({ quiet = false } = {}) {
     platform: 'node',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    // Which bundle and which Node the shipped code cache is for (src/launch/cache-place.ts).
+    define: {
+      __BT_ONE_SHOT_ID__: JSON.stringify(createHash('sha256').update(oneShotText).digest('hex').slice(0, 16)),
+      __BT_CACHE_V8__: JSON.stringify(process.versions.v8),
+      __BT_CACHE_ARCH__: JSON.stringify(process.arch),
+    },
     plugins: [cliBesideLauncher],
     legalComments: 'none',
     logLevel: 'warning',

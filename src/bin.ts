@@ -1,17 +1,28 @@
 /**
  * The installed `backfill-tui` (dist/src/bin.cjs, CommonJS: Node starts a CommonJS program faster than an ES
  * module). The one-shot commands (`status`, `missing`, `--version`, `--help`: src/launch/route.ts) run the
- * CLI bundled as CommonJS (dist/src/one-shot.cjs) with V8's code cache made at build time; every other command
+ * CLI bundled as CommonJS (dist/src/one-shot.cjs) with V8's code cache (made at build time, or on this machine
+ * for another Node: src/launch/cache-place.ts); every other command
  * (the dashboard, demo, init, sim) runs the ES-module CLI with its lazily loaded chunks (dist/src/cli.js).
  * Both are the same src/cli.ts: the route decides only how fast a command starts.
  */
 import { join } from 'node:path';
+import { cachePlace, nodeFlags, userCacheDir } from './launch/cache-place.js';
 import { runWithCodeCache } from './launch/code-cache.js';
-import { isOneShot } from './launch/route.js';
+import { oneShotCommand } from './launch/route.js';
 
-if (isOneShot(process.argv)) {
+// Set by the build (scripts/build.mjs) from the bundle it made and the Node that made its code cache.
+declare const __BT_ONE_SHOT_ID__: string;
+declare const __BT_CACHE_V8__: string;
+declare const __BT_CACHE_ARCH__: string;
+
+const command = oneShotCommand(process.argv);
+if (command !== null) {
   const bundle = join(__dirname, 'one-shot.cjs');
-  runWithCodeCache(bundle, `${bundle}.v8cache`, { writeCacheTo: process.env.BACKFILL_TUI_WRITE_CODE_CACHE || undefined });
+  const shipped = { file: `${bundle}.v8cache`, bundleId: __BT_ONE_SHOT_ID__, v8: __BT_CACHE_V8__, arch: __BT_CACHE_ARCH__ };
+  const place = cachePlace(shipped, { v8: process.versions.v8, arch: process.arch, flags: nodeFlags(), cacheDir: userCacheDir() });
+  // A user cache is made by a run that reads something (a --version run compiles too little to be worth keeping).
+  runWithCodeCache(bundle, place, { bundleId: __BT_ONE_SHOT_ID__, learn: command !== 'info', writeCacheTo: process.env.BACKFILL_TUI_WRITE_CODE_CACHE || undefined });
 } else {
   void import('./cli.js');
 }

@@ -28,6 +28,6 @@ export function flushStartup(): void {
   const bootstrap = tenths((performance as unknown as typeof NodePerformance).nodeTiming.bootstrapComplete);
   // Started through the one-shot launcher (src/bin.ts): its own stages first, and whether V8 took the code cache.
   const launch = (globalThis as Record<symbol, LaunchInfo | undefined>)[LAUNCH_INFO];
-  const record = { pid: process.pid, bootstrap, ...(launch ? { codeCache: launch.codeCache } : {}), marks: [...(launch?.marks.splice(0) ?? []), ...marks.splice(0)] };
+  const record = { pid: process.pid, bootstrap, ...(launch ? { codeCache: launch.codeCache, cacheKind: launch.cacheKind } : {}), marks: [...(launch?.marks.splice(0) ?? []), ...marks.splice(0)] };
   appendFileSync(file, `${JSON.stringify(record)}\n`);
 }

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { cachePlace, nodeFlags, userCacheDir } from '../src/launch/cache-place.js';
 import { isOneShot } from '../src/launch/route.js';
 import { CLI, ESM_CLI } from './support/cli.js';
 import { ROOT } from './support/dist.js';
@@ -27,10 +28,15 @@ writeFileSync(
 );
 
 /** Runs `node <bin> args` with start-up timing on: exit code, output, and the process's timing record. */
-function run(bin: string, args: string[], name: string): { code: number | null; stdout: string; stderr: string; timing: { codeCache?: string; marks: [string, number, number][] } | null } {
+function run(
+  bin: string,
+  args: string[],
+  name: string,
+  env: Record<string, string | undefined> = {},
+): { code: number | null; stdout: string; stderr: string; timing: { codeCache?: string; cacheKind?: string; marks: [string, number, number][] } | null } {
   const timing = path.join(work, `${name}.timing`);
   rmSync(timing, { force: true });
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, BACKFILL_TUI_TIMING: timing } });
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, BACKFILL_TUI_TIMING: timing, ...env } });
   let record = null;
   try {
     record = JSON.parse(readFileSync(timing, 'utf8').trim().split('\n').at(-1)!);
@@ -52,6 +58,7 @@ test('status --json through the bin runs the one-shot bundle from its code cache
   expect(r.code).toBe(0);
   expect(r.stdout).toBe(reference.stdout);
   expect(r.timing?.codeCache).toBe('accepted');
+  expect(r.timing?.cacheKind).toBe('shipped');
   expect(r.timing?.marks.map(([m]) => m).slice(0, 2)).toEqual(['launcher', 'bundle compiled']);
 });
 
@@ -101,6 +108,69 @@ describe('a cache V8 must not use is ignored, with the same output', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(reference.stdout);
     expect(r.timing?.codeCache).toBe('absent');
+  });
+});
+
+describe("under V8 flags of its own (or another Node), the bin makes and uses a cache in the user's cache folder", () => {
+  // NODE_OPTIONS=--max-old-space-size=… (common in CI) is a V8 flag: V8 refuses the shipped cache under it.
+  const flags = { NODE_OPTIONS: '--max-old-space-size=3000' };
+
+  test('the first run compiles and writes it, the next ones use it; a damaged one is refused and written again', () => {
+    const { bin } = copyOfBin('user-cache');
+    const xdg = path.join(work, 'xdg');
+    const env = { ...flags, XDG_CACHE_HOME: xdg };
+    const dir = path.join(xdg, 'backfill-tui');
+    mkdirSync(dir, { recursive: true });
+    // Another build's cache and a file that is not ours.
+    writeFileSync(path.join(dir, 'one-shot-0000000000000000-v8-1-x64-none.v8cache'), 'old');
+    writeFileSync(path.join(dir, 'notes.txt'), 'not ours');
+    const first = run(bin, status, 'user-1', env);
+    expect(first.stdout).toBe(reference.stdout);
+    expect(first.timing).toMatchObject({ codeCache: 'absent', cacheKind: 'user' });
+    const made = readdirSync(dir).filter((f) => f.endsWith('.v8cache'));
+    expect(made).toHaveLength(1);
+    expect(readdirSync(dir)).toContain('notes.txt');
+    const second = run(bin, status, 'user-2', env);
+    expect(second.stdout).toBe(reference.stdout);
+    expect(second.timing).toMatchObject({ codeCache: 'accepted', cacheKind: 'user' });
+    const cache = path.join(dir, made[0]);
+    const bytes = readFileSync(cache);
+    for (let i = bytes.length >> 1; i < (bytes.length >> 1) + 64; i++) bytes[i] ^= 0x5a;
+    writeFileSync(cache, bytes);
+    const damaged = run(bin, status, 'user-3', env);
+    expect(damaged.stderr).toBe('');
+    expect(damaged.stdout).toBe(reference.stdout);
+    expect(damaged.timing).toMatchObject({ codeCache: 'rejected', cacheKind: 'user' });
+    expect(run(bin, status, 'user-4', env).timing).toMatchObject({ codeCache: 'accepted', cacheKind: 'user' });
+  });
+
+  test('a cache folder that cannot be made, or none at all: the same output, nothing said', () => {
+    const { bin } = copyOfBin('no-cache-dir');
+    const notADir = path.join(work, 'a-file');
+    writeFileSync(notADir, '');
+    const blocked = run(bin, status, 'blocked', { ...flags, XDG_CACHE_HOME: notADir });
+    expect(blocked.stderr).toBe('');
+    expect(blocked.code).toBe(0);
+    expect(blocked.stdout).toBe(reference.stdout);
+    const none = run(bin, status, 'no-home', { ...flags, XDG_CACHE_HOME: undefined, HOME: undefined });
+    expect(none.stdout).toBe(reference.stdout);
+    expect(none.timing).toMatchObject({ codeCache: 'absent', cacheKind: 'none' });
+  });
+
+  test('which cache a process reads (src/launch/cache-place.ts)', () => {
+    const shipped = { file: '/pkg/one-shot.cjs.v8cache', bundleId: 'abc', v8: '11.3', arch: 'x64' };
+    expect(cachePlace(shipped, { v8: '11.3', arch: 'x64', flags: '', cacheDir: '/c' })).toEqual({ file: shipped.file, kind: 'shipped' });
+    expect(cachePlace(shipped, { v8: '12.4', arch: 'x64', flags: '', cacheDir: '/c' })).toEqual({ file: '/c/one-shot-abc-v8-12.4-x64-none.v8cache', kind: 'user' });
+    const a = cachePlace(shipped, { v8: '11.3', arch: 'x64', flags: '--max-old-space-size=3000', cacheDir: '/c' });
+    const b = cachePlace(shipped, { v8: '11.3', arch: 'x64', flags: '--max-old-space-size=4000', cacheDir: '/c' });
+    expect(a?.kind).toBe('user');
+    expect(a?.file).not.toBe(b?.file);
+    expect(cachePlace(shipped, { v8: '11.3', arch: 'arm64', flags: '', cacheDir: null })).toBeNull();
+    expect(nodeFlags(['--inspect'], { NODE_OPTIONS: '--max-old-space-size=1' })).toBe('--inspect --max-old-space-size=1');
+    expect(nodeFlags([], {})).toBe('');
+    expect(userCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/backfill-tui');
+    expect(userCacheDir({ HOME: '/home/op' })).toBe('/home/op/.cache/backfill-tui');
+    expect(userCacheDir({})).toBeNull();
   });
 });
 

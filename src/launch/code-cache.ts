@@ -2,10 +2,12 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { type CachePlace, writeUserCache } from './cache-place.js';
 import { LAUNCH_INFO, type LaunchInfo } from './launch-info.js';
 
 /**
- * Runs a CommonJS bundle compiled with V8's code cache: the bytecode of every function a run used, saved by
+ * Runs a CommonJS bundle, written as one function expression taking CommonJS's module arguments, compiled with
+ * V8's code cache: the bytecode of every function a run used, saved by
  * an earlier run (`writeCacheTo`), so this run neither parses nor compiles them (about a fifth of a short
  * `status`; Node 20 has no compile cache of its own for ES modules, module.enableCompileCache is 22.1+).
  *
@@ -13,11 +15,8 @@ import { LAUNCH_INFO, type LaunchInfo } from './launch-info.js';
  * data from another V8 version, other flags or a source of another length, and with
  * `--verify-snapshot-checksum` (set here before every compile that makes or reads a cache) also data whose
  * bytes were damaged. Without that flag a release build of V8 trusts the bytes and can crash on a damaged
- * file. A missing or unreadable cache file is the same as none.
+ * file. A missing or unreadable cache file is the same as none. Which cache is read: cache-place.ts.
  */
-const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
-const WRAP_TAIL = '\n})';
-
 /** Marks only for `npm run bench` (BACKFILL_TUI_TIMING): the global `performance` loads Node's perf_hooks. */
 const timing = Boolean(process.env.BACKFILL_TUI_TIMING);
 
@@ -36,33 +35,32 @@ function readOrUndefined(file: string): Buffer | undefined {
 }
 
 /**
- * Compiles `file` (a CommonJS bundle) with the code cache in `cacheFile` when V8 accepts it, then runs it.
- * With `writeCacheTo`, the code cache of everything the run compiled is written there (atomically) when the
- * process exits: the build does that once on a small log.
+ * Compiles `file` (the one-shot bundle) with the code cache at `place` when V8 accepts it, then runs it.
+ * With `learn`, a user cache (see cache-place.ts) that is missing or refused is written as the process exits,
+ * from what this run compiled. With `writeCacheTo` (the build, once, on a small log) no cache is read and the cache of
+ * the run is written there instead.
  */
-export function runWithCodeCache(file: string, cacheFile: string, opts: { writeCacheTo?: string } = {}): LaunchInfo {
-  const info: LaunchInfo = { codeCache: 'absent', marks: [] };
+export function runWithCodeCache(file: string, place: CachePlace | null, opts: { bundleId: string; learn: boolean; writeCacheTo?: string }): LaunchInfo {
+  const info: LaunchInfo = { codeCache: 'absent', cacheKind: place?.kind ?? 'none', marks: [] };
   (globalThis as Record<symbol, unknown>)[LAUNCH_INFO] = info;
   mark(info, 'launcher');
   setFlagsFromString('--verify-snapshot-checksum');
   // The build makes the bundle pure ASCII (scripts/build.mjs checks): Latin-1 reads it as it is, in a third of
   // the time UTF-8 decoding takes.
   const source = readFileSync(file, 'latin1');
-  const cachedData = opts.writeCacheTo ? undefined : readOrUndefined(cacheFile);
-  const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: file, cachedData });
+  const cachedData = opts.writeCacheTo || !place ? undefined : readOrUndefined(place.file);
+  // The bundle is one function expression, `(function (exports, require, module, __filename, __dirname) {…})`
+  // (scripts/build.mjs): compiled as it is read, with no wrapped copy.
+  const script = new Script(source, { filename: file, cachedData });
   if (cachedData) info.codeCache = script.cachedDataRejected ? 'rejected' : 'accepted';
   mark(info, 'bundle compiled');
-  if (opts.writeCacheTo) {
-    const out = opts.writeCacheTo;
+  const out = opts.writeCacheTo ?? (opts.learn && place?.kind === 'user' && info.codeCache !== 'accepted' ? place.file : undefined);
+  if (out !== undefined) {
+    const forBuild = opts.writeCacheTo !== undefined;
     process.once('exit', () => {
-      const tmp = `${out}.${process.pid}.tmp`;
-      try {
-        writeFileSync(tmp, script.createCachedData());
-        renameSync(tmp, out);
-      } catch (err) {
-        rmSync(tmp, { force: true });
-        throw err;
-      }
+      const data = script.createCachedData();
+      if (forBuild) writeAtomic(out, data);
+      else writeUserCache(out, data, opts.bundleId);
     });
   }
   const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
@@ -70,4 +68,16 @@ export function runWithCodeCache(file: string, cacheFile: string, opts: { writeC
   // The launcher's own require: the bundle sits beside it, so both resolve the same packages.
   run(module.exports, require, module, file, dirname(file));
   return info;
+}
+
+/** The build's cache: written atomically, and a failure fails the build. */
+function writeAtomic(file: string, data: Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

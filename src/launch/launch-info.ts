@@ -7,6 +7,8 @@ export type CodeCacheUse = 'accepted' | 'rejected' | 'absent';
  */
 export interface LaunchInfo {
   codeCache: CodeCacheUse;
+  /** Which cache was read: the one shipped beside the bundle, the user's own (src/launch/cache-place.ts), or none. */
+  cacheKind: 'shipped' | 'user' | 'none';
   marks: [string, number, number][];
 }
 

@@ -10,10 +10,12 @@
 const WITH_VALUE = new Set(['-c', '--config', '--log', '--failed', '--expected', '--storage', '--job', '--state-dir']);
 const SWITCHES = new Set(['--no-color', '--no-alerts']);
 const INFO = new Set(['-V', '--version', '-h', '--help']);
-const ONE_SHOT_COMMANDS = new Set(['status', 'missing']);
 
-/** True when `argv` (process.argv: node, script, then the arguments) is a command the one-shot bundle serves. */
-export function isOneShot(argv: readonly string[]): boolean {
+/**
+ * The command the one-shot bundle would serve for `argv` (process.argv: node, script, then the arguments):
+ * 'status' or 'missing', 'info' for --version / --help typed before any command; null for the ES-module CLI.
+ */
+export function oneShotCommand(argv: readonly string[]): 'status' | 'missing' | 'info' | null {
   for (let i = 2; i < argv.length; i++) {
     const arg = argv[i];
     if (WITH_VALUE.has(arg)) {
@@ -21,11 +23,16 @@ export function isOneShot(argv: readonly string[]): boolean {
       continue;
     }
     if (SWITCHES.has(arg)) continue;
-    if (INFO.has(arg)) return true;
+    if (INFO.has(arg)) return 'info';
     const eq = arg.indexOf('=');
     if (arg.startsWith('--') && eq > 2 && WITH_VALUE.has(arg.slice(0, eq))) continue;
     if (arg.startsWith('-c') && arg.length > 2 && !arg.startsWith('--')) continue;
-    return ONE_SHOT_COMMANDS.has(arg);
+    return arg === 'status' || arg === 'missing' ? arg : null;
   }
-  return false;
+  return null;
+}
+
+/** True when `argv` is a command the one-shot bundle serves. */
+export function isOneShot(argv: readonly string[]): boolean {
+  return oneShotCommand(argv) !== null;
 }
