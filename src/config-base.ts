@@ -208,28 +208,13 @@ export function finishConfig(c: ParsedConfig, ctx: { file: string | null; cwd: s
 function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar' | 'command' | 'cloudRun' | 'vars'>, where: string, baseDir: string, locate?: (path: string[]) => string[]): void {
   // The field where it is written (a job's entry, or the defaults it inherited), as schema errors name it.
   const bad = (field: string, message: string) => new ConfigError(`${where}: invalid config\n  ${locate ? locate(field.split('.')).join('.') : field}: ${message}`);
-  if (c.storage?.url.startsWith('gs://')) {
-    try {
-      parseGsUrl(c.storage.url);
-    } catch (err) {
-      const e = err as SourceError;
-      throw bad('storage.url', `${JSON.stringify(c.storage.url)} is not gs://BUCKET/PREFIX/ (${e.hint})`);
-    }
-  }
+  checkStorage(c.storage, bad);
   if (c.grammar) {
     try {
       compileCustom(c.grammar);
     } catch (err) {
       if (!(err instanceof GrammarError)) throw err;
       throw new ConfigError(`${where}: invalid config\n  ${err.message}`);
-    }
-  }
-  if (c.storage?.keyPattern !== undefined) {
-    try {
-      compileKeyPattern(c.storage.keyPattern);
-    } catch (err) {
-      const e = err as SourceError;
-      throw bad('storage.keyPattern', `${e.message.replace(/^storage\.keyPattern /, '')}${e.hint ? ` (${e.hint})` : ''}`);
     }
   }
   checkPlaceholders(c, bad);
@@ -241,6 +226,31 @@ function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar' | 
     }
   } else if (/[*?]/.test(path.dirname(path.resolve(baseDir, c.failed)))) {
     throw bad('failed', `only the file name may hold * or ? (${c.failed}): name the folder, e.g. "logs/failed_dates_*.json"`);
+  }
+}
+
+/**
+ * A storage source's settings the schema cannot judge: a gs:// URL must name a bucket Cloud Storage would
+ * accept, and `keyPattern` must compile and hold a `key` group. Shared by jobs and chain stages, so the same
+ * URL is the same exit 2 naming its field wherever it is written (tester V3: a stage's `gs://` started).
+ */
+export function checkStorage(storage: { url: string; keyPattern?: string } | null | undefined, bad: (field: string, message: string) => ConfigError): void {
+  if (!storage) return;
+  if (storage.url.startsWith('gs://')) {
+    try {
+      parseGsUrl(storage.url);
+    } catch (err) {
+      const e = err as SourceError;
+      throw bad('storage.url', `${JSON.stringify(storage.url)} is not gs://BUCKET/PREFIX/ (${e.hint})`);
+    }
+  }
+  if (storage.keyPattern !== undefined) {
+    try {
+      compileKeyPattern(storage.keyPattern);
+    } catch (err) {
+      const e = err as SourceError;
+      throw bad('storage.keyPattern', `${e.message.replace(/^storage\.keyPattern /, '')}${e.hint ? ` (${e.hint})` : ''}`);
+    }
   }
 }
 

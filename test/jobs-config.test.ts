@@ -128,6 +128,10 @@ describe('chain config', () => {
     ['after naming a later stage', [{ name: 'A', storage: { url: 'x' }, after: 'B' }, { name: 'B', storage: { url: 'y' } }], /chain\.stages\.0\.after: "B" is not a stage listed before "A"/],
     ['a duplicate stage', [{ name: 'A', storage: { url: 'x' } }, { name: 'A', storage: { url: 'y' } }], /chain\.stages\.1\.name: "A" names two stages/],
     ['a bad table', [{ name: 'A', warehouse: { table: 'nodots', column: 'c' } }], /chain\.stages\.0\.warehouse\.table/],
+    // The same checks as a job's storage (tester V3: these started, the stage then read a bare `error`).
+    ['a gs:// URL without a bucket', [{ name: 'A', storage: { url: 'x' } }, { name: 'B', storage: { url: 'gs://' } }], /chain\.stages\.1\.storage\.url: "gs:\/\/" is not gs:\/\/BUCKET\/PREFIX\/ \(write it as gs:\/\/bucket-name/],
+    ['a gs:// URL with an empty bucket', [{ name: 'A', storage: { url: 'gs:///x/' } }], /chain\.stages\.0\.storage\.url: "gs:\/\/\/x\/" is not gs:\/\/BUCKET\/PREFIX\//],
+    ['a key pattern without a key group', [{ name: 'A', storage: { url: 'x', keyPattern: '^(\\d+)$' } }], /chain\.stages\.0\.storage\.keyPattern: /],
   ])('%s is a ConfigError naming the stage field', (_what, stages, pattern) => {
     const dir = withConfig({ jobs: [{ name: 'a', log: 'a.log' }], chain: { expected: 'e.csv', stages } });
     const err = errorOf(() => loadRegistry({ cwd: dir }));

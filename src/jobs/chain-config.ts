@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import { expectedSchema, storageSchema, warehouseSchema } from '../config-schema.js';
 import { issueLines } from '../config-issues.js';
-import { ConfigError, type Config } from '../config-base.js';
+import { checkStorage, ConfigError, type Config } from '../config-base.js';
 
 const stageSchema = z
   .object({
@@ -79,6 +79,7 @@ export function resolveChain(raw: unknown, ctx: { where: string; baseDir: string
       fail(`${field}.after: "${s.after}" is not a stage listed before "${s.name}" (stages: ${c.stages.map((x) => x.name).join(', ')})`);
     }
     seen.add(s.name);
+    checkStorage(s.storage, (f, message) => new ConfigError(`${ctx.where}: invalid config\n  ${field}.${f}: ${message}`));
     return {
       name: s.name,
       after,
