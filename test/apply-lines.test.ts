@@ -92,6 +92,43 @@ describe('several runs in one file', () => {
     expect(runs.current).toMatchObject({ failed: 1, workers: 3, timeoutSec: 300, startedAt: T0 + 3_600_000 });
   });
 
+  // Tester V5: a script without a banner ran twice into one log; its second run read as `3/2 150 %`, an hour
+  // long, and its outcomes vanished as repeated key lines.
+  test('without a banner, a `Loaded N` after outcomes starts a new run', () => {
+    const first = logOf(T0, [['INFO', 'Loaded 3 dates from a.csv'], ['INFO', '  ✅ Scraped 2021-10-19'], ['WARNING', '  ❌ Failed 2021-10-20: HTTP 500'], ['INFO', '  ✅ Scraped 2021-10-21']]);
+    const second = logOf(T0 + 3_600_000, [['INFO', 'Loaded 2 dates from b.csv'], ['WARNING', '  ❌ Failed 2021-10-19: HTTP 500'], ['INFO', '  ✅ Scraped 2021-10-20']]);
+    const runs = fold(first + second);
+    expect(runs.history).toHaveLength(1);
+    expect(runs.history[0]).toMatchObject({ total: 3, succeeded: 2, failed: 1, startedAt: T0 });
+    expect(runs.current).toMatchObject({ total: 2, succeeded: 1, failed: 1, startedAt: T0 + 3_600_000 });
+    expect([...runs.current!.failedKeys.keys()]).toEqual(['2021-10-19']);
+  });
+
+  test('without a banner or a Loaded line, a first key after outcomes starts a new run', () => {
+    const first = logOf(T0, [['INFO', '[1/2] Processing 2022-04-17'], ['INFO', '  ✅ Scraped 2022-04-17'], ['INFO', '[2/2] Processing 2022-04-18'], ['WARNING', '  ❌ Timeout 2022-04-18']]);
+    const second = logOf(T0 + 60_000, [['INFO', '[1/1] Processing 2022-04-18'], ['INFO', '  ✅ Scraped 2022-04-18']]);
+    const runs = fold(first + second);
+    expect(runs.history.map((r) => [r.total, r.succeeded, r.failed])).toEqual([[2, 1, 1]]);
+    expect(runs.current).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
+  });
+
+  test("after a summary, a `Loaded N` is a new run, not the finished run's total", () => {
+    const text = logOf(T0, [['INFO', 'Loaded 1 dates from a.csv'], ['INFO', '  ✅ Scraped 2021-10-19'], ['INFO', '='.repeat(70)], ['INFO', 'BACKFILL COMPLETE'], ['INFO', 'Total dates: 1'], ['INFO', 'Loaded 5 dates from b.csv']]);
+    const runs = fold(text);
+    expect(runs.history).toMatchObject([{ total: 1, complete: true }]);
+    expect(runs.current).toMatchObject({ total: 5, complete: false, succeeded: 0 });
+  });
+
+  test('a doubled logger (every line twice) is still one run: repeated Loaded and [1/N] lines before any outcome', () => {
+    const once: string[][] = [...banner(2, 180, 2), ['INFO', 'Loaded 2 dates from a.csv'], ['INFO', '[1/2] Queued 2021-10-19'], ['INFO', '[2/2] Queued 2021-10-20'], ['INFO', '  ✅ Scraped 2021-10-19'], ['INFO', '  ✅ Scraped 2021-10-20']];
+    const workersOne: string[][] = [['INFO', 'Loaded 2 dates from a.csv'], ['INFO', '[1/2] Processing 2021-10-19'], ['INFO', '  ✅ Scraped 2021-10-19'], ['INFO', '[2/2] Processing 2021-10-20'], ['INFO', '  ✅ Scraped 2021-10-20']];
+    for (const records of [once, workersOne]) {
+      const runs = fold(logOf(T0, records.flatMap((r) => [r, r])));
+      expect(runs.history).toHaveLength(0);
+      expect(runs.current).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
+    }
+  });
+
   test('folding a file in two batches gives the same runs as in one (no state lost between chunks)', () => {
     const text = logOf(T0, [...banner(6, 180, 3), ['INFO', '[1/3] Queued a'], ['INFO', '  ✅ Scraped 2021-10-31'], ...banner(2, 60, 1), ['WARNING', '  ❌ Failed 2022-04-17: HTTP 503']]);
     const lines = text.split('\n');

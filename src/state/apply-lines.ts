@@ -88,8 +88,9 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       run = emptyRun();
       ({ changes } = beginNew(run));
       run.startedAt = line.at;
-    } else if (run.complete && isRunActivity(line)) {
-      // Activity after a summary without a new banner: a new run whose banner we missed.
+    } else if ((run.complete && isRunActivity(line)) || opensNextRun(run, line)) {
+      // Activity after a summary, or a key list opened after this run's keys moved, without a new banner:
+      // a new run whose banner we missed (or a script that writes none).
       trail = trailAfter(trail, run);
       history = pushHistory(history, run);
       run = emptyRun();
@@ -145,6 +146,18 @@ export function movesRun(kind: LogLine['kind']): boolean {
 /** Whether a start line after this line begins a new run (see applyLines); 'start' itself decides nothing. */
 export function endsBannerMerge(kind: LogLine['kind']): boolean {
   return movesRun(kind) || kind === 'complete' || kind === 'trace';
+}
+
+/**
+ * Whether `line` opens the key list of a run after `run` (tester V5: a script without a banner, or with
+ * one no rule knows, ran twice into one log and read as one run at `3/2 150 %`): `Loaded N …` or a first
+ * key (`[1/N] Queued|Processing`) once this run's keys had outcomes, its summary was written or it died.
+ * Before any outcome they are this run's own: a `Loaded N` after the banner or among the queued keys, a
+ * `[1/N]` written twice by a doubled logger.
+ */
+function opensNextRun(run: RunState, line: LogLine): boolean {
+  const opens = line.kind === 'loaded' || ((line.kind === 'queued' || line.kind === 'processing') && line.index === 1);
+  return opens && (run.complete || run.exitTrace || run.succeeded + run.failed + run.skipped + run.progressDone > 0);
 }
 
 function isRunActivity(line: LogLine): boolean {
