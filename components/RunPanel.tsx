@@ -21,10 +21,10 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null }: { 
     );
   }
   // No total, no proportion: an empty track and the count, never a bar that reads as 100 %.
-  const known = run.total !== null;
-  const total = run.total ?? 1;
-  const counter = `${formatCount(figures.done)}/${known ? formatCount(run.total!) : '? (total not known)'}`;
-  const pct = run.total ? formatPercent(figures.done, run.total) : '';
+  const known = figures.total !== null;
+  const total = figures.total ?? 1;
+  const counter = `${formatCount(figures.done)}/${known ? formatCount(total) : '? (total not known)'}`;
+  const pct = figures.total ? formatPercent(figures.done, figures.total) : '';
   const barWidth = Math.max(10, width - displayWidth(`Run  ${counter} ${pct}`));
   const live = isLive(figures.status);
   const breakdown = failureBreakdown(run.failures);

@@ -83,6 +83,14 @@ describe('figures', () => {
     expect(f.ratePerMin).toBeCloseTo(1, 6);
   });
 
+  // Tester V5: `run 3/2 150.0 %` for two runs the log did not tell apart.
+  test('a total the run outgrew is not known: no percentage, no remaining, no ETA', () => {
+    const completions = Array.from({ length: 12 }, (_, i) => T0 + i * 1000);
+    const f = runFigures(run({ total: 2, succeeded: 2, failed: 1, completions, lastActivityAt: T0 + 11_000 }), T0 + 12_000, { alive: true });
+    expect(f).toMatchObject({ done: 3, total: null, percent: null, remaining: null, etaSeconds: null });
+    expect(runFigures(run({ total: 3, succeeded: 2, failed: 1 }), T0, { alive: false })).toMatchObject({ total: 3, percent: 100, remaining: 0 });
+  });
+
   test('in flight: min(workers, not done) for a queued-all run; 0 or 1 for a single worker', () => {
     expect(runFigures(run({ total: 10, succeeded: 7, workers: 6 }), T0, { alive: true }).inFlight).toBe(3);
     expect(runFigures(run({ total: 100, succeeded: 7, workers: 6 }), T0, { alive: true }).inFlight).toBe(6);

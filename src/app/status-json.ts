@@ -41,7 +41,7 @@ const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 1
 function runJson(run: RunState | null, f: RunFigures): RunJson {
   return {
     state: f.status,
-    total: run?.total ?? null,
+    total: f.total,
     done: f.done,
     succeeded: run?.succeeded ?? 0,
     failed: run?.failed ?? 0,

@@ -39,7 +39,7 @@ export function statusText(state: AppState): string {
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   for (const l of placeLines(state)) lines.push(`          ${l.text}`);
   if (run && !reading) {
-    lines.push(`run       ${formatCount(f.done)}/${run.total === null ? '?' : formatCount(run.total)}${run.total ? `  ${formatPercent(f.done, run.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
+    lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
     if (run.error) lines.push(`          ${run.error}`);
     const breakdown = failureBreakdown(run.failures);

@@ -107,7 +107,7 @@ function computeRow(state: AppState): OverviewRow {
     status: f.status,
     reading,
     done: f.done,
-    total: run?.total ?? null,
+    total: f.total,
     ratePerMin: f.ratePerMin,
     etaSeconds: f.etaSeconds,
     failed: failing.failing,

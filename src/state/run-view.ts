@@ -38,6 +38,11 @@ const SHORT_WINDOW = 20;
 export interface RunFigures {
   status: RunStatus;
   done: number;
+  /**
+   * The run's total as the log states it, or null when not stated or when more keys are done than it says
+   * (a run the log did not tell apart, a wrong `Loaded N`): never `3/2 150 %` (tester V5).
+   */
+  total: number | null;
   remaining: number | null;
   percent: number | null;
   inFlight: number;
@@ -102,11 +107,12 @@ export function rateOver(completions: number[], end: number, count: number): num
 export function runFigures(run: RunState | null, now: number, writer: WriterInfo, isCurrent = true, skipsAhead = 0): RunFigures {
   const status = runStatus(run, now, writer, isCurrent);
   if (!run) {
-    return { status, done: 0, remaining: null, percent: null, inFlight: 0, ratePerMin: null, etaSeconds: null, elapsedMs: null, idleMs: null, stallAfterMs: 5 * 60_000 };
+    return { status, done: 0, total: null, remaining: null, percent: null, inFlight: 0, ratePerMin: null, etaSeconds: null, elapsedMs: null, idleMs: null, stallAfterMs: 5 * 60_000 };
   }
   const done = Math.max(doneOf(run), run.progressDone);
-  const remaining = run.total === null ? null : Math.max(0, run.total - done);
-  const percent = run.total ? Math.min(100, (done / run.total) * 100) : null;
+  const total = run.total !== null && run.total >= done ? run.total : null;
+  const remaining = total === null ? null : total - done;
+  const percent = total ? (done / total) * 100 : null;
   const live = isLive(status);
   const end = live ? now : (run.finishedAt ?? run.lastActivityAt ?? now);
   const long = rateOver(run.completions, end, Number.POSITIVE_INFINITY);
@@ -142,6 +148,7 @@ export function runFigures(run: RunState | null, now: number, writer: WriterInfo
   return {
     status,
     done,
+    total,
     remaining,
     percent,
     inFlight,
