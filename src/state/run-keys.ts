@@ -139,6 +139,18 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
       k++;
       continue;
     }
+    if (keys !== null && (state & OUTCOME_MASK) === OUTCOME_NONE) {
+      // The key's first outcome, a failure: what countFound does, with the failure's parts as they are.
+      const failure = rec.failures[f];
+      const error = rec.errors[f++];
+      keys.ledger.set(withKind(state | OUTCOME_FAILED, kindIndex(keys, failure)));
+      run.failed++;
+      move(run.failures, failure, +1);
+      keys.failed.addNew(rec.key(k), { failure, error, at }, run.keysVersion);
+      completion(run, at);
+      k++;
+      continue;
+    }
     const outcome: Outcome = code === KEYED_SUCCEEDED ? 'succeeded' : code === KEYED_FAILED ? 'failed' : 'skipped';
     const failure = code === KEYED_FAILED ? { failure: rec.failures[f], error: rec.errors[f++], at } : null;
     let fresh = true;
