@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { configFileFor, flagsOnlyConfig, type ConfigFlags } from './config-base.js';
 import type { JobRegistry } from './jobs/registry.js';
@@ -35,7 +34,8 @@ function percentArg(value: string): string {
   return value;
 }
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The package's version, put in by the build (scripts/build.mjs): no file to read at start-up. */
+declare const __BT_VERSION__: string;
 
 interface GlobalOpts extends ConfigFlags {
   config?: string;
@@ -150,7 +150,7 @@ async function main(argv: string[]): Promise<void> {
     // Before any subcommand is added: they inherit it.
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : USAGE_EXIT))
     .description('Terminal dashboard for long data backfills: progress, failures, coverage, and launch/resume/retry/stop.')
-    .version(pkg.version, '-V, --version')
+    .version(__BT_VERSION__, '-V, --version')
     .enablePositionalOptions()
     .hook('preAction', (root) => {
       rootOptions = root.opts() as GlobalOpts;

@@ -67,8 +67,6 @@ function copyOfBin(name: string): { bin: string; cache: string } {
   const dir = path.join(work, name);
   mkdirSync(path.join(dir, 'dist', 'src'), { recursive: true });
   for (const f of ['bin.cjs', 'one-shot.cjs', 'one-shot.cjs.v8cache']) copyFileSync(path.join(ROOT, 'dist', 'src', f), path.join(dir, 'dist', 'src', f));
-  // The CLI reads its version from the package.json two levels above the bundle.
-  copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
   return { bin: path.join(dir, 'dist', 'src', 'bin.cjs'), cache: path.join(dir, 'dist', 'src', 'one-shot.cjs.v8cache') };
 }
 
