@@ -62,7 +62,7 @@ function stagesOf(records) {
 }
 
 /** Spawn to the first frame (a screen showing `q quit`) of the dashboard in an 80×24 pty; then `q`. */
-async function firstFrame(cli, log, cwd, env) {
+export async function firstFrame(cli, log, cwd, env) {
   const linesBefore = (file) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('first frame')).length : 0);
   const before0 = linesBefore(env.BACKFILL_TUI_TIMING);
   const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;

@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,11 +116,11 @@ const cliBesideLauncher = {
 };
 
 /**
- * A small log of the usual shapes (date keys queued then scraped or failed, game-id keys with their date,
- * timeouts, Progress lines, the summary): the build runs `status --json` on it once to fill the code cache with
- * what reading a log compiles.
+ * A small job of the usual shapes, in `dir`: a log (date keys queued then scraped or failed, then a run of
+ * game-id keys with their date, timeouts, Progress lines), its config file (the usual way to run `status`),
+ * expected keys, a local storage folder with some of them, and a failed-keys file.
  */
-function warmUpLog() {
+function writeWarmUpJob(dir) {
   const lines = [];
   const at = (i) => `2025-11-26 08:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${String((i * 37) % 1000).padStart(3, '0')}`;
   let i = 0;
@@ -135,29 +135,47 @@ function warmUpLog() {
   put('INFO', 'BACKFILL COMPLETE');
   put('INFO', 'NBA.com Team Boxscore Scraper Backfill (v2) initialized');
   put('INFO', 'Loaded 120 games from game_ids_to_scrape.csv');
+  const ids = [];
+  const failed = [];
   for (let k = 0; k < 120; k++) {
     const id = String(22100000 + k).padStart(10, '0');
-    if (k % 9 === 4) put('WARNING', `  ❌ Failed ${id}: HTTP 500`);
-    else if (k % 13 === 6) put('WARNING', `  ❌ Timeout scraping ${id}`);
-    else put('INFO', `  ✅ Scraped ${id} (${date(Math.floor(k / 12))})`);
+    ids.push(`${id},${date(Math.floor(k / 12))}`);
+    if (k % 9 === 4) {
+      put('WARNING', `  ❌ Failed ${id}: HTTP 500`);
+      failed.push({ game_id: id, game_date: date(Math.floor(k / 12)), status: 'failed', error: 'HTTP 500' });
+    } else if (k % 13 === 6) put('WARNING', `  ❌ Timeout scraping ${id}`);
+    else {
+      put('INFO', `  ✅ Scraped ${id} (${date(Math.floor(k / 12))})`);
+      if (k % 3 !== 0) {
+        mkdirSync(join(dir, 'storage', id), { recursive: true });
+        writeFileSync(join(dir, 'storage', id, 'boxscore.json'), '{}');
+      }
+    }
     if ((k + 1) % 50 === 0) put('INFO', `📊 Progress: ${k + 1}/120 (${(((k + 1) / 120) * 100).toFixed(1)}%) | ✅ ${k} | ⏭️ 0 | ❌ 1 | ETA: 1min`);
   }
-  return `${lines.join('\n')}\n`;
+  writeFileSync(join(dir, 'backfill.log'), `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'game_ids.csv'), `game_id,game_date\n${ids.join('\n')}\n`);
+  writeFileSync(join(dir, 'failed_games_20251126_080000.json'), JSON.stringify({ timestamp: '2025-11-26T08:10:00.000000', total_failed: failed.length, failed_games: failed }, null, 2));
+  const config = { job: 'team-boxscores', log: 'backfill.log', expected: { file: 'game_ids.csv' }, storage: { url: 'storage' }, failed: 'failed_games_*.json', targets: [95, 98, 100] };
+  writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify(config, null, 2));
 }
 
 /**
- * V8's code cache of the one-shot bundle: `status --json` runs once on warmUpLog() through the launcher, which
- * writes the cache of everything that run compiled (src/launch/code-cache.ts). Made by the same Node that
- * builds; another Node version rejects it and compiles from source.
+ * V8's code cache of the one-shot bundle: `status --json` runs once on writeWarmUpJob's job through the
+ * launcher, which writes the cache of everything that run compiled (src/launch/code-cache.ts): the config
+ * schema, the expected keys, the storage listing and the failed-keys file as well as the log. Made by the
+ * same Node that builds; another Node version or other V8 flags make a cache of their own at run time.
  */
 function writeCodeCache(launcher, cacheFile) {
   const dir = mkdtempSync(join(tmpdir(), 'backfill-tui-build-'));
   try {
-    const log = join(dir, 'backfill.log');
-    writeFileSync(log, warmUpLog());
+    writeWarmUpJob(dir);
     const { NODE_OPTIONS: _, BACKFILL_TUI_TIMING: __, ...env } = process.env;
-    const r = spawnSync(process.execPath, [launcher, 'status', '--json', '--log', log], { cwd: dir, env: { ...env, BACKFILL_TUI_WRITE_CODE_CACHE: cacheFile }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [launcher, 'status', '--json'], { cwd: dir, env: { ...env, BACKFILL_TUI_WRITE_CODE_CACHE: cacheFile }, encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0 || !existsSync(cacheFile)) throw new Error(`build: making the code cache failed (exit ${r.status}): ${r.stderr}`);
+    // The warm-up must have read what it was given, or the cache holds less than it should.
+    const run = JSON.parse(r.stdout);
+    if (!(run.run?.succeeded > 0 && run.coverage?.expected > 0)) throw new Error(`build: the code cache's warm-up read no run or no expected keys: ${r.stdout.slice(0, 300)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
