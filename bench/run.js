@@ -2,7 +2,7 @@
  * `npm run bench`: measures and prints; never passes or fails. Run after the build (imports dist/).
  * Flags: --quick (100 MB instead of 1 GB, one-run scaling up to 80 MB, 3 rounds, 5 s of appends, 15 s
  * idle), --keep (keep the generated logs in .bench/ for the next run to reuse), --no-profile,
- * --only read,scale,startup,append,idle,coverage, --rounds N, --scale-mb 20,80 (one-run sizes in MB),
+ * --only read,scale,startup,demo,append,idle,coverage, --rounds N, --scale-mb 20,80 (one-run sizes in MB),
  * --out FILE (default bench/results.md; .bench/results-quick.md with --quick), --dir DIR (where the
  * generated logs go, default $TMPDIR/backfill-tui-bench: never the repo; the 1 GB logs need about 2.5 GB).
  */
@@ -24,13 +24,14 @@ const flag = (name) => argv.includes(name);
 const value = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const quick = flag('--quick');
 const WORK = value('--dir') ?? join(tmpdir(), 'backfill-tui-bench');
-const only = new Set((value('--only') ?? 'read,scale,startup,append,idle,coverage').split(','));
+const only = new Set((value('--only') ?? 'read,scale,startup,demo,append,idle,coverage').split(','));
 const plan = {
   quick,
   sizes: [quick ? 100e6 : 1e9, 10e6],
   // Issue 14: one run of distinct game-id keys at each size (20 MB ≈ 270 k keys, 80 MB ≈ 1.1 M).
   scaleSizes: value('--scale-mb') ? value('--scale-mb').split(',').map((mb) => Number(mb) * 1e6) : quick ? [20e6, 80e6] : [20e6, 80e6, 200e6, 1e9],
   startupRuns: quick ? 5 : 11,
+  demoRuns: quick ? 3 : 7,
   // The append bench again while the run already holds about a million keys (the 80 MB one-run log).
   appendHeld: 80e6,
   rounds: Number(value('--rounds') ?? (quick ? 3 : 5)),
@@ -123,6 +124,12 @@ try {
     say('start-up stages on a 150 KB one-run log: status --json, node -e 0, dashboard first frame…');
     const { startupStages } = await import('./startup.js');
     results.stages = await section('startup', () => startupStages({ cli: CLI, dir: WORK, runs: plan.startupRuns, made }));
+  }
+
+  if (only.has('demo')) {
+    say('npm run demo: spawn to the overview and to its first figures, vs node -e 0…');
+    const { demoStart } = await import('./demo-start.js');
+    results.demo = await section('demo', () => demoStart({ root: ROOT, runs: plan.demoRuns }));
   }
 
   if (only.has('append')) {

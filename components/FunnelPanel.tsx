@@ -16,13 +16,15 @@ function fit(text: string, width: number): string {
  * The phase chain as a funnel: per stage a bar (where the notes leave room for it), present/expected and %,
  * what was lost since the stage before, blocked; the notes in the longest form that fits the width.
  */
-export function FunnelPanel({ rows, width, error }: { rows: FunnelRow[]; width: number; error: string | null }) {
+export function FunnelPanel({ rows, width, error, reading = false }: { rows: FunnelRow[]; width: number; error: string | null; reading?: boolean }) {
   const color = useColor();
   const cols = funnelColumns(rows, width);
   return (
     <Box flexDirection="column">
       <Text dimColor wrap="truncate-end">
-        chain · {formatCount(rows[0]?.expected ?? 0)} expected keys{error ? ` · ${error}` : ''}
+        {/* Not read yet (a demo still laying out): no count, where `0 expected keys` would be a figure. */}
+        chain · {reading && !error ? 'reading the expected keys…' : `${formatCount(rows[0]?.expected ?? 0)} expected keys`}
+        {error ? ` · ${error}` : ''}
       </Text>
       {rows.map((r) => (
         // One line of nested texts per stage (no box per cell: fewer layout nodes, a sooner first frame).

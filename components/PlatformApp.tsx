@@ -242,7 +242,8 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   const problemLines = problem ? fitLines(wrapText(problem, width - 1, 2), size.height < 20 ? 1 : 2, width - 1) : [];
   // Title, notices, two head lines, the key bar; and one row short of the terminal: Ink clears the whole screen
   // on every frame of an output that fills it.
-  const free = size.height - 1 - noticesShown.length - problemLines.length - 2 - 1 - 1;
+  const preparing = ui.preparing ? 1 : 0;
+  const free = size.height - 1 - preparing - noticesShown.length - problemLines.length - 2 - 1 - 1;
   // Jobs first: the funnel shows only where at least two jobs still do (with the ↑/↓ more lines of a list that scrolls).
   const jobLines = Math.min(rows.length, 2) * LINES_PER_JOB + (rows.length > 2 ? 2 : 0);
   const chainLines = funnelRows && free - (funnelRows.length + 1) >= jobLines ? funnelRows.length + 1 : 0;
@@ -265,13 +266,14 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
         {titleText(title)}
+        {ui.preparing ? <Text wrap="truncate-end">{ui.preparing}</Text> : null}
         {job ? <Notices notices={noticesShown} now={job.now} /> : null}
         {problemLines.map((line, i) => (
           <Text key={i} wrap="truncate-end" color={color ? 'red' : undefined}>
             {line}
           </Text>
         ))}
-        {modal ?? (ui.help ? <OverviewHelp width={width} height={size.height - 3 - noticesShown.length - problemLines.length} /> : null)}
+        {modal ?? (ui.help ? <OverviewHelp width={width} height={size.height - 3 - preparing - noticesShown.length - problemLines.length} /> : null)}
         {modal || ui.help ? null : (
           <>
             <OverviewHead cols={cols} />
@@ -280,7 +282,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
               <OverviewJob key={r.job} row={r} selected={r.job === selected} cols={cols} />
             ))}
             {scrolls ? <MoreJobs count={win.below} up={false} /> : null}
-            {chainLines && funnelRows ? <FunnelPanel rows={funnelRows} width={width} error={chainState?.expectedError ?? null} /> : null}
+            {chainLines && funnelRows ? <FunnelPanel rows={funnelRows} width={width} error={chainState?.expectedError ?? null} reading={!chainState?.expected} /> : null}
           </>
         )}
         {modal && job ? <HelpBar state={job} width={width} /> : <OverviewHelpBar width={width} height={size.height} />}

@@ -38,3 +38,19 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+/**
+ * True once `ready` resolves, false when it rejects or `signal` aborts first (never rejects): work that waits for a
+ * set-up, and a shutdown that must not wait for a set-up that never ends.
+ */
+export function readyUnlessAborted(ready: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    ready.then(
+      () => resolve(!signal.aborted),
+      () => resolve(false),
+    ).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

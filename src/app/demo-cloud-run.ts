@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import type { DemoObject } from './demo-layout.js';
 import type { DemoProgress } from './demo-progress.js';
 
 /** The demo's Cloud Run region: the team's project and region, one job per Cloud Run demo job. */
@@ -100,33 +101,41 @@ export async function stopDemoRegion(dir: string): Promise<void> {
 }
 
 /**
- * Adds the demo's Cloud Run job to a platform demo config (`jobs` list): its expected game dates, a storage
- * folder about 60 % full, and `cloudRun` pointing at a loopback region on `port` (default: a free one picked
- * now), kept in the config.
+ * The demo's Cloud Run job: its expected game dates written to its keys file, its config entry with `cloudRun`
+ * pointing at a loopback region on `port` (default: a free one picked now, kept in the config), and its stand-in
+ * storage objects, about 60 % of the keys (laid out by the caller).
  */
-export async function addDemoCloudRunJob(dir: string, configFile: string, opts: { keys: string[]; speed: number; progress?: DemoProgress; port?: number }): Promise<void> {
+export async function demoCloudRunJob(dir: string, opts: { keys: string[]; speed: number; port?: number }): Promise<{ entry: Record<string, unknown>; objects: DemoObject[] }> {
   const { mkdir } = await import('node:fs/promises');
   const { writeFileAtomic } = await import('../runner/atomic-write.js');
   const { mulberry32 } = await import('../sim/random.js');
-  const { layOutObjects } = await import('./demo-layout.js');
-  const config = JSON.parse(await readFile(configFile, 'utf8')) as { jobs?: Record<string, unknown>[] };
-  if (!Array.isArray(config.jobs) || config.jobs.some((j) => j.cloudRun)) return;
   const home = path.join(dir, DEMO_JOB.name);
   const storage = path.join(home, 'storage');
-  await mkdir(storage, { recursive: true });
+  await mkdir(home, { recursive: true });
   await writeFileAtomic(path.join(home, 'keys.csv'), `${opts.keys.join('\n')}\n`);
   const rng = mulberry32(23);
-  const stored = opts.keys.filter(() => rng() < 0.6);
-  await layOutObjects(dir, stored.map((key) => ({ folder: storage, key, name: '20251126_120000.json' })), (done, total) => opts.progress?.count(`key folders of ${DEMO_JOB.name}`, done, total));
+  const objects = opts.keys.filter(() => rng() < 0.6).map((key) => ({ folder: storage, key, name: '20251126_120000.json' }));
   const url = `http://127.0.0.1:${opts.port ?? (await freePort())}`;
-  config.jobs.push({
+  const entry = {
     name: DEMO_JOB.name,
     expected: `${DEMO_JOB.name}/keys.csv`,
     failed: `${DEMO_JOB.name}/failed_dates_*.json`,
     storage: { url: `${DEMO_JOB.name}/storage` },
     cloudRun: demoCloudRun(DEMO_JOB.cloudRunJob, url, ['--playoff-fail-rate=0.4']),
     vars: { storage, speed: opts.speed },
-  });
+  };
+  return { entry, objects };
+}
+
+/** Adds the demo's Cloud Run job (see {@link demoCloudRunJob}) to a platform demo config (`jobs` list), its objects laid out. */
+export async function addDemoCloudRunJob(dir: string, configFile: string, opts: { keys: string[]; speed: number; progress?: DemoProgress; port?: number }): Promise<void> {
+  const { writeFileAtomic } = await import('../runner/atomic-write.js');
+  const { layOutObjects } = await import('./demo-layout.js');
+  const config = JSON.parse(await readFile(configFile, 'utf8')) as { jobs?: Record<string, unknown>[] };
+  if (!Array.isArray(config.jobs) || config.jobs.some((j) => j.cloudRun)) return;
+  const { entry, objects } = await demoCloudRunJob(dir, opts);
+  await layOutObjects(dir, objects, (done, total) => opts.progress?.count(`key folders of ${DEMO_JOB.name}`, done, total));
+  config.jobs.push(entry);
   await writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
 }
 

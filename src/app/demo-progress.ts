@@ -23,20 +23,35 @@ const BAR = 24;
  * `now` is injectable for tests.
  */
 export function demoProgress(out: ProgressOut, opts: { everyMs?: number; now?: () => number } = {}): DemoProgress {
+  let shown = false;
+  return progressLines(
+    (line) => {
+      if (!out.isTTY) return;
+      if (line === null) {
+        if (shown) out.write('\r\x1b[2K');
+        shown = false;
+        return;
+      }
+      // A terminal that does not say its width (0, as script(1) before stty) is taken as 80 columns.
+      const width = Math.max(20, (out.columns || 80) - 1);
+      out.write(`\r\x1b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
+      shown = true;
+    },
+    opts,
+  );
+}
+
+/**
+ * The same lines handed to `say` (null once done): the five-job demo shows them on its first frame, under the
+ * title, while it lays out its directory behind it.
+ */
+export function progressLines(say: (line: string | null) => void, opts: { everyMs?: number; now?: () => number } = {}): DemoProgress {
   const now = opts.now ?? Date.now;
   const everyMs = opts.everyMs ?? 100;
-  let shown = false;
   let lastAt = -Infinity;
-  const draw = (line: string) => {
-    if (!out.isTTY) return;
-    // A terminal that does not say its width (0, as script(1) before stty) is taken as 80 columns.
-    const width = Math.max(20, (out.columns || 80) - 1);
-    out.write(`\r\x1b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
-    shown = true;
-  };
   return {
     step(text) {
-      draw(`preparing the demo: ${text}`);
+      say(`preparing the demo: ${text}`);
       lastAt = now();
     },
     count(label, done, total) {
@@ -45,11 +60,10 @@ export function demoProgress(out: ProgressOut, opts: { everyMs?: number; now?: (
       lastAt = t;
       const filled = total > 0 ? Math.round((done / total) * BAR) : BAR;
       const n = (x: number) => x.toLocaleString('en-US');
-      draw(`preparing the demo: ${'█'.repeat(filled)}${'░'.repeat(BAR - filled)} ${n(done)} of ${n(total)} ${label}`);
+      say(`preparing the demo: ${'█'.repeat(filled)}${'░'.repeat(BAR - filled)} ${n(done)} of ${n(total)} ${label}`);
     },
     done() {
-      if (shown) out.write('\r\x1b[2K');
-      shown = false;
+      say(null);
     },
   };
 }

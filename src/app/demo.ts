@@ -8,10 +8,12 @@ import { generateGameDates } from '../sim/game-dates.js';
 import { mulberry32 } from '../sim/random.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
 import { loadForTerminal } from './load-for-terminal.js';
-import { setUpPlatformDemo, startChainLoader } from './platform-demo.js';
-import { addDemoCloudRunJob, DEMO_JOB, ensureDemoRegion, freePort, leaveDemoRegion, startDemoRegionFor, stopDemoRegion } from './demo-cloud-run.js';
+import { PREPARING, planPlatformDemo, startChainLoader, type PlatformDemoPlan } from './platform-demo.js';
+import { DEMO_JOB, ensureDemoRegion, freePort, leaveDemoRegion, startDemoRegionFor, stopDemoRegion } from './demo-cloud-run.js';
 import { layOutObjects, type DemoObject } from './demo-layout.js';
-import { demoProgress, type DemoProgress } from './demo-progress.js';
+import { demoProgress, progressLines, type DemoProgress } from './demo-progress.js';
+import type { SetUp } from './platform-dashboard.js';
+import { markStartup } from '../startup-timing.js';
 
 /** Share of keys already in storage when the demo opens: April–June mostly missing, as in the real run. */
 const PRESENT_REGULAR = 0.8;
@@ -83,56 +85,81 @@ export function startDemoLoader(dir: string, signal: AbortSignal): void {
  * scrapers and the phase chain on the overview; `--job player-boxscores` the single-job demo of before.
  */
 export async function runDemo(opts: { dir?: string; speed: number; color: boolean; job?: string }): Promise<number> {
+  markStartup('demo loaded');
   const dir = opts.dir ? path.resolve(opts.dir) : await mkdtemp(path.join(os.tmpdir(), 'backfill-tui-demo-'));
   await mkdir(dir, { recursive: true });
   const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
   const existing = path.join(dir, 'backfill-tui.config.json');
   let file: string;
-  // Laying out a new demo takes seconds on a loaded machine: said at once, with a bar, before the first frame.
+  // Laying out the single-job demo is said at once, with a bar, before its first frame.
   const progress = demoProgress(process.stderr);
-  let newRegion: Promise<string> | null = null;
-  if (existsSync(existing)) file = existing;
-  else if (opts.job === 'player-boxscores') {
+  let plan: PlatformDemoPlan | null = null;
+  let region: Promise<string | null>;
+  let views: Promise<typeof import('./platform-dashboard.js')> | null = null;
+  if (existsSync(existing)) {
+    // Only a kill leaves one (leaving waits for the set-up): its folders are half there, its figures would lie.
+    if (existsSync(path.join(dir, PREPARING))) throw new Error(`${dir} was left before its set-up finished laying it out (the demo was killed then): start a new demo with \`npm run demo\``);
+    file = existing;
+    // Started detached (or found from an earlier demo): a Cloud Run execution outlives the dashboard.
+    region = startDemoRegionFor(dir, file, cli);
+  } else if (opts.job === 'player-boxscores') {
     progress.step(`laying out ${dir}`);
     file = await setUpDemo(dir, { speed: opts.speed, cli, progress });
+    progress.done();
+    region = Promise.resolve(null);
   } else {
-    progress.step(`laying out ${dir}`);
-    // The sixth job runs as a Cloud Run Job on the shipped loopback region: a process of its own, started
-    // now so that it gets ready while the directory is laid out, not after.
+    // The five-job demo writes its config and keys files now and lays out its ~13,000 key folders under its first
+    // frame (see below). The sixth job runs as a Cloud Run Job on the shipped loopback region: a process of its
+    // own, started now so that it gets ready meanwhile.
     const port = await freePort();
-    newRegion = ensureDemoRegion(dir, { cli, port, jobs: [DEMO_JOB.cloudRunJob] });
-    newRegion.catch(() => {}); // its failure is said where it is awaited, below
-    try {
-      file = await setUpPlatformDemo(dir, { speed: opts.speed, cli, progress });
-      await addDemoCloudRunJob(dir, file, { keys: generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 }), speed: opts.speed, progress, port });
-    } catch (err) {
-      progress.done();
-      // A demo that never opened leaves no region behind.
-      await newRegion.then(() => stopDemoRegion(dir), () => {});
-      throw err;
-    }
+    region = ensureDemoRegion(dir, { cli, port, jobs: [DEMO_JOB.cloudRunJob] });
+    // Read and compiled while the plan's few files are written (waits on the disk, not the main thread).
+    views = loadForTerminal(() => import('./platform-dashboard.js'));
+    plan = await planPlatformDemo(dir, { speed: opts.speed, cli, cloudRun: { keys: generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 }), port } });
+    file = plan.file;
+    markStartup('demo planned');
   }
-  progress.done();
+  region.catch(() => {}); // its failure is said where it is awaited
   const platform = 'jobs' in (JSON.parse(await readFile(file, 'utf8')) as object);
   const ac = new AbortController();
-  if (platform) startChainLoader(dir, ac.signal);
-  else startDemoLoader(dir, ac.signal);
   process.stderr.write(`demo directory: ${dir}\n`);
-  // Started detached (or found from an earlier demo): a Cloud Run execution outlives the dashboard.
-  const region = await (newRegion ?? startDemoRegionFor(dir, file, cli));
-  if (region) process.stderr.write(`demo Cloud Run region: ${region}\n`);
+  /** What the sources wait for: the key folders laid out, the region answering; the stand-in loaders then start. */
+  const prepare = async (shown: DemoProgress) => {
+    try {
+      if (plan) await plan.layOut(shown);
+      await region;
+    } catch (err) {
+      // A demo that never opened leaves no region behind.
+      if (plan) await region.then(() => stopDemoRegion(dir), () => {});
+      throw err;
+    }
+    if (platform) startChainLoader(dir, ac.signal);
+    else startDemoLoader(dir, ac.signal);
+  };
+  let preparing = null as Promise<void> | null;
   try {
-    // Ink, React and the views load only now: the set-up's bar shows as soon as the command starts, and the
-    // two never compete for the one main thread (loading them during the set-up made both slower).
-    const { runPlatformDashboard } = await loadForTerminal(() => import('./platform-dashboard.js'));
+    // Ink, React and the views load only now (the five-job demo: from its plan on): a single-job set-up's bar shows
+    // as soon as the command starts, and the two never compete for the one main thread (loading them during the
+    // set-up made both slower).
+    const { runPlatformDashboard } = await (views ?? loadForTerminal(() => import('./platform-dashboard.js')));
+    markStartup('views loaded');
     // A lone-job config takes --job as its name; only a platform's --job picks one of its jobs.
     const registry = loadRegistry({ file, cwd: dir, flags: platform && opts.job ? { job: opts.job } : {} });
-    return await runPlatformDashboard(registry, { color: opts.color });
+    // The five-job overview draws first and says how its set-up goes under its title; one job's screen after it.
+    // Each line redraws the whole overview (5-15 ms here): four a second, not ten, leave the CPU to the set-up.
+    const setUp: SetUp = (say) => (preparing = prepare(progressLines(say, { everyMs: 250 })));
+    if (!registry.multi) {
+      await prepare(progress);
+      progress.done();
+    }
+    return await runPlatformDashboard(registry, { color: opts.color, setUp: registry.multi ? setUp : undefined });
   } finally {
+    // Quit under the first frame: the set-up (under a second) finishes first, so the directory opens again whole.
+    await preparing?.catch(() => undefined);
     ac.abort();
     // Said again on leaving: the dashboard drew over the first line, and a launched run goes on.
     process.stderr.write(`demo directory: ${dir}\nopen it again with: npm run demo -- --dir ${dir}\n`);
-    const left = region ? await leaveDemoRegion(dir, file).catch((err: Error) => `demo Cloud Run region: ${err.message}`) : null;
+    const left = (await region.catch(() => null)) ? await leaveDemoRegion(dir, file).catch((err: Error) => `demo Cloud Run region: ${err.message}`) : null;
     if (left) process.stderr.write(`${left}\n`);
   }
 }

@@ -1,3 +1,4 @@
+import { readyUnlessAborted } from '../abort.js';
 import { historyStartFor } from './history-start.js';
 import { readExpectedKeys } from '../coverage/expected-keys.js';
 import { createSourceHub, type RefreshAnswer, type SourceHub } from '../coverage/source-hub.js';
@@ -29,76 +30,90 @@ export interface LiveSources {
  * Starts every source of the dashboard: they know nothing of React and only dispatch events.
  * A failing source never stops another: each runs on its own and reports its own errors.
  */
-export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e: AppEvent) => void, signal: AbortSignal, now: () => number, shared?: SourceHub): LiveSources {
+export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e: AppEvent) => void, signal: AbortSignal, now: () => number, shared?: SourceHub, ready?: Promise<unknown>): LiveSources {
   const tasks: Promise<unknown>[] = [];
   // Jobs of one dashboard share a hub (a prefix or table named twice is polled once); a lone job has its own.
   const hub = shared ?? createSourceHub({ mode: 'live', now });
   if (!shared) signal.addEventListener('abort', () => hub.close(), { once: true });
-  // A Cloud Run job's log comes from Cloud Logging through its run place, not from a file.
-  if (!config.cloudRun) tasks.push(
-    followLog(
-      config.log,
-      {
-        ...logHandlers(grammar, dispatch, now),
-        // State, not only a notice: the overview row says it, and it goes once the log is read again.
-        onError: (err) => dispatch({ type: 'log/problem', message: `log: ${(err as Error).message ?? String(err)} (retrying)` }),
-        onUnusable: (what) => dispatch({ type: 'log/problem', message: `log: ${config.log} ${what}; waiting for a regular file there` }),
-      },
-      // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
-      { signal, historyStart: historyStartFor(grammar), lendChunks: true },
-    ),
-  );
-  const onFailed = (files: FailedFile[], current: FailedFile | null, notes: string[]) => dispatch({ type: 'failed/update', files, current, notes });
-  // A gs:// glob: the failed-keys objects a Cloud Run job's script writes (its container's files are lost).
-  const failedTask = isGsGlob(config.failed)
-    ? import('../failures/gcs-failed-watch.js').then((m) => m.watchGcsFailedFiles({ glob: config.failed, apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId }, onFailed, { signal }))
-    : watchFailedFiles(config.failed, { onUpdate: onFailed }, { signal, pollMs: FAILED_POLL_MS });
-  tasks.push(failedTask.catch((err: Error) => dispatch({ type: 'ui/notice', text: `failed-keys files: ${err.message}`, tone: 'fail' })));
   const storage = config.storage ? hub.storage(config.storage) : null;
+  // Said at once, looked at once `ready`: the cell says `unknown` until the first look, never `–` (no such source).
+  if (storage) dispatch({ type: 'coverage/configured', source: storage.name, label: storage.label });
   const pollers: { name: 'storage' | 'warehouse'; poller: { refresh(): RefreshAnswer } }[] = [];
-  const poll = (source: KeySource, intervalMs: number) => {
-    dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
-    pollers.push({
-      name: source.name,
-      poller: hub.follow(
-        source,
-        intervalMs,
-        {
-          onStart: () => dispatch({ type: 'coverage/checking', source: source.name, at: now() }),
-          onResult: (result, at) => dispatch({ type: 'coverage/result', source: source.name, result, at }),
-          onError: (error, at) => dispatch({ type: 'coverage/error', source: source.name, error, at }),
-        },
-        signal,
-      ),
-    });
-  };
-  if (storage && config.storage) poll(storage, config.storage.pollSeconds * 1000);
   const live: LiveSources = {
     storage,
     warehouse: null,
     refresh: (only) => pollers.filter((p) => !only || p.name === only).map((p) => ({ name: p.name, answer: p.poller.refresh() })),
     done: Promise.resolve(),
   };
-  if (config.expected) {
-    const spec = config.expected;
-    tasks.push(
-      readExpectedKeys(spec).then(
-        (expected: ExpectedInfo) => {
-          dispatch({ type: 'expected/loaded', expected });
-          // The expected keys bound how many pages a listing may take: later listings know them.
-          if (storage) hub.expect(storage, expected.keys.length);
-          // The warehouse query depends on the key format (dates vs ids): start it once that is known.
-          const warehouse = config.warehouse ? hub.warehouse(config.warehouse, expected.format) : null;
-          if (warehouse && config.warehouse && !signal.aborted) {
-            hub.expect(warehouse, expected.keys.length);
-            live.warehouse = warehouse;
-            poll(warehouse, config.warehouse.pollSeconds * 1000);
-          }
+  const start = () => {
+    // A Cloud Run job's log comes from Cloud Logging through its run place, not from a file.
+    if (!config.cloudRun) tasks.push(
+      followLog(
+        config.log,
+        {
+          ...logHandlers(grammar, dispatch, now),
+          // State, not only a notice: the overview row says it, and it goes once the log is read again.
+          onError: (err) => dispatch({ type: 'log/problem', message: `log: ${(err as Error).message ?? String(err)} (retrying)` }),
+          onUnusable: (what) => dispatch({ type: 'log/problem', message: `log: ${config.log} ${what}; waiting for a regular file there` }),
         },
-        (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
+        // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
+        { signal, historyStart: historyStartFor(grammar), lendChunks: true },
       ),
     );
+    const onFailed = (files: FailedFile[], current: FailedFile | null, notes: string[]) => dispatch({ type: 'failed/update', files, current, notes });
+    // A gs:// glob: the failed-keys objects a Cloud Run job's script writes (its container's files are lost).
+    const failedTask = isGsGlob(config.failed)
+      ? import('../failures/gcs-failed-watch.js').then((m) => m.watchGcsFailedFiles({ glob: config.failed, apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId }, onFailed, { signal }))
+      : watchFailedFiles(config.failed, { onUpdate: onFailed }, { signal, pollMs: FAILED_POLL_MS });
+    tasks.push(failedTask.catch((err: Error) => dispatch({ type: 'ui/notice', text: `failed-keys files: ${err.message}`, tone: 'fail' })));
+    const poll = (source: KeySource, intervalMs: number) => {
+      if (source !== storage) dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
+      pollers.push({
+        name: source.name,
+        poller: hub.follow(
+          source,
+          intervalMs,
+          {
+            onStart: () => dispatch({ type: 'coverage/checking', source: source.name, at: now() }),
+            onResult: (result, at) => dispatch({ type: 'coverage/result', source: source.name, result, at }),
+            onError: (error, at) => dispatch({ type: 'coverage/error', source: source.name, error, at }),
+          },
+          signal,
+        ),
+      });
+    };
+    if (storage && config.storage) poll(storage, config.storage.pollSeconds * 1000);
+    if (config.expected) {
+      const spec = config.expected;
+      tasks.push(
+        readExpectedKeys(spec).then(
+          (expected: ExpectedInfo) => {
+            dispatch({ type: 'expected/loaded', expected });
+            // The expected keys bound how many pages a listing may take: later listings know them.
+            if (storage) hub.expect(storage, expected.keys.length);
+            // The warehouse query depends on the key format (dates vs ids): start it once that is known.
+            const warehouse = config.warehouse ? hub.warehouse(config.warehouse, expected.format) : null;
+            if (warehouse && config.warehouse && !signal.aborted) {
+              hub.expect(warehouse, expected.keys.length);
+              live.warehouse = warehouse;
+              poll(warehouse, config.warehouse.pollSeconds * 1000);
+            }
+          },
+          (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
+        ),
+      );
+    }
+  };
+  // A demo shows its first frame while it still lays out the files its sources read: they start once it is done.
+  if (!ready) {
+    start();
+    live.done = Promise.allSettled(tasks);
+  } else {
+    live.done = readyUnlessAborted(ready, signal).then((go) => {
+      if (!go) return;
+      start();
+      return Promise.allSettled(tasks);
+    });
   }
-  live.done = Promise.allSettled(tasks);
   return live;
 }

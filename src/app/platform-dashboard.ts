@@ -10,18 +10,44 @@ import { startPlatform } from './platform-runtime.js';
 import { flushStartup, markStartup } from '../startup-timing.js';
 
 /**
+ * Work the dashboard waits for before its sources start (a new demo laying out its directory), started right after
+ * the first frame: `say` shows a line of progress on the overview (null: none).
+ */
+export type SetUp = (say: (line: string | null) => void) => Promise<void>;
+
+/**
  * The dashboard for the registry: one job's screen as before, or for several jobs the overview first.
  * Leaving never signals a backfill: each runs in its own session.
  */
-export async function runPlatformDashboard(registry: JobRegistry, opts: { color: boolean; alerts?: boolean }): Promise<number> {
+export async function runPlatformDashboard(registry: JobRegistry, opts: { color: boolean; alerts?: boolean; setUp?: SetUp }): Promise<number> {
   if (!registry.multi) return runDashboard(registry.jobs[0], opts);
   let unmount = () => {};
   const exit = () => unmount();
-  const platform = startPlatform(registry, { exit, width: process.stdout.columns, height: process.stdout.rows });
+  let setUpDone = () => {};
+  let setUpFailed = (_err: unknown) => {};
+  const ready = opts.setUp ? new Promise<void>((resolve, reject) => ((setUpDone = resolve), (setUpFailed = reject))) : undefined;
+  const platform = startPlatform(registry, { exit, width: process.stdout.columns, height: process.stdout.rows, ready });
   markStartup('jobs started');
   const app = render(React.createElement(PlatformApp, { platform, color: opts.color, exit }), { exitOnCtrlC: true, maxFps: Math.round(1000 / FRAME_MS) });
   unmount = () => app.unmount();
   markStartup('first frame');
+  // The set-up goes on under the first frame, its progress on the overview's title line; the sources start once it is done.
+  let failure: unknown = null;
+  if (opts.setUp) {
+    ready!.catch(() => undefined);
+    opts.setUp((line) => platform.ui.set({ preparing: line })).then(
+      () => {
+        platform.ui.set({ preparing: null });
+        markStartup('set-up done');
+        setUpDone();
+      },
+      (err: unknown) => {
+        failure = err;
+        setUpFailed(err);
+        unmount();
+      },
+    );
+  }
   // Start-up timing (bench only): every job's log read, and every job's first storage figures.
   const stops = platform.jobs.map((job) => job.store.subscribe(() => check()));
   const check = () => {
@@ -32,8 +58,10 @@ export async function runPlatformDashboard(registry: JobRegistry, opts: { color:
     stops.forEach((stop) => stop());
   };
   const stopAlerts = platform.jobs.map((job, i) => wireAlerts(job.store, registry.jobs[i], opts.alerts !== false));
-  return untilLeft(app, unmount, () => {
+  const code = await untilLeft(app, unmount, () => {
     stopAlerts.forEach((stop) => stop());
     return platform.close();
   });
+  if (failure) throw failure;
+  return code;
 }

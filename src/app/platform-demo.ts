@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../runner/atomic-write.js';
 import { generateGameDates } from '../sim/game-dates.js';
@@ -10,6 +10,7 @@ import { mulberry32 } from '../sim/random.js';
 import { runScript } from '../sim/script.js';
 import { layOutObjects, type DemoObject } from './demo-layout.js';
 import type { DemoProgress } from './demo-progress.js';
+import { demoCloudRunJob } from './demo-cloud-run.js';
 
 /** The chain's stand-in loader runs a pass this often; each stage trails the one before by one pass. */
 const CHAIN_PASS_MS = 15_000;
@@ -46,13 +47,29 @@ interface DemoJob {
   warehouse?: boolean;
 }
 
+/** In a demo directory while its key folders are laid out. */
+export const PREPARING = '.demo-preparing';
+
+/** A new platform demo whose files to read are written, and whose key folders are still to lay out. */
+export interface PlatformDemoPlan {
+  /** The config file (every job, the chain, and the Cloud Run job when asked for). */
+  file: string;
+  /**
+   * Simulates the finished job's run (its log and failed-keys file), then lays out about 13,000 key folders:
+   * storage, warehouse and chain stages, saying how far on `progress`. Until it is done the sources have
+   * nothing true to read.
+   */
+  layOut(progress?: DemoProgress): Promise<void>;
+}
+
 /**
  * The platform demo: the five scrapers of the seed, each with its simulated backfill, and a four-stage chain
  * after the player boxscore job (Phase 1 its storage, then raw, analytics and feature directories filled by
- * {@link startChainLoader}). Returns the config file. What is in storage, the warehouse and the chain is
- * decided first, then laid out at once (about 13,000 key folders), saying how far on `progress`.
+ * {@link startChainLoader}); with `cloudRun`, the demo's Cloud Run job as a sixth (see demoCloudRunJob). The
+ * config and the keys files are written now (a few files); what is in storage, the warehouse and the chain is
+ * decided and laid out by the plan's `layOut`, so the dashboard can show its first frame in between.
  */
-export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli: string; progress?: DemoProgress }): Promise<string> {
+export async function planPlatformDemo(dir: string, opts: { speed: number; cli: string; cloudRun?: { keys: string[]; port?: number } }): Promise<PlatformDemoPlan> {
   const dates = generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 });
   const ids = generateGameIds();
   const jobs: DemoJob[] = [
@@ -62,26 +79,17 @@ export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli:
     { name: 'play-by-play', keys: ids, present: 0 },
     { name: 'espn-boxscores', keys: ids, present: 0 },
   ];
-  const rng = mulberry32(11);
-  const entries = [];
-  const objects: DemoObject[] = [];
-  const loaded = new Map<string, string[]>();
+  // Written side by side: each atomic write waits for its own fsync.
+  await Promise.all(
+    jobs.map(async (job) => {
+      const home = path.join(dir, job.name);
+      await mkdir(home, { recursive: true });
+      await writeFileAtomic(path.join(home, 'keys.csv'), job.keys === ids ? `game_id\n${ids.join('\n')}\n` : `${dates.join('\n')}\n`);
+    }),
+  );
+  const entries: Record<string, unknown>[] = [];
   for (const job of jobs) {
     const home = path.join(dir, job.name);
-    const storage = path.join(home, 'storage');
-    await mkdir(storage, { recursive: true });
-    const csv = job.keys === ids ? `game_id\n${ids.join('\n')}\n` : `${dates.join('\n')}\n`;
-    await writeFileAtomic(path.join(home, 'keys.csv'), csv);
-    if (job.finished) opts.progress?.step(`simulating the finished ${job.name} run (${job.keys.length.toLocaleString('en-US')} keys)`);
-    const stored = job.finished ? await writeFinishedRun(home, job.keys) : job.keys.filter(() => rng() < job.present);
-    for (const key of stored) objects.push({ folder: storage, key, name: '20251126_120000.json' });
-    const warehouse = path.join(home, 'warehouse');
-    if (job.warehouse) {
-      await mkdir(warehouse, { recursive: true });
-      const inWarehouse = stored.filter(() => rng() < 0.96);
-      for (const key of inWarehouse) objects.push({ folder: warehouse, key, name: 'loaded.json' });
-      loaded.set(job.name, inWarehouse);
-    }
     entries.push({
       name: job.name,
       log: `${job.name}/backfill.log`,
@@ -89,8 +97,50 @@ export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli:
       expected: job.keys === ids ? { file: `${job.name}/keys.csv`, column: 'game_id', format: 'id' } : `${job.name}/keys.csv`,
       storage: { url: `${job.name}/storage` },
       ...(job.warehouse ? { warehouse: { table: `demo.nba_raw.${job.name.replace(/-/g, '_')}`, column: job.keys === ids ? 'game_id' : 'game_date', dir: `${job.name}/warehouse` } } : {}),
-      vars: { storage, failedDir: home },
+      vars: { storage: path.join(home, 'storage'), failedDir: home },
     });
+  }
+  // Gone once every folder is laid out: a demo directory that still has it was left half-made (see runDemo).
+  await writeFile(path.join(dir, PREPARING), 'the demo is laying out this directory\n');
+  const cloud = opts.cloudRun ? await demoCloudRunJob(dir, { ...opts.cloudRun, speed: opts.speed }) : null;
+  if (cloud) entries.push(cloud.entry);
+  const file = path.join(dir, 'backfill-tui.config.json');
+  await writeFileAtomic(file, `${JSON.stringify(platformConfig(entries, opts), null, 2)}\n`);
+  const layOut = async (progress?: DemoProgress) => {
+    const objects = await demoObjects(dir, jobs, progress);
+    if (cloud) objects.push(...cloud.objects);
+    await layOutObjects(dir, objects, (done, total) => progress?.count('key folders', done, total));
+    await rm(path.join(dir, PREPARING));
+  };
+  return { file, layOut };
+}
+
+/** {@link planPlatformDemo} laid out at once (without the Cloud Run job); returns the config file. */
+export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli: string; progress?: DemoProgress }): Promise<string> {
+  const plan = await planPlatformDemo(dir, opts);
+  await plan.layOut(opts.progress);
+  return plan.file;
+}
+
+/** What each job's storage and warehouse hold, and the chain's later stages, each behind the one before. */
+async function demoObjects(dir: string, jobs: DemoJob[], progress?: DemoProgress): Promise<DemoObject[]> {
+  const rng = mulberry32(11);
+  const objects: DemoObject[] = [];
+  const loaded = new Map<string, string[]>();
+  for (const job of jobs) {
+    const home = path.join(dir, job.name);
+    const storage = path.join(home, 'storage');
+    await mkdir(storage, { recursive: true });
+    if (job.finished) progress?.step(`simulating the finished ${job.name} run (${job.keys.length.toLocaleString('en-US')} keys)`);
+    const stored = job.finished ? await writeFinishedRun(home, job.keys) : job.keys.filter(() => rng() < job.present);
+    for (const key of stored) objects.push({ folder: storage, key, name: '20251126_120000.json' });
+    if (job.warehouse) {
+      const warehouse = path.join(home, 'warehouse');
+      await mkdir(warehouse, { recursive: true });
+      const inWarehouse = stored.filter(() => rng() < 0.96);
+      for (const key of inWarehouse) objects.push({ folder: warehouse, key, name: 'loaded.json' });
+      loaded.set(job.name, inWarehouse);
+    }
   }
   // Later phases already part-way, each behind the one before, as on a platform mid-backfill.
   let feeding = loaded.get('player-boxscores') ?? [];
@@ -99,8 +149,11 @@ export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli:
     feeding = feeding.filter((key) => !dropped(key) && rng() < share);
     for (const key of feeding) objects.push({ folder: path.join(dir, 'chain', stage), key, name: 'loaded.json' });
   }
-  await layOutObjects(dir, objects, (done, total) => opts.progress?.count('key folders', done, total));
-  const config = {
+  return objects;
+}
+
+function platformConfig(jobs: Record<string, unknown>[], opts: { speed: number; cli: string }) {
+  return {
     defaults: {
       storage: { pollSeconds: 5 },
       warehouse: { pollSeconds: 10 },
@@ -111,7 +164,7 @@ export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli:
       retry: { workers: 3, timeout: 300 },
       keepAwake: false,
     },
-    jobs: entries,
+    jobs,
     chain: {
       expected: 'player-boxscores/keys.csv',
       stages: [
@@ -122,9 +175,6 @@ export async function setUpPlatformDemo(dir: string, opts: { speed: number; cli:
       ],
     },
   };
-  const file = path.join(dir, 'backfill-tui.config.json');
-  await writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
-  return file;
 }
 
 /**

@@ -28,15 +28,16 @@ export interface Platform {
  * Starts one runtime per job over one source hub (a prefix or table named by several jobs or stages is polled
  * once per interval, and cloud lists share 4 slots), plus the chain. `exit` is what `q` calls. The jobs share
  * one clock (jobs due together tick together: one frame, not one per job) and one look at who writes the logs
- * (looks asked within a few ms of each other are one walk of /proc).
+ * (looks asked within a few ms of each other are one walk of /proc). With `ready`, every source and the chain
+ * start once it resolves (see startRuntime).
  */
-export function startPlatform(registry: JobRegistry, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number; hub?: SourceHub }): Platform {
+export function startPlatform(registry: JobRegistry, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number; hub?: SourceHub; ready?: Promise<unknown> }): Platform {
   const hub = opts.hub ?? createSourceHub({ mode: 'live', now: opts.now });
   const ac = new AbortController();
   const clock = createSharedClock({ now: opts.now });
   const writers = createWritersScan();
   const jobs = registry.jobs.map((config) => startRuntime(config, { ...opts, hub, clock, writers }));
-  const chain = registry.chain ? startChain(registry.chain, hub, ac.signal) : null;
+  const chain = registry.chain ? startChain(registry.chain, hub, ac.signal, opts.ready) : null;
   const ui = createPlatformUi(initialPlatformUi(registry.multi ? registry.jobs.map((j) => j.job) : []));
   const byName = new Map(jobs.map((r, i) => [registry.jobs[i].job, r]));
   return {

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { readyUnlessAborted } from '../abort.js';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
 import { readRuns, runsPath } from '../runner/runs-file.js';
@@ -42,21 +43,25 @@ export interface SharedParts {
   writers?: WritersScan;
 }
 
-/** Starts sources, clock and process watching; `exit` is what `q` calls. Parts not given are the job's own. */
-export function startRuntime(config: Config, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number } & SharedParts): Runtime {
+/**
+ * Starts sources, clock and process watching; `exit` is what `q` calls. Parts not given are the job's own. With
+ * `ready`, the sources (log, failed-keys files, coverage, the Cloud Run place) start once it resolves, never if it
+ * rejects: a new demo draws its first frame while it still lays out the files they read.
+ */
+export function startRuntime(config: Config, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number; ready?: Promise<unknown> } & SharedParts): Runtime {
   const now = opts.now ?? Date.now;
   const grammar = grammarFor(config);
   const ac = new AbortController();
   const cr = config.cloudRun;
   const placeState = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000) : null;
   const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, width: opts.width, height: opts.height, place: placeState }), { timers: opts.timers });
-  const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now, opts.hub);
+  const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now, opts.hub, opts.ready);
   const place: { current: RunPlace | null } = { current: null };
   const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal, place });
   // The Cloud Run modules (and google-auth-library behind them) load only for a job that runs there.
   const placeReady = cr
-    ? import('../run-place/cloud-run-setup.js').then(async (m) => {
-        if (ac.signal.aborted) return;
+    ? Promise.all([import('../run-place/cloud-run-setup.js'), opts.ready ? readyUnlessAborted(opts.ready, ac.signal) : true]).then(async ([m, go]) => {
+        if (ac.signal.aborted || !go) return;
         place.current = m.cloudRunPlaceFor(config, store, grammar, now, ac.signal, live.storage);
         await place.current.start();
       }).catch((err: Error) => store.dispatch({ type: 'ui/notice', text: `Cloud Run: ${err.message}`, tone: 'fail' }))

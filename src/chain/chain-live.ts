@@ -1,3 +1,4 @@
+import { readyUnlessAborted } from '../abort.js';
 import { readExpectedKeys } from '../coverage/expected-keys.js';
 import type { SourceHub } from '../coverage/source-hub.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
@@ -16,7 +17,7 @@ export interface ChainLive {
  * Follows every stage of the chain through the hub (a stage naming a job's prefix or table shares its poll).
  * A stage whose source fails keeps its last keys, marked with the error; the others go on.
  */
-export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSignal): ChainLive {
+export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSignal, ready: Promise<unknown> = Promise.resolve()): ChainLive {
   let state: ChainState = { expected: null, expectedError: null, looks: new Map() };
   const listeners = new Set<() => void>();
   const refreshers: { refresh(): void }[] = [];
@@ -29,7 +30,7 @@ export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSign
     looks.set(name, { ...looks.get(name)!, ...patch });
     set({ ...state, looks });
   };
-  void readExpectedKeys(chain.expected).then(
+  const follow = () => readExpectedKeys(chain.expected).then(
     (expected) => {
       if (signal.aborted) return;
       const looks = new Map(chain.stages.map((s) => [s.name, { label: stageLabel(s), keys: null, checkedAt: null, error: null, hint: null }]));
@@ -55,6 +56,8 @@ export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSign
     },
     (err: Error) => set({ ...state, expectedError: err.message }),
   );
+  // With `ready` (a demo still laying out its stages' folders), nothing is read before it resolves.
+  void readyUnlessAborted(ready, signal).then((go) => void (go && follow()));
   return {
     getState: () => state,
     subscribe(listener) {

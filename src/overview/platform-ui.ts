@@ -5,6 +5,8 @@ export interface PlatformUi {
   help: boolean;
   /** The job screen was opened from the overview on this view (f, h): Esc on it comes back to the overview. */
   openedOn?: 'dashboard' | 'failures' | 'history' | null;
+  /** A set-up the sources wait for is under way (a new demo): its progress, shown under the title. */
+  preparing?: string | null;
 }
 
 /** A tiny store for the platform's own view state; the jobs' states stay in their own stores. */
