@@ -66,7 +66,10 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
       if (e.type === 'place/update' && 'logIncomplete' in e.patch) marks++;
       if (e.type === 'place/update' && 'logIncomplete' in e.patch && incomplete.at(-1) !== e.patch.logIncomplete) incomplete.push(e.patch.logIncomplete ?? null);
     },
-    onLines: (l, _id, replace) => (replace ? lines.splice(0, lines.length, ...l) : lines.push(...l)),
+    onLines: (entries, _id, _tasks, replace) => {
+      const l = entries.map((x) => x.text);
+      return replace ? lines.splice(0, lines.length, ...l) : lines.push(...l);
+    },
     // Another execution is another log, as log/begin makes it in the store.
     onFollow: () => void lines.splice(0),
     logComplete: () => lines.some((l) => l.includes('BACKFILL COMPLETE')),

@@ -4,15 +4,14 @@ import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { lastEntriesState } from '../cloud-run/last-entries.js';
 import { keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
-import { parseChunk } from '../parser/index.js';
-import { applyLines } from '../state/apply-lines.js';
-import { byLogOrder, inLogOrder, type OrderedEntry } from '../cloud-run/entry-order.js';
-import { entryText, executionLogFilter } from '../cloud-run/log-filter.js';
+import { byLogOrder, inLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
+import { foldExecutionLog } from '../cloud-run/execution-log.js';
+import { executionLogFilter } from '../cloud-run/log-filter.js';
 import type { Config } from '../config.js';
 import { createPageGuard } from '../coverage/page-guard.js';
 import type { Grammar } from '../parser/index.js';
 import { ourExecutions, seedOf } from '../run-place/cloud-run-place.js';
-import { linesToBatch } from '../run-place/cloud-run-setup.js';
+import { entriesToBatches } from '../run-place/cloud-run-setup.js';
 import { readRuns, type RunRecord } from '../runner/runs-file.js';
 import type { AppEvent } from '../state/events.js';
 import { recordedRuns } from './process-info.js';
@@ -109,9 +108,9 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     const due = list.filter((x) => !isActive(x) && x.id !== except && !have.has(x.id) && (x.completionTime ?? 0) + cr.logDeadline * 1000 <= o.now()).slice(0, 10).reverse();
     let read = 0;
     for (const x of due) {
-      const texts = await readWhole(x);
-      if (!texts) break;
-      const run = applyLines({ current: null, history: [] }, parseChunk(Buffer.from(`${texts.join('\n')}\n`), grammar, 0).lines).current;
+      const entries = await readWhole(x);
+      if (!entries) break;
+      const run = foldExecutionLog(entries, grammar, x.taskCount);
       const rec = mine.get(x.id);
       kept.push(outcomesOf(x, run, rec ? keysFromArgv(cr.args, rec.argv) : null, true));
       await saveOutcomes(config.stateDir, kept.at(-1)!).catch(() => undefined);
@@ -122,7 +121,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   }
 
   /** One execution's whole log, in log order, or null when the bound or an error cut it short. */
-  async function readWhole(x: ExecutionInfo): Promise<string[] | null> {
+  async function readWhole(x: ExecutionInfo): Promise<OrderedEntry[] | null> {
     const filter = executionLogFilter(cr.job, x.id, x.createTime - 1000);
     const seen = new Map<string, OrderedEntry>();
     let token: string | null = null;
@@ -131,13 +130,13 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
       if (o.signal.aborted) return null;
       try {
         const page = await api.listEntries({ resourceNames: [`projects/${cr.project}`], filter, orderBy: 'timestamp asc', pageSize: o.pageSize ?? 1000, ...(token ? { pageToken: token } : {}) }, o.signal);
-        for (const y of page.entries) if (!seen.has(y.insertId)) seen.set(y.insertId, { at: Date.parse(y.timestamp), id: y.insertId, text: entryText(y) });
+        for (const y of page.entries) if (!seen.has(y.insertId)) seen.set(y.insertId, orderedEntry(y));
         token = page.nextPageToken;
       } catch {
         return null;
       }
     } while (token);
-    return [...seen.values()].sort(byLogOrder).map((v) => v.text);
+    return [...seen.values()].sort(byLogOrder);
   }
 
   async function readLog(e: ExecutionInfo): Promise<string[]> {
@@ -174,7 +173,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     // Fed in (timestamp, insertId) order as the dashboard feeds them (entries of one instant, or a late one, come
     // in no set order), in batches of a page: one-shot and live give one execution the same figures.
     kept.sort(byLogOrder);
-    for (let i = 0; i < kept.length; i += PAGE_LINES) dispatch(linesToBatch(kept.slice(i, i + PAGE_LINES).map((k) => k.text), grammar));
+    for (let i = 0; i < kept.length; i += PAGE_LINES) for (const event of entriesToBatches(kept.slice(i, i + PAGE_LINES), grammar, e.taskCount)) dispatch(event);
     const completed = e.completionTime ?? o.now();
     const incomplete = isActive(e) ? null : lastEntriesState({ ...e, completionTime: completed }, { logComplete: o.logComplete(), caughtUpFrom: caughtUp ? passStartedAt : null, now: o.now(), deadlineMs: cr.logDeadline * 1000 });
     place({ logNewestAt: newestAt, logReadAt: readAt, logIncomplete: incomplete });

@@ -1,11 +1,20 @@
 import { entryText } from './log-filter.js';
 import type { LogEntry } from './api.js';
 
-/** One log entry as the log's order needs it: when (epoch ms), its insertId, its text. */
+/** One log entry as the log's order needs it: when (epoch ms), its insertId, its text, the task that wrote it. */
 export interface OrderedEntry {
   at: number;
   id: string;
   text: string;
+  /** `labels["run.googleapis.com/task_index"]`: which task of the execution wrote it; null when not said. */
+  task: number | null;
+}
+
+/** An entry as {@link OrderedEntry}. */
+export function orderedEntry(x: LogEntry): OrderedEntry {
+  const label = x.labels?.['run.googleapis.com/task_index'];
+  const task = label !== undefined && /^\d+$/.test(label) ? Number(label) : null;
+  return { at: Date.parse(x.timestamp), id: x.insertId, text: entryText(x), task };
 }
 
 /**
@@ -19,5 +28,5 @@ export function byLogOrder(a: OrderedEntry, b: OrderedEntry): number {
 
 /** Entries as {@link OrderedEntry}s, in log order. */
 export function inLogOrder(entries: LogEntry[]): OrderedEntry[] {
-  return entries.map((x) => ({ at: Date.parse(x.timestamp), id: x.insertId, text: entryText(x) })).sort(byLogOrder);
+  return entries.map(orderedEntry).sort(byLogOrder);
 }

@@ -40,12 +40,12 @@ export interface CloudRunPlaceDeps {
   api: CloudRunApi;
   feed: LogFeed;
   dispatch(e: AppEvent): void;
-  /** Lines of the followed execution's log, in arrival order, for the job's grammar. */
   /**
-   * Lines of the followed execution's log, in (timestamp, insertId) order; `replace`: these are all of its lines
-   * so far, to be read again from the start (an entry arrived late, before lines already given).
+   * Entries of the followed execution's log, in (timestamp, insertId) order, and its `taskCount` (each task's
+   * lines are that task's share of one run); `replace`: these are all of its entries so far, to be read again
+   * from the start (an entry arrived late, before entries already given).
    */
-  onLines(lines: string[], executionId: string, replace?: boolean): void;
+  onLines(entries: KeptEntry[], executionId: string, taskCount: number, replace?: boolean): void;
   /**
    * Another execution is followed from now on: its run starts from `seed` (its launch's facts), and nothing of the
    * one followed before may stand for it, before or after its first entries arrive.
@@ -190,10 +190,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         const fresh = inLogOrder(entries);
         const inOrder = kept.length === 0 || byTime(kept[kept.length - 1], fresh[0]) <= 0;
         for (const f of fresh) kept.push(f);
-        if (inOrder) d.onLines(fresh.map((f) => f.text), e.id);
+        if (inOrder) d.onLines(fresh, e.id, e.taskCount);
         else {
           kept.sort(byTime);
-          d.onLines(kept.map((f) => f.text), e.id, true);
+          d.onLines(kept, e.id, e.taskCount, true);
         }
         place({ logNewestAt: newestAt });
       },

@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
 import { createCloudRunApi, type CloudRunApi } from '../cloud-run/api.js';
 import { createLogFeed, type LogFeed } from '../cloud-run/log-feed.js';
+import type { OrderedEntry } from '../cloud-run/entry-order.js';
+import { executionBatches } from '../cloud-run/execution-log.js';
 import { parseChunk, type Grammar } from '../parser/index.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
@@ -49,6 +51,19 @@ export function linesToBatch(lines: string[], grammar: Grammar, replace = false)
 }
 
 /**
+ * An execution's entries (log order) as log batches, one per task that wrote any (execution-log.ts);
+ * `replace`: they are the whole log so far, read again from the start (only the first batch replaces).
+ */
+export function entriesToBatches(entries: OrderedEntry[], grammar: Grammar, taskCount: number, replace = false): AppEvent[] {
+  return executionBatches(entries, grammar, taskCount, TAIL_LIMIT).map(({ task, batch }, i) => ({
+    type: 'log/batch',
+    batch,
+    ...(task ? { task } : {}),
+    ...(replace && i === 0 ? { replace: true } : {}),
+  }));
+}
+
+/**
  * The Cloud Run place of a job with `cloudRun`, wired to the store and the job's grammar; `storage` (the job's
  * live storage source) gives the fresh listing an execution's end record takes its coverage after from.
  */
@@ -87,10 +102,10 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
     onLogDone: (e, rec, whole) => void history.keepFollowed(e, rec, whole),
     onListed: (list, mine) => history.listed(list, mine),
     keptCounts: (id) => history.kept().get(id)?.counts ?? null,
-    onLines: (lines, execution, replace) => {
+    onLines: (entries, execution, taskCount, replace) => {
       // Lines of an execution no longer followed (a page in flight when another was taken up) are not this log's.
       if (execution !== followed) return;
-      if (lines.length) store.dispatch(linesToBatch(lines, grammar, replace));
+      for (const event of entriesToBatches(entries, grammar, taskCount, replace)) store.dispatch(event);
     },
     logComplete: () => store.getState().log.current?.complete === true,
     runCounts: () => {

@@ -1,10 +1,10 @@
 import { keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes, type ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
-import { entryText } from '../cloud-run/log-filter.js';
+import { byLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
+import { foldExecutionLog } from '../cloud-run/execution-log.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
-import { parseChunk, type Grammar } from '../parser/index.js';
+import type { Grammar } from '../parser/index.js';
 import type { RunRecord } from '../runner/runs-file.js';
-import { applyLines } from '../state/apply-lines.js';
 import type { AppEvent } from '../state/events.js';
 import type { RunState } from '../state/run.js';
 
@@ -66,10 +66,10 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
   }
 
   /** Reads an ended execution's whole log once (oldest first), or null when the dashboard closes first. */
-  function readOnce(e: ExecutionInfo): Promise<string[] | null> {
+  function readOnce(e: ExecutionInfo): Promise<OrderedEntry[] | null> {
     return new Promise((resolve) => {
-      const entries: { at: number; id: string; text: string }[] = [];
-      const finish = (out: string[] | null) => {
+      const entries: OrderedEntry[] = [];
+      const finish = (out: OrderedEntry[] | null) => {
         stop();
         d.signal.removeEventListener('abort', onAbort);
         resolve(out);
@@ -80,9 +80,9 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
         job: d.job,
         execution: e.id,
         since: e.createTime - 1000,
-        onEntries: (list) => entries.push(...list.map((x) => ({ at: Date.parse(x.timestamp), id: x.insertId, text: entryText(x) }))),
+        onEntries: (list) => entries.push(...list.map(orderedEntry)),
         onRead: (_at, pass) => {
-          if (pass.caughtUp) finish(entries.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((x) => x.text));
+          if (pass.caughtUp) finish(entries.sort(byLogOrder));
         },
         // The feed retries with its backoff and says so on the followed execution's line.
         onError: () => undefined,
@@ -97,8 +97,7 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
       if (e.id === followed || kept.get(e.id)?.whole) continue;
       const lines = await readOnce(e);
       if (!lines || d.signal.aborted) return;
-      const runs = applyLines({ current: null, history: [] }, parseChunk(Buffer.from(`${lines.join('\n')}\n`), d.grammar, 0).lines);
-      await keep(outcomesOf(e, runs.current, triedOf(rec), true));
+      await keep(outcomesOf(e, foldExecutionLog(lines, d.grammar, e.taskCount), triedOf(rec), true));
     }
   }
 

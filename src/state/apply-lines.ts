@@ -5,6 +5,7 @@ import { GENERAL, KEYED_SKIPPED, type KeyedLines } from '../parser/keyed-lines.j
 import { completion } from './completions.js';
 import { SEEN_QUEUED } from './key-ledger.js';
 import { trailAfter, type LogTrail } from './log-trail.js';
+import { applyTaskLine, type TaskOf } from './execution-tasks.js';
 
 /** The current run plus the earlier runs of the same log file. */
 export interface LogRuns {
@@ -22,8 +23,11 @@ export const HISTORY_LIMIT = 200;
  * One copy per batch (not per line) keeps a 1 GB cold read linear.
  * `keyed`: the batch's keyed outcome lines and the order of all its records (parseChunk's `keyed`);
  * `lines` then holds the other records. The result is the same as folding `linesOf` the batch.
+ * `task`: the batch is one task's lines of a Cloud Run execution of several (execution-tasks.ts): the execution
+ * is one run, so no line of it starts another, and each task's total, progress and summary are its share.
  */
-export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines | null): LogRuns {
+export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines | null, task?: TaskOf | null): LogRuns {
+  if (task && task.count < 2) task = null;
   const records = keyed ? keyed.size : lines.length;
   if (records === 0) return runs;
   let history = runs.history;
@@ -35,15 +39,21 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     if (keyed) warmKeyed(run, keyed);
   }
   let changes = run?.keys?.failed.changes ?? 0;
+  if (task && !run) {
+    // An execution's log read without its launch's facts (one-shot status): its run from its first line.
+    run = emptyRun();
+    ({ changes } = beginNew(run));
+    run.startedAt = keyed && keyed.order[0] !== GENERAL ? keyed.at[0] : lines[0].at;
+  }
   // The next LogLine, and where the keyed columns are.
   let g = 0;
-  const cursor = keyed ? new KeyedCursor(keyed) : null;
+  const cursor = keyed ? new KeyedCursor(keyed, task !== null && task !== undefined) : null;
   for (let r = 0; r < records; ) {
     const code = keyed ? keyed.order[r] : GENERAL;
     if (code !== GENERAL) {
       // Succeeded, failed and skipped lines with their keys (run-keys.ts: what the LogLine path below does
       // for each). Before any run, or after a summary, a success or failure starts one; a skip does not.
-      if (!run || (run.complete && code !== KEYED_SKIPPED)) {
+      if (!run || (!task && run.complete && code !== KEYED_SKIPPED)) {
         if (run) {
           trail = trailAfter(trail, run);
           history = pushHistory(history, run);
@@ -57,6 +67,19 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     }
     const line = lines[g++];
     r++;
+    if (task && run) {
+      // One execution, one run: its tasks' lines come in no set order against each other.
+      if (line.at > (run.lastActivityAt ?? 0)) run.lastActivityAt = line.at;
+      if (movesRun(line.kind)) {
+        run.hasActivity = true;
+        run.exitTrace = false;
+      }
+      if (line.kind === 'trace') {
+        if (!run.complete) run.exitTrace = true;
+        if (line.error !== null && !run.complete) run.error = line.error;
+      } else if (!applyTaskLine(run, task, line)) applyOne(run, line);
+      continue;
+    }
     if (line.kind === 'start') {
       // A second banner of the same run (init line, then the title banner) must not split it.
       if (run && !startsNewRun(run, line.at)) {
@@ -104,7 +127,11 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     }
     applyOne(run, line);
   }
-  if (run) endBatch(run, changes);
+  if (run) {
+    // Tasks' batches come one task at a time: the rate window wants its times in order.
+    if (task) run.completions.sort((a, b) => a - b);
+    endBatch(run, changes);
+  }
   return { current: run, history, trail };
 }
 

@@ -1,3 +1,4 @@
+import type { TaskOf } from './execution-tasks.js';
 import type { Alert } from '../alerts/alert-events.js';
 import type { ParsedBatch } from '../log-line.js';
 import type { SourceError, SourceResult } from '../coverage/source.js';
@@ -23,7 +24,8 @@ export type AppEvent =
   | { type: 'log/launched'; seed: RunSeed; bytesBefore: number }
   /** `arrivedAt`: when lines appended while following arrived (not for the history read). */
   /** `replace`: the batch is the whole log again (a Cloud Run log put back in order): read from the start, in one step. */
-  | { type: 'log/batch'; batch: ParsedBatch; arrivedAt?: number; replace?: boolean }
+  /** `task`: one task's lines of a Cloud Run execution of several (execution-tasks.ts). */
+  | { type: 'log/batch'; batch: ParsedBatch; arrivedAt?: number; replace?: boolean; task?: TaskOf | null }
   | { type: 'log/progress'; bytesRead: number; size: number; historyDone: boolean }
   | { type: 'log/overlong'; bytes: number }
   /** The log cannot be read (what stands at the path, or the error): said until it is read or found missing. */

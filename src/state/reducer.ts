@@ -111,7 +111,7 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
       const log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
-      const runs = applyLines(log, event.batch.lines, event.batch.keyed);
+      const runs = applyLines(log, event.batch.lines, event.batch.keyed, event.task);
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return withoutLogProblem({
         ...state,

@@ -100,7 +100,8 @@ export function countOutcome(run: RunState, key: string | null, outcome: Outcome
 export class KeyedCursor {
   k = 0;
   f = 0;
-  constructor(readonly rec: KeyedLines) {}
+  /** `oneRun`: the batch is one task of a Cloud Run execution, whose lines never start another run. */
+  constructor(readonly rec: KeyedLines, readonly oneRun = false) {}
 }
 
 /**
@@ -115,7 +116,7 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
   const order = rec.order;
   const size = rec.size;
   const keys = run.keys;
-  const complete = run.complete;
+  const complete = run.complete && !c.oneRun;
   let k = c.k;
   let f = c.f;
   let at = 0;

@@ -1,4 +1,5 @@
 import type { SummaryField } from '../log-line.js';
+import type { TaskTally } from './execution-tasks.js';
 import { FailedKeys } from './failed-keys.js';
 import { RunKeys } from './run-keys.js';
 
@@ -50,6 +51,8 @@ export interface RunState {
   error: string | null;
   /** Lines that looked like outcomes (an outcome word and a key) but matched no rule. */
   unrecognized: number;
+  /** A Cloud Run execution of several tasks: what each task said of its shard (execution-tasks.ts); else absent. */
+  tasks?: TaskTally[] | null;
 }
 
 /** How many completion times the rate window keeps. */
@@ -123,6 +126,8 @@ export function cloneRun(run: RunState): RunState {
     failures: { ...run.failures },
     completions: run.completions.slice(),
     summary: { ...run.summary },
+    // A handful of tasks: copied per batch like the summary.
+    ...(run.tasks ? { tasks: run.tasks.map((t) => ({ ...t, summary: { ...t.summary } })) } : {}),
   };
 }
 
