@@ -7,7 +7,7 @@
  * Both are the same src/cli.ts: the route decides only how fast a command starts.
  */
 import { join } from 'node:path';
-import { cachePlace, nodeFlags, userCacheDir } from './launch/cache-place.js';
+import { cachePlan, nodeFlags, userCacheDir } from './launch/cache-place.js';
 import { runWithCodeCache } from './launch/code-cache.js';
 import { oneShotCommand } from './launch/route.js';
 
@@ -20,9 +20,9 @@ const command = oneShotCommand(process.argv);
 if (command !== null) {
   const bundle = join(__dirname, 'one-shot.cjs');
   const shipped = { file: `${bundle}.v8cache`, bundleId: __BT_ONE_SHOT_ID__, v8: __BT_CACHE_V8__, arch: __BT_CACHE_ARCH__ };
-  const place = cachePlace(shipped, { v8: process.versions.v8, arch: process.arch, flags: nodeFlags(), cacheDir: userCacheDir() });
+  const plan = cachePlan(shipped, { v8: process.versions.v8, arch: process.arch, flags: nodeFlags(), cacheDir: userCacheDir() });
   // A user cache is made by a run that reads something (a --version run compiles too little to be worth keeping).
-  runWithCodeCache(bundle, place, { bundleId: __BT_ONE_SHOT_ID__, learn: command !== 'info', writeCacheTo: process.env.BACKFILL_TUI_WRITE_CODE_CACHE || undefined });
+  runWithCodeCache(bundle, plan, { bundleId: __BT_ONE_SHOT_ID__, learn: command !== 'info', writeCacheTo: process.env.BACKFILL_TUI_WRITE_CODE_CACHE || undefined });
 } else {
   void import('./cli.js');
 }

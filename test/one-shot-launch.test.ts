@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cachePlace, nodeFlags, userCacheDir } from '../src/launch/cache-place.js';
+import { cachePlan, nodeFlags, userCacheDir } from '../src/launch/cache-place.js';
 import { isOneShot } from '../src/launch/route.js';
 import { CLI, ESM_CLI } from './support/cli.js';
 import { ROOT } from './support/dist.js';
@@ -62,50 +62,59 @@ test('status --json through the bin runs the one-shot bundle from its code cache
   expect(r.timing?.marks.map(([m]) => m).slice(0, 2)).toEqual(['launcher', 'bundle compiled']);
 });
 
-/** A copy of the shipped files in a directory of its own, so its cache can be damaged without touching dist/. */
-function copyOfBin(name: string): { bin: string; cache: string } {
+/**
+ * A copy of the shipped files in a directory of its own, so its cache can be damaged without touching dist/,
+ * with a user cache folder of its own (`env`): a refused shipped cache makes the run write one there.
+ */
+function copyOfBin(name: string): { bin: string; cache: string; env: Record<string, string> } {
   const dir = path.join(work, name);
   mkdirSync(path.join(dir, 'dist', 'src'), { recursive: true });
   for (const f of ['bin.cjs', 'one-shot.cjs', 'one-shot.cjs.v8cache']) copyFileSync(path.join(ROOT, 'dist', 'src', f), path.join(dir, 'dist', 'src', f));
-  return { bin: path.join(dir, 'dist', 'src', 'bin.cjs'), cache: path.join(dir, 'dist', 'src', 'one-shot.cjs.v8cache') };
+  return { bin: path.join(dir, 'dist', 'src', 'bin.cjs'), cache: path.join(dir, 'dist', 'src', 'one-shot.cjs.v8cache'), env: { XDG_CACHE_HOME: path.join(dir, 'xdg') } };
 }
 
-describe('a cache V8 must not use is ignored, with the same output', () => {
+describe('a cache V8 must not use is ignored, with the same output, and the next run has one of its own', () => {
   test('the copy itself uses its cache (the cases below change only the cache)', () => {
-    const { bin } = copyOfBin('intact');
-    const r = run(bin, status, 'intact');
+    const { bin, env } = copyOfBin('intact');
+    const r = run(bin, status, 'intact', env);
     expect(r.stdout).toBe(reference.stdout);
-    expect(r.timing?.codeCache).toBe('accepted');
+    expect(r.timing).toMatchObject({ codeCache: 'accepted', cacheKind: 'shipped' });
+    // Nothing to learn: no user cache is written.
+    expect(existsSync(env.XDG_CACHE_HOME)).toBe(false);
   });
 
   test('damaged bytes in the middle of the cache', () => {
-    const { bin, cache } = copyOfBin('damaged');
+    const { bin, cache, env } = copyOfBin('damaged');
     const bytes = readFileSync(cache);
     for (let i = bytes.length >> 1; i < (bytes.length >> 1) + 64; i++) bytes[i] ^= 0x5a;
     writeFileSync(cache, bytes);
-    const r = run(bin, status, 'damaged');
+    const r = run(bin, status, 'damaged', env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(reference.stdout);
-    expect(r.timing?.codeCache).toBe('rejected');
+    expect(r.timing).toMatchObject({ codeCache: 'rejected', cacheKind: 'shipped' });
+    const next = run(bin, status, 'damaged-next', env);
+    expect(next.stdout).toBe(reference.stdout);
+    expect(next.timing).toMatchObject({ codeCache: 'accepted', cacheKind: 'user' });
   });
 
   test('a cache cut short (a half-written file)', () => {
-    const { bin, cache } = copyOfBin('cut');
+    const { bin, cache, env } = copyOfBin('cut');
     writeFileSync(cache, readFileSync(cache).subarray(0, 4096));
-    const r = run(bin, status, 'cut');
+    const r = run(bin, status, 'cut', env);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(reference.stdout);
-    expect(r.timing?.codeCache).toBe('rejected');
+    expect(r.timing).toMatchObject({ codeCache: 'rejected', cacheKind: 'shipped' });
   });
 
   test('no cache file at all', () => {
-    const { bin, cache } = copyOfBin('absent');
+    const { bin, cache, env } = copyOfBin('absent');
     rmSync(cache);
-    const r = run(bin, status, 'absent');
+    const r = run(bin, status, 'absent', env);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(reference.stdout);
-    expect(r.timing?.codeCache).toBe('absent');
+    expect(r.timing).toMatchObject({ codeCache: 'absent', cacheKind: 'shipped' });
+    expect(run(bin, status, 'absent-next', env).timing).toMatchObject({ codeCache: 'accepted', cacheKind: 'user' });
   });
 });
 
@@ -124,7 +133,8 @@ describe("under V8 flags of its own (or another Node), the bin makes and uses a 
     writeFileSync(path.join(dir, 'notes.txt'), 'not ours');
     const first = run(bin, status, 'user-1', env);
     expect(first.stdout).toBe(reference.stdout);
-    expect(first.timing).toMatchObject({ codeCache: 'absent', cacheKind: 'user' });
+    // V8 refuses the build's cache under the flag; this run compiles from source and writes the user's.
+    expect(first.timing).toMatchObject({ codeCache: 'rejected', cacheKind: 'shipped' });
     const made = readdirSync(dir).filter((f) => f.endsWith('.v8cache'));
     expect(made).toHaveLength(1);
     expect(readdirSync(dir)).toContain('notes.txt');
@@ -152,18 +162,23 @@ describe("under V8 flags of its own (or another Node), the bin makes and uses a 
     expect(blocked.stdout).toBe(reference.stdout);
     const none = run(bin, status, 'no-home', { ...flags, XDG_CACHE_HOME: undefined, HOME: undefined });
     expect(none.stdout).toBe(reference.stdout);
-    expect(none.timing).toMatchObject({ codeCache: 'absent', cacheKind: 'none' });
+    expect(none.timing).toMatchObject({ codeCache: 'rejected', cacheKind: 'shipped' });
   });
 
-  test('which cache a process reads (src/launch/cache-place.ts)', () => {
+  test('which cache a process reads, and where it would write one (src/launch/cache-place.ts)', () => {
     const shipped = { file: '/pkg/one-shot.cjs.v8cache', bundleId: 'abc', v8: '11.3', arch: 'x64' };
-    expect(cachePlace(shipped, { v8: '11.3', arch: 'x64', flags: '', cacheDir: '/c' })).toEqual({ file: shipped.file, kind: 'shipped' });
-    expect(cachePlace(shipped, { v8: '12.4', arch: 'x64', flags: '', cacheDir: '/c' })).toEqual({ file: '/c/one-shot-abc-v8-12.4-x64-none.v8cache', kind: 'user' });
-    const a = cachePlace(shipped, { v8: '11.3', arch: 'x64', flags: '--max-old-space-size=3000', cacheDir: '/c' });
-    const b = cachePlace(shipped, { v8: '11.3', arch: 'x64', flags: '--max-old-space-size=4000', cacheDir: '/c' });
-    expect(a?.kind).toBe('user');
-    expect(a?.file).not.toBe(b?.file);
-    expect(cachePlace(shipped, { v8: '11.3', arch: 'arm64', flags: '', cacheDir: null })).toBeNull();
+    const none = () => false;
+    const plan = (v8: string, arch: string, flags: string, cacheDir: string | null, exists: (f: string) => boolean = none) => cachePlan(shipped, { v8, arch, flags, cacheDir }, exists);
+    const user = '/c/one-shot-abc-v8-11.3-x64-none.v8cache';
+    expect(plan('11.3', 'x64', '', '/c')).toEqual({ read: { file: shipped.file, kind: 'shipped' }, write: user });
+    // This machine's own, once there is one, before the shipped one.
+    expect(plan('11.3', 'x64', '', '/c', (f) => f === user)).toEqual({ read: { file: user, kind: 'user' }, write: user });
+    expect(plan('12.4', 'x64', '', '/c')).toEqual({ read: null, write: '/c/one-shot-abc-v8-12.4-x64-none.v8cache' });
+    const a = plan('11.3', 'x64', '--max-old-space-size=3000', '/c');
+    const b = plan('11.3', 'x64', '--max-old-space-size=4000', '/c');
+    expect(a.read).toEqual({ file: shipped.file, kind: 'shipped' });
+    expect(a.write).not.toBe(b.write);
+    expect(plan('11.3', 'arm64', '', null)).toEqual({ read: null, write: null });
     expect(nodeFlags(['--inspect'], { NODE_OPTIONS: '--max-old-space-size=1' })).toBe('--inspect --max-old-space-size=1');
     expect(nodeFlags([], {})).toBe('');
     expect(userCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/backfill-tui');

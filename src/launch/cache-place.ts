@@ -1,20 +1,30 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Which code cache the launcher uses for the one-shot bundle. V8 takes a cache only from its own version, the
- * same architecture and the same V8 flags (NODE_OPTIONS=--max-old-space-size=… is one), so:
- * - the cache shipped beside the bundle, made by the build's Node, when this Node is the same V8 on the same
- *   architecture and runs without flags of its own;
- * - otherwise one this machine made, in the user's cache folder (`$XDG_CACHE_HOME/backfill-tui`, else
- *   `~/.cache/backfill-tui`), named after the bundle, the V8 version, the architecture and the flags; the
- *   first run without it compiles from source and writes it as it exits. No cache folder (no HOME): none.
+ * Which code cache the launcher reads for the one-shot bundle. V8 takes a cache only from its own version, the
+ * same architecture and the same V8 flags (NODE_OPTIONS=--max-old-space-size=… is one; --cpu-prof, a Node
+ * option, is not), so:
+ * - one this machine made, when there is one: in the user's cache folder (`$XDG_CACHE_HOME/backfill-tui`, else
+ *   `~/.cache/backfill-tui`), named after the bundle, the V8 version, the architecture and the flags;
+ * - else the cache shipped beside the bundle, made by the build's Node, when this Node is the same V8 on the
+ *   same architecture;
+ * - else none.
+ * When what was read is refused or missing, the run writes the user's cache as it exits (`write`), so the next
+ * start has one: under flags V8 refuses the shipped cache for, or a damaged copy of it. No cache folder (no
+ * HOME): no user cache.
  */
 export interface CachePlace {
   /** The cache file to read. */
   file: string;
-  /** 'shipped' (beside the bundle, read-only) or 'user' (written here when missing or refused). */
+  /** 'shipped' (beside the bundle, read-only) or 'user' (this machine's own). */
   kind: 'shipped' | 'user';
+}
+
+/** What to read, and where to write the user's cache when that is refused or missing (null: nowhere). */
+export interface CachePlan {
+  read: CachePlace | null;
+  write: string | null;
 }
 
 /** What the build knew when it made the shipped cache (see scripts/build.mjs). */
@@ -45,12 +55,17 @@ export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
   return base ? join(base, 'backfill-tui') : null;
 }
 
-/** Where this process reads its code cache from (see {@link CachePlace}); null: compile from source. */
-export function cachePlace(shipped: ShippedCache, now: { v8: string; arch: string; flags: string; cacheDir: string | null }): CachePlace | null {
-  if (now.v8 === shipped.v8 && now.arch === shipped.arch && now.flags === '') return { file: shipped.file, kind: 'shipped' };
-  if (now.cacheDir === null) return null;
+/** Where this process reads its code cache from and where it would write one (see {@link CachePlace}). */
+export function cachePlan(
+  shipped: ShippedCache,
+  now: { v8: string; arch: string; flags: string; cacheDir: string | null },
+  exists: (file: string) => boolean = existsSync,
+): CachePlan {
   const flags = now.flags === '' ? 'none' : fnv1a(now.flags);
-  return { file: join(now.cacheDir, `one-shot-${shipped.bundleId}-v8-${now.v8}-${now.arch}-${flags}.v8cache`), kind: 'user' };
+  const user = now.cacheDir === null ? null : join(now.cacheDir, `one-shot-${shipped.bundleId}-v8-${now.v8}-${now.arch}-${flags}.v8cache`);
+  if (user !== null && exists(user)) return { read: { file: user, kind: 'user' }, write: user };
+  const same = now.v8 === shipped.v8 && now.arch === shipped.arch;
+  return { read: same ? { file: shipped.file, kind: 'shipped' } : null, write: user };
 }
 
 /**

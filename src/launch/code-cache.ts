@@ -2,7 +2,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
-import { type CachePlace, writeUserCache } from './cache-place.js';
+import { type CachePlan, writeUserCache } from './cache-place.js';
 import { LAUNCH_INFO, type LaunchInfo } from './launch-info.js';
 
 /**
@@ -35,12 +35,13 @@ function readOrUndefined(file: string): Buffer | undefined {
 }
 
 /**
- * Compiles `file` (the one-shot bundle) with the code cache at `place` when V8 accepts it, then runs it.
- * With `learn`, a user cache (see cache-place.ts) that is missing or refused is written as the process exits,
- * from what this run compiled. With `writeCacheTo` (the build, once, on a small log) no cache is read and the cache of
- * the run is written there instead.
+ * Compiles `file` (the one-shot bundle) with the code cache `plan.read` when V8 accepts it, then runs it.
+ * With `learn`, when that cache is refused or missing the user's cache (`plan.write`, see cache-place.ts) is
+ * written as the process exits, from what this run compiled. With `writeCacheTo` (the build, once, on a small
+ * job) no cache is read and the cache of the run is written there instead.
  */
-export function runWithCodeCache(file: string, place: CachePlace | null, opts: { bundleId: string; learn: boolean; writeCacheTo?: string }): LaunchInfo {
+export function runWithCodeCache(file: string, plan: CachePlan, opts: { bundleId: string; learn: boolean; writeCacheTo?: string }): LaunchInfo {
+  const place = opts.writeCacheTo ? null : plan.read;
   const info: LaunchInfo = { codeCache: 'absent', cacheKind: place?.kind ?? 'none', marks: [] };
   (globalThis as Record<symbol, unknown>)[LAUNCH_INFO] = info;
   mark(info, 'launcher');
@@ -48,14 +49,14 @@ export function runWithCodeCache(file: string, place: CachePlace | null, opts: {
   // The build makes the bundle pure ASCII (scripts/build.mjs checks): Latin-1 reads it as it is, in a third of
   // the time UTF-8 decoding takes.
   const source = readFileSync(file, 'latin1');
-  const cachedData = opts.writeCacheTo || !place ? undefined : readOrUndefined(place.file);
+  const cachedData = place ? readOrUndefined(place.file) : undefined;
   // The bundle is one function expression, `(function (exports, require, module, __filename, __dirname) {…})`
   // (scripts/build.mjs): compiled as it is read, with no wrapped copy.
   const script = new Script(source, { filename: file, cachedData });
   if (cachedData) info.codeCache = script.cachedDataRejected ? 'rejected' : 'accepted';
   mark(info, 'bundle compiled');
-  const out = opts.writeCacheTo ?? (opts.learn && place?.kind === 'user' && info.codeCache !== 'accepted' ? place.file : undefined);
-  if (out !== undefined) {
+  const out = opts.writeCacheTo ?? (opts.learn && info.codeCache !== 'accepted' ? plan.write : null);
+  if (out) {
     const forBuild = opts.writeCacheTo !== undefined;
     process.once('exit', () => {
       const data = script.createCachedData();
