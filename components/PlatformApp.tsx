@@ -3,9 +3,10 @@ import { Box, Text, useInput, useStdout } from 'ink';
 import type { Platform } from '../src/app/platform-runtime.js';
 import type { ChainState } from '../src/chain/chain-sources.js';
 import { funnel, type FunnelRow } from '../src/chain/funnel.js';
-import { keysOf } from '../src/key-chunk.js';
+import { keysOf, type KeyEvent } from '../src/key-chunk.js';
 import { answersYes, intentFor } from '../src/keymap.js';
 import { overviewAction } from '../src/overview/overview-keymap.js';
+import { filterLine, filterPromptKey, filterRows } from '../src/overview/overview-filter.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
 import { overviewCells, wrapText } from '../src/overview/overview-text.js';
 import { stageNotes } from '../src/chain/funnel-text.js';
@@ -43,8 +44,10 @@ function idOf(o: object | null | undefined): number {
 /** What the overview shows, read from the jobs' stores, the chain and the platform's own view state. */
 function overviewData(platform: Platform) {
   const ui = platform.ui.getState();
-  const rows = overviewRows(platform.jobs.map((j) => j.store.getState()));
-  const selected = ui.selected ?? rows[0]?.job ?? null;
+  const all = overviewRows(platform.jobs.map((j) => j.store.getState()));
+  // `/`: only the jobs the filter matches are listed, moved through and acted on.
+  const rows = filterRows(all, ui.filter ?? '');
+  const selected = ui.selected !== null && rows.some((r) => r.job === ui.selected) ? ui.selected : (rows[0]?.job ?? null);
   const runtime = selected === null ? undefined : platform.job(selected);
   const job = runtime?.store.getState();
   const row = rows.find((r) => r.job === selected);
@@ -55,7 +58,7 @@ function overviewData(platform: Platform) {
   const chainState = platform.chain?.getState();
   const chain = platform.registry.chain;
   const funnelRows = chain && chainState ? funnelOf(chain, chainState) : null;
-  return { ui, rows, selected, runtime, job, notices, problem, chainState, funnelRows };
+  return { ui, all, rows, selected, runtime, job, notices, problem, chainState, funnelRows };
 }
 
 // The funnel per chain state: the frame key and the frame both ask for it.
@@ -163,15 +166,24 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       const boxBefore = current().runtime?.store.getState().ui.confirm ?? null;
       for (const ev of keysOf(input, key)) {
         if (platform.ui.getState().screen !== 'overview') return;
-        handleKey(ev.name, boxBefore);
+        handleKey(ev, boxBefore);
       }
     },
     { isActive: ui.screen === 'overview' },
   );
 
-  function handleKey(name: string, boxBefore: unknown) {
+  function handleKey(ev: KeyEvent, boxBefore: unknown) {
+      const { name } = ev;
       const { rows, selected, runtime } = current();
       const job = runtime?.store.getState();
+      const ui = platform.ui.getState();
+      // The filter prompt takes every key as its text (`q` too), as the failures filter does; Ctrl-C still quits.
+      if (ui.filtering) {
+        if (name === 'ctrl+c') return exit();
+        const patch = filterPromptKey(ui, ev);
+        if (patch) platform.ui.set(patch);
+        return;
+      }
       // A confirm box or group choice of the selected job takes the keys until it is answered.
       if (runtime && job && (job.ui.confirm || job.ui.choosingGroup)) {
         const intent = intentFor(job, name);
@@ -189,12 +201,16 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
         else if (action?.kind === 'quit') exit();
         return;
       }
+      // Esc clears a kept filter (the `/` row of the keymap says so); nothing else is on Esc here.
+      if (name === 'escape' && ui.filter) return platform.ui.set({ filter: '' });
       if (!action) return;
       switch (action.kind) {
         case 'quit':
           return exit();
         case 'help':
           return platform.ui.set({ help: true });
+        case 'filter':
+          return platform.ui.set({ filtering: true });
         case 'select':
           return platform.ui.set({ selected: moveSelection(rows.map((r) => r.job), selected, action.step) });
         case 'open':
@@ -210,7 +226,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       }
   }
 
-  const { rows, selected, runtime, job, notices, problem, chainState, funnelRows } = current();
+  const { all, rows, selected, runtime, job, notices, problem, chainState, funnelRows } = current();
   if (ui.screen === 'job' && runtime) {
     return <App store={runtime.store} onIntent={runtime.controller.onIntent} color={color} backFrom={ui.openedOn} onBack={() => platform.ui.set({ screen: 'overview', openedOn: null })} />;
   }
@@ -222,9 +238,10 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
     </Text>
   );
   // A half-read log's state is not known yet (a finished run read half-way looks ended): not counted.
-  const count = (s: string) => rows.filter((r) => r.status === s && !r.reading && !r.runUnknown).length;
-  const failing = rows.filter((r) => r.problem).length;
-  const title = [`${rows.length} job${rows.length === 1 ? '' : 's'}`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`), ...(failing ? [`${failing} with a failing source`] : [])].join(' · ');
+  // The title counts every job, filtered out or not.
+  const count = (s: string) => all.filter((r) => r.status === s && !r.reading && !r.runUnknown).length;
+  const failing = all.filter((r) => r.problem).length;
+  const title = [`${all.length} job${all.length === 1 ? '' : 's'}`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`), ...(failing ? [`${failing} with a failing source`] : [])].join(' · ');
   if (width < MIN_WIDTH || size.height < MIN_HEIGHT) {
     return (
       <ColorProvider color={color}>
@@ -242,7 +259,8 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   const problemLines = problem ? fitLines(wrapText(problem, width - 1, 2), size.height < 20 ? 1 : 2, width - 1) : [];
   // Title, notices, two head lines, the key bar; and one row short of the terminal: Ink clears the whole screen
   // on every frame of an output that fills it.
-  const preparing = ui.preparing ? 1 : 0;
+  const filtered = filterLine(ui, rows.length, all.length);
+  const preparing = (ui.preparing ? 1 : 0) + (filtered ? 1 : 0);
   const free = size.height - 1 - preparing - noticesShown.length - problemLines.length - 2 - 1 - 1;
   // Jobs first: the funnel shows only where at least two jobs still do (with the ↑/↓ more lines of a list that scrolls).
   const jobLines = Math.min(rows.length, 2) * LINES_PER_JOB + (rows.length > 2 ? 2 : 0);
@@ -251,7 +269,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   const win = visibleWindow(rows.length, selectedIndex, free - chainLines, scroll.current);
   scroll.current = win.start;
   const scrolls = win.above + win.below > 0;
-  const cols = overviewColumns(width, Math.max(...rows.map((r) => r.job.length)));
+  const cols = overviewColumns(width, Math.max(...all.map((r) => r.job.length)));
   const shown = rows.slice(win.start, win.start + win.shown);
   const modalBox = job?.ui.confirm ? <ConfirmBox confirm={job.ui.confirm} width={width} /> : job?.ui.choosingGroup ? <ChooseGroup groups={job.ui.choosingGroup.groups} index={job.ui.choosingGroup.index} width={width} /> : null;
   // On the overview the box says which job it is about: the box itself is the job screen's.
@@ -267,6 +285,11 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       <Box flexDirection="column" width={width}>
         {titleText(title)}
         {ui.preparing ? <Text wrap="truncate-end">{ui.preparing}</Text> : null}
+        {filtered ? (
+          <Text wrap="truncate-end" color={color && rows.length === 0 ? 'yellow' : undefined}>
+            {filtered}
+          </Text>
+        ) : null}
         {job ? <Notices notices={noticesShown} now={job.now} /> : null}
         {problemLines.map((line, i) => (
           <Text key={i} wrap="truncate-end" color={color ? 'red' : undefined}>

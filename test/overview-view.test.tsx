@@ -397,3 +397,67 @@ describe('start-up of the overview (tester F41)', () => {
     expect(lineOf(frameOf(app), '❯')).toContain('bdl-standings');
   });
 });
+
+describe('/ filters the overview (brief: `/` filters)', () => {
+  test('/box lists the three boxscore jobs; q is text in the prompt; Enter keeps, keys act on the jobs shown, Esc clears', async () => {
+    const { platform, asked } = fivePlatform();
+    const app = mount(platform);
+    await until(app, '❯ bdl-standings');
+    app.stdin.write('/');
+    await until(app, '/▏ 5 of 5 jobs · Enter keeps · Esc clears');
+    app.stdin.write('boxq');
+    // `q` in the prompt is text: nothing matches `boxq`, and the overview is still there.
+    const none = await until(app, '/boxq▏ no job matches (5 in all) · Enter keeps · Esc clears');
+    expect(app.exited()).toBe(false);
+    for (const job of ['team-boxscores', 'player-boxscores', 'bdl-standings', 'play-by-play', 'espn-boxscores']) expect(none).not.toContain(job);
+    app.stdin.write('\u007f');
+    const typed = await until(app, '/box▏ 3 of 5 jobs · Enter keeps · Esc clears');
+    // The title counts every job; the list only the matching ones, in the same order, the cursor on the first.
+    expect(typed).toContain('5 jobs · 1 running · 1 stalled · 1 ended');
+    expect(typed).not.toContain('bdl-standings');
+    expect(typed).not.toContain('play-by-play');
+    const lines = typed.split('\n');
+    const order = ['espn-boxscores', 'player-boxscores', 'team-boxscores'].map((j) => lines.findIndex((l) => l.includes(j)));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(lineOf(typed, 'espn-boxscores')).toMatch(/^❯ /);
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    app.stdin.write('\r');
+    await until(app, 'filter "box": 3 of 5 jobs · / changes · Esc clears');
+    app.stdin.write('\u001B[B');
+    await until(app, '❯ player-boxscores');
+    app.stdin.write('s');
+    await waitFor(() => asked.length >= 1, 's asked');
+    expect(asked).toEqual([['player-boxscores', 'resume']]);
+    app.stdin.write('\u001B');
+    const cleared = await until(app, 'bdl-standings');
+    expect(cleared).not.toContain('filter "box"');
+    // The job acted on stays selected with every job listed again.
+    expect(lineOf(cleared, 'player-boxscores')).toMatch(/^❯ /);
+  });
+
+  test('a state word or an error kind filters too; a filter matching nothing leaves no job to act on', async () => {
+    const { platform, asked } = fivePlatform();
+    const app = mount(platform);
+    await until(app, '❯ bdl-standings');
+    app.stdin.write('/');
+    app.stdin.write('STALLED\r');
+    const stalled = await until(app, 'filter "STALLED": 1 of 5 jobs');
+    expect(lineOf(stalled, 'bdl-standings')).toMatch(/^❯ bdl-standings +stalled/);
+    for (const job of ['team-boxscores', 'player-boxscores', 'play-by-play', 'espn-boxscores']) expect(stalled).not.toContain(job);
+    // `/` again edits the kept filter.
+    app.stdin.write('/');
+    for (let i = 0; i < 7; i++) app.stdin.write('\u007f');
+    app.stdin.write('http 500');
+    const http = await until(app, '/http 500▏ 3 of 5 jobs');
+    for (const job of ['player-boxscores', 'bdl-standings', 'espn-boxscores']) expect(http).toContain(job);
+    app.stdin.write('x\r');
+    await until(app, 'filter "http 500x": no job matches (5 in all)');
+    for (const k of ['s', 'r', 'x', 'g']) app.stdin.write(k);
+    // `?` after them: once its help is up, the keys before it were handled (and asked nothing of any job).
+    app.stdin.write('?');
+    await waitFor(() => frameOf(app).includes('Keys (overview)'), 'the help after the keys');
+    expect(asked).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import { KEYMAP, QUIT, type Intent } from '../keymap.js';
 
 /** What a key asks for on the overview: its own moves, or one of the job screen's intents for the selected job. */
-export type OverviewAction = { kind: 'quit' } | { kind: 'help' } | { kind: 'select'; step: number } | { kind: 'open' } | { kind: 'job'; intent: Intent; open?: boolean };
+export type OverviewAction = { kind: 'quit' } | { kind: 'help' } | { kind: 'filter' } | { kind: 'select'; step: number } | { kind: 'open' } | { kind: 'job'; intent: Intent; open?: boolean };
 
 /** One row of the overview's keymap: the table behind both its key handling and its help. */
 export interface OverviewBinding {
@@ -28,6 +28,8 @@ export const OVERVIEW_KEYMAP: OverviewBinding[] = [
   { keys: ['?'], action: { kind: 'help' }, description: 'show or hide all keys', bar: 'keys' },
   { keys: ['up', 'k'], action: { kind: 'select', step: -1 }, description: 'select the job above' },
   { keys: ['down', 'j'], action: { kind: 'select', step: 1 }, description: 'select the job below' },
+  // Not on the one-line bar (it would pass 80 columns); `?` lists it, and its prompt says its keys.
+  { keys: ['/'], action: { kind: 'filter' }, description: 'filter the jobs by name, state or error (Esc clears)' },
   { keys: ['return'], action: { kind: 'open' }, description: "open the selected job's dashboard (Esc comes back)", bar: 'open' },
   jobKey('resume'),
   jobKey('retry'),

@@ -7,6 +7,10 @@ export interface PlatformUi {
   openedOn?: 'dashboard' | 'failures' | 'history' | null;
   /** A set-up the sources wait for is under way (a new demo): its progress, shown under the title. */
   preparing?: string | null;
+  /** `/`: the overview shows only the jobs this matches (see overview-filter.ts); '' shows all. */
+  filter?: string;
+  /** The filter prompt is open: keys are its text. */
+  filtering?: boolean;
 }
 
 /** A tiny store for the platform's own view state; the jobs' states stay in their own stores. */

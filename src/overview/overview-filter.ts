@@ -1,0 +1,43 @@
+import type { KeyEvent } from '../key-chunk.js';
+import { overviewCells } from './overview-text.js';
+import type { OverviewRow } from './overview-rows.js';
+import type { PlatformUi } from './platform-ui.js';
+
+/**
+ * What `/` on the overview matches, case-insensitive: the job's name, its state word (`running`, `stalled`,
+ * `reading…`), its worst error (`HTTP 500`) and a failing source's kind (`no access (403)`), so `box`, `stalled`
+ * or `403` each narrow twenty jobs to the ones meant. An empty filter matches every job.
+ */
+export function rowMatches(row: OverviewRow, filter: string): boolean {
+  if (!filter) return true;
+  const needle = filter.toLowerCase();
+  const cells = overviewCells(row);
+  const words = [row.job, cells.state, row.worstError ?? '', row.problem ? `${row.problem.source} ${row.problem.kind}` : ''];
+  return words.some((w) => w.toLowerCase().includes(needle));
+}
+
+/** The rows `filter` keeps, in their order. */
+export function filterRows(rows: OverviewRow[], filter: string): OverviewRow[] {
+  return filter ? rows.filter((r) => rowMatches(r, filter)) : rows;
+}
+
+/**
+ * A key while the filter prompt is open, as the job screen's failures filter takes it: text goes into the filter
+ * (`q` too), Backspace takes the last character, Enter keeps the filter, Esc clears it. The view-state patch, or
+ * null for a key the prompt ignores (arrows, ctrl keys: Ctrl-C still quits, handled before).
+ */
+export function filterPromptKey(ui: Pick<PlatformUi, 'filter'>, ev: KeyEvent): Partial<PlatformUi> | null {
+  if (ev.name === 'return') return { filtering: false };
+  if (ev.name === 'escape') return { filtering: false, filter: '' };
+  if (ev.name === 'backspace') return { filter: Array.from(ui.filter ?? '').slice(0, -1).join('') };
+  if (ev.text !== null) return { filter: (ui.filter ?? '') + ev.text };
+  return null;
+}
+
+/** The line under the title while a filter is typed or kept: what it matches, and how to change or clear it. */
+export function filterLine(ui: Pick<PlatformUi, 'filter' | 'filtering'>, shown: number, all: number): string | null {
+  const filter = ui.filter ?? '';
+  if (!ui.filtering && !filter) return null;
+  const count = shown === 0 ? `no job matches (${all} in all)` : `${shown} of ${all} jobs`;
+  return ui.filtering ? `/${filter}▏ ${count} · Enter keeps · Esc clears` : `filter "${filter}": ${count} · / changes · Esc clears`;
+}
