@@ -17,10 +17,12 @@ import { HistoryView } from './HistoryView.js';
 import { Notices } from './Notices.js';
 import { bodyHeightOf, shownNotices } from '../src/state/body-height.js';
 import { ColorProvider } from './theme.js';
+import { useFunnel, type LoneChain } from './useFunnel.js';
 
 /** The whole dashboard: reads the store, turns keys into intents, renders the active view. */
-export function App({ store, onIntent, color, onBack, backFrom }: { store: Store; onIntent: (intent: Intent) => void; color: boolean; onBack?: () => void; backFrom?: string | null }) {
+export function App({ store, onIntent, color, onBack, backFrom, chain = null }: { store: Store; onIntent: (intent: Intent) => void; color: boolean; onBack?: () => void; backFrom?: string | null; chain?: LoneChain | null }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
+  const funnel = useFunnel(chain);
   const { stdout, write } = useStdout();
 
   useEffect(() => {
@@ -70,7 +72,7 @@ export function App({ store, onIntent, color, onBack, backFrom }: { store: Store
   if (state.ui.help) body = <HelpOverlay width={width} height={bodyHeight} />;
   else if (state.ui.view === 'failures') body = <FailuresView state={state} height={bodyHeight} />;
   else if (state.ui.view === 'history') body = <HistoryView state={state} height={bodyHeight} />;
-  else body = <Dashboard state={state} figures={figures} height={bodyHeight} />;
+  else body = <Dashboard state={state} figures={figures} height={bodyHeight} funnel={funnel} />;
 
   return (
     <ColorProvider color={color}>

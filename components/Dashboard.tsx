@@ -7,6 +7,8 @@ import { keyStateOf } from '../src/state/key-state.js';
 import { launchOfRun } from '../src/state/run-notes.js';
 import type { RunFigures } from '../src/state/run-view.js';
 import { CalendarStrip } from './CalendarStrip.js';
+import { FunnelPanel } from './FunnelPanel.js';
+import type { FunnelView } from './useFunnel.js';
 import { CoveragePanel, coveragePanelHeight } from './CoveragePanel.js';
 import { HistoryProgress } from './HistoryProgress.js';
 import { LogPane } from './LogPane.js';
@@ -24,7 +26,7 @@ const MIN_LOG = 3;
  * The main screen, fitted to `height`: run, coverage, failures line and the calendar come first;
  * the newest log lines take what is left.
  */
-export function Dashboard({ state, figures, height }: { state: AppState; figures: RunFigures; height: number }) {
+export function Dashboard({ state, figures, height, funnel = null }: { state: AppState; figures: RunFigures; height: number; funnel?: FunnelView | null }) {
   const color = useColor();
   const width = state.ui.width;
   const run = state.log.current;
@@ -63,6 +65,8 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
   const covLines = sourceCount + (take(covFull - sourceCount) ? covFull - sourceCount : 0);
   const showSummary = summary !== null && take(1);
   const showProblem = expectedProblem !== null && take(1);
+  // A lone job's chain (the overview shows it for several): its title line and a line per stage, where they fit.
+  const showFunnel = funnel !== null && take(funnel.rows.length + 1);
   const seasons = expected?.format === 'date' ? new Set(expected.keys.map(seasonOf)).size : 0;
   const calendar = seasons > 0 && left - (seasons + 1) >= MIN_LOG && take(seasons + 1);
   const legend = calendar && left - 1 >= MIN_LOG + 2 && take(1);
@@ -80,6 +84,7 @@ export function Dashboard({ state, figures, height }: { state: AppState; figures
           {expectedProblem}
         </Text>
       ) : null}
+      {showFunnel ? <FunnelPanel rows={funnel!.rows} width={width} error={funnel!.error} reading={funnel!.reading} /> : null}
       {calendar ? <CalendarStrip keys={expected!.keys} stateOf={keyStateOf(state)} width={width} legend={legend} sources={{ storage: state.coverage.storage !== null, warehouse: state.coverage.warehouse !== null }} /> : null}
       {showSummary ? <Text wrap="truncate-end">{summary}</Text> : null}
       <LogPane lines={state.log.tail} height={logHeight} width={width} />

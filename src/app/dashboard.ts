@@ -6,6 +6,9 @@ import { FRAME_MS } from '../store.js';
 import { wireAlerts } from './alerts-wiring.js';
 import { untilLeft } from './leave.js';
 import { startRuntime } from './runtime.js';
+import { startChain } from '../chain/chain-live.js';
+import { createSourceHub } from '../coverage/source-hub.js';
+import type { ChainConfig } from '../jobs/chain-config.js';
 import { flushStartup, markStartup } from '../startup-timing.js';
 
 /**
@@ -13,16 +16,22 @@ import { flushStartup, markStartup } from '../startup-timing.js';
  * session, and SIGHUP of this terminal ends only this process. Leaving never waits on the network either: the
  * sources get CLOSE_WAIT_MS (leave.ts) to stop, then the caller exits the process, open sockets or not.
  */
-export async function runDashboard(config: Config, opts: { color: boolean; alerts?: boolean }): Promise<number> {
+export async function runDashboard(config: Config, opts: { color: boolean; alerts?: boolean; chain?: ChainConfig | null }): Promise<number> {
   let unmount = () => {};
+  // A lone job with a `chain`: its funnel on the dashboard, the stages polled through the job's own hub (a stage
+  // naming the job's prefix or table shares its poll), as `status` shows it.
+  const hub = opts.chain ? createSourceHub({ mode: 'live' }) : undefined;
+  const ac = new AbortController();
   const runtime = startRuntime(config, {
     exit: () => unmount(),
     width: process.stdout.columns,
     height: process.stdout.rows,
+    hub,
   });
+  const chain = opts.chain ? { config: opts.chain, live: startChain(opts.chain, hub!, ac.signal) } : null;
   // Clipped to the terminal's width as Ink lays it out: the frame Ink redraws by itself on a resize, before the
   // screen re-renders at the new size, never wraps.
-  const screen = React.createElement(App, { store: runtime.store, onIntent: runtime.controller.onIntent, color: opts.color });
+  const screen = React.createElement(App, { store: runtime.store, onIntent: runtime.controller.onIntent, color: opts.color, chain });
   const app = render(React.createElement(Box, { width: '100%', flexDirection: 'column', overflowX: 'hidden' }, screen), {
     exitOnCtrlC: true,
     maxFps: Math.round(1000 / FRAME_MS),
@@ -37,8 +46,10 @@ export async function runDashboard(config: Config, opts: { color: boolean; alert
     stopTiming();
   });
   const stopAlerts = wireAlerts(runtime.store, config, opts.alerts !== false);
-  return untilLeft(app, unmount, () => {
+  return untilLeft(app, unmount, async () => {
     stopAlerts();
-    return runtime.close();
+    ac.abort();
+    await runtime.close();
+    hub?.close();
   });
 }

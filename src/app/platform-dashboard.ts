@@ -20,7 +20,7 @@ export type SetUp = (say: (line: string | null) => void) => Promise<void>;
  * Leaving never signals a backfill: each runs in its own session.
  */
 export async function runPlatformDashboard(registry: JobRegistry, opts: { color: boolean; alerts?: boolean; setUp?: SetUp }): Promise<number> {
-  if (!registry.multi) return runDashboard(registry.jobs[0], opts);
+  if (!registry.multi) return runDashboard(registry.jobs[0], { ...opts, chain: registry.chain });
   let unmount = () => {};
   const exit = () => unmount();
   let setUpDone = () => {};
