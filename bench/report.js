@@ -73,11 +73,16 @@ function scaleRows(res) {
   if (sc.error) return [err('one-run scaling', sc)];
   const rows = [];
   const perMB = [];
+  const cpuPerMB = [];
   for (const r of sc) {
     const mb = r.bytes / 1e6;
     const s = median(r.status.map((x) => x.ms));
     const g = median(r.grep.map((x) => x.ms));
     perMB.push(s / mb);
+    const cpu = median(r.status.map((x) => x.cpuMs));
+    const main = median(r.status.map((x) => x.mainCpuMs ?? Number.NaN));
+    const grepCpu = median(r.grep.map((x) => x.cpuMs));
+    if (Number.isFinite(main)) cpuPerMB.push(main / mb);
     const rss = Math.max(...r.status.map((x) => x.rssKB));
     rows.push([
       `one run, ${mb >= 1000 ? `${mb / 1000} GB` : `${mb} MB`}, ${r.keys.toLocaleString('en-US')} keys: \`status --json\` vs \`grep -c Scraped\` (to a file), median of ${r.status.length}; ms per MB; peak RSS (${(((rss * 1024) / r.keys) | 0)} B/key)`,
@@ -85,10 +90,18 @@ function scaleRows(res) {
       fmtMs(g),
       `${fmtRatio(s, g)} (target ≤ 5×)`,
     ]);
+    if (Number.isFinite(cpu)) {
+      // Wall time on a busy machine is mostly waiting for a core: CPU time says what the run itself cost.
+      const mainText = Number.isFinite(main) ? `; main thread ${fmtMs(main)} (${(main / mb).toFixed(1)} ms/MB)` : '';
+      rows.push([`  CPU time (user + system, GNU time)${Number.isFinite(main) ? '; of it the main thread' : ''}`, `${fmtMs(cpu)}${mainText}`, fmtMs(grepCpu), fmtRatio(cpu, grepCpu)]);
+    }
     if (!r.ok) rows.push([`  counts at ${mb} MB`, r.check, '', '']);
   }
   const spread = Math.max(...perMB) / Math.min(...perMB);
   rows.push(['one run: spread of ms per MB across the sizes (max / min)', `${spread.toFixed(2)}×`, 'target ≤ 1.5×', '']);
+  if (cpuPerMB.length === sc.length) {
+    rows.push(['  the same by main-thread CPU per MB (max / min)', `${(Math.max(...cpuPerMB) / Math.min(...cpuPerMB)).toFixed(2)}×`, '', '']);
+  }
   return rows;
 }
 

@@ -1,14 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { oneRunLog } from './one-run.js';
 import { runTimed } from './spawn-timed.js';
+
+const MAIN_THREAD_CPU = fileURLToPath(new URL('./main-thread-cpu.cjs', import.meta.url));
 
 /**
  * Issue 14's scaling case: `status --json` on one-run logs of each size (distinct game-id keys, 15 %
  * failures, Progress every 50; see one-run.js) against `grep -c Scraped` with its output written to a
  * file, interleaved, after one warm-up of each. Checks the counts: succeeded = grep -c '✅ Scraped',
- * failed = the writer's failures, no repeated lines. Resolves one entry per size.
+ * failed = the writer's failures, no repeated lines. Resolves one entry per size; each status run has
+ * `mainCpuMs`, its main thread's CPU time (main-thread-cpu.cjs), beside wall and process CPU.
  */
 export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made }) {
   const out = [];
@@ -26,7 +30,8 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
       for (let round = 0; round <= n; round++) {
         progress(`  ${mb} MB: ${round === 0 ? 'warm-up' : `round ${round}/${n}`}`);
         // A long read on a loaded machine must not meet the one-shot bound (it would print a partial read).
-        const s = await runTimed(process.execPath, [cli, 'status', '--json', '--timeout', '86400', '--log', log.file], { cwd });
+        const s = await runTimed(process.execPath, ['-r', MAIN_THREAD_CPU, cli, 'status', '--json', '--timeout', '86400', '--log', log.file], { cwd });
+        s.mainCpuMs = Number(/main-thread-cpu-ms (\d+)/.exec(s.stderr)?.[1] ?? Number.NaN);
         if (s.code !== 0) throw new Error(`status exited ${s.code}: ${s.stderr.slice(0, 500)}`);
         const g = await runTimed('grep', ['-c', 'Scraped', log.file], { cwd, stdoutFile: join(cwd, 'grep.out') });
         json = JSON.parse(s.stdout);
