@@ -105,7 +105,7 @@ describe("the demo's Cloud Run region (backfill-tui loopback-cloud-run)", () => 
     // Once nothing runs in it, leaving stops it.
     await api.cancelExecution(job, e.id);
     await waitFor(async () => (await api.getExecution(job, e.id)).state === 'cancelled', 'the cancel to end it', 20_000, 100);
-    expect(await leaveDemoRegion(dir, file)).toBe(`demo Cloud Run region (pid ${pid}) stopped: no execution ran in it`);
+    expect(await leaveDemoRegion(dir, file)).toBe(`demo Cloud Run region (pid ${pid}) stopped: no execution was running in it`);
     await waitFor(() => !alive(pid), 'the region to exit', 20_000, 50);
     // A directory whose region is gone: nothing to say.
     expect(await leaveDemoRegion(dir, file)).toBeNull();

@@ -368,6 +368,15 @@ describe('retry', () => {
     const filtered = await waitFor(() => r.store.getState().ui.confirm, 'filtered retry confirm');
     expect(filtered.keys).toEqual([KEYS[2]]);
     expect(filtered.message).toBe(`Retry 1 failed key matching "${KEYS[2]}" (the filtered table), 3 workers, timeout 300 s?`);
+    r.controller.onIntent('confirm-no');
+    // A filter no failed key matches: nothing failed that way, not "every failed key is in storage now" (tester V10).
+    r.store.dispatch({ type: 'ui/filter-start' });
+    r.store.dispatch({ type: 'ui/filter-input', text: '1999' });
+    r.store.dispatch({ type: 'ui/filter-end', keep: true });
+    r.controller.onIntent('retry');
+    await waitFor(() => r.store.getState().ui.notices.find((n) => n.text.startsWith('nothing to retry')), 'the refusal');
+    expect(r.store.getState().ui.confirm).toBeNull();
+    expect(r.store.getState().ui.notices.map((n) => n.text)).toContain('nothing to retry: no key has failed matching "1999"');
   });
 });
 

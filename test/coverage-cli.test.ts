@@ -89,3 +89,21 @@ test('--require 95 --source warehouse exits 1 when the warehouse is short', asyn
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('171 more needed');
 });
+
+// Tester V10: a source the job does not have read as exit 1, which a CI check takes for "target not met".
+test('asking for a source the job does not have is a usage error (exit 2) naming it, for --require and for missing', async () => {
+  writeFileSync(path.join(dir, 'only-storage.json'), JSON.stringify({ job: 'solo', log: 'b.log', expected: 'dates.csv', storage: { url: 'st' } }));
+  mkdirSync(path.join(dir, 'st'), { recursive: true });
+  const req = await runCliAsync(['status', '--config', 'only-storage.json', '--require', '95', '--source', 'warehouse'], { cwd: dir });
+  expect(req.code).toBe(2);
+  expect(req.stderr).toBe('backfill-tui: --require 95 --source warehouse: solo has no warehouse configured\n');
+  for (const [from, says] of [['warehouse', 'warehouse'], ['lag', 'storage and warehouse']]) {
+    const m = await runCliAsync(['missing', '--config', 'only-storage.json', '--from', from], { cwd: dir });
+    expect(m.code).toBe(2);
+    expect(m.stdout).toBe('');
+    expect(m.stderr).toBe(`backfill-tui: cannot list missing keys from ${says}: solo has no ${says} configured${from === 'lag' ? ' (--from lag needs both)' : ''}\n`);
+  }
+  // The source it has still answers: 0 of the keys are in the empty folder, so 95 % is not met (exit 1).
+  const met = await runCliAsync(['status', '--config', 'only-storage.json', '--require', '95'], { cwd: dir });
+  expect(met.code).toBe(1);
+});

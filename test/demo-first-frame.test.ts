@@ -84,7 +84,7 @@ test('a new five-job demo draws its overview before laying out its folders, says
     await waitFor(() => !existsSync(path.join(dir, PREPARING)) && /75\.\d % · 95 %/.test(demo.out()) && /Phase 4 .*\d+\/\d+/.test(demo.out()), 'figures after the set-up', 90_000);
     demo.child.stdin.write('q');
     expect(await demo.exited).toBe(0);
-    expect(demo.out()).toMatch(/demo Cloud Run region \(pid \d+\) stopped: no execution ran in it/);
+    expect(demo.out()).toMatch(/demo Cloud Run region \(pid \d+\) stopped: no execution was running in it/);
   } finally {
     if (demo.child.exitCode === null) {
       demo.child.kill('SIGKILL');

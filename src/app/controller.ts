@@ -145,6 +145,8 @@ export function createController(deps: ControllerDeps) {
     const known = rows.some((r) => !r.recovered && r.persistentKnown);
     const persistent = known ? new Set(rows.filter((r) => r.persistent).map((r) => r.key)) : null;
     const missing = failing.filter((k) => !present?.has(k));
+    // No failed key at all is not "all in storage now" (tester V10: said for a job that never failed a key).
+    if (!only && (filter ? view.shown : view.rows).length === 0) return notice(`nothing to retry: no key has failed${filter ? ` matching "${filter}"` : ''}`, 'info');
     if (missing.length === 0) return notice(`nothing to retry: every failed key${filter && !only ? ` matching "${filter}"` : ''} is in storage now`, 'info');
     // A suspicious key would make the keys file be refused, and every good key with it: left out, and said.
     const { safe: keys, note } = leaveOutSuspicious(missing);

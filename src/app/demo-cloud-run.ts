@@ -192,5 +192,5 @@ export async function leaveDemoRegion(dir: string, configFile: string): Promise<
     return `demo Cloud Run region (pid ${running.pid}) stays up: ${what} in it. It exits 30 min after the last one ends, or now (cancelling them) with: kill ${running.pid}`;
   }
   process.kill(running.pid, 'SIGTERM');
-  return `demo Cloud Run region (pid ${running.pid}) stopped: no execution ran in it`;
+  return `demo Cloud Run region (pid ${running.pid}) stopped: no execution was running in it`;
 }

@@ -30,6 +30,11 @@ export function checkRequire(state: AppState, require: string, sourceName: 'stor
     process.stderr.write(`backfill-tui: --require takes a percentage from 0 to 100, got "${require}"\n`);
     return 2;
   }
+  if (!state.coverage[sourceName]) {
+    // A source the job does not have is a wrong question, not a target missed (tester V10: exit 1 read as "not met").
+    process.stderr.write(`backfill-tui: --require ${want} --source ${sourceName}: ${state.job} has no ${sourceName} configured\n`);
+    return 2;
+  }
   const source = coverageView(state)[sourceName];
   if (!source?.coverage) {
     process.stderr.write(`backfill-tui: --require ${want}: no ${sourceName} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
@@ -111,7 +116,12 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
   if (keys === null) {
     const src = from === 'lag' ? 'storage and warehouse' : from;
     const configured = from === 'lag' ? config.storage && config.warehouse : config[from];
-    const err = cov[from === 'lag' ? 'storage' : from]?.error ?? cov.warehouse?.error ?? (configured ? 'no answer in time' : `no ${src} configured`);
+    if (!configured) {
+      // A source the job does not have: a usage error, as an unknown --from is (tester V10).
+      process.stderr.write(`backfill-tui: cannot list missing keys from ${src}: ${state.job} has no ${src} configured${from === 'lag' ? ' (--from lag needs both)' : ''}\n`);
+      return 2;
+    }
+    const err = cov[from === 'lag' ? 'storage' : from]?.error ?? cov.warehouse?.error ?? 'no answer in time';
     process.stderr.write(`backfill-tui: cannot list missing keys from ${src}: ${err}\n`);
     return 1;
   }
