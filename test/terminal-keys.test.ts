@@ -53,3 +53,35 @@ describe('keys arriving together in one read', () => {
     await term.waitScreen(() => term!.exited(), 'the dashboard to leave');
   }, 30_000);
 });
+
+// Tester V10: Ctrl-Z did nothing (raw mode ate it) and what was typed at the "shell" went in as keys.
+describe('Ctrl-Z', () => {
+  test('suspends the dashboard to the shell as less and vim do; fg draws the whole screen again and keys work', async () => {
+    const shell = startTerminal(['bash', '--norc', '--noprofile', '-i'], { cols: 80, rows: 24, cwd: dir });
+    term = shell;
+    shell.chunk("PS1='shell$ '\r");
+    await shell.waitScreen((_, t) => /^shell\$ $/m.test(t), 'the shell prompt');
+    shell.chunk(`'${process.execPath}' '${CLI}' --no-color\r`);
+    await shell.waitScreen((_, t) => t.includes('q quit'), 'the dashboard');
+    // The first key proves the dashboard reads keys: the failures view.
+    shell.keys('f');
+    await shell.waitScreen((_, t) => t.includes('12 keys'), 'the failures table');
+    shell.keys('C-z');
+    await shell.waitScreen((_, t) => /Stopped/.test(t) && /shell\$ $/m.test(t), 'the shell after the job stopped');
+    // What is typed now is the shell's, not the dashboard's.
+    shell.chunk('echo typed-at-the-shell\r');
+    await shell.waitScreen((rows) => rows.some((r) => r === 'typed-at-the-shell'), 'the shell running a command');
+    shell.chunk('fg\r');
+    // The whole frame again (not only what changed), on the view it was on.
+    await shell.waitScreen((_, t) => t.includes('12 keys') && t.includes('q quit') && !t.includes('typed-at-the-shell'), 'the dashboard redrawn');
+    shell.keys('q');
+    // Left: the shell's prompt under the last frame (Ink leaves it on screen), and no job stopped behind.
+    await shell.waitScreen((rows) => /^shell\$\s*$/.test(rows.filter((r) => r.trim() !== '').at(-1) ?? ''), 'the shell after q');
+    shell.chunk('jobs\r');
+    await shell.waitScreen((rows) => {
+      const shown = rows.filter((r) => r.trim() !== '');
+      return /^shell\$\s*$/.test(shown.at(-1) ?? '') && shown.at(-2) === 'shell$ jobs';
+    }, 'jobs answered');
+    expect(shell.screen().join('\n')).not.toMatch(/Stopped|Running/);
+  }, 60_000);
+});

@@ -10,6 +10,7 @@ import { startChain } from '../chain/chain-live.js';
 import { createSourceHub } from '../coverage/source-hub.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
 import { flushStartup, markStartup } from '../startup-timing.js';
+import { suspendOnCtrlZ } from './suspend.js';
 
 /**
  * Draws the dashboard until `q`/Ctrl-C, SIGHUP or SIGTERM. Leaving never signals the backfill: it runs in its own
@@ -36,7 +37,13 @@ export async function runDashboard(config: Config, opts: { color: boolean; alert
     exitOnCtrlC: true,
     maxFps: Math.round(1000 / FRAME_MS),
   });
-  unmount = () => app.unmount();
+  const stopSuspend = suspendOnCtrlZ(process.stdin, process.stdout);
+  // Ctrl-C leaves through Ink itself: the listener goes with the screen either way.
+  void app.waitUntilExit().then(stopSuspend, stopSuspend);
+  unmount = () => {
+    stopSuspend();
+    app.unmount();
+  };
   markStartup('first frame');
   // Start-up timing (bench only): when the log's history is in, the stages are complete.
   const stopTiming = runtime.store.subscribe(() => {

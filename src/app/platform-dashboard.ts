@@ -8,6 +8,7 @@ import { runDashboard } from './dashboard.js';
 import { untilLeft } from './leave.js';
 import { startPlatform } from './platform-runtime.js';
 import { flushStartup, markStartup } from '../startup-timing.js';
+import { suspendOnCtrlZ } from './suspend.js';
 
 /**
  * Work the dashboard waits for before its sources start (a new demo laying out its directory), started right after
@@ -29,7 +30,13 @@ export async function runPlatformDashboard(registry: JobRegistry, opts: { color:
   const platform = startPlatform(registry, { exit, width: process.stdout.columns, height: process.stdout.rows, ready });
   markStartup('jobs started');
   const app = render(React.createElement(PlatformApp, { platform, color: opts.color, exit }), { exitOnCtrlC: true, maxFps: Math.round(1000 / FRAME_MS) });
-  unmount = () => app.unmount();
+  const stopSuspend = suspendOnCtrlZ(process.stdin, process.stdout);
+  // Ctrl-C leaves through Ink itself: the listener goes with the screen either way.
+  void app.waitUntilExit().then(stopSuspend, stopSuspend);
+  unmount = () => {
+    stopSuspend();
+    app.unmount();
+  };
   markStartup('first frame');
   // The set-up goes on under the first frame, its progress on the overview's title line; the sources start once it is done.
   let failure: unknown = null;

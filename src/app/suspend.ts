@@ -1,0 +1,26 @@
+/**
+ * Ctrl-Z suspends the dashboard as it suspends less or vim (tester V10: raw mode swallowed it, and what was
+ * typed at the shell afterwards reached the dashboard as keys). Only the dashboard stops: the backfill is a
+ * process group of its own and goes on. On `fg` the terminal is taken back and the whole screen drawn again.
+ *
+ * Ink reads the key as input in raw mode, so it never reaches the terminal driver; we stop ourselves with
+ * SIGTSTP (Node installs no handler for it: the default action stops the process before kill() returns).
+ * When nothing can resume us (an orphaned process group, e.g. started without a shell's job control), the
+ * kernel discards the signal and kill() returns at once: the terminal is restored the same way either way.
+ */
+export function suspendOnCtrlZ(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): () => void {
+  if (!stdin.isTTY || typeof stdin.setRawMode !== 'function' || process.platform === 'win32') return () => {};
+  const onData = (data: Buffer | string) => {
+    const text = typeof data === 'string' ? data : data.toString('latin1');
+    if (!text.includes('\x1a')) return;
+    stdin.setRawMode(false);
+    // The cursor back, on a fresh line below the frame, for the shell's prompt.
+    stdout.write('\x1b[?25h\n');
+    process.kill(process.pid, 'SIGTSTP');
+    // Resumed (or never stopped): raw mode again, and a whole new frame (the screen was the shell's meanwhile).
+    stdin.setRawMode(true);
+    stdout.emit('resize');
+  };
+  stdin.prependListener('data', onData);
+  return () => stdin.off('data', onData);
+}
