@@ -4,6 +4,7 @@ import type { Grammar } from '../parser/index.js';
 import type { AppEvent } from '../state/events.js';
 import { UserError } from '../errors.js';
 import { logHandlers } from './log-events.js';
+import { markStartup } from '../startup-timing.js';
 
 /**
  * Reads a log's history once (no following) and turns it into events; a missing log is `waiting`.
@@ -46,6 +47,8 @@ export async function readLogOnce(
     // A one-shot read ends with the history: no directory watch (chokidar stays unloaded).
     { signal: ac.signal, pollMs: 60_000, historyStart, lendChunks: true, watch: false, chunkSize: opts.chunkSize },
   );
+  // A start-up stage for `npm run bench` (src/startup-timing.ts; nothing is recorded without BACKFILL_TUI_TIMING).
+  markStartup('log read');
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
   if (failure) throw new UserError(`cannot read the log ${file}: ${(failure as Error).message ?? String(failure)}`);
 }
