@@ -122,6 +122,7 @@ describe('Cloud Run place', () => {
     let answer!: (n: number) => void;
     const order: string[] = [];
     const { place, state, abort } = placeFor(server, stateDir, {
+      logSettleMs: 50,
       freshStoragePresent: () => {
         asked();
         return new Promise<number>((r) => (answer = r)).finally(() => order.push('listing answered'));
@@ -263,6 +264,31 @@ describe('Cloud Run place', () => {
     await waitFor(() => lines.length >= 2, 'the lines written after the header');
     await waitFor(() => lines.length === 3, 'the late header');
     expect(lines.map((l) => l.split(' - ').at(-1))).toEqual(['header', 'one', 'two']);
+  });
+
+  // Tester V11: the tasks' summaries were in, the place stopped reading, and two timeouts written the same
+  // millisecond (one per task) reached Cloud Logging after them: never read, lost for good.
+  it('an execution of several tasks: a line that reaches Cloud Logging after every summary is still read, until a read begun the settle time after the completion', async () => {
+    const server = await startLoopbackServer({
+      project: spec.project,
+      region: spec.region,
+      jobs: [{ name: spec.job, timeoutSeconds: 600 }],
+      logDelayMs: (line) => (line.includes('Timeout') ? 1500 : 0),
+      runTask: async (ctx) => {
+        ctx.log(`2026-03-01 12:00:00,000 - WARNING -   ❌ Timeout 2024-01-0${ctx.taskIndex + 1}`);
+        ctx.log('2026-03-01 12:00:00,000 - INFO - BACKFILL COMPLETE');
+        return 0;
+      },
+    });
+    cleanups.push(() => server.close());
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cr-place-'));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+    const exec = server.world.run(server.world.opts.jobs[0], { taskCount: 2 });
+    const { place, lines } = placeFor(server, stateDir, { logSettleMs: 4000, logDeadlineMs: 60_000 });
+    await place.start();
+    await exec.done;
+    await waitFor(() => lines.filter((l) => l.includes('BACKFILL COMPLETE')).length === 2, 'both summaries');
+    await waitFor(() => lines.filter((l) => l.includes('❌ Timeout')).length === 2, 'the timeouts that came after them', 15_000);
   });
 
   it('an execution cancelled from gcloud also ends stopped, not ended', async () => {

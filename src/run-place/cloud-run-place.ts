@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
-import { lastEntriesState } from '../cloud-run/last-entries.js';
+import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
 import { keysFromArgv } from '../cloud-run/execution-outcomes.js';
 import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
@@ -296,6 +296,15 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       // Past the deadline (a dashboard started long after the end) it still waits for a first read: a second apart.
       const left = e.completionTime + deadlineMs - d.now();
       await sleep(left > 0 ? Math.min(1000, left) : 1000, d.signal);
+    }
+    // With several tasks, every summary in is not every line in: each task is a container of its own, and
+    // Cloud Logging keeps no order between them (tester V11: two of three timeouts, one per task, written the
+    // millisecond of the summaries, came after them, were never read, and were lost with the kept outcomes).
+    // Reading goes on until a read begun `settle` after the completion reached the end, as for an execution that
+    // writes no summary. One task writes its summary last on its one stream, which the agent ships in order.
+    const settle = Math.min(d.logSettleMs ?? LOG_SETTLE_MS, deadlineMs / 2);
+    while (e.taskCount > 1 && !d.signal.aborted && current?.id === e.id && said === null && (caughtUpFrom === null || caughtUpFrom < e.completionTime + settle) && d.now() < e.completionTime + deadlineMs) {
+      await sleep(Math.min(1000, Math.max(50, settle / 4)), d.signal);
     }
     if (current?.id === e.id) {
       unfollow?.();
