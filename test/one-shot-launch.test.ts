@@ -198,15 +198,6 @@ test('the other commands still run through the bin: missing, --version, a usage 
   expect(usage.stderr).toContain("unknown command 'nonsense'");
 });
 
-test('help and usage errors through the one-shot bundle are the ES-module CLI\'s, word for word', () => {
-  for (const args of [['--help'], ['status', '--help'], ['missing', '--help'], ['--log', log, 'status', '--bogus'], ['status', 'extra']]) {
-    const name = args.join('_').replace(/[^a-z]/gi, '');
-    const one = run(CLI, args, `one-${name}`);
-    const esm = run(ESM_CLI, args, `esm-${name}`);
-    expect({ args, code: one.code, stdout: one.stdout, stderr: one.stderr }).toEqual({ args, code: esm.code, stdout: esm.stdout, stderr: esm.stderr });
-  }
-});
-
 describe('which commands the one-shot bundle serves (src/launch/route.ts)', () => {
   const cases: [string[], boolean][] = [
     [['status'], true],

@@ -16,9 +16,6 @@ import { LAUNCH_INFO, type LaunchInfo } from './launch-info.js';
  * `--verify-snapshot-checksum` (set here before every compile that makes or reads a cache) also data whose
  * bytes were damaged. Without that flag a release build of V8 trusts the bytes and can crash on a damaged
  * file. A missing or unreadable cache file is the same as none. Which cache is read: cache-place.ts.
- * V8 knows the source only by its length: a hand edit of one-shot.cjs that keeps its length exactly would run
- * the cached code of the old text (the build writes the bundle and its cache together; the user's caches are
- * named after the bundle's hash).
  */
 /** Marks only for `npm run bench` (BACKFILL_TUI_TIMING): the global `performance` loads Node's perf_hooks. */
 const timing = Boolean(process.env.BACKFILL_TUI_TIMING);
