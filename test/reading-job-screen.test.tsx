@@ -69,3 +69,16 @@ test('a log found missing is waited for, once looked at', async () => {
   expect(frame).toContain('waiting for /runs/none.log …');
   expect(frame).not.toContain('reading');
 });
+
+// Tester V14: a log path that is a directory (or a FIFO, a device) read `reading…` forever: figures promised that
+// never come. Its problem is said, the header has no `reading…`, and `status` says the same.
+test('a log that cannot be read is not "reading…": the problem is said on the screen and in status', async () => {
+  const store = createStore(initialState({ job: 'backfill', log: '/runs/dirlog', now: T0, targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'log/problem', message: 'log: /runs/dirlog is a directory, not a regular file; waiting for a regular file there' });
+  const app = mount(store);
+  const frame = await waitFor(() => (frameOf(app).includes('is a directory') ? frameOf(app) : null), 'the problem');
+  expect(frame.split('\n')[0]).toMatch(/^backfill waiting/);
+  expect(frame).not.toContain('reading');
+  expect(statusText(store.getState()).split('\n')[0]).toMatch(/^backfill: waiting {2}\/runs\/dirlog$/);
+  fits(frame);
+});

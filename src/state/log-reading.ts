@@ -2,13 +2,17 @@ import type { AppState } from './app-state.js';
 import { formatBytes } from '../format.js';
 
 /**
- * A file log not yet read to its end (a log found missing has nothing to read; a Cloud Run job has no file).
+ * A file log not yet read to its end (a log found missing or unreadable has nothing to read; a Cloud Run job has
+ * no file).
  * While it is read the runs are half known: a finished run read up to its middle looks `ended` at 0/5,299.
  * So no screen and no command shows a state word or run figures from it (tester U8): the overview's row,
  * the job screen's header and body, and `status` say `reading…` instead. Alerts wait for the whole history.
  */
 export function readingLog(state: AppState): boolean {
-  return state.place === null && !state.log.historyDone && !(state.log.looked && !state.log.exists);
+  // A log that cannot be read (a directory, a FIFO, a device, no permission) is not being read: its problem is
+  // said instead, never a `reading…` that promises figures (tester V14).
+  const unreadable = Boolean(state.log.problem) && state.log.bytesRead === 0;
+  return state.place === null && !state.log.historyDone && !(state.log.looked && !state.log.exists) && !unreadable;
 }
 
 /** "reading… 30 % of 39 MB" ("reading…" before the file's size is known), or null when the log is read. */
