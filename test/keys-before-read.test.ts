@@ -40,7 +40,7 @@ function writeConfig(extra: Record<string, unknown> = {}): string {
 function controllerOver(file: string) {
   const config = loadConfig({ file, cwd: dir });
   const store = createStore(initialState({ job: 'early', log: config.log, now: T0, targets: [95, 98, 100] }), { frameMs: 0 });
-  const live: LiveSources = { storage: null, warehouse: null, refresh: () => [], done: Promise.resolve() };
+  const live: LiveSources = { storage: null, warehouse: null, refresh: () => [], done: Promise.resolve(), pace: () => undefined };
   const ac = new AbortController();
   aborts.push(ac);
   const controller = createController({ config, store, live, exit: () => undefined, now: () => T0, signal: ac.signal });

@@ -1,7 +1,7 @@
 import { readyUnlessAborted } from '../abort.js';
 import { historyStartFor } from './history-start.js';
 import { readExpectedKeys } from '../coverage/expected-keys.js';
-import { createSourceHub, type RefreshAnswer, type SourceHub } from '../coverage/source-hub.js';
+import { createSourceHub, IDLE_POLL_MS, type FollowHandle, type RefreshAnswer, type SourceHub } from '../coverage/source-hub.js';
 import type { KeySource } from '../coverage/source.js';
 import type { Config } from '../config.js';
 import { watchFailedFiles } from '../failures/failed-watcher.js';
@@ -24,7 +24,10 @@ export interface LiveSources {
   refresh(only?: 'storage' | 'warehouse'): { name: 'storage' | 'warehouse'; answer: RefreshAnswer }[];
   /** Resolves when every source has stopped (after the signal aborted). */
   done: Promise<unknown>;
+  /** Coverage looks at the configured pace (true), or at most every IDLE_POLL_MS (see runtime.ts: when and why). */
+  pace(fast: boolean): void;
 }
+
 
 /**
  * Starts every source of the dashboard: they know nothing of React and only dispatch events.
@@ -38,12 +41,19 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
   const storage = config.storage ? hub.storage(config.storage) : null;
   // Said at once, looked at once `ready`: the cell says `unknown` until the first look, never `–` (no such source).
   if (storage) dispatch({ type: 'coverage/configured', source: storage.name, label: storage.label });
-  const pollers: { name: 'storage' | 'warehouse'; poller: { refresh(): RefreshAnswer } }[] = [];
+  const pollers: { name: 'storage' | 'warehouse'; poller: FollowHandle; intervalMs: number }[] = [];
+  let fast = true;
+  const paceOf = (intervalMs: number) => (fast ? intervalMs : Math.max(intervalMs, IDLE_POLL_MS));
   const live: LiveSources = {
     storage,
     warehouse: null,
     refresh: (only) => pollers.filter((p) => !only || p.name === only).map((p) => ({ name: p.name, answer: p.poller.refresh() })),
     done: Promise.resolve(),
+    pace(next) {
+      if (next === fast) return;
+      fast = next;
+      for (const p of pollers) p.poller.pace(paceOf(p.intervalMs));
+    },
   };
   const start = () => {
     // A Cloud Run job's log comes from Cloud Logging through its run place, not from a file.
@@ -70,9 +80,10 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
       if (source !== storage) dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
       pollers.push({
         name: source.name,
+        intervalMs,
         poller: hub.follow(
           source,
-          intervalMs,
+          paceOf(intervalMs),
           {
             onStart: () => dispatch({ type: 'coverage/checking', source: source.name, at: now() }),
             onResult: (result, at) => dispatch({ type: 'coverage/result', source: source.name, result, at }),

@@ -36,9 +36,21 @@ export function startPlatform(registry: JobRegistry, opts: { now?: () => number;
   const ac = new AbortController();
   const clock = createSharedClock({ now: opts.now });
   const writers = createWritersScan();
-  const jobs = registry.jobs.map((config) => startRuntime(config, { ...opts, hub, clock, writers }));
-  const chain = registry.chain ? startChain(registry.chain, hub, ac.signal, opts.ready) : null;
+  // The chain's stages move only when a job feeding them does: they keep the configured pace while any job does.
+  let chain: ChainLive | null = null;
+  const chainPace = () => chain?.pace(jobs.some((j) => j.fast()));
+  const jobs: Runtime[] = [];
+  for (const config of registry.jobs) jobs.push(startRuntime(config, { ...opts, hub, clock, writers, onScreen: !registry.multi, onPace: chainPace }));
+  chain = registry.chain ? startChain(registry.chain, hub, ac.signal, opts.ready) : null;
   const ui = createPlatformUi(initialPlatformUi(registry.multi ? registry.jobs.map((j) => j.job) : []));
+  // A job's coverage keeps the configured pace while its own screen is open (see startRuntime).
+  const onScreen = () => {
+    const s = ui.getState();
+    jobs.forEach((j, i) => j.setOnScreen(!registry.multi || (s.screen === 'job' && s.selected === registry.jobs[i].job)));
+  };
+  const offUi = ui.subscribe(onScreen);
+  onScreen();
+  chainPace();
   const byName = new Map(jobs.map((r, i) => [registry.jobs[i].job, r]));
   return {
     registry,
@@ -50,6 +62,7 @@ export function startPlatform(registry: JobRegistry, opts: { now?: () => number;
     writers,
     job: (name) => byName.get(name),
     async close() {
+      offUi();
       ac.abort();
       await Promise.all(jobs.map((j) => j.close()));
       clock.close();

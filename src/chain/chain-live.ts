@@ -1,6 +1,6 @@
 import { readyUnlessAborted } from '../abort.js';
 import { readExpectedKeys } from '../coverage/expected-keys.js';
-import type { SourceHub } from '../coverage/source-hub.js';
+import { IDLE_POLL_MS, type FollowHandle, type SourceHub } from '../coverage/source-hub.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
 import { stageIntervalMs, stageLabel, stageSource, type ChainState } from './chain-sources.js';
 import type { StageLook } from './funnel.js';
@@ -11,6 +11,8 @@ export interface ChainLive {
   subscribe(listener: () => void): () => void;
   /** `g`: look at every stage now. */
   refresh(): void;
+  /** Stages looked at at their configured pace (true), or at most every IDLE_POLL_MS: no job feeding them moves. */
+  pace(fast: boolean): void;
 }
 
 /**
@@ -20,7 +22,9 @@ export interface ChainLive {
 export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSignal, ready: Promise<unknown> = Promise.resolve()): ChainLive {
   let state: ChainState = { expected: null, expectedError: null, looks: new Map() };
   const listeners = new Set<() => void>();
-  const refreshers: { refresh(): void }[] = [];
+  const followed: { handle: FollowHandle; intervalMs: number }[] = [];
+  let fast = true;
+  const paceOf = (intervalMs: number) => (fast ? intervalMs : Math.max(intervalMs, IDLE_POLL_MS));
   const set = (next: ChainState) => {
     state = next;
     for (const l of listeners) l();
@@ -38,17 +42,19 @@ export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSign
       for (const stage of chain.stages) {
         try {
           const source = stageSource(hub, stage, expected.format, expected.keys.length);
-          refreshers.push(
-            hub.follow(
+          const intervalMs = stageIntervalMs(stage);
+          followed.push({
+            intervalMs,
+            handle: hub.follow(
               source,
-              stageIntervalMs(stage),
+              paceOf(intervalMs),
               {
                 onResult: (result, at) => look(stage.name, { label: source.label, keys: result.keys, checkedAt: at, error: null, hint: null }),
                 onError: (error) => look(stage.name, { error: error.message, hint: error.hint }),
               },
               signal,
             ),
-          );
+          });
         } catch (err) {
           look(stage.name, { error: (err as Error).message, hint: null });
         }
@@ -64,6 +70,11 @@ export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSign
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    refresh: () => refreshers.forEach((r) => r.refresh()),
+    refresh: () => followed.forEach((f) => f.handle.refresh()),
+    pace(next) {
+      if (next === fast) return;
+      fast = next;
+      for (const f of followed) f.handle.pace(paceOf(f.intervalMs));
+    },
   };
 }

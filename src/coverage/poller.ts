@@ -9,7 +9,8 @@ export interface PollerTimers {
 /** Options for {@link startPoller}. */
 export interface PollerOptions {
   source: KeySource;
-  intervalMs: number;
+  /** Between the end of one look and the next; read again at every look (a hub's pace may change, see reschedule). */
+  intervalMs: number | (() => number);
   /** Aborting stops the poller: the pending timer is cleared and the in-flight list is cancelled. */
   signal: AbortSignal;
   timers?: PollerTimers;
@@ -27,6 +28,11 @@ export interface PollerOptions {
 export interface Poller {
   /** Poll now; when a list is in flight, poll once more right after it instead of overlapping. */
   refresh(): void;
+  /**
+   * The interval changed: the look waiting for its time is due `intervalMs` after the last one ended, now if that
+   * has passed already (a slower pace waits its own time: the look after that is later).
+   */
+  reschedule(): void;
 }
 
 /**
@@ -51,6 +57,9 @@ export function startPoller(opts: PollerOptions): Poller {
   let inFlight = false;
   let again = false;
   let failures = 0;
+  /** When the last look ended, and whether it failed (a failure's wait is its backoff, not the interval). */
+  let endedAt = 0;
+  const interval = typeof opts.intervalMs === 'function' ? opts.intervalMs : () => opts.intervalMs as number;
 
   const schedule = (ms: number) => {
     timer = timers.setTimeout(() => {
@@ -61,6 +70,7 @@ export function startPoller(opts: PollerOptions): Poller {
 
   const settle = (next: number, report: (nextInMs: number) => void) => {
     inFlight = false;
+    endedAt = now();
     if (signal.aborted) return;
     const nextInMs = again ? 0 : next;
     report(nextInMs);
@@ -84,12 +94,12 @@ export function startPoller(opts: PollerOptions): Poller {
     listing.then(
       (result) => {
         failures = 0;
-        settle(opts.intervalMs, () => opts.onResult(result, now()));
+        settle(interval(), () => opts.onResult(result, now()));
       },
       (e: unknown) => {
         failures += 1;
         const error = e instanceof SourceError ? e : new SourceError(e instanceof Error ? e.message : String(e), null, null);
-        settle(backoffDelay(failures, opts.intervalMs, random()), (nextInMs) => opts.onError(error, now(), nextInMs));
+        settle(backoffDelay(failures, interval(), random()), (nextInMs) => opts.onError(error, now(), nextInMs));
       },
     );
   }
@@ -114,6 +124,13 @@ export function startPoller(opts: PollerOptions): Poller {
       if (timer !== null) timers.clearTimeout(timer);
       timer = null;
       poll();
+    },
+    reschedule() {
+      // In flight, or failing (its backoff stands): the next look is scheduled when this one settles.
+      if (signal.aborted || inFlight || timer === null || failures > 0) return;
+      timers.clearTimeout(timer);
+      timer = null;
+      schedule(Math.max(0, endedAt + interval() - now()));
     },
   };
 }

@@ -7,6 +7,11 @@ import type { KeySource, ListTrace, SourceError, SourceResult } from './source.j
 
 /** Cloud requests in flight at once, over every job and stage: one list runs its pages one after another. */
 export const CLOUD_LISTS_IN_FLIGHT = 4;
+/**
+ * The slowest a job's or stage's coverage is looked at while nothing of it can change in view (see startRuntime:
+ * a run live or just ended, or the job's own screen open, keep the configured pace).
+ */
+export const IDLE_POLL_MS = 60_000;
 /** `g` starts a listing of a source only when its last one started at least this long ago. */
 export const MIN_REFRESH_GAP_MS = 10_000;
 
@@ -20,6 +25,12 @@ export interface Follower {
   onError(error: SourceError, at: number, nextInMs: number): void;
 }
 
+/** A follower's hold on a hub source. */
+export interface FollowHandle {
+  refresh(): RefreshAnswer;
+  pace(intervalMs: number): void;
+}
+
 /**
  * One place every job and chain stage gets its coverage sources from, so a bucket prefix or a table named
  * by several of them is listed once per interval: sources with the same listing share one underlying
@@ -28,8 +39,12 @@ export interface Follower {
 export interface SourceHub {
   storage(spec: NonNullable<Config['storage']>): KeySource;
   warehouse(spec: NonNullable<Config['warehouse']>, keyFormat: KeyFormat): KeySource;
-  /** Follows a hub source every `intervalMs` (the shortest any follower asks for) until `signal` aborts. */
-  follow(source: KeySource, intervalMs: number, follower: Follower, signal: AbortSignal): { refresh(): RefreshAnswer };
+  /**
+   * Follows a hub source every `intervalMs` (the shortest any follower asks for) until `signal` aborts. `pace(ms)`
+   * changes this follower's interval (a job whose rows cannot change asks for less): a shorter one takes effect at
+   * once, a longer one from the next look.
+   */
+  follow(source: KeySource, intervalMs: number, follower: Follower, signal: AbortSignal): FollowHandle;
   /**
    * Tells a hub source how many keys a job or stage naming it expects: its listings may take as many pages as the
    * largest count told can explain (page-guard.ts), and no more.
@@ -54,7 +69,7 @@ interface Core {
   followers: Set<{ intervalMs: number; follower: Follower }>;
   /** The most keys any job or stage naming this source expects; undefined until one has read its expected keys. */
   expectedKeys: number | undefined;
-  poller: { poller: Poller; intervalMs: number; ac: AbortController } | null;
+  poller: { poller: Poller; ac: AbortController } | null;
   /** When the last listing started (on the hub's clock), null before the first. */
   startedAt: number | null;
   /** How far the last listing got: handed to a caller whose wait for it ends first. */
@@ -138,12 +153,11 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
     core.poller?.ac.abort();
     core.poller = null;
     if (core.followers.size === 0 || hubAc.signal.aborted) return;
-    const intervalMs = Math.min(...[...core.followers].map((f) => f.intervalMs));
     const ac = new AbortController();
     const each = (fn: (f: Follower) => void) => [...core.followers].forEach((f) => fn(f.follower));
     const poller = startPoller({
       source: { name: 'storage', label: core.source.label, list: () => fresh(core) },
-      intervalMs,
+      intervalMs: () => paceOf(core),
       signal: AbortSignal.any([ac.signal, hubAc.signal]),
       timers: opts.timers,
       random: opts.random,
@@ -158,8 +172,10 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
         each((f) => f.onError(error, at, next));
       },
     });
-    core.poller = { poller, intervalMs, ac };
+    core.poller = { poller, ac };
   };
+  /** The shortest interval any follower of `core` asks for now. */
+  const paceOf = (core: Core) => Math.min(...[...core.followers].map((f) => f.intervalMs));
 
   return {
     lists,
@@ -183,8 +199,9 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
       const core = (source as HubSource)[CORE];
       if (!core) throw new Error('follow() takes a source made by this hub');
       const entry = { intervalMs, follower };
+      const before = core.poller ? paceOf(core) : Infinity;
       core.followers.add(entry);
-      if (!core.poller || intervalMs < core.poller.intervalMs) restartPoller(core);
+      if (!core.poller || intervalMs < before) restartPoller(core);
       else if (core.last && 'result' in core.last) follower.onResult(core.last.result, core.last.at);
       else if (core.last) follower.onError(core.last.error, core.last.at, core.last.next);
       signal.addEventListener(
@@ -196,6 +213,12 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
         { once: true },
       );
       return {
+        pace(ms) {
+          if (ms === entry.intervalMs) return;
+          const before = paceOf(core);
+          entry.intervalMs = ms;
+          if (core.followers.has(entry) && paceOf(core) < before) core.poller?.poller.reschedule();
+        },
         // A key held down or pressed in a burst must not become a burst of listings: one per MIN_REFRESH_GAP_MS.
         refresh: (): RefreshAnswer => {
           const agoMs = core.startedAt === null ? Infinity : now() - core.startedAt;
