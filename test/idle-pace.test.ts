@@ -79,12 +79,12 @@ test('coverage is looked at every IDLE_POLL_MS on an idle overview, at the confi
     const b = platform.jobs[1];
     const start = now - 12_000;
     appendFileSync(path.join(dir, 'b.log'), logOf(start, [...banner(6, 180, 2), ['INFO', '  ✅ Scraped 2024-01-02']]));
-    await waitFor(() => b.fast(), 'b fast while its run is live', 20_000);
+    await waitFor(() => b.fast(), 'b fast while its run is live', 60_000);
     expect(await nextLook('the live wait')).toBe(5_000);
     expect(platform.jobs[0].fast()).toBe(false);
     now += 1_000;
     appendFileSync(path.join(dir, 'b.log'), logOf(now - 500, [['INFO', 'BACKFILL COMPLETE']]));
-    await waitFor(() => b.store.getState().log.current?.complete, 'the run complete', 20_000);
+    await waitFor(() => b.store.getState().log.current?.complete, 'the run complete', 60_000);
     b.store.flush(); // its listeners hear the end now, at this clock time
     expect(b.fast()).toBe(true);
     // Anything that makes the runtime look at its pace again (a store change, the screen) after the grace.
@@ -98,4 +98,4 @@ test('coverage is looked at every IDLE_POLL_MS on an idle overview, at the confi
     await platform.close();
     hub.close();
   }
-});
+}, 150_000);
