@@ -29,7 +29,7 @@ export function historyStartFor(grammar: Grammar, blockSize?: number): HistorySt
   return async ({ handle, size, maxLineBytes }) => {
     const lines = await BackwardLines.open(handle, size, { maxLineBytes, blockSize });
     // One clock for the scan, as the read has one: the repeated hour resolves by neighbouring lines.
-    const clock = new LogClock(grammar.zone);
+    const clock = new LogClock(grammar.zone, false);
     let runStarts = 0;
     /** A banner whose run-start status is not known yet, and its time. */
     let pending = false;

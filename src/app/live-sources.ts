@@ -10,6 +10,7 @@ import { isGsGlob } from '../failures/gs-glob.js';
 import { followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
 import { logHandlers } from './log-events.js';
+import { guessFromFile } from './log-zone-guess.js';
 import type { AppEvent } from '../state/events.js';
 import type { ExpectedInfo } from '../state/app-state.js';
 
@@ -58,17 +59,21 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
   const start = () => {
     // A Cloud Run job's log comes from Cloud Logging through its run place, not from a file.
     if (!config.cloudRun) tasks.push(
-      followLog(
-        config.log,
-        {
-          ...logHandlers(grammar, dispatch, now),
-          // State, not only a notice: the overview row says it, and it goes once the log is read again.
-          onError: (err) => dispatch({ type: 'log/problem', message: `log: ${(err as Error).message ?? String(err)} (retrying)` }),
-          onUnusable: (what) => dispatch({ type: 'log/problem', message: `log: ${config.log} ${what}; waiting for a regular file there` }),
-        },
-        // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
-        { signal, historyStart: historyStartFor(grammar), lendChunks: true },
-      ),
+      // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
+      guessFromFile(config.log, grammar).then((guess) => {
+        const read = guess ? { ...grammar, zone: guess.zone } : grammar;
+        return followLog(
+          config.log,
+          {
+            ...logHandlers(read, dispatch, now, true, guess),
+            // State, not only a notice: the overview row says it, and it goes once the log is read again.
+            onError: (err) => dispatch({ type: 'log/problem', message: `log: ${(err as Error).message ?? String(err)} (retrying)` }),
+            onUnusable: (what) => dispatch({ type: 'log/problem', message: `log: ${config.log} ${what}; waiting for a regular file there` }),
+          },
+          // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
+          { signal, historyStart: historyStartFor(read), lendChunks: true },
+        );
+      }),
     );
     const onFailed = (files: FailedFile[], current: FailedFile | null, notes: string[]) => dispatch({ type: 'failed/update', files, current, notes });
     // A gs:// glob: the failed-keys objects a Cloud Run job's script writes (its container's files are lost).

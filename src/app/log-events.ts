@@ -2,6 +2,7 @@ import type { FollowHandlers } from '../log-follower.js';
 import { LogClock, parseChunk, type Grammar } from '../parser/index.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
+import { guessZone, newestLineAt, type ZoneGuess } from './log-zone-guess.js';
 
 /** Only chunks this close to the end of the file can hold lines the log pane will show. */
 const TAIL_ZONE_BYTES = 1 << 20;
@@ -11,15 +12,33 @@ const TAIL_ZONE_BYTES = 1 << 20;
  * is read, chunks far from its end skip decoding lines for the log pane: only the last ones are shown.
  * With `now`, batches that arrive after the history carry their arrival time (liveness, run-view.ts).
  * Outcome lines come as keyed columns (parseChunk's `keyed`) unless `keyed` is false (tests compare both).
+ * `guess`: the zone the log's clock was guessed to be in from the file before reading (log-zone-guess.ts),
+ * null when judged and none, undefined when the file could not tell: then the first lines to arrive while
+ * followed are judged by when they arrived (a run started after the dashboard, in another zone).
  */
-export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, now?: () => number, keyed = true): FollowHandlers {
+export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, now?: () => number, keyed = true, guess?: ZoneGuess | null): FollowHandlers {
   let bytesRead = 0;
   let size = 0;
   let historyDone = false;
+  let judged = guess !== undefined || grammar.zone !== undefined;
+  let zone = guess ? guess.zone : grammar.zone;
+  if (guess) dispatch({ type: 'log/zone-guess', guess });
   // One clock per file: the repeated hour of a DST change is resolved by the order of its lines.
-  let clock = new LogClock(grammar.zone);
+  let clock = new LogClock(zone);
   return {
     onChunk: (chunk) => {
+      if (!judged && historyDone && now) {
+        const newest = newestLineAt(chunk, grammar);
+        if (newest !== null) {
+          judged = true;
+          const g = guessZone(newest, now(), 'arrival');
+          if (g) {
+            zone = g.zone;
+            clock = new LogClock(zone);
+            dispatch({ type: 'log/zone-guess', guess: g });
+          }
+        }
+      }
       const farFromEnd = size - bytesRead - chunk.length > TAIL_ZONE_BYTES;
       const batch = parseChunk(chunk, grammar, farFromEnd ? 0 : TAIL_LIMIT, clock, keyed);
       // Lines appended while we follow prove a live writer whatever their timestamps say.
@@ -30,7 +49,13 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
       // end (keeping the old file's size would skip decoding the new file's first lines for the pane).
       bytesRead = 0;
       size = 0;
-      clock = new LogClock(grammar.zone);
+      // A new file may come from another writer: its first lines judge its clock again.
+      if (grammar.zone === undefined) {
+        judged = false;
+        zone = undefined;
+        dispatch({ type: 'log/zone-guess', guess: null });
+      }
+      clock = new LogClock(zone);
       dispatch({ type: 'log/reset', reason });
     },
     onWaiting: () => dispatch({ type: 'log/waiting' }),

@@ -5,22 +5,26 @@ import type { AppEvent } from '../state/events.js';
 import { UserError } from '../errors.js';
 import { logHandlers } from './log-events.js';
 import { markStartup } from '../startup-timing.js';
+import { guessFromFile } from './log-zone-guess.js';
 
 /**
  * Reads a log's history once (no following) and turns it into events; a missing log is `waiting`.
- * Only the part of a long log that can still show is read (see history-start.ts).
+ * Only the part of a long log that can still show is read (see history-start.ts; `historyStart` undefined: that).
  */
 export async function readLogOnce(
   file: string,
   grammar: Grammar,
   dispatch: (e: AppEvent) => void,
-  historyStart: HistoryStart | undefined = historyStartFor(grammar),
+  historyStart?: HistoryStart,
   /** Read size (default: the follower's), and whether outcome lines come as keyed columns (default true). */
   opts: { chunkSize?: number; keyed?: boolean } = {},
 ): Promise<void> {
   const ac = new AbortController();
   let failure: unknown = null;
-  const handlers = logHandlers(grammar, dispatch, undefined, opts.keyed ?? true);
+  // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
+  const guess = await guessFromFile(file, grammar);
+  const read = guess ? { ...grammar, zone: guess.zone } : grammar;
+  const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess);
   await followLog(
     file,
     {
@@ -45,7 +49,7 @@ export async function readLogOnce(
     },
     // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
     // A one-shot read ends with the history: no directory watch (chokidar stays unloaded).
-    { signal: ac.signal, pollMs: 60_000, historyStart, lendChunks: true, watch: false, chunkSize: opts.chunkSize },
+    { signal: ac.signal, pollMs: 60_000, historyStart: historyStart ?? historyStartFor(read), lendChunks: true, watch: false, chunkSize: opts.chunkSize },
   );
   // A start-up stage for `npm run bench` (src/startup-timing.ts; nothing is recorded without BACKFILL_TUI_TIMING).
   markStartup('log read');

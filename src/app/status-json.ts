@@ -109,6 +109,8 @@ export function statusJson(state: AppState) {
   return {
     job: state.job,
     log: state.log.path,
+    /** With no `timezone`, the zone the log's times were guessed to be in (log-zone-guess.ts), else null. */
+    logZoneGuess: zoneGuessJson(state),
     /** Keys longer than 200 characters in the log: cut for display, never launched. */
     suspiciousKeys: state.log.suspiciousKeys,
     run: runJson(current, currentFigures(state)),
@@ -119,6 +121,12 @@ export function statusJson(state: AppState) {
     // Only for a job with `cloudRun`: the execution the figures come from.
     ...(state.place ? { execution: executionJson(state) } : {}),
   };
+}
+
+/** `{zone: "UTC-05:00", behindMinutes: 300, from: "file" | "arrival"}`: how the log's times were read, when guessed. */
+function zoneGuessJson(state: AppState) {
+  const g = state.log.zoneGuess;
+  return g ? { zone: g.zone, behindMinutes: Math.round(g.behindMs / 60_000), from: g.from } : null;
 }
 
 /**

@@ -11,6 +11,7 @@ import { currentFigures } from '../state/current-figures.js';
 import { formatGroups, formatMonths, persistentSentence } from '../failures/analysis.js';
 import { failuresView } from '../state/failures-view.js';
 import { placeLines } from '../state/place-view.js';
+import { zoneGuessText } from '../state/zone-guess-text.js';
 
 function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
   if (!s) return [];
@@ -38,6 +39,8 @@ export function statusText(state: AppState): string {
   lines.push(`${state.job}: ${reading ?? f.status}${!reading && state.process.external ? ' (external)' : ''}  ${state.log.path}`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   for (const l of placeLines(state)) lines.push(`          ${l.text}`);
+  // Every time below rests on it (U17): a log written in another zone with no `timezone`.
+  if (state.log.zoneGuess) lines.push(`          ${zoneGuessText(state.log.zoneGuess, true)}`);
   if (run && !reading) {
     lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);

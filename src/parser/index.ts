@@ -12,7 +12,7 @@ import type { LogClock } from './log-clock.js';
 export { type Grammar, linesOf, parseChunk } from './chunk.js';
 export { KeyedLines } from './keyed-lines.js';
 export { GrammarError } from './custom-grammar.js';
-export { LogClock, isValidZone, systemZone } from './log-clock.js';
+export { LogClock, fixedZone, isValidZone, systemZone, zoneOffset } from './log-clock.js';
 
 /**
  * The built-in grammar when `cfg` is undefined or empty; each configured pattern replaces the built-in

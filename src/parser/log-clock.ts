@@ -25,9 +25,20 @@ export function isValidZone(name: string): boolean {
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
+/** `UTC-05:00`: a fixed offset, the zone a log's clock is guessed to be in (log-zone-guess.ts); Intl has none. */
+const FIXED_ZONE = /^UTC([+-])(\d\d):(\d\d)$/;
+
+/** The fixed-offset zone `offsetMinutes` east of UTC, as `zoneOffset` reads it (`UTC-05:00`, `UTC+05:30`). */
+export function fixedZone(offsetMinutes: number): string {
+  const a = Math.abs(offsetMinutes);
+  return `UTC${offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
 /** Minutes east of UTC in `zone` (undefined: the system's) at epoch ms `ts`. */
 export function zoneOffset(zone: string | undefined, ts: number): number {
   if (zone === undefined) return 0 - new Date(ts).getTimezoneOffset(); // 0 - 0 is 0, not -0
+  const fixed = zone.startsWith('UTC') ? FIXED_ZONE.exec(zone) : null;
+  if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
   let f = formats.get(zone);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', { hour12: false, timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', era: 'short' });
@@ -77,6 +88,15 @@ function validWall(y: number, mo: number, d: number, h: number, mi: number): boo
 }
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/**
+ * A log read in order that steps back between these two, where its zone has no repeated hour (no
+ * `timezone`, or a wrong one, on the night clocks fall back), had its clock set back an hour: later times
+ * are read an hour on. Smaller steps are left alone (durations are never negative anyway); larger ones are
+ * not a clock change (lines of another writer).
+ */
+const SET_BACK_MIN = 15 * MINUTE;
+const SET_BACK_MAX = HOUR + MINUTE;
 
 /**
  * Wall-clock minutes of one log, read in order, to epoch ms. One per log stream (it remembers the last
@@ -91,9 +111,17 @@ export class LogClock {
   private hourKey = Number.NaN;
   /** Offsets (minutes east of UTC) a wall time in that hour may have, or null when they change inside it. */
   private hourOffsets: number[] | null = null;
+  /** Hours the log's clock was set back that its zone does not know of (SET_BACK_MIN), in ms. */
+  private setBack = 0;
 
-  /** `zone` undefined: the system's (read through Date, as Python's localtime does). */
-  constructor(readonly zone?: string) {}
+  /**
+   * `zone` undefined: the system's (read through Date, as Python's localtime does). `inOrder` false for a
+   * reader that goes backwards (history-start.ts): a step back is then no clock change.
+   */
+  constructor(
+    readonly zone?: string,
+    private readonly inOrder = true,
+  ) {}
 
   /** Epoch ms of the wall-clock minute `y-mo-d h:mi` in the zone (mo 1-12). */
   minute(y: number, mo: number, d: number, h: number, mi: number): number {
@@ -112,6 +140,13 @@ export class LogClock {
     let at = wall - offsets[0] * MINUTE;
     if (offsets.length > 1 && !Number.isNaN(this.last)) {
       for (let i = 1; i < offsets.length && at < this.last - MINUTE; i++) at = wall - offsets[i] * MINUTE;
+    }
+    at += this.setBack;
+    // The zone has no repeated hour here, yet the log went back most of an hour: the writer's clock fell
+    // back (its zone is not the one read). The log never goes back, so neither does what is read from it.
+    if (this.inOrder && this.last - at >= SET_BACK_MIN && this.last - at <= SET_BACK_MAX) {
+      this.setBack += HOUR;
+      at += HOUR;
     }
     this.last = at;
     return at;

@@ -145,6 +145,16 @@ export interface UiState {
   height: number;
 }
 
+/** The zone a log's clock was guessed to be in, with no `timezone` configured (src/app/log-zone-guess.ts). */
+export interface ZoneGuess {
+  /** The fixed-offset zone the log is read in from now on (`UTC-05:00`). */
+  zone: string;
+  /** How far the log's clock reads behind this machine's (ms; negative: ahead). */
+  behindMs: number;
+  /** What the guess rests on: the file's modification time, or when lines arrived while followed. */
+  from: 'file' | 'arrival';
+}
+
 export interface LogState extends LogRuns {
   path: string;
   exists: boolean;
@@ -162,6 +172,8 @@ export interface LogState extends LogRuns {
   tail: TailLine[];
   /** When lines last arrived while the log was followed (epoch ms, our clock), or null. */
   lastArrivalAt: number | null;
+  /** The zone the log's times are read in when it was guessed (no `timezone`), else null or absent. */
+  zoneGuess?: ZoneGuess | null;
   /** Why the log cannot be read (a directory, a FIFO, no permission), until it is read or found missing; else null. */
   problem?: string | null;
   /**

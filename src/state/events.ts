@@ -5,12 +5,14 @@ import type { SourceError, SourceResult } from '../coverage/source.js';
 import type { FailedFile } from '../failures/failed-file.js';
 import type { PlaceState } from './place-state.js';
 import type { RunSeed } from './run.js';
-import type { Confirm, ExpectedInfo, ProcessState, RecordedRun, View } from './app-state.js';
+import type { Confirm, ExpectedInfo, ProcessState, RecordedRun, View, ZoneGuess } from './app-state.js';
 
 /** Every change to the app state, from sources and from keys. Types are 'domain/verb'. */
 export type AppEvent =
   | { type: 'clock/tick'; now: number }
   | { type: 'log/waiting' }
+  /** The log's times are read in a guessed zone from now on (null: judged, no guess; see log-zone-guess.ts). */
+  | { type: 'log/zone-guess'; guess: ZoneGuess | null }
   | { type: 'log/reset'; reason: 'truncated' | 'replaced' }
   /**
    * Another log begins (a new Cloud Run execution is followed): nothing the last one said belongs to it, and its

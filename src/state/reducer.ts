@@ -6,6 +6,7 @@ import { alertsBetween } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
 import { seededRun } from './run.js';
+import { zoneGuessText } from './zone-guess-text.js';
 
 const NOTICE_LIMIT = 5;
 
@@ -58,6 +59,9 @@ function withNotice(state: AppState, text: string, tone: 'info' | 'warn' | 'fail
   return { ...state, ui: { ...state.ui, notices } };
 }
 
+/** The notice of the zone a log's clock was guessed to be in (log-zone-guess.ts). */
+const ZONE_GUESS = 'zone-guess';
+
 /** The notice of a log that cannot be read: it goes once the log is read again or found missing (tester T23). */
 const LOG_PROBLEM = 'log-problem';
 
@@ -87,6 +91,11 @@ function step(state: AppState, event: AppEvent): AppState {
       return withoutLogProblem({ ...state, log: { ...state.log, exists: false, looked: true } });
     case 'log/problem':
       return withNotice({ ...state, log: { ...state.log, problem: event.message } }, event.message, 'fail', LOG_PROBLEM);
+    case 'log/zone-guess': {
+      // Said for as long as it holds: every time on the screen rests on it.
+      const next = { ...state, log: { ...state.log, zoneGuess: event.guess } };
+      return event.guess ? withNotice(next, zoneGuessText(event.guess), 'warn', ZONE_GUESS) : withoutNotice(next, ZONE_GUESS);
+    }
     case 'log/reset':
       // New content replaces the old: count only what the new file says.
       return {

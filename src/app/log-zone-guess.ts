@@ -1,0 +1,76 @@
+import { open } from 'node:fs/promises';
+import { fixedZone, LogClock, parseChunk, zoneOffset, type Grammar } from '../parser/index.js';
+import type { ZoneGuess } from '../state/app-state.js';
+
+export type { ZoneGuess };
+
+/**
+ * Python writes local time without a zone. With no `timezone` configured the log is read in this machine's
+ * zone; a script in a container, on a laptop or on another host often writes another one, and its lines then
+ * read hours old while it writes (tester U17: `stalled (external)` and elapsed 5:00:20 for a run 20 s old).
+ * A line is written the moment it is timed, so the time it reached the file (the file's modification time
+ * for its newest line, or when the dashboard saw it arrive) is that line's instant: the difference, in whole
+ * quarter hours as zones are, is how far the log's clock is from this machine's. That is a guess (a file
+ * copied or touched later has a later modification time), so it is said wherever the run is shown.
+ */
+
+const MINUTE = 60_000;
+const QUARTER = 15 * MINUTE;
+/** A smaller difference is the write's own delay (buffered output), not a zone. */
+const MIN_GUESS_MS = 30 * MINUTE;
+/** Once the whole quarter hours are taken off, a line reaches the file within this of its own time. */
+const LAG_MS = 2 * MINUTE;
+/** Zones run from UTC-12 to UTC+14. */
+const MIN_OFFSET = -12 * 60;
+const MAX_OFFSET = 14 * 60;
+/** Bytes read from the end of the file to find its newest timed line. */
+const TAIL_BYTES = 64 * 1024;
+
+/**
+ * The zone a log's clock is in, from its newest line's time read in this machine's zone (`newestAt`) and
+ * when that line was written (`writtenAt`, this machine's clock); null when they agree within the write's
+ * delay or differ by no zone's offset.
+ */
+export function guessZone(newestAt: number, writtenAt: number, from: ZoneGuess['from']): ZoneGuess | null {
+  const d = writtenAt - newestAt;
+  const behindMs = Math.round(d / QUARTER) * QUARTER;
+  if (Math.abs(behindMs) < MIN_GUESS_MS || Math.abs(d - behindMs) > LAG_MS) return null;
+  // Read in this machine's zone a line's instant is off by the two zones' difference: the log's offset is
+  // this machine's less that.
+  const offset = zoneOffset(undefined, newestAt) - behindMs / MINUTE;
+  if (offset < MIN_OFFSET || offset > MAX_OFFSET) return null;
+  return { zone: fixedZone(offset), behindMs, from };
+}
+
+/** The newest line time in `bytes` (complete lines), read in this machine's zone, or null when none has one. */
+export function newestLineAt(bytes: Buffer, grammar: Grammar): number | null {
+  return parseChunk(bytes, { ...grammar, zone: undefined }, 0, new LogClock()).lastAt;
+}
+
+/**
+ * The guess from a log file as it is now: undefined when it cannot say yet (no file, no timed line: the first
+ * lines to arrive decide), null when the file's time agrees with its newest line (or a zone is configured).
+ */
+export async function guessFromFile(file: string, grammar: Grammar): Promise<ZoneGuess | null | undefined> {
+  if (grammar.zone !== undefined) return null;
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return undefined; // not there yet, or not readable: the follower says which
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile() || st.size === 0) return undefined;
+    const from = Math.max(0, st.size - TAIL_BYTES);
+    const buf = Buffer.alloc(st.size - from);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, from);
+    let bytes = buf.subarray(0, bytesRead);
+    // Whole lines only: a cut first line would read as something else.
+    if (from > 0) bytes = bytes.subarray(bytes.indexOf(10) + 1);
+    const newest = newestLineAt(bytes, grammar);
+    return newest === null ? undefined : guessZone(newest, st.mtimeMs, 'file');
+  } finally {
+    await handle.close();
+  }
+}

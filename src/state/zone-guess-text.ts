@@ -1,0 +1,19 @@
+import type { ZoneGuess } from './app-state.js';
+
+const MINUTE = 60_000;
+
+/** `5 h`, `5:30 h`: how far two clocks are apart. */
+function hours(ms: number): string {
+  const m = Math.round(Math.abs(ms) / MINUTE);
+  return m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')} h`;
+}
+
+/**
+ * The guess in the operator's words: short for the job screen's notice (fits 80 columns), with what it rests
+ * on for `status`.
+ */
+export function zoneGuessText(g: ZoneGuess, long = false): string {
+  const by = g.from === 'file' ? "the file's modification time" : 'when its lines arrived';
+  const where = `log times read as ${g.zone}, ${hours(g.behindMs)} ${g.behindMs > 0 ? 'behind' : 'ahead of'} this machine`;
+  return long ? `${where} (guessed from ${by}; set "timezone" to be sure)` : `${where} (guessed; set "timezone")`;
+}

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { collectSnapshot } from '../src/app/snapshot.js';
+import { logHandlers } from '../src/app/log-events.js';
+import { guessFromFile, guessZone } from '../src/app/log-zone-guess.js';
+import { statusText } from '../src/app/status-text.js';
+import { statusJson } from '../src/app/status-json.js';
+import { loadConfig } from '../src/config.js';
+import { compileGrammar } from '../src/parser/index.js';
+import type { WritersScan } from '../src/runner/log-writers.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import { currentFigures } from '../src/state/current-figures.js';
+import { reduce } from '../src/state/reducer.js';
+
+// vitest pins TZ=UTC: this machine's zone is UTC; the log's clock is injected through its wall times.
+const dir = mkdtempSync(join(tmpdir(), 'zone-guess-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/** A run's lines written by a clock `offsetMin` east of UTC from the instant `start`, one line per 2 s. */
+function runLog(start: number, offsetMin: number, seconds: number): string {
+  const wall = (t: number) => new Date(t + offsetMin * MIN).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+  const out = [`${wall(start)} - INFO - Starting backfill`, `${wall(start)} - INFO - Loaded 60 dates from k.csv`, `${wall(start)} - INFO - Workers: 2`, `${wall(start)} - INFO - Timeout: 60s`];
+  const key = (i: number) => new Date(Date.UTC(2021, 9, 19) + i * 86_400_000).toISOString().slice(0, 10);
+  for (let i = 1; i <= 60; i++) out.push(`${wall(start)} - INFO - [${i}/60] Queued ${key(i)}`);
+  for (let s = 2, k = 1; s <= seconds; s += 2, k++) out.push(`${wall(start + s * 1000)} - INFO -   ✅ Scraped ${key(k)}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** A writer scan that finds one process writing the log, not ours (as /proc would for a script started by hand). */
+const oneWriter: WritersScan = { external: async () => [424242], asks: 0, walks: 0, waiting: false };
+
+describe('guessZone: the log clock from its newest line and when that line was written', () => {
+  const t = Date.UTC(2026, 10, 30, 13, 0);
+  test.each([
+    ['New York in winter, 5 h behind', t - 5 * HOUR, t + 3000, 'UTC-05:00', 5 * HOUR],
+    ['India, 5:30 h ahead', t + 5.5 * HOUR, t + 1000, 'UTC+05:30', -5.5 * HOUR],
+    ['Kathmandu, 5:45 h ahead, written 90 s late', t + 5.75 * HOUR - 90_000, t, 'UTC+05:45', -5.75 * HOUR],
+  ])('%s', (_, newest, written, zone, behind) => {
+    expect(guessZone(newest, written, 'file')).toEqual({ zone, behindMs: behind, from: 'file' });
+  });
+  test.each([
+    ['the same zone, a line 40 s late', t - 40_000, t],
+    ['the same zone, a run stalled 20 min', t - 20 * MIN, t],
+    ['a file touched 5 h 6 min after its last line (no zone is 6 minutes off a quarter hour)', t - 5 * HOUR - 6 * MIN, t],
+    ['two days apart (a file copied later)', t - 48 * HOUR, t],
+  ])('no guess: %s', (_, newest, written) => {
+    expect(guessZone(newest, written, 'file')).toBeNull();
+  });
+});
+
+describe('tester U17: a log written in New York, read on a UTC machine with no "timezone"', () => {
+  // The run began at 13:00:00 UTC (08:00:00 in New York); it is 13:00:25 now, its newest line is 13:00:20,
+  // written at 13:00:21 (the file's modification time).
+  const start = Date.UTC(2026, 10, 30, 13, 0, 0);
+  const now = start + 25_000;
+  const file = join(dir, 'ny.log');
+  writeFileSync(file, runLog(start, -5 * 60, 20));
+  utimesSync(file, (start + 21_000) / 1000, (start + 21_000) / 1000);
+  const config = () => loadConfig({ file: write('ny.json', { job: 'tz', log: 'ny.log', timeout: 60 }), cwd: dir });
+
+  test('one-shot status: running (external), elapsed 0:25, and it says the zone is guessed', async () => {
+    const state = await collectSnapshot(config(), { now: () => now, writers: oneWriter, sources: false });
+    const f = currentFigures(state);
+    expect(f.status).toBe('running');
+    expect(f.elapsedMs).toBe(25_000);
+    expect(f.idleMs).toBe(5_000);
+    const text = statusText(state);
+    expect(text).toContain('tz: running (external)');
+    expect(text).toContain('elapsed 0:25');
+    expect(text).toContain(`log times read as UTC-05:00, 5 h behind this machine (guessed from the file's modification time; set "timezone" to be sure)`);
+    const json = statusJson(state);
+    expect(json.logZoneGuess).toEqual({ zone: 'UTC-05:00', behindMinutes: 300, from: 'file' });
+    expect(json.run.startedAt).toBe('2026-11-30T13:00:00.000Z');
+    expect(json.run.lastActivityAt).toBe('2026-11-30T13:00:20.000Z');
+  });
+
+  test('a run in the other zone that really stopped writing is still stalled (the guess rests on when it last wrote)', async () => {
+    const late = start + 21_000 + 6 * MIN;
+    const state = await collectSnapshot(config(), { now: () => late, writers: oneWriter, sources: false });
+    expect(currentFigures(state).status).toBe('stalled');
+  });
+
+  test('the dashboard, opened before the run began, guesses the same from when the lines arrived', () => {
+    let state: AppState = initialState({ job: 'tz', log: file, now, targets: [] });
+    const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));
+    // The history read found no file; the lines then arrive as they are written, the last at 13:00:21.
+    const h = logHandlers(compileGrammar(), dispatch, () => start + 21_000);
+    h.onProgress({ bytesRead: 0, size: 0, historyDone: true });
+    h.onChunk(Buffer.from(runLog(start, -5 * 60, 20)));
+    state = reduce(state, { type: 'clock/tick', now });
+    state = reduce(state, { type: 'process/update', patch: { external: true, externalPids: [424242] } });
+    const f = currentFigures(state);
+    expect(f.status).toBe('running');
+    expect(f.elapsedMs).toBe(25_000);
+    expect(state.log.zoneGuess).toEqual({ zone: 'UTC-05:00', behindMs: 5 * HOUR, from: 'arrival' });
+    expect(state.ui.notices.map((n) => n.text)).toContain('log times read as UTC-05:00, 5 h behind this machine (guessed; set "timezone")');
+  });
+
+  test('a log in this machine\'s zone is read as it always was, with nothing said', async () => {
+    const same = join(dir, 'utc.log');
+    writeFileSync(same, runLog(start, 0, 20));
+    utimesSync(same, (start + 21_000) / 1000, (start + 21_000) / 1000);
+    expect(await guessFromFile(same, compileGrammar())).toBeNull();
+    const state = await collectSnapshot(loadConfig({ file: write('utc.json', { job: 'tz', log: 'utc.log', timeout: 60 }), cwd: dir }), { now: () => now, writers: oneWriter, sources: false });
+    expect(currentFigures(state).elapsedMs).toBe(25_000);
+    expect(statusText(state)).not.toContain('log times read as');
+    expect(statusJson(state).logZoneGuess).toBeNull();
+  });
+
+  test('with "timezone" set nothing is guessed: the zone is the one configured', async () => {
+    expect(await guessFromFile(file, compileGrammar(undefined, 'America/New_York'))).toBeNull();
+    const state = await collectSnapshot(loadConfig({ file: write('tzset.json', { job: 'tz', log: 'ny.log', timeout: 60, timezone: 'America/New_York' }), cwd: dir }), { now: () => now, writers: oneWriter, sources: false });
+    expect(currentFigures(state).elapsedMs).toBe(25_000);
+    expect(state.log.zoneGuess ?? null).toBeNull();
+  });
+});
+
+function write(name: string, config: object): string {
+  const p = join(dir, name);
+  writeFileSync(p, JSON.stringify(config));
+  return p;
+}
