@@ -25,3 +25,21 @@ describe('the script read another number of keys than were launched (tester U9)'
     expect(launchOfRun({ ...emptyRun(), startedAt: null, total: 10 }, history)).toBeNull();
   });
 });
+
+describe('one launch matcher: a launch record matches only a run whose first line came after it (tester U19)', () => {
+  test('a run started by hand 60 s before a launch from here is not that launch\'s run (no false keys-read note)', () => {
+    // The previous run (4 keys, started by hand) is still the log's current run when the new launch is recorded.
+    const old = { ...emptyRun(), startedAt: T0 - 60_000, total: 4 };
+    expect(launchOfRun(old, [launch('resume-new', T0, 235)])).toBeNull();
+    expect(runNotes(old, launchOfRun(old, [launch('resume-new', T0, 235)]))).toEqual([]);
+  });
+
+  test('of two records, the one made before the run\'s first line wins over a nearer one made after it', () => {
+    const run = { ...emptyRun(), startedAt: T0 + 40_000, total: 4 };
+    expect(launchOfRun(run, [launch('mine', T0, 4), launch('next', T0 + 60_000, 235)])?.id).toBe('mine');
+  });
+
+  test('a first line in the same second as its launch record (log times and file names have whole seconds) still matches', () => {
+    expect(launchOfRun({ ...emptyRun(), startedAt: T0 }, [launch('mine', T0 + 700, 4)])?.id).toBe('mine');
+  });
+});

@@ -53,3 +53,12 @@ test('knowing what each run tried: a run that tried a key and did not fail it br
   ], read);
   expect([...persistentKeys(files, tried, none)].sort()).toEqual(['2022-04-17', '2022-05-02']);
 });
+
+test('a launch recorded after the run named in a failed file began is not its launch (one matcher with the keys-read note)', async () => {
+  // Run 1 was started by hand at T0; a launch from here came 50 s later (another run, other keys).
+  const later = await triedKeysForFiles([files[0]], [{ startedAt: T0 + 50_000, keysFile: '/k/2.txt' }], read);
+  expect(later.size).toBe(0);
+  // With its own launch 90 s before and the later one 50 s after, its own wins though it is further.
+  const both = await triedKeysForFiles([files[0]], [{ startedAt: T0 - 90_000, keysFile: '/k/1.txt' }, { startedAt: T0 + 50_000, keysFile: '/k/2.txt' }], read);
+  expect([...both.get('/f/1.json')!]).toEqual(['2022-04-17', '2022-05-02', '2021-11-01']);
+});

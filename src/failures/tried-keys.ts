@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FailedFile } from './failed-file.js';
 import { keysInKeysFile } from '../runner/keys-file.js';
+import { launchFor } from '../state/launch-match.js';
 
 /** A launch as far as matching it to its failed-keys file needs: when it started and its keys file. */
 export interface LaunchedRun {
@@ -8,12 +9,10 @@ export interface LaunchedRun {
   keysFile: string | null;
 }
 
-/** A failed-keys file's name carries its run's start to the second; our launch record is a moment earlier. */
-export const MATCH_WINDOW_MS = 120_000;
-
 /**
  * Which keys each run tried, for the failed-keys files of runs launched from here: the file is matched to
- * the launch that started closest before or after its name's timestamp, and the tried keys are that
+ * its launch by its name's timestamp (the run's start, to the second) as the keys-read note matches a run
+ * (launch-match.ts: the newest launch made before it, within two minutes), and the tried keys are that
  * launch's keys file. Files of runs started elsewhere are left out (unknown, not "tried nothing").
  */
 export async function triedKeysForFiles(
@@ -25,11 +24,7 @@ export async function triedKeysForFiles(
   const withKeys = runs.filter((r): r is LaunchedRun & { keysFile: string } => r.keysFile !== null);
   for (const file of files) {
     if (file.runStartedAt === null) continue;
-    let best: (typeof withKeys)[number] | null = null;
-    for (const run of withKeys) {
-      const gap = Math.abs(run.startedAt - file.runStartedAt);
-      if (gap <= MATCH_WINDOW_MS && (!best || gap < Math.abs(best.startedAt - file.runStartedAt))) best = run;
-    }
+    const best = launchFor(file.runStartedAt, withKeys);
     if (!best) continue;
     try {
       const text = await read(best.keysFile);

@@ -2,22 +2,15 @@ import { formatCount } from '../format.js';
 import { FAILED_KEYS_LIMIT } from './failed-keys.js';
 import type { RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
-
-/** A launch record is written a moment before the script's first line; a gap past this is another run. */
-const LAUNCH_MATCH_MS = 120_000;
+import { launchFor } from './launch-match.js';
 
 /**
- * The launch from here (runs.jsonl, as the history holds it) that started `run`: the nearest record within
- * two minutes of the run's first line, or null (a run started by hand, or no start time read yet).
+ * The launch from here (runs.jsonl, as the history holds it) that started `run`: the newest record made
+ * before the run's first line, within two minutes (launch-match.ts), or null (a run started by hand, or no
+ * start time read yet).
  */
 export function launchOfRun(run: RunState, history: RecordedRun[]): RecordedRun | null {
-  if (run.startedAt === null) return null;
-  let best: RecordedRun | null = null;
-  for (const r of history) {
-    const gap = Math.abs(run.startedAt - r.startedAt);
-    if (gap <= LAUNCH_MATCH_MS && (!best || gap < Math.abs(run.startedAt - best.startedAt))) best = r;
-  }
-  return best;
+  return run.startedAt === null ? null : launchFor(run.startedAt, history);
 }
 
 /**
