@@ -50,7 +50,7 @@ export async function launchBackfill(config: Config, req: LaunchRequest): Promis
     } catch (err) {
       return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
     }
-    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: req.keys.length, label: req.label });
+    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: req.keys.length, label: req.label, workers: req.workers, timeout: req.timeout });
     if (!result.ok) {
       const out = result.firstOutput.trim();
       // No end recorded: the launch stopped before anything was spawned (its record could not be written).

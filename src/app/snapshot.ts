@@ -16,6 +16,7 @@ import { reduce } from '../state/reducer.js';
 import { UserError } from '../errors.js';
 import { limit } from '../abort.js';
 import { initialPlaceState } from '../state/place-state.js';
+import { attachedRunSeed } from '../state/attached-seed.js';
 
 /** Default bound on a whole one-shot command (`status`, `missing`): `--timeout` changes it. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
@@ -128,6 +129,10 @@ export async function collectSnapshot(
   }
   await Promise.all(tasks);
   cloudLimit?.clear();
+  // A run re-attached to that has written nothing yet is the current run, from its launch (tester U19), as the
+  // dashboard shows it.
+  const seed = attachedRunSeed(state);
+  if (seed) dispatch({ type: 'log/launched', seed, bytesBefore: state.log.bytesRead });
   // Persistence needs what each run launched from here tried (its keys file), as the dashboard has it.
   await bounded('keys each run tried', triedKeysForFiles(state.failed.files, state.process.history).then((tried) => {
     if (tried.size > 0) dispatch({ type: 'failed/tried', tried });

@@ -12,6 +12,8 @@ import { watchProcess } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
 import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situation.js';
 import type { Store } from '../store.js';
+import type { AppState } from '../state/app-state.js';
+import { attachedRunSeed } from '../state/attached-seed.js';
 import type { PlaceLaunchOutcome, PlaceLaunchRequest, PlaceStopOutcome, RunPlace } from './run-place.js';
 
 /** What the local place needs from the dashboard around it. */
@@ -82,6 +84,17 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   /** Resolves once the log's history is read, or after 15 s at most (a log that does not exist yet). */
   function historyRead(): Promise<void> {
     return until(() => store.getState().log.historyDone, 15_000);
+  }
+
+  /** The log's history is read, or it was looked for and is not there. */
+  const logKnown = (log: AppState['log']) => log.historyDone || (log.looked && !log.exists);
+
+  /** A re-attached run that has written nothing yet starts from its launch record (attached-seed.ts). */
+  function seedAttached(): void {
+    const s = store.getState();
+    if (!logKnown(s.log)) return;
+    const seed = attachedRunSeed(s);
+    if (seed) dispatch({ type: 'log/launched', seed, bytesBefore: s.log.bytesRead });
   }
 
   function watch(pid: number, procStart: ProcStart | null, runId: string, child?: ChildProcess) {
@@ -213,6 +226,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       if (patch.attached && patch.pid && patch.runId) {
         notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running`);
         watch(patch.pid, patch.procStart ?? null, patch.runId);
+        // Silent so far (tester U19): the run from its launch record, not `waiting` or the log's previous run.
+        void until(() => logKnown(store.getState().log), 15_000).then(seedAttached);
       }
     },
     async noteEndedUnseen() {

@@ -22,6 +22,9 @@ export interface LaunchOptions {
   keysFile: string | null;
   keyCount: number;
   label: RunLabel;
+  /** The workers and timeout (s) the launch asked for: recorded, so a dashboard re-attaching before the run's first line can say them. */
+  workers?: number;
+  timeout?: number;
   now?: () => number;
   /** A non-zero exit within this window counts as failed to start. Default 1000 ms. */
   startWindowMs?: number;
@@ -52,6 +55,8 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   const base = {
     id, label: opts.label, argv: opts.argv, cwd: opts.cwd, keysFile: opts.keysFile,
     keyCount: opts.keyCount, log: opts.logFile, startedAt,
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
   };
   const record = (pid: number | null, procStart: LaunchRecord['procStart']): LaunchRecord => ({ type: 'launch', ...base, pid, procStart });
   const notStarted = (message: string): LaunchResult => ({ ok: false, reason: message, firstOutput: '', run: { ...base, pid: null, procStart: null, end: null } });

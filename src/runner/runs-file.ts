@@ -23,7 +23,7 @@ export interface LaunchRecord {
   cwd: string;
   keysFile: string | null;
   keyCount: number;
-  /** The workers and timeout (s) the launch asked for, where recorded (Cloud Run launches). */
+  /** The workers and timeout (s) the launch asked for, where recorded (Cloud Run launches, local ones since U19). */
   workers?: number;
   timeout?: number;
   pid: number | null;

@@ -89,6 +89,11 @@ export interface RecordedRun {
   label: string;
   keyCount: number;
   keysFile: string | null;
+  /** The command was given the keys file (a `{keysFile}` in it): the run's total is then its key count. */
+  keysGiven?: boolean;
+  /** The workers and timeout (s) the launch asked for, where recorded. */
+  workers?: number;
+  timeout?: number;
   pid: number;
   startedAt: number;
   endedAt: number | null;
