@@ -4,7 +4,7 @@ import { seasonOf } from '../src/state/calendar.js';
 import { coverageView } from '../src/state/coverage-view.js';
 import { failureSummaryLine } from '../src/state/failures-view.js';
 import { keyStateOf } from '../src/state/key-state.js';
-import { launchOfRun } from '../src/state/run-notes.js';
+import { launchOfCurrentRun } from '../src/state/run-notes.js';
 import type { RunFigures } from '../src/state/run-view.js';
 import { CalendarStrip } from './CalendarStrip.js';
 import { FunnelPanel } from './FunnelPanel.js';
@@ -46,7 +46,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   // Fitted by priority, never by overflow: what must stay (run bar and counts, one bar per source) is
   // placed first, then each extra in order of use while rows remain; the log pane takes the rest.
   // The launch from here that started this run, for the note on keys the script did not read (tester U14).
-  const launched = run ? launchOfRun(run, state.process.history) : null;
+  const launched = launchOfCurrentRun(state);
   const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched).length ? 1 : 0) : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { RecordedRun } from '../src/state/app-state.js';
-import { launchOfRun, runNotes } from '../src/state/run-notes.js';
+import { launchOfCurrentRun, launchOfRun, runNotes } from '../src/state/run-notes.js';
+import { initialState } from '../src/state/app-state.js';
+import { initialPlaceState } from '../src/state/place-state.js';
 import { emptyRun } from '../src/state/run.js';
 
 const T0 = Date.UTC(2026, 10, 30, 10, 58, 23);
@@ -41,5 +43,32 @@ describe('one launch matcher: a launch record matches only a run whose first lin
 
   test('a first line in the same second as its launch record (log times and file names have whole seconds) still matches', () => {
     expect(launchOfRun({ ...emptyRun(), startedAt: T0 }, [launch('mine', T0 + 700, 4)])?.id).toBe('mine');
+  });
+});
+
+describe('tester V1: a launch matches one run at most, never after its end, never an external one', () => {
+  const stopped = { ...launch('resume-x', T0, 5299), endedAt: T0 + 57_000, reason: 'stopped' };
+  const hand = { ...emptyRun(), startedAt: T0 + 70_000, total: 199 };
+  test('a run started by hand after the launch\'s run was stopped gets no keys-read note', () => {
+    expect(launchOfRun(hand, [stopped])).toBeNull();
+    // Its own run, begun before the stop, is still that launch's.
+    expect(launchOfRun({ ...emptyRun(), startedAt: T0 + 2_000 }, [stopped])?.id).toBe('resume-x');
+  });
+
+  test('with no end recorded (the dashboard was killed), the first run after the launch is its run, not a second one', () => {
+    const open = launch('resume-x', T0, 5299);
+    expect(launchOfRun(hand, [open], [T0 + 2_000])).toBeNull();
+    expect(launchOfRun(hand, [open], [])?.id).toBe('resume-x');
+  });
+
+  test('the job screen and status: no note while a process not started here writes the log, or for a Cloud Run execution started elsewhere', () => {
+    const s0 = initialState({ job: 'j', log: '/x.log', now: T0, targets: [] });
+    const open = launch('resume-x', T0, 5299);
+    const s = { ...s0, log: { ...s0.log, current: hand }, process: { ...s0.process, history: [open] } };
+    expect(launchOfCurrentRun(s)?.id).toBe('resume-x');
+    expect(launchOfCurrentRun({ ...s, process: { ...s.process, external: true, externalPids: [5] } })).toBeNull();
+    const place = initialPlaceState('Cloud Run job j (r)', 60_000);
+    expect(launchOfCurrentRun({ ...s, place: { ...place, ours: false } })).toBeNull();
+    expect(launchOfCurrentRun({ ...s, place: { ...place, ours: true } })?.id).toBe('resume-x');
   });
 });

@@ -62,3 +62,15 @@ test('a launch recorded after the run named in a failed file began is not its la
   const both = await triedKeysForFiles([files[0]], [{ startedAt: T0 - 90_000, keysFile: '/k/1.txt' }, { startedAt: T0 + 50_000, keysFile: '/k/2.txt' }], read);
   expect([...both.get('/f/1.json')!]).toEqual(['2022-04-17', '2022-05-02', '2021-11-01']);
 });
+
+test('tester V1: the failed file of a run started by hand after a stopped launch does not take that launch\'s keys file as tried', async () => {
+  // The launch at T0 was stopped at T0 + 57 s (no failed file: stopped runs write none); a hand run began at T0 + 73 s.
+  const hand = file('/f/hand.json', T0 + 73_000, ['2021-11-03']);
+  const stopped = { startedAt: T0, endedAt: T0 + 57_000, keysFile: '/k/1.txt' };
+  expect((await triedKeysForFiles([hand], [stopped], read)).size).toBe(0);
+  // No end recorded (the dashboard was killed): the launch is the first run's after it, so a file of a run
+  // begun in between keeps it, and the later hand run's file does not get it.
+  const first = file('/f/first.json', T0 + 1_000, ['2022-04-17']);
+  const tried = await triedKeysForFiles([first, hand], [{ startedAt: T0, keysFile: '/k/1.txt' }], read);
+  expect([...tried.keys()]).toEqual(['/f/first.json']);
+});

@@ -2,6 +2,7 @@ import { expect, test } from 'vitest';
 import { initialState, type AppState } from '../src/state/app-state.js';
 import { emptyRun } from '../src/state/run.js';
 import { writerOf } from '../src/state/writer.js';
+import { runStatus } from '../src/state/run-view.js';
 
 const T = Date.UTC(2025, 10, 26, 23, 0, 0);
 
@@ -31,4 +32,25 @@ test('a run runs.jsonl records as stopped (by another dashboard) is stopped here
   // A stopped run from hours before this run started says nothing about it: this one simply ended.
   const old = { ...s, process: { ...s.process, history: [{ ...rec, startedAt: T - 5 * 3_600_000, endedAt: T - 4 * 3_600_000 }] } };
   expect(writerOf(old)).toEqual({ alive: false });
+});
+
+test('tester U5: a run begun in the log after the run this dashboard stopped is not `stopped`, nor ended by our gone pid', () => {
+  const s0 = initialState({ job: 'j', log: '/x.log', now: T, targets: [95] });
+  // Our run: launched at T - 10 min, stopped at T - 5 min (its record says so); a run started by hand at T - 60 s.
+  const rec = { id: 'resume-1', label: 'resume', keyCount: 5299, keysFile: null, pid: 77, startedAt: T - 600_000, endedAt: T - 300_000, exitCode: 130, reason: 'stopped' };
+  const stoppedRun = { ...emptyRun(), startedAt: T - 599_000, lastActivityAt: T - 300_000, total: 5299 };
+  const hand = { ...emptyRun(), startedAt: T - 60_000, lastActivityAt: T - 1000, hasActivity: true, total: 199 };
+  const process = { ...s0.process, runId: 'resume-1', pid: 77, alive: false, stopped: true, writersChecked: true, writersCheckedAt: T - 5000, history: [rec] };
+  const s = { ...s0, log: { ...s0.log, current: hand, history: [stoppedRun], lastArrivalAt: T - 1000 }, process };
+  // Lines came after the last look at who writes the log: not known yet, and a look is due at once.
+  expect(writerOf(s)).toEqual({ alive: null, arrivedAt: T - 1000, unproven: true });
+  expect(runStatus(hand, T, writerOf(s))).toBe('running');
+  // The look found the hand-started process: running (external).
+  expect(writerOf({ ...s, process: { ...process, external: true, externalPids: [4242] } })).toEqual({ alive: true, arrivedAt: T - 1000 });
+  // Another dashboard's view of the same log (it did not press x): the stopped record is not this run either.
+  expect(writerOf({ ...s, process: { ...process, runId: null, pid: null, alive: null, stopped: false } }).stopped).toBeUndefined();
+  // The stopped run itself still reads `stopped` in both.
+  const own = { ...s, log: { ...s.log, current: stoppedRun, history: [] } };
+  expect(writerOf(own)).toEqual({ alive: false, stopped: true });
+  expect(writerOf({ ...own, process: { ...process, runId: null, pid: null, alive: null, stopped: false } })).toEqual({ alive: false, stopped: true });
 });

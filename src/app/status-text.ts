@@ -1,5 +1,5 @@
 import { readingText } from '../state/log-reading.js';
-import { launchOfRun, runNotes } from '../state/run-notes.js';
+import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
@@ -47,7 +47,7 @@ export function statusText(state: AppState): string {
     if (run.error) lines.push(`          ${run.error}`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);
-    for (const note of runNotes(run, launchOfRun(run, state.process.history))) lines.push(`          ${note}`);
+    for (const note of runNotes(run, launchOfCurrentRun(state))) lines.push(`          ${note}`);
     if (isLive(f.status)) {
       lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }

@@ -3,9 +3,10 @@ import type { FailedFile } from './failed-file.js';
 import { keysInKeysFile } from '../runner/keys-file.js';
 import { launchFor } from '../state/launch-match.js';
 
-/** A launch as far as matching it to its failed-keys file needs: when it started and its keys file. */
+/** A launch as far as matching it to its failed-keys file needs: when it started and ended, and its keys file. */
 export interface LaunchedRun {
   startedAt: number;
+  endedAt?: number | null;
   keysFile: string | null;
 }
 
@@ -24,7 +25,9 @@ export async function triedKeysForFiles(
   const withKeys = runs.filter((r): r is LaunchedRun & { keysFile: string } => r.keysFile !== null);
   for (const file of files) {
     if (file.runStartedAt === null) continue;
-    const best = launchFor(file.runStartedAt, withKeys);
+    // The other files' runs: a launch is the first run's after it, never a later one's too.
+    const others = files.map((f) => f.runStartedAt).filter((t): t is number => t !== null && t !== file.runStartedAt);
+    const best = launchFor(file.runStartedAt, withKeys, others);
     if (!best) continue;
     try {
       const text = await read(best.keysFile);

@@ -1,16 +1,29 @@
 import { formatCount } from '../format.js';
 import { FAILED_KEYS_LIMIT } from './failed-keys.js';
-import type { RecordedRun } from './app-state.js';
+import type { AppState, RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
 import { launchFor } from './launch-match.js';
 
 /**
  * The launch from here (runs.jsonl, as the history holds it) that started `run`: the newest record made
- * before the run's first line, within two minutes (launch-match.ts), or null (a run started by hand, or no
- * start time read yet).
+ * before the run's first line, within two minutes, whose run had not ended before it and that no other run
+ * (`otherStarts`) began after (launch-match.ts); null for a run started by hand, or no start time read yet.
  */
-export function launchOfRun(run: RunState, history: RecordedRun[]): RecordedRun | null {
-  return run.startedAt === null ? null : launchFor(run.startedAt, history);
+export function launchOfRun(run: RunState, history: RecordedRun[], otherStarts: number[] = []): RecordedRun | null {
+  return run.startedAt === null ? null : launchFor(run.startedAt, history, otherStarts);
+}
+
+/**
+ * The launch of the log's current run, as the job screen and `status` name it: none while a process this
+ * dashboard did not start writes the log, or for a Cloud Run execution started elsewhere (tester V1: such a
+ * run got `the script read 199 of the 5,299 keys launched` from a launch stopped before it began).
+ */
+export function launchOfCurrentRun(state: AppState): RecordedRun | null {
+  const run = state.log.current;
+  if (!run) return null;
+  if (state.place ? !state.place.ours : state.process.external && !state.process.attached) return null;
+  const earlier = state.log.history.map((r) => r.startedAt).filter((t): t is number => t !== null);
+  return launchOfRun(run, state.process.history, earlier);
 }
 
 /**

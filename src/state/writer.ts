@@ -2,12 +2,15 @@ import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
+import { launchFor } from './launch-match.js';
 
 /** What the process side knows of the log's writer, as run-view needs it. */
 export function writerOf(state: AppState): WriterInfo {
   const p = state.process;
   const arrivedAt = state.log.lastArrivalAt;
-  if (p.stopped) return { alive: false, stopped: true };
+  // Our run's stop, exit and pid say nothing of a run begun in the log after it (tester U5).
+  const later = laterRun(state);
+  if (p.stopped && !later) return { alive: false, stopped: true };
   // A Cloud Run execution says itself whether tasks run; its log arrives late, so silence proves nothing.
   const e = state.place?.execution;
   if (e) {
@@ -16,7 +19,7 @@ export function writerOf(state: AppState): WriterInfo {
   }
   if (p.external) return { alive: true, arrivedAt };
   if (stoppedByRecord(state)) return { alive: false, stopped: true };
-  if (p.pid !== null && p.alive !== null) return { alive: p.alive, arrivedAt };
+  if (p.pid !== null && p.alive !== null && !later) return { alive: p.alive, arrivedAt };
   if (p.writersChecked) {
     // A line newer than our last look at /proc means someone writes the log after all.
     const last = state.log.current?.lastActivityAt ?? null;
@@ -41,19 +44,33 @@ export function writersLookDue(state: AppState, lastLookAt: number | null, now: 
   return lastLookAt === null ? 0 : Math.max(0, lastLookAt + WRITERS_LOOK_GAP_MS - now);
 }
 
-/** Slack between the clock of runs.jsonl and the log's own timestamps (a line is written after its launch). */
-const RECORD_SLACK_MS = 60_000;
+/** When the log's earlier runs began: a launch belongs to the first run after it (launch-match.ts). */
+function earlierStarts(state: AppState): number[] {
+  return state.log.history.map((r) => r.startedAt).filter((t): t is number => t !== null);
+}
+
+/**
+ * The log's current run is not the run this dashboard stopped: its first line came after that run's launch
+ * was over, or another run came between (tester U5: a run restarted by hand after `x` read `stopped` from
+ * its first line to its last). While the stopped run's record is not read yet nothing says so.
+ */
+function laterRun(state: AppState): boolean {
+  const run = state.log.current;
+  const rec = state.process.history.find((r) => r.id === state.process.runId);
+  if (!run || run.startedAt === null || !rec) return false;
+  return launchFor(run.startedAt, [rec], earlierStarts(state)) === null && run.startedAt > rec.startedAt;
+}
 
 /**
  * The log's current run is one that runs.jsonl says was stopped (by this or another dashboard): the newest
- * recorded run ended with reason 'stopped', started before the run's first line and ended after its last.
- * So every dashboard on the same stopped run says `stopped`, not only the one that stopped it.
+ * recorded run ended with reason 'stopped', and it is that record's run by the one launch rule
+ * (launch-match.ts: begun after the launch, before its end, the first run to). So every dashboard on the
+ * same stopped run says `stopped`, not only the one that stopped it, and a run started after it never does.
  */
 export function stoppedByRecord(state: AppState): boolean {
   const run = state.log.current;
   const rec = state.process.history.at(-1);
   if (!run || run.complete || !rec || rec.reason !== 'stopped' || rec.endedAt === null || run.startedAt === null) return false;
   if (state.process.pid !== null && state.process.alive === true) return false;
-  const last = run.lastActivityAt ?? run.startedAt;
-  return rec.startedAt <= run.startedAt + RECORD_SLACK_MS && rec.endedAt >= last - RECORD_SLACK_MS;
+  return launchFor(run.startedAt, [rec], earlierStarts(state)) !== null;
 }
