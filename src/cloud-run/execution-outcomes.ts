@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FailedEntry, FailedFile } from '../failures/failed-file.js';
 import { statusOf } from '../failures/verdicts.js';
@@ -40,11 +40,26 @@ export function outcomesOf(e: ExecutionInfo, run: RunState | null, tried: string
   return { id: e.id, startedAt: e.startTime ?? e.createTime, endedAt: e.completionTime ?? e.createTime, failed, tried, whole, ...(counts ? { counts } : {}) };
 }
 
-/** Writes one execution's outcomes (atomically: a reader sees the old file or the new one, never half). */
-export async function saveOutcomes(stateDir: string, o: ExecutionOutcomes): Promise<void> {
+/**
+ * Outcomes kept per job: the newest executions by start, as many as the runs of a log the state keeps
+ * (HISTORY_LIMIT). A job run for years with one execution a day would otherwise fill the state directory
+ * and make every start read them all.
+ */
+export const OUTCOMES_LIMIT = 200;
+
+const fileName = (id: string) => `${id.replace(/[^\w.-]/g, '_')}.json`;
+
+/**
+ * Writes one execution's outcomes (atomically: a reader sees the old file or the new one, never half), then
+ * removes the oldest beyond `limit` (by the execution's start; only files this tool wrote, in its own folder).
+ */
+export async function saveOutcomes(stateDir: string, o: ExecutionOutcomes, limit = OUTCOMES_LIMIT): Promise<void> {
   const dir = outcomesDir(stateDir);
   await mkdir(dir, { recursive: true });
-  await writeFileAtomic(join(dir, `${o.id.replace(/[^\w.-]/g, '_')}.json`), `${JSON.stringify(o)}\n`);
+  await writeFileAtomic(join(dir, fileName(o.id)), `${JSON.stringify(o)}\n`);
+  const kept = await loadOutcomes(stateDir);
+  // Another dashboard may be pruning too: a file already gone is fine.
+  for (const old of kept.slice(0, Math.max(0, kept.length - limit))) await rm(join(dir, fileName(old.id)), { force: true });
 }
 
 /** Every kept outcome of the job, oldest first; files that do not parse are skipped (none is ever half-written). */
