@@ -2,10 +2,14 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describeWriteError, writeFileAtomic } from '../src/runner/atomic-write.js';
-import { fileStamp, keysInKeysFile, writeKeysFile } from '../src/runner/keys-file.js';
+import { fileStamp, isScriptHeader, keysFileText, keysInKeysFile, writeKeysFile } from '../src/runner/keys-file.js';
+import { expectedLayout } from '../src/coverage/expected-keys.js';
+import { parseKeyList } from '../src/sim/keys.js';
+import { launchBackfill } from '../src/app/launcher.js';
+import { loadConfig } from '../src/config.js';
 import { spawnSync } from 'node:child_process';
 import { CLI } from './support/cli.js';
-import { bundle, cleanup, node, runnerModule, stdoutOf, tempDir, waitFor } from './runner-support.js';
+import { bundle, cleanup, node, runnerModule, stdoutOf, tempDir, track, waitFor } from './runner-support.js';
 
 afterEach(cleanup);
 
@@ -133,4 +137,54 @@ describe('describeWriteError', () => {
 test('fileStamp is UTC and sorts as text', () => {
   expect(fileStamp(at)).toBe('20251126-231710');
   expect(fileStamp(Date.UTC(2026, 0, 2, 3, 4, 5))).toBe('20260102-030405');
+});
+
+describe('a keys file is laid out as the expected keys file when it has a header (scripts that read the CSV by column name)', () => {
+  const teamCsv = 'game_id,game_date\n0022100001,2021-10-19\n0022100002,2021-10-19\n0022100003,2021-10-20\n';
+
+  test('its header, then each key\'s own row: a csv.DictReader-style reader finds game_id and game_date; the scripts\' rule reads every key', async () => {
+    const state = tempDir();
+    const layout = expectedLayout(teamCsv, { file: 'keys.csv', column: 'game_id', format: 'id' });
+    const path = await writeKeysFile(state, ['0022100003', '0022100001', '0022100009'], 'retry', () => at, layout);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toBe('game_id,game_date\n0022100003,2021-10-20\n0022100001,2021-10-19\n0022100009\n');
+    // Read by column name, as a script doing csv.DictReader(f) and row['game_date'] would.
+    const [head, ...rows] = text.trim().split('\n').map((l) => l.split(','));
+    const byName = rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+    expect(byName.slice(0, 2)).toEqual([{ game_id: '0022100003', game_date: '2021-10-20' }, { game_id: '0022100001', game_date: '2021-10-19' }]);
+    // Read by the reference scripts' rule (a first line not starting with 20 is a header; a row's key is its first field).
+    expect(parseKeyList(text)).toEqual(['0022100003', '0022100001', '0022100009']);
+    expect(keysInKeysFile(text)).toEqual(['0022100003', '0022100001', '0022100009']);
+  });
+
+  test('date keys under a header keep it; a key column that is not first is written alone under its own name', async () => {
+    const dates = expectedLayout('game_date\n2021-10-19\n2021-10-20\n', { file: 'd.csv' });
+    expect(keysFileText(['2021-10-20'], dates)).toBe('game_date\n2021-10-20\n');
+    const second = expectedLayout('game_date,game_id\n2021-10-19,0022100001\n', { file: 'k.csv', column: 'game_id' });
+    expect(keysFileText(['0022100001'], second)).toBe('game_id\n0022100001\n');
+    // No header in the expected file: as before (`key` only above ids).
+    expect(expectedLayout('2021-10-19\n2021-10-20\n', { file: 'd.csv' })).toBeNull();
+    expect(keysFileText(['0022100001'], null)).toBe('key\n0022100001\n');
+    expect(keysFileText(['2021-10-19'], null)).toBe('2021-10-19\n');
+  });
+
+  test('one header rule: a first line that does not start with 20', () => {
+    expect(['key', 'game_id', 'game_id,game_date', '0022100001', '2021-10-19', ''].map(isScriptHeader)).toEqual([true, true, true, true, false, false]);
+  });
+});
+
+test('a launch writes its keys file in the expected file\'s layout, and records workers and timeout for a re-attaching dashboard', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'keys.csv'), 'game_id,game_date\n0022100001,2021-10-19\n0022100002,2021-10-19\n');
+  writeFileSync(join(dir, 'cfg.json'), JSON.stringify({
+    job: 'team', log: 'job.log', keepAwake: false, expected: { file: 'keys.csv', column: 'game_id', format: 'id' },
+    command: [process.execPath, '-e', 'process.stdout.write(require("fs").readFileSync(process.argv[1], "utf8"))', '{keysFile}'],
+  }));
+  const out = await launchBackfill(loadConfig({ file: join(dir, 'cfg.json'), cwd: dir }), { keys: ['0022100002'], workers: 3, timeout: 300, label: 'retry' });
+  expect(out.ok).toBe(true);
+  if (!out.ok) return;
+  track(out.run.pid);
+  expect(readFileSync(out.run.keysFile!, 'utf8')).toBe('game_id,game_date\n0022100002,2021-10-19\n');
+  expect(out.run).toMatchObject({ workers: 3, timeout: 300, keyCount: 1 });
+  await waitFor(() => readFileSync(join(dir, 'job.log'), 'utf8').includes('0022100002,2021-10-19'), 'the script to print its keys file');
 });

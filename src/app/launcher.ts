@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { commandVars, expandCommand } from '../runner/command.js';
 import { keepAwake } from '../runner/keep-awake.js';
 import { writeKeysFile } from '../runner/keys-file.js';
+import { readExpectedLayout } from '../coverage/expected-keys.js';
 import { launch } from '../runner/launch.js';
 import { acquireLaunchLock } from '../runner/lock.js';
 import type { RunRecord } from '../runner/runs-file.js';
@@ -40,7 +41,7 @@ export async function launchBackfill(config: Config, req: LaunchRequest): Promis
     if (now.external) return { ok: false, message: `not launched: the log is being written by pid ${now.externalPids?.join(', ')}, not started here`, notices };
     let keysFile: string;
     try {
-      keysFile = await writeKeysFile(config.stateDir, req.keys, req.label);
+      keysFile = await writeKeysFile(config.stateDir, req.keys, req.label, Date.now, await readExpectedLayout(config.expected));
     } catch (err) {
       return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
     }

@@ -46,6 +46,46 @@ export async function readExpectedKeys(spec: ExpectedSpec): Promise<ExpectedKeys
   return parseExpectedKeys(text, spec);
 }
 
+/**
+ * How the expected keys file lays out a key's row, for keys files written for a launch (keys-file.ts): its
+ * header line and each key's own line, so a script that reads its CSV by column name (`game_id`,
+ * `game_date`) finds every column it reads in the launch's keys file too. When the key is not the first
+ * column, only its column's name (the keys file then holds the key alone, first, as the scripts read it).
+ */
+export interface KeysLayout {
+  header: string;
+  /** Each key's line of the expected file, trimmed; empty when only the key's column is written. */
+  rows: Map<string, string>;
+}
+
+/** The layout of an expected keys file, or null when it has no header (then keys files are as before). */
+export function expectedLayout(text: string, spec: ExpectedSpec): KeysLayout | null {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first === -1 || !isHeader(lines, first, spec)) return null;
+  const cells = splitCsv(lines[first]);
+  const col = columnIndex(cells, spec);
+  if (col !== 0) return { header: cells[col], rows: new Map() };
+  const rows = new Map<string, string>();
+  for (let i = first + 1; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    const key = splitCsv(line)[0];
+    if (!rows.has(key)) rows.set(key, line);
+  }
+  return { header: lines[first].trim(), rows };
+}
+
+/** The layout of the expected keys file `spec` names (see expectedLayout); null when none, or it cannot be read. */
+export async function readExpectedLayout(spec: ExpectedSpec | null | undefined): Promise<KeysLayout | null> {
+  if (!spec) return null;
+  try {
+    return expectedLayout(await readFile(spec.file, 'utf8'), spec);
+  } catch {
+    return null; // the launch still goes, with the header the scripts skip
+  }
+}
+
 /** True for a real calendar date YYYY-MM-DD (2024-02-29 yes, 2023-02-29 and 2023-02-30 no). */
 export function isCalendarDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);

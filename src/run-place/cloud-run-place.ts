@@ -9,6 +9,7 @@ import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
 import { fileStamp, keysFileText } from '../runner/keys-file.js';
+import type { KeysLayout } from '../coverage/expected-keys.js';
 import { acquireLaunchLock } from '../runner/lock.js';
 import { appendRunRecord, readRuns, recordEnd, type RunRecord } from '../runner/runs-file.js';
 import type { AppEvent } from '../state/events.js';
@@ -70,6 +71,8 @@ export interface CloudRunPlaceDeps {
   freshStoragePresent?(): Promise<number | null>;
   /** Writes a keys object; must fail rather than replace an existing object. */
   writeKeysObject?(uri: string, body: string): Promise<void>;
+  /** How the expected keys file lays out a row (keys-file.ts), read at each launch; null or absent: no header of its own. */
+  keysLayout?(): Promise<KeysLayout | null>;
   now(): number;
   signal: AbortSignal;
   /** How often the followed execution is read while active (API read quota is per minute per region). Default 5 s. */
@@ -365,7 +368,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       if (!spec.keysPrefix) throw new Error('the args use {keysUri} but cloudRun.keysPrefix is not set');
       if (!d.writeKeysObject) throw new Error('cannot write the keys object: no storage client');
       keysUri = `${spec.keysPrefix.replace(/\/?$/, '/')}${runId}.txt`;
-      await d.writeKeysObject(keysUri, keysFileText(req.keys));
+      await d.writeKeysObject(keysUri, keysFileText(req.keys, (await d.keysLayout?.()) ?? null));
     }
     const vars = { ...spec.vars, workers: req.workers, timeout: req.timeout, keys: req.keys.join(','), ...(keysUri ? { keysUri } : {}) };
     return { args: expandCommand(spec.args, vars), keysUri };

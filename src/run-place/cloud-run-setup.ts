@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { readExpectedLayout } from '../coverage/expected-keys.js';
 import { createCloudRunApi, type CloudRunApi } from '../cloud-run/api.js';
 import { createLogFeed, type LogFeed } from '../cloud-run/log-feed.js';
 import type { OrderedEntry } from '../cloud-run/entry-order.js';
@@ -120,6 +121,7 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
       return keys === null ? null : (coverageView(store.getState()).storage?.coverage?.present ?? null);
     },
     writeKeysObject: (uri, body) => writeKeysObject(uri, body, config),
+    keysLayout: () => readExpectedLayout(config.expected),
     now,
     signal,
     executionPollMs: cr.pollSeconds * 1000,
