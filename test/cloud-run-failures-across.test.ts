@@ -64,6 +64,25 @@ async function launchAndFinish(r: Runtime, intent: 'resume' | 'retry', index: nu
   return failed;
 }
 
+/**
+ * Two executions started elsewhere (as gcloud would), one after the other, both ended: the older over every
+ * key, the newer over the May keys only (they fail in both). `readsOfOlder` counts the Cloud Logging reads
+ * that asked for the older one's entries.
+ */
+async function twoExecutionsStartedElsewhere() {
+  const job = server.world.findJob('nba-props-platform', 'us-west2', 'bdl-boxscore-backfill')!;
+  const storage = ['--storage', path.join(dir, 'st')];
+  mkdirSync(path.join(dir, 'st'), { recursive: true });
+  const may = KEYS.slice(16);
+  const older = server.world.run(job, { containerOverrides: [{ args: [`--keys=${KEYS.join(',')}`, ...SIM, ...storage] }] });
+  await older.done;
+  const newer = server.world.run(job, { containerOverrides: [{ args: [`--keys=${may.join(',')}`, ...SIM, ...storage] }] });
+  await newer.done;
+  const olderId = older.name.split('/').at(-1)!;
+  const readsOfOlder = () => server.requests.filter((q) => q.route === 'entries' && JSON.stringify(q.body).includes(olderId)).length;
+  return { may, newer, olderId, readsOfOlder };
+}
+
 describe('a Cloud Run job\'s failures span its executions (tester U2)', () => {
   test('keys failed in both executions are 2 of 2 persistent, those the retry scraped recovered; r, status --json and missing --persistent agree', async () => {
     const r = start();
@@ -110,16 +129,7 @@ describe('a Cloud Run job\'s failures span its executions (tester U2)', () => {
 
 describe('earlier executions are read once and kept', () => {
   test('started elsewhere, before the dashboard: each earlier log is read once, its failures count as a run, and a restarted dashboard reads it from the state directory, not Cloud Logging', async () => {
-    const job = server.world.findJob('nba-props-platform', 'us-west2', 'bdl-boxscore-backfill')!;
-    const storage = ['--storage', path.join(dir, 'st')];
-    mkdirSync(path.join(dir, 'st'), { recursive: true });
-    const may = KEYS.slice(16);
-    const older = server.world.run(job, { containerOverrides: [{ args: [`--keys=${KEYS.join(',')}`, ...SIM, ...storage] }] });
-    await older.done;
-    const newer = server.world.run(job, { containerOverrides: [{ args: [`--keys=${may.join(',')}`, ...SIM, ...storage] }] });
-    await newer.done;
-    const olderId = older.name.split('/').at(-1)!;
-    const readsOfOlder = () => server.requests.filter((q) => q.route === 'entries' && JSON.stringify(q.body).includes(olderId)).length;
+    const { may, newer, olderId, readsOfOlder } = await twoExecutionsStartedElsewhere();
 
     const r = start(1);
     // The newer execution is the log's run; the older one comes in as a run before it: May failed in both.
@@ -168,16 +178,7 @@ describe('earlier executions are read once and kept', () => {
 
 describe('status reads earlier executions no dashboard kept', () => {
   test('status --json with no dashboard ever: the older execution\'s log is read once within the pace and kept; the next status reads it from the state directory', async () => {
-    const job = server.world.findJob('nba-props-platform', 'us-west2', 'bdl-boxscore-backfill')!;
-    const storage = ['--storage', path.join(dir, 'st')];
-    mkdirSync(path.join(dir, 'st'), { recursive: true });
-    const may = KEYS.slice(16);
-    const older = server.world.run(job, { containerOverrides: [{ args: [`--keys=${KEYS.join(',')}`, ...SIM, ...storage] }] });
-    await older.done;
-    const newer = server.world.run(job, { containerOverrides: [{ args: [`--keys=${may.join(',')}`, ...SIM, ...storage] }] });
-    await newer.done;
-    const olderId = older.name.split('/').at(-1)!;
-    const readsOfOlder = () => server.requests.filter((q) => q.route === 'entries' && JSON.stringify(q.body).includes(olderId)).length;
+    const { may, newer, olderId, readsOfOlder } = await twoExecutionsStartedElsewhere();
     writeConfig(1);
     await waitFor(() => Date.now() > (newer.completionTime ?? Infinity) + 1000, 'both past their logDeadline of 1 s', 5000);
     const first = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
