@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { fixedZone, LogClock, parseChunk, zoneOffset, type Grammar } from '../parser/index.js';
 import type { ZoneGuess } from '../state/app-state.js';
 
@@ -55,7 +56,9 @@ export async function guessFromFile(file: string, grammar: Grammar): Promise<Zon
   if (grammar.zone !== undefined) return null;
   let handle;
   try {
-    handle = await open(file, 'r');
+    // A FIFO at the log path must not block here (the follower says what it is): never opened but a regular file.
+    if (!(await stat(file)).isFile()) return undefined;
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined; // not there yet, or not readable: the follower says which
   }
