@@ -137,6 +137,8 @@ describe('persistence on the simulator\'s own files', () => {
     const sorted = `${[...three.keys()].sort().join('\n')}\n`;
     expect((await runCliAsync(['missing', '--from', 'failures', '--persistent'], { cwd: dir })).stdout).toBe(sorted);
     expect((await runCliAsync(['missing', '--from', 'failures', '--phase', 'Spring'], { cwd: dir })).stdout).toBe(sorted);
+    // Any case, as typed at 2 a.m. (tester U16: `--phase play-in` was exit 2 beside `Play-In`).
+    expect((await runCliAsync(['missing', '--from', 'failures', '--phase', 'sPRING'], { cwd: dir })).stdout).toBe(sorted);
     expect((await runCliAsync(['missing', '--from', 'failures', '--not-persistent'], { cwd: dir })).stdout).toBe('');
     expect((await runCliAsync(['missing', '--from', 'failures', '--phase', 'Other'], { cwd: dir })).stdout).toBe('');
     const bad = await runCliAsync(['missing', '--from', 'failures', '--phase', 'Winter'], { cwd: dir });

@@ -63,7 +63,9 @@ export interface FailureFilter {
  * failing (latest failed-keys file and the log's live run, minus keys now in storage), one a line, sorted.
  */
 export async function runMissingFailures(config: Config, filter: FailureFilter, timeoutMs?: number): Promise<number> {
-  if (filter.phase !== undefined && !config.phases.labels.includes(filter.phase)) {
+  // `--phase play-in` is `Play-In`: the label as the config spells it, matched whatever the case (tester U16).
+  const phase = filter.phase === undefined ? undefined : config.phases.labels.find((l) => l.toLowerCase() === filter.phase!.trim().toLowerCase());
+  if (filter.phase !== undefined && phase === undefined) {
     throw new UserError(`--phase: no phase ${JSON.stringify(filter.phase)}; phases are ${config.phases.labels.map((l) => JSON.stringify(l)).join(', ')}`, 2);
   }
   const report = newReport();
@@ -81,7 +83,7 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
     if (filter.persistent) return 1;
   }
   const keys = failing
-    .filter((r) => filter.phase === undefined || r.phase === filter.phase)
+    .filter((r) => phase === undefined || r.phase === phase)
     .filter((r) => filter.persistent === undefined || !known || r.persistent === filter.persistent)
     .map((r) => r.key)
     .sort();

@@ -52,9 +52,11 @@ function earlierStarts(state: AppState): number[] {
 /**
  * The log's current run is not the run this dashboard stopped: its first line came after that run's launch
  * was over, or another run came between (tester U5: a run restarted by hand after `x` read `stopped` from
- * its first line to its last). While the stopped run's record is not read yet nothing says so.
+ * its first line to its last). While the stopped run's record is not read yet nothing says so. Local runs only.
  */
 function laterRun(state: AppState): boolean {
+  // A Cloud Run run is its execution's, named by id: the process side is always the followed execution's.
+  if (state.place) return false;
   const run = state.log.current;
   const rec = state.process.history.find((r) => r.id === state.process.runId);
   if (!run || run.startedAt === null || !rec) return false;
