@@ -89,3 +89,22 @@ describe('a stop box says what each key does (tester T5)', () => {
     expect(ask('kill', 'It ignored SIGTERM. SIGKILL pid 4123?').at(-1)).toBe('y kill it · n/Esc keep it running · q quit, nothing done');
   });
 });
+
+describe('the failures view\'s `/` filter stays in that view (tester V2)', () => {
+  test('leaving the failures view clears a kept filter; moving between other views keeps nothing to clear', () => {
+    let s = reduce(base, { type: 'ui/view', view: 'failures' });
+    s = reduce(s, { type: 'ui/filter-start' });
+    s = reduce(s, { type: 'ui/filter-input', text: 'Playo' });
+    s = reduce(s, { type: 'ui/filter-end', keep: true });
+    expect(s.ui.filter).toBe('Playo');
+    // Still on the failures table: the filter holds (r there retries what the table shows, and says so).
+    expect(reduce(s, { type: 'ui/help', open: true }).ui.filter).toBe('Playo');
+    for (const view of ['dashboard', 'history'] as const) {
+      const left = reduce(s, { type: 'ui/view', view });
+      expect(left.ui).toMatchObject({ view, filter: '', filtering: false });
+    }
+    // Typing a filter and leaving before Enter leaves nothing behind either.
+    const typing = reduce(reduce(reduce(base, { type: 'ui/view', view: 'failures' }), { type: 'ui/filter-start' }), { type: 'ui/filter-input', text: 'HTTP' });
+    expect(reduce(typing, { type: 'ui/view', view: 'dashboard' }).ui).toMatchObject({ filter: '', filtering: false });
+  });
+});

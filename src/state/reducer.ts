@@ -172,9 +172,13 @@ function step(state: AppState, event: AppEvent): AppState {
       return { ...state, process: { ...state.process, history: event.runs } };
     case 'place/update':
       return state.place ? { ...state, place: { ...state.place, ...event.patch } } : state;
-    case 'ui/view':
-      // The history opens at its top: the newest of each section.
-      return { ...state, ui: { ...state.ui, view: event.view, help: false, historyTop: event.view === 'history' ? 0 : state.ui.historyTop } };
+    case 'ui/view': {
+      // The history opens at its top: the newest of each section. The `/` filter belongs to the failures
+      // table: leaving it clears it, or `r` on the dashboard would retry only keys no screen shows (tester V2).
+      const leaving = state.ui.view === 'failures' && event.view !== 'failures';
+      const filter = leaving ? { filter: '', filtering: false } : {};
+      return { ...state, ui: { ...state.ui, ...filter, view: event.view, help: false, historyTop: event.view === 'history' ? 0 : state.ui.historyTop } };
+    }
     case 'ui/help':
       return { ...state, ui: { ...state.ui, help: event.open ?? !state.ui.help } };
     case 'ui/filter-start':
