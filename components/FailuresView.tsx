@@ -8,6 +8,8 @@ import { cursorIndex } from '../src/state/cursor.js';
 import { FailureTable, type Column } from './FailureTable.js';
 import { failedFileProblemLine } from '../src/failures/failed-file.js';
 import { useColor } from './theme.js';
+import { packGroups } from '../src/state/group-lines.js';
+import { displayWidth } from '../src/text-width.js';
 
 /** Every key a run failed (failing while the latest run that tried it failed it): grouped summary, then a table windowed around the cursor (kept by key). */
 export function FailuresView({ state, height }: { state: AppState; height: number }) {
@@ -29,9 +31,12 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const run = state.log.current;
   const omitted = run && run.failedKeysOmitted > 0 ? [failedOmittedNote(run)] : [];
   const problems = [...omitted, ...state.failed.notes, ...(current && failedFileProblemLine(current) ? [failedFileProblemLine(current)!] : [])];
-  const groups = failureGroupLines(summary);
-  // Wrapping lines (every month) take as many rows as their text needs at this width.
-  const groupRows = groups.reduce((n, g) => n + (g.wrap ? Math.max(1, Math.ceil((g.label.length + 2 + g.text.length) / width)) : 1), 0);
+  // Wrapping lines (every month, the persistent sentence) are broken between groups, never inside a year.
+  const groups = failureGroupLines(summary).flatMap((g) => {
+    const text = `${g.label ? `${g.label}: ` : ''}${g.text}`;
+    return (g.wrap ? packGroups(text, width, displayWidth) : [text]).map((row) => ({ row, error: g.label === 'by error' }));
+  });
+  const groupRows = groups.length;
   // One line per table row: title, group lines, problems, table heading and footer take the rest.
   const visible = Math.max(1, height - 3 - groupRows - Math.min(1, problems.length));
   const at = cursorIndex(shown, state.ui.cursorKey);
@@ -51,9 +56,8 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
         Failures <Text dimColor>{current ? `latest file ${current.name}${files > 1 ? ` · ${files} files` : ''}` : 'from the log'}{executions > 0 ? ` · ${executions} earlier execution${executions === 1 ? '' : 's'}` : ''}</Text>
       </Text>
       {groups.map((g, i) => (
-        <Text key={i} wrap={g.wrap ? 'wrap' : 'truncate-end'} color={color && g.label === 'by error' ? 'red' : undefined}>
-          {g.label ? `${g.label}: ` : ''}
-          {g.text}
+        <Text key={i} wrap="truncate-end" color={color && g.error ? 'red' : undefined}>
+          {g.row}
         </Text>
       ))}
       {problems.length ? (

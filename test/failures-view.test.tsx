@@ -140,3 +140,28 @@ test('an error of several lines, with escapes, stays on its row: one line, ⏎ f
   expect(rows[0]).toMatch(/^› 2021-10-22 HTTP 500 ⏎ second line ⏎ th… +Regular season 1 of 1 failing/);
   expect(stripVTControlCharacters(raw)).not.toMatch(/^\s*second line/m);
 });
+
+test('tester U10: at 80 columns the month line breaks between years, never inside one (a row starting "May 1" reads as a date)', async () => {
+  // Failures in many months of five seasons: the month line needs more than one row at 80 columns.
+  const keys = ['2021-10-20', '2021-11-03', '2021-12-01', '2022-01-05', '2022-02-01', '2022-03-02', '2022-04-17', '2022-05-02', '2023-02-01', '2023-04-05', '2023-05-03', '2024-02-07', '2024-04-03', '2024-05-01', '2025-02-05', '2025-04-09'];
+  const many = file('failed_dates_20251126_231710.json', keys.map((k) => [k, 'failed', 'HTTP 500']), Date.UTC(2025, 10, 26, 23, 17, 10));
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: Date.UTC(2025, 10, 27), targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'failed/update', files: [many], current: many, notes: [] });
+  store.dispatch({ type: 'ui/view', view: 'failures' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = await waitFor(() => {
+    const f = stripVTControlCharacters(app.lastFrame() ?? '');
+    return f.includes('2021-10-20') ? f : null;
+  }, 'the table');
+  const lines = frame.split('\n');
+  const first = lines.findIndex((l) => l.startsWith('by month: '));
+  const monthRows = [lines[first], ...lines.slice(first + 1).filter((_, i, rest) => rest.slice(0, i + 1).every((l) => l.startsWith('  ')))];
+  expect(monthRows.length).toBeGreaterThan(1);
+  for (const row of monthRows) {
+    expect(row.length).toBeLessThanOrEqual(80);
+    // Each row after the first starts with a year, and every row but the last ends saying the list goes on.
+    if (row !== monthRows[0]) expect(row).toMatch(/^ {2}20\d\d: /);
+    if (row !== monthRows.at(-1)) expect(row).toMatch(/ ·$/);
+  }
+  expect(monthRows.join(' ').replace(/ · +/g, ' · ').replace(/\s+/g, ' ')).toBe('by month: 2021: Oct 1 Nov 1 Dec 1 · 2022: Jan 1 Feb 1 Mar 1 Apr 1 May 1 · 2023: Feb 1 Apr 1 May 1 · 2024: Feb 1 Apr 1 May 1 · 2025: Feb 1 Apr 1');
+});

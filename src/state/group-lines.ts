@@ -1,0 +1,43 @@
+/**
+ * A line of groups (`2021: Oct 3 Nov 8 · 2022: Feb 2 Apr 3 May 1`, `… (All-Star 8 · Play-In 12 · Playoffs 15):
+ * a gentler retry will not help`) laid out on rows of `width` columns, broken only between groups (at ` · `):
+ * a terminal's own wrap broke inside a year and left `May 1` at the start of a row, where it reads as a date
+ * (tester U10). A group wider than a row is broken between its words, its later rows indented under its
+ * text. Rows after the first are indented by two columns. `measure`: columns a text takes (the views pass
+ * their display width; default one a character).
+ */
+export function packGroups(text: string, width: number, measure: (s: string) => number = (s) => s.length): string[] {
+  const rows: string[] = [];
+  let row = '';
+  const indent = '  ';
+  const fits = (s: string) => measure(s) <= width;
+  const groups = text.split(' · ');
+  groups.forEach((group, i) => {
+    // A row broken between groups ends with ` ·`, so the reader sees the list goes on: room is kept for it.
+    const room = i < groups.length - 1 ? 2 : 0;
+    const joined = row ? `${row} · ${group}` : group;
+    if (measure(joined) + room <= width) {
+      row = joined;
+      return;
+    }
+    if (row) rows.push(`${row} ·`);
+    row = `${indent}${group}`;
+    if (measure(row) + room <= width) return;
+    // Wider than a row: break between words, later rows under the group's text (after `2022: `).
+    const colon = group.indexOf(': ');
+    const hang = indent + ' '.repeat(colon > 0 && colon < 12 ? colon + 2 : 0);
+    row = '';
+    for (const word of group.split(' ')) {
+      const next = row ? `${row} ${word}` : `${indent}${word}`;
+      if (fits(next) || !row.trim()) row = next;
+      else {
+        rows.push(row);
+        row = `${hang}${word}`;
+      }
+    }
+  });
+  if (row) rows.push(row);
+  // The first row is not indented: it follows its label.
+  if (rows.length) rows[0] = rows[0].replace(/^ {2}/, '');
+  return rows;
+}
