@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatCount, formatDuration, formatEta, formatPercent } from '../src/format.js';
+import { formatClock, formatCount, formatEta, formatPercent } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
@@ -58,7 +58,8 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null }: { 
       {lines >= 3 ? <Text wrap="truncate-end">
         rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : `${figures.ratePerMin.toFixed(1)}/min`}
         {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
-        {run.complete && run.summary.durationSec !== undefined ? ` · took ${formatDuration(run.summary.durationSec)}` : ''}
+        {/* The script's own count, in the header's format (tester U10: `complete · 0:02` beside `took 0 s`). */}
+        {run.complete && run.summary.durationSec !== undefined ? ` · took ${formatClock(Math.round(run.summary.durationSec * 1000))}` : ''}
       </Text> : null}
     </Box>
   );
