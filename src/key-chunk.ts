@@ -38,6 +38,8 @@ export function keysOf(input: string, key: KeyPress & { meta?: boolean; tab?: bo
   if (key.downArrow) return [{ name: 'down', text: null }];
   if (key.pageUp) return [{ name: 'pageup', text: null }];
   if (key.pageDown) return [{ name: 'pagedown', text: null }];
+  if (key.home) return [{ name: 'home', text: null }];
+  if (key.end) return [{ name: 'end', text: null }];
   if (key.return) return [{ name: 'return', text: null }];
   if (key.escape) return [{ name: 'escape', text: null }];
   if (key.backspace || key.delete) return [{ name: 'backspace', text: null }];

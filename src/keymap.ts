@@ -17,6 +17,8 @@ export type Intent =
   | 'cursor-down'
   | 'page-up'
   | 'page-down'
+  | 'list-top'
+  | 'list-bottom'
   | 'confirm-yes'
   | 'confirm-all'
   | 'confirm-no'
@@ -63,6 +65,8 @@ export const KEYMAP: KeyBinding[] = [
   { keys: ['down', 'j'], intent: 'cursor-down', description: 'move in the failures table, scroll the history', when: inList },
   { keys: ['pageup'], intent: 'page-up', description: 'a page at a time in the failures table or the history', when: inList },
   { keys: ['pagedown'], intent: 'page-down', description: 'a page at a time in the failures table or the history', when: inList },
+  { keys: ['home'], intent: 'list-top', description: 'to the first row of the failures table or the history', when: inList },
+  { keys: ['end'], intent: 'list-bottom', description: 'to the last row of the failures table or the history', when: inList },
   { keys: ['g'], intent: 'refresh', description: 'check storage and warehouse now', bar: 'refresh' },
 ];
 
@@ -111,6 +115,8 @@ export interface KeyPress {
   downArrow?: boolean;
   pageUp?: boolean;
   pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
   return?: boolean;
   escape?: boolean;
   ctrl?: boolean;

@@ -74,4 +74,9 @@ test('h at 80×24 with 40 runs in the log: every row used, the count and the pos
   await t.waitScreen((rows) => rows.at(-2)!.startsWith(`lines ${total - page}–${total - 1} of ${total}`), 'one line up from the end');
   t.keys('PPage', 'PPage', 'PPage', 'PPage', 'PPage');
   await t.waitScreen((rows) => rows.at(-2)!.startsWith(`lines 1–${page} of ${total}`), 'back at the top');
+  // End and Home go all the way in one key (tester U10: they did nothing).
+  t.keys('End');
+  await t.waitScreen((rows) => rows.at(-2)!.startsWith(`lines ${total - page + 1}–${total} of ${total}`), 'End: the end of the list');
+  t.keys('Home');
+  await t.waitScreen((rows) => rows.at(-2)!.startsWith(`lines 1–${page} of ${total}`), 'Home: the top');
 });

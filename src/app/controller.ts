@@ -249,6 +249,17 @@ export function createController(deps: ControllerDeps) {
         const step = page ? Math.max(1, bodyHeightOf(s) - 10) : 1;
         return dispatch({ type: 'ui/cursor', key: moveCursor(failuresView(s).shown, s.ui.cursorKey, up ? -step : step) });
       }
+      case 'list-top':
+      case 'list-bottom': {
+        // Home/End (tester U10): the history's top or its end, the failures table's first or last row.
+        const top = intent === 'list-top';
+        if (s.ui.view === 'history') {
+          const w = historyWindow(s);
+          return dispatch({ type: 'ui/history-top', top: top ? 0 : Math.max(0, w.total - w.rows) });
+        }
+        const rows = failuresView(s).shown;
+        return dispatch({ type: 'ui/cursor', key: rows.length ? rows[top ? 0 : rows.length - 1].key : null });
+      }
       case 'refresh':
         return notice(...refreshNotice(live.refresh()));
       case 'resume':
