@@ -20,7 +20,7 @@ afterAll(cleanup);
 const noWriters: WritersScan = { external: async () => [], asks: 0, walks: 0, waiting: false };
 
 /** A job whose launch from "another dashboard" is recorded and whose process (a sleep) is alive and silent. */
-async function silentLaunch(previousRun: boolean): Promise<{ dir: string; launchedAt: number }> {
+async function silentLaunch(previousRun: boolean): Promise<{ dir: string; launchedAt: number; pid: number }> {
   const dir = tempDir();
   const child = spawn('sleep', ['120'], { detached: true, stdio: 'ignore' });
   child.unref();
@@ -40,7 +40,7 @@ async function silentLaunch(previousRun: boolean): Promise<{ dir: string; launch
     type: 'launch', id: 'resume-20261130-120431-59f0d9', label: 'resume', argv: ['python', 'backfill.py', '--csv', keysFile], cwd: dir, keysFile,
     keyCount: 235, workers: 3, timeout: 300, pid: child.pid!, procStart, log: join(dir, 'bf.log'), startedAt: launchedAt,
   });
-  return { dir, launchedAt };
+  return { dir, launchedAt, pid: child.pid! };
 }
 
 describe('a re-attached run that has written nothing yet is running, from its launch record', () => {
@@ -64,7 +64,7 @@ describe('a re-attached run that has written nothing yet is running, from its la
   });
 
   test('a fresh dashboard re-attaching says the same', async () => {
-    const { dir, launchedAt } = await silentLaunch(true);
+    const { dir, launchedAt, pid } = await silentLaunch(true);
     const runtime = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined, writers: noWriters });
     try {
       await waitFor(() => runtime.store.getState().log.current?.total === 235, 'the run from its launch record', 20_000);
@@ -73,6 +73,14 @@ describe('a re-attached run that has written nothing yet is running, from its la
       expect(s.log.current).toMatchObject({ startedAt: launchedAt, workers: 3, timeoutSec: 300 });
       expect(currentFigures(s).status).toBe('running');
       expect(s.log.history.map((r) => r.total)).toEqual([4]);
+      // Its end replaces `re-attached … still running` (tester U16: both stood one above the other).
+      expect(s.ui.notices.map((n) => n.text)).toContain(`re-attached to run resume-20261130-120431-59f0d9 (pid ${pid}), still running`);
+      process.kill(pid, 'SIGKILL');
+      const notices = await waitFor(() => {
+        const texts = runtime.store.getState().ui.notices.map((n) => n.text);
+        return texts.some((t) => t.startsWith('run resume-20261130-120431-59f0d9 ended')) ? texts : null;
+      }, 'the end of the run', 20_000);
+      expect(notices.filter((t) => t.includes('resume-20261130-120431-59f0d9'))).toEqual([expect.stringMatching(/^run resume-20261130-120431-59f0d9 ended/)]);
     } finally {
       await runtime.close();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { SourceError } from '../src/coverage/source.js';
-import { initialState, type AppState } from '../src/state/app-state.js';
+import { initialState, LAUNCH_BLOCKED, type AppState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
 import { coverageView } from '../src/state/coverage-view.js';
@@ -65,5 +65,21 @@ describe('a log that cannot be read (tester T23: the notice stayed after the fil
     }
     // Other notices stay.
     expect(texts(apply(bad, [{ type: 'ui/notice', text: 'other', tone: 'info' }, { type: 'log/waiting' }]))).toEqual(['other']);
+  });
+});
+
+describe('stale notices go when what they say is over (tester U16)', () => {
+  test('`not launched: the log is being written by pid …` goes once that writer is gone; `… still running` once the run ends', () => {
+    const base = initialState({ job: 'j', log: '/x.log', now: 0, targets: [] });
+    let s = reduce(base, { type: 'process/update', patch: { external: true, externalPids: [24867] } });
+    s = reduce(s, { type: 'ui/notice', text: 'the log is being written by pid 24867, not started here: launching is refused until it ends', tone: 'warn', key: LAUNCH_BLOCKED });
+    s = reduce(s, { type: 'ui/notice', text: 'something else', tone: 'info' });
+    expect(s.ui.notices).toHaveLength(2);
+    s = reduce(s, { type: 'process/update', patch: { external: false, externalPids: [] } });
+    expect(s.ui.notices.map((n) => n.text)).toEqual(['something else']);
+    let r = reduce(base, { type: 'process/update', patch: { pid: 5, alive: true, attached: true } });
+    r = reduce(r, { type: 'ui/notice', text: 'run x is still running (pid 5); x stops it', tone: 'warn', key: LAUNCH_BLOCKED });
+    expect(reduce(r, { type: 'process/update', patch: { alive: true } }).ui.notices).toHaveLength(1);
+    expect(reduce(r, { type: 'process/update', patch: { alive: false } }).ui.notices).toHaveLength(0);
   });
 });

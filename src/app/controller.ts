@@ -13,7 +13,7 @@ import { limit } from '../abort.js';
 import { countOf, formatCount } from '../format.js';
 import { lookOnce } from './look-once.js';
 import { expectedUnknown, failuresUnknown, whenKnown } from './when-known.js';
-import type { AppState } from '../state/app-state.js';
+import { LAUNCH_BLOCKED, type AppState } from '../state/app-state.js';
 import type { LiveSources } from './live-sources.js';
 import type { RunPlace } from '../run-place/run-place.js';
 import { createLocalPlace, type LocalPlace } from '../run-place/local-place.js';
@@ -112,7 +112,7 @@ export function createController(deps: ControllerDeps) {
   async function askResume() {
     if (mustWait('s', (s) => expectedUnknown(s, config.expected?.file ?? null) ?? runUnknown(), () => run(askResume()))) return;
     const blocked = launchBlocked();
-    if (blocked) return notice(blocked, 'warn');
+    if (blocked) return notice(blocked, 'warn', LAUNCH_BLOCKED);
     const pl = active();
     if (pl.keysUnsupported()) {
       return openConfirm({ kind: 'resume', keys: [], workers: config.workers, timeout: config.timeout, message: `Execute ${pl.label}? Its args take no keys: the script's own resume skips what is in storage.` });
@@ -131,7 +131,7 @@ export function createController(deps: ControllerDeps) {
   async function askRetry(only?: { label: string; keys: string[] }) {
     if (mustWait(only ? 'R' : 'r', (s) => failuresUnknown(s) ?? runUnknown(), () => run(askRetry(only)))) return;
     const blocked = launchBlocked();
-    if (blocked) return notice(blocked, 'warn');
+    if (blocked) return notice(blocked, 'warn', LAUNCH_BLOCKED);
     const cannot = active().keysUnsupported();
     if (cannot) return notice(`cannot retry only the failed keys: ${cannot}`, 'warn');
     // With a filter on, r offers the keys the table shows (recovered ones aside), taken when r was pressed.
@@ -196,7 +196,11 @@ export function createController(deps: ControllerDeps) {
     notice(`launching ${countOf(c.keys.length, 'key')}…`, 'info', 'launch');
     const out = await active().launch({ keys: c.keys, workers: c.workers ?? config.workers, timeout: c.timeout ?? config.timeout, label });
     out.notices.forEach((n) => notice(n, 'warn'));
-    if (out.ok) notice(`launched run ${out.runId}: ${out.what}, ${countOf(c.keys.length, 'key')}${out.suffix ?? ''}`, 'info', 'launch');
+    // The launch's progress notice ends; the run's own notice is replaced by its end (keyed by the run: U16).
+    if (out.ok) {
+      dispatch({ type: 'ui/notice-end', key: 'launch' });
+      notice(`launched run ${out.runId}: ${out.what}, ${countOf(c.keys.length, 'key')}${out.suffix ?? ''}`, 'info', `run:${out.runId}`);
+    }
     else notice(out.message, 'fail', 'launch');
     await refreshHistory();
   }

@@ -56,7 +56,9 @@ function logSize(file: string): number {
 export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   const { config, store } = d;
   const dispatch = store.dispatch;
-  const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info') => dispatch({ type: 'ui/notice', text, tone });
+  const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info', key?: string) => dispatch({ type: 'ui/notice', text, tone, ...(key ? { key } : {}) });
+  /** Notices about one run share a key: its end replaces `launched`/`re-attached … still running` (tester U16). */
+  const runKey = (id: string) => `run:${id}`;
   let stopRequested = false;
   let awake: { stop(): void } | null = null;
   let presentAtLaunch: number | null = null;
@@ -132,7 +134,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
           })
           .then(d.refreshHistory)
           .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
-        notice(`run ${runId} ended${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info');
+        notice(`run ${runId} ended${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info', runKey(runId));
         // Storage was just listed fresh above; the warehouse is the one left to look at.
         d.refreshWarehouse();
       },
@@ -224,7 +226,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     },
     attach(patch) {
       if (patch.attached && patch.pid && patch.runId) {
-        notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running`);
+        notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running`, 'info', runKey(patch.runId));
         watch(patch.pid, patch.procStart ?? null, patch.runId);
         // Silent so far (tester U19): the run from its launch record, not `waiting` or the log's previous run.
         void until(() => logKnown(store.getState().log), 15_000).then(seedAttached);
@@ -247,7 +249,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         if (watching.has(run.id) || endClaimed.has(run.id) || recorded.has(run.id)) continue;
         endClaimed.add(run.id);
         const last = store.getState().log.tail.at(-1)?.text ?? '';
-        notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn');
+        notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn', runKey(run.id));
         const next = runs.find((r) => r.startedAt > run.startedAt)?.startedAt ?? null;
         const end = unwatchedEnd(run, store.getState().log, next);
         const counts = end.counts ? { ...end.counts } : undefined;

@@ -217,6 +217,9 @@ export interface AppState {
 /** Lines kept for the log pane: a ring, never more. */
 export const TAIL_LIMIT = 300;
 
+/** The key of the notice saying why `s`/`r` cannot launch: it goes once the run or writer it names is gone (U16). */
+export const LAUNCH_BLOCKED = 'launch-blocked';
+
 /** The state before any source has spoken. */
 export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number; phases?: PhaseCalendar; place?: PlaceState | null }): AppState {
   return {

@@ -1,7 +1,7 @@
 import { withoutSourceName } from './source-words.js';
 import { applyLines, pushHistory } from './apply-lines.js';
 import { trailAfter } from './log-trail.js';
-import { TAIL_LIMIT, type AppState, type FailedFilesState, type SourceState } from './app-state.js';
+import { LAUNCH_BLOCKED, TAIL_LIMIT, type AppState, type FailedFilesState, type SourceState } from './app-state.js';
 import { alertsBetween } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
@@ -166,8 +166,13 @@ function step(state: AppState, event: AppEvent): AppState {
       return { ...state, failed: withRuns({ ...state.failed, triedFiles: event.tried }) };
     case 'failed/executions':
       return { ...state, failed: withRuns({ ...state.failed, executions: { files: event.files, tried: event.tried } }) };
-    case 'process/update':
-      return { ...state, process: { ...state.process, ...event.patch } };
+    case 'process/update': {
+      const next = { ...state, process: { ...state.process, ...event.patch } };
+      // `not launched: the log is being written by pid …` or `run … is still running` said of a writer or run
+      // now gone is stale (tester U16): it goes with it.
+      const gone = (state.process.external && !next.process.external) || (state.process.alive === true && next.process.alive === false);
+      return gone ? withoutNotice(next, LAUNCH_BLOCKED) : next;
+    }
     case 'process/history':
       return { ...state, process: { ...state.process, history: event.runs } };
     case 'place/update':
