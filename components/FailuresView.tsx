@@ -32,7 +32,8 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const omitted = run && run.failedKeysOmitted > 0 ? [failedOmittedNote(run)] : [];
   const problems = [...omitted, ...state.failed.notes, ...(current && failedFileProblemLine(current) ? [failedFileProblemLine(current)!] : [])];
   // Wrapping lines (every month, the persistent sentence) are broken between groups, never inside a year.
-  const groups = failureGroupLines(summary).flatMap((g) => {
+  const phases = !state.phases.none;
+  const groups = failureGroupLines(summary, phases).flatMap((g) => {
     const text = `${g.label ? `${g.label}: ` : ''}${g.text}`;
     return (g.wrap ? packGroups(text, width, displayWidth) : [text]).map((row) => ({ row, error: g.label === 'by error' }));
   });
@@ -44,7 +45,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const columns: Column<FailureRow>[] = [
     { title: 'key', cell: (r) => r.key, max: 32 },
     { title: 'error', cell: (r) => r.error, grow: true },
-    { title: 'phase', cell: (r) => r.phase, max: 16 },
+    ...(phases ? [{ title: 'phase', cell: (r: FailureRow) => r.phase, max: 16 }] : []),
     { title: 'failed', cell: (r) => `${r.failedIn} of ${r.triedIn}` },
     { title: 'now', cell: nowText, min: 10 },
   ];

@@ -11,6 +11,8 @@ import { createStore } from '../src/store.js';
 import { waitFor } from './support/wait-for.js';
 import { banner, logOf } from './support/log-text.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
+import { resolvePhases } from '../src/phases/calendar.js';
+import { statusText } from '../src/app/status-text.js';
 
 afterEach(() => cleanup());
 
@@ -164,4 +166,23 @@ test('tester U10: at 80 columns the month line breaks between years, never insid
     if (row !== monthRows.at(-1)) expect(row).toMatch(/ ·$/);
   }
   expect(monthRows.join(' ').replace(/ · +/g, ' · ').replace(/\s+/g, ' ')).toBe('by month: 2021: Oct 1 Nov 1 Dec 1 · 2022: Jan 1 Feb 1 Mar 1 Apr 1 May 1 · 2023: Feb 1 Apr 1 May 1 · 2024: Feb 1 Apr 1 May 1 · 2025: Feb 1 Apr 1');
+});
+
+test('tester U16: with "phases": null no failure is grouped by phase (they read `Other 3`): no phase line, column, group or count', async () => {
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: Date.UTC(2025, 10, 27), targets: [95], phases: resolvePhases(null) }), { frameMs: 0 });
+  store.dispatch({ type: 'failed/update', files: [retry, first], current: retry, notes: [] });
+  const s = store.getState();
+  expect(failuresView(s).summary).toMatchObject({ byPhase: [], persistentByPhase: [], failing: 4 });
+  expect(failureSummaryLine(s)).toBe('failing 4 · persistent: not known (storage not listed) · HTTP 500 4');
+  expect(retryGroups(s).map((g) => g.label)).toEqual(['error HTTP 500', 'month 2021-11', 'month 2022-02', 'month 2022-04', 'month 2022-05']);
+  expect(statusText(s)).not.toMatch(/Other|Regular season/);
+  store.dispatch({ type: 'ui/view', view: 'failures' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = await waitFor(() => {
+    const f = stripVTControlCharacters(app.lastFrame() ?? '');
+    return f.includes('2022-05-02') ? f : null;
+  }, 'the table');
+  expect(frame).not.toContain('by phase');
+  expect(frame).not.toMatch(/\bphase\b|Other/);
+  expect(frame).toContain('by month: 2021: Nov 1 · 2022: Feb 1 Apr 1 May 1');
 });

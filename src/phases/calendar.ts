@@ -24,6 +24,8 @@ export interface PhaseCalendar {
   ranges: PhaseRange[];
   defaultLabel: string;
   labels: string[];
+  /** `"phases": null`: no phases at all; failures are never grouped by phase (tester U16: they read `Other 3`). */
+  none?: boolean;
 }
 
 /** The config's `phases`: a preset name, a list of ranges, or a preset extended by a list. */
@@ -53,7 +55,7 @@ export const DEFAULT_LABEL = 'Other';
  */
 export function resolvePhases(setting: PhasesSetting | undefined, field = 'phases'): PhaseCalendar {
   if (setting === undefined) return resolvePhases('nba', field);
-  if (setting === null) return { ranges: [], defaultLabel: DEFAULT_LABEL, labels: [DEFAULT_LABEL] };
+  if (setting === null) return { ranges: [], defaultLabel: DEFAULT_LABEL, labels: [DEFAULT_LABEL], none: true };
   if (typeof setting === 'string') return build(preset(setting, field), [], field, null);
   if (Array.isArray(setting)) return build(null, setting, field, null);
   const base = setting.preset === undefined ? null : preset(setting.preset, `${field}.preset`);

@@ -91,7 +91,7 @@ export function failuresView(state: AppState): FailuresView {
   let history: Map<string, KeyHistory> | undefined;
   let failing: Set<string> | undefined;
   const view: FailuresView = {
-    summary: summariseFailures(input, state.phases.labels),
+    summary: withoutPhases(summariseFailures(input, state.phases.labels), state.phases.none === true),
     get failing() {
       if (failing) return failing;
       const keys = new Set<string>();
@@ -167,10 +167,10 @@ export function retryGroups(state: AppState): RetryGroup[] {
 }
 
 /** The lines above the failures table: every group shown (months may wrap), then what persistence means. */
-export function failureGroupLines(summary: FailureSummary): { label: string; text: string; wrap: boolean }[] {
+export function failureGroupLines(summary: FailureSummary, phases = true): { label: string; text: string; wrap: boolean }[] {
   const lines = [
     { label: 'by error', text: formatGroups(summary.byError) || '–', wrap: false },
-    { label: 'by phase', text: formatGroups(summary.byPhase) || '–', wrap: false },
+    ...(phases ? [{ label: 'by phase', text: formatGroups(summary.byPhase) || '–', wrap: false }] : []),
     { label: 'by month', text: formatMonths(summary.byMonth) || '–', wrap: true },
     { label: 'keys', text: `failing ${formatCount(summary.failing)} · recovered ${formatCount(summary.recovered)} · persistent ${summary.persistent === null ? persistentUnknown() : formatCount(summary.persistent)}`, wrap: false },
   ];
@@ -219,8 +219,13 @@ export function fileFailures(state: AppState): FileFailures[] {
     }
     const order = state.phases.labels;
     const byPhase = [...counts].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([label, count]) => ({ label, count }));
-    return { name: f.name, runStartedAt: f.runStartedAt, failed: f.entries.length, byPhase: formatGroups(byPhase), byError: formatGroups(groupByError(f.entries)) };
+    return { name: f.name, runStartedAt: f.runStartedAt, failed: f.entries.length, byPhase: state.phases.none ? '' : formatGroups(byPhase), byError: formatGroups(groupByError(f.entries)) };
   });
   fileCache.set(files, { phases: state.phases, dates, out });
   return out;
+}
+
+/** With `"phases": null` no key has a phase: no `by phase` line, group or count anywhere (tester U16). */
+function withoutPhases(summary: FailureSummary, none: boolean): FailureSummary {
+  return none ? { ...summary, byPhase: [], persistentByPhase: [] } : summary;
 }

@@ -62,7 +62,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   const files = [...fileFailures(state)].reverse();
   if (files.length) lines.push(heading('Failed keys by run (failed-keys files)', files.length));
   // Phases first: at 80 columns the error kinds are what gets cut.
-  for (const f of files) lines.push({ kind: 'row', text: `${when(f.runStartedAt)} ✗ ${formatCount(f.failed)}: ${f.byPhase} · ${f.byError}` });
+  for (const f of files) lines.push({ kind: 'row', text: `${when(f.runStartedAt)} ✗ ${formatCount(f.failed)}: ${[f.byPhase, f.byError].filter(Boolean).join(' · ')}` });
   last = { key, lines };
   return lines;
 }
