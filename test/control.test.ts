@@ -165,6 +165,30 @@ describe('launch from the dashboard', () => {
     await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0].end?.reason === 'exited', 'the end recorded');
   }, 150000);
 
+  test('A launches, B stops: one end record, `stopped`, in both; no "ended without a summary" alert in A (tester V8)', async () => {
+    const file = writeJob({ speed: 2 });
+    const a = runtimeFor(file);
+    const pid = await launchedPid(a);
+    const b = runtimeFor(file);
+    await waitFor(() => (b.store.getState().process.attached && b.store.getState().process.pid === pid) || null, 'B to re-attach to A\'s run', 60_000);
+    await waitFor(() => a.store.getState().log.current?.hasActivity || null, 'the run under way in A', 60_000);
+    b.controller.onIntent('stop');
+    await waitFor(() => b.store.getState().ui.confirm?.kind === 'stop' || null, 'B\'s stop box');
+    b.controller.onIntent('confirm-yes');
+    await waitFor(() => a.store.getState().process.alive === false && b.store.getState().process.alive === false, 'both to see the end', 60_000);
+    const stateDir = path.join(dir, '.backfill-tui');
+    const ends = () => readFileSync(path.join(stateDir, 'runs.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"end"'));
+    await waitFor(() => ends().length > 0 || null, 'the end recorded', 30_000);
+    // Both dashboards are done recording (each refreshes its history after its try): still one end record.
+    await waitFor(() => a.store.getState().process.history[0]?.reason && b.store.getState().process.history[0]?.reason ? true : null, 'both histories refreshed', 30_000);
+    expect(ends()).toHaveLength(1);
+    expect(JSON.parse(ends()[0])).toMatchObject({ reason: 'stopped' });
+    for (const r of [a, b]) {
+      expect(runFigures(r.store.getState().log.current, Date.now(), writerOf(r.store.getState())).status).toBe('stopped');
+      expect(r.store.getState().alerts.recent.map((x) => x.kind)).not.toContain('ended-without-summary');
+    }
+  }, 150000);
+
   test('a dashboard open before another one launches adopts that run once recorded, and x can stop it after the launcher is gone (tester T20)', async () => {
     const file = writeJob({ speed: 4 });
     const b = runtimeFor(file);

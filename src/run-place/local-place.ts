@@ -6,7 +6,7 @@ import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
 import type { ProcStart } from '../runner/proc.js';
-import { recordEnd, readRuns } from '../runner/runs-file.js';
+import { recordEndOnce, recordStop, readRuns, stopAsked } from '../runner/runs-file.js';
 import { killRun, stopRun } from '../runner/stop.js';
 import { watchProcess } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
@@ -111,7 +111,14 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         // The end record is written once (runs.jsonl is append-only): its counts wait until the follower has
         // read the log as far as it was when the run ended, since the last lines come just before the exit.
         const sizeAtExit = logSize(config.log);
-        const read = until(() => store.getState().log.bytesRead >= sizeAtExit, END_READ_WAIT_MS);
+        const lines = until(() => store.getState().log.bytesRead >= sizeAtExit, END_READ_WAIT_MS);
+        // Stopped from here, or from another dashboard (its stop record, written before its first signal): the
+        // run ends `stopped`, with no "ended without a summary" alert, and one end record says so (tester V8).
+        let stopped = stopRequested;
+        const read = Promise.all([lines, stopped ? true : stopAsked(config.stateDir, runId)]).then(([, asked]) => {
+          if (asked && !stopped) dispatch({ type: 'process/update', patch: { stopped: true } });
+          stopped = asked;
+        });
         // So does "gone": a run that wrote its summary and exited is `complete`, never `ended` without a summary
         // for the moment between its exit and the read of its last lines (nor its alert).
         void read.then(() => dispatch({ type: 'process/update', patch: { alive: false } }));
@@ -130,7 +137,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
             const present = coverageView(store.getState()).storage?.coverage?.present;
             if (presentAtLaunch !== null && present !== undefined) Object.assign(counts, { storageBefore: presentAtLaunch, storageAfter: present });
             if (!mine) return;
-            return recordEnd(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopRequested ? 'stopped' : 'exited', counts });
+            return recordEndOnce(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopped ? 'stopped' : 'exited', counts });
           })
           .then(d.refreshHistory)
           .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
@@ -170,6 +177,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     if (p.pid === null) return { ok: false, message: 'no run of ours is running' };
     stopRequested = true;
     dispatch({ type: 'process/update', patch: { stopSignals: [] } });
+    // Said in runs.jsonl before the first signal: the dashboard watching the run's child learns it was a stop.
+    if (p.runId) await recordStop(config.stateDir, p.runId, d.now()).catch(() => undefined);
     const onPhase = (phase: 'sigint' | 'sigterm' | 'waiting-kill-confirm') => {
       if (phase === 'waiting-kill-confirm') return dispatch({ type: 'process/update', patch: { stopping: 'needs-kill' } });
       const sent = { signal: phase === 'sigint' ? ('SIGINT' as const) : ('SIGTERM' as const), at: d.now() };
@@ -253,7 +262,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         const next = runs.find((r) => r.startedAt > run.startedAt)?.startedAt ?? null;
         const end = unwatchedEnd(run, store.getState().log, next);
         const counts = end.counts ? { ...end.counts } : undefined;
-        await recordEnd(config.stateDir, { id: run.id, endedAt: end.endedAt ?? run.startedAt, exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);
+        await recordEndOnce(config.stateDir, { id: run.id, endedAt: end.endedAt ?? run.startedAt, exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);
       }
       if (ended.length) await d.refreshHistory();
     },

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
 import type { RunLabel } from './keys-file.js';
@@ -53,9 +53,23 @@ export interface EndRecord {
   message?: string;
 }
 
+/**
+ * Written by the dashboard that stops a run, before its first signal: whichever dashboard then sees the run
+ * end (the one that launched it, watching its child) knows it was stopped on someone's word, not that it died
+ * (tester V8: it wrote `exited` beside the stopper's `stopped` and alerted "ended without a summary").
+ */
+export interface StopRecord {
+  type: 'stop';
+  id: string;
+  /** When the stop was asked for (epoch ms). */
+  at: number;
+}
+
 /** A run as the dashboard sees it: the launch, and how it ended if it has. */
 export interface RunRecord extends Omit<LaunchRecord, 'type'> {
   end: Omit<EndRecord, 'type' | 'id'> | null;
+  /** When a dashboard asked it to stop (a stop record), if one did. */
+  stopAskedAt?: number;
 }
 
 /** Where runs are recorded. */
@@ -69,7 +83,7 @@ export function runsPath(stateDir: string): string {
  * If the file ends in a torn line (a crash mid-write) a newline goes first, or this record would be lost with it.
  * Failures (a full disk, a read-only directory) throw one Error naming the file and the reason in words.
  */
-export async function appendRunRecord(stateDir: string, record: LaunchRecord | EndRecord): Promise<void> {
+export async function appendRunRecord(stateDir: string, record: LaunchRecord | EndRecord | StopRecord): Promise<void> {
   const path = runsPath(stateDir);
   try {
     await mkdir(stateDir, { recursive: true });
@@ -107,9 +121,56 @@ async function endsTorn(path: string): Promise<boolean> {
   }
 }
 
-/** Records how a run ended. */
+/** Records how a run ended (another record for the same run merges: see foldRuns). */
 export function recordEnd(stateDir: string, end: Omit<EndRecord, 'type'>): Promise<void> {
   return appendRunRecord(stateDir, { type: 'end', ...end });
+}
+
+/**
+ * Records how a local run ended, once: a dashboard that finds an end already recorded (another dashboard watching the
+ * same run saw it first) writes nothing. Two at the same moment are kept apart by a claim file made with
+ * O_EXCL (STATEDIR/ends/ID.claim, removed once the record is written; one older than a minute is left by a
+ * dashboard that died mid-write and is taken over). Resolves true when this call wrote it. A stop record for
+ * the run makes the reason `stopped` whoever writes it.
+ */
+export async function recordEndOnce(stateDir: string, end: Omit<EndRecord, 'type'>): Promise<boolean> {
+  const dir = join(stateDir, 'ends');
+  const claim = join(dir, `${end.id.replace(/[^\w.-]/g, '_')}.claim`);
+  await mkdir(dir, { recursive: true });
+  let handle;
+  try {
+    handle = await open(claim, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw describeWriteError(err, `the end claim ${claim}`, dir);
+    const st = await stat(claim).catch(() => null);
+    if (st && Date.now() - st.mtimeMs < CLAIM_STALE_MS) return false;
+    await rm(claim, { force: true });
+    return recordEndOnce(stateDir, end);
+  }
+  try {
+    await handle.close();
+    const run = (await readRuns(stateDir)).find((r) => r.id === end.id);
+    if (run?.end) return false;
+    const stopped = run?.stopAskedAt !== undefined && end.reason === 'exited';
+    await recordEnd(stateDir, { ...end, ...(stopped ? { reason: 'stopped' as const } : {}) });
+    return true;
+  } finally {
+    await rm(claim, { force: true });
+  }
+}
+
+/** A claim older than this was left by a dashboard that died between claiming and writing. */
+const CLAIM_STALE_MS = 60_000;
+
+/** Records that a dashboard is stopping run `id` (see StopRecord), before the first signal goes. */
+export function recordStop(stateDir: string, id: string, at: number): Promise<void> {
+  return appendRunRecord(stateDir, { type: 'stop', id, at });
+}
+
+/** Whether runs.jsonl holds a stop record for run `id` (false when it cannot be read). */
+export async function stopAsked(stateDir: string, id: string): Promise<boolean> {
+  const run = (await readRuns(stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === id);
+  return run?.stopAskedAt !== undefined;
 }
 
 /** Reads runs.jsonl into runs, oldest first. A missing file is no runs; lines that do not parse are skipped. */
@@ -125,13 +186,13 @@ export async function readRuns(stateDir: string): Promise<RunRecord[]> {
 }
 
 /** Parses JSONL, skipping blank, torn and foreign lines (a crash can leave half a line at the end). */
-export function parseRunLines(text: string): Array<LaunchRecord | EndRecord> {
-  const out: Array<LaunchRecord | EndRecord> = [];
+export function parseRunLines(text: string): Array<LaunchRecord | EndRecord | StopRecord> {
+  const out: Array<LaunchRecord | EndRecord | StopRecord> = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      const rec = JSON.parse(line) as LaunchRecord | EndRecord;
-      if (rec && typeof rec.id === 'string' && (rec.type === 'launch' || rec.type === 'end')) out.push(rec);
+      const rec = JSON.parse(line) as LaunchRecord | EndRecord | StopRecord;
+      if (rec && typeof rec.id === 'string' && (rec.type === 'launch' || rec.type === 'end' || rec.type === 'stop')) out.push(rec);
     } catch {
       // torn or hand-edited line
     }
@@ -146,12 +207,18 @@ const RANK: Record<EndReason, number> = { gone: 0, ended: 1, complete: 1, exited
  * Folds records into runs. Several end records for one run (two dashboards, or a stop and the exit it caused)
  * merge: the most telling reason wins, exit code and signal come from whichever knew them, counts from the last.
  */
-export function foldRuns(records: Array<LaunchRecord | EndRecord>): RunRecord[] {
+export function foldRuns(records: Array<LaunchRecord | EndRecord | StopRecord>): RunRecord[] {
   const runs = new Map<string, RunRecord>();
   for (const rec of records) {
     if (rec.type === 'launch') {
       const { type: _type, ...launch } = rec;
-      runs.set(rec.id, { ...launch, end: runs.get(rec.id)?.end ?? null });
+      const before = runs.get(rec.id);
+      runs.set(rec.id, { ...launch, end: before?.end ?? null, ...(before?.stopAskedAt !== undefined ? { stopAskedAt: before.stopAskedAt } : {}) });
+      continue;
+    }
+    if (rec.type === 'stop') {
+      const run = runs.get(rec.id);
+      if (run) run.stopAskedAt = rec.at;
       continue;
     }
     const run = runs.get(rec.id);
