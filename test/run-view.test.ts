@@ -132,3 +132,24 @@ describe('figures', () => {
     expect(f.idleMs).toBe(0);
   });
 });
+
+describe('elapsed never snaps back when the writer goes (tester V7)', () => {
+  const T = Date.UTC(2026, 10, 30, 13, 35);
+  // Five lines in the first 4 s, then nothing (a hung request); stopped 5:32 after its start.
+  const run = { ...emptyRun(), startedAt: T, lastActivityAt: T + 4_000, hasActivity: true, total: 20, succeeded: 5, timeoutSec: 60 };
+  test('live: 5:28 by the clock; stopped: 5:32, when its process went, not 0:04 (its last line)', () => {
+    expect(runFigures(run, T + 328_000, { alive: true }).elapsedMs).toBe(328_000);
+    const stopped = runFigures(run, T + 400_000, { alive: false, stopped: true, endedAt: T + 332_000 });
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.elapsedMs).toBe(332_000);
+    // Ended (exited by itself): the same.
+    expect(runFigures(run, T + 400_000, { alive: false, endedAt: T + 332_000 }).elapsedMs).toBe(332_000);
+    // No end known (a log read later, nothing recorded): the span of its lines.
+    expect(runFigures(run, T + 400_000, { alive: false }).elapsedMs).toBe(4_000);
+    // A writer end before the last line, or a day past it, is not this run's.
+    expect(runFigures(run, T + 400_000, { alive: false, endedAt: T + 1_000 }).elapsedMs).toBe(4_000);
+    expect(runFigures(run, T + 400_000, { alive: false, endedAt: T + 2 * 86_400_000 }).elapsedMs).toBe(4_000);
+    // A complete run: its summary's time.
+    expect(runFigures({ ...run, complete: true, finishedAt: T + 10_000 }, T + 400_000, { alive: false, endedAt: T + 332_000 }).elapsedMs).toBe(10_000);
+  });
+});

@@ -28,7 +28,8 @@ test('a run runs.jsonl records as stopped (by another dashboard) is stopped here
   const run = { ...emptyRun(), startedAt: T - 600_000, lastActivityAt: T - 60_000 };
   const rec = { id: 'resume-1', label: 'resume', keyCount: 3, keysFile: null, pid: 77, startedAt: T - 601_000, endedAt: T - 30_000, exitCode: null, reason: 'stopped' };
   const s = { ...s0, log: { ...s0.log, current: run }, process: { ...s0.process, writersChecked: true, writersCheckedAt: T, history: [rec] } };
-  expect(writerOf(s)).toEqual({ alive: false, stopped: true });
+  // Its elapsed time ends when it was stopped (the end record), not at its last line (tester V7).
+  expect(writerOf(s)).toEqual({ alive: false, stopped: true, endedAt: T - 30_000 });
   // A stopped run from hours before this run started says nothing about it: this one simply ended.
   const old = { ...s, process: { ...s.process, history: [{ ...rec, startedAt: T - 5 * 3_600_000, endedAt: T - 4 * 3_600_000 }] } };
   expect(writerOf(old)).toEqual({ alive: false });
@@ -51,6 +52,6 @@ test('tester U5: a run begun in the log after the run this dashboard stopped is 
   expect(writerOf({ ...s, process: { ...process, runId: null, pid: null, alive: null, stopped: false } }).stopped).toBeUndefined();
   // The stopped run itself still reads `stopped` in both.
   const own = { ...s, log: { ...s.log, current: stoppedRun, history: [] } };
-  expect(writerOf(own)).toEqual({ alive: false, stopped: true });
-  expect(writerOf({ ...own, process: { ...process, runId: null, pid: null, alive: null, stopped: false } })).toEqual({ alive: false, stopped: true });
+  expect(writerOf(own)).toEqual({ alive: false, stopped: true, endedAt: T - 300_000 });
+  expect(writerOf({ ...own, process: { ...process, runId: null, pid: null, alive: null, stopped: false } })).toEqual({ alive: false, stopped: true, endedAt: T - 300_000 });
 });

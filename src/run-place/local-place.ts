@@ -107,7 +107,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       onExit: (info) => {
         awake?.stop();
         awake = null;
-        dispatch({ type: 'process/update', patch: { exitCode: info.exitCode, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stopRequested } });
+        dispatch({ type: 'process/update', patch: { exitCode: info.exitCode, exitedAt: info.at, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stopRequested } });
         // The end record is written once (runs.jsonl is append-only): its counts wait until the follower has
         // read the log as far as it was when the run ended, since the last lines come just before the exit.
         const sizeAtExit = logSize(config.log);
@@ -162,7 +162,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     awake = out.keepAwake;
     const { run } = out;
     const notices = [...out.notices];
-    dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
+    dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, exitedAt: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
     // The new run from its launch's facts until its banner is read (tester U3's class, for a local run).
     dispatch({ type: 'log/launched', seed: { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: req.workers, timeoutSec: req.timeout }, bytesBefore });
     watch(run.pid as number, run.procStart, run.id, out.child);

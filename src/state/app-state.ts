@@ -79,6 +79,8 @@ export interface ProcessState {
   stopSignals: { signal: 'SIGINT' | 'SIGTERM'; at: number }[];
   stopped: boolean;
   exitCode: number | null;
+  /** When our run's process was seen to exit (epoch ms, our clock), or null: its elapsed time ends there (V7). */
+  exitedAt?: number | null;
   /** Records from runs.jsonl for the history view. */
   history: RecordedRun[];
 }

@@ -26,6 +26,12 @@ export interface WriterInfo {
    * from its lines, not the clock: it never runs on and then snaps back when the look finds no writer.
    */
   unproven?: boolean;
+  /**
+   * When the writer was seen to go (our process's exit, a stop's end record, a Cloud Run execution's completion;
+   * our clock), or null: a run that ended without its summary ran until then, not only until its last line
+   * (tester V7: a run stalled 5 min then stopped read `5:28`, then `stopped · 0:04`).
+   */
+  endedAt?: number | null;
 }
 
 /** Completions needed before a rate is shown: fewer make an ETA that jumps about. */
@@ -144,7 +150,7 @@ export function runFigures(run: RunState | null, now: number, writer: WriterInfo
   // The clock counts only for a run known to go on; otherwise its lines say how long it ran.
   // A clock that stepped back (or a line older than the start) never makes a time negative.
   const counting = live && !writer.unproven;
-  const elapsedMs = run.startedAt === null ? null : Math.max(0, (counting ? now : (run.finishedAt ?? last ?? now)) - run.startedAt);
+  const elapsedMs = run.startedAt === null ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt ?? null)) - run.startedAt);
   return {
     status,
     done,
@@ -158,4 +164,17 @@ export function runFigures(run: RunState | null, now: number, writer: WriterInfo
     idleMs: last === null ? null : Math.max(0, now - last),
     stallAfterMs: stallAfterMs(run),
   };
+}
+
+/** A writer's end this far past the run's last line is not this run's (a log read long after, another run's end). */
+const END_AFTER_LAST_MAX_MS = 24 * 3_600_000;
+
+/**
+ * Where a run that is not counting with the clock ends: its summary, else the later of its last line and when
+ * its writer was seen to go (so elapsed never snaps back when a stalled run is stopped), else now.
+ */
+function endOf(run: RunState, last: number | null, now: number, writerEnd: number | null): number {
+  if (run.finishedAt !== null) return run.finishedAt;
+  if (last === null) return writerEnd ?? now;
+  return writerEnd !== null && writerEnd > last && writerEnd - last <= END_AFTER_LAST_MAX_MS ? writerEnd : last;
 }

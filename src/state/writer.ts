@@ -10,16 +10,16 @@ export function writerOf(state: AppState): WriterInfo {
   const arrivedAt = state.log.lastArrivalAt;
   // Our run's stop, exit and pid say nothing of a run begun in the log after it (tester U5).
   const later = laterRun(state);
-  if (p.stopped && !later) return { alive: false, stopped: true };
+  if (p.stopped && !later) return { alive: false, stopped: true, endedAt: p.exitedAt ?? recordedEnd(state) };
   // A Cloud Run execution says itself whether tasks run; its log arrives late, so silence proves nothing.
   const e = state.place?.execution;
   if (e) {
     const place = state.place!;
-    return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting' };
+    return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting', endedAt: isActive(e) ? null : (e.completionTime ?? null) };
   }
   if (p.external) return { alive: true, arrivedAt };
-  if (stoppedByRecord(state)) return { alive: false, stopped: true };
-  if (p.pid !== null && p.alive !== null && !later) return { alive: p.alive, arrivedAt };
+  if (stoppedByRecord(state)) return { alive: false, stopped: true, endedAt: state.process.history.at(-1)?.endedAt ?? null };
+  if (p.pid !== null && p.alive !== null && !later) return { alive: p.alive, arrivedAt, ...(p.alive ? {} : { endedAt: p.exitedAt ?? recordedEnd(state) }) };
   if (p.writersChecked) {
     // A line newer than our last look at /proc means someone writes the log after all.
     const last = state.log.current?.lastActivityAt ?? null;
@@ -75,4 +75,9 @@ export function stoppedByRecord(state: AppState): boolean {
   if (!run || run.complete || !rec || rec.reason !== 'stopped' || rec.endedAt === null || run.startedAt === null) return false;
   if (state.process.pid !== null && state.process.alive === true) return false;
   return launchFor(run.startedAt, [rec], earlierStarts(state)) !== null;
+}
+
+/** The end record's time of the run this dashboard watched (process.runId), or null. */
+function recordedEnd(state: AppState): number | null {
+  return state.process.history.find((r) => r.id === state.process.runId)?.endedAt ?? null;
 }
