@@ -36,6 +36,8 @@ export interface KeyBinding {
   /** Shown in the one-line help bar. */
   bar?: string;
   when?: (s: AppState) => boolean;
+  /** false: said on another row of the help, not on one of its own. */
+  inHelp?: boolean;
 }
 
 const inFailures = (s: AppState) => s.ui.view === 'failures';
@@ -63,10 +65,11 @@ export const KEYMAP: KeyBinding[] = [
   { keys: ['/'], intent: 'filter', description: 'filter the failures table (Enter keeps, Esc clears)', bar: 'filter', when: inFailures },
   { keys: ['up', 'k'], intent: 'cursor-up', description: 'move in the failures table, scroll the history', when: inList },
   { keys: ['down', 'j'], intent: 'cursor-down', description: 'move in the failures table, scroll the history', when: inList },
-  { keys: ['pageup'], intent: 'page-up', description: 'a page at a time in the failures table or the history', when: inList },
-  { keys: ['pagedown'], intent: 'page-down', description: 'a page at a time in the failures table or the history', when: inList },
-  { keys: ['home'], intent: 'list-top', description: 'to the first row of the failures table or the history', when: inList },
-  { keys: ['end'], intent: 'list-bottom', description: 'to the last row of the failures table or the history', when: inList },
+  { keys: ['pageup'], intent: 'page-up', description: 'a page at a time (home, end: to the top, the end)', when: inList },
+  { keys: ['pagedown'], intent: 'page-down', description: 'a page at a time (home, end: to the top, the end)', when: inList },
+  // Said on the PgUp/PgDn row: a row of their own would push the help past 80×24.
+  { keys: ['home'], intent: 'list-top', description: 'to the first row of the failures table or the history', when: inList, inHelp: false },
+  { keys: ['end'], intent: 'list-bottom', description: 'to the last row of the failures table or the history', when: inList, inHelp: false },
   { keys: ['g'], intent: 'refresh', description: 'check storage and warehouse now', bar: 'refresh' },
 ];
 
@@ -102,6 +105,7 @@ const CHOOSE_KEYS: KeyBinding[] = [
 export function helpRows(bindings: KeyBinding[]): { keys: string; description: string; intent: Intent }[] {
   const rows: { keys: string; description: string; intent: Intent }[] = [];
   for (const b of bindings) {
+    if (b.inHelp === false) continue;
     const prev = rows.at(-1);
     if (prev && prev.description === b.description) prev.keys += ` / ${b.keys.join(', ')}`;
     else rows.push({ keys: b.keys.join(', '), description: b.description, intent: b.intent });

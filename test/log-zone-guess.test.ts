@@ -124,3 +124,37 @@ function write(name: string, config: object): string {
   writeFileSync(p, JSON.stringify(config));
   return p;
 }
+
+describe('U17, second shape: a writer whose clock is far off (9,439 h behind), its zone right', () => {
+  // The run began 5 min ago by our clock; its lines say 2025-11-02 (a clock set wrong), one every 2 s.
+  const now = Date.UTC(2026, 10, 30, 14, 0, 0);
+  const behind = now - 300_000 - Date.UTC(2025, 10, 2, 5, 58, 0);
+  const start = now - 300_000 - behind;
+  const file = join(dir, 'far.log');
+  writeFileSync(file, runLog(start, 0, 294));
+  utimesSync(file, (now - 5_000) / 1000, (now - 5_000) / 1000);
+
+  test('status: running (external), elapsed 5:00 and a rate, on the log\'s own clock', async () => {
+    const state = await collectSnapshot(loadConfig({ file: write('far.json', { job: 'far', log: 'far.log', timeout: 60 }), cwd: dir }), { now: () => now, writers: oneWriter, sources: false });
+    const f = currentFigures(state);
+    expect(f.status).toBe('running');
+    expect(f.elapsedMs).toBe(300_000 - 1_000); // the newest line was written 5 s ago, 1 s after its own time
+    expect(f.ratePerMin).not.toBeNull();
+    expect(f.ratePerMin!).toBeGreaterThan(25);
+    expect(f.ratePerMin!).toBeLessThan(35);
+    expect(state.log.zoneGuess ?? null).toBeNull();
+  });
+
+  test('the dashboard: the same from when the lines arrived', () => {
+    let state: AppState = initialState({ job: 'far', log: file, now, targets: [] });
+    const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));
+    const h = logHandlers(compileGrammar(undefined, 'UTC'), dispatch, () => now - 4_000);
+    h.onProgress({ bytesRead: 0, size: 0, historyDone: true });
+    h.onChunk(Buffer.from(runLog(start, 0, 294)));
+    state = reduce(state, { type: 'process/update', patch: { external: true, externalPids: [424242] } });
+    const f = currentFigures(state);
+    expect(f.status).toBe('running');
+    expect(f.elapsedMs).toBe(300_000 - 2_000);
+    expect(f.ratePerMin).not.toBeNull();
+  });
+});

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { historyStartFor } from './history-start.js';
 import { type HistoryStart, followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
@@ -53,6 +54,11 @@ export async function readLogOnce(
   );
   // A start-up stage for `npm run bench` (src/startup-timing.ts; nothing is recorded without BACKFILL_TUI_TIMING).
   markStartup('log read');
+  // When its newest line was written, for a log whose clock is off by more than a zone (clockBehindMs).
+  if (!failure) {
+    const st = await stat(file).catch(() => null);
+    if (st?.isFile() && st.size > 0) dispatch({ type: 'log/written', at: st.mtimeMs });
+  }
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
   if (failure) throw new UserError(`cannot read the log ${file}: ${(failure as Error).message ?? String(failure)}`);
 }

@@ -179,6 +179,13 @@ export interface LogState extends LogRuns {
   tail: TailLine[];
   /** When lines last arrived while the log was followed (epoch ms, our clock), or null. */
   lastArrivalAt: number | null;
+  /**
+   * How far the log's clock is behind ours when it is off by more than a zone can explain or a zone guess took
+   * off (a writer's clock set wrong: U17's second shape, 9,439 h behind), from when lines arrived or the file's
+   * modification time; null or absent when on time. While its writer lives, the run's elapsed time, idle time,
+   * stall and rate window are read on the log's clock.
+   */
+  clockBehindMs?: number | null;
   /** The zone the log's times are read in when it was guessed (no `timezone`), else null or absent. */
   zoneGuess?: ZoneGuess | null;
   /** Why the log cannot be read (a directory, a FIFO, no permission), until it is read or found missing; else null. */

@@ -11,6 +11,8 @@ import type { Confirm, ExpectedInfo, ProcessState, RecordedRun, View, ZoneGuess 
 export type AppEvent =
   | { type: 'clock/tick'; now: number }
   | { type: 'log/waiting' }
+  /** When the log file was last written (its modification time, our clock): for a one-shot read (clockBehindMs). */
+  | { type: 'log/written'; at: number }
   /** The log's times are read in a guessed zone from now on (null: judged, no guess; see log-zone-guess.ts). */
   | { type: 'log/zone-guess'; guess: ZoneGuess | null }
   | { type: 'log/reset'; reason: 'truncated' | 'replaced' }

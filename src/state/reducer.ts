@@ -124,9 +124,21 @@ function step(state: AppState, event: AppEvent): AppState {
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return withoutLogProblem({
         ...state,
-        log: { ...log, ...runs, tail, exists: true, lines: log.lines + event.batch.lineCount, suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0), lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt },
+        log: {
+          ...log,
+          ...runs,
+          tail,
+          exists: true,
+          lines: log.lines + event.batch.lineCount,
+          suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0),
+          lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt,
+          clockBehindMs: event.arrivedAt === undefined ? state.log.clockBehindMs : clockBehind(state.log.clockBehindMs, event.arrivedAt, event.batch.lastAt),
+        },
       });
     }
+    case 'log/written':
+      // One-shot status: the file's modification time is when its newest line was written.
+      return { ...state, log: { ...state.log, clockBehindMs: clockBehind(state.log.clockBehindMs ?? null, event.at, state.log.current?.lastActivityAt ?? null) } };
     case 'log/progress':
       return withoutLogProblem({ ...state, log: { ...state.log, exists: true, looked: true, bytesRead: event.bytesRead, size: event.size, historyDone: event.historyDone || state.log.historyDone } });
     case 'log/history-done':
@@ -230,4 +242,21 @@ function emptySource(label: string): SourceState {
 function withSource(state: AppState, source: 'storage' | 'warehouse', update: (s: SourceState) => SourceState): AppState {
   const current = state.coverage[source] ?? emptySource(source);
   return { ...state, coverage: { ...state.coverage, [source]: update(current) } };
+}
+
+/** A log's clock this far from ours is not the write's own delay: its writer's clock is off (see clockBehindMs). */
+const CLOCK_OFF_MS = 30 * 60_000;
+/** Differences within this of the one kept are the same clock (write delays jitter by seconds). */
+const CLOCK_SAME_MS = 60_000;
+
+/**
+ * How far the log's clock is behind ours, from a line's time and when it was written (`at`, our clock): kept
+ * while the difference stays within CLOCK_SAME_MS of it, so elapsed does not jitter with each write's delay;
+ * null once lines come on time again.
+ */
+function clockBehind(kept: number | null | undefined, at: number, lineAt: number | null): number | null {
+  if (lineAt === null) return kept ?? null;
+  const d = at - lineAt;
+  if (Math.abs(d) < CLOCK_OFF_MS) return null;
+  return kept != null && Math.abs(kept - d) < CLOCK_SAME_MS ? kept : d;
 }

@@ -32,6 +32,11 @@ export interface WriterInfo {
    * (tester V7: a run stalled 5 min then stopped read `5:28`, then `stopped · 0:04`).
    */
   endedAt?: number | null;
+  /**
+   * How far the log's clock is behind ours (ms; state.log.clockBehindMs): the run's times are compared with
+   * `now` on the log's clock, so a writer whose clock is set wrong is neither stalled nor 9,439 h in.
+   */
+  clockBehindMs?: number | null;
 }
 
 /** Completions needed before a rate is shown: fewer make an ETA that jumps about. */
@@ -84,7 +89,7 @@ export function runStatus(run: RunState | null, now: number, writer: WriterInfo,
   // A line that arrived lately proves a writer, whatever its timestamp says (clock changes, DST).
   const arrived = writer.arrivedAt ?? null;
   if (arrived !== null && now - arrived <= stall) return 'running';
-  if (!writer.tasksRunning && last !== null && now - last > stall) return 'stalled';
+  if (!writer.tasksRunning && last !== null && logNow(now, writer) - last > stall) return 'stalled';
   return 'running';
 }
 
@@ -110,8 +115,10 @@ export function rateOver(completions: number[], end: number, count: number): num
  * Derives progress, rate and ETA. Skips are excluded from the rate: they cost no time. `skipsAhead`:
  * keys of the run not done yet that storage already holds (see current-figures.ts), left out of the ETA.
  */
-export function runFigures(run: RunState | null, now: number, writer: WriterInfo, isCurrent = true, skipsAhead = 0): RunFigures {
-  const status = runStatus(run, now, writer, isCurrent);
+export function runFigures(run: RunState | null, machineNow: number, writer: WriterInfo, isCurrent = true, skipsAhead = 0): RunFigures {
+  const status = runStatus(run, machineNow, writer, isCurrent);
+  // The run's own times are on the log's clock: so is the `now` they are compared with (U17's second shape).
+  const now = logNow(machineNow, writer);
   if (!run) {
     return { status, done: 0, total: null, remaining: null, percent: null, inFlight: 0, ratePerMin: null, etaSeconds: null, elapsedMs: null, idleMs: null, stallAfterMs: 5 * 60_000 };
   }
@@ -150,7 +157,7 @@ export function runFigures(run: RunState | null, now: number, writer: WriterInfo
   // The clock counts only for a run known to go on; otherwise its lines say how long it ran.
   // A clock that stepped back (or a line older than the start) never makes a time negative.
   const counting = live && !writer.unproven;
-  const elapsedMs = run.startedAt === null ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt ?? null)) - run.startedAt);
+  const elapsedMs = run.startedAt === null ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer))) - run.startedAt);
   return {
     status,
     done,
@@ -177,4 +184,9 @@ function endOf(run: RunState, last: number | null, now: number, writerEnd: numbe
   if (run.finishedAt !== null) return run.finishedAt;
   if (last === null) return writerEnd ?? now;
   return writerEnd !== null && writerEnd > last && writerEnd - last <= END_AFTER_LAST_MAX_MS ? writerEnd : last;
+}
+
+/** `now` on the log's clock (see WriterInfo.clockBehindMs). */
+function logNow(now: number, writer: WriterInfo): number {
+  return now - (writer.clockBehindMs ?? 0);
 }

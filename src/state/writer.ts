@@ -4,8 +4,14 @@ import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
 import { launchFor } from './launch-match.js';
 
-/** What the process side knows of the log's writer, as run-view needs it. */
+/** What the process side knows of the log's writer, as run-view needs it; with how far the log's clock is off. */
 export function writerOf(state: AppState): WriterInfo {
+  const w = writerFacts(state);
+  const behind = state.log.clockBehindMs;
+  return behind ? { ...w, clockBehindMs: behind } : w;
+}
+
+function writerFacts(state: AppState): WriterInfo {
   const p = state.process;
   const arrivedAt = state.log.lastArrivalAt;
   // Our run's stop, exit and pid say nothing of a run begun in the log after it (tester U5).
