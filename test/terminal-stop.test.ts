@@ -39,7 +39,8 @@ afterEach(() => {
       // gone
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  // The dashboard may still be recording the end of the run just killed: retry a directory that refills.
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 /** Launched runs as runs.jsonl folds them (a launch is recorded before the spawn, then with its pid). */

@@ -129,14 +129,14 @@ export function recordEnd(stateDir: string, end: Omit<EndRecord, 'type'>): Promi
 /**
  * Records how a local run ended, once: a dashboard that finds an end already recorded (another dashboard watching the
  * same run saw it first) writes nothing. Two at the same moment are kept apart by a claim file made with
- * O_EXCL (STATEDIR/ends/ID.claim, removed once the record is written; one older than a minute is left by a
+ * O_EXCL (STATEDIR/end-ID.claim, removed once the record is written; one older than a minute is left by a
  * dashboard that died mid-write and is taken over). Resolves true when this call wrote it. A stop record for
  * the run makes the reason `stopped` whoever writes it.
  */
 export async function recordEndOnce(stateDir: string, end: Omit<EndRecord, 'type'>): Promise<boolean> {
-  const dir = join(stateDir, 'ends');
-  const claim = join(dir, `${end.id.replace(/[^\w.-]/g, '_')}.claim`);
-  await mkdir(dir, { recursive: true });
+  // Beside runs.jsonl, never in a folder of its own: a dashboard going away mid-write must not make folders.
+  const dir = stateDir;
+  const claim = join(dir, `end-${end.id.replace(/[^\w.-]/g, '_')}.claim`);
   let handle;
   try {
     handle = await open(claim, 'wx');
