@@ -115,13 +115,16 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         // Stopped from here, or from another dashboard (its stop record, written before its first signal): the
         // run ends `stopped`, with no "ended without a summary" alert, and one end record says so (tester V8).
         let stopped = stopRequested;
+        // What comes after the wait is this run's only: a run launched meanwhile must not read `alive: false`
+        // (tester V12: it then read `running (external)` and x refused it).
+        const stillThisRun = () => store.getState().process.runId === runId;
         const read = Promise.all([lines, stopped ? true : stopAsked(config.stateDir, runId)]).then(([, asked]) => {
-          if (asked && !stopped) dispatch({ type: 'process/update', patch: { stopped: true } });
+          if (asked && !stopped && stillThisRun()) dispatch({ type: 'process/update', patch: { stopped: true } });
           stopped = asked;
         });
         // So does "gone": a run that wrote its summary and exited is `complete`, never `ended` without a summary
         // for the moment between its exit and the read of its last lines (nor its alert).
-        void read.then(() => dispatch({ type: 'process/update', patch: { alive: false } }));
+        void read.then(() => stillThisRun() && dispatch({ type: 'process/update', patch: { alive: false } }));
         let counts: Record<string, number> = {};
         // Claimed now, before any wait: the ended-unwatched path must not write for a run seen ending here.
         const mine = !endClaimed.has(runId);
