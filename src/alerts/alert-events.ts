@@ -37,7 +37,9 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   if (run && now !== before && (sameRun || before === 'waiting')) {
     if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`);
     if (now === 'stuck') fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}still running past its task timeout or stuckAfter (x cancels it)`);
-    if (now === 'ended') fire('ended-without-summary', `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
+    // Only a run seen going: before the first look at its writer (or execution) its state was a guess from the
+    // log's times, so a run that had ended before this dashboard started is history, not news (tester V15).
+    if (now === 'ended' && writerKnown(prev)) fire('ended-without-summary', `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
     if (now === 'complete') fire('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
   }
 
@@ -61,4 +63,10 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     }
   }
   return out;
+}
+
+/** Whether what runs the log was known: a look at its writers, a run of ours, or a Cloud Run listing. */
+function writerKnown(s: AppState): boolean {
+  if (s.place) return s.place.listedAt !== null || s.place.execution !== null;
+  return s.process.writersChecked || s.process.attached || s.process.external;
 }
