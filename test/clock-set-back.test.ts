@@ -50,6 +50,27 @@ describe('a log whose clock fell back, read with no "timezone" (or a wrong one):
     expect(hours[1] - hours[0]).toBe(-5 * 60 * MIN);
   });
 
+  // Tester V19: 60 copies of a 15-min run appended by `cat` (each copy steps back 15 min at 11:16) read as 59
+  // hours set back: the run 57 h in the future. A set back is taken only where a zone can fall back, once a night.
+  test('appended runs that step back are read as written: no set back outside the early hours of a fall-back month', () => {
+    const copy = ['2025-11-30 11:16:07', '2025-11-30 11:24:00', '2025-11-30 11:31:26'];
+    const at = readInOrder([...copy, ...copy, ...copy]);
+    expect(at.map(iso)).toEqual([0, 1, 2].flatMap(() => ['2025-11-30T11:16:07.000Z', '2025-11-30T11:24:00.000Z', '2025-11-30T11:31:26.000Z']));
+    // The same hour-long step back in June's early hours (no zone falls back then): left alone.
+    const june = readInOrder(['2025-06-01 01:59:00', '2025-06-01 01:01:00']);
+    expect(june[1] - june[0]).toBe(-58 * MIN);
+    // Another machine's lines appended 20 min behind at 10:30: left alone.
+    const other = readInOrder(['2025-11-02 10:30:00', '2025-11-02 10:10:00']);
+    expect(other[1] - other[0]).toBe(-20 * MIN);
+  });
+
+  test('once a night: a second hour-long step back in the same night is not a second set back', () => {
+    const at = readInOrder(['2025-11-02 01:59:00', '2025-11-02 01:01:00', '2025-11-02 01:59:30', '2025-11-02 01:02:00']);
+    // The first step back is the fall-back (read 2 min later); the second is left as written.
+    expect(at[1] - at[0]).toBe(2 * MIN);
+    expect(at[3] - at[2]).toBe(-(57 * MIN + 30_000));
+  });
+
   test('a reader going backwards (history start) is no clock change', async () => {
     const back = new LogClock(undefined, false);
     const later = back.minute(2025, 11, 2, 10, 0);

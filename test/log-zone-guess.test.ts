@@ -84,6 +84,16 @@ describe('tester U17: a log written in New York, read on a UTC machine with no "
     expect(currentFigures(state).status).toBe('stalled');
   });
 
+  // Tester V19: a log copied 2 h after its last line (cat, rsync, a download) was read as UTC-02:00: a file's
+  // modification time says when it was last written only while it is being written.
+  test('a file not written for more than 10 minutes is read in this machine\'s zone: nothing guessed', async () => {
+    const later = start + 21_000 + 2 * HOUR;
+    const state = await collectSnapshot(config(), { now: () => later, writers: oneWriter, sources: false });
+    expect(state.log.zoneGuess ?? null).toBeNull();
+    expect(statusJson(state).logZoneGuess).toBeNull();
+    expect(statusText(state)).not.toContain('guessed');
+  });
+
   test('the dashboard, opened before the run began, guesses the same from when the lines arrived', () => {
     let state: AppState = initialState({ job: 'tz', log: file, now, targets: [] });
     const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));

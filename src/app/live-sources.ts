@@ -60,7 +60,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     // A Cloud Run job's log comes from Cloud Logging through its run place, not from a file.
     if (!config.cloudRun) tasks.push(
       // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
-      guessFromFile(config.log, grammar).then((guess) => {
+      guessFromFile(config.log, grammar, now).then((guess) => {
         const read = guess ? { ...grammar, zone: guess.zone } : grammar;
         return followLog(
           config.log,

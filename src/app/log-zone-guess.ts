@@ -26,6 +26,12 @@ const MIN_OFFSET = -12 * 60;
 const MAX_OFFSET = 14 * 60;
 /** Bytes read from the end of the file to find its newest timed line. */
 const TAIL_BYTES = 64 * 1024;
+/**
+ * A file modified longer ago than this is not being written: its modification time may be when it was copied,
+ * downloaded or unpacked, which says nothing of its clock (tester V19: a log copied 2 h after its last line was
+ * read as UTC-02:00). Only a log still being written is guessed from its file.
+ */
+const WRITING_MS = 10 * MINUTE;
 
 /**
  * The zone a log's clock is in, from its newest line's time read in this machine's zone (`newestAt`) and
@@ -52,7 +58,7 @@ export function newestLineAt(bytes: Buffer, grammar: Grammar): number | null {
  * The guess from a log file as it is now: undefined when it cannot say yet (no file, no timed line: the first
  * lines to arrive decide), null when the file's time agrees with its newest line (or a zone is configured).
  */
-export async function guessFromFile(file: string, grammar: Grammar): Promise<ZoneGuess | null | undefined> {
+export async function guessFromFile(file: string, grammar: Grammar, now: () => number = Date.now): Promise<ZoneGuess | null | undefined> {
   if (grammar.zone !== undefined) return null;
   let handle;
   try {
@@ -65,6 +71,7 @@ export async function guessFromFile(file: string, grammar: Grammar): Promise<Zon
   try {
     const st = await handle.stat();
     if (!st.isFile() || st.size === 0) return undefined;
+    if (now() - st.mtimeMs > WRITING_MS) return null;
     const from = Math.max(0, st.size - TAIL_BYTES);
     const buf = Buffer.alloc(st.size - from);
     const { bytesRead } = await handle.read(buf, 0, buf.length, from);

@@ -18,12 +18,12 @@ export async function readLogOnce(
   dispatch: (e: AppEvent) => void,
   historyStart?: HistoryStart,
   /** Read size (default: the follower's), and whether outcome lines come as keyed columns (default true). */
-  opts: { chunkSize?: number; keyed?: boolean } = {},
+  opts: { chunkSize?: number; keyed?: boolean; now?: () => number } = {},
 ): Promise<void> {
   const ac = new AbortController();
   let failure: unknown = null;
   // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
-  const guess = await guessFromFile(file, grammar);
+  const guess = await guessFromFile(file, grammar, opts.now);
   const read = guess ? { ...grammar, zone: guess.zone } : grammar;
   const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess);
   await followLog(
