@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runTimed } from './spawn-timed.js';
-import { median, sleep } from './stats.js';
+import { sleep, stagesOf } from './stats.js';
 
 /**
  * `npm run demo` as typed by an operator whose dist/ is built (issue 14 item 3: every later run reaches the first
@@ -33,14 +33,6 @@ export async function demoStart({ root, runs }) {
     rmSync(cwd, { recursive: true, force: true });
   }
   return res;
-}
-
-/** Median ms since the demo process started, and CPU ms by then, of each of its stages. */
-function stagesOf(records) {
-  if (records.length === 0) return [];
-  const names = records[0].marks.map(([m]) => m);
-  const at = (name, i) => median(records.map((r) => r.marks.find(([m]) => m === name)?.[i] ?? NaN));
-  return names.map((name) => [name, at(name, 1), at(name, 2)]);
 }
 
 /** One `npm run demo` in a pty: ms to the overview, ms to the first figures; then `q`, and its directory removed. */

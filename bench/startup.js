@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { oneRunLog } from './one-run.js';
 import { runTimed } from './spawn-timed.js';
-import { median, sleep } from './stats.js';
+import { sleep, stagesOf } from './stats.js';
 
 /**
  * Start-up on a real-size log (one run of about 2,000 game ids, 150 KB): `status --json` against
@@ -41,24 +41,13 @@ export async function startupStages({ cli, dir, runs, made }) {
     const records = readFileSync(timing, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     // Every process wrote one line; the warm-up round's two are dropped.
     const statusRecords = records.filter((r) => r.marks.some(([m]) => m === 'output written')).slice(1);
-    res.stages = { status: stagesOf(statusRecords), dashboard: stagesOf(records.filter((r) => r.marks.some(([m]) => m === 'first frame')).slice(1)) };
+    res.stages = { status: stagesOf(statusRecords, { bootstrap: true }), dashboard: stagesOf(records.filter((r) => r.marks.some(([m]) => m === 'first frame')).slice(1), { bootstrap: true }) };
     // Whether V8 took the code cache in each status run ('accepted'; 'rejected' or 'absent' would explain a slow row).
     res.codeCache = [...new Set(statusRecords.map((r) => r.codeCache ?? 'none (not through the launcher)'))].join(', ');
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }
   return res;
-}
-
-/**
- * Median ms since process start of each stage, in order, with Node's own bootstrap first; third, the median
- * CPU ms (user + system) the process had used by then (none for Node's bootstrap).
- */
-function stagesOf(records) {
-  if (records.length === 0) return [];
-  const names = records[0].marks.map(([m]) => m);
-  const at = (name, i) => median(records.map((r) => r.marks.find(([m]) => m === name)?.[i] ?? NaN));
-  return [['node ready', median(records.map((r) => r.bootstrap)), NaN], ...names.map((name) => [name, at(name, 1), at(name, 2)])];
 }
 
 /** Spawn to the first frame (a screen showing `q quit`) of the dashboard in an 80×24 pty; then `q`. */

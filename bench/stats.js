@@ -49,3 +49,16 @@ export function markdownTable(header, rows) {
 
 /** Resolves after `ms`. */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Median ms since process start of each stage mark, in order, and the median CPU ms (user + system) the process had
+ * used by then, from BACKFILL_TUI_TIMING records (`marks`: [name, ms, cpuMs]). `bootstrap`: Node's own start first
+ * (each record's `bootstrap`, no CPU figure).
+ */
+export function stagesOf(records, { bootstrap = false } = {}) {
+  if (records.length === 0) return [];
+  const names = records[0].marks.map(([m]) => m);
+  const at = (name, i) => median(records.map((r) => r.marks.find(([m]) => m === name)?.[i] ?? NaN));
+  const stages = names.map((name) => [name, at(name, 1), at(name, 2)]);
+  return bootstrap ? [['node ready', median(records.map((r) => r.bootstrap)), NaN], ...stages] : stages;
+}

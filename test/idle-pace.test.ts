@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { startPlatform } from '../src/app/platform-runtime.js';
 import { PACE_GRACE_MS } from '../src/app/runtime.js';
-import type { PollerTimers } from '../src/coverage/poller.js';
+import { manualTimers } from './support/manual-timers.js';
 import { createSourceHub, IDLE_POLL_MS } from '../src/coverage/source-hub.js';
 import { loadRegistry } from '../src/jobs/registry.js';
 import { banner, logOf } from './support/log-text.js';
@@ -16,28 +16,6 @@ import { waitFor } from './support/wait-for.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-idle-pace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Timers the test fires by hand; `delays()` are the waits scheduled now (the hub's next looks). */
-function manualTimers() {
-  const pending = new Map<number, { fn: () => void; ms: number }>();
-  let next = 1;
-  const timers: PollerTimers = {
-    setTimeout(fn, ms) {
-      pending.set(next, { fn, ms });
-      return next++;
-    },
-    clearTimeout: (h) => void pending.delete(h as number),
-  };
-  return {
-    timers,
-    delays: () => [...pending.values()].map((t) => t.ms),
-    fireAll() {
-      const due = [...pending.values()];
-      pending.clear();
-      for (const t of due) t.fn();
-    },
-  };
-}
 
 test('coverage is looked at every IDLE_POLL_MS on an idle overview, at the configured 5 s while the job is on screen, its run live, or just ended', async () => {
   mkdirSync(path.join(dir, 'storage', '2024-01-02'), { recursive: true });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { startPlatform, type Platform } from '../src/app/platform-runtime.js';
 import { createSourceHub } from '../src/coverage/source-hub.js';
-import type { PollerTimers } from '../src/coverage/poller.js';
+import { manualTimers } from './support/manual-timers.js';
 import { loadRegistry } from '../src/jobs/registry.js';
 import { acquireLaunchLock, lockPath, type LockResult } from '../src/runner/lock.js';
 import { procStartOf } from '../src/runner/proc.js';
@@ -16,28 +16,6 @@ import { waitFor } from './support/wait-for.js';
 const root = mkdtempSync(path.join(os.tmpdir(), 'bt-hub-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const dates = Array.from({ length: 120 }, (_, i) => new Date(Date.UTC(2021, 9, 19) + i * 86_400_000).toISOString().slice(0, 10));
-
-/** Timers a test fires by hand: a poll happens exactly when the test says the interval has passed. */
-function manualTimers() {
-  const pending = new Map<number, { fn: () => void; ms: number }>();
-  let next = 1;
-  const timers: PollerTimers = {
-    setTimeout(fn, ms) {
-      pending.set(next, { fn, ms });
-      return next++;
-    },
-    clearTimeout: (h) => void pending.delete(h as number),
-  };
-  return {
-    timers,
-    pending,
-    fireAll() {
-      const due = [...pending.entries()];
-      pending.clear();
-      for (const [, t] of due) t.fn();
-    },
-  };
-}
 
 describe('shared polling', () => {
   let platform: Platform | null = null;
