@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -56,4 +56,18 @@ test('the count is of entries not read, whatever other problems the file has', a
   writeFileSync(path.join(dir, 'logs', 'failed_dates_20251128_100000.json'), JSON.stringify({ failed_dates: entries, total_failed: 8 }));
   const json = await runCliAsync(['status', '--json', '--config', 'cfg.json'], { cwd: dir });
   expect(JSON.parse(json.stdout).problems).toContainEqual(expect.stringMatching(/^failed-keys file failed_dates_20251128_100000\.json: 5 entries not read \(entry 1: game_date "2022-04-17\\n2022-04-18" holds a control character/));
+});
+
+// Tester V6: a failed-keys file left cut off (the script's json.dump killed half-way, a full disk) read "being
+// written" forever on `f`, and status said nothing.
+test('a failed-keys file cut off and unchanged for over a minute is a problem status names; one just written is not', async () => {
+  const cut = path.join(dir, 'logs', 'failed_dates_20251129_010000.json');
+  writeFileSync(cut, '{"timestamp": "2025-11-29T01:00:00", "total_failed": 2, "failed_dates": [{"game_date": "2022-06-01", "st');
+  const fresh = await runCliAsync(['status', '--json', '--config', 'cfg.json'], { cwd: dir });
+  expect(JSON.parse(fresh.stdout).problems.join('\n')).not.toContain('failed_dates_20251129_010000.json');
+  const old = Date.now() / 1000 - 2 * 3600;
+  utimesSync(cut, old, old);
+  const json = await runCliAsync(['status', '--json', '--config', 'cfg.json'], { cwd: dir });
+  expect(JSON.parse(json.stdout).problems).toContain('failed-keys file failed_dates_20251129_010000.json: incomplete JSON, unchanged for over a minute (cut off?): its keys are not counted');
+  rmSync(cut);
 });

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareNewestFirst, readFailedFile, type FailedFile } from '../failures/failed-file.js';
+import { compareNewestFirst, readFailedFile, unreadReason, type FailedFile } from '../failures/failed-file.js';
 import { splitFailedGlob } from '../failures/failed-watcher.js';
 import { isGsGlob } from '../failures/gs-glob.js';
 
@@ -28,7 +28,7 @@ export async function readFailedFilesOnce(
   for (const name of names) {
     const r = await readFailedFile(join(dir, name));
     if (r.ok) files.push(r.file);
-    else notes.push(`${name}: ${r.reason}`);
+    else notes.push(`${name}: ${unreadReason(r.reason, r.mtimeMs, Date.now())}`);
   }
   files.sort(compareNewestFirst);
   return { files, current: files[0] ?? null, notes };

@@ -196,3 +196,16 @@ export async function readFailedFile(path: string): Promise<FailedFileRead> {
   if (!parsed.ok) return { ...parsed, mtimeMs, size };
   return { ok: true, file: { ...parsed.file, mtimeMs }, mtimeMs, size };
 }
+
+/** A failed-keys file that ends early and has not changed for this long is cut off, not being written (ms). */
+export const CUT_OFF_MS = 60_000;
+
+/**
+ * Why a file could not be read, as said now: a file caught mid-write (empty, or JSON that ends early) is read again,
+ * but one left like that for over CUT_OFF_MS (the writer killed, a full disk) is not being written any more. It is
+ * a problem then, not "being written" forever (tester V6). `mtimeMs`: the file's; `now`: epoch ms.
+ */
+export function unreadReason(reason: string, mtimeMs: number | null, now: number): string {
+  if (!reason.includes('(still being written?)') || mtimeMs === null || now - mtimeMs <= CUT_OFF_MS) return reason;
+  return `${reason.replace(' (still being written?)', '')}, unchanged for over a minute (cut off?): its keys are not counted`;
+}

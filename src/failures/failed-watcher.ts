@@ -1,7 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { compareNewestFirst, readFailedFile, type FailedFile } from './failed-file.js';
+import { compareNewestFirst, readFailedFile, unreadReason, type FailedFile } from './failed-file.js';
+
 
 /** Called whenever the set of good files or the notes change (and once after the first look). */
 export interface FailedFilesHandlers {
@@ -147,7 +148,7 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
       return;
     }
     if (read.reason === 'missing') return forget(path);
-    bad.set(path, { reason: read.reason, sig: readSig, attempts: prev?.sig === readSig ? prev.attempts + 1 : 1 });
+    bad.set(path, { reason: unreadReason(read.reason, read.mtimeMs, Date.now()), sig: readSig, attempts: prev?.sig === readSig ? prev.attempts + 1 : 1 });
   };
 
   // Resolves once chokidar is ready: until then a new file could count as "initial" and raise no event.
