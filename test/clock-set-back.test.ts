@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { compileGrammar, LogClock, parseText } from '../src/parser/index.js';
-import { simMain } from '../src/sim/sim-main.js';
 import { applyLines } from '../src/state/apply-lines.js';
 import { runFigures } from '../src/state/run-view.js';
 import { runCli } from './support/cli.js';
@@ -15,6 +14,7 @@ import { reduce } from '../src/state/reducer.js';
 import { runFacts } from '../src/state/run.js';
 import { logLine, T0 } from './support/log-text.js';
 import { parseChunk } from '../src/parser/index.js';
+import { simulate } from './support/simulate.js';
 
 // vitest pins TZ=UTC: this machine's zone has no repeated hour. The log's clock is New York's, whose clocks
 // fell back at 02:00 EDT on 2025-11-02 (01:59:59 EDT is followed by 01:00:00 EST).
@@ -99,15 +99,8 @@ describe('a log whose clock fell back, read with no "timezone" (or a wrong one):
   });
 
   test('a simulated run across the night, read on a UTC machine: finish after start, elapsed and rate true', async () => {
-    let t = Date.UTC(2025, 10, 2, 5, 40); // 01:40 EDT
-    const start = t;
-    let log = '';
-    const code = await simMain(['--limit=40', '--workers=1', '--mean-seconds=90', '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0', '--timezone=America/New_York', `--storage=${join(dir, 'st')}`, `--failed-dir=${dir}`], {
-      now: () => t,
-      sleep: async (ms) => void (t += ms),
-      write: (text) => void (log += text),
-      cwd: dir,
-    });
+    const start = Date.UTC(2025, 10, 2, 5, 40); // 01:40 EDT
+    const { log, code, end: t } = await simulate(['--limit=40', '--workers=1', '--mean-seconds=90', '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0', '--timezone=America/New_York', `--storage=${join(dir, 'st')}`, `--failed-dir=${dir}`], { start, cwd: dir });
     expect(code).toBe(0);
     // The wall clock in the log does step back during the run.
     expect(log).toMatch(/2025-11-02 01:5\d:\d\d[\s\S]*2025-11-02 01:0\d:\d\d/);

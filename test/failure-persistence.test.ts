@@ -5,12 +5,13 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { readFailedFilesOnce } from '../src/app/failed-once.js';
 import { createLocalSource } from '../src/coverage/local-source.js';
 import { resolvePhases } from '../src/phases/calendar.js';
-import { generateGameDates, simMain } from '../src/sim/index.js';
+import { generateGameDates } from '../src/sim/index.js';
 import { initialState, type AppState } from '../src/state/app-state.js';
 import { failuresView, retryGroups } from '../src/state/failures-view.js';
 import { persistentKeys } from '../src/failures/analysis.js';
 import { reduce } from '../src/state/reducer.js';
 import { runCliAsync } from './support/cli.js';
+import { simulate } from './support/simulate.js';
 
 // Three runs of the simulated backfill on one storage directory, as in the real history: a big run, a
 // 10-key test run of other dates, then a big run of what is missing. Runs of the sim are in-process on
@@ -27,13 +28,7 @@ const failedIn = (file: string): Map<string, string> =>
   new Map((JSON.parse(readFileSync(join(dir, file), 'utf8')).failed_dates as { game_date: string; error: string }[]).map((e) => [e.game_date, e.error]));
 
 async function sim(start: number, args: string[]): Promise<void> {
-  let t = start;
-  const code = await simMain(['--storage', 'storage', '--failed-dir', '.', '--workers=3', '--fail-rate=0', '--exception-rate=0', ...args], {
-    now: () => t,
-    sleep: async (ms) => void (t += ms),
-    write: () => undefined,
-    cwd: dir,
-  });
+  const { code } = await simulate(['--storage', 'storage', '--failed-dir', '.', '--workers=3', '--fail-rate=0', '--exception-rate=0', ...args], { start, cwd: dir });
   expect(code).toBe(0);
 }
 

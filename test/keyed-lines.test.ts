@@ -6,7 +6,6 @@ import { readLogOnce } from '../src/app/read-log-once.js';
 import { statusJson } from '../src/app/status-json.js';
 import type { ParsedBatch } from '../src/log-line.js';
 import { compileGrammar, linesOf, parseChunk, type Grammar } from '../src/parser/index.js';
-import { simMain } from '../src/sim/sim-main.js';
 import { initialState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
@@ -14,6 +13,7 @@ import { runFacts } from '../src/state/run.js';
 import { logLine } from './support/log-text.js';
 // @ts-expect-error: the bench is plain JavaScript
 import { oneRunLog } from '../bench/one-run.js';
+import { simulate } from './support/simulate.js';
 
 // Outcome lines read as keyed columns (hashes, no LogLine, no key string) must change nothing: every batch
 // the same records as the LogLine parse, and the same state after the fold, on logs damaged every way we know.
@@ -21,14 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'keyed-lines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function sim(extra: string[], start = Date.UTC(2025, 10, 26, 23, 17, 10)): Promise<string> {
-  let t = start;
-  let log = '';
-  const code = await simMain(['--limit=150', '--workers=6', '--seed=7', `--storage=${join(dir, `s${Math.random()}`)}`, `--failed-dir=${dir}`, ...extra], {
-    now: () => t,
-    sleep: async (ms) => void (t += ms),
-    write: (text) => void (log += text),
-    cwd: dir,
-  });
+  const { log, code } = await simulate(['--limit=150', '--workers=6', '--seed=7', `--storage=${join(dir, `s${Math.random()}`)}`, `--failed-dir=${dir}`, ...extra], { start, cwd: dir });
   expect(code).toBe(0);
   return log;
 }

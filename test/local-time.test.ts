@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { compileGrammar, LogClock, parseText } from '../src/parser/index.js';
-import { simMain } from '../src/sim/sim-main.js';
 import { applyLines } from '../src/state/apply-lines.js';
 import { emptyRun } from '../src/state/run.js';
 import { runFigures, runStatus } from '../src/state/run-view.js';
 import { runCli } from './support/cli.js';
+import { simulate } from './support/simulate.js';
 
 // vitest pins TZ=UTC; every zone here is injected, never taken from the machine.
 const dir = mkdtempSync(join(tmpdir(), 'local-time-'));
@@ -65,16 +65,9 @@ describe('the repeated hour is resolved by the order of the log', () => {
 describe('a run across the change, as the simulator writes it', () => {
   /** A sim run on an instant clock from `start`, its times written in `zone`. */
   async function simLog(zone: string, start: number, extra: string[] = []): Promise<{ log: string; end: number }> {
-    let t = start;
-    let log = '';
-    const code = await simMain(['--limit=60', '--workers=1', '--mean-seconds=90', '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0', `--timezone=${zone}`, `--storage=${join(dir, `s-${zone.replace('/', '-')}-${start}`)}`, `--failed-dir=${dir}`, ...extra], {
-      now: () => t,
-      sleep: async (ms) => void (t += ms),
-      write: (text) => void (log += text),
-      cwd: dir,
-    });
+    const { log, code, end } = await simulate(['--limit=60', '--workers=1', '--mean-seconds=90', '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0', `--timezone=${zone}`, `--storage=${join(dir, `s-${zone.replace('/', '-')}-${start}`)}`, `--failed-dir=${dir}`, ...extra], { start, cwd: dir });
     expect(code).toBe(0);
-    return { log, end: t };
+    return { log, end };
   }
 
   test.each([

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { compileGrammar, parseText } from '../src/parser/index.js';
-import { simMain } from '../src/sim/sim-main.js';
 import { applyLines } from '../src/state/apply-lines.js';
+import { simulate } from './support/simulate.js';
 
 // The simulator writes the damage real machines do (a flag each); the dashboard reads the same run.
 const dir = mkdtempSync(join(tmpdir(), 'sim-damage-'));
@@ -13,14 +13,7 @@ const grammar = compileGrammar(undefined, 'UTC');
 let n = 0;
 
 async function simLog(extra: string[]): Promise<string> {
-  let t = Date.UTC(2025, 10, 26, 23, 17, 10);
-  let log = '';
-  const code = await simMain(['--limit=120', '--workers=6', '--seed=4', `--storage=${join(dir, `s${n++}`)}`, `--failed-dir=${dir}`, ...extra], {
-    now: () => t,
-    sleep: async (ms) => void (t += ms),
-    write: (text) => void (log += text),
-    cwd: dir,
-  });
+  const { log, code } = await simulate(['--limit=120', '--workers=6', '--seed=4', `--storage=${join(dir, `s${n++}`)}`, `--failed-dir=${dir}`, ...extra], { start: Date.UTC(2025, 10, 26, 23, 17, 10), cwd: dir });
   expect(code).toBe(0);
   return log;
 }
