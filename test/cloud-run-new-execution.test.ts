@@ -11,9 +11,9 @@ import { currentFigures } from '../src/state/current-figures.js';
 import { waitFor } from './support/wait-for.js';
 import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
 import { runCliAsync } from './support/cli.js';
-import { linesToBatch } from '../src/run-place/cloud-run-setup.js';
+import { entriesToBatches } from '../src/run-place/cloud-run-setup.js';
 import { compileGrammar } from '../src/parser/index.js';
-import { initialState } from '../src/state/app-state.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
 import { reduce } from '../src/state/reducer.js';
 import { logOf, T0 } from './support/log-text.js';
 
@@ -90,22 +90,25 @@ describe('the run a launch starts, as the log fills it in', () => {
   const grammar = compileGrammar(undefined, 'UTC');
   const lines = (start: number, records: string[][]) => logOf(start, records).trimEnd().split('\n');
   const seed = { startedAt: T0, total: 3, workers: 3, timeoutSec: 300 };
+  /** The lines as an execution of one task delivers them, folded as the dashboard's place folds them. */
+  const fed = (state: AppState, texts: string[], replace = false) =>
+    entriesToBatches(texts.map((text, i) => ({ at: 0, id: String(i), text, task: null })), grammar, 1, replace).reduce((st, e) => reduce(st, e), state);
 
   test('its banner and lines are its own (one run, started at the execution\'s start); read again from the start (a late entry), it keeps what the launch said', () => {
     let s = initialState({ job: 'j', log: 'cloud-run:x', now: T0, targets: [95] });
     // A run of another execution first: its figures must be gone at once.
-    s = reduce(s, linesToBatch(lines(T0 - 3_600_000, [['INFO', 'Backfill (v2)'], ['INFO', 'Loaded 9 dates'], ['INFO', '  ✅ Scraped 2022-01-01']]), grammar));
+    s = fed(s, lines(T0 - 3_600_000, [['INFO', 'Backfill (v2)'], ['INFO', 'Loaded 9 dates'], ['INFO', '  ✅ Scraped 2022-01-01']]));
     expect(s.log.current?.succeeded).toBe(1);
     s = reduce(s, { type: 'log/begin', seed });
     expect(s.log.current).toMatchObject({ startedAt: T0, total: 3, workers: 3, timeoutSec: 300, succeeded: 0 });
     expect(s.log.history).toEqual([]);
     // The script's lines (no settings of its own in this log): merged into the launch's run, not a second run.
     const own = lines(T0 + 5000, [['INFO', 'NBA.com Player Boxscore Scraper Backfill (v2) initialized'], ['INFO', '  ✅ Scraped 2022-04-01']]);
-    s = reduce(s, linesToBatch(own, grammar));
+    s = fed(s, own);
     expect(s.log.history).toEqual([]);
     expect(s.log.current).toMatchObject({ startedAt: T0, total: 3, workers: 3, timeoutSec: 300, succeeded: 1, title: 'NBA.com Player Boxscore Scraper Backfill (v2)' });
     // A late entry: the whole log again, in order. The launch's facts stay; nothing is counted twice.
-    s = reduce(s, linesToBatch([...own, ...lines(T0 + 9000, [['WARNING', '  ❌ Failed 2022-04-02: HTTP 500']])], grammar, true));
+    s = fed(s, [...own, ...lines(T0 + 9000, [['WARNING', '  ❌ Failed 2022-04-02: HTTP 500']])], true);
     expect(s.log.history).toEqual([]);
     expect(s.log.current).toMatchObject({ startedAt: T0, total: 3, workers: 3, timeoutSec: 300, succeeded: 1, failed: 1 });
   });

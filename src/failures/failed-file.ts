@@ -198,7 +198,7 @@ export async function readFailedFile(path: string): Promise<FailedFileRead> {
 }
 
 /** A failed-keys file that ends early and has not changed for this long is cut off, not being written (ms). */
-export const CUT_OFF_MS = 60_000;
+const CUT_OFF_MS = 60_000;
 
 /**
  * Why a file could not be read, as said now: a file caught mid-write (empty, or JSON that ends early) is read again,

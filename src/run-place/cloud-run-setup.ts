@@ -4,7 +4,7 @@ import { createCloudRunApi, type CloudRunApi } from '../cloud-run/api.js';
 import { createLogFeed, type LogFeed } from '../cloud-run/log-feed.js';
 import type { OrderedEntry } from '../cloud-run/entry-order.js';
 import { executionBatches } from '../cloud-run/execution-log.js';
-import { parseChunk, type Grammar } from '../parser/index.js';
+import type { Grammar } from '../parser/index.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
 import type { Store } from '../store.js';
@@ -44,11 +44,6 @@ function sharedFeed(config: NonNullable<Config['cloudRun']>): { api: CloudRunApi
       await entry.feed.done();
     },
   };
-}
-
-/** Parses a batch of Cloud Logging lines with the job's grammar into the same event a local log chunk gives. */
-export function linesToBatch(lines: string[], grammar: Grammar, replace = false): AppEvent {
-  return { type: 'log/batch', batch: parseChunk(Buffer.from(`${lines.join('\n')}\n`), grammar, TAIL_LIMIT), ...(replace ? { replace: true } : {}) };
 }
 
 /**
