@@ -45,6 +45,8 @@ export interface ControllerDeps {
   signal: AbortSignal;
   /** Where the run lives when it is not a local process (a Cloud Run Job); set once its modules have loaded. */
   place?: { current: RunPlace | null };
+  /** The local runs' pids, ours from their spawn on (LocalPlaceDeps.ourPids). */
+  ourPids?: Set<number>;
 }
 
 /**
@@ -59,7 +61,7 @@ export function createController(deps: ControllerDeps) {
   const endNotice = (key: string) => dispatch({ type: 'ui/notice-end', key });
   const place = () => deps.place?.current ?? null;
   const refreshHistory = async () => dispatch({ type: 'process/history', runs: await active().recentRuns() });
-  const local = createLocalPlace({ config, store, now: deps.now, signal: deps.signal, freshStorage: () => freshStorage(), refreshHistory, refreshWarehouse: () => live.refresh('warehouse') });
+  const local = createLocalPlace({ config, store, now: deps.now, signal: deps.signal, freshStorage: () => freshStorage(), refreshHistory, refreshWarehouse: () => live.refresh('warehouse'), ourPids: deps.ourPids });
   /** Where the run lives: the job's Cloud Run place once loaded, else the local process. The keys speak only to it. */
   const active = (): RunPlace => place() ?? local;
 

@@ -26,7 +26,7 @@ export type LaunchOutcome =
  * Launches the configured command on a keys file, under the launch lock so two dashboards cannot start the
  * same job twice, and only when no run of ours or anyone else's is writing the log.
  */
-export async function launchBackfill(config: Config, req: LaunchRequest): Promise<LaunchOutcome> {
+export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn?: (pid: number) => void): Promise<LaunchOutcome> {
   const notices: string[] = [];
   if (!config.command) return { ok: false, message: 'no `command` in the config: nothing to launch', notices };
   const lock = await acquireLaunchLock(config.stateDir, config.job).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err }));
@@ -51,7 +51,7 @@ export async function launchBackfill(config: Config, req: LaunchRequest): Promis
     } catch (err) {
       return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
     }
-    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: req.keys.length, label: req.label, workers: req.workers, timeout: req.timeout });
+    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: req.keys.length, label: req.label, workers: req.workers, timeout: req.timeout, onSpawn });
     if (!result.ok) {
       const out = result.firstOutput.trim();
       // No end recorded: the launch stopped before anything was spawned (its record could not be written).

@@ -67,7 +67,9 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, width: opts.width, height: opts.height, place: placeState }), { timers: opts.timers });
   const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now, opts.hub, opts.ready);
   const place: { current: RunPlace | null } = { current: null };
-  const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal, place });
+  /** Our local runs' pids from the instant each was spawned (the local place keeps it): never another writer. */
+  const ourPids = new Set<number>();
+  const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal, place, ourPids });
   // The Cloud Run modules (and google-auth-library behind them) load only for a job that runs there.
   const placeReady = cr
     ? Promise.all([import('../run-place/cloud-run-setup.js'), opts.ready ? readyUnlessAborted(opts.ready, ac.signal) : true]).then(async ([m, go]) => {
@@ -185,14 +187,15 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const at = (lastLookAt = now());
     const p = store.getState().process;
     // Our run counts as ours from its launch on (its liveness may not be known yet when its first lines bring a look).
-    const ours = p.pid !== null && p.alive !== false ? [p.pid] : [];
-    const found = await writers.external(config.log, ours).catch(() => [] as number[]);
+    const ours = () => [...ourPids, ...(p.pid !== null && p.alive !== false ? [p.pid] : [])];
+    const found = await writers.external(config.log, ours()).catch(() => [] as number[]);
+    // May adopt a run another dashboard launched (adoptRecorded): its pid joins ours before the filter below.
     await rereadRuns();
     looking = false;
     if (ac.signal.aborted) return;
-    // A run launched while the walk went on is ours, not another writer.
-    const after = store.getState().process;
-    const external = after.pid !== null && after.pid !== p.pid ? notOurs(found, [after.pid]) : found;
+    // Filtered again by our pids as they are after the walk: a run spawned while it went on (its pid reaches the
+    // state only after its start window, a second later) is ours from its spawn, never another writer (tester V12).
+    const external = notOurs(found, ours());
     store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: at } });
     // A launch recorded without its end yet: its end record (stopped, exited) is due, keep looking often.
     const last = store.getState().process.history.at(-1);

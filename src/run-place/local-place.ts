@@ -27,6 +27,12 @@ export interface LocalPlaceDeps {
   refreshHistory(): Promise<void>;
   /** Looks at the warehouse now (storage was just listed after a run). */
   refreshWarehouse(): void;
+  /**
+   * The pids of the runs this place launched or re-attached to and has not seen exit, kept here from the instant
+   * of the spawn: the runtime's look at /proc filters its finds by them after its walk, so a run launched while a
+   * walk went on is never taken for another writer (tester V12). Filled here; the runtime only reads it.
+   */
+  ourPids?: Set<number>;
 }
 
 /** The local place, plus the two start-up steps the runtime drives after its /proc snapshot. */
@@ -55,6 +61,7 @@ function logSize(file: string): number {
  */
 export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   const { config, store } = d;
+  const ourPids = d.ourPids ?? new Set<number>();
   const dispatch = store.dispatch;
   const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info', key?: string) => dispatch({ type: 'ui/notice', text, tone, ...(key ? { key } : {}) });
   /** Notices about one run share a key: its end replaces `launched`/`re-attached … still running` (tester U16). */
@@ -101,10 +108,12 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
 
   function watch(pid: number, procStart: ProcStart | null, runId: string, child?: ChildProcess) {
     watching.add(runId);
+    ourPids.add(pid);
     watchProcess(pid, procStart, {
       child,
       signal: d.signal,
       onExit: (info) => {
+        ourPids.delete(pid);
         awake?.stop();
         awake = null;
         dispatch({ type: 'process/update', patch: { exitCode: info.exitCode, exitedAt: info.at, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stopRequested } });
@@ -159,8 +168,13 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const takesKeys = config.command?.some((a) => a.includes('{keysFile}')) ?? false;
     // Until its pid is in the state, the run's first lines must not bring a look that takes it for another writer.
     dispatch({ type: 'process/update', patch: { launching: true } });
-    const out = await launchBackfill(config, req).finally(() => dispatch({ type: 'process/update', patch: { launching: false } }));
-    if (!out.ok) return { ok: false, message: out.message, notices: out.notices };
+    let spawned: number | null = null;
+    const out = await launchBackfill(config, req, (pid) => ourPids.add((spawned = pid))).finally(() => dispatch({ type: 'process/update', patch: { launching: false } }));
+    if (!out.ok) {
+      // Failed to start: the child exited or was ended; its pid is nobody's to claim any more.
+      if (spawned !== null) ourPids.delete(spawned);
+      return { ok: false, message: out.message, notices: out.notices };
+    }
     stopRequested = false;
     awake = out.keepAwake;
     const { run } = out;
