@@ -112,28 +112,33 @@ describe('per-batch work does not grow with the run', () => {
    * The columns are put back afterwards (wrapping again per batch would stack proxies).
    */
   function entryReads(runs: LogRuns, fn: () => void): number {
-    type Columns = { keys: string[]; failures: string[]; errors: string[] };
+    // Every per-entry column of a chunk: key hashes, key bytes and texts, failure kind, error, time, versions.
+    const columns = ['h1', 'h2', 'at', 'born', 'died', 'keyEnd', 'keyBytes', 'texts', 'failures', 'errors'] as const;
+    type Chunk = Record<(typeof columns)[number], ArrayLike<unknown>>;
     const store = runs.current!.keys!.failed;
     let reads = 0;
-    const counting = (column: string[]) =>
+    const counting = <T extends object>(column: T) =>
       new Proxy(column, {
-        get(target, prop, receiver) {
+        get(target, prop) {
           if (typeof prop === 'string' && /^\d+$/.test(prop)) reads++;
-          if (prop === Symbol.iterator) reads += target.length;
-          return Reflect.get(target, prop, receiver);
+          if (prop === Symbol.iterator) reads += (target as ArrayLike<unknown>).length;
+          // The target as `this`: a typed array's own methods and length refuse a proxy.
+          const value = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+        set(target, prop, value) {
+          return Reflect.set(target, prop, value, target);
         },
       });
-    const saved = new Map<Columns, [string[], string[], string[]]>();
-    for (const chunk of store.chunks as unknown as Columns[]) {
-      saved.set(chunk, [chunk.keys, chunk.failures, chunk.errors]);
-      chunk.keys = counting(chunk.keys);
-      chunk.failures = counting(chunk.failures);
-      chunk.errors = counting(chunk.errors);
+    const saved = new Map<Chunk, unknown[]>();
+    for (const chunk of store.chunks as unknown as Chunk[]) {
+      saved.set(chunk, columns.map((c) => chunk[c]));
+      for (const c of columns) (chunk as Record<string, unknown>)[c] = counting(chunk[c] as object);
     }
     try {
       fn();
     } finally {
-      for (const [chunk, [keys, failures, errors]] of saved) Object.assign(chunk, { keys, failures, errors });
+      for (const [chunk, was] of saved) columns.forEach((c, i) => ((chunk as Record<string, unknown>)[c] = was[i]));
     }
     return reads;
   }

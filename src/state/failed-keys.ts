@@ -13,6 +13,7 @@
  */
 
 import { FailedIndex } from './failed-index.js';
+import { hashKey, lanes } from '../key-hash.js';
 
 /** A key the running run reported as failed, as its log said it. */
 export interface LiveFailure {
@@ -28,19 +29,31 @@ const CHUNK = 4096;
 const ENTRY_LIMIT = FAILED_KEYS_LIMIT + FAILED_KEYS_LIMIT / 4;
 /** `died` of an entry still alive. */
 const ALIVE = 0x7fffffff;
+/** Key bytes a chunk starts with room for (the family's keys are about ten). */
+const KEY_BYTES = CHUNK * 11;
 
 /**
- * Up to CHUNK entries as columns: an entry is a position, not an object. A million-key run lists up to
- * 200,000 failures, and as objects each cost about 100 bytes (the object, and its time and versions as
- * heap numbers); here about 40.
+ * Up to CHUNK entries as columns: an entry is a position, not an object, and its key is its 64-bit hash
+ * (the index's, see failed-index.ts) plus its bytes. The text of a key read from the log's bytes is made
+ * only when a reader asks for it (the failures view, the summary), once: the fold lists up to 200,000
+ * failures of a million-key run and makes no string for them.
  */
 class Chunk {
-  readonly keys: string[] = [];
-  readonly failures: string[] = [];
-  readonly errors: string[] = [];
+  readonly h1 = new Int32Array(CHUNK);
+  readonly h2 = new Int32Array(CHUNK);
   readonly at = new Float64Array(CHUNK);
   readonly born = new Int32Array(CHUNK);
   readonly died = new Int32Array(CHUNK);
+  /** Where entry i's key bytes end in `keyBytes` (they start where entry i - 1's end); none for a key given as text. */
+  readonly keyEnd = new Int32Array(CHUNK);
+  keyBytes = Buffer.allocUnsafe(KEY_BYTES);
+  /** Keys as text: given so (a LogLine's key), or made from their bytes on first read. */
+  texts: (string | undefined)[] = new Array<string | undefined>(CHUNK);
+  failures: string[] = [];
+  errors: string[] = [];
+  length = 0;
+  /** Bytes of `keyBytes` in use. */
+  used = 0;
 
   /** Entries added or died in this chunk so far, and the version of the last such change. */
   changes = 0;
@@ -56,53 +69,131 @@ class Chunk {
     this.changedAt = version;
   }
 
-  get length(): number {
-    return this.keys.length;
-  }
-
   visible(i: number, version: number): boolean {
     return this.born[i] <= version && version < this.died[i];
+  }
+
+  key(i: number): string {
+    const text = this.texts[i];
+    if (text !== undefined) return text;
+    const start = i === 0 ? 0 : this.keyEnd[i - 1];
+    const end = this.keyEnd[i];
+    const b = this.keyBytes;
+    // The family's ten-byte keys (dates, game ids) made from their characters: a third of a Buffer decode.
+    const made =
+      end - start === 10
+        ? String.fromCharCode(b[start], b[start + 1], b[start + 2], b[start + 3], b[start + 4], b[start + 5], b[start + 6], b[start + 7], b[start + 8], b[start + 9])
+        : b.toString('latin1', start, end);
+    this.texts[i] = made;
+    return made;
   }
 
   failure(i: number): LiveFailure {
     return { failure: this.failures[i], error: this.errors[i], at: this.at[i] };
   }
+
+  /** Room for key bytes up to `end`. */
+  roomFor(end: number): void {
+    const more = Buffer.allocUnsafe(Math.max(end, this.keyBytes.length * 2));
+    this.keyBytes.copy(more, 0, 0, this.used);
+    this.keyBytes = more;
+  }
 }
 
 export class FailedStore {
   chunks: Chunk[] = [];
-  /** The live entry id of each listed key, as of the newest version. */
-  readonly index = new FailedIndex((id) => this.chunkOf(id).keys[id % CHUNK]);
+  /**
+   * The live entry id of each listed key's hash, as of the newest version; made on first need (a key
+   * listed here has a later outcome, a view is asked for a key) and kept from then on. Until then the
+   * fold lists failures without it: in a run whose keys each have one outcome (most runs) it is never
+   * made, and listing a failure touches only the newest chunk's columns.
+   */
+  private idx: FailedIndex | null = null;
+  /** Keys listed (alive entries). */
+  listed = 0;
   entries = 0;
   /** Bumped on every change: a view made after the last one can trust `index` for absent keys. */
   changes = 0;
   private nextSeq = 0;
 
-  /** Records the key's newest failure; its older entry (if listed) dies. */
-  add(key: string, f: LiveFailure, version: number): void {
-    this.remove(key, version);
-    this.append(key, f, version);
+  /**
+   * Lists a failure of the key whose ASCII bytes are b[start, end) and whose hash is `h1:h2` (key-hash.ts),
+   * known not to be listed now (its first outcome in the run, or its listing just removed).
+   */
+  addBytes(h1: number, h2: number, b: Uint8Array, start: number, end: number, failure: string, error: string, at: number, version: number): void {
+    const c = this.room();
+    const i = c.length;
+    let e = c.used;
+    if (e + end - start > c.keyBytes.length) c.roomFor(e + end - start);
+    const out = c.keyBytes;
+    for (let p = start; p < end; p++) out[e++] = b[p];
+    c.keyEnd[i] = e;
+    c.used = e;
+    this.push(c, i, h1, h2, failure, error, at, version);
   }
 
-  /** `add` for a key known not to be listed (its first outcome in the run): no lookup first. */
-  addNew(key: string, f: LiveFailure, version: number): void {
-    this.append(key, f, version);
+  /** `addBytes` for a key given as text (any key a LogLine names), whose hash is `h1:h2`. */
+  addText(key: string, h1: number, h2: number, failure: string, error: string, at: number, version: number): void {
+    const c = this.room();
+    const i = c.length;
+    c.keyEnd[i] = c.used;
+    c.texts[i] = key;
+    this.push(c, i, h1, h2, failure, error, at, version);
+  }
+
+  /** Records the key's newest failure; its older entry (if listed) dies. For tools and tests: the fold lists by hash. */
+  add(key: string, f: LiveFailure, version: number): void {
+    hashKey(key);
+    const h1 = lanes.h1;
+    const h2 = lanes.h2;
+    this.removeHash(h1, h2, version);
+    this.addText(key, h1, h2, f.failure, f.error, f.at, version);
+  }
+
+  /** The entry id listed for the hash, or -1. */
+  find(h1: number, h2: number): number {
+    return this.index().get(h1, h2);
+  }
+
+  /** The index, made from the chunks' live entries when first asked for. */
+  index(): FailedIndex {
+    if (this.idx !== null) return this.idx;
+    const idx = new FailedIndex();
+    for (const c of this.chunks) {
+      for (let i = 0; i < c.length; i++) if (c.died[i] === ALIVE) idx.set(c.h1[i], c.h2[i], c.seq * CHUNK + i);
+    }
+    this.idx = idx;
+    return idx;
+  }
+
+  /** The failure kind of a listed entry. */
+  failureOf(id: number): string {
+    return this.chunkOf(id).failures[id % CHUNK];
   }
 
   /** The newest listed failure of the key, or undefined. */
   get(key: string): LiveFailure | undefined {
-    const id = this.index.get(key);
-    return id === undefined ? undefined : this.chunkOf(id).failure(id % CHUNK);
+    hashKey(key);
+    const id = this.index().get(lanes.h1, lanes.h2);
+    return id < 0 ? undefined : this.chunkOf(id).failure(id % CHUNK);
   }
 
   /** Unlists the key (it succeeded or was skipped later); true when it was listed. */
   remove(key: string, version: number): boolean {
-    const id = this.index.get(key);
-    if (id === undefined) return false;
+    hashKey(key);
+    return this.removeHash(lanes.h1, lanes.h2, version);
+  }
+
+  /** `remove` for a key given as its hash. */
+  removeHash(h1: number, h2: number, version: number): boolean {
+    const idx = this.index();
+    const id = idx.get(h1, h2);
+    if (id < 0) return false;
     const chunk = this.chunkOf(id);
     chunk.died[id % CHUNK] = version;
     chunk.touch(version);
-    this.index.delete(key);
+    idx.delete(h1, h2);
+    this.listed--;
     this.changes++;
     return true;
   }
@@ -111,13 +202,14 @@ export class FailedStore {
   evict(version: number): number {
     let dropped = 0;
     let first = 0;
-    while (this.chunks.length - first > 1 && (this.index.size > FAILED_KEYS_LIMIT || this.entries > ENTRY_LIMIT)) {
+    while (this.chunks.length - first > 1 && (this.listed > FAILED_KEYS_LIMIT || this.entries > ENTRY_LIMIT)) {
       const c = this.chunks[first];
       c.touch(version);
       for (let i = 0; i < c.length; i++) {
         if (c.died[i] === ALIVE) {
           c.died[i] = version;
-          this.index.delete(c.keys[i]);
+          this.idx?.delete(c.h1[i], c.h2[i]);
+          this.listed--;
           dropped++;
         }
       }
@@ -131,21 +223,28 @@ export class FailedStore {
     return dropped;
   }
 
-  private append(key: string, f: LiveFailure, version: number): void {
-    let last = this.chunks[this.chunks.length - 1];
-    if (!last || last.length === CHUNK) {
-      last = new Chunk(this.nextSeq++);
-      this.chunks = [...this.chunks, last];
-    }
-    const i = last.length;
-    last.keys.push(key);
-    last.failures.push(f.failure);
-    last.errors.push(f.error);
-    last.at[i] = f.at;
-    last.born[i] = version;
-    last.died[i] = ALIVE;
-    last.touch(version);
-    this.index.set(key, last.seq * CHUNK + i);
+  /** The newest chunk, with room for one more entry. */
+  private room(): Chunk {
+    const last = this.chunks[this.chunks.length - 1];
+    if (last !== undefined && last.length < CHUNK) return last;
+    const made = new Chunk(this.nextSeq++);
+    // A new array: the views made before hold the old one.
+    this.chunks = [...this.chunks, made];
+    return made;
+  }
+
+  private push(c: Chunk, i: number, h1: number, h2: number, failure: string, error: string, at: number, version: number): void {
+    c.h1[i] = h1;
+    c.h2[i] = h2;
+    c.at[i] = at;
+    c.born[i] = version;
+    c.died[i] = ALIVE;
+    c.failures.push(failure);
+    c.errors.push(error);
+    c.length = i + 1;
+    c.touch(version);
+    this.idx?.set(h1, h2, c.seq * CHUNK + i);
+    this.listed++;
     this.entries++;
     this.changes++;
   }
@@ -171,7 +270,7 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
 
   /** The store as of `version` (the newest it holds). */
   static of(store: FailedStore, version: number): FailedKeys {
-    return new FailedKeys(store, version, store.chunks, store.index.size, store.changes);
+    return new FailedKeys(store, version, store.chunks, store.listed, store.changes);
   }
 
   has(key: string): boolean {
@@ -179,8 +278,12 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
   }
 
   get(key: string): LiveFailure | undefined {
-    const id = this.store?.index.get(key);
-    if (id !== undefined) {
+    let id = -1;
+    if (this.store) {
+      hashKey(key);
+      id = this.store.find(lanes.h1, lanes.h2);
+    }
+    if (id >= 0) {
       // The newest entry of the key; this view may be older than it (or have seen it die).
       // The view's chunks are consecutive in the store's sequence (it drops chunks only from the front).
       const chunk = this.chunks.length ? this.chunks[Math.floor(id / CHUNK) - this.chunks[0].seq] : undefined;
@@ -208,7 +311,7 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
     for (const chunk of this.chunks) {
       const current = this.version >= chunk.changedAt;
       fn(current ? chunk : null, chunk.changes, (visit) => {
-        for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) visit(chunk.keys[i], chunk.failures[i], chunk.errors[i]);
+        for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) visit(chunk.key(i), chunk.failures[i], chunk.errors[i]);
       });
     }
   }
@@ -216,7 +319,7 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
   /** Each listed key, oldest first, without making a pair per key (the failures summary reads 200,000 of them). */
   forEachFailure(fn: (key: string, failure: string, error: string) => void): void {
     for (const chunk of this.chunks) {
-      for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) fn(chunk.keys[i], chunk.failures[i], chunk.errors[i]);
+      for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) fn(chunk.key(i), chunk.failures[i], chunk.errors[i]);
     }
   }
 
@@ -226,7 +329,7 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
 
   *[Symbol.iterator](): IterableIterator<[string, LiveFailure]> {
     for (const chunk of this.chunks) {
-      for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) yield [chunk.keys[i], chunk.failure(i)];
+      for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) yield [chunk.key(i), chunk.failure(i)];
     }
   }
 }

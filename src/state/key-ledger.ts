@@ -98,6 +98,9 @@ export class KeyLedger {
   warmth = 0;
   /** Slots a segment may grow to in steps of up to 4× (its share of the expected keys); 0 when unknown. */
   private shareCap = 0;
+  /** The hash lanes of the key the last `find` looked up (the failed-keys store lists keys by them). */
+  foundH1 = 0;
+  foundH2 = 0;
 
   /** The run says it has about `keys` keys (0 or less: unknown): segments grow towards their share in larger steps. */
   expect(keys: number): void {
@@ -116,6 +119,8 @@ export class KeyLedger {
     } else {
       hash(key);
     }
+    this.foundH1 = h1;
+    this.foundH2 = h2;
     return this.lookup();
   }
 

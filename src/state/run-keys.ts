@@ -93,7 +93,13 @@ export function countOutcome(run: RunState, key: string | null, outcome: Outcome
     add(run, outcome, failure);
     return true;
   }
-  return countFound(run, keys, keys.ledger.find(key), key, outcome, failure);
+  const ledger = keys.ledger;
+  const state = ledger.find(key);
+  const h1 = ledger.foundH1;
+  const h2 = ledger.foundH2;
+  const done = countFound(run, keys, state, h1, h2, CODE[outcome], failure === null ? null : failure.failure);
+  if (done & LIST) keys.failed.addText(key, h1, h2, failure!.failure, failure!.error, failure!.at, run.keysVersion);
+  return (done & FRESH) !== 0;
 }
 
 /** Where the fold of a batch's keyed columns is: the next keyed record and the next keyed failure. */
@@ -147,16 +153,23 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
       keys.ledger.set(withKind(state | OUTCOME_FAILED, kindIndex(keys, failure)));
       run.failed++;
       move(run.failures, failure, +1);
-      keys.failed.addNew(rec.key(k), { failure, error, at }, run.keysVersion);
+      keys.failed.addBytes(rec.h1[k], rec.h2[k], rec.keyBytes, k === 0 ? 0 : rec.keyEnd[k - 1], rec.keyEnd[k], failure, error, at, run.keysVersion);
       completion(run, at);
       k++;
       continue;
     }
-    const outcome: Outcome = code === KEYED_SUCCEEDED ? 'succeeded' : code === KEYED_FAILED ? 'failed' : 'skipped';
-    const failure = code === KEYED_FAILED ? { failure: rec.failures[f], error: rec.errors[f++], at } : null;
+    const next = code === KEYED_SUCCEEDED ? OUTCOME_SUCCEEDED : code === KEYED_FAILED ? OUTCOME_FAILED : OUTCOME_SKIPPED;
+    const failure = code === KEYED_FAILED ? rec.failures[f] : null;
+    const error = code === KEYED_FAILED ? rec.errors[f++] : '';
     let fresh = true;
-    if (keys === null) add(run, outcome, failure);
-    else fresh = countFound(run, keys, state, rec.key(k), outcome, failure);
+    if (keys === null) {
+      count(run, next, +1);
+      if (failure !== null) move(run.failures, failure, +1);
+    } else {
+      const done = countFound(run, keys, state, rec.h1[k], rec.h2[k], next, failure);
+      if (done & LIST) keys.failed.addBytes(rec.h1[k], rec.h2[k], rec.keyBytes, k === 0 ? 0 : rec.keyEnd[k - 1], rec.keyEnd[k], failure!, error, at, run.keysVersion);
+      fresh = (done & FRESH) !== 0;
+    }
     if (fresh && code !== KEYED_SKIPPED) completion(run, at);
     k++;
   }
@@ -172,34 +185,40 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
   return r;
 }
 
-/** `countOutcome` once the key's state is found (the ledger remembers its slot). */
-function countFound(run: RunState, keys: RunKeys, state: number, key: string, outcome: Outcome, failure: LiveFailure | null): boolean {
+/** countFound's answer: the line was new work (for the rate); the caller is to list the failure (its key's text or bytes are the caller's). */
+const FRESH = 1;
+const LIST = 2;
+
+/**
+ * `countOutcome` once the key's state is found (the ledger remembers its slot) and its hash is known:
+ * the counts, the failure kinds and the key's state move; a listing that dies goes from the store.
+ * `next` is the outcome's code, `failure` its failure kind (null for a success or skip).
+ */
+function countFound(run: RunState, keys: RunKeys, state: number, h1: number, h2: number, next: number, failure: string | null): number {
   const prev = state & OUTCOME_MASK;
-  const next = CODE[outcome];
-  let kind = 0;
-  if (outcome === 'failed' && failure) kind = kindIndex(keys, failure.failure);
+  const kind = next === OUTCOME_FAILED && failure !== null ? kindIndex(keys, failure) : 0;
   keys.ledger.set(withKind((state & ~OUTCOME_MASK) | next, kind));
   if (prev === OUTCOME_NONE) {
-    add(run, outcome, failure);
-    if (failure) keys.failed.addNew(key, failure, run.keysVersion);
-    return true;
+    count(run, next, +1);
+    if (failure === null) return FRESH;
+    move(run.failures, failure, +1);
+    return FRESH | LIST;
   }
   if (prev === next) run.duplicateLines++;
   if (prev === OUTCOME_FAILED) {
-    const listed = keys.failed.get(key);
-    const was = kindOf(state) < KIND_OTHER ? keys.kinds[kindOf(state)] : listed?.failure;
+    const id = keys.failed.find(h1, h2);
+    const was = kindOf(state) < KIND_OTHER ? keys.kinds[kindOf(state)] : id >= 0 ? keys.failed.failureOf(id) : undefined;
     if (was !== undefined) move(run.failures, was, -1);
-    if (!keys.failed.remove(key, run.keysVersion)) run.failedKeysOmitted--;
+    if (!keys.failed.removeHash(h1, h2, run.keysVersion)) run.failedKeysOmitted--;
   }
   if (prev !== next) {
     count(run, prev, -1);
     count(run, next, +1);
   }
-  if (outcome === 'failed' && failure) {
-    move(run.failures, failure.failure, +1);
-    keys.failed.add(key, failure, run.keysVersion);
-  }
-  return prev !== next;
+  const fresh = prev !== next ? FRESH : 0;
+  if (failure === null) return fresh;
+  move(run.failures, failure, +1);
+  return fresh | LIST;
 }
 
 function add(run: RunState, outcome: Outcome, failure: LiveFailure | null): void {
