@@ -1,3 +1,4 @@
+import { isCalendarDate } from './coverage/expected-keys.js';
 import { isValidZone } from './parser/log-clock.js';
 import * as z from 'zod';
 
@@ -41,12 +42,21 @@ export const storageSchema = z
   })
   .strict();
 
+/** A real calendar date (2021-13-45 and 2023-02-29 are refused at start, not at the first poll: tester W3). */
+const calendarDate = z.string().refine(isCalendarDate, 'not a date: write it as YYYY-MM-DD');
+
+/** Coverage targets in percent, each once (a target listed twice drew twice and said twice: tester W3). */
+export const targetsSchema = z
+  .array(z.number().gt(0).max(100))
+  .min(1)
+  .refine((t) => new Set(t).size === t.length, 'each target once: a percent is listed twice');
+
 export const warehouseSchema = z
   .object({
     table: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_$-]+$/, 'project.dataset.table'),
     column: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name'),
-    since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional(),
-    until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional(),
+    since: calendarDate.optional(),
+    until: calendarDate.optional(),
     location: z.string().optional(),
     projectId: z.string().optional(),
     apiEndpoint: z.string().optional(),
@@ -54,7 +64,9 @@ export const warehouseSchema = z
     /** Local stand-in used by the demo: a directory whose KEY/ folders mean "loaded". */
     dir: z.string().optional(),
   })
-  .strict();
+  .strict()
+  // An empty window would count nothing and read as 0 % loaded (tester W3).
+  .refine((w) => w.since === undefined || w.until === undefined || w.since <= w.until, { message: 'since is after until', path: ['until'] });
 
 const phaseRangeSchema = z.object({ label: z.string().min(1), from: z.string(), to: z.string() }).strict();
 
@@ -102,7 +114,7 @@ export const configSchema = z
     expected: z.union([z.string().min(1), expectedSchema]).optional(),
     storage: storageSchema.optional(),
     warehouse: warehouseSchema.nullable().optional(),
-    targets: z.array(z.number().gt(0).max(100)).min(1).default([95, 98, 100]),
+    targets: targetsSchema.default([95, 98, 100]),
     grammar: grammarSchema.optional(),
     /** IANA zone the log's times are written in (Python writes local time without a zone); default the system's. */
     timezone: z.string().refine(isValidZone, 'an IANA time zone such as America/New_York or Europe/Berlin').optional(),

@@ -42,6 +42,29 @@ describe('config errors exit 2 naming the field', () => {
   });
 });
 
+describe('values that parse but cannot be right are refused at start (tester W3)', () => {
+  test.each([
+    ['warehouse.since that is no calendar date', { warehouse: { table: 'p.d.t', column: 'd', since: '2021-13-45' } }, 'warehouse.since: not a date: write it as YYYY-MM-DD'],
+    ['warehouse.until on a day the month lacks', { warehouse: { table: 'p.d.t', column: 'd', until: '2023-02-29' } }, 'warehouse.until: not a date: write it as YYYY-MM-DD'],
+    ['warehouse.since after until', { warehouse: { table: 'p.d.t', column: 'd', since: '2022-06-01', until: '2021-10-01' } }, 'warehouse.until: since is after until'],
+    ['a target listed twice', { targets: [98, 95, 95] }, 'targets: each target once: a percent is listed twice'],
+  ])('%s', async (_name, body, message) => {
+    const file = cfg('w3.json', { job: 'w3', log: 'a.log', ...body });
+    const r = await run(['status', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain(path.join(dir, 'w3.json'));
+    noStack(r.stderr);
+  });
+
+  test('a leap day is a date', async () => {
+    const file = cfg('w3ok.json', { job: 'w3ok', log: 'a.log', targets: [95, 98, 100], warehouse: { table: 'p.d.t', column: 'd', since: '2024-02-29', until: '2024-02-29', dir: 'nowhere' } });
+    const r = await run(['status', '--json', '--config', file]);
+    expect(r.stderr).not.toContain('not a date');
+    expect(JSON.parse(r.stdout)).toMatchObject({ job: 'w3ok' });
+  });
+});
+
 test('a config saved with a UTF-8 byte-order mark is read', async () => {
   const file = cfg('bom.json', `\uFEFF${JSON.stringify({ job: 'bom-job', log: 'a.log' })}`);
   const r = await run(['status', '--json', '--config', file]);

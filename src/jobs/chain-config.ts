@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as z from 'zod';
-import { expectedSchema, storageSchema, warehouseSchema } from '../config-schema.js';
+import { expectedSchema, storageSchema, targetsSchema, warehouseSchema } from '../config-schema.js';
 import { issueLines } from '../config-issues.js';
 import { checkStorage, ConfigError, type Config } from '../config-base.js';
 
@@ -19,7 +19,7 @@ const stageSchema = z
 export const chainSchema = z
   .object({
     expected: z.union([z.string().min(1), expectedSchema]),
-    targets: z.array(z.number().gt(0).max(100)).min(1).optional(),
+    targets: targetsSchema.optional(),
     stages: z.array(stageSchema).min(1),
   })
   .strict();
