@@ -58,8 +58,9 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null }: { 
       {lines >= 3 ? <Text wrap="truncate-end">
         rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : `${figures.ratePerMin.toFixed(1)}/min`}
         {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
-        {/* The script's own count, in the header's format (tester U10: `complete · 0:02` beside `took 0 s`). */}
-        {run.complete && run.summary.durationSec !== undefined ? ` · took ${formatClock(Math.round(run.summary.durationSec * 1000))}` : ''}
+        {/* The script's own figure only when the lines give no span: its `Time: 0.2 minutes` is rounded to six
+            seconds and read `took 0:12` beside a header's `complete · 0:09` (tester W1); one duration per screen. */}
+        {run.complete && run.startedAt === null && run.summary.durationSec !== undefined ? ` · took ${formatClock(Math.round(run.summary.durationSec * 1000))}` : ''}
       </Text> : null}
     </Box>
   );

@@ -87,11 +87,18 @@ test('the dashboard says what status says: a line appended with no writer is end
   }
 });
 
-test('a complete run says how long it took to the second, as the header says its elapsed time: 0:54, not "1 min" (tester F7, F40, U10)', () => {
-  const r = { ...emptyRun(), startedAt: T0, lastActivityAt: T0 + 54_000, finishedAt: T0 + 54_000, hasActivity: true, complete: true, total: 3, succeeded: 3 };
+test('a complete run whose lines give no span says the script\'s time to the second, in the header\'s format: 0:54, not "1 min" (tester F7, F40, U10)', () => {
+  const r = { ...emptyRun(), startedAt: null, lastActivityAt: T0 + 54_000, finishedAt: T0 + 54_000, hasActivity: true, complete: true, total: 3, succeeded: 3 };
   const text = (durationSec: number) => stripVTControlCharacters(renderToString(<RunPanel run={{ ...r, summary: { durationSec } }} figures={runFigures(r, T0 + 60_000, { alive: false })} width={80} />, { columns: 80 }));
   expect(text(54)).toContain('took 0:54');
   expect(text(32.6 * 60)).toContain('took 32:36');
   expect(text(0.3)).toContain('took 0:00');
   expect(text(2 * 3600 + 5)).toContain('took 2:00:05');
+});
+
+test('a complete run whose lines give its span shows one duration, the header\'s: the script\'s minute-rounded `Time: 0.2 minutes` is not a second `took 0:12` (tester W1)', () => {
+  const r = { ...emptyRun(), startedAt: T0, lastActivityAt: T0 + 9_900, finishedAt: T0 + 9_900, hasActivity: true, complete: true, total: 3, succeeded: 3 };
+  const frame = stripVTControlCharacters(renderToString(<RunPanel run={{ ...r, summary: { durationSec: 12 } }} figures={runFigures(r, T0 + 60_000, { alive: false })} width={80} />, { columns: 80 }));
+  expect(frame).toContain('rate ');
+  expect(frame).not.toContain('took');
 });
