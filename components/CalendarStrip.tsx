@@ -15,13 +15,15 @@ function cells(sources: CalendarSources): Record<KeyState, { glyph: string; colo
     failed: { ...SEGMENT.failed, label: 'failed' },
     missing: { ...SEGMENT.empty, label: 'missing' },
     unchecked: { ...SEGMENT.unchecked, label: 'not checked yet' },
+    scraped: { ...SEGMENT.succeeded, label: 'scraped (log)' },
+    untried: { ...SEGMENT.unchecked, label: 'not scraped in this run' },
     unknown: { ...SEGMENT.unknown, label: 'unknown (source failed)' },
   };
 }
 
 /** Legend entries: the configured sources' states and failed/missing always; the rest only when a cell shows them. */
 export function legendStates(sources: CalendarSources, shown: Set<KeyState>): KeyState[] {
-  const order: KeyState[] = ['warehouse', 'storage', 'failed', 'missing', 'unchecked', 'unknown'];
+  const order: KeyState[] = ['warehouse', 'storage', 'scraped', 'failed', 'missing', 'unchecked', 'untried', 'unknown'];
   return order.filter((k) => {
     if (k === 'warehouse') return sources.warehouse;
     if (k === 'storage') return sources.storage;

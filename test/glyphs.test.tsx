@@ -9,6 +9,8 @@ import type { AppEvent } from '../src/state/events.js';
 import { keyStateOf } from '../src/state/key-state.js';
 import { reduce } from '../src/state/reducer.js';
 import { createStore } from '../src/store.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { logOf, T0 } from './support/log-text.js';
 import { gameDates, screenStates } from './support/screen-states.js';
 
 const text = (state: AppState) => stripVTControlCharacters(renderToString(<App store={createStore(state, { frameMs: 0 })} onIntent={() => undefined} color={false} />, { columns: state.ui.width }));
@@ -39,6 +41,17 @@ describe('words and glyphs that mean one thing', () => {
     expect(keyStateOf(answered)(KEYS[1])).toBe('missing');
     expect(text(storageConfigured)).toContain('· not checked yet');
     expect(text(failing)).toContain('? unknown (source failed)');
+  });
+
+  test('with no storage to check, the calendar says what the log says: scraped, failed, not scraped in this run; never "not checked yet" (tester W2)', () => {
+    const scraped = KEYS.slice(0, 10).map((k) => ['INFO', `  ✅ Scraped ${k}`]);
+    const lines = logOf(T0, [['INFO', `Loaded ${KEYS.length} dates`], ...scraped, ['ERROR', `  ❌ Failed ${KEYS[20]}: HTTP 500`]]);
+    const s = apply(base, [{ type: 'log/batch', batch: parseText(lines, compileGrammar()) }, { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true }]);
+    expect([KEYS[0], KEYS[20], KEYS[30]].map(keyStateOf(s))).toEqual(['scraped', 'failed', 'untried']);
+    const frame = text(s);
+    expect(frame).toContain('█ scraped (log)');
+    expect(frame).toContain('· not scraped in this run');
+    expect(frame).not.toContain('not checked yet');
   });
 
   test('the legend lists only the configured sources', () => {

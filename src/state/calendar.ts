@@ -1,11 +1,12 @@
 /**
  * State of one expected key for the calendar strip, worst first: failed in the latest run, missing
  * (a source answered and it is not there), unknown (the source failed before ever answering), not
- * checked yet (no answer yet), in storage only, in the warehouse.
+ * checked yet (no answer yet), in storage only, in the warehouse. A job with no storage to check knows only its
+ * log: scraped or not tried in the current run (tester W2: "not checked yet" promised a check that never comes).
  */
-export type KeyState = 'failed' | 'missing' | 'unknown' | 'unchecked' | 'storage' | 'warehouse';
+export type KeyState = 'failed' | 'missing' | 'unknown' | 'unchecked' | 'untried' | 'scraped' | 'storage' | 'warehouse';
 
-const SEVERITY: Record<KeyState, number> = { failed: 5, missing: 4, unknown: 3, unchecked: 2, storage: 1, warehouse: 0 };
+const SEVERITY: Record<KeyState, number> = { failed: 5, missing: 4, unknown: 3, unchecked: 2, untried: 2, scraped: 1, storage: 1, warehouse: 0 };
 
 /** One season row of the strip: cells left to right, null where no game falls. */
 export interface SeasonRow {
