@@ -5,6 +5,7 @@ import { coverageView } from '../src/state/coverage-view.js';
 import { failureSummaryLine } from '../src/state/failures-view.js';
 import { keyStateOf } from '../src/state/key-state.js';
 import { launchOfCurrentRun } from '../src/state/run-notes.js';
+import { otherWriters } from '../src/state/writer.js';
 import type { RunFigures } from '../src/state/run-view.js';
 import { CalendarStrip } from './CalendarStrip.js';
 import { FunnelPanel } from './FunnelPanel.js';
@@ -47,7 +48,8 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   // placed first, then each extra in order of use while rows remain; the log pane takes the rest.
   // The launch from here that started this run, for the note on keys the script did not read (tester U14).
   const launched = launchOfCurrentRun(state);
-  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched).length ? 1 : 0) : 1;
+  const others = otherWriters(state.process);
+  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched, others).length ? 1 : 0) : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);
   const place = placeLines(state);
@@ -77,7 +79,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} />
-      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} />}
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} />
       {showProblem ? (
         <Text color={color ? 'red' : undefined} wrap="truncate-end">

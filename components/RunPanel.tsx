@@ -11,7 +11,7 @@ import type { RecordedRun } from '../src/state/app-state.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4, launched = null }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [] }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[] }) {
   const color = useColor();
   if (!run) {
     return (
@@ -28,7 +28,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null }: { 
   const barWidth = Math.max(10, width - displayWidth(`Run  ${counter} ${pct}`));
   const live = isLive(figures.status);
   const breakdown = failureBreakdown(run.failures);
-  const notes = runNotes(run, launched);
+  const notes = runNotes(run, launched, others);
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -54,7 +54,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null }: { 
         {live ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
       </Text>
       {breakdown && lines >= 4 ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}
-      {notes.length && lines >= 4 + (breakdown ? 1 : 0) ? <Text dimColor wrap="truncate-end">  {notes.join(' · ')}</Text> : null}
+      {notes.length && lines >= 4 + (breakdown ? 1 : 0) ? <Text dimColor={!others.length} color={others.length && color ? 'yellow' : undefined} wrap="truncate-end">  {notes.join(' · ')}</Text> : null}
       {lines >= 3 ? <Text wrap="truncate-end">
         rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : `${figures.ratePerMin.toFixed(1)}/min`}
         {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}

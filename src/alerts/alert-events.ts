@@ -2,10 +2,10 @@ import { countOf, formatCount } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
 import { runStatus } from '../state/run-view.js';
-import { writerOf } from '../state/writer.js';
+import { otherWriters, pidsText, writerOf } from '../state/writer.js';
 
 /** What the dashboard calls the operator about. */
-export type AlertKind = 'stalled' | 'stuck' | 'ended-without-summary' | 'completed' | 'target-met' | 'source-failing' | 'stop-needs-decision';
+export type AlertKind = 'stalled' | 'stuck' | 'ended-without-summary' | 'completed' | 'target-met' | 'source-failing' | 'stop-needs-decision' | 'other-writer';
 
 /** One alert: fired once per occurrence (a state entered), never again while that state lasts. */
 export interface Alert {
@@ -41,6 +41,13 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     // log's times, so a run that had ended before this dashboard started is history, not news (tester V15).
     if (now === 'ended' && writerKnown(prev)) fire('ended-without-summary', `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
     if (now === 'complete') fire('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
+  }
+
+  // A second backfill on the same log (started twice by mistake): both hammer the service, the figures mix (V18).
+  const othersBefore = new Set(otherWriters(prev.process));
+  const others = otherWriters(next.process);
+  if (others.some((pid) => !othersBefore.has(pid))) {
+    fire('other-writer', `${pidsText(others)}, not started here, also write${others.length === 1 ? 's' : ''} the log of run ${next.process.runId} (pid ${next.process.pid}): the run's figures mix both`);
   }
 
   if (prev.process.stopping !== 'needs-kill' && next.process.stopping === 'needs-kill') {

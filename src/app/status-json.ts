@@ -116,7 +116,7 @@ export function statusJson(state: AppState) {
     run: runJson(current, currentFigures(state)),
     runs,
     coverage,
-    process: { pid: p.pid, attached: p.attached, external: p.external, runId: p.runId },
+    process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId },
     failures: failuresJson(state),
     // Only for a job with `cloudRun`: the execution the figures come from.
     ...(state.place ? { execution: executionJson(state) } : {}),

@@ -1,5 +1,6 @@
 import { readingText } from '../state/log-reading.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
+import { otherWriters, strangerRun } from '../state/writer.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
@@ -36,7 +37,7 @@ export function statusText(state: AppState): string {
   const lines: string[] = [];
   // A log not read to its end within --timeout has no state yet (tester U8): how far the read got, no run figures.
   const reading = readingText(state);
-  lines.push(`${state.job}: ${reading ?? f.status}${!reading && state.process.external ? ' (external)' : ''}  ${state.log.path}`);
+  lines.push(`${state.job}: ${reading ?? f.status}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   for (const l of placeLines(state)) lines.push(`          ${l.text}`);
   // Every time below rests on it (U17): a log written in another zone with no `timezone`.
@@ -47,7 +48,7 @@ export function statusText(state: AppState): string {
     if (run.error) lines.push(`          ${run.error}`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);
-    for (const note of runNotes(run, launchOfCurrentRun(state))) lines.push(`          ${note}`);
+    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process))) lines.push(`          ${note}`);
     if (isLive(f.status)) {
       lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }

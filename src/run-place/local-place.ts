@@ -14,6 +14,7 @@ import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situatio
 import type { Store } from '../store.js';
 import type { AppState } from '../state/app-state.js';
 import { attachedRunSeed } from '../state/attached-seed.js';
+import { strangerRun } from '../state/writer.js';
 import type { PlaceLaunchOutcome, PlaceLaunchRequest, PlaceStopOutcome, RunPlace } from './run-place.js';
 
 /** What the local place needs from the dashboard around it. */
@@ -225,7 +226,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     },
     stopQuestion() {
       const p = store.getState().process;
-      if (p.external) return { ok: false, tone: 'warn', message: `the run writing the log (pid ${p.externalPids.join(', ')}) was not started here: stop it where it runs` };
+      // Our live run is ours to stop even while another process writes the log too (tester V18); only then is the
+      // box about the other writer's run.
+      if (strangerRun(p)) return { ok: false, tone: 'warn', message: `the run writing the log (pid ${p.externalPids.join(', ')}) was not started here: stop it where it runs` };
       if (!p.attached || !p.alive || p.pid === null) return { ok: false, tone: 'info', message: 'no run of ours is running' };
       if (p.stopping === 'needs-kill') {
         return { ok: true, kind: 'kill', message: `Send SIGKILL to process group ${p.pid} (run ${p.runId})? It ignored what was sent: ${signalsSent(p)}. Keys in flight are lost.` };

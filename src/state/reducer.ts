@@ -7,6 +7,7 @@ import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
 import { seededRun } from './run.js';
 import { zoneGuessText } from './zone-guess-text.js';
+import { otherWriters, pidsText } from './writer.js';
 
 const NOTICE_LIMIT = 5;
 
@@ -73,6 +74,21 @@ function withoutLogProblem(state: AppState): AppState {
 function withoutNotice(state: AppState, key: string): AppState {
   if (!state.ui.notices.some((n) => n.key === key)) return state;
   return { ...state, ui: { ...state.ui, notices: state.ui.notices.filter((n) => n.key !== key) } };
+}
+
+/** The notice of processes not started here writing the log beside our live run: it lasts while they do. */
+const OTHER_WRITERS = 'other-writers';
+
+/**
+ * Said while it lasts, in words (tester V18: a backfill started twice by mistake hid ours as `running (external)`):
+ * which pids, and that ours stays ours and stoppable (the run note says the figures mix both: run-notes.ts).
+ */
+function otherWritersNotice(prev: AppState, next: AppState): AppState {
+  const before = otherWriters(prev.process).join(',');
+  const now = otherWriters(next.process);
+  if (now.join(',') === before) return next;
+  if (!now.length) return withoutNotice(next, OTHER_WRITERS);
+  return withNotice(next, `${pidsText(now)}, not started here, also write${now.length === 1 ? 's' : ''} this log; x stops only ours`, 'warn', OTHER_WRITERS);
 }
 
 /** `g` says "checking…" until every source has answered; a source that fails replaces it with why. */
@@ -183,7 +199,7 @@ function step(state: AppState, event: AppEvent): AppState {
       // `not launched: the log is being written by pid …` or `run … is still running` said of a writer or run
       // now gone is stale (tester U16): it goes with it.
       const gone = (state.process.external && !next.process.external) || (state.process.alive === true && next.process.alive === false);
-      return gone ? withoutNotice(next, LAUNCH_BLOCKED) : next;
+      return otherWritersNotice(state, gone ? withoutNotice(next, LAUNCH_BLOCKED) : next);
     }
     case 'process/history':
       return { ...state, process: { ...state.process, history: event.runs } };

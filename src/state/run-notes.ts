@@ -3,6 +3,7 @@ import { FAILED_KEYS_LIMIT } from './failed-keys.js';
 import type { AppState, RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
 import { launchFor } from './launch-match.js';
+import { pidsText } from './writer.js';
 
 /**
  * The launch from here (runs.jsonl, as the history holds it) that started `run`: the newest record made
@@ -31,10 +32,13 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
  * another number of keys than the launch from here gave it (`launched`: its record; a header rule or a
  * filter of the script's own dropped some), lines that looked like outcomes but no rule read, repeated key
  * lines (a logger with two handlers) and failed keys past the listing bound. Empty when none happened.
+ * `others`: pids not started here writing the log beside our live run (writer.ts otherWriters): said first, as
+ * the figures are then both runs' lines together (tester V18).
  */
-export function runNotes(run: RunState | null, launched: RecordedRun | null = null): string[] {
+export function runNotes(run: RunState | null, launched: RecordedRun | null = null, others: number[] = []): string[] {
   if (!run) return [];
   const notes: string[] = [];
+  if (others.length) notes.push(`${pidsText(others)}, not started here, also write${others.length === 1 ? 's this log: its' : ' this log: their'} lines are mixed in`);
   if (launched && run.total !== null && launched.keyCount > 0 && run.total !== launched.keyCount) {
     notes.push(`the script read ${formatCount(run.total)} of the ${formatCount(launched.keyCount)} keys launched`);
   }

@@ -87,3 +87,27 @@ export function stoppedByRecord(state: AppState): boolean {
 function recordedEnd(state: AppState): number | null {
   return state.process.history.find((r) => r.id === state.process.runId)?.endedAt ?? null;
 }
+
+/** A run launched or re-attached here is running (its process seen alive). */
+export function ourRunLive(p: AppState['process']): boolean {
+  return p.attached && p.alive === true;
+}
+
+/**
+ * The log's run is another's: a process not started here writes it and no run of ours is live. Only then the run
+ * reads `(external)` and `x` refuses; beside a live run of ours the stranger is said, never taken for the run
+ * (tester V18: a backfill started twice by mistake hid ours, and x would not stop it).
+ */
+export function strangerRun(p: AppState['process']): boolean {
+  return p.external && !ourRunLive(p);
+}
+
+/** The pids of processes not started here that write the log beside our live run (tester V18); [] otherwise. */
+export function otherWriters(p: AppState['process']): number[] {
+  return p.external && ourRunLive(p) ? p.externalPids : [];
+}
+
+/** "pid 31881" or "pids 31881, 31915". */
+export function pidsText(pids: number[]): string {
+  return `pid${pids.length === 1 ? '' : 's'} ${pids.join(', ')}`;
+}
