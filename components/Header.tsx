@@ -48,9 +48,18 @@ export function headerParts(parts: Part[], job: string, width: number): { job: s
 }
 
 /** Job name, run state (spinner while running), elapsed, and the run's workers/timeout as its log says: one row. */
-export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number; reading?: string | null }) {
-  const { job, run, figures, external, keepAwake, stopping, width, reading = null } = props;
+export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number; reading?: string | null; unknown?: boolean }) {
+  const { job, run, figures, external, keepAwake, stopping, width, reading = null, unknown = false } = props;
   const color = useColor();
+  // No run can be read (its log is not a file, Cloud Run refuses): `error`, as the overview and `status` say; why is
+  // in the notice under it (tester V14).
+  if (unknown && reading === null) {
+    return (
+      <Text wrap="truncate-end">
+        <Text bold>{truncate(job, Math.max(8, width - 6))}</Text> <Text bold color={color ? 'red' : undefined}>error</Text>
+      </Text>
+    );
+  }
   // A half-read log has no state yet (tester U8: `ended · 0:00` for seconds): how far the read is, and nothing else.
   if (reading !== null) {
     return (

@@ -4,6 +4,10 @@ import { afterEach, expect, test } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from '../components/App.js';
 import { statusText } from '../src/app/status-text.js';
+import { statusJson } from '../src/app/status-json.js';
+import { logNotAFile } from '../src/overview/row-problem.js';
+import { overviewRow } from '../src/overview/overview-rows.js';
+import { overviewCells } from '../src/overview/overview-text.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import { createStore, type Store } from '../src/store.js';
@@ -71,14 +75,18 @@ test('a log found missing is waited for, once looked at', async () => {
 });
 
 // Tester V14: a log path that is a directory (or a FIFO, a device) read `reading…` forever: figures promised that
-// never come. Its problem is said, the header has no `reading…`, and `status` says the same.
-test('a log that cannot be read is not "reading…": the problem is said on the screen and in status', async () => {
+// never come; then `waiting` here and in a lone `status`, `error` on the overview. Its problem is said, and the
+// run's state is `error` on the job screen, in `status` and in `status --json`, as on the overview.
+test('a log that cannot be read is not "reading…" nor "waiting": error, with the problem, on the screen and in status', async () => {
   const store = createStore(initialState({ job: 'backfill', log: '/runs/dirlog', now: T0, targets: [95] }), { frameMs: 0 });
-  store.dispatch({ type: 'log/problem', message: 'log: /runs/dirlog is a directory, not a regular file; waiting for a regular file there' });
+  store.dispatch({ type: 'log/problem', message: logNotAFile('/runs/dirlog', 'is a directory, not a regular file') });
   const app = mount(store);
   const frame = await waitFor(() => (frameOf(app).includes('is a directory') ? frameOf(app) : null), 'the problem');
-  expect(frame.split('\n')[0]).toMatch(/^backfill waiting/);
+  expect(frame.split('\n')[0]).toBe('backfill error');
+  expect(frame).toContain('log is not a file: /runs/dirlog is a directory');
   expect(frame).not.toContain('reading');
-  expect(statusText(store.getState()).split('\n')[0]).toMatch(/^backfill: waiting {2}\/runs\/dirlog$/);
+  expect(statusText(store.getState()).split('\n')[0]).toMatch(/^backfill: error {2}\/runs\/dirlog$/);
+  expect(statusJson(store.getState()).run.state).toBe('error');
+  expect(overviewCells(overviewRow(store.getState())).state).toBe('error');
   fits(frame);
 });

@@ -11,6 +11,7 @@ import { followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
 import { logHandlers } from './log-events.js';
 import { guessFromFile } from './log-zone-guess.js';
+import { logNotAFile } from '../overview/row-problem.js';
 import type { AppEvent } from '../state/events.js';
 import type { ExpectedInfo } from '../state/app-state.js';
 
@@ -68,7 +69,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
             ...logHandlers(read, dispatch, now, true, guess),
             // State, not only a notice: the overview row says it, and it goes once the log is read again.
             onError: (err) => dispatch({ type: 'log/problem', message: `log: ${(err as Error).message ?? String(err)} (retrying)` }),
-            onUnusable: (what) => dispatch({ type: 'log/problem', message: `log: ${config.log} ${what}; waiting for a regular file there` }),
+            onUnusable: (what) => dispatch({ type: 'log/problem', message: logNotAFile(config.log, what) }),
           },
           // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
           { signal, historyStart: historyStartFor(read), lendChunks: true },

@@ -76,8 +76,10 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  if (opts.require === undefined) return 0;
-  if (opts.stage === undefined) return checkRequire(states[0], opts.require, opts.source);
+  // A job whose log cannot be read (not a file, no permission) is an error, exit 1, as for a lone job (tester V14).
+  const unreadable = reports.some((r) => r.logUnreadable);
+  if (opts.require === undefined) return unreadable ? 1 : 0;
+  if (opts.stage === undefined) return unreadable ? 1 : checkRequire(states[0], opts.require, opts.source);
   return requireStage(chain.rows.find((r) => r.stage === opts.stage)!, opts.require);
 }
 

@@ -4,6 +4,7 @@ import { type HistoryStart, followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
 import type { AppEvent } from '../state/events.js';
 import { UserError } from '../errors.js';
+import { logNotAFile } from '../overview/row-problem.js';
 import { logHandlers } from './log-events.js';
 import { markStartup } from '../startup-timing.js';
 import { guessFromFile } from './log-zone-guess.js';
@@ -44,7 +45,7 @@ export async function readLogOnce(
       },
       // A directory, FIFO or socket at the log path: said at once, never opened (a FIFO would block the read).
       onUnusable: (what) => {
-        failure = new Error(what);
+        failure = new UserError(logNotAFile(file, what));
         ac.abort();
       },
     },
@@ -60,5 +61,6 @@ export async function readLogOnce(
     if (st?.isFile() && st.size > 0) dispatch({ type: 'log/written', at: st.mtimeMs });
   }
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
+  if (failure instanceof UserError) throw failure;
   if (failure) throw new UserError(`cannot read the log ${file}: ${(failure as Error).message ?? String(failure)}`);
 }

@@ -9,6 +9,7 @@ import { failuresView } from '../state/failures-view.js';
 import { NO_DATE, type GroupCount } from '../failures/analysis.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { PERSISTENCE_UNKNOWN } from '../failures/verdicts.js';
+import { runUnknown } from '../overview/row-problem.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
 export interface RunJson {
@@ -38,9 +39,10 @@ export interface RunJson {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 
-function runJson(run: RunState | null, f: RunFigures): RunJson {
+function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson {
   return {
-    state: f.status,
+    // `error` where no run can be read (its log is not a file, Cloud Run refuses): as every screen says it.
+    state: unknown ? 'error' : f.status,
     total: f.total,
     done: f.done,
     succeeded: run?.succeeded ?? 0,
@@ -113,7 +115,7 @@ export function statusJson(state: AppState) {
     logZoneGuess: zoneGuessJson(state),
     /** Keys longer than 200 characters in the log: cut for display, never launched. */
     suspiciousKeys: state.log.suspiciousKeys,
-    run: runJson(current, currentFigures(state)),
+    run: runJson(current, currentFigures(state), runUnknown(state)),
     runs,
     coverage,
     process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId },

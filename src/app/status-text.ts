@@ -1,6 +1,7 @@
 import { readingText } from '../state/log-reading.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { otherWriters, strangerRun } from '../state/writer.js';
+import { runUnknown } from '../overview/row-problem.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
@@ -37,7 +38,7 @@ export function statusText(state: AppState): string {
   const lines: string[] = [];
   // A log not read to its end within --timeout has no state yet (tester U8): how far the read got, no run figures.
   const reading = readingText(state);
-  lines.push(`${state.job}: ${reading ?? f.status}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
+  lines.push(`${state.job}: ${reading ?? (runUnknown(state) ? 'error' : f.status)}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   for (const l of placeLines(state)) lines.push(`          ${l.text}`);
   // Every time below rests on it (U17): a log written in another zone with no `timezone`.

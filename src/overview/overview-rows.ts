@@ -5,7 +5,7 @@ import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { currentFigures } from '../state/current-figures.js';
 import { failuresView } from '../state/failures-view.js';
 import { isLive, type RunStatus } from '../state/run-view.js';
-import { problemKind, rowProblems, type RowProblem } from './row-problem.js';
+import { problemKind, rowProblems, runUnknown, type RowProblem } from './row-problem.js';
 
 /** One source of a job as the overview shows it: percent, and the next unmet target with what it needs. */
 export interface OverviewSource {
@@ -90,9 +90,8 @@ function computeRow(state: AppState): OverviewRow {
   // Under target: a source below the lowest target, or not known yet.
   const short = (s: OverviewSource | null) => s !== null && (s.percent === null || (s.next !== null && s.next.percent <= firstTarget));
   const problems = rowProblems(state);
-  const runProblem = problems.find((p) => p.run);
   // Nothing read of the run and its source failing: `waiting` would say all is calm (tester T18).
-  const runUnknown = runProblem !== undefined && (state.place ? state.place.execution === null && run === null : run === null);
+  const unknown = runUnknown(state);
   let rank = 3;
   // A failing source needs the operator (credentials, a region, a table name) whatever the run does.
   if (problems.length) rank = 0;
@@ -119,7 +118,7 @@ function computeRow(state: AppState): OverviewRow {
     ageMs: newest === null ? null : Math.max(0, state.now - newest),
     problem: problems[0] ?? null,
     problems: problems.length,
-    runUnknown,
+    runUnknown: unknown,
     rank,
   };
 }

@@ -22,7 +22,7 @@ const KINDS: [RegExp, string][] = [
   [/\(429\)|rate limited|quota/i, 'quota'],
   [/\(403\)|permission|EACCES|EPERM/i, 'no access'],
   [/\(404\)|not found|ENOENT|no such file/i, 'not found'],
-  [/is a directory|FIFO|socket|not a regular file|EISDIR/i, 'not a file'],
+  [/is not a file|is a directory|FIFO|socket|not a regular file|EISDIR/i, 'not a file'],
   [/cannot reach|connection refused|nothing listens|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|not reachable/i, 'unreachable'],
   [/no answer|no request sent|not finished within|timed? ?out|jobComplete/i, 'no answer'],
   [/server error|\b5\d\d\b/i, 'server error'],
@@ -59,6 +59,22 @@ export function rowProblems(state: AppState): RowProblem[] {
     if (s?.error) out.push(problem(name, s.error, s.hint, false));
   }
   return out;
+}
+
+/**
+ * The run cannot be known at all: the source its figures come from (the log file, Cloud Run or Cloud Logging) fails
+ * and nothing of a run was read. Its state word is then `error` on every screen and in `status` (text and JSON),
+ * never a calm `waiting` (tester T18, V14: a log path that is a directory read `waiting` on the job screen and in
+ * a lone `status`, `error` on the overview).
+ */
+export function runUnknown(state: AppState): boolean {
+  if (!rowProblems(state).some((p) => p.run)) return false;
+  return state.place ? state.place.execution === null && state.log.current === null : state.log.current === null;
+}
+
+/** "log is not a file: /x/dirlog is a directory": one wording for the dashboard and `status`; `what` is the follower's. */
+export function logNotAFile(path: string, what: string): string {
+  return `log is not a file: ${path} ${/^(is .+), not a regular file$/.exec(what)?.[1] ?? what}`;
 }
 
 /** `Cloud Run no access (403)`. */
