@@ -22,15 +22,37 @@ export function formatDuration(seconds: number | null): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
-/** An ETA range "12–15 min", collapsing to one figure when both ends read the same. */
+/** Widest ETA written (the overview's ETA column: 10 columns, one kept blank before the next cell). */
+export const ETA_WIDTH = 9;
+
+/**
+ * An ETA range, one way everywhere (job screen, overview, `status`; tester V4: `52s–1m` on the overview beside
+ * `ETA 48 s – 1 min` on the job screen): `12–15 min` or `~10 min` where both ends share a unit, else both ends short
+ * (`41s–1m`, `2h05–2h30`), else the later end alone (`≤ 3d4h`); never wider than ETA_WIDTH.
+ */
 export function formatEta(eta: [number, number] | null, calculating: boolean): string {
   if (!eta) return calculating ? 'calculating…' : '–';
   const lo = formatDuration(eta[0]);
   const hi = formatDuration(eta[1]);
-  if (lo === hi) return `~${lo}`;
   const [loN, loU] = splitUnit(lo);
   const [hiN, hiU] = splitUnit(hi);
-  return loU !== null && loU === hiU ? `${loN}–${hiN} ${hiU}` : `${lo} – ${hi}`;
+  const long = lo === hi ? `~${lo}` : loU !== null && loU === hiU ? `${loN}–${hiN} ${hiU}` : null;
+  if (long !== null && [...long].length <= ETA_WIDTH) return long;
+  const [a, b] = eta.map(shortDuration);
+  if (a === b) return `~${b}`;
+  const both = `${a}–${b}`;
+  return both.length <= ETA_WIDTH ? both : `≤ ${b}`;
+}
+
+/** `41s`, `12m`, `2h05`, `14h`, `3d4h`: a duration in a few columns. */
+function shortDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 10) return `${hours}h${String(minutes % 60).padStart(2, '0')}`;
+  if (hours < 48) return `${hours}h`;
+  return `${Math.floor(hours / 24)}d${hours % 24 ? `${hours % 24}h` : ''}`;
 }
 
 function splitUnit(text: string): [string, string | null] {

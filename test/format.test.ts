@@ -23,7 +23,9 @@ describe('formatters', () => {
   test.each([
     [[720, 900] as [number, number], false, '12–15 min'],
     [[30, 45] as [number, number], false, '30–45 s'],
-    [[50, 130] as [number, number], false, '50 s – 2 min'],
+    [[50, 130] as [number, number], false, '50s–2m'],
+    [[48, 65] as [number, number], false, '48s–1m'],
+    [[7_500, 9_000] as [number, number], false, '2h05–2h30'],
     [[600, 610] as [number, number], false, '~10 min'],
     [null, true, 'calculating…'],
     [null, false, '–'],

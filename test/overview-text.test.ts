@@ -91,3 +91,18 @@ describe('problemKind: the words of every explainer in a few', () => {
     expect(problemKind(message)).toBe(kind);
   });
 });
+
+// Tester V4: the same run at the same moment read `52s–1m` on the overview and `ETA 48 s – 1 min` on its job screen.
+describe('one ETA wording on every screen', () => {
+  test.each([
+    [[48, 65], '48s–1m'],
+    [[360, 420], '6–7 min'],
+    [[7_500, 9_000], '2h05–2h30'],
+  ] as [[number, number], string][])('%j: the job screen\'s run panel and the overview cell both say %s', async (eta, want) => {
+    const [{ etaCell }, { RunPanel }, React, { renderToString }, { emptyRun }] = await Promise.all([import('../src/overview/overview-text.js'), import('../components/RunPanel.js'), import('react'), import('ink'), import('../src/state/run.js')]);
+    const figures = { status: 'running', done: 5, total: 10, remaining: 5, percent: 50, inFlight: 1, ratePerMin: 10, etaSeconds: eta, elapsedMs: 30_000, idleMs: 0, stallAfterMs: 300_000 } as const;
+    const panel = renderToString(React.createElement(RunPanel, { run: { ...emptyRun(), total: 10, succeeded: 5, startedAt: 0, hasActivity: true }, figures, width: 80 }), { columns: 80 });
+    expect(panel).toContain(`ETA ${want}`);
+    expect(etaCell(eta)).toBe(want);
+  });
+});

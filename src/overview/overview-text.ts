@@ -16,31 +16,9 @@ export function coverageCell(s: OverviewSource | null): string {
   return s.next ? `${pct} · ${s.next.percent} %: ${formatCount(s.next.needed)} more` : `${pct} · all met`;
 }
 
-/** `41s`, `12m`, `2h05`, `14h`, `3d4h`: a duration in a few columns. */
-function shortDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 10) return `${hours}h${String(minutes % 60).padStart(2, '0')}`;
-  if (hours < 48) return `${hours}h`;
-  return `${Math.floor(hours / 24)}d${hours % 24 ? `${hours % 24}h` : ''}`;
-}
-
-/** Widest ETA the overview's ETA column shows whole (10 columns, one kept blank before the next cell). */
-const ETA_CELL = 9;
-
-/**
- * The ETA for the overview's narrow column: `6–7 min` as the dashboard says it where that fits, else both ends
- * short (`41s–1m`, `2h05–2h30`), else the later end alone (`≤ 3d4h`); never cut into the failures (tester T23).
- */
+/** The ETA for the overview's narrow column: the one ETA wording (format.ts formatEta), which always fits it. */
 export function etaCell(eta: [number, number] | null): string {
-  const long = formatEta(eta, false);
-  if (!eta || [...long].length <= ETA_CELL) return long;
-  const [lo, hi] = eta.map(shortDuration);
-  if (lo === hi) return `~${hi}`;
-  const both = `${lo}–${hi}`;
-  return both.length <= ETA_CELL ? both : `≤ ${hi}`;
+  return formatEta(eta, false);
 }
 
 export type OverviewCells = Record<'job' | 'state' | 'run' | 'rate' | 'eta' | 'failed' | 'storage' | 'warehouse' | 'age', string>;
