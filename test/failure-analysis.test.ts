@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
   currentFailures,
+  dayOf,
   errorLabel,
   failingCount,
   formatMonths,
   groupByError,
+  isDateKey,
   keyHistory,
   persistentKeys,
   persistentSentence,
@@ -252,4 +254,16 @@ describe('currentFailures: a key is failing when the latest run that tried it fa
       recovered: 1,
     });
   });
+});
+
+test('a key is a date exactly when it reads YYYY-MM-DD with a month 01–12 (the summary tells it per key without a regex)', () => {
+  const regex = /^\d{4}-(0[1-9]|1[0-2])-\d{2}$/;
+  const shapes = ['2021-10-19', '2021-01-01', '2021-12-31', '2021-09-00', '0000-10-99', '2021-00-19', '2021-13-19', '2021-1-019', '2021/10/19', '20211019xx', '2021-10-19 ', ' 2021-10-19', '2021-10-1a', 'a021-10-19', '2021-1a-19', '2021-10-19\n', '２021-10-19', '0022100001', '', '2021-10', '2021-10-190'];
+  // Every one-character change of a date, through the characters around the digits and the dash.
+  for (let i = 0; i < 10; i++) for (const c of '/,-.09:19a ') shapes.push(`2021-10-19`.slice(0, i) + c + `2021-10-19`.slice(i + 1));
+  const wrong = shapes.filter((s) => isDateKey(s) !== regex.test(s));
+  expect(wrong).toEqual([]);
+  expect(shapes.filter((s) => isDateKey(s)).length).toBeGreaterThan(20);
+  expect(dayOf('0022100001', '2021-10-19', null)).toBe('2021-10-19');
+  expect(dayOf('0022100001', '2021-13-19', new Map([['0022100001', '2021-10-20']]))).toBe('2021-10-20');
 });

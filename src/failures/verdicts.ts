@@ -267,7 +267,8 @@ export function forEachVerdictPart(
   const failures = run.failures;
   // A key the log's run (or its own file) failed: visited with that failure, as failing.
   const failedNow = (visit: VerdictVisit, scratch: KeyVerdict, key: string, status: string, error: string, date: string | undefined, source: 'file' | 'log') => {
-    const had = before.get(key);
+    // No earlier file (most runs): no lookup (and no hash of a key string made just now).
+    const had = before.size === 0 ? undefined : before.get(key);
     scratch.status = status;
     scratch.error = error;
     scratch.date = date ?? had?.date;
@@ -289,10 +290,19 @@ export function forEachVerdictPart(
   const logPart = (walk: (fn: (key: string, failure: string, error: string) => void) => void) => (visit: VerdictVisit) => {
     const scratch = fresh();
     const statuses = new Map<string, string>();
+    // A run's keys repeat their failure kind: the last one's status is checked first.
+    let lastFailure: string | null = null;
+    let lastStatus = '';
     walk((key, failure, error) => {
       if (listed?.has(key)) return;
-      let status = statuses.get(failure);
-      if (status === undefined) statuses.set(failure, (status = statusOf(failure)));
+      let status = lastStatus;
+      if (failure !== lastFailure) {
+        const known = statuses.get(failure);
+        if (known === undefined) statuses.set(failure, (status = statusOf(failure)));
+        else status = known;
+        lastFailure = failure;
+        lastStatus = status;
+      }
       failedNow(visit, scratch, key, status, error || failure, undefined, 'log');
     });
   };
