@@ -289,6 +289,22 @@ export async function build({ quiet = false } = {}) {
   const nonAscii = /[^\x00-\x7f]/.exec(oneShotText);
   if (nonAscii) throw new Error(`build: ${oneShot} is not pure ASCII at offset ${nonAscii.index} (src/launch/code-cache.ts reads it as Latin-1)`);
   writeFileSync(oneShot, oneShotText);
+  // The parse worker (src/parser/parse-worker.ts): one CommonJS file beside the bundles, found by
+  // src/app/parse-worker-client.ts from either; a long history is read and parsed there (h35).
+  const workerResult = await esbuild({
+    absWorkingDir: ROOT,
+    entryPoints: ['src/parser/parse-worker.ts'],
+    outfile: join(DIST, 'src', 'parse-worker.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    define: DEFINE,
+    minifyWhitespace: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  });
   const launcher = join(DIST, 'src', 'bin.cjs');
   const launcherResult = await esbuild({
     absWorkingDir: ROOT,
@@ -312,8 +328,8 @@ export async function build({ quiet = false } = {}) {
   });
   chmodSync(launcher, 0o755);
   writeCodeCache(launcher, `${oneShot}.v8cache`);
-  const outputs = { ...result.metafile.outputs, ...oneShotResult.metafile.outputs, ...launcherResult.metafile.outputs };
-  writeFileSync(META, JSON.stringify({ inputs: { ...result.metafile.inputs, ...oneShotResult.metafile.inputs, ...launcherResult.metafile.inputs }, outputs }));
+  const outputs = { ...result.metafile.outputs, ...oneShotResult.metafile.outputs, ...workerResult.metafile.outputs, ...launcherResult.metafile.outputs };
+  writeFileSync(META, JSON.stringify({ inputs: { ...result.metafile.inputs, ...oneShotResult.metafile.inputs, ...workerResult.metafile.inputs, ...launcherResult.metafile.inputs }, outputs }));
   writeFileSync(STAMP, `${JSON.stringify({ inputs, builtAt: new Date().toISOString() })}\n`);
   if (!quiet) process.stderr.write(`build: dist/ bundled in ${Math.round(performance.now() - started)} ms\n`);
 }

@@ -7,31 +7,38 @@
  */
 export const lanes = { h1: 0, h2: 0 };
 
+/** cyrb53's starting lanes and per-character multipliers (int32), for a caller that hashes as it scans (parser/bytes.ts). */
+export const SEED1 = 0xdeadbeef | 0;
+export const SEED2 = 0x41c6ce57;
+export const MUL1 = -1640531535;
+export const MUL2 = 1597334677;
+
 /** The key's two lanes into `lanes` (the constants are cyrb53's, written as int32 so V8 keeps small integers). */
 export function hashKey(key: string): void {
-  let a = 0xdeadbeef | 0;
-  let b = 0x41c6ce57;
+  let a = SEED1;
+  let b = SEED2;
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, -1640531535);
-    b = Math.imul(b ^ c, 1597334677);
+    a = Math.imul(a ^ c, MUL1);
+    b = Math.imul(b ^ c, MUL2);
   }
   finish(a, b);
 }
 
 /** `hashKey` of the ASCII bytes [p, end) of `bytes`, without decoding them. */
 export function hashBytes(bytes: Uint8Array, p: number, end: number): void {
-  let a = 0xdeadbeef | 0;
-  let b = 0x41c6ce57;
+  let a = SEED1;
+  let b = SEED2;
   for (let i = p; i < end; i++) {
     const c = bytes[i];
-    a = Math.imul(a ^ c, -1640531535);
-    b = Math.imul(b ^ c, 1597334677);
+    a = Math.imul(a ^ c, MUL1);
+    b = Math.imul(b ^ c, MUL2);
   }
   finish(a, b);
 }
 
-function finish(a: number, b: number): void {
+/** The lanes `a`, `b` after the last character, mixed into `lanes`. */
+export function finish(a: number, b: number): void {
   a = Math.imul(a ^ (a >>> 16), -2048144789);
   a ^= Math.imul(b ^ (b >>> 13), -1028477387);
   b = Math.imul(b ^ (b >>> 16), -2048144789);

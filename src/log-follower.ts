@@ -30,6 +30,24 @@ export interface FollowHandlers {
   onUnusable?(what: string): void;
   /** The directory watch is set up (chokidar's `ready`): from now on changes are seen without the poll. */
   onWatching?(): void;
+  /**
+   * Offered a long stretch of history to read by other means (a parse worker: app/parse-worker-client.ts)
+   * instead of as chunks: the bytes [from, to) of the open file `fd`, from a line start. Resolves with the
+   * offset up to which it delivered every line (as onChunk would have, with onOverlong and `progress` on the
+   * way); `from` when it declines. The follower reads on from there.
+   */
+  readBulk?(range: BulkRange): Promise<number>;
+}
+
+/** What FollowHandlers.readBulk is offered. */
+export interface BulkRange {
+  fd: number;
+  from: number;
+  to: number;
+  maxLineBytes: number;
+  signal: AbortSignal;
+  /** Call with how far the reading got (bytes of the file), as the follower's own progress reports say it. */
+  progress(bytesRead: number): void;
 }
 
 /** How a follower reads and how often it looks without being told. */

@@ -1,11 +1,22 @@
 import type { FollowHandlers } from '../log-follower.js';
 import { LogClock, parseChunk, type Grammar } from '../parser/index.js';
+import { parseInWorker } from './parse-worker-client.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
 import { guessZone, newestLineAt, type ZoneGuess } from './log-zone-guess.js';
 
 /** Only chunks this close to the end of the file can hold lines the log pane will show. */
 const TAIL_ZONE_BYTES = 1 << 20;
+/** The parse worker's read size: a batch of about 14,000 lines, few enough messages, little memory. */
+const WORKER_READ_BYTES = 1 << 20;
+
+/** A parse worker for long histories (app/parse-worker-client.ts parseWorkerChoice): its file, and from how many bytes. */
+export interface ParseWorkerChoice {
+  url: URL;
+  minBytes: number;
+  /** The worker's read size (default 1 MiB; tests use small reads for many batch ends). */
+  readBytes?: number;
+}
 
 /**
  * The follower's handlers for the log: parsed batches and follow states as events. While a long history
@@ -15,8 +26,10 @@ const TAIL_ZONE_BYTES = 1 << 20;
  * `guess`: the zone the log's clock was guessed to be in from the file before reading (log-zone-guess.ts),
  * null when judged and none, undefined when the file could not tell: then the first lines to arrive while
  * followed are judged by when they arrived (a run started after the dashboard, in another zone).
+ * `worker`: a history of at least `minBytes` is read and parsed in that parse worker, this thread only
+ * folding (built-in grammar and keyed columns only): the same events in the same order.
  */
-export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, now?: () => number, keyed = true, guess?: ZoneGuess | null): FollowHandlers {
+export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, now?: () => number, keyed = true, guess?: ZoneGuess | null, worker?: ParseWorkerChoice | null): FollowHandlers {
   let bytesRead = 0;
   let size = 0;
   let historyDone = false;
@@ -66,5 +79,24 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
       dispatch({ type: 'log/progress', ...p });
     },
     onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
+    ...(worker && keyed && grammar.custom.length === 0 && {
+      readBulk: async (range) => {
+        if (range.to - range.from < worker.minBytes) return range.from;
+        const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes: worker.readBytes ?? WORKER_READ_BYTES, maxLineBytes: range.maxLineBytes, tailLimit: TAIL_LIMIT, tailZoneBytes: TAIL_ZONE_BYTES };
+        const done = await parseInWorker(
+          worker.url,
+          job,
+          (batch, overlong, read) => {
+            for (const bytes of overlong) dispatch({ type: 'log/overlong', bytes });
+            dispatch({ type: 'log/batch', batch });
+            range.progress(read);
+          },
+          range.signal,
+        );
+        // Our own reading goes on where the worker's stopped, with its clock (the repeated hour, a set-back clock).
+        if (done.clock) clock = LogClock.from(done.clock);
+        return done.through;
+      },
+    }),
   };
 }

@@ -5,7 +5,8 @@ import type { Grammar } from '../parser/index.js';
 import type { AppEvent } from '../state/events.js';
 import { UserError } from '../errors.js';
 import { logNotAFile } from '../overview/row-problem.js';
-import { logHandlers } from './log-events.js';
+import { logHandlers, type ParseWorkerChoice } from './log-events.js';
+import { parseWorkerChoice } from './parse-worker-client.js';
 import { markStartup } from '../startup-timing.js';
 import { guessFromFile } from './log-zone-guess.js';
 
@@ -18,15 +19,18 @@ export async function readLogOnce(
   grammar: Grammar,
   dispatch: (e: AppEvent) => void,
   historyStart?: HistoryStart,
-  /** Read size (default: the follower's), and whether outcome lines come as keyed columns (default true). */
-  opts: { chunkSize?: number; keyed?: boolean; now?: () => number } = {},
+  /**
+   * Read size (default: the follower's), whether outcome lines come as keyed columns (default true), and the
+   * parse worker for a long log (default: parseWorkerChoice(); null: none).
+   */
+  opts: { chunkSize?: number; keyed?: boolean; now?: () => number; worker?: ParseWorkerChoice | null } = {},
 ): Promise<void> {
   const ac = new AbortController();
   let failure: unknown = null;
   // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
   const guess = await guessFromFile(file, grammar, opts.now);
   const read = guess ? { ...grammar, zone: guess.zone } : grammar;
-  const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess);
+  const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, opts.worker !== undefined ? opts.worker : parseWorkerChoice());
   await followLog(
     file,
     {

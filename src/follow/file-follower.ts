@@ -107,6 +107,8 @@ export class FileFollower {
   }
 
   private async readAvailable(file: TrackedFile): Promise<void> {
+    if (!this.historyDone && this.handlers.readBulk && this.splitter.isEmpty() && file.offset < file.sizeAtOpen) await this.readBulk(file);
+    if (this.signal.aborted) return;
     let which = 0;
     let pending: Promise<number> | null = file.read(this.bufs[which]);
     try {
@@ -135,8 +137,26 @@ export class FileFollower {
     }
   }
 
-  private reportProgress(file: TrackedFile): void {
-    const p = { bytesRead: file.offset, size: Math.max(this.statSize, file.offset), historyDone: this.historyDone };
+  /** Lets the handlers read the history's bytes by other means (FollowHandlers.readBulk); reads on where they stopped. */
+  private async readBulk(file: TrackedFile): Promise<void> {
+    const from = file.offset;
+    const through = await file.withHandle((handle) =>
+      this.handlers.readBulk!({
+        fd: handle.fd,
+        from,
+        to: file.sizeAtOpen,
+        maxLineBytes: this.maxLineBytes,
+        signal: this.signal,
+        progress: (bytesRead) => {
+          if (!this.signal.aborted) this.reportProgress(file, bytesRead);
+        },
+      }),
+    );
+    if (through > from && through <= file.sizeAtOpen) await file.startAt(through);
+  }
+
+  private reportProgress(file: TrackedFile, offset = file.offset): void {
+    const p = { bytesRead: offset, size: Math.max(this.statSize, offset), historyDone: this.historyDone };
     const key = `${p.bytesRead}/${p.size}/${p.historyDone}`;
     if (key === this.lastProgress) return;
     this.lastProgress = key;

@@ -71,6 +71,11 @@ export class LineSplitter {
     return this.out.subarray(0, n);
   }
 
+  /** Whether no unfinished line is held: the next byte pushed starts a line. */
+  isEmpty(): boolean {
+    return this.tailLength === 0 && this.tailDropped === 0;
+  }
+
   /** Forgets the unfinished line, e.g. when the file was truncated or replaced. */
   reset(): void {
     this.tailLength = 0;

@@ -75,7 +75,7 @@ function scraped(c: ChunkBytes, p: number, end: number): boolean {
     return true;
   }
   if (c.rec !== null && c.keyRange(p, end, false)) {
-    c.rec.keyed(KEYED_SUCCEEDED, c.at, c.b, c.keyStart, c.keyStop);
+    c.rec.keyed(KEYED_SUCCEEDED, c);
     return true;
   }
   const key = c.key(p, end, false);
@@ -118,7 +118,7 @@ function timeout(c: ChunkBytes, p: number, end: number): boolean {
   if (p < 0) return false;
   const k = scraping(c, p, end);
   if (c.rec !== null && c.keyRange(k, end, true)) {
-    c.rec.keyed(KEYED_FAILED, c.at, c.b, c.keyStart, c.keyStop);
+    c.rec.keyed(KEYED_FAILED, c);
     c.rec.failures.push('timeout');
     c.rec.errors.push('timeout');
     return true;
@@ -144,7 +144,7 @@ function failed(c: ChunkBytes, key: string | null | typeof KEYED, p: number, end
   // 'HTTP nnn' read from the bytes (the usual wording, no regex); any other wording through the one classifier.
   const failure = http ?? errorKind({ status: kind, error });
   if (key === KEYED) {
-    c.rec!.keyed(KEYED_FAILED, c.at, b, c.keyStart, c.keyStop);
+    c.rec!.keyed(KEYED_FAILED, c);
     c.rec!.failures.push(failure);
     c.rec!.errors.push(error);
   } else {
@@ -166,7 +166,7 @@ function skipped(c: ChunkBytes, p: number, end: number): boolean {
   p = skipSpaces(c.b, p, end);
   if (p === end) return false;
   if (c.b[p] !== 40 && c.rec !== null && c.keyRange(p, end, false)) {
-    c.rec.keyed(KEYED_SKIPPED, c.at, c.b, c.keyStart, c.keyStop);
+    c.rec.keyed(KEYED_SKIPPED, c);
     return true;
   }
   const key = c.b[p] === 40 ? null : c.key(p, end, false);

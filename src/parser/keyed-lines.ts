@@ -1,5 +1,5 @@
 import type { LogLine } from '../log-line.js';
-import { hashBytes, lanes } from '../key-hash.js';
+import { lanes } from '../key-hash.js';
 
 /*
  * The outcome lines that name a key (`✅ Scraped KEY`, `❌ Failed KEY: …`, `❌ Timeout scraping KEY`,
@@ -10,6 +10,30 @@ import { hashBytes, lanes } from '../key-hash.js';
  * list, a success after a failure). Only ASCII keys up to MAX_KEY_CHARS come here (their bytes are their
  * characters, and they are never cut); any other key is a LogLine as before.
  */
+
+/** A KeyedLines' data as plain typed arrays and arrays (what crosses between threads). */
+export interface KeyedColumns {
+  order: Uint8Array;
+  size: number;
+  count: number;
+  at: Float64Array;
+  h1: Int32Array;
+  h2: Int32Array;
+  keyEnd: Int32Array;
+  keyBytes: Uint8Array;
+  failures: string[];
+  errors: string[];
+}
+
+/** What `KeyedLines.keyed` reads of the record being parsed (parser/bytes.ts ChunkBytes). */
+export interface KeyedSource {
+  readonly b: Uint8Array;
+  readonly dv: DataView;
+  /** Epoch ms of the record. */
+  readonly at: number;
+  readonly keyStart: number;
+  readonly keyStop: number;
+}
 
 /** The next record is the next of the batch's `lines`. */
 export const GENERAL = 0;
@@ -31,9 +55,30 @@ export class KeyedLines {
   h2: Int32Array;
   keyEnd: Int32Array;
   keyBytes: Buffer;
+  private keyView: DataView;
+  /** Bytes of `keyBytes` in use (where the next key's bytes go). */
+  private bytesUsed = 0;
   /** Failure kind and error text of each KEYED_FAILED record, in their order. */
-  readonly failures: string[] = [];
-  readonly errors: string[] = [];
+  failures: string[] = [];
+  errors: string[] = [];
+
+  /** Columns made elsewhere (another thread's batch: batch-transfer.ts), as they were. */
+  static restore(c: KeyedColumns): KeyedLines {
+    const k = new KeyedLines(0);
+    k.order = c.order;
+    k.size = c.size;
+    k.count = c.count;
+    k.at = c.at;
+    k.h1 = c.h1;
+    k.h2 = c.h2;
+    k.keyEnd = c.keyEnd;
+    k.keyBytes = Buffer.from(c.keyBytes.buffer, c.keyBytes.byteOffset, c.keyBytes.byteLength);
+    k.keyView = new DataView(c.keyBytes.buffer, c.keyBytes.byteOffset, c.keyBytes.byteLength);
+    k.bytesUsed = c.count === 0 ? 0 : c.keyEnd[c.count - 1];
+    k.failures = c.failures;
+    k.errors = c.errors;
+    return k;
+  }
 
   /** Room for about `records` records; it grows as needed. */
   constructor(records: number) {
@@ -44,6 +89,7 @@ export class KeyedLines {
     this.h2 = new Int32Array(n);
     this.keyEnd = new Int32Array(n);
     this.keyBytes = Buffer.allocUnsafe(n * 12);
+    this.keyView = new DataView(this.keyBytes.buffer, this.keyBytes.byteOffset, this.keyBytes.length);
   }
 
   /** The next record is a LogLine of the batch's `lines`. */
@@ -52,24 +98,41 @@ export class KeyedLines {
     this.order[this.size++] = GENERAL;
   }
 
-  /** A keyed record of `kind` at `at` whose key is the ASCII bytes b[p, e). Its index among keyed records. */
-  keyed(kind: number, at: number, b: Uint8Array, p: number, e: number): number {
+  /**
+   * A keyed record of `kind`: the record `c` is reading (its time `c.at`), whose key is the ASCII bytes
+   * c.b[c.keyStart, c.keyStop) that `c.keyRange` just found and hashed (key-hash.ts `lanes`). Its index
+   * among keyed records.
+   */
+  keyed(kind: number, c: KeyedSource): number {
     if (this.size === this.order.length) this.order = grown(this.order, this.size * 2);
     this.order[this.size++] = kind;
     const k = this.count++;
     if (k === this.at.length) this.growColumns();
-    const start = k === 0 ? 0 : this.keyEnd[k - 1];
-    const end = start + e - p;
+    const p = c.keyStart;
+    const n = c.keyStop - p;
+    const start = this.bytesUsed;
+    const end = start + n;
     if (end > this.keyBytes.length) {
       const more = Buffer.allocUnsafe(Math.max(end, this.keyBytes.length * 2));
       this.keyBytes.copy(more, 0, 0, start);
       this.keyBytes = more;
+      this.keyView = new DataView(more.buffer, more.byteOffset, more.length);
     }
-    const out = this.keyBytes;
-    for (let i = p, j = start; i < e; i++, j++) out[j] = b[i];
+    if (n === 10) {
+      // The family's ten-byte keys as three words (a byte loop costs several times more).
+      const from = c.dv;
+      const to = this.keyView;
+      to.setInt32(start, from.getInt32(p, true), true);
+      to.setInt32(start + 4, from.getInt32(p + 4, true), true);
+      to.setUint16(start + 8, from.getUint16(p + 8, true), true);
+    } else {
+      const b = c.b;
+      const out = this.keyBytes;
+      for (let i = 0; i < n; i++) out[start + i] = b[p + i];
+    }
+    this.bytesUsed = end;
     this.keyEnd[k] = end;
-    this.at[k] = at;
-    hashBytes(b, p, e);
+    this.at[k] = c.at;
     this.h1[k] = lanes.h1;
     this.h2[k] = lanes.h2;
     return k;

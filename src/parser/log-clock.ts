@@ -133,6 +133,20 @@ export class LogClock {
     private readonly inOrder = true,
   ) {}
 
+  /** What the clock remembers of the log read so far, to go on reading it in another thread (parser/parse-worker.ts). */
+  state(): LogClockState {
+    return { zone: this.zone, inOrder: this.inOrder, last: this.last, setBack: this.setBack, setBackAt: this.setBackAt };
+  }
+
+  /** A clock that goes on from `state` as the clock that gave it would. */
+  static from(state: LogClockState): LogClock {
+    const clock = new LogClock(state.zone, state.inOrder);
+    clock.last = state.last;
+    clock.setBack = state.setBack;
+    clock.setBackAt = state.setBackAt;
+    return clock;
+  }
+
   /** Epoch ms of the wall-clock minute `y-mo-d h:mi` in the zone (mo 1-12). */
   minute(y: number, mo: number, d: number, h: number, mi: number): number {
     const wall = Date.UTC(y, mo - 1, d, h, mi);
@@ -168,6 +182,15 @@ export class LogClock {
   private offsets(y: number, mo: number, d: number, h: number, mi: number): number[] {
     return wallOffsets(this.zone, y, mo, d, h, mi);
   }
+}
+
+/** A LogClock's memory as plain data (it crosses to a worker thread); the hour's offsets are only a cache. */
+export interface LogClockState {
+  zone: string | undefined;
+  inOrder: boolean;
+  last: number;
+  setBack: number;
+  setBackAt: number;
 }
 
 const DAY = 86_400_000;

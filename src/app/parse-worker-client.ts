@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { fromMessage } from '../parser/batch-transfer.js';
+import type { LogClockState } from '../parser/log-clock.js';
+import type { ParseJob, WorkerBatch, WorkerDone } from '../parser/parse-worker.js';
+import type { ParsedBatch } from '../log-line.js';
+
+/*
+ * Reading a long log's history on the second core: the parse worker (parser/parse-worker.ts) reads and
+ * parses, this thread folds the batches as they come. The worker starts in tens of milliseconds, so it is
+ * only worth it for a long stretch (PARSE_WORKER_MIN_BYTES).
+ */
+
+/** Below this much history the reading stays in this thread (a worker costs ~30 ms to start). */
+export const PARSE_WORKER_MIN_BYTES = 16 << 20;
+
+/** The built worker beside the running bundle (dist/src/, or a chunk in dist/src/chunks/), or null (running from sources). */
+export function parseWorkerUrl(): URL | null {
+  for (const rel of ['./parse-worker.cjs', '../parse-worker.cjs']) {
+    const url = new URL(rel, import.meta.url);
+    if (url.protocol === 'file:' && existsSync(url)) return url;
+  }
+  return null;
+}
+
+/**
+ * Whether and how to parse a long history in the worker: BACKFILL_TUI_PARSE_WORKER=off never, =on for a
+ * history of any length (tests, comparisons); otherwise from PARSE_WORKER_MIN_BYTES, when the worker is built.
+ */
+export function parseWorkerChoice(env: NodeJS.ProcessEnv = process.env, url: URL | null = parseWorkerUrl()): { url: URL; minBytes: number } | null {
+  const mode = env.BACKFILL_TUI_PARSE_WORKER;
+  if (url === null || mode === 'off') return null;
+  return { url, minBytes: mode === 'on' ? 1 : PARSE_WORKER_MIN_BYTES };
+}
+
+/** What `parseInWorker` reads and how; the rest of a ParseJob is its own. */
+export type WorkerRead = Omit<ParseJob, 'control' | 'ahead'>;
+
+/** What came back: every batch up to byte `through` was delivered; `clock` is the clock after them (null: none came). */
+export interface WorkerOutcome {
+  through: number;
+  clock: LogClockState | null;
+}
+
+/** Batches the worker may have sent and this thread not yet folded: about 8 MB of log at 1 MiB reads. */
+const AHEAD = 8;
+
+/**
+ * Reads `job` in a parse worker and calls `onBatch` with each batch in file order (and the lines cut for being
+ * too long before it, and how far the worker has read). Resolves when the worker is done, failed or was
+ * stopped by `signal`: with how far the delivered batches reach, so the caller reads the rest itself.
+ * Rejects with what `onBatch` threw.
+ */
+export async function parseInWorker(url: URL, job: WorkerRead, onBatch: (batch: ParsedBatch, overlong: number[], read: number) => void, signal?: AbortSignal): Promise<WorkerOutcome> {
+  // Loaded here: most commands never start a worker, and the module brings Node's messaging with it.
+  const { Worker } = await import('node:worker_threads');
+  const control = new SharedArrayBuffer(8);
+  const flags = new Int32Array(control);
+  const outcome: WorkerOutcome = { through: job.from, clock: null };
+  return new Promise<WorkerOutcome>((resolve, reject) => {
+    let settled = false;
+    // Its heap holds a few batches at a time; the young generation stays small so its share of RSS does too.
+    const worker = new Worker(url, { workerData: { ...job, control, ahead: AHEAD } satisfies ParseJob, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const stop = (): void => {
+      Atomics.store(flags, 1, 1);
+      Atomics.notify(flags, 0);
+    };
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', stop);
+      stop();
+      // Whatever the worker still does is of no use now; its exit frees its memory.
+      void worker.terminate();
+      resolve(outcome);
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    worker.on('message', (m: WorkerBatch | WorkerDone) => {
+      if (settled) return;
+      if (m.type === 'done') return settle();
+      outcome.through = m.through;
+      outcome.clock = m.clock;
+      Atomics.add(flags, 0, 1);
+      Atomics.notify(flags, 0);
+      if (signal?.aborted) return settle();
+      try {
+        onBatch(fromMessage(m.batch), m.overlong, m.read);
+      } catch (err) {
+        // As a handler's throw in the caller's own reading would: the read fails.
+        settled = true;
+        stop();
+        void worker.terminate();
+        reject(err);
+      }
+    });
+    // A worker that fails (no memory, a bug) leaves the rest to the caller's own reading: nothing is lost.
+    worker.on('error', settle);
+    worker.on('exit', settle);
+  });
+}

@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ParseWorkerChoice } from '../src/app/log-events.js';
+import { readLogOnce } from '../src/app/read-log-once.js';
+import { statusJson } from '../src/app/status-json.js';
+import { linesOf, type Grammar } from '../src/parser/index.js';
+import { initialState } from '../src/state/app-state.js';
+import type { AppEvent } from '../src/state/events.js';
+import { reduce } from '../src/state/reducer.js';
+import { runFacts } from '../src/state/run.js';
+import { damagedLogs, type TestLog } from './support/damaged-logs.js';
+
+// A long history read and parsed in the parse worker (dist/src/parse-worker.cjs, built by `npm test`) must fold
+// to exactly what the thread's own reading gives: the same records in the same order, the same lines cut for
+// length, the same state, on logs damaged every way we know, whatever the read sizes on either side.
+const WORKER = new URL('../dist/src/parse-worker.cjs', import.meta.url);
+const dir = mkdtempSync(join(tmpdir(), 'parse-worker-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const logs: TestLog[] = [];
+beforeAll(async () => {
+  logs.push(...(await damagedLogs(dir)));
+}, 120_000);
+
+async function read(file: string, grammar: Grammar, chunkSize: number, worker: ParseWorkerChoice | null) {
+  const events: AppEvent[] = [];
+  let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
+  await readLogOnce(
+    file,
+    grammar,
+    (e) => {
+      events.push(e);
+      state = reduce(state, e);
+    },
+    undefined,
+    { chunkSize, worker },
+  );
+  const batches = events.flatMap((e) => (e.type === 'log/batch' ? [e.batch] : []));
+  return {
+    state,
+    // Batches end where each side's reads ended: what must match is the records, in order, and every other event.
+    records: batches.flatMap(linesOf),
+    lineCount: batches.reduce((n, b) => n + b.lineCount, 0),
+    biggest: Math.max(0, ...batches.map((b) => b.lineCount)),
+    others: events.filter((e) => e.type !== 'log/batch' && e.type !== 'log/progress'),
+    lastProgress: events.filter((e) => e.type === 'log/progress').at(-1),
+  };
+}
+
+function expectSameRead(a: Awaited<ReturnType<typeof read>>, b: Awaited<ReturnType<typeof read>>, name: string): void {
+  expect(b.records, name).toEqual(a.records);
+  expect(b.lineCount, name).toBe(a.lineCount);
+  expect(b.others, name).toEqual(a.others);
+  expect(b.lastProgress, name).toEqual(a.lastProgress);
+  const [x, y] = [a.state.log, b.state.log];
+  expect(runFacts(y.current), name).toEqual(runFacts(x.current));
+  expect(y.history.map(runFacts), name).toEqual(x.history.map(runFacts));
+  expect(y.trail, name).toEqual(x.trail);
+  expect(y.tail, name).toEqual(x.tail);
+  expect(JSON.stringify(statusJson(b.state)), name).toBe(JSON.stringify(statusJson(a.state)));
+}
+
+describe('parse worker', () => {
+  // The thread reads in chunks of half the worker's reads at most; the worker's reads end elsewhere: inside
+  // multi-byte characters, between \r and \n, inside the 40,000-character line and the NUL run.
+  test.each([1024, 4099, 65_536])('folds to the same state as the thread’s own reading, the worker reading %i bytes at a time', async (readBytes) => {
+    const chunkSize = Math.min(1024, readBytes >> 1);
+    for (const { name, grammar, file } of logs) {
+      const own = await read(file, grammar, chunkSize, null);
+      const worker = await read(file, grammar, chunkSize, { url: WORKER, minBytes: 1, readBytes });
+      // The worker did the reading: its batches are bigger than the thread's reads can hold.
+      expect(worker.biggest, name).toBeGreaterThan(own.biggest);
+      expectSameRead(own, worker, name);
+    }
+  }, 120_000);
+
+  test('a history shorter than minBytes is read in the thread', async () => {
+    const { name, grammar, file } = logs[0];
+    const r = await read(file, grammar, 1024, { url: WORKER, minBytes: 1 << 30 });
+    expect(r.biggest, name).toBeLessThanOrEqual(30);
+  });
+
+  test('a worker that fails part way leaves the rest to the thread, on its clock: nothing lost, nothing twice', async () => {
+    for (const { name, grammar, file } of logs) {
+      // On the night clocks fall back, the worker fails inside the repeated hour's second pass: the thread must go
+      // on with the worker's clock, or it reads the rest of that hour as its first pass, an hour early.
+      const back = name === 'dst-night' ? secondPassOffset(readFileSync(file, 'latin1')) : -1;
+      if (name === 'dst-night') expect(back).toBeGreaterThan(0);
+      // Its reads of 1,024 bytes put its last batch's end past that hour's first line.
+      const failing = failingWorker(back > 0 ? back + 3_000 : 40_000);
+      const own = await read(file, grammar, 512, null);
+      const broken = await read(file, grammar, 512, { url: pathToFileURL(failing), minBytes: 1, readBytes: 1024 });
+      expect(broken.biggest, name).toBeGreaterThan(own.biggest);
+      expectSameRead(own, broken, name);
+    }
+  }, 120_000);
+});
+
+/** The real worker, made to throw when it is about to send a batch that ends past byte `offset`. */
+function failingWorker(offset: number): string {
+  const file = join(dir, `failing-worker-${offset}.cjs`);
+  writeFileSync(
+    file,
+    `const { parentPort } = require('node:worker_threads');
+const post = parentPort.postMessage.bind(parentPort);
+parentPort.postMessage = (m, t) => { if (m.type === 'batch' && m.through > ${offset}) throw new Error('worker failed on purpose'); post(m, t); };
+require(${JSON.stringify(fileURLToPath(WORKER))});
+`,
+  );
+  return file;
+}
+
+/** Byte offset of the first line whose wall-clock time is more than half an hour before the line before it. */
+function secondPassOffset(text: string): number {
+  let prev = Number.NaN;
+  let at = 0;
+  for (const line of text.split('\n')) {
+    const wall = Date.parse(`${line.slice(0, 10)}T${line.slice(11, 19)}Z`);
+    if (wall < prev - 30 * 60_000) return at;
+    if (!Number.isNaN(wall)) prev = wall;
+    at += line.length + 1;
+  }
+  return -1;
+}
