@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readLogOnce } from '../src/app/read-log-once.js';
 import { statusJson } from '../src/app/status-json.js';
 import type { ParsedBatch } from '../src/log-line.js';
-import { compileGrammar, linesOf, parseChunk, type Grammar } from '../src/parser/index.js';
+import { compileGrammar, linesOf, LogClock, parseChunk, type Grammar } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
@@ -71,6 +71,35 @@ describe('outcome lines as keyed columns', () => {
       expect(runFacts(y.current), name).toEqual(runFacts(x.current));
       expect(y.history.map(runFacts), name).toEqual(x.history.map(runFacts));
       expect(y.trail, name).toEqual(x.trail);
+      expect(JSON.stringify(statusJson(keyed.state)), name).toBe(JSON.stringify(statusJson(general.state)));
+    }
+  }, 120_000);
+
+  // A long history's chunks far from its end keep no log-pane lines: there the outcome lines are read in one
+  // pass from the line's start (hot-lines.ts), and must give what the general path gives.
+  test.each([1024, 4099, 65_536])('with no log-pane lines, every batch and the folded state equal to the LogLine read, in %i-byte chunks', (size) => {
+    for (const { name, grammar, file } of logs) {
+      const bytes = readFileSync(file);
+      const fold = (keyed: boolean) => {
+        const clock = new LogClock(grammar.zone);
+        let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
+        const batches: ParsedBatch[] = [];
+        for (let p = 0; p < bytes.length; ) {
+          const cut = bytes.lastIndexOf(10, Math.min(bytes.length, p + size) - 1);
+          const end = cut < p ? bytes.length : cut + 1;
+          const batch = parseChunk(bytes.subarray(p, end), grammar, 0, clock, keyed);
+          batches.push(batch);
+          state = reduce(state, { type: 'log/batch', batch });
+          p = end;
+        }
+        return { batches, state };
+      };
+      const general = fold(false);
+      const keyed = fold(true);
+      expect(keyed.batches.map(plain), name).toEqual(general.batches);
+      const [x, y] = [general.state.log, keyed.state.log];
+      expect(runFacts(y.current), name).toEqual(runFacts(x.current));
+      expect(y.history.map(runFacts), name).toEqual(x.history.map(runFacts));
       expect(JSON.stringify(statusJson(keyed.state)), name).toBe(JSON.stringify(statusJson(general.state)));
     }
   }, 120_000);

@@ -15,8 +15,9 @@ test('npm pack, install the tarball into an empty directory, and run the install
   const out = npm(['pack', '--json', '--pack-destination', work], ROOT);
   const [{ filename, files }] = JSON.parse(out) as [{ filename: string; files: { path: string }[] }];
   const paths = files.map((f) => f.path);
-  // The bin (a launcher), the one-shot commands' CommonJS bundle with its V8 code cache, and the ES-module CLI.
-  const shipped = ['dist/src/bin.cjs', 'dist/src/one-shot.cjs', 'dist/src/one-shot.cjs.v8cache', 'dist/src/cli.js'];
+  // The bin (a launcher), the one-shot commands' CommonJS bundle with its V8 code cache, the ES-module CLI, and
+  // the parse worker a long log is read in.
+  const shipped = ['dist/src/bin.cjs', 'dist/src/one-shot.cjs', 'dist/src/one-shot.cjs.v8cache', 'dist/src/cli.js', 'dist/src/parse-worker.cjs'];
   for (const p of shipped) expect(paths).toContain(p);
   // One bundle plus its lazily loaded chunks, not the hundreds of modules the sources and Ink's tree are
   // (~180 in src/ alone): each command loading only what it needs adds a chunk or two, never hundreds.
@@ -44,4 +45,10 @@ test('npm pack, install the tarball into an empty directory, and run the install
   expect(JSON.parse(r.stdout).run).toMatchObject({ succeeded: 1, total: 2, duplicateLines: 1 });
   // The installed copy ran from its code cache (made by the same Node at build time).
   expect(JSON.parse(readFileSync(timing, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({ codeCache: 'accepted' });
+  // The installed parse worker is found and reads the log to the same result (forced on: the log is short).
+  const worker = spawnSync('npx', ['--offline', 'backfill-tui', 'status', '--json', '--log', log], { cwd: app, encoding: 'utf8', timeout: 120_000, env: { ...process.env, BACKFILL_TUI_TIMING: timing, BACKFILL_TUI_PARSE_WORKER: 'on' } });
+  expect(worker.stderr).toBe('');
+  expect(JSON.parse(worker.stdout)).toEqual(JSON.parse(r.stdout));
+  const stages = (JSON.parse(readFileSync(timing, 'utf8').trim().split('\n').at(-1)!) as { marks: [string][] }).marks.map((m) => m[0]);
+  expect(stages).toContain('parse worker done');
 }, 300_000);

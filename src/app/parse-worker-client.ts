@@ -3,6 +3,7 @@ import { fromMessage } from '../parser/batch-transfer.js';
 import type { LogClockState } from '../parser/log-clock.js';
 import type { ParseJob, WorkerBatch, WorkerDone } from '../parser/parse-worker.js';
 import type { ParsedBatch } from '../log-line.js';
+import { markStartup } from '../startup-timing.js';
 
 /*
  * Reading a long log's history on the second core: the parse worker (parser/parse-worker.ts) reads and
@@ -76,7 +77,11 @@ export async function parseInWorker(url: URL, job: WorkerRead, onBatch: (batch: 
     signal?.addEventListener('abort', stop, { once: true });
     worker.on('message', (m: WorkerBatch | WorkerDone) => {
       if (settled) return;
-      if (m.type === 'done') return settle();
+      if (m.type === 'done') {
+        markStartup('parse worker done');
+        return settle();
+      }
+      if (outcome.clock === null) markStartup('parse worker first batch');
       outcome.through = m.through;
       outcome.clock = m.clock;
       Atomics.add(flags, 0, 1);

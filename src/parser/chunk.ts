@@ -1,6 +1,7 @@
 import type { LogLine, ParsedBatch, TailLine, Tone } from '../log-line.js';
 import { parseMessage } from './builtin-grammar.js';
 import { ChunkBytes } from './bytes.js';
+import { HOT_ROOM, hotLine } from './hot-lines.js';
 import { KEYED_FAILED, KEYED_SUCCEEDED, KeyedLines } from './keyed-lines.js';
 import { type CustomRule, type GrammarKind, parseCustom } from './custom-grammar.js';
 import { LineStart, junkText, parseTrace } from './line-start.js';
@@ -45,7 +46,18 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
   // A number, not number | null: a variable that may hold null keeps each new value boxed on the heap.
   let lastAt = -Infinity;
   let pos = 0;
+  // Lines that can show in the log pane take the general path (it decodes them).
+  const hotBefore = columns === null ? 0 : Math.min(tailStart, len - HOT_ROOM);
   while (pos < len) {
+    if (pos < hotBefore) {
+      const next = hotLine(bytes, prefix, pos, len);
+      if (next >= 0) {
+        lineCount++;
+        if (prefix.at > lastAt) lastAt = prefix.at;
+        pos = next;
+        continue;
+      }
+    }
     let nl = chunk.indexOf(10, pos);
     if (nl < 0) nl = len;
     const end = nl > pos && chunk[nl - 1] === 13 ? nl - 1 : nl;

@@ -13,11 +13,11 @@ import { KEYED_FAILED, KEYED_SKIPPED, KEYED_SUCCEEDED } from './keyed-lines.js';
 
 const QUEUED = new Word('Queued ');
 const PROCESSING = new Word('Processing ');
-const SCRAPED = new Word('Scraped ');
+export const SCRAPED = new Word('Scraped ');
 const SUCCESSFULLY = new Word('successfully');
-const FAILED = new Word('Failed ');
-const AFTER = new Word('after ');
-const TIMEOUT = new Word('Timeout ');
+export const FAILED = new Word('Failed ');
+export const AFTER = new Word('after ');
+export const TIMEOUT = new Word('Timeout ');
 const ERROR = new Word('Error ');
 const SCRAPING = new Word('scraping ');
 const SKIPPED = new Word('Skipped ');
@@ -153,8 +153,13 @@ function failed(c: ChunkBytes, key: string | null | typeof KEYED, p: number, end
   return true;
 }
 
+/** A failure whose key `c.keyRange` just found goes to `c.rec`, its error text after spaces at p (see `failed`). */
+export function keyedFailure(c: ChunkBytes, p: number, end: number, kind: 'failed' | 'error'): boolean {
+  return failed(c, KEYED, p, end, kind);
+}
+
 /** Position after an optional "scraping " (the sibling scripts' `Timeout scraping ID`). */
-function scraping(c: ChunkBytes, p: number, end: number): number {
+export function scraping(c: ChunkBytes, p: number, end: number): number {
   p = skipSpaces(c.b, p, end);
   const q = c.word(p, end, SCRAPING);
   return q < 0 ? p : skipSpaces(c.b, q, end);

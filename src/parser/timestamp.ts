@@ -18,6 +18,10 @@ const INFO_PREFIX = 33;
 /** The bytes " - INFO " (after the milliseconds) as one little-endian double, and "- " after them. */
 const INFO_RULE = Buffer.from(' - INFO ', 'latin1').readDoubleLE(0);
 const DASH_SPACE = Buffer.from('- ', 'latin1').readUInt16LE(0);
+/** `YYYY-MM-DD HH:MM:SS,mmm - WARNING - `: " - WARNI" as a double, "NG -" as an int32, then a space. */
+const WARNING_PREFIX = 36;
+const WARNING_RULE = Buffer.from(' - WARNI', 'latin1').readDoubleLE(0);
+const WARNING_TAIL = Buffer.from('NG -', 'latin1').readInt32LE(0);
 
 /**
  * Reads the Python logging prefix `YYYY-MM-DD HH:MM:SS,mmm - LEVEL - ` at the start of a line, by bytes.
@@ -76,6 +80,46 @@ export class PrefixReader {
       }
     }
     return this.readRest(p, end);
+  }
+
+  /**
+   * `read` for the two prefixes of nearly every outcome line, `YYYY-MM-DD HH:MM:SS,mmm - INFO - ` and
+   * `… - WARNING - `, at p of a chunk whose line end is not known yet: every byte is compared with the exact
+   * shape, so a line that ends sooner never matches. Reads at most p + 36 (the caller has the room). -1 for
+   * any other prefix (then `read` decides); the minute it read stays cached either way, as `read` would keep it.
+   */
+  readHot(p: number): number {
+    const dv = this.dv;
+    const head = dv.getFloat64(p, true);
+    const tail = dv.getFloat64(p + 8, true);
+    if (head !== this.minuteHead || tail !== this.minuteTail) {
+      if (!this.newMinute(p)) return -1;
+      this.minuteHead = head;
+      this.minuteTail = tail;
+    }
+    const rule = dv.getFloat64(p + 23, true);
+    let m: number;
+    let level: Level;
+    if (rule === INFO_RULE && dv.getUint16(p + 31, true) === DASH_SPACE) {
+      m = p + INFO_PREFIX;
+      level = INFO;
+    } else if (rule === WARNING_RULE && dv.getInt32(p + 31, true) === WARNING_TAIL && this.b[p + 35] === 32) {
+      m = p + WARNING_PREFIX;
+      level = WARNING;
+    } else return -1;
+    const time = dv.getInt32(p + 16, true);
+    const millis = dv.getInt32(p + 20, true);
+    const s1 = (time >>> 8) & 0xff;
+    const s2 = (time >>> 16) & 0xff;
+    const m1 = millis & 0xff;
+    const m2 = (millis >>> 8) & 0xff;
+    const m3 = (millis >>> 16) & 0xff;
+    const seconds = (s1 - 48) | (57 - s1) | (s2 - 48) | (57 - s2);
+    const millis3 = (m1 - 48) | (57 - m1) | (m2 - 48) | (57 - m2) | (m3 - 48) | (57 - m3);
+    if ((time & 0xff) !== 58 || time >>> 24 !== 44 || (seconds | millis3) < 0) return -1;
+    this.level = level;
+    this.at = this.minuteStart + (s1 * 10 + s2 - 528) * 1000 + m1 * 100 + m2 * 10 + m3 - 5328;
+    return m;
   }
 
   /** The prefix after `YYYY-MM-DD HH:MM` in any of its shapes (other levels, no milliseconds). */
