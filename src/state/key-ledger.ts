@@ -1,7 +1,7 @@
 /**
  * Which keys a run has seen, and what each last did, in about 10–16 bytes per key: a set of 64-bit key
  * fingerprints with one state byte each, in typed arrays (a `Map` of strings costs ~100 bytes a key, and
- * a run may hold millions of keys).
+ * a run may hold millions of keys); a numbered key (see below) in about one byte.
  *
  * Layout. A key's 64-bit hash (cyrb53's two 32-bit lanes, `h1:h2`) picks one of 256 segments by the top
  * 8 bits of h1; within the segment a slot is two int32: `hi = h1's low 24 bits · h2's top 8 bits` and
@@ -12,6 +12,15 @@
  * Progress total), a segment grows up to 4× at a time towards its share of them, so a million-key run
  * moves each key about once instead of about three times, and ends near 80 % load (about 10 bytes a
  * key); a total that overstates the keys costs at most the 4× step, never more memory than its share.
+ *
+ * Numbered keys. A key that is a decimal number of 1 to 15 digits (game ids, player ids: most backfills
+ * number their keys, and run them in order) is kept apart, as one state byte at its number in a page of
+ * 4,096 numbers of its width, not in the hash table: no hash, no collision, one byte a key, and keys that
+ * come in order touch the same page (a hash table of millions of keys costs a cache and TLB miss per key,
+ * which is most of the fold of a million-key run). The width is part of the key: `0022100001` and
+ * `22100001` are two keys. A page is made only while pages take at most their first MiB plus 16 bytes per
+ * numbered key held (numbers spread thinly go to the hash table instead); a range of numbers that once
+ * went to the hash table stays there, so each key has one place.
  *
  * Collisions. Two different keys with the same 64-bit hash are taken for one key: the second one's
  * outcome reads as a repeat of the first's (its count moves, or it is counted as a duplicate line). For
@@ -43,6 +52,43 @@ const MAX_EXPECTED = 1 << 26;
 /** Slack over a segment's even share of the expected keys (their spread over segments is about 1 %). */
 const SHARE_SLACK = 1.1;
 
+/** Numbered keys: widths up to 15 digits (their numbers stay exact in a double), pages of 4,096 numbers. */
+const DENSE_DIGITS = 15;
+const PAGE = 4096;
+/** Pages may take this much before they must hold a key per DENSE_BYTES_PER_KEY bytes. */
+const DENSE_FREE_BYTES = 1 << 20;
+const DENSE_BYTES_PER_KEY = 16;
+
+/** The number a key of digits only is (at most DENSE_DIGITS of them), else -1. */
+export function numberOfKey(key: string): number {
+  const n = key.length;
+  if (n < 1 || n > DENSE_DIGITS) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = key.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** `numberOfKey` of the ASCII bytes b[start, end). */
+function numberOfBytes(b: Uint8Array, start: number, end: number): number {
+  if (end - start < 1 || end - start > DENSE_DIGITS) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** The page of a numbered key: its number's page and its width in one exact double. */
+function pageKeyOf(v: number, width: number): number {
+  return Math.floor(v / PAGE) * 16 + width;
+}
+
 let h1 = 0;
 let h2 = 0;
 /**
@@ -51,6 +97,8 @@ let h2 = 0;
  * the right hash for that string.
  */
 const WARM_MAX = 8192;
+/** Keys the hash table holds before warming its slots pays. */
+const WARM_MIN_KEYS = 1 << 14;
 const warmKeys: (string | undefined)[] = new Array<string | undefined>(WARM_MAX).fill(undefined);
 const warmH1 = new Int32Array(WARM_MAX);
 const warmH2 = new Int32Array(WARM_MAX);
@@ -101,6 +149,19 @@ export class KeyLedger {
   /** The hash lanes of the key the last `find` looked up (the failed-keys store lists keys by them). */
   foundH1 = 0;
   foundH2 = 0;
+  /** Numbered keys' pages by page key (see pageKeyOf), and the page keys whose numbers went to the hash table. */
+  private readonly pages = new Map<number, Uint8Array>();
+  private readonly spilled = new Set<number>();
+  /** Numbered keys held in pages; all numbered keys held (some may be in the hash table). */
+  denseKeys = 0;
+  numbered = 0;
+  /** Whether the last `find` was of a numbered key. */
+  private numberedFind = false;
+  // The last page looked up (null: its numbers are in the hash table), and where the last `find` looked in it.
+  private lastPageKey = -1;
+  private lastPage: Uint8Array | null = null;
+  private densePage: Uint8Array | null = null;
+  private denseIndex = 0;
 
   /** The run says it has about `keys` keys (0 or less: unknown): segments grow towards their share in larger steps. */
   expect(keys: number): void {
@@ -121,17 +182,54 @@ export class KeyLedger {
     }
     this.foundH1 = h1;
     this.foundH2 = h2;
+    const v = numberOfKey(key);
+    if (v >= 0) return this.findNumbered(v, key.length);
+    this.densePage = null;
+    this.numberedFind = false;
     return this.lookup();
   }
 
   /**
-   * `find` for a key given as its hash (key-hash.ts: `hashKey` of the key, or `hashBytes` of its ASCII
-   * bytes), so a key read from the log's bytes needs no string. Remembers the slot for `set`.
+   * `find` for a key read from the log as its ASCII bytes b[start, end), with its hash (key-hash.ts:
+   * `hashBytes` of those bytes, the same lanes `hashKey` gives its text): no string is made. Remembers the
+   * slot for `set`.
    */
-  findHash(lane1: number, lane2: number): number {
+  findBytes(b: Uint8Array, start: number, end: number, lane1: number, lane2: number): number {
     h1 = lane1;
     h2 = lane2;
+    const v = numberOfBytes(b, start, end);
+    if (v >= 0) return this.findNumbered(v, end - start);
+    this.densePage = null;
+    this.numberedFind = false;
     return this.lookup();
+  }
+
+  /** A numbered key's state byte, from its page (made when there is room), or from the hash table (h1/h2 set). */
+  private findNumbered(v: number, width: number): number {
+    this.numberedFind = true;
+    const pk = pageKeyOf(v, width);
+    let page = this.lastPage;
+    if (pk !== this.lastPageKey) {
+      page = this.pages.get(pk) ?? null;
+      if (page === null && !this.spilled.has(pk)) {
+        if ((this.pages.size + 1) * PAGE <= DENSE_FREE_BYTES + DENSE_BYTES_PER_KEY * this.numbered) {
+          page = new Uint8Array(PAGE);
+          this.pages.set(pk, page);
+        } else {
+          // Too thin for a page: this range of numbers lives in the hash table from now on.
+          this.spilled.add(pk);
+        }
+      }
+      this.lastPageKey = pk;
+      this.lastPage = page;
+    }
+    if (page === null) {
+      this.densePage = null;
+      return this.lookup();
+    }
+    this.densePage = page;
+    this.denseIndex = v - Math.floor(v / PAGE) * PAGE;
+    return page[this.denseIndex];
   }
 
   /** The slot of the hash in h1/h2: its state byte (0: not seen), remembered for `set`. */
@@ -159,6 +257,13 @@ export class KeyLedger {
 
   /** The key's state byte, 0 when the run has not seen it: a pure read (makes no slots, remembers nothing for `set`). */
   peek(key: string): number {
+    const v = numberOfKey(key);
+    if (v >= 0) {
+      const pk = pageKeyOf(v, key.length);
+      const page = this.pages.get(pk);
+      if (page !== undefined) return page[v - Math.floor(v / PAGE) * PAGE];
+      if (!this.spilled.has(pk)) return 0;
+    }
     hash(key);
     const a = this.slots[h1 >>> 24];
     if (a === undefined) return 0;
@@ -176,12 +281,23 @@ export class KeyLedger {
 
   /** Sets the state (never 0) of the key the last `find` looked up. */
   set(state: number): void {
+    const page = this.densePage;
+    if (page !== null) {
+      if (page[this.denseIndex] === 0) {
+        this.size++;
+        this.denseKeys++;
+        this.numbered++;
+      }
+      page[this.denseIndex] = state & 0xff;
+      return;
+    }
     const a = this.slots[this.seg]!;
     a[2 * this.pos] = this.hi;
     a[2 * this.pos + 1] = (this.loKey << 8) | (state & 0xff);
     if (this.found) return;
     this.found = true;
     this.size++;
+    if (this.numberedFind) this.numbered++;
     if (++this.counts[this.seg] > (a.length >>> 1) * MAX_LOAD) this.grow(this.seg);
   }
 
@@ -219,6 +335,8 @@ export class KeyLedger {
    * looked up with `findHash` (see `warmUp`). Changes nothing a lookup answers.
    */
   warmHashes(lane1s: Int32Array, from: number, to: number): void {
+    // A hash table this small stays in the cache (numbered keys leave it empty): nothing to warm.
+    if (this.size - this.denseKeys < WARM_MIN_KEYS) return;
     const slots = this.slots;
     let sum = 0;
     for (let k = from; k < to; k++) {
@@ -231,9 +349,9 @@ export class KeyLedger {
     this.warmth = sum;
   }
 
-  /** Bytes held by the slot arrays. */
+  /** Bytes held by the slot arrays and the numbered keys' pages. */
   bytes(): number {
-    let n = 0;
+    let n = this.pages.size * PAGE;
     for (const a of this.slots) n += a?.byteLength ?? 0;
     return n;
   }

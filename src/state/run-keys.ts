@@ -132,7 +132,7 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
     // After a summary, a success or failure starts a new run (applyLines' isRunActivity); a skip does not.
     if (code === GENERAL || (complete && code !== KEYED_SKIPPED)) break;
     at = rec.at[k];
-    const state = keys === null ? 0 : keys.ledger.findHash(rec.h1[k], rec.h2[k]);
+    const state = keys === null ? 0 : keys.ledger.findBytes(rec.keyBytes, k === 0 ? 0 : rec.keyEnd[k - 1], rec.keyEnd[k], rec.h1[k], rec.h2[k]);
     if (keys !== null && code !== KEYED_FAILED && (state & OUTCOME_MASK) === OUTCOME_NONE) {
       // The key's first outcome, not a failure: what countFound does, less the key's text.
       if (code === KEYED_SUCCEEDED) {

@@ -1,0 +1,99 @@
+import { expect, test } from 'vitest';
+import { KeyLedger, hash64, numberOfKey } from '../src/state/key-ledger.js';
+
+/** Looks `key` up as the fold does for a keyed record: its ASCII bytes and their hash, no string. */
+function findBytes(ledger: KeyLedger, key: string): number {
+  const [h1, h2] = hash64(key);
+  const b = Buffer.from(`x${key}y`, 'latin1');
+  return ledger.findBytes(b, 1, 1 + key.length, h1, h2);
+}
+
+test('numbered keys of different widths are different keys, whichever way they are looked up', () => {
+  const ledger = new KeyLedger();
+  const keys = ['0022100001', '22100001', '022100001', '1', '01', '001', '0', '999999999999999', '0022100002', '4096', '4097', '8191', '8192'];
+  keys.forEach((k, i) => {
+    expect(ledger.find(k), k).toBe(0);
+    ledger.set(1 + (i % 3) + 16 * (i % 7));
+  });
+  expect(ledger.size).toBe(keys.length);
+  expect(ledger.denseKeys).toBe(keys.length);
+  keys.forEach((k, i) => {
+    const want = 1 + (i % 3) + 16 * (i % 7);
+    expect([ledger.find(k), findBytes(ledger, k), ledger.peek(k)], k).toEqual([want, want, want]);
+  });
+  // Set through the bytes, read through the text.
+  findBytes(ledger, '22100001');
+  ledger.set(0x2b);
+  expect(ledger.peek('22100001')).toBe(0x2b);
+  expect(ledger.peek('0022100001')).toBe(1);
+  expect(ledger.size).toBe(keys.length);
+  expect([ledger.peek('22100003'), ledger.peek('0022100003')]).toEqual([0, 0]);
+});
+
+test('keys that are not numbers of at most 15 digits live in the hash table, and all are found', () => {
+  expect(['1000000000000000', '-1', '1.5', '１２', '', ' 12', '12 ', '2021-10-19', '0x10'].map(numberOfKey)).toEqual([-1, -1, -1, -1, -1, -1, -1, -1, -1]);
+  expect(['0', '007', '999999999999999'].map(numberOfKey)).toEqual([0, 7, 999999999999999]);
+  const ledger = new KeyLedger();
+  const keys = ['1000000000000000', '2021-10-19', '0022100001 2021-10-19', '12 ', '0022100001'];
+  keys.forEach((k, i) => {
+    ledger.find(k);
+    ledger.set(1 + i);
+  });
+  expect(ledger.denseKeys).toBe(1);
+  expect(ledger.size).toBe(5);
+  keys.forEach((k, i) => expect([ledger.find(k), findBytes(ledger, k), ledger.peek(k)], k).toEqual([1 + i, 1 + i, 1 + i]));
+});
+
+test('numbers spread thinly go to the hash table past the pages’ first MiB, a range once there stays there, and memory stays bounded', () => {
+  const ledger = new KeyLedger();
+  // One key per page of numbers: 256 pages fill the free MiB, the rest cannot pay for a page.
+  const thin = Array.from({ length: 2_000 }, (_, i) => String(1_000_000_000 + i * 1_000_000));
+  thin.forEach((k) => {
+    ledger.find(k);
+    ledger.set(1);
+  });
+  expect(ledger.denseKeys).toBeGreaterThanOrEqual(256);
+  expect(ledger.denseKeys).toBeLessThan(300);
+  expect([ledger.size, ledger.numbered]).toEqual([2_000, 2_000]);
+  // Now many keys come in order in the range of a thin key that went to the hash table: they follow it there.
+  const spilledBase = 1_000_000_000 + 1_500 * 1_000_000;
+  const dense = Array.from({ length: 3_000 }, (_, i) => String(spilledBase + i));
+  dense.forEach((k, i) => {
+    const was = ledger.find(k);
+    expect(was, k).toBe(i === 0 ? 1 : 0);
+    ledger.set(i === 0 ? 1 : 2);
+  });
+  // And in a range never seen: pages again, once the keys held pay for them.
+  const fresh = Array.from({ length: 20_000 }, (_, i) => String(5_000_000_000 + i));
+  fresh.forEach((k) => {
+    ledger.find(k);
+    ledger.set(3);
+  });
+  expect(ledger.size).toBe(2_000 + 2_999 + 20_000);
+  expect(thin.every((k) => ledger.peek(k) === 1)).toBe(true);
+  expect(dense.every((k, i) => ledger.peek(k) === (i === 0 ? 1 : 2) && findBytes(ledger, k) === (i === 0 ? 1 : 2))).toBe(true);
+  expect(fresh.every((k) => ledger.peek(k) === 3)).toBe(true);
+  // The fresh range's first page may have gone to the hash table; the keys after it pay for their pages.
+  expect(ledger.denseKeys).toBeGreaterThan(256 + 20_000 - 2 * 4096);
+  // Pages never take more than their first MiB plus 16 bytes a numbered key held.
+  expect(ledger.bytes() - hashBytes(ledger)).toBeLessThanOrEqual((1 << 20) + 16 * ledger.numbered);
+});
+
+test('a million keys numbered in order take about a byte each', () => {
+  const ledger = new KeyLedger();
+  for (let i = 0; i < 1_000_000; i++) {
+    ledger.find(String(22100000 + i).padStart(10, '0'));
+    ledger.set(1 + (i % 3));
+  }
+  expect(ledger.size).toBe(1_000_000);
+  expect(ledger.bytes()).toBeLessThan(1.1 * 1_000_000);
+  let wrong = 0;
+  for (let i = 0; i < 1_000_000; i += 7) if (ledger.peek(String(22100000 + i).padStart(10, '0')) !== 1 + (i % 3)) wrong++;
+  expect(wrong).toBe(0);
+}, 30_000);
+
+/** Bytes of the ledger's hash table (its slot arrays), from outside: what `bytes` adds beyond the pages. */
+function hashBytes(ledger: KeyLedger): number {
+  const slots = (ledger as unknown as { slots: (Int32Array | undefined)[] }).slots;
+  return slots.reduce((n, a) => n + (a?.byteLength ?? 0), 0);
+}
