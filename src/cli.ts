@@ -122,15 +122,24 @@ function timeoutMs(value: string): number {
   return s * 1000;
 }
 
+/**
+ * A single-valued option given twice on one side of the subcommand is a usage error (exit 2), as it is across
+ * the subcommand (withRootOptions): commander would silently keep the last (tester V4: `--log a.log --log b.log`).
+ */
+const once = (flag: string) => (value: string, previous: string | undefined): string => {
+  if (previous !== undefined) throw new InvalidArgumentError(`${flag} given twice ("${previous}", "${value}"): give it once`);
+  return value;
+};
+
 function addGlobals(cmd: Command): Command {
   return cmd
-    .option('-c, --config <file>', 'config file (default ./backfill-tui.config.json)')
-    .option('--log <file>', 'the backfill log to follow')
-    .option('--failed <glob>', 'failed-keys files, e.g. failed_dates_*.json')
-    .option('--expected <file>', 'expected keys, one a line or CSV')
-    .option('--storage <url>', 'gs://BUCKET/PREFIX/ or a local directory')
-    .option('--job <name>', 'with a `jobs` list: the one job to show; otherwise the name shown in the header')
-    .option('--state-dir <dir>', 'where runs.jsonl and keys files go');
+    .option('-c, --config <file>', 'config file (default ./backfill-tui.config.json)', once('--config'))
+    .option('--log <file>', 'the backfill log to follow', once('--log'))
+    .option('--failed <glob>', 'failed-keys files, e.g. failed_dates_*.json', once('--failed'))
+    .option('--expected <file>', 'expected keys, one a line or CSV', once('--expected'))
+    .option('--storage <url>', 'gs://BUCKET/PREFIX/ or a local directory', once('--storage'))
+    .option('--job <name>', 'with a `jobs` list: the one job to show; otherwise the name shown in the header', once('--job'))
+    .option('--state-dir <dir>', 'where runs.jsonl and keys files go', once('--state-dir'));
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -92,6 +92,19 @@ describe('global options before the subcommand', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('backfill-tui: --log given twice, before and after the subcommand, with different values ("a.log", "b.log"): give it once');
   });
+
+  // Tester V4: `--log a.log --log b.log status` silently followed b.log.
+  test.each([
+    [['--log', 'a.log', '--log', 'b.log', 'status'], '--log', 'a.log', 'b.log'],
+    [['status', '--log', 'a.log', '--log', 'b.log'], '--log', 'a.log', 'b.log'],
+    [['status', '--job', 'x', '--job', 'y', '--log', 'a.log'], '--job', 'x', 'y'],
+    [['--state-dir', 's1', '--state-dir', 's2', 'status'], '--state-dir', 's1', 's2'],
+  ])('a single-valued option twice on one side of the subcommand is a usage error too: %j', async (args, flag, first, second) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${flag} given twice ("${first}", "${second}"): give it once`);
+    expect(r.stdout).toBe('');
+  });
 });
 
 // Tester F18/F19: each of these was accepted or named only part of the problem.
