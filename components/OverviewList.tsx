@@ -3,8 +3,8 @@ import Spinner from 'ink-spinner';
 import type { OverviewRow } from '../src/overview/overview-rows.js';
 import { overviewCells } from '../src/overview/overview-text.js';
 import type { OverviewColumns } from '../src/overview/layout.js';
-import { SegmentBar } from './SegmentBar.js';
-import { SEGMENT, useColor } from './theme.js';
+import { SegmentBar, runSegments } from './SegmentBar.js';
+import { useColor } from './theme.js';
 import { displayWidth, truncate } from '../src/text-width.js';
 
 const STATUS_COLOR: Record<string, string> = { waiting: 'gray', running: 'green', stalled: 'yellow', stuck: 'red', complete: 'cyan', incomplete: 'yellow', ended: 'magenta', stopped: 'magenta' };
@@ -49,7 +49,7 @@ export function OverviewJob({ row, selected, cols }: { row: OverviewRow; selecte
             {cols.bar ? (
               total > 0 ? (
                 <>
-                  <SegmentBar segments={[{ count: row.done - row.runFailed, ...SEGMENT.succeeded }, { count: row.runFailed, ...SEGMENT.failed }]} total={total} width={cols.bar} />{' '}
+                  <SegmentBar segments={runSegments({ succeeded: row.runSucceeded, failed: row.runFailed, skipped: row.runSkipped })} total={total} width={cols.bar} />{' '}
                 </>
               ) : (
                 ' '.repeat(barWidth)

@@ -77,7 +77,7 @@ function frameKey(platform: Platform): string {
   const ui = platform.ui.getState();
   if (ui.screen === 'job') return JSON.stringify(['job', ui.selected, ui.openedOn]);
   const d = overviewData(platform);
-  const rows = d.rows.map((r) => [Object.values(overviewCells(r)), r.status, r.done, r.total, r.runFailed, r.storage?.error ?? null, r.warehouse?.error ?? null]);
+  const rows = d.rows.map((r) => [Object.values(overviewCells(r)), r.status, r.done, r.total, r.runFailed, r.runSucceeded, r.runSkipped, r.storage?.error ?? null, r.warehouse?.error ?? null]);
   const job = d.job?.ui;
   const funnelRows = d.funnelRows?.map((r) => [r.stage, r.present, r.expected, r.source, stageNotes(r)]);
   return JSON.stringify([ui, d.selected, rows, d.notices.map((n) => [n.text, n.tone]), d.problem, idOf(job?.confirm), idOf(job?.choosingGroup), funnelRows, d.chainState?.expectedError ?? null]);

@@ -3,9 +3,9 @@ import { formatClock, formatCount, formatEta, formatPercent } from '../src/forma
 import { displayWidth } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
-import { SegmentBar } from './SegmentBar.js';
+import { SegmentBar, runSegments } from './SegmentBar.js';
 import { failureBreakdown } from '../src/state/failure-breakdown.js';
-import { SEGMENT, useColor } from './theme.js';
+import { useColor } from './theme.js';
 import { runNotes } from '../src/state/run-notes.js';
 import type { RecordedRun } from '../src/state/app-state.js';
 
@@ -36,11 +36,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
         <SegmentBar
           width={barWidth}
           total={total}
-          segments={[
-            { count: known ? run.succeeded : 0, ...SEGMENT.succeeded },
-            { count: known ? run.failed : 0, ...SEGMENT.failed },
-            { count: known ? run.skipped : 0, ...SEGMENT.skipped },
-          ]}
+          segments={runSegments(known ? run : { succeeded: 0, failed: 0, skipped: 0 })}
         />
         <Text> {counter} </Text>
         <Text bold>{pct}</Text>

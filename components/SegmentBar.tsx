@@ -1,12 +1,24 @@
 import { Text } from 'ink';
 import { barCells } from '../src/format.js';
-import { useColor } from './theme.js';
+import { SEGMENT, useColor } from './theme.js';
 
 /** One part of a bar: a count, its glyph and color. */
 export interface Segment {
   count: number;
   glyph: string;
   color: string;
+}
+
+/**
+ * A run's bar segments, one glyph for one meaning on every screen (the job screen's run bar, the overview's compact
+ * one; tester V4: the overview drew 3 skipped keys as ███ scraped beside the job screen's ↷↷↷).
+ */
+export function runSegments(run: { succeeded: number; failed: number; skipped: number }): Segment[] {
+  return [
+    { count: run.succeeded, ...SEGMENT.succeeded },
+    { count: run.failed, ...SEGMENT.failed },
+    { count: run.skipped, ...SEGMENT.skipped },
+  ];
 }
 
 /** A bar of `width` cells split among segments; the rest is empty track. Ticks mark cells (e.g. targets). */

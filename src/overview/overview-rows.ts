@@ -37,6 +37,9 @@ export interface OverviewRow {
   worstCount: number;
   /** Failures of the current run (its bar's failed part). */
   runFailed: number;
+  /** The run's scraped and skipped keys (with runFailed: its bar's segments, as on the job screen). */
+  runSucceeded: number;
+  runSkipped: number;
   storage: OverviewSource | null;
   warehouse: OverviewSource | null;
   /** Age of the newest coverage figures (or of the newest log line when there are none). */
@@ -113,6 +116,8 @@ function computeRow(state: AppState): OverviewRow {
     worstError: worst ? worst.label : null,
     worstCount: worst ? worst.count : 0,
     runFailed: run?.failed ?? 0,
+    runSucceeded: run?.succeeded ?? 0,
+    runSkipped: run?.skipped ?? 0,
     storage,
     warehouse,
     ageMs: newest === null ? null : Math.max(0, state.now - newest),
