@@ -84,7 +84,8 @@ describe('a Cloud Run job from the dashboard', () => {
     const exec = await waitFor(() => server.world.executions[0], 'an execution');
     await exec.done;
     // The end record with the log's tallies and a fresh listing comes once the summary is read.
-    const history = await waitFor(() => r.store.getState().process.history.find((h) => h.counts), 'the run in the history with its counts', 30_000);
+    // (The history moves with the listings: the row may show the log's counts a moment before the end record's storage.)
+    const history = await waitFor(() => r.store.getState().process.history.find((h) => h.counts && h.storageAfter !== null), 'the run in the history with its counts', 30_000);
     expect(history).toMatchObject({ id: exec.name.split('/').at(-1), label: 'resume', keyCount: 8, reason: 'succeeded', counts: { succeeded: 8, failed: 0, skipped: 0 }, storageBefore: 4, storageAfter: 12 });
     expect(history.endedAt! - history.startedAt).toBeGreaterThanOrEqual(0);
     const records = readFileSync(path.join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));

@@ -141,6 +141,24 @@ describe('Cloud Run place', () => {
     expect(order).toEqual(['listing answered', 'closed']);
   });
 
+  // Tester V4: with `h` open, an execution started elsewhere alerted at the top while its row came only when `h` was
+  // pressed again: the list was taken when `h` opened. The history now moves with the listings the place makes anyway.
+  it('the history (h) follows the listings while open: an execution started elsewhere gets its row, and its end, unasked', async () => {
+    const { server, stateDir, release } = await setUp();
+    const { place, state } = placeFor(server, stateDir);
+    await place.start();
+    await waitFor(() => state().place?.listedAt, 'the first listing');
+    expect(state().process.history).toEqual([]);
+    server.world.run(server.world.opts.jobs[0], { containerOverrides: [{ args: ['--by-gcloud'] }] });
+    const id = server.world.executions[0].name.split('/').at(-1);
+    const row = await waitFor(() => state().process.history.find((h) => h.id === id), 'its row in the history');
+    expect(row).toMatchObject({ label: 'external', external: true, reason: null, endedAt: null });
+    release();
+    await server.world.executions[0].done;
+    const ended = await waitFor(() => state().process.history.find((h) => h.id === id && h.reason === 'succeeded'), 'its end in the history');
+    expect(ended.endedAt).not.toBeNull();
+  });
+
   it('re-attaches on start to a running execution it launched, and shows one started elsewhere as external, refusing to launch', async () => {
     const { server, stateDir } = await setUp();
     const first = placeFor(server, stateDir);

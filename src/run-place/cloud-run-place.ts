@@ -136,6 +136,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   /** When the newest pass over the followed log that reached its end began (the feed's clock). */
   let caughtUpFrom: number | null = null;
 
+  /** The newest listing of the job's executions (newest first): the history is made from it when it changes. */
+  let lastList: ExecutionInfo[] = [];
   /** The job's executions were listed once (or the listing failed, which the place's lines say): see notKnownYet. */
   let listedOnce = false;
   let failedOnce = false;
@@ -237,6 +239,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const rec = ourExecutions(runs).get(e.id) ?? null;
     show(e, rec !== null, rec?.id ?? null);
+    // Its row in an open `h` moves with it (its state, its end), from the last listing: no call of its own.
+    track(historyChanged(lastList.map((x) => (x.id === e.id ? e : x))));
     if (!isActive(e)) await onEnded(e, rec);
   }
 
@@ -275,7 +279,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
     try {
       await recordEnd(d.stateDir, { id: rec.id, endedAt: e.completionTime ?? d.now(), exitCode: null, signal: null, reason: e.state === 'cancelled' ? 'stopped' : 'exited', counts });
-      if (full) d.dispatch({ type: 'process/history', runs: await recentRuns() });
+      if (full) await historyChanged((await api.listExecutions(spec, d.signal).catch(() => null)) ?? lastList);
     } catch (err) {
       notice(`could not record the end of ${e.id}: ${(err as Error).message}`, 'warn');
     }
@@ -325,6 +329,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       return;
     }
     place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), listedAt: d.now(), error: null, hint: null, errorAt: null });
+    lastList = list;
+    track(historyChanged(list));
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
     d.onListed?.(list, mine);
@@ -355,6 +361,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     try {
       const list = await api.listExecutions(spec, d.signal);
       place({ recent: list.filter((e) => !isActive(e)).slice(0, 5) });
+      lastList = list;
+      await historyChanged(list);
     } catch {
       // the next list tries again; the error line belongs to the calls the operator relies on
     }
@@ -438,9 +446,40 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
 
   /** The last executions for `h`, oldest first: ours with their label, keys and end counts; others as external. */
   async function recentRuns(): Promise<RecordedRun[]> {
+    const list = await api.listExecutions(spec, d.signal).catch(() => null);
+    if (list) lastList = list;
+    return inTurn(() => historyOf(list ?? lastList));
+  }
+
+  /** What the history last showed (ids, states, ends, counts): an unchanged listing sends nothing. */
+  let historyShown = '';
+  /** History reads one after another, so the last one sent read runs.jsonl last (never an older end over a newer). */
+  let historyTurn: Promise<unknown> = Promise.resolve();
+  function inTurn<T>(read: () => Promise<T>): Promise<T> {
+    const next = historyTurn.then(read);
+    historyTurn = next.catch(() => undefined);
+    return next;
+  }
+  /**
+   * The history from a listing the watch made anyway (no call of its own), sent when it changed: `h` moves while
+   * open, as the dashboard does (tester V4: an execution started elsewhere alerted at the top of an open `h` while
+   * its row came only when `h` was opened again). Only a confirm box is fixed while open.
+   */
+  function historyChanged(list: ExecutionInfo[]): Promise<void> {
+    return inTurn(async () => {
+      const runs = await historyOf(list);
+      const key = JSON.stringify(runs.map((r) => [r.id, r.reason, r.endedAt, r.counts, r.storageBefore, r.storageAfter]));
+      if (key === historyShown || d.signal.aborted) return;
+      historyShown = key;
+      d.dispatch({ type: 'process/history', runs });
+    });
+  }
+
+  /** The last executions of `list` (newest first, as listed) for `h`, oldest first. */
+  async function historyOf(listed: ExecutionInfo[]): Promise<RecordedRun[]> {
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
-    const list = [...(current && isActive(current) ? [current] : []), ...((await api.listExecutions(spec, d.signal).catch(() => null)) ?? [])];
+    const list = [...(current && isActive(current) ? [current] : []), ...listed];
     const seen = new Set<string>();
     return list.filter((e) => !seen.has(e.id) && seen.add(e.id)).slice(0, 6).reverse().map((e) => {
       const rec = mine.get(e.id);
