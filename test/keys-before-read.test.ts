@@ -56,7 +56,7 @@ describe('a key pressed before what it acts on is read', () => {
     await waitFor(() => r.store.getState().process.writersChecked || null, 'the first look at the writers');
     r.controller.onIntent('resume');
     const said = await waitFor(() => r.store.getState().ui.notices.find((n) => /expected keys/.test(n.text)), 'what s waits for');
-    expect(said.text).toBe('the expected keys are still being read from expected.txt: s goes on once it is read');
+    expect(said.text).toBe('the expected keys are still being read from expected.txt: s goes on once that is done');
     expect(noticeText(r.store)).not.toContain('config');
     expect(r.store.getState().ui.confirm).toBeNull();
     // Pressed again while waiting: said again, still one box later.
@@ -82,12 +82,12 @@ describe('a key pressed before what it acts on is read', () => {
     store.dispatch({ type: 'log/progress', bytesRead: 400, size: 1000, historyDone: false });
     controller.onIntent('retry');
     await waitFor(() => store.getState().ui.notices.length > 0 || null, 'what r waits for');
-    expect(noticeText(store)).toBe('the log is still being read (40 %), so not every failure is known: r goes on once it is read');
+    expect(noticeText(store)).toBe('the log is still being read (40 %), so not every failure is known: r goes on once that is done');
     controller.onIntent('retry-group');
     await waitFor(() => /R goes on/.test(noticeText(store)) || null, 'what R waits for');
     controller.onIntent('stop');
     await waitFor(() => /x goes on/.test(noticeText(store)) || null, 'what x waits for');
-    expect(noticeText(store)).toContain('the first look at which process writes the log is not done yet: x goes on once it is read');
+    expect(noticeText(store)).toContain('the first look at which process writes the log is not done yet: x goes on once that is done');
     expect(store.getState().ui.confirm).toBeNull();
     expect(store.getState().ui.choosingGroup).toBeNull();
     // The rest of the log: two failures, the end of the history. The writers are looked at.

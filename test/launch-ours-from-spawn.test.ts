@@ -5,6 +5,8 @@ import { afterEach, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
 import { logWriters, notOurs, type WritersScan } from '../src/runner/log-writers.js';
+import { STOP_REFUSED, initialState } from '../src/state/app-state.js';
+import { reduce } from '../src/state/reducer.js';
 import { waitFor } from './support/wait-for.js';
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
@@ -99,3 +101,57 @@ test('a run launched while a look at /proc is under way is ours from its spawn: 
   const box = await waitFor(() => runtime.store.getState().ui.confirm, 'the stop box');
   expect(box.message).toContain(`(pid ${pid})`);
 }, 60_000);
+
+// Tester W6: `x` in the first second after `y` said `no run of ours is running` while the run's lines came (the pid
+// reaches the state only after the launch's start window), and that notice stayed above the run's stop box.
+test('x in the launch\'s start window waits for the run to settle, then opens its stop box; never `no run of ours`', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-start-window-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
+  mkdirSync(path.join(dir, 'st'), { recursive: true });
+  writeFileSync(path.join(dir, 'lives.mjs'), LIVES);
+  const config = { job: 'own', log: 'b.log', expected: 'expected.txt', storage: { url: 'st', pollSeconds: 1 }, command: [process.execPath, path.join(dir, 'lives.mjs'), '--csv={keysFile}'], workers: 1, timeout: 30, keepAwake: false, timezone: 'UTC' };
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
+  const r = startRuntime(loadConfig({ file: path.join(dir, 'backfill-tui.config.json'), cwd: dir }), { exit: () => undefined });
+  cleanups.push(() => r.close());
+  const state = () => r.store.getState();
+  await waitFor(() => state().coverage.expected && state().coverage.storage?.checkedAt && state().process.writersChecked, 'ready to launch');
+  r.controller.onIntent('resume');
+  await waitFor(() => state().ui.confirm, 'the resume box');
+  // x the moment the child is spawned, inside the start window (the launch not settled, its pid not in the state).
+  let pressedAt: { launching?: boolean; pid: number | null; startingPid?: number | null } | null = null;
+  const unsubscribe = r.store.subscribe(() => {
+    const p = state().process;
+    if (pressedAt || !p.startingPid) return;
+    pressedAt = { launching: p.launching, pid: p.pid, startingPid: p.startingPid };
+    r.controller.onIntent('stop');
+  });
+  cleanups.push(unsubscribe);
+  r.controller.onIntent('confirm-yes');
+  const waiting = await waitFor(() => state().ui.notices.find((n) => n.key === 'wait-x'), 'x waiting for the start', 30_000);
+  expect(pressedAt).toMatchObject({ launching: true, pid: null });
+  const pid = pressedAt!.startingPid!;
+  cleanups.push(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
+  expect(waiting.text).toBe(`the run being launched (pid ${pid}) is still starting: x goes on once that is done`);
+  const box = await waitFor(() => state().ui.confirm, 'the stop box, once the launch settled', 30_000);
+  expect(box).toMatchObject({ kind: 'stop' });
+  expect(box.message).toContain(`(pid ${pid})`);
+  expect(state().ui.notices.map((n) => n.text)).not.toContain('no run of ours is running');
+  expect(state().ui.notices.some((n) => n.key === 'wait-x')).toBe(false);
+}, 60_000);
+
+test('x\'s refusal `no run of ours is running` goes once a run of ours is live (it denied that run)', () => {
+  const s0 = initialState({ job: 'j', log: '/x.log', now: 0, targets: [95] });
+  const refused = reduce(s0, { type: 'ui/notice', text: 'no run of ours is running', tone: 'info', key: STOP_REFUSED });
+  expect(refused.ui.notices.map((n) => n.text)).toEqual(['no run of ours is running']);
+  // Lines of the writer looked at, nothing of ours: it stays.
+  expect(reduce(refused, { type: 'process/update', patch: { writersChecked: true, writersCheckedAt: 1 } }).ui.notices).toHaveLength(1);
+  const ours = reduce(refused, { type: 'process/update', patch: { runId: 'resume-1', pid: 42, attached: true, alive: true } });
+  expect(ours.ui.notices).toEqual([]);
+});

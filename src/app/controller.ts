@@ -13,7 +13,7 @@ import { limit } from '../abort.js';
 import { countOf, formatCount } from '../format.js';
 import { lookOnce } from './look-once.js';
 import { expectedUnknown, failuresUnknown, whenKnown } from './when-known.js';
-import { LAUNCH_BLOCKED, type AppState } from '../state/app-state.js';
+import { LAUNCH_BLOCKED, STOP_REFUSED, type AppState } from '../state/app-state.js';
 import type { LiveSources } from './live-sources.js';
 import type { RunPlace } from '../run-place/run-place.js';
 import { createLocalPlace, type LocalPlace } from '../run-place/local-place.js';
@@ -95,7 +95,7 @@ export function createController(deps: ControllerDeps) {
     const why = unknown(store.getState());
     if (why === null) return false;
     const tag = `wait-${key}`;
-    notice(`${why}: ${key} goes on once it is read`, 'info', tag);
+    notice(`${why}: ${key} goes on once that is done`, 'info', tag);
     if (waiting.has(key)) return true;
     waiting.add(key);
     void whenKnown(store, unknown, deps.signal).then((known) => {
@@ -181,7 +181,8 @@ export function createController(deps: ControllerDeps) {
   function askStop() {
     if (mustWait('x', runUnknown, askStop)) return;
     const q = active().stopQuestion();
-    if (!q.ok) return notice(q.message, q.tone);
+    // Keyed: `no run of ours is running` goes once a run of ours is live (reducer), never stays above its stop box.
+    if (!q.ok) return notice(q.message, q.tone, STOP_REFUSED);
     openConfirm({ kind: q.kind, keys: [], workers: null, timeout: null, message: q.message });
   }
 

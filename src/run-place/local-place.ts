@@ -170,7 +170,11 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     // Until its pid is in the state, the run's first lines must not bring a look that takes it for another writer.
     dispatch({ type: 'process/update', patch: { launching: true } });
     let spawned: number | null = null;
-    const out = await launchBackfill(config, req, (pid) => ourPids.add((spawned = pid))).finally(() => dispatch({ type: 'process/update', patch: { launching: false } }));
+    const onSpawn = (pid: number) => {
+      ourPids.add((spawned = pid));
+      dispatch({ type: 'process/update', patch: { startingPid: pid } });
+    };
+    const out = await launchBackfill(config, req, onSpawn).finally(() => dispatch({ type: 'process/update', patch: { launching: false, startingPid: null } }));
     if (!out.ok) {
       // Failed to start: the child exited or was ended; its pid is nobody's to claim any more.
       if (spawned !== null) ourPids.delete(spawned);
@@ -221,6 +225,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     },
     notKnownYet() {
       const p = store.getState().process;
+      // In the launch's start window (a second after the spawn) the run is neither ours yet nor nobody's: x, s and r
+      // wait for it to settle rather than say `no run of ours is running` of a run going (tester W6).
+      if (p.launching) return p.startingPid ? `the run being launched (pid ${p.startingPid}) is still starting` : 'a launch is under way';
       // Where /proc cannot be read, nothing more will be known: the keys act on what is.
       return p.writersChecked || p.attached || !CAN_SEE_WRITERS ? null : 'the first look at which process writes the log is not done yet';
     },

@@ -71,6 +71,8 @@ export interface ProcessState {
   writersCheckedAt: number | null;
   /** A launch from here is under way: lines may be its own before its pid is known. */
   launching?: boolean;
+  /** That launch's child, from its spawn until the launch settles (its 1 s start window): `x` waits for it (tester W6). */
+  startingPid?: number | null;
   keepAwake: string | null;
   /** Why the machine could not be kept awake for the run launched here (no inhibitor works), else null. */
   keepAwakeProblem: string | null;
@@ -228,6 +230,9 @@ export const TAIL_LIMIT = 300;
 
 /** The key of the notice saying why `s`/`r` cannot launch: it goes once the run or writer it names is gone (U16). */
 export const LAUNCH_BLOCKED = 'launch-blocked';
+
+/** The key of the notice saying why `x` has nothing to stop: it goes once a run of ours is live (tester W6). */
+export const STOP_REFUSED = 'stop-refused';
 
 /** The state before any source has spoken. */
 export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number; phases?: PhaseCalendar; place?: PlaceState | null }): AppState {

@@ -1,13 +1,13 @@
 import { withoutSourceName } from './source-words.js';
 import { applyLines, pushHistory } from './apply-lines.js';
 import { trailAfter } from './log-trail.js';
-import { LAUNCH_BLOCKED, TAIL_LIMIT, type AppState, type FailedFilesState, type SourceState } from './app-state.js';
+import { LAUNCH_BLOCKED, STOP_REFUSED, TAIL_LIMIT, type AppState, type FailedFilesState, type SourceState } from './app-state.js';
 import { alertsBetween } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
 import { seededRun } from './run.js';
 import { zoneGuessText } from './zone-guess-text.js';
-import { otherWriters, pidsText } from './writer.js';
+import { otherWriters, ourRunLive, pidsText } from './writer.js';
 
 const NOTICE_LIMIT = 5;
 
@@ -199,7 +199,10 @@ function step(state: AppState, event: AppEvent): AppState {
       // `not launched: the log is being written by pid …` or `run … is still running` said of a writer or run
       // now gone is stale (tester U16): it goes with it.
       const gone = (state.process.external && !next.process.external) || (state.process.alive === true && next.process.alive === false);
-      return otherWritersNotice(state, gone ? withoutNotice(next, LAUNCH_BLOCKED) : next);
+      // And `x`'s refusal (`no run of ours is running`) once a run of ours is live: it denied that run (tester W6).
+      const ours = !ourRunLive(state.process) && ourRunLive(next.process);
+      const kept = ours ? withoutNotice(next, STOP_REFUSED) : next;
+      return otherWritersNotice(state, gone ? withoutNotice(kept, LAUNCH_BLOCKED) : kept);
     }
     case 'process/history':
       return { ...state, process: { ...state.process, history: event.runs } };
