@@ -1,6 +1,6 @@
 import { readyUnlessAborted } from '../abort.js';
 import { historyStartFor } from './history-start.js';
-import { readExpectedKeys } from '../coverage/expected-keys.js';
+import { watchExpectedKeys } from '../coverage/expected-watch.js';
 import { createSourceHub, IDLE_POLL_MS, type FollowHandle, type RefreshAnswer, type SourceHub } from '../coverage/source-hub.js';
 import type { KeySource } from '../coverage/source.js';
 import type { Config } from '../config.js';
@@ -102,21 +102,27 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     if (storage && config.storage) poll(storage, config.storage.pollSeconds * 1000);
     if (config.expected) {
       const spec = config.expected;
+      // Re-read whenever the file changes: `s` launches from the list as it is now, as `status` counts it (V13).
       tasks.push(
-        readExpectedKeys(spec).then(
-          (expected: ExpectedInfo) => {
-            dispatch({ type: 'expected/loaded', expected });
-            // The expected keys bound how many pages a listing may take: later listings know them.
-            if (storage) hub.expect(storage, expected.keys.length);
-            // The warehouse query depends on the key format (dates vs ids): start it once that is known.
-            const warehouse = config.warehouse ? hub.warehouse(config.warehouse, expected.format) : null;
-            if (warehouse && config.warehouse && !signal.aborted) {
-              hub.expect(warehouse, expected.keys.length);
-              live.warehouse = warehouse;
-              poll(warehouse, config.warehouse.pollSeconds * 1000);
-            }
+        watchExpectedKeys(
+          spec,
+          {
+            onKeys: (expected: ExpectedInfo) => {
+              dispatch({ type: 'expected/loaded', expected });
+              // The expected keys bound how many pages a listing may take: later listings know them.
+              if (storage) hub.expect(storage, expected.keys.length);
+              if (live.warehouse) return void hub.expect(live.warehouse, expected.keys.length);
+              // The warehouse query depends on the key format (dates vs ids): start it once that is known.
+              const warehouse = config.warehouse ? hub.warehouse(config.warehouse, expected.format) : null;
+              if (warehouse && config.warehouse && !signal.aborted) {
+                hub.expect(warehouse, expected.keys.length);
+                live.warehouse = warehouse;
+                poll(warehouse, config.warehouse.pollSeconds * 1000);
+              }
+            },
+            onError: (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
           },
-          (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
+          signal,
         ),
       );
     }

@@ -1,5 +1,5 @@
 import { readyUnlessAborted } from '../abort.js';
-import { readExpectedKeys } from '../coverage/expected-keys.js';
+import { watchExpectedKeys } from '../coverage/expected-watch.js';
 import { IDLE_POLL_MS, type FollowHandle, type SourceHub } from '../coverage/source-hub.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
 import { stageIntervalMs, stageLabel, stageSource, type ChainState } from './chain-sources.js';
@@ -34,9 +34,11 @@ export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSign
     looks.set(name, { ...looks.get(name)!, ...patch });
     set({ ...state, looks });
   };
-  const follow = () => readExpectedKeys(chain.expected).then(
-    (expected) => {
+  // The expected keys as the file is now, re-read when it changes (tester V13); the stages are followed from the first.
+  const follow = () => watchExpectedKeys(chain.expected, {
+    onKeys: (expected) => {
       if (signal.aborted) return;
+      if (state.expected) return set({ ...state, expected, expectedError: null });
       const looks = new Map(chain.stages.map((s) => [s.name, { label: stageLabel(s), keys: null, checkedAt: null, error: null, hint: null }]));
       set({ expected, expectedError: null, looks });
       for (const stage of chain.stages) {
@@ -60,8 +62,8 @@ export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSign
         }
       }
     },
-    (err: Error) => set({ ...state, expectedError: err.message }),
-  );
+    onError: (err: Error) => set({ ...state, expectedError: err.message }),
+  }, signal);
   // With `ready` (a demo still laying out its stages' folders), nothing is read before it resolves.
   void readyUnlessAborted(ready, signal).then((go) => void (go && follow()));
   return {
