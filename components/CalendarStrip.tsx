@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { calendarRows, monthMarks, type KeyState } from '../src/state/calendar.js';
+import { calendarRows, monthMarks, type KeyDate, type KeyState } from '../src/state/calendar.js';
 import { SEGMENT, useColor } from './theme.js';
 
 /** Which sources the config has: the legend names only those, and without a warehouse storage is "there". */
@@ -36,11 +36,11 @@ export function legendStates(sources: CalendarSources, shown: Set<KeyState>): Ke
 const LABEL = 8;
 
 /** One row per season (October to June), months marked; each cell shows the worst state of its keys. */
-export function CalendarStrip({ keys, stateOf, width, legend = true, sources = { storage: true, warehouse: true } }: { keys: string[]; stateOf: (key: string) => KeyState; width: number; legend?: boolean; sources?: CalendarSources }) {
+export function CalendarStrip({ keys, stateOf, width, legend = true, sources = { storage: true, warehouse: true }, dateOf }: { keys: string[]; stateOf: (key: string) => KeyState; width: number; legend?: boolean; sources?: CalendarSources; dateOf?: KeyDate }) {
   const color = useColor();
   const CELL = cells(sources);
   const cellCount = Math.max(20, width - LABEL - 1);
-  const rows = calendarRows(keys, stateOf, cellCount);
+  const rows = calendarRows(keys, stateOf, cellCount, dateOf);
   const shown = new Set(rows.flatMap((r) => r.cells.filter((c): c is KeyState => c !== null)));
   const header = Array.from({ length: cellCount }, () => ' ');
   for (const m of monthMarks(cellCount)) header[m.cell] = m.label;

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { AppState } from '../src/state/app-state.js';
-import { seasonOf } from '../src/state/calendar.js';
+import { keyDateOf, seasonCount } from '../src/state/calendar.js';
 import { coverageView } from '../src/state/coverage-view.js';
 import { failureSummaryLine } from '../src/state/failures-view.js';
 import { keyStateOf } from '../src/state/key-state.js';
@@ -69,7 +69,9 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   const showProblem = expectedProblem !== null && take(1);
   // A lone job's chain (the overview shows it for several): its title line and a line per stage, where they fit.
   const showFunnel = funnel !== null && take(funnel.rows.length + 1);
-  const seasons = expected?.format === 'date' ? new Set(expected.keys.map(seasonOf)).size : 0;
+  // Date keys, or game ids with the file's date column: a row per season either way (tester V9).
+  const dateOf = keyDateOf(expected);
+  const seasons = expected ? seasonCount(expected.keys, dateOf) : 0;
   const calendar = seasons > 0 && left - (seasons + 1) >= MIN_LOG && take(seasons + 1);
   const legend = calendar && left - 1 >= MIN_LOG + 2 && take(1);
   const logHeight = Math.max(0, left);
@@ -87,7 +89,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
         </Text>
       ) : null}
       {showFunnel ? <FunnelPanel rows={funnel!.rows} width={width} error={funnel!.error} reading={funnel!.reading} /> : null}
-      {calendar ? <CalendarStrip keys={expected!.keys} stateOf={keyStateOf(state)} width={width} legend={legend} sources={{ storage: state.coverage.storage !== null, warehouse: state.coverage.warehouse !== null }} /> : null}
+      {calendar ? <CalendarStrip keys={expected!.keys} stateOf={keyStateOf(state)} dateOf={dateOf ?? undefined} width={width} legend={legend} sources={{ storage: state.coverage.storage !== null, warehouse: state.coverage.warehouse !== null }} /> : null}
       {showSummary ? <Text wrap="truncate-end">{summary}</Text> : null}
       <LogPane lines={state.log.tail} height={logHeight} width={width} />
     </Box>

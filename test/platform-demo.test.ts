@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,19 @@ test('the platform demo: five scrapers, a four-stage chain after the player boxs
   expect(team.run).toMatchObject({ state: 'complete', total: 5299 });
   expect(team.coverage.storage.present).toBe(5299 - team.run.failed);
   expect(out.jobs.slice(1).map((j: { run: { state: string } }) => j.run.state)).toEqual(['waiting', 'waiting', 'waiting', 'waiting']);
+  // The id jobs' keys.csv is shaped like the real team CSV, `game_id,game_date` (tester V9 / U10: no calendar for
+  // the demo's team job): every id dated, regular-season ids before April 15 of their season, playoff ids after.
+  expect(team.coverage.expected).toBe(5299);
+  expect(team.coverage.expectedProblems).toMatchObject({ error: null, invalid: [] });
+  const [header, ...rows] = readFileSync(path.join(dir, 'team-boxscores', 'keys.csv'), 'utf8').trim().split('\n');
+  expect(header).toBe('game_id,game_date');
+  expect(rows).toHaveLength(5299);
+  for (const row of rows) {
+    const [id, date] = row.split(',');
+    const season = 2000 + Number(id.slice(3, 5));
+    const playoff = id.startsWith('004');
+    expect(date >= (playoff ? `${season + 1}-04-15` : `${season}-10-01`) && date <= (playoff ? `${season + 1}-06-30` : `${season + 1}-04-14`), row).toBe(true);
+  }
   const present = out.chain.map((s: { present: number }) => s.present);
   expect(present).toEqual([...present].sort((a, b) => b - a));
   expect(out.chain[3].present).toBeGreaterThan(0);

@@ -31,6 +31,31 @@ export function generateGameIds(): string[] {
   return ids.slice(0, 5299);
 }
 
+/**
+ * Each game id's date, as the real team CSV has it (`game_id,game_date`): a season's regular-season games spread
+ * over its game dates before April 15, its playoff games over those after, in id order. So the id jobs get a season
+ * calendar and phases by date, as the real file gives them (tester V9).
+ */
+export function gameIdDates(ids: string[], dates: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const bySeason = new Map<number, { regular: string[]; playoffs: string[] }>();
+  for (const d of dates) {
+    const season = Number(d.slice(5, 7)) >= 8 ? Number(d.slice(0, 4)) : Number(d.slice(0, 4)) - 1;
+    const s = bySeason.get(season) ?? { regular: [], playoffs: [] };
+    (d < `${season + 1}-04-15` ? s.regular : s.playoffs).push(d);
+    bySeason.set(season, s);
+  }
+  const groups = new Map<string, string[]>();
+  for (const id of ids) groups.set(id.slice(0, 5), [...(groups.get(id.slice(0, 5)) ?? []), id]);
+  for (const [prefix, group] of groups) {
+    const s = bySeason.get(2000 + Number(prefix.slice(3, 5)));
+    const days = prefix.startsWith('004') ? s?.playoffs : s?.regular;
+    if (!days?.length) continue;
+    group.forEach((id, i) => out.set(id, days[Math.floor((i * days.length) / group.length)]));
+  }
+  return out;
+}
+
 /** A key's folder with one non-empty file: an empty object is a placeholder, not data (the sources' present rule). */
 async function mark(dir: string, key: string, file = 'loaded.json'): Promise<void> {
   await mkdir(path.join(dir, key), { recursive: true });
@@ -72,6 +97,7 @@ export interface PlatformDemoPlan {
 export async function planPlatformDemo(dir: string, opts: { speed: number; cli: string; cloudRun?: { keys: string[]; port?: number } }): Promise<PlatformDemoPlan> {
   const dates = generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 });
   const ids = generateGameIds();
+  const idDates = gameIdDates(ids, dates);
   const jobs: DemoJob[] = [
     { name: 'team-boxscores', keys: ids, present: 1, finished: true, warehouse: true },
     { name: 'player-boxscores', keys: dates, present: 0.75, warehouse: true },
@@ -84,7 +110,8 @@ export async function planPlatformDemo(dir: string, opts: { speed: number; cli: 
     jobs.map(async (job) => {
       const home = path.join(dir, job.name);
       await mkdir(home, { recursive: true });
-      await writeFileAtomic(path.join(home, 'keys.csv'), job.keys === ids ? `game_id\n${ids.join('\n')}\n` : `${dates.join('\n')}\n`);
+      // The id jobs' file as the real team CSV: the game id, then its date (calendar and phases by date).
+      await writeFileAtomic(path.join(home, 'keys.csv'), job.keys === ids ? `game_id,game_date\n${ids.map((id) => `${id},${idDates.get(id) ?? ''}`).join('\n')}\n` : `${dates.join('\n')}\n`);
     }),
   );
   const entries: Record<string, unknown>[] = [];

@@ -8,6 +8,31 @@ export type KeyState = 'failed' | 'missing' | 'unknown' | 'unchecked' | 'untried
 
 const SEVERITY: Record<KeyState, number> = { failed: 5, missing: 4, unknown: 3, unchecked: 2, untried: 2, scraped: 1, storage: 1, warehouse: 0 };
 
+/** A key's date (YYYY-MM-DD), or null when it has none. */
+export type KeyDate = (key: string) => string | null;
+
+/**
+ * How the calendar dates the expected keys: date keys are their own date; id keys by the file's date column (the
+ * real team CSV is `game_id,game_date`: tester V9); null when the keys have no dates (no calendar).
+ */
+export function keyDateOf(expected: { format: 'date' | 'id'; dates?: Map<string, string> } | null | undefined): KeyDate | null {
+  if (!expected) return null;
+  if (expected.format === 'date') return (k) => k;
+  const dates = expected.dates;
+  return dates && dates.size > 0 ? (k) => dates.get(k) ?? null : null;
+}
+
+/** The seasons the keys' dates fall in (one calendar row each). */
+export function seasonCount(keys: string[], dateOf: KeyDate | null): number {
+  if (!dateOf) return 0;
+  const seasons = new Set<number>();
+  for (const k of keys) {
+    const d = dateOf(k);
+    if (d !== null) seasons.add(seasonOf(d));
+  }
+  return seasons.size;
+}
+
 /** One season row of the strip: cells left to right, null where no game falls. */
 export interface SeasonRow {
   label: string;
@@ -36,19 +61,22 @@ export function monthMarks(cells: number): { cell: number; label: string }[] {
 }
 
 /**
- * Lays date keys out as one row per season, `cells` wide; several keys in one cell show the worst state,
- * so a cluster of failures is never hidden by its successful neighbours.
+ * Lays keys out by their date as one row per season, `cells` wide; several keys in one cell show the worst state,
+ * so a cluster of failures is never hidden by its successful neighbours. `dateOf` gives a key's date (YYYY-MM-DD):
+ * the key itself for date keys, the expected file's date column for game ids (tester V9); a key with none is left out.
  */
-export function calendarRows(keys: string[], stateOf: (key: string) => KeyState, cells: number): SeasonRow[] {
+export function calendarRows(keys: string[], stateOf: (key: string) => KeyState, cells: number, dateOf: KeyDate = (k) => k): SeasonRow[] {
   const bySeason = new Map<number, (KeyState | null)[]>();
   for (const key of keys) {
-    const season = seasonOf(key);
+    const date = dateOf(key);
+    if (date === null) continue;
+    const season = seasonOf(date);
     let row = bySeason.get(season);
     if (!row) {
       row = new Array<KeyState | null>(cells).fill(null);
       bySeason.set(season, row);
     }
-    const day = Math.min(SEASON_DAYS - 1, Math.max(0, dayInSeason(key, season)));
+    const day = Math.min(SEASON_DAYS - 1, Math.max(0, dayInSeason(date, season)));
     const cell = Math.min(cells - 1, Math.floor((day * cells) / SEASON_DAYS));
     const st = stateOf(key);
     const prev = row[cell];
