@@ -5,6 +5,7 @@ import type { JobRegistry } from './jobs/registry.js';
 import { UserError } from './errors.js';
 import { flushStartup, markStartup } from './startup-timing.js';
 import { loadForTerminal } from './app/load-for-terminal.js';
+import { exitAfterOutput, writeErr } from './std-write.js';
 
 // Everything above (the bundle's own code, commander, the config schema) has loaded by now.
 markStartup('cli loaded');
@@ -82,9 +83,11 @@ function withRootOptions(opts: GlobalOpts): GlobalOpts {
  * Runs an async command body; config and usage errors exit 2 with the message, never a stack. With
  * `exitWhenDone` the process exits once the body has printed everything: a request the client library cannot
  * cancel (a server that never answers) must not keep it alive. With `timeout` (seconds, a one-shot command) a
- * watchdog ends it 2 s past that bound whatever is still running, saying so.
+ * watchdog ends it 2 s past that bound whatever is still running, saying so. `ownOutput`: the body writes
+ * only through std-write.ts (the one-shot commands), so its errors go that way too and the exit need not wait
+ * for streams that were never made.
  */
-async function guard(body: () => Promise<number>, opts: { exitWhenDone?: boolean; timeout?: string } = {}): Promise<void> {
+async function guard(body: () => Promise<number>, opts: { exitWhenDone?: boolean; timeout?: string; ownOutput?: boolean } = {}): Promise<void> {
   const bound = opts.timeout === undefined ? NaN : Number(opts.timeout);
   // Out of range is the body's usage error (exit 2); a Node timer past 2^31 ms would fire at once.
   if (bound > 0 && bound <= MAX_TIMEOUT_S) {
@@ -93,20 +96,22 @@ async function guard(body: () => Promise<number>, opts: { exitWhenDone?: boolean
       process.exit(1);
     }, bound * 1000 + 2000).unref();
   }
+  const say = opts.ownOutput ? writeErr : (text: string) => void process.stderr.write(text);
   try {
     process.exitCode = await body();
   } catch (err) {
     if (err instanceof UserError) {
-      process.stderr.write(`backfill-tui: ${err.message}\n`);
+      say(`backfill-tui: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(`backfill-tui: ${(err as Error).stack ?? String(err)}\n`);
+      say(`backfill-tui: ${(err as Error).stack ?? String(err)}\n`);
       process.exitCode = 1;
     }
   }
   if (opts.exitWhenDone) {
     const code = process.exitCode;
-    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+    if (opts.ownOutput) exitAfterOutput(code);
+    else process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   }
 }
 
@@ -202,7 +207,7 @@ async function main(argv: string[]): Promise<void> {
         markStartup('output written');
         flushStartup();
         return code;
-      }, { exitWhenDone: true, timeout: opts.timeout }),
+      }, { exitWhenDone: true, timeout: opts.timeout, ownOutput: true }),
     );
 
   addGlobals(program.command('missing'))
@@ -221,7 +226,7 @@ async function main(argv: string[]): Promise<void> {
         markStartup('output written');
         flushStartup();
         return code;
-      }, { exitWhenDone: true, timeout: opts.timeout }),
+      }, { exitWhenDone: true, timeout: opts.timeout, ownOutput: true }),
     );
 
   program

@@ -15,11 +15,12 @@ import { createWritersScan } from '../runner/log-writers.js';
 import { checkRequire, runMissing, runMissingFailures, runStatus } from './status-command.js';
 import { statusJson } from './status-json.js';
 import { statusText } from './status-text.js';
+import { terminalColumns, writeErr, writeOut } from '../std-write.js';
 
 type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; job?: string; timeoutMs?: number };
 
 const fail = (message: string, code: number) => {
-  process.stderr.write(`backfill-tui: ${message}\n`);
+  writeErr(`backfill-tui: ${message}\n`);
   return code;
 };
 
@@ -58,10 +59,11 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   if (opts.json) {
     const jobJson = (state: (typeof states)[number], i: number) => ({ ...statusJson(state), problems: reports[i].problems });
     const out = registry.multi ? { jobs: states.map(jobJson), chain: chainJson(chain.rows) } : { ...jobJson(states[0], 0), chain: chainJson(chain.rows) };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    writeOut(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     // Fitted to the terminal (80 columns when piped), as the overview is: two lines per job, never wrapped.
-    const width = process.stdout.isTTY && process.stdout.columns ? Math.max(50, process.stdout.columns) : 80;
+    const columns = terminalColumns();
+    const width = columns ? Math.max(50, columns) : 80;
     const lines = registry.multi ? overviewText(overviewRows(states), width) : [statusText(states[0]).trimEnd()];
     // A job's problems under the table, named by job: a calm `waiting` row may hide a refused credential.
     // And each failing source its row shows (a storage or warehouse look says its error in the state, not the report).
@@ -74,7 +76,7 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
       lines.push('', `chain: ${formatCount(chain.rows[0]?.expected ?? 0)} expected keys`, ...chainText(chain.rows, width));
       if (chain.error) lines.push(...wrapText(`expected  ${chain.error}`, width, 10));
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    writeOut(`${lines.join('\n')}\n`);
   }
   // A job whose log cannot be read (not a file, no permission) is an error, exit 1, as for a lone job (tester V14).
   const unreadable = reports.some((r) => r.logUnreadable);
@@ -129,6 +131,6 @@ export async function runPlatformMissing(
     if (look && look.keys === null) return fail(`cannot list missing keys: ${look.label}: ${look.error}${look.hint ? ` (${look.hint})` : ''}`, 1);
   }
   const keys = missingInStage(state.expected.keys, here.keys!, upstream ? upstream.keys : null);
-  process.stdout.write(keys.length ? `${keys.join('\n')}\n` : '');
+  writeOut(keys.length ? `${keys.join('\n')}\n` : '');
   return 0;
 }

@@ -9,6 +9,7 @@ import { failuresView } from '../state/failures-view.js';
 import { UserError } from '../errors.js';
 import { unsafeKeyProblem } from '../key-safety.js';
 import { persistentUnknown } from '../failures/analysis.js';
+import { writeErr, writeOut } from '../std-write.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
 export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse'; timeoutMs?: number }): Promise<number> {
@@ -16,7 +17,7 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
   const state = await collectSnapshot(config, { timeoutMs: opts.timeoutMs, report });
   // `problems`: what could not be looked at within the time bound, or at all; each explained.
   const json = { ...statusJson(state), problems: report.problems };
-  process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state) + report.problems.map((p) => `problem   ${p}\n`).join(''));
+  writeOut(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state) + report.problems.map((p) => `problem   ${p}\n`).join(''));
   if (report.logUnreadable) return 1;
   if (opts.require === undefined) return 0;
   return checkRequire(state, opts.require, opts.source);
@@ -27,28 +28,28 @@ export function checkRequire(state: AppState, require: string, sourceName: 'stor
   // The command line checks it first (cli.ts: a usage error, exit 2); callers from elsewhere get the same rule.
   const want = Number(require);
   if (require.trim() === '' || !Number.isFinite(want) || want < 0 || want > 100) {
-    process.stderr.write(`backfill-tui: --require takes a percentage from 0 to 100, got "${require}"\n`);
+    writeErr(`backfill-tui: --require takes a percentage from 0 to 100, got "${require}"\n`);
     return 2;
   }
   if (!state.coverage[sourceName]) {
     // A source the job does not have is a wrong question, not a target missed (tester V10: exit 1 read as "not met").
-    process.stderr.write(`backfill-tui: --require ${want} --source ${sourceName}: ${state.job} has no ${sourceName} configured\n`);
+    writeErr(`backfill-tui: --require ${want} --source ${sourceName}: ${state.job} has no ${sourceName} configured\n`);
     return 2;
   }
   const source = coverageView(state)[sourceName];
   if (!source?.coverage) {
-    process.stderr.write(`backfill-tui: --require ${want}: no ${sourceName} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
+    writeErr(`backfill-tui: --require ${want}: no ${sourceName} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
     return 1;
   }
   const { present, expected } = source.coverage;
   if (expected === 0) {
     // Nothing expected proves nothing: the JSON says `met: false` for every target, and so does the exit.
-    process.stderr.write(`backfill-tui: --require ${want}: no keys are expected, so no target can be met\n`);
+    writeErr(`backfill-tui: --require ${want}: no keys are expected, so no target can be met\n`);
     return 1;
   }
   const keys = want === 0 ? 0 : keysForTarget(want, expected);
   const met = present >= keys;
-  if (!met) process.stderr.write(`backfill-tui: ${sourceName} coverage ${present}/${expected} is below ${want} % (${keys} keys, ${keys - present} more needed)\n`);
+  if (!met) writeErr(`backfill-tui: ${sourceName} coverage ${present}/${expected} is below ${want} % (${keys} keys, ${keys - present} more needed)\n`);
   return met ? 0 : 1;
 }
 
@@ -70,16 +71,16 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   }
   const report = newReport();
   const state = await collectSnapshot(config, { timeoutMs, report });
-  for (const p of report.problems) process.stderr.write(`backfill-tui: ${p}\n`);
+  for (const p of report.problems) writeErr(`backfill-tui: ${p}\n`);
   const storage = state.coverage.storage;
   // Without a storage listing a key that has since recovered cannot be told apart: say so, still print.
-  if (storage && storage.keys === null) process.stderr.write(`backfill-tui: storage not listed (${storage.error ?? 'unknown'}): keys that recovered since are included\n`);
+  if (storage && storage.keys === null) writeErr(`backfill-tui: storage not listed (${storage.error ?? 'unknown'}): keys that recovered since are included\n`);
   const failing = failuresView(state).rows.filter((r) => !r.recovered);
   // Storage not listed: no key is known to be persistent (a run silent about a key may have scraped it).
   // --persistent then has no answer (exit 1, nothing printed); --not-persistent prints every failing key.
   const known = failing.length === 0 || failing[0].persistentKnown;
   if (!known && filter.persistent !== undefined) {
-    process.stderr.write(`backfill-tui: persistent: ${persistentUnknown()}: ${filter.persistent ? 'no key is printed' : 'every failing key is printed'}\n`);
+    writeErr(`backfill-tui: persistent: ${persistentUnknown()}: ${filter.persistent ? 'no key is printed' : 'every failing key is printed'}\n`);
     if (filter.persistent) return 1;
   }
   const keys = failing
@@ -91,24 +92,24 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   // with a control character or a leading - is never printed as one; the count goes to stderr (tester T14).
   const safe = keys.filter((k) => unsafeKeyProblem(k) === null);
   const left = keys.length - safe.length;
-  if (left > 0) process.stderr.write(`backfill-tui: ${left} suspicious key${left === 1 ? '' : 's'} left out (over 200 characters, a control character or a leading -): not a key a backfill can take\n`);
-  process.stdout.write(safe.length ? `${safe.join('\n')}\n` : '');
+  if (left > 0) writeErr(`backfill-tui: ${left} suspicious key${left === 1 ? '' : 's'} left out (over 200 characters, a control character or a leading -): not a key a backfill can take\n`);
+  writeOut(safe.length ? `${safe.join('\n')}\n` : '');
   return 0;
 }
 
 /** `backfill-tui missing --from S`: the keys, one a line, sorted (ready for a backfill's --csv). */
 export async function runMissing(config: Config, from: 'storage' | 'warehouse' | 'lag', timeoutMs?: number): Promise<number> {
   if (!config.expected) {
-    process.stderr.write('backfill-tui: missing needs `expected` in the config (or --expected FILE)\n');
+    writeErr('backfill-tui: missing needs `expected` in the config (or --expected FILE)\n');
     return 2;
   }
   const report = newReport();
   const state = await collectSnapshot(config, { timeoutMs, report });
   // The keys go to stdout for a script to read; what could not be looked at goes to stderr.
-  for (const p of report.problems) process.stderr.write(`backfill-tui: ${p}\n`);
+  for (const p of report.problems) writeErr(`backfill-tui: ${p}\n`);
   // Without the expected keys nothing is missing or present: say why they are not known, not blame storage.
   if (!state.coverage.expected) {
-    process.stderr.write(`backfill-tui: cannot list missing keys: ${state.coverage.expectedError ?? 'the expected keys were not read in time'}\n`);
+    writeErr(`backfill-tui: cannot list missing keys: ${state.coverage.expectedError ?? 'the expected keys were not read in time'}\n`);
     return 1;
   }
   const cov = coverageView(state);
@@ -120,13 +121,13 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
     const configured = from === 'lag' ? config.storage && config.warehouse : config[from];
     if (!configured) {
       // A source the job does not have: a usage error, as an unknown --from is (tester V10).
-      process.stderr.write(`backfill-tui: cannot list missing keys from ${src}: ${state.job} has no ${src} configured${from === 'lag' ? ' (--from lag needs both)' : ''}\n`);
+      writeErr(`backfill-tui: cannot list missing keys from ${src}: ${state.job} has no ${src} configured${from === 'lag' ? ' (--from lag needs both)' : ''}\n`);
       return 2;
     }
     const err = cov[from === 'lag' ? 'storage' : from]?.error ?? cov.warehouse?.error ?? 'no answer in time';
-    process.stderr.write(`backfill-tui: cannot list missing keys from ${src}: ${err}\n`);
+    writeErr(`backfill-tui: cannot list missing keys from ${src}: ${err}\n`);
     return 1;
   }
-  process.stdout.write(keys.length ? `${[...keys].sort().join('\n')}\n` : '');
+  writeOut(keys.length ? `${[...keys].sort().join('\n')}\n` : '');
   return 0;
 }

@@ -13,8 +13,8 @@ import { LAUNCH_INFO, type LaunchInfo } from './launch-info.js';
  *
  * A cache V8 cannot use is ignored and the bundle compiled from source, with the same result: V8 rejects
  * data from another V8 version, other flags or a source of another length, and with
- * `--verify-snapshot-checksum` (set here before every compile that makes or reads a cache) also data whose
- * bytes were damaged. Without that flag a release build of V8 trusts the bytes and can crash on a damaged
+ * `--verify-snapshot-checksum` (set here for the compile that reads a cache and for the one that makes it, and
+ * cleared in between) also data whose bytes were damaged. Without that flag a release build of V8 trusts the bytes and can crash on a damaged
  * file. A missing or unreadable cache file is the same as none. Which cache is read: cache-place.ts.
  */
 /** Marks only for `npm run bench` (BACKFILL_TUI_TIMING): the global `performance` loads Node's perf_hooks. */
@@ -25,6 +25,9 @@ function mark(info: LaunchInfo, stage: string): void {
   const cpu = process.cpuUsage();
   info.marks.push([stage, Math.round(performance.now() * 10) / 10, Math.round((cpu.user + cpu.system) / 100) / 10]);
 }
+
+const CHECKSUM = '--verify-snapshot-checksum';
+const NO_CHECKSUM = '--no-verify-snapshot-checksum';
 
 function readOrUndefined(file: string): Buffer | undefined {
   try {
@@ -45,7 +48,7 @@ export function runWithCodeCache(file: string, plan: CachePlan, opts: { bundleId
   const info: LaunchInfo = { codeCache: 'absent', cacheKind: place?.kind ?? 'none', marks: [] };
   (globalThis as Record<symbol, unknown>)[LAUNCH_INFO] = info;
   mark(info, 'launcher');
-  setFlagsFromString('--verify-snapshot-checksum');
+  setFlagsFromString(CHECKSUM);
   // The build makes the bundle pure ASCII (scripts/build.mjs checks): Latin-1 reads it as it is, in a third of
   // the time UTF-8 decoding takes.
   const source = readFileSync(file, 'latin1');
@@ -53,12 +56,18 @@ export function runWithCodeCache(file: string, plan: CachePlan, opts: { bundleId
   // The bundle is one function expression, `(function (exports, require, module, __filename, __dirname) {…})`
   // (scripts/build.mjs): compiled as it is read, with no wrapped copy.
   const script = new Script(source, { filename: file, cachedData });
+  // Back to V8's default at once: Node's own modules loaded from here on (vm, fs/promises, …) come with code
+  // caches made under the default flags, which V8 refuses under any other flag: each would be compiled from
+  // its source instead (a sixth of what `status --json` costs beyond `node -e 0`).
+  setFlagsFromString(NO_CHECKSUM);
   if (cachedData) info.codeCache = script.cachedDataRejected ? 'rejected' : 'accepted';
   mark(info, 'bundle compiled');
   const out = opts.writeCacheTo ?? (opts.learn && info.codeCache !== 'accepted' ? plan.write : null);
   if (out) {
     const forBuild = opts.writeCacheTo !== undefined;
     process.once('exit', () => {
+      // Made under the flag it is read under (V8 stores the flags' hash and, with this one, a checksum).
+      setFlagsFromString(CHECKSUM);
       const data = script.createCachedData();
       if (forBuild) writeAtomic(out, data);
       else writeUserCache(out, data, opts.bundleId);
