@@ -1,17 +1,20 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ParseWorkerChoice } from '../src/app/log-events.js';
+import { logHandlers, type ParseWorkerChoice } from '../src/app/log-events.js';
 import { readLogOnce } from '../src/app/read-log-once.js';
 import { statusJson } from '../src/app/status-json.js';
+import type { ParsedBatch } from '../src/log-line.js';
+import { followLog } from '../src/log-follower.js';
 import { linesOf, type Grammar } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
 import { runFacts } from '../src/state/run.js';
 import { damagedLogs, type TestLog } from './support/damaged-logs.js';
+import { waitFor } from './support/wait-for.js';
 
 // A long history read and parsed in the parse worker (dist/src/parse-worker.cjs, built by `npm test`) must fold
 // to exactly what the thread's own reading gives: the same records in the same order, the same lines cut for
@@ -97,6 +100,47 @@ describe('parse worker', () => {
       expectSameRead(own, broken, name);
     }
   }, 120_000);
+});
+
+describe('parse worker, then the dashboard follows', () => {
+  // The dashboard reads the history in the worker, then follows what is appended itself: a writer's half-written
+  // last line at the hand-over, and lines appended after it, fold as the thread's own follow folds them.
+  test('the history read in the worker, a half-written line and later appends followed in the thread: the same state', async () => {
+    const { file: whole, grammar } = logs.find((l) => l.name === 'retries')!;
+    const text = readFileSync(whole);
+    const cut = text.lastIndexOf(10, Math.floor(text.length * 0.7)) + 40;
+    const follow = async (worker: ParseWorkerChoice | null) => {
+      const file = join(dir, `followed-${worker ? 'worker' : 'thread'}.log`);
+      writeFileSync(file, text.subarray(0, cut));
+      // One name for both: the status JSON says it.
+      let state = initialState({ job: 'j', log: 'followed.log', now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
+      const batches: ParsedBatch[] = [];
+      const handlers = logHandlers(grammar, (e) => {
+        if (e.type === 'log/batch') batches.push(e.batch);
+        state = reduce(state, e);
+      }, () => Date.UTC(2025, 11, 1), true, null, worker);
+      const ac = new AbortController();
+      const done = followLog(file, handlers, { signal: ac.signal, pollMs: 20, idlePollMs: 20, lendChunks: true, watch: false, chunkSize: 1024 });
+      try {
+        await waitFor(() => state.log.historyDone, 'the history read');
+        appendFileSync(file, text.subarray(cut));
+        const lines = text.toString('latin1').split('\n').length - 1;
+        await waitFor(() => batches.reduce((n, b) => n + b.lineCount, 0) === lines, 'the appended lines');
+      } finally {
+        ac.abort();
+        await done;
+      }
+      return { state, records: batches.flatMap(linesOf), biggest: Math.max(...batches.map((b) => b.lineCount)) };
+    };
+    const own = await follow(null);
+    const worker = await follow({ url: WORKER, minBytes: 1, readBytes: 8192 });
+    expect(worker.biggest).toBeGreaterThan(own.biggest);
+    expect(worker.records).toEqual(own.records);
+    expect(runFacts(worker.state.log.current)).toEqual(runFacts(own.state.log.current));
+    expect(worker.state.log.history.map(runFacts)).toEqual(own.state.log.history.map(runFacts));
+    expect(worker.state.log.tail).toEqual(own.state.log.tail);
+    expect(JSON.stringify(statusJson(worker.state))).toBe(JSON.stringify(statusJson(own.state)));
+  }, 60_000);
 });
 
 /** The real worker, made to throw when it is about to send a batch that ends past byte `offset`. */

@@ -10,6 +10,7 @@ import { isGsGlob } from '../failures/gs-glob.js';
 import { followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
 import { logHandlers } from './log-events.js';
+import { parseWorkerChoice } from './parse-worker-client.js';
 import { guessFromFile } from './log-zone-guess.js';
 import { logNotAFile } from '../overview/row-problem.js';
 import type { AppEvent } from '../state/events.js';
@@ -66,7 +67,8 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         return followLog(
           config.log,
           {
-            ...logHandlers(read, dispatch, now, true, guess),
+            // A long history is read in the parse worker (parse-worker-client.ts); what is appended later, here.
+            ...logHandlers(read, dispatch, now, true, guess, parseWorkerChoice()),
             // State, not only a notice: the overview row says it, and it goes once the log is read again.
             onError: (err) => dispatch({ type: 'log/problem', message: `log: ${(err as Error).message ?? String(err)} (retrying)` }),
             onUnusable: (what) => dispatch({ type: 'log/problem', message: logNotAFile(config.log, what) }),
