@@ -74,6 +74,8 @@ export function oddities(at: number): Buffer {
     Buffer.from(`${logLine(at + 14, 'INFO', '  ✅ Scraped ')}`),
     Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x41]),
     Buffer.from(` (2024-01-06)\n${logLine(at + 15, 'INFO', `  ❌ Failed 2024-01-07: ${'é'.repeat(40_000)}`)}\n`),
+    // A line that ends inside what looks like a ` (date)` after its key: the next line is its own.
+    Buffer.from(`${logLine(at + 15, 'INFO', '  ✅ Scraped 2024-04-01 (24')}\n56789ab)\n`),
   ]);
   return Buffer.concat([Buffer.from(`${text}\r\n`), bad, Buffer.alloc(3000, 0), Buffer.from(`${logLine(at + 16, 'INFO', '✅ Scraped 2024-01-08')}\n`)]);
 }
