@@ -1,5 +1,8 @@
 import { expect, test } from 'vitest';
+import type { LogLine } from '../src/log-line.js';
+import { applyLines, type LogRuns } from '../src/state/apply-lines.js';
 import { KeyLedger, hash64, numberOfKey } from '../src/state/key-ledger.js';
+import { T0 } from './support/log-text.js';
 
 /** Looks `key` up as the fold does for a keyed record: its ASCII bytes and their hash, no string. */
 function findBytes(ledger: KeyLedger, key: string): number {
@@ -97,3 +100,46 @@ function hashBytes(ledger: KeyLedger): number {
   const slots = (ledger as unknown as { slots: (Int32Array | undefined)[] }).slots;
   return slots.reduce((n, a) => n + (a?.byteLength ?? 0), 0);
 }
+
+test('a run folded with numbered keys (in order, thin, several widths, repeated) counts as a map of keys would', () => {
+  // The reference: the latest outcome of each key wins; a repeat of the same outcome is a duplicate line.
+  let s = 11;
+  const rnd = (n: number) => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s % n;
+  };
+  const keyOf = (i: number) => {
+    const pick = i % 10;
+    // In order (game ids), the same numbers one digit narrower, and thin numbers that go to the hash table.
+    if (pick < 6) return String(22100000 + i).padStart(10, '0');
+    if (pick < 8) return String(22100000 + i).padStart(9, '0');
+    return String(1_000_000_000 + i * 7_919_000);
+  };
+  const lines: LogLine[] = [];
+  const latest = new Map<string, 'succeeded' | 'failed' | 'skipped'>();
+  let duplicates = 0;
+  for (let n = 0; n < 60_000; n++) {
+    const i = rnd(3) === 0 && n > 10 ? rnd(n) : n;
+    const key = keyOf(i);
+    const kind = (['succeeded', 'failed', 'skipped'] as const)[rnd(3)];
+    if (latest.get(key) === kind) duplicates++;
+    latest.set(key, kind);
+    lines.push(kind === 'failed' ? { kind, at: T0 + n, key, failure: 'HTTP 500', error: `e${n}` } : { kind, at: T0 + n, key });
+  }
+  let runs: LogRuns = applyLines({ current: null, history: [] }, [{ kind: 'start', at: T0, title: 'Backfill' }]);
+  for (let from = 0; from < lines.length; from += 5_000) runs = applyLines(runs, lines.slice(from, from + 5_000));
+  const run = runs.current!;
+  const count = (k: string) => [...latest.values()].filter((v) => v === k).length;
+  expect({ succeeded: run.succeeded, failed: run.failed, skipped: run.skipped, duplicateLines: run.duplicateLines }).toEqual({
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    duplicateLines: duplicates,
+  });
+  expect(run.keys!.ledger.size).toBe(latest.size);
+  // Both places were used: pages for the keys in order, the hash table for the thin ones.
+  expect(run.keys!.ledger.denseKeys).toBeGreaterThan(0);
+  expect(run.keys!.ledger.denseKeys).toBeLessThan(latest.size);
+  const failedNow = new Set([...latest].filter(([, v]) => v === 'failed').map(([k]) => k));
+  expect(new Set(run.failedKeys.keys())).toEqual(failedNow);
+});
