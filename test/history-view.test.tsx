@@ -56,3 +56,23 @@ test('h: each failed-keys file (one run) with its failures by season phase and b
   expect(lines[at + 1]).toMatch(/11-27 00:17 ✗ 1: Regular season 1 · timeout 1/);
   expect(lines[at + 2]).toMatch(/11-26 23:17 ✗ 4: Regular season 1 · All-Star 1 · Play-In 1 · Playoffs 1 · HTTP/);
 });
+
+// Tester V4: a run still going was listed `… · no summary` under `Runs in the log`, and an execution whose 3 keys were
+// all skipped read `✓ 0 ✗ 0 succeeded` (its ↷ 3 left out).
+test('h: the log\'s run still going says so, not `no summary`; a launched run\'s skipped keys are said', async () => {
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: T0 + 20_000, targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'process/history', runs: [{ id: 'ext-1', label: 'external', keyCount: 3, keysFile: null, pid: 0, startedAt: T0 - 60_000, endedAt: T0 - 30_000, exitCode: null, reason: 'succeeded', counts: { succeeded: 0, failed: 0, skipped: 3 } }] });
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(T0, [...banner(6, 180, 80), ['INFO', '  ✅ Scraped k1']]), compileGrammar()) });
+  store.dispatch({ type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
+  // Its writer is alive (a run of ours): running.
+  store.dispatch({ type: 'process/update', patch: { runId: 'r', pid: 42, attached: true, alive: true, writersChecked: true, writersCheckedAt: T0 + 20_000 } });
+  store.dispatch({ type: 'ui/view', view: 'history' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = () => stripVTControlCharacters(app.lastFrame() ?? '');
+  await waitFor(() => frame().includes('Runs in the log') || null, 'history view');
+  expect(frame()).toMatch(/external\s+3 keys 0:30 ✓ 0 ✗ 0 ↷ 3 succeeded/);
+  expect(frame()).toMatch(/80 keys · .* ✓ 1 ✗ 0 ↷ 0 · running$/m);
+  // Its writer gone without a summary: now it is a run with no summary.
+  store.dispatch({ type: 'process/update', patch: { alive: false, exitedAt: T0 + 20_000 } });
+  await waitFor(() => /· no summary$/m.test(frame()) || null, 'the ended run');
+});

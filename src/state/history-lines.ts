@@ -2,6 +2,9 @@ import { formatClock, formatCount, formatPercent } from '../format.js';
 import type { AppState } from './app-state.js';
 import { fileFailures } from './failures-view.js';
 import { bodyHeightOf } from './body-height.js';
+import { currentFigures } from './current-figures.js';
+import { isLive } from './run-view.js';
+import { readingLog } from './log-reading.js';
 
 /** One line of the history view: a section heading, a row, or a quiet note. */
 export interface HistoryLine {
@@ -30,7 +33,11 @@ let last: { key: unknown[]; lines: HistoryLine[] } | null = null;
  * Nothing is left out: the view scrolls over these lines (see `historyWindow`).
  */
 export function historyLines(state: AppState): HistoryLine[] {
-  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.exists, state.failed.files, state.coverage.expected, state.phases];
+  // The log's current run still going reads `running` (or `stalled`), not `no summary` (tester V4), as the header says.
+  // Not while the log is half read: no state word is known then (log-reading.ts).
+  const status = state.log.current !== null && !readingLog(state) ? currentFigures(state).status : null;
+  const going = status !== null && isLive(status) ? status : null;
+  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going];
   if (last && last.key.every((x, i) => x === key[i])) return last.lines;
   const lines: HistoryLine[] = [];
   const alerts = [...state.alerts.past, ...state.alerts.recent].reverse();
@@ -44,7 +51,8 @@ export function historyLines(state: AppState): HistoryLine[] {
   if (launched.length === 0) lines.push({ kind: 'note', text: 'none yet (s resumes, r retries)' });
   const expected = state.coverage.expected?.keys.length ?? 0;
   for (const r of launched) {
-    const counts = r.counts ? ` ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}` : '';
+    // Skipped keys said when there are any (tester V4: an execution of 3 skipped keys read `✓ 0 ✗ 0 succeeded`).
+    const counts = r.counts ? ` ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}${r.counts.skipped ? ` ↷ ${r.counts.skipped}` : ''}` : '';
     const end = r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason}` : '';
     const moved = r.storageBefore != null && r.storageAfter != null && expected ? ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : '';
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}${counts}${end}${moved}` });
@@ -56,7 +64,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
     const took = formatClock(r.startedAt !== null && end !== null ? end - r.startedAt : null);
-    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.complete ? '' : ' · no summary'}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : ' · no summary'}` });
   }
 
   const files = [...fileFailures(state)].reverse();
