@@ -98,6 +98,26 @@ describe('launch', () => {
     expect(run).toMatchObject({ pid: result.run.pid, end: { reason: 'failed-to-start', exitCode: 3 } });
   });
 
+  // Tester W15: /bin/false read as `launched run … pid N` then `ended · 0:01` and an "ended without a summary" alert:
+  // it exited while its launch record was being written (an fsync), before the start window listened for an exit.
+  test('a command that has exited before its launch record is written still fails to start, with its exit code', async () => {
+    const opts = setup(() => ['/bin/false']);
+    /** Holds the launch (synchronously, in the spawn's own tick) until the child is dead: its exit comes during the record's write. */
+    const untilDead = (pid: number) => {
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      const deadline = Date.now() + 10_000;
+      while (!/^[ZX]/.test(readProcStat(pid)?.state ?? 'X')) {
+        if (Date.now() > deadline) throw new Error(`pid ${pid} did not exit`);
+        Atomics.wait(pause, 0, 0, 5);
+      }
+    };
+    const result = await launch({ ...opts, startWindowMs: 10_000, onSpawn: untilDead });
+    if (result.ok) throw new Error('expected a failure to start');
+    expect(result.reason).toBe('/bin/false exited with code 1 right after starting');
+    const [run] = await readRuns(opts.stateDir);
+    expect(run).toMatchObject({ end: { reason: 'failed-to-start', exitCode: 1 } });
+  });
+
   test('first output is capped at 2 KB', async () => {
     const opts = setup(() => [process.execPath, '-e', 'process.stdout.write("y".repeat(10000)); process.exitCode = 1']);
     const result = await launch({ ...opts, startWindowMs: 10_000 });

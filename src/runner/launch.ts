@@ -113,6 +113,9 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   child.unref();
 
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  // Listened for from the spawn: a child that exits at once (/bin/false) may do so while its record is written (an
+  // fsync), and an exit emitted then would be missed, a failed start read as a run (tester W15).
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   child.on('error', () => undefined); // later errors (a failed kill) must not crash the dashboard
   // No pid means spawn failed (command not found, not executable): 'error' follows.
   const pid = child.pid ?? null;
@@ -128,7 +131,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
     }
   }
 
-  const outcome = await firstOutcome(child, spawnError, opts.startWindowMs ?? 1000);
+  const outcome = await firstOutcome(exited, spawnError, opts.startWindowMs ?? 1000);
   if (outcome.kind === 'error') {
     const code = (outcome.error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? `Command not found: ${opts.argv[0]}` : `Cannot start ${opts.argv[0]}: ${outcome.error.message}`;
@@ -153,7 +156,7 @@ function endUntracked(pid: number): void {
 
 type Outcome = { kind: 'error'; error: Error } | { kind: 'exit'; code: number | null; signal: string | null } | { kind: 'running' };
 
-function firstOutcome(child: ChildProcess, spawnError: Promise<Error>, windowMs: number): Promise<Outcome> {
+function firstOutcome(exited: Promise<{ code: number | null; signal: string | null }>, spawnError: Promise<Error>, windowMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ kind: 'running' }), windowMs);
     const settle = (o: Outcome) => {
@@ -161,6 +164,6 @@ function firstOutcome(child: ChildProcess, spawnError: Promise<Error>, windowMs:
       resolve(o);
     };
     void spawnError.then((error) => settle({ kind: 'error', error }));
-    child.once('exit', (code, signal) => settle({ kind: 'exit', code, signal }));
+    void exited.then(({ code, signal }) => settle({ kind: 'exit', code, signal }));
   });
 }
