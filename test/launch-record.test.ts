@@ -45,7 +45,8 @@ function jobIn(stateDir: string) {
   const dir = tempDir();
   writeFileSync(join(dir, 'cfg.json'), JSON.stringify({
     job: 'full', log: 'job.log', stateDir, keepAwake: false,
-    command: [process.execPath, '-e', 'console.log("the backfill ran")'],
+    // It takes a keys file (written before the run record: the case below fills the disk between the two).
+    command: [process.execPath, '-e', 'console.log("the backfill ran")', '{keysFile}'],
   }));
   return { config: loadConfig({ file: join(dir, 'cfg.json'), cwd: dir }), log: join(dir, 'job.log') };
 }

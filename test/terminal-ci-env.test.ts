@@ -43,7 +43,7 @@ test('a launched backfill still gets CI from the environment as it was', async (
   term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir, env: { CI: 'true' } });
   await term.waitScreen((_, text) => text.includes('0/1'), 'the storage count of the one expected key');
   term.keys('s');
-  await term.waitScreen((_, text) => /\by\b/.test(text) && /[Rr]esume|[Ll]aunch/.test(text), 'the resume box');
+  await term.waitScreen((_, text) => /\by\b/.test(text) && /[Rr]esume|[Ll]aunch|as configured/.test(text), 'the resume box');
   term.keys('y');
   const seen = path.join(dir, 'ci-seen.txt');
   await term.waitScreen(() => existsSync(seen) && readFileSync(seen, 'utf8').trim() === 'CI=true', 'the launched command writing CI=true');

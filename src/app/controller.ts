@@ -117,7 +117,7 @@ export function createController(deps: ControllerDeps) {
     if (blocked) return notice(blocked, 'warn', LAUNCH_BLOCKED);
     const pl = active();
     if (pl.keysUnsupported()) {
-      return openConfirm({ kind: 'resume', keys: [], workers: config.workers, timeout: config.timeout, message: `Execute ${pl.label}? Its args take no keys: the script's own resume skips what is in storage.` });
+      return openConfirm({ kind: 'resume', keys: [], workers: config.workers, timeout: config.timeout, message: pl.keylessQuestion(config.workers, config.timeout) });
     }
     const { expected: info, expectedError } = store.getState().coverage;
     if (expectedError) return notice(`resume needs the expected keys: ${expectedError}`, 'warn');

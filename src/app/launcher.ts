@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Config } from '../config.js';
-import { commandVars, expandCommand } from '../runner/command.js';
+import { commandVars, expandCommand, takesKeysFile } from '../runner/command.js';
 import { keepAwake } from '../runner/keep-awake.js';
 import { writeKeysFile } from '../runner/keys-file.js';
 import { readExpectedLayout } from '../coverage/expected-keys.js';
@@ -39,9 +39,11 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
     const now = await processSnapshot(config);
     if (now.attached) return { ok: false, message: `not launched: run ${now.runId} (pid ${now.pid}) is still running`, notices };
     if (now.external) return { ok: false, message: `not launched: the log is being written by pid ${now.externalPids?.join(', ')}, not started here`, notices };
-    let keysFile: string;
+    // A command that takes no keys file gets none: nothing written for it to never read (tester W14).
+    const takesKeys = takesKeysFile(config.command);
+    let keysFile: string | null = null;
     try {
-      keysFile = await writeKeysFile(config.stateDir, req.keys, req.label, Date.now, await readExpectedLayout(config.expected));
+      if (takesKeys) keysFile = await writeKeysFile(config.stateDir, req.keys, req.label, Date.now, await readExpectedLayout(config.expected));
     } catch (err) {
       return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
     }
@@ -51,7 +53,7 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
     } catch (err) {
       return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
     }
-    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: req.keys.length, label: req.label, workers: req.workers, timeout: req.timeout, onSpawn });
+    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: takesKeys ? req.keys.length : 0, label: req.label, workers: req.workers, timeout: req.timeout, onSpawn });
     if (!result.ok) {
       const out = result.firstOutput.trim();
       // No end recorded: the launch stopped before anything was spawned (its record could not be written).

@@ -13,6 +13,8 @@ export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
     keyCount: r.keyCount,
     keysFile: r.keysFile,
     keysGiven: r.keysFile !== null && r.argv.some((a) => a.includes(r.keysFile!)),
+    // A command given no keys file chose its keys itself: how many is not known here (tester W14).
+    ...(r.keysFile === null && r.keyCount === 0 ? { keysUnknown: true } : {}),
     ...(r.workers !== undefined ? { workers: r.workers } : {}),
     ...(r.timeout !== undefined ? { timeout: r.timeout } : {}),
     pid: r.pid ?? 0,

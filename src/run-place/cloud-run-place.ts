@@ -515,6 +515,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       // A listing that fails says why in the place's lines; the keys then act on what is known.
       return listedOnce || failedOnce ? null : `the executions of ${spec.job} are still being listed`;
     },
+    keylessQuestion() {
+      return `Execute ${label}? Its args take no keys: the script's own resume skips what is in storage.`;
+    },
     keysUnsupported() {
       return takesKeys() ? null : `the job's args take neither {keys} nor {keysUri}: it cannot be given a list of keys (s still executes it; its own resume skips what is in storage)`;
     },

@@ -1,7 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { countOf, formatCount } from '../format.js';
 import type { Config } from '../config.js';
 import { launchBackfill } from '../app/launcher.js';
+import { takesKeysFile } from '../runner/command.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
@@ -166,7 +169,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const bytesBefore = store.getState().log.bytesRead;
     const launchedAt = d.now();
     // A command given no keys file runs what it decides itself: its total is its own to say.
-    const takesKeys = config.command?.some((a) => a.includes('{keysFile}')) ?? false;
+    const takesKeys = config.command ? takesKeysFile(config.command) : false;
     // Until its pid is in the state, the run's first lines must not bring a look that takes it for another writer.
     dispatch({ type: 'process/update', patch: { launching: true } });
     let spawned: number | null = null;
@@ -215,7 +218,17 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   return {
     kind: 'local',
     label: 'local process',
-    keysUnsupported: () => null,
+    // A command without {keysFile} decides its keys itself (`--season 2024`, its own resume): it is run as configured,
+    // and `r` cannot hand it the failed keys (tester W14: it was offered 853 keys, written to a keys file it never read).
+    keysUnsupported: () => (config.command && !takesKeysFile(config.command) ? 'its command takes no keys file ({keysFile}): it chooses what to scrape' : null),
+    keylessQuestion(workers, timeout) {
+      const cmd = config.command ?? [];
+      const uses = (name: string) => cmd.some((a) => a.includes(`{${name}}`));
+      const settings = [uses('workers') ? countOf(workers, 'worker') : '', uses('timeout') ? `timeout ${formatCount(timeout)} s` : ''].filter(Boolean).join(', ');
+      // The program and, after an interpreter, its script: `nt.sh`, `python3 backfill.py`.
+      const script = cmd[1] && !cmd[1].startsWith('-') && !cmd[1].includes('{') ? ` ${basename(cmd[1])}` : '';
+      return `Run ${basename(cmd[0] ?? 'the command')}${script} as configured${settings ? `, ${settings}` : ''}? It takes no keys file ({keysFile}): it chooses what to scrape.`;
+    },
     launchBlocked() {
       const s = store.getState();
       if (!config.command) return 'no `command` in the config: nothing to launch';

@@ -31,6 +31,11 @@ export interface RunPlace {
   /** Why this place cannot be given a list of keys (e.g. the job's args take none), or null. */
   keysUnsupported(): string | null;
   /**
+   * The question `s` asks when no keys can be given (keysUnsupported): the run goes as configured and chooses what
+   * it scrapes, with only the settings it takes (`workers`, `timeout` in s) in the words.
+   */
+  keylessQuestion(workers: number, timeout: number): string;
+  /**
    * What the place has not learnt yet that `s`, `r` and `x` depend on (local: who writes the log; Cloud Run: the
    * job's executions), in the operator's words, or null once known. Keys wait for it rather than answer wrongly.
    */

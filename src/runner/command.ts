@@ -46,3 +46,8 @@ export function commandVars(
   if (run.keysFile !== null) out.keysFile = run.keysFile;
   return out;
 }
+
+/** Whether the command is given the launch's keys (a `{keysFile}` in its arguments). */
+export function takesKeysFile(command: string[]): boolean {
+  return command.some((a) => a.includes('{keysFile}'));
+}
