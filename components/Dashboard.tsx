@@ -6,7 +6,8 @@ import { failureSummaryLine } from '../src/state/failures-view.js';
 import { keyStateOf } from '../src/state/key-state.js';
 import { launchOfCurrentRun } from '../src/state/run-notes.js';
 import { otherWriters } from '../src/state/writer.js';
-import type { RunFigures } from '../src/state/run-view.js';
+import { skipsAhead } from '../src/state/current-figures.js';
+import { isLive, type RunFigures } from '../src/state/run-view.js';
 import { CalendarStrip } from './CalendarStrip.js';
 import { FunnelPanel } from './FunnelPanel.js';
 import type { FunnelView } from './useFunnel.js';
@@ -49,7 +50,9 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   // The launch from here that started this run, for the note on keys the script did not read (tester U14).
   const launched = launchOfCurrentRun(state);
   const others = otherWriters(state.process);
-  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched, others).length ? 1 : 0) : 1;
+  // Keys the script will skip (in storage already): the ETA leaves them out, a note says them (tester W13).
+  const skipping = run && isLive(figures.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0;
+  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched, others, skipping).length ? 1 : 0) : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);
   const place = placeLines(state);
@@ -81,7 +84,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} />
-      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} />}
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} />
       {showProblem ? (
         <Text color={color ? 'red' : undefined} wrap="truncate-end">

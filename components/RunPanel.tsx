@@ -11,7 +11,7 @@ import type { RecordedRun } from '../src/state/app-state.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [] }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[] }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0 }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number }) {
   const color = useColor();
   if (!run) {
     return (
@@ -28,7 +28,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
   const barWidth = Math.max(10, width - displayWidth(`Run  ${counter} ${pct}`));
   const live = isLive(figures.status);
   const breakdown = failureBreakdown(run.failures);
-  const notes = runNotes(run, launched, others);
+  const notes = runNotes(run, launched, others, skipping);
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">

@@ -80,3 +80,19 @@ describe('the ETA leaves out keys the script will skip', () => {
     expect(currentFigures(state).remaining).toBe(10);
   });
 });
+
+// Tester W13: `27/300 9.0 %` beside `ETA ~1 s`: the bar and percent leave out the keys the script is skipping (known
+// from storage), the ETA counts them. What the ETA knows is said on the job screen and in status.
+describe('the keys the script will skip are said beside the bar', () => {
+  test('storage holds 9 of the 18 left: `~9 of its keys already in storage` on the job screen and in status; none without storage', async () => {
+    const [React, { renderToString }, { stripVTControlCharacters }, { App }, { createStore }, { statusText }] = await Promise.all([import('react'), import('ink'), import('node:util'), import('../components/App.js'), import('../src/store.js'), import('../src/app/status-text.js')]);
+    const inStorage = [...Array.from({ length: 12 }, (_, i) => key(i)), ...Array.from({ length: 9 }, (_, i) => key(12 + i * 2))];
+    const read = reduce(withStorage(liveRun(), inStorage), { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
+    const state = { ...read, ui: { ...read.ui, width: 80, height: 24 } };
+    const note = '~9 of its keys already in storage: the script skips them';
+    const screen = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore(state, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
+    expect(screen).toContain(note);
+    expect(statusText(state)).toContain(note);
+    expect(statusText(liveRun())).not.toContain('already in storage');
+  });
+});

@@ -9,7 +9,7 @@ import { formatClock, formatCount, formatEta, formatPercent } from '../format.js
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive } from '../state/run-view.js';
-import { currentFigures } from '../state/current-figures.js';
+import { currentFigures, skipsAhead } from '../state/current-figures.js';
 import { formatGroups, formatMonths, persistentSentence } from '../failures/analysis.js';
 import { failuresView } from '../state/failures-view.js';
 import { placeLines } from '../state/place-view.js';
@@ -49,7 +49,7 @@ export function statusText(state: AppState): string {
     if (run.error) lines.push(`          ${run.error}`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);
-    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process))) lines.push(`          ${note}`);
+    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0)) lines.push(`          ${note}`);
     if (isLive(f.status)) {
       lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }

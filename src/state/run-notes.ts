@@ -33,11 +33,14 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
  * filter of the script's own dropped some), lines that looked like outcomes but no rule read, repeated key
  * lines (a logger with two handlers) and failed keys past the listing bound. Empty when none happened.
  * `others`: pids not started here writing the log beside our live run (writer.ts otherWriters): said first, as
- * the figures are then both runs' lines together (tester V18).
+ * the figures are then both runs' lines together (tester V18). `skipping`: keys of the run not done yet that storage
+ * holds (current-figures.ts skipsAhead), which the script skips with no line: the ETA leaves them out, the bar
+ * cannot show them, so they are said (tester W13: `27/300 9.0 %` beside `ETA ~1 s`).
  */
-export function runNotes(run: RunState | null, launched: RecordedRun | null = null, others: number[] = []): string[] {
+export function runNotes(run: RunState | null, launched: RecordedRun | null = null, others: number[] = [], skipping = 0): string[] {
   if (!run) return [];
   const notes: string[] = [];
+  if (skipping > 0) notes.push(`~${formatCount(skipping)} of its keys already in storage: the script skips them`);
   if (others.length) notes.push(`${pidsText(others)}, not started here, also write${others.length === 1 ? 's this log: its' : ' this log: their'} lines are mixed in`);
   if (launched && run.total !== null && launched.keyCount > 0 && run.total !== launched.keyCount) {
     notes.push(`the script read ${formatCount(run.total)} of the ${formatCount(launched.keyCount)} keys launched`);
