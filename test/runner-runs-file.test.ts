@@ -99,3 +99,38 @@ describe('findAttachable', () => {
     expect(runs[0]).toMatchObject({ id: 'a', pid: 77, procStart: 5, end: null });
   });
 });
+
+// Tester W16: a launch record without `label` (hand-edited, another tool) crashed the dashboard on `h`
+// (`r.label.padEnd`): every field is checked when read, a record that is not what a dashboard writes is skipped.
+describe('records are checked field by field when read', () => {
+  test('a record missing or mistyping a required field is skipped; optional fields of another type are dropped; h draws', async () => {
+    const dir = tempDir();
+    const good = launchRec('good', { workers: 3 });
+    const { label: _label, ...noLabel } = launchRec('no-label');
+    const lines = [
+      good,
+      noLabel,
+      launchRec('argv-string', { argv: 'python job.py' as unknown as string[] }),
+      launchRec('pid-string', { pid: '1234' as unknown as number }),
+      launchRec('bad-optional', { workers: 'six' as unknown as number, timeout: 60 }),
+      endRec('good', { counts: { succeeded: 3, failed: 'x' as unknown as number } }),
+      endRec('good', { reason: 'exploded' as EndRecord['reason'] }),
+      { type: 'stop', id: 'good', at: 'now' },
+    ];
+    appendFileSync(runsPath(dir), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const runs = await readRuns(dir);
+    expect(runs.map((r) => r.id)).toEqual(['good', 'bad-optional']);
+    expect(runs[0]).toMatchObject({ workers: 3, end: { reason: 'exited', counts: { succeeded: 3 } } });
+    expect(runs[0].end!.counts).toEqual({ succeeded: 3 });
+    expect(runs[0].stopAskedAt).toBeUndefined();
+    expect(runs[1]).toMatchObject({ timeout: 60 });
+    expect(runs[1]).not.toHaveProperty('workers');
+    // The history view over what was read draws (it threw on the record without a label).
+    const { recordedRuns } = await import('../src/app/process-info.js');
+    const { historyLines } = await import('../src/state/history-lines.js');
+    const { initialState } = await import('../src/state/app-state.js');
+    const state = initialState({ job: 'j', log: '/x.log', now: 10_000, targets: [95] });
+    const lines2 = historyLines({ ...state, process: { ...state.process, history: recordedRuns(runs) } }).map((l) => l.text);
+    expect(lines2.some((t) => t.includes('resume'))).toBe(true);
+  });
+});

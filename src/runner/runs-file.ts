@@ -185,19 +185,52 @@ export async function readRuns(stateDir: string): Promise<RunRecord[]> {
   return foldRuns(parseRunLines(text));
 }
 
-/** Parses JSONL, skipping blank, torn and foreign lines (a crash can leave half a line at the end). */
+/**
+ * Parses JSONL, skipping blank, torn and foreign lines (a crash can leave half a line at the end), and records
+ * whose fields are not what this dashboard writes (hand-edited, another tool or version: tester W16, a launch
+ * without `label` crashed `h`). Each field is checked; optional ones of the wrong type are dropped.
+ */
 export function parseRunLines(text: string): Array<LaunchRecord | EndRecord | StopRecord> {
   const out: Array<LaunchRecord | EndRecord | StopRecord> = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
+    let rec: unknown;
     try {
-      const rec = JSON.parse(line) as LaunchRecord | EndRecord | StopRecord;
-      if (rec && typeof rec.id === 'string' && (rec.type === 'launch' || rec.type === 'end' || rec.type === 'stop')) out.push(rec);
+      rec = JSON.parse(line);
     } catch {
-      // torn or hand-edited line
+      continue; // torn or hand-edited line
     }
+    const checked = checkedRecord(rec);
+    if (checked) out.push(checked);
   }
   return out;
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const orNull = <T>(v: unknown, is: (x: unknown) => x is T): v is T | null => v === null || is(v);
+const END_REASONS = new Set<string>(['exited', 'stopped', 'failed-to-start', 'gone', 'ended', 'complete']);
+
+/** The record as this dashboard writes it, or null when a required field is missing or of another type. */
+function checkedRecord(raw: unknown): LaunchRecord | EndRecord | StopRecord | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const r = raw as Record<string, unknown>;
+  if (!isStr(r.id)) return null;
+  /** Optional fields: kept only when of their type. */
+  const opt = (name: string, is: (x: unknown) => boolean) => (name in r && is(r[name]) ? { [name]: r[name] } : {});
+  if (r.type === 'stop') return isNum(r.at) ? { type: 'stop', id: r.id, at: r.at } : null;
+  if (r.type === 'end') {
+    if (!isNum(r.endedAt) || !orNull(r.exitCode, isNum) || !orNull(r.signal, isStr) || !isStr(r.reason) || !END_REASONS.has(r.reason)) return null;
+    const counts = r.counts && typeof r.counts === 'object' && !Array.isArray(r.counts) ? Object.fromEntries(Object.entries(r.counts).filter(([, v]) => isNum(v))) : undefined;
+    return { type: 'end', id: r.id, endedAt: r.endedAt, exitCode: r.exitCode, signal: r.signal, reason: r.reason as EndReason, ...(counts ? { counts: counts as Record<string, number> } : {}), ...opt('message', isStr) };
+  }
+  if (r.type !== 'launch') return null;
+  const argvOk = Array.isArray(r.argv) && r.argv.every(isStr);
+  if (!isStr(r.label) || !argvOk || !isStr(r.cwd) || !orNull(r.keysFile, isStr) || !isNum(r.keyCount) || !orNull(r.pid, isNum) || !orNull(r.procStart, (x): x is ProcStart => isNum(x) || isStr(x)) || !isStr(r.log) || !isNum(r.startedAt)) return null;
+  return {
+    type: 'launch', id: r.id, label: r.label as RunLabel, argv: r.argv as string[], cwd: r.cwd, keysFile: r.keysFile, keyCount: r.keyCount, pid: r.pid, procStart: r.procStart, log: r.log, startedAt: r.startedAt,
+    ...opt('workers', isNum), ...opt('timeout', isNum), ...opt('execution', isStr), ...opt('storageBefore', (x) => orNull(x, isNum)),
+  };
 }
 
 // A dashboard that only found a run gone knows less than the one that saw it exit or stopped it.
