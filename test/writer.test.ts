@@ -55,3 +55,20 @@ test('tester U5: a run begun in the log after the run this dashboard stopped is 
   expect(writerOf(own)).toEqual({ alive: false, stopped: true, endedAt: T - 300_000 });
   expect(writerOf({ ...own, process: { ...process, runId: null, pid: null, alive: null, stopped: false } })).toEqual({ alive: false, stopped: true, endedAt: T - 300_000 });
 });
+
+// Tester W22: relaunching 1 s after a stop, `run ended without a summary after 0 keys` alerted for the run starting:
+// in the launch's start window a look at /proc finds no writer but ours, and the new run's lines read as ended.
+test('a launch in its start window (child spawned, pid not yet in the state) is alive: no `ended`, no alert', async () => {
+  const { reduce } = await import('../src/state/reducer.js');
+  const s0 = initialState({ job: 'j', log: '/x.log', now: T, targets: [95] });
+  // The previous run of ours, stopped a second ago; the new run's first lines have come.
+  const stopped = { ...s0, log: { ...s0.log, historyDone: true }, process: { ...s0.process, runId: 'resume-1', pid: 77, attached: true, alive: false, stopped: true, exitedAt: T - 1000, writersChecked: true, writersCheckedAt: T - 500, history: [{ id: 'resume-1', label: 'resume', keyCount: 3, keysFile: null, pid: 77, startedAt: T - 60_000, endedAt: T - 1000, exitCode: null, reason: 'stopped', counts: null }] } };
+  const launching = reduce(reduce(stopped, { type: 'process/update', patch: { launching: true } }), { type: 'process/update', patch: { startingPid: 88 } });
+  const run = { ...emptyRun(), startedAt: T + 100, lastActivityAt: T + 100, hasActivity: true };
+  const lines = { ...launching, now: T + 200, log: { ...launching.log, current: run, history: [{ ...emptyRun(), startedAt: T - 60_000, lastActivityAt: T - 2000 }], lastArrivalAt: T + 150 } };
+  expect(writerOf(lines).alive).toBe(true);
+  // The look in the window finds nobody else (ours is filtered): still alive, and no alert fires.
+  const looked = reduce(lines, { type: 'process/update', patch: { external: false, externalPids: [], writersChecked: true, writersCheckedAt: T + 300 } });
+  expect(runStatus(looked.log.current, looked.now, writerOf(looked))).toBe('running');
+  expect(looked.alerts.recent.map((a) => a.kind)).not.toContain('ended-without-summary');
+});

@@ -24,6 +24,10 @@ function writerFacts(state: AppState): WriterInfo {
     return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting', endedAt: isActive(e) ? null : (e.completionTime ?? null) };
   }
   if (p.external) return { alive: true, arrivedAt };
+  // A launch from here in its start window: its child is spawned and writing, not yet in the state (its pid comes a
+  // second later). A look then finds no writer but ours, which is no end (tester W22: `run ended without a summary
+  // after 0 keys` alerted for a run starting 1 s after a stop).
+  if (p.launching && p.startingPid) return { alive: true, arrivedAt };
   if (stoppedByRecord(state)) return { alive: false, stopped: true, endedAt: state.process.history.at(-1)?.endedAt ?? null };
   if (p.pid !== null && p.alive !== null && !later) return { alive: p.alive, arrivedAt, ...(p.alive ? {} : { endedAt: p.exitedAt ?? recordedEnd(state) }) };
   if (p.writersChecked) {
