@@ -28,8 +28,9 @@ beforeAll(async () => {
   logs.push(...(await damagedLogs(dir)));
 }, 120_000);
 
-async function read(file: string, grammar: Grammar, chunkSize: number, worker: ParseWorkerChoice | null) {
+async function read(file: string, grammar: Grammar, chunkSize: number, choice: ParseWorkerChoice | null) {
   const events: AppEvent[] = [];
+  const worker = choice && { ...choice, stats: { inThread: 0, fromWorker: 0 } };
   let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
   await readLogOnce(
     file,
@@ -50,6 +51,7 @@ async function read(file: string, grammar: Grammar, chunkSize: number, worker: P
     biggest: Math.max(0, ...batches.map((b) => b.lineCount)),
     others: events.filter((e) => e.type !== 'log/batch' && e.type !== 'log/progress'),
     lastProgress: events.filter((e) => e.type === 'log/progress').at(-1),
+    stats: worker?.stats ?? { inThread: 0, fromWorker: 0 },
   };
 }
 
@@ -74,8 +76,9 @@ describe('parse worker', () => {
     for (const { name, grammar, file } of logs) {
       const own = await read(file, grammar, chunkSize, null);
       const worker = await read(file, grammar, chunkSize, { url: WORKER, minBytes: 1, readBytes });
-      // The worker did the reading: its batches are bigger than the thread's reads can hold.
-      expect(worker.biggest, name).toBeGreaterThan(own.biggest);
+      // The worker did the reading (all of it but what this thread read while it started).
+      expect(worker.stats.fromWorker + worker.stats.inThread, name).toBeGreaterThan(0);
+      expect(worker.stats.fromWorker, name).toBeGreaterThan(0);
       expectSameRead(own, worker, name);
     }
   }, 120_000);
@@ -84,7 +87,39 @@ describe('parse worker', () => {
     const { name, grammar, file } = logs[0];
     const r = await read(file, grammar, 1024, { url: WORKER, minBytes: 1 << 30 });
     expect(r.biggest, name).toBeLessThanOrEqual(30);
+    expect(r.stats, name).toEqual({ inThread: 0, fromWorker: 0 });
   });
+
+  test('while the worker starts, the thread reads on; the worker takes over where it stopped, with its clock', async () => {
+    const { name, grammar, file } = logs.find((l) => l.name === 'one-run')!;
+    // The worker is made ready only once the thread has read three batches by itself.
+    const marker = join(dir, 'go');
+    const slow = join(dir, 'slow-worker.cjs');
+    writeFileSync(
+      slow,
+      `const { existsSync } = require('node:fs');
+const wait = new Int32Array(new SharedArrayBuffer(4));
+const deadline = Date.now() + 30000;
+while (!existsSync(${JSON.stringify(marker)}) && Date.now() < deadline) Atomics.wait(wait, 0, 0, 5);
+require(${JSON.stringify(fileURLToPath(WORKER))});
+`,
+    );
+    const own = await read(file, grammar, 512, null);
+    const stats = { inThread: 0, fromWorker: 0 };
+    const events: AppEvent[] = [];
+    let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
+    let batches = 0;
+    await readLogOnce(file, grammar, (e) => {
+      events.push(e);
+      state = reduce(state, e);
+      if (e.type === 'log/batch' && ++batches === 3) writeFileSync(marker, '');
+    }, undefined, { chunkSize: 512, worker: { url: pathToFileURL(slow), minBytes: 1, readBytes: 4096, stats } });
+    expect(stats.inThread, name).toBeGreaterThanOrEqual(3 * 4096 - 3 * 200);
+    expect(stats.fromWorker, name).toBeGreaterThan(0);
+    const records = events.flatMap((e) => (e.type === 'log/batch' ? linesOf(e.batch) : []));
+    expect(records, name).toEqual(own.records);
+    expect(JSON.stringify(statusJson(state)), name).toBe(JSON.stringify(statusJson(own.state)));
+  }, 60_000);
 
   test('a worker that fails part way leaves the rest to the thread, on its clock: nothing lost, nothing twice', async () => {
     for (const { name, grammar, file } of logs) {
@@ -93,10 +128,10 @@ describe('parse worker', () => {
       const back = name === 'dst-night' ? secondPassOffset(readFileSync(file, 'latin1')) : -1;
       if (name === 'dst-night') expect(back).toBeGreaterThan(0);
       // Its reads of 1,024 bytes put its last batch's end past that hour's first line.
-      const failing = failingWorker(back > 0 ? back + 3_000 : 40_000);
+      const failing = back > 0 ? failingWorker(`m.through > ${back + 3_000}`) : failingWorker('++sent === 4');
       const own = await read(file, grammar, 512, null);
       const broken = await read(file, grammar, 512, { url: pathToFileURL(failing), minBytes: 1, readBytes: 1024 });
-      expect(broken.biggest, name).toBeGreaterThan(own.biggest);
+      expect(broken.stats.fromWorker, name).toBeGreaterThan(0);
       expectSameRead(own, broken, name);
     }
   }, 120_000);
@@ -143,14 +178,15 @@ describe('parse worker, then the dashboard follows', () => {
   }, 60_000);
 });
 
-/** The real worker, made to throw when it is about to send a batch that ends past byte `offset`. */
-function failingWorker(offset: number): string {
-  const file = join(dir, `failing-worker-${offset}.cjs`);
+/** The real worker, made to throw when it is about to send a batch `m` for which `when` holds (`sent`: a counter). */
+function failingWorker(when: string): string {
+  const file = join(dir, `failing-worker-${Math.random()}.cjs`);
   writeFileSync(
     file,
     `const { parentPort } = require('node:worker_threads');
 const post = parentPort.postMessage.bind(parentPort);
-parentPort.postMessage = (m, t) => { if (m.type === 'batch' && m.through > ${offset}) throw new Error('worker failed on purpose'); post(m, t); };
+let sent = 0;
+parentPort.postMessage = (m, t) => { if (m.type === 'batch' && (${when})) throw new Error('worker failed on purpose'); post(m, t); };
 require(${JSON.stringify(fileURLToPath(WORKER))});
 `,
   );

@@ -1,3 +1,6 @@
+import { readSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { LineSplitter } from '../follow/line-splitter.js';
 import type { FollowHandlers } from '../log-follower.js';
 import { LogClock, parseChunk, type Grammar } from '../parser/index.js';
 import { parseInWorker } from './parse-worker-client.js';
@@ -9,6 +12,8 @@ import { guessZone, newestLineAt, type ZoneGuess } from './log-zone-guess.js';
 const TAIL_ZONE_BYTES = 1 << 20;
 /** The parse worker's read size: a batch of about 14,000 lines, few enough messages, little memory. */
 const WORKER_READ_BYTES = 1 << 20;
+/** This thread's read size while the worker starts (the follower's). */
+const THREAD_READ_BYTES = 256 << 10;
 
 /** A parse worker for long histories (app/parse-worker-client.ts parseWorkerChoice): its file, and from how many bytes. */
 export interface ParseWorkerChoice {
@@ -16,6 +21,8 @@ export interface ParseWorkerChoice {
   minBytes: number;
   /** The worker's read size (default 1 MiB; tests use small reads for many batch ends). */
   readBytes?: number;
+  /** Filled in as it goes: bytes read in this thread while the worker started, and bytes the worker read. */
+  stats?: { inThread: number; fromWorker: number };
 }
 
 /**
@@ -82,7 +89,9 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
     ...(worker && keyed && grammar.custom.length === 0 && {
       readBulk: async (range) => {
         if (range.to - range.from < worker.minBytes) return range.from;
-        const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes: worker.readBytes ?? WORKER_READ_BYTES, maxLineBytes: range.maxLineBytes, tailLimit: TAIL_LIMIT, tailZoneBytes: TAIL_ZONE_BYTES };
+        const readBytes = worker.readBytes ?? WORKER_READ_BYTES;
+        let handedOver = range.from;
+        const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes, maxLineBytes: range.maxLineBytes, tailLimit: TAIL_LIMIT, tailZoneBytes: TAIL_ZONE_BYTES };
         const done = await parseInWorker(
           worker.url,
           job,
@@ -92,9 +101,34 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
             range.progress(read);
           },
           range.signal,
+          // While the worker starts, this thread reads on itself rather than wait (never into the last stretch).
+          async (started) => {
+            let pos = range.from;
+            const step = Math.min(readBytes, THREAD_READ_BYTES);
+            const buf = Buffer.allocUnsafe(step);
+            const splitter = new LineSplitter(range.maxLineBytes, (bytes) => dispatch({ type: 'log/overlong', bytes }), true);
+            while (!started() && range.to - pos > 2 * readBytes + TAIL_ZONE_BYTES && !range.signal.aborted) {
+              const n = readSync(range.fd, buf, 0, step, pos);
+              const lines = n > 0 ? splitter.push(buf.subarray(0, n)) : null;
+              // The next read starts after this one's last whole line: the rest is read again, not kept.
+              splitter.reset();
+              // No whole line in a read (a line longer than it): the worker takes it from here.
+              if (lines === null) break;
+              dispatch({ type: 'log/batch', batch: parseChunk(lines, grammar, 0, clock, true) });
+              pos += buf.lastIndexOf(10, n - 1) + 1;
+              range.progress(pos);
+              await nextTurn();
+            }
+            handedOver = pos;
+            return { from: pos, clock: clock.state() };
+          },
         );
         // Our own reading goes on where the worker's stopped, with its clock (the repeated hour, a set-back clock).
         if (done.clock) clock = LogClock.from(done.clock);
+        if (worker.stats) {
+          worker.stats.inThread += handedOver - range.from;
+          worker.stats.fromWorker += Math.max(0, done.through - handedOver);
+        }
         return done.through;
       },
     }),

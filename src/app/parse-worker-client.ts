@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fromMessage } from '../parser/batch-transfer.js';
 import type { LogClockState } from '../parser/log-clock.js';
-import type { ParseJob, WorkerBatch, WorkerDone } from '../parser/parse-worker.js';
+import type { ParseJob, WorkerBatch, WorkerDone, WorkerReady } from '../parser/parse-worker.js';
 import type { ParsedBatch } from '../log-line.js';
 import { markStartup } from '../startup-timing.js';
 
@@ -42,63 +42,96 @@ export interface WorkerOutcome {
   clock: LogClockState | null;
 }
 
-/** Batches the worker may have sent and this thread not yet folded: about 8 MB of log at 1 MiB reads. */
-const AHEAD = 8;
+/** Batches the worker may have sent and this thread not yet folded: about 16 MB of log at 1 MiB reads (~8 MB of columns). */
+const AHEAD = 16;
+
+/** Where the worker is to start, when the caller has read on while it started (see parseInWorker's `meanwhile`). */
+export type WorkerStart = Pick<WorkerRead, 'from' | 'clock'>;
 
 /**
  * Reads `job` in a parse worker and calls `onBatch` with each batch in file order (and the lines cut for being
- * too long before it, and how far the worker has read). Resolves when the worker is done, failed or was
- * stopped by `signal`: with how far the delivered batches reach, so the caller reads the rest itself.
- * Rejects with what `onBatch` threw.
+ * too long before it, and how far the worker has read). While the worker starts (tens of milliseconds, more on
+ * a busy machine), `meanwhile` may read on in this thread until `started()` says it is ready, and says where
+ * the worker is to take over. Resolves when the worker is done, failed or was stopped by `signal`: with how
+ * far the delivered batches reach, so the caller reads the rest itself. Rejects with what `onBatch` threw.
  */
-export async function parseInWorker(url: URL, job: WorkerRead, onBatch: (batch: ParsedBatch, overlong: number[], read: number) => void, signal?: AbortSignal): Promise<WorkerOutcome> {
+export async function parseInWorker(
+  url: URL,
+  job: WorkerRead,
+  onBatch: (batch: ParsedBatch, overlong: number[], read: number) => void,
+  signal?: AbortSignal,
+  meanwhile?: (started: () => boolean) => Promise<WorkerStart>,
+): Promise<WorkerOutcome> {
   // Loaded here: most commands never start a worker, and the module brings Node's messaging with it.
   const { Worker } = await import('node:worker_threads');
   const control = new SharedArrayBuffer(8);
   const flags = new Int32Array(control);
   const outcome: WorkerOutcome = { through: job.from, clock: null };
-  return new Promise<WorkerOutcome>((resolve, reject) => {
-    let settled = false;
-    // Its heap holds a few batches at a time; the young generation stays small so its share of RSS does too.
-    const worker = new Worker(url, { workerData: { ...job, control, ahead: AHEAD } satisfies ParseJob, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-    const stop = (): void => {
-      Atomics.store(flags, 1, 1);
-      Atomics.notify(flags, 0);
-    };
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', stop);
-      stop();
-      // Whatever the worker still does is of no use now; its exit frees its memory.
-      void worker.terminate();
-      resolve(outcome);
-    };
-    signal?.addEventListener('abort', stop, { once: true });
-    worker.on('message', (m: WorkerBatch | WorkerDone) => {
-      if (settled) return;
-      if (m.type === 'done') {
-        markStartup('parse worker done');
-        return settle();
-      }
-      if (outcome.clock === null) markStartup('parse worker first batch');
-      outcome.through = m.through;
-      outcome.clock = m.clock;
-      Atomics.add(flags, 0, 1);
-      Atomics.notify(flags, 0);
-      if (signal?.aborted) return settle();
-      try {
-        onBatch(fromMessage(m.batch), m.overlong, m.read);
-      } catch (err) {
-        // As a handler's throw in the caller's own reading would: the read fails.
-        settled = true;
-        stop();
-        void worker.terminate();
-        reject(err);
-      }
-    });
-    // A worker that fails (no memory, a bug) leaves the rest to the caller's own reading: nothing is lost.
-    worker.on('error', settle);
-    worker.on('exit', settle);
+  let started = false;
+  let settled = false;
+  let finish: (error?: unknown) => void = () => {};
+  const finished = new Promise<WorkerOutcome>((resolve, reject) => {
+    finish = (error) => (error === undefined ? resolve(outcome) : reject(error));
   });
+  // Settled before anyone awaits it (the worker failed while `meanwhile` ran): not an unhandled rejection.
+  finished.catch(() => {});
+  // Its heap holds a few batches at a time; the young generation stays small so its share of RSS does too.
+  const worker = new Worker(url, { workerData: { control, ahead: AHEAD } satisfies Pick<ParseJob, 'control' | 'ahead'>, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  const stop = (): void => {
+    Atomics.store(flags, 1, 1);
+    Atomics.notify(flags, 0);
+  };
+  const settle = (error?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    signal?.removeEventListener('abort', stop);
+    stop();
+    // Whatever the worker still does is of no use now; its exit frees its memory.
+    void worker.terminate();
+    finish(error);
+  };
+  signal?.addEventListener('abort', stop, { once: true });
+  worker.on('message', (m: WorkerReady | WorkerBatch | WorkerDone) => {
+    if (settled) return;
+    if (m.type === 'ready') {
+      started = true;
+      return;
+    }
+    if (m.type === 'done') {
+      markStartup('parse worker done');
+      return settle();
+    }
+    if (outcome.clock === null) markStartup('parse worker first batch');
+    outcome.through = m.through;
+    outcome.clock = m.clock;
+    Atomics.add(flags, 0, 1);
+    Atomics.notify(flags, 0);
+    if (signal?.aborted) return settle();
+    try {
+      onBatch(fromMessage(m.batch), m.overlong, m.read);
+    } catch (err) {
+      // As a handler's throw in the caller's own reading would: the read fails.
+      settle(err);
+    }
+  });
+  // A worker that fails (no memory, a bug) leaves the rest to the caller's own reading: nothing is lost. Its
+  // end is taken at 'exit', which Node emits only after the batches it sent before failing are delivered.
+  worker.on('error', () => {});
+  worker.on('exit', () => settle());
+  let start: WorkerStart = { from: job.from, clock: job.clock };
+  try {
+    if (meanwhile) start = await meanwhile(() => started || settled);
+  } catch (err) {
+    settle();
+    throw err;
+  }
+  outcome.through = start.from;
+  outcome.clock = start.clock;
+  if (settled || start.from >= job.to || signal?.aborted) {
+    settle();
+    return outcome;
+  }
+  markStartup('parse worker started');
+  worker.postMessage({ ...job, ...start });
+  return finished;
 }

@@ -6,7 +6,8 @@
  * built-in grammar's keyed columns and a clock that goes on from the caller's, so its batches fold to what
  * the caller's own reading would give. It stops at the last whole line before `to`, or when told to.
  *
- * workerData: a ParseJob. Messages out: a WorkerBatch per batch, then one WorkerDone.
+ * workerData: the ParseJob's `control` and `ahead`. Messages out: WorkerReady once loaded; then, once sent the
+ * rest of its ParseJob, a WorkerBatch per batch and one WorkerDone.
  */
 import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -44,6 +45,10 @@ export interface WorkerBatch {
   through: number;
   read: number;
   clock: LogClockState;
+}
+
+export interface WorkerReady {
+  type: 'ready';
 }
 
 export interface WorkerDone {
@@ -84,12 +89,22 @@ function run(job: ParseJob): void {
     overlong = [];
     port.postMessage(out, transfer);
     sent++;
-    for (let taken = Atomics.load(control, TAKEN); sent - taken >= job.ahead && Atomics.load(control, STOP) === 0; taken = Atomics.load(control, TAKEN)) {
-      Atomics.wait(control, TAKEN, taken, 1000);
+    // Once `ahead` batches wait, read on only when half of them are taken: one wake-up per several batches
+    // (on a busy machine each wake-up of a thread can cost a time slice).
+    let taken = Atomics.load(control, TAKEN);
+    if (sent - taken >= job.ahead) {
+      for (; sent - taken > job.ahead >> 1 && Atomics.load(control, STOP) === 0; taken = Atomics.load(control, TAKEN)) {
+        Atomics.wait(control, TAKEN, taken, 1000);
+      }
     }
   }
   const done: WorkerDone = { type: 'done', through };
   port.postMessage(done);
 }
 
-if (parentPort && workerData) run(workerData as ParseJob);
+/** The worker says it is ready, then reads the job it is sent (its start known only then: see parseInWorker). */
+if (parentPort && workerData) {
+  const port = parentPort;
+  port.once('message', (job: Omit<ParseJob, 'control' | 'ahead'>) => run({ ...(workerData as Pick<ParseJob, 'control' | 'ahead'>), ...job }));
+  port.postMessage({ type: 'ready' } satisfies WorkerReady);
+}
