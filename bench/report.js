@@ -120,6 +120,9 @@ function stageRows(res) {
   return [
     [`\`status --json\` on a ${kb} KB log (${st.keys.toLocaleString('en-US')} keys) vs \`node -e 0\`, median of ${st.status.length}`, fmtMs(s), fmtMs(n), `${fmtRatio(s, n)} (target ≤ 1.5×)`],
     ...(Number.isFinite(sc) && Number.isFinite(nc) ? [['  CPU time (user + system, GNU time)', fmtMs(sc), fmtMs(nc), fmtRatio(sc, nc)]] : []),
+    ...(st.statusNoCa?.length
+      ? [[`  the same pair without NODE_EXTRA_CA_CERTS (set here: ${st.caCerts}; Node parses those certificates at every start), median of ${st.statusNoCa.length}; CPU`, `${fmtMs(median(st.statusNoCa.map((x) => x.ms)))}; CPU ${fmtMs(median(st.statusNoCa.map((x) => x.cpuMs)))}`, `${fmtMs(median(st.nodeNoCa.map((x) => x.ms)))}; CPU ${fmtMs(median(st.nodeNoCa.map((x) => x.cpuMs)))}`, `${fmtRatio(median(st.statusNoCa.map((x) => x.ms)), median(st.nodeNoCa.map((x) => x.ms)))}; CPU ${fmtRatio(median(st.statusNoCa.map((x) => x.cpuMs)), median(st.nodeNoCa.map((x) => x.cpuMs)))}`]]
+      : []),
     [`  its stages, ms since process start (CPU ms used by then); V8 code cache: ${st.codeCache ?? '?'}`, stages(st.stages.status), '', ''],
     ...(st.esm?.length
       ? [[`  the same through the ES-module CLI (dist/src/cli.js, no code cache: how status started before), median of ${st.esm.length}; CPU`, `${fmtMs(median(st.esm.map((x) => x.ms)))}; CPU ${fmtMs(median(st.esm.map((x) => x.cpuMs)))}`, fmtMs(n), fmtRatio(median(st.esm.map((x) => x.ms)), n)]]

@@ -23,7 +23,13 @@ export async function startupStages({ cli, dir, runs, made }) {
   // The same command through the ES-module CLI (dist/src/cli.js, no code cache): the way status started before
   // the launcher, measured beside it in the same rounds.
   const esmCli = join(dirname(cli), 'cli.js');
-  const res = { logBytes: log.bytes, keys: log.counts.keys, status: [], esm: [], node: [], frame: [] };
+  // NODE_EXTRA_CA_CERTS (set on some machines, this one included) makes every Node process parse those certificates
+  // at start: tens of ms that `node -e 0` and status both pay. Without it, the same pair shows the ratio a machine
+  // without that variable sees.
+  const caCerts = process.env.NODE_EXTRA_CA_CERTS;
+  // (No BACKFILL_TUI_TIMING either: the stages are the first pair's.)
+  const { NODE_EXTRA_CA_CERTS: _, ...envNoCa } = process.env;
+  const res = { logBytes: log.bytes, keys: log.counts.keys, status: [], esm: [], node: [], frame: [], caCerts: caCerts ?? null, statusNoCa: [], nodeNoCa: [] };
   try {
     for (let round = 0; round <= runs; round++) {
       const s = await runTimed(process.execPath, [cli, 'status', '--json', '--log', log.file], { cwd, env });
@@ -31,11 +37,17 @@ export async function startupStages({ cli, dir, runs, made }) {
       const n = await runTimed(process.execPath, ['-e', '0'], { cwd });
       const e = await runTimed(process.execPath, [esmCli, 'status', '--json', '--log', log.file], { cwd });
       const f = await firstFrame(cli, log.file, cwd, env);
+      const sNoCa = caCerts ? await runTimed(process.execPath, [cli, 'status', '--json', '--log', log.file], { cwd, env: envNoCa }) : null;
+      const nNoCa = caCerts ? await runTimed(process.execPath, ['-e', '0'], { cwd, env: envNoCa }) : null;
       if (round > 0) {
         res.status.push(s);
         res.esm.push(e);
         res.node.push(n);
         res.frame.push(f);
+        if (sNoCa && nNoCa) {
+          res.statusNoCa.push(sNoCa);
+          res.nodeNoCa.push(nNoCa);
+        }
       }
     }
     const records = readFileSync(timing, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
