@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { open } from 'node:fs/promises';
 import { historyStartFor } from '../src/app/history-start.js';
 import { startRuntime } from '../src/app/runtime.js';
@@ -72,4 +72,58 @@ test('lines appended to a followed log reach the state; a truncated log is count
   } finally {
     await runtime.close();
   }
+});
+
+describe('a log truncated in place under a writer that goes on (logrotate copytruncate; tester W7)', () => {
+  const t0 = Date.UTC(2025, 10, 26, 23, 0, 0);
+  const first = [
+    logLine(t0, 'INFO', 'NBA.com Player Boxscore Scraper Backfill (v2) initialized'),
+    logLine(t0, 'INFO', '  Workers: 3'),
+    logLine(t0, 'INFO', 'Loaded 10 dates'),
+    ...['2021-10-19', '2021-10-20', '2021-10-21', '2021-10-22'].map((k, i) => logLine(t0 + 1000 * (i + 1), 'INFO', `  ✅ Scraped ${k}`)),
+  ].join('\n') + '\n';
+  const later = [logLine(t0 + 9000, 'INFO', '  ✅ Scraped 2021-10-23'), logLine(t0 + 10_000, 'WARNING', '  ❌ Failed 2021-10-24: HTTP 500')].join('\n') + '\n';
+
+  test.each([
+    ['opened with > (the new lines come after NULs up to its old offset)', '\0'.repeat(first.length)],
+    ['opened with >> (the new lines come from the start)', ''],
+  ])('%s: the run goes on, its counts, start and workers kept', async (_name, prefix) => {
+    const sub = mkdtempSync(path.join(dir, 'w7-'));
+    const log = path.join(sub, 'bf.log');
+    writeFileSync(log, first);
+    writeFileSync(path.join(sub, 'backfill-tui.config.json'), JSON.stringify({ log: 'bf.log', timezone: 'UTC' }));
+    const runtime = startRuntime(loadConfig({ cwd: sub }), { exit: () => undefined });
+    try {
+      await waitFor(() => runtime.store.getState().log.current?.succeeded === 4, 'the run before the rotation');
+      writeFileSync(log, ''); // what copytruncate does after copying
+      await waitFor(() => runtime.store.getState().log.resets === 1, 'the truncation noticed');
+      writeFileSync(log, prefix + later);
+      await waitFor(() => runtime.store.getState().log.current?.failed === 1, 'the lines after the rotation');
+      const { current, history } = runtime.store.getState().log;
+      expect(current).toMatchObject({ succeeded: 5, failed: 1, total: 10, workers: 3, startedAt: t0 });
+      expect(history).toEqual([]);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  test('the same content written again is not counted twice: what was read is dropped', async () => {
+    const sub = mkdtempSync(path.join(dir, 'w7-'));
+    const log = path.join(sub, 'bf.log');
+    writeFileSync(log, first + later);
+    writeFileSync(path.join(sub, 'backfill-tui.config.json'), JSON.stringify({ log: 'bf.log', timezone: 'UTC' }));
+    const runtime = startRuntime(loadConfig({ cwd: sub }), { exit: () => undefined });
+    try {
+      await waitFor(() => runtime.store.getState().log.current?.failed === 1, 'the log read');
+      writeFileSync(log, '');
+      await waitFor(() => runtime.store.getState().log.resets === 1, 'the truncation noticed');
+      writeFileSync(log, first);
+      await waitFor(() => runtime.store.getState().log.current?.succeeded === 4 && runtime.store.getState().log.truncated === false, 'the old content read again');
+      const { current, history } = runtime.store.getState().log;
+      expect(current).toMatchObject({ succeeded: 4, failed: 0, startedAt: t0 });
+      expect(history).toEqual([]);
+    } finally {
+      await runtime.close();
+    }
+  });
 });

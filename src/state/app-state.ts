@@ -197,6 +197,12 @@ export interface LogState extends LogRuns {
    * the run starts from it, and starts from it again when the log is read again from its start.
    */
   seed?: RunSeed | null;
+  /**
+   * The file was truncated in place and nothing has been read since: the first record decides whether its new
+   * content goes on from what was read (logrotate's copytruncate under a writer that goes on) or is older content
+   * written again (then what was read is dropped, as for a replaced file). See reducer 'log/reset'.
+   */
+  truncated?: boolean;
 }
 
 /** Alerts the reducer derived (see src/alerts/alert-events.ts); the alert sink writes each once, by `seq`. */

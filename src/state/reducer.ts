@@ -6,6 +6,8 @@ import { alertsBetween } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
 import { seededRun } from './run.js';
+import type { ParsedBatch } from '../log-line.js';
+import { GENERAL } from '../parser/keyed-lines.js';
 import { zoneGuessText } from './zone-guess-text.js';
 import { otherWriters, ourRunLive, pidsText } from './writer.js';
 
@@ -63,6 +65,23 @@ function withNotice(state: AppState, text: string, tone: 'info' | 'warn' | 'fail
 /** The notice of the zone a log's clock was guessed to be in (log-zone-guess.ts). */
 const ZONE_GUESS = 'zone-guess';
 
+/** What is left of the log's state when its content is replaced: the new content is counted from nothing. */
+function droppedLog(log: AppState['log']): AppState['log'] {
+  return { ...log, current: null, history: [], trail: null, tail: [], lines: 0, bytesRead: 0, exists: true, seed: null, truncated: false };
+}
+
+/**
+ * The timestamp of a batch's first record (epoch ms), null when that record has none (a traceback), undefined
+ * when the batch has no record.
+ */
+function firstRecordAt(batch: ParsedBatch): number | null | undefined {
+  const keyed = batch.keyed;
+  if (keyed && keyed.size > 0 && keyed.order[0] !== GENERAL) return keyed.at[0];
+  if (batch.lines.length === 0) return undefined;
+  const at = (batch.lines[0] as { at?: number | null }).at;
+  return typeof at === 'number' ? at : null;
+}
+
 /** The notice of a log that cannot be read: it goes once the log is read again or found missing (tester T23). */
 const LOG_PROBLEM = 'log-problem';
 
@@ -113,11 +132,11 @@ function step(state: AppState, event: AppEvent): AppState {
       return event.guess ? withNotice(next, zoneGuessText(event.guess), 'warn', ZONE_GUESS) : withoutNotice(next, ZONE_GUESS);
     }
     case 'log/reset':
-      // New content replaces the old: count only what the new file says.
-      return {
-        ...state,
-        log: { ...state.log, current: null, history: [], trail: null, tail: [], lines: 0, bytesRead: 0, resets: state.log.resets + 1, exists: true, seed: null },
-      };
+      // Truncated in place (logrotate's copytruncate, a writer opened with > or >> going on): the runs read so far
+      // stay until the new content's first record says whether it goes on from them (tester W7: a run of 86 keys
+      // read 58 after the nightly rotation, its workers and start time gone). A new file replaces the old.
+      if (event.reason === 'truncated') return { ...state, log: { ...state.log, bytesRead: 0, resets: state.log.resets + 1, exists: true, truncated: true } };
+      return { ...state, log: { ...droppedLog(state.log), resets: state.log.resets + 1 } };
     case 'log/begin':
       // Every figure of the run before (counts, rate, ETA, workers, elapsed, arrivals) belonged to that run only.
       return {
@@ -135,7 +154,14 @@ function step(state: AppState, event: AppEvent): AppState {
     }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
-      const log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
+      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
+      if (log.truncated) {
+        const at = firstRecordAt(event.batch);
+        if (at === undefined) return state; // nothing to judge by yet (NULs, a blank line)
+        // Lines older than the newest read are the old content written again: counting them twice would double it.
+        const lastAt = log.current?.lastActivityAt ?? null;
+        log = at !== null && lastAt !== null && at < lastAt ? droppedLog(log) : { ...log, truncated: false };
+      }
       const runs = applyLines(log, event.batch.lines, event.batch.keyed, event.task);
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return withoutLogProblem({
