@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { startPlatform } from '../src/app/platform-runtime.js';
 import { PREPARING } from '../src/app/platform-demo.js';
+import { DEMO_MARK } from '../src/app/demo.js';
 import { stopDemoRegion } from '../src/app/demo-cloud-run.js';
 import { loadRegistry } from '../src/jobs/registry.js';
 import { CLI } from './support/cli.js';
@@ -82,6 +83,8 @@ test('a new five-job demo draws its overview before laying out its folders, says
     expect(first).toContain('q quit');
     // Once laid out: the marker is gone, the rows have storage figures, the chain its expected keys.
     await waitFor(() => !existsSync(path.join(dir, PREPARING)) && /75\.\d % · 95 %/.test(demo.out()) && /Phase 4 .*\d+\/\d+/.test(demo.out()), 'figures after the set-up', 90_000);
+    // Marked as the demo's: `--dir` opens it again (and nothing else that is not empty).
+    expect(existsSync(path.join(dir, DEMO_MARK))).toBe(true);
     demo.child.stdin.write('q');
     expect(await demo.exited).toBe(0);
     expect(demo.out()).toMatch(/demo Cloud Run region \(pid \d+\) stopped: no execution was running in it/);
@@ -103,6 +106,23 @@ test('a demo directory left before its set-up finished is refused with what to d
   try {
     expect(await demo.exited).toBe(1);
     expect(demo.out().replace(/\r?\n/g, ' ')).toContain(`${dir} was left before its set-up finished laying it out (the demo was killed then): start a new demo with \`npm run demo\``);
+  } finally {
+    if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
+  }
+}, 60_000);
+
+test('--dir on a folder of the operator\'s is refused, exit 2, and nothing in it is written or added (tester W11)', async () => {
+  const dir = path.join(work, 'operators-own');
+  mkdirSync(path.join(dir, 'player-boxscores'), { recursive: true });
+  writeFileSync(path.join(dir, 'mine.log'), 'my precious log\n');
+  writeFileSync(path.join(dir, 'player-boxscores', 'keys.csv'), 'my data\n');
+  const demo = demoInTerminal(['--dir', dir]);
+  try {
+    expect(await demo.exited).toBe(2);
+    expect(demo.out().replace(/\r?\n/g, ' ')).toContain(`${dir} is not a demo directory: it holds files the demo did not write (mine.log, player-boxscores)`);
+    expect(readdirSync(dir).sort()).toEqual(['mine.log', 'player-boxscores']);
+    expect(readdirSync(path.join(dir, 'player-boxscores'))).toEqual(['keys.csv']);
+    expect(readFileSync(path.join(dir, 'player-boxscores', 'keys.csv'), 'utf8')).toBe('my data\n');
   } finally {
     if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
   }

@@ -14,6 +14,26 @@ import { layOutObjects, type DemoObject } from './demo-layout.js';
 import { demoProgress, progressLines, type DemoProgress } from './demo-progress.js';
 import type { SetUp } from './platform-dashboard.js';
 import { markStartup } from '../startup-timing.js';
+import { UserError } from '../errors.js';
+
+/** Written first into a directory the demo lays out: `--dir` opens only such a directory, or an empty one. */
+export const DEMO_MARK = '.backfill-tui-demo';
+
+/**
+ * Makes sure `dir` is the demo's to write into: empty (then marked as the demo's), or laid out by a demo before
+ * (its mark, or the set-up marker of one killed while laying out). Anything else holds files of the operator's,
+ * which the demo would overwrite (tester W11: `--dir .` in a backfill's folder replaced its keys.csv).
+ * Throws UserError (exit 2) naming the directory and a few of its entries.
+ */
+export async function claimDemoDir(dir: string): Promise<void> {
+  const entries = await readdir(dir);
+  if (entries.includes(DEMO_MARK) || entries.includes(PREPARING)) return;
+  if (entries.length > 0) {
+    const some = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} entries)` : '');
+    throw new UserError(`${dir} is not a demo directory: it holds files the demo did not write (${some}), and the demo would write over them; give --dir an empty or new folder, or one an earlier demo made`, 2);
+  }
+  await writeFileAtomic(path.join(dir, DEMO_MARK), 'laid out by `backfill-tui demo`: --dir opens this directory again\n');
+}
 
 /** Share of keys already in storage when the demo opens: April–June mostly missing, as in the real run. */
 const PRESENT_REGULAR = 0.8;
@@ -88,6 +108,7 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
   markStartup('demo loaded');
   const dir = opts.dir ? path.resolve(opts.dir) : await mkdtemp(path.join(os.tmpdir(), 'backfill-tui-demo-'));
   await mkdir(dir, { recursive: true });
+  await claimDemoDir(dir);
   const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
   const existing = path.join(dir, 'backfill-tui.config.json');
   let file: string;
@@ -98,7 +119,7 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
   let views: Promise<typeof import('./platform-dashboard.js')> | null = null;
   if (existsSync(existing)) {
     // Only a kill leaves one (leaving waits for the set-up): its folders are half there, its figures would lie.
-    if (existsSync(path.join(dir, PREPARING))) throw new Error(`${dir} was left before its set-up finished laying it out (the demo was killed then): start a new demo with \`npm run demo\``);
+    if (existsSync(path.join(dir, PREPARING))) throw new UserError(`${dir} was left before its set-up finished laying it out (the demo was killed then): start a new demo with \`npm run demo\``);
     file = existing;
     // Started detached (or found from an earlier demo): a Cloud Run execution outlives the dashboard.
     region = startDemoRegionFor(dir, file, cli);
