@@ -2,7 +2,7 @@ import { countOf, formatCount } from '../src/format.js';
 import { failedOmittedNote } from '../src/state/run-notes.js';
 import { Box, Text } from 'ink';
 import type { AppState } from '../src/state/app-state.js';
-import type { FailureRow } from '../src/failures/analysis.js';
+import { NO_DATE, type FailureRow } from '../src/failures/analysis.js';
 import { failureGroupLines, failuresView, nowText, runsText } from '../src/state/failures-view.js';
 import { cursorIndex } from '../src/state/cursor.js';
 import { FailureTable, type Column } from './FailureTable.js';
@@ -45,7 +45,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const columns: Column<FailureRow>[] = [
     { title: 'key', cell: (r) => r.key, max: 32 },
     { title: 'error', cell: (r) => r.error, grow: true },
-    ...(phases ? [{ title: 'phase', cell: (r: FailureRow) => r.phase, max: 16 }] : []),
+    ...(phases ? [{ title: 'phase', cell: (r: FailureRow) => (r.phase === NO_DATE ? '–' : r.phase), max: 16 }] : []),
     { title: 'failed', cell: (r) => `${r.failedIn} of ${r.triedIn}` },
     { title: 'now', cell: nowText, min: 10 },
   ];

@@ -97,9 +97,9 @@ describe('grouping', () => {
       months: { '2021-11': 1, '2022-02': 1, '2022-04': 2, '2022-05': 1, '2022-08': 1 },
     },
     {
-      name: 'game ids: the entry\'s game_date, else the expected keys\' date column, else no date and the default phase',
+      name: 'game ids: the entry\'s game_date, else the expected keys\' date column, else no date: in no month and no phase (tester W8: not Regular season)',
       entries: [{ key: '0042100101', date: '2022-04-16' }, { key: '0022100001', date: '2021-10-19' }, { key: '0052100211' }, { key: '0022100002' }],
-      phases: { 'Regular season': 2, 'Play-In': 1, Playoffs: 1 },
+      phases: { 'Regular season': 1, 'Play-In': 1, Playoffs: 1, 'no date': 1 },
       months: { '2021-10': 1, '2022-04': 2, 'no date': 1 },
     },
   ])('$name', ({ entries, phases, months }) => {
@@ -113,6 +113,7 @@ describe('grouping', () => {
 
   test('months read compactly, every one of them; the persistent sentence says what follows', () => {
     expect(formatMonths([{ label: '2021-11', count: 3 }, { label: '2022-02', count: 8 }, { label: '2022-04', count: 1 }, { label: 'no date', count: 2 }])).toBe('2021: Nov 3 · 2022: Feb 8 Apr 1 · no date 2');
+    expect(formatMonths([{ label: '2022-04', count: 1_500 }, { label: 'no date', count: 200_002 }])).toBe('2022: Apr 1,500 · no date 200,002');
     const s = { failing: 35, recovered: 0, persistent: 35, byError: [], byPhase: [], byMonth: [], persistentByPhase: [{ label: 'All-Star', count: 8 }, { label: 'Play-In', count: 12 }, { label: 'Playoffs', count: 15 }] };
     expect(persistentSentence(s)).toBe('35 keys failed in every run that tried them (All-Star 8 · Play-In 12 · Playoffs 15): a gentler retry will not help');
     expect(persistentSentence({ ...s, persistent: 1, persistentByPhase: [{ label: 'Playoffs', count: 1 }] })).toBe('1 key failed in every run that tried it (Playoffs 1): a gentler retry will not help');

@@ -186,3 +186,20 @@ test('tester U16: with "phases": null no failure is grouped by phase (they read 
   expect(frame).not.toMatch(/\bphase\b|Other/);
   expect(frame).toContain('by month: 2021: Nov 1 · 2022: Feb 1 Apr 1 May 1');
 });
+
+test('game ids with no date are in no phase: `no date` in the phase and month lines, `–` in the phase column (tester W8)', async () => {
+  const ids = file('failed_games_20251127_085942.json', [['0022100001', 'failed', 'HTTP 500'], ['0022100002', 'timeout', 'Timeout after 300s']], Date.UTC(2025, 10, 27, 8, 59, 42));
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: Date.UTC(2025, 10, 28), targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'failed/update', files: [ids], current: ids, notes: [] });
+  store.dispatch({ type: 'ui/view', view: 'failures' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = await waitFor(() => {
+    const f = stripVTControlCharacters(app.lastFrame() ?? '');
+    return f.includes('0022100002') ? f : null;
+  }, 'the table');
+  expect(frame).toContain('by phase: no date 2');
+  expect(frame).toContain('by month: no date 2');
+  expect(frame).not.toContain('Regular season');
+  const row = frame.split('\n').find((l) => l.includes('0022100001'))!;
+  expect(row).toMatch(/ – /);
+});

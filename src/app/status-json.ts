@@ -174,7 +174,7 @@ export function failuresJson(state: AppState) {
     persistentUnknown: summary.persistent === null ? PERSISTENCE_UNKNOWN : null,
     byError: obj(summary.byError),
     byPhase: obj(summary.byPhase),
-    // Keys without any date (ids with no game_date) have no month: they are in byError and byPhase only.
+    // Keys without any date (ids with no game_date) have no month: they are in byError, and in byPhase as "no date".
     byMonth: obj(summary.byMonth.filter((g) => g.label !== NO_DATE)),
     persistentByPhase: obj(summary.persistentByPhase),
   };

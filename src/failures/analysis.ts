@@ -1,5 +1,5 @@
 import { formatCount } from '../format.js';
-import { DEFAULT_LABEL, phaseOf, type PhaseCalendar } from '../phases/calendar.js';
+import { DEFAULT_LABEL, NO_DATE, phaseOf, type PhaseCalendar } from '../phases/calendar.js';
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
 import { errorLabel } from './error-kind.js';
 import { PERSISTENCE_UNKNOWN, failureVerdicts, isPersistent, visitVerdicts, type VerdictPart, type VerdictSource } from './verdicts.js';
@@ -53,7 +53,7 @@ export interface FailureSummary {
 }
 
 /** The month bucket of keys that carry no date (game ids without a game_date anywhere). */
-export const NO_DATE = 'no date';
+export { NO_DATE };
 
 /**
  * Whether `s` is a date YYYY-MM-DD with a month 01–12 (what /^\d{4}-(0[1-9]|1[0-2])-\d{2}$/ matches), read
@@ -201,7 +201,8 @@ export function groupsInOrder(counts: ReadonlyMap<string, number>, order: (a: st
 
 /** Phases in the calendar's label order; labels it does not know after them, by name. */
 export function phaseOrder(labels: string[]) {
-  const rank = (l: string) => (labels.indexOf(l) === -1 ? labels.length : labels.indexOf(l));
+  // Keys with no date come after every phase (tester W8).
+  const rank = (l: string) => (l === NO_DATE ? labels.length + 1 : labels.indexOf(l) === -1 ? labels.length : labels.indexOf(l));
   return (a: string, b: string) => rank(a) - rank(b) || a.localeCompare(b);
 }
 
@@ -244,10 +245,10 @@ export function formatMonths(months: GroupCount[]): string {
       year = m.label.slice(0, 4);
       parts = [];
     }
-    parts.push(`${NAMES[Number(m.label.slice(5, 7)) - 1]} ${m.count}`);
+    parts.push(`${NAMES[Number(m.label.slice(5, 7)) - 1]} ${formatCount(m.count)}`);
   }
   flush();
   const none = months.find((m) => m.label === NO_DATE);
-  if (none) years.push(`${NO_DATE} ${none.count}`);
+  if (none) years.push(`${NO_DATE} ${formatCount(none.count)}`);
   return years.join(' · ');
 }

@@ -98,9 +98,16 @@ function build(base: PhasePreset | null, own: PhaseRange[], field: string, defau
   return { ranges: merged.map(({ label, from, to }) => ({ label, from, to })), defaultLabel: def, labels };
 }
 
-/** The phase of a date (YYYY-MM-DD), or the default label for null or a day outside every range. */
+/** The group of keys whose date is not known (ids without a date column): in no month, and in no phase. */
+export const NO_DATE = 'no date';
+
+/**
+ * The phase of a date (YYYY-MM-DD), the default label for a day outside every range, and NO_DATE for a key
+ * with no known date when the calendar has phases (tester W8: 200,002 undated ids read "Regular season",
+ * which told the operator the Playoffs were clean).
+ */
 export function phaseOf(calendar: PhaseCalendar, date: string | null | undefined): string {
-  if (!date) return calendar.defaultLabel;
+  if (!date) return calendar.ranges.length === 0 ? calendar.defaultLabel : NO_DATE;
   const { ranges } = calendar;
   let lo = 0;
   let hi = ranges.length - 1;
