@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { funnel, missingInStage, type StageLook } from '../src/chain/funnel.js';
+import { chainJson } from '../src/chain/chain-json.js';
+import { stageFigures, stageNoteForms } from '../src/chain/funnel-text.js';
 
 const keys = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `k${String(i + from).padStart(6, '0')}`);
 const look = (k: string[]): StageLook => ({ label: 'src', keys: new Set(k), checkedAt: 1, error: null, hint: null });
@@ -25,6 +27,18 @@ describe('funnel', () => {
     const unknown = funnel(stages, [95], expected, new Map([['B', look(expected.slice(0, 90))]]));
     expect(unknown[0]).toMatchObject({ present: null, percent: null, met: { '95': false } });
     expect(unknown[1].lostSinceBefore).toBeNull();
+  });
+
+  test('a stage whose source never answered: met unknown (null) with the error and hint in status --json, the kind said once on its row (tester W9)', () => {
+    const expected = keys(10);
+    const denied: StageLook = { label: 'gs://b/p/', keys: null, checkedAt: null, error: 'Cloud Storage: permission denied (403): storage.objects.list on bucket b', hint: 'grant roles/storage.objectViewer on gs://b' };
+    const rows = funnel(stages, [95, 100], expected, new Map([['A', denied], ['B', look(expected.slice(0, 9))]]));
+    const [a, b] = chainJson(rows);
+    expect(a).toMatchObject({ present: null, percent: null, met: { '95': null, '100': null }, error: denied.error, hint: denied.hint });
+    expect(b).toMatchObject({ present: 9, met: { '95': false, '100': false }, error: null, hint: null });
+    expect(stageFigures(rows[0])).toBe('no access (403)');
+    for (const form of stageNoteForms(rows[0])) expect(form).not.toContain('no access (403)');
+    expect(stageNoteForms(rows[0]).at(-1)).toBe('→ grant roles/storage.objectViewer on gs://b');
   });
 
   test('missingInStage: upstream keys absent here, sorted; every expected key for a first stage', () => {

@@ -70,10 +70,10 @@ describe('status --json with several jobs and a chain', () => {
     expect(out.jobs[1].coverage.warehouse).toMatchObject({ present: 803 });
     expect(out.jobs[0].coverage.storage).toMatchObject({ present: 5 });
     expect(out.chain).toEqual([
-      { stage: 'Phase 1', source: 'gs://nba-scraped-data/nba-com/player-boxscores/', present: 830, expected: 853, percent: 97.3, lostSinceBefore: null, met: { '95': true, '98': false, '100': false }, blockedBy: null },
-      { stage: 'Phase 2', source: 'nba-props.nba_raw.nbac_player_boxscores', present: 803, expected: 853, percent: 94.13, lostSinceBefore: 30, met: { '95': false, '98': false, '100': false }, blockedBy: null },
-      { stage: 'Phase 3', source: 'nba-props.nba_analytics.player_game_summary', present: 760, expected: 853, percent: 89.09, lostSinceBefore: 43, met: { '95': false, '98': false, '100': false }, blockedBy: 'Phase 2' },
-      { stage: 'Phase 4', source: path.join(dir, 'features'), present: 700, expected: 853, percent: 82.06, lostSinceBefore: 60, met: { '95': false, '98': false, '100': false }, blockedBy: 'Phase 3' },
+      { stage: 'Phase 1', source: 'gs://nba-scraped-data/nba-com/player-boxscores/', present: 830, expected: 853, percent: 97.3, lostSinceBefore: null, met: { '95': true, '98': false, '100': false }, blockedBy: null, error: null, hint: null },
+      { stage: 'Phase 2', source: 'nba-props.nba_raw.nbac_player_boxscores', present: 803, expected: 853, percent: 94.13, lostSinceBefore: 30, met: { '95': false, '98': false, '100': false }, blockedBy: null, error: null, hint: null },
+      { stage: 'Phase 3', source: 'nba-props.nba_analytics.player_game_summary', present: 760, expected: 853, percent: 89.09, lostSinceBefore: 43, met: { '95': false, '98': false, '100': false }, blockedBy: 'Phase 2', error: null, hint: null },
+      { stage: 'Phase 4', source: path.join(dir, 'features'), present: 700, expected: 853, percent: 82.06, lostSinceBefore: 60, met: { '95': false, '98': false, '100': false }, blockedBy: 'Phase 3', error: null, hint: null },
     ]);
     // Job "player-boxscores" and stage "Phase 2" name one table, and the job and Phase 1 one prefix: each read once.
     expect(queries(raw) - before.raw).toBe(1);

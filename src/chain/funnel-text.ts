@@ -17,7 +17,8 @@ export function stageNoteForms(r: FunnelRow): string[] {
   const lost = r.lostSinceBefore ? formatCount(r.lostSinceBefore) : null;
   const target = r.present === null ? null : r.next ? `${r.next.percent} %: ${formatCount(r.next.needed)} more` : 'all targets met';
   const error = r.error ? `${r.stale ? 'stale: ' : ''}${r.error}` : null;
-  const kind = r.error ? `${r.stale ? 'stale: ' : ''}${problemKind(r.error)}` : null;
+  // Never read: the figures column already says the kind (`no access (403)`); the notes say what to do (tester W9).
+  const kind = !r.error ? null : r.present === null ? (r.hint ? `→ ${r.hint}` : null) : `${r.stale ? 'stale: ' : ''}${problemKind(r.error)}`;
   const join = (...parts: (string | null | false)[]) => parts.filter(Boolean).join(' · ');
   const blocked = r.blockedBy ? `blocked by ${r.blockedBy} (under ${r.blockedUnder} %)` : null;
   const blockedShort = r.blockedBy ? `blocked by ${r.blockedBy}` : null;
