@@ -85,6 +85,15 @@ describe('record first, launch after', () => {
     expect(run).toMatchObject({ id: result.run.id, pid: result.run.pid, procStart: result.run.procStart });
   });
 
+  test('the launch records the storage present at it, for whichever dashboard records the end (tester W4)', async () => {
+    const { config } = jobIn(join(tempDir(), 'state'));
+    const out = await launchBackfill(config, { keys: ['2022-01-03'], workers: 1, timeout: 10, label: 'resume', storageBefore: 537 });
+    if (!out.ok) throw new Error(out.message);
+    track(out.run.pid);
+    const [run] = await readRuns(config.stateDir);
+    expect(run).toMatchObject({ id: out.run.id, storageBefore: 537 });
+  });
+
   test.skipIf(!canMount)('two pages free: the keys file fits, the run record does not; nothing starts, the message says what is full and where, no temp file stays', async () => {
     const fs = smallTmpfs(64)!;
     const state = join(fs, 'state');

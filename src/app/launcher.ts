@@ -16,6 +16,8 @@ export interface LaunchRequest {
   workers: number;
   timeout: number;
   label: RunLabel;
+  /** Expected keys present in storage at the launch, or null when not known: recorded, so whoever records the run's end says what it added. */
+  storageBefore?: number | null;
 }
 
 export type LaunchOutcome =
@@ -53,7 +55,7 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
     } catch (err) {
       return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
     }
-    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: takesKeys ? req.keys.length : 0, label: req.label, workers: req.workers, timeout: req.timeout, onSpawn });
+    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: takesKeys ? req.keys.length : 0, label: req.label, workers: req.workers, timeout: req.timeout, storageBefore: req.storageBefore ?? null, onSpawn });
     if (!result.ok) {
       const out = result.firstOutput.trim();
       // No end recorded: the launch stopped before anything was spawned (its record could not be written).

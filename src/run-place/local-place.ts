@@ -72,7 +72,6 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   const runKey = (id: string) => `run:${id}`;
   let stopRequested = false;
   let awake: { stop(): void } | null = null;
-  let presentAtLaunch: number | null = null;
   /** Runs this dashboard watches (launched or re-attached): their end is the watch's to record. */
   const watching = new Set<string>();
   /** Runs whose end this dashboard recorded or is recording: one end record per run, whichever path saw it first. */
@@ -149,9 +148,12 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
             // Coverage after the run from a fresh listing, so the history shows what the run really added.
             return d.freshStorage();
           })
-          .then(() => {
+          .then(async () => {
             const present = coverageView(store.getState()).storage?.coverage?.present;
-            if (presentAtLaunch !== null && present !== undefined) Object.assign(counts, { storageBefore: presentAtLaunch, storageAfter: present });
+            // "Before" from this run's own launch record, whoever launched it (tester W4: a run another dashboard
+            // launched was given this dashboard's previous launch's figure); none recorded, none said.
+            const before = (await readRuns(config.stateDir).catch(() => [])).find((r) => r.id === runId)?.storageBefore;
+            if (typeof before === 'number' && present !== undefined) Object.assign(counts, { storageBefore: before, storageAfter: present });
             if (!mine) return;
             return recordEndOnce(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopped ? 'stopped' : 'exited', counts });
           })
@@ -165,7 +167,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   }
 
   async function launch(req: PlaceLaunchRequest): Promise<PlaceLaunchOutcome> {
-    presentAtLaunch = coverageView(store.getState()).storage?.coverage?.present ?? null;
+    const storageBefore = coverageView(store.getState()).storage?.coverage?.present ?? null;
     const bytesBefore = store.getState().log.bytesRead;
     const launchedAt = d.now();
     // A command given no keys file runs what it decides itself: its total is its own to say.
@@ -177,7 +179,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       ourPids.add((spawned = pid));
       dispatch({ type: 'process/update', patch: { startingPid: pid } });
     };
-    const out = await launchBackfill(config, req, onSpawn).finally(() => dispatch({ type: 'process/update', patch: { launching: false, startingPid: null } }));
+    const out = await launchBackfill(config, { ...req, storageBefore }, onSpawn).finally(() => dispatch({ type: 'process/update', patch: { launching: false, startingPid: null } }));
     if (!out.ok) {
       // Failed to start: the child exited or was ended; its pid is nobody's to claim any more.
       if (spawned !== null) ourPids.delete(spawned);

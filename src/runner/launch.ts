@@ -25,6 +25,8 @@ export interface LaunchOptions {
   /** The workers and timeout (s) the launch asked for: recorded, so a dashboard re-attaching before the run's first line can say them. */
   workers?: number;
   timeout?: number;
+  /** Expected keys present in storage at the launch (null: not known): recorded for whichever dashboard records the end. */
+  storageBefore?: number | null;
   now?: () => number;
   /** A non-zero exit within this window counts as failed to start. Default 1000 ms. */
   startWindowMs?: number;
@@ -62,6 +64,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
     keyCount: opts.keyCount, log: opts.logFile, startedAt,
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
+    ...(opts.storageBefore != null ? { storageBefore: opts.storageBefore } : {}),
   };
   const record = (pid: number | null, procStart: LaunchRecord['procStart']): LaunchRecord => ({ type: 'launch', ...base, pid, procStart });
   const notStarted = (message: string): LaunchResult => ({ ok: false, reason: message, firstOutput: '', run: { ...base, pid: null, procStart: null, end: null } });
