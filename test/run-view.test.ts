@@ -74,6 +74,21 @@ describe('figures', () => {
     expect(hi - lo).toBeGreaterThanOrEqual(0.15 * hi);
   });
 
+  test('a Cloud Run log read up to its newest entry: the log delay is not idle time, and every running task has its workers (tester W5)', () => {
+    // 20 completions 0.5 s apart (120/min), the newest entry read 9.5 s ago: the log delay, not a pause.
+    const completions = Array.from({ length: 20 }, (_, i) => T0 + i * 500);
+    const last = completions.at(-1)!;
+    const r = run({ total: 150, succeeded: 20, completions, lastActivityAt: last, workers: 3 });
+    const cloudRun = { alive: true, tasksRunning: true, readUntil: last, tasks: 2 };
+    const f = runFigures(r, last + 9_500, cloudRun);
+    expect(f.ratePerMin).toBeCloseTo(120, 5);
+    expect(f.inFlight).toBe(6);
+    // Read as if the log were current, the 9.5 s delay counted as idle: 20 / 19 s = 63/min.
+    expect(runFigures(r, last + 9_500, { alive: true }).ratePerMin).toBeCloseTo((20 / 19) * 60, 5);
+    // Nothing read after the horizon moves on: the open interval runs to it.
+    expect(runFigures(r, last + 9_500, { ...cloudRun, readUntil: last + 4_500 }).ratePerMin).toBeCloseTo((20 / 14) * 60, 5);
+  });
+
   test('skips count as done but never as rate', () => {
     const completions = Array.from({ length: 10 }, (_, i) => T0 + i * MIN);
     const r = run({ total: 1000, succeeded: 10, skipped: 500, completions, lastActivityAt: T0 + 9 * MIN });

@@ -16,6 +16,14 @@ export interface WriterInfo {
   arrivedAt?: number | null;
   /** The run's place says tasks are running (Cloud Run): log silence then never makes it stalled. */
   tasksRunning?: boolean;
+  /**
+   * The newest moment the run's lines can be known to (our clock): a Cloud Run log read up to its newest entry,
+   * lines after it not arrived yet. The rate's open interval ends there, not now: the log delay is not idle time
+   * (tester W5: 53.8/min shown for 108/min). Absent: now (a local log is read as it is written).
+   */
+  readUntil?: number | null;
+  /** Tasks running the run at once (a Cloud Run execution's running tasks): each runs `workers` keys. */
+  tasks?: number;
   /** The run's place says it is stuck (a Cloud Run execution past its task timeout or stuckAfter). */
   stuck?: boolean;
   /** The run's place ended, and its log's last entries are still awaited (Cloud Run). */
@@ -127,7 +135,7 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   const remaining = total === null ? null : total - done;
   const percent = total ? (done / total) * 100 : null;
   const live = isLive(status);
-  const end = live ? now : (run.finishedAt ?? run.lastActivityAt ?? now);
+  const end = live ? (writer.readUntil != null ? Math.min(now, logNow(writer.readUntil, writer)) : now) : (run.finishedAt ?? run.lastActivityAt ?? now);
   const long = rateOver(run.completions, end, Number.POSITIVE_INFINITY);
   const short = rateOver(run.completions, end, SHORT_WINDOW);
   let etaSeconds: [number, number] | null = null;
@@ -149,7 +157,8 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   }
   let inFlight = 0;
   if (live && run.hasActivity) {
-    const workers = run.workers ?? 1;
+    // Every running task has its own workers (tester W5: 3 in flight shown for 2 tasks × 3 workers).
+    const workers = (run.workers ?? 1) * Math.max(1, writer.tasks ?? 1);
     if (workers <= 1) inFlight = run.currentKeyDone ? 0 : 1;
     else inFlight = Math.max(0, Math.min(workers, (run.total ?? run.queued) - done));
   }
