@@ -280,6 +280,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
     </Box>
   ) : null;
 
+  const helpOpen = !modal && ui.help;
   return (
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
@@ -290,13 +291,14 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
             {filtered}
           </Text>
         ) : null}
-        {job ? <Notices notices={noticesShown} now={job.now} /> : null}
-        {problemLines.map((line, i) => (
+        {/* The help is the one screen that must be whole at 80×24: notices and problems wait behind it (tester W10). */}
+        {job && !helpOpen ? <Notices notices={noticesShown} now={job.now} /> : null}
+        {(helpOpen ? [] : problemLines).map((line, i) => (
           <Text key={i} wrap="truncate-end" color={color ? 'red' : undefined}>
             {line}
           </Text>
         ))}
-        {modal ?? (ui.help ? <OverviewHelp width={width} height={size.height - 3 - preparing - noticesShown.length - problemLines.length} /> : null)}
+        {modal ?? (helpOpen ? <OverviewHelp width={width} height={size.height - 3 - preparing} /> : null)}
         {modal || ui.help ? null : (
           <>
             <OverviewHead cols={cols} />

@@ -210,6 +210,19 @@ describe('narrow and short terminals (tester F39)', () => {
     expect(frame).not.toMatch(/…/);
   });
 
+  test('? at 80×24 with a failing source on the selected row: every key whole, the problem waits behind the help (tester W10)', async () => {
+    const p = fivePlatform(0, SEED, { screen: 'overview', selected: null, help: true });
+    p.stores[0].dispatch({ type: 'coverage/error', source: 'storage', at: NOW, error: { message: 'log: /tmp/many/adir is a directory, not a regular file; waiting for a regular file there, and more words to take a second line', hint: null, code: null } as never });
+    const app = mount(p.platform, 80, 24);
+    const frame = await waitFor(() => {
+      const f = frameOf(app);
+      return f.includes('Keys (overview)') && f.split('\n').every((l) => stringWidth(l) <= 80) ? f : null;
+    }, 'the help box');
+    for (const b of OVERVIEW_KEYMAP) expect(frame, b.description).toContain(b.description);
+    expect(frame).not.toContain('more keys');
+    expect(frame.split('\n').length).toBeLessThan(24);
+  });
+
   test('at 60×20 the help and the list are cut, never wrapped: every line within 60 columns, one title, the keys last', async () => {
     for (const help of [false, true]) {
       const app = mount(fivePlatform(0, SEED, { screen: 'overview', selected: null, help }).platform, 60, 20);
