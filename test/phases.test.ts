@@ -18,8 +18,9 @@ describe('the nba preset', () => {
     ['2021-10-19', 'Regular season'], ['2030-01-01', 'Regular season'],
   ])('%s is %s', (date, label) => expect(phaseOf(nba, date)).toBe(label));
 
-  test('keys with no date get the default label, never dropped', () => {
-    expect(phaseOf(nba, null)).toBe('Regular season');
+  test('keys with no date are in no phase, never dropped: `no date` (tester W8: they read Regular season); with no phases, the one group', () => {
+    expect(phaseOf(nba, null)).toBe('no date');
+    expect(phaseOf(resolvePhases(null), null)).toBe('Other');
   });
 
   test('labels in season order; an absent setting is the preset', () => {
