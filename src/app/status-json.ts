@@ -10,6 +10,7 @@ import { NO_DATE, type GroupCount } from '../failures/analysis.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { PERSISTENCE_UNKNOWN } from '../failures/verdicts.js';
 import { runUnknown } from '../overview/row-problem.js';
+import { readingLog } from '../state/log-reading.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
 export interface RunJson {
@@ -115,7 +116,11 @@ export function statusJson(state: AppState) {
     logZoneGuess: zoneGuessJson(state),
     /** Keys longer than 200 characters in the log: cut for display, never launched. */
     suspiciousKeys: state.log.suspiciousKeys,
-    run: runJson(current, currentFigures(state), runUnknown(state)),
+    // A log not read to its end (`--timeout` ended the read first): no run figures from half a history, as the
+    // text says `reading… 39 %` (tester W12: `ended` with 4,167 of 5,299 paged a cron on a slow disk).
+    run: readingLog(state) ? { ...runJson(null, runFigures(null, state.now, { alive: null })), state: 'reading' } : runJson(current, currentFigures(state), runUnknown(state)),
+    /** The log's read when it did not reach the end ({bytesRead, size} in bytes), else null. */
+    reading: readingLog(state) ? { bytesRead: state.log.bytesRead, size: state.log.size } : null,
     runs,
     coverage,
     process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId },
