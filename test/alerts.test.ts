@@ -50,6 +50,20 @@ describe('alert events: each fires once per occurrence', () => {
     expect(kinds(s)).toEqual(['stalled', 'stalled']);
   });
 
+  test('a run\'s end is told once: a log read again that passes through a state without its summary fires nothing more (tester W17)', () => {
+    const s = liveRun();
+    const summary = [['INFO', '='.repeat(70)], ['INFO', 'BACKFILL COMPLETE'], ['INFO', 'Total dates: 100'], ['INFO', '✅ Processed: 10'], ['INFO', '⏭️  Skipped: 0'], ['INFO', '❌ Failed: 0']];
+    const records = [...banner(2, 60, 100), ...KEYS.slice(0, 10).map((k) => ['INFO', `  ✅ Scraped ${k}`])];
+    let t = apply(s, [{ type: 'log/batch', batch: parseText(logOf(s.now, summary), grammar) }, { type: 'process/update', patch: { external: false, externalPids: [], writersCheckedAt: s.now } }]);
+    expect(kinds(t)).toEqual(['completed']);
+    // Read again from its start, in two parts: the first without the summary (a run that looks ended), then the rest.
+    t = apply(t, [{ type: 'log/batch', batch: parseText(logOf(T0, records), grammar), replace: true }]);
+    expect(t.log.current?.complete).toBe(false);
+    t = apply(t, [{ type: 'log/batch', batch: parseText(logOf(s.now, summary), grammar) }]);
+    expect(t.log.current?.complete).toBe(true);
+    expect(kinds(t)).toEqual(['completed']);
+  });
+
   test('a run that completes fires with its counts; one whose writer goes without a summary fires ended', () => {
     const s = liveRun();
     const done = apply(s, [{ type: 'log/batch', batch: parseText(logOf(s.now, [['INFO', '='.repeat(70)], ['INFO', 'BACKFILL COMPLETE'], ['INFO', 'Total dates: 100'], ['INFO', '✅ Processed: 10'], ['INFO', '⏭️  Skipped: 0'], ['INFO', '❌ Failed: 0']]), grammar) }]);

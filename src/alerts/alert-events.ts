@@ -15,6 +15,8 @@ export interface Alert {
   job: string;
   /** One line for a person: what happened, with the figures that matter. */
   text: string;
+  /** The run an end alert is about (a Cloud Run execution's id, else the run's start): its end is told once. */
+  run?: string;
 }
 
 /** Polls in a row a source must fail before it is worth calling the operator. */
@@ -37,10 +39,15 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   if (run && now !== before && (sameRun || before === 'waiting')) {
     if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`);
     if (now === 'stuck') fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}still running past its task timeout or stuckAfter (x cancels it)`);
+    // A run's end is told once: a several-task execution's log read again after its end passes through a state
+    // with one task's summary only (tester W17: `complete`, `ended without a summary`, `complete` at one instant).
+    const id = next.place?.execution?.id ?? String(run.startedAt);
+    const told = next.alerts.recent.some((a) => a.run === id && (a.kind === 'completed' || a.kind === 'ended-without-summary'));
+    const fireEnd = (kind: AlertKind, text: string) => told || out.push({ kind, at: next.now, job: next.job, text: `${next.job}: ${text}`, run: id });
     // Only a run seen going: before the first look at its writer (or execution) its state was a guess from the
     // log's times, so a run that had ended before this dashboard started is history, not news (tester V15).
-    if (now === 'ended' && writerKnown(prev)) fire('ended-without-summary', `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
-    if (now === 'complete') fire('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
+    if (now === 'ended' && writerKnown(prev)) fireEnd('ended-without-summary', `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
+    if (now === 'complete') fireEnd('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
   }
 
   // A second backfill on the same log (started twice by mistake): both hammer the service, the figures mix (V18).
