@@ -32,6 +32,7 @@ test('one classifier: the run\'s failure kinds equal the failures table\'s error
   const text = logOf(T0, [...banner(2, 180, lines.length), ...lines.map(([, m]) => ['WARNING', `  ${m}`])]);
   let s = initialState({ job: 'j', log: '/x.log', now: T0 + 3_600_000, targets: [95] });
   s = reduce(s, { type: 'log/batch', batch: parseText(text, compileGrammar()) });
+  s = reduce(s, { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
   const run = s.log.current!;
   expect(run.failed).toBe(lines.length);
   expect(run.failures).toEqual(expected);

@@ -41,6 +41,7 @@ describe('a run that died before its first key', () => {
     expect(runs.current).toMatchObject({ startedAt: T0 + 60_000, succeeded: 1, error: null });
     let state = initialState({ job: 'j', log: 'x.log', now: T0 + 4 * HOUR + 10_000, targets: [] });
     state = reduce(state, { type: 'log/batch', batch: parseText(dead(trace) + next, grammar) });
+    state = reduce(state, { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
     const json = statusJson(state);
     expect(json.runs).toHaveLength(1);
     expect(json.runs[0]).toMatchObject({ state: 'ended', error: "FileNotFoundError: [Errno 2] No such file or directory: 'dates.csv'", startedAt: new Date(T0).toISOString() });

@@ -17,6 +17,7 @@ function liveRun() {
   for (let i = 0; i < 12; i++) lines.push(logLine(T0 + (i + 1) * MIN, 'INFO', `  ✅ Scraped ${key(i)}`));
   let state = initialState({ job: 'j', log: 'x.log', now: T0 + 12 * MIN + 1000, targets: [95] });
   state = reduce(state, { type: 'log/batch', batch: parseText(lines.join('\n'), grammar) });
+  state = reduce(state, { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
   return reduce(state, { type: 'process/update', patch: { external: true } });
 }
 
