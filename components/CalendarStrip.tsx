@@ -16,7 +16,7 @@ function cells(sources: CalendarSources): Record<KeyState, { glyph: string; colo
     missing: { ...SEGMENT.empty, label: 'missing' },
     unchecked: { ...SEGMENT.unchecked, label: 'not checked yet' },
     scraped: { ...SEGMENT.succeeded, label: 'scraped (log)' },
-    untried: { ...SEGMENT.unchecked, label: 'not scraped in this run' },
+    untried: { ...SEGMENT.unchecked, label: 'not scraped (log)' },
     unknown: { ...SEGMENT.unknown, label: 'unknown (source failed)' },
   };
 }

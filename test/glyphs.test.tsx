@@ -50,7 +50,7 @@ describe('words and glyphs that mean one thing', () => {
     expect([KEYS[0], KEYS[20], KEYS[30]].map(keyStateOf(s))).toEqual(['scraped', 'failed', 'untried']);
     const frame = text(s);
     expect(frame).toContain('█ scraped (log)');
-    expect(frame).toContain('· not scraped in this run');
+    expect(frame).toContain('· not scraped (log)');
     expect(frame).not.toContain('not checked yet');
   });
 
