@@ -32,6 +32,18 @@ describe('a run that ended while no dashboard watched is recorded from its own l
     expect(end.counts).toEqual({ succeeded: 2, failed: 1, skipped: 0 });
   });
 
+  // Tester W21: runs stopped every few seconds before the launch (within the clock slack) and the launched run
+  // complete: its end was taken from the first of them (34 s before its own launch, ✓ 7 of a 40/40 run).
+  test('several stopped runs just before the launch: the launch\'s own run, never an earlier one of the slack window', () => {
+    const stopped = (at: number, scraped: number) => logOf(at, [...banner(2, 60, 40), ...Array.from({ length: scraped }, (_, i) => ['INFO', `  ✅ Scraped 2021-10-${String(i + 1).padStart(2, '0')}`] as [string, string])]);
+    const log = stopped(T0 - 40_000, 7) + stopped(T0 - 25_000, 4) + stopped(T0 - 10_000, 10) + outcomes(true);
+    const end = unwatchedEnd({ startedAt: launchedAt }, fold(log));
+    expect(end).toEqual({ endedAt: T0 + 20 * MIN + 5000, reason: 'complete', counts: { succeeded: 2, failed: 1, skipped: 0 } });
+    // A writer whose clock is 30 s behind: the launch's run reads as begun before it, the latest of the window.
+    const behind = stopped(T0 - 50_000, 7) + logOf(T0 - 30_000, banner(3, 300, 3));
+    expect(unwatchedEnd({ startedAt: T0 }, fold(behind)).counts).toEqual({ succeeded: 0, failed: 0, skipped: 0 });
+  });
+
   test('a log without its run (rotated away, another log): gone, nothing made up', () => {
     expect(unwatchedEnd({ startedAt: T0 + 600 * MIN }, fold(earlier + outcomes(true)))).toEqual({ endedAt: null, reason: 'gone', counts: null });
     // The next launch's run is not this one's.
