@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { logHandlers, type ParseWorkerChoice } from '../src/app/log-events.js';
-import { PARSE_WORKER_MIN_BYTES, parseWorkerChoice } from '../src/app/parse-worker-client.js';
+import { coreFree, PARSE_WORKER_MIN_BYTES, parseWorkerChoice } from '../src/app/parse-worker-client.js';
 import { readLogOnce } from '../src/app/read-log-once.js';
 import { statusJson } from '../src/app/status-json.js';
 import type { ParsedBatch } from '../src/log-line.js';
@@ -85,12 +85,13 @@ describe('parse worker', () => {
   }, 120_000);
 
   test('the worker is chosen for a long history only when a core is free, unless BACKFILL_TUI_PARSE_WORKER says', () => {
-    expect(parseWorkerChoice({}, WORKER, 0.4, 2)).toEqual({ url: WORKER, minBytes: PARSE_WORKER_MIN_BYTES });
-    expect(parseWorkerChoice({}, WORKER, 1.6, 2)).toBeNull();
-    expect(parseWorkerChoice({}, WORKER, 9, 2)).toBeNull();
-    expect(parseWorkerChoice({ BACKFILL_TUI_PARSE_WORKER: 'on' }, WORKER, 9, 2)).toEqual({ url: WORKER, minBytes: 1 });
-    expect(parseWorkerChoice({ BACKFILL_TUI_PARSE_WORKER: 'off' }, WORKER, 0, 2)).toBeNull();
-    expect(parseWorkerChoice({}, null, 0, 2)).toBeNull();
+    expect(parseWorkerChoice({}, WORKER)).toEqual({ url: WORKER, minBytes: PARSE_WORKER_MIN_BYTES, freeCoreOnly: true });
+    expect(parseWorkerChoice({ BACKFILL_TUI_PARSE_WORKER: 'on' }, WORKER)).toEqual({ url: WORKER, minBytes: 1, freeCoreOnly: false });
+    expect(parseWorkerChoice({ BACKFILL_TUI_PARSE_WORKER: 'off' }, WORKER)).toBeNull();
+    expect(parseWorkerChoice({}, null)).toBeNull();
+    expect(coreFree(0.4, 2)).toBe(true);
+    expect(coreFree(1.6, 2)).toBe(false);
+    expect(coreFree(9, 2)).toBe(false);
   });
 
   test('a history shorter than minBytes is read in the thread', async () => {

@@ -3,7 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LineSplitter } from '../follow/line-splitter.js';
 import type { FollowHandlers } from '../log-follower.js';
 import { LogClock, parseChunk, type Grammar } from '../parser/index.js';
-import { parseInWorker } from './parse-worker-client.js';
+import { coreIsFree, parseInWorker } from './parse-worker-client.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
 import { guessZone, newestLineAt, type ZoneGuess } from './log-zone-guess.js';
@@ -19,6 +19,8 @@ const THREAD_READ_BYTES = 256 << 10;
 export interface ParseWorkerChoice {
   url: URL;
   minBytes: number;
+  /** Only when a core is free as the history is read (parse-worker-client.ts coreIsFree). */
+  freeCoreOnly?: boolean;
   /** The worker's read size (default 1 MiB; tests use small reads for many batch ends). */
   readBytes?: number;
   /** Filled in as it goes: bytes read in this thread while the worker started, and bytes the worker read. */
@@ -89,6 +91,7 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
     ...(worker && keyed && grammar.custom.length === 0 && {
       readBulk: async (range) => {
         if (range.to - range.from < worker.minBytes) return range.from;
+        if (worker.freeCoreOnly && !(await coreIsFree())) return range.from;
         const readBytes = worker.readBytes ?? WORKER_READ_BYTES;
         let handedOver = range.from;
         const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes, maxLineBytes: range.maxLineBytes, tailLimit: TAIL_LIMIT, tailZoneBytes: TAIL_ZONE_BYTES };

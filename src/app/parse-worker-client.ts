@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
 import { fromMessage } from '../parser/batch-transfer.js';
 import type { LogClockState } from '../parser/log-clock.js';
 import type { ParseJob, WorkerBatch, WorkerDone, WorkerReady } from '../parser/parse-worker.js';
@@ -27,20 +26,24 @@ export function parseWorkerUrl(): URL | null {
 /**
  * Whether and how to parse a long history in the worker: BACKFILL_TUI_PARSE_WORKER=off never, =on for a
  * history of any length (tests, comparisons); otherwise from PARSE_WORKER_MIN_BYTES, when the worker is built
- * and a core is free (`load`, the 1-minute load average, below `cores` − 0.5). On a busy machine the two threads
+ * and a core is free when the history is read (`freeCoreOnly`: see coreIsFree). On a busy machine the two threads
  * wait for a core at every hand-over and the worker costs more CPU than it saves the main thread: same rounds
  * at load 9, 80 / 200 MB, wall 2.06 / 3.56 s without it against 3.04 / 5.36 s with it.
  */
-export function parseWorkerChoice(
-  env: NodeJS.ProcessEnv = process.env,
-  url: URL | null = parseWorkerUrl(),
-  load: number = loadavg()[0],
-  cores: number = availableParallelism(),
-): { url: URL; minBytes: number } | null {
+export function parseWorkerChoice(env: NodeJS.ProcessEnv = process.env, url: URL | null = parseWorkerUrl()): { url: URL; minBytes: number; freeCoreOnly: boolean } | null {
   const mode = env.BACKFILL_TUI_PARSE_WORKER;
   if (url === null || mode === 'off') return null;
-  if (mode === 'on') return { url, minBytes: 1 };
-  return load < cores - 0.5 ? { url, minBytes: PARSE_WORKER_MIN_BYTES } : null;
+  return mode === 'on' ? { url, minBytes: 1, freeCoreOnly: false } : { url, minBytes: PARSE_WORKER_MIN_BYTES, freeCoreOnly: true };
+}
+
+/** Whether a core is free: the 1-minute load average below the cores − 0.5 (node:os loaded only when asked). */
+export async function coreIsFree(): Promise<boolean> {
+  const { availableParallelism, loadavg } = await import('node:os');
+  return coreFree(loadavg()[0], availableParallelism());
+}
+
+export function coreFree(load: number, cores: number): boolean {
+  return load < cores - 0.5;
 }
 
 /** What `parseInWorker` reads and how; the rest of a ParseJob is its own. */
