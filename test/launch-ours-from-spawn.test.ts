@@ -8,6 +8,7 @@ import { logWriters, notOurs, type WritersScan } from '../src/runner/log-writers
 import { STOP_REFUSED, initialState } from '../src/state/app-state.js';
 import { reduce } from '../src/state/reducer.js';
 import { waitFor } from './support/wait-for.js';
+import { liveJobDir } from './support/live-job.js';
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
 const cleanups: Array<() => unknown> = [];
@@ -56,15 +57,7 @@ function heldFirstLook(log: string, onWalk: (writers: number[]) => void): Writer
 // walked while the launch was in its start window (the pid reaches the state only a second after the spawn) found
 // the new child and, knowing no pid of ours, called it another writer.
 test('a run launched while a look at /proc is under way is ours from its spawn: never `external`, and x offers to stop it', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-spawn-ours-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
-  mkdirSync(path.join(dir, 'st'), { recursive: true });
-  writeFileSync(path.join(dir, 'lives.mjs'), LIVES);
-  const log = path.join(dir, 'b.log');
-  writeFileSync(log, '');
-  const config = { job: 'own', log: 'b.log', expected: 'expected.txt', storage: { url: 'st', pollSeconds: 1 }, command: [process.execPath, path.join(dir, 'lives.mjs'), '--csv={keysFile}'], workers: 1, timeout: 30, keepAwake: false, timezone: 'UTC' };
-  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
+  const { dir, log } = liveJobDir('bt-spawn-ours-', 'own', KEYS, LIVES, cleanups);
   let r: Runtime | null = null;
   /** The pid in the state when the held look walked /proc and saw the new child. */
   let pidAtWalk: number | null | undefined;

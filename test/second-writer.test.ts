@@ -3,8 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import React from 'react';
 import { renderToString } from 'ink';
 import { App } from '../components/App.js';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { startRuntime } from '../src/app/runtime.js';
@@ -12,6 +11,7 @@ import { statusText } from '../src/app/status-text.js';
 import { loadConfig } from '../src/config.js';
 import { isAlive, procStartOf } from '../src/runner/proc.js';
 import { waitFor } from './support/wait-for.js';
+import { liveJobDir } from './support/live-job.js';
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
 const cleanups: Array<() => unknown> = [];
@@ -38,15 +38,7 @@ process.on('SIGINT', () => process.exit(130));
 // Tester V18: while our run was live, the same backfill started by hand into the same log (pid 31881) made the
 // dashboard read `running (external)`, and x said ours "was not started here" — no way to stop the run it launched.
 test('a second process writing the log beside our live run is said (notice, alert, run note); ours stays ours and x stops it', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-second-writer-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
-  mkdirSync(path.join(dir, 'st'), { recursive: true });
-  writeFileSync(path.join(dir, 'lives.mjs'), LIVES);
-  const log = path.join(dir, 'b.log');
-  writeFileSync(log, '');
-  const config = { job: 'two', log: 'b.log', expected: 'expected.txt', storage: { url: 'st', pollSeconds: 1 }, command: [process.execPath, path.join(dir, 'lives.mjs'), '--csv={keysFile}'], workers: 1, timeout: 30, keepAwake: false, timezone: 'UTC' };
-  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
+  const { dir, log } = liveJobDir('bt-second-writer-', 'two', KEYS, LIVES, cleanups);
   const r = startRuntime(loadConfig({ file: path.join(dir, 'backfill-tui.config.json'), cwd: dir }), { exit: () => undefined });
   cleanups.push(() => r.close());
   const state = () => r.store.getState();
