@@ -248,6 +248,10 @@ describe('launch from the dashboard', () => {
     await waitFor(() => r.store.getState().process.stopped, 'stopped', 30_000);
     expect(logText()).toContain('Interrupted by signal SIGINT');
     await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end?.reason === 'stopped', 'stop recorded');
+    // Its notice says stopped, not ended, and replaces the launch's.
+    const runId = r.store.getState().process.runId;
+    await waitFor(() => r.store.getState().ui.notices.some((n) => n.text.startsWith(`run ${runId} stopped`)), 'the stopped notice');
+    expect(r.store.getState().ui.notices.filter((n) => n.text.includes(`${runId}`)).map((n) => n.text)).toEqual([expect.stringMatching(new RegExp(`^run ${runId} stopped`))]);
     // Both dashboards say the same thing: stopped (the other one learns it from runs.jsonl).
     const statusOf = (rt: Runtime) => runFigures(rt.store.getState().log.current, rt.store.getState().now, writerOf(rt.store.getState())).status;
     expect(statusOf(r)).toBe('stopped');

@@ -159,7 +159,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
           })
           .then(d.refreshHistory)
           .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
-        notice(`run ${runId} ended${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info', runKey(runId));
+        // A run stopped from here says so (tester V18's recheck: ours read `run … ended` after x, y).
+        notice(`run ${runId} ${stopRequested ? 'stopped' : 'ended'}${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info', runKey(runId));
         // Storage was just listed fresh above; the warehouse is the one left to look at.
         d.refreshWarehouse();
       },
