@@ -62,7 +62,8 @@ async function reattachedAndStopped(first: 'watch' | 'unwatched') {
     store.dispatch({ type: 'log/progress', bytesRead: 0, size: 0, historyDone: true });
     await waitFor(() => ends().length > 0, 'the end recorded by the watch', 15_000);
   }
-  await waitFor(() => store.getState().ui.notices.some((n) => n.text === `run ${id} ended`), 'the watch done');
+  // Stopped from here: its notice says so.
+  await waitFor(() => store.getState().ui.notices.some((n) => n.text === `run ${id} stopped`), 'the watch done');
   ac.abort();
   return { ends: ends(), notices: store.getState().ui.notices.map((n) => n.text) };
 }
