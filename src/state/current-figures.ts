@@ -48,7 +48,7 @@ function tally(run: RunState, storage: Set<string> | null): { count: number; ski
   let count = 0;
   let skippedByLine = 0;
   for (const key of storage) {
-    const s = ledger.find(key);
+    const s = ledger.peek(key);
     const outcome = s & OUTCOME_MASK;
     if ((s & (SEEN_QUEUED | SEEN_PROCESSING)) !== 0 && outcome === OUTCOME_NONE) count++;
     else if (outcome === OUTCOME_SKIPPED) skippedByLine++;

@@ -20,7 +20,7 @@ export function keyStateOf(state: AppState): (key: string) => KeyState {
     return (key) => {
       if (warehouse?.has(key)) return 'warehouse';
       if (failed.has(key)) return 'failed';
-      return ledger !== null && (ledger.find(key) & OUTCOME_MASK) === OUTCOME_SUCCEEDED ? 'scraped' : 'untried';
+      return ledger !== null && (ledger.peek(key) & OUTCOME_MASK) === OUTCOME_SUCCEEDED ? 'scraped' : 'untried';
     };
   }
   const notKnown: KeyState = src.keys === null ? (src.error ? 'unknown' : 'unchecked') : 'missing';
