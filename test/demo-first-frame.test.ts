@@ -28,7 +28,7 @@ test('sources, failed-keys files and the chain wait for `ready`: nothing is read
     writeFileSync(path.join(dir, name, 'keys.csv'), '2024-01-02\n2024-01-03\n');
     writeFileSync(path.join(dir, name, 'backfill.log'), '2025-11-26 08:00:00,000 - INFO - Loaded 2 dates from keys.csv\n');
   }
-  const jobs = ['a', 'b'].map((name) => ({ name, log: `${name}/backfill.log`, expected: `${name}/keys.csv`, storage: { url: `${name}/storage` } }));
+  const jobs = ['a', 'b'].map((name) => ({ name, log: `${name}/backfill.log`, failed: `${name}/failed_dates_*.json`, expected: `${name}/keys.csv`, storage: { url: `${name}/storage` } }));
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs, chain: { expected: 'a/keys.csv', stages: [{ name: 'Phase 1', storage: { url: 'a/storage' } }] } }));
   let release = () => {};
   const ready = new Promise<void>((resolve) => (release = resolve));
@@ -100,7 +100,7 @@ test('a new five-job demo draws its overview before laying out its folders, says
 test('a demo directory left before its set-up finished is refused with what to do, not opened with half its folders', async () => {
   const dir = path.join(work, 'half');
   mkdirSync(dir);
-  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs: [{ name: 'a', log: 'a.log' }, { name: 'b', log: 'b.log' }] }));
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs: [{ name: 'a', log: 'a.log' }, { name: 'b', log: 'b.log', failed: 'b/failed_dates_*.json' }] }));
   writeFileSync(path.join(dir, PREPARING), 'the demo is laying out this directory\n');
   const demo = demoInTerminal(['--dir', dir]);
   try {

@@ -25,7 +25,7 @@ test('coverage is looked at every IDLE_POLL_MS on an idle overview, at the confi
   for (const name of ['a', 'b']) writeFileSync(path.join(dir, `${name}.log`), '');
   // Two jobs (an overview first) and a chain stage on one storage folder: one listing, one poller, whose next look
   // the test reads. The stage keeps the configured pace while any job does.
-  const jobs = ['a', 'b'].map((name) => ({ name, log: `${name}.log`, expected: 'keys.csv', storage: { url: 'storage', pollSeconds: 5 } }));
+  const jobs = ['a', 'b'].map((name) => ({ name, log: `${name}.log`, failed: `${name}/failed_dates_*.json`, expected: 'keys.csv', storage: { url: 'storage', pollSeconds: 5 } }));
   const chain = { expected: 'keys.csv', stages: [{ name: 'Phase 1', storage: { url: 'storage', pollSeconds: 5 } }] };
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs, chain }));
   const clock = manualTimers();

@@ -34,9 +34,9 @@ const platform = {
     workers: 4,
   },
   jobs: [
-    { name: 'team-boxscores', log: 'team.log', storage: { url: 'gs://nba-scraped/team/' }, warehouse: { table: 'nba-props.nba_raw.team_boxscores', column: 'game_id' }, vars: { kind: 'team' } },
+    { name: 'team-boxscores', log: 'team.log', failed: 'failed_games_*.json', storage: { url: 'gs://nba-scraped/team/' }, warehouse: { table: 'nba-props.nba_raw.team_boxscores', column: 'game_id' }, vars: { kind: 'team' } },
     { job: 'player-boxscores', log: 'player.log', storage: { url: 'gs://nba-scraped/player/' }, workers: 2 },
-    { name: 'bdl-standings', log: 'bdl.log', warehouse: null },
+    { name: 'bdl-standings', log: 'bdl.log', failed: 'bdl/failed_dates_*.json', warehouse: null },
   ],
 };
 
@@ -68,6 +68,36 @@ describe('config with jobs and defaults', () => {
     expect(reg.jobs[0].stateDir).toBe(path.join(dir, '.backfill-tui'));
   });
 
+  test('jobs on failed globs that cannot name one file, or in other folders, are each their own', () => {
+    const dir = withConfig({
+      jobs: [
+        { name: 'dates', log: 'a.log' },
+        { name: 'games', log: 'b.log', failed: 'failed_games_*.json' },
+        { name: 'retry', log: 'c.log', failed: 'retry_failed_dates_*.json' },
+        { name: 'elsewhere', log: 'd.log', failed: 'other/failed_dates_*.json' },
+        { name: 'cloud', log: 'e.log', failed: 'gs://bucket/f/failed_dates_*.json' },
+        { name: 'cloud2', log: 'f.log', failed: 'gs://bucket/g/failed_dates_*.json' },
+      ],
+    });
+    expect(loadRegistry({ cwd: dir }).jobs.map((j) => path.relative(dir, j.failed))).toEqual([
+      'failed_dates_*.json',
+      'failed_games_*.json',
+      'retry_failed_dates_*.json',
+      path.join('other', 'failed_dates_*.json'),
+      path.relative(dir, 'gs://bucket/f/failed_dates_*.json'),
+      path.relative(dir, 'gs://bucket/g/failed_dates_*.json'),
+    ]);
+  });
+
+  test('--job on a job whose failed glob another job shares is refused too: it would read that job\'s failures', () => {
+    const dir = withConfig({ jobs: [{ name: 'small', log: 'a.log' }, { name: 'huge', log: 'b.log', workers: 'not checked here' }] });
+    const err = errorOf(() => loadRegistry({ cwd: dir, flags: { job: 'small' } }));
+    expect(err.message).toMatch(/jobs\.1\.failed \(job "huge"\): not set/);
+    expect(err.exitCode).toBe(2);
+    // Its own --failed takes it apart from the other.
+    expect(loadRegistry({ cwd: dir, flags: { job: 'small', failed: 'mine/failed_dates_*.json' } }).jobs[0].failed).toBe(path.join(dir, 'mine', 'failed_dates_*.json'));
+  });
+
   test('--job picks one job of the list; its flags apply to it alone', () => {
     const dir = withConfig(platform);
     const reg = loadRegistry({ cwd: dir, flags: { job: 'player-boxscores', log: '/tmp/other.log' } });
@@ -88,6 +118,12 @@ describe('config with jobs and defaults', () => {
     ['an unknown default', { defaults: { wokers: 3 }, jobs: [{ name: 'a', log: 'a.log' }] }, /defaults\.wokers: unknown setting/],
     ['a job setting beside jobs', { log: 'x.log', jobs: [{ name: 'a', log: 'a.log' }] }, /  log: not allowed beside "jobs"/],
     ['two jobs on one log', { jobs: [{ name: 'a', log: 'x.log' }, { name: 'b', log: 'x.log' }] }, /job "b": log .*x\.log is also the log of job "a"/],
+    // Tester W26: a game-id job read a date job's failures through the default both took.
+    ['two jobs on the default failed glob', { jobs: [{ name: 'small', log: 'a.log' }, { name: 'huge', log: 'b.log' }] }, /\n  jobs\.1\.failed \(job "huge"\): not set, so the default \/.*\/failed_dates_\*\.json; it names the same failed-keys files as job "small" \(not set either\)/],
+    ['a job on the default glob another names', { jobs: [{ name: 'a', log: 'a.log', failed: './failed_dates_*.json' }, { name: 'b', log: 'b.log' }] }, /jobs\.1\.failed \(job "b"\): not set, so the default .* as job "a" \(jobs\.0\.failed \//],
+    ['two globs one file name meets', { jobs: [{ name: 'a', log: 'a.log', failed: 'f/failed_*.json' }, { name: 'b', log: 'b.log', failed: 'f/failed_dates_*.json' }] }, /jobs\.1\.failed \(job "b"\): jobs\.1\.failed .*failed_dates_\*\.json; it names failed-keys files as job "a"/],
+    ['one gs:// glob for two jobs', { jobs: [{ name: 'a', log: 'a.log', failed: 'gs://bkt/f/failed_*.json' }, { name: 'b', log: 'b.log', failed: 'gs://bkt/f/failed_*.json' }] }, /jobs\.1\.failed \(job "b"\)/],
+    ['a shared default failed', { defaults: { failed: 'failed_dates_*.json' }, jobs: [{ name: 'a', log: 'a.log' }, { name: 'b', log: 'b.log' }] }, /defaults\.failed \(job "b"\)/],
     ['an empty list', { jobs: [] }, /jobs: expected a non-empty list/],
     ['a name that is a path step', { jobs: [{ name: '..', log: 'a.log' }] }, /jobs\.0\.name: "\.\." cannot name a job/],
     ['defaults without jobs', { defaults: {}, log: 'a.log' }, /defaults: only used with a "jobs" list/],

@@ -36,7 +36,7 @@ beforeAll(async () => {
     JSON.stringify({
       defaults: { expected: 'dates.csv', warehouse: { projectId: 'nba-props' } },
       jobs: [
-        { name: 'team-boxscores', log: 'team.log', storage: storage('team-boxscores') },
+        { name: 'team-boxscores', log: 'team.log', failed: 'failed_games_*.json', storage: storage('team-boxscores') },
         { name: 'player-boxscores', log: 'player.log', storage: storage('player-boxscores'), warehouse: rawTable },
       ],
       chain: {

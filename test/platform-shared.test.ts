@@ -16,7 +16,7 @@ test.runIf(CAN_SEE_WRITERS)('five jobs share one look at who writes their logs: 
     mkdirSync(path.join(dir, n));
     writeFileSync(path.join(dir, n, 'backfill.log'), '');
   }
-  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs: names.map((name) => ({ name, log: `${name}/backfill.log` })) }));
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs: names.map((name) => ({ name, log: `${name}/backfill.log`, failed: `${name}/failed_dates_*.json` })) }));
   const platform = startPlatform(loadRegistry({ cwd: dir }), { exit: () => undefined });
   try {
     // Each job looks twice at start (the snapshot that finds a run to re-attach to, then the first look of its own cadence).

@@ -39,7 +39,7 @@ describe('shared polling', () => {
         defaults: { expected: 'dates.csv', warehouse: table },
         jobs: [
           { name: 'player-boxscores', log: 'a.log' },
-          { name: 'player-boxscores-retry', log: 'b.log' },
+          { name: 'player-boxscores-retry', log: 'b.log', failed: 'retry_failed_dates_*.json' },
         ],
         chain: { expected: 'dates.csv', stages: [{ name: 'Phase 2', warehouse: table }] },
       }),
@@ -125,7 +125,7 @@ describe('one launch lock per job', () => {
   test('two dashboards racing on one job: one wins; the other job of the same config launches meanwhile', async () => {
     const dir = path.join(root, 'locks');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs: [{ name: 'team boxscores', log: 'a.log' }, { name: 'player-boxscores', log: 'b.log' }] }));
+    writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs: [{ name: 'team boxscores', log: 'a.log', failed: 'failed_games_*.json' }, { name: 'player-boxscores', log: 'b.log' }] }));
     const [team, player] = loadRegistry({ cwd: dir }).jobs;
     const me = { pid: process.pid, procStart: procStartOf(process.pid) };
     const other = { pid: process.ppid, procStart: procStartOf(process.ppid) };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { configSchema } from '../config-schema.js';
 import { ConfigError, configFileFor, readConfigFile, resolveConfig, type Config, type ConfigFlags } from '../config.js';
 import { resolveChain, type ChainConfig } from './chain-config.js';
+import { checkDistinct, jobFiles, type JobFiles } from './distinct.js';
 import { isPlainObject, mergeSettings } from './merge.js';
 
 /**
@@ -88,7 +89,12 @@ export function loadRegistry(opts: { file?: string; cwd: string; flags?: ConfigF
     // Jobs share one state directory by default: each keeps its runs, keys files and launch lock in its own folder.
     return flags.stateDir ? config : { ...config, stateDir: path.join(config.stateDir, jobDirName(name)) };
   });
-  checkDistinct(jobs, where);
+  // Every job of the list, picked or not: `--job huge` must not read the failed-keys files of another job either.
+  const files: JobFiles[] = entries.map(({ name, index, entry }) => {
+    const config = jobs[picked.findIndex((p) => p.index === index)];
+    return jobFiles({ name, index, entry, defaults: inheritedDefaults(defaults, entry), baseDir, config });
+  });
+  checkDistinct(jobs, files, where);
   if (flags.job) return { file, baseDir, multi: false, jobs, chain: null };
   const chain = raw.chain === undefined ? null : resolveChain(raw.chain, { where, baseDir, defaults, merge: mergeSettings });
   return { file, baseDir, multi: true, jobs, chain };
@@ -137,23 +143,6 @@ function namedEntry(entry: unknown, index: number, where: string): { name: strin
   // The name is a folder of the state directory: "." or ".." would be the state directory itself or its parent.
   if (/^\.+$/.test(jobDirName(n))) throw new ConfigError(`${where}: invalid config\n  jobs.${index}.name: "${n}" cannot name a job (it would name a folder above its state)`);
   return { name: n, index, entry: rest };
-}
-
-/** Two jobs on one log, or in one state folder, would see each other's runs as their own. */
-function checkDistinct(jobs: Config[], where: string): void {
-  const byLog = new Map<string, string>();
-  const byState = new Map<string, string>();
-  for (const j of jobs) {
-    const log = (j as { log?: string }).log;
-    if (log) {
-      const other = byLog.get(log);
-      if (other) throw new ConfigError(`${where}: invalid config\n  job "${j.job}": log ${log} is also the log of job "${other}"; each job needs its own log`);
-      byLog.set(log, j.job);
-    }
-    const otherState = byState.get(j.stateDir);
-    if (otherState) throw new ConfigError(`${where}: invalid config\n  job "${j.job}": state folder ${j.stateDir} is also that of job "${otherState}"; rename one job`);
-    byState.set(j.stateDir, j.job);
-  }
 }
 
 /** The job named `name`, or a usage error listing the names there are. */
