@@ -42,6 +42,8 @@ export async function processSnapshot(config: Config, writers?: WritersScan): Pr
     runId: attachable?.id ?? null,
     pid: attachable?.pid ?? null,
     procStart: attachable?.procStart ?? null,
+    // Its command exited leaving the backfill running in its session (tester W24): what was left, as recorded.
+    left: attachable?.left ?? null,
     attached: attachable !== null,
     alive: attachable ? true : null,
     external: external.length > 0,

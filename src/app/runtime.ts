@@ -168,7 +168,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     if (p.launching || (p.attached && p.alive !== false)) return;
     const { attachable } = findAttachable(runs);
     if (!attachable || attachable.pid === null || (attachable.id === p.runId && p.alive !== false)) return;
-    const patch = { runId: attachable.id, pid: attachable.pid, procStart: attachable.procStart, attached: true, alive: true, external: false, externalPids: [], stopping: null, stopSignals: [], stopped: false, exitCode: null, exitedAt: null };
+    const patch = { runId: attachable.id, pid: attachable.pid, procStart: attachable.procStart, left: attachable.left ?? null, attached: true, alive: true, external: false, externalPids: [], stopping: null, stopSignals: [], stopped: false, exitCode: null, exitedAt: null };
     store.dispatch({ type: 'process/update', patch });
     controller.attach(patch);
   };

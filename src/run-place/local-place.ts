@@ -9,7 +9,8 @@ import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
 import type { ProcStart } from '../runner/proc.js';
-import { recordEndOnce, recordStop, readRuns, stopAsked } from '../runner/runs-file.js';
+import { appendRunRecord, recordEndOnce, recordStopNow, readRuns, stopAsked } from '../runner/runs-file.js';
+import type { Survivor } from '../runner/session.js';
 import { killRun, stopRun } from '../runner/stop.js';
 import { watchProcess } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
@@ -42,13 +43,20 @@ export interface LocalPlaceDeps {
 /** The local place, plus the two start-up steps the runtime drives after its /proc snapshot. */
 export interface LocalPlace extends RunPlace {
   /** Re-attaches to a recorded run of ours that is still alive (its pid and start time both match). */
-  attach(patch: { runId?: string | null; pid?: number | null; procStart?: ProcStart | null; attached?: boolean }): void;
+  attach(patch: { runId?: string | null; pid?: number | null; procStart?: ProcStart | null; attached?: boolean; left?: AppState['process']['left'] }): void;
   /** Runs recorded as launched whose process is gone with no end record: they ended while no dashboard watched. */
   noteEndedUnseen(): Promise<void>;
 }
 
 /** Longest wait for the follower to reach the log's end after a run exits, before its counts are recorded (ms). */
 const END_READ_WAIT_MS = 10_000;
+
+/** `exited 0 and left pid 4124 running in its session` (what a wrapper that backgrounds the backfill did). */
+export function leftWords(exitCode: number | null, signal: string | null, pids: Survivor[]): string {
+  const how = signal ? `was ended by ${signal}` : exitCode !== null ? `exited ${exitCode}` : 'exited';
+  const who = pids.length === 1 ? `pid ${pids[0].pid}` : `pids ${pids.slice(0, 3).map((p) => p.pid).join(', ')}${pids.length > 3 ? ` and ${pids.length - 3} more` : ''}`;
+  return `${how} and left ${who} running in its session`;
+}
 
 /** The log's size in bytes now, 0 when it cannot be read (then nothing is waited for). */
 function logSize(file: string): number {
@@ -109,12 +117,21 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     if (seed) dispatch({ type: 'log/launched', seed, bytesBefore: s.log.bytesRead });
   }
 
-  function watch(pid: number, procStart: ProcStart | null, runId: string, child?: ChildProcess) {
+  function watch(pid: number, procStart: ProcStart | null, runId: string, child?: ChildProcess, left?: Survivor[]) {
     watching.add(runId);
     ourPids.add(pid);
     watchProcess(pid, procStart, {
       child,
       signal: d.signal,
+      left,
+      onLeft: (info, pids, record) => {
+        const was = store.getState().process.left;
+        const exit = was ?? { exitCode: info.exitCode, signal: info.signal, at: info.at };
+        if (store.getState().process.runId === runId) dispatch({ type: 'process/update', patch: { left: { ...exit, pids } } });
+        if (!was) notice(`run ${runId}: ${leftWords(exit.exitCode, exit.signal, pids)}; it is still this run (x stops it)`, 'info', runKey(runId));
+        // In runs.jsonl too: a dashboard started later proves the session is still the run's by these (session.ts).
+        if (record) void appendRunRecord(config.stateDir, { type: 'left', id: runId, at: info.at, exitCode: info.exitCode, signal: info.signal, pids }).catch((err: Error) => notice(`could not record what run ${runId} left running: ${err.message}`, 'warn'));
+      },
       onExit: (info) => {
         ourPids.delete(pid);
         awake?.stop();
@@ -190,7 +207,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     awake = out.keepAwake;
     const { run } = out;
     const notices = [...out.notices];
-    dispatch({ type: 'process/update', patch: { runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, exitedAt: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
+    dispatch({ type: 'process/update', patch: { left: null, runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, exitedAt: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
     // The new run from its launch's facts until its banner is read (tester U3's class, for a local run).
     dispatch({ type: 'log/launched', seed: { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: req.workers, timeoutSec: req.timeout }, bytesBefore });
     watch(run.pid as number, run.procStart, run.id, out.child);
@@ -205,14 +222,24 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     if (p.pid === null) return { ok: false, message: 'no run of ours is running' };
     stopRequested = true;
     dispatch({ type: 'process/update', patch: { stopSignals: [] } });
-    // Said in runs.jsonl before the first signal: the dashboard watching the run's child learns it was a stop.
-    if (p.runId) await recordStop(config.stateDir, p.runId, d.now()).catch(() => undefined);
+    // Said in runs.jsonl before the first signal: the dashboard watching the run's child learns it was a stop. Written
+    // and signalled in this same tick, nothing awaited between: a q right after y, or the dashboard dying, cannot
+    // leave a stop recorded and never sent (tester W25).
+    if (p.runId) {
+      try {
+        recordStopNow(config.stateDir, p.runId, d.now());
+      } catch {
+        // The stop goes on: the signal matters more than its record.
+      }
+    }
     const onPhase = (phase: 'sigint' | 'sigterm' | 'waiting-kill-confirm') => {
       if (phase === 'waiting-kill-confirm') return dispatch({ type: 'process/update', patch: { stopping: 'needs-kill' } });
       const sent = { signal: phase === 'sigint' ? ('SIGINT' as const) : ('SIGTERM' as const), at: d.now() };
       dispatch({ type: 'process/update', patch: { stopping: phase, stopSignals: [...store.getState().process.stopSignals, sent] } });
     };
-    const result = await stopRun(p.pid, p.procStart, { graceMs: STOP_GRACE_MS, signal: d.signal, onPhase });
+    // Waiting out a grace for a signal every process ignores would only delay the stop: said, and the next one sent.
+    const onSkip = (sig: string, pids: number[]) => notice(`${sig} not sent: ${pids.length === 1 ? `pid ${pids[0]} ignores` : `pids ${pids.join(', ')} all ignore`} it (started with & by a script), so SIGTERM goes now`, 'warn', runKey(p.runId ?? ''));
+    const result = await stopRun(p.pid, p.procStart, { graceMs: STOP_GRACE_MS, signal: d.signal, onPhase, onSkip, left: p.left?.pids });
     // Never a box that appears by itself: the operator opens the SIGKILL question with x, after this notice.
     if (result === 'needs-kill') return { ok: 'needs-kill', message: `run ${p.runId} ignored ${signalsSent(store.getState().process)}: press x to decide about SIGKILL` };
     return { ok: true, message: '' };
@@ -257,6 +284,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         return { ok: true, kind: 'kill', message: `Send SIGKILL to process group ${p.pid} (run ${p.runId})? It ignored what was sent: ${signalsSent(p)}. Keys in flight are lost.` };
       }
       if (p.stopping) return { ok: false, tone: 'info', message: `stopping run ${p.runId}: ${stopStage(p, d.now())}` };
+      // A command that exited leaving the backfill in its session (tester W24): the box names what goes on.
+      if (p.left) return { ok: true, kind: 'stop', message: `Stop run ${p.runId}? Its command ${leftWords(p.left.exitCode, p.left.signal, p.left.pids)}. SIGINT to its session's process groups, SIGTERM after ${STOP_GRACE_MS / 1000} s.` };
       return { ok: true, kind: 'stop', message: `Stop run ${p.runId} (pid ${p.pid})? SIGINT to its process group, SIGTERM after ${STOP_GRACE_MS / 1000} s.` };
     },
     launch,
@@ -264,7 +293,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     async kill() {
       const p = store.getState().process;
       if (p.stopping !== 'needs-kill' || p.pid === null) return { ok: false, message: '' };
-      if (!(await killRun(p.pid, p.procStart))) return { ok: false, message: `pid ${p.pid} still alive after SIGKILL` };
+      if (!(await killRun(p.pid, p.procStart, undefined, p.left?.pids))) return { ok: false, message: `run ${p.runId} still alive after SIGKILL` };
       return { ok: true, message: '' };
     },
     async start() {
@@ -279,7 +308,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     attach(patch) {
       if (patch.attached && patch.pid && patch.runId) {
         notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running`, 'info', runKey(patch.runId));
-        watch(patch.pid, patch.procStart ?? null, patch.runId);
+        watch(patch.pid, patch.procStart ?? null, patch.runId, undefined, patch.left?.pids);
         // Silent so far (tester U19): the run from its launch record, not `waiting` or the log's previous run.
         void until(() => logKnown(store.getState().log), 15_000).then(seedAttached);
       }

@@ -4,6 +4,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { procStartOf } from './proc.js';
+import { leftRunning } from './session.js';
 import { fileStamp, type RunLabel } from './keys-file.js';
 import { appendRunRecord, recordEnd, type LaunchRecord, type RunRecord } from './runs-file.js';
 import { readLogFrom } from './log-bytes.js';
@@ -140,7 +141,10 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
     const reason = code === 'ENOENT' ? `Command not found: ${opts.argv[0]}` : `Cannot start ${opts.argv[0]}: ${outcome.error.message}`;
     return failed(reason, { pid, procStart });
   }
-  if (outcome.kind === 'exit' && (outcome.code !== 0 || outcome.signal !== null)) {
+  // A command that exits having started the backfill in the background (`nohup … &`) left it running in our session:
+  // that is a run going, whatever the command's own exit said (tester W24); the watcher follows what it left.
+  const leftSome = outcome.kind === 'exit' && pid !== null && leftRunning(pid, procStart).length > 0;
+  if (outcome.kind === 'exit' && !leftSome && (outcome.code !== 0 || outcome.signal !== null)) {
     const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
     return failed(`${opts.argv[0]} ${how} right after starting`, { pid, procStart, code: outcome.code, signal: outcome.signal });
   }

@@ -1,8 +1,10 @@
+import { close, fstatSync, fsync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
 import type { RunLabel } from './keys-file.js';
 import type { ProcStart } from './proc.js';
+import type { Survivor } from './session.js';
 
 /** Why a run ended: it exited by itself, we stopped it, it never got going, or it was found gone. */
 /**
@@ -65,12 +67,34 @@ export interface StopRecord {
   at: number;
 }
 
+/**
+ * Written when the launched command exited and left processes of its session running (a wrapper that starts the
+ * backfill with `nohup … &` and returns: tester W24), and again whenever all those recorded have gone while others
+ * of the session go on. Not an end: the run ends when its session is empty. The pids with their start times let a
+ * dashboard started later prove the session is still the run's (src/runner/session.ts).
+ */
+export interface LeftRecord {
+  type: 'left';
+  id: string;
+  /** When the exit was seen (epoch ms). */
+  at: number;
+  /** How the launched command exited, where known (our own child handle). */
+  exitCode: number | null;
+  signal: string | null;
+  pids: Survivor[];
+}
+
 /** A run as the dashboard sees it: the launch, and how it ended if it has. */
 export interface RunRecord extends Omit<LaunchRecord, 'type'> {
   end: Omit<EndRecord, 'type' | 'id'> | null;
   /** When a dashboard asked it to stop (a stop record), if one did. */
   stopAskedAt?: number;
+  /** The launched command exited leaving these running (the newest `left` record), if it did. */
+  left?: Omit<LeftRecord, 'type' | 'id'>;
 }
+
+/** Any line of runs.jsonl. */
+export type AnyRunRecord = LaunchRecord | EndRecord | StopRecord | LeftRecord;
 
 /** Where runs are recorded. */
 export function runsPath(stateDir: string): string {
@@ -83,7 +107,7 @@ export function runsPath(stateDir: string): string {
  * If the file ends in a torn line (a crash mid-write) a newline goes first, or this record would be lost with it.
  * Failures (a full disk, a read-only directory) throw one Error naming the file and the reason in words.
  */
-export async function appendRunRecord(stateDir: string, record: LaunchRecord | EndRecord | StopRecord): Promise<void> {
+export async function appendRunRecord(stateDir: string, record: AnyRunRecord): Promise<void> {
   const path = runsPath(stateDir);
   try {
     await mkdir(stateDir, { recursive: true });
@@ -162,9 +186,27 @@ export async function recordEndOnce(stateDir: string, end: Omit<EndRecord, 'type
 /** A claim older than this was left by a dashboard that died between claiming and writing. */
 const CLAIM_STALE_MS = 60_000;
 
-/** Records that a dashboard is stopping run `id` (see StopRecord), before the first signal goes. */
-export function recordStop(stateDir: string, id: string, at: number): Promise<void> {
-  return appendRunRecord(stateDir, { type: 'stop', id, at });
+/**
+ * Records that a dashboard is stopping run `id` (see StopRecord), before the first signal goes: synchronously, one
+ * O_APPEND write readers see at once, so the signal can follow in the same tick (tester W25: a stop recorded while
+ * its signal waited on the record's fsync, behind the dashboard's other file work, was never sent — the dashboard
+ * quit first). Made durable by an fsync after the signal. Throws one Error naming the file when it cannot be written.
+ */
+export function recordStopNow(stateDir: string, id: string, at: number): { synced: Promise<void> } {
+  const path = runsPath(stateDir);
+  let fd: number;
+  try {
+    mkdirSync(stateDir, { recursive: true });
+    fd = openSync(path, 'a+', 0o644);
+    const { size } = fstatSync(fd);
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify({ type: 'stop', id, at } satisfies StopRecord)}\n`);
+  } catch (err) {
+    throw describeWriteError(err, `the run record ${path}`, stateDir);
+  }
+  const synced = new Promise<void>((resolve) => fsync(fd, () => close(fd, () => resolve())));
+  return { synced };
 }
 
 /** Whether runs.jsonl holds a stop record for run `id` (false when it cannot be read). */
@@ -190,8 +232,8 @@ export async function readRuns(stateDir: string): Promise<RunRecord[]> {
  * whose fields are not what this dashboard writes (hand-edited, another tool or version: tester W16, a launch
  * without `label` crashed `h`). Each field is checked; optional ones of the wrong type are dropped.
  */
-export function parseRunLines(text: string): Array<LaunchRecord | EndRecord | StopRecord> {
-  const out: Array<LaunchRecord | EndRecord | StopRecord> = [];
+export function parseRunLines(text: string): AnyRunRecord[] {
+  const out: AnyRunRecord[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     let rec: unknown;
@@ -212,13 +254,18 @@ const orNull = <T>(v: unknown, is: (x: unknown) => x is T): v is T | null => v =
 const END_REASONS = new Set<string>(['exited', 'stopped', 'failed-to-start', 'gone', 'ended', 'complete']);
 
 /** The record as this dashboard writes it, or null when a required field is missing or of another type. */
-function checkedRecord(raw: unknown): LaunchRecord | EndRecord | StopRecord | null {
+function checkedRecord(raw: unknown): AnyRunRecord | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
   const r = raw as Record<string, unknown>;
   if (!isStr(r.id)) return null;
   /** Optional fields: kept only when of their type. */
   const opt = (name: string, is: (x: unknown) => boolean) => (name in r && is(r[name]) ? { [name]: r[name] } : {});
   if (r.type === 'stop') return isNum(r.at) ? { type: 'stop', id: r.id, at: r.at } : null;
+  if (r.type === 'left') {
+    const pids = Array.isArray(r.pids) ? r.pids.filter((p): p is Survivor => typeof p === 'object' && p !== null && isNum((p as Survivor).pid) && (isNum((p as Survivor).procStart) || isStr((p as Survivor).procStart))) : [];
+    if (!isNum(r.at) || !orNull(r.exitCode, isNum) || !orNull(r.signal, isStr) || pids.length === 0) return null;
+    return { type: 'left', id: r.id, at: r.at, exitCode: r.exitCode, signal: r.signal, pids: pids.map((p) => ({ pid: p.pid, procStart: p.procStart })) };
+  }
   if (r.type === 'end') {
     if (!isNum(r.endedAt) || !orNull(r.exitCode, isNum) || !orNull(r.signal, isStr) || !isStr(r.reason) || !END_REASONS.has(r.reason)) return null;
     const counts = r.counts && typeof r.counts === 'object' && !Array.isArray(r.counts) ? Object.fromEntries(Object.entries(r.counts).filter(([, v]) => isNum(v))) : undefined;
@@ -240,13 +287,20 @@ const RANK: Record<EndReason, number> = { gone: 0, ended: 1, complete: 1, exited
  * Folds records into runs. Several end records for one run (two dashboards, or a stop and the exit it caused)
  * merge: the most telling reason wins, exit code and signal come from whichever knew them, counts from the last.
  */
-export function foldRuns(records: Array<LaunchRecord | EndRecord | StopRecord>): RunRecord[] {
+export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
   const runs = new Map<string, RunRecord>();
   for (const rec of records) {
     if (rec.type === 'launch') {
       const { type: _type, ...launch } = rec;
       const before = runs.get(rec.id);
-      runs.set(rec.id, { ...launch, end: before?.end ?? null, ...(before?.stopAskedAt !== undefined ? { stopAskedAt: before.stopAskedAt } : {}) });
+      runs.set(rec.id, { ...launch, end: before?.end ?? null, ...(before?.stopAskedAt !== undefined ? { stopAskedAt: before.stopAskedAt } : {}), ...(before?.left ? { left: before.left } : {}) });
+      continue;
+    }
+    if (rec.type === 'left') {
+      const run = runs.get(rec.id);
+      const { type: _type, id: _id, ...left } = rec;
+      // The first record says how the launched command exited; a later one only who is left.
+      if (run) run.left = { ...left, exitCode: run.left?.exitCode ?? left.exitCode, signal: run.left?.signal ?? left.signal, at: run.left?.at ?? left.at };
       continue;
     }
     if (rec.type === 'stop') {

@@ -1,4 +1,5 @@
 import { isAlive, type ProcStart } from './proc.js';
+import { ignoresSignal, runGroups, runProcesses, type Survivor } from './session.js';
 import { waitUntil } from './wait.js';
 
 /** Where a stop is: shown in the UI while it waits. */
@@ -11,20 +12,36 @@ export interface StopOptions {
   signal?: AbortSignal;
   onPhase?: (phase: StopPhase) => void;
   pollMs?: number;
+  /**
+   * A signal not sent because every process of the run ignores it (a backfill started with `&` by a script ignores
+   * SIGINT): the next one goes at once rather than after a grace no one can use.
+   */
+  onSkip?: (sig: 'SIGINT', pids: number[]) => void;
+  /** What the launched command left running in its session when it exited (watch.ts onLeft): the run goes on in them. */
+  left?: Survivor[];
 }
 
 /**
  * Asks the run to end, gently first: SIGINT to its whole process group (what Ctrl-C would do, so the script
  * can save its failed keys), then SIGTERM, each with `graceMs` to go. Never SIGKILL: if both fail it returns
  * 'needs-kill' and the UI asks again before {@link killRun}. The pid is re-checked before every signal,
- * so a pid reused since is never signalled.
+ * so a pid reused since is never signalled. The run is every process of the session its command was launched in
+ * (session.ts), so a backfill the command left running when it exited is stopped too (tester W24).
  */
 export async function stopRun(pid: number, procStart: ProcStart | null, opts: StopOptions): Promise<'exited' | 'needs-kill'> {
-  const gone = () => !isAlive(pid, procStart);
+  const run = { pid, procStart, left: opts.left };
+  // The launched command alive settles it without a walk of /proc (this is polled every pollMs).
+  const gone = () => !isAlive(pid, procStart) && runProcesses(run).length === 0;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    if (gone()) return 'exited';
+    const members = runProcesses(run);
+    const groups = runGroups(members);
+    if (groups.length === 0) return 'exited';
+    if (sig === 'SIGINT' && members.every((m) => ignoresSignal(m.pid, sig))) {
+      opts.onSkip?.(sig, members.map((m) => m.pid));
+      continue;
+    }
     opts.onPhase?.(sig === 'SIGINT' ? 'sigint' : 'sigterm');
-    if (!signalGroup(pid, sig)) return 'exited';
+    if (!signalGroups(groups, sig)) return 'exited';
     if (await waitUntil(gone, { timeoutMs: opts.graceMs, pollMs: opts.pollMs, signal: opts.signal })) return 'exited';
   }
   opts.onPhase?.('waiting-kill-confirm');
@@ -35,20 +52,28 @@ export async function stopRun(pid: number, procStart: ProcStart | null, opts: St
  * SIGKILL to the run's process group, after the operator confirmed a second time; waits up to `waitMs`
  * for it to be gone. True when it is gone (or already was).
  */
-export async function killRun(pid: number, procStart: ProcStart | null, waitMs = 2000): Promise<boolean> {
-  const gone = () => !isAlive(pid, procStart);
-  if (gone()) return true;
-  signalGroup(pid, 'SIGKILL');
+export async function killRun(pid: number, procStart: ProcStart | null, waitMs = 2000, left?: Survivor[]): Promise<boolean> {
+  const run = { pid, procStart, left };
+  const gone = () => !isAlive(pid, procStart) && runProcesses(run).length === 0;
+  const groups = runGroups(runProcesses(run));
+  if (groups.length === 0) return true;
+  signalGroups(groups, 'SIGKILL');
   return waitUntil(gone, { timeoutMs: waitMs });
 }
 
-/** Signals the group led by pid (the run was started with setsid, so group id = pid). False if it is gone. */
-function signalGroup(pid: number, sig: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pid, sig);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
+/**
+ * Signals each process group of the run (the launched command's, led by its pid since it was started with setsid,
+ * and any other its session made). False if every one is gone.
+ */
+function signalGroups(groups: number[], sig: NodeJS.Signals): boolean {
+  let reached = false;
+  for (const g of groups) {
+    try {
+      process.kill(-g, sig);
+      reached = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
   }
+  return reached;
 }

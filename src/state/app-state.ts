@@ -4,6 +4,7 @@ import type { Alert } from '../alerts/alert-events.js';
 import type { TailLine } from '../log-line.js';
 import type { LogRuns } from './apply-lines.js';
 import type { RunSeed } from './run.js';
+import type { Survivor } from '../runner/session.js';
 import type { ProcStart } from '../runner/proc.js';
 import { NBA_CALENDAR, type PhaseCalendar } from '../phases/calendar.js';
 import type { PlaceState } from './place-state.js';
@@ -85,6 +86,11 @@ export interface ProcessState {
   exitedAt?: number | null;
   /** Records from runs.jsonl for the history view. */
   history: RecordedRun[];
+  /**
+   * The launched command exited and left these processes of its session running (a wrapper that backgrounds the
+   * backfill: tester W24): the run is theirs now, still ours, stopped through its session's process groups.
+   */
+  left?: { exitCode: number | null; signal: string | null; at: number; pids: Survivor[] } | null;
 }
 
 /** One launch as runs.jsonl recorded it, folded with its end record. */
