@@ -90,6 +90,14 @@ function scaleRows(res) {
       fmtMs(g),
       `${fmtRatio(s, g)} (target ≤ 5×)`,
     ]);
+    if (r.status.some((x) => x.worker !== undefined)) {
+      // The worker runs only when a core is free: say how often it did, and how busy the machine was.
+      const used = r.status.filter((x) => x.worker).length;
+      const load = r.status.map((x) => x.machine?.load ?? Number.NaN);
+      const pressure = r.status.map((x) => x.machine?.pressure ?? Number.NaN);
+      const range = (xs, digits) => (xs.every(Number.isFinite) ? `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}` : '?');
+      rows.push([`  parse worker in ${used} of ${r.status.length} runs; 1-min load ${range(load, 1)}, CPU pressure (some avg10) ${range(pressure, 0)} %`, '', '', '']);
+    }
     if (Number.isFinite(cpu)) {
       // Wall time on a busy machine is mostly waiting for a core: CPU time says what the run itself cost.
       const mainText = Number.isFinite(main) ? `; main thread ${fmtMs(main)} (${(main / mb).toFixed(1)} ms/MB)` : '';

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +31,13 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
       for (let round = 0; round <= n; round++) {
         progress(`  ${mb} MB: ${round === 0 ? 'warm-up' : `round ${round}/${n}`}`);
         // A long read on a loaded machine must not meet the one-shot bound (it would print a partial read).
-        const s = await runTimed(process.execPath, ['-r', MAIN_THREAD_CPU, cli, 'status', '--json', '--timeout', '86400', '--log', log.file], { cwd });
+        // Its stages say whether the parse worker ran (only when a core is free: parse-worker-client.ts coreIsFree).
+        const timing = join(cwd, `timing-${round}.jsonl`);
+        const machine = { load: loadavg()[0], pressure: cpuPressure() };
+        const s = await runTimed(process.execPath, ['-r', MAIN_THREAD_CPU, cli, 'status', '--json', '--timeout', '86400', '--log', log.file], { cwd, env: { ...process.env, BACKFILL_TUI_TIMING: timing } });
         s.mainCpuMs = Number(/main-thread-cpu-ms (\d+)/.exec(s.stderr)?.[1] ?? Number.NaN);
+        s.worker = workerRan(timing);
+        s.machine = machine;
         if (s.code !== 0) throw new Error(`status exited ${s.code}: ${s.stderr.slice(0, 500)}`);
         const g = await runTimed('grep', ['-c', 'Scraped', log.file], { cwd, stdoutFile: join(cwd, 'grep.out') });
         json = JSON.parse(s.stdout);
@@ -54,4 +60,22 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
     }
   }
   return out;
+}
+
+/** Whether the status run whose stages are in `file` read its history in the parse worker. */
+function workerRan(file) {
+  try {
+    return readFileSync(file, 'utf8').includes('"parse worker started"');
+  } catch {
+    return false;
+  }
+}
+
+/** `some avg10` of /proc/pressure/cpu (per cent of the last 10 s some thread waited for a CPU), or null. */
+function cpuPressure() {
+  try {
+    return Number(/^some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'latin1'))?.[1] ?? Number.NaN);
+  } catch {
+    return null;
+  }
 }

@@ -37,6 +37,13 @@ export interface FollowHandlers {
    * way); `from` when it declines. The follower reads on from there.
    */
   readBulk?(range: BulkRange): Promise<number>;
+  /**
+   * A file was opened whose history (at most `bytes` of it) may be offered to readBulk once the follower knows
+   * where it starts (`historyStart`, which can take a while): a handler may get ready meanwhile (start its
+   * worker). Returns what to call when the follower is done with that file's history; by then readBulk has
+   * been offered it, or will not be.
+   */
+  prepareBulk?(bytes: number): () => void;
 }
 
 /** What FollowHandlers.readBulk is offered. */

@@ -133,6 +133,49 @@ describe('followLog', () => {
     expect(second.rec.allText()).toBe('fresh\nfile\n');
   });
 
+  test('prepareBulk: asked before the history start is looked for, released once after readBulk was offered or not', async () => {
+    fs.writeFileSync(file, 'old\nolder runs\nkept\n');
+    const first = fs.statSync(file).size;
+    const calls: string[] = [];
+    const start = (pick: number) => async ({ size }: { size: number }) => {
+      calls.push(`historyStart ${size}`);
+      // The replaced file below is read whole.
+      return size === first ? pick : 0;
+    };
+    const bulk = (name: string) => ({
+      prepareBulk(bytes: number) {
+        calls.push(`${name} prepare ${bytes}`);
+        return () => calls.push(`${name} release`);
+      },
+      async readBulk(range: { from: number; to: number }) {
+        calls.push(`${name} readBulk ${range.from}-${range.to}`);
+        return range.from;
+      },
+    });
+    const size = fs.statSync(file).size;
+    const rec = recorder();
+    const ac = new AbortController();
+    const done = followLog(file, { ...rec.handlers, ...bulk('a') }, { pollMs: 50, signal: ac.signal, historyStart: start(4) });
+    running.push({ ac, done });
+    await waitFor(() => rec.progress.at(-1)?.historyDone === true, 'history');
+    expect(rec.allText()).toBe('older runs\nkept\n');
+    expect(calls).toEqual([`a prepare ${size}`, `historyStart ${size}`, `a readBulk 4-${size}`, 'a release']);
+    // A history start at the end leaves nothing to offer: released all the same.
+    calls.length = 0;
+    const rec2 = recorder();
+    const ac2 = new AbortController();
+    const done2 = followLog(file, { ...rec2.handlers, ...bulk('b') }, { pollMs: 50, signal: ac2.signal, historyStart: start(size) });
+    running.push({ ac: ac2, done: done2 });
+    await waitFor(() => rec2.progress.at(-1)?.historyDone === true, 'second history');
+    expect(calls).toEqual([`b prepare ${size}`, `historyStart ${size}`, 'b release']);
+    // Once the history is read, a replaced file is not a history: nothing to prepare.
+    calls.length = 0;
+    fs.rmSync(file);
+    fs.writeFileSync(file, 'new\n');
+    await waitFor(() => rec.textSinceReset() === 'new\n', 'the replaced file');
+    expect(calls.filter((c) => c.startsWith('a '))).toEqual([]);
+  });
+
   test('waits for a file created later, reporting waiting once', async () => {
     const { rec } = follow(file, { pollMs: 10 });
     await waitFor(() => rec.waiting === 1, 'onWaiting');

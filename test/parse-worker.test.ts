@@ -1,10 +1,10 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { logHandlers, type ParseWorkerChoice } from '../src/app/log-events.js';
-import { coreFree, PARSE_WORKER_MIN_BYTES, parseWorkerChoice } from '../src/app/parse-worker-client.js';
+import { coreFree, cpuPressure, PARSE_WORKER_MIN_BYTES, parseWorkerChoice } from '../src/app/parse-worker-client.js';
 import { readLogOnce } from '../src/app/read-log-once.js';
 import { statusJson } from '../src/app/status-json.js';
 import type { ParsedBatch } from '../src/log-line.js';
@@ -92,7 +92,49 @@ describe('parse worker', () => {
     expect(coreFree(0.4, 2)).toBe(true);
     expect(coreFree(1.6, 2)).toBe(false);
     expect(coreFree(9, 2)).toBe(false);
+    expect(coreFree(0.1, 1)).toBe(false);
+    // Where CPU pressure is known it decides: this program's own last runs raise the load average, not the pressure.
+    expect(coreFree(1.9, 2, 3.1)).toBe(true);
+    expect(coreFree(0.2, 2, 45)).toBe(false);
+    expect(coreFree(0.2, 1, 0)).toBe(false);
   });
+
+  test('CPU pressure is read from a PSI file (some avg10, per cent); none where there is none', () => {
+    const psi = join(dir, 'pressure-cpu');
+    writeFileSync(psi, 'some avg10=12.50 avg60=35.24 avg300=18.63 total=39203562292\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
+    expect(cpuPressure(psi)).toBe(12.5);
+    writeFileSync(psi, 'full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
+    expect(cpuPressure(psi)).toBeNull();
+    expect(cpuPressure(join(dir, 'no-such-file'))).toBeNull();
+  });
+
+  test('the worker loads while the history’s start is looked for, and reads from where it is found', async () => {
+    const { name, grammar, file } = logs.find((l) => l.name === 'one-run')!;
+    // The worker says it has loaded by a file; the history start waits for it (a deadline, not a sleep).
+    const loaded = join(dir, 'loaded');
+    const marking = join(dir, 'marking-worker.cjs');
+    writeFileSync(marking, `require('node:fs').writeFileSync(${JSON.stringify(loaded)}, '');\nrequire(${JSON.stringify(fileURLToPath(WORKER))});\n`);
+    const text = readFileSync(file);
+    const from = text.indexOf(10, text.length >> 2) + 1;
+    let seen = false;
+    const events: AppEvent[] = [];
+    let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
+    const stats = { inThread: 0, fromWorker: 0 };
+    await readLogOnce(file, grammar, (e) => {
+      events.push(e);
+      state = reduce(state, e);
+    }, async () => {
+      seen = await waitFor(() => existsSync(loaded), 'the worker loaded', 30_000).catch(() => false);
+      return from;
+    }, { chunkSize: 512, worker: { url: pathToFileURL(marking), minBytes: 1, readBytes: 4096, stats } });
+    expect(seen, name).toBe(true);
+    // Loaded before it was needed: it read all of the history, the thread nothing while it started.
+    expect(stats, name).toEqual({ inThread: 0, fromWorker: text.length - from });
+    const own = events.flatMap((e) => (e.type === 'log/batch' ? linesOf(e.batch) : []));
+    const part = join(dir, 'part.log');
+    writeFileSync(part, text.subarray(from));
+    expect(own, name).toEqual((await read(part, grammar, 512, null)).records);
+  }, 60_000);
 
   test('a history shorter than minBytes is read in the thread', async () => {
     const { name, grammar, file } = logs[0];

@@ -3,7 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LineSplitter } from '../follow/line-splitter.js';
 import type { FollowHandlers } from '../log-follower.js';
 import { LogClock, parseChunk, type Grammar } from '../parser/index.js';
-import { coreIsFree, parseInWorker } from './parse-worker-client.js';
+import { coreIsFree, ParseWorker, parseInWorker } from './parse-worker-client.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
 import { guessZone, newestLineAt, type ZoneGuess } from './log-zone-guess.js';
@@ -47,6 +47,8 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
   if (guess) dispatch({ type: 'log/zone-guess', guess });
   // One clock per file: the repeated hour of a DST change is resolved by the order of its lines.
   let clock = new LogClock(zone);
+  /** The worker started for the file just opened (prepareBulk), until readBulk takes it; null: none is to be. */
+  let prepared: Promise<ParseWorker | null> | null = null;
   return {
     onChunk: (chunk) => {
       if (!judged && historyDone && now) {
@@ -89,14 +91,33 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
     },
     onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
     ...(worker && keyed && grammar.custom.length === 0 && {
+      prepareBulk: (bytes) => {
+        void prepared?.then((w) => w?.stop());
+        prepared = null;
+        if (bytes < worker.minBytes) return () => {};
+        // Started now, it loads while the follower looks for where the history starts.
+        const started = startWorker(worker);
+        prepared = started;
+        return () => {
+          if (prepared !== started) return;
+          prepared = null;
+          void started.then((w) => w?.stop());
+        };
+      },
       readBulk: async (range) => {
-        if (range.to - range.from < worker.minBytes) return range.from;
-        if (worker.freeCoreOnly && !(await coreIsFree())) return range.from;
+        const ready = prepared;
+        prepared = null;
+        if (range.to - range.from < worker.minBytes) {
+          void ready?.then((w) => w?.stop());
+          return range.from;
+        }
+        const parser = await (ready ?? startWorker(worker));
+        if (parser === null) return range.from;
         const readBytes = worker.readBytes ?? WORKER_READ_BYTES;
         let handedOver = range.from;
         const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes, maxLineBytes: range.maxLineBytes, tailLimit: TAIL_LIMIT, tailZoneBytes: TAIL_ZONE_BYTES };
         const done = await parseInWorker(
-          worker.url,
+          parser,
           job,
           (batch, overlong, read) => {
             for (const bytes of overlong) dispatch({ type: 'log/overlong', bytes });
@@ -136,4 +157,11 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
       },
     }),
   };
+}
+
+/** A parse worker for a long history, or null when it is only for a free core and none is. */
+async function startWorker(worker: ParseWorkerChoice): Promise<ParseWorker | null> {
+  if (worker.freeCoreOnly && !(await coreIsFree())) return null;
+  // One that cannot be started leaves the reading to this thread.
+  return ParseWorker.start(worker.url).catch(() => null);
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fromMessage } from '../parser/batch-transfer.js';
 import type { LogClockState } from '../parser/log-clock.js';
 import type { ParseJob, WorkerBatch, WorkerDone, WorkerReady } from '../parser/parse-worker.js';
@@ -36,14 +36,35 @@ export function parseWorkerChoice(env: NodeJS.ProcessEnv = process.env, url: URL
   return mode === 'on' ? { url, minBytes: 1, freeCoreOnly: false } : { url, minBytes: PARSE_WORKER_MIN_BYTES, freeCoreOnly: true };
 }
 
-/** Whether a core is free: the 1-minute load average below the cores − 0.5 (node:os loaded only when asked). */
-export async function coreIsFree(): Promise<boolean> {
+/**
+ * Whether a core is free for the worker. Where Linux reports CPU pressure (/proc/pressure/cpu), from the share
+ * of the last 10 s in which some thread waited for a CPU: below PRESSURE_FREE_PERCENT. That is other work on
+ * the machine, not this program's own recent runs: a run that kept both cores busy (this worker and its fold)
+ * made nobody wait, where the 1-minute load average goes on counting it for a minute (a bench or a cron job
+ * that runs `status` back to back turned its own worker off). Elsewhere the 1-minute load average below the
+ * cores − 0.5. node:os is loaded only when asked.
+ */
+export async function coreIsFree(pressure = '/proc/pressure/cpu'): Promise<boolean> {
   const { availableParallelism, loadavg } = await import('node:os');
-  return coreFree(loadavg()[0], availableParallelism());
+  return coreFree(loadavg()[0], availableParallelism(), cpuPressure(pressure));
 }
 
-export function coreFree(load: number, cores: number): boolean {
-  return load < cores - 0.5;
+/** Some-waiting share of the last 10 s below this (per cent): a core is free. At 20-45 % (load 2.7 on 2 cores) the worker lost wall time at 80 MB. */
+export const PRESSURE_FREE_PERCENT = 20;
+
+/** `some avg10` of a /proc/pressure/cpu text (per cent), or null when there is none (not Linux, no PSI). */
+export function cpuPressure(file: string): number | null {
+  try {
+    const m = /^some avg10=(\d+(?:\.\d+)?)/.exec(readFileSync(file, 'latin1'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function coreFree(load: number, cores: number, pressure: number | null = null): boolean {
+  if (cores < 2) return false;
+  return pressure !== null ? pressure < PRESSURE_FREE_PERCENT : load < cores - 0.5;
 }
 
 /** What `parseInWorker` reads and how; the rest of a ParseJob is its own. */
@@ -61,26 +82,83 @@ const AHEAD = 16;
 /** Where the worker is to start, when the caller has read on while it started (see parseInWorker's `meanwhile`). */
 export type WorkerStart = Pick<WorkerRead, 'from' | 'clock'>;
 
+type Worker = import('node:worker_threads').Worker;
+
 /**
- * Reads `job` in a parse worker and calls `onBatch` with each batch in file order (and the lines cut for being
- * too long before it, and how far the worker has read). While the worker starts (tens of milliseconds, more on
- * a busy machine), `meanwhile` may read on in this thread until `started()` says it is ready, and says where
- * the worker is to take over. Resolves when the worker is done, failed or was stopped by `signal`: with how
- * far the delivered batches reach, so the caller reads the rest itself. Rejects with what `onBatch` threw.
+ * A parse worker started before its job is known: it loads (tens of milliseconds, more on a busy machine) while
+ * this thread looks for where the history starts (history-start.ts reads a one-run log's whole length
+ * backwards), so the two overlap. Until it is given a job it keeps no process alive; `stop()` ends one that
+ * will not get one.
+ */
+export class ParseWorker {
+  /** Int32 [0] batches taken, [1] non-zero: stop (ParseJob.control). */
+  readonly flags: Int32Array;
+  ready = false;
+  exited = false;
+  /** Where its messages after `ready` go, and its end (set by parseInWorker). */
+  onMessage: ((m: WorkerBatch | WorkerDone) => void) | null = null;
+  onExit: (() => void) | null = null;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly control: SharedArrayBuffer,
+  ) {
+    this.flags = new Int32Array(control);
+    worker.on('message', (m: WorkerReady | WorkerBatch | WorkerDone) => {
+      if (m.type === 'ready') this.ready = true;
+      else this.onMessage?.(m);
+    });
+    // A worker that fails (no memory, a bug) leaves the rest to the caller's own reading: nothing is lost. Its
+    // end is taken at 'exit', which Node emits only after the batches it sent before failing are delivered.
+    worker.on('error', () => {});
+    worker.on('exit', () => {
+      this.exited = true;
+      this.onExit?.();
+    });
+    worker.unref();
+  }
+
+  static async start(url: URL): Promise<ParseWorker> {
+    // Loaded here: most commands never start a worker, and the module brings Node's messaging with it.
+    const { Worker } = await import('node:worker_threads');
+    const control = new SharedArrayBuffer(8);
+    // Its heap holds a few batches at a time; the young generation stays small so its share of RSS does too.
+    const worker = new Worker(url, { workerData: { control, ahead: AHEAD } satisfies Pick<ParseJob, 'control' | 'ahead'>, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    return new ParseWorker(worker, control);
+  }
+
+  /** Gives it its job: from now on it keeps the process alive until it is done or stopped. */
+  post(job: Omit<ParseJob, 'control' | 'ahead'>): void {
+    this.worker.ref();
+    this.worker.postMessage(job);
+  }
+
+  /** Tells it to stop reading and ends it; whatever it still does is of no use now, and its exit frees its memory. */
+  stop(): void {
+    Atomics.store(this.flags, 1, 1);
+    Atomics.notify(this.flags, 0);
+    void this.worker.terminate();
+  }
+}
+
+/**
+ * Reads `job` in a parse worker (one started ahead by ParseWorker.start, or started here from its URL) and calls
+ * `onBatch` with each batch in file order (and the lines cut for being too long before it, and how far the
+ * worker has read). While the worker starts, `meanwhile` may read on in this thread until `started()` says it is
+ * ready, and says where the worker is to take over. Resolves when the worker is done, failed or was stopped by
+ * `signal`: with how far the delivered batches reach, so the caller reads the rest itself. Rejects with what
+ * `onBatch` threw. The worker is ended either way.
  */
 export async function parseInWorker(
-  url: URL,
+  from: URL | ParseWorker,
   job: WorkerRead,
   onBatch: (batch: ParsedBatch, overlong: number[], read: number) => void,
   signal?: AbortSignal,
   meanwhile?: (started: () => boolean) => Promise<WorkerStart>,
 ): Promise<WorkerOutcome> {
-  // Loaded here: most commands never start a worker, and the module brings Node's messaging with it.
-  const { Worker } = await import('node:worker_threads');
-  const control = new SharedArrayBuffer(8);
-  const flags = new Int32Array(control);
+  const worker = from instanceof ParseWorker ? from : await ParseWorker.start(from);
+  const flags = worker.flags;
   const outcome: WorkerOutcome = { through: job.from, clock: null };
-  let started = false;
   let settled = false;
   let finish: (error?: unknown) => void = () => {};
   const finished = new Promise<WorkerOutcome>((resolve, reject) => {
@@ -88,8 +166,6 @@ export async function parseInWorker(
   });
   // Settled before anyone awaits it (the worker failed while `meanwhile` ran): not an unhandled rejection.
   finished.catch(() => {});
-  // Its heap holds a few batches at a time; the young generation stays small so its share of RSS does too.
-  const worker = new Worker(url, { workerData: { control, ahead: AHEAD } satisfies Pick<ParseJob, 'control' | 'ahead'>, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   const stop = (): void => {
     Atomics.store(flags, 1, 1);
     Atomics.notify(flags, 0);
@@ -98,18 +174,12 @@ export async function parseInWorker(
     if (settled) return;
     settled = true;
     signal?.removeEventListener('abort', stop);
-    stop();
-    // Whatever the worker still does is of no use now; its exit frees its memory.
-    void worker.terminate();
+    worker.stop();
     finish(error);
   };
   signal?.addEventListener('abort', stop, { once: true });
-  worker.on('message', (m: WorkerReady | WorkerBatch | WorkerDone) => {
+  worker.onMessage = (m) => {
     if (settled) return;
-    if (m.type === 'ready') {
-      started = true;
-      return;
-    }
     if (m.type === 'done') {
       markStartup('parse worker done');
       return settle();
@@ -126,14 +196,12 @@ export async function parseInWorker(
       // As a handler's throw in the caller's own reading would: the read fails.
       settle(err);
     }
-  });
-  // A worker that fails (no memory, a bug) leaves the rest to the caller's own reading: nothing is lost. Its
-  // end is taken at 'exit', which Node emits only after the batches it sent before failing are delivered.
-  worker.on('error', () => {});
-  worker.on('exit', () => settle());
+  };
+  worker.onExit = () => settle();
+  if (worker.exited) settle();
   let start: WorkerStart = { from: job.from, clock: job.clock };
   try {
-    if (meanwhile) start = await meanwhile(() => started || settled);
+    if (meanwhile && !settled) start = await meanwhile(() => worker.ready || settled);
   } catch (err) {
     settle();
     throw err;
@@ -145,6 +213,6 @@ export async function parseInWorker(
     return outcome;
   }
   markStartup('parse worker started');
-  worker.postMessage({ ...job, ...start });
+  worker.post({ ...job, ...start });
   return finished;
 }

@@ -24,6 +24,8 @@ export class FileFollower {
   private readonly splitter: LineSplitter;
   private readonly historyStart: HistoryStart | undefined;
   private readonly maxLineBytes: number;
+  /** What the handlers' prepareBulk asked to be called once the file just opened had its chance at readBulk. */
+  private releaseBulk: (() => void) | null = null;
 
   constructor(
     private readonly path: string,
@@ -67,6 +69,8 @@ export class FileFollower {
       this.unusable = null;
       if (this.everOpened) this.handlers.onReset('replaced');
       this.everOpened = true;
+      // A long history's reader gets ready while its start is looked for (a one-run log is read backwards whole).
+      if (!this.historyDone) this.releaseBulk = this.handlers.prepareBulk?.(opened.sizeAtOpen - opened.offset) ?? null;
       await this.skipOldHistory(opened, opened.sizeAtOpen);
     } else if (await this.file.wasRewritten(st.size, st.mtimeMs)) {
       if (this.signal.aborted) return;
@@ -107,7 +111,13 @@ export class FileFollower {
   }
 
   private async readAvailable(file: TrackedFile): Promise<void> {
-    if (!this.historyDone && this.handlers.readBulk && this.splitter.isEmpty() && file.offset < file.sizeAtOpen) await this.readBulk(file);
+    const release = this.releaseBulk;
+    this.releaseBulk = null;
+    try {
+      if (!this.historyDone && this.handlers.readBulk && this.splitter.isEmpty() && file.offset < file.sizeAtOpen) await this.readBulk(file);
+    } finally {
+      release?.();
+    }
     if (this.signal.aborted) return;
     let which = 0;
     let pending: Promise<number> | null = file.read(this.bufs[which]);
@@ -181,6 +191,8 @@ export class FileFollower {
   private async dropFile(): Promise<void> {
     const file = this.file;
     this.file = null;
+    this.releaseBulk?.();
+    this.releaseBulk = null;
     // The old file's unfinished last line will never be finished.
     this.splitter.reset();
     await file?.close();
