@@ -128,8 +128,10 @@ describe('parse worker', () => {
       return from;
     }, { chunkSize: 512, worker: { url: pathToFileURL(marking), minBytes: 1, readBytes: 4096, stats } });
     expect(seen, name).toBe(true);
-    // Loaded before it was needed: it read all of the history, the thread nothing while it started.
-    expect(stats, name).toEqual({ inThread: 0, fromWorker: text.length - from });
+    // Loaded before it was needed: it read the history, the thread at most one read of its own (the worker's
+    // 'ready' message may still be on its way when the file says it loaded).
+    expect(stats.inThread + stats.fromWorker, name).toBe(text.length - from);
+    expect(stats.inThread, name).toBeLessThanOrEqual(4096);
     const own = events.flatMap((e) => (e.type === 'log/batch' ? linesOf(e.batch) : []));
     const part = join(dir, 'part.log');
     writeFileSync(part, text.subarray(from));
