@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { FileFollower } from './follow/file-follower.js';
+import type { FollowWriters, MovedLog } from './follow/moved-log.js';
 import { startPollClock } from './follow/poll-clock.js';
 import { serialRunner } from './follow/serial-runner.js';
 
@@ -12,8 +13,17 @@ export interface FollowHandlers {
    * `lendChunks` the buffer is reused for the next chunk: read it during the call, keep nothing of it.
    */
   onChunk(chunk: Buffer): void;
-  /** The file was truncated or replaced (inode change / delete+recreate): what follows comes from the new file's start. */
-  onReset(reason: 'truncated' | 'replaced'): void;
+  /**
+   * The file was truncated or replaced (inode change / delete+recreate): what follows comes from the new file's
+   * start. 'rotated': the file before was the log moved aside under its writer (onMoved), read to its end; the
+   * new one goes on from it.
+   */
+  onReset(reason: 'truncated' | 'replaced' | 'rotated'): void;
+  /**
+   * The log is read under another name because a process goes on writing it there after it was moved aside
+   * (`mv`, logrotate's `create`; see FollowOptions.writers): where, and by whom; null once the path is read again.
+   */
+  onMoved?(moved: MovedLog | null): void;
   /** The file does not exist (yet, or any more). Called once per transition into that state. */
   onWaiting(): void;
   /** Reading progress; historyDone becomes true once the bytes present at first open were all delivered. */
@@ -78,6 +88,12 @@ export interface FollowOptions {
    * It must be a line start whose earlier lines cannot change what the reader shows.
    */
   historyStart?: HistoryStart;
+  /**
+   * Who writes which file (a walk of /proc): with it, a log moved aside while its writer goes on is read there to
+   * its end, and found by its rotated name when the path names no file or an empty one. Without it, a moved log
+   * is left at once.
+   */
+  writers?: FollowWriters;
   /** onChunk's buffer is lent (see FollowHandlers.onChunk): for handlers that parse each chunk at once. */
   lendChunks?: boolean;
   /**
@@ -118,6 +134,7 @@ export function followLog(file: string, handlers: FollowHandlers, opts: FollowOp
     maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
     historyStart: opts.historyStart,
     lendChunks: opts.lendChunks,
+    writers: opts.writers,
   });
   const runner = serialRunner(
     () => follower.check(),

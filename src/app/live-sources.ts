@@ -10,6 +10,7 @@ import { isGsGlob } from '../failures/gs-glob.js';
 import { followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
 import { logHandlers } from './log-events.js';
+import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
 import { guessFromFile } from './log-zone-guess.js';
 import { logNotAFile } from '../overview/row-problem.js';
@@ -74,7 +75,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
             onUnusable: (what) => dispatch({ type: 'log/problem', message: logNotAFile(config.log, what) }),
           },
           // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
-          { signal, historyStart: historyStartFor(read), lendChunks: true },
+          { signal, historyStart: historyStartFor(read), lendChunks: true, writers: procWriters() },
         );
       }),
     );

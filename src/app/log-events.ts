@@ -83,6 +83,7 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
       dispatch({ type: 'log/reset', reason });
     },
     onWaiting: () => dispatch({ type: 'log/waiting' }),
+    onMoved: (moved) => dispatch({ type: 'log/moved', moved }),
     onProgress: (p) => {
       bytesRead = p.bytesRead;
       size = p.size;

@@ -6,6 +6,7 @@ import type { AppEvent } from '../state/events.js';
 import { UserError } from '../errors.js';
 import { logNotAFile } from '../overview/row-problem.js';
 import { logHandlers, type ParseWorkerChoice } from './log-events.js';
+import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
 import { markStartup } from '../startup-timing.js';
 import { guessFromFile } from './log-zone-guess.js';
@@ -31,6 +32,7 @@ export async function readLogOnce(
   const guess = await guessFromFile(file, grammar, opts.now);
   const read = guess ? { ...grammar, zone: guess.zone } : grammar;
   const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, opts.worker !== undefined ? opts.worker : parseWorkerChoice());
+  let moved = false;
   await followLog(
     file,
     {
@@ -42,6 +44,10 @@ export async function readLogOnce(
       onProgress: (p) => {
         handlers.onProgress(p);
         if (p.historyDone) ac.abort();
+      },
+      onMoved: (m) => {
+        moved = m !== null;
+        handlers.onMoved?.(m);
       },
       onError: (err) => {
         failure = err;
@@ -55,12 +61,14 @@ export async function readLogOnce(
     },
     // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
     // A one-shot read ends with the history: no directory watch (chokidar stays unloaded).
-    { signal: ac.signal, pollMs: 60_000, historyStart: historyStart ?? historyStartFor(read), lendChunks: true, watch: false, chunkSize: opts.chunkSize },
+    // With who writes which file: a log moved aside under its writer is read where it is (tester W20).
+    { signal: ac.signal, pollMs: 60_000, historyStart: historyStart ?? historyStartFor(read), lendChunks: true, watch: false, chunkSize: opts.chunkSize, writers: procWriters() },
   );
   // A start-up stage for `npm run bench` (src/startup-timing.ts; nothing is recorded without BACKFILL_TUI_TIMING).
   markStartup('log read');
   // When its newest line was written, for a log whose clock is off by more than a zone (clockBehindMs).
-  if (!failure) {
+  // (Not for a log read under another name: the file at the path is not the one read.)
+  if (!failure && !moved) {
     const st = await stat(file).catch(() => null);
     if (st?.isFile() && st.size > 0) dispatch({ type: 'log/written', at: st.mtimeMs });
   }

@@ -188,7 +188,10 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const p = store.getState().process;
     // Our run counts as ours from its launch on (its liveness may not be known yet when its first lines bring a look).
     const ours = () => [...ourPids, ...(p.pid !== null && p.alive !== false ? [p.pid] : [])];
-    const found = await writers.external(config.log, ours()).catch(() => [] as number[]);
+    // The log moved aside under its writer is still the run's log, wherever it is now (tester W20): its writer is
+    // matched by the file it holds, and launching stays refused while it writes.
+    const moved = store.getState().log.moved;
+    const found = await writers.external(config.log, ours(), moved ? [{ dev: moved.dev, ino: moved.ino }] : []).catch(() => [] as number[]);
     // May adopt a run another dashboard launched (adoptRecorded): its pid joins ours before the filter below.
     await rereadRuns();
     looking = false;
@@ -205,9 +208,16 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   };
   void lookAtWriters();
   // A writer that exits is seen within WRITERS_LIVE_MS of the run being live, however the idle look was scheduled.
+  /** The moved log the last look was asked about (see lookAtWriters). */
+  let movedSeen: unknown = null;
   const unsubscribeWriters = store.subscribe(() => {
     if (looking || lookSoon || !CAN_SEE_WRITERS || cr) return;
-    const due = writersLookDue(store.getState(), lastLookAt, now());
+    // The log was just found moved aside under its writer: look at once, by the file it is (a look since the move
+    // may have found no writer at the path).
+    const moved = store.getState().log.moved ?? null;
+    const movedNow = moved !== movedSeen && moved !== null;
+    movedSeen = moved;
+    const due = movedNow ? 0 : writersLookDue(store.getState(), lastLookAt, now());
     if (due !== null) {
       lookSoon = true;
       clearTimeout(writersTimer);

@@ -112,6 +112,8 @@ export function statusJson(state: AppState) {
   return {
     job: state.job,
     log: state.log.path,
+    /** The log moved aside while a process goes on writing it (tester W20): the file read instead, and its writers; else null. */
+    logMoved: state.log.moved ? { to: state.log.moved.to, pids: state.log.moved.pids } : null,
     /** With no `timezone`, the zone the log's times were guessed to be in (log-zone-guess.ts), else null. */
     logZoneGuess: zoneGuessJson(state),
     /** Keys longer than 200 characters in the log: cut for display, never launched. */

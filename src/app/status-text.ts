@@ -14,6 +14,7 @@ import { formatGroups, formatMonths, persistentSentence } from '../failures/anal
 import { failuresView } from '../state/failures-view.js';
 import { placeLines } from '../state/place-view.js';
 import { zoneGuessText } from '../state/zone-guess-text.js';
+import { movedText } from '../state/moved-text.js';
 
 function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
   if (!s) return [];
@@ -43,6 +44,8 @@ export function statusText(state: AppState): string {
   for (const l of placeLines(state)) lines.push(`          ${l.text}`);
   // Every time below rests on it (U17): a log written in another zone with no `timezone`.
   if (state.log.zoneGuess) lines.push(`          ${zoneGuessText(state.log.zoneGuess, true)}`);
+  // The run is read where its writer writes now (tester W20), not at the configured path.
+  if (state.log.moved) lines.push(`          ${movedText(state.log.path, state.log.moved)}`);
   if (run && !reading) {
     lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);

@@ -3,7 +3,13 @@ import type { Stats } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FollowHandlers, HistoryStart } from '../log-follower.js';
 import { LineSplitter } from './line-splitter.js';
+import { movedLogOf, sameMoved, type FollowWriters, type MovedLog } from './moved-log.js';
 import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
+
+/** While a moved log's writer is quiet, who holds it is asked at most this often (a walk of /proc each). */
+const HOLDERS_LOOK_MS = 1_000;
+/** Where the path names no file or an empty one, a log moved aside under its writer is looked for this often (a walk of /proc each; the first check looks at once). */
+const MOVED_LOOK_MS = 30_000;
 
 /**
  * The `tail -F` state machine for one path: each `check()` notices a missing,
@@ -26,13 +32,24 @@ export class FileFollower {
   private readonly maxLineBytes: number;
   /** What the handlers' prepareBulk asked to be called once the file just opened had its chance at readBulk. */
   private releaseBulk: (() => void) | null = null;
+  /** The log read under another name while its writer goes on (see stayOnMoved); null when the path's file is read. */
+  private moved: MovedLog | null = null;
+  /** The file read last was a moved log: the path's next file goes on from it (onReset 'rotated'). */
+  private leftMoved = false;
+  private lastHoldersLook = -Infinity;
+  private lastMovedLook = -Infinity;
+  private readonly writers: FollowWriters | undefined;
+  private readonly now: () => number;
 
   constructor(
     private readonly path: string,
     private readonly handlers: FollowHandlers,
     private readonly signal: AbortSignal,
-    opts: { chunkSize: number; maxLineBytes: number; historyStart?: HistoryStart; lendChunks?: boolean },
+    opts: { chunkSize: number; maxLineBytes: number; historyStart?: HistoryStart; lendChunks?: boolean; writers?: FollowWriters; now?: () => number },
   ) {
+    this.writers = opts.writers;
+    // Date.now, not performance.now: the global `performance` loads perf_hooks, which status does without.
+    this.now = opts.now ?? Date.now;
     // Two fixed read buffers for the whole run: a 1 GB history never sits in memory.
     this.bufs = [Buffer.allocUnsafe(opts.chunkSize), Buffer.allocUnsafe(opts.chunkSize)];
     this.historyStart = opts.historyStart;
@@ -51,12 +68,15 @@ export class FileFollower {
     if (this.signal.aborted) return;
     const st = await statOrNull(this.path);
     if (this.file && (!st || !this.file.isSameFile(st))) {
+      // Moved aside while a process goes on writing it: the run is there, not at the path (tester W20).
+      if (await this.stayOnMoved(st).catch(() => false)) return;
       // A renamed or deleted log can still hold lines written just before the move. If the old file cannot be
       // read any more, it is dropped all the same: nothing may keep us on a file that is no longer the log.
       await this.readAvailable(this.file).catch(() => undefined);
       await this.dropFile();
     }
     if (this.signal.aborted) return;
+    if (await this.findMoved(st).catch(() => false)) return;
     if (!st) return this.enterWaiting();
     if (!st.isFile()) return this.enterUnusable(`is ${kindOf(st)}, not a regular file`);
 
@@ -67,7 +87,9 @@ export class FileFollower {
       this.file = opened;
       this.waiting = false;
       this.unusable = null;
-      if (this.everOpened) this.handlers.onReset('replaced');
+      // After a moved log, the path's new file goes on from it (logrotate's `create`); else it replaces what was read.
+      if (this.everOpened) this.handlers.onReset(this.leftMoved ? 'rotated' : 'replaced');
+      this.leftMoved = false;
       this.everOpened = true;
       // A long history's reader gets ready while its start is looked for (a one-run log is read backwards whole).
       if (!this.historyDone) this.releaseBulk = this.handlers.prepareBulk?.(opened.sizeAtOpen - opened.offset) ?? null;
@@ -81,6 +103,73 @@ export class FileFollower {
     }
     this.statSize = st.size;
     await this.readAvailable(this.file);
+  }
+
+  /**
+   * The file held is no longer at the path. While a process still has it open for writing, it stays the log:
+   * read on to its end at every check, and asked about (at most every HOLDERS_LOOK_MS, only when nothing new came)
+   * until its writer is gone or the path's new file gets content. True while it stays.
+   */
+  private async stayOnMoved(st: Stats | null): Promise<boolean> {
+    const file = this.file!;
+    if (!this.writers) return false;
+    const before = file.offset;
+    await this.readAvailable(file);
+    if (this.signal.aborted) return true;
+    // The log goes on in the new file at the path: what was read of the old one stays, the new one follows it.
+    if (st?.isFile() && st.size > 0) return false;
+    const t = this.now();
+    if (this.moved && (file.offset > before || t - this.lastHoldersLook < HOLDERS_LOOK_MS)) return true;
+    this.lastHoldersLook = t;
+    const fds = await this.writers.holding(file.id);
+    if (this.signal.aborted) return true;
+    if (fds.length === 0) return false;
+    this.report(movedLogOf(fds, file.id));
+    return true;
+  }
+
+  /**
+   * Where the path names no file or an empty one, a file it named before and that a process still writes (found
+   * by its name: bf.log.1, bf.log (deleted)) is the log: a dashboard or `status` started after the move reads the
+   * run there. At most every MOVED_LOOK_MS. True when one was opened and read.
+   */
+  private async findMoved(st: Stats | null): Promise<boolean> {
+    if (!this.writers || this.moved) return false;
+    const emptyHere = !st || (st.isFile() && st.size === 0 && (!this.file || this.file.offset === 0));
+    const t = this.now();
+    if (!emptyHere || t - this.lastMovedLook < MOVED_LOOK_MS) return false;
+    this.lastMovedLook = t;
+    const fds = await this.writers.movedFrom(this.path);
+    if (fds.length === 0 || this.signal.aborted) return false;
+    const opened = await TrackedFile.open(this.writers.openPath(fds[0])).catch(() => null);
+    if (!opened) return false;
+    // The descriptor may have moved on between the look and the open.
+    if (!opened.isSameFile(fds[0].id) || this.signal.aborted) {
+      await opened.close();
+      return false;
+    }
+    // The empty file at the path (nothing was read from it) makes way.
+    if (this.file) await this.dropFile();
+    this.file = opened;
+    this.waiting = false;
+    this.unusable = null;
+    if (this.everOpened) this.handlers.onReset('rotated');
+    this.everOpened = true;
+    this.lastHoldersLook = t;
+    this.report(movedLogOf(fds, opened.id));
+    // As for the path's file (check): a long history's reader gets ready while its start is looked for.
+    if (!this.historyDone) this.releaseBulk = this.handlers.prepareBulk?.(opened.sizeAtOpen - opened.offset) ?? null;
+    await this.skipOldHistory(opened, opened.sizeAtOpen);
+    this.statSize = opened.sizeAtOpen;
+    await this.readAvailable(opened);
+    return true;
+  }
+
+  /** Says where the log is read now, once per change; null: at its path again. */
+  private report(moved: MovedLog | null): void {
+    if (sameMoved(this.moved, moved)) return;
+    this.moved = moved;
+    if (!this.signal.aborted) this.handlers.onMoved?.(moved);
   }
 
   /** Opens the path, or reports why it cannot be followed (missing: waiting; anything else: unusable) and returns null. */
@@ -193,6 +282,10 @@ export class FileFollower {
     this.file = null;
     this.releaseBulk?.();
     this.releaseBulk = null;
+    if (this.moved) {
+      this.leftMoved = true;
+      this.report(null);
+    }
     // The old file's unfinished last line will never be finished.
     this.splitter.reset();
     await file?.close();

@@ -55,9 +55,14 @@ export class TrackedFile {
     }
   }
 
-  /** True when `st` (a stat of the path) is still the file we hold open. */
-  isSameFile(st: Stats): boolean {
+  /** True when `st` (a stat of the path, or a device and inode) is still the file we hold open. */
+  isSameFile(st: { dev: number; ino: number }): boolean {
     return st.dev === this.dev && st.ino === this.ino;
+  }
+
+  /** The file's identity: it stays when the file is renamed. */
+  get id(): { dev: number; ino: number } {
+    return { dev: this.dev, ino: this.ino };
   }
 
   /**

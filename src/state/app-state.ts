@@ -8,6 +8,7 @@ import type { Survivor } from '../runner/session.js';
 import type { ProcStart } from '../runner/proc.js';
 import { NBA_CALENDAR, type PhaseCalendar } from '../phases/calendar.js';
 import type { PlaceState } from './place-state.js';
+import type { MovedLog } from '../follow/moved-log.js';
 
 /** Expected keys as read from the configured file. */
 export type ExpectedInfo = ExpectedKeys;
@@ -209,6 +210,11 @@ export interface LogState extends LogRuns {
    * written again (then what was read is dropped, as for a replaced file). See reducer 'log/reset'.
    */
   truncated?: boolean;
+  /**
+   * The log moved aside (`mv`, logrotate's `create`) while a process goes on writing it: read there, under the
+   * name its writer's descriptor gives, until that writer is gone (tester W20). Absent or null: read at its path.
+   */
+  moved?: MovedLog | null;
 }
 
 /** Alerts the reducer derived (see src/alerts/alert-events.ts); the alert sink writes each once, by `seq`. */

@@ -1,3 +1,4 @@
+import type { MovedLog } from '../follow/moved-log.js';
 import type { TaskOf } from './execution-tasks.js';
 import type { Alert } from '../alerts/alert-events.js';
 import type { ParsedBatch } from '../log-line.js';
@@ -15,7 +16,9 @@ export type AppEvent =
   | { type: 'log/written'; at: number }
   /** The log's times are read in a guessed zone from now on (null: judged, no guess; see log-zone-guess.ts). */
   | { type: 'log/zone-guess'; guess: ZoneGuess | null }
-  | { type: 'log/reset'; reason: 'truncated' | 'replaced' }
+  | { type: 'log/reset'; reason: 'truncated' | 'replaced' | 'rotated' }
+  /** The log is read under another name while its writer goes on there (moved aside), or at its path again (null). */
+  | { type: 'log/moved'; moved: MovedLog | null }
   /**
    * Another log begins (a new Cloud Run execution is followed): nothing the last one said belongs to it, and its
    * run starts from what its launch said until its own lines come.

@@ -10,6 +10,8 @@ import type { ParsedBatch } from '../log-line.js';
 import { GENERAL } from '../parser/keyed-lines.js';
 import { zoneGuessText } from './zone-guess-text.js';
 import { otherWriters, ourRunLive, pidsText } from './writer.js';
+import type { MovedLog } from '../follow/moved-log.js';
+import { movedText, shortPath } from './moved-text.js';
 
 const NOTICE_LIMIT = 5;
 
@@ -95,6 +97,20 @@ function withoutNotice(state: AppState, key: string): AppState {
   return { ...state, ui: { ...state.ui, notices: state.ui.notices.filter((n) => n.key !== key) } };
 }
 
+/** The notice of a log read under another name while its writer goes on there. */
+const LOG_MOVED = 'log-moved';
+
+/**
+ * Said while it lasts (tester W20: after `mv bf.log bf.log.1` the screen said `waiting`, "No run in the log yet",
+ * while the run went on in bf.log.1), and once more when the path is read again.
+ */
+function movedNotice(state: AppState, before: MovedLog | null): AppState {
+  const moved = state.log.moved;
+  if (moved) return withNotice(state, movedText(state.log.path, moved), 'warn', LOG_MOVED);
+  if (!before) return state;
+  return withNotice(state, `${pidsText(before.pids)} no longer write${before.pids.length === 1 ? 's' : ''} ${shortPath(state.log.path, before.to)}: following ${shortPath(state.log.path, state.log.path)} again`, 'info', LOG_MOVED);
+}
+
 /** The notice of processes not started here writing the log beside our live run: it lasts while they do. */
 const OTHER_WRITERS = 'other-writers';
 
@@ -126,6 +142,8 @@ function step(state: AppState, event: AppEvent): AppState {
       return withoutLogProblem({ ...state, log: { ...state.log, exists: false, looked: true } });
     case 'log/problem':
       return withNotice({ ...state, log: { ...state.log, problem: event.message } }, event.message, 'fail', LOG_PROBLEM);
+    case 'log/moved':
+      return movedNotice({ ...state, log: { ...state.log, moved: event.moved } }, state.log.moved ?? null);
     case 'log/zone-guess': {
       // Said for as long as it holds: every time on the screen rests on it.
       const next = { ...state, log: { ...state.log, zoneGuess: event.guess } };
@@ -135,7 +153,9 @@ function step(state: AppState, event: AppEvent): AppState {
       // Truncated in place (logrotate's copytruncate, a writer opened with > or >> going on): the runs read so far
       // stay until the new content's first record says whether it goes on from them (tester W7: a run of 86 keys
       // read 58 after the nightly rotation, its workers and start time gone). A new file replaces the old.
-      if (event.reason === 'truncated') return { ...state, log: { ...state.log, bytesRead: 0, resets: state.log.resets + 1, exists: true, truncated: true } };
+      // The same for the new file after a log moved aside under its writer (tester W20): it goes on from the old one
+      // (logrotate's `create`), unless its first record is older than what was read (the old content again).
+      if (event.reason === 'truncated' || event.reason === 'rotated') return { ...state, log: { ...state.log, bytesRead: 0, resets: state.log.resets + 1, exists: true, truncated: true } };
       return { ...state, log: { ...droppedLog(state.log), resets: state.log.resets + 1 } };
     case 'log/begin':
       // Every figure of the run before (counts, rate, ETA, workers, elapsed, arrivals) belonged to that run only.
