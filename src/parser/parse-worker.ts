@@ -9,7 +9,7 @@
  * workerData: the ParseJob's `control` and `ahead`. Messages out: WorkerReady once loaded; then, once sent the
  * rest of its ParseJob, a WorkerBatch per batch and one WorkerDone.
  */
-import { readSync } from 'node:fs';
+import { read } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LineSplitter } from '../follow/line-splitter.js';
 import { type BatchMessage, toMessage } from './batch-transfer.js';
@@ -60,51 +60,76 @@ const STOP = 1;
 const FIRST_READ_BYTES = 64 << 10;
 const TAKEN = 0;
 
-function run(job: ParseJob): void {
+async function run(job: ParseJob): Promise<void> {
   const port = parentPort!;
   const control = new Int32Array(job.control);
   const grammar = compileGrammar(undefined, job.clock.zone);
   const clock = LogClock.from(job.clock);
   let overlong: number[] = [];
   const splitter = new LineSplitter(job.maxLineBytes, (n) => overlong.push(n), true);
-  // Not from Buffer's pool: the worker's reads own their memory.
-  const buf = Buffer.allocUnsafeSlow(job.readBytes);
+  // Two buffers, not from Buffer's pool (the worker's reads own their memory): the next read fills one, on the
+  // thread pool, while this thread parses the other. The copy out of the page cache is then off this thread,
+  // the slower of the two (the caller folds faster than this parses).
+  const bufs = [Buffer.allocUnsafeSlow(job.readBytes), Buffer.allocUnsafeSlow(job.readBytes)];
+  let which = 0;
   let pos = job.from;
   let through = job.from;
   let sent = 0;
   // Small reads first: the caller waits for the first batch, and this thread's first parse is its slowest (cold code).
-  let want = Math.min(FIRST_READ_BYTES, buf.length);
-  while (pos < job.to && Atomics.load(control, STOP) === 0) {
-    const n = readSync(job.fd, buf, 0, Math.min(want, job.to - pos), pos);
-    want = Math.min(want * 2, buf.length);
-    if (n === 0) break; // the file shrank: the caller's next look finds out
-    const start = pos;
-    pos += n;
-    const lines = splitter.push(buf.subarray(0, n));
-    if (lines === null) continue;
-    through = start + buf.lastIndexOf(10, n - 1) + 1;
-    const near = job.to - through <= job.tailZoneBytes;
-    const { message, transfer } = toMessage(parseChunk(lines, grammar, near ? job.tailLimit : 0, clock, true));
-    const out: WorkerBatch = { type: 'batch', batch: message, overlong, through, read: pos, clock: clock.state() };
-    overlong = [];
-    port.postMessage(out, transfer);
-    sent++;
-    // Once `ahead` batches wait, read on only when half of them are taken: one wake-up per several batches
-    // (on a busy machine each wake-up of a thread can cost a time slice).
-    let taken = Atomics.load(control, TAKEN);
-    if (sent - taken >= job.ahead) {
-      for (; sent - taken > job.ahead >> 1 && Atomics.load(control, STOP) === 0; taken = Atomics.load(control, TAKEN)) {
-        Atomics.wait(control, TAKEN, taken, 1000);
+  let want = Math.min(FIRST_READ_BYTES, job.readBytes);
+  let pending: Promise<number> | null = pos < job.to ? readAt(job.fd, bufs[which], Math.min(want, job.to - pos), pos) : null;
+  try {
+    while (pending !== null && Atomics.load(control, STOP) === 0) {
+      const n = await pending;
+      pending = null;
+      if (n === 0) break; // the file shrank: the caller's next look finds out
+      const buf = bufs[which];
+      const start = pos;
+      pos += n;
+      want = Math.min(want * 2, job.readBytes);
+      which ^= 1;
+      if (pos < job.to) pending = readAt(job.fd, bufs[which], Math.min(want, job.to - pos), pos);
+      const lines = splitter.push(buf.subarray(0, n));
+      if (lines === null) continue;
+      through = start + buf.lastIndexOf(10, n - 1) + 1;
+      const near = job.to - through <= job.tailZoneBytes;
+      const { message, transfer } = toMessage(parseChunk(lines, grammar, near ? job.tailLimit : 0, clock, true));
+      const out: WorkerBatch = { type: 'batch', batch: message, overlong, through, read: pos, clock: clock.state() };
+      overlong = [];
+      port.postMessage(out, transfer);
+      sent++;
+      // Once `ahead` batches wait, read on only when half of them are taken: one wake-up per several batches
+      // (on a busy machine each wake-up of a thread can cost a time slice).
+      let taken = Atomics.load(control, TAKEN);
+      if (sent - taken >= job.ahead) {
+        for (; sent - taken > job.ahead >> 1 && Atomics.load(control, STOP) === 0; taken = Atomics.load(control, TAKEN)) {
+          Atomics.wait(control, TAKEN, taken, 1000);
+        }
       }
     }
+  } finally {
+    // No read of the caller's fd may outlive the job (the caller closes it once told done).
+    await pending?.catch(() => 0);
   }
   const done: WorkerDone = { type: 'done', through };
   port.postMessage(done);
 }
 
+/** Reads up to `length` bytes at `position` into the start of `buf` on the thread pool. */
+function readAt(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
 /** The worker says it is ready, then reads the job it is sent (its start known only then: see parseInWorker). */
 if (parentPort && workerData) {
   const port = parentPort;
-  port.once('message', (job: Omit<ParseJob, 'control' | 'ahead'>) => run({ ...(workerData as Pick<ParseJob, 'control' | 'ahead'>), ...job }));
+  port.once('message', (job: Omit<ParseJob, 'control' | 'ahead'>) => {
+    // A failure ends the worker as a throw would (the caller reads the rest itself).
+    run({ ...(workerData as Pick<ParseJob, 'control' | 'ahead'>), ...job }).catch((err: unknown) => {
+      process.nextTick(() => {
+        throw err;
+      });
+    });
+  });
   port.postMessage({ type: 'ready' } satisfies WorkerReady);
 }
