@@ -1,5 +1,5 @@
 import type { LogLine } from '../log-line.js';
-import { finish, MUL1, MUL2, SEED1, SEED2 } from '../key-hash.js';
+import { hashView } from '../key-hash.js';
 import { MAX_KEY_CHARS } from '../key-safety.js';
 import { cachedKey, printable4 } from './key-cache.js';
 import type { KeyedLines } from './keyed-lines.js';
@@ -119,32 +119,18 @@ export class ChunkBytes {
     const b = this.b;
     let e = p;
     let bits = 0;
-    // The key's hash (key-hash.ts) is made in the same pass that finds its end: each byte is read once.
-    // The lanes before the last byte are kept for a key whose token ends in ':'.
-    let a = SEED1;
-    let h = SEED2;
-    let a0 = a;
-    let h0 = h;
     while (e < end) {
       const x = b[e];
       if (x === 32) break;
       bits |= x;
-      a0 = a;
-      h0 = h;
-      a = Math.imul(a ^ x, MUL1);
-      h = Math.imul(h ^ x, MUL2);
       e++;
     }
     this.keyEnd = e;
-    if (colon && e > p && b[e - 1] === 58) {
-      e--;
-      a = a0;
-      h = h0;
-    }
+    if (colon && e > p && b[e - 1] === 58) e--;
     if (e === p || bits >= 0x80 || e - p > MAX_KEY_CHARS) return false;
     this.keyStart = p;
     this.keyStop = e;
-    finish(a, h);
+    hashView(this.dv, b, p, e);
     return true;
   }
 }

@@ -2,14 +2,14 @@ import { afterEmoji, type ChunkBytes, trimEnd } from './bytes.js';
 import { AFTER, FAILED, keyedFailure, SCRAPED, scraping, TIMEOUT } from './fast-path.js';
 import { KEYED_FAILED, KEYED_SUCCEEDED } from './keyed-lines.js';
 import type { PrefixReader } from './timestamp.js';
-import { finish, MUL1, MUL2, SEED1, SEED2 } from '../key-hash.js';
+import { hashView } from '../key-hash.js';
 import { MAX_KEY_CHARS } from '../key-safety.js';
 
 /*
  * The three lines a long run is made of, `✅ Scraped KEY …`, `❌ Failed KEY: …` and `❌ Timeout scraping KEY`
  * under an INFO or WARNING prefix, read in one pass from the line's start: the prefix, the words and the key
- * are compared byte for byte as they come (so a line that ends sooner never matches), the key is hashed as it
- * is scanned, and the line's end is looked for only after the key, a few bytes on. The general path finds the
+ * are compared byte for byte as they come (so a line that ends sooner never matches), the key's end found and
+ * the key hashed four bytes at a time, and the line's end is looked for only after the key, a few bytes on. The general path finds the
  * end of every line first (a native call per line, the dearest step left) and then reads it again. Anything
  * else, or any doubt, is left to the general path, which gives these lines the same records
  * (fast-path.ts; test/keyed-lines.test.ts holds the two equal).
@@ -79,39 +79,36 @@ export function hotLine(c: ChunkBytes, prefix: PrefixReader, pos: number, len: n
 
 /**
  * The key token at p as `keyRange` reads it (ASCII, up to MAX_KEY_CHARS, a trailing ':' left out with
- * `colon`), hashed as it is scanned, when it ends at a space or at the line's end (\n or \r\n): then its
+ * `colon`), when it ends at a space or at the line's end (\n or \r\n): then its
  * range and hash are in `c` (keyStart, keyStop, keyEnd, key-hash `lanes`) and the position after it is
  * returned. -1 for any other token (a tab or control byte in it or after it, non-ASCII, too long, empty).
  */
 function keyAt(c: ChunkBytes, p: number, colon: boolean): number {
   const b = c.b;
+  const dv = c.dv;
+  const len = b.length;
   let e = p;
+  // Four bytes at a time while none is a space, a control byte or non-ASCII: (w - 0x21…) borrows into a
+  // byte's top bit only below 0x21 (and only from the first such byte up), `| w` adds the bytes from 0x80.
+  while (e + 4 <= len) {
+    const w = dv.getInt32(e, true);
+    if ((((w - 0x21212121) | w) & 0x80808080) !== 0) break;
+    e += 4;
+  }
   let bits = 0;
-  let a = SEED1;
-  let h = SEED2;
-  let a0 = a;
-  let h0 = h;
   let x = b[e];
   while (x > 32) {
     bits |= x;
-    a0 = a;
-    h0 = h;
-    a = Math.imul(a ^ x, MUL1);
-    h = Math.imul(h ^ x, MUL2);
     x = b[++e];
   }
   if (x !== 32 && x !== 10 && !(x === 13 && b[e + 1] === 10)) return -1;
   const stop = e;
-  if (colon && e > p && b[e - 1] === 58) {
-    e--;
-    a = a0;
-    h = h0;
-  }
+  if (colon && e > p && b[e - 1] === 58) e--;
   if (e === p || bits >= 0x80 || e - p > MAX_KEY_CHARS) return -1;
   c.keyStart = p;
   c.keyStop = e;
   c.keyEnd = stop;
-  finish(a, h);
+  hashView(dv, b, p, e);
   return stop;
 }
 
