@@ -186,6 +186,7 @@ describe('status for a Cloud Run job', () => {
       signal: new AbortController().signal,
       now: clock.now,
       logComplete: () => state.log.current?.complete === true,
+      outcomesMatched: () => state.log.current?.summaryUnseen === 0,
       requestTimeoutMs: 5000,
       bound: '30 s',
       pacer: { sleep: clock.sleep },
@@ -295,19 +296,24 @@ describe('an ended execution\'s last entries', () => {
     });
   const end = Date.parse('2026-03-01T13:00:00Z');
   test.each([
-    // state, summary read, a pass over the log began at (s after the end), now (s after the end), expected
-    ['succeeded', true, null, 10, null],
-    ['succeeded', false, 120, 120, 'waiting'],
-    ['succeeded', false, 299, 300, 'gave-up'],
-    ['cancelled', false, null, 10, 'waiting'],
-    ['cancelled', false, 30, 40, 'waiting'],
-    ['cancelled', false, 60, 61, null],
-    ['failed', false, 61, 62, null],
-    ['cancelled', false, null, 300, 'gave-up'],
+    // state, summary read, its counts matched by outcome lines, a pass over the log began at (s after the end), now (s after the end), expected
+    ['succeeded', true, true, null, 10, null],
+    ['succeeded', false, true, 120, 120, 'waiting'],
+    ['succeeded', false, true, 299, 300, 'gave-up'],
+    // Tester X2: a summary whose counts an outcome line has not matched waits for it, or for a settled read.
+    ['succeeded', true, false, null, 10, 'waiting'],
+    ['succeeded', true, false, 30, 40, 'waiting'],
+    ['succeeded', true, false, 60, 61, null],
+    ['succeeded', true, false, 30, 300, 'gave-up'],
+    ['cancelled', false, true, null, 10, 'waiting'],
+    ['cancelled', false, true, 30, 40, 'waiting'],
+    ['cancelled', false, true, 60, 61, null],
+    ['failed', false, true, 61, 62, null],
+    ['cancelled', false, true, null, 300, 'gave-up'],
     // A deadline of a minute (the demo's): the settle is half of it, so a read can fall between the two.
-    ['cancelled', false, 31, 60, null, 60],
-    ['cancelled', false, 29, 60, 'gave-up', 60],
-  ] as const)('%s, summary %s, read from +%s s, now +%s s: %s', (state, logComplete, from, now, expected, deadline = 300) => {
-    expect(lastEntriesState(ended(state), { logComplete, caughtUpFrom: from === null ? null : end + from * 1000, now: end + now * 1000, deadlineMs: deadline * 1000 })).toBe(expected);
+    ['cancelled', false, true, 31, 60, null, 60],
+    ['cancelled', false, true, 29, 60, 'gave-up', 60],
+  ] as const)('%s, summary %s, matched %s, read from +%s s, now +%s s: %s', (state, logComplete, outcomesMatched, from, now, expected, deadline = 300) => {
+    expect(lastEntriesState(ended(state), { logComplete, outcomesMatched, caughtUpFrom: from === null ? null : end + from * 1000, now: end + now * 1000, deadlineMs: deadline * 1000 })).toBe(expected);
   });
 });

@@ -23,6 +23,8 @@ export interface CloudRunOnceOptions {
   now: () => number;
   /** True once the run's summary line has been read (the reducer's `complete`). */
   logComplete: () => boolean;
+  /** True when every outcome the summary counts has its line in (the reducer's `summaryUnseen` is 0). */
+  outcomesMatched: () => boolean;
   /** True when the log read gave a run (the reducer's current run); else the run is the launch's (as on the dashboard). */
   hasRun?: () => boolean;
   /** Deadline of one request, ms. */
@@ -175,7 +177,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     kept.sort(byLogOrder);
     for (let i = 0; i < kept.length; i += PAGE_LINES) for (const event of entriesToBatches(kept.slice(i, i + PAGE_LINES), grammar, e.taskCount)) dispatch(event);
     const completed = e.completionTime ?? o.now();
-    const incomplete = isActive(e) ? null : lastEntriesState({ ...e, completionTime: completed }, { logComplete: o.logComplete(), caughtUpFrom: caughtUp ? passStartedAt : null, now: o.now(), deadlineMs: cr.logDeadline * 1000 });
+    const incomplete = isActive(e) ? null : lastEntriesState({ ...e, completionTime: completed }, { logComplete: o.logComplete(), outcomesMatched: o.outcomesMatched(), caughtUpFrom: caughtUp ? passStartedAt : null, now: o.now(), deadlineMs: cr.logDeadline * 1000 });
     place({ logNewestAt: newestAt, logReadAt: readAt, logIncomplete: incomplete });
     return problem ? [problem] : [];
   }

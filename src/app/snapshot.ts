@@ -76,6 +76,7 @@ export async function collectSnapshot(
         signal: cloudLimit!.signal,
         now,
         logComplete: () => state.log.current?.complete === true,
+        outcomesMatched: () => state.log.current?.summaryUnseen === 0,
         hasRun: () => state.log.current !== null,
         requestTimeoutMs: Math.min(SOURCE_TIMEOUT_MS, Math.max(1, timeoutMs - 2 * MARGIN_MS)),
         bound: seconds,

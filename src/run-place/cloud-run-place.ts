@@ -63,6 +63,8 @@ export interface CloudRunPlaceDeps {
   onListed?(list: ExecutionInfo[], mine: Map<string, RunRecord>): void;
   /** True once the followed run's log holds its summary (the script's last lines). */
   logComplete(): boolean;
+  /** True when every outcome the run's summary counts has its line in (the reducer's `summaryUnseen` is 0). */
+  outcomesMatched(): boolean;
   /** The run's tallies from its log (succeeded, failed, skipped), for the end record; null when no run is read. */
   runCounts?(): { succeeded: number; failed: number; skipped: number } | null;
   /** Keys present in storage now (the last listing), recorded at a launch. */
@@ -155,7 +157,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    */
   function incompleteOf(ended: ExecutionInfo): 'waiting' | 'gave-up' | null {
     const e = { ...ended, completionTime: ended.completionTime ?? d.now() };
-    const s = lastEntriesState(e, { logComplete: d.logComplete(), caughtUpFrom, now: d.now(), deadlineMs: d.logDeadlineMs ?? 5 * 60_000, settleMs: d.logSettleMs });
+    const s = lastEntriesState(e, { logComplete: d.logComplete(), outcomesMatched: d.outcomesMatched(), caughtUpFrom, now: d.now(), deadlineMs: d.logDeadlineMs ?? 5 * 60_000, settleMs: d.logSettleMs });
     return s === 'gave-up' && caughtUpFrom === null ? 'waiting' : s;
   }
 

@@ -104,6 +104,7 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
       for (const event of entriesToBatches(entries, grammar, taskCount, replace)) store.dispatch(event);
     },
     logComplete: () => store.getState().log.current?.complete === true,
+    outcomesMatched: () => store.getState().log.current?.summaryUnseen === 0,
     runCounts: () => {
       const run = store.getState().log.current;
       return run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : null;

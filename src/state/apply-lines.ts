@@ -250,9 +250,14 @@ function applyOne(run: RunState, line: LogLine): void {
       run.summary[line.field] = line.value;
       // The summary is the script's final word: its counts replace ours.
       if (line.field === 'total') run.total = line.value;
-      else if (line.field === 'processed') run.succeeded = line.value;
-      else if (line.field === 'skipped') run.skipped = line.value;
-      else if (line.field === 'failed') run.failed = line.value;
+      else if (line.field === 'processed') {
+        run.summaryUnseen += Math.max(0, line.value - run.succeeded);
+        run.succeeded = line.value;
+      } else if (line.field === 'skipped') run.skipped = line.value;
+      else if (line.field === 'failed') {
+        run.summaryUnseen += Math.max(0, line.value - run.failed);
+        run.failed = line.value;
+      }
       return;
     case 'failedSaved':
       run.failedSavedPath = line.path;

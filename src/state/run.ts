@@ -42,6 +42,11 @@ export interface RunState {
   completions: number[];
   complete: boolean;
   summary: Partial<Record<SummaryField, number>>;
+  /**
+   * Outcomes the summary counts (processed + failed) beyond the outcome lines read before it: lines still in
+   * flight (a Cloud Run log out of order), or a script that counts what it never logs. 0 when every one is in.
+   */
+  summaryUnseen: number;
   failedSavedPath: string | null;
   /** Lines that move the run (keys, outcomes, progress); a banner alone does not. */
   hasActivity: boolean;
@@ -85,6 +90,7 @@ export function emptyRun(): RunState {
     completions: [],
     complete: false,
     summary: {},
+    summaryUnseen: 0,
     failedSavedPath: null,
     hasActivity: false,
     exitTrace: false,

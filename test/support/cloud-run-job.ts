@@ -7,7 +7,7 @@ import { simTaskRunner } from '../../src/cloud-run/loopback/sim-task.js';
  * A loopback Cloud Run region holding the demo's `bdl-boxscore-backfill` job, with the simulator as its
  * container (scratch under `dir/containers`); `logDelayMs` as the server's own option.
  */
-export function startJobRegion(dir: string, logDelayMs?: () => number): Promise<LoopbackServer> {
+export function startJobRegion(dir: string, logDelayMs?: (line: string, index: number) => number): Promise<LoopbackServer> {
   return startLoopbackServer({
     project: 'nba-props-platform',
     region: 'us-west2',
