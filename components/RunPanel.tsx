@@ -8,11 +8,21 @@ import { failureBreakdown } from '../src/state/failure-breakdown.js';
 import { useColor } from './theme.js';
 import { runNotes } from '../src/state/run-notes.js';
 import type { RecordedRun } from '../src/state/app-state.js';
+import { foreignLogText, type ForeignLog } from '../src/state/foreign-log.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0 }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, foreign = null }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; foreign?: ForeignLog | null }) {
   const color = useColor();
+  // Lines, none in the backfill's format (tester W19): said, with the newest as it is, never "no run yet".
+  if (!run && foreign) {
+    return (
+      <Box flexDirection="column">
+        <Text color={color ? 'red' : undefined} wrap="truncate-end">No run: {foreignLogText(foreign)}</Text>
+        {lines > 1 ? <Text wrap="truncate-end">newest: {foreign.sample}</Text> : null}
+      </Box>
+    );
+  }
   if (!run) {
     return (
       <Box flexDirection="column">

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, test } from 'vitest';
@@ -259,6 +260,35 @@ describe('status for a Cloud Run job', () => {
   });
 });
 
+// Tester W18: a region that does not answer (its server stopped) read `waiting`, rc 0, `execution null`: the words
+// for a job never launched. A server that accepts and never answers stands for it.
+test('status of a Cloud Run job whose region does not answer: error, the host named, exit 1', async () => {
+  const sockets = new Set<net.Socket>();
+  const silent = net.createServer((socket) => void sockets.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => {
+    for (const socket of sockets) socket.destroy();
+    silent.close(resolve);
+  }));
+  const host = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+  const d = mkdtempSync(path.join(dir, 'silent-'));
+  const file = path.join(d, 'backfill-tui.config.json');
+  writeFileSync(file, JSON.stringify({ job: 'crjob', cloudRun: { project: PROJECT, region: REGION, job: JOB, args: ['--dates={keys}'], apiEndpoint: host, loggingEndpoint: host } }));
+  const json = await runCliAsync(['status', '--json', '--timeout', '3', '--config', file], { cwd: d });
+  expect(json.code).toBe(1);
+  const out = JSON.parse(json.stdout);
+  expect(out.run.state).toBe('error');
+  expect(out.execution).toBeNull();
+  expect(out.problems).toEqual([`Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 3 s (--timeout) (check the network or cloudRun.apiEndpoint)`]);
+  const text = await runCliAsync(['status', '--timeout', '3', '--config', file], { cwd: d });
+  expect(text.code).toBe(1);
+  expect(text.stdout.split('\n').slice(0, 2)).toEqual([`crjob: error  cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}`, `          Cloud Run job ${JOB} (${REGION}) · not reachable`]);
+  // Said once, as a problem wrapped within 80 columns; a one-shot does not say "retrying".
+  expect(text.stdout.slice(text.stdout.indexOf('problem')).replace(/\n {10}/g, ' ')).toBe(`problem   Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 3 s (--timeout) (check the network or cloudRun.apiEndpoint)\n`);
+  for (const l of text.stdout.slice(text.stdout.indexOf('problem')).split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
+  expect(text.stdout).not.toContain('retrying');
+}, 30_000);
+
 describe('status of several jobs (tester T18)', () => {
   test('each job in jobs[] is the one-job object, problems included; text status names the job of each problem', async () => {
     const { server } = await regionWith(fullLog.slice(0, 30));
@@ -267,7 +297,8 @@ describe('status of several jobs (tester T18)', () => {
     const cloudRun = { project: PROJECT, region: REGION, job: JOB, args: ['--dates={keys}'], apiEndpoint: server.url, loggingEndpoint: server.url };
     writeFileSync(file, JSON.stringify({ jobs: [{ name: 'good', cloudRun }, { name: 'wrong-region', failed: 'wrong-region/failed_dates_*.json', cloudRun: { ...cloudRun, region: 'us-east1' } }] }));
     const r = await runCliAsync(['status', '--json', '--config', file], { cwd: d });
-    expect(r.code).toBe(0);
+    // A job whose run cannot be known (its job not found in that region) is an error: exit 1, as for a lone job.
+    expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.jobs.map((j: { job: string }) => j.job)).toEqual(['good', 'wrong-region']);
     expect(out.jobs[0].problems).toEqual([]);

@@ -9,6 +9,7 @@ import { runFigures } from '../src/state/run-view.js';
 import { writerOf } from '../src/state/writer.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
 import { statusJson } from '../src/app/status-json.js';
+import { runUnknown } from '../src/overview/row-problem.js';
 
 const t0 = Date.parse('2026-03-01T10:00:00Z');
 const running = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { template: { timeout: '604800s' } } });
@@ -102,7 +103,25 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     const s = cloudState(t0 + 90_000, { ours: false, error: 'Cloud Logging: quota reached (429): …; next read in 8 s', hint: 'backing off', logReadAt: t0 + 30_000 });
     const lines = placeLines(s).map((l) => l.text);
     expect(lines[0]).toMatch(/^execution running \(external\) · .* · j-ab12c$/);
-    expect(lines[1]).toBe('Cloud Logging: quota reached (429): …; next read in 8 s → backing off · figures as of 1:00 ago (stale)');
+    expect(lines[1]).toBe('Cloud Logging: quota reached (429): …; next read in 8 s · since 10:00:00, retrying · figures as of 1:00 ago (stale) → backing off');
     expect(s.log.current?.succeeded).toBe(1);
+  });
+
+  // Tester W18: a region that does not answer read `waiting`, the word for "never launched", with no host and no time.
+  it('a region that does not answer: which host, since the first failure of the streak (not the last), retrying; an answer ends the streak', () => {
+    let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) });
+    const noAnswer = (at: number) => ({ type: 'place/update' as const, patch: { error: 'Cloud Run: no answer from http://127.0.0.1:9 within 20 s', hint: 'check the network or the endpoint setting', errorAt: at } });
+    s = reduce(s, noAnswer(t0 + 20_000));
+    s = reduce(s, noAnswer(t0 + 65_000));
+    s = reduce(s, { type: 'clock/tick', now: t0 + 70_000 });
+    expect(placeLines(s).map((l) => l.text)).toEqual([
+      'Cloud Run job j (us-west2) · not reachable',
+      'Cloud Run: no answer from http://127.0.0.1:9 within 20 s · since 10:00:20, retrying → check the network or the endpoint setting',
+    ]);
+    expect(runUnknown(s)).toBe(true);
+    expect(overviewRows([s])[0]).toMatchObject({ runUnknown: true });
+    s = reduce(s, { type: 'place/update', patch: { error: null, hint: null, errorAt: null, listedAt: t0 + 80_000 } });
+    s = reduce(s, noAnswer(t0 + 90_000));
+    expect(placeLines(s)[1].text).toContain('since 10:01:30, retrying');
   });
 });

@@ -66,9 +66,11 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   const job = { project: cr.project, region: cr.region, job: cr.job };
   const api = o.api ?? createCloudRunApi({ apiEndpoint: cr.apiEndpoint, loggingEndpoint: cr.loggingEndpoint, timeoutMs: o.requestTimeoutMs });
   const place = (patch: Parameters<typeof placeUpdate>[0]) => dispatch(placeUpdate(patch));
-  const fail = (err: unknown, what: string) => {
-    if (o.signal.aborted) return `${what}: not finished within ${o.bound} (--timeout)`;
-    const e = errorOf(err);
+  const fail = (err: unknown, what: string, endpoint?: string) => {
+    if (o.signal.aborted && !endpoint) return `${what}: not finished within ${o.bound} (--timeout)`;
+    // The job's executions never listed in time: the region did not answer, and nothing of the run is known. Said in
+    // the state as any failed call is, so `status` reads `error` naming the host, never `waiting` (tester W18).
+    const e = o.signal.aborted ? new CloudRunError(`Cloud Run: no answer from ${endpoint} within ${o.bound} (--timeout)`, 'deadline', 'check the network or cloudRun.apiEndpoint', null) : errorOf(err);
     place({ error: e.message, hint: e.hint, errorAt: o.now() });
     return `${what}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
   };
@@ -76,7 +78,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   try {
     list = await api.listExecutions(job, o.signal);
   } catch (err) {
-    return [fail(err, `Cloud Run job ${cr.job} (${cr.region})`)];
+    return [fail(err, `Cloud Run job ${cr.job} (${cr.region})`, (cr.apiEndpoint ?? 'https://run.googleapis.com').replace(/\/+$/, ''))];
   }
   const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
   const mine = ourExecutions(runs);

@@ -7,7 +7,7 @@ import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
 import { overviewRows } from '../overview/overview-rows.js';
-import { rowProblems } from '../overview/row-problem.js';
+import { rowProblems, runUnknown } from '../overview/row-problem.js';
 import { overviewText, wrapText } from '../overview/overview-text.js';
 import { chainText } from '../chain/funnel-text.js';
 import { collectSnapshot, newReport } from './snapshot.js';
@@ -78,8 +78,9 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
     }
     writeOut(`${lines.join('\n')}\n`);
   }
-  // A job whose log cannot be read (not a file, no permission) is an error, exit 1, as for a lone job (tester V14).
-  const unreadable = reports.some((r) => r.logUnreadable);
+  // A job whose run cannot be known is an error, exit 1, as for a lone job: a log that cannot be read (not a file, no
+  // permission: tester V14), a Cloud Run region that does not answer or refuses (tester W18).
+  const unreadable = reports.some((r) => r.logUnreadable) || states.some(runUnknown);
   if (opts.require === undefined) return unreadable ? 1 : 0;
   if (opts.stage === undefined) return unreadable ? 1 : checkRequire(states[0], opts.require, opts.source);
   return requireStage(chain.rows.find((r) => r.stage === opts.stage)!, opts.require);

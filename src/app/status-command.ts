@@ -1,3 +1,7 @@
+import { runUnknown } from '../overview/row-problem.js';
+import { foreignLog, foreignLogText } from '../state/foreign-log.js';
+import { wrapText } from '../overview/overview-text.js';
+import { terminalColumns } from '../std-write.js';
 import type { Config } from '../config.js';
 import { keysForTarget } from '../coverage/math.js';
 import { collectSnapshot, newReport } from './snapshot.js';
@@ -17,9 +21,14 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
   const report = newReport();
   const state = await collectSnapshot(config, { timeoutMs: opts.timeoutMs, report });
   // `problems`: what could not be looked at within the time bound, or at all; each explained.
-  const json = { ...statusJson(state), problems: report.problems };
-  writeOut(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state) + report.problems.map((p) => `problem   ${p}\n`).join(''));
-  if (report.logUnreadable) return 1;
+  // A log in another format (tester W19) is a problem for scripts too; the text says it under the state line.
+  const foreign = foreignLog(state);
+  const json = { ...statusJson(state), problems: [...report.problems, ...(foreign ? [`log ${config.log}: ${foreignLogText(foreign)}; newest: ${foreign.sample.slice(0, 500)}`] : [])] };
+  // Problems wrapped to the terminal (80 columns when piped), later lines under the first's text, as for many jobs.
+  const width = Math.max(50, terminalColumns() ?? 80);
+  writeOut(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state) + report.problems.flatMap((p) => wrapText(`problem   ${p}`, width, 10)).map((l) => `${l}\n`).join(''));
+  // The run cannot be known (a log that cannot be read, a Cloud Run region that does not answer): an error, exit 1.
+  if (report.logUnreadable || runUnknown(state)) return 1;
   if (opts.require === undefined) return 0;
   return checkRequire(state, opts.require, opts.source);
 }

@@ -1,4 +1,6 @@
 import { readingText } from '../state/log-reading.js';
+import { foreignLog, foreignLogText } from '../state/foreign-log.js';
+import { truncate } from '../text-width.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { otherWriters, strangerRun } from '../state/writer.js';
 import { runUnknown } from '../overview/row-problem.js';
@@ -41,11 +43,15 @@ export function statusText(state: AppState): string {
   const reading = readingText(state);
   lines.push(`${state.job}: ${reading ?? (runUnknown(state) ? 'error' : f.status)}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
-  for (const l of placeLines(state)) lines.push(`          ${l.text}`);
+  // A failed call is one of status's `problem` lines, with its fix: said once, and no "retrying" from a one-shot.
+  for (const l of placeLines(state)) if (!state.place?.error || !l.text.startsWith(state.place.error)) lines.push(`          ${l.text}`);
   // Every time below rests on it (U17): a log written in another zone with no `timezone`.
   if (state.log.zoneGuess) lines.push(`          ${zoneGuessText(state.log.zoneGuess, true)}`);
   // The run is read where its writer writes now (tester W20), not at the configured path.
   if (state.log.moved) lines.push(`          ${movedText(state.log.path, state.log.moved)}`);
+  // Lines, none in the backfill's format (tester W19): how many, and the newest as it is, cut to the width.
+  const foreign = reading ? null : foreignLog(state);
+  if (foreign) lines.push(`log       ${foreignLogText(foreign)}`, `          newest: ${truncate(foreign.sample, 62)}`);
   if (run && !reading) {
     lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);

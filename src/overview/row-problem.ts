@@ -1,4 +1,5 @@
 import type { AppState } from '../state/app-state.js';
+import { foreignLog, foreignLogText } from '../state/foreign-log.js';
 
 /**
  * A source of a job that failed, as its overview row and text `status` say it: short enough for a cell
@@ -42,7 +43,7 @@ function placeSource(message: string): string {
   return /^Cloud Logging\b/.test(message) ? 'Cloud Logging' : 'Cloud Run';
 }
 
-const problem = (source: string, message: string, hint: string | null, run: boolean): RowProblem => ({ source, kind: problemKind(message), message, hint, run });
+const problem = (source: string, message: string, hint: string | null, run: boolean, kind = problemKind(message)): RowProblem => ({ source, kind, message, hint, run });
 
 /**
  * Every failing source of a job, what the run's figures come from first (Cloud Run or Cloud Logging, the log
@@ -53,6 +54,9 @@ export function rowProblems(state: AppState): RowProblem[] {
   const p = state.place;
   if (p?.error) out.push(problem(placeSource(p.error), p.error, p.hint, true));
   if (state.log.problem) out.push(problem('log', state.log.problem, null, true));
+  // Lines, but none a run can be read from (tester W19): the run is unknown, never a calm `waiting`.
+  const foreign = foreignLog(state);
+  if (foreign) out.push(problem('log', `log: ${foreignLogText(foreign)}; newest: ${foreign.sample}`, 'the built-in grammar and `grammar` read messages after a `2025-11-26 23:00:00,000 - INFO - ` prefix', true, 'other format'));
   if (state.coverage.expectedError) out.push(problem('expected keys', state.coverage.expectedError, null, false));
   for (const name of ['storage', 'warehouse'] as const) {
     const s = state.coverage[name];

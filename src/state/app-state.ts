@@ -181,6 +181,8 @@ export interface LogState extends LogRuns {
   historyDone: boolean;
   /** Physical lines read, counted from where the history read began (see history-start.ts). */
   lines: number;
+  /** Some line read carried the backfill's `TIME - LEVEL - ` prefix (a timestamp the parser read): see foreign-log.ts. */
+  dated?: boolean;
   overlongBytes: number;
   /** Keys longer than MAX_KEY_CHARS seen in the log (cut for display, never launched). */
   suspiciousKeys: number;

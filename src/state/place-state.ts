@@ -19,6 +19,8 @@ export interface PlaceState {
   error: string | null;
   hint: string | null;
   errorAt: number | null;
+  /** When the calls began failing (the first failure since the last answer), epoch ms: "since 14:03:07" (tester W18). */
+  errorSince?: number | null;
   /** A cancel was sent and the execution has not ended yet. */
   cancelling: boolean;
   /** When the job's executions were last listed (epoch ms); null until the first answer. */

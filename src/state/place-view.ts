@@ -2,6 +2,7 @@ import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { formatClock } from '../format.js';
 import type { AppState } from './app-state.js';
+import { clockTime } from './confirm-situation.js';
 
 /** A line of the place panel, with how it should read. */
 export interface PlaceLine {
@@ -34,7 +35,12 @@ function problem(state: AppState): PlaceLine[] {
   const p = state.place!;
   const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
   if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or gcloud run jobs executions cancel ${p.execution!.id} --region=${regionOf(p.execution!.name)})`, tone: 'fail' }];
-  if (p.error) return [{ text: `${p.error}${p.hint ? ` → ${p.hint}` : ''} · figures as of ${p.logReadAt === null ? 'never' : formatClock(state.now - p.logReadAt)} ago (stale)`, tone: 'fail' }];
+  // Since when it fails, first: at 80 columns the cut takes the hint's end, never the fact (tester W18).
+  if (p.error) {
+    const since = p.errorSince ?? p.errorAt;
+    const figures = p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
+    return [{ text: `${p.error}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
+  }
   // Each fits 80 columns whole (the place lines are cut, never wrapped).
   if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
   if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];

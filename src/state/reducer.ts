@@ -174,7 +174,7 @@ function step(state: AppState, event: AppEvent): AppState {
     }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
-      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, suspiciousKeys: 0 } : state.log;
+      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, dated: false, suspiciousKeys: 0 } : state.log;
       if (log.truncated) {
         const at = firstRecordAt(event.batch);
         if (at === undefined) return state; // nothing to judge by yet (NULs, a blank line)
@@ -192,6 +192,7 @@ function step(state: AppState, event: AppEvent): AppState {
           tail,
           exists: true,
           lines: log.lines + event.batch.lineCount,
+          dated: log.dated === true || event.batch.lastAt !== null,
           suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0),
           lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt,
           clockBehindMs: event.arrivedAt === undefined ? state.log.clockBehindMs : clockBehind(state.log.clockBehindMs, event.arrivedAt, event.batch.lastAt),
@@ -252,8 +253,13 @@ function step(state: AppState, event: AppEvent): AppState {
     }
     case 'process/history':
       return { ...state, process: { ...state.process, history: event.runs } };
-    case 'place/update':
-      return state.place ? { ...state, place: { ...state.place, ...event.patch } } : state;
+    case 'place/update': {
+      if (!state.place) return state;
+      const next = { ...state.place, ...event.patch };
+      // A failing streak keeps when it began; an answer ends it (tester W18: `since when`, not only the last try).
+      if ('error' in event.patch) next.errorSince = event.patch.error === null ? null : state.place.error !== null ? (state.place.errorSince ?? state.place.errorAt) : (event.patch.errorAt ?? state.now);
+      return { ...state, place: next };
+    }
     case 'ui/view': {
       // The history opens at its top: the newest of each section. The `/` filter belongs to the failures
       // table: leaving it clears it, or `r` on the dashboard would retry only keys no screen shows (tester V2).
