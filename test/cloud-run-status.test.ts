@@ -283,9 +283,8 @@ test('status of a Cloud Run job whose region does not answer: error, the host na
   const text = await runCliAsync(['status', '--timeout', '3', '--config', file], { cwd: d });
   expect(text.code).toBe(1);
   expect(text.stdout.split('\n').slice(0, 2)).toEqual([`crjob: error  cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}`, `          Cloud Run job ${JOB} (${REGION}) · not reachable`]);
-  // Said once, as a problem wrapped within 80 columns; a one-shot does not say "retrying".
-  expect(text.stdout.slice(text.stdout.indexOf('problem')).replace(/\n {10}/g, ' ')).toBe(`problem   Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 3 s (--timeout) (check the network or cloudRun.apiEndpoint)\n`);
-  for (const l of text.stdout.slice(text.stdout.indexOf('problem')).split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
+  // Said once, as a problem; a one-shot does not say "retrying".
+  expect(text.stdout.slice(text.stdout.indexOf('problem'))).toBe(`problem   Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 3 s (--timeout) (check the network or cloudRun.apiEndpoint)\n`);
   expect(text.stdout).not.toContain('retrying');
 }, 30_000);
 

@@ -1,7 +1,5 @@
 import { runUnknown } from '../overview/row-problem.js';
 import { foreignLog, foreignLogText } from '../state/foreign-log.js';
-import { wrapText } from '../overview/overview-text.js';
-import { terminalColumns } from '../std-write.js';
 import type { Config } from '../config.js';
 import { keysForTarget } from '../coverage/math.js';
 import { collectSnapshot, newReport } from './snapshot.js';
@@ -24,9 +22,9 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
   // A log in another format (tester W19) is a problem for scripts too; the text says it under the state line.
   const foreign = foreignLog(state);
   const json = { ...statusJson(state), problems: [...report.problems, ...(foreign ? [`log ${config.log}: ${foreignLogText(foreign)}; newest: ${foreign.sample.slice(0, 500)}`] : [])] };
-  // Problems wrapped to the terminal (80 columns when piped), later lines under the first's text, as for many jobs.
-  const width = Math.max(50, terminalColumns() ?? 80);
-  writeOut(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state) + report.problems.flatMap((p) => wrapText(`problem   ${p}`, width, 10)).map((l) => `${l}\n`).join(''));
+  // Text only: the newest line of a log in another format is cut by display width (string-width, not loaded for --json).
+  const cut = opts.json ? undefined : (await import('../text-width.js')).truncate;
+  writeOut(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state, { cut }) + report.problems.map((p) => `problem   ${p}\n`).join(''));
   // The run cannot be known (a log that cannot be read, a Cloud Run region that does not answer): an error, exit 1.
   if (report.logUnreadable || runUnknown(state)) return 1;
   if (opts.require === undefined) return 0;

@@ -1,6 +1,5 @@
 import { readingText } from '../state/log-reading.js';
 import { foreignLog, foreignLogText } from '../state/foreign-log.js';
-import { truncate } from '../text-width.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { otherWriters, strangerRun } from '../state/writer.js';
 import { runUnknown } from '../overview/row-problem.js';
@@ -34,8 +33,12 @@ function sourceLine(name: string, s: SourceCoverage | null, expected: number | n
   return out;
 }
 
+/** Cuts text to a width in terminal columns, ending in `…` (text-width.ts `truncate`; by code points when not given). */
+type Cut = (text: string, width: number) => string;
+const byCodePoints: Cut = (text, width) => ([...text].length <= width ? text : `${[...text].slice(0, width - 1).join('')}…`);
+
 /** `backfill-tui status` for people: the same facts as the JSON, as lines. */
-export function statusText(state: AppState): string {
+export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   const run = state.log.current;
   const f = currentFigures(state);
   const lines: string[] = [];
@@ -51,7 +54,7 @@ export function statusText(state: AppState): string {
   if (state.log.moved) lines.push(`          ${movedText(state.log.path, state.log.moved)}`);
   // Lines, none in the backfill's format (tester W19): how many, and the newest as it is, cut to the width.
   const foreign = reading ? null : foreignLog(state);
-  if (foreign) lines.push(`log       ${foreignLogText(foreign)}`, `          newest: ${truncate(foreign.sample, 62)}`);
+  if (foreign) lines.push(`log       ${foreignLogText(foreign)}`, `          newest: ${(opts.cut ?? byCodePoints)(foreign.sample, 62)}`);
   if (run && !reading) {
     lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
