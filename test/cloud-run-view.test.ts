@@ -107,6 +107,19 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(s.log.current?.succeeded).toBe(1);
   });
 
+  // Tester V4: a Cloud Run cancel snapped the elapsed back (`stuck · 2:30` → `stopped · 1:48`): it ended at the log's
+  // newest entry read, not at the execution's completion (the log arrives late).
+  it('a cancelled execution is stopped at its completion: the elapsed never steps back to the newest entry read', () => {
+    const live = cloudState(t0 + 150_000);
+    expect(runFigures(live.log.current, live.now, writerOf(live))).toMatchObject({ status: 'running', elapsedMs: 150_000 });
+    const cancelled = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:02:31Z', taskCount: 1, cancelledCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', reason: 'Cancelled' }], template: { template: { timeout: '604800s' } } });
+    expect(cancelled.state).toBe('cancelled');
+    let s = reduce(live, { type: 'place/update', patch: { execution: cancelled } });
+    s = reduce(s, { type: 'process/update', patch: { stopped: true, alive: false } });
+    s = reduce(s, { type: 'clock/tick', now: t0 + 200_000 });
+    expect(runFigures(s.log.current, s.now, writerOf(s))).toMatchObject({ status: 'stopped', elapsedMs: 151_000 });
+  });
+
   // Tester W18: a region that does not answer read `waiting`, the word for "never launched", with no host and no time.
   it('a region that does not answer: which host, since the first failure of the streak (not the last), retrying; an answer ends the streak', () => {
     let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) });

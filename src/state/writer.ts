@@ -16,7 +16,9 @@ function writerFacts(state: AppState): WriterInfo {
   const arrivedAt = state.log.lastArrivalAt;
   // Our run's stop, exit and pid say nothing of a run begun in the log after it (tester U5).
   const later = laterRun(state);
-  if (p.stopped && !later) return { alive: false, stopped: true, endedAt: p.exitedAt ?? recordedEnd(state) };
+  // A cancelled Cloud Run execution ended at its completion, not at its newest entry read (tester V4: `stuck · 2:30`
+  // then `stopped · 1:48`, the log delay taken off the elapsed).
+  if (p.stopped && !later) return { alive: false, stopped: true, endedAt: p.exitedAt ?? state.place?.execution?.completionTime ?? recordedEnd(state) };
   // A Cloud Run execution says itself whether tasks run; its log arrives late, so silence proves nothing.
   const e = state.place?.execution;
   if (e) {
