@@ -33,7 +33,9 @@ test('h: runs launched from here with keys, duration, results, end and storage c
   expect(frame).toMatch(/11-26 23:17 resume\s+80 keys 32:36 ✓ 42 ✗ 38 exit 0 storage 60\.0 → 81\.0 %/);
   expect(frame).toMatch(/retry\s+38 keys running/);
   for (const line of frame.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(80);
-  expect(frame).toContain('Runs in the log');
+  // Each section says its count, one included (tester V4: a lone failed-keys file's heading read as no count).
+  expect(frame).toContain('Runs in the log: 1');
+  expect(frame).toContain('Runs launched from here: 2, newest first');
   expect(frame).toMatch(/80 keys · .* ✓ 1 ✗ 0 ↷ 0 · no summary/);
 });
 
