@@ -96,4 +96,19 @@ describe('the keys the script will skip are said beside the bar', () => {
     expect(statusText(state)).toContain(note);
     expect(statusText(liveRun())).not.toContain('already in storage');
   });
+
+  // Tester W13's note on Cloud Run: keys this execution scraped whose entries had not arrived yet (log delay 0:10)
+  // were said to be skipped by the script: they are in storage, not yet reported, until the execution ends.
+  test('a Cloud Run execution still running: the same keys are `not yet reported in its log`, never "skipped"', async () => {
+    const [React, { renderToString }, { stripVTControlCharacters }, { App }, { createStore }, { statusText }, { decodeExecution }, { initialPlaceState }] = await Promise.all([import('react'), import('ink'), import('node:util'), import('../components/App.js'), import('../src/store.js'), import('../src/app/status-text.js'), import('../src/cloud-run/execution.js'), import('../src/state/place-state.js')]);
+    const inStorage = [...Array.from({ length: 12 }, (_, i) => key(i)), ...Array.from({ length: 9 }, (_, i) => key(12 + i * 2))];
+    const read = reduce(withStorage(liveRun(), inStorage), { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
+    const execution = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: new Date(T0).toISOString(), startTime: new Date(T0).toISOString(), taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { template: { timeout: '604800s' } } });
+    const state = { ...read, ui: { ...read.ui, width: 80, height: 24 }, place: { ...initialPlaceState('Cloud Run job j (us-west2)', 7_200_000), execution, ours: true }, process: { ...read.process, external: false } };
+    const note = '~9 of its keys in storage, not yet reported in its log (entries arrive late)';
+    const screen = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore(state, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
+    expect(screen).toContain(note);
+    expect(screen).not.toContain('skips them');
+    expect(statusText(state)).toContain(note);
+  });
 });

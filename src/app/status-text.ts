@@ -61,7 +61,7 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
     if (run.error) lines.push(`          ${run.error}`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);
-    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0)) lines.push(`          ${note}`);
+    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0, state.place !== null)) lines.push(`          ${note}`);
     if (isLive(f.status)) {
       lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }

@@ -37,10 +37,12 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
  * holds (current-figures.ts skipsAhead), which the script skips with no line: the ETA leaves them out, the bar
  * cannot show them, so they are said (tester W13: `27/300 9.0 %` beside `ETA ~1 s`).
  */
-export function runNotes(run: RunState | null, launched: RecordedRun | null = null, others: number[] = [], skipping = 0): string[] {
+export function runNotes(run: RunState | null, launched: RecordedRun | null = null, others: number[] = [], skipping = 0, lateLog = false): string[] {
   if (!run) return [];
   const notes: string[] = [];
-  if (skipping > 0) notes.push(`~${formatCount(skipping)} of its keys already in storage: the script skips them`);
+  // A log that arrives late (a Cloud Run execution's, through Cloud Logging) has not yet reported keys this run has
+  // scraped already: in storage, they are not "skipped" until the execution ended (tester W13's note on Cloud Run).
+  if (skipping > 0) notes.push(lateLog ? `~${formatCount(skipping)} of its keys in storage, not yet reported in its log (entries arrive late)` : `~${formatCount(skipping)} of its keys already in storage: the script skips them`);
   if (others.length) notes.push(`${pidsText(others)}, not started here, also write${others.length === 1 ? 's this log: its' : ' this log: their'} lines are mixed in`);
   if (launched && run.total !== null && launched.keyCount > 0 && run.total !== launched.keyCount) {
     notes.push(`the script read ${formatCount(run.total)} of the ${formatCount(launched.keyCount)} keys launched`);
