@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import Spinner from 'ink-spinner';
-import { formatClock } from '../src/format.js';
+import { countOf, formatClock } from '../src/format.js';
 import { displayWidth, truncate } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
@@ -71,7 +71,7 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
   }
   const spinning = figures.status === 'running';
   const status = figures.status + (external && isLive(figures.status) ? ' (external)' : '');
-  const settings = run && (run.workers !== null || run.timeoutSec !== null) ? `${run.workers ?? '?'} workers · timeout ${run.timeoutSec ?? '?'} s` : '';
+  const settings = run && (run.workers !== null || run.timeoutSec !== null) ? `${run.workers === null ? '? workers' : countOf(run.workers, 'worker')} · timeout ${run.timeoutSec ?? '?'} s` : '';
   const parts: Part[] = [
     { text: ' ' + (spinning ? '  ' : '') },
     { text: status, bold: true, color: STATUS_COLOR[figures.status] },

@@ -83,3 +83,31 @@ describe('stale notices go when what they say is over (tester U16)', () => {
     expect(reduce(r, { type: 'process/update', patch: { alive: false } }).ui.notices).toHaveLength(0);
   });
 });
+
+// Tester W23: `one question at a time: "Launch 33 keys…?" is still open` stayed on every screen after that box closed;
+// `Nothing was done: the stop question closed, as run …` and `execution … cancelled` stayed above the next run.
+describe('notices about a box or a run go with it (tester W23)', () => {
+  const box = (message: string): AppEvent => ({ type: 'ui/confirm', confirm: { kind: 'resume', message, keys: ['k'], workers: 1, timeout: 1 } });
+  test('"one question at a time" goes when the open box closes, answered or not', () => {
+    const asked = apply(base, [box('Launch 33 keys, 6 workers, timeout 180 s?'), box('Retry 2 failed keys?')]);
+    expect(texts(asked)).toEqual(['one question at a time: "Launch 33 keys, 6 workers, timeout 180 s?" is still open']);
+    expect(texts(apply(asked, [{ type: 'ui/confirm', confirm: null }]))).toEqual([]);
+  });
+
+  test('a box closed under a run, and that run\'s own notices, go once another run is the one shown; the new run\'s stay', () => {
+    const running = apply(base, [
+      { type: 'process/update', patch: { runId: 'resume-1', pid: 11, attached: true, alive: true } },
+      { type: 'ui/notice', text: 'launched run resume-1: pid 11, 4 keys', tone: 'info', key: 'run:resume-1' },
+      { type: 'ui/confirm', confirm: { kind: 'stop', message: 'Stop run resume-1 (pid 11)?', keys: [], workers: null, timeout: null } },
+      { type: 'process/update', patch: { alive: false } },
+      { type: 'ui/notice', text: 'run resume-1 ended (exit 0)', tone: 'info', key: 'run:resume-1' },
+      { type: 'ui/notice', text: 'an unrelated notice', tone: 'info' },
+    ]);
+    expect(texts(running)).toEqual(['Nothing was done: the stop question closed, as run resume-1 is no longer running.', 'run resume-1 ended (exit 0)', 'an unrelated notice']);
+    const next = apply(running, [
+      { type: 'ui/notice', text: 'launched run retry-2: pid 12, 1 key', tone: 'info', key: 'run:retry-2' },
+      { type: 'process/update', patch: { runId: 'retry-2', pid: 12, attached: true, alive: true } },
+    ]);
+    expect(texts(next)).toEqual(['an unrelated notice', 'launched run retry-2: pid 12, 1 key']);
+  });
+});

@@ -213,8 +213,10 @@ export function createController(deps: ControllerDeps) {
     if (!c) return;
     dispatch({ type: 'ui/confirm', confirm: null });
     if (c.kind === 'stop' || c.kind === 'kill') {
+      const id = store.getState().process.runId;
       const r = await (c.kind === 'stop' ? active().stop() : active().kill());
-      if (r.message) notice(r.message, r.ok === true ? 'info' : r.ok === 'needs-kill' ? 'warn' : 'fail');
+      // About this run (`cancel sent to execution …`): it goes when another run begins (tester W23).
+      if (r.message) notice(r.message, r.ok === true ? 'info' : r.ok === 'needs-kill' ? 'warn' : 'fail', id ? `run:${id}` : undefined);
       return;
     }
     return doLaunch(c);

@@ -118,7 +118,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   const label = `Cloud Run job ${spec.job} (${spec.region})`;
   const sleep = d.sleep ?? sleepUnlessAborted;
   const place = (patch: Partial<PlaceState>) => d.dispatch({ type: 'place/update', patch });
-  const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info') => d.dispatch({ type: 'ui/notice', text, tone });
+  const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info', key?: string) => d.dispatch({ type: 'ui/notice', text, tone, ...(key ? { key } : {}) });
   let current: ExecutionInfo | null = null;
   let ours = false;
   let launching = false;
@@ -249,7 +249,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   async function onEnded(e: ExecutionInfo, rec: RunRecord | null): Promise<void> {
     if (ended.has(e.id)) return;
     ended.add(e.id);
-    notice(`execution ${e.id} ${e.state}: ${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`, e.state === 'succeeded' ? 'info' : 'warn');
+    notice(`execution ${e.id} ${e.state}: ${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`, e.state === 'succeeded' ? 'info' : 'warn', `run:${rec?.id ?? e.id}`);
     // Recorded at once (a dashboard quitting now must not lose the end), then again once the log's last entries
     // are in (or the deadline passed) with the log's tallies and storage after: runs.jsonl keeps the last counts.
     if (rec && rec.end === null) await recordEndOf(e, rec, false);

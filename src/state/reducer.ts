@@ -21,7 +21,7 @@ const NOTICE_LIMIT = 5;
  */
 export function reduce(state: AppState, event: AppEvent): AppState {
   if (event.type === 'ui/confirm' && event.confirm) {
-    if (state.ui.confirm) return withNotice(state, `one question at a time: "${firstWords(state.ui.confirm.message)}" is still open`, 'warn');
+    if (state.ui.confirm) return withNotice(state, `one question at a time: "${firstWords(state.ui.confirm.message)}" is still open`, 'warn', ONE_QUESTION);
     const confirm = { ...event.confirm, basis: confirmSituation(event.confirm.kind, state).key };
     return { ...state, ui: { ...state.ui, confirm, choosingGroup: null } };
   }
@@ -46,8 +46,25 @@ function guardConfirm(state: AppState): AppState {
   if (!open) return state;
   const now = confirmSituation(open.kind, state);
   if (now.key === open.basis) return state;
-  const closed = { ...state, ui: { ...state.ui, confirm: null } };
-  return withNotice(closed, `Nothing was done: the ${QUESTION[open.kind]} question closed, as ${now.words}.`, 'warn');
+  const closed = withoutNotice({ ...state, ui: { ...state.ui, confirm: null } }, ONE_QUESTION);
+  return withNotice(closed, `Nothing was done: the ${QUESTION[open.kind]} question closed, as ${now.words}.`, 'warn', BOX_CLOSED);
+}
+
+/** "one question at a time: … is still open": said of an open box, it goes with the box (tester W23). */
+const ONE_QUESTION = 'one-question';
+/** "Nothing was done: the … question closed, as …": about the run then, it goes when another run begins (tester W23). */
+const BOX_CLOSED = 'box-closed';
+
+/**
+ * Notices about an earlier run (keyed `run:ID`: launched, stopped, ended, cancel sent, execution ended) and a box
+ * closed under it go when another run becomes the one shown: they lingered above the next run's screen (tester W23).
+ */
+function withoutEarlierRunNotices(prev: AppState, next: AppState): AppState {
+  const id = next.process.runId;
+  if (id === null || id === prev.process.runId) return next;
+  const stale = (key: string | undefined) => key === BOX_CLOSED || (key !== undefined && key.startsWith('run:') && key !== `run:${id}`);
+  if (!next.ui.notices.some((n) => stale(n.key))) return next;
+  return { ...next, ui: { ...next.ui, notices: next.ui.notices.filter((n) => !stale(n.key)) } };
 }
 
 const QUESTION: Record<string, string> = { stop: 'stop', kill: 'SIGKILL', resume: 'resume', retry: 'retry', launch: 'launch' };
@@ -248,7 +265,7 @@ function step(state: AppState, event: AppEvent): AppState {
       const gone = (state.process.external && !next.process.external) || (state.process.alive === true && next.process.alive === false);
       // And `x`'s refusal (`no run of ours is running`) once a run of ours is live: it denied that run (tester W6).
       const ours = !ourRunLive(state.process) && ourRunLive(next.process);
-      const kept = ours ? withoutNotice(next, STOP_REFUSED) : next;
+      const kept = withoutEarlierRunNotices(state, ours ? withoutNotice(next, STOP_REFUSED) : next);
       return otherWritersNotice(state, gone ? withoutNotice(kept, LAUNCH_BLOCKED) : kept);
     }
     case 'process/history':
@@ -279,8 +296,10 @@ function step(state: AppState, event: AppEvent): AppState {
       return { ...state, ui: { ...state.ui, cursorKey: event.key } };
     case 'ui/history-top':
       return { ...state, ui: { ...state.ui, historyTop: Math.max(0, event.top) } };
-    case 'ui/confirm':
-      return { ...state, ui: { ...state.ui, confirm: event.confirm, choosingGroup: null } };
+    case 'ui/confirm': {
+      const next = { ...state, ui: { ...state.ui, confirm: event.confirm, choosingGroup: null } };
+      return event.confirm ? next : withoutNotice(next, ONE_QUESTION);
+    }
     case 'ui/choose-group':
       return { ...state, ui: { ...state.ui, choosingGroup: event.choice } };
     case 'ui/notice':
