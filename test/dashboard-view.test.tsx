@@ -63,6 +63,14 @@ describe('dashboard frame', () => {
     expect(frame).toContain('6 workers · timeout 180 s');
   });
 
+  // Tester W23: `1 workers` in the header of an execution run with --workers=1.
+  test('one worker is `1 worker`', async () => {
+    const [{ Header }, { renderToString }, { emptyRun }, { runFigures }] = await Promise.all([import('../components/Header.js'), import('ink'), import('../src/state/run.js'), import('../src/state/run-view.js')]);
+    const run = { ...emptyRun(), startedAt: 0, lastActivityAt: 0, workers: 1, timeoutSec: 60 };
+    const line = stripVTControlCharacters(renderToString(React.createElement(Header, { job: 'j', run, figures: runFigures(run, 1000, { alive: true }), external: false, keepAwake: null, stopping: null, width: 80 }), { columns: 80 }));
+    expect(line).toContain('1 worker · timeout 60 s');
+  });
+
   test('a script that read fewer keys than were launched from here says so on the job screen (tester U14)', async () => {
     const store = liveStore();
     // The live run's banner (Loaded 244) is a second after a launch of 255 keys recorded in runs.jsonl.
