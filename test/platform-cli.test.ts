@@ -133,6 +133,10 @@ describe('missing --from STAGE [--present-in STAGE]', () => {
     expect(r.stdout.trim().split('\n')).toEqual(expected.slice(700, 830));
     const first = await runCliAsync(['missing', '--from', 'Phase 1'], { cwd: dir, env });
     expect(first.stdout.trim().split('\n')).toEqual(expected.slice(830));
+    // A stage whatever the case, as --phase matches a phase (tester W23: `--from "phase 1"` was exit 2).
+    const cased = await runCliAsync(['missing', '--from', 'phase 4', '--present-in', 'PHASE 1'], { cwd: dir, env });
+    expect(cased.code).toBe(0);
+    expect(cased.stdout).toBe(r.stdout);
   });
 
   test('an unknown stage or a job source without --job is a usage error', async () => {

@@ -43,6 +43,8 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   if (opts.require !== undefined && opts.stage === undefined && registry.multi) {
     return fail(`--require checks one job or one stage: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})${registry.chain ? ' or --stage NAME' : ''}`, 2);
   }
+  // A stage as the config spells it, whatever the case (`--from "phase 1"` for `Phase 1`), as --phase is (tester W23).
+  if (opts.stage !== undefined) opts = { ...opts, stage: stageNamed(registry.chain?.stages ?? [], opts.stage)?.name ?? opts.stage };
   if (opts.stage !== undefined && !registry.chain?.stages.some((s) => s.name === opts.stage)) {
     return fail(registry.chain ? `no stage named "${opts.stage}" (stages: ${registry.chain.stages.map((s) => s.name).join(', ')})` : '--stage needs a `chain` in the config', 2);
   }
@@ -105,7 +107,8 @@ export async function runPlatformMissing(
   opts: { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean; timeoutMs?: number },
 ): Promise<number> {
   const stages = registry.chain?.stages ?? [];
-  const stage = stages.find((s) => s.name === opts.from);
+  // The job's own sources keep their words: only a stage spelled exactly takes one of them.
+  const stage = ['storage', 'warehouse', 'lag', 'failures'].includes(opts.from) ? stages.find((s) => s.name === opts.from) : stageNamed(stages, opts.from);
   const failureFilter = opts.phase !== undefined || opts.persistent || opts.notPersistent;
   if (!stage && opts.from === 'failures') {
     if (registry.multi) return fail(`--from failures is one job's: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`, 2);
@@ -121,7 +124,7 @@ export async function runPlatformMissing(
     if (registry.multi) return fail(`--from ${opts.from} is one job's: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`, 2);
     return runMissing(registry.jobs[0], opts.from as 'storage' | 'warehouse' | 'lag', opts.timeoutMs);
   }
-  const upstreamName = opts.presentIn ?? stage.after;
+  const upstreamName = opts.presentIn !== undefined ? (stageNamed(stages, opts.presentIn)?.name ?? opts.presentIn) : stage.after;
   if (upstreamName !== null && !stages.some((s) => s.name === upstreamName)) return fail(`--present-in "${upstreamName}": no such stage (stages: ${stages.map((s) => s.name).join(', ')})`, 2);
   const chain = registry.chain!;
   const state = await collectChain({ ...chain, stages: stages.filter((s) => s.name === stage.name || s.name === upstreamName) }, createSourceHub({ mode: 'snapshot' }));
@@ -134,4 +137,9 @@ export async function runPlatformMissing(
   const keys = missingInStage(state.expected.keys, here.keys!, upstream ? upstream.keys : null);
   writeOut(keys.length ? `${keys.join('\n')}\n` : '');
   return 0;
+}
+
+/** The stage named `name`: exactly, else whatever the case and surrounding spaces (as `--phase` matches a phase). */
+export function stageNamed<T extends { name: string }>(stages: readonly T[], name: string): T | undefined {
+  return stages.find((s) => s.name === name) ?? stages.find((s) => s.name.toLowerCase() === name.trim().toLowerCase());
 }
