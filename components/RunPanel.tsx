@@ -18,7 +18,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
   if (!run && foreign) {
     return (
       <Box flexDirection="column">
-        <Text color={color ? 'red' : undefined} wrap="truncate-end">No run: {foreignLogText(foreign)}</Text>
+        {foreign.writerAlive ? <Text dimColor wrap="truncate-end">{foreignLogText(foreign)}</Text> : <Text color={color ? 'red' : undefined} wrap="truncate-end">No run: {foreignLogText(foreign)}</Text>}
         {lines > 1 ? <Text wrap="truncate-end">newest: {foreign.sample}</Text> : null}
       </Box>
     );

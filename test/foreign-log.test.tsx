@@ -1,5 +1,6 @@
 import React from 'react';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -43,7 +44,7 @@ test('the job screen says how many lines were read and shows the newest, cut to 
   const r = dashboard(logFile('b2.log', BRACKETS));
   await waitFor(() => r.store.getState().log.historyDone || null, 'the log read');
   const state = r.store.getState();
-  expect(foreignLog(state)).toEqual({ lines: 3, sample: BRACKETS[2] });
+  expect(foreignLog(state)).toEqual({ lines: 3, sample: BRACKETS[2], writerAlive: false });
   const lines = frame(r).split('\n');
   expect(lines.length).toBeLessThanOrEqual(24);
   for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
@@ -59,7 +60,7 @@ test('a line in the backfill\'s format ends it, and lines before a banner (a wra
   const file = logFile('mixed.log', ['started']);
   const r = dashboard(file);
   await waitFor(() => r.store.getState().log.historyDone || null, 'the log read');
-  expect(foreignLog(r.store.getState())).toEqual({ lines: 1, sample: 'started' });
+  expect(foreignLog(r.store.getState())).toEqual({ lines: 1, sample: 'started', writerAlive: false });
   appendFileSync(file, '2025-11-26 23:00:02,000 - INFO - NBA.com Player Boxscore Scraper Backfill (v2) initialized\n');
   await waitFor(() => r.store.getState().log.current || null, 'the run to be read');
   expect(foreignLog(r.store.getState())).toBeNull();
@@ -80,4 +81,30 @@ test('status: error with the count and the newest line, exit 1; --json names it 
   const out = JSON.parse(json.stdout);
   expect(out.run.state).toBe('error');
   expect(out.problems).toEqual([`log ${file}: 2 lines read, none in the backfill's format (TIME - LEVEL - message); newest: 2025-11-26T23:00:00.100Z INFO ✅ Scraped 2022-04-17`]);
+});
+
+// Tester X16: a live backfill whose first lines are not records (`nohup: ignoring input`, a library's warning on
+// import) read `error`, exit 1, for the seconds before its banner.
+test('while a writer of the log is alive, lines in another format are "no run lines yet", never error; status exit 0', async () => {
+  const file = path.join(dir, 'starting.log');
+  writeFileSync(file, '');
+  const fd = openSync(file, 'a');
+  const writer = spawn(process.execPath, ['-e', "require('fs').writeSync(1, 'nohup: ignoring input\\n'); setInterval(() => {}, 1000)"], { detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  writer.unref();
+  try {
+    await waitFor(() => readFileSync(file, 'utf8').includes('nohup'), 'the writer to start');
+    const r = dashboard(file);
+    await waitFor(() => (r.store.getState().log.historyDone && r.store.getState().process.external) || null, 'the log read and its writer seen', 20_000);
+    expect(foreignLog(r.store.getState())).toEqual({ lines: 1, sample: 'nohup: ignoring input', writerAlive: true });
+    expect(rowProblems(r.store.getState())).toEqual([]);
+    const lines = frame(r).split('\n');
+    expect(lines[0]).not.toContain('error');
+    expect(lines).toContain("no run lines yet: 1 line, none in the backfill's format so far");
+    const text = await runCliAsync(['--log', file, 'status'], { cwd: dir });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("log       no run lines yet: 1 line, none in the backfill's format so far");
+  } finally {
+    process.kill(-writer.pid!, 'SIGKILL');
+  }
 });

@@ -1,5 +1,5 @@
 import { runUnknown } from '../overview/row-problem.js';
-import { foreignLog, foreignLogText } from '../state/foreign-log.js';
+import { foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
 import type { Config } from '../config.js';
 import { keysForTarget } from '../coverage/math.js';
 import { collectSnapshot, newReport } from './snapshot.js';
@@ -20,7 +20,7 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
   const state = await collectSnapshot(config, { timeoutMs: opts.timeoutMs, report });
   // `problems`: what could not be looked at within the time bound, or at all; each explained.
   // A log in another format (tester W19) is a problem for scripts too; the text says it under the state line.
-  const foreign = foreignLog(state);
+  const foreign = foreignLogProblem(state);
   const json = { ...statusJson(state), problems: [...report.problems, ...(foreign ? [`log ${config.log}: ${foreignLogText(foreign)}; newest: ${foreign.sample.slice(0, 500)}`] : [])] };
   // Text only: the newest line of a log in another format is cut by display width (string-width, not loaded for --json).
   const cut = opts.json ? undefined : (await import('../text-width.js')).truncate;

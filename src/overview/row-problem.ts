@@ -1,5 +1,5 @@
 import type { AppState } from '../state/app-state.js';
-import { foreignLog, foreignLogText } from '../state/foreign-log.js';
+import { foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
 
 /**
  * A source of a job that failed, as its overview row and text `status` say it: short enough for a cell
@@ -55,7 +55,7 @@ export function rowProblems(state: AppState): RowProblem[] {
   if (p?.error) out.push(problem(placeSource(p.error), p.error, p.hint, true));
   if (state.log.problem) out.push(problem('log', state.log.problem, null, true));
   // Lines, but none a run can be read from (tester W19): the run is unknown, never a calm `waiting`.
-  const foreign = foreignLog(state);
+  const foreign = foreignLogProblem(state);
   if (foreign) out.push(problem('log', `log: ${foreignLogText(foreign)}; newest: ${foreign.sample}`, 'the built-in grammar and `grammar` read messages after a `2025-11-26 23:00:00,000 - INFO - ` prefix', true, 'other format'));
   if (state.coverage.expectedError) out.push(problem('expected keys', state.coverage.expectedError, null, false));
   for (const name of ['storage', 'warehouse'] as const) {

@@ -5,6 +5,12 @@ import type { AppState } from './app-state.js';
 export interface ForeignLog {
   lines: number;
   sample: string;
+  /**
+   * A writer of the log is alive (ours launching or running, or a process not started here): its first lines may
+   * come before its banner (`nohup: ignoring input`, a library's warning on import), so this is no error yet
+   * (tester X16: `error`, exit 1, for the seconds before the banner of a run going well).
+   */
+  writerAlive: boolean;
 }
 
 /**
@@ -18,10 +24,22 @@ export function foreignLog(state: AppState): ForeignLog | null {
   const log = state.log;
   if (state.place || !log.exists || !log.historyDone || log.dated || log.lines === 0 || log.current || log.history.length > 0) return null;
   const sample = [...log.tail].reverse().find((l) => l.text.trim() !== '')?.text.trim();
-  return sample ? { lines: log.lines, sample } : null;
+  const p = state.process;
+  const writerAlive = p.external || p.alive === true || p.launching === true;
+  return sample ? { lines: log.lines, sample, writerAlive } : null;
 }
 
-/** `3 lines read, none in the backfill's format (TIME - LEVEL - message)`: what the run panel, status and the overview say. */
+/** A log in another format whose writer is gone (or none known): its run can never be read. See {@link ForeignLog}. */
+export function foreignLogProblem(state: AppState): ForeignLog | null {
+  const f = foreignLog(state);
+  return f && !f.writerAlive ? f : null;
+}
+
+/**
+ * `3 lines read, none in the backfill's format (TIME - LEVEL - message)`: what the run panel, status and the overview
+ * say; while a writer is alive, `no run lines yet: 2 other lines` (its banner may still come).
+ */
 export function foreignLogText(f: ForeignLog): string {
-  return `${formatCount(f.lines)} line${f.lines === 1 ? '' : 's'} read, none in the backfill's format (TIME - LEVEL - message)`;
+  const n = `${formatCount(f.lines)} ${f.lines === 1 ? 'line' : 'lines'}`;
+  return f.writerAlive ? `no run lines yet: ${n}, none in the backfill's format so far` : `${n} read, none in the backfill's format (TIME - LEVEL - message)`;
 }
