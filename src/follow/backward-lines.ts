@@ -23,7 +23,7 @@ export interface BackLine {
 export class BackwardLines {
   /** Lines at or after this offset were handed out; it is always the start of a line. */
   private cursor: number;
-  private readonly block: Buffer;
+  private block: Buffer;
   /** The cached bytes, file[bufStart, bufEnd): a view into `block`. */
   private buf: Buffer;
   private bufStart = 0;
@@ -31,6 +31,9 @@ export class BackwardLines {
   /** Marker starts in the cached block, ascending, for `hitsFor`; null until first asked. */
   private hits: number[] | null = null;
   private hitsFor: readonly Buffer[] | null = null;
+  /** The block before the cached one, being read into `spare` meanwhile (the read and the search overlap). */
+  private ahead: { start: number; end: number; done: Promise<boolean> } | null = null;
+  private spare: Buffer | null = null;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -125,16 +128,41 @@ export class BackwardLines {
     return hits.length > 0 ? hits[hits.length - 1] : -1;
   }
 
-  /** Makes sure the cache holds the byte at `pos`, reading the block that ends just after it. */
+  /**
+   * Makes sure the cache holds the byte at `pos`: the block read ahead when it holds it, else the block that
+   * ends just after it. Then the block before the cached one is read ahead (a one-run log is looked through
+   * back to its start: its reads, a copy out of the page cache, overlap the marker searches).
+   */
   private async load(pos: number): Promise<void> {
     if (pos >= this.bufStart && pos < this.bufEnd) return;
-    const end = pos + 1;
-    const start = Math.max(0, end - this.block.length);
-    this.buf = this.block.subarray(0, end - start);
-    await this.readFully(this.buf, start);
-    this.bufStart = start;
-    this.bufEnd = end;
+    const ahead = this.ahead;
+    this.ahead = null;
+    // A read ahead that failed (the file shrank) is read again here, where its error counts.
+    if (ahead && pos >= ahead.start && pos < ahead.end && (await ahead.done)) {
+      const block = this.spare!;
+      this.spare = this.block;
+      this.block = block;
+      this.buf = block.subarray(0, ahead.end - ahead.start);
+      this.bufStart = ahead.start;
+      this.bufEnd = ahead.end;
+    } else {
+      // Never two reads into one buffer.
+      if (ahead) await ahead.done;
+      const end = pos + 1;
+      const start = Math.max(0, end - this.block.length);
+      this.buf = this.block.subarray(0, end - start);
+      await this.readFully(this.buf, start);
+      this.bufStart = start;
+      this.bufEnd = end;
+    }
     this.hits = null;
+    if (this.bufStart > 0) {
+      const end = this.bufStart;
+      const start = Math.max(0, end - this.block.length);
+      this.spare ??= Buffer.allocUnsafe(this.block.length);
+      const into = this.spare.subarray(0, end - start);
+      this.ahead = { start, end, done: this.readFully(into, start).then(() => true, () => false) };
+    }
   }
 
   /** Fills `into` from `position`; a file that shrank under us is an error (the caller reads from 0). */
