@@ -10,6 +10,7 @@ import { writerOf } from '../src/state/writer.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
 import { statusJson } from '../src/app/status-json.js';
 import { runUnknown } from '../src/overview/row-problem.js';
+import { deadStartCause } from '../src/state/dead-start.js';
 
 const t0 = Date.parse('2026-03-01T10:00:00Z');
 const running = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { template: { timeout: '604800s' } } });
@@ -118,6 +119,26 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     s = reduce(s, { type: 'process/update', patch: { stopped: true, alive: false } });
     s = reduce(s, { type: 'clock/tick', now: t0 + 200_000 });
     expect(runFigures(s.log.current, s.now, writerOf(s))).toMatchObject({ status: 'stopped', elapsedMs: 151_000 });
+  });
+
+  // Tester X11: an execution that died on a bad argument read `ended · 0:00`, `run.error null`: its cause (argparse's
+  // last line) was only in the log pane.
+  it('an execution that ended before its first record says why: the log\'s last line is its error on the screen and in status', async () => {
+    const failed = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-bad01', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:04Z', taskCount: 1, failedCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', message: 'Task 0 failed with exit code 2' }], template: { template: { timeout: '604800s' } } });
+    let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) });
+    s = reduce(s, { type: 'log/launched', seed: { startedAt: t0, total: null, workers: null, timeoutSec: null }, bytesBefore: 0 });
+    const usage = ['usage: backfill-tui sim [-h] [--keys KEYS] [--workers WORKERS]', 'backfill-tui sim: error: unrecognized arguments: --bogus-flag'];
+    s = reduce(s, { type: 'log/batch', batch: parseText(usage.join('\n'), compileGrammar()) });
+    s = reduce(s, { type: 'place/update', patch: { execution: failed, ours: false, logNewestAt: t0 + 3000, logIncomplete: null } });
+    s = reduce(s, { type: 'clock/tick', now: t0 + 60_000 });
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('ended');
+    expect(deadStartCause(s)).toBe(usage[1]);
+    expect(statusJson(s).run.error).toBe(usage[1]);
+    const [React, { renderToString }, { stripVTControlCharacters }, { App }, { createStore }] = await Promise.all([import('react'), import('ink'), import('node:util'), import('../components/App.js'), import('../src/store.js')]);
+    const screen = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore({ ...s, ui: { ...s.ui, width: 80, height: 24 } }, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
+    expect(screen).toContain('ended before its first record: backfill-tui sim: error: unrecognized arg');
+    // A run with a record, or still going, has no such cause.
+    expect(deadStartCause(cloudState(t0 + 60_000))).toBeNull();
   });
 
   // Tester W18: a region that does not answer read `waiting`, the word for "never launched", with no host and no time.

@@ -10,6 +10,7 @@ import { NO_DATE, type GroupCount } from '../failures/analysis.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { PERSISTENCE_UNKNOWN } from '../failures/verdicts.js';
 import { runUnknown } from '../overview/row-problem.js';
+import { deadStartCause } from '../state/dead-start.js';
 import { readingLog } from '../state/log-reading.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
@@ -39,6 +40,9 @@ export interface RunJson {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+
+/** A run that ended before its first record: its error is the log's last line (tester X11), where none was read. */
+const withCause = (r: RunJson, cause: string | null): RunJson => (cause && r.error === null ? { ...r, error: cause } : r);
 
 function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson {
   return {
@@ -120,7 +124,7 @@ export function statusJson(state: AppState) {
     suspiciousKeys: state.log.suspiciousKeys,
     // A log not read to its end (`--timeout` ended the read first): no run figures from half a history, as the
     // text says `reading… 39 %` (tester W12: `ended` with 4,167 of 5,299 paged a cron on a slow disk).
-    run: readingLog(state) ? { ...runJson(null, runFigures(null, state.now, { alive: null })), state: 'reading' } : runJson(current, currentFigures(state), runUnknown(state)),
+    run: readingLog(state) ? { ...runJson(null, runFigures(null, state.now, { alive: null })), state: 'reading' } : withCause(runJson(current, currentFigures(state), runUnknown(state)), deadStartCause(state)),
     /** The log's read when it did not reach the end ({bytesRead, size} in bytes), else null. */
     reading: readingLog(state) ? { bytesRead: state.log.bytesRead, size: state.log.size } : null,
     runs,

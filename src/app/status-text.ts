@@ -1,5 +1,6 @@
 import { readingText } from '../state/log-reading.js';
 import { foreignLog, foreignLogText } from '../state/foreign-log.js';
+import { deadStartCause } from '../state/dead-start.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { otherWriters, strangerRun } from '../state/writer.js';
 import { runUnknown } from '../overview/row-problem.js';
@@ -58,7 +59,9 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   if (run && !reading) {
     lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
-    if (run.error) lines.push(`          ${run.error}`);
+    // Why a run ended before its first record (tester X11), when no traceback said it.
+    const error = run.error ?? deadStartCause(state);
+    if (error) lines.push(`          ${error}`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);
     for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0, state.place !== null)) lines.push(`          ${note}`);

@@ -1,0 +1,17 @@
+import type { AppState } from './app-state.js';
+import { currentFigures } from './current-figures.js';
+
+/**
+ * Why a run ended before its first record, in its own words: the newest line of its log that is not a record (an
+ * argparse `error: unrecognized arguments: --bogus-flag`, `can't open file …`, a traceback's last line), or null.
+ * Only for a run that ended with no record at all and no error read from a traceback (tester X11: a Cloud Run
+ * execution that died on a bad argument read `ended · 0:00`, `run.error null`, its cause only in the log pane).
+ */
+export function deadStartCause(state: AppState): string | null {
+  const run = state.log.current;
+  if (!run || run.hasActivity || run.error !== null || run.complete) return null;
+  const status = currentFigures(state).status;
+  if (status !== 'ended' && status !== 'incomplete') return null;
+  const line = [...state.log.tail].reverse().find((l) => l.text.trim() !== '')?.text.trim();
+  return line ?? null;
+}
