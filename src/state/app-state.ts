@@ -181,6 +181,8 @@ export interface LogState extends LogRuns {
   historyDone: boolean;
   /** Physical lines read, counted from where the history read began (see history-start.ts). */
   lines: number;
+  /** `lines` when the current run was seeded from its launch: the lines after it are that run's (dead-start.ts). */
+  linesAtSeed?: number;
   /** Some line read carried the backfill's `TIME - LEVEL - ` prefix (a timestamp the parser read): see foreign-log.ts. */
   dated?: boolean;
   overlongBytes: number;

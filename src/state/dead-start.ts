@@ -12,6 +12,9 @@ export function deadStartCause(state: AppState): string | null {
   if (!run || run.hasActivity || run.error !== null || run.complete) return null;
   const status = currentFigures(state).status;
   if (status !== 'ended' && status !== 'incomplete') return null;
-  const line = [...state.log.tail].reverse().find((l) => l.text.trim() !== '')?.text.trim();
+  // Only lines read since the run was seeded from its launch: the tail before them is an earlier run's.
+  const since = state.log.lines - (state.log.linesAtSeed ?? 0);
+  if (since <= 0) return null;
+  const line = state.log.tail.slice(-since).reverse().find((l) => l.text.trim() !== '')?.text.trim();
   return line ?? null;
 }

@@ -185,13 +185,14 @@ function step(state: AppState, event: AppEvent): AppState {
       // the new one's first lines are read (a Python script takes a second or two to log its banner).
       if (state.log.bytesRead !== event.bytesBefore) return state;
       const run = state.log.current;
-      if (!run) return { ...state, log: { ...state.log, current: seededRun(event.seed) } };
+      // Lines read from here on are the new run's (dead-start.ts reads only those).
+      if (!run) return { ...state, log: { ...state.log, current: seededRun(event.seed), linesAtSeed: state.log.lines } };
       // The run before goes to history as a new banner sends it, its failures to the trail (log-trail.ts).
-      return { ...state, log: { ...state.log, current: seededRun(event.seed), history: pushHistory(state.log.history, run), trail: trailAfter(state.log.trail, run) } };
+      return { ...state, log: { ...state.log, current: seededRun(event.seed), linesAtSeed: state.log.lines, history: pushHistory(state.log.history, run), trail: trailAfter(state.log.trail, run) } };
     }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
-      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, dated: false, suspiciousKeys: 0 } : state.log;
+      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, linesAtSeed: 0, dated: false, suspiciousKeys: 0 } : state.log;
       if (log.truncated) {
         const at = firstRecordAt(event.batch);
         if (at === undefined) return state; // nothing to judge by yet (NULs, a blank line)
