@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { startAlertSink } from '../src/alerts/alert-sink.js';
+import { recordAlertOnce, startAlertSink, SAME_OCCURRENCE_MS } from '../src/alerts/alert-sink.js';
+import type { Alert } from '../src/alerts/alert-events.js';
 import { desktopSequence, desktopStyleFor, oscSafe, tmuxPassthrough } from '../src/alerts/terminal-notify.js';
 import { postWebhook } from '../src/alerts/webhook.js';
 import { SourceError } from '../src/coverage/source.js';
@@ -173,6 +175,58 @@ describe('the alert sink', () => {
     store.flush();
     expect(written.split('\x07').length - 1).toBe(2);
     stop();
+  });
+
+  /** alerts.jsonl's whole lines, parsed. */
+  const recorded = (): Alert[] => {
+    const text = existsSync(path.join(dir, 'alerts.jsonl')) ? readFileSync(path.join(dir, 'alerts.jsonl'), 'utf8') : '';
+    return text.split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as Alert);
+  };
+
+  test('two dashboards of one state directory (tester X7): each terminal rings, the webhook and alerts.jsonl get each occurrence once', async () => {
+    const hook = await receiver(() => 200);
+    const sinks = [stalledStore(), stalledStore()].map((d) => {
+      let written = '';
+      const stop = startAlertSink(d.store, { channels: { bell: true, desktop: false, webhook: { url: hook.url } }, stateDir: dir, write: (b) => (written += b), env: {} });
+      return { ...d, stop, written: () => written };
+    });
+    for (const d of sinks) d.fire();
+    for (const d of sinks) d.store.flush();
+    expect(sinks.map((d) => d.written())).toEqual(['\x07', '\x07']);
+    await waitFor(() => recorded().length === 1 && hook.bodies.length >= 1, 'the stall recorded and posted');
+    // A line comes, then quiet again: a new occurrence, again told once.
+    for (const d of sinks) {
+      const last = d.store.getState().now;
+      d.store.dispatch({ type: 'log/batch', batch: parseText(logOf(last, [['INFO', `  ✅ Scraped ${KEYS[20]}`]]), grammar) });
+      d.store.dispatch({ type: 'clock/tick', now: last + 1000 });
+      d.store.dispatch({ type: 'clock/tick', now: last + 7 * 60_000 });
+      d.store.flush();
+    }
+    expect(sinks.map((d) => d.written())).toEqual(['\x07\x07', '\x07\x07']);
+    await waitFor(() => recorded().length === 2 && hook.bodies.length >= 2, 'the second stall recorded and posted');
+    expect(recorded().map((a) => a.kind)).toEqual(['stalled', 'stalled']);
+    expect(new Set(recorded().map((a) => a.occurrence)).size).toBe(2);
+    expect(hook.bodies).toHaveLength(2);
+    expect(existsSync(dir) && readdirSync(dir).filter((f) => f.endsWith('.claim'))).toEqual([]);
+    for (const d of sinks) d.stop();
+  });
+
+  test('recordAlertOnce: one of two at one instant records; the same occurrence 10 min on, or a stale claim, records again', async () => {
+    const alert: Alert = { kind: 'completed', at: T0, job: 'job', text: 'job: run complete', run: 'r1', occurrence: 'job|completed|r1' };
+    const both = await Promise.all([recordAlertOnce(dir, alert), recordAlertOnce(dir, alert)]);
+    expect(both.filter(Boolean)).toHaveLength(1);
+    expect(await recordAlertOnce(dir, { ...alert, at: T0 + 60_000 })).toBe(false);
+    expect(await recordAlertOnce(dir, { ...alert, occurrence: 'job|completed|r2' })).toBe(true);
+    expect(await recordAlertOnce(dir, { ...alert, at: T0 + SAME_OCCURRENCE_MS })).toBe(true);
+    expect(recorded().map((a) => a.occurrence)).toEqual(['job|completed|r1', 'job|completed|r2', 'job|completed|r1']);
+    // A claim left by a dashboard that died mid-record: taken over once a minute old, never before.
+    const left = { ...alert, occurrence: 'job|completed|r3' };
+    writeFileSync(path.join(dir, `alert-${createHash('sha1').update(left.occurrence).digest('hex').slice(0, 16)}.claim`), '');
+    expect(await recordAlertOnce(dir, left)).toBe(false);
+    const stale = (Date.now() - 120_000) / 1000;
+    utimesSync(path.join(dir, `alert-${createHash('sha1').update(left.occurrence).digest('hex').slice(0, 16)}.claim`), stale, stale);
+    expect(await recordAlertOnce(dir, left)).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.claim'))).toEqual([]);
   });
 
   test('channels switched off write nothing to the terminal; OSC 777 where chosen', () => {

@@ -17,6 +17,12 @@ export interface Alert {
   text: string;
   /** The run an end alert is about (a Cloud Run execution's id, else the run's start): its end is told once. */
   run?: string;
+  /**
+   * What makes this occurrence the same one on every dashboard of the job (`job|kind|subject`: the run, the
+   * stalled line's time, the source and target), so the webhook and alerts.jsonl get it once across them
+   * (tester X7). Absent in records written before it existed.
+   */
+  occurrence?: string;
 }
 
 /** Polls in a row a source must fail before it is worth calling the operator. */
@@ -30,20 +36,21 @@ export const FAILED_POLLS_ALERT = 3;
 export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   if (!prev.log.historyDone || !next.log.historyDone) return [];
   const out: Alert[] = [];
-  const fire = (kind: AlertKind, text: string) => out.push({ kind, at: next.now, job: next.job, text: `${next.job}: ${text}` });
+  const fire = (kind: AlertKind, text: string, subject: string) => out.push({ kind, at: next.now, job: next.job, text: `${next.job}: ${text}`, occurrence: `${next.job}|${kind}|${subject}` });
 
   const run = next.log.current;
   const sameRun = prev.log.current?.startedAt === run?.startedAt;
   const before = runStatus(prev.log.current, prev.now, writerOf(prev));
   const now = runStatus(run, next.now, writerOf(next));
   if (run && now !== before && (sameRun || before === 'waiting')) {
-    if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`);
-    if (now === 'stuck') fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}still running past its task timeout or stuckAfter (x cancels it)`);
+    const id = next.place?.execution?.id ?? String(run.startedAt);
+    // A stall is the same one wherever it is seen while no line has come since the one it waits after.
+    if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`, `${id}@${run.lastActivityAt}`);
+    if (now === 'stuck') fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}still running past its task timeout or stuckAfter (x cancels it)`, id);
     // A run's end is told once: a several-task execution's log read again after its end passes through a state
     // with one task's summary only (tester W17: `complete`, `ended without a summary`, `complete` at one instant).
-    const id = next.place?.execution?.id ?? String(run.startedAt);
     const told = next.alerts.recent.some((a) => a.run === id && (a.kind === 'completed' || a.kind === 'ended-without-summary'));
-    const fireEnd = (kind: AlertKind, text: string) => told || out.push({ kind, at: next.now, job: next.job, text: `${next.job}: ${text}`, run: id });
+    const fireEnd = (kind: AlertKind, text: string) => told || out.push({ kind, at: next.now, job: next.job, text: `${next.job}: ${text}`, run: id, occurrence: `${next.job}|${kind}|${id}` });
     // Only a run seen going: before the first look at its writer (or execution) its state was a guess from the
     // log's times, so a run that had ended before this dashboard started is history, not news (tester V15).
     if (now === 'ended' && writerKnown(prev)) fireEnd('ended-without-summary', `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
@@ -54,18 +61,18 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   const othersBefore = new Set(otherWriters(prev.process));
   const others = otherWriters(next.process);
   if (others.some((pid) => !othersBefore.has(pid))) {
-    fire('other-writer', `${pidsText(others)}, not started here, also write${others.length === 1 ? 's' : ''} the log of run ${next.process.runId} (pid ${next.process.pid}): the run's figures mix both`);
+    fire('other-writer', `${pidsText(others)}, not started here, also write${others.length === 1 ? 's' : ''} the log of run ${next.process.runId} (pid ${next.process.pid}): the run's figures mix both`, `${next.process.runId}:${others.slice().sort((a, b) => a - b).join(',')}`);
   }
 
   if (prev.process.stopping !== 'needs-kill' && next.process.stopping === 'needs-kill') {
-    fire('stop-needs-decision', `run ${next.process.runId} ignored SIGINT and SIGTERM: the stop needs your decision (x)`);
+    fire('stop-needs-decision', `run ${next.process.runId} ignored SIGINT and SIGTERM: the stop needs your decision (x)`, String(next.process.runId));
   }
 
   for (const source of ['storage', 'warehouse'] as const) {
     const a = prev.coverage[source];
     const b = next.coverage[source];
     if (!b) continue;
-    if ((a?.failuresInRow ?? 0) < FAILED_POLLS_ALERT && b.failuresInRow >= FAILED_POLLS_ALERT) fire('source-failing', `${source} failed ${b.failuresInRow} polls in a row: ${b.error ?? 'unknown error'}`);
+    if ((a?.failuresInRow ?? 0) < FAILED_POLLS_ALERT && b.failuresInRow >= FAILED_POLLS_ALERT) fire('source-failing', `${source} failed ${b.failuresInRow} polls in a row: ${b.error ?? 'unknown error'}`, source);
     // Targets: only when this source's keys changed, and only a crossing seen live (not the first look).
     if (!a?.keys || !b.keys || a.keys === b.keys || prev.coverage.expected !== next.coverage.expected) continue;
     const was = coverageView(prev)[source]?.coverage;
@@ -73,7 +80,7 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     if (!was || !is) continue;
     for (const t of is.targets) {
       const earlier = was.targets.find((x) => x.percent === t.percent);
-      if (t.met && earlier && !earlier.met) fire('target-met', `${source} reached ${t.percent} %: ${formatCount(is.present)} of ${formatCount(next.coverage.expected?.keys.length ?? 0)} expected keys`);
+      if (t.met && earlier && !earlier.met) fire('target-met', `${source} reached ${t.percent} %: ${formatCount(is.present)} of ${formatCount(next.coverage.expected?.keys.length ?? 0)} expected keys`, `${source}:${t.percent}`);
     }
   }
   return out;

@@ -1,4 +1,5 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from '../store.js';
 import type { Alert } from './alert-events.js';
@@ -43,10 +44,74 @@ export async function readPastAlerts(stateDir: string, limit = 20): Promise<Aler
   return out.slice(-limit);
 }
 
+/** An occurrence recorded in alerts.jsonl this recently (by another dashboard of the state directory) is not sent again. */
+export const SAME_OCCURRENCE_MS = 10 * 60_000;
+/** A claim older than this was left by a dashboard that died between claiming and recording. */
+const CLAIM_STALE_MS = 60_000;
+/** How much of alerts.jsonl's end is read for an occurrence already recorded (a few hundred alerts). */
+const TAIL_BYTES = 128 * 1024;
+
+/**
+ * Records `alert` in alerts.jsonl unless another dashboard of the same state directory already recorded the same
+ * occurrence within SAME_OCCURRENCE_MS; resolves true when this dashboard recorded it (and so sends it out).
+ * Two at one instant are kept apart by a claim file made with O_EXCL (STATEDIR/alert-HASH.claim, ours: removed
+ * once the line is written; one older than a minute is taken over), as the end record of a run is (runs-file.ts).
+ * An alert without an occurrence (none today) is always recorded. Throws an Error naming the file it could not write.
+ */
+export async function recordAlertOnce(stateDir: string, alert: Alert): Promise<boolean> {
+  const file = alertsPath(stateDir);
+  if (alert.occurrence === undefined) {
+    await appendFile(file, JSON.stringify(alert) + '\n', 'utf8');
+    return true;
+  }
+  const claim = join(stateDir, `alert-${createHash('sha1').update(alert.occurrence).digest('hex').slice(0, 16)}.claim`);
+  try {
+    await (await open(claim, 'wx')).close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const st = await stat(claim).catch(() => null);
+    if (st && Date.now() - st.mtimeMs < CLAIM_STALE_MS) return false;
+    await rm(claim, { force: true });
+    return recordAlertOnce(stateDir, alert);
+  }
+  try {
+    if (await recordedLately(file, alert)) return false;
+    await appendFile(file, JSON.stringify(alert) + '\n', 'utf8');
+    return true;
+  } finally {
+    await rm(claim, { force: true });
+  }
+}
+
+/** Whether alerts.jsonl's end holds `alert`'s occurrence at a time within SAME_OCCURRENCE_MS of its own. */
+async function recordedLately(file: string, alert: Alert): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => null);
+  if (!handle) return false;
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, TAIL_BYTES);
+    const buf = Buffer.alloc(length);
+    await handle.read(buf, 0, length, size - length);
+    for (const line of buf.toString('utf8').split('\n')) {
+      if (!line.includes(alert.occurrence!)) continue;
+      try {
+        const a = JSON.parse(line) as Alert;
+        if (a.occurrence === alert.occurrence && Math.abs(a.at - alert.at) < SAME_OCCURRENCE_MS) return true;
+      } catch {
+        // a torn or foreign line (the first one of the tail, cut): not this occurrence
+      }
+    }
+    return false;
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * The alert sink, outside React: it watches the store for alerts the reducer fired and sends each once
- * (by `seq`) to every channel that is on: bell and desktop bytes to the terminal, a line to alerts.jsonl,
- * and the webhook in the background (a failure comes back as a notice, never blocking the screen).
+ * (by `seq`) to every channel that is on: bell and desktop bytes to this terminal (each dashboard's operator is
+ * told), then once per occurrence across the dashboards of one state directory (recordAlertOnce) a line to
+ * alerts.jsonl and the webhook, in the background (a failure comes back as a notice, never blocking the screen).
  * Returns the function that stops it.
  */
 export function startAlertSink(store: Store, opts: AlertSinkOptions): () => void {
@@ -61,17 +126,23 @@ export function startAlertSink(store: Store, opts: AlertSinkOptions): () => void
     const bytes = terminalBytes({ bell: opts.channels.bell, desktop, tmux }, 'backfill-tui', alert.text);
     if (bytes) opts.write(bytes);
     fileReady ??= mkdir(opts.stateDir, { recursive: true });
-    // One append per alert, in order; the file is ours (we create it) and only ever grows.
+    // One append per alert, in order; the file is ours (we create it) and only ever grows. An occurrence another
+    // dashboard recorded first is theirs to send (tester X7: two dashboards posted every alert to the webhook twice).
+    const url = opts.channels.webhook?.url;
     chain = chain
       .then(() => fileReady)
-      .then(() => appendFile(alertsPath(opts.stateDir), JSON.stringify(alert) + '\n', 'utf8'))
-      .catch((err: Error) => store.dispatch({ type: 'ui/notice', text: `could not record the alert in ${alertsPath(opts.stateDir)}: ${err.message}`, tone: 'warn' }));
-    const url = opts.channels.webhook?.url;
-    if (url) {
-      void postWebhook(url, alert.text, opts.webhook).then((failed) => {
-        if (failed) store.dispatch({ type: 'ui/notice', text: `alert webhook failed: ${failed}`, tone: 'warn' });
+      .then(() => recordAlertOnce(opts.stateDir, alert))
+      // The file could not be written: the webhook still goes (an alert lost is worse than one told twice).
+      .catch((err: Error) => {
+        store.dispatch({ type: 'ui/notice', text: `could not record the alert in ${alertsPath(opts.stateDir)}: ${err.message}`, tone: 'warn' });
+        return true;
+      })
+      .then((mine) => {
+        if (!mine || !url) return;
+        void postWebhook(url, alert.text, opts.webhook).then((failed) => {
+          if (failed) store.dispatch({ type: 'ui/notice', text: `alert webhook failed: ${failed}`, tone: 'warn' });
+        });
       });
-    }
   };
 
   const check = () => {
