@@ -29,7 +29,7 @@ function charKey(ch: string): KeyEvent {
  * The keys in one input event from Ink. A terminal delivers a held-down key, a paste or keys typed
  * quickly as one chunk; Ink splits escape sequences (arrows) apart but hands a run of plain characters
  * over as one string ("jjjj", "\x7f\x7f", "time"). Each character is its own key here, in order, so the
- * chunk acts exactly as if typed one by one.
+ * chunk acts exactly as if typed one by one. ESC and a character together (Ink's Alt+key) are Esc, then the key.
  */
 export function keysOf(input: string, key: KeyPress & { meta?: boolean; tab?: boolean }): KeyEvent[] {
   const chars = Array.from(input);
@@ -47,6 +47,8 @@ export function keysOf(input: string, key: KeyPress & { meta?: boolean; tab?: bo
   if (key.ctrl && input) return [{ name: `ctrl+${input.toLowerCase()}`, text: null }];
   if (chars.length === 0) return [];
   const single = charKey(chars[0]);
-  // Alt+key: never text; its name stays the plain key so Alt does not silently type into a filter.
-  return key.meta ? [{ name: single.name, text: null }] : [single];
+  // ESC then a character in one read: Esc pressed and the next key typed quickly (over SSH the two often come
+  // together), which Ink hands over as Alt+key (tester X8: `/ab`, Esc, q left the filter on and did not quit).
+  // No binding here uses Alt, so it is the two keys, each handled: Esc, then the key.
+  return key.meta ? [{ name: 'escape', text: null }, single] : [single];
 }

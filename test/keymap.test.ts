@@ -59,6 +59,9 @@ describe('keymap', () => {
     expect(names('', { upArrow: true })).toEqual(['up']);
     expect(names('', { escape: true })).toEqual(['escape']);
     expect(names('R')).toEqual(['R']);
+    // Tester X8: ESC and a key in one read (Ink's meta) are Esc, then the key, which types as itself.
+    expect(keysOf('q', { meta: true })).toEqual([{ name: 'escape', text: null }, { name: 'q', text: 'q' }]);
+    expect(names('j', { meta: true })).toEqual(['escape', 'j']);
   });
 
   test('a chunk of several keys is each key in order; control characters are never text', () => {

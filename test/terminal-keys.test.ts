@@ -46,6 +46,18 @@ describe('keys arriving together in one read', () => {
     await term.waitScreen((rows) => cursorRow(rows)?.includes(KEYS[10]), 'the cursor two rows into the filtered table');
   }, 60_000);
 
+  test('Esc and the next key in one read are both handled (tester X8): Esc clears the filter, then q quits', async () => {
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
+    term.keys('f');
+    await term.waitScreen((_, t) => t.includes('12 keys'), 'the failures table');
+    term.chunk('/ab');
+    await term.waitScreen((_, t) => t.includes('No failure matches "ab"'), 'the filter "ab"');
+    term.chunk('\x1bj');
+    await term.waitScreen((rows, t) => !t.includes('"ab"') && cursorRow(rows)?.includes(KEYS[1]), 'the filter cleared, then the cursor one row down');
+    term.chunk('\x1bq');
+    await term.waitScreen(() => term!.exited(), 'the dashboard to leave');
+  }, 30_000);
+
   test('Ctrl-C inside a chunk quits, after the keys before it', async () => {
     term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
     await term.waitScreen((_, t) => t.includes('q quit'), 'the dashboard');
