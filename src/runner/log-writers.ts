@@ -122,20 +122,28 @@ function walkWriters(wants: Want[]): Map<Want, WriterFd[]> {
     }
     for (const fd of fds) {
       const at = `/proc/${entry}/fd/${fd}`;
+      // Only a descriptor on a file in a folder can be a log: sockets, pipes, anon inodes and devices are never
+      // stat'ed (a stat of every descriptor on the machine made this very process's next import of the storage
+      // client fail, 'getPackageJSON is not a function', on a machine with tmux servers and test runs: not
+      // understood, reproduced, and gone with this filter; it also keeps the walk one readlink per descriptor).
+      const link = readlinkOrNull(at);
+      if (link === null || !maybeLog(link)) continue;
       // stat follows the descriptor to the file it holds, renamed or deleted; gone mid-walk, nothing.
       const st = statOf(at);
       if (!st || !st.isFile()) continue;
       const hits = byId.get(idKey(st)) ?? NONE;
-      if (hits === NONE && byName.length === 0) continue;
-      let link: string | null = null;
-      const linkOf = () => (link ??= readlinkOrNull(at));
-      const named = byName.length === 0 ? NONE : byName.filter((w) => !hits.includes(w) && linkOf() !== null && rotatedName(linkOf()!, w.log));
+      const named = byName.length === 0 ? NONE : byName.filter((w) => !hits.includes(w) && rotatedName(link, w.log));
       if (hits.length === 0 && named.length === 0) continue;
       if (!openForWriting(entry, fd)) continue;
-      for (const w of [...hits, ...named]) result.get(w)!.push({ pid: Number(entry), fd: Number(fd), path: linkOf() ?? '', id: { dev: st.dev, ino: st.ino } });
+      for (const w of [...hits, ...named]) result.get(w)!.push({ pid: Number(entry), fd: Number(fd), path: link, id: { dev: st.dev, ino: st.ino } });
     }
   }
   return result;
+}
+
+/** Whether a descriptor's link names a file in a folder that could be a log (not `socket:[…]`, `pipe:[…]`, /dev, /proc, /sys). */
+function maybeLog(link: string): boolean {
+  return link.charCodeAt(0) === 47 && !link.startsWith('/dev/') && !link.startsWith('/proc/') && !link.startsWith('/sys/');
 }
 
 function readlinkOrNull(p: string): string | null {
