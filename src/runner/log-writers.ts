@@ -141,9 +141,9 @@ function walkWriters(wants: Want[]): Map<Want, WriterFd[]> {
   return result;
 }
 
-/** Whether a descriptor's link names a file in a folder that could be a log (not `socket:[…]`, `pipe:[…]`, /dev, /proc, /sys). */
+/** Whether a descriptor's link names a file in a folder that could be a log (not `socket:[…]`, `pipe:[…]`, devices, /proc, /sys; /dev/shm can). */
 function maybeLog(link: string): boolean {
-  return link.charCodeAt(0) === 47 && !link.startsWith('/dev/') && !link.startsWith('/proc/') && !link.startsWith('/sys/');
+  return link.charCodeAt(0) === 47 && (!link.startsWith('/dev/') || link.startsWith('/dev/shm/')) && !link.startsWith('/proc/') && !link.startsWith('/sys/');
 }
 
 function readlinkOrNull(p: string): string | null {
