@@ -93,8 +93,8 @@ function jobDir(): { sub: string; log: string } {
 }
 
 describe('the dashboard, when the log is moved aside while its writer goes on (tester W20)', () => {
-  /** Moves the log as the case says; returns where it is now and what the notice calls it. */
-  type Move = (log: string) => { to: string; said: string };
+  /** Moves the log as the case says; returns where it is now, what the notices call it, and the notice. */
+  type Move = (log: string) => { to: string; said: string; notice?: (pid: number) => string };
   test.each<[string, Move]>([
     ['mv and a new empty file (logrotate create)', (log) => (renameSync(log, `${log}.1`), writeFileSync(log, ''), { to: `${log}.1`, said: 'bf.log.1' })],
     ['mv alone (nothing at the path)', (log) => (renameSync(log, `${log}.1`), { to: `${log}.1`, said: 'bf.log.1' })],
@@ -105,6 +105,8 @@ describe('the dashboard, when the log is moved aside while its writer goes on (t
       renameSync(log, to);
       return { to, said: to };
     }],
+    // Tester X6: an operator freeing disk, a cleanup cron; the writer's descriptor names `bf.log (deleted)`.
+    ['rm (the log deleted under its writer)', (log) => (unlinkSync(log), { to: `${log} (deleted)`, said: 'bf.log (deleted)', notice: (pid) => `bf.log was deleted while pid ${pid} still writes it; following the running writer (pid ${pid})` })],
   ])('%s: the run stays running with its figures, said; launching is refused; then the new file goes on from it', async (what, move) => {
     const { sub, log } = jobDir();
     writeFileSync(log, '');
@@ -114,13 +116,15 @@ describe('the dashboard, when the log is moved aside while its writer goes on (t
     try {
       await writer.write(FIRST);
       await waitFor(() => state().log.current?.succeeded === 4 && state().process.externalPids.includes(writer.pid), 'the run and its writer seen', 20_000);
-      const { to, said } = move(log);
+      const { to, said, notice } = move(log);
       await writer.write(AFTER_MOVE);
       await waitFor(() => state().log.current?.failed === 1 && state().log.moved, 'the lines written after the move, read from the moved file', 20_000);
       expect(state().log.current).toMatchObject({ succeeded: 5, failed: 1, total: 10, workers: 3, startedAt: t0 });
       expect(state().log.history).toEqual([]);
       expect(state().log.moved).toMatchObject({ to, pids: [writer.pid] });
-      expect(state().ui.notices.map((n) => n.text)).toContain(`log moved to ${said}; following the running writer (pid ${writer.pid}) there`);
+      expect(state().ui.notices.map((n) => n.text)).toContain(notice?.(writer.pid) ?? `log moved to ${said}; following the running writer (pid ${writer.pid}) there`);
+      // Never said ended (tester X6: `ended` and a "run ended without a summary" alert for a run going on).
+      expect(state().alerts.recent.map((a) => a.text)).toEqual([]);
       // The next look at who writes the log still finds the writer, by the file it holds.
       const lookedAt = state().process.writersCheckedAt!;
       await waitFor(() => state().process.writersCheckedAt! > lookedAt, 'a look at the writers after the move', 20_000);
