@@ -28,7 +28,15 @@ export class ConfigError extends UserError {
  * The resolved config: every path is absolute (relative ones are taken from the config file's folder,
  * or the working directory for flags), so sources never depend on process.cwd().
  */
-export interface Config extends Omit<ParsedConfig, 'expected' | 'phases' | 'log'> {
+/** The failed-keys files of a local job without `failed`: what the reference scripts write beside themselves. */
+export const DEFAULT_FAILED_GLOB = 'failed_dates_*.json';
+
+export interface Config extends Omit<ParsedConfig, 'expected' | 'phases' | 'log' | 'failed'> {
+  /**
+   * The failed-keys files (an absolute glob or a gs:// one); null for a Cloud Run job without `failed`: its
+   * script's files are lost with its container, and its failures come from the execution's log (tester X3).
+   */
+  failed: string | null;
   /** The `phases` setting resolved and checked (default: the `nba` preset). */
   phases: PhaseCalendar;
   /** The log file (absolute); for a Cloud Run job `cloud-run:projects/P/locations/R/jobs/J`, read from Cloud Logging. */
@@ -126,7 +134,6 @@ export function withFlags(raw: Record<string, unknown>, cwd: string, flags: Conf
 /** What the schema gives for a config of flags alone, beside the flags (see flagsOnlyConfig). */
 export const FLAGS_ONLY_DEFAULTS = {
   job: 'backfill',
-  failed: 'failed_dates_*.json',
   targets: [95, 98, 100],
   env: {},
   vars: {},
@@ -189,7 +196,7 @@ export function finishConfig(c: ParsedConfig, ctx: { file: string | null; cwd: s
     // A Cloud Run job's log is Cloud Logging's: the name says so, and no local file of that name is read.
     log: c.log !== undefined ? abs(c.log) : `cloud-run:projects/${c.cloudRun!.project}/locations/${c.cloudRun!.region}/jobs/${c.cloudRun!.job}`,
     // A gs:// glob names the failed-keys objects a Cloud Run job's script writes to Cloud Storage.
-    failed: isGsGlob(c.failed) ? c.failed : abs(c.failed),
+    failed: c.failed === undefined ? (c.cloudRun ? null : abs(DEFAULT_FAILED_GLOB)) : isGsGlob(c.failed) ? c.failed : abs(c.failed),
     expected,
     storage,
     warehouse,
@@ -218,7 +225,9 @@ function checkPatterns(c: Pick<ParsedConfig, 'storage' | 'failed' | 'grammar' | 
     }
   }
   checkPlaceholders(c, bad);
-  if (isGsGlob(c.failed)) {
+  if (c.failed === undefined) {
+    // the default: a plain file name
+  } else if (isGsGlob(c.failed)) {
     try {
       splitGsGlob(c.failed);
     } catch (err) {

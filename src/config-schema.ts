@@ -103,9 +103,6 @@ const cloudRunSchema = z
   .strict();
 
 
-/** The failed-keys files of a job without `failed`: what the reference scripts write beside themselves. */
-export const DEFAULT_FAILED_GLOB = 'failed_dates_*.json';
-
 /** The whole config file, `backfill-tui.config.json`. Unknown keys are errors (typos must not pass silently). */
 export const configSchema = z
   .object({
@@ -113,7 +110,8 @@ export const configSchema = z
     job: z.string().min(1).refine((s) => s !== '.' && s !== '..', 'not . or .. (the name is also its state folder\'s)').default('backfill'),
     /** Required unless the job runs on Cloud Run (`cloudRun`): then its log is Cloud Logging's. */
     log: z.string().min(1).optional(),
-    failed: z.string().min(1).default(DEFAULT_FAILED_GLOB),
+    /** Default DEFAULT_FAILED_GLOB beside the config for a local job; none for a Cloud Run job (config-base.ts). */
+    failed: z.string().min(1).optional(),
     expected: z.union([z.string().min(1), expectedSchema]).optional(),
     storage: storageSchema.optional(),
     warehouse: warehouseSchema.nullable().optional(),

@@ -47,7 +47,7 @@ describe('cloudRun config', () => {
     // runs it: the platform demo's shape (tester U1: the demo refused to start).
     const shared = write({
       defaults: { command: ['python', 'x.py', '--failed-dir={failedDir}'] },
-      jobs: [{ name: 'local', log: 'a.log', vars: { failedDir: '/tmp' } }, { name: 'cloud', failed: 'gs://bkt/failed/failed_dates_*.json', cloudRun }],
+      jobs: [{ name: 'local', log: 'a.log', vars: { failedDir: '/tmp' } }, { name: 'cloud', cloudRun }],
     });
     expect(loadRegistry({ file: shared, cwd: dir }).jobs.map((j) => j.job)).toEqual(['local', 'cloud']);
     const file = write({ jobs: [{ name: 'ok', cloudRun }, { name: 'typo', cloudRun: { ...cloudRun, args: ['{key}'] } }] });
@@ -55,7 +55,7 @@ describe('cloudRun config', () => {
   });
 
   it('in a jobs list beside local jobs: a command from defaults does not stop a Cloud Run job', () => {
-    const file = write({ defaults: { command: ['python', 'x.py'] }, jobs: [{ name: 'local', log: 'a.log' }, { name: 'cloud', failed: 'gs://bkt/failed/failed_dates_*.json', cloudRun }] });
+    const file = write({ defaults: { command: ['python', 'x.py'] }, jobs: [{ name: 'local', log: 'a.log' }, { name: 'cloud', cloudRun }] });
     const r = loadRegistry({ file, cwd: dir });
     expect(r.jobs.map((j) => [j.job, Boolean(j.cloudRun)])).toEqual([['local', false], ['cloud', true]]);
   });

@@ -294,7 +294,7 @@ describe('status of several jobs (tester T18)', () => {
     const d = mkdtempSync(path.join(dir, 'multi-'));
     const file = path.join(d, 'backfill-tui.config.json');
     const cloudRun = { project: PROJECT, region: REGION, job: JOB, args: ['--dates={keys}'], apiEndpoint: server.url, loggingEndpoint: server.url };
-    writeFileSync(file, JSON.stringify({ jobs: [{ name: 'good', cloudRun }, { name: 'wrong-region', failed: 'wrong-region/failed_dates_*.json', cloudRun: { ...cloudRun, region: 'us-east1' } }] }));
+    writeFileSync(file, JSON.stringify({ jobs: [{ name: 'good', cloudRun }, { name: 'wrong-region', cloudRun: { ...cloudRun, region: 'us-east1' } }] }));
     const r = await runCliAsync(['status', '--json', '--config', file], { cwd: d });
     // A job whose run cannot be known (its job not found in that region) is an error: exit 1, as for a lone job.
     expect(r.code).toBe(1);

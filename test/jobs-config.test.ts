@@ -89,6 +89,15 @@ describe('config with jobs and defaults', () => {
     ]);
   });
 
+  test('a Cloud Run job without failed reads no failed-keys files, so it meets no other job (tester X3)', () => {
+    const cloudRun = (job: string) => ({ project: 'proj-x', region: 'us-west2', job, args: ['--dates={keys}'] });
+    const dir = withConfig({ jobs: [{ name: 'local', log: 'a.log' }, { name: 'c1', cloudRun: cloudRun('j1') }, { name: 'c2', cloudRun: cloudRun('j2') }] });
+    expect(loadRegistry({ cwd: dir }).jobs.map((j) => [j.job, j.failed])).toEqual([['local', path.join(dir, 'failed_dates_*.json')], ['c1', null], ['c2', null]]);
+    // Picked alone too, and a lone Cloud Run config.
+    expect(loadRegistry({ cwd: dir, flags: { job: 'c2' } }).jobs[0].failed).toBeNull();
+    expect(loadRegistry({ cwd: withConfig({ job: 'c', cloudRun: cloudRun('j1') }) }).jobs[0].failed).toBeNull();
+  });
+
   test('--job on a job whose failed glob another job shares is refused too: it would read that job\'s failures', () => {
     const dir = withConfig({ jobs: [{ name: 'small', log: 'a.log' }, { name: 'huge', log: 'b.log', workers: 'not checked here' }] });
     const err = errorOf(() => loadRegistry({ cwd: dir, flags: { job: 'small' } }));
@@ -123,6 +132,8 @@ describe('config with jobs and defaults', () => {
     ['a job on the default glob another names', { jobs: [{ name: 'a', log: 'a.log', failed: './failed_dates_*.json' }, { name: 'b', log: 'b.log' }] }, /jobs\.1\.failed \(job "b"\): not set, so the default .* as job "a" \(jobs\.0\.failed \//],
     ['two globs one file name meets', { jobs: [{ name: 'a', log: 'a.log', failed: 'f/failed_*.json' }, { name: 'b', log: 'b.log', failed: 'f/failed_dates_*.json' }] }, /jobs\.1\.failed \(job "b"\): jobs\.1\.failed .*failed_dates_\*\.json; it names failed-keys files as job "a"/],
     ['one gs:// glob for two jobs', { jobs: [{ name: 'a', log: 'a.log', failed: 'gs://bkt/f/failed_*.json' }, { name: 'b', log: 'b.log', failed: 'gs://bkt/f/failed_*.json' }] }, /jobs\.1\.failed \(job "b"\)/],
+    // Tester X3: two jobs on one Cloud Run job would take each other's executions and launches for their own.
+    ['two jobs on one Cloud Run job', { jobs: [{ name: 'a', failed: 'gs://bkt/a/f_*.json', cloudRun: { project: 'proj-x', region: 'us-west2', job: 'j1' } }, { name: 'b', failed: 'gs://bkt/b/f_*.json', cloudRun: { project: 'proj-x', region: 'us-west2', job: 'j1' } }] }, /\n  jobs\.1\.cloudRun \(job "b"\): Cloud Run job j1 \(project proj-x, region us-west2\) is also job "a"'s/],
     ['a shared default failed', { defaults: { failed: 'failed_dates_*.json' }, jobs: [{ name: 'a', log: 'a.log' }, { name: 'b', log: 'b.log' }] }, /defaults\.failed \(job "b"\)/],
     ['an empty list', { jobs: [] }, /jobs: expected a non-empty list/],
     ['a name that is a path step', { jobs: [{ name: '..', log: 'a.log' }] }, /jobs\.0\.name: "\.\." cannot name a job/],

@@ -89,8 +89,9 @@ beforeAll(async () => {
     { name: 'log-dir', log: 'log-is-a-directory.log' },
     { name: 'no-keys', log: 'nk.log', expected: 'missing-keys.csv', storage: { url: 'storage' } },
   ];
-  // Each job its own failed-keys files: jobs of a list may not share one glob (tester W26).
-  const own = jobs.map((j) => ({ ...j, failed: `${j.name}/failed_dates_*.json` }));
+  // Each local job its own failed-keys files: jobs of a list may not share one glob (tester W26); a Cloud Run job
+  // without `failed` reads none (X3).
+  const own = jobs.map((j) => ('log' in j ? { ...j, failed: `${j.name}/failed_dates_*.json` } : j));
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ defaults: { expected: 'keys.csv' }, jobs: own }));
 });
 

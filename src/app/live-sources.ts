@@ -80,10 +80,15 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
       }),
     );
     const onFailed = (files: FailedFile[], current: FailedFile | null, notes: string[]) => dispatch({ type: 'failed/update', files, current, notes });
-    // A gs:// glob: the failed-keys objects a Cloud Run job's script writes (its container's files are lost).
-    const failedTask = isGsGlob(config.failed)
-      ? import('../failures/gcs-failed-watch.js').then((m) => m.watchGcsFailedFiles({ glob: config.failed, apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId }, onFailed, { signal }))
-      : watchFailedFiles(config.failed, { onUpdate: onFailed }, { signal, pollMs: FAILED_POLL_MS });
+    // A gs:// glob: the failed-keys objects a Cloud Run job's script writes (its container's files are lost). None
+    // for a Cloud Run job without `failed`: its failures are its executions' (tester X3).
+    const glob = config.failed;
+    const failedTask =
+      glob === null
+        ? Promise.resolve()
+        : isGsGlob(glob)
+          ? import('../failures/gcs-failed-watch.js').then((m) => m.watchGcsFailedFiles({ glob, apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId }, onFailed, { signal }))
+          : watchFailedFiles(glob, { onUpdate: onFailed }, { signal, pollMs: FAILED_POLL_MS });
     tasks.push(failedTask.catch((err: Error) => dispatch({ type: 'ui/notice', text: `failed-keys files: ${err.message}`, tone: 'fail' })));
     const poll = (source: KeySource, intervalMs: number) => {
       if (source !== storage) dispatch({ type: 'coverage/configured', source: source.name, label: source.label });

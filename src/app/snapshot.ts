@@ -101,7 +101,8 @@ export async function collectSnapshot(
       bounded('runs and log writers', processSnapshot(config, opts.writers).then((patch) => dispatch({ type: 'process/update', patch }))),
     ]),
     bounded(`expected keys ${config.expected?.file ?? ''}`, expectedTask),
-    bounded(
+    // A Cloud Run job without `failed` has no failed-keys files (tester X3).
+    config.failed === null ? Promise.resolve() : bounded(
       `failed-keys files ${config.failed}`,
       readFailedFilesOnce(config.failed, { apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, signal: deadline }).then((f) => {
         dispatch({ type: 'failed/update', ...f });

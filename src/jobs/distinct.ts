@@ -1,17 +1,17 @@
 import path from 'node:path';
-import { ConfigError, type Config } from '../config.js';
-import { DEFAULT_FAILED_GLOB } from '../config-schema.js';
+import { ConfigError, DEFAULT_FAILED_GLOB, type Config } from '../config.js';
 import { isGsGlob } from '../failures/gs-glob.js';
 import { globsMeet } from './glob-overlap.js';
+import { mergeSettings } from './merge.js';
 
 /** The files of one job of a list that no other job may share, and where its `failed` is written. */
 export interface JobFiles {
   name: string;
   index: number;
-  /** The local log, absolute; null for a Cloud Run job (its log is Cloud Logging's). */
+  /** The local log, absolute, or a Cloud Run job's `cloud-run:projects/P/locations/R/jobs/J`; null when not known. */
   log: string | null;
-  /** The failed-keys glob, absolute or gs://. */
-  failed: string;
+  /** The failed-keys glob, absolute or gs://; null for a Cloud Run job without one. */
+  failed: string | null;
   /** The field that sets `failed` (`jobs.1.failed`, `defaults.failed`), or null when the default applies. */
   failedAt: string | null;
 }
@@ -23,20 +23,26 @@ export interface JobFiles {
 export function jobFiles(j: { name: string; index: number; entry: Record<string, unknown>; defaults: Record<string, unknown>; baseDir: string; config?: Config }): JobFiles {
   const failedAt = typeof j.entry.failed === 'string' ? `jobs.${j.index}.failed` : typeof j.defaults.failed === 'string' ? 'defaults.failed' : null;
   if (j.config) {
-    const local = !j.config.cloudRun;
-    return { name: j.name, index: j.index, log: local ? j.config.log : null, failed: j.config.failed, failedAt };
+    return { name: j.name, index: j.index, log: j.config.log, failed: j.config.failed, failedAt };
   }
   const pick = (k: string) => (typeof j.entry[k] === 'string' ? (j.entry[k] as string) : typeof j.defaults[k] === 'string' ? (j.defaults[k] as string) : undefined);
   const log = pick('log');
-  const failed = pick('failed') ?? DEFAULT_FAILED_GLOB;
-  const cloud = j.entry.cloudRun !== undefined || (j.defaults.cloudRun !== undefined && j.entry.command === undefined);
+  const failed = pick('failed');
+  const cr = mergeSettings(j.defaults.cloudRun, j.entry.cloudRun) as Record<string, unknown> | undefined;
+  const cloud = j.entry.cloudRun !== undefined || (cr !== undefined && j.entry.command === undefined && log === undefined);
   return {
     name: j.name,
     index: j.index,
-    log: log !== undefined && !cloud ? path.resolve(j.baseDir, log) : null,
-    failed: isGsGlob(failed) ? failed : path.resolve(j.baseDir, failed),
+    log: cloud ? (cr ? cloudRunLog(cr) : null) : log !== undefined ? path.resolve(j.baseDir, log) : null,
+    failed: failed === undefined ? (cloud ? null : path.resolve(j.baseDir, DEFAULT_FAILED_GLOB)) : isGsGlob(failed) ? failed : path.resolve(j.baseDir, failed),
     failedAt,
   };
+}
+
+/** A Cloud Run job's log name, as a resolved config has it (config-base.ts). */
+function cloudRunLog(cr: Record<string, unknown>): string | null {
+  const { project, region, job } = cr;
+  return [project, region, job].every((v) => typeof v === 'string') ? `cloud-run:projects/${project}/locations/${region}/jobs/${job}` : null;
 }
 
 /**
@@ -49,11 +55,11 @@ export function checkDistinct(jobs: Config[], files: JobFiles[], where: string):
   for (const f of files) {
     if (!f.log) continue;
     const other = byLog.get(f.log);
-    if (other) throw new ConfigError(`${where}: invalid config\n  job "${f.name}": log ${f.log} is also the log of job "${other}"; each job needs its own log`);
+    if (other) throw new ConfigError(`${where}: invalid config\n  ${sameLog(f, other)}`);
     byLog.set(f.log, f.name);
   }
   files.forEach((f, i) => {
-    const other = files.slice(0, i).find((o) => globsMeet(o.failed, f.failed));
+    const other = f.failed === null ? undefined : files.slice(0, i).find((o) => o.failed !== null && globsMeet(o.failed, f.failed!));
     if (other) throw new ConfigError(`${where}: invalid config\n  ${failedClash(f, other)}`);
   });
   const byState = new Map<string, string>();
@@ -62,6 +68,13 @@ export function checkDistinct(jobs: Config[], files: JobFiles[], where: string):
     if (otherState) throw new ConfigError(`${where}: invalid config\n  job "${j.job}": state folder ${j.stateDir} is also that of job "${otherState}"; rename one job`);
     byState.set(j.stateDir, j.job);
   }
+}
+
+/** Two jobs on one log; on one Cloud Run job, each would take the other's executions and launches for its own. */
+function sameLog(f: JobFiles, other: string): string {
+  const cr = /^cloud-run:projects\/([^/]+)\/locations\/([^/]+)\/jobs\/(.+)$/.exec(f.log!);
+  if (cr) return `jobs.${f.index}.cloudRun (job "${f.name}"): Cloud Run job ${cr[3]} (project ${cr[1]}, region ${cr[2]}) is also job "${other}"'s; each job needs its own Cloud Run job, or the two would take each other's executions and launches for their own`;
+  return `job "${f.name}": log ${f.log} is also the log of job "${other}"; each job needs its own log`;
 }
 
 function failedClash(f: JobFiles, other: JobFiles): string {
