@@ -319,12 +319,16 @@ function step(state: AppState, event: AppEvent): AppState {
  * each tried. Without executions the watcher's own array stands (caches keyed on it keep working).
  */
 function withRuns(failed: FailedFilesState): FailedFilesState {
-  const own = failed.fromFiles ?? failed.files;
+  // Before any failed-keys files are read (a Cloud Run job without `failed` never reads any: tester X3), none: never
+  // `files`, which holds the executions merged last time and would count each of them again.
+  const own = failed.fromFiles ?? NO_FILES;
   const ex = failed.executions;
   if (!ex || (ex.files.length === 0 && ex.tried.size === 0)) return { ...failed, files: own, tried: failed.triedFiles ?? null };
   const tried = new Map([...(failed.triedFiles ?? []), ...ex.tried]);
   return { ...failed, files: [...own, ...ex.files], tried };
 }
+
+const NO_FILES: FailedFilesState['files'] = [];
 
 function emptySource(label: string): SourceState {
   return { label, keys: null, checkedAt: null, checking: false, error: null, hint: null, errorAt: null, bytesBilled: null, method: null, requests: 0, failuresInRow: 0 };
