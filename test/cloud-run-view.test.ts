@@ -119,6 +119,10 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     s = reduce(s, { type: 'process/update', patch: { stopped: true, alive: false } });
     s = reduce(s, { type: 'clock/tick', now: t0 + 200_000 });
     expect(runFigures(s.log.current, s.now, writerOf(s))).toMatchObject({ status: 'stopped', elapsedMs: 151_000 });
+    // Tester W23: `logDelaySeconds: 620` for an execution ended 10 min ago: the age of its last entry, not a delay.
+    expect(statusJson(live).execution?.logDelaySeconds).toBe(145);
+    expect(statusJson(reduce(s, { type: 'place/update', patch: { logIncomplete: 'waiting' } })).execution?.logDelaySeconds).toBe(195);
+    expect(statusJson(s).execution?.logDelaySeconds).toBeNull();
   });
 
   // Tester X11: an execution that died on a bad argument read `ended · 0:00`, `run.error null`: its cause (argparse's

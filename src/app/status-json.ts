@@ -1,3 +1,4 @@
+import { isActive } from '../cloud-run/execution.js';
 import { keysForTarget } from '../coverage/math.js';
 import { floorPercent } from '../format.js';
 import type { AppState } from '../state/app-state.js';
@@ -162,8 +163,11 @@ export function executionJson(state: AppState) {
     startedAt: iso(e.startTime),
     completedAt: iso(e.completionTime),
     message: e.message,
-    /** Age of the newest log entry read, seconds (Cloud Logging delivers entries late). */
-    logDelaySeconds: p.logNewestAt === null ? null : Math.max(0, Math.round((state.now - p.logNewestAt) / 1000)),
+    /**
+     * Age of the newest log entry read, seconds (Cloud Logging delivers entries late); null once the execution ended
+     * and its log is whole: then it would only say how long ago it ended (tester W23: 620 for one ended 10 min ago).
+     */
+    logDelaySeconds: p.logNewestAt === null || (!isActive(e) && p.logIncomplete === null) ? null : Math.max(0, Math.round((state.now - p.logNewestAt) / 1000)),
     logReadAt: iso(p.logReadAt),
     /** 'waiting': the execution ended before its last entries arrived; 'gave-up': they never did (deadline). */
     logIncomplete: p.logIncomplete,
