@@ -106,3 +106,20 @@ describe('one ETA wording on every screen', () => {
     expect(etaCell(eta)).toBe(want);
   });
 });
+
+// Tester W23: during a stop's 10 s grace the overview row said `⠼ running` while the job screen said `stopping`.
+describe('a stop under way is `stopping` on the overview row too', () => {
+  test('a live run being stopped (or an execution being cancelled) reads stopping; once ended, its own state', async () => {
+    const [{ overviewCells }, { overviewRows }, { initialState }, { reduce }, { compileGrammar, parseText }] = await Promise.all([import('../src/overview/overview-text.js'), import('../src/overview/overview-rows.js'), import('../src/state/app-state.js'), import('../src/state/reducer.js'), import('../src/parser/index.js')]);
+    const t0 = Date.parse('2026-03-01T10:00:00Z');
+    let s = initialState({ job: 'j', log: '/x.log', now: t0 + 5000, targets: [95] });
+    s = reduce(s, { type: 'log/batch', batch: parseText('2026-03-01 10:00:00,000 - INFO - NBA.com Player Boxscore Scraper Backfill (v2) initialized\n2026-03-01 10:00:00,000 - INFO - Loaded 40 dates from k.csv', compileGrammar()) });
+    s = reduce(s, { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
+    s = reduce(s, { type: 'process/update', patch: { runId: 'r1', pid: 42, procStart: 1, attached: true, alive: true } });
+    expect(overviewCells(overviewRows([s])[0]).state).toBe('running');
+    const stopping = reduce(s, { type: 'process/update', patch: { stopping: 'sigint', stopSignals: [{ signal: 'SIGINT', at: t0 + 5000 }] } });
+    expect(overviewCells(overviewRows([stopping])[0]).state).toBe('stopping');
+    const stopped = reduce(stopping, { type: 'process/update', patch: { alive: false, stopped: true } });
+    expect(overviewCells(overviewRows([stopped])[0]).state).toBe('stopped');
+  });
+});

@@ -52,6 +52,8 @@ export interface OverviewRow {
   problems: number;
   /** The run's state is unknown: its source (Cloud Run, Cloud Logging, the log file) fails and nothing was read. */
   runUnknown: boolean;
+  /** A stop (local SIGINT/SIGTERM grace) or a cancel is under way: the row says `stopping`, as the job screen (tester W23). */
+  stopping?: boolean;
   /** 0 stalled, ended without summary, or a source failing; 1 running, 2 under target, 3 done: what needs the operator first. */
   rank: number;
 }
@@ -124,6 +126,7 @@ function computeRow(state: AppState): OverviewRow {
     problem: problems[0] ?? null,
     problems: problems.length,
     runUnknown: unknown,
+    stopping: state.process.stopping !== null || state.place?.cancelling === true,
     rank,
   };
 }
