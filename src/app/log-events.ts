@@ -37,8 +37,18 @@ export interface ParseWorkerChoice {
  * followed are judged by when they arrived (a run started after the dashboard, in another zone).
  * `worker`: a history of at least `minBytes` is read and parsed in that parse worker, this thread only
  * folding (built-in grammar and keyed columns only): the same events in the same order.
+ * `tailLimit`: lines decoded for the log pane (the batches' `tail`); 0 for a reader that shows no pane
+ * (status, missing): every outcome line then takes the one-pass path (parser/hot-lines.ts), the same records.
  */
-export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, now?: () => number, keyed = true, guess?: ZoneGuess | null, worker?: ParseWorkerChoice | null): FollowHandlers {
+export function logHandlers(
+  grammar: Grammar,
+  dispatch: (e: AppEvent) => void,
+  now?: () => number,
+  keyed = true,
+  guess?: ZoneGuess | null,
+  worker?: ParseWorkerChoice | null,
+  tailLimit = TAIL_LIMIT,
+): FollowHandlers {
   let bytesRead = 0;
   let size = 0;
   let historyDone = false;
@@ -52,7 +62,7 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
   return {
     onChunk: (chunk) => {
       if (!judged && historyDone && now) {
-        const newest = newestLineAt(chunk, grammar);
+        const newest = newestLineAt(chunk);
         if (newest !== null) {
           judged = true;
           const g = guessZone(newest, now(), 'arrival');
@@ -64,7 +74,7 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
         }
       }
       const farFromEnd = size - bytesRead - chunk.length > TAIL_ZONE_BYTES;
-      const batch = parseChunk(chunk, grammar, farFromEnd ? 0 : TAIL_LIMIT, clock, keyed);
+      const batch = parseChunk(chunk, grammar, farFromEnd ? 0 : tailLimit, clock, keyed);
       // Lines appended while we follow prove a live writer whatever their timestamps say.
       dispatch({ type: 'log/batch', batch, ...(historyDone && now ? { arrivedAt: now() } : {}) });
     },
@@ -116,7 +126,7 @@ export function logHandlers(grammar: Grammar, dispatch: (e: AppEvent) => void, n
         if (parser === null) return range.from;
         const readBytes = worker.readBytes ?? WORKER_READ_BYTES;
         let handedOver = range.from;
-        const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes, maxLineBytes: range.maxLineBytes, tailLimit: TAIL_LIMIT, tailZoneBytes: TAIL_ZONE_BYTES };
+        const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes, maxLineBytes: range.maxLineBytes, tailLimit, tailZoneBytes: TAIL_ZONE_BYTES };
         const done = await parseInWorker(
           parser,
           job,

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { fixedZone, LogClock, parseChunk, zoneOffset, type Grammar } from '../parser/index.js';
+import { fixedZone, zoneOffset, type Grammar } from '../parser/index.js';
+import { newestRecordAt } from '../parser/newest-line.js';
 import type { ZoneGuess } from '../state/app-state.js';
 
 export type { ZoneGuess };
@@ -49,9 +50,13 @@ export function guessZone(newestAt: number, writtenAt: number, from: ZoneGuess['
   return { zone: fixedZone(offset), behindMs, from };
 }
 
-/** The newest line time in `bytes` (complete lines), read in this machine's zone, or null when none has one. */
-export function newestLineAt(bytes: Buffer, grammar: Grammar): number | null {
-  return parseChunk(bytes, { ...grammar, zone: undefined }, 0, new LogClock()).lastAt;
+/**
+ * The newest line time in `bytes` (complete lines), read in this machine's zone, or null when none has one:
+ * parseChunk's `lastAt` for them, from the record prefixes alone (parser/newest-line.ts); the same for any
+ * grammar (a config grammar times no line that has no record prefix).
+ */
+export function newestLineAt(bytes: Buffer): number | null {
+  return newestRecordAt(bytes);
 }
 
 /**
@@ -78,7 +83,7 @@ export async function guessFromFile(file: string, grammar: Grammar, now: () => n
     let bytes = buf.subarray(0, bytesRead);
     // Whole lines only: a cut first line would read as something else.
     if (from > 0) bytes = bytes.subarray(bytes.indexOf(10) + 1);
-    const newest = newestLineAt(bytes, grammar);
+    const newest = newestLineAt(bytes);
     return newest === null ? undefined : guessZone(newest, st.mtimeMs, 'file');
   } finally {
     await handle.close();

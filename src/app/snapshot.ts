@@ -91,8 +91,9 @@ export async function collectSnapshot(
       )
     : Promise.resolve();
   const tasks: Promise<unknown>[] = [
+    // No log pane shows a snapshot: its lines are not decoded for one (tailLimit 0; the same records).
     ...(cr ? [cloudRunTask()] : [
-      bounded(`log ${config.log}`, readLogOnce(config.log, grammar, dispatch, undefined, { now }).catch((err: unknown) => {
+      bounded(`log ${config.log}`, readLogOnce(config.log, grammar, dispatch, undefined, { now, tailLimit: 0 }).catch((err: unknown) => {
         report.logUnreadable = true;
         // In the state too: the overview row and text status say why the run is unknown, as the dashboard does.
         dispatch({ type: 'log/problem', message: err instanceof UserError ? err.message : `log ${config.log}: ${(err as Error).message}` });
