@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -9,6 +9,7 @@ import { linesOf, LogClock, parseChunk, type Grammar } from '../src/parser/index
 import { newestRecordAt } from '../src/parser/newest-line.js';
 import { initialState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
+import { foreignLog } from '../src/state/foreign-log.js';
 import { reduce } from '../src/state/reducer.js';
 import { runFacts } from '../src/state/run.js';
 import { damagedLogs, type TestLog } from './support/damaged-logs.js';
@@ -73,7 +74,7 @@ describe('newest record time from prefixes alone', () => {
 });
 
 /** Every event of a one-shot read and the state they fold into. */
-async function read(file: string, grammar: Grammar, tailLimit: number | undefined, chunkSize?: number) {
+async function read(file: string, grammar: Grammar, paneless: boolean, chunkSize?: number) {
   const events: AppEvent[] = [];
   let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
   await readLogOnce(
@@ -84,35 +85,56 @@ async function read(file: string, grammar: Grammar, tailLimit: number | undefine
       state = reduce(state, e);
     },
     undefined,
-    { chunkSize, tailLimit, now: () => Date.UTC(2025, 10, 30) },
+    { chunkSize, paneless, now: () => Date.UTC(2025, 10, 30) },
   );
   return { events, state };
 }
 
-/** A batch as LogLines, without the log pane's lines. */
+/** A batch as LogLines, without the log pane's lines (a paneless reading decodes none once a line is dated). */
 function records(batch: ParsedBatch): Omit<ParsedBatch, 'tail' | 'keyed'> {
   const { keyed: _k, tail: _t, ...rest } = batch;
   return { ...rest, lines: linesOf(batch) };
 }
 
-describe('a snapshot decodes no log-pane lines', () => {
-  test.each([undefined, 4099])('the same records, runs and status as the dashboard reading, in reads of %s bytes', async (chunkSize) => {
-    for (const { name, grammar, file } of logs) {
-      const full = await read(file, grammar, undefined, chunkSize);
-      const lean = await read(file, grammar, 0, chunkSize);
+describe('a snapshot decodes no log-pane lines once the log has a dated line', () => {
+  /** Logs in another format (no line has a record prefix): status names them by their newest line (foreign-log.ts). */
+  const foreign = (): TestLog[] => {
+    const iso = Array.from({ length: 3000 }, (_, i) => `2025-11-26T23:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:00.${String(i % 1000).padStart(3, '0')}Z INFO ✅ Scraped 2022-04-${String((i % 28) + 1).padStart(2, '0')}`);
+    const put = (name: string, text: string): TestLog => {
+      const file = join(dir, `${name}.log`);
+      writeFileSync(file, text);
+      return { name, grammar: logs[0].grammar, file };
+    };
+    return [
+      put('foreign-iso', `${iso.join('\n')}\n`),
+      // The newest non-blank line sits before blank lines and \r\n endings.
+      put('foreign-blank-end', `${iso.slice(0, 50).join('\r\n')}\r\n\r\n   \n\n`),
+      // Dated lines only after thousands of others: the chunks before them still decode their pane lines.
+      put('dated-late', `${iso.join('\n')}\n${logLine(Date.UTC(2025, 10, 26, 23), 'INFO', '  ✅ Scraped 2022-04-01')}\n`),
+    ];
+  };
+
+  test.each([undefined, 4099])('the same records, runs, status and other-format verdict as the dashboard reading, in reads of %s bytes', async (chunkSize) => {
+    let foreignSeen = 0;
+    for (const { name, grammar, file } of [...logs, ...foreign()]) {
+      const full = await read(file, grammar, false, chunkSize);
+      const lean = await read(file, grammar, true, chunkSize);
       expect(lean.events.map((e) => e.type), name).toEqual(full.events.map((e) => e.type));
       for (let i = 0; i < full.events.length; i++) {
         const [a, b] = [full.events[i], lean.events[i]];
-        if (a.type === 'log/batch' && b.type === 'log/batch') {
-          expect(b.batch.tail, name).toEqual([]);
-          expect(records(b.batch), `${name} batch ${i}`).toEqual(records(a.batch));
-        } else expect(b, name).toEqual(a);
+        if (a.type === 'log/batch' && b.type === 'log/batch') expect(records(b.batch), `${name} batch ${i}`).toEqual(records(a.batch));
+        else expect(b, name).toEqual(a);
       }
       expect(full.state.log.tail.length, name).toBeGreaterThan(0);
       // The run's key store is compared by what it holds (runFacts), not by its slots.
       const facts = (log: typeof full.state.log) => ({ ...log, tail: [], current: runFacts(log.current), history: log.history.map(runFacts) });
       expect(facts(lean.state.log), name).toEqual(facts(full.state.log));
       expect(JSON.stringify(statusJson(lean.state)), name).toBe(JSON.stringify(statusJson(full.state)));
+      expect(foreignLog(lean.state), name).toEqual(foreignLog(full.state));
+      if (foreignLog(full.state)) foreignSeen++;
+      // A log dated from its start carries no pane lines in the lean reading (dated-late's earlier chunks do).
+      if (full.state.log.dated && name !== 'dated-late') expect(lean.state.log.tail.length, name).toBeLessThan(full.state.log.tail.length);
     }
+    expect(foreignSeen).toBe(2);
   }, 120_000);
 });

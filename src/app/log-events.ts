@@ -2,6 +2,7 @@ import { readSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LineSplitter } from '../follow/line-splitter.js';
 import type { FollowHandlers } from '../log-follower.js';
+import type { ParsedBatch } from '../log-line.js';
 import { LogClock, parseChunk, type Grammar } from '../parser/index.js';
 import { coreIsFree, ParseWorker, parseInWorker } from './parse-worker-client.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
@@ -37,8 +38,11 @@ export interface ParseWorkerChoice {
  * followed are judged by when they arrived (a run started after the dashboard, in another zone).
  * `worker`: a history of at least `minBytes` is read and parsed in that parse worker, this thread only
  * folding (built-in grammar and keyed columns only): the same events in the same order.
- * `tailLimit`: lines decoded for the log pane (the batches' `tail`); 0 for a reader that shows no pane
- * (status, missing): every outcome line then takes the one-pass path (parser/hot-lines.ts), the same records.
+ * `paneless`: for a reader that shows no log pane (status, missing): once a line with a record prefix has
+ * been read, batches decode no pane lines (their `tail` is empty; the same records, every outcome line on the
+ * one-pass path, parser/hot-lines.ts). Until then a chunk without one is parsed again with its pane lines,
+ * from the same clock: a log in another format is named by its newest line (state/foreign-log.ts), which only
+ * a log with no dated line needs.
  */
 export function logHandlers(
   grammar: Grammar,
@@ -47,8 +51,10 @@ export function logHandlers(
   keyed = true,
   guess?: ZoneGuess | null,
   worker?: ParseWorkerChoice | null,
-  tailLimit = TAIL_LIMIT,
+  paneless = false,
 ): FollowHandlers {
+  /** A line with a record prefix has been read from this file (paneless readers decode pane lines until then). */
+  let dated = false;
   let bytesRead = 0;
   let size = 0;
   let historyDone = false;
@@ -74,7 +80,17 @@ export function logHandlers(
         }
       }
       const farFromEnd = size - bytesRead - chunk.length > TAIL_ZONE_BYTES;
-      const batch = parseChunk(chunk, grammar, farFromEnd ? 0 : tailLimit, clock, keyed);
+      const tailLimit = farFromEnd ? 0 : TAIL_LIMIT;
+      let batch: ParsedBatch;
+      if (paneless && tailLimit > 0) {
+        const before = dated ? null : clock.state();
+        batch = parseChunk(chunk, grammar, 0, clock, keyed);
+        if (batch.lastAt !== null) dated = true;
+        else if (before) {
+          clock = LogClock.from(before);
+          batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
+        }
+      } else batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
       // Lines appended while we follow prove a live writer whatever their timestamps say.
       dispatch({ type: 'log/batch', batch, ...(historyDone && now ? { arrivedAt: now() } : {}) });
     },
@@ -83,6 +99,7 @@ export function logHandlers(
       // end (keeping the old file's size would skip decoding the new file's first lines for the pane).
       bytesRead = 0;
       size = 0;
+      dated = false;
       // A new file may come from another writer: its first lines judge its clock again.
       if (grammar.zone === undefined) {
         judged = false;
@@ -126,7 +143,7 @@ export function logHandlers(
         if (parser === null) return range.from;
         const readBytes = worker.readBytes ?? WORKER_READ_BYTES;
         let handedOver = range.from;
-        const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes, maxLineBytes: range.maxLineBytes, tailLimit, tailZoneBytes: TAIL_ZONE_BYTES };
+        const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes, maxLineBytes: range.maxLineBytes, tailLimit: TAIL_LIMIT, tailZoneBytes: TAIL_ZONE_BYTES };
         const done = await parseInWorker(
           parser,
           job,

@@ -22,17 +22,17 @@ export async function readLogOnce(
   historyStart?: HistoryStart,
   /**
    * Read size (default: the follower's), whether outcome lines come as keyed columns (default true), the
-   * parse worker for a long log (default: parseWorkerChoice(); null: none), and how many last lines are decoded
-   * for a log pane (default TAIL_LIMIT; 0 when nothing shows `log.tail`, as status and missing).
+   * parse worker for a long log (default: parseWorkerChoice(); null: none), and `paneless` when no log pane
+   * shows what is read (status, missing: see logHandlers).
    */
-  opts: { chunkSize?: number; keyed?: boolean; now?: () => number; worker?: ParseWorkerChoice | null; tailLimit?: number } = {},
+  opts: { chunkSize?: number; keyed?: boolean; now?: () => number; worker?: ParseWorkerChoice | null; paneless?: boolean } = {},
 ): Promise<void> {
   const ac = new AbortController();
   let failure: unknown = null;
   // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
   const guess = await guessFromFile(file, grammar, opts.now);
   const read = guess ? { ...grammar, zone: guess.zone } : grammar;
-  const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, opts.worker !== undefined ? opts.worker : parseWorkerChoice(), opts.tailLimit);
+  const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, opts.worker !== undefined ? opts.worker : parseWorkerChoice(), opts.paneless);
   let moved = false;
   await followLog(
     file,

@@ -91,9 +91,9 @@ export async function collectSnapshot(
       )
     : Promise.resolve();
   const tasks: Promise<unknown>[] = [
-    // No log pane shows a snapshot: its lines are not decoded for one (tailLimit 0; the same records).
+    // No log pane shows a snapshot: pane lines are decoded only while the log has shown no dated line (paneless).
     ...(cr ? [cloudRunTask()] : [
-      bounded(`log ${config.log}`, readLogOnce(config.log, grammar, dispatch, undefined, { now, tailLimit: 0 }).catch((err: unknown) => {
+      bounded(`log ${config.log}`, readLogOnce(config.log, grammar, dispatch, undefined, { now, paneless: true }).catch((err: unknown) => {
         report.logUnreadable = true;
         // In the state too: the overview row and text status say why the run is unknown, as the dashboard does.
         dispatch({ type: 'log/problem', message: err instanceof UserError ? err.message : `log ${config.log}: ${(err as Error).message}` });
