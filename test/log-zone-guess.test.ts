@@ -168,3 +168,31 @@ describe('U17, second shape: a writer whose clock is far off (9,439 h behind), i
     expect(f.ratePerMin).not.toBeNull();
   });
 });
+
+describe('tester X12: a writer whose clock is a few minutes off (no zone fits): never stalled for it, elapsed on its clock', () => {
+  // A run began 20 s ago by our clock and writes a line a second; its clock reads 7 min behind ours, or ahead.
+  const now = Date.UTC(2026, 10, 30, 14, 0, 0);
+  for (const [shape, skew] of [['behind', 7 * MIN], ['ahead', -7 * MIN]] as const) {
+    test(`7 min ${shape}: status running (external), elapsed 0:20 from the file's modification time`, async () => {
+      const start = now - 20_000 - skew;
+      const file = join(dir, `skew-${shape}.log`);
+      writeFileSync(file, runLog(start, 0, 20));
+      // The newest line (its own time start + 20 s) was written a second ago by our clock.
+      utimesSync(file, (now - 1_000) / 1000, (now - 1_000) / 1000);
+      const state = await collectSnapshot(loadConfig({ file: write(`skew-${shape}.json`, { job: 'skew', log: `skew-${shape}.log`, timeout: 60 }), cwd: dir }), { now: () => now, writers: oneWriter, sources: false });
+      const f = currentFigures(state);
+      expect(f.status).toBe('running');
+      expect(f.elapsedMs).toBe(21_000);
+      expect(state.log.zoneGuess ?? null).toBeNull();
+    });
+  }
+
+  test('7 min behind and quiet for 6 min by the file: stalled all the same', async () => {
+    const start = now - 20_000 - 6 * MIN - 7 * MIN;
+    const file = join(dir, 'skew-quiet.log');
+    writeFileSync(file, runLog(start, 0, 20));
+    utimesSync(file, (now - 6 * MIN) / 1000, (now - 6 * MIN) / 1000);
+    const state = await collectSnapshot(loadConfig({ file: write('skew-quiet.json', { job: 'skew', log: 'skew-quiet.log', timeout: 60 }), cwd: dir }), { now: () => now, writers: oneWriter, sources: false });
+    expect(currentFigures(state).status).toBe('stalled');
+  });
+});
