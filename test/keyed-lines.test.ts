@@ -2,15 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readLogOnce } from '../src/app/read-log-once.js';
 import { statusJson } from '../src/app/status-json.js';
 import type { ParsedBatch } from '../src/log-line.js';
 import { compileGrammar, linesOf, LogClock, parseChunk, type Grammar } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
-import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
 import { runFacts } from '../src/state/run.js';
-import { damagedLogs, type TestLog } from './support/damaged-logs.js';
+import { damagedLogs, readEvents, type TestLog } from './support/damaged-logs.js';
 import { logLine } from './support/log-text.js';
 
 // Outcome lines read as keyed columns (hashes, no LogLine, no key string) must change nothing: every batch
@@ -25,19 +23,7 @@ beforeAll(async () => {
 
 /** Every event of a read, and the state they fold into. */
 async function read(file: string, grammar: Grammar, keyed: boolean, chunkSize: number) {
-  const events: AppEvent[] = [];
-  let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
-  await readLogOnce(
-    file,
-    grammar,
-    (e) => {
-      events.push(e);
-      state = reduce(state, e);
-    },
-    undefined,
-    { chunkSize, keyed },
-  );
-  return { events, state };
+  return readEvents(file, grammar, { chunkSize, keyed });
 }
 
 /** A batch with its keyed columns made into LogLines (what the LogLine parse gives). */

@@ -2,17 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readLogOnce } from '../src/app/read-log-once.js';
 import { statusJson } from '../src/app/status-json.js';
 import type { ParsedBatch } from '../src/log-line.js';
 import { linesOf, LogClock, parseChunk, type Grammar } from '../src/parser/index.js';
 import { newestRecordAt } from '../src/parser/newest-line.js';
-import { initialState } from '../src/state/app-state.js';
-import type { AppEvent } from '../src/state/events.js';
 import { foreignLog } from '../src/state/foreign-log.js';
-import { reduce } from '../src/state/reducer.js';
 import { runFacts } from '../src/state/run.js';
-import { damagedLogs, type TestLog } from './support/damaged-logs.js';
+import { damagedLogs, readEvents, type TestLog } from './support/damaged-logs.js';
 import { logLine } from './support/log-text.js';
 
 // `status` and `missing` read a log cheaper than the dashboard does, and must learn the same from it: the zone
@@ -75,19 +71,7 @@ describe('newest record time from prefixes alone', () => {
 
 /** Every event of a one-shot read and the state they fold into. */
 async function read(file: string, grammar: Grammar, paneless: boolean, chunkSize?: number) {
-  const events: AppEvent[] = [];
-  let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
-  await readLogOnce(
-    file,
-    grammar,
-    (e) => {
-      events.push(e);
-      state = reduce(state, e);
-    },
-    undefined,
-    { chunkSize, paneless, now: () => Date.UTC(2025, 10, 30) },
-  );
-  return { events, state };
+  return readEvents(file, grammar, { chunkSize, paneless, now: () => Date.UTC(2025, 10, 30) });
 }
 
 /** A batch as LogLines, without the log pane's lines (a paneless reading decodes none once a line is dated). */

@@ -14,7 +14,7 @@ import { initialState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
 import { runFacts } from '../src/state/run.js';
-import { damagedLogs, type TestLog } from './support/damaged-logs.js';
+import { damagedLogs, readEvents, type TestLog } from './support/damaged-logs.js';
 import { waitFor } from './support/wait-for.js';
 
 // A long history read and parsed in the parse worker (dist/src/parse-worker.cjs, built by `npm test`) must fold
@@ -30,19 +30,8 @@ beforeAll(async () => {
 }, 120_000);
 
 async function read(file: string, grammar: Grammar, chunkSize: number, choice: ParseWorkerChoice | null) {
-  const events: AppEvent[] = [];
   const worker = choice && { ...choice, stats: { inThread: 0, fromWorker: 0 } };
-  let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
-  await readLogOnce(
-    file,
-    grammar,
-    (e) => {
-      events.push(e);
-      state = reduce(state, e);
-    },
-    undefined,
-    { chunkSize, worker },
-  );
+  const { events, state } = await readEvents(file, grammar, { chunkSize, worker });
   const batches = events.flatMap((e) => (e.type === 'log/batch' ? [e.batch] : []));
   return {
     state,

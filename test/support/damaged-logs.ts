@@ -2,6 +2,10 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { compileGrammar, type Grammar } from '../../src/parser/index.js';
+import { readLogOnce } from '../../src/app/read-log-once.js';
+import { initialState, type AppState } from '../../src/state/app-state.js';
+import type { AppEvent } from '../../src/state/events.js';
+import { reduce } from '../../src/state/reducer.js';
 import { logLine } from './log-text.js';
 // @ts-expect-error: the bench is plain JavaScript
 import { oneRunLog } from '../../bench/one-run.js';
@@ -101,4 +105,24 @@ export async function damagedLogs(dir: string): Promise<TestLog[]> {
   const big = oneRunLog(dir, 1_600_000, 7);
   logs.push({ name: 'one-run', grammar: compileGrammar(undefined, 'UTC'), file: big.file });
   return logs;
+}
+
+/**
+ * Every event of a one-shot read of `file` (readLogOnce with `opts`) and the state they fold into, from a state
+ * made at 2025-11-30: what the read-path tests compare between two ways of reading one log.
+ */
+export async function readEvents(file: string, grammar: Grammar, opts: Parameters<typeof readLogOnce>[4] = {}): Promise<{ events: AppEvent[]; state: AppState }> {
+  const events: AppEvent[] = [];
+  let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
+  await readLogOnce(
+    file,
+    grammar,
+    (e) => {
+      events.push(e);
+      state = reduce(state, e);
+    },
+    undefined,
+    opts,
+  );
+  return { events, state };
 }
