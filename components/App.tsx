@@ -79,7 +79,7 @@ export function App({ store, onIntent, color, onBack, backFrom, chain = null }: 
   return (
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
-        <Header job={state.job} run={state.log.current} figures={figures} external={strangerRun(state.process)} keepAwake={state.process.keepAwake ? 'awake' : state.process.keepAwakeProblem ? 'awake: unavailable' : null} stopping={stopHeadline(state.process, state.now)} width={width} reading={readingText(state)} unknown={runUnknown(state)} />
+        <Header job={state.job} run={state.log.current} figures={figures} external={strangerRun(state.process)} keepAwake={state.process.keepAwake ? 'awake' : state.process.keepAwakeProblem ? 'awake: unavailable' : null} stopping={stopHeadline(state.process, state.now)} width={width} now={state.now} reading={readingText(state)} unknown={runUnknown(state)} />
         <Notices notices={notices} now={state.now} />
         {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
         {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} height={bodyHeight} /> : null}

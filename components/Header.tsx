@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import Spinner from 'ink-spinner';
+import { ClockSpinner } from './ClockSpinner.js';
 import { countOf, formatClock } from '../src/format.js';
 import { displayWidth, truncate } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
@@ -48,8 +48,8 @@ export function headerParts(parts: Part[], job: string, width: number): { job: s
 }
 
 /** Job name, run state (spinner while running), elapsed, and the run's workers/timeout as its log says: one row. */
-export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number; reading?: string | null; unknown?: boolean }) {
-  const { job, run, figures, external, keepAwake, stopping, width, reading = null, unknown = false } = props;
+export function Header(props: { job: string; run: RunState | null; figures: RunFigures; external: boolean; keepAwake: string | null; stopping: string | null; width: number; now: number; reading?: string | null; unknown?: boolean }) {
+  const { job, run, figures, external, keepAwake, stopping, width, now, reading = null, unknown = false } = props;
   const color = useColor();
   // No run can be read (its log is not a file, Cloud Run refuses): `error`, as the overview and `status` say; why is
   // in the notice under it (tester V14).
@@ -90,7 +90,7 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
           <Text key={i}>
             {' '}
             <Text color={color ? 'green' : undefined}>
-              <Spinner type="dots" />
+              <ClockSpinner now={now} />
             </Text>{' '}
           </Text>
         ) : (

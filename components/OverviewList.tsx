@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import Spinner from 'ink-spinner';
+import { ClockSpinner } from './ClockSpinner.js';
 import type { OverviewRow } from '../src/overview/overview-rows.js';
 import { overviewCells } from '../src/overview/overview-text.js';
 import type { OverviewColumns } from '../src/overview/layout.js';
@@ -21,13 +21,17 @@ function fit(text: string, width: number): string {
 }
 
 /** One job on two lines: name, state, run bar with done/total, rate, ETA, failures; then coverage and the age of the figures. */
-export function OverviewJob({ row, selected, cols }: { row: OverviewRow; selected: boolean; cols: OverviewColumns }) {
+/** The spinner only while a run runs: it is the one thing that redraws an idle overview (once a second). */
+export function spins(row: OverviewRow): boolean {
+  return row.status === 'running' && !row.reading && !row.runUnknown;
+}
+
+export function OverviewJob({ row, selected, cols, now }: { row: OverviewRow; selected: boolean; cols: OverviewColumns; now: number }) {
   const color = useColor();
   const c = overviewCells(row);
   const total = row.reading ? 0 : (row.total ?? 0);
   const failedShown = row.failed && !row.reading ? c.failed : '';
-  // The spinner only while a run runs: it is the one thing that redraws an idle overview.
-  const spinning = row.status === 'running' && !row.reading && !row.runUnknown;
+  const spinning = spins(row);
   const stateColor = color ? (row.runUnknown ? 'red' : STATUS_COLOR[row.reading ? 'waiting' : row.status]) : undefined;
   const barWidth = cols.bar ? cols.bar + 1 : 0;
   return (
@@ -38,7 +42,7 @@ export function OverviewJob({ row, selected, cols }: { row: OverviewRow; selecte
         </Text>
         <Text bold={selected}>{fit(row.job, cols.name + 1)}</Text>
         <Text color={stateColor}>
-          {spinning ? <Spinner type="dots" /> : null}
+          {spinning ? <ClockSpinner now={now} /> : null}
           {spinning ? fit(` ${c.state}`, cols.state - 1) : fit(c.state, cols.state)}
         </Text>
         {row.problem?.run ? (

@@ -18,7 +18,8 @@ import { ConfirmBox } from './ConfirmBox.js';
 import { FunnelPanel } from './FunnelPanel.js';
 import { HelpBar } from './HelpBar.js';
 import { Notices, recentNotices } from './Notices.js';
-import { MoreJobs, OverviewHead, OverviewJob } from './OverviewList.js';
+import { MoreJobs, OverviewHead, OverviewJob, spins } from './OverviewList.js';
+import { spinnerFrame } from './ClockSpinner.js';
 import { OverviewHelp, OverviewHelpBar } from './OverviewHelp.js';
 import { ColorProvider } from './theme.js';
 
@@ -58,7 +59,9 @@ function overviewData(platform: Platform) {
   const chainState = platform.chain?.getState();
   const chain = platform.registry.chain;
   const funnelRows = chain && chainState ? funnelOf(chain, chainState) : null;
-  return { ui, all, rows, selected, runtime, job, notices, problem, chainState, funnelRows };
+  // The jobs share one clock: its newest tick turns the overview's spinners.
+  const now = Math.max(0, ...platform.jobs.map((j) => j.store.getState().now));
+  return { ui, all, rows, selected, runtime, job, notices, problem, chainState, funnelRows, now };
 }
 
 // The funnel per chain state: the frame key and the frame both ask for it.
@@ -80,7 +83,9 @@ function frameKey(platform: Platform): string {
   const rows = d.rows.map((r) => [Object.values(overviewCells(r)), r.status, r.done, r.total, r.runFailed, r.runSucceeded, r.runSkipped, r.storage?.error ?? null, r.warehouse?.error ?? null]);
   const job = d.job?.ui;
   const funnelRows = d.funnelRows?.map((r) => [r.stage, r.present, r.expected, r.source, stageNotes(r)]);
-  return JSON.stringify([ui, d.selected, rows, d.notices.map((n) => [n.text, n.tone]), d.problem, idOf(job?.confirm), idOf(job?.choosingGroup), funnelRows, d.chainState?.expectedError ?? null]);
+  // A running row's spinner turns once a second with the clock: only then is a tick a new frame.
+  const spinner = d.rows.some(spins) ? spinnerFrame(d.now) : null;
+  return JSON.stringify([ui, d.selected, rows, d.notices.map((n) => [n.text, n.tone]), d.problem, idOf(job?.confirm), idOf(job?.choosingGroup), funnelRows, d.chainState?.expectedError ?? null, spinner]);
 }
 
 /**
@@ -226,7 +231,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       }
   }
 
-  const { all, rows, selected, runtime, job, notices, problem, chainState, funnelRows } = current();
+  const { all, rows, selected, runtime, job, notices, problem, chainState, funnelRows, now } = current();
   if (ui.screen === 'job' && runtime) {
     return <App store={runtime.store} onIntent={runtime.controller.onIntent} color={color} backFrom={ui.openedOn} onBack={() => platform.ui.set({ screen: 'overview', openedOn: null })} />;
   }
@@ -304,7 +309,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
             <OverviewHead cols={cols} />
             {scrolls ? <MoreJobs count={win.above} up /> : null}
             {shown.map((r) => (
-              <OverviewJob key={r.job} row={r} selected={r.job === selected} cols={cols} />
+              <OverviewJob key={r.job} row={r} selected={r.job === selected} cols={cols} now={now} />
             ))}
             {scrolls ? <MoreJobs count={win.below} up={false} /> : null}
             {chainLines && funnelRows ? <FunnelPanel rows={funnelRows} width={width} error={chainState?.expectedError ?? null} reading={!chainState?.expected} /> : null}

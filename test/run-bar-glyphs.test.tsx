@@ -33,7 +33,7 @@ describe('the overview\'s compact run bar draws what the job screen\'s does', ()
     const state = stateWith(succeeded, failed, skipped);
     const cols = overviewColumns(120, 3, { bar: true });
     expect(cols.bar).toBeGreaterThan(0);
-    const overview = stripVTControlCharacters(renderToString(<OverviewJob row={overviewRow(state)} selected={false} cols={cols} />, { columns: 120 })).split('\n')[0];
+    const overview = stripVTControlCharacters(renderToString(<OverviewJob row={overviewRow(state)} selected={false} cols={cols} now={state.now} />, { columns: 120 })).split('\n')[0];
     const panel = stripVTControlCharacters(renderToString(<RunPanel run={state.log.current} figures={currentFigures(state)} width={80} />, { columns: 80 })).split('\n')[0];
     expect(glyphsOf(overview)).toBe(want);
     expect(glyphsOf(panel)).toBe(want);
