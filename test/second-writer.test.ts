@@ -11,20 +11,13 @@ import { statusText } from '../src/app/status-text.js';
 import { loadConfig } from '../src/config.js';
 import { isAlive, procStartOf } from '../src/runner/proc.js';
 import { waitFor } from './support/wait-for.js';
-import { liveJobDir } from './support/live-job.js';
+import { killGroup, liveJobDir } from './support/live-job.js';
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-const killGroup = (pid: number) => () => {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // gone
-  }
-};
 
 /** A backfill that writes a line and runs until signalled (SIGINT ends it, as Python's KeyboardInterrupt would). */
 const LIVES = `

@@ -11,20 +11,13 @@ import { loadConfig } from '../src/config.js';
 import { isAlive, procStartOf } from '../src/runner/proc.js';
 import { parseRunLines } from '../src/runner/runs-file.js';
 import { waitFor } from './support/wait-for.js';
-import { liveJobDir } from './support/live-job.js';
+import { killGroup, liveJobDir } from './support/live-job.js';
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-const killGroup = (pid: number) => () => {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // gone
-  }
-};
 
 /** The backfill: a banner and a scraped line, then it lives with no handler of its own (SIGINT stays as given). */
 const BACKFILL = `#!/bin/sh

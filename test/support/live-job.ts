@@ -20,3 +20,12 @@ export function liveJobDir(prefix: string, job: string, keys: string[], lives: s
   writeFileSync(configFile, JSON.stringify(config));
   return { dir, log, configFile };
 }
+
+/** A cleanup that kills process group `pid` (a backfill spawned detached, with what it started), gone or not. */
+export const killGroup = (pid: number) => () => {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+};
