@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withClaim } from '../runner/claim-file.js';
 import type { Store } from '../store.js';
 import type { Alert } from './alert-events.js';
 import { desktopStyleFor, insideTmux, terminalBytes, type DesktopStyle } from './terminal-notify.js';
@@ -46,16 +47,13 @@ export async function readPastAlerts(stateDir: string, limit = 20): Promise<Aler
 
 /** An occurrence recorded in alerts.jsonl this recently (by another dashboard of the state directory) is not sent again. */
 export const SAME_OCCURRENCE_MS = 10 * 60_000;
-/** A claim older than this was left by a dashboard that died between claiming and recording. */
-const CLAIM_STALE_MS = 60_000;
 /** How much of alerts.jsonl's end is read for an occurrence already recorded (a few hundred alerts). */
 const TAIL_BYTES = 128 * 1024;
 
 /**
  * Records `alert` in alerts.jsonl unless another dashboard of the same state directory already recorded the same
  * occurrence within SAME_OCCURRENCE_MS; resolves true when this dashboard recorded it (and so sends it out).
- * Two at one instant are kept apart by a claim file made with O_EXCL (STATEDIR/alert-HASH.claim, ours: removed
- * once the line is written; one older than a minute is taken over), as the end record of a run is (runs-file.ts).
+ * Two at one instant are kept apart by a claim file (withClaim: STATEDIR/alert-HASH.claim), as a run's end record is.
  * An alert without an occurrence (none today) is always recorded. Throws an Error naming the file it could not write.
  */
 export async function recordAlertOnce(stateDir: string, alert: Alert): Promise<boolean> {
@@ -65,22 +63,12 @@ export async function recordAlertOnce(stateDir: string, alert: Alert): Promise<b
     return true;
   }
   const claim = join(stateDir, `alert-${createHash('sha1').update(alert.occurrence).digest('hex').slice(0, 16)}.claim`);
-  try {
-    await (await open(claim, 'wx')).close();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const st = await stat(claim).catch(() => null);
-    if (st && Date.now() - st.mtimeMs < CLAIM_STALE_MS) return false;
-    await rm(claim, { force: true });
-    return recordAlertOnce(stateDir, alert);
-  }
-  try {
+  const wrote = await withClaim(claim, async () => {
     if (await recordedLately(file, alert)) return false;
     await appendFile(file, JSON.stringify(alert) + '\n', 'utf8');
     return true;
-  } finally {
-    await rm(claim, { force: true });
-  }
+  });
+  return wrote === true;
 }
 
 /** Whether alerts.jsonl's end holds `alert`'s occurrence at a time within SAME_OCCURRENCE_MS of its own. */

@@ -1,7 +1,8 @@
 import { close, fstatSync, fsync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
+import { withClaim } from './claim-file.js';
 import type { RunLabel } from './keys-file.js';
 import type { ProcStart } from './proc.js';
 import type { Survivor } from './session.js';
@@ -161,30 +162,19 @@ export async function recordEndOnce(stateDir: string, end: Omit<EndRecord, 'type
   // Beside runs.jsonl, never in a folder of its own: a dashboard going away mid-write must not make folders.
   const dir = stateDir;
   const claim = join(dir, `end-${end.id.replace(/[^\w.-]/g, '_')}.claim`);
-  let handle;
-  try {
-    handle = await open(claim, 'wx');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw describeWriteError(err, `the end claim ${claim}`, dir);
-    const st = await stat(claim).catch(() => null);
-    if (st && Date.now() - st.mtimeMs < CLAIM_STALE_MS) return false;
-    await rm(claim, { force: true });
-    return recordEndOnce(stateDir, end);
-  }
-  try {
-    await handle.close();
-    const run = (await readRuns(stateDir)).find((r) => r.id === end.id);
-    if (run?.end) return false;
-    const stopped = run?.stopAskedAt !== undefined && end.reason === 'exited';
-    await recordEnd(stateDir, { ...end, ...(stopped ? { reason: 'stopped' as const } : {}) });
-    return true;
-  } finally {
-    await rm(claim, { force: true });
-  }
+  const wrote = await withClaim(
+    claim,
+    async () => {
+      const run = (await readRuns(stateDir)).find((r) => r.id === end.id);
+      if (run?.end) return false;
+      const stopped = run?.stopAskedAt !== undefined && end.reason === 'exited';
+      await recordEnd(stateDir, { ...end, ...(stopped ? { reason: 'stopped' as const } : {}) });
+      return true;
+    },
+    (err) => describeWriteError(err, `the end claim ${claim}`, dir),
+  );
+  return wrote === true;
 }
-
-/** A claim older than this was left by a dashboard that died between claiming and writing. */
-const CLAIM_STALE_MS = 60_000;
 
 /**
  * Records that a dashboard is stopping run `id` (see StopRecord), before the first signal goes: synchronously, one

@@ -1,0 +1,28 @@
+import { open, rm, stat } from 'node:fs/promises';
+
+/** A claim older than this was left by a dashboard that died between claiming and writing; it is taken over. */
+export const CLAIM_STALE_MS = 60_000;
+
+/**
+ * Runs `work` while holding the claim file `claim` (made with O_EXCL, ours: removed once `work` settles), so that of
+ * several dashboards of one state directory doing the same write at one instant, one does it. Resolves `work`'s
+ * result, or null when another holds a fresh claim (younger than CLAIM_STALE_MS; an older one is taken over).
+ * A claim that cannot be made for another reason throws `describe(err)` (the raw error by default).
+ * Used for a run's end record (runs-file.ts) and an alert's one line across dashboards (alert-sink.ts).
+ */
+export async function withClaim<T>(claim: string, work: () => Promise<T>, describe: (err: unknown) => unknown = (err) => err): Promise<T | null> {
+  try {
+    await (await open(claim, 'wx')).close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw describe(err);
+    const st = await stat(claim).catch(() => null);
+    if (st && Date.now() - st.mtimeMs < CLAIM_STALE_MS) return null;
+    await rm(claim, { force: true });
+    return withClaim(claim, work, describe);
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(claim, { force: true });
+  }
+}
