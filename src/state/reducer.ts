@@ -178,7 +178,7 @@ function step(state: AppState, event: AppEvent): AppState {
       // Every figure of the run before (counts, rate, ETA, workers, elapsed, arrivals) belonged to that run only.
       return {
         ...state,
-        log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, tail: [], lines: 0, bytesRead: 0, suspiciousKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
+        log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, tail: [], lines: 0, linesAtSeed: 0, bytesRead: 0, suspiciousKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
       };
     case 'log/launched': {
       // The run before ended: its figures (counts, rate, elapsed, workers) must not stand for the new one until
