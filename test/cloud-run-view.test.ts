@@ -130,9 +130,10 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   it('an execution that ended before its first record says why: the log\'s last line is its error on the screen and in status', async () => {
     const failed = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-bad01', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:04Z', taskCount: 1, failedCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', message: 'Task 0 failed with exit code 2' }], template: { template: { timeout: '604800s' } } });
     let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) });
-    // An earlier run's last lines are in the tail: never taken for this one's cause.
+    // An earlier execution's last lines were read: never taken for this one's cause (following it begins its log anew,
+    // as the dashboard's place does).
     s = reduce(s, { type: 'log/batch', batch: parseText('2026-03-01 09:00:00,000 - INFO - an earlier line', compileGrammar()) });
-    s = reduce(s, { type: 'log/launched', seed: { startedAt: t0, total: null, workers: null, timeoutSec: null }, bytesBefore: 0 });
+    s = reduce(s, { type: 'log/begin', seed: { startedAt: t0, total: null, workers: null, timeoutSec: null } });
     s = reduce(s, { type: 'place/update', patch: { execution: failed, ours: false, logNewestAt: null, logIncomplete: null } });
     expect(deadStartCause(s)).toBeNull();
     const usage = ['usage: backfill-tui sim [-h] [--keys KEYS] [--workers WORKERS]', 'backfill-tui sim: error: unrecognized arguments: --bogus-flag'];

@@ -57,7 +57,7 @@ test('an execution that died on a bad argument says why on the dashboard, in sta
   for (const args of [['status', '--json'], ['status']]) {
     const out = await runCliAsync(args, { cwd: dir });
     if (args.length === 2) expect(JSON.parse(out.stdout).run).toMatchObject({ state: 'ended', error: CAUSE });
-    else expect(out.stdout).toContain(`\n          ${CAUSE}\n`);
+    else expect(out.stdout).toContain(`\n          ended before its first record: ${CAUSE}\n`);
   }
 
   // The same fault in an execution started elsewhere, after ours: the dashboard follows it and says why.
@@ -69,5 +69,5 @@ test('an execution that died on a bad argument says why on the dashboard, in sta
   const json = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
   expect(json.execution).toMatchObject({ name: theirs.name, ours: false });
   expect(json.run).toMatchObject({ state: 'ended', error: CAUSE });
-  expect((await runCliAsync(['status'], { cwd: dir })).stdout).toContain(`\n          ${CAUSE}\n`);
+  expect((await runCliAsync(['status'], { cwd: dir })).stdout).toContain(`\n          ended before its first record: ${CAUSE}\n`);
 }, 90_000);

@@ -2,6 +2,7 @@ import { countOf, formatCount } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
 import { runStatus } from '../state/run-view.js';
+import { deadStartCause } from '../state/dead-start.js';
 import { otherWriters, pidsText, writerOf } from '../state/writer.js';
 
 /** What the dashboard calls the operator about. */
@@ -43,7 +44,8 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   const before = runStatus(prev.log.current, prev.now, writerOf(prev));
   const now = runStatus(run, next.now, writerOf(next));
   if (run && now !== before && (sameRun || before === 'waiting')) {
-    const id = next.place?.execution?.id ?? String(run.startedAt);
+    // A re-run that died at start has no time of its own: it is named by the run it came after (tester X11).
+    const id = next.place?.execution?.id ?? (run.deadStart ? `dead-after-${next.log.history.at(-1)?.startedAt ?? null}` : String(run.startedAt));
     // A stall is the same one wherever it is seen while no line has come since the one it waits after.
     if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`, `${id}@${run.lastActivityAt}`);
     if (now === 'stuck') fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}still running past its task timeout or stuckAfter (x cancels it)`, id);
@@ -53,7 +55,9 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     const fireEnd = (kind: AlertKind, text: string) => told || out.push({ kind, at: next.now, job: next.job, text: `${next.job}: ${text}`, run: id, occurrence: `${next.job}|${kind}|${id}` });
     // Only a run seen going: before the first look at its writer (or execution) its state was a guess from the
     // log's times, so a run that had ended before this dashboard started is history, not news (tester V15).
-    if (now === 'ended' && writerKnown(prev)) fireEnd('ended-without-summary', `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
+    // One that ended before its first record says why (tester X11), as the job screen and status do.
+    const cause = now === 'ended' ? deadStartCause(next) : null;
+    if (now === 'ended' && writerKnown(prev)) fireEnd('ended-without-summary', cause ? `run ended before its first record: ${cause}` : `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
     if (now === 'complete') fireEnd('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
   }
 

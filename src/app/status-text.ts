@@ -60,7 +60,8 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
     lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
     // Why a run ended before its first record (tester X11), when no traceback said it.
-    const error = run.error ?? deadStartCause(state);
+    const cause = deadStartCause(state);
+    const error = cause ? `ended before its first record: ${cause}` : run.error;
     if (error) lines.push(`          ${error}`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);

@@ -1,5 +1,6 @@
 import type { LogLine } from '../log-line.js';
 import type { PrefixReader } from './timestamp.js';
+import { isStartDeathLine } from './start-death.js';
 
 /*
  * Lines whose record prefix does not start the physical line. Real machines put bytes in front of a
@@ -85,14 +86,25 @@ const EXCEPTION_LINE = /^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))(?::
 export function parseTrace(b: Buffer, p: number, end: number, out: LogLine[]): boolean {
   const at = 0;
   const first = b[p];
-  // An uppercase ASCII letter, and short enough to be an exception line rather than a dump.
-  if (first < 65 || first > 90 || end - p > 2048) return false;
-  const text = b.toString('utf8', p, end).trimEnd();
-  if (text === TRACEBACK) {
-    out.push({ kind: 'trace', at, error: null });
-    return true;
+  // Short enough to be an exception line rather than a dump.
+  if (end - p > 2048 || end === p) return false;
+  // An uppercase ASCII letter: a traceback's first or last line.
+  if (first >= 65 && first <= 90) {
+    const text = b.toString('utf8', p, end).trimEnd();
+    if (text === TRACEBACK) {
+      out.push({ kind: 'trace', at, error: null });
+      return true;
+    }
+    if (EXCEPTION_LINE.test(text)) {
+      out.push({ kind: 'trace', at, error: text });
+      return true;
+    }
   }
-  if (!EXCEPTION_LINE.test(text)) return false;
+  // A start that died before its first record says why on one line with a colon (start-death.ts): its error too.
+  const colon = b.indexOf(58, p);
+  if (colon < 0 || colon >= end || first === 32) return false;
+  const text = b.toString('utf8', p, end).trimEnd();
+  if (!isStartDeathLine(text)) return false;
   out.push({ kind: 'trace', at, error: text });
   return true;
 }

@@ -6,6 +6,7 @@ import { completion } from './completions.js';
 import { SEEN_QUEUED } from './key-ledger.js';
 import { trailAfter, type LogTrail } from './log-trail.js';
 import { applyTaskLine, type TaskOf } from './execution-tasks.js';
+import { isStartDeath } from '../parser/start-death.js';
 
 /** The current run plus the earlier runs of the same log file. */
 export interface LogRuns {
@@ -53,7 +54,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     if (code !== GENERAL) {
       // Succeeded, failed and skipped lines with their keys (run-keys.ts: what the LogLine path below does
       // for each). Before any run, or after a summary, a success or failure starts one; a skip does not.
-      if (!run || (!task && run.complete && code !== KEYED_SKIPPED)) {
+      if (!run || (!task && ((run.complete && code !== KEYED_SKIPPED) || run.deadStart))) {
         if (run) {
           trail = trailAfter(trail, run);
           history = pushHistory(history, run);
@@ -99,7 +100,16 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       continue;
     }
     if (line.kind === 'trace') {
-      // A traceback has no time of its own, and before any run (or after a summary) it ends nothing.
+      // A traceback has no time of its own, and before any run it ends nothing; after a run was over (its summary, or
+      // it died of another error), a start that died (start-death.ts) is the newest attempt: `ended`, saying why,
+      // never the finished run before it (tester X11: a re-run appended with `>>` read `complete`).
+      if (run && line.error !== null && (run.complete || (run.exitTrace && run.error !== null && !run.deadStart)) && isStartDeath(line.error)) {
+        trail = trailAfter(trail, run);
+        history = pushHistory(history, run);
+        run = emptyRun();
+        ({ changes } = beginNew(run));
+        run.deadStart = true;
+      }
       if (run && !run.complete) {
         run.exitTrace = true;
         if (line.error !== null) run.error = line.error;
@@ -111,9 +121,9 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       run = emptyRun();
       ({ changes } = beginNew(run));
       run.startedAt = line.at;
-    } else if ((run.complete && isRunActivity(line)) || opensNextRun(run, line)) {
+    } else if ((run.complete && isRunActivity(line)) || opensNextRun(run, line) || run.deadStart) {
       // Activity after a summary, or a key list opened after this run's keys moved, without a new banner:
-      // a new run whose banner we missed (or a script that writes none).
+      // a new run whose banner we missed (or a script that writes none). Any record after a dead start is another's.
       trail = trailAfter(trail, run);
       history = pushHistory(history, run);
       run = emptyRun();

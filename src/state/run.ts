@@ -56,6 +56,8 @@ export interface RunState {
   error: string | null;
   /** Lines that looked like outcomes (an outcome word and a key) but matched no rule. */
   unrecognized: number;
+  /** An attempt that died at start after the run before it was over: its error is how (dead-attempt.ts). */
+  deadStart?: true;
   /** A Cloud Run execution of several tasks: what each task said of its shard (execution-tasks.ts); else absent. */
   tasks?: TaskTally[] | null;
 }
