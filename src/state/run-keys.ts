@@ -2,7 +2,7 @@ import { FailedKeys, FailedStore, type LiveFailure } from './failed-keys.js';
 import { KIND_OTHER, KeyLedger, OUTCOME_FAILED, OUTCOME_MASK, OUTCOME_NONE, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED, kindOf, withKind } from './key-ledger.js';
 import type { LogLine } from '../log-line.js';
 import { GENERAL, KEYED_FAILED, KEYED_SKIPPED, KEYED_SUCCEEDED, type KeyedLines } from '../parser/keyed-lines.js';
-import { completion } from './completions.js';
+import { CompletionRing } from './completions.js';
 import type { RunState } from './run.js';
 
 /**
@@ -123,6 +123,20 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
   const size = rec.size;
   const keys = run.keys;
   const complete = run.complete && !c.oneRun;
+  // The columns and the run's counts in locals: a run snapshot's fields are read through property lookups
+  // that stay slow (a run object has several shapes: emptyRun's, cloneRun's), and this loop is a million-key
+  // run's fold. The counts go back to the run before anything else reads them (countFound) and at the end.
+  const ats = rec.at;
+  const keyBytes = rec.keyBytes;
+  const keyEnd = rec.keyEnd;
+  const h1s = rec.h1;
+  const h2s = rec.h2;
+  const ledger = keys === null ? null : keys.ledger;
+  const ring = (ringMade ??= new CompletionRing());
+  ring.clear();
+  let succeeded = run.succeeded;
+  let skipped = run.skipped;
+  let failed = run.failed;
   let k = c.k;
   let f = c.f;
   let at = 0;
@@ -131,30 +145,27 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
     const code = order[r];
     // After a summary, a success or failure starts a new run (applyLines' isRunActivity); a skip does not.
     if (code === GENERAL || (complete && code !== KEYED_SKIPPED)) break;
-    at = rec.at[k];
-    const state = keys === null ? 0 : keys.ledger.findBytes(rec.keyBytes, k === 0 ? 0 : rec.keyEnd[k - 1], rec.keyEnd[k], rec.h1[k], rec.h2[k]);
-    if (keys !== null && code !== KEYED_FAILED && (state & OUTCOME_MASK) === OUTCOME_NONE) {
-      // The key's first outcome, not a failure: what countFound does, less the key's text.
+    at = ats[k];
+    const state = ledger === null ? 0 : ledger.findBytes(keyBytes, k === 0 ? 0 : keyEnd[k - 1], keyEnd[k], h1s[k], h2s[k]);
+    if (ledger !== null && (state & OUTCOME_MASK) === OUTCOME_NONE) {
       if (code === KEYED_SUCCEEDED) {
-        keys.ledger.set(withKind(state | OUTCOME_SUCCEEDED, 0));
-        run.succeeded++;
-        completion(run, at);
+        // The key's first outcome, not a failure: what countFound does, less the key's text.
+        ledger.set(withKind(state | OUTCOME_SUCCEEDED, 0));
+        succeeded++;
+        ring.add(at);
+      } else if (code === KEYED_SKIPPED) {
+        ledger.set(withKind(state | OUTCOME_SKIPPED, 0));
+        skipped++;
       } else {
-        keys.ledger.set(withKind(state | OUTCOME_SKIPPED, 0));
-        run.skipped++;
+        // The key's first outcome, a failure: what countFound does, with the failure's parts as they are.
+        const failure = rec.failures[f];
+        const error = rec.errors[f++];
+        ledger.set(withKind(state | OUTCOME_FAILED, kindIndex(keys!, failure)));
+        failed++;
+        move(run.failures, failure, +1);
+        keys!.failed.addBytes(h1s[k], h2s[k], keyBytes, k === 0 ? 0 : keyEnd[k - 1], keyEnd[k], failure, error, at, run.keysVersion);
+        ring.add(at);
       }
-      k++;
-      continue;
-    }
-    if (keys !== null && (state & OUTCOME_MASK) === OUTCOME_NONE) {
-      // The key's first outcome, a failure: what countFound does, with the failure's parts as they are.
-      const failure = rec.failures[f];
-      const error = rec.errors[f++];
-      keys.ledger.set(withKind(state | OUTCOME_FAILED, kindIndex(keys, failure)));
-      run.failed++;
-      move(run.failures, failure, +1);
-      keys.failed.addBytes(rec.h1[k], rec.h2[k], rec.keyBytes, k === 0 ? 0 : rec.keyEnd[k - 1], rec.keyEnd[k], failure, error, at, run.keysVersion);
-      completion(run, at);
       k++;
       continue;
     }
@@ -162,17 +173,27 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
     const failure = code === KEYED_FAILED ? rec.failures[f] : null;
     const error = code === KEYED_FAILED ? rec.errors[f++] : '';
     let fresh = true;
+    run.succeeded = succeeded;
+    run.skipped = skipped;
+    run.failed = failed;
     if (keys === null) {
       count(run, next, +1);
       if (failure !== null) move(run.failures, failure, +1);
     } else {
-      const done = countFound(run, keys, state, rec.h1[k], rec.h2[k], next, failure);
-      if (done & LIST) keys.failed.addBytes(rec.h1[k], rec.h2[k], rec.keyBytes, k === 0 ? 0 : rec.keyEnd[k - 1], rec.keyEnd[k], failure!, error, at, run.keysVersion);
+      const done = countFound(run, keys, state, h1s[k], h2s[k], next, failure);
+      if (done & LIST) keys.failed.addBytes(h1s[k], h2s[k], keyBytes, k === 0 ? 0 : keyEnd[k - 1], keyEnd[k], failure!, error, at, run.keysVersion);
       fresh = (done & FRESH) !== 0;
     }
-    if (fresh && code !== KEYED_SKIPPED) completion(run, at);
+    succeeded = run.succeeded;
+    skipped = run.skipped;
+    failed = run.failed;
+    if (fresh && code !== KEYED_SKIPPED) ring.add(at);
     k++;
   }
+  run.succeeded = succeeded;
+  run.skipped = skipped;
+  run.failed = failed;
+  ring.flush(run.completions);
   if (r > from) {
     // What every record sets, as the last one left it.
     run.lastActivityAt = at;
@@ -184,6 +205,12 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
   c.f = f;
   return r;
 }
+
+/**
+ * foldKeyed's completions until they go into the run's window (foldKeyed runs one at a time). Made on first use:
+ * completions.ts and run.ts import each other through this module.
+ */
+let ringMade: CompletionRing | null = null;
 
 /** countFound's answer: the line was new work (for the rate); the caller is to list the failure (its key's text or bytes are the caller's). */
 const FRESH = 1;
