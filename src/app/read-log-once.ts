@@ -10,6 +10,7 @@ import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
 import { markStartup } from '../startup-timing.js';
 import { guessFromFile } from './log-zone-guess.js';
+import { baselineOnly, mayCapTiers, SHORT_READ_BYTES } from './short-read.js';
 
 /**
  * Reads a log's history once (no following) and turns it into events; a missing log is `waiting`.
@@ -30,14 +31,18 @@ export async function readLogOnce(
   const ac = new AbortController();
   let failure: unknown = null;
   // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
-  const guess = await guessFromFile(file, grammar, opts.now);
+  // The file's size beside: a short log is parsed and folded without TurboFan (short-read.ts). Asked through the
+  // thread pool, as everything here: a log on a file system that does not answer must not stop the --timeout.
+  const [guess, size] = await Promise.all([guessFromFile(file, grammar, opts.now), stat(file).then((st) => st.size, () => 0)]);
   const read = guess ? { ...grammar, zone: guess.zone } : grammar;
   const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, opts.worker !== undefined ? opts.worker : parseWorkerChoice(), opts.paneless);
   let moved = false;
+  const short = size < SHORT_READ_BYTES && mayCapTiers();
   await followLog(
     file,
     {
       ...handlers,
+      onChunk: short ? (chunk) => baselineOnly(() => handlers.onChunk(chunk)) : handlers.onChunk,
       onWaiting: () => {
         handlers.onWaiting();
         ac.abort();
@@ -77,3 +82,4 @@ export async function readLogOnce(
   if (failure instanceof UserError) throw failure;
   if (failure) throw new UserError(`cannot read the log ${file}: ${(failure as Error).message ?? String(failure)}`);
 }
+
