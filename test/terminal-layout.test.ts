@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import stringWidth from 'string-width';
@@ -28,6 +28,9 @@ beforeEach(async () => {
   const start = Date.now() - 25 * 60_000;
   const records = [...banner(6, 180, 300), ...KEYS.slice(0, 150).map((k) => ['INFO', `  ✅ Scraped ${k}`])];
   writeFileSync(path.join(dir, 'backfill.log'), logOf(start, records));
+  // Quiet since its newest line: the file was last written then (the dashboard reads the log's clock from it).
+  const newest = new Date(start + (records.length - 1) * 1000);
+  utimesSync(path.join(dir, 'backfill.log'), newest, newest);
   writer = spawn(process.execPath, ['-e', `require('fs').openSync(${JSON.stringify(path.join(dir, 'backfill.log'))}, 'a'); setInterval(() => {}, 1000)`], { stdio: 'ignore' });
   gcs = await startFakeGcs({ bucket: 'nba-scraped-data', objects: KEYS.slice(0, 150).map((k) => `nba-com/player-boxscores/${k}/a.json`) });
   const config = {

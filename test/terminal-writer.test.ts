@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -15,7 +15,12 @@ let writer: ChildProcess | null = null;
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-writer-'));
   // A run quiet for 20 minutes (stalled), its log held open by a process this dashboard did not start.
-  writeFileSync(path.join(dir, 'backfill.log'), logOf(Date.now() - 20 * 60_000, [...banner(2, 60, 10), ['INFO', '  ✅ Scraped 2022-01-03']]));
+  const start = Date.now() - 20 * 60_000;
+  const records = [...banner(2, 60, 10), ['INFO', '  ✅ Scraped 2022-01-03']];
+  writeFileSync(path.join(dir, 'backfill.log'), logOf(start, records));
+  // Quiet since its newest line: the file was last written then (the dashboard reads the log's clock from it).
+  const newest = new Date(start + (records.length - 1) * 1000);
+  utimesSync(path.join(dir, 'backfill.log'), newest, newest);
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'writer', log: 'backfill.log', keepAwake: false, alerts: { bell: false, desktop: false } }));
   writer = spawn(process.execPath, ['-e', `require('fs').openSync(${JSON.stringify(path.join(dir, 'backfill.log'))}, 'a'); setInterval(() => {}, 1000)`], { stdio: 'ignore' });
 });

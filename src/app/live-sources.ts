@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { readyUnlessAborted } from '../abort.js';
 import { historyStartFor } from './history-start.js';
 import { watchExpectedKeys } from '../coverage/expected-watch.js';
@@ -65,11 +66,22 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
       // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
       guessFromFile(config.log, grammar, now).then((guess) => {
         const read = guess ? { ...grammar, zone: guess.zone } : grammar;
+        const handlers = logHandlers(read, dispatch, now, true, guess, parseWorkerChoice());
+        let written = false;
         return followLog(
           config.log,
           {
             // A long history is read in the parse worker (parse-worker-client.ts); what is appended later, here.
-            ...logHandlers(read, dispatch, now, true, guess, parseWorkerChoice()),
+            ...handlers,
+            onProgress: (p) => {
+              handlers.onProgress?.(p);
+              // Its history read, when the log's newest line was written (the file's modification time): a writer's
+              // clock minutes off is known before any line arrives, as `status` knows it (tester X12: opened after
+              // the lines of a writer 7 min ahead that then hung, `running · 0:00` beside status's `stalled`).
+              if (!p.historyDone || written) return;
+              written = true;
+              void stat(config.log).then((st) => st.isFile() && st.size > 0 && dispatch({ type: 'log/written', at: st.mtimeMs }), () => undefined);
+            },
             // State, not only a notice: the overview row says it, and it goes once the log is read again.
             onError: (err) => dispatch({ type: 'log/problem', message: `log: ${(err as Error).message ?? String(err)} (retrying)` }),
             onUnusable: (what) => dispatch({ type: 'log/problem', message: logNotAFile(config.log, what) }),
