@@ -70,7 +70,8 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
     );
   }
   const spinning = figures.status === 'running';
-  const status = figures.status + (external && isLive(figures.status) ? ' (external)' : '');
+  // A dry run lists its keys and scrapes none: said with its state, never taken for a run that did nothing (tester X15).
+  const status = figures.status + (run?.dryRun ? ' (dry run)' : '') + (external && isLive(figures.status) ? ' (external)' : '');
   const settings = run && (run.workers !== null || run.timeoutSec !== null) ? `${run.workers === null ? '? workers' : countOf(run.workers, 'worker')} · timeout ${run.timeoutSec ?? '?'} s` : '';
   const parts: Part[] = [
     { text: ' ' + (spinning ? '  ' : '') },

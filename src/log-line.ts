@@ -28,6 +28,11 @@ export type LogLine =
   | { kind: 'summary'; at: number; field: SummaryField; value: number }
   | { kind: 'failedSaved'; at: number; path: string }
   /**
+   * The reference script's `--dry-run`: `DRY RUN MODE - no scraping will be performed` in its banner (done false),
+   * `DRY RUN complete. Use without --dry-run to execute.` at its end (done true): it lists keys and scrapes none.
+   */
+  | { kind: 'dryRun'; at: number; done: boolean }
+  /**
    * A Python traceback outside any record (the script died): `Traceback (most recent call last):` (error
    * null) or its last line, `FileNotFoundError: [Errno 2] ...` (the error). `at` is 0: a traceback has no time.
    */

@@ -83,6 +83,9 @@ const cases: Array<[string, string, object[]]> = [
   ['long key', INFO + '[7/9] Queued LAL-BOS-2021-10-19', [{ kind: 'queued', key: 'LAL-BOS-2021-10-19', index: 7, total: 9 }]],
   ['utf-8 key', INFO + '  ✅ Scraped café-2021', [{ kind: 'succeeded', key: 'café-2021' }]],
   ['no milliseconds', '2025-11-26 23:17:12 - INFO - [2/9] Queued 2021-10-31', [{ kind: 'queued', key: '2021-10-31', index: 2, total: 9 }]],
+  // The reference script's --dry-run (tester X15): its banner line and its end.
+  ['dry run mode', INFO + 'DRY RUN MODE - no scraping will be performed', [{ kind: 'dryRun', done: false }]],
+  ['dry run complete', INFO + 'DRY RUN complete. Use without --dry-run to execute.', [{ kind: 'dryRun', done: true }]],
 ];
 
 // Lines that look close to a state change but are not one.
@@ -90,11 +93,11 @@ const nothing: Array<[string, string]> = [
   ['summary saved', INFO + '📊 Summary saved to: /x/retry_summary.json'],
   ['txt list saved', INFO + '💾 Failed dates list saved to: /x/retry_failed_dates.txt'],
   ['success rate', INFO + 'Success rate: 95.0%'],
-  ['dry run', INFO + 'DRY RUN complete. Use without --dry-run to execute.'],
   ['two-word title', INFO + 'Starting Backfill'],
   ['title with colon', INFO + 'Note: the next Scraper Backfill'],
   ['unknown', INFO + 'Estimated duration: 1.2 hours (with 6 workers)'],
   ['files not found', ERR + '❌ Dates file not found: /tmp/x.txt'],
+  ['dry run sample', INFO + 'DRY RUN - Sample dates:'],
   ['empty message', INFO],
   ['continuation that looks like a record', '  ✅ Scraped 2021-10-31'],
   ['bad month digit', '2025-1x-26 23:17:12,345 - INFO - [1/2] Queued 2021-10-31'],

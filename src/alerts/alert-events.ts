@@ -58,7 +58,8 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     // One that ended before its first record says why (tester X11), as the job screen and status do.
     const cause = now === 'ended' ? deadStartCause(next) : null;
     if (now === 'ended' && writerKnown(prev)) fireEnd('ended-without-summary', cause ? `run ended before its first record: ${cause}` : `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
-    if (now === 'complete') fireEnd('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
+    // A dry run scrapes nothing: its end is no news to call anyone about (tester X15).
+    if (now === 'complete' && !run.dryRun) fireEnd('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
   }
 
   // A second backfill on the same log (started twice by mistake): both hammer the service, the figures mix (V18).

@@ -31,6 +31,8 @@ export interface RunJson {
   lastActivityAt: string | null;
   /** The exception line of a traceback the script died with (`FileNotFoundError: ...`), or null. */
   error: string | null;
+  /** The script ran with `--dry-run` (`DRY RUN MODE`): it listed its keys and scraped none. */
+  dryRun: boolean;
   /** Key lines that repeated what the run already knew (a doubled log): each key counted once. */
   duplicateLines: number;
   /** Failed keys not listed in the failures view (past its bound of the newest 200,000). */
@@ -62,6 +64,7 @@ function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson 
     inFlight: f.inFlight,
     lastActivityAt: iso(run?.lastActivityAt ?? null),
     error: run?.error ?? null,
+    dryRun: run?.dryRun === true,
     duplicateLines: run?.duplicateLines ?? 0,
     failedKeysOmitted: run?.failedKeysOmitted ?? 0,
     unrecognized: run?.unrecognized ?? 0,

@@ -45,7 +45,7 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   const lines: string[] = [];
   // A log not read to its end within --timeout has no state yet (tester U8): how far the read got, no run figures.
   const reading = readingText(state);
-  lines.push(`${state.job}: ${reading ?? (runUnknown(state) ? 'error' : f.status)}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
+  lines.push(`${state.job}: ${reading ?? (runUnknown(state) ? 'error' : f.status + (run?.dryRun ? ' (dry run)' : ''))}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   // A failed call is one of status's `problem` lines, with its fix: said once, and no "retrying" from a one-shot.
   for (const l of placeLines(state)) if (!state.place?.error || !l.text.startsWith(state.place.error)) lines.push(`          ${l.text}`);

@@ -33,6 +33,8 @@ const COUNT_SKIPPED = re(`⏭${E}(\\d+)`);
 const COUNT_FAILED = re(`❌${E}(\\d+)`);
 // "BACKFILL COMPLETE", "🏁 BACKFILL COMPLETE", "AGGRESSIVE RETRY COMPLETE"; never "DRY RUN complete."
 const COMPLETE = re('^(?:[^\\x00-\\x7F]+ +)?[A-Z]+(?: [A-Z]+)* COMPLETE$');
+// The reference script's --dry-run: `DRY RUN MODE - no scraping will be performed`, `DRY RUN complete. Use without …`.
+const DRY_RUN = re('^DRY RUN(?: MODE\\b| (complete)\\b)');
 // A banner title or the init line: three or more words ending in Backfill/Retry, nothing like a field.
 /** Every banner holds one of these words: a reader looking only for banners may skip lines without them. */
 export const START_WORDS = ['Backfill', 'Retry'] as const;
@@ -150,6 +152,13 @@ const RULES: ReadonlyArray<{ first: string; rule: Rule }> = [
       if (!p) return false;
       const [done, total] = [Number(p[1]), Number(p[2])];
       return emit(out, { kind: 'progress', at, done, total, succeeded: null, skipped: null, failed: null });
+    },
+  },
+  {
+    first: 'D',
+    rule: (msg, at, out) => {
+      const m = DRY_RUN.exec(msg);
+      return m !== null && emit(out, { kind: 'dryRun', at, done: m[1] !== undefined });
     },
   },
   {

@@ -272,6 +272,14 @@ function applyOne(run: RunState, line: LogLine): void {
     case 'failedSaved':
       run.failedSavedPath = line.path;
       return;
+    case 'dryRun':
+      // A dry run lists its keys and scrapes none: over at its `DRY RUN complete.`, never `ended` (tester X15).
+      run.dryRun = true;
+      if (line.done) {
+        run.complete = true;
+        run.finishedAt = line.at;
+      }
+      return;
     case 'unrecognized':
       run.unrecognized++;
       return;

@@ -65,7 +65,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
     const took = formatClock(r.startedAt !== null && end !== null ? end - r.startedAt : null);
-    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : ' · no summary'}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r.deadStart ? ' · ended before its first record' : ' · no summary'}` });
   }
 
   const files = [...fileFailures(state)].reverse();

@@ -40,6 +40,8 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
 export function runNotes(run: RunState | null, launched: RecordedRun | null = null, others: number[] = [], skipping = 0, lateLog = false): string[] {
   if (!run) return [];
   const notes: string[] = [];
+  // The reference script's --dry-run (tester X15: read `ended · 0/3`, alerted "ended without a summary").
+  if (run.dryRun) notes.push(`dry run: the script lists its keys and scrapes none (DRY RUN MODE)`);
   // A log that arrives late (a Cloud Run execution's, through Cloud Logging) has not yet reported keys this run has
   // scraped already: in storage, they are not "skipped" until the execution ended (tester W13's note on Cloud Run).
   if (skipping > 0) notes.push(lateLog ? `~${formatCount(skipping)} of its keys in storage, not yet reported in its log (entries arrive late)` : `~${formatCount(skipping)} of its keys already in storage: the script skips them`);

@@ -56,6 +56,8 @@ export interface RunState {
   error: string | null;
   /** Lines that looked like outcomes (an outcome word and a key) but matched no rule. */
   unrecognized: number;
+  /** The script said it runs with `--dry-run` (lists its keys, scrapes none): see the `dryRun` LogLine. */
+  dryRun?: true;
   /** An attempt that died at start after the run before it was over: its error is how (dead-attempt.ts). */
   deadStart?: true;
   /** A Cloud Run execution of several tasks: what each task said of its shard (execution-tasks.ts); else absent. */
