@@ -19,6 +19,7 @@ import { placeLines } from '../src/state/place-view.js';
 import { RunPanel } from './RunPanel.js';
 import { foreignLog } from '../src/state/foreign-log.js';
 import { deadStartCause } from '../src/state/dead-start.js';
+import { rotationNote } from '../src/state/rotation-note.js';
 import { readingLog } from '../src/state/log-reading.js';
 import { useColor } from './theme.js';
 import { runNotes } from '../src/state/run-notes.js';
@@ -56,7 +57,9 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   const skipping = run && isLive(figures.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0;
   const foreign = foreignLog(state);
   const cause = deadStartCause(state);
-  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched, others, skipping, state.place !== null).length || cause ? 1 : 0) : foreign ? 2 : 1;
+  // The run began in rotated files read first, or the log begins mid-run (tester X13).
+  const rotation = rotationNote(state);
+  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched, others, skipping, state.place !== null).length || cause || rotation ? 1 : 0) : foreign ? 2 : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);
   const place = placeLines(state);
@@ -88,7 +91,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} />
-      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} />}
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} rotation={rotation} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} />
       {showProblem ? (
         <Text color={color ? 'red' : undefined} wrap="truncate-end">

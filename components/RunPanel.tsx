@@ -12,7 +12,7 @@ import { foreignLogText, type ForeignLog } from '../src/state/foreign-log.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: boolean; foreign?: ForeignLog | null; cause?: string | null }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, rotation = null }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: boolean; foreign?: ForeignLog | null; cause?: string | null; rotation?: string | null }) {
   const color = useColor();
   // Lines, none in the backfill's format (tester W19): said, with the newest as it is, never "no run yet".
   if (!run && foreign) {
@@ -39,7 +39,8 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
   const live = isLive(figures.status);
   const breakdown = failureBreakdown(run.failures);
   // A run that ended before its first record says why, first (tester X11): its log's last line.
-  const notes = [...(cause ? [`ended before its first record: ${cause}`] : []), ...runNotes(run, launched, others, skipping, lateLog)];
+  // And what its figures rest on after a rotation (tester X13).
+  const notes = [...(cause ? [`ended before its first record: ${cause}`] : []), ...(rotation ? [rotation] : []), ...runNotes(run, launched, others, skipping, lateLog)];
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">

@@ -11,6 +11,8 @@ import { isGsGlob } from '../failures/gs-glob.js';
 import { followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
 import { logHandlers } from './log-events.js';
+import { readRotatedPrelude } from './rotated-prelude.js';
+import { readLogOnce } from './read-log-once.js';
 import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
 import { guessFromFile } from './log-zone-guess.js';
@@ -64,8 +66,12 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     // A Cloud Run job's log comes from Cloud Logging through its run place, not from a file.
     if (!config.cloudRun) tasks.push(
       // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
-      guessFromFile(config.log, grammar, now).then((guess) => {
+      guessFromFile(config.log, grammar, now).then(async (guess) => {
         const read = guess ? { ...grammar, zone: guess.zone } : grammar;
+        // Rotated files holding the beginning of the run the log goes on with are read first (tester X13): once, at
+        // the start; a rotation while followed is the follower's (it reads the old file to its end).
+        await readRotatedPrelude(config.log, read, dispatch, (file, d) => readLogOnce(file, read, d, undefined, { worker: null }));
+        if (signal.aborted) return;
         const handlers = logHandlers(read, dispatch, now, true, guess, parseWorkerChoice());
         let written = false;
         return followLog(

@@ -9,6 +9,7 @@ import { processSnapshot } from './process-info.js';
 import type { WritersScan } from '../runner/log-writers.js';
 import { grammarFor } from './grammar.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
+import { readRotatedPrelude } from './rotated-prelude.js';
 import { readLogOnce } from './read-log-once.js';
 import { initialState, type AppState, type ExpectedInfo } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
@@ -93,7 +94,8 @@ export async function collectSnapshot(
   const tasks: Promise<unknown>[] = [
     // No log pane shows a snapshot: pane lines are decoded only while the log has shown no dated line (paneless).
     ...(cr ? [cloudRunTask()] : [
-      bounded(`log ${config.log}`, readLogOnce(config.log, grammar, dispatch, undefined, { now, paneless: true }).catch((err: unknown) => {
+      // Rotated files holding the beginning of the run the log goes on with are read first (tester X13).
+      bounded(`log ${config.log}`, readRotatedPrelude(config.log, grammar, dispatch, (file, d) => readLogOnce(file, grammar, d, undefined, { now, paneless: true, worker: null })).then(() => readLogOnce(config.log, grammar, dispatch, undefined, { now, paneless: true })).catch((err: unknown) => {
         report.logUnreadable = true;
         // In the state too: the overview row and text status say why the run is unknown, as the dashboard does.
         dispatch({ type: 'log/problem', message: err instanceof UserError ? err.message : `log ${config.log}: ${(err as Error).message}` });

@@ -12,6 +12,7 @@ import { stuckReason } from '../cloud-run/stuck.js';
 import { PERSISTENCE_UNKNOWN } from '../failures/verdicts.js';
 import { runUnknown } from '../overview/row-problem.js';
 import { deadStartCause } from '../state/dead-start.js';
+import { rotationJson } from '../state/rotation-note.js';
 import { readingLog } from '../state/log-reading.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
@@ -122,6 +123,11 @@ export function statusJson(state: AppState) {
     log: state.log.path,
     /** The log moved aside while a process goes on writing it (tester W20): the file read instead, and its writers; else null. */
     logMoved: state.log.moved ? { to: state.log.moved.to, pids: state.log.moved.pids } : null,
+    /**
+     * The log rotated under its run (tester X13): the rotated files read first, oldest first (`readFirst`), and
+     * whether the run read begins mid-way all the same (`partial`: its figures count from its first line read); else null.
+     */
+    logRotated: rotationJson(state),
     /** With no `timezone`, the zone the log's times were guessed to be in (log-zone-guess.ts), else null. */
     logZoneGuess: zoneGuessJson(state),
     /** Keys longer than 200 characters in the log: cut for display, never launched. */

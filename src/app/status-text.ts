@@ -17,6 +17,7 @@ import { failuresView } from '../state/failures-view.js';
 import { placeLines } from '../state/place-view.js';
 import { zoneGuessText } from '../state/zone-guess-text.js';
 import { movedText } from '../state/moved-text.js';
+import { rotationNote } from '../state/rotation-note.js';
 
 function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
   if (!s) return [];
@@ -53,6 +54,9 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   if (state.log.zoneGuess) lines.push(`          ${zoneGuessText(state.log.zoneGuess, true)}`);
   // The run is read where its writer writes now (tester W20), not at the configured path.
   if (state.log.moved) lines.push(`          ${movedText(state.log.path, state.log.moved)}`);
+  // The run began in rotated files read first, or the log begins mid-run (tester X13): what the figures rest on.
+  const rotation = reading ? null : rotationNote(state);
+  if (rotation) lines.push(`          ${rotation}`);
   // Lines, none in the backfill's format (tester W19): how many, and the newest as it is, cut to the width.
   const foreign = reading ? null : foreignLog(state);
   if (foreign) lines.push(`log       ${foreignLogText(foreign)}`, `          newest: ${(opts.cut ?? byCodePoints)(foreign.sample, 62)}`);

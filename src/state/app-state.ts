@@ -199,6 +199,13 @@ export interface LogState extends LogRuns {
    * stall and rate window are read on the log's clock.
    */
   clockBehindMs?: number | null;
+  /**
+   * Rotated files beside the log (`bf.log.1`, `bf.log-20261130`) read first, oldest first, because the file at the
+   * path begins in the middle of their run (tester X13); absent or empty when none.
+   */
+  rotatedFrom?: string[];
+  /** The start of the run those files began (its startedAt when they were read): the one the note is about. */
+  rotatedRunAt?: number | null;
   /** The zone the log's times are read in when it was guessed (no `timezone`), else null or absent. */
   zoneGuess?: ZoneGuess | null;
   /** Why the log cannot be read (a directory, a FIFO, no permission), until it is read or found missing; else null. */

@@ -55,12 +55,15 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       // Succeeded, failed and skipped lines with their keys (run-keys.ts: what the LogLine path below does
       // for each). Before any run, or after a summary, a success or failure starts one; a skip does not.
       if (!run || (!task && ((run.complete && code !== KEYED_SKIPPED) || run.deadStart))) {
+        // An outcome before any run of the log: it begins mid-run (see RunState.beganMidway).
+        const midway = !run && runs.history.length === 0;
         if (run) {
           trail = trailAfter(trail, run);
           history = pushHistory(history, run);
         }
         run = emptyRun();
         ({ changes } = beginNew(run));
+        if (midway) run.beganMidway = true;
         run.startedAt = keyed!.at[cursor!.k];
       }
       r = foldKeyed(run, cursor!, r);
@@ -121,6 +124,8 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       run = emptyRun();
       ({ changes } = beginNew(run));
       run.startedAt = line.at;
+      // A first line that moves the run, not its opening (`Loaded N`, `[1/N] …`): the log begins mid-run (X13).
+      if (runs.history.length === 0 && movesRun(line.kind) && !((line.kind === 'queued' || line.kind === 'processing') && line.index === 1)) run.beganMidway = true;
     } else if ((run.complete && isRunActivity(line)) || opensNextRun(run, line) || run.deadStart) {
       // Activity after a summary, or a key list opened after this run's keys moved, without a new banner:
       // a new run whose banner we missed (or a script that writes none). Any record after a dead start is another's.

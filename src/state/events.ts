@@ -24,6 +24,8 @@ export type AppEvent =
    * run starts from what its launch said until its own lines come.
    */
   | { type: 'log/begin'; seed: RunSeed }
+  /** Rotated files beside the log were read first, oldest first, as its run's earlier part (rotated-prelude.ts). */
+  | { type: 'log/rotated'; files: string[] }
   /**
    * A run was launched into the same log (a local run): it is the current run from now on, from what its launch
    * said, unless the log has spoken since `bytesBefore` (its own lines were read first: they say it better).

@@ -161,6 +161,8 @@ function step(state: AppState, event: AppEvent): AppState {
       return withNotice({ ...state, log: { ...state.log, problem: event.message } }, event.message, 'fail', LOG_PROBLEM);
     case 'log/moved':
       return movedNotice({ ...state, log: { ...state.log, moved: event.moved } }, state.log.moved ?? null);
+    case 'log/rotated':
+      return { ...state, log: { ...state.log, rotatedFrom: event.files, rotatedRunAt: state.log.current?.startedAt ?? null } };
     case 'log/zone-guess': {
       // Said for as long as it holds: every time on the screen rests on it.
       const next = { ...state, log: { ...state.log, zoneGuess: event.guess } };

@@ -58,6 +58,11 @@ export interface RunState {
   unrecognized: number;
   /** The script said it runs with `--dry-run` (lists its keys, scrapes none): see the `dryRun` LogLine. */
   dryRun?: true;
+  /**
+   * The run's first line read moved it (an outcome, `[31/200] Processing`, a Progress line) with no banner before it:
+   * the log begins mid-run, its earlier lines elsewhere (rotated away: tester X13). Its figures are a part of it.
+   */
+  beganMidway?: true;
   /** An attempt that died at start after the run before it was over: its error is how (dead-attempt.ts). */
   deadStart?: true;
   /** A Cloud Run execution of several tasks: what each task said of its shard (execution-tasks.ts); else absent. */

@@ -1,0 +1,157 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { LogLine } from '../log-line.js';
+import { linesOf, parseChunk, type Grammar } from '../parser/index.js';
+import { movesRun } from '../state/apply-lines.js';
+import type { AppEvent } from '../state/events.js';
+import type { FollowWriters } from '../follow/moved-log.js';
+import { procWriters } from './proc-writers.js';
+
+/**
+ * A log rotated under a run (tester X13: Python's WatchedFileHandler reopening `bf.log` after `mv bf.log bf.log.1`,
+ * logrotate before the dashboard opened): the file at the path begins in the middle of a run, whose beginning is in
+ * the rotated files beside it (`bf.log.1`, `bf.log-20261130`, `bf.log.2` before it). A `status` or a dashboard opened
+ * then counted only the part since the rotation (`117/200 · 0:29` for `170/200 · 0:43`, the night's failures missing
+ * from f, r and missing --from failures). Those files are read first, oldest first, as the run's earlier part; they
+ * are only read (never written, moved or deleted).
+ */
+export interface RotatedPrelude {
+  /** Rotated files holding the run's earlier part, oldest first: read before the file at the path. */
+  files: string[];
+}
+
+/** How much of each file's start and end is parsed to judge it (a run's first and last records are there). */
+const PEEK_BYTES = 64 * 1024;
+/** Compressed rotations are not read (gzip, bzip2, xz, zstd, zip). */
+const COMPRESSED = /\.(?:gz|bz2|xz|zst|zip|lz4|Z)$/;
+/** At most this many rotated files are chained (logrotate's `rotate 7` keeps seven), of at most this many looked at. */
+const MAX_CHAIN = 10;
+const MAX_SIBLINGS = 20;
+
+/**
+ * The rotated files to read before `log` (see RotatedPrelude), or null when the file at the path begins with a run
+ * or an earlier run's end, no rotated file is beside it, or it cannot be read. One readdir when nothing is rotated.
+ */
+export async function rotatedPrelude(log: string, grammar: Grammar, writers: FollowWriters | undefined = procWriters()): Promise<RotatedPrelude | null> {
+  const siblings = await rotatedSiblings(log);
+  if (siblings.length === 0) return null;
+  const here = await peek(log, grammar);
+  // A file that holds no record (logrotate's `create`, then the writer died) or begins mid-run.
+  // (No file, or one that cannot be read, is the follower's to say: `waiting`, or why.)
+  if (!here || (!here.empty && !here.midRun)) return null;
+  let before = here.empty ? Number.POSITIVE_INFINITY : (here.firstAt ?? Number.POSITIVE_INFINITY);
+  // Ordered by their lines' own times, newest first (a copy's modification time says nothing of its order).
+  const peeked: { file: string; p: Peek; lastAt: number }[] = [];
+  for (const s of siblings.slice(0, MAX_SIBLINGS)) {
+    const p = await peek(s.file, grammar);
+    if (p && !p.empty && p.lastAt !== null) peeked.push({ file: s.file, p, lastAt: p.lastAt });
+  }
+  peeked.sort((a, b) => b.lastAt - a.lastAt);
+  const files: string[] = [];
+  for (const { file, p, lastAt } of peeked) {
+    if (files.length >= MAX_CHAIN) break;
+    // Lines later than the part it would go on into: not that part's earlier part.
+    if (lastAt > before) continue;
+    // The run the path goes on with is this file's last, unfinished one.
+    if (p.lastComplete) break;
+    files.unshift(file);
+    if (!p.midRun) break;
+    before = p.firstAt ?? before;
+  }
+  // A rotated file a process still writes is the follower's: it reads the log there (tester W20), whole.
+  for (const file of files) {
+    const st = await stat(file).catch(() => null);
+    if (st && writers && (await writers.holding({ dev: st.dev, ino: st.ino }).catch(() => [])).length > 0) return null;
+  }
+  // Rotated files that do not hold the run's beginning still hold its earlier part: read them (the state says the
+  // run begins mid-way, from its first run's `beganMidway`).
+  return files.length === 0 ? null : { files };
+}
+
+/** Files beside `log` named as its rotations (`log.1`, `log-20261130`, `log_old`), uncompressed, newest first. */
+async function rotatedSiblings(log: string): Promise<{ file: string; mtimeMs: number }[]> {
+  const dir = path.dirname(log);
+  const base = path.basename(log);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const out: { file: string; mtimeMs: number }[] = [];
+  for (const n of names) {
+    if (!n.startsWith(base) || n === base || !/^[._-]./.test(n.slice(base.length)) || COMPRESSED.test(n)) continue;
+    const file = path.join(dir, n);
+    const st = await stat(file).catch(() => null);
+    if (st?.isFile() && st.size > 0) out.push({ file, mtimeMs: st.mtimeMs });
+  }
+  return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
+}
+
+interface Peek {
+  /** No record in the file. */
+  empty: boolean;
+  /** Its first records move a run before any banner (`✅ Scraped`, `[31/200] Processing`, a Progress line). */
+  midRun: boolean;
+  firstAt: number | null;
+  lastAt: number | null;
+  /** Its last run wrote its summary. */
+  lastComplete: boolean;
+}
+
+/** The records at the start and end of `file` (PEEK_BYTES each), or null when it cannot be read. */
+async function peek(file: string, grammar: Grammar): Promise<Peek | null> {
+  const h = await open(file, 'r').catch(() => null);
+  if (!h) return null;
+  try {
+    const size = (await h.stat()).size;
+    const head = await records(h, 0, Math.min(size, PEEK_BYTES), grammar);
+    const tail = size <= PEEK_BYTES ? head : await records(h, size - PEEK_BYTES, PEEK_BYTES, grammar);
+    const dated = (l: LogLine) => l.at > 0;
+    if (!head.some(dated)) return { empty: true, midRun: false, firstAt: null, lastAt: null, lastComplete: false };
+    const first = head.find((l) => l.kind === 'start' || l.kind === 'loaded' || l.kind === 'complete' || movesRun(l.kind));
+    const midRun = first !== undefined && movesRun(first.kind) && !((first.kind === 'queued' || first.kind === 'processing') && first.index === 1);
+    let lastStart = -1;
+    let lastCompleteAt = -1;
+    let lastAt: number | null = null;
+    tail.forEach((l, i) => {
+      if (l.kind === 'start') lastStart = i;
+      if (l.kind === 'complete') lastCompleteAt = i;
+      if (dated(l)) lastAt = l.at;
+    });
+    return { empty: false, midRun, firstAt: head.find(dated)?.at ?? null, lastAt, lastComplete: lastCompleteAt > lastStart };
+  } catch {
+    return null;
+  } finally {
+    await h.close();
+  }
+}
+
+/** The records of [from, from + length) of the file, whole lines only. */
+async function records(h: import('node:fs/promises').FileHandle, from: number, length: number, grammar: Grammar): Promise<LogLine[]> {
+  const buf = Buffer.alloc(length);
+  const { bytesRead } = await h.read(buf, 0, length, from);
+  let chunk = buf.subarray(0, bytesRead);
+  // A window in the middle of the file starts mid-line: from the next line.
+  if (from > 0) chunk = chunk.subarray(chunk.indexOf(10) + 1);
+  const end = chunk.lastIndexOf(10);
+  return linesOf(parseChunk(chunk.subarray(0, end + 1), grammar, 0));
+}
+
+/**
+ * Reads the rotated files before the log as the run's earlier part (see RotatedPrelude): each through `readOnce`
+ * (the log's own one-shot read, its batches only: progress, zone and write times are the path's), then says what
+ * was read in a `log/rotated` event. Nothing when no rotation is found.
+ */
+export async function readRotatedPrelude(
+  log: string,
+  grammar: Grammar,
+  dispatch: (e: AppEvent) => void,
+  readOnce: (file: string, dispatch: (e: AppEvent) => void) => Promise<void>,
+): Promise<void> {
+  const pre = await rotatedPrelude(log, grammar).catch(() => null);
+  if (!pre) return;
+  const batches = (e: AppEvent) => {
+    if (e.type === 'log/batch' || e.type === 'log/overlong') dispatch(e);
+  };
+  const read: string[] = [];
+  for (const file of pre.files) {
+    if (await readOnce(file, batches).then(() => true, () => false)) read.push(file);
+  }
+  if (read.length) dispatch({ type: 'log/rotated', files: read });
+}
