@@ -10,6 +10,8 @@ import { App } from '../components/App.js';
 import { startRuntime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
+import { initialState } from '../src/state/app-state.js';
+import { reduce } from '../src/state/reducer.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { createStore } from '../src/store.js';
 import { CLI, runCliAsync } from './support/cli.js';
@@ -124,3 +126,16 @@ test('a dashboard following the log: the dead re-run is the run on screen, alert
     await runtime.close();
   }
 }, 30_000);
+
+test('a dead re-run is ended from its first line, before any look at who writes the log (never `running` in between)', () => {
+  const at = Date.UTC(2026, 10, 30, 12, 0, 0);
+  const lines = readFileSync(finished, 'utf8');
+  let s = initialState({ job: 'j', log: '/x/bf.log', now: at, targets: [95] });
+  s = reduce(s, { type: 'log/batch', batch: parseText(lines, compileGrammar()) });
+  s = reduce(s, { type: 'log/history-done' });
+  // The last look found no writer; then lines arrive, which makes a look due (until it, a run reads `running`).
+  s = reduce(s, { type: 'process/update', patch: { writersChecked: true, writersCheckedAt: at } });
+  s = reduce(s, { type: 'log/batch', batch: parseText('usage: backfill.py [-h] --csv CSV\nbackfill.py: error: the following arguments are required: --service-url', compileGrammar()), arrivedAt: at + 1000 });
+  expect(s.log.current).toMatchObject({ deadStart: true, error: 'backfill.py: error: the following arguments are required: --service-url' });
+  expect(currentFigures({ ...s, now: at + 1000 }).status).toBe('ended');
+});

@@ -43,7 +43,9 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   const sameRun = prev.log.current?.startedAt === run?.startedAt;
   const before = runStatus(prev.log.current, prev.now, writerOf(prev));
   const now = runStatus(run, next.now, writerOf(next));
-  if (run && now !== before && (sameRun || before === 'waiting')) {
+  // A re-run that died at start after a finished run is a new run, ended from its first line (tester X11).
+  const deadStart = run?.deadStart === true && prev.log.current?.deadStart !== true;
+  if (run && now !== before && (sameRun || before === 'waiting' || deadStart)) {
     // A re-run that died at start has no time of its own: it is named by the run it came after (tester X11).
     const id = next.place?.execution?.id ?? (run.deadStart ? `dead-after-${next.log.history.at(-1)?.startedAt ?? null}` : String(run.startedAt));
     // A stall is the same one wherever it is seen while no line has come since the one it waits after.

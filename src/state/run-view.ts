@@ -89,6 +89,8 @@ export function runStatus(run: RunState | null, now: number, writer: WriterInfo,
   if (!run) return writer.stuck ? 'stuck' : writer.tasksRunning ? 'running' : 'waiting';
   if (run.complete) return 'complete';
   if (writer.stopped) return 'stopped';
+  // A re-run that died at start said so itself (dead-attempt lines): over, whoever writes the log.
+  if (run.deadStart) return 'ended';
   if (isCurrent && writer.logIncomplete) return 'incomplete';
   if (!isCurrent || writer.alive === false) return 'ended';
   if (writer.stuck) return 'stuck';
