@@ -50,11 +50,16 @@ export interface FollowHandlers {
   /**
    * A file was opened whose history (at most `bytes` of it) may be offered to readBulk once the follower knows
    * where it starts (`historyStart`, which can take a while): a handler may get ready meanwhile (start its
-   * worker). Returns what to call when the follower is done with that file's history; by then readBulk has
-   * been offered it, or will not be.
+   * worker). `ahead` is the stretch readBulk is offered when the history starts where the file was opened (a
+   * one-run log: its history starts at its first line): a handler may begin reading it now, and use what it read
+   * if readBulk is offered exactly that range. Returns what to call when the follower is done with that file's
+   * history; by then readBulk has been offered it, or will not be.
    */
-  prepareBulk?(bytes: number): () => void;
+  prepareBulk?(bytes: number, ahead: BulkAhead): () => void;
 }
+
+/** The stretch of history prepareBulk may read ahead: a BulkRange without its signal and progress. */
+export type BulkAhead = Pick<BulkRange, 'fd' | 'from' | 'to' | 'maxLineBytes'>;
 
 /** What FollowHandlers.readBulk is offered. */
 export interface BulkRange {

@@ -137,18 +137,22 @@ describe('followLog', () => {
     fs.writeFileSync(file, 'old\nolder runs\nkept\n');
     const first = fs.statSync(file).size;
     const calls: string[] = [];
+    // The stretch a one-run log's history is (the file from where it was opened), on the fd readBulk is offered.
+    const fds: number[] = [];
     const start = (pick: number) => async ({ size }: { size: number }) => {
       calls.push(`historyStart ${size}`);
       // The replaced file below is read whole.
       return size === first ? pick : 0;
     };
     const bulk = (name: string) => ({
-      prepareBulk(bytes: number) {
-        calls.push(`${name} prepare ${bytes}`);
+      prepareBulk(bytes: number, ahead: { fd: number; from: number; to: number }) {
+        calls.push(`${name} prepare ${bytes} ahead ${ahead.from}-${ahead.to}`);
+        fds.push(ahead.fd);
         return () => calls.push(`${name} release`);
       },
-      async readBulk(range: { from: number; to: number }) {
+      async readBulk(range: { fd: number; from: number; to: number }) {
         calls.push(`${name} readBulk ${range.from}-${range.to}`);
+        fds.push(range.fd);
         return range.from;
       },
     });
@@ -159,7 +163,8 @@ describe('followLog', () => {
     running.push({ ac, done });
     await waitFor(() => rec.progress.at(-1)?.historyDone === true, 'history');
     expect(rec.allText()).toBe('older runs\nkept\n');
-    expect(calls).toEqual([`a prepare ${size}`, `historyStart ${size}`, `a readBulk 4-${size}`, 'a release']);
+    expect(calls).toEqual([`a prepare ${size} ahead 0-${size}`, `historyStart ${size}`, `a readBulk 4-${size}`, 'a release']);
+    expect(fds[0]).toBe(fds[1]);
     // A history start at the end leaves nothing to offer: released all the same.
     calls.length = 0;
     const rec2 = recorder();
@@ -167,7 +172,7 @@ describe('followLog', () => {
     const done2 = followLog(file, { ...rec2.handlers, ...bulk('b') }, { pollMs: 50, signal: ac2.signal, historyStart: start(size) });
     running.push({ ac: ac2, done: done2 });
     await waitFor(() => rec2.progress.at(-1)?.historyDone === true, 'second history');
-    expect(calls).toEqual([`b prepare ${size}`, `historyStart ${size}`, 'b release']);
+    expect(calls).toEqual([`b prepare ${size} ahead 0-${size}`, `historyStart ${size}`, 'b release']);
     // Once the history is read, a replaced file is not a history: nothing to prepare.
     calls.length = 0;
     fs.rmSync(file);

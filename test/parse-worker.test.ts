@@ -102,7 +102,8 @@ describe('parse worker', () => {
     // The worker says it has loaded by a file; the history start waits for it (a deadline, not a sleep).
     const loaded = join(dir, 'loaded');
     const marking = join(dir, 'marking-worker.cjs');
-    writeFileSync(marking, `require(${JSON.stringify(fileURLToPath(WORKER))});\nrequire('node:fs').writeFileSync(${JSON.stringify(loaded)}, '');\n`);
+    // One line per worker loaded: the one started early must be the one that reads (none started later).
+    writeFileSync(marking, `require(${JSON.stringify(fileURLToPath(WORKER))});\nrequire('node:fs').appendFileSync(${JSON.stringify(loaded)}, 'loaded\\n');\n`);
     const text = readFileSync(file);
     const from = text.indexOf(10, text.length >> 2) + 1;
     let seen = false;
@@ -117,14 +118,56 @@ describe('parse worker', () => {
       return from;
     }, { chunkSize: 512, worker: { url: pathToFileURL(marking), minBytes: 1, readBytes: 4096, stats } });
     expect(seen, name).toBe(true);
-    // Loaded before it was needed: it read the history, the thread a read or two of its own at most (the worker's
-    // 'ready' message, sent before the file was written, may still be on its way).
+    // Loaded before it was needed, it read the history (it was reading the file's start ahead: told to stop, it
+    // takes the history from where it starts; this thread reads on meanwhile, a few reads): no second worker.
     expect(stats.inThread + stats.fromWorker, name).toBe(text.length - from);
-    expect(stats.inThread, name).toBeLessThanOrEqual(2 * 4096);
+    expect(stats.fromWorker, name).toBeGreaterThan(0);
+    expect(readFileSync(loaded, 'utf8'), name).toBe('loaded\n');
     const own = events.flatMap((e) => (e.type === 'log/batch' ? linesOf(e.batch) : []));
     const part = join(dir, 'part.log');
     writeFileSync(part, text.subarray(from));
     expect(own, name).toEqual((await read(part, grammar, 512, null)).records);
+  }, 60_000);
+
+  test('a one-run log is read ahead while its history start is looked for, and that read is the one folded', async () => {
+    const { name, grammar, file } = logs.find((l) => l.name === 'one-run')!;
+    const size = readFileSync(file).length;
+    const own = await read(file, grammar, 512, null);
+    const stats = { inThread: 0, fromWorker: 0, readAhead: 0, fromAhead: 0 };
+    const events: AppEvent[] = [];
+    let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
+    await readLogOnce(file, grammar, (e) => {
+      events.push(e);
+      state = reduce(state, e);
+    }, async () => {
+      // The start (the file's first line) is said only once the worker was given its read ahead: a deadline, no sleep.
+      await waitFor(() => stats.readAhead === 1, 'the read ahead begun', 30_000);
+      return 0;
+    }, { chunkSize: 512, worker: { url: WORKER, minBytes: 1, readBytes: 4096, stats } });
+    // All of it came from the read ahead: no read in this thread, no second read in the worker.
+    expect(stats, name).toEqual({ inThread: 0, fromWorker: size, readAhead: 1, fromAhead: size });
+    const records = events.flatMap((e) => (e.type === 'log/batch' ? linesOf(e.batch) : []));
+    expect(records, name).toEqual(own.records);
+    expect(JSON.stringify(statusJson(state)), name).toBe(JSON.stringify(statusJson(own.state)));
+  }, 60_000);
+
+  test('a read ahead from the file’s start is dropped when the history starts later: nothing of it is folded', async () => {
+    const { name, grammar, file } = logs.find((l) => l.name === 'one-run')!;
+    const text = readFileSync(file);
+    const from = text.indexOf(10, text.length >> 1) + 1;
+    const stats = { inThread: 0, fromWorker: 0, readAhead: 0, fromAhead: 0 };
+    const events: AppEvent[] = [];
+    await readLogOnce(file, grammar, (e) => events.push(e), async () => {
+      await waitFor(() => stats.readAhead === 1, 'the read ahead begun', 30_000);
+      return from;
+    }, { chunkSize: 512, worker: { url: WORKER, minBytes: 1, readBytes: 4096, stats } });
+    // Another worker (or this thread while it started) read the history from where it starts.
+    expect(stats.fromAhead, name).toBe(0);
+    expect(stats.inThread + stats.fromWorker, name).toBe(text.length - from);
+    const part = join(dir, 'part-ahead.log');
+    writeFileSync(part, text.subarray(from));
+    const records = events.flatMap((e) => (e.type === 'log/batch' ? linesOf(e.batch) : []));
+    expect(records, name).toEqual((await read(part, grammar, 512, null)).records);
   }, 60_000);
 
   test('a history shorter than minBytes is read in the thread', async () => {

@@ -1,10 +1,10 @@
 import { readSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LineSplitter } from '../follow/line-splitter.js';
-import type { FollowHandlers } from '../log-follower.js';
+import type { BulkAhead, FollowHandlers } from '../log-follower.js';
 import type { ParsedBatch } from '../log-line.js';
 import { LogClock, parseChunk, type Grammar } from '../parser/index.js';
-import { coreIsFree, ParseWorker, parseInWorker } from './parse-worker-client.js';
+import { coreIsFree, ParseWorker, parseInWorker, type WorkerRead } from './parse-worker-client.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
 import { guessZone, newestLineAt, type ZoneGuess } from './log-zone-guess.js';
@@ -24,8 +24,11 @@ export interface ParseWorkerChoice {
   freeCoreOnly?: boolean;
   /** The worker's read size (default 1 MiB; tests use small reads for many batch ends). */
   readBytes?: number;
-  /** Filled in as it goes: bytes read in this thread while the worker started, and bytes the worker read. */
-  stats?: { inThread: number; fromWorker: number };
+  /**
+   * Filled in as it goes: bytes read in this thread while the worker started, and bytes the worker read; reads
+   * ahead begun (see ParseWorker.readAhead) and the bytes of those that were used.
+   */
+  stats?: { inThread: number; fromWorker: number; readAhead?: number; fromAhead?: number };
 }
 
 /**
@@ -65,6 +68,17 @@ export function logHandlers(
   let clock = new LogClock(zone);
   /** The worker started for the file just opened (prepareBulk), until readBulk takes it; null: none is to be. */
   let prepared: Promise<ParseWorker | null> | null = null;
+  /** The parse worker's read of `range`, with this file's clock as it stands now. */
+  const jobFor = (range: BulkAhead): WorkerRead => ({
+    fd: range.fd,
+    from: range.from,
+    to: range.to,
+    clock: clock.state(),
+    readBytes: worker?.readBytes ?? WORKER_READ_BYTES,
+    maxLineBytes: range.maxLineBytes,
+    tailLimit: TAIL_LIMIT,
+    tailZoneBytes: TAIL_ZONE_BYTES,
+  });
   return {
     onChunk: (chunk) => {
       if (!judged && historyDone && now) {
@@ -119,12 +133,21 @@ export function logHandlers(
     },
     onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
     ...(worker && keyed && grammar.custom.length === 0 && {
-      prepareBulk: (bytes) => {
+      prepareBulk: (bytes, ahead) => {
         void prepared?.then((w) => w?.stop());
         prepared = null;
         if (bytes < worker.minBytes) return () => {};
-        // Started now, it loads while the follower looks for where the history starts.
-        const started = startWorker(worker);
+        // Started now, it loads while the follower looks for where the history starts, and then reads ahead the
+        // history a one-run log has (from the file's start: see ParseWorker.readAhead) with the clock a read from
+        // there gets. It is used only if the follower offers exactly that.
+        const job = jobFor(ahead);
+        const started = startWorker(worker).then((w) => {
+          const stats = worker.stats;
+          w?.readAhead(job, () => {
+            if (stats) stats.readAhead = (stats.readAhead ?? 0) + 1;
+          });
+          return w;
+        });
         prepared = started;
         return () => {
           if (prepared !== started) return;
@@ -143,7 +166,7 @@ export function logHandlers(
         if (parser === null) return range.from;
         const readBytes = worker.readBytes ?? WORKER_READ_BYTES;
         let handedOver = range.from;
-        const job = { fd: range.fd, from: range.from, to: range.to, clock: clock.state(), readBytes, maxLineBytes: range.maxLineBytes, tailLimit: TAIL_LIMIT, tailZoneBytes: TAIL_ZONE_BYTES };
+        const job = jobFor(range);
         const done = await parseInWorker(
           parser,
           job,
@@ -180,6 +203,7 @@ export function logHandlers(
         if (worker.stats) {
           worker.stats.inThread += handedOver - range.from;
           worker.stats.fromWorker += Math.max(0, done.through - handedOver);
+          if (done.readAhead) worker.stats.fromAhead = (worker.stats.fromAhead ?? 0) + Math.max(0, done.through - range.from);
         }
         return done.through;
       },

@@ -75,14 +75,27 @@ export function coreFree(load: number, cores: number, pressure: number | null = 
 /** What `parseInWorker` reads and how; the rest of a ParseJob is its own. */
 export type WorkerRead = Omit<ParseJob, 'control' | 'ahead'>;
 
-/** What came back: every batch up to byte `through` was delivered; `clock` is the clock after them (null: none came). */
+/** Whether two reads are the same: the same file, bytes, read sizes and clock (every field of its state). */
+function sameRead(a: WorkerRead, b: WorkerRead): boolean {
+  const scalar = (['fd', 'from', 'to', 'readBytes', 'maxLineBytes', 'tailLimit', 'tailZoneBytes'] as const).every((k) => a[k] === b[k]);
+  const clock = (Object.keys(a.clock) as (keyof LogClockState)[]).every((k) => Object.is(a.clock[k], b.clock[k]));
+  return scalar && clock && Object.keys(a.clock).length === Object.keys(b.clock).length;
+}
+
+/**
+ * What came back: every batch up to byte `through` was delivered; `clock` is the clock after them (null: none came);
+ * `readAhead`: they came from the worker's read ahead (ParseWorker.readAhead).
+ */
 export interface WorkerOutcome {
   through: number;
   clock: LogClockState | null;
+  readAhead: boolean;
 }
 
 /** Batches the worker may have sent and this thread not yet folded: about 16 MB of log at 1 MiB reads (~8 MB of columns). */
 const AHEAD = 16;
+/** Batches of a read ahead taken before it is claimed (see ParseWorker.held): up to about 64 MB of log held in all. */
+const HOLD = 48;
 
 /** Where the worker is to start, when the caller has read on while it started (see parseInWorker's `meanwhile`). */
 export type WorkerStart = Pick<WorkerRead, 'from' | 'clock'>;
@@ -92,8 +105,11 @@ type Worker = import('node:worker_threads').Worker;
 /**
  * A parse worker started before its job is known: it loads (tens of milliseconds, more on a busy machine) while
  * this thread looks for where the history starts (history-start.ts reads a one-run log's whole length
- * backwards), so the two overlap. Until it is given a job it keeps no process alive; `stop()` ends one that
- * will not get one.
+ * backwards), so the two overlap. Once loaded it may read ahead the stretch the history most likely is
+ * (`readAhead`): a one-run log's history starts at its first line, so the worker reads it while this thread is
+ * still looking. Nothing it reads ahead is folded before the history's start is known (parseInWorker takes it
+ * only for that very job), so what is folded is the same either way. Until it is given a job it keeps no process
+ * alive; `stop()` ends one that will not get one.
  */
 export class ParseWorker {
   /** Int32 [0] batches taken, [1] non-zero: stop (ParseJob.control). */
@@ -103,6 +119,22 @@ export class ParseWorker {
   /** Where its messages after `ready` go, and its end (set by parseInWorker). */
   onMessage: ((m: WorkerBatch | WorkerDone) => void) | null = null;
   onExit: (() => void) | null = null;
+  /** The read asked for ahead (`readAhead`), and whether the worker was given it (it was loaded before it was claimed). */
+  private ahead: WorkerRead | null = null;
+  private onAhead: (() => void) | null = null;
+  private aheadPosted = false;
+  /**
+   * What the read ahead sent before it was claimed. The first HOLD batches are taken at once (the worker reads on
+   * while a long one-run log is looked through backwards: a gigabyte takes a few hundred milliseconds); past
+   * them it waits as for any batches not taken, `AHEAD` more at most.
+   */
+  private held: (WorkerBatch | WorkerDone)[] = [];
+  /** How many of `held` were taken at once (parseInWorker must not count them again). */
+  private heldTaken = 0;
+  /** Its read ahead was told to stop (not the one needed): until it says done, it takes no job (`ready` is false). */
+  private draining = false;
+  /** Who waits for it to be ready for a job (`whenReady`). */
+  private waiting: (() => void)[] = [];
 
   private constructor(
     private readonly worker: Worker,
@@ -110,14 +142,33 @@ export class ParseWorker {
   ) {
     this.flags = new Int32Array(control);
     worker.on('message', (m: WorkerReady | WorkerBatch | WorkerDone) => {
-      if (m.type === 'ready') this.ready = true;
-      else this.onMessage?.(m);
+      if (m.type === 'ready') {
+        this.becomeReady();
+        if (this.ahead !== null) this.postAhead(this.ahead);
+      } else if (this.draining) {
+        // The read ahead that was not the one needed: nothing of it is used; once it has stopped, a job may come.
+        if (m.type === 'done') {
+          Atomics.store(this.flags, 0, 0);
+          Atomics.store(this.flags, 1, 0);
+          this.draining = false;
+          this.becomeReady();
+        }
+      } else if (this.onMessage) this.onMessage(m);
+      else if (this.aheadPosted) {
+        this.held.push(m);
+        if (m.type === 'batch' && this.heldTaken < HOLD) {
+          this.heldTaken++;
+          Atomics.add(this.flags, 0, 1);
+          Atomics.notify(this.flags, 0);
+        }
+      }
     });
     // A worker that fails (no memory, a bug) leaves the rest to the caller's own reading: nothing is lost. Its
     // end is taken at 'exit', which Node emits only after the batches it sent before failing are delivered.
     worker.on('error', () => {});
     worker.on('exit', () => {
       this.exited = true;
+      this.becomeReady();
       this.onExit?.();
     });
     worker.unref();
@@ -130,6 +181,79 @@ export class ParseWorker {
     // Its heap holds a few batches at a time; the young generation stays small so its share of RSS does too.
     const worker = new Worker(url, { workerData: { control, ahead: AHEAD } satisfies Pick<ParseJob, 'control' | 'ahead'>, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     return new ParseWorker(worker, control);
+  }
+
+  /**
+   * Asks it to read `job` as soon as it has loaded, before anyone asks for it (still keeping no process alive),
+   * and to call `begun` when it was given it. What it sends is held for parseInWorker, which takes it only for
+   * the same job (see `claim`).
+   */
+  readAhead(job: WorkerRead, begun?: () => void): void {
+    this.ahead = job;
+    this.onAhead = begun ?? null;
+    if (this.ready) this.postAhead(job);
+  }
+
+  /** Gives the worker its read ahead (`begun` is told). */
+  private postAhead(job: WorkerRead): void {
+    if (this.aheadPosted) return;
+    this.aheadPosted = true;
+    markStartup('parse worker reading ahead');
+    this.worker.postMessage(job);
+    this.onAhead?.();
+  }
+
+  /**
+   * Whether this worker reads `job` by what it read ahead: 'ahead' when its read ahead is exactly `job`
+   * (`takeHeld` gives what it sent so far); otherwise 'fresh': a read ahead not begun is called off, and one
+   * begun (the history starts later in the file) is told to stop and dropped: the worker is `ready` for a job
+   * again once it has stopped, in a few milliseconds (parseInWorker's `meanwhile` reads in this thread till then).
+   */
+  claim(job: WorkerRead): 'fresh' | 'ahead' {
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (!this.aheadPosted) return 'fresh';
+    this.aheadPosted = false;
+    if (ahead !== null && sameRead(ahead, job)) return 'ahead';
+    const finished = this.held.some((m) => m.type === 'done');
+    this.held = [];
+    this.heldTaken = 0;
+    if (finished) {
+      // It read all of it already: nothing to stop, the next job counts its batches from none.
+      Atomics.store(this.flags, 0, 0);
+    } else {
+      this.draining = true;
+      this.ready = false;
+      Atomics.store(this.flags, 1, 1);
+      Atomics.notify(this.flags, 0);
+    }
+    return 'fresh';
+  }
+
+  /** What the read ahead sent before it was claimed, in order, and how many of its batches were taken (handed over once). */
+  takeHeld(): { held: (WorkerBatch | WorkerDone)[]; taken: number } {
+    const out = { held: this.held, taken: this.heldTaken };
+    this.held = [];
+    this.heldTaken = 0;
+    return out;
+  }
+
+  /** Resolves once it can be given a job (loaded, and any read ahead it was told to drop has stopped), or it ended. */
+  whenReady(): Promise<void> {
+    if (this.ready || this.exited) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private becomeReady(): void {
+    this.ready = true;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** From now on it keeps the process alive until it is done or stopped (its read ahead was claimed). */
+  keepAlive(): void {
+    this.worker.ref();
   }
 
   /** Gives it its job: from now on it keeps the process alive until it is done or stopped. */
@@ -162,8 +286,9 @@ export async function parseInWorker(
   meanwhile?: (started: () => boolean) => Promise<WorkerStart>,
 ): Promise<WorkerOutcome> {
   const worker = from instanceof ParseWorker ? from : await ParseWorker.start(from);
+  const claim = worker.claim(job);
   const flags = worker.flags;
-  const outcome: WorkerOutcome = { through: job.from, clock: null };
+  const outcome: WorkerOutcome = { through: job.from, clock: null, readAhead: claim === 'ahead' };
   let settled = false;
   let finish: (error?: unknown) => void = () => {};
   const finished = new Promise<WorkerOutcome>((resolve, reject) => {
@@ -183,6 +308,8 @@ export async function parseInWorker(
     finish(error);
   };
   signal?.addEventListener('abort', stop, { once: true });
+  /** Batches of the read ahead that were taken while held (the first ones it sent). */
+  let takenAlready = 0;
   worker.onMessage = (m) => {
     if (settled) return;
     if (m.type === 'done') {
@@ -192,8 +319,11 @@ export async function parseInWorker(
     if (outcome.clock === null) markStartup('parse worker first batch');
     outcome.through = m.through;
     outcome.clock = m.clock;
-    Atomics.add(flags, 0, 1);
-    Atomics.notify(flags, 0);
+    if (takenAlready > 0) takenAlready--;
+    else {
+      Atomics.add(flags, 0, 1);
+      Atomics.notify(flags, 0);
+    }
     if (signal?.aborted) return settle();
     try {
       onBatch(fromMessage(m.batch), m.overlong, m.read);
@@ -203,6 +333,16 @@ export async function parseInWorker(
     }
   };
   worker.onExit = () => settle();
+  if (claim === 'ahead') {
+    // Read ahead from this very start with this very clock: what it sent meanwhile goes first, in order.
+    markStartup('parse worker started');
+    worker.keepAlive();
+    const { held, taken } = worker.takeHeld();
+    takenAlready = taken;
+    for (const m of held) worker.onMessage(m);
+    if (worker.exited) settle();
+    return finished;
+  }
   if (worker.exited) settle();
   let start: WorkerStart = { from: job.from, clock: job.clock };
   try {
@@ -213,6 +353,8 @@ export async function parseInWorker(
   }
   outcome.through = start.from;
   outcome.clock = start.clock;
+  // A worker whose read ahead is still stopping takes the job once it has (a few milliseconds).
+  if (!settled && start.from < job.to) await worker.whenReady();
   if (settled || start.from >= job.to || signal?.aborted) {
     settle();
     return outcome;

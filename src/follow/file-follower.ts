@@ -92,7 +92,7 @@ export class FileFollower {
       this.leftMoved = false;
       this.everOpened = true;
       // A long history's reader gets ready while its start is looked for (a one-run log is read backwards whole).
-      if (!this.historyDone) this.releaseBulk = this.handlers.prepareBulk?.(opened.sizeAtOpen - opened.offset) ?? null;
+      if (!this.historyDone) this.releaseBulk = this.prepareBulk(opened);
       await this.skipOldHistory(opened, opened.sizeAtOpen);
     } else if (await this.file.wasRewritten(st.size, st.mtimeMs)) {
       if (this.signal.aborted) return;
@@ -158,7 +158,7 @@ export class FileFollower {
     this.lastHoldersLook = t;
     this.report(movedLogOf(fds, opened.id));
     // As for the path's file (check): a long history's reader gets ready while its start is looked for.
-    if (!this.historyDone) this.releaseBulk = this.handlers.prepareBulk?.(opened.sizeAtOpen - opened.offset) ?? null;
+    if (!this.historyDone) this.releaseBulk = this.prepareBulk(opened);
     await this.skipOldHistory(opened, opened.sizeAtOpen);
     this.statSize = opened.sizeAtOpen;
     await this.readAvailable(opened);
@@ -187,6 +187,12 @@ export class FileFollower {
   /** Closes the fd; call once no check is running. */
   async close(): Promise<void> {
     await this.dropFile();
+  }
+
+  /** Tells the handlers a history may be offered to readBulk (FollowHandlers.prepareBulk); what to call when done with it. */
+  private prepareBulk(file: TrackedFile): (() => void) | null {
+    if (!this.handlers.prepareBulk) return null;
+    return this.handlers.prepareBulk(file.sizeAtOpen - file.offset, { fd: file.fd, from: file.offset, to: file.sizeAtOpen, maxLineBytes: this.maxLineBytes });
   }
 
   /** Starts a new file's history where the caller says older lines cannot matter. */

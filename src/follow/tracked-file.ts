@@ -94,6 +94,11 @@ export class TrackedFile {
     this.seen = { size: seen.size, mtimeMs: seen.mtimeMs };
   }
 
+  /** The open file's descriptor, for a reader that reads at its own positions (a parse worker: fds are the process's). */
+  get fd(): number {
+    return this.handle.fd;
+  }
+
   /** Lends the fd to a reader that reads at its own positions (never moves `offset`). */
   withHandle<T>(use: (handle: FileHandle) => Promise<T>): Promise<T> {
     return use(this.handle);

@@ -120,10 +120,13 @@ function readAt(fd: number, buf: Buffer, length: number, position: number): Prom
   return new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
-/** The worker says it is ready, then reads the job it is sent (its start known only then: see parseInWorker). */
+/**
+ * The worker says it is ready, then reads the jobs it is sent, one after the other: a read ahead (its start guessed:
+ * see ParseWorker.readAhead) may be told to stop and be followed by the job needed, sent once it said done.
+ */
 if (parentPort && workerData) {
   const port = parentPort;
-  port.once('message', (job: Omit<ParseJob, 'control' | 'ahead'>) => {
+  port.on('message', (job: Omit<ParseJob, 'control' | 'ahead'>) => {
     // A failure ends the worker as a throw would (the caller reads the rest itself).
     run({ ...(workerData as Pick<ParseJob, 'control' | 'ahead'>), ...job }).catch((err: unknown) => {
       process.nextTick(() => {
