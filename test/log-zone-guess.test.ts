@@ -47,6 +47,9 @@ describe('guessZone: the log clock from its newest line and when that line was w
     ['the same zone, a run stalled 20 min', t - 20 * MIN, t],
     ['a file touched 5 h 6 min after its last line (no zone is 6 minutes off a quarter hour)', t - 5 * HOUR - 6 * MIN, t],
     ['two days apart (a file copied later)', t - 48 * HOUR, t],
+    ['half an hour apart: no zone is UTC-00:30 (tester Y5)', t - 30 * MIN, t],
+    ['1:15 h apart: no zone is UTC-01:15', t - 75 * MIN, t],
+    ['15:00 h ahead: past UTC+14', t + 15 * HOUR, t],
   ])('no guess: %s', (_, newest, written) => {
     expect(guessZone(newest, written, 'file')).toBeNull();
   });
@@ -129,6 +132,40 @@ describe('tester U17: a log written in New York, read on a UTC machine with no "
   });
 });
 
+// Tester Y5: a finished run, then an hour later a re-run appended with `>>` that died on its arguments. The file's
+// modification time is the dead re-run's, an hour after the newest record: it says nothing of the log's clock.
+describe('tester Y5: undated lines after the newest record: the modification time is theirs, no zone is guessed', () => {
+  const start = Date.UTC(2026, 10, 30, 13, 0, 0);
+  const usage = 'usage: backfill.py [-h] --service-url SERVICE_URL\nbackfill.py: error: the following arguments are required: --service-url\n';
+  const cases: [string, string][] = [
+    ['a dead re-run\'s usage lines', usage],
+    ['a traceback', 'Traceback (most recent call last):\n  File "bf.py", line 3, in <module>\nModuleNotFoundError: No module named \'requests\'\n'],
+    ['a shell\'s Terminated and blank lines', 'Terminated\n\n  \n'],
+  ];
+  test.each(cases)('%s, written an hour after the run\'s last line', async (_, tail) => {
+    const file = join(dir, `y5-${tail.length}.log`);
+    writeFileSync(file, runLog(start, 0, 20) + tail);
+    const written = start + 20_000 + HOUR;
+    utimesSync(file, written / 1000, written / 1000);
+    expect(await guessFromFile(file, compileGrammar(), () => written + 5000)).toBeNull();
+    const state = await collectSnapshot(loadConfig({ file: write(`y5-${tail.length}.json`, { job: 'tz', log: file, timeout: 60 }), cwd: dir }), { now: () => written + 5000, writers: oneWriter, sources: false });
+    expect(statusJson(state).logZoneGuess).toBeNull();
+    expect(statusText(state)).not.toContain('log times read as');
+    // The run's times as written, in this machine's zone (UTC here).
+    const json = statusJson(state);
+    const starts = [json.run, ...(json.runs as { startedAt: string | null }[])].map((r) => r?.startedAt);
+    expect(starts).toContain('2026-11-30T13:00:00.000Z');
+  });
+
+  test('blank lines and a copytruncate\'s NULs after the newest record hide nothing: still guessed', async () => {
+    const file = join(dir, 'y5-nul.log');
+    writeFileSync(file, Buffer.concat([Buffer.from(runLog(start, -5 * 60, 20) + '\n\n'), Buffer.alloc(64)]));
+    const written = start + 21_000;
+    utimesSync(file, written / 1000, written / 1000);
+    expect(await guessFromFile(file, compileGrammar(), () => written + 4000)).toEqual({ zone: 'UTC-05:00', behindMs: 5 * HOUR, from: 'file' });
+  });
+});
+
 function write(name: string, config: object): string {
   const p = join(dir, name);
   writeFileSync(p, JSON.stringify(config));
@@ -194,5 +231,22 @@ describe('tester X12: a writer whose clock is a few minutes off (no zone fits): 
     utimesSync(file, (now - 6 * MIN) / 1000, (now - 6 * MIN) / 1000);
     const state = await collectSnapshot(loadConfig({ file: write('skew-quiet.json', { job: 'skew', log: 'skew-quiet.log', timeout: 60 }), cwd: dir }), { now: () => now, writers: oneWriter, sources: false });
     expect(currentFigures(state).status).toBe('stalled');
+  });
+});
+
+describe('tester Y5, the same class for a clock off by minutes: the modification time of undated lines times no record', () => {
+  // A run on this machine's clock, its last record 7 min ago; a minute ago its writer printed a warning without a
+  // record prefix (a library's stderr). The writer is alive and quiet: stalled, not `running` on a made-up clock.
+  const now = Date.UTC(2026, 10, 30, 14, 0, 0);
+  test('status: stalled, idle 7 min, no clock offset taken from the undated line\'s time', async () => {
+    const start = now - 7 * MIN - 20_000;
+    const file = join(dir, 'skew-undated.log');
+    writeFileSync(file, `${runLog(start, 0, 20)}/usr/lib/python3/urllib3/connectionpool.py:1099: InsecureRequestWarning: Unverified HTTPS request\n`);
+    utimesSync(file, (now - MIN) / 1000, (now - MIN) / 1000);
+    const state = await collectSnapshot(loadConfig({ file: write('skew-undated.json', { job: 'skew', log: 'skew-undated.log', timeout: 60 }), cwd: dir }), { now: () => now, writers: oneWriter, sources: false });
+    const f = currentFigures(state);
+    expect(f.status).toBe('stalled');
+    expect(f.idleMs).toBe(7 * MIN);
+    expect(state.log.clockBehindMs ?? null).toBeNull();
   });
 });

@@ -22,9 +22,16 @@ const QUARTER = 15 * MINUTE;
 const MIN_GUESS_MS = 30 * MINUTE;
 /** Once the whole quarter hours are taken off, a line reaches the file within this of its own time. */
 const LAG_MS = 2 * MINUTE;
-/** Zones run from UTC-12 to UTC+14. */
-const MIN_OFFSET = -12 * 60;
-const MAX_OFFSET = 14 * 60;
+/**
+ * The offsets from UTC, in minutes, that zones of the IANA tz database use (standard or summer time): whole hours
+ * from UTC-12 to UTC+14 and the few half and three-quarter hours below. A quarter-hour difference that is none of
+ * these (UTC-00:30: a file modified half an hour after its newest line) is no zone (tester Y5).
+ */
+const REAL_OFFSETS: ReadonlySet<number> = new Set([
+  ...Array.from({ length: 27 }, (_, i) => (i - 12) * 60),
+  -9.5 * 60, -3.5 * 60, -2.5 * 60, 3.5 * 60, 4.5 * 60, 5.5 * 60, 5.75 * 60, 6.5 * 60, 8.75 * 60, 9.5 * 60, 10.5 * 60,
+  12.75 * 60, 13.75 * 60,
+]);
 /** Bytes read from the end of the file to find its newest timed line. */
 const TAIL_BYTES = 64 * 1024;
 /**
@@ -46,7 +53,7 @@ export function guessZone(newestAt: number, writtenAt: number, from: ZoneGuess['
   // Read in this machine's zone a line's instant is off by the two zones' difference: the log's offset is
   // this machine's less that.
   const offset = zoneOffset(undefined, newestAt) - behindMs / MINUTE;
-  if (offset < MIN_OFFSET || offset > MAX_OFFSET) return null;
+  if (!REAL_OFFSETS.has(offset)) return null;
   return { zone: fixedZone(offset), behindMs, from };
 }
 
@@ -59,33 +66,62 @@ export function newestLineAt(bytes: Buffer): number | null {
   return newestRecordAt(bytes);
 }
 
-/**
- * The guess from a log file as it is now: undefined when it cannot say yet (no file, no timed line: the first
- * lines to arrive decide), null when the file's time agrees with its newest line (or a zone is configured).
- */
-export async function guessFromFile(file: string, grammar: Grammar, now: () => number = Date.now): Promise<ZoneGuess | null | undefined> {
-  if (grammar.zone !== undefined) return null;
+/** The last line of `bytes` with anything but blanks, NULs (a copytruncate's hole) and line ends in it; may be empty. */
+function lastLine(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] <= 32) end--;
+  if (end === 0) return bytes.subarray(0, 0);
+  const start = bytes.lastIndexOf(10, end - 1) + 1;
+  return bytes.subarray(start, end);
+}
+
+/** A regular file's modification time and its last TAIL_BYTES as whole lines; null: no such file, empty, not readable. */
+async function readTail(file: string): Promise<{ mtimeMs: number; bytes: Buffer } | null> {
   let handle;
   try {
     // A FIFO at the log path must not block here (the follower says what it is): never opened but a regular file.
-    if (!(await stat(file)).isFile()) return undefined;
+    if (!(await stat(file)).isFile()) return null;
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
-    return undefined; // not there yet, or not readable: the follower says which
+    return null; // not there yet, or not readable: the follower says which
   }
   try {
     const st = await handle.stat();
-    if (!st.isFile() || st.size === 0) return undefined;
-    if (now() - st.mtimeMs > WRITING_MS) return null;
+    if (!st.isFile() || st.size === 0) return null;
     const from = Math.max(0, st.size - TAIL_BYTES);
     const buf = Buffer.alloc(st.size - from);
     const { bytesRead } = await handle.read(buf, 0, buf.length, from);
     let bytes = buf.subarray(0, bytesRead);
     // Whole lines only: a cut first line would read as something else.
     if (from > 0) bytes = bytes.subarray(bytes.indexOf(10) + 1);
-    const newest = newestLineAt(bytes);
-    return newest === null ? undefined : guessZone(newest, st.mtimeMs, 'file');
+    return { mtimeMs: st.mtimeMs, bytes };
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * When the log's newest record was written, this machine's clock (epoch ms): the file's modification time, which is
+ * when its LAST line was written, so only when that line is a record. Undated lines after it (a traceback, argparse's
+ * usage of a re-run that died, `nohup:`, a shell's `Terminated`) were written later, any time later (tester Y5: an
+ * hour-old run read as UTC-01:00). Null when no file, or its last line has no record prefix.
+ */
+export async function newestRecordWrittenAt(file: string): Promise<number | null> {
+  const tail = await readTail(file);
+  return tail && newestLineAt(lastLine(tail.bytes)) !== null ? tail.mtimeMs : null;
+}
+
+/**
+ * The guess from a log file as it is now: undefined when it cannot say yet (no file, no timed line: the first
+ * lines to arrive decide), null when the file's time agrees with its newest line, a zone is configured, or the
+ * file's time is not its newest record's (newestRecordWrittenAt).
+ */
+export async function guessFromFile(file: string, grammar: Grammar, now: () => number = Date.now): Promise<ZoneGuess | null | undefined> {
+  if (grammar.zone !== undefined) return null;
+  const tail = await readTail(file);
+  if (!tail) return undefined;
+  if (now() - tail.mtimeMs > WRITING_MS) return null;
+  const newest = newestLineAt(tail.bytes);
+  if (newest === null) return undefined;
+  return newestLineAt(lastLine(tail.bytes)) === null ? null : guessZone(newest, tail.mtimeMs, 'file');
 }

@@ -9,7 +9,7 @@ import { logHandlers, type ParseWorkerChoice } from './log-events.js';
 import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
 import { markStartup } from '../startup-timing.js';
-import { guessFromFile } from './log-zone-guess.js';
+import { guessFromFile, newestRecordWrittenAt } from './log-zone-guess.js';
 import { baselineOnly, mayCapTiers, SHORT_READ_BYTES } from './short-read.js';
 
 /**
@@ -75,8 +75,8 @@ export async function readLogOnce(
   // When its newest line was written, for a log whose clock is off by more than a zone (clockBehindMs).
   // (Not for a log read under another name: the file at the path is not the one read.)
   if (!failure && !moved) {
-    const st = await stat(file).catch(() => null);
-    if (st?.isFile() && st.size > 0) dispatch({ type: 'log/written', at: st.mtimeMs });
+    const at = await newestRecordWrittenAt(file);
+    if (at !== null) dispatch({ type: 'log/written', at });
   }
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
   if (failure instanceof UserError) throw failure;
