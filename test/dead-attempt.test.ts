@@ -13,6 +13,7 @@ import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import { reduce } from '../src/state/reducer.js';
 import { currentFigures } from '../src/state/current-figures.js';
+import { overviewRow } from '../src/overview/overview-rows.js';
 import { createStore } from '../src/store.js';
 import { CLI, runCliAsync } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
@@ -122,6 +123,8 @@ test('a dashboard following the log: the dead re-run is the run on screen, alert
     const screen = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore({ ...s, ui: { ...s.ui, width: 80, height: 24 } }, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
     expect(screen).toMatch(/backfill\s+ended/);
     expect(screen).toContain(`ended before its first record: ${cause}`.slice(0, 60));
+    // The overview's line for the job says it too, and the job sorts with those needing the operator.
+    expect(overviewRow(s)).toMatchObject({ status: 'ended', rank: 0, problem: { source: 'run', kind: 'died at start', message: `ended before its first record: ${cause}` } });
   } finally {
     await runtime.close();
   }

@@ -10,6 +10,8 @@ import { App } from '../components/App.js';
 import { startRuntime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
 import { historyLines } from '../src/state/history-lines.js';
+import { overviewRow } from '../src/overview/overview-rows.js';
+import { overviewCells } from '../src/overview/overview-text.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { createStore } from '../src/store.js';
 import { CLI, runCliAsync } from './support/cli.js';
@@ -66,6 +68,7 @@ test('a dry run launched from the dashboard: complete (dry run) on the job scree
     const screen = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore({ ...s, ui: { ...s.ui, width: 80, height: 24 } }, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
     expect(screen).toMatch(/^dry complete \(dry run\) · /m);
     expect(screen).toContain('dry run: the script lists its keys and scrapes none');
+    expect(overviewCells(overviewRow(s))).toMatchObject({ state: 'dry run', run: '0/3' });
     expect(historyLines(s).map((l) => l.text).find((t) => t.includes('3 keys ·'))).toMatch(/✓ 0 ✗ 0 ↷ 0 · dry run$/);
   } finally {
     await r.close();

@@ -54,6 +54,8 @@ export interface OverviewRow {
   runUnknown: boolean;
   /** A stop (local SIGINT/SIGTERM grace) or a cancel is under way: the row says `stopping`, as the job screen (tester W23). */
   stopping?: boolean;
+  /** The run is a `--dry-run` (it lists its keys, scrapes none): the row says `dry run` once it is over (tester X15). */
+  dryRun?: boolean;
   /** 0 stalled, ended without summary, or a source failing; 1 running, 2 under target, 3 done: what needs the operator first. */
   rank: number;
 }
@@ -124,6 +126,7 @@ function computeRow(state: AppState): OverviewRow {
     warehouse,
     ageMs: newest === null ? null : Math.max(0, state.now - newest),
     problem: problems[0] ?? null,
+    ...(run?.dryRun ? { dryRun: true } : {}),
     problems: problems.length,
     runUnknown: unknown,
     stopping: state.process.stopping !== null || state.place?.cancelling === true,

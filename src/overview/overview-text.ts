@@ -35,7 +35,7 @@ export function overviewCells(r: OverviewRow): OverviewCells {
   const figures = r.total === null && r.done === 0 ? '–' : `${formatCount(r.done)}/${r.total === null ? '?' : formatCount(r.total)}`;
   return {
     job: r.job,
-    state: r.runUnknown ? 'error' : r.stopping && isLive(r.status) ? 'stopping' : r.status,
+    state: r.runUnknown ? 'error' : r.stopping && isLive(r.status) ? 'stopping' : r.dryRun && r.status === 'complete' ? 'dry run' : r.status,
     // The run's source failing: what failed stands where the run's figures would (they are stale or unknown).
     run: runProblem ? (figures === '–' ? problemShort(runProblem) : `${figures} · ${problemShort(runProblem)}`) : figures,
     rate: live && r.ratePerMin !== null ? `${r.ratePerMin.toFixed(r.ratePerMin >= 100 ? 0 : 1)}/min` : '–',

@@ -1,5 +1,6 @@
 import type { AppState } from '../state/app-state.js';
 import { foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
+import { deadStartCause } from '../state/dead-start.js';
 
 /**
  * A source of a job that failed, as its overview row and text `status` say it: short enough for a cell
@@ -57,6 +58,9 @@ export function rowProblems(state: AppState): RowProblem[] {
   // Lines, but none a run can be read from (tester W19): the run is unknown, never a calm `waiting`.
   const foreign = foreignLogProblem(state);
   if (foreign) out.push(problem('log', `log: ${foreignLogText(foreign)}; newest: ${foreign.sample}`, 'the built-in grammar and `grammar` read messages after a `2025-11-26 23:00:00,000 - INFO - ` prefix', true, 'other format'));
+  // A run that ended before its first record (tester X11): the overview's line for the job says why, as its screen does.
+  const cause = deadStartCause(state);
+  if (cause) out.push(problem('run', `ended before its first record: ${cause}`, null, false, 'died at start'));
   if (state.coverage.expectedError) out.push(problem('expected keys', state.coverage.expectedError, null, false));
   for (const name of ['storage', 'warehouse'] as const) {
     const s = state.coverage[name];
