@@ -4,6 +4,8 @@ import { compileGrammar, parseText } from '../src/parser/index.js';
 import { applyLines } from '../src/state/apply-lines.js';
 import { foldRuns, type RunRecord } from '../src/runner/runs-file.js';
 import { banner, logOf, T0 } from './support/log-text.js';
+import { initialState } from '../src/state/app-state.js';
+import { reduce } from '../src/state/reducer.js';
 
 const grammar = compileGrammar(undefined, 'UTC');
 const MIN = 60_000;
@@ -54,5 +56,33 @@ describe('a run that ended while no dashboard watched is recorded from its own l
     const launch = { type: 'launch', id: 'r1', label: 'resume', argv: ['x'], keysFile: null, keyCount: 3, pid: 1, procStart: null, log: 'x.log', startedAt: launchedAt } as const;
     const runs: RunRecord[] = foldRuns([launch as never, { type: 'end', id: 'r1', endedAt: T0 + 20 * MIN, exitCode: null, signal: null, reason: 'ended', counts: { succeeded: 2, failed: 1, skipped: 0 } } as never]);
     expect(runs[0].end).toMatchObject({ reason: 'ended', endedAt: T0 + 20 * MIN, counts: { succeeded: 2, failed: 1 } });
+  });
+});
+
+// Tester Y1: `x` `y` (SIGINT), then `q` while the script finished its in-flight key; it logged `Interrupted` 4 s
+// later and exited. The next dashboard found it gone: its end record said `ended` at its last outcome.
+describe('tester Y1: a run asked to stop that ended unwatched', () => {
+  const launch = { type: 'launch', id: 'r1', label: 'resume', argv: ['x'], keysFile: null, keyCount: 13, pid: 1, procStart: null, log: 'x.log', startedAt: launchedAt } as const;
+  const stop = { type: 'stop', id: 'r1', at: T0 + 3000 } as const;
+  const end = (reason: string) => ({ type: 'end', id: 'r1', endedAt: T0 + 3500, exitCode: null, signal: null, reason }) as never;
+
+  test.each([
+    ['ended (found gone, no summary)', 'ended', 'stopped'],
+    ['exited (seen by a dashboard that did not stop it)', 'exited', 'stopped'],
+    ['complete (it finished its keys anyway)', 'complete', 'complete'],
+    ['failed to start', 'failed-to-start', 'failed-to-start'],
+  ])('a stop record, then an end %s: %s', (_, reason, shown) => {
+    expect(foldRuns([launch as never, stop as never, end(reason)])[0].end?.reason).toBe(shown);
+  });
+
+  test('no stop record: ended stays ended', () => {
+    expect(foldRuns([launch as never, end('ended')])[0].end?.reason).toBe('ended');
+  });
+
+  test('its end is its last line, `Interrupted` after the last outcome, not the last outcome', () => {
+    // The outcome is the 11th record, at T0 + 10 s.
+    const text = logOf(T0, [...banner(1, 60, 13), ['INFO', '  ✅ Scraped 2021-10-26']]) + logOf(T0 + 14_000, [['WARNING', 'Interrupted']]);
+    const state = reduce(initialState({ job: 'j', log: 'x.log', now: T0 + 10_000, targets: [] }), { type: 'log/batch', batch: parseText(text, grammar) });
+    expect(unwatchedEnd({ startedAt: launchedAt }, state.log)).toEqual({ endedAt: T0 + 14_000, reason: 'ended', counts: { succeeded: 1, failed: 0, skipped: 0 } });
   });
 });

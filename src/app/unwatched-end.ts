@@ -32,11 +32,14 @@ export function logRunFor(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns, n
 }
 
 /** The end of a launched run that ended unwatched, as its log tells it: duration, counts, complete or not. */
-export function unwatchedEnd(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns, nextLaunchAt: number | null = null): UnwatchedEnd {
+export function unwatchedEnd(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns & { lastRecordAt?: number | null }, nextLaunchAt: number | null = null): UnwatchedEnd {
   const run = logRunFor(record, runs, nextLaunchAt);
   if (!run) return { endedAt: null, reason: 'gone', counts: null };
+  // The log's newest record is the current run's last line when nothing came after it: a run that stopped winds
+  // down with lines that move nothing (`WARNING - Interrupted` 4 s after its last key: tester Y1).
+  const last = run === runs.current && !run.complete && runs.lastRecordAt != null && runs.lastRecordAt > (run.lastActivityAt ?? -Infinity) ? runs.lastRecordAt : null;
   return {
-    endedAt: run.lastActivityAt ?? run.finishedAt ?? run.startedAt,
+    endedAt: last ?? run.lastActivityAt ?? run.finishedAt ?? run.startedAt,
     reason: run.complete ? 'complete' : 'ended',
     counts: { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped },
   };

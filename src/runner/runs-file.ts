@@ -167,7 +167,7 @@ export async function recordEndOnce(stateDir: string, end: Omit<EndRecord, 'type
     async () => {
       const run = (await readRuns(stateDir)).find((r) => r.id === end.id);
       if (run?.end) return false;
-      const stopped = run?.stopAskedAt !== undefined && end.reason === 'exited';
+      const stopped = run?.stopAskedAt !== undefined && STOPPABLE.has(end.reason);
       await recordEnd(stateDir, { ...end, ...(stopped ? { reason: 'stopped' as const } : {}) });
       return true;
     },
@@ -310,5 +310,15 @@ export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
     const counts = end.counts ?? prev.counts;
     run.end = { ...better, exitCode: prev.exitCode ?? end.exitCode, signal: prev.signal ?? end.signal, ...(counts ? { counts } : {}) };
   }
+  // A run a dashboard asked to stop that then exited or ended short of its summary was stopped, whoever saw the end
+  // (tester Y1: `x` `y` then `q` before the script had finished its in-flight keys; the next dashboard found it gone
+  // and recorded `ended`, and every dashboard and `status` said ended, not stopped). Also for such records written
+  // before this rule.
+  for (const run of runs.values()) {
+    if (run.stopAskedAt !== undefined && run.end && STOPPABLE.has(run.end.reason)) run.end = { ...run.end, reason: 'stopped' };
+  }
   return [...runs.values()];
 }
+
+/** End reasons that a stop asked before them makes `stopped`: not a summary (complete), not a start that failed. */
+const STOPPABLE: ReadonlySet<EndReason> = new Set<EndReason>(['exited', 'ended']);

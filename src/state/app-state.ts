@@ -185,6 +185,11 @@ export interface LogState extends LogRuns {
   linesAtSeed?: number;
   /** Some line read carried the backfill's `TIME - LEVEL - ` prefix (a timestamp the parser read): see foreign-log.ts. */
   dated?: boolean;
+  /**
+   * The newest record time read (epoch ms, the log's clock as read), whatever the line said: a run's lines after its
+   * last outcome (`WARNING - Interrupted` as it winds down) are its end when it ends unwatched (unwatched-end.ts).
+   */
+  lastRecordAt?: number | null;
   overlongBytes: number;
   /** Keys longer than MAX_KEY_CHARS seen in the log (cut for display, never launched). */
   suspiciousKeys: number;
