@@ -11,8 +11,13 @@ import { markStartup } from '../startup-timing.js';
  * only worth it for a long stretch (PARSE_WORKER_MIN_BYTES).
  */
 
-/** Below this much history the reading stays in this thread (a worker costs ~30 ms to start). */
-export const PARSE_WORKER_MIN_BYTES = 16 << 20;
+/**
+ * Below this much history the reading stays in this thread. A worker costs ~30-60 ms to start, and its parse
+ * code starts cold in its own isolate (its first megabytes parse several times slower than later ones), so
+ * it pays only for a long stretch. One-run logs on an idle machine (status --json, main 502f1d3, load 0-1):
+ * 20 MB 350-440 ms with it, ~290 ms without; 80 MB 601 ms with, 603 ms without: the crossover is near 80 MB.
+ */
+export const PARSE_WORKER_MIN_BYTES = 64 << 20;
 
 /** The built worker beside the running bundle (dist/src/, or a chunk in dist/src/chunks/), or null (running from sources). */
 export function parseWorkerUrl(): URL | null {
