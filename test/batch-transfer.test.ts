@@ -56,4 +56,37 @@ describe('a parsed batch as a message', () => {
     expect(noneLines.length).toBe(2);
     expect(linesOf(across(none))).toEqual(noneLines);
   });
+
+  test('failures whose kinds and errors repeat, change and come back: each keeps its own kind and error', () => {
+    // Runs of the same text, a change of error under the same kind, of kind under the same error, and back.
+    const failures = [
+      '❌ Failed 0022100001: HTTP 500',
+      '❌ Failed 0022100002: HTTP 500',
+      '❌ Timeout scraping 0022100003',
+      '❌ Failed 0022100004: HTTP 503',
+      '❌ Failed 0022100005: HTTP 500',
+      '❌ Timeout scraping 0022100006',
+      '❌ Timeout scraping 0022100007',
+      '❌ Failed 0022100008: Connection refused',
+      '❌ Failed 0022100009: Read timed out',
+      '❌ Failed 0022100010: HTTP 503',
+    ];
+    const lines = failures.map((f, i) => `2025-11-26 08:00:${String(i).padStart(2, '0')},000 - WARNING -   ${f}`);
+    const batch = parseChunk(Buffer.from(`${lines.join('\n')}\n`), compileGrammar(), 0, new LogClock('UTC'), true);
+    const sent = linesOf(batch);
+    // What the parser makes of them (the premise): a kind and an error each.
+    expect(sent.map((l) => (l.kind === 'failed' ? `${l.failure}|${l.error}` : l.kind))).toEqual([
+      'HTTP 500|HTTP 500',
+      'HTTP 500|HTTP 500',
+      'timeout|timeout',
+      'HTTP 503|HTTP 503',
+      'HTTP 500|HTTP 500',
+      'timeout|timeout',
+      'timeout|timeout',
+      'failed|Connection refused',
+      'timeout|Read timed out',
+      'HTTP 503|HTTP 503',
+    ]);
+    expect(linesOf(across(batch))).toEqual(sent);
+  });
 });

@@ -51,9 +51,24 @@ export function toMessage(batch: ParsedBatch): { message: BatchMessage; transfer
   const ids = new Map<string, number>();
   const n = keyed.failures.length;
   const failureTexts = new Uint32Array(n * 2);
+  // A run's failures repeat one or two kinds and errors: the text before is compared first (no Map lookup).
+  let failure = '';
+  let failureId = -1;
+  let error = '';
+  let errorId = -1;
   for (let i = 0; i < n; i++) {
-    failureTexts[2 * i] = textId(keyed.failures[i], texts, ids);
-    failureTexts[2 * i + 1] = textId(keyed.errors[i], texts, ids);
+    const f = keyed.failures[i];
+    if (failureId < 0 || f !== failure) {
+      failure = f;
+      failureId = textId(f, texts, ids);
+    }
+    const e = keyed.errors[i];
+    if (errorId < 0 || e !== error) {
+      error = e;
+      errorId = textId(e, texts, ids);
+    }
+    failureTexts[2 * i] = failureId;
+    failureTexts[2 * i + 1] = errorId;
   }
   // The key bytes may sit in Buffer's shared pool (a small batch): only their own copy may be transferred.
   const used = keyed.count === 0 ? 0 : keyed.keyEnd[keyed.count - 1];
