@@ -71,3 +71,23 @@ test('an execution that died on a bad argument says why on the dashboard, in sta
   expect(json.run).toMatchObject({ state: 'ended', error: CAUSE });
   expect((await runCliAsync(['status'], { cwd: dir })).stdout).toContain(`\n          ended before its first record: ${CAUSE}\n`);
 }, 90_000);
+
+// Tester Y6: a dashboard opened after an execution had died at start fired `ended without a summary` at its first
+// look: the execution read `incomplete` until the next listing, and that end was taken for news.
+test('an execution that died before the dashboard opened: ended once its log is read, and no alert for it', async () => {
+  const job = server.world.opts.jobs[0];
+  const dead = server.world.run(job, { containerOverrides: [{ args: [`--keys=${KEYS.join(',')}`, '--bogus-flag'] }] });
+  await dead.done;
+  // Its log settled (logDeadline 2 s: a read begun a second after its end has everything it wrote).
+  const ended = await waitFor(() => server.world.executions[0]?.completionTime ?? null, 'its completion');
+  await waitFor(() => Date.now() >= ended + 1_500, 'a second past its end', 10_000);
+  const file = writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], cloudRun: { logDeadline: 2 } });
+  const r = (runtime = startRuntime(loadConfig({ file, cwd: dir }), { exit: () => undefined }));
+  await waitFor(() => r.store.getState().log.historyDone, 'its log read', 30_000);
+  // Already ended when the history was done: no state change after it that an alert could take for news.
+  const s = r.store.getState();
+  expect(s.place?.execution?.id).toBe(dead.name.split('/').at(-1));
+  expect(currentFigures(s).status).toBe('ended');
+  expect(screen(r)).toContain(`ended before its first record: ${CAUSE}`.slice(0, 70));
+  expect(s.alerts.recent).toEqual([]);
+}, 60_000);

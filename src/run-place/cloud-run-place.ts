@@ -206,7 +206,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       },
       onRead: (at, pass) => {
         if (pass.caughtUp) caughtUpFrom = pass.passStartedAt;
-        place({ logReadAt: at });
+        // An ended execution's log read through: whether its last entries are still due is known now, in the same
+        // update, before the history is done (tester Y6: one that died before the dashboard opened read `incomplete`
+        // until the next listing, then `ended`, and that end fired an alert for old news).
+        const ended = pass.caughtUp && followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
+        place({ logReadAt: at, ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
         // What the log held when it was first read is history; what comes after is news (alerts fire).
         if (pass.caughtUp) d.dispatch({ type: 'log/history-done' });
       },
