@@ -1,5 +1,6 @@
 import type { LogLine } from '../log-line.js';
 import { archiveRun, cloneRun, emptyRun, type RunState } from './run.js';
+import { rateOver } from './run-view.js';
 import { KeyedCursor, beginBatch, countOutcome, endBatch, firstAnnouncement, foldKeyed, warmKeyed, warmKeys } from './run-keys.js';
 import { GENERAL, KEYED_SKIPPED, type KeyedLines } from '../parser/keyed-lines.js';
 import { completion } from './completions.js';
@@ -209,7 +210,8 @@ function isRunActivity(line: LogLine): boolean {
 /** `run` archived at the end of `history` (bounded by HISTORY_LIMIT). */
 export function pushHistory(history: RunState[], run: RunState): RunState[] {
   const next = history.length >= HISTORY_LIMIT ? history.slice(1) : history.slice();
-  next.push(archiveRun(run));
+  // Its rate as runFigures gives an ended run: over its newest completions up to its end.
+  next.push(archiveRun(run, rateOver(run.completions, run.finishedAt ?? run.lastActivityAt ?? 0, Number.POSITIVE_INFINITY)));
   return next;
 }
 

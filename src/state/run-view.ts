@@ -138,7 +138,7 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   const percent = total ? (done / total) * 100 : null;
   const live = isLive(status);
   const end = live ? (writer.readUntil != null ? Math.min(now, logNow(writer.readUntil, writer)) : now) : (run.finishedAt ?? run.lastActivityAt ?? now);
-  const long = rateOver(run.completions, end, Number.POSITIVE_INFINITY);
+  const long = run.endRatePerMin !== undefined ? run.endRatePerMin : rateOver(run.completions, end, Number.POSITIVE_INFINITY);
   const short = rateOver(run.completions, end, SHORT_WINDOW);
   let etaSeconds: [number, number] | null = null;
   if (live && remaining !== null && long !== null) {

@@ -65,6 +65,11 @@ export interface RunState {
   beganMidway?: true;
   /** An attempt that died at start after the run before it was over: its error is how (dead-attempt.ts). */
   deadStart?: true;
+  /**
+   * An earlier run's rate (completions a minute) as it was when the run ended, kept when it went to history (its
+   * completion times are not: tester Y3, an earlier run read 456/min from its last 20 times where it had 809.8/min).
+   */
+  endRatePerMin?: number | null;
   /** A Cloud Run execution of several tasks: what each task said of its shard (execution-tasks.ts); else absent. */
   tasks?: TaskTally[] | null;
 }
@@ -152,8 +157,8 @@ export function doneOf(run: RunState): number {
 }
 
 /** A run as kept in history: counts only, no per-key maps (a log may hold hundreds of runs). */
-export function archiveRun(run: RunState): RunState {
-  return { ...run, failedKeys: FailedKeys.empty, keys: null, keysVersion: 0, completions: run.completions.slice(-20) };
+export function archiveRun(run: RunState, endRatePerMin: number | null): RunState {
+  return { ...run, failedKeys: FailedKeys.empty, keys: null, keysVersion: 0, completions: [], endRatePerMin };
 }
 
 /**
