@@ -28,13 +28,25 @@ export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
   }));
 }
 
+/**
+ * A run a dashboard asked to stop whose process is gone, its end not recorded yet (the stopping dashboard was left
+ * before the script wound down, and no dashboard has looked since): stopped, as the next dashboard will record it
+ * (tester Y1: `status` said `ended`). Its end is the stop for now; snapshot.ts takes the run's last line once the
+ * log is read, as the dashboard's record does (unwatched-end.ts).
+ */
+function withStopsSeen(history: RecordedRun[], ended: RunRecord[]): RecordedRun[] {
+  const stopped = new Map(ended.filter((r) => r.stopAskedAt !== undefined).map((r) => [r.id, r.stopAskedAt!]));
+  if (stopped.size === 0) return history;
+  return history.map((h) => (stopped.has(h.id) ? { ...h, reason: 'stopped', endedAt: stopped.get(h.id)!, endFromStop: true } : h));
+}
+
 /** Whether the process side of a snapshot can be known here (Linux /proc). */
 export const CAN_SEE_WRITERS = existsSync('/proc/self/fd');
 
 /** What runs.jsonl and /proc say now: the run we can re-attach to, and who else writes the log. */
 export async function processSnapshot(config: Config, writers?: WritersScan): Promise<Partial<ProcessState>> {
   const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
-  const { attachable } = findAttachable(runs);
+  const { attachable, ended } = findAttachable(runs);
   // A run without a start time cannot be proven ours: a process under its pid that writes the log is external.
   const ours = runs.filter((r) => r.pid !== null && r.procStart !== null && r.end === null).map((r) => r.pid as number);
   const external = CAN_SEE_WRITERS ? await (writers ? writers.external(config.log, ours) : externalWriters(config.log, ours)) : [];
@@ -50,6 +62,6 @@ export async function processSnapshot(config: Config, writers?: WritersScan): Pr
     externalPids: external,
     writersChecked: CAN_SEE_WRITERS,
     writersCheckedAt: CAN_SEE_WRITERS ? Date.now() : null,
-    history: recordedRuns(runs),
+    history: withStopsSeen(recordedRuns(runs), ended),
   };
 }

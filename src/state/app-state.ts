@@ -118,6 +118,8 @@ export interface RecordedRun {
   /** Keys present in storage when the run was launched and when it ended (coverage movement). */
   storageBefore?: number | null;
   storageAfter?: number | null;
+  /** Stopped by a recorded stop, its process gone and no end recorded yet: `endedAt` is the stop's time (process-info.ts). */
+  endFromStop?: true;
 }
 
 export type View = 'dashboard' | 'failures' | 'history';
