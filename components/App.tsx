@@ -1,5 +1,6 @@
 import React, { useEffect, useSyncExternalStore } from 'react';
-import { Box, useInput, useStdout } from 'ink';
+import { Box, useStdout } from 'ink';
+import { useKeyInput } from './useKeyInput.js';
 import { keysOf } from '../src/key-chunk.js';
 import { answersYes, intentFor, type Intent } from '../src/keymap.js';
 import type { Store } from '../src/store.js';
@@ -44,11 +45,11 @@ export function App({ store, onIntent, color, onBack, backFrom, chain = null }: 
 
   // One input event can hold many keys (a held key, a paste): each is handled in order, against the
   // state the key before it left, exactly as if typed one by one.
-  useInput((input, key) => {
+  useKeyInput((input, key, raw) => {
     // A box takes its answer only from a read after the one that opened it: `xy` in one chunk opens the
     // box and leaves it open, unseen questions are never answered.
     const boxBefore = store.getState().ui.confirm;
-    for (const ev of keysOf(input, key)) {
+    for (const ev of keysOf(input, key, raw)) {
       const ui = store.getState().ui;
       if (ui.filtering && ev.name !== 'ctrl+c') {
         if (ev.name === 'return') onIntent('filter-done');

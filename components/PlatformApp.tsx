@@ -1,8 +1,9 @@
 import React, { useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import type { Platform } from '../src/app/platform-runtime.js';
 import type { ChainState } from '../src/chain/chain-sources.js';
 import { funnel, type FunnelRow } from '../src/chain/funnel.js';
+import { useKeyInput } from './useKeyInput.js';
 import { keysOf, type KeyEvent } from '../src/key-chunk.js';
 import { answersYes, intentFor } from '../src/keymap.js';
 import { overviewAction } from '../src/overview/overview-keymap.js';
@@ -163,13 +164,13 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   const current = () => overviewData(platform);
 
   const ui = platform.ui.getState();
-  useInput(
-    (input, key) => {
+  useKeyInput(
+    (input, key, raw) => {
       // Keys arriving together (a held key, a paste) are each handled in order; once one opens a job's
       // screen the rest of the chunk is dropped rather than guessed at.
       // A box takes its answer only from a read after the one that opened it (`xy` never stops unseen).
       const boxBefore = current().runtime?.store.getState().ui.confirm ?? null;
-      for (const ev of keysOf(input, key)) {
+      for (const ev of keysOf(input, key, raw)) {
         if (platform.ui.getState().screen !== 'overview') return;
         handleKey(ev, boxBefore);
       }

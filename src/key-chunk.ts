@@ -30,8 +30,12 @@ function charKey(ch: string): KeyEvent {
  * quickly as one chunk; Ink splits escape sequences (arrows) apart but hands a run of plain characters
  * over as one string ("jjjj", "\x7f\x7f", "time"). Each character is its own key here, in order, so the
  * chunk acts exactly as if typed one by one. ESC and a character together (Ink's Alt+key) are Esc, then the key.
+ * `raw` is the read Ink decoded (components/useKeyInput.ts): Ink reports ESC ESC in one read as a single Escape
+ * (with meta), so only the raw read can tell two Escs from one.
  */
-export function keysOf(input: string, key: KeyPress & { meta?: boolean; tab?: boolean }): KeyEvent[] {
+export function keysOf(input: string, key: KeyPress & { meta?: boolean; tab?: boolean }, raw?: string): KeyEvent[] {
+  // Two Escs in one read (tester X8 residue: with the filter prompt open, the first clears it, the second goes back).
+  if (key.escape && raw !== undefined && /^\x1b+$/.test(raw)) return Array.from(raw, () => ({ name: 'escape', text: null }));
   const chars = Array.from(input);
   if (chars.length > 1) return chars.map(charKey);
   if (key.upArrow) return [{ name: 'up', text: null }];

@@ -54,7 +54,7 @@ describe('keymap', () => {
   });
 
   test('key names', () => {
-    const names = (input: string, key = {}) => keysOf(input, key).map((k) => k.name);
+    const names = (input: string, key = {}, raw?: string) => keysOf(input, key, raw).map((k) => k.name);
     expect(names('c', { ctrl: true })).toEqual(['ctrl+c']);
     expect(names('', { upArrow: true })).toEqual(['up']);
     expect(names('', { escape: true })).toEqual(['escape']);
@@ -62,6 +62,10 @@ describe('keymap', () => {
     // Tester X8: ESC and a key in one read (Ink's meta) are Esc, then the key, which types as itself.
     expect(keysOf('q', { meta: true })).toEqual([{ name: 'escape', text: null }, { name: 'q', text: 'q' }]);
     expect(names('j', { meta: true })).toEqual(['escape', 'j']);
+    // Ink decodes ESC ESC in one read as one Escape: the raw read says it was two (and one stays one).
+    // (Ink strips one ESC and hands the other over as the input.)
+    expect(names('\x1b', { escape: true, meta: true }, '\x1b\x1b')).toEqual(['escape', 'escape']);
+    expect(names('', { escape: true, meta: true }, '\x1b')).toEqual(['escape']);
   });
 
   test('a chunk of several keys is each key in order; control characters are never text', () => {

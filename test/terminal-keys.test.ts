@@ -58,6 +58,17 @@ describe('keys arriving together in one read', () => {
     await term.waitScreen(() => term!.exited(), 'the dashboard to leave');
   }, 30_000);
 
+  test('two Escs in one read are two Escs (tester X8 residue): the first clears the filter, the second leaves the failures view', async () => {
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
+    term.keys('f');
+    await term.waitScreen((_, t) => t.includes('12 keys'), 'the failures table');
+    term.chunk('/ab');
+    await term.waitScreen((_, t) => t.includes('No failure matches "ab"'), 'the filter "ab"');
+    term.chunk('\x1b\x1b');
+    // Back on the dashboard: the failures table (its `N keys` footer) is gone, and the filter with it.
+    await term.waitScreen((_, t) => !t.includes('"ab"') && !t.includes('12 keys') && t.includes('q quit'), 'the filter cleared and the dashboard again');
+  }, 30_000);
+
   test('Ctrl-C inside a chunk quits, after the keys before it', async () => {
     term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
     await term.waitScreen((_, t) => t.includes('q quit'), 'the dashboard');
