@@ -19,6 +19,7 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { HistoryView } from './HistoryView.js';
 import { Notices } from './Notices.js';
 import { bodyHeightOf, shownNotices } from '../src/state/body-height.js';
+import { SmallScreen, tooSmall } from './SmallScreen.js';
 import { ColorProvider } from './theme.js';
 import { useFunnel, type LoneChain } from './useFunnel.js';
 
@@ -77,10 +78,21 @@ export function App({ store, onIntent, color, onBack, backFrom, chain = null }: 
   else if (state.ui.view === 'history') body = <HistoryView state={state} height={bodyHeight} />;
   else body = <Dashboard state={state} figures={figures} height={bodyHeight} funnel={funnel} />;
 
+  const header = (w: number) => (
+    <Header job={state.job} run={state.log.current} figures={figures} external={strangerRun(state.process)} keepAwake={state.process.keepAwake ? 'awake' : state.process.keepAwakeProblem ? 'awake: unavailable' : null} stopping={stopHeadline(state.process, state.now)} width={w} now={state.now} reading={readingText(state)} unknown={runUnknown(state)} />
+  );
+  if (tooSmall(state.ui.width, state.ui.height)) {
+    const w = Math.max(1, state.ui.width);
+    return (
+      <ColorProvider color={color}>
+        <SmallScreen state={state} header={header(w)} width={w} height={state.ui.height} />
+      </ColorProvider>
+    );
+  }
   return (
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
-        <Header job={state.job} run={state.log.current} figures={figures} external={strangerRun(state.process)} keepAwake={state.process.keepAwake ? 'awake' : state.process.keepAwakeProblem ? 'awake: unavailable' : null} stopping={stopHeadline(state.process, state.now)} width={width} now={state.now} reading={readingText(state)} unknown={runUnknown(state)} />
+        {header(width)}
         <Notices notices={notices} now={state.now} />
         {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
         {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} height={bodyHeight} /> : null}

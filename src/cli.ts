@@ -6,6 +6,7 @@ import { UserError } from './errors.js';
 import { flushStartup, markStartup } from './startup-timing.js';
 import { loadForTerminal } from './app/load-for-terminal.js';
 import { exitAfterOutput, writeErr } from './std-write.js';
+import { terminalProblem } from './terminal-check.js';
 
 // Everything above (the bundle's own code, commander, the config schema) has loaded by now.
 markStartup('cli loaded');
@@ -181,9 +182,10 @@ async function main(argv: string[]): Promise<void> {
           const commands = program.commands.map((c) => c.name());
           program.error(`error: unknown command '${word}' (commands: ${commands.join(', ')}; see backfill-tui --help)`, { exitCode: USAGE_EXIT });
         }
-        if (!process.stdout.isTTY) {
-          process.stderr.write('backfill-tui: stdout is not a terminal; use `backfill-tui status` (or `status --json`) in scripts.\n');
-          return 2;
+        const notHere = terminalProblem(process, process.env);
+        if (notHere) {
+          process.stderr.write(`backfill-tui: ${notHere}\n`);
+          return USAGE_EXIT;
         }
         const { runPlatformDashboard } = await loadForTerminal(() => import('./app/platform-dashboard.js'));
         markStartup('command loaded');
@@ -240,10 +242,10 @@ async function main(argv: string[]): Promise<void> {
       guard(async () => {
         // The demo is the dashboard: without a terminal it would lay out its directory and then fail inside Ink,
         // and stay alive (tester U13). Said before anything is made, as the dashboard says it.
-        if (!process.stdout.isTTY || !process.stdin.isTTY) {
-          const which = process.stdout.isTTY ? 'stdin' : 'stdout';
-          process.stderr.write(`backfill-tui: ${which} is not a terminal; the demo is the dashboard and needs one (in scripts, \`backfill-tui status\`).\n`);
-          return 2;
+        const notHere = terminalProblem(process, process.env, 'the demo');
+        if (notHere) {
+          process.stderr.write(`backfill-tui: ${notHere}\n`);
+          return USAGE_EXIT;
         }
         // No Ink here: the demo says how its set-up goes first, then loads the dashboard (through loadForTerminal).
         const { runDemo } = await import('./app/demo.js');

@@ -133,7 +133,7 @@ test('npm run demo (scripts/demo.mjs) runs the demo command with its arguments i
   const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/demo.mjs'), '--dir', dir], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
   // The demo's own answer to a stdout that is no terminal: its arguments reached it, and nothing was built first.
   expect(r.status).toBe(2);
-  expect(r.stderr).toBe('backfill-tui: stdout is not a terminal; the demo is the dashboard and needs one (in scripts, `backfill-tui status`).\n');
+  expect(r.stderr).toBe('backfill-tui: stdout is not a terminal: the demo draws on one; in scripts use `backfill-tui status` (or `status --json`).\n');
   expect(existsSync(dir)).toBe(false);
   const help = spawnSync(process.execPath, [path.join(ROOT, 'scripts/demo.mjs'), '--help'], { cwd: work, encoding: 'utf8', timeout: 60_000 });
   expect(help.stdout).toMatch(/^Usage: backfill-tui demo \[options\]/);

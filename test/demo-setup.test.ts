@@ -75,7 +75,7 @@ test('demo without a terminal is a usage error said before anything is made (tes
     child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(code).toBe(2);
-    expect(err).toBe('backfill-tui: stdout is not a terminal; the demo is the dashboard and needs one (in scripts, `backfill-tui status`).\n');
+    expect(err).toBe('backfill-tui: stdout is not a terminal: the demo draws on one; in scripts use `backfill-tui status` (or `status --json`).\n');
     expect(existsSync(dir)).toBe(false);
   }
 });

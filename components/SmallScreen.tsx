@@ -1,0 +1,63 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { AppState } from '../src/state/app-state.js';
+import { confirmWords } from '../src/state/confirm-words.js';
+import { wrapText } from '../src/overview/overview-text.js';
+import { truncate } from '../src/text-width.js';
+
+/**
+ * The smallest terminal the job screen draws its views in. Under it the views' lines would wrap and push the
+ * header (the run's state) and a box's question off the top (tester X9: at 30×8 a confirm box showed only its
+ * `y`/`n` line), so the job screen shrinks to what must never be lost: the header, an open question whole,
+ * and what the keys do.
+ */
+export const JOB_MIN_WIDTH = 40;
+export const JOB_MIN_HEIGHT = 10;
+
+export const tooSmall = (width: number, height: number) => width < JOB_MIN_WIDTH || height < JOB_MIN_HEIGHT;
+
+/** The job screen in a terminal under JOB_MIN_WIDTH×JOB_MIN_HEIGHT: at most height − 1 rows (Ink redraws all of a full screen). */
+export function SmallScreen({ state, header, width, height }: { state: AppState; header: React.ReactNode; width: number; height: number }) {
+  const rows = Math.max(1, height - 1);
+  const c = state.ui.confirm;
+  const cut = (s: string) => truncate(s, Math.max(1, width));
+  const size = `too small: ${width}×${height}, needs ${JOB_MIN_WIDTH}×${JOB_MIN_HEIGHT}`;
+  let middle: string[];
+  let keys: string;
+  if (c) {
+    const words = confirmWords(c);
+    middle = wrapText(c.message, Math.max(1, width));
+    const all = c.withPersistent?.length ?? 0;
+    keys = [...(c.keys.length > 0 || !all ? [`y ${words.yes}`] : []), ...(all ? [`a ask for all ${all}`] : []), `n ${words.no}`, 'q quit'].join(' · ');
+  } else if (state.ui.choosingGroup) {
+    const g = state.ui.choosingGroup;
+    middle = [`retry group: ${g.groups[g.index]?.label ?? ''} (${g.index + 1} of ${g.groups.length})`];
+    keys = 'j/k choose · Enter retry · Esc cancel';
+  } else {
+    // The newest notice (a refused key says why there) under the size line, as room allows.
+    const notice = state.ui.notices.at(-1)?.text;
+    middle = [size, ...(notice ? wrapText(notice, Math.max(1, width)) : [])];
+    keys = 'q quit · ? keys';
+  }
+  // The question comes first when rows are few: an answer must never go to a question not on screen.
+  if (rows === 1 && !c) return <Box width={width}>{header}</Box>;
+  const showHeader = rows >= 3 || (!c && rows >= 2);
+  const showKeys = rows >= 2;
+  const room = Math.max(1, rows - (showHeader ? 1 : 0) - (showKeys ? 1 : 0));
+  const shown = middle.length > room ? [...middle.slice(0, room - 1), truncate(middle.slice(room - 1).join(' '), width)] : middle;
+  return (
+    <Box flexDirection="column" width={width}>
+      {showHeader ? header : null}
+      {shown.map((line, i) => (
+        <Text key={i} bold={!!c} wrap="truncate-end">
+          {cut(line)}
+        </Text>
+      ))}
+      {showKeys ? (
+        <Text dimColor wrap="truncate-end">
+          {cut(keys)}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
