@@ -32,7 +32,7 @@ const noticeText = (store: Store) => store.getState().ui.notices.map((n) => n.te
 
 function writeConfig(extra: Record<string, unknown> = {}): string {
   const file = path.join(dir, 'backfill-tui.config.json');
-  writeFileSync(file, JSON.stringify({ job: 'early', log: 'backfill.log', expected: 'expected.txt', command: ['/bin/true', '{keysFile}'], keepAwake: false, ...extra }));
+  writeFileSync(file, JSON.stringify({ job: 'early', log: 'backfill.log', expected: 'expected.txt', command: ['/bin/true', '{keysFile}', '--workers={workers}', '--timeout={timeout}'], keepAwake: false, ...extra }));
   return file;
 }
 

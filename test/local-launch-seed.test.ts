@@ -50,7 +50,7 @@ describe('a local launch is a new run at once (tester U3, the same class as a ne
     const done = ['INFO', 'BACKFILL COMPLETE'];
     writeFileSync(path.join(dir, 'b.log'), logOf(Date.UTC(2022, 0, 1, 10), [...banner(6, 180, 9), ['INFO', '  ✅ Scraped 2021-12-01'], done, ['INFO', 'Total dates: 9'], ['INFO', '✅ Processed: 9']]));
     const gate = path.join(dir, 'gate');
-    const config = { job: 'seed', log: 'b.log', expected: 'expected.txt', storage: { url: 'st', pollSeconds: 1 }, command: [process.execPath, path.join(dir, 'gated.mjs'), gate, '--csv={keysFile}'], workers: 2, timeout: 30, keepAwake: false, timezone: 'UTC' };
+    const config = { job: 'seed', log: 'b.log', expected: 'expected.txt', storage: { url: 'st', pollSeconds: 1 }, command: [process.execPath, path.join(dir, 'gated.mjs'), gate, '--csv={keysFile}', '--workers={workers}', '--timeout={timeout}'], workers: 2, timeout: 30, keepAwake: false, timezone: 'UTC' };
     writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
     const r = startRuntime(loadConfig({ file: path.join(dir, 'backfill-tui.config.json'), cwd: dir }), { exit: () => undefined });
     runtimes.push(r);

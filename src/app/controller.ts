@@ -11,6 +11,7 @@ import { failuresView, retryGroups } from '../state/failures-view.js';
 import { leaveOutSuspicious, retryOffer } from '../state/retry-offer.js';
 import { limit } from '../abort.js';
 import { countOf, formatCount } from '../format.js';
+import { settingsWords } from '../run-place/settings-taken.js';
 import { lookOnce } from './look-once.js';
 import { expectedUnknown, failuresUnknown, whenKnown } from './when-known.js';
 import { LAUNCH_BLOCKED, STOP_REFUSED, type AppState } from '../state/app-state.js';
@@ -127,7 +128,8 @@ export function createController(deps: ControllerDeps) {
     if (live.storage && present === null) return;
     const keys = present ? expected.filter((k) => !present.has(k)) : expected;
     if (keys.length === 0) return notice('nothing to resume: every expected key is in storage', 'info');
-    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${countOf(keys.length, 'key')}, ${countOf(config.workers, 'worker')}, timeout ${formatCount(config.timeout)} s?${present ? '' : ' No storage is configured, so nothing was subtracted: these are all the expected keys.'}` });
+    const settings = settingsWords(pl.settingsTaken(), config.workers, config.timeout);
+    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${countOf(keys.length, 'key')}${settings ? `, ${settings}` : ''}?${present ? '' : ' No storage is configured, so nothing was subtracted: these are all the expected keys.'}` });
   }
 
   async function askRetry(only?: { label: string; keys: string[] }) {
@@ -155,7 +157,7 @@ export function createController(deps: ControllerDeps) {
     if (keys.length === 0) return notice(`nothing to retry: ${note}`, 'warn');
     const { workers, timeout } = config.retry;
     const what = only ? ` (${only.label} only)` : filter ? ` matching "${filter}" (the filtered table)` : '';
-    openConfirm({ kind: 'retry', workers, timeout, ...retryOffer(keys, persistent, what, `${countOf(workers, 'worker')}, timeout ${formatCount(timeout)} s`, note) });
+    openConfirm({ kind: 'retry', workers, timeout, ...retryOffer(keys, persistent, what, settingsWords(active().settingsTaken(), workers, timeout), note) });
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Config } from '../config.js';
 import { commandVars, expandCommand, takesKeysFile } from '../runner/command.js';
+import { settingsRecorded, settingsTaken } from '../run-place/settings-taken.js';
 import { keepAwake } from '../runner/keep-awake.js';
 import { writeKeysFile } from '../runner/keys-file.js';
 import { readExpectedLayout } from '../coverage/expected-keys.js';
@@ -55,7 +56,7 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
     } catch (err) {
       return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
     }
-    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: takesKeys ? req.keys.length : 0, label: req.label, workers: req.workers, timeout: req.timeout, storageBefore: req.storageBefore ?? null, onSpawn });
+    const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: takesKeys ? req.keys.length : 0, label: req.label, ...settingsRecorded(settingsTaken(config.command), req.workers, req.timeout), storageBefore: req.storageBefore ?? null, onSpawn });
     if (!result.ok) {
       const out = result.firstOutput.trim();
       // No end recorded: the launch stopped before anything was spawned (its record could not be written).

@@ -8,6 +8,7 @@ import { keysFromArgv } from '../cloud-run/execution-outcomes.js';
 import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
+import { settingsRecorded, settingsTaken } from './settings-taken.js';
 import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import type { KeysLayout } from '../coverage/expected-keys.js';
 import { acquireLaunchLock } from '../runner/lock.js';
@@ -415,7 +416,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
       }
       const known = new Set(list.map((e) => e.id));
-      const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, workers: req.workers, timeout: req.timeout, pid: null, procStart: null, log: `cloud-run:${jobPathOf(spec)}`, startedAt, storageBefore: d.storagePresent?.() ?? null };
+      const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, ...settingsRecorded(settingsTaken(spec.args), req.workers, req.timeout), pid: null, procStart: null, log: `cloud-run:${jobPathOf(spec)}`, startedAt, storageBefore: d.storagePresent?.() ?? null };
       // Recorded before the call, as a local launch is before its spawn: a launch we cannot record starts nothing.
       try {
         await appendRunRecord(d.stateDir, record);
@@ -521,6 +522,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       // A listing that fails says why in the place's lines; the keys then act on what is known.
       return listedOnce || failedOnce ? null : `the executions of ${spec.job} are still being listed`;
     },
+    settingsTaken: () => settingsTaken(spec.args),
     keylessQuestion() {
       return `Execute ${label}? Its args take no keys: the script's own resume skips what is in storage.`;
     },

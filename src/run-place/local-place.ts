@@ -5,6 +5,7 @@ import { countOf, formatCount } from '../format.js';
 import type { Config } from '../config.js';
 import { launchBackfill } from '../app/launcher.js';
 import { takesKeysFile } from '../runner/command.js';
+import { settingsTaken, settingsWords } from './settings-taken.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
@@ -190,6 +191,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const launchedAt = d.now();
     // A command given no keys file runs what it decides itself: its total is its own to say.
     const takesKeys = config.command ? takesKeysFile(config.command) : false;
+    // Figures the command never gets are no facts of its run: the header waits for its log to say them.
+    const taken = settingsTaken(config.command ?? []);
     // Until its pid is in the state, the run's first lines must not bring a look that takes it for another writer.
     dispatch({ type: 'process/update', patch: { launching: true } });
     let spawned: number | null = null;
@@ -209,7 +212,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const notices = [...out.notices];
     dispatch({ type: 'process/update', patch: { left: null, runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, exitedAt: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
     // The new run from its launch's facts until its banner is read (tester U3's class, for a local run).
-    dispatch({ type: 'log/launched', seed: { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: req.workers, timeoutSec: req.timeout }, bytesBefore });
+    dispatch({ type: 'log/launched', seed: { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: taken.workers ? req.workers : null, timeoutSec: taken.timeout ? req.timeout : null }, bytesBefore });
     watch(run.pid as number, run.procStart, run.id, out.child);
     // The header says only `awake: unavailable` (the reason pushed the settings off its line: tester U10); why, here.
     const problem = store.getState().process.keepAwakeProblem;
@@ -251,10 +254,10 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     // A command without {keysFile} decides its keys itself (`--season 2024`, its own resume): it is run as configured,
     // and `r` cannot hand it the failed keys (tester W14: it was offered 853 keys, written to a keys file it never read).
     keysUnsupported: () => (config.command && !takesKeysFile(config.command) ? 'its command takes no keys file ({keysFile}): it chooses what to scrape' : null),
+    settingsTaken: () => settingsTaken(config.command ?? []),
     keylessQuestion(workers, timeout) {
       const cmd = config.command ?? [];
-      const uses = (name: string) => cmd.some((a) => a.includes(`{${name}}`));
-      const settings = [uses('workers') ? countOf(workers, 'worker') : '', uses('timeout') ? `timeout ${formatCount(timeout)} s` : ''].filter(Boolean).join(', ');
+      const settings = settingsWords(settingsTaken(cmd), workers, timeout);
       // The program and, after an interpreter, its script: `nt.sh`, `python3 backfill.py`.
       const script = cmd[1] && !cmd[1].startsWith('-') && !cmd[1].includes('{') ? ` ${basename(cmd[1])}` : '';
       return `Run ${basename(cmd[0] ?? 'the command')}${script} as configured${settings ? `, ${settings}` : ''}? It takes no keys file ({keysFile}): it chooses what to scrape.`;

@@ -1,5 +1,6 @@
 import type { RecordedRun } from '../state/app-state.js';
 import type { RunLabel } from '../runner/keys-file.js';
+import type { SettingsTaken } from './settings-taken.js';
 
 /** What a launch asks for: the keys and the settings the confirm box showed. */
 export interface PlaceLaunchRequest {
@@ -35,6 +36,8 @@ export interface RunPlace {
    * it scrapes, with only the settings it takes (`workers`, `timeout` in s) in the words.
    */
   keylessQuestion(workers: number, timeout: number): string;
+  /** Which of `workers` and `timeout` the command's placeholders carry: a box states only those (tester X4). */
+  settingsTaken(): SettingsTaken;
   /**
    * What the place has not learnt yet that `s`, `r` and `x` depend on (local: who writes the log; Cloud Run: the
    * job's executions), in the operator's words, or null once known. Keys wait for it rather than answer wrongly.

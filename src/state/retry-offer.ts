@@ -41,16 +41,18 @@ export function leaveOutSuspicious(keys: string[]): { safe: string[]; note: stri
  */
 export function retryOffer(keys: string[], persistent: ReadonlySet<string> | null, what: string, settings: string, note: string | null = null): RetryOffer {
   const also = note ? ` ${note}.` : '';
-  if (persistent === null) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}, ${settings}? Persistent: ${persistentUnknown()}.${also}` };
+  // Only the settings the command takes; none, no words for them (tester X4).
+  const with_ = settings ? `, ${settings}` : '';
+  if (persistent === null) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}${with_}? Persistent: ${persistentUnknown()}.${also}` };
   const left = keys.filter((k) => !persistent.has(k));
   const out = keys.length - left.length;
-  if (out === 0) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}, ${settings}?${also}` };
+  if (out === 0) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}${with_}?${also}` };
   const them = out === 1 ? 'it' : 'them';
   const why = `failed in every run that tried ${them}: a retry will not help`;
-  const allMessage = `Retry all ${countOf(keys.length, 'failed key')}${what}, the ${countOf(out, 'persistent one')} included (${why}), ${settings}?${also}`;
+  const allMessage = `Retry all ${countOf(keys.length, 'failed key')}${what}, the ${countOf(out, 'persistent one')} included (${why})${with_}?${also}`;
   if (left.length === 0) {
-    return { keys: [], withPersistent: keys, allMessage, message: `${keys.length === 1 ? 'The failed key' : `All ${countOf(keys.length, 'failed key')}`}${what} ${keys.length === 1 ? 'is' : 'are'} persistent (${why}). Nothing to retry by default; a asks to retry ${them} anyway, ${settings}.${also}` };
+    return { keys: [], withPersistent: keys, allMessage, message: `${keys.length === 1 ? 'The failed key' : `All ${countOf(keys.length, 'failed key')}`}${what} ${keys.length === 1 ? 'is' : 'are'} persistent (${why}). Nothing to retry by default; a asks to retry ${them} anyway${with_}.${also}` };
   }
   const are = countOf(out, 'persistent key');
-  return { keys: left, withPersistent: keys, allMessage, message: `Retry ${countOf(left.length, 'failed key')}${what}, ${settings}? ${are} left out (${why}); a asks to retry all ${formatCount(keys.length)}.${also}` };
+  return { keys: left, withPersistent: keys, allMessage, message: `Retry ${countOf(left.length, 'failed key')}${what}${with_}? ${are} left out (${why}); a asks to retry all ${formatCount(keys.length)}.${also}` };
 }
