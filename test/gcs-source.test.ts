@@ -277,7 +277,7 @@ describe('explainError (the BigQuery shapes it must also read)', () => {
     [{ code: 404, message: 'Not found: Table p:d.t' }, 'BigQuery: table p.d.t not found (404)'],
     [{ response: { status: 503 }, message: 'unavailable' }, 'BigQuery: server error 503 after retries: unavailable'],
     [{ message: 'invalid_grant: reauth related error (invalid_rapt)' }, 'BigQuery: credentials rejected (invalid_grant: reauth related error (invalid_rapt))'],
-    [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9050' }, 'BigQuery: cannot reach the server (ECONNREFUSED): connect ECONNREFUSED 127.0.0.1:9050'],
+    [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9050' }, 'BigQuery: connection refused at 127.0.0.1:9050: nothing listens there'],
     [new SyntaxError('Unexpected token < in JSON at position 0'), 'BigQuery: the answer was not JSON (Unexpected token < in JSON at position 0)'],
     ['a string', 'BigQuery: a string'],
   ])('%j', (err, message) => {

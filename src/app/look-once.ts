@@ -1,5 +1,6 @@
 import { SourceError, type KeySource, type ListTrace } from '../coverage/source.js';
 import type { AppEvent } from '../state/events.js';
+import { hostPort } from '../network-words.js';
 
 /** Any failure of a source as a SourceError; sources explain their own, this only wraps the unexpected. */
 export function asSourceError(err: unknown): SourceError {
@@ -45,8 +46,7 @@ export async function timeoutError(source: KeySource, limitMs?: number, trace?: 
   }
   if (trace?.waiting) return new SourceError(`${name}: ${trace.waiting} ${within}`, 'a slow query can be given longer with --timeout (up to the source\'s own limit of a look, 60 s for BigQuery)', null);
   if (source.endpoint !== undefined && (await connectionRefused(source.endpoint))) {
-    const { host } = new URL(source.endpoint);
-    return new SourceError(`${name}: connection refused at ${host}: nothing listens there`, hint, null);
+    return new SourceError(`${name}: connection refused at ${hostPort(source.endpoint) ?? source.endpoint}: nothing listens there`, hint, null);
   }
   return new SourceError(`${name}: no answer ${within}`, hint, null);
 }

@@ -1,3 +1,5 @@
+import { networkFailure } from '../network-words.js';
+
 /** What went wrong talking to Cloud Run or Cloud Logging, in the operator's words. */
 export type CloudRunErrorKind = 'permission' | 'not-found' | 'quota' | 'credentials' | 'deadline' | 'network' | 'server' | 'refused' | 'answer';
 
@@ -62,7 +64,11 @@ export function explainCallError(err: unknown, ctx: CallContext): CloudRunError 
     if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || code === 'ETIMEDOUT' || /timed? ?out|aborted/i.test(said)) {
       return new CloudRunError(`${what} no answer from ${ctx.endpoint} within ${ctx.timeoutMs / 1000} s`, 'deadline', 'the next poll tries again; check the network or the endpoint setting', null);
     }
-    if (code && NETWORK.has(code)) return new CloudRunError(`${what} cannot reach ${ctx.endpoint} (${code})`, 'network', 'check the network, or cloudRun.apiEndpoint / loggingEndpoint', null);
+    // Host and port in the operator's words, as every source says them (src/network-words.ts, tester X5).
+    const net = networkFailure(err, ctx.endpoint);
+    const setting = ctx.service === 'Cloud Logging' ? 'cloudRun.loggingEndpoint' : 'cloudRun.apiEndpoint';
+    if (net) return new CloudRunError(`${what} ${net.what}`, 'network', `check ${setting}; ${net.check}`, null);
+    if (code && NETWORK.has(code)) return new CloudRunError(`${what} cannot reach ${ctx.endpoint} (${code})`, 'network', `check the network, or ${setting}`, null);
     return new CloudRunError(`${what} ${said}`, 'network', null, null);
   }
   if (status === 403) {

@@ -13,6 +13,8 @@ export interface BigQueryErrorContext {
   jobProject: string;
   method: 'scan' | 'partitions' | null;
   timeoutMs: number;
+  /** The configured endpoint (warehouse.apiEndpoint), if any: a network failure names its host and port. */
+  endpoint?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export function explainBigQueryError(err: unknown, where: BigQueryErrorContext):
 function contextFor(err: unknown, where: BigQueryErrorContext): ErrorContext {
   const { project, dataset, table } = where.table;
   const message = String((err as { message?: unknown } | null)?.message ?? '');
-  const base = { service: 'BigQuery', setting: 'warehouse.table', timeoutMs: where.timeoutMs };
+  const base = { service: 'BigQuery', setting: 'warehouse.table', timeoutMs: where.timeoutMs, endpoint: where.endpoint ?? 'https://bigquery.googleapis.com', endpointSetting: 'warehouse.apiEndpoint (or BIGQUERY_EMULATOR_HOST)', label: `${project}.${dataset}.${table}` };
   const tableCtx = { ...base, resource: `table ${project}.${dataset}.${table}` };
   // "Not found: Dataset p:d" means the dataset, not just the table, is missing (or in another location).
   const notFound = /Not found: Dataset/i.test(message)

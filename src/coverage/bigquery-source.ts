@@ -260,7 +260,7 @@ export function createBigQuerySource(opts: BigQuerySourceOptions): BigQuerySourc
         if (deadline.expired) {
           throw new SourceError(`BigQuery: no answer within ${timeoutMs / 1000} s (${step})`, 'check the network or warehouse.apiEndpoint; the next poll tries again', null);
         }
-        throw explainBigQueryError(err, { step, table, jobProject, method: plan?.method ?? null, timeoutMs });
+        throw explainBigQueryError(err, { step, table, jobProject, method: plan?.method ?? null, timeoutMs, endpoint: opts.apiEndpoint ?? process.env.BIGQUERY_EMULATOR_HOST });
       } finally {
         deadline.clear();
       }

@@ -1,3 +1,4 @@
+import { networkFailure } from '../network-words.js';
 import { SourceError } from './source.js';
 
 /** What a failing call was about, so the explanation can name it in the operator's words. */
@@ -16,6 +17,12 @@ export interface ErrorContext {
   timeoutMs?: number;
   /** Replaces the 404 hint when the source knows better (e.g. an emulator URL without /storage/v1). */
   notFoundHint?: string;
+  /** Where the requests go (the configured endpoint or Google's), for a network failure's host and port. */
+  endpoint?: string;
+  /** The setting that names the endpoint, e.g. `storage.apiEndpoint (or STORAGE_EMULATOR_HOST)`. */
+  endpointSetting?: string;
+  /** What was being read, said after the service on a network failure: `gs://bkt/p/`. */
+  label?: string;
 }
 
 /** Thrown by a source when a 2xx answer is not what the API sends (HTML from a proxy, not JSON...). */
@@ -53,8 +60,14 @@ export function explainError(err: unknown, ctx: ErrorContext): SourceError {
     const limit = ctx.timeoutMs === undefined ? '' : ` within ${ctx.timeoutMs / 1000} s`;
     return say(`no answer${limit}, after retries`, 'check the network or the endpoint; the next poll tries again', null);
   }
+  // Host and port in the operator's words, never the request URL (tester X5).
+  const net = networkFailure(err, ctx.endpoint);
+  if (net) {
+    const setting = ctx.endpointSetting ?? 'the endpoint setting (apiEndpoint, *_EMULATOR_HOST)';
+    return new SourceError(`${ctx.service}${ctx.label ? ` ${ctx.label}` : ''}: ${net.what}`, `check ${setting}; ${net.check}`, null);
+  }
   if (typeof e.code === 'string' && NETWORK.has(e.code)) {
-    return say(`cannot reach the server (${e.code}): ${message}`, 'check the network, the proxy, or the endpoint setting (apiEndpoint, *_EMULATOR_HOST)', null);
+    return say(`cannot reach the server (${e.code})`, 'check the network, the proxy, or the endpoint setting (apiEndpoint, *_EMULATOR_HOST)', null);
   }
   return say(message, null);
 }

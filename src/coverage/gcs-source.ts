@@ -81,6 +81,9 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
     setting: 'storage.url',
     timeoutMs,
     notFoundHint: `check the bucket name in storage.url (${opts.url})${origin === undefined ? '' : ` and that ${origin} is a Cloud Storage endpoint`}`,
+    endpoint: origin ?? 'https://storage.googleapis.com',
+    endpointSetting: 'storage.apiEndpoint (or STORAGE_EMULATOR_HOST)',
+    label: `gs://${bucket}/${prefix}`,
   };
   // Only the fields we read: a page of 1,000 full object resources is ~1 MB, of names and sizes ~60 kB.
   // `fields` is not in the client's types but goes to the query string like every other option.

@@ -49,7 +49,7 @@ export function createGcsFailedReader(opts: GcsFailedOptions) {
   // The endpoint as the storage source takes it: with or without /storage/v1, or STORAGE_EMULATOR_HOST.
   // Requests within the same per-minute cap as every cloud source, whatever the server answers.
   const budget = opts.budget ?? createRequestBudget();
-  const { storage } = createStorageClient({
+  const { storage, origin } = createStorageClient({
     apiEndpoint: opts.apiEndpoint,
     projectId: opts.projectId,
     timeoutMs,
@@ -65,6 +65,8 @@ export function createGcsFailedReader(opts: GcsFailedOptions) {
     setting: 'failed',
     timeoutMs,
     notFoundHint: `check the bucket in failed (${opts.glob})`,
+    endpoint: origin ?? 'https://storage.googleapis.com',
+    endpointSetting: 'storage.apiEndpoint (or STORAGE_EMULATOR_HOST)',
   };
   const cache = new Map<string, { generation: string; file: FailedFile | null; note: string | null }>();
 
