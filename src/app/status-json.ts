@@ -3,7 +3,7 @@ import { keysForTarget } from '../coverage/math.js';
 import { floorPercent } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
-import { runFigures, type RunFigures } from '../state/run-view.js';
+import { isLive, runFigures, type RunFigures } from '../state/run-view.js';
 import type { RunState } from '../state/run.js';
 import { currentFigures } from '../state/current-figures.js';
 import { failuresView } from '../state/failures-view.js';
@@ -48,6 +48,18 @@ const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 1
 /** A run that ended before its first record: its error is the log's last line (tester X11), where none was read. */
 const withCause = (r: RunJson, cause: string | null): RunJson => (cause && r.error === null ? { ...r, error: cause } : r);
 
+/**
+ * When the run ended: its summary's time; for a run that ended without one (stopped, killed, died) where its elapsed
+ * time ends (its last line, or when its writer was seen to go), as the text's `elapsed` says (tester X9: a stopped
+ * run read `finishedAt: null`, "still going" to a script). Null while it goes on.
+ */
+function finishedAt(run: RunState | null, f: RunFigures): number | null {
+  if (!run) return null;
+  if (run.finishedAt !== null) return run.finishedAt;
+  if (isLive(f.status) || f.status === 'waiting' || run.startedAt === null || f.elapsedMs === null) return null;
+  return run.startedAt + f.elapsedMs;
+}
+
 function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson {
   return {
     // `error` where no run can be read (its log is not a file, Cloud Run refuses): as every screen says it.
@@ -61,7 +73,7 @@ function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson 
     ratePerMin: round1(f.ratePerMin),
     etaSeconds: f.etaSeconds,
     startedAt: iso(run?.startedAt ?? null),
-    finishedAt: iso(run?.finishedAt ?? null),
+    finishedAt: iso(finishedAt(run, f)),
     inFlight: f.inFlight,
     lastActivityAt: iso(run?.lastActivityAt ?? null),
     error: run?.error ?? null,
