@@ -108,11 +108,25 @@ describe('launch from the dashboard', () => {
     r.controller.onIntent('resume');
     const failed = await waitFor(() => r.store.getState().ui.notices.find((n) => n.text.startsWith('storage listing failed')), 'the failed listing said');
     expect(failed.tone).toBe('fail');
+    expect(failed.text).toMatch(/^storage listing failed, so s launched nothing: /);
     expect(failed.text).not.toMatch(/failed: storage: /);
     // The launch would have opened its box right after the listing; it did not, and it never will.
     await new Promise((resolve) => setImmediate(resolve));
     expect(r.store.getState().ui.confirm).toBeNull();
     expect(existsSync(path.join(dir, '.backfill-tui', 'runs.jsonl'))).toBe(false);
+  });
+
+  test('a storage folder the backfill has not made yet holds no key: s offers every expected key (tester X9)', async () => {
+    const file = writeJob({ speed: 40 });
+    rmSync(path.join(dir, 'st'), { recursive: true, force: true });
+    const r = runtimeFor(file);
+    await readyToLaunch(r);
+    r.controller.onIntent('resume');
+    const box = await waitFor(() => r.store.getState().ui.confirm, 'the resume box');
+    expect(box.keys).toEqual(KEYS);
+    expect(box.message).toMatch(new RegExp(`^Launch ${KEYS.length} keys, 2 workers, timeout 30 s\\?$`));
+    expect(r.store.getState().coverage.storage?.note).toMatch(/does not exist yet \(the backfill makes it\)/);
+    r.controller.onIntent('confirm-no');
   });
 
   test('s opens a confirm box with count and settings; only y launches; the run outlives the dashboard', async () => {

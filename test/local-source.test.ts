@@ -61,8 +61,15 @@ describe('createLocalSource', () => {
     expect(r.method).toBe('files');
   });
 
-  test('a missing directory is a SourceError with a hint', async () => {
-    const dir = join(tmpdir(), 'no-such-backfill-output-xyz');
+  test('a directory not made yet (its parent is there) holds nothing yet, and says so (tester X9)', async () => {
+    const root = await tree(['other/x.json']);
+    const r = await list(createLocalSource({ dir: join(root, 'st'), name: 'storage' }));
+    expect(r.keys.size).toBe(0);
+    expect(r.note).toBe(`${join(root, 'st')} does not exist yet (the backfill makes it): nothing in it`);
+  });
+
+  test('a missing directory whose parent is missing too is a SourceError with a hint (a typo, more likely)', async () => {
+    const dir = join(tmpdir(), 'no-such-backfill-parent-xyz', 'out');
     const err = await list(createLocalSource({ dir, name: 'storage' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect(err).toMatchObject({ message: `storage: directory ${dir} not found`, hint: expect.stringContaining('storage.url') });

@@ -67,12 +67,14 @@ export function createController(deps: ControllerDeps) {
   const active = (): RunPlace => place() ?? local;
 
   /** A fresh storage listing: resume and retry must not act on a cached one. */
-  async function freshStorage(): Promise<Set<string> | null> {
+  async function freshStorage(forKey?: 's' | 'r'): Promise<Set<string> | null> {
     if (!live.storage) return null;
     notice(`listing ${live.storage.label} for a fresh count…`, 'info', 'listing');
     const fresh = limit(60_000, deps.signal);
     const keys = await lookOnce(live.storage, dispatch, deps.now, fresh.signal, 60_000).finally(() => fresh.clear());
-    if (keys === null) notice(`storage listing failed: ${withoutSourceName('storage', store.getState().coverage.storage?.error ?? 'unknown error')}`, 'fail', 'listing');
+    // For a key, say that it did nothing (tester X9: the notice alone left open whether anything was launched).
+    const nothing = forKey ? `, so ${forKey} launched nothing` : '';
+    if (keys === null) notice(`storage listing failed${nothing}: ${withoutSourceName('storage', store.getState().coverage.storage?.error ?? 'unknown error')}`, 'fail', 'listing');
     else endNotice('listing');
     return keys;
   }
@@ -124,7 +126,7 @@ export function createController(deps: ControllerDeps) {
     if (expectedError) return notice(`resume needs the expected keys: ${expectedError}`, 'warn');
     const expected = info?.keys;
     if (!expected) return notice('resume needs the expected keys (config `expected`)', 'warn');
-    const present = await freshStorage();
+    const present = await freshStorage('s');
     if (live.storage && present === null) return;
     const keys = present ? expected.filter((k) => !present.has(k)) : expected;
     if (keys.length === 0) return notice('nothing to resume: every expected key is in storage', 'info');
@@ -142,7 +144,7 @@ export function createController(deps: ControllerDeps) {
     const { filter } = store.getState().ui;
     const view = failuresView(store.getState());
     const failing = only ? only.keys : (filter ? view.shown : view.rows).filter((r) => !r.recovered).map((r) => r.key);
-    const present = await freshStorage();
+    const present = await freshStorage('r');
     if (live.storage && present === null) return;
     // Persistence from the fresh listing (the view as it is now); none known without one (storage not listed).
     const rows = failuresView(store.getState()).rows;

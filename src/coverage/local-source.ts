@@ -1,6 +1,6 @@
 import { readdir as readdirCb, stat as statCb } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { SourceError, type KeySource, type SourceResult } from './source.js';
 
 /** Options for {@link createLocalSource}. */
@@ -42,10 +42,33 @@ export function createLocalSource(opts: LocalSourceOptions): KeySource {
         return pattern === null ? await listFolders(opts.dir, signal) : await listByPattern(opts.dir, pattern);
       } catch (e) {
         if (signal.aborted) throw signal.reason;
+        if (await notMadeYet(e, opts.dir)) {
+          return { keys: new Set(), requests: 1, bytesBilled: null, method: 'directory', note: `${opts.dir} does not exist yet (the backfill makes it): nothing in it` };
+        }
         throw explainFsError(e, opts);
       }
     },
   };
+}
+
+/**
+ * The directory is missing but its parent is there: a first backfill whose script makes its output folder holds no
+ * key yet, as a `gs://` prefix with no object holds none (tester X9: `s` only said `directory … not found`, and
+ * resume was impossible until the operator made it). A missing parent stays an error: more likely a typo.
+ */
+async function notMadeYet(e: unknown, dir: string): Promise<boolean> {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+  try {
+    await stat(dir);
+    return false;
+  } catch {
+    // gone: look at the parent
+  }
+  try {
+    return (await stat(dirname(dir))).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 // Reading every folder one by one is what makes 100,000 keys slow; a few at once hides the latency.
