@@ -364,6 +364,21 @@ describe('launch from the dashboard', () => {
     expect(r.store.getState().process.pid).toBeNull();
     const runs = await readRuns(path.join(dir, '.backfill-tui'));
     expect(runs[0].end?.reason).toBe('failed-to-start');
+    // The log the launch opened for it is not left behind, empty (tester X9): the screen waits for it again.
+    expect(existsSync(path.join(dir, 'backfill.log'))).toBe(false);
+    await waitFor(() => r.store.getState().log.exists === false || null, 'the log waited for again');
+  });
+
+  test('a log that was there before a launch that failed to start is kept, even empty', async () => {
+    const file = writeJob({ speed: 10 });
+    const cfg = JSON.parse(readFileSync(file, 'utf8'));
+    cfg.command = ['/nonexistent/backfill-script', '--csv={keysFile}'];
+    writeFileSync(file, JSON.stringify(cfg));
+    writeFileSync(path.join(dir, 'backfill.log'), '');
+    const r = runtimeFor(file);
+    await resumeConfirmed(r);
+    await waitFor(() => r.store.getState().ui.notices.find((n) => n.tone === 'fail'), 'a failure notice');
+    expect(existsSync(path.join(dir, 'backfill.log'))).toBe(true);
   });
 });
 

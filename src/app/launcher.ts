@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { lstat, unlink } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { commandVars, expandCommand, takesKeysFile } from '../runner/command.js';
 import { settingsRecorded, settingsTaken } from '../run-place/settings-taken.js';
@@ -56,8 +57,10 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
     } catch (err) {
       return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
     }
+    const logWasThere = await lstat(config.log).then(() => true, () => false);
     const result = await launch({ argv, cwd: config.cwd ?? config.baseDir, env: config.env, logFile: config.log, stateDir: config.stateDir, keysFile, keyCount: takesKeys ? req.keys.length : 0, label: req.label, ...settingsRecorded(settingsTaken(config.command), req.workers, req.timeout), storageBefore: req.storageBefore ?? null, onSpawn });
     if (!result.ok) {
+      if (!logWasThere) await removeEmptyLog(config.log);
       const out = result.firstOutput.trim();
       // No end recorded: the launch stopped before anything was spawned (its record could not be written).
       if (result.run.end === null) return { ok: false, message: `not launched: ${result.reason}`, notices };
@@ -67,5 +70,18 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
     return { ok: true, run: result.run, child: result.child, keepAwake: { how: awake.active ? awake.how : null, reason: awake.active ? null : awake.reason, stop: awake.stop }, notices };
   } finally {
     await lock.release();
+  }
+}
+
+/**
+ * A launch that never started leaves no log the operator did not have (tester X9: a command not found left an empty
+ * bf.log, and the screen said `No run in the log yet` instead of `waiting for bf.log`). Only a file this launch made
+ * (none was there before) and that is still empty: anything written to it is kept.
+ */
+async function removeEmptyLog(log: string): Promise<void> {
+  try {
+    if ((await lstat(log)).size === 0) await unlink(log);
+  } catch {
+    // gone already, or not ours to judge: left as it is
   }
 }
