@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatClock, formatCount, formatEta, formatPercent } from '../src/format.js';
+import { formatClock, formatCount, formatEta, formatPercent, formatRate } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
@@ -64,7 +64,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
       {breakdown && lines >= 4 ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}
       {notes.length && lines >= 4 + (breakdown ? 1 : 0) ? <Text dimColor={!others.length} color={others.length && color ? 'yellow' : undefined} wrap="truncate-end">  {notes.join(' · ')}</Text> : null}
       {lines >= 3 ? <Text wrap="truncate-end">
-        rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : `${figures.ratePerMin.toFixed(1)}/min`}
+        rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : formatRate(figures.ratePerMin)}
         {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
         {/* The script's own figure only when the lines give no span: its `Time: 0.2 minutes` is rounded to six
             seconds and read `took 0:12` beside a header's `complete · 0:09` (tester W1); one duration per screen. */}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { barCells, countOf, formatClock, formatDuration, formatEta, formatPercent } from '../src/format.js';
+import { barCells, countOf, formatClock, formatDuration, formatEta, formatPercent, formatRate } from '../src/format.js';
 import { truncate } from '../src/text-width.js';
 
 describe('formatters', () => {
@@ -69,4 +69,18 @@ describe('countOf', () => {
     [5299, 'key', '5,299 keys'],
     [165469, 'key', '165,469 keys'],
   ])('%i %s → %s', (n, noun, out) => expect(countOf(n, noun)).toBe(out));
+});
+
+// Tester X9: `rate 2461.9/min` and `2674/min` beside `3,776/5,299`: rates take the separator every figure has.
+describe('formatRate', () => {
+  test.each([
+    [2461.94, 1, '2,461.9/min'],
+    [2674.4, 0, '2,674/min'],
+    [999.96, 1, '1,000.0/min'],
+    [12.25, 1, '12.3/min'],
+    [0, 1, '0.0/min'],
+    [1234567.8, 0, '1,234,568/min'],
+  ])('%d with %d digits: %s', (rate, digits, text) => {
+    expect(formatRate(rate, digits)).toBe(text);
+  });
 });

@@ -7,7 +7,7 @@ import { runUnknown } from '../overview/row-problem.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
-import { formatClock, formatCount, formatEta, formatPercent } from '../format.js';
+import { formatClock, formatCount, formatEta, formatPercent, formatRate } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive } from '../state/run-view.js';
@@ -71,7 +71,7 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
     if (breakdown) lines.push(`          ${breakdown}`);
     for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0, state.place !== null)) lines.push(`          ${note}`);
     if (isLive(f.status)) {
-      lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : `${f.ratePerMin.toFixed(1)}/min`}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
+      lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : formatRate(f.ratePerMin)}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }
   }
   const odd = state.log.suspiciousKeys;

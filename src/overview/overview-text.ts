@@ -1,4 +1,4 @@
-import { formatAge, formatCount, formatEta, formatPercent } from '../format.js';
+import { formatAge, formatCount, formatEta, formatPercent, formatRate } from '../format.js';
 import { isLive } from '../state/run-view.js';
 import { overviewColumns, type OverviewColumns } from './layout.js';
 import type { OverviewRow, OverviewSource } from './overview-rows.js';
@@ -38,7 +38,7 @@ export function overviewCells(r: OverviewRow): OverviewCells {
     state: r.runUnknown ? 'error' : r.stopping && isLive(r.status) ? 'stopping' : r.dryRun && r.status === 'complete' ? 'dry run' : r.status,
     // The run's source failing: what failed stands where the run's figures would (they are stale or unknown).
     run: runProblem ? (figures === '–' ? problemShort(runProblem) : `${figures} · ${problemShort(runProblem)}`) : figures,
-    rate: live && r.ratePerMin !== null ? `${r.ratePerMin.toFixed(r.ratePerMin >= 100 ? 0 : 1)}/min` : '–',
+    rate: live && r.ratePerMin !== null ? formatRate(r.ratePerMin, r.ratePerMin >= 100 ? 0 : 1) : '–',
     eta: live && r.ratePerMin !== null ? etaCell(r.etaSeconds) : '–',
     // "2 · HTTP 500 1": the count, then the biggest kind with its own count (never read as 2 HTTP 500s).
     failed: r.failed ? `${formatCount(r.failed)}${r.worstError ? ` · ${r.worstError} ${formatCount(r.worstCount)}` : ''}` : '0',
