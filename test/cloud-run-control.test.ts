@@ -48,7 +48,8 @@ describe('a Cloud Run job from the dashboard', () => {
     await waitFor(() => r.store.getState().place?.listedAt, 'the job\'s executions listed');
     r.controller.onIntent('resume');
     const confirm = await waitFor(() => r.store.getState().ui.confirm, 'the confirm box').catch((e) => { throw new Error(`${e.message}; notices: ${JSON.stringify(r.store.getState().ui.notices)}`); });
-    expect(confirm.message).toBe('Launch 8 keys, 1 worker, timeout 30 s?');
+    // The args carry {workers}, not {timeout}: the box names only the workers (tester X4).
+    expect(confirm.message).toBe('Launch 8 keys, 1 worker?');
     expect(server.world.executions).toHaveLength(0);
     r.controller.onIntent('confirm-yes');
     const exec = await waitFor(() => server.world.executions[0], 'an execution');

@@ -133,7 +133,7 @@ describe('failed-keys files in Cloud Storage (a Cloud Run job\'s container keeps
     });
     const report = newReport();
     await collectSnapshot(loadConfig({ file, cwd: dir }), { timeoutMs: 10_000, report, sources: false });
-    expect(report.problems).toEqual([expect.stringMatching(/failed-keys objects gs:\/\/nba-scraped-data\/failed\/failed_dates_\*\.json: Cloud Storage: listing gs:\/\/nba-scraped-data\/failed\/failed_dates_ stopped after 2 pages: the server sent a page token it had already sent/)]);
+    expect(report.problems).toEqual([expect.stringMatching(/^failed-keys files gs:\/\/nba-scraped-data\/failed\/failed_dates_\*\.json: Cloud Storage: listing gs:\/\/nba-scraped-data\/failed\/failed_dates_ stopped after 2 pages: the server sent a page token it had already sent/)]);
     expect(server.requests).toBe(2);
   });
 

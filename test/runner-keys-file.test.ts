@@ -178,7 +178,7 @@ test('a launch writes its keys file in the expected file\'s layout, and records 
   writeFileSync(join(dir, 'keys.csv'), 'game_id,game_date\n0022100001,2021-10-19\n0022100002,2021-10-19\n');
   writeFileSync(join(dir, 'cfg.json'), JSON.stringify({
     job: 'team', log: 'job.log', keepAwake: false, expected: { file: 'keys.csv', column: 'game_id', format: 'id' },
-    command: [process.execPath, '-e', 'process.stdout.write(require("fs").readFileSync(process.argv[1], "utf8"))', '{keysFile}'],
+    command: [process.execPath, '-e', 'process.stdout.write(require("fs").readFileSync(process.argv[1], "utf8"))', '{keysFile}', '--workers={workers}', '--timeout={timeout}'],
   }));
   const out = await launchBackfill(loadConfig({ file: join(dir, 'cfg.json'), cwd: dir }), { keys: ['0022100002'], workers: 3, timeout: 300, label: 'retry' });
   expect(out.ok).toBe(true);
