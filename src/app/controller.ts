@@ -13,6 +13,8 @@ import { limit } from '../abort.js';
 import { countOf, formatCount } from '../format.js';
 import { settingsWords } from '../run-place/settings-taken.js';
 import { lookOnce } from './look-once.js';
+import type { ListTrace } from '../coverage/source.js';
+import { listingProgress } from '../state/listing-progress.js';
 import { expectedUnknown, failuresUnknown, whenKnown } from './when-known.js';
 import { LAUNCH_BLOCKED, STOP_REFUSED, type AppState } from '../state/app-state.js';
 import type { LiveSources } from './live-sources.js';
@@ -69,9 +71,17 @@ export function createController(deps: ControllerDeps) {
   /** A fresh storage listing: resume and retry must not act on a cached one. */
   async function freshStorage(forKey?: 's' | 'r'): Promise<Set<string> | null> {
     if (!live.storage) return null;
-    notice(`listing ${live.storage.label} for a fresh count…`, 'info', 'listing');
+    const label = live.storage.label;
+    notice(`listing ${label} for a fresh count…`, 'info', 'listing');
     const fresh = limit(60_000, deps.signal);
-    const keys = await lookOnce(live.storage, dispatch, deps.now, fresh.signal, 60_000).finally(() => fresh.clear());
+    // Over a second, the notice becomes a progress bar with the time taken (tester X9: 3-5 s of a still line).
+    const trace: ListTrace = { asked: 0 };
+    const started = deps.now();
+    const tick = setInterval(() => notice(listingProgress(label, trace.progress, deps.now() - started), 'info', 'listing'), 1000);
+    const keys = await lookOnce(live.storage, dispatch, deps.now, fresh.signal, 60_000, trace).finally(() => {
+      clearInterval(tick);
+      fresh.clear();
+    });
     // For a key, say that it did nothing (tester X9: the notice alone left open whether anything was launched).
     const nothing = forKey ? `, so ${forKey} launched nothing` : '';
     if (keys === null) notice(`storage listing failed${nothing}: ${withoutSourceName('storage', store.getState().coverage.storage?.error ?? 'unknown error')}`, 'fail', 'listing');

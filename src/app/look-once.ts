@@ -15,9 +15,8 @@ export function asSourceError(err: unknown): SourceError {
  * (the client library still loading), a refused connection at a configured endpoint, or no answer; never only
  * "aborted".
  */
-export async function lookOnce(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number, signal: AbortSignal, limitMs?: number): Promise<Set<string> | null> {
+export async function lookOnce(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number, signal: AbortSignal, limitMs?: number, trace: ListTrace = { asked: 0 }): Promise<Set<string> | null> {
   dispatch({ type: 'coverage/checking', source: source.name, at: now() });
-  const trace: ListTrace = { asked: 0 };
   try {
     const result = await source.list(signal, { trace });
     dispatch({ type: 'coverage/result', source: source.name, result, at: now() });

@@ -109,6 +109,8 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
           if (options.trace) options.trace.asked += 1;
           const page = checkPage(await settleWithin(listPage(files, query), signal, pageBudgetMs + 1000));
           const last = addKeys(keys, page, keyOf);
+          // Keys found so far; how many the bucket holds is not known until the last page.
+          if (options.trace) options.trace.progress = { done: keys.size, of: null, unit: 'keys' };
           query = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? { ...first, pageToken: page.nextPageToken } : null;
           // The page ended inside a folder already known to hold data: the rest of it cannot change anything.
           if (query !== null && pattern === null && last !== undefined && keys.has(last)) query = { ...first, startOffset: `${prefix}${last}0` };

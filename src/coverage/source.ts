@@ -18,6 +18,8 @@ export interface ListTrace {
   asked: number;
   /** What the source was waiting for when last heard of, when it was not a plain answer (a job not complete). */
   waiting?: string;
+  /** How far the listing is, where the source can tell: `done` of `of` `unit` (`folders`; `of` unknown for a bucket). */
+  progress?: { done: number; of: number | null; unit: string };
 }
 
 /** What a caller knows that bounds a listing, and where it wants to hear how far the listing got. */
