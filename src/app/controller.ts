@@ -222,6 +222,14 @@ export function createController(deps: ControllerDeps) {
     await refreshHistory();
   }
 
+  /** The work of answered boxes still under way. */
+  const inFlight = new Set<Promise<unknown>>();
+  function answered<T>(work: Promise<T>): Promise<T> {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
   async function onConfirmYes() {
     const c = store.getState().ui.confirm;
     if (!c) return;
@@ -307,7 +315,7 @@ export function createController(deps: ControllerDeps) {
       case 'stop':
         return askStop();
       case 'confirm-yes':
-        return run(onConfirmYes());
+        return run(answered(onConfirmYes()));
       case 'confirm-all':
         return onConfirmAll();
       case 'confirm-no':
@@ -321,5 +329,12 @@ export function createController(deps: ControllerDeps) {
   /** Runs recorded as launched whose process is gone with no end record: they ended while no dashboard watched. */
   const noteEndedUnseen = () => local.noteEndedUnseen();
 
-  return { onIntent, attach, noteEndedUnseen };
+  /**
+   * Resolves once every answered `y` has done its work (a launch spawned or refused, a stop sent): leaving waits
+   * for it, so `y` then `q` together launch as `y`, wait, `q` would (tester X9: `yq` in one read dropped the y).
+   */
+  const settled = async () => {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
+  return { onIntent, attach, noteEndedUnseen, settled };
 }

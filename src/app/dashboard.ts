@@ -4,7 +4,7 @@ import { App } from '../../components/App.js';
 import type { Config } from '../config.js';
 import { FRAME_MS } from '../store.js';
 import { wireAlerts } from './alerts-wiring.js';
-import { untilLeft } from './leave.js';
+import { settleAndSay, untilLeft } from './leave.js';
 import { startRuntime } from './runtime.js';
 import { startChain } from '../chain/chain-live.js';
 import { createSourceHub } from '../coverage/source-hub.js';
@@ -53,10 +53,11 @@ export async function runDashboard(config: Config, opts: { color: boolean; alert
     stopTiming();
   });
   const stopAlerts = wireAlerts(runtime.store, config, opts.alerts !== false);
+  const say = settleAndSay([runtime], (t) => process.stdout.write(t), process.stdout.columns || 80);
   return untilLeft(app, unmount, async () => {
     stopAlerts();
     ac.abort();
     await runtime.close();
     hub?.close();
-  });
+  }, say);
 }

@@ -5,7 +5,7 @@ import type { JobRegistry } from '../jobs/registry.js';
 import { FRAME_MS } from '../store.js';
 import { wireAlerts } from './alerts-wiring.js';
 import { runDashboard } from './dashboard.js';
-import { untilLeft } from './leave.js';
+import { settleAndSay, untilLeft } from './leave.js';
 import { startPlatform } from './platform-runtime.js';
 import { flushStartup, markStartup } from '../startup-timing.js';
 import { suspendOnCtrlZ } from './suspend.js';
@@ -65,10 +65,11 @@ export async function runPlatformDashboard(registry: JobRegistry, opts: { color:
     stops.forEach((stop) => stop());
   };
   const stopAlerts = platform.jobs.map((job, i) => wireAlerts(job.store, registry.jobs[i], opts.alerts !== false));
+  const say = settleAndSay(platform.jobs, (t) => process.stdout.write(t), process.stdout.columns || 80);
   const code = await untilLeft(app, unmount, () => {
     stopAlerts.forEach((stop) => stop());
     return platform.close();
-  });
+  }, say);
   if (failure) throw failure;
   return code;
 }

@@ -1,0 +1,25 @@
+import { isActive } from '../cloud-run/execution.js';
+import type { AppState } from '../state/app-state.js';
+import { truncate } from '../text-width.js';
+
+/**
+ * What the dashboard says under its last frame when it leaves (W23: `q` did not say which runs go on; tester X9:
+ * leaving from a box left the box drawn above the prompt, as if the question were still open). One line per
+ * run that goes on, its handle to find it by; one per question left unanswered. Nothing when there is neither.
+ * Lines are cut to `width` columns.
+ */
+export function leaveSummary(jobs: AppState[], width = 80): string[] {
+  const lines: string[] = [];
+  for (const s of jobs) {
+    const p = s.process;
+    const e = s.place?.execution ?? null;
+    if (e && isActive(e)) lines.push(`${s.job}: execution ${e.id} goes on${s.place?.ours ? '' : ' (started outside the dashboard)'}`);
+    else if (p.alive && p.attached) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) goes on`);
+    else if (p.alive && p.external) lines.push(`${s.job}: pid ${p.externalPids.join(', ')} (not started here) goes on writing the log`);
+    if (s.ui.confirm) lines.push(`${s.job}: left unanswered, nothing done: ${s.ui.confirm.message}`);
+  }
+  if (lines.length === 0) return [];
+  const going = jobs.some((s) => (s.place?.execution && isActive(s.place.execution)) || (s.process.alive && (s.process.attached || s.process.external)));
+  const tail = going ? ['runs go on without the dashboard; open it again to stop them'] : [];
+  return [...lines, ...tail].map((l) => truncate(`backfill-tui: ${l}`, width));
+}

@@ -1,0 +1,77 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { leaveSummary } from '../src/app/leave-summary.js';
+import { initialState } from '../src/state/app-state.js';
+import { CLI } from './support/cli.js';
+import { killGroup } from './support/live-job.js';
+import { startTerminal, type Terminal } from './support/tmux.js';
+import { waitFor } from './support/wait-for.js';
+
+// W23 leftover: `q` did not say which runs go on. Tester X9: `y` and `q` in one read with a launch box open launched
+// nothing (the y's launch was cut off by the quit) and the box stayed drawn above the prompt as if still open.
+let dir: string;
+let term: Terminal | null = null;
+const cleanups: Array<() => unknown> = [];
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-leave-'));
+  writeFileSync(path.join(dir, 'expected.txt'), '2022-04-10\n2022-04-11\n');
+  // A backfill that lives a minute: long enough to go on after the dashboard.
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'lv', log: 'bf.log', expected: 'expected.txt', keepAwake: false, command: ['sh', '-c', 'sleep 60', 'sh', '{keysFile}'] }));
+});
+afterEach(() => {
+  term?.close();
+  term = null;
+  for (const c of cleanups.splice(0)) c();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const runsFile = () => path.join(dir, '.backfill-tui', 'lv', 'runs.jsonl');
+function launched(): { id: string; pid: number } | null {
+  const file = [runsFile(), path.join(dir, '.backfill-tui', 'runs.jsonl')].find(existsSync);
+  if (!file) return null;
+  const rec = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.type === 'launch' && r.pid);
+  return rec ? { id: rec.id, pid: rec.pid } : null;
+}
+
+describe('leaving the dashboard says what goes on', () => {
+  test('y and q in one read: the launch is made, then the dashboard leaves saying the run goes on', async () => {
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
+    await term.waitScreen((_, t) => t.includes('q quit'), 'the dashboard');
+    term.keys('s');
+    await term.waitScreen((_, t) => t.includes('Launch 2 keys?'), 'the launch box');
+    term.chunk('yq');
+    const run = await waitFor(launched, 'the launch record with its pid', 20_000);
+    cleanups.push(killGroup(run.pid));
+    const text = await term.waitScreen((_, t) => (t.includes('goes on') ? t : null), 'the leaving words', 30_000);
+    expect(text).toContain(`backfill-tui: lv: run ${run.id} (pid ${run.pid}) goes on`);
+    expect(text).toContain('backfill-tui: runs go on without the dashboard; open it again to stop them');
+    expect(term.exited()).toBe(true);
+    // It does go on.
+    expect(() => process.kill(run.pid, 0)).not.toThrow();
+  }, 60_000);
+
+  test('q with a box open: nothing done, and said so under the last frame', async () => {
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
+    await term.waitScreen((_, t) => t.includes('q quit'), 'the dashboard');
+    term.keys('s');
+    await term.waitScreen((_, t) => t.includes('Launch 2 keys?'), 'the launch box');
+    term.keys('q');
+    const text = await term.waitScreen((_, t) => (t.includes('left unanswered') ? t : null), 'the leaving words');
+    expect(text).toContain('backfill-tui: lv: left unanswered, nothing done: Launch 2 keys?');
+    expect(launched()).toBeNull();
+  }, 30_000);
+});
+
+test('the words: a run of ours, an execution, another writer; nothing when nothing goes on', () => {
+  const base = initialState({ job: 'a', log: '/x/a.log', now: 0, targets: [95] });
+  expect(leaveSummary([base])).toEqual([]);
+  const ours = { ...base, process: { ...base.process, alive: true, attached: true, runId: 'resume-1', pid: 42 } };
+  const other = { ...base, job: 'b', process: { ...base.process, alive: true, external: true, externalPids: [7] } };
+  expect(leaveSummary([ours, other])).toEqual([
+    'backfill-tui: a: run resume-1 (pid 42) goes on',
+    'backfill-tui: b: pid 7 (not started here) goes on writing the log',
+    'backfill-tui: runs go on without the dashboard; open it again to stop them',
+  ]);
+});
