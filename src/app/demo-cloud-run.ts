@@ -10,6 +10,8 @@ export const DEMO_PROJECT = 'nba-props-platform';
 export const DEMO_REGION = 'us-west2';
 /** Seconds between a simulated line and its log entry: Cloud Logging's delay, shortened for a demo. */
 const DEMO_LOG_DELAY_S = 4;
+/** How long after an execution ends its last entries may still arrive: three times the delay (the late ones), and a margin. */
+const ENTRIES_DUE_MS = (3 * DEMO_LOG_DELAY_S + 5) * 1000;
 
 /** A free loopback port, picked once when the demo directory is laid out and kept in its config. */
 export async function freePort(): Promise<number> {
@@ -174,22 +176,31 @@ async function isRegionProcess(pid: number): Promise<boolean> {
  * real region would: the backfill outlives the dashboard. Either way the line returned says which, and how to stop
  * it. Null when this directory has no region running.
  */
-export async function leaveDemoRegion(dir: string, configFile: string): Promise<string | null> {
+export async function leaveDemoRegion(dir: string, configFile: string, now: () => number = Date.now): Promise<string | null> {
   const running = await readFile(path.join(dir, 'cloud-run-region.json'), 'utf8').then((t) => JSON.parse(t) as { pid: number; url: string }, () => null);
   if (!running || !(await answers(running.url)) || !(await isRegionProcess(running.pid))) return null;
   const { createCloudRunApi } = await import('../cloud-run/api.js');
   const { isActive } = await import('../cloud-run/execution.js');
   const api = createCloudRunApi({ apiEndpoint: running.url, loggingEndpoint: running.url, timeoutMs: 3000 });
   let active: string[];
+  let due: string[];
   try {
     const lists = await Promise.all((await demoCloudJobs(configFile)).map((c) => api.listExecutions({ project: DEMO_PROJECT, region: DEMO_REGION, job: c.job })));
     active = lists.flat().filter(isActive).map((e) => e.id);
+    // Ended, but its last log entries are still on their way (the region delays some 3× the log delay): stopping the
+    // region now would drop them, and the execution with them (tester X10: reopened, the job had no execution).
+    const t = now();
+    due = lists.flat().filter((e) => !isActive(e) && e.completionTime !== null && t - e.completionTime < ENTRIES_DUE_MS).map((e) => e.id);
   } catch (err) {
     return `demo Cloud Run region (pid ${running.pid}) left running: could not ask it what runs (${(err as Error).message}); it exits 30 min after its last request, or now with: kill ${running.pid}`;
   }
   if (active.length > 0) {
     const what = active.length === 1 ? `execution ${active[0]} runs` : `${active.length} executions run`;
     return `demo Cloud Run region (pid ${running.pid}) stays up: ${what} in it. It exits 30 min after the last one ends, or now (cancelling them) with: kill ${running.pid}`;
+  }
+  if (due.length > 0) {
+    const what = due.length === 1 ? `execution ${due[0]}'s last log entries are` : `the last log entries of ${due.length} executions are`;
+    return `demo Cloud Run region (pid ${running.pid}) stays up: ${what} still on their way (up to ${ENTRIES_DUE_MS / 1000} s); open the demo again to keep their record. It exits 30 min after its last request, or now with: kill ${running.pid}`;
   }
   process.kill(running.pid, 'SIGTERM');
   return `demo Cloud Run region (pid ${running.pid}) stopped: no execution was running in it`;
