@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -86,3 +86,15 @@ describe('a terminal under the job screen\'s smallest size', () => {
     await term.waitScreen((_, t) => t.includes('q quit · ? keys · s resume') && !t.includes('too small'), 'the full dashboard');
   }, 30_000);
 });
+
+// Tester X9: `demo --job nope` laid out a whole demo directory, started and stopped its Cloud Run region, printed
+// `open it again with …`, and only then said there was no such job.
+test('demo --job with a name the demo does not have: said first, exit 2, nothing made', async () => {
+  const target = path.join(dir, 'demo-here');
+  term = run(`${node} demo --job nope --dir '${target}'`);
+  const text = await term.waitScreen((_, t) => (t.includes('rc=') ? t : null), 'the command to end', 30_000);
+  expect(text).toContain('backfill-tui: demo: no job named "nope" (jobs: team-boxscores, player-boxscores, bdl-standings, play-by-play, espn-boxscores, bdl-boxscores); nothing was made');
+  expect(text).toContain('rc=2');
+  expect(text).not.toContain('open it again');
+  expect(existsSync(target)).toBe(false);
+}, 40_000);

@@ -8,7 +8,7 @@ import { generateGameDates } from '../sim/game-dates.js';
 import { mulberry32 } from '../sim/random.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
 import { loadForTerminal } from './load-for-terminal.js';
-import { PREPARING, planPlatformDemo, startChainLoader, type PlatformDemoPlan } from './platform-demo.js';
+import { DEMO_JOB_NAMES, PREPARING, planPlatformDemo, startChainLoader, type PlatformDemoPlan } from './platform-demo.js';
 import { DEMO_JOB, ensureDemoRegion, freePort, leaveDemoRegion, startDemoRegionFor, stopDemoRegion } from './demo-cloud-run.js';
 import { layOutObjects, type DemoObject } from './demo-layout.js';
 import { demoProgress, progressLines, type DemoProgress } from './demo-progress.js';
@@ -101,11 +101,30 @@ export function startDemoLoader(dir: string, signal: AbortSignal): void {
 }
 
 /**
+ * `--job` checked before anything is made (tester X9: `demo --job nope` laid out a whole demo, started and stopped
+ * its region, printed `open it again with …`, and only then said there is no such job): against the jobs of the
+ * directory's config when `--dir` names a demo already laid out, else against the demo's own jobs.
+ */
+async function checkDemoJob(opts: { dir?: string; job?: string }): Promise<void> {
+  if (opts.job === undefined) return;
+  const existing = opts.dir ? path.join(path.resolve(opts.dir), 'backfill-tui.config.json') : null;
+  let names: string[];
+  if (existing && existsSync(existing)) {
+    const config = JSON.parse(await readFile(existing, 'utf8')) as { job?: string; jobs?: { name?: string }[] };
+    // A lone-job demo takes any --job as its name (loadRegistry): nothing to check.
+    if (!config.jobs) return;
+    names = config.jobs.map((j) => j.name ?? '');
+  } else names = [...DEMO_JOB_NAMES, DEMO_JOB.name];
+  if (!names.includes(opts.job)) throw new UserError(`demo: no job named "${opts.job}" (jobs: ${names.join(', ')}); nothing was made`, 2);
+}
+
+/**
  * `backfill-tui demo`: the whole product offline; nothing runs until `s`. Without `--job`, the platform: five
  * scrapers and the phase chain on the overview; `--job player-boxscores` the single-job demo of before.
  */
 export async function runDemo(opts: { dir?: string; speed: number; color: boolean; job?: string }): Promise<number> {
   markStartup('demo loaded');
+  await checkDemoJob(opts);
   const dir = opts.dir ? path.resolve(opts.dir) : await mkdtemp(path.join(os.tmpdir(), 'backfill-tui-demo-'));
   await mkdir(dir, { recursive: true });
   await claimDemoDir(dir);

@@ -94,11 +94,15 @@ export interface PlatformDemoPlan {
  * config and the keys files are written now (a few files); what is in storage, the warehouse and the chain is
  * decided and laid out by the plan's `layOut`, so the dashboard can show its first frame in between.
  */
+/** The five-job demo's local jobs, in the overview's order (its Cloud Run job is DEMO_JOB). */
+export const DEMO_JOB_NAMES = ['team-boxscores', 'player-boxscores', 'bdl-standings', 'play-by-play', 'espn-boxscores'];
+
 export async function planPlatformDemo(dir: string, opts: { speed: number; cli: string; cloudRun?: { keys: string[]; port?: number } }): Promise<PlatformDemoPlan> {
   const dates = generateGameDates({ seasons: [2021, 2022, 2023, 2024], seed: 7 });
   const ids = generateGameIds();
   const idDates = gameIdDates(ids, dates);
   const jobs: DemoJob[] = [
+    // Their names are DEMO_JOB_NAMES (checked against `demo --job` before anything is laid out).
     { name: 'team-boxscores', keys: ids, present: 1, finished: true, warehouse: true },
     { name: 'player-boxscores', keys: dates, present: 0.75, warehouse: true },
     { name: 'bdl-standings', keys: dates, present: 0.3 },
