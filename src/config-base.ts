@@ -4,6 +4,7 @@
  * config file is read: `status --log FILE` with flags alone resolves its config here, from plain defaults
  * that test/config-flags.test.ts checks against the schema.
  */
+import { duplicateKeys } from './json-duplicates.js';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ParsedConfig } from './config-schema.js';
@@ -76,6 +77,12 @@ export function readConfigFile(file: string): Record<string, unknown> {
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${file}: expected a JSON object at the top level`);
+  }
+  // JSON.parse keeps the last of a key written twice, silently (a second `storage` block pasted below the first).
+  const twice = duplicateKeys(text);
+  if (twice.length > 0) {
+    const lines = twice.map((d) => `  ${d.path}: given twice (line${d.lines[0] === d.lines[1] ? ` ${d.lines[0]}` : `s ${d.lines[0]} and ${d.lines[1]}`}); JSON would keep only the last: write it once`);
+    throw new ConfigError(`${file}: invalid config\n${lines.join('\n')}`);
   }
   return raw as Record<string, unknown>;
 }

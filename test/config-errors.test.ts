@@ -136,6 +136,19 @@ describe('more config errors, each exit 2 naming the file and the whole field', 
     expect(r.stderr).toBe(`backfill-tui: ${path.join(dir, 'bad.json')}: not valid JSON at line 2, column 10: Unexpected token 'x'\n`);
   });
 
+  // Tester X9: JSON.parse keeps the last of a key written twice, silently (two `storage` blocks after a paste).
+  test('a key written twice in one object names each, with its lines; the same key in two objects is fine', async () => {
+    const text = '{"jobs": [\n  {"name": "a", "log": "a.log",\n   "storage": {"url": "st"},\n   "storage": {"url": "st2", "url": "st3"}},\n  {"name": "b", "log": "b.log", "note": "a \\"log\\": {\\"x\\"}"}\n]}\n';
+    const file = cfg('twice.json', text);
+    const r = await run(['status', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `backfill-tui: ${path.join(dir, 'twice.json')}: invalid config\n` +
+        '  jobs.0.storage: given twice (lines 3 and 4); JSON would keep only the last: write it once\n' +
+        '  jobs.0.storage.url: given twice (line 4); JSON would keep only the last: write it once\n',
+    );
+  });
+
   test('a word that is no command is called that, exit 2', async () => {
     const r = await run(['bogus-cmd']);
     expect(r.code).toBe(2);
