@@ -81,7 +81,8 @@ describe('exit codes: 0 met, 1 not met, 2 usage', () => {
 
 describe('unknown is not zero, and text and JSON agree', () => {
   test('a source that never answered reports present, extra and percent null', () => {
-    const d = job('never', { expected: days(4), present: [], extra: { storage: { url: path.join(dir, 'no-such-dir') } } });
+    // (A folder whose parent is missing too: one whose parent is there is a folder not made yet, 0 keys: X9.)
+    const d = job('never', { expected: days(4), present: [], extra: { storage: { url: path.join(dir, 'no-such-parent', 'no-such-dir') } } });
     const s = JSON.parse(runCli(['status', '--json'], { cwd: d, env }).stdout).coverage.storage;
     expect(s).toMatchObject({ present: null, extra: null, percent: null, checkedAt: null });
     expect(s.error).not.toBeNull();
