@@ -3,7 +3,7 @@ import { failedOmittedNote } from '../src/state/run-notes.js';
 import { Box, Text } from 'ink';
 import type { AppState } from '../src/state/app-state.js';
 import { NO_DATE, type FailureRow } from '../src/failures/analysis.js';
-import { failureGroupLines, failuresView, nowText, runsText } from '../src/state/failures-view.js';
+import { failureGroupLines, failuresView, nowText, partialNote, runsText } from '../src/state/failures-view.js';
 import { cursorIndex } from '../src/state/cursor.js';
 import { FailureTable, type Column } from './FailureTable.js';
 import { failedFileProblemLine } from '../src/failures/failed-file.js';
@@ -33,7 +33,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const problems = [...omitted, ...state.failed.notes, ...(current && failedFileProblemLine(current) ? [failedFileProblemLine(current)!] : [])];
   // Wrapping lines (every month, the persistent sentence) are broken between groups, never inside a year.
   const phases = !state.phases.none;
-  const groups = failureGroupLines(summary, phases).flatMap((g) => {
+  const groups = failureGroupLines(summary, phases, partialNote(state)).flatMap((g) => {
     const text = `${g.label ? `${g.label}: ` : ''}${g.text}`;
     return (g.wrap ? packGroups(text, width, displayWidth) : [text]).map((row) => ({ row, error: g.label === 'by error' }));
   });

@@ -90,3 +90,25 @@ test('a log that cannot be read is not "reading…" nor "waiting": error, with t
   expect(overviewCells(overviewRow(store.getState())).state).toBe('error');
   fits(frame);
 });
+
+// W23 leftover (tester h41): while an 18 MB history was read the job screen said `failing 193 · … HTTP 500 152` at
+// `reading… 1 %`, and `f` said `keys: failing 709` at 5 % (truth 11,806): the figures of the part read, as facts.
+test('failure figures while the history is read say they are of the part read, on the dashboard and in f; whole once read', async () => {
+  const store = createStore(initialState({ job: 'backfill', log: '/runs/big.log', now: T0 + 7_200_000, targets: [95] }), { frameMs: 0 });
+  const app = mount(store);
+  const records: string[][] = [...banner(6, 180, 244)];
+  for (let i = 0; i < 12; i++) records.push(['ERROR', `  ❌ Failed ${new Date(Date.UTC(2021, 9, 19) + i * 86_400_000).toISOString().slice(0, 10)}: HTTP 500`]);
+  store.dispatch({ type: 'log/progress', bytesRead: 2 * MB, size: 40 * MB, historyDone: false });
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(T0, records), compileGrammar()) });
+  let frame = await waitFor(() => (frameOf(app).includes('5 %') ? frameOf(app) : null), 'the read at 5 %');
+  expect(frame).toContain('so far (log 5 % read): failing 12');
+  fits(frame);
+  store.dispatch({ type: 'ui/view', view: 'failures' });
+  frame = await waitFor(() => (frameOf(app).includes('keys: failing 12') ? frameOf(app) : null), 'the failures view');
+  expect(frame).toContain('so far (log 5 % read): the figures below grow as it is read');
+  fits(frame);
+  // Read to its end: the figures are the facts, said plainly.
+  store.dispatch({ type: 'log/progress', bytesRead: 40 * MB, size: 40 * MB, historyDone: true });
+  frame = await waitFor(() => (!frameOf(app).includes('so far') ? frameOf(app) : null), 'the whole history read');
+  expect(frame).toContain('keys: failing 12');
+});

@@ -1,3 +1,4 @@
+import { readingLog } from './log-reading.js';
 import { formatCount } from '../format.js';
 import {
   currentFailures,
@@ -129,7 +130,9 @@ export function failureSummaryLine(state: AppState): string | null {
   const { summary } = failuresView(state);
   if (summary.failing + summary.recovered === 0) return null;
   // What decides the next step first (persistent: a retry will not help), then the groups; the line is cut at the width.
-  const parts = [`failing ${formatCount(summary.failing)}`];
+  // While the history is read the figures are of the part read: said first, never shown as the facts (W23).
+  const partial = partialNote(state);
+  const parts = [`${partial ? `${partial}: ` : ''}failing ${formatCount(summary.failing)}`];
   if (summary.persistent === null) parts.push(`persistent: ${persistentUnknown()}`);
   else if (summary.persistent) parts.push(`${formatCount(summary.persistent)} persistent`);
   if (summary.recovered) parts.push(`${formatCount(summary.recovered)} recovered`);
@@ -167,8 +170,10 @@ export function retryGroups(state: AppState): RetryGroup[] {
 }
 
 /** The lines above the failures table: every group shown (months may wrap), then what persistence means. */
-export function failureGroupLines(summary: FailureSummary, phases = true): { label: string; text: string; wrap: boolean }[] {
+export function failureGroupLines(summary: FailureSummary, phases = true, partial: string | null = null): { label: string; text: string; wrap: boolean }[] {
   const lines = [
+    // The history still being read: every figure below is of the part read (W23: `failing 709` at 5 %, truth 11,806).
+    ...(partial ? [{ label: '', text: `${partial}: the figures below grow as it is read`, wrap: false }] : []),
     { label: 'by error', text: formatGroups(summary.byError) || '–', wrap: false },
     ...(phases ? [{ label: 'by phase', text: formatGroups(summary.byPhase) || '–', wrap: false }] : []),
     { label: 'by month', text: formatMonths(summary.byMonth) || '–', wrap: true },
@@ -228,4 +233,12 @@ export function fileFailures(state: AppState): FileFailures[] {
 /** With `"phases": null` no key has a phase: no `by phase` line, group or count anywhere (tester U16). */
 function withoutPhases(summary: FailureSummary, none: boolean): FailureSummary {
   return none ? { ...summary, byPhase: [], persistentByPhase: [] } : summary;
+}
+
+/** `so far (log 5 % read)` while the history is read, else null (log-reading.ts). */
+export function partialNote(state: AppState): string | null {
+  // A read under way with its size known (before the follower's first look no failure can have been read from it).
+  const { bytesRead, size } = state.log;
+  if (!readingLog(state) || size <= 0) return null;
+  return `so far (log ${Math.floor((bytesRead / size) * 100)} % read)`;
 }
