@@ -293,6 +293,12 @@ describe('launch from the dashboard', () => {
       expect(header).toMatch(/awake: unavailable · 2 workers · timeout 30 s|awake: unavailable$/);
       expect(header).not.toContain('systemd-inhibit');
       expect(r.store.getState().ui.notices.map((n) => n.text)).toContain(`the machine cannot be kept awake during the run: ${problem}`);
+      // The notice is about that run: it goes when the run ends (W23: it stayed under the next screens).
+      r.controller.onIntent('stop');
+      await waitFor(() => r.store.getState().ui.confirm, 'the stop box');
+      r.controller.onIntent('confirm-yes');
+      await waitFor(() => r.store.getState().ui.notices.some((n) => / stopped/.test(n.text)) || null, 'the run stopped', 30_000);
+      expect(r.store.getState().ui.notices.map((n) => n.text).filter((t) => t.includes('kept awake'))).toEqual([]);
     } finally {
       process.env.PATH = savedPath;
     }

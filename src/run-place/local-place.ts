@@ -76,6 +76,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   const { config, store } = d;
   const ourPids = d.ourPids ?? new Set<number>();
   const dispatch = store.dispatch;
+  /** The key of a run's keep-awake notice: it ends with the run. */
+  const awakeKey = (runId: string) => `awake:${runId}`;
   const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info', key?: string) => dispatch({ type: 'ui/notice', text, tone, ...(key ? { key } : {}) });
   /** Notices about one run share a key: its end replaces `launched`/`re-attached … still running` (tester U16). */
   const runKey = (id: string) => `run:${id}`;
@@ -178,6 +180,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
           .then(d.refreshHistory)
           .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
         // A run stopped from here says so (tester V18's recheck: ours read `run … ended` after x, y).
+        dispatch({ type: 'ui/notice-end', key: awakeKey(runId) });
         notice(`run ${runId} ${stopRequested ? 'stopped' : 'ended'}${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info', runKey(runId));
         // Storage was just listed fresh above; the warehouse is the one left to look at.
         d.refreshWarehouse();
@@ -216,7 +219,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     watch(run.pid as number, run.procStart, run.id, out.child);
     // The header says only `awake: unavailable` (the reason pushed the settings off its line: tester U10); why, here.
     const problem = store.getState().process.keepAwakeProblem;
-    if (problem) notices.push(`the machine cannot be kept awake during the run: ${problem}`);
+    // Keyed by the run: it goes when the run ends (W23: it stayed under the header of the run after).
+    if (problem) notice(`the machine cannot be kept awake during the run: ${problem}`, 'warn', awakeKey(run.id));
     return { ok: true, runId: run.id, what: `pid ${run.pid}`, suffix: out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '', notices };
   }
 
