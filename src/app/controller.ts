@@ -144,8 +144,11 @@ export function createController(deps: ControllerDeps) {
     openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${countOf(keys.length, 'key')}${settings ? `, ${settings}` : ''}?${present ? '' : ' No storage is configured, so nothing was subtracted: these are all the expected keys.'}` });
   }
 
-  async function askRetry(only?: { label: string; keys: string[] }) {
-    if (mustWait(only ? 'R' : 'r', (s) => failuresUnknown(s) ?? runUnknown(), () => run(askRetry(only)))) return;
+  /** What the open retry box was asked for (`R`'s group), so that `a` asks again from fresh facts. */
+  let retryAsked: { only?: { label: string; keys: string[] } } | null = null;
+
+  async function askRetry(only?: { label: string; keys: string[] }, all = false) {
+    if (mustWait(only ? 'R' : 'r', (s) => failuresUnknown(s) ?? runUnknown(), () => run(askRetry(only, all)))) return;
     const blocked = launchBlocked();
     if (blocked) return notice(blocked, 'warn', LAUNCH_BLOCKED);
     const cannot = active().keysUnsupported();
@@ -169,7 +172,11 @@ export function createController(deps: ControllerDeps) {
     if (keys.length === 0) return notice(`nothing to retry: ${note}`, 'warn');
     const { workers, timeout } = config.retry;
     const what = only ? ` (${only.label} only)` : filter ? ` matching "${filter}" (the filtered table)` : '';
-    openConfirm({ kind: 'retry', workers, timeout, ...retryOffer(keys, persistent, what, settingsWords(active().settingsTaken(), workers, timeout), note) });
+    const offer = retryOffer(keys, persistent, what, settingsWords(active().settingsTaken(), workers, timeout), note);
+    retryAsked = { only };
+    // `a`: every failing key with the persistent ones, from this fresh listing (never the first box's list).
+    if (all) return openConfirm({ kind: 'retry', workers, timeout, keys: offer.withPersistent ?? offer.keys, message: offer.allMessage ?? offer.message });
+    openConfirm({ kind: 'retry', workers, timeout, ...offer });
   }
 
   /**
@@ -179,8 +186,10 @@ export function createController(deps: ControllerDeps) {
   function onConfirmAll() {
     const c = store.getState().ui.confirm;
     if (!c?.withPersistent?.length) return;
-    // Answered, so closed; the new question opens in its place (the reducer never replaces an open box).
+    // Answered, so closed; the new question opens in its place (the reducer never replaces an open box), asked
+    // again from a fresh listing as `r` was (W23: the second box took the first box's list, however old).
     dispatch({ type: 'ui/confirm', confirm: null });
+    if (c.kind === 'retry' && retryAsked) return run(askRetry(retryAsked.only, true));
     openConfirm({ kind: c.kind, keys: c.withPersistent, workers: c.workers, timeout: c.timeout, message: c.allMessage ?? `Retry all ${countOf(c.withPersistent.length, 'failed key')}?` });
   }
 
