@@ -177,6 +177,21 @@ describe('the alert sink', () => {
     stop();
   });
 
+  // Tester X9: a run that completed in 50 ms got an alert stamped 4.5 s before its first line (the last idle tick).
+  test('an alert is stamped when it is raised, not at the state\'s last tick', async () => {
+    const { store, fire } = stalledStore();
+    const raised = store.getState().log.current!.lastActivityAt! + 6 * 60_000 + 4_500;
+    const stop = startAlertSink(store, { channels: { bell: false, desktop: false }, stateDir: dir, write: () => undefined, env: {}, now: () => raised });
+    fire();
+    store.flush();
+    const lines = await waitFor(() => {
+      const text = existsSync(path.join(dir, 'alerts.jsonl')) ? readFileSync(path.join(dir, 'alerts.jsonl'), 'utf8') : '';
+      return text.endsWith('\n') ? text.trim().split('\n') : undefined;
+    }, 'a whole line in alerts.jsonl');
+    expect(JSON.parse(lines[0])).toMatchObject({ kind: 'stalled', at: raised });
+    stop();
+  });
+
   /** alerts.jsonl's whole lines, parsed. */
   const recorded = (): Alert[] => {
     const text = existsSync(path.join(dir, 'alerts.jsonl')) ? readFileSync(path.join(dir, 'alerts.jsonl'), 'utf8') : '';

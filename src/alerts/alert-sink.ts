@@ -23,6 +23,8 @@ export interface AlertSinkOptions {
   write: (bytes: string) => void;
   env?: NodeJS.ProcessEnv;
   webhook?: WebhookOptions;
+  /** The machine's clock: an alert is stamped when it is raised (epoch ms). Default Date.now. */
+  now?: () => number;
 }
 
 /** The alerts file in the state directory: one JSON object a line, appended, never rewritten. */
@@ -138,7 +140,10 @@ export function startAlertSink(store: Store, opts: AlertSinkOptions): () => void
     if (alerts.seq === sent) return;
     const fresh = alerts.recent.slice(Math.max(0, alerts.recent.length - (alerts.seq - sent)));
     sent = alerts.seq;
-    fresh.forEach(send);
+    // Stamped when raised: the state's clock is its last tick, seconds old when idle (tester X9: a run done in 50 ms
+    // got a `completed` stamped 4.5 s before its first line). Never earlier than the reducer's own time.
+    const at = (opts.now ?? Date.now)();
+    fresh.forEach((a) => send({ ...a, at: Math.max(a.at, at) }));
   };
   const unsubscribe = store.subscribe(check);
   void readPastAlerts(opts.stateDir).then((past) => past.length && store.dispatch({ type: 'alerts/past', alerts: past }));
