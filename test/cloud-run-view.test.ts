@@ -46,7 +46,7 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   it('shows the log delay, then stuck past stuckAfter with how to cancel', () => {
     expect(placeLines(cloudState(t0 + 47_000)).map((l) => l.text)).toEqual(['execution running · tasks 0/1 done, 1 running · log delay 0:42 · j-ab12c']);
     const stuck = placeLines(cloudState(t0 + 121 * 60_000));
-    expect(stuck[1]).toEqual({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2)' });
+    expect(stuck[1]).toEqual({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2 --project=p)' });
   });
 
   it('an ended execution: the log delay shows while its last entries are awaited, and not once its log is whole (so the line fits 80 columns)', () => {

@@ -107,3 +107,18 @@ test('asking for a source the job does not have is a usage error (exit 2) naming
   const met = await runCliAsync(['status', '--config', 'only-storage.json', '--require', '95'], { cwd: dir });
   expect(met.code).toBe(1);
 });
+
+// Tester Y8: `--require` said `5075/5299 is below 98 % (5194 keys, 119 more needed)` beside `5,075/5,299`.
+test('--require says its counts with the thousands separators the rest has', async () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'bt-require-'));
+  try {
+    writeFileSync(path.join(d, 'e.csv'), Array.from({ length: 1200 }, (_, i) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)).join('\n') + '\n');
+    writeFileSync(path.join(d, 'x.log'), '');
+    mkdirSync(path.join(d, 'st'));
+    const r = await runCliAsync(['status', '--require', '95', '--log', 'x.log', '--expected', 'e.csv', '--storage', 'st'], { cwd: d });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('storage coverage 0/1,200 is below 95 % (1,140 keys, 1,140 more needed)');
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});

@@ -95,7 +95,7 @@ function requireStage(row: FunnelRow, require: string): number {
   if (row.present === null) return fail(`--require ${want}: ${row.stage} coverage unknown${row.error ? ` (${row.error})` : ''}`, 1);
   const keys = want === 0 ? 0 : keysForTarget(want, row.expected);
   if (row.expected > 0 && row.present >= keys) return 0;
-  return fail(`${row.stage} coverage ${row.present}/${row.expected} is below ${want} % (${keys} keys, ${keys - row.present} more needed)`, 1);
+  return fail(`${row.stage} coverage ${formatCount(row.present)}/${formatCount(row.expected)} is below ${want} % (${formatCount(keys)} keys, ${formatCount(keys - row.present)} more needed)`, 1);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { formatCount } from '../format.js';
 import { runUnknown } from '../overview/row-problem.js';
 import { foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
 import type { Config } from '../config.js';
@@ -57,7 +58,7 @@ export function checkRequire(state: AppState, require: string, sourceName: 'stor
   }
   const keys = want === 0 ? 0 : keysForTarget(want, expected);
   const met = present >= keys;
-  if (!met) writeErr(`backfill-tui: ${sourceName} coverage ${present}/${expected} is below ${want} % (${keys} keys, ${keys - present} more needed)\n`);
+  if (!met) writeErr(`backfill-tui: ${sourceName} coverage ${formatCount(present)}/${formatCount(expected)} is below ${want} % (${formatCount(keys)} keys, ${formatCount(keys - present)} more needed)\n`);
   return met ? 0 : 1;
 }
 

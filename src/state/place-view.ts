@@ -34,7 +34,7 @@ export function placeLines(state: AppState): PlaceLine[] {
 function problem(state: AppState): PlaceLine[] {
   const p = state.place!;
   const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
-  if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or gcloud run jobs executions cancel ${p.execution!.id} --region=${regionOf(p.execution!.name)})`, tone: 'fail' }];
+  if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or gcloud run jobs executions cancel ${p.execution!.id} --region=${regionOf(p.execution!.name)} --project=${projectOf(p.execution!.name)})`, tone: 'fail' }];
   // Since when it fails, first: at 80 columns the cut takes the hint's end, never the fact (tester W18).
   if (p.error) {
     const since = p.errorSince ?? p.errorAt;
@@ -45,6 +45,11 @@ function problem(state: AppState): PlaceLine[] {
   if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
   if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
   return [];
+}
+
+/** The project of an execution's name: gcloud's own default project may be another one (tester Y8). */
+function projectOf(name: string): string {
+  return /^projects\/([^/]+)\//.exec(name)?.[1] ?? 'PROJECT';
 }
 
 function regionOf(name: string): string {
