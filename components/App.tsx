@@ -20,6 +20,7 @@ import { HistoryView } from './HistoryView.js';
 import { Notices } from './Notices.js';
 import { bodyHeightOf, shownNotices } from '../src/state/body-height.js';
 import { SmallScreen, tooSmall } from './SmallScreen.js';
+import { formatCount, formatPercent } from '../src/format.js';
 import { ColorProvider } from './theme.js';
 import { useFunnel, type LoneChain } from './useFunnel.js';
 
@@ -85,7 +86,7 @@ export function App({ store, onIntent, color, onBack, backFrom, chain = null }: 
     const w = Math.max(1, state.ui.width);
     return (
       <ColorProvider color={color}>
-        <SmallScreen state={state} header={header(w)} width={w} height={state.ui.height} />
+        <SmallScreen state={state} header={header(w)} run={readingText(state) === null && figures.total ? `Run ${formatCount(figures.done)}/${formatCount(figures.total)} ${formatPercent(figures.done, figures.total)}` : null} width={w} height={state.ui.height} />
       </ColorProvider>
     );
   }

@@ -17,7 +17,7 @@ export const JOB_MIN_HEIGHT = 10;
 export const tooSmall = (width: number, height: number) => width < JOB_MIN_WIDTH || height < JOB_MIN_HEIGHT;
 
 /** The job screen in a terminal under JOB_MIN_WIDTH×JOB_MIN_HEIGHT: at most height − 1 rows (Ink redraws all of a full screen). */
-export function SmallScreen({ state, header, width, height }: { state: AppState; header: React.ReactNode; width: number; height: number }) {
+export function SmallScreen({ state, header, run = null, width, height }: { state: AppState; header: React.ReactNode; run?: string | null; width: number; height: number }) {
   const rows = Math.max(1, height - 1);
   const c = state.ui.confirm;
   const cut = (s: string) => truncate(s, Math.max(1, width));
@@ -36,15 +36,17 @@ export function SmallScreen({ state, header, width, height }: { state: AppState;
   } else {
     // The newest notice (a refused key says why there) under the size line, as room allows.
     const notice = state.ui.notices.at(-1)?.text;
-    middle = [size, ...(notice ? wrapText(notice, Math.max(1, width)) : [])];
+    // The run's progress next after the header (tester Y2: at 20×5 the header and the run went, a notice stayed).
+    middle = [...(run ? [run] : []), size, ...(notice ? wrapText(notice, Math.max(1, width)) : [])];
     keys = 'q quit · ? keys';
   }
-  // The question comes first when rows are few: an answer must never go to a question not on screen.
-  if (rows === 1 && !c) return <Box width={width}>{header}</Box>;
-  const showHeader = rows >= 3 || (!c && rows >= 2);
-  const showKeys = rows >= 2;
-  const room = Math.max(1, rows - (showHeader ? 1 : 0) - (showKeys ? 1 : 0));
-  const shown = middle.length > room ? [...middle.slice(0, room - 1), truncate(middle.slice(room - 1).join(' '), width)] : middle;
+  // Rows are given in order of need. With a question open: the question first (an answer must never go to a question
+  // not on screen), its answers, then the header. Else the header first (what is watched and whether it runs), then
+  // the run's progress and the size line, then the keys.
+  const showHeader = c ? rows >= 3 : true;
+  const showKeys = c ? rows >= 2 : rows >= 3;
+  const room = Math.max(0, rows - (showHeader ? 1 : 0) - (showKeys ? 1 : 0));
+  const shown = middle.length <= room ? middle : c ? [...middle.slice(0, room - 1), truncate(middle.slice(room - 1).join(' '), width)] : middle.slice(0, room);
   return (
     <Box flexDirection="column" width={width}>
       {showHeader ? header : null}
