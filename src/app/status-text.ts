@@ -13,6 +13,7 @@ import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive } from '../state/run-view.js';
 import { currentFigures, skipsAhead } from '../state/current-figures.js';
 import { formatGroups, formatMonths, persistentSentence } from '../failures/analysis.js';
+import { packGroups } from '../state/group-lines.js';
 import { failuresView } from '../state/failures-view.js';
 import { placeLines } from '../state/place-view.js';
 import { zoneGuessText } from '../state/zone-guess-text.js';
@@ -97,8 +98,10 @@ function failureLines(state: AppState): string[] {
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';
   const out = [`failures  ${formatCount(summary.failing)} failing · ${formatCount(summary.recovered)} recovered${file}`];
   // persistentSentence says "persistent: not known (storage not listed)" when storage has no answer.
+  // Each line packed into 80 columns between its groups, as the failures view does (tester Y8: the month line of a
+  // long backfill, ~250 columns, wrapped mid-word in the terminal).
   for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), formatMonths(summary.byMonth), persistentSentence(summary)]) {
-    if (line) out.push(`          ${line}`);
+    if (line) out.push(...packGroups(line, 70).map((row) => `          ${row}`));
   }
   return out;
 }
