@@ -5,6 +5,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { App } from '../components/App.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
+import { initialPlaceState } from '../src/state/place-state.js';
 import { createStore } from '../src/store.js';
 import { banner, logOf, T0 } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
@@ -77,4 +78,19 @@ test('h: the log\'s run still going says so, not `no summary`; a launched run\'s
   // Its writer gone without a summary: now it is a run with no summary.
   store.dispatch({ type: 'process/update', patch: { alive: false, exitedAt: T0 + 20_000 } });
   await waitFor(() => /· no summary$/m.test(frame()) || null, 'the ended run');
+});
+
+// Tester Y8: `h` of a Cloud Run job said `Runs in the log … none yet: the log does not exist yet` (it has no log file)
+// and `Failed keys by run (failed-keys files): 1` for an execution's failures (no file either).
+test('h of a Cloud Run job speaks of its executions\' logs, not a log file or failed-keys files', async () => {
+  const store = createStore(initialState({ job: 'cr', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: T0 + 20_000, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 3_600_000) }), { frameMs: 0 });
+  store.dispatch({ type: 'failed/executions', files: [{ path: 'cloud-run:execution/j-ab12c', name: 'execution j-ab12c', runStartedAt: T0 - 60_000, writtenAt: null, mtimeMs: T0 - 30_000, totalFailed: 1, entries: [{ key: '2022-01-03', status: 'failed', error: 'HTTP 500', date: '2022-01-03' }], problems: [], execution: 'j-ab12c' }], tried: new Map() } as never);
+  store.dispatch({ type: 'ui/view', view: 'history' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = () => stripVTControlCharacters(app.lastFrame() ?? '');
+  const text = await waitFor(() => (frame().includes('Runs in the executions\' logs') ? frame() : null), 'the history view');
+  expect(text).toContain('none yet: no execution\'s log read yet');
+  expect(text).not.toContain('the log does not exist yet');
+  expect(text).toContain('Failed keys by execution (from its log): 1');
+  expect(text).not.toContain('failed-keys files');
 });

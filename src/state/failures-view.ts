@@ -205,6 +205,8 @@ export interface FileFailures {
   failed: number;
   byPhase: string;
   byError: string;
+  /** A Cloud Run execution's outcomes read from its log, not a file. */
+  fromExecution: boolean;
 }
 
 const fileCache = new WeakMap<object, { phases: unknown; dates: unknown; out: FileFailures[] }>();
@@ -224,7 +226,7 @@ export function fileFailures(state: AppState): FileFailures[] {
     }
     const order = state.phases.labels;
     const byPhase = [...counts].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([label, count]) => ({ label, count }));
-    return { name: f.name, runStartedAt: f.runStartedAt, failed: f.entries.length, byPhase: state.phases.none ? '' : formatGroups(byPhase), byError: formatGroups(groupByError(f.entries)) };
+    return { name: f.name, runStartedAt: f.runStartedAt, failed: f.entries.length, byPhase: state.phases.none ? '' : formatGroups(byPhase), byError: formatGroups(groupByError(f.entries)), fromExecution: f.execution !== undefined };
   });
   fileCache.set(files, { phases: state.phases, dates, out });
   return out;

@@ -60,8 +60,9 @@ export function historyLines(state: AppState): HistoryLine[] {
   }
 
   const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].reverse();
-  lines.push(heading('Runs in the log', logged.length));
-  if (logged.length === 0) lines.push({ kind: 'note', text: `none yet: ${state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}` });
+  // A Cloud Run job has no log file: its runs are read from its executions' entries in Cloud Logging (tester Y8).
+  lines.push(heading(state.place ? 'Runs in the executions\' logs' : 'Runs in the log', logged.length));
+  if (logged.length === 0) lines.push({ kind: 'note', text: `none yet: ${state.place ? 'no execution\'s log read yet' : state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}` });
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
     const took = formatClock(r.startedAt !== null && end !== null ? end - r.startedAt : null);
@@ -69,7 +70,9 @@ export function historyLines(state: AppState): HistoryLine[] {
   }
 
   const files = [...fileFailures(state)].reverse();
-  if (files.length) lines.push(heading('Failed keys by run (failed-keys files)', files.length));
+  // An execution's failures come from its log, not a file (tester Y8), unless a gs:// glob names the script's files.
+  const fromFiles = files.some((f) => !f.fromExecution);
+  if (files.length) lines.push(heading(state.place && !fromFiles ? 'Failed keys by execution (from its log)' : 'Failed keys by run (failed-keys files)', files.length));
   // Phases first: at 80 columns the error kinds are what gets cut.
   for (const f of files) lines.push({ kind: 'row', text: `${when(f.runStartedAt)} ✗ ${formatCount(f.failed)}: ${[f.byPhase, f.byError].filter(Boolean).join(' · ')}` });
   last = { key, lines };
