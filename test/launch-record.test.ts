@@ -51,6 +51,16 @@ function jobIn(stateDir: string) {
   return { config: loadConfig({ file: join(dir, 'cfg.json'), cwd: dir }), log: join(dir, 'job.log') };
 }
 
+// Tester Y8: `not launched: Cannot write the launch lock /tmp/h47/nodir/e.csv/launch-nodir.lo…`: the cause was past column 80.
+test('a launch lock that cannot be written says its cause first', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'afile'), 'x');
+  const { config } = jobIn(join(dir, 'afile', 'state'));
+  const out = await launchBackfill(config, { keys: ['k'], workers: 1, timeout: 10, label: 'resume' });
+  expect(out.ok).toBe(false);
+  expect((out as { message: string }).message).toMatch(/^not launched: a part of the path is a file, not a directory \(ENOTDIR\): cannot write the launch lock /);
+});
+
 describe('record first, launch after', () => {
   test('a launch record that cannot be written (ENOSPC injected through /dev/full) starts nothing and says so', async () => {
     const dir = tempDir();
@@ -121,7 +131,8 @@ describe('record first, launch after', () => {
     expect(readdirSync(state)).toEqual([]);
     const { config, log } = jobIn(state);
     const out = await launchBackfill(config, { keys: ['k'], workers: 1, timeout: 10, label: 'resume' });
-    expect(out).toMatchObject({ ok: false, message: expect.stringMatching(/^not launched: Cannot write the launch lock .*ENOSPC/) });
+    // The cause first: a notice cut at the terminal's edge still says why (tester Y8).
+    expect(out).toMatchObject({ ok: false, message: expect.stringMatching(/^not launched: the disk is full .*\(ENOSPC\): cannot write the launch lock /) });
     expect(readdirSync(state)).toEqual([]);
     expect(existsSync(log)).toBe(false);
   });

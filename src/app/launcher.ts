@@ -35,7 +35,7 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
   if (!config.command) return { ok: false, message: 'no `command` in the config: nothing to launch', notices };
   const lock = await acquireLaunchLock(config.stateDir, config.job).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err }));
   if (!lock.ok) {
-    const why = 'error' in lock ? lock.error.message : `another dashboard (pid ${lock.holderPid ?? '?'}) is launching this job`;
+    const why = 'error' in lock ? causeFirst(lock.error.message) : `another dashboard (pid ${lock.holderPid ?? '?'}) is launching this job`;
     return { ok: false, message: `not launched: ${why}`, notices };
   }
   if (lock.tookOverStale) notices.push(`took over a stale launch lock left by pid ${lock.tookOverStale.pid ?? '?'}`);
@@ -84,4 +84,14 @@ async function removeEmptyLog(log: string): Promise<void> {
   } catch {
     // gone already, or not ours to judge: left as it is
   }
+}
+
+/**
+ * `Cannot write the launch lock /a/long/path/launch-x.lock: a part of the path is a file, not a directory (ENOTDIR)`
+ * with the cause first, so that a notice cut at the terminal's edge still says why (tester Y8: the cause was past
+ * column 80): `a part of the path is a file, not a directory (ENOTDIR): cannot write the launch lock /a/…`.
+ */
+export function causeFirst(message: string): string {
+  const m = /^Cannot write (.+?): (.+)$/s.exec(message);
+  return m ? `${m[2]}: cannot write ${m[1]}` : message;
 }
