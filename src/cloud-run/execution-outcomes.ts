@@ -5,6 +5,7 @@ import { statusOf } from '../failures/verdicts.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
 import type { RunState } from '../state/run.js';
 import type { ExecutionInfo } from './execution.js';
+import { OUTCOME_MASK, OUTCOME_NONE } from '../state/key-ledger.js';
 
 /**
  * What an ended execution's log said of its keys, kept so the failures table spans executions (tester U2): the
@@ -37,7 +38,19 @@ export function outcomesOf(e: ExecutionInfo, run: RunState | null, tried: string
   const failed: FailedEntry[] = [];
   if (run) run.failedKeys.forEachFailure((key, failure, error) => failed.push({ key, status: statusOf(failure), error: error || failure }));
   const counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : undefined;
-  return { id: e.id, startedAt: e.startTime ?? e.createTime, endedAt: e.completionTime ?? e.createTime, failed, tried, whole, ...(counts ? { counts } : {}) };
+  return { id: e.id, startedAt: e.startTime ?? e.createTime, endedAt: e.completionTime ?? e.createTime, failed, tried: triedBy(e, run, tried), whole, ...(counts ? { counts } : {}) };
+}
+
+/**
+ * The keys an execution tried: all it was given when it succeeded (it went through its list); when it was cancelled
+ * or failed, only those its log gave an outcome (tester Y4: a retry cancelled at 23 of 26 counted the 3 it never
+ * reached as tried, so they read `recovered` and `r` left them out). Its log's keys are the run's per-key store.
+ */
+function triedBy(e: ExecutionInfo, run: RunState | null, given: string[] | null): string[] | null {
+  if (!given || e.state === 'succeeded') return given;
+  const ledger = run?.keys?.ledger;
+  if (!ledger) return given;
+  return given.filter((k) => (ledger.peek(k) & OUTCOME_MASK) !== OUTCOME_NONE);
 }
 
 /**
