@@ -67,6 +67,11 @@ export interface ProcessState {
   /** The log is written by a process we did not start. */
   external: boolean;
   externalPids: number[];
+  /**
+   * When a look at who writes the log first found the processes not started here gone (our clock), or null/absent:
+   * their run ended then, not at its last line (tester Y7: a writer that hung 5:55 and died read `ended · 0:00`).
+   */
+  externalEndedAt?: number | null;
   /** We looked at who has the log open (Linux /proc); with no writer and no summary the run has ended. */
   writersChecked: boolean;
   /** When that look was taken (epoch ms): lines written after it prove a writer the look did not see. */

@@ -264,6 +264,8 @@ function step(state: AppState, event: AppEvent): AppState {
       return { ...state, failed: withRuns({ ...state.failed, executions: { files: event.files, tried: event.tried } }) };
     case 'process/update': {
       const next = { ...state, process: { ...state.process, ...event.patch } };
+      // Writers not started here seen gone: their run ended at this look (tester Y7); seen again, it goes on.
+      if (state.process.external !== next.process.external) next.process.externalEndedAt = next.process.external ? null : state.now;
       // `not launched: the log is being written by pid …` or `run … is still running` said of a writer or run
       // now gone is stale (tester U16): it goes with it.
       const gone = (state.process.external && !next.process.external) || (state.process.alive === true && next.process.alive === false);

@@ -38,7 +38,8 @@ function writerFacts(state: AppState): WriterInfo {
     if (arrivedAt !== null && p.writersCheckedAt !== null && arrivedAt > p.writersCheckedAt) return { alive: null, arrivedAt, unproven: true };
     // By the log's own clock: no cue for a look, since a log written in another zone may read hours ahead.
     if (last !== null && p.writersCheckedAt !== null && last > p.writersCheckedAt) return { alive: null, arrivedAt };
-    return { alive: false };
+    // A writer not started here that this dashboard saw go: its run ran until then (run-view endOf).
+    return p.externalEndedAt != null ? { alive: false, endedAt: p.externalEndedAt } : { alive: false };
   }
   return { alive: null, arrivedAt };
 }

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { startRuntime } from '../src/app/runtime.js';
+import { loadConfig } from '../src/config.js';
+import { currentFigures } from '../src/state/current-figures.js';
+import { banner, logOf } from './support/log-text.js';
+import { waitFor } from './support/wait-for.js';
+
+// Tester Y7: a writer not started here hung (stalled 5:25, the alert), then died: within seconds the dashboard read
+// `ended · 0:00`, its elapsed snapped back to the span of its lines. Its own runs keep the moment they ended.
+const dir = mkdtempSync(join(tmpdir(), 'bt-external-end-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a writer not started here that hangs and then dies: ended at the look that found it gone, not at its last line', async () => {
+  // Our clock, injected: the run's lines span 5 s; the dashboard is at 5:55 when the writer dies.
+  const t0 = Math.floor(Date.now() / 1000) * 1000 - 600_000;
+  let now = t0 + 10_000;
+  const records = [...banner(1, 60, 5), ['INFO', '  ✅ Scraped 2022-01-03'], ['INFO', '[2/5] Processing 2022-01-04']];
+  const log = join(dir, 'bf.log');
+  writeFileSync(log, logOf(t0, records));
+  const newest = new Date(t0 + (records.length - 1) * 1000);
+  utimesSync(log, newest, newest);
+  const fd = openSync(log, 'a');
+  const writer = spawn('sleep', ['600'], { stdio: ['ignore', fd, 'ignore'] });
+  closeSync(fd);
+  writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'ext', log: 'bf.log', keepAwake: false, timezone: 'UTC' }));
+  const runtime = startRuntime(loadConfig({ cwd: dir }), { now: () => now, exit: () => undefined });
+  try {
+    await waitFor(() => runtime.store.getState().log.historyDone && runtime.store.getState().process.external, 'the writer found', 15_000);
+    now = t0 + 355_000;
+    await waitFor(() => currentFigures(runtime.store.getState()).status === 'stalled', 'stalled by our clock', 15_000);
+    expect(currentFigures(runtime.store.getState()).elapsedMs).toBe(355_000);
+    const gone = new Promise((resolve) => writer.once('exit', resolve));
+    writer.kill('SIGKILL');
+    await gone;
+    await waitFor(() => currentFigures(runtime.store.getState()).status === 'ended', 'ended once the writer is gone', 15_000);
+    // Ended at the look that found it gone (our clock stood at 5:55 then), not at its last line (0:0x).
+    expect(currentFigures(runtime.store.getState()).elapsedMs).toBe(355_000);
+  } finally {
+    writer.kill('SIGKILL');
+    await runtime.close();
+  }
+}, 60_000);
