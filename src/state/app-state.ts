@@ -190,11 +190,10 @@ export interface LogState extends LogRuns {
   lines: number;
   /** `lines` when the current run was seeded from its launch: the lines after it are that run's (dead-start.ts). */
   linesAtSeed?: number;
-  /** Some line read carried the backfill's `TIME - LEVEL - ` prefix (a timestamp the parser read): see foreign-log.ts. */
-  dated?: boolean;
   /**
-   * The newest record time read (epoch ms, the log's clock as read), whatever the line said: a run's lines after its
-   * last outcome (`WARNING - Interrupted` as it winds down) are its end when it ends unwatched (unwatched-end.ts).
+   * The newest record time read (epoch ms, the log's clock as read), whatever the line said; null or absent while no
+   * line read has carried the backfill's `TIME - LEVEL - ` prefix (foreign-log.ts). A run's lines after its last
+   * outcome (`WARNING - Interrupted` as it winds down) are its end when it ends unwatched (unwatched-end.ts).
    */
   lastRecordAt?: number | null;
   overlongBytes: number;

@@ -22,7 +22,7 @@ export interface ForeignLog {
  */
 export function foreignLog(state: AppState): ForeignLog | null {
   const log = state.log;
-  if (state.place || !log.exists || !log.historyDone || log.dated || log.lines === 0 || log.current || log.history.length > 0) return null;
+  if (state.place || !log.exists || !log.historyDone || log.lastRecordAt != null || log.lines === 0 || log.current || log.history.length > 0) return null;
   const sample = [...log.tail].reverse().find((l) => l.text.trim() !== '')?.text.trim();
   const p = state.process;
   const writerAlive = p.external || p.alive === true || p.launching === true;

@@ -194,7 +194,7 @@ function step(state: AppState, event: AppEvent): AppState {
     }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
-      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, linesAtSeed: 0, dated: false, lastRecordAt: null, suspiciousKeys: 0 } : state.log;
+      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, linesAtSeed: 0, lastRecordAt: null, suspiciousKeys: 0 } : state.log;
       if (log.truncated) {
         const at = firstRecordAt(event.batch);
         if (at === undefined) return state; // nothing to judge by yet (NULs, a blank line)
@@ -212,7 +212,6 @@ function step(state: AppState, event: AppEvent): AppState {
           tail,
           exists: true,
           lines: log.lines + event.batch.lineCount,
-          dated: log.dated === true || event.batch.lastAt !== null,
           lastRecordAt: event.batch.lastAt !== null && event.batch.lastAt > (log.lastRecordAt ?? -Infinity) ? event.batch.lastAt : (log.lastRecordAt ?? null),
           suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0),
           lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt,
