@@ -66,13 +66,15 @@ export function newestLineAt(bytes: Buffer): number | null {
   return newestRecordAt(bytes);
 }
 
-/** The last line of `bytes` with anything but blanks, NULs (a copytruncate's hole) and line ends in it; may be empty. */
-function lastLine(bytes: Buffer): Buffer {
+/**
+ * Whether the last line of `bytes` with anything but blanks, NULs (a copytruncate's hole) and line ends in it is a
+ * record: the file's modification time is when its last line was written, so it times the newest record only then.
+ */
+function endsWithRecord(bytes: Buffer): boolean {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] <= 32) end--;
-  if (end === 0) return bytes.subarray(0, 0);
-  const start = bytes.lastIndexOf(10, end - 1) + 1;
-  return bytes.subarray(start, end);
+  if (end === 0) return false;
+  return newestLineAt(bytes.subarray(bytes.lastIndexOf(10, end - 1) + 1, end)) !== null;
 }
 
 /** A regular file's modification time and its last TAIL_BYTES as whole lines; null: no such file, empty, not readable. */
@@ -108,7 +110,7 @@ async function readTail(file: string): Promise<{ mtimeMs: number; bytes: Buffer 
  */
 export async function newestRecordWrittenAt(file: string): Promise<number | null> {
   const tail = await readTail(file);
-  return tail && newestLineAt(lastLine(tail.bytes)) !== null ? tail.mtimeMs : null;
+  return tail && endsWithRecord(tail.bytes) ? tail.mtimeMs : null;
 }
 
 /**
@@ -123,5 +125,5 @@ export async function guessFromFile(file: string, grammar: Grammar, now: () => n
   if (now() - tail.mtimeMs > WRITING_MS) return null;
   const newest = newestLineAt(tail.bytes);
   if (newest === null) return undefined;
-  return newestLineAt(lastLine(tail.bytes)) === null ? null : guessZone(newest, tail.mtimeMs, 'file');
+  return endsWithRecord(tail.bytes) ? guessZone(newest, tail.mtimeMs, 'file') : null;
 }
