@@ -6,7 +6,7 @@ import { readFailedFilesOnce } from './failed-once.js';
 import { failedFileProblemLine, type FailedFile } from '../failures/failed-file.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { processSnapshot } from './process-info.js';
-import { unwatchedEnd } from './unwatched-end.js';
+import { nextLaunchAt, unwatchedEnd } from './unwatched-end.js';
 import type { WritersScan } from '../runner/log-writers.js';
 import { grammarFor } from './grammar.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
@@ -137,10 +137,9 @@ export async function collectSnapshot(
   cloudLimit?.clear();
   // A stopped run whose end no dashboard recorded yet ends at its last line, as the next dashboard's record will.
   if (state.process.history.some((r) => r.endFromStop)) {
-    const history = state.process.history.map((r, i, all) => {
+    const history = state.process.history.map((r, _, all) => {
       if (!r.endFromStop) return r;
-      const next = all.find((o) => o.startedAt > r.startedAt)?.startedAt ?? null;
-      const end = unwatchedEnd(r, state.log, next).endedAt;
+      const end = unwatchedEnd(r, state.log, nextLaunchAt(r, all)).endedAt;
       return end !== null && end > (r.endedAt ?? 0) ? { ...r, endedAt: end } : r;
     });
     dispatch({ type: 'process/update', patch: { history } });

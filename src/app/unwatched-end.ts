@@ -31,6 +31,11 @@ export function logRunFor(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns, n
   return slack.at(-1) ?? null;
 }
 
+/** When the launch recorded after `record` began (epoch ms), or null: its log run is not `record`'s (logRunFor). */
+export function nextLaunchAt(record: Pick<RunRecord, 'startedAt'>, records: readonly Pick<RunRecord, 'startedAt'>[]): number | null {
+  return records.find((r) => r.startedAt > record.startedAt)?.startedAt ?? null;
+}
+
 /** The end of a launched run that ended unwatched, as its log tells it: duration, counts, complete or not. */
 export function unwatchedEnd(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns & { lastRecordAt?: number | null }, nextLaunchAt: number | null = null): UnwatchedEnd {
   const run = logRunFor(record, runs, nextLaunchAt);

@@ -7,7 +7,7 @@ import { launchBackfill } from '../app/launcher.js';
 import { takesKeysFile } from '../runner/command.js';
 import { settingsTaken, settingsWords } from './settings-taken.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
-import { unwatchedEnd } from '../app/unwatched-end.js';
+import { unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
 import type { ProcStart } from '../runner/proc.js';
 import { appendRunRecord, recordEndOnce, recordStopNow, readRuns, stopAsked } from '../runner/runs-file.js';
@@ -338,8 +338,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         endClaimed.add(run.id);
         const last = store.getState().log.tail.at(-1)?.text ?? '';
         notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn', runKey(run.id));
-        const next = runs.find((r) => r.startedAt > run.startedAt)?.startedAt ?? null;
-        const end = unwatchedEnd(run, store.getState().log, next);
+        const end = unwatchedEnd(run, store.getState().log, nextLaunchAt(run, runs));
         const counts = end.counts ? { ...end.counts } : undefined;
         await recordEndOnce(config.stateDir, { id: run.id, endedAt: end.endedAt ?? run.startedAt, exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);
       }
