@@ -73,6 +73,7 @@ function scaleRows(res) {
   if (sc.error) return [err('one-run scaling', sc)];
   const rows = [];
   const perMB = [];
+  const perMBNoCa = [];
   const cpuPerMB = [];
   for (const r of sc) {
     const mb = r.bytes / 1e6;
@@ -103,10 +104,24 @@ function scaleRows(res) {
       const mainText = Number.isFinite(main) ? `; main thread ${fmtMs(main)} (${(main / mb).toFixed(1)} ms/MB)` : '';
       rows.push([`  CPU time (user + system, GNU time)${Number.isFinite(main) ? '; of it the main thread' : ''}`, `${fmtMs(cpu)}${mainText}`, fmtMs(grepCpu), fmtRatio(cpu, grepCpu)]);
     }
+    if (r.node?.length) {
+      // Node's own start is part of every status run: said here so the small sizes' ratios can be read.
+      const n = median(r.node.map((x) => x.ms));
+      rows.push([`  \`node -e 0\` in the same rounds (Node's start, paid by every run)`, `${fmtMs(n)} (${Math.round((100 * n) / s)} % of status)`, fmtMs(g), fmtRatio(n, g)]);
+    }
+    if (r.statusNoCa?.length) {
+      const sn = median(r.statusNoCa.map((x) => x.ms));
+      const nn = median(r.nodeNoCa.map((x) => x.ms));
+      perMBNoCa.push(sn / mb);
+      rows.push([`  the same status without NODE_EXTRA_CA_CERTS (\`node -e 0\` without it: ${fmtMs(nn)}); ms per MB`, `${fmtMs(sn)}; ${(sn / mb).toFixed(1)} ms/MB`, fmtMs(g), fmtRatio(sn, g)]);
+    }
     if (!r.ok) rows.push([`  counts at ${mb} MB`, r.check, '', '']);
   }
   const spread = Math.max(...perMB) / Math.min(...perMB);
   rows.push(['one run: spread of ms per MB across the sizes (max / min)', `${spread.toFixed(2)}×`, 'target ≤ 1.5×', '']);
+  if (perMBNoCa.length === sc.length) {
+    rows.push(['  the same without NODE_EXTRA_CA_CERTS', `${(Math.max(...perMBNoCa) / Math.min(...perMBNoCa)).toFixed(2)}×`, '', '']);
+  }
   if (cpuPerMB.length === sc.length) {
     rows.push(['  the same by main-thread CPU per MB (max / min)', `${(Math.max(...cpuPerMB) / Math.min(...cpuPerMB)).toFixed(2)}×`, '', '']);
   }

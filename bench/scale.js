@@ -13,7 +13,9 @@ const MAIN_THREAD_CPU = fileURLToPath(new URL('./main-thread-cpu.cjs', import.me
  * failures, Progress every 50; see one-run.js) against `grep -c Scraped` with its output written to a
  * file, interleaved, after one warm-up of each. Checks the counts: succeeded = grep -c '✅ Scraped',
  * failed = the writer's failures, no repeated lines. Resolves one entry per size; each status run has
- * `mainCpuMs`, its main thread's CPU time (main-thread-cpu.cjs), beside wall and process CPU.
+ * `mainCpuMs`, its main thread's CPU time (main-thread-cpu.cjs), beside wall and process CPU. `node` holds
+ * `node -e 0` runs of the same rounds; `statusNoCa`/`nodeNoCa` the pair without NODE_EXTRA_CA_CERTS (empty
+ * where it is not set).
  */
 export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made }) {
   const out = [];
@@ -24,7 +26,12 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
     made.push(log.file, log.metaFile);
     progress(`  ${log.reused ? 'reused' : `written in ${(log.ms / 1000).toFixed(1)} s`}: ${log.counts.keys.toLocaleString('en-US')} keys`);
     const cwd = mkdtempSync(join(tmpdir(), 'backfill-bench-cwd-'));
-    const res = { status: [], grep: [] };
+    // The floor any Node process pays here (`node -e 0`), and the same status run without NODE_EXTRA_CA_CERTS
+    // (set on this machine: every Node start parses those certificates), so the table can say how much of
+    // each ratio is Node's start-up rather than the read.
+    const caCerts = process.env.NODE_EXTRA_CA_CERTS;
+    const { NODE_EXTRA_CA_CERTS: _ca, ...envNoCa } = process.env;
+    const res = { status: [], grep: [], node: [], statusNoCa: [], nodeNoCa: [] };
     let json = null;
     try {
       const n = bytes >= 1e9 ? Math.min(rounds, 3) : rounds;
@@ -40,10 +47,19 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
         s.machine = machine;
         if (s.code !== 0) throw new Error(`status exited ${s.code}: ${s.stderr.slice(0, 500)}`);
         const g = await runTimed('grep', ['-c', 'Scraped', log.file], { cwd, stdoutFile: join(cwd, 'grep.out') });
+        const bare = await runTimed(process.execPath, ['-e', '0'], { cwd });
+        const sNoCa = caCerts ? await runTimed(process.execPath, [cli, 'status', '--json', '--timeout', '86400', '--log', log.file], { cwd, env: envNoCa }) : null;
+        const nNoCa = caCerts ? await runTimed(process.execPath, ['-e', '0'], { cwd, env: envNoCa }) : null;
         json = JSON.parse(s.stdout);
+        if (sNoCa && sNoCa.stdout !== s.stdout) throw new Error(`status without NODE_EXTRA_CA_CERTS printed other figures at ${mb} MB`);
         if (round > 0) {
           res.status.push(s);
           res.grep.push(g);
+          res.node.push(bare);
+          if (sNoCa && nNoCa) {
+            res.statusNoCa.push(sNoCa);
+            res.nodeNoCa.push(nNoCa);
+          }
         }
       }
       const grepCount = Number(res.grep[0].stdout.trim());
