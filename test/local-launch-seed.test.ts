@@ -67,6 +67,9 @@ describe('a local launch is a new run at once (tester U3, the same class as a ne
     expect(s.log.history.at(-1)).toMatchObject({ total: 9, workers: 6, complete: true });
     expect(currentFigures(s)).toMatchObject({ status: 'running', done: 0, remaining: 12, ratePerMin: null, etaSeconds: null });
     expect(currentFigures(s).elapsedMs).toBe(Math.max(0, s.now - s.log.current!.startedAt!));
+    // 5 s later by this machine's clock, 5 s of elapsed: the old log's times (years behind the file's writing) say
+    // nothing of the clock of a run launched here.
+    expect(currentFigures({ ...s, now: s.log.current!.startedAt! + 5000 }).elapsedMs).toBe(5000);
     const runs = r.store.getState().log.history.length;
     // Its own lines: the banner joins the launch's run (one run, not two), its outcome counts.
     writeFileSync(gate, '');

@@ -41,11 +41,14 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
 
   const run = next.log.current;
   const sameRun = prev.log.current?.startedAt === run?.startedAt;
+  // A run already over when the dashboard first knew its writer, or when a launch began, is not news: whatever its
+  // state reads next, until a line of its own comes (tester Y11: each launch alerted `run stalled` for the run before).
+  const over = run !== null && quietRun(next) === runKey(next);
   const before = runStatus(prev.log.current, prev.now, writerOf(prev));
   const now = runStatus(run, next.now, writerOf(next));
   // A re-run that died at start after a finished run is a new run, ended from its first line (tester X11).
   const deadStart = run?.deadStart === true && prev.log.current?.deadStart !== true;
-  if (run && now !== before && (sameRun || before === 'waiting' || deadStart)) {
+  if (run && !over && now !== before && (sameRun || before === 'waiting' || deadStart)) {
     // A re-run that died at start has no time of its own: it is named by the run it came after (tester X11).
     const id = next.place?.execution?.id ?? (run.deadStart ? `dead-after-${next.log.history.at(-1)?.startedAt ?? null}` : String(run.startedAt));
     // A stall is the same one wherever it is seen while no line has come since the one it waits after.
@@ -92,6 +95,40 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   }
   return out;
 }
+
+/** Run states that are over: nothing more of the run is news unless it speaks again. */
+const OVER = new Set(['ended', 'stopped', 'complete']);
+
+/** The current run's name for the quiet mark: its execution (Cloud Run) and its start; null with no run. */
+function runKey(s: AppState): string | null {
+  const run = s.log.current;
+  return run ? `${s.place?.execution?.id ?? ''}|${run.startedAt ?? 'dead'}` : null;
+}
+
+/** The quiet run while no line has come since it was marked, else null. */
+function quietRun(s: AppState): string | null {
+  const q = s.alerts.quiet;
+  return q && s.log.lines <= q.lines ? q.run : null;
+}
+
+/**
+ * The quiet mark after a change (AlertsState.quiet): set to the current run when it is over at the moment the
+ * dashboard first knows its log and writer (history read, writer looked at) or when a launch from here begins,
+ * else kept. Pure; the reducer stores it before alertsBetween reads it.
+ */
+export function quietMark(prev: AppState, next: AppState): AlertsQuiet {
+  const kept = next.alerts.quiet ?? null;
+  const settled = (s: AppState) => s.log.historyDone && writerKnown(s);
+  const launchBegins = next.process.launching === true && prev.process.launching !== true;
+  // At a launch the run before is judged as it was (the launch itself makes its writer look alive).
+  const judged = launchBegins ? prev : settled(next) && !settled(prev) ? next : null;
+  if (!judged?.log.current) return kept;
+  const status = runStatus(judged.log.current, judged.now, writerOf(judged));
+  if (!OVER.has(status)) return kept;
+  return { run: runKey(judged)!, lines: judged.log.lines };
+}
+
+type AlertsQuiet = AppState['alerts']['quiet'] & object | null;
 
 /** Whether what runs the log was known: a look at its writers, a run of ours, or a Cloud Run listing. */
 function writerKnown(s: AppState): boolean {

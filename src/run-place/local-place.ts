@@ -199,23 +199,37 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     // Until its pid is in the state, the run's first lines must not bring a look that takes it for another writer.
     dispatch({ type: 'process/update', patch: { launching: true } });
     let spawned: number | null = null;
+    const seed = { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: taken.workers ? req.workers : null, timeoutSec: taken.timeout ? req.timeout : null };
+    let before: AppState['log'] | null = null;
     const onSpawn = (pid: number) => {
       ourPids.add((spawned = pid));
+      // The new run from its spawn, from its launch's facts until its banner is read (tester U3's class), before the
+      // child makes the log's writer alive: the run before it must never read as alive and silent (tester Y11: each
+      // launch after a quiet spell alerted `run stalled` about it).
+      before = store.getState().log;
+      dispatch({ type: 'log/launched', seed, bytesBefore });
       dispatch({ type: 'process/update', patch: { startingPid: pid } });
     };
-    const out = await launchBackfill(config, { ...req, storageBefore }, onSpawn).finally(() => dispatch({ type: 'process/update', patch: { launching: false, startingPid: null } }));
+    const settled = { launching: false, startingPid: null };
+    const out = await launchBackfill(config, { ...req, storageBefore }, onSpawn).catch((err: unknown) => {
+      dispatch({ type: 'process/update', patch: settled });
+      throw err;
+    });
     if (!out.ok) {
       // Failed to start: the child exited or was ended; its pid is nobody's to claim any more.
       if (spawned !== null) ourPids.delete(spawned);
+      // A start that wrote nothing was no run: the run before is the log's current one again, before the window
+      // closes (else the seeded run would read `ended` for a moment, and alert).
+      if (before) dispatch({ type: 'log/unlaunched', startedAt: launchedAt, before });
+      dispatch({ type: 'process/update', patch: settled });
       return { ok: false, message: out.message, notices: out.notices };
     }
     stopRequested = false;
     awake = out.keepAwake;
     const { run } = out;
     const notices = [...out.notices];
-    dispatch({ type: 'process/update', patch: { left: null, runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, exitedAt: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
-    // The new run from its launch's facts until its banner is read (tester U3's class, for a local run).
-    dispatch({ type: 'log/launched', seed: { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: taken.workers ? req.workers : null, timeoutSec: taken.timeout ? req.timeout : null }, bytesBefore });
+    // The launch window closes in the same step the run becomes ours: never a moment with the new run and no writer.
+    dispatch({ type: 'process/update', patch: { ...settled, left: null, runId: run.id, pid: run.pid, procStart: run.procStart, attached: true, alive: true, stopped: false, stopping: null, stopSignals: [], exitCode: null, exitedAt: null, keepAwake: out.keepAwake.how, keepAwakeProblem: config.keepAwake && !out.keepAwake.how ? (out.keepAwake.reason ?? 'no inhibitor') : null } });
     watch(run.pid as number, run.procStart, run.id, out.child);
     // The header says only `awake: unavailable` (the reason pushed the settings off its line: tester U10); why, here.
     const problem = store.getState().process.keepAwakeProblem;

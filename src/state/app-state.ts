@@ -247,6 +247,11 @@ export interface AlertsState {
   recent: Alert[];
   /** The newest lines of alerts.jsonl from earlier sessions, for the history view. */
   past: Alert[];
+  /**
+   * The run (alert-events.ts runKey) that was already over when this dashboard first knew its writer or when a launch
+   * from here began, with the log's line count then: no alert is about it until a line comes after (tester Y11).
+   */
+  quiet?: { run: string; lines: number } | null;
 }
 
 /** The whole app: one object, changed only by the reducer. */

@@ -6,7 +6,7 @@ import type { SourceError, SourceResult } from '../coverage/source.js';
 import type { FailedFile } from '../failures/failed-file.js';
 import type { PlaceState } from './place-state.js';
 import type { RunSeed } from './run.js';
-import type { Confirm, ExpectedInfo, ProcessState, RecordedRun, View, ZoneGuess } from './app-state.js';
+import type { Confirm, ExpectedInfo, LogState, ProcessState, RecordedRun, View, ZoneGuess } from './app-state.js';
 
 /** Every change to the app state, from sources and from keys. Types are 'domain/verb'. */
 export type AppEvent =
@@ -31,6 +31,11 @@ export type AppEvent =
    * said, unless the log has spoken since `bytesBefore` (its own lines were read first: they say it better).
    */
   | { type: 'log/launched'; seed: RunSeed; bytesBefore: number }
+  /**
+   * That launch failed to start (its child exited at once): when it wrote nothing, the run it seeded (begun at
+   * `startedAt`) was no run, and the log's runs go back to what they were (`before`, the log state at the seed).
+   */
+  | { type: 'log/unlaunched'; startedAt: number; before: Pick<LogState, 'current' | 'history' | 'trail' | 'linesAtSeed' | 'clockBehindMs'> }
   /** `arrivedAt`: when lines appended while following arrived (not for the history read). */
   /** `replace`: the batch is the whole log again (a Cloud Run log put back in order): read from the start, in one step. */
   /** `task`: one task's lines of a Cloud Run execution of several (execution-tasks.ts). */

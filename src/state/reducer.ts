@@ -2,7 +2,7 @@ import { withoutSourceName } from './source-words.js';
 import { applyLines, pushHistory } from './apply-lines.js';
 import { trailAfter } from './log-trail.js';
 import { LAUNCH_BLOCKED, STOP_REFUSED, TAIL_LIMIT, type AppState, type FailedFilesState, type SourceState } from './app-state.js';
-import { alertsBetween } from '../alerts/alert-events.js';
+import { alertsBetween, quietMark } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
 import { seededRun } from './run.js';
@@ -33,6 +33,8 @@ export function reduce(state: AppState, event: AppEvent): AppState {
 /** Alerts this change fires (kept in state; the sink outside React writes them). */
 function withAlerts(prev: AppState, next: AppState): AppState {
   if (prev === next || (prev.log === next.log && prev.now === next.now && prev.process === next.process && prev.coverage === next.coverage && prev.place === next.place)) return next;
+  const quiet = quietMark(prev, next);
+  if (quiet !== (next.alerts.quiet ?? null)) next = { ...next, alerts: { ...next.alerts, quiet } };
   const fired = alertsBetween(prev, next);
   if (fired.length === 0) return next;
   return { ...next, alerts: { ...next.alerts, seq: next.alerts.seq + fired.length, recent: next.alerts.recent.concat(fired).slice(-ALERTS_KEPT) } };
@@ -188,9 +190,19 @@ function step(state: AppState, event: AppEvent): AppState {
       if (state.log.bytesRead !== event.bytesBefore) return state;
       const run = state.log.current;
       // Lines read from here on are the new run's (dead-start.ts reads only those).
-      if (!run) return { ...state, log: { ...state.log, current: seededRun(event.seed), linesAtSeed: state.log.lines } };
+      // Its times are this machine's (the launch's): how far the run before's writer's clock was off is not the new
+      // run's, until its own lines say (a log 5 years behind made a run launched here read `0:00` for good).
+      const fresh = { current: seededRun(event.seed), linesAtSeed: state.log.lines, clockBehindMs: null };
+      if (!run) return { ...state, log: { ...state.log, ...fresh } };
       // The run before goes to history as a new banner sends it, its failures to the trail (log-trail.ts).
-      return { ...state, log: { ...state.log, current: seededRun(event.seed), linesAtSeed: state.log.lines, history: pushHistory(state.log.history, run), trail: trailAfter(state.log.trail, run) } };
+      return { ...state, log: { ...state.log, ...fresh, history: pushHistory(state.log.history, run), trail: trailAfter(state.log.trail, run) } };
+    }
+    case 'log/unlaunched': {
+      const { current, lines, linesAtSeed } = state.log;
+      // Lines read since (a traceback, a usage error) make it a run that died at start: it stays, saying why.
+      if (current?.startedAt !== event.startedAt || lines !== linesAtSeed) return state;
+      const b = event.before;
+      return { ...state, log: { ...state.log, current: b.current, history: b.history, trail: b.trail, linesAtSeed: b.linesAtSeed, clockBehindMs: b.clockBehindMs } };
     }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
