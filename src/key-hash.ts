@@ -8,6 +8,32 @@
  */
 export const lanes = { h1: 0, h2: 0 };
 
+/**
+ * Keys of 1 to this many decimal digits are numbered keys (game ids, player ids): the run's key store keeps them
+ * by their number, not their hash (state/key-ledger.ts), so the parser leaves them unhashed (`unhashed`).
+ */
+export const NUMBERED_DIGITS = 15;
+
+/**
+ * `lanes` 0:0, which keyed columns (parser/keyed-lines.ts) hold for a key whose hash was not made: a reader that
+ * needs it makes it from the key's bytes (`lanesOf`). A key whose real hash is 0:0 (a 2^-64 chance) is then
+ * only hashed again, to the same lanes.
+ */
+export function unhashed(): void {
+  lanes.h1 = 0;
+  lanes.h2 = 0;
+}
+
+/** Into `lanes`: the hash `h1:h2` of the ASCII key bytes [start, end), made from them when it is 0:0 (not made: see `unhashed`). */
+export function lanesOf(bytes: Uint8Array, start: number, end: number, h1: number, h2: number): void {
+  if ((h1 | h2) === 0) {
+    hashBytes(bytes, start, end);
+    return;
+  }
+  lanes.h1 = h1;
+  lanes.h2 = h2;
+}
+
 /** cyrb53's starting lanes and multipliers (int32). */
 export const SEED1 = 0xdeadbeef | 0;
 export const SEED2 = 0x41c6ce57;

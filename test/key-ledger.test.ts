@@ -2,13 +2,21 @@ import { expect, test } from 'vitest';
 import type { LogLine } from '../src/log-line.js';
 import { applyLines, type LogRuns } from '../src/state/apply-lines.js';
 import { KeyLedger, hash64, numberOfKey } from '../src/state/key-ledger.js';
-import { T0 } from './support/log-text.js';
+import { compileGrammar, LogClock, parseChunk } from '../src/parser/index.js';
+import { runFacts } from '../src/state/run.js';
+import { logLine, T0 } from './support/log-text.js';
 
 /** Looks `key` up as the fold does for a keyed record: its ASCII bytes and their hash, no string. */
 function findBytes(ledger: KeyLedger, key: string): number {
   const [h1, h2] = hash64(key);
   const b = Buffer.from(`x${key}y`, 'latin1');
   return ledger.findBytes(b, 1, 1 + key.length, h1, h2);
+}
+
+/** `findBytes` of a keyed record whose numbered key the parser left unhashed (lanes 0:0: parser/keyed-lines.ts). */
+function findUnhashed(ledger: KeyLedger, key: string): number {
+  const b = Buffer.from(`x${key}y`, 'latin1');
+  return ledger.findBytes(b, 1, 1 + key.length, 0, 0);
 }
 
 test('numbered keys of different widths are different keys, whichever way they are looked up', () => {
@@ -75,6 +83,13 @@ test('numbers spread thinly go to the hash table past the pages’ first MiB, a 
   expect(ledger.size).toBe(2_000 + 2_999 + 20_000);
   expect(thin.every((k) => ledger.peek(k) === 1)).toBe(true);
   expect(dense.every((k, i) => ledger.peek(k) === (i === 0 ? 1 : 2) && findBytes(ledger, k) === (i === 0 ? 1 : 2))).toBe(true);
+  // Unhashed, as the parser sends numbered keys: the ones in the hash table are hashed from their bytes and found.
+  expect(thin.every((k) => findUnhashed(ledger, k) === 1)).toBe(true);
+  expect(dense.every((k, i) => findUnhashed(ledger, k) === (i === 0 ? 1 : 2))).toBe(true);
+  // And set so: a key new to a range in the hash table goes in under its real hash (its text finds it).
+  expect(findUnhashed(ledger, String(spilledBase + 3_000))).toBe(0);
+  ledger.set(2);
+  expect([ledger.peek(String(spilledBase + 3_000)), ledger.find(String(spilledBase + 3_000))]).toEqual([2, 2]);
   expect(fresh.every((k) => ledger.peek(k) === 3)).toBe(true);
   // The fresh range's first page may have gone to the hash table; the keys after it pay for their pages.
   expect(ledger.denseKeys).toBeGreaterThan(256 + 20_000 - 2 * 4096);
@@ -143,3 +158,46 @@ test('a run folded with numbered keys (in order, thin, several widths, repeated)
   const failedNow = new Set([...latest].filter(([, v]) => v === 'failed').map(([k]) => k));
   expect(new Set(run.failedKeys.keys())).toEqual(failedNow);
 });
+
+test('a run read from log text as keyed columns (numbered keys unhashed) folds as its LogLines do', () => {
+  // Numbered keys in order, one digit narrower, thin (their ranges go to the hash table, where their hashes are
+  // made from their bytes), and other keys; outcomes repeat and change, so failures are listed and unlisted.
+  let s = 5;
+  const rnd = (n: number) => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s % n;
+  };
+  const keyOf = (i: number) => {
+    const pick = i % 10;
+    if (pick < 5) return String(22100000 + i).padStart(10, '0');
+    if (pick < 7) return String(22100000 + i).padStart(9, '0');
+    if (pick < 9) return String(1_000_000_000 + i * 7_919_000);
+    return `2021-10-${String(1 + (i % 28)).padStart(2, '0')}-${i}`;
+  };
+  const text: string[] = [logLine(T0, 'INFO', 'NBA.com Team Boxscore Scraper Backfill (v2) initialized')];
+  for (let n = 0; n < 40_000; n++) {
+    const key = keyOf(rnd(3) === 0 && n > 10 ? rnd(n) : n);
+    const pick = rnd(4);
+    const message = pick === 0 ? `❌ Failed ${key}: HTTP 500` : pick === 1 ? `❌ Timeout scraping ${key}` : pick === 2 ? `⏭️  Skipped ${key} (exists)` : `✅ Scraped ${key} (2021-10-19)`;
+    text.push(logLine(T0 + 1000 + n, pick < 2 ? 'WARNING' : 'INFO', message));
+  }
+  const bytes = Buffer.from(`${text.join('\n')}\n`);
+  const fold = (keyed: boolean) => {
+    const grammar = compileGrammar(undefined, 'UTC');
+    const clock = new LogClock('UTC');
+    let runs: LogRuns = { current: null, history: [] };
+    for (let p = 0; p < bytes.length; ) {
+      const end = Math.min(bytes.length, bytes.lastIndexOf(10, Math.min(bytes.length, p + 65_536) - 1) + 1);
+      const batch = parseChunk(bytes.subarray(p, end), grammar, 0, clock, keyed);
+      runs = applyLines(runs, batch.lines, batch.keyed);
+      p = end;
+    }
+    return runs.current!;
+  };
+  const [a, b] = [fold(false), fold(true)];
+  expect(runFacts(b)).toEqual(runFacts(a));
+  expect([...b.failedKeys]).toEqual([...a.failedKeys]);
+  expect(b.keys!.ledger.denseKeys).toBeGreaterThan(0);
+  expect(b.keys!.ledger.denseKeys).toBeLessThan(b.keys!.ledger.numbered);
+  expect(b.failedKeys.size).toBeGreaterThan(1000);
+}, 60_000);

@@ -1,8 +1,8 @@
 import type { LogLine } from '../log-line.js';
-import { hashView } from '../key-hash.js';
+import { hashView, unhashed } from '../key-hash.js';
 import { MAX_KEY_CHARS } from '../key-safety.js';
 import { cachedKey, printable4 } from './key-cache.js';
-import type { KeyedLines } from './keyed-lines.js';
+import { isNumbered, type KeyedLines } from './keyed-lines.js';
 
 /*
  * Byte-level reading for the fast path. Reading a byte costs about as much as a few arithmetic steps, so
@@ -113,7 +113,8 @@ export class ChunkBytes {
    * The key `key` would read at p, as the bytes [keyStart, keyStop), when it can travel as bytes: ASCII
    * (so its bytes are its characters) and at most MAX_KEY_CHARS long (so it is never cut). False, with
    * nothing to read, when there is no key or it is not such a key: then `key` reads it as text.
-   * Sets `keyEnd` as `key` does; when true, the key's hash is in key-hash.ts's `lanes`.
+   * Sets `keyEnd` as `key` does; when true, the key's hash is in key-hash.ts's `lanes` (0:0 for a numbered
+   * key, whose hash is made only when needed: see keyed-lines.ts).
    */
   keyRange(p: number, end: number, colon: boolean): boolean {
     const b = this.b;
@@ -130,7 +131,8 @@ export class ChunkBytes {
     if (e === p || bits >= 0x80 || e - p > MAX_KEY_CHARS) return false;
     this.keyStart = p;
     this.keyStop = e;
-    hashView(this.dv, b, p, e);
+    if (isNumbered(this.dv, b, p, e)) unhashed();
+    else hashView(this.dv, b, p, e);
     return true;
   }
 }

@@ -1,8 +1,8 @@
 import { afterEmoji, type ChunkBytes, trimEnd } from './bytes.js';
 import { AFTER, FAILED, keyedFailure, SCRAPED, scraping, TIMEOUT } from './fast-path.js';
-import { KEYED_FAILED, KEYED_SUCCEEDED } from './keyed-lines.js';
+import { isNumbered, KEYED_FAILED, KEYED_SUCCEEDED } from './keyed-lines.js';
 import type { PrefixReader } from './timestamp.js';
-import { hashView } from '../key-hash.js';
+import { hashView, unhashed } from '../key-hash.js';
 import { MAX_KEY_CHARS } from '../key-safety.js';
 
 /*
@@ -108,7 +108,9 @@ function keyAt(c: ChunkBytes, p: number, colon: boolean): number {
   c.keyStart = p;
   c.keyStop = e;
   c.keyEnd = stop;
-  hashView(dv, b, p, e);
+  // A numbered key is not hashed here: the fold seldom needs its hash (see keyed-lines.ts).
+  if (isNumbered(dv, b, p, e)) unhashed();
+  else hashView(dv, b, p, e);
   return stop;
 }
 

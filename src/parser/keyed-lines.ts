@@ -1,5 +1,5 @@
 import type { LogLine } from '../log-line.js';
-import { lanes } from '../key-hash.js';
+import { lanes, NUMBERED_DIGITS } from '../key-hash.js';
 
 /*
  * The outcome lines that name a key (`✅ Scraped KEY`, `❌ Failed KEY: …`, `❌ Timeout scraping KEY`,
@@ -9,7 +9,31 @@ import { lanes } from '../key-hash.js';
  * needs; its bytes are kept too (ten bytes a key) for the few outcomes that need the text (a failure to
  * list, a success after a failure). Only ASCII keys up to MAX_KEY_CHARS come here (their bytes are their
  * characters, and they are never cut); any other key is a LogLine as before.
+ * A numbered key (`isNumbered`: game ids, player ids) travels unhashed, as 0:0 (key-hash.ts `unhashed`): the
+ * key store finds it by its number, and only its failures (and a range of numbers too thin for pages) need
+ * its hash, which the fold then makes from its bytes (key-hash.ts `lanesOf`). Hashing every key was about a
+ * tenth of the parse of a million-key run.
  */
+
+/**
+ * Whether the printable ASCII bytes [p, e) (e > p) are 1 to NUMBERED_DIGITS decimal digits, four at a time:
+ * for bytes below 0x80, (w - 0x30…) borrows into the top bit of a byte below '0' (and of none when no byte
+ * is), (0x39… - w) into that of a byte above '9'.
+ */
+export function isNumbered(dv: DataView, b: Uint8Array, p: number, e: number): boolean {
+  if (e - p > NUMBERED_DIGITS) return false;
+  let bad = 0;
+  let i = p;
+  for (; i + 4 <= e; i += 4) {
+    const w = dv.getInt32(i, true);
+    bad |= (w - 0x30303030) | (0x39393939 - w);
+  }
+  for (; i < e; i++) {
+    const x = b[i];
+    if (x < 48 || x > 57) return false;
+  }
+  return (bad & 0x80808080) === 0;
+}
 
 /** A KeyedLines' data as plain typed arrays and arrays (what crosses between threads). */
 export interface KeyedColumns {
@@ -49,7 +73,7 @@ export class KeyedLines {
   size = 0;
   /** Keyed records. */
   count = 0;
-  /** Per keyed record: its time (epoch ms), its key's hash lanes, and where its key's bytes end in `keyBytes`. */
+  /** Per keyed record: its time (epoch ms), its key's hash lanes (0:0 when not made), and where its key's bytes end in `keyBytes`. */
   at: Float64Array;
   h1: Int32Array;
   h2: Int32Array;
@@ -100,7 +124,7 @@ export class KeyedLines {
 
   /**
    * A keyed record of `kind`: the record `c` is reading (its time `c.at`), whose key is the ASCII bytes
-   * c.b[c.keyStart, c.keyStop) that `c.keyRange` just found and hashed (key-hash.ts `lanes`). Its index
+   * c.b[c.keyStart, c.keyStop) that `c.keyRange` just found and hashed (key-hash.ts `lanes`, 0:0 for a numbered key). Its index
    * among keyed records.
    */
   keyed(kind: number, c: KeyedSource): number {

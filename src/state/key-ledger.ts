@@ -29,7 +29,7 @@
  * crafted collisions.
  */
 
-import { hashKey, lanes } from '../key-hash.js';
+import { hashKey, lanes, lanesOf, NUMBERED_DIGITS } from '../key-hash.js';
 
 /** State byte: bits 0–1 outcome, bit 2 queued line seen, bit 3 processing line seen, bits 4–7 failure kind. */
 export const OUTCOME_MASK = 0b11;
@@ -53,7 +53,7 @@ const MAX_EXPECTED = 1 << 26;
 const SHARE_SLACK = 1.1;
 
 /** Numbered keys: widths up to 15 digits (their numbers stay exact in a double), pages of 4,096 numbers. */
-const DENSE_DIGITS = 15;
+const DENSE_DIGITS = NUMBERED_DIGITS;
 const PAGE = 4096;
 /** Pages may take this much before they must hold a key per DENSE_BYTES_PER_KEY bytes. */
 const DENSE_FREE_BYTES = 1 << 20;
@@ -183,7 +183,10 @@ export class KeyLedger {
     this.foundH1 = h1;
     this.foundH2 = h2;
     const v = numberOfKey(key);
-    if (v >= 0) return this.findNumbered(v, key.length);
+    if (v >= 0) {
+      const state = this.findNumbered(v, key.length);
+      return state >= 0 ? state : this.lookup();
+    }
     this.densePage = null;
     this.numberedFind = false;
     return this.lookup();
@@ -191,20 +194,29 @@ export class KeyLedger {
 
   /**
    * `find` for a key read from the log as its ASCII bytes b[start, end), with its hash (key-hash.ts:
-   * `hashBytes` of those bytes, the same lanes `hashKey` gives its text): no string is made. Remembers the
-   * slot for `set`.
+   * `hashBytes` of those bytes, the same lanes `hashKey` gives its text), or 0:0 when it was not made (a
+   * numbered key: parser/keyed-lines.ts), then made here only if its range of numbers lives in the hash
+   * table: no string is made. Remembers the slot for `set`.
    */
   findBytes(b: Uint8Array, start: number, end: number, lane1: number, lane2: number): number {
-    h1 = lane1;
-    h2 = lane2;
     const v = numberOfBytes(b, start, end);
-    if (v >= 0) return this.findNumbered(v, end - start);
-    this.densePage = null;
-    this.numberedFind = false;
+    if (v >= 0) {
+      const state = this.findNumbered(v, end - start);
+      if (state >= 0) return state;
+    } else {
+      this.densePage = null;
+      this.numberedFind = false;
+    }
+    lanesOf(b, start, end, lane1, lane2);
+    h1 = lanes.h1;
+    h2 = lanes.h2;
     return this.lookup();
   }
 
-  /** A numbered key's state byte, from its page (made when there is room), or from the hash table (h1/h2 set). */
+  /**
+   * A numbered key's state byte from its page (made when there is room); -1 when its range of numbers lives
+   * in the hash table (the caller looks it up there by its hash).
+   */
   private findNumbered(v: number, width: number): number {
     this.numberedFind = true;
     const pk = pageKeyOf(v, width);
@@ -225,7 +237,7 @@ export class KeyLedger {
     }
     if (page === null) {
       this.densePage = null;
-      return this.lookup();
+      return -1;
     }
     this.densePage = page;
     this.denseIndex = v - Math.floor(v / PAGE) * PAGE;

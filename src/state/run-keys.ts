@@ -3,6 +3,7 @@ import { KIND_OTHER, KeyLedger, OUTCOME_FAILED, OUTCOME_MASK, OUTCOME_NONE, OUTC
 import type { LogLine } from '../log-line.js';
 import { GENERAL, KEYED_FAILED, KEYED_SKIPPED, KEYED_SUCCEEDED, type KeyedLines } from '../parser/keyed-lines.js';
 import { CompletionRing } from './completions.js';
+import { lanes, lanesOf } from '../key-hash.js';
 import type { RunState } from './run.js';
 
 /**
@@ -51,7 +52,7 @@ export function warmKeys(run: RunState, lines: readonly LogLine[]): void {
 /** Below this many lines a batch's lookups are few enough to take their misses one by one. */
 const WARM_MIN_LINES = 256;
 
-/** `warmKeys` for a batch's keyed records (their hashes are made already). */
+/** `warmKeys` for a batch's keyed records (their hashes are made already; a numbered key's 0:0 warms slot 0 of segment 0, for nothing). */
 export function warmKeyed(run: RunState, rec: KeyedLines): void {
   const ledger = run.keys?.ledger;
   if (ledger && rec.count >= WARM_MIN_LINES) ledger.warmHashes(rec.h1, 0, rec.count);
@@ -114,8 +115,9 @@ export class KeyedCursor {
  * Folds the keyed records from position r of the batch's order into `run`, up to the next LogLine, or
  * after a summary up to the next record that starts a new run (succeeded or failed); returns the position
  * after the last one folded. For each record it does what applyLines does for its LogLine: the run's
- * activity, one outcome per key (countOutcome), the rate window. Keys are found by their hash; a key's
- * text is made only when its outcome needs it (a failure to list, an outcome after a failure).
+ * activity, one outcome per key (countOutcome), the rate window. Keys are found by their hash (a numbered
+ * key by its number: its hash is made from its bytes only when needed); a key's text is made only when its
+ * outcome needs it (a failure to list, an outcome after a failure).
  */
 export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
   const rec = c.rec;
@@ -163,7 +165,9 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
         ledger.set(withKind(state | OUTCOME_FAILED, kindIndex(keys!, failure)));
         failed++;
         move(run.failures, failure, +1);
-        keys!.failed.addBytes(h1s[k], h2s[k], keyBytes, k === 0 ? 0 : keyEnd[k - 1], keyEnd[k], failure, error, at, run.keysVersion);
+        const start = k === 0 ? 0 : keyEnd[k - 1];
+        lanesOf(keyBytes, start, keyEnd[k], h1s[k], h2s[k]);
+        keys!.failed.addBytes(lanes.h1, lanes.h2, keyBytes, start, keyEnd[k], failure, error, at, run.keysVersion);
         ring.add(at);
       }
       k++;
@@ -180,8 +184,12 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
       count(run, next, +1);
       if (failure !== null) move(run.failures, failure, +1);
     } else {
-      const done = countFound(run, keys, state, h1s[k], h2s[k], next, failure);
-      if (done & LIST) keys.failed.addBytes(h1s[k], h2s[k], keyBytes, k === 0 ? 0 : keyEnd[k - 1], keyEnd[k], failure!, error, at, run.keysVersion);
+      const start = k === 0 ? 0 : keyEnd[k - 1];
+      lanesOf(keyBytes, start, keyEnd[k], h1s[k], h2s[k]);
+      const h1 = lanes.h1;
+      const h2 = lanes.h2;
+      const done = countFound(run, keys, state, h1, h2, next, failure);
+      if (done & LIST) keys.failed.addBytes(h1, h2, keyBytes, start, keyEnd[k], failure!, error, at, run.keysVersion);
       fresh = (done & FRESH) !== 0;
     }
     succeeded = run.succeeded;
