@@ -8,6 +8,7 @@ import { banner, logOf, T0 } from './support/log-text.js';
 import type { FailedEntry, FailedFile } from '../src/failures/failed-file.js';
 import { summariseFailures } from '../src/failures/summary.js';
 import { NBA_CALENDAR, resolvePhases } from '../src/phases/calendar.js';
+import { hashKey, lanes } from '../src/key-hash.js';
 
 /*
  * `status`, the dashboard's summary line and the overview count failures in one pass (summary.ts) instead
@@ -196,4 +197,47 @@ test('a summary after a batch reads only the parts the batch changed: the other 
   expect(summary()).toMatchObject({ failing: 10_000, byError: [{ label: 'HTTP 500', count: 9_999 }, { label: 'timeout', count: 1 }] });
   // The first chunk (a key recovered) and the last (a key added) again; the middle one was kept.
   expect(walks).toBe(2);
+});
+
+test("a run's own failures summed from its store's parts (no storage, dates or files) count as the walk of their verdicts does", () => {
+  // Keys as bytes (dates, ids, ten bytes with dashes that are no date) and as text (non-ASCII), over several
+  // chunks of the store; failures with and without their own error text; some recover later, and a view older
+  // than that still lists them.
+  const store = new FailedStore();
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  // Each key once (a store lists a key once): dates by i over the years, ten bytes with dashes that are no date.
+  const keyAt = (i: number) =>
+    i % 7 === 0 ? `partido-${i}-é` : i % 5 === 0 ? `${1900 + Math.floor(i / 336)}-${pad(1 + (Math.floor(i / 28) % 12), 2)}-${pad(1 + (i % 28), 2)}` : i % 11 === 0 ? `${pad(i, 4)}-ab-cd` : `00221${pad(i, 5)}`;
+  const add = (i: number, version: number) => {
+    const key = keyAt(i);
+    const f = LIVE[i % LIVE.length];
+    hashKey(key);
+    if (/^[\x21-\x7e]+$/.test(key)) {
+      const b = Buffer.from(key, 'latin1');
+      store.addBytes(lanes.h1, lanes.h2, b, 0, b.length, f.failure, f.error, T0 + i, version);
+    } else store.addText(key, lanes.h1, lanes.h2, f.failure, f.error, T0 + i, version);
+  };
+  for (let i = 0; i < 9_000; i++) add(i, 1);
+  const older = FailedKeys.of(store, 1);
+  for (let i = 0; i < 9_000; i += 3) store.remove(keyAt(i), 2);
+  for (let i = 9_000; i < 9_500; i++) add(i, 2);
+  const newer = FailedKeys.of(store, 2);
+  for (const [failures, dates] of [[older, null], [newer, null], [newer, new Map([[keyAt(1), '2023-01-05']])]] as const) {
+    const run: LogRun = { failures, startedAt: T0, lastActivityAt: T0 + 10_000, succeeded: null };
+    const input = { presentInStorage: null, calendar: NBA_CALENDAR, dates };
+    const walk = (visit: (key: string, v: Readonly<KeyVerdict>) => void) => forEachVerdict([], null, run, visit);
+    const table = summarise(currentFailures({ ...input, verdicts: walk }), NBA_CALENDAR.labels);
+    let summed = 0;
+    const parts = (onPart: VerdictPart) =>
+      forEachVerdictPart([], null, run, (part, stamp, visitAll, counts) =>
+        onPart(part, stamp, visitAll, counts && ((isDate) => (summed++, counts(isDate)))),
+      );
+    expect(summariseFailures({ ...input, verdicts: walk, verdictParts: parts }, NBA_CALENDAR.labels)).toEqual(table);
+    // Taken where nothing but a key's date is asked of it, and only there.
+    expect(summed > 2, `dates ${dates !== null}`).toBe(dates === null);
+  }
+  const s = summarise(currentFailures({ presentInStorage: null, calendar: NBA_CALENDAR, dates: null, verdicts: (visit) => forEachVerdict([], null, { failures: newer, startedAt: T0, lastActivityAt: T0, succeeded: null }, visit) }), NBA_CALENDAR.labels);
+  expect(s.byError.length).toBeGreaterThanOrEqual(4);
+  expect(s.byMonth.length).toBeGreaterThan(10);
+  expect(s.failing).toBe(9_500 - 3_000);
 });

@@ -7,10 +7,11 @@ import {
   errorGroups,
   errorLabel,
   groupsInOrder,
+  isDateKey,
   monthOrder,
   phaseOrder,
 } from './analysis.js';
-import { isPersistent, visitVerdicts, type KeyVerdict } from './verdicts.js';
+import { isPersistent, statusOf, visitVerdicts, type KeyVerdict, type LogRunCounts } from './verdicts.js';
 
 /**
  * The failures summary (`summarise(currentFailures(...))`) without building the table: no row objects,
@@ -24,11 +25,13 @@ export function summariseFailures(input: CurrentFailuresInput, labels: string[] 
   const ctx: TallyContext = { present: input.presentInStorage, dates: input.dates ?? null };
   const total = new Tally(ctx);
   if (input.verdictParts) {
-    input.verdictParts((part, stamp, walk) => {
+    input.verdictParts((part, stamp, walk, counts) => {
       const kept = part ? partSums.get(part) : undefined;
       if (kept && kept.ctx.present === ctx.present && kept.ctx.dates === ctx.dates && sameStamp(kept.stamp, stamp)) return total.add(kept.tally);
       const tally = new Tally(ctx);
-      walk(tally.visit);
+      // Without storage or expected dates a verdict's key says only whether it is a date: the part's sums do.
+      if (counts && ctx.present === null && ctx.dates === null) tally.addRun(counts(isDateKey));
+      else walk(tally.visit);
       if (part) partSums.set(part, { stamp, ctx, tally });
       total.add(tally);
     });
@@ -100,6 +103,28 @@ class Tally {
     d.count++;
     if (isPersistent(v, inStorage)) d.persistent++;
   };
+
+  /**
+   * What `visit` of each verdict `counts` sums would leave (see LogRunCounts), without storage or expected dates:
+   * each is failing and not persistent (storage not listed), in the order they were first met.
+   */
+  addRun(counts: LogRunCounts): void {
+    for (const { failure, error, count } of counts.pairs) {
+      const status = statusOf(failure);
+      const text = error || failure;
+      let byText = this.counters.get(status);
+      if (!byText) this.counters.set(status, (byText = new Map()));
+      let counter = byText.get(text);
+      if (counter === undefined) byText.set(text, (counter = { label: errorLabel({ status, error: text }), count: 0 }));
+      counter.count += count;
+    }
+    this.undated.count += counts.undated;
+    for (const [day, n] of counts.dates) {
+      let d = this.days.get(day);
+      if (d === undefined) this.days.set(day, (d = { count: 0, persistent: 0 }));
+      d.count += n;
+    }
+  }
 
   /** Adds another tally's counts into this one (the other is left as it was). */
   add(other: Tally): void {

@@ -1,4 +1,5 @@
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
+import type { FailureCounts } from '../state/failed-keys.js';
 import { scrapedSince, type LogTrail } from '../state/log-trail.js';
 
 /** What a set of keys must answer here: a Set, or a view over a run's per-key store. */
@@ -119,7 +120,7 @@ export function writtenMs(file: FailedFile): number {
  */
 export type LogFailures = Iterable<[string, { failure: string; error: string }]> & {
   forEachFailure?(fn: (key: string, failure: string, error: string) => void): void;
-  forEachPart?(fn: (part: object | null, stamp: number, walk: (visit: (key: string, failure: string, error: string) => void) => void) => void): void;
+  forEachPart?(fn: (part: object | null, stamp: number, walk: (visit: (key: string, failure: string, error: string) => void) => void, counts?: (isDate: (key: string) => boolean) => FailureCounts) => void): void;
   has?(key: string): boolean;
 };
 
@@ -220,9 +221,19 @@ export function forEachVerdict(
 
 /**
  * A part of the verdicts, for a reader that keeps a sum per part: the same `part` with an equal `stamp`
- * (element by element) holds the same verdicts; `part` null is not to be kept.
+ * (element by element) holds the same verdicts; `part` null is not to be kept. `counts`, when given, says the
+ * same verdicts in sum (see `LogRunCounts`), for a reader that needs no more of them.
  */
-export type VerdictPart = (part: object | null, stamp: readonly unknown[], walk: (visit: VerdictVisit) => void) => void;
+export type VerdictPart = (part: object | null, stamp: readonly unknown[], walk: (visit: VerdictVisit) => void, counts?: (isDate: (key: string) => boolean) => LogRunCounts) => void;
+
+/**
+ * A part of the verdicts that are the log run's own failures alone (no earlier run failed or tried those keys,
+ * and the run wrote no file of its own), in sum: each key is failing, failed and tried in this run only
+ * (failedIn = triedIn = 1), with the status `statusOf(failure)` and the error `error || failure`, no date of
+ * its own, failedAt the run's start; counted per failure kind and error as the log said them (`pairs`), and per
+ * key that is a date (`dates`, by `isDate`) or not (`undated`). The walk visits the same verdicts one by one.
+ */
+export type LogRunCounts = FailureCounts;
 
 /**
  * The verdicts of `forEachVerdict`, in parts (the walk itself: `forEachVerdict` reads every part in
@@ -306,7 +317,10 @@ export function forEachVerdictPart(
       failedNow(visit, scratch, key, status, error || failure, undefined, 'log');
     });
   };
-  if (failures.forEachPart) failures.forEachPart((part, stamp, walk) => onPart(part, [stamp, before, listed], logPart(walk)));
+  // With no earlier file and no own file, each of the run's failures is its verdict as it is: the parts' sums can
+  // be counted from the store without a verdict (or a key's text) per key.
+  const alone = listed === null && before.size === 0;
+  if (failures.forEachPart) failures.forEachPart((part, stamp, walk, counts) => onPart(part, [stamp, before, listed], logPart(walk), alone ? counts : undefined));
   else onPart(null, [], logPart((fn) => eachFailure(failures, fn)));
   onPart(null, [], (visit) => {
     if (before.size === 0) return;

@@ -255,6 +255,52 @@ export class FailedStore {
   }
 }
 
+/**
+ * A part's listed keys counted as the failures summary reads a run's own failures (failures/summary.ts): per
+ * failure kind and error text, and per key that is a date (`isDate`), each in the order first met; `undated`:
+ * the other keys. A key's text is made only when its bytes could be a date (ten of them, '-' at 4 and 7).
+ */
+export interface FailureCounts {
+  pairs: { failure: string; error: string; count: number }[];
+  dates: Map<string, number>;
+  undated: number;
+}
+
+function countsOf(chunk: Chunk, version: number, isDate: (key: string) => boolean): FailureCounts {
+  const out: FailureCounts = { pairs: [], dates: new Map(), undated: 0 };
+  const b = chunk.keyBytes;
+  // A run's failures repeat one or two kinds and errors: the pair before is compared first.
+  let pair: FailureCounts['pairs'][number] | null = null;
+  let byPair: Map<string, Map<string, FailureCounts['pairs'][number]>> | null = null;
+  for (let i = 0; i < chunk.length; i++) {
+    if (!chunk.visible(i, version)) continue;
+    const failure = chunk.failures[i];
+    const error = chunk.errors[i];
+    if (pair === null || pair.failure !== failure || pair.error !== error) {
+      byPair ??= new Map();
+      let byError = byPair.get(failure);
+      if (byError === undefined) byPair.set(failure, (byError = new Map()));
+      pair = byError.get(error) ?? null;
+      if (pair === null) {
+        pair = { failure, error, count: 0 };
+        byError.set(error, pair);
+        out.pairs.push(pair);
+      }
+    }
+    pair.count++;
+    const start = i === 0 ? 0 : chunk.keyEnd[i - 1];
+    if (chunk.texts[i] !== undefined || (chunk.keyEnd[i] - start === 10 && b[start + 4] === 45 && b[start + 7] === 45)) {
+      const key = chunk.key(i);
+      if (isDate(key)) {
+        out.dates.set(key, (out.dates.get(key) ?? 0) + 1);
+        continue;
+      }
+    }
+    out.undated++;
+  }
+  return out;
+}
+
 /** The failed keys of one run snapshot: read-only, fixed once made. Iterates `[key, failure]` oldest first. */
 export class FailedKeys implements Iterable<[string, LiveFailure]> {
   constructor(
@@ -307,12 +353,17 @@ export class FailedKeys implements Iterable<[string, LiveFailure]> {
    * is null when this view is older than the chunk's last change. A long run changes its newest chunk
    * and the few where keys recovered; the others are summed once.
    */
-  forEachPart(fn: (part: object | null, stamp: number, walk: (visit: (key: string, failure: string, error: string) => void) => void) => void): void {
+  forEachPart(fn: (part: object | null, stamp: number, walk: (visit: (key: string, failure: string, error: string) => void) => void, counts: (isDate: (key: string) => boolean) => FailureCounts) => void): void {
     for (const chunk of this.chunks) {
       const current = this.version >= chunk.changedAt;
-      fn(current ? chunk : null, chunk.changes, (visit) => {
-        for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) visit(chunk.key(i), chunk.failures[i], chunk.errors[i]);
-      });
+      fn(
+        current ? chunk : null,
+        chunk.changes,
+        (visit) => {
+          for (let i = 0; i < chunk.length; i++) if (chunk.visible(i, this.version)) visit(chunk.key(i), chunk.failures[i], chunk.errors[i]);
+        },
+        (isDate) => countsOf(chunk, this.version, isDate),
+      );
     }
   }
 
