@@ -1,4 +1,4 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogLine } from '../log-line.js';
 import { linesOf, parseChunk, type Grammar } from '../parser/index.js';
@@ -6,6 +6,7 @@ import { movesRun } from '../state/apply-lines.js';
 import type { AppEvent } from '../state/events.js';
 import type { FollowWriters } from '../follow/moved-log.js';
 import { procWriters } from './proc-writers.js';
+import { rotatedSiblings } from '../follow/rotated-siblings.js';
 
 /**
  * A log rotated under a run (tester X13: Python's WatchedFileHandler reopening `bf.log` after `mv bf.log bf.log.1`,
@@ -22,8 +23,6 @@ export interface RotatedPrelude {
 
 /** How much of each file's start and end is parsed to judge it (a run's first and last records are there). */
 const PEEK_BYTES = 64 * 1024;
-/** Compressed rotations are not read (gzip, bzip2, xz, zstd, zip). */
-const COMPRESSED = /\.(?:gz|bz2|xz|zst|zip|lz4|Z)$/;
 /** At most this many rotated files are chained (logrotate's `rotate 7` keeps seven), of at most this many looked at. */
 const MAX_CHAIN = 10;
 const MAX_SIBLINGS = 20;
@@ -66,21 +65,6 @@ export async function rotatedPrelude(log: string, grammar: Grammar, writers: Fol
   // Rotated files that do not hold the run's beginning still hold its earlier part: read them (the state says the
   // run begins mid-way, from its first run's `beganMidway`).
   return files.length === 0 ? null : { files };
-}
-
-/** Files beside `log` named as its rotations (`log.1`, `log-20261130`, `log_old`), uncompressed, newest first. */
-async function rotatedSiblings(log: string): Promise<{ file: string; mtimeMs: number }[]> {
-  const dir = path.dirname(log);
-  const base = path.basename(log);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const out: { file: string; mtimeMs: number }[] = [];
-  for (const n of names) {
-    if (!n.startsWith(base) || n === base || !/^[._-]./.test(n.slice(base.length)) || COMPRESSED.test(n)) continue;
-    const file = path.join(dir, n);
-    const st = await stat(file).catch(() => null);
-    if (st?.isFile() && st.size > 0) out.push({ file, mtimeMs: st.mtimeMs });
-  }
-  return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
 }
 
 interface Peek {

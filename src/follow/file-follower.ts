@@ -5,6 +5,7 @@ import type { FollowHandlers, HistoryStart } from '../log-follower.js';
 import { LineSplitter } from './line-splitter.js';
 import { movedLogOf, sameMoved, type FollowWriters, type MovedLog } from './moved-log.js';
 import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
+import { readCutCopy } from './cut-copy.js';
 
 /** While a moved log's writer is quiet, who holds it is asked at most this often (a walk of /proc each). */
 const HOLDERS_LOOK_MS = 1_000;
@@ -96,10 +97,27 @@ export class FileFollower {
       await this.skipOldHistory(opened, opened.sizeAtOpen);
     } else if (await this.file.wasRewritten(st.size, st.mtimeMs)) {
       if (this.signal.aborted) return;
-      this.file.rewind(st);
-      this.splitter.reset();
-      this.handlers.onReset('truncated');
-      await this.skipOldHistory(this.file, st.size);
+      const file = this.file;
+      // logrotate's copytruncate copies the log, then truncates it under a writer that goes on: what the writer
+      // wrote after our last read and before the cut is only in the copy (tester Z4: a timeout lost, and with a
+      // `>` writer the line after the cut read twice). Read it there first, then go on in the file.
+      const cut = await file.holeCut(st.size);
+      const from = cut ? cut.cutAt : file.offset;
+      const { head, tail } = file.remembered();
+      // Our splitter holds at most the start of a line the copy holds whole (or NULs): the copy is read from that
+      // line's start. A splitter already past the NULs holds the new content's line: it stays.
+      const pastNuls = cut !== null && cut.goOnAt === file.offset;
+      if (!pastNuls) this.splitter.reset();
+      await readCutCopy(this.path, { head, tail: from === file.offset ? tail : null, from, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk: (lines) => this.handlers.onChunk(lines) }).catch(() => undefined);
+      if (this.signal.aborted) return;
+      if (cut) {
+        // The writer goes on at its own offset: the file is NULs up to there, then its new lines.
+        await file.resumeAt(cut.goOnAt, st);
+      } else {
+        file.rewind(st);
+        this.handlers.onReset('truncated');
+        await this.skipOldHistory(file, st.size);
+      }
     }
     this.statSize = st.size;
     await this.readAvailable(this.file);

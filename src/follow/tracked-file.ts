@@ -28,6 +28,11 @@ export class TrackedFile {
   private tail = Buffer.alloc(0);
   /** Size and mtime when last checked: unchanged, nothing can have been rewritten (no read needed). */
   private seen = { size: -1, mtimeMs: -1 };
+  /**
+   * The last run of NUL bytes read (file offsets, end exclusive), or null. Read in the middle of a log we were
+   * following, it is where a copytruncate cut the file under us: what was there is in the copy (see holeCut).
+   */
+  private nuls: { start: number; end: number } | null = null;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -91,6 +96,7 @@ export class TrackedFile {
     this.offset = 0;
     this.head = Buffer.alloc(0);
     this.tail = Buffer.alloc(0);
+    this.nuls = null;
     this.seen = { size: seen.size, mtimeMs: seen.mtimeMs };
   }
 
@@ -124,8 +130,73 @@ export class TrackedFile {
     }
     if (bytesRead >= TAIL_BYTES) this.tail = Buffer.from(buf.subarray(bytesRead - TAIL_BYTES, bytesRead));
     else if (bytesRead > 0) this.tail = Buffer.concat([this.tail, buf.subarray(0, bytesRead)]).subarray(-TAIL_BYTES);
+    if (bytesRead > 0) this.noteNuls(buf, bytesRead);
     this.offset += bytesRead;
     return bytesRead;
+  }
+
+  /** Keeps the last NUL run of the `n` bytes just read at `offset` (one native search when there is none). */
+  private noteNuls(buf: Buffer, n: number): void {
+    let i = buf.indexOf(0);
+    while (i !== -1 && i < n) {
+      let j = i + 1;
+      while (j < n && buf[j] === 0) j++;
+      const start = this.offset + i;
+      // A run that goes on from the previous read's last bytes is one run.
+      this.nuls = this.nuls && this.nuls.end === start ? { start: this.nuls.start, end: this.offset + j } : { start, end: this.offset + j };
+      i = j < n ? buf.indexOf(0, j) : -1;
+    }
+  }
+
+  /**
+   * After a rewrite (wasRewritten), whether the file is this one cut by a copytruncate under a writer that goes on
+   * at its own offset (opened with `>`): NULs from byte 0 up to where its new lines begin. Null when it is not (no
+   * NULs at its start: a writer with `>>`, or other content); else `cutAt`, the offset from which what the log held
+   * then was not read here (it is in the copy), and `goOnAt`, where reading goes on in this file. Lines already
+   * read after the NULs are kept (never read twice: tester Z4 counted one twice); `goOnAt` is where we are then.
+   */
+  async holeCut(size: number): Promise<{ cutAt: number; goOnAt: number } | null> {
+    const textAt = await this.firstNonNul(size);
+    if (textAt <= 0) return null;
+    const hole = this.nuls;
+    if (this.offset > textAt) {
+      // We read past the cut without noticing (the cut came between a stat and a read): what we read after the
+      // NULs must still be there; the NULs we read, ending where the text begins, were the lines we missed.
+      // (No NULs read: we were where the cut fell, and read on from there.)
+      // (Only the bytes after the NULs: those before them were read from the file before the cut.)
+      const n = Math.min(this.tail.length, this.offset - textAt);
+      if (await this.differs(this.tail.subarray(this.tail.length - n), this.offset - n)) return null;
+      return { cutAt: hole && hole.end === textAt ? hole.start : textAt, goOnAt: this.offset };
+    }
+    // We had not read up to the NULs' end: what we read into them was no line.
+    const cutAt = hole && hole.end === this.offset && hole.start < this.offset ? hole.start : this.offset;
+    return { cutAt, goOnAt: textAt };
+  }
+
+  /** The offset of the file's first byte that is not NUL (up to `size`), or -1 when it cannot be read. */
+  private async firstNonNul(size: number): Promise<number> {
+    const buf = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(size, 1)));
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await this.handle.read(buf, 0, Math.min(buf.length, size - at), at).catch(() => ({ bytesRead: -1 }));
+      if (bytesRead <= 0) return -1;
+      for (let i = 0; i < bytesRead; i++) if (buf[i] !== 0) return at + i;
+      at += bytesRead;
+    }
+    return at;
+  }
+
+  /** Goes on reading at `offset` of the file as it is now (after a cut): its first and last bytes remembered anew. */
+  async resumeAt(offset: number, seen: { size: number; mtimeMs: number }): Promise<void> {
+    this.head = Buffer.alloc(0);
+    this.nuls = null;
+    await this.startAt(offset);
+    this.seen = { size: seen.size, mtimeMs: seen.mtimeMs };
+  }
+
+  /** The first bytes remembered of the file, and those just before the offset (to know its copy by them). */
+  remembered(): { head: Buffer; tail: Buffer } {
+    return { head: this.head, tail: this.tail };
   }
 
   /** Releases the fd; safe to call twice. */

@@ -1,0 +1,134 @@
+import { afterAll, describe, expect, test, vi } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Stats } from 'node:fs';
+import { FileFollower } from '../src/follow/file-follower.js';
+import type { FollowHandlers } from '../src/log-follower.js';
+
+// The race of tester Z4 is a stat taken before logrotate's cut and a read after it. A test cannot time that, so
+// the follower's stat of the path can be handed an earlier stat on purpose: the read after it sees the cut file.
+const staleStat = vi.hoisted(() => ({ next: null as Stats | null }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  const stat = ((...args: Parameters<typeof real.stat>) => {
+    const st = staleStat.next;
+    staleStat.next = null;
+    return st ? Promise.resolve(st) : real.stat(...args);
+  }) as typeof real.stat;
+  return { ...real, default: { ...real, stat }, stat };
+});
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cut-copy-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const line = (n: number) => `2026-12-01 03:22:${String(n).padStart(2, '0')},359 - INFO - line ${n}\n`;
+const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => line(from + i)).join('');
+
+/** A follower of `bf.log` in a fresh folder, checked by hand; what it said, in order ('\0' runs shown as <NUL>). */
+function setUp() {
+  const dir = fs.mkdtempSync(path.join(root, 'z4-'));
+  const log = path.join(dir, 'bf.log');
+  const said: string[] = [];
+  const handlers: FollowHandlers = {
+    onChunk: (c) => said.push(c.toString('utf8').replace(/\0+/g, '<NUL>')),
+    onReset: (reason) => said.push(`reset:${reason}`),
+    onWaiting: () => said.push('waiting'),
+    onProgress: () => undefined,
+  };
+  const ac = new AbortController();
+  const f = new FileFollower(log, handlers, ac.signal, { chunkSize: 64 * 1024, maxLineBytes: 4096 });
+  return { dir, log, said, f, close: () => f.close() };
+}
+
+/** logrotate's copytruncate: copy to `bf.log.1`, then cut the log to nothing. */
+function copyTruncate(log: string) {
+  fs.copyFileSync(log, `${log}.1`);
+  fs.truncateSync(log, 0);
+}
+
+/** A writer opened with `>` goes on at its own offset: the cut file is NULs up to there, then its new lines. */
+function writeAt(log: string, offset: number, text: string) {
+  const fd = fs.openSync(log, 'r+');
+  fs.writeSync(fd, text, offset);
+  fs.closeSync(fd);
+}
+
+describe('a log cut by copytruncate while its writer goes on (tester Z4): every line read once', () => {
+  test('read behind the writer at the cut (`>`): the lines before the cut come from the copy, then the new ones', async () => {
+    const { log, said, f, close } = setUp();
+    fs.writeFileSync(log, lines(1, 3));
+    await f.check();
+    fs.appendFileSync(log, lines(4, 5)); // written after our read, before the cut: only in the copy
+    const at = fs.statSync(log).size;
+    copyTruncate(log);
+    writeAt(log, at, lines(6, 7));
+    await f.check();
+    fs.appendFileSync(log, line(8));
+    await f.check();
+    await close();
+    expect(said).toEqual([lines(1, 3), lines(4, 5), lines(6, 7), line(8)]);
+  });
+
+  test('read into the NULs (the cut between a stat and a read): the line after them is not read again', async () => {
+    const { log, said, f, close } = setUp();
+    fs.writeFileSync(log, lines(1, 3));
+    await f.check();
+    const before = fs.statSync(log);
+    fs.appendFileSync(log, lines(4, 5));
+    const at = fs.statSync(log).size;
+    copyTruncate(log);
+    // The writer is half-way through line 7 when we read.
+    writeAt(log, at, line(6) + line(7).slice(0, 20));
+    // The check's stat was taken before all that: it sees no change, and reads on into the cut file.
+    staleStat.next = before;
+    await f.check();
+    fs.appendFileSync(log, line(7).slice(20));
+    await f.check();
+    fs.appendFileSync(log, line(8));
+    await f.check();
+    await close();
+    // Lines 4 and 5 were NULs where we read them; they come from the copy once the cut is seen. Line 6, read
+    // after the NULs, is not read again (it was counted twice: `1 repeated key line counted once`).
+    expect(said).toEqual([lines(1, 3), `<NUL>${line(6)}`, lines(4, 5), line(7), line(8)]);
+  });
+
+  test('cut right where we had read to (`>`): nothing from the copy, nothing read twice', async () => {
+    const { log, said, f, close } = setUp();
+    fs.writeFileSync(log, lines(1, 3));
+    await f.check();
+    const before = fs.statSync(log);
+    copyTruncate(log);
+    writeAt(log, before.size, line(4));
+    staleStat.next = before;
+    await f.check();
+    fs.appendFileSync(log, line(5));
+    await f.check();
+    await close();
+    expect(said).toEqual([lines(1, 3), line(4), line(5)]);
+  });
+
+  test('a writer opened with `>>` starts the cut file from byte 0: the copy first, then the reset and the new lines', async () => {
+    const { log, said, f, close } = setUp();
+    fs.writeFileSync(log, lines(1, 3));
+    await f.check();
+    fs.appendFileSync(log, lines(4, 5));
+    copyTruncate(log);
+    fs.appendFileSync(log, line(6));
+    await f.check();
+    await close();
+    expect(said).toEqual([lines(1, 3), lines(4, 5), 'reset:truncated', line(6)]);
+  });
+
+  test('a rotated file that is not this log\'s copy is never read: an older rotation, another head', async () => {
+    const { log, said, f, close } = setUp();
+    fs.writeFileSync(`${log}.1`, lines(40, 49)); // yesterday's rotation
+    fs.writeFileSync(log, lines(1, 3));
+    await f.check();
+    fs.truncateSync(log, 0); // cut with no copy (copytruncate's copy failed, or a `: > bf.log`)
+    fs.appendFileSync(log, line(6));
+    await f.check();
+    await close();
+    expect(said).toEqual([lines(1, 3), 'reset:truncated', line(6)]);
+  });
+});
