@@ -46,7 +46,12 @@ interface KeyedMessage {
 /** The batch as a message, and the buffers to transfer with it (the batch must not be used after). */
 export function toMessage(batch: ParsedBatch): { message: BatchMessage; transfer: ArrayBuffer[] } {
   const { keyed, ...rest } = withProgressApart(batch);
-  if (!keyed) return { message: rest, transfer: rest.progress ? [rest.progress.index.buffer as ArrayBuffer, rest.progress.fields.buffer as ArrayBuffer] : [] };
+  // Its progress columns read once, here: `rest` has a shape of its own per mix of fields, and a read of it after
+  // the loop below threw the loop's optimized code away at every batch (V8 deopt "wrong map").
+  const progress = rest.progress;
+  const progressBuffers: ArrayBuffer[] = [];
+  if (progress) progressBuffers.push(progress.index.buffer as ArrayBuffer, progress.fields.buffer as ArrayBuffer);
+  if (!keyed) return { message: rest, transfer: progressBuffers };
   const texts: string[] = [];
   const ids = new Map<string, number>();
   const n = keyed.failures.length;
@@ -77,8 +82,8 @@ export function toMessage(batch: ParsedBatch): { message: BatchMessage; transfer
     ...rest,
     keyed: { order: keyed.order, size: keyed.size, count: keyed.count, at: keyed.at, h1: keyed.h1, h2: keyed.h2, keyEnd: keyed.keyEnd, keyBytes, failureTexts, texts },
   };
-  const transfer = [keyed.order, keyed.at, keyed.h1, keyed.h2, keyed.keyEnd, keyBytes, failureTexts].filter(ownsBuffer).map((a) => a.buffer as ArrayBuffer);
-  if (rest.progress) transfer.push(rest.progress.index.buffer as ArrayBuffer, rest.progress.fields.buffer as ArrayBuffer);
+  const transfer = progressBuffers;
+  for (const a of [keyed.order, keyed.at, keyed.h1, keyed.h2, keyed.keyEnd, keyBytes, failureTexts]) if (ownsBuffer(a)) transfer.push(a.buffer as ArrayBuffer);
   return { message, transfer };
 }
 

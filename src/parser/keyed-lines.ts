@@ -83,8 +83,8 @@ export class KeyedLines {
   /** Bytes of `keyBytes` in use (where the next key's bytes go). */
   private bytesUsed = 0;
   /** Failure kind and error text of each KEYED_FAILED record, in their order. */
-  failures: string[] = [];
-  errors: string[] = [];
+  failures: string[] = stringArray();
+  errors: string[] = stringArray();
 
   /** Columns made elsewhere (another thread's batch: batch-transfer.ts), as they were. */
   static restore(c: KeyedColumns): KeyedLines {
@@ -208,6 +208,18 @@ export class KeyedLines {
     this.h2 = grown(this.h2, n);
     this.keyEnd = grown(this.keyEnd, n);
   }
+}
+
+/**
+ * An empty array whose elements are strings from the start. An empty `[]` starts as an array of small integers
+ * and changes kind at its first string; the parser's optimized code, made while the first batch's arrays had
+ * already changed, then met each new batch's arrays of the old kind and was thrown away and made again
+ * (V8 deopts "not a Smi" / "wrong map" in the parse worker's hottest functions).
+ */
+export function stringArray(): string[] {
+  const a = [''];
+  a.pop();
+  return a;
 }
 
 function grown<T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T {

@@ -14,6 +14,7 @@
 
 import { FailedIndex } from './failed-index.js';
 import { hashKey, lanes } from '../key-hash.js';
+import { stringArray } from '../parser/keyed-lines.js';
 
 /** A key the running run reported as failed, as its log said it. */
 export interface LiveFailure {
@@ -49,8 +50,9 @@ class Chunk {
   keyBytes = Buffer.allocUnsafe(KEY_BYTES);
   /** Keys as text: given so (a LogLine's key), or made from their bytes on first read. */
   texts: (string | undefined)[] = new Array<string | undefined>(CHUNK);
-  failures: string[] = [];
-  errors: string[] = [];
+  // Arrays of strings from the start (see stringArray): the summary's walk over chunks read them through one shape.
+  failures: string[] = stringArray();
+  errors: string[] = stringArray();
   length = 0;
   /** Bytes of `keyBytes` in use. */
   used = 0;
