@@ -116,3 +116,40 @@ test('a launch after a quiet spell that fails to start, writing nothing: the run
   expect(currentFigures(s).status).toBe('ended');
   expect(s.alerts.recent).toEqual([]);
 }, 60_000);
+
+/** A backfill that logs its banner at once and goes on (a fresh run the alerts must leave alone). */
+const TALKER = `
+import { writeSync } from 'node:fs';
+const stamp = () => { const d = new Date(); const p = (n, w = 2) => String(n).padStart(w, '0'); return d.getUTCFullYear() + '-' + p(d.getUTCMonth() + 1) + '-' + p(d.getUTCDate()) + ' ' + p(d.getUTCHours()) + ':' + p(d.getUTCMinutes()) + ':' + p(d.getUTCSeconds()) + ',' + p(d.getUTCMilliseconds(), 3); };
+for (const m of ['NBA.com Player Boxscore Scraper Backfill (v2) initialized', 'Loaded 3 dates from k.csv']) writeSync(1, stamp() + ' - INFO - ' + m + '\\n');
+setInterval(() => {}, 1000);
+`;
+
+// Tester Z2 (Y11's class): a launch right after a stopped run whose end no dashboard had watched alerted `run ended
+// without a summary after 0 keys` about the NEW run, 0.9 s after its banner, while it ran.
+test('a launch right after a stopped run recorded unwatched: no alert about any run, the new run running', async () => {
+  const job = await quietJob(async (stateDir, t, log) => {
+    writeFileSync(path.join(path.dirname(log), 'talker.mjs'), TALKER);
+    await appendRunRecord(stateDir, { type: 'launch', id: 'resume-old', label: 'resume', argv: ['x'], cwd: path.dirname(log), keysFile: null, keyCount: 3, pid: 2_000_000_000, procStart: 1, log, startedAt: t - 500 });
+    await appendRunRecord(stateDir, { type: 'stop', id: 'resume-old', at: t + 11_500 });
+  }, [process.execPath, 'talker.mjs', '--csv={keysFile}']);
+  const { r } = job;
+  // This dashboard records the stopped run's end (its process gone, no end yet).
+  await waitFor(() => r.store.getState().process.history.find((h) => h.id === 'resume-old' && h.reason === 'stopped' && !h.endFromStop), 'the stopped run\'s end recorded');
+  await waitFor(() => r.store.getState().log.historyDone && r.store.getState().process.writersChecked && r.store.getState().coverage.storage?.checkedAt, 'ready');
+  expect(currentFigures(r.store.getState()).status).toBe('stopped');
+  r.controller.onIntent('resume');
+  await waitFor(() => r.store.getState().ui.confirm, 'the resume box');
+  r.controller.onIntent('confirm-yes');
+  const pid = await waitFor(() => r.store.getState().process.pid !== null && r.store.getState().process.runId?.startsWith('resume-2') && r.store.getState().process.pid, 'the launch settled');
+  track(pid);
+  const settledAt = Date.now();
+  // Its banner read, its launch record read back, and a look at the log's writers after the launch settled.
+  await waitFor(() => {
+    const s = r.store.getState();
+    return s.log.current?.title && s.process.history.some((h) => h.pid === pid) && (s.process.writersCheckedAt ?? 0) > settledAt && s.now > settledAt;
+  }, 'the new run read and looked at after its launch', 20_000);
+  const s = r.store.getState();
+  expect(currentFigures(s).status).toBe('running');
+  expect(s.alerts.recent).toEqual([]);
+}, 60_000);

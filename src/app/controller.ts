@@ -345,5 +345,7 @@ export function createController(deps: ControllerDeps) {
   const settled = async () => {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   };
-  return { onIntent, attach, noteEndedUnseen, settled };
+  /** Leaving: a stop under way is handed on, never dropped (tester Y9); called after `settled`. */
+  const handOff = () => local.handOffStop();
+  return { onIntent, attach, noteEndedUnseen, settled, handOff };
 }

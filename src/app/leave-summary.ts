@@ -1,6 +1,7 @@
 import { isActive } from '../cloud-run/execution.js';
 import type { AppState } from '../state/app-state.js';
 import { truncate } from '../text-width.js';
+import { clockTime, STOP_GRACE_MS } from '../state/confirm-situation.js';
 
 /**
  * What the dashboard says under its last frame when it leaves (W23: `q` did not say which runs go on; tester X9:
@@ -14,12 +15,26 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
     const p = s.process;
     const e = s.place?.execution ?? null;
     if (e && isActive(e)) lines.push(`${s.job}: execution ${e.id} goes on${s.place?.ours ? '' : ' (started outside the dashboard)'}`);
+    else if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) ${p.stopping === 'needs-kill' ? `ignored ${p.stopSignals.map((x) => x.signal).join(' and ') || 'the stop'}` : 'is stopping'}`, `  ${stopWords(p)}`);
     else if (p.alive && p.attached) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) goes on`);
     else if (p.alive && p.external) lines.push(`${s.job}: pid ${p.externalPids.join(', ')} (not started here) goes on writing the log`);
     if (s.ui.confirm) lines.push(`${s.job}: left unanswered, nothing done: ${s.ui.confirm.message}`);
   }
   if (lines.length === 0) return [];
-  const going = jobs.some((s) => (s.place?.execution && isActive(s.place.execution)) || (s.process.alive && (s.process.attached || s.process.external)));
+  // A run being stopped is said by its own line: "open it again to stop them" is not about it.
+  const going = jobs.some((s) => (s.place?.execution && isActive(s.place.execution)) || (s.process.alive && ((s.process.attached && s.process.stopping !== 'sigint' && s.process.stopping !== 'sigterm') || s.process.external)));
   const tail = going ? ['runs go on without the dashboard; open it again to stop them'] : [];
   return [...lines, ...tail].map((l) => truncate(`backfill-tui: ${l}`, width));
+}
+
+/**
+ * What comes next of a stop under way as the dashboard leaves, and who does it (tester Y9, Z1): the words never say
+ * `goes on` of a run being stopped, nor leave the SIGKILL question unsaid. Short: under 80 columns with its prefix.
+ */
+function stopWords(p: AppState['process']): string {
+  const last = p.stopSignals.at(-1);
+  const due = last ? clockTime(last.at + STOP_GRACE_MS) : '?';
+  if (p.stopping === 'needs-kill') return 'it goes on: open the dashboard; x asks about SIGKILL';
+  if (p.stopping === 'sigterm') return `running at ${due}? open the dashboard: x asks about SIGKILL`;
+  return p.stopCarrier ? `SIGTERM at ${due} if it still runs (pid ${p.stopCarrier} sends it)` : `SIGTERM due at ${due}: open the dashboard by then to send it`;
 }

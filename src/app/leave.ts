@@ -36,9 +36,11 @@ export async function untilLeft(app: { waitUntilExit(): Promise<unknown> }, unmo
  * The `settle` step for untilLeft with the words said on leaving (leave-summary.ts): waits for the jobs' answered
  * boxes, then writes what goes on (and what was left unanswered) under the last frame.
  */
-export function settleAndSay(jobs: { store: { getState(): AppState }; controller: { settled(): Promise<void> } }[], write: (text: string) => void, width: number): () => Promise<void> {
+export function settleAndSay(jobs: { store: { getState(): AppState }; controller: { settled(): Promise<void>; handOff?(): void } }[], write: (text: string) => void, width: number): () => Promise<void> {
   return async () => {
     await Promise.all(jobs.map((j) => j.controller.settled()));
+    // A stop under way goes on without the dashboard (its SIGTERM handed to a carrier), and the words say so.
+    for (const j of jobs) j.controller.handOff?.();
     const lines = leaveSummary(jobs.map((j) => j.store.getState()), width);
     if (lines.length) write(`${lines.join('\n')}\n`);
   };

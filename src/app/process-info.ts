@@ -4,6 +4,7 @@ import { findAttachable } from '../runner/attach.js';
 import { externalWriters, type WritersScan } from '../runner/log-writers.js';
 import { readRuns, type RunRecord } from '../runner/runs-file.js';
 import type { ProcessState, RecordedRun } from '../state/app-state.js';
+import { STOP_GRACE_MS } from '../state/confirm-situation.js';
 
 /** runs.jsonl records as the history view shows them. */
 export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
@@ -40,11 +41,24 @@ function withStopsSeen(history: RecordedRun[], ended: RunRecord[]): RecordedRun[
   return history.map((h) => (stopped.has(h.id) ? { ...h, reason: 'stopped', endedAt: stopped.get(h.id)!, endFromStop: true } : h));
 }
 
+/**
+ * Where the stop of a run still going stands by its records (tester Y9: a stop confirmed, then the dashboard left
+ * during it): SIGINT at the stop record, SIGTERM at a stop record with `signal`; past SIGTERM's grace only the
+ * SIGKILL question is left. Nothing for a run no dashboard asked to stop.
+ */
+export function recordedStop(run: RunRecord | null, now: number): Pick<ProcessState, 'stopping' | 'stopSignals'> | null {
+  if (!run || run.stopAskedAt === undefined) return null;
+  const term = run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? [{ signal: 'SIGTERM' as const, at: run.stopTermAt }] : [];
+  const stopSignals = [{ signal: 'SIGINT' as const, at: run.stopAskedAt }, ...term];
+  const stopping = term.length === 0 ? 'sigint' : now - term[0].at >= STOP_GRACE_MS ? 'needs-kill' : 'sigterm';
+  return { stopping, stopSignals };
+}
+
 /** Whether the process side of a snapshot can be known here (Linux /proc). */
 export const CAN_SEE_WRITERS = existsSync('/proc/self/fd');
 
 /** What runs.jsonl and /proc say now: the run we can re-attach to, and who else writes the log. */
-export async function processSnapshot(config: Config, writers?: WritersScan): Promise<Partial<ProcessState>> {
+export async function processSnapshot(config: Config, writers?: WritersScan, now: () => number = Date.now): Promise<Partial<ProcessState>> {
   const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
   const { attachable, ended } = findAttachable(runs);
   // A run without a start time cannot be proven ours: a process under its pid that writes the log is external.
@@ -58,6 +72,8 @@ export async function processSnapshot(config: Config, writers?: WritersScan): Pr
     left: attachable?.left ?? null,
     attached: attachable !== null,
     alive: attachable ? true : null,
+    // A stop asked and not over: every dashboard and `status` say `stopping`, and a dashboard carries it on.
+    ...(recordedStop(attachable, now()) ?? {}),
     external: external.length > 0,
     externalPids: external,
     writersChecked: CAN_SEE_WRITERS,

@@ -123,7 +123,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
 
   /** The start-up look (runs.jsonl and /proc) is applied: later runs.jsonl changes may bring a run to adopt. */
   let snapshotApplied = false;
-  if (!cr) void processSnapshot(config, writers).then(async (patch) => {
+  if (!cr) void processSnapshot(config, writers, now).then(async (patch) => {
     if (ac.signal.aborted) return;
     store.dispatch({ type: 'process/update', patch });
     controller.attach(patch);

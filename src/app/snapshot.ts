@@ -102,7 +102,7 @@ export async function collectSnapshot(
         dispatch({ type: 'log/problem', message: err instanceof UserError ? err.message : `log ${config.log}: ${(err as Error).message}` });
         throw err;
       })),
-      bounded('runs and log writers', processSnapshot(config, opts.writers).then((patch) => dispatch({ type: 'process/update', patch }))),
+      bounded('runs and log writers', processSnapshot(config, opts.writers, now).then((patch) => dispatch({ type: 'process/update', patch }))),
     ]),
     bounded(`expected keys ${config.expected?.file ?? ''}`, expectedTask),
     // A Cloud Run job without `failed` has no failed-keys files (tester X3).

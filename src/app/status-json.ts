@@ -151,7 +151,8 @@ export function statusJson(state: AppState) {
     reading: readingLog(state) ? { bytesRead: state.log.bytesRead, size: state.log.size } : null,
     runs,
     coverage,
-    process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId },
+    // A stop asked and not over (tester Y9): its stage ('sigint' | 'sigterm' | 'needs-kill') and when it was asked.
+    process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId, stopping: p.stopping, stopRequestedAt: iso(p.stopSignals[0]?.at ?? null) },
     failures: failuresJson(state),
     // Only for a job with `cloudRun`: the execution the figures come from.
     ...(state.place ? { execution: executionJson(state) } : {}),

@@ -8,6 +8,7 @@ import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
 import { formatClock, formatCount, formatEta, formatPercent, formatRate } from '../format.js';
+import { stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive } from '../state/run-view.js';
@@ -47,7 +48,10 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   const lines: string[] = [];
   // A log not read to its end within --timeout has no state yet (tester U8): how far the read got, no run figures.
   const reading = readingText(state);
-  lines.push(`${state.job}: ${reading ?? (runUnknown(state) ? 'error' : f.status + (run?.dryRun ? ' (dry run)' : ''))}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
+  // A stop asked and not over (a dashboard left during it, tester Y9): `stopping`, as the overview's cell says.
+  const stopping = !reading && state.process.stopping && state.process.attached && isLive(f.status);
+  lines.push(`${state.job}: ${reading ?? (runUnknown(state) ? 'error' : stopping ? 'stopping' : f.status + (run?.dryRun ? ' (dry run)' : ''))}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
+  if (stopping) lines.push(`stop      ${stopStage(state.process, state.now)}`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   // A failed call is one of status's `problem` lines, with its fix: said once, and no "retrying" from a one-shot.
   for (const l of placeLines(state)) if (!state.place?.error || !l.text.startsWith(state.place.error)) lines.push(`          ${l.text}`);

@@ -10,7 +10,10 @@ import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
 import type { ProcStart } from '../runner/proc.js';
-import { appendRunRecord, recordEndOnce, recordStopNow, readRuns, stopAsked } from '../runner/runs-file.js';
+import { appendRunRecord, recordEndOnce, recordStopNow, recordStopTerm, readRuns, stopAsked } from '../runner/runs-file.js';
+import { runProcesses } from '../runner/session.js';
+import { carryStop } from '../runner/stop-carrier.js';
+import { waitUntil } from '../runner/wait.js';
 import type { Survivor } from '../runner/session.js';
 import { killRun, stopRun } from '../runner/stop.js';
 import { watchProcess } from '../runner/watch.js';
@@ -47,6 +50,8 @@ export interface LocalPlace extends RunPlace {
   attach(patch: { runId?: string | null; pid?: number | null; procStart?: ProcStart | null; attached?: boolean; left?: AppState['process']['left'] }): void;
   /** Runs recorded as launched whose process is gone with no end record: they ended while no dashboard watched. */
   noteEndedUnseen(): Promise<void>;
+  /** Leaving during a stop's SIGINT grace: its SIGTERM is handed to a detached carrier (process.stopCarrier). */
+  handOffStop(): void;
 }
 
 /** Longest wait for the follower to reach the log's end after a run exits, before its counts are recorded (ms). */
@@ -238,6 +243,75 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     return { ok: true, runId: run.id, what: `pid ${run.pid}`, suffix: out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '', notices };
   }
 
+  /** Ends the dashboard's own escalation of a stop when the stop is handed to a carrier (or the dashboard closes). */
+  let escalation: AbortController | null = null;
+
+  /**
+   * The stop's steps after its first signal, in the background: SIGTERM after the grace (recorded in runs.jsonl, so
+   * a dashboard opened later goes on from there), then the SIGKILL question. `from`: a stop carried on from its
+   * record, its SIGINT (or SIGTERM) sent `waitMs` before its grace ends (tester Y9).
+   */
+  function escalate(p: AppState['process'], start: { from?: 'SIGTERM'; waitMs?: number; skipAll?: boolean } = {}): Promise<'exited' | 'needs-kill'> {
+    escalation?.abort();
+    const ac = (escalation = new AbortController());
+    const signal = AbortSignal.any([ac.signal, d.signal]);
+    const id = p.runId;
+    const onPhase = (phase: 'sigint' | 'sigterm' | 'waiting-kill-confirm') => {
+      if (phase === 'waiting-kill-confirm') return dispatch({ type: 'process/update', patch: { stopping: 'needs-kill' } });
+      const sent = { signal: phase === 'sigint' ? ('SIGINT' as const) : ('SIGTERM' as const), at: d.now() };
+      dispatch({ type: 'process/update', patch: { stopping: phase, stopSignals: [...store.getState().process.stopSignals, sent] } });
+      if (phase === 'sigterm' && id) void recordStopTerm(config.stateDir, id, sent.at).catch(() => undefined);
+    };
+    // Waiting out a grace for a signal every process ignores would only delay the stop: said, and the next one sent.
+    const onSkip = (sig: string, pids: number[]) => notice(`${sig} not sent: ${pids.length === 1 ? `pid ${pids[0]} ignores` : `pids ${pids.join(', ')} all ignore`} it (started with & by a script), so SIGTERM goes now`, 'warn', runKey(id ?? ''));
+    const run = { pid: p.pid as number, procStart: p.procStart, left: p.left?.pids };
+    const gone = () => runProcesses(run).length === 0;
+    const rest = async (): Promise<'exited' | 'needs-kill'> => {
+      // The grace of the signal sent before this dashboard (its record's time) runs out first.
+      if (start.waitMs && start.waitMs > 0 && (await waitUntil(gone, { timeoutMs: start.waitMs, signal }))) return 'exited';
+      if (start.skipAll) {
+        if (gone()) return 'exited';
+        onPhase('waiting-kill-confirm');
+        return 'needs-kill';
+      }
+      return stopRun(run.pid, run.procStart, { graceMs: STOP_GRACE_MS, signal, onPhase, onSkip, left: run.left, from: start.from });
+    };
+    const result = rest();
+    // Never a box that appears by itself: the operator opens the SIGKILL question with x, after this notice.
+    void result.then(
+      (r) => r === 'needs-kill' && notice(`run ${id} ignored ${signalsSent(store.getState().process)}: press x to decide about SIGKILL`, 'warn', runKey(id ?? '')),
+      () => undefined,
+    );
+    return result;
+  }
+
+  /**
+   * A stop recorded in runs.jsonl for the run re-attached to, its end not recorded (the dashboard that stopped it was
+   * left during the stop, tester Y9): carried on from where its record says it is.
+   */
+  function carryOn(p: AppState['process']): void {
+    const last = p.stopSignals.at(-1);
+    if (!last || p.pid === null) return;
+    stopRequested = true;
+    const waitMs = last.at + STOP_GRACE_MS - d.now();
+    void escalate(p, last.signal === 'SIGTERM' ? { waitMs, skipAll: true } : { waitMs, from: 'SIGTERM' }).catch(() => undefined);
+  }
+
+  /**
+   * Leaving during a stop: the SIGTERM still due goes to a detached carrier (stop-carrier.ts), never dropped and never
+   * sent early; this dashboard's own escalation ends. Said under the last frame (leave-summary.ts).
+   */
+  function handOff(): void {
+    const p = store.getState().process;
+    if (p.stopping !== 'sigint' || !p.alive || p.pid === null || !p.runId) return;
+    const last = p.stopSignals.at(-1);
+    if (!last) return;
+    escalation?.abort();
+    const members = runProcesses({ pid: p.pid, procStart: p.procStart, left: p.left?.pids });
+    const pid = carryStop({ stateDir: config.stateDir, runId: p.runId, dueAt: last.at + STOP_GRACE_MS, members });
+    dispatch({ type: 'process/update', patch: { stopCarrier: pid } });
+  }
+
   async function stop(): Promise<PlaceStopOutcome> {
     const p = store.getState().process;
     if (p.pid === null) return { ok: false, message: 'no run of ours is running' };
@@ -253,16 +327,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         // The stop goes on: the signal matters more than its record.
       }
     }
-    const onPhase = (phase: 'sigint' | 'sigterm' | 'waiting-kill-confirm') => {
-      if (phase === 'waiting-kill-confirm') return dispatch({ type: 'process/update', patch: { stopping: 'needs-kill' } });
-      const sent = { signal: phase === 'sigint' ? ('SIGINT' as const) : ('SIGTERM' as const), at: d.now() };
-      dispatch({ type: 'process/update', patch: { stopping: phase, stopSignals: [...store.getState().process.stopSignals, sent] } });
-    };
-    // Waiting out a grace for a signal every process ignores would only delay the stop: said, and the next one sent.
-    const onSkip = (sig: string, pids: number[]) => notice(`${sig} not sent: ${pids.length === 1 ? `pid ${pids[0]} ignores` : `pids ${pids.join(', ')} all ignore`} it (started with & by a script), so SIGTERM goes now`, 'warn', runKey(p.runId ?? ''));
-    const result = await stopRun(p.pid, p.procStart, { graceMs: STOP_GRACE_MS, signal: d.signal, onPhase, onSkip, left: p.left?.pids });
-    // Never a box that appears by itself: the operator opens the SIGKILL question with x, after this notice.
-    if (result === 'needs-kill') return { ok: 'needs-kill', message: `run ${p.runId} ignored ${signalsSent(store.getState().process)}: press x to decide about SIGKILL` };
+    // The first signal goes before escalate returns (stopRun signals before its first wait); the rest goes on in the
+    // background, so a `q` after `y` waits for nothing but that signal (tester Z1: q froze 10–20 s in silence).
+    void escalate(p).catch(() => undefined);
     return { ok: true, message: '' };
   }
 
@@ -328,12 +395,18 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     },
     attach(patch) {
       if (patch.attached && patch.pid && patch.runId) {
-        notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running`, 'info', runKey(patch.runId));
+        const p = store.getState().process;
+        const stopping = p.runId === patch.runId && p.stopping ? p.stopping : null;
+        notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running${stopping ? `, stopping: ${stopStage(p, d.now())}` : ''}`, 'info', runKey(patch.runId));
         watch(patch.pid, patch.procStart ?? null, patch.runId, undefined, patch.left?.pids);
+        // A stop confirmed on a dashboard left during it goes on here from its record (tester Y9).
+        if (stopping === 'needs-kill') stopRequested = true;
+        else if (stopping) carryOn(p);
         // Silent so far (tester U19): the run from its launch record, not `waiting` or the log's previous run.
         void until(() => logKnown(store.getState().log), 15_000).then(seedAttached);
       }
     },
+    handOffStop: handOff,
     async noteEndedUnseen() {
       const runs = await readRuns(config.stateDir).catch(() => []);
       for (const run of findAttachable(runs).unproven) {

@@ -64,8 +64,14 @@ export interface EndRecord {
 export interface StopRecord {
   type: 'stop';
   id: string;
-  /** When the stop was asked for (epoch ms). */
+  /** When the stop was asked for (epoch ms), or when `signal` was sent. */
   at: number;
+  /**
+   * Absent: the stop asked for (its SIGINT goes in the same moment). `SIGTERM`: the stop's next step sent, by the
+   * dashboard or by the carrier it handed the stop to when it was left (tester Y9): a dashboard opened later goes on
+   * from there, never back to the start.
+   */
+  signal?: 'SIGTERM';
 }
 
 /**
@@ -90,6 +96,8 @@ export interface RunRecord extends Omit<LaunchRecord, 'type'> {
   end: Omit<EndRecord, 'type' | 'id'> | null;
   /** When a dashboard asked it to stop (a stop record), if one did. */
   stopAskedAt?: number;
+  /** When its stop sent SIGTERM (a stop record with `signal`), if it did. */
+  stopTermAt?: number;
   /** The launched command exited leaving these running (the newest `left` record), if it did. */
   left?: Omit<LeftRecord, 'type' | 'id'>;
 }
@@ -199,6 +207,11 @@ export function recordStopNow(stateDir: string, id: string, at: number): { synce
   return { synced };
 }
 
+/** Records that the stop of run `id` sent SIGTERM at `at` (a StopRecord with `signal`). Throws as appendRunRecord. */
+export function recordStopTerm(stateDir: string, id: string, at: number): Promise<void> {
+  return appendRunRecord(stateDir, { type: 'stop', id, at, signal: 'SIGTERM' });
+}
+
 /** Whether runs.jsonl holds a stop record for run `id` (false when it cannot be read). */
 export async function stopAsked(stateDir: string, id: string): Promise<boolean> {
   const run = (await readRuns(stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === id);
@@ -250,7 +263,7 @@ function checkedRecord(raw: unknown): AnyRunRecord | null {
   if (!isStr(r.id)) return null;
   /** Optional fields: kept only when of their type. */
   const opt = (name: string, is: (x: unknown) => boolean) => (name in r && is(r[name]) ? { [name]: r[name] } : {});
-  if (r.type === 'stop') return isNum(r.at) ? { type: 'stop', id: r.id, at: r.at } : null;
+  if (r.type === 'stop') return isNum(r.at) ? { type: 'stop', id: r.id, at: r.at, ...(r.signal === 'SIGTERM' ? { signal: 'SIGTERM' as const } : {}) } : null;
   if (r.type === 'left') {
     const pids = Array.isArray(r.pids) ? r.pids.filter((p): p is Survivor => typeof p === 'object' && p !== null && isNum((p as Survivor).pid) && (isNum((p as Survivor).procStart) || isStr((p as Survivor).procStart))) : [];
     if (!isNum(r.at) || !orNull(r.exitCode, isNum) || !orNull(r.signal, isStr) || pids.length === 0) return null;
@@ -283,7 +296,7 @@ export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
     if (rec.type === 'launch') {
       const { type: _type, ...launch } = rec;
       const before = runs.get(rec.id);
-      runs.set(rec.id, { ...launch, end: before?.end ?? null, ...(before?.stopAskedAt !== undefined ? { stopAskedAt: before.stopAskedAt } : {}), ...(before?.left ? { left: before.left } : {}) });
+      runs.set(rec.id, { ...launch, end: before?.end ?? null, ...(before?.stopAskedAt !== undefined ? { stopAskedAt: before.stopAskedAt } : {}), ...(before?.stopTermAt !== undefined ? { stopTermAt: before.stopTermAt } : {}), ...(before?.left ? { left: before.left } : {}) });
       continue;
     }
     if (rec.type === 'left') {
@@ -295,7 +308,8 @@ export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
     }
     if (rec.type === 'stop') {
       const run = runs.get(rec.id);
-      if (run) run.stopAskedAt = rec.at;
+      if (run && rec.signal === 'SIGTERM') run.stopTermAt = rec.at;
+      else if (run) run.stopAskedAt = rec.at;
       continue;
     }
     const run = runs.get(rec.id);

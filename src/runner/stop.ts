@@ -19,6 +19,8 @@ export interface StopOptions {
   onSkip?: (sig: 'SIGINT', pids: number[]) => void;
   /** What the launched command left running in its session when it exited (watch.ts onLeft): the run goes on in them. */
   left?: Survivor[];
+  /** `SIGTERM`: SIGINT went earlier (a stop carried on from its record, tester Y9): the stop goes on from SIGTERM. */
+  from?: 'SIGTERM';
 }
 
 /**
@@ -32,7 +34,7 @@ export async function stopRun(pid: number, procStart: ProcStart | null, opts: St
   const run = { pid, procStart, left: opts.left };
   // The launched command alive settles it without a walk of /proc (this is polled every pollMs).
   const gone = () => !isAlive(pid, procStart) && runProcesses(run).length === 0;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  for (const sig of opts.from === 'SIGTERM' ? (['SIGTERM'] as const) : (['SIGINT', 'SIGTERM'] as const)) {
     const members = runProcesses(run);
     const groups = runGroups(members);
     if (groups.length === 0) return 'exited';

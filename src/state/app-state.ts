@@ -86,6 +86,11 @@ export interface ProcessState {
   stopping: 'sigint' | 'sigterm' | 'needs-kill' | null;
   /** The signals the current stop has sent, in order, with when (epoch ms). */
   stopSignals: { signal: 'SIGINT' | 'SIGTERM'; at: number }[];
+  /**
+   * The pid of the process the rest of the stop was handed to when the dashboard was left during it (its SIGTERM:
+   * runner/stop-carrier.ts), or null/absent (tester Y9).
+   */
+  stopCarrier?: number | null;
   stopped: boolean;
   exitCode: number | null;
   /** When our run's process was seen to exit (epoch ms, our clock), or null: its elapsed time ends there (V7). */

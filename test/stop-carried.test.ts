@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { startRuntime } from '../src/app/runtime.js';
+import { collectSnapshot } from '../src/app/snapshot.js';
+import { statusJson } from '../src/app/status-json.js';
+import { statusText } from '../src/app/status-text.js';
+import { leaveSummary } from '../src/app/leave-summary.js';
+import { settleAndSay } from '../src/app/leave.js';
+import { loadConfig } from '../src/config.js';
+import { createLocalPlace } from '../src/run-place/local-place.js';
+import { procStartOf } from '../src/runner/proc.js';
+import { appendRunRecord } from '../src/runner/runs-file.js';
+import { clockTime, STOP_GRACE_MS } from '../src/state/confirm-situation.js';
+import { initialState } from '../src/state/app-state.js';
+import { createStore } from '../src/store.js';
+import { cleanup, tempDir, track, waitFor } from './runner-support.js';
+
+afterAll(cleanup);
+
+/**
+ * A backfill whose SIGINT handler only says so and carries on (a flag its pool never checks: tester Y9's bf.py);
+ * SIGTERM ends it (the default). It writes a line when it starts and at each signal.
+ */
+const STUBBORN = `
+const { writeSync } = require('node:fs');
+process.on('SIGINT', () => writeSync(1, 'KeyboardInterrupt: waiting for workers to finish in-flight requests\\n'));
+writeSync(1, 'started ' + process.pid + '\\n');
+setInterval(() => {}, 1000);
+`;
+
+const records = (dir: string) => readFileSync(join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string; at?: number; signal?: string; reason?: string });
+
+function stubbornJob() {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'stubborn.cjs'), STUBBORN);
+  writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'stopq', log: 'bf.log', keepAwake: false, timezone: 'UTC', command: [process.execPath, 'stubborn.cjs'] }));
+  return { dir, config: loadConfig({ cwd: dir }) };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// Tester Y9 and Z1: `x` `y`, then `q` within the SIGINT grace: the dashboard froze 10–20 s, or (before) the SIGTERM
+// never came and the run scraped on; the words said `goes on`. Leaving now hands the SIGTERM to a carrier.
+test('q during a stop: the stop returns at once, its SIGTERM goes from a carrier when due, recorded, and the words say so', async () => {
+  const { dir, config } = stubbornJob();
+  // The dashboard's clock reads 9 s behind: its SIGINT's grace (10 s by its clock) ends about 1 s from now, real time.
+  const skew = STOP_GRACE_MS - 1000;
+  const now = () => Date.now() - skew;
+  const store = createStore(initialState({ job: 'stopq', log: config.log, now: now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const place = createLocalPlace({ config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  const out = await place.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+  expect(out.ok).toBe(true);
+  const pid = store.getState().process.pid!;
+  track(pid);
+  await waitFor(() => readFileSync(config.log, 'utf8').includes('started'), 'the run started');
+  const stop = await place.stop();
+  expect(stop.ok).toBe(true);
+  // It returned with the first signal sent, the run still going: nothing of the stop's waits is the dashboard's.
+  await waitFor(() => readFileSync(config.log, 'utf8').includes('KeyboardInterrupt'), 'SIGINT handled');
+  expect(alive(pid)).toBe(true);
+  expect(store.getState().process.stopping).toBe('sigint');
+  place.handOffStop();
+  const carrier = store.getState().process.stopCarrier;
+  expect(carrier).toEqual(expect.any(Number));
+  track(carrier);
+  const words = leaveSummary([store.getState()]);
+  const sigintAt = store.getState().process.stopSignals[0].at;
+  expect(words.slice(0, 2)).toEqual([`backfill-tui: stopq: run ${out.ok ? out.runId : ''} (pid ${pid}) is stopping`, `backfill-tui:   SIGTERM at ${clockTime(store.getState().process.stopSignals[0].at + STOP_GRACE_MS)} if it still runs (pid ${carrier} sends it)`]);
+  expect(words.join('\n')).not.toContain('goes on');
+  // The dashboard is gone.
+  ac.abort();
+  await waitFor(() => !alive(pid) || null, 'the run ended by the carrier\'s SIGTERM', 15_000);
+  const term = await waitFor(() => records(dir).find((r) => r.type === 'stop' && r.signal === 'SIGTERM'), 'the SIGTERM recorded');
+  // Sent when due (the SIGINT's time plus its grace, as the dashboard handed it on), never early.
+  expect(term.at!).toBeGreaterThanOrEqual(sigintAt + STOP_GRACE_MS);
+  await waitFor(() => !alive(carrier!) || null, 'the carrier gone');
+}, 60_000);
+
+// Tester Y9: a new dashboard re-attached to the run (`running`, `re-attached … still running`) and said nothing of the
+// stop; no SIGTERM came. It carries the stop on from its record, and status says `stopping` before it.
+test('a dashboard opened on a run with a stop record and no end says stopping and sends the overdue SIGTERM; status says it too', async () => {
+  const { dir, config } = stubbornJob();
+  const fd = openSync(config.log, 'a');
+  const child = spawn(process.execPath, [join(dir, 'stubborn.cjs')], { cwd: dir, detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  child.unref();
+  const pid = child.pid!;
+  track(pid);
+  await waitFor(() => readFileSync(config.log, 'utf8').includes('started'), 'the run started');
+  const t = Date.now();
+  const base = { label: 'resume' as const, argv: [process.execPath, 'stubborn.cjs'], cwd: dir, keysFile: null, keyCount: 0, pid, procStart: procStartOf(pid), log: config.log, startedAt: t - 30_000 };
+  await appendRunRecord(config.stateDir, { type: 'launch', id: 'resume-stopq', ...base });
+  // SIGINT went 12 s ago (the stopping dashboard was left 1 s after): SIGTERM is 2 s overdue.
+  await appendRunRecord(config.stateDir, { type: 'stop', id: 'resume-stopq', at: t - 12_000 });
+  process.kill(-pid, 'SIGINT');
+  await waitFor(() => readFileSync(config.log, 'utf8').includes('KeyboardInterrupt'), 'SIGINT handled');
+
+  const snap = await collectSnapshot(config, { now: () => t, sources: false });
+  expect(statusJson(snap).process).toMatchObject({ runId: 'resume-stopq', stopping: 'sigint', stopRequestedAt: new Date(t - 12_000).toISOString() });
+  const text = statusText(snap);
+  expect(text).toMatch(/^stopq: stopping {2}/);
+  expect(text).toContain('stop      sent SIGINT at');
+  expect(alive(pid)).toBe(true);
+
+  const r = startRuntime(config, { exit: () => undefined, now: Date.now });
+  try {
+    await waitFor(() => r.store.getState().ui.notices.find((n) => n.text.includes('re-attached to run resume-stopq') && n.text.includes('stopping: sent SIGINT at')), 're-attached, stopping said');
+    await waitFor(() => !alive(pid) || null, 'the run ended by the SIGTERM the dashboard carried on', 15_000);
+    await waitFor(() => records(dir).find((x) => x.type === 'stop' && x.signal === 'SIGTERM'), 'the SIGTERM recorded');
+    expect(records(dir).filter((x) => x.type === 'stop' && x.signal === 'SIGTERM')).toHaveLength(1);
+    await waitFor(() => records(dir).find((x) => x.type === 'end' && x.id === 'resume-stopq' && x.reason === 'stopped'), 'its end recorded stopped', 15_000);
+  } finally {
+    await r.close();
+  }
+}, 60_000);
+
+test('the words on leaving during each stage of a stop', () => {
+  const s = initialState({ job: 'j', log: '/x.log', now: Date.UTC(2026, 0, 1, 3, 16, 12), targets: [] });
+  const at = s.now;
+  const p = { ...s.process, runId: 'r1', pid: 42, attached: true, alive: true };
+  const sigint = { ...s, process: { ...p, stopping: 'sigint' as const, stopSignals: [{ signal: 'SIGINT' as const, at }] } };
+  const t = (ms: number) => clockTime(ms);
+  // No carrier (no /proc): the next dashboard must be opened in time.
+  expect(leaveSummary([sigint])).toEqual(['backfill-tui: j: run r1 (pid 42) is stopping', `backfill-tui:   SIGTERM due at ${t(at + 10_000)}: open the dashboard by then to send it`]);
+  const sigterm = { ...s, process: { ...p, stopping: 'sigterm' as const, stopSignals: [{ signal: 'SIGINT' as const, at }, { signal: 'SIGTERM' as const, at: at + 10_000 }] } };
+  expect(leaveSummary([sigterm])).toEqual(['backfill-tui: j: run r1 (pid 42) is stopping', `backfill-tui:   running at ${t(at + 20_000)}? open the dashboard: x asks about SIGKILL`]);
+  const kill = { ...s, process: { ...p, stopping: 'needs-kill' as const, stopSignals: sigterm.process.stopSignals } };
+  // Both ignored: it goes on, and the runs-go-on line says so too.
+  expect(leaveSummary([kill])).toEqual(['backfill-tui: j: run r1 (pid 42) ignored SIGINT and SIGTERM', 'backfill-tui:   it goes on: open the dashboard; x asks about SIGKILL', 'backfill-tui: runs go on without the dashboard; open it again to stop them']);
+});
+
+// The same through the dashboard's own leaving (settleAndSay, what q, Ctrl-C and SIGHUP run): s y, x y, leave.
+test('leaving the dashboard during a stop hands it on and says so under the last frame', async () => {
+  const { config } = stubbornJob();
+  const skew = STOP_GRACE_MS - 1000;
+  const r = startRuntime(config, { exit: () => undefined, now: () => Date.now() - skew });
+  let pid = 0;
+  try {
+    await waitFor(() => r.store.getState().process.writersChecked && r.store.getState().log.looked, 'ready');
+    r.controller.onIntent('resume');
+    await waitFor(() => r.store.getState().ui.confirm, 'the launch box');
+    r.controller.onIntent('confirm-yes');
+    pid = await waitFor(() => r.store.getState().process.alive && r.store.getState().process.pid, 'the run');
+    track(pid);
+    await waitFor(() => readFileSync(config.log, 'utf8').includes('started'), 'the run started');
+    r.controller.onIntent('stop');
+    await waitFor(() => r.store.getState().ui.confirm?.kind === 'stop', 'the stop box');
+    r.controller.onIntent('confirm-yes');
+    await waitFor(() => r.store.getState().process.stopping === 'sigint', 'SIGINT sent');
+    let said = '';
+    await settleAndSay([r], (t) => (said += t), 80)();
+    const carrier = r.store.getState().process.stopCarrier;
+    expect(carrier).toEqual(expect.any(Number));
+    track(carrier);
+    expect(said).toContain(`(pid ${pid}) is stopping\n`);
+    expect(said).toContain(`if it still runs (pid ${carrier} sends it)`);
+    expect(said).not.toContain('goes on');
+  } finally {
+    await r.close();
+  }
+  await waitFor(() => !alive(pid) || null, 'the run ended by the carrier', 15_000);
+}, 60_000);
