@@ -74,3 +74,45 @@ describe('keys from a failed-keys file are validated like expected keys', () => 
     await waitFor(() => readFileSync(join(dir, 'backfill.log'), 'utf8') === '2022-01-03\n2022-01-10\n', 'the script to read its keys');
   });
 });
+
+// Tester Y10: one 300-character id (id characters only) in the expected file was offered by `s`, then `y` launched
+// nothing (`Refusing to write the keys file`), and every later `s` did the same: one bad line blocked every resume.
+describe('an over-long key in the expected file never blocks a resume', () => {
+  const LONG_ID = 'G'.repeat(300);
+  const LINES = ['key', 'abc', '--help', '-rf', 'has space', LONG_ID, 'ok2'];
+
+  test('the expected-file reader reports it as a bad line with its line number, as it does --help', async () => {
+    const { parseExpectedKeys } = await import('../src/coverage/expected-keys.js');
+    const r = parseExpectedKeys(`${LINES.join('\n')}\n`, { file: 'e.csv', format: 'id' });
+    expect(r.keys).toEqual(['abc', 'key', 'ok2']);
+    expect(r.invalid.map((i) => [i.line, i.reason])).toEqual([
+      [3, 'not an id (letters, digits, _ . : -)'],
+      [4, 'not an id (letters, digits, _ . : -)'],
+      [5, 'not an id (letters, digits, _ . : -)'],
+      [6, 'longer than 200 characters (300)'],
+    ]);
+    // First in the file, with no format given: a bad line too, never a header skipped unsaid.
+    const first = parseExpectedKeys(`${LONG_ID}\nabc\n`, { file: 'e.csv' });
+    expect(first.keys).toEqual(['abc']);
+    expect(first.invalid.map((i) => i.line)).toEqual([1]);
+  });
+
+  test('s then y launches the good keys: the keys file the script reads holds exactly them', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'e.csv'), `${LINES.join('\n')}\n`);
+    writeFileSync(join(dir, 'backfill.log'), '');
+    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({
+      job: 'susp', log: 'backfill.log', expected: { file: 'e.csv', format: 'id' }, keepAwake: false,
+      command: [process.execPath, '-e', 'process.stdout.write(require("fs").readFileSync(process.argv[1], "utf8"))', '{keysFile}'],
+    }));
+    const r = startRuntime(loadConfig({ file: join(dir, 'cfg.json'), cwd: dir }), { exit: () => undefined });
+    runtimes.push(r);
+    await waitFor(() => r.store.getState().coverage.expected && r.store.getState().process.writersChecked, 'the expected keys read');
+    r.controller.onIntent('resume');
+    const confirm = await waitFor(() => r.store.getState().ui.confirm, 'the resume box');
+    expect(confirm.keys).toEqual(['abc', 'key', 'ok2']);
+    r.controller.onIntent('confirm-yes');
+    // Ids: the header line the scripts skip (keys-file.ts), then the three good keys.
+    await waitFor(() => readFileSync(join(dir, 'backfill.log'), 'utf8') === 'key\nabc\nkey\nok2\n', 'the script to read its keys');
+  });
+});

@@ -138,10 +138,13 @@ export function createController(deps: ControllerDeps) {
     if (!expected) return notice('resume needs the expected keys (config `expected`)', 'warn');
     const present = await freshStorage('s');
     if (live.storage && present === null) return;
-    const keys = present ? expected.filter((k) => !present.has(k)) : expected;
-    if (keys.length === 0) return notice('nothing to resume: every expected key is in storage', 'info');
+    const missing = present ? expected.filter((k) => !present.has(k)) : expected;
+    if (missing.length === 0) return notice('nothing to resume: every expected key is in storage', 'info');
+    // As for r: a key no keys file may hold would refuse the launch and every good key with it (tester Y10).
+    const { safe: keys, note } = leaveOutSuspicious(missing);
+    if (keys.length === 0) return notice(`nothing to resume: ${note}`, 'warn');
     const settings = settingsWords(pl.settingsTaken(), config.workers, config.timeout);
-    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${countOf(keys.length, 'key')}${settings ? `, ${settings}` : ''}?${present ? '' : ' No storage is configured, so nothing was subtracted: these are all the expected keys.'}` });
+    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${countOf(keys.length, 'key')}${settings ? `, ${settings}` : ''}?${present ? '' : ' No storage is configured, so nothing was subtracted: these are all the expected keys.'}${note ? ` ${note}.` : ''}` });
   }
 
   /** What the open retry box was asked for (`R`'s group), so that `a` asks again from fresh facts. */

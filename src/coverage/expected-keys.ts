@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { MAX_KEY_CHARS } from '../key-safety.js';
 
 /** 'date': real calendar dates YYYY-MM-DD; 'id': codes like 0022400001. */
 export type KeyFormat = 'date' | 'id';
@@ -99,6 +100,8 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 /** Why `key` is not a valid key of `format`, or null when it is. */
 export function keyProblem(key: string, format: KeyFormat): string | null {
   if (key === '') return 'empty key';
+  // Never launchable (keys-file.ts refuses it, and every good key with it): a bad line, as `--help` is (tester Y10).
+  if (key.length > MAX_KEY_CHARS) return `longer than ${MAX_KEY_CHARS} characters (${key.length})`;
   if (format === 'id') return ID.test(key) ? null : 'not an id (letters, digits, _ . : -)';
   if (!/^\d{4}-\d{2}-\d{2}$/.test(key)) return 'not a date YYYY-MM-DD';
   return isCalendarDate(key) ? null : 'not a calendar date';
@@ -155,7 +158,9 @@ function isHeader(lines: string[], first: number, spec: ExpectedSpec): boolean {
   const line = lines[first].trim();
   if (line.startsWith('20')) return false;
   const cell = splitCsv(line)[0] ?? '';
-  if (keyProblem(cell, spec.format ?? guessFormat(cell)) !== null) return true;
+  // By its shape only: an over-long first key is a bad line to report, not a column name to skip.
+  const shape = cell.slice(0, MAX_KEY_CHARS);
+  if (keyProblem(shape, spec.format ?? guessFormat(shape)) !== null) return true;
   const next = lines.slice(first + 1).find((l) => l.trim() !== '');
   return !/\d/.test(line) && next !== undefined && /\d/.test(next);
 }
