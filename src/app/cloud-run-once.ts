@@ -74,10 +74,15 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     place({ error: e.message, hint: e.hint, errorAt: o.now() });
     return `${what}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
   };
+  // Earlier executions' failures as a dashboard kept them (read once from their logs): runs of the failure rule
+  // whether or not the region answers or still lists them (tester Z3, Y4: status said `failing 0` beside a saved
+  // execution's 9 failed keys when the region was down or had been restarted).
+  const kept = await loadOutcomes(config.stateDir);
   let list: ExecutionInfo[];
   try {
     list = await api.listExecutions(job, o.signal);
   } catch (err) {
+    if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, null) });
     return [fail(err, `Cloud Run job ${cr.job} (${cr.region})`, (cr.apiEndpoint ?? 'https://run.googleapis.com').replace(/\/+$/, ''))];
   }
   const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
@@ -85,13 +90,11 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   const e = list.find(isActive) ?? list[0] ?? null;
   place({ recent: list.filter((x) => !isActive(x)).slice(0, 5), listedAt: o.now(), execution: e, ours: e !== null && mine.has(e.id) });
   const history = recordedRuns(runs);
+  if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, e?.id ?? null) });
   if (!e) {
     dispatch({ type: 'process/update', patch: { history, writersChecked: false } });
     return [];
   }
-  // Earlier executions' failures as a dashboard kept them (read once from their logs): the same runs it shows.
-  const kept = await loadOutcomes(config.stateDir);
-  if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, e.id) });
   const pacer = o.pacer ? createCallPacer({ now: o.now, ...o.pacer }) : projectPacer(cr.loggingEndpoint, cr.project);
   const ours = mine.has(e.id);
   const active = isActive(e);

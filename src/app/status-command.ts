@@ -87,6 +87,13 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
     writeErr(`backfill-tui: the log ${state.log.path} was not read to its end (${readingText(state)}): the failing keys are not known; nothing is printed (give --timeout more seconds)\n`);
     return 1;
   }
+  // A Cloud Run job whose executions could not be listed: the newest execution's failures are not known, only
+  // those kept from earlier ones (tester Z3: an empty list and exit 0 went to a script's retry as "nothing failed").
+  const place = state.place;
+  if (place && place.listedAt === null && place.error) {
+    writeErr(`backfill-tui: ${place.label} not listed: the newest execution's failing keys are not known; nothing is printed\n`);
+    return 1;
+  }
   const storage = state.coverage.storage;
   // Without a storage listing a key that has since recovered cannot be told apart: say so, still print.
   if (storage && storage.keys === null) writeErr(`backfill-tui: storage not listed (${storage.error ?? 'unknown'}): keys that recovered since are included\n`);

@@ -105,9 +105,21 @@ export function outcomesAsRuns(list: ExecutionOutcomes[], except: string | null)
     if (o.id === except) continue;
     const path = `${EXECUTION_PATH_PREFIX}${o.id}`;
     files.push({ path, name: `execution ${o.id}`, runStartedAt: o.startedAt, writtenAt: null, mtimeMs: o.endedAt, totalFailed: o.failed.length, entries: o.failed, problems: [], execution: o.id });
-    if (o.tried) tried.set(path, new Set(o.tried));
+    const keys = triedKept(o);
+    if (keys) tried.set(path, new Set(keys));
   }
   return { files, tried };
+}
+
+/**
+ * The keys a kept execution tried, or null when its file cannot say: files saved before tester Y4's fix list every
+ * key a cancelled execution was given, more than its own log's outcomes count. Those keys' silence then proves
+ * nothing (the rule's positive evidence only), rather than a key it never reached reading `recovered`.
+ */
+function triedKept(o: ExecutionOutcomes): string[] | null {
+  if (!o.tried || !o.counts) return o.tried;
+  const outcomes = o.counts.succeeded + o.counts.failed + o.counts.skipped;
+  return o.tried.length > outcomes ? null : o.tried;
 }
 
 /**

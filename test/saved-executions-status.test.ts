@@ -1,0 +1,71 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import { outcomesDir, saveOutcomes } from '../src/cloud-run/execution-outcomes.js';
+import { loadConfig } from '../src/config.js';
+import { runCliAsync } from './support/cli.js';
+import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+
+let dir: string;
+let server: LoopbackServer;
+let closed = false;
+const [K1, K2, K3, K4] = ['2022-01-03', '2022-01-04', '2022-01-05', '2022-01-06'];
+const T = Date.UTC(2026, 10, 30, 22, 0);
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-saved-'));
+  server = await startJobRegion(dir);
+  closed = false;
+});
+afterEach(async () => {
+  if (!closed) await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const fail = (key: string) => ({ key, status: 'failed', error: 'HTTP 500' });
+
+/**
+ * Three executions a dashboard kept, none listed by the region now (it was restarted, or is down): A over the four
+ * keys (K3, K4 failed); B a retry of K3 and K4 cancelled after K3 (failed), saved before tester Y4's fix with
+ * both keys as tried — more than its log's one outcome; C a retry of K4 (failed). K1 and K2 are in storage.
+ */
+async function savedExecutions(): Promise<void> {
+  writeCloudRunJobConfig(dir, server, { keys: [K1, K2, K3, K4], args: ['--keys={keys}'], present: [K1, K2] });
+  const { stateDir } = loadConfig({ cwd: dir });
+  await saveOutcomes(stateDir, { id: 'bf-a', startedAt: T, endedAt: T + 60_000, failed: [fail(K3), fail(K4)], tried: [K1, K2, K3, K4], whole: true, counts: { succeeded: 2, failed: 2, skipped: 0 } });
+  // As written before the fix (a1c55f5): the file itself, not through today's outcomesOf.
+  mkdirSync(outcomesDir(stateDir), { recursive: true });
+  writeFileSync(path.join(outcomesDir(stateDir), 'bf-b.json'), `${JSON.stringify({ id: 'bf-b', startedAt: T + 120_000, endedAt: T + 150_000, failed: [fail(K3)], tried: [K3, K4], whole: true, counts: { succeeded: 0, failed: 1, skipped: 0 } })}\n`);
+  await saveOutcomes(stateDir, { id: 'bf-c', startedAt: T + 200_000, endedAt: T + 230_000, failed: [fail(K4)], tried: [K4], whole: true, counts: { succeeded: 0, failed: 1, skipped: 0 } });
+}
+
+// Tester Y4 residue: after the region was restarted (its executions gone from its listing) status said `failing 0`
+// beside the dashboard's `failing 10`; and an old file's inflated `tried` made a never-reached key `2 of 3 missing`.
+test('a region that lists none of the saved executions: status and missing count them, and an old file\'s inflated tried proves nothing', async () => {
+  await savedExecutions();
+  const status = await runCliAsync(['status', '--json'], { cwd: dir });
+  const failures = JSON.parse(status.stdout).failures;
+  // K4: failed by A and C; B, cancelled before it, never reached it: 2 of 2, persistent (not "2 of 3 missing").
+  expect(failures).toMatchObject({ failing: 2, recovered: 0, persistent: 2 });
+  const persistent = await runCliAsync(['missing', '--from', 'failures', '--persistent'], { cwd: dir });
+  expect(persistent.code).toBe(0);
+  expect(persistent.stdout).toBe(`${K3}\n${K4}\n`);
+}, 60_000);
+
+// Tester Z3: with the region unreachable, `missing --from failures` printed nothing and exited 0, and `status --json`
+// said `failing 0`, though saved executions held the failed keys.
+test('a region that does not answer: status counts the saved executions, missing --from failures prints nothing and exits 1', async () => {
+  await savedExecutions();
+  await server.close();
+  closed = true;
+  const status = await runCliAsync(['status', '--json'], { cwd: dir });
+  const json = JSON.parse(status.stdout);
+  expect(json.failures).toMatchObject({ failing: 2, persistent: 2 });
+  expect(json.problems.join('\n')).toMatch(/Cloud Run/);
+  const missing = await runCliAsync(['missing', '--from', 'failures'], { cwd: dir });
+  expect(missing.code).toBe(1);
+  expect(missing.stdout).toBe('');
+  expect(missing.stderr).toContain("not listed: the newest execution's failing keys are not known; nothing is printed");
+}, 60_000);
