@@ -102,9 +102,9 @@ async function recordedLately(file: string, alert: Alert): Promise<boolean> {
  * (by `seq`) to every channel that is on: bell and desktop bytes to this terminal (each dashboard's operator is
  * told), then once per occurrence across the dashboards of one state directory (recordAlertOnce) a line to
  * alerts.jsonl and the webhook, in the background (a failure comes back as a notice, never blocking the screen).
- * Returns the function that stops it.
+ * Returns the function that stops it, which resolves once what was raised is recorded.
  */
-export function startAlertSink(store: Store, opts: AlertSinkOptions): () => void {
+export function startAlertSink(store: Store, opts: AlertSinkOptions): () => Promise<void> {
   const env = opts.env ?? process.env;
   const desktop: DesktopStyle | null = opts.channels.desktop === true ? desktopStyleFor(env) : opts.channels.desktop || null;
   const tmux = insideTmux(env);
@@ -147,8 +147,11 @@ export function startAlertSink(store: Store, opts: AlertSinkOptions): () => void
   };
   const unsubscribe = store.subscribe(check);
   void readPastAlerts(opts.stateDir).then((past) => past.length && store.dispatch({ type: 'alerts/past', alerts: past }));
+  // Resolves once every alert raised is recorded: a dashboard leaving awaits it (bounded), so an alert claimed as it
+  // left is written, never a claim file left behind with no record (tester Z1).
   return () => {
     check();
     unsubscribe();
+    return chain.then(() => undefined, () => undefined);
   };
 }

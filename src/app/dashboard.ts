@@ -55,9 +55,9 @@ export async function runDashboard(config: Config, opts: { color: boolean; alert
   const stopAlerts = wireAlerts(runtime.store, config, opts.alerts !== false);
   const say = settleAndSay([runtime], (t) => process.stdout.write(t), process.stdout.columns || 80);
   return untilLeft(app, unmount, async () => {
-    stopAlerts();
+    const recorded = stopAlerts();
     ac.abort();
-    await runtime.close();
+    await Promise.all([recorded, runtime.close()]);
     hub?.close();
   }, say);
 }

@@ -67,8 +67,8 @@ export async function runPlatformDashboard(registry: JobRegistry, opts: { color:
   const stopAlerts = platform.jobs.map((job, i) => wireAlerts(job.store, registry.jobs[i], opts.alerts !== false));
   const say = settleAndSay(platform.jobs, (t) => process.stdout.write(t), process.stdout.columns || 80);
   const code = await untilLeft(app, unmount, () => {
-    stopAlerts.forEach((stop) => stop());
-    return platform.close();
+    const recorded = stopAlerts.map((stop) => stop());
+    return Promise.all([...recorded, platform.close()]);
   }, say);
   if (failure) throw failure;
   return code;

@@ -254,7 +254,10 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   function escalate(p: AppState['process'], start: { from?: 'SIGTERM'; waitMs?: number; skipAll?: boolean } = {}): Promise<'exited' | 'needs-kill'> {
     escalation?.abort();
     const ac = (escalation = new AbortController());
-    const signal = AbortSignal.any([ac.signal, d.signal]);
+    // Ended by a hand-off or by the dashboard closing (AbortSignal.any is not in every Node 20).
+    if (d.signal.aborted) ac.abort();
+    else d.signal.addEventListener('abort', () => ac.abort(), { once: true });
+    const signal = ac.signal;
     const id = p.runId;
     const onPhase = (phase: 'sigint' | 'sigterm' | 'waiting-kill-confirm') => {
       if (phase === 'waiting-kill-confirm') return dispatch({ type: 'process/update', patch: { stopping: 'needs-kill' } });
