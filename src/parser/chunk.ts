@@ -30,8 +30,9 @@ const TAIL_MAX_BYTES = 4096;
  * `lines` (see keyed-lines.ts; built-in grammar only); `linesOf` gives every record as LogLines.
  */
 export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clock: LogClock = new LogClock(grammar.zone), keyed = false): ParsedBatch {
-  const lines: LogLine[] = [];
-  const tail: TailLine[] = [];
+  // Arrays of objects from the start (see objectArray).
+  const lines = objectArray<LogLine>();
+  const tail = objectArray<TailLine>();
   const len = chunk.length;
   const tailStart = tailLimit >= 1 ? startOfLastLines(chunk, Math.floor(tailLimit)) : len + 1;
   const prefix = new PrefixReader(chunk, clock);
@@ -102,6 +103,17 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
     pos = nl + 1;
   }
   return { lines, lineCount, lastAt: lastAt === -Infinity ? null : lastAt, tail, ...(suspiciousKeys > 0 && { suspiciousKeys }), ...(columns !== null && { keyed: columns }) };
+}
+
+/**
+ * An empty array whose elements are objects from the start: an empty `[]` starts as an array of small integers
+ * and changes kind at its first object, and optimized code made on one kind is thrown away when it meets the
+ * other (the parse worker's parseChunk, at every read; see keyed-lines.ts stringArray).
+ */
+function objectArray<T extends object>(): T[] {
+  const a: T[] = [{} as T];
+  a.pop();
+  return a;
 }
 
 /** Every record of the batch as a LogLine, in file order (its keyed columns made into LogLines). */

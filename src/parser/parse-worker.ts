@@ -16,6 +16,10 @@ import { type BatchMessage, toMessage } from './batch-transfer.js';
 import { parseChunk } from './chunk.js';
 import { compileGrammar } from './index.js';
 import { LogClock, type LogClockState } from './log-clock.js';
+import { warmParser } from './warm-up.js';
+
+/** The parser was warmed (warm-up.ts): once per worker. */
+let warmed = false;
 
 /** What the worker is asked to read. */
 export interface ParseJob {
@@ -78,6 +82,11 @@ async function run(job: ParseJob): Promise<void> {
   // Small reads first: the caller waits for the first batch, and this thread's first parse is its slowest (cold code).
   let want = Math.min(FIRST_READ_BYTES, job.readBytes);
   let pending: Promise<number> | null = pos < job.to ? readAt(job.fd, bufs[which], Math.min(want, job.to - pos), pos) : null;
+  // While the first read is on its way: every line shape once, so the first optimized parser has them all.
+  if (!warmed) {
+    warmed = true;
+    warmParser(job.clock.zone);
+  }
   try {
     while (pending !== null && Atomics.load(control, STOP) === 0) {
       const n = await pending;
