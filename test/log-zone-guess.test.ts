@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { collectSnapshot } from '../src/app/snapshot.js';
 import { logHandlers } from '../src/app/log-events.js';
-import { guessFromFile, guessZone } from '../src/app/log-zone-guess.js';
+import { guessAndTail, guessFromFile, guessZone, newestRecordWrittenAt } from '../src/app/log-zone-guess.js';
 import { statusText } from '../src/app/status-text.js';
 import { statusJson } from '../src/app/status-json.js';
 import { loadConfig } from '../src/config.js';
@@ -248,5 +248,71 @@ describe('tester Y5, the same class for a clock off by minutes: the modification
     expect(f.status).toBe('stalled');
     expect(f.idleMs).toBe(7 * MIN);
     expect(state.log.clockBehindMs ?? null).toBeNull();
+  });
+});
+
+// A one-shot read asks for the log's tail before the read (the zone guess) and after it (when its newest record was
+// written): the second answer comes from the first read when the file is as it was then (read-log-once.ts).
+describe('one read of the tail serves the zone guess and, while the file is unchanged, when its newest record was written', () => {
+  const start = Date.UTC(2026, 10, 30, 13, 0, 0);
+  const written = start + 21_000;
+  const fresh = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    utimesSync(file, written / 1000, written / 1000);
+    return file;
+  };
+
+  test('the same guess as guessFromFile, and what it saw: size, modification time, last line a record', async () => {
+    const file = fresh('tail-once.log', runLog(start, -5 * 60, 20));
+    const now = () => written + 4000;
+    const { guess, seen } = await guessAndTail(file, compileGrammar(), now);
+    expect(guess).toEqual(await guessFromFile(file, compileGrammar(), now));
+    expect(guess).toEqual({ zone: 'UTC-05:00', behindMs: 5 * HOUR, from: 'file' });
+    expect(seen).toEqual({ size: statSync(file).size, mtimeMs: written, endsWithRecord: true });
+    // A zone configured: no guess, but the tail is read all the same (for the after-read question).
+    expect(await guessAndTail(file, compileGrammar(undefined, 'America/New_York'), now)).toEqual({ guess: null, seen });
+    expect(await newestRecordWrittenAt(file, seen)).toBe(written);
+    expect(await newestRecordWrittenAt(file)).toBe(written);
+  });
+
+  test('no file, or an empty one: nothing seen, and the after-read question reads the file as it is then', async () => {
+    const missing = join(dir, 'tail-missing.log');
+    expect(await guessAndTail(missing, compileGrammar())).toEqual({ guess: undefined, seen: null });
+    const empty = fresh('tail-empty.log', '');
+    expect(await guessAndTail(empty, compileGrammar())).toEqual({ guess: undefined, seen: null });
+    writeFileSync(empty, runLog(start, 0, 20));
+    utimesSync(empty, written / 1000, written / 1000);
+    expect(await newestRecordWrittenAt(empty, null)).toBe(written);
+  });
+
+  test('grown since (a traceback appended after the read began): read again, its last line is no record', async () => {
+    const file = fresh('tail-grown.log', runLog(start, 0, 20));
+    const { seen } = await guessAndTail(file, compileGrammar(), () => written + 4000);
+    expect(seen?.endsWithRecord).toBe(true);
+    appendFileSync(file, 'Traceback (most recent call last):\n  File "bf.py", line 3, in <module>\n');
+    utimesSync(file, (written + HOUR) / 1000, (written + HOUR) / 1000);
+    expect(await newestRecordWrittenAt(file, seen)).toBeNull();
+  });
+
+  test('touched since (same size, new modification time): read again, the new time is the record\'s', async () => {
+    const file = fresh('tail-touched.log', runLog(start, 0, 20));
+    const { seen } = await guessAndTail(file, compileGrammar(), () => written + 4000);
+    utimesSync(file, (written + 7000) / 1000, (written + 7000) / 1000);
+    expect(await newestRecordWrittenAt(file, seen)).toBe(written + 7000);
+  });
+
+  test('as it was (same size and modification time): answered from what was seen, the tail not read again', async () => {
+    const file = fresh('tail-same.log', runLog(start, 0, 20));
+    const { seen } = await guessAndTail(file, compileGrammar(), () => written + 4000);
+    // Its last line made undated in place, same length, the modification time put back: only a second read of the
+    // tail would see it.
+    const bytes = Buffer.from(runLog(start, 0, 20));
+    const last = bytes.lastIndexOf(10, bytes.length - 2) + 1;
+    writeFileSync(file, Buffer.concat([bytes.subarray(0, last), Buffer.from('x'.repeat(bytes.length - 1 - last)), Buffer.from('\n')]));
+    utimesSync(file, written / 1000, written / 1000);
+    expect(statSync(file).size).toBe(seen?.size);
+    expect(await newestRecordWrittenAt(file, seen)).toBe(written);
+    expect(await newestRecordWrittenAt(file)).toBeNull();
   });
 });

@@ -77,8 +77,8 @@ function endsWithRecord(bytes: Buffer): boolean {
   return newestLineAt(bytes.subarray(bytes.lastIndexOf(10, end - 1) + 1, end)) !== null;
 }
 
-/** A regular file's modification time and its last TAIL_BYTES as whole lines; null: no such file, empty, not readable. */
-async function readTail(file: string): Promise<{ mtimeMs: number; bytes: Buffer } | null> {
+/** A regular file's size, modification time and its last TAIL_BYTES as whole lines; null: no such file, empty, not readable. */
+async function readTail(file: string): Promise<{ size: number; mtimeMs: number; bytes: Buffer } | null> {
   let handle;
   try {
     // A FIFO at the log path must not block here (the follower says what it is): never opened but a regular file.
@@ -96,7 +96,7 @@ async function readTail(file: string): Promise<{ mtimeMs: number; bytes: Buffer 
     let bytes = buf.subarray(0, bytesRead);
     // Whole lines only: a cut first line would read as something else.
     if (from > 0) bytes = bytes.subarray(bytes.indexOf(10) + 1);
-    return { mtimeMs: st.mtimeMs, bytes };
+    return { size: st.size, mtimeMs: st.mtimeMs, bytes };
   } finally {
     await handle.close();
   }
@@ -108,9 +108,22 @@ async function readTail(file: string): Promise<{ mtimeMs: number; bytes: Buffer 
  * usage of a re-run that died, `nohup:`, a shell's `Terminated`) were written later, any time later (tester Y5: an
  * hour-old run read as UTC-01:00). Null when no file, or its last line has no record prefix.
  */
-export async function newestRecordWrittenAt(file: string): Promise<number | null> {
+export async function newestRecordWrittenAt(file: string, seen?: TailSeen | null): Promise<number | null> {
+  // The file as it was when its tail was read (same size, same modification time): the same answer, without reading
+  // its tail again (a one-shot read asks before and after reading the log: see guessAndTail).
+  if (seen) {
+    const st = await stat(file).catch(() => null);
+    if (st?.isFile() && st.size === seen.size && st.mtimeMs === seen.mtimeMs) return seen.endsWithRecord ? seen.mtimeMs : null;
+  }
   const tail = await readTail(file);
   return tail && endsWithRecord(tail.bytes) ? tail.mtimeMs : null;
+}
+
+/** What one read of a log's tail found: the file's size and modification time then, and whether its last line was a record. */
+export interface TailSeen {
+  size: number;
+  mtimeMs: number;
+  endsWithRecord: boolean;
 }
 
 /**
@@ -120,10 +133,24 @@ export async function newestRecordWrittenAt(file: string): Promise<number | null
  */
 export async function guessFromFile(file: string, grammar: Grammar, now: () => number = Date.now): Promise<ZoneGuess | null | undefined> {
   if (grammar.zone !== undefined) return null;
-  const tail = await readTail(file);
-  if (!tail) return undefined;
-  if (now() - tail.mtimeMs > WRITING_MS) return null;
+  return guessFromTail(await readTail(file), now).guess;
+}
+
+/**
+ * {@link guessFromFile}, and what its one read of the tail saw (null: no regular file with content there) for
+ * {@link newestRecordWrittenAt} after the log is read: a one-shot read (read-log-once.ts) then reads the tail once,
+ * whether a zone is configured or not, and the file's size with it.
+ */
+export async function guessAndTail(file: string, grammar: Grammar, now: () => number = Date.now): Promise<{ guess: ZoneGuess | null | undefined; seen: TailSeen | null }> {
+  const r = guessFromTail(await readTail(file), now);
+  return grammar.zone !== undefined ? { guess: null, seen: r.seen } : r;
+}
+
+function guessFromTail(tail: { size: number; mtimeMs: number; bytes: Buffer } | null, now: () => number): { guess: ZoneGuess | null | undefined; seen: TailSeen | null } {
+  if (!tail) return { guess: undefined, seen: null };
+  const seen = { size: tail.size, mtimeMs: tail.mtimeMs, endsWithRecord: endsWithRecord(tail.bytes) };
+  if (now() - tail.mtimeMs > WRITING_MS) return { guess: null, seen };
   const newest = newestLineAt(tail.bytes);
-  if (newest === null) return undefined;
-  return endsWithRecord(tail.bytes) ? guessZone(newest, tail.mtimeMs, 'file') : null;
+  if (newest === null) return { guess: undefined, seen };
+  return { guess: seen.endsWithRecord ? guessZone(newest, tail.mtimeMs, 'file') : null, seen };
 }

@@ -9,7 +9,7 @@ import { logHandlers, type ParseWorkerChoice } from './log-events.js';
 import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
 import { markStartup } from '../startup-timing.js';
-import { guessFromFile, newestRecordWrittenAt } from './log-zone-guess.js';
+import { guessAndTail, newestRecordWrittenAt } from './log-zone-guess.js';
 import { baselineOnly, mayCapTiers, SHORT_READ_BYTES } from './short-read.js';
 
 /**
@@ -31,9 +31,11 @@ export async function readLogOnce(
   const ac = new AbortController();
   let failure: unknown = null;
   // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
-  // The file's size beside: a short log is parsed and folded without TurboFan (short-read.ts). Asked through the
-  // thread pool, as everything here: a log on a file system that does not answer must not stop the --timeout.
-  const [guess, size] = await Promise.all([guessFromFile(file, grammar, opts.now), stat(file).then((st) => st.size, () => 0)]);
+  // The file's size with it (from the same read of its tail, else asked): a short log is parsed and folded without
+  // TurboFan (short-read.ts). Asked through the thread pool, as everything here: a log on a file system that does
+  // not answer must not stop the --timeout.
+  const { guess, seen } = await guessAndTail(file, grammar, opts.now);
+  const size = seen ? seen.size : await stat(file).then((st) => st.size, () => 0);
   const read = guess ? { ...grammar, zone: guess.zone } : grammar;
   const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, opts.worker !== undefined ? opts.worker : parseWorkerChoice(), opts.paneless);
   let moved = false;
@@ -75,7 +77,7 @@ export async function readLogOnce(
   // When its newest line was written, for a log whose clock is off by more than a zone (clockBehindMs).
   // (Not for a log read under another name: the file at the path is not the one read.)
   if (!failure && !moved) {
-    const at = await newestRecordWrittenAt(file);
+    const at = await newestRecordWrittenAt(file, seen);
     if (at !== null) dispatch({ type: 'log/written', at });
   }
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
