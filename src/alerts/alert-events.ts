@@ -3,6 +3,7 @@ import type { AppState } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
 import { runStatus } from '../state/run-view.js';
 import { deadStartCause } from '../state/dead-start.js';
+import { launchOfCurrentRun } from '../state/run-notes.js';
 import { otherWriters, pidsText, writerOf } from '../state/writer.js';
 
 /** What the dashboard calls the operator about. */
@@ -50,7 +51,7 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   const deadStart = run?.deadStart === true && prev.log.current?.deadStart !== true;
   if (run && !over && now !== before && (sameRun || before === 'waiting' || deadStart)) {
     // A re-run that died at start has no time of its own: it is named by the run it came after (tester X11).
-    const id = next.place?.execution?.id ?? (run.deadStart ? `dead-after-${next.log.history.at(-1)?.startedAt ?? null}` : String(run.startedAt));
+    const id = next.place?.execution?.id ?? launchIdOf(next) ?? (run.deadStart ? `dead-after-${next.log.history.at(-1)?.startedAt ?? null}` : String(run.startedAt));
     // A stall is the same one wherever it is seen while no line has come since the one it waits after.
     if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`, `${id}@${run.lastActivityAt}`);
     if (now === 'stuck') fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}still running past its task timeout or stuckAfter (x cancels it)`, id);
@@ -94,6 +95,20 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     }
   }
   return out;
+}
+
+/**
+ * The launch (runs.jsonl id) of the current local run, when one from a dashboard started it: the run's one identity on
+ * every dashboard of the state directory, whether it launched the run (and dated it by the spawn) or re-attached and
+ * dated it by its first line (tester Z6: two dashboards sent every alert twice). Its own launch not read back into
+ * the history yet: the run seeded from it. Null otherwise (a run started by hand: its first line names it).
+ */
+function launchIdOf(s: AppState): string | null {
+  const p = s.process;
+  const launch = launchOfCurrentRun(s);
+  if (launch) return launch.id;
+  const fresh = p.attached && p.runId !== null && !p.history.some((h) => h.id === p.runId);
+  return fresh ? p.runId : null;
 }
 
 /** Run states that are over: nothing more of the run is news unless it speaks again. */

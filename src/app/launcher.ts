@@ -30,7 +30,7 @@ export type LaunchOutcome =
  * Launches the configured command on a keys file, under the launch lock so two dashboards cannot start the
  * same job twice, and only when no run of ours or anyone else's is writing the log.
  */
-export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn?: (pid: number) => void): Promise<LaunchOutcome> {
+export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn?: (pid: number, launch: { id: string; startedAt: number }) => void): Promise<LaunchOutcome> {
   const notices: string[] = [];
   if (!config.command) return { ok: false, message: 'no `command` in the config: nothing to launch', notices };
   const lock = await acquireLaunchLock(config.stateDir, config.job).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err }));

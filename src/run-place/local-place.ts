@@ -204,9 +204,11 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     // Until its pid is in the state, the run's first lines must not bring a look that takes it for another writer.
     dispatch({ type: 'process/update', patch: { launching: true } });
     let spawned: number | null = null;
-    const seed = { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: taken.workers ? req.workers : null, timeoutSec: taken.timeout ? req.timeout : null };
+    let seed = { startedAt: launchedAt, total: takesKeys ? req.keys.length : null, workers: taken.workers ? req.workers : null, timeoutSec: taken.timeout ? req.timeout : null };
     let before: AppState['log'] | null = null;
-    const onSpawn = (pid: number) => {
+    const onSpawn = (pid: number, rec: { id: string; startedAt: number }) => {
+      // Begun when its launch record says, as every dashboard reading runs.jsonl dates it (one identity: tester Z6).
+      seed = { ...seed, startedAt: rec.startedAt };
       ourPids.add((spawned = pid));
       // The new run from its spawn, from its launch's facts until its banner is read (tester U3's class), before the
       // child makes the log's writer alive: the run before it must never read as alive and silent (tester Y11: each
@@ -225,7 +227,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       if (spawned !== null) ourPids.delete(spawned);
       // A start that wrote nothing was no run: the run before is the log's current one again, before the window
       // closes (else the seeded run would read `ended` for a moment, and alert).
-      if (before) dispatch({ type: 'log/unlaunched', startedAt: launchedAt, before });
+      if (before) dispatch({ type: 'log/unlaunched', startedAt: seed.startedAt, before });
       dispatch({ type: 'process/update', patch: settled });
       return { ok: false, message: out.message, notices: out.notices };
     }

@@ -35,7 +35,7 @@ export interface LaunchOptions {
    * Called with the child's pid in the same tick as the spawn, long before launch() resolves (the start window):
    * from then on its writes to the log are ours, whatever a look at /proc running meanwhile finds (tester V12).
    */
-  onSpawn?: (pid: number) => void;
+  onSpawn?: (pid: number, launch: { id: string; startedAt: number }) => void;
 }
 
 /** A started run (with our handle on the child, for its exit code), or why it did not start. */
@@ -123,7 +123,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   child.on('error', () => undefined); // later errors (a failed kill) must not crash the dashboard
   // No pid means spawn failed (command not found, not executable): 'error' follows.
   const pid = child.pid ?? null;
-  if (pid !== null) opts.onSpawn?.(pid);
+  if (pid !== null) opts.onSpawn?.(pid, { id, startedAt });
   const procStart = pid === null ? null : procStartOf(pid);
   if (pid !== null) {
     try {
