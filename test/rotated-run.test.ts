@@ -30,6 +30,7 @@ for line in sys.stdin:
         for i in range(1, n + 1): log.info(f'[{i}/{n}] Queued 2022-01-{i:02d}')
     elif cmd == 'ok': log.info(f'  \\u2705 Scraped {arg}')
     elif cmd == 'fail': log.warning(f'  \\u274c Failed {arg}: HTTP 500')
+    elif cmd == 'done': log.info('BACKFILL COMPLETE')
     print('ack', flush=True)
 `;
 
@@ -121,6 +122,34 @@ describe('a run whose log was rotated twice under it', () => {
     const out = JSON.parse((await runCliAsync(['status', '--json', '--log', 'bf.log'], { cwd: sub })).stdout);
     expect(out.run).toMatchObject({ state: 'ended', total: 30, done: 10, succeeded: 8, failed: 2 });
     expect(out.logRotated).toEqual({ readFirst: [path.join(sub, 'bf.log.1')], partial: false });
+  }, 30_000);
+
+  test.each([
+    ['no file at the path (moved aside by hand, nothing recreated it)', null],
+    ['an empty file at the path (logrotate\'s `create`)', ''],
+  ])('%s after the writer finished: the run in bf.log.1 is the job\'s last run, complete, not `waiting` (tester Z9)', async (_name, here) => {
+    const sub = mkdtempSync(path.join(dir, 'z9-'));
+    // A whole run, written by the writer to its end (its summary line), then moved aside.
+    const w = startWriter(sub);
+    await w.send('start 3');
+    for (let i = 1; i <= 3; i++) await w.send(outcome(i * 5 - 4));
+    await w.send('done');
+    await w.end();
+    renameSync(path.join(sub, 'bf.log'), path.join(sub, 'bf.log.1'));
+    if (here !== null) writeFileSync(path.join(sub, 'bf.log'), here);
+    const out = JSON.parse((await runCliAsync(['status', '--json', '--log', 'bf.log'], { cwd: sub })).stdout);
+    expect(out.run).toMatchObject({ state: 'complete', total: 3, done: 3, succeeded: 3, failed: 0 });
+    expect(out.logRotated).toEqual({ readFirst: [path.join(sub, 'bf.log.1')], partial: false });
+    const text = (await runCliAsync(['status', '--log', 'bf.log'], { cwd: sub })).stdout;
+    expect(text).toContain('\n          ran in bf.log.1 (rotated): nothing at the log\'s path since\n');
+    writeFileSync(path.join(sub, 'backfill-tui.config.json'), JSON.stringify({ job: 'z9', log: 'bf.log', keepAwake: false }));
+    const runtime = startRuntime(loadConfig({ cwd: sub }), { exit: () => undefined });
+    try {
+      await waitFor(() => runtime.store.getState().log.current?.complete === true, 'the rotated run read', 15_000);
+      expect(runtime.store.getState().log.current).toMatchObject({ total: 3, succeeded: 3, failed: 0 });
+    } finally {
+      await runtime.close();
+    }
   }, 30_000);
 
   test('logrotate\'s `create` under a writer that goes on writing bf.log.1: read there once (tester W20\'s way), never twice', async () => {

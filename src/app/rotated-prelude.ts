@@ -34,9 +34,12 @@ const MAX_SIBLINGS = 20;
 export async function rotatedPrelude(log: string, grammar: Grammar, writers: FollowWriters | undefined = procWriters()): Promise<RotatedPrelude | null> {
   const siblings = await rotatedSiblings(log);
   if (siblings.length === 0) return null;
-  const here = await peek(log, grammar);
+  // No file at the path (moved aside by hand, or by a logrotate without `create`, and its writer has finished) is
+  // read as an empty one: the job's last run is in the newest rotated file (tester Z9: `waiting`, no run, for a
+  // run that had just completed in bf.log.1).
+  const here = (await stat(log).then(() => false, (err: NodeJS.ErrnoException) => err?.code === 'ENOENT')) ? NO_RECORD : await peek(log, grammar);
   // A file that holds no record (logrotate's `create`, then the writer died) or begins mid-run.
-  // (No file, or one that cannot be read, is the follower's to say: `waiting`, or why.)
+  // (A file that cannot be read is the follower's to say why.)
   if (!here || (!here.empty && !here.midRun)) return null;
   let before = here.empty ? Number.POSITIVE_INFINITY : (here.firstAt ?? Number.POSITIVE_INFINITY);
   // Ordered by their lines' own times, newest first (a copy's modification time says nothing of its order).
@@ -51,8 +54,9 @@ export async function rotatedPrelude(log: string, grammar: Grammar, writers: Fol
     if (files.length >= MAX_CHAIN) break;
     // Lines later than the part it would go on into: not that part's earlier part.
     if (lastAt > before) continue;
-    // The run the path goes on with is this file's last, unfinished one.
-    if (p.lastComplete) break;
+    // The run the path goes on with is this file's last, unfinished one. With no record at the path, the newest
+    // rotated file's last run is the job's last run, finished or not.
+    if (p.lastComplete && !(here.empty && files.length === 0)) break;
     files.unshift(file);
     if (!p.midRun) break;
     before = p.firstAt ?? before;
@@ -66,6 +70,9 @@ export async function rotatedPrelude(log: string, grammar: Grammar, writers: Fol
   // run begins mid-way, from its first run's `beganMidway`).
   return files.length === 0 ? null : { files };
 }
+
+/** What a path with no file, or with a file of no record, gives. */
+const NO_RECORD: Peek = { empty: true, midRun: false, firstAt: null, lastAt: null, lastComplete: false };
 
 interface Peek {
   /** No record in the file. */

@@ -222,6 +222,8 @@ export interface LogState extends LogRuns {
   rotatedFrom?: string[];
   /** The start of the run those files began (its startedAt when they were read): the one the note is about. */
   rotatedRunAt?: number | null;
+  /** Lines read when those files had been read: no more since, the run is all in them (no record at the path). */
+  rotatedLines?: number;
   /** The zone the log's times are read in when it was guessed (no `timezone`), else null or absent. */
   zoneGuess?: ZoneGuess | null;
   /** Why the log cannot be read (a directory, a FIFO, no permission), until it is read or found missing; else null. */

@@ -164,7 +164,7 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'log/moved':
       return movedNotice({ ...state, log: { ...state.log, moved: event.moved } }, state.log.moved ?? null);
     case 'log/rotated':
-      return { ...state, log: { ...state.log, rotatedFrom: event.files, rotatedRunAt: state.log.current?.startedAt ?? null } };
+      return { ...state, log: { ...state.log, rotatedFrom: event.files, rotatedRunAt: state.log.current?.startedAt ?? null, rotatedLines: state.log.lines } };
     case 'log/zone-guess': {
       // Said for as long as it holds: every time on the screen rests on it.
       const next = { ...state, log: { ...state.log, zoneGuess: event.guess } };

@@ -3,7 +3,8 @@ import type { AppState } from './app-state.js';
 
 /**
  * What the run's figures rest on after a rotation (tester X13), one line, or null: the rotated files read first
- * (`began in bf.log.2, bf.log.1 (rotated): read from there too`), or a log that begins mid-run with no rotated
+ * (`began in bf.log.2, bf.log.1 (rotated): read from there too`; `ran in bf.log.1 (rotated): …` when the path holds
+ * no record since, tester Z9), or a log that begins mid-run with no rotated
  * file holding the start (`begins mid-run: its earlier lines were rotated away; figures count from the rotation`).
  */
 export function rotationNote(state: AppState): string | null {
@@ -14,7 +15,9 @@ export function rotationNote(state: AppState): string | null {
   if (state.log.current?.beganMidway) return `begins mid-run: its earlier lines are not beside the log${names ? ` (${names} read, not its start)` : ''}; figures count from its first line read`;
   if (!from.length || !state.log.current) return null;
   // Only while the run that began there is the one shown: a later run began in the log itself.
-  return state.log.current.startedAt === (state.log.rotatedRunAt ?? null) ? `began in ${names} (rotated): read from there too` : null;
+  if (state.log.current.startedAt !== (state.log.rotatedRunAt ?? null)) return null;
+  // Nothing read at the path since (no file there, or one with no record): the whole run is in the rotated files.
+  return state.log.lines === state.log.rotatedLines ? `ran in ${names} (rotated): nothing at the log's path since` : `began in ${names} (rotated): read from there too`;
 }
 
 /** `status --json` `logRotated`: the rotated files read first, and whether the figures are part of a run. */
