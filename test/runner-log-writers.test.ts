@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from '../src/runner/launch.js';
-import { createWritersScan, externalWriters, logWriters } from '../src/runner/log-writers.js';
+import { createWritersScan, externalWriters, logWriters, walkWriters, type Want } from '../src/runner/log-writers.js';
 import { cleanup, node, readText, stdoutOf, STUBBORN_SCRIPT, tempDir, track, waitFor, writeScript } from './runner-support.js';
 
 afterEach(cleanup);
@@ -50,6 +50,30 @@ describe('logWriters', () => {
     expect(await logWriters(logFile)).toEqual([]);
     writeFileSync(logFile, 'done\n');
     expect(await logWriters(logFile)).toEqual([]);
+  });
+});
+
+// A process whose descriptors this one may not look into (pid 1 of a container, another user's process): readlink
+// says EACCES for each of them, since the check is the process's; the walk passes it over after the first.
+describe('a process whose descriptors may not be looked into', () => {
+  test('is passed over after its first descriptor, and the walk goes on to the others', async () => {
+    const dir = tempDir();
+    const logFile = join(dir, 'job.log');
+    writeFileSync(logFile, '');
+    const writer = await holder(logFile, 'a');
+    const st = statSync(logFile);
+    const want: Want = { file: logFile, log: logFile, ids: new Set([`${st.dev}:${st.ino}`]), rotated: false };
+    // This process plays the closed one: its descriptors (more than one) answer EACCES, and are counted.
+    const closed = `/proc/${process.pid}/fd/`;
+    expect(readdirSync(closed).length).toBeGreaterThan(1);
+    let asked = 0;
+    const readlink = (p: string): string => {
+      if (!p.startsWith(closed)) return readlinkSync(p);
+      asked++;
+      throw Object.assign(new Error(`EACCES: permission denied, readlink '${p}'`), { code: 'EACCES' });
+    };
+    expect(walkWriters([want], readlink).get(want)!.map((w) => w.pid)).toEqual([writer]);
+    expect(asked).toBe(1);
   });
 });
 

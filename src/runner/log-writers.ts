@@ -56,7 +56,7 @@ export async function movedLogWriters(logFile: string): Promise<WriterFd[]> {
 }
 
 /** What one walk looks for on behalf of one log: files by identity, and rotated names of the log. */
-interface Want {
+export interface Want {
   /** The file as the caller named it. */
   file: string;
   /** Its absolute path with symbolic links resolved, as /proc names the files descriptors hold. */
@@ -99,8 +99,11 @@ export function rotatedName(link: string, log: string): boolean {
 
 const NONE: Want[] = [];
 
-/** One walk of /proc: for each want, the descriptors open for writing on a file it looks for. */
-function walkWriters(wants: Want[]): Map<Want, WriterFd[]> {
+/**
+ * One walk of /proc: for each want, the descriptors open for writing on a file it looks for. `readlink` is the
+ * file system's (tests count its calls).
+ */
+export function walkWriters(wants: Want[], readlink: (p: string) => string = readlinkSync): Map<Want, WriterFd[]> {
   const result = new Map<Want, WriterFd[]>(wants.map((w) => [w, []]));
   const byId = new Map<string, Want[]>();
   for (const w of wants) for (const k of w.ids) byId.set(k, [...(byId.get(k) ?? []), w]);
@@ -126,7 +129,10 @@ function walkWriters(wants: Want[]): Map<Want, WriterFd[]> {
       // stat'ed (a stat of every descriptor on the machine made this very process's next import of the storage
       // client fail, 'getPackageJSON is not a function', on a machine with tmux servers and test runs: not
       // understood, reproduced, and gone with this filter; it also keeps the walk one readlink per descriptor).
-      const link = readlinkOrNull(at);
+      const link = readlinkOrNull(at, readlink);
+      // Not allowed to look at this process's descriptors (the check is the process's, not the descriptor's: its
+      // other ones say the same): the next process, without a thrown error per descriptor (pid 1 of a container).
+      if (link === DENIED) break;
       if (link === null || !maybeLog(link)) continue;
       // stat follows the descriptor to the file it holds, renamed or deleted; gone mid-walk, nothing.
       const st = statOf(at);
@@ -146,11 +152,14 @@ function maybeLog(link: string): boolean {
   return link.charCodeAt(0) === 47 && (!link.startsWith('/dev/') || link.startsWith('/dev/shm/')) && !link.startsWith('/proc/') && !link.startsWith('/sys/');
 }
 
-function readlinkOrNull(p: string): string | null {
+/** What readlinkOrNull says of a descriptor whose process we may not look into (EACCES). */
+const DENIED = Symbol('denied');
+
+function readlinkOrNull(p: string, readlink: (p: string) => string): string | null | typeof DENIED {
   try {
-    return readlinkSync(p);
-  } catch {
-    return null;
+    return readlink(p);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EACCES' ? DENIED : null;
   }
 }
 
