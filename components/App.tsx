@@ -2,7 +2,7 @@ import React, { useEffect, useSyncExternalStore } from 'react';
 import { Box, useStdout } from 'ink';
 import { useKeyInput } from './useKeyInput.js';
 import { keysOf } from '../src/key-chunk.js';
-import { answersYes, intentFor, type Intent } from '../src/keymap.js';
+import { answersYes, filterKey, intentFor, type Intent } from '../src/keymap.js';
 import type { Store } from '../src/store.js';
 import { stopHeadline } from '../src/state/confirm-situation.js';
 import { currentFigures } from '../src/state/current-figures.js';
@@ -54,10 +54,10 @@ export function App({ store, onIntent, color, onBack, backFrom, chain = null }: 
     for (const ev of keysOf(input, key, raw)) {
       const ui = store.getState().ui;
       if (ui.filtering && ev.name !== 'ctrl+c') {
-        if (ev.name === 'return') onIntent('filter-done');
-        else if (ev.name === 'escape') onIntent('filter-cancel');
-        else if (ev.name === 'backspace') store.dispatch({ type: 'ui/filter-input', text: Array.from(ui.filter).slice(0, -1).join('') });
-        else if (ev.text !== null) store.dispatch({ type: 'ui/filter-input', text: ui.filter + ev.text });
+        const edit = filterKey(ui.filter, ev);
+        if (edit?.done === 'keep') onIntent('filter-done');
+        else if (edit?.done === 'clear') onIntent('filter-cancel');
+        else if (edit) store.dispatch({ type: 'ui/filter-input', text: edit.text });
         continue;
       }
       // One job of several: Esc on its dashboard (nothing open) goes back to the overview, and so does Esc on the

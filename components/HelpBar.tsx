@@ -1,12 +1,12 @@
 import { Text } from 'ink';
 import { displayWidth, truncate } from '../src/text-width.js';
-import { activeBindings } from '../src/keymap.js';
+import { activeBindings, filterKeyWords } from '../src/keymap.js';
 import { confirmWords } from '../src/state/confirm-words.js';
 import type { AppState } from '../src/state/app-state.js';
 
 /** One line of keys, from the same table as the handler. */
 export function HelpBar({ state, width }: { state: AppState; width: number }) {
-  if (state.ui.filtering) return <Text wrap="truncate-end">/{state.ui.filter}█ <Text dimColor>Enter keep · Esc clear</Text></Text>;
+  if (state.ui.filtering) return <Text wrap="truncate-end">/{state.ui.filter}█ <Text dimColor>{filterKeyWords(' · ')}</Text></Text>;
   const c = state.ui.confirm;
   // Under a box, the box's own words for y and n (confirm-words.ts).
   const words = c ? confirmWords(c) : null;

@@ -5,7 +5,14 @@ import { OVERVIEW_KEYMAP } from '../src/overview/overview-keymap.js';
 
 /** All keys of the overview with what they do, from its one keymap table. */
 export function OverviewHelp({ width, height }: { width: number; height: number }) {
-  const all = [...OVERVIEW_KEYMAP, ...CONFIRM_ANSWERS];
+  // Rows next to each other with one description share a row (`up, k / down, j`), as on a job's help.
+  const all: { keys: string; description: string }[] = [];
+  for (const b of [...OVERVIEW_KEYMAP, ...CONFIRM_ANSWERS]) {
+    const prev = all.at(-1);
+    if (prev && prev.description === b.description) prev.keys += ` / ${b.keys.join(', ')}`;
+    else all.push({ keys: b.keys.join(', '), description: b.description });
+  }
+  const keyWidth = Math.max(...all.map((b) => b.keys.length)) + 2;
   // Border, title and the closing line take 4 rows; on a short terminal the rest is said in one line.
   const fits = all.length + 4 <= height ? all : all.slice(0, Math.max(0, height - 5));
   return (
@@ -14,8 +21,8 @@ export function OverviewHelp({ width, height }: { width: number; height: number 
         Keys (overview) <Text dimColor>· {OVERVIEW_KEYMAP.filter((b) => b.selectedJob).map((b) => b.keys[0]).join(' ')} act on the selected job</Text>
       </Text>
       {fits.map((b) => (
-        <Text key={b.keys.join()} wrap="truncate-end">
-          <Text bold>{b.keys.join(', ').padEnd(12)}</Text>
+        <Text key={b.keys} wrap="truncate-end">
+          <Text bold>{b.keys.padEnd(keyWidth)}</Text>
           {b.description}
         </Text>
       ))}

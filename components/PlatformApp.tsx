@@ -213,6 +213,9 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       switch (action.kind) {
         case 'quit':
           return exit();
+        case 'suspend':
+          // Done already on the terminal's raw read (src/app/suspend.ts).
+          return;
         case 'help':
           return platform.ui.set({ help: true });
         case 'filter':

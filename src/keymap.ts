@@ -3,6 +3,7 @@ import type { AppState } from './state/app-state.js';
 /** What a key asks for. Handlers only turn keys into intents; the controller acts on them. */
 export type Intent =
   | 'quit'
+  | 'suspend'
   | 'help'
   | 'refresh'
   | 'resume'
@@ -51,9 +52,54 @@ const inList = (s: AppState) => s.ui.view === 'failures' || s.ui.view === 'histo
  */
 export const QUIT: KeyBinding = { keys: ['q', 'ctrl+c'], intent: 'quit', description: 'leave (in a box: nothing done); the backfill goes on', bar: 'quit' };
 
+/**
+ * Ctrl-Z suspends the dashboard to the shell, as less and vim do. It acts on the terminal's raw read
+ * (src/app/suspend.ts takes its bytes from this row), before any mode sees the key: in a box, the filter prompt
+ * or the help alike. Listed here so the help says it (tester X9).
+ */
+export const SUSPEND: KeyBinding = { keys: ['ctrl+z'], intent: 'suspend', description: 'suspend to the shell (fg returns); the backfill goes on' };
+
+/** The byte a terminal sends for a `ctrl+<letter>` key name. */
+export function controlByte(name: string): string {
+  const m = /^ctrl\+([a-z])$/.exec(name);
+  if (!m) throw new Error(`not a control key: ${name}`);
+  return String.fromCharCode(m[1].charCodeAt(0) - 0x60);
+}
+
+/** What a key does in a filter prompt (the failures table's and the overview's); any other printable key is text. */
+export type FilterEdit = 'keep' | 'clear' | 'erase-char' | 'erase-line';
+
+/** The filter prompt's keys: one table for both prompts, their key lines and the help. */
+export const FILTER_KEYS: { keys: string[]; edit: FilterEdit; words?: string }[] = [
+  { keys: ['return'], edit: 'keep', words: 'Enter keeps' },
+  { keys: ['escape'], edit: 'clear', words: 'Esc clears' },
+  { keys: ['backspace'], edit: 'erase-char' },
+  // The line-kill of a shell prompt (tester X9: it did nothing).
+  { keys: ['ctrl+u'], edit: 'erase-line', words: 'Ctrl-U erases' },
+];
+
+/** The filter prompt's keys in words, joined by `sep`: `Enter keeps · Esc clears · Ctrl-U erases` (only `edits`' when given). */
+export function filterKeyWords(sep: string, edits?: FilterEdit[]): string {
+  return FILTER_KEYS.flatMap((b) => (b.words && (!edits || edits.includes(b.edit)) ? [b.words] : [])).join(sep);
+}
+
+/**
+ * A key in a filter prompt: `done` when it closes the prompt (keeping the text or clearing it), else the text it
+ * leaves; null for a key the prompt ignores (arrows, other control keys).
+ */
+export function filterKey(text: string, ev: { name: string; text: string | null }): { text: string; done: 'keep' | 'clear' | null } | null {
+  const edit = FILTER_KEYS.find((b) => b.keys.includes(ev.name))?.edit;
+  if (edit === 'keep') return { text, done: 'keep' };
+  if (edit === 'clear') return { text: '', done: 'clear' };
+  if (edit === 'erase-char') return { text: Array.from(text).slice(0, -1).join(''), done: null };
+  if (edit === 'erase-line') return { text: '', done: null };
+  return ev.text !== null ? { text: text + ev.text, done: null } : null;
+}
+
 /** Every key of the dashboard. */
 export const KEYMAP: KeyBinding[] = [
   QUIT,
+  SUSPEND,
   { keys: ['?'], intent: 'help', description: 'show or hide all keys', bar: 'keys' },
   { keys: ['s'], intent: 'resume', description: 'resume: launch the keys missing from storage', bar: 'resume' },
   { keys: ['r'], intent: 'retry', description: "retry the failures not yet in storage (the shown ones)", bar: 'retry' },
@@ -62,7 +108,7 @@ export const KEYMAP: KeyBinding[] = [
   { keys: ['f'], intent: 'view-failures', description: 'failures: table, grouped by error and month', bar: 'fails' },
   { keys: ['h'], intent: 'view-history', description: 'history of runs and coverage', bar: 'hist' },
   { keys: ['d', 'escape'], intent: 'view-dashboard', description: 'back to the dashboard' },
-  { keys: ['/'], intent: 'filter', description: 'filter the failures table (Enter keeps, Esc clears)', bar: 'filter', when: inFailures },
+  { keys: ['/'], intent: 'filter', description: `filter failures: ${filterKeyWords(', ')}`, bar: 'filter', when: inFailures },
   { keys: ['up', 'k'], intent: 'cursor-up', description: 'move in the failures table, scroll the history', when: inList },
   { keys: ['down', 'j'], intent: 'cursor-down', description: 'move in the failures table, scroll the history', when: inList },
   { keys: ['pageup'], intent: 'page-up', description: 'a page at a time (home, end: to the top, the end)', when: inList },

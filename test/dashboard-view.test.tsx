@@ -3,7 +3,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import { render, cleanup } from 'ink-testing-library';
 import { App } from '../components/App.js';
-import type { Intent } from '../src/keymap.js';
+import { CONFIRM_ANSWERS, helpRows, KEYMAP, type Intent } from '../src/keymap.js';
+import stringWidth from 'string-width';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import { createStore, type Store } from '../src/store.js';
@@ -142,6 +143,22 @@ describe('dashboard frame', () => {
     expect(help).toContain('retry one error group only');
     app.stdin.write('q');
     await waitFor(() => intents.includes('quit'), 'quit intent');
+  });
+
+  test('? at 80×24 with two notices lists every key of the keymap table whole, Ctrl-Z and the filter\'s Ctrl-U too (tester X9)', async () => {
+    const store = liveStore();
+    store.dispatch({ type: 'ui/notice', text: 'first notice', tone: 'info' });
+    store.dispatch({ type: 'ui/notice', text: 'second notice', tone: 'info' });
+    store.dispatch({ type: 'ui/help' });
+    const app = mount(store);
+    const help = await waitFor(() => (frameOf(app).includes('suspend') ? frameOf(app) : null), 'help overlay');
+    const lines = help.split('\n');
+    expect(lines.length).toBeLessThan(24);
+    for (const l of lines) expect(stringWidth(l), l).toBeLessThanOrEqual(80);
+    expect(help).not.toContain('more:');
+    for (const row of helpRows([...KEYMAP, ...CONFIRM_ANSWERS])) expect(help, row.description).toContain(row.description);
+    expect(help).toMatch(/ctrl\+z +suspend to the shell \(fg returns\); the backfill goes on/);
+    expect(help).toContain('filter failures: Enter keeps, Esc clears, Ctrl-U erases');
   });
 
   test('a confirm box shows what will happen and to how many keys', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { keysOf } from '../src/key-chunk.js';
-import { activeBindings, intentFor, KEYMAP } from '../src/keymap.js';
+import { activeBindings, controlByte, filterKey, intentFor, KEYMAP, SUSPEND } from '../src/keymap.js';
+import { filterPromptKey } from '../src/overview/overview-filter.js';
+import { OVERVIEW_KEYMAP } from '../src/overview/overview-keymap.js';
 import { initialState, type AppState } from '../src/state/app-state.js';
 import { reduce } from '../src/state/reducer.js';
 
@@ -47,6 +49,25 @@ describe('keymap', () => {
       expect(intentFor(s, 'ctrl+c')).toBe('quit');
       expect(activeBindings(s).some((b) => b.intent === 'quit' && /nothing done/.test(b.description))).toBe(true);
     }
+  });
+
+  test('the filter prompt: Ctrl-U empties the line and keeps the prompt open, on the failures table and the overview alike (tester X9)', () => {
+    const ctrlU = keysOf('\x15', {})[0];
+    expect(ctrlU.name).toBe('ctrl+u');
+    expect(filterKey('timx', ctrlU)).toEqual({ text: '', done: null });
+    expect(filterKey('timx', { name: 'backspace', text: null })).toEqual({ text: 'tim', done: null });
+    expect(filterKey('time', { name: 'return', text: null })).toEqual({ text: 'time', done: 'keep' });
+    expect(filterKey('time', { name: 'escape', text: null })).toEqual({ text: '', done: 'clear' });
+    expect(filterKey('tim', { name: 'e', text: 'e' })).toEqual({ text: 'time', done: null });
+    expect(filterKey('tim', { name: 'ctrl+a', text: null })).toBeNull();
+    expect(filterPromptKey({ filter: 'box' }, ctrlU)).toEqual({ filter: '' });
+    expect(filterPromptKey({ filter: 'box' }, { name: 'return', text: null })).toEqual({ filtering: false, filter: 'box' });
+  });
+
+  test('Ctrl-Z is a row of the table the help reads, and the suspend handler takes its byte from it', () => {
+    expect(KEYMAP).toContain(SUSPEND);
+    expect(SUSPEND.keys.map(controlByte)).toEqual(['\x1a']);
+    expect(OVERVIEW_KEYMAP.some((b) => b.keys.includes('ctrl+z'))).toBe(true);
   });
 
   test('y means nothing outside a confirm box', () => {

@@ -69,6 +69,18 @@ describe('keys arriving together in one read', () => {
     await term.waitScreen((_, t) => !t.includes('"ab"') && !t.includes('12 keys') && t.includes('q quit'), 'the filter cleared and the dashboard again');
   }, 30_000);
 
+  test('Ctrl-U in the filter prompt empties the line, as at a shell prompt (tester X9); the prompt says so', async () => {
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
+    term.keys('f');
+    await term.waitScreen((_, t) => t.includes('12 keys'), 'the failures table');
+    term.chunk('/zzz');
+    await term.waitScreen((_, t) => t.includes('/zzz') && t.includes('Ctrl-U erases'), 'the prompt with "zzz" and its keys');
+    // Ctrl-U, then the word meant, then Enter: one chunk.
+    term.chunk('\x15time\r');
+    // "zzztime" would match none; the line is cut at 80 columns after `"t`.
+    await term.waitScreen((_, t) => /4 of 12 keys match "t/.test(t) && !t.includes('zzz'), 'the filter "time" (not "zzztime")');
+  }, 30_000);
+
   test('Ctrl-C inside a chunk quits, after the keys before it', async () => {
     term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
     await term.waitScreen((_, t) => t.includes('q quit'), 'the dashboard');

@@ -261,6 +261,9 @@ export function createController(deps: ControllerDeps) {
     switch (intent) {
       case 'quit':
         return deps.exit();
+      case 'suspend':
+        // Done already on the terminal's raw read (src/app/suspend.ts), before any key of the read was handled.
+        return;
       case 'help':
         return dispatch({ type: 'ui/help' });
       case 'view-failures':

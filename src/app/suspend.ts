@@ -1,3 +1,8 @@
+import { controlByte, SUSPEND } from '../keymap.js';
+
+/** The bytes of the keymap's suspend keys (`ctrl+z` → 0x1a). */
+const SUSPEND_BYTES = SUSPEND.keys.map(controlByte);
+
 /**
  * Ctrl-Z suspends the dashboard as it suspends less or vim (tester V10: raw mode swallowed it, and what was
  * typed at the shell afterwards reached the dashboard as keys). Only the dashboard stops: the backfill is a
@@ -12,7 +17,7 @@ export function suspendOnCtrlZ(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStr
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function' || process.platform === 'win32') return () => {};
   const onData = (data: Buffer | string) => {
     const text = typeof data === 'string' ? data : data.toString('latin1');
-    if (!text.includes('\x1a')) return;
+    if (!SUSPEND_BYTES.some((b) => text.includes(b))) return;
     stdin.setRawMode(false);
     // The cursor back, on a fresh line below the frame, for the shell's prompt.
     stdout.write('\x1b[?25h\n');

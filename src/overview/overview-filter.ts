@@ -1,4 +1,5 @@
 import type { KeyEvent } from '../key-chunk.js';
+import { filterKey, filterKeyWords } from '../keymap.js';
 import { overviewCells } from './overview-text.js';
 import type { OverviewRow } from './overview-rows.js';
 import type { PlatformUi } from './platform-ui.js';
@@ -23,15 +24,14 @@ export function filterRows(rows: OverviewRow[], filter: string): OverviewRow[] {
 
 /**
  * A key while the filter prompt is open, as the job screen's failures filter takes it: text goes into the filter
- * (`q` too), Backspace takes the last character, Enter keeps the filter, Esc clears it. The view-state patch, or
- * null for a key the prompt ignores (arrows, ctrl keys: Ctrl-C still quits, handled before).
+ * (`q` too), Backspace takes the last character, Ctrl-U the whole line, Enter keeps the filter, Esc clears it
+ * (keymap.ts FILTER_KEYS). The view-state patch, or null for a key the prompt ignores (arrows, other control
+ * keys: Ctrl-C still quits, handled before).
  */
 export function filterPromptKey(ui: Pick<PlatformUi, 'filter'>, ev: KeyEvent): Partial<PlatformUi> | null {
-  if (ev.name === 'return') return { filtering: false };
-  if (ev.name === 'escape') return { filtering: false, filter: '' };
-  if (ev.name === 'backspace') return { filter: Array.from(ui.filter ?? '').slice(0, -1).join('') };
-  if (ev.text !== null) return { filter: (ui.filter ?? '') + ev.text };
-  return null;
+  const edit = filterKey(ui.filter ?? '', ev);
+  if (!edit) return null;
+  return edit.done ? { filtering: false, filter: edit.text } : { filter: edit.text };
 }
 
 /** The line under the title while a filter is typed or kept: what it matches, and how to change or clear it. */
@@ -39,5 +39,5 @@ export function filterLine(ui: Pick<PlatformUi, 'filter' | 'filtering'>, shown: 
   const filter = ui.filter ?? '';
   if (!ui.filtering && !filter) return null;
   const count = shown === 0 ? `no job matches (${all} in all)` : `${shown} of ${all} jobs`;
-  return ui.filtering ? `/${filter}▏ ${count} · Enter keeps · Esc clears` : `filter "${filter}": ${count} · / changes · Esc clears`;
+  return ui.filtering ? `/${filter}▏ ${count} · ${filterKeyWords(' · ')}` : `filter "${filter}": ${count} · / changes · Esc clears`;
 }

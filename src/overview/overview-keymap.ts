@@ -1,7 +1,7 @@
-import { KEYMAP, QUIT, type Intent } from '../keymap.js';
+import { filterKeyWords, KEYMAP, QUIT, SUSPEND, type Intent } from '../keymap.js';
 
 /** What a key asks for on the overview: its own moves, or one of the job screen's intents for the selected job. */
-export type OverviewAction = { kind: 'quit' } | { kind: 'help' } | { kind: 'filter' } | { kind: 'select'; step: number } | { kind: 'open' } | { kind: 'job'; intent: Intent; open?: boolean };
+export type OverviewAction = { kind: 'quit' } | { kind: 'suspend' } | { kind: 'help' } | { kind: 'filter' } | { kind: 'select'; step: number } | { kind: 'open' } | { kind: 'job'; intent: Intent; open?: boolean };
 
 /** One row of the overview's keymap: the table behind both its key handling and its help. */
 export interface OverviewBinding {
@@ -25,11 +25,14 @@ function jobKey(intent: Intent, open = false): OverviewBinding {
 export const OVERVIEW_KEYMAP: OverviewBinding[] = [
   // The job screen's `q`, word for word but for "every": it quits from a box of the selected job too.
   { keys: QUIT.keys, action: { kind: 'quit' }, description: QUIT.description.replace('the backfill', 'every backfill'), bar: QUIT.bar },
+  // Done on the terminal's raw read (src/app/suspend.ts), as on a job's screen.
+  { keys: SUSPEND.keys, action: { kind: 'suspend' }, description: SUSPEND.description },
   { keys: ['?'], action: { kind: 'help' }, description: 'show or hide all keys', bar: 'keys' },
-  { keys: ['up', 'k'], action: { kind: 'select', step: -1 }, description: 'select the job above' },
-  { keys: ['down', 'j'], action: { kind: 'select', step: 1 }, description: 'select the job below' },
-  // Not on the one-line bar (it would pass 80 columns); `?` lists it, and its prompt says its keys.
-  { keys: ['/'], action: { kind: 'filter' }, description: 'filter the jobs by name, state or error (Esc clears)' },
+  // One description: the help says the two on one row.
+  { keys: ['up', 'k'], action: { kind: 'select', step: -1 }, description: 'select the job above or below' },
+  { keys: ['down', 'j'], action: { kind: 'select', step: 1 }, description: 'select the job above or below' },
+  // Not on the one-line bar (it would pass 80 columns); `?` lists it, and its prompt says all its keys.
+  { keys: ['/'], action: { kind: 'filter' }, description: `filter by name, state, error (${filterKeyWords(', ', ['clear', 'erase-line'])})` },
   { keys: ['return'], action: { kind: 'open' }, description: "open the selected job's dashboard (Esc comes back)", bar: 'open' },
   jobKey('resume'),
   jobKey('retry'),
