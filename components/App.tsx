@@ -2,7 +2,8 @@ import React, { useEffect, useSyncExternalStore } from 'react';
 import { Box, useStdout } from 'ink';
 import { useKeyInput } from './useKeyInput.js';
 import { keysOf } from '../src/key-chunk.js';
-import { answersYes, filterKey, intentFor, type Intent } from '../src/keymap.js';
+import type { Intent } from '../src/keymap.js';
+import { handleJobKey } from './job-keys.js';
 import type { Store } from '../src/store.js';
 import { stopHeadline } from '../src/state/confirm-situation.js';
 import { currentFigures } from '../src/state/current-figures.js';
@@ -25,7 +26,7 @@ import { ColorProvider } from './theme.js';
 import { useFunnel, type LoneChain } from './useFunnel.js';
 
 /** The whole dashboard: reads the store, turns keys into intents, renders the active view. */
-export function App({ store, onIntent, color, onBack, backFrom, chain = null }: { store: Store; onIntent: (intent: Intent) => void; color: boolean; onBack?: () => void; backFrom?: string | null; chain?: LoneChain | null }) {
+export function App({ store, onIntent, color, chain = null, takeKeys = true }: { store: Store; onIntent: (intent: Intent) => void; color: boolean; chain?: LoneChain | null; takeKeys?: boolean }) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const funnel = useFunnel(chain);
   const { stdout, write } = useStdout();
@@ -46,28 +47,15 @@ export function App({ store, onIntent, color, onBack, backFrom, chain = null }: 
   }, [stdout, store, write]);
 
   // One input event can hold many keys (a held key, a paste): each is handled in order, against the
-  // state the key before it left, exactly as if typed one by one.
-  useKeyInput((input, key, raw) => {
-    // A box takes its answer only from a read after the one that opened it: `xy` in one chunk opens the
-    // box and leaves it open, unseen questions are never answered.
-    const boxBefore = store.getState().ui.confirm;
-    for (const ev of keysOf(input, key, raw)) {
-      const ui = store.getState().ui;
-      if (ui.filtering && ev.name !== 'ctrl+c') {
-        const edit = filterKey(ui.filter, ev);
-        if (edit?.done === 'keep') onIntent('filter-done');
-        else if (edit?.done === 'clear') onIntent('filter-cancel');
-        else if (edit) store.dispatch({ type: 'ui/filter-input', text: edit.text });
-        continue;
-      }
-      // One job of several: Esc on its dashboard (nothing open) goes back to the overview, and so does Esc on the
-      // view the overview opened it on (`h` then Esc lands where it came from); the keys after it are the overview's.
-      if (onBack && ev.name === 'escape' && (ui.view === 'dashboard' || ui.view === backFrom) && !ui.help && !ui.confirm && !ui.choosingGroup) return onBack();
-      const intent = intentFor(store.getState(), ev.name);
-      if (answersYes(intent) && store.getState().ui.confirm !== boxBefore) continue;
-      if (intent) onIntent(intent);
-    }
-  });
+  // state the key before it left, exactly as if typed one by one. One job of several: the overview reads the
+  // keys (takeKeys false) and hands them here, so a read that switches screens is handled whole.
+  useKeyInput(
+    (input, key, raw) => {
+      const boxBefore = store.getState().ui.confirm;
+      for (const ev of keysOf(input, key, raw)) handleJobKey(ev, { store, onIntent }, boxBefore);
+    },
+    { isActive: takeKeys },
+  );
 
   const figures = currentFigures(state);
   const width = Math.max(20, state.ui.width);

@@ -14,6 +14,7 @@ import { stageNotes } from '../src/chain/funnel-text.js';
 import { moveSelection } from '../src/overview/platform-ui.js';
 import { LINES_PER_JOB, MIN_HEIGHT, MIN_WIDTH, overviewColumns, visibleWindow } from '../src/overview/layout.js';
 import { App } from './App.js';
+import { handleJobKey } from './job-keys.js';
 import { ChooseGroup } from './ChooseGroup.js';
 import { ConfirmBox } from './ConfirmBox.js';
 import { FunnelPanel } from './FunnelPanel.js';
@@ -164,19 +165,25 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   const current = () => overviewData(platform);
 
   const ui = platform.ui.getState();
-  useKeyInput(
-    (input, key, raw) => {
-      // Keys arriving together (a held key, a paste) are each handled in order; once one opens a job's
-      // screen the rest of the chunk is dropped rather than guessed at.
-      // A box takes its answer only from a read after the one that opened it (`xy` never stops unseen).
-      const boxBefore = current().runtime?.store.getState().ui.confirm ?? null;
-      for (const ev of keysOf(input, key, raw)) {
-        if (platform.ui.getState().screen !== 'overview') return;
-        handleKey(ev, boxBefore);
-      }
-    },
-    { isActive: ui.screen === 'overview' },
-  );
+  // The one reader of keys on both screens: keys arriving together (a held key, a paste, `Enter f` typed fast)
+  // are each handled in order by the screen the key before them left, so one that opens a job's screen (Enter,
+  // f, h) or comes back from it (Esc) hands the rest of the read on (tester: `Enter` then `f` lost the `f`).
+  // A box takes its answer only from a read after the one that opened it (`xy` never stops unseen).
+  useKeyInput((input, key, raw) => {
+    const boxBefore = current().runtime?.store.getState().ui.confirm ?? null;
+    for (const ev of keysOf(input, key, raw)) {
+      if (platform.ui.getState().screen === 'overview') handleKey(ev, boxBefore);
+      else jobKey(ev, boxBefore);
+    }
+  });
+
+  /** A key on the selected job's screen: the job screen's own handling, Esc coming back here. */
+  function jobKey(ev: KeyEvent, boxBefore: unknown) {
+    const { runtime } = current();
+    if (!runtime) return;
+    handleJobKey(ev, { store: runtime.store, onIntent: runtime.controller.onIntent, backFrom: platform.ui.getState().openedOn, onBack: back }, boxBefore);
+  }
+  const back = () => platform.ui.set({ screen: 'overview', openedOn: null });
 
   function handleKey(ev: KeyEvent, boxBefore: unknown) {
       const { name } = ev;
@@ -237,7 +244,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
 
   const { all, rows, selected, runtime, job, notices, problem, chainState, funnelRows, now } = current();
   if (ui.screen === 'job' && runtime) {
-    return <App store={runtime.store} onIntent={runtime.controller.onIntent} color={color} backFrom={ui.openedOn} onBack={() => platform.ui.set({ screen: 'overview', openedOn: null })} />;
+    return <App store={runtime.store} onIntent={runtime.controller.onIntent} color={color} takeKeys={false} />;
   }
 
   const width = size.width;
