@@ -201,6 +201,10 @@ describe('launch from the dashboard', () => {
       expect(runFigures(r.store.getState().log.current, Date.now(), writerOf(r.store.getState())).status).toBe('stopped');
       expect(r.store.getState().alerts.recent.map((x) => x.kind)).not.toContain('ended-without-summary');
     }
+    // A's notice says stopped too, not `ended` (tester X9: only the stopping dashboard said stopped).
+    const runId = a.store.getState().process.runId;
+    const aNotice = await waitFor(() => a.store.getState().ui.notices.find((n) => n.key === `run:${runId}` && !n.text.startsWith('launched')), "A's end notice", 30_000);
+    expect(aNotice.text).toMatch(new RegExp(`^run ${runId} stopped: \\d+ scraped, 0 failed, 0 skipped`));
   }, 150000);
 
   test('a dashboard open before another one launches adopts that run once recorded, and x can stop it after the launcher is gone (tester T20)', async () => {
@@ -336,6 +340,10 @@ describe('launch from the dashboard', () => {
     const end = await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end, 'the end recorded', 30_000);
     expect(end.reason).toBe('exited');
     expect(end.counts).toMatchObject({ succeeded: 30, failed: 10 });
+    // Its notice counts every line it wrote before its exit, and says it had no summary (tester W23).
+    const runId = r.store.getState().process.runId;
+    const said = await waitFor(() => r.store.getState().ui.notices.find((n) => n.key === `run:${runId}` && !n.text.startsWith('launched')), 'the end notice', 30_000);
+    expect(said.text).toBe(`run ${runId} ended without a summary after 40 keys`);
   }, 60000);
 
   test('a run that writes its summary and exits at once is complete, never ended without a summary on the way (nor its alert)', async () => {
@@ -356,6 +364,11 @@ describe('launch from the dashboard', () => {
     expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('complete');
     expect([...seen]).not.toContain('ended');
     expect(s.alerts.recent.map((a) => a.kind)).not.toContain('ended-without-summary');
+    // Said as the operator says it: complete, with its figures, not `ended (exit 0)` (tester W23).
+    const runId = s.process.runId;
+    const said = await waitFor(() => r.store.getState().ui.notices.find((n) => n.key === `run:${runId}` && !n.text.startsWith('launched')), 'the end notice', 30_000);
+    expect(said.text).toBe(`run ${runId} complete: ${s.log.current!.succeeded} scraped, 0 failed, 0 skipped`);
+    expect(s.log.current!.succeeded).toBeGreaterThan(0);
   }, 60000);
 
   test('a command that does not exist: nothing runs, the reason is shown, the run is recorded as failed to start', async () => {

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { launchBackfill } from '../app/launcher.js';
 import { takesKeysFile } from '../runner/command.js';
 import { settingsTaken, settingsWords } from './settings-taken.js';
+import { runEndWords } from './end-words.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
@@ -184,9 +185,13 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
           })
           .then(d.refreshHistory)
           .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
-        // A run stopped from here says so (tester V18's recheck: ours read `run … ended` after x, y).
         dispatch({ type: 'ui/notice-end', key: awakeKey(runId) });
-        notice(`run ${runId} ${stopRequested ? 'stopped' : 'ended'}${info.exitCode !== null ? ` (exit ${info.exitCode})` : ''}`, stopRequested ? 'warn' : 'info', runKey(runId));
+        // Said in the words of the run's state once its last lines are read (tester W23: a complete run read
+        // `ended (exit 0)`), and `stopped` also on a dashboard that did not stop it (its stop record: tester X9).
+        void read.then(() => {
+          const end = runEndWords(runId, stillThisRun() ? store.getState().log.current : null, { stopped, exitCode: info.exitCode, signal: info.signal });
+          notice(end.text, end.tone, runKey(runId));
+        });
         // Storage was just listed fresh above; the warehouse is the one left to look at.
         d.refreshWarehouse();
       },

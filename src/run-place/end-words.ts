@@ -1,0 +1,29 @@
+import { formatCount } from '../format.js';
+import type { RunState } from '../state/run.js';
+
+/** How a run's process ended, as the watch saw it. */
+export interface ProcessEnd {
+  /** Stopped on an operator's word: from this dashboard, or another's stop record. */
+  stopped: boolean;
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/**
+ * The notice for a run's end, in the words of its state (tester W23: a complete run read `ended (exit 0)`):
+ * `run 17… complete: 197 scraped, 3 failed, 0 skipped`, `… stopped: 45 scraped, 2 failed`, `… ended without a
+ * summary after 47 keys (exit 1)`. `run` is the run as its log was read to the process's end (null: its lines are
+ * not known). The exit code is said only where it tells something: not 0, or a signal.
+ */
+export function runEndWords(runId: string, run: RunState | null, end: ProcessEnd): { text: string; tone: 'info' | 'warn' } {
+  const exit = end.signal ? ` (ended by ${end.signal})` : end.exitCode !== null && end.exitCode !== 0 ? ` (exit ${end.exitCode})` : '';
+  const counts = run ? `${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped` : null;
+  // A summary read wins: a run stopped just after it wrote one is done all the same.
+  if (run?.complete) {
+    const what = run.dryRun ? 'dry run complete' : 'complete';
+    return { text: `run ${runId} ${what}${run.dryRun ? '' : `: ${counts}`}${exit}`, tone: run.failed > 0 || exit ? 'warn' : 'info' };
+  }
+  if (end.stopped) return { text: `run ${runId} stopped${counts ? `: ${counts}` : ''}${exit}`, tone: 'warn' };
+  const after = run ? ` after ${formatCount(run.succeeded + run.failed + run.skipped)} key${run.succeeded + run.failed + run.skipped === 1 ? '' : 's'}` : '';
+  return { text: `run ${runId} ended without a summary${after}${exit}`, tone: 'warn' };
+}
