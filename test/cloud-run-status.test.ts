@@ -288,6 +288,29 @@ test('status of a Cloud Run job whose region does not answer: error, the host na
   expect(text.stdout).not.toContain('retrying');
 }, 30_000);
 
+// Tester W18's residue: with the region up, a look cut by a short --timeout before the executions were listed (the
+// client still loading under load) read `waiting`, rc 0: the word for a job never launched. A bound of 1 ms cuts
+// every look before its first answer, whatever the machine.
+test('status of a Cloud Run job whose look is cut by --timeout before any answer: error, the look timed out, exit 1', async () => {
+  const server = await startLoopbackServer({ project: PROJECT, region: REGION, jobs: [{ name: JOB, timeoutSeconds: 3600 }], runTask: async () => 0 });
+  cleanups.push(() => server.close());
+  const config = configFor(server);
+  const json = await runCliAsync(['status', '--json', '--timeout', '0.001', '--config', config.file!], { cwd: config.baseDir });
+  expect(json.code).toBe(1);
+  const out = JSON.parse(json.stdout);
+  expect(out.run.state).toBe('error');
+  // Cut while the client loads (it takes longer than 1 ms), or, on a machine faster than that, at the listing itself.
+  const cloud = (out.problems as string[]).filter((p) => p.startsWith('Cloud Run'));
+  expect(cloud).toHaveLength(1);
+  expect([`Cloud Run job ${JOB} (${REGION}): Cloud Run: the look timed out at 0 s (--timeout) before the job's executions were listed (give --timeout more seconds)`, `Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${server.url} within 0 s (--timeout) (check the network or cloudRun.apiEndpoint)`]).toContain(cloud[0]);
+  const text = await runCliAsync(['status', '--timeout', '0.001', '--config', config.file!], { cwd: config.baseDir });
+  expect(text.code).toBe(1);
+  expect(text.stdout).toMatch(/^bdl-boxscores: error {2}cloud-run:.*\n {10}Cloud Run job bdl-boxscore-backfill \(us-west2\) · (look timed out|not reachable)\n/);
+  expect(text.stdout).not.toContain('waiting');
+  // Cut, the place line says the look timed out: the region may be fine.
+  if (text.stdout.includes('the look timed out')) expect(text.stdout).toContain('· look timed out\n');
+}, 30_000);
+
 describe('status of several jobs (tester T18)', () => {
   test('each job in jobs[] is the one-job object, problems included; text status names the job of each problem', async () => {
     const { server } = await regionWith(fullLog.slice(0, 30));

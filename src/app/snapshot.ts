@@ -84,7 +84,23 @@ export async function collectSnapshot(
         bound: seconds,
       }),
     );
-    return bounded(`Cloud Run job ${cr!.job}`, read.then((problems) => void report.problems.push(...problems)));
+    const what = `Cloud Run job ${cr!.job} (${cr!.region})`;
+    let cut = false;
+    return within(read.then((problems) => void (cut || report.problems.push(...problems))), deadline).then(
+      (inTime) => {
+        if (inTime) return;
+        cut = true;
+        // Cut before the executions were listed (the client still loading, a slow answer): nothing of the run is
+        // known. Said in the state as a failed call is (`error`, exit 1), never `waiting`, the word for a job never
+        // launched (tester W18's residue: `--timeout 1` read `waiting`, rc 0, with the region up).
+        if (state.place && state.place.listedAt === null && state.place.error === null) {
+          const message = `Cloud Run: the look timed out at ${seconds} (--timeout) before the job's executions were listed`;
+          dispatch({ type: 'place/update', patch: { error: message, hint: 'give --timeout more seconds', errorAt: now(), cut: true } });
+          report.problems.push(`${what}: ${message} (give --timeout more seconds)`);
+        } else report.problems.push(`${what}: not finished within ${seconds} (--timeout): left out`);
+      },
+      (err: Error) => void report.problems.push(err instanceof UserError ? err.message : `${what}: ${err.message}`),
+    );
   };
   const expectedTask = config.expected
     ? readExpectedKeys(config.expected).then(

@@ -19,6 +19,11 @@ export interface PlaceState {
   error: string | null;
   hint: string | null;
   errorAt: number | null;
+  /**
+   * A one-shot look (`status`) cut by its time bound before the executions were listed: `error` says so. The place
+   * line then says the look timed out, not that the region is unreachable (it may be fine: tester W18's residue).
+   */
+  cut?: boolean;
   /** When the calls began failing (the first failure since the last answer), epoch ms: "since 14:03:07" (tester W18). */
   errorSince?: number | null;
   /** A cancel was sent and the execution has not ended yet. */

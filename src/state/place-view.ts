@@ -20,7 +20,7 @@ export function placeLines(state: AppState): PlaceLine[] {
   if (!p) return [];
   const e = p.execution;
   const now = state.now;
-  if (!e) return [{ text: `${p.label} · ${p.error ? 'not reachable' : p.listedAt !== null ? 'no executions yet' : 'looking for executions…'}`, tone: p.error ? 'fail' : 'info' }, ...problem(state)];
+  if (!e) return [{ text: `${p.label} · ${p.error ? (p.cut ? 'look timed out' : 'not reachable') : p.listedAt !== null ? 'no executions yet' : 'looking for executions…'}`, tone: p.error ? 'fail' : 'info' }, ...problem(state)];
   const who = p.ours ? '' : ' (external)';
   const tasks = `tasks ${e.succeededCount}/${e.taskCount} done${e.runningCount ? `, ${e.runningCount} running` : ''}${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.retriedCount ? `, ${e.retriedCount} retried` : ''}`;
   const state_ = p.cancelling && isActive(e) ? 'cancelling' : e.state;
