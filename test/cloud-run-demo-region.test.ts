@@ -60,6 +60,43 @@ describe("the demo's Cloud Run region (backfill-tui loopback-cloud-run)", () => 
     expect((await api.listExecutions(job)).map((x) => x.id)).toEqual([e.id]);
   }, 60_000);
 
+  test('the region keeps its executions across a restart (tester X10): killed right after an execution ended, the next one lists it and serves its whole log', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bt-region-'));
+    const port = await freePort();
+    const url = await ensureDemoRegion(dir, { cli: CLI, port, jobs: ['bdl-standings-backfill'] });
+    const first = (JSON.parse(readFileSync(path.join(dir, 'cloud-run-region.json'), 'utf8')) as { pid: number }).pid;
+    const job = { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-standings-backfill' };
+    const api = createCloudRunApi({ apiEndpoint: url, loggingEndpoint: url });
+    const args = demoCloudRun(job.job, url).args.map((a) => a.replace('{keys}', '2024-01-02,2024-01-03').replace('{workers}', '2').replace('{timeout}', '60').replace('{storage}', path.join(dir, 'storage')).replace('{speed}', '50'));
+    const e = await api.runJob(job, { args: [...args, '--fail-rate=0'] });
+    await waitFor(async () => (await api.getExecution(job, e.id)).state === 'succeeded', 'the execution to succeed', 20_000, 100);
+    // Kept at its end, not only when the region exits: killed outright (a reboot), while the execution's last
+    // entries are still in the log delay, the region loses nothing that had ended.
+    const keptFile = path.join(dir, 'cloud-run-region', 'executions.json');
+    const kept = await waitFor(() => {
+      try {
+        return JSON.parse(readFileSync(keptFile, 'utf8')) as { executions: { name: string }[] };
+      } catch {
+        return null;
+      }
+    }, 'the ended execution kept', 20_000, 50);
+    expect(kept.executions.map((x) => x.name.split('/').at(-1))).toEqual([e.id]);
+    process.kill(first, 'SIGKILL');
+    await waitFor(() => !alive(first), 'the region to be gone', 20_000, 50);
+    // A new region on the same directory: the execution is listed as it ended, and its log comes whole.
+    expect(await ensureDemoRegion(dir, { cli: CLI, port, jobs: ['bdl-standings-backfill'] })).toBe(url);
+    expect((JSON.parse(readFileSync(path.join(dir, 'cloud-run-region.json'), 'utf8')) as { pid: number }).pid).not.toBe(first);
+    const listed = await api.listExecutions(job);
+    expect(listed.map((x) => [x.id, x.state])).toEqual([[e.id, 'succeeded']]);
+    const text = await waitFor(async () => {
+      const { entries } = await api.listEntries({ resourceNames: ['projects/nba-props-platform'], filter: executionLogFilter(job.job, e.id, e.createTime - 1000), orderBy: 'timestamp asc', pageSize: 1000 });
+      const t = entries.map((x) => x.textPayload).join('\n');
+      return t.includes('BACKFILL COMPLETE') ? t : null;
+    }, 'the kept log entries', 30_000, 500);
+    expect(text).toContain('✅ Scraped 2024-01-02');
+    expect(text).toContain('✅ Scraped 2024-01-03');
+  }, 90_000);
+
   test('a platform demo config gains a Cloud Run job: its config loads, its region starts, and its dashboard lists executions', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'bt-region-'));
     // The platform demo's shape (defaults with a command, local jobs), small: the real one lists thousands of keys.

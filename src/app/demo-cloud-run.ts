@@ -49,7 +49,7 @@ export async function ensureDemoRegion(dir: string, opts: { cli: string; port: n
   const stateFile = path.join(dir, 'cloud-run-region.json');
   const running = await readFile(stateFile, 'utf8').then((t) => JSON.parse(t) as { pid: number; url: string }, () => null);
   if (running && running.url.endsWith(`:${opts.port}`) && (await answers(running.url))) return running.url;
-  const child = spawn(process.execPath, [opts.cli, 'loopback-cloud-run', '--project', DEMO_PROJECT, '--region', DEMO_REGION, '--jobs', opts.jobs.join(','), '--scratch', path.join(dir, 'cloud-run-containers'), '--port', String(opts.port), '--log-delay', String(DEMO_LOG_DELAY_S), '--state', stateFile], {
+  const child = spawn(process.execPath, [opts.cli, 'loopback-cloud-run', '--project', DEMO_PROJECT, '--region', DEMO_REGION, '--jobs', opts.jobs.join(','), '--scratch', path.join(dir, 'cloud-run-containers'), '--port', String(opts.port), '--log-delay', String(DEMO_LOG_DELAY_S), '--state', stateFile, '--keep', path.join(dir, 'cloud-run-region')], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

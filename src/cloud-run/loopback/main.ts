@@ -3,13 +3,14 @@ import { writeFileAtomic } from '../../runner/atomic-write.js';
 import { startLoopbackServer } from './server.js';
 import { simTaskRunner } from './sim-task.js';
 
-const USAGE = 'usage: backfill-tui loopback-cloud-run --project P --region R --jobs JOB[,JOB] --scratch DIR [--port N] [--log-delay S] [--idle-exit MIN] [--state FILE]\n';
+const USAGE = 'usage: backfill-tui loopback-cloud-run --project P --region R --jobs JOB[,JOB] --scratch DIR [--port N] [--log-delay S] [--idle-exit MIN] [--state FILE] [--keep DIR]\n';
 
 /**
  * `backfill-tui loopback-cloud-run`: the shipped loopback Cloud Run region as its own process (the demo starts it
  * detached, so a simulated execution outlives the dashboard as a real one does). Executions run the simulator;
  * their lines become log entries `--log-delay` seconds later. It exits on SIGTERM/SIGINT, or after
- * `--idle-exit` minutes with no request and no running execution. Returns the exit code.
+ * `--idle-exit` minutes with no request and no running execution. With `--keep DIR` its ended executions and their
+ * entries are kept there and served again by the next region started on that directory. Returns the exit code.
  */
 export async function loopbackMain(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -29,6 +30,7 @@ export async function loopbackMain(argv: string[], write: (s: string) => void = 
         'log-delay': { type: 'string', default: '5' },
         'idle-exit': { type: 'string', default: '30' },
         state: { type: 'string' },
+        keep: { type: 'string' },
       },
       strict: true,
     }).values;
@@ -41,7 +43,10 @@ export async function loopbackMain(argv: string[], write: (s: string) => void = 
     return 2;
   }
   const delayMs = Number(o['log-delay']) * 1000;
+  // `--keep DIR`: ended executions and their log entries outlive the process (keep.ts), as a real region's do.
+  let keeper: { save(): Promise<void> } | null = null;
   const server = await startLoopbackServer({
+    onEnded: () => void keeper?.save().catch((err: Error) => process.stderr.write(`loopback-cloud-run: could not keep the executions: ${err.message}\n`)),
     project: o.project,
     region: o.region,
     jobs: o.jobs.split(',').map((name) => ({ name, timeoutSeconds: 3600 })),
@@ -50,6 +55,15 @@ export async function loopbackMain(argv: string[], write: (s: string) => void = 
     runTask: simTaskRunner({ scratchDir: o.scratch }),
     port: Number(o.port),
   });
+  if (o.keep) {
+    try {
+      keeper = await (await import('./keep.js')).keepWorld(server.world, o.keep);
+    } catch (err) {
+      await server.close();
+      write(`loopback-cloud-run: --keep ${o.keep}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   if (o.state) await writeFileAtomic(o.state, `${JSON.stringify({ pid: process.pid, url: server.url, startedAt: Date.now() })}\n`);
   write(`listening ${server.url}\n`);
   const idleMs = Number(o['idle-exit']) * 60_000;
@@ -70,6 +84,8 @@ export async function loopbackMain(argv: string[], write: (s: string) => void = 
     process.once('SIGTERM', done);
     process.once('SIGINT', done);
   });
+  // Executions still running are cancelled by the close and end: kept as cancelled, which is what happened.
   await server.close();
+  await keeper?.save();
   return 0;
 }

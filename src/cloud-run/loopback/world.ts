@@ -38,6 +38,18 @@ export interface WorldOptions {
   now?: () => number;
   /** How long after it was written an entry becomes visible to entries:list: a number, or per line. */
   logDelayMs?: number | ((line: string, index: number) => number);
+  /** Called when an execution has ended (every task done): a region that keeps its executions saves then. */
+  onEnded?: (exec: WorldExecution) => void;
+}
+
+/** An ended execution as kept across restarts of the region (keep.ts): everything but its live handles. */
+export type KeptExecution = Omit<WorldExecution, 'abort' | 'done'>;
+
+/** What a region keeps: its ended executions and their log entries. */
+export interface KeptWorld {
+  version: 1;
+  executions: KeptExecution[];
+  entries: WorldEntry[];
 }
 
 type TaskState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -139,8 +151,28 @@ export class LoopbackWorld {
     exec.done = Promise.all(exec.tasks.map((t) => this.runTask(exec, t))).then(() => {
       exec.completionTime = this.now();
       exec.cancelling = false;
+      this.opts.onEnded?.(exec);
     });
     return exec;
+  }
+
+  /** The ended executions and their entries, to keep (a running one is kept once it has ended). */
+  kept(): KeptWorld {
+    const ended = this.executions.filter((e) => e.completionTime !== null);
+    const ids = new Set(ended.map((e) => e.name.split('/').at(-1)!));
+    return {
+      version: 1,
+      executions: ended.map(({ abort: _a, done: _d, ...rest }) => rest),
+      entries: this.entries.filter((x) => ids.has(x.labels['run.googleapis.com/execution_name'])),
+    };
+  }
+
+  /** Takes back what an earlier run of the region kept: its executions are listed and their logs served again. */
+  restore(kept: KeptWorld): void {
+    for (const e of kept.executions) this.executions.push({ ...e, abort: new AbortController(), done: Promise.resolve() });
+    this.entries.push(...kept.entries);
+    // insertIds stay unique: they begin with their time, and the sequence goes on past the kept ones.
+    this.seq += kept.entries.length;
   }
 
   private async runTask(exec: WorldExecution, task: Task): Promise<void> {
