@@ -76,7 +76,9 @@ export function sourceDetail(name: string, s: SourceCoverage): string {
   const parts = [name];
   if (s.coverage?.extra) parts.push(`+${formatCount(s.coverage.extra)} not expected`);
   // A local folder the backfill has not made yet holds nothing yet (local-source.ts); a BigQuery note is the buffer.
-  if (s.method) parts.push(s.note ? (/does not exist yet/.test(s.note) ? `${s.method} not made yet` : `${s.method} (streaming buffer)`) : s.method);
+  // `files` alone read as a stray word (tester X9): a local listing by keyPattern says what it matched.
+  const method = s.method === 'files' ? 'files by keyPattern' : s.method;
+  if (method) parts.push(s.note ? (/does not exist yet/.test(s.note) ? `${method} not made yet` : `${method} (streaming buffer)`) : method);
   if (s.bytesBilled !== null) parts.push(`bills ${formatBytes(s.bytesBilled)}`);
   // A failing source is never "not checked yet", and its old figures are never "just now".
   parts.push(s.ageMs === null ? (s.error ? 'never answered' : 'not checked yet') : s.stale ? `last answer ${formatAge(s.ageMs)}` : formatAge(s.ageMs));

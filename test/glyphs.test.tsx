@@ -76,6 +76,8 @@ describe('source wording', () => {
     expect(sourceDetail('storage', src)).toBe('storage never answered');
     expect(sourceDetail('storage', { ...src, error: null })).toBe('storage not checked yet');
     expect(sourceDetail('storage', { ...src, stale: true, ageMs: 10_000, checkedAt: 1 })).toBe('storage last answer just now');
+    // A local listing by keyPattern says so, not a bare `files` (tester X9).
+    expect(sourceDetail('storage', { ...src, error: null, method: 'files', ageMs: 10_000, checkedAt: 1 })).toBe('storage files by keyPattern just now');
     const failing = apply(base, [{ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' }, { type: 'coverage/error', source: 'storage', error: new SourceError('storage: HTTP 403', null, 403), at: 0 }]);
     expect(text(failing)).not.toContain('storage: storage:');
   });
