@@ -18,6 +18,8 @@ export function ChooseGroup({ groups, index, width, height = 24 }: { groups: { l
           {g.label}: {g.keys.length} key{g.keys.length === 1 ? '' : 's'}
         </Text>
       ))}
+      {/* The list does not fit: say so where the eye ends (tester X9: 16 of 39 shown, nothing said of the rest). */}
+      {hidden ? <Text dimColor wrap="truncate-end">{[start > 0 ? `↑ ${start} more above` : '', start + shown.length < groups.length ? `↓ ${groups.length - start - shown.length} more below` : ''].filter(Boolean).join(' · ')}</Text> : null}
     </Box>
   );
 }

@@ -101,6 +101,17 @@ test('R offers error kinds, phases and every month; a long list is windowed to f
   expect(frame.split('\n').length).toBeLessThanOrEqual(23);
   expect(frame).toContain(`› month 2022-12: 2 keys`);
   expect(frame).toContain(`${groups.length} of ${groups.length}`);
+  // What is not shown is said (tester X9): above here; from the top, below, before any move.
+  const rows = (f: string) => f.split('\n').filter((l) => /(month|phase|error) .*: \d+ keys?/.test(l)).length;
+  expect(Number(/↑ (\d+) more above/.exec(frame)?.[1]) + rows(frame)).toBe(groups.length);
+  store.dispatch({ type: 'ui/choose-group', choice: { groups, index: 0 } });
+  const top = await waitFor(() => {
+    const f = stripVTControlCharacters(app.lastFrame() ?? '');
+    return f.includes('› error HTTP 500') ? f : null;
+  }, 'the group box at its top');
+  expect(top.split('\n').length).toBeLessThanOrEqual(23);
+  expect(Number(/↓ (\d+) more below/.exec(top)?.[1]) + rows(top)).toBe(groups.length);
+  expect(top).not.toContain('above');
 });
 
 test('the dashboard failures line: count, kinds, phases, persistent', () => {
