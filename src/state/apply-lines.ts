@@ -27,8 +27,9 @@ export const HISTORY_LIMIT = 200;
  * `lines` then holds the other records. The result is the same as folding `linesOf` the batch.
  * `task`: the batch is one task's lines of a Cloud Run execution of several (execution-tasks.ts): the execution
  * is one run, so no line of it starts another, and each task's total, progress and summary are its share.
+ * `oursLive`: a run launched here is live (a local job): see {@link keepsOurs}.
  */
-export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines | null, task?: TaskOf | null): LogRuns {
+export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines | null, task?: TaskOf | null, oursLive = false): LogRuns {
   if (task && task.count < 2) task = null;
   const records = keyed ? keyed.size : lines.length;
   if (records === 0) return runs;
@@ -92,6 +93,10 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
         run.lastActivityAt = line.at;
         continue;
       }
+      if (run && oursLive && keepsOurs(run)) {
+        run.foreignStart = true;
+        continue;
+      }
       if (run) {
         trail = trailAfter(trail, run);
         history = pushHistory(history, run);
@@ -127,6 +132,8 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       run.startedAt = line.at;
       // A first line that moves the run, not its opening (`Loaded N`, `[1/N] …`): the log begins mid-run (X13).
       if (runs.history.length === 0 && movesRun(line.kind) && !((line.kind === 'queued' || line.kind === 'processing') && line.index === 1)) run.beganMidway = true;
+    } else if (oursLive && keepsOurs(run) && opensNextRun(run, line)) {
+      run.foreignStart = true;
     } else if ((run.complete && isRunActivity(line)) || opensNextRun(run, line) || run.deadStart) {
       // Activity after a summary, or a key list opened after this run's keys moved, without a new banner:
       // a new run whose banner we missed (or a script that writes none). Any record after a dead start is another's.
@@ -141,7 +148,9 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       run.hasActivity = true;
       run.exitTrace = false;
     }
-    applyOne(run, line);
+    // After another writer's start, its `Loaded N`, settings and progress totals are not ours to take.
+    if (run.foreignStart && (line.kind === 'loaded' || line.kind === 'setting')) continue;
+    applyOne(run, line, run.foreignStart === true);
   }
   if (run) {
     // Tasks' batches come one task at a time: the rate window wants its times in order.
@@ -203,6 +212,15 @@ function opensNextRun(run: RunState, line: LogLine): boolean {
   return opens && (run.complete || run.exitTrace || run.succeeded + run.failed + run.skipped + run.progressDone > 0);
 }
 
+/**
+ * Beside a live run launched here that has moved (and is not over), another run's start is another writer's: a
+ * backfill started twice into one log (tester Y8: its banner took the run panel, `Loaded 200`, its settings and ETA,
+ * while x offered to stop ours). The run stays ours, both writers' lines mixed in (the screen says so).
+ */
+function keepsOurs(run: RunState): boolean {
+  return run.hasActivity && !run.complete && !run.exitTrace && !run.deadStart;
+}
+
 function isRunActivity(line: LogLine): boolean {
   return line.kind === 'queued' || line.kind === 'processing' || line.kind === 'succeeded' || line.kind === 'failed';
 }
@@ -221,7 +239,8 @@ function preferTitle(old: string | null, next: string): string {
   return /initiali[sz]ed\s*$/i.test(old) && !/initiali[sz]ed\s*$/i.test(next) ? next : old;
 }
 
-function applyOne(run: RunState, line: LogLine): void {
+/** `keepTotal`: the run's total stays whatever a progress line says (another writer's lines are mixed in). */
+function applyOne(run: RunState, line: LogLine, keepTotal = false): void {
   switch (line.kind) {
     case 'setting':
       if (line.name === 'workers') run.workers = toInt(line.value) ?? run.workers;
@@ -253,7 +272,7 @@ function applyOne(run: RunState, line: LogLine): void {
     }
     case 'progress':
       run.progressDone = Math.max(run.progressDone, line.done);
-      if (line.total > 0) run.total = line.total;
+      if (line.total > 0 && !keepTotal) run.total = line.total;
       if (line.skipped !== null) run.skipped = Math.max(run.skipped, line.skipped);
       else run.skipped = Math.max(run.skipped, line.done - run.succeeded - run.failed);
       return;

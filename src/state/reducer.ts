@@ -214,7 +214,8 @@ function step(state: AppState, event: AppEvent): AppState {
         const lastAt = log.current?.lastActivityAt ?? null;
         log = at !== null && lastAt !== null && at < lastAt ? droppedLog(log) : { ...log, truncated: false };
       }
-      const runs = applyLines(log, event.batch.lines, event.batch.keyed, event.task);
+      // A local run of ours live: another writer's start does not take its place (tester Y8).
+      const runs = applyLines(log, event.batch.lines, event.batch.keyed, event.task, !state.place && ourRunLive(state.process));
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return withoutLogProblem({
         ...state,

@@ -46,6 +46,8 @@ export function runNotes(run: RunState | null, launched: RecordedRun | null = nu
   // scraped already: in storage, they are not "skipped" until the execution ended (tester W13's note on Cloud Run).
   if (skipping > 0) notes.push(lateLog ? `~${formatCount(skipping)} of its keys in storage, not yet reported in its log (entries arrive late)` : `~${formatCount(skipping)} of its keys already in storage: the script skips them`);
   if (others.length) notes.push(`${pidsText(others)}, not started here, also write${others.length === 1 ? 's this log: its' : ' this log: their'} lines are mixed in`);
+  // Another run's start read beside ours (apply-lines.ts keepsOurs), its writer not (or no longer) seen: still said.
+  else if (run.foreignStart) notes.push('another run started in this log during this one: its lines are mixed in');
   if (launched && run.total !== null && launched.keyCount > 0 && run.total !== launched.keyCount) {
     notes.push(`the script read ${formatCount(run.total)} of the ${formatCount(launched.keyCount)} keys launched`);
   }

@@ -66,6 +66,11 @@ export interface RunState {
   /** An attempt that died at start after the run before it was over: its error is how (dead-attempt.ts). */
   deadStart?: true;
   /**
+   * Another run's start (a banner, `Loaded N`, `[1/N]`) was read while this run of ours was live and moving: another
+   * writer's (a backfill started twice into one log). The run stayed ours, its lines mixed in (tester Y8).
+   */
+  foreignStart?: true;
+  /**
    * An earlier run's rate (completions a minute) as it was when the run ended, kept when it went to history (its
    * completion times are not: tester Y3, an earlier run read 456/min from its last 20 times where it had 809.8/min).
    */
