@@ -122,3 +122,15 @@ test('--require says its counts with the thousands separators the rest has', asy
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('text status names the expected file\'s blank and duplicate lines, as --json does (tester X9)', async () => {
+  const d = mkdtempSync(path.join(dir, 'blank-'));
+  writeFileSync(path.join(d, 'dates.csv'), '2021-10-19\n\n  \n2021-10-19\n2021-10-20\n2021-10-21\n2021-10-20\n');
+  writeFileSync(path.join(d, 'backfill-tui.config.json'), JSON.stringify({ log: 'b.log', expected: 'dates.csv' }));
+  const json = JSON.parse((await runCliAsync(['status', '--json'], { cwd: d })).stdout);
+  expect(json.coverage.expectedProblems).toMatchObject({ blank: 2, duplicates: 2 });
+  const text = (await runCliAsync(['status'], { cwd: d })).stdout;
+  expect(text).toContain(`expected  2 blank lines and 2 duplicate keys in ${path.join(d, 'dates.csv')} not counted (3 keys counted)`);
+  writeFileSync(path.join(d, 'dates.csv'), '2021-10-19\n2021-10-20\n');
+  expect((await runCliAsync(['status'], { cwd: d })).stdout).not.toContain('not counted');
+});

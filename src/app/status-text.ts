@@ -7,7 +7,7 @@ import { runUnknown } from '../overview/row-problem.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
-import { formatClock, formatCount, formatEta, formatPercent, formatRate } from '../format.js';
+import { countOf, formatClock, formatCount, formatEta, formatPercent, formatRate } from '../format.js';
 import { stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
@@ -91,6 +91,9 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   const ex = state.coverage.expected;
   if (state.coverage.expectedError) lines.push(`expected  ${state.coverage.expectedError}`);
   for (const bad of ex?.invalid.slice(0, 5) ?? []) lines.push(`expected  line ${bad.line}: ${bad.reason}: ${bad.text}`);
+  // As --json's expectedProblems says them (tester X9: text said only the invalid lines).
+  const leftOut = ex ? [ex.blank ? countOf(ex.blank, 'blank line') : '', ex.duplicates ? countOf(ex.duplicates, 'duplicate key') : ''].filter(Boolean) : [];
+  if (ex && leftOut.length) lines.push(`expected  ${leftOut.join(' and ')} in ${ex.file ?? 'the expected file'} not counted (${countOf(ex.keys.length, 'key')} counted)`);
   lines.push(...failureLines(state));
   return `${lines.join('\n')}\n`;
 }
