@@ -105,6 +105,34 @@ describe('a key pressed before what it acts on is read', () => {
   });
 });
 
+test('r whose wait lasts longer than 5 s opens nothing by itself once the log is read: it says to press r again (tester X9)', async () => {
+  const file = writeConfig();
+  const config = loadConfig({ file, cwd: dir });
+  const store = createStore(initialState({ job: 'early', log: config.log, now: T0, targets: [95, 98, 100] }), { frameMs: 0 });
+  const live: LiveSources = { storage: null, warehouse: null, refresh: () => [], done: Promise.resolve(), pace: () => undefined };
+  const ac = new AbortController();
+  aborts.push(ac);
+  let now = T0;
+  const controller = createController({ config, store, live, exit: () => undefined, now: () => now, signal: ac.signal });
+  store.dispatch({ type: 'process/update', patch: { writersChecked: true, writersCheckedAt: T0 } });
+  store.dispatch({ type: 'log/progress', bytesRead: 130, size: 1000, historyDone: false });
+  controller.onIntent('retry');
+  await waitFor(() => /r goes on once/.test(noticeText(store)) || null, 'what r waits for');
+  // The history read ends 20 s after the key.
+  now = T0 + 20_000;
+  const records = [...banner(6, 180, 12), ['WARNING', `  ❌ Failed ${KEYS[0]}: HTTP 500`]];
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(T0, records), compileGrammar()) });
+  store.dispatch({ type: 'log/progress', bytesRead: 1000, size: 1000, historyDone: true });
+  await waitFor(() => /press r again/.test(noticeText(store)) || null, 'the ready notice');
+  expect(noticeText(store)).toContain('ready now: press r again (pressed 20 s ago, before what it acts on was read)');
+  expect(noticeText(store)).not.toContain('goes on once');
+  expect(store.getState().ui.confirm).toBeNull();
+  // Pressed again: the box, at once.
+  controller.onIntent('retry');
+  const box = await waitFor(() => store.getState().ui.confirm, 'the retry box');
+  expect(box.message).toMatch(/^Retry 1 failed key/);
+});
+
 describe("a box's and a launch's words (tester T23)", () => {
   test('counts with thousands separators and a singular for one', async () => {
     const many = Array.from({ length: 1200 }, (_, i) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));

@@ -96,6 +96,8 @@ export function createController(deps: ControllerDeps) {
 
   /** Runs a key's work; an error it throws becomes a notice. */
   const run = (p: Promise<unknown> | void) => void Promise.resolve(p).catch((err: Error) => notice(err.message, 'fail'));
+  /** A key whose wait took longer than this asks nothing by itself once ready (ms): the operator has moved on. */
+  const ASK_LATE_MS = 5_000;
   /** Keys waiting for what they act on to be read: one wait per key, however often it is pressed. */
   const waiting = new Set<string>();
 
@@ -111,11 +113,17 @@ export function createController(deps: ControllerDeps) {
     notice(`${why}: ${key} goes on once that is done`, 'info', tag);
     if (waiting.has(key)) return true;
     waiting.add(key);
+    const pressedAt = deps.now();
     void whenKnown(store, unknown, deps.signal).then((known) => {
       waiting.delete(key);
       endNotice(tag);
       const ui = store.getState().ui;
-      if (known && !ui.confirm && !ui.choosingGroup) again();
+      if (!known || ui.confirm || ui.choosingGroup) return;
+      // Long after the key (a long history read), a box would come out of the blue (tester X9: `r` pressed at 1.2 s
+      // opened `Retry 11,806 failed keys?` 20 s later): said instead, and the key again asks.
+      const waited = deps.now() - pressedAt;
+      if (waited > ASK_LATE_MS) return notice(`ready now: press ${key} again (pressed ${Math.round(waited / 1000)} s ago, before what it acts on was read)`, 'info', tag);
+      again();
     });
     return true;
   }
