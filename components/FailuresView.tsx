@@ -33,7 +33,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const problems = [...omitted, ...state.failed.notes, ...(current && failedFileProblemLine(current) ? [failedFileProblemLine(current)!] : [])];
   // Wrapping lines (every month, the persistent sentence) are broken between groups, never inside a year.
   const phases = !state.phases.none;
-  const groups = failureGroupLines(summary, phases, partialNote(state)).flatMap((g) => {
+  const groups = failureGroupLines(summary, phases, partialNote(state), state.coverage.storage !== null).flatMap((g) => {
     const text = `${g.label ? `${g.label}: ` : ''}${g.text}`;
     return (g.wrap ? packGroups(text, width, displayWidth) : [text]).map((row) => ({ row, error: g.label === 'by error' }));
   });

@@ -184,7 +184,7 @@ test('tester U16: with "phases": null no failure is grouped by phase (they read 
   store.dispatch({ type: 'failed/update', files: [retry, first], current: retry, notes: [] });
   const s = store.getState();
   expect(failuresView(s).summary).toMatchObject({ byPhase: [], persistentByPhase: [], failing: 4 });
-  expect(failureSummaryLine(s)).toBe('failing 4 · persistent: not known (storage not listed) · HTTP 500 4');
+  expect(failureSummaryLine(s)).toBe('failing 4 · persistent: not known (no storage configured) · HTTP 500 4');
   expect(retryGroups(s).map((g) => g.label)).toEqual(['error HTTP 500', 'month 2021-11', 'month 2022-02', 'month 2022-04', 'month 2022-05']);
   expect(statusText(s)).not.toMatch(/Other|Regular season/);
   store.dispatch({ type: 'ui/view', view: 'failures' });

@@ -89,12 +89,16 @@ describe('the real files\' shape, storage listed, failing, or not configured', (
     expect(notPersistent.stdout).toBe(`${everFailed.join('\n')}\n`);
   });
 
-  test('no storage configured: the same answer', async () => {
+  test('no storage configured: the same answer, saying why (it will never be listed: tester X9)', async () => {
     config(false);
     const json = await cli(['status', '--json', '--timeout', '10']);
-    expect(JSON.parse(json.stdout).failures).toMatchObject({ failing: everFailed.length, persistent: null, persistentUnknown: 'storage not listed' });
-    expect((await cli(['status', '--timeout', '10'])).stdout).toContain('persistent: not known (storage not listed)');
-    expect((await cli(['missing', '--from', 'failures', '--persistent'])).code).toBe(1);
+    expect(JSON.parse(json.stdout).failures).toMatchObject({ failing: everFailed.length, persistent: null, persistentUnknown: 'no storage configured' });
+    const text = (await cli(['status', '--timeout', '10'])).stdout;
+    expect(text).toContain('persistent: not known (no storage configured)');
+    expect(text).not.toContain('storage not listed');
+    const persistent = await cli(['missing', '--from', 'failures', '--persistent']);
+    expect(persistent.code).toBe(1);
+    expect(persistent.stderr).toContain('persistent: not known (no storage configured): no key is printed');
   });
 
   test('r in the dashboard, no storage: every failing key offered, none left out as persistent on no evidence, and said', async () => {
@@ -110,7 +114,7 @@ describe('the real files\' shape, storage listed, failing, or not configured', (
       const box = await waitFor(() => r.store.getState().ui.confirm, 'the retry box');
       expect(box.keys).toEqual(everFailed);
       expect(box.withPersistent).toBeUndefined();
-      expect(box.message).toBe(`Retry ${everFailed.length} failed keys, 3 workers, timeout 300 s? Persistent: not known (storage not listed).`);
+      expect(box.message).toBe(`Retry ${everFailed.length} failed keys, 3 workers, timeout 300 s? Persistent: not known (no storage configured).`);
       r.controller.onIntent('confirm-no');
     } finally {
       await r.close();
@@ -158,8 +162,8 @@ describe('a log of several runs, no storage', () => {
     expect(row('2021-10-20')).toMatchObject({ recovered: false, persistent: false, persistentKnown: false });
     expect(view.summary).toMatchObject({ failing: 1, recovered: 1, persistent: null });
     expect(runsText(row('2021-10-20'))).toBe('failed in 2 of 2 runs known to have tried it');
-    expect(failureSummaryLine(state)).toBe('failing 1 · persistent: not known (storage not listed) · 1 recovered · HTTP 500 1 · Regular season 1');
-    expect(failureGroupLines(view.summary).map((l) => l.text)).toContain('failing 1 · recovered 1 · persistent not known (storage not listed)');
+    expect(failureSummaryLine(state)).toBe('failing 1 · persistent: not known (no storage configured) · 1 recovered · HTTP 500 1 · Regular season 1');
+    expect(failureGroupLines(view.summary, true, null, false).map((l) => l.text)).toContain('failing 1 · recovered 1 · persistent not known (no storage configured)');
   });
 });
 

@@ -183,7 +183,7 @@ export function createController(deps: ControllerDeps) {
     if (keys.length === 0) return notice(`nothing to retry: ${note}`, 'warn');
     const { workers, timeout } = config.retry;
     const what = only ? ` (${only.label} only)` : filter ? ` matching "${filter}" (the filtered table)` : '';
-    const offer = retryOffer(keys, persistent, what, settingsWords(active().settingsTaken(), workers, timeout), note);
+    const offer = retryOffer(keys, persistent, what, settingsWords(active().settingsTaken(), workers, timeout), note, store.getState().coverage.storage !== null);
     retryAsked = { only };
     // `a`: every failing key with the persistent ones, from this fresh listing (never the first box's list).
     if (all) return openConfirm({ kind: 'retry', workers, timeout, keys: offer.withPersistent ?? offer.keys, message: offer.allMessage ?? offer.message });

@@ -102,7 +102,7 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   // --persistent then has no answer (exit 1, nothing printed); --not-persistent prints every failing key.
   const known = failing.length === 0 || failing[0].persistentKnown;
   if (!known && filter.persistent !== undefined) {
-    writeErr(`backfill-tui: persistent: ${persistentUnknown()}: ${filter.persistent ? 'no key is printed' : 'every failing key is printed'}\n`);
+    writeErr(`backfill-tui: persistent: ${persistentUnknown(state.coverage.storage !== null)}: ${filter.persistent ? 'no key is printed' : 'every failing key is printed'}\n`);
     if (filter.persistent) return 1;
   }
   const keys = failing

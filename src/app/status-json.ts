@@ -9,7 +9,7 @@ import { currentFigures } from '../state/current-figures.js';
 import { failuresView } from '../state/failures-view.js';
 import { NO_DATE, type GroupCount } from '../failures/analysis.js';
 import { stuckReason } from '../cloud-run/stuck.js';
-import { PERSISTENCE_UNKNOWN } from '../failures/verdicts.js';
+import { NO_STORAGE, PERSISTENCE_UNKNOWN } from '../failures/verdicts.js';
 import { runUnknown } from '../overview/row-problem.js';
 import { deadStartCause } from '../state/dead-start.js';
 import { rotationJson } from '../state/rotation-note.js';
@@ -208,7 +208,7 @@ export function failuresJson(state: AppState) {
     recovered: summary.recovered,
     persistent: summary.persistent,
     // Why `persistent` is null (storage not listed: a run silent about a key may have scraped it), else null.
-    persistentUnknown: summary.persistent === null ? PERSISTENCE_UNKNOWN : null,
+    persistentUnknown: summary.persistent === null ? (state.coverage.storage ? PERSISTENCE_UNKNOWN : NO_STORAGE) : null,
     byError: obj(summary.byError),
     byPhase: obj(summary.byPhase),
     // Keys without any date (ids with no game_date) have no month: they are in byError, and in byPhase as "no date".

@@ -107,7 +107,7 @@ function failureLines(state: AppState): string[] {
   // persistentSentence says "persistent: not known (storage not listed)" when storage has no answer.
   // Each line packed into 80 columns between its groups, as the failures view does (tester Y8: the month line of a
   // long backfill, ~250 columns, wrapped mid-word in the terminal).
-  for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), formatMonths(summary.byMonth), persistentSentence(summary)]) {
+  for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), formatMonths(summary.byMonth), persistentSentence(summary, state.coverage.storage !== null)]) {
     if (line) out.push(...packGroups(line, 70).map((row) => `          ${row}`));
   }
   return out;

@@ -2,7 +2,7 @@ import { formatCount } from '../format.js';
 import { DEFAULT_LABEL, NO_DATE, phaseOf, type PhaseCalendar } from '../phases/calendar.js';
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
 import { errorLabel } from './error-kind.js';
-import { PERSISTENCE_UNKNOWN, failureVerdicts, isPersistent, visitVerdicts, type VerdictPart, type VerdictSource } from './verdicts.js';
+import { NO_STORAGE, PERSISTENCE_UNKNOWN, failureVerdicts, isPersistent, visitVerdicts, type VerdictPart, type VerdictSource } from './verdicts.js';
 
 /** A group (error kind, phase or month) and how many keys fall in it. */
 export interface GroupCount {
@@ -218,17 +218,20 @@ export function formatGroups(groups: GroupCount[], sep = ' · '): string {
 }
 
 /** "35 keys failed in every run that tried them (All-Star 8 · Play-In 12 · Playoffs 15): a gentler retry will not help" */
-export function persistentSentence(s: FailureSummary): string | null {
-  if (s.persistent === null) return s.failing > 0 ? `persistent: ${persistentUnknown()}` : null;
+export function persistentSentence(s: FailureSummary, storageConfigured = true): string | null {
+  if (s.persistent === null) return s.failing > 0 ? `persistent: ${persistentUnknown(storageConfigured)}` : null;
   if (s.persistent === 0) return null;
   const split = s.persistentByPhase.length ? ` (${formatGroups(s.persistentByPhase)})` : '';
   const what = s.persistent === 1 ? '1 key failed in every run that tried it' : `${s.persistent} keys failed in every run that tried them`;
   return `${what}${split}: a gentler retry will not help`;
 }
 
-/** "not known (storage not listed)": what every view says for persistence when storage has no answer. */
-export function persistentUnknown(): string {
-  return `not known (${PERSISTENCE_UNKNOWN})`;
+/**
+ * "not known (storage not listed)": what every view says for persistence when storage has no answer; a job with no
+ * storage at all says so (`not known (no storage configured)`), since its storage will never be listed (tester X9).
+ */
+export function persistentUnknown(storageConfigured = true): string {
+  return `not known (${storageConfigured ? PERSISTENCE_UNKNOWN : NO_STORAGE})`;
 }
 
 /** "2021: Oct 3 Nov 8 · 2022: Feb 2 Apr 5 · no date 4": every month, compact, oldest first. */

@@ -105,6 +105,8 @@ export function isPersistent(v: KeyVerdict, inStorage: boolean | null): boolean 
 
 /** Why persistence is not known, as every view says it (`persistent: not known (storage not listed)`). */
 export const PERSISTENCE_UNKNOWN = 'storage not listed';
+/** Why persistence is not known for a job with no storage at all: it will never be listed (tester X9). */
+export const NO_STORAGE = 'no storage configured';
 
 /** When the file was written: its `timestamp` field (local time, as Python's isoformat writes it), else mtime. */
 export function writtenMs(file: FailedFile): number {

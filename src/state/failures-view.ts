@@ -133,7 +133,7 @@ export function failureSummaryLine(state: AppState): string | null {
   // While the history is read the figures are of the part read: said first, never shown as the facts (W23).
   const partial = partialNote(state);
   const parts = [`${partial ? `${partial}: ` : ''}failing ${formatCount(summary.failing)}`];
-  if (summary.persistent === null) parts.push(`persistent: ${persistentUnknown()}`);
+  if (summary.persistent === null) parts.push(`persistent: ${persistentUnknown(state.coverage.storage !== null)}`);
   else if (summary.persistent) parts.push(`${formatCount(summary.persistent)} persistent`);
   if (summary.recovered) parts.push(`${formatCount(summary.recovered)} recovered`);
   if (summary.byError.length) parts.push(formatGroups(summary.byError));
@@ -170,14 +170,14 @@ export function retryGroups(state: AppState): RetryGroup[] {
 }
 
 /** The lines above the failures table: every group shown (months may wrap), then what persistence means. */
-export function failureGroupLines(summary: FailureSummary, phases = true, partial: string | null = null): { label: string; text: string; wrap: boolean }[] {
+export function failureGroupLines(summary: FailureSummary, phases = true, partial: string | null = null, storageConfigured = true): { label: string; text: string; wrap: boolean }[] {
   const lines = [
     // The history still being read: every figure below is of the part read (W23: `failing 709` at 5 %, truth 11,806).
     ...(partial ? [{ label: '', text: `${partial}: the figures below grow as it is read`, wrap: false }] : []),
     { label: 'by error', text: formatGroups(summary.byError) || '–', wrap: false },
     ...(phases ? [{ label: 'by phase', text: formatGroups(summary.byPhase) || '–', wrap: false }] : []),
     { label: 'by month', text: formatMonths(summary.byMonth) || '–', wrap: true },
-    { label: 'keys', text: `failing ${formatCount(summary.failing)} · recovered ${formatCount(summary.recovered)} · persistent ${summary.persistent === null ? persistentUnknown() : formatCount(summary.persistent)}`, wrap: false },
+    { label: 'keys', text: `failing ${formatCount(summary.failing)} · recovered ${formatCount(summary.recovered)} · persistent ${summary.persistent === null ? persistentUnknown(storageConfigured) : formatCount(summary.persistent)}`, wrap: false },
   ];
   // Not known: said once, on the keys line.
   const sentence = summary.persistent === null ? null : persistentSentence(summary);

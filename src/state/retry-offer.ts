@@ -39,11 +39,11 @@ export function leaveOutSuspicious(keys: string[]): { safe: string[]; note: stri
  * is persistent it says so, and only `a` launches. `note`: what else was left out (suspicious keys).
  * `persistent` null: not known (storage not listed), so no key is left out on that ground, and the box says so.
  */
-export function retryOffer(keys: string[], persistent: ReadonlySet<string> | null, what: string, settings: string, note: string | null = null): RetryOffer {
+export function retryOffer(keys: string[], persistent: ReadonlySet<string> | null, what: string, settings: string, note: string | null = null, storageConfigured = true): RetryOffer {
   const also = note ? ` ${note}.` : '';
   // Only the settings the command takes; none, no words for them (tester X4).
   const with_ = settings ? `, ${settings}` : '';
-  if (persistent === null) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}${with_}? Persistent: ${persistentUnknown()}.${also}` };
+  if (persistent === null) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}${with_}? Persistent: ${persistentUnknown(storageConfigured)}.${also}` };
   const left = keys.filter((k) => !persistent.has(k));
   const out = keys.length - left.length;
   if (out === 0) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}${with_}?${also}` };
