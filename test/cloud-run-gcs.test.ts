@@ -102,11 +102,11 @@ describe('failed-keys files in Cloud Storage (a Cloud Run job\'s container keeps
     writeFileSync(path.join(local, 'backfill.log'), '');
     const localFile = writeConfig(local, { failed: 'failed/failed_dates_*.json', log: 'backfill.log' });
     const localState = await collectSnapshot(loadConfig({ file: localFile, cwd: local }), { timeoutMs: 10_000, sources: false });
-    // Persistence aside: the local config lists no storage, so it is not known there.
+    // Persistence aside: the local config lists no storage, so it is not known there (and says so: tester X9).
     const { file: _a, persistent: _p, persistentByPhase: _pp, persistentUnknown: _pu, ...cloudFailures } = failures;
     const { file: _b, persistent, persistentByPhase: _lp, persistentUnknown, ...localFailures } = statusJson(localState).failures;
     expect(cloudFailures).toEqual(localFailures);
-    expect({ persistent, persistentUnknown }).toEqual({ persistent: null, persistentUnknown: 'storage not listed' });
+    expect({ persistent, persistentUnknown }).toEqual({ persistent: null, persistentUnknown: 'no storage configured' });
   });
 
   test('a gs:// glob with * in a folder, or naming only a folder, is a config error naming failed', () => {
