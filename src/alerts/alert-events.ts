@@ -135,8 +135,11 @@ export function quietMark(prev: AppState, next: AppState): AlertsQuiet {
   const kept = next.alerts.quiet ?? null;
   const settled = (s: AppState) => s.log.historyDone && writerKnown(s);
   const launchBegins = next.process.launching === true && prev.process.launching !== true;
+  // A run that becomes current from records, not lines and not a launch of this dashboard (a launch from here that
+  // died before its first record, tester Z8): over already, it is history too.
+  const fromRecords = settled(next) && next.log.current !== prev.log.current && next.log.lines === prev.log.lines && next.process.launching !== true;
   // At a launch the run before is judged as it was (the launch itself makes its writer look alive).
-  const judged = launchBegins ? prev : settled(next) && !settled(prev) ? next : null;
+  const judged = launchBegins ? prev : (settled(next) && !settled(prev)) || fromRecords ? next : null;
   if (!judged?.log.current) return kept;
   const status = runStatus(judged.log.current, judged.now, writerOf(judged));
   if (!OVER.has(status)) return kept;

@@ -18,7 +18,7 @@ import { reduce } from '../state/reducer.js';
 import { UserError } from '../errors.js';
 import { limit } from '../abort.js';
 import { initialPlaceState } from '../state/place-state.js';
-import { attachedRunSeed } from '../state/attached-seed.js';
+import { attachedRunSeed, deadLaunchSeed } from '../state/attached-seed.js';
 
 /** Default bound on a whole one-shot command (`status`, `missing`): `--timeout` changes it. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
@@ -164,6 +164,9 @@ export async function collectSnapshot(
   // dashboard shows it.
   const seed = attachedRunSeed(state);
   if (seed) dispatch({ type: 'log/launched', seed, bytesBefore: state.log.bytesRead });
+  // A launch from here that died before its first record, on a log holding no run: that run, as its dashboard said.
+  const dead = seed ? null : deadLaunchSeed(state);
+  if (dead) dispatch({ type: 'log/launched', seed: dead, bytesBefore: state.log.bytesRead, linesBefore: 0 });
   // Persistence needs what each run launched from here tried (its keys file), as the dashboard has it.
   await bounded('keys each run tried', triedKeysForFiles(state.failed.files, state.process.history).then((tried) => {
     if (tried.size > 0) dispatch({ type: 'failed/tried', tried });

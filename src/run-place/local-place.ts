@@ -22,7 +22,7 @@ import { coverageView } from '../state/coverage-view.js';
 import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situation.js';
 import type { Store } from '../store.js';
 import type { AppState } from '../state/app-state.js';
-import { attachedRunSeed } from '../state/attached-seed.js';
+import { attachedRunSeed, deadLaunchSeed } from '../state/attached-seed.js';
 import { strangerRun } from '../state/writer.js';
 import type { PlaceLaunchOutcome, PlaceLaunchRequest, PlaceStopOutcome, RunPlace } from './run-place.js';
 
@@ -423,6 +423,11 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         if (run.pid === null) continue; // interrupted before its spawn: nothing under any pid to speak of
         notice(`run ${run.id} (pid ${run.pid}) has no recorded start time, so pid ${run.pid} cannot be proven to be it: not attached and never signalled from here`, 'warn');
       }
+      // A launch that died before its first record on a log holding no run is that run (tester Z8), once the log is read.
+      void historyRead().then(() => {
+        const dead = deadLaunchSeed(store.getState());
+        if (dead) dispatch({ type: 'log/launched', seed: dead, bytesBefore: store.getState().log.bytesRead, linesBefore: 0 });
+      });
       const ended = findAttachable(runs).ended;
       // Its duration and counts come from its own log, so the log's history must be read first.
       if (ended.length) await historyRead();

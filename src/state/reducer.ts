@@ -192,7 +192,7 @@ function step(state: AppState, event: AppEvent): AppState {
       // Lines read from here on are the new run's (dead-start.ts reads only those).
       // Its times are this machine's (the launch's): how far the run before's writer's clock was off is not the new
       // run's, until its own lines say (a log 5 years behind made a run launched here read `0:00` for good).
-      const fresh = { current: seededRun(event.seed), linesAtSeed: state.log.lines, clockBehindMs: null };
+      const fresh = { current: seededRun(event.seed), linesAtSeed: event.linesBefore ?? state.log.lines, clockBehindMs: null };
       if (!run) return { ...state, log: { ...state.log, ...fresh } };
       // The run before goes to history as a new banner sends it, its failures to the trail (log-trail.ts).
       return { ...state, log: { ...state.log, ...fresh, history: pushHistory(state.log.history, run), trail: trailAfter(state.log.trail, run) } };
