@@ -9,16 +9,9 @@ import { createCloudRunApi } from '../src/cloud-run/api.js';
 import { executionLogFilter } from '../src/cloud-run/log-filter.js';
 import { CLI } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
+import { pidExists as alive } from '../src/runner/proc.js';
 
 let dir = '';
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 afterEach(async () => {
   let pid = 0;
   try {

@@ -10,7 +10,7 @@ import { leaveSummary } from '../src/app/leave-summary.js';
 import { settleAndSay } from '../src/app/leave.js';
 import { loadConfig } from '../src/config.js';
 import { createLocalPlace } from '../src/run-place/local-place.js';
-import { procStartOf } from '../src/runner/proc.js';
+import { pidExists as alive, procStartOf } from '../src/runner/proc.js';
 import { appendRunRecord } from '../src/runner/runs-file.js';
 import { clockTime, STOP_GRACE_MS } from '../src/state/confirm-situation.js';
 import { initialState } from '../src/state/app-state.js';
@@ -39,14 +39,6 @@ function stubbornJob() {
   return { dir, config: loadConfig({ cwd: dir }) };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 // Tester Y9 and Z1: `x` `y`, then `q` within the SIGINT grace: the dashboard froze 10–20 s, or (before) the SIGTERM
 // never came and the run scraped on; the words said `goes on`. Leaving now hands the SIGTERM to a carrier.
