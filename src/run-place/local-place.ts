@@ -419,7 +419,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     handOffStop: handOff,
     async noteEndedUnseen() {
       const runs = await readRuns(config.stateDir).catch(() => []);
-      for (const run of findAttachable(runs).unproven) {
+      // One look at the runs' processes (/proc) sorts them all: unproven, and ended unseen.
+      const { unproven, ended } = findAttachable(runs);
+      for (const run of unproven) {
         if (run.pid === null) continue; // interrupted before its spawn: nothing under any pid to speak of
         notice(`run ${run.id} (pid ${run.pid}) has no recorded start time, so pid ${run.pid} cannot be proven to be it: not attached and never signalled from here`, 'warn');
       }
@@ -428,7 +430,6 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         const dead = deadLaunchSeed(store.getState());
         if (dead) dispatch({ type: 'log/launched', seed: dead, bytesBefore: store.getState().log.bytesRead, linesBefore: 0 });
       });
-      const ended = findAttachable(runs).ended;
       // Its duration and counts come from its own log, so the log's history must be read first.
       if (ended.length) await historyRead();
       // The history read may take seconds: a run found gone above may be one this dashboard re-attached to and has
