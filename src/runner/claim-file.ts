@@ -1,4 +1,5 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
+import { pidExists } from './proc.js';
 
 /** A claim older than this was left by a dashboard that died between claiming and writing; it is taken over. */
 export const CLAIM_STALE_MS = 60_000;
@@ -33,10 +34,5 @@ export async function withClaim<T>(claim: string, work: () => Promise<T>, descri
 async function ownerGone(claim: string): Promise<boolean> {
   const pid = Number((await readFile(claim, 'utf8').catch(() => '')).trim());
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !pidExists(pid);
 }
