@@ -39,8 +39,9 @@ afterEach(() => {
       // gone
     }
   }
-  // The dashboard may still be recording the end of the run just killed: retry a directory that refills.
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  // The dashboard, closed with its pane, may still be recording the end of the run just killed (and, since leaving
+  // waits up to 1 s for alerts to be recorded, a while after): retry a directory that refills, for up to 5 s.
+  rmSync(dir, { recursive: true, force: true, maxRetries: 50, retryDelay: 100 });
 });
 
 /** Launched runs as runs.jsonl folds them (a launch is recorded before the spawn, then with its pid). */
