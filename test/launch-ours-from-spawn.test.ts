@@ -113,15 +113,18 @@ test('x in the launch\'s start window waits for the run to settle, then opens it
   await waitFor(() => state().ui.confirm, 'the resume box');
   // x the moment the child is spawned, inside the start window (the launch not settled, its pid not in the state).
   let pressedAt: { launching?: boolean; pid: number | null; startingPid?: number | null } | null = null;
+  // What x said, read right after the key: the notice lasts only until the start settles, which a poll may miss.
+  let said: { key?: string; text: string } | undefined;
   const unsubscribe = r.store.subscribe(() => {
     const p = state().process;
     if (pressedAt || !p.startingPid) return;
     pressedAt = { launching: p.launching, pid: p.pid, startingPid: p.startingPid };
     r.controller.onIntent('stop');
+    said = state().ui.notices.find((n) => n.key === 'wait-x');
   });
   cleanups.push(unsubscribe);
   r.controller.onIntent('confirm-yes');
-  const waiting = await waitFor(() => state().ui.notices.find((n) => n.key === 'wait-x'), 'x waiting for the start', 30_000);
+  const waiting = await waitFor(() => said, 'x waiting for the start', 30_000);
   expect(pressedAt).toMatchObject({ launching: true, pid: null });
   const pid = pressedAt!.startingPid!;
   cleanups.push(() => {
