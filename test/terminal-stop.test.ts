@@ -39,9 +39,10 @@ afterEach(() => {
       // gone
     }
   }
-  // The dashboard, closed with its pane, may still be recording the end of the run just killed (and, since leaving
-  // waits up to 1 s for alerts to be recorded, a while after): retry a directory that refills, for up to 5 s.
-  rmSync(dir, { recursive: true, force: true, maxRetries: 50, retryDelay: 100 });
+  // term.close() waited for the dashboard to end; a stop carrier it left may still write the SIGTERM's record until
+  // it sees the run killed above (it looks every 250 ms): retry a directory that refills. rmSync's backoff is
+  // linear (100, 200, … ms): 10 retries are 5.5 s in all (50 were 127 s, which hid a writer for two minutes).
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 /** Launched runs as runs.jsonl folds them (a launch is recorded before the spawn, then with its pid). */

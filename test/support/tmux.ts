@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { waitFor } from './wait-for.js';
 
 /**
@@ -25,8 +26,49 @@ export interface Terminal {
   pid(): number;
   /** Whether the pane's program has exited. */
   exited(): boolean;
+  /**
+   * Closes the terminal (its tmux server: the pane's programs get SIGHUP) and waits, up to CLOSE_DEADLINE_MS, until
+   * every process of the pane's session has ended, so that nothing of the dashboard writes into a test's folder
+   * after the test (a clean-up racing a dashboard still leaving failed with ENOTEMPTY). A dashboard still there
+   * at the deadline is killed and the close throws: closing its terminal must end it. Runs it launched live in
+   * sessions of their own and are not waited for.
+   */
   close(): void;
 }
+
+/** How long a closed terminal's programs get to end (SIGHUP, then leaving's bounded waits), under a loaded machine. */
+const CLOSE_DEADLINE_MS = 15_000;
+
+/** The live (not zombie) processes of session `sid`, read from /proc; empty where there is no /proc. */
+function sessionMembers(sid: number): number[] {
+  if (!existsSync('/proc/self/stat')) return [];
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // After the command's ")": state, ppid, pgrp, session.
+      const [state, , , session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(session) === sid && state !== 'Z' && state !== 'X') members.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+function stillThere(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** Blocks this thread for `ms` (close is synchronous: test clean-ups call it without awaiting). */
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 export function startTerminal(argv: string[], opts: { cols: number; rows: number; cwd: string; env?: Record<string, string> }): Terminal {
   if (!HAS_TMUX) throw new Error('tmux is needed for the terminal tests (apt-get install tmux; .ci/run installs it)');
@@ -62,11 +104,29 @@ export function startTerminal(argv: string[], opts: { cols: number; rows: number
     pid: () => Number(tmux(['display-message', '-p', '-t', 't', '#{pane_pid}']).trim()),
     exited: () => tmux(['display-message', '-p', '-t', 't', '#{pane_dead}']).trim() === '1',
     close: () => {
+      let members: number[] = [];
+      try {
+        members = sessionMembers(Number(tmux(['display-message', '-p', '-t', 't', '#{pane_pid}']).trim()));
+      } catch {
+        // no pane left
+      }
       try {
         tmux(['kill-server']);
       } catch {
         // already gone
       }
+      const deadline = Date.now() + CLOSE_DEADLINE_MS;
+      while (members.some(stillThere) && Date.now() < deadline) pause(20);
+      const left = members.filter(stillThere);
+      if (left.length === 0) return;
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone at the last moment
+        }
+      }
+      throw new Error(`pid ${left.join(', ')} still running ${CLOSE_DEADLINE_MS / 1000} s after its terminal closed (killed now)`);
     },
   };
 }
