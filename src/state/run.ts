@@ -136,7 +136,12 @@ export interface RunSeed {
  * execution's, so the run is one run to the alerts before and after its first entries.
  */
 export function seededRun(seed: RunSeed): RunState {
-  return { ...emptyRun(), startedAt: seed.startedAt, total: seed.total, workers: seed.workers, timeoutSec: seed.timeoutSec };
+  const run = emptyRun();
+  run.startedAt = seed.startedAt;
+  run.total = seed.total;
+  run.workers = seed.workers;
+  run.timeoutSec = seed.timeoutSec;
+  return run;
 }
 
 /**
@@ -146,14 +151,64 @@ export function seededRun(seed: RunSeed): RunState {
  * the millionth key as at the first.
  */
 export function cloneRun(run: RunState): RunState {
-  return {
-    ...run,
-    failures: { ...run.failures },
-    completions: run.completions.slice(),
-    summary: { ...run.summary },
-    // A handful of tasks: copied per batch like the summary.
-    ...(run.tasks ? { tasks: run.tasks.map((t) => ({ ...t, summary: { ...t.summary } })) } : {}),
+  const out = copyRun(run);
+  out.failures = { ...run.failures };
+  out.completions = run.completions.slice();
+  out.summary = { ...run.summary };
+  // A handful of tasks: copied per batch like the summary.
+  if (run.tasks) out.tasks = run.tasks.map((t) => ({ ...t, summary: { ...t.summary } }));
+  return out;
+}
+
+/**
+ * A shallow copy of a run made as `emptyRun` makes one: the same fields in the same order, then the optional ones
+ * it has, in one order. So a copy has the hidden class (V8's map) of a fresh run with the same optional fields, where
+ * `{ ...run }` made a second one: every batch's fold then met two shapes of run, and its optimised code was thrown
+ * away and made again on each cold read (foldKeyed, applyLines).
+ */
+function copyRun(run: RunState): RunState {
+  const out: RunState = {
+    title: run.title,
+    startedAt: run.startedAt,
+    lastActivityAt: run.lastActivityAt,
+    finishedAt: run.finishedAt,
+    workers: run.workers,
+    timeoutSec: run.timeoutSec,
+    serviceUrl: run.serviceUrl,
+    total: run.total,
+    queued: run.queued,
+    succeeded: run.succeeded,
+    failed: run.failed,
+    skipped: run.skipped,
+    progressDone: run.progressDone,
+    failures: run.failures,
+    failedKeys: run.failedKeys,
+    failedKeysOmitted: run.failedKeysOmitted,
+    duplicateLines: run.duplicateLines,
+    keys: run.keys,
+    keysVersion: run.keysVersion,
+    currentKey: run.currentKey,
+    currentKeyDone: run.currentKeyDone,
+    completions: run.completions,
+    complete: run.complete,
+    summary: run.summary,
+    summaryUnseen: run.summaryUnseen,
+    failedSavedPath: run.failedSavedPath,
+    hasActivity: run.hasActivity,
+    exitTrace: run.exitTrace,
+    error: run.error,
+    unrecognized: run.unrecognized,
   };
+  // The optional fields, each only when the run has it (as a spread would copy it).
+  if ('dryRun' in run) out.dryRun = run.dryRun;
+  if ('beganMidway' in run) out.beganMidway = run.beganMidway;
+  if ('deadStart' in run) out.deadStart = run.deadStart;
+  if ('foreignStart' in run) out.foreignStart = run.foreignStart;
+  if ('endRatePerMin' in run) out.endRatePerMin = run.endRatePerMin;
+  if ('tasks' in run) out.tasks = run.tasks;
+  // A field added to RunState and not above is still copied (in a shape of its own: add it above).
+  for (const k in run) if (!(k in out)) (out as unknown as Record<string, unknown>)[k] = (run as unknown as Record<string, unknown>)[k];
+  return out;
 }
 
 /** The run's done count: everything that got an outcome, skips included. */
@@ -163,7 +218,13 @@ export function doneOf(run: RunState): number {
 
 /** A run as kept in history: counts only, no per-key maps (a log may hold hundreds of runs). */
 export function archiveRun(run: RunState, endRatePerMin: number | null): RunState {
-  return { ...run, failedKeys: FailedKeys.empty, keys: null, keysVersion: 0, completions: [], endRatePerMin };
+  const out = copyRun(run);
+  out.failedKeys = FailedKeys.empty;
+  out.keys = null;
+  out.keysVersion = 0;
+  out.completions = [];
+  out.endRatePerMin = endRatePerMin;
+  return out;
 }
 
 /**
