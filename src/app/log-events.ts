@@ -1,4 +1,5 @@
 import { readSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LineSplitter } from '../follow/line-splitter.js';
 import type { BulkAhead, FollowHandlers } from '../log-follower.js';
@@ -6,6 +7,7 @@ import type { ParsedBatch } from '../log-line.js';
 import { LogClock, parseChunk, type Grammar } from '../parser/index.js';
 import { coreIsFree, ParseWorker, parseInWorker, type WorkerRead } from './parse-worker-client.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
+import { markStartup } from '../startup-timing.js';
 import type { AppEvent } from '../state/events.js';
 import { guessZone, newestLineAt, type ZoneGuess } from './log-zone-guess.js';
 
@@ -26,9 +28,49 @@ export interface ParseWorkerChoice {
   readBytes?: number;
   /**
    * Filled in as it goes: bytes read in this thread while the worker started, and bytes the worker read; reads
-   * ahead begun (see ParseWorker.readAhead) and the bytes of those that were used.
+   * ahead begun (see ParseWorker.readAhead) and the bytes of those that were used; workers started early taken.
    */
-  stats?: { inThread: number; fromWorker: number; readAhead?: number; fromAhead?: number };
+  stats?: { inThread: number; fromWorker: number; readAhead?: number; fromAhead?: number; early?: number };
+  /**
+   * A worker started before the log was opened (`startEarly`): the first file's history of at least `minBytes`
+   * takes it instead of starting its own, so its load overlaps the zone guess and the tail read too.
+   */
+  early?: EarlyWorker | null;
+}
+
+/**
+ * A parse worker started as soon as a reader knows its log is long (a stat), before the reading itself begins: a
+ * worker takes 50–130 ms to load, and the reader's first steps (the zone guess from the tail, the backwards scan
+ * for the history's start) can run meanwhile. Taken once by the reader's first file; `drop` ends it if it was not.
+ */
+export class EarlyWorker {
+  private started: Promise<ParseWorker | null> | null;
+
+  constructor(started: Promise<ParseWorker | null>) {
+    this.started = started;
+  }
+
+  /** The worker, once: later calls (and a dropped one) give null. */
+  take(): Promise<ParseWorker | null> | null {
+    const w = this.started;
+    this.started = null;
+    return w;
+  }
+
+  /** Ends it unless it was taken. */
+  drop(): void {
+    void this.take()?.then((w) => w?.stop());
+  }
+}
+
+/**
+ * Starts the parse worker for `file` now when its length says its history will be read in one (`worker.minBytes`,
+ * and a free core when asked): null when it will not be, or the size cannot be had.
+ */
+export async function startEarly(file: string, worker: ParseWorkerChoice): Promise<EarlyWorker | null> {
+  const size = await stat(file).then((st) => (st.isFile() ? st.size : 0), () => 0);
+  if (size < worker.minBytes) return null;
+  return new EarlyWorker(startWorker(worker));
 }
 
 /**
@@ -136,12 +178,17 @@ export function logHandlers(
       prepareBulk: (bytes, ahead) => {
         void prepared?.then((w) => w?.stop());
         prepared = null;
-        if (bytes < worker.minBytes) return () => {};
+        if (bytes < worker.minBytes) {
+          worker.early?.drop();
+          return () => {};
+        }
         // Started now, it loads while the follower looks for where the history starts, and then reads ahead the
         // history a one-run log has (from the file's start: see ParseWorker.readAhead) with the clock a read from
         // there gets. It is used only if the follower offers exactly that.
         const job = jobFor(ahead);
-        const started = startWorker(worker).then((w) => {
+        const early = worker.early?.take() ?? null;
+        if (early && worker.stats) worker.stats.early = (worker.stats.early ?? 0) + 1;
+        const started = (early ?? startWorker(worker)).then((w) => {
           const stats = worker.stats;
           w?.readAhead(job, () => {
             if (stats) stats.readAhead = (stats.readAhead ?? 0) + 1;
@@ -162,6 +209,7 @@ export function logHandlers(
           void ready?.then((w) => w?.stop());
           return range.from;
         }
+        markStartup('history start found');
         const parser = await (ready ?? startWorker(worker));
         if (parser === null) return range.from;
         const readBytes = worker.readBytes ?? WORKER_READ_BYTES;

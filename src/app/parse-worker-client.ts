@@ -148,6 +148,7 @@ export class ParseWorker {
     this.flags = new Int32Array(control);
     worker.on('message', (m: WorkerReady | WorkerBatch | WorkerDone) => {
       if (m.type === 'ready') {
+        markStartup('parse worker loaded');
         this.becomeReady();
         if (this.ahead !== null) this.postAhead(this.ahead);
       } else if (this.draining) {
@@ -182,6 +183,7 @@ export class ParseWorker {
   static async start(url: URL): Promise<ParseWorker> {
     // Loaded here: most commands never start a worker, and the module brings Node's messaging with it.
     const { Worker } = await import('node:worker_threads');
+    markStartup('parse worker starting');
     const control = new SharedArrayBuffer(8);
     // Its heap holds a few batches at a time; the young generation stays small so its share of RSS does too.
     const worker = new Worker(url, { workerData: { control, ahead: AHEAD } satisfies Pick<ParseJob, 'control' | 'ahead'>, resourceLimits: { maxYoungGenerationSizeMb: 8 } });

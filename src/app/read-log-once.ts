@@ -5,7 +5,7 @@ import type { Grammar } from '../parser/index.js';
 import type { AppEvent } from '../state/events.js';
 import { UserError } from '../errors.js';
 import { logNotAFile } from '../overview/row-problem.js';
-import { logHandlers, type ParseWorkerChoice } from './log-events.js';
+import { logHandlers, startEarly, type ParseWorkerChoice } from './log-events.js';
 import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
 import { markStartup } from '../startup-timing.js';
@@ -30,48 +30,60 @@ export async function readLogOnce(
 ): Promise<void> {
   const ac = new AbortController();
   let failure: unknown = null;
+  // A long log's parse worker loads while the tail is read and the zone guessed (log-events.ts startEarly).
+  const choice = opts.worker !== undefined ? opts.worker : parseWorkerChoice();
+  const early = choice ? startEarly(file, choice) : null;
   // No `timezone`: the file's modification time says which zone its clock is in (log-zone-guess.ts).
   // The file's size with it (from the same read of its tail, else asked): a short log is parsed and folded without
   // TurboFan (short-read.ts). Asked through the thread pool, as everything here: a log on a file system that does
   // not answer must not stop the --timeout.
-  const { guess, seen } = await guessAndTail(file, grammar, opts.now);
+  const { guess, seen } = await guessAndTail(file, grammar, opts.now).catch(async (err: unknown) => {
+    (await early)?.drop();
+    throw err;
+  });
   const size = seen ? seen.size : await stat(file).then((st) => st.size, () => 0);
   const read = guess ? { ...grammar, zone: guess.zone } : grammar;
-  const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, opts.worker !== undefined ? opts.worker : parseWorkerChoice(), opts.paneless);
+  const worker = choice ? { ...choice, early: await early } : null;
+  const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, worker, opts.paneless);
   let moved = false;
   const short = size < SHORT_READ_BYTES && mayCapTiers();
-  await followLog(
-    file,
-    {
-      ...handlers,
-      onChunk: short ? (chunk) => baselineOnly(() => handlers.onChunk(chunk)) : handlers.onChunk,
-      onWaiting: () => {
-        handlers.onWaiting();
-        ac.abort();
+  try {
+    await followLog(
+      file,
+      {
+        ...handlers,
+        onChunk: short ? (chunk) => baselineOnly(() => handlers.onChunk(chunk)) : handlers.onChunk,
+        onWaiting: () => {
+          handlers.onWaiting();
+          ac.abort();
+        },
+        onProgress: (p) => {
+          handlers.onProgress(p);
+          if (p.historyDone) ac.abort();
+        },
+        onMoved: (m) => {
+          moved = m !== null;
+          handlers.onMoved?.(m);
+        },
+        onError: (err) => {
+          failure = err;
+          ac.abort();
+        },
+        // A directory, FIFO or socket at the log path: said at once, never opened (a FIFO would block the read).
+        onUnusable: (what) => {
+          failure = new UserError(logNotAFile(file, what));
+          ac.abort();
+        },
       },
-      onProgress: (p) => {
-        handlers.onProgress(p);
-        if (p.historyDone) ac.abort();
-      },
-      onMoved: (m) => {
-        moved = m !== null;
-        handlers.onMoved?.(m);
-      },
-      onError: (err) => {
-        failure = err;
-        ac.abort();
-      },
-      // A directory, FIFO or socket at the log path: said at once, never opened (a FIFO would block the read).
-      onUnusable: (what) => {
-        failure = new UserError(logNotAFile(file, what));
-        ac.abort();
-      },
-    },
-    // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
-    // A one-shot read ends with the history: no directory watch (chokidar stays unloaded).
-    // With who writes which file: a log moved aside under its writer is read where it is (tester W20).
-    { signal: ac.signal, pollMs: 60_000, historyStart: historyStart ?? historyStartFor(read), lendChunks: true, watch: false, chunkSize: opts.chunkSize, writers: procWriters() },
-  );
+      // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
+      // A one-shot read ends with the history: no directory watch (chokidar stays unloaded).
+      // With who writes which file: a log moved aside under its writer is read where it is (tester W20).
+      { signal: ac.signal, pollMs: 60_000, historyStart: historyStart ?? historyStartFor(read), lendChunks: true, watch: false, chunkSize: opts.chunkSize, writers: procWriters() },
+    );
+  } finally {
+    // Not taken (the log was replaced, moved or gone before it was opened): it ends here.
+    worker?.early?.drop();
+  }
   // A start-up stage for `npm run bench` (src/startup-timing.ts; nothing is recorded without BACKFILL_TUI_TIMING).
   markStartup('log read');
   // When its newest line was written, for a log whose clock is off by more than a zone (clockBehindMs).
