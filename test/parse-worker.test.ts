@@ -1,15 +1,16 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { logHandlers, type ParseWorkerChoice } from '../src/app/log-events.js';
-import { coreFree, cpuPressure, PARSE_WORKER_MIN_BYTES, parseWorkerChoice } from '../src/app/parse-worker-client.js';
+import { coreFree, cpuPressure, PARSE_WORKER_MIN_BYTES, ParseWorker, parseInWorker, parseWorkerChoice } from '../src/app/parse-worker-client.js';
 import { readLogOnce } from '../src/app/read-log-once.js';
 import { statusJson } from '../src/app/status-json.js';
 import type { ParsedBatch } from '../src/log-line.js';
 import { followLog } from '../src/log-follower.js';
-import { linesOf, type Grammar } from '../src/parser/index.js';
+import { linesOf, LogClock, type Grammar } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
@@ -178,11 +179,9 @@ describe('parse worker', () => {
     expect(r.stats, name).toEqual({ inThread: 0, fromWorker: 0 });
   });
 
-  test('while the worker starts, the thread reads on; the worker takes over where it stopped, with its clock', async () => {
-    const { name, grammar, file } = logs.find((l) => l.name === 'one-run')!;
-    // The worker is made ready only once the thread has read three batches by itself.
-    const marker = join(dir, 'go');
-    const slow = join(dir, 'slow-worker.cjs');
+  /** A worker that loads only once `marker` exists (or after 30 s). */
+  function slowWorker(marker: string): URL {
+    const slow = join(dir, `slow-worker-${Math.random().toString(36).slice(2)}.cjs`);
     writeFileSync(
       slow,
       `const { existsSync } = require('node:fs');
@@ -192,7 +191,19 @@ while (!existsSync(${JSON.stringify(marker)}) && Date.now() < deadline) Atomics.
 require(${JSON.stringify(fileURLToPath(WORKER))});
 `,
     );
-    const own = await read(file, grammar, 512, null);
+    return pathToFileURL(slow);
+  }
+
+  test('while the worker starts, the thread reads on; the worker takes over where it stopped, with its clock', async () => {
+    const { name, grammar, file } = logs.find((l) => l.name === 'one-run')!;
+    // The history starts past the file's start (not where the worker reads ahead from), and the worker is made
+    // ready only once the thread has read three batches by itself.
+    const text = readFileSync(file);
+    const from = text.indexOf(10, 4096) + 1;
+    const marker = join(dir, 'go');
+    const part = join(dir, 'part-slow.log');
+    writeFileSync(part, text.subarray(from));
+    const own = await read(part, grammar, 512, null);
     const stats = { inThread: 0, fromWorker: 0 };
     const events: AppEvent[] = [];
     let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
@@ -201,12 +212,38 @@ require(${JSON.stringify(fileURLToPath(WORKER))});
       events.push(e);
       state = reduce(state, e);
       if (e.type === 'log/batch' && ++batches === 3) writeFileSync(marker, '');
-    }, undefined, { chunkSize: 512, worker: { url: pathToFileURL(slow), minBytes: 1, readBytes: 4096, stats } });
+    }, async () => from, { chunkSize: 512, worker: { url: slowWorker(marker), minBytes: 1, readBytes: 4096, stats } });
     expect(stats.inThread, name).toBeGreaterThanOrEqual(3 * 4096 - 3 * 200);
     expect(stats.fromWorker, name).toBeGreaterThan(0);
     const records = events.flatMap((e) => (e.type === 'log/batch' ? linesOf(e.batch) : []));
     expect(records, name).toEqual(own.records);
-    expect(JSON.stringify(statusJson(state)), name).toBe(JSON.stringify(statusJson(own.state)));
+  }, 60_000);
+
+  test('a history that starts where the worker reads ahead waits for it to load: nothing is parsed in the thread', async () => {
+    const { name, grammar, file } = logs.find((l) => l.name === 'one-run')!;
+    const marker = join(dir, 'go-ahead');
+    const own = await read(file, grammar, 512, null);
+    const worker = await ParseWorker.start(slowWorker(marker));
+    const handle = await open(file, 'r');
+    try {
+      const size = (await handle.stat()).size;
+      const job = { fd: handle.fd, from: 0, to: size, clock: new LogClock(grammar.zone).state(), readBytes: 4096, maxLineBytes: 65536, tailLimit: 300, tailZoneBytes: 1 << 20 };
+      worker.readAhead(job);
+      const batches: ParsedBatch[] = [];
+      let meanwhile = 0;
+      // The read is claimed before the worker has loaded (it loads once the marker is there, after this call).
+      const done = parseInWorker(worker, job, (b) => batches.push(b), undefined, async () => {
+        meanwhile++;
+        return { from: 0, clock: job.clock };
+      });
+      writeFileSync(marker, '');
+      const outcome = await done;
+      expect(meanwhile, name).toBe(0);
+      expect(outcome).toMatchObject({ through: size, readAhead: true });
+      expect(batches.flatMap(linesOf), name).toEqual(own.records);
+    } finally {
+      await handle.close();
+    }
   }, 60_000);
 
   test('a worker that fails part way leaves the rest to the thread, on its clock: nothing lost, nothing twice', async () => {

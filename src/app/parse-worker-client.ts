@@ -212,14 +212,25 @@ export class ParseWorker {
 
   /**
    * Whether this worker reads `job` by what it read ahead: 'ahead' when its read ahead is exactly `job`
-   * (`takeHeld` gives what it sent so far); otherwise 'fresh': a read ahead not begun is called off, and one
+   * (`takeHeld` gives what it sent so far; a worker still loading is given it as it loads, and sends on from
+   * there); otherwise 'fresh': a read ahead not begun is called off, and one
    * begun (the history starts later in the file) is told to stop and dropped: the worker is `ready` for a job
    * again once it has stopped, in a few milliseconds (parseInWorker's `meanwhile` reads in this thread till then).
    */
   claim(job: WorkerRead): 'fresh' | 'ahead' {
     const ahead = this.ahead;
     this.ahead = null;
-    if (!this.aheadPosted) return 'fresh';
+    if (!this.aheadPosted) {
+      // Still loading, its read ahead not given yet: when that is this very job it stays asked for, given as the
+      // worker loads. The caller then waits for its batches rather than parse the first ones in its own thread
+      // meanwhile: cold there, and making a second isolate optimise the parser, on a machine whose other core
+      // is loading the worker (a one-run log's history starts where the read ahead does).
+      if (ahead !== null && !this.exited && sameRead(ahead, job)) {
+        this.ahead = ahead;
+        return 'ahead';
+      }
+      return 'fresh';
+    }
     this.aheadPosted = false;
     if (ahead !== null && sameRead(ahead, job)) return 'ahead';
     const finished = this.held.some((m) => m.type === 'done');
