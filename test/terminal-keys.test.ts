@@ -90,13 +90,21 @@ describe('keys arriving together in one read', () => {
 });
 
 // Tester V10: Ctrl-Z did nothing (raw mode ate it) and what was typed at the "shell" went in as keys.
-describe('Ctrl-Z', () => {
+// Tester AA6: under `npx backfill-tui` or `npm run demo` the dashboard has parents of its own in the shell's job
+// (npm, sh -c) that wait for it; stopping only the dashboard left them in the foreground and the terminal dead.
+const DIRECT = `'${process.execPath}' '${CLI}' --no-color`;
+const WRAPPED = `sh -c "'${process.execPath}' '${CLI}' --no-color; echo wrapper-done"`;
+
+describe.each([
+  ['started by the shell', DIRECT],
+  ['under a wrapper that waits for it, as npx and npm run are', WRAPPED],
+])('Ctrl-Z, %s', (_how, command) => {
   test('suspends the dashboard to the shell as less and vim do; fg draws the whole screen again and keys work', async () => {
     const shell = startTerminal(['bash', '--norc', '--noprofile', '-i'], { cols: 80, rows: 24, cwd: dir });
     term = shell;
     shell.chunk("PS1='shell$ '\r");
     await shell.waitScreen((_, t) => /^shell\$ $/m.test(t), 'the shell prompt');
-    shell.chunk(`'${process.execPath}' '${CLI}' --no-color\r`);
+    shell.chunk(`${command}\r`);
     await shell.waitScreen((_, t) => t.includes('q quit'), 'the dashboard');
     // The first key proves the dashboard reads keys: the failures view.
     shell.keys('f');
@@ -112,6 +120,7 @@ describe('Ctrl-Z', () => {
     shell.keys('q');
     // Left: the shell's prompt under the last frame (Ink leaves it on screen), and no job stopped behind.
     await shell.waitScreen((rows) => /^shell\$\s*$/.test(rows.filter((r) => r.trim() !== '').at(-1) ?? ''), 'the shell after q');
+    if (command === WRAPPED) expect(shell.screen()).toContain('wrapper-done');
     shell.chunk('jobs\r');
     await shell.waitScreen((rows) => {
       const shown = rows.filter((r) => r.trim() !== '');

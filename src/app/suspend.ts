@@ -8,10 +8,13 @@ const SUSPEND_BYTES = SUSPEND.keys.map(controlByte);
  * typed at the shell afterwards reached the dashboard as keys). Only the dashboard stops: the backfill is a
  * process group of its own and goes on. On `fg` the terminal is taken back and the whole screen drawn again.
  *
- * Ink reads the key as input in raw mode, so it never reaches the terminal driver; we stop ourselves with
- * SIGTSTP (Node installs no handler for it: the default action stops the process before kill() returns).
- * When nothing can resume us (an orphaned process group, e.g. started without a shell's job control), the
- * kernel discards the signal and kill() returns at once: the terminal is restored the same way either way.
+ * Ink reads the key as input in raw mode, so it never reaches the terminal driver; we stop our whole process
+ * group with SIGTSTP, as the driver would (and as vim and less do): under `npx backfill-tui` or `npm run demo`
+ * the shell's job is npm and `sh -c` too, and they wait for us in the foreground, so stopping only this process
+ * left the shell without its terminal (tester AA6). Node installs no handler for SIGTSTP: the default action
+ * stops the process before kill() returns. When nothing can resume us (an orphaned process group, e.g. started
+ * without a shell's job control), the kernel discards the signal and kill() returns at once: the terminal is
+ * restored the same way either way.
  */
 export function suspendOnCtrlZ(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream): () => void {
   if (!stdin.isTTY || typeof stdin.setRawMode !== 'function' || process.platform === 'win32') return () => {};
@@ -21,7 +24,8 @@ export function suspendOnCtrlZ(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStr
     stdin.setRawMode(false);
     // The cursor back, on a fresh line below the frame, for the shell's prompt.
     stdout.write('\x1b[?25h\n');
-    process.kill(process.pid, 'SIGTSTP');
+    // pid 0: every process of our group (a backfill we launched runs in a session of its own and goes on).
+    process.kill(0, 'SIGTSTP');
     // Resumed (or never stopped): raw mode again, and a whole new frame (the screen was the shell's meanwhile).
     stdin.setRawMode(true);
     stdout.emit('resize');
