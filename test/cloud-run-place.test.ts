@@ -9,6 +9,7 @@ import { createCloudRunPlace, type CloudRunSpec } from '../src/run-place/cloud-r
 import { initialState, type AppState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { initialPlaceState } from '../src/state/place-state.js';
+import { placeLines } from '../src/state/place-view.js';
 import { reduce } from '../src/state/reducer.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -182,6 +183,27 @@ describe('Cloud Run place', () => {
     const refused = await other.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
     expect(refused).toMatchObject({ ok: false });
     expect(server.requests.filter((r) => r.route === 'run')).toHaveLength(1);
+  });
+
+  // Tester AA4: the log's 403 was set, then wiped by the next good look at the execution (every 5 s), so the
+  // dashboard said `no log entries yet` and 0/853 for minutes while status named the missing permission.
+  it('a log that cannot be read stays said on the place line while the execution is looked at fine, until a read succeeds', async () => {
+    const { server, stateDir, release } = await setUp({ deny: ['logging.logEntries.list'] });
+    const { place, state } = placeFor(server, stateDir);
+    await place.start();
+    await place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    const said = () => placeLines(state()).map((l) => l.text).find((t) => t.includes('logging.logEntries.list'));
+    await waitFor(said, 'the log\'s 403 on the place line');
+    // Several good looks at the execution later, it is still said.
+    const looks = () => server.requests.filter((r) => r.route === 'execution').length;
+    const after = looks();
+    await waitFor(() => looks() >= after + 5, 'five more looks at the execution');
+    expect(said()).toMatch(/403/);
+    expect(placeLines(state()).find((l) => l.text.includes('logging.logEntries.list'))?.tone).toBe('fail');
+    // Granted: the next read clears it.
+    server.setDeny([]);
+    await waitFor(() => state().place?.logReadAt !== null && !said(), 'the problem gone once the log is read');
+    release();
   });
 
   it('cancels the running execution, and says so when the cancel is refused', async () => {

@@ -144,11 +144,25 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   /** The job's executions were listed once (or the listing failed, which the place's lines say): see notKnownYet. */
   let listedOnce = false;
   let failedOnce = false;
+  /**
+   * Which calls the place's error came from. A good answer from Cloud Run clears only Cloud Run's error, and a
+   * good log read only the log's: the execution is looked at every few seconds, and a log that cannot be read
+   * (a 403 on logging.logEntries.list) was wiped by each look, so the dashboard said `no log entries yet` and 0
+   * done for minutes while `status` named the missing permission (tester AA4).
+   */
+  let errorFrom: 'run' | 'log' | null = null;
   const failed = (err: unknown) => {
     failedOnce = true;
     const e = err instanceof CloudRunError ? err : new CloudRunError(String((err as Error)?.message ?? err), 'network', null, null);
+    errorFrom = 'run';
     place({ error: e.message, hint: e.hint, errorAt: d.now() });
     return e;
+  };
+  /** The patch that clears the error, when it is `from`'s (a log error outlives good looks at the execution). */
+  const cleared = (from: 'run' | 'log') => {
+    if (errorFrom !== from && errorFrom !== null) return {};
+    errorFrom = null;
+    return { error: null, hint: null, errorAt: null };
   };
 
   /**
@@ -168,7 +182,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     if (followed?.e.id === e.id) followed.e = e;
     ours = isOurs;
     // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between.
-    place({ execution: e, ours: isOurs, error: null, hint: null, errorAt: null, ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
+    place({ execution: e, ours: isOurs, ...cleared('run'), ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
     // A cancelled execution was stopped on someone's word (ours, gcloud or the console): the run ends `stopped`.
     d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' } });
   }
@@ -211,11 +225,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         // update, before the history is done (tester Y6: one that died before the dashboard opened read `incomplete`
         // until the next listing, then `ended`, and that end fired an alert for old news).
         const ended = pass.caughtUp && followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
-        place({ logReadAt: at, ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
+        place({ logReadAt: at, ...cleared('log'), ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
         // What the log held when it was first read is history; what comes after is news (alerts fire).
         if (pass.caughtUp) d.dispatch({ type: 'log/history-done' });
       },
-      onError: (err, retryInMs) => place({ error: `${err.message}; next read in ${Math.ceil(retryInMs / 1000)} s`, hint: err.hint, errorAt: d.now() }),
+      onError: (err, retryInMs) => {
+        errorFrom = 'log';
+        place({ error: `${err.message}; next read in ${Math.ceil(retryInMs / 1000)} s`, hint: err.hint, errorAt: d.now() });
+      },
     });
   }
 
@@ -335,7 +352,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       if (!d.signal.aborted) failed(err);
       return;
     }
-    place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), listedAt: d.now(), error: null, hint: null, errorAt: null });
+    place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), listedAt: d.now(), ...cleared('run') });
     lastList = list;
     track(historyChanged(list));
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
