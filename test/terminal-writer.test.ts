@@ -22,7 +22,14 @@ beforeEach(() => {
   const newest = new Date(start + (records.length - 1) * 1000);
   utimesSync(path.join(dir, 'backfill.log'), newest, newest);
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'writer', log: 'backfill.log', keepAwake: false, alerts: { bell: false, desktop: false } }));
-  writer = spawn(process.execPath, ['-e', `require('fs').openSync(${JSON.stringify(path.join(dir, 'backfill.log'))}, 'a'); setInterval(() => {}, 1000)`], { stdio: 'ignore' });
+  writer = spawn(process.execPath, ['-e', `require('fs').openSync(${JSON.stringify(path.join(dir, 'backfill.log'))}, 'a'); console.log('open'); setInterval(() => {}, 1000)`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // The dashboard must find the log held open: on a loaded machine the writer's Node starts after the dashboard
+  // looked, and the run read `ended` at once (a full suite under load failed so).
+  const w = writer;
+  return new Promise<void>((resolve, reject) => {
+    w.stdout!.once('data', () => resolve());
+    w.once('exit', (code) => reject(new Error(`the writer exited (${code}) before opening the log`)));
+  });
 });
 afterEach(() => {
   term?.close();
