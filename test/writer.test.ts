@@ -6,9 +6,9 @@ import { runStatus } from '../src/state/run-view.js';
 
 const T = Date.UTC(2025, 10, 26, 23, 0, 0);
 
-function state(patch: Partial<AppState['process']>, lastActivityAt: number | null): AppState {
+function state(patch: Partial<AppState['process']>, lastActivityAt: number | null, modifiedAt: number | null = null): AppState {
   const s = initialState({ job: 'j', log: '/x.log', now: T, targets: [95] });
-  return { ...s, log: { ...s.log, current: lastActivityAt === null ? null : { ...emptyRun(), lastActivityAt } }, process: { ...s.process, ...patch } };
+  return { ...s, log: { ...s.log, modifiedAt, current: lastActivityAt === null ? null : { ...emptyRun(), lastActivityAt } }, process: { ...s.process, ...patch } };
 }
 
 test.each([
@@ -18,9 +18,13 @@ test.each([
   ['stopped by us', { stopped: true }, T, false],
   ['someone else writes the log', { external: true, externalPids: [42] }, T, true],
   ['nobody had it open when we looked, and nothing was written since', { writersChecked: true, writersCheckedAt: T + 1000 }, T, false],
-  ['nobody had it open when we looked, but a line came after: unknown, not ended', { writersChecked: true, writersCheckedAt: T - 1000 }, T, null],
-] as const)('%s', (_name, patch, last, alive) => {
-  expect(writerOf(state(patch, last)).alive).toBe(alive);
+  ['nobody had it open when we looked, and the file was last written before', { writersChecked: true, writersCheckedAt: T + 1000 }, T, false, T],
+  ['nobody had it open when we looked, but the file was written after: unknown, not ended', { writersChecked: true, writersCheckedAt: T - 1000 }, T, null, T],
+  // Tester Z11: a line's own time says nothing of when it was written (a zone guessed to fit now, a clock ahead).
+  ['nobody had it open when we looked, its newest line is timed after the look, the file was written before: ended', { writersChecked: true, writersCheckedAt: T - 1000 }, T, false, T - 5000],
+  ['the same with the file\'s time not known: ended', { writersChecked: true, writersCheckedAt: T - 1000 }, T, false, null],
+] as const)('%s', (_name, patch, last, alive, modifiedAt = null) => {
+  expect(writerOf(state(patch, last, modifiedAt)).alive).toBe(alive);
 });
 
 test('a run runs.jsonl records as stopped (by another dashboard) is stopped here too; an older stopped record is not this run', () => {

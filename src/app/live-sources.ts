@@ -14,7 +14,7 @@ import { readRotatedPrelude } from './rotated-prelude.js';
 import { readLogOnce } from './read-log-once.js';
 import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
-import { guessFromFile, newestRecordWrittenAt } from './log-zone-guess.js';
+import { guessFromFile, logWritten } from './log-zone-guess.js';
 import { logNotAFile } from '../overview/row-problem.js';
 import type { AppEvent } from '../state/events.js';
 import type { ExpectedInfo } from '../state/app-state.js';
@@ -85,7 +85,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
               // the lines of a writer 7 min ahead that then hung, `running · 0:00` beside status's `stalled`).
               if (!p.historyDone || written) return;
               written = true;
-              void newestRecordWrittenAt(config.log).then((at) => at !== null && dispatch({ type: 'log/written', at }));
+              void logWritten(config.log).then((w) => w && dispatch({ type: 'log/written', ...w }));
             },
             // State, not only a notice: the overview row says it, and it goes once the log is read again.
             onError: (err) => dispatch({ type: 'log/problem', message: `log: ${(err as Error).message ?? String(err)} (retrying)` }),

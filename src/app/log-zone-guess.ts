@@ -109,14 +109,22 @@ async function readTail(file: string): Promise<{ size: number; mtimeMs: number; 
  * hour-old run read as UTC-01:00). Null when no file, or its last line has no record prefix.
  */
 export async function newestRecordWrittenAt(file: string, seen?: TailSeen | null): Promise<number | null> {
+  return (await logWritten(file, seen))?.at ?? null;
+}
+
+/**
+ * The log file as it is now: its modification time (`modifiedAt`, whatever its last line), and `at`, the same time
+ * when its last line is a record (newestRecordWrittenAt), else null; null when no regular file with content.
+ */
+export async function logWritten(file: string, seen?: TailSeen | null): Promise<{ at: number | null; modifiedAt: number } | null> {
   // The file as it was when its tail was read (same size, same modification time): the same answer, without reading
   // its tail again (a one-shot read asks before and after reading the log: see guessAndTail).
   if (seen) {
     const st = await stat(file).catch(() => null);
-    if (st?.isFile() && st.size === seen.size && st.mtimeMs === seen.mtimeMs) return seen.endsWithRecord ? seen.mtimeMs : null;
+    if (st?.isFile() && st.size === seen.size && st.mtimeMs === seen.mtimeMs) return { at: seen.endsWithRecord ? seen.mtimeMs : null, modifiedAt: seen.mtimeMs };
   }
   const tail = await readTail(file);
-  return tail && endsWithRecord(tail.bytes) ? tail.mtimeMs : null;
+  return tail && { at: endsWithRecord(tail.bytes) ? tail.mtimeMs : null, modifiedAt: tail.mtimeMs };
 }
 
 /** What one read of a log's tail found: the file's size and modification time then, and whether its last line was a record. */

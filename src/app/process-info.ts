@@ -63,6 +63,9 @@ export async function processSnapshot(config: Config, writers?: WritersScan, now
   const { attachable, ended } = findAttachable(runs);
   // A run without a start time cannot be proven ours: a process under its pid that writes the log is external.
   const ours = runs.filter((r) => r.pid !== null && r.procStart !== null && r.end === null).map((r) => r.pid as number);
+  // Taken before the walk: a write while it runs proves a writer it may have missed (writer.ts). The machine's clock,
+  // as the log file's modification time it is compared with, whatever clock the snapshot is given.
+  const lookedAt = Date.now();
   const external = CAN_SEE_WRITERS ? await (writers ? writers.external(config.log, ours) : externalWriters(config.log, ours)) : [];
   return {
     runId: attachable?.id ?? null,
@@ -77,7 +80,7 @@ export async function processSnapshot(config: Config, writers?: WritersScan, now
     external: external.length > 0,
     externalPids: external,
     writersChecked: CAN_SEE_WRITERS,
-    writersCheckedAt: CAN_SEE_WRITERS ? Date.now() : null,
+    writersCheckedAt: CAN_SEE_WRITERS ? lookedAt : null,
     history: withStopsSeen(recordedRuns(runs), ended),
   };
 }

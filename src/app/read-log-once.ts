@@ -9,7 +9,7 @@ import { logHandlers, startEarly, type ParseWorkerChoice } from './log-events.js
 import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
 import { markStartup } from '../startup-timing.js';
-import { guessAndTail, newestRecordWrittenAt } from './log-zone-guess.js';
+import { guessAndTail, logWritten } from './log-zone-guess.js';
 import { baselineOnly, mayCapTiers, SHORT_READ_BYTES } from './short-read.js';
 
 /**
@@ -89,8 +89,9 @@ export async function readLogOnce(
   // When its newest line was written, for a log whose clock is off by more than a zone (clockBehindMs).
   // (Not for a log read under another name: the file at the path is not the one read.)
   if (!failure && !moved) {
-    const at = await newestRecordWrittenAt(file, seen);
-    if (at !== null) dispatch({ type: 'log/written', at });
+    // And when the file was last written at all: a write after the look at who writes it proves a writer (writer.ts).
+    const written = await logWritten(file, seen);
+    if (written) dispatch({ type: 'log/written', ...written });
   }
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
   if (failure instanceof UserError) throw failure;

@@ -209,6 +209,12 @@ export interface LogState extends LogRuns {
   /** When lines last arrived while the log was followed (epoch ms, our clock), or null. */
   lastArrivalAt: number | null;
   /**
+   * The file's modification time once its history was read (epoch ms, our clock), or null/absent: a write after the
+   * last look at who writes it proves a writer that look did not see (writer.ts). Never a line's own time: a log's
+   * clock may be off, or its zone guessed to fit now (tester Z11).
+   */
+  modifiedAt?: number | null;
+  /**
    * How far the log's clock is behind ours when it is off by more than a zone can explain or a zone guess took
    * off (a writer's clock set wrong: U17's second shape, 9,439 h behind), from when lines arrived or the file's
    * modification time; null or absent when on time. While its writer lives, the run's elapsed time, idle time,

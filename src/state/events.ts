@@ -12,8 +12,11 @@ import type { Confirm, ExpectedInfo, LogState, ProcessState, RecordedRun, View, 
 export type AppEvent =
   | { type: 'clock/tick'; now: number }
   | { type: 'log/waiting' }
-  /** When the log file was last written (its modification time, our clock): for a one-shot read (clockBehindMs). */
-  | { type: 'log/written'; at: number }
+  /**
+   * The log file as it was once read to its end: its modification time (our clock), and `at`, the same time when the
+   * file's last line is a record (when its newest record was written: clockBehindMs), else null.
+   */
+  | { type: 'log/written'; at: number | null; modifiedAt: number }
   /** The log's times are read in a guessed zone from now on (null: judged, no guess; see log-zone-guess.ts). */
   | { type: 'log/zone-guess'; guess: ZoneGuess | null }
   | { type: 'log/reset'; reason: 'truncated' | 'replaced' | 'rotated' }

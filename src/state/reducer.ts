@@ -232,9 +232,11 @@ function step(state: AppState, event: AppEvent): AppState {
         },
       });
     }
-    case 'log/written':
-      // One-shot status: the file's modification time is when its newest line was written.
-      return { ...state, log: { ...state.log, clockBehindMs: clockBehind(state.log.clockBehindMs ?? null, event.at, state.log.current?.lastActivityAt ?? null) } };
+    case 'log/written': {
+      // The file's modification time is when its newest line was written (when that line is a record).
+      const clockBehindMs = event.at === null ? state.log.clockBehindMs : clockBehind(state.log.clockBehindMs ?? null, event.at, state.log.current?.lastActivityAt ?? null);
+      return { ...state, log: { ...state.log, clockBehindMs, modifiedAt: event.modifiedAt } };
+    }
     case 'log/progress':
       return withoutLogProblem({ ...state, log: { ...state.log, exists: true, looked: true, bytesRead: event.bytesRead, size: event.size, historyDone: event.historyDone || state.log.historyDone } });
     case 'log/history-done':

@@ -33,11 +33,12 @@ function writerFacts(state: AppState): WriterInfo {
   if (stoppedByRecord(state)) return { alive: false, stopped: true, endedAt: state.process.history.at(-1)?.endedAt ?? null };
   if (p.pid !== null && p.alive !== null && !later) return { alive: p.alive, arrivedAt, ...(p.alive ? {} : { endedAt: p.exitedAt ?? recordedEnd(state) }) };
   if (p.writersChecked) {
-    // A line newer than our last look at /proc means someone writes the log after all.
-    const last = state.log.current?.lastActivityAt ?? null;
-    if (arrivedAt !== null && p.writersCheckedAt !== null && arrivedAt > p.writersCheckedAt) return { alive: null, arrivedAt, unproven: true };
-    // By the log's own clock: no cue for a look, since a log written in another zone may read hours ahead.
-    if (last !== null && p.writersCheckedAt !== null && last > p.writersCheckedAt) return { alive: null, arrivedAt };
+    // A write after our last look at /proc (lines arriving, or the file's modification time once read: our clock)
+    // means someone writes the log after all. Never a line's own time: a log's clock may be off, or its zone guessed
+    // from a copy's modification time to fit now (tester Z11: a dead run's copy read `running`).
+    const modifiedAt = state.log.modifiedAt ?? null;
+    const checkedAt = p.writersCheckedAt;
+    if (checkedAt !== null && ((arrivedAt !== null && arrivedAt > checkedAt) || (modifiedAt !== null && modifiedAt > checkedAt))) return { alive: null, arrivedAt, unproven: true };
     // A writer not started here that this dashboard saw go: its run ran until then (run-view endOf).
     return p.externalEndedAt != null ? { alive: false, endedAt: p.externalEndedAt } : { alive: false };
   }
