@@ -35,8 +35,10 @@ export type LogLine =
   /**
    * A Python traceback outside any record (the script died): `Traceback (most recent call last):` (error
    * null) or its last line, `FileNotFoundError: [Errno 2] ...` (the error). `at` is 0: a traceback has no time.
+   * `bare`: a line shaped like an exception line whose name does not say it is one (`StopIteration`,
+   * `google.api_core.exceptions.NotFound: 404 …`): the exception line only right after a traceback's header.
    */
-  | { kind: 'trace'; at: number; error: string | null }
+  | { kind: 'trace'; at: number; error: string | null; bare?: true }
   /** A line that looks like an outcome (an outcome word and a key) but that no rule read. */
   | { kind: 'unrecognized'; at: number };
 

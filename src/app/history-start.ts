@@ -41,7 +41,10 @@ export function historyStartFor(grammar: Grammar, blockSize?: number): HistorySt
       if (!line) return 0;
       const parsed = parseChunk(Buffer.concat([line.bytes, NL]), grammar, 0, clock).lines;
       for (let i = parsed.length - 1; i >= 0; i--) {
-        const { kind, at } = parsed[i];
+        const rec = parsed[i];
+        // A name alone is a traceback's exception line only after its header, which the scan counts: nothing more.
+        if (rec.kind === 'trace' && rec.bare) continue;
+        const { kind, at } = rec;
         // A traceback line alone carries no time; it counts by its kind.
         const gap = pending && !timed && kind !== 'trace' && startsAfter(at, pendingAt);
         if (kind !== 'trace') timed = true;

@@ -167,7 +167,8 @@ function lineTone(line: LogLine): Tone {
     case 'summary':
       return 'progress';
     case 'trace':
-      return 'fail';
+      // A name alone may be no exception at all (`Terminated`, a print): dim, as any line without a record prefix.
+      return line.bare ? 'dim' : 'fail';
     case 'unrecognized':
       return 'warn';
     default:

@@ -75,8 +75,17 @@ export function junkText(b: Buffer, p: number, end: number): string | null {
 }
 
 const TRACEBACK = 'Traceback (most recent call last):';
-// The last line of a traceback: the exception's (dotted) name, then its message.
-const EXCEPTION_LINE = /^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))(?::\s*(.*))?$/;
+/**
+ * The last line of a traceback: the exception's name, qualified by its module unless it is a builtin or the script's
+ * own (`requests.exceptions.ConnectionError`, `urllib3.exceptions.ReadTimeoutError`), then `: ` and its message, or
+ * nothing (`KeyboardInterrupt`). A name ending in a word only exceptions end in says it is one wherever it stands.
+ */
+const EXCEPTION_LINE = /^(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Interrupt|Exit)(?::\s*(.*))?$/;
+/**
+ * Any other exception name (`StopIteration`, `requests.exceptions.Timeout`, `google.api_core.exceptions.NotFound`,
+ * `socket.timeout`, a class of the script's own): only a line right after a traceback's frames is one (apply-lines).
+ */
+const BARE_EXCEPTION_LINE = /^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?::(?:\s.*)?)?$/;
 
 /**
  * A traceback's first or last line, written outside any record when the script dies (a line with no
@@ -88,8 +97,8 @@ export function parseTrace(b: Buffer, p: number, end: number, out: LogLine[]): b
   const first = b[p];
   // Short enough to be an exception line rather than a dump.
   if (end - p > 2048 || end === p) return false;
-  // An uppercase ASCII letter: a traceback's first or last line.
-  if (first >= 65 && first <= 90) {
+  // An ASCII letter or `_`: a traceback's first or last line (a frame line is indented).
+  if ((first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95) {
     const text = b.toString('utf8', p, end).trimEnd();
     if (text === TRACEBACK) {
       out.push({ kind: 'trace', at, error: null });
@@ -97,6 +106,11 @@ export function parseTrace(b: Buffer, p: number, end: number, out: LogLine[]): b
     }
     if (EXCEPTION_LINE.test(text)) {
       out.push({ kind: 'trace', at, error: text });
+      return true;
+    }
+    // A start's death line is never taken for a bare name (`python3: can't open file …` has spaces in its name part).
+    if (BARE_EXCEPTION_LINE.test(text) && !isStartDeathLine(text)) {
+      out.push({ kind: 'trace', at, error: text, bare: true });
       return true;
     }
   }

@@ -79,10 +79,13 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       if (movesRun(line.kind)) {
         run.hasActivity = true;
         run.exitTrace = false;
+        run.traceOpen = false;
       }
       if (line.kind === 'trace') {
+        if (line.bare && !run.traceOpen) continue;
         if (!run.complete) run.exitTrace = true;
         if (line.error !== null && !run.complete) run.error = line.error;
+        run.traceOpen = line.error === null;
       } else if (!applyTaskLine(run, task, line)) applyOne(run, line);
       continue;
     }
@@ -109,6 +112,9 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       continue;
     }
     if (line.kind === 'trace') {
+      // A name alone (`StopIteration`, `requests.exceptions.Timeout: …`) is an exception line only right after a
+      // traceback's header (tester Z13); anywhere else it is a print, `Terminated`, `nohup: ignoring input`: nothing.
+      if (line.bare && !run?.traceOpen) continue;
       // A traceback has no time of its own, and before any run it ends nothing; after a run was over (its summary, or
       // it died of another error), a start that died (start-death.ts) is the newest attempt: `ended`, saying why,
       // never the finished run before it (tester X11: a re-run appended with `>>` read `complete`).
@@ -123,6 +129,8 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
         run.exitTrace = true;
         if (line.error !== null) run.error = line.error;
       }
+      // Its header opens it; its exception line closes it (a chained traceback's last one is the run's error).
+      if (run) run.traceOpen = line.error === null;
       continue;
     }
     if (!run) {
@@ -147,6 +155,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     if (movesRun(line.kind)) {
       run.hasActivity = true;
       run.exitTrace = false;
+      run.traceOpen = false;
     }
     // After another writer's start, its `Loaded N`, settings and progress totals are not ours to take.
     if (run.foreignStart && (line.kind === 'loaded' || line.kind === 'setting')) continue;

@@ -207,6 +207,7 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
     run.lastActivityAt = at;
     run.hasActivity = true;
     run.exitTrace = false;
+    run.traceOpen = false;
     run.currentKeyDone = true;
   }
   c.k = k;

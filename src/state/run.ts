@@ -54,6 +54,11 @@ export interface RunState {
   exitTrace: boolean;
   /** The last exception line of a traceback in this run (`FileNotFoundError: ...`), or null. */
   error: string | null;
+  /**
+   * A traceback's header was read and not yet its exception line, nor a line that moves the run: the next line shaped
+   * like an exception's name is its exception line (`StopIteration`, `google.api_core.exceptions.NotFound: 404 …`).
+   */
+  traceOpen: boolean;
   /** Lines that looked like outcomes (an outcome word and a key) but matched no rule. */
   unrecognized: number;
   /** The script said it runs with `--dry-run` (lists its keys, scrapes none): see the `dryRun` LogLine. */
@@ -113,6 +118,7 @@ export function emptyRun(): RunState {
     failedSavedPath: null,
     hasActivity: false,
     exitTrace: false,
+    traceOpen: false,
     error: null,
     unrecognized: 0,
   };
@@ -196,6 +202,7 @@ function copyRun(run: RunState): RunState {
     failedSavedPath: run.failedSavedPath,
     hasActivity: run.hasActivity,
     exitTrace: run.exitTrace,
+    traceOpen: run.traceOpen,
     error: run.error,
     unrecognized: run.unrecognized,
   };
