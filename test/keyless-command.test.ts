@@ -36,8 +36,9 @@ test('a command that takes no keys file: s runs it as configured (no keys file),
   expect(box.message).toBe('Run node nt.mjs as configured, 6 workers? It takes no keys file ({keysFile}): it chooses what to scrape.');
   r.controller.onIntent('confirm-yes');
   await waitFor(() => readFileSync(path.join(dir, 'b.log'), 'utf8').includes('own keys') || null, 'the run');
-  const runs = readFileSync(path.join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  expect(runs.find((x) => x.type === 'launch' && x.pid !== null)).toMatchObject({ keysFile: null, keyCount: 0, argv: [process.execPath, path.join(dir, 'nt.mjs'), '--workers=6'] });
+  // The launch's record with its pid is written after the spawn: the script's line may come first (CI under load).
+  const launched = () => readFileSync(path.join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((x) => x.type === 'launch' && x.pid !== null);
+  expect(await waitFor(launched, 'the launch recorded with its pid', 30_000)).toMatchObject({ keysFile: null, keyCount: 0, argv: [process.execPath, path.join(dir, 'nt.mjs'), '--workers=6'] });
   const keysDir = path.join(dir, '.backfill-tui', 'keys');
   expect(existsSync(keysDir) ? readdirSync(keysDir) : []).toEqual([]);
 }, 60_000);
