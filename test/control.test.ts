@@ -176,7 +176,8 @@ describe('launch from the dashboard', () => {
     await waitFor(() => r.store.getState().process.alive === false, 'its exit to be seen');
     const runs = await readRuns(path.join(dir, '.backfill-tui'));
     expect(runs).toHaveLength(1);
-    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0].end?.reason === 'exited', 'the end recorded');
+    // Its summary was read: `complete`, not merely `exited`.
+    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0].end?.reason === 'complete', 'the end recorded');
   }, 150000);
 
   test('A launches, B stops: one end record, `stopped`, in both; no "ended without a summary" alert in A (tester V8)', async () => {

@@ -64,6 +64,10 @@ describe('foldRuns: several end records for one run', () => {
       [endRec('a', { exitCode: 1 }), endRec('a', { reason: 'gone', endedAt: 9 })], { reason: 'exited', exitCode: 1, endedAt: 2_000 }],
     ['the stop, then the exit it caused: stopped, with the signal',
       [endRec('a', { reason: 'stopped' }), endRec('a', { signal: 'SIGINT' })], { reason: 'stopped', signal: 'SIGINT' }],
+    ['a stop, then the run wrote its summary and exited 0 (tester AA11): complete, not stopped',
+      [endRec('a', { reason: 'stopped' }), endRec('a', { reason: 'complete', exitCode: 0 })], { reason: 'complete', exitCode: 0 }],
+    ['complete, then another dashboard found it exited: still complete',
+      [endRec('a', { reason: 'complete' }), endRec('a', { reason: 'exited', exitCode: 0 })], { reason: 'complete', exitCode: 0 }],
     ['counts come from the last record that has them',
       [endRec('a', { counts: { failed: 1 } }), endRec('a', { counts: { failed: 2 } })], { counts: { failed: 2 } }],
   ])('%s', (_, ends, expected) => {

@@ -23,6 +23,7 @@ export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
     endedAt: r.end?.endedAt ?? null,
     exitCode: r.end?.exitCode ?? null,
     reason: r.end?.reason ?? null,
+    ...(r.end?.reason === 'complete' && r.stopAskedAt !== undefined ? { stopIgnored: true as const } : {}),
     counts: r.end?.counts ? { succeeded: r.end.counts.succeeded ?? 0, failed: r.end.counts.failed ?? 0, skipped: r.end.counts.skipped ?? 0 } : null,
     storageBefore: r.end?.counts?.storageBefore ?? null,
     storageAfter: r.end?.counts?.storageAfter ?? null,

@@ -164,6 +164,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         // for the moment between its exit and the read of its last lines (nor its alert).
         void read.then(() => stillThisRun() && dispatch({ type: 'process/update', patch: { alive: false } }));
         let counts: Record<string, number> = {};
+        let complete = false;
         // Claimed now, before any wait: the ended-unwatched path must not write for a run seen ending here.
         const mine = !endClaimed.has(runId);
         endClaimed.add(runId);
@@ -171,6 +172,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
           .then(() => {
             const run = store.getState().log.current;
             counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
+            // Its summary read: complete, even after a stop it ignored (tester AA11), as its end notice says.
+            complete = stillThisRun() && run?.complete === true;
             // Coverage after the run from a fresh listing, so the history shows what the run really added.
             return d.freshStorage();
           })
@@ -181,7 +184,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
             const before = (await readRuns(config.stateDir).catch(() => [])).find((r) => r.id === runId)?.storageBefore;
             if (typeof before === 'number' && present !== undefined) Object.assign(counts, { storageBefore: before, storageAfter: present });
             if (!mine) return;
-            return recordEndOnce(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: stopped ? 'stopped' : 'exited', counts });
+            return recordEndOnce(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: complete ? 'complete' : stopped ? 'stopped' : 'exited', counts });
           })
           .then(d.refreshHistory)
           .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));

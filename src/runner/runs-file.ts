@@ -283,8 +283,10 @@ function checkedRecord(raw: unknown): AnyRunRecord | null {
   };
 }
 
-// A dashboard that only found a run gone knows less than the one that saw it exit or stopped it.
-const RANK: Record<EndReason, number> = { gone: 0, ended: 1, complete: 1, exited: 2, stopped: 3, 'failed-to-start': 4 };
+// A dashboard that only found a run gone knows less than the one that saw it exit or stopped it. A summary read
+// says most of all: the run finished its keys, whether or not a stop was asked meanwhile (tester AA11: a run that
+// ignored SIGINT and SIGTERM and then wrote its summary and exited 0 was recorded `stopped`).
+const RANK: Record<EndReason, number> = { gone: 0, ended: 1, exited: 2, stopped: 3, complete: 4, 'failed-to-start': 5 };
 
 /**
  * Folds records into runs. Several end records for one run (two dashboards, or a stop and the exit it caused)

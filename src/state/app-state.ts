@@ -130,6 +130,8 @@ export interface RecordedRun {
   storageAfter?: number | null;
   /** Stopped by a recorded stop, its process gone and no end recorded yet: `endedAt` is the stop's time (process-info.ts). */
   endFromStop?: true;
+  /** A stop was asked, and the run went on to write its summary all the same (reason `complete`). */
+  stopIgnored?: true;
 }
 
 export type View = 'dashboard' | 'failures' | 'history';

@@ -54,7 +54,8 @@ export function historyLines(state: AppState): HistoryLine[] {
   for (const r of launched) {
     // Skipped keys said when there are any (tester V4: an execution of 3 skipped keys read `✓ 0 ✗ 0 succeeded`).
     const counts = r.counts ? ` ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}${r.counts.skipped ? ` ↷ ${r.counts.skipped}` : ''}` : '';
-    const end = r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason}` : '';
+    const exit = r.exitCode !== null && r.exitCode !== 0 ? ` (exit ${r.exitCode})` : '';
+    const end = r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason === 'complete' ? `complete${exit}${r.stopIgnored ? ', stop ignored' : ''}` : r.reason}` : '';
     const moved = r.storageBefore != null && r.storageAfter != null && expected ? ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : '';
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${r.endedAt ? formatClock(r.endedAt - r.startedAt) : 'running'}${counts}${end}${moved}` });
   }
