@@ -1,7 +1,7 @@
 import type { LogLine } from '../log-line.js';
 import { archiveRun, cloneRun, emptyRun, type RunState } from './run.js';
 import { rateOver } from './run-view.js';
-import { KeyedCursor, beginBatch, countOutcome, endBatch, firstAnnouncement, foldKeyed, warmKeyed, warmKeys } from './run-keys.js';
+import { KeyedCursor, beginBatch, beginCompletions, countOutcome, endBatch, firstAnnouncement, flushCompletions, foldKeyed, warmKeyed, warmKeys } from './run-keys.js';
 import { GENERAL, KEYED_SKIPPED, type KeyedLines } from '../parser/keyed-lines.js';
 import { completion } from './completions.js';
 import { SEEN_QUEUED } from './key-ledger.js';
@@ -36,6 +36,8 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
   let history = runs.history;
   let trail = runs.trail ?? null;
   let run = runs.current ? cloneRun(runs.current) : null;
+  // foldKeyed's completion times wait in its ring until a line other than Progress, a new run or the batch's end.
+  beginCompletions();
   if (run) {
     beginBatch(run);
     warmKeys(run, lines);
@@ -60,6 +62,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
         // An outcome before any run of the log: it begins mid-run (see RunState.beganMidway).
         const midway = !run && runs.history.length === 0;
         if (run) {
+          flushCompletions(run);
           trail = trailAfter(trail, run);
           history = pushHistory(history, run);
         }
@@ -73,6 +76,8 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     }
     const line = lines[g++];
     r++;
+    // Every line but Progress may read the run's window or add to it (an outcome, a run's end, a new run).
+    if (run && keyed && line.kind !== 'progress') flushCompletions(run);
     if (task && run) {
       // One execution, one run: its tasks' lines come in no set order against each other.
       if (line.at > (run.lastActivityAt ?? 0)) run.lastActivityAt = line.at;
@@ -162,6 +167,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     applyOne(run, line, run.foreignStart === true);
   }
   if (run) {
+    if (keyed) flushCompletions(run);
     // Tasks' batches come one task at a time: the rate window wants its times in order.
     if (task) run.completions.sort((a, b) => a - b);
     endBatch(run, changes);
