@@ -135,6 +135,7 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
   const h2s = rec.h2;
   const ledger = keys === null ? null : keys.ledger;
   const ring = (ringMade ??= new CompletionRing());
+  dropHeld();
   let succeeded = run.succeeded;
   let skipped = run.skipped;
   let failed = run.failed;
@@ -161,9 +162,19 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
         // The key's first outcome, a failure: what countFound does, with the failure's parts as they are.
         const failure = rec.failures[f];
         const error = rec.errors[f++];
-        ledger.set(withKind(state | OUTCOME_FAILED, kindIndex(keys!, failure)));
+        const kind = failure === lastKind ? lastIndex : kindIndex(keys!, failure);
+        lastKind = failure;
+        lastIndex = kind;
+        ledger.set(withKind(state | OUTCOME_FAILED, kind));
         failed++;
-        move(run.failures, failure, +1);
+        // Counted per kind here and put into the run's failures once (a keyed store per failure costs ~200 instructions).
+        if (kind === KIND_OTHER) {
+          moveHeld(run, keys!);
+          move(run.failures, failure, +1);
+        } else {
+          if (heldKinds[kind] === 0) heldOrder[heldCount++] = kind;
+          heldKinds[kind]++;
+        }
         const start = k === 0 ? 0 : keyEnd[k - 1];
         lanesOf(keyBytes, start, keyEnd[k], h1s[k], h2s[k]);
         keys!.failed.addBytes(lanes.h1, lanes.h2, keyBytes, start, keyEnd[k], failure, error, at, run.keysVersion);
@@ -179,6 +190,7 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
     run.succeeded = succeeded;
     run.skipped = skipped;
     run.failed = failed;
+    if (keys !== null) moveHeld(run, keys);
     if (keys === null) {
       count(run, next, +1);
       if (failure !== null) move(run.failures, failure, +1);
@@ -200,6 +212,7 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
   run.succeeded = succeeded;
   run.skipped = skipped;
   run.failed = failed;
+  if (keys !== null) moveHeld(run, keys);
   if (r > from) {
     // What every record sets, as the last one left it.
     run.lastActivityAt = at;
@@ -233,6 +246,36 @@ export function beginCompletions(): void {
 /** Puts the completions foldKeyed held since the last call into `run`'s window (see `beginCompletions`). */
 export function flushCompletions(run: RunState): void {
   ringMade?.flush(run.completions);
+}
+
+/**
+ * First failures foldKeyed counted per kind index (below KIND_OTHER) and has not put into the run's `failures` yet,
+ * and the kinds in the order first met: `moveHeld` puts them in in that order, so each kind new to the run takes the
+ * place in `failures` one `move` per failure would have given it (its keys' order is the JSON's). Only additions are
+ * held: before anything that takes a failure away (countFound), or an uncounted kind's move, they go in.
+ */
+const heldKinds = new Int32Array(KIND_OTHER);
+const heldOrder = new Int32Array(KIND_OTHER);
+let heldCount = 0;
+/** The failure kind met last and its index (a run's failures repeat one or two kinds). */
+let lastKind: string | null = null;
+let lastIndex = 0;
+
+/** Forgets what a call that threw before its `moveHeld` left held. */
+function dropHeld(): void {
+  for (let i = 0; i < heldCount; i++) heldKinds[heldOrder[i]] = 0;
+  heldCount = 0;
+  lastKind = null;
+}
+
+function moveHeld(run: RunState, keys: RunKeys): void {
+  for (let i = 0; i < heldCount; i++) {
+    const kind = heldOrder[i];
+    move(run.failures, keys.kinds[kind], heldKinds[kind]);
+    heldKinds[kind] = 0;
+  }
+  heldCount = 0;
+  lastKind = null;
 }
 
 /** countFound's answer: the line was new work (for the rate); the caller is to list the failure (its key's text or bytes are the caller's). */
