@@ -13,7 +13,7 @@
  */
 
 import { FailedIndex } from './failed-index.js';
-import { hashKey, lanes } from '../key-hash.js';
+import { hashKey, lanes, lanesOf } from '../key-hash.js';
 import { stringArray } from '../parser/keyed-lines.js';
 
 /** A key the running run reported as failed, as its log said it. */
@@ -120,7 +120,9 @@ export class FailedStore {
 
   /**
    * Lists a failure of the key whose ASCII bytes are b[start, end) and whose hash is `h1:h2` (key-hash.ts),
-   * known not to be listed now (its first outcome in the run, or its listing just removed).
+   * known not to be listed now (its first outcome in the run, or its listing just removed). `h1:h2` may be 0:0,
+   * not made (a numbered key: parser/keyed-lines.ts): it is made from the bytes only when the index is (`index`),
+   * which a run whose keys each have one outcome never needs (80 MB one-run log: 162,000 hashes, ~50 M instructions).
    */
   addBytes(h1: number, h2: number, b: Uint8Array, start: number, end: number, failure: string, error: string, at: number, version: number): void {
     const c = this.room();
@@ -131,6 +133,11 @@ export class FailedStore {
     for (let p = start; p < end; p++) out[e++] = b[p];
     c.keyEnd[i] = e;
     c.used = e;
+    if (this.idx !== null && (h1 | h2) === 0) {
+      lanesOf(b, start, end, 0, 0);
+      h1 = lanes.h1;
+      h2 = lanes.h2;
+    }
     this.push(c, i, h1, h2, failure, error, at, version);
   }
 
@@ -157,12 +164,20 @@ export class FailedStore {
     return this.index().get(h1, h2);
   }
 
-  /** The index, made from the chunks' live entries when first asked for. */
+  /** The index, made from the chunks' live entries when first asked for (with the hashes not made yet: see `addBytes`). */
   index(): FailedIndex {
     if (this.idx !== null) return this.idx;
     const idx = new FailedIndex();
     for (const c of this.chunks) {
-      for (let i = 0; i < c.length; i++) if (c.died[i] === ALIVE) idx.set(c.h1[i], c.h2[i], c.seq * CHUNK + i);
+      for (let i = 0; i < c.length; i++) {
+        if (c.died[i] !== ALIVE) continue;
+        if ((c.h1[i] | c.h2[i]) === 0) {
+          lanesOf(c.keyBytes, i === 0 ? 0 : c.keyEnd[i - 1], c.keyEnd[i], 0, 0);
+          c.h1[i] = lanes.h1;
+          c.h2[i] = lanes.h2;
+        }
+        idx.set(c.h1[i], c.h2[i], c.seq * CHUNK + i);
+      }
     }
     this.idx = idx;
     return idx;

@@ -175,9 +175,8 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
           if (heldKinds[kind] === 0) heldOrder[heldCount++] = kind;
           heldKinds[kind]++;
         }
-        const start = k === 0 ? 0 : keyEnd[k - 1];
-        lanesOf(keyBytes, start, keyEnd[k], h1s[k], h2s[k]);
-        keys!.failed.addBytes(lanes.h1, lanes.h2, keyBytes, start, keyEnd[k], failure, error, at, run.keysVersion);
+        // Its hash as the parser gave it (0:0 for a numbered key): the store makes it only if it needs it.
+        keys!.failed.addBytes(h1s[k], h2s[k], keyBytes, k === 0 ? 0 : keyEnd[k - 1], keyEnd[k], failure, error, at, run.keysVersion);
         ring.add(at);
       }
       k++;
