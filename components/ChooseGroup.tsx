@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { keyLabel } from '../src/keymap.js';
 
 /** `R`: pick one group to retry (an error kind, a phase or a month), windowed around the choice to fit `height`. */
 export function ChooseGroup({ groups, index, width, height = 24 }: { groups: { label: string; keys: string[] }[]; index: number; width: number; height?: number }) {
@@ -10,7 +11,7 @@ export function ChooseGroup({ groups, index, width, height = 24 }: { groups: { l
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 78)}>
       <Text bold wrap="truncate-end">
-        Retry which group? ↑/↓ then Enter · Esc cancel · q quit{hidden ? ` · ${index + 1} of ${groups.length}` : ''}
+        Retry which group? {keyLabel('up')}/{keyLabel('down')} then {keyLabel('return')} · {keyLabel('escape')} cancel · q quit{hidden ? ` · ${index + 1} of ${groups.length}` : ''}
       </Text>
       {shown.map((g, i) => (
         <Text key={g.label} inverse={start + i === index} wrap="truncate-end">

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { Confirm } from '../src/state/app-state.js';
 import { useColor } from './theme.js';
 import { confirmWords } from '../src/state/confirm-words.js';
+import { answerKeys, keyLabel, QUIT } from '../src/keymap.js';
 
 /** The question before anything starts or stops a process: what happens, to how many keys, y/n (and `a` for a retry that left persistent keys out). */
 export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number }) {
@@ -24,15 +25,15 @@ export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number
       <Text>
         {confirm.keys.length > 0 || !all ? (
           <>
-            <Text bold color={color ? 'green' : undefined}>y</Text> {yes}{all ? ` (${confirm.keys.length})` : ''} ·{' '}
+            <Text bold color={color ? 'green' : undefined}>{answerKeys('confirm-yes')}</Text> {yes}{all ? ` (${confirm.keys.length})` : ''} ·{' '}
           </>
         ) : null}
         {all ? (
           <>
-            <Text bold>a</Text> ask for all {all} ·{' '}
+            <Text bold>{answerKeys('confirm-all')}</Text> ask for all {all} ·{' '}
           </>
         ) : null}
-        <Text bold>n</Text>/Esc {no} · <Text bold>q</Text> quit, nothing done
+        <Text bold>{answerKeys('confirm-no')}</Text> {no} · <Text bold>{keyLabel(QUIT.keys[0])}</Text> quit, nothing done
       </Text>
     </Box>
   );

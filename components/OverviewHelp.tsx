@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { truncate } from '../src/text-width.js';
-import { CONFIRM_ANSWERS } from '../src/keymap.js';
+import { CONFIRM_ANSWERS, keyLabel, keysLabel } from '../src/keymap.js';
 import { OVERVIEW_KEYMAP } from '../src/overview/overview-keymap.js';
 
 /** All keys of the overview with what they do, from its one keymap table. */
@@ -9,8 +9,8 @@ export function OverviewHelp({ width, height }: { width: number; height: number 
   const all: { keys: string; description: string }[] = [];
   for (const b of [...OVERVIEW_KEYMAP, ...CONFIRM_ANSWERS]) {
     const prev = all.at(-1);
-    if (prev && prev.description === b.description) prev.keys += ` / ${b.keys.join(', ')}`;
-    else all.push({ keys: b.keys.join(', '), description: b.description });
+    if (prev && prev.description === b.description) prev.keys += ` / ${keysLabel(b.keys)}`;
+    else all.push({ keys: keysLabel(b.keys), description: b.description });
   }
   const keyWidth = Math.max(...all.map((b) => b.keys.length)) + 2;
   // Border, title and the closing line take 4 rows; on a short terminal the rest is said in one line.
@@ -18,7 +18,7 @@ export function OverviewHelp({ width, height }: { width: number; height: number 
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 78)}>
       <Text bold wrap="truncate-end">
-        Keys (overview) <Text dimColor>· {OVERVIEW_KEYMAP.filter((b) => b.selectedJob).map((b) => b.keys[0]).join(' ')} act on the selected job</Text>
+        Keys (overview) <Text dimColor>· {OVERVIEW_KEYMAP.filter((b) => b.selectedJob).map((b) => keyLabel(b.keys[0])).join(' ')} act on the selected job</Text>
       </Text>
       {fits.map((b) => (
         <Text key={b.keys} wrap="truncate-end">
@@ -33,7 +33,7 @@ export function OverviewHelp({ width, height }: { width: number; height: number 
 
 /** One line of the overview's keys, from the same table as the handler; under 80×24 it says first that the terminal is small, as the job screen does. */
 export function OverviewHelpBar({ width, height = 24 }: { width: number; height?: number }) {
-  const items = OVERVIEW_KEYMAP.filter((b) => b.bar).map((b) => `${b.keys[0] === 'return' ? 'Enter' : b.keys[0]} ${b.bar}`);
+  const items = OVERVIEW_KEYMAP.filter((b) => b.bar).map((b) => `${keyLabel(b.keys[0])} ${b.bar}`);
   const small = width < 80 || height < 24 ? [`small terminal ${width}×${height}`] : [];
-  return <Text dimColor>{truncate([...small, '↑↓', ...items].join(' · '), width)}</Text>;
+  return <Text dimColor>{truncate([...small, `${keyLabel('up')}${keyLabel('down')}`, ...items].join(' · '), width)}</Text>;
 }

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { ClockSpinner } from './ClockSpinner.js';
 import type { OverviewRow } from '../src/overview/overview-rows.js';
-import { overviewCells } from '../src/overview/overview-text.js';
+import { cellRoom, overviewCells } from '../src/overview/overview-text.js';
 import type { OverviewColumns } from '../src/overview/layout.js';
 import { SegmentBar, runSegments } from './SegmentBar.js';
 import { useColor } from './theme.js';
@@ -28,7 +28,7 @@ export function spins(row: OverviewRow): boolean {
 
 export function OverviewJob({ row, selected, cols, now }: { row: OverviewRow; selected: boolean; cols: OverviewColumns; now: number }) {
   const color = useColor();
-  const c = overviewCells(row);
+  const c = overviewCells(row, cellRoom(cols, row.problem?.run === true, true));
   const total = row.reading ? 0 : (row.total ?? 0);
   const failedShown = row.failed && !row.reading ? c.failed : '';
   const spinning = spins(row);

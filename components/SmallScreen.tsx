@@ -2,6 +2,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { AppState } from '../src/state/app-state.js';
 import { confirmWords } from '../src/state/confirm-words.js';
+import { answerKeys, keyLabel } from '../src/keymap.js';
 import { wrapText } from '../src/overview/overview-text.js';
 import { truncate } from '../src/text-width.js';
 
@@ -28,11 +29,11 @@ export function SmallScreen({ state, header, run = null, width, height }: { stat
     const words = confirmWords(c);
     middle = wrapText(c.message, Math.max(1, width));
     const all = c.withPersistent?.length ?? 0;
-    keys = [...(c.keys.length > 0 || !all ? [`y ${words.yes}`] : []), ...(all ? [`a ask for all ${all}`] : []), `n ${words.no}`, 'q quit'].join(' · ');
+    keys = [...(c.keys.length > 0 || !all ? [`${answerKeys('confirm-yes')} ${words.yes}`] : []), ...(all ? [`${answerKeys('confirm-all')} ask for all ${all}`] : []), `${answerKeys('confirm-no')} ${words.no}`, 'q quit'].join(' · ');
   } else if (state.ui.choosingGroup) {
     const g = state.ui.choosingGroup;
     middle = [`retry group: ${g.groups[g.index]?.label ?? ''} (${g.index + 1} of ${g.groups.length})`];
-    keys = 'j/k choose · Enter retry · Esc cancel';
+    keys = `j/k choose · ${keyLabel('return')} retry · ${keyLabel('escape')} cancel`;
   } else {
     // The newest notice (a refused key says why there) under the size line, as room allows.
     const notice = state.ui.notices.at(-1)?.text;

@@ -108,6 +108,70 @@ export function formatRate(perMin: number, digits = 1): string {
   return `${formatCount(Number(whole))}${frac === undefined ? '' : `.${frac}`}/min`;
 }
 
+/**
+ * A count in at most 4 characters for a cell with no room for its digits: `987`, `1.2k`, `12k`, `123k`, `1.2M`.
+ * Rounded down, so a short form never claims more than was counted.
+ */
+export function shortCount(n: number): string {
+  const down = (v: number, d: number) => Math.floor(v * 10 ** d) / 10 ** d;
+  if (n < 1000) return String(Math.floor(n));
+  for (const [unit, size] of [['k', 1e3], ['M', 1e6], ['G', 1e9]] as const) {
+    const v = n / size;
+    if (v < 10) return `${down(v, 1)}${unit}`;
+    if (v < 1000) return `${Math.floor(v)}${unit}`;
+  }
+  return `${Math.floor(n / 1e12)}T`;
+}
+
+/**
+ * A rate's forms, longest first, for a cell that takes the first that fits (tester Z10: the overview cut
+ * `1,107/min` to `1,107/m…`): `1,107/min`, `1107/min`, `1.1k/min`, `1.1k/m`. `digits` as formatRate.
+ */
+export function rateForms(perMin: number, digits = 1): string[] {
+  const full = formatRate(perMin, digits);
+  const plain = full.replace(/,/g, '');
+  const short = `${shortCount(perMin)}/min`;
+  return [...new Set([full, plain, short, short.replace('/min', '/m')])];
+}
+
+/** `done/total` forms, longest first: `12,345/67,890`, `12345/67890`, `12.3k/67.8k`. `total` null: `?`. */
+export function countPairForms(done: number, total: number | null): string[] {
+  const t = (f: (n: number) => string) => (total === null ? '?' : f(total));
+  return [...new Set([`${formatCount(done)}/${t(formatCount)}`, `${done}/${t(String)}`, `${shortCount(done)}/${t(shortCount)}`])];
+}
+
+/**
+ * The first of `forms` (longest first) within `width` characters; when none is, the last one cut at `width`, never
+ * inside a number: the cut backs up to before the figure it would split, then `…` (a figure cut mid-way reads as
+ * another figure: `1,10…` is not 1,107).
+ */
+export function fitForms(forms: string[], width: number, measure: (s: string) => number = (s) => [...s].length): string {
+  for (const f of forms) if (measure(f) <= width) return f;
+  return cutWhole(forms.at(-1) ?? '', width, measure);
+}
+
+/** `text` cut to `width` with `…`, backing up out of a number it would split (and the spaces before it). */
+export function cutWhole(text: string, width: number, measure: (s: string) => number = (s) => [...s].length): string {
+  if (measure(text) <= width) return text;
+  if (width <= 0) return '';
+  const chars = [...text];
+  let keep = 0;
+  while (keep < chars.length && measure(chars.slice(0, keep + 1).join('')) <= width - 1) keep++;
+  const inNumber = (i: number) => /[0-9]/.test(chars[i] ?? '') || (/[.,]/.test(chars[i] ?? '') && /[0-9]/.test(chars[i - 1] ?? '') && /[0-9]/.test(chars[i + 1] ?? ''));
+  // The first character dropped continues a number the kept part ends in: drop the whole number.
+  if (inNumber(keep) && keep > 0 && inNumber(keep - 1)) while (keep > 0 && inNumber(keep - 1)) keep--;
+  const trim = (n: number) => chars.slice(0, n).join('').replace(/[\s\u00b7:,(]+$/, '');
+  let kept = trim(keep);
+  // A whole figure right before the `…` reads as a cut one (`HTTP 500…`): a space between, or the figure goes too.
+  if (/[0-9]$/.test(kept)) {
+    if (measure(`${kept} …`) <= width) return `${kept} …`;
+    let n = [...kept].length;
+    while (n > 0 && inNumber(n - 1)) n--;
+    kept = trim(n);
+  }
+  return `${kept}…`;
+}
+
 /** "1 key", "5,299 keys": a count with its noun, singular for one (`plural` when not noun + s). */
 export function countOf(n: number, noun: string, plural = `${noun}s`): string {
   return `${formatCount(n)} ${n === 1 ? noun : plural}`;

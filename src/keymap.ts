@@ -59,6 +59,35 @@ export const QUIT: KeyBinding = { keys: ['q', 'ctrl+c'], intent: 'quit', descrip
  */
 export const SUSPEND: KeyBinding = { keys: ['ctrl+z'], intent: 'suspend', description: 'suspend to the shell (fg returns); the backfill goes on' };
 
+/** How a key is written on screen, wherever it is named: help, key bar, boxes, prompts (tester Z10: the help said
+ * `escape`/`pageup` where the key bar said `Esc`/`PgUp`). The tables hold the names the terminal reader gives. */
+const KEY_LABELS: Record<string, string> = {
+  escape: 'Esc',
+  return: 'Enter',
+  pageup: 'PgUp',
+  pagedown: 'PgDn',
+  home: 'Home',
+  end: 'End',
+  up: '↑',
+  down: '↓',
+  backspace: 'Backspace',
+};
+
+/** A key's name (`escape`, `ctrl+c`, `k`) as the screen writes it (`Esc`, `Ctrl-C`, `k`). */
+export function keyLabel(name: string): string {
+  const ctrl = /^ctrl\+([a-z])$/.exec(name);
+  if (ctrl) return `Ctrl-${ctrl[1].toUpperCase()}`;
+  const label = KEY_LABELS[name];
+  if (label) return label;
+  if ([...name].length !== 1) throw new Error(`no label for the key name ${JSON.stringify(name)}: add it to KEY_LABELS`);
+  return name;
+}
+
+/** Several keys of one binding as the screen writes them: `d, Esc` (help), `n/Esc` (a box's answers). */
+export function keysLabel(keys: readonly string[], sep = ', '): string {
+  return keys.map(keyLabel).join(sep);
+}
+
 /** The byte a terminal sends for a `ctrl+<letter>` key name. */
 export function controlByte(name: string): string {
   const m = /^ctrl\+([a-z])$/.exec(name);
@@ -71,16 +100,16 @@ export type FilterEdit = 'keep' | 'clear' | 'erase-char' | 'erase-line';
 
 /** The filter prompt's keys: one table for both prompts, their key lines and the help. */
 export const FILTER_KEYS: { keys: string[]; edit: FilterEdit; words?: string }[] = [
-  { keys: ['return'], edit: 'keep', words: 'Enter keeps' },
-  { keys: ['escape'], edit: 'clear', words: 'Esc clears' },
+  { keys: ['return'], edit: 'keep', words: 'keeps' },
+  { keys: ['escape'], edit: 'clear', words: 'clears' },
   { keys: ['backspace'], edit: 'erase-char' },
   // The line-kill of a shell prompt (tester X9: it did nothing).
-  { keys: ['ctrl+u'], edit: 'erase-line', words: 'Ctrl-U erases' },
+  { keys: ['ctrl+u'], edit: 'erase-line', words: 'erases' },
 ];
 
 /** The filter prompt's keys in words, joined by `sep`: `Enter keeps · Esc clears · Ctrl-U erases` (only `edits`' when given). */
 export function filterKeyWords(sep: string, edits?: FilterEdit[]): string {
-  return FILTER_KEYS.flatMap((b) => (b.words && (!edits || edits.includes(b.edit)) ? [b.words] : [])).join(sep);
+  return FILTER_KEYS.flatMap((b) => (b.words && (!edits || edits.includes(b.edit)) ? [`${keysLabel(b.keys)} ${b.words}`] : [])).join(sep);
 }
 
 /**
@@ -111,8 +140,8 @@ export const KEYMAP: KeyBinding[] = [
   { keys: ['/'], intent: 'filter', description: `filter failures: ${filterKeyWords(', ')}`, bar: 'filter', when: inFailures },
   { keys: ['up', 'k'], intent: 'cursor-up', description: 'move in the failures table, scroll the history', when: inList },
   { keys: ['down', 'j'], intent: 'cursor-down', description: 'move in the failures table, scroll the history', when: inList },
-  { keys: ['pageup'], intent: 'page-up', description: 'a page at a time (home, end: to the top, the end)', when: inList },
-  { keys: ['pagedown'], intent: 'page-down', description: 'a page at a time (home, end: to the top, the end)', when: inList },
+  { keys: ['pageup'], intent: 'page-up', description: 'a page at a time (Home, End: to the top, the end)', when: inList },
+  { keys: ['pagedown'], intent: 'page-down', description: 'a page at a time (Home, End: to the top, the end)', when: inList },
   // Said on the PgUp/PgDn row: a row of their own would push the help past 80×24.
   { keys: ['home'], intent: 'list-top', description: 'to the first row of the failures table or the history', when: inList, inHelp: false },
   { keys: ['end'], intent: 'list-bottom', description: 'to the last row of the failures table or the history', when: inList, inHelp: false },
@@ -139,7 +168,12 @@ export function answersYes(intent: Intent | null): boolean {
   return intent === 'confirm-yes' || intent === 'confirm-all';
 }
 
-const CHOOSE_KEYS: KeyBinding[] = [
+/** The keys that answer `intent` in a box, as the screen writes them (`n/Esc`). */
+export function answerKeys(intent: 'confirm-yes' | 'confirm-all' | 'confirm-no'): string {
+  return keysLabel(CONFIRM_ANSWERS.find((b) => b.intent === intent)!.keys, '/');
+}
+
+export const CHOOSE_KEYS: KeyBinding[] = [
   { keys: ['up', 'k'], intent: 'choose-up', description: 'previous group' },
   { keys: ['down', 'j'], intent: 'choose-down', description: 'next group' },
   { keys: ['return'], intent: 'choose-pick', description: 'retry this group (asks first)' },
@@ -153,8 +187,8 @@ export function helpRows(bindings: KeyBinding[]): { keys: string; description: s
   for (const b of bindings) {
     if (b.inHelp === false) continue;
     const prev = rows.at(-1);
-    if (prev && prev.description === b.description) prev.keys += ` / ${b.keys.join(', ')}`;
-    else rows.push({ keys: b.keys.join(', '), description: b.description, intent: b.intent });
+    if (prev && prev.description === b.description) prev.keys += ` / ${keysLabel(b.keys)}`;
+    else rows.push({ keys: keysLabel(b.keys), description: b.description, intent: b.intent });
   }
   return rows;
 }

@@ -157,7 +157,7 @@ describe('dashboard frame', () => {
     for (const l of lines) expect(stringWidth(l), l).toBeLessThanOrEqual(80);
     expect(help).not.toContain('more:');
     for (const row of helpRows([...KEYMAP, ...CONFIRM_ANSWERS])) expect(help, row.description).toContain(row.description);
-    expect(help).toMatch(/ctrl\+z +suspend to the shell \(fg returns\); the backfill goes on/);
+    expect(help).toMatch(/Ctrl-Z +suspend to the shell \(fg returns\); the backfill goes on/);
     expect(help).toContain('filter failures: Enter keeps, Esc clears, Ctrl-U erases');
   });
 

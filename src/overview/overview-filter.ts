@@ -1,5 +1,5 @@
 import type { KeyEvent } from '../key-chunk.js';
-import { filterKey, filterKeyWords } from '../keymap.js';
+import { filterKey, filterKeyWords, keyLabel } from '../keymap.js';
 import { overviewCells } from './overview-text.js';
 import type { OverviewRow } from './overview-rows.js';
 import type { PlatformUi } from './platform-ui.js';
@@ -39,5 +39,5 @@ export function filterLine(ui: Pick<PlatformUi, 'filter' | 'filtering'>, shown: 
   const filter = ui.filter ?? '';
   if (!ui.filtering && !filter) return null;
   const count = shown === 0 ? `no job matches (${all} in all)` : `${shown} of ${all} jobs`;
-  return ui.filtering ? `/${filter}▏ ${count} · ${filterKeyWords(' · ')}` : `filter "${filter}": ${count} · / changes · Esc clears`;
+  return ui.filtering ? `/${filter}▏ ${count} · ${filterKeyWords(' · ')}` : `filter "${filter}": ${count} · / changes · ${keyLabel('escape')} clears`;
 }

@@ -1,4 +1,4 @@
-import { formatAge, formatCount, formatEta, formatPercent, formatRate } from '../format.js';
+import { countPairForms, cutWhole, fitForms, formatAge, formatCount, formatEta, formatPercent, rateForms } from '../format.js';
 import { isLive } from '../state/run-view.js';
 import { overviewColumns, type OverviewColumns } from './layout.js';
 import type { OverviewRow, OverviewSource } from './overview-rows.js';
@@ -9,11 +9,16 @@ import { problemShort } from './row-problem.js';
  * source says how (`no access (403)`), before the figures of its last good look (`no access (403) · 76.3 %`).
  */
 export function coverageCell(s: OverviewSource | null): string {
-  if (!s) return '–';
-  if (s.percent === null || s.present === null || s.expected === null) return s.errorKind ?? (s.noExpected ? 'no expected keys' : 'unknown');
+  return coverageForms(s)[0];
+}
+
+/** The coverage cell's forms, longest first: a narrow cell drops the keys needed, then the target, never a figure's digits. */
+function coverageForms(s: OverviewSource | null): string[] {
+  if (!s) return ['–'];
+  if (s.percent === null || s.present === null || s.expected === null) return [s.errorKind ?? (s.noExpected ? 'no expected keys' : 'unknown')];
   const pct = formatPercent(s.present, s.expected);
-  if (s.errorKind) return `${s.errorKind} · ${pct}`;
-  return s.next ? `${pct} · ${s.next.percent} %: ${formatCount(s.next.needed)} more` : `${pct} · all met`;
+  if (s.errorKind) return [`${s.errorKind} · ${pct}`, s.errorKind, s.errorKind.replace(/ \(\d+\)$/, '')];
+  return s.next ? [`${pct} · ${s.next.percent} %: ${formatCount(s.next.needed)} more`, `${pct} · ${s.next.percent} %`, pct] : [`${pct} · all met`, pct];
 }
 
 /** The ETA for the overview's narrow column: the one ETA wording (format.ts formatEta), which always fits it. */
@@ -23,25 +28,45 @@ export function etaCell(eta: [number, number] | null): string {
 
 export type OverviewCells = Record<'job' | 'state' | 'run' | 'rate' | 'eta' | 'failed' | 'storage' | 'warehouse' | 'age', string>;
 
+/**
+ * Characters a cell may take, per cell (what the renderer shows of it: one short of its column). A figure cell then
+ * takes the longest of its forms that fits (`1,107/min`, `1107/min`, `1.1k/min`), never one cut mid-number (tester
+ * Z10: `1,107/m…`). Without it every cell has its longest form (the filter matches those).
+ */
+export type CellRoom = (cell: keyof OverviewCells) => number;
+
 /** The cells of one overview row, as plain text (the text status; the screen adds bars and spinner). */
-export function overviewCells(r: OverviewRow): OverviewCells {
+export function overviewCells(r: OverviewRow, room?: CellRoom): OverviewCells {
+  const pick = (cell: keyof OverviewCells, forms: string[]) => (room ? fitForms(forms, room(cell)) : forms[0]);
   const age = r.ageMs === null ? 'never' : formatAge(r.ageMs);
-  const storage = coverageCell(r.storage);
-  const warehouse = coverageCell(r.warehouse);
+  const storage = pick('storage', coverageForms(r.storage));
+  const warehouse = pick('warehouse', coverageForms(r.warehouse));
   const runProblem = r.problem?.run ? r.problem : null;
   // A half-read log says nothing about its run yet (a finished run read half-way looks ended at 3,171/5,299).
   if (r.reading && !runProblem) return { job: r.job, state: 'reading…', run: '–', rate: '–', eta: '–', failed: '–', storage, warehouse, age };
   const live = isLive(r.status) && !runProblem;
-  const figures = r.total === null && r.done === 0 ? '–' : `${formatCount(r.done)}/${r.total === null ? '?' : formatCount(r.total)}`;
+  const figures = r.total === null && r.done === 0 ? ['–'] : countPairForms(r.done, r.total);
+  // The run's source failing: what failed stands where the run's figures would (they are stale or unknown); short of
+  // room, the problem stays and the figures go.
+  const problem = runProblem ? problemShort(runProblem) : '';
+  const run = !runProblem ? figures : figures[0] === '–' ? [problem] : [...figures.map((f) => `${f} · ${problem}`), problem];
+  // "2 · HTTP 500 1": the count, then the biggest kind with its own count (never read as 2 HTTP 500s). Short of room the
+  // kind is cut before its figure (`8 · HTTP…`), or, when little of it would be left, the count stands alone.
+  const failedCell = (): string => {
+    const count = [formatCount(r.failed), String(r.failed)];
+    if (!r.worstError) return pick('failed', count);
+    const full = `${count[0]} · ${r.worstError} ${formatCount(r.worstCount)}`;
+    if (!room || [...full].length <= room('failed')) return full;
+    const cut = cutWhole(full, room('failed'));
+    return [...cut].length > count[0].length + 4 ? cut : pick('failed', count);
+  };
   return {
     job: r.job,
     state: r.runUnknown ? 'error' : r.stopping && isLive(r.status) ? 'stopping' : r.dryRun && r.status === 'complete' ? 'dry run' : r.status,
-    // The run's source failing: what failed stands where the run's figures would (they are stale or unknown).
-    run: runProblem ? (figures === '–' ? problemShort(runProblem) : `${figures} · ${problemShort(runProblem)}`) : figures,
-    rate: live && r.ratePerMin !== null ? formatRate(r.ratePerMin, r.ratePerMin >= 100 ? 0 : 1) : '–',
+    run: pick('run', run),
+    rate: live && r.ratePerMin !== null ? pick('rate', rateForms(r.ratePerMin, r.ratePerMin >= 100 ? 0 : 1)) : '–',
     eta: live && r.ratePerMin !== null ? etaCell(r.etaSeconds) : '–',
-    // "2 · HTTP 500 1": the count, then the biggest kind with its own count (never read as 2 HTTP 500s).
-    failed: r.failed ? `${formatCount(r.failed)}${r.worstError ? ` · ${r.worstError} ${formatCount(r.worstCount)}` : ''}` : '0',
+    failed: r.failed ? failedCell() : '0',
     storage,
     warehouse,
     age,
@@ -69,8 +94,27 @@ function cell(text: string, width: number): string {
 export function overviewText(rows: OverviewRow[], width = 80): string[] {
   const cols = overviewColumns(width, Math.max(0, ...rows.map((r) => [...r.job].length)), { bar: false });
   const lines = textRow(cols, { job: 'job', state: 'state', run: 'run', rate: 'rate', eta: 'ETA', failed: 'failed', storage: 'storage', warehouse: 'warehouse', age: 'figures' }, false, '  ');
-  for (const r of rows) lines.push(...textRow(cols, overviewCells(r), r.problem?.run === true, '  '));
+  for (const r of rows) lines.push(...textRow(cols, overviewCells(r, cellRoom(cols, r.problem?.run === true, false)), r.problem?.run === true, '  '));
   return lines;
+}
+
+/**
+ * What each cell of a row shows at these columns: one short of its column (a cut cell never runs into the next).
+ * `span`: the run's cell takes the rate and ETA columns too; `bar`: the screen's run bar is beside the count.
+ */
+export function cellRoom(cols: OverviewColumns, span: boolean, bar: boolean): CellRoom {
+  const widths: Record<keyof OverviewCells, number> = {
+    job: cols.name,
+    state: cols.state,
+    run: (span ? (bar && cols.bar ? cols.bar + 1 : 0) + cols.count + cols.rate + cols.eta : cols.count),
+    rate: cols.rate,
+    eta: cols.eta,
+    failed: cols.failed,
+    storage: cols.coverage,
+    warehouse: cols.coverage,
+    age: cols.age,
+  };
+  return (cell) => Math.max(0, widths[cell] - 1);
 }
 
 /** One job's two lines; `span`: the run's cell takes the rate and ETA columns too (a failing run source says what failed). */

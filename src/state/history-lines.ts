@@ -1,4 +1,5 @@
 import { formatClock, formatCount, formatPercent } from '../format.js';
+import { keyLabel, keysLabel } from '../keymap.js';
 import type { AppState } from './app-state.js';
 import { fileFailures } from './failures-view.js';
 import { bodyHeightOf } from './body-height.js';
@@ -101,5 +102,5 @@ export function historyWindow(state: AppState, height = bodyHeightOf(state)): Hi
 export function historyPosition(w: HistoryWindow): string | null {
   if (w.total <= w.rows) return null;
   const below = w.total - w.top - w.lines.length;
-  return `lines ${w.top + 1}–${w.top + w.lines.length} of ${w.total}${below ? ` · ${below} more below` : ''} · ↑↓ PgUp PgDn`;
+  return `lines ${w.top + 1}–${w.top + w.lines.length} of ${w.total}${below ? ` · ${below} more below` : ''} · ${['up', 'down'].map(keyLabel).join('')} ${keysLabel(['pageup', 'pagedown'], ' ')}`;
 }

@@ -1,0 +1,59 @@
+import React from 'react';
+import { stripVTControlCharacters } from 'node:util';
+import { afterEach, describe, expect, test } from 'vitest';
+import { cleanup, render } from 'ink-testing-library';
+import { HelpOverlay } from '../components/HelpOverlay.js';
+import { HelpBar } from '../components/HelpBar.js';
+import { ConfirmBox } from '../components/ConfirmBox.js';
+import { ChooseGroup } from '../components/ChooseGroup.js';
+import { OverviewHelp, OverviewHelpBar } from '../components/OverviewHelp.js';
+import { CHOOSE_KEYS, CONFIRM_KEYS, FILTER_KEYS, KEYMAP, keyLabel } from '../src/keymap.js';
+import { OVERVIEW_KEYMAP } from '../src/overview/overview-keymap.js';
+import { historyPosition } from '../src/state/history-lines.js';
+import { initialState, type Confirm } from '../src/state/app-state.js';
+import { T0 } from './support/log-text.js';
+
+// Tester Z10: `?` named keys `escape` and `pageup` (the terminal reader's names, straight from the table) while the
+// key bar said `Esc` and `PgUp`. Every place that names a key writes it one way, from the one table's names.
+afterEach(() => cleanup());
+
+/** The reader's names of keys that are not one printable character (those that are no English word): never on screen. */
+const RAW = /\b(escape|return|pageup|pagedown|backspace)\b|ctrl\+/;
+const frame = (el: React.ReactElement) => stripVTControlCharacters(render(el).lastFrame() ?? '');
+
+describe('one way to write each key', () => {
+  test('every key of every table has its screen label', () => {
+    const names = [...KEYMAP, ...CONFIRM_KEYS, ...CHOOSE_KEYS, ...OVERVIEW_KEYMAP, ...FILTER_KEYS].flatMap((b) => b.keys);
+    for (const n of names) expect(() => keyLabel(n), n).not.toThrow();
+    expect(['escape', 'pageup', 'pagedown', 'return', 'ctrl+c', 'up'].map(keyLabel)).toEqual(['Esc', 'PgUp', 'PgDn', 'Enter', 'Ctrl-C', '↑']);
+  });
+
+  test("the job's help, the overview's help and the key bars write Esc, PgUp, Ctrl-C, never the reader's names", () => {
+    const help = frame(<HelpOverlay width={80} height={40} />);
+    expect(help).toMatch(/d, Esc +back to the dashboard/);
+    expect(help).toMatch(/PgUp \/ PgDn +a page at a time \(Home, End: /);
+    expect(help).toMatch(/q, Ctrl-C +leave/);
+    expect(help).toMatch(/n, Esc +no, cancel/);
+    expect(help).toMatch(/↑, k \/ ↓, j +move/);
+    const overview = frame(<OverviewHelp width={80} height={40} />);
+    expect(overview).toMatch(/Enter +open the selected job/);
+    for (const [what, text] of [['job help', help], ['overview help', overview], ['overview bar', frame(<OverviewHelpBar width={120} />)]]) {
+      expect(text, what).not.toMatch(RAW);
+    }
+  });
+
+  test('a box, its key bar and the group choice name the answers as the help does', () => {
+    const confirm: Confirm = { kind: 'retry', message: 'Retry 3 failed keys? 2 persistent keys left out', keys: ['a', 'b', 'c'], withPersistent: ['a', 'b', 'c', 'd', 'e'], workers: 2, timeout: 60 };
+    const state = { ...initialState({ job: 'j', log: '/x.log', now: T0, targets: [95] }) };
+    state.ui = { ...state.ui, confirm, width: 120, height: 24 };
+    const bar = frame(<HelpBar state={state} width={120} />);
+    const box = frame(<ConfirmBox confirm={confirm} width={80} />);
+    for (const text of [bar, box]) {
+      expect(text).toContain('n/Esc cancel');
+      expect(text).not.toMatch(RAW);
+    }
+    const choose = frame(<ChooseGroup groups={[{ label: 'HTTP 500', keys: ['a'] }]} index={0} width={80} />);
+    expect(choose).toContain('↑/↓ then Enter · Esc cancel');
+    expect(historyPosition({ lines: ['x'], top: 0, rows: 1, total: 3 })).toMatch(/↑↓ PgUp PgDn$/);
+  });
+});
