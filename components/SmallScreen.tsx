@@ -3,8 +3,7 @@ import { Box, Text } from 'ink';
 import type { AppState } from '../src/state/app-state.js';
 import { confirmWords } from '../src/state/confirm-words.js';
 import { answerKeys, keyLabel } from '../src/keymap.js';
-import { wrapText } from '../src/overview/overview-text.js';
-import { truncate } from '../src/text-width.js';
+import { truncate, wrap as wrapText } from '../src/text-width.js';
 
 /**
  * The smallest terminal the job screen draws its views in. Under it the views' lines would wrap and push the

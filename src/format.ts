@@ -218,3 +218,48 @@ export function barCells(segments: number[], total: number, width: number): numb
   }
   return cells;
 }
+
+/** How wide a piece of text is and what pieces it may be cut into: code points, or terminal columns (text-width.ts). */
+export interface TextMeasure {
+  width(text: string): number;
+  pieces(text: string): string[];
+}
+
+/** Code points: no width library loaded (the figures and words of a plain line). */
+export const CODE_POINTS: TextMeasure = { width: (t) => [...t].length, pieces: (t) => [...t] };
+
+/**
+ * `text` in lines of at most `width` (as `m` measures), broken at spaces (runs of spaces inside a line kept, so
+ * `problem   x` stays aligned), every line after the first indented by `indent` spaces (a word longer than a line
+ * is cut into pieces): a long problem stays whole and never wraps at the terminal's edge. Text status and the
+ * views call it through text-width.ts `wrap`, which measures terminal columns.
+ */
+export function wrapMeasured(text: string, width: number, indent: number, m: TextMeasure): string[] {
+  const lines: string[] = [];
+  let line = '';
+  const room = () => Math.max(1, width - (lines.length ? indent : 0));
+  const push = () => {
+    lines.push((lines.length ? ' '.repeat(indent) : '') + line);
+    line = '';
+  };
+  for (const [, space, word] of text.matchAll(/(\s*)(\S+)/g)) {
+    let rest = word;
+    // A line break eats the spaces before the word.
+    if (line && m.width(line) + m.width(space) + m.width(rest) > room()) push();
+    if (line) line += space;
+    else if (lines.length === 0) line = space;
+    while (m.width(line) + m.width(rest) > room()) {
+      // As much of the word as fits (at least one piece, so a line always moves on).
+      const cut = m.pieces(rest);
+      let take = 0;
+      while (take < cut.length && m.width(line) + m.width(cut.slice(0, take + 1).join('')) <= room()) take++;
+      if (take === 0 && !line) take = 1;
+      line += cut.slice(0, take).join('');
+      rest = cut.slice(take).join('');
+      push();
+    }
+    line += rest;
+  }
+  if (line || lines.length === 0) push();
+  return lines;
+}

@@ -1,4 +1,5 @@
 import stringWidth from 'string-width';
+import { wrapMeasured, type TextMeasure } from './format.js';
 
 /*
  * Terminal widths, apart from format.ts: string-width builds an Intl.Segmenter and Unicode property
@@ -47,6 +48,16 @@ export function truncate(text: string, width: number): string {
     used += w;
   }
   return out + '…';
+}
+
+const COLUMNS: TextMeasure = { width: stringWidth, pieces: (t) => Array.from(graphemes.segment(t), (g) => g.segment) };
+
+/**
+ * `text` in lines of at most `width` terminal columns, broken at spaces, every line after the first indented by
+ * `indent` spaces (a hanging indent; a word longer than a line is cut between characters, never inside one).
+ */
+export function wrap(text: string, width: number, indent = 0): string[] {
+  return wrapMeasured(oneLine(text), width, indent, COLUMNS);
 }
 
 /** `text` cut to `width` columns, then padded with spaces to exactly `width`: a fixed-width column. */

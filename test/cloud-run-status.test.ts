@@ -15,7 +15,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { initialState, type AppState } from '../src/state/app-state.js';
 import { initialPlaceState } from '../src/state/place-state.js';
 import { reduce } from '../src/state/reducer.js';
-import { CLI, runCliAsync } from './support/cli.js';
+import { CLI, runCliAsync, unwrapped } from './support/cli.js';
 import { fakeClock } from './support/loopback-clock.js';
 
 const PROJECT = 'nba-props-platform';
@@ -284,9 +284,10 @@ test('status of a Cloud Run job whose region does not answer: error, the host na
   expect(out.problems).toEqual([`Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 6 s (--timeout) (check the network or cloudRun.apiEndpoint)`]);
   const text = await runCliAsync(['status', '--timeout', '6', '--config', file], { cwd: d });
   expect(text.code).toBe(1);
-  expect(text.stdout.split('\n').slice(0, 2)).toEqual([`crjob: error  cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}`, `          Cloud Run job ${JOB} (${REGION}) · not reachable`]);
+  // The region took the connection and did not answer in time: it timed out, it is not "not reachable" (tester W18, Z10).
+  expect(text.stdout.split('\n').slice(0, 2)).toEqual([`crjob: error  cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}`, `          Cloud Run job ${JOB} (${REGION}) · timed out after 6 s`]);
   // Said once, as a problem; a one-shot does not say "retrying".
-  expect(text.stdout.slice(text.stdout.indexOf('problem'))).toBe(`problem   Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 6 s (--timeout) (check the network or cloudRun.apiEndpoint)\n`);
+  expect(unwrapped(text.stdout.slice(text.stdout.indexOf('problem')))).toBe(`problem   Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 6 s (--timeout) (check the network or cloudRun.apiEndpoint)\n`);
   expect(text.stdout).not.toContain('retrying');
 }, 60_000);
 
@@ -307,7 +308,7 @@ test('status of a Cloud Run job whose look is cut by --timeout before any answer
   expect([`Cloud Run job ${JOB} (${REGION}): Cloud Run: the look timed out at 0 s (--timeout) before the job's executions were listed (give --timeout more seconds)`, `Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${server.url} within 0 s (--timeout) (check the network or cloudRun.apiEndpoint)`]).toContain(cloud[0]);
   const text = await runCliAsync(['status', '--timeout', '0.001', '--config', config.file!], { cwd: config.baseDir });
   expect(text.code).toBe(1);
-  expect(text.stdout).toMatch(/^bdl-boxscores: error {2}cloud-run:.*\n {10}Cloud Run job bdl-boxscore-backfill \(us-west2\) · (look timed out|not reachable)\n/);
+  expect(text.stdout).toMatch(/^bdl-boxscores: error {2}cloud-run:.*\n {10}Cloud Run job bdl-boxscore-backfill \(us-west2\) · (look timed out|timed out after 0 s)\n/);
   expect(text.stdout).not.toContain('waiting');
   // Cut, the place line says the look timed out: the region may be fine.
   if (text.stdout.includes('the look timed out')) expect(text.stdout).toContain('· look timed out\n');

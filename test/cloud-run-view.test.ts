@@ -150,6 +150,19 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(deadStartCause(cloudState(t0 + 60_000))).toBeNull();
   });
 
+  // Tester W18 / Z10: `not reachable` was said of a region that took the request and only answered late.
+  it.each([
+    ['Cloud Run: no answer from http://127.0.0.1:9 within 20 s', false, 'timed out after 20 s'],
+    ['Cloud Run: no answer from https://run.googleapis.com within 4.5 s (--timeout)', false, 'timed out after 4.5 s'],
+    ['Cloud Run: connection refused at 127.0.0.1:9: nothing listens there', false, 'not reachable'],
+    ['Cloud Run: cannot reach https://x.invalid (ENOTFOUND)', false, 'not reachable'],
+    ['Cloud Run: permission run.executions.list missing on projects/p (403)', false, 'no access (403)'],
+    ["Cloud Run: the look timed out at 1 s (--timeout) before the job's executions were listed", true, 'look timed out'],
+  ])('the place line says what happened: %s', (error, cut, words) => {
+    const s = reduce(initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) }), { type: 'place/update', patch: { error, hint: null, errorAt: t0, cut } });
+    expect(placeLines(s)[0].text).toBe(`Cloud Run job j (us-west2) · ${words}`);
+  });
+
   // Tester W18: a region that does not answer read `waiting`, the word for "never launched", with no host and no time.
   it('a region that does not answer: which host, since the first failure of the streak (not the last), retrying; an answer ends the streak', () => {
     let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) });
@@ -158,7 +171,7 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     s = reduce(s, noAnswer(t0 + 65_000));
     s = reduce(s, { type: 'clock/tick', now: t0 + 70_000 });
     expect(placeLines(s).map((l) => l.text)).toEqual([
-      'Cloud Run job j (us-west2) · not reachable',
+      'Cloud Run job j (us-west2) · timed out after 20 s',
       'Cloud Run: no answer from http://127.0.0.1:9 within 20 s · since 10:00:20, retrying → check the network or the endpoint setting',
     ]);
     expect(runUnknown(s)).toBe(true);

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { runCliAsync } from './support/cli.js';
+import stringWidth from 'string-width';
+import { runCliAsync, unwrapped } from './support/cli.js';
 import { startFakeBigQuery, type FakeBigQuery } from './support/fake-bigquery-server.js';
 import { startFakeGcs, type FakeGcs } from './support/fake-gcs-server.js';
 
@@ -83,6 +84,25 @@ test('a failing warehouse does not stop storage; its error says what to do', asy
   expect(c.lag).toBeNull();
 });
 
+// Tester Z10: one job's text status printed a source's problem as one ~200-column line. Every line fits 80 columns
+// (piped: 80), a long one wrapped at spaces under its text, nothing of it lost.
+test('text status of one job: a failing source\'s long problem is wrapped within 80 columns, hanging under its text', async () => {
+  config();
+  gcs.setFault({ status: 403 });
+  const r = await runCliAsync(['status'], { cwd: dir, env: { METADATA_SERVER_DETECTION: 'none' } });
+  const lines = r.stdout.trimEnd().split('\n');
+  for (const l of lines) expect(stringWidth(l), l).toBeLessThanOrEqual(80);
+  // The problem is there whole: its words, in order, over its lines, the lines after the first hanging under its text.
+  const problem = 'Cloud Storage: permission denied (403): storage.objects.list on bucket nba-scraped-data → grant roles/storage.objectViewer (it has storage.objects.list) to the account in use (see `gcloud auth list`)';
+  expect(problem.length).toBeGreaterThan(160);
+  const at = lines.findIndex((l) => l.startsWith('          Cloud Storage: permission denied'));
+  expect(at, r.stdout).toBeGreaterThan(-1);
+  const said = [lines[at]];
+  for (const l of lines.slice(at + 1)) if (/^ {10}\S/.test(l)) said.push(l); else break;
+  expect(said.map((l) => l.trim()).join(' '), r.stdout).toBe(problem);
+  expect(said.length).toBeGreaterThan(2);
+});
+
 test('--require 95 --source warehouse exits 1 when the warehouse is short', async () => {
   config();
   const r = await runCliAsync(['status', '--require', '95', '--source', 'warehouse'], { cwd: dir, env: { METADATA_SERVER_DETECTION: 'none' } });
@@ -129,7 +149,7 @@ test('text status names the expected file\'s blank and duplicate lines, as --jso
   writeFileSync(path.join(d, 'backfill-tui.config.json'), JSON.stringify({ log: 'b.log', expected: 'dates.csv' }));
   const json = JSON.parse((await runCliAsync(['status', '--json'], { cwd: d })).stdout);
   expect(json.coverage.expectedProblems).toMatchObject({ blank: 2, duplicates: 2 });
-  const text = (await runCliAsync(['status'], { cwd: d })).stdout;
+  const text = unwrapped((await runCliAsync(['status'], { cwd: d })).stdout);
   expect(text).toContain(`expected  2 blank lines and 2 duplicate keys in ${path.join(d, 'dates.csv')} not counted (3 keys counted)`);
   writeFileSync(path.join(d, 'dates.csv'), '2021-10-19\n2021-10-20\n');
   expect((await runCliAsync(['status'], { cwd: d })).stdout).not.toContain('not counted');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { wrapText } from '../src/overview/overview-text.js';
+import { wrap as wrapText } from '../src/text-width.js';
 import { chainText, stageNotes } from '../src/chain/funnel-text.js';
 import type { FunnelRow } from '../src/chain/funnel.js';
 

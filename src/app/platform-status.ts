@@ -8,14 +8,14 @@ import type { JobRegistry } from '../jobs/registry.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
 import { overviewRows } from '../overview/overview-rows.js';
 import { rowProblems, runUnknown } from '../overview/row-problem.js';
-import { overviewText, wrapText } from '../overview/overview-text.js';
+import { overviewText } from '../overview/overview-text.js';
 import { chainText } from '../chain/funnel-text.js';
 import { collectSnapshot, newReport } from './snapshot.js';
 import { createWritersScan } from '../runner/log-writers.js';
-import { checkRequire, runMissing, runMissingFailures, runStatus } from './status-command.js';
+import { checkRequire, runMissing, runMissingFailures, runStatus, statusWidth } from './status-command.js';
 import { statusJson } from './status-json.js';
-import { statusText } from './status-text.js';
-import { terminalColumns, writeErr, writeOut } from '../std-write.js';
+import { fitStatusLines, statusText } from './status-text.js';
+import { writeErr, writeOut } from '../std-write.js';
 
 type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; job?: string; timeoutMs?: number };
 
@@ -64,9 +64,10 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
     writeOut(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     // Fitted to the terminal (80 columns when piped), as the overview is: two lines per job, never wrapped.
-    const columns = terminalColumns();
-    const width = columns ? Math.max(50, columns) : 80;
-    const lines = registry.multi ? overviewText(overviewRows(states), width) : [statusText(states[0]).trimEnd()];
+    const width = statusWidth();
+    // Wrapped by display width, as the views measure it (text only: --json loads no width library).
+    const { truncate: cut, wrap: wrapText } = await import('../text-width.js');
+    const lines = registry.multi ? overviewText(overviewRows(states), width) : fitStatusLines(statusText(states[0], { cut }).trimEnd().split('\n'), width, wrapText);
     // A job's problems under the table, named by job: a calm `waiting` row may hide a refused credential.
     // And each failing source its row shows (a storage or warehouse look says its error in the state, not the report).
     registry.jobs.forEach((job, i) => {

@@ -5,14 +5,14 @@ import type { Config } from '../config.js';
 import { keysForTarget } from '../coverage/math.js';
 import { collectSnapshot, newReport } from './snapshot.js';
 import { statusJson } from './status-json.js';
-import { statusText } from './status-text.js';
+import { fitStatusLines, statusText } from './status-text.js';
 import { coverageView } from '../state/coverage-view.js';
 import type { AppState } from '../state/app-state.js';
 import { failuresView } from '../state/failures-view.js';
 import { UserError } from '../errors.js';
 import { unsafeKeyProblem } from '../key-safety.js';
 import { persistentUnknown } from '../failures/analysis.js';
-import { writeErr, writeOut } from '../std-write.js';
+import { terminalColumns, writeErr, writeOut } from '../std-write.js';
 import { readingLog, readingText } from '../state/log-reading.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
@@ -24,12 +24,23 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
   const foreign = foreignLogProblem(state);
   const json = { ...statusJson(state), problems: [...report.problems, ...(foreign ? [`log ${config.log}: ${foreignLogText(foreign)}; newest: ${foreign.sample.slice(0, 500)}`] : [])] };
   // Text only: the newest line of a log in another format is cut by display width (string-width, not loaded for --json).
-  const cut = opts.json ? undefined : (await import('../text-width.js')).truncate;
-  writeOut(opts.json ? `${JSON.stringify(json, null, 2)}\n` : statusText(state, { cut }) + report.problems.map((p) => `problem   ${p}\n`).join(''));
+  if (opts.json) writeOut(`${JSON.stringify(json, null, 2)}\n`);
+  else {
+    // Every line within the terminal (80 columns when piped), wrapped by display width as the views measure it.
+    const { truncate: cut, wrap } = await import('../text-width.js');
+    const lines = [...statusText(state, { cut }).trimEnd().split('\n'), ...report.problems.map((p) => `problem   ${p}`)];
+    writeOut(`${fitStatusLines(lines, statusWidth(), wrap).join('\n')}\n`);
+  }
   // The run cannot be known (a log that cannot be read, a Cloud Run region that does not answer): an error, exit 1.
   if (report.logUnreadable || runUnknown(state)) return 1;
   if (opts.require === undefined) return 0;
   return checkRequire(state, opts.require, opts.source);
+}
+
+/** Text status's width: the terminal's (50 at least), 80 when not a terminal (a pipe, a file, cron's mail). */
+export function statusWidth(): number {
+  const columns = terminalColumns();
+  return columns ? Math.max(50, columns) : 80;
 }
 
 /** `--require P [--source S]` against one job's snapshot: 0 met, 1 not met or unknown, 2 not a percentage. */

@@ -41,6 +41,14 @@ function sourceLine(name: string, s: SourceCoverage | null, expected: number | n
 type Cut = (text: string, width: number) => string;
 const byCodePoints: Cut = (text, width) => ([...text].length <= width ? text : `${[...text].slice(0, width - 1).join('')}…`);
 
+/**
+ * Text status's lines fitted to `width` columns (tester Z10: a source's problem was one ~200-column line): a longer
+ * line is wrapped at spaces with a hanging indent, under its text (past the 10-column label, or its own indent).
+ */
+export function fitStatusLines(lines: string[], width: number, wrap: (text: string, width: number, indent: number) => string[]): string[] {
+  return lines.flatMap((l) => wrap(l, width, Math.max(10, /^ */.exec(l)![0].length)));
+}
+
 /** `backfill-tui status` for people: the same facts as the JSON, as lines. */
 export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   const run = state.log.current;

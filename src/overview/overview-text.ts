@@ -129,36 +129,3 @@ function textRow(cols: OverviewColumns, c: OverviewCells, span: boolean, marker:
   const second = [' '.repeat(cols.indent), cell(c.storage, cols.coverage - 1), ' ', cell(c.warehouse, cols.coverage - 1), ' ', cols.age ? cell(c.age, cols.age - 1) : ''];
   return [first.join('').trimEnd(), second.join('').trimEnd()];
 }
-
-/**
- * `text` in lines of at most `width` code points, broken at spaces (runs of spaces inside a line kept, so
- * `problem   x` stays aligned), every line after the first indented by `indent` spaces (a word longer than a
- * line is cut into pieces): a long problem stays whole and never wraps at the terminal's edge.
- */
-export function wrapText(text: string, width: number, indent = 0): string[] {
-  const lines: string[] = [];
-  let line = '';
-  const room = () => Math.max(1, width - (lines.length ? indent : 0));
-  const push = () => {
-    lines.push((lines.length ? ' '.repeat(indent) : '') + line);
-    line = '';
-  };
-  const len = (s: string) => [...s].length;
-  for (const [, space, word] of text.matchAll(/(\s*)(\S+)/g)) {
-    let rest = word;
-    // A line break eats the spaces before the word.
-    if (line && len(line) + len(space) + len(rest) > room()) push();
-    if (line) line += space;
-    else if (lines.length === 0) line = space;
-    while (len(line) + len(rest) > room()) {
-      const cut = [...rest];
-      const take = room() - len(line);
-      line += cut.slice(0, take).join('');
-      rest = cut.slice(take).join('');
-      push();
-    }
-    line += rest;
-  }
-  if (line || lines.length === 0) push();
-  return lines;
-}

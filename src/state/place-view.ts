@@ -3,6 +3,7 @@ import { stuckReason } from '../cloud-run/stuck.js';
 import { formatClock } from '../format.js';
 import type { AppState } from './app-state.js';
 import { clockTime } from './confirm-situation.js';
+import { problemKind } from '../overview/row-problem.js';
 
 /** A line of the place panel, with how it should read. */
 export interface PlaceLine {
@@ -20,7 +21,7 @@ export function placeLines(state: AppState): PlaceLine[] {
   if (!p) return [];
   const e = p.execution;
   const now = state.now;
-  if (!e) return [{ text: `${p.label} · ${p.error ? (p.cut ? 'look timed out' : 'not reachable') : p.listedAt !== null ? 'no executions yet' : 'looking for executions…'}`, tone: p.error ? 'fail' : 'info' }, ...problem(state)];
+  if (!e) return [{ text: `${p.label} · ${p.error ? troubleWords(p.error, p.cut === true) : p.listedAt !== null ? 'no executions yet' : 'looking for executions…'}`, tone: p.error ? 'fail' : 'info' }, ...problem(state)];
   const who = p.ours ? '' : ' (external)';
   const tasks = `tasks ${e.succeededCount}/${e.taskCount} done${e.runningCount ? `, ${e.runningCount} running` : ''}${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.retriedCount ? `, ${e.retriedCount} retried` : ''}`;
   const state_ = p.cancelling && isActive(e) ? 'cancelling' : e.state;
@@ -29,6 +30,20 @@ export function placeLines(state: AppState): PlaceLine[] {
   const tone = e.state === 'failed' ? 'fail' : e.state === 'cancelled' ? 'warn' : e.state === 'succeeded' ? 'ok' : 'info';
   // The short facts first and the long name last: at 80 columns a cut takes the end of the name, not the delay.
   return [{ text: `execution ${state_}${who} · ${tasks}${delay} · ${e.id}`, tone }, ...problem(state)];
+}
+
+/**
+ * What happened to the look at the region, in a few words: `not reachable` only when no connection was made (refused,
+ * no such host); a region that took the request and answered too late `timed out after 20 s` (tester W18, Z10: a region
+ * that only answered late read `not reachable`); a look cut by status's --timeout `look timed out`; else the kind
+ * (`no access (403)`, `quota (429)`, `server error (503)`).
+ */
+export function troubleWords(error: string, cut: boolean): string {
+  if (cut) return 'look timed out';
+  const late = /no answer from \S+ within ([\d.]+ s)/.exec(error);
+  if (late) return `timed out after ${late[1]}`;
+  const kind = problemKind(error);
+  return kind.startsWith('unreachable') ? 'not reachable' : kind;
 }
 
 function problem(state: AppState): PlaceLine[] {

@@ -32,3 +32,12 @@ export function runCliAsync(args: string[], opts: { cwd: string; env?: Record<st
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/**
+ * Text `status` output with its wrapped lines joined again (each line is wrapped at a space within 80 columns, the
+ * rest hanging under its text): for a test that looks for a long line's words, not where the line breaks fell.
+ * A line that is its own line but starts indented is joined too: look for words within one fact.
+ */
+export function unwrapped(text: string): string {
+  return text.replace(/\n {10,}/g, ' ');
+}
