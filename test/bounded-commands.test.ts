@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { runCliAsync } from './support/cli.js';
+import { runCliAsync, unwrapped } from './support/cli.js';
 import { startFakeBigQuery, type FakeBigQuery } from './support/fake-bigquery-server.js';
 import { startFakeGcs, type FakeGcs } from './support/fake-gcs-server.js';
 
@@ -90,7 +90,7 @@ test('a FIFO as the log: status says what it is at once and prints the rest; not
   config({ log: 'fifo.log' });
   const r = await timed(['status', '--timeout', '20']);
   expect(r.code).toBe(1);
-  expect(r.stdout).toContain(`problem   log is not a file: ${path.join(dir, 'fifo.log')} is a FIFO (named pipe)`);
+  expect(unwrapped(r.stdout)).toContain(`problem   log is not a file: ${path.join(dir, 'fifo.log')} is a FIFO (named pipe)`);
   // The run's state is `error`, as the overview and the dashboard say it (tester V14), not a calm `waiting`.
   expect(r.stdout.split('\n')[0]).toMatch(/^\S+: error  /);
   expect(r.stdout).toMatch(/storage +20\/30/);

@@ -128,7 +128,7 @@ describe('status for a Cloud Run job', () => {
 
     // Text: the execution's line under the header, as on the dashboard.
     const t = await runCliAsync(['status', '--config', config.file!], { cwd: config.baseDir });
-    expect(t.stdout).toMatch(new RegExp(`^bdl-boxscores: running \\(external\\)  cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}\\n {10}execution running \\(external\\) · tasks 0/1 done, 1 running · log delay \\d+:\\d\\d · ${exec.name.split('/').at(-1)}`));
+    expect(unwrapped(t.stdout)).toMatch(new RegExp(`^bdl-boxscores: running \\(external\\) +cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}\\n {10}execution running \\(external\\) · tasks 0/1 done, 1 running · log delay \\d+:\\d\\d · ${exec.name.split('/').at(-1)}`));
     // missing --from failures: the keys the execution's outcome lines failed, as for the same local log.
     const m = await runCliAsync(['missing', '--from', 'failures', '--config', config.file!], { cwd: config.baseDir });
     const ml = await runCliAsync(['missing', '--from', 'failures', '--log', local], { cwd: config.baseDir });
@@ -174,7 +174,7 @@ describe('status for a Cloud Run job', () => {
     const short = await runCliAsync(['status', '--require', '100', '--config', config.file!], { cwd: config.baseDir });
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('storage coverage 3/4 is below 100 %');
-    expect(short.stdout).toMatch(/^bdl-boxscores: waiting {2}cloud-run:.*\n {10}Cloud Run job bdl-boxscore-backfill \(us-west2\) · no executions yet\n/);
+    expect(unwrapped(short.stdout)).toMatch(/^bdl-boxscores: waiting +cloud-run:.*\n {10}Cloud Run job bdl-boxscore-backfill \(us-west2\) · no executions yet\n/);
   });
 
   test('a long log is read page after page within the quota: 5 calls back to back, then one every 2 s, at most 25 in any minute (counted at the server)', async () => {
@@ -285,7 +285,7 @@ test('status of a Cloud Run job whose region does not answer: error, the host na
   const text = await runCliAsync(['status', '--timeout', '6', '--config', file], { cwd: d });
   expect(text.code).toBe(1);
   // The region took the connection and did not answer in time: it timed out, it is not "not reachable" (tester W18, Z10).
-  expect(text.stdout.split('\n').slice(0, 2)).toEqual([`crjob: error  cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}`, `          Cloud Run job ${JOB} (${REGION}) · timed out after 6 s`]);
+  expect(unwrapped(text.stdout).split('\n').slice(0, 2)).toEqual([`crjob: error cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}`, `          Cloud Run job ${JOB} (${REGION}) · timed out after 6 s`]);
   // Said once, as a problem; a one-shot does not say "retrying".
   expect(unwrapped(text.stdout.slice(text.stdout.indexOf('problem')))).toBe(`problem   Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 6 s (--timeout) (check the network or cloudRun.apiEndpoint)\n`);
   expect(text.stdout).not.toContain('retrying');
@@ -308,7 +308,7 @@ test('status of a Cloud Run job whose look is cut by --timeout before any answer
   expect([`Cloud Run job ${JOB} (${REGION}): Cloud Run: the look timed out at 0 s (--timeout) before the job's executions were listed (give --timeout more seconds)`, `Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${server.url} within 0 s (--timeout) (check the network or cloudRun.apiEndpoint)`]).toContain(cloud[0]);
   const text = await runCliAsync(['status', '--timeout', '0.001', '--config', config.file!], { cwd: config.baseDir });
   expect(text.code).toBe(1);
-  expect(text.stdout).toMatch(/^bdl-boxscores: error {2}cloud-run:.*\n {10}Cloud Run job bdl-boxscore-backfill \(us-west2\) · (look timed out|timed out after 0 s)\n/);
+  expect(unwrapped(text.stdout)).toMatch(/^bdl-boxscores: error +cloud-run:.*\n {10}Cloud Run job bdl-boxscore-backfill \(us-west2\) · (look timed out|timed out after 0 s)\n/);
   expect(text.stdout).not.toContain('waiting');
   // Cut, the place line says the look timed out: the region may be fine.
   if (text.stdout.includes('the look timed out')) expect(text.stdout).toContain('· look timed out\n');

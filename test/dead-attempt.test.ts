@@ -15,7 +15,7 @@ import { reduce } from '../src/state/reducer.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { overviewRow } from '../src/overview/overview-rows.js';
 import { createStore } from '../src/store.js';
-import { CLI, runCliAsync } from './support/cli.js';
+import { CLI, runCliAsync, unwrapped } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
 
 // Tester X11 "Related": a re-run appended with `>>` after a finished run that died at start (a missing argument, a
@@ -67,8 +67,8 @@ describe('a re-run that died at start after a finished run is the newest run: en
     expect(out.runs).toHaveLength(1);
     expect(out.runs[0]).toMatchObject({ state: 'complete', succeeded: 3 });
     const text = await runCliAsync(['status', '--log', log], { cwd: dir });
-    expect(text.stdout).toMatch(/^backfill: ended /);
-    expect(text.stdout).toContain(`\n          ended before its first record: ${cause}\n`);
+    expect(text.stdout).toMatch(/^backfill: ended\b/);
+    expect(unwrapped(text.stdout)).toContain(`\n          ended before its first record: ${cause}\n`);
   }, 30_000);
 
   test('a good run after the dead one is a run of its own; a traceback after a summary that is no start\'s stays the finished run\'s', async () => {

@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { createStore } from '../src/store.js';
 import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
-import { runCliAsync } from './support/cli.js';
+import { runCliAsync, unwrapped } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
 
 // Tester X11 (rest): an execution that died on a bad argument said why only on the dashboard that launched it;
@@ -57,7 +57,7 @@ test('an execution that died on a bad argument says why on the dashboard, in sta
   for (const args of [['status', '--json'], ['status']]) {
     const out = await runCliAsync(args, { cwd: dir });
     if (args.length === 2) expect(JSON.parse(out.stdout).run).toMatchObject({ state: 'ended', error: CAUSE });
-    else expect(out.stdout).toContain(`\n          ended before its first record: ${CAUSE}\n`);
+    else expect(unwrapped(out.stdout)).toContain(`\n          ended before its first record: ${CAUSE}\n`);
   }
 
   // The same fault in an execution started elsewhere, after ours: the dashboard follows it and says why.
@@ -69,7 +69,7 @@ test('an execution that died on a bad argument says why on the dashboard, in sta
   const json = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
   expect(json.execution).toMatchObject({ name: theirs.name, ours: false });
   expect(json.run).toMatchObject({ state: 'ended', error: CAUSE });
-  expect((await runCliAsync(['status'], { cwd: dir })).stdout).toContain(`\n          ended before its first record: ${CAUSE}\n`);
+  expect(unwrapped((await runCliAsync(['status'], { cwd: dir })).stdout)).toContain(`\n          ended before its first record: ${CAUSE}\n`);
 }, 90_000);
 
 // Tester Y6: a dashboard opened after an execution had died at start fired `ended without a summary` at its first

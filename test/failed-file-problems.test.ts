@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { failedFileProblems } from '../src/app/snapshot.js';
 import type { FailedFile } from '../src/failures/failed-file.js';
-import { runCliAsync } from './support/cli.js';
+import { runCliAsync, unwrapped } from './support/cli.js';
 
 // Tester F27: entries of a failed-keys file that are never used (unsafe keys) were said only in the dashboard.
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-failed-problems-'));
@@ -24,7 +24,7 @@ test('status and status --json say which failed-keys entries were not read, and 
     'failed-keys file failed_dates_20251127_090000.json: 2 entries not read (entry 2: game_date "2021-10-19\\n2021-10-20" holds a control character (newline, carriage return, escape...): not used)';
   const text = await runCliAsync(['status', '--config', 'cfg.json'], { cwd: dir });
   expect(text.code).toBe(0);
-  expect(text.stdout).toContain(`\nproblem   ${line}\n`);
+  expect(unwrapped(text.stdout)).toContain(`\nproblem   ${line}\n`);
   const json = await runCliAsync(['status', '--json', '--config', 'cfg.json'], { cwd: dir });
   expect(JSON.parse(json.stdout)).toMatchObject({ problems: [line], failures: { failing: 1 } });
 });

@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config.js';
 import type { MovedLog } from '../src/follow/moved-log.js';
 import { followLog } from '../src/log-follower.js';
 import { rotatedName } from '../src/runner/log-writers.js';
-import { runCliAsync } from './support/cli.js';
+import { runCliAsync, unwrapped } from './support/cli.js';
 import { logLine } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -173,7 +173,7 @@ describe('status --json after the move (a fresh look that never saw the log at i
     expect(json.process).toMatchObject({ external: true, externalPids: [writer.pid] });
     expect(json.logMoved).toEqual({ to: what === 'the log deleted' ? `${log} (deleted)` : `${log}.1`, pids: [writer.pid] });
     const text = await runCliAsync(['status'], { cwd: sub });
-    expect(text.stdout).toContain(what === 'the log deleted' ? `bf.log was deleted while pid ${writer.pid} still writes it; following the running writer (pid ${writer.pid})` : `log moved to bf.log.1; following the running writer (pid ${writer.pid}) there`);
+    expect(unwrapped(text.stdout)).toContain(what === 'the log deleted' ? `bf.log was deleted while pid ${writer.pid} still writes it; following the running writer (pid ${writer.pid})` : `log moved to bf.log.1; following the running writer (pid ${writer.pid}) there`);
     await writer.end();
     // Its writer gone, the moved file is an archive: the path is the log again.
     const after = JSON.parse((await runCliAsync(['status', '--json'], { cwd: sub })).stdout);

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startRuntime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
-import { runCliAsync } from './support/cli.js';
+import { runCliAsync, unwrapped } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
 
 // Tester X13: after a rotation where the writer reopens the log (Python's WatchedFileHandler, logrotate's `create`)
@@ -110,7 +110,7 @@ describe('a run whose log was rotated twice under it', () => {
     const out = JSON.parse((await runCliAsync(['status', '--json', '--log', 'bf.log'], { cwd: sub })).stdout);
     expect(out.run).toMatchObject({ done: 15, succeeded: 12, failed: 3 });
     expect(out.logRotated).toEqual({ readFirst: [path.join(sub, 'bf.log.1')], partial: true });
-    const text = (await runCliAsync(['status', '--log', 'bf.log'], { cwd: sub })).stdout;
+    const text = unwrapped((await runCliAsync(['status', '--log', 'bf.log'], { cwd: sub })).stdout);
     expect(text).toContain('begins mid-run: its earlier lines are not beside the log (bf.log.1 read, not its start); figures count from its first line read');
   }, 30_000);
 

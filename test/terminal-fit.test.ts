@@ -74,7 +74,7 @@ describe('a terminal under the job screen\'s smallest size', () => {
     await term.waitScreen((_, t) => t.includes('Launch 2 keys'), 'the launch box');
     term.resize(30, 8);
     // The question's first words and its end both on screen, the header above it, the answers under it.
-    const rows = await term.waitScreen((r, t) => (t.includes('y go · n cancel') && r[0].startsWith('fit ') ? r : null), 'the small screen');
+    const rows = await term.waitScreen((r, t) => (t.includes('y go · n/Esc cancel') && r[0].startsWith('fit ') ? r : null), 'the small screen');
     const text = rows.join('\n');
     expect(text).toContain('Launch 2 keys');
     expect(text).toContain('expected keys.');

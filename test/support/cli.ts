@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import stringWidth from 'string-width';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,10 +35,22 @@ export function runCliAsync(args: string[], opts: { cwd: string; env?: Record<st
 }
 
 /**
- * Text `status` output with its wrapped lines joined again (each line is wrapped at a space within 80 columns, the
- * rest hanging under its text): for a test that looks for a long line's words, not where the line breaks fell.
- * A line that is its own line but starts indented is joined too: look for words within one fact.
+ * Text `status` output with its wrapped lines joined again, for a test that looks for a long line's words, not where
+ * its breaks fell. Text status wraps a line longer than `width` at a space (eating the spaces there) with a hanging
+ * indent of 10 or more, and cuts a word longer than a line where the line is full (a cut word's pieces each fill a
+ * line alone): a line that continues another is one whose first word would not have fitted after it, joined with one
+ * space, or with none after a full line that is one piece of a word.
  */
-export function unwrapped(text: string): string {
-  return text.replace(/\n {10,}/g, ' ');
+export function unwrapped(text: string, width = 80): string {
+  const out: string[] = [];
+  // The physical line each joined line ends with: the one a wrap would have filled.
+  let last = '';
+  for (const line of text.split('\n')) {
+    const m = /^( {10,})(\S+)/.exec(line);
+    const piece = stringWidth(last) === width && /^\s*\S+$/.test(last);
+    if (out.length && m && stringWidth(last) + 1 + stringWidth(m[2]) > width) out[out.length - 1] += `${piece ? '' : ' '}${line.slice(m[1].length)}`;
+    else out.push(line);
+    last = line;
+  }
+  return out.join('\n');
 }
