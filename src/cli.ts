@@ -217,8 +217,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--from <source>', "storage, warehouse, lag (in storage, not yet in warehouse), failures (keys still failing), or a stage of the chain", 'storage')
     .option('--present-in <stage>', 'with a stage: keys present in this stage (default: the stage feeding it)')
     .option('--phase <label>', 'with --from failures: only keys of this phase (e.g. Playoffs)')
-    .addOption(new Option('--persistent', 'with --from failures: only keys that failed in every run that tried them').conflicts('notPersistent'))
-    .option('--not-persistent', 'with --from failures: only keys a retry may still fix')
+    .addOption(new Option('--persistent', 'with --from failures or storage: only keys that failed in every run that tried them').conflicts('notPersistent'))
+    .option('--not-persistent', 'with --from failures or storage: only keys a retry may still fix (what s launches)')
     .option('--timeout <seconds>', 'print what is known and exit within this bound, whatever a source does', '30')
     .action(async (opts: GlobalOpts & { from: string; presentIn?: string; phase?: string; persistent?: boolean; notPersistent?: boolean; timeout: string }) =>
       guard(async () => {

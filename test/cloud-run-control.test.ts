@@ -48,8 +48,9 @@ describe('a Cloud Run job from the dashboard', () => {
     await waitFor(() => r.store.getState().place?.listedAt, 'the job\'s executions listed');
     r.controller.onIntent('resume');
     const confirm = await waitFor(() => r.store.getState().ui.confirm, 'the confirm box').catch((e) => { throw new Error(`${e.message}; notices: ${JSON.stringify(r.store.getState().ui.notices)}`); });
-    // The args carry {workers}, not {timeout}: the box names only the workers (tester X4).
-    expect(confirm.message).toBe('Launch 8 keys, 1 worker?');
+    // The args carry {workers}, not {timeout}: the box names only the workers (tester X4). It names what is launched
+    // where: the job, its region and project (tester Z10: it named neither).
+    expect(confirm.message).toBe('Launch 8 keys on Cloud Run job bdl-boxscore-backfill in us-west2 (project nba-props-platform), 1 worker?');
     expect(server.world.executions).toHaveLength(0);
     r.controller.onIntent('confirm-yes');
     const exec = await waitFor(() => server.world.executions[0], 'an execution');
@@ -114,7 +115,7 @@ describe('a Cloud Run job from the dashboard', () => {
     await waitFor(() => r.store.getState().ui.notices.some((n) => n.text.includes('cannot retry only the failed keys')), 'the retry refusal');
     r.controller.onIntent('resume');
     const confirm = await waitFor(() => r.store.getState().ui.confirm, 'the confirm box');
-    expect(confirm.message).toContain('Execute Cloud Run job bdl-boxscore-backfill (us-west2)?');
+    expect(confirm.message).toContain('Execute Cloud Run job bdl-boxscore-backfill in us-west2 (project nba-props-platform)?');
     r.controller.onIntent('confirm-yes');
     const exec = await waitFor(() => server.world.executions[0], 'an execution');
     expect(exec.args).toEqual([`--storage=${path.join(dir, 'st')}`, '--limit=2', '--speed=20']);

@@ -67,7 +67,7 @@ describe('a new execution is a new run from its launch, before its first log ent
     const box = await waitFor(() => r.store.getState().ui.confirm, 'the retry box').catch((e: Error) => {
       throw new Error(`${e.message}; notices: ${JSON.stringify(r.store.getState().ui.notices.map((n) => n.text))}`);
     });
-    expect(box.message).toContain(`Retry ${old.failed} failed keys, 3 workers, timeout 300 s?`);
+    expect(box.message).toContain(`Retry ${old.failed} failed keys on Cloud Run job bdl-boxscore-backfill in us-west2 (project nba-props-platform), 3 workers, timeout 300 s?`);
     r.controller.onIntent('confirm-yes');
     const second = await waitFor(() => server.world.executions[1], 'the retry execution');
     await waitFor(() => r.store.getState().place?.execution?.id === second.name.split('/').at(-1), 'the retry followed');

@@ -8,7 +8,7 @@ import { moveCursor } from '../state/cursor.js';
 import { bodyHeightOf } from '../state/body-height.js';
 import { historyWindow } from '../state/history-lines.js';
 import { failuresView, retryGroups } from '../state/failures-view.js';
-import { leaveOutSuspicious, retryOffer } from '../state/retry-offer.js';
+import { launchOffer, leaveOutSuspicious, retryOffer } from '../state/retry-offer.js';
 import { limit } from '../abort.js';
 import { countOf, formatCount } from '../format.js';
 import { settingsWords } from '../run-place/settings-taken.js';
@@ -132,8 +132,19 @@ export function createController(deps: ControllerDeps) {
    * client still loading is said by launchBlocked. */
   const runUnknown = () => (config.cloudRun && !place() ? null : active().notKnownYet());
 
-  async function askResume() {
-    if (mustWait('s', (s) => expectedUnknown(s, config.expected?.file ?? null) ?? runUnknown(), () => run(askResume()))) return;
+  /**
+   * The keys the failure rule calls persistent (failed in every run that tried them), from the view as it is now (after
+   * a fresh listing), or null while that is not known (storage not listed, or none configured); and which keys fail.
+   */
+  function persistence(): { persistent: Set<string> | null; failing: Set<string> } {
+    const rows = failuresView(store.getState()).rows;
+    const known = rows.some((r) => !r.recovered && r.persistentKnown);
+    return { persistent: known ? new Set(rows.filter((r) => r.persistent).map((r) => r.key)) : null, failing: new Set(rows.filter((r) => !r.recovered).map((r) => r.key)) };
+  }
+
+  /** `s`; `all`: asked again by `a` with the persistent keys too, from a fresh listing (as `r`'s `a` is). */
+  async function askResume(all = false) {
+    if (mustWait('s', (s) => expectedUnknown(s, config.expected?.file ?? null) ?? runUnknown(), () => run(askResume(all)))) return;
     const blocked = launchBlocked();
     if (blocked) return notice(blocked, 'warn', LAUNCH_BLOCKED);
     const pl = active();
@@ -152,7 +163,16 @@ export function createController(deps: ControllerDeps) {
     const { safe: keys, note } = leaveOutSuspicious(missing);
     if (keys.length === 0) return notice(`nothing to resume: ${note}`, 'warn');
     const settings = settingsWords(pl.settingsTaken(), config.workers, config.timeout);
-    openConfirm({ kind: 'resume', keys, workers: config.workers, timeout: config.timeout, message: `Launch ${countOf(keys.length, 'key')}${settings ? `, ${settings}` : ''}?${present ? '' : ' No storage is configured, so nothing was subtracted: these are all the expected keys.'}${note ? ` ${note}.` : ''}` });
+    // The keys that failed in every run that tried them are left out and said, as r does (tester Z7: s offered the
+    // All-Star, Play-In and Playoff dates of every run without a word); `a` asks again with them.
+    const { persistent, failing } = persistence();
+    const offer = launchOffer(keys, persistent, {
+      verb: 'Launch', noun: 'key', allNoun: 'missing keys', what: '', where: pl.launchWhere(), settings, note,
+      after: present ? undefined : 'No storage is configured, so nothing was subtracted: these are all the expected keys.',
+    }, (k) => failing.has(k), store.getState().coverage.storage !== null);
+    const base = { kind: 'resume' as const, workers: config.workers, timeout: config.timeout };
+    if (all) return openConfirm({ ...base, keys: offer.withPersistent ?? offer.keys, message: offer.allMessage ?? offer.message });
+    openConfirm({ ...base, ...offer });
   }
 
   /** What the open retry box was asked for (`R`'s group), so that `a` asks again from fresh facts. */
@@ -171,9 +191,7 @@ export function createController(deps: ControllerDeps) {
     const present = await freshStorage('r');
     if (live.storage && present === null) return;
     // Persistence from the fresh listing (the view as it is now); none known without one (storage not listed).
-    const rows = failuresView(store.getState()).rows;
-    const known = rows.some((r) => !r.recovered && r.persistentKnown);
-    const persistent = known ? new Set(rows.filter((r) => r.persistent).map((r) => r.key)) : null;
+    const { persistent } = persistence();
     const missing = failing.filter((k) => !present?.has(k));
     // No failed key at all is not "all in storage now" (tester V10: said for a job that never failed a key).
     if (!only && (filter ? view.shown : view.rows).length === 0) return notice(`nothing to retry: no key has failed${filter ? ` matching "${filter}"` : ''}`, 'info');
@@ -183,7 +201,7 @@ export function createController(deps: ControllerDeps) {
     if (keys.length === 0) return notice(`nothing to retry: ${note}`, 'warn');
     const { workers, timeout } = config.retry;
     const what = only ? ` (${only.label} only)` : filter ? ` matching "${filter}" (the filtered table)` : '';
-    const offer = retryOffer(keys, persistent, what, settingsWords(active().settingsTaken(), workers, timeout), note, store.getState().coverage.storage !== null);
+    const offer = retryOffer(keys, persistent, what, settingsWords(active().settingsTaken(), workers, timeout), note, store.getState().coverage.storage !== null, active().launchWhere());
     retryAsked = { only };
     // `a`: every failing key with the persistent ones, from this fresh listing (never the first box's list).
     if (all) return openConfirm({ kind: 'retry', workers, timeout, keys: offer.withPersistent ?? offer.keys, message: offer.allMessage ?? offer.message });
@@ -201,6 +219,7 @@ export function createController(deps: ControllerDeps) {
     // again from a fresh listing as `r` was (W23: the second box took the first box's list, however old).
     dispatch({ type: 'ui/confirm', confirm: null });
     if (c.kind === 'retry' && retryAsked) return run(askRetry(retryAsked.only, true));
+    if (c.kind === 'resume') return run(askResume(true));
     openConfirm({ kind: c.kind, keys: c.withPersistent, workers: c.workers, timeout: c.timeout, message: c.allMessage ?? `Retry all ${countOf(c.withPersistent.length, 'failed key')}?` });
   }
 

@@ -111,19 +111,21 @@ export async function runPlatformMissing(
   // The job's own sources keep their words: only a stage spelled exactly takes one of them.
   const stage = ['storage', 'warehouse', 'lag', 'failures'].includes(opts.from) ? stages.find((s) => s.name === opts.from) : stageNamed(stages, opts.from);
   const failureFilter = opts.phase !== undefined || opts.persistent || opts.notPersistent;
+  const persistent = opts.persistent ? true : opts.notPersistent ? false : undefined;
   if (!stage && opts.from === 'failures') {
     if (registry.multi) return fail(`--from failures is one job's: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`, 2);
-    const persistent = opts.persistent ? true : opts.notPersistent ? false : undefined;
     return runMissingFailures(registry.jobs[0], { phase: opts.phase, persistent }, opts.timeoutMs);
   }
-  if (failureFilter) return fail('--phase, --persistent and --not-persistent go with --from failures', 2);
+  // --persistent and --not-persistent also split the keys missing from storage (tester Z7: as `s` does).
+  if (opts.phase !== undefined) return fail('--phase goes with --from failures', 2);
+  if (failureFilter && opts.from !== 'storage') return fail('--persistent and --not-persistent go with --from failures or --from storage', 2);
   if (!stage) {
     if (opts.presentIn !== undefined) return fail(`--present-in goes with --from STAGE (stages: ${stages.map((s) => s.name).join(', ') || 'none configured'})`, 2);
     if (!['storage', 'warehouse', 'lag'].includes(opts.from)) {
       return fail(`--from "${opts.from}": storage, warehouse, lag, failures${stages.length ? `, or a stage: ${stages.map((s) => s.name).join(', ')}` : ''}`, 2);
     }
     if (registry.multi) return fail(`--from ${opts.from} is one job's: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})`, 2);
-    return runMissing(registry.jobs[0], opts.from as 'storage' | 'warehouse' | 'lag', opts.timeoutMs);
+    return runMissing(registry.jobs[0], opts.from as 'storage' | 'warehouse' | 'lag', opts.timeoutMs, persistent);
   }
   const upstreamName = opts.presentIn !== undefined ? (stageNamed(stages, opts.presentIn)?.name ?? opts.presentIn) : stage.after;
   if (upstreamName !== null && !stages.some((s) => s.name === upstreamName)) return fail(`--present-in "${upstreamName}": no such stage (stages: ${stages.map((s) => s.name).join(', ')})`, 2);

@@ -130,8 +130,12 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   return 0;
 }
 
-/** `backfill-tui missing --from S`: the keys, one a line, sorted (ready for a backfill's --csv). */
-export async function runMissing(config: Config, from: 'storage' | 'warehouse' | 'lag', timeoutMs?: number): Promise<number> {
+/**
+ * `backfill-tui missing --from S`: the keys, one a line, sorted (ready for a backfill's --csv). From storage, the keys
+ * that failed in every run that tried them (persistent) are said on stderr, as `s` leaves them out of its box and says
+ * so (tester Z7); `persistent` true or false prints only those, or only the others (what `s` launches by default).
+ */
+export async function runMissing(config: Config, from: 'storage' | 'warehouse' | 'lag', timeoutMs?: number, persistent?: boolean): Promise<number> {
   if (!config.expected) {
     writeErr('backfill-tui: missing needs `expected` in the config (or --expected FILE)\n');
     return 2;
@@ -161,6 +165,30 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
     writeErr(`backfill-tui: cannot list missing keys from ${src}: ${err}\n`);
     return 1;
   }
+  if (from === 'storage') keys = persistentSaid(state, keys, persistent);
+  if (keys === null) return 1;
   writeOut(keys.length ? `${[...keys].sort().join('\n')}\n` : '');
   return 0;
+}
+
+/**
+ * The missing keys of storage with the persistent ones said on stderr (or kept alone, or left out, by `persistent`),
+ * in `s`'s words; null (exit 1, nothing printed) when --persistent asks what is not known.
+ */
+function persistentSaid(state: AppState, keys: string[], persistent: boolean | undefined): string[] | null {
+  const rows = failuresView(state).rows.filter((r) => !r.recovered);
+  const missing = new Set(keys);
+  const failing = rows.filter((r) => missing.has(r.key));
+  const known = failing.length === 0 || failing[0].persistentKnown;
+  if (!known) {
+    if (persistent !== undefined) writeErr(`backfill-tui: persistent: ${persistentUnknown(state.coverage.storage !== null)}: ${persistent ? 'no key is printed' : 'every missing key is printed'}\n`);
+    return persistent ? null : keys;
+  }
+  const stuck = new Set(failing.filter((r) => r.persistent).map((r) => r.key));
+  if (persistent !== undefined) return keys.filter((k) => stuck.has(k) === persistent);
+  if (stuck.size > 0) {
+    const n = stuck.size;
+    writeErr(`backfill-tui: ${formatCount(n)} of these ${formatCount(keys.length)} keys ${n === 1 ? 'is' : 'are'} persistent (failed in every run that tried ${n === 1 ? 'it' : 'them'}: a retry will not help); s leaves ${n === 1 ? 'it' : 'them'} out, and so does --not-persistent\n`);
+  }
+  return keys;
 }

@@ -117,6 +117,8 @@ export function ourExecutions(runs: RunRecord[]): Map<string, RunRecord> {
 export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   const { spec, api } = d;
   const label = `Cloud Run job ${spec.job} (${spec.region})`;
+  /** What a launch box names (tester Z10: it named neither job nor region): the job, its region and project. */
+  const where = `Cloud Run job ${spec.job} in ${spec.region} (project ${spec.project})`;
   const sleep = d.sleep ?? sleepUnlessAborted;
   const place = (patch: Partial<PlaceState>) => d.dispatch({ type: 'place/update', patch });
   const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info', key?: string) => d.dispatch({ type: 'ui/notice', text, tone, ...(key ? { key } : {}) });
@@ -540,8 +542,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       return listedOnce || failedOnce ? null : `the executions of ${spec.job} are still being listed`;
     },
     settingsTaken: () => settingsTaken(spec.args),
+    launchWhere: () => ` on ${where}`,
     keylessQuestion() {
-      return `Execute ${label}? Its args take no keys: the script's own resume skips what is in storage.`;
+      return `Execute ${where}? Its args take no keys: the script's own resume skips what is in storage.`;
     },
     keysUnsupported() {
       return takesKeys() ? null : `the job's args take neither {keys} nor {keysUri}: it cannot be given a list of keys (s still executes it; its own resume skips what is in storage)`;

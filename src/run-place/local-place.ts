@@ -353,6 +353,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     // and `r` cannot hand it the failed keys (tester W14: it was offered 853 keys, written to a keys file it never read).
     keysUnsupported: () => (config.command && !takesKeysFile(config.command) ? 'its command takes no keys file ({keysFile}): it chooses what to scrape' : null),
     settingsTaken: () => settingsTaken(config.command ?? []),
+    launchWhere: () => '',
     keylessQuestion(workers, timeout) {
       const cmd = config.command ?? [];
       const settings = settingsWords(settingsTaken(cmd), workers, timeout);

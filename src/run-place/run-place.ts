@@ -36,6 +36,11 @@ export interface RunPlace {
    * it scrapes, with only the settings it takes (`workers`, `timeout` in s) in the words.
    */
   keylessQuestion(workers: number, timeout: number): string;
+  /**
+   * Where a launch goes, in a confirm box's words after its count (` on Cloud Run job J in us-west2 (project P)`), or ''
+   * for a process on this machine: the operator must know what they launch where (tester Z10).
+   */
+  launchWhere(): string;
   /** Which of `workers` and `timeout` the command's placeholders carry: a box states only those (tester X4). */
   settingsTaken(): SettingsTaken;
   /**

@@ -33,26 +33,53 @@ export function leaveOutSuspicious(keys: string[]): { safe: string[]; note: stri
   return { safe, note: `${what} left out (${keyForMessage(bad[0])} ${suspiciousWhy(bad[0])}${bad.length > 1 ? ', …' : ''}): never launched` };
 }
 
+/** What a launch box is for: `r`/`R` retry failed keys, `s` launches the keys missing from storage. */
+export interface OfferWords {
+  /** `Retry`, `Launch`. */
+  verb: 'Retry' | 'Launch';
+  /** `failed key`, `key`; and how a box says all of them (`failed keys`, `missing keys`). */
+  noun: string;
+  allNoun: string;
+  /** ` (Play-In only)`, ` matching "x" (the filtered table)`, or ''. */
+  what: string;
+  /** Where the run goes (` on Cloud Run job J in us-west2 (project P)`), '' for this machine (tester Z10: the box named neither). */
+  where: string;
+  /** `3 workers, timeout 300 s`, or '' when the command takes neither. */
+  settings: string;
+  /** What else was left out (suspicious keys), said last. */
+  note: string | null;
+  /** A sentence said after the question (`No storage is configured, so nothing was subtracted: …`). */
+  after?: string;
+}
+
 /**
- * What a retry box offers: the keys minus the persistent ones (failed in every run that tried them: the
- * tool itself says a retry will not help), how many it left out, and `a` to take them too. When every key
- * is persistent it says so, and only `a` launches. `note`: what else was left out (suspicious keys).
- * `persistent` null: not known (storage not listed), so no key is left out on that ground, and the box says so.
+ * What a launch box offers, `r` and `s` alike (tester Z7: `s` offered the keys that failed in every run that tried them
+ * without a word while `r` left them out and said so): the keys minus the persistent ones (the tool itself says a retry
+ * will not help), how many it left out, and `a` to take them too. When every key is persistent it says so, and only `a`
+ * launches. `persistent` null: not known (storage not listed, or none configured), so no key is left out on that
+ * ground, and the box says so when any key offered is `failing` (has failed and not recovered).
  */
-export function retryOffer(keys: string[], persistent: ReadonlySet<string> | null, what: string, settings: string, note: string | null = null, storageConfigured = true): RetryOffer {
-  const also = note ? ` ${note}.` : '';
+export function launchOffer(keys: string[], persistent: ReadonlySet<string> | null, w: OfferWords, failing: (key: string) => boolean = () => true, storageConfigured = true): RetryOffer {
+  const also = `${w.after ? ` ${w.after}` : ''}${w.note ? ` ${w.note}.` : ''}`;
+  const verb = w.verb.toLowerCase();
   // Only the settings the command takes; none, no words for them (tester X4).
-  const with_ = settings ? `, ${settings}` : '';
-  if (persistent === null) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}${with_}? Persistent: ${persistentUnknown(storageConfigured)}.${also}` };
+  const with_ = w.settings ? `, ${w.settings}` : '';
+  const ask = (n: number) => `${w.verb} ${countOf(n, w.noun)}${w.what}${w.where}${with_}?`;
+  if (persistent === null) return { keys, message: `${ask(keys.length)}${keys.some(failing) ? ` Persistent: ${persistentUnknown(storageConfigured)}.` : ''}${also}` };
   const left = keys.filter((k) => !persistent.has(k));
   const out = keys.length - left.length;
-  if (out === 0) return { keys, message: `Retry ${countOf(keys.length, 'failed key')}${what}${with_}?${also}` };
+  if (out === 0) return { keys, message: `${ask(keys.length)}${also}` };
   const them = out === 1 ? 'it' : 'them';
   const why = `failed in every run that tried ${them}: a retry will not help`;
-  const allMessage = `Retry all ${countOf(keys.length, 'failed key')}${what}, the ${countOf(out, 'persistent one')} included (${why})${with_}?${also}`;
+  const allMessage = `${w.verb} all ${countOf(keys.length, w.noun)}${w.what}${w.where}, the ${countOf(out, 'persistent one')} included (${why})${with_}?${also}`;
   if (left.length === 0) {
-    return { keys: [], withPersistent: keys, allMessage, message: `${keys.length === 1 ? 'The failed key' : `All ${countOf(keys.length, 'failed key')}`}${what} ${keys.length === 1 ? 'is' : 'are'} persistent (${why}). Nothing to retry by default; a asks to retry ${them} anyway${with_}.${also}` };
+    const subject = keys.length === 1 ? `The ${w.allNoun.replace(/s$/, '')}` : `All ${formatCount(keys.length)} ${w.allNoun}`;
+    return { keys: [], withPersistent: keys, allMessage, message: `${subject}${w.what} ${keys.length === 1 ? 'is' : 'are'} persistent (${why}). Nothing to ${verb} by default; a asks to ${verb} ${them} anyway${w.where}${with_}.${also}` };
   }
-  const are = countOf(out, 'persistent key');
-  return { keys: left, withPersistent: keys, allMessage, message: `Retry ${countOf(left.length, 'failed key')}${what}${with_}? ${are} left out (${why}); a asks to retry all ${formatCount(keys.length)}.${also}` };
+  return { keys: left, withPersistent: keys, allMessage, message: `${ask(left.length)} ${countOf(out, 'persistent key')} left out (${why}); a asks to ${verb} all ${formatCount(keys.length)}.${also}` };
+}
+
+/** The retry box's offer (`r`, `R`): launchOffer in a retry's words. */
+export function retryOffer(keys: string[], persistent: ReadonlySet<string> | null, what: string, settings: string, note: string | null = null, storageConfigured = true, where = ''): RetryOffer {
+  return launchOffer(keys, persistent, { verb: 'Retry', noun: 'failed key', allNoun: 'failed keys', what, where, settings, note }, () => true, storageConfigured);
 }
