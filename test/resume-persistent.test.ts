@@ -54,9 +54,9 @@ afterEach(async () => {
 describe('s and the keys a retry will not help', () => {
   test('the resume box leaves the persistent keys out and says so; a asks again with them; missing agrees', async () => {
     const r = (runtime = startRuntime(loadConfig({ file: path.join(dir, 'backfill-tui.config.json'), cwd: dir }), { exit: () => undefined }));
-    await waitFor(() => r.store.getState().coverage.expected && r.store.getState().coverage.storage?.checkedAt && r.store.getState().failed.files.length === 2, 'expected keys, storage and both failed-keys files');
+    await waitFor(() => r.store.getState().coverage.expected && r.store.getState().coverage.storage?.checkedAt && r.store.getState().failed.files.length === 2, 'expected keys, storage and both failed-keys files', 30_000);
     r.controller.onIntent('resume');
-    const box = await waitFor(() => r.store.getState().ui.confirm, 'the resume box');
+    const box = await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
     expect(box.keys).toEqual(KEYS.slice(3, 10));
     expect(box.withPersistent).toEqual(KEYS.slice(0, 10));
     expect(box.message).toBe('Launch 7 keys, 2 workers? 3 persistent keys left out (failed in every run that tried them: a retry will not help); a asks to launch all 10.');
@@ -64,7 +64,7 @@ describe('s and the keys a retry will not help', () => {
     expect(shown).toContain('y go (7) · a ask for all 10 · n/Esc cancel');
     // a: a box of its own, asked from a fresh listing; nothing launched by the a itself.
     r.controller.onIntent('confirm-all');
-    const all = await waitFor(() => (r.store.getState().ui.confirm && r.store.getState().ui.confirm !== box ? r.store.getState().ui.confirm : null), 'the box for all');
+    const all = await waitFor(() => (r.store.getState().ui.confirm && r.store.getState().ui.confirm !== box ? r.store.getState().ui.confirm : null), 'the box for all', 30_000);
     expect(all.keys).toEqual(KEYS.slice(0, 10));
     expect(all.message).toBe('Launch all 10 keys, the 3 persistent ones included (failed in every run that tried them: a retry will not help), 2 workers?');
     expect(r.store.getState().process.pid).toBeNull();

@@ -143,6 +143,12 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
 
   /** The newest listing of the job's executions (newest first): the history is made from it when it changes. */
   let lastList: ExecutionInfo[] = [];
+  /** When the region last answered a listing (epoch ms): until then no run of ours can be said to be unlisted. */
+  let lastListAt: number | null = null;
+  const listed = (list: ExecutionInfo[]) => {
+    lastList = list;
+    lastListAt = d.now();
+  };
   /** The job's executions were listed once (or the listing failed, which the place's lines say): see notKnownYet. */
   let listedOnce = false;
   let failedOnce = false;
@@ -305,7 +311,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
     try {
       await recordEnd(d.stateDir, { id: rec.id, endedAt: e.completionTime ?? d.now(), exitCode: null, signal: null, reason: e.state === 'cancelled' ? 'stopped' : 'exited', counts });
-      if (full) await historyChanged((await api.listExecutions(spec, d.signal).catch(() => null)) ?? lastList);
+      if (full) {
+        const list = await api.listExecutions(spec, d.signal).catch(() => null);
+        if (list) listed(list);
+        await historyChanged(list ?? lastList);
+      }
     } catch (err) {
       notice(`could not record the end of ${e.id}: ${(err as Error).message}`, 'warn');
     }
@@ -355,7 +365,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       return;
     }
     place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), listedAt: d.now(), ...cleared('run') });
-    lastList = list;
+    listed(list);
     track(historyChanged(list));
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
@@ -387,7 +397,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     try {
       const list = await api.listExecutions(spec, d.signal);
       place({ recent: list.filter((e) => !isActive(e)).slice(0, 5) });
-      lastList = list;
+      listed(list);
       await historyChanged(list);
     } catch {
       // the next list tries again; the error line belongs to the calls the operator relies on
@@ -473,7 +483,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   /** The last executions for `h`, oldest first: ours with their label, keys and end counts; others as external. */
   async function recentRuns(): Promise<RecordedRun[]> {
     const list = await api.listExecutions(spec, d.signal).catch(() => null);
-    if (list) lastList = list;
+    if (list) listed(list);
     return inTurn(() => historyOf(list ?? lastList));
   }
 
@@ -501,13 +511,17 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     });
   }
 
-  /** The last executions of `list` (newest first, as listed) for `h`, oldest first. */
+  /**
+   * For `h`, oldest first: the last executions of `listed` (newest first, as listed), and every execution launched
+   * here, listed or not: the region keeps an execution for a while only (and lists its newest 20), and a run launched
+   * here stays in the history from its records (tester Z3: they left `h` once the region stopped listing them).
+   */
   async function historyOf(listed: ExecutionInfo[]): Promise<RecordedRun[]> {
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
     const list = [...(current && isActive(current) ? [current] : []), ...listed];
     const seen = new Set<string>();
-    return list.filter((e) => !seen.has(e.id) && seen.add(e.id)).slice(0, 6).reverse().map((e) => {
+    const shown = list.filter((e, i) => !seen.has(e.id) && seen.add(e.id) && (i < 6 || mine.has(e.id))).map((e) => {
       const rec = mine.get(e.id);
       // One started elsewhere with the job's own {keys} arg shape still says how many keys it was given.
       const keys = rec ? rec.keyCount : (keysFromArgv(spec.args, e.args)?.length ?? null);
@@ -529,8 +543,38 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         counts: fromRecord ?? (isActive(e) ? null : (d.keptCounts?.(e.id) ?? null)),
         storageBefore: rec?.end?.counts?.storageBefore ?? null,
         storageAfter: rec?.end?.counts?.storageAfter ?? null,
-      };
+      } satisfies RecordedRun;
     });
+    const gone = [...mine.entries()].filter(([id]) => !seen.has(id)).map(([id, rec]) => unlistedRun(id, rec, listed));
+    return [...shown, ...gone].sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  /**
+   * A run of ours the listing does not hold, from its records in runs.jsonl (and its log's tallies kept in
+   * STATEDIR/executions/): how it ended as its end record says, marked with why it is not the region's word.
+   */
+  function unlistedRun(id: string, rec: RunRecord, list: ExecutionInfo[]): RecordedRun {
+    const c = rec.end?.counts ?? {};
+    const state = !rec.end ? null : rec.end.reason === 'stopped' || c.tasksCancelled ? 'cancelled' : c.tasksFailed ? 'failed' : c.tasksSucceeded ? 'succeeded' : 'ended';
+    const tallies = c.succeeded !== undefined ? { succeeded: c.succeeded, failed: c.failed ?? 0, skipped: c.skipped ?? 0 } : (d.keptCounts?.(id) ?? null);
+    // The region lists its newest 20: one older than all of those may still be kept there, past the page.
+    const page = list.length >= 20 && rec.startedAt < Math.min(...list.map((e) => e.createTime));
+    const why = lastListAt === null ? 'the region not listed yet' : rec.startedAt > lastListAt ? 'launched after the last listing' : page ? 'older than the 20 the region lists' : 'no longer listed by the region';
+    return {
+      id,
+      label: rec.label,
+      keyCount: rec.keyCount,
+      keysFile: rec.keysFile,
+      pid: 0,
+      startedAt: rec.startedAt,
+      endedAt: rec.end?.endedAt ?? null,
+      exitCode: null,
+      reason: state,
+      counts: tallies,
+      storageBefore: c.storageBefore ?? null,
+      storageAfter: c.storageAfter ?? null,
+      unlisted: why,
+    };
   }
 
   return {

@@ -132,6 +132,11 @@ export interface RecordedRun {
   endFromStop?: true;
   /** A stop was asked, and the run went on to write its summary all the same (reason `complete`). */
   stopIgnored?: true;
+  /**
+   * A Cloud Run execution launched here that the region's listing does not hold (`no longer listed by the region`):
+   * shown from its records, with why it is not the region's word (tester Z3).
+   */
+  unlisted?: string;
 }
 
 export type View = 'dashboard' | 'failures' | 'history';
