@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
 import { networkFailure } from '../src/network-words.js';
-import { runCliAsync } from './support/cli.js';
+import { runCliAsync, unwrapped } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
 
 // Tester X5: a refused connection to a configured endpoint was said as the client's raw error with the whole
@@ -48,24 +48,24 @@ describe('status', () => {
   test('a refused storage, warehouse and failed-keys endpoint: host:port and the setting, the glob once, no request URL', async () => {
     const file = config('refused', `http://${closed}`, { warehouse: { table: 'pr.d.t', column: 'game_date', apiEndpoint: `http://${closed}` } });
     const r = await runCliAsync(['-c', file, 'status', '--timeout', '20'], { cwd: dir });
-    expect(r.stdout).toContain(`Cloud Storage gs://bkt/p/: connection refused at ${closed}: nothing listens there`);
-    expect(r.stdout).toContain(`BigQuery pr.d.t: connection refused at ${closed}: nothing listens there`);
-    expect(r.stdout).toContain(`failed-keys files gs://bkt/f_*.json: Cloud Storage: connection refused at ${closed}: nothing listens there (check storage.apiEndpoint`);
-    expect(r.stdout.split('gs://bkt/f_*.json').length - 1).toBe(1);
-    expect(r.stdout).not.toMatch(RAW);
+    expect(unwrapped(r.stdout)).toContain(`Cloud Storage gs://bkt/p/: connection refused at ${closed}: nothing listens there`);
+    expect(unwrapped(r.stdout)).toContain(`BigQuery pr.d.t: connection refused at ${closed}: nothing listens there`);
+    expect(unwrapped(r.stdout)).toContain(`failed-keys files gs://bkt/f_*.json: Cloud Storage: connection refused at ${closed}: nothing listens there (check storage.apiEndpoint`);
+    expect(unwrapped(r.stdout).split('gs://bkt/f_*.json').length - 1).toBe(1);
+    expect(unwrapped(r.stdout)).not.toMatch(RAW);
   }, 60_000);
 
   test('https:// at a plain HTTP server: TLS to host:port failed, it does not speak TLS', async () => {
     const r = await runCliAsync(['-c', config('tls', `https://127.0.0.1:${plainPort}`), 'status', '--timeout', '20'], { cwd: dir });
-    expect(r.stdout).toContain(`failed-keys files gs://bkt/f_*.json: Cloud Storage: TLS to 127.0.0.1:${plainPort} failed: it does not speak TLS`);
-    expect(r.stdout).not.toMatch(RAW);
+    expect(unwrapped(r.stdout)).toContain(`failed-keys files gs://bkt/f_*.json: Cloud Storage: TLS to 127.0.0.1:${plainPort} failed: it does not speak TLS`);
+    expect(unwrapped(r.stdout)).not.toMatch(RAW);
   }, 60_000);
 
   test('a host DNS does not know: named, with DNS as the cause', async () => {
     const r = await runCliAsync(['-c', config('dns', 'http://nohost.invalid:9050'), 'status', '--timeout', '20'], { cwd: dir });
     // NXDOMAIN where a resolver answers; "did not answer" where none does: either way the host and DNS, once.
-    expect(r.stdout).toMatch(/failed-keys files gs:\/\/bkt\/f_\*\.json: Cloud Storage: host nohost\.invalid (not found \(DNS\)|could not be looked up: DNS did not answer)/);
-    expect(r.stdout).not.toMatch(RAW);
+    expect(unwrapped(r.stdout)).toMatch(/failed-keys files gs:\/\/bkt\/f_\*\.json: Cloud Storage: host nohost\.invalid (not found \(DNS\)|could not be looked up: DNS did not answer)/);
+    expect(unwrapped(r.stdout)).not.toMatch(RAW);
   }, 60_000);
 
   test('Cloud Run and Cloud Logging at a refused endpoint', async () => {
@@ -73,7 +73,7 @@ describe('status', () => {
     writeFileSync(file, JSON.stringify({ job: 'crjob', expected: { file: 'dates.csv' }, cloudRun: { project: 'proj-x', region: 'us-west2', job: 'j', args: ['--dates={keys}'], apiEndpoint: `http://${closed}`, loggingEndpoint: `http://${closed}` } }));
     const r = await runCliAsync(['-c', file, 'status', '--timeout', '20'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`Cloud Run: connection refused at ${closed}: nothing listens there (check cloudRun.apiEndpoint; is its server (or emulator) running?)`);
+    expect(unwrapped(r.stdout)).toContain(`Cloud Run: connection refused at ${closed}: nothing listens there (check cloudRun.apiEndpoint; is its server (or emulator) running?)`);
   }, 60_000);
 });
 
