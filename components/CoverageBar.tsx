@@ -2,6 +2,7 @@ import { withoutSourceName } from '../src/state/source-words.js';
 import { Text } from 'ink';
 import { formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
+import { lookProgress } from '../src/state/listing-progress.js';
 import { nextUnmetTarget } from '../src/coverage/math.js';
 import type { SourceCoverage } from '../src/state/coverage-view.js';
 import { SegmentBar } from './SegmentBar.js';
@@ -24,16 +25,20 @@ export const LABEL_WIDTH = 10;
 /** The bar keeps at least this many cells; the text right of it is cut (with `…`) before the bar shrinks further. */
 const MIN_BAR = 20;
 
-/** A look under 10 s is just "checking…"; a longer one says how long it has taken (tester F23: a minute of "checking…"). */
-function checkingText(ms: number | null | undefined): string {
-  return ms != null && ms >= 10_000 ? `checking… ${Math.floor(ms / 1000)} s` : 'checking…';
+/**
+ * A look under a second is just "checking…"; a longer one says how far it is and how long it has taken (tester F23:
+ * a minute of "checking…"; Z10: a slow bucket listing showed no progress): `checking… 12,345 objects listed · 3 s`.
+ */
+function checkingText(source: SourceCoverage): string {
+  const far = lookProgress(source.checkingMs, source.progress);
+  return far ? `checking… ${far}` : 'checking…';
 }
 
 /** The text right of a source's bar: "651/853 76.3 % stale 95 %: 160 more", in colored parts. */
 export function coverageRight(source: SourceCoverage, expected: number | null): { text: string; color?: string }[] {
   const cov = source.coverage;
   const present = cov?.present ?? 0;
-  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? checkingText(source.checkingMs) : source.error ? 'unknown' : '–';
+  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? checkingText(source) : source.error ? 'unknown' : '–';
   const next = cov ? nextUnmetTarget(cov.targets) : null;
   const parts: { text: string; color?: string }[] = [{ text: ` ${counter}` }];
   if (source.stale) parts.push({ text: ' stale', color: 'yellow' });
@@ -82,6 +87,9 @@ export function sourceDetail(name: string, s: SourceCoverage): string {
   if (s.bytesBilled !== null) parts.push(`bills ${formatBytes(s.bytesBilled)}`);
   // A failing source is never "not checked yet", and its old figures are never "just now".
   parts.push(s.ageMs === null ? (s.error ? 'never answered' : 'not checked yet') : s.stale ? `last answer ${formatAge(s.ageMs)}` : formatAge(s.ageMs));
+  // A look again over figures already shown: how far it is, after their age (the first look says it on the bar's row).
+  const far = s.coverage ? lookProgress(s.checkingMs, s.progress) : null;
+  if (far) parts.push(`(checking ${far})`);
   return parts.join(' ');
 }
 

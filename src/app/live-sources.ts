@@ -23,6 +23,9 @@ import type { ExpectedInfo } from '../state/app-state.js';
 const FAILED_POLL_MS = 15_000;
 
 /** Handles on the running sources that keys can poke. */
+/** How often a look in flight says how far it is (ms): a look over a second shows its progress. */
+const PROGRESS_TICK_MS = 1000;
+
 export interface LiveSources {
   storage: KeySource | null;
   warehouse: KeySource | null;
@@ -109,20 +112,40 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     tasks.push(failedTask.catch((err: Error) => dispatch({ type: 'ui/notice', text: `failed-keys files: ${err.message}`, tone: 'fail' })));
     const poll = (source: KeySource, intervalMs: number) => {
       if (source !== storage) dispatch({ type: 'coverage/configured', source: source.name, label: source.label });
-      pollers.push({
-        name: source.name,
-        intervalMs,
-        poller: hub.follow(
-          source,
-          paceOf(intervalMs),
-          {
-            onStart: () => dispatch({ type: 'coverage/checking', source: source.name, at: now() }),
-            onResult: (result, at) => dispatch({ type: 'coverage/result', source: source.name, result, at }),
-            onError: (error, at) => dispatch({ type: 'coverage/error', source: source.name, error, at }),
+      // While a look runs, how far it is, once a second (tester Z10: a slow bucket listing said only `checking…`):
+      // the objects listed so far reach the panel from the first second on.
+      let ticker: NodeJS.Timeout | undefined;
+      const stopTicker = () => {
+        clearInterval(ticker);
+        ticker = undefined;
+      };
+      signal.addEventListener('abort', stopTicker, { once: true });
+      const handle = hub.follow(
+        source,
+        paceOf(intervalMs),
+        {
+          onStart: () => {
+            dispatch({ type: 'coverage/checking', source: source.name, at: now() });
+            stopTicker();
+            if (signal.aborted) return;
+            ticker = setInterval(() => {
+              const progress = handle.progress();
+              if (progress) dispatch({ type: 'coverage/progress', source: source.name, progress });
+            }, PROGRESS_TICK_MS);
+            ticker.unref();
           },
-          signal,
-        ),
-      });
+          onResult: (result, at) => {
+            stopTicker();
+            dispatch({ type: 'coverage/result', source: source.name, result, at });
+          },
+          onError: (error, at) => {
+            stopTicker();
+            dispatch({ type: 'coverage/error', source: source.name, error, at });
+          },
+        },
+        signal,
+      );
+      pollers.push({ name: source.name, intervalMs, poller: handle });
     };
     if (storage && config.storage) poll(storage, config.storage.pollSeconds * 1000);
     if (config.expected) {

@@ -88,7 +88,12 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   };
   const clock = opts.clock ?? createSharedClock({ now });
   const writers = opts.writers ?? createWritersScan({ windowMs: 0 });
-  const leaveClock = clock.join({ tick: (t) => store.dispatch({ type: 'clock/tick', now: t }), live: runIsLive });
+  // A look in flight ticks fast too: it says how far it is and how long it has taken, second by second (tester Z10).
+  const sourceLooking = () => {
+    const c = store.getState().coverage;
+    return c.storage?.checking === true || c.warehouse?.checking === true;
+  };
+  const leaveClock = clock.join({ tick: (t) => store.dispatch({ type: 'clock/tick', now: t }), live: (t) => runIsLive(t) || sourceLooking() });
   // New lines (or a launch) can make the run live between slow ticks: switch to the fast clock at once.
   const unsubscribe = store.subscribe(() => clock.poke());
 

@@ -96,6 +96,7 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
     async list(signal, options: ListOptions = {}) {
       const keys = new Set<string>();
       let requests = 0;
+      let objects = 0;
       const guard = createPageGuard('Cloud Storage', `gs://${bucket}/${prefix}`, `check storage.url and storage.apiEndpoint (or STORAGE_EMULATOR_HOST): the server there does not page like Cloud Storage`, {
         expectedKeys: options.expectedKeys,
         pageSize: PAGE_SIZE,
@@ -109,8 +110,9 @@ export function createGcsSource(opts: GcsSourceOptions): KeySource {
           if (options.trace) options.trace.asked += 1;
           const page = checkPage(await settleWithin(listPage(files, query), signal, pageBudgetMs + 1000));
           const last = addKeys(keys, page, keyOf);
-          // Keys found so far; how many the bucket holds is not known until the last page.
-          if (options.trace) options.trace.progress = { done: keys.size, of: null, unit: 'keys' };
+          objects += page.items?.length ?? 0;
+          // Keys found so far, and the objects read for them; how many the bucket holds is not known until the last page.
+          if (options.trace) options.trace.progress = { done: keys.size, of: null, unit: 'keys', objects };
           query = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? { ...first, pageToken: page.nextPageToken } : null;
           // The page ended inside a folder already known to hold data: the rest of it cannot change anything.
           if (query !== null && pattern === null && last !== undefined && keys.has(last)) query = { ...first, startOffset: `${prefix}${last}0` };

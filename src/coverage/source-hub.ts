@@ -3,7 +3,7 @@ import { storageSource, warehouseSource } from '../app/make-sources.js';
 import type { KeyFormat } from './expected-keys.js';
 import { createLimiter, type Limiter } from './limit.js';
 import { startPoller, type Poller, type PollerTimers } from './poller.js';
-import type { KeySource, ListTrace, SourceError, SourceResult } from './source.js';
+import type { KeySource, ListProgress, ListTrace, SourceError, SourceResult } from './source.js';
 
 /** Cloud requests in flight at once, over every job and stage: one list runs its pages one after another. */
 export const CLOUD_LISTS_IN_FLIGHT = 4;
@@ -28,6 +28,8 @@ export interface Follower {
 /** A follower's hold on a hub source. */
 export interface FollowHandle {
   refresh(): RefreshAnswer;
+  /** How far the listing in flight is (ListTrace.progress), or null when none runs or it cannot tell. */
+  progress(): ListProgress | null;
   pace(intervalMs: number): void;
 }
 
@@ -219,6 +221,7 @@ export function createSourceHub(opts: { mode: 'live' | 'snapshot'; now?: () => n
           entry.intervalMs = ms;
           if (core.followers.has(entry) && paceOf(core) < before) core.poller?.poller.reschedule();
         },
+        progress: () => (core.running ? (core.trace.progress ?? null) : null),
         // A key held down or pressed in a burst must not become a burst of listings: one per MIN_REFRESH_GAP_MS.
         refresh: (): RefreshAnswer => {
           const agoMs = core.startedAt === null ? Infinity : now() - core.startedAt;

@@ -19,7 +19,16 @@ export interface ListTrace {
   /** What the source was waiting for when last heard of, when it was not a plain answer (a job not complete). */
   waiting?: string;
   /** How far the listing is, where the source can tell: `done` of `of` `unit` (`folders`; `of` unknown for a bucket). */
-  progress?: { done: number; of: number | null; unit: string };
+  progress?: ListProgress;
+}
+
+/** How far a listing is: `done` of `of` `unit` (`folders`; `of` unknown for a bucket), and the objects listed so far. */
+export interface ListProgress {
+  done: number;
+  of: number | null;
+  unit: string;
+  /** Objects the listing has read so far (a bucket's pages), where that is more than the keys found in them. */
+  objects?: number;
 }
 
 /** What a caller knows that bounds a listing, and where it wants to hear how far the listing got. */

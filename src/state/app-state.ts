@@ -1,3 +1,4 @@
+import type { ListProgress } from '../coverage/source.js';
 import type { FailedFile } from '../failures/failed-file.js';
 import type { ExpectedKeys } from '../coverage/expected-keys.js';
 import type { Alert } from '../alerts/alert-events.js';
@@ -21,6 +22,8 @@ export interface SourceState {
   checking: boolean;
   /** When the look in flight began (the state's clock), so a slow one can say how long it has taken. */
   checkingSince?: number | null;
+  /** How far the look in flight is (objects listed so far), heard once a second while it runs (tester Z10). */
+  progress?: ListProgress | null;
   error: string | null;
   hint: string | null;
   errorAt: number | null;

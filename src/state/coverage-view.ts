@@ -1,3 +1,4 @@
+import type { ListProgress } from '../coverage/source.js';
 import { computeCoverage, lag, type Coverage } from '../coverage/math.js';
 import type { AppState, SourceState } from './app-state.js';
 
@@ -17,6 +18,8 @@ export interface SourceCoverage {
   checking: boolean;
   /** How long the look in flight has taken (null when none is), by the state's clock. */
   checkingMs?: number | null;
+  /** How far the look in flight is (objects listed so far), when the source says. */
+  progress?: ListProgress | null;
 }
 
 export interface CoverageView {
@@ -56,6 +59,7 @@ function sourceView(source: SourceState | null, expected: string[] | null, targe
     note: source.note ?? null,
     checking: source.checking,
     checkingMs: source.checking && source.checkingSince != null ? Math.max(0, now - source.checkingSince) : null,
+    progress: source.checking ? (source.progress ?? null) : null,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ListProgress } from '../coverage/source.js';
 import type { MovedLog } from '../follow/moved-log.js';
 import type { TaskOf } from './execution-tasks.js';
 import type { Alert } from '../alerts/alert-events.js';
@@ -53,6 +54,8 @@ export type AppEvent =
   | { type: 'expected/failed'; message: string }
   | { type: 'coverage/configured'; source: 'storage' | 'warehouse'; label: string }
   | { type: 'coverage/checking'; source: 'storage' | 'warehouse'; /** When the look began (ms); default the state's clock. */ at?: number }
+  /** How far the look in flight is, once a second while it runs. */
+  | { type: 'coverage/progress'; source: 'storage' | 'warehouse'; progress: ListProgress }
   | { type: 'coverage/result'; source: 'storage' | 'warehouse'; result: SourceResult; at: number }
   | { type: 'coverage/error'; source: 'storage' | 'warehouse'; error: SourceError; at: number }
   | { type: 'failed/update'; files: FailedFile[]; current: FailedFile | null; notes: string[] }

@@ -1,5 +1,5 @@
 import { barCells, formatClock, formatCount, formatPercent } from '../format.js';
-import type { ListTrace } from '../coverage/source.js';
+import type { ListProgress, ListTrace } from '../coverage/source.js';
 
 const BAR_WIDTH = 12;
 
@@ -19,3 +19,20 @@ export function listingProgress(label: string, progress: ListTrace['progress'], 
 }
 
 const countIn = (n: number, unit: string) => `${formatCount(n)} ${unit}`;
+
+/** A look over this long says how far it is (ms). */
+export const PROGRESS_AFTER_MS = 1000;
+
+/**
+ * A look in flight as the coverage panel says it once it has taken a second (tester Z10: a slow bucket listing said
+ * only `checking…`): the objects listed so far (`12,345 objects listed · 3 s`), how far a folder count is (`3,000 of
+ * 90,000 folders · 3 s`), the keys found so far, or the time alone for a source that cannot tell (a query); null
+ * under a second.
+ */
+export function lookProgress(checkingMs: number | null | undefined, progress: ListProgress | null | undefined): string | null {
+  if (checkingMs == null || checkingMs < PROGRESS_AFTER_MS) return null;
+  const took = `${Math.floor(checkingMs / 1000)} s`;
+  if (!progress) return took;
+  const count = progress.of !== null ? `${formatCount(progress.done)} of ${countIn(progress.of, progress.unit)}` : progress.objects !== undefined ? `${countIn(progress.objects, 'objects')} listed` : `${countIn(progress.done, progress.unit)} so far`;
+  return `${count} · ${took}`;
+}

@@ -250,7 +250,9 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'coverage/configured':
       return withSource(state, event.source, () => emptySource(event.label));
     case 'coverage/checking':
-      return withSource(state, event.source, (s) => ({ ...s, checking: true, checkingSince: s.checking ? (s.checkingSince ?? event.at ?? state.now) : (event.at ?? state.now) }));
+      return withSource(state, event.source, (s) => ({ ...s, checking: true, checkingSince: s.checking ? (s.checkingSince ?? event.at ?? state.now) : (event.at ?? state.now), progress: s.checking ? s.progress : null }));
+    case 'coverage/progress':
+      return withSource(state, event.source, (s) => (s.checking ? { ...s, progress: event.progress } : s));
     case 'coverage/result':
       return withSource(state, event.source, (s) => ({
         ...s,
@@ -258,6 +260,7 @@ function step(state: AppState, event: AppEvent): AppState {
         checkedAt: event.at,
         checking: false,
         checkingSince: null,
+        progress: null,
         error: null,
         hint: null,
         errorAt: null,
@@ -269,7 +272,7 @@ function step(state: AppState, event: AppEvent): AppState {
       }));
     case 'coverage/error':
       // Keep the last good keys: a failing source shows stale figures, not zero.
-      return withSource(state, event.source, (s) => ({ ...s, checking: false, checkingSince: null, error: event.error.message, hint: event.error.hint, errorAt: event.at, failuresInRow: s.failuresInRow + 1 }));
+      return withSource(state, event.source, (s) => ({ ...s, checking: false, checkingSince: null, progress: null, error: event.error.message, hint: event.error.hint, errorAt: event.at, failuresInRow: s.failuresInRow + 1 }));
     case 'failed/update':
       return { ...state, failed: withRuns({ ...state.failed, fromFiles: event.files, current: event.current, notes: event.notes }) };
     case 'failed/tried':

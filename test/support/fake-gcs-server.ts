@@ -24,6 +24,8 @@ export interface FakeGcsOptions {
   fault?: FakeGcsFault;
   /** Called as each request arrives (1-based count), before it is answered: lets a test act mid-listing. */
   onRequest?: (n: number) => void;
+  /** Called as each request arrives (1-based count): a promise it returns holds the answer until it settles. */
+  hold?: (n: number) => Promise<void> | void;
 }
 
 /** One object of the fake bucket: a name, a name with its size, or a name with its content (downloadable). */
@@ -105,6 +107,11 @@ export async function startFakeGcs(opts: FakeGcsOptions): Promise<FakeGcs> {
     requests += 1;
     times.push(Date.now());
     opts.onRequest?.(requests);
+    const held = opts.hold?.(requests);
+    if (held) return void held.then(() => answer(req, res));
+    answer(req, res);
+  });
+  function answer(req: IncomingMessage, res: ServerResponse): void {
     if (fault !== null && faultLeft > 0) {
       faultLeft -= 1;
       if (fault === 'hang') return; // the socket stays open until the client gives up or close()
@@ -146,7 +153,7 @@ export async function startFakeGcs(opts: FakeGcsOptions): Promise<FakeGcs> {
       sendJson(res, 200, { kind: 'storage#object', name, bucket: opts.bucket, generation: String(generation), size: String(Buffer.byteLength(content)), updated, crc32c: crc32c.toString(), md5Hash });
     });
     handleList(req, res, opts.bucket, current(), opts.pageSize ?? 1000, queries);
-  });
+  }
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
