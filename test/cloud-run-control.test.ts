@@ -10,6 +10,8 @@ import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadConfig } from '../src/config.js';
 import { placeLines } from '../src/state/place-view.js';
+import { historyLines } from '../src/state/history-lines.js';
+import { readRuns } from '../src/runner/runs-file.js';
 import { runFigures } from '../src/state/run-view.js';
 import { writerOf } from '../src/state/writer.js';
 import { waitFor } from './support/wait-for.js';
@@ -33,8 +35,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function runtimeFor(args: string[], present: string[] = []): Runtime {
-  const file = writeCloudRunJobConfig(dir, server, { keys: KEYS, args, present, config: { workers: 1, timeout: 30 } });
+function runtimeFor(args: string[], present: string[] = [], cloudRun?: Record<string, unknown>): Runtime {
+  const file = writeCloudRunJobConfig(dir, server, { keys: KEYS, args, present, config: { workers: 1, timeout: 30 }, cloudRun });
   const r = startRuntime(loadConfig({ file, cwd: dir }), { exit: () => undefined });
   runtimes.push(r);
   return r;
@@ -119,5 +121,35 @@ describe('a Cloud Run job from the dashboard', () => {
     r.controller.onIntent('confirm-yes');
     const exec = await waitFor(() => server.world.executions[0], 'an execution');
     expect(exec.args).toEqual([`--storage=${path.join(dir, 'st')}`, '--limit=2', '--speed=20']);
+  }, 60_000);
+});
+
+// Tester Z3 leftover: a Cloud Run execution launched here left the `h` history once the region stopped listing it
+// (a region keeps executions for a while only). Runs launched here are recorded in runs.jsonl: they stay in `h`,
+// from their records, marked `no longer listed by the region`.
+describe('h and the region\'s listing', () => {
+  test('an execution launched here stays in h, from its records, once the region no longer lists it', async () => {
+    const storage = path.join(dir, 'st');
+    const r = runtimeFor(['--keys={keys}', `--storage=${storage}`, '--speed=40', '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0'], KEYS.slice(0, 9), { logDeadline: 5 });
+    const { stateDir } = loadConfig({ cwd: dir });
+    await waitFor(() => r.store.getState().coverage.storage?.checkedAt && r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'a storage listing and the job\'s executions listed', 30_000);
+    r.controller.onIntent('resume');
+    await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
+    r.controller.onIntent('confirm-yes');
+    const exec = await waitFor(() => server.world.executions[0], 'the execution', 30_000);
+    const id = exec.name.split('/').at(-1)!;
+    // Its end recorded with the log's tallies (the second end record), as a dashboard writes it once the log is whole.
+    await waitFor(async () => (await readRuns(stateDir)).find((x) => x.execution === exec.name && x.end?.counts?.succeeded !== undefined) ?? null, 'the end with the log\'s tallies', 30_000);
+    r.controller.onIntent('view-history');
+    const row = (want: RegExp) => historyLines(r.store.getState()).find((l) => l.text.includes('resume') && want.test(l.text))?.text ?? null;
+    const listed = await waitFor(() => row(/succeeded/), 'the execution in h, as the region lists it', 30_000);
+    expect(listed).not.toContain('listed');
+    // The region forgets it (it keeps executions for a while only): h, asked again, still has it, from its records.
+    server.world.executions.splice(0);
+    r.controller.onIntent('view-dashboard');
+    r.controller.onIntent('view-history');
+    const gone = await waitFor(() => row(/no longer listed by the region/), 'the execution in h once the region no longer lists it', 30_000);
+    expect(gone).toMatch(/resume +3 keys \d+:\d\d ✓ 3 ✗ 0 succeeded · no longer listed by the region/);
+    expect(r.store.getState().process.history.map((x) => x.id)).toContain(id);
   }, 60_000);
 });

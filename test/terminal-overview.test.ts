@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import stringWidth from 'string-width';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { CLI } from './support/cli.js';
-import { banner, logOf } from './support/log-text.js';
 import { gameDates } from './support/screen-states.js';
+import { writeJobsDir } from './support/jobs-dir.js';
 import { startTerminal, type Terminal } from './support/tmux.js';
 
 // The real overview of five jobs in a real terminal, resized down and up (tester F39: rows wider than 60
@@ -17,22 +17,8 @@ const JOBS = ['team-boxscores', 'player-boxscores', 'bdl-standings', 'play-by-pl
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-overview-term-'));
-  writeFileSync(path.join(dir, 'keys.txt'), KEYS.join('\n') + '\n');
-  JOBS.forEach((job, j) => {
-    const storage = path.join(dir, job, 'storage');
-    mkdirSync(storage, { recursive: true });
-    for (const k of KEYS.slice(0, 40 * j)) {
-      mkdirSync(path.join(storage, k));
-      writeFileSync(path.join(storage, k, 'a.json'), '{}\n');
-    }
-    // A finished run for the first job, long ago; the others have no log yet.
-    if (j === 0) writeFileSync(path.join(dir, job, 'backfill.log'), logOf(Date.now() - 3 * 3_600_000, [...banner(6, 180, 200), ...KEYS.map((k) => ['INFO', `  ✅ Scraped ${k}`]), ['INFO', 'BACKFILL COMPLETE']]));
-  });
-  const config = {
-    defaults: { expected: 'keys.txt', keepAwake: false, storage: { pollSeconds: 60 } },
-    jobs: JOBS.map((name) => ({ name, log: `${name}/backfill.log`, failed: `${name}/failed_*.json`, storage: { url: `${name}/storage` } })),
-  };
-  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
+  // Job j holds 40 × j keys; a finished run for the first job, long ago; the others have no log yet.
+  writeJobsDir(dir, { jobs: JOBS, keys: KEYS, present: (j) => 40 * j, finished: (j) => j === 0 });
 });
 afterEach(() => {
   term?.close();

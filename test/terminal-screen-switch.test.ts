@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { CLI } from './support/cli.js';
-import { banner, logOf } from './support/log-text.js';
 import { gameDates } from './support/screen-states.js';
+import { writeJobsDir } from './support/jobs-dir.js';
 import { startTerminal, type Terminal } from './support/tmux.js';
 
 // Keys arriving together across a screen switch: the key that opens a job's screen from the overview (Enter, f,
@@ -17,17 +17,8 @@ const JOBS = ['alpha-job', 'beta-job', 'gamma-job'];
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-switch-'));
-  writeFileSync(path.join(dir, 'keys.txt'), KEYS.join('\n') + '\n');
-  JOBS.forEach((job) => {
-    mkdirSync(path.join(dir, job, 'storage'), { recursive: true });
-    // A finished run each, long ago, so the rows keep their order (none needs the operator more than another).
-    writeFileSync(path.join(dir, job, 'backfill.log'), logOf(Date.now() - 3 * 3_600_000, [...banner(6, 180, 60), ...KEYS.map((k) => ['INFO', `  ✅ Scraped ${k}`]), ['INFO', 'BACKFILL COMPLETE']]));
-  });
-  const config = {
-    defaults: { expected: 'keys.txt', keepAwake: false, storage: { pollSeconds: 60 } },
-    jobs: JOBS.map((name) => ({ name, log: `${name}/backfill.log`, failed: `${name}/failed_*.json`, storage: { url: `${name}/storage` } })),
-  };
-  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
+  // A finished run each, long ago, so the rows keep their order (none needs the operator more than another).
+  writeJobsDir(dir, { jobs: JOBS, keys: KEYS, present: () => 0, finished: () => true });
 });
 afterEach(() => {
   term?.close();
