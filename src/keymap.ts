@@ -156,7 +156,7 @@ const hasDefault = (s: AppState) => !offersAll(s) || (s.ui.confirm?.keys.length 
 /** The keys that answer a confirm box; the key that opened it never does. */
 export const CONFIRM_ANSWERS: KeyBinding[] = [
   { keys: ['y'], intent: 'confirm-yes', description: 'yes, go ahead', when: hasDefault },
-  { keys: ['a'], intent: 'confirm-all', description: 'in a resume or retry box: ask again with the persistent keys too', when: offersAll },
+  { keys: ['a'], intent: 'confirm-all', description: 'in a box that left persistent keys out: ask again with them', when: offersAll },
   { keys: ['n', 'escape'], intent: 'confirm-no', description: 'no, cancel' },
 ];
 
