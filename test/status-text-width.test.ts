@@ -22,3 +22,16 @@ test('the failures lines of text status fit 80 columns, broken only between grou
   for (const year of [2021, 2022, 2023, 2024, 2025]) expect(lines.some((l) => new RegExp(`^ {10,}${year}: `).test(l)), String(year)).toBe(true);
   for (const l of lines.filter((x) => /^ {10,}[A-Z][a-z]{2} \d/.test(x))) expect(l).toMatch(/^ {18,}/);
 });
+
+// Tester AA3: game-id keys with no date printed `no date 19,891` twice under `failures` (the phase line and the month
+// line, neither labelled). The month line is left out when no key has a date; one with dates still names them.
+test('text status of failed game ids with no date says `no date` once', () => {
+  const store = createStore(initialState({ job: 'ids', log: '/x/bf.log', now: T0 + 3_600_000, targets: [95] }), { frameMs: 0 });
+  const records: string[][] = [...banner(6, 180, 60)];
+  for (let i = 0; i < 12; i++) records.push(['ERROR', `  ❌ Failed 00221000${String(i + 10)}: HTTP 500`]);
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(T0, records), compileGrammar()) });
+  store.dispatch({ type: 'log/progress', bytesRead: 10, size: 10, historyDone: true });
+  const text = statusText(store.getState());
+  expect(text).toContain('failures  12 failing');
+  expect(text.match(/no date 12/g)).toHaveLength(1);
+});

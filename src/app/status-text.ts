@@ -13,7 +13,7 @@ import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive } from '../state/run-view.js';
 import { currentFigures, skipsAhead } from '../state/current-figures.js';
-import { formatGroups, formatMonths, persistentSentence } from '../failures/analysis.js';
+import { formatGroups, formatMonths, NO_DATE, persistentSentence } from '../failures/analysis.js';
 import { packGroups } from '../state/group-lines.js';
 import { failuresView } from '../state/failures-view.js';
 import { placeLines } from '../state/place-view.js';
@@ -115,7 +115,10 @@ function failureLines(state: AppState): string[] {
   // persistentSentence says "persistent: not known (storage not listed)" when storage has no answer.
   // Each line packed into 80 columns between its groups, as the failures view does (tester Y8: the month line of a
   // long backfill, ~250 columns, wrapped mid-word in the terminal).
-  for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), formatMonths(summary.byMonth), persistentSentence(summary, state.coverage.storage !== null)]) {
+  // The lines are not labelled: with no key dated (game ids without a game_date), the month line would repeat the
+  // phase line's `no date N` word for word (tester AA3), so it is left out; a month line always names a month.
+  const dated = summary.byMonth.some((m) => m.label !== NO_DATE);
+  for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), dated ? formatMonths(summary.byMonth) : '', persistentSentence(summary, state.coverage.storage !== null)]) {
     if (line) out.push(...packGroups(line, 70).map((row) => `          ${row}`));
   }
   return out;
