@@ -22,22 +22,29 @@ export function SmallScreen({ state, header, run = null, width, height }: { stat
   const c = state.ui.confirm;
   const cut = (s: string) => truncate(s, Math.max(1, width));
   const size = `too small: ${width}×${height}, needs ${JOB_MIN_WIDTH}×${JOB_MIN_HEIGHT}`;
+  // The newest notice (a refused key says why there), wrapped.
+  const notice = state.ui.notices.at(-1)?.text;
+  const noticeLines = notice ? wrapText(notice, Math.max(1, width)) : [];
   let middle: string[];
   let keys: string;
+  // With a question or a group choice open, the size line and the newest notice still come under it as rows allow
+  // (tester AA5: at 39×12 a box left rows blank and never said the terminal was too small).
+  let after: string[] = [];
   if (c) {
     const words = confirmWords(c);
     middle = wrapText(c.message, Math.max(1, width));
     const all = c.withPersistent?.length ?? 0;
     keys = [...(c.keys.length > 0 || !all ? [`${answerKeys('confirm-yes')} ${words.yes}`] : []), ...(all ? [`${answerKeys('confirm-all')} ask for all ${all}`] : []), `${answerKeys('confirm-no')} ${words.no}`, 'q quit'].join(' · ');
+    after = [size, ...noticeLines];
   } else if (state.ui.choosingGroup) {
     const g = state.ui.choosingGroup;
     middle = [`retry group: ${g.groups[g.index]?.label ?? ''} (${g.index + 1} of ${g.groups.length})`];
     keys = `j/k choose · ${keyLabel('return')} retry · ${keyLabel('escape')} cancel`;
+    after = [size, ...noticeLines];
   } else {
-    // The newest notice (a refused key says why there) under the size line, as room allows.
-    const notice = state.ui.notices.at(-1)?.text;
-    // The run's progress next after the header (tester Y2: at 20×5 the header and the run went, a notice stayed).
-    middle = [...(run ? [run] : []), size, ...(notice ? wrapText(notice, Math.max(1, width)) : [])];
+    // The run's progress next after the header (tester Y2: at 20×5 the header and the run went, a notice stayed), then
+    // the size line and the newest notice, as room allows.
+    middle = [...(run ? [run] : []), size, ...noticeLines];
     keys = 'q quit · ? keys';
   }
   // Rows are given in order of need. With a question open: the question first (an answer must never go to a question
@@ -47,11 +54,17 @@ export function SmallScreen({ state, header, run = null, width, height }: { stat
   const showKeys = c ? rows >= 2 : rows >= 3;
   const room = Math.max(0, rows - (showHeader ? 1 : 0) - (showKeys ? 1 : 0));
   const shown = middle.length <= room ? middle : c ? [...middle.slice(0, room - 1), truncate(middle.slice(room - 1).join(' '), width)] : middle.slice(0, room);
+  const then = after.slice(0, Math.max(0, room - shown.length));
   return (
     <Box flexDirection="column" width={width}>
       {showHeader ? header : null}
       {shown.map((line, i) => (
         <Text key={i} bold={!!c} wrap="truncate-end">
+          {cut(line)}
+        </Text>
+      ))}
+      {then.map((line, i) => (
+        <Text key={`after-${i}`} dimColor={i > 0} wrap="truncate-end">
           {cut(line)}
         </Text>
       ))}

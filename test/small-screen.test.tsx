@@ -36,3 +36,27 @@ test.each([
   expect(lines[0]).toMatch(/^slow /);
   if (rows - 1 >= 3) expect(lines[1]).toMatch(/^Run 90\/800/);
 });
+
+// Tester AA5: under 40×10 with a question open, rows were left blank and neither the size line nor the newest notice
+// was said. The question whole, its answers and the header first; then the size line and the notice as rows allow.
+test.each([
+  [39, 12],
+  [39, 9],
+])('at %i×%i with a box open: the question whole, then the size line and the newest notice in the rows left', async (cols, rows) => {
+  const store = createStore(initialState({ job: 'slow', log: '/x/bf.log', now: T0 + 60_000, targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'ui/notice', text: 'storage checked 3 s ago', tone: 'info' });
+  store.dispatch({ type: 'ui/confirm', confirm: { kind: 'retry', message: 'Retry 27 failed keys, 3 workers?', keys: ['a'], workers: 3, timeout: 300 } });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  Object.defineProperty(app.stdout, 'columns', { value: cols, configurable: true });
+  Object.defineProperty(app.stdout, 'rows', { value: rows, configurable: true });
+  app.stdout.emit('resize');
+  const frame = await waitFor(() => (frameOf(app).includes('Retry 27') ? frameOf(app) : null), 'the small frame with the box');
+  const lines = frame.split('\n');
+  expect(lines.length).toBeLessThanOrEqual(rows - 1);
+  for (const l of lines) expect([...l].length).toBeLessThanOrEqual(cols);
+  expect(lines[0]).toMatch(/^slow /);
+  expect(frame).toContain('Retry 27 failed keys, 3 workers?');
+  expect(frame).toContain('y go · n/Esc cancel');
+  expect(frame).toContain(`too small: ${cols}×${rows}, needs 40×10`);
+  if (rows >= 12) expect(frame).toContain('storage checked 3 s ago');
+});
