@@ -76,3 +76,15 @@ test('the words: a run of ours, an execution, another writer; nothing when nothi
     'backfill-tui: runs go on without the dashboard; open it again to stop them',
   ]);
 });
+
+// Tester AA2: the words under the last frame were cut at the terminal's width (`… (pid 20967) go…`), though they stay
+// in the shell to be read after. They wrap, hanging under their text, and every word is there.
+test('the words wrap within the width, never cut: a long job name and run id keep their pid and `goes on`', () => {
+  const base = initialState({ job: 'player-boxscores-2024-25-season-backfill', log: '/x/a.log', now: 0, targets: [95] });
+  const ours = { ...base, process: { ...base.process, alive: true, attached: true, runId: 'retry-20261201-055903-409287', pid: 20967 } };
+  const lines = leaveSummary([ours], 80);
+  for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+  expect(lines[0]).toBe('backfill-tui: player-boxscores-2024-25-season-backfill: run');
+  expect(lines[1]).toBe('              retry-20261201-055903-409287 (pid 20967) goes on');
+  expect(lines.join(' ').replace(/ +/g, ' ')).toContain('run retry-20261201-055903-409287 (pid 20967) goes on');
+});

@@ -1,13 +1,14 @@
 import { isActive } from '../cloud-run/execution.js';
 import type { AppState } from '../state/app-state.js';
-import { truncate } from '../text-width.js';
+import { wrap } from '../text-width.js';
 import { clockTime, STOP_GRACE_MS } from '../state/confirm-situation.js';
 
 /**
  * What the dashboard says under its last frame when it leaves (W23: `q` did not say which runs go on; tester X9:
  * leaving from a box left the box drawn above the prompt, as if the question were still open). One line per
  * run that goes on, its handle to find it by; one per question left unanswered. Nothing when there is neither.
- * Lines are cut to `width` columns.
+ * Lines are wrapped within `width` columns, hanging under their text, never cut: they stay in the shell to be read
+ * after (tester AA2: the pid and `goes on` of a long line were cut off at 80 columns).
  */
 export function leaveSummary(jobs: AppState[], width = 80): string[] {
   const lines: string[] = [];
@@ -24,7 +25,8 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
   // A run being stopped is said by its own line: "open it again to stop them" is not about it.
   const going = jobs.some((s) => (s.place?.execution && isActive(s.place.execution)) || (s.process.alive && ((s.process.attached && s.process.stopping !== 'sigint' && s.process.stopping !== 'sigterm') || s.process.external)));
   const tail = going ? ['runs go on without the dashboard; open it again to stop them'] : [];
-  return [...lines, ...tail].map((l) => truncate(`backfill-tui: ${l}`, width));
+  const prefix = 'backfill-tui: ';
+  return [...lines, ...tail].flatMap((l) => wrap(`${prefix}${l}`, width, prefix.length + /^ */.exec(l)![0].length));
 }
 
 /**
