@@ -1,0 +1,35 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runCliAsync } from './support/cli.js';
+import { damagedLogs, type TestLog } from './support/damaged-logs.js';
+
+// The installed program's `status --json` with the parse worker (started at the log's first stat, its read ahead
+// kept while it loads: src/app/log-events.ts, parse-worker-client.ts) prints the same bytes as without it, on logs
+// damaged every way we know: several runs, NULs, CRLF and \r progress text, bytes that are not UTF-8, doubled lines,
+// the night clocks fall back, retries, and the bench's one-run shape.
+const dir = mkdtempSync(join(tmpdir(), 'status-worker-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const logs: TestLog[] = [];
+beforeAll(async () => {
+  logs.push(...(await damagedLogs(dir)));
+}, 120_000);
+
+test('status --json reads every damaged log to the same bytes with the parse worker as without it', async () => {
+  for (const { name, file } of logs) {
+    const timing = join(dir, `${name}-timing.jsonl`);
+    const off = await runCliAsync(['status', '--json', '--log', file], { cwd: dir, env: { BACKFILL_TUI_PARSE_WORKER: 'off' } });
+    const on = await runCliAsync(['status', '--json', '--log', file], { cwd: dir, env: { BACKFILL_TUI_PARSE_WORKER: 'on', BACKFILL_TUI_TIMING: timing } });
+    expect(off.stderr, name).toBe('');
+    expect(on.stderr, name).toBe('');
+    expect(on.code, name).toBe(off.code);
+    expect(on.stdout, name).toBe(off.stdout);
+    // The worker read it, and was started before the history's start was found (it loads meanwhile).
+    const stages = (JSON.parse(readFileSync(timing, 'utf8').trim().split('\n').at(-1)!) as { marks: [string][] }).marks.map((m) => m[0]);
+    expect(stages, name).toContain('parse worker done');
+    expect(stages.indexOf('parse worker starting'), name).toBeLessThan(stages.indexOf('history start found'));
+    expect(stages.indexOf('parse worker starting'), name).toBeGreaterThanOrEqual(0);
+  }
+}, 180_000);
