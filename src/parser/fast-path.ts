@@ -188,21 +188,44 @@ function progress(c: ChunkBytes, p: number, end: number): boolean {
   if (done < 0 || b[c.intEnd] !== 47) return false;
   const total = c.readInt(c.intEnd + 1, end);
   if (total < 0) return false;
-  const rest = c.intEnd;
-  const succeeded = countAfter(c, rest, end, 0x9c, 0x85);
-  const skippedCount = countAfter(c, rest, end, 0x8f, 0xad);
-  const failedCount = countAfter(c, rest, end, 0x9d, 0x8c);
-  c.out.push({ kind: 'progress', at: c.at, done, total, succeeded, skipped: skippedCount, failed: failedCount });
+  countsAfter(c, c.intEnd, end);
+  c.out.push({ kind: 'progress', at: c.at, done, total, succeeded: orNull(countSucceeded), skipped: orNull(countSkipped), failed: orNull(countFailed) });
   return true;
 }
 
-/** The number after the first E2 c1 c2 emoji in [p, end) that has one, or null. */
-function countAfter(c: ChunkBytes, p: number, end: number, c1: number, c2: number): number | null {
+/** What `countsAfter` found last: -1 for none. */
+let countSucceeded = -1;
+let countSkipped = -1;
+let countFailed = -1;
+
+/**
+ * The numbers after ✅ (E2 9C 85), ⏭ (E2 8F AD) and ❌ (E2 9D 8C) in [p, end): for each, after the first of its
+ * emoji that has one. One pass for the three (a Progress line is one line in fifty of a long run; three scans of it
+ * were a few thousand instructions each).
+ */
+function countsAfter(c: ChunkBytes, p: number, end: number): void {
   const b = c.b;
+  let succeeded = -1;
+  let skipped = -1;
+  let failed = -1;
   for (let q = p; q + 2 < end; q++) {
-    if (b[q] !== 0xe2 || b[q + 1] !== c1 || b[q + 2] !== c2) continue;
+    if (b[q] !== 0xe2) continue;
+    const c1 = b[q + 1];
+    const c2 = b[q + 2];
+    const which = c1 === 0x9c && c2 === 0x85 ? 0 : c1 === 0x8f && c2 === 0xad ? 1 : c1 === 0x9d && c2 === 0x8c ? 2 : -1;
+    if (which < 0 || (which === 0 ? succeeded : which === 1 ? skipped : failed) >= 0) continue;
     const n = c.readInt(afterEmoji(b, q + 3, end), end);
-    if (n >= 0) return n;
+    if (n < 0) continue;
+    if (which === 0) succeeded = n;
+    else if (which === 1) skipped = n;
+    else failed = n;
+    if (succeeded >= 0 && skipped >= 0 && failed >= 0) break;
   }
-  return null;
+  countSucceeded = succeeded;
+  countSkipped = skipped;
+  countFailed = failed;
+}
+
+function orNull(n: number): number | null {
+  return n < 0 ? null : n;
 }
