@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { CLI, ESM_CLI } from './support/cli.js';
 import { ROOT } from './support/dist.js';
+import { writeJobsDir } from './support/jobs-dir.js';
 
 // What a command loads is what its start-up costs (issue 14: `status` ≤ 1.5 × `node -e 0`, first frame ≤ 400 ms).
 // These tests pin what the one-shot and dashboard paths must NOT load; the time itself is `npm run bench`'s.
@@ -78,6 +79,24 @@ test('status --json --log FILE loads no config schema, file watcher, views or ti
   // The recorder works: the argument parser is bundled into what status loads.
   expect(r.packages).toContain('commander');
   for (const pkg of ['zod', 'chokidar', 'readdirp', 'ink', 'react', 'yoga-layout', 'luxon', 'string-width']) expect(r.packages, pkg).not.toContain(pkg);
+});
+
+// Text status wraps a line longer than the terminal by display width (tester Z10), with the width library: loaded
+// only when a line may need it, so the overview of several jobs whose lines all fit pays nothing for it (~30 ms).
+test('text status of several jobs whose lines all fit loads no width library; one with a long problem does', () => {
+  const jobs = mkdtempSync(path.join(work, 'jobs-'));
+  writeJobsDir(jobs, { jobs: ['alpha-job', 'beta-job'], keys: ['2021-10-19', '2021-10-20'], present: (i) => i, finished: () => true });
+  const fits = recorded([ESM_CLI, 'status', '--config', path.join(jobs, 'backfill-tui.config.json')], 'status-jobs');
+  expect(fits.stdout).toContain('alpha-job');
+  expect(fits.packages).not.toContain('string-width');
+  // A storage path long enough that its problem (the folder not there yet) passes 80 columns: wrapped, so loaded.
+  const config = JSON.parse(readFileSync(path.join(jobs, 'backfill-tui.config.json'), 'utf8'));
+  config.jobs[1].storage.url = `beta-job/${'a-long-folder-name/'.repeat(5)}storage`;
+  writeFileSync(path.join(jobs, 'backfill-tui.config.json'), JSON.stringify(config));
+  const long = recorded([ESM_CLI, 'status', '--config', path.join(jobs, 'backfill-tui.config.json')], 'status-jobs-long');
+  expect(long.stdout.split('\n').some((l) => l.includes('a-long-folder-name'))).toBe(true);
+  for (const l of long.stdout.split('\n')) expect([...l].length, l).toBeLessThanOrEqual(80);
+  expect(long.packages).toContain('string-width');
 });
 
 test('the installed bin runs status --json from its one compiled file, with no unused Node modules', () => {

@@ -14,7 +14,7 @@ import { collectSnapshot, newReport } from './snapshot.js';
 import { createWritersScan } from '../runner/log-writers.js';
 import { checkRequire, runMissing, runMissingFailures, runStatus, statusWidth } from './status-command.js';
 import { statusJson } from './status-json.js';
-import { fitStatusLines, statusText } from './status-text.js';
+import { fitStatusLines, mayExceed, statusText } from './status-text.js';
 import { writeErr, writeOut } from '../std-write.js';
 
 type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; job?: string; timeoutMs?: number };
@@ -65,21 +65,22 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   } else {
     // Fitted to the terminal (80 columns when piped), as the overview is: two lines per job, never wrapped.
     const width = statusWidth();
-    // Wrapped by display width, as the views measure it (text only: --json loads no width library).
-    const { truncate: cut, wrap: wrapText } = await import('../text-width.js');
-    const lines = registry.multi ? overviewText(overviewRows(states), width) : fitStatusLines(statusText(states[0], { cut }).trimEnd().split('\n'), width, wrapText);
+    const lines = registry.multi ? overviewText(overviewRows(states), width) : statusText(states[0]).trimEnd().split('\n');
     // A job's problems under the table, named by job: a calm `waiting` row may hide a refused credential.
     // And each failing source its row shows (a storage or warehouse look says its error in the state, not the report).
     registry.jobs.forEach((job, i) => {
       const said = [...reports[i].problems];
       for (const p of rowProblems(states[i])) if (!said.some((s) => s.includes(p.message))) said.push(`${p.message}${p.hint ? ` → ${p.hint}` : ''}`);
-      for (const p of said) lines.push(...wrapText(registry.multi ? `problem   ${job.job}: ${p}` : `problem   ${p}`, width, 10));
+      for (const p of said) lines.push(registry.multi ? `problem   ${job.job}: ${p}` : `problem   ${p}`);
     });
     if (registry.chain) {
       lines.push('', `chain: ${formatCount(chain.rows[0]?.expected ?? 0)} expected keys`, ...chainText(chain.rows, width));
-      if (chain.error) lines.push(...wrapText(`expected  ${chain.error}`, width, 10));
+      if (chain.error) lines.push(`expected  ${chain.error}`);
     }
-    writeOut(`${lines.join('\n')}\n`);
+    // A line longer than the terminal is wrapped by display width, as the views measure it; the width library (~30 ms
+    // to load) only when a line may need it: most runs print none (and --json never loads it).
+    const fitted = mayExceed(lines, width) ? fitStatusLines(lines, width, (await import('../text-width.js')).wrap) : lines;
+    writeOut(`${fitted.join('\n')}\n`);
   }
   // A job whose run cannot be known is an error, exit 1, as for a lone job: a log that cannot be read (not a file, no
   // permission: tester V14), a Cloud Run region that does not answer or refuses (tester W18).

@@ -49,6 +49,17 @@ export function fitStatusLines(lines: string[], width: number, wrap: (text: stri
   return lines.flatMap((l) => wrap(l, width, Math.max(10, /^ */.exec(l)![0].length)));
 }
 
+/** Characters that may take two columns (CJK, Hangul, full-width forms, emoji and their surrogate halves). */
+const MAY_BE_WIDE = /[\u1100-\u115f\u2300-\u23ff\u2600-\u27bf\u2e80-\ua4cf\uac00-\ud7a3\ud800-\udfff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+/**
+ * Whether any line may be wider than `width` columns, without the width library: longer in UTF-16 units, or with a
+ * character that may be wide and long enough that doubling would pass. False means every line fits.
+ */
+export function mayExceed(lines: string[], width: number): boolean {
+  return lines.some((l) => l.length > width || (l.length * 2 > width && MAY_BE_WIDE.test(l)));
+}
+
 /** `backfill-tui status` for people: the same facts as the JSON, as lines. */
 export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   const run = state.log.current;
