@@ -11,7 +11,7 @@ export function HelpBar({ state, width }: { state: AppState; width: number }) {
   // Under a box, the box's own words for y and n (confirm-words.ts).
   const words = c ? confirmWords(c) : null;
   const itemOf = (b: ReturnType<typeof activeBindings>[number]) =>
-    words && b.intent === 'confirm-yes' ? `${answerKeys('confirm-yes')} ${words.yes}` : words && b.intent === 'confirm-no' ? `${answerKeys('confirm-no')} ${words.no}` : words && b.intent === 'confirm-all' ? `${answerKeys('confirm-all')} ask for all ${c!.withPersistent?.length ?? 0}` : `${keyLabel(b.keys[0])} ${b.bar ?? b.description}`;
+    words && b.intent === 'confirm-yes' ? `${answerKeys('confirm-yes')} ${words.yes}` : words && b.intent === 'confirm-no' ? `${answerKeys('confirm-no')} ${words.no}` : words && b.intent === 'confirm-all' ? `${answerKeys('confirm-all')} ${words.all ?? ''}` : `${keyLabel(b.keys[0])} ${b.bar ?? b.description}`;
   const items = activeBindings(state)
     .filter((b) => b.bar || state.ui.confirm || state.ui.choosingGroup)
     .map(itemOf);

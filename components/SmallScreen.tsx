@@ -34,7 +34,7 @@ export function SmallScreen({ state, header, run = null, width, height }: { stat
     const words = confirmWords(c);
     middle = wrapText(c.message, Math.max(1, width));
     const all = c.withPersistent?.length ?? 0;
-    keys = [...(c.keys.length > 0 || !all ? [`${answerKeys('confirm-yes')} ${words.yes}`] : []), ...(all ? [`${answerKeys('confirm-all')} ask for all ${all}`] : []), `${answerKeys('confirm-no')} ${words.no}`, 'q quit'].join(' · ');
+    keys = [...(c.keys.length > 0 || !all ? [`${answerKeys('confirm-yes')} ${words.yes}`] : []), ...(all ? [`${answerKeys('confirm-all')} ${words.all}`] : []), `${answerKeys('confirm-no')} ${words.no}`, 'q quit'].join(' · ');
     after = [size, ...noticeLines];
   } else if (state.ui.choosingGroup) {
     const g = state.ui.choosingGroup;

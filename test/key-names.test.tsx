@@ -57,3 +57,24 @@ describe('one way to write each key', () => {
     expect(historyPosition({ lines: ['x'], top: 0, rows: 1, total: 3 })).toMatch(/↑↓ PgUp PgDn$/);
   });
 });
+
+// Tester AA10: a box's text wrapped by Ink kept the space it broke at (` help).` at 45 columns, `║  nothing done`), the
+// group choice's key bar said `up`/`down`/`return`, and a box of one persistent key offered `a ask for all 1`.
+describe('a box at any width', () => {
+  const one: Confirm = { kind: 'retry', message: 'The failed key is persistent (failed in every run that tried it: a retry will not help). Nothing to retry by default; a asks to retry it anyway, 3 workers.', keys: [], withPersistent: ['2022-01-03'], workers: 3, timeout: 300 };
+  test.each([45, 60, 80])('at %i columns no line of it starts with a space, every word is there, and one key is `it`', (width) => {
+    const lines = frame(<ConfirmBox confirm={one} width={width} />).split('\n').slice(1, -1).map((l) => l.slice(2, -2));
+    for (const l of lines) expect(l, l).not.toMatch(/^ /);
+    const text = lines.map((l) => l.trimEnd()).join(' ');
+    expect(text).toContain(one.message);
+    expect(text).toContain('a ask again with it · n/Esc cancel');
+    expect(text).not.toContain('all 1');
+  });
+  test('the group choice\'s key bar names the keys as the box over it does', () => {
+    const state = { ...initialState({ job: 'j', log: '/x.log', now: T0, targets: [95] }) };
+    state.ui = { ...state.ui, choosingGroup: { groups: [{ label: 'HTTP 500', keys: ['a'] }], index: 0 }, width: 120, height: 24 };
+    const bar = frame(<HelpBar state={state} width={120} />);
+    expect(bar).toContain('↑ previous group · ↓ next group · Enter retry this group');
+    expect(bar).not.toMatch(RAW);
+  });
+});
