@@ -1,4 +1,5 @@
 import { withoutSourceName } from '../src/state/source-words.js';
+import { WrappedText } from './WrappedText.js';
 import { Text } from 'ink';
 import { formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
@@ -93,14 +94,24 @@ export function sourceDetail(name: string, s: SourceCoverage): string {
   return parts.join(' ');
 }
 
-/** One red line per failing source: what went wrong and how to fix it; old figures stay, marked stale. */
-export function SourceError({ name, source }: { name: string; source: SourceCoverage }) {
-  const color = useColor();
+/** A failing source's line: what went wrong and how to fix it (null when it answers). */
+export function sourceErrorText(name: string, source: SourceCoverage): string | null {
   if (!source.error) return null;
+  return `${name}: ${withoutSourceName(name, source.error)}${source.hint ? ` → ${source.hint}` : ''}`;
+}
+
+/**
+ * One red line per failing source: what went wrong and how to fix it; old figures stay, marked stale. Over
+ * `rows` rows (wrapped) when the screen gives it more than one.
+ */
+export function SourceError({ name, source, width = 0, rows = 1 }: { name: string; source: SourceCoverage; width?: number; rows?: number }) {
+  const color = useColor();
+  const text = sourceErrorText(name, source);
+  if (text === null) return null;
+  if (rows > 1) return <WrappedText text={text} width={width} rows={rows} color={color ? 'red' : undefined} />;
   return (
     <Text color={color ? 'red' : undefined} wrap="truncate-end">
-      {name}: {withoutSourceName(name, source.error)}
-      {source.hint ? ` → ${source.hint}` : ''}
+      {text}
     </Text>
   );
 }

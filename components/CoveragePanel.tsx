@@ -4,8 +4,11 @@ import type { CoverageView } from '../src/state/coverage-view.js';
 import { CoverageBar, coverageBarWidth, coverageRight, LABEL_WIDTH, SourceError, sourceDetail, tickLabels } from './CoverageBar.js';
 
 /** Storage and warehouse bars sharing one scale and one line of target labels, then lag and errors. */
-/** `lines` rows at most: one bar per source always; then the target labels, the errors, the details. */
-export function CoveragePanel({ cov, width, lines = Infinity }: { cov: CoverageView; width: number; lines?: number }) {
+/**
+ * `lines` rows at most: one bar per source always; then the target labels, the errors, the details. `errorRows`
+ * gives a source's error line more rows (wrapped), by source name: the dashboard adds them beyond `lines`.
+ */
+export function CoveragePanel({ cov, width, lines = Infinity, errorRows = {} }: { cov: CoverageView; width: number; lines?: number; errorRows?: Record<string, number> }) {
   const sources = [
     ['storage', cov.storage],
     ['warehouse', cov.warehouse],
@@ -33,7 +36,7 @@ export function CoveragePanel({ cov, width, lines = Infinity }: { cov: CoverageV
         {' '.repeat(LABEL_WIDTH)}
         {details}
       </Text> : null}
-      {showErrors ? failing.map(([name, s]) => <SourceError key={name} name={name} source={s} />) : null}
+      {showErrors ? failing.map(([name, s]) => <SourceError key={name} name={name} source={s} width={width} rows={errorRows[name] ?? 1} />) : null}
     </Box>
   );
 }

@@ -12,6 +12,8 @@ import { CalendarStrip } from './CalendarStrip.js';
 import { FunnelPanel } from './FunnelPanel.js';
 import type { FunnelView } from './useFunnel.js';
 import { CoveragePanel, coveragePanelHeight } from './CoveragePanel.js';
+import { sourceErrorText } from './CoverageBar.js';
+import { WrappedText, wrappedRows } from './WrappedText.js';
 import { HistoryProgress } from './HistoryProgress.js';
 import { LogPane } from './LogPane.js';
 import { PlaceLines } from './PlaceLines.js';
@@ -77,6 +79,21 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   const covLines = sourceCount + (take(covFull - sourceCount) ? covFull - sourceCount : 0);
   const showSummary = summary !== null && take(1);
   const showProblem = expectedProblem !== null && take(1);
+  // A problem's line says what failed, why, and the fix, in that order: cut at the width, the why and the fix went
+  // (tester AA9: `storage: Cloud Storage gs://…/player-boxscores/: host st…` with 8 rows free below). Each shown
+  // problem gets the rows it needs to be read whole, while the log pane keeps MIN_LOG.
+  const grow = (text: string | null): number => {
+    if (text === null) return 1;
+    const more = Math.min(wrappedRows(text, width) - 1, left - MIN_LOG);
+    return more > 0 && take(more) ? 1 + more : 1;
+  };
+  const placeRows: Record<string, number> = {};
+  for (const l of place) if (l.tone === 'fail' || l.tone === 'warn') placeRows[l.text] = grow(l.text);
+  const errorRows: Record<string, number> = {};
+  if (covLines === covFull) {
+    for (const [name, s] of [['storage', cov.storage], ['warehouse', cov.warehouse]] as const) if (s?.error) errorRows[name] = grow(sourceErrorText(name, s));
+  }
+  const problemRows = showProblem ? grow(expectedProblem) : 1;
   // A lone job's chain (the overview shows it for several): its title line and a line per stage, where they fit.
   const showFunnel = funnel !== null && take(funnel.rows.length + 1);
   // Date keys, or game ids with the file's date column: a row per season either way (tester V9).
@@ -90,14 +107,10 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
     <Box flexDirection="column">
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
-      <PlaceLines lines={place} />
+      <PlaceLines lines={place} width={width} rows={placeRows} />
       {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} rotation={rotation} />}
-      <CoveragePanel cov={cov} width={width} lines={covLines} />
-      {showProblem ? (
-        <Text color={color ? 'red' : undefined} wrap="truncate-end">
-          {expectedProblem}
-        </Text>
-      ) : null}
+      <CoveragePanel cov={cov} width={width} lines={covLines} errorRows={errorRows} />
+      {showProblem ? <WrappedText text={expectedProblem!} width={width} rows={problemRows} color={color ? 'red' : undefined} /> : null}
       {showFunnel ? <FunnelPanel rows={funnel!.rows} width={width} error={funnel!.error} reading={funnel!.reading} /> : null}
       {calendar ? <CalendarStrip keys={expected!.keys} stateOf={keyStateOf(state)} dateOf={dateOf ?? undefined} width={width} legend={legend} sources={{ storage: state.coverage.storage !== null, warehouse: state.coverage.warehouse !== null }} /> : null}
       {showSummary ? <Text wrap="truncate-end">{summary}</Text> : null}

@@ -1,0 +1,38 @@
+import { Text } from 'ink';
+import { truncate, wrap } from '../src/text-width.js';
+
+/** Hanging indent of a problem's wrapped rows: they read as one item, not as new lines of the screen. */
+const INDENT = 2;
+
+/**
+ * `text` over at most `rows` rows of `width` columns, broken at spaces with a hanging indent; what does not fit
+ * ends the last row in `…`. A problem's cause and its fix come after the thing that failed (a bucket path of 50
+ * columns), so a row cut at the width hid both (tester AA9): the job screen gives such a line the rows it needs
+ * while rows are free (wrappedRows), and this draws it in them.
+ */
+export function WrappedText({ text, width, rows, color }: { text: string; width: number; rows: number; color?: string }) {
+  const lines = problemRows(text, width, rows);
+  return (
+    <>
+      {lines.map((l, i) => (
+        <Text key={i} color={color} wrap="truncate-end">
+          {l}
+        </Text>
+      ))}
+    </>
+  );
+}
+
+/** The rows `text` takes wrapped at `width`, at most `rows` (the last one cut with `…` when more were needed). */
+export function problemRows(text: string, width: number, rows: number): string[] {
+  const lines = wrap(text, Math.max(INDENT + 8, width), INDENT);
+  if (lines.length <= rows) return lines;
+  const keep = Math.max(1, rows);
+  const rest = lines.slice(keep - 1).map((l, i) => (i === 0 ? l : l.trimStart())).join(' ');
+  return [...lines.slice(0, keep - 1), truncate(rest, width)];
+}
+
+/** Rows `text` needs to be read whole at `width`. */
+export function wrappedRows(text: string, width: number): number {
+  return wrap(text, Math.max(INDENT + 8, width), INDENT).length;
+}

@@ -1,0 +1,57 @@
+import React from 'react';
+import { stripVTControlCharacters } from 'node:util';
+import { renderToString } from 'ink';
+import { expect, test } from 'vitest';
+import { App } from '../components/App.js';
+import { SourceError } from '../src/coverage/source.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import type { AppEvent } from '../src/state/events.js';
+import { reduce } from '../src/state/reducer.js';
+import { createStore } from '../src/store.js';
+import { displayWidth } from '../src/text-width.js';
+import { gameDates } from './support/screen-states.js';
+
+// Tester AA9: a failing source's line was cut at the width, so what went wrong and the fix never showed at 80 or
+// 120 columns, with 8 rows free below.
+const BUCKET = 'gs://nba-scraped-data/nba-com/player-boxscores/';
+const FIX = 'check storage.apiEndpoint (or STORAGE_EMULATOR_HOST); a typo in the host name, or DNS';
+const frame = (state: AppState) => stripVTControlCharacters(renderToString(<App store={createStore(state, { frameMs: 0 })} onIntent={() => undefined} color={false} />, { columns: state.ui.width }));
+
+function failing(width: number, height: number): AppState {
+  const events: AppEvent[] = [
+    { type: 'expected/loaded', expected: { keys: gameDates(40), format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/e' } },
+    { type: 'coverage/configured', source: 'storage', label: `Cloud Storage ${BUCKET}` },
+    { type: 'coverage/error', source: 'storage', error: new SourceError(`Cloud Storage ${BUCKET}: host storage.googleapis.com not found (DNS): no such name`, FIX, null), at: 0 },
+  ];
+  return events.reduce(reduce, initialState({ job: 'j', log: '/x.log', now: 0, targets: [95, 98, 100], width, height }));
+}
+
+test.each([[80, 24], [120, 30]])('at %i×%i a failing source says what failed, why and the fix, wrapped, every row within the width', (width, height) => {
+  const rows = frame(failing(width, height)).split('\n');
+  expect(rows.length).toBeLessThanOrEqual(height);
+  for (const r of rows) expect(displayWidth(r)).toBeLessThanOrEqual(width);
+  const joined = rows.map((r) => r.trim()).join(' ');
+  expect(joined).toContain('host storage.googleapis.com not found (DNS): no such name');
+  expect(joined).toContain(`→ ${FIX}`);
+});
+
+test('on a screen with no rows to spare the line is cut to one row, as before', () => {
+  const rows = frame(failing(80, 10)).split('\n');
+  expect(rows.length).toBeLessThanOrEqual(10);
+  const line = rows.find((r) => r.startsWith('storage: '))!;
+  expect(line.endsWith('…')).toBe(true);
+  expect(rows.join('\n')).not.toContain(FIX);
+});
+
+test('a Cloud Run log that cannot be read: the 403, since when and the fix, wrapped at 80×24 (tester AA4 residue)', () => {
+  const hint = 'grant roles/logging.viewer on project proj-1 to the account the dashboard runs as';
+  const events: AppEvent[] = [
+    { type: 'place/update', patch: { execution: { id: 'bf-job-b0908', name: 'projects/proj-1/locations/us-west2/jobs/bf-job/executions/bf-job-b0908', state: 'running', taskCount: 1, succeededCount: 0, runningCount: 1, failedCount: 0, retriedCount: 0, cancelledCount: 0, createTime: 0, startTime: 0, completionTime: null, args: [], ours: true } as never, error: 'Cloud Logging: permission logging.logEntries.list missing on projects/proj-1 (403); next read in 8 s', hint, errorAt: 0 } },
+  ];
+  const state = events.reduce(reduce, initialState({ job: 'crjob', log: 'cloud-run', now: 60_000, targets: [95], width: 80, height: 24, place: { kind: 'cloud-run', label: 'Cloud Run job bf-job (us-west2)', execution: null, ours: false, logNewestAt: null, logReadAt: null, logIncomplete: null, error: null, hint: null, errorAt: null, cancelling: false, listedAt: null, recent: [], stuckAfterMs: 3_600_000 } }));
+  const rows = frame(state).split('\n');
+  for (const r of rows) expect(displayWidth(r)).toBeLessThanOrEqual(80);
+  const joined = rows.map((r) => r.trim()).join(' ');
+  expect(joined).toContain('(403); next read in 8 s · since');
+  expect(joined).toContain(`→ ${hint}`);
+});
