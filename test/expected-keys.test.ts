@@ -86,6 +86,22 @@ describe('parseExpectedKeys', () => {
     expect(parse('0022100001\n00221 0002\n', { format: 'id' }).invalid).toEqual([{ line: 2, text: '00221 0002', reason: 'not an id (letters, digits, _ . : -)' }]);
   });
 
+  // Tester AA19: `season,game_date,home` was read by its first column; `missing` offered the season 2021 as a key.
+  test('with no column named, a header whose first cell names no keys takes the first cell that does', () => {
+    const parsed = parseExpectedKeys('season,game_date,home\n2021,2021-10-19,BOS\n2021,2021-10-20,LAL\n', { file: 'e.csv' });
+    expect(parsed.keys).toEqual(['2021-10-19', '2021-10-20']);
+    expect(parsed.format).toBe('date');
+    expect(parsed.duplicates).toBe(0);
+  });
+
+  test('with no column named, a header where no cell names keys is an error that says to set expected.column', () => {
+    expect(() => parseExpectedKeys('season,home\n2021,BOS\n2022,LAL\n', { file: 'e.csv' })).toThrow('e.csv: which column holds the keys? No header cell names them (season, home): set expected.column');
+  });
+
+  test('game_id,game_date: the first cell names keys, so the ids are the keys (the team\'s file)', () => {
+    expect(parseExpectedKeys('game_id,game_date\n0022100001,2021-10-19\n', { file: 'e.csv' }).keys).toEqual(['0022100001']);
+  });
+
   test('a named column missing from the header is an error naming the file and the header', () => {
     expect(() => parse('game_id,game_date\n1,2021-10-19\n', { column: 'date' })).toThrow('keys.csv: no column "date" in the header (game_id, game_date)');
   });

@@ -165,8 +165,21 @@ function isHeader(lines: string[], first: number, spec: ExpectedSpec): boolean {
   return !/\d/.test(line) && next !== undefined && /\d/.test(next);
 }
 
+/** A header cell that names keys: `game_id`, `game_date`, `date`, `key`, `player_id`. */
+const KEY_NAME = /(?:id|date|key)$/i;
+
+/**
+ * The key column: the one `expected.column` names; else, in a header of several cells, the first when it names
+ * keys, or the first cell that does (tester AA19: `season,game_date,home` was read by its first column, and
+ * `missing` offered the season `2021` as a key to resume); none does: an error that says to set `expected.column`.
+ */
 function columnIndex(header: string[], spec: ExpectedSpec): number {
-  if (spec.column === undefined) return 0;
+  if (spec.column === undefined) {
+    if (header.length <= 1 || KEY_NAME.test(header[0])) return 0;
+    const named = header.findIndex((h) => KEY_NAME.test(h));
+    if (named !== -1) return named;
+    throw new Error(`${spec.file}: which column holds the keys? No header cell names them (${header.join(', ')}): set expected.column`);
+  }
   let i = header.indexOf(spec.column);
   if (i === -1) i = header.findIndex((h) => h.toLowerCase() === spec.column!.toLowerCase());
   if (i === -1) throw new Error(`${spec.file}: no column "${spec.column}" in the header (${header.join(', ')})`);
