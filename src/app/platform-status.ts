@@ -7,12 +7,12 @@ import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
 import { overviewRows } from '../overview/overview-rows.js';
-import { rowProblems, runUnknown } from '../overview/row-problem.js';
+import { rowProblems } from '../overview/row-problem.js';
 import { overviewText } from '../overview/overview-text.js';
 import { chainText } from '../chain/funnel-text.js';
 import { collectSnapshot, newReport } from './snapshot.js';
 import { createWritersScan } from '../runner/log-writers.js';
-import { checkRequire, runMissing, runMissingFailures, runStatus, statusWidth } from './status-command.js';
+import { checkRequire, runMissing, runMissingFailures, runNotKnown, runStatus, statusWidth } from './status-command.js';
 import { statusJson } from './status-json.js';
 import { fitStatusLines, mayExceed, statusText } from './status-text.js';
 import { writeErr, writeOut } from '../std-write.js';
@@ -84,7 +84,8 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   }
   // A job whose run cannot be known is an error, exit 1, as for a lone job: a log that cannot be read (not a file, no
   // permission: tester V14), a Cloud Run region that does not answer or refuses (tester W18).
-  const unreadable = reports.some((r) => r.logUnreadable) || states.some(runUnknown);
+  // So is a log not read to its end within --timeout (tester Z12).
+  const unreadable = states.some((state, i) => runNotKnown(state, reports[i]));
   if (opts.require === undefined) return unreadable ? 1 : 0;
   if (opts.stage === undefined) return unreadable ? 1 : checkRequire(states[0], opts.require, opts.source);
   return requireStage(chain.rows.find((r) => r.stage === opts.stage)!, opts.require);

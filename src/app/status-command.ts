@@ -3,7 +3,7 @@ import { runUnknown } from '../overview/row-problem.js';
 import { foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
 import type { Config } from '../config.js';
 import { keysForTarget } from '../coverage/math.js';
-import { collectSnapshot, newReport } from './snapshot.js';
+import { collectSnapshot, newReport, type SnapshotReport } from './snapshot.js';
 import { statusJson } from './status-json.js';
 import { fitStatusLines, statusText } from './status-text.js';
 import { coverageView } from '../state/coverage-view.js';
@@ -31,8 +31,12 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
     const lines = [...statusText(state, { cut }).trimEnd().split('\n'), ...report.problems.map((p) => `problem   ${p}`)];
     writeOut(`${fitStatusLines(lines, statusWidth(), wrap).join('\n')}\n`);
   }
-  // The run cannot be known (a log that cannot be read, a Cloud Run region that does not answer): an error, exit 1.
-  if (report.logUnreadable || runUnknown(state)) return 1;
+  // The run cannot be known (a log that cannot be read, or not to its end within --timeout, a Cloud Run region that
+  // does not answer): an error, exit 1.
+  if (runNotKnown(state, report)) {
+    if (opts.require !== undefined && readingLog(state)) writeErr(`backfill-tui: --require ${opts.require} not checked: the log ${state.log.path} was not read to its end (${readingText(state)}; give --timeout more seconds)\n`);
+    return 1;
+  }
   if (opts.require === undefined) return 0;
   return checkRequire(state, opts.require, opts.source);
 }
@@ -41,6 +45,14 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
 export function statusWidth(): number {
   const columns = terminalColumns();
   return columns ? Math.max(50, columns) : 80;
+}
+
+/**
+ * The job's run cannot be known from this snapshot: its log could not be read, or not to its end within the bound
+ * (tester Z12: exit 0 beside `reading… 27 %`), or its Cloud Run place does not answer. `status` then exits 1.
+ */
+export function runNotKnown(state: AppState, report: SnapshotReport): boolean {
+  return report.logUnreadable || runUnknown(state) || readingLog(state);
 }
 
 /** `--require P [--source S]` against one job's snapshot: 0 met, 1 not met or unknown, 2 not a percentage. */

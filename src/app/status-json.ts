@@ -130,6 +130,9 @@ export function statusJson(state: AppState) {
       }
     : null;
   const p = state.process;
+  // A log not read to its end (`--timeout` ended the read first): no figure from the part read, which a later run in
+  // the rest may contradict (tester W12, Z12: `failing 714` as a fact, 785 once read whole).
+  const reading = readingLog(state);
   return {
     job: state.job,
     log: state.log.path,
@@ -142,18 +145,19 @@ export function statusJson(state: AppState) {
     logRotated: rotationJson(state),
     /** With no `timezone`, the zone the log's times were guessed to be in (log-zone-guess.ts), else null. */
     logZoneGuess: zoneGuessJson(state),
-    /** Keys longer than 200 characters in the log: cut for display, never launched. */
-    suspiciousKeys: state.log.suspiciousKeys,
+    /** Keys longer than 200 characters in the log: cut for display, never launched (null: the log not read to its end). */
+    suspiciousKeys: reading ? null : state.log.suspiciousKeys,
     // A log not read to its end (`--timeout` ended the read first): no run figures from half a history, as the
     // text says `reading… 39 %` (tester W12: `ended` with 4,167 of 5,299 paged a cron on a slow disk).
-    run: readingLog(state) ? { ...runJson(null, runFigures(null, state.now, { alive: null })), state: 'reading' } : withCause(runJson(current, currentFigures(state), runUnknown(state)), deadStartCause(state)),
+    run: reading ? { ...runJson(null, runFigures(null, state.now, { alive: null })), state: 'reading' } : withCause(runJson(current, currentFigures(state), runUnknown(state)), deadStartCause(state)),
     /** The log's read when it did not reach the end ({bytesRead, size} in bytes), else null. */
-    reading: readingLog(state) ? { bytesRead: state.log.bytesRead, size: state.log.size } : null,
-    runs,
+    reading: reading ? { bytesRead: state.log.bytesRead, size: state.log.size } : null,
+    // The runs read so far are not the log's runs (its newest are in the part not read): none (tester Z12).
+    runs: reading ? [] : runs,
     coverage,
     // A stop asked and not over (tester Y9): its stage ('sigint' | 'sigterm' | 'needs-kill') and when it was asked.
     process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId, stopping: p.stopping, stopRequestedAt: iso(p.stopSignals[0]?.at ?? null) },
-    failures: failuresJson(state),
+    failures: reading ? failuresUnknownJson(state) : failuresJson(state),
     // Only for a job with `cloudRun`: the execution the figures come from.
     ...(state.place ? { execution: executionJson(state) } : {}),
   };
@@ -198,8 +202,23 @@ export function executionJson(state: AppState) {
   };
 }
 
+/** The `failures` object of the status contract (README, "status --json"). */
+export interface FailuresJson {
+  file: string | null;
+  /** Key counts; null while not known (the log not read to its end; `persistent` also while storage is not listed). */
+  failing: number | null;
+  recovered: number | null;
+  persistent: number | null;
+  /** Why `persistent` is null, else null. */
+  persistentUnknown: string | null;
+  byError: Record<string, number>;
+  byPhase: Record<string, number>;
+  byMonth: Record<string, number>;
+  persistentByPhase: Record<string, number>;
+}
+
 /** The `failures` object: keys still failing (not recovered in storage), grouped as the failures view groups them. */
-export function failuresJson(state: AppState) {
+export function failuresJson(state: AppState): FailuresJson {
   const { summary } = failuresView(state);
   const obj = (groups: GroupCount[]) => Object.fromEntries(groups.map((g) => [g.label, g.count]));
   return {
@@ -215,6 +234,17 @@ export function failuresJson(state: AppState) {
     byMonth: obj(summary.byMonth.filter((g) => g.label !== NO_DATE)),
     persistentByPhase: obj(summary.persistentByPhase),
   };
+}
+
+/** Why the failures are not known while the log is read (`persistentUnknown`, as for storage not listed). */
+export const LOG_NOT_READ = 'log not read to its end';
+
+/**
+ * The `failures` object while the log is not read to its end: the counts null and the groups empty, as for a source
+ * that has not answered (which key fails depends on the latest run that tried it, maybe in the part not read).
+ */
+function failuresUnknownJson(state: AppState): FailuresJson {
+  return { file: state.failed.current?.path ?? null, failing: null, recovered: null, persistent: null, persistentUnknown: LOG_NOT_READ, byError: {}, byPhase: {}, byMonth: {}, persistentByPhase: {} };
 }
 
 /** A target's figures by its percent: the coverage keeps targets sorted, the config may not be. */

@@ -1,4 +1,4 @@
-import { readingText } from '../state/log-reading.js';
+import { readingLog, readingText } from '../state/log-reading.js';
 import { foreignLog, foreignLogText } from '../state/foreign-log.js';
 import { deadStartCause } from '../state/dead-start.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
@@ -98,9 +98,10 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
       lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : formatRate(f.ratePerMin)}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }
   }
-  const odd = state.log.suspiciousKeys;
+  const odd = reading ? 0 : state.log.suspiciousKeys;
   if (odd > 0) lines.push(`suspicious ${odd} key${odd === 1 ? '' : 's'} longer than 200 characters in the log, cut for display (never launched)`);
-  const earlier = state.log.history.length;
+  // The runs read so far are not the log's runs: its newest are in the part not read (tester Z12).
+  const earlier = reading ? 0 : state.log.history.length;
   // A full history means older runs may exist that were never read (see history-start.ts).
   if (earlier >= HISTORY_LIMIT) lines.push(`earlier   the newest ${earlier} runs of this log (older ones are not read)`);
   else if (earlier) lines.push(`earlier   ${earlier} run(s) in this log`);
@@ -119,6 +120,9 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
 
 /** Keys still failing, by error kind, phase and month, and the persistent ones with what that means. */
 function failureLines(state: AppState): string[] {
+  // Which key fails depends on the latest run that tried it, maybe in the part of the log not read: none said as a
+  // fact (tester Z12: `714 failing` from a third of the log, 785 once read whole), as `missing --from failures` says.
+  if (readingLog(state)) return [`failures  not known until the log is read to its end (give --timeout more seconds)`];
   const { summary } = failuresView(state);
   if (summary.failing + summary.recovered === 0) return [];
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';

@@ -92,7 +92,8 @@ function computeRow(state: AppState): OverviewRow {
   const failing = failuresView(state).summary;
   const worst = failing.byError[0];
   const checked = [cov.storage?.checkedAt, cov.warehouse?.checkedAt].filter((t): t is number => typeof t === 'number');
-  const newest = checked.length ? Math.max(...checked) : (run?.lastActivityAt ?? null);
+  // Not from a log read in part: its newest line read is not the log's (tester Z12).
+  const newest = checked.length ? Math.max(...checked) : reading ? null : (run?.lastActivityAt ?? null);
   const firstTarget = Math.min(...state.coverage.targets);
   // Under target: a source below the lowest target, or not known yet.
   const short = (s: OverviewSource | null) => s !== null && (s.percent === null || (s.next !== null && s.next.percent <= firstTarget));
