@@ -30,7 +30,7 @@ export function OverviewJob({ row, selected, cols, now }: { row: OverviewRow; se
   const color = useColor();
   const c = overviewCells(row, cellRoom(cols, row.problem?.run === true, true));
   const total = row.reading ? 0 : (row.total ?? 0);
-  const failedShown = row.failed && !row.reading ? c.failed : '';
+  const failedShown = row.failed && !row.reading && !row.failedUnknown ? c.failed : '';
   const spinning = spins(row);
   const stateColor = color ? (row.runUnknown ? 'red' : STATUS_COLOR[row.reading ? 'waiting' : row.status]) : undefined;
   const barWidth = cols.bar ? cols.bar + 1 : 0;

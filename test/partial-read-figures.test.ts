@@ -1,7 +1,8 @@
 import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCliAsync } from './support/cli.js';
 
 // Tester Z12: `status --timeout 1` cut mid-log printed the failures of the part read as facts (text and JSON, exit 0)
@@ -96,5 +97,42 @@ describe('a log not read to its end within --timeout gives no figure of its part
     const small = await runCliAsync(['status', '--json', '--timeout', '2', '--config', several, '--job', 'small'], { cwd: dir });
     expect(JSON.parse(small.stdout)).toMatchObject({ reading: null, failures: { failing: 1 } });
     expect(small.code).toBe(0);
+  }, 30_000);
+});
+
+// The same class: the failed-keys files not read (a `gs://` glob whose server does not answer within --timeout). The
+// log's own failures are not the list: a key the files hold, failed by a run that wrote no line of it here, would be
+// missing from a retry's --csv.
+describe('failed-keys files not read within --timeout: which keys fail is not known', () => {
+  const sockets = new Set<Socket>();
+  const silent = createServer((s) => void sockets.add(s));
+  let config = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    config = path.join(dir, 'gs.json');
+    writeFileSync(config, JSON.stringify({ job: 'gs', log: 'small.log', failed: 'gs://bucket/backfill/failed_dates_*.json', storage: { url: 'gs://bucket/keys/', apiEndpoint: `http://127.0.0.1:${port}` } }));
+  });
+  afterAll(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+
+  test('status: failures null with why, the text says not known; the run itself is known (exit 0)', async () => {
+    const r = await runCliAsync(['status', '--json', '--timeout', '2', '--config', config], { cwd: dir });
+    const json = JSON.parse(r.stdout);
+    expect(json.run).toMatchObject({ state: 'complete', failed: 1 });
+    expect(json.failures).toMatchObject({ failing: null, recovered: null, persistent: null, persistentUnknown: 'failed-keys files not read', byError: {} });
+    expect(json.problems.join('\n')).toContain('failed-keys files gs://bucket/backfill/failed_dates_*.json');
+    expect(r.code).toBe(0);
+    const text = await runCliAsync(['status', '--timeout', '2', '--config', config], { cwd: dir });
+    expect(text.stdout).toContain('failures  not known: the failed-keys files were not read (see the problem below)');
+    expect(text.stdout).not.toContain('1 failing');
+  }, 30_000);
+
+  test('missing --from failures prints nothing and exits 1, as for a log read in part', async () => {
+    const r = await runCliAsync(['missing', '--from', 'failures', '--timeout', '2', '--config', config], { cwd: dir });
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toContain('the failing keys are not known, the failed-keys files not read');
   }, 30_000);
 });

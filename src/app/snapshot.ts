@@ -102,6 +102,7 @@ export async function collectSnapshot(
       (err: Error) => void report.problems.push(err instanceof UserError ? err.message : `${what}: ${err.message}`),
     );
   };
+  let failedRead = false;
   const expectedTask = config.expected
     ? readExpectedKeys(config.expected).then(
         (expected: ExpectedInfo) => dispatch({ type: 'expected/loaded', expected }),
@@ -125,10 +126,14 @@ export async function collectSnapshot(
     config.failed === null ? Promise.resolve() : bounded(
       `failed-keys files ${config.failed}`,
       readFailedFilesOnce(config.failed, { apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, signal: deadline }).then((f) => {
+        failedRead = true;
         dispatch({ type: 'failed/update', ...f });
         report.problems.push(...failedFileProblems(f.files, f.notes));
       }),
-    ),
+    ).then(() => {
+      // Not read (not within the bound, or an error): which keys fail is not known, not the log's failures alone.
+      if (!failedRead) dispatch({ type: 'failed/unread', reason: report.problems.find((p) => p.includes(config.failed!)) ?? `failed-keys files ${config.failed}: not read` });
+    }),
   ];
   // No cap below the bound: `--timeout` is what gives a slow query longer (tester T8: it was held at 20 s).
   const sourceMs = Math.max(timeoutMs / 2, timeoutMs - 2 * MARGIN_MS);

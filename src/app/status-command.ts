@@ -110,6 +110,11 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
     writeErr(`backfill-tui: the log ${state.log.path} was not read to its end (${readingText(state)}): the failing keys are not known; nothing is printed (give --timeout more seconds)\n`);
     return 1;
   }
+  // The failed-keys files not read (not within --timeout, an error): the log's failures alone are not the list.
+  if (state.failed.unread) {
+    writeErr(`backfill-tui: the failing keys are not known, the failed-keys files not read (${state.failed.unread}); nothing is printed\n`);
+    return 1;
+  }
   // A Cloud Run job whose executions could not be listed: the newest execution's failures are not known, only
   // those kept from earlier ones (tester Z3: an empty list and exit 0 went to a script's retry as "nothing failed").
   const place = state.place;

@@ -14,6 +14,7 @@ import { runUnknown } from '../overview/row-problem.js';
 import { deadStartCause } from '../state/dead-start.js';
 import { rotationJson } from '../state/rotation-note.js';
 import { readingLog } from '../state/log-reading.js';
+import { failuresUnknown } from '../state/failures-known.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
 export interface RunJson {
@@ -157,7 +158,7 @@ export function statusJson(state: AppState) {
     coverage,
     // A stop asked and not over (tester Y9): its stage ('sigint' | 'sigterm' | 'needs-kill') and when it was asked.
     process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId, stopping: p.stopping, stopRequestedAt: iso(p.stopSignals[0]?.at ?? null) },
-    failures: reading ? failuresUnknownJson(state) : failuresJson(state),
+    failures: failuresUnknown(state) ? failuresUnknownJson(state, failuresUnknown(state)!) : failuresJson(state),
     // Only for a job with `cloudRun`: the execution the figures come from.
     ...(state.place ? { execution: executionJson(state) } : {}),
   };
@@ -236,15 +237,13 @@ export function failuresJson(state: AppState): FailuresJson {
   };
 }
 
-/** Why the failures are not known while the log is read (`persistentUnknown`, as for storage not listed). */
-export const LOG_NOT_READ = 'log not read to its end';
-
 /**
- * The `failures` object while the log is not read to its end: the counts null and the groups empty, as for a source
- * that has not answered (which key fails depends on the latest run that tried it, maybe in the part not read).
+ * The `failures` object while which keys fail is not known (failures-known.ts: the log not read to its end, the
+ * failed-keys files not read): the counts null and the groups empty, as for a source that has not answered, and
+ * why in `persistentUnknown`.
  */
-function failuresUnknownJson(state: AppState): FailuresJson {
-  return { file: state.failed.current?.path ?? null, failing: null, recovered: null, persistent: null, persistentUnknown: LOG_NOT_READ, byError: {}, byPhase: {}, byMonth: {}, persistentByPhase: {} };
+function failuresUnknownJson(state: AppState, why: string): FailuresJson {
+  return { file: state.failed.current?.path ?? null, failing: null, recovered: null, persistent: null, persistentUnknown: why, byError: {}, byPhase: {}, byMonth: {}, persistentByPhase: {} };
 }
 
 /** A target's figures by its percent: the coverage keeps targets sorted, the config may not be. */

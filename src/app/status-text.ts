@@ -123,6 +123,7 @@ function failureLines(state: AppState): string[] {
   // Which key fails depends on the latest run that tried it, maybe in the part of the log not read: none said as a
   // fact (tester Z12: `714 failing` from a third of the log, 785 once read whole), as `missing --from failures` says.
   if (readingLog(state)) return [`failures  not known until the log is read to its end (give --timeout more seconds)`];
+  if (state.failed.unread) return [`failures  not known: the failed-keys files were not read (see the problem below)`];
   const { summary } = failuresView(state);
   if (summary.failing + summary.recovered === 0) return [];
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';

@@ -32,6 +32,8 @@ export interface OverviewRow {
   etaSeconds: [number, number] | null;
   /** Keys still failing (the latest failed-keys file and the live run, minus keys now in storage), as the failures view counts them. */
   failed: number;
+  /** Which keys fail is not known (the failed-keys files not read by a one-shot look: failures-known.ts): no count. */
+  failedUnknown?: true;
   /** The error kind with the most failing keys, and how many keys it has. */
   worstError: string | null;
   worstCount: number;
@@ -128,6 +130,7 @@ function computeRow(state: AppState): OverviewRow {
     ageMs: newest === null ? null : Math.max(0, state.now - newest),
     problem: problems[0] ?? null,
     ...(run?.dryRun ? { dryRun: true } : {}),
+    ...(state.failed.unread ? { failedUnknown: true as const } : {}),
     problems: problems.length,
     runUnknown: unknown,
     stopping: state.process.stopping !== null || state.place?.cancelling === true,

@@ -66,7 +66,7 @@ export function overviewCells(r: OverviewRow, room?: CellRoom): OverviewCells {
     run: pick('run', run),
     rate: live && r.ratePerMin !== null ? pick('rate', rateForms(r.ratePerMin, r.ratePerMin >= 100 ? 0 : 1)) : '–',
     eta: live && r.ratePerMin !== null ? etaCell(r.etaSeconds) : '–',
-    failed: r.failed ? failedCell() : '0',
+    failed: r.failedUnknown ? '–' : r.failed ? failedCell() : '0',
     storage,
     warehouse,
     age,

@@ -56,6 +56,11 @@ export interface FailedFilesState {
   triedFiles?: Map<string, Set<string>> | null;
   /** A Cloud Run job's earlier executions as runs (never the one the log follows), and their launched keys. */
   executions?: { files: FailedFile[]; tried: Map<string, Set<string>> };
+  /**
+   * Why a one-shot look could not read the failed-keys files (not within --timeout, or an error), else null/absent:
+   * which keys fail is then not known (tester Z12's class: the log's failures alone were given as the list).
+   */
+  unread?: string | null;
 }
 
 /** The process side: what we launched or re-attached to, and who else writes the log. */

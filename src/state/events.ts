@@ -60,6 +60,8 @@ export type AppEvent =
   | { type: 'coverage/error'; source: 'storage' | 'warehouse'; error: SourceError; at: number }
   | { type: 'failed/update'; files: FailedFile[]; current: FailedFile | null; notes: string[] }
   | { type: 'failed/tried'; tried: Map<string, Set<string>> }
+  /** A one-shot look could not read the failed-keys files: why (snapshot.ts). */
+  | { type: 'failed/unread'; reason: string }
   /** Earlier Cloud Run executions' failed keys (and the keys each was launched with, by path), as runs beside the files. */
   | { type: 'failed/executions'; files: FailedFile[]; tried: Map<string, Set<string>> }
   | { type: 'process/update'; patch: Partial<ProcessState> }

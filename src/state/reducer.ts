@@ -275,6 +275,8 @@ function step(state: AppState, event: AppEvent): AppState {
       return withSource(state, event.source, (s) => ({ ...s, checking: false, checkingSince: null, progress: null, error: event.error.message, hint: event.error.hint, errorAt: event.at, failuresInRow: s.failuresInRow + 1 }));
     case 'failed/update':
       return { ...state, failed: withRuns({ ...state.failed, fromFiles: event.files, current: event.current, notes: event.notes }) };
+    case 'failed/unread':
+      return { ...state, failed: { ...state.failed, unread: event.reason } };
     case 'failed/tried':
       return { ...state, failed: withRuns({ ...state.failed, triedFiles: event.tried }) };
     case 'failed/executions':

@@ -1,0 +1,14 @@
+import type { AppState } from './app-state.js';
+import { readingLog } from './log-reading.js';
+
+/**
+ * Why which keys fail is not known, or null when it is. A key fails when the latest run that tried it failed it: with
+ * the log read in part (its later runs unread) or the failed-keys files unread, a list or a count from what was read
+ * would be given as a fact that the rest may contradict (tester Z12: `714 failing` from a third of a log whose whole
+ * said 785). `status` then gives no failure figure and `missing --from failures` no key.
+ */
+export function failuresUnknown(state: AppState): string | null {
+  if (readingLog(state)) return 'log not read to its end';
+  if (state.failed.unread) return 'failed-keys files not read';
+  return null;
+}
