@@ -5,6 +5,7 @@ import { findAttachable } from '../runner/attach.js';
 import { readRuns, runsPath } from '../runner/runs-file.js';
 import { createWritersScan, notOurs, type WritersScan } from '../runner/log-writers.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
+import { launchesOnLogClock } from '../state/launch-match.js';
 import { initialState } from '../state/app-state.js';
 import { isLive, runFigures } from '../state/run-view.js';
 import { writerOf, writersLookDue } from '../state/writer.js';
@@ -143,7 +144,8 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     if (failed.files === triedFor.files && process.history === triedFor.history) return;
     triedFor = { files: failed.files, history: process.history };
     if (failed.files.length < 2 || process.history.length === 0) return;
-    void triedKeysForFiles(failed.files, process.history).then((tried) => {
+    // A failed-keys file's name is on its writer's clock, as the log is (tester AA1: a clock off).
+    void triedKeysForFiles(failed.files, launchesOnLogClock(process.history, store.getState().log.clockBehindMs)).then((tried) => {
       if (!ac.signal.aborted && tried.size > 0) store.dispatch({ type: 'failed/tried', tried });
     });
   });

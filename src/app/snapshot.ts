@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
 import { failedFileProblemLine, type FailedFile } from '../failures/failed-file.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
+import { launchesOnLogClock } from '../state/launch-match.js';
 import { processSnapshot } from './process-info.js';
 import { nextLaunchAt, unwatchedEnd } from './unwatched-end.js';
 import type { WritersScan } from '../runner/log-writers.js';
@@ -173,7 +174,8 @@ export async function collectSnapshot(
   const dead = seed ? null : deadLaunchSeed(state);
   if (dead) dispatch({ type: 'log/launched', seed: dead, bytesBefore: state.log.bytesRead, linesBefore: 0 });
   // Persistence needs what each run launched from here tried (its keys file), as the dashboard has it.
-  await bounded('keys each run tried', triedKeysForFiles(state.failed.files, state.process.history).then((tried) => {
+  // A failed-keys file's name is on its writer's clock, as the log is (tester AA1: a clock off).
+  await bounded('keys each run tried', triedKeysForFiles(state.failed.files, launchesOnLogClock(state.process.history, state.log.clockBehindMs)).then((tried) => {
     if (tried.size > 0) dispatch({ type: 'failed/tried', tried });
   }));
   whole.clear();

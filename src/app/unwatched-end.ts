@@ -37,14 +37,17 @@ export function nextLaunchAt(record: Pick<RunRecord, 'startedAt'>, records: read
 }
 
 /** The end of a launched run that ended unwatched, as its log tells it: duration, counts, complete or not. */
-export function unwatchedEnd(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns & { lastRecordAt?: number | null }, nextLaunchAt: number | null = null): UnwatchedEnd {
-  const run = logRunFor(record, runs, nextLaunchAt);
+export function unwatchedEnd(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns & { lastRecordAt?: number | null; clockBehindMs?: number | null }, nextLaunchAt: number | null = null): UnwatchedEnd {
+  // Records are on our clock, the log's lines on its writer's: matched on the log's, ended on ours (tester AA1).
+  const behind = runs.clockBehindMs ?? 0;
+  const run = logRunFor({ startedAt: record.startedAt - behind }, runs, nextLaunchAt === null ? null : nextLaunchAt - behind);
   if (!run) return { endedAt: null, reason: 'gone', counts: null };
   // The log's newest record is the current run's last line when nothing came after it: a run that stopped winds
   // down with lines that move nothing (`WARNING - Interrupted` 4 s after its last key: tester Y1).
   const last = run === runs.current && !run.complete && runs.lastRecordAt != null && runs.lastRecordAt > (run.lastActivityAt ?? -Infinity) ? runs.lastRecordAt : null;
+  const end = last ?? run.lastActivityAt ?? run.finishedAt ?? run.startedAt;
   return {
-    endedAt: last ?? run.lastActivityAt ?? run.finishedAt ?? run.startedAt,
+    endedAt: end === null ? null : end + behind,
     reason: run.complete ? 'complete' : 'ended',
     counts: { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped },
   };

@@ -1,5 +1,5 @@
 import type { AppState } from './app-state.js';
-import { LAUNCH_AFTER_MS } from './launch-match.js';
+import { LAUNCH_AFTER_MS, onOurClock } from './launch-match.js';
 import type { RunSeed } from './run.js';
 
 /**
@@ -15,7 +15,8 @@ export function attachedRunSeed(state: AppState): RunSeed | null {
   const rec = p.history.find((r) => r.id === p.runId);
   if (!rec) return null;
   const run = state.log.current;
-  if (run && (run.startedAt === null || run.startedAt >= rec.startedAt - LAUNCH_AFTER_MS)) return null;
+  // The run's start on our clock, as the record's (a writer's clock off: tester AA1).
+  if (run && (run.startedAt === null || onOurClock(run.startedAt, state.log.clockBehindMs) >= rec.startedAt - LAUNCH_AFTER_MS)) return null;
   return { startedAt: rec.startedAt, total: rec.keysGiven ? rec.keyCount : null, workers: rec.workers ?? null, timeoutSec: rec.timeout ?? null };
 }
 

@@ -18,6 +18,22 @@ export const LAUNCH_BEFORE_MS = 120_000;
 /** A record this much after the run's start (in the same second, rounded down) is still its launch. */
 export const LAUNCH_AFTER_MS = 1_000;
 
+/**
+ * A time of the log (its lines, a failed-keys file's name: the writer's clock) on this machine's clock, which launch
+ * records are on: the log's clock is `behindMs` behind ours (state.log.clockBehindMs; a writer in a VM or on a host
+ * whose clock drifted). Compared as they are, a run 10 min behind began 10 min before its own launch, and was
+ * none of its (tester AA1: `status` read a phantom `0/60` run beside the real one, the dashboard `0:00` throughout).
+ */
+export function onOurClock(logMs: number, behindMs: number | null | undefined): number {
+  return logMs + (behindMs ?? 0);
+}
+
+/** Launch records with their times on the log's clock (`behindMs` behind ours), for a matching that returns no record. */
+export function launchesOnLogClock<T extends LaunchTimes>(launches: readonly T[], behindMs: number | null | undefined): T[] {
+  if (!behindMs) return [...launches];
+  return launches.map((l) => ({ ...l, startedAt: l.startedAt - behindMs, ...(l.endedAt != null ? { endedAt: l.endedAt - behindMs } : {}) }));
+}
+
 /** A launch as matching needs it: when it was recorded, and when its run ended (null: not recorded). */
 export interface LaunchTimes {
   startedAt: number;

@@ -1,11 +1,11 @@
 import { withoutSourceName } from './source-words.js';
 import { applyLines, pushHistory } from './apply-lines.js';
 import { trailAfter } from './log-trail.js';
-import { LAUNCH_BLOCKED, STOP_REFUSED, TAIL_LIMIT, type AppState, type FailedFilesState, type SourceState } from './app-state.js';
+import { LAUNCH_BLOCKED, STOP_REFUSED, TAIL_LIMIT, type AppState, type FailedFilesState, type LogState, type SourceState } from './app-state.js';
 import { alertsBetween, quietMark } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
-import { seededRun } from './run.js';
+import { cloneRun, seededRun } from './run.js';
 import type { ParsedBatch } from '../log-line.js';
 import { GENERAL } from '../parser/keyed-lines.js';
 import { zoneGuessText } from './zone-guess-text.js';
@@ -214,6 +214,10 @@ function step(state: AppState, event: AppEvent): AppState {
         const lastAt = log.current?.lastActivityAt ?? null;
         log = at !== null && lastAt !== null && at < lastAt ? droppedLog(log) : { ...log, truncated: false };
       }
+      // A run seeded from its launch (our clock) whose log speaks for the first time: its start goes onto the log's
+      // clock, which these lines tell (tester AA1: a writer 10 min behind read `0:00` for its whole run, its banner
+      // joining a run begun 10 min later by its clock; one ahead would have begun a run of its own).
+      log = seededOnLogClock(log, event.arrivedAt === undefined ? null : clockBehind(state.log.clockBehindMs, event.arrivedAt, event.batch.lastAt));
       // A local run of ours live: another writer's start does not take its place (tester Y8).
       const runs = applyLines(log, event.batch.lines, event.batch.keyed, event.task, !state.place && ourRunLive(state.process));
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
@@ -361,6 +365,20 @@ function emptySource(label: string): SourceState {
 function withSource(state: AppState, source: 'storage' | 'warehouse', update: (s: SourceState) => SourceState): AppState {
   const current = state.coverage[source] ?? emptySource(source);
   return { ...state, coverage: { ...state.coverage, [source]: update(current) } };
+}
+
+/**
+ * The log with its current run, seeded from a launch and not yet spoken for by any line, begun on the log's clock
+ * (`behindMs` behind ours) instead of ours: its own lines then join it at their times, and its elapsed time is its
+ * clock's. Unchanged when the clock agrees with ours or the run has lines of its own.
+ */
+function seededOnLogClock(log: LogState, behindMs: number | null): LogState {
+  const run = log.current;
+  // Seeded (linesAtSeed), and no line with a time applied to it yet (an untimed `nohup:` line may come first).
+  if (!behindMs || !run || run.startedAt === null || log.linesAtSeed === undefined || run.hasActivity || run.lastActivityAt !== null) return log;
+  const moved = cloneRun(run);
+  moved.startedAt = run.startedAt - behindMs;
+  return { ...log, current: moved };
 }
 
 /**

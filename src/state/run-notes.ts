@@ -2,7 +2,7 @@ import { formatCount } from '../format.js';
 import { FAILED_KEYS_LIMIT } from './failed-keys.js';
 import type { AppState, RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
-import { launchFor } from './launch-match.js';
+import { launchFor, onOurClock } from './launch-match.js';
 import { pidsText } from './writer.js';
 
 /**
@@ -10,8 +10,9 @@ import { pidsText } from './writer.js';
  * before the run's first line, within two minutes, whose run had not ended before it and that no other run
  * (`otherStarts`) began after (launch-match.ts); null for a run started by hand, or no start time read yet.
  */
-export function launchOfRun(run: RunState, history: RecordedRun[], otherStarts: number[] = []): RecordedRun | null {
-  return run.startedAt === null ? null : launchFor(run.startedAt, history, otherStarts);
+export function launchOfRun(run: RunState, history: RecordedRun[], otherStarts: number[] = [], behindMs: number | null = null): RecordedRun | null {
+  // The log's times on our clock, as the records are (a writer's clock off: tester AA1).
+  return run.startedAt === null ? null : launchFor(onOurClock(run.startedAt, behindMs), history, otherStarts.map((t) => onOurClock(t, behindMs)));
 }
 
 /**
@@ -24,7 +25,7 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
   if (!run) return null;
   if (state.place ? !state.place.ours : state.process.external && !state.process.attached) return null;
   const earlier = state.log.history.map((r) => r.startedAt).filter((t): t is number => t !== null);
-  return launchOfRun(run, state.process.history, earlier);
+  return launchOfRun(run, state.process.history, earlier, state.log.clockBehindMs ?? null);
 }
 
 /**

@@ -2,7 +2,7 @@ import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
-import { launchFor } from './launch-match.js';
+import { launchFor, onOurClock } from './launch-match.js';
 
 /** What the process side knows of the log's writer, as run-view needs it; with how far the log's clock is off. */
 export function writerOf(state: AppState): WriterInfo {
@@ -58,9 +58,9 @@ export function writersLookDue(state: AppState, lastLookAt: number | null, now: 
   return lastLookAt === null ? 0 : Math.max(0, lastLookAt + WRITERS_LOOK_GAP_MS - now);
 }
 
-/** When the log's earlier runs began: a launch belongs to the first run after it (launch-match.ts). */
+/** When the log's earlier runs began, on our clock: a launch belongs to the first run after it (launch-match.ts). */
 function earlierStarts(state: AppState): number[] {
-  return state.log.history.map((r) => r.startedAt).filter((t): t is number => t !== null);
+  return state.log.history.map((r) => r.startedAt).filter((t): t is number => t !== null).map((t) => onOurClock(t, state.log.clockBehindMs));
 }
 
 /**
@@ -74,7 +74,9 @@ function laterRun(state: AppState): boolean {
   const run = state.log.current;
   const rec = state.process.history.find((r) => r.id === state.process.runId);
   if (!run || run.startedAt === null || !rec) return false;
-  return launchFor(run.startedAt, [rec], earlierStarts(state)) === null && run.startedAt > rec.startedAt;
+  // The run's start on our clock, as the record's (a writer's clock off: tester AA1).
+  const began = onOurClock(run.startedAt, state.log.clockBehindMs);
+  return launchFor(began, [rec], earlierStarts(state)) === null && began > rec.startedAt;
 }
 
 /**
@@ -88,7 +90,7 @@ export function stoppedByRecord(state: AppState): boolean {
   const rec = state.process.history.at(-1);
   if (!run || run.complete || !rec || rec.reason !== 'stopped' || rec.endedAt === null || run.startedAt === null) return false;
   if (state.process.pid !== null && state.process.alive === true) return false;
-  return launchFor(run.startedAt, [rec], earlierStarts(state)) !== null;
+  return launchFor(onOurClock(run.startedAt, state.log.clockBehindMs), [rec], earlierStarts(state)) !== null;
 }
 
 /** The end record's time of the run this dashboard watched (process.runId), or null. */
