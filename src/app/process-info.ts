@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
-import { externalWriters, type WritersScan } from '../runner/log-writers.js';
+import { externalWriters, hiddenWriterPossible, type WritersScan } from '../runner/log-writers.js';
 import { readRuns, type RunRecord } from '../runner/runs-file.js';
 import type { ProcessState, RecordedRun } from '../state/app-state.js';
 import { STOP_GRACE_MS } from '../state/confirm-situation.js';
@@ -81,6 +81,7 @@ export async function processSnapshot(config: Config, writers?: WritersScan, now
     external: external.length > 0,
     externalPids: external,
     writersChecked: CAN_SEE_WRITERS,
+    writersHidden: CAN_SEE_WRITERS && external.length === 0 && hiddenWriterPossible(config.log),
     writersCheckedAt: CAN_SEE_WRITERS ? lookedAt : null,
     history: withStopsSeen(recordedRuns(runs), ended),
   };

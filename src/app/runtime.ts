@@ -3,7 +3,7 @@ import { readyUnlessAborted } from '../abort.js';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
 import { readRuns, runsPath } from '../runner/runs-file.js';
-import { createWritersScan, notOurs, type WritersScan } from '../runner/log-writers.js';
+import { createWritersScan, hiddenWriterPossible, notOurs, type WritersScan } from '../runner/log-writers.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { launchesOnLogClock } from '../state/launch-match.js';
 import { initialState } from '../state/app-state.js';
@@ -206,7 +206,9 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     // Filtered again by our pids as they are after the walk: a run spawned while it went on (its pid reaches the
     // state only after its start window, a second later) is ours from its spawn, never another writer (tester V12).
     const external = notOurs(found, ours());
-    store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: at } });
+    // None found where some could not be looked into (the log another user's): not a proof that none writes it.
+    const writersHidden = external.length === 0 && hiddenWriterPossible(config.log);
+    store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: at, writersHidden } });
     // A launch recorded without its end yet: its end record (stopped, exited) is due, keep looking often.
     const last = store.getState().process.history.at(-1);
     writersIdle = !runIsLive(now()) && !(last && last.endedAt === null);

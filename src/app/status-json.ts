@@ -157,7 +157,7 @@ export function statusJson(state: AppState) {
     runs: reading ? [] : runs,
     coverage,
     // A stop asked and not over (tester Y9): its stage ('sigint' | 'sigterm' | 'needs-kill') and when it was asked.
-    process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId, stopping: p.stopping, stopRequestedAt: iso(p.stopSignals[0]?.at ?? null) },
+    process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId, stopping: p.stopping, stopRequestedAt: iso(p.stopSignals[0]?.at ?? null), writersHidden: p.writersHidden === true },
     failures: failuresUnknown(state) ? failuresUnknownJson(state, failuresUnknown(state)!) : failuresJson(state),
     // Only for a job with `cloudRun`: the execution the figures come from.
     ...(state.place ? { execution: executionJson(state) } : {}),

@@ -71,6 +71,8 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   const stopping = !reading && state.process.stopping && state.process.attached && isLive(f.status);
   lines.push(`${state.job}: ${reading ?? (runUnknown(state) ? 'error' : stopping ? 'stopping' : f.status + (run?.dryRun ? ' (dry run)' : ''))}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
   if (stopping) lines.push(`stop      ${stopStage(state.process, state.now)}`);
+  // No writer found, but the look could not see them all (the log another user's): the state is by its lines.
+  if (!reading && state.process.writersHidden && run && !run.complete) lines.push(`          its writer cannot be seen from here (the log is another user's, their processes hidden): state by its lines`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   // A failed call is one of status's `problem` lines, with its fix: said once, and no "retrying" from a one-shot.
   for (const l of placeLines(state)) if (!state.place?.error || !l.text.startsWith(state.place.error)) lines.push(`          ${l.text}`);

@@ -152,6 +152,33 @@ function maybeLog(link: string): boolean {
   return link.charCodeAt(0) === 47 && (!link.startsWith('/dev/') || link.startsWith('/dev/shm/')) && !link.startsWith('/proc/') && !link.startsWith('/sys/');
 }
 
+/**
+ * Whether a process we may not look into could be the log's writer: the log belongs to another user (a root
+ * container's, another account's run) and a process of that user hides its descriptors from us. A look that found
+ * no writer then proves nothing (the run read `ended` while it wrote). False at once for a log of our own (no walk),
+ * or where there is no /proc.
+ */
+export function hiddenWriterPossible(logFile: string): boolean {
+  const st = statOf(path.resolve(logFile));
+  if (!st || typeof process.getuid !== 'function' || st.uid === process.getuid()) return false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return false;
+  }
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) > 57) continue;
+    if (statOf(`/proc/${entry}`)?.uid !== st.uid) continue;
+    try {
+      readdirSync(`/proc/${entry}/fd`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') return true;
+    }
+  }
+  return false;
+}
+
 /** What readlinkOrNull says of a descriptor whose process we may not look into (EACCES). */
 const DENIED = Symbol('denied');
 

@@ -84,6 +84,11 @@ export interface ProcessState {
   writersChecked: boolean;
   /** When that look was taken (epoch ms): lines written after it prove a writer the look did not see. */
   writersCheckedAt: number | null;
+  /**
+   * That look found no writer but could not see them all: the log is another user's and processes of that user hide
+   * their descriptors from us (log-writers.ts hiddenWriterPossible). No writer found then proves no end.
+   */
+  writersHidden?: boolean;
   /** A launch from here is under way: lines may be its own before its pid is known. */
   launching?: boolean;
   /** That launch's child, from its spawn until the launch settles (its 1 s start window): `x` waits for it (tester W6). */

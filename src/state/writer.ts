@@ -38,6 +38,9 @@ function writerFacts(state: AppState): WriterInfo {
     // from a copy's modification time to fit now (tester Z11: a dead run's copy read `running`).
     const modifiedAt = state.log.modifiedAt ?? null;
     const checkedAt = p.writersCheckedAt;
+    // The look could not see every process that may write it (the log another user's): its writer is not known, so
+    // the run goes by its lines (running, then stalled; elapsed their span), never `ended` while it may write.
+    if (p.writersHidden) return { alive: null, arrivedAt, unproven: true };
     if (checkedAt !== null && ((arrivedAt !== null && arrivedAt > checkedAt) || (modifiedAt !== null && modifiedAt > checkedAt))) return { alive: null, arrivedAt, unproven: true };
     // A writer not started here that this dashboard saw go: its run ran until then (run-view endOf).
     return p.externalEndedAt != null ? { alive: false, endedAt: p.externalEndedAt } : { alive: false };
@@ -54,7 +57,8 @@ export const WRITERS_LOOK_GAP_MS = 1000;
  * says `ended`. Returns the delay in ms, or null when no look is called for.
  */
 export function writersLookDue(state: AppState, lastLookAt: number | null, now: number): number | null {
-  if (state.process.launching || !writerOf(state).unproven) return null;
+  // A look that cannot see the writers (the log another user's) would see no more now: none called for.
+  if (state.process.launching || state.process.writersHidden || !writerOf(state).unproven) return null;
   return lastLookAt === null ? 0 : Math.max(0, lastLookAt + WRITERS_LOOK_GAP_MS - now);
 }
 
