@@ -44,16 +44,18 @@ const MIN = 60_000;
 
 describe('a launched run whose writer\'s clock is 10 min off ours', () => {
   test.each([
-    ['behind', -10 * MIN],
-    ['ahead', 10 * MIN],
-  ])('%s: the dashboard and status both read the real run, with its true elapsed time', async (_, offset) => {
+    ['behind', -10 * MIN, null],
+    ['ahead', 10 * MIN, null],
+    // The same class with a right clock and a wrong `timezone` (the script writes UTC, read as Tokyo): 9 h behind.
+    ['9 h behind by a wrong "timezone"', 0, 'Asia/Tokyo'],
+  ])('%s: the dashboard and status both read the real run, with its true elapsed time', async (_, offset, timezone) => {
     writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
     mkdirSync(path.join(dir, 'st'));
     // The writer's clock: our clock now, put `offset` away (--clock-start), then running at our pace (--speed=1).
-    const clockStart = new Date(Date.now() + offset).toISOString().replace(/\.\d+Z$/, 'Z');
+    const clockStart = offset === 0 ? [] : [`--clock-start=${new Date(Date.now() + offset).toISOString().replace(/\.\d+Z$/, 'Z')}`];
     const config = {
-      job: 'drift', log: 'bf.log', expected: 'expected.txt', storage: { url: 'st', pollSeconds: 1 }, keepAwake: false, workers: 2, timeout: 30,
-      command: [process.execPath, CLI, 'sim', '--csv={keysFile}', '--workers={workers}', '--timeout={timeout}', '--storage=st', '--failed-dir=.', '--speed=1', '--mean-seconds=1', `--clock-start=${clockStart}`, '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0'],
+      job: 'drift', log: 'bf.log', expected: 'expected.txt', storage: { url: 'st', pollSeconds: 1 }, keepAwake: false, workers: 2, timeout: 30, ...(timezone ? { timezone } : {}),
+      command: [process.execPath, CLI, 'sim', '--csv={keysFile}', '--workers={workers}', '--timeout={timeout}', '--storage=st', '--failed-dir=.', '--speed=1', '--mean-seconds=1', ...clockStart, '--fail-rate=0', '--playoff-fail-rate=0', '--timeout-rate=0', '--exception-rate=0'],
     };
     const file = path.join(dir, 'backfill-tui.config.json');
     writeFileSync(file, JSON.stringify(config));

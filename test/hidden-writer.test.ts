@@ -58,7 +58,7 @@ describe.skipIf(!canSwitch)('a log written by a process this user may not look i
     expect(json.process).toMatchObject({ external: false, writersHidden: true });
     const text = (await statusAs('nobody', [])).stdout;
     expect(text).toMatch(/^backfill: running /);
-    expect(text).toContain('its writer cannot be seen from here (the log is another user\'s, their processes hidden): state by its lines');
+    expect(text).toContain('writer not visible (the log is another user\'s): state by its lines');
     // The same log looked at by its owner: the writer is seen.
     const own = JSON.parse((await statusAs(null, ['--json'])).stdout);
     expect(own.run.state).toBe('running');

@@ -72,7 +72,7 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   lines.push(`${state.job}: ${reading ?? (runUnknown(state) ? 'error' : stopping ? 'stopping' : f.status + (run?.dryRun ? ' (dry run)' : ''))}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
   if (stopping) lines.push(`stop      ${stopStage(state.process, state.now)}`);
   // No writer found, but the look could not see them all (the log another user's): the state is by its lines.
-  if (!reading && state.process.writersHidden && run && !run.complete) lines.push(`          its writer cannot be seen from here (the log is another user's, their processes hidden): state by its lines`);
+  if (!reading && state.process.writersHidden && run && !run.complete) lines.push(`          writer not visible (the log is another user's): state by its lines`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   // A failed call is one of status's `problem` lines, with its fix: said once, and no "retrying" from a one-shot.
   for (const l of placeLines(state)) if (!state.place?.error || !l.text.startsWith(state.place.error)) lines.push(`          ${l.text}`);
@@ -124,8 +124,8 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
 function failureLines(state: AppState): string[] {
   // Which key fails depends on the latest run that tried it, maybe in the part of the log not read: none said as a
   // fact (tester Z12: `714 failing` from a third of the log, 785 once read whole), as `missing --from failures` says.
-  if (readingLog(state)) return [`failures  not known until the log is read to its end (give --timeout more seconds)`];
-  if (state.failed.unread) return [`failures  not known: the failed-keys files were not read (see the problem below)`];
+  if (readingLog(state)) return [`failures  not known: the log was not read to its end (give --timeout more)`];
+  if (state.failed.unread) return [`failures  not known: the failed-keys files were not read (see problem below)`];
   const { summary } = failuresView(state);
   if (summary.failing + summary.recovered === 0) return [];
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';
