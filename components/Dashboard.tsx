@@ -18,7 +18,7 @@ import { HistoryProgress } from './HistoryProgress.js';
 import { LogPane } from './LogPane.js';
 import { PlaceLines } from './PlaceLines.js';
 import { placeLines } from '../src/state/place-view.js';
-import { RunPanel } from './RunPanel.js';
+import { RunPanel, runNoteParts } from './RunPanel.js';
 import { foreignLog } from '../src/state/foreign-log.js';
 import { deadStartCause } from '../src/state/dead-start.js';
 import { rotationNote } from '../src/state/rotation-note.js';
@@ -87,6 +87,9 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
     const more = Math.min(wrappedRows(text, width) - 1, left - MIN_LOG);
     return more > 0 && take(more) ? 1 + more : 1;
   };
+  // The run's notes row: why it ended before its first record (the Python error), who else writes the log.
+  const noteParts = run && !reading && runLines === runFull ? runNoteParts(run, { launched, others, skipping, lateLog: state.place !== null, cause, rotation }) : [];
+  const noteRows = noteParts.length ? grow(`  ${noteParts.join(' · ')}`) : 1;
   const placeRows: Record<string, number> = {};
   for (const l of place) if (l.tone === 'fail' || l.tone === 'warn') placeRows[l.text] = grow(l.text);
   const errorRows: Record<string, number> = {};
@@ -108,7 +111,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} width={width} rows={placeRows} />
-      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} rotation={rotation} />}
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} rotation={rotation} noteRows={noteRows} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} errorRows={errorRows} />
       {showProblem ? <WrappedText text={expectedProblem!} width={width} rows={problemRows} color={color ? 'red' : undefined} /> : null}
       {showFunnel ? <FunnelPanel rows={funnel!.rows} width={width} error={funnel!.error} reading={funnel!.reading} /> : null}

@@ -6,13 +6,14 @@ import type { RunState } from '../src/state/run.js';
 import { SegmentBar, runSegments } from './SegmentBar.js';
 import { failureBreakdown } from '../src/state/failure-breakdown.js';
 import { useColor } from './theme.js';
+import { WrappedText } from './WrappedText.js';
 import { runNotes } from '../src/state/run-notes.js';
 import type { RecordedRun } from '../src/state/app-state.js';
 import { foreignLogText, type ForeignLog } from '../src/state/foreign-log.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, rotation = null }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: boolean; foreign?: ForeignLog | null; cause?: string | null; rotation?: string | null }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, rotation = null, noteRows = 1 }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: boolean; foreign?: ForeignLog | null; cause?: string | null; rotation?: string | null; noteRows?: number }) {
   const color = useColor();
   // Lines, none in the backfill's format (tester W19): said, with the newest as it is, never "no run yet".
   if (!run && foreign) {
@@ -40,7 +41,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
   const breakdown = failureBreakdown(run.failures);
   // A run that ended before its first record says why, first (tester X11): its log's last line.
   // And what its figures rest on after a rotation (tester X13).
-  const notes = [...(cause ? [`ended before its first record: ${cause}`] : []), ...(rotation ? [rotation] : []), ...runNotes(run, launched, others, skipping, lateLog)];
+  const notes = runNoteParts(run, { launched, others, skipping, lateLog, cause, rotation });
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -62,7 +63,13 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
         {live ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
       </Text>
       {breakdown && lines >= 4 ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}
-      {notes.length && lines >= 4 + (breakdown ? 1 : 0) ? <Text dimColor={!others.length} color={others.length && color ? 'yellow' : undefined} wrap="truncate-end">  {notes.join(' · ')}</Text> : null}
+      {notes.length && lines >= 4 + (breakdown ? 1 : 0) ? (
+        noteRows > 1 ? (
+          <WrappedText text={`  ${notes.join(' · ')}`} width={width} rows={noteRows} color={others.length && color ? 'yellow' : undefined} dim={!others.length} />
+        ) : (
+          <Text dimColor={!others.length} color={others.length && color ? 'yellow' : undefined} wrap="truncate-end">  {notes.join(' · ')}</Text>
+        )
+      ) : null}
       {lines >= 3 ? <Text wrap="truncate-end">
         rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : formatRate(figures.ratePerMin)}
         {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
@@ -72,4 +79,12 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
       </Text> : null}
     </Box>
   );
+}
+
+/**
+ * The run's notes row, in order: why it ended before its first record (tester X11), what its figures rest on after
+ * a rotation (X13), then runNotes. The dashboard measures it (the rows it may wrap over) with the same words.
+ */
+export function runNoteParts(run: RunState, o: { launched: RecordedRun | null; others: number[]; skipping: number; lateLog: boolean; cause: string | null; rotation: string | null }): string[] {
+  return [...(o.cause ? [`ended before its first record: ${o.cause}`] : []), ...(o.rotation ? [o.rotation] : []), ...runNotes(run, o.launched, o.others, o.skipping, o.lateLog)];
 }

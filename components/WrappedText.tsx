@@ -10,12 +10,12 @@ const INDENT = 2;
  * columns), so a row cut at the width hid both (tester AA9): the job screen gives such a line the rows it needs
  * while rows are free (wrappedRows), and this draws it in them.
  */
-export function WrappedText({ text, width, rows, color }: { text: string; width: number; rows: number; color?: string }) {
+export function WrappedText({ text, width, rows, color, dim = false }: { text: string; width: number; rows: number; color?: string; dim?: boolean }) {
   const lines = problemRows(text, width, rows);
   return (
     <>
       {lines.map((l, i) => (
-        <Text key={i} color={color} wrap="truncate-end">
+        <Text key={i} color={color} dimColor={dim} wrap="truncate-end">
           {l}
         </Text>
       ))}
