@@ -91,7 +91,8 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   const noteParts = run && !reading && runLines === runFull ? runNoteParts(run, { launched, others, skipping, lateLog: state.place !== null, cause, rotation }) : [];
   const noteRows = noteParts.length ? grow(`  ${noteParts.join(' · ')}`) : 1;
   const placeRows: Record<string, number> = {};
-  for (const l of place) if (l.tone === 'fail' || l.tone === 'warn') placeRows[l.text] = grow(l.text);
+  // Its problem lines, after the first (the execution's own line puts its long name last, to be cut).
+  for (const l of place.slice(1)) if (l.tone === 'fail' || l.tone === 'warn') placeRows[l.text] = grow(l.text);
   const errorRows: Record<string, number> = {};
   if (covLines === covFull) {
     for (const [name, s] of [['storage', cov.storage], ['warehouse', cov.warehouse]] as const) if (s?.error) errorRows[name] = grow(sourceErrorText(name, s));

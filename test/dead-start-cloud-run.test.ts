@@ -39,6 +39,9 @@ function screen(r: Runtime): string {
   return stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore({ ...s, ui: { ...s.ui, width: 80, height: 24 } }, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
 }
 
+/** The screen's rows joined as one text: a problem wrapped over free rows (tester AA9) reads whole. */
+const joined = (r: Runtime) => screen(r).split('\n').map((row) => row.trim()).join(' ');
+
 test('an execution that died on a bad argument says why on the dashboard, in status text and --json: launched here, then one started elsewhere after it', async () => {
   const storage = path.join(dir, 'st');
   const file = writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}', `--storage=${storage}`, '--speed=50', '--bogus-flag'], cloudRun: { logDeadline: 20 } });
@@ -51,7 +54,7 @@ test('an execution that died on a bad argument says why on the dashboard, in sta
   await ours.done;
   const endedWithCause = () => {
     const s = r.store.getState();
-    return s.place?.execution?.state === 'failed' && currentFigures(s).status === 'ended' && screen(r).includes(`ended before its first record: ${CAUSE}`.slice(0, 70));
+    return s.place?.execution?.state === 'failed' && currentFigures(s).status === 'ended' && joined(r).includes(`ended before its first record: ${CAUSE}`);
   };
   await waitFor(endedWithCause, 'the launched execution ended, its cause on the job screen', 30_000);
   for (const args of [['status', '--json'], ['status']]) {
@@ -88,6 +91,6 @@ test('an execution that died before the dashboard opened: ended once its log is 
   const s = r.store.getState();
   expect(s.place?.execution?.id).toBe(dead.name.split('/').at(-1));
   expect(currentFigures(s).status).toBe('ended');
-  expect(screen(r)).toContain(`ended before its first record: ${CAUSE}`.slice(0, 70));
+  expect(joined(r)).toContain(`ended before its first record: ${CAUSE}`);
   expect(s.alerts.recent).toEqual([]);
 }, 60_000);
