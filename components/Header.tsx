@@ -72,7 +72,8 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
   const spinning = figures.status === 'running';
   // A dry run lists its keys and scrapes none: said with its state, never taken for a run that did nothing (tester X15).
   const status = figures.status + (run?.dryRun ? ' (dry run)' : '') + (external && isLive(figures.status) ? ' (external)' : '');
-  const settings = run && (run.workers !== null || run.timeoutSec !== null) ? `${run.workers === null ? '? workers' : countOf(run.workers, 'worker')} · timeout ${run.timeoutSec ?? '?'} s` : '';
+  // Only the settings known (tester AA10: a Cloud Run job whose args carry no {timeout} read `timeout ? s`).
+  const settings = run ? [run.workers === null ? '' : countOf(run.workers, 'worker'), run.timeoutSec === null ? '' : `timeout ${run.timeoutSec} s`].filter(Boolean).join(' · ') : '';
   const parts: Part[] = [
     { text: ' ' + (spinning ? '  ' : '') },
     { text: status, bold: true, color: STATUS_COLOR[figures.status] },

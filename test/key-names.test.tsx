@@ -11,7 +11,10 @@ import { CHOOSE_KEYS, CONFIRM_KEYS, FILTER_KEYS, KEYMAP, keyLabel } from '../src
 import { OVERVIEW_KEYMAP } from '../src/overview/overview-keymap.js';
 import { historyPosition } from '../src/state/history-lines.js';
 import { initialState, type Confirm } from '../src/state/app-state.js';
-import { T0 } from './support/log-text.js';
+import { logOf, T0 } from './support/log-text.js';
+import { App } from '../components/App.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { createStore } from '../src/store.js';
 
 // Tester Z10: `?` named keys `escape` and `pageup` (the terminal reader's names, straight from the table) while the
 // key bar said `Esc` and `PgUp`. Every place that names a key writes it one way, from the one table's names.
@@ -77,4 +80,17 @@ describe('a box at any width', () => {
     expect(bar).toContain('↑ previous group · ↓ next group · Enter retry this group');
     expect(bar).not.toMatch(RAW);
   });
+});
+
+// Tester AA10: a run whose log (or launch record) gave its workers and no timeout, as a Cloud Run job whose args
+// carry no {timeout}, read `4 workers · timeout ? s`: the header says only the settings known.
+test('the header says only the settings known: no `timeout ? s`', () => {
+  const store = createStore(initialState({ job: 'crjob', log: '/x/bf.log', now: T0 + 60_000, targets: [95] }), { frameMs: 0 });
+  const records = [['INFO', 'Backfill (v2) initialized'], ['INFO', '  Workers: 4'], ['INFO', 'Loaded 12 dates from /tmp/dates.txt'], ['INFO', '  ✅ Scraped 2022-01-03']];
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(T0, records), compileGrammar()) });
+  store.dispatch({ type: 'log/progress', bytesRead: 10, size: 10, historyDone: true });
+  expect(store.getState().log.current).toMatchObject({ workers: 4, timeoutSec: null });
+  const header = frame(<App store={store} onIntent={() => undefined} color={false} />).split('\n')[0];
+  expect(header).toContain('4 workers');
+  expect(header).not.toContain('?');
 });
