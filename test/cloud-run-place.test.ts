@@ -173,8 +173,12 @@ describe('Cloud Run place', () => {
     expect(second.state().process).toMatchObject({ attached: true, alive: true, external: false });
     await waitFor(() => second.lines.length > 0, 'the re-attached log');
 
+    expect(second.state().ui.notices.map((n) => n.text).join('\n')).toContain('re-attached to execution');
     server.world.cancel(server.world.executions[0]);
     await server.world.executions[0].done;
+    // Its end replaces the re-attach notice (tester AA10: `re-attached …, still running` stayed on top under `stopped`).
+    await waitFor(() => second.state().ui.notices.some((n) => /^execution \S+ cancelled/.test(n.text)), 'the end said', 30_000);
+    expect(second.state().ui.notices.map((n) => n.text).join('\n')).not.toContain('re-attached');
     server.world.run(server.world.opts.jobs[0], { containerOverrides: [{ args: ['--by-gcloud'] }] });
     const other = placeFor(server, stateDir);
     await other.place.start();

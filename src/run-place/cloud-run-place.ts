@@ -388,7 +388,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const rec = mine.get(pick.id) ?? null;
     show(pick, rec !== null, rec?.id ?? null);
     listedOnce = true;
-    if (running) notice(rec ? `re-attached to execution ${pick.id} (run ${rec.id}), still running` : `execution ${pick.id} is running, started outside this dashboard (gcloud or the console)`, rec ? 'info' : 'warn');
+    // Keyed by the run, as its end's notice is: a cancel or the end replaces it (tester AA10: `re-attached …, still
+    // running` stayed on top under `stopped`).
+    if (running) notice(rec ? `re-attached to execution ${pick.id} (run ${rec.id}), still running` : `execution ${pick.id} is running, started outside this dashboard (gcloud or the console)`, rec ? 'info' : 'warn', `run:${rec?.id ?? pick.id}`);
     followLog(pick, rec);
     if (!isActive(pick)) await onEnded(pick, rec);
   }
