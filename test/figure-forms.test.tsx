@@ -60,6 +60,16 @@ function row(over: Partial<OverviewRow> = {}): OverviewRow {
 /** A digit followed by a cut: a number split by a cell's edge. */
 const CUT_NUMBER = /\d[.,]?…/;
 
+test.each([
+  [25, '88.3 % · 95 %: 4,496 more'],
+  [21, '88.3 % · 95 %: +4,496'],
+  [20, '88.3 % · 95 %: +4.4k'],
+  [12, '88.3 %'],
+])('a coverage cell in %d characters: %s', async (width, want) => {
+  const { overviewCells } = await import('../src/overview/overview-text.js');
+  expect(overviewCells(row(), (c) => (c === 'storage' ? width : 80)).storage).toBe(want);
+});
+
 describe('the overview never cuts a figure (80 columns and narrower)', () => {
   test.each([80, 72, 60, 50])('at %d columns: the screen row and the text status row', (width) => {
     const cols = overviewColumns(width, 'player-boxscores'.length);
@@ -69,6 +79,8 @@ describe('the overview never cuts a figure (80 columns and narrower)', () => {
       for (const l of out.split('\n')) expect(stringWidth(l), `${what}: ${l}`).toBeLessThanOrEqual(width);
       expect(out, what).not.toMatch(CUT_NUMBER);
       expect(out, what).not.toMatch(/\/m…|\/mi…/);
+      // A target is never named without what it needs (`88.3 % · 95 %` read as met: tester Z10).
+      expect(out, what).not.toMatch(/· \d+ %(?!:)/);
     }
     if (width === 80) {
       expect(screen).toContain('1107/min');

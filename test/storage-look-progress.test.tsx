@@ -56,3 +56,13 @@ test('a bucket listing held after two pages: the storage row says the objects li
   await waitFor(() => (frame().includes('1,500/1,500') ? true : null), 'the figures on the row', 30_000);
   expect(frame()).not.toContain('objects listed');
 }, 60_000);
+
+// Tester Z10: `status --timeout 12` on a bucket answering a page every 3 s said `no answer within 10 s` after 6 pages.
+test('a listing cut by the bound after pages came says how far it got, not "no answer"', async () => {
+  const { timeoutError } = await import('../src/app/look-once.js');
+  const source = { name: 'storage' as const, label: 'gs://bkt/p/', service: 'Cloud Storage', list: async () => ({ keys: new Set<string>(), requests: 0, bytesBilled: null, method: 'objects' }) };
+  const cut = await timeoutError(source, 10_000, { asked: 6, progress: { done: 500, of: null, unit: 'keys', objects: 6000 } });
+  expect(cut.message).toBe('Cloud Storage gs://bkt/p/: listing not finished within 10 s (it answered: 6,000 objects listed in 6 pages)');
+  const silent = await timeoutError(source, 10_000, { asked: 1 });
+  expect(silent.message).toBe('Cloud Storage gs://bkt/p/: no answer within 10 s');
+});

@@ -1,3 +1,4 @@
+import { formatCount } from '../format.js';
 import { SourceError, type KeySource, type ListTrace } from '../coverage/source.js';
 import type { AppEvent } from '../state/events.js';
 import { hostPort } from '../network-words.js';
@@ -44,6 +45,13 @@ export async function timeoutError(source: KeySource, limitMs?: number, trace?: 
     return new SourceError(`${name}: no request sent ${within} (the client library was still loading, or the look waited its turn)`, 'give it longer with --timeout', null);
   }
   if (trace?.waiting) return new SourceError(`${name}: ${trace.waiting} ${within}`, 'a slow query can be given longer with --timeout (up to the source\'s own limit of a look, 60 s for BigQuery)', null);
+  // It answered, page after page, and was not done in time: said so, with how far it got, never "no answer" (tester
+  // Z10: a bucket answering a page every 3 s read `no answer within 10 s` after 6 pages).
+  const far = trace?.progress;
+  if (far && (far.objects ?? far.done) > 0) {
+    const got = far.of !== null ? `${formatCount(far.done)} of ${formatCount(far.of)} ${far.unit}` : far.objects !== undefined ? `${formatCount(far.objects)} objects listed in ${formatCount(trace!.asked)} ${trace!.asked === 1 ? 'page' : 'pages'}` : `${formatCount(far.done)} ${far.unit} so far`;
+    return new SourceError(`${name}: listing not finished ${within} (it answered: ${got})`, 'a large listing can be given longer with --timeout', null);
+  }
   if (source.endpoint !== undefined && (await connectionRefused(source.endpoint))) {
     return new SourceError(`${name}: connection refused at ${hostPort(source.endpoint) ?? source.endpoint}: nothing listens there`, hint, null);
   }
