@@ -19,6 +19,7 @@ import { writerOf } from '../src/state/writer.js';
 import { assertFreshDist } from './support/dist.js';
 import { CLI } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
+import { killRunGroups } from './support/run-groups.js';
 
 // The harness runs dist/: refuse a stale one before any test spawns it.
 assertFreshDist();
@@ -34,13 +35,7 @@ beforeEach(() => {
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-  for (const pid of runPids.splice(0)) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killRunGroups(runPids);
   rmSync(dir, { recursive: true, force: true });
 });
 

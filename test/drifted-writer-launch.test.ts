@@ -15,6 +15,7 @@ import { stoppedByRecord } from '../src/state/writer.js';
 import { assertFreshDist } from './support/dist.js';
 import { CLI } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
+import { killRunGroups } from './support/run-groups.js';
 
 // Tester AA1: a run launched here whose writer's clock is 10 min off ours (a VM, a container, another host: no zone).
 // Its launch record is on our clock, its lines on the writer's: compared as they were, its run began 10 min before its
@@ -29,13 +30,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
-  for (const pid of runPids.splice(0)) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killRunGroups(runPids);
   rmSync(dir, { recursive: true, force: true });
 });
 

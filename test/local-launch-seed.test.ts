@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { banner, logOf } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
+import { killRunGroups } from './support/run-groups.js';
 
 let dir: string;
 const runtimes: Runtime[] = [];
@@ -18,13 +19,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
+  killRunGroups(pids);
   rmSync(dir, { recursive: true, force: true });
 });
 
