@@ -32,7 +32,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
   for (const r of runtimes.splice(0)) await r.close();
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 function runtimeFor(args: string[], present: string[] = [], cloudRun?: Record<string, unknown>): Runtime {

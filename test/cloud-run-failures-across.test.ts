@@ -29,7 +29,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 function start(logDeadline = 20): Runtime {

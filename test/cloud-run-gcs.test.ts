@@ -18,7 +18,7 @@ let dir: string;
 const cleanups: (() => Promise<unknown> | void)[] = [];
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-gcs-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -28,7 +28,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 // Tester X2: Cloud Logging delivers entries out of order, one task's too. A failure written before the summary

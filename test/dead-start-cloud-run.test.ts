@@ -31,7 +31,7 @@ afterEach(async () => {
   await runtime?.close();
   runtime = null;
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 function screen(r: Runtime): string {

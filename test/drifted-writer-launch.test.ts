@@ -31,7 +31,7 @@ beforeEach(() => {
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
   killRunGroups(runPids);
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 const KEYS = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString().slice(0, 10));

@@ -25,7 +25,7 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-dry-run-'));
   writeFileSync(path.join(dir, 'keys.csv'), `${KEYS.join('\n')}\n`);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
 test('status of a dry run\'s log: complete (dry run), dryRun true, the note; the run after it is a run of its own', async () => {
   const log = path.join(dir, 'dry.log');

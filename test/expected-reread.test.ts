@@ -17,7 +17,7 @@ afterEach(async () => {
 // 27 keys, while `status` said 3/40. The file that says what 100 % means is followed like the log and storage.
 test('the expected keys are re-read when the file changes: coverage counts the new list and s launches from it', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-expected-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   const file = path.join(dir, 'e.csv');
   writeFileSync(file, days(0, 30).join('\n') + '\n');
   for (const k of days(0, 3)) {

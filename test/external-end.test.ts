@@ -12,7 +12,7 @@ import { waitFor } from './support/wait-for.js';
 // Tester Y7: a writer not started here hung (stalled 5:25, the alert), then died: within seconds the dashboard read
 // `ended · 0:00`, its elapsed snapped back to the span of its lines. Its own runs keep the moment they ended.
 const dir = mkdtempSync(join(tmpdir(), 'bt-external-end-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
 test('a writer not started here that hangs and then dies: ended at the look that found it gone, not at its last line', async () => {
   // Our clock, injected: the run's lines span 5 s; the dashboard is at 5:55 when the writer dies.

@@ -18,7 +18,7 @@ import { waitFor } from './support/wait-for.js';
 // Tester W19: a log in another format (`[2025-11-26 23:00:00] INFO: …`, ISO times) read `waiting`, the word for
 // "no log yet", with nothing said: the operator took the path for wrong.
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-foreign-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 const closing: Runtime[] = [];
 afterEach(async () => {
   for (const r of closing.splice(0)) await r.close();

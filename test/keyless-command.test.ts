@@ -15,7 +15,7 @@ afterEach(async () => {
 // offered `Launch 853 keys, 6 workers, timeout 180 s?`, and a keys file of 853 keys was written that it never read.
 test('a command that takes no keys file: s runs it as configured (no keys file), r says it cannot be given the failed keys', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-keyless-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   writeFileSync(path.join(dir, 'e.csv'), ['2022-01-03', '2022-01-04', '2022-01-05'].join('\n') + '\n');
   mkdirSync(path.join(dir, 'st'), { recursive: true });
   writeFileSync(path.join(dir, 'nt.mjs'), "process.stdout.write('own keys\\n');\n");

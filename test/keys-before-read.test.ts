@@ -24,7 +24,7 @@ beforeEach(() => {
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
   for (const a of aborts.splice(0)) a.abort();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 const KEYS = Array.from({ length: 12 }, (_, i) => `2022-04-${String(i + 10).padStart(2, '0')}`);

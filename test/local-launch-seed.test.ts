@@ -20,7 +20,7 @@ beforeEach(() => {
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
   killRunGroups(pids);
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 /** A backfill that logs nothing until GATE exists (a Python script's start-up), then its banner and one outcome. */

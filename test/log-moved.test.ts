@@ -20,7 +20,7 @@ import { logLine } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-log-moved-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
 /**
  * A backfill writing its log as `>> bf.log` does: the file opened once for appending, each line written when the

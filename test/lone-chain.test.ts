@@ -41,7 +41,7 @@ beforeEach(() => {
 afterEach(() => {
   term?.close();
   term = null;
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 test.runIf(HAS_TMUX)('a lone job with a chain shows the funnel on its dashboard, as status does, within 80×24', async () => {

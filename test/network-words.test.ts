@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterEach(() => runtimes.splice(0).forEach((r) => r.close()));
 afterAll(async () => {
   await new Promise<void>((r) => plain.close(() => r()));
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 function config(name: string, endpoint: string, extra: Record<string, unknown> = {}): string {

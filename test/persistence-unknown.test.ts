@@ -48,7 +48,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gcs.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 function config(storage: boolean) {

@@ -48,7 +48,7 @@ beforeEach(() => {
 afterEach(async () => {
   await runtime?.close();
   runtime = null;
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 describe('s and the keys a retry will not help', () => {

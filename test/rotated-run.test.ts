@@ -68,7 +68,7 @@ beforeAll(async () => {
   await w.end();
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'rot', log: 'bf.log', keepAwake: false }));
 }, 30_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
 describe('a run whose log was rotated twice under it', () => {
   test('status reads the rotated files first: the whole run, its failures, where it was read from', async () => {

@@ -15,7 +15,7 @@ import { logLine } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-runtime-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
 test('the first frames come while a long history is still being read, with its progress', async () => {
   const log = path.join(dir, 'big.log');

@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bt-skew-after-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 const MIN = 60_000;
 

@@ -22,7 +22,7 @@ afterEach(async () => {
   cleanup();
   await runtime?.close();
   await gcs?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   runtime = gcs = dir = null;
 });
 

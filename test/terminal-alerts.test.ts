@@ -20,7 +20,7 @@ beforeEach(() => {
 afterEach(() => {
   term?.close();
   term = null;
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 const SUMMARY = [['INFO', '  ✅ Scraped 2022-01-05'], ['INFO', '='.repeat(70)], ['INFO', 'BACKFILL COMPLETE'], ['INFO', 'Total dates: 3'], ['INFO', '✅ Processed: 3'], ['INFO', '⏭️  Skipped: 0'], ['INFO', '❌ Failed: 0']];

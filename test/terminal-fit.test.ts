@@ -18,7 +18,7 @@ beforeEach(() => {
 afterEach(() => {
   term?.close();
   term = null;
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 // The command waits for Enter: its line is written once the test's terminal has its size (a resize after it would

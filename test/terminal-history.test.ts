@@ -34,7 +34,7 @@ beforeEach(() => {
 afterEach(() => {
   term?.close();
   term = null;
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 const POSITION = /^lines (\d+)–(\d+) of (\d+)/;

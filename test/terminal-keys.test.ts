@@ -22,7 +22,7 @@ beforeEach(() => {
 afterEach(() => {
   term?.close();
   term = null;
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 const cursorRow = (rows: string[]) => rows.find((r) => r.includes('›'));

@@ -48,7 +48,7 @@ afterEach(async () => {
   term = null;
   writer?.kill('SIGKILL');
   await gcs?.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 /** No row wider than the terminal (tmux joins a wrapped row back, so a wrap shows as too wide), none past its height. */

@@ -24,7 +24,7 @@ afterEach(() => {
   term?.close();
   term = null;
   for (const c of cleanups.splice(0)) c();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 const runsFile = () => path.join(dir, '.backfill-tui', 'lv', 'runs.jsonl');

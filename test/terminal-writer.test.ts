@@ -35,7 +35,7 @@ afterEach(() => {
   term?.close();
   term = null;
   writer?.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 describe('the writer of the log', () => {

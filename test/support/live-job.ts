@@ -9,7 +9,9 @@ import path from 'node:path';
  */
 export function liveJobDir(prefix: string, job: string, keys: string[], lives: string, cleanups: Array<() => unknown>): { dir: string; log: string; configFile: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  // Retried (Node's linear backoff: 5.5 s in all): a runtime closed a moment ago may still record the end of the
+  // run just killed into .backfill-tui (ENOTEMPTY in a full suite under load).
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
   writeFileSync(path.join(dir, 'expected.txt'), keys.join('\n') + '\n');
   mkdirSync(path.join(dir, 'st'), { recursive: true });
   writeFileSync(path.join(dir, 'lives.mjs'), lives);
