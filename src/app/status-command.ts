@@ -174,8 +174,10 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
     const src = from === 'lag' ? 'storage and warehouse' : from;
     const configured = from === 'lag' ? config.storage && config.warehouse : config[from];
     if (!configured) {
-      // A source the job does not have: a usage error, as an unknown --from is (tester V10).
-      writeErr(`backfill-tui: cannot list missing keys from ${src}: ${state.job} has no ${src} configured${from === 'lag' ? ' (--from lag needs both)' : ''}\n`);
+      // A source the job does not have: a usage error, as an unknown --from is (tester V10). For lag, the one it lacks
+      // is named (tester AA7: `has no storage and warehouse configured` read as if neither were).
+      const lacking = from !== 'lag' ? from : !config.storage && !config.warehouse ? 'storage and no warehouse' : !config.storage ? 'storage' : 'warehouse';
+      writeErr(`backfill-tui: cannot list missing keys from ${src}: ${state.job} has no ${lacking} configured${from === 'lag' ? ' (--from lag needs storage and warehouse)' : ''}\n`);
       return 2;
     }
     const err = cov[from === 'lag' ? 'storage' : from]?.error ?? cov.warehouse?.error ?? 'no answer in time';
