@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createElement } from 'react';
@@ -32,7 +33,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
   for (const r of runtimes.splice(0)) await r.close();
   await server.close();
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeDir(dir);
 });
 
 function runtimeFor(args: string[], present: string[] = [], cloudRun?: Record<string, unknown>): Runtime {

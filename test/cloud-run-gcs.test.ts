@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Storage } from '@google-cloud/storage';
@@ -18,7 +19,7 @@ let dir: string;
 const cleanups: (() => Promise<unknown> | void)[] = [];
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-gcs-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  cleanups.push(() => removeDir(dir));
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

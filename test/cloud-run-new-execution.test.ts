@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -32,7 +33,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
   await server.close();
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeDir(dir);
 });
 
 function runtimeFor(args: string[]): Runtime {

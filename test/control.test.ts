@@ -1,3 +1,4 @@
+import { removeDir } from './support/remove-dir.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,7 +37,7 @@ afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
   killRunGroups(runPids);
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeDir(dir);
 });
 
 const KEYS = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString().slice(0, 10));

@@ -1,5 +1,6 @@
+import { removeDir } from './support/remove-dir.js';
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -42,7 +43,7 @@ beforeAll(async () => {
   expect(await appendRun(finished, process.execPath, [CLI, 'sim', '--csv=keys.csv', '--speed=100000', '--storage=st', '--seed=3', '--fail-rate=0'])).toBe(0);
   expect(readFileSync(finished, 'utf8')).toContain('BACKFILL COMPLETE');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeDir(dir));
 
 /** The last non-empty line a command wrote to the log: what the operator would read as the cause. */
 const lastLine = (log: string) => readFileSync(log, 'utf8').trimEnd().split('\n').at(-1)!;

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -31,7 +32,7 @@ afterEach(async () => {
   await runtime?.close();
   runtime = null;
   await server.close();
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeDir(dir);
 });
 
 function screen(r: Runtime): string {

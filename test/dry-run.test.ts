@@ -1,5 +1,6 @@
+import { removeDir } from './support/remove-dir.js';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -25,7 +26,7 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-dry-run-'));
   writeFileSync(path.join(dir, 'keys.csv'), `${KEYS.join('\n')}\n`);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeDir(dir));
 
 test('status of a dry run\'s log: complete (dry run), dryRun true, the note; the run after it is a run of its own', async () => {
   const log = path.join(dir, 'dry.log');

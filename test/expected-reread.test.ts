@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -17,7 +18,7 @@ afterEach(async () => {
 // 27 keys, while `status` said 3/40. The file that says what 100 % means is followed like the log and storage.
 test('the expected keys are re-read when the file changes: coverage counts the new list and s launches from it', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-expected-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  cleanups.push(() => removeDir(dir));
   const file = path.join(dir, 'e.csv');
   writeFileSync(file, days(0, 30).join('\n') + '\n');
   for (const k of days(0, 3)) {

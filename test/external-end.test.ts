@@ -1,5 +1,6 @@
+import { removeDir } from './support/remove-dir.js';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -12,7 +13,7 @@ import { waitFor } from './support/wait-for.js';
 // Tester Y7: a writer not started here hung (stalled 5:25, the alert), then died: within seconds the dashboard read
 // `ended · 0:00`, its elapsed snapped back to the span of its lines. Its own runs keep the moment they ended.
 const dir = mkdtempSync(join(tmpdir(), 'bt-external-end-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeDir(dir));
 
 test('a writer not started here that hangs and then dies: ended at the look that found it gone, not at its last line', async () => {
   // Our clock, injected: the run's lines span 5 s; the dashboard is at 5:55 when the writer dies.

@@ -1,6 +1,7 @@
+import { removeDir } from './support/remove-dir.js';
 import React from 'react';
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -18,7 +19,7 @@ import { waitFor } from './support/wait-for.js';
 // Tester W19: a log in another format (`[2025-11-26 23:00:00] INFO: …`, ISO times) read `waiting`, the word for
 // "no log yet", with nothing said: the operator took the path for wrong.
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-foreign-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeDir(dir));
 const closing: Runtime[] = [];
 afterEach(async () => {
   for (const r of closing.splice(0)) await r.close();

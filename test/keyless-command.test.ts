@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -15,7 +16,7 @@ afterEach(async () => {
 // offered `Launch 853 keys, 6 workers, timeout 180 s?`, and a keys file of 853 keys was written that it never read.
 test('a command that takes no keys file: s runs it as configured (no keys file), r says it cannot be given the failed keys', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-keyless-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  cleanups.push(() => removeDir(dir));
   writeFileSync(path.join(dir, 'e.csv'), ['2022-01-03', '2022-01-04', '2022-01-05'].join('\n') + '\n');
   mkdirSync(path.join(dir, 'st'), { recursive: true });
   writeFileSync(path.join(dir, 'nt.mjs'), "process.stdout.write('own keys\\n');\n");

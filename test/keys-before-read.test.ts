@@ -1,5 +1,6 @@
+import { removeDir } from './support/remove-dir.js';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ beforeEach(() => {
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
   for (const a of aborts.splice(0)) a.abort();
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeDir(dir);
 });
 
 const KEYS = Array.from({ length: 12 }, (_, i) => `2022-04-${String(i + 10).padStart(2, '0')}`);

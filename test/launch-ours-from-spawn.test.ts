@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -99,7 +100,7 @@ test('a run launched while a look at /proc is under way is ours from its spawn: 
 // reaches the state only after the launch's start window), and that notice stayed above the run's stop box.
 test('x in the launch\'s start window waits for the run to settle, then opens its stop box; never `no run of ours`', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-start-window-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  cleanups.push(() => removeDir(dir));
   writeFileSync(path.join(dir, 'expected.txt'), KEYS.join('\n') + '\n');
   mkdirSync(path.join(dir, 'st'), { recursive: true });
   writeFileSync(path.join(dir, 'lives.mjs'), LIVES);

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -20,7 +21,7 @@ const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
 
 async function launchWith(command: string[]): Promise<{ message: string; record: Record<string, unknown>; seed: { workers: number | null; timeoutSec: number | null } }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-settings-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  cleanups.push(() => removeDir(dir));
   writeFileSync(path.join(dir, 'e.csv'), KEYS.join('\n') + '\n');
   const config = { job: 'team', log: 'b.log', expected: 'e.csv', command, workers: 6, timeout: 180, keepAwake: false, timezone: 'UTC' };
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));

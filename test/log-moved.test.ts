@@ -3,8 +3,9 @@
  * run is read where its writer writes, counted once, until that writer is gone; launching stays refused meanwhile.
  * Real files and a real child process writing them; every wait is on a signal with a deadline.
  */
+import { removeDir } from './support/remove-dir.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
@@ -20,7 +21,7 @@ import { logLine } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-log-moved-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeDir(dir));
 
 /**
  * A backfill writing its log as `>> bf.log` does: the file opened once for appending, each line written when the

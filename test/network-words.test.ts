@@ -1,6 +1,7 @@
+import { removeDir } from './support/remove-dir.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -33,7 +34,7 @@ beforeAll(async () => {
 afterEach(() => runtimes.splice(0).forEach((r) => r.close()));
 afterAll(async () => {
   await new Promise<void>((r) => plain.close(() => r()));
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeDir(dir);
 });
 
 function config(name: string, endpoint: string, extra: Record<string, unknown> = {}): string {

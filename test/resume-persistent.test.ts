@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -48,7 +49,7 @@ beforeEach(() => {
 afterEach(async () => {
   await runtime?.close();
   runtime = null;
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeDir(dir);
 });
 
 describe('s and the keys a retry will not help', () => {

@@ -1,5 +1,6 @@
+import { removeDir } from './support/remove-dir.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,7 +69,7 @@ beforeAll(async () => {
   await w.end();
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'rot', log: 'bf.log', keepAwake: false }));
 }, 30_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeDir(dir));
 
 describe('a run whose log was rotated twice under it', () => {
   test('status reads the rotated files first: the whole run, its failures, where it was read from', async () => {

@@ -1,4 +1,5 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -15,7 +16,7 @@ import { logLine } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-runtime-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeDir(dir));
 
 test('the first frames come while a long history is still being read, with its progress', async () => {
   const log = path.join(dir, 'big.log');

@@ -1,5 +1,6 @@
+import { removeDir } from './support/remove-dir.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import stringWidth from 'string-width';
@@ -48,7 +49,7 @@ afterEach(async () => {
   term = null;
   writer?.kill('SIGKILL');
   await gcs?.close();
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeDir(dir);
 });
 
 /** No row wider than the terminal (tmux joins a wrapped row back, so a wrap shows as too wide), none past its height. */

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { removeDir } from './support/remove-dir.js';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -40,9 +41,8 @@ afterEach(() => {
     }
   }
   // term.close() waited for the dashboard to end; a stop carrier it left may still write the SIGTERM's record until
-  // it sees the run killed above (it looks every 250 ms): retry a directory that refills. rmSync's backoff is
-  // linear (100, 200, … ms): 10 retries are 5.5 s in all (50 were 127 s, which hid a writer for two minutes).
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  // it sees the run killed above (it looks every 250 ms): removeDir retries a directory that refills.
+  removeDir(dir);
 });
 
 /** Launched runs as runs.jsonl folds them (a launch is recorded before the spawn, then with its pid). */

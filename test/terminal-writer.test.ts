@@ -1,5 +1,6 @@
+import { removeDir } from './support/remove-dir.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -35,7 +36,7 @@ afterEach(() => {
   term?.close();
   term = null;
   writer?.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  removeDir(dir);
 });
 
 describe('the writer of the log', () => {

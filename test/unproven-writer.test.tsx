@@ -1,5 +1,6 @@
+import { removeDir } from './support/remove-dir.js';
 import React from 'react';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -21,7 +22,7 @@ import { waitFor } from './support/wait-for.js';
 // `ended`, its elapsed ran 0:33 and snapped back to 0:00, and a run of unknown total was drawn as a full bar.
 const T0 = Date.UTC(2025, 10, 26, 23, 0, 0);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-unproven-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+afterAll(() => removeDir(dir));
 
 /** A state whose last look at the log's writers (none found) was at `lookedAt`, lines last arriving at `arrivedAt`. */
 function stateWith(lookedAt: number, arrivedAt: number | null, patch: Partial<AppState['process']> = {}): AppState {

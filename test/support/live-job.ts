@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { removeDir } from './remove-dir.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -9,9 +10,7 @@ import path from 'node:path';
  */
 export function liveJobDir(prefix: string, job: string, keys: string[], lives: string, cleanups: Array<() => unknown>): { dir: string; log: string; configFile: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  // Retried (Node's linear backoff: 5.5 s in all): a runtime closed a moment ago may still record the end of the
-  // run just killed into .backfill-tui (ENOTEMPTY in a full suite under load).
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  cleanups.push(() => removeDir(dir));
   writeFileSync(path.join(dir, 'expected.txt'), keys.join('\n') + '\n');
   mkdirSync(path.join(dir, 'st'), { recursive: true });
   writeFileSync(path.join(dir, 'lives.mjs'), lives);
