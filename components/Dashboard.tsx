@@ -24,7 +24,6 @@ import { deadStartCause } from '../src/state/dead-start.js';
 import { rotationNote } from '../src/state/rotation-note.js';
 import { readingLog } from '../src/state/log-reading.js';
 import { useColor } from './theme.js';
-import { runNotes } from '../src/state/run-notes.js';
 
 /** The log pane gets at least this many lines before the calendar legend is shown. */
 const MIN_LOG = 3;
@@ -61,7 +60,9 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   const cause = deadStartCause(state);
   // The run began in rotated files read first, or the log begins mid-run (tester X13).
   const rotation = rotationNote(state);
-  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (runNotes(run, launched, others, skipping, state.place !== null).length || cause || rotation ? 1 : 0) : foreign ? 2 : 1;
+  // The run's notes row: why it ended before its first record (the Python error), who else writes the log.
+  const noteParts = run && !reading ? runNoteParts(run, { launched, others, skipping, lateLog: state.place !== null, cause, rotation }) : [];
+  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (noteParts.length ? 1 : 0) : foreign ? 2 : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);
   const place = placeLines(state);
@@ -87,9 +88,8 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
     const more = Math.min(wrappedRows(text, width) - 1, left - MIN_LOG);
     return more > 0 && take(more) ? 1 + more : 1;
   };
-  // The run's notes row: why it ended before its first record (the Python error), who else writes the log.
-  const noteParts = run && !reading && runLines === runFull ? runNoteParts(run, { launched, others, skipping, lateLog: state.place !== null, cause, rotation }) : [];
-  const noteRows = noteParts.length ? grow(`  ${noteParts.join(' · ')}`) : 1;
+  // The notes row wraps only where it is shown (the run panel had all its rows).
+  const noteRows = noteParts.length && runLines === runFull ? grow(`  ${noteParts.join(' · ')}`) : 1;
   const placeRows: Record<string, number> = {};
   // Its problem lines, after the first (the execution's own line puts its long name last, to be cut).
   for (const l of place.slice(1)) if (l.tone === 'fail' || l.tone === 'warn') placeRows[l.text] = grow(l.text);
