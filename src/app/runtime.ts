@@ -3,6 +3,7 @@ import { readyUnlessAborted } from '../abort.js';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
 import { readRuns, runsPath } from '../runner/runs-file.js';
+import { withMarkedPids } from '../runner/run-mark.js';
 import { createWritersScan, hiddenWriterPossible, notOurs, type WritersScan } from '../runner/log-writers.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { launchesOnLogClock } from '../state/launch-match.js';
@@ -173,7 +174,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     // Before the start-up look is applied it decides (it reads the same file); read again at the next look.
     if (!snapshotApplied) return void (runsSeen = '');
     if (p.launching || (p.attached && p.alive !== false)) return;
-    const { attachable } = findAttachable(runs);
+    const { attachable } = findAttachable(withMarkedPids(runs).runs);
     if (!attachable || attachable.pid === null || (attachable.id === p.runId && p.alive !== false)) return;
     const patch = { runId: attachable.id, pid: attachable.pid, procStart: attachable.procStart, left: attachable.left ?? null, attached: true, alive: true, external: false, externalPids: [], stopping: null, stopSignals: [], stopped: false, exitCode: null, exitedAt: null };
     store.dispatch({ type: 'process/update', patch });

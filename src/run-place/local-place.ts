@@ -10,6 +10,7 @@ import { runEndWords } from './end-words.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
+import { withMarkedPids } from '../runner/run-mark.js';
 import type { ProcStart } from '../runner/proc.js';
 import { appendRunRecord, recordEndOnce, recordStopNow, recordStopTerm, readRuns, stopAsked } from '../runner/runs-file.js';
 import { runProcesses } from '../runner/session.js';
@@ -422,7 +423,19 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     },
     handOffStop: handOff,
     async noteEndedUnseen() {
-      const runs = await readRuns(config.stateDir).catch(() => []);
+      const marked = withMarkedPids(await readRuns(config.stateDir).catch(() => []));
+      const runs = marked.runs;
+      // A launch whose pid never reached runs.jsonl (its dashboard killed right after the spawn: tester AA13), found by
+      // its mark: its record is completed, so `status`, `h` and every later dashboard know its pid without a walk.
+      for (const run of marked.found) {
+        const { end: _end, left, stopAskedAt: _a, stopTermAt: _t, ...launch } = run;
+        try {
+          await appendRunRecord(config.stateDir, { type: 'launch', ...launch });
+          if (left) await appendRunRecord(config.stateDir, { type: 'left', id: run.id, ...left });
+        } catch (err) {
+          notice(`could not record the pid of run ${run.id}: ${(err as Error).message}`, 'warn');
+        }
+      }
       // One look at the runs' processes (/proc) sorts them all: unproven, and ended unseen.
       const { unproven, ended } = findAttachable(runs);
       for (const run of unproven) {

@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import { procStartOf } from './proc.js';
 import { leftRunning } from './session.js';
 import { fileStamp, type RunLabel } from './keys-file.js';
-import { appendRunRecord, recordEnd, type LaunchRecord, type RunRecord } from './runs-file.js';
+import { appendRunRecord, appendRunRecordNow, recordEnd, type LaunchRecord, type RunRecord } from './runs-file.js';
+import { RUN_MARK } from './run-mark.js';
 import { readLogFrom } from './log-bytes.js';
 import { describeWriteError } from './atomic-write.js';
 
@@ -104,7 +105,9 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   try {
     child = spawn(opts.argv[0], opts.argv.slice(1), {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      // The run's id in its environment, inherited by what it starts: a dashboard killed before the pid below reached
+      // runs.jsonl leaves a record the next one completes by finding this mark in /proc (run-mark.ts; tester AA13).
+      env: { ...process.env, ...opts.env, [RUN_MARK]: id },
       detached: true,
       stdio: ['ignore', fd, fd],
     });
@@ -123,17 +126,22 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   child.on('error', () => undefined); // later errors (a failed kill) must not crash the dashboard
   // No pid means spawn failed (command not found, not executable): 'error' follows.
   const pid = child.pid ?? null;
-  if (pid !== null) opts.onSpawn?.(pid, { id, startedAt });
   const procStart = pid === null ? null : procStartOf(pid);
+  // The pid goes to runs.jsonl in the tick spawn returned in, one synchronous O_APPEND write, before anything is
+  // awaited (tester AA13: a dashboard SIGKILLed right after `y` left the record without its pid while the run went
+  // on, and the next one said `not started here`); its fsync follows. The mark above covers the instant before.
+  let pidRecorded: Promise<void> | null = null;
   if (pid !== null) {
     try {
-      await appendRunRecord(opts.stateDir, record(pid, procStart));
+      pidRecorded = appendRunRecordNow(opts.stateDir, record(pid, procStart)).synced;
     } catch (err) {
       // A run nobody can find again must not go on: it is milliseconds old and has done nothing yet.
       endUntracked(pid);
       return failed(`stopped at once: ${(err as Error).message}, so the run could never be re-attached or stopped`, { pid, procStart });
     }
   }
+  if (pid !== null) opts.onSpawn?.(pid, { id, startedAt });
+  await pidRecorded;
 
   const outcome = await firstOutcome(exited, spawnError, opts.startWindowMs ?? 1000);
   if (outcome.kind === 'error') {

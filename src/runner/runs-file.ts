@@ -191,6 +191,15 @@ export async function recordEndOnce(stateDir: string, end: Omit<EndRecord, 'type
  * quit first). Made durable by an fsync after the signal. Throws one Error naming the file when it cannot be written.
  */
 export function recordStopNow(stateDir: string, id: string, at: number): { synced: Promise<void> } {
+  return appendRunRecordNow(stateDir, { type: 'stop', id, at } satisfies StopRecord);
+}
+
+/**
+ * Appends one record synchronously (one O_APPEND write readers see at once), its fsync after: for what must be on
+ * disk before the next thing this process does can be interrupted (a stop before its signal, a pid right after its
+ * spawn). Throws one Error naming the file when it cannot be written; `synced` never rejects.
+ */
+export function appendRunRecordNow(stateDir: string, record: AnyRunRecord): { synced: Promise<void> } {
   const path = runsPath(stateDir);
   let fd: number;
   try {
@@ -199,7 +208,7 @@ export function recordStopNow(stateDir: string, id: string, at: number): { synce
     const { size } = fstatSync(fd);
     const last = Buffer.alloc(1);
     const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-    writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify({ type: 'stop', id, at } satisfies StopRecord)}\n`);
+    writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify(record)}\n`);
   } catch (err) {
     throw describeWriteError(err, `the run record ${path}`, stateDir);
   }
