@@ -31,5 +31,19 @@ export function resolveConfig(raw: Record<string, unknown>, ctx: { file: string 
     const lines = issueLines(result.error.issues, [], '(top level)', { raw: merged, locate: ctx.locate });
     throw new ConfigError(`${where}: invalid config\n${lines.join('\n')}`);
   }
+  oneLogPlace(result.data, ctx, flags);
   return finishConfig(result.data, ctx);
+}
+
+/**
+ * A Cloud Run job's log is Cloud Logging's: a `log` beside `cloudRun` names a file that would never be read, while
+ * the screen and `status` showed its path as the job's log (tester AA14). Refused, naming where it is written.
+ */
+function oneLogPlace(c: { job: string; log?: string; cloudRun?: { job: string; region: string } }, ctx: { file: string | null; where?: string; locate?: (path: string[]) => string[] }, flags: ConfigFlags): void {
+  if (!c.cloudRun || c.log === undefined) return;
+  const where = ctx.where ?? ctx.file ?? 'command line';
+  const field = flags.log !== undefined ? '--log' : (ctx.locate?.(['log']) ?? ['log']).join('.');
+  throw new ConfigError(
+    `${where}: invalid config\n  ${field}: job "${c.job}" runs on Cloud Run (cloudRun: job ${c.cloudRun.job} in ${c.cloudRun.region}), whose log is read from Cloud Logging, so a log file is never read for it: remove "log" (or remove "cloudRun" and give "command" to run it as a local process)`,
+  );
 }

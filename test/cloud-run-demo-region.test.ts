@@ -120,7 +120,7 @@ describe("the demo's Cloud Run region (backfill-tui loopback-cloud-run)", () => 
     const file = path.join(dir, 'backfill-tui.config.json');
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    writeFileSync(file, JSON.stringify({ jobs: [{ name: 'standings', log: 's.log', cloudRun: demoCloudRun('bdl-standings-backfill', url) }] }));
+    writeFileSync(file, JSON.stringify({ jobs: [{ name: 'standings', cloudRun: demoCloudRun('bdl-standings-backfill', url) }] }));
     expect(await startDemoRegionFor(dir, file, CLI)).toBe(url);
     const { pid } = JSON.parse(readFileSync(path.join(dir, 'cloud-run-region.json'), 'utf8')) as { pid: number };
     const job = { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-standings-backfill' };

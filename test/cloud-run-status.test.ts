@@ -117,12 +117,16 @@ describe('status for a Cloud Run job', () => {
     expect(s.problems).toEqual([]);
 
     // The same lines in a local file give the same run figures.
-    const local = path.join(config.baseDir, 'same.log');
+    // In a folder of its own: beside the Cloud Run job's config, --log was taken as that job's log and never read, so
+    // the "local" figures were the Cloud Run job's again (tester AA14; now a config error).
+    const localDir = mkdtempSync(path.join(dir, 'local-'));
+    const local = path.join(localDir, 'same.log');
     writeFileSync(local, `${lines.join('\n')}\n`);
-    const l = await runCliAsync(['status', '--json', '--log', local], { cwd: config.baseDir });
-    // (State, rate and ETA depend on the moment each was asked and on who writes: compared above.)
-    const { state: _a, ratePerMin: _b, etaSeconds: _c, ...cloudRun } = s.run;
-    const { state: _d, ratePerMin: _e, etaSeconds: _f, ...localRun } = JSON.parse(l.stdout).run;
+    const l = await runCliAsync(['status', '--json', '--log', local], { cwd: localDir });
+    // (State, rate and ETA depend on the moment each was asked and on who writes: compared above. So do the end and
+    // the keys in flight: the local copy nobody writes is ended, the execution runs.)
+    const { state: _a, ratePerMin: _b, etaSeconds: _c, finishedAt: _g, inFlight: _h, ...cloudRun } = s.run;
+    const { state: _d, ratePerMin: _e, etaSeconds: _f, finishedAt: _i, inFlight: _j, ...localRun } = JSON.parse(l.stdout).run;
     expect(cloudRun).toEqual(localRun);
     expect(s.failures).toEqual(JSON.parse(l.stdout).failures);
 
@@ -131,7 +135,7 @@ describe('status for a Cloud Run job', () => {
     expect(unwrapped(t.stdout)).toMatch(new RegExp(`^bdl-boxscores: running \\(external\\) +cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/${JOB}\\n {10}execution running \\(external\\) · tasks 0/1 done, 1 running · log delay \\d+:\\d\\d · ${exec.name.split('/').at(-1)}`));
     // missing --from failures: the keys the execution's outcome lines failed, as for the same local log.
     const m = await runCliAsync(['missing', '--from', 'failures', '--config', config.file!], { cwd: config.baseDir });
-    const ml = await runCliAsync(['missing', '--from', 'failures', '--log', local], { cwd: config.baseDir });
+    const ml = await runCliAsync(['missing', '--from', 'failures', '--log', local], { cwd: localDir });
     const keys = m.stdout.trim().split('\n');
     expect(keys).toHaveLength(s.run.failed);
     expect(keys).toEqual(ml.stdout.trim().split('\n'));
@@ -147,11 +151,14 @@ describe('status for a Cloud Run job', () => {
     const config = configFor(server);
     const r = await runCliAsync(['status', '--json', '--config', config.file!], { cwd: config.baseDir });
     expect(r.code).toBe(0);
-    const local = path.join(config.baseDir, 'same.log');
+    // In a folder of its own: beside the Cloud Run job's config, --log was taken as that job's log and never read, so
+    // the "local" figures were the Cloud Run job's again (tester AA14; now a config error).
+    const localDir = mkdtempSync(path.join(dir, 'local-'));
+    const local = path.join(localDir, 'same.log');
     writeFileSync(local, `${lines.join('\n')}\n`);
-    const l = await runCliAsync(['status', '--json', '--log', local], { cwd: config.baseDir });
-    const { state: _a, ratePerMin: _b, etaSeconds: _c, ...cloudRun } = JSON.parse(r.stdout).run;
-    const { state: _d, ratePerMin: _e, etaSeconds: _f, ...localRun } = JSON.parse(l.stdout).run;
+    const l = await runCliAsync(['status', '--json', '--log', local], { cwd: localDir });
+    const { state: _a, ratePerMin: _b, etaSeconds: _c, finishedAt: _g, inFlight: _h, ...cloudRun } = JSON.parse(r.stdout).run;
+    const { state: _d, ratePerMin: _e, etaSeconds: _f, finishedAt: _i, inFlight: _j, ...localRun } = JSON.parse(l.stdout).run;
     expect(cloudRun).toEqual(localRun);
     expect(cloudRun.succeeded).toBe(count(lines, '✅ Scraped'));
     expect(cloudRun.total).toBe(Number(/Loaded (\d+) dates/.exec(lines.join('\n'))![1]));

@@ -31,11 +31,29 @@ describe('config errors name where the value is written', () => {
     ['a chain without expected says it is required and what it is', { jobs: [{ name: 'a', log: 'a.log' }], chain: { stages: [{ name: 'P1', storage: { url: 'st' } }] } }, '  chain.expected: required: the expected keys file (a path, or { "file", "column" })'],
     ['an entry with both command and cloudRun', { jobs: [{ name: 'a', log: 'a.log', command: ['x'], cloudRun: CLOUD }] }, '  jobs.0.cloudRun: give "command" (a local process) or "cloudRun" (a Cloud Run Job), not both'],
     ['a lone config with both', { job: 'a', log: 'a.log', command: ['x'], cloudRun: CLOUD }, '  cloudRun: give "command" (a local process) or "cloudRun" (a Cloud Run Job), not both'],
+    // A Cloud Run job's log is Cloud Logging's: a log file beside it was shown as its log and never read (tester AA14).
+    ['a lone config with log and cloudRun', { job: 'bdl', log: 'bdl.log', cloudRun: CLOUD }, '  log: job "bdl" runs on Cloud Run (cloudRun: job bdl-boxscore-backfill in us-west2), whose log is read from Cloud Logging, so a log file is never read for it: remove "log" (or remove "cloudRun" and give "command" to run it as a local process)'],
+    ['an entry with log and cloudRun', { jobs: [{ name: 'local', log: 'a.log' }, { name: 'bdl', log: 'bdl.log', cloudRun: CLOUD }] }, expect.stringMatching(/^  jobs\.1\.log: job "bdl" runs on Cloud Run \(cloudRun: job bdl-boxscore-backfill in us-west2\)/)],
+    ['a log inherited from defaults beside an entry\'s cloudRun names defaults', { defaults: { log: 'a.log' }, jobs: [{ name: 'bdl', cloudRun: CLOUD }] }, expect.stringMatching(/^  defaults\.log: job "bdl" runs on Cloud Run/)],
     ['a project id too short says what one looks like', { job: 'a', cloudRun: { ...CLOUD, project: 'p1' } }, '  cloudRun.project: not a Google Cloud project id: a lower-case letter, then 2 to 62 lower-case letters, digits, "-", "." or ":" (e.g. nba-props-platform)'],
   ])('%s', (_name, body, line) => {
     const lines = errorOf(body);
-    expect(lines).toContain(line);
+    expect(lines).toEqual(expect.arrayContaining([line]));
     expect(lines[0]).toMatch(/invalid config$/);
+  });
+
+  test('a Cloud Run job with log: exit 2 naming the file, the job and the field (--log too), nothing printed on stdout', async () => {
+    const file = path.join(dir, 'cloud-log.json');
+    writeFileSync(file, JSON.stringify({ jobs: [{ name: 'local', log: 'a.log' }, { name: 'bdl', log: 'bdl.log', cloudRun: CLOUD }] }));
+    const r = await runCliAsync(['status', '--config', file], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${file}: job "bdl" (jobs.1): invalid config`);
+    expect(r.stderr).toContain('jobs.1.log: job "bdl" runs on Cloud Run');
+    writeFileSync(file, JSON.stringify({ jobs: [{ name: 'local', log: 'a.log' }, { name: 'bdl', cloudRun: CLOUD }] }));
+    const flag = await runCliAsync(['status', '--config', file, '--job', 'bdl', '--log', 'x.log'], { cwd: dir });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--log: job "bdl" runs on Cloud Run');
   });
 
   test('a lone config may name its job with "name", as an entry of jobs does (the README\'s cloudRun example)', () => {
