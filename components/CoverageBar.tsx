@@ -39,7 +39,7 @@ function checkingText(source: SourceCoverage): string {
 export function coverageRight(source: SourceCoverage, expected: number | null): { text: string; color?: string }[] {
   const cov = source.coverage;
   const present = cov?.present ?? 0;
-  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? checkingText(source) : source.error ? 'unknown' : '–';
+  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? checkingText(source) : source.error ? 'unknown' : (source.waits ?? '–');
   const next = cov ? nextUnmetTarget(cov.targets) : null;
   const parts: { text: string; color?: string }[] = [{ text: ` ${counter}` }];
   if (source.stale) parts.push({ text: ' stale', color: 'yellow' });

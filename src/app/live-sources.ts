@@ -148,6 +148,12 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
       pollers.push({ name: source.name, intervalMs, poller: handle });
     };
     if (storage && config.storage) poll(storage, config.storage.pollSeconds * 1000);
+    // The warehouse's query waits for the expected keys (dates or ids): until they are read its row says so. It
+    // vanished while they could not be read (tester AA8: a missing file left no warehouse row and no word why).
+    if (config.warehouse) {
+      const waits = config.expected ? 'not checked: waits for the expected keys' : 'not checked: needs expected keys (none configured)';
+      dispatch({ type: 'coverage/configured', source: 'warehouse', label: config.warehouse.dir ?? config.warehouse.table, waits });
+    }
     if (config.expected) {
       const spec = config.expected;
       // Re-read whenever the file changes: `s` launches from the list as it is now, as `status` counts it (V13).

@@ -18,6 +18,10 @@ export interface OverviewSource {
   errorKind: string | null;
   /** No figures because the expected keys could not be read (not this source's fault). */
   noExpected: boolean;
+  /** No answer yet and none failed: its first look is to come or under way, the cell says `checking…`, not `unknown`. */
+  firstLook?: boolean;
+  /** Not looked at until the expected keys are read (the warehouse's query needs them). */
+  waits?: boolean;
 }
 
 /** One job's row of the overview. */
@@ -65,7 +69,7 @@ export interface OverviewRow {
 function source(s: SourceCoverage | null, expectedError: string | null): OverviewSource | null {
   if (!s) return null;
   const c = s.coverage;
-  return { present: c?.present ?? null, expected: c?.expected ?? null, percent: c ? c.percent : null, next: c ? nextUnmetTarget(c.targets) : null, error: s.error, errorKind: s.error ? problemKind(s.error) : null, noExpected: !c && expectedError !== null };
+  return { present: c?.present ?? null, expected: c?.expected ?? null, percent: c ? c.percent : null, next: c ? nextUnmetTarget(c.targets) : null, error: s.error, errorKind: s.error ? problemKind(s.error) : null, noExpected: !c && expectedError !== null, firstLook: s.checkedAt === null && !s.error && !s.waits, waits: !!s.waits };
 }
 
 

@@ -5,7 +5,7 @@ import type { OverviewRow, OverviewSource } from './overview-rows.js';
 import { problemShort } from './row-problem.js';
 
 /**
- * `76.3 % · 95 %: 12 more`, `all targets met`, `unknown`, or `–` when the job has no such source; a failing
+ * `76.3 % · 95 %: 12 more`, `all targets met`, `checking…` (its first look), `unknown`, or `–` when the job has no such source; a failing
  * source says how (`no access (403)`), before the figures of its last good look (`no access (403) · 76.3 %`).
  */
 export function coverageCell(s: OverviewSource | null): string {
@@ -15,7 +15,9 @@ export function coverageCell(s: OverviewSource | null): string {
 /** The coverage cell's forms, longest first: a narrow cell drops the keys needed, then the target, never a figure's digits. */
 function coverageForms(s: OverviewSource | null): string[] {
   if (!s) return ['–'];
-  if (s.percent === null || s.present === null || s.expected === null) return [s.errorKind ?? (s.noExpected ? 'no expected keys' : 'unknown')];
+  // No figures: why, in the cell's few words. `unknown` only when nothing says more (a look answered, the expected
+  // keys not read yet); a slow first look said `unknown` for as long as it took.
+  if (s.percent === null || s.present === null || s.expected === null) return [s.errorKind ?? (s.noExpected ? 'no expected keys' : s.firstLook ? 'checking…' : s.waits ? 'waits for expected keys' : 'unknown')];
   const pct = formatPercent(s.present, s.expected);
   if (s.errorKind) return [`${s.errorKind} · ${pct}`, s.errorKind, s.errorKind.replace(/ \(\d+\)$/, '')];
   // Short of room the target keeps its count (`95 %: +525`): a bare `95 %` read as if it were met (tester Z10).

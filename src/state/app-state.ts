@@ -34,6 +34,8 @@ export interface SourceState {
   requests: number;
   /** Polls failed in a row since the last answer (an alert fires at 3). */
   failuresInRow: number;
+  /** Why it is not looked at yet (`waits for the expected keys`), until its looks start. */
+  waits?: string | null;
 }
 
 export interface CoverageState {

@@ -20,6 +20,8 @@ export interface SourceCoverage {
   checkingMs?: number | null;
   /** How far the look in flight is (objects listed so far), when the source says. */
   progress?: ListProgress | null;
+  /** Why it is not looked at yet (the warehouse waits for the expected keys), else null. */
+  waits?: string | null;
 }
 
 export interface CoverageView {
@@ -60,6 +62,7 @@ function sourceView(source: SourceState | null, expected: string[] | null, targe
     checking: source.checking,
     checkingMs: source.checking && source.checkingSince != null ? Math.max(0, now - source.checkingSince) : null,
     progress: source.checking ? (source.progress ?? null) : null,
+    waits: source.waits ?? null,
   };
 }
 

@@ -52,7 +52,8 @@ export type AppEvent =
   | { type: 'log/history-done' }
   | { type: 'expected/loaded'; expected: ExpectedInfo }
   | { type: 'expected/failed'; message: string }
-  | { type: 'coverage/configured'; source: 'storage' | 'warehouse'; label: string }
+  /** `waits`: why it is not looked at yet (the warehouse's query waits for the expected keys to tell dates from ids). */
+  | { type: 'coverage/configured'; source: 'storage' | 'warehouse'; label: string; waits?: string }
   | { type: 'coverage/checking'; source: 'storage' | 'warehouse'; /** When the look began (ms); default the state's clock. */ at?: number }
   /** How far the look in flight is, once a second while it runs. */
   | { type: 'coverage/progress'; source: 'storage' | 'warehouse'; progress: ListProgress }

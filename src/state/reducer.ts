@@ -252,7 +252,7 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'expected/failed':
       return { ...state, coverage: { ...state.coverage, expectedError: event.message } };
     case 'coverage/configured':
-      return withSource(state, event.source, () => emptySource(event.label));
+      return withSource(state, event.source, () => ({ ...emptySource(event.label), waits: event.waits ?? null }));
     case 'coverage/checking':
       return withSource(state, event.source, (s) => ({ ...s, checking: true, checkingSince: s.checking ? (s.checkingSince ?? event.at ?? state.now) : (event.at ?? state.now), progress: s.checking ? s.progress : null }));
     case 'coverage/progress':
