@@ -82,7 +82,7 @@ export function App({ store, onIntent, color, chain = null, takeKeys = true }: {
     <ColorProvider color={color}>
       <Box flexDirection="column" width={width}>
         {header(width)}
-        <Notices notices={notices} now={state.now} />
+        <Notices notices={notices} />
         {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
         {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} height={bodyHeight} /> : null}
         {state.ui.confirm || state.ui.choosingGroup ? null : body}

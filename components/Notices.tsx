@@ -1,21 +1,24 @@
 import { Text } from 'ink';
 import { useColor } from './theme.js';
 
-import { recentNotices } from '../src/state/body-height.js';
+import { recentNotices, type ShownNotice } from '../src/state/body-height.js';
 
 export { recentNotices };
 
-/** The newest notices (launch failed, stale lock taken over, ...), for a minute each. */
-export function Notices({ notices, now }: { notices: { at: number; text: string; tone: 'info' | 'warn' | 'fail' }[]; now: number }) {
+type Notice = { text: string; tone: 'info' | 'warn' | 'fail' };
+
+/** The newest notices (launch failed, stale lock taken over, ...), wrapped as fitNotices laid them out. */
+export function Notices({ notices }: { notices: ShownNotice<Notice>[] }) {
   const color = useColor();
-  const recent = recentNotices(notices, now);
   return (
     <>
-      {recent.map((n, i) => (
-        <Text key={i} color={color ? (n.tone === 'fail' ? 'red' : n.tone === 'warn' ? 'yellow' : 'cyan') : undefined} wrap="truncate-end">
-          {n.text}
-        </Text>
-      ))}
+      {notices.flatMap((n, i) =>
+        n.lines.map((line, j) => (
+          <Text key={`${i}-${j}`} color={color ? (n.tone === 'fail' ? 'red' : n.tone === 'warn' ? 'yellow' : 'cyan') : undefined} wrap="truncate-end">
+            {line}
+          </Text>
+        )),
+      )}
     </>
   );
 }

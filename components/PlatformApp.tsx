@@ -10,7 +10,8 @@ import { overviewAction } from '../src/overview/overview-keymap.js';
 import { filterLine, filterPromptKey, filterRows } from '../src/overview/overview-filter.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
 import { overviewCells } from '../src/overview/overview-text.js';
-import { wrap as wrapText } from '../src/text-width.js';
+import { fitRows } from '../src/text-width.js';
+import { fitNotices } from '../src/state/body-height.js';
 import { stageNotes } from '../src/chain/funnel-text.js';
 import { moveSelection } from '../src/overview/platform-ui.js';
 import { LINES_PER_JOB, MIN_HEIGHT, MIN_WIDTH, overviewColumns, visibleWindow } from '../src/overview/layout.js';
@@ -25,15 +26,6 @@ import { MoreJobs, OverviewHead, OverviewJob, spins } from './OverviewList.js';
 import { spinnerFrame } from './ClockSpinner.js';
 import { OverviewHelp, OverviewHelpBar } from './OverviewHelp.js';
 import { ColorProvider } from './theme.js';
-
-/** The first `max` lines, the last one ending in `…` when lines were left out. */
-function fitLines(lines: string[], max: number, width: number): string[] {
-  if (lines.length <= max) return lines;
-  const kept = lines.slice(0, max);
-  const last = [...kept[max - 1]];
-  kept[max - 1] = `${last.slice(0, Math.max(0, width - 1)).join('')}…`;
-  return kept;
-}
 
 /** Object identity as a number, for frame keys: a confirm box is the same box while it is the same object. */
 const ids = new WeakMap<object, number>();
@@ -270,15 +262,16 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
       </ColorProvider>
     );
   }
-  // On a short terminal only the newest notice: the list keeps its rows.
-  const noticesShown = size.height < 20 ? notices.slice(-1) : notices;
-  // The selected job's failing source on two lines where there is room (a 403 with its fix is ~190 characters).
-  const problemLines = problem ? fitLines(wrapText(problem, width - 1, 2), size.height < 20 ? 1 : 2, width - 1) : [];
+  // Wrapped as on the job screen (the why and the fix come last, and were cut at 80 columns: tester AA9's residue), in
+  // bounded rows so the list keeps its own; on a short terminal only the newest notice, on one row.
+  const noticesShown = fitNotices(notices, width - 1, size.height);
+  // The selected job's failing source whole where there is room (a 403 with its fix is ~190 characters: 3 rows at 80).
+  const problemLines = problem ? fitRows(problem, width - 1, size.height < 20 ? 1 : 4) : [];
   // Title, notices, two head lines, the key bar; and one row short of the terminal: Ink clears the whole screen
   // on every frame of an output that fills it.
   const filtered = filterLine(ui, rows.length, all.length);
   const preparing = (ui.preparing ? 1 : 0) + (filtered ? 1 : 0);
-  const free = size.height - 1 - preparing - noticesShown.length - problemLines.length - 2 - 1 - 1;
+  const free = size.height - 1 - preparing - noticesShown.reduce((n, x) => n + x.lines.length, 0) - problemLines.length - 2 - 1 - 1;
   // Jobs first: the funnel shows only where at least two jobs still do (with the ↑/↓ more lines of a list that scrolls).
   const jobLines = Math.min(rows.length, 2) * LINES_PER_JOB + (rows.length > 2 ? 2 : 0);
   const chainLines = funnelRows && free - (funnelRows.length + 1) >= jobLines ? funnelRows.length + 1 : 0;
@@ -309,7 +302,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
           </Text>
         ) : null}
         {/* The help is the one screen that must be whole at 80×24: notices and problems wait behind it (tester W10). */}
-        {job && !helpOpen ? <Notices notices={noticesShown} now={job.now} /> : null}
+        {job && !helpOpen ? <Notices notices={noticesShown} /> : null}
         {(helpOpen ? [] : problemLines).map((line, i) => (
           <Text key={i} wrap="truncate-end" color={color ? 'red' : undefined}>
             {line}

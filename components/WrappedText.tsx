@@ -1,8 +1,5 @@
 import { Text } from 'ink';
-import { truncate, wrap } from '../src/text-width.js';
-
-/** Hanging indent of a problem's wrapped rows: they read as one item, not as new lines of the screen. */
-const INDENT = 2;
+import { fitRows, hangingWrap } from '../src/text-width.js';
 
 /**
  * `text` over at most `rows` rows of `width` columns, broken at spaces with a hanging indent; what does not fit
@@ -24,15 +21,9 @@ export function WrappedText({ text, width, rows, color, dim = false }: { text: s
 }
 
 /** The rows `text` takes wrapped at `width`, at most `rows` (the last one cut with `…` when more were needed). */
-export function problemRows(text: string, width: number, rows: number): string[] {
-  const lines = wrap(text, Math.max(INDENT + 8, width), INDENT);
-  if (lines.length <= rows) return lines;
-  const keep = Math.max(1, rows);
-  const rest = lines.slice(keep - 1).map((l, i) => (i === 0 ? l : l.trimStart())).join(' ');
-  return [...lines.slice(0, keep - 1), truncate(rest, width)];
-}
+export const problemRows = fitRows;
 
 /** Rows `text` needs to be read whole at `width`. */
 export function wrappedRows(text: string, width: number): number {
-  return wrap(text, Math.max(INDENT + 8, width), INDENT).length;
+  return hangingWrap(text, width).length;
 }

@@ -66,3 +66,32 @@ export function fitColumn(text: string, width: number, align: 'left' | 'right' =
   const pad = ' '.repeat(Math.max(0, width - stringWidth(cut)));
   return align === 'left' ? cut + pad : pad + cut;
 }
+
+/** Hanging indent of a problem's or a notice's wrapped rows: they read as one item, not as new lines of the screen. */
+const HANG = 2;
+/** Wrapped texts of the frames drawn lately, by width and text (a few dozen at most: cleared when full). */
+const hung = new Map<string, string[]>();
+
+/**
+ * `text` broken at spaces into rows of `width` columns with a hanging indent. Kept by width and text: a frame first
+ * counts the rows a problem needs (to give them), then draws it, and the second ask is a look-up, not a second wrap.
+ */
+export function hangingWrap(text: string, width: number): string[] {
+  const key = `${width}\n${text}`;
+  let lines = hung.get(key);
+  if (lines === undefined) {
+    if (hung.size >= 64) hung.clear();
+    lines = wrap(text, Math.max(HANG + 8, width), HANG);
+    hung.set(key, lines);
+  }
+  return lines;
+}
+
+/** `text` over at most `rows` rows of `width` columns ({@link hangingWrap}); when more were needed the last ends in `…`. */
+export function fitRows(text: string, width: number, rows: number): string[] {
+  const lines = hangingWrap(text, width);
+  if (lines.length <= rows) return lines;
+  const keep = Math.max(1, rows);
+  const rest = lines.slice(keep - 1).map((l, i) => (i === 0 ? l : l.trimStart())).join(' ');
+  return [...lines.slice(0, keep - 1), truncate(rest, width)];
+}

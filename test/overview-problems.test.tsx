@@ -178,6 +178,11 @@ describe('a failing source shows on its job\'s overview row and sorts it first',
       // The selected job's problem whole, with what to do, under the title (its row has room for the kind only).
       expect(lines[1]).toMatch(/^run-403: Cloud Run: permission run\.executions\.list missing on/);
       expect(lines[2]).toMatch(/\(403\) → grant/);
+      // Whole, in the rows above the column heads (tester AA9's residue: cut after two rows at 80 columns).
+      const heads = lines.findIndex((l) => l.startsWith('job '));
+      const said = lines.slice(1, heads).map((l) => l.trim()).join(' ');
+      const row = byJob.get('run-403')!;
+      expect(said).toContain(`run-403: ${row.problem!.message} → ${row.problem!.hint}`);
     } finally {
       cleanup();
       await platform.close();

@@ -8,7 +8,7 @@ import { initialState, type AppState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
 import { createStore } from '../src/store.js';
-import { displayWidth } from '../src/text-width.js';
+import { displayWidth, hangingWrap } from '../src/text-width.js';
 import { gameDates } from './support/screen-states.js';
 
 // Tester AA9: a failing source's line was cut at the width, so what went wrong and the fix never showed at 80 or
@@ -54,4 +54,48 @@ test('a Cloud Run log that cannot be read: the 403, since when and the fix, wrap
   const joined = rows.map((r) => r.trim()).join(' ');
   expect(joined).toContain('(403); next read in 8 s · since');
   expect(joined).toContain(`→ ${hint}`);
+});
+
+// Tester AA9's residue: a notice was cut at the width at 80 columns, so the why after what happened never showed
+// (`storage listing failed, so s launched nothing: Cloud Storage gs://nba-scraped-d…`).
+const LISTING = `storage listing failed, so s launched nothing: Cloud Storage ${BUCKET}: connection refused at 127.0.0.1:9: nothing listens there`;
+const LAUNCHED = 'launched run retry-20261128-160014-8aa9e0: pid 8617, 66 keys, machine kept awake (systemd-inhibit)';
+function noticed(width: number, height: number, texts: string[]): AppState {
+  const events: AppEvent[] = [
+    { type: 'expected/loaded', expected: { keys: gameDates(40), format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/e' } },
+    ...texts.map((text): AppEvent => ({ type: 'ui/notice', text, tone: 'fail' })),
+  ];
+  return events.reduce(reduce, initialState({ job: 'j', log: '/x.log', now: 0, targets: [95, 98, 100], width, height }));
+}
+
+test('at 80×24 a long notice is wrapped whole under the header; two take at most 4 rows; every row within 80', () => {
+  const rows = frame(noticed(80, 24, [LISTING])).split('\n');
+  expect(rows.length).toBeLessThanOrEqual(23);
+  for (const r of rows) expect(displayWidth(r)).toBeLessThanOrEqual(80);
+  const at = rows.findIndex((r) => r.startsWith('storage listing failed'));
+  expect(at).toBe(1);
+  expect(rows.slice(at, at + 3).map((r) => r.trim()).join(' ')).toBe(LISTING);
+  expect(rows[at + 1].startsWith('  ')).toBe(true);
+  // Two long ones: the newest whole in its 3 rows, the older in what is left of 4 (one row, cut), then the screen.
+  const two = frame(noticed(80, 24, [`${LISTING} (first)`, LISTING])).split('\n');
+  expect(two.length).toBeLessThanOrEqual(23);
+  expect(two[1]).toMatch(/^storage listing failed.*…$/);
+  expect(two.slice(2, 5).map((r) => r.trim()).join(' ')).toBe(LISTING);
+  expect(two[5]).not.toMatch(/^ {2}\S/);
+  // A short one stays one row.
+  expect(frame(noticed(80, 24, ['launched run retry-20261128-160014-8aa9e0: pid 8617, 66 keys'])).split('\n')[2]).not.toMatch(/^ {2}\S/);
+});
+
+test('below 20 rows only the newest notice shows, on one row cut with …', () => {
+  const rows = frame(noticed(80, 12, [LAUNCHED, LISTING])).split('\n');
+  expect(rows.length).toBeLessThanOrEqual(12);
+  expect(rows[1]).toMatch(/^storage listing failed.*…$/);
+  expect(rows.join('\n')).not.toContain('launched run');
+});
+
+test('a frame wraps a problem once: counting its rows and drawing them use the one wrap (kept by width and text)', () => {
+  const text = `storage: Cloud Storage ${BUCKET}: host storage.googleapis.com not found (DNS): no such name → ${FIX}`;
+  const first = hangingWrap(text, 80);
+  expect(hangingWrap(text, 80)).toBe(first);
+  expect(hangingWrap(text, 120)).not.toBe(first);
 });
