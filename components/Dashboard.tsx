@@ -23,6 +23,7 @@ import { foreignLog } from '../src/state/foreign-log.js';
 import { deadStartCause } from '../src/state/dead-start.js';
 import { rotationNote } from '../src/state/rotation-note.js';
 import { readingLog } from '../src/state/log-reading.js';
+import { failedFileProblems } from '../src/failures/failed-file.js';
 import { useColor } from './theme.js';
 
 /** The log pane gets at least this many lines before the calendar legend is shown. */
@@ -48,6 +49,10 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
     : expected?.invalid.length
       ? `expected keys: ${expected.invalid.length} bad line(s); line ${expected.invalid[0].line}: ${expected.invalid[0].reason} (${expected.invalid[0].text})`
       : null;
+  // A failed-keys file not read whole (not a file, not JSON, entries left out): which keys fail is then not all known.
+  // Said only in `f` beside failures, so with no run in the log it was said nowhere here, while status said it (AA16).
+  const failedProblems = failedFileProblems(state.failed.files, state.failed.notes);
+  const failedProblem = failedProblems.length ? `${failedProblems[0]}${failedProblems.length > 1 ? ` (and ${failedProblems.length - 1} more: f shows them)` : ''}` : null;
 
   // Fitted by priority, never by overflow: what must stay (run bar and counts, one bar per source) is
   // placed first, then each extra in order of use while rows remain; the log pane takes the rest.
@@ -80,6 +85,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   const covLines = sourceCount + (take(covFull - sourceCount) ? covFull - sourceCount : 0);
   const showSummary = summary !== null && take(1);
   const showProblem = expectedProblem !== null && take(1);
+  const showFailedProblem = failedProblem !== null && take(1);
   // A problem's line says what failed, why, and the fix, in that order: cut at the width, the why and the fix went
   // (tester AA9: `storage: Cloud Storage gs://…/player-boxscores/: host st…` with 8 rows free below). Each shown
   // problem gets the rows it needs to be read whole, while the log pane keeps MIN_LOG.
@@ -98,6 +104,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
     for (const [name, s] of [['storage', cov.storage], ['warehouse', cov.warehouse]] as const) if (s?.error) errorRows[name] = grow(sourceErrorText(name, s));
   }
   const problemRows = showProblem ? grow(expectedProblem) : 1;
+  const failedProblemRows = showFailedProblem ? grow(failedProblem) : 1;
   // A lone job's chain (the overview shows it for several): its title line and a line per stage, where they fit.
   const showFunnel = funnel !== null && take(funnel.rows.length + 1);
   // Date keys, or game ids with the file's date column: a row per season either way (tester V9).
@@ -115,6 +122,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} rotation={rotation} noteRows={noteRows} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} errorRows={errorRows} />
       {showProblem ? <WrappedText text={expectedProblem!} width={width} rows={problemRows} color={color ? 'red' : undefined} /> : null}
+      {showFailedProblem ? <WrappedText text={failedProblem!} width={width} rows={failedProblemRows} color={color ? 'yellow' : undefined} /> : null}
       {showFunnel ? <FunnelPanel rows={funnel!.rows} width={width} error={funnel!.error} reading={funnel!.reading} /> : null}
       {calendar ? <CalendarStrip keys={expected!.keys} stateOf={keyStateOf(state)} dateOf={dateOf ?? undefined} width={width} legend={legend} sources={{ storage: state.coverage.storage !== null, warehouse: state.coverage.warehouse !== null }} /> : null}
       {showSummary ? <Text wrap="truncate-end">{summary}</Text> : null}

@@ -6,10 +6,10 @@ import { NO_DATE, type FailureRow } from '../src/failures/analysis.js';
 import { failureGroupLines, failuresView, nowText, partialNote, runsText } from '../src/state/failures-view.js';
 import { cursorIndex } from '../src/state/cursor.js';
 import { FailureTable, type Column } from './FailureTable.js';
-import { failedFileProblemLine } from '../src/failures/failed-file.js';
+import { failedFileProblemLine, failedFileProblems } from '../src/failures/failed-file.js';
 import { useColor } from './theme.js';
 import { packGroups } from '../src/state/group-lines.js';
-import { displayWidth } from '../src/text-width.js';
+import { displayWidth, fitRows } from '../src/text-width.js';
 
 /** Every key a run failed (failing while the latest run that tried it failed it): grouped summary, then a table windowed around the cursor (kept by key). */
 export function FailuresView({ state, height }: { state: AppState; height: number }) {
@@ -21,10 +21,20 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const executions = state.failed.executions?.files.length ?? 0;
   const files = state.failed.files.length - executions;
   if (rows.length === 0) {
+    // None read, but a file not read whole may hold some: said, one a row (tester AA16).
+    const unread = failedFileProblems(state.failed.files, state.failed.notes);
     return (
       <Box flexDirection="column">
         <Text bold>Failures</Text>
         <Text dimColor>No key failed in any run read{current ? ` (latest file ${current.name})` : ''}.</Text>
+        {unread
+          .flatMap((p) => fitRows(p, width, 3))
+          .slice(0, Math.max(0, height - 2))
+          .map((p, i) => (
+            <Text key={i} color={color ? 'yellow' : undefined} wrap="truncate-end">
+              {p}
+            </Text>
+          ))}
       </Box>
     );
   }

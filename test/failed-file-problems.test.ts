@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { failedFileProblems } from '../src/app/snapshot.js';
+import { failedFileProblems } from '../src/failures/failed-file.js';
 import type { FailedFile } from '../src/failures/failed-file.js';
 import { runCliAsync, unwrapped } from './support/cli.js';
 

@@ -3,7 +3,7 @@ import type { KeySource } from '../coverage/source.js';
 import { lookOnce } from './look-once.js';
 import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
-import { failedFileProblemLine, type FailedFile } from '../failures/failed-file.js';
+import { failedFileProblems } from '../failures/failed-file.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { launchesOnLogClock } from '../state/launch-match.js';
 import { processSnapshot } from './process-info.js';
@@ -183,27 +183,6 @@ export async function collectSnapshot(
   dispatch({ type: 'clock/tick', now: now() });
   open = false;
   return state;
-}
-
-/** Files shown one by one in `problems` before the rest are counted. */
-const FILES_NAMED = 5;
-
-/**
- * What status says about failed-keys files it could not read whole: a file that is not one (its note; not one
- * still being written), and per
- * file the entries it left out (a key with a line break, a control character, a leading -), as the failures
- * view says them, so a cron user learns that failures were dropped.
- */
-export function failedFileProblems(files: FailedFile[], notes: string[]): string[] {
-  const lines = [
-    // A file caught mid-write (empty, or JSON that ends early) is read again next time: not a problem yet.
-    ...notes.filter((n) => !n.includes('(still being written?)')).map((n) => `failed-keys file ${n}`),
-    ...files
-      .map(failedFileProblemLine)
-      .filter((line): line is string => line !== null)
-      .map((line) => `failed-keys file ${line}`),
-  ];
-  return lines.length <= FILES_NAMED ? lines : [...lines.slice(0, FILES_NAMED), `failed-keys files: ${lines.length - FILES_NAMED} more with entries not read`];
 }
 
 function configuredLook(source: KeySource, dispatch: (e: AppEvent) => void, now: () => number, signal: AbortSignal, limitMs: number) {

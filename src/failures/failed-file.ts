@@ -46,6 +46,28 @@ export function failedFileProblemLine(f: Pick<FailedFile, 'name' | 'problems' | 
   return `${f.name}: ${n} entr${n === 1 ? 'y' : 'ies'} not read (${first})`;
 }
 
+/** Files shown one by one in `problems` before the rest are counted. */
+const FILES_NAMED = 5;
+
+/**
+ * What status and the dashboard say about failed-keys files not read whole: a file that is not one (its note; not one
+ * still being written, which is read again next time), and per file the entries it left out (a key with a line
+ * break, a control character, a leading -), as the failures view says them, so the operator learns that failures
+ * were dropped.
+ */
+export function failedFileProblems(files: Pick<FailedFile, 'name' | 'problems' | 'notRead'>[], notes: string[]): string[] {
+  const lines = [
+    // A file caught mid-write (empty, or JSON that ends early) is read again next time: not a problem yet. (A one-shot
+    // read says why it is not read, the watcher that it is being written.)
+    ...notes.filter((n) => !n.includes('(still being written?)') && !/ is being written; /.test(n)).map((n) => `failed-keys file ${n}`),
+    ...files
+      .map(failedFileProblemLine)
+      .filter((line): line is string => line !== null)
+      .map((line) => `failed-keys file ${line}`),
+  ];
+  return lines.length <= FILES_NAMED ? lines : [...lines.slice(0, FILES_NAMED), `failed-keys files: ${lines.length - FILES_NAMED} more with entries not read`];
+}
+
 /** A parse never throws: a half-written file is normal, since the script writes it with a plain json.dump. */
 export type FailedFileParse = { ok: true; file: Omit<FailedFile, 'mtimeMs'> } | { ok: false; reason: string };
 
