@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import { ClockSpinner } from './ClockSpinner.js';
-import { countOf, formatClock } from '../src/format.js';
+import { countOf, formatClock, formatElapsed } from '../src/format.js';
 import { displayWidth, truncate } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
@@ -78,7 +78,7 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
     { text: ' ' + (spinning ? '  ' : '') },
     { text: status, bold: true, color: STATUS_COLOR[figures.status] },
     ...(figures.status === 'stalled' && figures.idleMs !== null ? [{ text: ` · no line for ${formatClock(figures.idleMs)}`, drop: 1 }] : []),
-    { text: ` · ${formatClock(figures.elapsedMs)}` },
+    { text: ` · ${formatElapsed(run?.startedAt ?? null, figures.elapsedMs)}` },
     ...(stopping ? [{ text: ` · stopping: ${stopping}`, color: 'red' }] : []),
     ...(keepAwake ? [{ text: ` · ${keepAwake}`, color: 'cyan', drop: 2 }] : []),
     ...(settings ? [{ text: ` · ${settings}`, dim: true, drop: 3 }] : []),

@@ -11,6 +11,18 @@ export function formatClock(ms: number | null): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
 
+/**
+ * A run's elapsed time, written one way on the header, in `status` and in `h`: the whole seconds between the clock
+ * times of its start and of `startMs + elapsedMs` (its end, or now), each read to the second as the log's times are
+ * read. Each surface floored its own millisecond span, so the same run read `0:02` on screen and `0:03` in `status`
+ * (tester AA17): a span of 2.6 s from 10:00:00.700 is 0:03 everywhere, and the dashboard's clock ticks on the
+ * second, so between ticks it says what `status` says.
+ */
+export function formatElapsed(startMs: number | null, elapsedMs: number | null): string {
+  if (startMs === null || elapsedMs === null || !Number.isFinite(startMs) || !Number.isFinite(elapsedMs) || elapsedMs < 0) return formatClock(elapsedMs);
+  return formatClock(Math.max(0, Math.floor((startMs + elapsedMs) / 1000) - Math.floor(startMs / 1000)) * 1000);
+}
+
 /** 45 s, 12 min, 3 h 05 min, 2 d 4 h — a duration for ETAs and ages. */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return '–';

@@ -77,4 +77,17 @@ describe('one clock for every job of a dashboard', () => {
     expect(log.filter((l) => l.startsWith('idle@'))).toHaveLength(2);
     clock.close();
   });
+
+  // Tester AA17: ticking at whatever phase it started on, the screen's elapsed was up to a second behind `status`'s.
+  test('a live job ticks on the whole second of the clock, whenever it started', () => {
+    const m = manualTimers();
+    m.advance(1_300);
+    const clock = createSharedClock({ now: m.now, timers: m.timers });
+    const log: string[] = [];
+    clock.join(member('run', log, () => true));
+    clock.poke();
+    m.advance(3_000);
+    expect(log).toEqual(['run@2000', 'run@3000', 'run@4000']);
+    clock.close();
+  });
 });

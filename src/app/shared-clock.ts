@@ -53,7 +53,9 @@ export function createSharedClock(opts: { now?: () => number; timers?: ClockTime
     fast = anyLive(t);
     // Idle, the next tick is the first job's 15 s after its last one (a fast spell in between moves no one's cadence).
     const due = Math.min(...[...members.values()].map((m) => m.lastTick)) + IDLE_TICK_MS;
-    handle = timers.setTimeout(fire, fast ? LIVE_TICK_MS : Math.max(0, due - t));
+    // Live, on the second: an elapsed time (whole seconds of the clock, format.ts formatElapsed) is then the one
+    // `status` gives at the same moment, not up to a second behind it (tester AA17).
+    handle = timers.setTimeout(fire, fast ? LIVE_TICK_MS - (((t % LIVE_TICK_MS) + LIVE_TICK_MS) % LIVE_TICK_MS) : Math.max(0, due - t));
   };
   const fire = () => {
     handle = null;

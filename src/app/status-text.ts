@@ -7,7 +7,7 @@ import { runUnknown } from '../overview/row-problem.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureBreakdown } from '../state/failure-breakdown.js';
-import { countOf, formatClock, formatCount, formatEta, formatPercent, formatRate } from '../format.js';
+import { countOf, formatClock, formatCount, formatElapsed, formatEta, formatPercent, formatRate } from '../format.js';
 import { stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
@@ -87,7 +87,7 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   const foreign = reading ? null : foreignLog(state);
   if (foreign) lines.push(`log       ${foreignLogText(foreign)}`, `          newest: ${(opts.cut ?? byCodePoints)(foreign.sample, 62)}`);
   if (run && !reading) {
-    lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatClock(f.elapsedMs)}`);
+    lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatElapsed(run.startedAt, f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
     // Why a run ended before its first record (tester X11), when no traceback said it.
     const cause = deadStartCause(state);

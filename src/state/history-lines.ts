@@ -1,4 +1,4 @@
-import { formatClock, formatCount, formatPercent } from '../format.js';
+import { formatCount, formatElapsed, formatPercent } from '../format.js';
 import { keyLabel, keysLabel } from '../keymap.js';
 import type { AppState } from './app-state.js';
 import { fileFailures } from './failures-view.js';
@@ -59,7 +59,7 @@ export function historyLines(state: AppState): HistoryLine[] {
     const end = r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason === 'complete' ? `complete${exit}${r.stopIgnored ? ', stop ignored' : ''}` : r.reason}` : '';
     const moved = r.storageBefore != null && r.storageAfter != null && expected ? ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : '';
     // One the region no longer lists (tester Z3): from its records; its end unknown when none was recorded.
-    const took = r.endedAt ? formatClock(r.endedAt - r.startedAt) : r.unlisted ? '–' : 'running';
+    const took = r.endedAt ? formatElapsed(r.startedAt, r.endedAt - r.startedAt) : r.unlisted ? '–' : 'running';
     const unlisted = r.unlisted ? ` · ${r.unlisted}` : '';
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
   }
@@ -70,7 +70,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   if (logged.length === 0) lines.push({ kind: 'note', text: `none yet: ${state.place ? 'no execution\'s log read yet' : state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}` });
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
-    const took = formatClock(r.startedAt !== null && end !== null ? end - r.startedAt : null);
+    const took = formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r.deadStart ? ' · ended before its first record' : ' · no summary'}` });
   }
 

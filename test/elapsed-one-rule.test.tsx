@@ -1,0 +1,54 @@
+import React from 'react';
+import { stripVTControlCharacters } from 'node:util';
+import { renderToString } from 'ink';
+import { expect, test } from 'vitest';
+import { App } from '../components/App.js';
+import { statusText } from '../src/app/status-text.js';
+import { formatElapsed } from '../src/format.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import { historyLines } from '../src/state/history-lines.js';
+import { reduce } from '../src/state/reducer.js';
+import { createStore } from '../src/store.js';
+import { banner, logOf, T0 } from './support/log-text.js';
+
+// Tester AA17: the same run at the same moment read `0:02` on the dashboard and `0:03` in `status` and `h`: each floored
+// its own millisecond span, and the screen's clock ticked at whatever phase it started on, up to a second behind.
+const START = T0 + 700;
+const records = [...banner(1, 60, 10), ['INFO', '  ✅ Scraped 2024-01-01'], ['INFO', '  ✅ Scraped 2024-01-02']];
+const LAST = START + (records.length - 1) * 1000;
+
+function at(now: number): AppState {
+  const s = initialState({ job: 'j', log: '/x/b.log', now, targets: [95], width: 80, height: 24 });
+  const batch = parseText(logOf(START, records), compileGrammar());
+  return [
+    { type: 'log/batch', batch } as const,
+    { type: 'log/progress', bytesRead: 100, size: 100, historyDone: true } as const,
+  ].reduce(reduce, s);
+}
+const header = (s: AppState) => stripVTControlCharacters(renderToString(<App store={createStore(s, { frameMs: 0 })} onIntent={() => undefined} color={false} />, { columns: 80 })).split('\n')[0];
+const elapsedIn = (text: string) => / · (\d+:\d\d) · /.exec(text)?.[1];
+
+test('one rule for elapsed: the header on its tick, status and h a moment later in the same second say the same', () => {
+  // The dashboard's tick on the whole second after the last line (shared-clock.ts), status 0.9 s later.
+  const tick = Math.floor(LAST / 1000) * 1000 + 2000;
+  const screen = at(tick);
+  const later = at(tick + 900);
+  const want = formatElapsed(START, tick - START);
+  expect(want).toBe(`0:${String(Math.floor(tick / 1000) - Math.floor(START / 1000)).padStart(2, '0')}`);
+  expect(header(screen)).toContain(`running · ${want}`);
+  expect(statusText(later)).toMatch(new RegExp(`elapsed ${want}\\b`));
+  // h: the run's row goes to its last line, read the same way (its start and last line to the second).
+  const row = historyLines(later).find((l) => / keys · /.test(l.text))!;
+  expect(elapsedIn(row.text)).toBe(`0:${String(records.length - 1).padStart(2, '0')}`);
+});
+
+test.each([
+  [700, 2_600, '0:03'],
+  [0, 2_999, '0:02'],
+  [999, 1, '0:01'],
+  [500, 59_400, '0:59'],
+  [500, 59_500, '1:00'],
+])('formatElapsed from .%i ms over %i ms: %s', (ms, span, text) => {
+  expect(formatElapsed(T0 + ms, span)).toBe(text);
+});
