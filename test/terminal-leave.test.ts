@@ -48,10 +48,29 @@ describe('leaving the dashboard says what goes on', () => {
     const text = await term.waitScreen((_, t) => (t.includes('goes on') ? t : null), 'the leaving words', 30_000);
     expect(text).toContain(`backfill-tui: lv: run ${run.id} (pid ${run.pid}) goes on`);
     expect(text).toContain('backfill-tui: runs go on without the dashboard; open it again to stop them');
+    // The last frame is after the y: the answered box is gone from it (tester AA2: it stayed drawn, open).
+    expect(text).not.toContain('Launch 2 keys?');
+    expect(text).not.toContain('y go');
     // The words are its last output: the process ends right after them (tmux marks the pane dead a moment later).
     await term.waitScreen(() => term!.exited(), 'the dashboard to have exited');
     // It does go on.
     expect(() => process.kill(run.pid, 0)).not.toThrow();
+  }, 60_000);
+
+  test('on the overview, y and q in one read: the last frame has no box, the run goes on (tester AA2)', async () => {
+    const job = { expected: 'expected.txt', keepAwake: false, command: ['sh', '-c', 'sleep 60', 'sh', '{keysFile}'] };
+    writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs: [{ name: 'lv', log: 'bf.log', failed: 'a_*.json', ...job }, { name: 'other', log: 'o.log', failed: 'b_*.json', ...job }] }));
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
+    await term.waitScreen((_, t) => t.includes('2 jobs') && t.includes('❯ lv'), 'the overview');
+    term.keys('s');
+    await term.waitScreen((_, t) => t.includes('Launch 2 keys?'), 'the launch box');
+    term.chunk('yq');
+    const run = await waitFor(launched, 'the launch record with its pid', 20_000);
+    cleanups.push(killGroup(run.pid));
+    const text = await term.waitScreen((_, t) => (t.includes('goes on') ? t : null), 'the leaving words', 30_000);
+    expect(text).toContain(`backfill-tui: lv: run ${run.id} (pid ${run.pid}) goes on`);
+    expect(text).not.toContain('Launch 2 keys?');
+    expect(text).not.toContain('y go');
   }, 60_000);
 
   test('q with a box open: nothing done, and said so under the last frame', async () => {

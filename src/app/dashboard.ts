@@ -41,8 +41,15 @@ export async function runDashboard(config: Config, opts: { color: boolean; alert
   // Ctrl-C leaves through Ink itself: the listener goes with the screen either way.
   void app.waitUntilExit().then(stopSuspend, stopSuspend);
   unmount = () => {
-    stopSuspend();
-    app.unmount();
+    // The last frame is the state after the last key: the store tells the screen of a change once a frame, and keys
+    // read together are handled in one batch of the screen's updates, so a box answered with `y` and left with `q` in
+    // the same moment stayed drawn open above the leaving words (tester AA2). The change is told now and drawn once
+    // the keys' batch is over, then the screen goes.
+    runtime.store.flush();
+    setImmediate(() => {
+      stopSuspend();
+      app.unmount();
+    });
   };
   markStartup('first frame');
   // Start-up timing (bench only): when the log's history is in, the stages are complete.

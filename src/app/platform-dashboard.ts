@@ -34,8 +34,14 @@ export async function runPlatformDashboard(registry: JobRegistry, opts: { color:
   // Ctrl-C leaves through Ink itself: the listener goes with the screen either way.
   void app.waitUntilExit().then(stopSuspend, stopSuspend);
   unmount = () => {
-    stopSuspend();
-    app.unmount();
+    // The last frame is the state after the last key (tester AA2: a box answered with `y` and left with `q` stayed
+    // drawn open): each job's store tells of its change now, and once the keys' batch is over and the overview has
+    // looked at its jobs' changes (a setImmediate too), the screen goes.
+    for (const job of platform.jobs) job.store.flush();
+    setImmediate(() => {
+      stopSuspend();
+      app.unmount();
+    });
   };
   markStartup('first frame');
   // The set-up goes on under the first frame, its progress on the overview's title line; the sources start once it is done.
