@@ -138,10 +138,17 @@ function parseWithConfig(bytes: ChunkBytes, pos: number, m: number, end: number,
   const before = out.length;
   if (!parseMessage(bytes, m, end)) return;
   let keep = before;
+  let outcome = false;
   for (let i = before; i < out.length; i++) {
-    if (!grammar.replaced.has(out[i].kind as GrammarKind)) out[keep++] = out[i];
+    const kind = out[i].kind;
+    if (!grammar.replaced.has(kind as GrammarKind)) out[keep++] = out[i];
+    else if (kind === 'succeeded' || kind === 'failed') outcome = true;
   }
   out.length = keep;
+  // An outcome line of the built-in shape (`✅ Scraped 2024-01-04`) whose kind the config replaced is read by no rule:
+  // counted as one that looked like an outcome, never dropped in silence (tester AA15: it was counted nowhere, and
+  // a Progress line then made it a skip).
+  if (outcome) out.push({ kind: 'unrecognized', at: bytes.at });
 }
 
 /** Offset where the last `n` lines of the chunk start (0 when it has fewer). */
