@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { runEndWords } from '../src/run-place/end-words.js';
+import { runEndWords, skippedSignalWords } from '../src/run-place/end-words.js';
 import { emptyRun } from '../src/state/run.js';
 
 const run = (patch: Partial<ReturnType<typeof emptyRun>>) => ({ ...emptyRun(), hasActivity: true, ...patch });
@@ -16,4 +16,11 @@ describe("a local run's end notice, in the words of its state (tester W23)", () 
     expect(runEndWords('r3', run({ succeeded: 1, failed: 0 }), { stopped: false, exitCode: null, signal: 'SIGKILL' }).text).toBe('run r3 ended without a summary after 1 key (ended by SIGKILL)');
     expect(runEndWords('r4', null, { stopped: false, exitCode: 2, signal: null }).text).toBe('run r4 ended without a summary (exit 2)');
   });
+});
+
+// Tester AC4: the notice guessed `started with & by a script` of a python3 the dashboard had spawned directly. It says
+// what /proc shows (the signal is ignored) and no cause it cannot know.
+test('a skipped signal is said as /proc shows it, with no guess at why', () => {
+  expect(skippedSignalWords('SIGINT', [8386])).toBe('SIGINT not sent: pid 8386 ignores it, so SIGTERM goes now');
+  expect(skippedSignalWords('SIGINT', [8386, 8390])).toBe('SIGINT not sent: pids 8386, 8390 all ignore it, so SIGTERM goes now');
 });

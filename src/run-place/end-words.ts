@@ -27,3 +27,14 @@ export function runEndWords(runId: string, run: RunState | null, end: ProcessEnd
   const after = run ? ` after ${formatCount(run.succeeded + run.failed + run.skipped)} key${run.succeeded + run.failed + run.skipped === 1 ? '' : 's'}` : '';
   return { text: `run ${runId} ended without a summary${after}${exit}`, tone: 'warn' };
 }
+
+/**
+ * The notice when a stop skips a signal every process of the run ignores (read from /proc/PID/status's SigIgn):
+ * `SIGINT not sent: pid 8386 ignores it, so SIGTERM goes now`. It says what /proc shows and no guess at why:
+ * a run started with `&` by a script ignores SIGINT, but so does one that asked for it itself (tester AC4: the notice
+ * said `started with & by a script` of a python3 the dashboard had spawned directly).
+ */
+export function skippedSignalWords(sig: string, pids: number[]): string {
+  const who = pids.length === 1 ? `pid ${pids[0]} ignores it` : `pids ${pids.join(', ')} all ignore it`;
+  return `${sig} not sent: ${who}, so SIGTERM goes now`;
+}

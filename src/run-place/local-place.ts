@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { launchBackfill } from '../app/launcher.js';
 import { takesKeysFile } from '../runner/command.js';
 import { settingsTaken, settingsWords } from './settings-taken.js';
-import { runEndWords } from './end-words.js';
+import { runEndWords, skippedSignalWords } from './end-words.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
@@ -277,7 +277,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       if (phase === 'sigterm' && id) void recordStopTerm(config.stateDir, id, sent.at).catch(() => undefined);
     };
     // Waiting out a grace for a signal every process ignores would only delay the stop: said, and the next one sent.
-    const onSkip = (sig: string, pids: number[]) => notice(`${sig} not sent: ${pids.length === 1 ? `pid ${pids[0]} ignores` : `pids ${pids.join(', ')} all ignore`} it (started with & by a script), so SIGTERM goes now`, 'warn', runKey(id ?? ''));
+    const onSkip = (sig: string, pids: number[]) => notice(skippedSignalWords(sig, pids), 'warn', runKey(id ?? ''));
     const run = { pid: p.pid as number, procStart: p.procStart, left: p.left?.pids };
     const gone = () => runProcesses(run).length === 0;
     const rest = async (): Promise<'exited' | 'needs-kill'> => {
