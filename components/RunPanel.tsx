@@ -13,7 +13,7 @@ import { foreignLogText, type ForeignLog } from '../src/state/foreign-log.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, rotation = null, noteRows = 1 }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: boolean; foreign?: ForeignLog | null; cause?: string | null; rotation?: string | null; noteRows?: number }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, error = null, rotation = null, noteRows = 1 }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: boolean; foreign?: ForeignLog | null; cause?: string | null; error?: string | null; rotation?: string | null; noteRows?: number }) {
   const color = useColor();
   // Lines, none in the backfill's format (tester W19): said, with the newest as it is, never "no run yet".
   if (!run && foreign) {
@@ -41,7 +41,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
   const breakdown = failureBreakdown(run.failures);
   // A run that ended before its first record says why, first (tester X11): its log's last line.
   // And what its figures rest on after a rotation (tester X13).
-  const notes = runNoteParts(run, { launched, others, skipping, lateLog, cause, rotation });
+  const notes = runNoteParts(run, { launched, others, skipping, lateLog, cause, error, rotation });
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
@@ -82,9 +82,10 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
 }
 
 /**
- * The run's notes row, in order: why it ended before its first record (tester X11), what its figures rest on after
- * a rotation (X13), then runNotes. The dashboard measures it (the rows it may wrap over) with the same words.
+ * The run's notes row, in order: why it ended before its first record (tester X11), or the error it died of after
+ * some work (AC8), what its figures rest on after a rotation (X13), then runNotes. The dashboard measures it (the
+ * rows it may wrap over) with the same words.
  */
-export function runNoteParts(run: RunState, o: { launched: RecordedRun | null; others: number[]; skipping: number; lateLog: boolean; cause: string | null; rotation: string | null }): string[] {
-  return [...(o.cause ? [`ended before its first record: ${o.cause}`] : []), ...(o.rotation ? [o.rotation] : []), ...runNotes(run, o.launched, o.others, o.skipping, o.lateLog)];
+export function runNoteParts(run: RunState, o: { launched: RecordedRun | null; others: number[]; skipping: number; lateLog: boolean; cause: string | null; error?: string | null; rotation: string | null }): string[] {
+  return [...(o.cause ? [`ended before its first record: ${o.cause}`] : []), ...(o.error ? [`ended: ${o.error}`] : []), ...(o.rotation ? [o.rotation] : []), ...runNotes(run, o.launched, o.others, o.skipping, o.lateLog)];
 }

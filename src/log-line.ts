@@ -37,8 +37,10 @@ export type LogLine =
    * null) or its last line, `FileNotFoundError: [Errno 2] ...` (the error). `at` is 0: a traceback has no time.
    * `bare`: a line shaped like an exception line whose name does not say it is one (`StopIteration`,
    * `google.api_core.exceptions.NotFound: 404 …`): the exception line only right after a traceback's header.
+   * `ignored`: Python's `Exception ignored in: <…>` (or `… while …`), which opens a traceback it ignored and went on
+   * from (a pool's threads interrupted at shutdown): its exception is never the run's error.
    */
-  | { kind: 'trace'; at: number; error: string | null; bare?: true }
+  | { kind: 'trace'; at: number; error: string | null; bare?: true; ignored?: true }
   /** A line that looks like an outcome (an outcome word and a key) but that no rule read. */
   | { kind: 'unrecognized'; at: number };
 

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import React from 'react';
+import { renderToString } from 'ink';
 import { afterAll, describe, expect, test } from 'vitest';
+import { App } from '../components/App.js';
+import { createStore } from '../src/store.js';
+import { overviewRow } from '../src/overview/overview-rows.js';
 import { compileGrammar } from '../src/parser/index.js';
 import { parseChunk } from '../src/parser/chunk.js';
 import { initialState, type AppState } from '../src/state/app-state.js';
@@ -109,4 +115,45 @@ describe('the exception line of a traceback is the run\'s error', () => {
     const text = await runCliAsync(['status', '--log', log, '--failed', path.join(dir, 'none_*.json')], { cwd: dir, env: { TZ: 'UTC' } });
     expect(text.stdout).toContain('google.api_core.exceptions.NotFound: 404 GET');
   }, 30_000);
+});
+
+// Tester AC8: a script's main thread died of its error; at shutdown Python interrupted its pool's threads and printed
+// what it ignored (`Exception ignored in: …`, a traceback, `KeyboardInterrupt: `). status named the ignored one.
+describe('an exception Python says it ignored is never the run\'s error', () => {
+  const RUNTIME = 'RuntimeError: service URL returned HTML';
+  const ignored = ["Exception ignored in: <module 'threading' from '/usr/lib/python3.11/threading.py'>", 'Traceback (most recent call last):', '  File "/usr/lib/python3.11/threading.py", line 1590, in _shutdown', '    lock.acquire()', 'KeyboardInterrupt: '];
+
+  test('after the error that ended the run, in one read and cut at each line', () => {
+    const text = died([...frames, RUNTIME, ...ignored]);
+    expect(fold(text).log.current).toMatchObject({ error: RUNTIME, exitTrace: true });
+    const lines = text.split('\n');
+    const from = lines.indexOf(ignored[0]);
+    for (let cut = from; cut < lines.length - 1; cut++) expect(fold(text, [cut]).log.current?.error).toBe(RUNTIME);
+  });
+
+  test('one without a traceback (a closed pipe at exit), and 3.13\'s `Exception ignored while …`', () => {
+    expect(fold(died([...frames, RUNTIME, "Exception ignored in: <_io.TextIOWrapper name='<stdout>' mode='w' encoding='utf-8'>", 'BrokenPipeError: [Errno 32] Broken pipe'])).log.current?.error).toBe(RUNTIME);
+    expect(fold(died([...frames, RUNTIME, 'Exception ignored while finalizing generator <generator object f at 0x7f>:', 'Traceback (most recent call last):', 'StopIteration'])).log.current?.error).toBe(RUNTIME);
+  });
+
+  test('before a real traceback: that one is the error; alone, a run that went on has none', () => {
+    expect(fold(died([...ignored, ...frames, RUNTIME])).log.current?.error).toBe(RUNTIME);
+    const run = fold(died(ignored)).log.current!;
+    expect(run.error).toBeNull();
+    expect(run.exitTrace).toBe(false);
+  });
+
+  test('the job screen says the error under the counts, as status does', () => {
+    const later = T0 + 3_600_000;
+    let state = fold(died([...frames, RUNTIME, ...ignored]));
+    // Read to its end, and a look at /proc found no writer: the run ended.
+    for (const event of [{ type: 'log/progress', bytesRead: 1, size: 1, historyDone: true }, { type: 'clock/tick', now: later }, { type: 'process/update', patch: { writersChecked: true, writersCheckedAt: later } }] as const) state = reduce(state, event);
+    const screen = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore({ ...state, ui: { ...state.ui, width: 80, height: 24 } }, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
+    // Under the counts (the log pane below may show any of its lines, the ignored one too).
+    const rows = screen.split('\n');
+    const counts = rows.findIndex((r) => r.startsWith('✓ 1 scraped'));
+    expect(rows[counts + 1].trim()).toBe(`ended: ${RUNTIME}`);
+    // The overview's line for the job says it too.
+    expect(overviewRow(state).problem).toMatchObject({ source: 'run', kind: 'died', message: `ended: ${RUNTIME}` });
+  });
 });

@@ -1,6 +1,6 @@
 import type { AppState } from '../state/app-state.js';
 import { foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
-import { deadStartCause } from '../state/dead-start.js';
+import { deadStartCause, runEndError } from '../state/dead-start.js';
 
 /**
  * A source of a job that failed, as its overview row and text `status` say it: short enough for a cell
@@ -61,6 +61,9 @@ export function rowProblems(state: AppState): RowProblem[] {
   // A run that ended before its first record (tester X11): the overview's line for the job says why, as its screen does.
   const cause = deadStartCause(state);
   if (cause) out.push(problem('run', `ended before its first record: ${cause}`, null, false, 'died at start'));
+  // A run that died of an error after some work (its traceback's last line): said there too (tester AC8).
+  const error = cause ? null : runEndError(state);
+  if (error) out.push(problem('run', `ended: ${error}`, null, false, 'died'));
   if (state.coverage.expectedError) out.push(problem('expected keys', state.coverage.expectedError, null, false));
   for (const name of ['storage', 'warehouse'] as const) {
     const s = state.coverage[name];

@@ -75,6 +75,8 @@ export function junkText(b: Buffer, p: number, end: number): string | null {
 }
 
 const TRACEBACK = 'Traceback (most recent call last):';
+/** How Python's unraisable-exception hook begins (`Exception ignored in: …`, 3.13's `Exception ignored while …`). */
+const IGNORED = 'Exception ignored ';
 /**
  * The last line of a traceback: the exception's name, qualified by its module unless it is a builtin or the script's
  * own (`requests.exceptions.ConnectionError`, `urllib3.exceptions.ReadTimeoutError`), then `: ` and its message, or
@@ -102,6 +104,12 @@ export function parseTrace(b: Buffer, p: number, end: number, out: LogLine[]): b
     const text = b.toString('utf8', p, end).trimEnd();
     if (text === TRACEBACK) {
       out.push({ kind: 'trace', at, error: null });
+      return true;
+    }
+    // Python printed an exception it ignored (unraisable: `Exception ignored in: <module 'threading' …>`, then maybe
+    // a traceback and its exception line): what follows is never why the run ended (tester AC8).
+    if (text.startsWith(IGNORED)) {
+      out.push({ kind: 'trace', at, error: null, ignored: true });
       return true;
     }
     if (EXCEPTION_LINE.test(text)) {

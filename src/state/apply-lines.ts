@@ -85,9 +85,11 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
         run.hasActivity = true;
         run.exitTrace = false;
         run.traceOpen = false;
+        run.traceIgnored = false;
       }
       if (line.kind === 'trace') {
         if (line.bare && !run.traceOpen) continue;
+        if (ignoredTrace(run, line)) continue;
         if (!run.complete) run.exitTrace = true;
         if (line.error !== null && !run.complete) run.error = line.error;
         run.traceOpen = line.error === null;
@@ -120,6 +122,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       // A name alone (`StopIteration`, `requests.exceptions.Timeout: …`) is an exception line only right after a
       // traceback's header (tester Z13); anywhere else it is a print, `Terminated`, `nohup: ignoring input`: nothing.
       if (line.bare && !run?.traceOpen) continue;
+      if (run && ignoredTrace(run, line)) continue;
       // A traceback has no time of its own, and before any run it ends nothing; after a run was over (its summary, or
       // it died of another error), a start that died (start-death.ts) is the newest attempt: `ended`, saying why,
       // never the finished run before it (tester X11: a re-run appended with `>>` read `complete`).
@@ -161,6 +164,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       run.hasActivity = true;
       run.exitTrace = false;
       run.traceOpen = false;
+      run.traceIgnored = false;
     }
     // After another writer's start, its `Loaded N`, settings and progress totals are not ours to take.
     if (run.foreignStart && (line.kind === 'loaded' || line.kind === 'setting')) continue;
@@ -176,6 +180,24 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
 }
 
 /** A run started inside a batch claims its first version (the run it replaced went to history). */
+/**
+ * Python's `Exception ignored in: …` block (a traceback it printed and went on from: tester AC8, a pool's threads
+ * interrupted at shutdown after the main thread had died of its own error): its header opens the block, its traceback
+ * header keeps it open, and its exception line closes it without touching the run. True when `line` was one of those.
+ */
+function ignoredTrace(run: RunState, line: Extract<LogLine, { kind: 'trace' }>): boolean {
+  if (line.ignored) {
+    run.traceIgnored = true;
+    run.traceOpen = false;
+    return true;
+  }
+  if (!run.traceIgnored) return false;
+  // The ignored block's own traceback header: the name after it is its exception line (a bare one too).
+  if (line.error === null) run.traceOpen = true;
+  else run.traceIgnored = run.traceOpen = false;
+  return true;
+}
+
 function beginNew(run: RunState): { changes: number } {
   beginBatch(run);
   return { changes: run.keys?.failed.changes ?? 0 };

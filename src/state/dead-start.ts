@@ -23,3 +23,16 @@ export function deadStartCause(state: AppState): string | null {
   const line = state.log.tail.slice(-since).reverse().find((l) => l.text.trim() !== '')?.text.trim();
   return line ?? null;
 }
+
+/**
+ * The error a run that did some work died of: its traceback's last line (`RuntimeError: service URL returned HTML`),
+ * once its status says it ended without its summary; null for a live, complete or dead-at-start run (deadStartCause
+ * says that one). `status` prints the same `run.error` (tester AC8: the job screen showed it only when the line
+ * happened to be in the log pane).
+ */
+export function runEndError(state: AppState): string | null {
+  const run = state.log.current;
+  if (!run || !run.hasActivity || run.complete || run.error === null) return null;
+  const status = currentFigures(state).status;
+  return status === 'ended' || status === 'incomplete' ? run.error : null;
+}

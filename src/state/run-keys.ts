@@ -218,6 +218,7 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
     run.hasActivity = true;
     run.exitTrace = false;
     run.traceOpen = false;
+    run.traceIgnored = false;
     run.currentKeyDone = true;
   }
   c.k = k;

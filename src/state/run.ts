@@ -59,6 +59,8 @@ export interface RunState {
    * like an exception's name is its exception line (`StopIteration`, `google.api_core.exceptions.NotFound: 404 …`).
    */
   traceOpen: boolean;
+  /** Inside a traceback Python said it ignored (`Exception ignored in: …`): its exception line is not the run's error. */
+  traceIgnored: boolean;
   /** Lines that looked like outcomes (an outcome word and a key) but matched no rule. */
   unrecognized: number;
   /** The script said it runs with `--dry-run` (lists its keys, scrapes none): see the `dryRun` LogLine. */
@@ -119,6 +121,7 @@ export function emptyRun(): RunState {
     hasActivity: false,
     exitTrace: false,
     traceOpen: false,
+    traceIgnored: false,
     error: null,
     unrecognized: 0,
   };
@@ -203,6 +206,7 @@ function copyRun(run: RunState): RunState {
     hasActivity: run.hasActivity,
     exitTrace: run.exitTrace,
     traceOpen: run.traceOpen,
+    traceIgnored: run.traceIgnored,
     error: run.error,
     unrecognized: run.unrecognized,
   };
