@@ -19,6 +19,9 @@ export function unsafeKeyProblem(key: string): string | null {
   if (key.trim() === '') return 'empty key';
   if (CONTROL.test(key)) return 'holds a control character (newline, carriage return, escape...)';
   if (FORMAT.test(key)) return 'holds an invisible format character (a bidi override, a zero-width space...)';
+  // Bytes that were not UTF-8 where the key was read (a log, a failed-keys file) are decoded as U+FFFD: the key
+  // written back would hold that character, not the bytes the source had (tester AC6).
+  if (key.includes('\uFFFD')) return 'holds bytes that are not UTF-8 (shown as \uFFFD): not the key its source wrote';
   if (key.startsWith('-')) return 'starts with "-" (a script would read it as an option)';
   if (key.length > MAX_KEY_CHARS) return `longer than ${MAX_KEY_CHARS} characters (${key.length})`;
   if (key !== key.trim()) return 'has leading or trailing spaces';

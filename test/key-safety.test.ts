@@ -19,3 +19,10 @@ test.each([
 test('plain keys, and keys with letters of any script, stay safe', () => {
   for (const key of ['2022-04-21', '0022100001', 'Montréal', '東京-2022', 'שלום']) expect(unsafeKeyProblem(key)).toBeNull();
 });
+
+// Tester AC6: a log's key with a byte that is not UTF-8 (`2022-01-0\xff1`) was offered by `r` and written to the keys
+// file as `2022-01-0\uFFFD1`, a key its source never had.
+test('a key read from bytes that are not UTF-8 is refused', () => {
+  const key = Buffer.from([...Buffer.from('2022-01-0'), 0xff, ...Buffer.from('1')]).toString('utf8');
+  expect(unsafeKeyProblem(key)).toBe('holds bytes that are not UTF-8 (shown as \uFFFD): not the key its source wrote');
+});

@@ -50,12 +50,14 @@ test('the failures view and status show the cut key; the count reaches status te
 test('missing --from failures never prints a cut key as data: left out, counted on stderr', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bt-long-missing-'));
   try {
-    writeFileSync(path.join(dir, 'x.log'), LOG.replace('✅ Scraped 2022-01-03', '❌ Failed 2022-01-01: HTTP 500'));
+    // And a key holding a byte that is not UTF-8 (tester AC6): it would be printed as U+FFFD, a key no source wrote.
+    const notUtf8 = Buffer.concat([Buffer.from('2025-11-26 23:17:13,000 - WARNING -   ❌ Failed 2022-01-0'), Buffer.from([0xff]), Buffer.from('1: HTTP 500\n')]);
+    writeFileSync(path.join(dir, 'x.log'), Buffer.concat([Buffer.from(LOG.replace('✅ Scraped 2022-01-03', '❌ Failed 2022-01-01: HTTP 500')), notUtf8]));
     writeFileSync(path.join(dir, 'cfg.json'), JSON.stringify({ job: 'j', log: 'x.log' }));
     const r = await runCliAsync(['missing', '--from', 'failures', '--config', 'cfg.json'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('2022-01-01\n');
-    expect(r.stderr).toBe('backfill-tui: 1 suspicious key left out (over 200 characters, a control character or a leading -): not a key a backfill can take\n');
+    expect(r.stderr).toBe('backfill-tui: 2 suspicious keys left out (over 200 characters, a control character, bytes that are not UTF-8 or a leading -): not a key a backfill can take\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

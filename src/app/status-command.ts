@@ -142,7 +142,7 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   // with a control character or a leading - is never printed as one; the count goes to stderr (tester T14).
   const safe = keys.filter((k) => unsafeKeyProblem(k) === null);
   const left = keys.length - safe.length;
-  if (left > 0) writeErr(`backfill-tui: ${left} suspicious key${left === 1 ? '' : 's'} left out (over 200 characters, a control character or a leading -): not a key a backfill can take\n`);
+  if (left > 0) writeErr(`backfill-tui: ${left} suspicious key${left === 1 ? '' : 's'} left out (over 200 characters, a control character, bytes that are not UTF-8 or a leading -): not a key a backfill can take\n`);
   writeOut(safe.length ? `${safe.join('\n')}\n` : '');
   return 0;
 }
