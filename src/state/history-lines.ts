@@ -6,6 +6,7 @@ import { bodyHeightOf } from './body-height.js';
 import { currentFigures } from './current-figures.js';
 import { isLive } from './run-view.js';
 import { readingLog } from './log-reading.js';
+import { HISTORY_LIMIT } from './apply-lines.js';
 
 /** One line of the history view: a section heading, a row, or a quiet note. */
 export interface HistoryLine {
@@ -66,13 +67,17 @@ export function historyLines(state: AppState): HistoryLine[] {
 
   const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].reverse();
   // A Cloud Run job has no log file: its runs are read from its executions' entries in Cloud Logging (tester Y8).
-  lines.push(heading(state.place ? 'Runs in the executions\' logs' : 'Runs in the log', logged.length));
+  // A full history: older runs may be in the log, never read (history-start.ts); the count is the newest, as `status`
+  // says (tester AC5: `Runs in the log: 201` of a log of 230 runs read as the log's whole).
+  const cut = state.log.history.length >= HISTORY_LIMIT;
+  lines.push(cut ? { kind: 'heading', text: `${state.place ? 'Runs in the executions\' logs' : 'Runs in the log'}: the newest ${formatCount(logged.length)}, newest first` } : heading(state.place ? 'Runs in the executions\' logs' : 'Runs in the log', logged.length));
   if (logged.length === 0) lines.push({ kind: 'note', text: `none yet: ${state.place ? 'no execution\'s log read yet' : state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}` });
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
     const took = formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r.deadStart ? ' · ended before its first record' : ' · no summary'}` });
   }
+  if (cut) lines.push({ kind: 'note', text: 'older runs of this log are not read' });
 
   const files = [...fileFailures(state)].reverse();
   // An execution's failures come from its log, not a file (tester Y8), unless a gs:// glob names the script's files.
