@@ -54,6 +54,12 @@ describe('basics', () => {
     const r = runCli(['sim', '--help'], { cwd: dir });
     expect(r.code).toBe(0);
     for (const flag of ['--csv', '--workers', '--timeout', '--storage', '--seed', '--speed', '--failed-dir', '--fail-rate', '--mean-seconds']) expect(r.stdout).toContain(flag);
+    // Every flag of the usage lines has a row saying what it does (tester AC7.3: the damage flags had none).
+    const usage = r.stdout.slice(0, r.stdout.indexOf('\n\n'));
+    const flags = [...usage.matchAll(/\[(--[a-z-]+)/g)].map((m) => m[1]);
+    expect(flags.length).toBeGreaterThan(15);
+    for (const flag of flags) expect(r.stdout).toMatch(new RegExp(`\\n  ${flag}\\b.* \\w`));
+    expect(r.stdout).toContain('--keys=A,B,C');
     expect(r.stderr).toBe('');
   });
 

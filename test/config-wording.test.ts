@@ -76,6 +76,8 @@ describe('config errors name where the value is written', () => {
     const h = await runCliAsync(['loopback-cloud-run', '--help'], { cwd: dir });
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/^usage: backfill-tui loopback-cloud-run --project P/);
+    // Each option said, and the execution arg the demo's jobs use (tester AC7.3: the usage line alone, --keys nowhere).
+    for (const option of ['--scratch DIR', '--log-delay S', '--idle-exit MIN', '--state FILE', '--keep DIR', '--keys=A,B,C', 'cloudRun.apiEndpoint']) expect(h.stdout).toContain(option);
     const all = await runCliAsync(['--help'], { cwd: dir });
     expect(all.stdout).toMatch(/\n {2}loopback-cloud-run +a loopback Cloud Run region/);
     expect(all.stdout.split('\n')[0]).toBe('Usage: backfill-tui [options] [command]');

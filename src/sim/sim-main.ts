@@ -118,7 +118,16 @@ const HELP =
   '  --playoff-fail-rate P   HTTP 500 probability in the playoffs\n' +
   '  --timeout-rate P        timeout probability\n' +
   '  --exception-rate P      exception probability\n' +
-  '  --mean-seconds S        mean seconds per key (default 8)\n';
+  '  --mean-seconds S        mean seconds per key (default 8)\n' +
+  '\nthe damage real logs carry, on request:\n' +
+  '  --timezone ZONE         log times in this IANA zone (default the system\'s)\n' +
+  '  --clock-start ISO       the simulated clock starts at this instant (a DST night, a clock off)\n' +
+  '  --nul-prefix N          N NUL bytes before the first record, as after a copytruncate\n' +
+  '  --cr-prefix             each outcome after a \\r-redrawn progress bar on its line\n' +
+  '  --escaped-emoji         non-ASCII written as Python\'s backslashreplace does\n' +
+  '  --doubled               every record written twice, as by a logger with two handlers\n' +
+  '\nRun as a loopback Cloud Run execution (backfill-tui loopback-cloud-run --help), its args may also hold\n' +
+  '--keys=A,B,C: the keys themselves, in place of --csv.\n';
 
 /** `backfill-tui sim ...` entry: parses argv (the real script's flags), runs, returns the exit code. */
 export async function simMain(argv: string[], deps?: Partial<SimDeps> & { out?: (text: string) => void }): Promise<number> {

@@ -12,9 +12,31 @@ const USAGE = 'usage: backfill-tui loopback-cloud-run --project P --region R --j
  * `--idle-exit` minutes with no request and no running execution. With `--keep DIR` its ended executions and their
  * entries are kept there and served again by the next region started on that directory. Returns the exit code.
  */
+/** What --help adds to the usage line: each option, and what an execution's args may hold (tester AC7.3). */
+const HELP = `${USAGE}
+A Cloud Run region on 127.0.0.1 speaking the Run Admin v2 and Cloud Logging v2 REST APIs, whose executions run the
+simulated backfill (\`backfill-tui sim\`). The demo starts one; a config reaches it through cloudRun.apiEndpoint and
+cloudRun.loggingEndpoint set to the URL it prints (\`listening http://127.0.0.1:PORT\`).
+
+options:
+  --project P        the project its jobs are in
+  --region R         its region
+  --jobs JOB[,JOB]   the jobs it holds
+  --scratch DIR      where executions' tasks run (each its own folder: storage, failed-keys files)
+  --port N           the port to listen on (default 0: any free one)
+  --log-delay S      seconds before a line of an execution reaches Cloud Logging (default 5; one in twenty 3×)
+  --idle-exit MIN    exit after MIN minutes with no request and no running execution (default 30)
+  --state FILE       write {pid, url, startedAt} there once listening (atomically)
+  --keep DIR         keep ended executions and their entries there, served again by the next region on DIR
+
+An execution's args (the job's cloudRun.args) are the simulator's flags (\`backfill-tui sim --help\`), and one that
+stands in for a keys file a container would read: --keys=A,B,C (the keys themselves, as \`{keys}\` gives them:
+\`"args": ["--keys={keys}"]\`). With more than one task, each task takes every taskCount-th key from its index.
+`;
+
 export async function loopbackMain(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    write(USAGE);
+    write(HELP);
     return 0;
   }
   let o;
