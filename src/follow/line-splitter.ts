@@ -6,12 +6,23 @@ const NL_BYTE = Buffer.from('\n');
  * until its '\n' arrives and capping each line at `maxLineBytes` kept bytes.
  * Lines are cut on the '\n' byte only, so a UTF-8 character is never split and
  * CR or invalid bytes pass through untouched.
+ *
+ * A longer line keeps its first and its last maxLineBytes/2 bytes, joined, and the middle is only counted: a record
+ * starts a line, or ends one after bytes in front of it (a tqdm bar redrawn with `\r` for minutes between two
+ * records, a `print(…, end='')` loop), so either half holds it (tester AC10: a record after 64.5 KB of redraws was
+ * dropped with the line's end, and the run read `complete` with nothing done).
  */
 export class LineSplitter {
-  /** The unfinished line: at most maxLineBytes kept, the rest only counted. */
+  /** The unfinished line's first bytes: at most `headMax` kept. */
   private readonly tail: Buffer;
   private tailLength = 0;
+  /** Bytes of the unfinished line neither in `tail` nor in `end`: only counted. */
   private tailDropped = 0;
+  /** The unfinished line's last bytes past `headMax`: at most `endMax` kept, the newest. */
+  private readonly end: Buffer;
+  private endLength = 0;
+  private readonly headMax: number;
+  private readonly endMax: number;
   /** The unfinished line is NULs only (or empty): a NUL run goes on collapsing into one NUL. */
   private tailNul = true;
 
@@ -28,7 +39,10 @@ export class LineSplitter {
     private readonly onOverlong: (droppedBytes: number) => void = () => {},
     private readonly lend = false,
   ) {
-    this.tail = Buffer.alloc(maxLineBytes);
+    this.endMax = maxLineBytes >>> 1;
+    this.headMax = maxLineBytes - this.endMax;
+    this.tail = Buffer.alloc(this.headMax);
+    this.end = Buffer.alloc(this.endMax);
   }
 
   /**
@@ -48,7 +62,7 @@ export class LineSplitter {
     if (this.tailLength > 0 || this.tailDropped > 0) {
       const firstNl = data.indexOf(NEWLINE);
       this.hold(data.subarray(0, firstNl));
-      parts.push(this.tail.subarray(0, this.tailLength), NL_BYTE);
+      parts.push(this.tail.subarray(0, this.tailLength), this.end.subarray(0, this.endLength), NL_BYTE);
       if (this.tailDropped > 0) this.onOverlong(this.tailDropped);
       start = firstNl + 1;
     }
@@ -57,6 +71,7 @@ export class LineSplitter {
     const out = this.lend ? this.copyLent(parts) : parts.length === 1 ? Buffer.from(parts[0]) : Buffer.concat(parts);
     this.tailLength = 0;
     this.tailDropped = 0;
+    this.endLength = 0;
     this.tailNul = true;
     this.hold(data.subarray(lastNl + 1));
     return out;
@@ -80,6 +95,7 @@ export class LineSplitter {
   reset(): void {
     this.tailLength = 0;
     this.tailDropped = 0;
+    this.endLength = 0;
     this.tailNul = true;
   }
 
@@ -110,8 +126,10 @@ export class LineSplitter {
         runStart = lineStart = text;
         continue;
       }
-      parts.push(data.subarray(runStart, lineStart + max), NL_BYTE);
-      this.onOverlong(nl - lineStart - max);
+      // Its first and last halves, joined (see the class comment); the middle only counted.
+      const endFrom = nl - this.endMax;
+      parts.push(data.subarray(runStart, lineStart + this.headMax), data.subarray(endFrom, nl), NL_BYTE);
+      this.onOverlong(endFrom - lineStart - this.headMax);
       lineStart = nl + 1;
       runStart = lineStart;
     }
@@ -126,15 +144,37 @@ export class LineSplitter {
       bytes = bytes.subarray(text - keep);
       if (bytes.length > keep) this.tailNul = false;
     }
-    const room = this.maxLineBytes - this.tailLength;
+    const room = this.headMax - this.tailLength;
     if (bytes.length <= room) {
       bytes.copy(this.tail, this.tailLength);
       this.tailLength += bytes.length;
       return;
     }
-    bytes.copy(this.tail, this.tailLength, 0, room);
-    this.tailLength = this.maxLineBytes;
-    this.tailDropped += bytes.length - room;
+    if (room > 0) {
+      bytes.copy(this.tail, this.tailLength, 0, room);
+      this.tailLength = this.headMax;
+      bytes = bytes.subarray(room);
+    }
+    this.holdEnd(bytes);
+  }
+
+  /** Keeps the newest `endMax` bytes past the line's head; those pushed out are counted as dropped. */
+  private holdEnd(bytes: Buffer): void {
+    const keep = this.endMax;
+    if (bytes.length >= keep) {
+      this.tailDropped += this.endLength + bytes.length - keep;
+      bytes.copy(this.end, 0, bytes.length - keep);
+      this.endLength = keep;
+      return;
+    }
+    const over = this.endLength + bytes.length - keep;
+    if (over > 0) {
+      this.end.copyWithin(0, over, this.endLength);
+      this.endLength -= over;
+      this.tailDropped += over;
+    }
+    bytes.copy(this.end, this.endLength);
+    this.endLength += bytes.length;
   }
 }
 
