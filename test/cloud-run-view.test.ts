@@ -49,6 +49,12 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(stuck[1]).toEqual({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2 --project=p)' });
   });
 
+  it('a region that stops answering while the execution is stuck: the error and since when first, the execution as last seen (tester AC12)', () => {
+    const errorAt = t0 + 120 * 60_000;
+    const lines = placeLines(cloudState(t0 + 122 * 60_000, { error: 'Cloud Run: connection refused at 127.0.0.1:39511: nothing listens there', errorAt, errorSince: errorAt, logReadAt: errorAt })).map((l) => l.text);
+    expect(lines).toEqual(['execution last seen running · tasks 0/1 done, 1 running · log delay 2:01:55 · j-ab12c', 'Cloud Run: connection refused at 127.0.0.1:39511: nothing listens there · since 12:00:00, retrying · figures as of 2:00 ago (stale)']);
+  });
+
   it('an ended execution: the log delay shows while its last entries are awaited, and not once its log is whole (so the line fits 80 columns)', () => {
     const cancelled = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/bdl-boxscore-backfill-4dd7f', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:20Z', taskCount: 1, cancelledCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', executionReason: 'CANCELLED' }] });
     const waiting = placeLines(cloudState(t0 + 40_000, { execution: cancelled, logIncomplete: 'waiting' })).map((l) => l.text);

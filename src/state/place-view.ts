@@ -13,8 +13,8 @@ export interface PlaceLine {
 
 /**
  * The Cloud Run lines of the dashboard (empty for a local run): the execution and its tasks, the log delay
- * (age of the newest entry read), then at most one problem: an error with its fix (figures stale), stuck
- * with how to cancel, or a log still missing its last entries.
+ * (age of the newest entry read), then at most one problem: an error with its fix (figures stale; the execution
+ * then `last seen running`), stuck with how to cancel, or a log still missing its last entries.
  */
 export function placeLines(state: AppState): PlaceLine[] {
   const p = state.place;
@@ -24,7 +24,10 @@ export function placeLines(state: AppState): PlaceLine[] {
   if (!e) return [{ text: `${p.label} · ${p.error ? troubleWords(p.error, p.cut === true) : p.listedAt !== null ? 'no executions yet' : 'looking for executions…'}`, tone: p.error ? 'fail' : 'info' }, ...problem(state)];
   const who = p.ours ? '' : ' (external)';
   const tasks = `tasks ${e.succeededCount}/${e.taskCount} done${e.runningCount ? `, ${e.runningCount} running` : ''}${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.retriedCount ? `, ${e.retriedCount} retried` : ''}`;
-  const state_ = p.cancelling && isActive(e) ? 'cancelling' : e.state;
+  // Cloud Run not answering (not Cloud Logging, whose errors leave the execution's state fresh): the state is what
+  // it said last, never read as fresh (tester AC12).
+  const stale = p.error !== null && !/^Cloud Logging\b/.test(p.error);
+  const state_ = p.cancelling && isActive(e) ? 'cancelling' : stale && isActive(e) ? `last seen ${e.state}` : e.state;
   // Once an execution ended and its log is whole, the age of its newest entry only says how long ago it ended.
   const delay = p.logNewestAt === null ? (isActive(e) ? ' · no log entries yet' : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}` : '';
   const tone = e.state === 'failed' ? 'fail' : e.state === 'cancelled' ? 'warn' : e.state === 'succeeded' ? 'ok' : 'info';
@@ -48,14 +51,16 @@ export function troubleWords(error: string, cut: boolean): string {
 
 function problem(state: AppState): PlaceLine[] {
   const p = state.place!;
-  const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
-  if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or gcloud run jobs executions cancel ${p.execution!.id} --region=${regionOf(p.execution!.name)} --project=${projectOf(p.execution!.name)})`, tone: 'fail' }];
+  // A region that does not answer first: `stuck` is then read from the execution as it was last seen, and its cancel
+  // would fail the same way (tester AC12: a dead region read `stuck` for minutes, never `not reachable`).
   // Since when it fails, first: at 80 columns the cut takes the hint's end, never the fact (tester W18).
   if (p.error) {
     const since = p.errorSince ?? p.errorAt;
     const figures = p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
     return [{ text: `${p.error}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
+  const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
+  if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or gcloud run jobs executions cancel ${p.execution!.id} --region=${regionOf(p.execution!.name)} --project=${projectOf(p.execution!.name)})`, tone: 'fail' }];
   // Each fits 80 columns whole (the place lines are cut, never wrapped).
   if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
   if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
