@@ -106,3 +106,13 @@ test('a new demo shows its set-up progress on the terminal before the first fram
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 }, 90_000);
+
+// Tester AC13: the reopen hint names the command that works where the demo was started; npm sets
+// npm_lifecycle_event to the script's name under `npm run demo` (the installed command is checked end to end in
+// demo-first-frame.test.ts).
+test('under `npm run demo` the reopen hint is the repository script; otherwise the installed command', async () => {
+  const { reopenCommand } = await import('../src/app/demo.js');
+  expect(reopenCommand('/tmp/d', { npm_lifecycle_event: 'demo' })).toBe('npm run demo -- --dir /tmp/d');
+  expect(reopenCommand('/tmp/d', { npm_lifecycle_event: 'npx' })).toBe('npx backfill-tui demo --dir /tmp/d');
+  expect(reopenCommand('/tmp/d', {})).toBe('npx backfill-tui demo --dir /tmp/d');
+});

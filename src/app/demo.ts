@@ -122,6 +122,15 @@ async function checkDemoJob(opts: { dir?: string; job?: string }): Promise<void>
  * `backfill-tui demo`: the whole product offline; nothing runs until `s`. Without `--job`, the platform: five
  * scrapers and the phase chain on the overview; `--job player-boxscores` the single-job demo of before.
  */
+/**
+ * The command that opens `dir` again, as the demo was started: `npm run demo -- --dir DIR` from the repository's
+ * script (npm sets npm_lifecycle_event to the script's name), else `npx backfill-tui demo --dir DIR`, which works
+ * wherever the package is installed (tester AC13: an installed demo said `npm run demo …`, which there is no script).
+ */
+export function reopenCommand(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.npm_lifecycle_event === 'demo' ? `npm run demo -- --dir ${dir}` : `npx backfill-tui demo --dir ${dir}`;
+}
+
 export async function runDemo(opts: { dir?: string; speed: number; color: boolean; job?: string }): Promise<number> {
   markStartup('demo loaded');
   await checkDemoJob(opts);
@@ -198,7 +207,7 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
     await preparing?.catch(() => undefined);
     ac.abort();
     // Said again on leaving: the dashboard drew over the first line, and a launched run goes on.
-    process.stderr.write(`demo directory: ${dir}\nopen it again with: npm run demo -- --dir ${dir}\n`);
+    process.stderr.write(`demo directory: ${dir}\nopen it again with: ${reopenCommand(dir)}\n`);
     const left = (await region.catch(() => null)) ? await leaveDemoRegion(dir, file).catch((err: Error) => `demo Cloud Run region: ${err.message}`) : null;
     if (left) process.stderr.write(`${left}\n`);
   }
