@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { startRuntime } from '../src/app/runtime.js';
@@ -76,6 +76,75 @@ test('q during a stop: the stop returns at once, its SIGTERM goes from a carrier
   // Sent when due (the SIGINT's time plus its grace, as the dashboard handed it on), never early.
   expect(term.at!).toBeGreaterThanOrEqual(sigintAt + STOP_GRACE_MS);
   await waitFor(() => !alive(carrier!) || null, 'the carrier gone');
+}, 60_000);
+
+/** The stop carriers of run `id` now (their argv holds its id): pids, read from /proc. */
+function carriersOf(id: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv[1] === '-e' && argv[3]?.includes(`"id":${JSON.stringify(id)}`)) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+// Tester AC14: `x` `y`, then Ctrl-Z (SIGTERM waited for `fg`), or the terminal closed or the dashboard killed (the
+// SIGTERM never came, the run scraped to its end). A carrier stands from the SIGINT on, due a second after the grace.
+test('a dashboard gone during a stop\'s grace without leaving (killed, its terminal closed): the SIGTERM still comes, once', async () => {
+  const { dir, config } = stubbornJob();
+  // The dashboard's clock reads 9 s behind: the grace ends about 1 s from now, real time, the carrier's a second later.
+  const now = () => Date.now() - (STOP_GRACE_MS - 1000);
+  const store = createStore(initialState({ job: 'stopq', log: config.log, now: now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const place = createLocalPlace({ config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  const out = await place.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+  if (!out.ok) throw new Error(out.message);
+  const pid = store.getState().process.pid!;
+  track(pid);
+  await waitFor(() => readFileSync(config.log, 'utf8').includes('started'), 'the run started');
+  expect((await place.stop()).ok).toBe(true);
+  await waitFor(() => readFileSync(config.log, 'utf8').includes('KeyboardInterrupt'), 'SIGINT handled');
+  for (const c of carriersOf(out.runId)) track(c);
+  const sigintAt = store.getState().process.stopSignals[0].at;
+  // Gone without q: no hand-off, its own timers never fire.
+  ac.abort();
+  await waitFor(() => !alive(pid) || null, 'the run ended by the standing carrier\'s SIGTERM', 20_000);
+  const terms = await waitFor(() => records(dir).filter((r) => r.type === 'stop' && r.signal === 'SIGTERM'), 'the SIGTERM recorded');
+  expect(terms).toHaveLength(1);
+  expect(terms[0].at!).toBeGreaterThanOrEqual(sigintAt + STOP_GRACE_MS);
+  await waitFor(() => carriersOf(out.runId).length === 0, 'the carrier gone');
+}, 60_000);
+
+test('a dashboard that sends the SIGTERM itself ends the standing carrier first: a run that ignores it gets one SIGTERM', async () => {
+  const dir = tempDir();
+  // SIGINT and SIGTERM both only said: the SIGKILL question comes, and no second SIGTERM from a carrier.
+  writeFileSync(join(dir, 'both.cjs'), `const { writeSync } = require('node:fs');\nfor (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => writeSync(1, s + ' ignored\\n'));\nwriteSync(1, 'started\\n');\nsetInterval(() => {}, 1000);\n`);
+  writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'both', log: 'bf.log', keepAwake: false, timezone: 'UTC', command: [process.execPath, 'both.cjs'] }));
+  const config = loadConfig({ cwd: dir });
+  const store = createStore(initialState({ job: 'both', log: config.log, now: Date.now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const place = createLocalPlace({ config, store, now: Date.now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  try {
+    const out = await place.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+    if (!out.ok) throw new Error(out.message);
+    track(store.getState().process.pid);
+    await waitFor(() => readFileSync(config.log, 'utf8').includes('started'), 'the run started');
+    expect((await place.stop()).ok).toBe(true);
+    const standing = await waitFor(() => carriersOf(out.runId).length === 1 && carriersOf(out.runId), 'the carrier standing');
+    track(standing[0]);
+    await waitFor(() => readFileSync(config.log, 'utf8').includes('SIGTERM ignored'), 'the dashboard\'s own SIGTERM', 20_000);
+    // Ended before that SIGTERM went: nothing is left to send another.
+    expect(carriersOf(out.runId)).toEqual([]);
+    await waitFor(() => store.getState().process.stopping === 'needs-kill', 'the SIGKILL question due', 20_000);
+    expect(records(dir).filter((r) => r.type === 'stop' && r.signal === 'SIGTERM')).toHaveLength(1);
+  } finally {
+    ac.abort();
+  }
 }, 60_000);
 
 // Tester Y9: a new dashboard re-attached to the run (`running`, `re-attached … still running`) and said nothing of the

@@ -11,7 +11,7 @@ import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
 import { unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
 import { findAttachable } from '../runner/attach.js';
 import { withMarkedPids } from '../runner/run-mark.js';
-import type { ProcStart } from '../runner/proc.js';
+import { procStartOf, type ProcStart } from '../runner/proc.js';
 import { appendRunRecord, recordEndOnce, recordStopNow, recordStopTerm, readRuns, stopAsked } from '../runner/runs-file.js';
 import { runProcesses } from '../runner/session.js';
 import { carryStop } from '../runner/stop-carrier.js';
@@ -21,11 +21,15 @@ import { killRun, stopRun } from '../runner/stop.js';
 import { watchProcess } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
 import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situation.js';
+
 import type { Store } from '../store.js';
 import type { AppState } from '../state/app-state.js';
 import { attachedRunSeed, deadLaunchSeed } from '../state/attached-seed.js';
 import { strangerRun } from '../state/writer.js';
 import type { PlaceLaunchOutcome, PlaceLaunchRequest, PlaceStopOutcome, RunPlace } from './run-place.js';
+
+/** How long after a stop's grace the standing carrier sends the SIGTERM this dashboard did not (see `standing`). */
+export const DEADMAN_LAG_MS = 1000;
 
 /** What the local place needs from the dashboard around it. */
 export interface LocalPlaceDeps {
@@ -256,6 +260,12 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
 
   /** Ends the dashboard's own escalation of a stop when the stop is handed to a carrier (or the dashboard closes). */
   let escalation: AbortController | null = null;
+  /**
+   * The carrier started with a stop's SIGINT, due DEADMAN_LAG_MS after its grace (tester AC14: a dashboard suspended
+   * by Ctrl-Z sent its SIGTERM only at `fg`, and one whose terminal closed, or that was killed, never): this dashboard
+   * sends the SIGTERM itself when due and ends the carrier just before; stopped, killed or gone, the carrier sends it.
+   */
+  let standing: { pid: number; procStart: ProcStart | null } | null = null;
 
   /**
    * The stop's steps after its first signal, in the background: SIGTERM after the grace (recorded in runs.jsonl, so
@@ -273,6 +283,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const onPhase = (phase: 'sigint' | 'sigterm' | 'waiting-kill-confirm') => {
       if (phase === 'waiting-kill-confirm') return dispatch({ type: 'process/update', patch: { stopping: 'needs-kill' } });
       const sent = { signal: phase === 'sigint' ? ('SIGINT' as const) : ('SIGTERM' as const), at: d.now() };
+      // Called before the signal goes: the carrier stands from the SIGINT on, and is ended before our own SIGTERM.
+      if (phase === 'sigint' && id) standCarrier(p, id, sent.at + STOP_GRACE_MS + DEADMAN_LAG_MS);
+      if (phase === 'sigterm') endStanding();
       dispatch({ type: 'process/update', patch: { stopping: phase, stopSignals: [...store.getState().process.stopSignals, sent] } });
       if (phase === 'sigterm' && id) void recordStopTerm(config.stateDir, id, sent.at).catch(() => undefined);
     };
@@ -321,9 +334,33 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const last = p.stopSignals.at(-1);
     if (!last) return;
     escalation?.abort();
+    // The carrier standing since the SIGINT takes it (a second would send a second SIGTERM).
+    const kept = standing && procStartOf(standing.pid) === standing.procStart ? standing.pid : null;
+    standing = null;
     const members = runProcesses({ pid: p.pid, procStart: p.procStart, left: p.left?.pids });
-    const pid = carryStop({ stateDir: config.stateDir, runId: p.runId, dueAt: last.at + STOP_GRACE_MS, members });
+    const pid = kept ?? carryStop({ stateDir: config.stateDir, runId: p.runId, dueAt: last.at + STOP_GRACE_MS, members });
     dispatch({ type: 'process/update', patch: { stopCarrier: pid } });
+  }
+
+  /** Starts the standing carrier for the run's stop (see `standing`); none where /proc cannot prove the run. */
+  function standCarrier(p: AppState['process'], runId: string, dueAt: number): void {
+    endStanding();
+    if (p.pid === null) return;
+    const members = runProcesses({ pid: p.pid, procStart: p.procStart, left: p.left?.pids });
+    const pid = carryStop({ stateDir: config.stateDir, runId, dueAt, members });
+    standing = pid === null ? null : { pid, procStart: procStartOf(pid) };
+  }
+
+  /** Ends the standing carrier, proven by its start time (never a pid reused since). */
+  function endStanding(): void {
+    const c = standing;
+    standing = null;
+    if (!c || c.procStart === null || procStartOf(c.pid) !== c.procStart) return;
+    try {
+      process.kill(c.pid, 'SIGKILL');
+    } catch {
+      // gone already: the run ended, or it sent the SIGTERM
+    }
   }
 
   async function stop(): Promise<PlaceStopOutcome> {
