@@ -8,7 +8,8 @@ import { damagedLogs, type TestLog } from './support/damaged-logs.js';
 // The installed program's `status --json` with the parse worker (started at the log's first stat, its read ahead
 // kept while it loads: src/app/log-events.ts, parse-worker-client.ts) prints the same bytes as without it, on logs
 // damaged every way we know: several runs, NULs, CRLF and \r progress text, bytes that are not UTF-8, doubled lines,
-// the night clocks fall back, retries, and the bench's one-run shape.
+// the night clocks fall back, retries, and the bench's one-run shape. And the same again with the run reader of the
+// usual lines (src/parser/hot-run.ts) turned off in both threads: what it reads, hotLine and the general path read alike.
 const dir = mkdtempSync(join(tmpdir(), 'status-worker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -17,7 +18,7 @@ beforeAll(async () => {
   logs.push(...(await damagedLogs(dir)));
 }, 120_000);
 
-test('status --json reads every damaged log to the same bytes with the parse worker as without it', async () => {
+test('status --json reads every damaged log to the same bytes with the parse worker as without it, and without the run reader', async () => {
   for (const { name, file } of logs) {
     const timing = join(dir, `${name}-timing.jsonl`);
     const off = await runCliAsync(['status', '--json', '--log', file], { cwd: dir, env: { BACKFILL_TUI_PARSE_WORKER: 'off' } });
@@ -26,6 +27,10 @@ test('status --json reads every damaged log to the same bytes with the parse wor
     expect(on.stderr, name).toBe('');
     expect(on.code, name).toBe(off.code);
     expect(on.stdout, name).toBe(off.stdout);
+    const plain = await runCliAsync(['status', '--json', '--log', file], { cwd: dir, env: { BACKFILL_TUI_PARSE_WORKER: 'on', BACKFILL_TUI_HOT_RUN: 'off' } });
+    expect(plain.stderr, name).toBe('');
+    expect(plain.code, name).toBe(off.code);
+    expect(plain.stdout, name).toBe(off.stdout);
     // The worker read it, and was started before the history's start was found (it loads meanwhile).
     const stages = (JSON.parse(readFileSync(timing, 'utf8').trim().split('\n').at(-1)!) as { marks: [string][] }).marks.map((m) => m[0]);
     expect(stages, name).toContain('parse worker done');

@@ -44,6 +44,9 @@ export class ChunkBytes {
   /** The key found by the last `keyRange` that answered true: the bytes [keyStart, keyStop). */
   keyStart = 0;
   keyStop = 0;
+  /** Lines the last `hotRun` read, and the newest of their times (hot-run.ts). */
+  runLines = 0;
+  runMaxAt = 0;
   readonly dv: DataView;
 
   constructor(
@@ -167,8 +170,12 @@ export function httpStatus(c: ChunkBytes, p: number, end: number): string | null
   const d1 = b[p + 6] - 48;
   const d2 = b[p + 7] - 48;
   if (!isDigit(d0) || !isDigit(d1) || !isDigit(d2) || (p + 8 < end && isDigit(b[p + 8] - 48))) return null;
-  const code = d0 * 100 + d1 * 10 + d2;
-  return (httpCache[code] ??= `HTTP ${b.toString('latin1', p + 5, p + 8)}`);
+  return httpText(d0 * 100 + d1 * 10 + d2);
+}
+
+/** 'HTTP nnn' for a status of three digits (0 to 999), the one string per status `httpStatus` gives. */
+export function httpText(code: number): string {
+  return (httpCache[code] ??= `HTTP ${String(code).padStart(3, '0')}`);
 }
 
 function isDigit(value: number): boolean {

@@ -115,7 +115,7 @@ function keyAt(c: ChunkBytes, p: number, colon: boolean): number {
 }
 
 /** Where the line that goes on at `from` ends, plus one (the next line's start); `len` when it has no '\n'. */
-function afterLine(c: ChunkBytes, from: number, len: number): number {
+export function afterLine(c: ChunkBytes, from: number, len: number): number {
   const b = c.b;
   const dv = c.dv;
   // A per-game backfill's line ends ` (2021-10-19)`: its shape, and no '\n' inside, in a few loads.

@@ -79,9 +79,10 @@ export class KeyedLines {
   h2: Int32Array;
   keyEnd: Int32Array;
   keyBytes: Buffer;
-  private keyView: DataView;
+  /** `keyBytes` as a DataView (hot-run.ts writes ten-byte keys through it). */
+  keyView: DataView;
   /** Bytes of `keyBytes` in use (where the next key's bytes go). */
-  private bytesUsed = 0;
+  bytesUsed = 0;
   /** Failure kind and error text of each KEYED_FAILED record, in their order. */
   failures: string[] = stringArray();
   errors: string[] = stringArray();
@@ -160,6 +161,28 @@ export class KeyedLines {
     this.h1[k] = lanes.h1;
     this.h2[k] = lanes.h2;
     return k;
+  }
+
+  /**
+   * Room for `records` more records and `bytes` more key bytes (hot-run.ts writes the columns itself, reading them
+   * again after this): each column that is short grows to what is asked or to twice its length, whichever is more.
+   */
+  reserve(records: number, bytes: number): void {
+    if (this.size + records > this.order.length) this.order = grown(this.order, Math.max(this.size + records, this.order.length * 2));
+    if (this.count + records > this.at.length) {
+      const n = Math.max(this.count + records, this.at.length * 2);
+      this.at = grown(this.at, n);
+      this.h1 = grown(this.h1, n);
+      this.h2 = grown(this.h2, n);
+      this.keyEnd = grown(this.keyEnd, n);
+    }
+    const end = this.bytesUsed + bytes;
+    if (end > this.keyBytes.length) {
+      const more = Buffer.allocUnsafe(Math.max(end, this.keyBytes.length * 2));
+      this.keyBytes.copy(more, 0, 0, this.bytesUsed);
+      this.keyBytes = more;
+      this.keyView = new DataView(more.buffer, more.byteOffset, more.length);
+    }
   }
 
   /** Keyed record k's key as text. */

@@ -16,11 +16,11 @@ const MAX_LEVEL = 8;
 /** Length of `YYYY-MM-DD HH:MM:SS,mmm - INFO - `, the prefix of nearly every record. */
 const INFO_PREFIX = 33;
 /** The bytes " - INFO " (after the milliseconds) as one little-endian double, and "- " after them. */
-const INFO_RULE = Buffer.from(' - INFO ', 'latin1').readDoubleLE(0);
+export const INFO_RULE = Buffer.from(' - INFO ', 'latin1').readDoubleLE(0);
 const DASH_SPACE = Buffer.from('- ', 'latin1').readUInt16LE(0);
 /** `YYYY-MM-DD HH:MM:SS,mmm - WARNING - `: " - WARNI" as a double, "NG -" as an int32, then a space. */
 const WARNING_PREFIX = 36;
-const WARNING_RULE = Buffer.from(' - WARNI', 'latin1').readDoubleLE(0);
+export const WARNING_RULE = Buffer.from(' - WARNI', 'latin1').readDoubleLE(0);
 const WARNING_TAIL = Buffer.from('NG -', 'latin1').readInt32LE(0);
 
 /**
@@ -36,9 +36,10 @@ export class PrefixReader {
   /** Level of the last prefix read. */
   level: Level = INFO;
   // NaN never equals a word read from the chunk, so the first prefix is always checked in full.
-  private minuteHead = NaN;
-  private minuteTail = NaN;
-  private minuteStart = 0;
+  // The minute last read: its first 16 bytes as two doubles and its epoch ms (hot-run.ts reads them too).
+  minuteHead = NaN;
+  minuteTail = NaN;
+  minuteStart = 0;
   private readonly dv: DataView;
 
   constructor(

@@ -24,6 +24,12 @@ const SHAPES = [
   'INFO -   ✅ Scraped 2021-10-31',
   'INFO -   ✅ Scraped 0022100001 (2021-10-19)',
   'WARNING -   ❌ Failed 0022100002: HTTP 500',
+  // Keys and spacings the fixed shapes of hot-run.ts leave to its general part (and the last lines of every chunk).
+  'WARNING -   ❌ Failed 2022-04-16: HTTP 500',
+  'WARNING -  ❌ Failed  0022100003:  HTTP 502',
+  'WARNING -   ❌ Timeout scraping 2022-02-02',
+  'INFO -   ✅ Scraped 22100004',
+  'INFO -   ✅ Scraped 0022100005',
   'WARNING -   ❌ Failed 2022-04-17: HTTP Error 503: Service Unavailable',
   'WARNING -   ❌ Timeout 2022-02-01',
   'WARNING -   ❌ Timeout scraping 0022100034',
