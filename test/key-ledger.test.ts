@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { LogLine } from '../src/log-line.js';
 import { applyLines, type LogRuns } from '../src/state/apply-lines.js';
-import { KeyLedger, hash64, numberOfKey } from '../src/state/key-ledger.js';
+import { KeyLedger, hash64, numberOfBytes, numberOfKey } from '../src/state/key-ledger.js';
 import { compileGrammar, LogClock, parseChunk } from '../src/parser/index.js';
 import { runFacts } from '../src/state/run.js';
 import { logLine, T0 } from './support/log-text.js';
@@ -39,6 +39,19 @@ test('numbered keys of different widths are different keys, whichever way they a
   expect(ledger.peek('0022100001')).toBe(1);
   expect(ledger.size).toBe(keys.length);
   expect([ledger.peek('22100003'), ledger.peek('0022100003')]).toEqual([0, 0]);
+});
+
+test('a key read from bytes is the number its text is, ten-byte keys (read without a loop) as every other length', () => {
+  // Every byte next to the digits and far from them, at every place of a ten-byte key, and keys of every length.
+  const near = [0x2f, 0x30, 0x35, 0x39, 0x3a, 0x00, 0x20, 0x80, 0xb0, 0xff];
+  const keys: Buffer[] = [];
+  for (let place = 0; place < 10; place++) for (const x of near) keys.push(Buffer.from(`0022100${place}${place}9`.slice(0, 10), 'latin1').fill(x, place, place + 1));
+  for (const text of ['9999999999', '0000000000', '1234567890', '0022100001', '00221000011', '002210000', '1', '999999999999999', '2021-10-19']) keys.push(Buffer.from(text, 'latin1'));
+  for (const key of keys) {
+    const bytes = Buffer.concat([Buffer.from('x7'), key, Buffer.from('5')]);
+    expect(numberOfBytes(bytes, 2, 2 + key.length), key.toString('latin1')).toBe(numberOfKey(key.toString('latin1')));
+  }
+  expect(numberOfBytes(Buffer.from('9999999999'), 0, 10)).toBe(9999999999);
 });
 
 test('keys that are not numbers of at most 15 digits live in the hash table, and all are found', () => {
