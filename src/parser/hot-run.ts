@@ -71,11 +71,9 @@ const GROW_RECORDS = 4096;
  * as its own reading would leave them.
  */
 export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos: number, stop: number): number {
-  const head = prefix.minuteHead;
-  const tail = prefix.minuteTail;
-  const minute = prefix.minuteStart;
-  // No minute read yet (NaN): the first prefix is the reader's to check.
-  if (head !== head) return pos;
+  let head = prefix.minuteHead;
+  let tail = prefix.minuteTail;
+  let minute = prefix.minuteStart;
   // Records for every line that can start before `limit` (one each), so that the loop writes them without a check
   // (their arrays never change inside it); key bytes for the longest key (the loop stops when the next one has none).
   let limit = roomLimit(rec, pos, stop);
@@ -105,8 +103,14 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
   let lastAt = 0;
   let lastLevel: Level = INFO;
   while (pos < limit) {
-    // The prefix, as PrefixReader.readHot reads it, of the minute it holds.
-    if (dv.getFloat64(pos, true) !== head || dv.getFloat64(pos + 8, true) !== tail) break;
+    // The prefix, as PrefixReader.readHot reads it: a new minute (or the first) is taken by the reader as readHot
+    // takes it, and stays taken whatever the rest of the line is (readHot then finds it held).
+    if (dv.getFloat64(pos, true) !== head || dv.getFloat64(pos + 8, true) !== tail) {
+      if (!prefix.takeMinute(pos)) break;
+      head = prefix.minuteHead;
+      tail = prefix.minuteTail;
+      minute = prefix.minuteStart;
+    }
     const time = dv.getInt32(pos + 16, true);
     const millis = dv.getInt32(pos + 20, true);
     const s1 = (time >>> 8) & 0xff;

@@ -123,6 +123,17 @@ export class PrefixReader {
     return m;
   }
 
+  /**
+   * Takes the minute `YYYY-MM-DD HH:MM` at p (the chunk has 16 bytes there) as `readHot` takes a new one, before it
+   * reads the rest: false, with the minute held unchanged, when it is not one. hot-run.ts goes on past a new minute so.
+   */
+  takeMinute(p: number): boolean {
+    if (!this.newMinute(p)) return false;
+    this.minuteHead = this.dv.getFloat64(p, true);
+    this.minuteTail = this.dv.getFloat64(p + 8, true);
+    return true;
+  }
+
   /** The prefix after `YYYY-MM-DD HH:MM` in any of its shapes (other levels, no milliseconds). */
   private readRest(p: number, end: number): number {
     const b = this.b;
