@@ -147,16 +147,34 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
     // The key token, as hot-lines.ts keyAt reads it: printable ASCII up to a space or the line's end, four bytes at
     // a time while none is a space, a control byte or non-ASCII.
     let e = q;
-    while (e + 4 <= len) {
-      const w = dv.getInt32(e, true);
-      if ((((w - 0x21212121) | w) & 0x80808080) !== 0) break;
-      e += 4;
-    }
     let bits = 0;
-    let x = b[e];
-    while (x > 32) {
-      bits |= x;
-      x = b[++e];
+    let x = 0;
+    // A ten-digit key (game ids), with a colon or without, ended by a space or a control byte: where the scan below
+    // would stop too.
+    let ten = false;
+    if (q + 12 <= len && tenDigits(dv, q)) {
+      const y = b[q + 10];
+      if (y <= 32) {
+        ten = true;
+        e = q + 10;
+        x = y;
+      } else if (y === 58 && b[q + 11] <= 32) {
+        ten = true;
+        e = q + 11;
+        x = b[e];
+      }
+    }
+    if (!ten) {
+      while (e + 4 <= len) {
+        const w = dv.getInt32(e, true);
+        if ((((w - 0x21212121) | w) & 0x80808080) !== 0) break;
+        e += 4;
+      }
+      x = b[e];
+      while (x > 32) {
+        bits |= x;
+        x = b[++e];
+      }
     }
     const n = e - q;
     // `Scraped successfully` and `Failed after 5 attempts: …` name no key; a key that starts with their letter is
@@ -188,7 +206,8 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
     const k = e - q;
     if (used + k > keyRoom) break;
     order[size++] = kind;
-    if (k === 10 ? tenDigits(dv, q) : isNumbered(dv, b, q, e)) {
+    // Whether the key is numbered (keyed-lines.ts isNumbered): a ten-digit key found above is, with its colon left out.
+    if (ten ? k === 10 : k === 10 ? tenDigits(dv, q) : isNumbered(dv, b, q, e)) {
       // A numbered key travels unhashed (keyed-lines.ts).
       h1s[count] = 0;
       h2s[count] = 0;
