@@ -10,13 +10,13 @@ import { logLine, T0 } from './support/log-text.js';
 function findBytes(ledger: KeyLedger, key: string): number {
   const [h1, h2] = hash64(key);
   const b = Buffer.from(`x${key}y`, 'latin1');
-  return ledger.findBytes(b, 1, 1 + key.length, h1, h2);
+  return ledger.findBytes(b, 1, 1 + key.length, h1, h2, new DataView(b.buffer, b.byteOffset, b.length));
 }
 
 /** `findBytes` of a keyed record whose numbered key the parser left unhashed (lanes 0:0: parser/keyed-lines.ts). */
 function findUnhashed(ledger: KeyLedger, key: string): number {
   const b = Buffer.from(`x${key}y`, 'latin1');
-  return ledger.findBytes(b, 1, 1 + key.length, 0, 0);
+  return ledger.findBytes(b, 1, 1 + key.length, 0, 0, new DataView(b.buffer, b.byteOffset, b.length));
 }
 
 test('numbered keys of different widths are different keys, whichever way they are looked up', () => {
@@ -49,9 +49,11 @@ test('a key read from bytes is the number its text is, ten-byte keys (read witho
   for (const text of ['9999999999', '0000000000', '1234567890', '0022100001', '00221000011', '002210000', '1', '999999999999999', '2021-10-19']) keys.push(Buffer.from(text, 'latin1'));
   for (const key of keys) {
     const bytes = Buffer.concat([Buffer.from('x7'), key, Buffer.from('5')]);
-    expect(numberOfBytes(bytes, 2, 2 + key.length), key.toString('latin1')).toBe(numberOfKey(key.toString('latin1')));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    expect(numberOfBytes(bytes, 2, 2 + key.length, view), key.toString('latin1')).toBe(numberOfKey(key.toString('latin1')));
   }
-  expect(numberOfBytes(Buffer.from('9999999999'), 0, 10)).toBe(9999999999);
+  const nines = Buffer.from('9999999999');
+  expect(numberOfBytes(nines, 0, 10, new DataView(nines.buffer, nines.byteOffset, 10))).toBe(9999999999);
 });
 
 test('keys that are not numbers of at most 15 digits live in the hash table, and all are found', () => {

@@ -130,6 +130,7 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
   // run's fold. The counts go back to the run before anything else reads them (countFound) and at the end.
   const ats = rec.at;
   const keyBytes = rec.keyBytes;
+  const keyView = rec.keyView;
   const keyEnd = rec.keyEnd;
   const h1s = rec.h1;
   const h2s = rec.h2;
@@ -148,7 +149,7 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
     // After a summary, a success or failure starts a new run (applyLines' isRunActivity); a skip does not.
     if (code === GENERAL || (complete && code !== KEYED_SKIPPED)) break;
     at = ats[k];
-    const state = ledger === null ? 0 : ledger.findBytes(keyBytes, k === 0 ? 0 : keyEnd[k - 1], keyEnd[k], h1s[k], h2s[k]);
+    const state = ledger === null ? 0 : ledger.findBytes(keyBytes, k === 0 ? 0 : keyEnd[k - 1], keyEnd[k], h1s[k], h2s[k], keyView);
     if (ledger !== null && (state & OUTCOME_MASK) === OUTCOME_NONE) {
       if (code === KEYED_SUCCEEDED) {
         // The key's first outcome, not a failure: what countFound does, less the key's text.
