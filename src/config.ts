@@ -44,6 +44,6 @@ function oneLogPlace(c: { job: string; log?: string; cloudRun?: { job: string; r
   const where = ctx.where ?? ctx.file ?? 'command line';
   const field = flags.log !== undefined ? '--log' : (ctx.locate?.(['log']) ?? ['log']).join('.');
   throw new ConfigError(
-    `${where}: invalid config\n  ${field}: job "${c.job}" runs on Cloud Run (cloudRun: job ${c.cloudRun.job} in ${c.cloudRun.region}), whose log is read from Cloud Logging, so a log file is never read for it: remove "log" (or remove "cloudRun" and give "command" to run it as a local process)`,
+    `${where}: invalid config\n  ${field}: job "${c.job}" runs on Cloud Run (cloudRun: job ${c.cloudRun.job} in ${c.cloudRun.region}), whose log is read from Cloud Logging, so a log file is never read for it: ${flags.log !== undefined ? 'drop --log' : 'remove "log"'} (or remove "cloudRun" and give "command" to run it as a local process)`,
   );
 }

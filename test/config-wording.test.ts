@@ -54,6 +54,7 @@ describe('config errors name where the value is written', () => {
     const flag = await runCliAsync(['status', '--config', file, '--job', 'bdl', '--log', 'x.log'], { cwd: dir });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('--log: job "bdl" runs on Cloud Run');
+    expect(flag.stderr).toContain('so a log file is never read for it: drop --log (or remove "cloudRun"');
   });
 
   test('a lone config may name its job with "name", as an entry of jobs does (the README\'s cloudRun example)', () => {
