@@ -38,9 +38,13 @@ let last: { key: unknown[]; lines: HistoryLine[] } | null = null;
 export function historyLines(state: AppState): HistoryLine[] {
   // The log's current run still going reads `running` (or `stalled`), not `no summary` (tester V4), as the header says.
   // Not while the log is half read: no state word is known then (log-reading.ts).
-  const status = state.log.current !== null && !readingLog(state) ? currentFigures(state).status : null;
+  const figures = state.log.current !== null && !readingLog(state) ? currentFigures(state) : null;
+  const status = figures?.status ?? null;
   const going = status !== null && isLive(status) ? status : null;
-  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going];
+  // The current run's time is the header's (tester AC3: `stopped · 0:36` on the header, `0:26` here, the span of its
+  // lines; `ended · 12:17` beside `2:40` once its writer was seen to go): one figure per run on every screen.
+  const currentTook = figures && state.log.current ? formatElapsed(state.log.current.startedAt, figures.elapsedMs) : null;
+  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
   if (last && last.key.every((x, i) => x === key[i])) return last.lines;
   const lines: HistoryLine[] = [];
   const alerts = [...state.alerts.past, ...state.alerts.recent].reverse();
@@ -74,7 +78,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   if (logged.length === 0) lines.push({ kind: 'note', text: `none yet: ${state.place ? 'no execution\'s log read yet' : state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}` });
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
-    const took = formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
+    const took = r === state.log.current && currentTook !== null ? currentTook : formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r.deadStart ? ' · ended before its first record' : ' · no summary'}` });
   }
   if (cut) lines.push({ kind: 'note', text: 'older runs of this log are not read' });
