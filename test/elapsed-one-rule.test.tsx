@@ -54,3 +54,22 @@ test.each([
 ])('formatElapsed from .%i ms over %i ms: %s', (ms, span, text) => {
   expect(formatElapsed(T0 + ms, span)).toBe(text);
 });
+
+// Tester AC3: the launch's row in h counted from its record to the script's exit (start-up and exit in it) and the
+// log's row the span of its lines, beside the header's figure: one run, three times.
+test('a run launched here: its launch row, its log row, the header and status say one figure', () => {
+  const done: string[][] = [...records, ['INFO', 'BACKFILL COMPLETE']];
+  const end = START + (done.length - 1) * 1000;
+  let s = initialState({ job: 'j', log: '/x/b.log', now: end + 5_000, targets: [95], width: 80, height: 24 });
+  s = reduce(s, { type: 'log/batch', batch: parseText(logOf(START, done), compileGrammar()) });
+  s = reduce(s, { type: 'log/progress', bytesRead: 100, size: 100, historyDone: true });
+  const launch = { id: 'resume-1', label: 'resume', keyCount: 10, keysFile: '/x/k.csv', pid: 4242, startedAt: START - 600, endedAt: end + 500, exitCode: 0, reason: 'complete' };
+  s = reduce(s, { type: 'process/update', patch: { history: [launch], runId: 'resume-1', pid: 4242, alive: false, exitCode: 0 } });
+  const want = formatElapsed(START, end - START);
+  expect(formatElapsed(launch.startedAt, launch.endedAt - launch.startedAt)).not.toBe(want);
+  expect(header(s)).toContain(`complete · ${want}`);
+  expect(statusText(s)).toMatch(new RegExp(`elapsed ${want}\\b`));
+  const lines = historyLines(s).map((l) => l.text);
+  expect(lines.find((l) => / resume +10 keys /.test(l))).toMatch(new RegExp(` 10 keys ${want} `));
+  expect(elapsedIn(lines.find((l) => / keys · /.test(l))!)).toBe(want);
+});

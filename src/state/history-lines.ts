@@ -7,6 +7,7 @@ import { currentFigures } from './current-figures.js';
 import { isLive } from './run-view.js';
 import { readingLog } from './log-reading.js';
 import { HISTORY_LIMIT } from './apply-lines.js';
+import { launchOfCurrentRun } from './run-notes.js';
 
 /** One line of the history view: a section heading, a row, or a quiet note. */
 export interface HistoryLine {
@@ -44,6 +45,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   // The current run's time is the header's (tester AC3: `stopped · 0:36` on the header, `0:26` here, the span of its
   // lines; `ended · 12:17` beside `2:40` once its writer was seen to go): one figure per run on every screen.
   const currentTook = figures && state.log.current ? formatElapsed(state.log.current.startedAt, figures.elapsedMs) : null;
+  const currentLaunch = currentTook !== null ? launchOfCurrentRun(state) : null;
   const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
   if (last && last.key.every((x, i) => x === key[i])) return last.lines;
   const lines: HistoryLine[] = [];
@@ -64,7 +66,9 @@ export function historyLines(state: AppState): HistoryLine[] {
     const end = r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason === 'complete' ? `complete${exit}${r.stopIgnored ? ', stop ignored' : ''}` : r.reason}` : '';
     const moved = r.storageBefore != null && r.storageAfter != null && expected ? ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : '';
     // One the region no longer lists (tester Z3): from its records; its end unknown when none was recorded.
-    const took = r.endedAt ? formatElapsed(r.startedAt, r.endedAt - r.startedAt) : r.unlisted ? '–' : 'running';
+    // The launch of the log's current run says the run's own figure, the header's (AC3: the launch's span from its
+    // record to its exit read 0:04 beside the header's 0:03, the script's start-up and exit in it).
+    const took = r.endedAt ? (r === currentLaunch && currentTook !== null ? currentTook : formatElapsed(r.startedAt, r.endedAt - r.startedAt)) : r.unlisted ? '–' : 'running';
     const unlisted = r.unlisted ? ` · ${r.unlisted}` : '';
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
   }
