@@ -260,11 +260,20 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
     if (line && m.width(line) + m.width(space) + m.width(rest) > room()) push();
     if (line) line += space;
     else if (lines.length === 0) line = space;
+    // A word longer than a hung row but not than the width (a path, a URL) takes a row of its own, hung less, whole:
+    // cut at the hanging indent it read as two words (tester AC11: `…/jobs/bdl-boxs` / `core-backfill`).
+    if (!line && lines.length > 0 && m.width(rest) > room() && m.width(rest) <= width) {
+      lines.push(' '.repeat(width - m.width(rest)) + rest);
+      continue;
+    }
     while (m.width(line) + m.width(rest) > room()) {
       // As much of the word as fits (at least one piece, so a line always moves on).
       const cut = m.pieces(rest);
       let take = 0;
       while (take < cut.length && m.width(line) + m.width(cut.slice(0, take + 1).join('')) <= room()) take++;
+      // A path is broken after a `/` where one fits, so its parts read whole (`…/jobs/` then `bdl-boxscore-backfill`).
+      const slash = cut.lastIndexOf('/', take - 1);
+      if (take < cut.length && slash > 0) take = slash + 1;
       if (take === 0 && !line) take = 1;
       line += cut.slice(0, take).join('');
       rest = cut.slice(take).join('');

@@ -20,6 +20,9 @@ test('status --json says reading, with no run figures from half a history', asyn
   expect(json.run).toMatchObject({ state: 'reading', total: null, done: 0, failed: 0 });
   expect(json.reading).toEqual({ bytesRead: expect.any(Number), size: expect.any(Number) });
   expect(json.problems.join('\n')).toContain('not finished within 2 s (--timeout)');
+  // The bound as given (tester AC11: 1.5 read `within 2 s`, 0.3 `within 0 s`).
+  const r15 = await runCliAsync(['status', '--json', '--timeout', '1.5', '--log', log], { cwd: dir });
+  expect(JSON.parse(r15.stdout).problems.join('\n')).toContain('not finished within 1.5 s (--timeout)');
 }, 30_000);
 
 test('missing --from failures prints nothing and exits 1: no list beats a wrong one', async () => {

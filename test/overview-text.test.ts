@@ -14,6 +14,17 @@ describe('wrapText: text status keeps a long line whole within the width', () =>
     expect(lines.map((l, i) => (i ? l.slice(10) : l)).join(' ').replace(/x (?=x)/g, 'x')).toBe(text);
     expect(wrapText('short', 80, 10)).toEqual(['short']);
   });
+
+  // Tester AC11: a Cloud Run job's log path was cut inside a word at the 10-column hang (`…/jobs/bdl-boxs` / `core-backfill`).
+  test('a path longer than a row breaks after a /; a word longer than a hung row but not than the width is hung less, whole', () => {
+    const path = 'cloud-run:projects/nba-props-platform/locations/us-west2/jobs/bdl-boxscore-backfill';
+    expect(wrapText(`bdl-boxscores: waiting  ${path}`, 80, 10)).toEqual(['bdl-boxscores: waiting', `${' '.repeat(10)}cloud-run:projects/nba-props-platform/locations/us-west2/jobs/`, `${' '.repeat(10)}bdl-boxscore-backfill`]);
+    const word = 'gs://nba-scraped-data/nba-com/player-boxscores/2024-01-01/20251126_120000.json';
+    expect(word.length).toBeGreaterThan(70);
+    expect(wrapText(`problem   ${word} b`, 80, 10)).toEqual(['problem', `${' '.repeat(80 - word.length)}${word}`, `${' '.repeat(10)}b`]);
+    // No / to break at: cut where the row ends, as before.
+    expect(wrapText(`a ${'x'.repeat(100)}`, 80, 10)).toEqual(['a', ' '.repeat(10) + 'x'.repeat(70), ' '.repeat(10) + 'x'.repeat(30)]);
+  });
 });
 
 describe('chain notes: the longest form that fits, the keys lost always on the row', () => {

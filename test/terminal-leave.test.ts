@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { leaveSummary } from '../src/app/leave-summary.js';
 import { initialState } from '../src/state/app-state.js';
+import { initialPlaceState } from '../src/state/place-state.js';
 import { CLI } from './support/cli.js';
 import { killGroup } from './support/live-job.js';
 import { startTerminal, type Terminal } from './support/tmux.js';
@@ -107,4 +108,17 @@ test('the words wrap within the width, never cut: a long job name and run id kee
   expect(lines[0]).toBe('backfill-tui: player-boxscores-2024-25-season-backfill: run');
   expect(lines[1]).toBe('              retry-20261201-055903-409287 (pid 20967) goes on');
   expect(lines.join(' ').replace(/ +/g, ' ')).toContain('run retry-20261201-055903-409287 (pid 20967) goes on');
+});
+
+// Tester AC11: leaving while an execution was stuck said only `execution … goes on`; the stuck state and the cancel
+// command the screen had were gone with it.
+test('the words for a stuck execution: stuck, why, and the command that cancels it', () => {
+  const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+  const execution = { id: 'bf-job-92720', name: 'projects/proj-x/locations/us-west2/jobs/bf-job/executions/bf-job-92720', state: 'running', taskCount: 1, succeededCount: 0, runningCount: 1, failedCount: 0, retriedCount: 0, cancelledCount: 0, createTime: now - 3 * 3_600_000, startTime: now - 3 * 3_600_000, completionTime: null, args: [], ours: true, taskTimeoutSeconds: null };
+  const base = initialState({ job: 'crjob', log: 'cloud-run', now, targets: [95], place: { ...initialPlaceState('Cloud Run job bf-job (us-west2)', 2 * 3_600_000), execution: execution as never, ours: true } });
+  expect(leaveSummary([base], 200)).toEqual([
+    'backfill-tui: crjob: execution bf-job-92720 goes on, stuck: running 3 h 00 min, past 2 h 00 min (stuckAfter)',
+    'backfill-tui:   to cancel it: gcloud run jobs executions cancel bf-job-92720 --region=us-west2 --project=proj-x',
+    'backfill-tui: runs go on without the dashboard; open it again to stop them',
+  ]);
 });

@@ -1,4 +1,6 @@
 import { isActive } from '../cloud-run/execution.js';
+import { stuckReason } from '../cloud-run/stuck.js';
+import { cancelCommand } from '../state/place-view.js';
 import type { AppState } from '../state/app-state.js';
 import { wrap } from '../text-width.js';
 import { clockTime, STOP_GRACE_MS } from '../state/confirm-situation.js';
@@ -15,7 +17,10 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
   for (const s of jobs) {
     const p = s.process;
     const e = s.place?.execution ?? null;
-    if (e && isActive(e)) lines.push(`${s.job}: execution ${e.id} goes on${s.place?.ours ? '' : ' (started outside the dashboard)'}`);
+    // A stuck one says so, and how to cancel it from the shell: the screen that said it is gone (tester AC11).
+    const stuck = e && isActive(e) ? stuckReason(e, s.now, s.place?.stuckAfterMs) : null;
+    if (e && isActive(e)) lines.push(`${s.job}: execution ${e.id} goes on${s.place?.ours ? '' : ' (started outside the dashboard)'}${stuck ? `, stuck: ${stuck}` : ''}`);
+    if (e && stuck) lines.push(`  to cancel it: ${cancelCommand(e)}`);
     else if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) ${p.stopping === 'needs-kill' ? `ignored ${p.stopSignals.map((x) => x.signal).join(' and ') || 'the stop'}` : 'is stopping'}`, `  ${stopWords(p)}`);
     else if (p.alive && p.attached) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) goes on`);
     else if (p.alive && p.external) lines.push(`${s.job}: pid ${p.externalPids.join(', ')} (not started here) goes on writing the log`);

@@ -60,11 +60,16 @@ function problem(state: AppState): PlaceLine[] {
     return [{ text: `${p.error}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
   const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
-  if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or gcloud run jobs executions cancel ${p.execution!.id} --region=${regionOf(p.execution!.name)} --project=${projectOf(p.execution!.name)})`, tone: 'fail' }];
+  if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or ${cancelCommand(p.execution!)})`, tone: 'fail' }];
   // Each fits 80 columns whole (the place lines are cut, never wrapped).
   if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
   if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
   return [];
+}
+
+/** The shell command that cancels execution `e` (said beside `x` on screen, and on leaving while it is stuck). */
+export function cancelCommand(e: { id: string; name: string }): string {
+  return `gcloud run jobs executions cancel ${e.id} --region=${regionOf(e.name)} --project=${projectOf(e.name)}`;
 }
 
 /** The project of an execution's name: gcloud's own default project may be another one (tester Y8). */

@@ -47,7 +47,8 @@ export function unwrapped(text: string, width = 80): string {
   let last = '';
   for (const line of text.split('\n')) {
     const m = /^( {10,})(\S+)/.exec(line);
-    const piece = stringWidth(last) === width && /^\s*\S+$/.test(last);
+    // A word cut where the row ended, or a path broken after a `/` (format.ts wrapMeasured): joined with no space.
+    const piece = (stringWidth(last) === width && /^\s*\S+$/.test(last)) || /^\s*\S+\/$/.test(last);
     if (out.length && m && stringWidth(last) + 1 + stringWidth(m[2]) > width) out[out.length - 1] += `${piece ? '' : ' '}${line.slice(m[1].length)}`;
     else out.push(line);
     last = line;
