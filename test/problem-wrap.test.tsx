@@ -99,3 +99,19 @@ test('a frame wraps a problem once: counting its rows and drawing them use the o
   expect(hangingWrap(text, 80)).toBe(first);
   expect(hangingWrap(text, 120)).not.toBe(first);
 });
+
+// Tester AA9's recheck: the scale row's lag note was cut at 80 columns (`95 98 100  lag 218 (in storage, not l…`).
+test('the lag note under the bars shortens its words, never cut, at 80 columns', () => {
+  const keys = gameDates(856);
+  const events: AppEvent[] = [
+    { type: 'expected/loaded', expected: { keys, format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/e' } },
+    { type: 'coverage/configured', source: 'storage', label: 'st' },
+    { type: 'coverage/result', source: 'storage', result: { keys: new Set(keys.slice(0, 816)), bytesBilled: null, method: 'directory', requests: 1 }, at: 0 },
+    { type: 'coverage/configured', source: 'warehouse', label: 'wh' },
+    { type: 'coverage/result', source: 'warehouse', result: { keys: new Set(keys.slice(0, 598)), bytesBilled: null, method: 'directory', requests: 1 }, at: 0 },
+  ];
+  const state = events.reduce(reduce, initialState({ job: 'j', log: '/x.log', now: 0, targets: [95, 98, 100], width: 80, height: 24 }));
+  const row = frame(state).split('\n').find((r) => r.includes(' lag '))!;
+  expect(row).toMatch(/ lag 218( \((in storage, )?not loaded yet\))?$/);
+  expect(displayWidth(row)).toBeLessThanOrEqual(80);
+});
