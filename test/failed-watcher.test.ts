@@ -212,3 +212,17 @@ async function eventually(cond: () => boolean, ms: number): Promise<void> {
     await new Promise((r) => setImmediate(r));
   }
 }
+
+// Tester AA16's recheck: a directory named as a failed-keys file was said by status (EISDIR) and by nothing on the
+// dashboard: the watcher passed over it. It is said, never opened, and the good files are read beside it.
+test('a folder with a failed-keys file name is said as not a file; the good files are read beside it', async () => {
+  await writeFile(join(dir, 'failed_dates_20251126_234949.json'), scriptJson(2));
+  await mkdir(join(dir, 'failed_dates_20251129_000000.json'));
+  const w = watch(join(dir, 'failed_dates_*.json'));
+  const u = await w.until('the folder said', (x) => x.notes.some((n) => n.includes('20251129')));
+  expect(u.notes).toContain('failed_dates_20251129_000000.json cannot be read (not a file: a directory); not shown until it reads');
+  expect(names(u)).toEqual(['failed_dates_20251126_234949.json']);
+  // Gone: no longer said.
+  await rm(join(dir, 'failed_dates_20251129_000000.json'), { recursive: true });
+  await w.until('the note gone', (x) => x.notes.length === 0 && x.files.length === 1);
+});

@@ -135,7 +135,13 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
   // Read one file unless its size and mtime say nothing changed since the last read.
   const look = async (path: string): Promise<void> => {
     const st = await stat(path).catch(() => null);
-    if (!st?.isFile()) return forget(path);
+    if (!st) return forget(path);
+    // A folder (or FIFO, socket) with a failed-keys file's name is said, as status says it (tester AA16's recheck: a
+    // directory `failed_dates_….json` was said by status and by nothing on the dashboard); it is never opened.
+    if (!st.isFile()) {
+      good.delete(path);
+      return void bad.set(path, { reason: `not a file: ${st.isDirectory() ? 'a directory' : 'not a regular file'}`, sig: 'not-a-file', attempts: MAX_ATTEMPTS });
+    }
     const sig = `${st.mtimeMs}:${st.size}`;
     const prev = bad.get(path);
     if (good.get(path)?.sig === sig && !prev) return;
