@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createController } from '../src/app/controller.js';
+import { readFailedFile } from '../src/failures/failed-file.js';
 import type { LiveSources } from '../src/app/live-sources.js';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
@@ -37,10 +38,14 @@ function writeConfig(extra: Record<string, unknown> = {}): string {
   return file;
 }
 
-/** A controller over a store the test fills, as the sources would: no storage, nothing launched. */
-function controllerOver(file: string) {
+/**
+ * A controller over a store the test fills, as the sources would: no storage, nothing launched, the failed-keys files'
+ * first look done (none there) unless `failedRead` is false.
+ */
+function controllerOver(file: string, failedRead = true) {
   const config = loadConfig({ file, cwd: dir });
   const store = createStore(initialState({ job: 'early', log: config.log, now: T0, targets: [95, 98, 100] }), { frameMs: 0 });
+  if (failedRead) store.dispatch({ type: 'failed/update', files: [], current: null, notes: [] });
   const live: LiveSources = { storage: null, warehouse: null, refresh: () => [], done: Promise.resolve(), pace: () => undefined };
   const ac = new AbortController();
   aborts.push(ac);
@@ -115,6 +120,7 @@ test('r whose wait lasts longer than 5 s opens nothing by itself once the log is
   aborts.push(ac);
   let now = T0;
   const controller = createController({ config, store, live, exit: () => undefined, now: () => now, signal: ac.signal });
+  store.dispatch({ type: 'failed/update', files: [], current: null, notes: [] });
   store.dispatch({ type: 'process/update', patch: { writersChecked: true, writersCheckedAt: T0 } });
   store.dispatch({ type: 'log/progress', bytesRead: 130, size: 1000, historyDone: false });
   controller.onIntent('retry');
@@ -149,4 +155,23 @@ describe("a box's and a launch's words (tester T23)", () => {
       expect((await waitFor(() => store.getState().ui.confirm, 'the box')).message).toBe(message);
     }
   });
+});
+
+// Tester AC17: `R` pressed in the first second, the log looked at (not there yet) and the failed-keys files not read
+// yet, said `no failures to retry` while the screen then said `failing 305`. It waits for them and then offers the groups.
+test('R before the failed-keys files are read waits for them, then offers the groups', async () => {
+  const { store, controller } = controllerOver(writeConfig(), false);
+  store.dispatch({ type: 'log/waiting' });
+  store.dispatch({ type: 'process/update', patch: { writersChecked: true } });
+  controller.onIntent('retry-group');
+  await waitFor(() => store.getState().ui.notices.length > 0 || null, 'a notice');
+  expect(noticeText(store)).toBe('failed-keys files not read yet: R goes on once that is done');
+  const file = path.join(dir, 'failed_dates_20251126_234949.json');
+  writeFileSync(file, JSON.stringify({ timestamp: '2025-11-26T23:49:49', total_failed: 1, failed_dates: [{ game_date: '2022-04-10', status: 'failed', error: 'HTTP 500' }] }));
+  const read = await readFailedFile(file);
+  if (!read.ok) throw new Error(read.reason);
+  store.dispatch({ type: 'failed/update', files: [read.file], current: read.file, notes: [] });
+  const choice = await waitFor(() => store.getState().ui.choosingGroup, 'the group picker');
+  expect(choice.groups.map((g) => g.label)).toContain('error HTTP 500');
+  expect(noticeText(store)).not.toContain('no failures to retry');
 });

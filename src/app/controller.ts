@@ -128,6 +128,12 @@ export function createController(deps: ControllerDeps) {
     return true;
   }
 
+  /**
+   * Why the failing keys are not known yet: as status says (failuresUnknown), or the failed-keys files' first read not
+   * come yet. `R` in the first second said `no failures to retry` while the screen then said `failing 305` (tester AC17).
+   */
+  const failuresNotRead = (s: AppState): string | null => failuresUnknown(s) ?? (config.failed !== null && s.failed.fromFiles === undefined ? 'failed-keys files not read yet' : null);
+
   /** Why `s`, `r` or `x` cannot be answered yet: the place has not learnt what runs (and whose it is). A Cloud Run
    * client still loading is said by launchBlocked. */
   const runUnknown = () => (config.cloudRun && !place() ? null : active().notKnownYet());
@@ -179,7 +185,7 @@ export function createController(deps: ControllerDeps) {
   let retryAsked: { only?: { label: string; keys: string[] } } | null = null;
 
   async function askRetry(only?: { label: string; keys: string[] }, all = false) {
-    if (mustWait(only ? 'R' : 'r', (s) => failuresUnknown(s) ?? runUnknown(), () => run(askRetry(only, all)))) return;
+    if (mustWait(only ? 'R' : 'r', (s) => failuresNotRead(s) ?? runUnknown(), () => run(askRetry(only, all)))) return;
     const blocked = launchBlocked();
     if (blocked) return notice(blocked, 'warn', LAUNCH_BLOCKED);
     const cannot = active().keysUnsupported();
@@ -241,7 +247,7 @@ export function createController(deps: ControllerDeps) {
 
   /** `R`: the groups to choose from, once every failure is known. */
   function askGroup() {
-    if (mustWait('R', failuresUnknown, askGroup)) return;
+    if (mustWait('R', failuresNotRead, askGroup)) return;
     const groups = retryGroups(store.getState());
     if (groups.length === 0) return notice('no failures to retry', 'info');
     dispatch({ type: 'ui/choose-group', choice: { groups, index: 0 } });
