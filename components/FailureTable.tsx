@@ -32,8 +32,9 @@ export function columnWidths<R>(columns: Column<R>[], rows: R[], width: number):
 }
 
 /** A table with one row per line (no rules between rows), fixed column widths, the cursor row marked. */
-export function FailureTable<R>({ columns, rows, all, cursor, width }: { columns: Column<R>[]; rows: R[]; all: R[]; cursor: number; width: number }) {
-  const widths = columnWidths(columns, all, width - 2);
+export function FailureTable<R>({ columns, rows, all, cursor, width, widths: given }: { columns: Column<R>[]; rows: R[]; all: R[]; cursor: number; width: number; widths?: number[] }) {
+  // Given by a caller that needs them too (the failures view, for the error under the table): worked out once.
+  const widths = given ?? columnWidths(columns, all, width - 2);
   const line = (cells: string[]) => cells.map((c, i) => fitColumn(c, widths[i], columns[i].align)).join(' ');
   return (
     <Box flexDirection="column">

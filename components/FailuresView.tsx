@@ -5,11 +5,11 @@ import type { AppState } from '../src/state/app-state.js';
 import { NO_DATE, type FailureRow } from '../src/failures/analysis.js';
 import { failureGroupLines, failuresView, nowText, partialNote, runsText } from '../src/state/failures-view.js';
 import { cursorIndex } from '../src/state/cursor.js';
-import { FailureTable, type Column } from './FailureTable.js';
+import { columnWidths, FailureTable, type Column } from './FailureTable.js';
 import { failedFileProblemLine, failedFileProblems } from '../src/failures/failed-file.js';
 import { useColor } from './theme.js';
 import { packGroups } from '../src/state/group-lines.js';
-import { displayWidth, fitRows } from '../src/text-width.js';
+import { displayWidth, fitRows, oneLine } from '../src/text-width.js';
 
 /** Every key a run failed (failing while the latest run that tried it failed it): grouped summary, then a table windowed around the cursor (kept by key). */
 export function FailuresView({ state, height }: { state: AppState; height: number }) {
@@ -48,10 +48,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
     return (g.wrap ? packGroups(text, width, displayWidth) : [text]).map((row) => ({ row, error: g.label === 'by error' }));
   });
   const groupRows = groups.length;
-  // One line per table row: title, group lines, problems, table heading and footer take the rest.
-  const visible = Math.max(1, height - 3 - groupRows - Math.min(1, problems.length));
   const at = cursorIndex(shown, state.ui.cursorKey);
-  const start = Math.max(0, Math.min(at - Math.floor(visible / 2), shown.length - visible));
   const columns: Column<FailureRow>[] = [
     { title: 'key', cell: (r) => r.key, max: 32 },
     { title: 'error', cell: (r) => r.error, grow: true },
@@ -60,6 +57,14 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
     { title: 'now', cell: nowText, min: 10 },
   ];
   const cursorRow = shown[at];
+  // The key under the cursor's whole error, wrapped under the table, when its cell cuts it: the cause (which host
+  // refused, which URL) came after the kind and was only in the log (tester AC16). Widths once, for both.
+  const widths = columnWidths(columns, shown, width - 2);
+  const error = cursorRow ? oneLine(cursorRow.error ?? '') : '';
+  const errorRows = error && displayWidth(error) > widths[1] ? fitRows(`error: ${error}`, width, 4) : [];
+  // One line per table row: title, group lines, problems, the error, table heading and footer take the rest.
+  const visible = Math.max(1, height - 3 - groupRows - Math.min(1, problems.length) - errorRows.length);
+  const start = Math.max(0, Math.min(at - Math.floor(visible / 2), shown.length - visible));
   const footer = shown.length === rows.length ? countOf(rows.length, 'key') : `${formatCount(shown.length)} of ${countOf(rows.length, 'key')} match${shown.length === 1 ? 'es' : ''} "${state.ui.filter}"`;
   return (
     <Box flexDirection="column">
@@ -81,8 +86,15 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
           No failure matches "{state.ui.filter}" ({rows.length} in all): / then Esc clears the filter
         </Text>
       ) : (
-        <FailureTable columns={columns} rows={shown.slice(start, start + visible)} all={shown} cursor={at - start} width={width} />
+        <FailureTable columns={columns} rows={shown.slice(start, start + visible)} all={shown} cursor={at - start} width={width} widths={widths} />
       )}
+      {shown.length === 0
+        ? null
+        : errorRows.map((r, i) => (
+            <Text key={`e${i}`} color={color ? 'red' : undefined} wrap="truncate-end">
+              {r}
+            </Text>
+          ))}
       <Text dimColor wrap="truncate-end">
         {cursorRow ? `${cursorRow.key}: ${runsText(cursorRow)} · ` : ''}
         {footer} · ↑↓ · / filter · r retry{state.ui.filter ? ' these' : ''} · R retry a group

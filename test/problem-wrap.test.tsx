@@ -10,6 +10,8 @@ import { reduce } from '../src/state/reducer.js';
 import { createStore } from '../src/store.js';
 import { displayWidth, hangingWrap } from '../src/text-width.js';
 import { gameDates } from './support/screen-states.js';
+import { compileGrammar, parseText } from '../src/parser/index.js';
+import { banner, logOf, T0 } from './support/log-text.js';
 
 // Tester AA9: a failing source's line was cut at the width, so what went wrong and the fix never showed at 80 or
 // 120 columns, with 8 rows free below.
@@ -114,4 +116,27 @@ test('the lag note under the bars shortens its words, never cut, at 80 columns',
   const row = frame(state).split('\n').find((r) => r.includes(' lag '))!;
   expect(row).toMatch(/ lag 218( \((in storage, )?not loaded yet\))?$/);
   expect(displayWidth(row)).toBeLessThanOrEqual(80);
+});
+
+// Tester AC16: no screen showed a failed key's whole error: `f` cut it in its column (`requests.exceptions.
+// ConnectionError: HT…`) and the cause (which host refused) was only in the log.
+test('f: the key under the cursor has its whole error under the table, wrapped, when its cell cuts it', () => {
+  const long = "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='nba-scrapers-abc123-wl.a.run.app', port=443): Max retries exceeded with url: /scrape (Caused by NewConnectionError('[Errno 111] Connection refused'))";
+  const grammar = compileGrammar();
+  const text = logOf(T0, [...banner(1, 60, 2), ['WARNING', `  ❌ Failed 2022-05-02: ${long}`], ['WARNING', '  ❌ Failed 2022-05-03: HTTP 500']]);
+  const events: AppEvent[] = [
+    { type: 'expected/loaded', expected: { keys: gameDates(40), format: 'date', blank: 0, duplicates: 0, invalid: [], file: '/e' } },
+    { type: 'log/batch', batch: parseText(text, grammar) },
+    { type: 'log/progress', bytesRead: 100, size: 100, historyDone: true },
+    { type: 'ui/view', view: 'failures' },
+  ];
+  const state = events.reduce(reduce, initialState({ job: 'j', log: '/x.log', now: T0 + 60_000, targets: [95, 98, 100], width: 80, height: 24 }));
+  const withCursor = (key: string) => reduce(state, { type: 'ui/cursor', key });
+  const rows = frame(withCursor('2022-05-02')).split('\n');
+  expect(rows.length).toBeLessThanOrEqual(23);
+  for (const r of rows) expect(displayWidth(r)).toBeLessThanOrEqual(80);
+  const at = rows.findIndex((r) => r.startsWith('error: '));
+  expect(rows.slice(at, at + 4).map((r) => r.trim()).join(" ")).toBe(`error: ${long}`);
+  // A short error, whole in its cell: no line for it.
+  expect(frame(withCursor('2022-05-03')).split('\n').some((r) => r.startsWith('error: '))).toBe(false);
 });
