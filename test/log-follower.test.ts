@@ -237,7 +237,8 @@ describe('followLog', () => {
     fs.appendFileSync(`${file}.1`, 'old2\n');
     fs.writeFileSync(file, 'new1\n');
     await waitFor(() => rec.textSinceReset() === 'new1\n', 'new file');
-    expect(rec.log).toEqual(['old1\n', 'old2\n', 'reset:replaced', 'new1\n']);
+    // Moved beside the log under a rotated name: the new file goes on from it (tester AC19).
+    expect(rec.log).toEqual(['old1\n', 'old2\n', 'reset:rotated', 'new1\n']);
     fs.appendFileSync(file, 'new2\n');
     await waitFor(() => rec.textSinceReset() === 'new1\nnew2\n', 'append to new file');
   });

@@ -255,7 +255,7 @@ describe('the follower', () => {
     }
   }, 30_000);
 
-  test('a log moved aside with no writer left is not held: the path is followed at once, as before', async () => {
+  test('a log moved aside with no writer left is not held: the path is followed at once, the new file going on from it', async () => {
     const sub = mkdtempSync(path.join(dir, 'f-'));
     const log = path.join(sub, 'bf.log');
     writeFileSync(log, 'a1\n');
@@ -265,10 +265,29 @@ describe('the follower', () => {
       renameSync(log, `${log}.1`);
       writeFileSync(log, '');
       await waitFor(() => f.got.resets.length === 1, 'the new file taken');
-      expect(f.got.resets).toEqual(['replaced']);
+      // Beside the log under a rotated name (tester AC19: a writer that reopens the path for each line): a rotation.
+      expect(f.got.resets).toEqual(['rotated']);
       expect(f.got.moved).toEqual([]);
     } finally {
       await f.stop();
+    }
+  }, 30_000);
+
+  test('a log deleted, or moved under another name, and made again: replaced, not a rotation', async () => {
+    for (const away of [(log: string) => unlinkSync(log), (log: string) => renameSync(log, path.join(path.dirname(log), 'kept-aside.txt'))]) {
+      const sub = mkdtempSync(path.join(dir, 'f-'));
+      const log = path.join(sub, 'bf.log');
+      writeFileSync(log, 'a1\n');
+      const f = follow(log);
+      try {
+        await waitFor(() => f.got.text === 'a1\n', 'the first line');
+        away(log);
+        writeFileSync(log, '');
+        await waitFor(() => f.got.resets.length === 1, 'the new file taken');
+        expect(f.got.resets).toEqual(['replaced']);
+      } finally {
+        await f.stop();
+      }
     }
   }, 30_000);
 });

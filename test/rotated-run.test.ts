@@ -1,6 +1,6 @@
 import { removeDir } from './support/remove-dir.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -171,3 +171,38 @@ describe('a run whose log was rotated twice under it', () => {
     }
   }, 30_000);
 });
+
+// Tester AC19: a writer that opens the path for each line (no process holds the log between lines) and a rotation
+// with logrotate's `create` while a dashboard follows: the dashboard read the new file as a log that begins mid-run,
+// the failures before the rotation gone (failing 14 of 21), while status beside it read the whole run.
+test('a dashboard following a log moved aside under a writer that reopens the path for each line keeps the run whole', async () => {
+  const sub = mkdtempSync(path.join(dir, 'reopen-'));
+  const log = path.join(sub, 'bf.log');
+  const at = Date.UTC(2026, 11, 1, 10, 0, 0);
+  const stamp = (s: number) => new Date(at + s * 1000).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+  /** One line as such a writer adds it: open, append, close. */
+  const say = (s: number, level: string, message: string) => appendFileSync(log, `${stamp(s)} - ${level} - ${message}\n`);
+  say(0, 'INFO', 'NBA.com Player Boxscore Scraper Backfill (v2)');
+  say(0, 'INFO', 'Loaded 6 dates from dates.csv');
+  say(1, 'WARNING', `  ❌ Failed ${key(1)}: HTTP 500`);
+  say(2, 'WARNING', `  ❌ Failed ${key(2)}: HTTP 500`);
+  say(3, 'INFO', `  ✅ Scraped ${key(3)}`);
+  writeFileSync(path.join(sub, 'backfill-tui.config.json'), JSON.stringify({ job: 'reopen', log: 'bf.log', keepAwake: false, timezone: 'UTC' }));
+  const runtime = startRuntime(loadConfig({ cwd: sub }), { exit: () => undefined });
+  try {
+    await waitFor(() => runtime.store.getState().log.current?.failed === 2, 'the part before the rotation read', 15_000);
+    renameSync(log, `${log}.1`);
+    say(4, 'WARNING', `  ❌ Failed ${key(4)}: HTTP 500`);
+    say(5, 'INFO', `  ✅ Scraped ${key(5)}`);
+    say(6, 'INFO', `  ✅ Scraped ${key(6)}`);
+    say(7, 'INFO', 'BACKFILL COMPLETE');
+    await waitFor(() => runtime.store.getState().log.current?.complete, 'the run read to its summary', 15_000);
+    const s = runtime.store.getState();
+    expect(s.log.current).toMatchObject({ total: 6, succeeded: 3, failed: 3, startedAt: at });
+    expect(s.log.current?.beganMidway).toBeFalsy();
+    expect(s.log.history).toEqual([]);
+    expect(Object.values(s.log.current!.failures).reduce((a, b) => a + b, 0)).toBe(3);
+  } finally {
+    await runtime.close();
+  }
+}, 30_000);

@@ -6,6 +6,7 @@ import { LineSplitter } from './line-splitter.js';
 import { movedLogOf, sameMoved, type FollowWriters, type MovedLog } from './moved-log.js';
 import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
 import { readCutCopy } from './cut-copy.js';
+import { movedBeside } from './moved-beside.js';
 
 /** While a moved log's writer is quiet, who holds it is asked at most this often (a walk of /proc each). */
 const HOLDERS_LOOK_MS = 1_000;
@@ -74,6 +75,8 @@ export class FileFollower {
       // A renamed or deleted log can still hold lines written just before the move. If the old file cannot be
       // read any more, it is dropped all the same: nothing may keep us on a file that is no longer the log.
       await this.readAvailable(this.file).catch(() => undefined);
+      // Moved aside under a rotated name with no writer holding it: the path's next file goes on from it.
+      if (!this.leftMoved && (await movedBeside(this.path, this.file.id).catch(() => false))) this.leftMoved = true;
       await this.dropFile();
     }
     if (this.signal.aborted) return;
