@@ -97,6 +97,15 @@ describe('alert events: each fires once per occurrence', () => {
     expect(s.alerts.recent.filter((a) => a.kind === 'source-failing').map((a) => a.text)).toEqual(['job: storage failed 3 polls in a row: HTTP 403: denied']);
   });
 
+  // Tester AC18: with no log yet (a job watched before its first run) the history is never read, and a source failing
+  // poll after poll never alerted.
+  test('a source failing 3 polls in a row fires with no log read yet', () => {
+    const err: AppEvent = { type: 'coverage/error', source: 'storage', error: new SourceError('HTTP 403: denied', null, 403), at: 9 };
+    const s = apply(initialState({ job: 'job', log: '/x/bf.log', now: T0, targets: [95] }), [{ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' }, err, err, err, err]);
+    expect(s.log.historyDone).toBe(false);
+    expect(s.alerts.recent.filter((a) => a.kind === 'source-failing').map((a) => a.text)).toEqual(['job: storage failed 3 polls in a row: HTTP 403: denied']);
+  });
+
   test('a stop that needs a decision fires once', () => {
     const s = apply(liveRun(), [{ type: 'process/update', patch: { runId: 'r1', stopping: 'sigterm' } }, { type: 'process/update', patch: { stopping: 'needs-kill' } }, { type: 'process/update', patch: { stopping: 'needs-kill' } }]);
     expect(kinds(s)).toEqual(['stop-needs-decision']);

@@ -36,9 +36,12 @@ export const FAILED_POLLS_ALERT = 3;
  * while the log's history is being read (old runs ending are not news).
  */
 export function alertsBetween(prev: AppState, next: AppState): Alert[] {
-  if (!prev.log.historyDone || !next.log.historyDone) return [];
   const out: Alert[] = [];
   const fire = (kind: AlertKind, text: string, subject: string) => out.push({ kind, at: next.now, job: next.job, text: `${next.job}: ${text}`, occurrence: `${next.job}|${kind}|${subject}` });
+  // A failing source is news whatever the log does: a job watched before its first run (no log yet) or while a long
+  // log is read still calls the operator (tester AC18: storage failed 5 polls in a row, `Alerts: none yet`).
+  sourceAlerts(prev, next, fire);
+  if (!prev.log.historyDone || !next.log.historyDone) return out;
 
   const run = next.log.current;
   const sameRun = prev.log.current?.startedAt === run?.startedAt;
@@ -83,7 +86,6 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     const a = prev.coverage[source];
     const b = next.coverage[source];
     if (!b) continue;
-    if ((a?.failuresInRow ?? 0) < FAILED_POLLS_ALERT && b.failuresInRow >= FAILED_POLLS_ALERT) fire('source-failing', `${source} failed ${b.failuresInRow} polls in a row: ${b.error ?? 'unknown error'}`, source);
     // Targets: only when this source's keys changed, and only a crossing seen live (not the first look).
     if (!a?.keys || !b.keys || a.keys === b.keys || prev.coverage.expected !== next.coverage.expected) continue;
     const was = coverageView(prev)[source]?.coverage;
@@ -95,6 +97,15 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     }
   }
   return out;
+}
+
+/** `storage failed 3 polls in a row: …`, once per streak, from the poll that makes it FAILED_POLLS_ALERT. */
+function sourceAlerts(prev: AppState, next: AppState, fire: (kind: AlertKind, text: string, subject: string) => void): void {
+  for (const source of ['storage', 'warehouse'] as const) {
+    const a = prev.coverage[source];
+    const b = next.coverage[source];
+    if (b && (a?.failuresInRow ?? 0) < FAILED_POLLS_ALERT && b.failuresInRow >= FAILED_POLLS_ALERT) fire('source-failing', `${source} failed ${b.failuresInRow} polls in a row: ${b.error ?? 'unknown error'}`, source);
+  }
 }
 
 /**
