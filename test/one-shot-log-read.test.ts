@@ -111,7 +111,8 @@ describe('a snapshot decodes no log-pane lines once the log has a dated line', (
       }
       expect(full.state.log.tail.length, name).toBeGreaterThan(0);
       // The run's key store is compared by what it holds (runFacts), not by its slots.
-      const facts = (log: typeof full.state.log) => ({ ...log, tail: [], current: runFacts(log.current), history: log.history.map(runFacts) });
+      // A second writer's run beside the current one, and a run that may go on, too (apply-lines.ts).
+      const facts = (log: typeof full.state.log) => ({ ...log, tail: [], current: runFacts(log.current), history: log.history.map(runFacts), beside: runFacts(log.beside ?? null), resumable: runFacts(log.resumable ?? null) });
       expect(facts(lean.state.log), name).toEqual(facts(full.state.log));
       expect(JSON.stringify(statusJson(lean.state)), name).toBe(JSON.stringify(statusJson(full.state)));
       expect(foreignLog(lean.state), name).toEqual(foreignLog(full.state));

@@ -75,7 +75,7 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   const othersBefore = new Set(otherWriters(prev.process));
   const others = otherWriters(next.process);
   if (others.some((pid) => !othersBefore.has(pid))) {
-    fire('other-writer', `${pidsText(others)}, not started here, also write${others.length === 1 ? 's' : ''} the log of run ${next.process.runId} (pid ${next.process.pid}): the run's figures mix both`, `${next.process.runId}:${others.slice().sort((a, b) => a - b).join(',')}`);
+    fire('other-writer', `${pidsText(others)}, not started here, also write${others.length === 1 ? 's' : ''} the log of run ${next.process.runId} (pid ${next.process.pid}): both hit the service`, `${next.process.runId}:${others.slice().sort((a, b) => a - b).join(',')}`);
   }
 
   if (prev.process.stopping !== 'needs-kill' && next.process.stopping === 'needs-kill') {

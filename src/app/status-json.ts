@@ -15,6 +15,7 @@ import { deadStartCause } from '../state/dead-start.js';
 import { rotationJson } from '../state/rotation-note.js';
 import { readingLog } from '../state/log-reading.js';
 import { failuresUnknown } from '../state/failures-known.js';
+import { earlierRuns } from '../state/log-runs.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
 export interface RunJson {
@@ -106,7 +107,10 @@ function sourceJson(s: SourceCoverage | null) {
 export function statusJson(state: AppState) {
   const now = state.now;
   const current = state.log.current;
-  const runs = state.log.history.map((r) => runJson(r, runFigures(r, now, { alive: false }, false)));
+  // A second writer's run beside the current one is among them, once (tester AA18): going on while a writer not
+  // started here is seen, its state then by its lines.
+  const beside = state.log.beside;
+  const runs = earlierRuns(state.log).map((r) => runJson(r, runFigures(r, now, { alive: r === beside && state.process.external && !r.complete ? null : false }, false)));
   const cov = coverageView(state);
   const expected = state.coverage.expected;
   const coverage = expected || state.coverage.expectedError

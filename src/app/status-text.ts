@@ -20,6 +20,7 @@ import { placeLines } from '../state/place-view.js';
 import { zoneGuessText } from '../state/zone-guess-text.js';
 import { movedText } from '../state/moved-text.js';
 import { rotationNote } from '../state/rotation-note.js';
+import { earlierRuns } from '../state/log-runs.js';
 
 function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
   if (!s) return [];
@@ -103,7 +104,7 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   const odd = reading ? 0 : state.log.suspiciousKeys;
   if (odd > 0) lines.push(`suspicious ${odd} key${odd === 1 ? '' : 's'} longer than 200 characters in the log, cut for display (never launched)`);
   // The runs read so far are not the log's runs: its newest are in the part not read (tester Z12).
-  const earlier = reading ? 0 : state.log.history.length;
+  const earlier = reading ? 0 : earlierRuns(state.log).length;
   // A full history means older runs may exist that were never read (see history-start.ts).
   if (earlier >= HISTORY_LIMIT) lines.push(`earlier   the newest ${earlier} runs of this log (older ones are not read)`);
   else if (earlier) lines.push(`earlier   ${earlier} run(s) in this log`);

@@ -1,6 +1,7 @@
 import type { RunRecord } from '../runner/runs-file.js';
 import type { LogRuns } from '../state/apply-lines.js';
 import type { RunState } from '../state/run.js';
+import { allRuns } from '../state/log-runs.js';
 
 /** A launched run's banner follows its launch within this (the script starts, then logs). */
 const BANNER_AFTER_LAUNCH_MS = 5 * 60_000;
@@ -23,7 +24,8 @@ export interface UnwatchedEnd {
  * launch, ✓ 7 for a 40/40 run). The next launch's run is not it.
  */
 export function logRunFor(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns, nextLaunchAt: number | null = null): RunState | null {
-  const all = runs.current ? [...runs.history, runs.current] : runs.history;
+  // A second writer's run beside the current one too (tester AA18), in the order they began.
+  const all = allRuns(runs);
   const fits = (run: RunState) => run.startedAt !== null && run.startedAt <= record.startedAt + BANNER_AFTER_LAUNCH_MS && (nextLaunchAt === null || run.startedAt < nextLaunchAt - CLOCK_SLACK_MS);
   const after = all.find((run) => run.startedAt !== null && run.startedAt >= record.startedAt);
   if (after) return fits(after) ? after : null;

@@ -8,7 +8,8 @@ import { takesKeysFile } from '../runner/command.js';
 import { settingsTaken, settingsWords } from './settings-taken.js';
 import { runEndWords, skippedSignalWords } from './end-words.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
-import { unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
+import { logRunFor, unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
+import type { RunState } from '../state/run.js';
 import { findAttachable } from '../runner/attach.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import { procStartOf, type ProcStart } from '../runner/proc.js';
@@ -68,6 +69,18 @@ export function leftWords(exitCode: number | null, signal: string | null, pids: 
   const how = signal ? `was ended by ${signal}` : exitCode !== null ? `exited ${exitCode}` : 'exited';
   const who = pids.length === 1 ? `pid ${pids[0].pid}` : `pids ${pids.slice(0, 3).map((p) => p.pid).join(', ')}${pids.length > 3 ? ` and ${pids.length - 3} more` : ''}`;
   return `${how} and left ${who} running in its session`;
+}
+
+/**
+ * The log's run that launch `runId` started: the current one, or with a second writer's run beside it (tester AA18)
+ * the one that began first after the launch (as for a run that ended unwatched), whichever the screen follows.
+ */
+function ourLogRun(s: AppState, runId: string): RunState | null {
+  const log = s.log;
+  const rec = log.beside ? s.process.history.find((h) => h.id === runId) : undefined;
+  if (!rec) return log.current;
+  const behind = log.clockBehindMs ?? 0;
+  return logRunFor({ startedAt: rec.startedAt - behind }, log) ?? log.current;
 }
 
 /** The log's size in bytes now, 0 when it cannot be read (then nothing is waited for). */
@@ -175,7 +188,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         endClaimed.add(runId);
         void read
           .then(() => {
-            const run = store.getState().log.current;
+            const run = ourLogRun(store.getState(), runId);
             counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : {};
             // Its summary read: complete, even after a stop it ignored (tester AA11), as its end notice says.
             complete = stillThisRun() && run?.complete === true;
@@ -197,7 +210,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         // Said in the words of the run's state once its last lines are read (tester W23: a complete run read
         // `ended (exit 0)`), and `stopped` also on a dashboard that did not stop it (its stop record: tester X9).
         void read.then(() => {
-          const end = runEndWords(runId, stillThisRun() ? store.getState().log.current : null, { stopped, exitCode: info.exitCode, signal: info.signal });
+          const end = runEndWords(runId, stillThisRun() ? ourLogRun(store.getState(), runId) : null, { stopped, exitCode: info.exitCode, signal: info.signal });
           notice(end.text, end.tone, runKey(runId));
         });
         // Storage was just listed fresh above; the warehouse is the one left to look at.

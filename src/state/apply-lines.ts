@@ -2,9 +2,9 @@ import type { LogLine } from '../log-line.js';
 import { archiveRun, cloneRun, emptyRun, type RunState } from './run.js';
 import { rateOver } from './run-view.js';
 import { KeyedCursor, beginBatch, beginCompletions, countOutcome, endBatch, firstAnnouncement, flushCompletions, foldKeyed, warmKeyed, warmKeys } from './run-keys.js';
-import { GENERAL, KEYED_SKIPPED, type KeyedLines } from '../parser/keyed-lines.js';
+import { GENERAL, KEYED_SKIPPED, KEYED_SUCCEEDED, type KeyedLines } from '../parser/keyed-lines.js';
 import { completion } from './completions.js';
-import { SEEN_QUEUED } from './key-ledger.js';
+import { OUTCOME_MASK, OUTCOME_NONE, SEEN_QUEUED } from './key-ledger.js';
 import { trailAfter, type LogTrail } from './log-trail.js';
 import { applyTaskLine, type TaskOf } from './execution-tasks.js';
 import { isStartDeath } from '../parser/start-death.js';
@@ -15,6 +15,18 @@ export interface LogRuns {
   history: RunState[];
   /** What the earlier runs said last about the keys they failed (see log-trail.ts); absent: nothing yet. */
   trail?: LogTrail | null;
+  /**
+   * A second run written into the same log at the same time as `current` (two writers: a backfill started twice, one
+   * by hand beside ours: tester AA18), each line read as the run's it is shown to be (see laneOf). Absent or null for
+   * one writer. Which of the two is `current` is only which one the screen follows (see labelled).
+   */
+  beside?: RunState | null;
+  /**
+   * The run a later run's start sent to history while it had not ended (no summary, no traceback), kept whole so that
+   * a line proven its own (laneOf's evidence) brings it back beside the later one: its writer goes on. Dropped once it
+   * has been quiet for BANNER_GAP_MS of the log's time, or when a third run starts. Never shown.
+   */
+  resumable?: RunState | null;
 }
 
 /** How many earlier runs are kept (a log appended to for months stays bounded). */
@@ -44,6 +56,50 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     if (keyed) warmKeyed(run, keyed);
   }
   let changes = run?.keys?.failed.changes ?? 0;
+  // A second writer's run beside this one (see LogRuns.beside), and a run that may still be going (resumable).
+  let beside = task ? null : claimed(runs.beside);
+  let besideChanges = beside?.keys?.failed.changes ?? 0;
+  let resumable = task ? null : claimed(runs.resumable);
+  /** Sends `r` to history, its failures to the trail. */
+  const archive = (r: RunState) => {
+    trail = trailAfter(trail, r);
+    history = pushHistory(history, r);
+    // Two writers' runs end in any order: history stays in the order they began.
+    const n = history.length;
+    if (n > 1 && later(history[n - 2], r)) history = [...history.slice(0, n - 2), history[n - 1], history[n - 2]];
+  };
+  /**
+   * A new run begins after `run`: a run that may go on (moving, not over) stays beside it when a live run of ours is
+   * that run (its writer is proven to go on), else goes to history as resumable; a run over goes to history. With two
+   * already, a third writer's start: the one over or quiet longest goes to history, nothing is resumable.
+   */
+  const makeRoom = () => {
+    if (!run) return;
+    if (beside) {
+      // A third start beside two: the run over goes, else the one quiet longest; nothing stays resumable.
+      const drop = over(beside) ? beside : over(run) ? run : (beside.lastActivityAt ?? 0) <= (run.lastActivityAt ?? 0) ? beside : run;
+      const [keep, keepChanges] = drop === beside ? [run, changes] : [beside, besideChanges];
+      archive(drop);
+      if (mayGoOn(keep)) {
+        beside = keep;
+        besideChanges = keepChanges;
+      } else {
+        archive(keep);
+        beside = null;
+      }
+      resumable = null;
+      return;
+    }
+    if (mayGoOn(run) && oursLive) {
+      run.foreignStart = true;
+      beside = run;
+      besideChanges = changes;
+      resumable = null;
+      return;
+    }
+    archive(run);
+    resumable = mayGoOn(run) ? run : null;
+  };
   if (task && !run) {
     // An execution's log read without its launch's facts (one-shot status): its run from its first line.
     run = emptyRun();
@@ -55,7 +111,8 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
   const cursor = keyed ? new KeyedCursor(keyed, task !== null && task !== undefined) : null;
   for (let r = 0; r < records; ) {
     const code = keyed ? keyed.order[r] : GENERAL;
-    if (code !== GENERAL) {
+    // Two runs at once (or one that may go on): each outcome is routed by what it says, one at a time, below.
+    if (code !== GENERAL && !beside && !resumable) {
       // Succeeded, failed and skipped lines with their keys (run-keys.ts: what the LogLine path below does
       // for each). Before any run, or after a summary, a success or failure starts one; a skip does not.
       if (!run || (!task && ((run.complete && code !== KEYED_SKIPPED) || run.deadStart))) {
@@ -63,8 +120,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
         const midway = !run && runs.history.length === 0;
         if (run) {
           flushCompletions(run);
-          trail = trailAfter(trail, run);
-          history = pushHistory(history, run);
+          makeRoom();
         }
         run = emptyRun();
         ({ changes } = beginNew(run));
@@ -74,10 +130,40 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       r = foldKeyed(run, cursor!, r);
       continue;
     }
-    const line = lines[g++];
+    const line = code === GENERAL ? lines[g++] : keyedLine(keyed!, cursor!, code);
     r++;
     // Every line but Progress may read the run's window or add to it (an outcome, a run's end, a new run).
     if (run && keyed && line.kind !== 'progress') flushCompletions(run);
+    if (run && !task && resumable) {
+      // A run sent to history by a later start that goes on writing (tester AA18): a line proven its own brings it
+      // back beside the later one. Long quiet, it is over.
+      if (line.at > 0 && resumable.lastActivityAt !== null && line.at - resumable.lastActivityAt > BANNER_GAP_MS) resumable = null;
+      else if (provenOf(resumable, run, line)) {
+        const last = history.at(-1);
+        if (last && last.startedAt === resumable.startedAt) history = history.slice(0, -1);
+        flushCompletions(run);
+        beside = run;
+        besideChanges = changes;
+        run = resumable;
+        run.foreignStart = true;
+        // Its failed-keys view is pinned again at the batch's end, whatever changed since it was set aside.
+        changes = -1;
+        resumable = null;
+      }
+    }
+    if (run && beside && !task) {
+      // Two writers: the line goes to the run it is shown to be of (laneOf), the other waits beside.
+      if (laneOf(run, beside, line) === 'beside') {
+        flushCompletions(run);
+        [run, beside] = [beside, run];
+        [changes, besideChanges] = [besideChanges, changes];
+      }
+      // The other run is over once this one moves after its summary (or its death), or after a long quiet.
+      if (movesRun(line.kind) && (over(beside) || (line.at > 0 && beside.lastActivityAt !== null && line.at - beside.lastActivityAt > BANNER_GAP_MS))) {
+        archive(beside);
+        beside = null;
+      }
+    }
     if (task && run) {
       // One execution, one run: its tasks' lines come in no set order against each other.
       if (line.at > (run.lastActivityAt ?? 0)) run.lastActivityAt = line.at;
@@ -103,14 +189,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
         run.lastActivityAt = line.at;
         continue;
       }
-      if (run && oursLive && keepsOurs(run)) {
-        run.foreignStart = true;
-        continue;
-      }
-      if (run) {
-        trail = trailAfter(trail, run);
-        history = pushHistory(history, run);
-      }
+      makeRoom();
       run = emptyRun();
       ({ changes } = beginNew(run));
       run.title = line.title;
@@ -127,8 +206,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       // it died of another error), a start that died (start-death.ts) is the newest attempt: `ended`, saying why,
       // never the finished run before it (tester X11: a re-run appended with `>>` read `complete`).
       if (run && line.error !== null && (run.complete || (run.exitTrace && run.error !== null && !run.deadStart)) && isStartDeath(line.error)) {
-        trail = trailAfter(trail, run);
-        history = pushHistory(history, run);
+        makeRoom();
         run = emptyRun();
         ({ changes } = beginNew(run));
         run.deadStart = true;
@@ -148,13 +226,10 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       run.startedAt = line.at;
       // A first line that moves the run, not its opening (`Loaded N`, `[1/N] …`): the log begins mid-run (X13).
       if (runs.history.length === 0 && movesRun(line.kind) && !((line.kind === 'queued' || line.kind === 'processing') && line.index === 1)) run.beganMidway = true;
-    } else if (oursLive && keepsOurs(run) && opensNextRun(run, line)) {
-      run.foreignStart = true;
     } else if ((run.complete && isRunActivity(line)) || opensNextRun(run, line) || run.deadStart) {
       // Activity after a summary, or a key list opened after this run's keys moved, without a new banner:
       // a new run whose banner we missed (or a script that writes none). Any record after a dead start is another's.
-      trail = trailAfter(trail, run);
-      history = pushHistory(history, run);
+      makeRoom();
       run = emptyRun();
       ({ changes } = beginNew(run));
       run.startedAt = line.at;
@@ -166,9 +241,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       run.traceOpen = false;
       run.traceIgnored = false;
     }
-    // After another writer's start, its `Loaded N`, settings and progress totals are not ours to take.
-    if (run.foreignStart && (line.kind === 'loaded' || line.kind === 'setting')) continue;
-    applyOne(run, line, run.foreignStart === true);
+    applyOne(run, line);
   }
   if (run) {
     if (keyed) flushCompletions(run);
@@ -176,7 +249,150 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     if (task) run.completions.sort((a, b) => a - b);
     endBatch(run, changes);
   }
-  return { current: run, history, trail };
+  if (beside) endBatch(beside, besideChanges);
+  if (resumable) endBatch(resumable, -1);
+  if (run && beside) {
+    const [current, other] = labelled(run, beside, oursLive);
+    return { current, history, trail, beside: other, resumable: null };
+  }
+  return { current: run, history, trail, beside: null, resumable };
+}
+
+/** A lane of the runs before this batch, copied for it (its key store's next version claimed), or null. */
+function claimed(run: RunState | null | undefined): RunState | null {
+  if (!run) return null;
+  const out = cloneRun(run);
+  beginBatch(out);
+  return out;
+}
+
+/** The keyed record at the cursor as the LogLine it stands for (the two-writer path reads records one at a time). */
+function keyedLine(rec: KeyedLines, c: KeyedCursor, code: number): LogLine {
+  const k = c.k++;
+  const at = rec.at[k];
+  const key = rec.key(k);
+  if (code === KEYED_SUCCEEDED) return { kind: 'succeeded', at, key };
+  if (code === KEYED_SKIPPED) return { kind: 'skipped', at, key };
+  const f = c.f++;
+  return { kind: 'failed', at, key, failure: rec.failures[f], error: rec.errors[f] };
+}
+
+/** Whether `a` began after `b`, both with a known start (a run with none, a start that died, stays where it is). */
+export function later(a: RunState, b: RunState): boolean {
+  return a.startedAt !== null && b.startedAt !== null && a.startedAt > b.startedAt;
+}
+
+/** Over: its summary written, or it died (a traceback, or a start that died). */
+function over(run: RunState): boolean {
+  return run.complete || run.exitTrace || run.deadStart === true;
+}
+
+/** Moving and not over: its writer may write more of it beside a later run. */
+function mayGoOn(run: RunState): boolean {
+  return run.hasActivity && !over(run);
+}
+
+/**
+ * Which of the two is `current` (the run the screen follows, `status`'s `run`): our run while its process lives (the
+ * other writer's run beside it: tester Y8, x stops ours; its summary is its own `complete`, alerted as such), else the
+ * one still going when the other is over, else the newer. Only a label: each run's lines are its own either way.
+ */
+function labelled(a: RunState, b: RunState, oursLive: boolean): [RunState, RunState] {
+  const [older, newer] = (a.startedAt ?? 0) <= (b.startedAt ?? 0) ? [a, b] : [b, a];
+  if (oursLive && older.hasActivity && !older.deadStart) return [older, newer];
+  if (over(newer) && !over(older)) return [older, newer];
+  return [newer, older];
+}
+
+/** Whether `run` has announced `key` (queued) without an outcome for it yet. */
+function pending(run: RunState, key: string): boolean {
+  const state = run.keys?.ledger.peek(key) ?? 0;
+  return (state & SEEN_QUEUED) !== 0 && (state & OUTCOME_MASK) === OUTCOME_NONE;
+}
+
+/** Whether `run` is working on `key` now (`[i/N] Processing KEY`, no outcome yet). */
+function onKey(run: RunState, key: string | null): boolean {
+  return !run.currentKeyDone && run.currentKey !== null && (key === null || run.currentKey === key);
+}
+
+/** The index `run` would give its next `[i/N]` line of this kind. */
+function nextIndex(run: RunState, kind: 'queued' | 'processing'): number {
+  return kind === 'queued' ? run.queued + 1 : run.succeeded + run.failed + run.skipped + 1;
+}
+
+/**
+ * Whether `line` is provably the resumable run's own, not the later run's (tester AA18): an `[i/N]` line of its total
+ * where the later run's differs, or the next index of its own list where the later run's is another; an outcome of the
+ * key it works on or has queued, where the later run, whose keys are known (queued or processing), has not; a Progress
+ * line of its total. Nothing else: a restart's lines (the same keys queued again) stay the restart's.
+ */
+function provenOf(old: RunState, later: RunState, line: LogLine): boolean {
+  if (over(old)) return false;
+  switch (line.kind) {
+    case 'queued':
+    case 'processing':
+      if (old.total !== null && later.total !== null && old.total !== later.total) return line.total === old.total;
+      return old.total === line.total && nextIndex(old, line.kind) === line.index && nextIndex(later, line.kind) !== line.index;
+    case 'succeeded':
+    case 'failed':
+    case 'skipped': {
+      if (line.key === null) return false;
+      const announced = later.queued > 0 || later.currentKey !== null;
+      return announced && (onKey(old, line.key) || pending(old, line.key)) && !onKey(later, line.key) && !pending(later, line.key) && !(later.keys?.ledger.peek(line.key) ?? 0);
+    }
+    case 'progress':
+      return old.total !== null && later.total !== null && old.total !== later.total && line.total === old.total && line.done >= old.progressDone;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Which of two runs writing one log at once a line is of (tester AA18), by what the line says: an outcome of the key
+ * one of them works on or has queued (and the other not); an `[i/N]` or Progress line of one's total, or the next
+ * index of one's list; a banner's settings and `Loaded N` the run whose banner has no keys yet; the summary the run
+ * it completes (the one whose keys are all done), its fields the run just completed. Else the newer run that is not
+ * over: as a line after a banner is that banner's run. Lines name no writer, so two runs of the same keys can only be
+ * told apart where they are at different places of the list.
+ */
+function laneOf(run: RunState, beside: RunState, line: LogLine): 'run' | 'beside' {
+  const only = (test: (r: RunState) => boolean): 'run' | 'beside' | null => {
+    const [a, b] = [test(run), test(beside)];
+    return a === b ? null : a ? 'run' : 'beside';
+  };
+  const newerIsRun = (run.startedAt ?? 0) >= (beside.startedAt ?? 0);
+  const fallback = (): 'run' | 'beside' => {
+    const [newer, older]: Array<'run' | 'beside'> = newerIsRun ? ['run', 'beside'] : ['beside', 'run'];
+    return over(newerIsRun ? run : beside) && !over(newerIsRun ? beside : run) ? older : newer;
+  };
+  switch (line.kind) {
+    case 'succeeded':
+    case 'failed':
+    case 'skipped':
+      return only((r) => onKey(r, line.key)) ?? (line.key !== null ? only((r) => pending(r, line.key!)) : null) ?? fallback();
+    case 'queued':
+    case 'processing':
+      return only((r) => r.total === line.total) ?? only((r) => nextIndex(r, line.kind) === line.index) ?? fallback();
+    case 'progress':
+      return only((r) => r.total === line.total) ?? fallback();
+    case 'start':
+      return only((r) => !r.hasActivity && !startsNewRun(r, line.at)) ?? fallback();
+    case 'setting':
+    case 'loaded':
+      return only((r) => !r.hasActivity && !over(r)) ?? fallback();
+    case 'complete': {
+      const live = only((r) => !over(r));
+      if (live) return live;
+      if (over(run) && over(beside)) return fallback();
+      const share = (r: RunState) => (r.total ? Math.max(r.succeeded + r.failed + r.skipped, r.progressDone) / r.total : 0);
+      return share(run) === share(beside) ? (newerIsRun ? 'beside' : 'run') : share(run) > share(beside) ? 'run' : 'beside';
+    }
+    case 'summary':
+    case 'failedSaved':
+      return only((r) => r.complete) ?? (run.complete && beside.complete ? ((run.finishedAt ?? 0) >= (beside.finishedAt ?? 0) ? 'run' : 'beside') : fallback());
+    default:
+      return fallback();
+  }
 }
 
 /** A run started inside a batch claims its first version (the run it replaced went to history). */

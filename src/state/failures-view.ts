@@ -22,6 +22,7 @@ import { withLogRunFailures } from './log-run-failures.js';
 import { OUTCOME_MASK, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED } from './key-ledger.js';
 import { phaseOf } from '../phases/calendar.js';
 import { summariseFailures } from '../failures/summary.js';
+import { earlierRuns, trailWithBeside } from './log-runs.js';
 
 /**
  * The failures table and its grouped summary, as the failures view, the dashboard line and status show them.
@@ -65,7 +66,7 @@ function succeededIn(run: AppState['log']['current']): KeySet | null {
 function logRun(state: AppState): LogRun | null {
   const run = state.log.current;
   if (!run) return null;
-  return { failures: run.failedKeys, startedAt: run.startedAt, lastActivityAt: run.lastActivityAt, succeeded: succeededIn(run), trail: state.log.trail };
+  return { failures: run.failedKeys, startedAt: run.startedAt, lastActivityAt: run.lastActivityAt, succeeded: succeededIn(run), trail: trailWithBeside(state.log) };
 }
 
 /**
@@ -76,11 +77,13 @@ function logRun(state: AppState): LogRun | null {
 export function failuresView(state: AppState): FailuresView {
   const run = state.log.current;
   // The failed-keys files, and the failures of earlier runs of the log that wrote none (tester U12).
-  const files = withLogRunFailures(state.failed.files, state.log.trail, state.log.history);
+  // A second writer's run beside the current one counts as an earlier run of the log (tester AA18).
+  const trail = trailWithBeside(state.log);
+  const files = withLogRunFailures(state.failed.files, trail, earlierRuns(state.log));
   const storage = state.coverage.storage?.keys ?? null;
   const dates = state.coverage.expected?.dates ?? null;
   // Outcome counts move when the log's run scrapes a key an older run failed: that row then recovers.
-  const inputs = [run?.failedKeys, run?.startedAt, run?.lastActivityAt, run?.succeeded, run?.skipped, run?.keys, state.log.trail, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
+  const inputs = [run?.failedKeys, run?.startedAt, run?.lastActivityAt, run?.succeeded, run?.skipped, run?.keys, trail, storage, files, state.failed.tried, state.ui.filter, state.phases, dates];
   if (last && last.inputs.every((x, i) => x === inputs[i])) return last.view;
   const log = logRun(state);
   const each = (visit: VerdictVisit) => forEachVerdict(files, state.failed.tried, log, visit, (upTo) => filesFold(state, files, upTo));

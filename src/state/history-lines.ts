@@ -8,6 +8,7 @@ import { isLive } from './run-view.js';
 import { readingLog } from './log-reading.js';
 import { HISTORY_LIMIT } from './apply-lines.js';
 import { launchOfCurrentRun } from './run-notes.js';
+import { allRuns } from './log-runs.js';
 
 /** One line of the history view: a section heading, a row, or a quiet note. */
 export interface HistoryLine {
@@ -46,7 +47,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   // lines; `ended · 12:17` beside `2:40` once its writer was seen to go): one figure per run on every screen.
   const currentTook = figures && state.log.current ? formatElapsed(state.log.current.startedAt, figures.elapsedMs) : null;
   const currentLaunch = currentTook !== null ? launchOfCurrentRun(state) : null;
-  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
+  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.beside, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
   if (last && last.key.every((x, i) => x === key[i])) return last.lines;
   const lines: HistoryLine[] = [];
   const alerts = [...state.alerts.past, ...state.alerts.recent].reverse();
@@ -73,7 +74,8 @@ export function historyLines(state: AppState): HistoryLine[] {
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
   }
 
-  const logged = [...state.log.history, ...(state.log.current ? [state.log.current] : [])].reverse();
+  // Each run once, a second writer's run beside the current one too (tester AA18), newest first.
+  const logged = allRuns(state.log).reverse();
   // A Cloud Run job has no log file: its runs are read from its executions' entries in Cloud Logging (tester Y8).
   // A full history: older runs may be in the log, never read (history-start.ts); the count is the newest, as `status`
   // says (tester AC5: `Runs in the log: 201` of a log of 230 runs read as the log's whole).
@@ -83,7 +85,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
     const took = r === state.log.current && currentTook !== null ? currentTook : formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
-    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r.deadStart ? ' · ended before its first record' : ' · no summary'}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r === state.log.beside && !r.exitTrace && state.process.external ? ' · going on (another writer)' : r.deadStart ? ' · ended before its first record' : ' · no summary'}` });
   }
   if (cut) lines.push({ kind: 'note', text: 'older runs of this log are not read' });
 

@@ -5,7 +5,7 @@ import { LAUNCH_BLOCKED, STOP_REFUSED, TAIL_LIMIT, type AppState, type FailedFil
 import { alertsBetween, quietMark } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
-import { cloneRun, seededRun } from './run.js';
+import { cloneRun, seededRun, type RunState } from './run.js';
 import type { ParsedBatch } from '../log-line.js';
 import { GENERAL } from '../parser/keyed-lines.js';
 import { zoneGuessText } from './zone-guess-text.js';
@@ -88,7 +88,7 @@ const ZONE_GUESS = 'zone-guess';
 
 /** What is left of the log's state when its content is replaced: the new content is counted from nothing. */
 function droppedLog(log: AppState['log']): AppState['log'] {
-  return { ...log, current: null, history: [], trail: null, tail: [], lines: 0, bytesRead: 0, exists: true, seed: null, truncated: false };
+  return { ...log, current: null, history: [], trail: null, beside: null, resumable: null, tail: [], lines: 0, bytesRead: 0, exists: true, seed: null, truncated: false };
 }
 
 /**
@@ -135,7 +135,7 @@ const OTHER_WRITERS = 'other-writers';
 
 /**
  * Said while it lasts, in words (tester V18: a backfill started twice by mistake hid ours as `running (external)`):
- * which pids, and that ours stays ours and stoppable (the run note says the figures mix both: run-notes.ts).
+ * which pids, and that ours stays ours and stoppable (the run note says how its lines are counted: run-notes.ts).
  */
 function otherWritersNotice(prev: AppState, next: AppState): AppState {
   const before = otherWriters(prev.process).join(',');
@@ -182,7 +182,7 @@ function step(state: AppState, event: AppEvent): AppState {
       // Every figure of the run before (counts, rate, ETA, workers, elapsed, arrivals) belonged to that run only.
       return {
         ...state,
-        log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, tail: [], lines: 0, linesAtSeed: 0, bytesRead: 0, suspiciousKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
+        log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, beside: null, resumable: null, tail: [], lines: 0, linesAtSeed: 0, bytesRead: 0, suspiciousKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
       };
     case 'log/launched': {
       // The run before ended: its figures (counts, rate, elapsed, workers) must not stand for the new one until
@@ -192,21 +192,25 @@ function step(state: AppState, event: AppEvent): AppState {
       // Lines read from here on are the new run's (dead-start.ts reads only those).
       // Its times are this machine's (the launch's): how far the run before's writer's clock was off is not the new
       // run's, until its own lines say (a log 5 years behind made a run launched here read `0:00` for good).
-      const fresh = { current: seededRun(event.seed), linesAtSeed: event.linesBefore ?? state.log.lines, clockBehindMs: null };
-      if (!run) return { ...state, log: { ...state.log, ...fresh } };
-      // The run before goes to history as a new banner sends it, its failures to the trail (log-trail.ts).
-      return { ...state, log: { ...state.log, ...fresh, history: pushHistory(state.log.history, run), trail: trailAfter(state.log.trail, run) } };
+      const fresh = { current: seededRun(event.seed), linesAtSeed: event.linesBefore ?? state.log.lines, clockBehindMs: null, beside: null, resumable: null };
+      // The runs before go to history as a new banner sends them (a second writer's too, in the order they began),
+      // their failures to the trail (log-trail.ts).
+      const before = [state.log.beside, run].filter((r): r is RunState => !!r).sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
+      if (before.length === 0) return { ...state, log: { ...state.log, ...fresh } };
+      let { history, trail } = state.log;
+      for (const r of before) [history, trail] = [pushHistory(history, r), trailAfter(trail, r)];
+      return { ...state, log: { ...state.log, ...fresh, history, trail } };
     }
     case 'log/unlaunched': {
       const { current, lines, linesAtSeed } = state.log;
       // Lines read since (a traceback, a usage error) make it a run that died at start: it stays, saying why.
       if (current?.startedAt !== event.startedAt || lines !== linesAtSeed) return state;
       const b = event.before;
-      return { ...state, log: { ...state.log, current: b.current, history: b.history, trail: b.trail, linesAtSeed: b.linesAtSeed, clockBehindMs: b.clockBehindMs } };
+      return { ...state, log: { ...state.log, current: b.current, history: b.history, trail: b.trail, beside: b.beside ?? null, resumable: b.resumable ?? null, linesAtSeed: b.linesAtSeed, clockBehindMs: b.clockBehindMs } };
     }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
-      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, tail: [], lines: 0, linesAtSeed: 0, lastRecordAt: null, suspiciousKeys: 0 } : state.log;
+      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, beside: null, resumable: null, tail: [], lines: 0, linesAtSeed: 0, lastRecordAt: null, suspiciousKeys: 0 } : state.log;
       if (log.truncated) {
         const at = firstRecordAt(event.batch);
         if (at === undefined) return state; // nothing to judge by yet (NULs, a blank line)

@@ -4,6 +4,7 @@ import type { AppState, RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
 import { launchFor, onOurClock } from './launch-match.js';
 import { pidsText } from './writer.js';
+import { earlierRuns } from './log-runs.js';
 
 /**
  * The launch from here (runs.jsonl, as the history holds it) that started `run`: the newest record made
@@ -24,7 +25,7 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
   const run = state.log.current;
   if (!run) return null;
   if (state.place ? !state.place.ours : state.process.external && !state.process.attached) return null;
-  const earlier = state.log.history.map((r) => r.startedAt).filter((t): t is number => t !== null);
+  const earlier = earlierRuns(state.log).map((r) => r.startedAt).filter((t): t is number => t !== null);
   return launchOfRun(run, state.process.history, earlier, state.log.clockBehindMs ?? null);
 }
 
@@ -46,9 +47,12 @@ export function runNotes(run: RunState | null, launched: RecordedRun | null = nu
   // A log that arrives late (a Cloud Run execution's, through Cloud Logging) has not yet reported keys this run has
   // scraped already: in storage, they are not "skipped" until the execution ended (tester W13's note on Cloud Run).
   if (skipping > 0) notes.push(lateLog ? `~${formatCount(skipping)} of its keys in storage, not yet reported in its log (entries arrive late)` : `~${formatCount(skipping)} of its keys already in storage: the script skips them`);
-  if (others.length) notes.push(`${pidsText(others)}, not started here, also write${others.length === 1 ? 's this log: its' : ' this log: their'} lines are mixed in`);
-  // Another run's start read beside ours (apply-lines.ts keepsOurs), its writer not (or no longer) seen: still said.
-  else if (run.foreignStart) notes.push('another run started in this log during this one: its lines are mixed in');
+  // With its start read, the other writer's lines are a run of their own (apply-lines.ts laneOf: tester AA18); a
+  // writer that wrote no start cannot be told apart, its lines are counted here.
+  const apart = run.foreignStart ? 'its run is counted apart' : null;
+  if (others.length) notes.push(`${pidsText(others)}, not started here, also write${others.length === 1 ? 's this log: ' : ' this log: '}${apart ?? `${others.length === 1 ? 'its' : 'their'} lines are mixed in`}`);
+  // Another run's start read beside ours, its writer not (or no longer) seen: still said.
+  else if (apart) notes.push(`another run started in this log during this one: ${apart}`);
   if (launched && run.total !== null && launched.keyCount > 0 && run.total !== launched.keyCount) {
     notes.push(`the script read ${formatCount(run.total)} of the ${formatCount(launched.keyCount)} keys launched`);
   }

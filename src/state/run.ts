@@ -73,8 +73,8 @@ export interface RunState {
   /** An attempt that died at start after the run before it was over: its error is how (dead-attempt.ts). */
   deadStart?: true;
   /**
-   * Another run's start (a banner, `Loaded N`, `[1/N]`) was read while this run of ours was live and moving: another
-   * writer's (a backfill started twice into one log). The run stayed ours, its lines mixed in (tester Y8).
+   * Another run started in this log while this one went on (a backfill started twice into one log: tester Y8), and
+   * is read beside it as a run of its own (apply-lines.ts `beside`: tester AA18).
    */
   foreignStart?: true;
   /**

@@ -3,6 +3,7 @@ import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
 import { launchFor, onOurClock } from './launch-match.js';
+import { earlierRuns } from './log-runs.js';
 
 /** What the process side knows of the log's writer, as run-view needs it; with how far the log's clock is off. */
 export function writerOf(state: AppState): WriterInfo {
@@ -64,7 +65,7 @@ export function writersLookDue(state: AppState, lastLookAt: number | null, now: 
 
 /** When the log's earlier runs began, on our clock: a launch belongs to the first run after it (launch-match.ts). */
 function earlierStarts(state: AppState): number[] {
-  return state.log.history.map((r) => r.startedAt).filter((t): t is number => t !== null).map((t) => onOurClock(t, state.log.clockBehindMs));
+  return earlierRuns(state.log).map((r) => r.startedAt).filter((t): t is number => t !== null).map((t) => onOurClock(t, state.log.clockBehindMs));
 }
 
 /**
