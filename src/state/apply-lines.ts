@@ -315,9 +315,12 @@ function onKey(run: RunState, key: string | null): boolean {
   return !run.currentKeyDone && run.currentKey !== null && (key === null || run.currentKey === key);
 }
 
-/** The index `run` would give its next `[i/N]` line of this kind. */
-function nextIndex(run: RunState, kind: 'queued' | 'processing'): number {
-  return kind === 'queued' ? run.queued + 1 : run.succeeded + run.failed + run.skipped + 1;
+/**
+ * The index `run` would give its next `[i/N] Queued` line (they come up front, one a key, in order); null for
+ * `Processing`, whose index also counts keys skipped without a line (the reference scripts log a skip at DEBUG).
+ */
+function nextIndex(run: RunState, kind: 'queued' | 'processing'): number | null {
+  return kind === 'queued' ? run.queued + 1 : null;
 }
 
 /**
@@ -332,7 +335,7 @@ function provenOf(old: RunState, later: RunState, line: LogLine): boolean {
     case 'queued':
     case 'processing':
       if (old.total !== null && later.total !== null && old.total !== later.total) return line.total === old.total;
-      return old.total === line.total && nextIndex(old, line.kind) === line.index && nextIndex(later, line.kind) !== line.index;
+      return old.total === line.total && nextIndex(old, line.kind) === line.index && nextIndex(later, line.kind) !== line.index && line.kind === 'queued';
     case 'succeeded':
     case 'failed':
     case 'skipped': {
