@@ -6,6 +6,7 @@ import { lastEntriesState } from '../cloud-run/last-entries.js';
 import { keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
 import { byLogOrder, inLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
+import { withRecorded } from '../cloud-run/recorded-execution.js';
 import { executionLogFilter } from '../cloud-run/log-filter.js';
 import type { Config } from '../config.js';
 import { createPageGuard } from '../coverage/page-guard.js';
@@ -87,8 +88,11 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   }
   const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
   const mine = ourExecutions(runs);
+  // Ours that the region no longer lists are still ours (tester Z3): from their records, their logs read by name.
+  const listed = list;
+  list = withRecorded(list, runs, cr.taskCount ?? 1);
   const e = list.find(isActive) ?? list[0] ?? null;
-  place({ recent: list.filter((x) => !isActive(x)).slice(0, 5), listedAt: o.now(), execution: e, ours: e !== null && mine.has(e.id) });
+  place({ recent: listed.filter((x) => !isActive(x)).slice(0, 5), listedAt: o.now(), execution: e, ours: e !== null && mine.has(e.id) });
   const history = recordedRuns(runs);
   if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, e?.id ?? null) });
   if (!e) {

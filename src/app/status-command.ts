@@ -14,6 +14,7 @@ import { unsafeKeyProblem } from '../key-safety.js';
 import { persistentUnknown } from '../failures/analysis.js';
 import { terminalColumns, writeErr, writeOut } from '../std-write.js';
 import { readingLog, readingText } from '../state/log-reading.js';
+import { executionLogGone } from '../state/failures-known.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
 export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse'; timeoutMs?: number }): Promise<number> {
@@ -113,6 +114,11 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   // The failed-keys files not read (not within --timeout, an error): the log's failures alone are not the list.
   if (state.failed.unread) {
     writeErr(`backfill-tui: the failing keys are not known, the failed-keys files not read (${state.failed.unread}); nothing is printed\n`);
+    return 1;
+  }
+  // The newest execution, no longer listed by the region, has no log left in Cloud Logging (tester Z3).
+  if (executionLogGone(state)) {
+    writeErr(`backfill-tui: execution ${state.place!.execution!.id} is no longer listed by the region and its log is not in Cloud Logging: its failing keys are not known; nothing is printed\n`);
     return 1;
   }
   // A Cloud Run job whose executions could not be listed: the newest execution's failures are not known, only

@@ -1,4 +1,5 @@
 import { readingLog, readingText } from '../state/log-reading.js';
+import { executionLogGone } from '../state/failures-known.js';
 import { foreignLog, foreignLogText } from '../state/foreign-log.js';
 import { deadStartCause } from '../state/dead-start.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
@@ -127,6 +128,7 @@ function failureLines(state: AppState): string[] {
   // fact (tester Z12: `714 failing` from a third of the log, 785 once read whole), as `missing --from failures` says.
   if (readingLog(state)) return [`failures  not known: the log was not read to its end (give --timeout more)`];
   if (state.failed.unread) return [`failures  not known: the failed-keys files were not read (see problem below)`];
+  if (executionLogGone(state)) return [`failures  not known: the newest execution's log is not in Cloud Logging`];
   const { summary } = failuresView(state);
   if (summary.failing + summary.recovered === 0) return [];
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';

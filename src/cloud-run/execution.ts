@@ -1,5 +1,6 @@
 /** An execution's state in the operator's words, derived from its conditions and task counts. */
-export type ExecutionState = 'pending' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled';
+/** `unknown`: an execution of ours the region no longer lists and no dashboard saw end (recorded-execution.ts). */
+export type ExecutionState = 'pending' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
 
 /**
  * One Cloud Run Job execution, as the Run Admin API v2 reports it (times as epoch ms; null when not yet).
@@ -25,6 +26,11 @@ export interface ExecutionInfo {
   /** The Completed condition's message, e.g. "Task 0 failed with exit code 1". */
   message: string | null;
   args: string[];
+  /**
+   * Set for an execution launched here that the region's listing does not hold (it keeps executions for a while
+   * only): why, in words (`no longer listed by the region`). It is then made from runs.jsonl, not the region's word.
+   */
+  unlisted?: string;
 }
 
 const CONDITION_STATE: Record<number, string> = { 1: 'CONDITION_PENDING', 2: 'CONDITION_RECONCILING', 3: 'CONDITION_FAILED', 4: 'CONDITION_SUCCEEDED' };

@@ -5,6 +5,7 @@ import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
 import { keysFromArgv } from '../cloud-run/execution-outcomes.js';
+import { withRecorded } from '../cloud-run/recorded-execution.js';
 import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
@@ -279,7 +280,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   async function onEnded(e: ExecutionInfo, rec: RunRecord | null): Promise<void> {
     if (ended.has(e.id)) return;
     ended.add(e.id);
-    notice(`execution ${e.id} ${e.state}: ${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`, e.state === 'succeeded' ? 'info' : 'warn', `run:${rec?.id ?? e.id}`);
+    if (e.unlisted) notice(`execution ${e.id} is ${e.unlisted}: shown from runs.jsonl, its log read from Cloud Logging by name`, 'info', `run:${rec?.id ?? e.id}`);
+    else notice(`execution ${e.id} ${e.state}: ${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`, e.state === 'succeeded' ? 'info' : 'warn', `run:${rec?.id ?? e.id}`);
     // Recorded at once (a dashboard quitting now must not lose the end), then again once the log's last entries
     // are in (or the deadline passed) with the log's tallies and storage after: runs.jsonl keeps the last counts.
     if (rec && rec.end === null) await recordEndOf(e, rec, false);
@@ -301,6 +303,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    */
   async function recordEndOf(e: ExecutionInfo, rec: RunRecord | null, full: boolean): Promise<void> {
     if (!rec || d.signal.aborted || (rec.end !== null && (!full || rec.end.counts?.succeeded !== undefined))) return;
+    // Unlisted and never seen ending (tester Z3): how and when it ended is not known; nothing is made up for it.
+    if (e.state === 'unknown') return;
     const counts: Record<string, number> = { tasksSucceeded: e.succeededCount, tasksFailed: e.failedCount, tasksCancelled: e.cancelledCount, retried: e.retriedCount };
     if (full) {
       const tallies = current?.id === e.id ? d.runCounts?.() : null;
@@ -369,11 +373,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     track(historyChanged(list));
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
-    d.onListed?.(list, mine);
+    // Ours the region no longer lists (it keeps executions for a while; a restarted one keeps none) are still the
+    // job's executions, from their records, their logs read by name (tester Z3: `no executions yet`, failures missed).
+    const all = withRecorded(list, runs, spec.taskCount ?? 1);
+    d.onListed?.(all, mine);
     const running = list.find(isActive) ?? null;
     // With none running, the newest one: at start, and whenever one newer than the one shown ended between two
     // looks (started and finished elsewhere in less than a list interval: tester U6), as `status` names it.
-    const newest = list[0] ?? null;
+    const newest = all[0] ?? null;
     const newer = newest !== null && (current === null || (newest.id !== current.id && newest.createTime > current.createTime));
     const pick = running ?? (first || newer ? newest : null);
     // Nothing to read at start: whatever happens from now on is news.

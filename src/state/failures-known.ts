@@ -10,5 +10,15 @@ import { readingLog } from './log-reading.js';
 export function failuresUnknown(state: AppState): string | null {
   if (readingLog(state)) return 'log not read to its end';
   if (state.failed.unread) return 'failed-keys files not read';
+  if (executionLogGone(state)) return 'execution log not found';
   return null;
+}
+
+/**
+ * The newest execution is one of ours the region no longer lists, and Cloud Logging, asked by its name, has no entry of
+ * it (entries are kept 30 days by default): what it tried and failed is not known (tester Z3), never `failing 0`.
+ */
+export function executionLogGone(state: AppState): boolean {
+  const p = state.place;
+  return !!p?.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null;
 }

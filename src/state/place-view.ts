@@ -25,14 +25,16 @@ export function placeLines(state: AppState): PlaceLine[] {
   const who = p.ours ? '' : ' (external)';
   const tasks = `tasks ${e.succeededCount}/${e.taskCount} done${e.runningCount ? `, ${e.runningCount} running` : ''}${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.retriedCount ? `, ${e.retriedCount} retried` : ''}`;
   // Cloud Run not answering (not Cloud Logging, whose errors leave the execution's state fresh): the state is what
-  // it said last, never read as fresh (tester AC12).
+  // it said last, never read as fresh (tester AC12). One the region no longer lists is said so, and its end `not known`
+  // when no dashboard saw it (tester Z3).
   const stale = p.error !== null && !/^Cloud Logging\b/.test(p.error);
-  const state_ = p.cancelling && isActive(e) ? 'cancelling' : stale && isActive(e) ? `last seen ${e.state}` : e.state;
+  const state_ = p.cancelling && isActive(e) ? 'cancelling' : stale && isActive(e) ? `last seen ${e.state}` : e.state === 'unknown' ? 'end not known' : e.state;
+  const unlisted = e.unlisted ? ` · ${e.unlisted}` : '';
   // Once an execution ended and its log is whole, the age of its newest entry only says how long ago it ended.
   const delay = p.logNewestAt === null ? (isActive(e) ? ' · no log entries yet' : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}` : '';
   const tone = e.state === 'failed' ? 'fail' : e.state === 'cancelled' ? 'warn' : e.state === 'succeeded' ? 'ok' : 'info';
   // The short facts first and the long name last: at 80 columns a cut takes the end of the name, not the delay.
-  return [{ text: `execution ${state_}${who} · ${tasks}${delay} · ${e.id}`, tone }, ...problem(state)];
+  return [{ text: `execution ${state_}${who}${e.state === 'unknown' ? '' : ` · ${tasks}`}${delay}${unlisted} · ${e.id}`, tone }, ...problem(state)];
 }
 
 /**
@@ -62,6 +64,8 @@ function problem(state: AppState): PlaceLine[] {
   const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
   if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or ${cancelCommand(p.execution!)})`, tone: 'fail' }];
   // Each fits 80 columns whole (the place lines are cut, never wrapped).
+  // Read by name and found empty: Cloud Logging keeps entries 30 days by default (tester Z3).
+  if (p.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null) return [{ text: 'its log has no entries in Cloud Logging (kept 30 days): run and failures not known', tone: 'warn' }];
   if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
   if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
   return [];
