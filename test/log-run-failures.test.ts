@@ -53,3 +53,27 @@ test('an earlier run that wrote its failed-keys file is read from the file, not 
   expect(failing(s)).toEqual(['2021-10-19', '2021-10-20']);
   expect(failuresView(s).rows.map((r) => [r.key, r.source, r.failedIn])).toEqual([['2021-10-19', 'file', 1], ['2021-10-20', 'log', 2]]);
 });
+
+// Tester AA12: `failed in N of N runs` counted only the runs kept per key: the log's earlier runs kept only the latest
+// failure of each key, so three or five identical runs all failing a key read `2 of 2`. The trail now counts, per key,
+// the log's runs that failed it and tried it (two numbers a key): N is the true count.
+test('five runs of the log failing the same key: failed in 5 of 5 runs; a run between that scraped it counts as tried', () => {
+  const five = [0, 1, 2, 3, 4].map((i) => run(T0 + i * H, [['2021-10-19', 'fail'], ['2021-10-20', 'fail']], true)).join('');
+  const s = stateOf(five);
+  expect(s.log.history).toHaveLength(4);
+  expect(failuresView(s).rows.map((r) => [r.key, r.failedIn, r.triedIn])).toEqual([['2021-10-19', 5, 5], ['2021-10-20', 5, 5]]);
+  // 2021-10-20 scraped by the third run, failed by the others.
+  const between = [0, 1, 2, 3].map((i) => run(T0 + i * H, [['2021-10-20', i === 2 ? 'ok' : 'fail']], true)).join('');
+  expect(failuresView(stateOf(between)).rows.map((r) => [r.key, r.failedIn, r.triedIn, r.recovered])).toEqual([['2021-10-20', 3, 4, false]]);
+});
+
+test('the same five runs, each with its failed-keys file: still 5 of 5, each run counted once', () => {
+  const five = [0, 1, 2, 3, 4].map((i) => run(T0 + i * H, [['2021-10-19', 'fail']], true)).join('');
+  const files: FailedFile[] = [0, 1, 2, 3, 4].map((i) => {
+    const at = new Date(T0 + i * H);
+    const name = `failed_dates_${at.getFullYear()}${String(at.getMonth() + 1).padStart(2, '0')}${String(at.getDate()).padStart(2, '0')}_${String(at.getHours()).padStart(2, '0')}0000.json`;
+    return { path: `/x/${name}`, name, runStartedAt: T0 + i * H, writtenAt: null, mtimeMs: T0 + i * H + 60_000, totalFailed: 1, problems: [], entries: [{ key: '2021-10-19', status: 'failed', error: 'HTTP 500' }] };
+  }).reverse();
+  const s = stateOf(five, files);
+  expect(failuresView(s).rows.map((r) => [r.key, r.failedIn, r.triedIn])).toEqual([['2021-10-19', 5, 5]]);
+});

@@ -10,6 +10,11 @@ export interface FailedEntry {
   error: string;
   /** The entry's game_date when the key itself is not a date (failed_games): lets ids be grouped by month. */
   date?: string;
+  /**
+   * An entry of an earlier log run made from the log's trail: how many runs of the log before this one failed the key,
+   * and tried it (log-trail.ts failedRuns, triedRuns). The fold counts at least as many (see verdicts.ts foldRuns).
+   */
+  runsBefore?: { failed: number; tried: number };
 }
 
 /** A failed-keys file (`failed_dates_YYYYMMDD_HHMMSS.json`) as far as it could be read. */

@@ -60,13 +60,18 @@ export function foldRuns(runs: FailureRun[], base?: ReadonlyMap<string, KeyVerdi
       // A key listed twice in one run counts once; its last entry says how.
       const again = failedHere.has(e.key);
       failedHere.add(e.key);
+      // An earlier log run's entry says how many runs of the log failed and tried the key before it (its trail counts
+      // them all, with or without a failed-keys file): at least that many, never the same run twice (tester AA12).
+      const before = e.runsBefore;
+      const failedIn = (had?.failedIn ?? 0) + (again ? 0 : 1);
+      const triedIn = (had?.triedIn ?? 0) + (again ? 0 : 1);
       verdicts.set(e.key, {
         status: e.status,
         error: e.error,
         date: e.date ?? had?.date,
         source: e.source ?? run.source,
-        failedIn: (had?.failedIn ?? 0) + (again ? 0 : 1),
-        triedIn: (had?.triedIn ?? 0) + (again ? 0 : 1),
+        failedIn: before ? Math.max(failedIn, before.failed + 1) : failedIn,
+        triedIn: before ? Math.max(triedIn, before.tried + 1, before.failed + 1) : triedIn,
         failing: true,
         failedAt: run.startedAt ?? had?.failedAt ?? null,
       });

@@ -33,7 +33,9 @@ export function withLogRunFailures(files: FailedFile[], trail: LogTrail | null |
   for (const [key, e] of trail.keys) {
     let entries = byRun.get(e.failedAt);
     if (!entries) byRun.set(e.failedAt, (entries = []));
-    entries.push({ key, status: statusOf(e.failure), error: e.error || e.failure, source: 'log' });
+    // The runs of the log that failed or tried it before this one, so `N of N` counts them all (tester AA12).
+    const before = { failed: (e.failedRuns ?? 1) - 1, tried: (e.triedRuns ?? 1) - 1 };
+    entries.push({ key, status: statusOf(e.failure), error: e.error || e.failure, source: 'log', ...(before.tried > 0 ? { runsBefore: before } : {}) });
   }
   const runs = new Map(history.map((r) => [trailTime(r), r]));
   const out = [...files];

@@ -11,6 +11,13 @@ export interface TrailEntry {
   readonly error: string;
   /** Start of a later earlier run that scraped or skipped it; null: none since its failure. */
   readonly scrapedAt: number | null;
+  /**
+   * How many of the log's earlier runs failed it, and tried it (failed, scraped or skipped it), since the trail first
+   * held it: two counts per key, so `failed in 5 of 5 runs` is true however many runs the log had (tester AA12: the
+   * trail kept only the latest failure, and five identical runs read `2 of 2`). Absent: 1 (an entry made before).
+   */
+  readonly failedRuns?: number;
+  readonly triedRuns?: number;
 }
 
 /**
@@ -48,13 +55,14 @@ export function trailAfter(trail: LogTrail | null | undefined, run: RunState): L
   if (old) {
     for (const [key, e] of old) {
       const outcome = ledger ? ledger.peek(key) & OUTCOME_MASK : 0;
-      keys.set(key, outcome === OUTCOME_SUCCEEDED || outcome === OUTCOME_SKIPPED ? { ...e, scrapedAt: at } : e);
+      keys.set(key, outcome === OUTCOME_SUCCEEDED || outcome === OUTCOME_SKIPPED ? { ...e, scrapedAt: at, triedRuns: (e.triedRuns ?? 1) + 1 } : e);
     }
   }
   for (const [key, f] of failed) {
-    // Failed again: to the end (the newest failures are kept longest), with no scrape since.
+    // Failed again: to the end (the newest failures are kept longest), with no scrape since; one more run failed it.
+    const before = keys.get(key);
     keys.delete(key);
-    keys.set(key, { failedAt: at, failure: f.failure, error: f.error, scrapedAt: null });
+    keys.set(key, { failedAt: at, failure: f.failure, error: f.error, scrapedAt: null, failedRuns: before ? (before.failedRuns ?? 1) + 1 : 1, triedRuns: before ? (before.triedRuns ?? 1) + 1 : 1 });
   }
   if (keys.size > TRAIL_LIMIT) {
     let drop = keys.size - TRAIL_LIMIT;
