@@ -77,3 +77,23 @@ test('the same five runs, each with its failed-keys file: still 5 of 5, each run
   const s = stateOf(five, files);
   expect(failuresView(s).rows.map((r) => [r.key, r.failedIn, r.triedIn])).toEqual([['2021-10-19', 5, 5]]);
 });
+
+// Tester AC1 (AA12's class): run 1 failed 2022-01-01 and 2022-01-02, run 2 failed 2022-01-01 again, run 3 only scraped
+// 2022-01-03. The third run never tried 2022-01-01 (no outcome, not in storage), yet once it started the key read
+// `1 of 1`, not persistent, and `missing --from failures --persistent` left it out. A run that did not try a key never
+// shortens its streak.
+test('a later run that never tried a key leaves its streak: 2 of 2, persistent, as before it started', () => {
+  const two = run(T0, [['2022-01-01', 'fail'], ['2022-01-02', 'fail']], true) + run(T0 + H, [['2022-01-01', 'fail']], true);
+  const three = two + run(T0 + 2 * H, [['2022-01-03', 'ok']], true);
+  const listed = (s: AppState) => {
+    s = reduce(s, { type: 'expected/loaded', expected: { file: '/x/exp.csv', keys: ['2022-01-01', '2022-01-02', '2022-01-03'], dates: null, problems: { blank: [], duplicates: [], invalid: [] } } as never });
+    s = reduce(s, { type: 'coverage/configured', source: 'storage', label: 'storage' });
+    return reduce(s, { type: 'coverage/result', source: 'storage', result: { keys: new Set(['2022-01-03']), bytesBilled: null, method: 'directory', requests: 1 }, at: T0 + 3 * H });
+  };
+  for (const text of [two, three]) {
+    const s = listed(stateOf(text));
+    const row = failuresView(s).rows.find((r) => r.key === '2022-01-01');
+    expect(row, text === two ? 'two runs' : 'three runs').toMatchObject({ failedIn: 2, triedIn: 2, persistent: true });
+    expect(statusJson(s).failures).toMatchObject({ persistent: 1 });
+  }
+});
