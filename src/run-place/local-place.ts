@@ -240,8 +240,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       // child makes the log's writer alive: the run before it must never read as alive and silent (tester Y11: each
       // launch after a quiet spell alerted `run stalled` about it).
       before = store.getState().log;
-      dispatch({ type: 'log/launched', seed, bytesBefore });
-      dispatch({ type: 'process/update', patch: { startingPid: pid } });
+      // One step with its pid: between the two the new run had no writer, read `ended` and alerted (h59's 10:39 note).
+      dispatch({ type: 'log/launched', seed, bytesBefore, startingPid: pid });
     };
     const settled = { launching: false, startingPid: null };
     const out = await launchBackfill(config, { ...req, storageBefore }, onSpawn).catch((err: unknown) => {

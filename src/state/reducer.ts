@@ -187,6 +187,9 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'log/launched': {
       // The run before ended: its figures (counts, rate, elapsed, workers) must not stand for the new one until
       // the new one's first lines are read (a Python script takes a second or two to log its banner).
+      // The child of a local launch in the same step as its run's seed: never a state with the new run and no writer,
+      // which read `ended` and alerted `run ended without a summary after 0 keys` 50 ms after y (h59's 10:39 note).
+      if (event.startingPid !== undefined) return step({ ...state, process: { ...state.process, startingPid: event.startingPid } }, { ...event, startingPid: undefined });
       if (state.log.bytesRead !== event.bytesBefore) return state;
       const run = state.log.current;
       // Lines read from here on are the new run's (dead-start.ts reads only those).
