@@ -15,9 +15,9 @@ import {
   type KeyHistory,
   type KeySet,
 } from '../failures/analysis.js';
-import { fileRun, foldRuns, forEachVerdict, forEachVerdictPart, oldestFirst, type KeyVerdict, type LogRun, type VerdictPart, type VerdictVisit } from '../failures/verdicts.js';
+import { fileRun, foldRuns, forEachVerdict, forEachVerdictPart, oldestFirst, statusOf, type KeyVerdict, type LogRun, type VerdictPart, type VerdictVisit } from '../failures/verdicts.js';
 import type { AppState } from './app-state.js';
-import type { FailedFile } from '../failures/failed-file.js';
+import { compareNewestFirst, type FailedEntry, type FailedFile } from '../failures/failed-file.js';
 import { withLogRunFailures } from './log-run-failures.js';
 import { OUTCOME_MASK, OUTCOME_SKIPPED, OUTCOME_SUCCEEDED } from './key-ledger.js';
 import { phaseOf } from '../phases/calendar.js';
@@ -221,18 +221,37 @@ export function fileFailures(state: AppState): FileFailures[] {
   const dates = state.coverage.expected?.dates ?? null;
   const hit = fileCache.get(files);
   if (hit && hit.phases === state.phases && hit.dates === dates) return hit.out;
-  const out = [...files].reverse().map((f) => {
-    const counts = new Map<string, number>();
-    for (const e of f.entries) {
-      const label = phaseOf(state.phases, dayOf(e.key, e.date, dates));
-      counts.set(label, (counts.get(label) ?? 0) + 1);
-    }
-    const order = state.phases.labels;
-    const byPhase = [...counts].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([label, count]) => ({ label, count }));
-    return { name: f.name, runStartedAt: f.runStartedAt, failed: f.entries.length, byPhase: state.phases.none ? '' : formatGroups(byPhase), byError: formatGroups(groupByError(f.entries)), fromExecution: f.execution !== undefined };
-  });
+  // Oldest first by when each run began: a Cloud Run job's executions come oldest first, its files newest first (tester
+  // AC2: `h` listed an earlier execution under a later one in a section headed `newest first`).
+  const out = [...files].sort(compareNewestFirst).reverse().map((f) => fileFailuresOf(state, f.name, f.runStartedAt, f.entries, f.execution !== undefined));
   fileCache.set(files, { phases: state.phases, dates, out });
   return out;
+}
+
+function fileFailuresOf(state: AppState, name: string, runStartedAt: number | null, entries: FailedEntry[], fromExecution: boolean): FileFailures {
+  const dates = state.coverage.expected?.dates ?? null;
+  const counts = new Map<string, number>();
+  for (const e of entries) {
+    const label = phaseOf(state.phases, dayOf(e.key, e.date, dates));
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  const order = state.phases.labels;
+  const byPhase = [...counts].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([label, count]) => ({ label, count }));
+  return { name, runStartedAt, failed: entries.length, byPhase: state.phases.none ? '' : formatGroups(byPhase), byError: formatGroups(groupByError(entries)), fromExecution };
+}
+
+/**
+ * The followed Cloud Run execution's failures, from its log (the log's run), for `h`: the executions before it are
+ * kept files, and it is none of them (tester AC2: the newest execution's 2 failures were never in `h`). [] when it
+ * failed no key, and for a local job (its run's failed-keys file is written at its end).
+ */
+export function followedFailures(state: AppState): FileFailures[] {
+  const e = state.place?.execution;
+  const run = state.log.current;
+  if (!e || !run || run.failed === 0) return [];
+  const entries: FailedEntry[] = [];
+  for (const [key, f] of run.failedKeys) entries.push({ key, status: statusOf(f.failure), error: f.error || f.failure });
+  return entries.length ? [fileFailuresOf(state, `execution ${e.id}`, e.startTime ?? e.createTime, entries, true)] : [];
 }
 
 /** With `"phases": null` no key has a phase: no `by phase` line, group or count anywhere (tester U16). */

@@ -1,7 +1,7 @@
 import { formatCount, formatElapsed, formatPercent } from '../format.js';
 import { keyLabel, keysLabel } from '../keymap.js';
 import type { AppState } from './app-state.js';
-import { fileFailures } from './failures-view.js';
+import { fileFailures, followedFailures } from './failures-view.js';
 import { bodyHeightOf } from './body-height.js';
 import { currentFigures } from './current-figures.js';
 import { isLive } from './run-view.js';
@@ -47,7 +47,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   // lines; `ended · 12:17` beside `2:40` once its writer was seen to go): one figure per run on every screen.
   const currentTook = figures && state.log.current ? formatElapsed(state.log.current.startedAt, figures.elapsedMs) : null;
   const currentLaunch = currentTook !== null ? launchOfCurrentRun(state) : null;
-  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.beside, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
+  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.beside, state.place?.execution?.id, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
   if (last && last.key.every((x, i) => x === key[i])) return last.lines;
   const lines: HistoryLine[] = [];
   const alerts = [...state.alerts.past, ...state.alerts.recent].reverse();
@@ -89,12 +89,17 @@ export function historyLines(state: AppState): HistoryLine[] {
   }
   if (cut) lines.push({ kind: 'note', text: 'older runs of this log are not read' });
 
-  const files = [...fileFailures(state)].reverse();
+  // Newest first; a Cloud Run job's followed execution among them, from its log (tester AC2).
+  const files = [...fileFailures(state), ...followedFailures(state)].sort((a, b) => (a.runStartedAt ?? 0) - (b.runStartedAt ?? 0)).reverse();
   // An execution's failures come from its log, not a file (tester Y8), unless a gs:// glob names the script's files.
   const fromFiles = files.some((f) => !f.fromExecution);
   if (files.length) lines.push(heading(state.place && !fromFiles ? 'Failed keys by execution (from its log)' : 'Failed keys by run (failed-keys files)', files.length));
   // Phases first: at 80 columns the error kinds are what gets cut.
-  for (const f of files) lines.push({ kind: 'row', text: `${when(f.runStartedAt)} ✗ ${formatCount(f.failed)}: ${[f.byPhase, f.byError].filter(Boolean).join(' · ')}` });
+  // No groups (an execution that failed no key): no colon left dangling (tester AC2).
+  for (const f of files) {
+    const groups = [f.byPhase, f.byError].filter(Boolean).join(' · ');
+    lines.push({ kind: 'row', text: `${when(f.runStartedAt)} ✗ ${formatCount(f.failed)}${groups ? `: ${groups}` : ''}` });
+  }
   last = { key, lines };
   return lines;
 }
