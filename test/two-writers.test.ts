@@ -65,12 +65,14 @@ function runsOf(r: LogRuns) {
 
 /** The log folded in one batch, and line by line (a followed log), live or not. */
 function folds(lines: Line[], oursLive = false) {
+  // Ours: the run launched at the log's start (0 s).
+  const since = oursLive ? at(0) - 1000 : null;
   const batch = parseText(text(lines), grammar);
-  const whole = applyLines(EMPTY, batch.lines, batch.keyed, null, oursLive);
+  const whole = applyLines(EMPTY, batch.lines, batch.keyed, null, since);
   let each = EMPTY;
   for (const l of lines) {
     const one = parseText(text([l]), grammar);
-    each = applyLines(each, one.lines, one.keyed, null, oursLive);
+    each = applyLines(each, one.lines, one.keyed, null, since);
   }
   return { whole, each };
 }

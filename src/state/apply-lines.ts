@@ -8,6 +8,7 @@ import { OUTCOME_MASK, OUTCOME_NONE, SEEN_QUEUED } from './key-ledger.js';
 import { trailAfter, type LogTrail } from './log-trail.js';
 import { applyTaskLine, type TaskOf } from './execution-tasks.js';
 import { isStartDeath } from '../parser/start-death.js';
+import { LAUNCH_AFTER_MS } from './launch-match.js';
 
 /** The current run plus the earlier runs of the same log file. */
 export interface LogRuns {
@@ -39,9 +40,13 @@ export const HISTORY_LIMIT = 200;
  * `lines` then holds the other records. The result is the same as folding `linesOf` the batch.
  * `task`: the batch is one task's lines of a Cloud Run execution of several (execution-tasks.ts): the execution
  * is one run, so no line of it starts another, and each task's total, progress and summary are its share.
- * `oursLive`: a run launched here is live (a local job): see {@link keepsOurs}.
+ * `oursSince`: a run launched here is live (a local job), and a run of the log that began then or after (the launch's
+ * time on the log's clock) is it; null when none is. Only that run is kept followed beside another writer's: an
+ * earlier run of the log read while ours is live is history (tester AC9).
  */
-export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines | null, task?: TaskOf | null, oursLive = false): LogRuns {
+export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines | null, task?: TaskOf | null, oursSince: number | null = null): LogRuns {
+  /** The run launched here that is live now (see `oursSince`). */
+  const ours = (r: RunState) => oursSince !== null && r.startedAt !== null && r.startedAt >= oursSince - LAUNCH_AFTER_MS;
   if (task && task.count < 2) task = null;
   const records = keyed ? keyed.size : lines.length;
   if (records === 0) return runs;
@@ -90,7 +95,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       resumable = null;
       return;
     }
-    if (mayGoOn(run) && oursLive) {
+    if (mayGoOn(run) && ours(run)) {
       run.foreignStart = true;
       beside = run;
       besideChanges = changes;
@@ -252,7 +257,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
   if (beside) endBatch(beside, besideChanges);
   if (resumable) endBatch(resumable, -1);
   if (run && beside) {
-    const [current, other] = labelled(run, beside, oursLive);
+    const [current, other] = labelled(run, beside, ours);
     return { current, history, trail, beside: other, resumable: null };
   }
   return { current: run, history, trail, beside: null, resumable };
@@ -297,9 +302,9 @@ function mayGoOn(run: RunState): boolean {
  * other writer's run beside it: tester Y8, x stops ours; its summary is its own `complete`, alerted as such), else the
  * one still going when the other is over, else the newer. Only a label: each run's lines are its own either way.
  */
-function labelled(a: RunState, b: RunState, oursLive: boolean): [RunState, RunState] {
+function labelled(a: RunState, b: RunState, ours: (r: RunState) => boolean): [RunState, RunState] {
   const [older, newer] = (a.startedAt ?? 0) <= (b.startedAt ?? 0) ? [a, b] : [b, a];
-  if (oursLive && older.hasActivity && !older.deadStart) return [older, newer];
+  if (ours(older) && older.hasActivity && !older.deadStart) return [older, newer];
   if (over(newer) && !over(older)) return [older, newer];
   return [newer, older];
 }

@@ -86,6 +86,18 @@ function withNotice(state: AppState, text: string, tone: 'info' | 'warn' | 'fail
 /** The notice of the zone a log's clock was guessed to be in (log-zone-guess.ts). */
 const ZONE_GUESS = 'zone-guess';
 
+/**
+ * When the live local run of ours began, on the log's clock (its launch record's time, less how far the log's clock is
+ * behind ours), or null when none is live. A launch not yet in the history read back: the run seeded from it.
+ */
+function ourRunSince(state: AppState, log: AppState['log']): number | null {
+  const p = state.process;
+  if (state.place || !ourRunLive(p)) return null;
+  const rec = p.history.find((h) => h.id === p.runId);
+  if (rec) return rec.startedAt - (log.clockBehindMs ?? 0);
+  return log.current?.startedAt ?? null;
+}
+
 /** What is left of the log's state when its content is replaced: the new content is counted from nothing. */
 function droppedLog(log: AppState['log']): AppState['log'] {
   return { ...log, current: null, history: [], trail: null, beside: null, resumable: null, tail: [], lines: 0, bytesRead: 0, exists: true, seed: null, truncated: false };
@@ -225,8 +237,9 @@ function step(state: AppState, event: AppEvent): AppState {
       // clock, which these lines tell (tester AA1: a writer 10 min behind read `0:00` for its whole run, its banner
       // joining a run begun 10 min later by its clock; one ahead would have begun a run of its own).
       log = seededOnLogClock(log, event.arrivedAt === undefined ? null : clockBehind(state.log.clockBehindMs, event.arrivedAt, event.batch.lastAt));
-      // A local run of ours live: another writer's start does not take its place (tester Y8).
-      const runs = applyLines(log, event.batch.lines, event.batch.keyed, event.task, !state.place && ourRunLive(state.process));
+      // A local run of ours live: another writer's start does not take its place (tester Y8); only the log's run that began
+      // with its launch is it, never an earlier unfinished one read meanwhile (tester AC9).
+      const runs = applyLines(log, event.batch.lines, event.batch.keyed, event.task, ourRunSince(state, log));
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return withoutLogProblem({
         ...state,
