@@ -60,6 +60,20 @@ describe('config with jobs and defaults', () => {
     expect(team.stateDir).toBe(path.join(dir, '.backfill-tui', 'team-boxscores'));
   });
 
+  test('a shared cloudRun project and region fill in the Cloud Run jobs and leave the local ones local', () => {
+    const dir = withConfig({
+      defaults: { cloudRun: { project: 'nba-props', region: 'us-west2' } },
+      jobs: [
+        { name: 'local', log: 'a.log', command: ['python3', 'bf.py', '{keysFile}'] },
+        { name: 'remote', cloudRun: { job: 'bdl-backfill' } },
+      ],
+    });
+    const [local, remote] = loadRegistry({ cwd: dir }).jobs;
+    expect(local.cloudRun ?? null).toBeNull();
+    expect(local.log).toBe(path.join(dir, 'a.log'));
+    expect(remote.cloudRun).toMatchObject({ project: 'nba-props', region: 'us-west2', job: 'bdl-backfill' });
+  });
+
   test('a config without jobs is one job, resolved exactly as loadConfig resolves it', () => {
     const dir = withConfig({ job: 'solo', log: 'b.log', storage: { url: 'st' } });
     const reg = loadRegistry({ cwd: dir });

@@ -110,12 +110,17 @@ function has(obj: unknown, path: string[]): boolean {
   return v !== undefined;
 }
 
-/** What a source needs before it names a place to look: without it, shared source settings are only fill-ins. */
-const SOURCE_NEEDS: Record<string, string[]> = { storage: ['url'], warehouse: ['table', 'column'] };
+/**
+ * What a source or a run place needs before it names a place by itself: without it, shared settings are only
+ * fill-ins. `cloudRun` too: a shared project and region fill in the jobs that run on Cloud Run and never make a local
+ * job one (h59: `defaults.cloudRun` with project and region refused every local job with `cloudRun.job: required`).
+ */
+const SOURCE_NEEDS: Record<string, string[]> = { storage: ['url'], warehouse: ['table', 'column'], cloudRun: ['job'] };
 
 /**
- * The defaults a job inherits. Shared `storage`/`warehouse` settings that name no place by themselves
- * (say only `apiEndpoint` or `pollSeconds`) fill in the sources a job has, and give no source to a job without one.
+ * The defaults a job inherits. Shared `storage`/`warehouse`/`cloudRun` settings that name no place by themselves
+ * (say only `apiEndpoint`, `pollSeconds`, or a project and region) fill in what a job has, and give none to a job
+ * without it.
  */
 function inheritedDefaults(defaults: Record<string, unknown>, entry: Record<string, unknown>): Record<string, unknown> {
   const out = { ...defaults };
