@@ -2,6 +2,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { ParsedBatch } from '../src/log-line.js';
 import { compileGrammar, LogClock, parseChunk } from '../src/parser/index.js';
 import { hotRunLinesRead, setHotRun } from '../src/parser/hot-run.js';
+// The simulator's seeded generator: the same seed gives the same log.
+import { mulberry32 } from '../src/sim/random.js';
 
 // The run reader (src/parser/hot-run.ts) reads the usual outcome lines in one loop and leaves every other line to
 // hotLine and the general path. Whatever the log holds, every batch must be the same byte for byte with it as
@@ -13,23 +15,11 @@ import { hotRunLinesRead, setHotRun } from '../src/parser/hot-run.js';
 
 afterEach(() => setHotRun(true));
 
-/** A small seeded generator (mulberry32): the same seed gives the same log. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 /** A generated log: mostly the usual lines, one in `damage` some other shape. */
 function generatedLog(seed: number, lines: number, damage: number, zone: 'UTC' | 'America/New_York'): Buffer {
-  const rnd = random(seed);
+  const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   // Wall-clock times: one a second or so; in New York the night of 2025-11-02, whose 01:xx hour comes twice.
   let t = zone === 'UTC' ? Date.UTC(2025, 10, 26, 8, 0, 0) : Date.UTC(2025, 10, 2, 4, 40, 0);
@@ -152,7 +142,7 @@ describe('the run reader against hotLine and the general path', () => {
       [
         'random',
         () => {
-          const r = random(seed * 7);
+          const r = mulberry32(seed * 7);
           return () => 1 + Math.floor(r() * 30_000);
         },
       ],
