@@ -175,3 +175,25 @@ test('R before the failed-keys files are read waits for them, then offers the gr
   expect(choice.groups.map((g) => g.label)).toContain('error HTTP 500');
   expect(noticeText(store)).not.toContain('no failures to retry');
 });
+
+// Tester AC17's residue: `R` about 2 s after start (failed-keys files read, storage not listed yet) offered groups that
+// counted keys storage holds (`error HTTP 500: 215 keys`, 12 after the listing). It waits for the first listing.
+test('R before storage\'s first listing waits for it, then offers groups without the keys storage holds', async () => {
+  const { store, controller } = controllerOver(writeConfig({ storage: { url: 'storage' } }), false);
+  store.dispatch({ type: 'log/waiting' });
+  store.dispatch({ type: 'process/update', patch: { writersChecked: true } });
+  store.dispatch({ type: 'coverage/configured', source: 'storage', label: 'storage' });
+  const file = path.join(dir, 'failed_dates_20251126_234949.json');
+  writeFileSync(file, JSON.stringify({ timestamp: '2025-11-26T23:49:49', total_failed: 2, failed_dates: [{ game_date: KEYS[0], status: 'failed', error: 'HTTP 500' }, { game_date: KEYS[1], status: 'failed', error: 'HTTP 500' }] }));
+  const read = await readFailedFile(file);
+  if (!read.ok) throw new Error(read.reason);
+  store.dispatch({ type: 'failed/update', files: [read.file], current: read.file, notes: [] });
+  controller.onIntent('retry-group');
+  await waitFor(() => store.getState().ui.notices.length > 0 || null, 'a notice');
+  expect(noticeText(store)).toBe('storage not listed yet: R goes on once that is done');
+  expect(store.getState().ui.choosingGroup).toBeNull();
+  // The first listing: one of the two failed keys is in storage.
+  store.dispatch({ type: 'coverage/result', source: 'storage', result: { keys: new Set([KEYS[0]]), bytesBilled: null, method: 'prefixes', requests: 1 }, at: T0 });
+  const choice = await waitFor(() => store.getState().ui.choosingGroup, 'the group picker');
+  expect(choice.groups.find((g) => g.label === 'error HTTP 500')?.keys).toEqual([KEYS[1]]);
+});
