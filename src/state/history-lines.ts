@@ -24,10 +24,10 @@ function percentOf(part: number, whole: number): string {
   return formatPercent(part, whole).replace(' %', '');
 }
 
-/** "Runs in the log: 40, newest first" */
-function heading(title: string, n: number): HistoryLine {
+/** "Runs in the log: 40, newest first"; `cut`: only the newest are listed ("Runs in the log: the newest 201, …"). */
+function heading(title: string, n: number, cut = false): HistoryLine {
   // One is a count too (tester V4: `Failed keys by run (failed-keys files)` with one file read as no count).
-  return { kind: 'heading', text: n > 1 ? `${title}: ${formatCount(n)}, newest first` : n === 1 ? `${title}: 1` : title };
+  return { kind: 'heading', text: n > 1 ? `${title}: ${cut ? 'the newest ' : ''}${formatCount(n)}, newest first` : n === 1 ? `${title}: 1` : title };
 }
 
 let last: { key: unknown[]; lines: HistoryLine[] } | null = null;
@@ -80,7 +80,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   // A full history: older runs may be in the log, never read (history-start.ts); the count is the newest, as `status`
   // says (tester AC5: `Runs in the log: 201` of a log of 230 runs read as the log's whole).
   const cut = state.log.history.length >= HISTORY_LIMIT;
-  lines.push(cut ? { kind: 'heading', text: `${state.place ? 'Runs in the executions\' logs' : 'Runs in the log'}: the newest ${formatCount(logged.length)}, newest first` } : heading(state.place ? 'Runs in the executions\' logs' : 'Runs in the log', logged.length));
+  lines.push(heading(state.place ? 'Runs in the executions\' logs' : 'Runs in the log', logged.length, cut));
   if (logged.length === 0) lines.push({ kind: 'note', text: `none yet: ${state.place ? 'no execution\'s log read yet' : state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}` });
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
