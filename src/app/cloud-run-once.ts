@@ -3,7 +3,7 @@ import { createCallPacer, type PacerOptions } from '../cloud-run/call-pacer.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { lastEntriesState } from '../cloud-run/last-entries.js';
-import { keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
+import { keptComplete, keptFileName, keptStandIn, keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
 import { byLogOrder, inLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
 import { withRecorded } from '../cloud-run/recorded-execution.js';
@@ -103,20 +103,30 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   const ours = mine.has(e.id);
   const active = isActive(e);
   dispatch({ type: 'process/update', patch: { runId: mine.get(e.id)?.id ?? e.id, attached: ours && active, alive: active, external: active && !ours, externalPids: [], stopped: e.state === 'cancelled', history, writersChecked: false } });
+  let entriesRead = 0;
   const problems = await readLog(e);
   // No run line (not arrived yet, or a script that died at start, tester U20): the run is the execution's, from
   // its launch's facts, as the dashboard has it: `running 0/N` while it runs, `ended` once it failed.
   if (o.hasRun && !o.hasRun()) dispatch({ type: 'log/launched', seed: seedOf(e, mine.get(e.id) ?? null, cr.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}'))), bytesBefore: 0 });
-  return problems.length ? problems : readEarlier(e.id);
+  // An ended execution whose log Cloud Logging has no entry of left, its outcomes kept whole when a dashboard read it:
+  // they are its run and its failures, as the dashboard shows them (tester Z3 residue: `run 0/29 ✓ 0 ✗ 0`).
+  const standIn = !active && entriesRead === 0 && problems.length === 0 ? keptStandIn(kept, e.id) : null;
+  if (standIn) {
+    dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, null) });
+    dispatch({ type: 'log/kept', outcomes: standIn, complete: keptComplete(standIn, e.state), keptFrom: keptFileName(config.stateDir, e.id, config.baseDir) });
+    place({ logIncomplete: null });
+  }
+  // Standing in, the followed execution's kept outcomes are a run of the rule too (never left out as the log's run).
+  return problems.length ? problems : readEarlier(e.id, standIn ? null : e.id);
 
   /**
    * Ended executions no dashboard kept yet (started elsewhere, or before any dashboard watched), read once each
    * after the followed log, in the time the bound leaves and at the same pace (≤ 25 calls a minute), and kept
    * in the state directory as a dashboard keeps them: the next `status` reads none of them again.
    */
-  async function readEarlier(except: string): Promise<string[]> {
+  async function readEarlier(followed: string, except: string | null): Promise<string[]> {
     const have = new Set(kept.filter((k) => k.whole).map((k) => k.id));
-    const due = list.filter((x) => !isActive(x) && x.id !== except && !have.has(x.id) && (x.completionTime ?? 0) + cr.logDeadline * 1000 <= o.now()).slice(0, 10).reverse();
+    const due = list.filter((x) => !isActive(x) && x.id !== followed && !have.has(x.id) && (x.completionTime ?? 0) + cr.logDeadline * 1000 <= o.now()).slice(0, 10).reverse();
     let read = 0;
     for (const x of due) {
       const entries = await readWhole(x);
@@ -170,6 +180,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
       try {
         const page = await api.listEntries({ resourceNames: [`projects/${cr.project}`], filter, orderBy: 'timestamp asc', pageSize: o.pageSize ?? 1000, ...(token ? { pageToken: token } : {}) }, o.signal);
         const fresh = page.entries.filter((x) => !seen.has(x.insertId) && seen.add(x.insertId));
+        entriesRead += fresh.length;
         for (const x of fresh) newestAt = Math.max(newestAt ?? 0, Date.parse(x.timestamp));
         for (const x of inLogOrder(fresh)) kept.push(x);
         token = page.nextPageToken;

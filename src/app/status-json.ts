@@ -196,6 +196,8 @@ export function executionJson(state: AppState) {
     message: e.message,
     /** Why it is from runs.jsonl, not the region's listing (`no longer listed by the region`: tester Z3), else null. */
     unlisted: e.unlisted ?? null,
+    /** Its log gone from Cloud Logging, `run` and `failures` are its outcomes kept when a dashboard read it: that file; else null. */
+    keptFrom: state.log.current?.keptFrom ?? null,
     /**
      * Age of the newest log entry read, seconds (Cloud Logging delivers entries late); null once the execution ended
      * and its log is whole: then it would only say how long ago it ended (tester W23: 620 for one ended 10 min ago).

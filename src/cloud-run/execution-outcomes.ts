@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { FailedEntry, FailedFile } from '../failures/failed-file.js';
 import { statusOf } from '../failures/verdicts.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
@@ -26,6 +26,8 @@ export interface ExecutionOutcomes {
   whole: boolean;
   /** Its log's tallies (the history's ✓ ✗ ↷ for an execution whose end record has none, or started elsewhere). */
   counts?: { succeeded: number; failed: number; skipped: number };
+  /** Its log held the script's summary (the run was `complete`); absent in files kept before it was saved. */
+  complete?: boolean;
 }
 
 /** Where a job's execution outcomes are kept: STATEDIR/executions/ID.json, one file each, written atomically. */
@@ -38,7 +40,7 @@ export function outcomesOf(e: ExecutionInfo, run: RunState | null, tried: string
   const failed: FailedEntry[] = [];
   if (run) run.failedKeys.forEachFailure((key, failure, error) => failed.push({ key, status: statusOf(failure), error: error || failure }));
   const counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : undefined;
-  return { id: e.id, startedAt: e.startTime ?? e.createTime, endedAt: e.completionTime ?? e.createTime, failed, tried: triedBy(e, run, tried), whole, ...(counts ? { counts } : {}) };
+  return { id: e.id, startedAt: e.startTime ?? e.createTime, endedAt: e.completionTime ?? e.createTime, failed, tried: triedBy(e, run, tried), whole, ...(counts ? { counts, complete: run!.complete } : {}) };
 }
 
 /**
@@ -61,6 +63,38 @@ function triedBy(e: ExecutionInfo, run: RunState | null, given: string[] | null)
 export const OUTCOMES_LIMIT = 200;
 
 const fileName = (id: string) => `${id.replace(/[^\w.-]/g, '_')}.json`;
+
+/** Where one execution's outcomes are kept (STATEDIR/executions/ID.json). */
+export function outcomesFile(stateDir: string, id: string): string {
+  return join(outcomesDir(stateDir), fileName(id));
+}
+
+/**
+ * The kept outcomes that stand for the followed execution's run when its log has no entry left in Cloud Logging (a
+ * region restarted, entries past their 30 days), or null: only outcomes kept whole (its log read to its end), never a
+ * part of a log standing for the whole (tester Z3 residue: `run 0/29 ✓ 0 ✗ 0`, `failures not known`, while
+ * STATEDIR/executions/ held its 28 failures whole).
+ */
+export function keptStandIn(list: readonly ExecutionOutcomes[], id: string): ExecutionOutcomes | null {
+  return list.find((o) => o.id === id && o.whole) ?? null;
+}
+
+/**
+ * Whether kept outcomes are of a complete run (its log held the summary). A file kept before that was saved says it
+ * when the execution succeeded and its log gave every key it was given an outcome.
+ */
+export function keptComplete(o: ExecutionOutcomes, state: ExecutionInfo['state']): boolean {
+  if (o.complete !== undefined) return o.complete;
+  const c = o.counts;
+  return state === 'succeeded' && !!c && !!o.tried?.length && c.succeeded + c.failed + c.skipped >= o.tried.length;
+}
+
+/** The kept file as the screens name it: from the config's folder when it is under it (`.backfill-tui/executions/ID.json`). */
+export function keptFileName(stateDir: string, id: string, baseDir: string): string {
+  const file = outcomesFile(stateDir, id);
+  const rel = relative(baseDir, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
 
 /**
  * Writes one execution's outcomes (atomically: a reader sees the old file or the new one, never half), then

@@ -4,6 +4,7 @@ import { createCloudRunApi, type CloudRunApi } from '../cloud-run/api.js';
 import { createLogFeed, type LogFeed } from '../cloud-run/log-feed.js';
 import type { OrderedEntry } from '../cloud-run/entry-order.js';
 import { executionBatches } from '../cloud-run/execution-log.js';
+import { keptComplete, keptFileName } from '../cloud-run/execution-outcomes.js';
 import type { Grammar } from '../parser/index.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import type { AppEvent } from '../state/events.js';
@@ -96,11 +97,18 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
       store.dispatch({ type: 'log/begin', seed });
     },
     onLogDone: (e, rec, whole) => void history.keepFollowed(e, rec, whole),
+    onLogEmpty: async (e) => {
+      const o = await history.standIn(e.id);
+      if (!o || followed !== e.id || signal.aborted) return false;
+      store.dispatch({ type: 'log/kept', outcomes: o, complete: keptComplete(o, e.state), keptFrom: keptFileName(config.stateDir, e.id, config.baseDir) });
+      return true;
+    },
     onListed: (list, mine) => history.listed(list, mine),
     keptCounts: (id) => history.kept().get(id)?.counts ?? null,
     onLines: (entries, execution, taskCount, replace) => {
       // Lines of an execution no longer followed (a page in flight when another was taken up) are not this log's.
       if (execution !== followed) return;
+      if (entries.length) history.logSpoke(execution);
       for (const event of entriesToBatches(entries, grammar, taskCount, replace)) store.dispatch(event);
     },
     logComplete: () => store.getState().log.current?.complete === true,

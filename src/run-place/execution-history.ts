@@ -1,4 +1,4 @@
-import { keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes, type ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
+import { keptStandIn, keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes, type ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { byLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
@@ -39,6 +39,8 @@ const PAST_LIMIT = 10;
 export function createExecutionHistory(d: ExecutionHistoryDeps) {
   const kept = new Map<string, ExecutionOutcomes>();
   let followed: string | null = null;
+  /** The followed execution stands as its kept outcomes (its log gone from Cloud Logging): one run of the rule too. */
+  let standing: string | null = null;
   const queued: { e: ExecutionInfo; rec: RunRecord | null }[] = [];
   const tried = new Set<string>();
   let pump: Promise<void> = Promise.resolve();
@@ -48,7 +50,7 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
   let later: NodeJS.Timeout | undefined;
 
   const publish = () => {
-    const { files, tried: keys } = outcomesAsRuns([...kept.values()].sort((a, b) => a.startedAt - b.startedAt), followed);
+    const { files, tried: keys } = outcomesAsRuns([...kept.values()].sort((a, b) => a.startedAt - b.startedAt), standing !== null && standing === followed ? null : followed);
     d.dispatch({ type: 'failed/executions', files, tried: keys });
   };
   const load = () =>
@@ -108,6 +110,24 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
     follow(id: string) {
       followed = id;
       if (loaded) publish();
+    },
+    /**
+     * The followed execution ended and Cloud Logging has no entry of it: its outcomes kept whole stand for it (returned,
+     * and from now on a run of the failure rule like an earlier execution's), or null when none were kept whole.
+     */
+    async standIn(id: string): Promise<ExecutionOutcomes | null> {
+      await load();
+      const o = id === followed ? keptStandIn([...kept.values()], id) : null;
+      if (!o || d.signal.aborted) return null;
+      standing = id;
+      publish();
+      return o;
+    },
+    /** Entries of the followed execution came after all: its log is its run again, its kept outcomes not a run beside it. */
+    logSpoke(id: string) {
+      if (standing !== id) return;
+      standing = null;
+      publish();
     },
     /** The followed execution ended and its log is whole (or given up on): its outcomes from the store. */
     keepFollowed(e: ExecutionInfo, rec: RunRecord | null, whole: boolean): Promise<void> {

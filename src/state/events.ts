@@ -5,6 +5,7 @@ import type { Alert } from '../alerts/alert-events.js';
 import type { ParsedBatch } from '../log-line.js';
 import type { SourceError, SourceResult } from '../coverage/source.js';
 import type { FailedFile } from '../failures/failed-file.js';
+import type { ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
 import type { PlaceState } from './place-state.js';
 import type { RunSeed } from './run.js';
 import type { Confirm, ExpectedInfo, LogState, ProcessState, RecordedRun, View, ZoneGuess } from './app-state.js';
@@ -28,6 +29,11 @@ export type AppEvent =
    * run starts from what its launch said until its own lines come.
    */
   | { type: 'log/begin'; seed: RunSeed }
+  /**
+   * The followed execution's log has no entry in Cloud Logging and its outcomes were kept whole: they stand for its run
+   * (kept-run.ts). `keptFrom`: the file, as said on the screens; `complete`: its log held the summary.
+   */
+  | { type: 'log/kept'; outcomes: ExecutionOutcomes; complete: boolean; keptFrom: string }
   /** Rotated files beside the log were read first, oldest first, as its run's earlier part (rotated-prelude.ts). */
   | { type: 'log/rotated'; files: string[] }
   /**

@@ -20,5 +20,6 @@ export function failuresUnknown(state: AppState): string | null {
  */
 export function executionLogGone(state: AppState): boolean {
   const p = state.place;
-  return !!p?.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null;
+  // Its outcomes kept whole stand for it (kept-run.ts): known.
+  return !!p?.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null && state.log.current?.keptFrom === undefined;
 }

@@ -65,6 +65,10 @@ function problem(state: AppState): PlaceLine[] {
   if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or ${cancelCommand(p.execution!)})`, tone: 'fail' }];
   // Each fits 80 columns whole (the place lines are cut, never wrapped).
   // Read by name and found empty: Cloud Logging keeps entries 30 days by default (tester Z3).
+  // Gone from it, its outcomes kept whole when a dashboard read it: the figures are those, said with where they came from.
+  const kept = state.log.current?.keptFrom;
+  // The folder: the file is the execution's id (on the line above), and the line fits 80 columns whole.
+  if (kept !== undefined) return [{ text: `figures from ${kept.slice(0, kept.lastIndexOf('/') + 1)} (its log is gone from Cloud Logging)`, tone: 'info' }];
   if (p.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null) return [{ text: 'its log has no entries in Cloud Logging (kept 30 days): run and failures not known', tone: 'warn' }];
   if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
   if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];

@@ -6,6 +6,7 @@ import { alertsBetween, quietMark } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
 import { cloneRun, seededRun, type RunState } from './run.js';
+import { keptRun } from './kept-run.js';
 import type { ParsedBatch } from '../log-line.js';
 import { GENERAL } from '../parser/keyed-lines.js';
 import { zoneGuessText } from './zone-guess-text.js';
@@ -216,6 +217,13 @@ function step(state: AppState, event: AppEvent): AppState {
       for (const r of before) [history, trail] = [pushHistory(history, r), trailAfter(trail, r)];
       return { ...state, log: { ...state.log, ...fresh, history, trail } };
     }
+    case 'log/kept': {
+      // Only over a run no line has spoken for (seeded from its launch, or none): a line read is the log's word.
+      const { current, seed } = state.log;
+      if (state.log.lines > 0 || current?.hasActivity) return state;
+      const base = current ?? seededRun(seed ?? { startedAt: event.outcomes.startedAt, total: null, workers: null, timeoutSec: null });
+      return { ...state, log: { ...state.log, current: keptRun(base, event.outcomes, event.complete, event.keptFrom), exists: true } };
+    }
     case 'log/unlaunched': {
       const { current, lines, linesAtSeed } = state.log;
       // Lines read since (a traceback, a usage error) make it a run that died at start: it stays, saying why.
@@ -225,7 +233,8 @@ function step(state: AppState, event: AppEvent): AppState {
     }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
-      let log = event.replace ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, beside: null, resumable: null, tail: [], lines: 0, linesAtSeed: 0, lastRecordAt: null, suspiciousKeys: 0 } : state.log;
+      // Entries after all, over a run that stood in from its kept outcomes: the log's own lines replace it, never add to it.
+      let log = event.replace || state.log.current?.keptFrom !== undefined ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, beside: null, resumable: null, tail: [], lines: 0, linesAtSeed: 0, lastRecordAt: null, suspiciousKeys: 0 } : state.log;
       if (log.truncated) {
         const at = firstRecordAt(event.batch);
         if (at === undefined) return state; // nothing to judge by yet (NULs, a blank line)

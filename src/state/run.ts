@@ -84,6 +84,11 @@ export interface RunState {
   endRatePerMin?: number | null;
   /** A Cloud Run execution of several tasks: what each task said of its shard (execution-tasks.ts); else absent. */
   tasks?: TaskTally[] | null;
+  /**
+   * The run is an execution's kept outcomes, its log gone from Cloud Logging (kept-run.ts): the file they were read
+   * from, as the screens name it. Absent for a run read from its log.
+   */
+  keptFrom?: string;
 }
 
 /** How many completion times the rate window keeps. */
@@ -217,6 +222,7 @@ function copyRun(run: RunState): RunState {
   if ('foreignStart' in run) out.foreignStart = run.foreignStart;
   if ('endRatePerMin' in run) out.endRatePerMin = run.endRatePerMin;
   if ('tasks' in run) out.tasks = run.tasks;
+  if ('keptFrom' in run) out.keptFrom = run.keptFrom;
   // A field added to RunState and not above is still copied (in a shape of its own: add it above).
   for (const k in run) if (!(k in out)) (out as unknown as Record<string, unknown>)[k] = (run as unknown as Record<string, unknown>)[k];
   return out;

@@ -1,0 +1,31 @@
+import type { ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
+import { errorKind } from '../failures/error-kind.js';
+import { cloneRun, type RunState } from './run.js';
+
+/**
+ * The followed execution's run from its kept outcomes (STATEDIR/executions/ID.json), for when Cloud Logging has no
+ * entry of it left: its log's tallies and failure kinds as a dashboard read them at its end, over `base` (the run
+ * seeded from its launch: start, key count, workers, timeout). Its failed keys are not put in the run: the kept file
+ * stands as the execution's run of the failure rule (outcomesAsRuns), with the keys it tried, as an earlier
+ * execution's does. `keptFrom`: the file, as the screens name it. `complete`: its log held the summary.
+ */
+export function keptRun(base: RunState, o: ExecutionOutcomes, complete: boolean, keptFrom: string): RunState {
+  const run = cloneRun(base);
+  const c = o.counts ?? { succeeded: 0, failed: o.failed.length, skipped: 0 };
+  run.succeeded = c.succeeded;
+  run.failed = c.failed;
+  run.skipped = c.skipped;
+  run.failures = {};
+  for (const f of o.failed) {
+    const kind = errorKind(f);
+    run.failures[kind] = (run.failures[kind] ?? 0) + 1;
+  }
+  run.startedAt ??= o.startedAt;
+  run.total ??= o.tried?.length ?? null;
+  run.hasActivity = c.succeeded + c.failed + c.skipped > 0;
+  run.lastActivityAt = o.endedAt;
+  run.complete = complete;
+  run.finishedAt = complete ? o.endedAt : null;
+  run.keptFrom = keptFrom;
+  return run;
+}

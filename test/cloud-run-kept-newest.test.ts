@@ -1,0 +1,99 @@
+import { removeDir } from './support/remove-dir.js';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
+import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import { loadConfig } from '../src/config.js';
+import { readRuns } from '../src/runner/runs-file.js';
+import { failuresView } from '../src/state/failures-view.js';
+import { placeLines } from '../src/state/place-view.js';
+import { currentFigures } from '../src/state/current-figures.js';
+import { runCliAsync, unwrapped } from './support/cli.js';
+import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { waitFor } from './support/wait-for.js';
+
+let dir: string;
+let server: LoopbackServer;
+const runtimes: Runtime[] = [];
+const KEYS = Array.from({ length: 6 }, (_, i) => new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString().slice(0, 10));
+const FAILING = KEYS.slice(3);
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-kept-'));
+  server = await startJobRegion(dir);
+});
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close();
+  await server.close();
+  removeDir(dir);
+});
+
+function runtime(): Runtime {
+  const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
+  runtimes.push(r);
+  return r;
+}
+
+const keptFile = (id: string) => path.join(dir, '.backfill-tui', 'executions', `${id}.json`);
+
+/** Launches with `intent`, answers y, and waits until the execution ended and its outcomes are kept whole. */
+async function launchAndKeep(r: Runtime, intent: 'resume' | 'retry', index: number): Promise<string> {
+  r.controller.onIntent(intent);
+  await waitFor(() => r.store.getState().ui.confirm, `the ${intent} box`, 30_000);
+  r.controller.onIntent('confirm-yes');
+  const exec = await waitFor(() => server.world.executions[index], `execution ${index + 1}`, 30_000);
+  await exec.done;
+  const id = exec.name.split('/').at(-1)!;
+  await waitFor(() => existsSync(keptFile(id)) && JSON.parse(readFileSync(keptFile(id), 'utf8')).whole, `execution ${index + 1}'s outcomes kept whole`, 30_000);
+  const { stateDir } = loadConfig({ cwd: dir });
+  await waitFor(async () => (await readRuns(stateDir)).find((x) => x.execution === exec.name)?.end?.counts?.succeeded !== undefined || null, `execution ${index + 1}'s end recorded with its tallies`, 30_000);
+  await waitFor(() => failuresView(r.store.getState()).summary.failing === FAILING.length || null, 'its failures in f', 30_000).catch((e: Error) => {
+    throw new Error(`${e.message}: ${JSON.stringify(failuresView(r.store.getState()).summary)} ${JSON.stringify({ ...r.store.getState().log.current, keys: 0, failedKeys: 0 })} ${JSON.stringify(r.store.getState().place)}`);
+  });
+  return id;
+}
+
+// Tester Z3 residue (round 12): the region restarted with a fresh state (it lists none of the job's executions, and its
+// Cloud Logging has no entry of them), while STATEDIR/executions/ kept every one's outcomes whole, as the dashboard that
+// watched them read them. The newest one read `run 0/29 ✓ 0 ✗ 0` and `failures not known`, `missing --from failures`
+// printed nothing, and `f` counted only the earlier executions (its keys `1 of 1`, not persistent).
+test('the newest execution, unlisted and gone from Cloud Logging, is read from its kept outcomes: dashboard, status, missing and f alike', async () => {
+  const storage = path.join(dir, 'st');
+  writeCloudRunJobConfig(dir, server, { keys: KEYS, present: KEYS.slice(0, 3), args: ['--keys={keys}', `--storage=${storage}`, '--speed=40', '--fail-rate=1', '--playoff-fail-rate=1', '--timeout-rate=0', '--exception-rate=0'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 20 } });
+  const first = runtime();
+  await waitFor(() => first.store.getState().coverage.storage?.checkedAt && first.store.getState().coverage.expected && first.store.getState().place?.listedAt, 'ready to launch', 30_000);
+  await launchAndKeep(first, 'resume', 0);
+  const id = await launchAndKeep(first, 'retry', 1);
+  await runtimes.splice(0)[0].close();
+  // The region restarted with a fresh state: no execution listed, no log entry left.
+  server.world.executions.splice(0);
+  server.world.entries.splice(0);
+
+  const json = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
+  expect(json.execution).toMatchObject({ id, unlisted: 'no longer listed by the region', keptFrom: `.backfill-tui/executions/${id}.json` });
+  expect(json.run).toMatchObject({ total: 3, done: 3, succeeded: 0, failed: 3 });
+  expect(json.failures).toMatchObject({ failing: 3, persistent: 3, persistentUnknown: null });
+  const text = unwrapped((await runCliAsync(['status'], { cwd: dir })).stdout);
+  expect(text).toContain(`figures from .backfill-tui/executions/ (its log is gone from Cloud Logging)`);
+  expect(text).not.toContain('not known');
+  const missing = await runCliAsync(['missing', '--from', 'failures', '--persistent'], { cwd: dir });
+  expect([missing.code, missing.stdout]).toEqual([0, FAILING.join('\n') + '\n']);
+
+  // As a file kept by round 11's dashboard (before `complete` was saved): its run is complete all the same.
+  const file = keptFile(id);
+  const { complete: _complete, ...older } = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(file, JSON.stringify(older));
+  const r = runtime();
+  await waitFor(() => (r.store.getState().place?.execution?.id === id && failuresView(r.store.getState()).summary.persistent === 3) || null, 'the kept outcomes on the dashboard', 30_000).catch((e: Error) => {
+    throw new Error(`${e.message}: ${JSON.stringify(failuresView(r.store.getState()).summary)}`);
+  });
+  const s = r.store.getState();
+  expect(currentFigures(s)).toMatchObject({ status: 'complete', done: 3, total: 3 });
+  // Old news, not an alert: the run was over before this dashboard opened.
+  expect(s.alerts.recent).toEqual([]);
+  expect(s.log.current).toMatchObject({ succeeded: 0, failed: 3, failures: { 'HTTP 500': 3 } });
+  expect(placeLines(s).map((l) => l.text)).toContain(`figures from .backfill-tui/executions/ (its log is gone from Cloud Logging)`);
+  for (const row of failuresView(s).rows) expect(row).toMatchObject({ failedIn: 2, triedIn: 2, persistent: true });
+}, 120_000);
