@@ -139,4 +139,16 @@ describe('persistence on the simulator\'s own files', () => {
     const bad = await runCliAsync(['missing', '--from', 'failures', '--phase', 'Winter'], { cwd: dir });
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--phase: no phase "Winter"')]);
   });
+
+  test('"phases": null: --phase names no phase, not even the default label every key falls under (tester AC11: `--phase Other` printed every failing key)', async () => {
+    writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({
+      job: 'nophase', log: 'none.log', failed: 'failed_dates_*.json', expected: 'run3.csv', storage: { url: 'storage' }, phases: null,
+    }));
+    for (const label of ['Other', 'Playoffs']) {
+      const r = await runCliAsync(['missing', '--from', 'failures', '--phase', label], { cwd: dir });
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', expect.stringContaining('--phase: job nophase has no phases ("phases": null in its config)')]);
+    }
+    // Without --phase the list is whole.
+    expect((await runCliAsync(['missing', '--from', 'failures'], { cwd: dir })).stdout).toBe(`${[...failedIn(files[2]).keys()].sort().join('\n')}\n`);
+  });
 });

@@ -98,6 +98,10 @@ export interface FailureFilter {
  */
 export async function runMissingFailures(config: Config, filter: FailureFilter, timeoutMs?: number): Promise<number> {
   // `--phase play-in` is `Play-In`: the label as the config spells it, matched whatever the case (tester U16).
+  // `"phases": null` groups nothing: no label, not even the default one every key falls under, names a phase (AC11).
+  if (filter.phase !== undefined && config.phases.none) {
+    throw new UserError(`--phase: job ${config.job} has no phases ("phases": null in its config): drop --phase, or set "phases"`, 2);
+  }
   const phase = filter.phase === undefined ? undefined : config.phases.labels.find((l) => l.toLowerCase() === filter.phase!.trim().toLowerCase());
   if (filter.phase !== undefined && phase === undefined) {
     throw new UserError(`--phase: no phase ${JSON.stringify(filter.phase)}; phases are ${config.phases.labels.map((l) => JSON.stringify(l)).join(', ')}`, 2);
