@@ -254,10 +254,23 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
     lines.push((lines.length ? ' '.repeat(indent) : '') + line);
     line = '';
   };
-  for (const [, space, word] of text.matchAll(/(\s*)(\S+)/g)) {
+  for (const match of text.matchAll(/(\s*)(\S+)/g)) {
+    const [, space, word] = match;
     let rest = word;
     // A line break eats the spaces before the word.
-    if (line && m.width(line) + m.width(space) + m.width(rest) > room()) push();
+    if (line && m.width(line) + m.width(space) + m.width(rest) > room()) {
+      // Items joined by ` · ` (`Play-In 1 · Playoffs 5`) break between items, not inside one: an item broken here
+      // goes down whole when all of it fits on a line there (tester AC11: `… · Playoffs` / `5` at 50 columns).
+      const dot = line.lastIndexOf(' · ');
+      const next = text.indexOf(' · ', match.index);
+      const item = dot > 0 ? line.slice(dot + 3) + text.slice(match.index, next < 0 ? text.length : next) : '';
+      if (item && m.width(item) <= width - indent) {
+        const moved = line.slice(dot + 3);
+        line = line.slice(0, dot + 2);
+        push();
+        line = moved;
+      } else push();
+    }
     if (line) line += space;
     else if (lines.length === 0) line = space;
     // A word longer than a hung row but not than the width (a path, a URL) takes a row of its own, hung less, whole:

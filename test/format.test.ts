@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { barCells, countOf, formatClock, formatDuration, formatEta, formatPercent, formatRate } from '../src/format.js';
+import { barCells, CODE_POINTS, countOf, formatClock, formatDuration, formatEta, formatPercent, formatRate, wrapMeasured } from '../src/format.js';
 import { truncate } from '../src/text-width.js';
 
 describe('formatters', () => {
@@ -82,5 +82,23 @@ describe('formatRate', () => {
     [1234567.8, 0, '1,234,568/min'],
   ])('%d with %d digits: %s', (rate, digits, text) => {
     expect(formatRate(rate, digits)).toBe(text);
+  });
+});
+
+describe('wrapMeasured', () => {
+  test('items joined by ` · ` break between items, the label and its count together (tester AC11: `… · Playoffs` / `5` at 50 columns)', () => {
+    expect(wrapMeasured('groups    Regular season 4 · Play-In 1 · Playoffs 5', 30, 10, CODE_POINTS)).toEqual([
+      'groups    Regular season 4 ·',
+      '          Play-In 1 ·',
+      '          Playoffs 5',
+    ]);
+  });
+
+  test('an item too long for a line of its own is broken at spaces as any text', () => {
+    expect(wrapMeasured('a · one two three four five six', 16, 2, CODE_POINTS)).toEqual([
+      'a · one two',
+      '  three four',
+      '  five six',
+    ]);
   });
 });
