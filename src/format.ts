@@ -103,6 +103,18 @@ export function formatAge(ms: number | null): string {
 }
 
 /**
+ * An age's forms, longest first, for a narrow cell ({@link fitForms}): `25 min ago`, `25m ago`, `25m`. A cell short
+ * of room takes a shorter form, never `25 min a…` (tester AC11).
+ */
+export function ageForms(ms: number | null): string[] {
+  const full = formatAge(ms);
+  const m = /^(\d+) (min|h|d) ago$/.exec(full);
+  if (!m) return full === 'just now' ? [full, 'now'] : [full];
+  const short = `${m[1]}${m[2] === 'min' ? 'm' : m[2]}`;
+  return [full, `${short} ago`, short];
+}
+
+/**
  * 1,234,567. Whole numbers are grouped here: the first toLocaleString builds ICU's number format, 15-140 ms of
  * the first frame (measured under load: every screen formats counts before its first draw).
  */

@@ -70,15 +70,28 @@ test.each([
   expect(overviewCells(row(), (c) => (c === 'storage' ? width : 80)).storage).toBe(want);
 });
 
+test.each([
+  [25 * 60_000, 10, '25 min ago'],
+  [25 * 60_000, 9, '25m ago'],
+  [25 * 60_000, 4, '25m'],
+  [3 * 3_600_000, 6, '3h ago'],
+  [30_000, 5, 'now'],
+])('an age of %d ms in %d characters: %s (tester AC11: `25 min a…`)', async (ageMs, width, want) => {
+  const { overviewCells } = await import('../src/overview/overview-text.js');
+  expect(overviewCells(row({ ageMs }), (c) => (c === 'age' ? width : 80)).age).toBe(want);
+});
+
 describe('the overview never cuts a figure (80 columns and narrower)', () => {
   test.each([80, 72, 60, 50])('at %d columns: the screen row and the text status row', (width) => {
     const cols = overviewColumns(width, 'player-boxscores'.length);
-    const screen = stripVTControlCharacters(render(<OverviewJob row={row()} selected cols={cols} now={0} />).lastFrame() ?? '');
-    const text = overviewText([row()], width).slice(2).join('\n');
+    const screen = stripVTControlCharacters(render(<OverviewJob row={row({ ageMs: 55 * 60_000 })} selected cols={cols} now={0} />).lastFrame() ?? '');
+    const text = overviewText([row({ ageMs: 55 * 60_000 })], width).slice(2).join('\n');
     for (const [what, out] of [['screen', screen], ['text', text]]) {
       for (const l of out.split('\n')) expect(stringWidth(l), `${what}: ${l}`).toBeLessThanOrEqual(width);
       expect(out, what).not.toMatch(CUT_NUMBER);
       expect(out, what).not.toMatch(/\/m…|\/mi…/);
+      // An age is never cut either: a shorter form (`55m ago`), not `55 min a…`.
+      expect(out, what).not.toMatch(/\d+ ?(min|m|h|d) a?g?…/);
       // A target is never named without what it needs (`88.3 % · 95 %` read as met: tester Z10).
       expect(out, what).not.toMatch(/· \d+ %(?!:)/);
     }

@@ -1,4 +1,4 @@
-import { countPairForms, cutWhole, fitForms, shortCount, formatAge, formatCount, formatEta, formatPercent, rateForms } from '../format.js';
+import { ageForms, countPairForms, cutWhole, fitForms, shortCount, formatCount, formatEta, formatPercent, rateForms } from '../format.js';
 import { isLive } from '../state/run-view.js';
 import { overviewColumns, type OverviewColumns } from './layout.js';
 import type { OverviewRow, OverviewSource } from './overview-rows.js';
@@ -42,7 +42,7 @@ export type CellRoom = (cell: keyof OverviewCells) => number;
 /** The cells of one overview row, as plain text (the text status; the screen adds bars and spinner). */
 export function overviewCells(r: OverviewRow, room?: CellRoom): OverviewCells {
   const pick = (cell: keyof OverviewCells, forms: string[]) => (room ? fitForms(forms, room(cell)) : forms[0]);
-  const age = r.ageMs === null ? 'never' : formatAge(r.ageMs);
+  const age = pick('age', ageForms(r.ageMs));
   const storage = pick('storage', coverageForms(r.storage));
   const warehouse = pick('warehouse', coverageForms(r.warehouse));
   const runProblem = r.problem?.run ? r.problem : null;
