@@ -76,12 +76,14 @@ test('status: error with the count and the newest line, exit 1; --json names it 
   const file = logFile('b3.log', ['2025-11-26T23:00:00.000Z INFO Loaded 3 dates', '2025-11-26T23:00:00.100Z INFO ✅ Scraped 2022-04-17']);
   const text = await runCliAsync(['--log', file, 'status'], { cwd: dir });
   expect(text.code).toBe(1);
-  expect(text.stdout.split('\n').slice(0, 3)).toEqual([`backfill: error  ${file}`, "log       2 lines read, none in the backfill's format (TIME - LEVEL - message)", '          newest: 2025-11-26T23:00:00.100Z INFO ✅ Scraped 2022-04-17']);
+  // And what to do about it (tester AC11): the grammars' reach, wrapped within 80 columns.
+  expect(text.stdout.split('\n').slice(0, 5)).toEqual([`backfill: error  ${file}`, "log       2 lines read, none in the backfill's format (TIME - LEVEL - message)", '          newest: 2025-11-26T23:00:00.100Z INFO ✅ Scraped 2022-04-17',
+    '          → the built-in grammar and `grammar` read messages after a `2025-11-26', '          23:00:00,000 - INFO - ` prefix']);
   const json = await runCliAsync(['--log', file, 'status', '--json'], { cwd: dir });
   expect(json.code).toBe(1);
   const out = JSON.parse(json.stdout);
   expect(out.run.state).toBe('error');
-  expect(out.problems).toEqual([`log ${file}: 2 lines read, none in the backfill's format (TIME - LEVEL - message); newest: 2025-11-26T23:00:00.100Z INFO ✅ Scraped 2022-04-17`]);
+  expect(out.problems).toEqual([`log ${file}: 2 lines read, none in the backfill's format (TIME - LEVEL - message); newest: 2025-11-26T23:00:00.100Z INFO ✅ Scraped 2022-04-17 → the built-in grammar and \`grammar\` read messages after a \`2025-11-26 23:00:00,000 - INFO - \` prefix`]);
 });
 
 // Tester X16: a live backfill whose first lines are not records (`nohup: ignoring input`, a library's warning on

@@ -1,6 +1,6 @@
 import { formatCount } from '../format.js';
 import { runUnknown } from '../overview/row-problem.js';
-import { foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
+import { FOREIGN_LOG_HINT, foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
 import type { Config } from '../config.js';
 import { keysForTarget } from '../coverage/math.js';
 import { collectSnapshot, newReport, type SnapshotReport } from './snapshot.js';
@@ -23,7 +23,7 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
   // `problems`: what could not be looked at within the time bound, or at all; each explained.
   // A log in another format (tester W19) is a problem for scripts too; the text says it under the state line.
   const foreign = foreignLogProblem(state);
-  const json = { ...statusJson(state), problems: [...report.problems, ...(foreign ? [`log ${config.log}: ${foreignLogText(foreign)}; newest: ${foreign.sample.slice(0, 500)}`] : [])] };
+  const json = { ...statusJson(state), problems: [...report.problems, ...(foreign ? [`log ${config.log}: ${foreignLogText(foreign)}; newest: ${foreign.sample.slice(0, 500)} → ${FOREIGN_LOG_HINT}`] : [])] };
   // Text only: the newest line of a log in another format is cut by display width (string-width, not loaded for --json).
   if (opts.json) writeOut(`${JSON.stringify(json, null, 2)}\n`);
   else {

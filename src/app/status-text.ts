@@ -1,6 +1,6 @@
 import { readingLog, readingText } from '../state/log-reading.js';
 import { executionLogGone } from '../state/failures-known.js';
-import { foreignLog, foreignLogText } from '../state/foreign-log.js';
+import { FOREIGN_LOG_HINT, foreignLog, foreignLogText } from '../state/foreign-log.js';
 import { deadStartCause } from '../state/dead-start.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { otherWriters, strangerRun } from '../state/writer.js';
@@ -88,6 +88,8 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   // Lines, none in the backfill's format (tester W19): how many, and the newest as it is, cut to the width.
   const foreign = reading ? null : foreignLog(state);
   if (foreign) lines.push(`log       ${foreignLogText(foreign)}`, `          newest: ${(opts.cut ?? byCodePoints)(foreign.sample, 62)}`);
+  // What to do about it, once no writer may still bring the banner (tester AC11: status said what, not what to do).
+  if (foreign && !foreign.writerAlive) lines.push(`          → ${FOREIGN_LOG_HINT}`);
   if (run && !reading) {
     lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatElapsed(run.startedAt, f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);

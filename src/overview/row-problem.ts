@@ -1,5 +1,5 @@
 import type { AppState } from '../state/app-state.js';
-import { foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
+import { FOREIGN_LOG_HINT, foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
 import { deadStartCause, runEndError } from '../state/dead-start.js';
 
 /**
@@ -57,7 +57,7 @@ export function rowProblems(state: AppState): RowProblem[] {
   if (state.log.problem) out.push(problem('log', state.log.problem, null, true));
   // Lines, but none a run can be read from (tester W19): the run is unknown, never a calm `waiting`.
   const foreign = foreignLogProblem(state);
-  if (foreign) out.push(problem('log', `log: ${foreignLogText(foreign)}; newest: ${foreign.sample}`, 'the built-in grammar and `grammar` read messages after a `2025-11-26 23:00:00,000 - INFO - ` prefix', true, 'other format'));
+  if (foreign) out.push(problem('log', `log: ${foreignLogText(foreign)}; newest: ${foreign.sample}`, FOREIGN_LOG_HINT, true, 'other format'));
   // A run that ended before its first record (tester X11): the overview's line for the job says why, as its screen does.
   const cause = deadStartCause(state);
   if (cause) out.push(problem('run', `ended before its first record: ${cause}`, null, false, 'died at start'));

@@ -43,3 +43,6 @@ export function foreignLogText(f: ForeignLog): string {
   const n = `${formatCount(f.lines)} ${f.lines === 1 ? 'line' : 'lines'}`;
   return f.writerAlive ? `no run lines yet: ${n}, none in the backfill's format so far` : `${n} read, none in the backfill's format (TIME - LEVEL - message)`;
 }
+
+/** What to do about a log in another format: the grammar's reach (README "Another team's log format"). */
+export const FOREIGN_LOG_HINT = 'the built-in grammar and `grammar` read messages after a `2025-11-26 23:00:00,000 - INFO - ` prefix';
