@@ -90,7 +90,8 @@ test('a new five-job demo draws its overview before laying out its folders, says
     expect(demo.out()).toMatch(/demo Cloud Run region \(pid \d+\) stopped: no execution was running in it/);
     // Started as the installed command, it says that command to open it again (tester AC13: `npm run demo -- --dir`,
     // which works only in the repository).
-    expect(demo.out()).toContain(`open it again with: npx backfill-tui demo --dir ${dir}`);
+    // The command on a line of its own, whole, to copy (tester AD1).
+    expect(demo.out()).toContain(`open it again with:\r\n  npx backfill-tui demo --dir ${dir}\r\n`);
   } finally {
     if (demo.child.exitCode === null) {
       demo.child.kill('SIGKILL');

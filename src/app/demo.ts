@@ -12,6 +12,7 @@ import { DEMO_JOB_NAMES, PREPARING, planPlatformDemo, startChainLoader, type Pla
 import { DEMO_JOB, ensureDemoRegion, freePort, leaveDemoRegion, startDemoRegionFor, stopDemoRegion } from './demo-cloud-run.js';
 import { layOutObjects, type DemoObject } from './demo-layout.js';
 import { demoProgress, progressLines, type DemoProgress } from './demo-progress.js';
+import { demoLeaveLines } from './demo-leave-words.js';
 import type { SetUp } from './platform-dashboard.js';
 import { markStartup } from '../startup-timing.js';
 import { UserError } from '../errors.js';
@@ -207,8 +208,10 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
     await preparing?.catch(() => undefined);
     ac.abort();
     // Said again on leaving: the dashboard drew over the first line, and a launched run goes on.
-    process.stderr.write(`demo directory: ${dir}\nopen it again with: ${reopenCommand(dir)}\n`);
+    const width = process.stderr.columns || process.stdout.columns || 80;
+    const say = (...lines: string[]) => process.stderr.write(`${demoLeaveLines(lines, width).join('\n')}\n`);
+    say(`demo directory: ${dir}`, `open it again with: ${reopenCommand(dir)}`);
     const left = (await region.catch(() => null)) ? await leaveDemoRegion(dir, file).catch((err: Error) => `demo Cloud Run region: ${err.message}`) : null;
-    if (left) process.stderr.write(`${left}\n`);
+    if (left) say(left);
   }
 }
