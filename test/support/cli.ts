@@ -38,8 +38,9 @@ export function runCliAsync(args: string[], opts: { cwd: string; env?: Record<st
  * Text `status` output with its wrapped lines joined again, for a test that looks for a long line's words, not where
  * its breaks fell. Text status wraps a line longer than `width` at a space (eating the spaces there) with a hanging
  * indent of 10 or more, and cuts a word longer than a line where the line is full (a cut word's pieces each fill a
- * line alone): a line that continues another is one whose first word would not have fitted after it, joined with one
- * space, or with none after a full line that is one piece of a word.
+ * line alone): a line that continues another is one whose first word would not have fitted after it, or one after a
+ * line ending in ` ·` (an item moved down whole), joined with one space, or with none after a full line that is one
+ * piece of a word.
  */
 export function unwrapped(text: string, width = 80): string {
   const out: string[] = [];
@@ -49,7 +50,8 @@ export function unwrapped(text: string, width = 80): string {
     const m = /^( {10,})(\S+)/.exec(line);
     // A word cut where the row ended, or a path broken after a `/` (format.ts wrapMeasured): joined with no space.
     const piece = (stringWidth(last) === width && /^\s*\S+$/.test(last)) || /^\s*\S+\/$/.test(last);
-    if (out.length && m && stringWidth(last) + 1 + stringWidth(m[2]) > width) out[out.length - 1] += `${piece ? '' : ' '}${line.slice(m[1].length)}`;
+    // Or after a line ending in ` ·`: an item joined by ` · ` goes down whole where it fits (wrapMeasured).
+    if (out.length && m && (stringWidth(last) + 1 + stringWidth(m[2]) > width || / ·$/.test(last))) out[out.length - 1] += `${piece ? '' : ' '}${line.slice(m[1].length)}`;
     else out.push(line);
     last = line;
   }
