@@ -77,6 +77,49 @@ export class LineSplitter {
     return out;
   }
 
+  /** The most bytes `pushInPlace` puts in front of the bytes pushed: a held line of up to this many is not copied anew. */
+  get headRoom(): number {
+    return this.headMax;
+  }
+
+  /**
+   * As `push` with `lend`, for the bytes buf[from, to) when buf[0, from) is the caller's to overwrite: a held line
+   * of up to `from` bytes is copied in front of them, so the whole lines come back as a view of `buf` (valid until the
+   * caller reuses it) instead of a copy of them all: the parse worker's reads were each copied whole, a tenth of its
+   * instructions. The same lines as `push` and the same overlong counts: where a line is cut (too long, or a run
+   * of NULs collapsed) the lines are copied as `push` copies them.
+   */
+  pushInPlace(buf: Buffer, from: number, to: number): Buffer | null {
+    const data = buf.subarray(from, to);
+    const held = this.tailLength;
+    const lastNl = data.lastIndexOf(NEWLINE);
+    // The held line goes on in these bytes as they are (`hold` would add them unchanged: no NUL run at its start to
+    // collapse, no half of it past headMax) and fits in front of them; nothing held is the same.
+    const firstNl = lastNl === -1 ? -1 : data.indexOf(NEWLINE);
+    const plain = this.tailDropped === 0 && this.endLength === 0 && (held === 0 || (!this.tailNul && held + firstNl <= this.headMax && held <= from));
+    if (lastNl === -1 || !plain) return this.push(data);
+    const start = held > 0 ? firstNl + 1 : 0;
+    const parts: Buffer[] = [];
+    this.capLines(data, start, lastNl, parts);
+    let out: Buffer;
+    if (parts.length === 0 || (parts.length === 1 && parts[0].byteOffset === data.byteOffset + start && parts[0].length === lastNl + 1 - start)) {
+      this.tail.copy(buf, from - held, 0, held);
+      out = buf.subarray(from - held, from + lastNl + 1);
+    } else {
+      // A line cut inside (capLines' parts): copied, the held line's end first, as `push` does.
+      if (held > 0) {
+        this.hold(data.subarray(0, firstNl));
+        parts.unshift(this.tail.subarray(0, this.tailLength), NL_BYTE);
+      }
+      out = this.copyLent(parts);
+    }
+    this.tailLength = 0;
+    this.endLength = 0;
+    this.tailNul = true;
+    this.hold(data.subarray(lastNl + 1));
+    return out;
+  }
+
   private copyLent(parts: Buffer[]): Buffer {
     let n = 0;
     for (const part of parts) n += part.length;

@@ -73,15 +73,17 @@ async function run(job: ParseJob): Promise<void> {
   const splitter = new LineSplitter(job.maxLineBytes, (n) => overlong.push(n), true);
   // Two buffers, not from Buffer's pool (the worker's reads own their memory): the next read fills one, on the
   // thread pool, while this thread parses the other. The copy out of the page cache is then off this thread,
-  // the slower of the two (the caller folds faster than this parses).
-  const bufs = [Buffer.allocUnsafeSlow(job.readBytes), Buffer.allocUnsafeSlow(job.readBytes)];
+  // the slower of the two (the caller folds faster than this parses). Each read goes in after `room` bytes, where the
+  // splitter puts the line the read before left unfinished: the read's lines are then parsed where they are.
+  const room = splitter.headRoom;
+  const bufs = [Buffer.allocUnsafeSlow(room + job.readBytes), Buffer.allocUnsafeSlow(room + job.readBytes)];
   let which = 0;
   let pos = job.from;
   let through = job.from;
   let sent = 0;
   // Small reads first: the caller waits for the first batch, and this thread's first parse is its slowest (cold code).
   let want = Math.min(FIRST_READ_BYTES, job.readBytes);
-  let pending: Promise<number> | null = pos < job.to ? readAt(job.fd, bufs[which], Math.min(want, job.to - pos), pos) : null;
+  let pending: Promise<number> | null = pos < job.to ? readAt(job.fd, bufs[which], room, Math.min(want, job.to - pos), pos) : null;
   // While the first read is on its way: every line shape once, so the first optimized parser has them all.
   if (!warmed) {
     warmed = true;
@@ -97,10 +99,10 @@ async function run(job: ParseJob): Promise<void> {
       pos += n;
       want = Math.min(want * 2, job.readBytes);
       which ^= 1;
-      if (pos < job.to) pending = readAt(job.fd, bufs[which], Math.min(want, job.to - pos), pos);
-      const lines = splitter.push(buf.subarray(0, n));
+      if (pos < job.to) pending = readAt(job.fd, bufs[which], room, Math.min(want, job.to - pos), pos);
+      const lines = splitter.pushInPlace(buf, room, room + n);
       if (lines === null) continue;
-      through = start + buf.lastIndexOf(10, n - 1) + 1;
+      through = start + buf.lastIndexOf(10, room + n - 1) + 1 - room;
       const near = job.to - through <= job.tailZoneBytes;
       const { message, transfer } = toMessage(parseChunk(lines, grammar, near ? job.tailLimit : 0, clock, true));
       const out: WorkerBatch = { type: 'batch', batch: message, overlong, through, read: pos, clock: clock.state() };
@@ -124,9 +126,9 @@ async function run(job: ParseJob): Promise<void> {
   port.postMessage(done);
 }
 
-/** Reads up to `length` bytes at `position` into the start of `buf` on the thread pool. */
-function readAt(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+/** Reads up to `length` bytes at `position` into `buf` from `offset` on, on the thread pool. */
+function readAt(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 /**
