@@ -11,7 +11,8 @@ import { mulberry32 } from '../src/sim/random.js';
 // and the same newest time. The logs here are generated from a seed, mixing the usual lines with every damage we
 // know: other spacings and emoji forms, keys of every length, kind and ending, error texts that are not `HTTP nnn`
 // alone, CRLF and \r progress text, NULs, bytes that are not UTF-8, doubled and cut lines, minutes that change,
-// the night clocks fall back, and chunk ends anywhere.
+// the night clocks fall back, and chunk ends anywhere; and Progress lines (read in the run too: hot-progress.ts) of the
+// usual shape among the usual lines, and of every other shape and with every count damaged among the odd ones.
 
 afterEach(() => setHotRun(true));
 
@@ -54,7 +55,26 @@ function generatedLog(seed: number, lines: number, damage: number, zone: 'UTC' |
       () => `${at} - INFO -   ✅ Scraped ${key} (2021-10-${pad(10 + (id % 20), 2)})\n`,
       () => `${at} - WARNING -   ❌ Failed ${key}: HTTP ${pick(['500', '502', '404', '000', '999'])}\n`,
       () => `${at} - WARNING -   ❌ Timeout scraping ${key}\n`,
+      () => `${at} - INFO - 📊 Progress: ${id % 5000}/5000 (${(id % 1000) / 10}%) | ✅ ${id % 4000} | ⏭️ ${id % 3} | ❌ ${id % 600} | ETA: ${id % 90}min\n`,
     ])();
+  };
+  /** A Progress line of another shape than the usual, or with its counts damaged. */
+  const progress = (at: string): string | Buffer => {
+    const n = () => pick(['0', '7', '42', '123456789012345', '1234567890123456', '', ' 5', '\t5', '5a', '05']);
+    const counts = pick([
+      () => ` (5.0%) | ✅ ${n()} | ⏭️ ${n()} | ❌ ${n()} | ETA: 3min`,
+      () => ` (5.0%) | ❌ ${n()} | ✅ ${n()} | ⏭ ${n()}`,
+      () => ` | ✅️ ${n()} | ✅ ${n()} | ⏭️  ${n()} | ❌️${n()} | ❌ ${n()}`,
+      () => ` ✅`,
+      () => ` (✅ 5%) | ETA ❌`,
+      () => '',
+      () => ` | ✅ 3 | ⏭️ 0 | ❌ 1 | ETA: 3min ${pick(['  ', '\t', ' \t '])}`,
+      () => ` | ✅ 3${pick(['\r', '\0', ' \u00e9', ' \u2705 9'])} | ❌ 4`,
+    ])();
+    const head = pick(['📊 Progress: ', '📊 Progress: ', '📊 Progress:  ', '📊 Progress:', '📊  Progress: ', '📊️ Progress: ', 'Progress: ', '📊 Progress: 5.0% (']);
+    const ratio = pick(['3/4', '3/4', '50/1081081', '0/0', '1234567890123456/2', '3/', '/4', '3 /4', '3/4)', 'x/4']);
+    const text = `${at} - ${pick(['INFO', 'INFO', 'INFO', 'WARNING', 'DEBUG'])} - ${head}${ratio}${counts}${pick(['\n', '\n', '\r\n', ' \n', '\t\n', '\r', ''])}`;
+    return rnd() < 0.1 ? Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from([0xff, 0x0a])]) : text;
   };
   const odd = (at: string): string | Buffer => {
     const key = pick(keys)();
@@ -89,7 +109,7 @@ function generatedLog(seed: number, lines: number, damage: number, zone: 'UTC' |
   for (let i = 0; i < lines; i++) {
     t += Math.floor(rnd() * (zone === 'UTC' ? 2500 : 9000));
     const at = wall(t);
-    parts.push(rnd() * damage < 1 ? odd(at) : usual(at));
+    parts.push(rnd() * damage < 1 ? (rnd() < 0.3 ? progress(at) : odd(at)) : usual(at));
   }
   return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 }
@@ -163,7 +183,10 @@ describe('the run reader against hotLine and the general path', () => {
     setHotRun(true);
     const before = hotRunLinesRead();
     const batch = parseChunk(log, grammar, 0, new LogClock('UTC'), true);
-    expect(batch.keyed!.count).toBe(5_000);
+    // Outcome lines and the Progress lines among them.
+    const progress = batch.lines.filter((l) => l.kind === 'progress').length;
+    expect(progress).toBeGreaterThan(500);
+    expect(batch.keyed!.count + progress).toBe(5_000);
     // All but the chunk's last line or two (within HOT_ROOM of its end: hotLine's), new minutes too.
     expect(hotRunLinesRead() - before).toBeGreaterThan(4_990);
     setHotRun(false);

@@ -1,14 +1,16 @@
 import type { ChunkBytes } from './bytes.js';
 import { httpText } from './bytes.js';
 import { afterLine } from './hot-lines.js';
-import { isNumbered, KEYED_FAILED, KEYED_SUCCEEDED, type KeyedLines } from './keyed-lines.js';
+import { hotProgress, PROGRESS_A, PROGRESS_B } from './hot-progress.js';
+import { GENERAL, isNumbered, KEYED_FAILED, KEYED_SUCCEEDED, type KeyedLines } from './keyed-lines.js';
 import { INFO, INFO_RULE, type Level, type PrefixReader, WARNING, WARNING_RULE } from './timestamp.js';
 import { hashView, lanes } from '../key-hash.js';
 import { MAX_KEY_CHARS } from '../key-safety.js';
 
 /*
  * The run of lines a long backfill is made of, read in one loop: `✅ Scraped KEY …`, `❌ Failed KEY: HTTP nnn` and
- * `❌ Timeout scraping KEY` under an INFO or WARNING prefix of the minute the prefix reader holds. hotLine
+ * `❌ Timeout scraping KEY` under an INFO or WARNING prefix of the minute the prefix reader holds, and the Progress
+ * lines among them (hot-progress.ts). hotLine
  * (hot-lines.ts) reads the same lines one call at a time, through the chunk's and the prefix reader's fields and
  * four more calls per line (~1,300 instructions a line in the parse worker); here the prefix, the words, the key and
  * the record's columns stay in locals from one line to the next. Only lines of exactly these shapes are read: at any
@@ -85,6 +87,7 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
   const b = c.b;
   const dv = c.dv;
   const len = b.length;
+  const out = c.out;
   const order = rec.order;
   const ats = rec.at;
   const h1s = rec.h1;
@@ -132,7 +135,19 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
     let timeout = false;
     let q: number;
     if (level === INFO) {
-      if (dv.getFloat64(pos + 31, true) !== OK_A || dv.getFloat64(pos + 39, true) !== OK_B) break;
+      const a = dv.getFloat64(pos + 31, true);
+      if (a !== OK_A || dv.getFloat64(pos + 39, true) !== OK_B) {
+        // A Progress line (hot-progress.ts): a LogLine of the batch's `lines`, and the run goes on past it.
+        const after = a === PROGRESS_A && dv.getFloat64(pos + 39, true) === PROGRESS_B && b[pos + 47] === 32 ? hotProgress(b, pos + 48, len, at, out) : -1;
+        if (after < 0) break;
+        order[size++] = GENERAL;
+        lines++;
+        if (at > maxAt) maxAt = at;
+        lastAt = at;
+        lastLevel = level;
+        pos = after;
+        continue;
+      }
       q = pos + 47;
     } else {
       if (dv.getFloat64(pos + 31, true) !== WARN_A) break;
