@@ -75,15 +75,18 @@ export function toMessage(batch: ParsedBatch): { message: BatchMessage; transfer
     failureTexts[2 * i] = failureId;
     failureTexts[2 * i + 1] = errorId;
   }
-  // The key bytes may sit in Buffer's shared pool (a small batch): only their own copy may be transferred.
+  // The key bytes may sit in Buffer's shared pool (a small batch): only their own copy may be transferred. A batch's
+  // own buffer (a long read's) goes as it is, its bytes in use viewed (copying them was most of what the worker still
+  // copied).
   const used = keyed.count === 0 ? 0 : keyed.keyEnd[keyed.count - 1];
-  const keyBytes = Uint8Array.prototype.slice.call(keyed.keyBytes, 0, used);
+  const owned = ownsBuffer(keyed.keyBytes);
+  const keyBytes = owned ? keyed.keyBytes.subarray(0, used) : Uint8Array.prototype.slice.call(keyed.keyBytes, 0, used);
   const message: BatchMessage = {
     ...rest,
     keyed: { order: keyed.order, size: keyed.size, count: keyed.count, at: keyed.at, h1: keyed.h1, h2: keyed.h2, keyEnd: keyed.keyEnd, keyBytes, failureTexts, texts },
   };
   const transfer = progressBuffers;
-  for (const a of [keyed.order, keyed.at, keyed.h1, keyed.h2, keyed.keyEnd, keyBytes, failureTexts]) if (ownsBuffer(a)) transfer.push(a.buffer as ArrayBuffer);
+  for (const a of [keyed.order, keyed.at, keyed.h1, keyed.h2, keyed.keyEnd, keyBytes, failureTexts]) if (a === keyBytes || ownsBuffer(a)) transfer.push(a.buffer as ArrayBuffer);
   return { message, transfer };
 }
 
