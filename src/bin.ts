@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { cachePlan, nodeFlags, userCacheDir } from './launch/cache-place.js';
 import { runWithCodeCache } from './launch/code-cache.js';
 import { oneShotCommand } from './launch/route.js';
+import { launchParseWorker } from './app/parse-worker-launch.js';
 
 // Set by the build (scripts/build.mjs) from the bundle it made and the Node that made its code cache.
 declare const __BT_ONE_SHOT_ID__: string;
@@ -23,6 +24,8 @@ if (command !== null) {
   const plan = cachePlan(shipped, { v8: process.versions.v8, arch: process.arch, flags: nodeFlags(), cacheDir: userCacheDir() });
   // A user cache is made by a run that reads something (a --version run compiles too little to be worth keeping).
   runWithCodeCache(bundle, plan, { bundleId: __BT_ONE_SHOT_ID__, learn: command !== 'info', writeCacheTo: process.env.BACKFILL_TUI_WRITE_CODE_CACHE || undefined });
+  // The CLI has run up to its first wait (loading its command): a long log's parse worker loads from here on, beside it.
+  if (command !== 'info') launchParseWorker(process.argv.slice(2), __dirname);
 } else {
   void import('./cli.js');
 }

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { logHandlers, type ParseWorkerChoice } from '../src/app/log-events.js';
 import { coreFree, cpuPressure, PARSE_WORKER_MIN_BYTES, ParseWorker, parseInWorker, parseWorkerChoice } from '../src/app/parse-worker-client.js';
+import { launchParseWorker, type LaunchedParseWorker, logArgument } from '../src/app/parse-worker-launch.js';
 import { readLogOnce } from '../src/app/read-log-once.js';
 import { statusJson } from '../src/app/status-json.js';
 import type { ParsedBatch } from '../src/log-line.js';
@@ -24,6 +25,11 @@ import { waitFor } from './support/wait-for.js';
 const WORKER = new URL('../dist/src/parse-worker.cjs', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'parse-worker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What the launcher left for the CLI (src/app/parse-worker-launch.ts), looked at without taking it. */
+function launchedSlot(): LaunchedParseWorker | undefined {
+  return (globalThis as Record<symbol, LaunchedParseWorker | undefined>)[Symbol.for('backfill-tui.launched-parse-worker')];
+}
 
 const logs: TestLog[] = [];
 beforeAll(async () => {
@@ -171,6 +177,50 @@ describe('parse worker', () => {
     const records = events.flatMap((e) => (e.type === 'log/batch' ? linesOf(e.batch) : []));
     expect(records, name).toEqual((await read(part, grammar, 512, null)).records);
   }, 60_000);
+
+  test('a worker the launcher started and that loaded before the CLI took it reads the one-run log ahead: the same records', async () => {
+    const { name, grammar, file } = logs.find((l) => l.name === 'one-run')!;
+    const size = readFileSync(file).length;
+    const own = await read(file, grammar, 512, null);
+    launchParseWorker(['status', '--json', '--log', file], fileURLToPath(new URL('.', WORKER)), { BACKFILL_TUI_PARSE_WORKER: 'on' });
+    // Its `ready` came while nobody had taken it (a deadline, not a sleep): it must not be lost.
+    await waitFor(() => (launchedSlot()?.messages.length ?? 0) > 0, 'the launched worker loaded', 30_000);
+    const stats = { inThread: 0, fromWorker: 0, readAhead: 0, fromAhead: 0, early: 0 };
+    const events: AppEvent[] = [];
+    await readLogOnce(file, grammar, (e) => events.push(e), async () => {
+      await waitFor(() => stats.readAhead === 1, 'the read ahead begun', 30_000);
+      return 0;
+    }, { chunkSize: 512, worker: { url: WORKER, minBytes: 1, readBytes: 4096, stats } });
+    // Taken once: nothing is left for a second reader.
+    expect(launchedSlot(), name).toBeUndefined();
+    expect(stats, name).toEqual({ inThread: 0, fromWorker: size, readAhead: 1, fromAhead: size, early: 1 });
+    expect(events.flatMap((e) => (e.type === 'log/batch' ? linesOf(e.batch) : [])), name).toEqual(own.records);
+  }, 60_000);
+
+  test('the launcher starts a worker only for --log naming a file the CLI would read in one, never with the worker off', () => {
+    const distSrc = fileURLToPath(new URL('.', WORKER));
+    const { file } = logs.find((l) => l.name === 'one-run')!;
+    expect(logArgument(['status', '--json', '--log', file])).toBe(file);
+    expect(logArgument(['--log=x.log', 'missing'])).toBe('x.log');
+    expect(logArgument(['status', '--', '--log', file])).toBeNull();
+    expect(logArgument(['status', '--json'])).toBeNull();
+    const started = (args: string[], env: NodeJS.ProcessEnv, where = distSrc): boolean => {
+      launchParseWorker(args, where, env);
+      const launched = launchedSlot();
+      launched?.worker.terminate();
+      ParseWorker.launched()?.stop();
+      return launched !== undefined;
+    };
+    expect(started(['status', '--log', file], { BACKFILL_TUI_PARSE_WORKER: 'on' })).toBe(true);
+    expect(started(['status', '--log', file], { BACKFILL_TUI_PARSE_WORKER: 'off' })).toBe(false);
+    // Shorter than PARSE_WORKER_MIN_BYTES: the CLI reads it in its own thread.
+    expect(started(['status', '--log', file], {})).toBe(false);
+    expect(started(['status', '--log', dir], { BACKFILL_TUI_PARSE_WORKER: 'on' })).toBe(false);
+    expect(started(['status', '--log', join(dir, 'no-such.log')], { BACKFILL_TUI_PARSE_WORKER: 'on' })).toBe(false);
+    expect(started(['status'], { BACKFILL_TUI_PARSE_WORKER: 'on' })).toBe(false);
+    // No worker built beside the launcher (running from sources).
+    expect(started(['status', '--log', file], { BACKFILL_TUI_PARSE_WORKER: 'on' }, dir)).toBe(false);
+  });
 
   test('a history shorter than minBytes is read in the thread', async () => {
     const { name, grammar, file } = logs[0];

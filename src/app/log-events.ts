@@ -261,6 +261,9 @@ export function logHandlers(
 
 /** A parse worker for a long history, or null when it is only for a free core and none is. */
 async function startWorker(worker: ParseWorkerChoice): Promise<ParseWorker | null> {
+  // One the launcher started for this command (app/parse-worker-launch.ts) has been loading since: it comes first.
+  const launched = ParseWorker.launched();
+  if (launched !== null) return launched;
   if (worker.freeCoreOnly && !(await coreIsFree())) return null;
   // One that cannot be started leaves the reading to this thread.
   return ParseWorker.start(worker.url).catch(() => null);

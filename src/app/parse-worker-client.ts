@@ -1,23 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fromMessage } from '../parser/batch-transfer.js';
 import type { LogClockState } from '../parser/log-clock.js';
 import type { ParseJob, WorkerBatch, WorkerDone, WorkerReady } from '../parser/parse-worker.js';
 import type { ParsedBatch } from '../log-line.js';
 import { markStartup } from '../startup-timing.js';
+import { coreFree, CPU_PRESSURE_FILE, cpuPressure, newParseWorker, PARSE_WORKER_MIN_BYTES, parseWorkerMode } from './parse-worker-gate.js';
+import { takeLaunchedParseWorker } from './parse-worker-launch.js';
+
+export { coreFree, cpuPressure, PARSE_WORKER_MIN_BYTES, PRESSURE_FREE_PERCENT } from './parse-worker-gate.js';
 
 /*
  * Reading a long log's history on the second core: the parse worker (parser/parse-worker.ts) reads and
  * parses, this thread folds the batches as they come. The worker starts in tens of milliseconds, so it is
  * only worth it for a long stretch (PARSE_WORKER_MIN_BYTES).
  */
-
-/**
- * Below this much history the reading stays in this thread. A worker costs ~30-60 ms to start, and its parse
- * code starts cold in its own isolate (its first megabytes parse several times slower than later ones), so
- * it pays only for a long stretch. One-run logs on an idle machine (status --json, main 502f1d3, load 0-1):
- * 20 MB 350-440 ms with it, ~290 ms without; 80 MB 601 ms with, 603 ms without: the crossover is near 80 MB.
- */
-export const PARSE_WORKER_MIN_BYTES = 64 << 20;
 
 /** The built worker beside the running bundle (dist/src/, or a chunk in dist/src/chunks/), or null (running from sources). */
 export function parseWorkerUrl(): URL | null {
@@ -36,7 +32,7 @@ export function parseWorkerUrl(): URL | null {
  * at load 9, 80 / 200 MB, wall 2.06 / 3.56 s without it against 3.04 / 5.36 s with it.
  */
 export function parseWorkerChoice(env: NodeJS.ProcessEnv = process.env, url: URL | null = parseWorkerUrl()): { url: URL; minBytes: number; freeCoreOnly: boolean } | null {
-  const mode = env.BACKFILL_TUI_PARSE_WORKER;
+  const mode = parseWorkerMode(env);
   if (url === null || mode === 'off') return null;
   return mode === 'on' ? { url, minBytes: 1, freeCoreOnly: false } : { url, minBytes: PARSE_WORKER_MIN_BYTES, freeCoreOnly: true };
 }
@@ -49,32 +45,9 @@ export function parseWorkerChoice(env: NodeJS.ProcessEnv = process.env, url: URL
  * that runs `status` back to back turned its own worker off). Elsewhere the 1-minute load average below the
  * cores − 0.5. node:os is loaded only when asked.
  */
-export async function coreIsFree(pressure = '/proc/pressure/cpu'): Promise<boolean> {
+export async function coreIsFree(pressure = CPU_PRESSURE_FILE): Promise<boolean> {
   const { availableParallelism, loadavg } = await import('node:os');
   return coreFree(loadavg()[0], availableParallelism(), cpuPressure(pressure));
-}
-
-/**
- * Some-waiting share of the last 10 s below this (per cent): a core is free. Idle here it reads 0-3 %; this
- * program's own runs add a little (its V8 helper threads and its reads on the thread pool now and then make a
- * third runnable thread beside the two busy ones); other helpers' test suites at load 2.7 on 2 cores read
- * 20-54 % (where the worker lost wall time at 80 MB), at load 9-12 92-99 %.
- */
-export const PRESSURE_FREE_PERCENT = 30;
-
-/** `some avg10` of a /proc/pressure/cpu text (per cent), or null when there is none (not Linux, no PSI). */
-export function cpuPressure(file: string): number | null {
-  try {
-    const m = /^some avg10=(\d+(?:\.\d+)?)/.exec(readFileSync(file, 'latin1'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-export function coreFree(load: number, cores: number, pressure: number | null = null): boolean {
-  if (cores < 2) return false;
-  return pressure !== null ? pressure < PRESSURE_FREE_PERCENT : load < cores - 0.5;
 }
 
 /** What `parseInWorker` reads and how; the rest of a ParseJob is its own. */
@@ -97,8 +70,6 @@ export interface WorkerOutcome {
   readAhead: boolean;
 }
 
-/** Batches the worker may have sent and this thread not yet folded: about 16 MB of log at 1 MiB reads (~8 MB of columns). */
-const AHEAD = 16;
 /** Batches of a read ahead taken before it is claimed (see ParseWorker.held): up to about 64 MB of log held in all. */
 const HOLD = 48;
 
@@ -146,48 +117,64 @@ export class ParseWorker {
     readonly control: SharedArrayBuffer,
   ) {
     this.flags = new Int32Array(control);
-    worker.on('message', (m: WorkerReady | WorkerBatch | WorkerDone) => {
-      if (m.type === 'ready') {
-        markStartup('parse worker loaded');
-        this.becomeReady();
-        if (this.ahead !== null) this.postAhead(this.ahead);
-      } else if (this.draining) {
-        // The read ahead that was not the one needed: nothing of it is used; once it has stopped, a job may come.
-        if (m.type === 'done') {
-          Atomics.store(this.flags, 0, 0);
-          Atomics.store(this.flags, 1, 0);
-          this.draining = false;
-          this.becomeReady();
-        }
-      } else if (this.onMessage) this.onMessage(m);
-      else if (this.aheadPosted) {
-        this.held.push(m);
-        if (m.type === 'batch' && this.heldTaken < HOLD) {
-          this.heldTaken++;
-          Atomics.add(this.flags, 0, 1);
-          Atomics.notify(this.flags, 0);
-        }
-      }
-    });
+    worker.on('message', (m: WorkerReady | WorkerBatch | WorkerDone) => this.received(m));
     // A worker that fails (no memory, a bug) leaves the rest to the caller's own reading: nothing is lost. Its
     // end is taken at 'exit', which Node emits only after the batches it sent before failing are delivered.
     worker.on('error', () => {});
-    worker.on('exit', () => {
-      this.exited = true;
-      this.becomeReady();
-      this.onExit?.();
-    });
+    worker.on('exit', () => this.ended());
     worker.unref();
+  }
+
+  private received(m: WorkerReady | WorkerBatch | WorkerDone): void {
+    if (m.type === 'ready') {
+      markStartup('parse worker loaded');
+      this.becomeReady();
+      if (this.ahead !== null) this.postAhead(this.ahead);
+    } else if (this.draining) {
+      // The read ahead that was not the one needed: nothing of it is used; once it has stopped, a job may come.
+      if (m.type === 'done') {
+        Atomics.store(this.flags, 0, 0);
+        Atomics.store(this.flags, 1, 0);
+        this.draining = false;
+        this.becomeReady();
+      }
+    } else if (this.onMessage) this.onMessage(m);
+    else if (this.aheadPosted) {
+      this.held.push(m);
+      if (m.type === 'batch' && this.heldTaken < HOLD) {
+        this.heldTaken++;
+        Atomics.add(this.flags, 0, 1);
+        Atomics.notify(this.flags, 0);
+      }
+    }
+  }
+
+  private ended(): void {
+    this.exited = true;
+    this.becomeReady();
+    this.onExit?.();
   }
 
   static async start(url: URL): Promise<ParseWorker> {
     // Loaded here: most commands never start a worker, and the module brings Node's messaging with it.
     const { Worker } = await import('node:worker_threads');
     markStartup('parse worker starting');
-    const control = new SharedArrayBuffer(8);
-    // Its heap holds a few batches at a time; the young generation stays small so its share of RSS does too.
-    const worker = new Worker(url, { workerData: { control, ahead: AHEAD } satisfies Pick<ParseJob, 'control' | 'ahead'>, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const { worker, control } = newParseWorker(Worker, url);
     return new ParseWorker(worker, control);
+  }
+
+  /**
+   * The worker the launcher started for this command (parse-worker-launch.ts), once; null when it started none.
+   * What it did before it was taken (its `ready`, or its end) is taken now, in order.
+   */
+  static launched(): ParseWorker | null {
+    const launched = takeLaunchedParseWorker();
+    if (launched === null) return null;
+    const parser = new ParseWorker(launched.worker, launched.control);
+    launched.release();
+    for (const m of launched.messages) parser.received(m as WorkerReady | WorkerBatch | WorkerDone);
+    if (launched.exited) parser.ended();
+    return parser;
   }
 
   /**
