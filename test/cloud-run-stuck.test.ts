@@ -5,7 +5,7 @@ import { stuckReason } from '../src/cloud-run/stuck.js';
 const start = Date.parse('2026-03-01T10:00:00Z');
 /** An execution as the API returns it, started at 10:00 with a task timeout. */
 const exec = (over: Record<string, unknown> = {}, timeout = '10800s') =>
-  decodeExecution({ name: 'projects/p/locations/r/jobs/j/executions/j-1', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { template: { timeout } }, ...over });
+  decodeExecution({ name: 'projects/p/locations/r/jobs/j/executions/j-1', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout }, ...over });
 const min = 60_000;
 
 describe('stuck executions (injected clock)', () => {
@@ -20,11 +20,13 @@ describe('stuck executions (injected clock)', () => {
     expect(stuckReason(e, start + after, stuckAfter ?? 120 * min)).toBe(want);
   });
 
+  // The numbers are google.cloud.run.v2.Condition's (ExecutionReason: 2 NON_ZERO_EXIT_CODE, 3 CANCELLED, 4 CANCELLING):
+  // this table had them one too high, so a cancelling execution read as running.
   it('decodes states from conditions and counts, names or integer enums alike', () => {
     expect(exec().state).toBe('running');
     expect(exec({ completionTime: '2026-03-01T10:05:00Z', failedCount: 1, conditions: [{ type: 'Completed', state: 3 }] }).state).toBe('failed');
-    expect(exec({ completionTime: '2026-03-01T10:05:00Z', cancelledCount: 1, conditions: [{ type: 'Completed', state: 3, executionReason: 4 }] }).state).toBe('cancelled');
-    expect(exec({ conditions: [{ type: 'Completed', state: 1, executionReason: 5 }] }).state).toBe('cancelling');
+    expect(exec({ completionTime: '2026-03-01T10:05:00Z', cancelledCount: 1, conditions: [{ type: 'Completed', state: 3, executionReason: 3 }] }).state).toBe('cancelled');
+    expect(exec({ conditions: [{ type: 'Completed', state: 1, executionReason: 4 }] }).state).toBe('cancelling');
     expect(exec({ completionTime: '2026-03-01T10:05:00Z', succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] }).state).toBe('succeeded');
   });
 });

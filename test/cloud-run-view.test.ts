@@ -13,7 +13,7 @@ import { runUnknown } from '../src/overview/row-problem.js';
 import { deadStartCause } from '../src/state/dead-start.js';
 
 const t0 = Date.parse('2026-03-01T10:00:00Z');
-const running = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { template: { timeout: '604800s' } } });
+const running = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
 const LOG = ['2026-03-01 10:00:00,000 - INFO - NBA.com Player Boxscore Scraper Backfill (v2) initialized', '2026-03-01 10:00:00,000 - INFO - Loaded 40 dates from keys.csv', '2026-03-01 10:00:05,000 - INFO -   ✅ Scraped 2024-01-02'].join('\n');
 
 /** A Cloud Run job's state: its log lines fed as entries, its execution as the place reports it, at `now`. */
@@ -119,7 +119,7 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   it('a cancelled execution is stopped at its completion: the elapsed never steps back to the newest entry read', () => {
     const live = cloudState(t0 + 150_000);
     expect(runFigures(live.log.current, live.now, writerOf(live))).toMatchObject({ status: 'running', elapsedMs: 150_000 });
-    const cancelled = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:02:31Z', taskCount: 1, cancelledCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', reason: 'Cancelled' }], template: { template: { timeout: '604800s' } } });
+    const cancelled = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:02:31Z', taskCount: 1, cancelledCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', reason: 'Cancelled' }], template: { timeout: '604800s' } });
     expect(cancelled.state).toBe('cancelled');
     let s = reduce(live, { type: 'place/update', patch: { execution: cancelled } });
     s = reduce(s, { type: 'process/update', patch: { stopped: true, alive: false } });
@@ -134,7 +134,7 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   // Tester X11: an execution that died on a bad argument read `ended · 0:00`, `run.error null`: its cause (argparse's
   // last line) was only in the log pane.
   it('an execution that ended before its first record says why: the log\'s last line is its error on the screen and in status', async () => {
-    const failed = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-bad01', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:04Z', taskCount: 1, failedCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', message: 'Task 0 failed with exit code 2' }], template: { template: { timeout: '604800s' } } });
+    const failed = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-bad01', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:04Z', taskCount: 1, failedCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_FAILED', message: 'Task 0 failed with exit code 2' }], template: { timeout: '604800s' } });
     let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) });
     // An earlier execution's last lines were read: never taken for this one's cause (following it begins its log anew,
     // as the dashboard's place does).

@@ -33,8 +33,9 @@ export interface ExecutionInfo {
   unlisted?: string;
 }
 
+/** google.cloud.run.v2.Condition's State and ExecutionReason by number, as an `enum-encoding=int` answer gives them. */
 const CONDITION_STATE: Record<number, string> = { 1: 'CONDITION_PENDING', 2: 'CONDITION_RECONCILING', 3: 'CONDITION_FAILED', 4: 'CONDITION_SUCCEEDED' };
-const EXECUTION_REASON: Record<number, string> = { 3: 'NON_ZERO_EXIT_CODE', 4: 'CANCELLED', 5: 'CANCELLING', 6: 'DELETED' };
+const EXECUTION_REASON: Record<number, string> = { 1: 'JOB_STATUS_SERVICE_POLLING_ERROR', 2: 'NON_ZERO_EXIT_CODE', 3: 'CANCELLED', 4: 'CANCELLING', 5: 'DELETED', 6: 'DELAYED_START_PENDING' };
 
 interface RawCondition {
   type?: string;
@@ -52,8 +53,9 @@ export function decodeExecution(raw: Record<string, unknown>): ExecutionInfo {
   const condState = typeof completed?.state === 'number' ? CONDITION_STATE[completed.state] : completed?.state;
   const reason = typeof completed?.executionReason === 'number' ? EXECUTION_REASON[completed.executionReason] : completed?.executionReason;
   const name = String(raw.name ?? '');
-  const template = raw.template as { taskCount?: number; template?: { timeout?: string; containers?: { args?: string[] }[] } } | undefined;
-  const timeout = template?.template?.timeout;
+  // An execution's template is its TaskTemplate (a job's is an ExecutionTemplate holding one): containers, timeout.
+  const template = raw.template as { timeout?: string; containers?: { args?: string[] }[] } | undefined;
+  const timeout = template?.timeout;
   const completionTime = time('completionTime');
   const counts = {
     taskCount: num('taskCount'),
@@ -78,7 +80,7 @@ export function decodeExecution(raw: Record<string, unknown>): ExecutionInfo {
     completionTime,
     taskTimeoutSeconds: timeout ? parseFloat(timeout) : null,
     message: completed?.message ?? null,
-    args: template?.template?.containers?.[0]?.args ?? [],
+    args: template?.containers?.[0]?.args ?? [],
   };
 }
 

@@ -239,7 +239,7 @@ export class LoopbackWorld {
     });
   }
 
-  /** The execution as the Run Admin API v2 returns it (REST JSON, enums as names). */
+  /** The execution as the Run Admin API v2 returns it (REST JSON, enums as names; the server gives numbers when asked). */
   executionJson(exec: WorldExecution): Record<string, unknown> {
     const count = (s: TaskState) => exec.tasks.filter((t) => t.state === s).length;
     const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
@@ -268,7 +268,8 @@ export class LoopbackWorld {
       retriedCount: exec.tasks.reduce((n, t) => n + t.retried, 0),
       reconciling: !ended,
       conditions: [completed],
-      template: { taskCount: exec.tasks.length, template: { containers: [{ args: exec.args, env: Object.entries(exec.env).map(([name, value]) => ({ name, value })) }], timeout: `${exec.timeoutSeconds}s`, maxRetries: exec.maxRetries } },
+      // An Execution's template is a TaskTemplate (a Job's is an ExecutionTemplate that holds one).
+      template: { containers: [{ args: exec.args, env: Object.entries(exec.env).map(([name, value]) => ({ name, value })) }], timeout: `${exec.timeoutSeconds}s`, maxRetries: exec.maxRetries },
       logUri: `https://console.cloud.google.com/logs/viewer?project=${this.opts.project}`,
     };
   }
