@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
+import { startLoopbackServer } from '../src/cloud-run/loopback/server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'bt-pack-'));
@@ -11,7 +12,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
 
-test('npm pack, install the tarball into an empty directory, and run the installed bin', () => {
+test('npm pack, install the tarball into an empty directory, and run the installed bin', async () => {
   const out = npm(['pack', '--json', '--pack-destination', work], ROOT);
   const [{ filename, files }] = JSON.parse(out) as [{ filename: string; files: { path: string }[] }];
   const paths = files.map((f) => f.path);
@@ -63,4 +64,34 @@ test('npm pack, install the tarball into an empty directory, and run the install
   expect(JSON.parse(worker.stdout)).toEqual(JSON.parse(r.stdout));
   const stages = (JSON.parse(readFileSync(timing, 'utf8').trim().split('\n').at(-1)!) as { marks: [string][] }).marks.map((m) => m[0]);
   expect(stages).toContain('parse worker done');
+  // A Cloud Run job: the installed copy loads the official clients (@google-cloud/run, @google-cloud/logging: runtime
+  // dependencies, outside the bundle) from its own node_modules and reads a region's execution and its log.
+  const region = await startLoopbackServer({
+    project: 'pkg-project',
+    region: 'us-west2',
+    jobs: [{ name: 'pkg-job' }],
+    runTask: async (ctx) => {
+      ctx.log('2025-11-26 23:17:12,345 - INFO - [1/1] Queued 2021-10-31');
+      ctx.log(scraped.trimEnd());
+      return 0;
+    },
+  });
+  try {
+    await region.world.run(region.world.findJob('pkg-project', 'us-west2', 'pkg-job')!).done;
+    writeFileSync(path.join(app, 'cr.json'), JSON.stringify({ job: 'pkg-cr', cloudRun: { project: 'pkg-project', region: 'us-west2', job: 'pkg-job', apiEndpoint: region.url, loggingEndpoint: region.url } }));
+    const cr = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('npx', ['--offline', 'backfill-tui', 'status', '--json', '--config', 'cr.json'], { cwd: app });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    expect(cr.stderr).toBe('');
+    expect(cr.status).toBe(0);
+    expect(JSON.parse(cr.stdout)).toMatchObject({ execution: { state: 'succeeded' }, run: { succeeded: 1, total: 1 } });
+    expect(region.requests.map((r) => r.route)).toContain('entries');
+  } finally {
+    await region.close();
+  }
 }, 300_000);

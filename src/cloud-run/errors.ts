@@ -50,18 +50,56 @@ interface GoogleStatus {
   details?: { '@type'?: string; reason?: string; metadata?: Record<string, string> }[];
 }
 
-/** Turns what the HTTP client threw into a CloudRunError naming permission, resource, job or region. */
+/**
+ * gRPC status codes (google.rpc.Code) as the HTTP status the REST API answers with them: gax's errors carry the
+ * code (429 is 8 RESOURCE_EXHAUSTED, 403 is 7, 404 is 5), an answer met by the HTTP client the status itself.
+ * DEADLINE_EXCEEDED (4) and CANCELLED (1) are no answer, not a status.
+ */
+const HTTP_OF_GRPC: Record<number, number> = { 2: 500, 3: 400, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401 };
+
+/** The answer's status and google.rpc.Status body, whichever shape the client's error has; status null: no answer. */
+function answerOf(err: unknown): { status: number | null; body: GoogleStatus | undefined } {
+  const e = (err ?? {}) as { message?: string; code?: unknown; status?: number; response?: { status?: number; data?: unknown }; reason?: string; errorInfoMetadata?: Record<string, string> };
+  const status = e.response?.status ?? (typeof e.status === 'number' ? e.status : null);
+  if (status !== null) {
+    // The HTTP client's error (gaxios): the body is in `data`, or, when the clients read it as a stream, the message.
+    const data = e.response?.data;
+    return { status, body: ((data && typeof data === 'object' ? data : parseJson(e.message)) as { error?: GoogleStatus } | undefined)?.error };
+  }
+  if (typeof e.code === 'number' && HTTP_OF_GRPC[e.code] !== undefined) {
+    // gax's GoogleError: the status's message (a gRPC-style "8 RESOURCE_EXHAUSTED: " taken off) and its ErrorInfo.
+    const details = e.errorInfoMetadata ? [{ reason: e.reason, metadata: e.errorInfoMetadata }] : [];
+    return { status: HTTP_OF_GRPC[e.code], body: { message: (e.message ?? '').replace(/^\d+ [A-Z_]+: /, ''), details } };
+  }
+  return { status: null, body: undefined };
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string' || !/^\s*\{/.test(text)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the clients throw when an answer is not the API's JSON (gax's decoding of it). */
+const NOT_JSON = /^Received null response|is not valid JSON|Unexpected (token|end of JSON)/;
+const NOT_ITS_JSON = /Received null or malformed response|FromProto3JSON|fromProto3JSON/;
+
+/** Turns what the client threw into a CloudRunError naming permission, resource, job or region. */
 export function explainCallError(err: unknown, ctx: CallContext): CloudRunError {
   if (err instanceof CloudRunError) return err;
-  const e = (err ?? {}) as { name?: string; message?: string; code?: unknown; status?: number; response?: { status?: number; data?: unknown }; cause?: { code?: string; name?: string } };
-  const status = e.response?.status ?? (typeof e.status === 'number' ? e.status : null);
-  const body = (e.response?.data as { error?: GoogleStatus } | undefined)?.error;
+  const e = (err ?? {}) as { name?: string; message?: string; code?: unknown; cause?: { code?: string; name?: string } };
+  const { status, body } = answerOf(err);
   const said = oneLine(body?.message ?? e.message ?? String(err));
   const what = `${ctx.service}:`;
   if (status === null) {
     if (CREDENTIALS.test(said)) return new CloudRunError(`${what} no usable Google credentials (${said})`, 'credentials', ADC, null);
+    if (e.name === 'SyntaxError' || NOT_JSON.test(said)) return new CloudRunError(`${what} the answer from ${ctx.endpoint} is not JSON`, 'answer', 'check the endpoint setting', null);
+    if (NOT_ITS_JSON.test(said)) return new CloudRunError(`${what} the answer from ${ctx.endpoint} is not the API's JSON (${said})`, 'answer', 'check the endpoint setting', null);
     const code = typeof e.code === 'string' ? e.code : e.cause?.code;
-    if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || code === 'ETIMEDOUT' || /timed? ?out|aborted/i.test(said)) {
+    if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || code === 'ETIMEDOUT' || e.code === 4 || e.code === 1 || /timed? ?out|aborted/i.test(said)) {
       return new CloudRunError(`${what} no answer from ${ctx.endpoint} within ${ctx.timeoutMs / 1000} s`, 'deadline', 'the next poll tries again; check the network or the endpoint setting', null);
     }
     // Host and port in the operator's words, as every source says them (src/network-words.ts, tester X5).

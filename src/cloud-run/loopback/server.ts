@@ -6,11 +6,13 @@ import { LoopbackWorld, type RunOverrides, type WorldExecution, type WorldOption
 /** Which call a fault applies to. */
 export type LoopbackRoute = 'run' | 'executions' | 'execution' | 'cancel' | 'tasks' | 'entries';
 
-/** What the server does instead of answering a route: an HTTP error (for `times` calls), or never answer. */
+/** What the server does instead of answering a route (for `times` calls): an HTTP error, never answer, or 200 with no JSON. */
 export interface LoopbackFault {
   route: LoopbackRoute | 'any';
   status?: 400 | 401 | 403 | 404 | 429 | 500 | 503;
   hang?: boolean;
+  /** Answers 200 with an HTML page (a proxy's or a captive portal's), not the API's JSON. */
+  garbage?: boolean;
   times?: number;
 }
 
@@ -31,9 +33,13 @@ export interface SeenRequest {
   method: string;
   path: string;
   body: unknown;
+  /** The query string as sent (`?$alt=json%3Benum-encoding=int` from the official clients), or ''. */
+  query: string;
   /** The world's clock when it arrived. */
   at: number;
   authorization: string | undefined;
+  /** The x-goog-api-client header: which client library sent it (`gax/5.0.8-fallback gapic/3.3.0 …`). */
+  apiClient: string | undefined;
 }
 
 /** A running loopback Cloud Run region + Cloud Logging: point `apiEndpoint` and `loggingEndpoint` at `url`. */
@@ -79,42 +85,52 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
       try {
         body = raw ? JSON.parse(raw) : null;
       } catch {
-        return sendError(res, 400, 'Invalid JSON payload received.');
+        return sendError((status, json) => sendJson(res, status, json), 400, 'Invalid JSON payload received.');
       }
       const match = route(req.method ?? 'GET', url.pathname);
+      // The official clients ask for enums as numbers (`$alt=json;enum-encoding=int`), as the API then answers.
+      const ints = /enum-encoding=int/.test(url.searchParams.get('$alt') ?? '');
+      const send = (status: number, json: unknown) => sendJson(res, status, ints ? withIntEnums(json) : json);
+      const pageSize = Number(url.searchParams.get('pageSize')) || null;
       if (match?.route === 'entries') match.resource = (body as EntriesRequest | null)?.resourceNames?.[0] ?? 'projects/?';
-      requests.push({ route: match?.route ?? 'unknown', method: req.method ?? 'GET', path: url.pathname, body, at: world.now(), authorization: req.headers.authorization });
+      requests.push({ route: match?.route ?? 'unknown', method: req.method ?? 'GET', path: url.pathname, query: url.search, body, at: world.now(), authorization: req.headers.authorization, apiClient: req.headers['x-goog-api-client'] as string | undefined });
       if (requests.length > 10_000) requests.splice(0, requests.length - 10_000);
-      if (!match) return sendError(res, 404, `Method not found: ${req.method} ${url.pathname}`);
+      if (!match) return sendError(send, 404, `Method not found: ${req.method} ${url.pathname}`);
       if (fault && (fault.route === 'any' || fault.route === match.route) && fault.left > 0) {
         fault.left -= 1;
         if (fault.hang) return; // never answers: the client's deadline must end it
-        return sendError(res, fault.status ?? 500, faultMessage(fault.status ?? 500, match.route, match.resource), match.route, match.resource);
+        if (fault.garbage) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to the network</body></html>');
+        return sendError(send, fault.status ?? 500, faultMessage(fault.status ?? 500, match.route, match.resource), match.route, match.resource);
       }
       if (deny.has(PERMISSION[match.route])) {
-        return sendError(res, 403, `Permission '${PERMISSION[match.route]}' denied on resource '${match.resource}' (or it may not exist).`, match.route, match.resource);
+        return sendError(send, 403, `Permission '${PERMISSION[match.route]}' denied on resource '${match.resource}' (or it may not exist).`, match.route, match.resource);
       }
-      handle(match, body, res);
+      handle(match, body, send, pageSize);
     });
   });
 
-  function handle(m: Match, body: unknown, res: ServerResponse): void {
-    if (m.route === 'entries') return listEntries(body as EntriesRequest, res);
+  function handle(m: Match, body: unknown, send: Send, pageSize: number | null): void {
+    if (m.route === 'entries') return listEntries(body as EntriesRequest, send);
     const job = world.findJob(m.project, m.region, m.job);
-    if (!job) return sendError(res, 404, `Resource '${m.job}' of kind 'JOB' in region '${m.region}' in project '${m.project}' does not exist.`);
+    if (!job) return sendError(send, 404, `Resource '${m.job}' of kind 'JOB' in region '${m.region}' in project '${m.project}' does not exist.`);
     const execs = world.executions.filter((e) => e.job === job.name);
     if (m.route === 'run') {
       const exec = world.run(job, ((body ?? {}) as { overrides?: RunOverrides }).overrides);
-      return sendJson(res, 200, operation(exec));
+      return send(200, operation(exec));
     }
-    if (m.route === 'executions') return sendJson(res, 200, { executions: [...execs].reverse().map((e) => world.executionJson(e)) });
+    if (m.route === 'executions') {
+      // Newest first, a page of pageSize (the real default is not documented; the dashboard asks for 20).
+      const newest = [...execs].reverse();
+      const page = pageSize ? newest.slice(0, pageSize) : newest;
+      return send(200, { executions: page.map((e) => world.executionJson(e)), ...(page.length < newest.length ? { nextPageToken: Buffer.from(String(page.length)).toString('base64url') } : {}) });
+    }
     const exec = execs.find((e) => e.name.endsWith(`/executions/${m.execution}`));
-    if (!exec) return sendError(res, 404, `Resource '${m.execution}' of kind 'EXECUTION' in region '${m.region}' in project '${m.project}' does not exist.`);
-    if (m.route === 'execution') return sendJson(res, 200, world.executionJson(exec));
-    if (m.route === 'tasks') return sendJson(res, 200, { tasks: exec.tasks.map((t) => world.taskJson(exec, t)) });
-    if (exec.completionTime !== null) return sendError(res, 400, `Execution ${m.execution} has already completed and cannot be cancelled.`);
+    if (!exec) return sendError(send, 404, `Resource '${m.execution}' of kind 'EXECUTION' in region '${m.region}' in project '${m.project}' does not exist.`);
+    if (m.route === 'execution') return send(200, world.executionJson(exec));
+    if (m.route === 'tasks') return send(200, { tasks: exec.tasks.map((t) => world.taskJson(exec, t)) });
+    if (exec.completionTime !== null) return sendError(send, 400, `Execution ${m.execution} has already completed and cannot be cancelled.`);
     world.cancel(exec);
-    return sendJson(res, 200, operation(exec));
+    return send(200, operation(exec));
   }
 
   function operation(exec: WorldExecution) {
@@ -125,20 +141,20 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
     };
   }
 
-  function listEntries(body: EntriesRequest, res: ServerResponse): void {
+  function listEntries(body: EntriesRequest, send: Send): void {
     const now = world.now();
     while (entriesCalls.length > 0 && entriesCalls[0] <= now - 60_000) entriesCalls.shift();
     if (opts.entriesPerMinute !== undefined && entriesCalls.length >= opts.entriesPerMinute) {
-      return sendError(res, 429, `Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service 'logging.googleapis.com' for consumer 'project_number:${opts.project}'.`);
+      return sendError(send, 429, `Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service 'logging.googleapis.com' for consumer 'project_number:${opts.project}'.`);
     }
     entriesCalls.push(now);
     const names = body?.resourceNames ?? [];
-    if (!names.includes(`projects/${opts.project}`)) return sendJson(res, 200, {});
+    if (!names.includes(`projects/${opts.project}`)) return send(200, {});
     let test;
     try {
       test = compileFilter(body.filter ?? '');
     } catch (err) {
-      return sendError(res, 400, (err as Error).message);
+      return sendError(send, 400, (err as Error).message);
     }
     const desc = /desc/i.test(body.orderBy ?? '');
     const visible = world.entries.filter((e) => e.visibleAt <= now && test(e));
@@ -147,7 +163,7 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
     const from = body.pageToken ? Number(Buffer.from(body.pageToken, 'base64url').toString('utf8')) : 0;
     const page = visible.slice(from, from + size).map(({ visibleAt: _v, ...e }) => ({ ...e, receiveTimestamp: new Date(now).toISOString() }));
     const next = from + size < visible.length ? Buffer.from(String(from + size)).toString('base64url') : undefined;
-    sendJson(res, 200, { ...(page.length ? { entries: page } : {}), ...(next ? { nextPageToken: next } : {}) });
+    send(200, { ...(page.length ? { entries: page } : {}), ...(next ? { nextPageToken: next } : {}) });
   }
 
   server.on('connection', (s) => {
@@ -214,11 +230,14 @@ function faultMessage(status: number, r: LoopbackRoute, resource: string): strin
   return status === 503 ? 'The service is currently unavailable.' : 'Internal error encountered.';
 }
 
-function sendError(res: ServerResponse, status: number, message: string, r?: LoopbackRoute, resource?: string): void {
+/** Sends one answer's status and JSON (with enums as numbers when the request asked for them). */
+type Send = (status: number, json: unknown) => void;
+
+function sendError(send: Send, status: number, message: string, r?: LoopbackRoute, resource?: string): void {
   const details = status === 403 && r
     ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED', domain: r === 'entries' ? 'logging.googleapis.com' : 'run.googleapis.com', metadata: { permission: PERMISSION[r], resource: resource ?? '' } }]
     : [];
-  sendJson(res, status, { error: { code: status, message, status: STATUS_NAME[status] ?? 'UNKNOWN', ...(details.length ? { details } : {}) } });
+  send(status, { error: { code: status, message, status: STATUS_NAME[status] ?? 'UNKNOWN', ...(details.length ? { details } : {}) } });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -234,4 +253,26 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     req.on('error', () => resolve(''));
   });
+}
+
+const CONDITION_STATE: Record<string, number> = { STATE_UNSPECIFIED: 0, CONDITION_PENDING: 1, CONDITION_RECONCILING: 2, CONDITION_FAILED: 3, CONDITION_SUCCEEDED: 4 };
+const EXECUTION_REASON: Record<string, number> = { EXECUTION_REASON_UNDEFINED: 0, JOB_STATUS_SERVICE_POLLING_ERROR: 1, NON_ZERO_EXIT_CODE: 2, CANCELLED: 3, CANCELLING: 4, DELETED: 5, DELAYED_START_PENDING: 6 };
+const SEVERITY: Record<string, number> = { DEFAULT: 0, DEBUG: 100, INFO: 200, NOTICE: 300, WARNING: 400, ERROR: 500, CRITICAL: 600, ALERT: 700, EMERGENCY: 800 };
+
+/**
+ * An answer with its enums as numbers, as the API gives them to a request with `$alt=json;enum-encoding=int`
+ * (google.cloud.run.v2.Condition's State and ExecutionReason, google.logging.type.LogSeverity): the enums of what
+ * this server sends, wherever they are (an execution, a list of them, an operation's metadata, log entries).
+ */
+function withIntEnums(json: unknown): unknown {
+  if (Array.isArray(json)) return json.map(withIntEnums);
+  if (!json || typeof json !== 'object') return json;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json)) {
+    if (k === 'state' && typeof v === 'string' && v in CONDITION_STATE) out[k] = CONDITION_STATE[v];
+    else if (k === 'executionReason' && typeof v === 'string' && v in EXECUTION_REASON) out[k] = EXECUTION_REASON[v];
+    else if (k === 'severity' && typeof v === 'string' && v in SEVERITY) out[k] = SEVERITY[v];
+    else out[k] = withIntEnums(v);
+  }
+  return out;
 }
