@@ -47,34 +47,14 @@ interface KeyedMessage {
 export function toMessage(batch: ParsedBatch): { message: BatchMessage; transfer: ArrayBuffer[] } {
   const { keyed, ...rest } = withProgressApart(batch);
   // Its progress columns read once, here: `rest` has a shape of its own per mix of fields, and a read of it after
-  // the loop below threw the loop's optimized code away at every batch (V8 deopt "wrong map").
+  // the failures' loop (then in this function) threw the loop's optimized code away at every batch (V8 deopt "wrong
+  // map").
   const progress = rest.progress;
   const progressBuffers: ArrayBuffer[] = [];
   if (progress) progressBuffers.push(progress.index.buffer as ArrayBuffer, progress.fields.buffer as ArrayBuffer);
   if (!keyed) return { message: rest, transfer: progressBuffers };
   const texts: string[] = [];
-  const ids = new Map<string, number>();
-  const n = keyed.failures.length;
-  const failureTexts = new Uint32Array(n * 2);
-  // A run's failures repeat one or two kinds and errors: the text before is compared first (no Map lookup).
-  let failure = '';
-  let failureId = -1;
-  let error = '';
-  let errorId = -1;
-  for (let i = 0; i < n; i++) {
-    const f = keyed.failures[i];
-    if (failureId < 0 || f !== failure) {
-      failure = f;
-      failureId = textId(f, texts, ids);
-    }
-    const e = keyed.errors[i];
-    if (errorId < 0 || e !== error) {
-      error = e;
-      errorId = textId(e, texts, ids);
-    }
-    failureTexts[2 * i] = failureId;
-    failureTexts[2 * i + 1] = errorId;
-  }
+  const failureTexts = textIds(keyed.failures, keyed.errors, texts);
   // The key bytes may sit in Buffer's shared pool (a small batch): only their own copy may be transferred. A batch's
   // own buffer (a long read's) goes as it is, its bytes in use viewed (copying them was most of what the worker still
   // copied).
@@ -150,12 +130,51 @@ export function fromMessage(m: BatchMessage): ParsedBatch {
   const n = keyed.failureTexts.length >>> 1;
   const failures = new Array<string>(n);
   const errors = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    failures[i] = keyed.texts[keyed.failureTexts[2 * i]];
-    errors[i] = keyed.texts[keyed.failureTexts[2 * i + 1]];
-  }
+  textsOf(keyed.failureTexts, keyed.texts, failures, errors);
   const { failureTexts: _, texts: __, ...columns } = keyed;
   return { ...rest, keyed: KeyedLines.restore({ ...columns, failures, errors }) };
+}
+
+/*
+ * The per-failure loops of toMessage and fromMessage are functions of their own: a loop of a few thousand turns made
+ * the function around it hot, and V8 optimised the whole of toMessage and fromMessage (object rest and spread, the
+ * progress columns, the message's shape), one of the dearest TurboFan jobs of a long read in each thread, for code
+ * that runs once a batch. Now only these small loops are.
+ */
+
+/** Each failure's kind and error as indexes into `texts` (filled with the distinct ones), two per failure. */
+function textIds(failures: readonly string[], errors: readonly string[], texts: string[]): Uint32Array {
+  const ids = new Map<string, number>();
+  const n = failures.length;
+  const out = new Uint32Array(n * 2);
+  // A run's failures repeat one or two kinds and errors: the text before is compared first (no Map lookup).
+  let failure = '';
+  let failureId = -1;
+  let error = '';
+  let errorId = -1;
+  for (let i = 0; i < n; i++) {
+    const f = failures[i];
+    if (failureId < 0 || f !== failure) {
+      failure = f;
+      failureId = textId(f, texts, ids);
+    }
+    const e = errors[i];
+    if (errorId < 0 || e !== error) {
+      error = e;
+      errorId = textId(e, texts, ids);
+    }
+    out[2 * i] = failureId;
+    out[2 * i + 1] = errorId;
+  }
+  return out;
+}
+
+/** `textIds` undone: each failure's kind and error text into `failures` and `errors`. */
+function textsOf(ids: Uint32Array, texts: readonly string[], failures: string[], errors: string[]): void {
+  for (let i = 0; i < failures.length; i++) {
+    failures[i] = texts[ids[2 * i]];
+    errors[i] = texts[ids[2 * i + 1]];
+  }
 }
 
 function textId(text: string, texts: string[], ids: Map<string, number>): number {
