@@ -59,7 +59,17 @@ export async function loadRunClients(at: Endpoint): Promise<RunClients> {
   const run = await import('@google-cloud/run');
   markStartup('Cloud Run client loaded');
   const o = await at.options();
-  return { jobs: new run.JobsClient(o), executions: new run.ExecutionsClient(o) };
+  // Each client sets its protos up when made (tens of ms): `status` and the pollers only ever need the executions one.
+  let jobs: JobsClient | undefined;
+  let executions: ExecutionsClient | undefined;
+  return {
+    get jobs() {
+      return (jobs ??= new run.JobsClient(o));
+    },
+    get executions() {
+      return (executions ??= new run.ExecutionsClient(o));
+    },
+  };
 }
 
 /** Loads `@google-cloud/logging` and makes its v2 client (the `Logging` class's getEntries adds a 24 h filter). */
