@@ -89,3 +89,22 @@ test("a local job's dashboard loads no Google client, from its first frame to it
   await waitFor(() => 'exit' in loads(file), 'the dashboard leaving', 20_000);
   expect(loads(file)).toEqual({ 'first frame': 0, exit: 0 });
 }, 60_000);
+
+test('the overview of a Cloud Run job and a local one draws its first frame before the clients load', async () => {
+  const dir = mkdtempSync(path.join(work, 'overview-'));
+  server = await startJobRegion(dir);
+  writeFileSync(path.join(dir, 'local.log'), '2025-11-26 23:17:12,345 - INFO - [1/1] Queued 2021-10-31\n');
+  const jobs = [
+    { name: 'cloud-scrape', cloudRun: { project: 'nba-props-platform', region: 'us-west2', job: 'bdl-boxscore-backfill', apiEndpoint: server.url, loggingEndpoint: server.url, pollSeconds: 1 } },
+    { name: 'local-scrape', log: 'local.log' },
+  ];
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ defaults: { keepAwake: false }, jobs }));
+  const file = path.join(dir, 'loads.jsonl');
+  term = startTerminal([process.execPath, '-r', preload, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir, env: { BT_LOADS: file, BT_FRAME_TEXT: 'local-scrape' } });
+  await waitFor(() => server!.requests.some((r) => r.route === 'executions'), 'the region asked for the executions', 30_000);
+  term.keys('q');
+  await waitFor(() => 'exit' in loads(file), 'the dashboard leaving', 20_000);
+  const seen = loads(file);
+  expect(seen['first frame']).toBe(0);
+  expect(seen.exit).toBeGreaterThan(0);
+}, 60_000);
