@@ -98,3 +98,31 @@ test('one whose log Cloud Logging no longer has either: said plainly, its run an
   expect([missing.code, missing.stdout]).toEqual([1, '']);
   expect(missing.stderr).toContain(`execution ${id} is no longer listed by the region and its log is not in Cloud Logging`);
 }, 90_000);
+
+// Tester AD12: the followed execution vanished from the region while it ran (a 404 for it, the job still there): the
+// dashboard kept it `running`, then `stuck`, its clock and ETA going on, under the 404. It is shown as status shows it.
+test('the followed execution gone from the region while it runs: no longer listed, its end not known, never running or stuck', async () => {
+  writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}', `--storage=${path.join(dir, 'st')}`, '--speed=0.5'], config: { workers: 1, timeout: 30 }, cloudRun: { stuckAfter: 1 } });
+  const r = runtime();
+  await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready to launch', 30_000);
+  r.controller.onIntent('resume');
+  await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
+  r.controller.onIntent('confirm-yes');
+  const exec = await waitFor(() => server.world.executions[0], 'the execution', 30_000);
+  const id = exec.name.split('/').at(-1)!;
+  await waitFor(() => r.store.getState().place?.execution?.id === id && r.store.getState().place?.execution?.state === 'running', 'it followed, running', 30_000);
+  server.world.executions.splice(0);
+  try {
+    await waitFor(() => r.store.getState().place?.execution?.unlisted, 'the execution said gone', 30_000);
+    const place = r.store.getState().place!;
+    expect(place.execution).toMatchObject({ id, state: 'unknown', unlisted: 'no longer listed by the region' });
+    expect(place.error).toBeNull();
+    const line = placeLines(r.store.getState())[0].text;
+    expect(line).toMatch(/^execution end not known · /);
+    expect(line).toContain(`no longer listed by the region · ${id}`);
+    expect(r.store.getState().process.alive).toBe(false);
+  } finally {
+    server.world.cancel(exec);
+    await exec.done;
+  }
+}, 90_000);

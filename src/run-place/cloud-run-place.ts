@@ -5,7 +5,7 @@ import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
 import { keysFromArgv } from '../cloud-run/execution-outcomes.js';
-import { withRecorded } from '../cloud-run/recorded-execution.js';
+import { NO_LONGER_LISTED, withRecorded } from '../cloud-run/recorded-execution.js';
 import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
@@ -289,7 +289,12 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     try {
       e = await api.getExecution(spec, was.id, d.signal);
     } catch (err) {
-      if (!d.signal.aborted) failed(err);
+      if (d.signal.aborted) return;
+      if (err instanceof CloudRunError && err.kind === 'not-found') {
+        await vanished(was, err);
+        return;
+      }
+      failed(err);
       return;
     }
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
@@ -300,10 +305,36 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     if (!isActive(e)) await onEnded(e, rec);
   }
 
+  /**
+   * The followed execution is gone from the region while it ran (deleted, or a region restarted keeping none: tester
+   * AD12, where it stayed `running`, then `stuck`, its clock and ETA going on under a 404): once the job's listing
+   * confirms it, it is shown as `status` shows it, no longer listed, from its records when it is ours, its end not
+   * known, and its log read on by name. A job that is gone itself (the listing fails too) is said as before.
+   */
+  async function vanished(was: ExecutionInfo, err: CloudRunError): Promise<void> {
+    let list: ExecutionInfo[];
+    try {
+      list = await api.listExecutions(spec, d.signal);
+    } catch (listErr) {
+      if (!d.signal.aborted) failed(listErr);
+      return;
+    }
+    if (d.signal.aborted || current?.id !== was.id) return;
+    if (list.some((x) => x.id === was.id)) {
+      failed(err);
+      return;
+    }
+    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const rec = ourExecutions(runs).get(was.id) ?? null;
+    const e = withRecorded(list, runs, spec.taskCount ?? 1).find((x) => x.id === was.id) ?? { ...was, state: 'unknown' as const, runningCount: 0, completionTime: was.startTime ?? was.createTime, unlisted: NO_LONGER_LISTED };
+    show(e, rec !== null, rec?.id ?? null);
+    await onEnded(e, rec);
+  }
+
   async function onEnded(e: ExecutionInfo, rec: RunRecord | null): Promise<void> {
     if (ended.has(e.id)) return;
     ended.add(e.id);
-    if (e.unlisted) notice(`execution ${e.id} is ${e.unlisted}: shown from runs.jsonl, its log read from Cloud Logging by name`, 'info', `run:${rec?.id ?? e.id}`);
+    if (e.unlisted) notice(`execution ${e.id} is ${e.unlisted}: ${rec ? 'shown from runs.jsonl, ' : ''}its log read from Cloud Logging by name`, 'info', `run:${rec?.id ?? e.id}`);
     else notice(`execution ${e.id} ${e.state}: ${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`, e.state === 'succeeded' ? 'info' : 'warn', `run:${rec?.id ?? e.id}`);
     // Recorded at once (a dashboard quitting now must not lose the end), then again once the log's last entries
     // are in (or the deadline passed) with the log's tallies and storage after: runs.jsonl keeps the last counts.
