@@ -1,7 +1,7 @@
 import { withoutSourceName } from '../src/state/source-words.js';
 import { WrappedText } from './WrappedText.js';
 import { Text } from 'ink';
-import { formatAge, formatBytes, formatCount, formatPercent } from '../src/format.js';
+import { formatAgeSeconds, formatBytes, formatCount, formatPercent } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { lookProgress } from '../src/state/listing-progress.js';
 import { nextUnmetTarget } from '../src/coverage/math.js';
@@ -87,7 +87,7 @@ export function sourceDetail(name: string, s: SourceCoverage): string {
   if (method) parts.push(s.note ? (/does not exist yet/.test(s.note) ? `${method} not made yet` : `${method} (streaming buffer)`) : method);
   if (s.bytesBilled !== null) parts.push(`bills ${formatBytes(s.bytesBilled)}`);
   // A failing source is never "not checked yet", and its old figures are never "just now".
-  parts.push(s.ageMs === null ? (s.error ? 'never answered' : 'not checked yet') : s.stale ? `last answer ${formatAge(s.ageMs)}` : formatAge(s.ageMs));
+  parts.push(s.ageMs === null ? (s.error ? 'never answered' : 'not checked yet') : s.stale ? `last answer ${formatAgeSeconds(s.ageMs)}` : formatAgeSeconds(s.ageMs));
   // A look again over figures already shown: how far it is, after their age (the first look says it on the bar's row).
   const far = s.coverage ? lookProgress(s.checkingMs, s.progress) : null;
   if (far) parts.push(`(checking ${far})`);

@@ -103,6 +103,16 @@ export function formatAge(ms: number | null): string {
 }
 
 /**
+ * An age to the second under a minute (`45 s ago`), else as {@link formatAge}: for the job screen, which ticks every
+ * second while its run is live, where `just now` beside 45-s-old storage figures hid that the run had outgrown them
+ * (tester AD2). The overview keeps minutes: its rows redraw once a minute, not every second.
+ */
+export function formatAgeSeconds(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms >= 60_000) return formatAge(ms);
+  return ms < 1000 ? 'just now' : `${Math.floor(ms / 1000)} s ago`;
+}
+
+/**
  * An age's forms, longest first, for a narrow cell ({@link fitForms}): `25 min ago`, `25m ago`, `25m`. A cell short
  * of room takes a shorter form, never `25 min a…` (tester AC11).
  */

@@ -75,9 +75,13 @@ describe('source wording', () => {
     const src = { label: 'gs://b/p/', coverage: null, checkedAt: null, stale: false, ageMs: null, error: 'storage: HTTP 403', hint: null, bytesBilled: null, method: null, checking: false };
     expect(sourceDetail('storage', src)).toBe('storage never answered');
     expect(sourceDetail('storage', { ...src, error: null })).toBe('storage not checked yet');
-    expect(sourceDetail('storage', { ...src, stale: true, ageMs: 10_000, checkedAt: 1 })).toBe('storage last answer just now');
+    expect(sourceDetail('storage', { ...src, stale: true, ageMs: 10_000, checkedAt: 1 })).toBe('storage last answer 10 s ago');
     // A local listing by keyPattern says so, not a bare `files` (tester X9).
-    expect(sourceDetail('storage', { ...src, error: null, method: 'files', ageMs: 10_000, checkedAt: 1 })).toBe('storage files by keyPattern just now');
+    expect(sourceDetail('storage', { ...src, error: null, method: 'files', ageMs: 10_000, checkedAt: 1 })).toBe('storage files by keyPattern 10 s ago');
+    // Tester AD2: 45-s-old figures beside a run that outgrew them read `just now`; to the second under a minute.
+    expect(sourceDetail('storage', { ...src, error: null, method: 'directory', ageMs: 45_999, checkedAt: 1 })).toBe('storage directory 45 s ago');
+    expect(sourceDetail('storage', { ...src, error: null, method: 'directory', ageMs: 999, checkedAt: 1 })).toBe('storage directory just now');
+    expect(sourceDetail('storage', { ...src, error: null, method: 'directory', ageMs: 61_000, checkedAt: 1 })).toBe('storage directory 1 min ago');
     const failing = apply(base, [{ type: 'coverage/configured', source: 'storage', label: 'gs://b/p/' }, { type: 'coverage/error', source: 'storage', error: new SourceError('storage: HTTP 403', null, 403), at: 0 }]);
     expect(text(failing)).not.toContain('storage: storage:');
   });
