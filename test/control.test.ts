@@ -495,7 +495,7 @@ describe('after a group retry (tester F9, F15)', () => {
     const box = await waitFor(() => r.store.getState().ui.confirm, 'retry confirm');
     expect(box.keys).toEqual([KEYS[0], KEYS[1], KEYS[2]]);
     expect(box.withPersistent).toEqual(KEYS.slice(0, 4));
-    expect(box.message).toBe('Retry 3 failed keys, 3 workers, timeout 300 s? 1 persistent key left out (failed in every run that tried it: a retry will not help); a asks to retry all 4.');
+    expect(box.message).toBe('Retry 3 failed keys, 3 workers, timeout 300 s? 1 persistent key left out (Regular season 1; failed in every run that tried it: a retry will not help); a asks to retry all 4.');
     const shown = stripVTControlCharacters(renderToString(React.createElement(ConfirmBox, { confirm: box, width: 80 }), { columns: 80 }));
     expect(shown).toContain('y go (3) · a ask for all 4 · n/Esc cancel');
     // a asks again, from a fresh listing (W23: not the first box's list): KEYS[1] reached storage meanwhile, so all
@@ -506,7 +506,7 @@ describe('after a group retry (tester F9, F15)', () => {
     r.controller.onIntent('confirm-all');
     const all = await waitFor(() => (r.store.getState().ui.confirm && r.store.getState().ui.confirm !== box ? r.store.getState().ui.confirm : null), 'the box for all');
     expect(all.keys).toEqual([KEYS[0], KEYS[2], KEYS[3]]);
-    expect(all.message).toBe('Retry all 3 failed keys, the 1 persistent one included (failed in every run that tried it: a retry will not help), 3 workers, timeout 300 s?');
+    expect(all.message).toBe('Retry all 3 failed keys, the 1 persistent one included (Regular season 1; failed in every run that tried it: a retry will not help), 3 workers, timeout 300 s?');
     expect((await readRuns(path.join(dir, '.backfill-tui'))).length).toBe(runsBefore);
     r.controller.onIntent('confirm-yes');
     // The launch is its record in the runs file (3 keys). Its `launched run` notice is not waited for: three keys

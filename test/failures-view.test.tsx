@@ -115,7 +115,7 @@ test('R offers error kinds, phases and every month; a long list is windowed to f
 });
 
 test('the dashboard failures line: count, kinds, phases, persistent', () => {
-  expect(failureSummaryLine(storeWith(['2022-02-01']).getState())).toBe('failing 3 · 2 persistent · 1 recovered · HTTP 500 3 · Regular season 1 · Playoffs 2');
+  expect(failureSummaryLine(storeWith(['2022-02-01']).getState())).toBe('failing 3 · 2 persistent (Playoffs 2) · 1 recovered · HTTP 500 3 · Regular season 1 · Playoffs 2');
 });
 
 test('the live run counts as a run before its file is written: a key failing again is failed in 3 of 3', () => {

@@ -10,6 +10,8 @@ import { ConfirmBox } from '../components/ConfirmBox.js';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { loadConfig } from '../src/config.js';
 import { launchOffer } from '../src/state/retry-offer.js';
+import { keysByPhase, type FailureRow } from '../src/failures/analysis.js';
+import { resolvePhases } from '../src/phases/calendar.js';
 import { runCliAsync } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -60,14 +62,14 @@ describe('s and the keys a retry will not help', () => {
     const box = await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
     expect(box.keys).toEqual(KEYS.slice(3, 10));
     expect(box.withPersistent).toEqual(KEYS.slice(0, 10));
-    expect(box.message).toBe('Launch 7 keys, 2 workers? 3 persistent keys left out (failed in every run that tried them: a retry will not help); a asks to launch all 10.');
+    expect(box.message).toBe('Launch 7 keys, 2 workers? 3 persistent keys left out (Regular season 3; failed in every run that tried them: a retry will not help); a asks to launch all 10.');
     const shown = stripVTControlCharacters(renderToString(React.createElement(ConfirmBox, { confirm: box, width: 80 }), { columns: 80 }));
     expect(shown).toContain('y go (7) · a ask for all 10 · n/Esc cancel');
     // a: a box of its own, asked from a fresh listing; nothing launched by the a itself.
     r.controller.onIntent('confirm-all');
     const all = await waitFor(() => (r.store.getState().ui.confirm && r.store.getState().ui.confirm !== box ? r.store.getState().ui.confirm : null), 'the box for all', 30_000);
     expect(all.keys).toEqual(KEYS.slice(0, 10));
-    expect(all.message).toBe('Launch all 10 keys, the 3 persistent ones included (failed in every run that tried them: a retry will not help), 2 workers?');
+    expect(all.message).toBe('Launch all 10 keys, the 3 persistent ones included (Regular season 3; failed in every run that tried them: a retry will not help), 2 workers?');
     expect(r.store.getState().process.pid).toBeNull();
     r.controller.onIntent('confirm-no');
 
@@ -90,6 +92,19 @@ describe('s and the keys a retry will not help', () => {
   ])('launchOffer in a resume\'s words: %s', (_what, persistent, message) => {
     const offer = launchOffer(['a', 'b', 'c'], new Set(persistent), { verb: 'Launch', noun: 'key', allNoun: 'missing keys', what: '', where: '', settings: '2 workers', note: null });
     expect(offer.message).toBe(message);
+  });
+
+  // Tester AD4: the box said the 35 were persistent, not that they are the All-Star, Play-In and Playoff dates (as f does).
+  test('the persistent keys left out are said by phase, in calendar order; no phases, no words for them', () => {
+    const rows = [['2024-05-01', 'Playoffs'], ['2024-02-17', 'All-Star'], ['2024-04-17', 'Play-In'], ['2024-05-02', 'Playoffs'], ['2024-01-10', 'Regular season']].map(([key, phase]) => ({ key, phase }) as FailureRow);
+    const byPhase = keysByPhase(rows, resolvePhases('nba'));
+    expect(byPhase(['2024-05-01', '2024-05-02', '2024-02-17', '2024-04-17'])).toBe('All-Star 1 · Play-In 1 · Playoffs 2');
+    expect(byPhase(['2030-01-01'])).toBeNull();
+    expect(keysByPhase(rows, resolvePhases(null))(['2024-05-01'])).toBeNull();
+    const words = { verb: 'Retry' as const, noun: 'failed key', allNoun: 'failed keys', what: '', where: '', settings: '3 workers', note: null, phases: byPhase };
+    const keys = ['2024-05-01', '2024-05-02', '2024-02-17', '2024-04-17'];
+    expect(launchOffer(keys, new Set(keys), words).message).toBe('All 4 failed keys are persistent (All-Star 1 · Play-In 1 · Playoffs 2; failed in every run that tried them: a retry will not help). Nothing to retry by default; a asks to retry them anyway, 3 workers.');
+    expect(launchOffer([...keys, '2024-01-11'], new Set(keys.slice(0, 2)), words).message).toBe('Retry 3 failed keys, 3 workers? 2 persistent keys left out (Playoffs 2; failed in every run that tried them: a retry will not help); a asks to retry all 5.');
   });
 
   test('persistence not known (no storage): said only when a key offered is failing', () => {

@@ -8,6 +8,7 @@ import { moveCursor } from '../state/cursor.js';
 import { bodyHeightOf } from '../state/body-height.js';
 import { historyWindow } from '../state/history-lines.js';
 import { failuresView, retryGroups } from '../state/failures-view.js';
+import { keysByPhase } from '../failures/analysis.js';
 import { launchOffer, leaveOutSuspicious, retryOffer } from '../state/retry-offer.js';
 import { limit } from '../abort.js';
 import { countOf, formatCount } from '../format.js';
@@ -142,10 +143,10 @@ export function createController(deps: ControllerDeps) {
    * The keys the failure rule calls persistent (failed in every run that tried them), from the view as it is now (after
    * a fresh listing), or null while that is not known (storage not listed, or none configured); and which keys fail.
    */
-  function persistence(): { persistent: Set<string> | null; failing: Set<string> } {
+  function persistence(): { persistent: Set<string> | null; failing: Set<string>; phases: (keys: readonly string[]) => string | null } {
     const rows = failuresView(store.getState()).rows;
     const known = rows.some((r) => !r.recovered && r.persistentKnown);
-    return { persistent: known ? new Set(rows.filter((r) => r.persistent).map((r) => r.key)) : null, failing: new Set(rows.filter((r) => !r.recovered).map((r) => r.key)) };
+    return { persistent: known ? new Set(rows.filter((r) => r.persistent).map((r) => r.key)) : null, failing: new Set(rows.filter((r) => !r.recovered).map((r) => r.key)), phases: keysByPhase(rows, config.phases) };
   }
 
   /** `s`; `all`: asked again by `a` with the persistent keys too, from a fresh listing (as `r`'s `a` is). */
@@ -171,9 +172,9 @@ export function createController(deps: ControllerDeps) {
     const settings = settingsWords(pl.settingsTaken(), config.workers, config.timeout);
     // The keys that failed in every run that tried them are left out and said, as r does (tester Z7: s offered the
     // All-Star, Play-In and Playoff dates of every run without a word); `a` asks again with them.
-    const { persistent, failing } = persistence();
+    const { persistent, failing, phases } = persistence();
     const offer = launchOffer(keys, persistent, {
-      verb: 'Launch', noun: 'key', allNoun: 'missing keys', what: '', where: pl.launchWhere(), settings, note,
+      verb: 'Launch', noun: 'key', allNoun: 'missing keys', what: '', where: pl.launchWhere(), settings, note, phases,
       after: present ? undefined : 'No storage is configured, so nothing was subtracted: these are all the expected keys.',
     }, (k) => failing.has(k), store.getState().coverage.storage !== null);
     const base = { kind: 'resume' as const, workers: config.workers, timeout: config.timeout };
@@ -197,7 +198,7 @@ export function createController(deps: ControllerDeps) {
     const present = await freshStorage('r');
     if (live.storage && present === null) return;
     // Persistence from the fresh listing (the view as it is now); none known without one (storage not listed).
-    const { persistent } = persistence();
+    const { persistent, phases } = persistence();
     const missing = failing.filter((k) => !present?.has(k));
     // No failed key at all is not "all in storage now" (tester V10: said for a job that never failed a key).
     if (!only && (filter ? view.shown : view.rows).length === 0) return notice(`nothing to retry: no key has failed${filter ? ` matching "${filter}"` : ''}`, 'info');
@@ -207,7 +208,7 @@ export function createController(deps: ControllerDeps) {
     if (keys.length === 0) return notice(`nothing to retry: ${note}`, 'warn');
     const { workers, timeout } = config.retry;
     const what = only ? ` (${only.label} only)` : filter ? ` matching "${filter}" (the filtered table)` : '';
-    const offer = retryOffer(keys, persistent, what, settingsWords(active().settingsTaken(), workers, timeout), note, store.getState().coverage.storage !== null, active().launchWhere());
+    const offer = retryOffer(keys, persistent, what, settingsWords(active().settingsTaken(), workers, timeout), note, store.getState().coverage.storage !== null, active().launchWhere(), phases);
     retryAsked = { only };
     // `a`: every failing key with the persistent ones, from this fresh listing (never the first box's list).
     if (all) return openConfirm({ kind: 'retry', workers, timeout, keys: offer.withPersistent ?? offer.keys, message: offer.allMessage ?? offer.message });

@@ -217,6 +217,23 @@ export function formatGroups(groups: GroupCount[], sep = ' · '): string {
   return groups.map((g) => `${g.label} ${formatCount(g.count)}`).join(sep);
 }
 
+/**
+ * `keys` counted by their rows' phases, in calendar order: "All-Star 8 · Play-In 12 · Playoffs 15" (keys with no row
+ * are not counted); null when the job has no phases (`"phases": null`) or none of the keys has a row.
+ */
+export function keysByPhase(rows: readonly FailureRow[], calendar: PhaseCalendar): (keys: readonly string[]) => string | null {
+  if (calendar.none) return () => null;
+  const phase = new Map(rows.map((r) => [r.key, r.phase]));
+  return (keys) => {
+    const counts = new Map<string, number>();
+    for (const k of keys) {
+      const p = phase.get(k);
+      if (p !== undefined) counts.set(p, (counts.get(p) ?? 0) + 1);
+    }
+    return counts.size ? formatGroups(groupsInOrder(counts, phaseOrder(calendar.labels))) : null;
+  };
+}
+
 /** "35 keys failed in every run that tried them (All-Star 8 · Play-In 12 · Playoffs 15): a gentler retry will not help" */
 export function persistentSentence(s: FailureSummary, storageConfigured = true): string | null {
   if (s.persistent === null) return s.failing > 0 ? `persistent: ${persistentUnknown(storageConfigured)}` : null;

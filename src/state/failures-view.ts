@@ -128,7 +128,7 @@ export function failuresView(state: AppState): FailuresView {
   return view;
 }
 
-/** One line for the dashboard: "failing 35 · 35 persistent · HTTP 500 23 · timeout 12 · All-Star 8 · Play-In 12 · Playoffs 15". */
+/** One line for the dashboard: "failing 35 · 35 persistent (All-Star 8, Play-In 12, Playoffs 15) · HTTP 500 23 · timeout 12". */
 export function failureSummaryLine(state: AppState): string | null {
   const { summary } = failuresView(state);
   if (summary.failing + summary.recovered === 0) return null;
@@ -137,10 +137,12 @@ export function failureSummaryLine(state: AppState): string | null {
   const partial = partialNote(state);
   const parts = [`${partial ? `${partial}: ` : ''}failing ${formatCount(summary.failing)}`];
   if (summary.persistent === null) parts.push(`persistent: ${persistentUnknown(state.coverage.storage !== null)}`);
-  else if (summary.persistent) parts.push(`${formatCount(summary.persistent)} persistent`);
+  // The persistent keys' days with them, before anything the width may cut (tester AD4: `… · All-Sta…`).
+  else if (summary.persistent) parts.push(`${formatCount(summary.persistent)} persistent${summary.persistentByPhase.length ? ` (${formatGroups(summary.persistentByPhase, ', ')})` : ''}`);
   if (summary.recovered) parts.push(`${formatCount(summary.recovered)} recovered`);
   if (summary.byError.length) parts.push(formatGroups(summary.byError));
-  if (summary.byPhase.length) parts.push(formatGroups(summary.byPhase));
+  // Every failing key persistent: its phases were just said.
+  if (summary.byPhase.length && summary.persistent !== summary.failing) parts.push(formatGroups(summary.byPhase));
   return parts.join(' · ');
 }
 

@@ -50,6 +50,8 @@ export interface OfferWords {
   note: string | null;
   /** A sentence said after the question (`No storage is configured, so nothing was subtracted: …`). */
   after?: string;
+  /** The persistent keys left out by phase (`All-Star 8 · Play-In 12 · Playoffs 15`; analysis.ts keysByPhase), null for none. */
+  phases?: (keys: readonly string[]) => string | null;
 }
 
 /**
@@ -70,7 +72,9 @@ export function launchOffer(keys: string[], persistent: ReadonlySet<string> | nu
   const out = keys.length - left.length;
   if (out === 0) return { keys, message: `${ask(keys.length)}${also}` };
   const them = out === 1 ? 'it' : 'them';
-  const why = `failed in every run that tried ${them}: a retry will not help`;
+  // Which days they are, in the operator's terms, as f says (tester AD4: the box said only "persistent").
+  const phases = w.phases?.(keys.filter((k) => persistent.has(k))) ?? null;
+  const why = `${phases ? `${phases}; ` : ''}failed in every run that tried ${them}: a retry will not help`;
   const allMessage = `${w.verb} all ${countOf(keys.length, w.noun)}${w.what}${w.where}, the ${countOf(out, 'persistent one')} included (${why})${with_}?${also}`;
   if (left.length === 0) {
     const subject = keys.length === 1 ? `The ${w.allNoun.replace(/s$/, '')}` : `All ${formatCount(keys.length)} ${w.allNoun}`;
@@ -80,6 +84,6 @@ export function launchOffer(keys: string[], persistent: ReadonlySet<string> | nu
 }
 
 /** The retry box's offer (`r`, `R`): launchOffer in a retry's words. */
-export function retryOffer(keys: string[], persistent: ReadonlySet<string> | null, what: string, settings: string, note: string | null = null, storageConfigured = true, where = ''): RetryOffer {
-  return launchOffer(keys, persistent, { verb: 'Retry', noun: 'failed key', allNoun: 'failed keys', what, where, settings, note }, () => true, storageConfigured);
+export function retryOffer(keys: string[], persistent: ReadonlySet<string> | null, what: string, settings: string, note: string | null = null, storageConfigured = true, where = '', phases?: OfferWords['phases']): RetryOffer {
+  return launchOffer(keys, persistent, { verb: 'Retry', noun: 'failed key', allNoun: 'failed keys', what, where, settings, note, phases }, () => true, storageConfigured);
 }
