@@ -122,3 +122,15 @@ test('the words for a stuck execution: stuck, why, and the command that cancels 
     'backfill-tui: runs go on without the dashboard; open it again to stop them',
   ]);
 });
+
+// Tester AD6: leaving while our execution ran said it twice, the second time as a local run `(pid ?)` that is not there.
+test('our running execution is one line, with its run; no local-run line beside it', () => {
+  const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+  const execution = { id: 'bf-job-7d46e', name: 'projects/proj-x/locations/us-west2/jobs/bf-job/executions/bf-job-7d46e', state: 'running', taskCount: 1, succeededCount: 0, runningCount: 1, failedCount: 0, retriedCount: 0, cancelledCount: 0, createTime: now - 60_000, startTime: now - 60_000, completionTime: null, args: [], ours: true, taskTimeoutSeconds: null };
+  const base = initialState({ job: 'crjob', log: 'cloud-run', now, targets: [95], place: { ...initialPlaceState('Cloud Run job bf-job (us-west2)', 2 * 3_600_000), execution: execution as never, ours: true } });
+  const launched = { ...base, process: { ...base.process, alive: true, attached: true, runId: 'resume-20261201-131805-65acd9', pid: null } };
+  expect(leaveSummary([launched], 200)).toEqual([
+    'backfill-tui: crjob: execution bf-job-7d46e (run resume-20261201-131805-65acd9) goes on',
+    'backfill-tui: runs go on without the dashboard; open it again to stop them',
+  ]);
+});

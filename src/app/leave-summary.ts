@@ -19,9 +19,13 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
     const e = s.place?.execution ?? null;
     // A stuck one says so, and how to cancel it from the shell: the screen that said it is gone (tester AC11).
     const stuck = e && isActive(e) ? stuckReason(e, s.now, s.place?.stuckAfterMs) : null;
-    if (e && isActive(e)) lines.push(`${s.job}: execution ${e.id} goes on${s.place?.ours ? '' : ' (started outside the dashboard)'}${stuck ? `, stuck: ${stuck}` : ''}`);
+    // One line per run: our execution's run is not also a local process (tester AD6: `run … (pid ?) goes on` under it).
+    const running = e !== null && isActive(e);
+    if (running) lines.push(`${s.job}: execution ${e.id}${s.place?.ours ? (p.runId ? ` (run ${p.runId})` : '') : ' (started outside the dashboard)'} goes on${stuck ? `, stuck: ${stuck}` : ''}`);
     if (e && stuck) lines.push(`  to cancel it: ${cancelCommand(e)}`);
-    else if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) ${p.stopping === 'needs-kill' ? `ignored ${p.stopSignals.map((x) => x.signal).join(' and ') || 'the stop'}` : 'is stopping'}`, `  ${stopWords(p)}`);
+    if (running) {
+      // Said above, with its run.
+    } else if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) ${p.stopping === 'needs-kill' ? `ignored ${p.stopSignals.map((x) => x.signal).join(' and ') || 'the stop'}` : 'is stopping'}`, `  ${stopWords(p)}`);
     else if (p.alive && p.attached) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) goes on`);
     else if (p.alive && p.external) lines.push(`${s.job}: pid ${p.externalPids.join(', ')} (not started here) goes on writing the log`);
     if (s.ui.confirm) lines.push(`${s.job}: left unanswered, nothing done: ${s.ui.confirm.message}`);
