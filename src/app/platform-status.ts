@@ -65,7 +65,7 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   } else {
     // Fitted to the terminal (80 columns when piped), as the overview is: two lines per job, never wrapped.
     const width = statusWidth();
-    const lines = registry.multi ? overviewText(overviewRows(states), width) : statusText(states[0]).trimEnd().split('\n');
+    const lines = registry.multi ? overviewText(overviewRows(states), width) : statusText(states[0], { width }).trimEnd().split('\n');
     // A job's problems under the table, named by job: a calm `waiting` row may hide a refused credential.
     // And each failing source its row shows (a storage or warehouse look says its error in the state, not the report).
     registry.jobs.forEach((job, i) => {

@@ -29,7 +29,7 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
   else {
     // Every line within the terminal (80 columns when piped), wrapped by display width as the views measure it.
     const { truncate: cut, wrap } = await import('../text-width.js');
-    const lines = [...statusText(state, { cut }).trimEnd().split('\n'), ...report.problems.map((p) => `problem   ${p}`)];
+    const lines = [...statusText(state, { cut, width: statusWidth() }).trimEnd().split('\n'), ...report.problems.map((p) => `problem   ${p}`)];
     writeOut(`${fitStatusLines(lines, statusWidth(), wrap).join('\n')}\n`);
   }
   // The run cannot be known (a log that cannot be read, or not to its end within --timeout, a Cloud Run region that

@@ -63,7 +63,7 @@ export function mayExceed(lines: string[], width: number): boolean {
 }
 
 /** `backfill-tui status` for people: the same facts as the JSON, as lines. */
-export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
+export function statusText(state: AppState, opts: { cut?: Cut; width?: number } = {}): string {
   const run = state.log.current;
   const f = currentFigures(state);
   const lines: string[] = [];
@@ -120,12 +120,12 @@ export function statusText(state: AppState, opts: { cut?: Cut } = {}): string {
   // As --json's expectedProblems says them (tester X9: text said only the invalid lines).
   const leftOut = ex ? [ex.blank ? countOf(ex.blank, 'blank line') : '', ex.duplicates ? countOf(ex.duplicates, 'duplicate key') : ''].filter(Boolean) : [];
   if (ex && leftOut.length) lines.push(`expected  ${leftOut.join(' and ')} in ${ex.file ?? 'the expected file'} not counted (${countOf(ex.keys.length, 'key')} counted)`);
-  lines.push(...failureLines(state));
+  lines.push(...failureLines(state, opts.width ?? 80));
   return `${lines.join('\n')}\n`;
 }
 
 /** Keys still failing, by error kind, phase and month, and the persistent ones with what that means. */
-function failureLines(state: AppState): string[] {
+function failureLines(state: AppState, width: number): string[] {
   // Which key fails depends on the latest run that tried it, maybe in the part of the log not read: none said as a
   // fact (tester Z12: `714 failing` from a third of the log, 785 once read whole), as `missing --from failures` says.
   if (readingLog(state)) return [`failures  not known: the log was not read to its end (give --timeout more)`];
@@ -136,13 +136,14 @@ function failureLines(state: AppState): string[] {
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';
   const out = [`failures  ${formatCount(summary.failing)} failing · ${formatCount(summary.recovered)} recovered${file}`];
   // persistentSentence says "persistent: not known (storage not listed)" when storage has no answer.
-  // Each line packed into 80 columns between its groups, as the failures view does (tester Y8: the month line of a
-  // long backfill, ~250 columns, wrapped mid-word in the terminal).
+  // Each line packed into the width between its groups, as the failures view does (tester Y8: the month line of a
+  // long backfill, ~250 columns, wrapped mid-word in the terminal); packed for 80 and wrapped again at 50, its rows
+  // lost their hang (tester AC11).
   // The lines are not labelled: with no key dated (game ids without a game_date), the month line would repeat the
   // phase line's `no date N` word for word (tester AA3), so it is left out; a month line always names a month.
   const dated = summary.byMonth.some((m) => m.label !== NO_DATE);
   for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), dated ? formatMonths(summary.byMonth) : '', persistentSentence(summary, state.coverage.storage !== null)]) {
-    if (line) out.push(...packGroups(line, 70).map((row) => `          ${row}`));
+    if (line) out.push(...packGroups(line, Math.max(20, width - 10)).map((row) => `          ${row}`));
   }
   return out;
 }

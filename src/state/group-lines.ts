@@ -24,8 +24,11 @@ export function packGroups(text: string, width: number, measure: (s: string) => 
     row = `${indent}${group}`;
     if (measure(row) + room <= width) return;
     // Wider than a row: break between words, later rows under the group's text (after `2022: `).
+    // Only a label's colon (`2022: `) hangs the rows: one inside a sentence (`Playoffs 5): a gentler`) would leave
+    // its last word alone far to the right (seen at 50 columns).
     const colon = group.indexOf(': ');
-    const hang = indent + ' '.repeat(colon > 0 && colon < 12 ? colon + 2 : 0);
+    const label = colon > 0 && colon < 12 && !/[\s)]/.test(group.slice(0, colon));
+    const hang = indent + ' '.repeat(label ? colon + 2 : 0);
     row = '';
     for (const word of group.split(' ')) {
       const next = row ? `${row} ${word}` : `${indent}${word}`;
