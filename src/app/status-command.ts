@@ -14,7 +14,7 @@ import { unsafeKeyProblem } from '../key-safety.js';
 import { persistentUnknown } from '../failures/analysis.js';
 import { terminalColumns, writeErr, writeOut } from '../std-write.js';
 import { readingLog, readingText } from '../state/log-reading.js';
-import { executionLogGone } from '../state/failures-known.js';
+import { executionLogGone, executionLogUnread, executionsUnlisted } from '../state/failures-known.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
 export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse'; timeoutMs?: number }): Promise<number> {
@@ -53,7 +53,7 @@ export function statusWidth(): number {
  * (tester Z12: exit 0 beside `reading… 27 %`), or its Cloud Run place does not answer. `status` then exits 1.
  */
 export function runNotKnown(state: AppState, report: SnapshotReport): boolean {
-  return report.logUnreadable || runUnknown(state) || readingLog(state);
+  return report.logUnreadable || runUnknown(state) || readingLog(state) || executionLogUnread(state);
 }
 
 /** `--require P [--source S]` against one job's snapshot: 0 met, 1 not met or unknown, 2 not a percentage. */
@@ -128,8 +128,13 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   // A Cloud Run job whose executions could not be listed: the newest execution's failures are not known, only
   // those kept from earlier ones (tester Z3: an empty list and exit 0 went to a script's retry as "nothing failed").
   const place = state.place;
-  if (place && place.listedAt === null && place.error) {
+  if (place && executionsUnlisted(state)) {
     writeErr(`backfill-tui: ${place.label} not listed: the newest execution's failing keys are not known; nothing is printed\n`);
+    return 1;
+  }
+  // Its log could not be read to its end (tester AD10: Cloud Logging refused, an empty list and exit 0).
+  if (place && executionLogUnread(state)) {
+    writeErr(`backfill-tui: the log of execution ${place.execution!.id} could not be read to its end: its failing keys are not known; nothing is printed\n`);
     return 1;
   }
   const storage = state.coverage.storage;

@@ -1,5 +1,5 @@
 import { readingLog, readingText } from '../state/log-reading.js';
-import { executionLogGone } from '../state/failures-known.js';
+import { executionLogGone, executionLogUnread, executionsUnlisted } from '../state/failures-known.js';
 import { FOREIGN_LOG_HINT, foreignLog, foreignLogText } from '../state/foreign-log.js';
 import { deadStartCause } from '../state/dead-start.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
@@ -131,6 +131,8 @@ function failureLines(state: AppState, width: number): string[] {
   if (readingLog(state)) return [`failures  not known: the log was not read to its end (give --timeout more)`];
   if (state.failed.unread) return [`failures  not known: the failed-keys files were not read (see problem below)`];
   if (executionLogGone(state)) return [`failures  not known: the newest execution's log is not in Cloud Logging`];
+  if (executionLogUnread(state)) return [`failures  not known: the execution's log could not be read (see problem below)`];
+  if (executionsUnlisted(state)) return [`failures  not known: the executions could not be listed (see problem below)`];
   const { summary } = failuresView(state);
   if (summary.failing + summary.recovered === 0) return [];
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';

@@ -1,5 +1,6 @@
 import type { AppState } from '../state/app-state.js';
 import type { Store } from '../store.js';
+import { executionLogUnread, executionsUnlisted } from '../state/failures-known.js';
 
 /**
  * What a key acts on may still be being read when it is pressed (the expected keys, the log's history, who
@@ -33,9 +34,14 @@ export function expectedUnknown(s: AppState, file: string | null): string | null
 export function failuresUnknown(s: AppState): string | null {
   const { log } = s;
   if (log.historyDone) return null;
-  // A Cloud Run job's log is no file: its history is done once a read of the execution's entries caught up; a
-  // read that fails is said on the place's line, and the keys then act on what is known.
-  if (s.place) return s.place.error ? null : "the execution's log is still being read, so not every failure is known";
+  // A Cloud Run job's log is no file: its history is done once a read of the execution's entries caught up. A read
+  // that fails is said on the place's line; what failed is then not known (tester AD10: `r` said `no key has failed`),
+  // nor, with the executions not listed, what the newest one failed.
+  if (s.place) {
+    if (!s.place.error) return "the execution's log is still being read, so not every failure is known";
+    if (executionsUnlisted(s)) return "the executions could not be listed, so the newest one's failures are not known";
+    return executionLogUnread(s) ? "the execution's log could not be read, so its failures are not known" : null;
+  }
   if (!log.looked) return 'the log has not been looked at yet';
   if (!log.exists) return null;
   const pct = log.size > 0 ? ` (${Math.floor((log.bytesRead / log.size) * 100)} %)` : '';

@@ -220,7 +220,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     d.onFollow?.(e.id, seedOf(e, rec, takesKeys()));
     /** The execution's entries so far, in log order: a late one puts them in order again. */
     const kept: KeptEntry[] = [];
-    place({ logNewestAt: null, logReadAt: null, logIncomplete: isActive(e) ? null : incompleteOf(e) });
+    place({ logNewestAt: null, logReadAt: null, logCaughtUp: false, logIncomplete: isActive(e) ? null : incompleteOf(e) });
     unfollow = d.feed.follow({
       project: spec.project,
       job: spec.job,
@@ -245,7 +245,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         // update, before the history is done (tester Y6: one that died before the dashboard opened read `incomplete`
         // until the next listing, then `ended`, and that end fired an alert for old news).
         const ended = pass.caughtUp && followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
-        place({ logReadAt: at, ...cleared('log'), ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
+        place({ logReadAt: at, ...cleared('log'), ...(pass.caughtUp ? { logCaughtUp: true } : {}), ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
         // What the log held when it was first read is history; what comes after is news (alerts fire).
         if (pass.caughtUp) d.dispatch({ type: 'log/history-done' });
         // Ended, read to the end, and not one entry: its kept outcomes, if any were kept whole, stand for it (tester Z3

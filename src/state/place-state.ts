@@ -13,6 +13,12 @@ export interface PlaceState {
   logNewestAt: number | null;
   /** When the log was last read successfully. */
   logReadAt: number | null;
+  /**
+   * A read of the followed execution's log has reached its end (false from the follow until one does; undefined when
+   * nothing was followed): until then what it tried and failed is not known, a failed read included (tester AD10:
+   * Cloud Logging refused and `failing 0`, `missing --from failures` empty, exit 0).
+   */
+  logCaughtUp?: boolean;
   /** The execution ended but its last entries have not all arrived ('waiting'), or never did ('gave-up'). */
   logIncomplete: 'waiting' | 'gave-up' | null;
   /** The last failed call to Cloud Run or Logging, with how to fix it; figures shown are then stale. */
