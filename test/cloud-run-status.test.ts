@@ -295,7 +295,7 @@ test('status of a Cloud Run job whose region does not answer: error, the host na
   // (The job's 83-column path on rows of its own, broken after a `/`: tester AC11.)
   expect(text.stdout.split('\n').slice(0, 4)).toEqual(['crjob: error', `          cloud-run:projects/${PROJECT}/locations/${REGION}/jobs/`, `          ${JOB}`, `          Cloud Run job ${JOB} (${REGION}) · timed out after 6 s`]);
   // Said once, as a problem; a one-shot does not say "retrying".
-  expect(unwrapped(text.stdout.slice(text.stdout.indexOf('problem')))).toBe(`problem   Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 6 s (--timeout) (check the network or cloudRun.apiEndpoint)\n`);
+  expect(unwrapped(text.stdout.slice(text.stdout.indexOf('\nproblem') + 1))).toBe(`problem   Cloud Run job ${JOB} (${REGION}): Cloud Run: no answer from ${host} within 6 s (--timeout) (check the network or cloudRun.apiEndpoint)\n`);
   expect(text.stdout).not.toContain('retrying');
 }, 60_000);
 

@@ -1,4 +1,5 @@
 import { readingLog } from './log-reading.js';
+import { executionLogUnread, executionsUnlisted } from './failures-known.js';
 import { formatCount } from '../format.js';
 import {
   currentFailures,
@@ -263,6 +264,10 @@ function withoutPhases(summary: FailureSummary, none: boolean): FailureSummary {
 
 /** `so far (log 5 % read)` while the history is read, else null (log-reading.ts). */
 export function partialNote(state: AppState): string | null {
+  // A Cloud Run job's failures without the newest execution's (its log not read, or the executions not listed):
+  // what was read, said as such, as status says `not known` (tester AD10).
+  if (executionLogUnread(state)) return "so far (the execution's log not read)";
+  if (executionsUnlisted(state)) return 'so far (the executions not listed)';
   // A read under way with its size known (before the follower's first look no failure can have been read from it).
   const { bytesRead, size } = state.log;
   if (!readingLog(state) || size <= 0) return null;
