@@ -12,12 +12,12 @@ const CHUNK = 256 * 1024;
  * the newest rotated file beside `log` that begins with the bytes the log began with (`head`), holds more than
  * `from` bytes, and, where `tail` is given, holds those bytes just before `from`. Its lines from the one `from`
  * falls in to its end go to `onChunk` (whole lines, each chunk ending in '\n'; an unfinished last line is the
- * cut's own loss and is dropped). Resolves the copy's path, or null when none was found. Only reads.
+ * cut's own loss and is dropped). Resolves the copy's path and size, or null when none was found. Only reads.
  */
 export async function readCutCopy(
   log: string,
   opts: { head: Buffer; tail: Buffer | null; from: number; maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void },
-): Promise<string | null> {
+): Promise<{ file: string; size: number } | null> {
   if (opts.head.length === 0) return null;
   for (const { file } of (await rotatedSiblings(log)).slice(0, MAX_LOOKED)) {
     const h = await open(file, 'r').catch(() => null);
@@ -26,12 +26,50 @@ export async function readCutCopy(
       const size = (await h.stat()).size;
       if (size <= opts.from || !(await holds(h, opts.head, 0)) || (opts.tail && !(await holds(h, opts.tail, opts.from - opts.tail.length)))) continue;
       await readLines(h, await lineStart(h, opts.from, opts.maxLineBytes), size, opts);
-      return file;
+      return { file, size };
     } finally {
       await h.close().catch(() => undefined);
     }
   }
   return null;
+}
+
+/** Bytes before a later copy's `from` that must be NULs for it to be the next cut's copy (and its first byte). */
+const NUL_CHECK = 4096;
+
+/**
+ * The copies of later cuts, taken while nothing read the log (tester AD7: two copytruncates during a Ctrl-Z lost the
+ * middle copy's lines). A `>` writer goes on at its offset after a cut, so the next copy is NULs up to where the copy
+ * before it ended (`from`), then what the writer wrote until that next cut: read from `from` to its end, then the
+ * copy after it, until the writer's offset now (`to`). `read`: copies already read. Only reads.
+ */
+export async function readLaterCopies(
+  log: string,
+  opts: { from: number; to: number; read: string[]; maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void },
+): Promise<void> {
+  const read = new Set(opts.read);
+  let from = opts.from;
+  while (from < opts.to && !opts.signal.aborted) {
+    let next: { file: string; size: number } | null = null;
+    for (const { file } of (await rotatedSiblings(log)).slice(0, MAX_LOOKED)) {
+      if (read.has(file)) continue;
+      const h = await open(file, 'r').catch(() => null);
+      if (!h) continue;
+      try {
+        const size = (await h.stat()).size;
+        const check = Math.min(NUL_CHECK, from);
+        if (size <= from || !(await holds(h, Buffer.alloc(1), 0)) || !(await holds(h, Buffer.alloc(check), from - check))) continue;
+        await readLines(h, from, size, opts);
+        next = { file, size };
+        break;
+      } finally {
+        await h.close().catch(() => undefined);
+      }
+    }
+    if (!next) return;
+    read.add(next.file);
+    from = next.size;
+  }
 }
 
 /** Whether `h` holds `bytes` at `at`. */

@@ -5,7 +5,7 @@ import type { FollowHandlers, HistoryStart } from '../log-follower.js';
 import { LineSplitter } from './line-splitter.js';
 import { movedLogOf, sameMoved, type FollowWriters, type MovedLog } from './moved-log.js';
 import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
-import { readCutCopy } from './cut-copy.js';
+import { readCutCopy, readLaterCopies } from './cut-copy.js';
 import { movedBeside } from './moved-beside.js';
 
 /** While a moved log's writer is quiet, who holds it is asked at most this often (a walk of /proc each). */
@@ -111,7 +111,10 @@ export class FileFollower {
       // line's start. A splitter already past the NULs holds the new content's line: it stays.
       const pastNuls = cut !== null && cut.goOnAt === file.offset;
       if (!pastNuls) this.splitter.reset();
-      await readCutCopy(this.path, { head, tail: from === file.offset ? tail : null, from, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk: (lines) => this.handlers.onChunk(lines) }).catch(() => undefined);
+      const onChunk = (lines: Buffer) => this.handlers.onChunk(lines);
+      const copy = await readCutCopy(this.path, { head, tail: from === file.offset ? tail : null, from, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk }).catch(() => null);
+      // Cut again while nothing read it (two rotations during a Ctrl-Z): the later copies hold what came between.
+      if (copy && cut && copy.size < cut.goOnAt) await readLaterCopies(this.path, { from: copy.size, to: cut.goOnAt, read: [copy.file], maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk }).catch(() => undefined);
       if (this.signal.aborted) return;
       if (cut) {
         // The writer goes on at its own offset: the file is NULs up to there, then its new lines.
