@@ -196,6 +196,9 @@ export function failureGroupLines(summary: FailureSummary, phases = true, partia
  * tried it (a silent run may have too): "failed in 3 of 3 runs known to have tried it".
  */
 export function runsText(r: Pick<FailureRow, 'failedIn' | 'triedIn'> & { persistentKnown?: boolean }): string {
+  // Counted from its first failure on (README, Failures view): a run keeps the keys it tried only while it is the
+  // log's current one, so the runs that scraped it before it ever failed are not known (tester AD8: `22 of 149` in a
+  // log of 150 runs). Not said here: the words would push the filter's count off an 80-column line.
   return `failed in ${r.failedIn} of ${r.triedIn} run${r.triedIn === 1 ? '' : 's'}${r.persistentKnown === false ? ' known to have' : ' that'} tried it`;
 }
 
