@@ -48,7 +48,7 @@ export const newReport = (): SnapshotReport => ({ problems: [], logUnreadable: f
  */
 export async function collectSnapshot(
   config: Config,
-  opts: { now?: () => number; sources?: boolean; hub?: SourceHub; writers?: WritersScan; timeoutMs?: number; report?: SnapshotReport } = {},
+  opts: { now?: () => number; sources?: boolean; hub?: SourceHub; writers?: WritersScan; timeoutMs?: number; report?: SnapshotReport; watch?: (state: () => AppState) => void } = {},
 ): Promise<AppState> {
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
@@ -63,6 +63,8 @@ export async function collectSnapshot(
   const dispatch = (e: AppEvent) => {
     if (open) state = reduce(state, e); // a part left behind must not change what was printed
   };
+  // How far the look is, for a caller that says it while it lasts (read-progress.ts).
+  opts.watch?.(() => state);
   // The bound given, as given (tester AC11: `--timeout 0.3` read `within 0 s`, 1.5 `within 2 s`).
   const seconds = `${Number((timeoutMs / 1000).toFixed(3))} s`;
   const bounded = (what: string, task: Promise<unknown>) =>

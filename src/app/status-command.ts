@@ -4,6 +4,7 @@ import { FOREIGN_LOG_HINT, foreignLogProblem, foreignLogText } from '../state/fo
 import type { Config } from '../config.js';
 import { keysForTarget } from '../coverage/math.js';
 import { collectSnapshot, newReport, type SnapshotReport } from './snapshot.js';
+import { progressOnStderr } from './read-progress.js';
 import { statusJson } from './status-json.js';
 import { fitStatusLines, statusText } from './status-text.js';
 import { coverageView } from '../state/coverage-view.js';
@@ -19,7 +20,7 @@ import { executionLogGone, executionLogUnread, executionsUnlisted } from '../sta
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
 export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse'; timeoutMs?: number }): Promise<number> {
   const report = newReport();
-  const state = await collectSnapshot(config, { timeoutMs: opts.timeoutMs, report });
+  const state = await lookWithProgress(config, { timeoutMs: opts.timeoutMs, report });
   // `problems`: what could not be looked at within the time bound, or at all; each explained.
   // A log in another format (tester W19) is a problem for scripts too; the text says it under the state line.
   const foreign = foreignLogProblem(state);
@@ -107,7 +108,7 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
     throw new UserError(`--phase: no phase ${JSON.stringify(filter.phase)}; phases are ${config.phases.labels.map((l) => JSON.stringify(l)).join(', ')}`, 2);
   }
   const report = newReport();
-  const state = await collectSnapshot(config, { timeoutMs, report });
+  const state = await lookWithProgress(config, { timeoutMs, report });
   for (const p of report.problems) writeErr(`backfill-tui: ${p}\n`);
   if (readingLog(state)) {
     // Half a history gives whatever keys were read in time (tester W12: 100, 144, 144 on three tries, rc 0, for
@@ -173,7 +174,7 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
     return 2;
   }
   const report = newReport();
-  const state = await collectSnapshot(config, { timeoutMs, report });
+  const state = await lookWithProgress(config, { timeoutMs, report });
   // The keys go to stdout for a script to read; what could not be looked at goes to stderr.
   for (const p of report.problems) writeErr(`backfill-tui: ${p}\n`);
   // Without the expected keys nothing is missing or present: say why they are not known, not blame storage.
@@ -225,4 +226,14 @@ function persistentSaid(state: AppState, keys: string[], persistent: boolean | u
     writeErr(`backfill-tui: ${formatCount(n)} of these ${formatCount(keys.length)} keys ${n === 1 ? 'is' : 'are'} persistent (failed in every run that tried ${n === 1 ? 'it' : 'them'}: a retry will not help); s leaves ${n === 1 ? 'it' : 'them'} out, and so does --not-persistent\n`);
   }
   return keys;
+}
+
+/** collectSnapshot with a progress line on a terminal's stderr from its first second on (read-progress.ts). */
+async function lookWithProgress(config: Config, opts: { timeoutMs?: number; report: SnapshotReport }): Promise<AppState> {
+  const progress = progressOnStderr(config.job);
+  try {
+    return await collectSnapshot(config, { ...opts, watch: progress.watch });
+  } finally {
+    progress.stop();
+  }
 }
