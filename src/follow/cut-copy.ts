@@ -90,7 +90,8 @@ async function lineStart(h: FileHandle, at: number, maxLineBytes: number): Promi
   return nl === -1 ? at : at - bytesRead + nl + 1;
 }
 
-async function readLines(h: FileHandle, from: number, to: number, opts: { maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void }): Promise<void> {
+/** `h`'s whole lines from `from` to `to` to `onChunk` (an unfinished last line dropped). */
+export async function readLines(h: FileHandle, from: number, to: number, opts: { maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void }): Promise<void> {
   const splitter = new LineSplitter(opts.maxLineBytes);
   const buf = Buffer.allocUnsafe(CHUNK);
   for (let at = from; at < to && !opts.signal.aborted; ) {

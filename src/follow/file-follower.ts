@@ -1,12 +1,12 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FollowHandlers, HistoryStart } from '../log-follower.js';
 import { LineSplitter } from './line-splitter.js';
 import { movedLogOf, sameMoved, type FollowWriters, type MovedLog } from './moved-log.js';
 import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
-import { readCutCopy, readLaterCopies } from './cut-copy.js';
-import { movedBeside } from './moved-beside.js';
+import { readCutCopy, readLaterCopies, readLines } from './cut-copy.js';
+import { movedBeside, rotatedBetween } from './moved-beside.js';
 
 /** While a moved log's writer is quiet, who holds it is asked at most this often (a walk of /proc each). */
 const HOLDERS_LOOK_MS = 1_000;
@@ -38,6 +38,8 @@ export class FileFollower {
   private moved: MovedLog | null = null;
   /** The file read last was a moved log: the path's next file goes on from it (onReset 'rotated'). */
   private leftMoved = false;
+  /** The moved file we read last, beside the log under a rotated name: where a second rotation's files begin. */
+  private movedFrom: { file: string; mtimeMs: number; head: Buffer } | null = null;
   private lastHoldersLook = -Infinity;
   private lastMovedLook = -Infinity;
   private readonly writers: FollowWriters | undefined;
@@ -76,7 +78,13 @@ export class FileFollower {
       // read any more, it is dropped all the same: nothing may keep us on a file that is no longer the log.
       await this.readAvailable(this.file).catch(() => undefined);
       // Moved aside under a rotated name with no writer holding it: the path's next file goes on from it.
-      if (!this.leftMoved && (await movedBeside(this.path, this.file.id).catch(() => false))) this.leftMoved = true;
+      if (!this.leftMoved) {
+        const moved = await movedBeside(this.path, this.file.id).catch(() => null);
+        if (moved) {
+          this.leftMoved = true;
+          this.movedFrom = { ...moved, head: this.file.remembered().head };
+        }
+      }
       await this.dropFile();
     }
     if (this.signal.aborted) return;
@@ -93,7 +101,10 @@ export class FileFollower {
       this.unusable = null;
       // After a moved log, the path's new file goes on from it (logrotate's `create`); else it replaces what was read.
       if (this.everOpened) this.handlers.onReset(this.leftMoved ? 'rotated' : 'replaced');
+      // Rotated again while nothing read it: the files in between, before the new one (tester AD7's addendum).
+      if (this.leftMoved && this.movedFrom) await this.readBetween(this.movedFrom, opened.id).catch(() => undefined);
       this.leftMoved = false;
+      this.movedFrom = null;
       this.everOpened = true;
       // A long history's reader gets ready while its start is looked for (a one-run log is read backwards whole).
       if (!this.historyDone) this.releaseBulk = this.prepareBulk(opened);
@@ -305,6 +316,20 @@ export class FileFollower {
     if (this.unusable === what) return;
     this.unusable = what;
     this.handlers.onUnusable?.(what);
+  }
+
+  /** Each rotated file between the moved one and the path's new one, whole, oldest first (see rotatedBetween). */
+  private async readBetween(moved: { file: string; mtimeMs: number; head: Buffer }, next: { dev: number; ino: number }): Promise<void> {
+    for (const file of await rotatedBetween(this.path, moved, next)) {
+      const h = await open(file, 'r').catch(() => null);
+      if (!h) continue;
+      try {
+        await readLines(h, 0, (await h.stat()).size, { maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk: (lines) => this.handlers.onChunk(lines) });
+      } finally {
+        await h.close().catch(() => undefined);
+      }
+      if (this.signal.aborted) return;
+    }
   }
 
   private async dropFile(): Promise<void> {
