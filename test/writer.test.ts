@@ -76,3 +76,16 @@ test('a launch in its start window (child spawned, pid not yet in the state) is 
   expect(runStatus(looked.log.current, looked.now, writerOf(looked))).toBe('running');
   expect(looked.alerts.recent.map((a) => a.kind)).not.toContain('ended-without-summary');
 });
+
+// Tester AD11: the dashboard that stopped the run saw its exit a second after the other one recorded its end, and said
+// `stopped · 0:09` beside the other's and status's `0:08`: the recorded end is every dashboard's end.
+test.each([
+  ['stopped here', { stopped: true }],
+  ['gone', { stopped: false }],
+] as const)('our run %s: it ended at its recorded end, not where this dashboard saw it go', (_name, patch) => {
+  const record = { id: 'resume-1', label: 'resume', keyCount: 3, keysFile: null, pid: 77, startedAt: T - 8_900, endedAt: T - 1_100, exitCode: null, reason: 'stopped', counts: null };
+  const s = state({ runId: 'resume-1', pid: 77, attached: true, alive: false, exitedAt: T - 200, ...patch, history: [record] as never }, T - 1_500);
+  expect(writerOf(s).endedAt).toBe(T - 1_100);
+  // No end recorded yet: where it was seen to go.
+  expect(writerOf(state({ runId: 'resume-1', pid: 77, attached: true, alive: false, exitedAt: T - 200, ...patch, history: [{ ...record, endedAt: null }] as never }, T - 1_500)).endedAt).toBe(T - 200);
+});

@@ -19,7 +19,9 @@ function writerFacts(state: AppState): WriterInfo {
   const later = laterRun(state);
   // A cancelled Cloud Run execution ended at its completion, not at its newest entry read (tester V4: `stuck · 2:30`
   // then `stopped · 1:48`, the log delay taken off the elapsed).
-  if (p.stopped && !later) return { alive: false, stopped: true, endedAt: p.exitedAt ?? state.place?.execution?.completionTime ?? recordedEnd(state) };
+  // The end recorded in runs.jsonl first: every dashboard of one run then says one elapsed (tester AD11: the one that
+  // saw the exit later said `0:09` beside the recorded `0:08`).
+  if (p.stopped && !later) return { alive: false, stopped: true, endedAt: recordedEnd(state) ?? p.exitedAt ?? state.place?.execution?.completionTime ?? null };
   // A Cloud Run execution says itself whether tasks run; its log arrives late, so silence proves nothing.
   const e = state.place?.execution;
   if (e) {
@@ -32,7 +34,7 @@ function writerFacts(state: AppState): WriterInfo {
   // after 0 keys` alerted for a run starting 1 s after a stop).
   if (p.launching && p.startingPid) return { alive: true, arrivedAt };
   if (stoppedByRecord(state)) return { alive: false, stopped: true, endedAt: state.process.history.at(-1)?.endedAt ?? null };
-  if (p.pid !== null && p.alive !== null && !later) return { alive: p.alive, arrivedAt, ...(p.alive ? {} : { endedAt: p.exitedAt ?? recordedEnd(state) }) };
+  if (p.pid !== null && p.alive !== null && !later) return { alive: p.alive, arrivedAt, ...(p.alive ? {} : { endedAt: recordedEnd(state) ?? p.exitedAt ?? null }) };
   if (p.writersChecked) {
     // A write after our last look at /proc (lines arriving, or the file's modification time once read: our clock)
     // means someone writes the log after all. Never a line's own time: a log's clock may be off, or its zone guessed
