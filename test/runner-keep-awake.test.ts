@@ -85,6 +85,36 @@ describe('keepAwake', () => {
     await waitFor(() => !k.active && !again.active, 'both handles to say it is off');
   });
 
+  // Tester AD13: a bus or logind answering late fails the inhibitor after the half second it is given; the header said
+  // `awake` for the whole run with none running.
+  test('an inhibitor that fails after it was taken as working says so, once, with its own error; one stopped says nothing', async () => {
+    const run = fakeRun();
+    const pathEnv = fakeInhibitPath('sleep 0.5; echo "Failed to inhibit: Connection timed out" >&2; exit 1');
+    const k = await keepAwake(run.pid, { platform: 'linux', pathEnv, settleMs: 100 });
+    expect(k.active).toBe(true);
+    const said: string[] = [];
+    k.onEnded!((why) => said.push(why));
+    await waitFor(() => said.length > 0 || null, 'the late failure said');
+    expect(said).toEqual(['systemd-inhibit ended after 1 s (code 1): Failed to inhibit: Connection timed out']);
+    expect(k.active).toBe(false);
+    // Asked after its end: said at once.
+    const late: string[] = [];
+    k.onEnded!((why) => late.push(why));
+    expect(late).toEqual(said);
+
+    const other = fakeRun();
+    const s = await keepAwake(other.pid, { platform: 'linux', pathEnv: fakeInhibitPath('shift 4\n"$@"'), settleMs: 100 });
+    const stopped: string[] = [];
+    s.onEnded!((why) => stopped.push(why));
+    const inhibitor = findInhibitor(other.pid)!;
+    track(inhibitor);
+    const start = procStartOf(inhibitor);
+    s.stop();
+    await waitFor(() => !s.active || null, 'the stopped inhibitor gone');
+    expect(isAlive(inhibitor, start)).toBe(false);
+    expect(stopped).toEqual([]);
+  });
+
   test('stop() ends the inhibitor early', async () => {
     const run = fakeRun();
     const k = await keepAwake(run.pid, { platform: 'linux', pathEnv: fakeInhibitPath('shift 4\n"$@"'), settleMs: 200 });

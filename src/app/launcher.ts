@@ -3,7 +3,7 @@ import { lstat, unlink } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { commandVars, expandCommand, takesKeysFile } from '../runner/command.js';
 import { settingsRecorded, settingsTaken } from '../run-place/settings-taken.js';
-import { keepAwake } from '../runner/keep-awake.js';
+import { keepAwake, type KeepAwake } from '../runner/keep-awake.js';
 import { writeKeysFile } from '../runner/keys-file.js';
 import { readExpectedLayout } from '../coverage/expected-keys.js';
 import { launch } from '../runner/launch.js';
@@ -23,7 +23,7 @@ export interface LaunchRequest {
 }
 
 export type LaunchOutcome =
-  | { ok: true; run: RunRecord; child: ChildProcess; keepAwake: { how: string | null; reason: string | null; stop(): void }; notices: string[] }
+  | { ok: true; run: RunRecord; child: ChildProcess; keepAwake: { how: string | null; reason: string | null; stop(): void; onEnded?: KeepAwake['onEnded'] }; notices: string[] }
   | { ok: false; message: string; notices: string[] };
 
 /**
@@ -67,7 +67,7 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
       return { ok: false, message: `failed to start: ${result.reason}${out ? ` — first output: ${out.split('\n').slice(-3).join(' | ')}` : ''}`, notices };
     }
     const awake = config.keepAwake && result.run.pid !== null ? await keepAwake(result.run.pid) : { active: false, how: null, reason: null, stop: () => undefined };
-    return { ok: true, run: result.run, child: result.child, keepAwake: { how: awake.active ? awake.how : null, reason: awake.active ? null : awake.reason, stop: awake.stop }, notices };
+    return { ok: true, run: result.run, child: result.child, keepAwake: { how: awake.active ? awake.how : null, reason: awake.active ? null : awake.reason, stop: awake.stop, onEnded: awake.onEnded }, notices };
   } finally {
     await lock.release();
   }

@@ -268,6 +268,14 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const problem = store.getState().process.keepAwakeProblem;
     // Keyed by the run: it goes when the run ends (W23: it stayed under the header of the run after).
     if (problem) notice(`the machine cannot be kept awake during the run: ${problem}`, 'warn', awakeKey(run.id));
+    // An inhibitor that fails after it was taken as working (tester AD13: `awake` stood for the whole run with none
+    // running): said as one that failed at once, while this run lives.
+    out.keepAwake.onEnded?.((why) => {
+      const p = store.getState().process;
+      if (p.runId !== run.id || !p.alive || p.keepAwake === null) return;
+      dispatch({ type: 'process/update', patch: { keepAwake: null, keepAwakeProblem: why } });
+      notice(`the machine is no longer kept awake during the run: ${why}`, 'warn', awakeKey(run.id));
+    });
     return { ok: true, runId: run.id, what: `pid ${run.pid}`, suffix: out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '', notices };
   }
 

@@ -13,6 +13,12 @@ export interface KeepAwake {
   reason: string | null;
   /** Ends the inhibitor early (keep-awake switched off); it also ends by itself with the run. */
   stop: () => void;
+  /**
+   * Calls `fn` once if the inhibitor we started ends by itself after it was taken as working (a bus or logind that
+   * answered late: tester AD13), with why in words (`systemd-inhibit ended after 2 s (code 1): Failed to inhibit: …`).
+   * Its end when the run ends is the same call: the caller tells them apart by the run.
+   */
+  onEnded?: (fn: (why: string) => void) => void;
 }
 
 /** Options for {@link keepAwake}; everything injectable for tests. */
@@ -90,13 +96,35 @@ export async function keepAwake(pid: number, opts: KeepAwakeOptions = {}): Promi
     const said = early.error?.message ?? stderr.trim().split('\n')[0] ?? '';
     return inactive(how, `${how} ended at once${early.code !== null ? ` (code ${early.code})` : ''}${said ? `: ${said}` : ''}`);
   }
-  // Our end of the pipe must not keep the dashboard alive or pin the inhibitor to us.
-  child.stderr?.destroy();
+  // Our end of the pipe must not keep the dashboard alive: unref'd, it is still read for a late failure's words.
+  (child.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
   child.unref();
   const inhibitor = child.pid!;
+  const startedAt = Date.now();
   let running = true;
-  child.once('exit', () => { running = false; });
-  return { get active() { return running; }, how, reason: null, stop: () => { if (running) killGroup(inhibitor); } };
+  let stopped = false;
+  let ended: ((why: string) => void) | null = null;
+  let said: string | null = null;
+  child.once('exit', (code, signal) => {
+    running = false;
+    if (stopped) return;
+    const first = stderr.trim().split('\n')[0] ?? '';
+    said = `${how} ended after ${Math.max(1, Math.round((Date.now() - startedAt) / 1000))} s (${code !== null ? `code ${code}` : (signal ?? 'signal')})${first ? `: ${first}` : ''}`;
+    ended?.(said);
+  });
+  return {
+    get active() { return running; },
+    how,
+    reason: null,
+    stop: () => {
+      stopped = true;
+      if (running) killGroup(inhibitor);
+    },
+    onEnded: (fn) => {
+      ended = fn;
+      if (said !== null) fn(said);
+    },
+  };
 }
 
 function killGroup(pid: number): void {
