@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { countOf, formatCount } from '../format.js';
 import type { Config } from '../config.js';
 import { launchBackfill } from '../app/launcher.js';
@@ -12,8 +12,9 @@ import { logRunFor, unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
 import type { RunState } from '../state/run.js';
 import { findAttachable } from '../runner/attach.js';
 import { withMarkedPids } from '../runner/run-mark.js';
-import { procStartOf, type ProcStart } from '../runner/proc.js';
-import { appendRunRecord, recordEndOnce, recordStopNow, recordStopTerm, readRuns, stopAsked } from '../runner/runs-file.js';
+import { isAlive, procStartOf, type ProcStart } from '../runner/proc.js';
+import { appendRunRecord, recordEndOnce, recordStopNow, recordStopTermNow, recordedCarrierNow, readRuns, stopAsked, type RunRecord, type StopCarrier } from '../runner/runs-file.js';
+import { withClaim } from '../runner/claim-file.js';
 import { runProcesses } from '../runner/session.js';
 import { carryStop } from '../runner/stop-carrier.js';
 import { waitUntil } from '../runner/wait.js';
@@ -282,11 +283,103 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   /** Ends the dashboard's own escalation of a stop when the stop is handed to a carrier (or the dashboard closes). */
   let escalation: AbortController | null = null;
   /**
-   * The carrier started with a stop's SIGINT, due DEADMAN_LAG_MS after its grace (tester AC14: a dashboard suspended
-   * by Ctrl-Z sent its SIGTERM only at `fg`, and one whose terminal closed, or that was killed, never): this dashboard
-   * sends the SIGTERM itself when due and ends the carrier just before; stopped, killed or gone, the carrier sends it.
+   * The carrier this dashboard stood for the stop of the run it watches: from the stop's first signal on (tester AC14: a
+   * dashboard suspended by Ctrl-Z sent its SIGTERM only at `fg`, and one whose terminal closed, or that was killed,
+   * never), or when it carries on a stop it found with no live carrier. Recorded with the stop (runs.jsonl), so every
+   * other dashboard defers to it. Due DEADMAN_LAG_MS after the grace: this dashboard, alive, sends the SIGTERM itself
+   * when due and ends it just before; stopped, killed or gone, the carrier sends it.
    */
-  let standing: { pid: number; procStart: ProcStart | null } | null = null;
+  let standing: StopCarrier | null = null;
+  /** The live carrier recorded by another dashboard that this one defers to for the stop it carries on. */
+  let deferredTo: StopCarrier | null = null;
+  /** The stop was handed to its carrier (leaving): nothing of it is this dashboard's any more. */
+  let handedOff = false;
+  /** When the stop of the run watched was asked for (its stop record's time): a carrier recorded later carries it. */
+  let stopAskedAt: number | null = null;
+
+  /** The carrier is alive: its pid with its recorded start time (never a pid reused since); a zombie is gone. */
+  const carrierAlive = (c: StopCarrier | null | undefined): c is StopCarrier => !!c && isAlive(c.pid, c.procStart);
+  /** The claim two dashboards take to decide who carries a run's stop, or sends its SIGTERM (claim-file.ts). */
+  const stopClaim = (runId: string) => join(config.stateDir, `stop-${runId.replace(/[^\w.-]/g, '_')}.claim`);
+  /** Runs `work` under the run's stop claim, waiting for another dashboard's (short) hold; null when it cannot be had. */
+  async function underStopClaim<T>(runId: string, work: () => Promise<T>): Promise<T | null> {
+    for (let tries = 0; tries < 50 && !d.signal.aborted; tries++) {
+      const out = await withClaim(stopClaim(runId), async () => ({ v: await work() })).catch(() => null);
+      if (out) return out.v;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return null;
+  }
+
+  /** Spawns a carrier for the run's stop, due at `dueAt`; null where /proc cannot prove the run (or the carrier). */
+  function spawnCarrier(p: AppState['process'], runId: string, dueAt: number): StopCarrier | null {
+    if (p.pid === null) return null;
+    const members = runProcesses({ pid: p.pid, procStart: p.procStart, left: p.left?.pids });
+    const pid = carryStop({ stateDir: config.stateDir, runId, dueAt, members });
+    const procStart = pid === null ? null : procStartOf(pid);
+    return pid !== null && typeof procStart === 'number' ? { pid, procStart, dueAt } : null;
+  }
+
+  /**
+   * A stop carried on from its record (a dashboard left during it, tester Y9): the live carrier recorded for it (another
+   * dashboard's, even one gone since) is deferred to; with none, this dashboard stands one of its own and records it
+   * with the stop's time. Under the run's stop claim, so two dashboards opened at once stand one. Null: no carrier
+   * (no /proc), the dashboard sends the SIGTERM itself.
+   */
+  async function carrierFor(p: AppState['process'], runId: string, askedAt: number, dueAt: number): Promise<{ carrier: StopCarrier; mine: boolean } | null> {
+    return underStopClaim(runId, async () => {
+      const rec = (await readRuns(config.stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === runId);
+      if (carrierAlive(rec?.stopCarrier)) return { carrier: rec.stopCarrier, mine: false };
+      // Overdue: due a moment from now, so this dashboard sends it first and ends its carrier before.
+      const c = spawnCarrier(p, runId, Math.max(dueAt, d.now() + DEADMAN_LAG_MS));
+      if (!c) return null;
+      standing = c;
+      try {
+        recordStopNow(config.stateDir, runId, askedAt, c);
+      } catch {
+        // unrecorded, it still stands for this dashboard; another may stand one too (a full disk says so elsewhere)
+      }
+      return { carrier: c, mine: true };
+    });
+  }
+
+  /**
+   * Whether this dashboard sends the stop's SIGTERM now that it is due (stop.ts beforeTerm): not when the runs file says
+   * it went (the carrier, or the dashboard it stands for), nor while another dashboard's recorded carrier lives (it is
+   * waited for: it sends at its time, or is ended by its dashboard sending it). Ours to send: recorded first, then our
+   * own carrier ended, then the signal. One SIGTERM per stop whatever dashboards come and go.
+   */
+  function beforeTerm(id: string, gone: () => boolean, signal: AbortSignal) {
+    return async (): Promise<'send' | 'exited' | { graceLeftMs: number }> => {
+      for (;;) {
+        if (gone()) return 'exited';
+        const said = await underStopClaim(id, async () => {
+          const rec = (await readRuns(config.stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === id);
+          const termAt = rec?.stopTermAt !== undefined && rec.stopAskedAt !== undefined && rec.stopTermAt >= rec.stopAskedAt ? rec.stopTermAt : null;
+          if (termAt !== null) return { termAt };
+          const other = rec?.stopCarrier && rec.stopCarrier.pid !== standing?.pid && carrierAlive(rec.stopCarrier) ? rec.stopCarrier : null;
+          if (other) return 'wait' as const;
+          try {
+            recordStopTermNow(config.stateDir, id, d.now());
+          } catch {
+            // The signal matters more than its record.
+          }
+          // Gone before our SIGTERM goes (a SIGKILL takes effect when the carrier is next scheduled, on a busy machine
+          // after the run's own handler could have run).
+          await endStandingGone();
+          return 'send' as const;
+        });
+        if (said === null || said === 'send') return 'send';
+        if (said !== 'wait') {
+          endStanding();
+          const signals = store.getState().process.stopSignals;
+          if (!signals.some((x) => x.signal === 'SIGTERM')) dispatch({ type: 'process/update', patch: { stopping: 'sigterm', stopSignals: [...signals, { signal: 'SIGTERM', at: said.termAt }] } });
+          return { graceLeftMs: said.termAt + STOP_GRACE_MS - d.now() };
+        }
+        if (await waitUntil(gone, { timeoutMs: 250, signal })) return 'exited';
+      }
+    };
+  }
 
   /**
    * The stop's steps after its first signal, in the background: SIGTERM after the grace (recorded in runs.jsonl, so
@@ -303,12 +396,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const id = p.runId;
     const onPhase = (phase: 'sigint' | 'sigterm' | 'waiting-kill-confirm') => {
       if (phase === 'waiting-kill-confirm') return dispatch({ type: 'process/update', patch: { stopping: 'needs-kill' } });
+      // A SIGTERM is recorded (and our carrier ended) in beforeTerm, before it goes.
       const sent = { signal: phase === 'sigint' ? ('SIGINT' as const) : ('SIGTERM' as const), at: d.now() };
-      // Called before the signal goes: the carrier stands from the SIGINT on, and is ended before our own SIGTERM.
-      if (phase === 'sigint' && id) standCarrier(p, id, sent.at + STOP_GRACE_MS + DEADMAN_LAG_MS);
-      if (phase === 'sigterm') endStanding();
       dispatch({ type: 'process/update', patch: { stopping: phase, stopSignals: [...store.getState().process.stopSignals, sent] } });
-      if (phase === 'sigterm' && id) void recordStopTerm(config.stateDir, id, sent.at).catch(() => undefined);
     };
     // Waiting out a grace for a signal every process ignores would only delay the stop: said, and the next one sent.
     const onSkip = (sig: string, pids: number[]) => notice(skippedSignalWords(sig, pids), 'warn', runKey(id ?? ''));
@@ -322,7 +412,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         onPhase('waiting-kill-confirm');
         return 'needs-kill';
       }
-      return stopRun(run.pid, run.procStart, { graceMs: STOP_GRACE_MS, signal, onPhase, onSkip, left: run.left, from: start.from });
+      return stopRun(run.pid, run.procStart, { graceMs: STOP_GRACE_MS, signal, onPhase, onSkip, left: run.left, from: start.from, ...(id ? { beforeTerm: beforeTerm(id, gone, signal) } : {}) });
     };
     const result = rest();
     // Never a box that appears by itself: the operator opens the SIGKILL question with x, after this notice.
@@ -335,14 +425,22 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
 
   /**
    * A stop recorded in runs.jsonl for the run re-attached to, its end not recorded (the dashboard that stopped it was
-   * left during the stop, tester Y9): carried on from where its record says it is.
+   * left during the stop, tester Y9): carried on from where its record says it is, with a carrier standing for it (the
+   * one recorded, alive, or one of this dashboard's own: see carrierFor).
    */
-  function carryOn(p: AppState['process']): void {
+  async function carryOn(p: AppState['process']): Promise<void> {
     const last = p.stopSignals.at(-1);
-    if (!last || p.pid === null) return;
+    if (!last || p.pid === null || !p.runId) return;
     stopRequested = true;
+    const askedAt = p.stopSignals[0].at;
+    stopAskedAt = askedAt;
     const waitMs = last.at + STOP_GRACE_MS - d.now();
-    void escalate(p, last.signal === 'SIGTERM' ? { waitMs, skipAll: true } : { waitMs, from: 'SIGTERM' }).catch(() => undefined);
+    if (last.signal === 'SIGTERM') return void escalate(p, { waitMs, skipAll: true }).catch(() => undefined);
+    const c = await carrierFor(p, p.runId, askedAt, last.at + STOP_GRACE_MS + DEADMAN_LAG_MS);
+    deferredTo = c && !c.mine ? c.carrier : null;
+    // Left meanwhile (q): the carrier has the stop now.
+    if (d.signal.aborted || handedOff) return;
+    void escalate(p, { waitMs: last.at + STOP_GRACE_MS - d.now(), from: 'SIGTERM' }).catch(() => undefined);
   }
 
   /**
@@ -355,28 +453,38 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const last = p.stopSignals.at(-1);
     if (!last) return;
     escalation?.abort();
-    // The carrier standing since the SIGINT takes it (a second would send a second SIGTERM).
-    const kept = standing && procStartOf(standing.pid) === standing.procStart ? standing.pid : null;
+    handedOff = true;
+    // The carrier standing since the stop (ours, or the recorded one deferred to) takes it: a second would send a second SIGTERM.
+    // Leaving before this dashboard's look at the runs file ended (carrierFor): the recorded one, read now.
+    const recorded = recordedCarrierNow(config.stateDir, p.runId);
+    let pid = carrierAlive(standing) ? standing.pid : carrierAlive(deferredTo) ? deferredTo.pid : carrierAlive(recorded) ? recorded.pid : null;
     standing = null;
-    const members = runProcesses({ pid: p.pid, procStart: p.procStart, left: p.left?.pids });
-    const pid = kept ?? carryStop({ stateDir: config.stateDir, runId: p.runId, dueAt: last.at + STOP_GRACE_MS, members });
+    if (pid === null) {
+      const c = spawnCarrier(p, p.runId, last.at + STOP_GRACE_MS);
+      if (c) {
+        pid = c.pid;
+        try {
+          recordStopNow(config.stateDir, p.runId, stopAskedAt ?? last.at, c);
+        } catch {
+          // it stands all the same
+        }
+      }
+    }
     dispatch({ type: 'process/update', patch: { stopCarrier: pid } });
   }
 
-  /** Starts the standing carrier for the run's stop (see `standing`); none where /proc cannot prove the run. */
-  function standCarrier(p: AppState['process'], runId: string, dueAt: number): void {
+  /** Ends the standing carrier and waits (a moment at most) until it is gone. */
+  async function endStandingGone(): Promise<void> {
+    const c = standing;
     endStanding();
-    if (p.pid === null) return;
-    const members = runProcesses({ pid: p.pid, procStart: p.procStart, left: p.left?.pids });
-    const pid = carryStop({ stateDir: config.stateDir, runId, dueAt, members });
-    standing = pid === null ? null : { pid, procStart: procStartOf(pid) };
+    if (c) await waitUntil(() => !carrierAlive(c), { timeoutMs: 2000, pollMs: 5 }).catch(() => undefined);
   }
 
   /** Ends the standing carrier, proven by its start time (never a pid reused since). */
   function endStanding(): void {
     const c = standing;
     standing = null;
-    if (!c || c.procStart === null || procStartOf(c.pid) !== c.procStart) return;
+    if (!carrierAlive(c)) return;
     try {
       process.kill(c.pid, 'SIGKILL');
     } catch {
@@ -388,13 +496,20 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     const p = store.getState().process;
     if (p.pid === null) return { ok: false, message: 'no run of ours is running' };
     stopRequested = true;
+    deferredTo = null;
+    handedOff = false;
     dispatch({ type: 'process/update', patch: { stopSignals: [] } });
     // Said in runs.jsonl before the first signal: the dashboard watching the run's child learns it was a stop. Written
     // and signalled in this same tick, nothing awaited between: a q right after y, or the dashboard dying, cannot
-    // leave a stop recorded and never sent (tester W25).
+    // leave a stop recorded and never sent (tester W25). The carrier stands from here on and is recorded with it, so
+    // a dashboard opened during the stop defers to it (one SIGTERM, however many dashboards).
     if (p.runId) {
+      const at = d.now();
+      stopAskedAt = at;
+      endStanding();
+      standing = spawnCarrier(p, p.runId, at + STOP_GRACE_MS + DEADMAN_LAG_MS);
       try {
-        recordStopNow(config.stateDir, p.runId, d.now());
+        recordStopNow(config.stateDir, p.runId, at, standing);
       } catch {
         // The stop goes on: the signal matters more than its record.
       }
@@ -474,7 +589,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         watch(patch.pid, patch.procStart ?? null, patch.runId, undefined, patch.left?.pids);
         // A stop confirmed on a dashboard left during it goes on here from its record (tester Y9).
         if (stopping === 'needs-kill') stopRequested = true;
-        else if (stopping) carryOn(p);
+        else if (stopping) void carryOn(p);
         // Silent so far (tester U19): the run from its launch record, not `waiting` or the log's previous run.
         void until(() => logKnown(store.getState().log), 15_000).then(seedAttached);
       }
@@ -486,7 +601,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       // A launch whose pid never reached runs.jsonl (its dashboard killed right after the spawn: tester AA13), found by
       // its mark: its record is completed, so `status`, `h` and every later dashboard know its pid without a walk.
       for (const run of marked.found) {
-        const { end: _end, left, stopAskedAt: _a, stopTermAt: _t, ...launch } = run;
+        const { end: _end, left, stopAskedAt: _a, stopTermAt: _t, stopCarrier: _c, ...launch } = run;
         try {
           await appendRunRecord(config.stateDir, { type: 'launch', ...launch });
           if (left) await appendRunRecord(config.stateDir, { type: 'left', id: run.id, ...left });

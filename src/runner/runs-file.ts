@@ -1,4 +1,4 @@
-import { close, fstatSync, fsync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { close, fstatSync, fsync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
@@ -72,6 +72,21 @@ export interface StopRecord {
    * from there, never back to the start.
    */
   signal?: 'SIGTERM';
+  /**
+   * The detached process standing to send this stop's SIGTERM when due (stop-carrier.ts): its pid and start time (so a
+   * pid reused since is never taken for it) and when it is due. Written with the stop by the dashboard that stops the
+   * run, or (with `at` the stop's own time) by a dashboard that carries the stop on and found no live carrier: every
+   * dashboard defers to a live one, so a stop gets one SIGTERM whatever dashboards come and go.
+   */
+  carrier?: StopCarrier;
+}
+
+/** A stop's carrier as recorded (see StopRecord.carrier). */
+export interface StopCarrier {
+  pid: number;
+  procStart: number;
+  /** When it sends SIGTERM if the run still goes (epoch ms). */
+  dueAt: number;
 }
 
 /**
@@ -98,6 +113,8 @@ export interface RunRecord extends Omit<LaunchRecord, 'type'> {
   stopAskedAt?: number;
   /** When its stop sent SIGTERM (a stop record with `signal`), if it did. */
   stopTermAt?: number;
+  /** The newest carrier recorded for its stop (a stop record with `carrier`), if one was. */
+  stopCarrier?: StopCarrier;
   /** The launched command exited leaving these running (the newest `left` record), if it did. */
   left?: Omit<LeftRecord, 'type' | 'id'>;
 }
@@ -190,8 +207,8 @@ export async function recordEndOnce(stateDir: string, end: Omit<EndRecord, 'type
  * its signal waited on the record's fsync, behind the dashboard's other file work, was never sent — the dashboard
  * quit first). Made durable by an fsync after the signal. Throws one Error naming the file when it cannot be written.
  */
-export function recordStopNow(stateDir: string, id: string, at: number): { synced: Promise<void> } {
-  return appendRunRecordNow(stateDir, { type: 'stop', id, at } satisfies StopRecord);
+export function recordStopNow(stateDir: string, id: string, at: number, carrier?: StopCarrier | null): { synced: Promise<void> } {
+  return appendRunRecordNow(stateDir, { type: 'stop', id, at, ...(carrier ? { carrier } : {}) } satisfies StopRecord);
 }
 
 /**
@@ -216,9 +233,13 @@ export function appendRunRecordNow(stateDir: string, record: AnyRunRecord): { sy
   return { synced };
 }
 
-/** Records that the stop of run `id` sent SIGTERM at `at` (a StopRecord with `signal`). Throws as appendRunRecord. */
-export function recordStopTerm(stateDir: string, id: string, at: number): Promise<void> {
-  return appendRunRecord(stateDir, { type: 'stop', id, at, signal: 'SIGTERM' });
+/**
+ * Records that the stop of run `id` sends SIGTERM at `at` (a StopRecord with `signal`), synchronously, before the signal
+ * goes and before the dashboard's own carrier is ended: a dashboard deferring to that carrier that sees it gone reads
+ * the SIGTERM as sent, never sends a second. Throws as appendRunRecordNow.
+ */
+export function recordStopTermNow(stateDir: string, id: string, at: number): { synced: Promise<void> } {
+  return appendRunRecordNow(stateDir, { type: 'stop', id, at, signal: 'SIGTERM' });
 }
 
 /** Whether runs.jsonl holds a stop record for run `id` (false when it cannot be read). */
@@ -237,6 +258,18 @@ export async function readRuns(stateDir: string): Promise<RunRecord[]> {
     throw err;
   }
   return foldRuns(parseRunLines(text));
+}
+
+/**
+ * The live-or-not carrier recorded for run `id`'s stop, read synchronously (a dashboard leaving hands its stop to it
+ * in the same tick: see local-place.ts handOff); null when none is recorded or the file cannot be read.
+ */
+export function recordedCarrierNow(stateDir: string, id: string): StopCarrier | null {
+  try {
+    return foldRuns(parseRunLines(readFileSync(runsPath(stateDir), 'utf8'))).find((r) => r.id === id)?.stopCarrier ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -272,7 +305,12 @@ function checkedRecord(raw: unknown): AnyRunRecord | null {
   if (!isStr(r.id)) return null;
   /** Optional fields: kept only when of their type. */
   const opt = (name: string, is: (x: unknown) => boolean) => (name in r && is(r[name]) ? { [name]: r[name] } : {});
-  if (r.type === 'stop') return isNum(r.at) ? { type: 'stop', id: r.id, at: r.at, ...(r.signal === 'SIGTERM' ? { signal: 'SIGTERM' as const } : {}) } : null;
+  if (r.type === 'stop') {
+    if (!isNum(r.at)) return null;
+    const c = r.carrier as Partial<StopCarrier> | undefined;
+    const carrier = c && typeof c === 'object' && isNum(c.pid) && isNum(c.procStart) && isNum(c.dueAt) ? { carrier: { pid: c.pid, procStart: c.procStart, dueAt: c.dueAt } } : {};
+    return { type: 'stop', id: r.id, at: r.at, ...(r.signal === 'SIGTERM' ? { signal: 'SIGTERM' as const } : {}), ...carrier };
+  }
   if (r.type === 'left') {
     const pids = Array.isArray(r.pids) ? r.pids.filter((p): p is Survivor => typeof p === 'object' && p !== null && isNum((p as Survivor).pid) && (isNum((p as Survivor).procStart) || isStr((p as Survivor).procStart))) : [];
     if (!isNum(r.at) || !orNull(r.exitCode, isNum) || !orNull(r.signal, isStr) || pids.length === 0) return null;
@@ -307,7 +345,7 @@ export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
     if (rec.type === 'launch') {
       const { type: _type, ...launch } = rec;
       const before = runs.get(rec.id);
-      runs.set(rec.id, { ...launch, end: before?.end ?? null, ...(before?.stopAskedAt !== undefined ? { stopAskedAt: before.stopAskedAt } : {}), ...(before?.stopTermAt !== undefined ? { stopTermAt: before.stopTermAt } : {}), ...(before?.left ? { left: before.left } : {}) });
+      runs.set(rec.id, { ...launch, end: before?.end ?? null, ...(before?.stopAskedAt !== undefined ? { stopAskedAt: before.stopAskedAt } : {}), ...(before?.stopTermAt !== undefined ? { stopTermAt: before.stopTermAt } : {}), ...(before?.stopCarrier ? { stopCarrier: before.stopCarrier } : {}), ...(before?.left ? { left: before.left } : {}) });
       continue;
     }
     if (rec.type === 'left') {
@@ -321,6 +359,7 @@ export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
       const run = runs.get(rec.id);
       if (run && rec.signal === 'SIGTERM') run.stopTermAt = rec.at;
       else if (run) run.stopAskedAt = rec.at;
+      if (run && rec.carrier) run.stopCarrier = rec.carrier;
       continue;
     }
     const run = runs.get(rec.id);

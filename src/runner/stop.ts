@@ -21,6 +21,12 @@ export interface StopOptions {
   left?: Survivor[];
   /** `SIGTERM`: SIGINT went earlier (a stop carried on from its record, tester Y9): the stop goes on from SIGTERM. */
   from?: 'SIGTERM';
+  /**
+   * Asked when SIGTERM is due, before it goes: `send` (this caller sends it, and has recorded it), `exited`, or, when
+   * another sent it (a stop's carrier, or the dashboard it stands for), what is left of its grace: then none is sent
+   * here. One SIGTERM per stop, whoever sends it.
+   */
+  beforeTerm?: () => Promise<'send' | 'exited' | { graceLeftMs: number }>;
 }
 
 /**
@@ -35,6 +41,14 @@ export async function stopRun(pid: number, procStart: ProcStart | null, opts: St
   // The launched command alive settles it without a walk of /proc (this is polled every pollMs).
   const gone = () => !isAlive(pid, procStart) && runProcesses(run).length === 0;
   for (const sig of opts.from === 'SIGTERM' ? (['SIGTERM'] as const) : (['SIGINT', 'SIGTERM'] as const)) {
+    if (sig === 'SIGTERM' && opts.beforeTerm) {
+      const said = await opts.beforeTerm();
+      if (said === 'exited') return 'exited';
+      if (said !== 'send') {
+        if (await waitUntil(gone, { timeoutMs: Math.max(0, said.graceLeftMs), pollMs: opts.pollMs, signal: opts.signal })) return 'exited';
+        continue;
+      }
+    }
     const members = runProcesses(run);
     const groups = runGroups(members);
     if (groups.length === 0) return 'exited';

@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { settleAndSay } from '../src/app/leave.js';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
+import { loadConfig } from '../src/config.js';
+import { createLocalPlace } from '../src/run-place/local-place.js';
+import { pidExists, procStartOf } from '../src/runner/proc.js';
+import { appendRunRecord } from '../src/runner/runs-file.js';
+import { STOP_GRACE_MS } from '../src/state/confirm-situation.js';
+import { initialState } from '../src/state/app-state.js';
+import { createStore } from '../src/store.js';
+import { cleanup, tempDir, track, waitFor } from './runner-support.js';
+import { killRunGroups } from './support/run-groups.js';
+
+const groups: number[] = [];
+afterAll(() => {
+  killRunGroups(groups);
+  cleanup();
+});
+
+/** A run that says each signal and ignores it (SIGINT and SIGTERM): every SIGTERM it gets is a line of its log. */
+const DEAF = `const { writeSync } = require('node:fs');\nfor (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => writeSync(1, s + ' ignored\\n'));\nwriteSync(1, 'started\\n');\nsetInterval(() => {}, 1000);\n`;
+
+type Rec = { type: string; id: string; at?: number; signal?: string; carrier?: { pid: number; procStart: number; dueAt: number } };
+
+function deafJob() {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'deaf.cjs'), DEAF);
+  writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'deaf', log: 'bf.log', keepAwake: false, timezone: 'UTC', command: [process.execPath, 'deaf.cjs'] }));
+  const config = loadConfig({ cwd: dir });
+  const records = () => readFileSync(join(config.stateDir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
+  const terms = () => records().filter((r) => r.type === 'stop' && r.signal === 'SIGTERM');
+  const carriers = () => records().filter((r) => r.type === 'stop' && r.carrier).map((r) => r.carrier!);
+  const received = () => readFileSync(config.log, 'utf8').split('\n').filter((l) => l === 'SIGTERM ignored').length;
+  return { dir, config, records, terms, carriers, received };
+}
+
+/** A dashboard on the run's folder (the runtime: /proc snapshot, re-attach, carried-on stop). */
+function dashboard(config: ReturnType<typeof loadConfig>, now: () => number): Runtime {
+  return startRuntime(config, { exit: () => undefined, now });
+}
+
+// Round 12 (carried-on stop): a dashboard opened mid-stop carried the stop on but stood no carrier, and the carrier
+// of the dashboard that stopped the run was recorded nowhere, so the dashboard opened later sent a SIGTERM of its own
+// beside that carrier's: two to a run that ignores SIGINT. Every dashboard now defers to a live recorded carrier.
+test('stopped on A, A killed, B opened and closed, C opened, all during the grace: the run gets one SIGTERM, from the carrier A recorded', async () => {
+  const job = deafJob();
+  // One clock for the dashboards and the carrier (a skewed one would make the carrier, on the machine's, early).
+  const now = Date.now;
+  const store = createStore(initialState({ job: 'deaf', log: job.config.log, now: now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const a = createLocalPlace({ config: job.config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+  if (!out.ok) throw new Error(out.message);
+  const pid = store.getState().process.pid!;
+  groups.push(pid);
+  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
+  expect((await a.stop()).ok).toBe(true);
+  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('SIGINT ignored'), 'SIGINT handled');
+  // The stop record names its carrier, by pid and start time.
+  const [carrier] = job.carriers();
+  expect(carrier).toMatchObject({ pid: expect.any(Number), procStart: procStartOf(carrier.pid) });
+  track(carrier.pid);
+  // A is killed (no hand-off, its timers never fire).
+  ac.abort();
+
+  const b = dashboard(job.config, now);
+  await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached, stopping');
+  // B left with q: the stop is handed to the carrier that stands for it, A's, not to a second one.
+  let said = '';
+  await settleAndSay([b], (t) => (said += t), 80)();
+  await b.close();
+  expect(said).toContain(`if it still runs (pid ${carrier.pid} sends it)`);
+  const c = dashboard(job.config, now);
+  try {
+    await waitFor(() => c.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'C re-attached, stopping');
+    // C watches from before the SIGTERM is due: its own escalation reaches the SIGTERM's time.
+    expect(job.received()).toBe(0);
+    await waitFor(() => job.received() >= 1 || null, 'the SIGTERM', 20_000);
+    // The carrier exits once it has sent it (or once it is ended): a second SIGTERM would have come by then.
+    await waitFor(() => !pidExists(carrier.pid) || null, 'the carrier gone', 10_000);
+    await waitFor(() => c.store.getState().process.stopping === 'sigterm' || null, 'C at the SIGTERM stage', 10_000);
+    // One SIGTERM received and recorded, sent by A's carrier; B and C stood none (one carrier recorded).
+    expect(job.received()).toBe(1);
+    expect(job.terms()).toHaveLength(1);
+    expect(job.carriers()).toEqual([carrier]);
+    expect(pidExists(pid)).toBe(true);
+  } finally {
+    await c.close();
+  }
+}, 90_000);
+
+test('a stop carried on with no live carrier recorded (its pid reused since): the dashboard stands one and records it; killed, its carrier sends the SIGTERM once, and the next dashboard sends none', async () => {
+  const job = deafJob();
+  const fd = openSync(job.config.log, 'a');
+  const child = spawn(process.execPath, [join(job.dir, 'deaf.cjs')], { cwd: job.dir, detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  child.unref();
+  const pid = child.pid!;
+  groups.push(pid);
+  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
+  const t = Date.now();
+  await appendRunRecord(job.config.stateDir, { type: 'launch', id: 'resume-deaf', label: 'resume', argv: [process.execPath, 'deaf.cjs'], cwd: job.dir, keysFile: null, keyCount: 0, pid, procStart: procStartOf(pid), log: job.config.log, startedAt: t - 30_000 });
+  // SIGINT went 6 s ago; its carrier's pid now names another process (this one, started at another time): not it.
+  const reused = { pid: process.pid, procStart: (procStartOf(process.pid) as number) + 1, dueAt: t + STOP_GRACE_MS - 5000 };
+  await appendRunRecord(job.config.stateDir, { type: 'stop', id: 'resume-deaf', at: t - 6000, carrier: reused });
+  process.kill(-pid, 'SIGINT');
+  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('SIGINT ignored'), 'SIGINT handled');
+
+  const b = dashboard(job.config, Date.now);
+  const stood = await waitFor(() => job.carriers().find((c) => c.pid !== reused.pid), 'B\'s own carrier recorded', 15_000);
+  track(stood.pid);
+  expect(stood.procStart).toBe(procStartOf(stood.pid));
+  // Recorded with the stop's own time: the stop is not asked again later.
+  expect(job.records().filter((r) => r.type === 'stop' && r.carrier?.pid === stood.pid).map((r) => r.at)).toEqual([t - 6000]);
+  // B is gone before the SIGTERM is due (closed: its own timers end).
+  await b.close();
+  await waitFor(() => job.received() >= 1 || null, 'the SIGTERM from B\'s carrier', 20_000);
+  await waitFor(() => job.terms().length >= 1 || null, 'it recorded');
+  const c = dashboard(job.config, Date.now);
+  try {
+    await waitFor(() => c.store.getState().ui.notices.some((n) => n.text.includes('re-attached to run resume-deaf')), 'C re-attached, stopping');
+    // C goes on from the SIGTERM sent (its grace, then the SIGKILL question), never a second.
+    expect(c.store.getState().process.stopping).toBe('sigterm');
+    await waitFor(() => !pidExists(stood.pid) || null, 'B\'s carrier gone', 10_000);
+    expect(job.received()).toBe(1);
+    expect(job.terms()).toHaveLength(1);
+  } finally {
+    await c.close();
+  }
+}, 90_000);
