@@ -242,7 +242,7 @@ export function createController(deps: ControllerDeps) {
     if (mustWait('x', runUnknown, askStop)) return;
     const q = active().stopQuestion();
     // Keyed: `no run of ours is running` goes once a run of ours is live (reducer), never stays above its stop box.
-    if (!q.ok) return notice(q.message, q.tone, STOP_REFUSED);
+    if (!q.ok) return notice(q.message, q.tone, q.key ?? STOP_REFUSED);
     openConfirm({ kind: q.kind, keys: [], workers: null, timeout: null, message: q.message });
   }
 

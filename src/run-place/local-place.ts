@@ -23,6 +23,7 @@ import { killRun, stopRun } from '../runner/stop.js';
 import { watchProcess } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
 import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situation.js';
+import { stopNoticeKey } from '../state/app-state.js';
 
 import type { Store } from '../store.js';
 import type { AppState } from '../state/app-state.js';
@@ -559,7 +560,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       if (p.stopping === 'needs-kill') {
         return { ok: true, kind: 'kill', message: `Send SIGKILL to process group ${p.pid} (run ${p.runId})? It ignored what was sent: ${signalsSent(p)}. Keys in flight are lost.` };
       }
-      if (p.stopping) return { ok: false, tone: 'info', message: `stopping run ${p.runId}: ${stopStage(p, d.now())}` };
+      // Keyed by the run's stop: it goes when the stop moves on or is over (tester AC11: it stood frozen under `stopped`).
+      if (p.stopping) return { ok: false, tone: 'info', message: `stopping run ${p.runId}: ${stopStage(p, d.now(), false)}`, key: stopNoticeKey(p.runId ?? '') };
       // A command that exited leaving the backfill in its session (tester W24): the box names what goes on.
       if (p.left) return { ok: true, kind: 'stop', message: `Stop run ${p.runId}? Its command ${leftWords(p.left.exitCode, p.left.signal, p.left.pids)}. SIGINT to its session's process groups, SIGTERM after ${STOP_GRACE_MS / 1000} s.` };
       return { ok: true, kind: 'stop', message: `Stop run ${p.runId} (pid ${p.pid})? SIGINT to its process group, SIGTERM after ${STOP_GRACE_MS / 1000} s.` };
@@ -585,7 +587,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       if (patch.attached && patch.pid && patch.runId) {
         const p = store.getState().process;
         const stopping = p.runId === patch.runId && p.stopping ? p.stopping : null;
-        notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running${stopping ? `, stopping: ${stopStage(p, d.now())}` : ''}`, 'info', runKey(patch.runId));
+        notice(`re-attached to run ${patch.runId} (pid ${patch.pid}), still running${stopping ? `, stopping: ${stopStage(p, d.now(), false)}` : ''}`, 'info', runKey(patch.runId));
         watch(patch.pid, patch.procStart ?? null, patch.runId, undefined, patch.left?.pids);
         // A stop confirmed on a dashboard left during it goes on here from its record (tester Y9).
         if (stopping === 'needs-kill') stopRequested = true;

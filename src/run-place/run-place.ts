@@ -54,7 +54,8 @@ export interface RunPlace {
    * What `x` asks now: a stop (or, after a stop was ignored, the SIGKILL question as its own box), or why there
    * is nothing to ask (nothing running, a stop under way and where it is).
    */
-  stopQuestion(): { ok: true; kind: 'stop' | 'kill'; message: string } | { ok: false; tone: 'info' | 'warn'; message: string };
+  /** Not ok: why, said in a notice; `key` when the notice is about one thing that moves on (a stop under way). */
+  stopQuestion(): { ok: true; kind: 'stop' | 'kill'; message: string } | { ok: false; tone: 'info' | 'warn'; message: string; key?: string };
   /** Starts a run on `keys`; never two at once, never twice for one request. */
   launch(req: PlaceLaunchRequest): Promise<PlaceLaunchOutcome>;
   /** Stops (local: SIGINT then SIGTERM) or cancels (Cloud Run) the current run, after the operator's `y`. */

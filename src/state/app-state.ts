@@ -313,6 +313,8 @@ export const LAUNCH_BLOCKED = 'launch-blocked';
 
 /** The key of the notice saying why `x` has nothing to stop: it goes once a run of ours is live (tester W6). */
 export const STOP_REFUSED = 'stop-refused';
+/** The key of `x`'s notice during run ID's stop (where it stands): it goes when the stop moves on or is over. */
+export const stopNoticeKey = (runId: string) => `stop:${runId}`;
 
 /** The state before any source has spoken. */
 export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number; phases?: PhaseCalendar; place?: PlaceState | null }): AppState {

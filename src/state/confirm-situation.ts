@@ -13,7 +13,7 @@ export function confirmSituation(kind: ConfirmKind, state: AppState): { key: str
   if (kind === 'stop' || kind === 'kill') {
     const key = `${p.runId}|${p.pid}|${p.alive}|${p.stopping ?? 'none'}`;
     if (!ours) return { key, words: `run ${p.runId ?? ''} is no longer running`.replace('  ', ' ') };
-    return { key, words: p.stopping ? `the stop moved on: ${stopStage(p, state.now)}` : `${ours} is running and no stop is under way` };
+    return { key, words: p.stopping ? `the stop moved on: ${stopStage(p, state.now, false)}` : `${ours} is running and no stop is under way` };
   }
   // Launching: what would block it (a run of ours, a writer we did not start).
   // A Cloud Run execution started elsewhere has no pid: it is named by its execution (the run id).
@@ -33,17 +33,18 @@ export function signalsSent(p: Pick<ProcessState, 'stopSignals'>): string {
 }
 
 /**
- * Where a stop is and what comes next, for `x` while it is under way and for the header:
- * "SIGINT sent at 14:03:07; SIGTERM at 14:03:17 (in 4 s) if it is still running".
+ * Where a stop is and what comes next: "sent SIGINT at 14:03:07; SIGTERM at 14:03:17 (in 4 s) if it is still running".
+ * `countdown` false for a notice, whose words stay while time goes on (tester AC11: `(in 8 s)` stood frozen above the
+ * run it had stopped): the time only. `status` prints it once, at its moment, with the seconds.
  */
-export function stopStage(p: Pick<ProcessState, 'stopping' | 'stopSignals'>, now: number): string {
+export function stopStage(p: Pick<ProcessState, 'stopping' | 'stopSignals'>, now: number, countdown = true): string {
   const last = p.stopSignals.at(-1);
   const sent = signalsSent(p) || 'nothing yet';
   if (p.stopping === 'needs-kill') return `it ignored ${p.stopSignals.map((s) => s.signal).join(' and ')} (sent ${sent.replace(/SIG\w+ at /g, '')}): only SIGKILL is left, and it waits for your decision`;
   if (!last) return 'starting';
   const due = last.at + STOP_GRACE_MS;
   const next = p.stopping === 'sigint' ? `SIGTERM at ${clockTime(due)}` : `the SIGKILL question at ${clockTime(due)}`;
-  return `sent ${sent}; ${next} (in ${Math.max(0, Math.ceil((due - now) / 1000))} s) if it is still running`;
+  return `sent ${sent}; ${next}${countdown ? ` (in ${Math.max(0, Math.ceil((due - now) / 1000))} s)` : ''} if it is still running`;
 }
 
 /** The header's short form: "SIGINT sent, SIGTERM in 4 s"; "SIGINT and SIGTERM ignored: x decides". */

@@ -70,6 +70,19 @@ function withoutEarlierRunNotices(prev: AppState, next: AppState): AppState {
   return { ...next, ui: { ...next.ui, notices: next.ui.notices.filter((n) => !stale(n.key)) } };
 }
 
+/**
+ * `x`'s words on a stop under way (`stopping run …: sent SIGINT at …; SIGTERM at … if it is still running`) say one
+ * stage of it: they go when it moves on (SIGTERM sent, the SIGKILL question), when it is over, or when another run is
+ * shown (tester AC11: they stood above `run … stopped`).
+ */
+function withoutStaleStopNotices(prev: AppState, next: AppState): AppState {
+  const p = prev.process;
+  const q = next.process;
+  if (p.stopping === q.stopping && p.stopSignals.length === q.stopSignals.length && p.runId === q.runId && p.alive === q.alive) return next;
+  if (!next.ui.notices.some((n) => n.key?.startsWith('stop:'))) return next;
+  return { ...next, ui: { ...next.ui, notices: next.ui.notices.filter((n) => !n.key?.startsWith('stop:')) } };
+}
+
 const QUESTION: Record<string, string> = { stop: 'stop', kill: 'SIGKILL', resume: 'resume', retry: 'retry', launch: 'launch' };
 
 /** The question's first sentence, to name a box in a notice. */
@@ -323,7 +336,7 @@ function step(state: AppState, event: AppEvent): AppState {
       const gone = (state.process.external && !next.process.external) || (state.process.alive === true && next.process.alive === false);
       // And `x`'s refusal (`no run of ours is running`) once a run of ours is live: it denied that run (tester W6).
       const ours = !ourRunLive(state.process) && ourRunLive(next.process);
-      const kept = withoutEarlierRunNotices(state, ours ? withoutNotice(next, STOP_REFUSED) : next);
+      const kept = withoutStaleStopNotices(state, withoutEarlierRunNotices(state, ours ? withoutNotice(next, STOP_REFUSED) : next));
       return otherWritersNotice(state, gone ? withoutNotice(kept, LAUNCH_BLOCKED) : kept);
     }
     case 'process/history':
