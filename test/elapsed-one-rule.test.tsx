@@ -73,3 +73,32 @@ test('a run launched here: its launch row, its log row, the header and status sa
   expect(lines.find((l) => / resume +10 keys /.test(l))).toMatch(new RegExp(` 10 keys ${want} `));
   expect(elapsedIn(lines.find((l) => / keys · /.test(l))!)).toBe(want);
 });
+
+// Tester AC3 residue (round 12): every older run in h had two figures, its launch row's (launch to exit: 0:20) and its
+// log row's (the span of its lines: 0:04), a stopped run's silent wind-down left out of the second. One run, one figure.
+test('an older run launched here: its log row says its launch row\'s figure; one started elsewhere, the span of its lines', () => {
+  const first = START;
+  const stopped: string[][] = [...banner(1, 60, 10), ['INFO', '  ✅ Scraped 2024-01-01'], ['INFO', '  ✅ Scraped 2024-01-02']];
+  const lastOfFirst = first + (stopped.length - 1) * 1000;
+  const byHand = first + 60_000;
+  const second = first + 120_000;
+  const done: string[][] = [...records, ['INFO', 'BACKFILL COMPLETE']];
+  const log = logOf(first, stopped) + logOf(byHand, [...banner(1, 60, 3), ['INFO', '  ✅ Scraped 2024-02-01']]) + logOf(second, done);
+  let s = initialState({ job: 'j', log: '/x/b.log', now: second + 60_000, targets: [95], width: 80, height: 40 });
+  s = reduce(s, { type: 'log/batch', batch: parseText(log, compileGrammar()) });
+  s = reduce(s, { type: 'log/progress', bytesRead: 100, size: 100, historyDone: true });
+  // The first run was stopped: its pool went on without a line until SIGTERM ended it 16 s after its last line.
+  const older = { id: 'resume-1', label: 'resume', keyCount: 10, keysFile: '/x/k1.csv', pid: 4241, startedAt: first - 600, endedAt: lastOfFirst + 16_000, exitCode: null, reason: 'stopped' };
+  const newer = { id: 'resume-2', label: 'resume', keyCount: 10, keysFile: '/x/k2.csv', pid: 4242, startedAt: second - 600, endedAt: second + (done.length - 1) * 1000 + 500, exitCode: 0, reason: 'complete' };
+  s = reduce(s, { type: 'process/update', patch: { history: [older, newer], runId: 'resume-2', pid: 4242, alive: false, exitCode: 0 } });
+  const want = formatElapsed(older.startedAt, older.endedAt - older.startedAt);
+  expect(want).not.toBe(formatElapsed(first, lastOfFirst - first));
+  const lines = historyLines(s).map((l) => l.text);
+  const launchRow = lines.find((l) => l.startsWith(new Date(older.startedAt).toISOString().slice(5, 16).replace('T', ' ')) && / resume +10 keys /.test(l))!;
+  expect(launchRow).toMatch(new RegExp(` 10 keys ${want} `));
+  const logRows = lines.filter((l) => / keys · /.test(l));
+  expect(logRows).toHaveLength(3);
+  // Newest first: the current run, the one started by hand, the stopped one.
+  expect(elapsedIn(logRows[2])).toBe(want);
+  expect(elapsedIn(logRows[1])).toBe(formatElapsed(byHand, 10_000));
+});

@@ -1,13 +1,13 @@
 import { formatCount, formatElapsed, formatPercent } from '../format.js';
 import { keyLabel, keysLabel } from '../keymap.js';
-import type { AppState } from './app-state.js';
+import type { AppState, RecordedRun } from './app-state.js';
 import { fileFailures, followedFailures } from './failures-view.js';
 import { bodyHeightOf } from './body-height.js';
 import { currentFigures } from './current-figures.js';
 import { isLive } from './run-view.js';
 import { readingLog } from './log-reading.js';
 import { HISTORY_LIMIT } from './apply-lines.js';
-import { launchOfCurrentRun } from './run-notes.js';
+import { launchOfCurrentRun, launchOfRun } from './run-notes.js';
 import { allRuns } from './log-runs.js';
 
 /** One line of the history view: a section heading, a row, or a quiet note. */
@@ -56,6 +56,9 @@ export function historyLines(state: AppState): HistoryLine[] {
   for (const a of alerts) lines.push({ kind: 'row', text: `${when(a.at)} ${a.text}` });
 
   const launched = [...state.process.history].reverse();
+  // A launch row's time: the log's current run's launch says the header's; an ended one, from its launch to the end its
+  // records say (its exit, or the stop that ended it), as the header said while it ran.
+  const tookOf = (r: RecordedRun) => (r.endedAt ? (r === currentLaunch && currentTook !== null ? currentTook : formatElapsed(r.startedAt, r.endedAt - r.startedAt)) : r.unlisted ? '–' : 'running');
   // A Cloud Run job lists its executions, ours (resume, retry) and those started elsewhere (external).
   lines.push(heading(state.place ? 'Executions (launched here, or external)' : 'Runs launched from here', launched.length));
   if (launched.length === 0) lines.push({ kind: 'note', text: 'none yet (s resumes, r retries)' });
@@ -69,7 +72,7 @@ export function historyLines(state: AppState): HistoryLine[] {
     // One the region no longer lists (tester Z3): from its records; its end unknown when none was recorded.
     // The launch of the log's current run says the run's own figure, the header's (AC3: the launch's span from its
     // record to its exit read 0:04 beside the header's 0:03, the script's start-up and exit in it).
-    const took = r.endedAt ? (r === currentLaunch && currentTook !== null ? currentTook : formatElapsed(r.startedAt, r.endedAt - r.startedAt)) : r.unlisted ? '–' : 'running';
+    const took = tookOf(r);
     const unlisted = r.unlisted ? ` · ${r.unlisted}` : '';
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
   }
@@ -82,9 +85,14 @@ export function historyLines(state: AppState): HistoryLine[] {
   const cut = state.log.history.length >= HISTORY_LIMIT;
   lines.push(heading(state.place ? 'Runs in the executions\' logs' : 'Runs in the log', logged.length, cut));
   if (logged.length === 0) lines.push({ kind: 'note', text: `none yet: ${state.place ? 'no execution\'s log read yet' : state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}` });
+  const starts = logged.map((r) => r.startedAt).filter((t): t is number => t !== null);
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
-    const took = r === state.log.current && currentTook !== null ? currentTook : formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
+    // One run, one time on every screen (tester AC3 residue: an older run read `0:20` on its launch row and `0:04` here,
+    // the span of its lines, its silent wind-down after a stop left out): a run launched from here says its launch
+    // row's figure; one started elsewhere, the span of its lines (all that is known of it).
+    const launch = r === state.log.current ? currentLaunch : launchOfRun(r, state.process.history, starts.filter((t) => t !== r.startedAt), state.log.clockBehindMs ?? null);
+    const took = r === state.log.current && currentTook !== null ? currentTook : launch?.endedAt ? tookOf(launch) : formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r === state.log.beside && !r.exitTrace && state.process.external ? ' · going on (another writer)' : r.deadStart ? ' · ended before its first record' : ' · no summary'}` });
   }
   if (cut) lines.push({ kind: 'note', text: 'older runs of this log are not read' });
