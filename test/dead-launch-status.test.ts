@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
@@ -8,6 +8,8 @@ import { statusText } from '../src/app/status-text.js';
 import { loadConfig } from '../src/config.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { deadStartCause } from '../src/state/dead-start.js';
+import { readRuns } from '../src/runner/runs-file.js';
+import { banner, logOf } from './support/log-text.js';
 import { cleanup, tempDir } from './runner-support.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -51,5 +53,52 @@ test('a launch that died at start on a new log: status and a later dashboard say
   expect(currentFigures(b.store.getState()).status).toBe('ended');
   expect(deadStartCause(b.store.getState())).toBe(cant);
   // It ended before this dashboard opened: no news (tester Y6's class).
+  expect(b.store.getState().alerts.recent).toEqual([]);
+}, 60_000);
+
+// Round 12 (tester's AC11 add): a launch that died before its first record after an earlier run of the log. The
+// launching dashboard said `ended · 0/N`; `status` and a later dashboard said `0/?` and `elapsed –` (a start death read
+// from its lines, with neither total nor start), or the run before it, `complete 2/2` (an exit with a line no rule
+// reads, a 1-key launch's `print(1)`). The launch's own key count and start are the run's, on every screen.
+test.each([
+  ['a start death', ['sh', '-c', `echo "python3: can't open file '/x/missing_script.py': [Errno 2] No such file or directory" >&2; exit 2`, 'sh', '{keysFile}'], 3],
+  ['a line no rule reads', ['sh', '-c', 'echo 1', 'sh', '{keysFile}'], 1],
+])('a launch that died at start after an earlier run (%s): N from its launch on the launcher, in status and on a later dashboard', async (_what, command, n) => {
+  const dir = tempDir();
+  const keys = ['2022-01-03', '2022-01-04', '2022-01-05'];
+  writeFileSync(join(dir, 'e.csv'), keys.join('\n') + '\n');
+  mkdirSync(join(dir, 'st'));
+  for (const k of keys.slice(n)) {
+    mkdirSync(join(dir, 'st', k));
+    writeFileSync(join(dir, 'st', k, 'a.json'), '{}');
+  }
+  // An earlier run of the log, complete, an hour ago.
+  writeFileSync(join(dir, 'bf.log'), logOf(Date.now() - 3_600_000, [...banner(1, 60, 2), ['INFO', '  ✅ Scraped 2022-01-01'], ['INFO', '  ✅ Scraped 2022-01-02'], ['INFO', 'BACKFILL COMPLETE']]));
+  writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'dead', log: 'bf.log', expected: 'e.csv', storage: { url: 'st' }, keepAwake: false, timezone: 'UTC', command }));
+  const config = loadConfig({ cwd: dir });
+  const a = startRuntime(config, { exit: () => undefined });
+  runtimes.push(a);
+  await waitFor(() => a.store.getState().coverage.storage?.checkedAt && a.store.getState().process.writersChecked && a.store.getState().log.historyDone, 'ready');
+  a.controller.onIntent('resume');
+  const box = await waitFor(() => a.store.getState().ui.confirm, 'the box');
+  expect(box.keys).toHaveLength(n);
+  a.controller.onIntent('confirm-yes');
+  await waitFor(async () => (await readRuns(config.stateDir)).at(-1)?.end || null, 'its end recorded');
+  const launch = (await readRuns(config.stateDir)).at(-1)!;
+  await waitFor(() => currentFigures(a.store.getState()).status === 'ended' || null, 'the launcher says ended');
+  expect(currentFigures(a.store.getState())).toMatchObject({ done: 0, total: n });
+  await a.close();
+  runtimes.length = 0;
+
+  const snap = await collectSnapshot(config, { sources: false });
+  expect(statusJson(snap).run).toMatchObject({ state: 'ended', total: n, done: 0, startedAt: new Date(launch.startedAt).toISOString() });
+  expect(statusText(snap)).toContain(`run       0/${n}  0.0 %  elapsed 0:00`);
+  const b = startRuntime(config, { exit: () => undefined });
+  runtimes.push(b);
+  await waitFor(() => b.store.getState().log.current?.startedAt === launch.startedAt || null, 'the later dashboard has the launch\'s run');
+  expect(currentFigures(b.store.getState())).toMatchObject({ status: 'ended', done: 0, total: n });
+  // The run before it stays the log's earlier run, once.
+  expect(b.store.getState().log.history.filter((r) => r.complete)).toHaveLength(1);
+  expect(b.store.getState().log.history.filter((r) => r.deadStart)).toHaveLength(0);
   expect(b.store.getState().alerts.recent).toEqual([]);
 }, 60_000);

@@ -173,9 +173,9 @@ export async function collectSnapshot(
   // dashboard shows it.
   const seed = attachedRunSeed(state);
   if (seed) dispatch({ type: 'log/launched', seed, bytesBefore: state.log.bytesRead });
-  // A launch from here that died before its first record, on a log holding no run: that run, as its dashboard said.
+  // A launch from here that died before its first record: the log's newest run, as its dashboard said.
   const dead = seed ? null : deadLaunchSeed(state);
-  if (dead) dispatch({ type: 'log/launched', seed: dead, bytesBefore: state.log.bytesRead, linesBefore: 0 });
+  if (dead) dispatch({ type: 'log/launched', seed: dead.seed, bytesBefore: state.log.bytesRead, linesBefore: dead.linesBefore, ...(dead.deadStart ? { deadStart: true as const } : {}) });
   // Persistence needs what each run launched from here tried (its keys file), as the dashboard has it.
   // A failed-keys file's name is on its writer's clock, as the log is (tester AA1: a clock off).
   await bounded('keys each run tried', triedKeysForFiles(state.failed.files, launchesOnLogClock(state.process.history, state.log.clockBehindMs)).then((tried) => {

@@ -617,10 +617,10 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         if (run.pid === null) continue; // interrupted before its spawn: nothing under any pid to speak of
         notice(`run ${run.id} (pid ${run.pid}) has no recorded start time, so pid ${run.pid} cannot be proven to be it: not attached and never signalled from here`, 'warn');
       }
-      // A launch that died before its first record on a log holding no run is that run (tester Z8), once the log is read.
+      // A launch that died before its first record is the log's newest run (tester Z8), once the log is read.
       void historyRead().then(() => {
         const dead = deadLaunchSeed(store.getState());
-        if (dead) dispatch({ type: 'log/launched', seed: dead, bytesBefore: store.getState().log.bytesRead, linesBefore: 0 });
+        if (dead) dispatch({ type: 'log/launched', seed: dead.seed, bytesBefore: store.getState().log.bytesRead, linesBefore: dead.linesBefore, ...(dead.deadStart ? { deadStart: true as const } : {}) });
       });
       // Its duration and counts come from its own log, so the log's history must be read first.
       if (ended.length) await historyRead();

@@ -1,5 +1,6 @@
 import type { AppState } from './app-state.js';
 import { LAUNCH_AFTER_MS, onOurClock } from './launch-match.js';
+import { allRuns } from './log-runs.js';
 import type { RunSeed } from './run.js';
 
 /**
@@ -20,18 +21,37 @@ export function attachedRunSeed(state: AppState): RunSeed | null {
   return { startedAt: rec.startedAt, total: rec.keysGiven ? rec.keyCount : null, workers: rec.workers ?? null, timeoutSec: rec.timeout ?? null };
 }
 
+/** A launch from here that died before its first record, as the log's newest run (see deadLaunchSeed). */
+export interface DeadLaunch {
+  seed: RunSeed;
+  /** The log's lines before the launch's own (its cause is the newest of those after), for `log/launched`. */
+  linesBefore: number;
+  /** The current run is its attempt read from its lines (a start death: `can't open file …`): it takes the seed's facts. */
+  deadStart: boolean;
+}
+
 /**
- * The run of a launch from here that died before its first record on a log with no run in it (tester Z8: a typo in
- * the script's name; the launching dashboard said `ended before its first record: can't open file …`, while `status`
- * and later dashboards said `error`, none of the log's lines in the backfill's format). Its lines are all since the
- * launch (the log holds no run), so the newest one is its cause. Null when the log holds a run or a run of ours
- * goes on (attachedRunSeed's), or no launch is recorded.
+ * The run of a launch from here that died before its first record (tester Z8: a typo in the script's name; the
+ * launching dashboard said `ended before its first record: can't open file …`, while `status` and later dashboards
+ * said `error`), whatever the log held before it (round 12: after an earlier run, `status` and a later dashboard read
+ * `0/?` and `elapsed –` for it, or the run before it, `complete 2/2`, where the launching dashboard said `ended · 0/1`).
+ * The newest launch recorded, ended, with no record in the log at or after its launch (on our clock) and no run of the
+ * log begun since: its key count, workers, timeout and start are the run's. Null when a run of ours goes on
+ * (attachedRunSeed's) or the log says more.
  */
-export function deadLaunchSeed(state: AppState): RunSeed | null {
+export function deadLaunchSeed(state: AppState): DeadLaunch | null {
   const { log, process: p } = state;
-  // Lines, none a record (foreign-log.ts's shape): an empty or truncated log is `waiting`, never an old launch's run.
-  if (state.place || log.current || log.history.length > 0 || !log.historyDone || log.lines === 0 || log.lastRecordAt != null || (p.attached && p.alive !== false)) return null;
+  // Lines, none of them its record: an empty or truncated log is `waiting`, never an old launch's run.
+  if (state.place || !log.historyDone || log.lines === 0 || (p.attached && p.alive !== false)) return null;
   const rec = p.history.at(-1);
   if (!rec || rec.endedAt === null) return null;
-  return { startedAt: rec.startedAt, total: rec.keysGiven ? rec.keyCount : null, workers: rec.workers ?? null, timeoutSec: rec.timeout ?? null };
+  // The log's second-rounded times: a record in the launch's second may be its own.
+  const since = rec.startedAt - LAUNCH_AFTER_MS;
+  const behind = log.clockBehindMs;
+  if (log.lastRecordAt != null && onOurClock(log.lastRecordAt, behind) >= since) return null;
+  if (allRuns(log).some((r) => r.startedAt !== null && onOurClock(r.startedAt, behind) >= since)) return null;
+  const seed = { startedAt: rec.startedAt, total: rec.keysGiven ? rec.keyCount : null, workers: rec.workers ?? null, timeoutSec: rec.timeout ?? null };
+  const deadStart = log.current?.deadStart === true && !log.current.hasActivity;
+  // With no run before it every line is its own; after one, where its lines begin is not known (their cause unsaid).
+  return { seed, linesBefore: log.current || log.history.length > 0 ? log.lines : 0, deadStart };
 }

@@ -40,7 +40,7 @@ export type AppEvent =
    * A run was launched into the same log (a local run): it is the current run from now on, from what its launch
    * said, unless the log has spoken since `bytesBefore` (its own lines were read first: they say it better).
    */
-  | { type: 'log/launched'; seed: RunSeed; bytesBefore: number; /** The log's lines before the launch (default: all read so far). */ linesBefore?: number; /** A local launch's child, in its start window (process.startingPid), in the same step as its seed. */ startingPid?: number }
+  | { type: 'log/launched'; seed: RunSeed; bytesBefore: number; /** The log's lines before the launch (default: all read so far). */ linesBefore?: number; /** A local launch's child, in its start window (process.startingPid), in the same step as its seed. */ startingPid?: number; /** The current run is the launch's attempt read from its lines (a start death): it takes the seed's facts, nothing goes to history. */ deadStart?: true }
   /**
    * That launch failed to start (its child exited at once): when it wrote nothing, the run it seeded (begun at
    * `startedAt`) was no run, and the log's runs go back to what they were (`before`, the log state at the seed).

@@ -218,6 +218,16 @@ function step(state: AppState, event: AppEvent): AppState {
       if (event.startingPid !== undefined) return step({ ...state, process: { ...state.process, startingPid: event.startingPid } }, { ...event, startingPid: undefined });
       if (state.log.bytesRead !== event.bytesBefore) return state;
       const run = state.log.current;
+      // The launch's own attempt, read from its lines as a start death (round 12: `0/?`, `elapsed –`): the same run, with
+      // its launch's key count, start, workers and timeout, never a second row beside it.
+      if (event.deadStart && run?.deadStart && !run.hasActivity) {
+        const dead = cloneRun(run);
+        dead.startedAt = event.seed.startedAt;
+        dead.total = event.seed.total;
+        dead.workers ??= event.seed.workers;
+        dead.timeoutSec ??= event.seed.timeoutSec;
+        return { ...state, log: { ...state.log, current: dead, clockBehindMs: null } };
+      }
       // Lines read from here on are the new run's (dead-start.ts reads only those).
       // Its times are this machine's (the launch's): how far the run before's writer's clock was off is not the new
       // run's, until its own lines say (a log 5 years behind made a run launched here read `0:00` for good).
