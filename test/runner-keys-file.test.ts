@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { join, relative } from 'node:path';
 import { describeWriteError, writeFileAtomic } from '../src/runner/atomic-write.js';
 import { fileStamp, isScriptHeader, keysFileText, keysInKeysFile, writeKeysFile } from '../src/runner/keys-file.js';
-import { expectedLayout } from '../src/coverage/expected-keys.js';
+import { expectedLayout, splitCsv } from '../src/coverage/expected-keys.js';
 import { parseKeyList } from '../src/sim/keys.js';
 import { launchBackfill } from '../src/app/launcher.js';
 import { loadConfig } from '../src/config.js';
@@ -157,15 +157,33 @@ describe('a keys file is laid out as the expected keys file when it has a header
     expect(keysInKeysFile(text)).toEqual(['0022100003', '0022100001', '0022100009']);
   });
 
-  test('date keys under a header keep it; a key column that is not first is written alone under its own name', async () => {
+  test('date keys under a header keep it; a key column that is not first is moved first, every other column kept', async () => {
     const dates = expectedLayout('game_date\n2021-10-19\n2021-10-20\n', { file: 'd.csv' });
     expect(keysFileText(['2021-10-20'], dates)).toBe('game_date\n2021-10-20\n');
     const second = expectedLayout('game_date,game_id\n2021-10-19,0022100001\n', { file: 'k.csv', column: 'game_id' });
-    expect(keysFileText(['0022100001'], second)).toBe('game_id\n0022100001\n');
+    expect(keysFileText(['0022100001'], second)).toBe('game_id,game_date\n0022100001,2021-10-19\n');
     // No header in the expected file: as before (`key` only above ids).
     expect(expectedLayout('2021-10-19\n2021-10-20\n', { file: 'd.csv' })).toBeNull();
     expect(keysFileText(['0022100001'], null)).toBe('key\n0022100001\n');
     expect(keysFileText(['2021-10-19'], null)).toBe('2021-10-19\n');
+  });
+
+  // Tester AC15: `season,game_date,home` kept only `game_date` / `2021-10-19`: the season and home team were dropped,
+  // where README promised the expected file's header and each key's own row.
+  test('three columns, the key in the middle: its header and each key\'s own row, the key first; by name and by the scripts\' rule alike', async () => {
+    const csv = 'season,game_date,home,note\n2021,2021-10-19,BOS,"opener, TNT"\n2021,2021-10-20,LAL,\n2021,2021-10-21,NYK,x\n';
+    const layout = expectedLayout(csv, { file: 'e.csv' });
+    const path = await writeKeysFile(tempDir(), ['2021-10-20', '2021-10-19'], 'resume', () => at, layout);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toBe('game_date,season,home,note\n2021-10-20,2021,LAL,\n2021-10-19,2021,BOS,"opener, TNT"\n');
+    // By column name (a quoted cell with a comma stays one cell), as csv.DictReader would.
+    const [head, ...rows] = text.trim().split('\n').map(splitCsv);
+    expect(rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])))).toEqual([
+      { season: '2021', game_date: '2021-10-20', home: 'LAL', note: '' },
+      { season: '2021', game_date: '2021-10-19', home: 'BOS', note: 'opener, TNT' },
+    ]);
+    expect(parseKeyList(text)).toEqual(['2021-10-20', '2021-10-19']);
+    expect(keysInKeysFile(text)).toEqual(['2021-10-20', '2021-10-19']);
   });
 
   test('one header rule: a first line that does not start with 20', () => {

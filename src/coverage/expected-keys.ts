@@ -51,11 +51,11 @@ export async function readExpectedKeys(spec: ExpectedSpec): Promise<ExpectedKeys
  * How the expected keys file lays out a key's row, for keys files written for a launch (keys-file.ts): its
  * header line and each key's own line, so a script that reads its CSV by column name (`game_id`,
  * `game_date`) finds every column it reads in the launch's keys file too. When the key is not the first
- * column, only its column's name (the keys file then holds the key alone, first, as the scripts read it).
+ * column, it is moved first in the header and in each row (the scripts read a row's first field as its key).
  */
 export interface KeysLayout {
   header: string;
-  /** Each key's line of the expected file, trimmed; empty when only the key's column is written. */
+  /** Each key's line of the expected file, trimmed, its key's column moved first when it is not. */
   rows: Map<string, string>;
 }
 
@@ -66,15 +66,39 @@ export function expectedLayout(text: string, spec: ExpectedSpec): KeysLayout | n
   if (first === -1 || !isHeader(lines, first, spec)) return null;
   const cells = splitCsv(lines[first]);
   const col = columnIndex(cells, spec);
-  if (col !== 0) return { header: cells[col], rows: new Map() };
+  // The key's column first when it is not (tester AC15: only the key column was kept, its row's season and home team
+  // dropped): the scripts take a row's first field for its key, and a reader by column name finds every column.
   const rows = new Map<string, string>();
   for (let i = first + 1; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
-    const key = splitCsv(line)[0];
-    if (!rows.has(key)) rows.set(key, line);
+    const key = splitCsv(line)[col];
+    if (key !== undefined && key !== '' && !rows.has(key)) rows.set(key, col === 0 ? line : keyFirst(line, col, key));
   }
-  return { header: lines[first].trim(), rows };
+  return { header: col === 0 ? lines[first].trim() : keyFirst(lines[first].trim(), col, cells[col]), rows };
+}
+
+/** A CSV line's cells as written (quotes kept), split at the commas outside quotes. */
+function rawCells(line: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '"') quoted = !quoted;
+    else if (line[i] === ',' && !quoted) {
+      out.push(line.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(line.slice(start));
+  return out;
+}
+
+/** The row with its cell `col` first, as `cell` (the key, unquoted), the other cells as written in their order. */
+function keyFirst(line: string, col: number, cell: string): string {
+  const cells = rawCells(line);
+  cells.splice(col, 1);
+  return [cell, ...cells].join(',');
 }
 
 /** The layout of the expected keys file `spec` names (see expectedLayout); null when none, or it cannot be read. */
