@@ -1,4 +1,5 @@
 import { readingLog } from '../state/log-reading.js';
+import { failuresUnknown } from '../state/failures-known.js';
 import { nextUnmetTarget, type TargetStatus } from '../coverage/math.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
@@ -134,7 +135,9 @@ function computeRow(state: AppState): OverviewRow {
     ageMs: newest === null ? null : Math.max(0, state.now - newest),
     problem: problems[0] ?? null,
     ...(run?.dryRun ? { dryRun: true } : {}),
-    ...(state.failed.unread ? { failedUnknown: true as const } : {}),
+    // Not known as status says it (failed-keys files unread, an execution's log unread, executions not listed):
+    // `–`, never `0` (tester AD10's nit: the overview's text said 0 for a job whose Cloud Logging was down).
+    ...(failuresUnknown(state) ? { failedUnknown: true as const } : {}),
     problems: problems.length,
     runUnknown: unknown,
     stopping: state.process.stopping !== null || state.place?.cancelling === true,
