@@ -3,7 +3,7 @@ import { httpText } from './bytes.js';
 import { afterLine } from './hot-lines.js';
 import { hotProgress, PROGRESS_A, PROGRESS_B } from './hot-progress.js';
 import { GENERAL, isNumbered, KEYED_FAILED, KEYED_SUCCEEDED, type KeyedLines } from './keyed-lines.js';
-import { INFO, INFO_RULE, type Level, type PrefixReader, WARNING, WARNING_RULE } from './timestamp.js';
+import { INFO, INFO_RULE, type Level, type PrefixReader, secondsMs, WARNING, WARNING_RULE } from './timestamp.js';
 import { hashView, lanes } from '../key-hash.js';
 import { MAX_KEY_CHARS } from '../key-safety.js';
 
@@ -114,17 +114,9 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
       tail = prefix.minuteTail;
       minute = prefix.minuteStart;
     }
-    const time = dv.getInt32(pos + 16, true);
-    const millis = dv.getInt32(pos + 20, true);
-    const s1 = (time >>> 8) & 0xff;
-    const s2 = (time >>> 16) & 0xff;
-    const m1 = millis & 0xff;
-    const m2 = (millis >>> 8) & 0xff;
-    const m3 = (millis >>> 16) & 0xff;
-    const seconds = (s1 - 48) | (57 - s1) | (s2 - 48) | (57 - s2);
-    const millis3 = (m1 - 48) | (57 - m1) | (m2 - 48) | (57 - m2) | (m3 - 48) | (57 - m3);
-    if ((time & 0xff) !== 58 || time >>> 24 !== 44 || (seconds | millis3) < 0) break;
-    const at = minute + (s1 * 10 + s2 - 528) * 1000 + m1 * 100 + m2 * 10 + m3 - 5328;
+    const ms = secondsMs(dv.getInt32(pos + 16, true), dv.getInt32(pos + 20, true));
+    if (ms < 0) break;
+    const at = minute + ms;
     const rule = dv.getFloat64(pos + 23, true);
     let level: Level;
     if (rule === INFO_RULE) level = INFO;

@@ -24,6 +24,24 @@ export const WARNING_RULE = Buffer.from(' - WARNI', 'latin1').readDoubleLE(0);
 const WARNING_TAIL = Buffer.from('NG -', 'latin1').readInt32LE(0);
 
 /**
+ * The milliseconds `:SS,mmm` adds to its minute, from the prefix's bytes 16-19 (`time`: `:`, S, S, `,`) and 20-22
+ * (`millis`: m, m, m) read as little-endian 32-bit words; -1 when they are not that shape. The one decode of the
+ * usual prefix's time for PrefixReader and the parse worker's loop (hot-run.ts), both on the hot path: no branch
+ * per digit, no allocation.
+ */
+export function secondsMs(time: number, millis: number): number {
+  const s1 = (time >>> 8) & 0xff;
+  const s2 = (time >>> 16) & 0xff;
+  const m1 = millis & 0xff;
+  const m2 = (millis >>> 8) & 0xff;
+  const m3 = (millis >>> 16) & 0xff;
+  // A byte outside '0'..'9' makes (c - 48) or (57 - c) negative, and so the OR of them all.
+  const digits = (s1 - 48) | (57 - s1) | (s2 - 48) | (57 - s2) | (m1 - 48) | (57 - m1) | (m2 - 48) | (57 - m2) | (m3 - 48) | (57 - m3);
+  if ((time & 0xff) !== 58 || time >>> 24 !== 44 || digits < 0) return -1;
+  return (s1 * 10 + s2 - 528) * 1000 + m1 * 100 + m2 * 10 + m3 - 5328;
+}
+
+/**
  * Reads the Python logging prefix `YYYY-MM-DD HH:MM:SS,mmm - LEVEL - ` at the start of a line, by bytes.
  * The milliseconds are optional because some scripts of the family set `datefmt` without them.
  * One reader serves one chunk. Consecutive records nearly always share `YYYY-MM-DD HH:MM`, so those 16
@@ -64,19 +82,10 @@ export class PrefixReader {
     // The usual rest, `:SS,mmm - INFO - `, as words: two loads for the time, two for the level.
     const info = end - p >= INFO_PREFIX && dv.getFloat64(p + 23, true) === INFO_RULE;
     if (info && dv.getUint16(p + 31, true) === DASH_SPACE) {
-      const time = dv.getInt32(p + 16, true);
-      const millis = dv.getInt32(p + 20, true);
-      const s1 = (time >>> 8) & 0xff;
-      const s2 = (time >>> 16) & 0xff;
-      const m1 = millis & 0xff;
-      const m2 = (millis >>> 8) & 0xff;
-      const m3 = (millis >>> 16) & 0xff;
-      // A byte outside '0'..'9' makes (c - 48) or (57 - c) negative, and so the OR of them all.
-      const seconds = (s1 - 48) | (57 - s1) | (s2 - 48) | (57 - s2);
-      const millis3 = (m1 - 48) | (57 - m1) | (m2 - 48) | (57 - m2) | (m3 - 48) | (57 - m3);
-      if ((time & 0xff) === 58 && time >>> 24 === 44 && (seconds | millis3) >= 0) {
+      const ms = secondsMs(dv.getInt32(p + 16, true), dv.getInt32(p + 20, true));
+      if (ms >= 0) {
         this.level = INFO;
-        this.at = this.minuteStart + (s1 * 10 + s2 - 528) * 1000 + m1 * 100 + m2 * 10 + m3 - 5328;
+        this.at = this.minuteStart + ms;
         return p + INFO_PREFIX;
       }
     }
@@ -108,18 +117,10 @@ export class PrefixReader {
       m = p + WARNING_PREFIX;
       level = WARNING;
     } else return -1;
-    const time = dv.getInt32(p + 16, true);
-    const millis = dv.getInt32(p + 20, true);
-    const s1 = (time >>> 8) & 0xff;
-    const s2 = (time >>> 16) & 0xff;
-    const m1 = millis & 0xff;
-    const m2 = (millis >>> 8) & 0xff;
-    const m3 = (millis >>> 16) & 0xff;
-    const seconds = (s1 - 48) | (57 - s1) | (s2 - 48) | (57 - s2);
-    const millis3 = (m1 - 48) | (57 - m1) | (m2 - 48) | (57 - m2) | (m3 - 48) | (57 - m3);
-    if ((time & 0xff) !== 58 || time >>> 24 !== 44 || (seconds | millis3) < 0) return -1;
+    const ms = secondsMs(dv.getInt32(p + 16, true), dv.getInt32(p + 20, true));
+    if (ms < 0) return -1;
     this.level = level;
-    this.at = this.minuteStart + (s1 * 10 + s2 - 528) * 1000 + m1 * 100 + m2 * 10 + m3 - 5328;
+    this.at = this.minuteStart + ms;
     return m;
   }
 
