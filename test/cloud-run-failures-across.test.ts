@@ -1,8 +1,6 @@
-import { removeDir } from './support/remove-dir.js';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadConfig } from '../src/config.js';
@@ -10,11 +8,14 @@ import { failuresView } from '../src/state/failures-view.js';
 import { historyLines } from '../src/state/history-lines.js';
 import { runCliAsync } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
-import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { regionEachTest, writeCloudRunJobConfig } from './support/cloud-run-job.js';
 
 let dir: string;
 let server: LoopbackServer;
-const runtimes: Runtime[] = [];
+const runtimes = regionEachTest('bt-cr-across-', (d, s) => {
+  dir = d;
+  server = s;
+});
 const SIM = ['--workers=2', '--speed=50', '--fail-rate=0.5', '--playoff-fail-rate=1', '--timeout-rate=0', '--exception-rate=0'];
 // Regular-season days fail half the time, May (a playoff month for the simulator) always: some keys of the first
 // execution recover in the retry, the May ones fail in both.
@@ -22,16 +23,6 @@ const KEYS = [
   ...Array.from({ length: 16 }, (_, i) => new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString().slice(0, 10)),
   ...Array.from({ length: 4 }, (_, i) => new Date(Date.UTC(2022, 4, 3) + i * 86_400_000).toISOString().slice(0, 10)),
 ];
-
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-across-'));
-  server = await startJobRegion(dir);
-});
-afterEach(async () => {
-  for (const r of runtimes.splice(0)) await r.close();
-  await server.close();
-  removeDir(dir);
-});
 
 function start(logDeadline = 20): Runtime {
   writeConfig(logDeadline);

@@ -1,8 +1,6 @@
-import { removeDir } from './support/remove-dir.js';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadConfig } from '../src/config.js';
@@ -11,24 +9,17 @@ import { failuresView } from '../src/state/failures-view.js';
 import { placeLines } from '../src/state/place-view.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { runCliAsync, unwrapped } from './support/cli.js';
-import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { regionEachTest, writeCloudRunJobConfig } from './support/cloud-run-job.js';
 import { waitFor } from './support/wait-for.js';
 
 let dir: string;
 let server: LoopbackServer;
-const runtimes: Runtime[] = [];
+const runtimes = regionEachTest('bt-cr-kept-', (d, s) => {
+  dir = d;
+  server = s;
+});
 const KEYS = Array.from({ length: 6 }, (_, i) => new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString().slice(0, 10));
 const FAILING = KEYS.slice(3);
-
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-kept-'));
-  server = await startJobRegion(dir);
-});
-afterEach(async () => {
-  for (const r of runtimes.splice(0)) await r.close();
-  await server.close();
-  removeDir(dir);
-});
 
 function runtime(): Runtime {
   const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });

@@ -1,7 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
+import type { Runtime } from '../../src/app/runtime.js';
 import { startLoopbackServer, type LoopbackServer } from '../../src/cloud-run/loopback/server.js';
 import { simTaskRunner } from '../../src/cloud-run/loopback/sim-task.js';
+import { removeDir } from './remove-dir.js';
 
 /**
  * A loopback Cloud Run region holding the demo's `bdl-boxscore-backfill` job, with the simulator as its
@@ -44,4 +48,26 @@ export function writeCloudRunJobConfig(
   const file = path.join(dir, 'backfill-tui.config.json');
   writeFileSync(file, JSON.stringify(config));
   return file;
+}
+
+/**
+ * A test file's Cloud Run set-up: before each test a fresh folder (named from `prefix`) with its own loopback region
+ * (startJobRegion), handed to `set`; after it, the dashboards pushed on the returned list closed, the region closed and
+ * the folder removed. Call at the file's top level.
+ */
+export function regionEachTest(prefix: string, set: (dir: string, server: LoopbackServer) => void): Runtime[] {
+  const runtimes: Runtime[] = [];
+  let dir = '';
+  let server: LoopbackServer | null = null;
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    server = await startJobRegion(dir);
+    set(dir, server);
+  });
+  afterEach(async () => {
+    for (const r of runtimes.splice(0)) await r.close();
+    await server?.close();
+    removeDir(dir);
+  });
+  return runtimes;
 }
