@@ -312,13 +312,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    * known, and its log read on by name. A job that is gone itself (the listing fails too) is said as before.
    */
   async function vanished(was: ExecutionInfo, err: CloudRunError): Promise<void> {
-    let list: ExecutionInfo[];
-    try {
-      list = await api.listExecutions(spec, d.signal);
-    } catch (listErr) {
-      if (!d.signal.aborted) failed(listErr);
-      return;
-    }
+    const list = await listOrSay();
+    if (!list) return;
     if (d.signal.aborted || current?.id !== was.id) return;
     if (list.some((x) => x.id === was.id)) {
       failed(err);
@@ -413,15 +408,20 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
   }
 
-  /** Lists the job's executions: follows the running one (re-attach), else the newest finished one. */
-  async function findRunning(first: boolean): Promise<void> {
-    let list: ExecutionInfo[];
+  /** The job's executions, or null when the listing failed (said as the place's error, unless the dashboard is closing). */
+  async function listOrSay(): Promise<ExecutionInfo[] | null> {
     try {
-      list = await api.listExecutions(spec, d.signal);
+      return await api.listExecutions(spec, d.signal);
     } catch (err) {
       if (!d.signal.aborted) failed(err);
-      return;
+      return null;
     }
+  }
+
+  /** Lists the job's executions: follows the running one (re-attach), else the newest finished one. */
+  async function findRunning(first: boolean): Promise<void> {
+    const list = await listOrSay();
+    if (!list) return;
     place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), listedAt: d.now(), ...cleared('run') });
     listed(list);
     track(historyChanged(list));
