@@ -34,12 +34,46 @@ test('a writer not started here that hangs and then dies: ended at the look that
     now = t0 + 355_000;
     await waitFor(() => currentFigures(runtime.store.getState()).status === 'stalled', 'stalled by our clock', 15_000);
     expect(currentFigures(runtime.store.getState()).elapsedMs).toBe(355_000);
+    // A look at 5:55 still finds it (the dashboard awake throughout, its looks on time: else it was stopped meanwhile,
+    // and the writer's end would be when a look last saw it, tester AD15's class).
+    await waitFor(() => runtime.store.getState().process.writersCheckedAt === now && runtime.store.getState().process.external, 'a look at 5:55 that still finds the writer', 15_000);
     const gone = new Promise((resolve) => writer.once('exit', resolve));
     writer.kill('SIGKILL');
     await gone;
     await waitFor(() => currentFigures(runtime.store.getState()).status === 'ended', 'ended once the writer is gone', 15_000);
     // Ended at the look that found it gone (our clock stood at 5:55 then), not at its last line (0:0x).
     expect(currentFigures(runtime.store.getState()).elapsedMs).toBe(355_000);
+  } finally {
+    writer.kill('SIGKILL');
+    await runtime.close();
+  }
+}, 60_000);
+
+// Tester AD15's class: a writer that dies while the dashboard is stopped (Ctrl-Z; here its clock jumps a minute between
+// two looks, as it does for a dashboard that slept) ended when a look last saw it, not at the look after waking.
+test('a writer not started here found gone by a look long after the last (the dashboard asleep): ended when last seen', async () => {
+  const t0 = Math.floor(Date.now() / 1000) * 1000 - 600_000;
+  let now = t0 + 20_000;
+  const records = [...banner(1, 60, 5), ['INFO', '  ✅ Scraped 2022-01-03'], ['INFO', '[2/5] Processing 2022-01-04']];
+  const sub = mkdtempSync(join(dir, 'asleep-'));
+  const log = join(sub, 'bf.log');
+  writeFileSync(log, logOf(t0, records));
+  const newest = new Date(t0 + (records.length - 1) * 1000);
+  utimesSync(log, newest, newest);
+  const fd = openSync(log, 'a');
+  const writer = spawn('sleep', ['600'], { stdio: ['ignore', fd, 'ignore'] });
+  closeSync(fd);
+  writeFileSync(join(sub, 'backfill-tui.config.json'), JSON.stringify({ job: 'ext', log: 'bf.log', keepAwake: false, timezone: 'UTC' }));
+  const runtime = startRuntime(loadConfig({ cwd: sub }), { now: () => now, exit: () => undefined });
+  try {
+    await waitFor(() => runtime.store.getState().log.historyDone && runtime.store.getState().process.external, 'the writer found', 15_000);
+    const gone = new Promise((resolve) => writer.once('exit', resolve));
+    writer.kill('SIGKILL');
+    await gone;
+    // Asleep a minute: the next look is the first since the one at 0:20 that saw it.
+    now = t0 + 80_000;
+    await waitFor(() => currentFigures(runtime.store.getState()).status === 'ended', 'ended once the writer is gone', 15_000);
+    expect(currentFigures(runtime.store.getState()).elapsedMs).toBe(20_000);
   } finally {
     writer.kill('SIGKILL');
     await runtime.close();

@@ -13,7 +13,7 @@ describe('watchProcess', () => {
     const child = spawn(process.execPath, ['-e', 'process.exit(7)'], { stdio: 'ignore' });
     track(child.pid);
     const info = await new Promise<ExitInfo>((resolve) => watchProcess(child.pid!, null, { child, onExit: resolve, now: () => 42 }));
-    expect(info).toEqual({ exitCode: 7, signal: null, at: 42 });
+    expect(info).toEqual({ exitCode: 7, signal: null, at: 42, seenAliveAt: 42 });
 
     const killed = idle();
     const gone = new Promise<ExitInfo>((resolve) => watchProcess(killed.pid!, null, { child: killed, onExit: resolve }));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { unwatchedEnd } from '../src/app/unwatched-end.js';
+import { provenEnd, unwatchedEnd, unwatchedEndAt } from '../src/app/unwatched-end.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { applyLines } from '../src/state/apply-lines.js';
 import { foldRuns, type RunRecord } from '../src/runner/runs-file.js';
@@ -84,5 +84,23 @@ describe('tester Y1: a run asked to stop that ended unwatched', () => {
     const text = logOf(T0, [...banner(1, 60, 13), ['INFO', '  ✅ Scraped 2021-10-26']]) + logOf(T0 + 14_000, [['WARNING', 'Interrupted']]);
     const state = reduce(initialState({ job: 'j', log: 'x.log', now: T0 + 10_000, targets: [] }), { type: 'log/batch', batch: parseText(text, grammar) });
     expect(unwatchedEnd({ startedAt: launchedAt }, state.log)).toEqual({ endedAt: T0 + 14_000, reason: 'ended', counts: { succeeded: 1, failed: 0, skipped: 0 } });
+  });
+});
+
+// Tester AD15: a run that ended while its dashboard slept (Ctrl-Z) was recorded ending when the dashboard woke.
+describe('an end seen late, or found with none watching: the latest proof of the run\'s life', () => {
+  test('its last line, or the SIGTERM sent to it after that, whichever is later; never when it was noticed', () => {
+    const seen = { at: T0 + 25_000, seenAliveAt: T0 + 5000 };
+    expect(provenEnd(seen, [T0 + 16_900, T0 + 17_000, undefined, null])).toBe(T0 + 17_000);
+    // Nothing since it was last seen: then.
+    expect(provenEnd(seen, [T0 + 1000, null])).toBe(T0 + 5000);
+    // A log clock ahead says nothing past the moment it was seen gone.
+    expect(provenEnd(seen, [T0 + 60_000])).toBe(T0 + 5000);
+  });
+
+  test('ended unwatched: its log\'s end, or a stop signal recorded after it; its launch when nothing is known', () => {
+    expect(unwatchedEndAt({ endedAt: T0 + 16_900 }, { startedAt: T0, stopAskedAt: T0 + 6000, stopTermAt: T0 + 17_000 })).toBe(T0 + 17_000);
+    expect(unwatchedEndAt({ endedAt: T0 + 16_900 }, { startedAt: T0, stopAskedAt: T0 + 6000 })).toBe(T0 + 16_900);
+    expect(unwatchedEndAt({ endedAt: null }, { startedAt: T0 })).toBe(T0);
   });
 });

@@ -28,6 +28,8 @@ export { IDLE_TICK_MS, LIVE_TICK_MS } from './shared-clock.js';
  */
 const WRITERS_LIVE_MS = 5_000;
 const WRITERS_IDLE_MS = 60_000;
+/** A writer found gone this long after a look last saw it was found late: looks missed (see lookAtWriters). */
+const LATE_LOOK_MS = 3 * WRITERS_LIVE_MS;
 
 /**
  * After a run ends its coverage keeps the configured pace this long: its last keys, and a loader behind it (Phase 2
@@ -187,6 +189,8 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   /** The next look was brought forward because lines came with no writer known (see writersLookDue). */
   let lookSoon = false;
   let lastLookAt: number | null = null;
+  /** When a look last found processes not started here writing the log (our clock), or null. */
+  let externalSeenAt: number | null = null;
   const lookAtWriters = async () => {
     if (ac.signal.aborted || !CAN_SEE_WRITERS || cr) return;
     looking = true;
@@ -209,7 +213,13 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const external = notOurs(found, ours());
     // None found where some could not be looked into (the log another user's): not a proof that none writes it.
     const writersHidden = external.length === 0 && hiddenWriterPossible(config.log);
-    store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: at, writersHidden } });
+    // Gone since the look before: their run ended between the two, taken as this look (tester Y7). Looks far apart (the
+    // dashboard stopped by Ctrl-Z, tester AD15's class) say nothing of when within: it ended when last seen, its own
+    // lines after that saying the rest (run-view endOf), never at the dashboard's waking up.
+    const seenAt = externalSeenAt;
+    const lateGone = external.length === 0 && store.getState().process.external && seenAt !== null && now() - seenAt > LATE_LOOK_MS ? { externalEndedAt: seenAt } : {};
+    externalSeenAt = external.length > 0 ? at : null;
+    store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: at, writersHidden, ...lateGone } });
     // A launch recorded without its end yet: its end record (stopped, exited) is due, keep looking often.
     const last = store.getState().process.history.at(-1);
     writersIdle = !runIsLive(now()) && !(last && last.endedAt === null);

@@ -54,3 +54,23 @@ export function unwatchedEnd(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns
     counts: { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped },
   };
 }
+
+/**
+ * When a run ended whose end was seen only after the moment (tester AD15: its dashboard stopped by Ctrl-Z reaped it at
+ * `fg`, or one that woke up found it gone): the latest moment it is proven alive, which is the earliest it is proven
+ * gone. `proofs` are times it was alive (its last log line on our clock, the stop's signals sent to it while it ran);
+ * never before it was last seen alive, never after it was seen gone (a log clock ahead says nothing past that).
+ */
+export function provenEnd(seen: { at: number; seenAliveAt: number }, proofs: ReadonlyArray<number | null | undefined>): number {
+  const alive = proofs.filter((t): t is number => typeof t === 'number' && Number.isFinite(t) && t <= seen.at);
+  return Math.max(Math.min(seen.seenAliveAt, seen.at), ...alive);
+}
+
+/**
+ * When a run that ended while no dashboard watched is recorded to have ended: its log's end (unwatchedEnd), or a stop's
+ * signal recorded after that, sent to it while it ran (a run silent since its last line, ended by its carrier's
+ * SIGTERM: tester AD15); its launch when neither is known.
+ */
+export function unwatchedEndAt(end: Pick<UnwatchedEnd, 'endedAt'>, record: Pick<RunRecord, 'startedAt' | 'stopAskedAt' | 'stopTermAt'>): number {
+  return Math.max(end.endedAt ?? record.startedAt, ...[record.stopAskedAt, record.stopTermAt].filter((t): t is number => t !== undefined));
+}

@@ -8,7 +8,7 @@ import { takesKeysFile } from '../runner/command.js';
 import { settingsTaken, settingsWords } from './settings-taken.js';
 import { runEndWords, skippedSignalWords } from './end-words.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
-import { logRunFor, unwatchedEnd, nextLaunchAt } from '../app/unwatched-end.js';
+import { logRunFor, unwatchedEnd, unwatchedEndAt, nextLaunchAt, provenEnd } from '../app/unwatched-end.js';
 import type { RunState } from '../state/run.js';
 import { findAttachable } from '../runner/attach.js';
 import { withMarkedPids } from '../runner/run-mark.js';
@@ -20,7 +20,7 @@ import { carryStop } from '../runner/stop-carrier.js';
 import { waitUntil } from '../runner/wait.js';
 import type { Survivor } from '../runner/session.js';
 import { killRun, stopRun } from '../runner/stop.js';
-import { watchProcess } from '../runner/watch.js';
+import { lateExit, watchProcess, type ExitInfo } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
 import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situation.js';
 import { stopNoticeKey } from '../state/app-state.js';
@@ -152,6 +152,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     watchProcess(pid, procStart, {
       child,
       signal: d.signal,
+      // The dashboard's clock: an end seen late is placed among the stop's records, which are on it.
+      now: d.now,
       left,
       onLeft: (info, pids, record) => {
         const was = store.getState().process.left;
@@ -165,7 +167,11 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         ourPids.delete(pid);
         awake?.stop();
         awake = null;
-        dispatch({ type: 'process/update', patch: { exitCode: info.exitCode, exitedAt: info.at, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stopRequested } });
+        // Seen late (tester AD15: the dashboard stopped by Ctrl-Z reaped it at `fg`, 8 s after its SIGTERM; one not its
+        // parent found it gone on waking): it ended between when it was last seen alive and now, and is said to have
+        // ended at the latest proof of its life (below), never at when it was noticed. Until that is read, the former.
+        const late = lateExit(info);
+        dispatch({ type: 'process/update', patch: { exitCode: info.exitCode, exitedAt: late ? info.seenAliveAt : info.at, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stopRequested } });
         // The end record is written once (runs.jsonl is append-only): its counts wait until the follower has
         // read the log as far as it was when the run ended, since the last lines come just before the exit.
         const sizeAtExit = logSize(config.log);
@@ -201,10 +207,14 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
             const present = coverageView(store.getState()).storage?.coverage?.present;
             // "Before" from this run's own launch record, whoever launched it (tester W4: a run another dashboard
             // launched was given this dashboard's previous launch's figure); none recorded, none said.
-            const before = (await readRuns(config.stateDir).catch(() => [])).find((r) => r.id === runId)?.storageBefore;
+            const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
+            const rec = runs.find((r) => r.id === runId);
+            const before = rec?.storageBefore;
             if (typeof before === 'number' && present !== undefined) Object.assign(counts, { storageBefore: before, storageAfter: present });
+            const endedAt = late ? lateEnd(info, rec, runs) : info.at;
+            if (late && stillThisRun()) dispatch({ type: 'process/update', patch: { exitedAt: endedAt } });
             if (!mine) return;
-            return recordEndOnce(config.stateDir, { id: runId, endedAt: info.at, exitCode: info.exitCode, signal: info.signal, reason: complete ? 'complete' : stopped ? 'stopped' : 'exited', counts });
+            return recordEndOnce(config.stateDir, { id: runId, endedAt, exitCode: info.exitCode, signal: info.signal, reason: complete ? 'complete' : stopped ? 'stopped' : 'exited', counts });
           })
           .then(d.refreshHistory)
           .catch((err: Error) => notice(`could not record the run's end: ${err.message}`, 'warn'));
@@ -219,6 +229,18 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         d.refreshWarehouse();
       },
     });
+  }
+
+  /**
+   * The end of a run whose exit was seen late (see watch): its last log line read by now (as a dashboard that finds it
+   * ended unwatched records it) or a stop signal sent to it while it ran, whichever is latest; else when it was last
+   * seen alive.
+   */
+  function lateEnd(info: ExitInfo, rec: RunRecord | undefined, runs: RunRecord[]): number {
+    const log = rec ? unwatchedEnd(rec, store.getState().log, nextLaunchAt(rec, runs)).endedAt : null;
+    const p = store.getState().process;
+    const signals = p.runId === rec?.id ? p.stopSignals.map((x) => x.at) : [];
+    return provenEnd(info, [log, rec?.stopAskedAt, rec?.stopTermAt, ...signals]);
   }
 
   async function launch(req: PlaceLaunchRequest): Promise<PlaceLaunchOutcome> {
@@ -635,7 +657,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn', runKey(run.id));
         const end = unwatchedEnd(run, store.getState().log, nextLaunchAt(run, runs));
         const counts = end.counts ? { ...end.counts } : undefined;
-        await recordEndOnce(config.stateDir, { id: run.id, endedAt: end.endedAt ?? run.startedAt, exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);
+        await recordEndOnce(config.stateDir, { id: run.id, endedAt: unwatchedEndAt(end, run), exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);
       }
       if (ended.length) await d.refreshHistory();
     },

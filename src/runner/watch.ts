@@ -8,7 +8,24 @@ export interface ExitInfo {
   signal: string | null;
   /** Epoch ms when the end was noticed. */
   at: number;
+  /**
+   * Epoch ms when this watch last saw the run alive: its last look that found it (re-attached), or its last beat on
+   * time before the exit came (our child). Far before `at`, the end was only seen late (the dashboard stopped by
+   * Ctrl-Z, or its loop held up) and happened somewhere between the two (tester AD15): see lateExit.
+   */
+  seenAliveAt: number;
 }
+
+/** An exit seen this long after the run was last seen alive was seen late (see ExitInfo.seenAliveAt): 4 looks missed. */
+export const LATE_EXIT_LOOKS = 4;
+
+/** Whether the exit was seen late: the watch was not awake for the moment it happened (see ExitInfo.seenAliveAt). */
+export function lateExit(info: Pick<ExitInfo, 'at' | 'seenAliveAt'>, pollMs = DEFAULT_POLL_MS): boolean {
+  return info.at - info.seenAliveAt > LATE_EXIT_LOOKS * pollMs;
+}
+
+/** How often the run is looked at (re-attached) or the watch beats (our child), by default. */
+const DEFAULT_POLL_MS = 1000;
 
 /** Options for {@link watchProcess}. */
 export interface WatchOptions {
@@ -37,17 +54,22 @@ export interface WatchOptions {
  */
 export function watchProcess(pid: number, procStart: ProcStart | null, opts: WatchOptions): () => void {
   const now = opts.now ?? Date.now;
+  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
   let done = false;
   let timer: NodeJS.Timeout | undefined;
+  /** When the run was last seen alive (see ExitInfo.seenAliveAt): from the watch's start on. */
+  let seenAliveAt = now();
   const finish = (exitCode: number | null, signal: string | null) => {
     if (done) return;
     stop();
-    opts.onExit({ exitCode, signal, at: now() });
+    opts.onExit({ exitCode, signal, at: now(), seenAliveAt });
   };
   const onChildExit = (code: number | null, signal: NodeJS.Signals | null) => leaderGone(code, signal);
+  let beat: NodeJS.Timeout | undefined;
   const stop = () => {
     done = true;
     if (timer) clearTimeout(timer);
+    if (beat) clearInterval(beat);
     opts.child?.off('exit', onChildExit);
     opts.signal?.removeEventListener('abort', stop);
   };
@@ -63,21 +85,24 @@ export function watchProcess(pid: number, procStart: ProcStart | null, opts: Wat
     const left = leftRunning(pid, procStart);
     if (left.length === 0) return finish(code, sig);
     reported = seen = left;
-    opts.onLeft?.({ exitCode: code, signal: sig, at: now() }, left, true);
-    timer = setTimeout(pollSession, opts.pollMs ?? 1000);
+    if (beat) clearInterval(beat);
+    seenAliveAt = now();
+    opts.onLeft?.({ exitCode: code, signal: sig, at: seenAliveAt, seenAliveAt }, left, true);
+    timer = setTimeout(pollSession, pollMs);
   }
   function pollSession() {
     if (done) return;
     const members = runProcesses({ pid, procStart, left: seen }).map((m) => ({ pid: m.pid, procStart: m.procStart }));
     if (members.length === 0) return finish(null, null);
+    seenAliveAt = now();
     const same = (a: Survivor[], b: Survivor[]) => a.length === b.length && a.every((x) => b.some((y) => y.pid === x.pid && y.procStart === x.procStart));
     const changed = !same(members, seen);
     seen = members;
     // All the processes a later dashboard would look for are gone while the run goes on: record who is left now.
     const record = !reported.some((r) => members.some((m) => m.pid === r.pid && m.procStart === r.procStart));
     if (record) reported = members;
-    if (changed || record) opts.onLeft?.({ exitCode: null, signal: null, at: now() }, members, record);
-    timer = setTimeout(pollSession, opts.pollMs ?? 1000);
+    if (changed || record) opts.onLeft?.({ exitCode: null, signal: null, at: seenAliveAt, seenAliveAt }, members, record);
+    timer = setTimeout(pollSession, pollMs);
   }
 
   const child = opts.child;
@@ -87,6 +112,16 @@ export function watchProcess(pid: number, procStart: ProcStart | null, opts: Wat
       queueMicrotask(() => leaderGone(child.exitCode, child.signalCode));
     } else {
       child.on('exit', onChildExit);
+      // Our child's exit comes as an event, at once, while this process runs: a beat on time proves the watch was
+      // awake to see it, so the run was alive at the beat before. A late beat (stopped by Ctrl-Z, or the loop held
+      // up) proves nothing: an exit that comes after it may have happened at any moment of the gap.
+      let lastBeat = seenAliveAt;
+      beat = setInterval(() => {
+        const t = now();
+        if (t - lastBeat <= 2 * pollMs) seenAliveAt = lastBeat;
+        lastBeat = t;
+      }, pollMs);
+      beat.unref();
     }
     return stop;
   }
@@ -97,8 +132,9 @@ export function watchProcess(pid: number, procStart: ProcStart | null, opts: Wat
   }
   const poll = () => {
     if (done) return;
-    if (!isAlive(pid, procStart)) leaderGone(null, null);
-    else timer = setTimeout(poll, opts.pollMs ?? 1000);
+    if (!isAlive(pid, procStart)) return leaderGone(null, null);
+    seenAliveAt = now();
+    timer = setTimeout(poll, pollMs);
   };
   poll();
   return stop;

@@ -340,7 +340,8 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'process/update': {
       const next = { ...state, process: { ...state.process, ...event.patch } };
       // Writers not started here seen gone: their run ended at this look (tester Y7); seen again, it goes on.
-      if (state.process.external !== next.process.external) next.process.externalEndedAt = next.process.external ? null : state.now;
+      // Or when the look found it gone late says (runtime.ts lookAtWriters: the dashboard was stopped meanwhile).
+      if (state.process.external !== next.process.external) next.process.externalEndedAt = next.process.external ? null : (event.patch.externalEndedAt ?? state.now);
       // `not launched: the log is being written by pid …` or `run … is still running` said of a writer or run
       // now gone is stale (tester U16): it goes with it.
       const gone = (state.process.external && !next.process.external) || (state.process.alive === true && next.process.alive === false);
