@@ -108,6 +108,17 @@ export function logHandlers(
   if (guess) dispatch({ type: 'log/zone-guess', guess });
   // One clock per file: the repeated hour of a DST change is resolved by the order of its lines.
   let clock = new LogClock(zone);
+  /** The `timezone` configured, or null (the system's zone, or a guess): said with a clock change read as one. */
+  const timezone = guess ? null : (grammar.zone ?? null);
+  /** When the clock change last said came (as read), so each is said once; NaN: none said for this file. */
+  let saidStep = Number.NaN;
+  /** Says the newest DST change the clock took that its zone does not have (parser/log-clock.ts), once. */
+  const sayStep = () => {
+    const step = clock.lastStep();
+    if (step === null || step.at === saidStep) return;
+    saidStep = step.at;
+    dispatch({ type: 'log/clock-step', step: { ...step, timezone } });
+  };
   /** The worker started for the file just opened (prepareBulk), until readBulk takes it; null: none is to be. */
   let prepared: Promise<ParseWorker | null> | null = null;
   /** The parse worker's read of `range`, with this file's clock as it stands now. */
@@ -149,6 +160,7 @@ export function logHandlers(
       } else batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
       // Lines appended while we follow prove a live writer whatever their timestamps say.
       dispatch({ type: 'log/batch', batch, ...(historyDone && now ? { arrivedAt: now() } : {}) });
+      sayStep();
     },
     onReset: (reason) => {
       // The new file's size is not known until its first progress report: until then nothing is far from its
@@ -163,6 +175,10 @@ export function logHandlers(
         dispatch({ type: 'log/zone-guess', guess: null });
       }
       clock = new LogClock(zone);
+      if (!Number.isNaN(saidStep)) {
+        saidStep = Number.NaN;
+        dispatch({ type: 'log/clock-step', step: null });
+      }
       dispatch({ type: 'log/reset', reason });
     },
     onWaiting: () => dispatch({ type: 'log/waiting' }),
@@ -248,6 +264,8 @@ export function logHandlers(
         );
         // Our own reading goes on where the worker's stopped, with its clock (the repeated hour, a set-back clock).
         if (done.clock) clock = LogClock.from(done.clock);
+        // Said once the worker's batches are folded (the newest change, as a read in this thread ends up saying).
+        sayStep();
         if (worker.stats) {
           worker.stats.inThread += handedOver - range.from;
           worker.stats.fromWorker += Math.max(0, done.through - handedOver);

@@ -1,7 +1,10 @@
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { fixedZone, zoneOffset, type Grammar } from '../parser/index.js';
+import { LineSplitter } from '../follow/line-splitter.js';
+import { MAX_LINE_BYTES } from '../log-follower.js';
+import { fixedZone, LogClock, zoneOffset, type Grammar } from '../parser/index.js';
 import { newestRecordAt } from '../parser/newest-line.js';
+import { historyStartFor } from './history-start.js';
 import type { ZoneGuess } from '../state/app-state.js';
 
 export type { ZoneGuess };
@@ -141,7 +144,7 @@ export interface TailSeen {
  */
 export async function guessFromFile(file: string, grammar: Grammar, now: () => number = Date.now): Promise<ZoneGuess | null | undefined> {
   if (grammar.zone !== undefined) return null;
-  return guessFromTail(await readTail(file), now).guess;
+  return (await guessFromTail(file, grammar, await readTail(file), now)).guess;
 }
 
 /**
@@ -150,15 +153,75 @@ export async function guessFromFile(file: string, grammar: Grammar, now: () => n
  * whether a zone is configured or not, and the file's size with it.
  */
 export async function guessAndTail(file: string, grammar: Grammar, now: () => number = Date.now): Promise<{ guess: ZoneGuess | null | undefined; seen: TailSeen | null }> {
-  const r = guessFromTail(await readTail(file), now);
-  return grammar.zone !== undefined ? { guess: null, seen: r.seen } : r;
+  const tail = await readTail(file);
+  if (grammar.zone !== undefined) return { guess: null, seen: tail && seenOf(tail) };
+  return guessFromTail(file, grammar, tail, now);
 }
 
-function guessFromTail(tail: { size: number; mtimeMs: number; bytes: Buffer } | null, now: () => number): { guess: ZoneGuess | null | undefined; seen: TailSeen | null } {
+function seenOf(tail: { size: number; mtimeMs: number; bytes: Buffer }): TailSeen {
+  return { size: tail.size, mtimeMs: tail.mtimeMs, endsWithRecord: endsWithRecord(tail.bytes) };
+}
+
+async function guessFromTail(file: string, grammar: Grammar, tail: { size: number; mtimeMs: number; bytes: Buffer } | null, now: () => number): Promise<{ guess: ZoneGuess | null | undefined; seen: TailSeen | null }> {
   if (!tail) return { guess: undefined, seen: null };
-  const seen = { size: tail.size, mtimeMs: tail.mtimeMs, endsWithRecord: endsWithRecord(tail.bytes) };
+  const seen = seenOf(tail);
   if (now() - tail.mtimeMs > WRITING_MS) return { guess: null, seen };
   const newest = newestLineAt(tail.bytes);
   if (newest === null) return { guess: undefined, seen };
-  return { guess: seen.endsWithRecord ? guessZone(newest, tail.mtimeMs, 'file') : null, seen };
+  const guess = seen.endsWithRecord ? guessZone(newest, tail.mtimeMs, 'file') : null;
+  return { guess: guess && (await anchored(file, grammar, guess, tail.mtimeMs)), seen };
+}
+
+/** Bytes a read of the history ahead of the log read takes at a time (anchored). */
+const ANCHOR_READ_BYTES = 1 << 20;
+
+/**
+ * The guess, anchored on the newest line over the whole history. It rests on that line's time as read from the
+ * tail, but the log is read from where its history starts, in the guessed zone, by a clock that takes the skipped
+ * and repeated hours of a DST night its zone does not have (parser/log-clock.ts). One met before the tail would move
+ * every later line by an hour, the newest too: a live run read an hour idle (`stalled`) or an hour in the future,
+ * and its start an hour off (a spring-forward run written in New York, read on a UTC machine: `3:22:30` for a
+ * `2:22:30` run, its newest line guessed UTC-04:00, its start read an hour early). So the history is read ahead
+ * here (record prefixes only, about a fifth of what reading it costs; only for a log being written in another zone)
+ * through the same clock the read will have, and the guess moved by what the clock's changes left over: the zone the
+ * log's first lines were written in (UTC-05:00), so its start is read as written and its newest line, after the
+ * skipped hour, read as written when the file says. The clock in a fixed offset takes the same changes at the same
+ * lines whatever the offset (it judges differences of wall times), so the read takes exactly these.
+ */
+async function anchored(file: string, grammar: Grammar, guess: ZoneGuess, writtenAt: number): Promise<ZoneGuess | null> {
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return guess;
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return guess;
+    const size = st.size;
+    // Where the read will start (the follower asks the same of the same bytes).
+    const pick = historyStartFor({ ...grammar, zone: guess.zone });
+    let pos = pick ? await pick({ handle, size, maxLineBytes: MAX_LINE_BYTES }).catch(() => 0) : 0;
+    const clock = new LogClock(guess.zone);
+    const splitter = new LineSplitter(MAX_LINE_BYTES, undefined, true);
+    const buf = Buffer.allocUnsafe(Math.min(ANCHOR_READ_BYTES, Math.max(1, size - pos)));
+    let newest = -Infinity;
+    while (pos < size) {
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      const lines = splitter.push(buf.subarray(0, bytesRead));
+      const at = lines && newestRecordAt(lines, clock);
+      if (at != null && at > newest) newest = at;
+    }
+    if (newest === -Infinity) return guess;
+    // Whole hours a skip or set back moved the newest line, as the quarter hours the guess is made of.
+    const moved = Math.round((writtenAt - newest) / QUARTER) * QUARTER;
+    if (moved === 0) return guess;
+    const behindMs = guess.behindMs + moved;
+    if (Math.abs(behindMs) < MIN_GUESS_MS) return null;
+    return { ...guess, zone: fixedZone(zoneOffset(guess.zone, 0) - moved / MINUTE), behindMs };
+  } finally {
+    await handle.close();
+  }
 }

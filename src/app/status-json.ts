@@ -1,4 +1,5 @@
 import { isActive } from '../cloud-run/execution.js';
+import { clockStepHours, shownClockStep } from '../state/clock-step-text.js';
 import { keysForTarget } from '../coverage/math.js';
 import { floorPercent } from '../format.js';
 import type { AppState } from '../state/app-state.js';
@@ -150,6 +151,8 @@ export function statusJson(state: AppState) {
     logRotated: rotationJson(state),
     /** With no `timezone`, the zone the log's times were guessed to be in (log-zone-guess.ts), else null. */
     logZoneGuess: zoneGuessJson(state),
+    /** A skipped or repeated hour of a DST night the zone read does not have, read as that change, in the current run; else null. */
+    logClockStep: clockStepJson(state),
     /** Keys longer than 200 characters in the log: cut for display, never launched (null: the log not read to its end). */
     suspiciousKeys: reading ? null : state.log.suspiciousKeys,
     // A log not read to its end (`--timeout` ended the read first): no run figures from half a history, as the
@@ -172,6 +175,17 @@ export function statusJson(state: AppState) {
 function zoneGuessJson(state: AppState) {
   const g = state.log.zoneGuess;
   return g ? { zone: g.zone, behindMinutes: Math.round(g.behindMs / 60_000), from: g.from } : null;
+}
+
+/**
+ * `{change: "skip" | "set-back", date: "2026-03-08", from: "02:00", to: "03:00", zone: "America/New_York", at, timezone}`:
+ * the clock change taken in the current run (clock-step-text.ts shownClockStep), `at` the first line after it as read.
+ */
+function clockStepJson(state: AppState) {
+  const step = readingLog(state) ? null : shownClockStep(state);
+  if (!step) return null;
+  const { from, to, date } = clockStepHours(step);
+  return { change: step.kind, date, from, to, zone: step.zone, at: new Date(step.at).toISOString(), timezone: step.timezone };
 }
 
 /**

@@ -19,6 +19,7 @@ import { packGroups } from '../state/group-lines.js';
 import { failuresView } from '../state/failures-view.js';
 import { placeLines } from '../state/place-view.js';
 import { zoneGuessText } from '../state/zone-guess-text.js';
+import { clockStepText, shownClockStep } from '../state/clock-step-text.js';
 import { movedText } from '../state/moved-text.js';
 import { rotationNote } from '../state/rotation-note.js';
 import { earlierRuns } from '../state/log-runs.js';
@@ -80,6 +81,9 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
   for (const l of placeLines(state)) if (!state.place?.error || !l.text.startsWith(state.place.error)) lines.push(`          ${l.text}`);
   // Every time below rests on it (U17): a log written in another zone with no `timezone`.
   if (state.log.zoneGuess) lines.push(`          ${zoneGuessText(state.log.zoneGuess, true)}`);
+  // A DST night the zone read has no change on, read as one (parser/log-clock.ts): the run's elapsed time rests on it.
+  const step = reading ? null : shownClockStep(state);
+  if (step) lines.push(`          ${clockStepText(step, true)}`);
   // The run is read where its writer writes now (tester W20), not at the configured path.
   if (state.log.moved) lines.push(`          ${movedText(state.log.path, state.log.moved)}`);
   // The run began in rotated files read first, or the log begins mid-run (tester X13): what the figures rest on.

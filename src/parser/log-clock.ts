@@ -89,44 +89,90 @@ function validWall(y: number, mo: number, d: number, h: number, mi: number): boo
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-/**
- * A log read in order that steps back between these two, where its zone has no repeated hour (no
- * `timezone`, or a wrong one, on the night clocks fall back), had its clock set back an hour: later times
- * are read an hour on. Smaller steps are left alone (durations are never negative anyway); larger ones are
- * not a clock change (lines of another writer). Only where a fall-back can be: the early hours (SET_BACK_HOURS)
- * of a month some zone falls back in (SET_BACK_MONTHS), and once a night (tester V19: 60 runs appended by `cat`,
- * each stepping back 15 min at 11:16, read as 59 hours set back, the run 57 h in the future).
+const DAY = 86_400_000;
+
+/*
+ * Where the zone read has no change (no `timezone`: the system's zone, or a fixed offset guessed from the file,
+ * log-zone-guess.ts; or a wrong `timezone`), a log written across a night its own zone changed on steps an hour:
+ * back on the night clocks fall back (01:59:59 EDT, then 01:00:00 EST a second later), forward on the night they
+ * spring forward (01:59:59 EST, then 03:00:00 EDT a second later). Read as written, the first is a run that
+ * finishes before it starts, the second a run an hour longer than it ran (tester: `3:30:00` for a `2:30:00` run).
+ * The log never says its zone, so both are read against the tz database (the platform's, through Intl): a step is a
+ * clock change only where some real zone changed its clock by that hour that night, between those two wall times.
+ *
+ * What stays ambiguous: the same wall times are also what a writer in a zone without that change writes when it
+ * truly pauses that long at that hour that night (a clock that jumps from 01:59:54 to 03:00:02 in New York on
+ * 2026-03-08 is 8 s; in UTC it is an hour and 8 s). The bounds keep that to one case: the step must cross exactly
+ * the skipped hour (or land in the repeated one), leave at most 35 minutes of real time between the two lines (a
+ * longer quiet spell is a pause whatever the clock did), come in order (a reader going backwards sees no change),
+ * and be the only one that night (SET_BACK_ONCE_MS). A pause of an hour at any other time, or across 02:00–03:00 on
+ * any other night, is read as the pause it was. The clock keeps the newest change it took (state: step*) so it is
+ * said wherever the run is shown, with `timezone` as the way to be sure.
  */
+
+/** A step back between these two, read as a set back (fall back): at most 35 min passed between the lines. */
 const SET_BACK_MIN = 25 * MINUTE;
 const SET_BACK_MAX = HOUR + MINUTE;
-/** Wall-clock hours (of the line after the step) a zone's clocks fall back in: 00:00–03:59 everywhere. */
-const SET_BACK_LAST_HOUR = 3;
-/** Months zones fall back in: March–April in the south (Chile, Australia, New Zealand), September–November in the north. */
-const SET_BACK_MONTHS = new Set([3, 4, 9, 10, 11]);
-/** A zone falls back at most once a year: two set backs within this of log time are not two. */
+/** A step forward between these two, read as a skipped hour (spring forward): at most 35 min passed between the lines. */
+const SKIP_MIN = HOUR + MINUTE;
+const SKIP_MAX = HOUR + 35 * MINUTE;
+/**
+ * A zone changes its clock at most once a night: a second change of the same direction within this of log time is
+ * not one (tester V19: 60 runs appended by `cat`, each stepping back 15 min at 11:16, read as 59 hours set back).
+ */
 const SET_BACK_ONCE_MS = 20 * HOUR;
+/**
+ * Wall-clock hours in which zones change by an hour, in the tz database of 2020–2030: 22:00 and 23:00
+ * (America/Nuuk, Pacific/Easter), 00:00–04:00 everywhere else (Africa/Cairo at 00:00, Asia/Famagusta at 04:00,
+ * Pacific/Chatham at 02:45). A step elsewhere in the day is no change, without asking the tz database.
+ */
+const CHANGE_HOURS = new Set([21, 22, 23, 0, 1, 2, 3, 4]);
+const hourOfWall = (wall: number) => Math.floor((((wall % DAY) + DAY) % DAY) / HOUR);
+
+/** A clock change a LogClock took: which way, when (the first line after it, as read), and which zone did it. */
+export interface ClockStep {
+  /** `skip`: an hour skipped (spring forward); `set-back`: an hour repeated (fall back). */
+  kind: 'skip' | 'set-back';
+  /** Epoch ms of the first minute read after the change, as read (the correction taken). */
+  at: number;
+  /** The wall time the change happened at, before it (UTC-as-wall ms): 02:00 for 02:00→03:00 and for 02:00→01:00. */
+  wall: number;
+  /** A zone of the tz database that changed its clock so that night (`America/New_York`). */
+  zone: string;
+}
 
 /**
  * Wall-clock minutes of one log, read in order, to epoch ms. One per log stream (it remembers the last
  * minute read): a time in the repeated hour is its first occurrence unless that is before the line
  * before it (by more than a minute: worker threads write slightly out of order), so a time that steps
  * back within the repeated hour is the second occurrence, and the log stays there until the hour ends.
+ * Where the zone read has no such change, a step over an hour some zone skipped or repeated that night is
+ * read as that change (see above).
  */
 export class LogClock {
   /** Epoch ms of the last minute read; NaN before the first. */
   private last = Number.NaN;
+  /** The last minute read as a wall time (UTC-as-wall ms); NaN before the first. */
+  private lastWall = Number.NaN;
   /** UTC-as-wall ms of the hour whose offsets are cached. */
   private hourKey = Number.NaN;
   /** Offsets (minutes east of UTC) a wall time in that hour may have, or null when they change inside it. */
   private hourOffsets: number[] | null = null;
-  /** Hours the log's clock was set back that its zone does not know of (SET_BACK_MIN), in ms. */
-  private setBack = 0;
+  /** Ms added to what the zone reads: an hour for each set back taken, less an hour for each skip. */
+  private shift = 0;
   /** When (epoch ms, as read) the last set back was taken; NaN before any. */
   private setBackAt = Number.NaN;
+  /** When (epoch ms, as read) the last skip was taken; NaN before any. */
+  private skipAt = Number.NaN;
+  /** The newest change taken (ClockStep), as plain numbers: 1 skip, -1 set back, 0 none. */
+  private stepKind = 0;
+  private stepAt = Number.NaN;
+  private stepWall = Number.NaN;
+  private stepZone = '';
 
   /**
    * `zone` undefined: the system's (read through Date, as Python's localtime does). `inOrder` false for a
-   * reader that goes backwards (history-start.ts): a step back is then no clock change.
+   * reader that goes backwards (history-start.ts): a step is then no clock change.
    */
   constructor(
     readonly zone?: string,
@@ -135,16 +181,39 @@ export class LogClock {
 
   /** What the clock remembers of the log read so far, to go on reading it in another thread (parser/parse-worker.ts). */
   state(): LogClockState {
-    return { zone: this.zone, inOrder: this.inOrder, last: this.last, setBack: this.setBack, setBackAt: this.setBackAt };
+    return {
+      zone: this.zone,
+      inOrder: this.inOrder,
+      last: this.last,
+      lastWall: this.lastWall,
+      shift: this.shift,
+      setBackAt: this.setBackAt,
+      skipAt: this.skipAt,
+      stepKind: this.stepKind,
+      stepAt: this.stepAt,
+      stepWall: this.stepWall,
+      stepZone: this.stepZone,
+    };
   }
 
   /** A clock that goes on from `state` as the clock that gave it would. */
   static from(state: LogClockState): LogClock {
     const clock = new LogClock(state.zone, state.inOrder);
     clock.last = state.last;
-    clock.setBack = state.setBack;
+    clock.lastWall = state.lastWall;
+    clock.shift = state.shift;
     clock.setBackAt = state.setBackAt;
+    clock.skipAt = state.skipAt;
+    clock.stepKind = state.stepKind;
+    clock.stepAt = state.stepAt;
+    clock.stepWall = state.stepWall;
+    clock.stepZone = state.stepZone;
     return clock;
+  }
+
+  /** The newest clock change taken (a skipped or a repeated hour the zone read does not have), or null. */
+  lastStep(): ClockStep | null {
+    return clockStepOf(this.state());
   }
 
   /** Epoch ms of the wall-clock minute `y-mo-d h:mi` in the zone (mo 1-12). */
@@ -165,17 +234,46 @@ export class LogClock {
     if (offsets.length > 1 && !Number.isNaN(this.last)) {
       for (let i = 1; i < offsets.length && at < this.last - MINUTE; i++) at = wall - offsets[i] * MINUTE;
     }
-    at += this.setBack;
-    // The zone has no repeated hour here, yet the log went back most of an hour: the writer's clock fell
-    // back (its zone is not the one read). The log never goes back, so neither does what is read from it.
-    const step = this.last - at;
-    if (this.inOrder && step >= SET_BACK_MIN && step <= SET_BACK_MAX && h <= SET_BACK_LAST_HOUR && SET_BACK_MONTHS.has(mo) && !(at + HOUR - this.setBackAt < SET_BACK_ONCE_MS)) {
-      this.setBack += HOUR;
+    at += this.shift;
+    const step = at - this.last;
+    if (this.inOrder && ((step <= -SET_BACK_MIN && step >= -SET_BACK_MAX) || (step >= SKIP_MIN && step <= SKIP_MAX))) at = this.changed(at, step, wall);
+    this.last = at;
+    this.lastWall = wall;
+    return at;
+  }
+
+  /**
+   * `at` (the minute at wall time `wall`, `step` after the minute before it) with the clock change the step was, if
+   * some zone made that change between the two wall times that night and none was taken that night (see above).
+   */
+  private changed(at: number, step: number, wall: number): number {
+    if (step < 0) {
+      // Set back: `wall` lies in the hour a zone repeated, the minute before it at most the end of that hour.
+      if (at + HOUR - this.setBackAt < SET_BACK_ONCE_MS) return at;
+      const change = zoneChangeBetween(-60, wall + MINUTE, wall + HOUR, (c) => c - HOUR <= wall && this.lastWall <= c + MINUTE);
+      if (change === null) return at;
+      this.shift += HOUR;
       at += HOUR;
       this.setBackAt = at;
+      this.record(-1, at, change);
+      return at;
     }
-    this.last = at;
+    // Skip: the hour a zone skipped lies wholly between the two wall times.
+    if (at - HOUR - this.skipAt < SET_BACK_ONCE_MS) return at;
+    const change = zoneChangeBetween(60, this.lastWall + MINUTE, wall - HOUR, (c) => this.lastWall < c && c + HOUR <= wall);
+    if (change === null) return at;
+    this.shift -= HOUR;
+    at -= HOUR;
+    this.skipAt = at;
+    this.record(1, at, change);
     return at;
+  }
+
+  private record(kind: number, at: number, change: { wall: number; zone: string }): void {
+    this.stepKind = kind;
+    this.stepAt = at;
+    this.stepWall = change.wall;
+    this.stepZone = change.zone;
   }
 
   /** The offsets the wall time may have in the clock's zone (see wallOffsets). */
@@ -189,11 +287,114 @@ export interface LogClockState {
   zone: string | undefined;
   inOrder: boolean;
   last: number;
-  setBack: number;
+  lastWall: number;
+  shift: number;
   setBackAt: number;
+  skipAt: number;
+  stepKind: number;
+  stepAt: number;
+  stepWall: number;
+  stepZone: string;
 }
 
-const DAY = 86_400_000;
+/** The newest clock change in a clock's state, or null. */
+export function clockStepOf(state: LogClockState): ClockStep | null {
+  if (state.stepKind === 0) return null;
+  return { kind: state.stepKind > 0 ? 'skip' : 'set-back', at: state.stepAt, wall: state.stepWall, zone: state.stepZone };
+}
+
+/** A zone's change of clock in the tz database: its wall time before it (UTC-as-wall ms) and by how many minutes. */
+interface ZoneChange {
+  zone: string;
+  wall: number;
+  minutes: number;
+}
+
+/**
+ * A zone change by `minutes` (60: spring forward, -60: fall back) whose wall time (before it) lies in [from, to] and
+ * passes `fits`, or null. Zones the platform knows best by name come first (America/New_York, not America/Detroit,
+ * which changed with it): the name is said to the operator.
+ */
+function zoneChangeBetween(minutes: number, from: number, to: number, fits: (wall: number) => boolean): ZoneChange | null {
+  if (!CHANGE_HOURS.has(hourOfWall(from)) && !CHANGE_HOURS.has(hourOfWall(to))) return null;
+  let best: ZoneChange | null = null;
+  for (let day = from - (((from % DAY) + DAY) % DAY); day <= to; day += DAY) {
+    for (const c of zoneChangesOn(day)) {
+      if (c.minutes !== minutes || c.wall < from || c.wall > to || !fits(c.wall)) continue;
+      if (best === null || rank(c.zone) < rank(best.zone) || (rank(c.zone) === rank(best.zone) && c.zone < best.zone)) best = c;
+    }
+  }
+  return best;
+}
+
+/** Zones named first when several changed alike: the best known of each region's rules. */
+const KNOWN_ZONES = [
+  'America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'America/Anchorage', 'America/Halifax',
+  'America/St_Johns', 'America/Havana', 'America/Mexico_City', 'America/Santiago', 'America/Asuncion', 'Europe/London',
+  'Europe/Dublin', 'Europe/Lisbon', 'Europe/Berlin', 'Europe/Paris', 'Europe/Athens', 'Europe/Helsinki', 'Europe/Kyiv',
+  'Asia/Jerusalem', 'Asia/Beirut', 'Africa/Cairo', 'Africa/Casablanca', 'Australia/Sydney', 'Australia/Melbourne',
+  'Australia/Adelaide', 'Australia/Hobart', 'Pacific/Auckland', 'Pacific/Chatham',
+];
+const rank = (zone: string) => {
+  const i = KNOWN_ZONES.indexOf(zone);
+  return i < 0 ? KNOWN_ZONES.length : i;
+};
+
+/** Zone changes by wall date (its UTC midnight, ms): asked of the tz database once a night. */
+const changesOfDay = new Map<number, ZoneChange[]>();
+/** Nights kept: a log that steps an hour at night on many nights asks again rather than grow without bound. */
+const CHANGE_DAYS_KEPT = 512;
+/** Offsets as `GMT-05:00`, one formatter a zone (a zone's first costs about 0.15 ms: asked only on a night step). */
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+function offsetAt(zone: string, ts: number): number {
+  let f = offsetFormats.get(zone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    offsetFormats.set(zone, f);
+  }
+  const name = f.formatToParts(ts).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /^GMT([+-])(\d\d):(\d\d)/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/**
+ * Every change of clock of every zone the platform knows (Intl.supportedValuesOf) whose wall time, before it, falls
+ * on the wall date `day`: a change at wall time w in offset o is at instant w - o, so within 15 h before the day
+ * and 38 h after its start for any offset; a zone whose offset differs at the two ends changed once in between
+ * (found to the minute). About 10 ms a night.
+ */
+export function zoneChangesOn(day: number): readonly ZoneChange[] {
+  const kept = changesOfDay.get(day);
+  if (kept) return kept;
+  const out: ZoneChange[] = [];
+  const t0 = day - 15 * HOUR;
+  const t1 = day + 38 * HOUR;
+  for (const zone of knownZones()) {
+    const a = offsetAt(zone, t0);
+    const b = offsetAt(zone, t1);
+    if (a === b) continue;
+    let lo = t0;
+    let hi = t1;
+    while (hi - lo > MINUTE) {
+      const mid = lo + Math.floor((hi - lo) / (2 * MINUTE)) * MINUTE;
+      if (offsetAt(zone, mid) === a) lo = mid;
+      else hi = mid;
+    }
+    const wall = hi + a * MINUTE;
+    if (wall >= day && wall < day + DAY) out.push({ zone, wall, minutes: offsetAt(zone, hi) - a });
+  }
+  if (changesOfDay.size >= CHANGE_DAYS_KEPT) changesOfDay.clear();
+  changesOfDay.set(day, out);
+  return out;
+}
+
+let zoneNames: readonly string[] | null = null;
+function knownZones(): readonly string[] {
+  zoneNames ??= typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : KNOWN_ZONES;
+  return zoneNames;
+}
+
 
 /** The wall-clock time of day (ms into the day) at `ts` with offset `o`. */
 function wallOf(ts: number, o: number): number {

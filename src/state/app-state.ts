@@ -205,6 +205,22 @@ export interface ZoneGuess {
   from: 'file' | 'arrival';
 }
 
+/**
+ * A change of the log's clock its zone as read does not have (parser/log-clock.ts): an hour skipped (spring forward)
+ * read as no time passing, or an hour repeated (fall back) read as time going on.
+ */
+export interface LogClockStep {
+  kind: 'skip' | 'set-back';
+  /** The first line after it, as read (epoch ms). */
+  at: number;
+  /** The wall time it happened at, before it (UTC-as-wall ms): 02:00 of 02:00→03:00 or of 02:00→01:00. */
+  wall: number;
+  /** A zone of the tz database that changed so that night (`America/New_York`). */
+  zone: string;
+  /** The `timezone` configured (whose rules have no such change), or null: none (the system's zone, or a guess). */
+  timezone: string | null;
+}
+
 export interface LogState extends LogRuns {
   path: string;
   exists: boolean;
@@ -254,6 +270,8 @@ export interface LogState extends LogRuns {
   rotatedLines?: number;
   /** The zone the log's times are read in when it was guessed (no `timezone`), else null or absent. */
   zoneGuess?: ZoneGuess | null;
+  /** The newest clock change read as one (a DST night the zone read does not have), else null or absent. */
+  clockStep?: LogClockStep | null;
   /** Why the log cannot be read (a directory, a FIFO, no permission), until it is read or found missing; else null. */
   problem?: string | null;
   /**

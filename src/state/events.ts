@@ -8,7 +8,7 @@ import type { FailedFile } from '../failures/failed-file.js';
 import type { ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
 import type { PlaceState } from './place-state.js';
 import type { RunSeed } from './run.js';
-import type { Confirm, ExpectedInfo, LogState, ProcessState, RecordedRun, View, ZoneGuess } from './app-state.js';
+import type { Confirm, ExpectedInfo, LogClockStep, LogState, ProcessState, RecordedRun, View, ZoneGuess } from './app-state.js';
 
 /** Every change to the app state, from sources and from keys. Types are 'domain/verb'. */
 export type AppEvent =
@@ -21,6 +21,8 @@ export type AppEvent =
   | { type: 'log/written'; at: number | null; modifiedAt: number }
   /** The log's times are read in a guessed zone from now on (null: judged, no guess; see log-zone-guess.ts). */
   | { type: 'log/zone-guess'; guess: ZoneGuess | null }
+  /** The log's clock skipped or repeated an hour its zone as read does not (parser/log-clock.ts); null: none in this file. */
+  | { type: 'log/clock-step'; step: LogClockStep | null }
   | { type: 'log/reset'; reason: 'truncated' | 'replaced' | 'rotated' }
   /** The log is read under another name while its writer goes on there (moved aside), or at its path again (null). */
   | { type: 'log/moved'; moved: MovedLog | null }

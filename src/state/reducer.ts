@@ -10,6 +10,7 @@ import { keptRun } from './kept-run.js';
 import type { ParsedBatch } from '../log-line.js';
 import { GENERAL } from '../parser/keyed-lines.js';
 import { zoneGuessText } from './zone-guess-text.js';
+import { clockStepText } from './clock-step-text.js';
 import { otherWriters, ourRunLive, pidsText } from './writer.js';
 import type { MovedLog } from '../follow/moved-log.js';
 import { movedText, shortPath } from './moved-text.js';
@@ -99,6 +100,8 @@ function withNotice(state: AppState, text: string, tone: 'info' | 'warn' | 'fail
 
 /** The notice of the zone a log's clock was guessed to be in (log-zone-guess.ts). */
 const ZONE_GUESS = 'zone-guess';
+/** The notice of a DST change of the log's clock read as one (parser/log-clock.ts). */
+const CLOCK_STEP = 'clock-step';
 
 /**
  * When the live local run of ours began, on the log's clock (its launch record's time, less how far the log's clock is
@@ -195,6 +198,11 @@ function step(state: AppState, event: AppEvent): AppState {
       // Said for as long as it holds: every time on the screen rests on it.
       const next = { ...state, log: { ...state.log, zoneGuess: event.guess } };
       return event.guess ? withNotice(next, zoneGuessText(event.guess), 'warn', ZONE_GUESS) : withoutNotice(next, ZONE_GUESS);
+    }
+    case 'log/clock-step': {
+      // Said on the job screen as it is read; status says it while it lies in the run shown (clock-step-text.ts).
+      const next = { ...state, log: { ...state.log, clockStep: event.step } };
+      return event.step ? withNotice(next, clockStepText(event.step), 'warn', CLOCK_STEP) : withoutNotice(next, CLOCK_STEP);
     }
     case 'log/reset':
       // Truncated in place (logrotate's copytruncate, a writer opened with > or >> going on): the runs read so far

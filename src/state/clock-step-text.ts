@@ -1,0 +1,36 @@
+import type { AppState, LogClockStep } from './app-state.js';
+
+const HOUR = 3_600_000;
+
+/** `02:00` of a UTC-as-wall time. */
+const hhmm = (wall: number) => new Date(wall).toISOString().slice(11, 16);
+/** `2026-03-08` of a UTC-as-wall time. */
+const date = (wall: number) => new Date(wall).toISOString().slice(0, 10);
+
+/** The hour the change skipped or went back over, as wall times: 02:00–03:00, or 02:00→01:00. */
+export function clockStepHours(step: LogClockStep): { from: string; to: string; date: string } {
+  return { from: hhmm(step.wall), to: hhmm(step.kind === 'skip' ? step.wall + HOUR : step.wall - HOUR), date: date(step.wall) };
+}
+
+/**
+ * The change in the operator's words: short for the job screen's notice (wrapped to the screen), with what to do for
+ * `status`. A skipped hour is read as no time passing, a repeated one as time going on: said, since a writer in a
+ * zone without that change that paused that long at that hour that night would be read the same (log-clock.ts).
+ */
+export function clockStepText(step: LogClockStep, long = false): string {
+  const { from, to, date } = clockStepHours(step);
+  const what =
+    step.kind === 'skip'
+      ? `log clock skipped ${from}–${to} on ${date} (spring forward, as ${step.zone} did): read as no time passing`
+      : `log clock went back from ${from} to ${to} on ${date} (fall back, as ${step.zone} did): read as time going on`;
+  if (step.timezone !== null) return `${what}; "timezone" ${step.timezone} has no such change`;
+  return long ? `${what}; set "timezone" to be sure` : what;
+}
+
+/** The change to say beside the run shown: the newest one, while it lies within the current run (else null). */
+export function shownClockStep(state: AppState): LogClockStep | null {
+  const step = state.log.clockStep;
+  const run = state.log.current;
+  if (!step || !run || run.startedAt === null || step.at < run.startedAt) return null;
+  return step;
+}
