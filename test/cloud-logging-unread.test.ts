@@ -72,16 +72,16 @@ test('the executions not listed (the region down): failures not known in status 
 });
 
 test('r and R wait for what the execution failed while its log cannot be read, never "no key has failed"', async () => {
-  const { failuresUnknown } = await import('../src/app/when-known.js');
+  const { failuresStillReading } = await import('../src/app/when-known.js');
   const { initialState } = await import('../src/state/app-state.js');
   const { initialPlaceState } = await import('../src/state/place-state.js');
   const execution = { id: 'bf-1', name: 'projects/p/locations/r/jobs/j/executions/bf-1', state: 'succeeded' } as never;
   const place = { ...initialPlaceState('Cloud Run job j (r)', 7_200_000), execution, listedAt: 1, logCaughtUp: false, error: 'Cloud Logging: connection refused' };
   const s = initialState({ job: 'j', log: 'cloud-run', now: 0, targets: [95], place });
-  expect(failuresUnknown(s)).toBe("the execution's log could not be read, so its failures are not known");
+  expect(failuresStillReading(s)).toBe("the execution's log could not be read, so its failures are not known");
   // Read to its end once: what it failed is known, a later failed read notwithstanding.
-  expect(failuresUnknown(initialState({ job: 'j', log: 'cloud-run', now: 0, targets: [95], place: { ...place, logCaughtUp: true } }))).toBeNull();
-  expect(failuresUnknown(initialState({ job: 'j', log: 'cloud-run', now: 0, targets: [95], place: { ...place, execution: null, listedAt: null } }))).toBe("the executions could not be listed, so the newest one's failures are not known");
+  expect(failuresStillReading(initialState({ job: 'j', log: 'cloud-run', now: 0, targets: [95], place: { ...place, logCaughtUp: true } }))).toBeNull();
+  expect(failuresStillReading(initialState({ job: 'j', log: 'cloud-run', now: 0, targets: [95], place: { ...place, execution: null, listedAt: null } }))).toBe("the executions could not be listed, so the newest one's failures are not known");
 });
 
 test('the overview says `–` failed for a job whose failures are not known, never 0 (tester AD10\'s nit)', async () => {

@@ -16,7 +16,7 @@ import { settingsWords } from '../run-place/settings-taken.js';
 import { lookOnce } from './look-once.js';
 import type { ListTrace } from '../coverage/source.js';
 import { listingProgress } from '../state/listing-progress.js';
-import { expectedUnknown, failuresUnknown, whenKnown } from './when-known.js';
+import { expectedUnknown, failuresStillReading, whenKnown } from './when-known.js';
 import { LAUNCH_BLOCKED, STOP_REFUSED, type AppState } from '../state/app-state.js';
 import type { LiveSources } from './live-sources.js';
 import type { RunPlace } from '../run-place/run-place.js';
@@ -130,10 +130,10 @@ export function createController(deps: ControllerDeps) {
   }
 
   /**
-   * Why the failing keys are not known yet: as status says (failuresUnknown), or the failed-keys files' first read not
+   * Why the failing keys are not known yet: the history still being read (failuresStillReading), or the failed-keys files' first read not
    * come yet. `R` in the first second said `no failures to retry` while the screen then said `failing 305` (tester AC17).
    */
-  const failuresNotRead = (s: AppState): string | null => failuresUnknown(s) ?? (config.failed !== null && s.failed.fromFiles === undefined ? 'failed-keys files not read yet' : null);
+  const failuresNotRead = (s: AppState): string | null => failuresStillReading(s) ?? (config.failed !== null && s.failed.fromFiles === undefined ? 'failed-keys files not read yet' : null);
 
   /** Why `s`, `r` or `x` cannot be answered yet: the place has not learnt what runs (and whose it is). A Cloud Run
    * client still loading is said by launchBlocked. */

@@ -15,7 +15,7 @@ import { unsafeKeyProblem } from '../key-safety.js';
 import { persistentUnknown } from '../failures/analysis.js';
 import { terminalColumns, writeErr, writeOut } from '../std-write.js';
 import { readingLog, readingText } from '../state/log-reading.js';
-import { executionLogGone, executionLogUnread, executionsUnlisted } from '../state/failures-known.js';
+import { executionLogUnread, FAILURES_UNKNOWN_WORDS, failuresUnknown } from '../state/failures-known.js';
 
 /** `backfill-tui status [--json] [--require N --source S]`: one snapshot; exit 1 when a required target is unmet. */
 export async function runStatus(config: Config, opts: { json?: boolean; require?: string; source: 'storage' | 'warehouse'; timeoutMs?: number }): Promise<number> {
@@ -110,32 +110,10 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   const report = newReport();
   const state = await lookWithProgress(config, { timeoutMs, report });
   for (const p of report.problems) writeErr(`backfill-tui: ${p}\n`);
-  if (readingLog(state)) {
-    // Half a history gives whatever keys were read in time (tester W12: 100, 144, 144 on three tries, rc 0, for
-    // a log whose 44 failing keys were at its end): no list beats a wrong one for a backfill's --csv.
-    writeErr(`backfill-tui: the log ${state.log.path} was not read to its end (${readingText(state)}): the failing keys are not known; nothing is printed (give --timeout more seconds)\n`);
-    return 1;
-  }
-  // The failed-keys files not read (not within --timeout, an error): the log's failures alone are not the list.
-  if (state.failed.unread) {
-    writeErr(`backfill-tui: the failing keys are not known, the failed-keys files not read (${state.failed.unread}); nothing is printed\n`);
-    return 1;
-  }
-  // The newest execution, no longer listed by the region, has no log left in Cloud Logging (tester Z3).
-  if (executionLogGone(state)) {
-    writeErr(`backfill-tui: execution ${state.place!.execution!.id} is no longer listed by the region and its log is not in Cloud Logging: its failing keys are not known; nothing is printed\n`);
-    return 1;
-  }
-  // A Cloud Run job whose executions could not be listed: the newest execution's failures are not known, only
-  // those kept from earlier ones (tester Z3: an empty list and exit 0 went to a script's retry as "nothing failed").
-  const place = state.place;
-  if (place && executionsUnlisted(state)) {
-    writeErr(`backfill-tui: ${place.label} not listed: the newest execution's failing keys are not known; nothing is printed\n`);
-    return 1;
-  }
-  // Its log could not be read to its end (tester AD10: Cloud Logging refused, an empty list and exit 0).
-  if (place && executionLogUnread(state)) {
-    writeErr(`backfill-tui: the log of execution ${place.execution!.id} could not be read to its end: its failing keys are not known; nothing is printed\n`);
+  // A list from part of what failed would go to a backfill's --csv as the whole: no list, exit 1.
+  const unknown = failuresUnknown(state);
+  if (unknown) {
+    writeErr(`backfill-tui: ${FAILURES_UNKNOWN_WORDS[unknown].missing(state)}\n`);
     return 1;
   }
   const storage = state.coverage.storage;

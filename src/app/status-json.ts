@@ -165,7 +165,7 @@ export function statusJson(state: AppState) {
     coverage,
     // A stop asked and not over (tester Y9): its stage ('sigint' | 'sigterm' | 'needs-kill') and when it was asked.
     process: { pid: p.pid, attached: p.attached, external: p.external, externalPids: p.externalPids, runId: p.runId, stopping: p.stopping, stopRequestedAt: iso(p.stopSignals[0]?.at ?? null), writersHidden: p.writersHidden === true },
-    failures: failuresUnknown(state) ? failuresUnknownJson(state, failuresUnknown(state)!) : failuresJson(state),
+    failures: failuresJsonOrWhyNot(state),
     // Only for a job with `cloudRun`: the execution the figures come from.
     ...(state.place ? { execution: executionJson(state) } : {}),
   };
@@ -260,11 +260,13 @@ export function failuresJson(state: AppState): FailuresJson {
 }
 
 /**
- * The `failures` object while which keys fail is not known (failures-known.ts: the log not read to its end, the
- * failed-keys files not read): the counts null and the groups empty, as for a source that has not answered, and
- * why in `persistentUnknown`.
+ * The `failures` object; while which keys fail is not known (failures-known.ts: the log not read to its end, the
+ * failed-keys files not read, the execution's log not read) the counts null and the groups empty, as for a source
+ * that has not answered, and why in `persistentUnknown`.
  */
-function failuresUnknownJson(state: AppState, why: string): FailuresJson {
+function failuresJsonOrWhyNot(state: AppState): FailuresJson {
+  const why = failuresUnknown(state);
+  if (!why) return failuresJson(state);
   return { file: state.failed.current?.path ?? null, failing: null, recovered: null, persistent: null, persistentUnknown: why, byError: {}, byPhase: {}, byMonth: {}, persistentByPhase: {} };
 }
 

@@ -1,5 +1,5 @@
-import { readingLog, readingText } from '../state/log-reading.js';
-import { executionLogGone, executionLogUnread, executionsUnlisted } from '../state/failures-known.js';
+import { readingText } from '../state/log-reading.js';
+import { FAILURES_UNKNOWN_WORDS, failuresUnknown } from '../state/failures-known.js';
 import { FOREIGN_LOG_HINT, foreignLog, foreignLogText } from '../state/foreign-log.js';
 import { deadStartCause } from '../state/dead-start.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
@@ -132,11 +132,8 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
 function failureLines(state: AppState, width: number): string[] {
   // Which key fails depends on the latest run that tried it, maybe in the part of the log not read: none said as a
   // fact (tester Z12: `714 failing` from a third of the log, 785 once read whole), as `missing --from failures` says.
-  if (readingLog(state)) return [`failures  not known: the log was not read to its end (give --timeout more)`];
-  if (state.failed.unread) return [`failures  not known: the failed-keys files were not read (see problem below)`];
-  if (executionLogGone(state)) return [`failures  not known: the newest execution's log is not in Cloud Logging`];
-  if (executionLogUnread(state)) return [`failures  not known: the execution's log could not be read (see problem below)`];
-  if (executionsUnlisted(state)) return [`failures  not known: the executions could not be listed (see problem below)`];
+  const unknown = failuresUnknown(state);
+  if (unknown) return [`failures  not known: ${FAILURES_UNKNOWN_WORDS[unknown].status}`];
   const { summary } = failuresView(state);
   if (summary.failing + summary.recovered === 0) return [];
   const file = state.failed.current ? `  (${state.failed.current.name})` : '';

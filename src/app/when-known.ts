@@ -30,8 +30,12 @@ export function expectedUnknown(s: AppState, file: string | null): string | null
   return `the expected keys are still being read from ${file.split('/').at(-1)}`;
 }
 
-/** What `r` and `R` need that is still being read: the log's history, where the failures are. */
-export function failuresUnknown(s: AppState): string | null {
+/**
+ * What `r` and `R` need that is still being read (the log's history, where the failures are), or what keeps it from
+ * ever being read; null once the failures are known. Not the one-shot `failuresUnknown` (state/failures-known.ts),
+ * which `status` asks once everything it waited for has been read.
+ */
+export function failuresStillReading(s: AppState): string | null {
   const { log } = s;
   if (log.historyDone) return null;
   // A Cloud Run job's log is no file: its history is done once a read of the execution's entries caught up. A read
