@@ -68,7 +68,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   const ac = new AbortController();
   const cr = config.cloudRun;
   const placeState = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000) : null;
-  const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, width: opts.width, height: opts.height, place: placeState }), { timers: opts.timers });
+  const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, width: opts.width, height: opts.height, place: placeState, zone: config.timezone }), { timers: opts.timers });
   const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now, opts.hub, opts.ready);
   const place: { current: RunPlace | null } = { current: null };
   /** Our local runs' pids from the instant each was spawned (the local place keeps it): never another writer. */

@@ -1,6 +1,9 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { keyForMessage, unsafeKeyProblem } from '../key-safety.js';
+import { inZone, isoWall, nameWall } from './file-times.js';
+
+export { inZone, runStartFromName } from './file-times.js';
 
 /** One key a run gave up on, as its failed-keys file lists it. */
 export interface FailedEntry {
@@ -21,10 +24,19 @@ export interface FailedEntry {
 export interface FailedFile {
   path: string;
   name: string;
-  /** The run's start, from the name's YYYYMMDD_HHMMSS read as local time. */
+  /** The run's start: the name's YYYYMMDD_HHMMSS read in the log's zone (see inZone). */
   runStartedAt: number | null;
-  /** The file's own `timestamp` field: when the run wrote it. */
+  /** The file's own `timestamp` field: when the run wrote it, as written (local time, no zone). */
   writtenAt: string | null;
+  /** `writtenAt` read in the log's zone (see inZone); null when the file has none. Absent: read `writtenAt` here. */
+  writtenAtMs?: number | null;
+  /**
+   * The name's and the `timestamp` field's wall-clock times as written (ms since 1970 as if in UTC), or null: the
+   * script writes both with `datetime.now()`, its own local time with no zone, so they are read in the zone its log
+   * is read in (inZone), never this machine's (tester AE1: a file of a log in UTC-05:00 read in UTC sat 5 h from its
+   * run, counted as a run of its own, and every key of one run was `2 of 2 persistent`). Absent: not from a file.
+   */
+  walls?: { name: number | null; written: number | null };
   mtimeMs: number;
   totalFailed: number | null;
   entries: FailedEntry[];
@@ -88,17 +100,6 @@ const KEY_FIELDS: Record<string, string[]> = { failed_dates: ['game_date', 'key'
 const KNOWN_ENTRY = new Set(['key', 'game_date', 'game_id', 'status', 'error']);
 /** More problems than this say nothing new to the operator; the rest are counted. */
 const MAX_PROBLEMS = 20;
-
-/** Epoch ms of the name's YYYYMMDD_HHMMSS in local time (the script names it with datetime.now()), or null. */
-export function runStartFromName(name: string): number | null {
-  const m = /(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(name);
-  if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
-  const at = new Date(y, mo - 1, d, h, mi, s);
-  // Reject what Date silently rolls over (month 13, hour 25): such a name is not a run timestamp.
-  const same = at.getMonth() === mo - 1 && at.getDate() === d && at.getHours() === h && at.getMinutes() === mi;
-  return same ? at.getTime() : null;
-}
 
 /** Newest first: by the run start in the name, then mtime, then name. A name without a timestamp sorts by mtime. */
 export function compareNewestFirst(a: FailedFile, b: FailedFile): number {
@@ -165,7 +166,10 @@ export function parseFailedFile(path: string, text: string): FailedFileParse {
   const extra = problems.length - MAX_PROBLEMS;
   const shown = extra > 0 ? [...problems.slice(0, MAX_PROBLEMS), `… and ${extra} more`] : problems;
   const name = basename(path);
-  return { ok: true, file: { path, name, runStartedAt: runStartFromName(name), writtenAt, totalFailed, entries, problems: shown, notRead: found.list.length - entries.length } };
+  // In this machine's zone until the reducer knows the log's (inZone).
+  const walls = { name: nameWall(name), written: isoWall(writtenAt) };
+  const file = { path, name, runStartedAt: null, writtenAt, writtenAtMs: null, walls, totalFailed, entries, problems: shown, notRead: found.list.length - entries.length };
+  return { ok: true, file: inZone(file, undefined) };
 }
 
 /** One entry, or why it cannot be used. A wrong status or error keeps the entry (the key is what matters). */

@@ -1,4 +1,5 @@
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
+import { isoWall, wallInZone } from './file-times.js';
 import type { FailureCounts } from '../state/failed-keys.js';
 import { scrapedSince, type LogTrail } from '../state/log-trail.js';
 
@@ -113,12 +114,11 @@ export const PERSISTENCE_UNKNOWN = 'storage not listed';
 /** Why persistence is not known for a job with no storage at all: it will never be listed (tester X9). */
 export const NO_STORAGE = 'no storage configured';
 
-/** When the file was written: its `timestamp` field (local time, as Python's isoformat writes it), else mtime. */
+/** When the file was written: its `timestamp` field in the log's zone (failed-file.ts inZone), else its mtime. */
 export function writtenMs(file: FailedFile): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(file.writtenAt ?? '');
-  if (!m) return file.mtimeMs;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
-  return new Date(y, mo - 1, d, h, mi, s, Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000)).getTime();
+  if (file.writtenAtMs !== undefined) return file.writtenAtMs ?? file.mtimeMs;
+  const wall = isoWall(file.writtenAt);
+  return wall === null ? file.mtimeMs : wallInZone(wall, undefined);
 }
 
 /**

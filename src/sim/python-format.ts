@@ -30,14 +30,19 @@ export function backslashreplace(text: string): string {
   });
 }
 
-/** `datetime.now().strftime('%Y%m%d_%H%M%S')`, used in file names. */
-export function fileStamp(ms: number): string {
-  return localSeconds(ms).replace(/-/g, '').replace(' ', '_').replace(/:/g, '');
+/** `YYYY-MM-DD HH:MM:SS` in local time or in `zone` (the writer's, as `--timezone` sets it). */
+function wallSeconds(ms: number, zone?: string | null): string {
+  return zone ? DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm:ss') : localSeconds(ms);
 }
 
-/** `datetime.now().isoformat()`: no zone, microseconds, and no fraction at all when it is zero. */
-export function isoformat(ms: number): string {
-  const base = localSeconds(ms).replace(' ', 'T');
+/** `datetime.now().strftime('%Y%m%d_%H%M%S')`, used in file names: local time, or the writer's `zone`. */
+export function fileStamp(ms: number, zone?: string | null): string {
+  return wallSeconds(ms, zone).replace(/-/g, '').replace(' ', '_').replace(/:/g, '');
+}
+
+/** `datetime.now().isoformat()`: no zone, microseconds, and no fraction at all when it is zero; local or in `zone`. */
+export function isoformat(ms: number, zone?: string | null): string {
+  const base = wallSeconds(ms, zone).replace(' ', 'T');
   const frac = msPart(ms);
   return frac === 0 ? base : `${base}.${pad(frac, 3)}000`;
 }

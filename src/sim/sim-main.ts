@@ -92,7 +92,8 @@ function hooksFor(o: SimOptions, d: SimDeps, signal: AbortSignal, records: Retur
       });
       return { keys: parseKeyList(text), label: o.csv };
     },
-    saveFailed: (failed, startedAt) => writeFailedDates(resolve(d.cwd, o.failedDir), failed, startedAt, d.now()),
+    // Named and stamped as the script does, with datetime.now(): the log's clock and zone (tester AE4).
+    saveFailed: (failed, startedAt) => writeFailedDates(resolve(d.cwd, o.failedDir), failed, startedAt, records.now(), o.timezone),
   };
 }
 

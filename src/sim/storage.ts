@@ -38,11 +38,12 @@ const asciiOnly = (json: string): string =>
 
 /**
  * Writes `failed_dates_<run start>.json` exactly as the script does: plain write (a reader may catch it
- * half-written), `json.dump(indent=2)`, `timestamp` = write time in isoformat. Returns its path.
+ * half-written), `json.dump(indent=2)`, `timestamp` = write time in isoformat, both on the writer's clock and in
+ * its zone (`zone`: `--timezone`; else this machine's). Returns its path.
  */
-export async function writeFailedDates(dir: string, failed: FailedEntry[], startedAt: number, writtenAt: number): Promise<string> {
-  const file = join(dir, `failed_dates_${fileStamp(startedAt)}.json`);
-  const body = { timestamp: isoformat(writtenAt), total_failed: failed.length, failed_dates: failed };
+export async function writeFailedDates(dir: string, failed: FailedEntry[], startedAt: number, writtenAt: number, zone?: string | null): Promise<string> {
+  const file = join(dir, `failed_dates_${fileStamp(startedAt, zone)}.json`);
+  const body = { timestamp: isoformat(writtenAt, zone), total_failed: failed.length, failed_dates: failed };
   await mkdir(dir, { recursive: true });
   await writeFile(file, asciiOnly(JSON.stringify(body, null, 2)));
   return file;

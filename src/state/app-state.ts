@@ -272,6 +272,8 @@ export interface LogState extends LogRuns {
   zoneGuess?: ZoneGuess | null;
   /** The newest clock change read as one (a DST night the zone read does not have), else null or absent. */
   clockStep?: LogClockStep | null;
+  /** The configured `timezone` the log's times are read in; absent: this machine's (or the guessed one). */
+  zone?: string;
   /** Why the log cannot be read (a directory, a FIFO, no permission), until it is read or found missing; else null. */
   problem?: string | null;
   /**
@@ -335,12 +337,12 @@ export const STOP_REFUSED = 'stop-refused';
 export const stopNoticeKey = (runId: string) => `stop:${runId}`;
 
 /** The state before any source has spoken. */
-export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number; phases?: PhaseCalendar; place?: PlaceState | null }): AppState {
+export function initialState(opts: { job: string; log: string; now: number; targets: number[]; width?: number; height?: number; phases?: PhaseCalendar; place?: PlaceState | null; zone?: string }): AppState {
   return {
     job: opts.job,
     now: opts.now,
     phases: opts.phases ?? NBA_CALENDAR,
-    log: { path: opts.log, exists: false, looked: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, suspiciousKeys: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null, problem: null },
+    log: { path: opts.log, exists: false, looked: false, bytesRead: 0, size: 0, historyDone: false, lines: 0, overlongBytes: 0, suspiciousKeys: 0, resets: 0, tail: [], current: null, history: [], lastArrivalAt: null, problem: null, ...(opts.zone ? { zone: opts.zone } : {}) },
     coverage: { expected: null, expectedError: null, storage: null, warehouse: null, targets: opts.targets },
     failed: { files: [], current: null, notes: [], tried: null },
     process: { runId: null, pid: null, procStart: null, attached: false, alive: null, external: false, externalPids: [], writersChecked: false, writersCheckedAt: null, keepAwake: null, keepAwakeProblem: null, stopping: null, stopSignals: [], stopped: false, exitCode: null, history: [] },

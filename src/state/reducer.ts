@@ -5,6 +5,8 @@ import { LAUNCH_BLOCKED, STOP_REFUSED, TAIL_LIMIT, type AppState, type FailedFil
 import { alertsBetween, quietMark } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
 import type { AppEvent } from './events.js';
+import { inZone } from '../failures/file-times.js';
+import type { FailedFile } from '../failures/failed-file.js';
 import { cloneRun, seededRun, type RunState } from './run.js';
 import { keptRun } from './kept-run.js';
 import type { ParsedBatch } from '../log-line.js';
@@ -196,7 +198,10 @@ function step(state: AppState, event: AppEvent): AppState {
       return { ...state, log: { ...state.log, rotatedFrom: event.files, rotatedRunAt: state.log.current?.startedAt ?? null, rotatedLines: state.log.lines } };
     case 'log/zone-guess': {
       // Said for as long as it holds: every time on the screen rests on it.
-      const next = { ...state, log: { ...state.log, zoneGuess: event.guess } };
+      // The failed-keys files' times are on the log's clock: read again in the zone now guessed (tester AE1).
+      const zone = event.guess?.zone ?? state.log.zone;
+      const failed = state.failed.fromFiles ? withRuns({ ...state.failed, fromFiles: filesInZone(state.failed.fromFiles, zone), current: state.failed.current && inZone(state.failed.current, zone) }) : state.failed;
+      const next = { ...state, log: { ...state.log, zoneGuess: event.guess }, failed };
       return event.guess ? withNotice(next, zoneGuessText(event.guess), 'warn', ZONE_GUESS) : withoutNotice(next, ZONE_GUESS);
     }
     case 'log/clock-step': {
@@ -337,8 +342,11 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'coverage/error':
       // Keep the last good keys: a failing source shows stale figures, not zero.
       return withSource(state, event.source, (s) => ({ ...s, checking: false, checkingSince: null, progress: null, error: event.error.message, hint: event.error.hint, errorAt: event.at, failuresInRow: s.failuresInRow + 1 }));
-    case 'failed/update':
-      return { ...state, failed: withRuns({ ...state.failed, fromFiles: event.files, current: event.current, notes: event.notes }) };
+    case 'failed/update': {
+      // Each source reads a file's times in this machine's zone; the log's (configured or guessed) is known here.
+      const zone = state.log.zoneGuess?.zone ?? state.log.zone;
+      return { ...state, failed: withRuns({ ...state.failed, fromFiles: filesInZone(event.files, zone), current: event.current && inZone(event.current, zone), notes: event.notes }) };
+    }
     case 'failed/unread':
       return { ...state, failed: { ...state.failed, unread: event.reason } };
     case 'failed/tried':
@@ -418,6 +426,12 @@ function withRuns(failed: FailedFilesState): FailedFilesState {
 }
 
 const NO_FILES: FailedFilesState['files'] = [];
+
+/** Files with their times read in `zone` (failed-file.ts inZone); the same array when none changed. */
+function filesInZone(files: readonly FailedFile[], zone: string | undefined): FailedFile[] {
+  const out = files.map((f) => inZone(f, zone));
+  return out.every((f, i) => f === files[i]) ? (files as FailedFile[]) : out;
+}
 
 function emptySource(label: string): SourceState {
   return { label, keys: null, checkedAt: null, checking: false, error: null, hint: null, errorAt: null, bytesBilled: null, method: null, requests: 0, failuresInRow: 0 };

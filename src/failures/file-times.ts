@@ -1,0 +1,55 @@
+import { wallOffsets } from '../parser/log-clock.js';
+import type { FailedFile } from './failed-file.js';
+
+/*
+ * A failed-keys file's two times, its name's YYYYMMDD_HHMMSS and its `timestamp` field, are the script's
+ * `datetime.now()`: its own local time with no zone. They are kept as written (wall-clock ms, as if in UTC) and read
+ * in the zone the log is read in, which only the reducer knows once the log is looked at (a configured `timezone`,
+ * or the one guessed from the log's file): never this machine's zone alone (tester AE1).
+ */
+
+/** The name's YYYYMMDD_HHMMSS as a wall-clock time (ms as if in UTC), or null when it has none. */
+export function nameWall(name: string): number | null {
+  const m = /(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(name);
+  return m ? wallOf(m.slice(1).map(Number)) : null;
+}
+
+/** An isoformat `timestamp` (`2025-11-26T23:17:12.345000`, no zone) as a wall-clock time (ms as if in UTC), or null. */
+export function isoWall(text: string | null): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(text ?? '');
+  if (!m) return null;
+  const at = wallOf(m.slice(1, 7).map(Number));
+  return at === null ? null : at + Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000);
+}
+
+/** [y, mo, d, h, mi, s] as ms as if in UTC; null for what Date would silently roll over (month 13, hour 25). */
+function wallOf([y, mo, d, h, mi, s]: number[]): number | null {
+  const at = Date.UTC(y, mo - 1, d, h, mi, s);
+  const t = new Date(at);
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s ? at : null;
+}
+
+/**
+ * The instant of a wall-clock time (ms as if in UTC) in `zone` (undefined: this machine's): in a repeated hour its
+ * first occurrence, in a skipped one the time after the change (as Python's `datetime.now()` never writes one).
+ */
+export function wallInZone(wall: number, zone: string | undefined): number {
+  const t = new Date(wall);
+  const [offset] = wallOffsets(zone, t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes());
+  return wall - offset * 60_000;
+}
+
+/** Epoch ms of the name's YYYYMMDD_HHMMSS in `zone` (undefined: this machine's), or null when it has none. */
+export function runStartFromName(name: string, zone?: string): number | null {
+  const wall = nameWall(name);
+  return wall === null ? null : wallInZone(wall, zone);
+}
+
+/** `file` with its times read in `zone` (undefined: this machine's); unchanged when it is not from a file. */
+export function inZone<F extends Pick<FailedFile, 'walls' | 'runStartedAt' | 'writtenAtMs'>>(file: F, zone: string | undefined): F {
+  const w = file.walls;
+  if (!w) return file;
+  const runStartedAt = w.name === null ? null : wallInZone(w.name, zone);
+  const writtenAtMs = w.written === null ? null : wallInZone(w.written, zone);
+  return runStartedAt === file.runStartedAt && writtenAtMs === file.writtenAtMs ? file : { ...file, runStartedAt, writtenAtMs };
+}
