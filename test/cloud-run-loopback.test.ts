@@ -61,4 +61,21 @@ describe('loopback Cloud Run region', () => {
     expect((await readdir(path.join(dir, 'storage'))).sort()).toEqual(keys);
     expect((await api.getExecution({ project: 'p', region: 'r', job: 'j' }, e.id)).state).toBe('succeeded');
   });
+
+  // Tester AE6: `loopback-cloud-run --scratch S` (relative, as its --help shows DIR) failed every execution with
+  // FileNotFoundError 'S/<execution>-task0/keys.csv': the keys file was named relative to the region's folder and then
+  // read from the task's own.
+  it('a relative scratch folder runs the keys it was given', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cr-loop-'));
+    const clock = fakeClock();
+    const scratch = path.relative(process.cwd(), path.join(dir, 'containers'));
+    expect(path.isAbsolute(scratch)).toBe(false);
+    server = await startLoopbackServer({ project: 'p', region: 'r', jobs: [{ name: 'j' }], now: clock.now, logDelayMs: 0, runTask: simTaskRunner({ scratchDir: scratch, now: clock.now, sleep: clock.sleep }) });
+    const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url });
+    const keys = ['2024-01-02', '2024-01-03'];
+    const e = await api.runJob({ project: 'p', region: 'r', job: 'j' }, { args: [`--keys=${keys.join(',')}`, `--storage=${path.join(dir, 'storage')}`, '--workers=1', '--fail-rate=0'] });
+    await server.world.executions[0].done;
+    expect((await api.getExecution({ project: 'p', region: 'r', job: 'j' }, e.id)).state).toBe('succeeded');
+    expect((await readdir(path.join(dir, 'storage'))).sort()).toEqual(keys);
+  });
 });

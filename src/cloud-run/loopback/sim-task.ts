@@ -23,7 +23,9 @@ export interface SimTaskOptions {
  */
 export function simTaskRunner(opts: SimTaskOptions): TaskRunner {
   return async (ctx) => {
-    const cwd = path.join(opts.scratchDir, `${ctx.execution}-task${ctx.taskIndex}`);
+    // Absolute: the keys file below is named for the task, which reads it from its own folder (tester AE6: a relative
+    // --scratch named it relative to the region's, and every execution failed on FileNotFoundError).
+    const cwd = path.resolve(opts.scratchDir, `${ctx.execution}-task${ctx.taskIndex}`);
     await mkdir(cwd, { recursive: true });
     const args: string[] = [];
     let keys: string[] | null = null;
