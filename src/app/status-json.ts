@@ -1,3 +1,4 @@
+import { keysListedTwice } from '../state/run-notes.js';
 import { isActive } from '../cloud-run/execution.js';
 import { clockStepHours, shownClockStep } from '../state/clock-step-text.js';
 import { keysForTarget } from '../coverage/math.js';
@@ -39,6 +40,8 @@ export interface RunJson {
   dryRun: boolean;
   /** Key lines that repeated what the run already knew (a doubled log): each key counted once. */
   duplicateLines: number;
+  /** Keys the run's own list held twice, done twice (run-notes.ts keysListedTwice; their repeated lines are in `duplicateLines`); 0 until its summary. */
+  keysListedTwice: number;
   /** Failed keys not listed in the failures view (past its bound of the newest 200,000). */
   failedKeysOmitted: number;
   /** Lines that looked like outcomes (an outcome word and a key) but matched no rule. */
@@ -82,6 +85,7 @@ function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson 
     error: run?.error ?? null,
     dryRun: run?.dryRun === true,
     duplicateLines: run?.duplicateLines ?? 0,
+    keysListedTwice: run ? keysListedTwice(run) : 0,
     failedKeysOmitted: run?.failedKeysOmitted ?? 0,
     unrecognized: run?.unrecognized ?? 0,
   };

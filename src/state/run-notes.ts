@@ -57,9 +57,27 @@ export function runNotes(run: RunState | null, launched: RecordedRun | null = nu
     notes.push(`the script read ${formatCount(run.total)} of the ${formatCount(launched.keyCount)} keys launched`);
   }
   if (run.unrecognized > 0) notes.push(`${formatCount(run.unrecognized)} line${run.unrecognized === 1 ? '' : 's'} looked like outcomes but matched no rule`);
-  if (run.duplicateLines > 0) notes.push(`${formatCount(run.duplicateLines)} repeated key line${run.duplicateLines === 1 ? '' : 's'} counted once`);
+  const twice = keysListedTwice(run);
+  if (twice > 0) notes.push(`${formatCount(twice)} key${twice === 1 ? '' : 's'} its list held twice (done twice)`);
+  // Each such key repeats its outcome line, and its Queued line when keys are queued up front: not a doubled log.
+  const doubled = run.duplicateLines - twice * (run.queued > 0 ? 2 : 1);
+  if (doubled > 0) notes.push(`${formatCount(doubled)} repeated key line${doubled === 1 ? '' : 's'} counted once`);
   if (run.failedKeysOmitted > 0) notes.push(failedOmittedNote(run));
   return notes;
+}
+
+/**
+ * Keys the run's own list held twice (a keys file naming a date twice: the script does it twice), once its summary
+ * is in: its total less the keys it logged, and, with one worker, less those it skipped (a skip is logged at DEBUG, and
+ * with one worker so is its `Processing` line; with several every key is queued first). A doubled log repeats lines, not
+ * keys, so its keys still add up to the total (tester AE7: `2 repeated key lines counted once` beside the script's own
+ * `✓ 4` for a list of 4 holding one date twice). 0 while not known.
+ */
+export function keysListedTwice(run: RunState): number {
+  const seen = run.keys?.ledger.size;
+  const skipped = run.queued > 0 ? 0 : run.summary.skipped;
+  if (!run.complete || run.total === null || seen === undefined || skipped === undefined || run.duplicateLines === 0) return 0;
+  return Math.max(0, Math.min(run.total - seen - skipped, run.duplicateLines));
 }
 
 /** "1,234 more failed keys not listed (the newest 200,000 are)". */
