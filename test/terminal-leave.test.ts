@@ -134,3 +134,14 @@ test('our running execution is one line, with its run; no local-run line beside 
     'backfill-tui: runs go on without the dashboard; open it again to stop them',
   ]);
 });
+
+// Tester AE8: the demo's region killed (it cancels its executions with it), `q` said the execution `goes on`; reopened,
+// it read `cancelled`. With Cloud Run not answering only the last look is known: said as that, no promise.
+test('an execution last seen running while Cloud Run cannot be read: said as last seen, with since when', () => {
+  const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+  const execution = { id: 'bf-job-7d46e', name: 'projects/proj-x/locations/us-west2/jobs/bf-job/executions/bf-job-7d46e', state: 'running', taskCount: 1, succeededCount: 0, runningCount: 1, failedCount: 0, retriedCount: 0, cancelledCount: 0, createTime: now - 60_000, startTime: now - 60_000, completionTime: null, args: [], ours: true, taskTimeoutSeconds: null };
+  const place = { ...initialPlaceState('Cloud Run job bf-job (us-west2)', 2 * 3_600_000), execution: execution as never, ours: true, error: 'connection refused at 127.0.0.1:39681: nothing listens there', errorAt: now - 5_000, errorSince: now - 50_000 };
+  const base = initialState({ job: 'crjob', log: 'cloud-run', now, targets: [95], place });
+  const launched = { ...base, process: { ...base.process, alive: true, attached: true, runId: 'resume-20261201-131805-65acd9', pid: null } };
+  expect(leaveSummary([launched], 200)).toEqual(['backfill-tui: crjob: execution bf-job-7d46e (run resume-20261201-131805-65acd9) was last seen running; Cloud Run cannot be read (since 11:59:10)']);
+});

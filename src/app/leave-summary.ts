@@ -21,7 +21,12 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
     const stuck = e && isActive(e) ? stuckReason(e, s.now, s.place?.stuckAfterMs) : null;
     // One line per run: our execution's run is not also a local process (tester AD6: `run … (pid ?) goes on` under it).
     const running = e !== null && isActive(e);
-    if (running) lines.push(`${s.job}: execution ${e.id}${s.place?.ours ? (p.runId ? ` (run ${p.runId})` : '') : ' (started outside the dashboard)'} goes on${stuck ? `, stuck: ${stuck}` : ''}`);
+    // Cloud Run not answering, the last look is all that is known: no promise that it goes on (tester AE8: the demo's
+    // region killed, `q` said `goes on` of an execution the region had cancelled with it).
+    const unseen = running ? unanswered(s) : null;
+    const whose = `${s.job}: execution ${e?.id}${s.place?.ours ? (p.runId ? ` (run ${p.runId})` : '') : ' (started outside the dashboard)'}`;
+    if (unseen) lines.push(`${whose} was last seen running; ${unseen}`);
+    else if (running) lines.push(`${whose} goes on${stuck ? `, stuck: ${stuck}` : ''}`);
     if (e && stuck) lines.push(`  to cancel it: ${cancelCommand(e)}`);
     if (running) {
       // Said above, with its run.
@@ -32,7 +37,12 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
   }
   if (lines.length === 0) return [];
   // A run being stopped is said by its own line: "open it again to stop them" is not about it.
-  const going = jobs.some((s) => (s.place?.execution && isActive(s.place.execution)) || (s.process.alive && ((s.process.attached && s.process.stopping !== 'sigint' && s.process.stopping !== 'sigterm') || s.process.external)));
+  // An execution's job is its execution (the run's process fields mirror it): going on only while Cloud Run says so.
+  const going = jobs.some((s) => {
+    const e = s.place?.execution;
+    if (e && isActive(e)) return !unanswered(s);
+    return s.process.alive && ((s.process.attached && s.process.stopping !== 'sigint' && s.process.stopping !== 'sigterm') || s.process.external);
+  });
   const tail = going ? ['runs go on without the dashboard; open it again to stop them'] : [];
   const prefix = 'backfill-tui: ';
   return [...lines, ...tail].flatMap((l) => wrap(`${prefix}${l}`, width, prefix.length + /^ */.exec(l)![0].length));
@@ -48,4 +58,12 @@ function stopWords(p: AppState['process']): string {
   if (p.stopping === 'needs-kill') return 'it goes on: open the dashboard; x asks about SIGKILL';
   if (p.stopping === 'sigterm') return `running at ${due}? open the dashboard: x asks about SIGKILL`;
   return p.stopCarrier ? `SIGTERM at ${due} if it still runs (pid ${p.stopCarrier} sends it)` : `SIGTERM due at ${due}: open the dashboard by then to send it`;
+}
+
+/** Why the job's Cloud Run figures are only its last look (the region down, denied, timing out), or null while it answers. */
+function unanswered(s: AppState): string | null {
+  const pl = s.place;
+  if (!pl?.error) return null;
+  const since = pl.errorSince ?? pl.errorAt;
+  return `Cloud Run cannot be read${since ? ` (since ${clockTime(since)})` : ''}`;
 }
