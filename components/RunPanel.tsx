@@ -60,7 +60,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
         <Text color={color ? 'red' : undefined}>✗ {formatCount(run.failed)} failed</Text>
         <Text>  </Text>
         <Text color={color ? 'blue' : undefined}>↷ {formatCount(run.skipped)} skipped</Text>
-        {live ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
+        {live && !figures.unseen ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
       </Text>
       {breakdown && lines >= 4 ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}
       {notes.length && lines >= 4 + (breakdown ? 1 : 0) ? (
@@ -71,8 +71,8 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
         )
       ) : null}
       {lines >= 3 ? <Text wrap="truncate-end">
-        rate {figures.ratePerMin === null ? (live ? 'calculating…' : '–') : formatRate(figures.ratePerMin)}
-        {live ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
+        {figures.unseen ? `rate – · ETA not known while ${figures.unseen}` : `rate ${figures.ratePerMin === null ? (live ? 'calculating…' : '–') : formatRate(figures.ratePerMin)}`}
+        {live && !figures.unseen ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
         {/* The script's own figure only when the lines give no span: its `Time: 0.2 minutes` is rounded to six
             seconds and read `took 0:12` beside a header's `complete · 0:09` (tester W1); one duration per screen. */}
         {run.complete && run.startedAt === null && run.summary.durationSec !== undefined ? ` · took ${formatClock(Math.round(run.summary.durationSec * 1000))}` : ''}

@@ -105,7 +105,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     if (breakdown) lines.push(`          ${breakdown}`);
     for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0, state.place !== null)) lines.push(`          ${note}`);
     if (isLive(f.status)) {
-      lines.push(`          rate ${f.ratePerMin === null ? 'calculating…' : formatRate(f.ratePerMin)}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
+      lines.push(f.unseen ? `          rate –  ETA not known while ${f.unseen}` : `          rate ${f.ratePerMin === null ? 'calculating…' : formatRate(f.ratePerMin)}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }
   }
   const odd = reading ? 0 : state.log.suspiciousKeys;

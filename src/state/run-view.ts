@@ -24,6 +24,12 @@ export interface WriterInfo {
   readUntil?: number | null;
   /** Tasks running the run at once (a Cloud Run execution's running tasks): each runs `workers` keys. */
   tasks?: number;
+  /**
+   * Why the run's figures are only its place's last look (`Cloud Run cannot be read`), or absent while it answers:
+   * a rate, an ETA and keys in flight would then be a past moment's, shown as now's (tester AE5: `rate 61.0/min · ETA
+   * 4–5 min` and `⟳ 3 in flight` unchanged for a minute beside `figures as of 1:05 ago (stale)`).
+   */
+  unseen?: string;
   /** The run's place says it is stuck (a Cloud Run execution past its task timeout or stuckAfter). */
   stuck?: boolean;
   /** The run's place ended, and its log's last entries are still awaited (Cloud Run). */
@@ -70,6 +76,8 @@ export interface RunFigures {
   elapsedMs: number | null;
   idleMs: number | null;
   stallAfterMs: number;
+  /** Why rate, ETA and keys in flight are not known (WriterInfo.unseen); absent when they are. */
+  unseen?: string;
 }
 
 /** A run still being written (or overdue for its next line): its figures move with the clock. */
@@ -169,18 +177,20 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   // A clock that stepped back (or a line older than the start) never makes a time negative.
   const counting = live && !writer.unproven;
   const elapsedMs = run.startedAt === null ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer))) - run.startedAt);
+  const unseen = live && writer.unseen ? writer.unseen : undefined;
   return {
     status,
     done,
     total,
     remaining,
     percent,
-    inFlight,
-    ratePerMin: live || status === 'complete' || status === 'ended' || status === 'stopped' ? long : null,
-    etaSeconds: remaining === 0 ? null : etaSeconds,
+    inFlight: unseen ? 0 : inFlight,
+    ratePerMin: !unseen && (live || status === 'complete' || status === 'ended' || status === 'stopped') ? long : null,
+    etaSeconds: remaining === 0 || unseen ? null : etaSeconds,
     elapsedMs,
     idleMs: last === null ? null : Math.max(0, now - last),
     stallAfterMs: stallAfterMs(run),
+    ...(unseen ? { unseen } : {}),
   };
 }
 
