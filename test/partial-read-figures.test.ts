@@ -103,6 +103,9 @@ describe('a log not read to its end within --timeout gives no figure of its part
 // The same class: the failed-keys files not read (a `gs://` glob whose server does not answer within --timeout). The
 // log's own failures are not the list: a key the files hold, failed by a run that wrote no line of it here, would be
 // missing from a retry's --csv.
+// The log is small and is read at once; only the silent server waits out --timeout. Long enough for the log on a
+// machine loaded by other suites (2 s was not: the log itself was cut, and the run said not read instead).
+const GS_TIMEOUT_S = 8;
 describe('failed-keys files not read within --timeout: which keys fail is not known', () => {
   const sockets = new Set<Socket>();
   const silent = createServer((s) => void sockets.add(s));
@@ -119,20 +122,20 @@ describe('failed-keys files not read within --timeout: which keys fail is not kn
   });
 
   test('status: failures null with why, the text says not known; the run itself is known (exit 0)', async () => {
-    const r = await runCliAsync(['status', '--json', '--timeout', '2', '--config', config], { cwd: dir });
+    const r = await runCliAsync(['status', '--json', '--timeout', String(GS_TIMEOUT_S), '--config', config], { cwd: dir });
     const json = JSON.parse(r.stdout);
     expect(json.run).toMatchObject({ state: 'complete', failed: 1 });
     expect(json.failures).toMatchObject({ failing: null, recovered: null, persistent: null, persistentUnknown: 'failed-keys files not read', byError: {} });
     expect(json.problems.join('\n')).toContain('failed-keys files gs://bucket/backfill/failed_dates_*.json');
     expect(r.code).toBe(0);
-    const text = await runCliAsync(['status', '--timeout', '2', '--config', config], { cwd: dir });
+    const text = await runCliAsync(['status', '--timeout', String(GS_TIMEOUT_S), '--config', config], { cwd: dir });
     expect(text.stdout).toContain('failures  not known: the failed-keys files were not read (see problem below)');
     expect(text.stdout).not.toContain('1 failing');
-  }, 30_000);
+  }, 60_000);
 
   test('missing --from failures prints nothing and exits 1, as for a log read in part', async () => {
-    const r = await runCliAsync(['missing', '--from', 'failures', '--timeout', '2', '--config', config], { cwd: dir });
+    const r = await runCliAsync(['missing', '--from', 'failures', '--timeout', String(GS_TIMEOUT_S), '--config', config], { cwd: dir });
     expect([r.code, r.stdout]).toEqual([1, '']);
     expect(r.stderr).toContain('the failing keys are not known, the failed-keys files not read');
-  }, 30_000);
+  }, 60_000);
 });
