@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { collectSnapshot } from '../src/app/snapshot.js';
 import { statusJson } from '../src/app/status-json.js';
 import { loadConfig } from '../src/config.js';
-import { runStartFromName } from '../src/failures/failed-file.js';
+import { inZone, parseFailedFile, runStartFromName } from '../src/failures/failed-file.js';
 import type { WritersScan } from '../src/runner/log-writers.js';
 import { removeDir } from './support/remove-dir.js';
 import { simulate } from './support/simulate.js';
@@ -79,4 +79,19 @@ describe('tester AE1: a failed-keys file is its run\'s when the log is in anothe
     expect(json.failures.failing).toBe(failedKeys.length);
     expect(json.failures.persistent).toBe(0);
   });
+});
+
+// Tester AE9: on the fall-back night a run began at 01:58:52 EDT and wrote its file after the clocks went back, its
+// `timestamp` 01:00:26 (EST). Read as the first 01:00:26 (EDT) the file was written before its run began: not its
+// run's, and that one run's 31 failures were `2 of 2 persistent`.
+test('on the fall-back night the timestamp is the occurrence its write made, and the name the start before it', () => {
+  const body = JSON.stringify({ timestamp: '2026-11-01T01:00:26.783226', total_failed: 1, failed_dates: [{ game_date: '2022-04-17', status: 'failed', error: 'HTTP 500' }] });
+  const parsed = parseFailedFile('/x/failed_dates_20261101_015852.json', body);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const file = inZone({ ...parsed.file, mtimeMs: Date.UTC(2026, 10, 1, 6, 0, 27) }, 'America/New_York');
+  expect(new Date(file.writtenAtMs!).toISOString()).toBe('2026-11-01T06:00:26.783Z');
+  expect(new Date(file.runStartedAt!).toISOString()).toBe('2026-11-01T05:58:52.000Z');
+  // Written in the first 01:00 hour (EDT), the first occurrence, both.
+  const early = inZone({ ...parsed.file, mtimeMs: Date.UTC(2026, 10, 1, 5, 0, 27) }, 'America/New_York');
+  expect(new Date(early.writtenAtMs!).toISOString()).toBe('2026-11-01T05:00:26.783Z');
 });

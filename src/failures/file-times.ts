@@ -30,13 +30,20 @@ function wallOf([y, mo, d, h, mi, s]: number[]): number | null {
 }
 
 /**
- * The instant of a wall-clock time (ms as if in UTC) in `zone` (undefined: this machine's): in a repeated hour its
- * first occurrence, in a skipped one the time after the change (as Python's `datetime.now()` never writes one).
+ * The instants a wall-clock time (ms as if in UTC) may be in `zone` (undefined: this machine's): one, or two in the
+ * hour a fall-back night repeats (earlier first); in a skipped hour the time after the change (as Python's
+ * `datetime.now()` never writes one).
  */
-export function wallInZone(wall: number, zone: string | undefined): number {
+export function wallInstants(wall: number, zone: string | undefined): number[] {
   const t = new Date(wall);
-  const [offset] = wallOffsets(zone, t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes());
-  return wall - offset * 60_000;
+  return wallOffsets(zone, t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes()).map((o) => wall - o * 60_000);
+}
+
+/** The instant of a wall-clock time in `zone`: of two (the repeated hour), the one nearest `near` when given, else the first. */
+export function wallInZone(wall: number, zone: string | undefined, near?: number): number {
+  const at = wallInstants(wall, zone);
+  if (near === undefined || at.length === 1) return at[0];
+  return at.reduce((best, x) => (Math.abs(x - near) < Math.abs(best - near) ? x : best));
 }
 
 /** Epoch ms of the name's YYYYMMDD_HHMMSS in `zone` (undefined: this machine's), or null when it has none. */
@@ -45,11 +52,24 @@ export function runStartFromName(name: string, zone?: string): number | null {
   return wall === null ? null : wallInZone(wall, zone);
 }
 
-/** `file` with its times read in `zone` (undefined: this machine's); unchanged when it is not from a file. */
-export function inZone<F extends Pick<FailedFile, 'walls' | 'runStartedAt' | 'writtenAtMs'>>(file: F, zone: string | undefined): F {
+/**
+ * `file` with its times read in `zone` (undefined: this machine's); unchanged when it is not from a file. On the night
+ * clocks fall back either time may be in the repeated hour (tester AE9: a `timestamp` of 01:00:26 written after the
+ * change, read as its first occurrence, put the file before its own run, and its one run's failures were `2 of 2
+ * persistent`): the `timestamp` is the occurrence nearest the file's modification time, which the write set, and the
+ * name, the run's start, the latest occurrence not after it.
+ */
+export function inZone<F extends Pick<FailedFile, 'walls' | 'runStartedAt' | 'writtenAtMs'> & { mtimeMs?: number }>(file: F, zone: string | undefined): F {
   const w = file.walls;
   if (!w) return file;
-  const runStartedAt = w.name === null ? null : wallInZone(w.name, zone);
-  const writtenAtMs = w.written === null ? null : wallInZone(w.written, zone);
+  const writtenAtMs = w.written === null ? null : wallInZone(w.written, zone, file.mtimeMs);
+  const runStartedAt = w.name === null ? null : startBefore(wallInstants(w.name, zone), writtenAtMs);
   return runStartedAt === file.runStartedAt && writtenAtMs === file.writtenAtMs ? file : { ...file, runStartedAt, writtenAtMs };
+}
+
+/** Of a start's instants, the latest not after the write (a minute's slack for a clock's jitter), else the first. */
+function startBefore(at: number[], writtenAt: number | null): number {
+  if (at.length === 1 || writtenAt === null) return at[0];
+  const before = at.filter((x) => x <= writtenAt + 60_000);
+  return before.length ? before[before.length - 1] : at[0];
 }
