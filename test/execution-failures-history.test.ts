@@ -41,3 +41,17 @@ test('each ended execution with its failures, the followed one from its log, new
   const later = scene(execution('bf-job-78c41', T + 300_000), [...banner(3, 180, 2), ['INFO', '  ✅ Scraped 2022-01-05'], ['INFO', '  ✅ Scraped 2022-01-06']], kept);
   expect(section(later)).toEqual(['Failed keys by execution (from its log): 2, newest first', '12-01 10:10 ✗ 2: Regular season 2 · HTTP 500 1 · timeout 1', '12-01 10:10 ✗ 0']);
 });
+
+// Tester AE10: `h` printed its times in UTC, unlabelled, whatever the zone: at 2 a.m. in New York tonight's run read
+// `12-02 07:00`, and a launch and its own run in the log read five hours apart. They are this machine's local time.
+test('the times of h are this machine\'s local time (TZ=America/New_York: 10:10 UTC is 05:10)', () => {
+  const saved = process.env.TZ;
+  process.env.TZ = 'America/New_York'; // Node re-reads the zone when TZ is assigned
+  try {
+    const followed = execution('bf-job-ca502', T + 24_000);
+    const s = scene(followed, [...banner(3, 180, 30), ['WARNING', '  ❌ Failed 2022-01-05: HTTP 500']], []);
+    expect(section(s)[1]).toMatch(/^12-01 05:10 ✗ 1/);
+  } finally {
+    process.env.TZ = saved;
+  }
+});

@@ -16,8 +16,15 @@ export interface HistoryLine {
   text: string;
 }
 
-// Month-day and time are enough in a list of recent runs, and keep a row within 80 columns.
-const when = (ms: number | null) => (ms === null ? '–' : new Date(ms).toISOString().slice(5, 16).replace('T', ' '));
+// Month-day and time are enough in a list of recent runs, and keep a row within 80 columns. This machine's local
+// time, as the wall clock and every other clock time on the screen (tester AE10: UTC, unlabelled, read `12-02 07:00`
+// for tonight's 2 a.m. run in New York, and a launch and its own run in the log five hours apart).
+const pad = (n: number) => String(n).padStart(2, '0');
+const when = (ms: number | null) => {
+  if (ms === null) return '–';
+  const d = new Date(ms);
+  return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
 
 /** "60.0" — the percentage without its unit, for "60.0 → 81.0 %". */
 function percentOf(part: number, whole: number): string {
