@@ -82,6 +82,10 @@ test('r and R wait for what the execution failed while its log cannot be read, n
   // Read to its end once: what it failed is known, a later failed read notwithstanding.
   expect(failuresStillReading(initialState({ job: 'j', log: 'cloud-run', now: 0, targets: [95], place: { ...place, logCaughtUp: true } }))).toBeNull();
   expect(failuresStillReading(initialState({ job: 'j', log: 'cloud-run', now: 0, targets: [95], place: { ...place, execution: null, listedAt: null } }))).toBe("the executions could not be listed, so the newest one's failures are not known");
+  // Tester AE12: the dashboard that launched the execution (no history to read: done at the launch) said `nothing to
+  // retry: no key has failed` after `x` `y` while Cloud Logging was down.
+  const launched = initialState({ job: 'j', log: 'cloud-run', now: 0, targets: [95], place });
+  expect(failuresStillReading({ ...launched, log: { ...launched.log, historyDone: true } })).toBe("the execution's log could not be read, so its failures are not known");
 });
 
 test('the overview says `–` failed for a job whose failures are not known, never 0 (tester AD10\'s nit)', async () => {

@@ -37,15 +37,17 @@ export function expectedUnknown(s: AppState, file: string | null): string | null
  */
 export function failuresStillReading(s: AppState): string | null {
   const { log } = s;
-  if (log.historyDone) return null;
   // A Cloud Run job's log is no file: its history is done once a read of the execution's entries caught up. A read
   // that fails is said on the place's line; what failed is then not known (tester AD10: `r` said `no key has failed`),
-  // nor, with the executions not listed, what the newest one failed.
+  // nor, with the executions not listed, what the newest one failed. Asked first: an execution launched from here has
+  // no history to read (done at its launch), yet what it failed is in the log that cannot be read (tester AE12).
   if (s.place) {
-    if (!s.place.error) return "the execution's log is still being read, so not every failure is known";
-    if (executionsUnlisted(s)) return "the executions could not be listed, so the newest one's failures are not known";
-    return executionLogUnread(s) ? "the execution's log could not be read, so its failures are not known" : null;
+    if (s.place.error && executionsUnlisted(s)) return "the executions could not be listed, so the newest one's failures are not known";
+    if (s.place.error && executionLogUnread(s)) return "the execution's log could not be read, so its failures are not known";
+    if (log.historyDone || s.place.error) return null;
+    return "the execution's log is still being read, so not every failure is known";
   }
+  if (log.historyDone) return null;
   if (!log.looked) return 'the log has not been looked at yet';
   if (!log.exists) return null;
   const pct = log.size > 0 ? ` (${Math.floor((log.bytesRead / log.size) * 100)} %)` : '';
