@@ -63,6 +63,15 @@ describe('basics', () => {
     expect(r.stderr).toBe('');
   });
 
+  // Tester AE14: sim's and the loopback region's --help ran to 122 and 165 columns; every other command's fits 80.
+  test.each([['sim', '--help'], ['loopback-cloud-run', '--help'], ['--help'], ['sim', '--no-such-flag']])('%s %s: every line within 80 columns', (...args) => {
+    const r = runCli(args, { cwd: dir });
+    const out = `${r.stdout}${r.stderr}`;
+    expect(out.length).toBeGreaterThan(100);
+    const wide = out.split('\n').filter((l) => l.length > 80);
+    expect(wide).toEqual([]);
+  });
+
   test('the bare command with stdout not a terminal says to use status, exit 2', () => {
     const d = job('notty');
     const r = runCli(['--log', 'x.log'], { cwd: d });

@@ -31,11 +31,16 @@ const defaultDeps: SimDeps = {
 };
 
 const USAGE =
-  'usage: backfill-tui sim [--csv FILE] [--service-url URL] [--workers N] [--timeout S] [--dry-run] [--limit N]\n' +
-  '                        [--start-date YYYY-MM-DD] [--season YYYY] [--storage DIR] [--seed N] [--speed X]\n' +
-  '                        [--failed-dir DIR] [--fail-months 4,5,6] [--fail-rate P] [--playoff-fail-rate P]\n' +
-  '                        [--timeout-rate P] [--exception-rate P] [--mean-seconds S]\n' +
-  '                        [--timezone ZONE] [--clock-start ISO] [--nul-prefix N] [--cr-prefix] [--escaped-emoji] [--doubled]\n';
+  'usage: backfill-tui sim [--csv FILE] [--service-url URL] [--workers N]\n' +
+  '                        [--timeout S] [--dry-run] [--limit N]\n' +
+  '                        [--start-date YYYY-MM-DD] [--season YYYY]\n' +
+  '                        [--storage DIR] [--seed N] [--speed X]\n' +
+  '                        [--failed-dir DIR] [--fail-months 4,5,6]\n' +
+  '                        [--fail-rate P] [--playoff-fail-rate P]\n' +
+  '                        [--timeout-rate P] [--exception-rate P]\n' +
+  '                        [--mean-seconds S] [--timezone ZONE]\n' +
+  '                        [--clock-start ISO] [--nul-prefix N] [--cr-prefix]\n' +
+  '                        [--escaped-emoji] [--doubled]\n';
 
 /**
  * How records reach the log, with the damage real machines do when asked: the clock (`--clock-start`,
@@ -99,10 +104,12 @@ function hooksFor(o: SimOptions, d: SimDeps, signal: AbortSignal, records: Retur
 
 /** What each flag does, for `--help` (argparse prints the same shape). */
 const HELP =
-  '\nThe simulated backfill: writes the reference script\'s log lines, failed-keys file and storage objects.\n\n' +
+  '\nThe simulated backfill: writes the reference script\'s log lines, failed-keys\n' +
+  'file and storage objects.\n\n' +
   'options:\n' +
   '  -h, --help              show this help message and exit\n' +
-  '  --csv FILE              keys to scrape, one a line (default: ~210 game dates a season, 2021-22 to 2024-25)\n' +
+  '  --csv FILE              keys to scrape, one a line (default: ~210 game dates\n' +
+  '                          a season, 2021-22 to 2024-25)\n' +
   '  --service-url URL       scraper service URL (only logged)\n' +
   '  --workers N             parallel workers (default 1)\n' +
   '  --timeout S             per-key timeout in seconds (default 60)\n' +
@@ -110,7 +117,8 @@ const HELP =
   '  --limit N               only the first N keys\n' +
   '  --start-date YYYY-MM-DD skip keys before this date\n' +
   '  --season YYYY           only this season (2021 = 2021-22)\n' +
-  '  --storage DIR           write DIR/KEY/<timestamp>.json per success; keys already there are skipped\n' +
+  '  --storage DIR           write DIR/KEY/<timestamp>.json per success; keys\n' +
+  '                          already there are skipped\n' +
   '  --seed N                random seed (default 1; same seed, same run)\n' +
   '  --speed X               simulated seconds per real second (default 1)\n' +
   '  --failed-dir DIR        where failed_dates_YYYYMMDD_HHMMSS.json goes\n' +
@@ -121,14 +129,20 @@ const HELP =
   '  --exception-rate P      exception probability\n' +
   '  --mean-seconds S        mean seconds per key (default 8)\n' +
   '\nthe damage real logs carry, on request:\n' +
-  '  --timezone ZONE         log times in this IANA zone (default the system\'s)\n' +
-  '  --clock-start ISO       the simulated clock starts at this instant (a DST night, a clock off)\n' +
-  '  --nul-prefix N          N NUL bytes before the first record, as after a copytruncate\n' +
-  '  --cr-prefix             each outcome after a \\r-redrawn progress bar on its line\n' +
+  '  --timezone ZONE         log times (and the failed-keys file\'s name) in this\n' +
+  '                          IANA zone (default the system\'s)\n' +
+  '  --clock-start ISO       the simulated clock starts at this instant (a DST\n' +
+  '                          night, a clock off)\n' +
+  '  --nul-prefix N          N NUL bytes before the first record, as after a\n' +
+  '                          copytruncate\n' +
+  '  --cr-prefix             each outcome after a \\r-redrawn progress bar on its\n' +
+  '                          line\n' +
   '  --escaped-emoji         non-ASCII written as Python\'s backslashreplace does\n' +
-  '  --doubled               every record written twice, as by a logger with two handlers\n' +
-  '\nRun as a loopback Cloud Run execution (backfill-tui loopback-cloud-run --help), its args may also hold\n' +
-  '--keys=A,B,C: the keys themselves, in place of --csv.\n';
+  '  --doubled               every record written twice, as by a logger with two\n' +
+  '                          handlers\n' +
+  '\nRun as a loopback Cloud Run execution (backfill-tui loopback-cloud-run\n' +
+  '--help), its args may also hold --keys=A,B,C: the keys themselves, in place\n' +
+  'of --csv.\n';
 
 /** `backfill-tui sim ...` entry: parses argv (the real script's flags), runs, returns the exit code. */
 export async function simMain(argv: string[], deps?: Partial<SimDeps> & { out?: (text: string) => void }): Promise<number> {

@@ -3,7 +3,10 @@ import { writeFileAtomic } from '../../runner/atomic-write.js';
 import { startLoopbackServer } from './server.js';
 import { simTaskRunner } from './sim-task.js';
 
-const USAGE = 'usage: backfill-tui loopback-cloud-run --project P --region R --jobs JOB[,JOB] --scratch DIR [--port N] [--log-delay S] [--idle-exit MIN] [--state FILE] [--keep DIR]\n';
+const USAGE =
+  'usage: backfill-tui loopback-cloud-run --project P --region R --jobs JOB[,JOB]\n' +
+  '           --scratch DIR [--port N] [--log-delay S] [--idle-exit MIN]\n' +
+  '           [--state FILE] [--keep DIR]\n';
 
 /**
  * `backfill-tui loopback-cloud-run`: the shipped loopback Cloud Run region as its own process (the demo starts it
@@ -14,24 +17,33 @@ const USAGE = 'usage: backfill-tui loopback-cloud-run --project P --region R --j
  */
 /** What --help adds to the usage line: each option, and what an execution's args may hold (tester AC7.3). */
 const HELP = `${USAGE}
-A Cloud Run region on 127.0.0.1 speaking the Run Admin v2 and Cloud Logging v2 REST APIs, whose executions run the
-simulated backfill (\`backfill-tui sim\`). The demo starts one; a config reaches it through cloudRun.apiEndpoint and
-cloudRun.loggingEndpoint set to the URL it prints (\`listening http://127.0.0.1:PORT\`).
+A Cloud Run region on 127.0.0.1 speaking the Run Admin v2 and Cloud Logging v2
+REST APIs, whose executions run the simulated backfill (\`backfill-tui sim\`).
+The demo starts one; a config reaches it through cloudRun.apiEndpoint and
+cloudRun.loggingEndpoint set to the URL it prints
+(\`listening http://127.0.0.1:PORT\`).
 
 options:
   --project P        the project its jobs are in
   --region R         its region
   --jobs JOB[,JOB]   the jobs it holds
-  --scratch DIR      where executions' tasks run (each its own folder: storage, failed-keys files)
+  --scratch DIR      where executions' tasks run (each its own folder: storage,
+                     failed-keys files)
   --port N           the port to listen on (default 0: any free one)
-  --log-delay S      seconds before a line of an execution reaches Cloud Logging (default 5; one in twenty 3×)
-  --idle-exit MIN    exit after MIN minutes with no request and no running execution (default 30)
-  --state FILE       write {pid, url, startedAt} there once listening (atomically)
-  --keep DIR         keep ended executions and their entries there, served again by the next region on DIR
+  --log-delay S      seconds before a line of an execution reaches Cloud Logging
+                     (default 5; one in twenty 3×)
+  --idle-exit MIN    exit after MIN minutes with no request and no running
+                     execution (default 30)
+  --state FILE       write {pid, url, startedAt} there once listening
+                     (atomically)
+  --keep DIR         keep ended executions and their entries there, served again
+                     by the next region on DIR
 
-An execution's args (the job's cloudRun.args) are the simulator's flags (\`backfill-tui sim --help\`), and one that
-stands in for a keys file a container would read: --keys=A,B,C (the keys themselves, as \`{keys}\` gives them:
-\`"args": ["--keys={keys}"]\`). With more than one task, each task takes every taskCount-th key from its index.
+An execution's args (the job's cloudRun.args) are the simulator's flags
+(\`backfill-tui sim --help\`), and one that stands in for a keys file a
+container would read: --keys=A,B,C (the keys themselves, as \`{keys}\` gives
+them: \`"args": ["--keys={keys}"]\`). With more than one task, each task takes
+every taskCount-th key from its index.
 `;
 
 export async function loopbackMain(argv: string[], write: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
