@@ -262,3 +262,83 @@ describe('the live anchor on a long log: the skip (or set back) far before the t
     expect(statusText(done)).toContain('log clock skipped 02:00–03:00 on 2026-03-08');
   });
 });
+
+// Tester AE2/AE3: a writer whose zone changes at a time no zone of this machine's tz database changes (its own TZ
+// rule; a country whose rules changed; other tz data in a container), followed live with no `timezone`. The lines
+// keep coming seconds apart while its clock jumps an hour: that hour did not pass, whatever the night.
+describe('a clock change seen as the lines come (no zone changed then): followed live, no "timezone"', () => {
+  const start = Date.UTC(2026, 11, 1, 15, 48, 0); // 10:48:00 in the writer's UTC-05:00
+  const change = Date.UTC(2026, 11, 1, 15, 50, 0); // its clock goes to UTC-04:00 (spring) or UTC-06:00 (fall) then
+  /** The writer's line at instant `t`: UTC-05:00 before the change, `after` minutes east after it. */
+  const line = (t: number, after: number, text: string) => {
+    const wall = new Date(t + (t < change ? -300 : after) * MIN).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+    return `${wall} - INFO - ${text}\n`;
+  };
+  const key = (i: number) => new Date(Date.UTC(2021, 9, 19) + i * 86_400_000).toISOString().slice(0, 10);
+
+  /** The dashboard, opened before the run began, following it: one chunk a line, each arriving 100 ms after it was written. */
+  function follow(after: number, gapAt = -1, gapMs = 0) {
+    let state: AppState = initialState({ job: 'live', log: 'x.log', now: start, targets: [] });
+    let t = start;
+    const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));
+    const h = logHandlers(compileGrammar(), dispatch, () => t + 100);
+    h.onProgress({ bytesRead: 0, size: 0, historyDone: true });
+    h.onChunk(Buffer.from(line(t, after, 'NBA.com Player Boxscore Scraper Backfill (v2) initialized') + line(t, after, 'Loaded 240 dates from k.csv')));
+    for (let i = 1; i <= 120; i++) {
+      t += i === gapAt ? gapMs : 2 * SEC;
+      h.onChunk(Buffer.from(line(t, after, `[${i}/240] Processing ${key(i)}`) + line(t, after, `  ✅ Scraped ${key(i)}`)));
+    }
+    state = reduce(state, { type: 'clock/tick', now: t + 1000 });
+    state = reduce(state, { type: 'process/update', patch: { external: true, externalPids: [424242] } });
+    return { state, end: t };
+  }
+
+  test('spring (10:49:58 then 11:50:00, 2 s apart): elapsed and idle true, the change said', () => {
+    const { state, end } = follow(-240);
+    const f = currentFigures(state);
+    expect(state.log.zoneGuess?.zone).toBe('UTC-05:00');
+    expect(f.status).toBe('running');
+    expect(f.elapsedMs).toBe(end + 1000 - start);
+    expect(f.idleMs).toBe(1000);
+    expect(statusJson(state).logClockStep).toMatchObject({ change: 'skip', date: '2026-12-01', from: '10:50', to: '11:50', zone: null });
+    expect(state.ui.notices.map((n) => n.text)).toContain('log clock skipped 10:50–11:50 on 2026-12-01 (as its lines came on): read as no time passing');
+  });
+
+  test('fall (10:49:58 then 09:50:00, 2 s apart): elapsed and idle true, never a finish before its start', () => {
+    const { state, end } = follow(-360);
+    const f = currentFigures(state);
+    expect(f.status).toBe('running');
+    expect(f.elapsedMs).toBe(end + 1000 - start);
+    expect(f.idleMs).toBe(1000);
+    expect(statusJson(state).logClockStep).toMatchObject({ change: 'set-back', date: '2026-12-01', from: '10:50', to: '09:50', zone: null });
+  });
+
+  test('a change within a minute (10:50:30 then 11:50:32), a worker\'s line timed before it written after it: one change', () => {
+    let state: AppState = initialState({ job: 'live', log: 'x.log', now: start, targets: [] });
+    let t = start;
+    const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));
+    const h = logHandlers(compileGrammar(), dispatch, () => t + 100);
+    const at = (ms: number, text: string) => `${new Date(ms + (ms < change + 31 * SEC ? -300 : -240) * MIN).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',')} - INFO - ${text}\n`;
+    h.onProgress({ bytesRead: 0, size: 0, historyDone: true });
+    h.onChunk(Buffer.from(at(t, 'NBA.com Player Boxscore Scraper Backfill (v2) initialized') + at(t, 'Loaded 240 dates from k.csv')));
+    for (let i = 1; i <= 120; i++) {
+      t += 2 * SEC;
+      // Two workers: the line of the one timed 2 s earlier (before the change) comes after the other's.
+      const late = t > change + 31 * SEC && t - 2 * SEC < change + 31 * SEC ? at(t - 1500, `  ✅ Scraped ${key(500 + i)}`) : '';
+      h.onChunk(Buffer.from(at(t, `[${i}/240] Processing ${key(i)}`) + at(t, `  ✅ Scraped ${key(i)}`) + late));
+    }
+    state = reduce(state, { type: 'clock/tick', now: t + 1000 });
+    state = reduce(state, { type: 'process/update', patch: { external: true, externalPids: [424242] } });
+    const f = currentFigures(state);
+    expect(f.elapsedMs).toBe(t + 1000 - start);
+    expect(f.idleMs).toBe(1000);
+    expect(statusJson(state).logClockStep).toMatchObject({ change: 'skip', from: '10:50', to: '11:50' });
+  });
+
+  test('an hour that truly passed while followed is an hour: a writer quiet 61 min (no change of clock)', () => {
+    const { state, end } = follow(-300, 60, 61 * MIN);
+    const f = currentFigures(state);
+    expect(f.elapsedMs).toBe(end + 1000 - start);
+    expect(state.log.clockStep ?? null).toBeNull();
+  });
+});

@@ -112,6 +112,13 @@ export function logHandlers(
   const timezone = guess ? null : (grammar.zone ?? null);
   /** When the clock change last said came (as read), so each is said once; NaN: none said for this file. */
   let saidStep = Number.NaN;
+  /**
+   * When the last two chunks came while followed (our clock; NaN before): a line of the next chunk was written at
+   * most that long after the line before it, so the clock can tell an hour its writer's clock jumped from an hour
+   * that passed (LogClock.followed), whatever the tz database says (tester AE2/AE3).
+   */
+  let cameAt = Number.NaN;
+  let cameBefore = Number.NaN;
   /** Says the newest DST change the clock took that its zone does not have (parser/log-clock.ts), once. */
   const sayStep = () => {
     const step = clock.lastStep();
@@ -146,6 +153,12 @@ export function logHandlers(
           }
         }
       }
+      if (historyDone && now) {
+        const t = now();
+        clock.followed(t - cameBefore);
+        cameBefore = cameAt;
+        cameAt = t;
+      }
       const farFromEnd = size - bytesRead - chunk.length > TAIL_ZONE_BYTES;
       const tailLimit = farFromEnd ? 0 : TAIL_LIMIT;
       let batch: ParsedBatch;
@@ -154,7 +167,9 @@ export function logHandlers(
         batch = parseChunk(chunk, grammar, 0, clock, keyed);
         if (batch.lastAt !== null) dated = true;
         else if (before) {
+          const within = clock.followedWithin();
           clock = LogClock.from(before);
+          clock.followed(within);
           batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
         }
       } else batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
@@ -168,6 +183,8 @@ export function logHandlers(
       bytesRead = 0;
       size = 0;
       dated = false;
+      cameAt = Number.NaN;
+      cameBefore = Number.NaN;
       // A new file may come from another writer: its first lines judge its clock again.
       if (grammar.zone === undefined) {
         judged = false;

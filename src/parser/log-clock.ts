@@ -113,12 +113,17 @@ const DAY = 86_400_000;
 /** A step back between these two, read as a set back (fall back): at most 35 min passed between the lines. */
 const SET_BACK_MIN = 25 * MINUTE;
 const SET_BACK_MAX = HOUR + MINUTE;
-/** A step forward between these two, read as a skipped hour (spring forward): at most 35 min passed between the lines. */
-const SKIP_MIN = HOUR + MINUTE;
+/**
+ * A step forward between these two, read as a skipped hour (spring forward): at most 35 min passed between the lines.
+ * From a whole hour, minutes apart: a change seen as the lines came may fall within a minute (11:23:44 then 12:23:46,
+ * tester AE2's own rule); a zone's lies between two minutes (01:59 then 03:00), which its own check holds.
+ */
+const SKIP_MIN = HOUR;
 const SKIP_MAX = HOUR + 35 * MINUTE;
 /**
- * A zone changes its clock at most once a night: a second change of the same direction within this of log time is
- * not one (tester V19: 60 runs appended by `cat`, each stepping back 15 min at 11:16, read as 59 hours set back).
+ * A zone changes its clock at most once a night: a second change within this of log time, either way, is not one
+ * (tester V19: 60 runs appended by `cat`, each stepping back 15 min at 11:16, read as 59 hours set back; a worker's line
+ * timed just before a skip and written just after it steps back an hour, and is no set back).
  */
 const SET_BACK_ONCE_MS = 20 * HOUR;
 /**
@@ -137,8 +142,8 @@ export interface ClockStep {
   at: number;
   /** The wall time the change happened at, before it (UTC-as-wall ms): 02:00 for 02:00→03:00 and for 02:00→01:00. */
   wall: number;
-  /** A zone of the tz database that changed its clock so that night (`America/New_York`). */
-  zone: string;
+  /** A zone of the tz database that changed its clock so that night (`America/New_York`); null: none did, the change was seen as the lines came. */
+  zone: string | null;
 }
 
 /**
@@ -169,6 +174,8 @@ export class LogClock {
   private stepAt = Number.NaN;
   private stepWall = Number.NaN;
   private stepZone = '';
+  /** The real time within which the lines now read came (see followed); NaN: not known. */
+  private followedMs = Number.NaN;
 
   /**
    * `zone` undefined: the system's (read through Date, as Python's localtime does). `inOrder` false for a
@@ -249,8 +256,8 @@ export class LogClock {
   private changed(at: number, step: number, wall: number): number {
     if (step < 0) {
       // Set back: `wall` lies in the hour a zone repeated, the minute before it at most the end of that hour.
-      if (at + HOUR - this.setBackAt < SET_BACK_ONCE_MS) return at;
-      const change = zoneChangeBetween(-60, wall + MINUTE, wall + HOUR, (c) => c - HOUR <= wall && this.lastWall <= c + MINUTE);
+      if (this.changedWithin(at + HOUR)) return at;
+      const change = zoneChangeBetween(-60, wall + MINUTE, wall + HOUR, (c) => c - HOUR <= wall && this.lastWall <= c + MINUTE) ?? this.seenChange(HOUR + step, wall + HOUR);
       if (change === null) return at;
       this.shift += HOUR;
       at += HOUR;
@@ -259,14 +266,46 @@ export class LogClock {
       return at;
     }
     // Skip: the hour a zone skipped lies wholly between the two wall times.
-    if (at - HOUR - this.skipAt < SET_BACK_ONCE_MS) return at;
-    const change = zoneChangeBetween(60, this.lastWall + MINUTE, wall - HOUR, (c) => this.lastWall < c && c + HOUR <= wall);
+    if (this.changedWithin(at - HOUR)) return at;
+    // (A zone's skipped hour lies between two minutes: only a step of more than an hour asks the tz database.)
+    const change = (step > HOUR ? zoneChangeBetween(60, this.lastWall + MINUTE, wall - HOUR, (c) => this.lastWall < c && c + HOUR <= wall) : null) ?? this.seenChange(step - HOUR, wall - HOUR);
     if (change === null) return at;
     this.shift -= HOUR;
     at -= HOUR;
     this.skipAt = at;
     this.record(1, at, change);
     return at;
+  }
+
+  /** Whether a change was taken within SET_BACK_ONCE_MS before `at` (or after it: the log went back past it). */
+  private changedWithin(at: number): boolean {
+    return at - this.setBackAt < SET_BACK_ONCE_MS || at - this.skipAt < SET_BACK_ONCE_MS;
+  }
+
+  /**
+   * A change of an hour no zone made then, seen happen: the lines came while followed, within `followedMs` of real
+   * time, and the clock moved an hour and `passed` ms. A writer whose tz rules this machine's do not share (a country
+   * that changed its rules, a container with other tz data, tester AE2/AE3's own rule) or whose clock was set an hour
+   * on or back; the hour is read as the change whatever the night. Null unless the lines came within SET_BACK_MIN
+   * (less than any step taken: the step cannot be time that passed) and `passed` fits when they came.
+   */
+  private seenChange(passed: number, wall: number): { wall: number; zone: string } | null {
+    if (!(this.followedMs <= SET_BACK_MIN && passed >= -MINUTE && passed <= this.followedMs + MINUTE)) return null;
+    return { wall, zone: '' };
+  }
+
+  /**
+   * The lines read next came while the log was followed, within `withinMs` of real time of the lines read before them
+   * (log-events.ts: two arrivals back, so a line held by a poll is covered); NaN: not known (the history). Not part
+   * of the state: a history read in a worker has no arrivals.
+   */
+  followed(withinMs: number): void {
+    this.followedMs = withinMs;
+  }
+
+  /** What `followed` last said. */
+  followedWithin(): number {
+    return this.followedMs;
   }
 
   private record(kind: number, at: number, change: { wall: number; zone: string }): void {
@@ -300,7 +339,7 @@ export interface LogClockState {
 /** The newest clock change in a clock's state, or null. */
 export function clockStepOf(state: LogClockState): ClockStep | null {
   if (state.stepKind === 0) return null;
-  return { kind: state.stepKind > 0 ? 'skip' : 'set-back', at: state.stepAt, wall: state.stepWall, zone: state.stepZone };
+  return { kind: state.stepKind > 0 ? 'skip' : 'set-back', at: state.stepAt, wall: state.stepWall, zone: state.stepZone || null };
 }
 
 /** A zone's change of clock in the tz database: its wall time before it (UTC-as-wall ms) and by how many minutes. */

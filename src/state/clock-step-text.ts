@@ -19,10 +19,12 @@ export function clockStepHours(step: LogClockStep): { from: string; to: string; 
  */
 export function clockStepText(step: LogClockStep, long = false): string {
   const { from, to, date } = clockStepHours(step);
+  // No zone of this machine's tz database changed then: the change was seen, the lines coming on while it happened.
+  const why = step.zone === null ? 'as its lines came on' : step.kind === 'skip' ? `spring forward, as ${step.zone} did` : `fall back, as ${step.zone} did`;
   const what =
     step.kind === 'skip'
-      ? `log clock skipped ${from}–${to} on ${date} (spring forward, as ${step.zone} did): read as no time passing`
-      : `log clock went back from ${from} to ${to} on ${date} (fall back, as ${step.zone} did): read as time going on`;
+      ? `log clock skipped ${from}–${to} on ${date} (${why}): read as no time passing`
+      : `log clock went back from ${from} to ${to} on ${date} (${why}): read as time going on`;
   if (step.timezone !== null) return `${what}; "timezone" ${step.timezone} has no such change`;
   return long ? `${what}; set "timezone" to be sure` : what;
 }
