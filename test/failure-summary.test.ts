@@ -241,3 +241,40 @@ test("a run's own failures summed from its store's parts (no storage, dates or f
   expect(s.byMonth.length).toBeGreaterThan(10);
   expect(s.failing).toBe(9_500 - 3_000);
 });
+
+test("a store's parts counted as their entries came (every entry seen, none a date) sum as the walk of their verdicts does", () => {
+  // Chunks (4,096 entries each) of game ids whose counts were kept as they were listed, beside chunks those counts
+  // cannot answer for, each for one reason: keys recovered, more error texts than a chunk keeps, a key given as text,
+  // ten bytes shaped like a date, and entries born after an older view.
+  const store = new FailedStore();
+  const id = (i: number) => `00221${String(i).padStart(5, '0')}`;
+  const add = (key: string, f: { failure: string; error: string }, version: number) => {
+    hashKey(key);
+    if (/^[\x21-\x7e]+$/.test(key)) {
+      const b = Buffer.from(key, 'latin1');
+      store.addBytes(lanes.h1, lanes.h2, b, 0, b.length, f.failure, f.error, T0, version);
+    } else store.addText(key, lanes.h1, lanes.h2, f.failure, f.error, T0, version);
+  };
+  const CHUNK = 4_096;
+  // Chunks 0 and 1: the kinds in runs (the pair changes now and then, and comes back); chunk 1 loses a key later.
+  for (let i = 0; i < 2 * CHUNK; i++) add(id(i), LIVE[Math.floor(i / 700) % LIVE.length], 1);
+  // Chunk 2: errors that name their key.
+  for (let i = 2 * CHUNK; i < 3 * CHUNK; i++) add(id(i), { failure: 'error', error: `KeyError: ${i % 40}` }, 1);
+  // Chunk 3: a key given as text among ids; chunk 4: a key of ten bytes with dashes at 4 and 7 (a date).
+  for (let i = 3 * CHUNK; i < 5 * CHUNK; i++) add(i === 3 * CHUNK + 9 ? 'partido-é' : i === 4 * CHUNK + 9 ? '2022-01-05' : id(i), LIVE[i % 2], 1);
+  // Chunk 5: half of it listed after the older view.
+  for (let i = 5 * CHUNK; i < 5 * CHUNK + 1_000; i++) add(id(i), LIVE[3], 1);
+  const older = FailedKeys.of(store, 1);
+  for (let i = 5 * CHUNK + 1_000; i < 5 * CHUNK + 2_000; i++) add(id(i), LIVE[2], 2);
+  store.remove(id(CHUNK + 5), 2);
+  const newer = FailedKeys.of(store, 2);
+  for (const failures of [older, newer]) {
+    const run: LogRun = { failures, startedAt: T0, lastActivityAt: T0 + 10_000, succeeded: null };
+    const input = { presentInStorage: null, calendar: NBA_CALENDAR, dates: null };
+    const walk = (visit: (key: string, v: Readonly<KeyVerdict>) => void) => forEachVerdict([], null, run, visit);
+    const table = summarise(currentFailures({ ...input, verdicts: walk }), NBA_CALENDAR.labels);
+    const parts = (onPart: VerdictPart) => forEachVerdictPart([], null, run, onPart);
+    expect(summariseFailures({ ...input, verdicts: walk, verdictParts: parts }, NBA_CALENDAR.labels)).toEqual(table);
+    expect(table.failing).toBe(failures === older ? 5 * CHUNK + 1_000 : 5 * CHUNK + 1_999);
+  }
+});
