@@ -2,7 +2,7 @@ import type { LogLine, ParsedBatch, TailLine, Tone } from '../log-line.js';
 import { parseMessage } from './builtin-grammar.js';
 import { ChunkBytes } from './bytes.js';
 import { HOT_ROOM, hotLine } from './hot-lines.js';
-import { hotRun, hotRunEnabled } from './hot-run.js';
+import { hotRunEnabled, hotRuns } from './hot-run.js';
 import { KEYED_FAILED, KEYED_SUCCEEDED, KeyedLines } from './keyed-lines.js';
 import { type CustomRule, type GrammarKind, parseCustom } from './custom-grammar.js';
 import { LineStart, junkText, parseTrace } from './line-start.js';
@@ -55,7 +55,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
     if (pos < hotBefore) {
       if (runs) {
         // The usual lines in one loop (hot-run.ts); it stops before any other line, which the paths below read.
-        const after = hotRun(bytes, prefix, columns!, pos, hotBefore);
+        const after = hotRuns(bytes, prefix, columns!, pos, hotBefore);
         if (after > pos) {
           lineCount += bytes.runLines;
           if (bytes.runMaxAt > lastAt) lastAt = bytes.runMaxAt;

@@ -262,6 +262,37 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
   return pos;
 }
 
+/**
+ * Bytes of lines one hotRun call reads at most (about 55 usual lines). A call that read a whole 1 MiB batch was one
+ * long loop, and V8 optimised hotRun twice in every parse worker: on a tick of that loop once it was marked hot
+ * (on-stack replacement, during the first long batch), and again for its next call: the two longest TurboFan jobs
+ * of the run, on the cores the read runs on. A call this short spans less than one of V8's interrupt ticks (~132 KB
+ * of bytecode run), so the tick that marks it ends no loop: the next call starts the one compile.
+ */
+const HOT_RUN_BYTES = 4096;
+
+/**
+ * hotRun from `pos` on in calls of HOT_RUN_BYTES, up to the first line it does not read (the same records, `c.runLines`
+ * and `c.runMaxAt` for all of them). The loop is its own small function: in parseChunk's, it made that large function
+ * hot and optimised too.
+ */
+export function hotRuns(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos: number, stop: number): number {
+  let lines = 0;
+  let maxAt = -Infinity;
+  for (;;) {
+    const end = Math.min(stop, pos + HOT_RUN_BYTES);
+    const after = hotRun(c, prefix, rec, pos, end);
+    lines += c.runLines;
+    if (c.runMaxAt > maxAt) maxAt = c.runMaxAt;
+    pos = after;
+    // Stopped before `end`: at a line it does not read (or for room in `rec`); at `stop`: done.
+    if (after < end || end === stop) break;
+  }
+  c.runLines = lines;
+  c.runMaxAt = maxAt;
+  return pos;
+}
+
 /** Where the room in `rec`'s record columns ends for lines from `pos` (see hotRun), at most `stop`. */
 function roomLimit(rec: KeyedLines, pos: number, stop: number): number {
   return Math.min(stop, pos + Math.min(rec.order.length - rec.size, rec.at.length - rec.count) * MIN_LINE);
