@@ -140,8 +140,18 @@ class Chunk {
   }
 }
 
+/** An empty list of chunks whose elements are objects from the start (see FailedStore.chunks). */
+function noChunks(): Chunk[] {
+  const a = [{} as Chunk];
+  a.pop();
+  return a;
+}
+
 export class FailedStore {
-  chunks: Chunk[] = [];
+  // An array of objects from the start: an empty `[]` is an array of small integers until its first chunk, and the
+  // fold's optimized code, made while the store held one chunk, met the array of objects at the second (after 4,096
+  // failures) and was thrown away (deopt 'wrong map' in room's spread, inlined in addBytes) and made again, every run.
+  chunks: Chunk[] = noChunks();
   /**
    * The live entry id of each listed key's hash, as of the newest version; made on first need (a key
    * listed here has a later outcome, a view is asked for a key) and kept from then on. Until then the
