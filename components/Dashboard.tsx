@@ -20,7 +20,7 @@ import { PlaceLines } from './PlaceLines.js';
 import { placeLines } from '../src/state/place-view.js';
 import { RunPanel, runNoteParts } from './RunPanel.js';
 import { foreignLog } from '../src/state/foreign-log.js';
-import { deadStartCause, runEndError } from '../src/state/dead-start.js';
+import { deadStartWords, runEndError } from '../src/state/dead-start.js';
 import { rotationNote } from '../src/state/rotation-note.js';
 import { readingLog } from '../src/state/log-reading.js';
 import { failedFileProblems } from '../src/failures/failed-file.js';
@@ -62,7 +62,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   // Keys the script will skip (in storage already): the ETA leaves them out, a note says them (tester W13).
   const skipping = run && isLive(figures.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0;
   const foreign = foreignLog(state);
-  const cause = deadStartCause(state);
+  const cause = deadStartWords(state);
   // Or the error a run that did some work died of, as `status` says it (tester AC8).
   const error = runEndError(state);
   // The run began in rotated files read first, or the log begins mid-run (tester X13).

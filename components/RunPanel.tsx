@@ -87,5 +87,5 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
  * rows it may wrap over) with the same words.
  */
 export function runNoteParts(run: RunState, o: { launched: RecordedRun | null; others: number[]; skipping: number; lateLog: boolean; cause: string | null; error?: string | null; rotation: string | null }): string[] {
-  return [...(o.cause ? [`ended before its first record: ${o.cause}`] : []), ...(o.error ? [`ended: ${o.error}`] : []), ...(o.rotation ? [o.rotation] : []), ...runNotes(run, o.launched, o.others, o.skipping, o.lateLog)];
+  return [...(o.cause ? [o.cause] : []), ...(o.error ? [`ended: ${o.error}`] : []), ...(o.rotation ? [o.rotation] : []), ...runNotes(run, o.launched, o.others, o.skipping, o.lateLog)];
 }

@@ -152,7 +152,7 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     const [React, { renderToString }, { stripVTControlCharacters }, { App }, { createStore }] = await Promise.all([import('react'), import('ink'), import('node:util'), import('../components/App.js'), import('../src/store.js')]);
     const screen = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore({ ...s, ui: { ...s.ui, width: 80, height: 24 } }, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
     // Whole, wrapped over the free rows (tester AA9's residue: the cause was cut at the width).
-    expect(screen.split('\n').map((r) => r.trim()).join(' ')).toContain(`ended before its first record: ${usage[1]}`);
+    expect(screen.split('\n').map((r) => r.trim()).join(' ')).toContain(`ended before its first record; its last output: "${usage[1]}"`);
     // A run with a record, or still going, has no such cause.
     expect(deadStartCause(cloudState(t0 + 60_000))).toBeNull();
   });

@@ -69,7 +69,7 @@ describe('a re-run that died at start after a finished run is the newest run: en
     expect(out.runs[0]).toMatchObject({ state: 'complete', succeeded: 3 });
     const text = await runCliAsync(['status', '--log', log], { cwd: dir });
     expect(text.stdout).toMatch(/^backfill: ended\b/);
-    expect(unwrapped(text.stdout)).toContain(`\n          ended before its first record: ${cause}\n`);
+    expect(unwrapped(text.stdout)).toContain(`\n          ended before its first record; its last output: "${cause}"\n`);
   }, 30_000);
 
   test('a good run after the dead one is a run of its own; a traceback after a summary that is no start\'s stays the finished run\'s', async () => {
@@ -123,12 +123,12 @@ test('a dashboard following the log: the dead re-run is the run on screen, alert
     const s = runtime.store.getState();
     expect(s.log.history.at(-1)).toMatchObject({ complete: true, succeeded: 3 });
     const alerts = s.alerts.recent.filter((a) => a.kind === 'ended-without-summary');
-    expect(alerts.map((a) => a.text)).toEqual([`backfill: run ended before its first record: ${cause}`]);
+    expect(alerts.map((a) => a.text)).toEqual([`backfill: run ended before its first record; its last output: "${cause}"`]);
     const screen = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore({ ...s, ui: { ...s.ui, width: 80, height: 24 } }, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
     expect(screen).toMatch(/backfill\s+ended/);
-    expect(screen).toContain(`ended before its first record: ${cause}`.slice(0, 60));
+    expect(screen).toContain(`ended before its first record; its last output: "${cause}"`.slice(0, 60));
     // The overview's line for the job says it too, and the job sorts with those needing the operator.
-    expect(overviewRow(s)).toMatchObject({ status: 'ended', rank: 0, problem: { source: 'run', kind: 'died at start', message: `ended before its first record: ${cause}` } });
+    expect(overviewRow(s)).toMatchObject({ status: 'ended', rank: 0, problem: { source: 'run', kind: 'died at start', message: `ended before its first record; its last output: "${cause}"` } });
   } finally {
     await runtime.close();
   }

@@ -7,7 +7,8 @@ import { statusJson } from '../src/app/status-json.js';
 import { statusText } from '../src/app/status-text.js';
 import { loadConfig } from '../src/config.js';
 import { currentFigures } from '../src/state/current-figures.js';
-import { deadStartCause } from '../src/state/dead-start.js';
+import { deadStartCause, deadStartWords } from '../src/state/dead-start.js';
+import { formatElapsed } from '../src/format.js';
 import { readRuns } from '../src/runner/runs-file.js';
 import { banner, logOf } from './support/log-text.js';
 import { cleanup, tempDir } from './runner-support.js';
@@ -45,7 +46,7 @@ test('a launch that died at start on a new log: status and a later dashboard say
   const json = statusJson(snap);
   expect(json.run).toMatchObject({ state: 'ended', error: cant, startedAt: new Date(launchedAt).toISOString(), total: 2 });
   expect(statusText(snap)).toMatch(/^nocmd: ended {2}/);
-  expect(statusText(snap)).toContain(`ended before its first record: ${cant}`);
+  expect(statusText(snap)).toContain(`ended before its first record; its only output: "${cant}"`);
 
   const b = startRuntime(config, { exit: () => undefined });
   runtimes.push(b);
@@ -87,16 +88,28 @@ test.each([
   const launch = (await readRuns(config.stateDir)).at(-1)!;
   await waitFor(() => currentFigures(a.store.getState()).status === 'ended' || null, 'the launcher says ended');
   expect(currentFigures(a.store.getState())).toMatchObject({ done: 0, total: n });
+
+  // One elapsed for the run (tester AD3: `0:01` on the launcher and in h, `elapsed 0:00` in status): its launch to its
+  // recorded end, everywhere.
+  const endedAt = launch.end!.endedAt;
+  const elapsed = formatElapsed(launch.startedAt, endedAt - launch.startedAt);
+  expect(formatElapsed(launch.startedAt, currentFigures(a.store.getState()).elapsedMs)).toBe(elapsed);
+  // Its output quoted: `1` is no count (tester AD3: `ended before its first record: 1`), in the line and the alert.
+  if (n === 1) {
+    expect(deadStartWords(a.store.getState())).toBe('ended before its first record; its only output: "1"');
+    expect(a.store.getState().alerts.recent.map((x) => x.text)).toEqual(['dead: run ended before its first record; its only output: "1"']);
+  }
   await a.close();
   runtimes.length = 0;
 
   const snap = await collectSnapshot(config, { sources: false });
-  expect(statusJson(snap).run).toMatchObject({ state: 'ended', total: n, done: 0, startedAt: new Date(launch.startedAt).toISOString() });
-  expect(statusText(snap)).toContain(`run       0/${n}  0.0 %  elapsed 0:00`);
+  expect(statusJson(snap).run).toMatchObject({ state: 'ended', total: n, done: 0, startedAt: new Date(launch.startedAt).toISOString(), finishedAt: new Date(endedAt).toISOString() });
+  expect(statusText(snap)).toContain(`run       0/${n}  0.0 %  elapsed ${elapsed}`);
   const b = startRuntime(config, { exit: () => undefined });
   runtimes.push(b);
   await waitFor(() => b.store.getState().log.current?.startedAt === launch.startedAt || null, 'the later dashboard has the launch\'s run');
   expect(currentFigures(b.store.getState())).toMatchObject({ status: 'ended', done: 0, total: n });
+  expect(formatElapsed(launch.startedAt, currentFigures(b.store.getState()).elapsedMs)).toBe(elapsed);
   // The run before it stays the log's earlier run, once.
   expect(b.store.getState().log.history.filter((r) => r.complete)).toHaveLength(1);
   expect(b.store.getState().log.history.filter((r) => r.deadStart)).toHaveLength(0);

@@ -55,13 +55,13 @@ test('an execution that died on a bad argument says why on the dashboard, in sta
   await ours.done;
   const endedWithCause = () => {
     const s = r.store.getState();
-    return s.place?.execution?.state === 'failed' && currentFigures(s).status === 'ended' && joined(r).includes(`ended before its first record: ${CAUSE}`);
+    return s.place?.execution?.state === 'failed' && currentFigures(s).status === 'ended' && joined(r).includes(`ended before its first record; its last output: "${CAUSE}"`);
   };
   await waitFor(endedWithCause, 'the launched execution ended, its cause on the job screen', 30_000);
   for (const args of [['status', '--json'], ['status']]) {
     const out = await runCliAsync(args, { cwd: dir });
     if (args.length === 2) expect(JSON.parse(out.stdout).run).toMatchObject({ state: 'ended', error: CAUSE });
-    else expect(unwrapped(out.stdout)).toContain(`\n          ended before its first record: ${CAUSE}\n`);
+    else expect(unwrapped(out.stdout)).toContain(`\n          ended before its first record; its last output: "${CAUSE}"\n`);
   }
 
   // The same fault in an execution started elsewhere, after ours: the dashboard follows it and says why.
@@ -73,7 +73,7 @@ test('an execution that died on a bad argument says why on the dashboard, in sta
   const json = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
   expect(json.execution).toMatchObject({ name: theirs.name, ours: false });
   expect(json.run).toMatchObject({ state: 'ended', error: CAUSE });
-  expect(unwrapped((await runCliAsync(['status'], { cwd: dir })).stdout)).toContain(`\n          ended before its first record: ${CAUSE}\n`);
+  expect(unwrapped((await runCliAsync(['status'], { cwd: dir })).stdout)).toContain(`\n          ended before its first record; its last output: "${CAUSE}"\n`);
 }, 90_000);
 
 // Tester Y6: a dashboard opened after an execution had died at start fired `ended without a summary` at its first
@@ -92,6 +92,6 @@ test('an execution that died before the dashboard opened: ended once its log is 
   const s = r.store.getState();
   expect(s.place?.execution?.id).toBe(dead.name.split('/').at(-1));
   expect(currentFigures(s).status).toBe('ended');
-  expect(joined(r)).toContain(`ended before its first record: ${CAUSE}`);
+  expect(joined(r)).toContain(`ended before its first record; its last output: "${CAUSE}"`);
   expect(s.alerts.recent).toEqual([]);
 }, 60_000);

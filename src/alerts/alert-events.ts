@@ -2,7 +2,7 @@ import { countOf, formatCount } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
 import { runStatus } from '../state/run-view.js';
-import { deadStartCause } from '../state/dead-start.js';
+import { deadStartWords } from '../state/dead-start.js';
 import { launchOfCurrentRun } from '../state/run-notes.js';
 import { otherWriters, pidsText, writerOf } from '../state/writer.js';
 
@@ -65,8 +65,8 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     // Only a run seen going: before the first look at its writer (or execution) its state was a guess from the
     // log's times, so a run that had ended before this dashboard started is history, not news (tester V15).
     // One that ended before its first record says why (tester X11), as the job screen and status do.
-    const cause = now === 'ended' ? deadStartCause(next) : null;
-    if (now === 'ended' && writerKnown(prev)) fireEnd('ended-without-summary', cause ? `run ended before its first record: ${cause}` : `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
+    const cause = now === 'ended' ? deadStartWords(next) : null;
+    if (now === 'ended' && writerKnown(prev)) fireEnd('ended-without-summary', cause ? `run ${cause}` : `run ended without a summary after ${countOf(run.succeeded + run.failed + run.skipped, 'key')}`);
     // A dry run scrapes nothing: its end is no news to call anyone about (tester X15).
     if (now === 'complete' && !run.dryRun) fireEnd('completed', `run complete: ${formatCount(run.succeeded)} scraped, ${formatCount(run.failed)} failed, ${formatCount(run.skipped)} skipped`);
   }

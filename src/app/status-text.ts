@@ -1,7 +1,7 @@
 import { readingText } from '../state/log-reading.js';
 import { FAILURES_UNKNOWN_WORDS, failuresUnknown } from '../state/failures-known.js';
 import { FOREIGN_LOG_HINT, foreignLog, foreignLogText } from '../state/foreign-log.js';
-import { deadStartCause } from '../state/dead-start.js';
+import { deadStartWords } from '../state/dead-start.js';
 import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { otherWriters, strangerRun } from '../state/writer.js';
 import { runUnknown } from '../overview/row-problem.js';
@@ -98,8 +98,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatElapsed(run.startedAt, f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
     // Why a run ended before its first record (tester X11), when no traceback said it.
-    const cause = deadStartCause(state);
-    const error = cause ? `ended before its first record: ${cause}` : run.error;
+    const error = deadStartWords(state) ?? run.error;
     if (error) lines.push(`          ${error}`);
     const breakdown = failureBreakdown(run.failures);
     if (breakdown) lines.push(`          ${breakdown}`);

@@ -1,6 +1,6 @@
 import type { AppState } from '../state/app-state.js';
 import { FOREIGN_LOG_HINT, foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
-import { deadStartCause, runEndError } from '../state/dead-start.js';
+import { deadStartWords, runEndError } from '../state/dead-start.js';
 
 /**
  * A source of a job that failed, as its overview row and text `status` say it: short enough for a cell
@@ -59,8 +59,8 @@ export function rowProblems(state: AppState): RowProblem[] {
   const foreign = foreignLogProblem(state);
   if (foreign) out.push(problem('log', `log: ${foreignLogText(foreign)}; newest: ${foreign.sample}`, FOREIGN_LOG_HINT, true, 'other format'));
   // A run that ended before its first record (tester X11): the overview's line for the job says why, as its screen does.
-  const cause = deadStartCause(state);
-  if (cause) out.push(problem('run', `ended before its first record: ${cause}`, null, false, 'died at start'));
+  const cause = deadStartWords(state);
+  if (cause) out.push(problem('run', cause, null, false, 'died at start'));
   // A run that died of an error after some work (its traceback's last line): said there too (tester AC8).
   const error = cause ? null : runEndError(state);
   if (error) out.push(problem('run', `ended: ${error}`, null, false, 'died'));

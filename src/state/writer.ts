@@ -45,8 +45,12 @@ function writerFacts(state: AppState): WriterInfo {
     // the run goes by its lines (running, then stalled; elapsed their span), never `ended` while it may write.
     if (p.writersHidden) return { alive: null, arrivedAt, unproven: true };
     if (checkedAt !== null && ((arrivedAt !== null && arrivedAt > checkedAt) || (modifiedAt !== null && modifiedAt > checkedAt))) return { alive: null, arrivedAt, unproven: true };
-    // A writer not started here that this dashboard saw go: its run ran until then (run-view endOf).
-    return p.externalEndedAt != null ? { alive: false, endedAt: p.externalEndedAt } : { alive: false };
+    // A writer not started here that this dashboard saw go: its run ran until then (run-view endOf). A run launched
+    // from here ended where its end record says, on every surface (tester AD3: a launch that died before its first
+    // record read `0:01` on its dashboard and in `h`, `elapsed 0:00` in `status`).
+    if (p.externalEndedAt != null) return { alive: false, endedAt: p.externalEndedAt };
+    const launchEnd = launchEndOfCurrent(state);
+    return launchEnd !== null ? { alive: false, endedAt: launchEnd } : { alive: false };
   }
   return { alive: null, arrivedAt };
 }
@@ -98,6 +102,13 @@ export function stoppedByRecord(state: AppState): boolean {
   if (!run || run.complete || !rec || rec.reason !== 'stopped' || rec.endedAt === null || run.startedAt === null) return false;
   if (state.process.pid !== null && state.process.alive === true) return false;
   return launchFor(onOurClock(run.startedAt, state.log.clockBehindMs), [rec], earlierStarts(state)) !== null;
+}
+
+/** The end recorded for the launch from here that started the log's current run (launch-match.ts), or null. */
+function launchEndOfCurrent(state: AppState): number | null {
+  const run = state.log.current;
+  if (state.place || !run || run.startedAt === null) return null;
+  return launchFor(onOurClock(run.startedAt, state.log.clockBehindMs), state.process.history, earlierStarts(state))?.endedAt ?? null;
 }
 
 /** The end record's time of the run this dashboard watched (process.runId), or null. */
