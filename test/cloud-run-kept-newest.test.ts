@@ -88,3 +88,36 @@ test('the newest execution, unlisted and gone from Cloud Logging, is read from i
   expect(placeLines(s).map((l) => l.text)).toContain(`figures from .backfill-tui/executions/ (its log is gone from Cloud Logging)`);
   for (const row of failuresView(s).rows) expect(row).toMatchObject({ failedIn: 2, triedIn: 2, persistent: true });
 }, 120_000);
+
+// Tester AD5: the newest execution's kept outcomes cut short (a full disk, a hand edit), its log gone: `status` said
+// `its log has no entries in Cloud Logging … not known`, header `incomplete`, `0/11 ✓ 0 ✗ 0`, and nothing named the file.
+test('a kept execution file that cannot be read is said, naming it and why, in status and on the dashboard; the run is not `incomplete`', async () => {
+  const storage = path.join(dir, 'st');
+  writeCloudRunJobConfig(dir, server, { keys: KEYS, present: KEYS.slice(0, 3), args: ['--keys={keys}', `--storage=${storage}`, '--speed=40', '--fail-rate=1', '--playoff-fail-rate=1', '--timeout-rate=0', '--exception-rate=0'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 20 } });
+  const first = runtime();
+  await waitFor(() => first.store.getState().coverage.storage?.checkedAt && first.store.getState().coverage.expected && first.store.getState().place?.listedAt, 'ready to launch', 30_000);
+  const id = await launchAndKeep(first, 'resume', 0);
+  await runtimes.splice(0)[0].close();
+  server.world.executions.splice(0);
+  server.world.entries.splice(0);
+  const file = keptFile(id);
+  writeFileSync(file, readFileSync(file, 'utf8').slice(0, 200));
+
+  const said = `kept outcomes .backfill-tui/executions/${id}.json cannot be read (incomplete JSON): left out, and left as it is`;
+  const text = unwrapped((await runCliAsync(['status'], { cwd: dir })).stdout);
+  expect(text).toContain(`problem   ${said}`);
+  // The execution succeeded and its log is gone (a dashboard read it once, or it would not have been kept): ended, its
+  // figures not known, never `incomplete` (last entries still to come).
+  expect(text).toMatch(/^bdl-boxscores: ended /);
+  expect(text).toContain('run and failures not known');
+  const json = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
+  expect(json.problems).toContain(said);
+  expect(json.run.state).toBe('ended');
+  expect(json.execution.logIncomplete).toBeNull();
+
+  const r = runtime();
+  await waitFor(() => (r.store.getState().place?.execution?.id === id && r.store.getState().place?.logIncomplete === null && currentFigures(r.store.getState()).status === 'ended') || null, 'the dashboard: ended', 30_000).catch((e: Error) => {
+    throw new Error(`${e.message}: ${currentFigures(r.store.getState()).status} ${JSON.stringify(r.store.getState().place)}`);
+  });
+  expect(r.store.getState().ui.notices.map((n) => n.text)).toContain(said);
+}, 120_000);

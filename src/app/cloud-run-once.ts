@@ -3,7 +3,7 @@ import { createCallPacer, type PacerOptions } from '../cloud-run/call-pacer.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { lastEntriesState } from '../cloud-run/last-entries.js';
-import { keptComplete, keptFileName, keptStandIn, keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
+import { keptComplete, keptFileName, keptStandIn, keptUnreadWords, keysFromArgv, loadKept, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
 import { byLogOrder, inLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
 import { withRecorded } from '../cloud-run/recorded-execution.js';
@@ -78,13 +78,15 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   // Earlier executions' failures as a dashboard kept them (read once from their logs): runs of the failure rule
   // whether or not the region answers or still lists them (tester Z3, Y4: status said `failing 0` beside a saved
   // execution's 9 failed keys when the region was down or had been restarted).
-  const kept = await loadOutcomes(config.stateDir);
+  const { outcomes: kept, unread } = await loadKept(config.stateDir);
+  // A kept file that cannot be read is a problem line, as a failed-keys file that cannot be read is (tester AD5).
+  const unreadSaid = () => unread.map((u) => keptUnreadWords(u, config.stateDir, config.baseDir));
   let list: ExecutionInfo[];
   try {
     list = await api.listExecutions(job, o.signal);
   } catch (err) {
     if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, null) });
-    return [fail(err, `Cloud Run job ${cr.job} (${cr.region})`, (cr.apiEndpoint ?? 'https://run.googleapis.com').replace(/\/+$/, ''))];
+    return [fail(err, `Cloud Run job ${cr.job} (${cr.region})`, (cr.apiEndpoint ?? 'https://run.googleapis.com').replace(/\/+$/, '')), ...unreadSaid()];
   }
   const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
   const mine = ourExecutions(runs);
@@ -97,7 +99,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, e?.id ?? null) });
   if (!e) {
     dispatch({ type: 'process/update', patch: { history, writersChecked: false } });
-    return [];
+    return unreadSaid();
   }
   const pacer = o.pacer ? createCallPacer({ now: o.now, ...o.pacer }) : projectPacer(cr.loggingEndpoint, cr.project);
   const ours = mine.has(e.id);
@@ -115,9 +117,13 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, null) });
     dispatch({ type: 'log/kept', outcomes: standIn, complete: keptComplete(standIn, e.state), keptFrom: keptFileName(config.stateDir, e.id, config.baseDir) });
     place({ logIncomplete: null });
+  } else if (!active && entriesRead === 0 && problems.length === 0 && unread.some((u) => u.id === e.id)) {
+    // Kept, so a dashboard read its log after it ended: no entry now means the log is gone, never last entries still
+    // to come (tester AD5: a succeeded execution read `incomplete`).
+    place({ logIncomplete: null });
   }
   // Standing in, the followed execution's kept outcomes are a run of the rule too (never left out as the log's run).
-  return problems.length ? problems : readEarlier(e.id, standIn ? null : e.id);
+  return [...(problems.length ? problems : await readEarlier(e.id, standIn ? null : e.id)), ...unreadSaid()];
 
   /**
    * Ended executions no dashboard kept yet (started elsewhere, or before any dashboard watched), read once each
@@ -125,7 +131,8 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
    * in the state directory as a dashboard keeps them: the next `status` reads none of them again.
    */
   async function readEarlier(followed: string, except: string | null): Promise<string[]> {
-    const have = new Set(kept.filter((k) => k.whole).map((k) => k.id));
+    // A kept file that cannot be read is left as it is (said): never written over.
+    const have = new Set([...kept.filter((k) => k.whole).map((k) => k.id), ...unread.map((u) => u.id)]);
     const due = list.filter((x) => !isActive(x) && x.id !== followed && !have.has(x.id) && (x.completionTime ?? 0) + cr.logDeadline * 1000 <= o.now()).slice(0, 10).reverse();
     let read = 0;
     for (const x of due) {

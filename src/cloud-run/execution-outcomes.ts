@@ -109,20 +109,67 @@ export async function saveOutcomes(stateDir: string, o: ExecutionOutcomes, limit
   for (const old of kept.slice(0, Math.max(0, kept.length - limit))) await rm(join(dir, fileName(old.id)), { force: true });
 }
 
-/** Every kept outcome of the job, oldest first; files that do not parse are skipped (none is ever half-written). */
+/** Every kept outcome of the job, oldest first; files that cannot be read are left out (loadKept says them). */
 export async function loadOutcomes(stateDir: string): Promise<ExecutionOutcomes[]> {
+  return (await loadKept(stateDir)).outcomes;
+}
+
+/** A kept file that cannot be read: the execution it is named for, and why in words (`incomplete JSON`). */
+export interface KeptUnread {
+  id: string;
+  reason: string;
+}
+
+/**
+ * Every kept outcome of the job, oldest first, and the kept files that cannot be read. This tool never leaves one
+ * half-written (written whole, then renamed), so one that does not parse was cut or edited since (a full disk, a hand
+ * edit: tester AD5): said, never passed over. A file gone between the listing and its read (pruned by another
+ * dashboard) is neither.
+ */
+export async function loadKept(stateDir: string): Promise<{ outcomes: ExecutionOutcomes[]; unread: KeptUnread[] }> {
   const dir = outcomesDir(stateDir);
   const names = await readdir(dir).catch(() => [] as string[]);
-  const out: ExecutionOutcomes[] = [];
+  const outcomes: ExecutionOutcomes[] = [];
+  const unread: KeptUnread[] = [];
   for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
+    const id = name.slice(0, -'.json'.length);
+    let text: string;
     try {
-      const o = JSON.parse(await readFile(join(dir, name), 'utf8')) as ExecutionOutcomes;
-      if (typeof o.id === 'string' && Array.isArray(o.failed) && typeof o.endedAt === 'number') out.push(o);
-    } catch {
-      // another dashboard's rename in between, or a hand-edited file: it is read again next time
+      text = await readFile(join(dir, name), 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') unread.push({ id, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'a directory' : (err as Error).message });
+      continue;
     }
+    const why = keptProblem(text);
+    if (typeof why === 'string') unread.push({ id, reason: why });
+    else outcomes.push(why);
   }
-  return out.sort((a, b) => a.startedAt - b.startedAt);
+  return { outcomes: outcomes.sort((a, b) => a.startedAt - b.startedAt), unread };
+}
+
+/** The outcomes a kept file holds, or why it holds none, in words. */
+function keptProblem(text: string): ExecutionOutcomes | string {
+  if (text.trim() === '') return 'empty';
+  let o: Partial<ExecutionOutcomes>;
+  try {
+    o = JSON.parse(text) as Partial<ExecutionOutcomes>;
+  } catch (err) {
+    // Cut short (what a full disk leaves): the parse fails at the text's very end.
+    const message = (err as Error).message;
+    const at = /position (\d+)/.exec(message);
+    return (at ? Number(at[1]) >= text.trimEnd().length : /end of (JSON )?input/i.test(message)) ? 'incomplete JSON' : 'not JSON';
+  }
+  if (typeof o !== 'object' || o === null || typeof o.id !== 'string' || !Array.isArray(o.failed) || typeof o.endedAt !== 'number' || typeof o.startedAt !== 'number') return 'not an execution\'s outcomes: no id, failed keys, start or end';
+  return o as ExecutionOutcomes;
+}
+
+/**
+ * How a kept file that cannot be read is said (status's problem line, the dashboard's notice): what it kept is left out
+ * of the figures and the failures, and the file is left as it is (never written over with what a gone log now says).
+ */
+export function keptUnreadWords(u: KeptUnread, stateDir: string, baseDir: string): string {
+  return `kept outcomes ${keptFileName(stateDir, u.id, baseDir)} cannot be read (${u.reason}): left out, and left as it is`;
 }
 
 /** The path an execution's outcomes stand under among failed-keys files (never a file on disk). */

@@ -61,7 +61,8 @@ export interface CloudRunPlaceDeps {
   onLogDone?(e: ExecutionInfo, rec: RunRecord | null, whole: boolean): void;
   /**
    * The followed execution ended and a pass over its log reached the end with no entry at all (Cloud Logging keeps them
-   * 30 days; a restarted loopback region none): true when its kept outcomes now stand for its run (dispatched).
+   * 30 days; a restarted loopback region none): true when its kept outcomes now stand for its run (dispatched), or it
+   * was kept and its file cannot be read (said): no last entries are awaited either way.
    */
   onLogEmpty?(e: ExecutionInfo): Promise<boolean>;
   /** An ended execution's log tallies as kept (read once), for the history of one whose end record has none. */

@@ -70,6 +70,7 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
   let followed: string | null = null;
   const history = createExecutionHistory({
     stateDir: config.stateDir,
+    baseDir: config.baseDir,
     project: cr.project,
     job: cr.job,
     args: cr.args,
@@ -99,7 +100,9 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
     onLogDone: (e, rec, whole) => void history.keepFollowed(e, rec, whole),
     onLogEmpty: async (e) => {
       const o = await history.standIn(e.id);
-      if (!o || followed !== e.id || signal.aborted) return false;
+      // Kept, its file unreadable (said on load): its log is gone, not late; its run stays not known (tester AD5).
+      if (!o) return followed === e.id && !signal.aborted && (await history.keptUnread(e.id));
+      if (followed !== e.id || signal.aborted) return false;
       store.dispatch({ type: 'log/kept', outcomes: o, complete: keptComplete(o, e.state), keptFrom: keptFileName(config.stateDir, e.id, config.baseDir) });
       return true;
     },

@@ -1,4 +1,4 @@
-import { keptStandIn, keysFromArgv, loadOutcomes, outcomesAsRuns, outcomesOf, saveOutcomes, type ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
+import { keptStandIn, keptUnreadWords, keysFromArgv, loadKept, outcomesAsRuns, outcomesOf, saveOutcomes, type ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { byLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
@@ -11,6 +11,8 @@ import type { RunState } from '../state/run.js';
 /** What the execution history needs from the place around it. */
 export interface ExecutionHistoryDeps {
   stateDir: string;
+  /** The config's folder: kept files are named from it (`.backfill-tui/executions/ID.json`). */
+  baseDir: string;
   project: string;
   job: string;
   /** The job's args template: `{keys}` in it tells the keys a launch gave from its argv. */
@@ -53,15 +55,23 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
     const { files, tried: keys } = outcomesAsRuns([...kept.values()].sort((a, b) => a.startedAt - b.startedAt), standing !== null && standing === followed ? null : followed);
     d.dispatch({ type: 'failed/executions', files, tried: keys });
   };
+  /** Kept files that cannot be read (cut, edited): said once, left out, and never written over (tester AD5). */
+  const unread = new Set<string>();
   const load = () =>
-    (loaded ??= loadOutcomes(d.stateDir).then((list) => {
-      for (const o of list) if (!kept.has(o.id)) kept.set(o.id, o);
+    (loaded ??= loadKept(d.stateDir).then(({ outcomes, unread: bad }) => {
+      for (const o of outcomes) if (!kept.has(o.id)) kept.set(o.id, o);
+      for (const u of bad) {
+        unread.add(u.id);
+        d.dispatch({ type: 'ui/notice', text: keptUnreadWords(u, d.stateDir, d.baseDir), tone: 'warn', key: `kept:${u.id}` });
+      }
       publish();
     }));
 
   const triedOf = (rec: RunRecord | null) => (rec ? keysFromArgv(d.args, rec.argv) : null);
 
   async function keep(o: ExecutionOutcomes): Promise<void> {
+    // Its file cannot be read: what it says is not known, and a log gone since would write nothing over it.
+    if (unread.has(o.id)) return;
     kept.set(o.id, o);
     publish();
     await saveOutcomes(d.stateDir, o).catch(() => undefined);
@@ -115,6 +125,11 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
      * The followed execution ended and Cloud Logging has no entry of it: its outcomes kept whole stand for it (returned,
      * and from now on a run of the failure rule like an earlier execution's), or null when none were kept whole.
      */
+    /** The execution was kept and its file cannot be read (load said it): its log was read once, so it is gone now. */
+    async keptUnread(id: string): Promise<boolean> {
+      await load();
+      return unread.has(id);
+    },
     async standIn(id: string): Promise<ExecutionOutcomes | null> {
       await load();
       const o = id === followed ? keptStandIn([...kept.values()], id) : null;
