@@ -21,7 +21,7 @@ import { placeLines } from '../src/state/place-view.js';
 import { RunPanel, runNoteParts } from './RunPanel.js';
 import { foreignLog } from '../src/state/foreign-log.js';
 import { deadStartWords, runEndError } from '../src/state/dead-start.js';
-import { rotationNote } from '../src/state/rotation-note.js';
+import { failuresShort, rotationNote } from '../src/state/rotation-note.js';
 import { readingLog } from '../src/state/log-reading.js';
 import { failedFileProblems } from '../src/failures/failed-file.js';
 import { useColor } from './theme.js';
@@ -67,9 +67,11 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   const error = runEndError(state);
   // The run began in rotated files read first, or the log begins mid-run (tester X13).
   const rotation = rotationNote(state);
+  // Failures of the summary's ✗ that no line read says (lines lost between reads: tester AD14).
+  const short = failuresShort(state);
   // The run's notes row: why it ended before its first record (the Python error), who else writes the log.
   const noteParts = run && !reading ? runNoteParts(run, { launched, others, skipping, lateLog: state.place !== null, cause, error, rotation }) : [];
-  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length ? 1 : 0) + (noteParts.length ? 1 : 0) : foreign ? 2 : 1;
+  const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length || short ? 1 : 0) + (noteParts.length ? 1 : 0) : foreign ? 2 : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);
   const place = placeLines(state);
@@ -121,7 +123,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} width={width} rows={placeRows} />
-      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} />}
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} short={short} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} errorRows={errorRows} />
       {showProblem ? <WrappedText text={expectedProblem!} width={width} rows={problemRows} color={color ? 'red' : undefined} /> : null}
       {showFailedProblem ? <WrappedText text={failedProblem!} width={width} rows={failedProblemRows} color={color ? 'yellow' : undefined} /> : null}

@@ -28,6 +28,11 @@ export interface FollowHandlers {
   onWaiting(): void;
   /** Reading progress; historyDone becomes true once the bytes present at first open were all delivered. */
   onProgress(p: { bytesRead: number; size: number; historyDone: boolean }): void;
+  /**
+   * Bytes the log held between two reads that no file beside it holds any more (two copytruncates while nothing read it,
+   * the older copy deleted: tester AD14): said where they were, between the chunks before and after them.
+   */
+  onLost?(bytes: number): void;
   /** A line longer than the cap was cut; droppedBytes were counted but not kept. */
   onOverlong?(droppedBytes: number): void;
   /** A check failed for a reason other than the file being missing; it is retried on the next poll. */

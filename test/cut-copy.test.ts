@@ -33,6 +33,7 @@ function setUp() {
   const handlers: FollowHandlers = {
     onChunk: (c) => said.push(c.toString('utf8').replace(/\0+/g, '<NUL>')),
     onReset: (reason) => said.push(`reset:${reason}`),
+    onLost: (bytes) => said.push(`lost:${bytes}`),
     onWaiting: () => said.push('waiting'),
     onProgress: () => undefined,
   };
@@ -72,6 +73,44 @@ describe('a log cut by copytruncate while its writer goes on (tester Z4): every 
     await f.check();
     await close();
     expect(said).toEqual([lines(1, 3), lines(4, 5), lines(6, 7), lines(8, 9)]);
+  });
+
+  // Tester AD14: as AD7, but the second rotation shifted and deleted the first copy (`rotate 1`): the lines written
+  // between our last read and the first cut are in no file; said where they were, in bytes, never passed over.
+  test('cut twice between two reads, the first copy deleted (`>`): the bytes no copy holds said lost, in their place', async () => {
+    const { log, said, f, close } = setUp();
+    fs.writeFileSync(log, lines(1, 3));
+    await f.check();
+    const read = fs.statSync(log).size;
+    fs.appendFileSync(log, lines(4, 5));
+    const first = fs.statSync(log).size;
+    copyTruncate(log);
+    writeAt(log, first, lines(6, 7));
+    const second = fs.statSync(log).size;
+    fs.renameSync(`${log}.1`, `${log}.2`);
+    copyTruncate(log);
+    fs.rmSync(`${log}.2`);
+    writeAt(log, second, lines(8, 9));
+    await f.check();
+    await close();
+    expect(said).toEqual([lines(1, 3), `lost:${first - read}`, lines(6, 7), lines(8, 9)]);
+  });
+
+  test('cut twice between two reads, no copy left beside the log (`>`): all that came between said lost', async () => {
+    const { log, said, f, close } = setUp();
+    fs.writeFileSync(log, lines(1, 3));
+    await f.check();
+    const read = fs.statSync(log).size;
+    fs.appendFileSync(log, lines(4, 5));
+    const first = fs.statSync(log).size;
+    fs.truncateSync(log, 0);
+    writeAt(log, first, lines(6, 7));
+    const second = fs.statSync(log).size;
+    fs.truncateSync(log, 0);
+    writeAt(log, second, lines(8, 9));
+    await f.check();
+    await close();
+    expect(said).toEqual([lines(1, 3), `lost:${second - read}`, lines(8, 9)]);
   });
 
   test('read behind the writer at the cut (`>`): the lines before the cut come from the copy, then the new ones', async () => {

@@ -207,6 +207,7 @@ export function logHandlers(
       dispatch({ type: 'log/progress', ...p });
     },
     onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
+    onLost: (bytes) => dispatch({ type: 'log/lost', bytes }),
     ...(worker && keyed && grammar.custom.length === 0 && {
       prepareBulk: (bytes, ahead) => {
         void prepared?.then((w) => w?.stop());

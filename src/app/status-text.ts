@@ -7,7 +7,7 @@ import { otherWriters, strangerRun } from '../state/writer.js';
 import { runUnknown } from '../overview/row-problem.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
-import { failureBreakdown } from '../state/failure-breakdown.js';
+import { failureKindsLine } from '../state/failure-breakdown.js';
 import { countOf, formatClock, formatCount, formatElapsed, formatEta, formatPercent, formatRate } from '../format.js';
 import { stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
@@ -21,7 +21,7 @@ import { placeLines } from '../state/place-view.js';
 import { zoneGuessText } from '../state/zone-guess-text.js';
 import { clockStepText, shownClockStep } from '../state/clock-step-text.js';
 import { movedText } from '../state/moved-text.js';
-import { rotationNote } from '../state/rotation-note.js';
+import { failuresShort, rotationNote } from '../state/rotation-note.js';
 import { earlierRuns } from '../state/log-runs.js';
 
 function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
@@ -100,7 +100,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     // Why a run ended before its first record (tester X11), when no traceback said it.
     const error = deadStartWords(state) ?? run.error;
     if (error) lines.push(`          ${error}`);
-    const breakdown = failureBreakdown(run.failures);
+    const breakdown = failureKindsLine(run.failures, failuresShort(state));
     if (breakdown) lines.push(`          ${breakdown}`);
     for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0, state.place !== null)) lines.push(`          ${note}`);
     if (isLive(f.status)) {

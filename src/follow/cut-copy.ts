@@ -34,42 +34,61 @@ export async function readCutCopy(
   return null;
 }
 
-/** Bytes before a later copy's `from` that must be NULs for it to be the next cut's copy (and its first byte). */
-const NUL_CHECK = 4096;
-
 /**
  * The copies of later cuts, taken while nothing read the log (tester AD7: two copytruncates during a Ctrl-Z lost the
- * middle copy's lines). A `>` writer goes on at its offset after a cut, so the next copy is NULs up to where the copy
- * before it ended (`from`), then what the writer wrote until that next cut: read from `from` to its end, then the
- * copy after it, until the writer's offset now (`to`). `read`: copies already read. Only reads.
+ * middle copy's lines). A `>` writer goes on at its offset after a cut, so a later copy is NULs up to where the log was
+ * cut before it, then what the writer wrote until its own cut: read from there to its end, then the copy after it,
+ * until the writer's offset now (`to`). `read`: copies already read. What no copy holds (one deleted by a rotation that
+ * keeps one copy, `rotate 1`: tester AD14) is said to `onLost` in bytes, in its place among the lines. Only reads.
  */
 export async function readLaterCopies(
   log: string,
-  opts: { from: number; to: number; read: string[]; maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void },
+  opts: { from: number; to: number; read: string[]; maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void; onLost?: (bytes: number) => void },
 ): Promise<void> {
   const read = new Set(opts.read);
   let from = opts.from;
   while (from < opts.to && !opts.signal.aborted) {
-    let next: { file: string; size: number } | null = null;
+    // The next cut's copy: the one whose lines begin first at or after `from` (NULs before them).
+    let next: { file: string; size: number; textAt: number } | null = null;
     for (const { file } of (await rotatedSiblings(log)).slice(0, MAX_LOOKED)) {
       if (read.has(file)) continue;
       const h = await open(file, 'r').catch(() => null);
       if (!h) continue;
       try {
         const size = (await h.stat()).size;
-        const check = Math.min(NUL_CHECK, from);
-        if (size <= from || !(await holds(h, Buffer.alloc(1), 0)) || !(await holds(h, Buffer.alloc(check), from - check))) continue;
-        await readLines(h, from, size, opts);
-        next = { file, size };
-        break;
+        if (size <= from || !(await holds(h, Buffer.alloc(1), 0))) continue;
+        const textAt = await firstText(h, Math.min(size, opts.to));
+        if (textAt < from || (next && textAt >= next.textAt)) continue;
+        next = { file, size, textAt };
       } finally {
         await h.close().catch(() => undefined);
       }
     }
-    if (!next) return;
+    if (opts.signal.aborted) return;
+    if (!next) return opts.onLost?.(opts.to - from);
+    if (next.textAt > from) opts.onLost?.(next.textAt - from);
+    const h = await open(next.file, 'r').catch(() => null);
+    if (!h) return opts.onLost?.(opts.to - next.textAt);
+    try {
+      await readLines(h, next.textAt, next.size, opts);
+    } finally {
+      await h.close().catch(() => undefined);
+    }
     read.add(next.file);
     from = next.size;
   }
+}
+
+/** The offset of `h`'s first byte that is not NUL before `limit`, or -1 when there is none (or it cannot be read). */
+async function firstText(h: FileHandle, limit: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  for (let at = 0; at < limit; ) {
+    const { bytesRead } = await h.read(buf, 0, Math.min(CHUNK, limit - at), at).catch(() => ({ bytesRead: -1 }));
+    if (bytesRead <= 0) return -1;
+    for (let i = 0; i < bytesRead; i++) if (buf[i] !== 0) return at + i;
+    at += bytesRead;
+  }
+  return -1;
 }
 
 /** Whether `h` holds `bytes` at `at`. */

@@ -124,8 +124,11 @@ export class FileFollower {
       if (!pastNuls) this.splitter.reset();
       const onChunk = (lines: Buffer) => this.handlers.onChunk(lines);
       const copy = await readCutCopy(this.path, { head, tail: from === file.offset ? tail : null, from, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk }).catch(() => null);
-      // Cut again while nothing read it (two rotations during a Ctrl-Z): the later copies hold what came between.
-      if (copy && cut && copy.size < cut.goOnAt) await readLaterCopies(this.path, { from: copy.size, to: cut.goOnAt, read: [copy.file], maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk }).catch(() => undefined);
+      // Cut again while nothing read it (two rotations during a Ctrl-Z): the later copies hold what came between; what
+      // none holds (the first copy deleted by the second rotation, or not beside the log) is said lost (tester AD14).
+      const onLost = (bytes: number) => this.handlers.onLost?.(bytes);
+      const later = copy ? copy.size : from;
+      if (cut && later < cut.textAt) await readLaterCopies(this.path, { from: later, to: cut.textAt, read: copy ? [copy.file] : [], maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost }).catch(() => undefined);
       if (this.signal.aborted) return;
       if (cut) {
         // The writer goes on at its own offset: the file is NULs up to there, then its new lines.

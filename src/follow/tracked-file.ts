@@ -154,8 +154,9 @@ export class TrackedFile {
    * NULs at its start: a writer with `>>`, or other content); else `cutAt`, the offset from which what the log held
    * then was not read here (it is in the copy), and `goOnAt`, where reading goes on in this file. Lines already
    * read after the NULs are kept (never read twice: tester Z4 counted one twice); `goOnAt` is where we are then.
+   * `textAt`: where the file's text begins after its NULs (what a copy must hold up to).
    */
-  async holeCut(size: number): Promise<{ cutAt: number; goOnAt: number } | null> {
+  async holeCut(size: number): Promise<{ cutAt: number; goOnAt: number; textAt: number } | null> {
     const textAt = await this.firstNonNul(size);
     if (textAt <= 0) return null;
     const hole = this.nuls;
@@ -166,11 +167,11 @@ export class TrackedFile {
       // (Only the bytes after the NULs: those before them were read from the file before the cut.)
       const n = Math.min(this.tail.length, this.offset - textAt);
       if (await this.differs(this.tail.subarray(this.tail.length - n), this.offset - n)) return null;
-      return { cutAt: hole && hole.end === textAt ? hole.start : textAt, goOnAt: this.offset };
+      return { cutAt: hole && hole.end === textAt ? hole.start : textAt, goOnAt: this.offset, textAt };
     }
     // We had not read up to the NULs' end: what we read into them was no line.
     const cutAt = hole && hole.end === this.offset && hole.start < this.offset ? hole.start : this.offset;
-    return { cutAt, goOnAt: textAt };
+    return { cutAt, goOnAt: textAt, textAt };
   }
 
   /** The offset of the file's first byte that is not NUL (up to `size`), or -1 when it cannot be read. */

@@ -239,6 +239,12 @@ export interface LogState extends LogRuns {
    * outcome (`WARNING - Interrupted` as it winds down) are its end when it ends unwatched (unwatched-end.ts).
    */
   lastRecordAt?: number | null;
+  /**
+   * Lines the log held between two reads that are in no file any more (two copytruncates while the dashboard was
+   * suspended, the older copy deleted: tester AD14): how many bytes, between which record times (the log's clock; the
+   * one before the gap, the first after it once read), in the run read then (its start).
+   */
+  lost?: { bytes: number; afterAt: number | null; beforeAt: number | null; runStartedAt: number | null } | null;
   overlongBytes: number;
   /** Keys longer than MAX_KEY_CHARS seen in the log (cut for display, never launched). */
   suspiciousKeys: number;

@@ -7,3 +7,10 @@ export function failureBreakdown(failures: Record<string, number>): string {
     .map(([kind, n]) => `${kind} ${formatCount(n)}`)
     .join(' · ');
 }
+
+/** The kinds line, with the failures no line read says when lines were lost (rotation-note.ts failuresShort): `· 17 not read`. */
+export function failureKindsLine(failures: Record<string, number>, short: number): string {
+  const kinds = failureBreakdown(failures);
+  const missing = short > 0 ? `${formatCount(short)} not read (lines lost)` : '';
+  return kinds && missing ? `${kinds} · ${missing}` : kinds || missing;
+}

@@ -295,6 +295,8 @@ function step(state: AppState, event: AppEvent): AppState {
           exists: true,
           lines: log.lines + event.batch.lineCount,
           lastRecordAt: event.batch.lastAt !== null && event.batch.lastAt > (log.lastRecordAt ?? -Infinity) ? event.batch.lastAt : (log.lastRecordAt ?? null),
+          // The first line read after a gap (log/lost) closes its span.
+          ...(log.lost && log.lost.beforeAt === null && typeof firstRecordAt(event.batch) === 'number' ? { lost: { ...log.lost, beforeAt: firstRecordAt(event.batch) as number } } : {}),
           suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0),
           lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt,
           clockBehindMs: event.arrivedAt === undefined ? state.log.clockBehindMs : clockBehind(state.log.clockBehindMs, event.arrivedAt, event.batch.lastAt),
@@ -310,6 +312,13 @@ function step(state: AppState, event: AppEvent): AppState {
       return withoutLogProblem({ ...state, log: { ...state.log, exists: true, looked: true, bytesRead: event.bytesRead, size: event.size, historyDone: event.historyDone || state.log.historyDone } });
     case 'log/history-done':
       return state.log.historyDone ? state : { ...state, log: { ...state.log, historyDone: true } };
+    case 'log/lost': {
+      // Said once per gap run: several gaps in one spell add up, from the first one's last line read.
+      const was = state.log.lost;
+      const run = state.log.current?.startedAt ?? null;
+      const same = was && was.runStartedAt === run;
+      return { ...state, log: { ...state.log, lost: { bytes: (same ? was.bytes : 0) + event.bytes, afterAt: same ? was.afterAt : (state.log.lastRecordAt ?? null), beforeAt: null, runStartedAt: run } } };
+    }
     case 'log/overlong':
       return { ...state, log: { ...state.log, overlongBytes: state.log.overlongBytes + event.bytes } };
     case 'expected/loaded':

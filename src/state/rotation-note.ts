@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { AppState } from './app-state.js';
+import { clockTime } from './confirm-situation.js';
+import { formatCount } from '../format.js';
 
 /**
  * What the run's figures rest on after a rotation (tester X13), one line, or null: the rotated files read first
@@ -10,6 +12,36 @@ import type { AppState } from './app-state.js';
 export function rotationNote(state: AppState): string | null {
   // A Cloud Run execution's log is read by its id from its start: never rotated.
   if (state.place) return null;
+  const lost = lostNote(state);
+  const rotated = rotatedNote(state);
+  return lost && rotated ? `${lost} · ${rotated}` : (lost ?? rotated);
+}
+
+/**
+ * Lines the log held between two reads that are in no file any more (tester AD14: two copytruncates while the
+ * dashboard was suspended, the older copy deleted, read `✓ 136 ✗ 64` beside kinds summing 47 without a word): when,
+ * and how far the failures read fall short of the summary's ✗. Only while the run they were lost from is shown.
+ */
+export function lostNote(state: AppState): string | null {
+  const lost = state.log.lost;
+  const run = state.log.current;
+  if (!lost || !run || (run.startedAt ?? null) !== lost.runStartedAt) return null;
+  const at = (t: number) => clockTime(t + (state.log.clockBehindMs ?? 0));
+  const span = lost.afterAt !== null && lost.beforeAt !== null ? `between ${at(lost.afterAt)} and ${at(lost.beforeAt)}` : lost.afterAt !== null ? `after ${at(lost.afterAt)}` : lost.beforeAt !== null ? `before ${at(lost.beforeAt)}` : '';
+  const short = failuresShort(state);
+  return `lines written ${span ? `${span} ` : ''}while the dashboard was not reading are in no file found (a rotated copy deleted?)${short ? `: its failures read are ${formatCount(short)} short of its summary's ✗ ${formatCount(run.failed)}` : ''}`;
+}
+
+/** How many of the run's failures (its summary's ✗) no failure line read says, when lines were lost (lostNote); else 0. */
+export function failuresShort(state: AppState): number {
+  const run = state.log.current;
+  const lost = state.log.lost;
+  if (!run || !lost || (run.startedAt ?? null) !== lost.runStartedAt) return 0;
+  const read = Object.values(run.failures).reduce((a, b) => a + b, 0);
+  return Math.max(0, run.failed - read);
+}
+
+function rotatedNote(state: AppState): string | null {
   const from = state.log.rotatedFrom ?? [];
   const names = from.map((f) => path.basename(f)).join(', ');
   if (state.log.current?.beganMidway) return `begins mid-run: its earlier lines are not beside the log${names ? ` (${names} read, not its start)` : ''}; figures count from its first line read`;
