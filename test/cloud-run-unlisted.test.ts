@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { formatElapsed } from '../src/format.js';
+import { currentFigures } from '../src/state/current-figures.js';
 import { expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
@@ -92,7 +95,7 @@ test('one whose log Cloud Logging no longer has either: said plainly, its run an
 // Tester AD12: the followed execution vanished from the region while it ran (a 404 for it, the job still there): the
 // dashboard kept it `running`, then `stuck`, its clock and ETA going on, under the 404. It is shown as status shows it.
 test('the followed execution gone from the region while it runs: no longer listed, its end not known, never running or stuck', async () => {
-  writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}', `--storage=${path.join(dir, 'st')}`, '--speed=0.5'], config: { workers: 1, timeout: 30 }, cloudRun: { stuckAfter: 1 } });
+  writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}', `--storage=${path.join(dir, 'st')}`, '--speed=0.5'], config: { workers: 1, timeout: 30 }, cloudRun: { stuckAfter: 1, logDeadline: 1 } });
   const r = runtime();
   await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready to launch', 30_000);
   r.controller.onIntent('resume');
@@ -101,6 +104,8 @@ test('the followed execution gone from the region while it runs: no longer liste
   const exec = await waitFor(() => server.world.executions[0], 'the execution', 30_000);
   const id = exec.name.split('/').at(-1)!;
   await waitFor(() => r.store.getState().place?.execution?.id === id && r.store.getState().place?.execution?.state === 'running', 'it followed, running', 30_000);
+  // Seen running with a key done (2 s a key), so that its lines and the region's word outlast its start.
+  await waitFor(() => (currentFigures(r.store.getState()).done >= 1 && r.store.getState().place?.execution?.state === 'running') || null, 'a key done while running', 30_000);
   server.world.executions.splice(0);
   try {
     await waitFor(() => r.store.getState().place?.execution?.unlisted, 'the execution said gone', 30_000);
@@ -111,6 +116,20 @@ test('the followed execution gone from the region while it runs: no longer liste
     expect(line).toMatch(/^execution end not known · /);
     expect(line).toContain(`no longer listed by the region · ${id}`);
     expect(r.store.getState().process.alive).toBe(false);
+    // Its end not known, it ran until the region last said it was running, on every surface (AD12's residue: `running ·
+    // 0:08`, then `ended · 0:05` by its lines read, and `elapsed 0:00` in status from kept outcomes dated at its start).
+    const e = place.execution!;
+    expect(e.completionTime!).toBeGreaterThan(e.startTime!);
+    const file = path.join(dir, '.backfill-tui', 'executions', `${id}.json`);
+    const kept = await waitFor(() => existsSync(file) && JSON.parse(readFileSync(file, 'utf8')), 'its outcomes kept', 30_000);
+    expect(kept.endedAt).toBe(e.completionTime);
+    const shown = formatElapsed(e.startTime, currentFigures(r.store.getState()).elapsedMs);
+    expect(shown).toBe(formatElapsed(e.startTime, e.completionTime! - e.startTime!));
+    // Its log gone too (a region restarted keeps none): status takes it from the kept outcomes, with the same elapsed.
+    server.world.entries.splice(0);
+    const text = unwrapped((await runCliAsync(['status'], { cwd: dir })).stdout);
+    expect(text).toContain('figures from .backfill-tui/executions/');
+    expect(text).toMatch(new RegExp(`elapsed ${shown}\\n`));
   } finally {
     server.world.cancel(exec);
     await exec.done;

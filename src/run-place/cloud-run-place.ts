@@ -149,6 +149,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let caughtUpFrom: number | null = null;
   /** The followed execution whose kept outcomes stand for its run (onLogEmpty), else null. */
   let standIn: string | null = null;
+  /** When the region last said an execution was running (our clock): the latest proof of its life. */
+  let seenActive: { id: string; at: number } | null = null;
 
   /** The newest listing of the job's executions (newest first): the history is made from it when it changes. */
   let lastList: ExecutionInfo[] = [];
@@ -197,6 +199,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
 
   function show(e: ExecutionInfo, isOurs: boolean, runId: string | null) {
     const active = isActive(e);
+    if (active) seenActive = { id: e.id, at: d.now() };
     current = e;
     if (followed?.e.id === e.id) followed.e = e;
     ours = isOurs;
@@ -322,7 +325,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const rec = ourExecutions(runs).get(was.id) ?? null;
-    const e = withRecorded(list, runs, spec.taskCount ?? 1).find((x) => x.id === was.id) ?? { ...was, state: 'unknown' as const, runningCount: 0, completionTime: was.startTime ?? was.createTime, unlisted: NO_LONGER_LISTED };
+    // Its end not known, it ran at least until the region last said it was running (tester AD12's residue: `running ·
+    // 0:08`, then `ended · 0:05` by its lines read, `elapsed 0:00` in status from the kept outcomes that took its start).
+    const lastSeen = seenActive?.id === was.id ? seenActive.at : (was.startTime ?? was.createTime);
+    const listedAs = withRecorded(list, runs, spec.taskCount ?? 1).find((x) => x.id === was.id);
+    const e = listedAs ? { ...listedAs, completionTime: Math.max(listedAs.completionTime ?? 0, lastSeen) } : { ...was, state: 'unknown' as const, runningCount: 0, completionTime: lastSeen, unlisted: NO_LONGER_LISTED };
     show(e, rec !== null, rec?.id ?? null);
     await onEnded(e, rec);
   }
