@@ -305,6 +305,33 @@ describe('launch from the dashboard', () => {
     }
   }, 60000);
 
+  // Tester AD13's nit: an inhibitor that fails after it was taken as working turned the header to `awake: unavailable`
+  // with a notice, while the launch's notice above it still ended `machine kept awake (systemd-inhibit)`.
+  test('keep-awake that fails later: the launch notice no longer says the machine is kept awake', async () => {
+    const file = writeJob({ speed: 2 });
+    const cfg = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...cfg, keepAwake: true }));
+    // Taken as working (it outlives the half second it is given), then it fails, as one does when logind answers late.
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'systemd-inhibit'), '#!/bin/sh\nsleep 1\necho "Failed to inhibit: Connection timed out" >&2\nexit 1\n', { mode: 0o755 });
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
+    try {
+      const r = runtimeFor(file);
+      await launchedPid(r);
+      const runId = r.store.getState().process.runId!;
+      const launched = () => r.store.getState().ui.notices.find((n) => n.text.startsWith(`launched run ${runId}:`))?.text;
+      await waitFor(() => launched(), 'the launch notice');
+      expect(launched()).toMatch(/, machine kept awake \(systemd-inhibit\)$/);
+      await waitFor(() => r.store.getState().process.keepAwakeProblem, 'the inhibitor\'s later failure', 20_000);
+      expect(launched()).toMatch(new RegExp(`^launched run ${runId}: pid \\d+, \\d+ keys$`));
+      expect(r.store.getState().ui.notices.map((n) => n.text)).toContain('the machine is no longer kept awake during the run: systemd-inhibit ended after 1 s (code 1): Failed to inhibit: Connection timed out');
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  }, 60000);
+
   /**
    * A job whose command writes, in one write right before it exits, 3 MB of other lines and then `tail` (the
    * lines for KEYS): the exit is seen at once, the follower needs a moment for the bytes.

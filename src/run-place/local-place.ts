@@ -298,6 +298,10 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       const p = store.getState().process;
       if (p.runId !== run.id || !p.alive || p.keepAwake === null) return;
       dispatch({ type: 'process/update', patch: { keepAwake: null, keepAwakeProblem: why } });
+      // The launch's notice no longer says it either (tester AD13's nit: `machine kept awake` stood above this one).
+      const said = out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '';
+      const launched = store.getState().ui.notices.find((n) => n.key === runKey(run.id) && n.text.startsWith(`launched run ${run.id}:`) && n.text.endsWith(said));
+      if (said && launched) notice(launched.text.slice(0, -said.length), launched.tone, runKey(run.id));
       notice(`the machine is no longer kept awake during the run: ${why}`, 'warn', awakeKey(run.id));
     });
     return { ok: true, runId: run.id, what: `pid ${run.pid}`, suffix: out.keepAwake.how ? `, machine kept awake (${out.keepAwake.how})` : '', notices };
