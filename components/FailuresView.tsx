@@ -18,8 +18,13 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const width = state.ui.width;
   const current = state.failed.current;
   // A Cloud Run job's earlier executions are runs of the rule too, but not files.
-  const executions = state.failed.executions?.files.length ?? 0;
-  const files = state.failed.files.length - executions;
+  const all = state.failed.executions?.files.length ?? 0;
+  const files = state.failed.files.length - all;
+  // The followed execution standing as its kept outcomes (its log gone) is among them, and is not an earlier one (tester
+  // Z3's nit: `7 earlier executions` of 7 kept in all).
+  const followed = state.place?.execution?.id;
+  const executions = (state.failed.executions?.files ?? []).filter((f) => f.execution !== followed).length;
+  const fromLog = state.log.current?.keptFrom ? 'from its kept outcomes (its log is gone)' : 'from the log';
   if (rows.length === 0) {
     // None read, but a file not read whole may hold some: said, one a row (tester AA16).
     const unread = failedFileProblems(state.failed.files, state.failed.notes);
@@ -69,7 +74,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   return (
     <Box flexDirection="column">
       <Text bold>
-        Failures <Text dimColor>{current ? `latest file ${current.name}${files > 1 ? ` · ${files} files` : ''}` : 'from the log'}{executions > 0 ? ` · ${executions} earlier execution${executions === 1 ? '' : 's'}` : ''}</Text>
+        Failures <Text dimColor>{current ? `latest file ${current.name}${files > 1 ? ` · ${files} files` : ''}` : fromLog}{executions > 0 ? ` · ${executions} earlier execution${executions === 1 ? '' : 's'}` : ''}</Text>
       </Text>
       {groups.map((g, i) => (
         <Text key={i} wrap="truncate-end" color={color && g.error ? 'red' : undefined}>

@@ -1,4 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
+import React from 'react';
+import { renderToString } from 'ink';
+import { App } from '../components/App.js';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
@@ -87,6 +91,13 @@ test('the newest execution, unlisted and gone from Cloud Logging, is read from i
   expect(s.log.current).toMatchObject({ succeeded: 0, failed: 3, failures: { 'HTTP 500': 3 } });
   expect(placeLines(s).map((l) => l.text)).toContain(`figures from .backfill-tui/executions/ (its log is gone from Cloud Logging)`);
   for (const row of failuresView(s).rows) expect(row).toMatchObject({ failedIn: 2, triedIn: 2, persistent: true });
+  // Said as it is (tester Z3's nits): the notice does not say its log is read by name over the line saying it is gone,
+  // and `f` counts the one earlier execution, not the newest standing in from what was kept.
+  await waitFor(() => r.store.getState().ui.notices.some((n) => n.text === `execution ${id} is no longer listed by the region: shown from runs.jsonl, its figures from what was kept of it (its log is gone from Cloud Logging)`) || null, 'the notice in its words');
+  expect(r.store.getState().ui.notices.some((n) => n.text.includes('its log read from Cloud Logging by name'))).toBe(false);
+  r.store.dispatch({ type: 'ui/view', view: 'failures' });
+  const f = stripVTControlCharacters(renderToString(React.createElement(App, { store: r.store, onIntent: () => undefined, color: false }), { columns: 80 }));
+  expect(f).toContain('Failures from its kept outcomes (its log is gone) · 1 earlier execution\n');
 }, 120_000);
 
 // Tester AD5: the newest execution's kept outcomes cut short (a full disk, a hand edit), its log gone: `status` said

@@ -61,10 +61,10 @@ export interface CloudRunPlaceDeps {
   onLogDone?(e: ExecutionInfo, rec: RunRecord | null, whole: boolean): void;
   /**
    * The followed execution ended and a pass over its log reached the end with no entry at all (Cloud Logging keeps them
-   * 30 days; a restarted loopback region none): true when its kept outcomes now stand for its run (dispatched), or it
-   * was kept and its file cannot be read (said): no last entries are awaited either way.
+   * 30 days; a restarted loopback region none): `kept` when its kept outcomes now stand for its run (dispatched),
+   * `unread` when it was kept and its file cannot be read (said): no last entries are awaited either way; else null.
    */
-  onLogEmpty?(e: ExecutionInfo): Promise<boolean>;
+  onLogEmpty?(e: ExecutionInfo): Promise<'kept' | 'unread' | null>;
   /** An ended execution's log tallies as kept (read once), for the history of one whose end record has none. */
   keptCounts?(executionId: string): { succeeded: number; failed: number; skipped: number } | null;
   /** The job's executions as listed (newest first), with the runs.jsonl records of ours by execution id. */
@@ -257,10 +257,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         if (ended && kept.length === 0 && !askedKept && d.onLogEmpty) {
           askedKept = true;
           track(
-            d.onLogEmpty(ended).then((ok) => {
-              if (!ok || followed?.e.id !== e.id) return;
+            d.onLogEmpty(ended).then((how) => {
+              if (!how || followed?.e.id !== e.id) return;
               standIn = e.id;
               place({ logIncomplete: null });
+              // Its notice said its log would be read by name: it is gone, and its figures come from what was kept
+              // (tester Z3's nit: that notice stood over `figures from .backfill-tui/executions/ (its log is gone …)`).
+              const rec = followed.rec;
+              if (how === 'kept' && ended.unlisted) notice(`execution ${e.id} is ${ended.unlisted}: ${rec ? 'shown from runs.jsonl, ' : ''}its figures from what was kept of it (its log is gone from Cloud Logging)`, 'info', `run:${rec?.id ?? e.id}`);
             }),
           );
         }
@@ -337,7 +341,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   async function onEnded(e: ExecutionInfo, rec: RunRecord | null): Promise<void> {
     if (ended.has(e.id)) return;
     ended.add(e.id);
-    if (e.unlisted) notice(`execution ${e.id} is ${e.unlisted}: ${rec ? 'shown from runs.jsonl, ' : ''}its log read from Cloud Logging by name`, 'info', `run:${rec?.id ?? e.id}`);
+    if (e.unlisted) notice(`execution ${e.id} is ${e.unlisted}: ${rec ? 'shown from runs.jsonl, ' : ''}${standIn === e.id ? 'its figures from what was kept of it (its log is gone from Cloud Logging)' : 'its log read from Cloud Logging by name'}`, 'info', `run:${rec?.id ?? e.id}`);
     else notice(`execution ${e.id} ${e.state}: ${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`, e.state === 'succeeded' ? 'info' : 'warn', `run:${rec?.id ?? e.id}`);
     // Recorded at once (a dashboard quitting now must not lose the end), then again once the log's last entries
     // are in (or the deadline passed) with the log's tallies and storage after: runs.jsonl keeps the last counts.

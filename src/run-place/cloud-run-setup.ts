@@ -101,10 +101,10 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
     onLogEmpty: async (e) => {
       const o = await history.standIn(e.id);
       // Kept, its file unreadable (said on load): its log is gone, not late; its run stays not known (tester AD5).
-      if (!o) return followed === e.id && !signal.aborted && (await history.keptUnread(e.id));
-      if (followed !== e.id || signal.aborted) return false;
+      if (!o) return followed === e.id && !signal.aborted && (await history.keptUnread(e.id)) ? 'unread' : null;
+      if (followed !== e.id || signal.aborted) return null;
       store.dispatch({ type: 'log/kept', outcomes: o, complete: keptComplete(o, e.state), keptFrom: keptFileName(config.stateDir, e.id, config.baseDir) });
-      return true;
+      return 'kept';
     },
     onListed: (list, mine) => history.listed(list, mine),
     keptCounts: (id) => history.kept().get(id)?.counts ?? null,
