@@ -203,6 +203,8 @@ describe('Cloud Run place', () => {
     const after = looks();
     await waitFor(() => looks() >= after + 5, 'five more looks at the execution');
     expect(said()).toMatch(/403/);
+    // When it is read next, as a clock time: `next read in 8 s` stood still on the line, never counting down.
+    expect(said()).toMatch(/; next read at \d\d:\d\d:\d\d/);
     expect(placeLines(state()).find((l) => l.text.includes('logging.logEntries.list'))?.tone).toBe('fail');
     // Granted: the next read clears it.
     server.setDeny([]);

@@ -14,6 +14,7 @@ import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import type { KeysLayout } from '../coverage/expected-keys.js';
 import { acquireLaunchLock } from '../runner/lock.js';
 import { appendRunRecord, readRuns, recordEnd, type RunRecord } from '../runner/runs-file.js';
+import { clockTime } from '../state/confirm-situation.js';
 import type { AppEvent } from '../state/events.js';
 import type { PlaceState } from '../state/place-state.js';
 import type { RecordedRun } from '../state/app-state.js';
@@ -271,7 +272,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       },
       onError: (err, retryInMs) => {
         errorFrom = 'log';
-        place({ error: `${err.message}; next read in ${Math.ceil(retryInMs / 1000)} s`, hint: err.hint, errorAt: d.now() });
+        // A clock time, not `in 8 s`: the line stands as written until the next try, and a count would stand still.
+        const at = d.now();
+        place({ error: `${err.message}; next read at ${clockTime(at + retryInMs)}`, hint: err.hint, errorAt: at });
       },
     });
   }
