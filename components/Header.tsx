@@ -78,7 +78,7 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
     { text: ' ' + (spinning ? '  ' : '') },
     { text: status, bold: true, color: STATUS_COLOR[figures.status] },
     ...(figures.status === 'stalled' && figures.idleMs !== null ? [{ text: ` · no line for ${formatClock(figures.idleMs)}`, drop: 1 }] : []),
-    { text: ` · ${formatElapsed(run?.startedAt ?? null, figures.elapsedMs)}` },
+    { text: ` · ${formatElapsed(figures.startedAt, figures.elapsedMs)}` },
     ...(stopping ? [{ text: ` · stopping: ${stopping}`, color: 'red' }] : []),
     ...(keepAwake ? [{ text: ` · ${keepAwake}`, color: 'cyan', drop: 2 }] : []),
     ...(settings ? [{ text: ` · ${settings}`, dim: true, drop: 3 }] : []),

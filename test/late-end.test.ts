@@ -10,7 +10,7 @@ import { foldRuns, parseRunLines, type RunRecord } from '../src/runner/runs-file
 import { initialState } from '../src/state/app-state.js';
 import { createStore } from '../src/store.js';
 import { formatElapsed } from '../src/format.js';
-import { CLI } from './support/cli.js';
+import { CLI, runCli } from './support/cli.js';
 import { killRunGroups } from './support/run-groups.js';
 import { startTerminal, type Terminal } from './support/tmux.js';
 import { waitFor } from './support/wait-for.js';
@@ -75,6 +75,11 @@ async function endedWhileAsleep(run: RunRecord): Promise<{ termAt: number; goneB
   return { termAt, goneBy: Date.now() };
 }
 
+/** One elapsed for the run, its launch to its recorded end (tester AE11: `status` counted from the first line). */
+function statusElapsed(): string {
+  return /elapsed (\d+:\d\d)/.exec(runCli(['status'], { cwd: dir, env: { TZ: 'UTC' } }).stdout)?.[1] ?? '';
+}
+
 /** After fg: the end the dashboard records. */
 async function endAfterWaking(shell: Terminal, run: RunRecord, goneBy: number) {
   shell.chunk('fg\r');
@@ -104,6 +109,7 @@ test('a run that ends while its launching dashboard is stopped (Ctrl-Z) ends at 
   expect(readProcStat(run.pid!)?.state).toBe('Z');
   const end = await endAfterWaking(shell, run, goneBy);
   expect(end).toMatchObject({ endedAt: termAt, reason: 'stopped', signal: 'SIGTERM' });
+  expect(statusElapsed()).toBe(formatElapsed(run.startedAt, termAt - run.startedAt));
   await shell.waitScreen((rows) => rows[0].includes(`stopped · ${formatElapsed(run.startedAt, termAt - run.startedAt)}`), 'the header\'s elapsed, the same');
 }, 90_000);
 
@@ -127,6 +133,8 @@ test('a dashboard not the run\'s parent, stopped while the run ends, records the
     const { termAt, goneBy } = await endedWhileAsleep(run);
     const end = await endAfterWaking(shell, run, goneBy);
     expect(end).toMatchObject({ endedAt: termAt, reason: 'stopped' });
+    expect(statusElapsed()).toBe(formatElapsed(run.startedAt, termAt - run.startedAt));
+    await shell.waitScreen((rows) => rows[0].includes(`stopped · ${formatElapsed(run.startedAt, termAt - run.startedAt)}`), 'B\'s header, the same');
   } finally {
     ac.abort();
   }

@@ -33,7 +33,8 @@ test('a run runs.jsonl records as stopped (by another dashboard) is stopped here
   const rec = { id: 'resume-1', label: 'resume', keyCount: 3, keysFile: null, pid: 77, startedAt: T - 601_000, endedAt: T - 30_000, exitCode: null, reason: 'stopped' };
   const s = { ...s0, log: { ...s0.log, current: run }, process: { ...s0.process, writersChecked: true, writersCheckedAt: T, history: [rec] } };
   // Its elapsed time ends when it was stopped (the end record), not at its last line (tester V7).
-  expect(writerOf(s)).toEqual({ alive: false, stopped: true, endedAt: T - 30_000 });
+  // And it counts from its launch, as its launcher does (tester AE11).
+  expect(writerOf(s)).toEqual({ alive: false, stopped: true, endedAt: T - 30_000, launchedAt: T - 601_000 });
   // A stopped run from hours before this run started says nothing about it: this one simply ended.
   const old = { ...s, process: { ...s.process, history: [{ ...rec, startedAt: T - 5 * 3_600_000, endedAt: T - 4 * 3_600_000 }] } };
   expect(writerOf(old)).toEqual({ alive: false });
@@ -56,8 +57,8 @@ test('tester U5: a run begun in the log after the run this dashboard stopped is 
   expect(writerOf({ ...s, process: { ...process, runId: null, pid: null, alive: null, stopped: false } }).stopped).toBeUndefined();
   // The stopped run itself still reads `stopped` in both.
   const own = { ...s, log: { ...s.log, current: stoppedRun, history: [] } };
-  expect(writerOf(own)).toEqual({ alive: false, stopped: true, endedAt: T - 300_000 });
-  expect(writerOf({ ...own, process: { ...process, runId: null, pid: null, alive: null, stopped: false } })).toEqual({ alive: false, stopped: true, endedAt: T - 300_000 });
+  expect(writerOf(own)).toEqual({ alive: false, stopped: true, endedAt: T - 300_000, launchedAt: T - 600_000 });
+  expect(writerOf({ ...own, process: { ...process, runId: null, pid: null, alive: null, stopped: false } })).toEqual({ alive: false, stopped: true, endedAt: T - 300_000, launchedAt: T - 600_000 });
 });
 
 // Tester W22: relaunching 1 s after a stop, `run ended without a summary after 0 keys` alerted for the run starting:

@@ -62,8 +62,8 @@ const withCause = (r: RunJson, cause: string | null): RunJson => (cause && r.err
 function finishedAt(run: RunState | null, f: RunFigures): number | null {
   if (!run) return null;
   if (run.finishedAt !== null) return run.finishedAt;
-  if (isLive(f.status) || f.status === 'waiting' || run.startedAt === null || f.elapsedMs === null) return null;
-  return run.startedAt + f.elapsedMs;
+  if (isLive(f.status) || f.status === 'waiting' || f.startedAt === null || f.elapsedMs === null) return null;
+  return f.startedAt + f.elapsedMs;
 }
 
 function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson {
@@ -78,7 +78,8 @@ function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson 
     failures: { ...(run?.failures ?? {}) },
     ratePerMin: round1(f.ratePerMin),
     etaSeconds: f.etaSeconds,
-    startedAt: iso(run?.startedAt ?? null),
+    // From its launch when launched here, as its elapsed counts (tester AE11).
+    startedAt: iso(f.startedAt ?? run?.startedAt ?? null),
     finishedAt: iso(finishedAt(run, f)),
     inFlight: f.inFlight,
     lastActivityAt: iso(run?.lastActivityAt ?? null),

@@ -52,7 +52,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   const going = status !== null && isLive(status) ? status : null;
   // The current run's time is the header's (tester AC3: `stopped · 0:36` on the header, `0:26` here, the span of its
   // lines; `ended · 12:17` beside `2:40` once its writer was seen to go): one figure per run on every screen.
-  const currentTook = figures && state.log.current ? formatElapsed(state.log.current.startedAt, figures.elapsedMs) : null;
+  const currentTook = figures && state.log.current ? formatElapsed(figures.startedAt, figures.elapsedMs) : null;
   const currentLaunch = currentTook !== null ? launchOfCurrentRun(state) : null;
   const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.current, state.log.beside, state.place?.execution?.id, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
   if (last && last.key.every((x, i) => x === key[i])) return last.lines;

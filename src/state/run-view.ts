@@ -47,6 +47,11 @@ export interface WriterInfo {
    */
   endedAt?: number | null;
   /**
+   * When the launch from here that started the run was recorded (our clock), or null/absent: its elapsed counts from
+   * there (see RunFigures.startedAt).
+   */
+  launchedAt?: number | null;
+  /**
    * How far the log's clock is behind ours (ms; state.log.clockBehindMs): the run's times are compared with
    * `now` on the log's clock, so a writer whose clock is set wrong is neither stalled nor 9,439 h in.
    */
@@ -74,6 +79,12 @@ export interface RunFigures {
   ratePerMin: number | null;
   etaSeconds: [number, number] | null;
   elapsedMs: number | null;
+  /**
+   * Where the elapsed time counts from (the log's clock): a run launched here from its launch, on every screen and in
+   * `status` (tester AE11: the launcher said `0:17` from the launch, `status` and a second dashboard `0:16` from the
+   * script's first line 0.4 s later); any other run from its first line. Null with no start known.
+   */
+  startedAt: number | null;
   idleMs: number | null;
   stallAfterMs: number;
   /** Why rate, ETA and keys in flight are not known (WriterInfo.unseen); absent when they are. */
@@ -138,7 +149,7 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   // The run's own times are on the log's clock: so is the `now` they are compared with (U17's second shape).
   const now = logNow(machineNow, writer);
   if (!run) {
-    return { status, done: 0, total: null, remaining: null, percent: null, inFlight: 0, ratePerMin: null, etaSeconds: null, elapsedMs: null, idleMs: null, stallAfterMs: 5 * 60_000 };
+    return { status, done: 0, total: null, remaining: null, percent: null, inFlight: 0, ratePerMin: null, etaSeconds: null, elapsedMs: null, startedAt: null, idleMs: null, stallAfterMs: 5 * 60_000 };
   }
   const done = Math.max(doneOf(run), run.progressDone);
   const total = run.total !== null && run.total >= done ? run.total : null;
@@ -176,7 +187,9 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   // The clock counts only for a run known to go on; otherwise its lines say how long it ran.
   // A clock that stepped back (or a line older than the start) never makes a time negative.
   const counting = live && !writer.unproven;
-  const elapsedMs = run.startedAt === null ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer))) - run.startedAt);
+  // A run launched here began at its launch (its script's first line comes a moment later), never after its first line.
+  const startedAt = run.startedAt === null ? null : writer.launchedAt != null ? Math.min(run.startedAt, logNow(writer.launchedAt, writer)) : run.startedAt;
+  const elapsedMs = startedAt === null ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer))) - startedAt);
   const unseen = live && writer.unseen ? writer.unseen : undefined;
   return {
     status,
@@ -188,6 +201,7 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
     ratePerMin: !unseen && (live || status === 'complete' || status === 'ended' || status === 'stopped') ? long : null,
     etaSeconds: remaining === 0 || unseen ? null : etaSeconds,
     elapsedMs,
+    startedAt,
     idleMs: last === null ? null : Math.max(0, now - last),
     stallAfterMs: stallAfterMs(run),
     ...(unseen ? { unseen } : {}),

@@ -9,7 +9,9 @@ import { earlierRuns } from './log-runs.js';
 export function writerOf(state: AppState): WriterInfo {
   const w = writerFacts(state);
   const behind = state.log.clockBehindMs;
-  return behind ? { ...w, clockBehindMs: behind } : w;
+  const launchedAt = launchOfCurrent(state)?.startedAt ?? null;
+  const withLaunch = launchedAt !== null ? { ...w, launchedAt } : w;
+  return behind ? { ...withLaunch, clockBehindMs: behind } : withLaunch;
 }
 
 function writerFacts(state: AppState): WriterInfo {
@@ -104,11 +106,18 @@ export function stoppedByRecord(state: AppState): boolean {
   return launchFor(onOurClock(run.startedAt, state.log.clockBehindMs), [rec], earlierStarts(state)) !== null;
 }
 
-/** The end recorded for the launch from here that started the log's current run (launch-match.ts), or null. */
-function launchEndOfCurrent(state: AppState): number | null {
+/** The launch from here that started the log's current run (launch-match.ts), or null; a Cloud Run run is its execution's. */
+function launchOfCurrent(state: AppState): AppState['process']['history'][number] | null {
   const run = state.log.current;
   if (state.place || !run || run.startedAt === null) return null;
-  return launchFor(onOurClock(run.startedAt, state.log.clockBehindMs), state.process.history, earlierStarts(state))?.endedAt ?? null;
+  // A writer not started here is not a launch's run (as launchOfCurrentRun has it).
+  if (state.process.external && !state.process.attached) return null;
+  return launchFor(onOurClock(run.startedAt, state.log.clockBehindMs), state.process.history, earlierStarts(state));
+}
+
+/** The end recorded for the launch from here that started the log's current run, or null. */
+function launchEndOfCurrent(state: AppState): number | null {
+  return launchOfCurrent(state)?.endedAt ?? null;
 }
 
 /** The end record's time of the run this dashboard watched (process.runId), or null. */
