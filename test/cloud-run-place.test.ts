@@ -46,7 +46,7 @@ async function setUp(opts: { lastLinesLate?: boolean; deny?: string[] } = {}) {
 }
 
 /** A place wired to a tiny store: events go through the real reducer. */
-function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () => number; logDeadlineMs?: number; logSettleMs?: number; freshStoragePresent?: () => Promise<number | null> } = {}) {
+function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () => number; logDeadlineMs?: number; logSettleMs?: number; freshStoragePresent?: () => Promise<number | null>; onLogDone?: (id: string) => void; onUnfollow?: (id: string) => void } = {}) {
   const ac = new AbortController();
   let state: AppState = initialState({ job: spec.job, log: 'cloud-run', now: Date.now(), targets: [95], place: initialPlaceState('Cloud Run job', spec.stuckAfterMs) });
   const lines: string[] = [];
@@ -55,7 +55,18 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
   /** How many events set the mark (each one a frame and an alerts pass). */
   let marks = 0;
   const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 5000 });
-  const feed = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20, ...(extra.now ? { now: extra.now } : {}) });
+  const real = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20, ...(extra.now ? { now: extra.now } : {}) });
+  // The real feed; when the place stops following an execution's log is told (its last entries no longer awaited).
+  const feed: typeof real = {
+    ...real,
+    follow: (o) => {
+      const stop = real.follow(o);
+      return () => {
+        extra.onUnfollow?.(o.execution);
+        stop();
+      };
+    },
+  };
   const place = createCloudRunPlace({
     spec,
     jobName: spec.job,
@@ -83,6 +94,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     logDeadlineMs: extra.logDeadlineMs,
     logSettleMs: extra.logSettleMs,
     freshStoragePresent: extra.freshStoragePresent,
+    ...(extra.onLogDone ? { onLogDone: (e: { id: string }) => extra.onLogDone!(e.id) } : {}),
   });
   cleanups.push(async () => {
     ac.abort();
@@ -92,6 +104,29 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
 }
 
 describe('Cloud Run place', () => {
+  // A dashboard opened on an ended execution whose log Cloud Logging no longer has kept its nothing `whole`: status then
+  // said `figures from .backfill-tui/executions/`, `0/3 ✓ 0 ✗ 0`, and its keys read `recovered`, where none is known.
+  it('an ended execution whose log gives no entry is not handed on to be kept: nothing was read of it', async () => {
+    const { server, stateDir, release } = await setUp();
+    const a = placeFor(server, stateDir);
+    await a.place.start();
+    await a.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    const exec = server.world.executions[0];
+    release();
+    await exec.done;
+    a.abort();
+    // Its log gone from Cloud Logging (kept 30 days; a restarted region keeps none).
+    server.world.entries.splice(0);
+    const done: string[] = [];
+    const unfollowed: string[] = [];
+    const b = placeFor(server, stateDir, { logDeadlineMs: 50, onLogDone: (id) => done.push(id), onUnfollow: (id) => unfollowed.push(id) });
+    await b.place.start();
+    const id = exec.name.split('/').at(-1)!;
+    await waitFor(() => unfollowed.includes(id) || null, 'its last entries no longer awaited');
+    await new Promise((r) => setImmediate(r));
+    expect(done).toEqual([]);
+  });
+
   it('launches with the keys and settings in the args, records the execution in runs.jsonl, and follows its log', async () => {
     const { server, stateDir, release } = await setUp();
     const { place, lines, state } = placeFor(server, stateDir);

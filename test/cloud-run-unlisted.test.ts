@@ -90,6 +90,7 @@ test('one whose log Cloud Logging no longer has either: said plainly, its run an
   const missing = await runCliAsync(['missing', '--from', 'failures'], { cwd: dir });
   expect([missing.code, missing.stdout]).toEqual([1, '']);
   expect(missing.stderr).toContain(`execution ${id} is no longer listed by the region and its log is not in Cloud Logging`);
+
 }, 90_000);
 
 // Tester AD12: the followed execution vanished from the region while it ran (a 404 for it, the job still there): the

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -76,4 +76,32 @@ test('the dashboard says it once, naming the file, and never writes over it with
   expect(readFileSync(file, 'utf8')).toBe(cut);
   ac.abort();
   await history.close();
+});
+
+// An earlier execution whose log Cloud Logging no longer has, read once: no entry is nothing read, never kept `whole`
+// with 0 failures (its keys would read `recovered` where they are not known).
+test('an earlier execution whose log gives no entry is not kept', async () => {
+  const dir = stateDir();
+  const ac = new AbortController();
+  const history = createExecutionHistory({
+    stateDir: dir,
+    baseDir: path.dirname(dir),
+    project: 'p',
+    job: 'j',
+    args: [],
+    // Cloud Logging has nothing of it: the first pass reaches the end with no entry.
+    feed: { follow: (o: { onRead: (at: number, pass: { caughtUp: boolean; passStartedAt: number }) => void }) => (queueMicrotask(() => o.onRead(3000, { caughtUp: true, passStartedAt: 3000 })), () => undefined) } as never,
+    grammar: compileGrammar(),
+    dispatch: () => undefined,
+    currentRun: () => null,
+    now: () => Date.parse('2026-03-02T00:00:00Z'),
+    logDeadlineMs: 1000,
+    signal: ac.signal,
+  });
+  await history.start();
+  const e = decodeExecution({ name: 'projects/p/locations/r/jobs/j/executions/j-0', createTime: '2026-03-01T12:00:00Z', startTime: '2026-03-01T12:00:00Z', completionTime: '2026-03-01T12:05:00Z', taskCount: 1, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] });
+  history.listed([e], new Map());
+  await history.close();
+  expect(existsSync(path.join(dir, 'executions', 'j-0.json'))).toBe(false);
+  ac.abort();
 });

@@ -138,6 +138,11 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     for (const x of due) {
       const entries = await readWhole(x);
       if (!entries) break;
+      // No entry (its log gone from Cloud Logging, or never written): nothing read, so nothing kept, never 0 failures.
+      if (entries.length === 0) {
+        read++;
+        continue;
+      }
       const run = foldExecutionLog(entries, grammar, x.taskCount);
       const rec = mine.get(x.id);
       kept.push(outcomesOf(x, run, rec ? keysFromArgv(cr.args, rec.argv) : null, true));

@@ -57,7 +57,8 @@ export interface CloudRunPlaceDeps {
   onFollow?(executionId: string, seed: RunSeed): void;
   /**
    * The followed execution's log is done with: it ended and its log is whole (`whole`), or another execution is
-   * followed now (`whole` as far as its last entries had come). Called while the store still holds its run.
+   * followed now (`whole` as far as its last entries had come). Called while the store still holds its run; never
+   * for one whose log gave no entry (nothing read to keep).
    */
   onLogDone?(e: ExecutionInfo, rec: RunRecord | null, whole: boolean): void;
   /**
@@ -150,6 +151,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let caughtUpFrom: number | null = null;
   /** The followed execution whose kept outcomes stand for its run (onLogEmpty), else null. */
   let standIn: string | null = null;
+  /**
+   * The followed execution whose log gave at least one entry. One that gave none has nothing to keep: kept `whole`, a log
+   * gone from Cloud Logging (or never written) would stand as 0 failures, its keys `recovered`, where they are not known.
+   */
+  let spoke: string | null = null;
   /** When the region last said an execution was running (our clock): the latest proof of its life. */
   let seenActive: { id: string; at: number } | null = null;
 
@@ -217,8 +223,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   function followLog(e: ExecutionInfo, rec: RunRecord | null) {
     unfollow?.();
     // The execution followed until now: what the store holds of it is all there will be.
-    if (followed && followed.e.id !== e.id) d.onLogDone?.(followed.e, followed.rec, !isActive(followed.e) && incompleteOf(followed.e) !== 'waiting');
+    if (followed && followed.e.id !== e.id && spoke === followed.e.id) d.onLogDone?.(followed.e, followed.rec, !isActive(followed.e) && incompleteOf(followed.e) !== 'waiting');
     followed = { e, rec };
+    spoke = null;
     caughtUpFrom = null;
     standIn = null;
     let askedKept = false;
@@ -234,6 +241,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       onEntries: (entries, newestAt) => {
         // Cloud Logging delivers late entries after later ones: the log is read in its own order, or a late run
         // header would start a second run inside one execution (tester T24). A late entry re-reads the log.
+        if (entries.length) spoke = e.id;
         const fresh = inLogOrder(entries);
         const inOrder = kept.length === 0 || byTime(kept[kept.length - 1], fresh[0]) <= 0;
         for (const f of fresh) kept.push(f);
@@ -352,7 +360,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     track(
       awaitLastEntries(e).then(() => {
         // Its outcomes are kept (failures across executions) while the store still holds its run.
-        if (current?.id === e.id && !d.signal.aborted) d.onLogDone?.(e, rec, incompleteOf(e) !== 'waiting');
+        if (current?.id === e.id && !d.signal.aborted && spoke === e.id) d.onLogDone?.(e, rec, incompleteOf(e) !== 'waiting');
         return recordEndOf(e, rec, true);
       }),
     );

@@ -109,6 +109,8 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
       if (e.id === followed || kept.get(e.id)?.whole) continue;
       const lines = await readOnce(e);
       if (!lines || d.signal.aborted) return;
+      // No entry (its log gone from Cloud Logging, or never written): nothing read, so nothing kept, never 0 failures.
+      if (lines.length === 0) continue;
       await keep(outcomesOf(e, foldExecutionLog(lines, d.grammar, e.taskCount), triedOf(rec), true));
     }
   }
