@@ -113,6 +113,24 @@ describe('a log cut by copytruncate while its writer goes on (tester Z4): every 
     expect(said).toEqual([lines(1, 3), `lost:${second - read}`, lines(8, 9)]);
   });
 
+  test('cut with its copy gone: an older rotation that also begins with NULs (a day before) is never read as it', async () => {
+    const { log, said, f, close } = setUp();
+    // Yesterday's cut copy of a `>` writer: NULs (past where we read today, short of the cut), then its lines, a day old.
+    fs.writeFileSync(`${log}.1`, Buffer.concat([Buffer.alloc(160), Buffer.from(lines(40, 49))]));
+    const day = Date.now() / 1000 - 86_400;
+    fs.utimesSync(`${log}.1`, day, day);
+    fs.writeFileSync(log, lines(1, 3));
+    await f.check();
+    const read = fs.statSync(log).size;
+    fs.appendFileSync(log, lines(4, 5));
+    const at = fs.statSync(log).size;
+    fs.truncateSync(log, 0);
+    writeAt(log, at, lines(6, 7));
+    await f.check();
+    await close();
+    expect(said).toEqual([lines(1, 3), `lost:${at - read}`, lines(6, 7)]);
+  });
+
   test('read behind the writer at the cut (`>`): the lines before the cut come from the copy, then the new ones', async () => {
     const { log, said, f, close } = setUp();
     fs.writeFileSync(log, lines(1, 3));

@@ -38,12 +38,13 @@ export async function readCutCopy(
  * The copies of later cuts, taken while nothing read the log (tester AD7: two copytruncates during a Ctrl-Z lost the
  * middle copy's lines). A `>` writer goes on at its offset after a cut, so a later copy is NULs up to where the log was
  * cut before it, then what the writer wrote until its own cut: read from there to its end, then the copy after it,
- * until the writer's offset now (`to`). `read`: copies already read. What no copy holds (one deleted by a rotation that
+ * until the writer's offset now (`to`). `read`: copies already read; `since`: when the log was last written as we
+ * had read it (a copy is newer). What no copy holds (one deleted by a rotation that
  * keeps one copy, `rotate 1`: tester AD14) is said to `onLost` in bytes, in its place among the lines. Only reads.
  */
 export async function readLaterCopies(
   log: string,
-  opts: { from: number; to: number; read: string[]; maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void; onLost?: (bytes: number) => void },
+  opts: { from: number; to: number; read: string[]; maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void; onLost?: (bytes: number) => void; since?: number },
 ): Promise<void> {
   const read = new Set(opts.read);
   let from = opts.from;
@@ -55,8 +56,11 @@ export async function readLaterCopies(
       const h = await open(file, 'r').catch(() => null);
       if (!h) continue;
       try {
-        const size = (await h.stat()).size;
-        if (size <= from || !(await holds(h, Buffer.alloc(1), 0))) continue;
+        const st = await h.stat();
+        const size = st.size;
+        // Copied after the log's newest write we had read (`since`): an older rotation that also begins with NULs (an
+        // earlier day's cut) is never taken for one of these (2 s for file systems with coarse times).
+        if (size <= from || (opts.since !== undefined && opts.since >= 0 && st.mtimeMs < opts.since - 2000) || !(await holds(h, Buffer.alloc(1), 0))) continue;
         const textAt = await firstText(h, Math.min(size, opts.to));
         if (textAt < from || (next && textAt >= next.textAt)) continue;
         next = { file, size, textAt };

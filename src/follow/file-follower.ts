@@ -128,7 +128,7 @@ export class FileFollower {
       // none holds (the first copy deleted by the second rotation, or not beside the log) is said lost (tester AD14).
       const onLost = (bytes: number) => this.handlers.onLost?.(bytes);
       const later = copy ? copy.size : from;
-      if (cut && later < cut.textAt) await readLaterCopies(this.path, { from: later, to: cut.textAt, read: copy ? [copy.file] : [], maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost }).catch(() => undefined);
+      if (cut && later < cut.textAt) await readLaterCopies(this.path, { from: later, to: cut.textAt, read: copy ? [copy.file] : [], maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost, since: file.previousMtimeMs }).catch(() => undefined);
       if (this.signal.aborted) return;
       if (cut) {
         // The writer goes on at its own offset: the file is NULs up to there, then its new lines.

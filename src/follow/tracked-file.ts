@@ -28,6 +28,12 @@ export class TrackedFile {
   private tail = Buffer.alloc(0);
   /** Size and mtime when last checked: unchanged, nothing can have been rewritten (no read needed). */
   private seen = { size: -1, mtimeMs: -1 };
+  /** The modification time seen at the check before the last one: the newest write read then (see cut copies). */
+  private mtimeBefore = -1;
+  /** When the file was last written as of the check before this one (epoch ms; -1 when not known). */
+  get previousMtimeMs(): number {
+    return this.mtimeBefore;
+  }
   /**
    * The last run of NUL bytes read (file offsets, end exclusive), or null. Read in the middle of a log we were
    * following, it is where a copytruncate cut the file under us: what was there is in the copy (see holeCut).
@@ -76,6 +82,7 @@ export class TrackedFile {
    * result), or it grew and its first bytes, or the bytes just before where we stopped reading, changed.
    */
   async wasRewritten(size: number, mtimeMs: number): Promise<boolean> {
+    this.mtimeBefore = this.seen.mtimeMs;
     if (size < this.offset) return true;
     const prev = this.seen;
     this.seen = { size, mtimeMs };
