@@ -7,6 +7,7 @@ import { statusText } from '../src/app/status-text.js';
 import { initialState, type AppState } from '../src/state/app-state.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { initialPlaceState } from '../src/state/place-state.js';
+import { placeLines } from '../src/state/place-view.js';
 import { emptyRun } from '../src/state/run.js';
 
 // Tester AE5: the region killed mid-run, the job screen kept `rate 61.0/min · ETA 4–5 min` and `⟳ 3 in flight` for
@@ -45,5 +46,20 @@ describe('a run whose Cloud Run figures are only the last look', () => {
     expect(frame).not.toContain('in flight');
     expect(frame).toContain('rate – · ETA not known while Cloud Run cannot be read');
     expect(statusText(s)).toContain('rate –  ETA not known while Cloud Run cannot be read');
+  });
+
+  test('Cloud Logging not answering, the region answering: the log\'s figures are the ones not known, and said so', () => {
+    const s = stateWith('Cloud Logging: connection refused at 127.0.0.1:9: nothing listens there');
+    expect(currentFigures(s)).toMatchObject({ ratePerMin: null, etaSeconds: null, inFlight: 0, unseen: 'Cloud Logging cannot be read' });
+    expect(panel(s)).toContain('rate – · ETA not known while Cloud Logging cannot be read');
+  });
+
+  // Tester AE12's note: with Cloud Logging down the execution line said `no log entries yet`: not known, not absent.
+  test('no entry read while Cloud Logging fails is `log not read`, not `no log entries yet`', () => {
+    const s = stateWith('Cloud Logging: connection refused at 127.0.0.1:9: nothing listens there');
+    const unread = { ...s, place: { ...s.place!, logNewestAt: null, logReadAt: null } };
+    expect(placeLines(unread)[0].text).toContain(' · log not read · ');
+    const up = stateWith(null);
+    expect(placeLines({ ...up, place: { ...up.place!, logNewestAt: null } })[0].text).toContain(' · no log entries yet · ');
   });
 });

@@ -144,4 +144,7 @@ test('an execution last seen running while Cloud Run cannot be read: said as las
   const base = initialState({ job: 'crjob', log: 'cloud-run', now, targets: [95], place });
   const launched = { ...base, process: { ...base.process, alive: true, attached: true, runId: 'resume-20261201-131805-65acd9', pid: null } };
   expect(leaveSummary([launched], 200)).toEqual(['backfill-tui: crjob: execution bf-job-7d46e (run resume-20261201-131805-65acd9) was last seen running; Cloud Run cannot be read (since 11:59:10)']);
+  // Only Cloud Logging failing: the region still says the execution runs, and it goes on.
+  const logDown = { ...launched, place: { ...launched.place!, error: 'Cloud Logging: connection refused at 127.0.0.1:9: nothing listens there' } };
+  expect(leaveSummary([logDown], 200)[0]).toBe('backfill-tui: crjob: execution bf-job-7d46e (run resume-20261201-131805-65acd9) goes on');
 });

@@ -63,7 +63,8 @@ function stopWords(p: AppState['process']): string {
 /** Why the job's Cloud Run figures are only its last look (the region down, denied, timing out), or null while it answers. */
 function unanswered(s: AppState): string | null {
   const pl = s.place;
-  if (!pl?.error) return null;
+  // Cloud Logging's errors leave the execution's state fresh (place-view.ts): it goes on, as the region says.
+  if (!pl?.error || /^Cloud Logging\b/.test(pl.error)) return null;
   const since = pl.errorSince ?? pl.errorAt;
   return `Cloud Run cannot be read${since ? ` (since ${clockTime(since)})` : ''}`;
 }

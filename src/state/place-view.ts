@@ -31,7 +31,8 @@ export function placeLines(state: AppState): PlaceLine[] {
   const state_ = p.cancelling && isActive(e) ? 'cancelling' : stale && isActive(e) ? `last seen ${e.state}` : e.state === 'unknown' ? 'end not known' : e.state;
   const unlisted = e.unlisted ? ` · ${e.unlisted}` : '';
   // Once an execution ended and its log is whole, the age of its newest entry only says how long ago it ended.
-  const delay = p.logNewestAt === null ? (isActive(e) ? ' · no log entries yet' : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}` : '';
+  // With Cloud Logging failing, no entry read says nothing of whether there are any (tester AE12's note).
+  const delay = p.logNewestAt === null ? (isActive(e) ? (p.error !== null && /^Cloud Logging\b/.test(p.error) ? ' · log not read' : ' · no log entries yet') : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}` : '';
   const tone = e.state === 'failed' ? 'fail' : e.state === 'cancelled' ? 'warn' : e.state === 'succeeded' ? 'ok' : 'info';
   // The short facts first and the long name last: at 80 columns a cut takes the end of the name, not the delay.
   return [{ text: `execution ${state_}${who}${e.state === 'unknown' ? '' : ` · ${tasks}`}${delay}${unlisted} · ${e.id}`, tone }, ...problem(state)];
