@@ -91,7 +91,25 @@ test('on the fall-back night the timestamp is the occurrence its write made, and
   const file = inZone({ ...parsed.file, mtimeMs: Date.UTC(2026, 10, 1, 6, 0, 27) }, 'America/New_York');
   expect(new Date(file.writtenAtMs!).toISOString()).toBe('2026-11-01T06:00:26.783Z');
   expect(new Date(file.runStartedAt!).toISOString()).toBe('2026-11-01T05:58:52.000Z');
-  // Written in the first 01:00 hour (EDT), the first occurrence, both.
-  const early = inZone({ ...parsed.file, mtimeMs: Date.UTC(2026, 10, 1, 5, 0, 27) }, 'America/New_York');
-  expect(new Date(early.writtenAtMs!).toISOString()).toBe('2026-11-01T05:00:26.783Z');
+  // A run begun and ended in the first 01:00 hour (EDT): the first occurrence, both.
+  const first = parseFailedFile('/x/failed_dates_20261101_011000.json', body.replace('01:00:26', '01:30:26'));
+  if (!first.ok) throw new Error(first.reason);
+  const early = inZone({ ...first.file, mtimeMs: Date.UTC(2026, 10, 1, 5, 30, 27) }, 'America/New_York');
+  expect(new Date(early.writtenAtMs!).toISOString()).toBe('2026-11-01T05:30:26.783Z');
+  expect(new Date(early.runStartedAt!).toISOString()).toBe('2026-11-01T05:10:00.000Z');
+});
+
+// AE9's residue: the same file read with no zone on a UTC machine (the log's clock takes the step back as a set back):
+// its timestamp, 01:00:26, came before its name's 01:58:52, so the file was before its own run.
+test('read in a zone without that change, a timestamp up to an hour before its name is after the clock went back', () => {
+  const body = JSON.stringify({ timestamp: '2026-11-01T01:00:26.783226', total_failed: 0, failed_dates: [] });
+  const parsed = parseFailedFile('/x/failed_dates_20261101_015852.json', body);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const file = inZone({ ...parsed.file, mtimeMs: Date.UTC(2026, 10, 1, 6, 0, 27) }, 'UTC');
+  expect(new Date(file.runStartedAt!).toISOString()).toBe('2026-11-01T01:58:52.000Z');
+  expect(new Date(file.writtenAtMs!).toISOString()).toBe('2026-11-01T02:00:26.783Z');
+  // Two hours before: no set back explains it, the time stays as written.
+  const odd = parseFailedFile('/x/failed_dates_20261101_035852.json', body);
+  if (!odd.ok) throw new Error(odd.reason);
+  expect(new Date(inZone({ ...odd.file, mtimeMs: 0 }, 'UTC').writtenAtMs!).toISOString()).toBe('2026-11-01T01:00:26.783Z');
 });
