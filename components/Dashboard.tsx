@@ -123,7 +123,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} width={width} rows={placeRows} />
-      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} short={short} />}
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} short={short} noRun={noRunWords(state)} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} errorRows={errorRows} />
       {showProblem ? <WrappedText text={expectedProblem!} width={width} rows={problemRows} color={color ? 'red' : undefined} /> : null}
       {showFailedProblem ? <WrappedText text={failedProblem!} width={width} rows={failedProblemRows} color={color ? 'yellow' : undefined} /> : null}
@@ -133,4 +133,16 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       <LogPane lines={state.log.tail} height={logHeight} width={width} />
     </Box>
   );
+}
+
+/**
+ * What the run pane says with no run read, for a Cloud Run job: no log file to wait for, and with the region or Cloud
+ * Logging not answering, nothing read of its executions (tester AE15: `No run in the log yet` while `h` listed four
+ * executions launched here). Undefined: a local log's words.
+ */
+export function noRunWords(state: AppState): string | undefined {
+  const p = state.place;
+  if (!p) return undefined;
+  if (p.error) return `No execution's log read: ${/^Cloud Logging\b/.test(p.error) ? 'Cloud Logging' : 'Cloud Run'} cannot be read (executions launched here: h).`;
+  return p.execution ? "No run in the execution's log yet: its lines arrive with Cloud Logging's delay." : undefined;
 }

@@ -13,7 +13,7 @@ import { foreignLogText, type ForeignLog } from '../src/state/foreign-log.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, error = null, rotation = null, noteRows = 1, short = 0 }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: boolean; foreign?: ForeignLog | null; cause?: string | null; error?: string | null; rotation?: string | null; noteRows?: number; short?: number }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, error = null, rotation = null, noteRows = 1, short = 0, noRun }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: boolean; foreign?: ForeignLog | null; cause?: string | null; error?: string | null; rotation?: string | null; noteRows?: number; short?: number; noRun?: string }) {
   const color = useColor();
   // Lines, none in the backfill's format (tester W19): said, with the newest as it is, never "no run yet".
   if (!run && foreign) {
@@ -27,7 +27,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
   if (!run) {
     return (
       <Box flexDirection="column">
-        <Text dimColor>No run in the log yet. The dashboard follows it as soon as lines arrive.</Text>
+        <Text dimColor wrap="truncate-end">{noRun ?? 'No run in the log yet. The dashboard follows it as soon as lines arrive.'}</Text>
       </Box>
     );
   }

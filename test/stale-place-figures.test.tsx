@@ -63,3 +63,17 @@ describe('a run whose Cloud Run figures are only the last look', () => {
     expect(placeLines({ ...up, place: { ...up.place!, logNewestAt: null } })[0].text).toContain(' · no log entries yet · ');
   });
 });
+
+// Tester AE15: the region down when the dashboard opened, the run pane said `No run in the log yet. The dashboard
+// follows it as soon as lines arrive.` (a local log's words) while `h` listed four executions launched here.
+test('with no run read, a Cloud Run job that cannot be read says so in the run pane', async () => {
+  const { noRunWords } = await import('../components/Dashboard.js');
+  const s = stateWith('connection refused at 127.0.0.1:39681: nothing listens there');
+  const none = { ...s, log: { ...s.log, current: null } };
+  expect(noRunWords(none)).toBe("No execution's log read: Cloud Run cannot be read (executions launched here: h).");
+  const frame = stripVTControlCharacters(renderToString(<RunPanel run={null} figures={currentFigures(none)} width={80} noRun={noRunWords(none)} />, { columns: 80 }));
+  expect(frame).toContain("No execution's log read: Cloud Run cannot be read");
+  expect(frame).not.toContain('No run in the log yet');
+  // A local job keeps its words.
+  expect(noRunWords(initialState({ job: 'j', log: '/x.log', now, targets: [95] }))).toBeUndefined();
+});
