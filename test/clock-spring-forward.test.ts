@@ -248,7 +248,9 @@ describe('the live anchor on a long log: the skip (or set back) far before the t
     let state: AppState = initialState({ job: 'screen', log: n.done, now: n.newestAt, targets: [] });
     const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));
     const h = logHandlers(compileGrammar(), dispatch);
+    // The history read as the follower reads it: its lines, then its end (where a history's change is said).
     h.onChunk(Buffer.from(n.log));
+    h.onProgress({ bytesRead: n.log.length, size: n.log.length, historyDone: true });
     const said = state.ui.notices.find((x) => x.text.startsWith('log clock skipped'));
     expect(said?.text).toBe('log clock skipped 02:00–03:00 on 2026-03-08 (spring forward, as America/New_York did): read as no time passing');
     // Wrapped whole within the screen's width, in at most the three rows a notice may take.

@@ -119,7 +119,10 @@ export function logHandlers(
    */
   let cameAt = Number.NaN;
   let cameBefore = Number.NaN;
-  /** Says the newest DST change the clock took that its zone does not have (parser/log-clock.ts), once. */
+  /**
+   * Says the newest DST change the clock took that its zone does not have (parser/log-clock.ts), once: when the
+   * history is read, then as lines come.
+   */
   const sayStep = () => {
     const step = clock.lastStep();
     if (step === null || step.at === saidStep) return;
@@ -175,7 +178,7 @@ export function logHandlers(
       } else batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
       // Lines appended while we follow prove a live writer whatever their timestamps say.
       dispatch({ type: 'log/batch', batch, ...(historyDone && now ? { arrivedAt: now() } : {}) });
-      sayStep();
+      if (historyDone) sayStep();
     },
     onReset: (reason) => {
       // The new file's size is not known until its first progress report: until then nothing is far from its
@@ -205,6 +208,9 @@ export function logHandlers(
       size = p.size;
       historyDone ||= p.historyDone;
       dispatch({ type: 'log/progress', ...p });
+      // A history's newest change is said once it is read, however it was read (in this thread, or in the parse
+      // worker, which hands back only its clock at the end): the same events either way.
+      if (p.historyDone) sayStep();
     },
     onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
     onLost: (bytes) => dispatch({ type: 'log/lost', bytes }),
@@ -282,8 +288,6 @@ export function logHandlers(
         );
         // Our own reading goes on where the worker's stopped, with its clock (the repeated hour, a set-back clock).
         if (done.clock) clock = LogClock.from(done.clock);
-        // Said once the worker's batches are folded (the newest change, as a read in this thread ends up saying).
-        sayStep();
         if (worker.stats) {
           worker.stats.inThread += handedOver - range.from;
           worker.stats.fromWorker += Math.max(0, done.through - handedOver);

@@ -98,6 +98,9 @@ export async function damagedLogs(dir: string): Promise<TestLog[]> {
   put('damaged-runs', Buffer.concat([...runs.map((r) => Buffer.from(r)), oddities(Date.UTC(2025, 10, 28)), Buffer.from((await sim(dir, ['--limit=40'])).split('\n').slice(0, 30).join('\n'))]));
   // The night clocks fall back: the repeated hour is told apart by the order of the lines (one clock across chunks).
   put('dst-night', await sim(dir, ['--workers=1', '--mean-seconds=40', '--timezone=America/New_York', '--clock-start=2025-11-02T05:20:00Z', '--limit=900']), 'America/New_York');
+  // Read in a zone that has neither change (no `timezone`): New York's fall back (a set back), then a run across its
+  // spring forward (a skip), each taken by the clock where it comes, the newest said.
+  put('dst-unzoned', `${await sim(dir, ['--workers=1', '--mean-seconds=40', '--timezone=America/New_York', '--clock-start=2025-11-02T05:20:00Z', '--limit=200'])}${await sim(dir, ['--workers=1', '--mean-seconds=40', '--timezone=America/New_York', '--clock-start=2026-03-08T06:20:00Z', '--limit=200'])}`);
   // A retry run in the same log: its outcomes follow failures of the run before, and some fail again.
   const rough = ['--fail-months=1,2,3,4,5,6,10,11,12', '--fail-rate=0.4', '--timeout-rate=0.1', '--exception-rate=0.05'];
   put('retries', `${await sim(dir, rough)}${await sim(dir, [...rough, '--seed=8'], Date.UTC(2025, 10, 27, 9))}`);
