@@ -1,3 +1,4 @@
+import { placeErrorSource } from '../src/state/place-state.js';
 import { Box, Text } from 'ink';
 import type { AppState } from '../src/state/app-state.js';
 import { keyDateOf, seasonCount } from '../src/state/calendar.js';
@@ -143,6 +144,6 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
 export function noRunWords(state: AppState): string | undefined {
   const p = state.place;
   if (!p) return undefined;
-  if (p.error) return `No execution's log read: ${/^Cloud Logging\b/.test(p.error) ? 'Cloud Logging' : 'Cloud Run'} cannot be read (executions launched here: h).`;
+  if (p.error) return `No execution's log read: ${placeErrorSource(p.error)} cannot be read (executions launched here: h).`;
   return p.execution ? "No run in the execution's log yet: its lines arrive with Cloud Logging's delay." : undefined;
 }

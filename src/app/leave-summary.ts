@@ -1,3 +1,4 @@
+import { placeErrorSource } from '../state/place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { cancelCommand } from '../state/place-view.js';
@@ -64,7 +65,7 @@ function stopWords(p: AppState['process']): string {
 function unanswered(s: AppState): string | null {
   const pl = s.place;
   // Cloud Logging's errors leave the execution's state fresh (place-view.ts): it goes on, as the region says.
-  if (!pl?.error || /^Cloud Logging\b/.test(pl.error)) return null;
+  if (!pl?.error || placeErrorSource(pl.error) === 'Cloud Logging') return null;
   const since = pl.errorSince ?? pl.errorAt;
   return `Cloud Run cannot be read${since ? ` (since ${clockTime(since)})` : ''}`;
 }

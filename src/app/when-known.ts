@@ -42,8 +42,8 @@ export function failuresStillReading(s: AppState): string | null {
   // nor, with the executions not listed, what the newest one failed. Asked first: an execution launched from here has
   // no history to read (done at its launch), yet what it failed is in the log that cannot be read (tester AE12).
   if (s.place) {
-    if (s.place.error && executionsUnlisted(s)) return "the executions could not be listed, so the newest one's failures are not known";
-    if (s.place.error && executionLogUnread(s)) return "the execution's log could not be read, so its failures are not known";
+    if (executionsUnlisted(s)) return "the executions could not be listed, so the newest one's failures are not known";
+    if (executionLogUnread(s)) return "the execution's log could not be read, so its failures are not known";
     if (log.historyDone || s.place.error) return null;
     return "the execution's log is still being read, so not every failure is known";
   }

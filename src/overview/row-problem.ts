@@ -1,3 +1,4 @@
+import { placeErrorSource } from '../state/place-state.js';
 import type { AppState } from '../state/app-state.js';
 import { FOREIGN_LOG_HINT, foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
 import { deadStartWords, runEndError } from '../state/dead-start.js';
@@ -39,10 +40,6 @@ export function problemKind(message: string): string {
   return code && !kind.includes(code) ? `${kind} (${code})` : kind;
 }
 
-/** The service a Cloud Run place's error names (`Cloud Logging: quota reached (429)…`). */
-function placeSource(message: string): string {
-  return /^Cloud Logging\b/.test(message) ? 'Cloud Logging' : 'Cloud Run';
-}
 
 const problem = (source: string, message: string, hint: string | null, run: boolean, kind = problemKind(message)): RowProblem => ({ source, kind, message, hint, run });
 
@@ -53,7 +50,7 @@ const problem = (source: string, message: string, hint: string | null, run: bool
 export function rowProblems(state: AppState): RowProblem[] {
   const out: RowProblem[] = [];
   const p = state.place;
-  if (p?.error) out.push(problem(placeSource(p.error), p.error, p.hint, true));
+  if (p?.error) out.push(problem(placeErrorSource(p.error), p.error, p.hint, true));
   if (state.log.problem) out.push(problem('log', state.log.problem, null, true));
   // Lines, but none a run can be read from (tester W19): the run is unknown, never a calm `waiting`.
   const foreign = foreignLogProblem(state);

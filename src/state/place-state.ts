@@ -45,3 +45,11 @@ export interface PlaceState {
 export function initialPlaceState(label: string, stuckAfterMs: number): PlaceState {
   return { kind: 'cloud-run', label, execution: null, ours: false, logNewestAt: null, logReadAt: null, logIncomplete: null, error: null, hint: null, errorAt: null, cancelling: false, listedAt: null, recent: [], stuckAfterMs };
 }
+
+/**
+ * The service a Cloud Run place's error names: `Cloud Logging` for an error of the log's reads (they begin
+ * `Cloud Logging: …`, cloud-run/errors.ts), which leave the execution's state fresh; else `Cloud Run` (the region).
+ */
+export function placeErrorSource(message: string): 'Cloud Run' | 'Cloud Logging' {
+  return /^Cloud Logging\b/.test(message) ? 'Cloud Logging' : 'Cloud Run';
+}

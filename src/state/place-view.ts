@@ -1,3 +1,4 @@
+import { placeErrorSource } from './place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { formatClock } from '../format.js';
@@ -27,12 +28,12 @@ export function placeLines(state: AppState): PlaceLine[] {
   // Cloud Run not answering (not Cloud Logging, whose errors leave the execution's state fresh): the state is what
   // it said last, never read as fresh (tester AC12). One the region no longer lists is said so, and its end `not known`
   // when no dashboard saw it (tester Z3).
-  const stale = p.error !== null && !/^Cloud Logging\b/.test(p.error);
+  const stale = p.error !== null && placeErrorSource(p.error) === 'Cloud Run';
   const state_ = p.cancelling && isActive(e) ? 'cancelling' : stale && isActive(e) ? `last seen ${e.state}` : e.state === 'unknown' ? 'end not known' : e.state;
   const unlisted = e.unlisted ? ` · ${e.unlisted}` : '';
   // Once an execution ended and its log is whole, the age of its newest entry only says how long ago it ended.
   // With Cloud Logging failing, no entry read says nothing of whether there are any (tester AE12's note).
-  const delay = p.logNewestAt === null ? (isActive(e) ? (p.error !== null && /^Cloud Logging\b/.test(p.error) ? ' · log not read' : ' · no log entries yet') : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}` : '';
+  const delay = p.logNewestAt === null ? (isActive(e) ? (p.error !== null && placeErrorSource(p.error) === 'Cloud Logging' ? ' · log not read' : ' · no log entries yet') : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}` : '';
   const tone = e.state === 'failed' ? 'fail' : e.state === 'cancelled' ? 'warn' : e.state === 'succeeded' ? 'ok' : 'info';
   // The short facts first and the long name last: at 80 columns a cut takes the end of the name, not the delay.
   return [{ text: `execution ${state_}${who}${e.state === 'unknown' ? '' : ` · ${tasks}`}${delay}${unlisted} · ${e.id}`, tone }, ...problem(state)];

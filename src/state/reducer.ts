@@ -199,8 +199,7 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'log/zone-guess': {
       // Said for as long as it holds: every time on the screen rests on it.
       // The failed-keys files' times are on the log's clock: read again in the zone now guessed (tester AE1).
-      const zone = event.guess?.zone ?? state.log.zone;
-      const failed = state.failed.fromFiles ? withRuns({ ...state.failed, fromFiles: filesInZone(state.failed.fromFiles, zone), current: state.failed.current && inZone(state.failed.current, zone) }) : state.failed;
+      const failed = state.failed.fromFiles ? failedInZone(state.failed, state.failed.fromFiles, state.failed.current, event.guess?.zone ?? state.log.zone) : state.failed;
       const next = { ...state, log: { ...state.log, zoneGuess: event.guess }, failed };
       return event.guess ? withNotice(next, zoneGuessText(event.guess), 'warn', ZONE_GUESS) : withoutNotice(next, ZONE_GUESS);
     }
@@ -353,8 +352,7 @@ function step(state: AppState, event: AppEvent): AppState {
       return withSource(state, event.source, (s) => ({ ...s, checking: false, checkingSince: null, progress: null, error: event.error.message, hint: event.error.hint, errorAt: event.at, failuresInRow: s.failuresInRow + 1 }));
     case 'failed/update': {
       // Each source reads a file's times in this machine's zone; the log's (configured or guessed) is known here.
-      const zone = state.log.zoneGuess?.zone ?? state.log.zone;
-      return { ...state, failed: withRuns({ ...state.failed, fromFiles: filesInZone(event.files, zone), current: event.current && inZone(event.current, zone), notes: event.notes }) };
+      return { ...state, failed: failedInZone({ ...state.failed, notes: event.notes }, event.files, event.current, state.log.zoneGuess?.zone ?? state.log.zone) };
     }
     case 'failed/unread':
       return { ...state, failed: { ...state.failed, unread: event.reason } };
@@ -436,10 +434,11 @@ function withRuns(failed: FailedFilesState): FailedFilesState {
 
 const NO_FILES: FailedFilesState['files'] = [];
 
-/** Files with their times read in `zone` (failed-file.ts inZone); the same array when none changed. */
-function filesInZone(files: readonly FailedFile[], zone: string | undefined): FailedFile[] {
+/** `failed` with `files` and `current` as its files, their times read in `zone` (file-times.ts inZone), runs merged again. */
+function failedInZone(failed: FailedFilesState, files: readonly FailedFile[], current: FailedFile | null, zone: string | undefined): FailedFilesState {
   const out = files.map((f) => inZone(f, zone));
-  return out.every((f, i) => f === files[i]) ? (files as FailedFile[]) : out;
+  const fromFiles = out.every((f, i) => f === files[i]) ? (files as FailedFile[]) : out;
+  return withRuns({ ...failed, fromFiles, current: current && inZone(current, zone) });
 }
 
 function emptySource(label: string): SourceState {

@@ -1,3 +1,4 @@
+import { placeErrorSource } from '../state/place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
@@ -28,7 +29,7 @@ function writerFacts(state: AppState): WriterInfo {
   const e = state.place?.execution;
   if (e) {
     const place = state.place!;
-    return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting', endedAt: isActive(e) ? null : (e.completionTime ?? null), readUntil: place.logNewestAt, tasks: e.runningCount, ...(place.error ? { unseen: /^Cloud Logging\b/.test(place.error) ? 'Cloud Logging cannot be read' : 'Cloud Run cannot be read' } : {}) };
+    return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting', endedAt: isActive(e) ? null : (e.completionTime ?? null), readUntil: place.logNewestAt, tasks: e.runningCount, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}) };
   }
   if (p.external) return { alive: true, arrivedAt };
   // A launch from here in its start window: its child is spawned and writing, not yet in the state (its pid comes a
