@@ -3,6 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { renderToString } from 'ink';
 import { expect, test } from 'vitest';
 import { App } from '../components/App.js';
+import { statusJson } from '../src/app/status-json.js';
 import { statusText } from '../src/app/status-text.js';
 import { formatElapsed } from '../src/format.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
@@ -101,4 +102,11 @@ test('an older run launched here: its log row says its launch row\'s figure; one
   // Newest first: the current run, the one started by hand, the stopped one.
   expect(elapsedIn(logRows[2])).toBe(want);
   expect(elapsedIn(logRows[1])).toBe(formatElapsed(byHand, 10_000));
+  // status --json's runs[] dates them the same way (its startedAt/finishedAt were the span of the stopped run's lines):
+  // the stopped one from its launch record to the SIGTERM's end, the one by hand its lines.
+  const iso = (ms: number) => new Date(ms).toISOString();
+  expect(statusJson(s).runs.map((r) => [r.state, r.startedAt, r.finishedAt])).toEqual([
+    ['ended', iso(first - 600), iso(lastOfFirst + 16_000)],
+    ['ended', iso(byHand), iso(byHand + 10_000)],
+  ]);
 });

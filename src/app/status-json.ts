@@ -17,7 +17,8 @@ import { deadStartCause } from '../state/dead-start.js';
 import { rotationJson } from '../state/rotation-note.js';
 import { readingLog } from '../state/log-reading.js';
 import { failuresUnknown } from '../state/failures-known.js';
-import { earlierRuns } from '../state/log-runs.js';
+import { allRuns, earlierRuns } from '../state/log-runs.js';
+import { launchOfRun } from '../state/run-notes.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
 export interface RunJson {
@@ -116,7 +117,15 @@ export function statusJson(state: AppState) {
   // A second writer's run beside the current one is among them, once (tester AA18): going on while a writer not
   // started here is seen, its state then by its lines.
   const beside = state.log.beside;
-  const runs = earlierRuns(state.log).map((r) => runJson(r, runFigures(r, now, { alive: r === beside && state.process.external && !r.complete ? null : false }, false)));
+  // An earlier run launched here counts from its launch to the end its records say, as `h` shows it (tester AC3
+  // residue: `runs[]` dated it by its lines, `h` by its launch: two figures for one run).
+  const behindMs = state.log.clockBehindMs ?? null;
+  const starts = allRuns(state.log).map((r) => r.startedAt).filter((t): t is number => t !== null);
+  const runs = earlierRuns(state.log).map((r) => {
+    const launch = launchOfRun(r, state.process.history, starts.filter((t) => t !== r.startedAt), behindMs);
+    const writer = { alive: r === beside && state.process.external && !r.complete ? null : false, launchedAt: launch?.startedAt ?? null, endedAt: launch?.endedAt ?? null, clockBehindMs: behindMs };
+    return runJson(r, runFigures(r, now, writer, false));
+  });
   const cov = coverageView(state);
   const expected = state.coverage.expected;
   const coverage = expected || state.coverage.expectedError
