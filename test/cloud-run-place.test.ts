@@ -10,6 +10,7 @@ import { initialState, type AppState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { initialPlaceState } from '../src/state/place-state.js';
 import { placeLines } from '../src/state/place-view.js';
+import { clockTime } from '../src/state/confirm-situation.js';
 import { reduce } from '../src/state/reducer.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -241,6 +242,13 @@ describe('Cloud Run place', () => {
     // When it is read next, as a clock time: `next read in 8 s` stood still on the line, never counting down.
     expect(said()).toMatch(/; next read at \d\d:\d\d:\d\d/);
     expect(placeLines(state()).find((l) => l.text.includes('logging.logEntries.list'))?.tone).toBe('fail');
+    // Once that time is past (the read under way, or waiting its turn behind another execution's log), never a time
+    // already gone (tester AE12's nit: `next read at 17:51:47` read at 17:52:11).
+    const retryAt = state().place!.retryAt!;
+    const at = (now: number) => placeLines(reduce(state(), { type: 'clock/tick', now })).map((l) => l.text).find((t) => t.includes('logging.logEntries.list'));
+    expect(at(retryAt - 1)).toContain(`; next read at ${clockTime(retryAt)}`);
+    expect(at(retryAt + 24_000)).toContain('; reading again…');
+    expect(at(retryAt + 24_000)).not.toContain('next read at');
     // Granted: the next read clears it.
     server.setDeny([]);
     await waitFor(() => state().place?.logReadAt !== null && !said(), 'the problem gone once the log is read');

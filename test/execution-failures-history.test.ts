@@ -10,7 +10,8 @@ import { banner, logOf } from './support/log-text.js';
 
 // Tester AC2: a Cloud Run job's `h`, `Failed keys by execution (from its log)`, listed an execution that failed nothing
 // as `✗ 0:` (a colon and nothing after it), left out the execution followed now (its 2 failures read from its log),
-// and put an earlier execution above a later one under `newest first`.
+// and put an earlier execution above a later one under `newest first`. AE13's nit: then `✗ 0` with nothing after the
+// count; it says `no failures`.
 const T = Date.UTC(2026, 11, 1, 10, 10, 10);
 const execution = (id: string, start: number): ExecutionInfo => ({
   name: `projects/p/locations/us-west2/jobs/bf-job/executions/${id}`, id, state: 'succeeded', taskCount: 1, runningCount: 0, succeededCount: 1, failedCount: 0, cancelledCount: 0,
@@ -31,15 +32,15 @@ const section = (s: AppState) => {
   return at < 0 ? [] : lines.slice(at);
 };
 
-test('each ended execution with its failures, the followed one from its log, newest first; none without failures ends in a colon', () => {
+test('each ended execution with its failures, the followed one from its log, newest first; one without failures says so in words', () => {
   const dead = { id: 'bf-job-acab0', startedAt: T, endedAt: T + 5_000, failed: [], tried: null, whole: true, counts: { succeeded: 0, failed: 0, skipped: 0 } };
   const ca502 = execution('bf-job-ca502', T + 24_000);
   const s = scene(ca502, [...banner(3, 180, 30), ['WARNING', '  ❌ Failed 2022-01-05: HTTP 500'], ['WARNING', '  ❌ Timeout 2022-01-06'], ['INFO', '  ✅ Scraped 2022-01-07']], [dead]);
-  expect(section(s)).toEqual(['Failed keys by execution (from its log): 2, newest first', '12-01 10:10 ✗ 2: Regular season 2 · HTTP 500 1 · timeout 1', '12-01 10:10 ✗ 0']);
+  expect(section(s)).toEqual(['Failed keys by execution (from its log): 2, newest first', '12-01 10:10 ✗ 2: Regular season 2 · HTTP 500 1 · timeout 1', '12-01 10:10 no failures']);
   // A third execution followed now (it failed nothing): the two before it, newest first.
   const kept = [dead, { id: 'bf-job-ca502', startedAt: T + 24_000, endedAt: T + 60_000, failed: [fail('2022-01-05'), fail('2022-01-06', 'timeout')], tried: null, whole: true, counts: { succeeded: 28, failed: 2, skipped: 0 } }];
   const later = scene(execution('bf-job-78c41', T + 300_000), [...banner(3, 180, 2), ['INFO', '  ✅ Scraped 2022-01-05'], ['INFO', '  ✅ Scraped 2022-01-06']], kept);
-  expect(section(later)).toEqual(['Failed keys by execution (from its log): 2, newest first', '12-01 10:10 ✗ 2: Regular season 2 · HTTP 500 1 · timeout 1', '12-01 10:10 ✗ 0']);
+  expect(section(later)).toEqual(['Failed keys by execution (from its log): 2, newest first', '12-01 10:10 ✗ 2: Regular season 2 · HTTP 500 1 · timeout 1', '12-01 10:10 no failures']);
 });
 
 // Tester AE10: `h` printed its times in UTC, unlabelled, whatever the zone: at 2 a.m. in New York tonight's run read

@@ -1,4 +1,5 @@
-import { placeErrorSource } from '../state/place-state.js';
+import { placeErrorSource, placeErrorText } from '../state/place-state.js';
+import { clockTime } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { FOREIGN_LOG_HINT, foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
 import { deadStartWords, runEndError } from '../state/dead-start.js';
@@ -50,7 +51,7 @@ const problem = (source: string, message: string, hint: string | null, run: bool
 export function rowProblems(state: AppState): RowProblem[] {
   const out: RowProblem[] = [];
   const p = state.place;
-  if (p?.error) out.push(problem(placeErrorSource(p.error), p.error, p.hint, true));
+  if (p?.error) out.push(problem(placeErrorSource(p.error), placeErrorText(p, state.now, clockTime), p.hint, true, problemKind(p.error)));
   if (state.log.problem) out.push(problem('log', state.log.problem, null, true));
   // Lines, but none a run can be read from (tester W19): the run is unknown, never a calm `waiting`.
   const foreign = foreignLogProblem(state);

@@ -14,7 +14,6 @@ import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import type { KeysLayout } from '../coverage/expected-keys.js';
 import { acquireLaunchLock } from '../runner/lock.js';
 import { appendRunRecord, readRuns, recordEnd, type RunRecord } from '../runner/runs-file.js';
-import { clockTime } from '../state/confirm-situation.js';
 import type { AppEvent } from '../state/events.js';
 import type { PlaceState } from '../state/place-state.js';
 import type { RecordedRun } from '../state/app-state.js';
@@ -181,14 +180,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     failedOnce = true;
     const e = err instanceof CloudRunError ? err : new CloudRunError(String((err as Error)?.message ?? err), 'network', null, null);
     errorFrom = 'run';
-    place({ error: e.message, hint: e.hint, errorAt: d.now() });
+    place({ error: e.message, hint: e.hint, errorAt: d.now(), retryAt: null });
     return e;
   };
   /** The patch that clears the error, when it is `from`'s (a log error outlives good looks at the execution). */
   const cleared = (from: 'run' | 'log') => {
     if (errorFrom !== from && errorFrom !== null) return {};
     errorFrom = null;
-    return { error: null, hint: null, errorAt: null };
+    return { error: null, hint: null, errorAt: null, retryAt: null };
   };
 
   /**
@@ -280,9 +279,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       },
       onError: (err, retryInMs) => {
         errorFrom = 'log';
-        // A clock time, not `in 8 s`: the line stands as written until the next try, and a count would stand still.
+        // A clock time, not `in 8 s` (a count would stand still), said by the view only while it is ahead (place-state.ts).
         const at = d.now();
-        place({ error: `${err.message}; next read at ${clockTime(at + retryInMs)}`, hint: err.hint, errorAt: at });
+        place({ error: err.message, hint: err.hint, errorAt: at, retryAt: at + retryInMs });
       },
     });
   }

@@ -110,10 +110,11 @@ export function historyLines(state: AppState): HistoryLine[] {
   const fromFiles = files.some((f) => !f.fromExecution);
   if (files.length) lines.push(heading(state.place && !fromFiles ? 'Failed keys by execution (from its log)' : 'Failed keys by run (failed-keys files)', files.length));
   // Phases first: at 80 columns the error kinds are what gets cut.
-  // No groups (an execution that failed no key): no colon left dangling (tester AC2).
+  // A run or execution that failed no key says so in words, as the other sections' empty lists do (tester AE13's nit:
+  // `12-01 16:05 ✗ 0` with nothing after the count; AC2: no colon left dangling).
   for (const f of files) {
     const groups = [f.byPhase, f.byError].filter(Boolean).join(' · ');
-    lines.push({ kind: 'row', text: `${when(f.runStartedAt)} ✗ ${formatCount(f.failed)}${groups ? `: ${groups}` : ''}` });
+    lines.push({ kind: 'row', text: `${when(f.runStartedAt)} ${f.failed === 0 ? 'no failures' : `✗ ${formatCount(f.failed)}${groups ? `: ${groups}` : ''}`}` });
   }
   last = { key, lines };
   return lines;

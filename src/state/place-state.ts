@@ -26,6 +26,12 @@ export interface PlaceState {
   hint: string | null;
   errorAt: number | null;
   /**
+   * When the failed log read is tried next (epoch ms), for a Cloud Logging error; null otherwise. Kept apart from
+   * `error` so the line says it while it is ahead, and `reading again…` once it is past (tester AE12's nit: `next read
+   * at 17:51:47` stood at 17:52:11, the feed's turn taken by another execution's log).
+   */
+  retryAt?: number | null;
+  /**
    * A one-shot look (`status`) cut by its time bound before the executions were listed: `error` says so. The place
    * line then says the look timed out, not that the region is unreachable (it may be fine: tester W18's residue).
    */
@@ -52,4 +58,14 @@ export function initialPlaceState(label: string, stuckAfterMs: number): PlaceSta
  */
 export function placeErrorSource(message: string): 'Cloud Run' | 'Cloud Logging' {
   return /^Cloud Logging\b/.test(message) ? 'Cloud Logging' : 'Cloud Run';
+}
+
+/**
+ * The place's error as said at `now`: with when the log is read next while that is ahead, `reading again…` once it is
+ * past (the read under way, or waiting its turn behind another execution's), never a time already gone.
+ */
+export function placeErrorText(p: Pick<PlaceState, 'error' | 'retryAt'>, now: number, clock: (ms: number) => string): string {
+  if (p.error === null) return '';
+  if (p.retryAt == null) return p.error;
+  return `${p.error}; ${now < p.retryAt ? `next read at ${clock(p.retryAt)}` : 'reading again…'}`;
 }

@@ -1,4 +1,4 @@
-import { placeErrorSource } from './place-state.js';
+import { placeErrorSource, placeErrorText } from './place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { formatClock } from '../format.js';
@@ -61,7 +61,7 @@ function problem(state: AppState): PlaceLine[] {
   if (p.error) {
     const since = p.errorSince ?? p.errorAt;
     const figures = p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
-    return [{ text: `${p.error}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
+    return [{ text: `${placeErrorText(p, state.now, clockTime)}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
   const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
   if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or ${cancelCommand(p.execution!)})`, tone: 'fail' }];
