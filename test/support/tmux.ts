@@ -34,6 +34,12 @@ export interface Terminal {
    * sessions of their own and are not waited for.
    */
   close(): void;
+  /**
+   * Closes the terminal as close() does (the pane's programs get SIGHUP) and resolves once they have ended, without
+   * blocking this thread: a test whose own servers answer the program must go on answering while it leaves. Rejects
+   * (after killing them) when they are still there after CLOSE_DEADLINE_MS.
+   */
+  hangUp(): Promise<void>;
 }
 
 /** How long a closed terminal's programs get to end (SIGHUP, then leaving's bounded waits), under a loaded machine. */
@@ -104,29 +110,45 @@ export function startTerminal(argv: string[], opts: { cols: number; rows: number
     pid: () => Number(tmux(['display-message', '-p', '-t', 't', '#{pane_pid}']).trim()),
     exited: () => tmux(['display-message', '-p', '-t', 't', '#{pane_dead}']).trim() === '1',
     close: () => {
-      let members: number[] = [];
-      try {
-        members = sessionMembers(Number(tmux(['display-message', '-p', '-t', 't', '#{pane_pid}']).trim()));
-      } catch {
-        // no pane left
-      }
-      try {
-        tmux(['kill-server']);
-      } catch {
-        // already gone
-      }
+      const members = killServer();
       const deadline = Date.now() + CLOSE_DEADLINE_MS;
       while (members.some(stillThere) && Date.now() < deadline) pause(20);
-      const left = members.filter(stillThere);
-      if (left.length === 0) return;
-      for (const pid of left) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone at the last moment
-        }
-      }
-      throw new Error(`pid ${left.join(', ')} still running ${CLOSE_DEADLINE_MS / 1000} s after its terminal closed (killed now)`);
+      killLeft(members);
+    },
+    hangUp: async () => {
+      const members = killServer();
+      await waitFor(() => !members.some(stillThere), 'the programs of the closed terminal to end', CLOSE_DEADLINE_MS, 20).catch(() => undefined);
+      killLeft(members);
     },
   };
+
+  /** Kills the terminal's tmux server (its pane's programs get SIGHUP); returns the pane's session's processes. */
+  function killServer(): number[] {
+    let members: number[] = [];
+    try {
+      members = sessionMembers(Number(tmux(['display-message', '-p', '-t', 't', '#{pane_pid}']).trim()));
+    } catch {
+      // no pane left
+    }
+    try {
+      tmux(['kill-server']);
+    } catch {
+      // already gone
+    }
+    return members;
+  }
+}
+
+/** Kills what of `members` is still there, and throws saying so: closing its terminal must end a dashboard. */
+function killLeft(members: number[]): void {
+  const left = members.filter(stillThere);
+  if (left.length === 0) return;
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone at the last moment
+    }
+  }
+  throw new Error(`pid ${left.join(', ')} still running ${CLOSE_DEADLINE_MS / 1000} s after its terminal closed (killed now)`);
 }

@@ -14,6 +14,11 @@ export interface LoopbackFault {
   /** Answers 200 with an HTML page (a proxy's or a captive portal's), not the API's JSON. */
   garbage?: boolean;
   times?: number;
+  /**
+   * The call is done as it arrives, its answer held until `until` settles: a region slow to answer, whose caller may
+   * be gone by then (tester AE13: the dashboard's terminal closed while `jobs.run` was under way).
+   */
+  until?: Promise<unknown>;
 }
 
 /** Options: the world's, plus the API's own limits. */
@@ -99,6 +104,8 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
       if (fault && (fault.route === 'any' || fault.route === match.route) && fault.left > 0) {
         fault.left -= 1;
         if (fault.hang) return; // never answers: the client's deadline must end it
+        const until = fault.until;
+        if (until) return handle(match, body, (status, json) => void until.then(() => send(status, json), () => send(status, json)), pageSize);
         if (fault.garbage) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to the network</body></html>');
         return sendError(send, fault.status ?? 500, faultMessage(fault.status ?? 500, match.route, match.resource), match.route, match.resource);
       }
