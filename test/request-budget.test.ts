@@ -221,14 +221,32 @@ describe('g pressed again and again', () => {
         listings += 1;
         await waitFor(() => results === listings, 'the listing g started');
       }
-      else if (t === 3_000) notices.push(refreshNotice([{ name: 'storage', answer }])[0]);
+      else if (t === 3_000 || t === 9_500) notices.push(refreshNotice([{ name: 'storage', answer }], clock.t)[0]);
     }
     ac.abort();
     hub.close();
     // At 0 (the first poll), then 10, 20, 30, 40, 50 and 60 s.
     expect(f.requests).toBe(7);
-    expect(notices).toEqual(['storage checked 3 s ago, next check possible in 7 s']);
+    // Clock times (TZ=UTC, the epoch's first minute): a notice that stands on screen stays true (tester AF4).
+    // 3 s and 9.5 s after the listing: the same words, both still true.
+    expect(notices).toEqual(['storage checked at 00:00:00, g checks it again from 00:00:10', 'storage checked at 00:00:00, g checks it again from 00:00:10']);
   });
+});
+
+test('g refused for two sources checked together says them together, on one line; a check still under way says since when', () => {
+  const now = Date.UTC(2026, 11, 1, 19, 1, 7, 400);
+  const both = refreshNotice([
+    { name: 'storage', answer: { started: false, agoMs: 4_400, nextInMs: 5_600, running: false } },
+    { name: 'warehouse', answer: { started: false, agoMs: 4_400, nextInMs: 5_600, running: false } },
+  ], now)[0];
+  expect(both).toBe('storage and warehouse checked at 19:01:03, g checks them again from 19:01:13');
+  expect(both.length).toBeLessThanOrEqual(80);
+  // A refusal 0.5 s before the gap ends names the next whole second, never one already gone.
+  const running = refreshNotice([
+    { name: 'storage', answer: { started: true } },
+    { name: 'warehouse', answer: { started: false, agoMs: 9_500, nextInMs: 500, running: true } },
+  ], now)[0];
+  expect(running).toBe('checking storage now… · warehouse check under way since 19:00:57, g checks it again from 19:01:08');
 });
 
 describe('the one abortable pause, two ways of ending', () => {

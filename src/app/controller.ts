@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Intent } from '../keymap.js';
 import type { Store } from '../store.js';
 import type { Confirm } from '../state/app-state.js';
-import { STOP_GRACE_MS } from '../state/confirm-situation.js';
+import { clockTime, STOP_GRACE_MS } from '../state/confirm-situation.js';
 import { moveCursor } from '../state/cursor.js';
 import { bodyHeightOf } from '../state/body-height.js';
 import { historyWindow } from '../state/history-lines.js';
@@ -25,19 +25,28 @@ import { createLocalPlace, type LocalPlace } from '../run-place/local-place.js';
 export { STOP_GRACE_MS };
 
 /**
- * What `g` says: the sources it started checking, and for each it did not (its last listing started less than
- * MIN_REFRESH_GAP_MS ago) how long ago that was and when the next check is possible.
+ * What `g` says at `now` (epoch ms): the sources it started checking, and for each it did not (its last listing started
+ * less than MIN_REFRESH_GAP_MS ago) when that was and from when `g` checks it again, as clock times (local time): the
+ * notice stands on screen, and `checked 4 s ago, next check possible in 6 s` stood still for a minute while
+ * both went false (tester AF4).
  */
-export function refreshNotice(answers: ReturnType<LiveSources['refresh']>): [string, 'info', 'refresh'] {
-  const s = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))} s`;
-  const ago = (ms: number) => (ms < 1000 ? 'just now' : `${Math.floor(ms / 1000)} s ago`);
+export function refreshNotice(answers: ReturnType<LiveSources['refresh']>, now: number): [string, 'info', 'refresh'] {
   const started = answers.filter((a) => a.answer.started).map((a) => a.name);
-  const waits = answers.flatMap(({ name, answer: a }) =>
-    a.started ? [] : [`${name} ${a.running ? 'check started' : 'checked'} ${ago(a.agoMs)}, next check possible in ${s(a.nextInMs)}`],
-  );
+  // Sources checked together are said together (`storage and warehouse checked at …`): one line at 80 columns.
+  const waits = new Map<string, string[]>();
+  for (const { name, answer: a } of answers) {
+    if (a.started) continue;
+    // The second it may check again, never before it (a refusal at 10.2 s must not name 10 s as ahead).
+    const when = `${a.running ? 'check under way since' : 'checked at'} ${clockTime(now - a.agoMs)}|${clockTime(Math.ceil((now + a.nextInMs) / 1000) * 1000)}`;
+    waits.set(when, [...(waits.get(when) ?? []), name]);
+  }
+  const waitWords = [...waits].map(([when, names]) => {
+    const [since, again] = when.split('|');
+    return `${names.join(' and ')} ${since}, g checks ${names.length > 1 ? 'them' : 'it'} again from ${again}`;
+  });
   if (answers.length === 0) return ['no storage or warehouse to check', 'info', 'refresh'];
-  const now = started.length > 0 ? `checking ${started.join(' and ')} now…` : '';
-  return [[now, waits.join('; ')].filter(Boolean).join(' · '), 'info', 'refresh'];
+  const checking = started.length > 0 ? `checking ${started.join(' and ')} now…` : '';
+  return [[checking, ...waitWords].filter(Boolean).join(' · '), 'info', 'refresh'];
 }
 
 export interface ControllerDeps {
@@ -348,7 +357,7 @@ export function createController(deps: ControllerDeps) {
         return dispatch({ type: 'ui/cursor', key: rows.length ? rows[top ? 0 : rows.length - 1].key : null });
       }
       case 'refresh':
-        return notice(...refreshNotice(live.refresh()));
+        return notice(...refreshNotice(live.refresh(), deps.now()));
       case 'resume':
         return run(askResume());
       case 'retry':
