@@ -131,7 +131,7 @@ test('r whose wait lasts longer than 5 s opens nothing by itself once the log is
   store.dispatch({ type: 'log/batch', batch: parseText(logOf(T0, records), compileGrammar()) });
   store.dispatch({ type: 'log/progress', bytesRead: 1000, size: 1000, historyDone: true });
   await waitFor(() => /press r again/.test(noticeText(store)) || null, 'the ready notice');
-  expect(noticeText(store)).toContain('ready now: press r again (pressed 20 s ago, before what it acts on was read)');
+  expect(noticeText(store)).toContain('ready now: press r again (pressed at 23:17:00, before what it acts on was read)');
   expect(noticeText(store)).not.toContain('goes on once');
   expect(store.getState().ui.confirm).toBeNull();
   // Pressed again: the box, at once.

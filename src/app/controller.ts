@@ -132,7 +132,8 @@ export function createController(deps: ControllerDeps) {
       // Long after the key (a long history read), a box would come out of the blue (tester X9: `r` pressed at 1.2 s
       // opened `Retry 11,806 failed keys?` 20 s later): said instead, and the key again asks.
       const waited = deps.now() - pressedAt;
-      if (waited > ASK_LATE_MS) return notice(`ready now: press ${key} again (pressed ${Math.round(waited / 1000)} s ago, before what it acts on was read)`, 'info', tag);
+      // The key's clock time: the notice stands, and `pressed 20 s ago` would soon be false (tester AF4's class).
+      if (waited > ASK_LATE_MS) return notice(`ready now: press ${key} again (pressed at ${clockTime(pressedAt)}, before what it acts on was read)`, 'info', tag);
       again();
     });
     return true;
