@@ -166,7 +166,9 @@ describe('status --json on logs the simulator writes', () => {
     expect(all.reduce((n: number, r: { succeeded: number }) => n + r.succeeded, 0)).toBe(count(kept, '✅ Scraped'));
     expect(all.reduce((n: number, r: { failed: number }) => n + r.failed, 0)).toBe(count(kept, FAILURE_LINE));
     const t = await runCliAsync(['status', '--log', log], { cwd: d });
-    expect(t.stdout).toContain(`the newest ${HISTORY_LIMIT} runs of this log (older ones are not read)`);
+    // The run the read began at (read for where the next begins) left the list; its failures count (tester AF3).
+    expect(t.stdout).toContain(`the newest ${HISTORY_LIMIT} runs of this log (older ones are not listed)\n          failures count the 1 older run read too\n`);
+    expect(s.failures.unlistedRuns).toBe(1);
   });
 
   test('a run cut off mid-way (killed): counted from what it wrote, state ended', async () => {

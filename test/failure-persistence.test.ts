@@ -128,6 +128,7 @@ describe('persistence on the simulator\'s own files', () => {
       byPhase: { Spring: three.size },
       byMonth,
       persistentByPhase: { Spring: three.size },
+      unlistedRuns: 0,
     });
     const sorted = `${[...three.keys()].sort().join('\n')}\n`;
     expect((await runCliAsync(['missing', '--from', 'failures', '--persistent'], { cwd: dir })).stdout).toBe(sorted);

@@ -48,7 +48,7 @@ function expectWithheld(job: Record<string, unknown>) {
   expect(reading.bytesRead).toBeGreaterThan(1000);
   expect(reading.bytesRead).toBeLessThan(reading.size);
   expect(job.runs).toEqual([]);
-  expect(job.failures).toEqual({ file: null, failing: null, recovered: null, persistent: null, persistentUnknown: 'log not read to its end', byError: {}, byPhase: {}, byMonth: {}, persistentByPhase: {} });
+  expect(job.failures).toEqual({ file: null, failing: null, recovered: null, persistent: null, persistentUnknown: 'log not read to its end', byError: {}, byPhase: {}, byMonth: {}, persistentByPhase: {}, unlistedRuns: null });
   expect(job.suspiciousKeys).toBeNull();
 }
 

@@ -252,6 +252,8 @@ export interface FailuresJson {
   byPhase: Record<string, number>;
   byMonth: Record<string, number>;
   persistentByPhase: Record<string, number>;
+  /** Runs of the log read whose failures count here but that `runs` no longer lists (older than its newest 200): 0 when none, null while failures are not known (tester AF3). */
+  unlistedRuns: number | null;
 }
 
 /** The `failures` object: keys still failing (not recovered in storage), grouped as the failures view groups them. */
@@ -270,6 +272,7 @@ export function failuresJson(state: AppState): FailuresJson {
     // Keys without any date (ids with no game_date) have no month: they are in byError, and in byPhase as "no date".
     byMonth: obj(summary.byMonth.filter((g) => g.label !== NO_DATE)),
     persistentByPhase: obj(summary.persistentByPhase),
+    unlistedRuns: state.log.unlisted ?? 0,
   };
 }
 
@@ -281,7 +284,7 @@ export function failuresJson(state: AppState): FailuresJson {
 function failuresJsonOrWhyNot(state: AppState): FailuresJson {
   const why = failuresUnknown(state);
   if (!why) return failuresJson(state);
-  return { file: state.failed.current?.path ?? null, failing: null, recovered: null, persistent: null, persistentUnknown: why, byError: {}, byPhase: {}, byMonth: {}, persistentByPhase: {} };
+  return { file: state.failed.current?.path ?? null, failing: null, recovered: null, persistent: null, persistentUnknown: why, byError: {}, byPhase: {}, byMonth: {}, persistentByPhase: {}, unlistedRuns: null };
 }
 
 /** A target's figures by its percent: the coverage keeps targets sorted, the config may not be. */

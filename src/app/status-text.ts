@@ -112,7 +112,11 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
   // The runs read so far are not the log's runs: its newest are in the part not read (tester Z12).
   const earlier = reading ? 0 : earlierRuns(state.log).length;
   // A full history means older runs may exist that were never read (see history-start.ts).
-  if (earlier >= HISTORY_LIMIT) lines.push(`earlier   the newest ${earlier} runs of this log (older ones are not read)`);
+  // Runs read that left that list (the one a history read begins at, read for where the next begins; every older run
+  // of a log read whole): their failures count, so a key of theirs is not a mystery beside the list (tester AF3).
+  const unlisted = reading ? 0 : state.log.unlisted ?? 0;
+  if (earlier >= HISTORY_LIMIT) lines.push(`earlier   the newest ${earlier} runs of this log (older ones are not ${unlisted ? 'listed' : 'read'})`);
+  if (unlisted > 0) lines.push(`          failures count the ${countOf(unlisted, 'older run')} read too`);
   else if (earlier) lines.push(`earlier   ${earlier} run(s) in this log`);
   const cov = coverageView(state);
   lines.push(...sourceLine('storage', cov.storage, cov.expected), ...sourceLine('warehouse', cov.warehouse, cov.expected));

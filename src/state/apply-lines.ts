@@ -28,6 +28,13 @@ export interface LogRuns {
    * has been quiet for BANNER_GAP_MS of the log's time, or when a third run starts. Never shown.
    */
   resumable?: RunState | null;
+  /**
+   * Runs read whose outcomes the trail holds but that left `history` (past HISTORY_LIMIT): the oldest run a history
+   * read begins at (read for where the runs after it begin: history-start.ts), and runs that ended while a dashboard
+   * followed. Their failures still count (a key they failed fails until a later run scrapes it), so the screens say how
+   * many runs the failures come from where `h` lists fewer (tester AF3). Absent: 0.
+   */
+  unlisted?: number;
 }
 
 /** How many earlier runs are kept (a log appended to for months stays bounded). */
@@ -66,8 +73,10 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
   let besideChanges = beside?.keys?.failed.changes ?? 0;
   let resumable = task ? null : claimed(runs.resumable);
   /** Sends `r` to history, its failures to the trail. */
+  let unlisted = runs.unlisted ?? 0;
   const archive = (r: RunState) => {
     trail = trailAfter(trail, r);
+    if (history.length >= HISTORY_LIMIT) unlisted++;
     history = pushHistory(history, r);
     // Two writers' runs end in any order: history stays in the order they began.
     const n = history.length;
@@ -258,9 +267,9 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
   if (resumable) endBatch(resumable, -1);
   if (run && beside) {
     const [current, other] = labelled(run, beside, ours);
-    return { current, history, trail, beside: other, resumable: null };
+    return { current, history, trail, beside: other, resumable: null, unlisted };
   }
-  return { current: run, history, trail, beside: null, resumable };
+  return { current: run, history, trail, beside: null, resumable, unlisted };
 }
 
 /** A lane of the runs before this batch, copied for it (its key store's next version claimed), or null. */

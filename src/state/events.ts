@@ -47,7 +47,7 @@ export type AppEvent =
    * That launch failed to start (its child exited at once): when it wrote nothing, the run it seeded (begun at
    * `startedAt`) was no run, and the log's runs go back to what they were (`before`, the log state at the seed).
    */
-  | { type: 'log/unlaunched'; startedAt: number; before: Pick<LogState, 'current' | 'history' | 'trail' | 'beside' | 'resumable' | 'linesAtSeed' | 'clockBehindMs'> }
+  | { type: 'log/unlaunched'; startedAt: number; before: Pick<LogState, 'current' | 'history' | 'trail' | 'beside' | 'resumable' | 'unlisted' | 'linesAtSeed' | 'clockBehindMs'> }
   /** `arrivedAt`: when lines appended while following arrived (not for the history read). */
   /** `replace`: the batch is the whole log again (a Cloud Run log put back in order): read from the start, in one step. */
   /** `task`: one task's lines of a Cloud Run execution of several (execution-tasks.ts). */

@@ -1,5 +1,5 @@
 import { withoutSourceName } from './source-words.js';
-import { applyLines, pushHistory } from './apply-lines.js';
+import { applyLines, HISTORY_LIMIT, pushHistory } from './apply-lines.js';
 import { trailAfter } from './log-trail.js';
 import { LAUNCH_BLOCKED, STOP_REFUSED, TAIL_LIMIT, type AppState, type FailedFilesState, type LogState, type SourceState } from './app-state.js';
 import { alertsBetween, quietMark } from '../alerts/alert-events.js';
@@ -119,7 +119,7 @@ function ourRunSince(state: AppState, log: AppState['log']): number | null {
 
 /** What is left of the log's state when its content is replaced: the new content is counted from nothing. */
 function droppedLog(log: AppState['log']): AppState['log'] {
-  return { ...log, current: null, history: [], trail: null, beside: null, resumable: null, tail: [], lines: 0, bytesRead: 0, exists: true, seed: null, truncated: false };
+  return { ...log, current: null, history: [], trail: null, beside: null, resumable: null, unlisted: 0, tail: [], lines: 0, bytesRead: 0, exists: true, seed: null, truncated: false };
 }
 
 /**
@@ -220,7 +220,7 @@ function step(state: AppState, event: AppEvent): AppState {
       // Every figure of the run before (counts, rate, ETA, workers, elapsed, arrivals) belonged to that run only.
       return {
         ...state,
-        log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, beside: null, resumable: null, tail: [], lines: 0, linesAtSeed: 0, bytesRead: 0, suspiciousKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
+        log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, beside: null, resumable: null, unlisted: 0, tail: [], lines: 0, linesAtSeed: 0, bytesRead: 0, suspiciousKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
       };
     case 'log/launched': {
       // The run before ended: its figures (counts, rate, elapsed, workers) must not stand for the new one until
@@ -249,8 +249,12 @@ function step(state: AppState, event: AppEvent): AppState {
       const before = [state.log.beside, run].filter((r): r is RunState => !!r).sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
       if (before.length === 0) return { ...state, log: { ...state.log, ...fresh } };
       let { history, trail } = state.log;
-      for (const r of before) [history, trail] = [pushHistory(history, r), trailAfter(trail, r)];
-      return { ...state, log: { ...state.log, ...fresh, history, trail } };
+      let unlisted = state.log.unlisted ?? 0;
+      for (const r of before) {
+        if (history.length >= HISTORY_LIMIT) unlisted++;
+        [history, trail] = [pushHistory(history, r), trailAfter(trail, r)];
+      }
+      return { ...state, log: { ...state.log, ...fresh, history, trail, unlisted } };
     }
     case 'log/kept': {
       // Only over a run no line has spoken for (seeded from its launch, or none): a line read is the log's word.
@@ -264,12 +268,12 @@ function step(state: AppState, event: AppEvent): AppState {
       // Lines read since (a traceback, a usage error) make it a run that died at start: it stays, saying why.
       if (current?.startedAt !== event.startedAt || lines !== linesAtSeed) return state;
       const b = event.before;
-      return { ...state, log: { ...state.log, current: b.current, history: b.history, trail: b.trail, beside: b.beside ?? null, resumable: b.resumable ?? null, linesAtSeed: b.linesAtSeed, clockBehindMs: b.clockBehindMs } };
+      return { ...state, log: { ...state.log, current: b.current, history: b.history, trail: b.trail, beside: b.beside ?? null, resumable: b.resumable ?? null, unlisted: b.unlisted, linesAtSeed: b.linesAtSeed, clockBehindMs: b.clockBehindMs } };
     }
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
       // Entries after all, over a run that stood in from its kept outcomes: the log's own lines replace it, never add to it.
-      let log = event.replace || state.log.current?.keptFrom !== undefined ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, beside: null, resumable: null, tail: [], lines: 0, linesAtSeed: 0, lastRecordAt: null, suspiciousKeys: 0 } : state.log;
+      let log = event.replace || state.log.current?.keptFrom !== undefined ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, beside: null, resumable: null, unlisted: 0, tail: [], lines: 0, linesAtSeed: 0, lastRecordAt: null, suspiciousKeys: 0 } : state.log;
       if (log.truncated) {
         const at = firstRecordAt(event.batch);
         if (at === undefined) return state; // nothing to judge by yet (NULs, a blank line)
