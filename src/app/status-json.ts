@@ -199,7 +199,8 @@ function clockStepJson(state: AppState) {
   const step = readingLog(state) ? null : shownClockStep(state);
   if (!step) return null;
   const { from, to, date } = clockStepHours(step);
-  return { change: step.kind, date, from, to, zone: step.zone, at: new Date(step.at).toISOString(), timezone: step.timezone };
+  const seen = step.alone ? 'log' : step.zone === null ? 'arrival' : 'zone';
+  return { change: step.kind, date, from, to, zone: step.zone, seen, at: new Date(step.at).toISOString(), timezone: step.timezone };
 }
 
 /**

@@ -142,8 +142,10 @@ export interface ClockStep {
   at: number;
   /** The wall time the change happened at, before it (UTC-as-wall ms): 02:00 for 02:00→03:00 and for 02:00→01:00. */
   wall: number;
-  /** A zone of the tz database that changed its clock so that night (`America/New_York`); null: none did, the change was seen as the lines came. */
+  /** A zone of the tz database that changed its clock so that night (`America/New_York`); null: none did, the change was seen as the lines came, or read from the log alone (`alone`). */
   zone: string | null;
+  /** No zone changed then and the lines were not seen coming: the step was an hour give or take the minute its lines came apart (see byRhythm). */
+  alone?: true;
 }
 
 /**
@@ -174,6 +176,10 @@ export class LogClock {
   private stepAt = Number.NaN;
   private stepWall = Number.NaN;
   private stepZone = '';
+  /** 1 when the newest change was read from the log alone (byRhythm), else 0. */
+  private stepAlone = 0;
+  /** The log time between the last two minutes read (ms); NaN before two. */
+  private gap = Number.NaN;
   /** The real time within which the lines now read came (see followed); NaN: not known. */
   private followedMs = Number.NaN;
 
@@ -200,6 +206,8 @@ export class LogClock {
       stepAt: this.stepAt,
       stepWall: this.stepWall,
       stepZone: this.stepZone,
+      stepAlone: this.stepAlone,
+      gap: this.gap,
     };
   }
 
@@ -215,6 +223,8 @@ export class LogClock {
     clock.stepAt = state.stepAt;
     clock.stepWall = state.stepWall;
     clock.stepZone = state.stepZone;
+    clock.stepAlone = state.stepAlone;
+    clock.gap = state.gap;
     return clock;
   }
 
@@ -244,6 +254,7 @@ export class LogClock {
     at += this.shift;
     const step = at - this.last;
     if (this.inOrder && ((step <= -SET_BACK_MIN && step >= -SET_BACK_MAX) || (step >= SKIP_MIN && step <= SKIP_MAX))) at = this.changed(at, step, wall);
+    this.gap = at - this.last;
     this.last = at;
     this.lastWall = wall;
     return at;
@@ -257,7 +268,7 @@ export class LogClock {
     if (step < 0) {
       // Set back: `wall` lies in the hour a zone repeated, the minute before it at most the end of that hour.
       if (this.changedWithin(at + HOUR)) return at;
-      const change = zoneChangeBetween(-60, wall + MINUTE, wall + HOUR, (c) => c - HOUR <= wall && this.lastWall <= c + MINUTE) ?? this.seenChange(HOUR + step, wall + HOUR);
+      const change = zoneChangeBetween(-60, wall + MINUTE, wall + HOUR, (c) => c - HOUR <= wall && this.lastWall <= c + MINUTE) ?? this.seenChange(HOUR + step, wall + HOUR) ?? this.byRhythm(HOUR + step, wall + HOUR);
       if (change === null) return at;
       this.shift += HOUR;
       at += HOUR;
@@ -268,7 +279,7 @@ export class LogClock {
     // Skip: the hour a zone skipped lies wholly between the two wall times.
     if (this.changedWithin(at - HOUR)) return at;
     // (A zone's skipped hour lies between two minutes: only a step of more than an hour asks the tz database.)
-    const change = (step > HOUR ? zoneChangeBetween(60, this.lastWall + MINUTE, wall - HOUR, (c) => this.lastWall < c && c + HOUR <= wall) : null) ?? this.seenChange(step - HOUR, wall - HOUR);
+    const change = (step > HOUR ? zoneChangeBetween(60, this.lastWall + MINUTE, wall - HOUR, (c) => this.lastWall < c && c + HOUR <= wall) : null) ?? this.seenChange(step - HOUR, wall - HOUR) ?? this.byRhythm(step - HOUR, wall - HOUR);
     if (change === null) return at;
     this.shift -= HOUR;
     at -= HOUR;
@@ -295,6 +306,21 @@ export class LogClock {
   }
 
   /**
+   * A change of an hour no zone made then, read from the log alone (a finished log read by `status`, or the history a
+   * dashboard opens on: no arrivals to go by): the lines before the step came within a minute of each other, and the
+   * step is an hour give or take that minute (`passed`, the log time left once the hour is taken off, from -1 to +2
+   * minutes, as minutes are read). An hour of log time cannot have passed between lines that came that close on both
+   * sides of a step back, and a pause of exactly an hour, to the minute, between lines that came that fast is far less
+   * likely than a clock set an hour (a VM's clock set by hand, a writer's own tz rules: tester AE2/AE3's one-shot
+   * residue, `1:02:12` for a 2:12 run, `0:00` and a finish before its start). Never while followed: the arrivals say
+   * then whether the hour passed (seenChange). The limit: a machine asleep 60 to 62 minutes between such lines.
+   */
+  private byRhythm(passed: number, wall: number): { wall: number; zone: string; alone: true } | null {
+    if (!Number.isNaN(this.followedMs) || !(Math.abs(this.gap) <= MINUTE) || passed < -MINUTE || passed > 2 * MINUTE) return null;
+    return { wall, zone: '', alone: true };
+  }
+
+  /**
    * The lines read next came while the log was followed, within `withinMs` of real time of the lines read before them
    * (log-events.ts: two arrivals back, so a line held by a poll is covered); NaN: not known (the history). Not part
    * of the state: a history read in a worker has no arrivals.
@@ -308,11 +334,12 @@ export class LogClock {
     return this.followedMs;
   }
 
-  private record(kind: number, at: number, change: { wall: number; zone: string }): void {
+  private record(kind: number, at: number, change: { wall: number; zone: string; alone?: true }): void {
     this.stepKind = kind;
     this.stepAt = at;
     this.stepWall = change.wall;
     this.stepZone = change.zone;
+    this.stepAlone = change.alone ? 1 : 0;
   }
 
   /** The offsets the wall time may have in the clock's zone (see wallOffsets). */
@@ -334,12 +361,16 @@ export interface LogClockState {
   stepAt: number;
   stepWall: number;
   stepZone: string;
+  /** 1: the newest change was read from the log alone (see ClockStep.alone). */
+  stepAlone: number;
+  /** The log time between the last two minutes read (ms), NaN before two: how close the lines came before a step. */
+  gap: number;
 }
 
 /** The newest clock change in a clock's state, or null. */
 export function clockStepOf(state: LogClockState): ClockStep | null {
   if (state.stepKind === 0) return null;
-  return { kind: state.stepKind > 0 ? 'skip' : 'set-back', at: state.stepAt, wall: state.stepWall, zone: state.stepZone || null };
+  return { kind: state.stepKind > 0 ? 'skip' : 'set-back', at: state.stepAt, wall: state.stepWall, zone: state.stepZone || null, ...(state.stepAlone ? { alone: true as const } : {}) };
 }
 
 /** A zone's change of clock in the tz database: its wall time before it (UTC-as-wall ms) and by how many minutes. */

@@ -215,8 +215,10 @@ export interface LogClockStep {
   at: number;
   /** The wall time it happened at, before it (UTC-as-wall ms): 02:00 of 02:00→03:00 or of 02:00→01:00. */
   wall: number;
-  /** A zone of the tz database that changed so that night (`America/New_York`); null: none did, the change was seen as the lines came. */
+  /** A zone of the tz database that changed so that night (`America/New_York`); null: none did, the change was seen as the lines came, or read from the log alone (`alone`). */
   zone: string | null;
+  /** No zone changed then and the lines were not seen coming: read from the log alone, an hour's step between lines a minute apart (a clock set by hand?). */
+  alone?: true;
   /** The `timezone` configured (whose rules have no such change), or null: none (the system's zone, or a guess). */
   timezone: string | null;
 }

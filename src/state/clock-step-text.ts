@@ -19,14 +19,22 @@ export function clockStepHours(step: LogClockStep): { from: string; to: string; 
  */
 export function clockStepText(step: LogClockStep, long = false): string {
   const { from, to, date } = clockStepHours(step);
-  // No zone of this machine's tz database changed then: the change was seen, the lines coming on while it happened.
-  const why = step.zone === null ? 'as its lines came on' : step.kind === 'skip' ? `spring forward, as ${step.zone} did` : `fall back, as ${step.zone} did`;
+  // No zone of this machine's tz database changed then: the change was seen, the lines coming on while it happened, or
+  // read from a finished log alone, an hour's step between lines that came a minute apart (log-clock.ts byRhythm).
+  const why = step.alone
+    ? 'no zone changed then, its lines a minute apart: set by hand?'
+    : step.zone === null
+      ? 'as its lines came on'
+      : step.kind === 'skip'
+        ? `spring forward, as ${step.zone} did`
+        : `fall back, as ${step.zone} did`;
   const what =
     step.kind === 'skip'
       ? `log clock skipped ${from}–${to} on ${date} (${why}): read as no time passing`
       : `log clock went back from ${from} to ${to} on ${date} (${why}): read as time going on`;
   if (step.timezone !== null) return `${what}; "timezone" ${step.timezone} has no such change`;
-  return long ? `${what}; set "timezone" to be sure` : what;
+  // A clock set by hand is no zone's: `timezone` would not read it otherwise.
+  return long && !step.alone ? `${what}; set "timezone" to be sure` : what;
 }
 
 /** The change to say beside the run shown: the newest one, while it lies within the current run (else null). */

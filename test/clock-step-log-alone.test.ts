@@ -1,0 +1,176 @@
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { logHandlers } from '../src/app/log-events.js';
+import { compileGrammar, LogClock } from '../src/parser/index.js';
+import { initialState, type AppState } from '../src/state/app-state.js';
+import { currentFigures } from '../src/state/current-figures.js';
+import { reduce } from '../src/state/reducer.js';
+import { runCli, unwrapped } from './support/cli.js';
+import { removeDir } from './support/remove-dir.js';
+
+// Tester AE2/AE3's one-shot residue: a finished log whose writer's clock moved an hour on a night no zone of the tz
+// database changes (a VM's clock set by hand, a writer's own tz rule), read by `status` with only the log to go by:
+// `1:02:12` for a 2:12 run after a step forward; `0:00`, a finish before its start and no rate after a step back.
+// vitest pins TZ=UTC; every file's modification time is set a day later, so no zone is guessed from it.
+const dir = mkdtempSync(join(tmpdir(), 'clock-alone-'));
+afterAll(() => removeDir(dir));
+const SEC = 1000;
+const MIN = 60 * SEC;
+const HOUR = 60 * MIN;
+const START = Date.UTC(2026, 11, 1, 12, 56, 6, 826); // 12:56:06,826 on the writer's clock
+const key = (i: number) => new Date(Date.UTC(2021, 9, 19) + i * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * A run of 200 keys in the reference script's format, one outcome every 660 ms, whose writer's clock moves `shiftMs`
+ * after the 130th outcome (a minute and a half in) (its lines keep coming `every` ms apart); `quietMs`: a quiet spell there of that long. The lines' times as written, and the run's true length.
+ */
+function run(shiftMs: number, opts: { quietMs?: number; every?: number } = {}): { text: string; trueMs: number } {
+  const every = opts.every ?? 660;
+  const lines: string[] = [];
+  let t = START;
+  let shift = 0;
+  const at = () => new Date(t + shift).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+  const log = (level: string, msg: string) => lines.push(`${at()} - ${level} - ${msg}`);
+  log('INFO', 'NBA.com Player Boxscore Scraper Backfill (v2) initialized');
+  log('INFO', '  Workers: 6');
+  log('INFO', '  Timeout: 180s');
+  log('INFO', 'Loaded 200 dates from dates.csv');
+  for (let i = 1; i <= 200; i++) log('INFO', `[${i}/200] Queued ${key(i)}`);
+  let ok = 0;
+  let failed = 0;
+  for (let i = 1; i <= 200; i++) {
+    t += every;
+    if (i === 131) {
+      shift = shiftMs;
+      t += opts.quietMs ?? 0;
+    }
+    if (i % 9 === 0) {
+      failed++;
+      log('WARNING', `  ❌ Failed ${key(i)}: HTTP 500`);
+    } else {
+      ok++;
+      log('INFO', `  ✅ Scraped ${key(i)}`);
+    }
+    if (i % 50 === 0) log('INFO', `📊 Progress: ${i}/200 (${(i / 2).toFixed(1)}%) | ✅ ${ok} | ⏭️ 0 | ❌ ${failed} | ETA: 1min`);
+  }
+  log('INFO', '='.repeat(70));
+  log('INFO', 'BACKFILL COMPLETE');
+  log('INFO', 'Total dates: 200');
+  log('INFO', `✅ Processed: ${ok}`);
+  log('INFO', '⏭️  Skipped: 0');
+  log('INFO', `❌ Failed: ${failed}`);
+  return { text: `${lines.join('\n')}\n`, trueMs: t - START };
+}
+
+/** `status --json` and `status` of the finished log `text` (the built CLI; the file last written a day later). */
+function status(name: string, text: string) {
+  const file = join(dir, `${name}.log`);
+  writeFileSync(file, text);
+  const day = (START + 24 * HOUR) / 1000;
+  utimesSync(file, day, day);
+  const json = runCli(['status', '--log', file, '--json'], { cwd: dir, env: { TZ: 'UTC' } });
+  const plain = runCli(['status', '--log', file], { cwd: dir, env: { TZ: 'UTC' } });
+  expect(json.code, json.stderr).toBe(0);
+  return { json: JSON.parse(json.stdout), text: unwrapped(plain.stdout) };
+}
+
+/** `m:ss` (or `h:mm:ss`) of whole seconds, as elapsed is written. */
+const clock = (ms: number) => {
+  const s = Math.floor(ms / SEC);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor(s / 60) % 60;
+  return `${h ? `${h}:${String(m).padStart(2, '0')}` : m}:${String(s % 60).padStart(2, '0')}`;
+};
+
+describe('a finished log whose clock moved an hour on a night no zone changes, its lines a minute apart or less', () => {
+  test('forward (set on by hand): status reads the 2:12 it ran, the rate over both sides, and says the step', () => {
+    const { text, trueMs } = run(HOUR);
+    const { json, text: plain } = status('forward', text);
+    expect(json.run.state).toBe('complete');
+    expect(json.logZoneGuess).toBeNull();
+    expect(json.logClockStep).toMatchObject({ change: 'skip', date: '2026-12-01', from: '12:57', to: '13:57', zone: null, seen: 'log', timezone: null });
+    expect(Date.parse(json.run.finishedAt) - Date.parse(json.run.startedAt)).toBe(trueMs);
+    // 200 outcomes 660 ms apart: 90.9/min, as over the whole run.
+    expect(json.run.ratePerMin).toBe(90.9);
+    expect(plain).toContain(`elapsed ${clock(trueMs)}`);
+    expect(plain).toContain('log clock skipped 12:57–13:57 on 2026-12-01 (no zone changed then, its lines a minute apart: set by hand?): read as no time passing');
+  });
+
+  test('back (set back by hand): never a finish before its start, elapsed and rate as it ran', () => {
+    const { text, trueMs } = run(-HOUR);
+    const { json, text: plain } = status('back', text);
+    expect(json.run.state).toBe('complete');
+    expect(json.logClockStep).toMatchObject({ change: 'set-back', date: '2026-12-01', from: '12:57', to: '11:57', zone: null, seen: 'log' });
+    expect(Date.parse(json.run.finishedAt) - Date.parse(json.run.startedAt)).toBe(trueMs);
+    expect(json.run.ratePerMin).toBe(90.9);
+    expect(plain).toContain(`elapsed ${clock(trueMs)}`);
+    expect(plain).toContain('log clock went back from 12:57 to 11:57 on 2026-12-01 (no zone changed then, its lines a minute apart: set by hand?): read as time going on');
+  });
+
+  test('the dashboard opened on the finished log reads its history the same way: elapsed, rate and the notice', () => {
+    const { text, trueMs } = run(-HOUR);
+    let state: AppState = initialState({ job: 'done', log: 'back.log', now: START + 24 * HOUR, targets: [] });
+    const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));
+    const h = logHandlers(compileGrammar(), dispatch);
+    h.onChunk(Buffer.from(text));
+    h.onProgress({ bytesRead: text.length, size: text.length, historyDone: true });
+    const f = currentFigures(state);
+    expect(f.status).toBe('complete');
+    expect(Math.abs(f.elapsedMs! - trueMs)).toBeLessThan(SEC);
+    expect(f.ratePerMin).toBeCloseTo(90.9, 1);
+    expect(state.ui.notices.map((n) => n.text)).toContain('log clock went back from 12:57 to 11:57 on 2026-12-01 (no zone changed then, its lines a minute apart: set by hand?): read as time going on');
+  });
+
+  test('an hour that passed stays an hour: a quiet hour between lines, or lines that came minutes apart', () => {
+    // The writer quiet 65 min, its clock left alone: 65 min passed. (Quiet 60 to 62 min, between lines that came so
+    // close, is read as a clock moved an hour: the limit README states.)
+    const quiet = run(0, { quietMs: 65 * MIN });
+    const a = status('quiet', quiet.text);
+    expect(a.json.logClockStep).toBeNull();
+    expect(Date.parse(a.json.run.finishedAt) - Date.parse(a.json.run.startedAt)).toBe(quiet.trueMs);
+    // Lines 3 min apart, then an hour and 3 min: nothing says that hour did not pass.
+    const sparse = run(0, { every: 3 * MIN, quietMs: HOUR });
+    const b = status('sparse', sparse.text);
+    expect(b.json.logClockStep).toBeNull();
+    expect(Date.parse(b.json.run.finishedAt) - Date.parse(b.json.run.startedAt)).toBe(sparse.trueMs);
+  });
+});
+
+describe('LogClock from the log alone', () => {
+  /** The minutes read in order by one clock (UTC, no zone): what each is as read. */
+  const read = (walls: string[], followed?: number) => {
+    const c = new LogClock();
+    if (followed !== undefined) c.followed(followed);
+    const out = walls.map((w) => c.minute(2026, 12, 1, Number(w.slice(0, 2)), Number(w.slice(3, 5))));
+    return { at: out, step: c.lastStep() };
+  };
+
+  test('an hour, give or take the minute the lines came apart, after lines a minute apart: the clock moved', () => {
+    expect(read(['12:55', '12:56', '13:57']).step).toMatchObject({ kind: 'skip', zone: null, alone: true });
+    expect(read(['12:55', '12:56', '13:58']).step).toMatchObject({ kind: 'skip', alone: true });
+    expect(read(['12:55', '12:56', '11:57']).step).toMatchObject({ kind: 'set-back', alone: true });
+    const back = read(['12:55', '12:56', '11:57']);
+    expect(back.at[2] - back.at[1]).toBe(MIN);
+  });
+
+  test('not otherwise: a first step, lines minutes apart, a step of 70 min, or lines followed (they say it themselves)', () => {
+    expect(read(['12:56', '13:57']).step).toBeNull();
+    expect(read(['12:50', '12:56', '13:57']).step).toBeNull();
+    expect(read(['12:55', '12:56', '14:06']).step).toBeNull();
+    expect(read(['12:55', '12:56', '11:50']).step).toBeNull();
+    // Followed, lines that came 61 min apart: that hour passed.
+    expect(read(['12:55', '12:56', '13:57'], 61 * MIN).step).toBeNull();
+  });
+
+  test('the clock goes on from its state in another thread (the parse worker) with what it knows of the lines', () => {
+    const one = new LogClock();
+    one.minute(2026, 12, 1, 12, 55);
+    one.minute(2026, 12, 1, 12, 56);
+    const moved = LogClock.from(structuredClone(one.state()));
+    expect(moved.minute(2026, 12, 1, 13, 57)).toBe(one.minute(2026, 12, 1, 13, 57));
+    expect(moved.lastStep()).toEqual(one.lastStep());
+    expect(moved.lastStep()?.alone).toBe(true);
+  });
+});
