@@ -7,6 +7,7 @@ import { compileGrammar, LogClock } from '../src/parser/index.js';
 import { initialState, type AppState } from '../src/state/app-state.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { reduce } from '../src/state/reducer.js';
+import { runNotes } from '../src/state/run-notes.js';
 import { runCli, unwrapped } from './support/cli.js';
 import { removeDir } from './support/remove-dir.js';
 
@@ -135,6 +136,34 @@ describe('a finished log whose clock moved an hour on a night no zone changes, i
     const b = status('sparse', sparse.text);
     expect(b.json.logClockStep).toBeNull();
     expect(Date.parse(b.json.run.finishedAt) - Date.parse(b.json.run.startedAt)).toBe(sparse.trueMs);
+  });
+});
+
+describe('a finished log whose clock went back by what no rule reads: elapsed and rate said not known, never a finish before its start', () => {
+  // Set back 10 min a minute and a half into a 2:12 run: its end reads 7:48 before its start. How long passed across
+  // the step the log cannot say.
+  test('status and status --json', () => {
+    const { text } = run(-10 * MIN);
+    const { json, text: plain } = status('ten', text);
+    expect(json.run.state).toBe('complete');
+    expect(json.logClockStep).toBeNull();
+    expect(json.run.startedAt).toBe(new Date(START).toISOString());
+    expect(json.run).toMatchObject({ finishedAt: null, endBeforeStartSeconds: 468, ratePerMin: null, etaSeconds: null });
+    expect(plain).toContain('run       200/200  100.0 %  elapsed not known');
+    expect(plain).toContain('elapsed and rate not known: its end reads 7:48 before its start (the log\'s clock set back?)');
+    expect(plain).not.toMatch(/elapsed 0:00/);
+  });
+
+  test('the dashboard opened on it: no elapsed, no rate, the same note', () => {
+    const { text } = run(-10 * MIN);
+    let state: AppState = initialState({ job: 'done', log: 'ten.log', now: START + 24 * HOUR, targets: [] });
+    const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));
+    const h = logHandlers(compileGrammar(), dispatch);
+    h.onChunk(Buffer.from(text));
+    h.onProgress({ bytesRead: text.length, size: text.length, historyDone: true });
+    const f = currentFigures(state);
+    expect(f).toMatchObject({ status: 'complete', elapsedMs: null, ratePerMin: null, endBeforeStartMs: 468_000 });
+    expect(runNotes(state.log.current)).toContain('elapsed and rate not known: its end reads 7:48 before its start (the log\'s clock set back?)');
   });
 });
 

@@ -33,6 +33,8 @@ export interface RunJson {
   etaSeconds: [number, number] | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Seconds the run's end reads before its start (the log's clock went back within it: run-view.ts endBeforeStart): elapsed, rate and finishedAt are then null. Null otherwise. */
+  endBeforeStartSeconds: number | null;
   inFlight: number;
   lastActivityAt: string | null;
   /** The exception line of a traceback the script died with (`FileNotFoundError: ...`), or null. */
@@ -62,6 +64,8 @@ const withCause = (r: RunJson, cause: string | null): RunJson => (cause && r.err
  */
 function finishedAt(run: RunState | null, f: RunFigures): number | null {
   if (!run) return null;
+  // Never an end before its start (the log's clock went back: run-view.ts endBeforeStart): not known.
+  if (f.endBeforeStartMs) return null;
   if (run.finishedAt !== null) return run.finishedAt;
   if (isLive(f.status) || f.status === 'waiting' || f.startedAt === null || f.elapsedMs === null) return null;
   return f.startedAt + f.elapsedMs;
@@ -82,6 +86,7 @@ function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson 
     // From its launch when launched here, as its elapsed counts (tester AE11).
     startedAt: iso(f.startedAt ?? run?.startedAt ?? null),
     finishedAt: iso(finishedAt(run, f)),
+    endBeforeStartSeconds: f.endBeforeStartMs ? Math.round(f.endBeforeStartMs / 1000) : null,
     inFlight: f.inFlight,
     lastActivityAt: iso(run?.lastActivityAt ?? null),
     error: run?.error ?? null,

@@ -95,7 +95,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
   // What to do about it, once no writer may still bring the banner (tester AC11: status said what, not what to do).
   if (foreign && !foreign.writerAlive) lines.push(`          → ${FOREIGN_LOG_HINT}`);
   if (run && !reading) {
-    lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${formatElapsed(f.startedAt, f.elapsedMs)}`);
+    lines.push(`run       ${formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${f.endBeforeStartMs ? 'not known' : formatElapsed(f.startedAt, f.elapsedMs)}`);
     lines.push(`          ✓ ${formatCount(run.succeeded)} scraped  ✗ ${formatCount(run.failed)} failed  ↷ ${formatCount(run.skipped)} skipped`);
     // Why a run ended before its first record (tester X11), when no traceback said it.
     const error = deadStartWords(state) ?? run.error;

@@ -1,10 +1,11 @@
-import { formatCount } from '../format.js';
+import { formatClock, formatCount } from '../format.js';
 import { FAILED_KEYS_LIMIT } from './failed-keys.js';
 import type { AppState, RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
 import { launchFor, onOurClock } from './launch-match.js';
 import { pidsText } from './writer.js';
 import { earlierRuns } from './log-runs.js';
+import { endBeforeStart } from './run-view.js';
 
 /**
  * The launch from here (runs.jsonl, as the history holds it) that started `run`: the newest record made
@@ -42,6 +43,9 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
 export function runNotes(run: RunState | null, launched: RecordedRun | null = null, others: number[] = [], skipping = 0, lateLog = false): string[] {
   if (!run) return [];
   const notes: string[] = [];
+  // Its end reads before its start: the log's clock went back within it, by what no rule reads (run-view.ts).
+  const back = endBeforeStart(run);
+  if (back > 0) notes.push(`elapsed and rate not known: its end reads ${formatClock(back)} before its start (the log's clock set back?)`);
   // The reference script's --dry-run (tester X15: read `ended · 0/3`, alerted "ended without a summary").
   if (run.dryRun) notes.push(`dry run: the script lists its keys and scrapes none (DRY RUN MODE)`);
   // A log that arrives late (a Cloud Run execution's, through Cloud Logging) has not yet reported keys this run has

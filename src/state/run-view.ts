@@ -89,6 +89,25 @@ export interface RunFigures {
   stallAfterMs: number;
   /** Why rate, ETA and keys in flight are not known (WriterInfo.unseen); absent when they are. */
   unseen?: string;
+  /** How long before its first line the run's end reads (the log's clock went back: endBeforeStart); elapsed, rate and ETA are then null. Absent otherwise. */
+  endBeforeStartMs?: number;
+}
+
+/** A line this far before the run's first is a clock gone back, not a worker's line timed a moment before it was written. */
+const BEFORE_START_SLACK_MS = 60_000;
+
+/**
+ * How long before its first line the run's end (its summary, else its newest line) reads, or 0: a run ends after it
+ * began, so an end that reads before the start is the log's clock gone back within the run by a step no rule could
+ * read as a clock change (a clock set back by hand, by other than an hour, or between lines too far apart to tell:
+ * parser/log-clock.ts). How much time passed across the step is then not known, nor the run's elapsed time or its rate
+ * (tester AE3's one-shot residue: `0:00`, a finish before its start); they are said not known, never a wrong figure.
+ */
+export function endBeforeStart(run: RunState): number {
+  const end = run.finishedAt ?? run.lastActivityAt;
+  if (run.startedAt === null || end === null) return 0;
+  const before = run.startedAt - end;
+  return before > BEFORE_START_SLACK_MS ? before : 0;
 }
 
 /** A run still being written (or overdue for its next line): its figures move with the clock. */
@@ -191,6 +210,8 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   const startedAt = run.startedAt === null ? null : writer.launchedAt != null ? Math.min(run.startedAt, logNow(writer.launchedAt, writer)) : run.startedAt;
   const elapsedMs = startedAt === null ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer))) - startedAt);
   const unseen = live && writer.unseen ? writer.unseen : undefined;
+  const back = endBeforeStart(run);
+  if (back > 0) return { status, done, total, remaining, percent, inFlight: unseen ? 0 : inFlight, ratePerMin: null, etaSeconds: null, elapsedMs: null, startedAt, idleMs: last === null ? null : Math.max(0, now - last), stallAfterMs: stallAfterMs(run), endBeforeStartMs: back, ...(unseen ? { unseen } : {}) };
   return {
     status,
     done,
