@@ -215,7 +215,7 @@ describe('the live anchor on a long log: the skip (or set back) far before the t
     expect(f.idleMs).toBe(5 * SEC);
     expect(f.elapsedMs).toBe(5_167_228);
     const json = statusJson(state);
-    expect(json.logZoneGuess).toEqual({ zone: 'UTC-05:00', behindMinutes: 300, from: 'file' });
+    expect(json.logZoneGuess).toEqual({ zone: 'UTC-05:00', behindMinutes: 300, from: 'file', readAhead: null });
     expect(json.run.startedAt).toBe(iso(start));
     expect(json.run.lastActivityAt).toBe(iso(n.newestAt));
     const text = statusText(state);
@@ -235,7 +235,7 @@ describe('the live anchor on a long log: the skip (or set back) far before the t
     expect(f.idleMs).toBe(5 * SEC);
     expect(f.elapsedMs).toBe(5_167_228);
     const json = statusJson(state);
-    expect(json.logZoneGuess).toEqual({ zone: 'UTC-04:00', behindMinutes: 240, from: 'file' });
+    expect(json.logZoneGuess).toEqual({ zone: 'UTC-04:00', behindMinutes: 240, from: 'file', readAhead: null });
     expect(json.run.startedAt).toBe(iso(start));
     expect(json.run.lastActivityAt).toBe(iso(n.newestAt));
     expect(json.logClockStep).toMatchObject({ change: 'set-back', date: '2026-11-01', from: '02:00', to: '01:00', zone: 'America/New_York', timezone: null });

@@ -75,7 +75,7 @@ describe('tester AE1: a failed-keys file is its run\'s when the log is in anothe
     utimesSync(join(dir, 'bf.log'), end / 1000, end / 1000);
     const state = await collectSnapshot(config('guess.json', {}), { now: () => end + 5_000, writers: oneWriter });
     const json = statusJson(state);
-    expect(json.logZoneGuess).toEqual({ zone: 'UTC-05:00', behindMinutes: 300, from: 'file' });
+    expect(json.logZoneGuess).toEqual({ zone: 'UTC-05:00', behindMinutes: 300, from: 'file', readAhead: null });
     expect(json.failures.failing).toBe(failedKeys.length);
     expect(json.failures.persistent).toBe(0);
   });

@@ -76,7 +76,7 @@ describe('tester U17: a log written in New York, read on a UTC machine with no "
     expect(text).toContain('elapsed 0:25');
     expect(text).toContain(`log times read as UTC-05:00, 5 h behind this machine (guessed from the file's modification time; set "timezone" to be sure)`);
     const json = statusJson(state);
-    expect(json.logZoneGuess).toEqual({ zone: 'UTC-05:00', behindMinutes: 300, from: 'file' });
+    expect(json.logZoneGuess).toEqual({ zone: 'UTC-05:00', behindMinutes: 300, from: 'file', readAhead: null });
     expect(json.run.startedAt).toBe('2026-11-30T13:00:00.000Z');
     expect(json.run.lastActivityAt).toBe('2026-11-30T13:00:20.000Z');
   });
@@ -314,5 +314,36 @@ describe('one read of the tail serves the zone guess and, while the file is unch
     expect(statSync(file).size).toBe(seen?.size);
     expect(await newestRecordWrittenAt(file, seen)).toBe(written);
     expect(await newestRecordWrittenAt(file)).toBeNull();
+  });
+});
+
+// h66's leftover: an I/O error while the history is read ahead for the guess (anchored) failed `status` whole. The
+// guess now rests on what was read, and says where the read-ahead stopped and why; the command goes on.
+describe('the read-ahead for the guess meets an I/O error part of the way', () => {
+  test('the log is still read, the zone guessed from what was read, and status says the read-ahead was cut short', async () => {
+    const { readLogOnce } = await import('../src/app/read-log-once.js');
+    const { open } = await import('node:fs/promises');
+    // 2 MB of a run written in UTC-05:00 until a second ago: the read-ahead takes it in reads of 1 MiB.
+    const newest = Date.UTC(2026, 10, 30, 20, 0);
+    const text = runLog(newest - 80_000 * 1000, -300, 80_000);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(2 << 20);
+    const file = join(dir, 'eio.log');
+    writeFileSync(file, text);
+    utimesSync(file, (newest + 1000) / 1000, (newest + 1000) / 1000);
+    // The file as the read-ahead sees it: its first MiB answers, a read past it fails as a failing disk's does.
+    const failing = async (path: string) => {
+      const h = await open(path, 'r');
+      const read = (buffer: Buffer, offset: number, length: number, position: number) =>
+        position >= 1 << 20 ? Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })) : h.read(buffer, offset, length, position);
+      return { stat: () => h.stat(), close: () => h.close(), read: read as unknown as typeof h.read };
+    };
+    let state: AppState = initialState({ job: 'eio', log: file, now: newest + 5000, targets: [] });
+    await readLogOnce(file, compileGrammar(), (e) => (state = reduce(state, e)), undefined, { now: () => newest + 5000, worker: null, openForGuess: failing });
+    expect(state.log.zoneGuess).toEqual({ zone: 'UTC-05:00', behindMs: 5 * HOUR, from: 'file', readAhead: { bytesRead: 1 << 20, size: Buffer.byteLength(text), error: 'EIO' } });
+    expect(currentFigures(state).done).toBe(40_000);
+    const words = statusText(state).replace(/\s+/g, ' ');
+    expect(words).toContain('log times read as UTC-05:00, 5 h behind this machine (guessed from the file\'s modification time; set "timezone" to be sure); its history read ahead for it stopped at 1.0 MB of 2.');
+    expect(words).toContain('(EIO): a clock change after that is not in it');
+    expect(statusJson(state).logZoneGuess).toMatchObject({ zone: 'UTC-05:00', readAhead: { bytesRead: 1 << 20, error: 'EIO' } });
   });
 });

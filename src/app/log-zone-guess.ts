@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { LineSplitter } from '../follow/line-splitter.js';
 import { MAX_LINE_BYTES } from '../log-follower.js';
 import { fixedZone, LogClock, zoneOffset, type Grammar } from '../parser/index.js';
@@ -152,24 +152,24 @@ export async function guessFromFile(file: string, grammar: Grammar, now: () => n
  * {@link newestRecordWrittenAt} after the log is read: a one-shot read (read-log-once.ts) then reads the tail once,
  * whether a zone is configured or not, and the file's size with it.
  */
-export async function guessAndTail(file: string, grammar: Grammar, now: () => number = Date.now): Promise<{ guess: ZoneGuess | null | undefined; seen: TailSeen | null }> {
+export async function guessAndTail(file: string, grammar: Grammar, now: () => number = Date.now, openFile?: OpenForRead): Promise<{ guess: ZoneGuess | null | undefined; seen: TailSeen | null }> {
   const tail = await readTail(file);
   if (grammar.zone !== undefined) return { guess: null, seen: tail && seenOf(tail) };
-  return guessFromTail(file, grammar, tail, now);
+  return guessFromTail(file, grammar, tail, now, openFile);
 }
 
 function seenOf(tail: { size: number; mtimeMs: number; bytes: Buffer }): TailSeen {
   return { size: tail.size, mtimeMs: tail.mtimeMs, endsWithRecord: endsWithRecord(tail.bytes) };
 }
 
-async function guessFromTail(file: string, grammar: Grammar, tail: { size: number; mtimeMs: number; bytes: Buffer } | null, now: () => number): Promise<{ guess: ZoneGuess | null | undefined; seen: TailSeen | null }> {
+async function guessFromTail(file: string, grammar: Grammar, tail: { size: number; mtimeMs: number; bytes: Buffer } | null, now: () => number, openFile?: OpenForRead): Promise<{ guess: ZoneGuess | null | undefined; seen: TailSeen | null }> {
   if (!tail) return { guess: undefined, seen: null };
   const seen = seenOf(tail);
   if (now() - tail.mtimeMs > WRITING_MS) return { guess: null, seen };
   const newest = newestLineAt(tail.bytes);
   if (newest === null) return { guess: undefined, seen };
   const guess = seen.endsWithRecord ? guessZone(newest, tail.mtimeMs, 'file') : null;
-  return { guess: guess && (await anchored(file, grammar, guess, tail.mtimeMs)), seen };
+  return { guess: guess && (await anchored(file, grammar, guess, tail.mtimeMs, openFile)), seen };
 }
 
 /** Bytes a read of the history ahead of the log read takes at a time (anchored). */
@@ -188,24 +188,30 @@ const ANCHOR_READ_BYTES = 1 << 20;
  * skipped hour, read as written when the file says. The clock in a fixed offset takes the same changes at the same
  * lines whatever the offset (it judges differences of wall times), so the read takes exactly these.
  */
-async function anchored(file: string, grammar: Grammar, guess: ZoneGuess, writtenAt: number): Promise<ZoneGuess | null> {
-  let handle;
+async function anchored(file: string, grammar: Grammar, guess: ZoneGuess, writtenAt: number, openFile: OpenForRead = openForRead): Promise<ZoneGuess | null> {
+  let handle: ReadHandle;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    handle = await openFile(file);
   } catch {
     return guess;
   }
+  let size = 0;
+  let pos = 0;
+  let newest = -Infinity;
+  let clock: LogClock | null = null;
+  // An error part of the way (a disk's EIO, a network file system gone): the guess rests on what was read, said so;
+  // `status` never fails for it (h66's leftover: it failed the command), and the log's own read says its own errors.
+  let failed: string | null = null;
   try {
     const st = await handle.stat();
     if (!st.isFile()) return guess;
-    const size = st.size;
+    size = st.size;
     // Where the read will start (the follower asks the same of the same bytes).
     const pick = historyStartFor({ ...grammar, zone: guess.zone });
-    let pos = pick ? await pick({ handle, size, maxLineBytes: MAX_LINE_BYTES }).catch(() => 0) : 0;
-    const clock = new LogClock(guess.zone);
+    pos = pick ? await pick({ handle: handle as FileHandle, size, maxLineBytes: MAX_LINE_BYTES }).catch(() => 0) : 0;
+    clock = new LogClock(guess.zone);
     const splitter = new LineSplitter(MAX_LINE_BYTES, undefined, true);
     const buf = Buffer.allocUnsafe(Math.min(ANCHOR_READ_BYTES, Math.max(1, size - pos)));
-    let newest = -Infinity;
     while (pos < size) {
       const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
       if (bytesRead === 0) break;
@@ -214,14 +220,24 @@ async function anchored(file: string, grammar: Grammar, guess: ZoneGuess, writte
       const at = lines && newestRecordAt(lines, clock);
       if (at != null && at > newest) newest = at;
     }
-    if (newest === -Infinity) return guess;
-    // Whole hours a skip or set back moved the newest line, as the quarter hours the guess is made of.
-    const moved = Math.round((writtenAt - newest) / QUARTER) * QUARTER;
-    if (moved === 0) return guess;
-    const behindMs = guess.behindMs + moved;
-    if (Math.abs(behindMs) < MIN_GUESS_MS) return null;
-    return { ...guess, zone: fixedZone(zoneOffset(guess.zone, 0) - moved / MINUTE), behindMs };
+  } catch (err) {
+    failed = (err as NodeJS.ErrnoException).code ?? (err as Error).message ?? String(err);
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined);
   }
+  const cut = failed === null ? {} : { readAhead: { bytesRead: pos, size, error: failed } };
+  if (newest === -Infinity || clock === null) return { ...guess, ...cut };
+  // Whole hours a skip or set back moved the newest line, as the quarter hours the guess is made of; cut short, the
+  // newest line read is not the one the guess was made of: the changes taken in the part read (the clock's shift).
+  const moved = failed === null ? Math.round((writtenAt - newest) / QUARTER) * QUARTER : -clock.state().shift;
+  if (moved === 0) return { ...guess, ...cut };
+  const behindMs = guess.behindMs + moved;
+  if (Math.abs(behindMs) < MIN_GUESS_MS) return null;
+  return { ...guess, zone: fixedZone(zoneOffset(guess.zone, 0) - moved / MINUTE), behindMs, ...cut };
 }
+
+/** What the read-ahead needs of an open file (FileHandle's; a test gives one whose reads fail part of the way). */
+export type ReadHandle = Pick<FileHandle, 'stat' | 'read' | 'close'>;
+/** Opens the log for the read-ahead. */
+export type OpenForRead = (file: string) => Promise<ReadHandle>;
+const openForRead: OpenForRead = (file) => open(file, constants.O_RDONLY | constants.O_NONBLOCK);

@@ -9,7 +9,7 @@ import { logHandlers, startEarly, type ParseWorkerChoice } from './log-events.js
 import { procWriters } from './proc-writers.js';
 import { parseWorkerChoice } from './parse-worker-client.js';
 import { markStartup } from '../startup-timing.js';
-import { guessAndTail, logWritten } from './log-zone-guess.js';
+import { guessAndTail, logWritten, type OpenForRead } from './log-zone-guess.js';
 import { baselineOnly, mayCapTiers, SHORT_READ_BYTES } from './short-read.js';
 
 /**
@@ -26,7 +26,7 @@ export async function readLogOnce(
    * parse worker for a long log (default: parseWorkerChoice(); null: none), and `paneless` when no log pane
    * shows what is read (status, missing: see logHandlers).
    */
-  opts: { chunkSize?: number; keyed?: boolean; now?: () => number; worker?: ParseWorkerChoice | null; paneless?: boolean } = {},
+  opts: { chunkSize?: number; keyed?: boolean; now?: () => number; worker?: ParseWorkerChoice | null; paneless?: boolean; openForGuess?: OpenForRead } = {},
 ): Promise<void> {
   const ac = new AbortController();
   let failure: unknown = null;
@@ -37,7 +37,7 @@ export async function readLogOnce(
   // The file's size with it (from the same read of its tail, else asked): a short log is parsed and folded without
   // TurboFan (short-read.ts). Asked through the thread pool, as everything here: a log on a file system that does
   // not answer must not stop the --timeout.
-  const { guess, seen } = await guessAndTail(file, grammar, opts.now).catch(async (err: unknown) => {
+  const { guess, seen } = await guessAndTail(file, grammar, opts.now, opts.openForGuess).catch(async (err: unknown) => {
     (await early)?.drop();
     throw err;
   });

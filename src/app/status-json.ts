@@ -193,7 +193,7 @@ export function statusJson(state: AppState) {
 /** `{zone: "UTC-05:00", behindMinutes: 300, from: "file" | "arrival"}`: how the log's times were read, when guessed. */
 function zoneGuessJson(state: AppState) {
   const g = state.log.zoneGuess;
-  return g ? { zone: g.zone, behindMinutes: Math.round(g.behindMs / 60_000), from: g.from } : null;
+  return g ? { zone: g.zone, behindMinutes: Math.round(g.behindMs / 60_000), from: g.from, readAhead: g.readAhead ?? null } : null;
 }
 
 /**

@@ -203,6 +203,11 @@ export interface ZoneGuess {
   behindMs: number;
   /** What the guess rests on: the file's modification time, or when lines arrived while followed. */
   from: 'file' | 'arrival';
+  /**
+   * The history read ahead for the guess (log-zone-guess.ts anchored) stopped on an error before the file's end: how far
+   * it got, of how much, and the error; a clock change past that is not in the guess. Absent when read whole.
+   */
+  readAhead?: { bytesRead: number; size: number; error: string };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ZoneGuess } from './app-state.js';
+import { formatBytes } from '../format.js';
 
 const MINUTE = 60_000;
 
@@ -15,5 +16,7 @@ function hours(ms: number): string {
 export function zoneGuessText(g: ZoneGuess, long = false): string {
   const by = g.from === 'file' ? "the file's modification time" : 'when its lines arrived';
   const where = `log times read as ${g.zone}, ${hours(g.behindMs)} ${g.behindMs > 0 ? 'behind' : 'ahead of'} this machine`;
-  return long ? `${where} (guessed from ${by}; set "timezone" to be sure)` : `${where} (guessed; set "timezone")`;
+  // The history read ahead for the guess stopped on an error: the guess rests on what was read (log-zone-guess.ts).
+  const cut = g.readAhead ? `; its history read ahead for it stopped at ${formatBytes(g.readAhead.bytesRead)} of ${formatBytes(g.readAhead.size)} (${g.readAhead.error}): a clock change after that is not in it` : '';
+  return long ? `${where} (guessed from ${by}; set "timezone" to be sure)${cut}` : `${where} (guessed; set "timezone")${cut ? '; history read ahead cut short' : ''}`;
 }
