@@ -72,7 +72,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         const read = guess ? { ...grammar, zone: guess.zone } : grammar;
         // Rotated files holding the beginning of the run the log goes on with are read first (tester X13): once, at
         // the start; a rotation while followed is the follower's (it reads the old file to its end).
-        await readRotatedPrelude(config.log, read, dispatch, (file, d) => readLogOnce(file, read, d, undefined, { worker: null }));
+        await readRotatedPrelude(config.log, read, dispatch, (file, d, g) => readLogOnce(file, g, d, undefined, { worker: null }), now);
         if (signal.aborted) return;
         const handlers = logHandlers(read, dispatch, now, true, guess, parseWorkerChoice());
         let written = false;

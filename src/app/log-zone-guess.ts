@@ -189,27 +189,61 @@ const ANCHOR_READ_BYTES = 1 << 20;
  * lines whatever the offset (it judges differences of wall times), so the read takes exactly these.
  */
 async function anchored(file: string, grammar: Grammar, guess: ZoneGuess, writtenAt: number, openFile: OpenForRead = openForRead): Promise<ZoneGuess | null> {
+  const read = await readAhead(file, grammar, guess.zone, openFile);
+  if (read === null) return guess;
+  // An error part of the way (a disk's EIO, a network file system gone): the guess rests on what was read, said so;
+  // `status` never fails for it (h66's leftover: it failed the command), and the log's own read says its own errors.
+  const { newest, shift, pos, size, failed } = read;
+  const cut = failed === null ? {} : { readAhead: { bytesRead: pos, size, error: failed } };
+  if (newest === -Infinity) return { ...guess, ...cut };
+  // Whole hours a skip or set back moved the newest line, as the quarter hours the guess is made of; cut short, the
+  // newest line read is not the one the guess was made of: the changes taken in the part read (the clock's shift).
+  const moved = failed === null ? Math.round((writtenAt - newest) / QUARTER) * QUARTER : -shift;
+  if (moved === 0) return { ...guess, ...cut };
+  const behindMs = guess.behindMs + moved;
+  if (Math.abs(behindMs) < MIN_GUESS_MS) return null;
+  return { ...guess, zone: fixedZone(zoneOffset(guess.zone, 0) - moved / MINUTE), behindMs, ...cut };
+}
+
+/**
+ * The zone an earlier part of the log (a rotated `bf.log.1` read before the file at the path, rotated-prelude.ts) is to
+ * be read in so that it ends in `zone`, the zone the part after it is read in: the same unless the file holds a clock
+ * change `zone` does not have (a skip, a set back: parser/log-clock.ts), which its read takes; it then began an hour off
+ * that (h66's leftover: a skip inside bf.log.1 read in the zone guessed from bf.log, written after the skip, read the
+ * run's start an hour early). Undefined stays undefined (this machine's zone) when nothing moved; an error part of the
+ * way: the changes in the part read.
+ */
+export async function zoneBefore(file: string, grammar: Grammar, zone: string | undefined): Promise<string | undefined> {
+  const read = await readAhead(file, grammar, zone, openForRead);
+  if (read === null || read.shift === 0 || read.newest === -Infinity) return zone;
+  return fixedZone(zoneOffset(zone, read.newest) + read.shift / MINUTE);
+}
+
+/**
+ * The history of `file` read ahead from where its read will start (history-start.ts), record prefixes only, through a
+ * clock in `zone`, as the read will have it: its newest line as read, the clock's shift at the end (the changes it took),
+ * how far it got of how much, and the error that stopped it, if one did. Null when the file cannot be opened or is
+ * not a regular file.
+ */
+async function readAhead(file: string, grammar: Grammar, zone: string | undefined, openFile: OpenForRead): Promise<{ newest: number; shift: number; pos: number; size: number; failed: string | null } | null> {
   let handle: ReadHandle;
   try {
     handle = await openFile(file);
   } catch {
-    return guess;
+    return null;
   }
   let size = 0;
   let pos = 0;
   let newest = -Infinity;
-  let clock: LogClock | null = null;
-  // An error part of the way (a disk's EIO, a network file system gone): the guess rests on what was read, said so;
-  // `status` never fails for it (h66's leftover: it failed the command), and the log's own read says its own errors.
+  const clock = new LogClock(zone);
   let failed: string | null = null;
   try {
     const st = await handle.stat();
-    if (!st.isFile()) return guess;
+    if (!st.isFile()) return null;
     size = st.size;
     // Where the read will start (the follower asks the same of the same bytes).
-    const pick = historyStartFor({ ...grammar, zone: guess.zone });
+    const pick = historyStartFor({ ...grammar, zone });
     pos = pick ? await pick({ handle: handle as FileHandle, size, maxLineBytes: MAX_LINE_BYTES }).catch(() => 0) : 0;
-    clock = new LogClock(guess.zone);
     const splitter = new LineSplitter(MAX_LINE_BYTES, undefined, true);
     const buf = Buffer.allocUnsafe(Math.min(ANCHOR_READ_BYTES, Math.max(1, size - pos)));
     while (pos < size) {
@@ -225,15 +259,7 @@ async function anchored(file: string, grammar: Grammar, guess: ZoneGuess, writte
   } finally {
     await handle.close().catch(() => undefined);
   }
-  const cut = failed === null ? {} : { readAhead: { bytesRead: pos, size, error: failed } };
-  if (newest === -Infinity || clock === null) return { ...guess, ...cut };
-  // Whole hours a skip or set back moved the newest line, as the quarter hours the guess is made of; cut short, the
-  // newest line read is not the one the guess was made of: the changes taken in the part read (the clock's shift).
-  const moved = failed === null ? Math.round((writtenAt - newest) / QUARTER) * QUARTER : -clock.state().shift;
-  if (moved === 0) return { ...guess, ...cut };
-  const behindMs = guess.behindMs + moved;
-  if (Math.abs(behindMs) < MIN_GUESS_MS) return null;
-  return { ...guess, zone: fixedZone(zoneOffset(guess.zone, 0) - moved / MINUTE), behindMs, ...cut };
+  return { newest, shift: clock.state().shift, pos, size, failed };
 }
 
 /** What the read-ahead needs of an open file (FileHandle's; a test gives one whose reads fail part of the way). */

@@ -1,7 +1,8 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogLine } from '../log-line.js';
-import { linesOf, parseChunk, type Grammar } from '../parser/index.js';
+import { linesOf, LogClock, parseChunk, type Grammar } from '../parser/index.js';
+import { guessFromFile, zoneBefore } from './log-zone-guess.js';
 import { movesRun } from '../state/apply-lines.js';
 import type { AppEvent } from '../state/events.js';
 import type { FollowWriters } from '../follow/moved-log.js';
@@ -121,7 +122,12 @@ async function records(h: import('node:fs/promises').FileHandle, from: number, l
   // A window in the middle of the file starts mid-line: from the next line.
   if (from > 0) chunk = chunk.subarray(chunk.indexOf(10) + 1);
   const end = chunk.lastIndexOf(10);
-  return linesOf(parseChunk(chunk.subarray(0, end + 1), grammar, 0));
+  // Times as written, not moved by a clock change the window's clock took (a skip or a set back in a short file, read
+  // whole): the files are ordered by them, and the part after a change is read on in the next file from nothing.
+  const clock = new LogClock(grammar.zone);
+  const lines = linesOf(parseChunk(chunk.subarray(0, end + 1), grammar, 0, clock));
+  const shift = clock.state().shift;
+  return shift === 0 ? lines : lines.map((l) => (l.at > 0 ? { ...l, at: l.at - shift } : l));
 }
 
 /**
@@ -133,16 +139,35 @@ export async function readRotatedPrelude(
   log: string,
   grammar: Grammar,
   dispatch: (e: AppEvent) => void,
-  readOnce: (file: string, dispatch: (e: AppEvent) => void) => Promise<void>,
+  readOnce: (file: string, dispatch: (e: AppEvent) => void, grammar: Grammar) => Promise<void>,
+  now: () => number = Date.now,
 ): Promise<void> {
   const pre = await rotatedPrelude(log, grammar).catch(() => null);
   if (!pre) return;
   const batches = (e: AppEvent) => {
     if (e.type === 'log/batch' || e.type === 'log/overlong') dispatch(e);
   };
+  const grammars = await preludeGrammars(log, pre.files, grammar, now);
   const read: string[] = [];
-  for (const file of pre.files) {
-    if (await readOnce(file, batches).then(() => true, () => false)) read.push(file);
+  for (const [i, file] of pre.files.entries()) {
+    if (await readOnce(file, batches, grammars[i]).then(() => true, () => false)) read.push(file);
   }
   if (read.length) dispatch({ type: 'log/rotated', files: read });
+}
+
+/**
+ * The grammar each rotated file (oldest first) is read with: in the zone the file at the path is read in (`timezone`,
+ * else the zone guessed from it), moved back over each clock change an earlier file holds that the zone does not have
+ * (log-zone-guess.ts zoneBefore), newest file first, so each file ends in the zone the next one begins in: the run's
+ * lines before a skip in bf.log.1 read as written, not an hour early with its start (h66's leftover). With no zone to
+ * go by and no change, the grammar as given (each file's read guesses from its own modification time, as before).
+ */
+async function preludeGrammars(log: string, files: string[], grammar: Grammar, now: () => number): Promise<Grammar[]> {
+  let zone = grammar.zone !== undefined ? grammar.zone : (await guessFromFile(log, grammar, now).catch(() => null))?.zone;
+  const out: Grammar[] = [];
+  for (let i = files.length - 1; i >= 0; i--) {
+    zone = await zoneBefore(files[i], grammar, zone).catch(() => zone);
+    out[i] = zone === undefined ? grammar : { ...grammar, zone };
+  }
+  return out;
 }
