@@ -67,10 +67,15 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   const widths = columnWidths(columns, shown, width - 2);
   const error = cursorRow ? oneLine(cursorRow.error ?? '') : '';
   const errorRows = error && displayWidth(error) > widths[1] ? fitRows(`error: ${error}`, width, 4) : [];
-  // One line per table row: title, group lines, problems, the error, table heading and footer take the rest.
-  const visible = Math.max(1, height - 3 - groupRows - Math.min(1, problems.length) - errorRows.length);
-  const start = Math.max(0, Math.min(at - Math.floor(visible / 2), shown.length - visible));
   const footer = shown.length === rows.length ? countOf(rows.length, 'key') : `${formatCount(shown.length)} of ${countOf(rows.length, 'key')} match${shown.length === 1 ? 'es' : ''} "${state.ui.filter}"`;
+  // The key under the cursor in words, then the count and the keys; on a row of its own when both do not fit, so the
+  // words are never cut and never push the count off the screen (tester AD8's words are longer than the old ones).
+  const cursorWords = cursorRow ? `${cursorRow.key}: ${runsText(cursorRow)}` : '';
+  const keysRow = `${footer} · ↑↓ · / filter · r retry${state.ui.filter ? ' these' : ''} · R retry a group`;
+  const footRows = cursorWords === '' ? [keysRow] : displayWidth(`${cursorWords} · ${keysRow}`) <= width ? [`${cursorWords} · ${keysRow}`] : [cursorWords, keysRow];
+  // One line per table row: title, group lines, problems, the error, table heading and footer take the rest.
+  const visible = Math.max(1, height - 2 - footRows.length - groupRows - Math.min(1, problems.length) - errorRows.length);
+  const start = Math.max(0, Math.min(at - Math.floor(visible / 2), shown.length - visible));
   return (
     <Box flexDirection="column">
       <Text bold>
@@ -100,10 +105,11 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
               {r}
             </Text>
           ))}
-      <Text dimColor wrap="truncate-end">
-        {cursorRow ? `${cursorRow.key}: ${runsText(cursorRow)} · ` : ''}
-        {footer} · ↑↓ · / filter · r retry{state.ui.filter ? ' these' : ''} · R retry a group
-      </Text>
+      {footRows.map((r, i) => (
+        <Text key={`f${i}`} dimColor wrap="truncate-end">
+          {r}
+        </Text>
+      ))}
     </Box>
   );
 }

@@ -61,8 +61,27 @@ test('the failures screen shows the groups, the table and what a person needs to
   // The sentence wraps at 80 columns rather than losing its end.
   expect(frame.replace(/\s*\n\s*/g, ' ')).toContain('3 keys failed in every run that tried them (Regular season 1 · Playoffs 2): a gentler retry will not help');
   expect(frame).toMatch(/2022-04-17 .*HTTP 500.*Playoffs.*2 of 2 .*persistent/);
-  expect(frame).toContain('2021-11-03: failed in 1 of 1 run that tried it');
+  // Counted from the key's first failure on, and said so (tester AD8: `22 of 149` in a log of 150 runs read as all).
+  expect(frame).toContain('2021-11-03: failed in 1 of 1 run from its first failure on\n4 keys · ↑↓');
   expect(frame).toContain('latest file failed_dates_20251126_231710.json · 2 files');
+});
+
+test('at 80 columns the cursor key\'s words and the keys count each stay whole: two rows when one cannot hold both (AD8)', async () => {
+  const store = storeWith([]);
+  store.dispatch({ type: 'ui/filter-input', text: '2022-0' });
+  store.dispatch({ type: 'ui/filter-end', keep: true });
+  store.dispatch({ type: 'ui/cursor', key: '2022-02-01' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = await waitFor(() => {
+    const f = stripVTControlCharacters(app.lastFrame() ?? '');
+    return f.includes('2022-05-02') ? f : null;
+  }, 'the table');
+  const rows = frame.split('\n');
+  expect(rows).toContain('2022-02-01: failed in 2 of 2 runs from its first failure on');
+  expect(rows.filter((r) => r.includes(': failed in'))).toHaveLength(1);
+  expect(rows.some((r) => r.startsWith('3 of 4 keys match "2022-0" · ↑↓'))).toBe(true);
+  for (const r of rows) expect(r.length).toBeLessThanOrEqual(80);
+  expect(rows.length).toBeLessThanOrEqual(24);
 });
 
 test('the filter narrows the rows and the cursor stays on its key while the list changes', () => {

@@ -192,14 +192,14 @@ export function failureGroupLines(summary: FailureSummary, phases = true, partia
 }
 
 /**
- * "failed in 3 of 3 runs that tried it"; with storage not listed the counts are of the runs known to have
- * tried it (a silent run may have too): "failed in 3 of 3 runs known to have tried it".
+ * "failed in 3 of 3 runs from its first failure on"; with storage not listed the counts are of the runs known to have
+ * tried it (a silent run may have too): "failed in 3 of 3 runs known to have tried it, from its first failure on".
  */
 export function runsText(r: Pick<FailureRow, 'failedIn' | 'triedIn'> & { persistentKnown?: boolean }): string {
   // Counted from its first failure on (README, Failures view): a run keeps the keys it tried only while it is the
-  // log's current one, so the runs that scraped it before it ever failed are not known (tester AD8: `22 of 149` in a
-  // log of 150 runs). Not said here: the words would push the filter's count off an 80-column line.
-  return `failed in ${r.failedIn} of ${r.triedIn} run${r.triedIn === 1 ? '' : 's'}${r.persistentKnown === false ? ' known to have' : ' that'} tried it`;
+  // log's current one, so the runs that scraped it before it ever failed are not known. Said, so that `22 of 149` in a
+  // log of 150 runs is not read as 149 runs tried it (tester AD8).
+  return `failed in ${r.failedIn} of ${r.triedIn} run${r.triedIn === 1 ? '' : 's'}${r.persistentKnown === false ? ' known to have tried it,' : ''} from its first failure on`;
 }
 
 /** The failures table's `now` cell: recovered, persistent, missing (from storage), or failing (storage not listed). */
