@@ -115,13 +115,18 @@ test('a kept execution file that cannot be read is said, naming it and why, in s
   writeFileSync(file, readFileSync(file, 'utf8').slice(0, 200));
 
   const said = `kept outcomes .backfill-tui/executions/${id}.json cannot be read (incomplete JSON): left out, and left as it is`;
-  const text = unwrapped((await runCliAsync(['status'], { cwd: dir })).stdout);
+  const plain = await runCliAsync(['status'], { cwd: dir });
+  const text = unwrapped(plain.stdout);
   expect(text).toContain(`problem   ${said}`);
+  // A problem line exits 1, whatever its kind (README, exit codes).
+  expect(plain.code).toBe(1);
   // The execution succeeded and its log is gone (a dashboard read it once, or it would not have been kept): ended, its
   // figures not known, never `incomplete` (last entries still to come).
   expect(text).toMatch(/^bdl-boxscores: ended /);
   expect(text).toContain('run and failures not known');
-  const json = JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout);
+  const asJson = await runCliAsync(['status', '--json'], { cwd: dir });
+  expect(asJson.code).toBe(1);
+  const json = JSON.parse(asJson.stdout);
   expect(json.problems).toContain(said);
   expect(json.run.state).toBe('ended');
   expect(json.execution.logIncomplete).toBeNull();

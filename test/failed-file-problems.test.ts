@@ -22,11 +22,22 @@ test('status and status --json say which failed-keys entries were not read, and 
   writeFileSync(path.join(dir, 'cfg.json'), JSON.stringify({ job: 'a', log: 'x.log', failed: 'logs/failed_dates_*.json' }));
   const line =
     'failed-keys file failed_dates_20251127_090000.json: 2 entries not read (entry 2: game_date "2021-10-19\\n2021-10-20" holds a control character (newline, carriage return, escape...): not used)';
+  // A problem line exits 1, as every kind of problem does (README, exit codes): what was printed is not all there is.
   const text = await runCliAsync(['status', '--config', 'cfg.json'], { cwd: dir });
-  expect(text.code).toBe(0);
+  expect(text.code).toBe(1);
   expect(unwrapped(text.stdout)).toContain(`\nproblem   ${line}\n`);
   const json = await runCliAsync(['status', '--json', '--config', 'cfg.json'], { cwd: dir });
+  expect(json.code).toBe(1);
   expect(JSON.parse(json.stdout)).toMatchObject({ problems: [line], failures: { failing: 1 } });
+  // With --require: a usage error stays 2; a target met exits 1 all the same, and says why on stderr.
+  const usage = await runCliAsync(['status', '--config', 'cfg.json', '--require', '95', '--source', 'warehouse'], { cwd: dir });
+  expect(usage.code).toBe(2);
+  mkdirSync(path.join(dir, 'st', '2021-10-22'), { recursive: true });
+  writeFileSync(path.join(dir, 'st', '2021-10-22', 'x.json'), '{}');
+  writeFileSync(path.join(dir, 'keys.csv'), '2021-10-22\n');
+  writeFileSync(path.join(dir, 'cfg2.json'), JSON.stringify({ job: 'a', log: 'x.log', failed: 'logs/failed_dates_*.json', expected: 'keys.csv', storage: { url: 'st' } }));
+  const met = await runCliAsync(['status', '--config', 'cfg2.json', '--require', '95'], { cwd: dir });
+  expect([met.code, met.stderr]).toEqual([1, 'backfill-tui: --require 95 met, but exit 1: status said a problem (see problem)\n']);
 });
 
 test('many files with such entries: five named, the rest counted', () => {

@@ -121,13 +121,14 @@ describe('failed-keys files not read within --timeout: which keys fail is not kn
     silent.close();
   });
 
-  test('status: failures null with why, the text says not known; the run itself is known (exit 0)', async () => {
+  test('status: failures null with why, the text says not known; the run itself is known; the problem exits 1', async () => {
     const r = await runCliAsync(['status', '--json', '--timeout', String(GS_TIMEOUT_S), '--config', config], { cwd: dir });
     const json = JSON.parse(r.stdout);
     expect(json.run).toMatchObject({ state: 'complete', failed: 1 });
     expect(json.failures).toMatchObject({ failing: null, recovered: null, persistent: null, persistentUnknown: 'failed-keys files not read', byError: {} });
     expect(json.problems.join('\n')).toContain('failed-keys files gs://bucket/backfill/failed_dates_*.json');
-    expect(r.code).toBe(0);
+    // A problem line exits 1 whatever its kind (README, exit codes): what was printed is not all there is.
+    expect(r.code).toBe(1);
     const text = await runCliAsync(['status', '--timeout', String(GS_TIMEOUT_S), '--config', config], { cwd: dir });
     expect(text.stdout).toContain('failures  not known: the failed-keys files were not read (see problem below)');
     expect(text.stdout).not.toContain('1 failing');

@@ -12,7 +12,7 @@ import { overviewText } from '../overview/overview-text.js';
 import { chainText } from '../chain/funnel-text.js';
 import { collectSnapshot, newReport } from './snapshot.js';
 import { createWritersScan } from '../runner/log-writers.js';
-import { checkRequire, runMissing, runMissingFailures, runNotKnown, runStatus, statusWidth } from './status-command.js';
+import { checkRequire, runMissing, runMissingFailures, runNotKnown, runStatus, statusWidth, withProblems } from './status-command.js';
 import { statusJson } from './status-json.js';
 import { fitStatusLines, mayExceed, statusText } from './status-text.js';
 import { writeErr, writeOut } from '../std-write.js';
@@ -70,8 +70,11 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
     // And each failing source its row shows (a storage or warehouse look says its error in the state, not the report).
     registry.jobs.forEach((job, i) => {
       const said = [...reports[i].problems];
-      for (const p of rowProblems(states[i])) if (!said.some((s) => s.includes(p.message))) said.push(`${p.message}${p.hint ? ` → ${p.hint}` : ''}`);
       for (const p of said) lines.push(registry.multi ? `problem   ${job.job}: ${p}` : `problem   ${p}`);
+      // A source that answered with an error (its row's cell) is said whole as `failing`, not `problem`: a `problem`
+      // is a part of the look that could not be done or read whole, and exits 1 (withProblems); a lone job's text says
+      // a failing source on its own row, with the same exit.
+      for (const p of rowProblems(states[i])) if (!said.some((s) => s.includes(p.message))) lines.push(`failing   ${registry.multi ? `${job.job}: ` : ''}${p.message}${p.hint ? ` → ${p.hint}` : ''}`);
     });
     if (registry.chain) {
       lines.push('', `chain: ${formatCount(chain.rows[0]?.expected ?? 0)} expected keys`, ...chainText(chain.rows, width));
@@ -86,9 +89,11 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   // permission: tester V14), a Cloud Run region that does not answer or refuses (tester W18).
   // So is a log not read to its end within --timeout (tester Z12).
   const unreadable = states.some((state, i) => runNotKnown(state, reports[i]));
-  if (opts.require === undefined) return unreadable ? 1 : 0;
-  if (opts.stage === undefined) return unreadable ? 1 : checkRequire(states[0], opts.require, opts.source);
-  return requireStage(chain.rows.find((r) => r.stage === opts.stage)!, opts.require);
+  // And a problem of any job's look (its `problems`), as for a lone job (withProblems).
+  const problems = reports.reduce((n, r) => n + r.problems.length, 0);
+  if (opts.require === undefined) return unreadable ? 1 : withProblems(0, problems);
+  if (opts.stage === undefined) return unreadable ? 1 : withProblems(checkRequire(states[0], opts.require, opts.source), problems, opts.require);
+  return withProblems(requireStage(chain.rows.find((r) => r.stage === opts.stage)!, opts.require), problems, opts.require);
 }
 
 /** `--require P --stage NAME`: 0 when the stage holds the keys P % of the expected takes. */
