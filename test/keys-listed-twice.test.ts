@@ -1,4 +1,9 @@
-import { describe, expect, test } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runCli } from './support/cli.js';
+import { removeDir } from './support/remove-dir.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { applyLines } from '../src/state/apply-lines.js';
 import { runNotes } from '../src/state/run-notes.js';
@@ -42,5 +47,32 @@ describe('a key the run\'s own list holds twice is said as such, not as a double
     const lines = [...banner(3, 60, 2), ...keys.map((k, i) => ['INFO', `[${i + 1}/2] Queued ${k}`]), ...keys.map((k) => ['INFO', `  ✅ Scraped ${k}`]), ...summary(2, 0)];
     const run = fold(lines.flatMap((l) => [l, l]));
     expect(runNotes(run)).toEqual(['4 repeated key lines counted once']);
+  });
+});
+
+// Tester h68's nit: status --json said `duplicateLines: 2` beside `keysListedTwice: 1` for a list naming one key twice,
+// so a script read it as a doubled log too. The two fields are now the two notes' figures, apart.
+describe('status --json: duplicateLines and keysListedTwice never count the same lines', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'listed-twice-'));
+  afterAll(() => removeDir(dir));
+  const json = (name: string, records: string[][]) => {
+    const file = join(dir, `${name}.log`);
+    writeFileSync(file, logOf(T0, records));
+    const r = runCli(['status', '--log', file, '--json'], { cwd: dir, env: { TZ: 'UTC' } });
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout).run;
+  };
+
+  test('a key its list held twice: keysListedTwice 1, duplicateLines 0', () => {
+    const twice = ['2021-10-19', '2021-10-20', '2021-10-19', '2021-10-21'];
+    const run = json('twice', [...banner(3, 60, 4), ...twice.map((k, i) => ['INFO', `[${i + 1}/4] Queued ${k}`]), ...twice.map((k) => ['INFO', `  ✅ Scraped ${k}`]), ...summary(4, 0)]);
+    expect(run).toMatchObject({ succeeded: 4, keysListedTwice: 1, duplicateLines: 0 });
+  });
+
+  test('a doubled log: duplicateLines 4, keysListedTwice 0', () => {
+    const keys = ['2021-10-19', '2021-10-20'];
+    const lines = [...banner(3, 60, 2), ...keys.map((k, i) => ['INFO', `[${i + 1}/2] Queued ${k}`]), ...keys.map((k) => ['INFO', `  ✅ Scraped ${k}`]), ...summary(2, 0)];
+    const run = json('doubled', lines.flatMap((l) => [l, l]));
+    expect(run).toMatchObject({ keysListedTwice: 0, duplicateLines: 4 });
   });
 });

@@ -1,4 +1,4 @@
-import { keysListedTwice } from '../state/run-notes.js';
+import { keysListedTwice, repeatedLines } from '../state/run-notes.js';
 import { isActive } from '../cloud-run/execution.js';
 import { clockStepHours, shownClockStep } from '../state/clock-step-text.js';
 import { keysForTarget } from '../coverage/math.js';
@@ -41,9 +41,9 @@ export interface RunJson {
   error: string | null;
   /** The script ran with `--dry-run` (`DRY RUN MODE`): it listed its keys and scraped none. */
   dryRun: boolean;
-  /** Key lines that repeated what the run already knew (a doubled log): each key counted once. */
+  /** Key lines a doubled log repeated (a logger with two handlers), each counted once; never those of `keysListedTwice` (run-notes.ts repeatedLines). */
   duplicateLines: number;
-  /** Keys the run's own list held twice, done twice (run-notes.ts keysListedTwice; their repeated lines are in `duplicateLines`); 0 until its summary. */
+  /** Keys the run's own list held twice, each done twice (run-notes.ts keysListedTwice; their repeated lines are not in `duplicateLines`); 0 until its summary. */
   keysListedTwice: number;
   /** Failed keys not listed in the failures view (past its bound of the newest 200,000). */
   failedKeysOmitted: number;
@@ -91,7 +91,9 @@ function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson 
     lastActivityAt: iso(run?.lastActivityAt ?? null),
     error: run?.error ?? null,
     dryRun: run?.dryRun === true,
-    duplicateLines: run?.duplicateLines ?? 0,
+    // The two notes' figures, apart: a doubled log's repeated lines, and keys its list held twice (tester h68's nit:
+    // `duplicateLines: 2` beside `keysListedTwice: 1` for one key listed twice, read as a doubled log too).
+    duplicateLines: run ? repeatedLines(run) : 0,
     keysListedTwice: run ? keysListedTwice(run) : 0,
     failedKeysOmitted: run?.failedKeysOmitted ?? 0,
     unrecognized: run?.unrecognized ?? 0,

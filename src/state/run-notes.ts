@@ -63,11 +63,19 @@ export function runNotes(run: RunState | null, launched: RecordedRun | null = nu
   if (run.unrecognized > 0) notes.push(`${formatCount(run.unrecognized)} line${run.unrecognized === 1 ? '' : 's'} looked like outcomes but matched no rule`);
   const twice = keysListedTwice(run);
   if (twice > 0) notes.push(`${formatCount(twice)} key${twice === 1 ? '' : 's'} its list held twice (done twice)`);
-  // Each such key repeats its outcome line, and its Queued line when keys are queued up front: not a doubled log.
-  const doubled = run.duplicateLines - twice * (run.queued > 0 ? 2 : 1);
+  const doubled = repeatedLines(run);
   if (doubled > 0) notes.push(`${formatCount(doubled)} repeated key line${doubled === 1 ? '' : 's'} counted once`);
   if (run.failedKeysOmitted > 0) notes.push(failedOmittedNote(run));
   return notes;
+}
+
+/**
+ * Key lines a doubled log repeated (a logger with two handlers: every line twice), each counted once: the run's repeated
+ * key lines less those of the keys its own list held twice, which repeat their outcome line, and their Queued line when
+ * keys are queued up front, and are no doubled log (status --json `duplicateLines`, beside `keysListedTwice`).
+ */
+export function repeatedLines(run: RunState): number {
+  return Math.max(0, run.duplicateLines - keysListedTwice(run) * (run.queued > 0 ? 2 : 1));
 }
 
 /**
