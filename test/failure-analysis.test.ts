@@ -17,16 +17,20 @@ import {
 } from '../src/failures/analysis.js';
 import { failureVerdicts, type LogRun } from '../src/failures/verdicts.js';
 import { NBA_CALENDAR } from '../src/phases/calendar.js';
-import { readFailedFile, runStartFromName, type FailedEntry, type FailedFile } from '../src/failures/failed-file.js';
+import { readFailedFile, type FailedEntry, type FailedFile } from '../src/failures/failed-file.js';
+import { inZone, isoWall, nameWall } from '../src/failures/file-times.js';
 
 const H500 = { status: 'failed', error: 'HTTP 500' };
 const T180 = { status: 'timeout', error: 'Timeout after 180s' };
 
-/** A run's failed file from `key → failure`; `stamp` is the name's YYYYMMDD_HHMMSS. */
+/**
+ * A run's failed file from `key → failure`; `stamp` is the name's YYYYMMDD_HHMMSS. Its times read as a file's are (its
+ * walls, in this machine's zone, UTC here: failed-file.ts then the reducer's inZone).
+ */
 function file(stamp: string, failures: Failures, writtenAt: string | null = null): FailedFile {
   const name = `failed_dates_${stamp}.json`;
   const entries = Object.entries(failures).map(([key, f]) => ({ key, ...f }));
-  return { path: `/runs/${name}`, name, runStartedAt: runStartFromName(name), writtenAt, mtimeMs: 0, totalFailed: entries.length, entries, problems: [] };
+  return inZone({ path: `/runs/${name}`, name, runStartedAt: null, writtenAt, writtenAtMs: null, walls: { name: nameWall(name), written: isoWall(writtenAt) }, mtimeMs: 0, totalFailed: entries.length, entries, problems: [] }, undefined);
 }
 
 /**
@@ -227,7 +231,7 @@ describe('currentFailures: a key is failing when the latest run that tried it fa
     },
     {
       name: 'no written-at field: the mtime says when it was written (after the live run started: its own)',
-      rows: show([{ ...older, writtenAt: null, mtimeMs: liveStart + 1 }], live()),
+      rows: show([{ ...older, writtenAt: null, writtenAtMs: null, walls: { ...older.walls!, written: null }, mtimeMs: liveStart + 1 }], live()),
       want: ['a failed HTTP 500 file 1/1', 'b timeout Timeout after 180s file 1/1', 'c failed HTTP 500 file 1/1', 'd timeout timeout log 1/1'],
     },
     {

@@ -6,6 +6,7 @@ import { applyLines } from '../src/state/apply-lines.js';
 import { FailedKeys, FailedStore } from '../src/state/failed-keys.js';
 import { banner, logOf, T0 } from './support/log-text.js';
 import type { FailedEntry, FailedFile } from '../src/failures/failed-file.js';
+import { inZone, isoWall } from '../src/failures/file-times.js';
 import { summariseFailures } from '../src/failures/summary.js';
 import { NBA_CALENDAR, resolvePhases } from '../src/phases/calendar.js';
 import { hashKey, lanes } from '../src/key-hash.js';
@@ -63,7 +64,8 @@ function failedFile(rnd: () => number, pool: string[], name: string, writtenAt: 
     entries.push(rnd() < 0.3 && key.startsWith('00') ? { ...e, date: `2022-0${1 + Math.floor(rnd() * 6)}-15` } : e);
     if (rnd() < 0.05) entries.push({ key, ...ERRORS[Math.floor(rnd() * ERRORS.length)] });
   }
-  return { path: `/runs/${name}`, name, runStartedAt: null, writtenAt, mtimeMs: 0, totalFailed: entries.length, entries, problems: [] };
+  // Its `timestamp` read as a file's is (this machine's zone, UTC here); no run start from its name, as before.
+  return inZone({ path: `/runs/${name}`, name, runStartedAt: null, writtenAt, writtenAtMs: null, walls: { name: null, written: isoWall(writtenAt) }, mtimeMs: 0, totalFailed: entries.length, entries, problems: [] }, undefined);
 }
 
 interface Case {
@@ -163,7 +165,7 @@ test('sums kept per part follow the run: a key recovering after a summary, a new
   expect(summary(new Set(['2021-10-20']))).toMatchObject({ failing: 1, recovered: 1 });
   expect(summary(null)).toMatchObject({ failing: 2, recovered: 0 });
   // A run before this one had failed 2021-10-20 too (its file shows up): now it failed in every run that tried it.
-  const earlier: FailedFile = { path: '/runs/failed_dates_20251120_080000.json', name: 'failed_dates_20251120_080000.json', runStartedAt: null, writtenAt: '2025-11-20T09:00:00', mtimeMs: 0, totalFailed: 1, entries: [{ key: '2021-10-20', status: 'failed', error: 'HTTP 500' }], problems: [] };
+  const earlier: FailedFile = inZone({ path: '/runs/failed_dates_20251120_080000.json', name: 'failed_dates_20251120_080000.json', runStartedAt: null, writtenAt: '2025-11-20T09:00:00', writtenAtMs: null, walls: { name: null, written: isoWall('2025-11-20T09:00:00') }, mtimeMs: 0, totalFailed: 1, entries: [{ key: '2021-10-20', status: 'failed', error: 'HTTP 500' }], problems: [] }, undefined);
   files = [earlier];
   fold = foldRuns([fileRun(earlier)]);
   expect(summary(new Set())).toMatchObject({ failing: 2, persistent: 1 });

@@ -1,5 +1,4 @@
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
-import { isoWall, wallInZone } from './file-times.js';
 import type { FailureCounts } from '../state/failed-keys.js';
 import { scrapedSince, type LogTrail } from '../state/log-trail.js';
 
@@ -114,11 +113,14 @@ export const PERSISTENCE_UNKNOWN = 'storage not listed';
 /** Why persistence is not known for a job with no storage at all: it will never be listed (tester X9). */
 export const NO_STORAGE = 'no storage configured';
 
-/** When the file was written: its `timestamp` field in the log's zone (failed-file.ts inZone), else its mtime. */
+/**
+ * When the file was written: its `timestamp` field in the log's zone (file-times.ts inZone), else its mtime. Only a
+ * file read from disk has a `timestamp` (failed-file.ts gives it `walls`, read into `writtenAtMs` in the log's zone);
+ * one made from a log's run or an execution has none. (A reading of `writtenAt` in this machine's zone for a file
+ * without `walls`, which only tests built, is gone: it read a file outside the log's zone.)
+ */
 export function writtenMs(file: FailedFile): number {
-  if (file.writtenAtMs !== undefined) return file.writtenAtMs ?? file.mtimeMs;
-  const wall = isoWall(file.writtenAt);
-  return wall === null ? file.mtimeMs : wallInZone(wall, undefined);
+  return file.writtenAtMs ?? file.mtimeMs;
 }
 
 /**
