@@ -15,35 +15,33 @@ import { clockTime, STOP_GRACE_MS } from '../state/confirm-situation.js';
  */
 export function leaveSummary(jobs: AppState[], width = 80): string[] {
   const lines: string[] = [];
+  // Whether any run goes on without the dashboard: said once, after the lines (see `tail`).
+  let going = false;
   for (const s of jobs) {
     const p = s.process;
     const e = s.place?.execution ?? null;
-    // A stuck one says so, and how to cancel it from the shell: the screen that said it is gone (tester AC11).
-    const stuck = e && isActive(e) ? stuckReason(e, s.now, s.place?.stuckAfterMs) : null;
     // One line per run: our execution's run is not also a local process (tester AD6: `run … (pid ?) goes on` under it).
-    const running = e !== null && isActive(e);
-    // Cloud Run not answering, the last look is all that is known: no promise that it goes on (tester AE8: the demo's
-    // region killed, `q` said `goes on` of an execution the region had cancelled with it).
-    const unseen = running ? unanswered(s) : null;
-    const whose = `${s.job}: execution ${e?.id}${s.place?.ours ? (p.runId ? ` (run ${p.runId})` : '') : ' (started outside the dashboard)'}`;
-    if (unseen) lines.push(`${whose} was last seen running; ${unseen}`);
-    else if (running) lines.push(`${whose} goes on${stuck ? `, stuck: ${stuck}` : ''}`);
-    if (e && stuck) lines.push(`  to cancel it: ${cancelCommand(e)}`);
-    if (running) {
-      // Said above, with its run.
-    } else if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) ${p.stopping === 'needs-kill' ? `ignored ${p.stopSignals.map((x) => x.signal).join(' and ') || 'the stop'}` : 'is stopping'}`, `  ${stopWords(p)}`);
-    else if (p.alive && p.attached) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) goes on`);
-    else if (p.alive && p.external) lines.push(`${s.job}: pid ${p.externalPids.join(', ')} (not started here) goes on writing the log`);
+    // An execution's job is its execution (the run's process fields mirror it): going on only while Cloud Run says so.
+    if (e !== null && isActive(e)) {
+      // A stuck one says so, and how to cancel it from the shell: the screen that said it is gone (tester AC11).
+      const stuck = stuckReason(e, s.now, s.place?.stuckAfterMs);
+      // Cloud Run not answering, the last look is all that is known: no promise that it goes on (tester AE8: the demo's
+      // region killed, `q` said `goes on` of an execution the region had cancelled with it).
+      const unseen = unanswered(s);
+      const whose = `${s.job}: execution ${e.id}${s.place?.ours ? (p.runId ? ` (run ${p.runId})` : '') : ' (started outside the dashboard)'}`;
+      lines.push(unseen ? `${whose} was last seen running; ${unseen}` : `${whose} goes on${stuck ? `, stuck: ${stuck}` : ''}`);
+      if (stuck) lines.push(`  to cancel it: ${cancelCommand(e)}`);
+      going ||= !unseen;
+    } else {
+      if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) ${p.stopping === 'needs-kill' ? `ignored ${p.stopSignals.map((x) => x.signal).join(' and ') || 'the stop'}` : 'is stopping'}`, `  ${stopWords(p)}`);
+      else if (p.alive && p.attached) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) goes on`);
+      else if (p.alive && p.external) lines.push(`${s.job}: pid ${p.externalPids.join(', ')} (not started here) goes on writing the log`);
+      // A run being stopped is said by its own line: "open it again to stop them" is not about it.
+      going ||= Boolean(p.alive && ((p.attached && p.stopping !== 'sigint' && p.stopping !== 'sigterm') || p.external));
+    }
     if (s.ui.confirm) lines.push(`${s.job}: left unanswered, nothing done: ${s.ui.confirm.message}`);
   }
   if (lines.length === 0) return [];
-  // A run being stopped is said by its own line: "open it again to stop them" is not about it.
-  // An execution's job is its execution (the run's process fields mirror it): going on only while Cloud Run says so.
-  const going = jobs.some((s) => {
-    const e = s.place?.execution;
-    if (e && isActive(e)) return !unanswered(s);
-    return s.process.alive && ((s.process.attached && s.process.stopping !== 'sigint' && s.process.stopping !== 'sigterm') || s.process.external);
-  });
   const tail = going ? ['runs go on without the dashboard; open it again to stop them'] : [];
   const prefix = 'backfill-tui: ';
   return [...lines, ...tail].flatMap((l) => wrap(`${prefix}${l}`, width, prefix.length + /^ */.exec(l)![0].length));
