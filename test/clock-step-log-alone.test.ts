@@ -139,6 +139,26 @@ describe('a finished log whose clock moved an hour on a night no zone changes, i
   });
 });
 
+describe('runs appended an hour apart (an hourly cron whose runs are quick) are no clock change', () => {
+  test('each run starts when its lines say: the second an hour after the first, nothing said of a clock', () => {
+    const one = (start: number, n: number) => {
+      const at = (t: number) => new Date(t).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+      const out = [`${at(start)} - INFO - NBA.com Player Boxscore Scraper Backfill (v2) initialized`, `${at(start)} - INFO - Loaded ${n} dates from dates.csv`];
+      for (let i = 1; i <= n; i++) out.push(`${at(start)} - INFO - [${i}/${n}] Queued ${key(i)}`);
+      for (let i = 1; i <= n; i++) out.push(`${at(start + i * 500)} - INFO -   ✅ Scraped ${key(i)}`);
+      for (const l of ['='.repeat(70), 'BACKFILL COMPLETE', `Total dates: ${n}`, `✅ Processed: ${n}`, '⏭️  Skipped: 0', '❌ Failed: 0']) out.push(`${at(start + n * 500)} - INFO - ${l}`);
+      return out.join('\n');
+    };
+    // 12:59:40 to 13:00:10, then the next at 14:00:20: a step of an hour at the minute, lines a minute apart before it.
+    const first = Date.UTC(2026, 11, 1, 12, 59, 40);
+    const second = Date.UTC(2026, 11, 1, 14, 0, 20);
+    const { json } = status('cron', `${one(first, 60)}\n${one(second, 60)}\n`);
+    expect(json.logClockStep).toBeNull();
+    expect(json.run.startedAt).toBe(new Date(second).toISOString());
+    expect(json.runs.map((r: { startedAt: string }) => r.startedAt)).toEqual([new Date(first).toISOString()]);
+  });
+});
+
 describe('a finished log whose clock went back by what no rule reads: elapsed and rate said not known, never a finish before its start', () => {
   // Set back 10 min a minute and a half into a 2:12 run: its end reads 7:48 before its start. How long passed across
   // the step the log cannot say.
@@ -168,11 +188,14 @@ describe('a finished log whose clock went back by what no rule reads: elapsed an
 });
 
 describe('LogClock from the log alone', () => {
-  /** The minutes read in order by one clock (UTC, no zone): what each is as read. */
-  const read = (walls: string[], followed?: number) => {
+  /** A line that goes on with a run (an outcome), or one that begins one (a banner). */
+  const outcome = { continuesRun: () => true };
+  const banner = { continuesRun: () => false };
+  /** The minutes read in order by one clock (UTC, no zone), each from a line like `line`: what each is as read. */
+  const read = (walls: string[], followed?: number, line: { continuesRun(): boolean } = outcome) => {
     const c = new LogClock();
     if (followed !== undefined) c.followed(followed);
-    const out = walls.map((w) => c.minute(2026, 12, 1, Number(w.slice(0, 2)), Number(w.slice(3, 5))));
+    const out = walls.map((w) => c.minute(2026, 12, 1, Number(w.slice(0, 2)), Number(w.slice(3, 5)), line));
     return { at: out, step: c.lastStep() };
   };
 
@@ -191,14 +214,16 @@ describe('LogClock from the log alone', () => {
     expect(read(['12:55', '12:56', '11:50']).step).toBeNull();
     // Followed, lines that came 61 min apart: that hour passed.
     expect(read(['12:55', '12:56', '13:57'], 61 * MIN).step).toBeNull();
+    // The line after the step begins a run (a banner an hour after the last run's summary): between runs, not in one.
+    expect(read(['12:55', '12:56', '13:57'], undefined, banner).step).toBeNull();
   });
 
   test('the clock goes on from its state in another thread (the parse worker) with what it knows of the lines', () => {
     const one = new LogClock();
-    one.minute(2026, 12, 1, 12, 55);
-    one.minute(2026, 12, 1, 12, 56);
+    one.minute(2026, 12, 1, 12, 55, outcome);
+    one.minute(2026, 12, 1, 12, 56, outcome);
     const moved = LogClock.from(structuredClone(one.state()));
-    expect(moved.minute(2026, 12, 1, 13, 57)).toBe(one.minute(2026, 12, 1, 13, 57));
+    expect(moved.minute(2026, 12, 1, 13, 57, outcome)).toBe(one.minute(2026, 12, 1, 13, 57, outcome));
     expect(moved.lastStep()).toEqual(one.lastStep());
     expect(moved.lastStep()?.alone).toBe(true);
   });

@@ -233,8 +233,11 @@ export class LogClock {
     return clockStepOf(this.state());
   }
 
-  /** Epoch ms of the wall-clock minute `y-mo-d h:mi` in the zone (mo 1-12). */
-  minute(y: number, mo: number, d: number, h: number, mi: number): number {
+  /**
+   * Epoch ms of the wall-clock minute `y-mo-d h:mi` in the zone (mo 1-12). `line`: the line it is read from, asked
+   * only when an hour's step is weighed from the log alone (byRhythm); without it no such step is taken.
+   */
+  minute(y: number, mo: number, d: number, h: number, mi: number, line?: RunLine): number {
     const wall = Date.UTC(y, mo - 1, d, h, mi);
     const hour = wall - mi * MINUTE;
     if (hour !== this.hourKey) {
@@ -253,7 +256,7 @@ export class LogClock {
     }
     at += this.shift;
     const step = at - this.last;
-    if (this.inOrder && ((step <= -SET_BACK_MIN && step >= -SET_BACK_MAX) || (step >= SKIP_MIN && step <= SKIP_MAX))) at = this.changed(at, step, wall);
+    if (this.inOrder && ((step <= -SET_BACK_MIN && step >= -SET_BACK_MAX) || (step >= SKIP_MIN && step <= SKIP_MAX))) at = this.changed(at, step, wall, line);
     this.gap = at - this.last;
     this.last = at;
     this.lastWall = wall;
@@ -264,11 +267,11 @@ export class LogClock {
    * `at` (the minute at wall time `wall`, `step` after the minute before it) with the clock change the step was, if
    * some zone made that change between the two wall times that night and none was taken that night (see above).
    */
-  private changed(at: number, step: number, wall: number): number {
+  private changed(at: number, step: number, wall: number, line?: RunLine): number {
     if (step < 0) {
       // Set back: `wall` lies in the hour a zone repeated, the minute before it at most the end of that hour.
       if (this.changedWithin(at + HOUR)) return at;
-      const change = zoneChangeBetween(-60, wall + MINUTE, wall + HOUR, (c) => c - HOUR <= wall && this.lastWall <= c + MINUTE) ?? this.seenChange(HOUR + step, wall + HOUR) ?? this.byRhythm(HOUR + step, wall + HOUR);
+      const change = zoneChangeBetween(-60, wall + MINUTE, wall + HOUR, (c) => c - HOUR <= wall && this.lastWall <= c + MINUTE) ?? this.seenChange(HOUR + step, wall + HOUR) ?? this.byRhythm(HOUR + step, wall + HOUR, line);
       if (change === null) return at;
       this.shift += HOUR;
       at += HOUR;
@@ -279,7 +282,7 @@ export class LogClock {
     // Skip: the hour a zone skipped lies wholly between the two wall times.
     if (this.changedWithin(at - HOUR)) return at;
     // (A zone's skipped hour lies between two minutes: only a step of more than an hour asks the tz database.)
-    const change = (step > HOUR ? zoneChangeBetween(60, this.lastWall + MINUTE, wall - HOUR, (c) => this.lastWall < c && c + HOUR <= wall) : null) ?? this.seenChange(step - HOUR, wall - HOUR) ?? this.byRhythm(step - HOUR, wall - HOUR);
+    const change = (step > HOUR ? zoneChangeBetween(60, this.lastWall + MINUTE, wall - HOUR, (c) => this.lastWall < c && c + HOUR <= wall) : null) ?? this.seenChange(step - HOUR, wall - HOUR) ?? this.byRhythm(step - HOUR, wall - HOUR, line);
     if (change === null) return at;
     this.shift -= HOUR;
     at -= HOUR;
@@ -313,10 +316,13 @@ export class LogClock {
    * sides of a step back, and a pause of exactly an hour, to the minute, between lines that came that fast is far less
    * likely than a clock set an hour (a VM's clock set by hand, a writer's own tz rules: tester AE2/AE3's one-shot
    * residue, `1:02:12` for a 2:12 run, `0:00` and a finish before its start). Never while followed: the arrivals say
-   * then whether the hour passed (seenChange). The limit: a machine asleep 60 to 62 minutes between such lines.
+   * then whether the hour passed (seenChange). And only inside a run: the line after the step goes on with one (an
+   * outcome, a Progress line), never a banner an hour after the last run's summary (an hourly cron's quick runs appended
+   * to one log). The limit: a machine asleep 60 to 62 minutes between such lines.
    */
-  private byRhythm(passed: number, wall: number): { wall: number; zone: string; alone: true } | null {
+  private byRhythm(passed: number, wall: number, line: RunLine | undefined): { wall: number; zone: string; alone: true } | null {
     if (!Number.isNaN(this.followedMs) || !(Math.abs(this.gap) <= MINUTE) || passed < -MINUTE || passed > 2 * MINUTE) return null;
+    if (!line?.continuesRun()) return null;
     return { wall, zone: '', alone: true };
   }
 
@@ -346,6 +352,12 @@ export class LogClock {
   private offsets(y: number, mo: number, d: number, h: number, mi: number): number[] {
     return wallOffsets(this.zone, y, mo, d, h, mi);
   }
+}
+
+/** The line a minute is read from, as the clock may ask of it (parser/timestamp.ts PrefixReader). */
+export interface RunLine {
+  /** Its message goes on with a run (an outcome, a Progress line), rather than beginning or ending one. */
+  continuesRun(): boolean;
 }
 
 /** A LogClock's memory as plain data (it crosses to a worker thread); the hour's offsets are only a cache. */

@@ -173,8 +173,30 @@ export class PrefixReader {
     const h = digits2(b, p + 11);
     const mi = digits2(b, p + 14);
     if ((y1 | y2 | mo | d | h | mi) < 0) return false;
-    this.minuteStart = this.clock.minute(y1 * 100 + y2, mo, d, h, mi);
+    this.minutePos = p;
+    this.minuteStart = this.clock.minute(y1 * 100 + y2, mo, d, h, mi, this);
     return true;
+  }
+
+  /** Where the line of the minute last read starts (continuesRun's line). */
+  private minutePos = 0;
+
+  /**
+   * Whether the line of the minute last read goes on with a run (an outcome, a Progress line, `[i/N]`: its message
+   * starts with a space, an emoji or `[`), not one that begins a run or ends one (a banner, `=====`, the summary): asked
+   * by the clock only when it weighs an hour's step from the log alone (log-clock.ts byRhythm), which must lie inside a
+   * run, never between two runs appended an hour apart (an hourly cron's quick runs).
+   */
+  continuesRun(): boolean {
+    const b = this.b;
+    // `YYYY-MM-DD HH:MM:SS[,mmm] - LEVEL - message`: the message after the second ` - ` of the line.
+    const end = Math.min(b.length, this.minutePos + 80);
+    let dashes = 0;
+    let q = this.minutePos + 19;
+    for (; q + 2 < end && dashes < 2; q++) if (b[q] === 32 && b[q + 1] === 45 && b[q + 2] === 32) dashes++;
+    if (dashes < 2) return false;
+    const first = b[q + 2];
+    return first === 32 || first === 91 || first >= 0x80;
   }
 }
 
