@@ -25,9 +25,11 @@ const key = (i: number) => new Date(Date.UTC(2021, 9, 19) + i * 86_400_000).toIS
 
 /**
  * A run of 200 keys in the reference script's format, one outcome every 660 ms, whose writer's clock moves `shiftMs`
- * after the 130th outcome (a minute and a half in) (its lines keep coming `every` ms apart); `quietMs`: a quiet spell there of that long. The lines' times as written, and the run's true length.
+ * after the 130th outcome (a minute and a half in) (its lines keep coming `every` ms apart); `quietMs`: a quiet spell there of
+ * that long. Its summary's `Time:` is its own timer's, which a clock moved under it does not see (`timerSawShift`: it
+ * does, as Python's time.time() sees a clock set by hand). The lines' times as written, and the run's true length.
  */
-function run(shiftMs: number, opts: { quietMs?: number; every?: number } = {}): { text: string; trueMs: number } {
+function run(shiftMs: number, opts: { quietMs?: number; every?: number; timerSawShift?: boolean } = {}): { text: string; trueMs: number } {
   const every = opts.every ?? 660;
   const lines: string[] = [];
   let t = START;
@@ -62,6 +64,7 @@ function run(shiftMs: number, opts: { quietMs?: number; every?: number } = {}): 
   log('INFO', `✅ Processed: ${ok}`);
   log('INFO', '⏭️  Skipped: 0');
   log('INFO', `❌ Failed: ${failed}`);
+  log('INFO', `Time: ${((t - START + (opts.timerSawShift ? shift : 0)) / 60_000).toFixed(1)} minutes`);
   return { text: `${lines.join('\n')}\n`, trueMs: t - START };
 }
 
@@ -86,17 +89,27 @@ const clock = (ms: number) => {
 };
 
 describe('a finished log whose clock moved an hour on a night no zone changes, its lines a minute apart or less', () => {
-  test('forward (set on by hand): status reads the 2:12 it ran, the rate over both sides, and says the step', () => {
+  test('forward, its summary\'s own time an hour less than its lines\' span: status reads the 2:12 it ran and says why', () => {
     const { text, trueMs } = run(HOUR);
     const { json, text: plain } = status('forward', text);
     expect(json.run.state).toBe('complete');
     expect(json.logZoneGuess).toBeNull();
-    expect(json.logClockStep).toMatchObject({ change: 'skip', date: '2026-12-01', from: '12:57', to: '13:57', zone: null, seen: 'log', timezone: null });
+    // No clock change is read from the lines (an hour's quiet looks the same): the summary's word is the evidence.
+    expect(json.logClockStep).toBeNull();
     expect(Date.parse(json.run.finishedAt) - Date.parse(json.run.startedAt)).toBe(trueMs);
-    // 200 outcomes 660 ms apart: 90.9/min, as over the whole run.
+    expect(json.run.lastActivityAt).toBe(json.run.finishedAt);
+    // 200 outcomes 660 ms apart: 90.9/min.
     expect(json.run.ratePerMin).toBe(90.9);
     expect(plain).toContain(`elapsed ${clock(trueMs)}`);
-    expect(plain).toContain('log clock skipped 12:57–13:57 on 2026-12-01 (no zone changed then, its lines a minute apart: set by hand?): read as no time passing');
+    expect(plain).toContain("an hour of its lines' times did not pass: its summary says 2:12 (the log's clock set on an hour?)");
+  });
+
+  test('forward, the script\'s own timer saw the hour too (a clock set on by hand, a machine asleep): the hour is its time', () => {
+    const { text, trueMs } = run(HOUR, { timerSawShift: true });
+    const { json, text: plain } = status('forward-timer', text);
+    expect(Date.parse(json.run.finishedAt) - Date.parse(json.run.startedAt)).toBe(trueMs + HOUR);
+    expect(plain).toContain(`elapsed ${clock(trueMs + HOUR)}`);
+    expect(plain).not.toContain('did not pass');
   });
 
   test('back (set back by hand): never a finish before its start, elapsed and rate as it ran', () => {
@@ -156,6 +169,12 @@ describe('runs appended an hour apart (an hourly cron whose runs are quick) are 
     expect(json.logClockStep).toBeNull();
     expect(json.run.startedAt).toBe(new Date(second).toISOString());
     expect(json.runs.map((r: { startedAt: string }) => r.startedAt)).toEqual([new Date(first).toISOString()]);
+    // Another writer, its clock an hour behind, appends its run right after: a step back an hour at its banner, between
+    // runs, not a clock set back in one (its lines are its own clock's).
+    const behind = Date.UTC(2026, 11, 1, 12, 0, 20);
+    const other = status('behind', `${one(first, 60)}\n${one(behind, 60)}\n`).json;
+    expect(other.logClockStep).toBeNull();
+    expect(other.run.startedAt).toBe(new Date(behind).toISOString());
   });
 });
 
@@ -199,23 +218,22 @@ describe('LogClock from the log alone', () => {
     return { at: out, step: c.lastStep() };
   };
 
-  test('an hour, give or take the minute the lines came apart, after lines a minute apart: the clock moved', () => {
-    expect(read(['12:55', '12:56', '13:57']).step).toMatchObject({ kind: 'skip', zone: null, alone: true });
-    expect(read(['12:55', '12:56', '13:58']).step).toMatchObject({ kind: 'skip', alone: true });
-    expect(read(['12:55', '12:56', '11:57']).step).toMatchObject({ kind: 'set-back', alone: true });
+  test('back an hour, give or take the minute the lines came apart, after lines a minute apart: the clock was set back', () => {
+    expect(read(['12:55', '12:56', '11:57']).step).toMatchObject({ kind: 'set-back', zone: null, alone: true });
+    expect(read(['12:55', '12:56', '11:55']).step).toMatchObject({ kind: 'set-back', alone: true });
     const back = read(['12:55', '12:56', '11:57']);
     expect(back.at[2] - back.at[1]).toBe(MIN);
   });
 
-  test('not otherwise: a first step, lines minutes apart, a step of 70 min, or lines followed (they say it themselves)', () => {
-    expect(read(['12:56', '13:57']).step).toBeNull();
-    expect(read(['12:50', '12:56', '13:57']).step).toBeNull();
-    expect(read(['12:55', '12:56', '14:06']).step).toBeNull();
-    expect(read(['12:55', '12:56', '11:50']).step).toBeNull();
-    // Followed, lines that came 61 min apart: that hour passed.
-    expect(read(['12:55', '12:56', '13:57'], 61 * MIN).step).toBeNull();
-    // The line after the step begins a run (a banner an hour after the last run's summary): between runs, not in one.
-    expect(read(['12:55', '12:56', '13:57'], undefined, banner).step).toBeNull();
+  test('not otherwise: forward (an hour\'s quiet looks the same), a first step, lines minutes apart, 50 min back, another run, followed', () => {
+    expect(read(['12:55', '12:56', '13:57']).step).toBeNull();
+    expect(read(['12:56', '11:57']).step).toBeNull();
+    expect(read(['12:50', '12:56', '11:57']).step).toBeNull();
+    expect(read(['12:55', '12:56', '12:06']).step).toBeNull();
+    // The line after the step begins a run (another writer's, an hour behind, appended): between runs, not in one.
+    expect(read(['12:55', '12:56', '11:57'], undefined, banner).step).toBeNull();
+    // Followed, lines that came a minute apart: the arrivals decide (seenChange), not this rule.
+    expect(read(['12:55', '12:56', '11:57'], 61 * MIN).step).toBeNull();
   });
 
   test('the clock goes on from its state in another thread (the parse worker) with what it knows of the lines', () => {
@@ -223,7 +241,7 @@ describe('LogClock from the log alone', () => {
     one.minute(2026, 12, 1, 12, 55, outcome);
     one.minute(2026, 12, 1, 12, 56, outcome);
     const moved = LogClock.from(structuredClone(one.state()));
-    expect(moved.minute(2026, 12, 1, 13, 57, outcome)).toBe(one.minute(2026, 12, 1, 13, 57, outcome));
+    expect(moved.minute(2026, 12, 1, 11, 57, outcome)).toBe(one.minute(2026, 12, 1, 11, 57, outcome));
     expect(moved.lastStep()).toEqual(one.lastStep());
     expect(moved.lastStep()?.alone).toBe(true);
   });

@@ -66,6 +66,8 @@ function finishedAt(run: RunState | null, f: RunFigures): number | null {
   if (!run) return null;
   // Never an end before its start (the log's clock went back: run-view.ts endBeforeStart): not known.
   if (f.endBeforeStartMs) return null;
+  // An hour of its span did not pass (its summary says so: run-view.ts hourNotPassed): its end where its elapsed ends.
+  if (f.hourNotPassed && f.startedAt !== null && f.elapsedMs !== null) return f.startedAt + f.elapsedMs;
   if (run.finishedAt !== null) return run.finishedAt;
   if (isLive(f.status) || f.status === 'waiting' || f.startedAt === null || f.elapsedMs === null) return null;
   return f.startedAt + f.elapsedMs;
@@ -88,7 +90,8 @@ function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson 
     finishedAt: iso(finishedAt(run, f)),
     endBeforeStartSeconds: f.endBeforeStartMs ? Math.round(f.endBeforeStartMs / 1000) : null,
     inFlight: f.inFlight,
-    lastActivityAt: iso(run?.lastActivityAt ?? null),
+    // On the clock of the run's start when an hour of its span did not pass (as finishedAt): never an hour after its end.
+    lastActivityAt: iso(run?.lastActivityAt == null ? null : run.lastActivityAt - (f.hourNotPassed ? 3_600_000 : 0)),
     error: run?.error ?? null,
     dryRun: run?.dryRun === true,
     // The two notes' figures, apart: a doubled log's repeated lines, and keys its list held twice (tester h68's nit:

@@ -282,7 +282,7 @@ export class LogClock {
     // Skip: the hour a zone skipped lies wholly between the two wall times.
     if (this.changedWithin(at - HOUR)) return at;
     // (A zone's skipped hour lies between two minutes: only a step of more than an hour asks the tz database.)
-    const change = (step > HOUR ? zoneChangeBetween(60, this.lastWall + MINUTE, wall - HOUR, (c) => this.lastWall < c && c + HOUR <= wall) : null) ?? this.seenChange(step - HOUR, wall - HOUR) ?? this.byRhythm(step - HOUR, wall - HOUR, line);
+    const change = (step > HOUR ? zoneChangeBetween(60, this.lastWall + MINUTE, wall - HOUR, (c) => this.lastWall < c && c + HOUR <= wall) : null) ?? this.seenChange(step - HOUR, wall - HOUR);
     if (change === null) return at;
     this.shift -= HOUR;
     at -= HOUR;
@@ -309,16 +309,14 @@ export class LogClock {
   }
 
   /**
-   * A change of an hour no zone made then, read from the log alone (a finished log read by `status`, or the history a
-   * dashboard opens on: no arrivals to go by): the lines before the step came within a minute of each other, and the
-   * step is an hour give or take that minute (`passed`, the log time left once the hour is taken off, from -1 to +2
-   * minutes, as minutes are read). An hour of log time cannot have passed between lines that came that close on both
-   * sides of a step back, and a pause of exactly an hour, to the minute, between lines that came that fast is far less
-   * likely than a clock set an hour (a VM's clock set by hand, a writer's own tz rules: tester AE2/AE3's one-shot
-   * residue, `1:02:12` for a 2:12 run, `0:00` and a finish before its start). Never while followed: the arrivals say
-   * then whether the hour passed (seenChange). And only inside a run: the line after the step goes on with one (an
-   * outcome, a Progress line), never a banner an hour after the last run's summary (an hourly cron's quick runs appended
-   * to one log). The limit: a machine asleep 60 to 62 minutes between such lines.
+   * A set back of an hour no zone made then, read from the log alone (a finished log read by `status`, or the history a
+   * dashboard opens on: no arrivals to go by): the lines before the step came within a minute of each other, the step
+   * goes back an hour give or take that minute (`passed`, the log time left once the hour is taken off, from -1 to +2
+   * minutes, as minutes are read), and the line after it goes on with the run (an outcome, a Progress line: not another
+   * run appended). Time does not go back: a VM's clock set back by hand, a writer's own tz rule (tester AE3's one-shot
+   * residue: `0:00` and a finish before its start). Never while followed: the arrivals say then (seenChange). Only
+   * back: a jump forward of an hour is also an hour's quiet (requests with a 3600 s timeout, a machine asleep, hourly
+   * runs appended), so the log alone never reads one as a skip; a finished run's summary may (run-view.ts hourNotPassed).
    */
   private byRhythm(passed: number, wall: number, line: RunLine | undefined): { wall: number; zone: string; alone: true } | null {
     if (!Number.isNaN(this.followedMs) || !(Math.abs(this.gap) <= MINUTE) || passed < -MINUTE || passed > 2 * MINUTE) return null;

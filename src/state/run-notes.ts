@@ -5,7 +5,7 @@ import type { RunState } from './run.js';
 import { launchFor, onOurClock } from './launch-match.js';
 import { pidsText } from './writer.js';
 import { earlierRuns } from './log-runs.js';
-import { endBeforeStart } from './run-view.js';
+import { endBeforeStart, hourNotPassed } from './run-view.js';
 
 /**
  * The launch from here (runs.jsonl, as the history holds it) that started `run`: the newest record made
@@ -46,6 +46,8 @@ export function runNotes(run: RunState | null, launched: RecordedRun | null = nu
   // Its end reads before its start: the log's clock went back within it, by what no rule reads (run-view.ts).
   const back = endBeforeStart(run);
   if (back > 0) notes.push(`elapsed and rate not known: its end reads ${formatClock(back)} before its start (the log's clock set back?)`);
+  // Its summary's own time is an hour less than its lines' span: that hour did not pass (run-view.ts).
+  if (hourNotPassed(run)) notes.push(`an hour of its lines' times did not pass: its summary says ${formatClock((run.summary.durationSec ?? 0) * 1000)} (the log's clock set on an hour?)`);
   // The reference script's --dry-run (tester X15: read `ended · 0/3`, alerted "ended without a summary").
   if (run.dryRun) notes.push(`dry run: the script lists its keys and scrapes none (DRY RUN MODE)`);
   // A log that arrives late (a Cloud Run execution's, through Cloud Logging) has not yet reported keys this run has

@@ -91,6 +91,26 @@ export interface RunFigures {
   unseen?: string;
   /** How long before its first line the run's end reads (the log's clock went back: endBeforeStart); elapsed, rate and ETA are then null. Absent otherwise. */
   endBeforeStartMs?: number;
+  /** An hour of its lines' span did not pass by its summary's own time (hourNotPassed): taken off its elapsed time. Absent otherwise. */
+  hourNotPassed?: true;
+}
+
+const HOUR_MS = 3_600_000;
+/** How far a summary's own time may be from its lines' span less an hour: `Time: 2.2 minutes` is to 6 s, and its timer starts a moment before the first line. */
+const SUMMARY_SLACK_MS = 2 * 60_000;
+
+/**
+ * Whether an hour of a finished run's span, first line to summary, did not pass by the script's own measure of it (its
+ * summary's `Time: 2.2 minutes` or `Duration: …`, timed by its own clock, not its lines'): the log's clock moved on an
+ * hour during the run that the script's timer did not (a writer's own tz rule, a clock set on by hand under a timer
+ * that does not follow it: tester AE2's one-shot residue, `1:02:12` for a run whose summary says 2.2 minutes). The log
+ * alone never reads a jump forward as that (parser/log-clock.ts byRhythm: an hour's quiet looks the same); a summary
+ * that says so is the script's word.
+ */
+export function hourNotPassed(run: RunState): boolean {
+  const d = run.summary.durationSec;
+  if (!run.complete || d === undefined || run.startedAt === null || run.finishedAt === null) return false;
+  return Math.abs(run.finishedAt - run.startedAt - d * 1000 - HOUR_MS) <= SUMMARY_SLACK_MS;
 }
 
 /** A line this far before the run's first is a clock gone back, not a worker's line timed a moment before it was written. */
@@ -211,6 +231,8 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   const elapsedMs = startedAt === null ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer))) - startedAt);
   const unseen = live && writer.unseen ? writer.unseen : undefined;
   const back = endBeforeStart(run);
+  // A finished run whose summary says an hour of its span did not pass: that hour is not its time.
+  if (elapsedMs !== null && !live && hourNotPassed(run)) return { status, done, total, remaining, percent, inFlight, ratePerMin: long, etaSeconds: null, elapsedMs: Math.max(0, elapsedMs - HOUR_MS), startedAt, idleMs: last === null ? null : Math.max(0, now - last), stallAfterMs: stallAfterMs(run), hourNotPassed: true };
   if (back > 0) return { status, done, total, remaining, percent, inFlight: unseen ? 0 : inFlight, ratePerMin: null, etaSeconds: null, elapsedMs: null, startedAt, idleMs: last === null ? null : Math.max(0, now - last), stallAfterMs: stallAfterMs(run), endBeforeStartMs: back, ...(unseen ? { unseen } : {}) };
   return {
     status,
