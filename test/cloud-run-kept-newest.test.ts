@@ -12,6 +12,7 @@ import { readRuns } from '../src/runner/runs-file.js';
 import { failuresView } from '../src/state/failures-view.js';
 import { placeLines } from '../src/state/place-view.js';
 import { currentFigures } from '../src/state/current-figures.js';
+import { freePort } from '../src/app/demo-cloud-run.js';
 import { runCliAsync, unwrapped } from './support/cli.js';
 import { regionEachTest, writeCloudRunJobConfig } from './support/cloud-run-job.js';
 import { waitFor } from './support/wait-for.js';
@@ -136,4 +137,41 @@ test('a kept execution file that cannot be read is said, naming it and why, in s
     throw new Error(`${e.message}: ${currentFigures(r.store.getState()).status} ${JSON.stringify(r.store.getState().place)}`);
   });
   expect(r.store.getState().ui.notices.map((n) => n.text)).toContain(said);
+}, 120_000);
+
+// Tester AF6: an ended execution kept whole, then Cloud Logging unreachable (the region still answers): `status` read
+// `ended 0/853 ✓ 0`, `failures not known`, exit 1; the dashboard `incomplete · 0/853`; `missing --from failures`
+// printed nothing. What was kept whole is its run and its failures whatever Cloud Logging does; the line says it fails.
+test('an ended execution kept whole, Cloud Logging not answering: status, missing and the dashboard read its kept outcomes, and say Cloud Logging fails', async () => {
+  const storage = path.join(dir, 'st');
+  const file = writeCloudRunJobConfig(dir, server, { keys: KEYS, present: KEYS.slice(0, 3), args: ['--keys={keys}', `--storage=${storage}`, '--speed=40', '--fail-rate=1', '--playoff-fail-rate=1', '--timeout-rate=0', '--exception-rate=0'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 20 } });
+  const first = runtime();
+  await waitFor(() => first.store.getState().coverage.storage?.checkedAt && first.store.getState().coverage.expected && first.store.getState().place?.listedAt, 'ready to launch', 30_000);
+  const id = await launchAndKeep(first, 'resume', 0);
+  await runtimes.splice(0)[0].close();
+  // Cloud Logging's endpoint refuses connections; the region lists the execution, succeeded, as before.
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  config.cloudRun.loggingEndpoint = `http://127.0.0.1:${await freePort()}`;
+  writeFileSync(file, JSON.stringify(config));
+
+  const status = await runCliAsync(['status', '--json'], { cwd: dir });
+  const json = JSON.parse(status.stdout);
+  expect(json.run).toMatchObject({ state: 'complete', total: 3, done: 3, succeeded: 0, failed: 3 });
+  // One run failed them: failing, not persistent (that takes a second run failing them too).
+  expect(json.failures).toMatchObject({ failing: 3, persistent: 0, persistentUnknown: null });
+  expect(json.problems).toHaveLength(1);
+  expect(json.problems[0]).toMatch(new RegExp(`^log of execution ${id}: Cloud Logging: .*; figures are from its outcomes kept whole in \\.backfill-tui/executions/${id}\\.json$`));
+  // Every figure is known: the exit status is not that of a run that cannot be known (README: exit 1).
+  expect(status.code).toBe(0);
+  const missing = await runCliAsync(['missing', '--from', 'failures'], { cwd: dir });
+  expect([missing.code, missing.stdout]).toEqual([0, FAILING.join('\n') + '\n']);
+
+  const r = runtime();
+  await waitFor(() => (r.store.getState().place?.execution?.id === id && r.store.getState().place?.error && currentFigures(r.store.getState()).status === 'complete') || null, 'the dashboard: complete from what was kept', 30_000).catch((e: Error) => {
+    throw new Error(`${e.message}: ${currentFigures(r.store.getState()).status} ${JSON.stringify(r.store.getState().place)}`);
+  });
+  const s = r.store.getState();
+  expect(currentFigures(s)).toMatchObject({ done: 3, total: 3 });
+  expect(failuresView(s).summary).toMatchObject({ failing: 3, persistent: 0 });
+  expect(placeLines(s).map((l) => l.text)).toContainEqual(expect.stringMatching(/^Cloud Logging: .* · figures from \.backfill-tui\/executions\/ \(kept whole\)/));
 }, 120_000);

@@ -3,7 +3,7 @@ import { createCallPacer, type PacerOptions } from '../cloud-run/call-pacer.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { lastEntriesState } from '../cloud-run/last-entries.js';
-import { keptComplete, keptFileName, keptStandIn, keptUnreadWords, keysFromArgv, loadKept, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
+import { type ExecutionOutcomes, keptComplete, keptFileName, keptStandIn, keptUnreadWords, keysFromArgv, loadKept, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
 import { byLogOrder, inLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
 import { withRecorded } from '../cloud-run/recorded-execution.js';
@@ -106,13 +106,16 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   const active = isActive(e);
   dispatch({ type: 'process/update', patch: { runId: mine.get(e.id)?.id ?? e.id, attached: ours && active, alive: active, external: active && !ours, externalPids: [], stopped: e.state === 'cancelled', history, writersChecked: false } });
   let entriesRead = 0;
-  const problems = await readLog(e);
+  // Ended and kept whole by a dashboard: if Cloud Logging cannot give its whole log now, what was kept is its run, never
+  // the part read (tester AF6: `0/853 ✓ 0`, `failures not known`, beside a kept file of its 561 ✓ and 292 ✗).
+  const keptWhole = active ? null : keptStandIn(kept, e.id);
+  const problems = await readLog(e, keptWhole);
   // No run line (not arrived yet, or a script that died at start, tester U20): the run is the execution's, from
   // its launch's facts, as the dashboard has it: `running 0/N` while it runs, `ended` once it failed.
   if (o.hasRun && !o.hasRun()) dispatch({ type: 'log/launched', seed: seedOf(e, mine.get(e.id) ?? null, cr.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}'))), bytesBefore: 0 });
   // An ended execution whose log Cloud Logging has no entry of left, its outcomes kept whole when a dashboard read it:
   // they are its run and its failures, as the dashboard shows them (tester Z3 residue: `run 0/29 ✓ 0 ✗ 0`).
-  const standIn = !active && entriesRead === 0 && problems.length === 0 ? keptStandIn(kept, e.id) : null;
+  const standIn = keptWhole && (problems.length > 0 || entriesRead === 0) ? keptWhole : null;
   if (standIn) {
     dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, null) });
     dispatch({ type: 'log/kept', outcomes: standIn, complete: keptComplete(standIn, e.state), keptFrom: keptFileName(config.stateDir, e.id, config.baseDir) });
@@ -172,7 +175,8 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     return [...seen.values()].sort(byLogOrder);
   }
 
-  async function readLog(e: ExecutionInfo): Promise<string[]> {
+  /** Reads `e`'s log and feeds its lines; with `keptWhole`, a read that fails feeds nothing: those outcomes stand for it. */
+  async function readLog(e: ExecutionInfo, keptWhole: ExecutionOutcomes | null): Promise<string[]> {
     const guard = createPageGuard('Cloud Logging', `the log of execution ${e.id}`, 'check cloudRun.loggingEndpoint: the server there does not page like Cloud Logging', { pageSize: o.pageSize ?? 1000, entries: 'log entries' });
     const filter = executionLogFilter(cr.job, e.id, e.createTime - 1000);
     const seen = new Set<string>();
@@ -186,7 +190,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     while (!caughtUp) {
       await pacer.turn(o.signal);
       if (o.signal.aborted) {
-        problem = `log of execution ${e.id}: not read to its end within ${o.bound} (--timeout): figures are from its first ${seen.size} entries`;
+        problem = `log of execution ${e.id}: not read to its end within ${o.bound} (--timeout):`;
         break;
       }
       try {
@@ -200,10 +204,12 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
         guard.page(page.entries.length, token);
         caughtUp = token === null;
       } catch (err) {
-        problem = `${fail(err, `log of execution ${e.id}`)}; figures are from its first ${seen.size} entries`;
+        problem = `${fail(err, `log of execution ${e.id}`)};`;
         break;
       }
     }
+    if (problem && keptWhole) return [`${problem} figures are from its outcomes kept whole in ${keptFileName(config.stateDir, e.id, config.baseDir)}`];
+    if (problem) problem = `${problem} figures are from its first ${seen.size} entries`;
     // Fed in (timestamp, insertId) order as the dashboard feeds them (entries of one instant, or a late one, come
     // in no set order), in batches of a page: one-shot and live give one execution the same figures.
     kept.sort(byLogOrder);

@@ -227,7 +227,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     spoke = null;
     caughtUpFrom = null;
     standIn = null;
-    let askedKept = false;
+    const asked = new Set<'empty' | 'error'>();
     d.onFollow?.(e.id, seedOf(e, rec, takesKeys()));
     /** The execution's entries so far, in log order: a late one puts them in order again. */
     const kept: KeptEntry[] = [];
@@ -241,6 +241,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         // Cloud Logging delivers late entries after later ones: the log is read in its own order, or a late run
         // header would start a second run inside one execution (tester T24). A late entry re-reads the log.
         if (entries.length) spoke = e.id;
+        // Its own entries after all (Cloud Logging back): they are its run now, not what was kept (the reducer replaces it).
+        if (entries.length && standIn === e.id) standIn = null;
         const fresh = inLogOrder(entries);
         const inOrder = kept.length === 0 || byTime(kept[kept.length - 1], fresh[0]) <= 0;
         for (const f of fresh) kept.push(f);
@@ -262,28 +264,40 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         if (pass.caughtUp) d.dispatch({ type: 'log/history-done' });
         // Ended, read to the end, and not one entry: its kept outcomes, if any were kept whole, stand for it (tester Z3
         // residue: `0/29 ✓ 0 ✗ 0` and `failures not known` while STATEDIR/executions/ held its 28 failures whole).
-        if (ended && kept.length === 0 && !askedKept && d.onLogEmpty) {
-          askedKept = true;
-          track(
-            d.onLogEmpty(ended).then((how) => {
-              if (!how || followed?.e.id !== e.id) return;
-              standIn = e.id;
-              place({ logIncomplete: null });
-              // Its notice said its log would be read by name: it is gone, and its figures come from what was kept
-              // (tester Z3's nit: that notice stood over `figures from .backfill-tui/executions/ (its log is gone …)`).
-              const rec = followed.rec;
-              if (how === 'kept' && ended.unlisted) notice(`execution ${e.id} is ${ended.unlisted}: ${rec ? 'shown from runs.jsonl, ' : ''}its figures from what was kept of it (its log is gone from Cloud Logging)`, 'info', `run:${rec?.id ?? e.id}`);
-            }),
-          );
-        }
+        if (ended && kept.length === 0) askKept(ended, 'empty');
       },
       onError: (err, retryInMs) => {
         errorFrom = 'log';
         // A clock time, not `in 8 s` (a count would stand still), said by the view only while it is ahead (place-state.ts).
         const at = d.now();
         place({ error: err.message, hint: err.hint, errorAt: at, retryAt: at + retryInMs });
+        // Ended and nothing read: outcomes kept whole stand for it while Cloud Logging does not answer (tester AF6:
+        // `incomplete · 0/853` beside a kept file of its 561 ✓ and 292 ✗); its entries, once read, replace them.
+        const ended = followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
+        if (ended && kept.length === 0) askKept(ended, 'error');
       },
     });
+
+    /**
+     * Asks once per cause whether outcomes kept whole stand for `ended`, the followed execution with no entry read:
+     * `empty`, its log read through and not one entry (gone from Cloud Logging); `error`, Cloud Logging not answering,
+     * when only outcomes kept whole stand in (an unreadable kept file says nothing of a log not read).
+     */
+    function askKept(ended: ExecutionInfo, why: 'empty' | 'error'): void {
+      if (asked.has(why) || !d.onLogEmpty) return;
+      asked.add(why);
+      track(
+        d.onLogEmpty(ended).then((how) => {
+          if (!how || followed?.e.id !== e.id || (why === 'error' && (how !== 'kept' || kept.length > 0))) return;
+          standIn = e.id;
+          place({ logIncomplete: null });
+          // Its notice said its log would be read by name: it is gone, and its figures come from what was kept
+          // (tester Z3's nit: that notice stood over `figures from .backfill-tui/executions/ (its log is gone …)`).
+          const rec = followed.rec;
+          if (how === 'kept' && ended.unlisted && why === 'empty') notice(`execution ${e.id} is ${ended.unlisted}: ${rec ? 'shown from runs.jsonl, ' : ''}its figures from what was kept of it (its log is gone from Cloud Logging)`, 'info', `run:${rec?.id ?? e.id}`);
+        }),
+      );
+    }
   }
 
   async function watchLoop(): Promise<void> {

@@ -60,7 +60,9 @@ function problem(state: AppState): PlaceLine[] {
   // Since when it fails, first: at 80 columns the cut takes the hint's end, never the fact (tester W18).
   if (p.error) {
     const since = p.errorSince ?? p.errorAt;
-    const figures = p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
+    // An ended execution's outcomes kept whole stand in while Cloud Logging does not answer (tester AF6): its figures.
+    const kept = state.log.current?.keptFrom;
+    const figures = kept !== undefined ? ` · figures from ${kept.slice(0, kept.lastIndexOf('/') + 1)} (kept whole)` : p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
     return [{ text: `${placeErrorText(p, state.now, clockTime)}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
   const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
