@@ -35,3 +35,15 @@ test('text status of failed game ids with no date says `no date` once', () => {
   expect(text).toContain('failures  12 failing');
   expect(text.match(/no date 12/g)).toHaveLength(1);
 });
+
+// Tester AF8 (a): with dated keys and one without a date (`2021: Oct 1 Nov 6 · no date 1` under `Regular season 7 · no
+// date 1`), the month line said `no date` again: months only there.
+test('text status of dated failures and one without a date says `no date` once, on the phase line', () => {
+  const store = createStore(initialState({ job: 'mixed', log: '/x/bf.log', now: T0 + 3_600_000, targets: [95] }), { frameMs: 0 });
+  const records: string[][] = [...banner(6, 180, 60), ['ERROR', '  ❌ Failed 2021-10-20: HTTP 500'], ['ERROR', '  ❌ Failed 2021-11-03: HTTP 500'], ['ERROR', '  ❌ Failed 0022100010: HTTP 500']];
+  store.dispatch({ type: 'log/batch', batch: parseText(logOf(T0, records), compileGrammar()) });
+  store.dispatch({ type: 'log/progress', bytesRead: 10, size: 10, historyDone: true });
+  const text = statusText(store.getState());
+  expect(text).toContain('          2021: Oct 1 Nov 1\n');
+  expect(text.match(/no date 1/g)).toHaveLength(1);
+});

@@ -146,9 +146,10 @@ function failureLines(state: AppState, width: number): string[] {
   // long backfill, ~250 columns, wrapped mid-word in the terminal); packed for 80 and wrapped again at 50, its rows
   // lost their hang (tester AC11).
   // The lines are not labelled: with no key dated (game ids without a game_date), the month line would repeat the
-  // phase line's `no date N` word for word (tester AA3), so it is left out; a month line always names a month.
+  // phase line's `no date N` word for word (tester AA3), so it is left out; a month line always names a month, and only
+  // months: the phase line says `no date` once (tester AF8: `2021: Oct 1 Nov 6 · no date 1` under `… · no date 1`).
   const dated = summary.byMonth.some((m) => m.label !== NO_DATE);
-  for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), dated ? formatMonths(summary.byMonth) : '', persistentSentence(summary, state.coverage.storage !== null)]) {
+  for (const line of [formatGroups(summary.byError), formatGroups(summary.byPhase), dated ? formatMonths(summary.byMonth.filter((m) => m.label !== NO_DATE)) : '', persistentSentence(summary, state.coverage.storage !== null)]) {
     if (line) out.push(...packGroups(line, Math.max(20, width - 10)).map((row) => `          ${row}`));
   }
   return out;
