@@ -117,6 +117,8 @@ test('asking for a source the job does not have is a usage error (exit 2) naming
   const req = await runCliAsync(['status', '--config', 'only-storage.json', '--require', '95', '--source', 'warehouse'], { cwd: dir });
   expect(req.code).toBe(2);
   expect(req.stderr).toBe('backfill-tui: --require 95 --source warehouse: solo has no warehouse configured\n');
+  // Said before anything is read, as `--require 150` is: no snapshot first (tester AF8 b).
+  expect(req.stdout).toBe('');
   // For lag, the source it lacks is named (tester AA7: `has no storage and warehouse configured` read as neither).
   for (const [from, says] of [
     ['warehouse', 'backfill-tui: cannot list missing keys from warehouse: solo has no warehouse configured\n'],

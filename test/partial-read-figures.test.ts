@@ -67,10 +67,14 @@ describe('a log not read to its end within --timeout gives no figure of its part
     expect(r.stdout).toContain('failures  not known: the log was not read to its end (give --timeout more)');
     expect(r.stdout).not.toMatch(/failing|earlier|suspicious|HTTP 500/);
     expect(r.code).toBe(1);
-    // --require is not checked against a run not known: said, exit 1.
-    const req = await runCliAsync(['status', '--timeout', '2', '--config', one, '--require', '0'], { cwd: dir });
+    // --require is not checked against a run not known: said, exit 1 (a job with storage: for one without, --require
+    // is a usage error said before anything is read, exit 2).
+    writeFileSync(path.join(dir, 'one-stored.json'), JSON.stringify({ job: 'cut', log: 'cut.log', failed: 'none_*.json', grammar, expected: 'none.csv', storage: { url: 'st' } }));
+    const req = await runCliAsync(['status', '--timeout', '2', '--config', path.join(dir, 'one-stored.json'), '--require', '0'], { cwd: dir });
     expect(req.code).toBe(1);
     expect(req.stderr).toContain('--require 0 not checked: the log');
+    const unstored = await runCliAsync(['status', '--timeout', '2', '--config', one, '--require', '0'], { cwd: dir });
+    expect([unstored.code, unstored.stdout, unstored.stderr]).toEqual([2, '', 'backfill-tui: --require 0 --source storage: cut has no storage configured\n']);
   }, 30_000);
 
   test('several jobs, --json and text: the cut job withheld, the other read whole; exit 1', async () => {

@@ -39,6 +39,10 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   if (opts.stage !== undefined && opts.require === undefined) return fail('--stage goes with --require P (the target to check)', 2);
   // One target of one thing: a job's source or a stage, never both silently.
   if (opts.stage !== undefined && opts.job !== undefined) return fail('--require checks a job (--job NAME) or a stage (--stage NAME), not both', 2);
+  // A source the job does not have is a usage error, said before anything is read, as `--require 150` is (tester AF8 b:
+  // the whole snapshot came first, then the error).
+  const lone = registry.multi ? null : registry.jobs[0];
+  if (opts.require !== undefined && opts.stage === undefined && lone && !lone[opts.source]) return fail(`--require ${Number(opts.require)} --source ${opts.source}: ${lone.job} has no ${opts.source} configured`, 2);
   if (!registry.multi && !registry.chain) return runStatus(registry.jobs[0], opts);
   if (opts.require !== undefined && opts.stage === undefined && registry.multi) {
     return fail(`--require checks one job or one stage: add --job NAME (jobs: ${registry.jobs.map((j) => j.job).join(', ')})${registry.chain ? ' or --stage NAME' : ''}`, 2);

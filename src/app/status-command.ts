@@ -163,6 +163,14 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
     writeErr('backfill-tui: missing needs `expected` in the config (or --expected FILE)\n');
     return 2;
   }
+  // A source the job does not have: a usage error, as an unknown --from is (tester V10), said before anything is read
+  // (tester AF8 b's class). For lag, the one it lacks is named (tester AA7: `has no storage and warehouse configured`
+  // read as if neither were).
+  if (from === 'lag' ? !config.storage || !config.warehouse : !config[from]) {
+    const lacking = from !== 'lag' ? from : !config.storage && !config.warehouse ? 'storage and no warehouse' : !config.storage ? 'storage' : 'warehouse';
+    writeErr(`backfill-tui: cannot list missing keys from ${from === 'lag' ? 'storage and warehouse' : from}: ${config.job} has no ${lacking} configured${from === 'lag' ? ' (--from lag needs storage and warehouse)' : ''}\n`);
+    return 2;
+  }
   const report = newReport();
   const state = await lookWithProgress(config, { timeoutMs, report });
   // The keys go to stdout for a script to read; what could not be looked at goes to stderr.
@@ -178,14 +186,6 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
   else keys = cov[from]?.coverage?.missing ?? null;
   if (keys === null) {
     const src = from === 'lag' ? 'storage and warehouse' : from;
-    const configured = from === 'lag' ? config.storage && config.warehouse : config[from];
-    if (!configured) {
-      // A source the job does not have: a usage error, as an unknown --from is (tester V10). For lag, the one it lacks
-      // is named (tester AA7: `has no storage and warehouse configured` read as if neither were).
-      const lacking = from !== 'lag' ? from : !config.storage && !config.warehouse ? 'storage and no warehouse' : !config.storage ? 'storage' : 'warehouse';
-      writeErr(`backfill-tui: cannot list missing keys from ${src}: ${state.job} has no ${lacking} configured${from === 'lag' ? ' (--from lag needs storage and warehouse)' : ''}\n`);
-      return 2;
-    }
     const err = cov[from === 'lag' ? 'storage' : from]?.error ?? cov.warehouse?.error ?? 'no answer in time';
     writeErr(`backfill-tui: cannot list missing keys from ${src}: ${err}\n`);
     return 1;
