@@ -38,3 +38,15 @@ test('a log whose every run is kept: its count, and no such note', () => {
   expect(view[0]).toBe('Runs in the log: 12, newest first');
   expect(view).toHaveLength(13);
 });
+
+// Tester AF8 (c): on a Cloud Run job `h` listed `12-01 19:02 external      5 keys` under `12-01 18:55 resume    853 keys`:
+// the counts of `external` rows sat 2 columns right of the others.
+test('launch rows of every label keep their key counts in one column', () => {
+  let state = initialState({ job: 'j', log: '/x.log', now: T0 + 3_600_000, targets: [], width: 80, height: 40 });
+  const row = (id: string, label: string, keyCount: number, at: number) => ({ id, label, keyCount, keysFile: null, pid: null, startedAt: at, endedAt: at + 60_000, exitCode: 0, reason: 'complete' });
+  state = reduce(state, { type: 'process/update', patch: { history: [row('a', 'resume', 853, T0), row('b', 'external', 5, T0 + 600_000), row('c', 'retry', 12, T0 + 1_200_000)] } });
+  const rows = historyLines(state).map((l) => l.text).filter((t) => / keys? /.test(t) && !t.includes(' · '));
+  expect(rows).toHaveLength(3);
+  expect(new Set(rows.map((t) => t.indexOf(' keys ')))).toEqual(new Set([rows[0].indexOf(' keys ')]));
+  expect(rows.find((t) => t.includes('external'))).toMatch(/ external +5 keys /);
+});

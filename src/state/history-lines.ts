@@ -70,6 +70,8 @@ export function historyLines(state: AppState): HistoryLine[] {
   lines.push(heading(state.place ? 'Executions (launched here, or external)' : 'Runs launched from here', launched.length));
   if (launched.length === 0) lines.push({ kind: 'note', text: 'none yet (s resumes, r retries)' });
   const expected = state.coverage.expected?.keys.length ?? 0;
+  // One column for the key counts whatever the labels (tester AF8 c: `external` rows sat 2 columns right of `resume`'s).
+  const labelWidth = Math.max(6, ...launched.map((r) => r.label.length));
   for (const r of launched) {
     // Skipped keys said when there are any (tester V4: an execution of 3 skipped keys read `✓ 0 ✗ 0 succeeded`).
     const counts = r.counts ? ` ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}${r.counts.skipped ? ` ↷ ${r.counts.skipped}` : ''}` : '';
@@ -81,7 +83,7 @@ export function historyLines(state: AppState): HistoryLine[] {
     // record to its exit read 0:04 beside the header's 0:03, the script's start-up and exit in it).
     const took = tookOf(r);
     const unlisted = r.unlisted ? ` · ${r.unlisted}` : '';
-    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(6)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(labelWidth)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
   }
 
   // Each run once, a second writer's run beside the current one too (tester AA18), newest first.
