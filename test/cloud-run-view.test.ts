@@ -11,6 +11,7 @@ import { overviewRows } from '../src/overview/overview-rows.js';
 import { statusJson } from '../src/app/status-json.js';
 import { runUnknown } from '../src/overview/row-problem.js';
 import { deadStartCause } from '../src/state/dead-start.js';
+import { alertsBetween } from '../src/alerts/alert-events.js';
 
 const t0 = Date.parse('2026-03-01T10:00:00Z');
 const running = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
@@ -66,6 +67,14 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(placeLines(cloudState(t0 + 400_000, { execution: cancelled, logIncomplete: 'gave-up' }))[1].text.length).toBeLessThanOrEqual(78);
     const whole = placeLines(cloudState(t0 + 90_000, { execution: cancelled, logIncomplete: null })).map((l) => l.text);
     expect(whole).toEqual(['execution cancelled · tasks 0/1 done · bdl-boxscore-backfill-4dd7f']);
+  });
+
+  // Tester AF8 (e): the alert (alerts.jsonl, h, the webhook) said `still running past its task timeout or stuckAfter`
+  // while the screen said which.
+  it('the stuck alert says which bound the execution passed, as the screen does', () => {
+    const at = (now: number) => reduce(cloudState(now), { type: 'log/history-done' });
+    const alerts = alertsBetween(at(t0 + 119 * 60_000), at(t0 + 121 * 60_000));
+    expect(alerts.map((a) => a.text)).toEqual(['j: execution stuck: j-ab12c running 2 h 01 min, past 2 h 00 min (stuckAfter) (x cancels it)']);
   });
 
   it('stuck is the run state everywhere (header, overview rank, status): not running (tester T17)', () => {

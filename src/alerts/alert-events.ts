@@ -1,3 +1,4 @@
+import { stuckReason } from '../cloud-run/stuck.js';
 import { countOf, formatCount } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
@@ -57,7 +58,12 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     const id = next.place?.execution?.id ?? launchIdOf(next) ?? (run.deadStart ? `dead-after-${next.log.history.at(-1)?.startedAt ?? null}` : String(run.startedAt));
     // A stall is the same one wherever it is seen while no line has come since the one it waits after.
     if (now === 'stalled') fire('stalled', `run stalled: no log line for over ${Math.round((next.now - (run.lastActivityAt ?? run.startedAt ?? next.now)) / 60_000)} min`, `${id}@${run.lastActivityAt}`);
-    if (now === 'stuck') fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}still running past its task timeout or stuckAfter (x cancels it)`, id);
+    // Which bound it passed, as the screen says it (tester AF8 e: `past its task timeout or stuckAfter` beside the
+    // screen's `running 0:26, past 0:20 (stuckAfter)`).
+    if (now === 'stuck') {
+      const reason = next.place ? stuckReason(next.place.execution, next.now, next.place.stuckAfterMs) : null;
+      fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}${reason ?? 'still running past its task timeout or stuckAfter'} (x cancels it)`, id);
+    }
     // A run's end is told once: a several-task execution's log read again after its end passes through a state
     // with one task's summary only (tester W17: `complete`, `ended without a summary`, `complete` at one instant).
     const told = next.alerts.recent.some((a) => a.run === id && (a.kind === 'completed' || a.kind === 'ended-without-summary'));
