@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -66,6 +66,23 @@ describe('createLocalSource', () => {
     const r = await list(createLocalSource({ dir: join(root, 'st'), name: 'storage' }));
     expect(r.keys.size).toBe(0);
     expect(r.note).toBe(`${join(root, 'st')} does not exist yet (the backfill makes it): nothing in it`);
+  });
+
+  // Tester AF9: a folder listed with 28 keys, then moved away under the dashboard, read `not made yet`, 0/40, and `s`
+  // offered all 40 keys. Once listed, its absence is a failing source (the last figures stay, stale), until it is back.
+  test('a directory listed before and gone now is a SourceError saying what it held; back again, it lists', async () => {
+    const root = await tree(['st/2024-01-01/a.json', 'st/2024-01-02/a.json']);
+    const source = createLocalSource({ dir: join(root, 'st'), name: 'storage' });
+    expect((await list(source)).keys.size).toBe(2);
+    await rename(join(root, 'st'), join(root, 'st.away'));
+    const err = await list(source).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect(err).toMatchObject({ message: `storage: directory ${join(root, 'st')} is gone (it held 2 keys when last listed)`, hint: 'moved or unmounted? put it back, or set the config to where it is now' });
+    await rename(join(root, 'st.away'), join(root, 'st'));
+    expect([...(await list(source)).keys].sort()).toEqual(['2024-01-01', '2024-01-02']);
+    // A new source (a new dashboard, `status`) has never seen it: a missing folder under its parent is not made yet.
+    await rename(join(root, 'st'), join(root, 'st.away'));
+    expect((await list(createLocalSource({ dir: join(root, 'st'), name: 'storage' }))).note).toMatch(/does not exist yet/);
   });
 
   test('a missing directory whose parent is missing too is a SourceError with a hint (a typo, more likely)', async () => {
