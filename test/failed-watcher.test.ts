@@ -1,4 +1,4 @@
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -144,6 +144,24 @@ describe('watchFailedFiles', () => {
     const u = await w.until('the file', (x) => x.current !== null);
     expect(u.current?.entries).toHaveLength(7);
     expect(u.notes).toEqual([]);
+  });
+
+  // Tester AF9's class: a folder of failed-keys files moved away (an unmount) read as every failure gone.
+  test('a directory listed before and gone now keeps the files read, said; a file deleted from it is forgotten', async () => {
+    const sub = join(dir, 'runs');
+    await mkdir(sub);
+    await writeFile(join(sub, 'failed_dates_20251126_231710.json'), scriptJson(7));
+    await writeFile(join(sub, 'failed_dates_20251127_011500.json'), scriptJson(3));
+    const w = watch(join(sub, 'failed_dates_*.json'), { pollMs: 40 });
+    await w.until('both files', (u) => u.files.length === 2);
+    await rename(sub, join(dir, 'runs.away'));
+    const gone = await w.until('the gone note', (u) => u.notes.length > 0);
+    expect(gone.notes).toEqual([`${sub} is gone (moved or unmounted?): showing the 2 failed-keys files read before`]);
+    expect(names(gone)).toEqual(['failed_dates_20251127_011500.json', 'failed_dates_20251126_231710.json']);
+    await rename(join(dir, 'runs.away'), sub);
+    await unlink(join(sub, 'failed_dates_20251126_231710.json'));
+    const back = await w.until('the folder back, one file deleted', (u) => u.notes.length === 0 && u.files.length === 1);
+    expect(names(back)).toEqual(['failed_dates_20251127_011500.json']);
   });
 
   test('a broken file is reported in notes and never throws; other files still show', async () => {

@@ -59,6 +59,8 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
   let scanning = false;
   let inflight: Promise<void> | null = null;
   let again = false;
+  /** The directory was listed once: its absence later is a folder gone (moved, unmounted), not one to be made. */
+  let listed = false;
   let lastEmitted: string | null = null;
   let fail: (err: unknown) => void = () => {};
   let onAbort = (): void => {};
@@ -87,19 +89,26 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
     scanning = true;
     const notes: string[] = [];
     let names: string[] = [];
+    /** The directory listed before cannot be listed now: what was read of it stays (tester AF9's class). */
+    let gone = false;
     try {
       // Watcher first, listing second: a file made in between is in the listing or raises an event.
       if (!watcher && (await stat(dir)).isDirectory() && !signal.aborted) watcher = await startWatcher();
       names = (await readdir(dir)).filter((n) => match.test(n));
+      listed = true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const missing = code === 'ENOENT' || code === 'ENOTDIR';
-      notes.push(missing ? `${dir} does not exist yet; waiting for it` : `cannot list ${dir}: ${(err as Error).message}`);
+      gone = listed;
+      // A folder of failed-keys files that vanishes (an unmount, a move) is not every failure recovered: the files
+      // read stay, said, until it is back; an operator who deletes files one by one is heard file by file.
+      const held = good.size === 1 ? '1 failed-keys file' : `${good.size} failed-keys files`;
+      notes.push(gone ? `${dir} is gone (moved or unmounted?): showing the ${held} read before` : missing ? `${dir} does not exist yet; waiting for it` : `cannot list ${dir}: ${(err as Error).message}`);
       // A deleted directory leaves chokidar watching nothing; a new one is started when the directory is back.
       await closeWatcher();
     }
     const present = new Set(names.map((n) => join(dir, n)));
-    for (const path of [...good.keys(), ...bad.keys()]) if (!present.has(path)) forget(path);
+    if (!gone) for (const path of [...good.keys(), ...bad.keys()]) if (!present.has(path)) forget(path);
     for (const path of present) if (!signal.aborted) await look(path);
     scanning = false;
     if (signal.aborted) return;
