@@ -77,6 +77,22 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(alerts.map((a) => a.text)).toEqual(['j: execution stuck: j-ab12c running 2 h 01 min, past 2 h 00 min (stuckAfter) (x cancels it)']);
   });
 
+  // Tester AF5: the region killed mid-run, the dashboard kept `⠼ running · 1:35` (the clock since the launch), counted in
+  // the title's `1 running`, while `status` beside it said `error`.
+  it('an execution last seen running that the region no longer answers about: error everywhere, its clock stopped at the last look', () => {
+    const down = { error: 'Cloud Run: connection refused at 127.0.0.1:9: nothing listens there', errorAt: t0 + 30_000 };
+    const s = cloudState(t0 + 90_000, down);
+    expect(runUnknown(s)).toBe(true);
+    expect(overviewRows([s])[0]).toMatchObject({ runUnknown: true });
+    expect(statusJson(s).run.state).toBe('error');
+    // From the run's start (10:00:00) to the first failed look, not to now.
+    expect(runFigures(s.log.current, s.now, writerOf(s)).elapsedMs).toBe(30_000);
+    // Cloud Logging alone failing: the region still says it runs; the run is running, its clock goes on.
+    const logOnly = cloudState(t0 + 90_000, { ...down, error: 'Cloud Logging: connection refused at 127.0.0.1:9: nothing listens there' });
+    expect(runUnknown(logOnly)).toBe(false);
+    expect(runFigures(logOnly.log.current, logOnly.now, writerOf(logOnly))).toMatchObject({ status: 'running', elapsedMs: 90_000 });
+  });
+
   it('stuck is the run state everywhere (header, overview rank, status): not running (tester T17)', () => {
     const s = cloudState(t0 + 121 * 60_000);
     expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('stuck');

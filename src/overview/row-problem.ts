@@ -1,3 +1,4 @@
+import { isActive } from '../cloud-run/execution.js';
 import { placeErrorSource, placeErrorText } from '../state/place-state.js';
 import { clockTime } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
@@ -72,13 +73,19 @@ export function rowProblems(state: AppState): RowProblem[] {
 
 /**
  * The run cannot be known at all: the source its figures come from (the log file, Cloud Run or Cloud Logging) fails
- * and nothing of a run was read. Its state word is then `error` on every screen and in `status` (text and JSON),
+ * and nothing of a run was read, or the region does not answer about an execution last seen running. Its state word is then `error` on every screen and in `status` (text and JSON),
  * never a calm `waiting` (tester T18, V14: a log path that is a directory read `waiting` on the job screen and in
  * a lone `status`, `error` on the overview).
  */
 export function runUnknown(state: AppState): boolean {
   if (!rowProblems(state).some((p) => p.run)) return false;
-  return state.place ? state.place.execution === null && state.log.current === null : state.log.current === null;
+  const p = state.place;
+  if (!p) return state.log.current === null;
+  if (p.execution === null) return state.log.current === null;
+  // An execution last seen running that the region no longer answers about: whether it goes on is not known now, so
+  // never `running` with a spinner and a clock (tester AF5: the dashboard kept `⠼ running · 1:35` for a dead execution
+  // while `status` beside it said `error`); its place line says it was last seen running, its figures stale.
+  return isActive(p.execution) && p.error !== null && placeErrorSource(p.error) === 'Cloud Run';
 }
 
 /** "log is not a file: /x/dirlog is a directory": one wording for the dashboard and `status`; `what` is the follower's. */

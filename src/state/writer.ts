@@ -29,7 +29,11 @@ function writerFacts(state: AppState): WriterInfo {
   const e = state.place?.execution;
   if (e) {
     const place = state.place!;
-    return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting', endedAt: isActive(e) ? null : (e.completionTime ?? null), readUntil: place.logNewestAt, tasks: e.runningCount, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}) };
+    // Last seen running, the region not answering since (tester AF5): its time stops at that last look, or at a later
+    // line of its log (Cloud Logging may still answer), never counting on with the clock.
+    const unanswered = isActive(e) && place.error !== null && placeErrorSource(place.error) === 'Cloud Run';
+    const lastSeen = unanswered ? (place.errorSince ?? place.errorAt) : null;
+    return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting', endedAt: isActive(e) ? lastSeen : (e.completionTime ?? null), readUntil: place.logNewestAt, tasks: e.runningCount, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}), ...(unanswered ? { unproven: true } : {}) };
   }
   if (p.external) return { alive: true, arrivedAt };
   // A launch from here in its start window: its child is spawned and writing, not yet in the state (its pid comes a
@@ -68,7 +72,8 @@ export const WRITERS_LOOK_GAP_MS = 1000;
  */
 export function writersLookDue(state: AppState, lastLookAt: number | null, now: number): number | null {
   // A look that cannot see the writers (the log another user's) would see no more now: none called for.
-  if (state.process.launching || state.process.writersHidden || !writerOf(state).unproven) return null;
+  // A Cloud Run execution's writer is the region's to say, never a look at this machine's processes.
+  if (state.place || state.process.launching || state.process.writersHidden || !writerOf(state).unproven) return null;
   return lastLookAt === null ? 0 : Math.max(0, lastLookAt + WRITERS_LOOK_GAP_MS - now);
 }
 
