@@ -14,3 +14,17 @@ test('a group wider than a row hangs under a label\'s colon (`2022: `), not unde
     '        May 24 Jun 3',
   ]);
 });
+
+// Tester AF8 (d): text status at 80 columns (70 for the lines) broke `… tried them (Regular season 3 ·` / `All-Star 8 ·
+// Play-In 12 ·` (37 of 80 columns) / `Playoffs 181): a gentler retry will not help`: the sentence after the list took a
+// row of its own. It goes on where the list ends, between its words.
+test('the sentence after a list goes on where the list ends: no row left a third full', () => {
+  expect(packGroups('194 keys failed in every run that tried them (Regular season 3 · All-Star 8 · Play-In 12 · Playoffs 181): a gentler retry will not help', 70)).toEqual([
+    '194 keys failed in every run that tried them (Regular season 3 ·',
+    '  All-Star 8 · Play-In 12 · Playoffs 181): a gentler retry will not',
+    '  help',
+  ]);
+  // A list alone, and a list whose sentence fits, are as before.
+  expect(packGroups('All-Star 8 · Play-In 12 · Playoffs 181', 30)).toEqual(['All-Star 8 · Play-In 12 ·', '  Playoffs 181']);
+  expect(packGroups('3 keys failed (Playoffs 3): a gentler retry will not help', 80)).toEqual(['3 keys failed (Playoffs 3): a gentler retry will not help']);
+});

@@ -12,6 +12,12 @@ export function packGroups(text: string, width: number, measure: (s: string) => 
   const indent = '  ';
   const fits = (s: string) => measure(s) <= width;
   const groups = text.split(' · ');
+  // A sentence after the list (`Playoffs 181): a gentler retry will not help`) goes on where the list ends, broken
+  // between its words: as one group it took a row of its own and left the one before a third full (tester AF8 d).
+  const last = groups.length - 1;
+  const after = /^(.*?\)):\s(.+)$/.exec(groups[last]);
+  const prose = after && groups.length > 1 ? after[2].split(' ') : [];
+  if (prose.length) groups[last] = `${after![1]}:`;
   groups.forEach((group, i) => {
     // A row broken between groups ends with ` ·`, so the reader sees the list goes on: room is kept for it.
     const room = i < groups.length - 1 ? 2 : 0;
@@ -39,6 +45,13 @@ export function packGroups(text: string, width: number, measure: (s: string) => 
       }
     }
   });
+  for (const word of prose) {
+    if (fits(`${row} ${word}`)) row = `${row} ${word}`;
+    else {
+      rows.push(row);
+      row = `${indent}${word}`;
+    }
+  }
   if (row) rows.push(row);
   // The first row is not indented: it follows its label.
   if (rows.length) rows[0] = rows[0].replace(/^ {2}/, '');
