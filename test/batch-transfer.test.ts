@@ -89,4 +89,19 @@ describe('a parsed batch as a message', () => {
     ]);
     expect(linesOf(across(batch))).toEqual(sent);
   });
+
+  test("a batch of more failures than one call of the worker's text loops reads (256): runs of one text across the calls' edges, a change at an edge", () => {
+    // Kinds and errors that hold for 300 lines (across an edge at 256), change every line, and change at 512 exactly.
+    const shapes = ['❌ Failed %: HTTP 500', '❌ Timeout scraping %', '❌ Failed %: HTTP 503', '❌ Failed %: Connection refused'];
+    const shapeOf = (i: number) => (i < 300 ? 0 : i < 512 ? i % shapes.length : i < 800 ? 1 : i % 3 === 0 ? 2 : 3);
+    const lines = Array.from({ length: 1000 }, (_, i) => {
+      const at = `2025-11-26 08:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},000`;
+      return `${at} - WARNING -   ${shapes[shapeOf(i)].replace('%', String(22100000 + i).padStart(10, '0'))}`;
+    });
+    const batch = parseChunk(Buffer.from(`${lines.join('\n')}\n`), compileGrammar(), 0, new LogClock('UTC'), true);
+    const sent = linesOf(batch);
+    expect(sent.filter((l) => l.kind === 'failed').length).toBe(1000);
+    expect(new Set(sent.map((l) => (l.kind === 'failed' ? `${l.failure}|${l.error}` : l.kind))).size).toBe(4);
+    expect(linesOf(across(batch))).toEqual(sent);
+  });
 });

@@ -142,17 +142,32 @@ export function fromMessage(m: BatchMessage): ParsedBatch {
  * that runs once a batch. Now only these small loops are.
  */
 
+/**
+ * Failures read per call of textIdsPart and textsOfPart. A batch's loop over its ~2,500 failures in one call was long
+ * enough for V8 to mark the function hot inside it: both were optimised twice in every long read, on-stack (OSR) in
+ * the first long batch and again for the next call (`--trace-opt`, 80 MB one-run log, textIds in the worker and textsOf
+ * in the main thread, 3 of 3 runs). A call of 256 turns spans less than one of V8's interrupt ticks (hot-run.ts
+ * HOT_RUN_BYTES says the same of hotRun), so the tick that marks it ends no loop and the next call starts the one compile.
+ */
+const TEXTS_PER_CALL = 256;
+
 /** Each failure's kind and error as indexes into `texts` (filled with the distinct ones), two per failure. */
 function textIds(failures: readonly string[], errors: readonly string[], texts: string[]): Uint32Array {
   const ids = new Map<string, number>();
   const n = failures.length;
   const out = new Uint32Array(n * 2);
+  for (let from = 0; from < n; from += TEXTS_PER_CALL) textIdsPart(failures, errors, texts, ids, out, from, Math.min(n, from + TEXTS_PER_CALL));
+  return out;
+}
+
+/** textIds for the failures [from, to). */
+function textIdsPart(failures: readonly string[], errors: readonly string[], texts: string[], ids: Map<string, number>, out: Uint32Array, from: number, to: number): void {
   // A run's failures repeat one or two kinds and errors: the text before is compared first (no Map lookup).
   let failure = '';
   let failureId = -1;
   let error = '';
   let errorId = -1;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const f = failures[i];
     if (failureId < 0 || f !== failure) {
       failure = f;
@@ -166,12 +181,17 @@ function textIds(failures: readonly string[], errors: readonly string[], texts: 
     out[2 * i] = failureId;
     out[2 * i + 1] = errorId;
   }
-  return out;
 }
 
 /** `textIds` undone: each failure's kind and error text into `failures` and `errors`. */
 function textsOf(ids: Uint32Array, texts: readonly string[], failures: string[], errors: string[]): void {
-  for (let i = 0; i < failures.length; i++) {
+  const n = failures.length;
+  for (let from = 0; from < n; from += TEXTS_PER_CALL) textsOfPart(ids, texts, failures, errors, from, Math.min(n, from + TEXTS_PER_CALL));
+}
+
+/** textsOf for the failures [from, to). */
+function textsOfPart(ids: Uint32Array, texts: readonly string[], failures: string[], errors: string[], from: number, to: number): void {
+  for (let i = from; i < to; i++) {
     failures[i] = texts[ids[2 * i]];
     errors[i] = texts[ids[2 * i + 1]];
   }
