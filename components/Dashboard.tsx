@@ -139,11 +139,14 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
 /**
  * What the run pane says with no run read, for a Cloud Run job: no log file to wait for, and with the region or Cloud
  * Logging not answering, nothing read of its executions (tester AE15: `No run in the log yet` while `h` listed four
- * executions launched here). Undefined: a local log's words.
+ * executions launched here), or none to read (tester AF2). Undefined: a local log's words.
  */
 export function noRunWords(state: AppState): string | undefined {
   const p = state.place;
   if (!p) return undefined;
   if (p.error) return `No execution's log read: ${placeErrorSource(p.error)} cannot be read (executions launched here: h).`;
-  return p.execution ? "No run in the execution's log yet: its lines arrive with Cloud Logging's delay." : undefined;
+  if (p.execution) return "No run in the execution's log yet: its lines arrive with Cloud Logging's delay.";
+  // No execution at all: there is no log to wait for (tester AF2: a local log's `No run in the log yet` on a job never
+  // launched). Within 80 columns.
+  return p.listedAt === null ? "Listing the job's executions…" : "No execution yet: s launches one (gcloud's or the console's are followed too).";
 }

@@ -77,3 +77,16 @@ test('with no run read, a Cloud Run job that cannot be read says so in the run p
   // A local job keeps its words.
   expect(noRunWords(initialState({ job: 'j', log: '/x.log', now, targets: [95] }))).toBeUndefined();
 });
+
+// Tester AF2: a Cloud Run job never launched said `No run in the log yet. The dashboard follows it as soon as lines
+// arrive.`: there is no log file, and nothing arrives until `s`.
+test('a Cloud Run job with no execution says so in its own words, listed or not yet, within 80 columns', async () => {
+  const { noRunWords } = await import('../components/Dashboard.js');
+  const fresh = initialState({ job: 'nl', log: 'cloud-run:projects/p/locations/us-west2/jobs/nl-job', now, targets: [95], place: initialPlaceState('Cloud Run job nl-job (us-west2)', 2 * 3_600_000) });
+  expect(noRunWords(fresh)).toBe("Listing the job's executions…");
+  const listed = { ...fresh, place: { ...fresh.place!, listedAt: now } };
+  expect(noRunWords(listed)).toBe("No execution yet: s launches one (gcloud's or the console's are followed too).");
+  const frame = stripVTControlCharacters(renderToString(<RunPanel run={null} figures={currentFigures(listed)} width={80} noRun={noRunWords(listed)} />, { columns: 80 }));
+  expect(frame).toContain("No execution yet: s launches one (gcloud's or the console's are followed too).");
+  expect(frame).not.toContain('No run in the log yet');
+});
