@@ -395,19 +395,22 @@ describe('Cloud Run place', () => {
     expect(state().process).toMatchObject({ stopped: true, alive: false, external: false });
   });
 
-  it('a launch whose jobs.run never answers is not retried, and an execution it started anyway is adopted', async () => {
+  it('a launch whose jobs.run never answers is not retried, and the execution it started anyway (its args) is adopted, not another', async () => {
     const { server, stateDir } = await setUp();
     const { place } = placeFor(server, stateDir);
     await place.start();
-    // The run call starts the execution but the answer is lost: the client's deadline ends the call.
-    server.setFault({ route: 'run', hang: true, times: 1 });
+    // The run call starts the execution but the answer is lost: the client's deadline ends the call. Meanwhile one is
+    // started elsewhere with other args: not the launch's (launch-answer.ts: its args and time make it ours).
+    server.setFault({ route: 'run', until: new Promise(() => undefined), times: 1 });
     const lost = place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
     await waitFor(() => server.requests.some((r) => r.route === 'run'), 'the run call');
-    server.world.run(server.world.opts.jobs[0]);
+    server.world.run(server.world.opts.jobs[0], { containerOverrides: [{ args: ['--by-gcloud'] }] });
     const out = await lost;
     expect(out).toMatchObject({ ok: true, notices: [expect.stringContaining('jobs.run did not answer')] });
     expect(server.requests.filter((r) => r.route === 'run')).toHaveLength(1);
-    expect(server.world.executions).toHaveLength(1);
+    expect(server.world.executions).toHaveLength(2);
+    const ours = server.world.executions.find((e) => e.args.includes('--dates=2024-01-01'))!;
+    expect(out).toMatchObject({ what: `execution ${ours.name.split('/').at(-1)}` });
   });
   it('an execution started elsewhere that ended between two looks is shown, as status shows it (tester U6)', async () => {
     const { server, stateDir, release } = await setUp();

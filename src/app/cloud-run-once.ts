@@ -7,6 +7,7 @@ import { type ExecutionOutcomes, keptComplete, keptFileName, keptStandIn, keptUn
 import { byLogOrder, inLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
 import { withRecorded } from '../cloud-run/recorded-execution.js';
+import { launchFates, lostLaunches, neverWords, recordFates } from '../cloud-run/launch-answer.js';
 import { executionLogFilter } from '../cloud-run/log-filter.js';
 import type { Config } from '../config.js';
 import { createPageGuard } from '../coverage/page-guard.js';
@@ -88,18 +89,28 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, null) });
     return [fail(err, `Cloud Run job ${cr.job} (${cr.region})`, (cr.apiEndpoint ?? 'https://run.googleapis.com').replace(/\/+$/, '')), ...unreadSaid()];
   }
-  const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
+  const takesKeys = cr.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}'));
+  // A launch whose dashboard never heard jobs.run's answer (its terminal closed first: tester AE13) is settled from this
+  // listing as a dashboard settles it: its execution recorded as ours, or its end as never executed.
+  const read = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
+  const fates = launchFates(read, list, o.now());
+  let settleProblem: string[] = [];
+  const runs = await recordFates(config.stateDir, read, fates).catch((err: Error) => {
+    settleProblem = [`could not record what became of ${fates.map((f) => `launch ${f.rec.id}`).join(', ')}: ${err.message}`];
+    return read;
+  });
   const mine = ourExecutions(runs);
   // Ours that the region no longer lists are still ours (tester Z3): from their records, their logs read by name.
   const listed = list;
   list = withRecorded(list, runs, cr.taskCount ?? 1);
+  const lost = [...settleProblem, ...lostLaunches(runs, list).map((r) => neverWords(r, takesKeys))];
   const e = list.find(isActive) ?? list[0] ?? null;
   place({ recent: listed.filter((x) => !isActive(x)).slice(0, 5), listedAt: o.now(), execution: e, ours: e !== null && mine.has(e.id) });
   const history = recordedRuns(runs);
   if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, e?.id ?? null) });
   if (!e) {
     dispatch({ type: 'process/update', patch: { history, writersChecked: false } });
-    return unreadSaid();
+    return [...lost, ...unreadSaid()];
   }
   const pacer = o.pacer ? createCallPacer({ now: o.now, ...o.pacer }) : projectPacer(cr.loggingEndpoint, cr.project);
   const ours = mine.has(e.id);
@@ -112,7 +123,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   const problems = await readLog(e, keptWhole);
   // No run line (not arrived yet, or a script that died at start, tester U20): the run is the execution's, from
   // its launch's facts, as the dashboard has it: `running 0/N` while it runs, `ended` once it failed.
-  if (o.hasRun && !o.hasRun()) dispatch({ type: 'log/launched', seed: seedOf(e, mine.get(e.id) ?? null, cr.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}'))), bytesBefore: 0 });
+  if (o.hasRun && !o.hasRun()) dispatch({ type: 'log/launched', seed: seedOf(e, mine.get(e.id) ?? null, takesKeys), bytesBefore: 0 });
   // An ended execution whose log Cloud Logging has no entry of left, its outcomes kept whole when a dashboard read it:
   // they are its run and its failures, as the dashboard shows them (tester Z3 residue: `run 0/29 ✓ 0 ✗ 0`).
   const standIn = keptWhole && (problems.length > 0 || entriesRead === 0) ? keptWhole : null;
@@ -126,7 +137,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     place({ logIncomplete: null });
   }
   // Standing in, the followed execution's kept outcomes are a run of the rule too (never left out as the log's run).
-  return [...(problems.length ? problems : await readEarlier(e.id, standIn ? null : e.id)), ...unreadSaid()];
+  return [...lost, ...(problems.length ? problems : await readEarlier(e.id, standIn ? null : e.id)), ...unreadSaid()];
 
   /**
    * Ended executions no dashboard kept yet (started elsewhere, or before any dashboard watched), read once each

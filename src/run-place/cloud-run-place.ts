@@ -6,6 +6,7 @@ import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
 import { keysFromArgv } from '../cloud-run/execution-outcomes.js';
 import { NO_LONGER_LISTED, withRecorded } from '../cloud-run/recorded-execution.js';
+import { executionOfLaunch, foundWords, launchFates, lostLaunches, neverExecuted, neverWords, recordFates } from '../cloud-run/launch-answer.js';
 import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
@@ -133,6 +134,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let current: ExecutionInfo | null = null;
   let ours = false;
   let launching = false;
+  /** The launch under way here (its record written, jobs.run not answered yet): no later look settles its fate. */
+  let launchingId: string | null = null;
+  /** The launches never executed this dashboard has said (once each). */
+  const lostSaid = new Set<string>();
   let wake: (() => void) | null = null;
   let unfollow: (() => void) | null = null;
   let loop: Promise<void> = Promise.resolve();
@@ -460,12 +465,17 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     if (!list) return;
     place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), listedAt: d.now(), ...cleared('run') });
     listed(list);
+    const runs = await settleLaunches(list, await readRuns(d.stateDir).catch(() => [] as RunRecord[]));
     track(historyChanged(list));
-    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
     // Ours the region no longer lists (it keeps executions for a while; a restarted one keeps none) are still the
     // job's executions, from their records, their logs read by name (tester Z3: `no executions yet`, failures missed).
     const all = withRecorded(list, runs, spec.taskCount ?? 1);
+    for (const r of lostLaunches(runs, all)) {
+      if (lostSaid.has(r.id)) continue;
+      lostSaid.add(r.id);
+      notice(neverWords(r, takesKeys()), 'warn', `launch:${r.id}`);
+    }
     d.onListed?.(all, mine);
     const running = list.find(isActive) ?? null;
     // With none running, the newest one: at start, and whenever one newer than the one shown ended between two
@@ -490,6 +500,24 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     if (running) notice(rec ? `re-attached to execution ${pick.id} (run ${rec.id}), still running` : `execution ${pick.id} is running, started outside this dashboard (gcloud or the console)`, rec ? 'info' : 'warn', `run:${rec?.id ?? pick.id}`);
     followLog(pick, rec);
     if (!isActive(pick)) await onEnded(pick, rec);
+  }
+
+  /**
+   * Launches whose dashboard never heard jobs.run's answer (its terminal closed first: tester AE13) settled from a fresh
+   * listing: the execution each made is recorded as ours (it was called `external`), or, its window over with none made,
+   * its end as never executed (nothing said so). Returns runs as they now read; a record that cannot be written is said.
+   */
+  async function settleLaunches(list: ExecutionInfo[], runs: RunRecord[]): Promise<RunRecord[]> {
+    const fates = launchFates(runs, list, d.now(), launchingId);
+    if (fates.length === 0) return runs;
+    try {
+      const now = await recordFates(d.stateDir, runs, fates);
+      for (const f of fates) if (f.execution) notice(foundWords(f.rec, f.execution), 'info', `launch:${f.rec.id}`);
+      return now;
+    } catch (err) {
+      notice(`could not record what became of ${fates.map((f) => `launch ${f.rec.id}`).join(', ')}: ${(err as Error).message}`, 'warn');
+      return runs;
+    }
   }
 
   async function refreshRecent(): Promise<void> {
@@ -544,6 +572,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
       }
       const known = new Set(list.map((e) => e.id));
+      launchingId = runId;
       const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, ...settingsRecorded(settingsTaken(spec.args), req.workers, req.timeout), pid: null, procStart: null, log: `cloud-run:${jobPathOf(spec)}`, startedAt, storageBefore: d.storagePresent?.() ?? null };
       // Recorded before the call, as a local launch is before its spawn: a launch we cannot record starts nothing.
       try {
@@ -558,7 +587,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         const ce = failed(err);
         // No answer: it may have started anyway. Look before anyone presses s again; never call run twice.
         const unsure = ce.kind === 'deadline' || ce.kind === 'network';
-        const found = unsure ? await api.listExecutions(spec, d.signal).then((l) => l.find((x) => !known.has(x.id) && x.createTime >= startedAt - 60_000) ?? null, () => null) : null;
+        // Ours by its args and time, as a later dashboard settles a launch whose answer it never heard (launch-answer.ts).
+        const found = unsure ? await api.listExecutions(spec, d.signal).then((l) => executionOfLaunch(record, l.filter((x) => !known.has(x.id))), () => null) : null;
         if (!found) {
           const message = `not launched: ${ce.message}${unsure ? '; no new execution appeared, nothing was retried' : ''}`;
           await recordEnd(d.stateDir, { id: runId, endedAt: d.now(), exitCode: null, signal: null, reason: 'failed-to-start', message }).catch(() => undefined);
@@ -575,6 +605,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       return { ok: true, runId, what: `execution ${e.id}`, notices };
     } finally {
       launching = false;
+      launchingId = null;
       if (lock.ok) await lock.release();
     }
   }
@@ -645,7 +676,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       } satisfies RecordedRun;
     });
     const gone = [...mine.entries()].filter(([id]) => !seen.has(id)).map(([id, rec]) => unlistedRun(id, rec, listed));
-    return [...shown, ...gone].sort((a, b) => a.startedAt - b.startedAt);
+    // A launch that never became an execution stays in the history too, said so (tester AE13: it was left out).
+    const never = runs.filter(neverExecuted).map((rec) => ({ id: rec.id, label: rec.label, keyCount: rec.keyCount, keysFile: rec.keysFile, pid: 0, startedAt: rec.startedAt, endedAt: null, exitCode: null, reason: null, neverExecuted: true as const }) satisfies RecordedRun);
+    return [...shown, ...gone, ...never].sort((a, b) => a.startedAt - b.startedAt);
   }
 
   /**

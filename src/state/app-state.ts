@@ -152,6 +152,8 @@ export interface RecordedRun {
    * shown from its records, with why it is not the region's word (tester Z3).
    */
   unlisted?: string;
+  /** A Cloud Run launch whose jobs.run made no execution (its dashboard closed before the region answered: AE13). */
+  neverExecuted?: true;
 }
 
 export type View = 'dashboard' | 'failures' | 'history';

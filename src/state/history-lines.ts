@@ -65,7 +65,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   const launched = [...state.process.history].reverse();
   // A launch row's time: the log's current run's launch says the header's; an ended one, from its launch to the end its
   // records say (its exit, or the stop that ended it), as the header said while it ran.
-  const tookOf = (r: RecordedRun) => (r.endedAt ? (r === currentLaunch && currentTook !== null ? currentTook : formatElapsed(r.startedAt, r.endedAt - r.startedAt)) : r.unlisted ? '–' : 'running');
+  const tookOf = (r: RecordedRun) => (r.endedAt ? (r === currentLaunch && currentTook !== null ? currentTook : formatElapsed(r.startedAt, r.endedAt - r.startedAt)) : r.unlisted || r.neverExecuted ? '–' : 'running');
   // A Cloud Run job lists its executions, ours (resume, retry) and those started elsewhere (external).
   lines.push(heading(state.place ? 'Executions (launched here, or external)' : 'Runs launched from here', launched.length));
   if (launched.length === 0) lines.push({ kind: 'note', text: 'none yet (s resumes, r retries)' });
@@ -82,7 +82,7 @@ export function historyLines(state: AppState): HistoryLine[] {
     // The launch of the log's current run says the run's own figure, the header's (AC3: the launch's span from its
     // record to its exit read 0:04 beside the header's 0:03, the script's start-up and exit in it).
     const took = tookOf(r);
-    const unlisted = r.unlisted ? ` · ${r.unlisted}` : '';
+    const unlisted = r.unlisted ? ` · ${r.unlisted}` : r.neverExecuted ? ' never became an execution' : '';
     lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(labelWidth)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
   }
 
