@@ -15,7 +15,8 @@ export function executionFromRecord(rec: RunRecord, taskCount = 1): ExecutionInf
   const name = rec.execution!;
   const c = rec.end?.counts ?? {};
   const tasks = (c.tasksSucceeded ?? 0) + (c.tasksFailed ?? 0) + (c.tasksCancelled ?? 0);
-  const state: ExecutionState = !rec.end ? 'unknown' : rec.end.reason === 'stopped' || c.tasksCancelled ? 'cancelled' : c.tasksFailed || rec.end.reason === 'failed-to-start' ? 'failed' : 'succeeded';
+  // `gone`: it left the region's listing while it ran, recorded at the last proof of its life; how it ended is not known.
+  const state: ExecutionState = !rec.end || rec.end.reason === 'gone' ? 'unknown' : rec.end.reason === 'stopped' || c.tasksCancelled ? 'cancelled' : c.tasksFailed || rec.end.reason === 'failed-to-start' ? 'failed' : 'succeeded';
   return {
     name,
     id: name.split('/').at(-1) ?? name,

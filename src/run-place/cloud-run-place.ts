@@ -14,7 +14,7 @@ import { settingsRecorded, settingsTaken } from './settings-taken.js';
 import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import type { KeysLayout } from '../coverage/expected-keys.js';
 import { acquireLaunchLock } from '../runner/lock.js';
-import { appendRunRecord, readRuns, recordEnd, type RunRecord } from '../runner/runs-file.js';
+import { appendRunRecord, readRuns, recordEnd, recordEndOnce, type RunRecord } from '../runner/runs-file.js';
 import type { AppEvent } from '../state/events.js';
 import type { PlaceState } from '../state/place-state.js';
 import type { RecordedRun } from '../state/app-state.js';
@@ -357,12 +357,18 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       return;
     }
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
-    const rec = ourExecutions(runs).get(was.id) ?? null;
+    let rec = ourExecutions(runs).get(was.id) ?? null;
     // Its end not known, it ran at least until the region last said it was running (tester AD12's residue: `running ·
     // 0:08`, then `ended · 0:05` by its lines read, `elapsed 0:00` in status from the kept outcomes that took its start).
     const lastSeen = seenActive?.id === was.id ? seenActive.at : (was.startTime ?? was.createTime);
     const listedAs = withRecorded(list, runs, spec.taskCount ?? 1).find((x) => x.id === was.id);
     const e = listedAs ? { ...listedAs, completionTime: Math.max(listedAs.completionTime ?? 0, lastSeen) } : { ...was, state: 'unknown' as const, runningCount: 0, completionTime: lastSeen, unlisted: NO_LONGER_LISTED };
+    // That proof is recorded for one of ours (an end `gone`: its end not known), so `status`, `h` and a later dashboard
+    // count its elapsed to it too, where status counted to its last log line and h said `–` (h67's note, tester h68).
+    if (rec && rec.end === null && e.state === 'unknown') {
+      await recordEndOnce(d.stateDir, { id: rec.id, endedAt: lastSeen, exitCode: null, signal: null, reason: 'gone', message: `${NO_LONGER_LISTED} while it ran: its end not known, last seen running then` }).catch((err: Error) => notice(`could not record when ${was.id} was last seen running: ${err.message}`, 'warn'));
+      rec = { ...rec, end: { endedAt: lastSeen, exitCode: null, signal: null, reason: 'gone' } };
+    }
     show(e, rec !== null, rec?.id ?? null);
     await onEnded(e, rec);
   }
@@ -687,7 +693,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    */
   function unlistedRun(id: string, rec: RunRecord, list: ExecutionInfo[]): RecordedRun {
     const c = rec.end?.counts ?? {};
-    const state = !rec.end ? null : rec.end.reason === 'stopped' || c.tasksCancelled ? 'cancelled' : c.tasksFailed ? 'failed' : c.tasksSucceeded ? 'succeeded' : 'ended';
+    // Gone while it ran (recorded at the last proof of its life): how it ended is not known, its elapsed is.
+    const state = !rec.end || rec.end.reason === 'gone' ? null : rec.end.reason === 'stopped' || c.tasksCancelled ? 'cancelled' : c.tasksFailed ? 'failed' : c.tasksSucceeded ? 'succeeded' : 'ended';
     const tallies = c.succeeded !== undefined ? { succeeded: c.succeeded, failed: c.failed ?? 0, skipped: c.skipped ?? 0 } : (d.keptCounts?.(id) ?? null);
     // The region lists its newest 20: one older than all of those may still be kept there, past the page.
     const page = list.length >= 20 && rec.startedAt < Math.min(...list.map((e) => e.createTime));

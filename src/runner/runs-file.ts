@@ -10,7 +10,8 @@ import type { Survivor } from './session.js';
 /** Why a run ended: it exited by itself, we stopped it, it never got going, or it was found gone. */
 /**
  * 'exited' (seen by a dashboard), 'stopped', 'failed-to-start'; for a run that ended while no dashboard
- * watched: 'complete' or 'ended' as its log says, 'gone' when the log has no run for it.
+ * watched: 'complete' or 'ended' as its log says, 'gone' when the log has no run for it. A Cloud Run execution the
+ * region stopped listing while it ran is 'gone' too, at the last proof of its life (its end not known).
  */
 export type EndReason = 'exited' | 'stopped' | 'failed-to-start' | 'gone' | 'ended' | 'complete';
 
