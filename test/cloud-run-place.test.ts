@@ -255,6 +255,24 @@ describe('Cloud Run place', () => {
     release();
   });
 
+  // Tester h68's note: two dashboards pressing `x` `y` at once each sent a cancel. The second sees the first's, says so,
+  // and sends none; one started after the cancel took says the execution is cancelled already.
+  it('two dashboards cancelling at once send one cancel; the other says it is being cancelled already', async () => {
+    const { server, stateDir } = await setUp();
+    const a = placeFor(server, stateDir);
+    await a.place.start();
+    await a.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    const b = placeFor(server, stateDir);
+    await b.place.start();
+    expect(b.place.stopQuestion()).toMatchObject({ ok: true });
+    const out = await Promise.all([a.place.stop(), b.place.stop()]);
+    expect(server.requests.filter((r) => r.route === 'cancel')).toHaveLength(1);
+    const messages = out.map((o) => o.message).sort();
+    expect(messages[0]).toMatch(/^cancel sent to execution \S+$/);
+    expect(messages[1]).toMatch(/^execution \S+ (is being cancelled already \(a cancel from another dashboard or gcloud\): none sent again|has cancelled already: nothing to cancel)$/);
+    await server.world.executions[0].done;
+  });
+
   it('cancels the running execution, and says so when the cancel is refused', async () => {
     const { server, stateDir } = await setUp({ deny: ['run.executions.cancel'] });
     const { place, state } = placeFor(server, stateDir);

@@ -1,5 +1,8 @@
 import { sleepUnlessAborted } from '../abort.js';
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { withClaim } from '../runner/claim-file.js';
 import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
@@ -616,6 +619,35 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
   }
 
+  /** Cancels execution `id` unless a fresh look finds it cancelling or ended already (another dashboard's cancel, gcloud's). */
+  async function cancelOnce(id: string): Promise<PlaceStopOutcome> {
+    let e: ExecutionInfo;
+    try {
+      e = await api.getExecution(spec, id, d.signal);
+    } catch (err) {
+      return { ok: false, message: `cancel of execution ${id} not sent: ${failed(err).message}` };
+    }
+    if (e.state === 'cancelling') {
+      place({ cancelling: true });
+      wake?.();
+      return { ok: true, message: `execution ${id} is being cancelled already (a cancel from another dashboard or gcloud): none sent again` };
+    }
+    // Its end is said by the watch, woken now.
+    if (!isActive(e)) {
+      wake?.();
+      return { ok: false, message: `execution ${id} has ${e.state === 'unknown' ? 'ended' : e.state} already: nothing to cancel` };
+    }
+    try {
+      const after = await api.cancelExecution(spec, id, d.signal);
+      place({ cancelling: isActive(after) });
+      if (ours) d.dispatch({ type: 'process/update', patch: { stopped: true } });
+      wake?.();
+      return { ok: true, message: `cancel sent to execution ${id}` };
+    } catch (err) {
+      return { ok: false, message: `cancel of execution ${id} failed: ${failed(err).message}` };
+    }
+  }
+
   /** The last executions for `h`, oldest first: ours with their label, keys and end counts; others as external. */
   async function recentRuns(): Promise<RecordedRun[]> {
     const list = await api.listExecutions(spec, d.signal).catch(() => null);
@@ -748,15 +780,16 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     async stop(): Promise<PlaceStopOutcome> {
       if (!current || !isActive(current)) return { ok: false, message: 'no execution is running' };
       const id = current.id;
-      try {
-        const e = await api.cancelExecution(spec, id, d.signal);
-        place({ cancelling: isActive(e) });
-        if (ours) d.dispatch({ type: 'process/update', patch: { stopped: true } });
-        wake?.();
-        return { ok: true, message: `cancel sent to execution ${id}` };
-      } catch (err) {
-        return { ok: false, message: `cancel of execution ${id} failed: ${failed(err).message}` };
+      // Two dashboards answering `x` `y` at once cancel it once: each takes the execution's cancel claim (O_EXCL, beside
+      // runs.jsonl) and looks at it afresh first, so the second finds the first's cancel and says so (tester h68's note).
+      const claim = join(d.stateDir, `cancel-${id.replace(/[^\w.-]/g, '_')}.claim`);
+      await mkdir(d.stateDir, { recursive: true }).catch(() => undefined);
+      for (let tries = 0; tries < 100 && !d.signal.aborted; tries++) {
+        const out = await withClaim(claim, () => cancelOnce(id)).catch((err: Error) => ({ ok: false as const, message: `cancel of execution ${id} not sent: ${err.message}` }));
+        if (out) return out;
+        await sleep(50, d.signal);
       }
+      return { ok: false, message: `cancel of execution ${id} not sent: another dashboard is cancelling it` };
     },
     async kill() {
       return { ok: false, message: 'Cloud Run has no second stop: the cancel ends the tasks' };
