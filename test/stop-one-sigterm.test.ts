@@ -131,3 +131,39 @@ test('a stop carried on with no live carrier recorded (its pid reused since): th
     await c.close();
   }
 }, 90_000);
+
+// Tester h68's note: two dashboards answering `x` `y` at once each sent a SIGINT and stood a carrier of their own. The
+// second sees the first's stop (its record, its claim), says so, and carries it on: one SIGINT, one carrier, one SIGTERM.
+test('two dashboards stopping one run at once: one SIGINT and one carrier; the other says the stop is under way and sends none', async () => {
+  const job = deafJob();
+  const now = Date.now;
+  const store = createStore(initialState({ job: 'deaf', log: job.config.log, now: now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const a = createLocalPlace({ config: job.config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+  if (!out.ok) throw new Error(out.message);
+  groups.push(store.getState().process.pid!);
+  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
+  const b = dashboard(job.config, now);
+  try {
+    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
+    b.controller.onIntent('stop');
+    await waitFor(() => b.store.getState().ui.confirm?.kind === 'stop' || null, 'B\'s stop box');
+    // Both answered in one moment.
+    const both = Promise.all([a.stop(), Promise.resolve(b.controller.onIntent('confirm-yes'))]);
+    await both;
+    const said = await waitFor(() => b.store.getState().ui.notices.find((n) => n.text.includes('being stopped already by another dashboard')) ?? null, 'B saying the stop is under way');
+    expect(said.text).toMatch(new RegExp(`^run ${out.runId} is being stopped already by another dashboard \\(SIGINT at \\d\\d:\\d\\d:\\d\\d\\): none sent again; SIGTERM at \\d\\d:\\d\\d:\\d\\d if it still runs$`));
+    await waitFor(() => readFileSync(job.config.log, 'utf8').includes('SIGINT ignored'), 'SIGINT handled');
+    expect(job.carriers()).toHaveLength(1);
+    for (const c of job.carriers()) track(c.pid);
+    await waitFor(() => job.received() >= 1 || null, 'the SIGTERM', 20_000);
+    await waitFor(() => job.carriers().every((c) => !pidExists(c.pid)) || null, 'the carrier gone', 10_000);
+    expect(readFileSync(job.config.log, 'utf8').split('\n').filter((l) => l === 'SIGINT ignored')).toHaveLength(1);
+    expect(job.received()).toBe(1);
+    expect(job.terms()).toHaveLength(1);
+  } finally {
+    ac.abort();
+    await b.close();
+  }
+}, 90_000);

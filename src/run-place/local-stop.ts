@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { isAlive, procStartOf } from '../runner/proc.js';
-import { readRuns, recordStopNow, recordStopTermNow, recordedCarrierNow, type RunRecord, type StopCarrier } from '../runner/runs-file.js';
-import { withClaim } from '../runner/claim-file.js';
+import { readRuns, recordStopNow, recordStopTermNow, recordedCarrierNow, recordedStopNow, type RunRecord, type StopCarrier } from '../runner/runs-file.js';
+import { claimNow, withClaim } from '../runner/claim-file.js';
 import { runProcesses } from '../runner/session.js';
 import { carryStop } from '../runner/stop-carrier.js';
 import { stopRun } from '../runner/stop.js';
 import { waitUntil } from '../runner/wait.js';
-import { STOP_GRACE_MS, signalsSent } from '../state/confirm-situation.js';
+import { STOP_GRACE_MS, clockTime, signalsSent } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import type { Store } from '../store.js';
 import { skippedSignalWords } from './end-words.js';
@@ -264,12 +264,41 @@ export function createLocalStop(d: LocalStopDeps) {
     // leave a stop recorded and never sent (tester W25). The carrier stands from here on and is recorded with it, so
     // a dashboard opened during the stop defers to it (one SIGTERM, however many dashboards).
     if (p.runId) {
+      // Another dashboard's stop of this run (tester h68's note: two dashboards answering `x` `y` at once each sent a
+      // SIGINT and stood a carrier; a second SIGINT can cut a script's own clean-up short): this one carries that stop
+      // on, deferring to its carrier, and says so. Looked at under the run's stop claim, taken at once (no wait between
+      // the record and the signal), so of two dashboards at one instant one stops and the other sees it.
+      let release: (() => void) | null;
+      try {
+        release = claimNow(stopClaim(p.runId));
+      } catch {
+        // A claim that cannot be made (a read-only state directory): the stop goes on, as its record would.
+        release = () => undefined;
+      }
+      const other = recordedStopNow(config.stateDir, p.runId);
+      if (!release || (other && other.termAt === null && carrierAlive(other.carrier) && other.carrier.pid !== standing?.pid)) {
+        release?.();
+        return deferToOther(p, p.runId, release ? other : null);
+      }
+      try {
+        return stopNow(p, p.runId);
+      } finally {
+        release();
+      }
+    }
+    void escalate(p).catch(() => undefined);
+    return { ok: true, message: '' };
+  }
+
+  /** Stops the run: its stop recorded with this dashboard's carrier, then its first signal (see stop). */
+  function stopNow(p: AppState['process'], runId: string): PlaceStopOutcome {
+    {
       const at = d.now();
       stopAskedAt = at;
       endStanding();
-      standing = spawnCarrier(p, p.runId, at + STOP_GRACE_MS + DEADMAN_LAG_MS);
+      standing = spawnCarrier(p, runId, at + STOP_GRACE_MS + DEADMAN_LAG_MS);
       try {
-        recordStopNow(config.stateDir, p.runId, at, standing);
+        recordStopNow(config.stateDir, runId, at, standing);
       } catch {
         // The stop goes on: the signal matters more than its record.
       }
@@ -278,6 +307,22 @@ export function createLocalStop(d: LocalStopDeps) {
     // background, so a `q` after `y` waits for nothing but that signal (tester Z1: q froze 10–20 s in silence).
     void escalate(p).catch(() => undefined);
     return { ok: true, message: '' };
+  }
+
+  /**
+   * Another dashboard stops the run (its stop recorded, its carrier alive; or its claim held this instant, the record
+   * coming): no second SIGINT, no second carrier. The stop is carried on from its record as a dashboard opened during it
+   * does (carryOn): its SIGTERM when due, from whichever of the dashboards and the carrier comes first, once.
+   */
+  function deferToOther(p: AppState['process'], runId: string, other: { askedAt: number; carrier: StopCarrier | null } | null): PlaceStopOutcome {
+    requested = true;
+    handedOff = false;
+    const askedAt = other?.askedAt ?? d.now();
+    stopAskedAt = askedAt;
+    deferredTo = other?.carrier ?? null;
+    dispatch({ type: 'process/update', patch: { stopping: 'sigint', stopSignals: [{ signal: 'SIGINT', at: askedAt }] } });
+    void escalate(p, { waitMs: askedAt + STOP_GRACE_MS - d.now(), from: 'SIGTERM' }).catch(() => undefined);
+    return { ok: true, message: `run ${runId} is being stopped already by another dashboard (SIGINT at ${clockTime(askedAt)}): none sent again; SIGTERM at ${clockTime(askedAt + STOP_GRACE_MS)} if it still runs` };
   }
 
   return {

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { pidExists } from './proc.js';
 
@@ -35,4 +36,35 @@ async function ownerGone(claim: string): Promise<boolean> {
   const pid = Number((await readFile(claim, 'utf8').catch(() => '')).trim());
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   return !pidExists(pid);
+}
+
+/**
+ * withClaim's claim taken synchronously, for work that must not wait (a stop's record and first signal go in one tick:
+ * tester W25): the function that releases it, or null when another holds a fresh one (a stale one is taken over).
+ */
+export function claimNow(claim: string): (() => void) | null {
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      const fd = openSync(claim, 'wx');
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      return () => rmSync(claim, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let fresh = false;
+      try {
+        const pid = Number(readFileSync(claim, 'utf8').trim());
+        const alive = !Number.isInteger(pid) || pid <= 0 || pid === process.pid || pidExists(pid);
+        fresh = Date.now() - statSync(claim).mtimeMs < CLAIM_STALE_MS && alive;
+      } catch {
+        // gone meanwhile: try again
+      }
+      if (fresh) return null;
+      rmSync(claim, { force: true });
+    }
+  }
+  return null;
 }

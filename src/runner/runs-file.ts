@@ -274,6 +274,21 @@ export function recordedCarrierNow(stateDir: string, id: string): StopCarrier | 
 }
 
 /**
+ * Run `id`'s stop as recorded, read synchronously (a dashboard about to stop the run looks in the same tick as its
+ * first signal): when it was asked, when its SIGTERM went, its carrier; null when none is recorded or the file cannot be
+ * read.
+ */
+export function recordedStopNow(stateDir: string, id: string): { askedAt: number; termAt: number | null; carrier: StopCarrier | null } | null {
+  try {
+    const run = foldRuns(parseRunLines(readFileSync(runsPath(stateDir), 'utf8'))).find((r) => r.id === id);
+    if (!run || run.stopAskedAt === undefined || run.end) return null;
+    return { askedAt: run.stopAskedAt, termAt: run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? run.stopTermAt : null, carrier: run.stopCarrier ?? null };
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Parses JSONL, skipping blank, torn and foreign lines (a crash can leave half a line at the end), and records
  * whose fields are not what this dashboard writes (hand-edited, another tool or version: tester W16, a launch
  * without `label` crashed `h`). Each field is checked; optional ones of the wrong type are dropped.
