@@ -273,6 +273,27 @@ describe('Cloud Run place', () => {
     await server.world.executions[0].done;
   });
 
+  // Tester AF7: a cancel Cloud Run did not answer (the region stopped) was invisible for 20 s, and x meanwhile asked the
+  // same question again. It is said at once, the place line reads cancelling, and x says the cancel is under way.
+  it('a cancel Cloud Run has not answered yet is said at once, and x meanwhile says it is under way instead of asking again', async () => {
+    const { server, stateDir } = await setUp();
+    const { place, state } = placeFor(server, stateDir);
+    await place.start();
+    await place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    let answer = () => {};
+    server.setFault({ route: 'cancel', until: new Promise<void>((r) => (answer = r)), times: 1 });
+    const sent = place.stop();
+    await waitFor(() => server.requests.some((r) => r.route === 'cancel'), 'the cancel call');
+    const words = /^cancelling execution \S+: asked at \d\d:\d\d:\d\d, Cloud Run has not answered yet$/;
+    expect(state().ui.notices.map((n) => n.text)).toContainEqual(expect.stringMatching(words));
+    expect(placeLines(state())[0].text).toMatch(/^execution cancelling · /);
+    expect(place.stopQuestion()).toMatchObject({ ok: false, message: expect.stringMatching(words) });
+    answer();
+    expect(await sent).toMatchObject({ ok: true, message: expect.stringMatching(/^cancel sent to execution /) });
+    expect(server.requests.filter((r) => r.route === 'cancel')).toHaveLength(1);
+    await server.world.executions[0].done;
+  });
+
   it('cancels the running execution, and says so when the cancel is refused', async () => {
     const { server, stateDir } = await setUp({ deny: ['run.executions.cancel'] });
     const { place, state } = placeFor(server, stateDir);

@@ -18,6 +18,7 @@ import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import type { KeysLayout } from '../coverage/expected-keys.js';
 import { acquireLaunchLock } from '../runner/lock.js';
 import { appendRunRecord, readRuns, recordEnd, recordEndOnce, type RunRecord } from '../runner/runs-file.js';
+import { clockTime } from '../state/confirm-situation.js';
 import type { AppEvent } from '../state/events.js';
 import type { PlaceState } from '../state/place-state.js';
 import type { RecordedRun } from '../state/app-state.js';
@@ -139,6 +140,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let launching = false;
   /** The launch under way here (its record written, jobs.run not answered yet): no later look settles its fate. */
   let launchingId: string | null = null;
+  /** The run id the followed execution is said under (`run:ID` notices): ours by its launch, else the execution's id. */
+  let shownRunId: string | null = null;
+  /** A cancel this dashboard asked that Cloud Run has not answered yet (tester AF7: nothing said for 20 s, x asked again). */
+  let cancelAsked: { id: string; at: number } | null = null;
   /** The launches never executed this dashboard has said (once each). */
   const lostSaid = new Set<string>();
   let wake: (() => void) | null = null;
@@ -215,6 +220,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const active = isActive(e);
     if (active) seenActive = { id: e.id, at: d.now() };
     current = e;
+    shownRunId = runId ?? e.id;
     if (followed?.e.id === e.id) followed.e = e;
     ours = isOurs;
     // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between.
@@ -625,6 +631,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     try {
       e = await api.getExecution(spec, id, d.signal);
     } catch (err) {
+      place({ cancelling: false });
       return { ok: false, message: `cancel of execution ${id} not sent: ${failed(err).message}` };
     }
     if (e.state === 'cancelling') {
@@ -644,8 +651,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       wake?.();
       return { ok: true, message: `cancel sent to execution ${id}` };
     } catch (err) {
+      place({ cancelling: false });
       return { ok: false, message: `cancel of execution ${id} failed: ${failed(err).message}` };
     }
+  }
+
+  /** A cancel asked here, not answered yet, in words. */
+  function cancelUnderWay(asked: { id: string; at: number }): string {
+    return `cancelling execution ${asked.id}: asked at ${clockTime(asked.at)}, Cloud Run has not answered yet`;
   }
 
   /** The last executions for `h`, oldest first: ours with their label, keys and end counts; others as external. */
@@ -773,6 +786,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     },
     stopQuestion() {
       if (!current || !isActive(current)) return { ok: false, tone: 'info', message: 'no execution is running' };
+      if (cancelAsked?.id === current.id) return { ok: false, tone: 'info', message: cancelUnderWay(cancelAsked), key: `run:${shownRunId}` };
       const who = ours ? '' : ' (started outside this dashboard)';
       return { ok: true, kind: 'stop', message: `Cancel execution ${current.id}${who}? Its tasks get SIGTERM; keys in flight are lost.` };
     },
@@ -783,13 +797,21 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       // Two dashboards answering `x` `y` at once cancel it once: each takes the execution's cancel claim (O_EXCL, beside
       // runs.jsonl) and looks at it afresh first, so the second finds the first's cancel and says so (tester h68's note).
       const claim = join(d.stateDir, `cancel-${id.replace(/[^\w.-]/g, '_')}.claim`);
-      await mkdir(d.stateDir, { recursive: true }).catch(() => undefined);
-      for (let tries = 0; tries < 100 && !d.signal.aborted; tries++) {
-        const out = await withClaim(claim, () => cancelOnce(id)).catch((err: Error) => ({ ok: false as const, message: `cancel of execution ${id} not sent: ${err.message}` }));
-        if (out) return out;
-        await sleep(50, d.signal);
+      // Said at once, as a local stop's SIGINT is: Cloud Run may take up to the call's deadline to answer (tester AF7).
+      const asked = (cancelAsked = { id, at: d.now() });
+      place({ cancelling: true });
+      notice(cancelUnderWay(asked), 'info', `run:${shownRunId}`);
+      try {
+        await mkdir(d.stateDir, { recursive: true }).catch(() => undefined);
+        for (let tries = 0; tries < 100 && !d.signal.aborted; tries++) {
+          const out = await withClaim(claim, () => cancelOnce(id)).catch((err: Error) => ({ ok: false as const, message: `cancel of execution ${id} not sent: ${err.message}` }));
+          if (out) return out;
+          await sleep(50, d.signal);
+        }
+        return { ok: false, message: `cancel of execution ${id} not sent: another dashboard is cancelling it` };
+      } finally {
+        cancelAsked = null;
       }
-      return { ok: false, message: `cancel of execution ${id} not sent: another dashboard is cancelling it` };
     },
     async kill() {
       return { ok: false, message: 'Cloud Run has no second stop: the cancel ends the tasks' };
