@@ -206,6 +206,9 @@ describe('{keysUri}: the keys object under keysPrefix', () => {
     expect(exec.args).toEqual([`--csv=gs://${BUCKET}/${up.name}`, '--workers=2']);
     // runs.jsonl names the keys object as a local run's keys file.
     await waitFor(() => readFileSync(path.join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8').includes(`"keysFile":"gs://${BUCKET}/${up.name}"`), 'the keys object in runs.jsonl');
+    // The launch is recorded before jobs.run answers (tester AE13), its execution after: the test ends once that is
+    // written too, or the launch appends into a folder being removed (ENOTEMPTY in the clean-up).
+    await waitFor(() => readFileSync(path.join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8').includes(`"execution":"${exec.name}"`), 'the execution recorded in runs.jsonl');
   });
 
   test('an object already there is never written over: 412 is explained, and nothing is launched', async () => {
