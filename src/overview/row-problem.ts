@@ -1,5 +1,4 @@
-import { isActive } from '../cloud-run/execution.js';
-import { placeErrorSource, placeErrorText } from '../state/place-state.js';
+import { placeErrorSource, placeErrorText, regionUnanswered } from '../state/place-state.js';
 import { clockTime } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { FOREIGN_LOG_HINT, foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
@@ -80,12 +79,11 @@ export function rowProblems(state: AppState): RowProblem[] {
 export function runUnknown(state: AppState): boolean {
   if (!rowProblems(state).some((p) => p.run)) return false;
   const p = state.place;
-  if (!p) return state.log.current === null;
-  if (p.execution === null) return state.log.current === null;
+  if (!p || p.execution === null) return state.log.current === null;
   // An execution last seen running that the region no longer answers about: whether it goes on is not known now, so
   // never `running` with a spinner and a clock (tester AF5: the dashboard kept `⠼ running · 1:35` for a dead execution
   // while `status` beside it said `error`); its place line says it was last seen running, its figures stale.
-  return isActive(p.execution) && p.error !== null && placeErrorSource(p.error) === 'Cloud Run';
+  return regionUnanswered(p);
 }
 
 /** "log is not a file: /x/dirlog is a directory": one wording for the dashboard and `status`; `what` is the follower's. */

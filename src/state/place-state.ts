@@ -1,4 +1,4 @@
-import type { ExecutionInfo } from '../cloud-run/execution.js';
+import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 
 /** A Cloud Run Job as the dashboard follows it: the current execution, its log's freshness, recent ones. */
 export interface PlaceState {
@@ -58,6 +58,14 @@ export function initialPlaceState(label: string, stuckAfterMs: number): PlaceSta
  */
 export function placeErrorSource(message: string): 'Cloud Run' | 'Cloud Logging' {
   return /^Cloud Logging\b/.test(message) ? 'Cloud Logging' : 'Cloud Run';
+}
+
+/**
+ * The region does not answer about the followed execution, last seen running (tester AF5): whether it goes on is not
+ * known now. Its run is then `error` (row-problem.ts runUnknown) and its clock stops at that last look (writer.ts).
+ */
+export function regionUnanswered(p: Pick<PlaceState, 'execution' | 'error'>): boolean {
+  return p.execution !== null && isActive(p.execution) && p.error !== null && placeErrorSource(p.error) === 'Cloud Run';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { placeErrorSource } from '../state/place-state.js';
+import { placeErrorSource, regionUnanswered } from '../state/place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
@@ -31,7 +31,7 @@ function writerFacts(state: AppState): WriterInfo {
     const place = state.place!;
     // Last seen running, the region not answering since (tester AF5): its time stops at that last look, or at a later
     // line of its log (Cloud Logging may still answer), never counting on with the clock.
-    const unanswered = isActive(e) && place.error !== null && placeErrorSource(place.error) === 'Cloud Run';
+    const unanswered = regionUnanswered(place);
     const lastSeen = unanswered ? (place.errorSince ?? place.errorAt) : null;
     return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting', endedAt: isActive(e) ? lastSeen : (e.completionTime ?? null), readUntil: place.logNewestAt, tasks: e.runningCount, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}), ...(unanswered ? { unproven: true } : {}) };
   }
