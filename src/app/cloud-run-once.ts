@@ -3,11 +3,11 @@ import { createCallPacer, type PacerOptions } from '../cloud-run/call-pacer.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { lastEntriesState } from '../cloud-run/last-entries.js';
-import { type ExecutionOutcomes, keptComplete, keptFileName, keptStandIn, keptUnreadWords, keysFromArgv, loadKept, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
+import { argsTakeKeys, type ExecutionOutcomes, keptComplete, keptFileName, keptStandIn, keptUnreadWords, keysFromArgv, loadKept, outcomesAsRuns, outcomesOf, saveOutcomes } from '../cloud-run/execution-outcomes.js';
 import { byLogOrder, inLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
 import { withRecorded } from '../cloud-run/recorded-execution.js';
-import { launchFates, lostLaunches, neverWords, recordFates } from '../cloud-run/launch-answer.js';
+import { fatesUnrecordedWords, launchFates, lostLaunches, neverWords, recordFates } from '../cloud-run/launch-answer.js';
 import { executionLogFilter } from '../cloud-run/log-filter.js';
 import type { Config } from '../config.js';
 import { createPageGuard } from '../coverage/page-guard.js';
@@ -89,14 +89,14 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, null) });
     return [fail(err, `Cloud Run job ${cr.job} (${cr.region})`, (cr.apiEndpoint ?? 'https://run.googleapis.com').replace(/\/+$/, '')), ...unreadSaid()];
   }
-  const takesKeys = cr.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}'));
+  const takesKeys = argsTakeKeys(cr.args);
   // A launch whose dashboard never heard jobs.run's answer (its terminal closed first: tester AE13) is settled from this
   // listing as a dashboard settles it: its execution recorded as ours, or its end as never executed.
   const read = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
   const fates = launchFates(read, list, o.now());
   let settleProblem: string[] = [];
   const runs = await recordFates(config.stateDir, read, fates).catch((err: Error) => {
-    settleProblem = [`could not record what became of ${fates.map((f) => `launch ${f.rec.id}`).join(', ')}: ${err.message}`];
+    settleProblem = [fatesUnrecordedWords(fates, err)];
     return read;
   });
   const mine = ourExecutions(runs);

@@ -203,6 +203,11 @@ function triedKept(o: ExecutionOutcomes): string[] | null {
   return o.tried.length > outcomes ? null : o.tried;
 }
 
+/** The job's args take the launch's keys (`{keys}` in an arg, or `{keysUri}`, a keys object's gs:// URI). */
+export function argsTakeKeys(template: string[]): boolean {
+  return template.some((a) => a.includes('{keys}') || a.includes('{keysUri}'));
+}
+
 /**
  * The keys a launch gave the execution through `{keys}` (joined with commas in one arg), read back from the
  * launch record's argv by the arg template that holds `{keys}`; null when the args take no `{keys}`.

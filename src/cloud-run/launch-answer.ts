@@ -98,6 +98,11 @@ export function neverWords(r: RunRecord, takesKeys: boolean): string {
   return `${launchWords(r)} never became an execution: the dashboard was closed before Cloud Run answered; s launches ${takesKeys ? 'them' : 'it'} again`;
 }
 
+/** What is said when what became of `fates`' launches could not be recorded (runs.jsonl not writable), dashboard and `status` alike. */
+export function fatesUnrecordedWords(fates: LaunchFate[], err: Error): string {
+  return `could not record what became of ${fates.map((f) => `launch ${f.rec.id}`).join(', ')}: ${err.message}`;
+}
+
 /** What is said of a launch found to be an execution after all. */
 export function foundWords(r: RunRecord, e: ExecutionInfo): string {
   return `execution ${e.id} is ${launchWords(r)}, whose dashboard was closed before Cloud Run answered: recorded as launched here`;

@@ -7,9 +7,9 @@ import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
-import { keysFromArgv } from '../cloud-run/execution-outcomes.js';
+import { argsTakeKeys, keysFromArgv } from '../cloud-run/execution-outcomes.js';
 import { NO_LONGER_LISTED, withRecorded } from '../cloud-run/recorded-execution.js';
-import { executionOfLaunch, foundWords, launchFates, lostLaunches, neverExecuted, neverWords, recordFates } from '../cloud-run/launch-answer.js';
+import { executionOfLaunch, fatesUnrecordedWords, foundWords, launchFates, lostLaunches, neverExecuted, neverWords, recordFates } from '../cloud-run/launch-answer.js';
 import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
@@ -149,7 +149,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let wake: (() => void) | null = null;
   let unfollow: (() => void) | null = null;
   let loop: Promise<void> = Promise.resolve();
-  const takesKeys = () => spec.args.some((a) => a.includes('{keys}') || a.includes('{keysUri}'));
+  const takesKeys = () => argsTakeKeys(spec.args);
   /** Work begun off the watch loop (the end records, the history list): close() awaits it, so nothing writes after. */
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
@@ -530,7 +530,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       for (const f of fates) if (f.execution) notice(foundWords(f.rec, f.execution), 'info', `launch:${f.rec.id}`);
       return now;
     } catch (err) {
-      notice(`could not record what became of ${fates.map((f) => `launch ${f.rec.id}`).join(', ')}: ${(err as Error).message}`, 'warn');
+      notice(fatesUnrecordedWords(fates, err as Error), 'warn');
       return runs;
     }
   }
