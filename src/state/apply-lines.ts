@@ -75,9 +75,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
   /** Sends `r` to history, its failures to the trail. */
   let unlisted = runs.unlisted ?? 0;
   const archive = (r: RunState) => {
-    trail = trailAfter(trail, r);
-    if (history.length >= HISTORY_LIMIT) unlisted++;
-    history = pushHistory(history, r);
+    [history, trail, unlisted] = archived(history, trail, unlisted, r);
     // Two writers' runs end in any order: history stays in the order they began.
     const n = history.length;
     if (n > 1 && later(history[n - 2], r)) history = [...history.slice(0, n - 2), history[n - 1], history[n - 2]];
@@ -493,6 +491,14 @@ function keepsOurs(run: RunState): boolean {
 
 function isRunActivity(line: LogLine): boolean {
   return line.kind === 'queued' || line.kind === 'processing' || line.kind === 'succeeded' || line.kind === 'failed';
+}
+
+/**
+ * `run` sent to history and its failures to the trail; a run a full history pushes out is counted in `unlisted` (its
+ * failures stay in the trail: LogRuns.unlisted). The one way a run leaves the current place, for applyLines and a launch.
+ */
+export function archived(history: RunState[], trail: LogTrail | null | undefined, unlisted: number, run: RunState): [RunState[], LogTrail | null, number] {
+  return [pushHistory(history, run), trailAfter(trail, run), history.length >= HISTORY_LIMIT ? unlisted + 1 : unlisted];
 }
 
 /** `run` archived at the end of `history` (bounded by HISTORY_LIMIT). */

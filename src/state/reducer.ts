@@ -1,6 +1,5 @@
 import { withoutSourceName } from './source-words.js';
-import { applyLines, HISTORY_LIMIT, pushHistory } from './apply-lines.js';
-import { trailAfter } from './log-trail.js';
+import { applyLines, archived } from './apply-lines.js';
 import { LAUNCH_BLOCKED, STOP_REFUSED, TAIL_LIMIT, type AppState, type FailedFilesState, type LogState, type SourceState } from './app-state.js';
 import { alertsBetween, quietMark } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
@@ -250,10 +249,7 @@ function step(state: AppState, event: AppEvent): AppState {
       if (before.length === 0) return { ...state, log: { ...state.log, ...fresh } };
       let { history, trail } = state.log;
       let unlisted = state.log.unlisted ?? 0;
-      for (const r of before) {
-        if (history.length >= HISTORY_LIMIT) unlisted++;
-        [history, trail] = [pushHistory(history, r), trailAfter(trail, r)];
-      }
+      for (const r of before) [history, trail, unlisted] = archived(history, trail, unlisted, r);
       return { ...state, log: { ...state.log, ...fresh, history, trail, unlisted } };
     }
     case 'log/kept': {
