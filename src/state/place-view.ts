@@ -55,14 +55,17 @@ export function troubleWords(error: string, cut: boolean): string {
 
 function problem(state: AppState): PlaceLine[] {
   const p = state.place!;
+  // An ended execution's outcomes kept whole, standing for its run: named by their folder (the file is the execution's
+  // id, on the line above), so each line fits 80 columns whole.
+  const kept = state.log.current?.keptFrom;
+  const keptIn = kept === undefined ? null : kept.slice(0, kept.lastIndexOf('/') + 1);
   // A region that does not answer first: `stuck` is then read from the execution as it was last seen, and its cancel
   // would fail the same way (tester AC12: a dead region read `stuck` for minutes, never `not reachable`).
   // Since when it fails, first: at 80 columns the cut takes the hint's end, never the fact (tester W18).
   if (p.error) {
     const since = p.errorSince ?? p.errorAt;
-    // An ended execution's outcomes kept whole stand in while Cloud Logging does not answer (tester AF6): its figures.
-    const kept = state.log.current?.keptFrom;
-    const figures = kept !== undefined ? ` · figures from ${kept.slice(0, kept.lastIndexOf('/') + 1)} (kept whole)` : p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
+    // Outcomes kept whole stand in while Cloud Logging does not answer (tester AF6): its figures are those.
+    const figures = keptIn !== null ? ` · figures from ${keptIn} (kept whole)` : p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
     return [{ text: `${placeErrorText(p, state.now, clockTime)}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
   const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
@@ -70,9 +73,7 @@ function problem(state: AppState): PlaceLine[] {
   // Each fits 80 columns whole (the place lines are cut, never wrapped).
   // Read by name and found empty: Cloud Logging keeps entries 30 days by default (tester Z3).
   // Gone from it, its outcomes kept whole when a dashboard read it: the figures are those, said with where they came from.
-  const kept = state.log.current?.keptFrom;
-  // The folder: the file is the execution's id (on the line above), and the line fits 80 columns whole.
-  if (kept !== undefined) return [{ text: `figures from ${kept.slice(0, kept.lastIndexOf('/') + 1)} (its log is gone from Cloud Logging)`, tone: 'info' }];
+  if (keptIn !== null) return [{ text: `figures from ${keptIn} (its log is gone from Cloud Logging)`, tone: 'info' }];
   if (p.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null) return [{ text: 'its log has no entries in Cloud Logging (kept 30 days): run and failures not known', tone: 'warn' }];
   if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
   if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
