@@ -72,9 +72,9 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         const read = guess ? { ...grammar, zone: guess.zone } : grammar;
         // Rotated files holding the beginning of the run the log goes on with are read first (tester X13): once, at
         // the start; a rotation while followed is the follower's (it reads the old file to its end).
-        await readRotatedPrelude(config.log, read, dispatch, (file, d, g) => readLogOnce(file, g, d, undefined, { worker: null }), now);
+        const clock = await readRotatedPrelude(config.log, grammar, dispatch, (file, d, g, from) => readLogOnce(file, g, d, undefined, { worker: null, clock: from }), now, guess);
         if (signal.aborted) return;
-        const handlers = logHandlers(read, dispatch, now, true, guess, parseWorkerChoice());
+        const handlers = logHandlers(read, dispatch, now, true, guess, parseWorkerChoice(), false, clock);
         let written = false;
         return followLog(
           config.log,

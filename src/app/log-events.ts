@@ -4,7 +4,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LineSplitter } from '../follow/line-splitter.js';
 import type { BulkAhead, FollowHandlers } from '../log-follower.js';
 import type { ParsedBatch } from '../log-line.js';
-import { LogClock, parseChunk, type Grammar } from '../parser/index.js';
+import { fixedZone, LogClock, parseChunk, zoneOffset, type Grammar } from '../parser/index.js';
+import type { LogClockState } from '../parser/log-clock.js';
 import { coreIsFree, ParseWorker, parseInWorker, type WorkerRead } from './parse-worker-client.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import { markStartup } from '../startup-timing.js';
@@ -88,6 +89,9 @@ export async function startEarly(file: string, worker: ParseWorkerChoice): Promi
  * one-pass path, parser/hot-lines.ts). Until then a chunk without one is parsed again with its pane lines,
  * from the same clock: a log in another format is named by its newest line (state/foreign-log.ts), which only
  * a log with no dated line needs.
+ * `from`: the clock the lines before this file's left (a rotated `bf.log.1` read first as the run's earlier part,
+ * rotated-prelude.ts): the file goes on from it as the rest of one log would, so a clock change in the earlier file
+ * moves this one's lines as it would in one file, and is said here (tester AE3's rotated residue).
  */
 export function logHandlers(
   grammar: Grammar,
@@ -97,17 +101,22 @@ export function logHandlers(
   guess?: ZoneGuess | null,
   worker?: ParseWorkerChoice | null,
   paneless = false,
-): FollowHandlers {
+  from?: LogClockState | null,
+): FollowHandlers & { clockState(): LogClockState } {
   /** A line with a record prefix has been read from this file (paneless readers decode pane lines until then). */
   let dated = false;
   let bytesRead = 0;
   let size = 0;
   let historyDone = false;
   let judged = guess !== undefined || grammar.zone !== undefined;
+  // The earlier file was read from the zone the run began in: the guess from this file's newest line, after a change
+  // the earlier one holds, is said as that zone, as for the whole log read as one (log-zone-guess.ts anchored), so the
+  // failed-keys files' times are read in it too.
+  if (guess && from && from.zone !== undefined && from.zone !== guess.zone) guess = beganIn(guess, from.zone);
   let zone = guess ? guess.zone : grammar.zone;
   if (guess) dispatch({ type: 'log/zone-guess', guess });
   // One clock per file: the repeated hour of a DST change is resolved by the order of its lines.
-  let clock = new LogClock(zone);
+  let clock = from ? LogClock.from(from) : new LogClock(zone);
   /** The `timezone` configured, or null (the system's zone, or a guess): said with a clock change read as one. */
   const timezone = guess ? null : (grammar.zone ?? null);
   /** When the clock change last said came (as read), so each is said once; NaN: none said for this file. */
@@ -143,6 +152,7 @@ export function logHandlers(
     tailZoneBytes: TAIL_ZONE_BYTES,
   });
   return {
+    clockState: () => clock.state(),
     onChunk: (chunk) => {
       if (!judged && historyDone && now) {
         const newest = newestLineAt(chunk);
@@ -297,6 +307,12 @@ export function logHandlers(
       },
     }),
   };
+}
+
+/** `guess` said in the fixed zone `zone` instead (a whole number of hours apart: the changes an earlier file took). */
+function beganIn(guess: ZoneGuess, zone: string): ZoneGuess {
+  const moved = zoneOffset(guess.zone, 0) - zoneOffset(zone, 0);
+  return { ...guess, zone: fixedZone(zoneOffset(zone, 0)), behindMs: guess.behindMs + moved * 60_000 };
 }
 
 /** A parse worker for a long history, or null when it is only for a free core and none is. */

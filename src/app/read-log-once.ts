@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { historyStartFor } from './history-start.js';
 import { type HistoryStart, followLog } from '../log-follower.js';
 import type { Grammar } from '../parser/index.js';
+import type { LogClockState } from '../parser/log-clock.js';
 import type { AppEvent } from '../state/events.js';
 import { UserError } from '../errors.js';
 import { logNotAFile } from '../overview/row-problem.js';
@@ -15,6 +16,7 @@ import { baselineOnly, mayCapTiers, SHORT_READ_BYTES } from './short-read.js';
 /**
  * Reads a log's history once (no following) and turns it into events; a missing log is `waiting`.
  * Only the part of a long log that can still show is read (see history-start.ts; `historyStart` undefined: that).
+ * Gives the log's clock as the read left it (a rotated file read first hands it to the file after it: `opts.clock`).
  */
 export async function readLogOnce(
   file: string,
@@ -23,11 +25,12 @@ export async function readLogOnce(
   historyStart?: HistoryStart,
   /**
    * Read size (default: the follower's), whether outcome lines come as keyed columns (default true), the
-   * parse worker for a long log (default: parseWorkerChoice(); null: none), and `paneless` when no log pane
-   * shows what is read (status, missing: see logHandlers).
+   * parse worker for a long log (default: parseWorkerChoice(); null: none), `paneless` when no log pane
+   * shows what is read (status, missing: see logHandlers), and `clock`, the clock the lines before this file's left
+   * (logHandlers `from`).
    */
-  opts: { chunkSize?: number; keyed?: boolean; now?: () => number; worker?: ParseWorkerChoice | null; paneless?: boolean; openForGuess?: OpenForRead } = {},
-): Promise<void> {
+  opts: { chunkSize?: number; keyed?: boolean; now?: () => number; worker?: ParseWorkerChoice | null; paneless?: boolean; openForGuess?: OpenForRead; clock?: LogClockState | null } = {},
+): Promise<LogClockState> {
   const ac = new AbortController();
   let failure: unknown = null;
   // A long log's parse worker loads while the tail is read and the zone guessed (log-events.ts startEarly).
@@ -44,7 +47,7 @@ export async function readLogOnce(
   const size = seen ? seen.size : await stat(file).then((st) => st.size, () => 0);
   const read = guess ? { ...grammar, zone: guess.zone } : grammar;
   const worker = choice ? { ...choice, early: await early } : null;
-  const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, worker, opts.paneless);
+  const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, worker, opts.paneless, opts.clock);
   let moved = false;
   const short = size < SHORT_READ_BYTES && mayCapTiers();
   try {
@@ -96,5 +99,6 @@ export async function readLogOnce(
   // A log we cannot read (EACCES, a directory) must not pass for an empty one.
   if (failure instanceof UserError) throw failure;
   if (failure) throw new UserError(`cannot read the log ${file}: ${(failure as Error).message ?? String(failure)}`);
+  return handlers.clockState();
 }
 

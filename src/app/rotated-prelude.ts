@@ -2,7 +2,8 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogLine } from '../log-line.js';
 import { linesOf, LogClock, parseChunk, type Grammar } from '../parser/index.js';
-import { guessFromFile, zoneBefore } from './log-zone-guess.js';
+import type { LogClockState } from '../parser/log-clock.js';
+import { guessFromFile, zoneBefore, type ZoneGuess } from './log-zone-guess.js';
 import { movesRun } from '../state/apply-lines.js';
 import type { AppEvent } from '../state/events.js';
 import type { FollowWriters } from '../follow/moved-log.js';
@@ -133,41 +134,50 @@ async function records(h: import('node:fs/promises').FileHandle, from: number, l
 /**
  * Reads the rotated files before the log as the run's earlier part (see RotatedPrelude): each through `readOnce`
  * (the log's own one-shot read, its batches only: progress, zone and write times are the path's), then says what
- * was read in a `log/rotated` event. Nothing when no rotation is found.
+ * was read in a `log/rotated` event. Nothing when no rotation is found. The files and then the log are read as one
+ * log: each goes on with the clock the one before it left (a skip or a set back taken in bf.log.1 moves the lines
+ * after it, in bf.log too, and is said there), and the clock this gives is the log's to go on from (null: nothing
+ * read). `guess`: the zone guessed from the log (undefined: guessed here).
  */
 export async function readRotatedPrelude(
   log: string,
   grammar: Grammar,
   dispatch: (e: AppEvent) => void,
-  readOnce: (file: string, dispatch: (e: AppEvent) => void, grammar: Grammar) => Promise<void>,
+  readOnce: (file: string, dispatch: (e: AppEvent) => void, grammar: Grammar, clock: LogClockState | null) => Promise<LogClockState>,
   now: () => number = Date.now,
-): Promise<void> {
+  guess?: ZoneGuess | null,
+): Promise<LogClockState | null> {
   const pre = await rotatedPrelude(log, grammar).catch(() => null);
-  if (!pre) return;
+  if (!pre) return null;
   const batches = (e: AppEvent) => {
     if (e.type === 'log/batch' || e.type === 'log/overlong') dispatch(e);
   };
-  const grammars = await preludeGrammars(log, pre.files, grammar, now);
+  const first = await beginningGrammar(log, pre.files, grammar, now, guess);
   const read: string[] = [];
-  for (const [i, file] of pre.files.entries()) {
-    if (await readOnce(file, batches, grammars[i]).then(() => true, () => false)) read.push(file);
+  let clock: LogClockState | null = null;
+  for (const file of pre.files) {
+    // A file that cannot be read leaves the clock where the one before it did.
+    const after: LogClockState | null = await readOnce(file, batches, clock ? { ...grammar, zone: clock.zone } : first, clock).catch(() => null);
+    if (after === null) continue;
+    clock = after;
+    read.push(file);
   }
   if (read.length) dispatch({ type: 'log/rotated', files: read });
+  return clock;
 }
 
 /**
- * The grammar each rotated file (oldest first) is read with: in the zone the file at the path is read in (`timezone`,
- * else the zone guessed from it), moved back over each clock change an earlier file holds that the zone does not have
- * (log-zone-guess.ts zoneBefore), newest file first, so each file ends in the zone the next one begins in: the run's
- * lines before a skip in bf.log.1 read as written, not an hour early with its start (h66's leftover). With no zone to
- * go by and no change, the grammar as given (each file's read guesses from its own modification time, as before).
+ * The grammar the oldest rotated file is read in: the zone the whole log, read as one, would begin in. `timezone`, or
+ * with none and no zone guessed this machine's, from its first line on, as one file is read. A zone guessed from the
+ * file at the path is its newest line's, after every clock change the rotated files hold that the zone does not have
+ * (a skip, a set back): it is moved back over each (log-zone-guess.ts zoneBefore), newest file first, so the run's
+ * lines before a skip in bf.log.1 read as written, not an hour early with its start (h66's leftover), as
+ * log-zone-guess.ts anchored does for one file.
  */
-async function preludeGrammars(log: string, files: string[], grammar: Grammar, now: () => number): Promise<Grammar[]> {
-  let zone = grammar.zone !== undefined ? grammar.zone : (await guessFromFile(log, grammar, now).catch(() => null))?.zone;
-  const out: Grammar[] = [];
-  for (let i = files.length - 1; i >= 0; i--) {
-    zone = await zoneBefore(files[i], grammar, zone).catch(() => zone);
-    out[i] = zone === undefined ? grammar : { ...grammar, zone };
-  }
-  return out;
+async function beginningGrammar(log: string, files: string[], grammar: Grammar, now: () => number, guess: ZoneGuess | null | undefined): Promise<Grammar> {
+  if (grammar.zone !== undefined) return grammar;
+  let zone = (guess !== undefined ? guess : await guessFromFile(log, grammar, now).catch(() => null))?.zone;
+  if (zone === undefined) return grammar;
+  for (let i = files.length - 1; i >= 0; i--) zone = await zoneBefore(files[i], grammar, zone).catch(() => zone);
+  return { ...grammar, zone };
 }

@@ -117,7 +117,7 @@ export async function collectSnapshot(
     // No log pane shows a snapshot: pane lines are decoded only while the log has shown no dated line (paneless).
     ...(cr ? [cloudRunTask()] : [
       // Rotated files holding the beginning of the run the log goes on with are read first (tester X13).
-      bounded(`log ${config.log}`, readRotatedPrelude(config.log, grammar, dispatch, (file, d, g) => readLogOnce(file, g, d, undefined, { now, paneless: true, worker: null }), now).then(() => readLogOnce(config.log, grammar, dispatch, undefined, { now, paneless: true })).catch((err: unknown) => {
+      bounded(`log ${config.log}`, readRotatedPrelude(config.log, grammar, dispatch, (file, d, g, clock) => readLogOnce(file, g, d, undefined, { now, paneless: true, worker: null, clock }), now).then((clock) => readLogOnce(config.log, grammar, dispatch, undefined, { now, paneless: true, clock })).catch((err: unknown) => {
         report.logUnreadable = true;
         // In the state too: the overview row and text status say why the run is unknown, as the dashboard does.
         dispatch({ type: 'log/problem', message: err instanceof UserError ? err.message : `log ${config.log}: ${(err as Error).message}` });
