@@ -4,12 +4,11 @@ import type { LogLine, ParsedBatch } from '../src/log-line.js';
 import { fromMessage, toMessage } from '../src/parser/batch-transfer.js';
 import { compileGrammar, linesOf, LogClock, parseChunk } from '../src/parser/index.js';
 
-// A batch crosses from the parse worker as a message (typed arrays transferred, Progress lines as numbers): what
+// A batch crosses from the parse worker as a message (typed arrays shared or copied, Progress lines as numbers): what
 // arrives must be the batch that was sent, every record in its place, null counts still null.
 function across(batch: ParsedBatch): ParsedBatch {
   const { port1, port2 } = new MessageChannel();
-  const { message, transfer } = toMessage(batch);
-  port1.postMessage(message, transfer);
+  port1.postMessage(toMessage(batch));
   const got = receiveMessageOnPort(port2)!.message;
   port1.close();
   return fromMessage(got);

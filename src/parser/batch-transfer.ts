@@ -3,10 +3,16 @@ import { KeyedLines } from './keyed-lines.js';
 
 /*
  * A parsed batch as it crosses from the parse worker (parse-worker.ts) to the thread that folds it. The keyed
- * columns are typed arrays whose buffers are transferred, not copied; each failure's kind and error text go
- * as indexes into the batch's distinct texts (a run's 400,000 failures say 'HTTP 500' and 'timeout': cloning
- * a string per failure would cost the receiving thread more than the rest of the batch). The other records,
- * a few in a hundred lines, are cloned as they are.
+ * columns are typed arrays on SharedArrayBuffers (keyed-lines.ts shareColumns), shared, not copied; each failure's
+ * kind and error text go as indexes into the batch's distinct texts (a run's 400,000 failures say 'HTTP 500' and
+ * 'timeout': cloning a string per failure would cost the receiving thread more than the rest of the batch). The other
+ * records, a few in a hundred lines, are cloned as they are, and so are the small arrays made here.
+ *
+ * Nothing is transferred. A transfer detaches the buffer in the sending thread, and V8 then takes back, for good and
+ * for the whole isolate, its promise that no ArrayBuffer is ever detached (the ArrayBufferDetaching protector):
+ * from the first batch sent on, every typed array and DataView read of the worker's optimized code checks its buffer
+ * first (two more instructions a read, ~30 reads a line in hot-run.ts), and code optimized before it (the warm-up's)
+ * is thrown away. The columns were transferred until round 15: the worker then ran ~8 % more instructions at 80 MB.
  */
 
 /** A ParsedBatch with its keyed columns made transferable (`toMessage`); `fromMessage` gives it back. */
@@ -43,31 +49,23 @@ interface KeyedMessage {
   texts: string[];
 }
 
-/** The batch as a message, and the buffers to transfer with it (the batch must not be used after). */
-export function toMessage(batch: ParsedBatch): { message: BatchMessage; transfer: ArrayBuffer[] } {
+/**
+ * The batch as a message, to post with no transfer list (see above): its keyed columns are shared when the batch was
+ * parsed with shared columns (the parse worker's), and copied by the post otherwise.
+ */
+export function toMessage(batch: ParsedBatch): BatchMessage {
   const { keyed, ...rest } = withProgressApart(batch);
-  // Its progress columns read once, here: `rest` has a shape of its own per mix of fields, and a read of it after
-  // the failures' loop (then in this function) threw the loop's optimized code away at every batch (V8 deopt "wrong
-  // map").
-  const progress = rest.progress;
-  const progressBuffers: ArrayBuffer[] = [];
-  if (progress) progressBuffers.push(progress.index.buffer as ArrayBuffer, progress.fields.buffer as ArrayBuffer);
-  if (!keyed) return { message: rest, transfer: progressBuffers };
+  if (!keyed) return rest;
   const texts: string[] = [];
   const failureTexts = textIds(keyed.failures, keyed.errors, texts);
-  // The key bytes may sit in Buffer's shared pool (a small batch): only their own copy may be transferred. A batch's
-  // own buffer (a long read's) goes as it is, its bytes in use viewed (copying them was most of what the worker still
-  // copied).
+  // A batch's own key bytes (shared, a long read's) go as they are, those in use viewed (copying them was most of what
+  // the worker still copied); key bytes in Buffer's pool (a small batch, unshared) as a copy of their own, not the pool.
   const used = keyed.count === 0 ? 0 : keyed.keyEnd[keyed.count - 1];
-  const owned = ownsBuffer(keyed.keyBytes);
-  const keyBytes = owned ? keyed.keyBytes.subarray(0, used) : Uint8Array.prototype.slice.call(keyed.keyBytes, 0, used);
-  const message: BatchMessage = {
+  const keyBytes = ownsBuffer(keyed.keyBytes) ? keyed.keyBytes.subarray(0, used) : Uint8Array.prototype.slice.call(keyed.keyBytes, 0, used);
+  return {
     ...rest,
     keyed: { order: keyed.order, size: keyed.size, count: keyed.count, at: keyed.at, h1: keyed.h1, h2: keyed.h2, keyEnd: keyed.keyEnd, keyBytes, failureTexts, texts },
   };
-  const transfer = progressBuffers;
-  for (const a of [keyed.order, keyed.at, keyed.h1, keyed.h2, keyed.keyEnd, keyBytes, failureTexts]) if (a === keyBytes || ownsBuffer(a)) transfer.push(a.buffer as ArrayBuffer);
-  return { message, transfer };
 }
 
 /** The batch with its Progress lines taken out of `lines` into `progress` (the batch itself unchanged). */
@@ -206,7 +204,7 @@ function textId(text: string, texts: string[], ids: Map<string, number>): number
   return id;
 }
 
-/** Whether the array is the whole of its buffer (so transferring the buffer takes nothing else with it). */
+/** Whether the array is the whole of its buffer (so sending it takes nothing else with it). */
 function ownsBuffer(a: ArrayBufferView): boolean {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
 }

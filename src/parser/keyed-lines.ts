@@ -109,12 +109,12 @@ export class KeyedLines {
   constructor(records: number) {
     const n = Math.max(16, records);
     // Zeroed: the fold reads a batch's first entry without a look at its size (state/apply-lines.ts).
-    this.order = new Uint8Array(n);
+    this.order = shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
     this.at = column(Float64Array, n);
     this.h1 = column(Int32Array, n);
     this.h2 = column(Int32Array, n);
     this.keyEnd = column(Int32Array, n);
-    this.keyBytes = Buffer.allocUnsafe(n * 12);
+    this.keyBytes = keyBytes(n * 12);
     this.keyView = new DataView(this.keyBytes.buffer, this.keyBytes.byteOffset, this.keyBytes.length);
   }
 
@@ -139,7 +139,7 @@ export class KeyedLines {
     const start = this.bytesUsed;
     const end = start + n;
     if (end > this.keyBytes.length) {
-      const more = Buffer.allocUnsafe(Math.max(end, this.keyBytes.length * 2));
+      const more = keyBytes(Math.max(end, this.keyBytes.length * 2));
       this.keyBytes.copy(more, 0, 0, start);
       this.keyBytes = more;
       this.keyView = new DataView(more.buffer, more.byteOffset, more.length);
@@ -179,7 +179,7 @@ export class KeyedLines {
     }
     const end = this.bytesUsed + bytes;
     if (end > this.keyBytes.length) {
-      const more = Buffer.allocUnsafe(Math.max(end, this.keyBytes.length * 2));
+      const more = keyBytes(Math.max(end, this.keyBytes.length * 2));
       this.keyBytes.copy(more, 0, 0, this.bytesUsed);
       this.keyBytes = more;
       this.keyView = new DataView(more.buffer, more.byteOffset, more.length);
@@ -247,17 +247,36 @@ export function stringArray(): string[] {
 }
 
 /**
+ * Whether this thread's KeyedLines keep their columns on SharedArrayBuffers (`shareColumns`): the parse worker's do,
+ * so its batches reach the folding thread without a transfer (batch-transfer.ts says why).
+ */
+let shared = false;
+
+/** From here on, every KeyedLines this thread makes (and every column it grows) lives on SharedArrayBuffers. */
+export function shareColumns(): void {
+  shared = true;
+}
+
+/**
  * A column of `n` entries, not zeroed: each record's entries are written before anything reads them, and nothing reads
  * past `count`. Zeroing a 1 MiB read's columns (~320 KB) was 2.7 % of the parse worker's instructions (memset). Its
- * own buffer (Buffer.allocUnsafeSlow, never the shared pool), so a batch can hand it over (batch-transfer.ts).
+ * own buffer (Buffer.allocUnsafeSlow, never the shared pool), so a batch sent whole takes nothing else with it. A
+ * shared column is zeroed (a SharedArrayBuffer always is).
  */
 function column<T extends Int32Array | Float64Array>(Type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }, n: number): T {
-  return new Type(Buffer.allocUnsafeSlow(n * Type.BYTES_PER_ELEMENT).buffer as ArrayBuffer, 0, n);
+  const bytes = n * Type.BYTES_PER_ELEMENT;
+  return new Type(shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : (Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer), 0, n);
+}
+
+/** Room for `n` key bytes: shared (see `shared`), or from Buffer's pool when small. */
+function keyBytes(n: number): Buffer {
+  return shared ? Buffer.from(new SharedArrayBuffer(n)) : Buffer.allocUnsafe(n);
 }
 
 function grown<T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T {
   // Never called on a Buffer (its constructor is not for this).
-  const b = new (a.constructor as new (n: number) => T)(length);
+  const Type = a.constructor as { new (n: number): T; new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number };
+  const b = shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT) as unknown as ArrayBuffer) : new Type(length);
   b.set(a);
   return b;
 }

@@ -15,6 +15,7 @@ import { LineSplitter } from '../follow/line-splitter.js';
 import { type BatchMessage, toMessage } from './batch-transfer.js';
 import { parseChunk } from './chunk.js';
 import { compileGrammar } from './index.js';
+import { shareColumns } from './keyed-lines.js';
 import { LogClock, type LogClockState } from './log-clock.js';
 import { warmParser } from './warm-up.js';
 
@@ -104,10 +105,11 @@ async function run(job: ParseJob): Promise<void> {
       if (lines === null) continue;
       through = start + buf.lastIndexOf(10, room + n - 1) + 1 - room;
       const near = job.to - through <= job.tailZoneBytes;
-      const { message, transfer } = toMessage(parseChunk(lines, grammar, near ? job.tailLimit : 0, clock, true));
+      const message = toMessage(parseChunk(lines, grammar, near ? job.tailLimit : 0, clock, true));
       const out: WorkerBatch = { type: 'batch', batch: message, overlong, through, read: pos, clock: clock.state() };
       overlong = [];
-      port.postMessage(out, transfer);
+      // No transfer list: the columns are shared (batch-transfer.ts says why).
+      port.postMessage(out);
       sent++;
       // Once `ahead` batches wait, read on only when half of them are taken: one wake-up per several batches
       // (on a busy machine each wake-up of a thread can cost a time slice).
@@ -136,6 +138,8 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, positio
  * see ParseWorker.readAhead) may be told to stop and be followed by the job needed, sent once it said done.
  */
 if (parentPort && workerData) {
+  // Before the warm-up, so that its batches are made as the real ones are.
+  shareColumns();
   const port = parentPort;
   port.on('message', (job: Omit<ParseJob, 'control' | 'ahead'>) => {
     // A failure ends the worker as a throw would (the caller reads the rest itself).
