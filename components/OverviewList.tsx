@@ -29,7 +29,8 @@ export function spins(row: OverviewRow): boolean {
 export function OverviewJob({ row, selected, cols, now }: { row: OverviewRow; selected: boolean; cols: OverviewColumns; now: number }) {
   const color = useColor();
   const c = overviewCells(row, cellRoom(cols, row.problem?.run === true, true));
-  const total = row.reading ? 0 : (row.total ?? 0);
+  // No bar for a run whose counts are not known: an empty track would read as 0 done.
+  const total = row.reading || row.runCountsUnknown ? 0 : (row.total ?? 0);
   const failedShown = row.failed && !row.reading && !row.failedUnknown ? c.failed : '';
   const spinning = spins(row);
   const stateColor = color ? (row.runUnknown ? 'red' : STATUS_COLOR[row.reading ? 'waiting' : row.status]) : undefined;

@@ -34,8 +34,11 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
   // No total, no proportion: an empty track and the count, never a bar that reads as 100 %.
   const known = figures.total !== null;
   const total = figures.total ?? 1;
-  const counter = `${formatCount(figures.done)}/${known ? formatCount(total) : '? (total not known)'}`;
-  const pct = figures.total ? formatPercent(figures.done, figures.total) : '';
+  // Counts not known (its log gone, nothing kept): `–`, never zeros under the line that says so (tester AF1).
+  const unknown = figures.countsUnknown === true;
+  const count = (n: number) => (unknown ? '–' : formatCount(n));
+  const counter = `${count(figures.done)}/${known ? formatCount(total) : '? (total not known)'}`;
+  const pct = figures.total && !unknown ? formatPercent(figures.done, figures.total) : '';
   const barWidth = Math.max(10, width - displayWidth(`Run  ${counter} ${pct}`));
   const live = isLive(figures.status);
   const breakdown = failureKindsLine(run.failures, short);
@@ -46,20 +49,23 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
     <Box flexDirection="column">
       <Text wrap="truncate-end">
         <Text bold>Run </Text>
-        <SegmentBar
-          width={barWidth}
-          total={total}
-          segments={runSegments(known ? run : { succeeded: 0, failed: 0, skipped: 0 })}
-        />
+        {/* No track for counts not known: an empty one reads as none done. */}
+        {unknown ? null : (
+          <SegmentBar
+            width={barWidth}
+            total={total}
+            segments={runSegments(known ? run : { succeeded: 0, failed: 0, skipped: 0 })}
+          />
+        )}
         <Text> {counter} </Text>
         <Text bold>{pct}</Text>
       </Text>
       <Text wrap="truncate-end">
-        <Text color={color ? 'green' : undefined}>✓ {formatCount(run.succeeded)} scraped</Text>
+        <Text color={color ? 'green' : undefined}>✓ {count(run.succeeded)} scraped</Text>
         <Text>  </Text>
-        <Text color={color ? 'red' : undefined}>✗ {formatCount(run.failed)} failed</Text>
+        <Text color={color ? 'red' : undefined}>✗ {count(run.failed)} failed</Text>
         <Text>  </Text>
-        <Text color={color ? 'blue' : undefined}>↷ {formatCount(run.skipped)} skipped</Text>
+        <Text color={color ? 'blue' : undefined}>↷ {count(run.skipped)} skipped</Text>
         {live && !figures.unseen ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
       </Text>
       {breakdown && lines >= 4 ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}

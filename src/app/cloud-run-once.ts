@@ -226,7 +226,8 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     kept.sort(byLogOrder);
     for (let i = 0; i < kept.length; i += PAGE_LINES) for (const event of entriesToBatches(kept.slice(i, i + PAGE_LINES), grammar, e.taskCount)) dispatch(event);
     const completed = e.completionTime ?? o.now();
-    const incomplete = isActive(e) ? null : lastEntriesState({ ...e, completionTime: completed }, { logComplete: o.logComplete(), outcomesMatched: o.outcomesMatched(), caughtUpFrom: caughtUp ? passStartedAt : null, now: o.now(), deadlineMs: cr.logDeadline * 1000 });
+    // Gone from the region with no end recorded: nothing says when it ended, and this read is all there is of its log.
+    const incomplete = isActive(e) || (e.unlisted && e.completionTime === null) ? null : lastEntriesState({ ...e, completionTime: completed }, { logComplete: o.logComplete(), outcomesMatched: o.outcomesMatched(), caughtUpFrom: caughtUp ? passStartedAt : null, now: o.now(), deadlineMs: cr.logDeadline * 1000 });
     place({ logNewestAt: newestAt, logReadAt: readAt, logCaughtUp: caughtUp, logIncomplete: incomplete });
     return problem ? [problem] : [];
   }

@@ -16,7 +16,7 @@ import { OUTCOME_MASK, OUTCOME_NONE } from '../state/key-ledger.js';
 export interface ExecutionOutcomes {
   /** The execution's short id. */
   id: string;
-  /** Its start (else creation) and completion, epoch ms. */
+  /** Its start (as its run was counted from, else the execution's start or creation) and completion, epoch ms. */
   startedAt: number;
   endedAt: number;
   failed: FailedEntry[];
@@ -40,7 +40,8 @@ export function outcomesOf(e: ExecutionInfo, run: RunState | null, tried: string
   const failed: FailedEntry[] = [];
   if (run) run.failedKeys.forEachFailure((key, failure, error) => failed.push({ key, status: statusOf(failure), error: error || failure }));
   const counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : undefined;
-  return { id: e.id, startedAt: e.startTime ?? e.createTime, endedAt: e.completionTime ?? e.createTime, failed, tried: triedBy(e, run, tried), whole, ...(counts ? { counts, complete: run!.complete } : {}) };
+  // Its start as its run counted it (the dashboard's elapsed): a file standing in for the run then says that elapsed.
+  return { id: e.id, startedAt: run?.startedAt ?? e.startTime ?? e.createTime, endedAt: e.completionTime ?? run?.finishedAt ?? run?.lastActivityAt ?? e.createTime, failed, tried: triedBy(e, run, tried), whole, ...(counts ? { counts, complete: run!.complete } : {}) };
 }
 
 /**

@@ -16,9 +16,13 @@ export interface FeedSubscription {
   onError(err: CloudRunError, retryInMs: number): void;
   /**
    * A call for this subscription answered (with or without entries): the log is being read. `passStartedAt`:
-   * when the first page of this pass over the log was asked for; `caughtUp`: this page was the pass's last.
+   * when the first page of this pass over the log was asked for; `caughtUp`: this page was the pass's last; `missed`: how
+   * many passes in a row, this one included, reached the end without the newest entry read before, which each asked for
+   * again (its time is inside every pass's window) and brought nothing new: Cloud Logging no longer has entries it gave
+   * (a region restarted without them), so the entries read are all there will be. The reader decides how many passes
+   * prove it (one answer short of an entry may be a hiccup).
    */
-  onRead?(at: number, pass: { passStartedAt: number; caughtUp: boolean }): void;
+  onRead?(at: number, pass: { passStartedAt: number; caughtUp: boolean; missed: number }): void;
 }
 
 /** Options for {@link createLogFeed}. */
@@ -45,6 +49,12 @@ export interface LogFeedOptions {
 export interface LogFeed {
   /** Starts reading one execution's log; returns the function that stops it. */
   follow(sub: FeedSubscription): () => void;
+  /**
+   * Reads `execution`'s log next, without the backoff of failed calls (still `minIntervalMs` after the last call, and
+   * never sooner after a 429): something says its log may have changed. Resolves once that read answered or failed
+   * (at once when no such log is followed).
+   */
+  nudge(execution: string): Promise<void>;
   /** Resolves when every project loop has ended (after the signal aborted). */
   done(): Promise<void>;
 }
@@ -56,6 +66,15 @@ interface Sub extends FeedSubscription {
   pageFilter: string | null;
   /** When the current pass (first page to last) began. */
   passStartedAt: number;
+  /** The newest entry delivered (its insertId), or null before any. */
+  newestId: string | null;
+  /** The newest entry as the current pass began, and whether the pass met it again (see onRead's `lost`). */
+  passProbe: string | null;
+  passMet: boolean;
+  /** Passes in a row that ended without meeting their probe. */
+  passesShort: number;
+  /** Called once this subscription's next read answered or failed (nudge). */
+  waiters: (() => void)[];
   stopped: boolean;
 }
 
@@ -71,7 +90,10 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
   const minInterval = opts.minIntervalMs ?? 2000;
   const overlap = opts.overlapMs ?? 30_000;
   const maxBackoff = opts.maxBackoffMs ?? 60_000;
-  const projects = new Map<string, { subs: Sub[]; wake: (() => void) | null; turn: number; loop: Promise<void> }>();
+  const projects = new Map<string, { subs: Sub[]; wake: (() => void) | null; turn: number; loop: Promise<void>; next: Sub | null; nudged: (() => void) | null }>();
+  const settle = (sub: Sub) => {
+    for (const w of sub.waiters.splice(0)) w();
+  };
 
   async function loop(project: string): Promise<void> {
     const p = projects.get(project)!;
@@ -91,8 +113,12 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
         p.wake = null;
         continue;
       }
-      const sub = live[p.turn++ % live.length];
+      // A nudged log out of turn; the others keep their order.
+      const nudged = p.next !== null && !p.next.stopped ? p.next : null;
+      p.next = null;
+      const sub = nudged ?? live[p.turn++ % live.length];
       const started = now();
+      let quota = false;
       try {
         await readPage(sub);
         backoff = 0;
@@ -100,17 +126,32 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
         if (opts.signal.aborted) break;
         const e = err instanceof CloudRunError ? err : new CloudRunError(String(err), 'network', null, null);
         backoff = Math.min(maxBackoff, Math.max(backoff * 2, minInterval * 2));
-        const told = e.kind === 'quota' ? live : [sub];
+        quota = e.kind === 'quota';
+        const told = quota ? live : [sub];
         for (const s of told) s.onError(e, backoff + minInterval);
+      } finally {
+        settle(sub);
       }
       const wait = started + minInterval + backoff - now();
-      if (wait > 0) await sleep(wait, opts.signal);
+      if (wait > 0) {
+        // A nudge cuts a failure's backoff short (never a 429's: the quota is the project's), not the pace.
+        const woken = quota ? null : new Promise<void>((resolve) => (p.nudged = resolve));
+        await Promise.race([sleep(wait, opts.signal), ...(woken ? [woken] : [])]);
+        p.nudged = null;
+        const rest = started + minInterval - now();
+        if (rest > 0 && p.next) await sleep(rest, opts.signal);
+      }
     }
+    for (const s of p.subs) settle(s);
   }
 
   async function readPage(sub: Sub): Promise<void> {
     // A page token belongs to the filter it came with: keep the filter until the last page.
-    if (!sub.pageToken) sub.passStartedAt = now();
+    if (!sub.pageToken) {
+      sub.passStartedAt = now();
+      sub.passProbe = sub.newestId;
+      sub.passMet = false;
+    }
     const filter = sub.pageFilter ?? executionLogFilter(sub.job, sub.execution, Math.max(sub.since, sub.newestAt - overlap));
     const page = await opts.api.listEntries(
       { resourceNames: [`projects/${sub.project}`], filter, orderBy: 'timestamp asc', pageSize: opts.pageSize ?? 1000, ...(sub.pageToken ? { pageToken: sub.pageToken } : {}) },
@@ -121,25 +162,33 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
     sub.pageFilter = page.nextPageToken ? filter : null;
     const fresh: LogEntry[] = [];
     for (const e of page.entries) {
+      if (e.insertId === sub.passProbe) sub.passMet = true;
       if (sub.seen.has(e.insertId)) continue;
       const at = Date.parse(e.timestamp);
       sub.seen.set(e.insertId, at);
-      if (at > sub.newestAt) sub.newestAt = at;
+      if (at >= sub.newestAt) {
+        sub.newestAt = at;
+        sub.newestId = e.insertId;
+      }
       fresh.push(e);
     }
     // Only entries inside the overlap can come back: forget older ids so memory stays bounded.
     if (!sub.pageToken) for (const [id, at] of sub.seen) if (at < sub.newestAt - overlap - 1000) sub.seen.delete(id);
     // Entries first: once a read is reported, what it brought is in (a pass that caught up has delivered all).
     if (fresh.length > 0) sub.onEntries(fresh, sub.newestAt);
-    sub.onRead?.(now(), { passStartedAt: sub.passStartedAt, caughtUp: !sub.pageToken });
+    // Entries come back in every read whose window holds them (it begins `overlap` before the newest): a whole pass
+    // without the newest one, and nothing new, means Cloud Logging lost what it gave.
+    if (fresh.length > 0) sub.passMet = true;
+    if (!sub.pageToken) sub.passesShort = sub.passProbe !== null && !sub.passMet ? sub.passesShort + 1 : 0;
+    sub.onRead?.(now(), { passStartedAt: sub.passStartedAt, caughtUp: !sub.pageToken, missed: sub.pageToken ? 0 : sub.passesShort });
   }
 
   return {
     follow(spec) {
-      const sub: Sub = { ...spec, newestAt: 0, seen: new Map(), pageToken: null, pageFilter: null, passStartedAt: 0, stopped: false };
+      const sub: Sub = { ...spec, newestAt: 0, seen: new Map(), pageToken: null, pageFilter: null, passStartedAt: 0, newestId: null, passProbe: null, passMet: false, passesShort: 0, waiters: [], stopped: false };
       let p = projects.get(spec.project);
       if (!p) {
-        p = { subs: [], wake: null, turn: 0, loop: Promise.resolve() };
+        p = { subs: [], wake: null, turn: 0, loop: Promise.resolve(), next: null, nudged: null };
         projects.set(spec.project, p);
         p.subs.push(sub);
         p.loop = loop(spec.project);
@@ -149,7 +198,19 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
       }
       return () => {
         sub.stopped = true;
+        settle(sub);
       };
+    },
+    nudge(execution) {
+      for (const p of projects.values()) {
+        const sub = p.subs.find((s) => s.execution === execution && !s.stopped);
+        if (!sub || opts.signal.aborted) continue;
+        p.next = sub;
+        const read = new Promise<void>((resolve) => sub.waiters.push(resolve));
+        p.nudged?.();
+        return read;
+      }
+      return Promise.resolve();
     },
     async done() {
       await Promise.all([...projects.values()].map((p) => p.loop));

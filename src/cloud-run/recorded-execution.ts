@@ -29,8 +29,9 @@ export function executionFromRecord(rec: RunRecord, taskCount = 1): ExecutionInf
     retriedCount: c.retried ?? 0,
     createTime: rec.startedAt,
     startTime: rec.startedAt,
-    // Unknown: it ended no later than it was found unlisted; its start is the one time known (nothing is waited for).
-    completionTime: rec.end?.endedAt ?? rec.startedAt,
+    // With no end record, when it ended is not known: never its launch instant (tester AF1: `elapsed 0:00`, `finishedAt`
+    // = `createdAt` in status for an execution that ran 20 s).
+    completionTime: rec.end?.endedAt ?? null,
     taskTimeoutSeconds: rec.timeout ?? null,
     message: null,
     args: rec.argv,

@@ -39,6 +39,8 @@ export interface OverviewRow {
   failed: number;
   /** Which keys fail is not known (the failed-keys files not read by a one-shot look: failures-known.ts): no count. */
   failedUnknown?: true;
+  /** The run's counts are not known (RunFigures.countsUnknown): the run cell says `not known`. */
+  runCountsUnknown?: true;
   /** The error kind with the most failing keys, and how many keys it has. */
   worstError: string | null;
   worstCount: number;
@@ -138,6 +140,8 @@ function computeRow(state: AppState): OverviewRow {
     // Not known as status says it (failed-keys files unread, an execution's log unread, executions not listed):
     // `–`, never `0` (tester AD10's nit: the overview's text said 0 for a job whose Cloud Logging was down).
     ...(failuresUnknown(state) ? { failedUnknown: true as const } : {}),
+    // Its log gone and nothing kept: `not known`, never `0/342` (tester AF1).
+    ...(f.countsUnknown ? { runCountsUnknown: true as const } : {}),
     problems: problems.length,
     runUnknown: unknown,
     stopping: state.process.stopping !== null || state.place?.cancelling === true,

@@ -49,7 +49,7 @@ export function overviewCells(r: OverviewRow, room?: CellRoom): OverviewCells {
   // A half-read log says nothing about its run yet (a finished run read half-way looks ended at 3,171/5,299).
   if (r.reading && !runProblem) return { job: r.job, state: 'reading…', run: '–', rate: '–', eta: '–', failed: '–', storage, warehouse, age };
   const live = isLive(r.status) && !runProblem;
-  const figures = r.total === null && r.done === 0 ? ['–'] : countPairForms(r.done, r.total);
+  const figures = r.runCountsUnknown ? ['not known', '–'] : r.total === null && r.done === 0 ? ['–'] : countPairForms(r.done, r.total);
   // The run's source failing: what failed stands where the run's figures would (they are stale or unknown); short of
   // room, the problem stays and the figures go.
   const problem = runProblem ? problemShort(runProblem) : '';

@@ -64,7 +64,9 @@ export interface CloudRunPlaceDeps {
    * followed now (`whole` as far as its last entries had come). Called while the store still holds its run; never
    * for one whose log gave no entry (nothing read to keep).
    */
-  onLogDone?(e: ExecutionInfo, rec: RunRecord | null, whole: boolean): void;
+  onLogDone?(e: ExecutionInfo, rec: RunRecord | null, whole: boolean): void | Promise<void>;
+  /** Where an execution's outcomes are kept, as the screens name the file (`.backfill-tui/executions/ID.json`). */
+  keptName?(executionId: string): string;
   /**
    * The followed execution ended and a pass over its log reached the end with no entry at all (Cloud Logging keeps them
    * 30 days; a restarted loopback region none): `kept` when its kept outcomes now stand for its run (dispatched),
@@ -100,6 +102,14 @@ export interface CloudRunPlaceDeps {
   /** After a cancelled or failed execution ends, how late a read must start to have seen its last entries. Default 60 s. */
   logSettleMs?: number;
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/** How long a vanished execution's showing waits for the read of its log it asked for (a log that answers late: not longer). */
+const NUDGE_WAIT_MS = 3000;
+
+/** An execution gone from the region that no dashboard saw end: when it ended is not known (recorded-execution.ts). */
+function endNotKnown(e: ExecutionInfo): boolean {
+  return e.unlisted !== undefined && e.completionTime === null;
 }
 
 function jobPathOf(j: JobRef): string {
@@ -170,6 +180,16 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let spoke: string | null = null;
   /** When the region last said an execution was running (our clock): the latest proof of its life. */
   let seenActive: { id: string; at: number } | null = null;
+  /** The newest entry read of the followed execution's log (its timestamp): a later proof of its life than a look may be. */
+  let newestRead: { id: string; at: number } | null = null;
+  /**
+   * The followed execution whose entries Cloud Logging no longer has (log-feed.ts `lost`: a region restarted without
+   * them): what was read is all there will be, so no last entries are awaited (tester AF1: `log incomplete: last
+   * entries not yet in Cloud Logging` for 4 minutes about entries that could never come).
+   */
+  let lostLog: string | null = null;
+  /** The execution the region stopped listing while it was followed (vanished): its log's next read is looked at now. */
+  let goneFromRegion: string | null = null;
 
   /** The newest listing of the job's executions (newest first): the history is made from it when it changes. */
   let lastList: ExecutionInfo[] = [];
@@ -209,8 +229,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    * after an execution ended is past the deadline at once, and must read the log before it says anything of it.
    */
   function incompleteOf(ended: ExecutionInfo): 'waiting' | 'gave-up' | null {
-    // Its kept outcomes stand for it: they were kept whole, no entry is awaited.
-    if (standIn === ended.id) return null;
+    // Its kept outcomes stand for it: they were kept whole, no entry is awaited; nor once its entries are gone.
+    if (standIn === ended.id || lostLog === ended.id) return null;
+    // Gone from the region with no end seen (its record's launch only): nothing says when it ended, so no last entries
+    // are awaited from a moment made up; its log is read through once, as it is.
+    if (endNotKnown(ended)) return caughtUpFrom === null ? 'waiting' : null;
     const e = { ...ended, completionTime: ended.completionTime ?? d.now() };
     const s = lastEntriesState(e, { logComplete: d.logComplete(), outcomesMatched: d.outcomesMatched(), caughtUpFrom, now: d.now(), deadlineMs: d.logDeadlineMs ?? 5 * 60_000, settleMs: d.logSettleMs });
     return s === 'gave-up' && caughtUpFrom === null ? 'waiting' : s;
@@ -245,7 +268,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     d.onFollow?.(e.id, seedOf(e, rec, takesKeys()));
     /** The execution's entries so far, in log order: a late one puts them in order again. */
     const kept: KeptEntry[] = [];
-    place({ logNewestAt: null, logReadAt: null, logCaughtUp: false, logIncomplete: isActive(e) ? null : incompleteOf(e) });
+    place({ logNewestAt: null, logReadAt: null, logCaughtUp: false, logGone: null, logIncomplete: isActive(e) ? null : incompleteOf(e) });
     unfollow = d.feed.follow({
       project: spec.project,
       job: spec.job,
@@ -265,10 +288,17 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
           kept.sort(byTime);
           d.onLines(kept, e.id, e.taskCount, true);
         }
+        newestRead = { id: e.id, at: newestAt };
         place({ logNewestAt: newestAt });
       },
       onRead: (at, pass) => {
         if (pass.caughtUp) caughtUpFrom = pass.passStartedAt;
+        // Two passes short of what they read before prove it; one, for an execution the region no longer has either.
+        if ((pass.missed >= 2 || (pass.missed >= 1 && goneFromRegion === e.id)) && lostLog !== e.id) {
+          lostLog = e.id;
+          // Ended (or gone from the region) already: its last entries are no longer awaited, from this update on.
+          if (followed?.e.id === e.id && !isActive(followed.e)) place({ logIncomplete: null });
+        }
         // An ended execution's log read through: whether its last entries are still due is known now, in the same
         // update, before the history is done (tester Y6: one that died before the dashboard opened read `incomplete`
         // until the next listing, then `ended`, and that end fired an alert for old news).
@@ -367,9 +397,17 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
     const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
     let rec = ourExecutions(runs).get(was.id) ?? null;
+    // Its log is read at once, not after the failed reads' backoff: a region restarted without it has lost its entries
+    // too, and that read says so before it is shown gone, never `last entries not yet in Cloud Logging` meanwhile (AF1).
+    goneFromRegion = was.id;
+    await Promise.race([d.feed.nudge(was.id), sleep(NUDGE_WAIT_MS, d.signal)]);
+    if (d.signal.aborted || current?.id !== was.id) return;
     // Its end not known, it ran at least until the region last said it was running (tester AD12's residue: `running ·
     // 0:08`, then `ended · 0:05` by its lines read, `elapsed 0:00` in status from the kept outcomes that took its start).
-    const lastSeen = seenActive?.id === was.id ? seenActive.at : (was.startTime ?? was.createTime);
+    // Or its newest entry read, when later: a line it wrote after that look (tester AF1: `0:16` at the look, its last entry
+    // read at 0:19).
+    const lookedAt = seenActive?.id === was.id ? seenActive.at : (was.startTime ?? was.createTime);
+    const lastSeen = Math.max(lookedAt, newestRead?.id === was.id ? newestRead.at : 0);
     const listedAs = withRecorded(list, runs, spec.taskCount ?? 1).find((x) => x.id === was.id);
     const e = listedAs ? { ...listedAs, completionTime: Math.max(listedAs.completionTime ?? 0, lastSeen) } : { ...was, state: 'unknown' as const, runningCount: 0, completionTime: lastSeen, unlisted: NO_LONGER_LISTED };
     // That proof is recorded for one of ours (an end `gone`: its end not known), so `status`, `h` and a later dashboard
@@ -393,11 +431,21 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     track(
       awaitLastEntries(e).then(() => {
         // Its outcomes are kept (failures across executions) while the store still holds its run.
-        if (current?.id === e.id && !d.signal.aborted && spoke === e.id) d.onLogDone?.(e, rec, incompleteOf(e) !== 'waiting');
-        return recordEndOf(e, rec, true);
-      }),
+        if (current?.id === e.id && !d.signal.aborted && spoke === e.id) return Promise.resolve(d.onLogDone?.(e, rec, incompleteOf(e) !== 'waiting')).then(() => logGoneSaid(e, rec));
+      }).then(() => recordEndOf(e, rec, true)),
     );
     track(refreshRecent());
+  }
+
+  /**
+   * An ended execution whose entries Cloud Logging lost after some were read (a region restarted without them): what
+   * was read, now kept, is its run, said as `status` says it standing in from that file.
+   */
+  function logGoneSaid(e: ExecutionInfo, rec: RunRecord | null): void {
+    if (lostLog !== e.id || current?.id !== e.id || d.signal.aborted) return;
+    const kept = d.keptName?.(e.id) ?? null;
+    place({ logGone: kept ?? 'kept' });
+    notice(`execution ${e.id}${e.unlisted ? ` is ${e.unlisted} and` : ''} its log is gone from Cloud Logging: its figures are what was read before${kept ? `, kept in ${kept}` : ''}`, 'info', `run:${rec?.id ?? e.id}`);
   }
 
   /**
@@ -438,9 +486,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   async function awaitLastEntries(ended: ExecutionInfo): Promise<void> {
     const deadlineMs = d.logDeadlineMs ?? 5 * 60_000;
     const e = { ...ended, completionTime: ended.completionTime ?? d.now() };
+    const known = !endNotKnown(ended);
     let said: 'waiting' | 'gave-up' | null | undefined;
     while (!d.signal.aborted && current?.id === e.id) {
-      const s = incompleteOf(e);
+      const s = incompleteOf(known ? e : ended);
       // Said when it changes: each place event is a frame and an alerts pass.
       if (s !== said) place({ logIncomplete: s });
       said = s;
@@ -455,7 +504,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     // Reading goes on until a read begun `settle` after the completion reached the end, as for an execution that
     // writes no summary. One task writes its summary last on its one stream, which the agent ships in order.
     const settle = Math.min(d.logSettleMs ?? LOG_SETTLE_MS, deadlineMs / 2);
-    while (e.taskCount > 1 && !d.signal.aborted && current?.id === e.id && said === null && (caughtUpFrom === null || caughtUpFrom < e.completionTime + settle) && d.now() < e.completionTime + deadlineMs) {
+    while (known && e.taskCount > 1 && !d.signal.aborted && current?.id === e.id && said === null && (caughtUpFrom === null || caughtUpFrom < e.completionTime + settle) && d.now() < e.completionTime + deadlineMs) {
       await sleep(Math.min(1000, Math.max(50, settle / 4)), d.signal);
     }
     if (current?.id === e.id) {

@@ -97,7 +97,8 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
       history.follow(execution);
       store.dispatch({ type: 'log/begin', seed });
     },
-    onLogDone: (e, rec, whole) => void history.keepFollowed(e, rec, whole),
+    onLogDone: (e, rec, whole) => history.keepFollowed(e, rec, whole),
+    keptName: (id) => keptFileName(config.stateDir, id, config.baseDir),
     onLogEmpty: async (e) => {
       const o = await history.standIn(e.id);
       // Kept, its file unreadable (said on load): its log is gone, not late; its run stays not known (tester AD5).

@@ -3,6 +3,7 @@ import { OUTCOME_MASK, OUTCOME_NONE, OUTCOME_SKIPPED, SEEN_PROCESSING, SEEN_QUEU
 import { runFigures, type RunFigures } from './run-view.js';
 import { doneOf, type RunState } from './run.js';
 import { writerOf } from './writer.js';
+import { executionLogGone } from './failures-known.js';
 
 /**
  * The current run's figures as every view shows them: with storage known, the ETA leaves out the keys
@@ -10,7 +11,9 @@ import { writerOf } from './writer.js';
  */
 export function currentFigures(state: AppState, now: number = state.now): RunFigures {
   const run = state.log.current;
-  return runFigures(run, now, writerOf(state), true, skipsAhead(run, state.coverage.storage?.keys ?? null));
+  const f = runFigures(run, now, writerOf(state), true, skipsAhead(run, state.coverage.storage?.keys ?? null));
+  // Its launch's facts alone (no line read, nothing kept) over a log that is gone: 0 done would be a count made up.
+  return run && !run.hasActivity && run.lastActivityAt === null && executionLogGone(state) ? { ...f, countsUnknown: true } : f;
 }
 
 /**

@@ -20,7 +20,9 @@ export function keptRun(base: RunState, o: ExecutionOutcomes, complete: boolean,
     const kind = errorKind(f);
     run.failures[kind] = (run.failures[kind] ?? 0) + 1;
   }
-  run.startedAt ??= o.startedAt;
+  // The start its run was counted from where it was kept, not the launch record's (a moment before Cloud Run made it):
+  // the dashboard that kept it and `status` from the file then say one elapsed (tester AF1: 0:01 beside 0:02).
+  run.startedAt = o.startedAt;
   run.total ??= o.tried?.length ?? null;
   run.hasActivity = c.succeeded + c.failed + c.skipped > 0;
   run.lastActivityAt = o.endedAt;

@@ -21,6 +21,12 @@ export interface PlaceState {
   logCaughtUp?: boolean;
   /** The execution ended but its last entries have not all arrived ('waiting'), or never did ('gave-up'). */
   logIncomplete: 'waiting' | 'gave-up' | null;
+  /**
+   * Cloud Logging lost the entries of the followed execution after some were read (a region restarted without them):
+   * what was read is its run, kept in this file (`.backfill-tui/executions/ID.json`), as `status` then reads it. Absent
+   * or null otherwise.
+   */
+  logGone?: string | null;
   /** The last failed call to Cloud Run or Logging, with how to fix it; figures shown are then stale. */
   error: string | null;
   hint: string | null;

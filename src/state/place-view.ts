@@ -58,7 +58,7 @@ function problem(state: AppState): PlaceLine[] {
   // An ended execution's outcomes kept whole, standing for its run: named by their folder (the file is the execution's
   // id, on the line above), so each line fits 80 columns whole.
   const kept = state.log.current?.keptFrom;
-  const keptIn = kept === undefined ? null : kept.slice(0, kept.lastIndexOf('/') + 1);
+  const keptIn = kept === undefined ? null : folderOf(kept);
   // A region that does not answer first: `stuck` is then read from the execution as it was last seen, and its cancel
   // would fail the same way (tester AC12: a dead region read `stuck` for minutes, never `not reachable`).
   // Since when it fails, first: at 80 columns the cut takes the hint's end, never the fact (tester W18).
@@ -74,10 +74,17 @@ function problem(state: AppState): PlaceLine[] {
   // Read by name and found empty: Cloud Logging keeps entries 30 days by default (tester Z3).
   // Gone from it, its outcomes kept whole when a dashboard read it: the figures are those, said with where they came from.
   if (keptIn !== null) return [{ text: `figures from ${keptIn} (its log is gone from Cloud Logging)`, tone: 'info' }];
+  // Its entries lost after some were read: those are its run, and kept, as status then shows them from that file.
+  if (p.logGone) return [{ text: `figures from ${folderOf(p.logGone)} (its log is gone from Cloud Logging)`, tone: 'info' }];
   if (p.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null) return [{ text: 'its log has no entries in Cloud Logging (kept 30 days): run and failures not known', tone: 'warn' }];
   if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
   if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
   return [];
+}
+
+/** The folder a kept file is in, as the place lines name it (`.backfill-tui/executions/`). */
+function folderOf(file: string): string {
+  return file.slice(0, file.lastIndexOf('/') + 1);
 }
 
 /** The shell command that cancels execution `e` (said beside `x` on screen, and on leaving while it is stuck). */

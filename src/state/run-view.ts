@@ -93,6 +93,11 @@ export interface RunFigures {
   endBeforeStartMs?: number;
   /** An hour of its lines' span did not pass by its summary's own time (hourNotPassed): taken off its elapsed time. Absent otherwise. */
   hourNotPassed?: true;
+  /**
+   * The run's counts are not known: its execution's log is gone from Cloud Logging and nothing of it was read or kept
+   * (current-figures.ts); `done` and the tallies are then said `–`, never zeros. Absent otherwise.
+   */
+  countsUnknown?: true;
 }
 
 const HOUR_MS = 3_600_000;
@@ -228,7 +233,11 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   const counting = live && !writer.unproven;
   // A run launched here began at its launch (its script's first line comes a moment later), never after its first line.
   const startedAt = run.startedAt === null ? null : writer.launchedAt != null ? Math.min(run.startedAt, logNow(writer.launchedAt, writer)) : run.startedAt;
-  const elapsedMs = startedAt === null ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer))) - startedAt);
+  // Over, with no line of its own and no end known (an execution gone from the region, its log with it, that no
+  // dashboard saw end: its launch is all there is): how long it ran is not known, never `0:00` from its launch to itself
+  // (tester AF1).
+  const endless = !counting && writer.alive === false && writer.endedAt == null && run.lastActivityAt === null && run.finishedAt === null;
+  const elapsedMs = startedAt === null || endless ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer))) - startedAt);
   const unseen = live && writer.unseen ? writer.unseen : undefined;
   const back = endBeforeStart(run);
   // A finished run whose summary says an hour of its span did not pass: that hour is not its time.
