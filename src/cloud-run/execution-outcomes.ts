@@ -98,16 +98,30 @@ export function keptFileName(stateDir: string, id: string, baseDir: string): str
 }
 
 /**
- * Writes one execution's outcomes (atomically: a reader sees the old file or the new one, never half), then
- * removes the oldest beyond `limit` (by the execution's start; only files this tool wrote, in its own folder).
+ * The outcomes kept whole for execution `id` as its file says now (another dashboard, or `status`, may have kept them
+ * since this one loaded its folder), or null: none kept, not whole, or a file that cannot be read.
  */
-export async function saveOutcomes(stateDir: string, o: ExecutionOutcomes, limit = OUTCOMES_LIMIT): Promise<void> {
+export async function keptWholeNow(stateDir: string, id: string): Promise<ExecutionOutcomes | null> {
+  const text = await readFile(outcomesFile(stateDir, id), 'utf8').catch(() => null);
+  const o = text === null ? null : keptProblem(text);
+  return o !== null && typeof o !== 'string' && o.whole ? o : null;
+}
+
+/**
+ * Writes one execution's outcomes (atomically: a reader sees the old file or the new one, never half), then
+ * removes the oldest beyond `limit` (by the execution's start; only files this tool wrote, in its own folder). Outcomes
+ * kept whole are never written over (tester AG3: a dashboard whose Cloud Logging failed part way wrote its 67 failures
+ * over the 279 another had kept whole): returns false, nothing written, when the file holds them already.
+ */
+export async function saveOutcomes(stateDir: string, o: ExecutionOutcomes, limit = OUTCOMES_LIMIT): Promise<boolean> {
+  if (await keptWholeNow(stateDir, o.id)) return false;
   const dir = outcomesDir(stateDir);
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, fileName(o.id)), `${JSON.stringify(o)}\n`);
   const kept = await loadOutcomes(stateDir);
   // Another dashboard may be pruning too: a file already gone is fine.
   for (const old of kept.slice(0, Math.max(0, kept.length - limit))) await rm(join(dir, fileName(old.id)), { force: true });
+  return true;
 }
 
 /** Every kept outcome of the job, oldest first; files that cannot be read are left out (loadKept says them). */

@@ -259,7 +259,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   function followLog(e: ExecutionInfo, rec: RunRecord | null) {
     unfollow?.();
     // The execution followed until now: what the store holds of it is all there will be.
-    if (followed && followed.e.id !== e.id && spoke === followed.e.id) d.onLogDone?.(followed.e, followed.rec, !isActive(followed.e) && incompleteOf(followed.e) !== 'waiting');
+    if (followed && followed.e.id !== e.id && spoke === followed.e.id) void d.onLogDone?.(followed.e, followed.rec, !isActive(followed.e) && readWhole(followed.e));
     followed = { e, rec };
     spoke = null;
     caughtUpFrom = null;
@@ -314,7 +314,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         errorFrom = 'log';
         // A clock time, not `in 8 s` (a count would stand still), said by the view only while it is ahead (place-state.ts).
         const at = d.now();
-        place({ error: err.message, hint: err.hint, errorAt: at, retryAt: at + retryInMs });
+        // Its log is not read to its end while reads fail: what it failed is the part read so far, as `status` says (tester
+        // AG2: `r` offered the 2 keys read of an execution that failed 66), until a read reaches its end again.
+        place({ error: err.message, hint: err.hint, errorAt: at, retryAt: at + retryInMs, logCaughtUp: false });
         // Ended and nothing read: outcomes kept whole stand for it while Cloud Logging does not answer (tester AF6:
         // `incomplete · 0/853` beside a kept file of its 561 ✓ and 292 ✗); its entries, once read, replace them.
         const ended = followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
@@ -429,12 +431,27 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     // are in (or the deadline passed) with the log's tallies and storage after: runs.jsonl keeps the last counts.
     if (rec && rec.end === null) await recordEndOf(e, rec, false);
     track(
-      awaitLastEntries(e).then(() => {
+      awaitLastEntries(e).then(async () => {
+        const whole = readWhole(e);
         // Its outcomes are kept (failures across executions) while the store still holds its run.
-        if (current?.id === e.id && !d.signal.aborted && spoke === e.id) return Promise.resolve(d.onLogDone?.(e, rec, incompleteOf(e) !== 'waiting')).then(() => logGoneSaid(e, rec));
-      }).then(() => recordEndOf(e, rec, true)),
+        if (current?.id === e.id && !d.signal.aborted && spoke === e.id) await Promise.resolve(d.onLogDone?.(e, rec, whole)).then(() => logGoneSaid(e, rec));
+        // The log's tallies only from a log read to its end: a read cut short by Cloud Logging has a part of them
+        // (tester AG3: 257 ✓ 67 ✗ recorded after the 574 ✓ 279 ✗ of another dashboard's whole read).
+        if (whole) await recordEndOf(e, rec, true);
+      }),
     );
     track(refreshRecent());
+  }
+
+  /**
+   * Whether the ended execution's log was read to its end: its last entries in (or none awaited), or given up on at
+   * the deadline after a read begun at its end or later reached the end of the log with no read failing since. Given up
+   * on while Cloud Logging failed, what was read is a part (tester AG3: kept `whole` with 67 of its 279 failures).
+   */
+  function readWhole(e: ExecutionInfo): boolean {
+    const s = incompleteOf(e);
+    if (s !== 'gave-up') return s === null;
+    return caughtUpFrom !== null && e.completionTime !== null && caughtUpFrom >= e.completionTime && errorFrom !== 'log';
   }
 
   /**
@@ -460,6 +477,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     if (e.state === 'unknown') return;
     const counts: Record<string, number> = { tasksSucceeded: e.succeededCount, tasksFailed: e.failedCount, tasksCancelled: e.cancelledCount, retried: e.retriedCount };
     if (full) {
+      // Another dashboard may have written them since this one read runs.jsonl: the first log's tallies stand.
+      const now = ourExecutions(await readRuns(d.stateDir).catch(() => [] as RunRecord[])).get(e.id);
+      if (now?.end?.counts?.succeeded !== undefined) return;
       const tallies = current?.id === e.id ? d.runCounts?.() : null;
       if (tallies) Object.assign(counts, tallies);
       const after = await d.freshStoragePresent?.().catch(() => null);

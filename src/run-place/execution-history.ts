@@ -1,4 +1,4 @@
-import { keptStandIn, keptUnreadWords, keysFromArgv, loadKept, outcomesAsRuns, outcomesOf, saveOutcomes, type ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
+import { keptStandIn, keptUnreadWords, keptWholeNow, keysFromArgv, loadKept, outcomesAsRuns, outcomesOf, saveOutcomes, type ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { byLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
@@ -72,9 +72,11 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
   async function keep(o: ExecutionOutcomes): Promise<void> {
     // Its file cannot be read: what it says is not known, and a log gone since would write nothing over it.
     if (unread.has(o.id)) return;
-    kept.set(o.id, o);
+    // Kept whole since the folder was loaded (another dashboard read its log to the end): that stands, never this read.
+    const whole = await keptWholeNow(d.stateDir, o.id).catch(() => null);
+    kept.set(o.id, whole ?? o);
     publish();
-    await saveOutcomes(d.stateDir, o).catch(() => undefined);
+    if (!whole) await saveOutcomes(d.stateDir, o).catch(() => undefined);
   }
 
   /** Reads an ended execution's whole log once (oldest first), or null when the dashboard closes first. */

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
+import { outcomesFile, saveOutcomes } from '../src/cloud-run/execution-outcomes.js';
+import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import { loadConfig } from '../src/config.js';
+import { readRuns } from '../src/runner/runs-file.js';
+import { failuresUnknown } from '../src/state/failures-known.js';
+import { writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { banner, logLine } from './support/log-text.js';
+import { removeDir } from './support/remove-dir.js';
+import { waitFor } from './support/wait-for.js';
+
+// Tester AG3 (high) and AG2: a dashboard whose Cloud Logging stopped answering part way through an execution gave up on
+// its last entries at logDeadline and kept the part it had read as the execution's outcomes `whole` (67 of its 279
+// failures), over the file another dashboard had kept whole, and appended an end record whose tallies replaced the whole
+// read's; `status`, `missing --from failures` and the persistent keys lost 212 failures for good. Meanwhile its `r`
+// offered the keys read as all the failures, where `status` said they were not known.
+
+const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
+let dir = '';
+let server: LoopbackServer | null = null;
+const runtimes: Runtime[] = [];
+let finish = () => {};
+afterEach(async () => {
+  finish();
+  for (const r of runtimes.splice(0)) await r.close();
+  await server?.close();
+  server = null;
+  removeDir(dir);
+});
+
+test('Cloud Logging failing part way: the part read is never kept whole, never over a whole file, and its tallies never recorded; failures not known meanwhile', async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-partial-'));
+  // Its task scrapes one key and fails one, waits, then fails the third and says its summary: a succeeded execution.
+  server = await startLoopbackServer({
+    project: 'nba-props-platform',
+    region: 'us-west2',
+    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
+    runTask: async (ctx) => {
+      const say = (level: 'INFO' | 'WARNING', text: string) => ctx.log(logLine(Date.now(), level, text));
+      for (const [level, text] of [...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`], ['WARNING', `  ❌ Failed ${KEYS[1]}: HTTP 500`]]) say(level as 'INFO', text);
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+        ctx.signal.addEventListener('abort', () => resolve());
+      });
+      say('WARNING', `  ❌ Failed ${KEYS[2]}: HTTP 500`);
+      for (const text of ['BACKFILL COMPLETE', '  ✅ Processed: 1', '  ❌ Failed: 2']) say('INFO', text);
+      return 0;
+    },
+  });
+  writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 2 } });
+  const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
+  runtimes.push(r);
+  await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready to launch', 30_000);
+  r.controller.onIntent('resume');
+  await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
+  r.controller.onIntent('confirm-yes');
+  const exec = await waitFor(() => server!.world.executions[0], 'the execution', 30_000);
+  const id = exec.name.split('/').at(-1)!;
+  await waitFor(() => r.store.getState().log.current?.failed === 1 || null, 'its first two keys read', 30_000);
+  // Cloud Logging stops answering; the execution then fails its third key and succeeds.
+  server.setFault({ route: 'entries', status: 503, times: 1_000_000 });
+  await waitFor(() => r.store.getState().place?.error?.startsWith('Cloud Logging') || null, 'a failed read said', 30_000);
+  // What it failed is not known while its log cannot be read to its end, as status says (AG2).
+  expect(failuresUnknown(r.store.getState())).toBe('execution log not read');
+  finish();
+  await waitFor(() => r.store.getState().place?.execution?.state === 'succeeded' || null, 'the execution succeeded', 30_000);
+  // Another dashboard read its log whole and kept it: 2 failures.
+  const whole = { id, startedAt: exec.createTime, endedAt: Date.now(), failed: [KEYS[1], KEYS[2]].map((key) => ({ key, status: 'failed', error: 'HTTP 500' })), tried: KEYS, whole: true, counts: { succeeded: 1, failed: 2, skipped: 0 }, complete: true };
+  await saveOutcomes(path.join(dir, '.backfill-tui'), whole);
+  const file = outcomesFile(path.join(dir, '.backfill-tui'), id);
+  const before = readFileSync(file, 'utf8');
+  await waitFor(() => r.store.getState().place?.logIncomplete === 'gave-up' || null, 'its last entries given up on', 30_000);
+  expect(failuresUnknown(r.store.getState())).toBe('execution log not read');
+  // Closing waits for what it does after giving up (its keep, its end record).
+  runtimes.splice(0);
+  await r.close();
+  expect(readFileSync(file, 'utf8')).toBe(before);
+  const rec = (await readRuns(path.join(dir, '.backfill-tui'))).find((x) => x.execution === exec.name);
+  // Its end with the execution's task counts, never the part read as the log's tallies.
+  expect(rec?.end?.counts?.tasksSucceeded).toBe(1);
+  expect(rec?.end?.counts?.succeeded).toBeUndefined();
+}, 90_000);
+
+test('saveOutcomes never writes over outcomes kept whole', async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-kept-whole-'));
+  const o = { id: 'x-1', startedAt: 1, endedAt: 2, failed: [{ key: KEYS[0], status: 'failed' as const, error: 'HTTP 500' }], tried: KEYS, whole: true };
+  expect(await saveOutcomes(dir, o)).toBe(true);
+  expect(await saveOutcomes(dir, { ...o, failed: [], whole: true })).toBe(false);
+  expect(await saveOutcomes(dir, { ...o, failed: [], whole: false })).toBe(false);
+  expect(JSON.parse(readFileSync(outcomesFile(dir, 'x-1'), 'utf8')).failed).toHaveLength(1);
+  // A part kept before (a log followed no longer) gives way to a whole read.
+  expect(await saveOutcomes(dir, { ...o, id: 'x-2', whole: false })).toBe(true);
+  expect(await saveOutcomes(dir, { ...o, id: 'x-2', failed: [], whole: true })).toBe(true);
+});
