@@ -311,12 +311,17 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         if (ended && kept.length === 0) askKept(ended, 'empty');
       },
       onError: (err, retryInMs) => {
-        errorFrom = 'log';
-        // A clock time, not `in 8 s` (a count would stand still), said by the view only while it is ahead (place-state.ts).
-        const at = d.now();
         // Its log is not read to its end while reads fail: what it failed is the part read so far, as `status` says (tester
         // AG2: `r` offered the 2 keys read of an execution that failed 66), until a read reaches its end again.
-        place({ error: err.message, hint: err.hint, errorAt: at, retryAt: at + retryInMs, logCaughtUp: false });
+        // The region not answering stays the word while it lasts: its execution's state is the stale one, and a log error
+        // over it, cleared by the next good read, let a stale `running` back with its spinner (tester AF5's glimpse).
+        if (errorFrom === 'run') place({ logCaughtUp: false });
+        else {
+          errorFrom = 'log';
+          // A clock time, not `in 8 s` (a count would stand still), said by the view only while it is ahead (place-state.ts).
+          const at = d.now();
+          place({ error: err.message, hint: err.hint, errorAt: at, retryAt: at + retryInMs, logCaughtUp: false });
+        }
         // Ended and nothing read: outcomes kept whole stand for it while Cloud Logging does not answer (tester AF6:
         // `incomplete · 0/853` beside a kept file of its 561 ✓ and 292 ✗); its entries, once read, replace them.
         const ended = followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
