@@ -102,7 +102,7 @@ describe('Cloud Logging feed', () => {
     expect(errors).toEqual([]);
   });
 
-  it('backs off after 429 and says so to every job of the project', async () => {
+  it('backs off after 429 and says so to every job of the project, each told when its own log is read next', async () => {
     const clock = fakeClock();
     const { server: s, api } = await region(clock, { lines: 1 });
     const [a, b] = [s.world.run(s.world.opts.jobs[0]), s.world.run(s.world.opts.jobs[1])];
@@ -114,11 +114,16 @@ describe('Cloud Logging feed', () => {
       feed.follow({ project: P, job: e.job, execution: e.name.split('/').at(-1)!, since: e.createTime, onEntries: (x) => got.push(...x.map((y) => y.textPayload!)), onError: (err, retryInMs) => told.push({ job: e.job, message: err.message, retryInMs }) });
     }
     await waitFor(() => got.length >= 2, 'entries once the quota passes');
-    expect(told.filter((t) => t.job === 'b-backfill').length).toBe(3);
     expect(told[0].message).toContain('quota reached (429)');
-    expect(told.filter((t) => t.job === 'a-backfill').map((t) => t.retryInMs)).toEqual([6000, 10_000, 18_000]);
+    // The calls take the two logs in turn, each 2 s plus the doubled backoff after the one before (4, 8, 16 s): a is read
+    // at 0, 16 and 36 s, b at 6 and 34 s. Each is told its own next read, as the calls failing on would make it (tester
+    // AE12's nit: each was told the loop's next call, the other log's), and told again when that moves: a's 68 s becomes
+    // 36 s once b's read at 34 s answered.
+    expect(told.filter((t) => t.job === 'a-backfill').map((t) => t.retryInMs)).toEqual([16_000, 52_000, 2000]);
+    expect(told.filter((t) => t.job === 'b-backfill').map((t) => t.retryInMs)).toEqual([6000, 28_000]);
     const at = s.requests.filter((r) => r.route === 'entries').map((r) => r.at);
     expect(at[1] - at[0]).toBeGreaterThanOrEqual(6000);
     expect(at[2] - at[1]).toBeGreaterThanOrEqual(10_000);
+    expect(at.slice(0, 5).map((t) => t - at[0])).toEqual([0, 6000, 16_000, 34_000, 36_000]);
   });
 });

@@ -249,6 +249,9 @@ describe('Cloud Run place', () => {
     expect(at(retryAt - 1)).toContain(`; next read at ${clockTime(retryAt)}`);
     expect(at(retryAt + 24_000)).toContain('; reading again…');
     expect(at(retryAt + 24_000)).not.toContain('next read at');
+    // A read under way (the feed asked) is said at once, whatever the last clock tick: never its time, gone by then.
+    const asking = reduce(state(), { type: 'place/update', patch: { logReading: true } });
+    expect(placeLines(reduce(asking, { type: 'clock/tick', now: retryAt - 1 })).map((l) => l.text).find((t) => t.includes('logging.logEntries.list'))).toContain('; reading again…');
     // Granted: the next read clears it.
     server.setDeny([]);
     await waitFor(() => state().place?.logReadAt !== null && !said(), 'the problem gone once the log is read');

@@ -12,8 +12,14 @@ export interface FeedSubscription {
   since: number;
   /** New entries (duplicates dropped), oldest first within a page; `newestAt` is the newest timestamp seen so far. */
   onEntries(entries: LogEntry[], newestAt: number): void;
-  /** A call failed; the next try is in `retryInMs`. Quota errors reach every subscription of the project. */
+  /**
+   * A call failed; this log is read next in `retryInMs` (its own turn, after the other logs' before it, each as late as
+   * the calls failing on would make it). Told again whenever that time moves, until a read of it answers. Quota errors
+   * reach every subscription of the project.
+   */
   onError(err: CloudRunError, retryInMs: number): void;
+  /** A read of this log is under way, after a failed one (onError): its next time is now. */
+  onAsk?(at: number): void;
   /**
    * A call for this subscription answered (with or without entries): the log is being read. `passStartedAt`:
    * when the first page of this pass over the log was asked for; `caughtUp`: this page was the pass's last; `missed`: how
@@ -75,6 +81,10 @@ interface Sub extends FeedSubscription {
   passesShort: number;
   /** Called once this subscription's next read answered or failed (nudge). */
   waiters: (() => void)[];
+  /** Its last read failed (or a 429 reached the project): the error, until a read of it answers. */
+  troubled: CloudRunError | null;
+  /** When it was last told its next read would be (epoch ms). */
+  toldAt: number | null;
   stopped: boolean;
 }
 
@@ -127,11 +137,12 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
         const e = err instanceof CloudRunError ? err : new CloudRunError(String(err), 'network', null, null);
         backoff = Math.min(maxBackoff, Math.max(backoff * 2, minInterval * 2));
         quota = e.kind === 'quota';
-        const told = quota ? live : [sub];
-        for (const s of told) s.onError(e, backoff + minInterval);
+        for (const s of quota ? live : [sub]) s.troubled = e;
       } finally {
         settle(sub);
       }
+      if (opts.signal.aborted) break;
+      tellTurns(p, Math.max(now(), started + minInterval + backoff), backoff);
       const wait = started + minInterval + backoff - now();
       if (wait > 0) {
         // A nudge cuts a failure's backoff short (never a 429's: the quota is the project's), not the pace.
@@ -145,7 +156,30 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
     for (const s of p.subs) settle(s);
   }
 
+  /**
+   * Tells each log whose last read failed when its next read comes (tester AE12's nit: each was told the loop's next
+   * call, which with two logs in turn was the other's, so `next read at` stood a time gone, then `reading again…` a
+   * minute while nothing read it). From `nextAt`, the logs in their turn; while calls fail each next one waits the
+   * doubled backoff, as the loop will if they go on failing (a call that answers sooner only brings a read earlier).
+   */
+  function tellTurns(p: { subs: Sub[]; turn: number; next: Sub | null }, nextAt: number, backoff: number): void {
+    const live = p.subs.filter((s) => !s.stopped);
+    if (!live.some((s) => s.troubled)) return;
+    const order = [...(p.next && !p.next.stopped ? [p.next] : []), ...live.map((_, k) => live[(p.turn + k) % live.length]).filter((s) => s !== p.next)];
+    let at = nextAt;
+    let b = backoff;
+    for (const s of order) {
+      if (s.troubled && s.toldAt !== at) {
+        s.toldAt = at;
+        s.onError(s.troubled, at - now());
+      }
+      if (b > 0) b = Math.min(maxBackoff, Math.max(b * 2, minInterval * 2));
+      at += minInterval + b;
+    }
+  }
+
   async function readPage(sub: Sub): Promise<void> {
+    if (sub.troubled) sub.onAsk?.(now());
     // A page token belongs to the filter it came with: keep the filter until the last page.
     if (!sub.pageToken) {
       sub.passStartedAt = now();
@@ -158,6 +192,8 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
       opts.signal,
     );
     if (sub.stopped) return;
+    sub.troubled = null;
+    sub.toldAt = null;
     sub.pageToken = page.nextPageToken;
     sub.pageFilter = page.nextPageToken ? filter : null;
     const fresh: LogEntry[] = [];
@@ -185,7 +221,7 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
 
   return {
     follow(spec) {
-      const sub: Sub = { ...spec, newestAt: 0, seen: new Map(), pageToken: null, pageFilter: null, passStartedAt: 0, newestId: null, passProbe: null, passMet: false, passesShort: 0, waiters: [], stopped: false };
+      const sub: Sub = { ...spec, newestAt: 0, seen: new Map(), pageToken: null, pageFilter: null, passStartedAt: 0, newestId: null, passProbe: null, passMet: false, passesShort: 0, waiters: [], troubled: null, toldAt: null, stopped: false };
       let p = projects.get(spec.project);
       if (!p) {
         p = { subs: [], wake: null, turn: 0, loop: Promise.resolve(), next: null, nudged: null };

@@ -213,14 +213,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     failedOnce = true;
     const e = err instanceof CloudRunError ? err : new CloudRunError(String((err as Error)?.message ?? err), 'network', null, null);
     errorFrom = 'run';
-    place({ error: e.message, hint: e.hint, errorAt: d.now(), retryAt: null });
+    place({ error: e.message, hint: e.hint, errorAt: d.now(), retryAt: null, logReading: false });
     return e;
   };
   /** The patch that clears the error, when it is `from`'s (a log error outlives good looks at the execution). */
   const cleared = (from: 'run' | 'log') => {
     if (errorFrom !== from && errorFrom !== null) return {};
     errorFrom = null;
-    return { error: null, hint: null, errorAt: null, retryAt: null };
+    return { error: null, hint: null, errorAt: null, retryAt: null, logReading: false };
   };
 
   /**
@@ -291,6 +291,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         newestRead = { id: e.id, at: newestAt };
         place({ logNewestAt: newestAt });
       },
+      // The read after a failed one is under way: said at once, not when a clock tick finds its time past (AE12's nit).
+      onAsk: () => {
+        if (errorFrom === 'log') place({ logReading: true });
+      },
       onRead: (at, pass) => {
         if (pass.caughtUp) caughtUpFrom = pass.passStartedAt;
         // Two passes short of what they read before prove it; one, for an execution the region no longer has either.
@@ -320,7 +324,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
           errorFrom = 'log';
           // A clock time, not `in 8 s` (a count would stand still), said by the view only while it is ahead (place-state.ts).
           const at = d.now();
-          place({ error: err.message, hint: err.hint, errorAt: at, retryAt: at + retryInMs, logCaughtUp: false });
+          place({ error: err.message, hint: err.hint, errorAt: at, retryAt: at + retryInMs, logReading: false, logCaughtUp: false });
         }
         // Ended and nothing read: outcomes kept whole stand for it while Cloud Logging does not answer (tester AF6:
         // `incomplete · 0/853` beside a kept file of its 561 ✓ and 292 ✗); its entries, once read, replace them.

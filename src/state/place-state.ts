@@ -37,6 +37,8 @@ export interface PlaceState {
    * at 17:51:47` stood at 17:52:11, the feed's turn taken by another execution's log).
    */
   retryAt?: number | null;
+  /** The read after a failed one is under way (the feed asked): `reading again…` until it answers or fails. */
+  logReading?: boolean;
   /**
    * A one-shot look (`status`) cut by its time bound before the executions were listed: `error` says so. The place
    * line then says the look timed out, not that the region is unreachable (it may be fine: tester W18's residue).
@@ -75,11 +77,11 @@ export function regionUnanswered(p: Pick<PlaceState, 'execution' | 'error'>): bo
 }
 
 /**
- * The place's error as said at `now`: with when the log is read next while that is ahead, `reading again…` once it is
- * past (the read under way, or waiting its turn behind another execution's), never a time already gone.
+ * The place's error as said at `now`: with when the log is read next while that is ahead and no read is under way,
+ * `reading again…` while one is (or its time is past: waiting its turn), never a time already gone.
  */
-export function placeErrorText(p: Pick<PlaceState, 'error' | 'retryAt'>, now: number, clock: (ms: number) => string): string {
+export function placeErrorText(p: Pick<PlaceState, 'error' | 'retryAt' | 'logReading'>, now: number, clock: (ms: number) => string): string {
   if (p.error === null) return '';
   if (p.retryAt == null) return p.error;
-  return `${p.error}; ${now < p.retryAt ? `next read at ${clock(p.retryAt)}` : 'reading again…'}`;
+  return `${p.error}; ${!p.logReading && now < p.retryAt ? `next read at ${clock(p.retryAt)}` : 'reading again…'}`;
 }
