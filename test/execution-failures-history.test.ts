@@ -37,10 +37,11 @@ test('each ended execution with its failures, the followed one from its log, new
   const ca502 = execution('bf-job-ca502', T + 24_000);
   const s = scene(ca502, [...banner(3, 180, 30), ['WARNING', '  ❌ Failed 2022-01-05: HTTP 500'], ['WARNING', '  ❌ Timeout 2022-01-06'], ['INFO', '  ✅ Scraped 2022-01-07']], [dead]);
   expect(section(s)).toEqual(['Failed keys by execution (from its log): 2, newest first', '12-01 10:10 ✗ 2: Regular season 2 · HTTP 500 1 · timeout 1', '12-01 10:10 no failures']);
-  // A third execution followed now (it failed nothing): the two before it, newest first.
+  // A third execution followed now (it failed nothing): it too, `no failures`, above the two before it (tester AE13's nit,
+  // rechecked by h72: it was left out, where README lists each execution read, the one followed now included).
   const kept = [dead, { id: 'bf-job-ca502', startedAt: T + 24_000, endedAt: T + 60_000, failed: [fail('2022-01-05'), fail('2022-01-06', 'timeout')], tried: null, whole: true, counts: { succeeded: 28, failed: 2, skipped: 0 } }];
   const later = scene(execution('bf-job-78c41', T + 300_000), [...banner(3, 180, 2), ['INFO', '  ✅ Scraped 2022-01-05'], ['INFO', '  ✅ Scraped 2022-01-06']], kept);
-  expect(section(later)).toEqual(['Failed keys by execution (from its log): 2, newest first', '12-01 10:10 ✗ 2: Regular season 2 · HTTP 500 1 · timeout 1', '12-01 10:10 no failures']);
+  expect(section(later)).toEqual(['Failed keys by execution (from its log): 3, newest first', '12-01 10:15 no failures', '12-01 10:10 ✗ 2: Regular season 2 · HTTP 500 1 · timeout 1', '12-01 10:10 no failures']);
 });
 
 // Tester AE10: `h` printed its times in UTC, unlabelled, whatever the zone: at 2 a.m. in New York tonight's run read

@@ -248,16 +248,18 @@ function fileFailuresOf(state: AppState, name: string, runStartedAt: number | nu
 
 /**
  * The followed Cloud Run execution's failures, from its log (the log's run), for `h`: the executions before it are
- * kept files, and it is none of them (tester AC2: the newest execution's 2 failures were never in `h`). [] when it
- * failed no key, and for a local job (its run's failed-keys file is written at its end).
+ * kept files, and it is none of them (tester AC2: the newest execution's 2 failures were never in `h`). [] before a line
+ * of it is read, and for a local job (its run's failed-keys file is written at its end).
  */
 export function followedFailures(state: AppState): FileFailures[] {
   const e = state.place?.execution;
   const run = state.log.current;
-  if (!e || !run || run.failed === 0) return [];
+  // Read, it is listed, `no failures` when it failed none (tester AE13's nit: the followed one was left out then, as
+  // README has each execution read listed); a run standing in from its kept file is listed from that file.
+  if (!e || !run || run.keptFrom !== undefined || (!run.hasActivity && !run.complete)) return [];
   const entries: FailedEntry[] = [];
   for (const [key, f] of run.failedKeys) entries.push({ key, status: statusOf(f.failure), error: f.error || f.failure });
-  return entries.length ? [fileFailuresOf(state, `execution ${e.id}`, e.startTime ?? e.createTime, entries, true)] : [];
+  return [fileFailuresOf(state, `execution ${e.id}`, e.startTime ?? e.createTime, entries, true)];
 }
 
 /** With `"phases": null` no key has a phase: no `by phase` line, group or count anywhere (tester U16). */
