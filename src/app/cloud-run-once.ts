@@ -7,7 +7,8 @@ import { argsTakeKeys, type ExecutionOutcomes, keptComplete, keptFileName, keptS
 import { byLogOrder, inLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
 import { withRecorded } from '../cloud-run/recorded-execution.js';
-import { fatesUnrecordedWords, launchFates, lostLaunches, neverWords, recordFates } from '../cloud-run/launch-answer.js';
+import { fatesUnrecordedWords, launchFates, lostLaunches, neverWords, recordFates, unanswered } from '../cloud-run/launch-answer.js';
+import { launchLockHeld } from '../runner/lock.js';
 import { executionLogFilter } from '../cloud-run/log-filter.js';
 import type { Config } from '../config.js';
 import { createPageGuard } from '../coverage/page-guard.js';
@@ -93,7 +94,8 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   // A launch whose dashboard never heard jobs.run's answer (its terminal closed first: tester AE13) is settled from this
   // listing as a dashboard settles it: its execution recorded as ours, or its end as never executed.
   const read = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
-  const fates = launchFates(read, list, o.now());
+  // A launch under way in a dashboard is settled by its own answer, never by this look.
+  const fates = unanswered(read).length && (await launchLockHeld(config.stateDir, config.job)) ? [] : launchFates(read, list, o.now());
   let settleProblem: string[] = [];
   const runs = await recordFates(config.stateDir, read, fates).catch((err: Error) => {
     settleProblem = [fatesUnrecordedWords(fates, err)];

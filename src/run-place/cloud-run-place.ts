@@ -9,14 +9,14 @@ import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
 import { argsTakeKeys, keysFromArgv } from '../cloud-run/execution-outcomes.js';
 import { NO_LONGER_LISTED, withRecorded } from '../cloud-run/recorded-execution.js';
-import { executionOfLaunch, fatesUnrecordedWords, foundWords, launchFates, lostLaunches, neverExecuted, neverWords, recordFates } from '../cloud-run/launch-answer.js';
+import { executionOfLaunch, fatesUnrecordedWords, foundWords, launchFates, lostLaunches, neverExecuted, neverWords, recordFates, unanswered } from '../cloud-run/launch-answer.js';
 import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
 import { settingsRecorded, settingsTaken } from './settings-taken.js';
 import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import type { KeysLayout } from '../coverage/expected-keys.js';
-import { acquireLaunchLock } from '../runner/lock.js';
+import { acquireLaunchLock, launchLockHeld } from '../runner/lock.js';
 import { appendRunRecord, readRuns, recordEnd, recordEndOnce, type RunRecord } from '../runner/runs-file.js';
 import { clockTime } from '../state/confirm-situation.js';
 import type { AppEvent } from '../state/events.js';
@@ -601,6 +601,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    * its end as never executed (nothing said so). Returns runs as they now read; a record that cannot be written is said.
    */
   async function settleLaunches(list: ExecutionInfo[], runs: RunRecord[]): Promise<RunRecord[]> {
+    // A launch under way in a dashboard (this one's too): its own answer settles it, never this listing.
+    if (unanswered(runs).length && (await launchLockHeld(d.stateDir, d.jobName))) return runs;
     const fates = launchFates(runs, list, d.now(), launchingId);
     if (fates.length === 0) return runs;
     try {

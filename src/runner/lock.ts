@@ -73,6 +73,17 @@ export async function acquireLaunchLock(stateDir: string, job: string, opts: Loc
   }
 }
 
+/**
+ * Whether a live dashboard holds the job's launch lock now: a launch is under way (its record written, its `jobs.run` or
+ * its spawn not answered yet), whose fate no other look may settle however long it takes (h70's note: only a 60 s
+ * window kept another dashboard from saying it never became an execution).
+ */
+export async function launchLockHeld(stateDir: string, job: string): Promise<boolean> {
+  const text = await readOrNull(lockPath(stateDir, job)).catch(() => null);
+  const other = text === null ? null : parseHolder(text);
+  return other !== null && (other.procStart === null ? pidExists(other.pid) : isAlive(other.pid, other.procStart));
+}
+
 async function tryLink(from: string, to: string): Promise<boolean> {
   try {
     await link(from, to);
