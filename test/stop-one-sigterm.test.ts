@@ -167,3 +167,40 @@ test('two dashboards stopping one run at once: one SIGINT and one carrier; the o
     await b.close();
   }
 }, 90_000);
+
+// h70's note: a second dashboard's `x` `y` after the first dashboard's stop had sent its SIGTERM began a new stop: a
+// second SIGINT, a second carrier and 10 s more. It joins the stop where it is: nothing sent again, the SIGKILL question next.
+test('a dashboard answering x y after another dashboard\'s stop sent its SIGTERM sends nothing and asks about SIGKILL next', async () => {
+  const job = deafJob();
+  const now = Date.now;
+  const store = createStore(initialState({ job: 'deaf', log: job.config.log, now: now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const a = createLocalPlace({ config: job.config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+  if (!out.ok) throw new Error(out.message);
+  groups.push(store.getState().process.pid!);
+  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
+  // B watches the run from before the stop.
+  const b = dashboard(job.config, now);
+  try {
+    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
+    expect((await a.stop()).ok).toBe(true);
+    for (const c of job.carriers()) track(c.pid);
+    await waitFor(() => job.received() >= 1 || null, 'A\'s SIGTERM', 20_000);
+    b.controller.onIntent('stop');
+    await waitFor(() => b.store.getState().ui.confirm?.kind === 'stop' || null, 'B\'s stop box');
+    b.controller.onIntent('confirm-yes');
+    const said = await waitFor(() => b.store.getState().ui.notices.find((n) => n.text.includes('being stopped already by another dashboard')) ?? null, 'B joining the stop');
+    expect(said.text).toMatch(new RegExp(`^run ${out.runId} is being stopped already by another dashboard \\(SIGINT at \\d\\d:\\d\\d:\\d\\d, SIGTERM at \\d\\d:\\d\\d:\\d\\d\\): none sent again; x asks about SIGKILL( from \\d\\d:\\d\\d:\\d\\d if it still runs)?$`));
+    expect(b.store.getState().process.stopping).not.toBeNull();
+    // One stop: one SIGINT, one SIGTERM, one carrier; B's SIGKILL question once the grace is over.
+    await waitFor(() => b.store.getState().process.stopping === 'needs-kill' || null, 'B at the SIGKILL question', 20_000);
+    expect(readFileSync(job.config.log, 'utf8').split('\n').filter((l) => l === 'SIGINT ignored')).toHaveLength(1);
+    expect(job.received()).toBe(1);
+    expect(job.records().filter((r) => r.type === 'stop' && !r.signal)).toHaveLength(1);
+    expect(job.carriers()).toHaveLength(1);
+  } finally {
+    ac.abort();
+    await b.close();
+  }
+}, 90_000);

@@ -276,6 +276,12 @@ export function createLocalStop(d: LocalStopDeps) {
         release = () => undefined;
       }
       const other = recordedStopNow(config.stateDir, p.runId);
+      // Its SIGTERM sent already (h70's note: a second dashboard's `x` `y` after the first's SIGTERM began a new stop, a
+      // second SIGINT and 10 s more): this stop is joined where it is, the SIGKILL question next.
+      if (release && other && other.termAt !== null) {
+        release();
+        return joinAfterTerm(p, p.runId, other.askedAt, other.termAt);
+      }
       if (!release || (other && other.termAt === null && carrierAlive(other.carrier) && other.carrier.pid !== standing?.pid)) {
         release?.();
         return deferToOther(p, p.runId, release ? other : null);
@@ -323,6 +329,21 @@ export function createLocalStop(d: LocalStopDeps) {
     dispatch({ type: 'process/update', patch: { stopping: 'sigint', stopSignals: [{ signal: 'SIGINT', at: askedAt }] } });
     void escalate(p, { waitMs: askedAt + STOP_GRACE_MS - d.now(), from: 'SIGTERM' }).catch(() => undefined);
     return { ok: true, message: `run ${runId} is being stopped already by another dashboard (SIGINT at ${clockTime(askedAt)}): none sent again; SIGTERM at ${clockTime(askedAt + STOP_GRACE_MS)} if it still runs` };
+  }
+
+  /**
+   * Another dashboard's stop of the run sent its SIGTERM already (it ignored the SIGINT): nothing is sent again; its
+   * grace runs out, then x asks about SIGKILL here as in the dashboard that stopped it.
+   */
+  function joinAfterTerm(p: AppState['process'], runId: string, askedAt: number, termAt: number): PlaceStopOutcome {
+    requested = true;
+    handedOff = false;
+    stopAskedAt = askedAt;
+    const waitMs = termAt + STOP_GRACE_MS - d.now();
+    dispatch({ type: 'process/update', patch: { stopping: 'sigterm', stopSignals: [{ signal: 'SIGINT', at: askedAt }, { signal: 'SIGTERM', at: termAt }] } });
+    void escalate(p, { waitMs, skipAll: true }).catch(() => undefined);
+    const next = waitMs > 0 ? `x asks about SIGKILL from ${clockTime(termAt + STOP_GRACE_MS)} if it still runs` : 'x asks about SIGKILL';
+    return { ok: true, message: `run ${runId} is being stopped already by another dashboard (SIGINT at ${clockTime(askedAt)}, SIGTERM at ${clockTime(termAt)}): none sent again; ${next}` };
   }
 
   return {
