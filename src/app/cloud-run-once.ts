@@ -198,12 +198,13 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     let token: string | null = null;
     let readAt: number | null = null;
     let newestAt: number | null = null;
-    let problem: string | null = null;
+    /** Why the read stopped short, whole, and how what the figures are from follows it (`:` after the bound, `;` after an error). */
+    let problem: { text: string; then: ':' | ';' } | null = null;
     let caughtUp = false;
     while (!caughtUp) {
       await pacer.turn(o.signal);
       if (o.signal.aborted) {
-        problem = `log of execution ${e.id}: not read to its end within ${o.bound} (--timeout):`;
+        problem = { text: `log of execution ${e.id}: not read to its end within ${o.bound} (--timeout)`, then: ':' };
         break;
       }
       try {
@@ -217,12 +218,13 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
         guard.page(page.entries.length, token);
         caughtUp = token === null;
       } catch (err) {
-        problem = `${fail(err, `log of execution ${e.id}`)};`;
+        problem = { text: fail(err, `log of execution ${e.id}`), then: ';' };
         break;
       }
     }
-    if (problem && keptWhole) return [`${problem} figures are from its outcomes kept whole in ${keptFileName(config.stateDir, e.id, config.baseDir)}`];
-    if (problem) problem = `${problem} figures are from its first ${seen.size} entries`;
+    const figures = !problem ? null : keptWhole ? `figures are from its outcomes kept whole in ${keptFileName(config.stateDir, e.id, config.baseDir)}` : `figures are from its first ${seen.size} entries`;
+    const said = problem && `${problem.text}${problem.then} ${figures}`;
+    if (said && keptWhole) return [said];
     // Fed in (timestamp, insertId) order as the dashboard feeds them (entries of one instant, or a late one, come
     // in no set order), in batches of a page: one-shot and live give one execution the same figures.
     kept.sort(byLogOrder);
@@ -231,7 +233,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     // Gone from the region with no end recorded: nothing says when it ended, and this read is all there is of its log.
     const incomplete = isActive(e) || (e.unlisted && e.completionTime === null) ? null : lastEntriesState({ ...e, completionTime: completed }, { logComplete: o.logComplete(), outcomesMatched: o.outcomesMatched(), caughtUpFrom: caughtUp ? passStartedAt : null, now: o.now(), deadlineMs: cr.logDeadline * 1000 });
     place({ logNewestAt: newestAt, logReadAt: readAt, logCaughtUp: caughtUp, logIncomplete: incomplete });
-    return problem ? [problem] : [];
+    return said ? [said] : [];
   }
 }
 
