@@ -79,3 +79,23 @@ describe('loopback Cloud Run region', () => {
     expect((await readdir(path.join(dir, 'storage'))).sort()).toEqual(keys);
   });
 });
+
+// Tester AG6 (j): a port another region holds gave a Node stack trace (an unhandled 'error' event), and `--idle-exit abc`
+// was taken without a word.
+describe('loopback-cloud-run (the command)', () => {
+  it('says a port in use in one line, exit 1, and a number that is not one as a usage error, exit 2', async () => {
+    const { loopbackMain } = await import('../src/cloud-run/loopback/main.js');
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cr-loop-main-'));
+    server = await startLoopbackServer({ project: 'p', region: 'r', jobs: [{ name: 'j' }], runTask: async () => 0 });
+    const port = new URL(server.url).port;
+    let said = '';
+    const base = ['--project', 'p', '--region', 'r', '--jobs', 'j', '--scratch', dir];
+    expect(await loopbackMain([...base, '--port', port], (s) => void (said += s))).toBe(1);
+    expect(said).toBe(`loopback-cloud-run: port ${port} is in use (another region?): give another --port, or 0 for any free one\n`);
+    for (const [flag, value, words] of [['--idle-exit', 'abc', 'minutes, more than 0'], ['--port', '70000', 'a port number (0: any free one)'], ['--log-delay', 'x', 'seconds, 0 or more']]) {
+      said = '';
+      expect(await loopbackMain([...base, flag, value], (s) => void (said += s))).toBe(2);
+      expect(said).toMatch(new RegExp(`^usage: backfill-tui loopback-cloud-run[\\s\\S]*\\n${flag} ${value}: not ${words.replace(/[()]/g, '\\$&')}\\n$`));
+    }
+  });
+});

@@ -76,19 +76,37 @@ export async function loopbackMain(argv: string[], write: (s: string) => void = 
     write(`${USAGE}--project, --region, --jobs and --scratch are required\n`);
     return 2;
   }
+  // Numbers as numbers, said as the missing options are (tester AG6 j: `--idle-exit abc` was taken without a word).
+  const bad = [
+    ['--port', o.port, (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port number (0: any free one)'],
+    ['--log-delay', o['log-delay'], (n: number) => n >= 0, 'seconds, 0 or more'],
+    ['--idle-exit', o['idle-exit'], (n: number) => n > 0, 'minutes, more than 0'],
+  ].find(([, text, ok]) => (text as string).trim() === '' || !Number.isFinite(Number(text)) || !(ok as (n: number) => boolean)(Number(text)));
+  if (bad) {
+    write(`${USAGE}${bad[0]} ${bad[1]}: not ${bad[3]}\n`);
+    return 2;
+  }
   const delayMs = Number(o['log-delay']) * 1000;
   // `--keep DIR`: ended executions and their log entries outlive the process (keep.ts), as a real region's do.
   let keeper: { save(): Promise<void> } | null = null;
-  const server = await startLoopbackServer({
-    onEnded: () => void keeper?.save().catch((err: Error) => process.stderr.write(`loopback-cloud-run: could not keep the executions: ${err.message}\n`)),
-    project: o.project,
-    region: o.region,
-    jobs: o.jobs.split(',').map((name) => ({ name, timeoutSeconds: 3600 })),
-    // Most lines take the delay; about one in twenty takes three times as long, as ingestion does.
-    logDelayMs: (_line, i) => (i % 20 === 7 ? delayMs * 3 : delayMs),
-    runTask: simTaskRunner({ scratchDir: o.scratch }),
-    port: Number(o.port),
-  });
+  let server: Awaited<ReturnType<typeof startLoopbackServer>>;
+  try {
+    server = await startLoopbackServer({
+      onEnded: () => void keeper?.save().catch((err: Error) => process.stderr.write(`loopback-cloud-run: could not keep the executions: ${err.message}\n`)),
+      project: o.project,
+      region: o.region,
+      jobs: o.jobs.split(',').map((name) => ({ name, timeoutSeconds: 3600 })),
+      // Most lines take the delay; about one in twenty takes three times as long, as ingestion does.
+      logDelayMs: (_line, i) => (i % 20 === 7 ? delayMs * 3 : delayMs),
+      runTask: simTaskRunner({ scratchDir: o.scratch }),
+      port: Number(o.port),
+    });
+  } catch (err) {
+    // One line naming the port (tester AG6 j: a Node stack trace for a port another region holds).
+    const code = (err as NodeJS.ErrnoException).code;
+    write(code === 'EADDRINUSE' ? `loopback-cloud-run: port ${o.port} is in use (another region?): give another --port, or 0 for any free one\n` : `loopback-cloud-run: cannot listen on 127.0.0.1:${o.port}: ${(err as Error).message}\n`);
+    return 1;
+  }
   if (o.keep) {
     try {
       keeper = await (await import('./keep.js')).keepWorld(server.world, o.keep);
