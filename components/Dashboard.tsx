@@ -5,7 +5,7 @@ import { keyDateOf, seasonCount } from '../src/state/calendar.js';
 import { coverageView } from '../src/state/coverage-view.js';
 import { failureSummaryLine } from '../src/state/failures-view.js';
 import { keyStateOf } from '../src/state/key-state.js';
-import { launchOfCurrentRun } from '../src/state/run-notes.js';
+import { lateLogOf, launchOfCurrentRun } from '../src/state/run-notes.js';
 import { otherWriters } from '../src/state/writer.js';
 import { skipsAhead } from '../src/state/current-figures.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
@@ -71,7 +71,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   // Failures of the summary's ✗ that no line read says (lines lost between reads: tester AD14).
   const short = failuresShort(state);
   // The run's notes row: why it ended before its first record (the Python error), who else writes the log.
-  const noteParts = run && !reading ? runNoteParts(run, { launched, others, skipping, lateLog: state.place !== null, cause, error, rotation }) : [];
+  const noteParts = run && !reading ? runNoteParts(run, { launched, others, skipping, lateLog: lateLogOf(state), cause, error, rotation }) : [];
   const runFull = reading ? 0 : run ? 3 + (Object.keys(run.failures).length || short ? 1 : 0) + (noteParts.length ? 1 : 0) : foreign ? 2 : 1;
   const sourceCount = [cov.storage, cov.warehouse].filter((x) => x !== null).length;
   const covFull = coveragePanelHeight(cov);
@@ -124,7 +124,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} width={width} rows={placeRows} />
-      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={state.place !== null} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} short={short} noRun={noRunWords(state)} />}
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={lateLogOf(state)} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} short={short} noRun={noRunWords(state)} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} errorRows={errorRows} />
       {showProblem ? <WrappedText text={expectedProblem!} width={width} rows={problemRows} color={color ? 'red' : undefined} /> : null}
       {showFailedProblem ? <WrappedText text={failedProblem!} width={width} rows={failedProblemRows} color={color ? 'yellow' : undefined} /> : null}

@@ -7,13 +7,13 @@ import { SegmentBar, runSegments } from './SegmentBar.js';
 import { failureKindsLine } from '../src/state/failure-breakdown.js';
 import { useColor } from './theme.js';
 import { WrappedText } from './WrappedText.js';
-import { runNotes } from '../src/state/run-notes.js';
+import { runNotes, type LateLog } from '../src/state/run-notes.js';
 import type { RecordedRun } from '../src/state/app-state.js';
 import { foreignLogText, type ForeignLog } from '../src/state/foreign-log.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, error = null, rotation = null, noteRows = 1, short = 0, noRun }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: boolean; foreign?: ForeignLog | null; cause?: string | null; error?: string | null; rotation?: string | null; noteRows?: number; short?: number; noRun?: string }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, error = null, rotation = null, noteRows = 1, short = 0, noRun }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: LateLog; foreign?: ForeignLog | null; cause?: string | null; error?: string | null; rotation?: string | null; noteRows?: number; short?: number; noRun?: string }) {
   const color = useColor();
   // Lines, none in the backfill's format (tester W19): said, with the newest as it is, never "no run yet".
   if (!run && foreign) {
@@ -92,6 +92,6 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
  * some work (AC8), what its figures rest on after a rotation (X13), then runNotes. The dashboard measures it (the
  * rows it may wrap over) with the same words.
  */
-export function runNoteParts(run: RunState, o: { launched: RecordedRun | null; others: number[]; skipping: number; lateLog: boolean; cause: string | null; error?: string | null; rotation: string | null }): string[] {
+export function runNoteParts(run: RunState, o: { launched: RecordedRun | null; others: number[]; skipping: number; lateLog: LateLog; cause: string | null; error?: string | null; rotation: string | null }): string[] {
   return [...(o.cause ? [o.cause] : []), ...(o.error ? [`ended: ${o.error}`] : []), ...(o.rotation ? [o.rotation] : []), ...runNotes(run, o.launched, o.others, o.skipping, o.lateLog)];
 }

@@ -110,5 +110,9 @@ describe('the keys the script will skip are said beside the bar', () => {
     expect(screen).toContain(note);
     expect(screen).not.toContain('skips them');
     expect(statusText(state)).toContain(note);
+    // While Cloud Logging cannot be read they are unreported for that, not for the log's delay (tester AG6 e).
+    const unread = { ...state, place: { ...state.place, error: 'Cloud Logging: connection refused at 127.0.0.1:39877: nothing listens there', errorAt: T0 } };
+    expect(statusText(unread)).toContain('~9 of its keys in storage, not yet reported in its log (it cannot be read now)');
+    expect(statusText(unread)).not.toContain('entries arrive late');
   });
 });

@@ -2,7 +2,7 @@ import { readingText } from '../state/log-reading.js';
 import { FAILURES_UNKNOWN_WORDS, failuresUnknown } from '../state/failures-known.js';
 import { FOREIGN_LOG_HINT, foreignLog, foreignLogText } from '../state/foreign-log.js';
 import { deadStartWords } from '../state/dead-start.js';
-import { launchOfCurrentRun, runNotes } from '../state/run-notes.js';
+import { lateLogOf, launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { otherWriters, strangerRun } from '../state/writer.js';
 import { runUnknown } from '../overview/row-problem.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
@@ -104,7 +104,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     if (error) lines.push(`          ${error}`);
     const breakdown = failureKindsLine(run.failures, failuresShort(state));
     if (breakdown) lines.push(`          ${breakdown}`);
-    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0, state.place !== null)) lines.push(`          ${note}`);
+    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0, lateLogOf(state))) lines.push(`          ${note}`);
     if (isLive(f.status)) {
       lines.push(f.unseen ? `          rate –  ETA not known while ${f.unseen}` : `          rate ${f.ratePerMin === null ? 'calculating…' : formatRate(f.ratePerMin)}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }

@@ -4,6 +4,7 @@ import type { AppState, RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
 import { launchFor, onOurClock } from './launch-match.js';
 import { pidsText } from './writer.js';
+import { placeErrorSource } from './place-state.js';
 import { earlierRuns } from './log-runs.js';
 import { endBeforeStart, hourNotPassed } from './run-view.js';
 
@@ -31,6 +32,19 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
 }
 
 /**
+ * How the run's log arrives: `false` as it is written (a local log), `true` late (a Cloud Run execution's, through Cloud
+ * Logging), `'unread'` late and not readable now (Cloud Logging failing): see lateLogOf.
+ */
+export type LateLog = boolean | 'unread';
+
+/** The run's log as runNotes weighs it: a Cloud Run job's arrives late, and is `unread` while Cloud Logging fails. */
+export function lateLogOf(state: AppState): LateLog {
+  const p = state.place;
+  if (!p) return false;
+  return p.error !== null && placeErrorSource(p.error) === 'Cloud Logging' ? 'unread' : true;
+}
+
+/**
  * What the operator should know about how a run was counted, one short line each: a script that read
  * another number of keys than the launch from here gave it (`launched`: its record; a header rule or a
  * filter of the script's own dropped some), lines that looked like outcomes but no rule read, repeated key
@@ -40,7 +54,7 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
  * holds (current-figures.ts skipsAhead), which the script skips with no line: the ETA leaves them out, the bar
  * cannot show them, so they are said (tester W13: `27/300 9.0 %` beside `ETA ~1 s`).
  */
-export function runNotes(run: RunState | null, launched: RecordedRun | null = null, others: number[] = [], skipping = 0, lateLog = false): string[] {
+export function runNotes(run: RunState | null, launched: RecordedRun | null = null, others: number[] = [], skipping = 0, lateLog: LateLog = false): string[] {
   if (!run) return [];
   const notes: string[] = [];
   // Its end reads before its start: the log's clock went back within it, by what no rule reads (run-view.ts).
@@ -52,7 +66,8 @@ export function runNotes(run: RunState | null, launched: RecordedRun | null = nu
   if (run.dryRun) notes.push(`dry run: the script lists its keys and scrapes none (DRY RUN MODE)`);
   // A log that arrives late (a Cloud Run execution's, through Cloud Logging) has not yet reported keys this run has
   // scraped already: in storage, they are not "skipped" until the execution ended (tester W13's note on Cloud Run).
-  if (skipping > 0) notes.push(lateLog ? `~${formatCount(skipping)} of its keys in storage, not yet reported in its log (entries arrive late)` : `~${formatCount(skipping)} of its keys already in storage: the script skips them`);
+  // While Cloud Logging cannot be read they are unreported for that, not for its delay (tester AG6 e).
+  if (skipping > 0) notes.push(lateLog ? `~${formatCount(skipping)} of its keys in storage, not yet reported in its log (${lateLog === 'unread' ? 'it cannot be read now' : 'entries arrive late'})` : `~${formatCount(skipping)} of its keys already in storage: the script skips them`);
   // With its start read, the other writer's lines are a run of their own (apply-lines.ts laneOf: tester AA18); a
   // writer that wrote no start cannot be told apart, its lines are counted here.
   const apart = run.foreignStart ? 'its run is counted apart' : null;
