@@ -72,7 +72,7 @@ export interface CloudRunPlaceDeps {
    * 30 days; a restarted loopback region none): `kept` when its kept outcomes now stand for its run (dispatched),
    * `unread` when it was kept and its file cannot be read (said): no last entries are awaited either way; else null.
    */
-  onLogEmpty?(e: ExecutionInfo): Promise<'kept' | 'unread' | null>;
+  onLogEmpty?(e: ExecutionInfo, over?: true): Promise<'kept' | 'unread' | null>;
   /** An ended execution's log tallies as kept (read once), for the history of one whose end record has none. */
   keptCounts?(executionId: string): { succeeded: number; failed: number; skipped: number } | null;
   /** The job's executions as listed (newest first), with the runs.jsonl records of ours by execution id. */
@@ -442,6 +442,13 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     track(
       awaitLastEntries(e).then(async () => {
         const whole = readWhole(e);
+        // Read in part (Cloud Logging failed part way): outcomes another dashboard kept whole stand for it instead, as
+        // `status` takes them (tester AG2: the open dashboard stayed `incomplete 324/853` beside a kept 853/853).
+        if (!whole && current?.id === e.id && !d.signal.aborted && spoke === e.id && (await d.onLogEmpty?.(e, true)) === 'kept' && current?.id === e.id) {
+          standIn = e.id;
+          place({ logIncomplete: null });
+          return;
+        }
         // Its outcomes are kept (failures across executions) while the store still holds its run.
         if (current?.id === e.id && !d.signal.aborted && spoke === e.id) await Promise.resolve(d.onLogDone?.(e, rec, whole)).then(() => logGoneSaid(e, rec));
         // The log's tallies only from a log read to its end: a read cut short by Cloud Logging has a part of them

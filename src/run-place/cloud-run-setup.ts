@@ -99,12 +99,12 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
     },
     onLogDone: (e, rec, whole) => history.keepFollowed(e, rec, whole),
     keptName: (id) => keptFileName(config.stateDir, id, config.baseDir),
-    onLogEmpty: async (e) => {
+    onLogEmpty: async (e, over) => {
       const o = await history.standIn(e.id);
       // Kept, its file unreadable (said on load): its log is gone, not late; its run stays not known (tester AD5).
       if (!o) return followed === e.id && !signal.aborted && (await history.keptUnread(e.id)) ? 'unread' : null;
       if (followed !== e.id || signal.aborted) return null;
-      store.dispatch({ type: 'log/kept', outcomes: o, complete: keptComplete(o, e.state), keptFrom: keptFileName(config.stateDir, e.id, config.baseDir) });
+      store.dispatch({ type: 'log/kept', outcomes: o, complete: keptComplete(o, e.state), keptFrom: keptFileName(config.stateDir, e.id, config.baseDir), ...(over ? { over } : {}) });
       return 'kept';
     },
     onListed: (list, mine) => history.listed(list, mine),

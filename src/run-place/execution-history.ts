@@ -136,8 +136,10 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
     },
     async standIn(id: string): Promise<ExecutionOutcomes | null> {
       await load();
-      const o = id === followed ? keptStandIn([...kept.values()], id) : null;
+      // Kept whole since this dashboard loaded its folder too (another dashboard read the log to its end).
+      const o = id !== followed ? null : (keptStandIn([...kept.values()], id) ?? (await keptWholeNow(d.stateDir, id).catch(() => null)));
       if (!o || d.signal.aborted) return null;
+      kept.set(id, o);
       standing = id;
       publish();
       return o;

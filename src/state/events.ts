@@ -35,7 +35,7 @@ export type AppEvent =
    * The followed execution's log has no entry in Cloud Logging and its outcomes were kept whole: they stand for its run
    * (kept-run.ts). `keptFrom`: the file, as said on the screens; `complete`: its log held the summary.
    */
-  | { type: 'log/kept'; outcomes: ExecutionOutcomes; complete: boolean; keptFrom: string }
+  | { type: 'log/kept'; outcomes: ExecutionOutcomes; complete: boolean; keptFrom: string; over?: true }
   /** Rotated files beside the log were read first, oldest first, as its run's earlier part (rotated-prelude.ts). */
   | { type: 'log/rotated'; files: string[] }
   /**

@@ -254,9 +254,11 @@ function step(state: AppState, event: AppEvent): AppState {
     }
     case 'log/kept': {
       // Only over a run no line has spoken for (seeded from its launch, or none): a line read is the log's word.
+      // `over`: a part of its log read (Cloud Logging failed part way), the outcomes another read kept whole stand instead.
       const { current, seed } = state.log;
-      if (state.log.lines > 0 || current?.hasActivity) return state;
-      const base = current ?? seededRun(seed ?? { startedAt: event.outcomes.startedAt, total: null, workers: null, timeoutSec: null });
+      if (!event.over && (state.log.lines > 0 || current?.hasActivity)) return state;
+      const seeded = () => seededRun(seed ?? { startedAt: event.outcomes.startedAt, total: null, workers: null, timeoutSec: null });
+      const base = event.over ? seeded() : (current ?? seeded());
       return { ...state, log: { ...state.log, current: keptRun(base, event.outcomes, event.complete, event.keptFrom), exists: true } };
     }
     case 'log/unlaunched': {
