@@ -42,7 +42,8 @@ async function launchAndFinish(r: Runtime, intent: 'resume' | 'retry', index: nu
   r.controller.onIntent(intent);
   const box = await waitFor(() => r.store.getState().ui.confirm, `the ${intent} box`);
   r.controller.onIntent(box.keys.length ? 'confirm-yes' : 'confirm-all');
-  const exec = await waitFor(() => server.world.executions[index], `execution ${index + 1}`);
+  // A launch loads the Cloud Run clients first (about a second of CPU alone): on a machine running other suites, more.
+  const exec = await waitFor(() => server.world.executions[index], `execution ${index + 1}`, 30_000);
   await exec.done;
   const id = exec.name.split('/').at(-1);
   await waitFor(() => {
