@@ -2,7 +2,7 @@ import React, { useEffect, useSyncExternalStore } from 'react';
 import { Box, useStdout } from 'ink';
 import { useKeyInput } from './useKeyInput.js';
 import { keysOf } from '../src/key-chunk.js';
-import type { Intent } from '../src/keymap.js';
+import { ASKS, type Intent } from '../src/keymap.js';
 import { handleJobKey } from './job-keys.js';
 import type { Store } from '../src/store.js';
 import { stopHeadline } from '../src/state/confirm-situation.js';
@@ -52,7 +52,10 @@ export function App({ store, onIntent, color, chain = null, takeKeys = true }: {
   useKeyInput(
     (input, key, raw) => {
       const boxBefore = store.getState().ui.confirm;
-      for (const ev of keysOf(input, key, raw)) handleJobKey(ev, { store, onIntent }, boxBefore);
+      for (const ev of keysOf(input, key, raw)) {
+        const intent = handleJobKey(ev, { store, onIntent }, boxBefore);
+        if (intent && ASKS.has(intent)) break;
+      }
     },
     { isActive: takeKeys },
   );

@@ -1,11 +1,11 @@
 import React, { useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useStdout } from 'ink';
-import type { Platform } from '../src/app/platform-runtime.js';
+import { boxOpen, type Platform } from '../src/app/platform-runtime.js';
 import type { ChainState } from '../src/chain/chain-sources.js';
 import { funnel, type FunnelRow } from '../src/chain/funnel.js';
 import { useKeyInput } from './useKeyInput.js';
 import { keysOf, type KeyEvent } from '../src/key-chunk.js';
-import { answersYes, intentFor } from '../src/keymap.js';
+import { answersYes, ASKS, intentFor, type Intent } from '../src/keymap.js';
 import { overviewAction } from '../src/overview/overview-keymap.js';
 import { filterLine, filterPromptKey, filterRows } from '../src/overview/overview-filter.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
@@ -43,7 +43,11 @@ function overviewData(platform: Platform) {
   const all = overviewRows(platform.jobs.map((j) => j.store.getState()));
   // `/`: only the jobs the filter matches are listed, moved through and acted on.
   const rows = filterRows(all, ui.filter ?? '');
-  const selected = ui.selected !== null && rows.some((r) => r.job === ui.selected) ? ui.selected : (rows[0]?.job ?? null);
+  // A job's open box is answered before anything else: its job is the one selected, whatever the filter or the
+  // cursor (tester AG4: a filter typed while `r` listed storage left the job out, and its box with it). The
+  // cursor's own job first when its box is open; one box shows at a time, named by its job above it.
+  const boxed = ui.selected !== null && platform.job(ui.selected) && boxOpen(platform.job(ui.selected)!) ? ui.selected : (platform.jobs.find(boxOpen)?.store.getState().job ?? null);
+  const selected = boxed ?? (ui.selected !== null && rows.some((r) => r.job === ui.selected) ? ui.selected : (rows[0]?.job ?? null));
   const runtime = selected === null ? undefined : platform.job(selected);
   const job = runtime?.store.getState();
   const row = rows.find((r) => r.job === selected);
@@ -164,21 +168,28 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   // A box takes its answer only from a read after the one that opened it (`xy` never stops unseen).
   useKeyInput((input, key, raw) => {
     const boxBefore = current().runtime?.store.getState().ui.confirm ?? null;
+    // A key that asks a question ends the read: the box it opens is the next thing to answer (ASKS).
     for (const ev of keysOf(input, key, raw)) {
-      if (platform.ui.getState().screen === 'overview') handleKey(ev, boxBefore);
-      else jobKey(ev, boxBefore);
+      const intent = platform.ui.getState().screen === 'overview' ? handleKey(ev, boxBefore) : jobKey(ev, boxBefore);
+      if (intent && ASKS.has(intent)) break;
     }
   });
 
   /** A key on the selected job's screen: the job screen's own handling, Esc coming back here. */
-  function jobKey(ev: KeyEvent, boxBefore: unknown) {
+  function jobKey(ev: KeyEvent, boxBefore: unknown): Intent | null {
     const { runtime } = current();
-    if (!runtime) return;
-    handleJobKey(ev, { store: runtime.store, onIntent: runtime.controller.onIntent, backFrom: platform.ui.getState().openedOn, onBack: back }, boxBefore);
+    if (!runtime) return null;
+    return handleJobKey(ev, { store: runtime.store, onIntent: runtime.controller.onIntent, backFrom: platform.ui.getState().openedOn, onBack: back }, boxBefore);
   }
   const back = () => platform.ui.set({ screen: 'overview', openedOn: null });
 
-  function handleKey(ev: KeyEvent, boxBefore: unknown) {
+  /** A key on the overview; returns the job intent it was taken as (null: none or the overview's own). */
+  function handleKey(ev: KeyEvent, boxBefore: unknown): Intent | null {
+    const intent = overviewKey(ev, boxBefore);
+    return typeof intent === 'string' ? intent : null;
+  }
+
+  function overviewKey(ev: KeyEvent, boxBefore: unknown): Intent | null | void {
       const { name } = ev;
       const { rows, selected, runtime } = current();
       const job = runtime?.store.getState();
@@ -197,7 +208,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
         // `q` in a box leaves the overview itself, answering nothing.
         if (intent === 'quit') return exit();
         if (intent) runtime.controller.onIntent(intent);
-        return;
+        return intent;
       }
       const action = overviewAction(name);
       // A key that acts on a job pins the cursor to it: rows that sort afterwards never move it to another job.
@@ -231,7 +242,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
           runtime.controller.onIntent(action.intent);
           // Opened on a view (f, h): Esc there comes straight back here.
           if (action.open) platform.ui.set({ screen: 'job', selected, openedOn: runtime.store.getState().ui.view });
-          return;
+          return action.intent;
       }
   }
 

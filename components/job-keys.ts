@@ -16,8 +16,9 @@ export interface JobKeys {
  * exactly as if typed one by one). `boxBefore` is the box open when the read began: a box takes its answer only
  * from a later read (`xy` in one chunk opens the box and leaves it open: unseen questions are never answered).
  * Not a React hook: the overview hands the rest of a read to this same function once a key opened a job's screen.
+ * Returns the intent the key was taken as (null: none), so the reader can stop at one that asks a question (ASKS).
  */
-export function handleJobKey(ev: KeyEvent, jk: JobKeys, boxBefore: unknown): void {
+export function handleJobKey(ev: KeyEvent, jk: JobKeys, boxBefore: unknown): Intent | null {
   const { store, onIntent } = jk;
   const ui = store.getState().ui;
   if (ui.filtering && ev.name !== 'ctrl+c') {
@@ -25,12 +26,16 @@ export function handleJobKey(ev: KeyEvent, jk: JobKeys, boxBefore: unknown): voi
     if (edit?.done === 'keep') onIntent('filter-done');
     else if (edit?.done === 'clear') onIntent('filter-cancel');
     else if (edit) store.dispatch({ type: 'ui/filter-input', text: edit.text });
-    return;
+    return null;
   }
   // One job of several: Esc on its dashboard (nothing open) goes back to the overview, and so does Esc on the
   // view the overview opened it on (`h` then Esc lands where it came from); the keys after it are the overview's.
-  if (jk.onBack && ev.name === 'escape' && (ui.view === 'dashboard' || ui.view === jk.backFrom) && !ui.help && !ui.confirm && !ui.choosingGroup) return jk.onBack();
+  if (jk.onBack && ev.name === 'escape' && (ui.view === 'dashboard' || ui.view === jk.backFrom) && !ui.help && !ui.confirm && !ui.choosingGroup) {
+    jk.onBack();
+    return null;
+  }
   const intent = intentFor(store.getState(), ev.name);
-  if (answersYes(intent) && store.getState().ui.confirm !== boxBefore) return;
+  if (answersYes(intent) && store.getState().ui.confirm !== boxBefore) return null;
   if (intent) onIntent(intent);
+  return intent;
 }

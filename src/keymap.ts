@@ -164,6 +164,14 @@ export const CONFIRM_ANSWERS: KeyBinding[] = [
 export const CONFIRM_KEYS: KeyBinding[] = [...CONFIRM_ANSWERS, QUIT];
 
 /** Intents that answer a box (`y` carries it out, `a` asks again with more): never taken from the read that opened it. */
+/**
+ * Keys that ask a question: a box opens, at once or once what it offers is read (`r` lists storage first).
+ * Keys that came in the same read after one of these are not taken (tester AG4: `r/box` in one read opened the
+ * retry box and, while storage was listed, the filter under it; Enter on the filter then hid the box). As if typed
+ * one by one, they would have reached the box, which takes no answer from the read that opened it.
+ */
+export const ASKS: ReadonlySet<Intent> = new Set<Intent>(['resume', 'retry', 'retry-group', 'stop', 'confirm-all']);
+
 export function answersYes(intent: Intent | null): boolean {
   return intent === 'confirm-yes' || intent === 'confirm-all';
 }

@@ -27,6 +27,15 @@ describe('a confirm box is fixed once open', () => {
     expect(moved.ui.confirm).toBeNull();
   });
 
+  // Tester AG4: `r` lists storage before its box opens; a `/` typed meanwhile opened the filter prompt, and the keys
+  // meant for the box became its text.
+  test('a box opening over the filter prompt or the help closes them; the filter typed so far is kept', () => {
+    const typing = reduce(reduce(reduce(running, { type: 'ui/view', view: 'failures' }), { type: 'ui/filter-start' }), { type: 'ui/filter-input', text: 'play' });
+    const open = reduce(reduce(typing, { type: 'ui/help', open: true }), { type: 'ui/confirm', confirm: box('retry', 'Retry 3 failed keys?') });
+    expect(open.ui).toMatchObject({ filtering: false, filter: 'play', help: false, view: 'failures' });
+    expect(open.ui.confirm?.message).toBe('Retry 3 failed keys?');
+  });
+
   test('a launch box closes when a writer appears under it', () => {
     const open = reduce(base, { type: 'ui/confirm', confirm: box('resume', 'Launch 3 keys?') });
     const after = reduce(open, { type: 'process/update', patch: { external: true, externalPids: [77] } });

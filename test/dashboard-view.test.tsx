@@ -182,6 +182,19 @@ describe('dashboard frame', () => {
     expect(intents).toEqual(['quit']);
   });
 
+  // Tester AG4: keys in the read after one that asks a question reached the screen under its box.
+  test('a key that asks a question ends its read: r/fq in one read asks r only', async () => {
+    const intents: Intent[] = [];
+    const app = mount(liveStore(), false, (i) => intents.push(i));
+    await waitFor(() => (frameOf(app).includes('player-boxscores') ? true : null), 'the dashboard');
+    app.stdin.write('r/fq');
+    await waitFor(() => intents.length >= 1, 'r asked');
+    // A later read is handled: the one with r is over.
+    app.stdin.write('?');
+    await waitFor(() => intents.includes('help'), 'help asked');
+    expect(intents).toEqual(['retry', 'help']);
+  });
+
   test("the key bar under a box says the box's own words for y and n (tester U10)", async () => {
     const store = liveStore();
     store.dispatch({ type: 'ui/confirm', confirm: { kind: 'stop', message: 'Cancel execution bdl-boxscore-backfill-ffb7f? Its tasks get SIGTERM; keys in flight are lost.', keys: [], workers: null, timeout: null } });

@@ -4,7 +4,7 @@ import stringWidth from 'string-width';
 import { afterEach, describe, expect, test } from 'vitest';
 import { render, cleanup } from 'ink-testing-library';
 import { PlatformApp } from '../components/PlatformApp.js';
-import type { Platform } from '../src/app/platform-runtime.js';
+import { followBoxes, type Platform } from '../src/app/platform-runtime.js';
 import type { Runtime } from '../src/app/runtime.js';
 import type { ChainLive } from '../src/chain/chain-live.js';
 import type { Intent } from '../src/keymap.js';
@@ -408,6 +408,48 @@ describe('start-up of the overview (tester F41)', () => {
     app.stdin.write('\u001B');
     await until(app, '5 jobs');
     expect(lineOf(frameOf(app), '❯')).toContain('bdl-standings');
+  });
+});
+
+// Tester AG4: `r/box` in one read (a shell line typed into a dashboard left open) opened the retry box and, while
+// `r` listed storage, the overview's filter under it; Enter on the filter then hid the box, open still, with its job.
+describe('a key that asks a question ends its read; the box it opens is answered next', () => {
+  test('r/box in one read asks r and takes nothing after it', async () => {
+    const { platform, asked } = fivePlatform();
+    const app = mount(platform);
+    await until(app, '❯ bdl-standings');
+    app.stdin.write('r/box');
+    await waitFor(() => asked.length >= 1, 'r asked');
+    // The keys after it in the read are dropped: a later key is handled, so the read is over.
+    app.stdin.write('?');
+    await waitFor(() => frameOf(app).includes('Keys (overview)'), 'the help, opened by a later read');
+    expect(asked).toEqual([['bdl-standings', 'retry']]);
+    expect(frameOf(app)).not.toContain('/box');
+  });
+
+  test('a box that opens while the filter prompt is open closes the prompt, and its job is listed and selected whatever the filter', async () => {
+    const { platform, stores } = fivePlatform();
+    const off = followBoxes(platform.jobs, platform.ui);
+    const app = mount(platform);
+    await until(app, '❯ bdl-standings');
+    app.stdin.write('/');
+    await until(app, '/▏ 5 of 5 jobs');
+    app.stdin.write('bdl');
+    await until(app, '/bdl▏ 1 of 5 jobs');
+    // team-boxscores' `r`, asked before the `/`, has listed storage: its box opens now, its job filtered out.
+    stores[0].dispatch({ type: 'ui/confirm', confirm: { kind: 'retry', message: 'Retry 8 failed keys, 6 workers, timeout 180 s?', keys: [], workers: 6, timeout: 180 } });
+    const box = await until(app, 'Retry 8 failed keys');
+    expect(box).not.toContain('/bdl▏');
+    expect(box).toContain('filter "bdl": 1 of 5 jobs');
+    // The box names its job above it (as for the selected job with no filter).
+    expect(box).toMatch(/^team-boxscores\n╔/m);
+    // Keys go to the box now, not to the filter's text: Enter there is no answer, and the box stays.
+    app.stdin.write('x\r');
+    await settle();
+    const after = await until(app, 'Retry 8 failed keys');
+    expect(after).not.toContain('/bdlx');
+    expect(platform.ui.getState()).toMatchObject({ filtering: false, filter: 'bdl' });
+    off();
   });
 });
 

@@ -1,7 +1,7 @@
 import { startChain, type ChainLive } from '../chain/chain-live.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import type { JobRegistry } from '../jobs/registry.js';
-import { createPlatformUi, initialPlatformUi, type PlatformUiStore } from '../overview/platform-ui.js';
+import { createPlatformUi, initialPlatformUi, type PlatformUi, type PlatformUiStore } from '../overview/platform-ui.js';
 import type { Timers } from '../store.js';
 import { createWritersScan, type WritersScan } from '../runner/log-writers.js';
 import { startRuntime, type Runtime } from './runtime.js';
@@ -50,6 +50,7 @@ export function startPlatform(registry: JobRegistry, opts: { now?: () => number;
   };
   const offUi = ui.subscribe(onScreen);
   onScreen();
+  const offBoxes = registry.multi ? followBoxes(jobs, ui) : () => {};
   chainPace();
   const byName = new Map(jobs.map((r, i) => [registry.jobs[i].job, r]));
   return {
@@ -63,10 +64,44 @@ export function startPlatform(registry: JobRegistry, opts: { now?: () => number;
     job: (name) => byName.get(name),
     async close() {
       offUi();
+      offBoxes();
       ac.abort();
       await Promise.all(jobs.map((j) => j.close()));
       clock.close();
       if (!opts.hub) hub.close();
     },
   };
+}
+
+/** A job's box (a confirm or a group choice) is open. */
+export function boxOpen(job: Runtime): boolean {
+  const u = job.store.getState().ui;
+  return u.confirm !== null || u.choosingGroup !== null;
+}
+
+/**
+ * A box that opens is what the operator answers next (tester AG4: `r` lists storage before its box opens; a `/`
+ * typed meanwhile opened the overview's filter, the box opened under it, and a filter that left its job out hid
+ * the box): the overview's filter prompt and help close (the filter's text is kept), and a job screen of another
+ * job gives way to the overview, where the box shows (overviewData selects a job whose box is open). Returns the
+ * unsubscribe.
+ */
+export function followBoxes(jobs: Runtime[], ui: PlatformUiStore): () => void {
+  const offs = jobs.map((job) => {
+    let was = boxOpen(job);
+    return job.store.subscribe(() => {
+      const open = boxOpen(job);
+      if (open && !was) {
+        const s = ui.getState();
+        const name = job.store.getState().job;
+        const patch: Partial<PlatformUi> = {};
+        if (s.filtering) patch.filtering = false;
+        if (s.help) patch.help = false;
+        if (s.screen === 'job' && s.selected !== name) Object.assign(patch, { screen: 'overview', openedOn: null });
+        if (Object.keys(patch).length) ui.set(patch);
+      }
+      was = open;
+    });
+  });
+  return () => offs.forEach((off) => off());
 }

@@ -26,7 +26,9 @@ export function reduce(state: AppState, event: AppEvent): AppState {
   if (event.type === 'ui/confirm' && event.confirm) {
     if (state.ui.confirm) return withNotice(state, `one question at a time: "${firstWords(state.ui.confirm.message)}" is still open`, 'warn', ONE_QUESTION);
     const confirm = { ...event.confirm, basis: confirmSituation(event.confirm.kind, state).key };
-    return { ...state, ui: { ...state.ui, confirm, choosingGroup: null } };
+    // The box is what the operator answers next: the help and the filter prompt it opened over close (the filter's
+    // text so far is kept), or keys meant for the box would be the filter's text (tester AG4).
+    return { ...state, ui: { ...state.ui, confirm, choosingGroup: null, help: false, filtering: false } };
   }
   let next = guardConfirm(step(state, event));
   if (event.type === 'coverage/result' || event.type === 'coverage/error') next = endRefresh(next, event);
