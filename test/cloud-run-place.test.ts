@@ -55,6 +55,8 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
   const incomplete: (string | null)[] = [];
   /** How many events set the mark (each one a frame and an alerts pass). */
   let marks = 0;
+  /** The place line after every event, each change once: what a frame drawn at that moment would say. */
+  const said: string[] = [];
   const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 5000 });
   const real = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20, ...(extra.now ? { now: extra.now } : {}) });
   // The real feed; when the place stops following an execution's log is told (its last entries no longer awaited).
@@ -76,6 +78,8 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     feed,
     dispatch: (e: AppEvent) => {
       state = reduce(state, e);
+      const line = placeLines(state)[0]?.text ?? '';
+      if (said.at(-1) !== line) said.push(line);
       if (e.type === 'place/update' && 'logIncomplete' in e.patch) marks++;
       if (e.type === 'place/update' && 'logIncomplete' in e.patch && incomplete.at(-1) !== e.patch.logIncomplete) incomplete.push(e.patch.logIncomplete ?? null);
     },
@@ -101,7 +105,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     ac.abort();
     await place.close();
   });
-  return { place, lines, incomplete, state: () => state, abort: () => ac.abort(), marks: () => marks };
+  return { place, lines, incomplete, said, state: () => state, abort: () => ac.abort(), marks: () => marks };
 }
 
 describe('Cloud Run place', () => {
@@ -223,6 +227,21 @@ describe('Cloud Run place', () => {
     const refused = await other.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
     expect(refused).toMatchObject({ ok: false });
     expect(server.requests.filter((r) => r.route === 'run')).toHaveLength(1);
+  });
+
+  // Tester AG5: a dashboard opened while an execution of ours ran said `no executions yet` (and `No execution yet: s
+  // launches one`) for about a second: the listing was marked done before the launches' records were read and the
+  // running execution shown.
+  it('a dashboard opening on a running execution says looking for executions until it shows it, never no executions yet', async () => {
+    const { server, stateDir } = await setUp();
+    const first = placeFor(server, stateDir);
+    await first.place.start();
+    await first.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    const second = placeFor(server, stateDir);
+    await second.place.start();
+    expect(second.state().place?.execution?.id).toBe(server.world.executions[0].name.split('/').at(-1));
+    expect(second.said.filter((l) => l.includes('no executions yet'))).toEqual([]);
+    expect(second.said.at(-1)).toMatch(/^execution running/);
   });
 
   // Tester AA4: the log's 403 was set, then wiped by the next good look at the execution (every 5 s), so the

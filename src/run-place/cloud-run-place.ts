@@ -563,7 +563,9 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   async function findRunning(first: boolean): Promise<void> {
     const list = await listOrSay();
     if (!list) return;
-    place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), listedAt: d.now(), ...cleared('run') });
+    // Listed once only when what it holds is shown: until then the place says `looking for executions…`, never `no
+    // executions yet` while the launches' records are read (tester AG5: a second of it over a running execution).
+    place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), ...(listedOnce ? { listedAt: d.now() } : {}), ...cleared('run') });
     listed(list);
     const runs = await settleLaunches(list, await readRuns(d.stateDir).catch(() => [] as RunRecord[]));
     track(historyChanged(list));
@@ -594,6 +596,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
     const rec = mine.get(pick.id) ?? null;
     show(pick, rec !== null, rec?.id ?? null);
+    if (!listedOnce) place({ listedAt: d.now() });
     listedOnce = true;
     // Keyed by the run, as its end's notice is: a cancel or the end replaces it (tester AA10: `re-attached …, still
     // running` stayed on top under `stopped`).
