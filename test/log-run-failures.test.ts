@@ -97,3 +97,48 @@ test('a later run that never tried a key leaves its streak: 2 of 2, persistent, 
     expect(statusJson(s).failures).toMatchObject({ persistent: 1 });
   }
 });
+
+// Tester AG7: with failed-keys files beside the log, a run that scraped a key between two failing runs was forgotten:
+// its file does not list the key, so the files alone read `failed in 2 of 2 runs`, persistent, and `r` left it out.
+// The log's earlier runs know the scrape: the key reads 2 of 3, failing, not persistent.
+const fileOf = (i: number, keys: string[]): FailedFile => {
+  const at = new Date(T0 + i * 2 * H);
+  const name = `failed_dates_${at.getFullYear()}${String(at.getMonth() + 1).padStart(2, '0')}${String(at.getDate()).padStart(2, '0')}_${String(at.getHours()).padStart(2, '0')}0000.json`;
+  return { path: `/x/${name}`, name, runStartedAt: T0 + i * 2 * H, writtenAt: null, mtimeMs: T0 + i * 2 * H + 60_000, totalFailed: keys.length, problems: [], entries: keys.map((key) => ({ key, status: 'failed', error: 'HTTP 500' })) };
+};
+const withStorage = (s: AppState, keys: string[], present: string[] = []) => {
+  s = reduce(s, { type: 'expected/loaded', expected: { file: '/x/exp.csv', keys, dates: null, problems: { blank: [], duplicates: [], invalid: [] } } as never });
+  s = reduce(s, { type: 'coverage/configured', source: 'storage', label: 'storage' });
+  return reduce(s, { type: 'coverage/result', source: 'storage', result: { keys: new Set(present), bytesBilled: null, method: 'directory', requests: 1 }, at: T0 + 7 * H });
+};
+const A = '2021-10-19';
+const B = '2021-10-20';
+
+test('runs with files: a run between that scraped the key makes it 2 of 3, not persistent; the key every run failed stays 3 of 3', () => {
+  // 10:00 fails A and B, 12:00 scrapes A and fails B, 14:00 fails both: each writes its file (12:00's lists B only).
+  const text = run(T0, [[A, 'fail'], [B, 'fail']], true) + run(T0 + 2 * H, [[A, 'ok'], [B, 'fail']], true) + run(T0 + 4 * H, [[A, 'fail'], [B, 'fail']], true);
+  const files = [fileOf(2, [A, B]), fileOf(1, [B]), fileOf(0, [A, B])];
+  const s = withStorage(stateOf(text, files), [A, B]);
+  expect(failuresView(s).rows.map((r) => [r.key, r.failedIn, r.triedIn, r.recovered, r.persistent])).toEqual([
+    [A, 2, 3, false, false],
+    [B, 3, 3, false, true],
+  ]);
+  expect(statusJson(s).failures).toMatchObject({ failing: 2, persistent: 1 });
+});
+
+test('runs with files: the key scraped between, then not tried by the newest run, is still 2 of 3, not persistent', () => {
+  // As above, then a 16:00 run of another key: A's streak is 10:00 and 14:00 failing, 12:00 scraping.
+  const text = run(T0, [[A, 'fail']], true) + run(T0 + 2 * H, [[A, 'ok']], true) + run(T0 + 4 * H, [[A, 'fail']], true) + run(T0 + 6 * H, [[B, 'ok']], true);
+  const files = [fileOf(2, [A]), fileOf(0, [A])];
+  const s = withStorage(stateOf(text, files), [A, B], [B]);
+  expect(failuresView(s).rows.map((r) => [r.key, r.failedIn, r.triedIn, r.recovered, r.persistent])).toEqual([[A, 2, 3, false, false]]);
+});
+
+test('runs with files and a newer file from a run elsewhere: the scrape between still counts, 3 of 4, not persistent', () => {
+  // 10:00 fails A (file), 12:00 scrapes it (a file of other keys), 14:00 fails it (file); then 16:00, a run not in this
+  // log (another machine), fails it too: its file is newer than the log's newest run.
+  const text = run(T0, [[A, 'fail']], true) + run(T0 + 2 * H, [[A, 'ok'], [B, 'fail']], true) + run(T0 + 4 * H, [[A, 'fail']], true);
+  const files = [fileOf(3, [A]), fileOf(2, [A]), fileOf(1, [B]), fileOf(0, [A])];
+  const s = withStorage(stateOf(text, files), [A, B]);
+  expect(failuresView(s).rows.find((r) => r.key === A)).toMatchObject({ failedIn: 3, triedIn: 4, recovered: false, persistent: false });
+});

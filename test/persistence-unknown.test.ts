@@ -162,7 +162,8 @@ describe('a log of several runs, no storage', () => {
     // k2: scraped in run 2, failed again in run 3: failing, its persistence not known.
     expect(row('2021-10-20')).toMatchObject({ recovered: false, persistent: false, persistentKnown: false });
     expect(view.summary).toMatchObject({ failing: 1, recovered: 1, persistent: null });
-    expect(runsText(row('2021-10-20'))).toBe('failed in 2 of 2 runs known to have tried it, from its first failure on');
+    // Run 2 scraped it between its two failures: 2 of 3 (tester AG7: the files alone read 2 of 2).
+    expect(runsText(row('2021-10-20'))).toBe('failed in 2 of 3 runs known to have tried it, from its first failure on');
     expect(failureSummaryLine(state)).toBe('failing 1 · persistent: not known (no storage configured) · 1 recovered · HTTP 500 1 · Regular season 1');
     expect(failureGroupLines(view.summary, true, null, false).map((l) => l.text)).toContain('failing 1 · recovered 1 · persistent not known (no storage configured)');
   });

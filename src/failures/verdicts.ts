@@ -1,6 +1,6 @@
 import { compareNewestFirst, type FailedEntry, type FailedFile } from './failed-file.js';
 import type { FailureCounts } from '../state/failed-keys.js';
-import { scrapedSince, type LogTrail } from '../state/log-trail.js';
+import { scrapedSince, type LogTrail, type TrailEntry } from '../state/log-trail.js';
 
 /** What a set of keys must answer here: a Set, or a view over a run's per-key store. */
 export interface KeySet {
@@ -271,11 +271,13 @@ export function forEachVerdictPart(
   }
   const own = place.own ? ordered[place.at] : null;
   const later = ordered.slice(place.at + (place.own ? 1 : 0));
+  const trail = run.trail ?? null;
   if (later.length > 0) {
     // The log's run is older than some file (a run elsewhere since): fold in order.
     onPart(null, [], (visit) => {
-      for (const [key, v] of foldRuns([logRunWith(own, run, tried), ...later.map((f) => fileRun(f, tried))], before)) {
-        visit(key, v.failing && scrapedSince(run.trail, key, v.failedAt) ? recoveredInLog(v) : v);
+      for (const [key, v] of foldRuns([logRunWith(own, run, tried), ...later.map((f) => fileRun(f, tried))], withTrailCounts(before, trail))) {
+        // The scrape is among the tries already when the trail raised the key's counts (withTrailCounts).
+        visit(key, v.failing && scrapedSince(run.trail, key, v.failedAt) ? recoveredInLog(v, before.has(key) && trail !== null && trail.keys.has(key)) : v);
       }
     });
     return;
@@ -293,14 +295,18 @@ export function forEachVerdictPart(
     scratch.error = error;
     scratch.date = date ?? had?.date;
     scratch.source = source;
-    scratch.failedIn = (had?.failedIn ?? 0) + 1;
-    scratch.triedIn = (had?.triedIn ?? 0) + 1;
+    scratch.failedIn = had?.failedIn ?? 0;
+    scratch.triedIn = had?.triedIn ?? 0;
+    // A key an earlier file failed: the log's earlier runs may know of more runs that tried it (trailRuns).
+    const t = had && trail !== null ? trail.keys.get(key) : undefined;
+    if (t) trailRuns(scratch, t);
+    scratch.failedIn += 1;
+    scratch.triedIn += 1;
     scratch.failing = true;
     scratch.failedAt = run.startedAt ?? had?.failedAt ?? null;
     visit(key, scratch);
   };
   const fresh = (): KeyVerdict => ({ status: '', error: '', date: undefined, source: 'log', failedIn: 0, triedIn: 0, failing: true, failedAt: null });
-  const trail = run.trail ?? null;
   if (listed) {
     onPart(null, [], (visit) => {
       const scratch = fresh();
@@ -344,22 +350,58 @@ export function forEachVerdictPart(
     for (const [key, had] of before) {
       // Keys the log's run (or its own file) failed were visited with that failure.
       if (listed?.has(key) || failedByLog(key)) continue;
+      // The log's earlier runs may know of more runs that failed or tried it (trailRuns).
+      const t = trail?.keys.get(key);
+      let v: KeyVerdict = had;
+      if (t && trailRuns(Object.assign(scratch, had), t)) v = scratch;
       // Scraped since: by the log's run, or by an earlier run of the log after the run that failed it.
       if (!succeeded?.has(key) && !(had.failing && trail !== null && scrapedSince(trail, key, had.failedAt))) {
-        visit(key, had);
+        visit(key, v);
         continue;
       }
-      Object.assign(scratch, had);
-      scratch.triedIn = had.triedIn + 1;
+      if (v !== scratch) Object.assign(scratch, had);
+      // The log's run tried it; a scrape by an earlier run of the log is among the tries already when the trail
+      // holds the key (trailRuns counted its runs that tried it without failing it).
+      if (succeeded?.has(key) || !t) scratch.triedIn += 1;
       scratch.failing = false;
       visit(key, scratch);
     }
   });
 }
 
-/** A key an earlier run of the log scraped after its latest failure (see log-trail.ts): recovered. */
-function recoveredInLog(v: KeyVerdict): KeyVerdict {
-  return { ...v, triedIn: v.triedIn + 1, failing: false };
+/**
+ * The runs the log's earlier runs say failed and tried a key (its trail entry), when they say more than the files'
+ * fold: a run that scraped the key between two failing runs writes no line for it in its failed-keys file, so the
+ * files alone read `failed in 2 of 2 runs`, persistent, where the log knows `2 of 3` (tester AG7). A run that wrote a
+ * file and logged is in both, so each count is the larger of the two, never their sum: the runs that failed it, and
+ * apart from them the runs that tried it without failing it (so a scrape either side knows of is never lost).
+ * Returns whether `v` changed.
+ */
+function trailRuns(v: KeyVerdict, t: TrailEntry): boolean {
+  const failed = Math.max(v.failedIn, t.failedRuns ?? 1);
+  const tried = failed + Math.max(v.triedIn - v.failedIn, (t.triedRuns ?? 1) - (t.failedRuns ?? 1));
+  if (failed === v.failedIn && tried === v.triedIn) return false;
+  v.failedIn = failed;
+  v.triedIn = tried;
+  return true;
+}
+
+/** `before` with each key's counts raised to its trail's (see trailRuns); `before` itself when the trail adds nothing. */
+function withTrailCounts(before: ReadonlyMap<string, KeyVerdict>, trail: LogTrail | null): ReadonlyMap<string, KeyVerdict> {
+  if (trail === null || before.size === 0) return before;
+  let out: Map<string, KeyVerdict> | null = null;
+  for (const [key, v] of before) {
+    const t = trail.keys.get(key);
+    const raised = { ...v };
+    if (!t || !trailRuns(raised, t)) continue;
+    (out ??= new Map(before)).set(key, raised);
+  }
+  return out ?? before;
+}
+
+/** A key an earlier run of the log scraped after its latest failure (see log-trail.ts): recovered; `counted`: that run is among its tries already. */
+function recoveredInLog(v: KeyVerdict, counted: boolean): KeyVerdict {
+  return { ...v, triedIn: v.triedIn + (counted ? 0 : 1), failing: false };
 }
 
 // A file's entries by key (a key listed twice: its last entry), once per file read, not per refresh.
