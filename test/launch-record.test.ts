@@ -58,7 +58,7 @@ test('a launch lock that cannot be written says its cause first', async () => {
   const { config } = jobIn(join(dir, 'afile', 'state'));
   const out = await launchBackfill(config, { keys: ['k'], workers: 1, timeout: 10, label: 'resume' });
   expect(out.ok).toBe(false);
-  expect((out as { message: string }).message).toMatch(/^not launched: a part of the path is a file, not a directory \(ENOTDIR\): cannot write the launch lock /);
+  expect((out as { message: string }).message).toMatch(/^not launched: .*\/afile is a file, not a directory \(ENOTDIR\): cannot write the launch lock /);
 });
 
 describe('record first, launch after', () => {
@@ -136,4 +136,14 @@ describe('record first, launch after', () => {
     expect(readdirSync(state)).toEqual([]);
     expect(existsSync(log)).toBe(false);
   });
+});
+
+// Tester AG6 g: `--state-dir` a plain file read `a file of that name is in the way (EEXIST): cannot write the launch
+// lock …/launch-loc.lock`: the lock's name was free; the state folder itself was the file in the way.
+test('a state folder that is a file is named as the file in the way', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'notadir'), 'x');
+  const { config } = jobIn(join(dir, 'notadir'));
+  const out = await launchBackfill(config, { keys: ['k'], workers: 1, timeout: 10, label: 'resume' });
+  expect((out as { message: string }).message).toMatch(/^not launched: .*\/notadir is a file, not a directory \(EEXIST\): cannot write the launch lock /);
 });

@@ -137,7 +137,7 @@ describe('launch', () => {
     const result = await launch({ ...opts, logFile: join(opts.cwd, 'logs', 'job.log') });
     expect(result).toMatchObject({
       ok: false, run: { pid: null },
-      reason: expect.stringMatching(/^Cannot write the log .*job\.log: a file of that name is in the way \(EEXIST\)$/),
+      reason: expect.stringMatching(/^Cannot write the log .*job\.log: .*\/logs is a file, not a directory \(EEXIST\)$/),
     });
     expect((await readRuns(opts.stateDir))[0].end?.reason).toBe('failed-to-start');
   });

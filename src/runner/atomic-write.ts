@@ -1,4 +1,4 @@
-import { statfsSync } from 'node:fs';
+import { statfsSync, statSync } from 'node:fs';
 import { open, rename, link, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -75,11 +75,28 @@ const REASONS: Record<string, string> = {
 export function describeWriteError(err: unknown, what: string, dir?: string): Error {
   if (err instanceof Error && err.message.startsWith('Cannot write ')) return err; // already described
   const code = (err as NodeJS.ErrnoException)?.code;
-  let reason = (code && REASONS[code]) ?? (err instanceof Error ? err.message : String(err));
+  // A folder of the path that is a file: named (tester AG6 g: `--state-dir` a plain file read `a file of that name is
+  // in the way … launch-loc.lock`, where the lock's own name was free and the folder was the file).
+  const e = err as NodeJS.ErrnoException;
+  const inTheWay = code === 'ENOTDIR' || (code === 'EEXIST' && e?.syscall === 'mkdir') ? fileInTheWay(e.path) : null;
+  let reason = inTheWay ? `${inTheWay} is a file, not a directory` : ((code && REASONS[code]) ?? (err instanceof Error ? err.message : String(err)));
   if ((code === 'ENOSPC' || code === 'EDQUOT') && dir !== undefined) reason += ` (${freeSpace(dir)})`;
   const error = new Error(`Cannot write ${what}: ${reason}${code ? ` (${code})` : ''}`);
   (error as NodeJS.ErrnoException).code = code;
   return error;
+}
+
+/** The nearest of `path` and its parents that exists and is not a directory (null: none, or not known). */
+function fileInTheWay(path: string | undefined): string | null {
+  if (!path) return null;
+  for (let d = path; ; d = dirname(d)) {
+    try {
+      return statSync(d).isDirectory() ? null : d;
+    } catch {
+      // not there (or not reachable through a file): its parent
+    }
+    if (dirname(d) === d) return null;
+  }
 }
 
 /** "the file system holding DIR has 0 KiB free of 64 KiB", or just the directory when statfs cannot say. */
