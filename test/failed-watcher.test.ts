@@ -3,7 +3,7 @@ import { AsyncResource, createHook } from 'node:async_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { FailedFile } from '../src/failures/failed-file.js';
+import { failedFileProblems, type FailedFile } from '../src/failures/failed-file.js';
 import { splitFailedGlob, watchFailedFiles, type WatchFailedOptions } from '../src/failures/failed-watcher.js';
 
 interface Update {
@@ -140,6 +140,9 @@ describe('watchFailedFiles', () => {
     const w = watch(join(sub, 'failed_dates_*.json'), { pollMs: 40 });
     const first = await w.until('the waiting note', (u) => u.notes.some((n) => n.includes('does not exist yet')));
     expect(first.files).toEqual([]);
+    // Said as the folder it is (tester AG6 c), and so by status and the dashboard: `failed-keys folder … does not exist yet`.
+    expect(first.notes).toEqual([`folder ${sub} does not exist yet; waiting for it`]);
+    expect(failedFileProblems([], first.notes)).toEqual([`failed-keys folder ${sub} does not exist yet; waiting for it`]);
     await mkdir(sub, { recursive: true });
     await writeFile(join(sub, 'failed_dates_20251126_231710.json'), scriptJson(7));
     const u = await w.until('the file', (x) => x.current !== null);
@@ -157,7 +160,7 @@ describe('watchFailedFiles', () => {
     await w.until('both files', (u) => u.files.length === 2);
     await rename(sub, join(dir, 'runs.away'));
     const gone = await w.until('the gone note', (u) => u.notes.length > 0);
-    expect(gone.notes).toEqual([`${sub} is gone (moved or unmounted?): showing the 2 failed-keys files read before`]);
+    expect(gone.notes).toEqual([`folder ${sub} is gone (moved or unmounted?): showing the 2 failed-keys files read before`]);
     expect(names(gone)).toEqual(['failed_dates_20251127_011500.json', 'failed_dates_20251126_231710.json']);
     await rename(join(dir, 'runs.away'), sub);
     await unlink(join(sub, 'failed_dates_20251126_231710.json'));

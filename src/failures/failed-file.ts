@@ -76,7 +76,7 @@ export function failedFileProblems(files: Pick<FailedFile, 'name' | 'problems' |
   const lines = [
     // A file caught mid-write (empty, or JSON that ends early) is read again next time: not a problem yet. (A one-shot
     // read says why it is not read, the watcher that it is being written.)
-    ...notes.filter((n) => !n.includes('(still being written?)') && !/ is being written; /.test(n)).map((n) => `failed-keys file ${n}`),
+    ...notes.filter((n) => !n.includes('(still being written?)') && !/ is being written; /.test(n)).map((n) => (n.startsWith('folder ') ? `failed-keys ${n}` : `failed-keys file ${n}`)),
     ...files
       .map(failedFileProblemLine)
       .filter((line): line is string => line !== null)

@@ -103,7 +103,8 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
       // A folder of failed-keys files that vanishes (an unmount, a move) is not every failure recovered: the files
       // read stay, said, until it is back; an operator who deletes files one by one is heard file by file.
       const held = good.size === 1 ? '1 failed-keys file' : `${good.size} failed-keys files`;
-      notes.push(gone ? `${dir} is gone (moved or unmounted?): showing the ${held} read before` : missing ? `${dir} does not exist yet; waiting for it` : `cannot list ${dir}: ${(err as Error).message}`);
+      // Said as the folder it is (tester AG6 c: `failed-keys file …/nbac_player_boxscore does not exist yet` named a folder a file).
+      notes.push(gone ? `folder ${dir} is gone (moved or unmounted?): showing the ${held} read before` : missing ? `folder ${dir} does not exist yet; waiting for it` : `folder ${dir} cannot be listed: ${(err as Error).message}`);
       // A deleted directory leaves chokidar watching nothing; a new one is started when the directory is back.
       await closeWatcher();
     }
