@@ -77,10 +77,9 @@ export function CoverageBar({ name, source, expected, barWidth }: { name: string
   );
 }
 
-/** What is known about how a source was read: "storage +3 extra · prefixes · 0:12 ago". */
+/** What is known about how a source was read: "storage prefixes 0:12 ago · +3 not expected". */
 export function sourceDetail(name: string, s: SourceCoverage): string {
   const parts = [name];
-  if (s.coverage?.extra) parts.push(`+${formatCount(s.coverage.extra)} not expected`);
   // A local folder the backfill has not made yet holds nothing yet (local-source.ts); a BigQuery note is the buffer.
   // `files` alone read as a stray word (tester X9): a local listing by keyPattern says what it matched.
   const method = s.method === 'files' ? 'files by keyPattern' : s.method;
@@ -91,7 +90,9 @@ export function sourceDetail(name: string, s: SourceCoverage): string {
   // A look again over figures already shown: how far it is, after their age (the first look says it on the bar's row).
   const far = s.coverage ? lookProgress(s.checkingMs, s.progress) : null;
   if (far) parts.push(`(checking ${far})`);
-  return parts.join(' ');
+  // Its own clause, after how the source was read (tester AG6 h: `storage +141 not expected directory just now`).
+  const extra = s.coverage?.extra ? ` · +${formatCount(s.coverage.extra)} not expected` : '';
+  return parts.join(' ') + extra;
 }
 
 /** A failing source's line: what went wrong and how to fix it (null when it answers). */
