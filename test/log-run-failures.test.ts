@@ -142,3 +142,13 @@ test('runs with files and a newer file from a run elsewhere: the scrape between 
   const s = withStorage(stateOf(text, files), [A, B]);
   expect(failuresView(s).rows.find((r) => r.key === A)).toMatchObject({ failedIn: 3, triedIn: 4, recovered: false, persistent: false });
 });
+
+// Tester AG7 addendum (min5, the common shape with a realistic generator): a run killed before its file failed the key,
+// the next run failed it again and wrote its file, the newest run (its own file) did not try it: 2 of 2, persistent,
+// where the files alone read 1 of 1.
+test('a killed run with no file, then a run with its file, both failing the key; the newest not trying it: 2 of 2, persistent', () => {
+  const text = run(T0, [[A, 'fail']], false) + run(T0 + 2 * H, [[A, 'fail']], true) + run(T0 + 4 * H, [[B, 'fail']], true);
+  const files = [fileOf(2, [B]), fileOf(1, [A])];
+  const s = withStorage(stateOf(text, files), [A, B]);
+  expect(failuresView(s).rows.find((r) => r.key === A)).toMatchObject({ failedIn: 2, triedIn: 2, recovered: false, persistent: true });
+});
