@@ -86,7 +86,7 @@ export function App({ store, onIntent, color, chain = null, takeKeys = true }: {
       <Box flexDirection="column" width={width}>
         {header(width)}
         <Notices notices={notices} />
-        {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} /> : null}
+        {state.ui.confirm ? <ConfirmBox confirm={state.ui.confirm} width={width} height={bodyHeight} /> : null}
         {state.ui.choosingGroup ? <ChooseGroup groups={state.ui.choosingGroup.groups} index={state.ui.choosingGroup.index} width={width} height={bodyHeight} /> : null}
         {state.ui.confirm || state.ui.choosingGroup ? null : body}
         <HelpBar state={state} width={width} />

@@ -3,14 +3,14 @@ import type { Confirm } from '../src/state/app-state.js';
 import { useColor } from './theme.js';
 import { confirmWords } from '../src/state/confirm-words.js';
 import { answerKeys, keyLabel, QUIT } from '../src/keymap.js';
-import { displayWidth, wrap } from '../src/text-width.js';
+import { displayWidth, truncate, wrap } from '../src/text-width.js';
 
 /**
  * The question before anything starts or stops a process: what happens, to how many keys, y/n (and `a` for a box that
  * left persistent keys out). Its text and its answers are broken into lines here, at spaces and between answers, so no
  * line starts with the space it was broken at (tester AA10: Ink's own wrap kept it, ` help).` at 45 columns).
  */
-export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number }) {
+export function ConfirmBox({ confirm, width, height }: { confirm: Confirm; width: number; /** Rows it may take, borders included (none: as many as it needs). */ height?: number }) {
   const color = useColor();
   const { yes, no, danger, all: allWords } = confirmWords(confirm);
   // Every key offered was persistent: list them, though only `a` launches them.
@@ -33,20 +33,29 @@ export function ConfirmBox({ confirm, width }: { confirm: Confirm; width: number
     if (row && displayWidth(text([...row, a])) <= inner) row.push(a);
     else rows.push([a]);
   }
+  // On a short terminal the box fits its rows, never pushing its start off the top (tester AG8: at 40×10 the question
+  // began `help). Nothing to launch by default; a asks to launch them anyway`): the answers stay, the list of keys goes
+  // first, then the question is cut at its end, its start always shown.
+  const room = height === undefined ? Infinity : height - 2;
+  const answerRows = rows.length > 1 && room - rows.length < 1 ? [answers] : rows;
+  const textRoom = Math.max(1, room - answerRows.length);
+  const message = wrap(confirm.message, inner);
+  const listed = shown.length > 0 && message.length + 1 <= textRoom;
+  const lines = message.length <= textRoom ? message : [...message.slice(0, textRoom - 1), truncate(message.slice(textRoom - 1).join(' '), inner)];
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={color ? (danger ? 'red' : 'yellow') : undefined} paddingX={1} width={boxWidth}>
-      {wrap(confirm.message, inner).map((line, i) => (
+      {lines.map((line, i) => (
         <Text key={i} bold wrap="truncate-end">
           {line}
         </Text>
       ))}
-      {shown.length > 0 ? (
+      {listed ? (
         <Text dimColor wrap="truncate-end">
           {shown.slice(0, 8).join(' ')}
           {shown.length > 8 ? ` … and ${shown.length - 8} more` : ''}
         </Text>
       ) : null}
-      {rows.map((row, r) => (
+      {answerRows.map((row, r) => (
         <Text key={`a${r}`} wrap="truncate-end">
           {row.map((a, i) => (
             <Text key={i}>

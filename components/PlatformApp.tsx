@@ -292,7 +292,9 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   const scrolls = win.above + win.below > 0;
   const cols = overviewColumns(width, Math.max(...all.map((r) => r.job.length)));
   const shown = rows.slice(win.start, win.start + win.shown);
-  const modalBox = job?.ui.confirm ? <ConfirmBox confirm={job.ui.confirm} width={width} /> : job?.ui.choosingGroup ? <ChooseGroup groups={job.ui.choosingGroup.groups} index={job.ui.choosingGroup.index} width={width} /> : null;
+  // The box's rows: what the title, the lines above it, its job's name and the key bar leave (one row short of the screen).
+  const boxRows = size.height - 1 - 1 - preparing - noticesShown.reduce((n, x) => n + x.lines.length, 0) - problemLines.length - 1 - 1;
+  const modalBox = job?.ui.confirm ? <ConfirmBox confirm={job.ui.confirm} width={width} height={boxRows} /> : job?.ui.choosingGroup ? <ChooseGroup groups={job.ui.choosingGroup.groups} index={job.ui.choosingGroup.index} width={width} /> : null;
   // On the overview the box says which job it is about: the box itself is the job screen's.
   const modal = modalBox && job ? (
     <Box flexDirection="column">

@@ -162,6 +162,32 @@ describe('dashboard frame', () => {
     expect(help).toContain('filter failures: Enter keeps, Esc clears, Ctrl-U erases');
   });
 
+  // Tester AG8: at 40×10 a long question lost its first rows off the top (`help). Nothing to launch by default; a asks
+  // to launch them anyway`), the header with them.
+  test.each([
+    [40, 10],
+    [50, 12],
+    [60, 14],
+  ])('a long question at %i×%i: the header and its start on screen, cut at its end, its answers whole, within the rows', async (cols, rows) => {
+    const store = liveStore();
+    const message = 'All 234 missing keys are persistent (Regular season 41 · Play-In 12 · Playoffs 181; failed in every run that tried them: a retry will not help). Nothing to launch by default; a asks to launch them anyway on Cloud Run job bf-job in us-west2 (project proj-h76), 6 workers, timeout 60 s.';
+    const keys = Array.from({ length: 234 }, (_, i) => `2022-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`);
+    store.dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message, keys: [], withPersistent: keys, workers: 6, timeout: 60 } });
+    const app = mount(store);
+    app.setSize(cols, rows);
+    const frame = await waitFor(() => {
+      const f = frameOf(app);
+      return f.includes('All 234 missing keys') && f.split('\n').length < rows ? f : null;
+    }, `the question from its start within ${rows - 1} rows`);
+    const lines = frame.split('\n');
+    expect(lines[0]).toMatch(/^player-box/);
+    expect(lines[1]).toMatch(/^╔/);
+    expect(lines[2]).toContain('All 234 missing keys');
+    expect(frame).toMatch(/…\s*║/);
+    expect(frame).toContain('n/Esc cancel');
+    for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(cols);
+  });
+
   test('a confirm box shows what will happen and to how many keys', async () => {
     const store = liveStore();
     store.dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message: 'Launch 202 keys, 6 workers, timeout 180 s?', keys: ['2022-04-17'], workers: 6, timeout: 180 } });

@@ -453,6 +453,28 @@ describe('a key that asks a question ends its read; the box it opens is answered
   });
 });
 
+// Tester AG8 on the overview: a long question on a short terminal lost its start off the top.
+test.each([
+  [50, 12],
+  [60, 16],
+])('a long question of the selected job at %i×%i: the title, its job and its start on screen, cut at its end, within the rows', async (cols, height) => {
+  const { platform, stores } = fivePlatform();
+  const app = mount(platform, cols, height);
+  await waitFor(() => frameOf(app).includes('bdl-standings') || null, 'the overview');
+  const message = 'All 234 missing keys are persistent (Regular season 41 · Play-In 12 · Playoffs 181; failed in every run that tried them: a retry will not help). Nothing to launch by default; a asks to launch them anyway on Cloud Run job bf-job in us-west2 (project proj-h76), 6 workers, timeout 60 s.';
+  stores[2].dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message, keys: [], withPersistent: dates.slice(0, 234), workers: 6, timeout: 60 } });
+  const frame = await waitFor(() => {
+    const f = frameOf(app);
+    return f.includes('All 234 missing keys') && f.split('\n').length < height ? f : null;
+  }, `the question from its start within ${height - 1} rows`);
+  const lines = frame.split('\n');
+  expect(lines[0]).toMatch(/^backfill-tui/);
+  expect(lines.findIndex((l) => l.includes('All 234 missing keys'))).toBe(lines.findIndex((l) => l.startsWith('╔')) + 1);
+  expect(frame).toContain('bdl-standings');
+  expect(frame).toMatch(/…\s*║/);
+  for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(cols);
+});
+
 describe('/ filters the overview (brief: `/` filters)', () => {
   test('/box lists the three boxscore jobs; q is text in the prompt; Enter keeps, keys act on the jobs shown, Esc clears', async () => {
     const { platform, asked } = fivePlatform();
