@@ -260,8 +260,11 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   // A half-read log's state is not known yet (a finished run read half-way looks ended): not counted.
   // The title counts every job, filtered out or not.
   const count = (s: string) => all.filter((r) => r.status === s && !r.reading && !r.runUnknown).length;
-  const failing = all.filter((r) => r.problem).length;
-  const title = [`${all.length} job${all.length === 1 ? '' : 's'}`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`), ...(failing ? [`${failing} with a failing source`] : [])].join(' · ');
+  // A run that died is counted as such, not as a failing source (tester AG6 d: a run that died at start read `1 with a
+  // failing source` while every source answered).
+  const failing = all.filter((r) => r.problem && r.problem.source !== 'run').length;
+  const died = all.filter((r) => r.problem?.source === 'run').length;
+  const title = [`${all.length} job${all.length === 1 ? '' : 's'}`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`), ...(failing ? [`${failing} with a failing source`] : []), ...(died ? [`${died} whose run died`] : [])].join(' · ');
   if (width < MIN_WIDTH || size.height < MIN_HEIGHT) {
     return (
       <ColorProvider color={color}>

@@ -453,6 +453,16 @@ describe('a key that asks a question ends its read; the box it opens is answered
   });
 });
 
+// Tester AG6 d: a job whose run died (its traceback) read `1 with a failing source` in the title while every source
+// answered: a run that died is counted as such.
+test('a run that died is counted as one whose run died, not as a failing source', async () => {
+  const { platform, stores } = fivePlatform();
+  stores[4].dispatch({ type: 'log/batch', batch: parseText(['Traceback (most recent call last):', '  File "backfill.py", line 10, in <module>', 'FileNotFoundError: [Errno 2] No such file or directory: failed.json', ''].join('\n'), grammar) });
+  const app = mount(platform);
+  const frame = await until(app, 'whose run died');
+  expect(frame.split('\n')[0]).toBe('backfill-tui · 5 jobs · 1 running · 1 stalled · 1 ended · 1 whose run died');
+});
+
 // Tester AG8 on the overview: a long question on a short terminal lost its start off the top.
 test.each([
   [50, 12],

@@ -78,7 +78,8 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
       // A source that answered with an error (its row's cell) is said whole as `failing`, not `problem`: a `problem`
       // is a part of the look that could not be done or read whole, and exits 1 (withProblems); a lone job's text says
       // a failing source on its own row, with the same exit.
-      for (const p of rowProblems(states[i])) if (!said.some((s) => s.includes(p.message))) lines.push(`failing   ${registry.multi ? `${job.job}: ` : ''}${p.message}${p.hint ? ` → ${p.hint}` : ''}`);
+      // A run that died (at start, or of an error) is its run's end, not a failing source (tester AG6 d): `run`.
+      for (const p of rowProblems(states[i])) if (!said.some((s) => s.includes(p.message))) lines.push(`${p.source === 'run' ? 'run      ' : 'failing  '} ${registry.multi ? `${job.job}: ` : ''}${p.message}${p.hint ? ` → ${p.hint}` : ''}`);
     });
     if (registry.chain) {
       lines.push('', `chain: ${formatCount(chain.rows[0]?.expected ?? 0)} expected keys`, ...chainText(chain.rows, width));
