@@ -101,12 +101,16 @@ test('an older run launched here: its log row says its launch row\'s figure; one
   expect(logRows).toHaveLength(3);
   // Newest first: the current run, the one started by hand, the stopped one.
   expect(elapsedIn(logRows[2])).toBe(want);
+  // Stopped with `x` (its end record says so): `stopped` in h's log rows and in runs[], as while it was the newest
+  // (tester AG6 f: `no summary` and `ended`); the one by hand has no record: `no summary`.
+  expect(logRows[2]).toMatch(/ · stopped$/);
+  expect(logRows[1]).toMatch(/ · no summary$/);
   expect(elapsedIn(logRows[1])).toBe(formatElapsed(byHand, 10_000));
   // status --json's runs[] dates them the same way (its startedAt/finishedAt were the span of the stopped run's lines):
   // the stopped one from its launch record to the SIGTERM's end, the one by hand its lines.
   const iso = (ms: number) => new Date(ms).toISOString();
   expect(statusJson(s).runs.map((r) => [r.state, r.startedAt, r.finishedAt])).toEqual([
-    ['ended', iso(first - 600), iso(lastOfFirst + 16_000)],
+    ['stopped', iso(first - 600), iso(lastOfFirst + 16_000)],
     ['ended', iso(byHand), iso(byHand + 10_000)],
   ]);
 });

@@ -133,7 +133,8 @@ export function statusJson(state: AppState) {
   const starts = allRuns(state.log).map((r) => r.startedAt).filter((t): t is number => t !== null);
   const runs = earlierRuns(state.log).map((r) => {
     const launch = launchOfRun(r, state.process.history, starts.filter((t) => t !== r.startedAt), behindMs);
-    const writer = { alive: r === beside && state.process.external && !r.complete ? null : false, launchedAt: launch?.startedAt ?? null, endedAt: launch?.endedAt ?? null, clockBehindMs: behindMs };
+    // A run stopped with `x` (its launch's end record says so) is `stopped`, as it was while it was the newest (tester AG6 f).
+    const writer = { alive: r === beside && state.process.external && !r.complete ? null : false, launchedAt: launch?.startedAt ?? null, endedAt: launch?.endedAt ?? null, clockBehindMs: behindMs, stopped: launch?.reason === 'stopped' && !r.complete };
     return runJson(r, runFigures(r, now, writer, false));
   });
   const cov = coverageView(state);
