@@ -92,6 +92,22 @@ export function fitRows(text: string, width: number, rows: number): string[] {
   const lines = hangingWrap(text, width);
   if (lines.length <= rows) return lines;
   const keep = Math.max(1, rows);
-  const rest = lines.slice(keep - 1).map((l, i) => (i === 0 ? l : l.trimStart())).join(' ');
-  return [...lines.slice(0, keep - 1), truncate(rest, width)];
+  return [...lines.slice(0, keep - 1), truncate(restFrom(text, lines, keep - 1), width)];
+}
+
+/**
+ * The text from its row `at` on, as written: a row broken inside a word (a path longer than the row) goes on with no
+ * space put in (tester AG6 a: `…/player-boxscores/ failed_dates…` of a path with no space there). Rows joined by a
+ * space when a row is not found in the text as it is.
+ */
+function restFrom(text: string, lines: string[], at: number): string {
+  let pos = 0;
+  for (let i = 0; i < at; i++) {
+    const row = lines[i].trim();
+    const found = text.indexOf(row, pos);
+    if (found < 0) return lines.slice(at).map((l, j) => (j === 0 ? l : l.trimStart())).join(' ');
+    pos = found + row.length;
+  }
+  const rest = text.slice(pos).trimStart();
+  return lines[at].startsWith(' ') ? `${lines[at].slice(0, lines[at].length - lines[at].trimStart().length)}${rest}` : rest;
 }

@@ -8,7 +8,7 @@ import { initialState, type AppState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
 import { createStore } from '../src/store.js';
-import { displayWidth, hangingWrap } from '../src/text-width.js';
+import { displayWidth, fitRows, hangingWrap } from '../src/text-width.js';
 import { gameDates } from './support/screen-states.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { banner, logOf, T0 } from './support/log-text.js';
@@ -139,4 +139,22 @@ test('f: the key under the cursor has its whole error under the table, wrapped, 
   expect(rows.slice(at, at + 4).map((r) => r.trim()).join(" ")).toBe(`error: ${long}`);
   // A short error, whole in its cell: no line for it.
   expect(frame(withCursor('2022-05-03')).split('\n').some((r) => r.startsWith('error: '))).toBe(false);
+});
+
+// Tester AG6 a: a notice cut to its rows read `…/player-boxscores/ failed_dates…`: its last row rejoined the wrapped
+// pieces with a space, where the path broken across rows had none.
+test('a notice cut to its rows goes on as written: a path broken across rows gets no space put in', () => {
+  // Longer than a row: wrap breaks it inside.
+  const path = '/srv/backfills/2026-12/backfill-tui-demo-sHLKml/player-boxscores/failed_dates_20261201_215119.json';
+  const text = `player-boxscores: run resume-20261201-215119-2a373d (pid 9274) ended while no dashboard watched; last line: 2026-12-01 21:52:32,067 - INFO - 💾 Failed dates saved to: ${path}`;
+  const rows = fitRows(text, 80, 3);
+  expect(hangingWrap(text, 80).length).toBeGreaterThan(3);
+  expect(rows).toHaveLength(3);
+  for (const r of rows) expect(displayWidth(r)).toBeLessThanOrEqual(80);
+  // Rows after the first hang under the text; read together, the cut text is the notice's start as written.
+  const joined = rows.map((r, i) => (i === 0 ? r : r.trimStart())).join('').replace(/…$/, '');
+  expect(text.replace(/ /g, '').startsWith(joined.replace(/ /g, ''))).toBe(true);
+  expect(rows[2]).toMatch(/^ +\S/);
+  expect(rows[2]).not.toContain('/ ');
+  expect(rows[2].endsWith('…')).toBe(true);
 });
