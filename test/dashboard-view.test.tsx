@@ -10,7 +10,7 @@ import { initialState } from '../src/state/app-state.js';
 import { createStore, type Store } from '../src/store.js';
 import { banner, logOf, T0 } from './support/log-text.js';
 import { waitFor } from './support/wait-for.js';
-import { gameDates } from './support/screen-states.js';
+import { gameDates, LONG_QUESTION } from './support/screen-states.js';
 
 const grammar = compileGrammar();
 afterEach(() => cleanup());
@@ -170,9 +170,8 @@ describe('dashboard frame', () => {
     [60, 14],
   ])('a long question at %i×%i: the header and its start on screen, cut at its end, its answers whole, within the rows', async (cols, rows) => {
     const store = liveStore();
-    const message = 'All 234 missing keys are persistent (Regular season 41 · Play-In 12 · Playoffs 181; failed in every run that tried them: a retry will not help). Nothing to launch by default; a asks to launch them anyway on Cloud Run job bf-job in us-west2 (project proj-h76), 6 workers, timeout 60 s.';
     const keys = Array.from({ length: 234 }, (_, i) => `2022-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`);
-    store.dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message, keys: [], withPersistent: keys, workers: 6, timeout: 60 } });
+    store.dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message: LONG_QUESTION, keys: [], withPersistent: keys, workers: 6, timeout: 60 } });
     const app = mount(store);
     app.setSize(cols, rows);
     const frame = await waitFor(() => {

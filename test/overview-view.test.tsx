@@ -14,6 +14,7 @@ import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import { createStore, type Store } from '../src/store.js';
 import { banner, logOf, T0 } from './support/log-text.js';
+import { LONG_QUESTION } from './support/screen-states.js';
 import { waitFor } from './support/wait-for.js';
 
 const grammar = compileGrammar();
@@ -471,8 +472,7 @@ test.each([
   const { platform, stores } = fivePlatform();
   const app = mount(platform, cols, height);
   await waitFor(() => frameOf(app).includes('bdl-standings') || null, 'the overview');
-  const message = 'All 234 missing keys are persistent (Regular season 41 · Play-In 12 · Playoffs 181; failed in every run that tried them: a retry will not help). Nothing to launch by default; a asks to launch them anyway on Cloud Run job bf-job in us-west2 (project proj-h76), 6 workers, timeout 60 s.';
-  stores[2].dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message, keys: [], withPersistent: dates.slice(0, 234), workers: 6, timeout: 60 } });
+  stores[2].dispatch({ type: 'ui/confirm', confirm: { kind: 'resume', message: LONG_QUESTION, keys: [], withPersistent: dates.slice(0, 234), workers: 6, timeout: 60 } });
   const frame = await waitFor(() => {
     const f = frameOf(app);
     return f.includes('All 234 missing keys') && f.split('\n').length < height ? f : null;

@@ -9,6 +9,10 @@ import { banner, logOf, T0 } from './log-text.js';
 const grammar = compileGrammar();
 
 /** Game dates from 2021-10-19, skipping July to September: a season-shaped list of keys. */
+/** Tester AG8's question: long enough to need more rows than a short terminal has. */
+export const LONG_QUESTION =
+  'All 234 missing keys are persistent (Regular season 41 · Play-In 12 · Playoffs 181; failed in every run that tried them: a retry will not help). Nothing to launch by default; a asks to launch them anyway on Cloud Run job bf-job in us-west2 (project proj-h76), 6 workers, timeout 60 s.';
+
 export function gameDates(n: number): string[] {
   const out: string[] = [];
   for (let d = Date.UTC(2021, 9, 19); out.length < n; d += 86_400_000) {
