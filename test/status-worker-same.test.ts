@@ -31,11 +31,13 @@ test('status --json reads every damaged log to the same bytes with the parse wor
     expect(plain.stderr, name).toBe('');
     expect(plain.code, name).toBe(off.code);
     expect(plain.stdout, name).toBe(off.stdout);
-    // The worker read it, and was started by the launcher (src/app/parse-worker-launch.ts), before the CLI had read
-    // its config: it loads while the CLI does.
+    // The worker read it, and was started by the launcher (src/app/parse-worker-launch.ts) once the CLI's bundle was
+    // compiled, before the bundle ran (src/bin.ts): it loads while the CLI does.
     const marks = (JSON.parse(readFileSync(timing, 'utf8').trim().split('\n').at(-1)!) as { marks: [string, number][] }).marks;
     const at = (stage: string) => marks.find((m) => m[0] === stage)?.[1] ?? Number.NaN;
     expect(marks.map((m) => m[0]), name).toContain('parse worker done');
+    expect(at('parse worker starting'), name).toBeGreaterThanOrEqual(at('bundle compiled'));
+    expect(at('parse worker starting'), name).toBeLessThan(at('cli loaded'));
     expect(at('parse worker starting'), name).toBeLessThan(at('config read'));
   }
 }, 180_000);

@@ -41,9 +41,10 @@ function readOrUndefined(file: string): Buffer | undefined {
  * Compiles `file` (the one-shot bundle) with the code cache `plan.read` when V8 accepts it, then runs it.
  * With `learn`, when that cache is refused or missing the user's cache (`plan.write`, see cache-place.ts) is
  * written as the process exits, from what this run compiled. With `writeCacheTo` (the build, once, on a small
- * job) no cache is read and the cache of the run is written there instead.
+ * job) no cache is read and the cache of the run is written there instead. `beforeRun` is called between the compile
+ * and the run.
  */
-export function runWithCodeCache(file: string, plan: CachePlan, opts: { bundleId: string; learn: boolean; writeCacheTo?: string }): LaunchInfo {
+export function runWithCodeCache(file: string, plan: CachePlan, opts: { bundleId: string; learn: boolean; writeCacheTo?: string; beforeRun?: () => void }): LaunchInfo {
   const place = opts.writeCacheTo ? null : plan.read;
   const info: LaunchInfo = { codeCache: 'absent', cacheKind: place?.kind ?? 'none', marks: [] };
   (globalThis as Record<symbol, unknown>)[LAUNCH_INFO] = info;
@@ -73,6 +74,9 @@ export function runWithCodeCache(file: string, plan: CachePlan, opts: { bundleId
       else writeUserCache(out, data, opts.bundleId);
     });
   }
+  // Once V8's flags are back to their default and before the bundle runs: what starts here (the parse worker) loads
+  // beside the CLI's own load.
+  opts.beforeRun?.();
   const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
   const module = { exports: {} };
   // The launcher's own require: the bundle sits beside it, so both resolve the same packages.
