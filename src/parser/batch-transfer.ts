@@ -1,5 +1,5 @@
 import type { LogLine, ParsedBatch } from '../log-line.js';
-import { KeyedLines } from './keyed-lines.js';
+import { KeyedLines, stringArray } from './keyed-lines.js';
 
 /*
  * A parsed batch as it crosses from the parse worker (parse-worker.ts) to the thread that folds it. The keyed
@@ -56,7 +56,10 @@ interface KeyedMessage {
 export function toMessage(batch: ParsedBatch): BatchMessage {
   const { keyed, ...rest } = withProgressApart(batch);
   if (!keyed) return rest;
-  const texts: string[] = [];
+  // Strings from the start: an empty `[]` holds small integers until its first push, and textIdsPart's optimized
+  // push (textId inlined), made while the literal's allocation site still gave arrays of that kind, was thrown away
+  // at the next batch's first text (deopt 'not a Smi', 4 of 5 runs at 80 MB).
+  const texts = stringArray();
   const failureTexts = textIds(keyed.failures, keyed.errors, texts);
   // A batch's own key bytes (shared, a long read's) go as they are, those in use viewed (copying them was most of what
   // the worker still copied); key bytes in Buffer's pool (a small batch, unshared) as a copy of their own, not the pool.
