@@ -81,7 +81,7 @@ function generatedLog(seed: number, lines: number, damage: number, zone: 'UTC' |
     const level = pick(['INFO', 'WARNING', 'ERROR', 'DEBUG', 'WARN', 'CRITICAL']);
     const end = pick(['\n', '\n', '\r\n', ' \n', '\t\n', '\r', '']);
     return pick<() => string | Buffer>([
-      () => `${at} - ${level} -   ✅ Scraped ${key}${pick(['', ' (2021-10-19)', ' (2021-10-19', ' done', '  ', ' (2021-10-1\n9)'])}${end}`,
+      () => `${at} - ${level} -   ✅ Scraped ${key}${pick(['', ' (2021-10-19)', ' (2021-10-19', ' done', '  ', ' (2021-10-1\n9)', ' (2021-10-1\n)', ' (2021-10-\n9)', ' (2021-1\n-19)', ' (\n021-10-19)'])}${end}`,
       () => `${at} - ${level} -   ❌ Failed ${key}${pick([': HTTP 500', ':  HTTP 500', ': HTTP 5000', ': HTTP 50', ': HTTP 500 Internal Server Error', ': http 500', ': HTTP 5a0', ': Read timed out.', ':', ' HTTP 500', ''])}${end}`,
       () => `${at} - ${level} -   ❌ Timeout scraping ${key}${pick(['', ' after 180s', ':', '  '])}${end}`,
       () => `${at} - ${level} -   ❌ Timeout ${key}${end}`,
