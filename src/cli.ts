@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { configFileFor, flagsOnlyConfig, type ConfigFlags } from './config-base.js';
 import type { JobRegistry } from './jobs/registry.js';
 import { UserError } from './errors.js';
 import { flushStartup, markStartup } from './startup-timing.js';
 import { loadForTerminal } from './app/load-for-terminal.js';
-import { exitAfterOutput, writeErr } from './std-write.js';
+import { exitAfterOutput, fitErr, writeErr } from './std-write.js';
 import { terminalProblem } from './terminal-check.js';
 
 // Everything above (the bundle's own code, commander, the config schema) has loaded by now.
@@ -93,16 +93,21 @@ async function guard(body: () => Promise<number>, opts: { exitWhenDone?: boolean
   // Out of range is the body's usage error (exit 2); a Node timer past 2^31 ms would fire at once.
   if (bound > 0 && bound <= MAX_TIMEOUT_S) {
     setTimeout(() => {
-      process.stderr.write(`backfill-tui: not done ${bound} s after the start (--timeout): exiting; a source or file system did not answer\n`);
-      process.exit(1);
+      void fitErr(`backfill-tui: not done ${bound} s after the start (--timeout): exiting; a source or file system did not answer\n`).then((text) => {
+        process.stderr.write(text);
+        process.exit(1);
+      });
     }, bound * 1000 + 2000).unref();
   }
   const say = opts.ownOutput ? writeErr : (text: string) => void process.stderr.write(text);
   try {
     process.exitCode = await body();
   } catch (err) {
+    // A usage error commander found in the body (program.error): main says it and exits.
+    if (err instanceof CommanderError) throw err;
     if (err instanceof UserError) {
-      say(`backfill-tui: ${err.message}\n`);
+      // Wrapped within a terminal's width (fitErr): a long message is never broken by the terminal mid-word.
+      say(await fitErr(`backfill-tui: ${err.message}\n`));
       process.exitCode = err.exitCode;
     } else {
       say(`backfill-tui: ${(err as Error).stack ?? String(err)}\n`);
@@ -161,9 +166,14 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await loopbackMain(argv.slice(3));
     return;
   }
+  /** What commander says of a usage error, held to be said within the terminal's width (fitErr) as the process leaves. */
+  let usageWords = '';
   const program = addGlobals(new Command('backfill-tui'))
-    // Before any subcommand is added: they inherit it.
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : USAGE_EXIT))
+    // Before any subcommand is added: they inherit both. The exit is main's, once the words are said (below).
+    .configureOutput({ outputError: (text) => void (usageWords += text) })
+    .exitOverride((err) => {
+      throw err;
+    })
     .description('Terminal dashboard for long data backfills: progress, failures, coverage, and launch/resume/retry/stop.')
     .version(__BT_VERSION__, '-V, --version')
     .enablePositionalOptions()
@@ -184,7 +194,7 @@ async function main(argv: string[]): Promise<void> {
         }
         const notHere = terminalProblem(process, process.env);
         if (notHere) {
-          process.stderr.write(`backfill-tui: ${notHere}\n`);
+          process.stderr.write(await fitErr(`backfill-tui: ${notHere}\n`));
           return USAGE_EXIT;
         }
         const { runPlatformDashboard } = await loadForTerminal(() => import('./app/platform-dashboard.js'));
@@ -244,7 +254,7 @@ async function main(argv: string[]): Promise<void> {
         // and stay alive (tester U13). Said before anything is made, as the dashboard says it.
         const notHere = terminalProblem(process, process.env, 'the demo');
         if (notHere) {
-          process.stderr.write(`backfill-tui: ${notHere}\n`);
+          process.stderr.write(await fitErr(`backfill-tui: ${notHere}\n`));
           return USAGE_EXIT;
         }
         // No Ink here: the demo says how its set-up goes first, then loads the dashboard (through loadForTerminal).
@@ -267,7 +277,15 @@ async function main(argv: string[]): Promise<void> {
   program.command('sim').description('simulated backfill taking the real script\'s flags (see README)');
   // Listed in --help; parsed by itself above (its options are its own).
   program.command('loopback-cloud-run').description('a loopback Cloud Run region (Run Admin + Logging REST) whose executions run sim (the demo uses it; see --help)');
-  await program.parseAsync(argv);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    // A usage error (exit 2; `--help` and `--version` exit 0): said as every message is, wrapped on a terminal
+    // (`error: unknown command 'x' (commands: …)` was broken by an 80-column terminal mid-word).
+    if (usageWords) process.stderr.write(await fitErr(usageWords));
+    process.exit(err.exitCode === 0 ? 0 : USAGE_EXIT);
+  }
 }
 
 void main(process.argv);

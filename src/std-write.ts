@@ -66,3 +66,34 @@ export function terminalColumns(): number | undefined {
   }
   return process.stdout.isTTY ? process.stdout.columns : undefined;
 }
+
+/** stderr's width when it is a terminal, else undefined; told apart as {@link terminalColumns} tells stdout's. */
+export function errColumns(): number | undefined {
+  try {
+    if (!fstatSync(2).isCharacterDevice()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return (process.stderr.isTTY && process.stderr.columns) || undefined;
+}
+
+/**
+ * `text` (whole lines) as said on stderr: on a terminal, a line wider than it is broken at spaces within its width, the
+ * rows after the first hanging two columns in (text-width.ts `wrap`, measured by string-width as the screens are), as
+ * the leave words and `--help` are (tester AF8 f: the demo's 300-character refusal of a folder, broken by the terminal
+ * mid-word, `the demo did n` / `ot write`). To a pipe or a file each message stays on its one line, for a script to grep.
+ */
+export async function fitErr(text: string, columns = errColumns()): Promise<string> {
+  if (!columns) return text;
+  const lines = text.split('\n');
+  // A line of n UTF-16 units takes at most 2n columns: only a longer one needs the measure (string-width takes ~50 ms
+  // to load, so a short message, the usual one, never loads it).
+  if (lines.every((l) => l.length * 2 <= columns)) return text;
+  const { wrap } = await import('./text-width.js');
+  return lines.map((l) => (l === '' ? l : wrap(l, columns, 2).join('\n'))).join('\n');
+}
+
+/** Writes `text` to stderr as {@link fitErr} fits it (through {@link writeErr}). */
+export async function sayErr(text: string): Promise<void> {
+  writeErr(await fitErr(text));
+}

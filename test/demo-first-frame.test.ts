@@ -109,7 +109,7 @@ test('a demo directory left before its set-up finished is refused with what to d
   const demo = demoInTerminal(['--dir', dir]);
   try {
     expect(await demo.exited).toBe(1);
-    expect(demo.out().replace(/\r?\n/g, ' ')).toContain(`${dir} was left before its set-up finished laying it out (the demo was killed then): start a new demo with \`npm run demo\``);
+    expect(demo.out().replace(/\r?\n */g, ' ')).toContain(`${dir} was left before its set-up finished laying it out (the demo was killed then): start a new demo with \`npm run demo\``);
   } finally {
     if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
   }
@@ -123,7 +123,13 @@ test('--dir on a folder of the operator\'s is refused, exit 2, and nothing in it
   const demo = demoInTerminal(['--dir', dir]);
   try {
     expect(await demo.exited).toBe(2);
-    expect(demo.out().replace(/\r?\n/g, ' ')).toContain(`${dir} is not a demo directory: it holds files the demo did not write (mine.log, player-boxscores)`);
+    // Wrapped at spaces within the 80 columns, hanging under its text (tester AF8 f: one 300-character line the terminal
+    // broke mid-word, `the demo did n` / `ot write`); joined, it reads whole.
+    const rows = demo.out().split(/\r?\n/).filter((l) => l !== '');
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(80);
+    expect(rows.slice(1).every((row) => row.startsWith('  ') && !row.startsWith('   '))).toBe(true);
+    expect(rows.map((r) => r.trim()).join(' ')).toBe(`backfill-tui: ${dir} is not a demo directory: it holds files the demo did not write (mine.log, player-boxscores), and the demo would write over them; give --dir an empty or new folder, or one an earlier demo made`);
     expect(readdirSync(dir).sort()).toEqual(['mine.log', 'player-boxscores']);
     expect(readdirSync(path.join(dir, 'player-boxscores'))).toEqual(['keys.csv']);
     expect(readFileSync(path.join(dir, 'player-boxscores', 'keys.csv'), 'utf8')).toBe('my data\n');

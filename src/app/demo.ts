@@ -16,6 +16,7 @@ import { demoLeaveLines } from './demo-leave-words.js';
 import type { SetUp } from './platform-dashboard.js';
 import { markStartup } from '../startup-timing.js';
 import { UserError } from '../errors.js';
+import { fitErr } from '../std-write.js';
 
 /** Written first into a directory the demo lays out: `--dir` opens only such a directory, or an empty one. */
 export const DEMO_MARK = '.backfill-tui-demo';
@@ -172,7 +173,7 @@ export async function runDemo(opts: { dir?: string; speed: number; color: boolea
   region.catch(() => {}); // its failure is said where it is awaited
   const platform = 'jobs' in (JSON.parse(await readFile(file, 'utf8')) as object);
   const ac = new AbortController();
-  process.stderr.write(`demo directory: ${dir}\n`);
+  process.stderr.write(await fitErr(`demo directory: ${dir}\n`));
   /** What the sources wait for: the key folders laid out, the region answering; the stand-in loaders then start. */
   const prepare = async (shown: DemoProgress) => {
     try {

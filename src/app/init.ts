@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_CONFIG_NAME } from '../config.js';
 import { writeFileAtomic } from '../runner/atomic-write.js';
+import { fitErr } from '../std-write.js';
 
 /** The example of the README: the player-boxscore job of the reference run. */
 export const EXAMPLE_CONFIG = {
@@ -36,7 +37,7 @@ export async function runInit(cwd: string): Promise<number> {
     await writeFileAtomic(file, `${JSON.stringify(EXAMPLE_CONFIG, null, 2)}\n`, { overwrite: false });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      process.stderr.write(`backfill-tui: ${file} exists; not overwriting it\n`);
+      process.stderr.write(await fitErr(`backfill-tui: ${file} exists; not overwriting it\n`));
       return 2;
     }
     throw err;

@@ -15,12 +15,12 @@ import { createWritersScan } from '../runner/log-writers.js';
 import { checkRequire, runMissing, runMissingFailures, runNotKnown, runStatus, statusWidth, withProblems } from './status-command.js';
 import { statusJson } from './status-json.js';
 import { fitStatusLines, mayExceed, statusText } from './status-text.js';
-import { writeErr, writeOut } from '../std-write.js';
+import { sayErr, writeOut } from '../std-write.js';
 
 type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; job?: string; timeoutMs?: number };
 
-const fail = (message: string, code: number) => {
-  writeErr(`backfill-tui: ${message}\n`);
+const fail = async (message: string, code: number) => {
+  await sayErr(`backfill-tui: ${message}\n`);
   return code;
 };
 
@@ -97,12 +97,12 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   // And a problem of any job's look (its `problems`), as for a lone job (withProblems).
   const problems = reports.reduce((n, r) => n + r.problems.length, 0);
   if (opts.require === undefined) return unreadable ? 1 : withProblems(0, problems);
-  if (opts.stage === undefined) return unreadable ? 1 : withProblems(checkRequire(states[0], opts.require, opts.source), problems, opts.require);
-  return withProblems(requireStage(chain.rows.find((r) => r.stage === opts.stage)!, opts.require), problems, opts.require);
+  if (opts.stage === undefined) return unreadable ? 1 : withProblems(await checkRequire(states[0], opts.require, opts.source), problems, opts.require);
+  return withProblems(await requireStage(chain.rows.find((r) => r.stage === opts.stage)!, opts.require), problems, opts.require);
 }
 
 /** `--require P --stage NAME`: 0 when the stage holds the keys P % of the expected takes. */
-function requireStage(row: FunnelRow, require: string): number {
+async function requireStage(row: FunnelRow, require: string): Promise<number> {
   const want = Number(require);
   if (!Number.isFinite(want) || want < 0 || want > 100) return fail(`--require takes a percentage from 0 to 100, got "${require}"`, 2);
   if (row.present === null) return fail(`--require ${want}: ${row.stage} coverage unknown${row.error ? ` (${row.error})` : ''}`, 1);

@@ -13,7 +13,7 @@ import { failuresView } from '../state/failures-view.js';
 import { UserError } from '../errors.js';
 import { unsafeKeyProblem } from '../key-safety.js';
 import { persistentUnknown } from '../failures/analysis.js';
-import { terminalColumns, writeErr, writeOut } from '../std-write.js';
+import { sayErr, terminalColumns, writeOut } from '../std-write.js';
 import { readingLog, readingText } from '../state/log-reading.js';
 import { executionLogUnread, FAILURES_UNKNOWN_WORDS, failuresUnknown } from '../state/failures-known.js';
 
@@ -36,10 +36,10 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
   // The run cannot be known (a log that cannot be read, or not to its end within --timeout, a Cloud Run region that
   // does not answer): an error, exit 1.
   if (runNotKnown(state, report)) {
-    if (opts.require !== undefined && readingLog(state)) writeErr(`backfill-tui: --require ${opts.require} not checked: the log ${state.log.path} was not read to its end (${readingText(state)}; give --timeout more seconds)\n`);
+    if (opts.require !== undefined && readingLog(state)) await sayErr(`backfill-tui: --require ${opts.require} not checked: the log ${state.log.path} was not read to its end (${readingText(state)}; give --timeout more seconds)\n`);
     return 1;
   }
-  return withProblems(opts.require === undefined ? 0 : checkRequire(state, opts.require, opts.source), json.problems.length, opts.require);
+  return withProblems(opts.require === undefined ? 0 : await checkRequire(state, opts.require, opts.source), json.problems.length, opts.require);
 }
 
 /**
@@ -48,10 +48,10 @@ export async function runStatus(config: Config, opts: { json?: boolean; require?
  * (tester h68's nit: exit 0 beside a damaged kept file's problem line); a usage error (2) stays 2. With `--require`
  * met it says why the exit is 1 all the same.
  */
-export function withProblems(code: number, problems: number, require?: string): number {
+export async function withProblems(code: number, problems: number, require?: string): Promise<number> {
   // Not met (1) or a usage error (2): that exit, the problems said with it.
   if (problems === 0 || code !== 0) return code;
-  if (require !== undefined) writeErr(`backfill-tui: --require ${require} met, but exit 1: status said ${problems === 1 ? 'a problem' : `${problems} problems`} (see problem)\n`);
+  if (require !== undefined) await sayErr(`backfill-tui: --require ${require} met, but exit 1: status said ${problems === 1 ? 'a problem' : `${problems} problems`} (see problem)\n`);
   return 1;
 }
 
@@ -70,32 +70,32 @@ export function runNotKnown(state: AppState, report: SnapshotReport): boolean {
 }
 
 /** `--require P [--source S]` against one job's snapshot: 0 met, 1 not met or unknown, 2 not a percentage. */
-export function checkRequire(state: AppState, require: string, sourceName: 'storage' | 'warehouse'): number {
+export async function checkRequire(state: AppState, require: string, sourceName: 'storage' | 'warehouse'): Promise<number> {
   // The command line checks it first (cli.ts: a usage error, exit 2); callers from elsewhere get the same rule.
   const want = Number(require);
   if (require.trim() === '' || !Number.isFinite(want) || want < 0 || want > 100) {
-    writeErr(`backfill-tui: --require takes a percentage from 0 to 100, got "${require}"\n`);
+    await sayErr(`backfill-tui: --require takes a percentage from 0 to 100, got "${require}"\n`);
     return 2;
   }
   if (!state.coverage[sourceName]) {
     // A source the job does not have is a wrong question, not a target missed (tester V10: exit 1 read as "not met").
-    writeErr(`backfill-tui: --require ${want} --source ${sourceName}: ${state.job} has no ${sourceName} configured\n`);
+    await sayErr(`backfill-tui: --require ${want} --source ${sourceName}: ${state.job} has no ${sourceName} configured\n`);
     return 2;
   }
   const source = coverageView(state)[sourceName];
   if (!source?.coverage) {
-    writeErr(`backfill-tui: --require ${want}: no ${sourceName} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
+    await sayErr(`backfill-tui: --require ${want}: no ${sourceName} coverage known${source?.error ? ` (${source.error})` : ''}\n`);
     return 1;
   }
   const { present, expected } = source.coverage;
   if (expected === 0) {
     // Nothing expected proves nothing: the JSON says `met: false` for every target, and so does the exit.
-    writeErr(`backfill-tui: --require ${want}: no keys are expected, so no target can be met\n`);
+    await sayErr(`backfill-tui: --require ${want}: no keys are expected, so no target can be met\n`);
     return 1;
   }
   const keys = want === 0 ? 0 : keysForTarget(want, expected);
   const met = present >= keys;
-  if (!met) writeErr(`backfill-tui: ${sourceName} coverage ${formatCount(present)}/${formatCount(expected)} is below ${want} % (${formatCount(keys)} keys, ${formatCount(keys - present)} more needed)\n`);
+  if (!met) await sayErr(`backfill-tui: ${sourceName} coverage ${formatCount(present)}/${formatCount(expected)} is below ${want} % (${formatCount(keys)} keys, ${formatCount(keys - present)} more needed)\n`);
   return met ? 0 : 1;
 }
 
@@ -121,22 +121,22 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   }
   const report = newReport();
   const state = await lookWithProgress(config, { timeoutMs, report });
-  for (const p of report.problems) writeErr(`backfill-tui: ${p}\n`);
+  for (const p of report.problems) await sayErr(`backfill-tui: ${p}\n`);
   // A list from part of what failed would go to a backfill's --csv as the whole: no list, exit 1.
   const unknown = failuresUnknown(state);
   if (unknown) {
-    writeErr(`backfill-tui: ${FAILURES_UNKNOWN_WORDS[unknown].missing(state)}\n`);
+    await sayErr(`backfill-tui: ${FAILURES_UNKNOWN_WORDS[unknown].missing(state)}\n`);
     return 1;
   }
   const storage = state.coverage.storage;
   // Without a storage listing a key that has since recovered cannot be told apart: say so, still print.
-  if (storage && storage.keys === null) writeErr(`backfill-tui: storage not listed (${storage.error ?? 'unknown'}): keys that recovered since are included\n`);
+  if (storage && storage.keys === null) await sayErr(`backfill-tui: storage not listed (${storage.error ?? 'unknown'}): keys that recovered since are included\n`);
   const failing = failuresView(state).rows.filter((r) => !r.recovered);
   // Storage not listed: no key is known to be persistent (a run silent about a key may have scraped it).
   // --persistent then has no answer (exit 1, nothing printed); --not-persistent prints every failing key.
   const known = failing.length === 0 || failing[0].persistentKnown;
   if (!known && filter.persistent !== undefined) {
-    writeErr(`backfill-tui: persistent: ${persistentUnknown(state.coverage.storage !== null)}: ${filter.persistent ? 'no key is printed' : 'every failing key is printed'}\n`);
+    await sayErr(`backfill-tui: persistent: ${persistentUnknown(state.coverage.storage !== null)}: ${filter.persistent ? 'no key is printed' : 'every failing key is printed'}\n`);
     if (filter.persistent) return 1;
   }
   const keys = failing
@@ -148,7 +148,7 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   // with a control character or a leading - is never printed as one; the count goes to stderr (tester T14).
   const safe = keys.filter((k) => unsafeKeyProblem(k) === null);
   const left = keys.length - safe.length;
-  if (left > 0) writeErr(`backfill-tui: ${left} suspicious key${left === 1 ? '' : 's'} left out (over 200 characters, a control character, bytes that are not UTF-8 or a leading -): not a key a backfill can take\n`);
+  if (left > 0) await sayErr(`backfill-tui: ${left} suspicious key${left === 1 ? '' : 's'} left out (over 200 characters, a control character, bytes that are not UTF-8 or a leading -): not a key a backfill can take\n`);
   writeOut(safe.length ? `${safe.join('\n')}\n` : '');
   return 0;
 }
@@ -160,7 +160,7 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
  */
 export async function runMissing(config: Config, from: 'storage' | 'warehouse' | 'lag', timeoutMs?: number, persistent?: boolean): Promise<number> {
   if (!config.expected) {
-    writeErr('backfill-tui: missing needs `expected` in the config (or --expected FILE)\n');
+    await sayErr('backfill-tui: missing needs `expected` in the config (or --expected FILE)\n');
     return 2;
   }
   // A source the job does not have: a usage error, as an unknown --from is (tester V10), said before anything is read
@@ -168,16 +168,16 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
   // read as if neither were).
   if (from === 'lag' ? !config.storage || !config.warehouse : !config[from]) {
     const lacking = from !== 'lag' ? from : !config.storage && !config.warehouse ? 'storage and no warehouse' : !config.storage ? 'storage' : 'warehouse';
-    writeErr(`backfill-tui: cannot list missing keys from ${from === 'lag' ? 'storage and warehouse' : from}: ${config.job} has no ${lacking} configured${from === 'lag' ? ' (--from lag needs storage and warehouse)' : ''}\n`);
+    await sayErr(`backfill-tui: cannot list missing keys from ${from === 'lag' ? 'storage and warehouse' : from}: ${config.job} has no ${lacking} configured${from === 'lag' ? ' (--from lag needs storage and warehouse)' : ''}\n`);
     return 2;
   }
   const report = newReport();
   const state = await lookWithProgress(config, { timeoutMs, report });
   // The keys go to stdout for a script to read; what could not be looked at goes to stderr.
-  for (const p of report.problems) writeErr(`backfill-tui: ${p}\n`);
+  for (const p of report.problems) await sayErr(`backfill-tui: ${p}\n`);
   // Without the expected keys nothing is missing or present: say why they are not known, not blame storage.
   if (!state.coverage.expected) {
-    writeErr(`backfill-tui: cannot list missing keys: ${state.coverage.expectedError ?? 'the expected keys were not read in time'}\n`);
+    await sayErr(`backfill-tui: cannot list missing keys: ${state.coverage.expectedError ?? 'the expected keys were not read in time'}\n`);
     return 1;
   }
   const cov = coverageView(state);
@@ -187,10 +187,10 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
   if (keys === null) {
     const src = from === 'lag' ? 'storage and warehouse' : from;
     const err = cov[from === 'lag' ? 'storage' : from]?.error ?? cov.warehouse?.error ?? 'no answer in time';
-    writeErr(`backfill-tui: cannot list missing keys from ${src}: ${err}\n`);
+    await sayErr(`backfill-tui: cannot list missing keys from ${src}: ${err}\n`);
     return 1;
   }
-  if (from === 'storage') keys = persistentSaid(state, keys, persistent);
+  if (from === 'storage') keys = await persistentSaid(state, keys, persistent);
   if (keys === null) return 1;
   writeOut(keys.length ? `${[...keys].sort().join('\n')}\n` : '');
   return 0;
@@ -200,20 +200,20 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
  * The missing keys of storage with the persistent ones said on stderr (or kept alone, or left out, by `persistent`),
  * in `s`'s words; null (exit 1, nothing printed) when --persistent asks what is not known.
  */
-function persistentSaid(state: AppState, keys: string[], persistent: boolean | undefined): string[] | null {
+async function persistentSaid(state: AppState, keys: string[], persistent: boolean | undefined): Promise<string[] | null> {
   const rows = failuresView(state).rows.filter((r) => !r.recovered);
   const missing = new Set(keys);
   const failing = rows.filter((r) => missing.has(r.key));
   const known = failing.length === 0 || failing[0].persistentKnown;
   if (!known) {
-    if (persistent !== undefined) writeErr(`backfill-tui: persistent: ${persistentUnknown(state.coverage.storage !== null)}: ${persistent ? 'no key is printed' : 'every missing key is printed'}\n`);
+    if (persistent !== undefined) await sayErr(`backfill-tui: persistent: ${persistentUnknown(state.coverage.storage !== null)}: ${persistent ? 'no key is printed' : 'every missing key is printed'}\n`);
     return persistent ? null : keys;
   }
   const stuck = new Set(failing.filter((r) => r.persistent).map((r) => r.key));
   if (persistent !== undefined) return keys.filter((k) => stuck.has(k) === persistent);
   if (stuck.size > 0) {
     const n = stuck.size;
-    writeErr(`backfill-tui: ${formatCount(n)} of these ${formatCount(keys.length)} keys ${n === 1 ? 'is' : 'are'} persistent (failed in every run that tried ${n === 1 ? 'it' : 'them'}: a retry will not help); s leaves ${n === 1 ? 'it' : 'them'} out, and so does --not-persistent\n`);
+    await sayErr(`backfill-tui: ${formatCount(n)} of these ${formatCount(keys.length)} keys ${n === 1 ? 'is' : 'are'} persistent (failed in every run that tried ${n === 1 ? 'it' : 'them'}: a retry will not help); s leaves ${n === 1 ? 'it' : 'them'} out, and so does --not-persistent\n`);
   }
   return keys;
 }
