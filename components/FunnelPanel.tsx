@@ -4,7 +4,7 @@ import { funnelColumns, stageFigures, stageNotes } from '../src/chain/funnel-tex
 import { formatCount } from '../src/format.js';
 import { SegmentBar } from './SegmentBar.js';
 import { SEGMENT, useColor } from './theme.js';
-import { displayWidth, truncate } from '../src/text-width.js';
+import { displayWidth, namesApart, truncate } from '../src/text-width.js';
 
 /** `text` cut one short of `width` columns and padded to it. */
 function fit(text: string, width: number): string {
@@ -19,6 +19,8 @@ function fit(text: string, width: number): string {
 export function FunnelPanel({ rows, width, error, reading = false }: { rows: FunnelRow[]; width: number; error: string | null; reading?: boolean }) {
   const color = useColor();
   const cols = funnelColumns(rows, width);
+  // Stage names cut in the middle, apart from each other, as job names are (`Phase 2 raw`, `Phase 2 raw backup`).
+  const names = namesApart(rows.map((r) => r.stage), cols.name - 1);
   return (
     <Box flexDirection="column">
       <Text dimColor wrap="truncate-end">
@@ -29,7 +31,7 @@ export function FunnelPanel({ rows, width, error, reading = false }: { rows: Fun
       {rows.map((r) => (
         // One line of nested texts per stage (no box per cell: fewer layout nodes, a sooner first frame).
         <Text key={r.stage} wrap="truncate-end">
-          <Text bold>{fit(r.stage, cols.name)}</Text>
+          <Text bold>{fit(names.get(r.stage) ?? r.stage, cols.name)}</Text>
           {cols.bar ? (
             <>
               <SegmentBar segments={[{ count: r.present ?? 0, ...SEGMENT.succeeded }]} total={r.expected} width={cols.bar} />{' '}

@@ -1,7 +1,7 @@
 import { Text } from 'ink';
 import { ClockSpinner } from './ClockSpinner.js';
 import { countOf, formatClock, formatElapsed } from '../src/format.js';
-import { displayWidth, truncate } from '../src/text-width.js';
+import { displayWidth, truncate, truncateMiddle } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
 import { useColor } from './theme.js';
@@ -28,7 +28,7 @@ interface Part {
 
 /**
  * The parts of the header that fit `width`: the run state and elapsed time always stay; the settings,
- * keep-awake and idle time go first; the job name is cut last (with `…`), never wrapped.
+ * keep-awake and idle time go first; the job name is cut last (in the middle, its start and end kept), never wrapped.
  */
 export function headerParts(parts: Part[], job: string, width: number): { job: string; parts: Part[] } {
   let kept = parts;
@@ -44,7 +44,7 @@ export function headerParts(parts: Part[], job: string, width: number): { job: s
   const room = width - used(kept);
   if (back && room >= 16) kept = parts.filter((p) => kept.includes(p) || p === back).map((p) => (p === back ? { ...p, text: truncate(p.text, room) } : p));
   const rest = kept.reduce((n, p) => n + displayWidth(p.text), 0);
-  return { job: truncate(job, Math.max(8, width - rest)), parts: kept };
+  return { job: truncateMiddle(job, Math.max(8, width - rest)), parts: kept };
 }
 
 /** Job name, run state (spinner while running), elapsed, and the run's workers/timeout as its log says: one row. */
@@ -56,7 +56,7 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
   if (unknown && reading === null) {
     return (
       <Text wrap="truncate-end">
-        <Text bold>{truncate(job, Math.max(8, width - 6))}</Text> <Text bold color={color ? 'red' : undefined}>error</Text>
+        <Text bold>{truncateMiddle(job, Math.max(8, width - 6))}</Text> <Text bold color={color ? 'red' : undefined}>error</Text>
       </Text>
     );
   }
@@ -64,7 +64,7 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
   if (reading !== null) {
     return (
       <Text wrap="truncate-end">
-        <Text bold>{truncate(job, Math.max(8, width - displayWidth(reading) - 1))}</Text>{' '}
+        <Text bold>{truncateMiddle(job, Math.max(8, width - displayWidth(reading) - 1))}</Text>{' '}
         <Text color={color ? STATUS_COLOR.waiting : undefined}>{reading}</Text>
       </Text>
     );

@@ -5,7 +5,7 @@ import { cellRoom, overviewCells } from '../src/overview/overview-text.js';
 import type { OverviewColumns } from '../src/overview/layout.js';
 import { SegmentBar, runSegments } from './SegmentBar.js';
 import { useColor } from './theme.js';
-import { displayWidth, truncate } from '../src/text-width.js';
+import { displayWidth, truncate, truncateMiddle } from '../src/text-width.js';
 
 const STATUS_COLOR: Record<string, string> = { waiting: 'gray', running: 'green', stalled: 'yellow', stuck: 'red', complete: 'cyan', incomplete: 'yellow', ended: 'magenta', stopped: 'magenta' };
 
@@ -26,7 +26,8 @@ export function spins(row: OverviewRow): boolean {
   return row.status === 'running' && !row.reading && !row.runUnknown;
 }
 
-export function OverviewJob({ row, selected, cols, now }: { row: OverviewRow; selected: boolean; cols: OverviewColumns; now: number }) {
+/** `name`: the job's name as the list shows it, cut apart from the others' (text-width.ts namesApart); else cut here. */
+export function OverviewJob({ row, selected, cols, now, name }: { row: OverviewRow; selected: boolean; cols: OverviewColumns; now: number; name?: string }) {
   const color = useColor();
   const c = overviewCells(row, cellRoom(cols, row.problem?.run === true, true));
   // No bar for a run whose counts are not known: an empty track would read as 0 done.
@@ -41,7 +42,7 @@ export function OverviewJob({ row, selected, cols, now }: { row: OverviewRow; se
         <Text color={color ? 'cyan' : undefined} bold>
           {fit(selected ? '❯' : ' ', cols.marker)}
         </Text>
-        <Text bold={selected}>{fit(row.job, cols.name + 1)}</Text>
+        <Text bold={selected}>{fit(name ?? truncateMiddle(row.job, cols.name), cols.name + 1)}</Text>
         <Text color={stateColor}>
           {spinning ? <ClockSpinner now={now} /> : null}
           {spinning ? fit(` ${c.state}`, cols.state - 1) : fit(c.state, cols.state)}

@@ -10,7 +10,7 @@ import { overviewAction } from '../src/overview/overview-keymap.js';
 import { filterLine, filterPromptKey, filterRows } from '../src/overview/overview-filter.js';
 import { overviewRows } from '../src/overview/overview-rows.js';
 import { overviewCells } from '../src/overview/overview-text.js';
-import { fitRows } from '../src/text-width.js';
+import { fitRows, namesApart, truncateMiddle } from '../src/text-width.js';
 import { fitNotices } from '../src/state/body-height.js';
 import { stageNotes } from '../src/chain/funnel-text.js';
 import { moveSelection } from '../src/overview/platform-ui.js';
@@ -294,6 +294,8 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   scroll.current = win.start;
   const scrolls = win.above + win.below > 0;
   const cols = overviewColumns(width, Math.max(...all.map((r) => r.job.length)));
+  // Names cut in the middle, apart from each other (tester AF8 g: two jobs differing at the end read the same).
+  const names = namesApart(all.map((r) => r.job), cols.name);
   const shown = rows.slice(win.start, win.start + win.shown);
   // The box's rows: what the title, the lines above it, its job's name and the key bar leave (one row short of the screen).
   const boxRows = size.height - 1 - 1 - preparing - noticesShown.reduce((n, x) => n + x.lines.length, 0) - problemLines.length - 1 - 1;
@@ -301,7 +303,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   // On the overview the box says which job it is about: the box itself is the job screen's.
   const modal = modalBox && job ? (
     <Box flexDirection="column">
-      <Text bold>{job.job}</Text>
+      <Text bold>{truncateMiddle(job.job, width)}</Text>
       {modalBox}
     </Box>
   ) : null;
@@ -330,7 +332,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
             <OverviewHead cols={cols} />
             {scrolls ? <MoreJobs count={win.above} up /> : null}
             {shown.map((r) => (
-              <OverviewJob key={r.job} row={r} selected={r.job === selected} cols={cols} now={now} />
+              <OverviewJob key={r.job} row={r} selected={r.job === selected} cols={cols} now={now} name={names.get(r.job)} />
             ))}
             {scrolls ? <MoreJobs count={win.below} up={false} /> : null}
             {chainLines && funnelRows ? <FunnelPanel rows={funnelRows} width={width} error={chainState?.expectedError ?? null} reading={!chainState?.expected} /> : null}

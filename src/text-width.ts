@@ -1,5 +1,6 @@
 import stringWidth from 'string-width';
 import { wrapMeasured, type TextMeasure } from './format.js';
+import { cutApart, cutMiddle } from './overview/name-cut.js';
 
 /*
  * Terminal widths, apart from format.ts: string-width builds an Intl.Segmenter and Unicode property
@@ -58,6 +59,17 @@ const COLUMNS: TextMeasure = { width: stringWidth, pieces: (t) => Array.from(gra
  */
 export function wrap(text: string, width: number, indent = 0): string[] {
   return wrapMeasured(oneLine(text), width, indent, COLUMNS);
+}
+
+/** A job's name cut to `width` columns keeping its start and its end (overview/name-cut.ts): `a-very-lon…scraper-0`. */
+export function truncateMiddle(name: string, width: number): string {
+  return cutMiddle(oneLine(name), width, COLUMNS);
+}
+
+/** The names of one list cut to `width` columns so that names that differ read apart (overview/name-cut.ts cutApart). */
+export function namesApart(names: readonly string[], width: number): Map<string, string> {
+  const shown = cutApart(names.map(oneLine), width, COLUMNS);
+  return new Map(names.map((n) => [n, shown.get(oneLine(n))!]));
 }
 
 /** `text` cut to `width` columns, then padded with spaces to exactly `width`: a fixed-width column. */

@@ -167,6 +167,25 @@ describe('overview at 80×24 with five jobs', () => {
   });
 });
 
+describe('long job names (tester AF8 g)', () => {
+  // Two jobs named alike up to their last character: cut at the end, both rows read `a-very-long-job-nam…`.
+  const LONG = 'a-very-long-job-name-for-the-player-boxscore-scraper-';
+  test('names that differ at the end stay apart at 80×24: cut in the middle, start and end kept', async () => {
+    const seed: [string, Kind, number][] = [[`${LONG}0`, 'complete', 853], [`${LONG}4`, 'complete', 853], ['team-boxscores', 'complete', 853]];
+    const app = mount(fivePlatform(0, seed).platform);
+    const frame = await until(app, 'team-boxscores');
+    for (const l of frame.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
+    // The name column is 20 wide: 10 of the start, `…`, 9 of the end.
+    expect(frame).toContain('a-very-lon…scraper-0 ');
+    expect(frame).toContain('a-very-lon…scraper-4 ');
+    expect(frame).not.toContain('a-very-long-job-nam…');
+    // The job screen's title keeps both ends too.
+    app.stdin.write('\r');
+    const title = await until(app, 'scraper-0 ');
+    expect(title.split('\n')[0]).toMatch(/^a-very-long-job-\S*…\S*scraper-0 /);
+  });
+});
+
 describe('narrow and short terminals (tester F39)', () => {
   test.each([
     [60, 16],

@@ -1,6 +1,7 @@
-import { ageForms, countPairForms, cutWhole, fitForms, shortCount, formatCount, formatEta, formatPercent, rateForms } from '../format.js';
+import { ageForms, CODE_POINTS, countPairForms, cutWhole, fitForms, shortCount, formatCount, formatEta, formatPercent, rateForms } from '../format.js';
 import { isLive } from '../state/run-view.js';
 import { overviewColumns, type OverviewColumns } from './layout.js';
+import { cutApart } from './name-cut.js';
 import type { OverviewRow, OverviewSource } from './overview-rows.js';
 import { problemShort } from './row-problem.js';
 
@@ -98,7 +99,9 @@ function cell(text: string, width: number): string {
 export function overviewText(rows: OverviewRow[], width = 80): string[] {
   const cols = overviewColumns(width, Math.max(0, ...rows.map((r) => [...r.job].length)), { bar: false });
   const lines = textRow(cols, { job: 'job', state: 'state', run: 'run', rate: 'rate', eta: 'ETA', failed: 'failed', storage: 'storage', warehouse: 'warehouse', age: 'figures' }, false, '  ');
-  for (const r of rows) lines.push(...textRow(cols, overviewCells(r, cellRoom(cols, r.problem?.run === true, false)), r.problem?.run === true, '  '));
+  // Cut in the middle, apart from each other (name-cut.ts): jobs named alike up to their end stay told apart.
+  const names = cutApart(rows.map((r) => r.job), cols.name, CODE_POINTS);
+  for (const r of rows) lines.push(...textRow(cols, { ...overviewCells(r, cellRoom(cols, r.problem?.run === true, false)), job: names.get(r.job)! }, r.problem?.run === true, '  '));
   return lines;
 }
 
