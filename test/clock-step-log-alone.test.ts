@@ -152,6 +152,82 @@ describe('a finished log whose clock moved an hour on a night no zone changes, i
   });
 });
 
+// Tester AE3's first-minute residue (h72 /tmp/h72/sbl, /tmp/h72/sb2 a, c, d, g): set back an hour 39.3 s into a run whose
+// lines come 300 ms apart, every line before the step in the run's first minute (12:56): no gap between minutes to go
+// by, so it read `elapsed and rate not known`, where the dashboard that watched it live said the truth.
+describe('set back in the run\'s first minute, its lines a fraction of a second apart', () => {
+  /** `status --json` and `status` of `text`, through each of the prefix reader's paths (the run reader on and off, the parse worker on). */
+  const everyPath = (name: string, text: string) => {
+    const file = join(dir, `${name}.log`);
+    writeFileSync(file, text);
+    const day = (START + 24 * HOUR) / 1000;
+    utimesSync(file, day, day);
+    return (['default', 'hot-run-off', 'worker'] as const).map((path) => {
+      const env = { TZ: 'UTC', ...(path === 'hot-run-off' ? { BACKFILL_TUI_HOT_RUN: 'off' } : path === 'worker' ? { BACKFILL_TUI_PARSE_WORKER: 'on' } : {}) };
+      const json = runCli(['status', '--log', file, '--json'], { cwd: dir, env });
+      const plain = runCli(['status', '--log', file], { cwd: dir, env });
+      expect(json.code, `${path}: ${json.stderr}`).toBe(0);
+      return { path, json: JSON.parse(json.stdout), text: unwrapped(plain.stdout) };
+    });
+  };
+
+  test('status reads the set back: 1:00 as it ran, 200/min, and says it', () => {
+    const { text, trueMs } = run(-HOUR, { every: 300 });
+    // The step: 12:56:45,826, then 11:56:46,126 (the writer's clock an hour back, 300 ms later).
+    expect(text).toContain('2026-12-01 12:56:45,826 - INFO -   ✅ Scraped 2022-02-26\n2026-12-01 11:56:46,126 - INFO -   ✅ Scraped 2022-02-27\n');
+    expect(trueMs).toBe(60 * SEC);
+    for (const { path, json, text: plain } of everyPath('first-minute', text)) {
+      expect(json.logClockStep, path).toMatchObject({ change: 'set-back', date: '2026-12-01', from: '12:56', to: '11:56', zone: null, seen: 'log' });
+      expect(json.run.startedAt, path).toBe('2026-12-01T12:56:06.826Z');
+      expect(json.run.finishedAt, path).toBe('2026-12-01T12:57:06.826Z');
+      expect(json.run.endBeforeStartSeconds, path).toBeNull();
+      expect(json.run.ratePerMin, path).toBe(200);
+      expect(plain, path).toContain('elapsed 1:00');
+      expect(plain, path).toContain('log clock went back from 12:56 to 11:56 on 2026-12-01 (no zone changed then, its lines a minute apart: set by hand?): read as time going on');
+    }
+  });
+
+  test('the dashboard opened on the finished log reads it the same way', () => {
+    const { text } = run(-HOUR, { every: 300 });
+    let state: AppState = initialState({ job: 'done', log: 'first.log', now: START + 24 * HOUR, targets: [] });
+    const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));
+    const h = logHandlers(compileGrammar(), dispatch);
+    h.onChunk(Buffer.from(text));
+    h.onProgress({ bytesRead: text.length, size: text.length, historyDone: true });
+    const f = currentFigures(state);
+    expect(f).toMatchObject({ status: 'complete', elapsedMs: 60 * SEC });
+    expect(f.ratePerMin).toBeCloseTo(200, 1);
+    expect(state.ui.notices.map((n) => n.text)).toContain('log clock went back from 12:56 to 11:56 on 2026-12-01 (no zone changed then, its lines a minute apart: set by hand?): read as time going on');
+  });
+
+  test('a log that begins mid-run, ten outcomes before the step: read through the run reader too', () => {
+    // Outcome lines from the file's first byte on are read by the run reader (hot-run.ts) in one loop: the line before
+    // the step must reach the clock as read there too.
+    const lines: string[] = [];
+    const at = (t: number) => new Date(t).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+    for (let i = 0; i < 300; i++) lines.push(`${at(START + i * 300 - (i >= 10 ? HOUR : 0))} - INFO -   ✅ Scraped ${key(i + 1)}`);
+    expect(lines[9].slice(0, 23)).toBe('2026-12-01 12:56:09,526');
+    expect(lines[10].slice(0, 23)).toBe('2026-12-01 11:56:09,826');
+    for (const { path, json, text: plain } of everyPath('mid-run', `${lines.join('\n')}\n`)) {
+      expect(json.logClockStep, path).toMatchObject({ change: 'set-back', from: '12:56', to: '11:56', seen: 'log' });
+      // 300 outcomes 300 ms apart, from the first to the last: 89.7 s (12:56:06 to 12:57:36 in whole seconds: 1:30).
+      expect(Date.parse(json.run.lastActivityAt) - Date.parse(json.run.startedAt), path).toBe(89_700);
+      expect(plain, path).toContain('elapsed 1:30');
+    }
+  });
+
+  test('one line alone before the step says nothing of how the lines came: not read as a set back', () => {
+    // A log that begins mid-run (its start rotated away): one outcome at 12:56:06, then the rest an hour earlier.
+    const lines = ['2026-12-01 12:56:06,826 - INFO -   ✅ Scraped 2021-10-20'];
+    for (let i = 1; i <= 30; i++) lines.push(`2026-12-01 11:56:${String(6 + i).padStart(2, '0')},826 - INFO -   ✅ Scraped ${key(i + 1)}`);
+    for (const { path, json } of everyPath('one-before', `${lines.join('\n')}\n`)) {
+      expect(json.logClockStep, path).toBeNull();
+      expect(json.run.finishedAt, path).toBeNull();
+      expect(json.run.endBeforeStartSeconds, path).toBe(3570);
+    }
+  });
+});
+
 describe('runs appended an hour apart (an hourly cron whose runs are quick) are no clock change', () => {
   test('each run starts when its lines say: the second an hour after the first, nothing said of a clock', () => {
     const one = (start: number, n: number) => {

@@ -109,6 +109,8 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
     // The prefix, as PrefixReader.readHot reads it: a new minute (or the first) is taken by the reader as readHot
     // takes it, and stays taken whatever the rest of the line is (readHot then finds it held).
     if (dv.getFloat64(pos, true) !== head || dv.getFloat64(pos + 8, true) !== tail) {
+      // The clock may weigh the new minute against the line before it (log-clock.ts byRhythm): that line's time, as read.
+      if (lines > 0) prefix.at = lastAt;
       if (!prefix.takeMinute(pos)) break;
       head = prefix.minuteHead;
       tail = prefix.minuteTail;

@@ -180,6 +180,8 @@ export class LogClock {
   private stepAlone = 0;
   /** The log time between the last two minutes read (ms); NaN before two. */
   private gap = Number.NaN;
+  /** The first line's instant, as read (its minute and its seconds), when its line said them; NaN: not known. */
+  private firstAt = Number.NaN;
   /** The real time within which the lines now read came (see followed); NaN: not known. */
   private followedMs = Number.NaN;
 
@@ -208,6 +210,7 @@ export class LogClock {
       stepZone: this.stepZone,
       stepAlone: this.stepAlone,
       gap: this.gap,
+      firstAt: this.firstAt,
     };
   }
 
@@ -225,6 +228,7 @@ export class LogClock {
     clock.stepZone = state.stepZone;
     clock.stepAlone = state.stepAlone;
     clock.gap = state.gap;
+    clock.firstAt = state.firstAt ?? Number.NaN;
     return clock;
   }
 
@@ -255,6 +259,8 @@ export class LogClock {
       for (let i = 1; i < offsets.length && at < this.last - MINUTE; i++) at = wall - offsets[i] * MINUTE;
     }
     at += this.shift;
+    // The first line's instant, for a step back in the first minute (byRhythm): asked once a clock.
+    if (Number.isNaN(this.last) && line?.msIntoMinute) this.firstAt = at + line.msIntoMinute();
     const step = at - this.last;
     if (this.inOrder && ((step <= -SET_BACK_MIN && step >= -SET_BACK_MAX) || (step >= SKIP_MIN && step <= SKIP_MAX))) at = this.changed(at, step, wall, line);
     this.gap = at - this.last;
@@ -317,9 +323,15 @@ export class LogClock {
    * residue: `0:00` and a finish before its start). Never while followed: the arrivals say then (seenChange). Only
    * back: a jump forward of an hour is also an hour's quiet (requests with a 3600 s timeout, a machine asleep, hourly
    * runs appended), so the log alone never reads one as a skip; a finished run's summary may (run-view.ts hourNotPassed).
+   * In the first minute read there is no gap between minutes yet: the lines before the step came a minute apart or less
+   * when there were two of them at least, at different times (the line before the step after the first one, as the
+   * prefix reader says them): a clock corrected in a run's first minute (a VM's NTP catching up just after boot; tester
+   * AE3's first-minute residue, `19:00:34,095 ✅` then `18:00:34,219 ✅`, read `elapsed not known` where the dashboard
+   * that watched it said `0:45`). One line alone before it says nothing of how the lines came.
    */
   private byRhythm(passed: number, wall: number, line: RunLine | undefined): { wall: number; zone: string; alone: true } | null {
-    if (!Number.isNaN(this.followedMs) || !(Math.abs(this.gap) <= MINUTE) || passed < -MINUTE || passed > 2 * MINUTE) return null;
+    const close = Number.isNaN(this.gap) ? this.firstAt < (line?.at ?? Number.NaN) : Math.abs(this.gap) <= MINUTE;
+    if (!Number.isNaN(this.followedMs) || !close || passed < -MINUTE || passed > 2 * MINUTE) return null;
     if (!line?.continuesRun()) return null;
     return { wall, zone: '', alone: true };
   }
@@ -356,6 +368,10 @@ export class LogClock {
 export interface RunLine {
   /** Its message goes on with a run (an outcome, a Progress line), rather than beginning or ending one. */
   continuesRun(): boolean;
+  /** The instant of the line read before it, as read (0 or less: none yet in its chunk). */
+  readonly at?: number;
+  /** The milliseconds into its minute it was written at (`:SS,mmm`), NaN when it does not say. */
+  msIntoMinute?(): number;
 }
 
 /** A LogClock's memory as plain data (it crosses to a worker thread); the hour's offsets are only a cache. */
@@ -375,6 +391,8 @@ export interface LogClockState {
   stepAlone: number;
   /** The log time between the last two minutes read (ms), NaN before two: how close the lines came before a step. */
   gap: number;
+  /** The first line's instant as read, NaN when not known (a state from before it was kept: not known). */
+  firstAt?: number;
 }
 
 /** The newest clock change in a clock's state, or null. */

@@ -182,6 +182,22 @@ export class PrefixReader {
   private minutePos = 0;
 
   /**
+   * The milliseconds into its minute of the line of the minute last read (`:SS` and `,mmm` when it has them), NaN when
+   * it has none: asked by the clock only at its first minute and when it weighs an hour's step (log-clock.ts byRhythm),
+   * never per line. (`at`, meanwhile, is still the line before it: the clock reads how close the two came.)
+   */
+  msIntoMinute(): number {
+    const b = this.b;
+    const p = this.minutePos;
+    if (p + 19 > b.length || b[p + 16] !== 58) return Number.NaN;
+    const s = digits2(b, p + 17);
+    if (s < 0) return Number.NaN;
+    const sep = b[p + 19];
+    const ms = (sep === 44 || sep === 46) && p + 23 <= b.length ? digits2(b, p + 20) * 10 + b[p + 22] - 48 : 0;
+    return s * 1000 + (ms >= 0 && ms <= 999 ? ms : 0);
+  }
+
+  /**
    * Whether the line of the minute last read goes on with a run (an outcome, a Progress line, `[i/N]`: its message
    * starts with a space, an emoji or `[`), not one that begins a run or ends one (a banner, `=====`, the summary): asked
    * by the clock only when it weighs an hour's step from the log alone (log-clock.ts byRhythm), which must lie inside a

@@ -1,6 +1,7 @@
 import type { AppState, LogClockStep } from './app-state.js';
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 /** `02:00` of a UTC-as-wall time. */
 const hhmm = (wall: number) => new Date(wall).toISOString().slice(11, 16);
@@ -37,10 +38,15 @@ export function clockStepText(step: LogClockStep, long = false): string {
   return long && !step.alone ? `${what}; set "timezone" to be sure` : what;
 }
 
-/** The change to say beside the run shown: the newest one, while it lies within the current run (else null). */
+/**
+ * The change to say beside the run shown: the newest one, while it lies within the current run (else null). The clock
+ * times a change by the minute after it (`at`, its first second), so one in the run's first minute lies in that minute,
+ * not before the run's first line (tester AE3's first-minute residue: a set back at 19:00:34 in a run begun at 19:00:17,
+ * its elapsed read right and the change unsaid).
+ */
 export function shownClockStep(state: AppState): LogClockStep | null {
   const step = state.log.clockStep;
   const run = state.log.current;
-  if (!step || !run || run.startedAt === null || step.at < run.startedAt) return null;
+  if (!step || !run || run.startedAt === null || step.at + MINUTE <= run.startedAt) return null;
   return step;
 }
