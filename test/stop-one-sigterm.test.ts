@@ -204,3 +204,71 @@ test('a dashboard answering x y after another dashboard\'s stop sent its SIGTERM
     await b.close();
   }
 }, 90_000);
+
+// Tester AG1: a dashboard watching a local run never showed another dashboard's stop: `running` with its clock on while
+// `status` said `stopping`, and its `x` opened a fresh `Stop run …? SIGINT to its process group` box. It reads the stop
+// record as `status` does: `stopping` and the stage, and `x` says the stop is another dashboard's and sends nothing.
+test('a dashboard watching a run another dashboard stops: stopping with the stage, x sends nothing, one SIGTERM in all', async () => {
+  const job = deafJob();
+  const now = Date.now;
+  const store = createStore(initialState({ job: 'deaf', log: job.config.log, now: now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const a = createLocalPlace({ config: job.config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+  if (!out.ok) throw new Error(out.message);
+  groups.push(store.getState().process.pid!);
+  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
+  const b = dashboard(job.config, now);
+  try {
+    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
+    expect(b.store.getState().process.stopping).toBeNull();
+    expect((await a.stop()).ok).toBe(true);
+    const [stop] = job.records().filter((r) => r.type === 'stop');
+    const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+    // x at once (before B's next look at runs.jsonl, most likely): it reads the record first. No box promising a SIGINT,
+    // the stop said as the other dashboard's.
+    b.controller.onIntent('stop');
+    expect(b.store.getState().ui.confirm).toBeNull();
+    expect(b.store.getState().ui.notices.map((n) => n.text)).toContain(`run ${out.runId} is being stopped already by another dashboard (SIGINT at ${hms(stop.at!)}): none sent again; SIGTERM at ${hms(stop.at! + STOP_GRACE_MS)} if it still runs`);
+    expect(b.store.getState().process.stopping).toBe('sigint');
+    expect(b.store.getState().process.stopSignals).toEqual([{ signal: 'SIGINT', at: stop.at }]);
+    expect(b.store.getState().ui.notices.map((n) => n.text)).toContain(`run ${out.runId} is being stopped by another dashboard: sent SIGINT at ${hms(stop.at!)}; SIGTERM at ${hms(stop.at! + STOP_GRACE_MS)} if it is still running`);
+    for (const c of job.carriers()) track(c.pid);
+    await waitFor(() => job.received() >= 1 || null, 'the SIGTERM', 20_000);
+    await waitFor(() => b.store.getState().process.stopping === 'sigterm' || null, 'B at the SIGTERM stage', 10_000);
+    await waitFor(() => job.carriers().every((c) => !pidExists(c.pid)) || null, 'the carrier gone', 10_000);
+    expect(readFileSync(job.config.log, 'utf8').split('\n').filter((l) => l === 'SIGINT ignored')).toHaveLength(1);
+    expect(job.received()).toBe(1);
+    expect(job.terms()).toHaveLength(1);
+  } finally {
+    ac.abort();
+    await b.close();
+  }
+}, 90_000);
+
+test('the watching dashboard says the other dashboard\'s stop by itself, within its next look at runs.jsonl', async () => {
+  const job = deafJob();
+  const now = Date.now;
+  const store = createStore(initialState({ job: 'deaf', log: job.config.log, now: now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const a = createLocalPlace({ config: job.config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+  if (!out.ok) throw new Error(out.message);
+  groups.push(store.getState().process.pid!);
+  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
+  const b = dashboard(job.config, now);
+  try {
+    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
+    expect((await a.stop()).ok).toBe(true);
+    const [stop] = job.records().filter((r) => r.type === 'stop');
+    await waitFor(() => b.store.getState().process.stopping === 'sigint' || null, 'B stopping', 15_000);
+    expect(b.store.getState().process.stopSignals).toEqual([{ signal: 'SIGINT', at: stop.at }]);
+    for (const c of job.carriers()) track(c.pid);
+    await waitFor(() => job.received() >= 1 || null, 'the SIGTERM', 20_000);
+    await waitFor(() => job.carriers().every((c) => !pidExists(c.pid)) || null, 'the carrier gone', 10_000);
+    expect(job.received()).toBe(1);
+  } finally {
+    ac.abort();
+    await b.close();
+  }
+}, 90_000);

@@ -404,5 +404,7 @@ export function createController(deps: ControllerDeps) {
   };
   /** Leaving: a stop under way is handed on, never dropped (tester Y9); called after `settled`. */
   const handOff = () => local.handOffStop();
-  return { onIntent, attach, noteEndedUnseen, settled, handOff };
+  /** Another dashboard's stop of the run watched, recorded in runs.jsonl: shown and carried on here (tester AG1). */
+  const takeRecordedStop = () => local.takeRecordedStop();
+  return { onIntent, attach, noteEndedUnseen, settled, handOff, takeRecordedStop };
 }

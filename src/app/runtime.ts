@@ -165,6 +165,8 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     if (!runs || ac.signal.aborted) return;
     store.dispatch({ type: 'process/history', runs: recordedRuns(runs) });
     adoptRecorded(runs);
+    // A stop another dashboard recorded for the run watched: `stopping` here too, as `status` says (tester AG1).
+    controller.takeRecordedStop();
   };
   /**
    * A run another dashboard launched for this job (recorded in runs.jsonl; its pid alive with the recorded start

@@ -17,7 +17,7 @@ import type { Survivor } from '../runner/session.js';
 import { killRun } from '../runner/stop.js';
 import { lateExit, watchProcess, type ExitInfo } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
-import { STOP_GRACE_MS, signalsSent, stopStage } from '../state/confirm-situation.js';
+import { STOP_GRACE_MS, clockTime, signalsSent, stopStage } from '../state/confirm-situation.js';
 import { stopNoticeKey } from '../state/app-state.js';
 import { createLocalStop } from './local-stop.js';
 
@@ -56,6 +56,8 @@ export interface LocalPlace extends RunPlace {
   noteEndedUnseen(): Promise<void>;
   /** Leaving during a stop's SIGINT grace: its SIGTERM is handed to a detached carrier (process.stopCarrier). */
   handOffStop(): void;
+  /** Another dashboard's stop of the run watched, found in runs.jsonl, taken as this dashboard's to show and carry on (true: one was). */
+  takeRecordedStop(): boolean;
 }
 
 /** Longest wait for the follower to reach the log's end after a run exits, before its counts are recorded (ms). */
@@ -333,6 +335,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       return p.writersChecked || p.attached || !CAN_SEE_WRITERS ? null : 'the first look at which process writes the log is not done yet';
     },
     stopQuestion() {
+      // Another dashboard may have stopped it since the last look at runs.jsonl: read now, before any box is offered.
+      stops.takeRecorded();
       const p = store.getState().process;
       // Our live run is ours to stop even while another process writes the log too (tester V18); only then is the
       // box about the other writer's run.
@@ -340,6 +344,15 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       if (!p.attached || !p.alive || p.pid === null) return { ok: false, tone: 'info', message: 'no run of ours is running' };
       if (p.stopping === 'needs-kill') {
         return { ok: true, kind: 'kill', message: `Send SIGKILL to process group ${p.pid} (run ${p.runId})? It ignored what was sent: ${signalsSent(p)}. Keys in flight are lost.` };
+      }
+      // Another dashboard's stop (tester AG1): said as that dashboard's, nothing sent again.
+      if (p.stopping && p.runId !== null && stops.fromOther() === p.runId && p.stopSignals.length > 0) {
+        const asked = p.stopSignals[0].at;
+        const term = p.stopSignals.find((x) => x.signal === 'SIGTERM');
+        // In the words of a y that joins it (local-stop.ts deferToOther, joinAfterTerm).
+        const sent = term ? `SIGINT at ${clockTime(asked)}, SIGTERM at ${clockTime(term.at)}` : `SIGINT at ${clockTime(asked)}`;
+        const next = !term ? `SIGTERM at ${clockTime(asked + STOP_GRACE_MS)} if it still runs` : `x asks about SIGKILL from ${clockTime(term.at + STOP_GRACE_MS)} if it still runs`;
+        return { ok: false, tone: 'info', message: `run ${p.runId} is being stopped already by another dashboard (${sent}): none sent again; ${next}`, key: stopNoticeKey(p.runId) };
       }
       // Keyed by the run's stop: it goes when the stop moves on or is over (tester AC11: it stood frozen under `stopped`).
       if (p.stopping) return { ok: false, tone: 'info', message: `stopping run ${p.runId}: ${stopStage(p, d.now(), false)}`, key: stopNoticeKey(p.runId ?? '') };
@@ -378,6 +391,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       }
     },
     handOffStop: stops.handOff,
+    takeRecordedStop: stops.takeRecorded,
     async noteEndedUnseen() {
       const marked = withMarkedPids(await readRuns(config.stateDir).catch(() => []));
       const runs = marked.runs;

@@ -7,7 +7,7 @@ import { runProcesses } from '../runner/session.js';
 import { carryStop } from '../runner/stop-carrier.js';
 import { stopRun } from '../runner/stop.js';
 import { waitUntil } from '../runner/wait.js';
-import { STOP_GRACE_MS, clockTime, signalsSent } from '../state/confirm-situation.js';
+import { STOP_GRACE_MS, clockTime, signalsSent, stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import type { Store } from '../store.js';
 import { skippedSignalWords } from './end-words.js';
@@ -56,6 +56,8 @@ export function createLocalStop(d: LocalStopDeps) {
   let handedOff = false;
   /** When the stop of the run watched was asked for (its stop record's time): a carrier recorded later carries it. */
   let stopAskedAt: number | null = null;
+  /** The run whose stop this dashboard took from another dashboard's record (takeRecorded), or null. */
+  let fromOther: string | null = null;
 
   /** The carrier is alive: its pid with its recorded start time (never a pid reused since); a zombie is gone. */
   const carrierAlive = (c: StopCarrier | null | undefined): c is StopCarrier => !!c && isAlive(c.pid, c.procStart);
@@ -346,16 +348,43 @@ export function createLocalStop(d: LocalStopDeps) {
     return { ok: true, message: `run ${runId} is being stopped already by another dashboard (SIGINT at ${clockTime(askedAt)}, SIGTERM at ${clockTime(termAt)}): none sent again; ${next}` };
   }
 
+  /**
+   * Another dashboard's stop of the run watched, read from its record (tester AG1: the launcher said `running` with its
+   * clock on, and its `x` offered a fresh `SIGINT …` box, while `status` said `stopping`): taken as a stop found on
+   * re-attaching is (carryOn: its SIGTERM when due, once, whichever of the dashboards and the carrier comes first), so the
+   * header says `stopping` and its stage as `status` does. Synchronous: `x` asks it before it answers. True: one was taken.
+   */
+  function takeRecorded(): boolean {
+    const p = store.getState().process;
+    if (!p.attached || !p.alive || p.pid === null || !p.runId || p.stopping || requested) return false;
+    const rec = recordedStopNow(config.stateDir, p.runId);
+    if (!rec) return false;
+    fromOther = p.runId;
+    const term = rec.termAt !== null ? [{ signal: 'SIGTERM' as const, at: rec.termAt }] : [];
+    const stopping = term.length === 0 ? 'sigint' : d.now() - term[0].at >= STOP_GRACE_MS ? 'needs-kill' : 'sigterm';
+    dispatch({ type: 'process/update', patch: { stopping, stopSignals: [{ signal: 'SIGINT', at: rec.askedAt }, ...term] } });
+    notice(`run ${p.runId} is being stopped by another dashboard: ${stopStage(store.getState().process, d.now(), false)}`, 'info', runKey(p.runId));
+    if (stopping === 'needs-kill') requested = true;
+    else void carryOn(store.getState().process);
+    return true;
+  }
+
   return {
     stop,
     carryOn,
     handOff,
+    takeRecorded,
+    /** The run whose stop came from another dashboard's record (its `x` says so), or null. */
+    fromOther: () => fromOther,
     /** A stop was asked for the run watched (this dashboard's, or one carried on from its record). */
     requested: () => requested,
     /** A stop found needing the SIGKILL question (re-attached): nothing more to carry on, but it was a stop. */
     markRequested: () => void (requested = true),
     /** A new run launched: no stop asked for it. */
-    reset: () => void (requested = false),
+    reset: () => {
+      requested = false;
+      fromOther = null;
+    },
   };
 }
 
