@@ -347,3 +347,33 @@ describe('the read-ahead for the guess meets an I/O error part of the way', () =
     expect(statusJson(state).logZoneGuess).toMatchObject({ zone: 'UTC-05:00', readAhead: { bytesRead: 1 << 20, error: 'EIO' } });
   });
 });
+
+// Tester AG9: a finished run written in Asia/Kolkata (UTC+05:30), read on a UTC machine with no `timezone` once its file
+// had not been written for 10 minutes: nothing was guessed any more, so its lines read 5:30 h in the future (`startedAt`
+// 03:58Z the next day at 23:05Z). A newest line later than the file's last write cannot be this machine's clock.
+describe('a finished log written in a zone ahead of this machine, read long after', () => {
+  const start = Date.UTC(2026, 11, 1, 22, 28, 34);
+  const file = join(dir, 'kolkata.log');
+  writeFileSync(file, runLog(start, 5.5 * 60, 24));
+  const written = start + 24_500;
+  utimesSync(file, written / 1000, written / 1000);
+  const config = () => loadConfig({ file: write('kolkata.json', { job: 'kol', log: 'kolkata.log', timeout: 60 }), cwd: dir });
+
+  test.each([
+    ['11 minutes after its last write', 11 * MIN],
+    ['a day after', 24 * HOUR],
+  ])('%s: read in UTC+05:30, never after the file was written', async (_, after) => {
+    const state = await collectSnapshot(config(), { now: () => written + after, writers: { ...oneWriter, external: async () => [] }, sources: false });
+    const json = statusJson(state);
+    expect(json.logZoneGuess).toEqual({ zone: 'UTC+05:30', behindMinutes: -330, from: 'file', readAhead: null });
+    expect(json.run.startedAt).toBe('2026-12-01T22:28:34.000Z');
+    expect(json.run.lastActivityAt).toBe('2026-12-01T22:28:58.000Z');
+  });
+
+  test('a zone behind, read long after, is still not guessed (a copy\'s later time says nothing: tester V19)', async () => {
+    const behind = join(dir, 'behind-old.log');
+    writeFileSync(behind, runLog(start, -5 * 60, 24));
+    utimesSync(behind, written / 1000, written / 1000);
+    expect(await guessFromFile(behind, compileGrammar(), () => written + 11 * MIN)).toBeNull();
+  });
+});

@@ -165,9 +165,13 @@ function seenOf(tail: { size: number; mtimeMs: number; bytes: Buffer }): TailSee
 async function guessFromTail(file: string, grammar: Grammar, tail: { size: number; mtimeMs: number; bytes: Buffer } | null, now: () => number, openFile?: OpenForRead): Promise<{ guess: ZoneGuess | null | undefined; seen: TailSeen | null }> {
   if (!tail) return { guess: undefined, seen: null };
   const seen = seenOf(tail);
-  if (now() - tail.mtimeMs > WRITING_MS) return { guess: null, seen };
   const newest = newestLineAt(tail.bytes);
-  if (newest === null) return { guess: undefined, seen };
+  if (newest === null) return { guess: now() - tail.mtimeMs > WRITING_MS ? null : undefined, seen };
+  // Not written for a while: its modification time may be a copy's, later than its lines, which says nothing of their
+  // clock (tester V19). But a newest line later than the file's last write (read in this machine's zone) was not written
+  // in it: a zone ahead, and the file's time is that line's or later (a copy's), so read so it is never after it
+  // (tester AG9: a finished run from a host in Asia/Kolkata read 5:30 h in the future once its file was 10 min old).
+  if (now() - tail.mtimeMs > WRITING_MS && !(newest > tail.mtimeMs + LAG_MS)) return { guess: null, seen };
   const guess = seen.endsWithRecord ? guessZone(newest, tail.mtimeMs, 'file') : null;
   return { guess: guess && (await anchored(file, grammar, guess, tail.mtimeMs, openFile)), seen };
 }
