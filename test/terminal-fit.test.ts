@@ -35,7 +35,8 @@ const node = `'${process.execPath}' '${CLI}'`;
 describe('a terminal that cannot carry the dashboard: one line, exit 2', () => {
   test('stdin not a terminal (stdout is): says so and what to do, no stack trace', async () => {
     term = run(`${node} < /dev/null`);
-    const text = await term.waitScreen((_, t) => (t.includes('rc=') ? t : null), 'the command to end');
+    // Wrapped within the 80 columns, hanging two in (std-write.ts fitErr): read joined.
+    const text = (await term.waitScreen((_, t) => (t.includes('rc=') ? t : null), 'the command to end')).replace(/\n {2}(?=\S)/g, ' ');
     expect(text).toContain('backfill-tui: stdin is not a terminal: the dashboard reads its keys from it; run it in a terminal, or use `backfill-tui status`');
     expect(text).toContain('rc=2');
     expect(text).not.toMatch(/Raw mode|    at /);
@@ -44,7 +45,7 @@ describe('a terminal that cannot carry the dashboard: one line, exit 2', () => {
   test('TERM=dumb: the cursor cannot move, so no frames are drawn', async () => {
     // tmux sets TERM in its panes whatever it is given: the shell sets it for the one command.
     term = run(`TERM=dumb ${node}`);
-    const text = await term.waitScreen((_, t) => (t.includes('rc=') ? t : null), 'the command to end');
+    const text = (await term.waitScreen((_, t) => (t.includes('rc=') ? t : null), 'the command to end')).replace(/\n {2}(?=\S)/g, ' ');
     expect(text).toContain('backfill-tui: TERM=dumb: this terminal cannot move the cursor, which the dashboard needs');
     expect(text).toContain('rc=2');
     expect(text).not.toContain('q quit');
@@ -93,7 +94,7 @@ describe('a terminal under the job screen\'s smallest size', () => {
 test('demo --job with a name the demo does not have: said first, exit 2, nothing made', async () => {
   const target = path.join(dir, 'demo-here');
   term = run(`${node} demo --job nope --dir '${target}'`);
-  const text = await term.waitScreen((_, t) => (t.includes('rc=') ? t : null), 'the command to end', 30_000);
+  const text = (await term.waitScreen((_, t) => (t.includes('rc=') ? t : null), 'the command to end', 30_000)).replace(/\n {2}(?=\S)/g, ' ');
   expect(text).toContain('backfill-tui: demo: no job named "nope" (jobs: team-boxscores, player-boxscores, bdl-standings, play-by-play, espn-boxscores, bdl-boxscores); nothing was made');
   expect(text).toContain('rc=2');
   expect(text).not.toContain('open it again');
