@@ -4,12 +4,12 @@ import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { outcomesFile, saveOutcomes } from '../src/cloud-run/execution-outcomes.js';
-import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadConfig } from '../src/config.js';
 import { readRuns } from '../src/runner/runs-file.js';
 import { failuresUnknown } from '../src/state/failures-known.js';
-import { writeCloudRunJobConfig } from './support/cloud-run-job.js';
-import { banner, logLine } from './support/log-text.js';
+import { launchResume, startHeldRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { banner } from './support/log-text.js';
 import { removeDir } from './support/remove-dir.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -35,29 +35,16 @@ afterEach(async () => {
 test('Cloud Logging failing part way: the part read is never kept whole, never over a whole file, and its tallies never recorded; failures not known meanwhile', async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-partial-'));
   // Its task scrapes one key and fails one, waits, then fails the third and says its summary: a succeeded execution.
-  server = await startLoopbackServer({
-    project: 'nba-props-platform',
-    region: 'us-west2',
-    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
-    runTask: async (ctx) => {
-      const say = (level: 'INFO' | 'WARNING', text: string) => ctx.log(logLine(Date.now(), level, text));
-      for (const [level, text] of [...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`], ['WARNING', `  ❌ Failed ${KEYS[1]}: HTTP 500`]]) say(level as 'INFO', text);
-      await new Promise<void>((resolve) => {
-        finish = resolve;
-        ctx.signal.addEventListener('abort', () => resolve());
-      });
-      say('WARNING', `  ❌ Failed ${KEYS[2]}: HTTP 500`);
-      for (const text of ['BACKFILL COMPLETE', '  ✅ Processed: 1', '  ❌ Failed: 2']) say('INFO', text);
-      return 0;
-    },
+  const held = await startHeldRegion([...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`], ['WARNING', `  ❌ Failed ${KEYS[1]}: HTTP 500`]], (say) => {
+    say('WARNING', `  ❌ Failed ${KEYS[2]}: HTTP 500`);
+    for (const text of ['BACKFILL COMPLETE', '  ✅ Processed: 1', '  ❌ Failed: 2']) say('INFO', text);
   });
+  server = held.server;
+  finish = held.release;
   writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 2 } });
   const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
   runtimes.push(r);
-  await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready to launch', 30_000);
-  r.controller.onIntent('resume');
-  await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
-  r.controller.onIntent('confirm-yes');
+  await launchResume(r);
   const exec = await waitFor(() => server!.world.executions[0], 'the execution', 30_000);
   const id = exec.name.split('/').at(-1)!;
   await waitFor(() => r.store.getState().log.current?.failed === 1 || null, 'its first two keys read', 30_000);

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
-import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadConfig } from '../src/config.js';
 import { runUnknown } from '../src/overview/row-problem.js';
 import { currentFigures } from '../src/state/current-figures.js';
-import { writeCloudRunJobConfig } from './support/cloud-run-job.js';
-import { banner, logLine } from './support/log-text.js';
+import { launchResume, startHeldRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { banner } from './support/log-text.js';
 import { removeDir } from './support/remove-dir.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -32,26 +32,13 @@ afterEach(async () => {
 
 test('an execution last seen running stays so while the region does not answer about it, whatever Cloud Logging answers', async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-region-back-'));
-  server = await startLoopbackServer({
-    project: 'nba-props-platform',
-    region: 'us-west2',
-    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
-    runTask: async (ctx) => {
-      for (const [level, text] of [...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`]]) ctx.log(logLine(Date.now(), level as 'INFO', text));
-      await new Promise<void>((resolve) => {
-        stopTask = resolve;
-        ctx.signal.addEventListener('abort', () => resolve());
-      });
-      return 0;
-    },
-  });
+  const held = await startHeldRegion([...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`]]);
+  server = held.server;
+  stopTask = held.release;
   writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 } });
   const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
   runtimes.push(r);
-  await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready to launch', 30_000);
-  r.controller.onIntent('resume');
-  await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
-  r.controller.onIntent('confirm-yes');
+  await launchResume(r);
   await waitFor(() => (r.store.getState().log.current?.succeeded === 1 && r.store.getState().place?.execution?.state === 'running') || null, 'its key read while it runs', 30_000);
   // The region and Cloud Logging both stop answering.
   server.setFault({ route: 'any', status: 503, times: 1_000_000 });

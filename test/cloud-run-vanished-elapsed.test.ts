@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
-import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
+import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadConfig } from '../src/config.js';
 import { formatElapsed } from '../src/format.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { historyLines } from '../src/state/history-lines.js';
 import { runCliAsync, unwrapped } from './support/cli.js';
-import { writeCloudRunJobConfig } from './support/cloud-run-job.js';
-import { banner, logLine } from './support/log-text.js';
+import { launchResume, startHeldRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { banner } from './support/log-text.js';
 import { removeDir } from './support/remove-dir.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -36,26 +36,13 @@ test('an execution of ours gone from the region while it runs, its log still rea
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-vanished-'));
   // Its task writes its banner and one key, then nothing more until it is stopped: its last line is well before the
   // region's last word on it.
-  server = await startLoopbackServer({
-    project: 'nba-props-platform',
-    region: 'us-west2',
-    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
-    runTask: async (ctx) => {
-      for (const [level, text] of [...banner(1, 30, KEYS.length), ['INFO', `[1/3] Queued ${KEYS[0]}`], ['INFO', `  ✅ Scraped ${KEYS[0]}`]]) ctx.log(logLine(Date.now(), level as 'INFO', text));
-      await new Promise<void>((resolve) => {
-        stopTask = resolve;
-        ctx.signal.addEventListener('abort', () => resolve());
-      });
-      return 0;
-    },
-  });
+  const held = await startHeldRegion([...banner(1, 30, KEYS.length), ['INFO', `[1/3] Queued ${KEYS[0]}`], ['INFO', `  ✅ Scraped ${KEYS[0]}`]]);
+  server = held.server;
+  stopTask = held.release;
   writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 1 } });
   const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
   runtimes.push(r);
-  await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready to launch', 30_000);
-  r.controller.onIntent('resume');
-  await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
-  r.controller.onIntent('confirm-yes');
+  await launchResume(r);
   const exec = await waitFor(() => server!.world.executions[0], 'the execution', 30_000);
   const id = exec.name.split('/').at(-1)!;
   await waitFor(() => (r.store.getState().log.current?.succeeded === 1 && r.store.getState().place?.execution?.state === 'running') || null, 'its key read while it runs', 30_000);

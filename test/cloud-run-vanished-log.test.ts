@@ -11,8 +11,8 @@ import { overviewCells } from '../src/overview/overview-text.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { placeLines } from '../src/state/place-view.js';
 import { runCliAsync, unwrapped } from './support/cli.js';
-import { writeCloudRunJobConfig } from './support/cloud-run-job.js';
-import { banner, logLine } from './support/log-text.js';
+import { launchResume, startHeldRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { banner } from './support/log-text.js';
 import { removeDir } from './support/remove-dir.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -38,27 +38,14 @@ afterEach(async () => {
 test('a region restarted without the running execution: the dashboard keeps what it read, awaits no last entries, and status says its one state and elapsed', async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-lost-log-'));
   // Its task writes its banner and two keys, then nothing until it is stopped.
-  server = await startLoopbackServer({
-    project: 'nba-props-platform',
-    region: 'us-west2',
-    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
-    runTask: async (ctx) => {
-      for (const [level, text] of [...banner(1, 30, KEYS.length), ['INFO', `[1/3] Queued ${KEYS[0]}`], ['INFO', `  ✅ Scraped ${KEYS[0]}`], ['INFO', `[2/3] Queued ${KEYS[1]}`], ['WARNING', `  ❌ Failed ${KEYS[1]}: HTTP 500`]]) ctx.log(logLine(Date.now(), level as 'INFO', text));
-      await new Promise<void>((resolve) => {
-        stopTask = resolve;
-        ctx.signal.addEventListener('abort', () => resolve());
-      });
-      return 0;
-    },
-  });
+  const held = await startHeldRegion([...banner(1, 30, KEYS.length), ['INFO', `[1/3] Queued ${KEYS[0]}`], ['INFO', `  ✅ Scraped ${KEYS[0]}`], ['INFO', `[2/3] Queued ${KEYS[1]}`], ['WARNING', `  ❌ Failed ${KEYS[1]}: HTTP 500`]]);
+  server = held.server;
+  stopTask = held.release;
   // A deadline far off: what ends the wait for its last entries is their loss, never the deadline.
   writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 600 } });
   const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
   runtimes.push(r);
-  await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready to launch', 30_000);
-  r.controller.onIntent('resume');
-  await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
-  r.controller.onIntent('confirm-yes');
+  await launchResume(r);
   const exec = await waitFor(() => server!.world.executions[0], 'the execution', 30_000);
   const id = exec.name.split('/').at(-1)!;
   await waitFor(() => (r.store.getState().log.current?.failed === 1 && r.store.getState().place?.execution?.state === 'running') || null, 'its two keys read while it runs', 30_000);

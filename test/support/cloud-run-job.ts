@@ -5,7 +5,9 @@ import { afterEach, beforeEach } from 'vitest';
 import type { Runtime } from '../../src/app/runtime.js';
 import { startLoopbackServer, type LoopbackServer } from '../../src/cloud-run/loopback/server.js';
 import { simTaskRunner } from '../../src/cloud-run/loopback/sim-task.js';
+import { logLine } from './log-text.js';
 import { removeDir } from './remove-dir.js';
+import { waitFor } from './wait-for.js';
 
 /**
  * A loopback Cloud Run region holding the demo's `bdl-boxscore-backfill` job, with the simulator as its
@@ -19,6 +21,38 @@ export function startJobRegion(dir: string, logDelayMs?: (line: string, index: n
     runTask: simTaskRunner({ scratchDir: path.join(dir, 'containers') }),
     ...(logDelayMs ? { logDelayMs } : {}),
   });
+}
+
+/**
+ * A loopback region holding `bdl-boxscore-backfill` whose task writes `lines` ([level, text], stamped as written), then
+ * holds until `release()` or a cancel, then `after` writes what it says next. For tests that act while an execution runs.
+ */
+export async function startHeldRegion(lines: string[][], after?: (say: (level: string, text: string) => void) => void): Promise<{ server: LoopbackServer; release: () => void }> {
+  let release = () => {};
+  const server = await startLoopbackServer({
+    project: 'nba-props-platform',
+    region: 'us-west2',
+    jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }],
+    runTask: async (ctx) => {
+      const say = (level: string, text: string) => ctx.log(logLine(Date.now(), level as 'INFO', text));
+      for (const [level, text] of lines) say(level, text);
+      await new Promise<void>((resolve) => {
+        release = resolve;
+        ctx.signal.addEventListener('abort', () => resolve());
+      });
+      after?.(say);
+      return 0;
+    },
+  });
+  return { server, release: () => release() };
+}
+
+/** `s` then `y` on a dashboard runtime of that region's job, once it is ready to launch (expected keys read, executions listed). */
+export async function launchResume(r: Runtime): Promise<void> {
+  await waitFor(() => r.store.getState().coverage.expected && r.store.getState().place?.listedAt, 'ready to launch', 30_000);
+  r.controller.onIntent('resume');
+  await waitFor(() => r.store.getState().ui.confirm, 'the resume box', 30_000);
+  r.controller.onIntent('confirm-yes');
 }
 
 /**
