@@ -28,6 +28,8 @@ export interface ExecutionOutcomes {
   counts?: { succeeded: number; failed: number; skipped: number };
   /** Its log held the script's summary (the run was `complete`); absent in files kept before it was saved. */
   complete?: boolean;
+  /** The run's total as its log stated it (`Loaded 234`), null when it never did; absent in files kept before it was saved. */
+  total?: number | null;
 }
 
 /** Where a job's execution outcomes are kept: STATEDIR/executions/ID.json, one file each, written atomically. */
@@ -41,7 +43,7 @@ export function outcomesOf(e: ExecutionInfo, run: RunState | null, tried: string
   if (run) run.failedKeys.forEachFailure((key, failure, error) => failed.push({ key, status: statusOf(failure), error: error || failure }));
   const counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : undefined;
   // Its start as its run counted it (the dashboard's elapsed): a file standing in for the run then says that elapsed.
-  return { id: e.id, startedAt: run?.startedAt ?? e.startTime ?? e.createTime, endedAt: e.completionTime ?? run?.finishedAt ?? run?.lastActivityAt ?? e.createTime, failed, tried: triedBy(e, run, tried), whole, ...(counts ? { counts, complete: run!.complete } : {}) };
+  return { id: e.id, startedAt: run?.startedAt ?? e.startTime ?? e.createTime, endedAt: e.completionTime ?? run?.finishedAt ?? run?.lastActivityAt ?? e.createTime, failed, tried: triedBy(e, run, tried), whole, ...(counts ? { counts, complete: run!.complete, total: run!.total } : {}) };
 }
 
 /**

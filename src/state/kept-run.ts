@@ -23,7 +23,9 @@ export function keptRun(base: RunState, o: ExecutionOutcomes, complete: boolean,
   // The start its run was counted from where it was kept, not the launch record's (a moment before Cloud Run made it):
   // the dashboard that kept it and `status` from the file then say one elapsed (tester AF1: 0:01 beside 0:02).
   run.startedAt = o.startedAt;
-  run.total ??= o.tried?.length ?? null;
+  // Its log's own total when it was kept with it: the keys it tried are only those with an outcome when it did not
+  // succeed, never its total (tester AG12: `43/43 100.0 %` for a run that died at 43 of its 234).
+  run.total ??= o.total !== undefined ? o.total : (o.tried?.length ?? null);
   run.hasActivity = c.succeeded + c.failed + c.skipped > 0;
   run.lastActivityAt = o.endedAt;
   run.complete = complete;
