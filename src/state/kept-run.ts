@@ -25,11 +25,23 @@ export function keptRun(base: RunState, o: ExecutionOutcomes, complete: boolean,
   run.startedAt = o.startedAt;
   // Its log's own total when it was kept with it: the keys it tried are only those with an outcome when it did not
   // succeed, never its total (tester AG12: `43/43 100.0 %` for a run that died at 43 of its 234).
-  run.total ??= o.total !== undefined ? o.total : (o.tried?.length ?? null);
+  run.total ??= o.total !== undefined ? o.total : triedTotal(o, complete);
   run.hasActivity = c.succeeded + c.failed + c.skipped > 0;
   run.lastActivityAt = o.endedAt;
   run.complete = complete;
   run.finishedAt = complete ? o.endedAt : null;
   run.keptFrom = keptFrom;
   return run;
+}
+
+/**
+ * The total a file kept before the log's total was saved gives: the keys it tried only when they are the list it was
+ * given (its run went through them all, or the file lists more keys than got an outcome: kept before tester Y4's fix),
+ * else null (`43/?`): a run that died lists only the keys it reached.
+ */
+function triedTotal(o: ExecutionOutcomes, complete: boolean): number | null {
+  if (!o.tried) return null;
+  const c = o.counts;
+  const outcomes = c ? c.succeeded + c.failed + c.skipped : o.failed.length;
+  return complete || o.tried.length > outcomes ? o.tried.length : null;
 }
