@@ -37,6 +37,17 @@ export interface LogRuns {
   unlisted?: number;
 }
 
+/**
+ * The runs of a log state, in an object of their own whose hidden class is always the same: what the reducer hands
+ * applyLines. The log state's own hidden class changes as a read goes on (V8 generalizes its fields one after another
+ * between the two spreads that make it, after progress and after batch events, in the first alternations or once held
+ * batches are folded: round 15), and optimized applyLines, compiled for the maps it had met, was thrown away at its
+ * first look at `runs` ('wrong map') partway through a long read.
+ */
+export function runsOf(log: LogRuns): LogRuns {
+  return { current: log.current, history: log.history, trail: log.trail, beside: log.beside, resumable: log.resumable, unlisted: log.unlisted };
+}
+
 /** How many earlier runs are kept (a log appended to for months stays bounded). */
 export const HISTORY_LIMIT = 200;
 

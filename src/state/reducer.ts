@@ -1,5 +1,5 @@
 import { withoutSourceName } from './source-words.js';
-import { applyLines, archived } from './apply-lines.js';
+import { applyLines, archived, runsOf } from './apply-lines.js';
 import { LAUNCH_BLOCKED, STOP_REFUSED, TAIL_LIMIT, type AppState, type FailedFilesState, type LogState, type SourceState } from './app-state.js';
 import { alertsBetween, quietMark } from '../alerts/alert-events.js';
 import { confirmSituation } from './confirm-situation.js';
@@ -287,7 +287,7 @@ function step(state: AppState, event: AppEvent): AppState {
       log = seededOnLogClock(log, event.arrivedAt === undefined ? null : clockBehind(state.log.clockBehindMs, event.arrivedAt, event.batch.lastAt));
       // A local run of ours live: another writer's start does not take its place (tester Y8); only the log's run that began
       // with its launch is it, never an earlier unfinished one read meanwhile (tester AC9).
-      const runs = applyLines(log, event.batch.lines, event.batch.keyed, event.task, ourRunSince(state, log));
+      const runs = applyLines(runsOf(log), event.batch.lines, event.batch.keyed, event.task, ourRunSince(state, log));
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return withoutLogProblem({
         ...state,
