@@ -16,7 +16,7 @@ import { initialState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
 import { runFacts } from '../src/state/run.js';
-import { damagedLogs, readEvents, type TestLog } from './support/damaged-logs.js';
+import { damagedLogs, kept, keptBatch, readEvents, type TestLog } from './support/damaged-logs.js';
 import { waitFor } from './support/wait-for.js';
 
 // A long history read and parsed in the parse worker (dist/src/parse-worker.cjs, built by `npm test`) must fold
@@ -118,7 +118,7 @@ describe('parse worker', () => {
     let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
     const stats = { inThread: 0, fromWorker: 0 };
     await readLogOnce(file, grammar, (e) => {
-      events.push(e);
+      events.push(kept(e));
       state = reduce(state, e);
     }, async () => {
       seen = await waitFor(() => existsSync(loaded), 'the worker loaded', 30_000).catch(() => false);
@@ -144,7 +144,7 @@ describe('parse worker', () => {
     const events: AppEvent[] = [];
     let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
     await readLogOnce(file, grammar, (e) => {
-      events.push(e);
+      events.push(kept(e));
       state = reduce(state, e);
     }, async () => {
       // The start (the file's first line) is said only once the worker was given its read ahead: a deadline, no sleep.
@@ -165,7 +165,7 @@ describe('parse worker', () => {
     const from = text.indexOf(10, text.length >> 1) + 1;
     const stats = { inThread: 0, fromWorker: 0, readAhead: 0, fromAhead: 0 };
     const events: AppEvent[] = [];
-    await readLogOnce(file, grammar, (e) => events.push(e), async () => {
+    await readLogOnce(file, grammar, (e) => events.push(kept(e)), async () => {
       await waitFor(() => stats.readAhead === 1, 'the read ahead begun', 30_000);
       return from;
     }, { chunkSize: 512, worker: { url: WORKER, minBytes: 1, readBytes: 4096, stats } });
@@ -187,7 +187,7 @@ describe('parse worker', () => {
     await waitFor(() => (launchedSlot()?.messages.length ?? 0) > 0, 'the launched worker loaded', 30_000);
     const stats = { inThread: 0, fromWorker: 0, readAhead: 0, fromAhead: 0, early: 0 };
     const events: AppEvent[] = [];
-    await readLogOnce(file, grammar, (e) => events.push(e), async () => {
+    await readLogOnce(file, grammar, (e) => events.push(kept(e)), async () => {
       await waitFor(() => stats.readAhead === 1, 'the read ahead begun', 30_000);
       return 0;
     }, { chunkSize: 512, worker: { url: WORKER, minBytes: 1, readBytes: 4096, stats } });
@@ -259,7 +259,7 @@ require(${JSON.stringify(fileURLToPath(WORKER))});
     let state = initialState({ job: 'j', log: file, now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
     let batches = 0;
     await readLogOnce(file, grammar, (e) => {
-      events.push(e);
+      events.push(kept(e));
       state = reduce(state, e);
       if (e.type === 'log/batch' && ++batches === 3) writeFileSync(marker, '');
     }, async () => from, { chunkSize: 512, worker: { url: slowWorker(marker), minBytes: 1, readBytes: 4096, stats } });
@@ -282,7 +282,7 @@ require(${JSON.stringify(fileURLToPath(WORKER))});
       const batches: ParsedBatch[] = [];
       let meanwhile = 0;
       // The read is claimed before the worker has loaded (it loads once the marker is there, after this call).
-      const done = parseInWorker(worker, job, (b) => batches.push(b), undefined, async () => {
+      const done = parseInWorker(worker, job, (b) => batches.push(keptBatch(b)), undefined, async () => {
         meanwhile++;
         return { from: 0, clock: job.clock };
       });
@@ -291,6 +291,33 @@ require(${JSON.stringify(fileURLToPath(WORKER))});
       expect(meanwhile, name).toBe(0);
       expect(outcome).toMatchObject({ through: size, readAhead: true });
       expect(batches.flatMap(linesOf), name).toEqual(own.records);
+    } finally {
+      await handle.close();
+    }
+  }, 60_000);
+
+  test("a long read fills folded batches' columns again: the worker makes a few batches' shared memory, not the read's", async () => {
+    const { name, grammar, file } = logs.find((l) => l.name === 'one-run')!;
+    const own = await read(file, grammar, 512, null);
+    const handle = await open(file, 'r');
+    try {
+      const size = (await handle.stat()).size;
+      const job = { fd: handle.fd, from: 0, to: size, clock: new LogClock(grammar.zone).state(), readBytes: 8192, maxLineBytes: 65536, tailLimit: 300, tailZoneBytes: 1 << 20 };
+      const records: ReturnType<typeof linesOf> = [];
+      let columnBytes = 0;
+      let batches = 0;
+      const outcome = await parseInWorker(WORKER, job, (b) => {
+        // Read while the batch is the handler's (its columns are filled again once it returns).
+        records.push(...linesOf(b));
+        const k = b.keyed!;
+        columnBytes += k.at.byteLength + k.h1.byteLength + k.h2.byteLength + k.keyEnd.byteLength + k.keyBytes.byteLength;
+        batches++;
+      });
+      expect(records, name).toEqual(own.records);
+      expect(batches, name).toBeGreaterThan(50);
+      // The worker holds back once 16 batches wait (AHEAD): what it made is about that many batches' columns.
+      expect(outcome.columnBytes, name).toBeGreaterThan(0);
+      expect(outcome.columnBytes!, name).toBeLessThan(columnBytes / 2);
     } finally {
       await handle.close();
     }
@@ -326,7 +353,7 @@ describe('parse worker, then the dashboard follows', () => {
       let state = initialState({ job: 'j', log: 'followed.log', now: Date.UTC(2025, 10, 30), targets: [95, 98, 100] });
       const batches: ParsedBatch[] = [];
       const handlers = logHandlers(grammar, (e) => {
-        if (e.type === 'log/batch') batches.push(e.batch);
+        if (e.type === 'log/batch') batches.push(keptBatch(e.batch));
         state = reduce(state, e);
       }, () => Date.UTC(2025, 11, 1), true, null, worker);
       const ac = new AbortController();

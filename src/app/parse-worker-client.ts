@@ -68,6 +68,8 @@ export interface WorkerOutcome {
   through: number;
   clock: LogClockState | null;
   readAhead: boolean;
+  /** What the worker said at its end: bytes of shared memory it made for columns (absent: it did not say). */
+  columnBytes?: number;
 }
 
 /** Batches of a read ahead taken before it is claimed (see ParseWorker.held): up to about 64 MB of log held in all. */
@@ -88,7 +90,7 @@ type Worker = import('node:worker_threads').Worker;
  * alive; `stop()` ends one that will not get one.
  */
 export class ParseWorker {
-  /** Int32 [0] batches taken, [1] non-zero: stop (ParseJob.control). */
+  /** Int32 [0] batches taken, [1] non-zero: stop, [2] batches folded (ParseJob.control). */
   readonly flags: Int32Array;
   ready = false;
   exited = false;
@@ -135,6 +137,7 @@ export class ParseWorker {
       if (m.type === 'done') {
         Atomics.store(this.flags, 0, 0);
         Atomics.store(this.flags, 1, 0);
+        Atomics.store(this.flags, 2, 0);
         this.draining = false;
         this.becomeReady();
       }
@@ -226,6 +229,7 @@ export class ParseWorker {
     if (finished) {
       // It read all of it already: nothing to stop, the next job counts its batches from none.
       Atomics.store(this.flags, 0, 0);
+      Atomics.store(this.flags, 2, 0);
     } else {
       this.draining = true;
       this.ready = false;
@@ -319,6 +323,7 @@ export async function parseInWorker(
     if (settled) return;
     if (m.type === 'done') {
       markStartup('parse worker done');
+      outcome.columnBytes = m.columnBytes;
       return settle();
     }
     if (outcome.clock === null) markStartup('parse worker first batch');
@@ -332,6 +337,8 @@ export async function parseInWorker(
     if (signal?.aborted) return settle();
     try {
       onBatch(fromMessage(m.batch), m.overlong, m.read);
+      // Folded: nothing of the batch's columns is kept (keys are copied out), so the worker may fill them again.
+      Atomics.add(flags, 2, 1);
     } catch (err) {
       // As a handler's throw in the caller's own reading would: the read fails.
       settle(err);

@@ -209,5 +209,6 @@ function textId(text: string, texts: string[], ids: Map<string, number>): number
 
 /** Whether the array is the whole of its buffer (so sending it takes nothing else with it). */
 function ownsBuffer(a: ArrayBufferView): boolean {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+  // A shared column's buffer is its own, however much of it the column uses (keyed-lines.ts reuses buffers).
+  return a.buffer instanceof SharedArrayBuffer || (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength);
 }

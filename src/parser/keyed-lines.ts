@@ -257,6 +257,68 @@ export function shareColumns(): void {
   shared = true;
 }
 
+/*
+ * The shared columns of batches the folding thread is done with, used again for later batches' columns (issue 14,
+ * the 80 MB row): a fresh SharedArrayBuffer is zeroed memory from the allocator, and a long read made about 40 MB of
+ * them at 80 MB (each new page faulted in, the memory zeroed, then freed once both threads' collectors had dropped
+ * it: the peak RSS rose by a few batches' columns). A batch's buffers are lent when it is sent (`lendColumns`) and
+ * come back once the folding thread says it has folded that batch (`columnsFolded`): its fold reads them and keeps
+ * nothing of them (keys it keeps are copied out: state/failed-keys.ts addBytes, KeyedLines.key). `order` is never
+ * reused: the fold reads a batch's first entry without a look at its size, so it must start zeroed.
+ */
+
+/** Buffers back from the folding thread, free for any column they are large enough for (at most FREE_KEPT). */
+const free: SharedArrayBuffer[] = [];
+/** Buffers of the batches sent and not yet folded, in the order sent: [the batch's number in its job, its buffers]. */
+const lent: { batch: number; buffers: SharedArrayBuffer[] }[] = [];
+/** More than the columns of the batches a parse worker may have in flight (ParseJob.ahead) ever need. */
+const FREE_KEPT = 128;
+/** Bytes of SharedArrayBuffer this thread made for columns (the pool's test and `status-worker-same`'s figures). */
+let sharedMade = 0;
+
+/** Bytes of shared memory made for columns so far in this thread. */
+export function sharedColumnBytes(): number {
+  return sharedMade;
+}
+
+/**
+ * A buffer of at least `bytes`: the smallest free one up to twice that (a batch's key bytes are not taken for its
+ * shorter time column), else a new one.
+ */
+function sharedBuffer(bytes: number): SharedArrayBuffer {
+  let best = -1;
+  for (let i = 0; i < free.length; i++) {
+    const n = free[i].byteLength;
+    if (n >= bytes && n <= 2 * bytes && (best < 0 || n < free[best].byteLength)) best = i;
+  }
+  if (best >= 0) {
+    const b = free[best];
+    free[best] = free[free.length - 1];
+    free.pop();
+    return b;
+  }
+  sharedMade += bytes;
+  return new SharedArrayBuffer(bytes);
+}
+
+/** `keyed`, batch number `batch` of this job, is sent: its columns' buffers are the folding thread's till it is folded. */
+export function lendColumns(batch: number, keyed: KeyedLines): void {
+  if (!shared) return;
+  lent.push({ batch, buffers: [keyed.at.buffer, keyed.h1.buffer, keyed.h2.buffer, keyed.keyEnd.buffer, keyed.keyBytes.buffer] as SharedArrayBuffer[] });
+}
+
+/** The folding thread has folded this job's batches before number `folded`: their buffers are free again. */
+export function columnsFolded(folded: number): void {
+  while (lent.length > 0 && lent[0].batch < folded) {
+    for (const b of lent.shift()!.buffers) if (free.length < FREE_KEPT) free.push(b);
+  }
+}
+
+/** A new job: batches lent in the one before that were not folded never will be (a read ahead dropped). */
+export function newColumnsJob(): void {
+  lent.length = 0;
+}
+
 /**
  * A column of `n` entries, not zeroed: each record's entries are written before anything reads them, and nothing reads
  * past `count`. Zeroing a 1 MiB read's columns (~320 KB) was 2.7 % of the parse worker's instructions (memset). Its
@@ -265,18 +327,18 @@ export function shareColumns(): void {
  */
 function column<T extends Int32Array | Float64Array>(Type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }, n: number): T {
   const bytes = n * Type.BYTES_PER_ELEMENT;
-  return new Type(shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : (Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer), 0, n);
+  return new Type(shared ? (sharedBuffer(bytes) as unknown as ArrayBuffer) : (Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer), 0, n);
 }
 
 /** Room for `n` key bytes: shared (see `shared`), or from Buffer's pool when small. */
 function keyBytes(n: number): Buffer {
-  return shared ? Buffer.from(new SharedArrayBuffer(n)) : Buffer.allocUnsafe(n);
+  return shared ? Buffer.from(sharedBuffer(n), 0, n) : Buffer.allocUnsafe(n);
 }
 
 function grown<T extends Uint8Array | Int32Array | Float64Array>(a: T, length: number): T {
   // Never called on a Buffer (its constructor is not for this).
-  const Type = a.constructor as { new (n: number): T; new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number };
-  const b = shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT) as unknown as ArrayBuffer) : new Type(length);
+  const Type = a.constructor as { new (n: number): T; new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number };
+  const b = shared ? new Type(sharedBuffer(length * Type.BYTES_PER_ELEMENT) as unknown as ArrayBuffer, 0, length) : new Type(length);
   b.set(a);
   return b;
 }

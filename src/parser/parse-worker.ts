@@ -15,7 +15,7 @@ import { LineSplitter } from '../follow/line-splitter.js';
 import { type BatchMessage, toMessage } from './batch-transfer.js';
 import { parseChunk } from './chunk.js';
 import { compileGrammar } from './index.js';
-import { shareColumns } from './keyed-lines.js';
+import { columnsFolded, lendColumns, newColumnsJob, shareColumns, sharedColumnBytes } from './keyed-lines.js';
 import { LogClock, type LogClockState } from './log-clock.js';
 import { warmParser } from './warm-up.js';
 
@@ -35,7 +35,10 @@ export interface ParseJob {
   /** Lines of the log pane kept from a batch that ends within `tailZoneBytes` of `to` (0 from the others). */
   tailLimit: number;
   tailZoneBytes: number;
-  /** Int32 [0] batches the caller has taken (it adds and notifies), [1] non-zero: stop. */
+  /**
+   * Int32 [0] batches the caller has taken (it adds and notifies), [1] non-zero: stop, [2] batches the caller has
+   * folded (their columns' memory is then used again: keyed-lines.ts lendColumns).
+   */
   control: SharedArrayBuffer;
   /** Batches sent and not yet taken before the worker waits (bounds the memory it can run ahead with). */
   ahead: number;
@@ -59,15 +62,19 @@ export interface WorkerReady {
 export interface WorkerDone {
   type: 'done';
   through: number;
+  /** Bytes of shared memory this worker has made for columns so far (keyed-lines.ts: the rest was used again). */
+  columnBytes: number;
 }
 
 const STOP = 1;
 const FIRST_READ_BYTES = 64 << 10;
 const TAKEN = 0;
+const FOLDED = 2;
 
 async function run(job: ParseJob): Promise<void> {
   const port = parentPort!;
   const control = new Int32Array(job.control);
+  newColumnsJob();
   const grammar = compileGrammar(undefined, job.clock.zone);
   const clock = LogClock.from(job.clock);
   let overlong: number[] = [];
@@ -105,11 +112,14 @@ async function run(job: ParseJob): Promise<void> {
       if (lines === null) continue;
       through = start + buf.lastIndexOf(10, room + n - 1) + 1 - room;
       const near = job.to - through <= job.tailZoneBytes;
-      const message = toMessage(parseChunk(lines, grammar, near ? job.tailLimit : 0, clock, true));
-      const out: WorkerBatch = { type: 'batch', batch: message, overlong, through, read: pos, clock: clock.state() };
+      // The columns of the batches folded since the last look are this batch's to fill.
+      columnsFolded(Atomics.load(control, FOLDED));
+      const batch = parseChunk(lines, grammar, near ? job.tailLimit : 0, clock, true);
+      const out: WorkerBatch = { type: 'batch', batch: toMessage(batch), overlong, through, read: pos, clock: clock.state() };
       overlong = [];
       // No transfer list: the columns are shared (batch-transfer.ts says why).
       port.postMessage(out);
+      if (batch.keyed) lendColumns(sent, batch.keyed);
       sent++;
       // Once `ahead` batches wait, read on only when half of them are taken: one wake-up per several batches
       // (on a busy machine each wake-up of a thread can cost a time slice).
@@ -124,7 +134,7 @@ async function run(job: ParseJob): Promise<void> {
     // No read of the caller's fd may outlive the job (the caller closes it once told done).
     await pending?.catch(() => 0);
   }
-  const done: WorkerDone = { type: 'done', through };
+  const done: WorkerDone = { type: 'done', through, columnBytes: sharedColumnBytes() };
   port.postMessage(done);
 }
 

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import type { ParsedBatch } from '../../src/log-line.js';
 import { compileGrammar, type Grammar } from '../../src/parser/index.js';
+import { KeyedLines } from '../../src/parser/keyed-lines.js';
 import { readLogOnce } from '../../src/app/read-log-once.js';
 import { initialState, type AppState } from '../../src/state/app-state.js';
 import type { AppEvent } from '../../src/state/events.js';
@@ -121,11 +123,28 @@ export async function readEvents(file: string, grammar: Grammar, opts: Parameter
     file,
     grammar,
     (e) => {
-      events.push(e);
+      events.push(kept(e));
       state = reduce(state, e);
     },
     undefined,
     opts,
   );
   return { events, state };
+}
+
+/**
+ * `batch` with its keyed columns copied when they are a parse worker's: those are shared memory the worker fills
+ * again once the batch is folded (keyed-lines.ts lendColumns), so a test that looks at a batch after its handler
+ * returned keeps a copy.
+ */
+export function keptBatch(batch: ParsedBatch): ParsedBatch {
+  const k = batch.keyed;
+  if (!k || !(k.at.buffer instanceof SharedArrayBuffer)) return batch;
+  const copy = KeyedLines.restore({ order: k.order.slice(), size: k.size, count: k.count, at: k.at.slice(), h1: k.h1.slice(), h2: k.h2.slice(), keyEnd: k.keyEnd.slice(), keyBytes: Uint8Array.prototype.slice.call(k.keyBytes), failures: k.failures, errors: k.errors });
+  return { ...batch, keyed: copy };
+}
+
+/** `e`, a log/batch event's batch kept (see keptBatch). */
+export function kept(e: AppEvent): AppEvent {
+  return e.type === 'log/batch' ? { ...e, batch: keptBatch(e.batch) } : e;
 }
