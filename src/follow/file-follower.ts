@@ -5,7 +5,7 @@ import type { FollowHandlers, HistoryStart } from '../log-follower.js';
 import { LineSplitter } from './line-splitter.js';
 import { movedLogOf, sameMoved, type FollowWriters, type MovedLog } from './moved-log.js';
 import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
-import { readCutCopy, readLaterCopies, readLines } from './cut-copy.js';
+import { readAppendedCopies, readCutCopy, readLaterCopies, readLines } from './cut-copy.js';
 import { movedBeside, rotatedBetween } from './moved-beside.js';
 
 /** While a moved log's writer is quiet, who holds it is asked at most this often (a walk of /proc each). */
@@ -126,9 +126,12 @@ export class FileFollower {
       const copy = await readCutCopy(this.path, { head, tail: from === file.offset ? tail : null, from, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk }).catch(() => null);
       // Cut again while nothing read it (two rotations during a Ctrl-Z): the later copies hold what came between; what
       // none holds (the first copy deleted by the second rotation, or not beside the log) is said lost (tester AD14).
-      const onLost = (bytes: number) => this.handlers.onLost?.(bytes);
+      const onLost = (bytes: number | null) => this.handlers.onLost?.(bytes);
       const later = copy ? copy.size : from;
       if (cut && later < cut.textAt) await readLaterCopies(this.path, { from: later, to: cut.textAt, read: copy ? [copy.file] : [], maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost, since: file.previousMtimeMs }).catch(() => undefined);
+      // A writer that appends (`>>`) writes from byte 0 after a cut, no NULs to measure it: the later cuts' copies begin
+      // with its text, and a first copy not found is a gap of a size not known (tester AG10: never said).
+      else if (!cut) await readAppendedCopies(this.path, { copy, head, since: file.previousMtimeMs, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost }).catch(() => undefined);
       if (this.signal.aborted) return;
       if (cut) {
         // The writer goes on at its own offset: the file is NULs up to there, then its new lines.
