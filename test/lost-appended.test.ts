@@ -10,10 +10,11 @@ import { compileGrammar } from '../src/parser/index.js';
 import { initialState, type AppState } from '../src/state/app-state.js';
 import { clockTime } from '../src/state/confirm-situation.js';
 import { currentFigures, skipsAhead, skipsClaimed } from '../src/state/current-figures.js';
-import { lostNote } from '../src/state/rotation-note.js';
+import { lostNote, rotationNote } from '../src/state/rotation-note.js';
 import { reduce } from '../src/state/reducer.js';
 import { banner, logOf, T0 } from './support/log-text.js';
 import { removeDir } from './support/remove-dir.js';
+import { waitFor } from './support/wait-for.js';
 
 // Tester AG10: a writer that appends (`>>`, O_APPEND, as the reference's appended runs) and two copytruncates while the
 // dashboard was suspended, the first copy written over by the second (`rotate 1`): after a cut an appending writer
@@ -32,12 +33,14 @@ afterEach(async () => {
 });
 
 /**
- * A writer process that holds `log` open with O_APPEND (as `>> log` does) and appends what it is sent, one JSON string a
- * line on its stdin; `write` resolves once the process wrote it.
+ * A writer process that appends what it is sent (one JSON string a line on its stdin) to `log`: `hold`, through one
+ * descriptor opened with O_APPEND (as `>> log` does); `reopen`, opening the path for each write (as Python's
+ * WatchedFileHandler does between records). `write` resolves once the process wrote it.
  */
-function appendingWriter(log: string): (text: string) => Promise<void> {
-  const script = `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'a'); let buf = '';
-process.stdin.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\\n')) >= 0) { fs.writeSync(fd, JSON.parse(buf.slice(0, i))); buf = buf.slice(i + 1); process.stdout.write('ok\\n'); } });`;
+function appendingWriter(log: string, how: 'hold' | 'reopen' = 'hold'): (text: string) => Promise<void> {
+  const put = how === 'hold' ? `const fd = fs.openSync(process.argv[1], 'a'); const put = (t) => fs.writeSync(fd, t);` : `const put = (t) => fs.appendFileSync(process.argv[1], t);`;
+  const script = `const fs = require('fs'); ${put} let buf = '';
+process.stdin.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\\n')) >= 0) { put(JSON.parse(buf.slice(0, i))); buf = buf.slice(i + 1); process.stdout.write('ok\\n'); } });`;
   const w = spawn(process.execPath, ['-e', script, log], { stdio: 'pipe' });
   writers.push(w);
   const acks: (() => void)[] = [];
@@ -173,4 +176,29 @@ test('one cut whose copy is not beside the log, and nothing to prove a line in i
   const s = r.state();
   expect(s.log.current).toMatchObject({ succeeded: 2 });
   expect(lostNote(s)).toBe(`lines written between ${clockTime(at(head.length))} and ${clockTime(at(30))} while the dashboard was not reading, if any, are in no file found (a rotated copy deleted?)`);
+});
+
+test('moved aside twice under a writer that reopens the path, the first moved file deleted (`rotate 1`): the file between is read, the run goes on', async () => {
+  const log = path.join(root, 'four', 'bf.log');
+  fs.mkdirSync(path.dirname(log));
+  const write = appendingWriter(log, 'reopen');
+  await write(logOf(at(0), [...head, scraped(0)]));
+  const r = reader(log);
+  await r.check();
+  await write(logOf(at(20), [failed(1)]));
+  // The next file's first write comes after the moved one's last, on the file system's clock (it ticks coarsely).
+  const movedAt = fs.statSync(log).mtimeMs;
+  await waitFor(() => Date.now() > movedAt + 20 || null, 'the clock past the moved file\'s last write');
+  fs.renameSync(log, `${log}.1`);
+  await write(logOf(at(30), [failed(2)]));
+  fs.renameSync(`${log}.1`, `${log}.2`);
+  fs.renameSync(log, `${log}.1`);
+  fs.rmSync(`${log}.2`);
+  await write(logOf(at(40), [scraped(3)]));
+  await r.check();
+  await r.close();
+  const s = r.state();
+  expect(s.log.current).toMatchObject({ succeeded: 2, failed: 2, failures: { 'HTTP 500': 2 } });
+  expect(s.log.current?.beganMidway).toBeFalsy();
+  expect(rotationNote(s)).toBeNull();
 });

@@ -79,7 +79,7 @@ export class FileFollower {
       await this.readAvailable(this.file).catch(() => undefined);
       // Moved aside under a rotated name with no writer holding it: the path's next file goes on from it.
       if (!this.leftMoved) {
-        const moved = await movedBeside(this.path, this.file.id).catch(() => null);
+        const moved = (await movedBeside(this.path, this.file.id).catch(() => null)) ?? (await this.rotatedAway(this.file));
         if (moved) {
           this.leftMoved = true;
           this.movedFrom = { ...moved, head: this.file.remembered().head };
@@ -322,6 +322,19 @@ export class FileFollower {
     if (this.unusable === what) return;
     this.unusable = what;
     this.handlers.onUnusable?.(what);
+  }
+
+  /**
+   * The file read, deleted since, when rotated files beside the log were written after its last write: it was moved
+   * aside and then deleted by the next rotation (`rotate 1`, twice while nothing read it), and those files came between
+   * it and the path's new one, which goes on from them (a log removed and begun again has none). Null otherwise.
+   */
+  private async rotatedAway(file: TrackedFile): Promise<{ file: string; mtimeMs: number } | null> {
+    const st = await file.stat().catch(() => null);
+    if (!st || st.nlink > 0) return null;
+    const gone = { file: '', mtimeMs: st.mtimeMs };
+    const between = await rotatedBetween(this.path, { ...gone, head: file.remembered().head }, null).catch(() => []);
+    return between.length ? gone : null;
   }
 
   /** Each rotated file between the moved one and the path's new one, whole, oldest first (see rotatedBetween). */
