@@ -246,8 +246,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     shownRunId = runId ?? e.id;
     if (followed?.e.id === e.id) followed.e = e;
     ours = isOurs;
-    // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between.
-    place({ execution: e, ours: isOurs, ...cleared('run'), ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
+    // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between. One taken
+    // up after its end is being read from then on (followLog), in the same event it is shown (tester AH4).
+    const taken = followed?.e.id !== e.id ? { firstRead: !active } : {};
+    place({ execution: e, ours: isOurs, ...cleared('run'), ...taken, ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
     // A cancelled execution was stopped on someone's word (ours, gcloud or the console): the run ends `stopped`.
     d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' } });
   }
@@ -268,7 +270,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     d.onFollow?.(e.id, seedOf(e, rec, takesKeys()));
     /** The execution's entries so far, in log order: a late one puts them in order again. */
     const kept: KeptEntry[] = [];
-    place({ logNewestAt: null, logReadAt: null, logCaughtUp: false, logGone: null, logIncomplete: isActive(e) ? null : incompleteOf(e) });
+    place({ logNewestAt: null, logReadAt: null, logCaughtUp: false, logGone: null, logIncomplete: isActive(e) ? null : incompleteOf(e), firstRead: !isActive(e) });
     unfollow = d.feed.follow({
       project: spec.project,
       job: spec.job,
@@ -307,7 +309,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         // update, before the history is done (tester Y6: one that died before the dashboard opened read `incomplete`
         // until the next listing, then `ended`, and that end fired an alert for old news).
         const ended = pass.caughtUp && followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
-        place({ logReadAt: at, ...cleared('log'), ...(pass.caughtUp ? { logCaughtUp: true } : {}), ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
+        place({ logReadAt: at, ...cleared('log'), ...(pass.caughtUp ? { logCaughtUp: true, firstRead: false } : {}), ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
         // What the log held when it was first read is history; what comes after is news (alerts fire).
         if (pass.caughtUp) d.dispatch({ type: 'log/history-done' });
         // Ended, read to the end, and not one entry: its kept outcomes, if any were kept whole, stand for it (tester Z3
