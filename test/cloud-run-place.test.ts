@@ -10,6 +10,7 @@ import { initialState, type AppState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { initialPlaceState } from '../src/state/place-state.js';
 import { placeLines } from '../src/state/place-view.js';
+import { readingLog, readingText } from '../src/state/log-reading.js';
 import { clockTime } from '../src/state/confirm-situation.js';
 import { reduce } from '../src/state/reducer.js';
 import { waitFor } from './support/wait-for.js';
@@ -57,6 +58,8 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
   let marks = 0;
   /** The place line after every event, each change once: what a frame drawn at that moment would say. */
   const said: string[] = [];
+  /** After every event before a read of the log reached its end, with an execution shown: reading or not, and its problem line. */
+  const unread: { reading: boolean; problem: string }[] = [];
   const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 5000 });
   const real = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20, ...(extra.now ? { now: extra.now } : {}) });
   // The real feed; when the place stops following an execution's log is told (its last entries no longer awaited).
@@ -80,6 +83,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
       state = reduce(state, e);
       const line = placeLines(state)[0]?.text ?? '';
       if (said.at(-1) !== line) said.push(line);
+      if (!state.place?.logCaughtUp && !state.log.historyDone && state.place?.execution) unread.push({ reading: readingLog(state), problem: placeLines(state)[1]?.text ?? '' });
       if (e.type === 'place/update' && 'logIncomplete' in e.patch) marks++;
       if (e.type === 'place/update' && 'logIncomplete' in e.patch && incomplete.at(-1) !== e.patch.logIncomplete) incomplete.push(e.patch.logIncomplete ?? null);
     },
@@ -105,7 +109,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     ac.abort();
     await place.close();
   });
-  return { place, lines, incomplete, said, state: () => state, abort: () => ac.abort(), marks: () => marks };
+  return { place, lines, incomplete, said, unread, state: () => state, abort: () => ac.abort(), marks: () => marks };
 }
 
 describe('Cloud Run place', () => {
@@ -380,6 +384,24 @@ describe('Cloud Run place', () => {
     expect(later.marks()).toBeLessThanOrEqual(Math.ceil((Date.now() - began) / 1000) + 5);
     expect(later.state().process).toMatchObject({ stopped: true, alive: false });
     expect(later.state().log.historyDone).toBe(true);
+  });
+
+  it('a dashboard opened on an execution that ended long ago says it is reading its log until a read reaches its end, never `log incomplete` from nothing read (tester AH4)', async () => {
+    const { server, stateDir, release } = await setUp();
+    const first = placeFor(server, stateDir);
+    await first.place.start();
+    await first.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    await waitFor(() => first.lines.length > 0, 'the first log line');
+    release();
+    await server.world.executions[0].done;
+    const later = placeFor(server, stateDir, { logDeadlineMs: 60_000, now: () => Date.now() + 3 * 3600_000 });
+    await later.place.start();
+    await waitFor(() => later.state().log.historyDone || null, 'its log read through');
+    // Every frame until its first read reached the end: reading, and no word of missing entries.
+    expect(later.unread.length).toBeGreaterThan(0);
+    expect(later.unread.filter((f) => !f.reading || /log incomplete/.test(f.problem))).toEqual([]);
+    expect(readingText(later.state())).toBeNull();
+    expect(later.state().place?.logIncomplete).toBeNull();
   });
 
   it('entries that reach Cloud Logging late are read in log order: a late run header never starts a second run (tester T24)', async () => {

@@ -13,7 +13,7 @@ import { stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive } from '../state/run-view.js';
-import { currentFigures, skipsAhead } from '../state/current-figures.js';
+import { currentFigures, skipsClaimed } from '../state/current-figures.js';
 import { formatGroups, formatMonths, NO_DATE, persistentSentence } from '../failures/analysis.js';
 import { packGroups } from '../state/group-lines.js';
 import { failuresView } from '../state/failures-view.js';
@@ -104,7 +104,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     if (error) lines.push(`          ${error}`);
     const breakdown = failureKindsLine(run.failures, failuresShort(state));
     if (breakdown) lines.push(`          ${breakdown}`);
-    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0, lateLogOf(state))) lines.push(`          ${note}`);
+    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsClaimed(state) : 0, lateLogOf(state))) lines.push(`          ${note}`);
     if (isLive(f.status)) {
       lines.push(f.unseen ? `          rate –  ETA not known while ${f.unseen}` : `          rate ${f.ratePerMin === null ? 'calculating…' : formatRate(f.ratePerMin)}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }

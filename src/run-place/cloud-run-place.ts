@@ -246,8 +246,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     shownRunId = runId ?? e.id;
     if (followed?.e.id === e.id) followed.e = e;
     ours = isOurs;
-    // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between.
-    place({ execution: e, ours: isOurs, ...cleared('run'), ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
+    // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between. One taken
+    // up after its end is being read from then on (followLog), in the same event it is shown (tester AH4).
+    const taken = followed?.e.id !== e.id ? { firstRead: !active } : {};
+    place({ execution: e, ours: isOurs, ...cleared('run'), ...taken, ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
     // A cancelled execution was stopped on someone's word (ours, gcloud or the console): the run ends `stopped`.
     d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' } });
   }
@@ -268,7 +270,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     d.onFollow?.(e.id, seedOf(e, rec, takesKeys()));
     /** The execution's entries so far, in log order: a late one puts them in order again. */
     const kept: KeptEntry[] = [];
-    place({ logNewestAt: null, logReadAt: null, logCaughtUp: false, logGone: null, logIncomplete: isActive(e) ? null : incompleteOf(e) });
+    place({ logNewestAt: null, logReadAt: null, logCaughtUp: false, logGone: null, logIncomplete: isActive(e) ? null : incompleteOf(e), firstRead: !isActive(e) });
     unfollow = d.feed.follow({
       project: spec.project,
       job: spec.job,
@@ -307,7 +309,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         // update, before the history is done (tester Y6: one that died before the dashboard opened read `incomplete`
         // until the next listing, then `ended`, and that end fired an alert for old news).
         const ended = pass.caughtUp && followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
-        place({ logReadAt: at, ...cleared('log'), ...(pass.caughtUp ? { logCaughtUp: true } : {}), ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
+        place({ logReadAt: at, ...cleared('log'), ...(pass.caughtUp ? { logCaughtUp: true, firstRead: false } : {}), ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
         // What the log held when it was first read is history; what comes after is news (alerts fire).
         if (pass.caughtUp) d.dispatch({ type: 'log/history-done' });
         // Ended, read to the end, and not one entry: its kept outcomes, if any were kept whole, stand for it (tester Z3
@@ -447,13 +449,26 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         if (!whole && current?.id === e.id && !d.signal.aborted && spoke === e.id && (await d.onLogEmpty?.(e, true)) === 'kept' && current?.id === e.id) {
           standIn = e.id;
           place({ logIncomplete: null });
+          stopReading(e);
           return;
         }
         // Its outcomes are kept (failures across executions) while the store still holds its run.
-        if (current?.id === e.id && !d.signal.aborted && spoke === e.id) await Promise.resolve(d.onLogDone?.(e, rec, whole)).then(() => logGoneSaid(e, rec));
+        const keepIt = (asWhole: boolean) => (current?.id === e.id && !d.signal.aborted && spoke === e.id ? Promise.resolve(d.onLogDone?.(e, rec, asWhole)).then(() => logGoneSaid(e, rec)) : Promise.resolve());
+        await keepIt(whole);
+        // Not read whole at the deadline (Cloud Logging failing then): its log is read on until a read reaches its end,
+        // never left with `reading again…` said of a read that would not come (tester AG13: minutes stale after Cloud
+        // Logging was back, while `status` read it whole). The part read is kept meanwhile; the whole replaces it.
+        if (!whole) {
+          if (!(await readOnUntilWhole(e))) {
+            stopReading(e);
+            return;
+          }
+          await keepIt(true);
+        }
+        stopReading(e);
         // The log's tallies only from a log read to its end: a read cut short by Cloud Logging has a part of them
         // (tester AG3: 257 ✓ 67 ✗ recorded after the 574 ✓ 279 ✗ of another dashboard's whole read).
-        if (whole) await recordEndOf(e, rec, true);
+        await recordEndOf(e, rec, true);
       }),
     );
     track(refreshRecent());
@@ -543,10 +558,26 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     while (known && e.taskCount > 1 && !d.signal.aborted && current?.id === e.id && said === null && (caughtUpFrom === null || caughtUpFrom < e.completionTime + settle) && d.now() < e.completionTime + deadlineMs) {
       await sleep(Math.min(1000, Math.max(50, settle / 4)), d.signal);
     }
-    if (current?.id === e.id) {
-      unfollow?.();
-      unfollow = null;
+  }
+
+  /** Stops reading the ended execution's log, when it is still the one followed: what was read of it is all there is. */
+  function stopReading(e: ExecutionInfo): void {
+    if (current?.id !== e.id || followed?.e.id !== e.id) return;
+    unfollow?.();
+    unfollow = null;
+  }
+
+  /**
+   * Reads on an ended execution's log given up on at its deadline with a part read, until a read reaches its end with
+   * none failing since (true), or it stops being the one followed, its kept outcomes stand for it, or the dashboard
+   * closes (false). The feed goes on retrying at its own pace (within the quota), said on the place's line as it goes.
+   */
+  async function readOnUntilWhole(e: ExecutionInfo): Promise<boolean> {
+    while (!d.signal.aborted && current?.id === e.id && followed?.e.id === e.id && standIn !== e.id) {
+      if (readWhole(e)) return true;
+      await sleep(1000, d.signal);
     }
+    return false;
   }
 
   /** The job's executions, or null when the listing failed (said as the place's error, unless the dashboard is closing). */

@@ -251,9 +251,10 @@ export interface LogState extends LogRuns {
   /**
    * Lines the log held between two reads that are in no file any more (two copytruncates while the dashboard was
    * suspended, the older copy deleted: tester AD14): how many bytes, between which record times (the log's clock; the
-   * one before the gap, the first after it once read), in the run read then (its start).
+   * one before the gap, the first after it once read), in the run read then (its start). `bytes` null: how many is not
+   * known (a `>>` writer's cut whose copy is not found: tester AG10), and that any line is lost only the counts prove.
    */
-  lost?: { bytes: number; afterAt: number | null; beforeAt: number | null; runStartedAt: number | null } | null;
+  lost?: { bytes: number | null; afterAt: number | null; beforeAt: number | null; runStartedAt: number | null } | null;
   overlongBytes: number;
   /** Keys longer than MAX_KEY_CHARS seen in the log (cut for display, never launched). */
   suspiciousKeys: number;
