@@ -1,5 +1,5 @@
 import stringWidth from 'string-width';
-import { wrapMeasured, type TextMeasure } from './format.js';
+import { wrapMeasured, type LongPath, type TextMeasure } from './format.js';
 import { cutApart, cutMiddle } from './overview/name-cut.js';
 
 /*
@@ -55,10 +55,12 @@ const COLUMNS: TextMeasure = { width: stringWidth, pieces: (t) => Array.from(gra
 
 /**
  * `text` in lines of at most `width` terminal columns, broken at spaces, every line after the first indented by
- * `indent` spaces (a hanging indent; a word longer than a line is cut between characters, never inside one).
+ * `indent` spaces (a hanging indent; a word longer than a line is cut between characters, never inside one). A path
+ * longer than a line is kept whole on a line of its own (words left in the shell), or cut in the middle (`paths`
+ * `cut`: a screen's rows): format.ts LongPath.
  */
-export function wrap(text: string, width: number, indent = 0): string[] {
-  return wrapMeasured(oneLine(text), width, indent, COLUMNS);
+export function wrap(text: string, width: number, indent = 0, paths: LongPath = 'whole'): string[] {
+  return wrapMeasured(oneLine(text), width, indent, COLUMNS, paths);
 }
 
 /** A job's name cut to `width` columns keeping its start and its end (overview/name-cut.ts): `a-very-lon…scraper-0`. */
@@ -93,7 +95,7 @@ export function hangingWrap(text: string, width: number): string[] {
   let lines = hung.get(key);
   if (lines === undefined) {
     if (hung.size >= 64) hung.clear();
-    lines = wrap(text, Math.max(HANG + 8, width), HANG);
+    lines = wrap(text, Math.max(HANG + 8, width), HANG, 'cut');
     hung.set(key, lines);
   }
   return lines;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
 import { externalWriters, hiddenWriterPossible, type WritersScan } from '../runner/log-writers.js';
-import { readRuns, type RunRecord } from '../runner/runs-file.js';
+import { readRuns, recordedSignals, type RunRecord } from '../runner/runs-file.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import type { ProcessState, RecordedRun } from '../state/app-state.js';
 import { STOP_GRACE_MS } from '../state/confirm-situation.js';
@@ -50,9 +50,10 @@ function withStopsSeen(history: RecordedRun[], ended: RunRecord[]): RecordedRun[
  */
 export function recordedStop(run: RunRecord | null, now: number): Pick<ProcessState, 'stopping' | 'stopSignals'> | null {
   if (!run || run.stopAskedAt === undefined) return null;
-  const term = run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? [{ signal: 'SIGTERM' as const, at: run.stopTermAt }] : [];
-  const stopSignals = [{ signal: 'SIGINT' as const, at: run.stopAskedAt }, ...term];
-  const stopping = term.length === 0 ? 'sigint' : now - term[0].at >= STOP_GRACE_MS ? 'needs-kill' : 'sigterm';
+  const termAt = run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? run.stopTermAt : null;
+  // What was sent: no SIGINT where every process ignored it (h74's note).
+  const stopSignals = recordedSignals({ askedAt: run.stopAskedAt, termAt, skipped: run.stopSkipped === 'SIGINT' });
+  const stopping = termAt === null ? 'sigint' : now - termAt >= STOP_GRACE_MS ? 'needs-kill' : 'sigterm';
   return { stopping, stopSignals };
 }
 

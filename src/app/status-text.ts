@@ -46,10 +46,11 @@ const byCodePoints: Cut = (text, width) => ([...text].length <= width ? text : `
 
 /**
  * Text status's lines fitted to `width` columns (tester Z10: a source's problem was one ~200-column line): a longer
- * line is wrapped at spaces with a hanging indent, under its text (past the 10-column label, or its own indent).
+ * line is wrapped at spaces with a hanging indent, under its text (past the 10-column label, or its own indent); a path
+ * longer than the width is cut in the middle with `…`, as the screen cuts it, never broken across lines (tester AG6 a).
  */
-export function fitStatusLines(lines: string[], width: number, wrap: (text: string, width: number, indent: number) => string[]): string[] {
-  return lines.flatMap((l) => wrap(l, width, Math.max(10, /^ */.exec(l)![0].length)));
+export function fitStatusLines(lines: string[], width: number, wrap: (text: string, width: number, indent: number, paths: 'cut') => string[]): string[] {
+  return lines.flatMap((l) => wrap(l, width, Math.max(10, /^ */.exec(l)![0].length), 'cut'));
 }
 
 /** Characters that may take two columns (CJK, Hangul, full-width forms, emoji and their surrogate halves). */

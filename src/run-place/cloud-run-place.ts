@@ -1,5 +1,6 @@
 import { sleepUnlessAborted } from '../abort.js';
 import { randomBytes } from 'node:crypto';
+import { watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
@@ -157,6 +158,15 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   /** The launches never executed this dashboard has said (once each). */
   const lostSaid = new Set<string>();
   let wake: (() => void) | null = null;
+  /** The watch on the state directory for another dashboard's cancel (watchCancels), once it exists. */
+  let cancelWatch: ReturnType<typeof watch> | null = null;
+  /** A look at the execution was asked for while the watch was busy: it looks again at once. */
+  let nudged = false;
+  /** Asks the watch to look now: at once when it waits, else as soon as its look ends. */
+  const nudge = () => {
+    nudged = true;
+    wake?.();
+  };
   let unfollow: (() => void) | null = null;
   let loop: Promise<void> = Promise.resolve();
   const takesKeys = () => argsTakeKeys(spec.args);
@@ -242,6 +252,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   function show(e: ExecutionInfo, isOurs: boolean, runId: string | null) {
     const active = isActive(e);
     if (active) seenActive = { id: e.id, at: d.now() };
+    if (active) watchCancels();
     current = e;
     shownRunId = runId ?? e.id;
     if (followed?.e.id === e.id) followed.e = e;
@@ -361,11 +372,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     while (!d.signal.aborted) {
       const active = current !== null && isActive(current);
       const wait = active ? d.executionPollMs ?? 5000 : d.listPollMs ?? 30_000;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        void sleep(wait, d.signal).then(resolve);
-      });
+      if (!nudged) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          void sleep(wait, d.signal).then(resolve);
+        });
+      }
       wake = null;
+      nudged = false;
       if (d.signal.aborted) break;
       if (current && isActive(current)) await refreshCurrent();
       else await findRunning(false);
@@ -777,6 +791,33 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
   }
 
+  /**
+   * Another dashboard's cancel of an execution, read at once (tester AG6 i: the watching dashboard counted on `0:16` …
+   * `0:19` until its next 5 s look, then snapped back to `stopped · 0:15`, the other's figure from its `y` on): a cancel
+   * takes the execution's cancel claim beside runs.jsonl while it asks Cloud Run, so the claim made or removed there
+   * wakes this watch to look at the execution now. Not persistent: it holds nothing open when the dashboard ends. Begun
+   * at the start, and at each look at an active execution until the state directory exists (made by the first launch).
+   */
+  function watchCancels(): void {
+    if (cancelWatch || d.signal.aborted) return;
+    let watcher: ReturnType<typeof watch>;
+    try {
+      watcher = watch(d.stateDir, { persistent: false }, (_, name) => {
+        if (typeof name === 'string' && name.startsWith('cancel-') && current !== null && isActive(current)) nudge();
+      });
+    } catch {
+      // No state directory yet: a cancel from another dashboard needs one (its claim is made there), so none came.
+      return;
+    }
+    cancelWatch = watcher;
+    const end = () => {
+      watcher.close();
+      if (cancelWatch === watcher) cancelWatch = null;
+    };
+    watcher.on('error', end);
+    d.signal.addEventListener('abort', end, { once: true });
+  }
+
   /** A cancel asked here, not answered yet, in words. */
   function cancelUnderWay(asked: { id: string; at: number }): string {
     return `cancelling execution ${asked.id}: asked at ${clockTime(asked.at)}, Cloud Run has not answered yet`;
@@ -940,6 +981,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     async start() {
       await findRunning(true);
       loop = watchLoop();
+      watchCancels();
     },
     recentRuns,
     async close() {

@@ -17,7 +17,7 @@ import type { Survivor } from '../runner/session.js';
 import { killRun } from '../runner/stop.js';
 import { lateExit, watchProcess, type ExitInfo } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
-import { STOP_GRACE_MS, clockTime, signalsSent, stopStage } from '../state/confirm-situation.js';
+import { STOP_GRACE_MS, clockTime, joinedSentWords, signalsSent, stopStage } from '../state/confirm-situation.js';
 import { stopNoticeKey } from '../state/app-state.js';
 import { createLocalStop } from './local-stop.js';
 
@@ -350,7 +350,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         const asked = p.stopSignals[0].at;
         const term = p.stopSignals.find((x) => x.signal === 'SIGTERM');
         // In the words of a y that joins it (local-stop.ts deferToOther, joinAfterTerm).
-        const sent = term ? `SIGINT at ${clockTime(asked)}, SIGTERM at ${clockTime(term.at)}` : `SIGINT at ${clockTime(asked)}`;
+        const sent = joinedSentWords(p.stopSignals);
         const next = !term ? `SIGTERM at ${clockTime(asked + STOP_GRACE_MS)} if it still runs` : `x asks about SIGKILL from ${clockTime(term.at + STOP_GRACE_MS)} if it still runs`;
         return { ok: false, tone: 'info', message: `run ${p.runId} is being stopped already by another dashboard (${sent}): none sent again; ${next}`, key: stopNoticeKey(p.runId) };
       }

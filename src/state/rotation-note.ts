@@ -57,10 +57,17 @@ export function failuresShort(state: AppState): number {
   return Math.max(0, run.failed - read);
 }
 
+/** What a run's summary says of the whole run, where its counts are not the figures shown: ` (its summary: 234 scraped, 66 failed, 0 skipped)`. */
+function summarySaid(run: NonNullable<AppState['log']['current']>): string {
+  const s = run.summary;
+  const said = ([['processed', 'scraped'], ['failed', 'failed'], ['skipped', 'skipped']] as const).filter(([f]) => s[f] !== undefined).map(([f, w]) => `${formatCount(s[f]!)} ${w}`);
+  return said.length ? ` (its summary: ${said.join(', ')})` : '';
+}
+
 function rotatedNote(state: AppState): string | null {
   const from = state.log.rotatedFrom ?? [];
   const names = from.map((f) => path.basename(f)).join(', ');
-  if (state.log.current?.beganMidway) return `begins mid-run: its earlier lines are not beside the log${names ? ` (${names} read, not its start)` : ''}; figures count from its first line read`;
+  if (state.log.current?.beganMidway) return `begins mid-run: its earlier lines are not beside the log${names ? ` (${names} read, not its start)` : ''}; figures count from its first line read${summarySaid(state.log.current)}`;
   if (!from.length || !state.log.current) return null;
   // Only while the run that began there is the one shown: a later run began in the log itself.
   if (state.log.current.startedAt !== (state.log.rotatedRunAt ?? null)) return null;
