@@ -34,11 +34,13 @@ export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
 /**
  * A run a dashboard asked to stop whose process is gone, its end not recorded yet (the stopping dashboard was left
  * before the script wound down, and no dashboard has looked since): stopped, as the next dashboard will record it
- * (tester Y1: `status` said `ended`). Its end is the stop for now; snapshot.ts takes the run's last line once the
- * log is read, as the dashboard's record does (unwatched-end.ts).
+ * (tester Y1: `status` said `ended`). Its end is the last signal recorded sent to it for now (the SIGTERM its carrier
+ * sent only while it still ran: tester AH1, `status` said 0:07 to the SIGINT where the dashboard said 0:18);
+ * snapshot.ts takes the run's last line when later, once the log is read, as the dashboard's record does
+ * (unwatched-end.ts unwatchedEndAt).
  */
 function withStopsSeen(history: RecordedRun[], ended: RunRecord[]): RecordedRun[] {
-  const stopped = new Map(ended.filter((r) => r.stopAskedAt !== undefined).map((r) => [r.id, r.stopAskedAt!]));
+  const stopped = new Map(ended.filter((r) => r.stopAskedAt !== undefined).map((r) => [r.id, Math.max(r.stopAskedAt!, r.stopTermAt ?? -Infinity)]));
   if (stopped.size === 0) return history;
   return history.map((h) => (stopped.has(h.id) ? { ...h, reason: 'stopped', endedAt: stopped.get(h.id)!, endFromStop: true } : h));
 }
