@@ -84,8 +84,8 @@ test.each([
   const box = await waitFor(() => a.store.getState().ui.confirm, 'the box');
   expect(box.keys).toHaveLength(n);
   a.controller.onIntent('confirm-yes');
-  await waitFor(async () => (await readRuns(config.stateDir)).at(-1)?.end || null, 'its end recorded');
-  const launch = (await readRuns(config.stateDir)).at(-1)!;
+  await waitFor(async () => (await readRuns(config.stateDir, null)).at(-1)?.end || null, 'its end recorded');
+  const launch = (await readRuns(config.stateDir, null)).at(-1)!;
   await waitFor(() => currentFigures(a.store.getState()).status === 'ended' || null, 'the launcher says ended');
   expect(currentFigures(a.store.getState())).toMatchObject({ done: 0, total: n });
 

@@ -50,6 +50,13 @@ describe('a run asked to stop whose end no dashboard recorded: status says stopp
     expect(statusJson(state).run.finishedAt).toBe(new Date(T0 + 22_000).toISOString());
   });
 
+  // Tester AH3's local half: a config beside this one shares its `.backfill-tui`; its runs name its own log.
+  test("another job's run in the same runs.jsonl is not this job's", async () => {
+    records([{ ...launch, id: 'resume-other', log: join(dir, 'other.log'), startedAt: T0 + 30_000 }]);
+    const state = await snap();
+    expect(state.process.history.map((r) => r.id)).toEqual(['resume-1']);
+  });
+
   test('no stop record: ended, as before', async () => {
     records([]);
     expect(currentFigures(await snap()).status).toBe('ended');

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
 import { externalWriters, hiddenWriterPossible, type WritersScan } from '../runner/log-writers.js';
 import { readRuns, type RunRecord } from '../runner/runs-file.js';
+import { runsOwner } from '../runner/runs-owner.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import type { ProcessState, RecordedRun } from '../state/app-state.js';
 import { STOP_GRACE_MS } from '../state/confirm-situation.js';
@@ -64,7 +65,7 @@ export const CAN_SEE_WRITERS = existsSync('/proc/self/fd');
 /** What runs.jsonl and /proc say now: the run we can re-attach to, and who else writes the log. */
 export async function processSnapshot(config: Config, writers?: WritersScan, now: () => number = Date.now): Promise<Partial<ProcessState>> {
   // A launch recorded without its pid (its dashboard killed right after the spawn: tester AA13) is found by its mark.
-  const { runs } = withMarkedPids(await readRuns(config.stateDir).catch(() => [] as RunRecord[]));
+  const { runs } = withMarkedPids(await readRuns(config.stateDir, runsOwner(config)).catch(() => [] as RunRecord[]));
   const { attachable, ended } = findAttachable(runs);
   // A run without a start time cannot be proven ours: a process under its pid that writes the log is external.
   const ours = runs.filter((r) => r.pid !== null && r.procStart !== null && r.end === null).map((r) => r.pid as number);
