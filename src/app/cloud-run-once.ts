@@ -1,4 +1,4 @@
-import { createCloudRunApi, type CloudRunApi } from '../cloud-run/api.js';
+import { createCloudRunApi, jobPathOf, type CloudRunApi } from '../cloud-run/api.js';
 import { createCallPacer, type PacerOptions } from '../cloud-run/call-pacer.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
@@ -81,7 +81,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   // Earlier executions' failures as a dashboard kept them (read once from their logs): runs of the failure rule
   // whether or not the region answers or still lists them (tester Z3, Y4: status said `failing 0` beside a saved
   // execution's 9 failed keys when the region was down or had been restarted).
-  const { outcomes: kept, unread } = await loadKept(config.stateDir, `projects/${cr.project}/locations/${cr.region}/jobs/${cr.job}`);
+  const { outcomes: kept, unread } = await loadKept(config.stateDir, jobPathOf(cr));
   // A kept file that cannot be read is a problem line, as a failed-keys file that cannot be read is (tester AD5).
   const unreadSaid = () => unread.map((u) => keptUnreadWords(u, config.stateDir, config.baseDir));
   let list: ExecutionInfo[];

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
-import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
+import { jobPathOf, type CloudRunApi, type JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
@@ -112,9 +112,6 @@ function endNotKnown(e: ExecutionInfo): boolean {
   return e.unlisted !== undefined && e.completionTime === null;
 }
 
-function jobPathOf(j: JobRef): string {
-  return `projects/${j.project}/locations/${j.region}/jobs/${j.job}`;
-}
 
 /** The job's runs in runs.jsonl (runs-owner.ts): its launch records name `cloud-run:` and its path. */
 function runsOwnerOf(j: JobRef): string {
