@@ -297,6 +297,28 @@ export function cutPath(path: string, width: number, m: TextMeasure): string {
 }
 
 /**
+ * `text` cut to `width` (as `m` measures) with `…` when it does not fit, then padded with spaces to `width`: a
+ * fixed-width column of a text table. Text `status` measures in code points, or in terminal columns when a line
+ * holds more than plain characters (platform-status.ts): a CJK name takes two columns a character.
+ */
+export function padCell(text: string, width: number, m: TextMeasure = CODE_POINTS): string {
+  if (width <= 0) return '';
+  let shown = text;
+  if (m.width(text) > width) {
+    shown = '';
+    let used = 0;
+    for (const piece of m.pieces(text)) {
+      const w = m.width(piece);
+      if (used + w > width - 1) break;
+      shown += piece;
+      used += w;
+    }
+    shown += '…';
+  }
+  return shown + ' '.repeat(Math.max(0, width - m.width(shown)));
+}
+
+/**
  * `text` in lines of at most `width` (as `m` measures), broken at spaces (runs of spaces inside a line kept, so
  * `problem   x` stays aligned), every line after the first indented by `indent` spaces (a word longer than a line
  * is cut into pieces, a path never: see LongPath): a long problem stays whole and never wraps at the terminal's edge.
@@ -359,4 +381,20 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
   }
   if (line || lines.length === 0) push();
   return lines;
+}
+
+// Terminal escape sequences (CSI, OSC, two-byte ESC x), then any other C0/C1 control character.
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+const LINE_BREAKS = /\s*(?:\r\n|[\r\n\u2028\u2029])\s*/g;
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+const NEEDS_ONE_LINE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+
+/**
+ * Text from outside (a failed-keys file's `error`, a Python exception) as one line: line breaks become ` ⏎ `,
+ * tabs a space, terminal escape sequences and other control characters are dropped, so it can never move
+ * the cursor, clear the screen or break a row of a table.
+ */
+export function oneLine(text: string): string {
+  if (!NEEDS_ONE_LINE.test(text)) return text;
+  return text.replace(ESCAPES, '').replace(LINE_BREAKS, ' ⏎ ').replace(/\t/g, ' ').replace(CONTROLS, '');
 }

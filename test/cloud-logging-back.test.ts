@@ -70,7 +70,7 @@ test('Cloud Logging gone past logDeadline, then back: the log not read whole is 
   await waitFor(() => JSON.parse(readFileSync(file, 'utf8')).whole || null, 'its outcomes kept whole', 30_000);
   expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ whole: true, counts: { succeeded: 1, failed: 2 }, complete: true });
   // The log's tallies recorded with its end, once read whole.
-  await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui'))).find((x) => x.execution === exec.name)?.end?.counts?.succeeded !== undefined || null, 'the end record with the log tallies', 30_000);
-  const rec = (await readRuns(path.join(dir, '.backfill-tui'))).find((x) => x.execution === exec.name);
+  await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui'), null)).find((x) => x.execution === exec.name)?.end?.counts?.succeeded !== undefined || null, 'the end record with the log tallies', 30_000);
+  const rec = (await readRuns(path.join(dir, '.backfill-tui'), null)).find((x) => x.execution === exec.name);
   expect(rec?.end?.counts).toMatchObject({ succeeded: 1, failed: 2 });
 }, 120_000);

@@ -47,7 +47,7 @@ test('Cloud Logging failing part way: the part read is never kept whole, never o
   cr.runtimes.splice(0);
   await r.close();
   expect(readFileSync(file, 'utf8')).toBe(before);
-  const rec = (await readRuns(path.join(dir, '.backfill-tui'))).find((x) => x.execution === exec.name);
+  const rec = (await readRuns(path.join(dir, '.backfill-tui'), null)).find((x) => x.execution === exec.name);
   // Its end with the execution's task counts, never the part read as the log's tallies.
   expect(rec?.end?.counts?.tasksSucceeded).toBe(1);
   expect(rec?.end?.counts?.succeeded).toBeUndefined();

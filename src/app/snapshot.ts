@@ -8,6 +8,7 @@ import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { launchesOnLogClock } from '../state/launch-match.js';
 import { processSnapshot } from './process-info.js';
 import { nextLaunchAt, unwatchedEnd } from './unwatched-end.js';
+import { failedStartWords } from '../state/dead-start.js';
 import type { WritersScan } from '../runner/log-writers.js';
 import { grammarFor } from './grammar.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
@@ -190,6 +191,10 @@ export async function collectSnapshot(
   await bounded('keys each run tried', triedKeysForFiles(state.failed.files, launchesOnLogClock(state.process.history, state.log.clockBehindMs)).then((tried) => {
     if (tried.size > 0) dispatch({ type: 'failed/tried', tried });
   }));
+  // The newest launch failed to start and no run began since (tester AH6: `waiting`, exit 0, `problems: []`): a
+  // problem, exit 1, as a Cloud Run launch that never became an execution is.
+  const failedStart = failedStartWords(state);
+  if (failedStart) report.problems.push(`${failedStart}; s launches again once the command is fixed`);
   whole.clear();
   sourceLimit.clear();
   dispatch({ type: 'clock/tick', now: now() });

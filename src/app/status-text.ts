@@ -56,6 +56,14 @@ export function fitStatusLines(lines: string[], width: number, wrap: (text: stri
 /** Characters that may take two columns (CJK, Hangul, full-width forms, emoji and their surrogate halves). */
 const MAY_BE_WIDE = /[\u1100-\u115f\u2300-\u23ff\u2600-\u27bf\u2e80-\ua4cf\uac00-\ud7a3\ud800-\udfff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
 
+/** Characters of one column each on any terminal: printable ASCII, Latin letters with their accents precomposed, `·`, `–`, `…`. */
+const PLAIN = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2013\u2014\u2026]*$/;
+
+/** Whether `line` is all {@link PLAIN} characters: its code points are its columns (no width library needed to lay it out). */
+export function isPlain(line: string): boolean {
+  return PLAIN.test(line);
+}
+
 /**
  * Whether any line may be wider than `width` columns, without the width library: longer in UTF-16 units, or with a
  * character that may be wide and long enough that doubling would pass. False means every line fits.

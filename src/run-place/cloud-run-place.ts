@@ -4,7 +4,7 @@ import { watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
-import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
+import { jobPathOf, type CloudRunApi, type JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
@@ -113,8 +113,10 @@ function endNotKnown(e: ExecutionInfo): boolean {
   return e.unlisted !== undefined && e.completionTime === null;
 }
 
-function jobPathOf(j: JobRef): string {
-  return `projects/${j.project}/locations/${j.region}/jobs/${j.job}`;
+
+/** The job's runs in runs.jsonl (runs-owner.ts): its launch records name `cloud-run:` and its path. */
+function runsOwnerOf(j: JobRef): string {
+  return `cloud-run:${jobPathOf(j)}`;
 }
 
 /**
@@ -400,7 +402,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       failed(err);
       return;
     }
-    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const runs = await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]);
     const rec = ourExecutions(runs).get(e.id) ?? null;
     show(e, rec !== null, rec?.id ?? null);
     // Its row in an open `h` moves with it (its state, its end), from the last listing: no call of its own.
@@ -422,7 +424,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       failed(err);
       return;
     }
-    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const runs = await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]);
     let rec = ourExecutions(runs).get(was.id) ?? null;
     // Its log is read at once, not after the failed reads' backoff: a region restarted without it has lost its entries
     // too, and that read says so before it is shown gone, never `last entries not yet in Cloud Logging` meanwhile (AF1).
@@ -523,7 +525,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const counts: Record<string, number> = { tasksSucceeded: e.succeededCount, tasksFailed: e.failedCount, tasksCancelled: e.cancelledCount, retried: e.retriedCount };
     if (full) {
       // Another dashboard may have written them since this one read runs.jsonl: the first log's tallies stand.
-      const now = ourExecutions(await readRuns(d.stateDir).catch(() => [] as RunRecord[])).get(e.id);
+      const now = ourExecutions(await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[])).get(e.id);
       if (now?.end?.counts?.succeeded !== undefined) return;
       const tallies = current?.id === e.id ? d.runCounts?.() : null;
       if (tallies) Object.assign(counts, tallies);
@@ -612,7 +614,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     // executions yet` while the launches' records are read (tester AG5: a second of it over a running execution).
     place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), ...(listedOnce ? { listedAt: d.now() } : {}), ...cleared('run') });
     listed(list);
-    const runs = await settleLaunches(list, await readRuns(d.stateDir).catch(() => [] as RunRecord[]));
+    const runs = await settleLaunches(list, await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]));
     track(historyChanged(list));
     const mine = ourExecutions(runs);
     // Ours the region no longer lists (it keeps executions for a while; a restarted one keeps none) are still the
@@ -860,7 +862,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    * here stays in the history from its records (tester Z3: they left `h` once the region stopped listing them).
    */
   async function historyOf(listed: ExecutionInfo[]): Promise<RecordedRun[]> {
-    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const runs = await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
     const list = [...(current && isActive(current) ? [current] : []), ...listed];
     const seen = new Set<string>();

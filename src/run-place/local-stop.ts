@@ -90,7 +90,7 @@ export function createLocalStop(d: LocalStopDeps) {
    */
   async function carrierFor(p: AppState['process'], runId: string, askedAt: number, dueAt: number): Promise<{ carrier: StopCarrier; mine: boolean } | null> {
     return underStopClaim(runId, async () => {
-      const rec = (await readRuns(config.stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === runId);
+      const rec = (await readRuns(config.stateDir, null).catch(() => [] as RunRecord[])).find((r) => r.id === runId);
       if (carrierAlive(rec?.stopCarrier)) return { carrier: rec.stopCarrier, mine: false };
       // Overdue: due a moment from now, so this dashboard sends it first and ends its carrier before.
       const c = spawnCarrier(p, runId, Math.max(dueAt, d.now() + DEADMAN_LAG_MS));
@@ -116,7 +116,7 @@ export function createLocalStop(d: LocalStopDeps) {
       for (;;) {
         if (gone()) return 'exited';
         const said = await underStopClaim(id, async () => {
-          const rec = (await readRuns(config.stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === id);
+          const rec = (await readRuns(config.stateDir, null).catch(() => [] as RunRecord[])).find((r) => r.id === id);
           const termAt = rec?.stopTermAt !== undefined && rec.stopAskedAt !== undefined && rec.stopTermAt >= rec.stopAskedAt ? rec.stopTermAt : null;
           if (termAt !== null) return { termAt, skipped: rec?.stopSkipped === 'SIGINT' };
           const other = rec?.stopCarrier && rec.stopCarrier.pid !== standing?.pid && carrierAlive(rec.stopCarrier) ? rec.stopCarrier : null;

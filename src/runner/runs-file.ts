@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
 import { withClaim } from './claim-file.js';
 import type { RunLabel } from './keys-file.js';
+import { ownsRun } from './runs-owner.js';
 import type { ProcStart } from './proc.js';
 import type { Survivor } from './session.js';
 
@@ -199,7 +200,7 @@ export async function recordEndOnce(stateDir: string, end: Omit<EndRecord, 'type
   const wrote = await withClaim(
     claim,
     async () => {
-      const run = (await readRuns(stateDir)).find((r) => r.id === end.id);
+      const run = (await readRuns(stateDir, null)).find((r) => r.id === end.id);
       if (run?.end) return false;
       const stopped = run?.stopAskedAt !== undefined && STOPPABLE.has(end.reason);
       await recordEnd(stateDir, { ...end, ...(stopped ? { reason: 'stopped' as const } : {}) });
@@ -262,12 +263,17 @@ export function recordedSignals(stop: { askedAt: number; termAt: number | null; 
 
 /** Whether runs.jsonl holds a stop record for run `id` (false when it cannot be read). */
 export async function stopAsked(stateDir: string, id: string): Promise<boolean> {
-  const run = (await readRuns(stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === id);
+  const run = (await readRuns(stateDir, null).catch(() => [] as RunRecord[])).find((r) => r.id === id);
   return run?.stopAskedAt !== undefined;
 }
 
-/** Reads runs.jsonl into runs, oldest first. A missing file is no runs; lines that do not parse are skipped. */
-export async function readRuns(stateDir: string): Promise<RunRecord[]> {
+/**
+ * Reads runs.jsonl into runs, oldest first. A missing file is no runs; lines that do not parse are skipped.
+ * `owner` (runs-owner.ts runsOwner): only that job's runs, as a state folder may be two configs' (tester AH3: each
+ * took the other's Cloud Run executions for its own, and `r` offered to retry another job's failures); null: every
+ * run, for a record found by its own id.
+ */
+export async function readRuns(stateDir: string, owner: string | null): Promise<RunRecord[]> {
   let text: string;
   try {
     text = await readFile(runsPath(stateDir), 'utf8');
@@ -275,7 +281,8 @@ export async function readRuns(stateDir: string): Promise<RunRecord[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return foldRuns(parseRunLines(text));
+  const runs = foldRuns(parseRunLines(text));
+  return owner === null ? runs : runs.filter((r) => ownsRun(owner, r.log));
 }
 
 /**

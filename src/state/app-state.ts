@@ -154,6 +154,8 @@ export interface RecordedRun {
   unlisted?: string;
   /** A Cloud Run launch whose jobs.run made no execution (its dashboard closed before the region answered: AE13). */
   neverExecuted?: true;
+  /** Why it failed to start, as its end record says (`Command not found: python4`), for reason `failed-to-start`. */
+  message?: string;
 }
 
 export type View = 'dashboard' | 'failures' | 'history';
