@@ -3,6 +3,7 @@ import { statusText } from '../src/app/status-text.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import { createStore } from '../src/store.js';
+import { currentFigures } from '../src/state/current-figures.js';
 import { logOf, T0 } from './support/log-text.js';
 
 // Tester AG6 l: a log that begins mid-run (a copytruncated `>` log whose start is not beside it) said `begins mid-run
@@ -16,6 +17,7 @@ test('a log that begins mid-run counts what it read after its summary too, and s
     ['INFO', '  ✅ Scraped 2022-01-12'],
     ['WARNING', '  ❌ Failed 2022-01-13: timeout'],
     ['INFO', '  ✅ Scraped 2022-01-14'],
+    ['INFO', '📊 Progress: 300/300 (100.0%) | ✅ 234 | ⏭️ 0 | ❌ 66 | ETA: 0min'],
     ['INFO', 'BACKFILL COMPLETE'],
     ['INFO', '✅ Processed: 234'],
     ['INFO', '⏭️  Skipped: 0'],
@@ -30,4 +32,7 @@ test('a log that begins mid-run counts what it read after its summary too, and s
   const text = statusText(store.getState(), { width: 200 });
   expect(text).toContain('begins mid-run: its earlier lines are not beside the log; figures count from its first line read (its summary: 234 scraped, 66 failed, 0 skipped)');
   expect(text).toMatch(/✓ 3 scraped\s+✗ 2 failed\s+↷ 0 skipped/);
+  // Tester AH7: the bar's done from the same lines as ✓ ✗ ↷, never the Progress line's `300/300 100.0 %` over them.
+  expect(currentFigures(store.getState())).toMatchObject({ done: 5, total: 300 });
+  expect(text).toMatch(/run\s+5\/300\s+1\.6 %/);
 });

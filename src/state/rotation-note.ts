@@ -26,7 +26,7 @@ export function rotationNote(state: AppState): string | null {
 export function lostNote(state: AppState): string | null {
   const lost = state.log.lost;
   const run = state.log.current;
-  if (!lost || !linesLost(state) || !run) return null;
+  if (!lost || !lostFromShown(state) || !run) return null;
   const at = (t: number) => clockTime(t + (state.log.clockBehindMs ?? 0));
   const span = lost.afterAt !== null && lost.beforeAt !== null ? `between ${at(lost.afterAt)} and ${at(lost.beforeAt)}` : lost.afterAt !== null ? `after ${at(lost.afterAt)}` : lost.beforeAt !== null ? `before ${at(lost.beforeAt)}` : '';
   const short = failuresShort(state);
@@ -37,12 +37,18 @@ export function lostNote(state: AppState): string | null {
 }
 
 /**
- * Lines of the shown run may be in no file (lostNote): its figures then count the lines read alone (the bar's done as
- * its ✓ ✗ ↷, never a Progress line's count over them), and no key of it with no outcome line is claimed as one the
- * script will skip, as its outcome line may be among those lost (tester AG10: `~24 of its keys already in storage: the
- * script skips them`, scraped in the lost window).
+ * Lines of the shown run may be in no file (lostNote), or are not beside the log (it begins mid-run: rotatedNote): its
+ * figures then count the lines read alone (the bar's done as its ✓ ✗ ↷, never a Progress line's count over them: tester
+ * AH7, `300/300 100.0 %` over `✓ 160 ✗ 60` and a quarter of the bar empty), and no key of it with no outcome line is
+ * claimed as one the script will skip, as its outcome line may be among those lost (tester AG10: `~24 of its keys
+ * already in storage: the script skips them`, scraped in the lost window).
  */
 export function linesLost(state: AppState): boolean {
+  return state.log.current?.beganMidway === true || lostFromShown(state);
+}
+
+/** Lines were lost between two reads (state.log.lost) from the run shown. */
+function lostFromShown(state: AppState): boolean {
   const lost = state.log.lost;
   const run = state.log.current;
   return !!lost && !!run && (run.startedAt ?? null) === lost.runStartedAt;
