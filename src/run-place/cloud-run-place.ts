@@ -4,6 +4,7 @@ import { watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
+import { processWakes } from '../wake.js';
 import { jobPathOf, type CloudRunApi, type JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
@@ -103,6 +104,8 @@ export interface CloudRunPlaceDeps {
   /** After a cancelled or failed execution ends, how late a read must start to have seen its last entries. Default 60 s. */
   logSettleMs?: number;
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  /** How many times this process was continued after a stop (wake.ts processWakes, the default). */
+  wakes?(): number;
 }
 
 /** How long a vanished execution's showing waits for the read of its log it asked for (a log that answers late: not longer). */
@@ -146,6 +149,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   /** What a launch box names (tester Z10: it named neither job nor region): the job, its region and project. */
   const where = `Cloud Run job ${spec.job} in ${spec.region} (project ${spec.project})`;
   const sleep = d.sleep ?? sleepUnlessAborted;
+  const wakes = d.wakes ?? processWakes;
   const place = (patch: Partial<PlaceState>) => d.dispatch({ type: 'place/update', patch });
   const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info', key?: string) => d.dispatch({ type: 'ui/notice', text, tone, ...(key ? { key } : {}) });
   let current: ExecutionInfo | null = null;
@@ -391,10 +395,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   async function refreshCurrent(): Promise<void> {
     const was = current!;
     let e: ExecutionInfo;
+    const woke = wakes();
     try {
       e = await api.getExecution(spec, was.id, d.signal);
     } catch (err) {
       if (d.signal.aborted) return;
+      // Cut across a stop of the dashboard (Ctrl-Z, then fg: its connection closed, or its bound passed, meanwhile):
+      // no word of the region's (tester AH8, AG6 k's twin). Asked again at once, unsaid; a second failure is said.
+      if (wakes() !== woke) return nudge();
       if (err instanceof CloudRunError && err.kind === 'not-found') {
         await vanished(was, err);
         return;
@@ -598,10 +606,13 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
 
   /** The job's executions, or null when the listing failed (said as the place's error, unless the dashboard is closing). */
   async function listOrSay(): Promise<ExecutionInfo[] | null> {
+    const woke = wakes();
     try {
       return await api.listExecutions(spec, d.signal);
     } catch (err) {
-      if (!d.signal.aborted) failed(err);
+      // Cut across a stop of the dashboard: listed again at once, unsaid (as refreshCurrent).
+      if (!d.signal.aborted && wakes() !== woke) nudge();
+      else if (!d.signal.aborted) failed(err);
       return null;
     }
   }
