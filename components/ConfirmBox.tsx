@@ -39,7 +39,7 @@ export function ConfirmBox({ confirm, width, height }: { confirm: Confirm; width
   const room = height === undefined ? Infinity : height - 2;
   const answerRows = rows.length > 1 && room - rows.length < 1 ? [answers] : rows;
   const textRoom = Math.max(1, room - answerRows.length);
-  const message = wrap(confirm.message, inner);
+  const message = wrap(confirm.message, inner, 0, 'cut');
   const listed = shown.length > 0 && message.length + 1 <= textRoom;
   const lines = message.length <= textRoom ? message : [...message.slice(0, textRoom - 1), truncate(message.slice(textRoom - 1).join(' '), inner)];
   return (

@@ -7,7 +7,7 @@ import { failureSummaryLine } from '../src/state/failures-view.js';
 import { keyStateOf } from '../src/state/key-state.js';
 import { lateLogOf, launchOfCurrentRun } from '../src/state/run-notes.js';
 import { otherWriters } from '../src/state/writer.js';
-import { skipsAhead } from '../src/state/current-figures.js';
+import { skipsClaimed } from '../src/state/current-figures.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import { CalendarStrip } from './CalendarStrip.js';
 import { FunnelPanel } from './FunnelPanel.js';
@@ -61,7 +61,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   const launched = launchOfCurrentRun(state);
   const others = otherWriters(state.process);
   // Keys the script will skip (in storage already): the ETA leaves them out, a note says them (tester W13).
-  const skipping = run && isLive(figures.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0;
+  const skipping = run && isLive(figures.status) ? skipsClaimed(state) : 0;
   const foreign = foreignLog(state);
   const cause = deadStartWords(state);
   // Or the error a run that did some work died of, as `status` says it (tester AC8).

@@ -1,3 +1,5 @@
+import { cutMiddle } from './overview/name-cut.js';
+
 /** Pure formatting helpers shared by the views, the text status and the JSON status. */
 
 /** 0:42, 12:05, 3:04:05 — elapsed time the way a run log reads. */
@@ -263,12 +265,66 @@ export interface TextMeasure {
 export const CODE_POINTS: TextMeasure = { width: (t) => [...t].length, pieces: (t) => [...t] };
 
 /**
+ * What becomes of a path (or a URL: a word with a `/`) longer than a whole line, which is never broken across lines (tester
+ * AG6 a: text `status` broke one after a `/`, and a copy of it was two paths): `whole`, a line of its own past the width
+ * (words left in the shell: the terminal's own wrap of it is undone by a copy), or `cut` in the middle with `…` to the
+ * width, its start and its file name kept (a screen, whose rows cannot pass its width, and text `status`, which fits the
+ * terminal as the screen does: cutPath).
+ */
+export type LongPath = 'whole' | 'cut';
+
+/**
+ * A path (or URL) within `width` (as `m` measures): whole when it fits, else whole parts from its start and its end with
+ * `/…/` for those between, the end (its file name, then its folders) before the start: `/tmp/h76/…/nbac_player_boxscore/
+ * game_dates_to_scrape.csv`. A path whose first and last parts alone do not fit is cut in the middle (name-cut.ts).
+ */
+export function cutPath(path: string, width: number, m: TextMeasure): string {
+  if (m.width(path) <= width) return path;
+  const parts = path.split('/');
+  // The start keeps its first name, past a leading `/` or a scheme's `gs://`.
+  let head = 0;
+  while (head < parts.length - 1 && (parts[head] === '' || parts[head].endsWith(':'))) head++;
+  head++;
+  let tail = parts.length - 1;
+  const shown = (h: number, t: number) => `${parts.slice(0, h).join('/')}/…/${parts.slice(t).join('/')}`;
+  if (head >= tail || m.width(shown(head, tail)) > width) return cutMiddle(path, width, m);
+  for (let grew = true; grew && head < tail - 1; ) {
+    grew = false;
+    if (head < tail - 1 && m.width(shown(head, tail - 1)) <= width) [tail, grew] = [tail - 1, true];
+    if (head < tail - 1 && m.width(shown(head + 1, tail)) <= width) [head, grew] = [head + 1, true];
+  }
+  return shown(head, tail);
+}
+
+/**
+ * `text` cut to `width` (as `m` measures) with `…` when it does not fit, then padded with spaces to `width`: a
+ * fixed-width column of a text table. Text `status` measures in code points, or in terminal columns when a line
+ * holds more than plain characters (platform-status.ts): a CJK name takes two columns a character.
+ */
+export function padCell(text: string, width: number, m: TextMeasure = CODE_POINTS): string {
+  if (width <= 0) return '';
+  let shown = text;
+  if (m.width(text) > width) {
+    shown = '';
+    let used = 0;
+    for (const piece of m.pieces(text)) {
+      const w = m.width(piece);
+      if (used + w > width - 1) break;
+      shown += piece;
+      used += w;
+    }
+    shown += '…';
+  }
+  return shown + ' '.repeat(Math.max(0, width - m.width(shown)));
+}
+
+/**
  * `text` in lines of at most `width` (as `m` measures), broken at spaces (runs of spaces inside a line kept, so
  * `problem   x` stays aligned), every line after the first indented by `indent` spaces (a word longer than a line
- * is cut into pieces): a long problem stays whole and never wraps at the terminal's edge. Text status and the
- * views call it through text-width.ts `wrap`, which measures terminal columns.
+ * is cut into pieces, a path never: see LongPath): a long problem stays whole and never wraps at the terminal's edge.
+ * Text status and the views call it through text-width.ts `wrap`, which measures terminal columns.
  */
-export function wrapMeasured(text: string, width: number, indent: number, m: TextMeasure): string[] {
+export function wrapMeasured(text: string, width: number, indent: number, m: TextMeasure, paths: LongPath = 'whole'): string[] {
   const lines: string[] = [];
   let line = '';
   const room = () => Math.max(1, width - (lines.length ? indent : 0));
@@ -278,7 +334,8 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
   };
   for (const match of text.matchAll(/(\s*)(\S+)/g)) {
     const [, space, word] = match;
-    let rest = word;
+    const path = word.includes('/') && m.width(word) > width;
+    let rest = path && paths === 'cut' ? cutPath(word, width, m) : word;
     // A line break eats the spaces before the word.
     if (line && m.width(line) + m.width(space) + m.width(rest) > room()) {
       // Items joined by ` · ` (`Play-In 1 · Playoffs 5`) break between items, not inside one: an item broken here
@@ -295,6 +352,12 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
     }
     if (line) line += space;
     else if (lines.length === 0) line = space;
+    if (path && paths === 'whole') {
+      // A line of its own, under the others, past the width: whole.
+      lines.push((lines.length ? ' '.repeat(indent) : line) + rest);
+      line = '';
+      continue;
+    }
     // A word longer than a hung row but not than the width (a path, a URL) takes a row of its own, hung less, whole:
     // cut at the hanging indent it read as two words (tester AC11: `…/jobs/bdl-boxs` / `core-backfill`).
     if (!line && lines.length > 0 && m.width(rest) > room() && m.width(rest) <= width) {
@@ -318,4 +381,20 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
   }
   if (line || lines.length === 0) push();
   return lines;
+}
+
+// Terminal escape sequences (CSI, OSC, two-byte ESC x), then any other C0/C1 control character.
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+const LINE_BREAKS = /\s*(?:\r\n|[\r\n\u2028\u2029])\s*/g;
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+const NEEDS_ONE_LINE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+
+/**
+ * Text from outside (a failed-keys file's `error`, a Python exception) as one line: line breaks become ` ⏎ `,
+ * tabs a space, terminal escape sequences and other control characters are dropped, so it can never move
+ * the cursor, clear the screen or break a row of a table.
+ */
+export function oneLine(text: string): string {
+  if (!NEEDS_ONE_LINE.test(text)) return text;
+  return text.replace(ESCAPES, '').replace(LINE_BREAKS, ' ⏎ ').replace(/\t/g, ' ').replace(CONTROLS, '');
 }

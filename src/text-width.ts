@@ -1,6 +1,9 @@
 import stringWidth from 'string-width';
-import { wrapMeasured, type TextMeasure } from './format.js';
+import { oneLine, wrapMeasured, type LongPath, type TextMeasure } from './format.js';
 import { cutApart, cutMiddle } from './overview/name-cut.js';
+
+// One line of text from outside: format.ts, as text `status` lays out names without this file's width library.
+export { oneLine };
 
 /*
  * Terminal widths, apart from format.ts: string-width builds an Intl.Segmenter and Unicode property
@@ -14,22 +17,6 @@ export function displayWidth(text: string): number {
 }
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
-
-// Terminal escape sequences (CSI, OSC, two-byte ESC x), then any other C0/C1 control character.
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
-const LINE_BREAKS = /\s*(?:\r\n|[\r\n\u2028\u2029])\s*/g;
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-const NEEDS_ONE_LINE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
-
-/**
- * Text from outside (a failed-keys file's `error`, a Python exception) as one line: line breaks become ` ⏎ `,
- * tabs a space, terminal escape sequences and other control characters are dropped, so it can never move
- * the cursor, clear the screen or break a row of a table.
- */
-export function oneLine(text: string): string {
-  if (!NEEDS_ONE_LINE.test(text)) return text;
-  return text.replace(ESCAPES, '').replace(LINE_BREAKS, ' ⏎ ').replace(/\t/g, ' ').replace(CONTROLS, '');
-}
 
 /**
  * Cuts text to `width` terminal columns, measured by display width (an emoji or a CJK character takes
@@ -51,14 +38,18 @@ export function truncate(text: string, width: number): string {
   return out + '…';
 }
 
-const COLUMNS: TextMeasure = { width: stringWidth, pieces: (t) => Array.from(graphemes.segment(t), (g) => g.segment) };
+/** Terminal columns (string-width) over grapheme clusters: how the screens measure, and text `status` for names beyond plain characters. */
+export const TERMINAL_COLUMNS: TextMeasure = { width: stringWidth, pieces: (t) => Array.from(graphemes.segment(t), (g) => g.segment) };
+const COLUMNS = TERMINAL_COLUMNS;
 
 /**
  * `text` in lines of at most `width` terminal columns, broken at spaces, every line after the first indented by
- * `indent` spaces (a hanging indent; a word longer than a line is cut between characters, never inside one).
+ * `indent` spaces (a hanging indent; a word longer than a line is cut between characters, never inside one). A path
+ * longer than a line is kept whole on a line of its own (words left in the shell), or cut in the middle (`paths`
+ * `cut`: a screen's rows): format.ts LongPath.
  */
-export function wrap(text: string, width: number, indent = 0): string[] {
-  return wrapMeasured(oneLine(text), width, indent, COLUMNS);
+export function wrap(text: string, width: number, indent = 0, paths: LongPath = 'whole'): string[] {
+  return wrapMeasured(oneLine(text), width, indent, COLUMNS, paths);
 }
 
 /** A job's name cut to `width` columns keeping its start and its end (overview/name-cut.ts): `a-very-lon…scraper-0`. */
@@ -93,7 +84,7 @@ export function hangingWrap(text: string, width: number): string[] {
   let lines = hung.get(key);
   if (lines === undefined) {
     if (hung.size >= 64) hung.clear();
-    lines = wrap(text, Math.max(HANG + 8, width), HANG);
+    lines = wrap(text, Math.max(HANG + 8, width), HANG, 'cut');
     hung.set(key, lines);
   }
   return lines;

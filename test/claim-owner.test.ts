@@ -19,7 +19,7 @@ test('a claim whose owner process is gone is taken over at once; one whose owner
   const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
   writeFileSync(claim, `${gone}\n`);
   expect(await recordEndOnce(state, { id: 'r1', endedAt: Date.now(), exitCode: null, signal: null, reason: 'ended' })).toBe(true);
-  expect((await readRuns(state)).find((r) => r.id === 'r1')?.end?.reason).toBe('ended');
+  expect((await readRuns(state, null)).find((r) => r.id === 'r1')?.end?.reason).toBe('ended');
   expect(existsSync(claim)).toBe(false);
   // Held by a process alive (this test's parent stands for another dashboard mid-write): left alone.
   await appendRunRecord(state, { type: 'launch', id: 'r2', label: 'resume', argv: ['x'], cwd: dir, keysFile: null, keyCount: 1, pid: 2_000_000_001, procStart: 1, log: join(dir, 'bf.log'), startedAt: Date.now() - 30_000 });

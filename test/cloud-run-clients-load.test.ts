@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,4 +107,46 @@ test('the overview of a Cloud Run job and a local one draws its first frame befo
   const seen = loads(file);
   expect(seen['first frame']).toBe(0);
   expect(seen.exit).toBeGreaterThan(0);
+}, 60_000);
+
+// Tester AG6 m: `status --timeout 3` of a Cloud Run job on a loaded machine said its LOCAL storage folder of 620 keys
+// had `no request sent within 4 s (the client library was still loading …)`: the folder count waited behind the Cloud
+// Run clients' load (seconds of the one thread). The local looks go first: a preload records, each time a folder of the
+// storage directory is read, whether any Google client module is loaded yet.
+test("status of a Cloud Run job counts its local storage folders before it loads the Cloud Run clients", async () => {
+  const dir = mkdtempSync(path.join(work, 'cr-local-'));
+  server = await startJobRegion(dir);
+  const keys = Array.from({ length: 40 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
+  writeCloudRunJobConfig(dir, server, { keys, present: keys, args: ['--keys={keys}'] });
+  const counting = path.join(work, 'record-count.cjs');
+  writeFileSync(
+    counting,
+    `const fs = require('node:fs');
+const st = process.env.BT_ST;
+const google = () => Object.keys(require.cache).filter((p) => /[\\\\/]node_modules[\\\\/](@google-cloud[\\\\/](run|logging|logging-api)|google-gax)[\\\\/]/.test(p)).length;
+const seen = [];
+const readdir = fs.readdir;
+fs.readdir = function (p, ...rest) {
+  const done = rest.pop();
+  if (typeof done !== 'function' || !String(p).startsWith(st)) return readdir.call(this, p, ...rest, done);
+  return readdir.call(this, p, ...rest, function (...a) {
+    seen.push(google());
+    return done.apply(this, a);
+  });
+};
+process.on('exit', () => fs.writeFileSync(process.env.BT_LOADS, JSON.stringify({ seen, exit: google() })));
+`,
+  );
+  const file = path.join(dir, 'count.json');
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['-r', counting, CLI, 'status', '--json'], { cwd: dir, env: { ...process.env, BT_LOADS: file, BT_ST: path.join(dir, 'st') }, stdio: 'ignore' });
+    child.on('close', resolve);
+  });
+  expect(code).toBe(0);
+  const { seen, exit } = JSON.parse(readFileSync(file, 'utf8')) as { seen: number[]; exit: number };
+  // The directory and each of its 40 folders read, none of them after a client module loaded.
+  expect(seen).toHaveLength(41);
+  expect(seen.filter((n) => n > 0)).toEqual([]);
+  // The clients were loaded all the same, for the region's look.
+  expect(exit).toBeGreaterThan(0);
 }, 60_000);

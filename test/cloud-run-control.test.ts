@@ -140,7 +140,7 @@ describe('h and the region\'s listing', () => {
     const exec = await waitFor(() => server.world.executions[0], 'the execution', 30_000);
     const id = exec.name.split('/').at(-1)!;
     // Its end recorded with the log's tallies (the second end record), as a dashboard writes it once the log is whole.
-    await waitFor(async () => (await readRuns(stateDir)).find((x) => x.execution === exec.name && x.end?.counts?.succeeded !== undefined) ?? null, 'the end with the log\'s tallies', 30_000);
+    await waitFor(async () => (await readRuns(stateDir, null)).find((x) => x.execution === exec.name && x.end?.counts?.succeeded !== undefined) ?? null, 'the end with the log\'s tallies', 30_000);
     r.controller.onIntent('view-history');
     const row = (want: RegExp) => historyLines(r.store.getState()).find((l) => l.text.includes('resume') && want.test(l.text))?.text ?? null;
     const listed = await waitFor(() => row(/succeeded/), 'the execution in h, as the region lists it', 30_000);

@@ -44,7 +44,7 @@ async function launchAndKeep(r: Runtime, intent: 'resume' | 'retry', index: numb
   const id = exec.name.split('/').at(-1)!;
   await waitFor(() => existsSync(keptFile(id)) && JSON.parse(readFileSync(keptFile(id), 'utf8')).whole, `execution ${index + 1}'s outcomes kept whole`, 30_000);
   const { stateDir } = loadConfig({ cwd: dir });
-  await waitFor(async () => (await readRuns(stateDir)).find((x) => x.execution === exec.name)?.end?.counts?.succeeded !== undefined || null, `execution ${index + 1}'s end recorded with its tallies`, 30_000);
+  await waitFor(async () => (await readRuns(stateDir, null)).find((x) => x.execution === exec.name)?.end?.counts?.succeeded !== undefined || null, `execution ${index + 1}'s end recorded with its tallies`, 30_000);
   await waitFor(() => failuresView(r.store.getState()).summary.failing === FAILING.length || null, 'its failures in f', 30_000).catch((e: Error) => {
     throw new Error(`${e.message}: ${JSON.stringify(failuresView(r.store.getState()).summary)} ${JSON.stringify({ ...r.store.getState().log.current, keys: 0, failedKeys: 0 })} ${JSON.stringify(r.store.getState().place)}`);
   });

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { loadOutcomes } from '../src/cloud-run/execution-outcomes.js';
+import { jobPathOf } from '../src/cloud-run/api.js';
 import { loadConfig } from '../src/config.js';
 import { waitFor } from './support/wait-for.js';
 import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
@@ -62,7 +63,7 @@ test('a failure entry that arrives after the summary is waited for, folded in, a
   expect(run.failedKeys.size).toBe(run.failed - 1);
   expect(run.summaryUnseen).toBe(1);
   expect(before.place!.logIncomplete).toBe('waiting');
-  expect((await loadOutcomes(config.stateDir)).filter((o) => o.whole)).toEqual([]);
+  expect((await loadOutcomes(config.stateDir, jobPathOf(config.cloudRun!))).filter((o) => o.whole)).toEqual([]);
 
   // The late entry arrives: in log order it comes before the summary, and the run's failures add up.
   for (const e of server.world.entries) if (e.textPayload === held) e.visibleAt = 0;
@@ -75,7 +76,7 @@ test('a failure entry that arrives after the summary is waited for, folded in, a
   expect(Object.values(after.failures).reduce((a, b) => a + b, 0)).toBe(run.failed);
   const heldKey = held.match(/\d{4}-\d{2}-\d{2}/g)!.at(-1)!;
   expect([...after.failedKeys.keys()]).toContain(heldKey);
-  const kept = await waitFor(async () => (await loadOutcomes(config.stateDir)).find((o) => o.whole) ?? null, 'the execution kept whole');
+  const kept = await waitFor(async () => (await loadOutcomes(config.stateDir, jobPathOf(config.cloudRun!))).find((o) => o.whole) ?? null, 'the execution kept whole');
   expect(kept.failed.map((f) => f.key)).toContain(heldKey);
   expect(kept.failed.length).toBe(run.failed);
 });

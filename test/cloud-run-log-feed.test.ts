@@ -102,6 +102,41 @@ describe('Cloud Logging feed', () => {
     expect(errors).toEqual([]);
   });
 
+  // Tester AG6 k: after Ctrl-Z and `fg`, the read that was in flight when the dashboard stopped failed (its connection
+  // closed meanwhile) and was said for 6 s as a fault of Cloud Logging's, `→ check cloudRun.loggingEndpoint`. A read cut
+  // across a stop of the process (a SIGCONT came while it was out) is read again at once, unsaid.
+  it('a read cut across a stop of this process (SIGCONT while it was out) is read again at once, never said as an error', async () => {
+    const clock = fakeClock();
+    const { server: s, api } = await region(clock, { lines: 3 });
+    const e = s.world.run(s.world.opts.jobs[0]);
+    s.setFault({ route: 'entries', status: 503, times: 1 });
+    let calls = 0;
+    // The process is continued while its first read is out (what `fg` does after Ctrl-Z), then that read fails.
+    const continued = {
+      ...api,
+      listEntries: async (...args: Parameters<typeof api.listEntries>) => {
+        const answer = api.listEntries(...args);
+        answer.catch(() => undefined);
+        if (calls++ === 0) {
+          await new Promise<void>((resolve) => {
+            process.once('SIGCONT', () => resolve());
+            process.kill(process.pid, 'SIGCONT');
+          });
+        }
+        return answer;
+      },
+    };
+    const told: string[] = [];
+    const got: string[] = [];
+    const feed = createLogFeed({ api: continued, now: clock.now, sleep: clock.sleep, signal: ac.current.signal });
+    feed.follow({ project: P, job: 'a-backfill', execution: e.name.split('/').at(-1)!, since: e.createTime, onEntries: (x) => got.push(...x.map((y) => y.textPayload!)), onError: (err) => told.push(err.message) });
+    await waitFor(() => got.length >= 3, 'its entries');
+    expect(told).toEqual([]);
+    const at = s.requests.filter((r) => r.route === 'entries').map((r) => r.at);
+    // Again at once: no pace, no backoff after the read the stop cut.
+    expect(at[1] - at[0]).toBe(0);
+  });
+
   it('backs off after 429 and says so to every job of the project, each told when its own log is read next', async () => {
     const clock = fakeClock();
     const { server: s, api } = await region(clock, { lines: 1 });

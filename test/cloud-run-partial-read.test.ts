@@ -1,16 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, expect, test } from 'vitest';
-import { startRuntime, type Runtime } from '../src/app/runtime.js';
+import { expect, test } from 'vitest';
 import { outcomesFile, saveOutcomes } from '../src/cloud-run/execution-outcomes.js';
-import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
-import { loadConfig } from '../src/config.js';
 import { readRuns } from '../src/runner/runs-file.js';
 import { failuresUnknown } from '../src/state/failures-known.js';
-import { launchResume, startHeldRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { heldRegionEachTest } from './support/cloud-run-job.js';
 import { banner } from './support/log-text.js';
-import { removeDir } from './support/remove-dir.js';
 import { waitFor } from './support/wait-for.js';
 
 // Tester AG3 (high) and AG2: a dashboard whose Cloud Logging stopped answering part way through an execution gave up on
@@ -20,33 +15,15 @@ import { waitFor } from './support/wait-for.js';
 // offered the keys read as all the failures, where `status` said they were not known, and it never took the kept file.
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
-let dir = '';
-let server: LoopbackServer | null = null;
-const runtimes: Runtime[] = [];
-let finish = () => {};
-afterEach(async () => {
-  finish();
-  for (const r of runtimes.splice(0)) await r.close();
-  await server?.close();
-  server = null;
-  removeDir(dir);
-});
+const cr = heldRegionEachTest();
 
 test('Cloud Logging failing part way: the part read is never kept whole, never over a whole file, and its tallies never recorded; failures not known meanwhile', async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-partial-'));
   // Its task scrapes one key and fails one, waits, then fails the third and says its summary: a succeeded execution.
-  const held = await startHeldRegion([...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`], ['WARNING', `  ❌ Failed ${KEYS[1]}: HTTP 500`]], (say) => {
+  const { dir, server, release: finish } = await cr.hold('bt-cr-partial-', [...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`], ['WARNING', `  ❌ Failed ${KEYS[1]}: HTTP 500`]], (say) => {
     say('WARNING', `  ❌ Failed ${KEYS[2]}: HTTP 500`);
     for (const text of ['BACKFILL COMPLETE', '  ✅ Processed: 1', '  ❌ Failed: 2']) say('INFO', text);
   });
-  server = held.server;
-  finish = held.release;
-  writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 2 } });
-  const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
-  runtimes.push(r);
-  await launchResume(r);
-  const exec = await waitFor(() => server!.world.executions[0], 'the execution', 30_000);
-  const id = exec.name.split('/').at(-1)!;
+  const { r, exec, id } = await cr.launch({ keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 2 } });
   await waitFor(() => r.store.getState().log.current?.failed === 1 || null, 'its first two keys read', 30_000);
   // Cloud Logging stops answering; the execution then fails its third key and succeeds.
   server.setFault({ route: 'entries', status: 503, times: 1_000_000 });
@@ -67,17 +44,17 @@ test('Cloud Logging failing part way: the part read is never kept whole, never o
   expect(s.place?.logIncomplete).toBeNull();
   expect(failuresUnknown(s)).toBeNull();
   // Closing waits for what it does after giving up (its keep, its end record).
-  runtimes.splice(0);
+  cr.runtimes.splice(0);
   await r.close();
   expect(readFileSync(file, 'utf8')).toBe(before);
-  const rec = (await readRuns(path.join(dir, '.backfill-tui'))).find((x) => x.execution === exec.name);
+  const rec = (await readRuns(path.join(dir, '.backfill-tui'), null)).find((x) => x.execution === exec.name);
   // Its end with the execution's task counts, never the part read as the log's tallies.
   expect(rec?.end?.counts?.tasksSucceeded).toBe(1);
   expect(rec?.end?.counts?.succeeded).toBeUndefined();
 }, 90_000);
 
 test('saveOutcomes never writes over outcomes kept whole', async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-kept-whole-'));
+  const dir = cr.folder('bt-cr-kept-whole-');
   const o = { id: 'x-1', startedAt: 1, endedAt: 2, failed: [{ key: KEYS[0], status: 'failed' as const, error: 'HTTP 500' }], tried: KEYS, whole: true };
   expect(await saveOutcomes(dir, o)).toBe(true);
   expect(await saveOutcomes(dir, { ...o, failed: [], whole: true })).toBe(false);

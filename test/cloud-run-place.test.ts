@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCloudRunApi } from '../src/cloud-run/api.js';
+import { createCloudRunApi, type CloudRunApi } from '../src/cloud-run/api.js';
 import { createLogFeed } from '../src/cloud-run/log-feed.js';
 import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { createCloudRunPlace, type CloudRunSpec } from '../src/run-place/cloud-run-place.js';
@@ -10,6 +10,7 @@ import { initialState, type AppState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { initialPlaceState } from '../src/state/place-state.js';
 import { placeLines } from '../src/state/place-view.js';
+import { readingLog, readingText } from '../src/state/log-reading.js';
 import { clockTime } from '../src/state/confirm-situation.js';
 import { reduce } from '../src/state/reducer.js';
 import { waitFor } from './support/wait-for.js';
@@ -47,7 +48,7 @@ async function setUp(opts: { lastLinesLate?: boolean; deny?: string[] } = {}) {
 }
 
 /** A place wired to a tiny store: events go through the real reducer. */
-function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () => number; logDeadlineMs?: number; logSettleMs?: number; freshStoragePresent?: () => Promise<number | null>; onLogDone?: (id: string) => void; onUnfollow?: (id: string) => void } = {}) {
+function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () => number; logDeadlineMs?: number; logSettleMs?: number; freshStoragePresent?: () => Promise<number | null>; onLogDone?: (id: string) => void; onUnfollow?: (id: string) => void; api?: (api: CloudRunApi) => CloudRunApi } = {}) {
   const ac = new AbortController();
   let state: AppState = initialState({ job: spec.job, log: 'cloud-run', now: Date.now(), targets: [95], place: initialPlaceState('Cloud Run job', spec.stuckAfterMs) });
   const lines: string[] = [];
@@ -57,7 +58,12 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
   let marks = 0;
   /** The place line after every event, each change once: what a frame drawn at that moment would say. */
   const said: string[] = [];
-  const api = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 5000 });
+  /** After every event before a read of the log reached its end, with an execution shown: reading or not, and its problem line. */
+  const unread: { reading: boolean; problem: string }[] = [];
+  const made = createCloudRunApi({ apiEndpoint: server.url, loggingEndpoint: server.url, timeoutMs: 5000 });
+  const api = extra.api ? extra.api(made) : made;
+  /** Every error the place said. */
+  const errors: string[] = [];
   const real = createLogFeed({ api, signal: ac.signal, minIntervalMs: 20, ...(extra.now ? { now: extra.now } : {}) });
   // The real feed; when the place stops following an execution's log is told (its last entries no longer awaited).
   const feed: typeof real = {
@@ -80,6 +86,8 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
       state = reduce(state, e);
       const line = placeLines(state)[0]?.text ?? '';
       if (said.at(-1) !== line) said.push(line);
+      if (!state.place?.logCaughtUp && !state.log.historyDone && state.place?.execution) unread.push({ reading: readingLog(state), problem: placeLines(state)[1]?.text ?? '' });
+      if (e.type === 'place/update' && e.patch.error) errors.push(e.patch.error);
       if (e.type === 'place/update' && 'logIncomplete' in e.patch) marks++;
       if (e.type === 'place/update' && 'logIncomplete' in e.patch && incomplete.at(-1) !== e.patch.logIncomplete) incomplete.push(e.patch.logIncomplete ?? null);
     },
@@ -105,7 +113,7 @@ function placeFor(server: LoopbackServer, stateDir: string, extra: { now?: () =>
     ac.abort();
     await place.close();
   });
-  return { place, lines, incomplete, said, state: () => state, abort: () => ac.abort(), marks: () => marks };
+  return { place, lines, incomplete, said, unread, errors, state: () => state, abort: () => ac.abort(), marks: () => marks };
 }
 
 describe('Cloud Run place', () => {
@@ -382,6 +390,24 @@ describe('Cloud Run place', () => {
     expect(later.state().log.historyDone).toBe(true);
   });
 
+  it('a dashboard opened on an execution that ended long ago says it is reading its log until a read reaches its end, never `log incomplete` from nothing read (tester AH4)', async () => {
+    const { server, stateDir, release } = await setUp();
+    const first = placeFor(server, stateDir);
+    await first.place.start();
+    await first.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    await waitFor(() => first.lines.length > 0, 'the first log line');
+    release();
+    await server.world.executions[0].done;
+    const later = placeFor(server, stateDir, { logDeadlineMs: 60_000, now: () => Date.now() + 3 * 3600_000 });
+    await later.place.start();
+    await waitFor(() => later.state().log.historyDone || null, 'its log read through');
+    // Every frame until its first read reached the end: reading, and no word of missing entries.
+    expect(later.unread.length).toBeGreaterThan(0);
+    expect(later.unread.filter((f) => !f.reading || /log incomplete/.test(f.problem))).toEqual([]);
+    expect(readingText(later.state())).toBeNull();
+    expect(later.state().place?.logIncomplete).toBeNull();
+  });
+
   it('entries that reach Cloud Logging late are read in log order: a late run header never starts a second run (tester T24)', async () => {
     const server = await startLoopbackServer({
       project: spec.project,
@@ -432,6 +458,46 @@ describe('Cloud Run place', () => {
     await exec.done;
     await waitFor(() => lines.filter((l) => l.includes('BACKFILL COMPLETE')).length === 2, 'both summaries');
     await waitFor(() => lines.filter((l) => l.includes('❌ Timeout')).length === 2, 'the timeouts that came after them', 15_000);
+  });
+
+  // Tester AH8 (AG6 k's twin): after Ctrl-Z and `fg`, the look at the execution that was out when the dashboard stopped
+  // failed (its connection closed meanwhile) and read for 5-10 s as the region failing: `error`, `execution last seen
+  // running`, `Cloud Run: connection … closed before the answer`. A call a SIGCONT came during is asked again at once, unsaid.
+  it('a look at the execution cut across a stop of the process (SIGCONT while it was out) is asked again at once, never said', async () => {
+    const { server, stateDir, release } = await setUp();
+    let cut = false;
+    const a = placeFor(server, stateDir, {
+      api: (api) => ({
+        ...api,
+        getExecution: async (...args: Parameters<CloudRunApi['getExecution']>) => {
+          const cutThis = cut;
+          cut = false;
+          // This call fails (the region answers every other), after the process continued while it was out.
+          if (cutThis) server.setFault({ route: 'execution', status: 503, times: 1 });
+          const answer = api.getExecution(...args);
+          answer.catch(() => undefined);
+          if (cutThis) {
+            // What `fg` does after Ctrl-Z.
+            await new Promise<void>((resolve) => {
+              process.once('SIGCONT', () => resolve());
+              process.kill(process.pid, 'SIGCONT');
+            });
+          }
+          return answer;
+        },
+      }),
+    });
+    await a.place.start();
+    await a.place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    await waitFor(() => a.state().place?.execution?.state === 'running' || null, 'the execution running');
+    const looks = () => server.requests.filter((r) => r.route === 'execution').length;
+    const before = looks();
+    cut = true;
+    await waitFor(() => looks() >= before + 2 || null, 'the cut look and the one after it');
+    expect(cut).toBe(false);
+    expect(a.errors).toEqual([]);
+    expect(a.state().place?.execution?.state).toBe('running');
+    release();
   });
 
   it('an execution cancelled from gcloud also ends stopped, not ended', async () => {

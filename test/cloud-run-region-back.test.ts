@@ -1,15 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, expect, test } from 'vitest';
-import { startRuntime, type Runtime } from '../src/app/runtime.js';
-import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
-import { loadConfig } from '../src/config.js';
+import { expect, test } from 'vitest';
 import { runUnknown } from '../src/overview/row-problem.js';
 import { currentFigures } from '../src/state/current-figures.js';
-import { launchResume, startHeldRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { heldRegionEachTest } from './support/cloud-run-job.js';
 import { banner } from './support/log-text.js';
-import { removeDir } from './support/remove-dir.js';
 import { waitFor } from './support/wait-for.js';
 
 // Tester AF5's glimpse: the region killed under a running execution read `error` (last seen running) as it should; right
@@ -18,27 +11,11 @@ import { waitFor } from './support/wait-for.js';
 // cleared it, so nothing said the region had not answered about the execution since.
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
-let dir = '';
-let server: LoopbackServer | null = null;
-const runtimes: Runtime[] = [];
-let stopTask = () => {};
-afterEach(async () => {
-  stopTask();
-  for (const r of runtimes.splice(0)) await r.close();
-  await server?.close();
-  server = null;
-  removeDir(dir);
-});
+const cr = heldRegionEachTest();
 
 test('an execution last seen running stays so while the region does not answer about it, whatever Cloud Logging answers', async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-region-back-'));
-  const held = await startHeldRegion([...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`]]);
-  server = held.server;
-  stopTask = held.release;
-  writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 } });
-  const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
-  runtimes.push(r);
-  await launchResume(r);
+  const { server } = await cr.hold('bt-cr-region-back-', [...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`]]);
+  const { r } = await cr.launch({ keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 } });
   await waitFor(() => (r.store.getState().log.current?.succeeded === 1 && r.store.getState().place?.execution?.state === 'running') || null, 'its key read while it runs', 30_000);
   // The region and Cloud Logging both stop answering.
   server.setFault({ route: 'any', status: 503, times: 1_000_000 });
@@ -49,7 +26,7 @@ test('an execution last seen running stays so while the region does not answer a
     const s = r.store.getState();
     seen.push({ unknown: runUnknown(s), status: currentFigures(s).status });
   });
-  const failedReads = () => server!.requests.filter((q) => q.route === 'entries').length;
+  const failedReads = () => server.requests.filter((q) => q.route === 'entries').length;
   const before = failedReads();
   await waitFor(() => failedReads() > before || null, 'a log read failing after it', 30_000);
   // Cloud Logging answers again; the region still does not answer about the execution.

@@ -42,7 +42,7 @@ async function launchedThenForgotten(): Promise<string> {
   first.controller.onIntent('confirm-yes');
   const exec = await waitFor(() => server.world.executions[0], 'the execution', 30_000);
   const { stateDir } = loadConfig({ cwd: dir });
-  await waitFor(async () => (await readRuns(stateDir)).some((x) => x.execution === exec.name) || null, 'the execution recorded', 30_000);
+  await waitFor(async () => (await readRuns(stateDir, null)).some((x) => x.execution === exec.name) || null, 'the execution recorded', 30_000);
   // Quit while it runs: no end record, nothing kept of its log.
   await runtimes.splice(0)[0].close();
   await exec.done;

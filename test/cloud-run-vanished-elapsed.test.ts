@@ -1,17 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, expect, test } from 'vitest';
-import { startRuntime, type Runtime } from '../src/app/runtime.js';
-import type { LoopbackServer } from '../src/cloud-run/loopback/server.js';
-import { loadConfig } from '../src/config.js';
+import { expect, test } from 'vitest';
 import { formatElapsed } from '../src/format.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { historyLines } from '../src/state/history-lines.js';
 import { runCliAsync, unwrapped } from './support/cli.js';
-import { launchResume, startHeldRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { heldRegionEachTest } from './support/cloud-run-job.js';
 import { banner } from './support/log-text.js';
-import { removeDir } from './support/remove-dir.js';
 import { waitFor } from './support/wait-for.js';
 
 // h67's note on AD12's residue (tester h68): an execution of ours that vanished from the region while it ran, its log
@@ -20,35 +13,17 @@ import { waitFor } from './support/wait-for.js';
 // AD15's for a local run), recorded when the dashboard sees it go.
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
-let dir = '';
-let server: LoopbackServer | null = null;
-const runtimes: Runtime[] = [];
-let stopTask = () => {};
-afterEach(async () => {
-  stopTask();
-  for (const r of runtimes.splice(0)) await r.close();
-  await server?.close();
-  server = null;
-  removeDir(dir);
-});
+const cr = heldRegionEachTest();
 
 test('an execution of ours gone from the region while it runs, its log still read: the dashboard, h and status say one elapsed', async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-vanished-'));
   // Its task writes its banner and one key, then nothing more until it is stopped: its last line is well before the
   // region's last word on it.
-  const held = await startHeldRegion([...banner(1, 30, KEYS.length), ['INFO', `[1/3] Queued ${KEYS[0]}`], ['INFO', `  ✅ Scraped ${KEYS[0]}`]]);
-  server = held.server;
-  stopTask = held.release;
-  writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 1 } });
-  const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
-  runtimes.push(r);
-  await launchResume(r);
-  const exec = await waitFor(() => server!.world.executions[0], 'the execution', 30_000);
-  const id = exec.name.split('/').at(-1)!;
+  const { dir, server } = await cr.hold('bt-cr-vanished-', [...banner(1, 30, KEYS.length), ['INFO', `[1/3] Queued ${KEYS[0]}`], ['INFO', `  ✅ Scraped ${KEYS[0]}`]]);
+  const { r, id } = await cr.launch({ keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 1 } });
   await waitFor(() => (r.store.getState().log.current?.succeeded === 1 && r.store.getState().place?.execution?.state === 'running') || null, 'its key read while it runs', 30_000);
   // The region looked at it running a few seconds after its last line; then it forgets it (a restarted region).
   const lastLine = Math.max(...server.world.entries.map((e) => Date.parse(e.timestamp)));
-  await waitFor(() => server!.requests.some((q) => q.route === 'execution' && q.at > lastLine + 3000) || null, 'a look at it 3 s after its last line', 30_000);
+  await waitFor(() => server.requests.some((q) => q.route === 'execution' && q.at > lastLine + 3000) || null, 'a look at it 3 s after its last line', 30_000);
   server.world.executions.splice(0);
   await waitFor(() => r.store.getState().place?.execution?.unlisted, 'the execution said gone', 30_000);
   const e = r.store.getState().place!.execution!;

@@ -1,19 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, expect, test } from 'vitest';
-import { startRuntime, type Runtime } from '../src/app/runtime.js';
-import { startLoopbackServer, type LoopbackServer } from '../src/cloud-run/loopback/server.js';
-import { loadConfig } from '../src/config.js';
+import { expect, test } from 'vitest';
+import { startLoopbackServer } from '../src/cloud-run/loopback/server.js';
 import { formatElapsed } from '../src/format.js';
 import { overviewRow } from '../src/overview/overview-rows.js';
 import { overviewCells } from '../src/overview/overview-text.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { placeLines } from '../src/state/place-view.js';
 import { runCliAsync, unwrapped } from './support/cli.js';
-import { launchResume, startHeldRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
+import { heldRegionEachTest, writeCloudRunJobConfig } from './support/cloud-run-job.js';
 import { banner } from './support/log-text.js';
-import { removeDir } from './support/remove-dir.js';
 import { waitFor } from './support/wait-for.js';
 
 // Tester AF1: an execution of ours whose region was killed mid-run and started again without it (a region keeps what it
@@ -23,31 +19,13 @@ import { waitFor } from './support/wait-for.js';
 // dashboard opened later `ended · 0:00` over `0/342` and `✓ 0` under "run and failures not known".
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
-let dir = '';
-let server: LoopbackServer | null = null;
-const runtimes: Runtime[] = [];
-let stopTask = () => {};
-afterEach(async () => {
-  stopTask();
-  for (const r of runtimes.splice(0)) await r.close();
-  await server?.close();
-  server = null;
-  removeDir(dir);
-});
+const cr = heldRegionEachTest();
 
 test('a region restarted without the running execution: the dashboard keeps what it read, awaits no last entries, and status says its one state and elapsed', async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-lost-log-'));
   // Its task writes its banner and two keys, then nothing until it is stopped.
-  const held = await startHeldRegion([...banner(1, 30, KEYS.length), ['INFO', `[1/3] Queued ${KEYS[0]}`], ['INFO', `  ✅ Scraped ${KEYS[0]}`], ['INFO', `[2/3] Queued ${KEYS[1]}`], ['WARNING', `  ❌ Failed ${KEYS[1]}: HTTP 500`]]);
-  server = held.server;
-  stopTask = held.release;
+  const { dir, server } = await cr.hold('bt-cr-lost-log-', [...banner(1, 30, KEYS.length), ['INFO', `[1/3] Queued ${KEYS[0]}`], ['INFO', `  ✅ Scraped ${KEYS[0]}`], ['INFO', `[2/3] Queued ${KEYS[1]}`], ['WARNING', `  ❌ Failed ${KEYS[1]}: HTTP 500`]]);
   // A deadline far off: what ends the wait for its last entries is their loss, never the deadline.
-  writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 600 } });
-  const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
-  runtimes.push(r);
-  await launchResume(r);
-  const exec = await waitFor(() => server!.world.executions[0], 'the execution', 30_000);
-  const id = exec.name.split('/').at(-1)!;
+  const { r, id } = await cr.launch({ keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 }, cloudRun: { logDeadline: 600 } });
   await waitFor(() => (r.store.getState().log.current?.failed === 1 && r.store.getState().place?.execution?.state === 'running') || null, 'its two keys read while it runs', 30_000);
   const lastEntry = Math.max(...server.world.entries.map((e) => Date.parse(e.timestamp)));
   // Every log-incomplete mark from the moment it is shown gone.
@@ -83,9 +61,9 @@ test('a region restarted without the running execution: the dashboard keeps what
 }, 90_000);
 
 test('an execution of ours gone with its log and no end recorded: elapsed and counts not known on the dashboard, in status and on the overview, never 0:00 or 0/3', async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-cr-lost-launch-'));
+  const dir = cr.folder('bt-cr-lost-launch-');
   // A region that lists none of it (restarted), and a runs.jsonl with its launch alone: no dashboard saw it end.
-  server = await startLoopbackServer({ project: 'nba-props-platform', region: 'us-west2', jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }], runTask: async () => 0 });
+  const server = cr.serve(await startLoopbackServer({ project: 'nba-props-platform', region: 'us-west2', jobs: [{ name: 'bdl-boxscore-backfill', timeoutSeconds: 1800 }], runTask: async () => 0 }));
   writeCloudRunJobConfig(dir, server, { keys: KEYS, args: ['--keys={keys}'], config: { workers: 1, timeout: 30 } });
   const launchedAt = Date.parse('2026-12-01T19:25:10.000Z');
   const name = 'projects/nba-props-platform/locations/us-west2/jobs/bdl-boxscore-backfill/executions/bdl-boxscore-backfill-x7k2p';
@@ -102,8 +80,7 @@ test('an execution of ours gone with its log and no end recorded: elapsed and co
   expect(json.run.finishedAt).toBeNull();
   expect(json.execution).toMatchObject({ state: 'unknown', completedAt: null, logIncomplete: null });
   // A dashboard opened on it says the same, and so does its overview row.
-  const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
-  runtimes.push(r);
+  const r = cr.dashboard();
   await waitFor(() => (r.store.getState().place?.execution?.unlisted && r.store.getState().place?.logReadAt !== null && r.store.getState().place?.logIncomplete === null) || null, 'its log read by name', 30_000);
   const f = currentFigures(r.store.getState());
   expect(f).toMatchObject({ status: 'ended', elapsedMs: null, countsUnknown: true });

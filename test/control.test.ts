@@ -170,10 +170,10 @@ describe('launch from the dashboard', () => {
     expect(r.store.getState().ui.notices.map((n) => n.text).join('\n')).toContain('re-attached');
     await waitFor(() => r.store.getState().log.current?.complete, 'the re-attached run to complete', 90_000);
     await waitFor(() => r.store.getState().process.alive === false, 'its exit to be seen');
-    const runs = await readRuns(path.join(dir, '.backfill-tui'));
+    const runs = await readRuns(path.join(dir, '.backfill-tui'), null);
     expect(runs).toHaveLength(1);
     // Its summary was read: `complete`, not merely `exited`.
-    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0].end?.reason === 'complete', 'the end recorded');
+    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui'), null))[0].end?.reason === 'complete', 'the end recorded');
   }, 150000);
 
   test('A launches, B stops: one end record, `stopped`, in both; no "ended without a summary" alert in A (tester V8)', async () => {
@@ -240,7 +240,7 @@ describe('launch from the dashboard', () => {
     // The loser either meets the lock, sees the winner's run recorded, or sees the log written by a process it did not start.
     // ... or its question closed under it when the winner's run appeared (a box never outlives its situation).
     await waitFor(() => outs.every((o) => /launched run|not launched|still running|launching is refused|Nothing was done/.test(o)), 'both racers to settle', 30_000);
-    const runs = await readRuns(path.join(dir, '.backfill-tui'));
+    const runs = await readRuns(path.join(dir, '.backfill-tui'), null);
     expect(runs).toHaveLength(1);
     runPids.push(runs[0].pid!);
     expect(outs.filter((o) => o.includes('launched run'))).toHaveLength(1);
@@ -262,7 +262,7 @@ describe('launch from the dashboard', () => {
     r.controller.onIntent('confirm-yes');
     await waitFor(() => r.store.getState().process.stopped, 'stopped', 30_000);
     expect(logText()).toContain('Interrupted by signal SIGINT');
-    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end?.reason === 'stopped', 'stop recorded');
+    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui'), null))[0]?.end?.reason === 'stopped', 'stop recorded');
     // Its notice says stopped, not ended, and replaces the launch's.
     const runId = r.store.getState().process.runId;
     await waitFor(() => r.store.getState().ui.notices.some((n) => n.text.startsWith(`run ${runId} stopped`)), 'the stopped notice');
@@ -361,7 +361,7 @@ describe('launch from the dashboard', () => {
     ]);
     const r = runtimeFor(file);
     await resumeConfirmed(r);
-    const end = await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end, 'the end recorded', 30_000);
+    const end = await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui'), null))[0]?.end, 'the end recorded', 30_000);
     expect(end.reason).toBe('exited');
     expect(end.counts).toMatchObject({ succeeded: 30, failed: 10 });
     // Its notice counts every line it wrote before its exit, and says it had no summary (tester W23).
@@ -383,7 +383,7 @@ describe('launch from the dashboard', () => {
       if (s.process.pid !== null && s.log.current) seen.add(runFigures(s.log.current, s.now, writerOf(s)).status);
     });
     await resumeConfirmed(r);
-    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui')))[0]?.end, 'the end recorded', 30_000);
+    await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui'), null))[0]?.end, 'the end recorded', 30_000);
     const s = r.store.getState();
     expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('complete');
     expect([...seen]).not.toContain('ended');
@@ -405,7 +405,7 @@ describe('launch from the dashboard', () => {
     const notice = await waitFor(() => r.store.getState().ui.notices.find((n) => n.tone === 'fail'), 'a failure notice');
     expect(notice.text).toMatch(/failed to start/);
     expect(r.store.getState().process.pid).toBeNull();
-    const runs = await readRuns(path.join(dir, '.backfill-tui'));
+    const runs = await readRuns(path.join(dir, '.backfill-tui'), null);
     expect(runs[0].end?.reason).toBe('failed-to-start');
     // The log the launch opened for it is not left behind, empty (tester X9): the screen waits for it again.
     expect(existsSync(path.join(dir, 'backfill.log'))).toBe(false);
@@ -529,17 +529,17 @@ describe('after a group retry (tester F9, F15)', () => {
     // three still missing; nothing starts until that box's y (tester U15).
     mkdirSync(path.join(dir, 'st', KEYS[1]), { recursive: true });
     writeFileSync(path.join(dir, 'st', KEYS[1], 'a.json'), '{}');
-    const runsBefore = (await readRuns(path.join(dir, '.backfill-tui'))).length;
+    const runsBefore = (await readRuns(path.join(dir, '.backfill-tui'), null)).length;
     r.controller.onIntent('confirm-all');
     const all = await waitFor(() => (r.store.getState().ui.confirm && r.store.getState().ui.confirm !== box ? r.store.getState().ui.confirm : null), 'the box for all');
     expect(all.keys).toEqual([KEYS[0], KEYS[2], KEYS[3]]);
     expect(all.message).toBe('Retry all 3 failed keys, the 1 persistent one included (Regular season 1; failed in every run that tried it: a retry will not help), 3 workers, timeout 300 s?');
-    expect((await readRuns(path.join(dir, '.backfill-tui'))).length).toBe(runsBefore);
+    expect((await readRuns(path.join(dir, '.backfill-tui'), null)).length).toBe(runsBefore);
     r.controller.onIntent('confirm-yes');
     // The launch is its record in the runs file (3 keys). Its `launched run` notice is not waited for: three keys
     // that all fail are done quickly, and the run's end notice then replaces it (the CI of stop 22 timed out on it).
     const launched = await waitFor(async () => {
-      const runs = await readRuns(path.join(dir, '.backfill-tui'));
+      const runs = await readRuns(path.join(dir, '.backfill-tui'), null);
       const last = runs.length === runsBefore + 1 ? runs.at(-1)! : null;
       return last?.pid != null ? last : null;
     }, 'the launch of all three', 30_000);
@@ -572,6 +572,6 @@ describe('a suspicious key among the failures (tester T15)', () => {
     const pid = await waitFor(() => r.store.getState().process.pid ?? r.store.getState().ui.notices.find((n) => n.tone === 'fail') ?? null, 'the launch', 30_000);
     expect(typeof pid).toBe('number');
     runPids.push(pid as number);
-    expect((await readRuns(path.join(dir, '.backfill-tui'))).at(-1)).toMatchObject({ keyCount: 1 });
+    expect((await readRuns(path.join(dir, '.backfill-tui'), null)).at(-1)).toMatchObject({ keyCount: 1 });
   });
 });

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, test } from 'vitest';
 import { startRuntime, type Runtime } from '../src/app/runtime.js';
-import { collectSnapshot } from '../src/app/snapshot.js';
+import { collectSnapshot, newReport } from '../src/app/snapshot.js';
+import { rowProblems } from '../src/overview/row-problem.js';
 import { statusJson } from '../src/app/status-json.js';
 import { statusText } from '../src/app/status-text.js';
 import { loadConfig } from '../src/config.js';
@@ -84,8 +85,8 @@ test.each([
   const box = await waitFor(() => a.store.getState().ui.confirm, 'the box');
   expect(box.keys).toHaveLength(n);
   a.controller.onIntent('confirm-yes');
-  await waitFor(async () => (await readRuns(config.stateDir)).at(-1)?.end || null, 'its end recorded');
-  const launch = (await readRuns(config.stateDir)).at(-1)!;
+  await waitFor(async () => (await readRuns(config.stateDir, null)).at(-1)?.end || null, 'its end recorded');
+  const launch = (await readRuns(config.stateDir, null)).at(-1)!;
   await waitFor(() => currentFigures(a.store.getState()).status === 'ended' || null, 'the launcher says ended');
   expect(currentFigures(a.store.getState())).toMatchObject({ done: 0, total: n });
 
@@ -114,4 +115,40 @@ test.each([
   expect(b.store.getState().log.history.filter((r) => r.complete)).toHaveLength(1);
   expect(b.store.getState().log.history.filter((r) => r.deadStart)).toHaveLength(0);
   expect(b.store.getState().alerts.recent).toEqual([]);
+}, 60_000);
+
+// Tester AH6: a launch that failed to start (its command not found) was said only by the launching screen's notice and
+// `h`: status said `waiting`, exit 0, `problems: []`, and the overview's title left the job out of `whose run died`.
+test('a launch that failed to start is a problem for status and the job\'s run problem on every dashboard, until a run begins', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'e.csv'), '2022-01-03\n2022-01-04\n');
+  writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'nocmd', log: 'bf.log', expected: 'e.csv', keepAwake: false, timezone: 'UTC', command: ['no-such-command-ah6', '{keysFile}'] }));
+  const config = loadConfig({ cwd: dir });
+  const a = startRuntime(config, { exit: () => undefined });
+  runtimes.push(a);
+  await waitFor(() => a.store.getState().coverage.expected && a.store.getState().process.writersChecked && a.store.getState().log.looked, 'ready');
+  a.controller.onIntent('resume');
+  await waitFor(() => a.store.getState().ui.confirm, 'the box');
+  a.controller.onIntent('confirm-yes');
+  await waitFor(async () => (await readRuns(config.stateDir, null)).at(-1)?.end?.reason === 'failed-to-start' || null, 'the failed start recorded');
+  const id = (await readRuns(config.stateDir, null)).at(-1)!.id;
+  await waitFor(() => rowProblems(a.store.getState()).find((p) => p.kind === 'failed to start'), 'the launching dashboard says it as the run\'s problem');
+  await a.close();
+  runtimes.length = 0;
+
+  const report = newReport();
+  const snap = await collectSnapshot(config, { sources: false, report });
+  expect(report.problems).toEqual([expect.stringMatching(new RegExp(`^launch ${id} at \\d\\d:\\d\\d:\\d\\d failed to start: Command not found: no-such-command-ah6; s launches again`))]);
+  expect(rowProblems(snap)).toMatchObject([{ source: 'run', kind: 'failed to start' }]);
+
+  const b = startRuntime(config, { exit: () => undefined });
+  runtimes.push(b);
+  await waitFor(() => rowProblems(b.store.getState()).find((p) => p.kind === 'failed to start'), 'a later dashboard says it too');
+
+  // A run begun since (started from a shell) is the job's news: the failed launch is no longer said.
+  writeFileSync(join(dir, 'bf.log'), logOf(Date.now() + 60_000, [...banner(1, 60, 2), ['INFO', '  ✅ Scraped 2022-01-03']]));
+  const after = newReport();
+  const later = await collectSnapshot(config, { sources: false, report: after });
+  expect(after.problems).toEqual([]);
+  expect(rowProblems(later)).toEqual([]);
 }, 60_000);

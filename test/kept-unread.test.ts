@@ -34,7 +34,7 @@ test('each kept file that cannot be read, and why in words; a good one read', as
   put('j-empty', '');
   put('j-text', 'hello\n');
   put('j-other', '{"a":1}');
-  const { outcomes, unread } = await loadKept(dir);
+  const { outcomes, unread } = await loadKept(dir, 'projects/p/locations/r/jobs/j');
   expect(outcomes.map((o) => o.id)).toEqual(['j-good']);
   expect(Object.fromEntries(unread.map((u) => [u.id, u.reason]))).toEqual({
     'j-cut': 'incomplete JSON',
@@ -55,6 +55,7 @@ test('the dashboard says it once, naming the file, and never writes over it with
     stateDir: dir,
     baseDir: path.dirname(dir),
     project: 'p',
+    region: 'r',
     job: 'j',
     args: [],
     // Never asked here: only what was kept, and keeping the followed execution, are.
@@ -87,6 +88,7 @@ test('an earlier execution whose log gives no entry is not kept', async () => {
     stateDir: dir,
     baseDir: path.dirname(dir),
     project: 'p',
+    region: 'r',
     job: 'j',
     args: [],
     // Cloud Logging has nothing of it: the first pass reaches the end with no entry.

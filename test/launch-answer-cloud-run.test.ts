@@ -57,7 +57,7 @@ async function launchLostWithItsAnswer(): Promise<string> {
   process.kill(term.pid(), 'SIGKILL');
   term.close();
   term = null;
-  const runs = await readRuns(stateDir());
+  const runs = await readRuns(stateDir(), null);
   expect(runs).toHaveLength(1);
   expect(runs[0].execution).toBeUndefined();
   return server.world.executions[0].name;
@@ -71,21 +71,21 @@ test.skipIf(!HAS_TMUX)('status settles a launch whose answer its dashboard never
   expect(json.execution).toMatchObject({ id, ours: true });
   expect(json.process.external).toBe(false);
   expect(json.problems).toEqual([]);
-  const [run] = await readRuns(stateDir());
+  const [run] = await readRuns(stateDir(), null);
   expect(run).toMatchObject({ label: 'resume', keyCount: 3, execution: name });
 }, 90_000);
 
 test.skipIf(!HAS_TMUX)('the next dashboard settles it too: its execution is the launch\'s (resume, not external), in h, and said once', async () => {
   const name = await launchLostWithItsAnswer();
   const id = name.split('/').at(-1)!;
-  const [launch] = await readRuns(stateDir());
+  const [launch] = await readRuns(stateDir(), null);
   const r = runtime();
   await waitFor(() => r.store.getState().place?.execution?.id === id || null, 'the execution followed', 30_000);
   const s = r.store.getState();
   expect(s.place?.ours).toBe(true);
   expect(s.process).toMatchObject({ external: false, attached: true, runId: launch.id });
   expect(s.ui.notices.map((n) => n.text)).toContainEqual(expect.stringMatching(new RegExp(`^execution ${id} is launch ${launch.id} \\(\\d\\d:\\d\\d, 3 keys\\), whose dashboard was closed before Cloud Run answered`)));
-  expect((await readRuns(stateDir()))[0]).toMatchObject({ id: launch.id, execution: name });
+  expect((await readRuns(stateDir(), null))[0]).toMatchObject({ id: launch.id, execution: name });
   const h = await waitFor(() => historyLines(r.store.getState()).map((l) => l.text).find((t) => t.includes(' resume ')) ?? null, 'its row in h', 20_000);
   expect(h).toMatch(/resume\s+3 keys running/);
   expect(historyLines(r.store.getState()).map((l) => l.text).filter((t) => / external /.test(t))).toEqual([]);
@@ -110,7 +110,7 @@ test('a launch that never became an execution is said, once its window is over, 
   const words = /^launch resume-20261201-162248-1e15c2 \(\d\d:\d\d, 3 keys\) never became an execution: the dashboard was closed before Cloud Run answered; s launches them again$/;
   const status = await runCliAsync(['status', '--json'], { cwd: dir });
   expect(JSON.parse(status.stdout).problems).toEqual([expect.stringMatching(words)]);
-  const [run] = await readRuns(stateDir());
+  const [run] = await readRuns(stateDir(), null);
   expect(run.end).toMatchObject({ reason: 'failed-to-start' });
   // Said again (not written again) while nothing newer ran: the text form and the dashboard.
   const text = await runCliAsync(['status'], { cwd: dir });

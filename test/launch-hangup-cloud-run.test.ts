@@ -43,7 +43,7 @@ test.skipIf(!HAS_TMUX)('the terminal closed while jobs.run is under way: the das
   term = null;
   answer();
   await ended;
-  const runs = await readRuns(path.join(dir, '.backfill-tui'));
+  const runs = await readRuns(path.join(dir, '.backfill-tui'), null);
   expect(server.world.executions).toHaveLength(1);
   expect(runs).toHaveLength(1);
   expect(runs[0]).toMatchObject({ label: 'resume', keyCount: 2, execution: server.world.executions[0].name });

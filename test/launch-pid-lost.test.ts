@@ -47,7 +47,7 @@ test('a dashboard killed in the tick after the spawn leaves the launch recorded 
   const pid = Number(out.trim());
   track(pid);
   expect(pid).toBeGreaterThan(0);
-  const runs = await readRuns(opts.stateDir);
+  const runs = await readRuns(opts.stateDir, null);
   expect(runs).toHaveLength(1);
   expect(runs[0]).toMatchObject({ pid, procStart: readProcStat(pid)!.startTime, end: null });
 });
@@ -80,11 +80,11 @@ test('a launch recorded without its pid is found by its mark: the next dashboard
   expect(state().process).toMatchObject({ runId: id, pid, attached: true, alive: true, external: false, externalPids: [] });
   expect(statusText(state())).not.toContain('not started here');
   // Its record completed: later dashboards and `status` know the pid without looking for the mark.
-  const recorded = await waitFor(async () => (await readRuns(stateDir)).find((x) => x.id === id && x.pid !== null), 'the pid recorded');
+  const recorded = await waitFor(async () => (await readRuns(stateDir, null)).find((x) => x.id === id && x.pid !== null), 'the pid recorded');
   expect(recorded).toMatchObject({ pid, procStart: readProcStat(pid)!.startTime, end: null });
   // And the run's end is this dashboard's to record, as for a run it re-attached to.
   process.kill(-pid, 'SIGKILL');
-  const ended = await waitFor(async () => (await readRuns(stateDir)).find((x) => x.id === id)?.end, 'the end recorded', 30_000);
+  const ended = await waitFor(async () => (await readRuns(stateDir, null)).find((x) => x.id === id)?.end, 'the end recorded', 30_000);
   expect(ended.reason).toBe('exited');
 }, 60_000);
 

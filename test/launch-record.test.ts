@@ -91,7 +91,7 @@ describe('record first, launch after', () => {
     track(result.run.pid);
     const seen = readText(join(dir, 'job.log')).trim().split('\n').map((l) => JSON.parse(l));
     expect(seen[0]).toMatchObject({ type: 'launch', id: result.run.id, pid: null });
-    const [run] = await readRuns(state);
+    const [run] = await readRuns(state, null);
     expect(run).toMatchObject({ id: result.run.id, pid: result.run.pid, procStart: result.run.procStart });
   });
 
@@ -100,7 +100,7 @@ describe('record first, launch after', () => {
     const out = await launchBackfill(config, { keys: ['2022-01-03'], workers: 1, timeout: 10, label: 'resume', storageBefore: 537 });
     if (!out.ok) throw new Error(out.message);
     track(out.run.pid);
-    const [run] = await readRuns(config.stateDir);
+    const [run] = await readRuns(config.stateDir, null);
     expect(run).toMatchObject({ id: out.run.id, storageBefore: 537 });
   });
 

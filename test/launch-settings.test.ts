@@ -33,7 +33,7 @@ async function launchWith(command: string[]): Promise<{ message: string; record:
   r.controller.onIntent('resume');
   const box = await waitFor(() => state().ui.confirm, 'the resume box');
   r.controller.onIntent('confirm-yes');
-  const record = await waitFor(async () => (await readRuns(loaded.stateDir)).at(-1), 'the launch record', 20_000);
+  const record = await waitFor(async () => (await readRuns(loaded.stateDir, null)).at(-1), 'the launch record', 20_000);
   const seed = await waitFor(() => state().log.current, 'the launched run');
   return { message: box.message, record: record as unknown as Record<string, unknown>, seed };
 }

@@ -38,11 +38,11 @@ test('a launch whose dashboard still holds the launch lock is not settled as nev
   writeFileSync(lock, JSON.stringify({ pid: process.pid, procStart: procStartOf(process.pid), at: launch.startedAt }));
   const during = unwrapped((await runCliAsync(['status'], { cwd: dir })).stdout);
   expect(during).not.toContain('never became an execution');
-  expect((await readRuns(stateDir)).find((r) => r.id === id)?.end).toBeNull();
+  expect((await readRuns(stateDir, null)).find((r) => r.id === id)?.end).toBeNull();
   // Its dashboard gone (the lock released, or left by a dead one): the look settles it.
   unlinkSync(lock);
   const after = unwrapped((await runCliAsync(['status'], { cwd: dir })).stdout);
   expect(after).toContain(`launch ${id}`);
   expect(after).toContain('never became an execution');
-  expect((await readRuns(stateDir)).find((r) => r.id === id)?.end?.reason).toBe('failed-to-start');
+  expect((await readRuns(stateDir, null)).find((r) => r.id === id)?.end?.reason).toBe('failed-to-start');
 }, 60_000);

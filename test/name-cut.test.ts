@@ -77,3 +77,25 @@ describe('text status of a jobs list', () => {
     expect(r.stdout).not.toContain('a-very-long-job-na…');
   });
 });
+
+describe('text status of names beyond plain characters (tester AH2)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'name-cut-wide-'));
+  afterAll(() => removeDir(dir));
+  // The jobs table's state column starts at terminal column 23 on every row (2 of marker, 20 of name, 1 of space: a
+  // long name beside them takes the column's 20), as
+  // the overview lays it out: a CJK character takes two columns, an emoji two, a combining accent and a zero-width
+  // space none, and a tab in a name is shown as one space. Counted by hand for each name.
+  test.each([
+    ['選手ボックススコア-2021', '  選手ボック…コア-2021 waiting'],
+    ['team-👍-boxscores', '  team-👍-boxscores    waiting'],
+    ['café-naïve-e\u0301t\u0301e\u0301', '  café-naïve-e\u0301t\u0301e\u0301       waiting'],
+    ['zero\u200bwidth', '  zero\u200bwidth            waiting'],
+    ['tab\tname', '  tab name             waiting'],
+  ])('%s is padded and cut by terminal columns', (name, row) => {
+    writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ jobs: [{ name, log: 'a.log', failed: 'a/failed_*.json' }, { name: 'plain-job', log: 'b.log', failed: 'b/failed_*.json' }, { name: `${LONG}0`, log: 'c.log', failed: 'c/failed_*.json' }] }));
+    const r = runCli(['status'], { cwd: dir });
+    const rows = r.stdout.split('\n');
+    expect(rows.find((l) => l.startsWith(row))).toBeDefined();
+    expect(rows.find((l) => l.startsWith('  plain-job            waiting'))).toBeDefined();
+  });
+});

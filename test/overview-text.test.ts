@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { wrap as wrapText } from '../src/text-width.js';
+import { CODE_POINTS, cutPath } from '../src/format.js';
 import { chainText, stageNotes } from '../src/chain/funnel-text.js';
 import type { FunnelRow } from '../src/chain/funnel.js';
 
@@ -16,9 +17,17 @@ describe('wrapText: text status keeps a long line whole within the width', () =>
   });
 
   // Tester AC11: a Cloud Run job's log path was cut inside a word at the 10-column hang (`…/jobs/bdl-boxs` / `core-backfill`).
-  test('a path longer than a row breaks after a /; a word longer than a hung row but not than the width is hung less, whole', () => {
+  // Tester AG6 a: text status broke a path longer than the width after a `/` (a copy of it was two paths): on a screen
+  // and in text status it is cut in the middle at its `/`s; in words left in the shell (stderr, leave words) it stays whole.
+  test('a path longer than the width is never broken: cut at its /s, or whole; a word longer than a hung row but not than the width is hung less, whole', () => {
     const path = 'cloud-run:projects/nba-props-platform/locations/us-west2/jobs/bdl-boxscore-backfill';
-    expect(wrapText(`bdl-boxscores: waiting  ${path}`, 80, 10)).toEqual(['bdl-boxscores: waiting', `${' '.repeat(10)}cloud-run:projects/nba-props-platform/locations/us-west2/jobs/`, `${' '.repeat(10)}bdl-boxscore-backfill`]);
+    expect(wrapText(`bdl-boxscores: waiting  ${path}`, 80, 10, 'cut')).toEqual(['bdl-boxscores: waiting', `${' '.repeat(5)}cloud-run:projects/nba-props-platform/…/us-west2/jobs/bdl-boxscore-backfill`]);
+    expect(wrapText(`bdl-boxscores: waiting  ${path} b`, 80, 10)).toEqual(['bdl-boxscores: waiting', `${' '.repeat(10)}${path}`, `${' '.repeat(10)}b`]);
+    const file = '/tmp/h76/init/backfill_jobs/scrapers/nbac_player_boxscore/game_dates_to_scrape.csv';
+    expect(wrapText(`expected  expected keys file not found: ${file}`, 80, 10, 'cut')).toEqual(['expected  expected keys file not found:', `${' '.repeat(10)}/tmp/h76/init/…/scrapers/nbac_player_boxscore/game_dates_to_scrape.csv`]);
+    // A URL keeps its scheme and host; one whose first and last parts alone pass the width is cut in the middle.
+    expect(cutPath(`gs://nba-scraped-data/${'a/'.repeat(40)}x.json`, 40, CODE_POINTS)).toBe('gs://nba-scraped-data/a/a/…/a/a/a/x.json');
+    expect(cutPath(`/${'x'.repeat(50)}/${'y'.repeat(50)}`, 40, CODE_POINTS)).toBe(`/${'x'.repeat(19)}…${'y'.repeat(19)}`);
     const word = 'gs://nba-scraped-data/nba-com/player-boxscores/2024-01-01/20251126_120000.json';
     expect(word.length).toBeGreaterThan(70);
     expect(wrapText(`problem   ${word} b`, 80, 10)).toEqual(['problem', `${' '.repeat(80 - word.length)}${word}`, `${' '.repeat(10)}b`]);

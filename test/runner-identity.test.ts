@@ -82,7 +82,7 @@ describe('a run record without a start time', () => {
     const state = tempDir();
     await appendRunRecord(state, rec('r1', pid, 2));
     await appendRunRecord(state, rec('r0', gone, 1));
-    const found = findAttachable(await readRuns(state));
+    const found = findAttachable(await readRuns(state, null));
     expect(found.attachable).toBeNull();
     expect(found.unproven.map((r) => r.id)).toEqual(['r1']);
     expect(found.ended.map((r) => r.id)).toEqual(['r0']);
@@ -107,7 +107,7 @@ describe('a run record without a start time', () => {
     expect(r.store.getState().ui.confirm).toBeNull();
     r.controller.onIntent('confirm-yes');
     expect(exists(pid)).toBe(true);
-    const runs = await readRuns(state);
+    const runs = await readRuns(state, null);
     expect(runs[0].end).toBeNull(); // not recorded as ended either: it cannot be said
   });
 });

@@ -37,7 +37,7 @@ describe('launch', () => {
     expect(readlinkSync(`/proc/${pid}/fd/1`)).toBe(opts.logFile);
     // We closed our copy of the log descriptor: only the child writes the log.
     expect(await logWriters(opts.logFile)).toEqual([pid]);
-    expect((await readRuns(opts.stateDir))[0]).toMatchObject({ id: result.run.id, pid, procStart, end: null, keyCount: 3 });
+    expect((await readRuns(opts.stateDir, null))[0]).toMatchObject({ id: result.run.id, pid, procStart, end: null, keyCount: 3 });
 
     const ended = await new Promise<ExitInfo>((resolve) => watchProcess(pid!, procStart, { child: result.child, onExit: resolve }));
     expect(ended).toMatchObject({ exitCode: 0, signal: null });
@@ -67,13 +67,13 @@ describe('launch', () => {
     expect(isAlive(run.pid, run.procStart)).toBe(true);
 
     // A new dashboard finds the run from runs.jsonl and watches it by polling /proc.
-    const found = findAttachable(await readRuns(opts.stateDir));
+    const found = findAttachable(await readRuns(opts.stateDir, null));
     expect(found.attachable?.id).toBe(run.id);
     const ended = new Promise<ExitInfo>((resolve) => watchProcess(run.pid, run.procStart, { pollMs: 20, onExit: resolve }));
     writeFileSync(gate, ''); // only now does the child write its lines and finish
     expect(await ended).toMatchObject({ exitCode: null, signal: null });
     expect(readText(opts.logFile)).toBe(`ready\n${expectedLines(20)}\n`);
-    expect(findAttachable(await readRuns(opts.stateDir)).ended.map((r) => r.id)).toEqual([run.id]);
+    expect(findAttachable(await readRuns(opts.stateDir, null)).ended.map((r) => r.id)).toEqual([run.id]);
   });
 
   test('a command that does not exist fails to start, recorded as such, nothing left running', async () => {
@@ -81,7 +81,7 @@ describe('launch', () => {
     writeFileSync(opts.logFile, 'before\n');
     const result = await launch(opts);
     expect(result).toMatchObject({ ok: false, reason: 'Command not found: no-such-backfill-command-xyz', firstOutput: '' });
-    const [run] = await readRuns(opts.stateDir);
+    const [run] = await readRuns(opts.stateDir, null);
     expect(run).toMatchObject({ pid: null, end: { reason: 'failed-to-start', message: 'Command not found: no-such-backfill-command-xyz' } });
     expect(readText(opts.logFile)).toBe('before\n');
   });
@@ -94,7 +94,7 @@ describe('launch', () => {
     track(result.run.pid);
     expect(result.reason).toBe(`${process.execPath} exited with code 3 right after starting`);
     expect(result.firstOutput).toBe('usage: job.py --service-url URL\n');
-    const [run] = await readRuns(opts.stateDir);
+    const [run] = await readRuns(opts.stateDir, null);
     expect(run).toMatchObject({ pid: result.run.pid, end: { reason: 'failed-to-start', exitCode: 3 } });
   });
 
@@ -114,7 +114,7 @@ describe('launch', () => {
     const result = await launch({ ...opts, startWindowMs: 10_000, onSpawn: untilDead });
     if (result.ok) throw new Error('expected a failure to start');
     expect(result.reason).toBe('/bin/false exited with code 1 right after starting');
-    const [run] = await readRuns(opts.stateDir);
+    const [run] = await readRuns(opts.stateDir, null);
     expect(run).toMatchObject({ end: { reason: 'failed-to-start', exitCode: 1 } });
   });
 
@@ -139,7 +139,7 @@ describe('launch', () => {
       ok: false, run: { pid: null },
       reason: expect.stringMatching(/^Cannot write the log .*job\.log: .*\/logs is a file, not a directory \(EEXIST\)$/),
     });
-    expect((await readRuns(opts.stateDir))[0].end?.reason).toBe('failed-to-start');
+    expect((await readRuns(opts.stateDir, null))[0].end?.reason).toBe('failed-to-start');
   });
 
   test('env additions reach the child; a clean quick exit is a run, and the watcher still hears it', async () => {

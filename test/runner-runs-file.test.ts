@@ -21,10 +21,10 @@ const endRec = (id: string, extra: Partial<EndRecord> = {}): EndRecord => ({
 describe('runs.jsonl', () => {
   test('a launch and its end fold into one run; a missing file is no runs', async () => {
     const state = tempDir();
-    expect(await readRuns(state)).toEqual([]);
+    expect(await readRuns(state, null)).toEqual([]);
     await appendRunRecord(state, launchRec('a'));
     await recordEnd(state, { id: 'a', endedAt: 2_000, exitCode: 0, signal: null, reason: 'exited', counts: { succeeded: 42, failed: 202 } });
-    const [run] = await readRuns(state);
+    const [run] = await readRuns(state, null);
     expect(run).toMatchObject({ id: 'a', pid: 1234, keyCount: 244, end: { exitCode: 0, reason: 'exited', counts: { failed: 202 } } });
   });
 
@@ -43,9 +43,9 @@ describe('runs.jsonl', () => {
     const state = tempDir();
     await appendRunRecord(state, launchRec('a'));
     appendFileSync(runsPath(state), '{"type":"launch","id":"torn","arg'); // a crash mid-write
-    expect((await readRuns(state)).map((r) => r.id)).toEqual(['a']);
+    expect((await readRuns(state, null)).map((r) => r.id)).toEqual(['a']);
     await recordEnd(state, { id: 'a', endedAt: 5, exitCode: null, signal: null, reason: 'gone' });
-    const runs = await readRuns(state);
+    const runs = await readRuns(state, null);
     expect(runs.map((r) => [r.id, r.end?.reason])).toEqual([['a', 'gone']]);
     expect(readFileSync(runsPath(state), 'utf8')).toContain('"arg\n{"type":"end"');
   });
@@ -122,7 +122,7 @@ describe('records are checked field by field when read', () => {
       { type: 'stop', id: 'good', at: 'now' },
     ];
     appendFileSync(runsPath(dir), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const runs = await readRuns(dir);
+    const runs = await readRuns(dir, null);
     expect(runs.map((r) => r.id)).toEqual(['good', 'bad-optional']);
     expect(runs[0]).toMatchObject({ workers: 3, end: { reason: 'exited', counts: { succeeded: 3 } } });
     expect(runs[0].end!.counts).toEqual({ succeeded: 3 });

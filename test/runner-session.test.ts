@@ -77,9 +77,9 @@ describe('a command that leaves the backfill running in its session (tester W24)
     const run = await launchWrapper();
     await waitFor(() => !isAlive(run.pid, run.procStart), 'the wrapper to exit');
     // Without the record nothing proves the session is the run's: found ended, never attached or signalled.
-    expect(findAttachable(await readRuns(run.stateDir)).attachable).toBeNull();
+    expect(findAttachable(await readRuns(run.stateDir, null)).attachable).toBeNull();
     await appendRunRecord(run.stateDir, { type: 'left', id: run.id, at: 1, exitCode: 0, signal: null, pids: [run.backfill] });
-    const runs = await readRuns(run.stateDir);
+    const runs = await readRuns(run.stateDir, null);
     expect(runs[0].left).toMatchObject({ exitCode: 0, pids: [run.backfill] });
     expect(findAttachable(runs).attachable?.id).toBe(run.id);
     // A survivor recorded with another start time is another process under a reused pid: proves nothing.
@@ -89,6 +89,6 @@ describe('a command that leaves the backfill running in its session (tester W24)
     expect(isAlive(run.backfill.pid, run.backfill.procStart)).toBe(true);
     process.kill(run.backfill.pid, 'SIGKILL');
     await waitFor(() => !isAlive(run.backfill.pid, run.backfill.procStart), 'the backfill to die');
-    expect(findAttachable(await readRuns(run.stateDir)).ended.map((r) => r.id)).toEqual([run.id]);
+    expect(findAttachable(await readRuns(run.stateDir, null)).ended.map((r) => r.id)).toEqual([run.id]);
   });
 });

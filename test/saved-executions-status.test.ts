@@ -34,11 +34,11 @@ const fail = (key: string) => ({ key, status: 'failed', error: 'HTTP 500' });
 async function savedExecutions(): Promise<void> {
   writeCloudRunJobConfig(dir, server, { keys: [K1, K2, K3, K4], args: ['--keys={keys}'], present: [K1, K2] });
   const { stateDir } = loadConfig({ cwd: dir });
-  await saveOutcomes(stateDir, { id: 'bf-a', startedAt: T, endedAt: T + 60_000, failed: [fail(K3), fail(K4)], tried: [K1, K2, K3, K4], whole: true, counts: { succeeded: 2, failed: 2, skipped: 0 } });
+  await saveOutcomes(stateDir, { id: 'bdl-boxscore-backfill-aaaaa', startedAt: T, endedAt: T + 60_000, failed: [fail(K3), fail(K4)], tried: [K1, K2, K3, K4], whole: true, counts: { succeeded: 2, failed: 2, skipped: 0 } });
   // As written before the fix (a1c55f5): the file itself, not through today's outcomesOf.
   mkdirSync(outcomesDir(stateDir), { recursive: true });
-  writeFileSync(path.join(outcomesDir(stateDir), 'bf-b.json'), `${JSON.stringify({ id: 'bf-b', startedAt: T + 120_000, endedAt: T + 150_000, failed: [fail(K3)], tried: [K3, K4], whole: true, counts: { succeeded: 0, failed: 1, skipped: 0 } })}\n`);
-  await saveOutcomes(stateDir, { id: 'bf-c', startedAt: T + 200_000, endedAt: T + 230_000, failed: [fail(K4)], tried: [K4], whole: true, counts: { succeeded: 0, failed: 1, skipped: 0 } });
+  writeFileSync(path.join(outcomesDir(stateDir), 'bdl-boxscore-backfill-bbbbb.json'), `${JSON.stringify({ id: 'bdl-boxscore-backfill-bbbbb', startedAt: T + 120_000, endedAt: T + 150_000, failed: [fail(K3)], tried: [K3, K4], whole: true, counts: { succeeded: 0, failed: 1, skipped: 0 } })}\n`);
+  await saveOutcomes(stateDir, { id: 'bdl-boxscore-backfill-ccccc', startedAt: T + 200_000, endedAt: T + 230_000, failed: [fail(K4)], tried: [K4], whole: true, counts: { succeeded: 0, failed: 1, skipped: 0 } });
 }
 
 // Tester Y4 residue: after the region was restarted (its executions gone from its listing) status said `failing 0`
@@ -70,4 +70,24 @@ test('a region that does not answer: the newest execution\'s failures are not kn
   expect(missing.code).toBe(1);
   expect(missing.stdout).toBe('');
   expect(missing.stderr).toContain("not listed: the newest execution's failing keys are not known; nothing is printed");
+}, 60_000);
+
+// Tester AH3: two configs side by side (this job's and one on Cloud Run job mt-job) share `.backfill-tui`; each took
+// the other's kept executions and launches for its own (`r`: `Retry 257 failed keys` where the job had failed 5).
+test("another job's executions kept in the same state folder are not this job's failures", async () => {
+  await savedExecutions();
+  const { stateDir } = loadConfig({ cwd: dir });
+  // mt-job's: one kept as today's dashboards keep it (naming its job), one from before they did (its id alone).
+  const mt = 'projects/nba-props-platform/locations/us-west2/jobs/mt-job';
+  await saveOutcomes(stateDir, { id: 'mt-job-ddddd', job: mt, startedAt: T + 300_000, endedAt: T + 360_000, failed: [fail(K1)], tried: [K1, K2], whole: true, counts: { succeeded: 1, failed: 1, skipped: 0 } });
+  writeFileSync(path.join(outcomesDir(stateDir), 'mt-job-eeeee.json'), `${JSON.stringify({ id: 'mt-job-eeeee', startedAt: T + 400_000, endedAt: T + 460_000, failed: [fail(K2)], tried: [K2], whole: true, counts: { succeeded: 0, failed: 1, skipped: 0 } })}\n`);
+  // And its launch, as its dashboard recorded it.
+  writeFileSync(path.join(stateDir, 'runs.jsonl'), `${JSON.stringify({ type: 'launch', id: 'resume-mt', label: 'resume', argv: [`--keys=${K1},${K2}`], cwd: '', keysFile: null, keyCount: 2, pid: null, procStart: null, log: `cloud-run:${mt}/executions/mt-job-eeeee`, startedAt: T + 400_000, execution: `${mt}/executions/mt-job-eeeee` })}\n`);
+  const status = await runCliAsync(['status', '--json'], { cwd: dir });
+  const json = JSON.parse(status.stdout);
+  // As in the first case: K3 and K4 are this job's, failed in every execution of it that tried them.
+  expect(json.failures).toMatchObject({ failing: 2, recovered: 0, persistent: 2 });
+  expect(json.runs ?? []).not.toContainEqual(expect.objectContaining({ id: 'resume-mt' }));
+  const missing = await runCliAsync(['missing', '--from', 'failures'], { cwd: dir });
+  expect(missing.stdout).toBe(`${K3}\n${K4}\n`);
 }, 60_000);

@@ -140,7 +140,7 @@ test('our launched run and a second writer\'s run in one log: two runs, once eac
   await waitFor(() => allComplete(state().log) || null, 'both summaries read', 30_000);
 
   // runs.jsonl: ours ended complete with its own counts (not the other's).
-  const rec = await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui'))).find((x) => x.end)?.end, 'our end record', 30_000);
+  const rec = await waitFor(async () => (await readRuns(path.join(dir, '.backfill-tui'), null)).find((x) => x.end)?.end, 'our end record', 30_000);
   expect(rec).toMatchObject({ reason: 'complete', counts: { succeeded: 3, failed: 0, skipped: 0 } });
   // The dashboard: the two runs, each once, each complete with its own keys.
   const runs = [...state().log.history, ...(state().log.beside ? [state().log.beside!] : []), state().log.current!];

@@ -67,7 +67,7 @@ test('q during a stop: the stop returns at once, its SIGTERM goes from a carrier
   track(carrier);
   const words = leaveSummary([store.getState()]);
   const sigintAt = store.getState().process.stopSignals[0].at;
-  expect(words.slice(0, 2)).toEqual([`backfill-tui: stopq: run ${out.ok ? out.runId : ''} (pid ${pid}) is stopping`, `backfill-tui:   SIGTERM at ${clockTime(store.getState().process.stopSignals[0].at + STOP_GRACE_MS)} if it still runs (pid ${carrier} sends it)`]);
+  expect(words.map((w) => w.replace(/^ {14}/, ' ')).join('')).toBe(`backfill-tui: stopq: run ${out.ok ? out.runId : ''} (pid ${pid}) is stopping: SIGINT at ${clockTime(sigintAt)}; SIGTERM at ${clockTime(sigintAt + STOP_GRACE_MS)} if it still runs (pid ${carrier} sends it)`);
   expect(words.join('\n')).not.toContain('goes on');
   // The dashboard is gone.
   ac.abort();
@@ -192,12 +192,13 @@ test('the words on leaving during each stage of a stop', () => {
   const sigint = { ...s, process: { ...p, stopping: 'sigint' as const, stopSignals: [{ signal: 'SIGINT' as const, at }] } };
   const t = (ms: number) => clockTime(ms);
   // No carrier (no /proc): the next dashboard must be opened in time.
-  expect(leaveSummary([sigint])).toEqual(['backfill-tui: j: run r1 (pid 42) is stopping', `backfill-tui:   SIGTERM due at ${t(at + 10_000)}: open the dashboard by then to send it`]);
+  // What was sent and when, then what comes next, in one line wrapped under its text (tester AG6 b).
+  expect(leaveSummary([sigint])).toEqual([`backfill-tui: j: run r1 (pid 42) is stopping: SIGINT at ${t(at)}; SIGTERM due at`, `${' '.repeat(14)}${t(at + 10_000)}: open the dashboard by then to send it`]);
   const sigterm = { ...s, process: { ...p, stopping: 'sigterm' as const, stopSignals: [{ signal: 'SIGINT' as const, at }, { signal: 'SIGTERM' as const, at: at + 10_000 }] } };
-  expect(leaveSummary([sigterm])).toEqual(['backfill-tui: j: run r1 (pid 42) is stopping', `backfill-tui:   running at ${t(at + 20_000)}? open the dashboard: x asks about SIGKILL`]);
+  expect(leaveSummary([sigterm])).toEqual([`backfill-tui: j: run r1 (pid 42) is stopping: SIGINT at ${t(at)}, SIGTERM at`, `${' '.repeat(14)}${t(at + 10_000)}; running at ${t(at + 20_000)}? open the dashboard: x asks about`, `${' '.repeat(14)}SIGKILL`]);
   const kill = { ...s, process: { ...p, stopping: 'needs-kill' as const, stopSignals: sigterm.process.stopSignals } };
   // Both ignored: it goes on, and the runs-go-on line says so too.
-  expect(leaveSummary([kill])).toEqual(['backfill-tui: j: run r1 (pid 42) ignored SIGINT and SIGTERM', 'backfill-tui:   it goes on: open the dashboard; x asks about SIGKILL', 'backfill-tui: runs go on without the dashboard; open it again to stop them']);
+  expect(leaveSummary([kill])).toEqual([`backfill-tui: j: run r1 (pid 42) ignored SIGINT at ${t(at)} and SIGTERM at`, `${' '.repeat(14)}${t(at + 10_000)}: it goes on; open the dashboard, x asks about SIGKILL`, 'backfill-tui: runs go on without the dashboard; open it again to stop them']);
 });
 
 // The same through the dashboard's own leaving (settleAndSay, what q, Ctrl-C and SIGHUP run): s y, x y, leave.
@@ -223,8 +224,9 @@ test('leaving the dashboard during a stop hands it on and says so under the last
     const carrier = r.store.getState().process.stopCarrier;
     expect(carrier).toEqual(expect.any(Number));
     track(carrier);
-    expect(said).toContain(`(pid ${pid}) is stopping\n`);
-    expect(said).toContain(`if it still runs (pid ${carrier} sends it)`);
+    // One line, wrapped under its text: what was sent, then who sends what comes next (tester AG6 b).
+    const joined = said.replace(/\n {14}/g, ' ');
+    expect(joined).toMatch(new RegExp(`\\(pid ${pid}\\) is stopping: SIGINT at \\d\\d:\\d\\d:\\d\\d; SIGTERM at \\d\\d:\\d\\d:\\d\\d if it still runs \\(pid ${carrier} sends it\\)\n`));
     expect(said).not.toContain('goes on');
   } finally {
     await r.close();

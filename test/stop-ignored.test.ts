@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { recordedRuns } from '../src/app/process-info.js';
-import { foldRuns, type AnyRunRecord } from '../src/runner/runs-file.js';
+import { recordedRuns, recordedStop } from '../src/app/process-info.js';
+import { foldRuns, parseRunLines, type AnyRunRecord } from '../src/runner/runs-file.js';
 import { initialState } from '../src/state/app-state.js';
 import { historyLines } from '../src/state/history-lines.js';
 import { reduce } from '../src/state/reducer.js';
@@ -28,4 +28,14 @@ test('the same with a failing exit code says the code', () => {
 
 test('a run stopped short of its summary stays stopped', () => {
   expect(historyRow([launch, stop, end('exited', 0)])).toMatch(/ stopped$/);
+});
+
+// h74's note: a stop whose SIGINT every process ignored sent SIGTERM first; `status` and a dashboard opened mid-stop
+// said `SIGINT at …` from the stop's record. The SIGTERM's record says the SIGINT was skipped, and what was sent is said.
+test('a stop recorded with its SIGINT skipped reads as the SIGTERM alone; one without, as both', () => {
+  const lines = (term: object) => [launch, { ...stop, carrier: { pid: 9, procStart: 1, dueAt: T0 + 21_000 } }, { type: 'stop', id: 'resume-1', at: T0 + 10_040, signal: 'SIGTERM', ...term }].map((r) => JSON.stringify(r)).join('\n');
+  const [skipped] = foldRuns(parseRunLines(lines({ skipped: 'SIGINT' })));
+  expect(recordedStop(skipped, T0 + 12_000)).toEqual({ stopping: 'sigterm', stopSignals: [{ signal: 'SIGTERM', at: T0 + 10_040 }] });
+  const [both] = foldRuns(parseRunLines(lines({})));
+  expect(recordedStop(both, T0 + 12_000)).toEqual({ stopping: 'sigterm', stopSignals: [{ signal: 'SIGINT', at: T0 + 10_000 }, { signal: 'SIGTERM', at: T0 + 10_040 }] });
 });

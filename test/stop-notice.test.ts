@@ -51,7 +51,7 @@ test('x during a stop says where it stands by the clock, never a frozen count, a
     // x during the SIGTERM stage, then the run winds down and ends.
     r.controller.onIntent('stop');
     expect(stopWords()).toEqual([expect.stringMatching(/; the SIGKILL question at \d\d:\d\d:\d\d if it is still running$/)]);
-    await waitFor(async () => (await readRuns(config.stateDir)).find((x) => x.id === runId)?.end?.reason === 'stopped', 'its end recorded stopped', 20_000);
+    await waitFor(async () => (await readRuns(config.stateDir, null)).find((x) => x.id === runId)?.end?.reason === 'stopped', 'its end recorded stopped', 20_000);
     await waitFor(() => r.store.getState().process.alive === false || null, 'the run gone on the dashboard');
     expect(stopWords()).toEqual([]);
   } finally {

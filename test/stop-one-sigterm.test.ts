@@ -72,7 +72,8 @@ test('stopped on A, A killed, B opened and closed, C opened, all during the grac
   let said = '';
   await settleAndSay([b], (t) => (said += t), 80)();
   await b.close();
-  expect(said).toContain(`if it still runs (pid ${carrier.pid} sends it)`);
+  // One line wrapped under its text (tester AG6 b): read joined.
+  expect(said.replace(/\n {14}/g, ' ')).toContain(`if it still runs (pid ${carrier.pid} sends it)`);
   const c = dashboard(job.config, now);
   try {
     await waitFor(() => c.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'C re-attached, stopping');
@@ -271,6 +272,47 @@ test('the watching dashboard says the other dashboard\'s stop by itself, within 
     await waitFor(() => job.received() >= 1 || null, 'the SIGTERM', 20_000);
     await waitFor(() => job.carriers().every((c) => !pidExists(c.pid)) || null, 'the carrier gone', 10_000);
     expect(job.received()).toBe(1);
+  } finally {
+    ac.abort();
+    await b.close();
+  }
+}, 90_000);
+
+// h74's note (h76's recheck): a run whose processes all ignore SIGINT (SIG_IGN, as a script's `&` or `trap '' INT` leaves
+// them) gets no SIGINT: A said `SIGINT not sent: … so SIGTERM goes now`, while B, joining, said `SIGINT at …` and later
+// `ignored SIGINT at …, SIGTERM at …`. The SIGTERM's record says the SIGINT was skipped; B says what was sent.
+test('a dashboard joining a stop whose SIGINT was never sent (every process ignores it) says the SIGTERM alone', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'ign.sh'), `trap '' INT TERM\necho started\nwhile :; do sleep 1; done\n`);
+  writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'ign', log: 'bf.log', keepAwake: false, timezone: 'UTC', command: ['bash', 'ign.sh'] }));
+  const config = loadConfig({ cwd: dir });
+  const records = () => readFileSync(join(config.stateDir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec & { skipped?: string });
+  const now = Date.now;
+  const store = createStore(initialState({ job: 'ign', log: config.log, now: now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const a = createLocalPlace({ config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+  if (!out.ok) throw new Error(out.message);
+  groups.push(store.getState().process.pid!);
+  await waitFor(() => readFileSync(config.log, 'utf8').includes('started'), 'the run started');
+  const b = dashboard(config, now);
+  try {
+    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
+    expect((await a.stop()).ok).toBe(true);
+    for (const r of records().filter((x) => x.carrier)) track(r.carrier!.pid);
+    const term = await waitFor(() => records().find((r) => r.type === 'stop' && r.signal === 'SIGTERM') ?? null, 'A\'s SIGTERM recorded', 20_000);
+    expect(store.getState().ui.notices.map((n) => n.text).join('\n')).toMatch(/SIGINT not sent: pids? [\d, ]+ (all )?ignores? it, so SIGTERM goes now/);
+    expect(term.skipped).toBe('SIGINT');
+    const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+    // B's x reads the record at once: the SIGTERM alone, as sent.
+    b.controller.onIntent('stop');
+    expect(b.store.getState().ui.confirm).toBeNull();
+    expect(b.store.getState().process.stopSignals).toEqual([{ signal: 'SIGTERM', at: term.at }]);
+    expect(b.store.getState().ui.notices.map((n) => n.text)).toContain(`run ${out.runId} is being stopped already by another dashboard (SIGINT not sent as its processes ignore it, SIGTERM at ${hms(term.at!)}): none sent again; x asks about SIGKILL from ${hms(term.at! + STOP_GRACE_MS)} if it still runs`);
+    expect(b.store.getState().ui.notices.map((n) => n.text).join('\n')).not.toContain('SIGINT at');
+    // Its question at the end names what was sent.
+    await waitFor(() => b.store.getState().process.stopping === 'needs-kill' || null, 'B at the SIGKILL question', 20_000);
+    expect(b.store.getState().ui.notices.map((n) => n.text)).toContain(`run ${out.runId} ignored SIGTERM at ${hms(term.at!)}: press x to decide about SIGKILL`);
   } finally {
     ac.abort();
     await b.close();

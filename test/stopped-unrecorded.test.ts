@@ -41,6 +41,22 @@ describe('a run asked to stop whose end no dashboard recorded: status says stopp
     expect(statusText(state)).toContain('slow: stopped');
   });
 
+  // Tester AH1: a script whose main thread took the SIGINT while its pool went on, silent, until its carrier's SIGTERM
+  // (recorded only while it still ran): it ended at the SIGTERM, 22 s after its first line, not at the SIGINT.
+  test("stopped, its end the carrier's SIGTERM when that came after its last line (0:24), as the dashboard records it", async () => {
+    records([{ type: 'stop', id: 'resume-1', at: T0 + 11_500 }, { type: 'stop', id: 'resume-1', at: T0 + 22_000, signal: 'SIGTERM' }]);
+    const state = await snap();
+    expect(currentFigures(state).elapsedMs).toBe(24_000);
+    expect(statusJson(state).run.finishedAt).toBe(new Date(T0 + 22_000).toISOString());
+  });
+
+  // Tester AH3's local half: a config beside this one shares its `.backfill-tui`; its runs name its own log.
+  test("another job's run in the same runs.jsonl is not this job's", async () => {
+    records([{ ...launch, id: 'resume-other', log: join(dir, 'other.log'), startedAt: T0 + 30_000 }]);
+    const state = await snap();
+    expect(state.process.history.map((r) => r.id)).toEqual(['resume-1']);
+  });
+
   test('no stop record: ended, as before', async () => {
     records([]);
     expect(currentFigures(await snap()).status).toBe('ended');

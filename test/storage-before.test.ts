@@ -43,7 +43,7 @@ test.each([
     await waitFor(() => runtime.store.getState().process.runId === id, 're-attached', 20_000);
     await waitFor(() => runtime.store.getState().coverage.storage?.keys?.size === 4, 'storage listed', 20_000);
     process.kill(child.pid!, 'SIGKILL');
-    const run = await waitFor(async () => (await readRuns(join(dir, '.backfill-tui'))).find((r) => r.id === id && r.end !== null) ?? null, 'the end recorded', 20_000);
+    const run = await waitFor(async () => (await readRuns(join(dir, '.backfill-tui'), null)).find((r) => r.id === id && r.end !== null) ?? null, 'the end recorded', 20_000);
     expect(run.end?.counts).toEqual({ succeeded: 0, failed: 0, skipped: 0, ...expected });
   } finally {
     await runtime.close();

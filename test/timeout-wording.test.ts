@@ -61,6 +61,26 @@ test('a source that never got to send a request says so, not "no answer"', async
   );
 });
 
+// Tester AG6 m: a local storage folder not counted in time read `no request sent … (the client library was still
+// loading …)`: it sends no request and loads no library.
+test('a local folder not counted in time says so, with how far it got, never a request or a client library', async () => {
+  const slow = (done: number): KeySource => ({
+    name: 'storage',
+    label: '/tmp/h76/cr/storage',
+    list: (signal, options) => {
+      if (done > 0 && options?.trace) options.trace.progress = { done, of: 620, unit: 'folders' };
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    },
+  });
+  for (const [done, words] of [[0, 'storage /tmp/h76/cr/storage: folders not counted within 4 s: a busy machine or a slow file system'], [300, 'storage /tmp/h76/cr/storage: folders not counted within 4 s (300 of 620 folders counted): a busy machine or a slow file system']] as const) {
+    const events: AppEvent[] = [];
+    await lookOnce(slow(done), (e) => events.push(e), () => 0, AbortSignal.timeout(50), 4000, { asked: 0 });
+    const error = events.find((e) => e.type === 'coverage/error');
+    expect(error && error.type === 'coverage/error' && error.error.message).toBe(words);
+    expect(error && error.type === 'coverage/error' && error.error.hint).toBe('give it longer with --timeout');
+  }
+});
+
 // Tester T8: a job that stays jobComplete:false was "no answer within 20 s", and --timeout could not give it longer.
 test('a BigQuery job that never completes is said as such when the time runs out', async () => {
   const f = await startFakeBigQuery({ project: 'pr', dataset: 'd', table: 't', rows: ['2022-01-01'], incompletePolls: Infinity });

@@ -1,4 +1,4 @@
-import { createCloudRunApi, type CloudRunApi } from '../cloud-run/api.js';
+import { createCloudRunApi, jobPathOf, type CloudRunApi } from '../cloud-run/api.js';
 import { createCallPacer, type PacerOptions } from '../cloud-run/call-pacer.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
@@ -16,6 +16,7 @@ import type { Grammar } from '../parser/index.js';
 import { ourExecutions, seedOf } from '../run-place/cloud-run-place.js';
 import { entriesToBatches } from '../run-place/cloud-run-setup.js';
 import { readRuns, type RunRecord } from '../runner/runs-file.js';
+import { runsOwner } from '../runner/runs-owner.js';
 import type { AppEvent } from '../state/events.js';
 import { recordedRuns } from './process-info.js';
 
@@ -80,7 +81,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   // Earlier executions' failures as a dashboard kept them (read once from their logs): runs of the failure rule
   // whether or not the region answers or still lists them (tester Z3, Y4: status said `failing 0` beside a saved
   // execution's 9 failed keys when the region was down or had been restarted).
-  const { outcomes: kept, unread } = await loadKept(config.stateDir);
+  const { outcomes: kept, unread } = await loadKept(config.stateDir, jobPathOf(cr));
   // A kept file that cannot be read is a problem line, as a failed-keys file that cannot be read is (tester AD5).
   const unreadSaid = () => unread.map((u) => keptUnreadWords(u, config.stateDir, config.baseDir));
   let list: ExecutionInfo[];
@@ -93,7 +94,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   const takesKeys = argsTakeKeys(cr.args);
   // A launch whose dashboard never heard jobs.run's answer (its terminal closed first: tester AE13) is settled from this
   // listing as a dashboard settles it: its execution recorded as ours, or its end as never executed.
-  const read = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
+  const read = await readRuns(config.stateDir, runsOwner(config)).catch(() => [] as RunRecord[]);
   // A launch under way in a dashboard is settled by its own answer, never by this look.
   const fates = unanswered(read).length && (await launchLockHeld(config.stateDir, config.job)) ? [] : launchFates(read, list, o.now());
   let settleProblem: string[] = [];

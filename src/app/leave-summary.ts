@@ -4,7 +4,7 @@ import { stuckReason } from '../cloud-run/stuck.js';
 import { cancelCommand } from '../state/place-view.js';
 import type { AppState } from '../state/app-state.js';
 import { wrap } from '../text-width.js';
-import { clockTime, STOP_GRACE_MS } from '../state/confirm-situation.js';
+import { clockTime, signalsSent, STOP_GRACE_MS } from '../state/confirm-situation.js';
 
 /**
  * What the dashboard says under its last frame when it leaves (W23: `q` did not say which runs go on; tester X9:
@@ -33,7 +33,8 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
       if (stuck) lines.push(`  to cancel it: ${cancelCommand(e)}`);
       going ||= !unseen;
     } else {
-      if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) ${p.stopping === 'needs-kill' ? `ignored ${p.stopSignals.map((x) => x.signal).join(' and ') || 'the stop'}` : 'is stopping'}`, `  ${stopWords(p)}`);
+      // One line, wrapped under its text as the others are (tester AG6 b: its second line began `backfill-tui:` again).
+      if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) ${stopWords(p)}`);
       else if (p.alive && p.attached) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) goes on`);
       else if (p.alive && p.external) lines.push(`${s.job}: pid ${p.externalPids.join(', ')} (not started here) goes on writing the log`);
       // A run being stopped is said by its own line: "open it again to stop them" is not about it.
@@ -48,15 +49,17 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
 }
 
 /**
- * What comes next of a stop under way as the dashboard leaves, and who does it (tester Y9, Z1): the words never say
- * `goes on` of a run being stopped, nor leave the SIGKILL question unsaid. Short: under 80 columns with its prefix.
+ * A stop under way as the dashboard leaves: what was sent and when (tester AG6 b: `SIGINT at …` was not said), what
+ * comes next and who does it (tester Y9, Z1): the words never say `goes on` of a run being stopped, nor leave the
+ * SIGKILL question unsaid.
  */
 function stopWords(p: AppState['process']): string {
   const last = p.stopSignals.at(-1);
   const due = last ? clockTime(last.at + STOP_GRACE_MS) : '?';
-  if (p.stopping === 'needs-kill') return 'it goes on: open the dashboard; x asks about SIGKILL';
-  if (p.stopping === 'sigterm') return `running at ${due}? open the dashboard: x asks about SIGKILL`;
-  return p.stopCarrier ? `SIGTERM at ${due} if it still runs (pid ${p.stopCarrier} sends it)` : `SIGTERM due at ${due}: open the dashboard by then to send it`;
+  const sent = signalsSent(p);
+  if (p.stopping === 'needs-kill') return `ignored ${p.stopSignals.length ? sent.replace(/, /g, ' and ') : 'the stop'}: it goes on; open the dashboard, x asks about SIGKILL`;
+  if (p.stopping === 'sigterm') return `is stopping: ${sent}; running at ${due}? open the dashboard: x asks about SIGKILL`;
+  return `is stopping: ${sent || 'nothing sent yet'}; ${p.stopCarrier ? `SIGTERM at ${due} if it still runs (pid ${p.stopCarrier} sends it)` : `SIGTERM due at ${due}: open the dashboard by then to send it`}`;
 }
 
 /** Why the job's Cloud Run figures are only its last look (the region down, denied, timing out), or null while it answers. */

@@ -41,6 +41,13 @@ export async function timeoutError(source: KeySource, limitMs?: number, trace?: 
   const name = `${source.service ?? source.name} ${source.label}`;
   const within = limitMs === undefined ? 'in time' : `within ${Math.round(limitMs / 100) / 10} s`;
   const hint = source.timeoutHint ?? 'check the network and the endpoint in the config';
+  // A local folder sends no request and loads no client library (tester AG6 m: a folder of 620 keys read `no request
+  // sent … (the client library was still loading …)`): not counted in time, with how far it got.
+  if (source.service === undefined) {
+    const far = trace?.progress;
+    const got = far && far.done > 0 ? ` (${formatCount(far.done)} of ${far.of === null ? '?' : formatCount(far.of)} ${far.unit} counted)` : '';
+    return new SourceError(`${name}: folders not counted ${within}${got}: a busy machine or a slow file system`, 'give it longer with --timeout', null);
+  }
   if (trace && trace.asked === 0) {
     return new SourceError(`${name}: no request sent ${within} (the client library was still loading, or the look waited its turn)`, 'give it longer with --timeout', null);
   }

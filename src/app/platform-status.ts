@@ -2,7 +2,7 @@ import { collectChain } from '../chain/chain-sources.js';
 import { chainJson } from '../chain/chain-json.js';
 import { funnel, missingInStage, type FunnelRow } from '../chain/funnel.js';
 import { keysForTarget } from '../coverage/math.js';
-import { formatCount } from '../format.js';
+import { CODE_POINTS, formatCount } from '../format.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import type { ChainConfig } from '../jobs/chain-config.js';
@@ -14,7 +14,7 @@ import { collectSnapshot, newReport } from './snapshot.js';
 import { createWritersScan } from '../runner/log-writers.js';
 import { checkRequire, runMissing, runMissingFailures, runNotKnown, runStatus, statusWidth, withProblems } from './status-command.js';
 import { statusJson } from './status-json.js';
-import { fitStatusLines, mayExceed, statusText } from './status-text.js';
+import { fitStatusLines, isPlain, mayExceed, statusText } from './status-text.js';
 import { sayErr, writeOut } from '../std-write.js';
 
 type StatusOpts = { json?: boolean; require?: string; source: 'storage' | 'warehouse'; stage?: string; job?: string; timeoutMs?: number };
@@ -69,7 +69,18 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
   } else {
     // Fitted to the terminal (80 columns when piped), as the overview is: two lines per job, never wrapped.
     const width = statusWidth();
-    const lines = registry.multi ? overviewText(overviewRows(states), width) : statusText(states[0], { width }).trimEnd().split('\n');
+    const rows = registry.multi ? overviewRows(states) : [];
+    // Tables laid out by code points, or by terminal columns when a name or a cell holds more than plain characters
+    // (a CJK name takes two columns a character, a combining accent none: tester AH2); the width library (~30 ms to
+    // load) only then.
+    let measure = CODE_POINTS;
+    const tables = () => ({ jobs: registry.multi ? overviewText(rows, width, measure) : [], chain: registry.chain ? chainText(chain.rows, width, measure) : [] });
+    let table = tables();
+    if (![...table.jobs, ...table.chain].every(isPlain)) {
+      measure = (await import('../text-width.js')).TERMINAL_COLUMNS;
+      table = tables();
+    }
+    const lines = registry.multi ? table.jobs : statusText(states[0], { width }).trimEnd().split('\n');
     // A job's problems under the table, named by job: a calm `waiting` row may hide a refused credential.
     // And each failing source its row shows (a storage or warehouse look says its error in the state, not the report).
     registry.jobs.forEach((job, i) => {
@@ -82,7 +93,7 @@ export async function runPlatformStatus(registry: JobRegistry, opts: StatusOpts)
       for (const p of rowProblems(states[i])) if (!said.some((s) => s.includes(p.message))) lines.push(`${p.source === 'run' ? 'run      ' : 'failing  '} ${registry.multi ? `${job.job}: ` : ''}${p.message}${p.hint ? ` → ${p.hint}` : ''}`);
     });
     if (registry.chain) {
-      lines.push('', `chain: ${formatCount(chain.rows[0]?.expected ?? 0)} expected keys`, ...chainText(chain.rows, width));
+      lines.push('', `chain: ${formatCount(chain.rows[0]?.expected ?? 0)} expected keys`, ...table.chain);
       if (chain.error) lines.push(`expected  ${chain.error}`);
     }
     // A line longer than the terminal is wrapped by display width, as the views measure it; the width library (~30 ms

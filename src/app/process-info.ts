@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
 import { externalWriters, hiddenWriterPossible, type WritersScan } from '../runner/log-writers.js';
-import { readRuns, type RunRecord } from '../runner/runs-file.js';
+import { readRuns, recordedSignals, type RunRecord } from '../runner/runs-file.js';
+import { runsOwner } from '../runner/runs-owner.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import type { ProcessState, RecordedRun } from '../state/app-state.js';
 import { STOP_GRACE_MS } from '../state/confirm-situation.js';
@@ -28,17 +29,20 @@ export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
     counts: r.end?.counts ? { succeeded: r.end.counts.succeeded ?? 0, failed: r.end.counts.failed ?? 0, skipped: r.end.counts.skipped ?? 0 } : null,
     storageBefore: r.end?.counts?.storageBefore ?? null,
     storageAfter: r.end?.counts?.storageAfter ?? null,
+    ...(r.end?.reason === 'failed-to-start' && r.end.message ? { message: r.end.message } : {}),
   }));
 }
 
 /**
  * A run a dashboard asked to stop whose process is gone, its end not recorded yet (the stopping dashboard was left
  * before the script wound down, and no dashboard has looked since): stopped, as the next dashboard will record it
- * (tester Y1: `status` said `ended`). Its end is the stop for now; snapshot.ts takes the run's last line once the
- * log is read, as the dashboard's record does (unwatched-end.ts).
+ * (tester Y1: `status` said `ended`). Its end is the last signal recorded sent to it for now (the SIGTERM its carrier
+ * sent only while it still ran: tester AH1, `status` said 0:07 to the SIGINT where the dashboard said 0:18);
+ * snapshot.ts takes the run's last line when later, once the log is read, as the dashboard's record does
+ * (unwatched-end.ts unwatchedEndAt).
  */
 function withStopsSeen(history: RecordedRun[], ended: RunRecord[]): RecordedRun[] {
-  const stopped = new Map(ended.filter((r) => r.stopAskedAt !== undefined).map((r) => [r.id, r.stopAskedAt!]));
+  const stopped = new Map(ended.filter((r) => r.stopAskedAt !== undefined).map((r) => [r.id, Math.max(r.stopAskedAt!, r.stopTermAt ?? -Infinity)]));
   if (stopped.size === 0) return history;
   return history.map((h) => (stopped.has(h.id) ? { ...h, reason: 'stopped', endedAt: stopped.get(h.id)!, endFromStop: true } : h));
 }
@@ -50,9 +54,10 @@ function withStopsSeen(history: RecordedRun[], ended: RunRecord[]): RecordedRun[
  */
 export function recordedStop(run: RunRecord | null, now: number): Pick<ProcessState, 'stopping' | 'stopSignals'> | null {
   if (!run || run.stopAskedAt === undefined) return null;
-  const term = run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? [{ signal: 'SIGTERM' as const, at: run.stopTermAt }] : [];
-  const stopSignals = [{ signal: 'SIGINT' as const, at: run.stopAskedAt }, ...term];
-  const stopping = term.length === 0 ? 'sigint' : now - term[0].at >= STOP_GRACE_MS ? 'needs-kill' : 'sigterm';
+  const termAt = run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? run.stopTermAt : null;
+  // What was sent: no SIGINT where every process ignored it (h74's note).
+  const stopSignals = recordedSignals({ askedAt: run.stopAskedAt, termAt, skipped: run.stopSkipped === 'SIGINT' });
+  const stopping = termAt === null ? 'sigint' : now - termAt >= STOP_GRACE_MS ? 'needs-kill' : 'sigterm';
   return { stopping, stopSignals };
 }
 
@@ -62,7 +67,7 @@ export const CAN_SEE_WRITERS = existsSync('/proc/self/fd');
 /** What runs.jsonl and /proc say now: the run we can re-attach to, and who else writes the log. */
 export async function processSnapshot(config: Config, writers?: WritersScan, now: () => number = Date.now): Promise<Partial<ProcessState>> {
   // A launch recorded without its pid (its dashboard killed right after the spawn: tester AA13) is found by its mark.
-  const { runs } = withMarkedPids(await readRuns(config.stateDir).catch(() => [] as RunRecord[]));
+  const { runs } = withMarkedPids(await readRuns(config.stateDir, runsOwner(config)).catch(() => [] as RunRecord[]));
   const { attachable, ended } = findAttachable(runs);
   // A run without a start time cannot be proven ours: a process under its pid that writes the log is external.
   const ours = runs.filter((r) => r.pid !== null && r.procStart !== null && r.end === null).map((r) => r.pid as number);

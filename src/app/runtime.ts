@@ -3,6 +3,7 @@ import { readyUnlessAborted } from '../abort.js';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
 import { readRuns, runsPath } from '../runner/runs-file.js';
+import { runsOwner } from '../runner/runs-owner.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import { createWritersScan, hiddenWriterPossible, notOurs, type WritersScan } from '../runner/log-writers.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
@@ -161,7 +162,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const seen = st ? `${st.size}:${st.mtimeMs}` : '';
     if (seen === runsSeen) return;
     runsSeen = seen;
-    const runs = await readRuns(config.stateDir).catch(() => null);
+    const runs = await readRuns(config.stateDir, runsOwner(config)).catch(() => null);
     if (!runs || ac.signal.aborted) return;
     store.dispatch({ type: 'process/history', runs: recordedRuns(runs) });
     adoptRecorded(runs);

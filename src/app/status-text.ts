@@ -13,7 +13,7 @@ import { stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive } from '../state/run-view.js';
-import { currentFigures, skipsAhead } from '../state/current-figures.js';
+import { currentFigures, skipsClaimed } from '../state/current-figures.js';
 import { formatGroups, formatMonths, NO_DATE, persistentSentence } from '../failures/analysis.js';
 import { packGroups } from '../state/group-lines.js';
 import { failuresView } from '../state/failures-view.js';
@@ -46,14 +46,23 @@ const byCodePoints: Cut = (text, width) => ([...text].length <= width ? text : `
 
 /**
  * Text status's lines fitted to `width` columns (tester Z10: a source's problem was one ~200-column line): a longer
- * line is wrapped at spaces with a hanging indent, under its text (past the 10-column label, or its own indent).
+ * line is wrapped at spaces with a hanging indent, under its text (past the 10-column label, or its own indent); a path
+ * longer than the width is cut in the middle with `…`, as the screen cuts it, never broken across lines (tester AG6 a).
  */
-export function fitStatusLines(lines: string[], width: number, wrap: (text: string, width: number, indent: number) => string[]): string[] {
-  return lines.flatMap((l) => wrap(l, width, Math.max(10, /^ */.exec(l)![0].length)));
+export function fitStatusLines(lines: string[], width: number, wrap: (text: string, width: number, indent: number, paths: 'cut') => string[]): string[] {
+  return lines.flatMap((l) => wrap(l, width, Math.max(10, /^ */.exec(l)![0].length), 'cut'));
 }
 
 /** Characters that may take two columns (CJK, Hangul, full-width forms, emoji and their surrogate halves). */
 const MAY_BE_WIDE = /[\u1100-\u115f\u2300-\u23ff\u2600-\u27bf\u2e80-\ua4cf\uac00-\ud7a3\ud800-\udfff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+/** Characters of one column each on any terminal: printable ASCII, Latin letters with their accents precomposed, `·`, `–`, `…`. */
+const PLAIN = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u2013\u2014\u2026]*$/;
+
+/** Whether `line` is all {@link PLAIN} characters: its code points are its columns (no width library needed to lay it out). */
+export function isPlain(line: string): boolean {
+  return PLAIN.test(line);
+}
 
 /**
  * Whether any line may be wider than `width` columns, without the width library: longer in UTF-16 units, or with a
@@ -104,7 +113,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     if (error) lines.push(`          ${error}`);
     const breakdown = failureKindsLine(run.failures, failuresShort(state));
     if (breakdown) lines.push(`          ${breakdown}`);
-    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsAhead(run, state.coverage.storage?.keys ?? null) : 0, lateLogOf(state))) lines.push(`          ${note}`);
+    for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsClaimed(state) : 0, lateLogOf(state))) lines.push(`          ${note}`);
     if (isLive(f.status)) {
       lines.push(f.unseen ? `          rate –  ETA not known while ${f.unseen}` : `          rate ${f.ratePerMin === null ? 'calculating…' : formatRate(f.ratePerMin)}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
     }

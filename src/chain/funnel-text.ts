@@ -1,4 +1,5 @@
-import { formatCount, formatPercent } from '../format.js';
+import { CODE_POINTS, formatCount, formatPercent, oneLine, padCell, type TextMeasure } from '../format.js';
+import { cutApart } from '../overview/name-cut.js';
 import { problemKind } from '../overview/row-problem.js';
 import type { FunnelRow } from './funnel.js';
 
@@ -34,38 +35,34 @@ export function stageNoteForms(r: FunnelRow): string[] {
 }
 
 /** The longest form of a stage's notes that fits `width` columns (the shortest, cut by the caller, when none does). */
-export function stageNotes(r: FunnelRow, width = Infinity): string {
+export function stageNotes(r: FunnelRow, width = Infinity, m: TextMeasure = CODE_POINTS): string {
   const forms = stageNoteForms(r);
-  return forms.find((f) => [...f].length <= width) ?? forms[forms.length - 1];
+  return forms.find((f) => m.width(f) <= width) ?? forms[forms.length - 1];
 }
 
 /** Columns of the funnel for `width`: the stage names, the run bar (left out when the notes need the room), the figures, the notes. */
-export function funnelColumns(rows: FunnelRow[], width: number): { name: number; bar: number; figures: number; notes: number } {
-  const name = Math.min(20, Math.max(5, ...rows.map((r) => [...r.stage].length))) + 1;
-  const figures = Math.max(...rows.map((r) => [...stageFigures(r)].length), 7) + 2;
+export function funnelColumns(rows: FunnelRow[], width: number, m: TextMeasure = CODE_POINTS): { name: number; bar: number; figures: number; notes: number } {
+  const name = Math.min(20, Math.max(5, ...rows.map((r) => m.width(oneLine(r.stage))))) + 1;
+  const figures = Math.max(...rows.map((r) => m.width(stageFigures(r))), 7) + 2;
   // The bar only where every row's notes in words (keys lost since the stage before, blocked, the target) still fit beside it.
-  const need = Math.max(0, ...rows.map((r) => [...stageNoteForms(r)[2]].length));
+  const need = Math.max(0, ...rows.map((r) => m.width(stageNoteForms(r)[2])));
   const spare = width - name - figures - need - 1;
   const bar = spare >= 7 ? Math.min(16, spare - 1) : 0;
   return { name, bar, figures, notes: Math.max(0, width - name - figures - (bar ? bar + 1 : 0) - 1) };
-}
-
-/** `text` cut to `width` code points with `…`, padded to `width`. */
-function cell(text: string, width: number): string {
-  const chars = [...text];
-  const shown = chars.length <= width ? chars : [...chars.slice(0, Math.max(0, width - 1)), '…'];
-  return shown.join('') + ' '.repeat(Math.max(0, width - shown.length));
 }
 
 /**
  * The funnel as text lines for `width` columns (text `status`): per stage its name, figures and notes (the
  * longest form that fits), then its source on a line of its own (a bucket prefix or a table name can be long).
  */
-export function chainText(rows: FunnelRow[], width = 80): string[] {
-  const cols = funnelColumns(rows, width);
+export function chainText(rows: FunnelRow[], width = 80, m: TextMeasure = CODE_POINTS): string[] {
+  const cols = funnelColumns(rows, width, m);
+  const cell = (text: string, w: number) => padCell(text, w, m);
+  // Stage names cut in the middle and apart, as the chain's panel shows them (FunnelPanel.tsx namesApart).
+  const names = cutApart(rows.map((r) => oneLine(r.stage)), cols.name - 1, m);
   const lines = [`${cell('stage', cols.name)}${cell('present', cols.figures)}notes`];
   for (const r of rows) {
-    lines.push(`${cell(r.stage, cols.name - 1)} ${cell(stageFigures(r), cols.figures)}${cell(stageNotes(r, cols.notes), cols.notes)}`.trimEnd());
+    lines.push(`${cell(names.get(oneLine(r.stage))!, cols.name - 1)} ${cell(stageFigures(r), cols.figures)}${cell(stageNotes(r, cols.notes, m), cols.notes)}`.trimEnd());
     lines.push(`${' '.repeat(cols.name)}${cell(`source ${r.source}`, width - cols.name - 1)}`.trimEnd());
   }
   return lines;

@@ -20,6 +20,11 @@ export interface JobRef {
   job: string;
 }
 
+/** A job's resource name, `projects/P/locations/R/jobs/J` (its executions' names begin with it). */
+export function jobPathOf(j: JobRef): string {
+  return `projects/${j.project}/locations/${j.region}/jobs/${j.job}`;
+}
+
 /** A Cloud Logging entry as `entries:list` returns it (the fields the dashboard reads). */
 export interface LogEntry {
   insertId: string;

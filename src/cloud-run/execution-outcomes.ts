@@ -30,6 +30,20 @@ export interface ExecutionOutcomes {
   complete?: boolean;
   /** The run's total as its log stated it (`Loaded 234`), null when it never did; absent in files kept before it was saved. */
   total?: number | null;
+  /** Its job, `projects/P/locations/R/jobs/J` (a state folder may be two jobs': keptOf); absent in files kept before it was saved. */
+  job?: string;
+}
+
+/**
+ * Whether kept outcomes are job `job`'s (`projects/P/locations/R/jobs/J`): by the job the file names, or, in a file
+ * kept before it named one, by the execution's id, which Cloud Run makes of the job's name, `-` and a suffix without
+ * `-` (`bf-job-b66c9` is bf-job's, never job bf's). Two configs side by side share `.backfill-tui` (tester AH3: each
+ * counted the other's failed keys, and `r` offered to retry them through its own job).
+ */
+export function keptOf(job: string, o: { id: string; job?: unknown }): boolean {
+  if (typeof o.job === 'string') return o.job === job;
+  const name = job.slice(job.lastIndexOf('/') + 1);
+  return o.id.startsWith(`${name}-`) && /^[a-z0-9]+$/i.test(o.id.slice(name.length + 1));
 }
 
 /** Where a job's execution outcomes are kept: STATEDIR/executions/ID.json, one file each, written atomically. */
@@ -43,7 +57,7 @@ export function outcomesOf(e: ExecutionInfo, run: RunState | null, tried: string
   if (run) run.failedKeys.forEachFailure((key, failure, error) => failed.push({ key, status: statusOf(failure), error: error || failure }));
   const counts = run ? { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped } : undefined;
   // Its start as its run counted it (the dashboard's elapsed): a file standing in for the run then says that elapsed.
-  return { id: e.id, startedAt: run?.startedAt ?? e.startTime ?? e.createTime, endedAt: e.completionTime ?? run?.finishedAt ?? run?.lastActivityAt ?? e.createTime, failed, tried: triedBy(e, run, tried), whole, ...(counts ? { counts, complete: run!.complete, total: run!.total } : {}) };
+  return { id: e.id, job: e.name.replace(/\/executions\/[^/]+$/, ''), startedAt: run?.startedAt ?? e.startTime ?? e.createTime, endedAt: e.completionTime ?? run?.finishedAt ?? run?.lastActivityAt ?? e.createTime, failed, tried: triedBy(e, run, tried), whole, ...(counts ? { counts, complete: run!.complete, total: run!.total } : {}) };
 }
 
 /**
@@ -120,15 +134,16 @@ export async function saveOutcomes(stateDir: string, o: ExecutionOutcomes, limit
   const dir = outcomesDir(stateDir);
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, fileName(o.id)), `${JSON.stringify(o)}\n`);
-  const kept = await loadOutcomes(stateDir);
+  // Only its own job's are pruned: another job's kept here are that job's to keep.
+  const kept = o.job === undefined ? [] : await loadOutcomes(stateDir, o.job);
   // Another dashboard may be pruning too: a file already gone is fine.
   for (const old of kept.slice(0, Math.max(0, kept.length - limit))) await rm(join(dir, fileName(old.id)), { force: true });
   return true;
 }
 
-/** Every kept outcome of the job, oldest first; files that cannot be read are left out (loadKept says them). */
-export async function loadOutcomes(stateDir: string): Promise<ExecutionOutcomes[]> {
-  return (await loadKept(stateDir)).outcomes;
+/** Every kept outcome of job `job` (`projects/P/locations/R/jobs/J`), oldest first; files that cannot be read are left out (loadKept says them). */
+export async function loadOutcomes(stateDir: string, job: string): Promise<ExecutionOutcomes[]> {
+  return (await loadKept(stateDir, job)).outcomes;
 }
 
 /** A kept file that cannot be read: the execution it is named for, and why in words (`incomplete JSON`). */
@@ -143,7 +158,7 @@ export interface KeptUnread {
  * edit: tester AD5): said, never passed over. A file gone between the listing and its read (pruned by another
  * dashboard) is neither.
  */
-export async function loadKept(stateDir: string): Promise<{ outcomes: ExecutionOutcomes[]; unread: KeptUnread[] }> {
+export async function loadKept(stateDir: string, job: string): Promise<{ outcomes: ExecutionOutcomes[]; unread: KeptUnread[] }> {
   const dir = outcomesDir(stateDir);
   const names = await readdir(dir).catch(() => [] as string[]);
   const outcomes: ExecutionOutcomes[] = [];
@@ -155,12 +170,14 @@ export async function loadKept(stateDir: string): Promise<{ outcomes: ExecutionO
       text = await readFile(join(dir, name), 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') unread.push({ id, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'a directory' : (err as Error).message });
+      if (code !== 'ENOENT' && keptOf(job, { id })) unread.push({ id, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'a directory' : (err as Error).message });
       continue;
     }
     const why = keptProblem(text);
-    if (typeof why === 'string') unread.push({ id, reason: why });
-    else outcomes.push(why);
+    // Another job's file (by the job it names, or by its execution's id when it cannot be read) is left to that job.
+    if (typeof why === 'string') {
+      if (keptOf(job, { id })) unread.push({ id, reason: why });
+    } else if (keptOf(job, why)) outcomes.push(why);
   }
   return { outcomes: outcomes.sort((a, b) => a.startedAt - b.startedAt), unread };
 }

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CloudRunApi, LogEntry } from './api.js';
 import { CloudRunError } from './errors.js';
+import { processWakes } from '../wake.js';
 import { executionLogFilter } from './log-filter.js';
 
 /** One execution's log to read. */
@@ -48,6 +49,8 @@ export interface LogFeedOptions {
   overlapMs?: number;
   /** The longest backoff after 429 or errors. */
   maxBackoffMs?: number;
+  /** How many times this process was continued after a stop (wake.ts processWakes, the default). */
+  wakes?: () => number;
   signal: AbortSignal;
 }
 
@@ -100,6 +103,7 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
   const minInterval = opts.minIntervalMs ?? 2000;
   const overlap = opts.overlapMs ?? 30_000;
   const maxBackoff = opts.maxBackoffMs ?? 60_000;
+  const wakes = opts.wakes ?? processWakes;
   const projects = new Map<string, { subs: Sub[]; wake: (() => void) | null; turn: number; loop: Promise<void>; next: Sub | null; nudged: (() => void) | null }>();
   const settle = (sub: Sub) => {
     for (const w of sub.waiters.splice(0)) w();
@@ -128,12 +132,19 @@ export function createLogFeed(opts: LogFeedOptions): LogFeed {
       p.next = null;
       const sub = nudged ?? live[p.turn++ % live.length];
       const started = now();
+      const woke = wakes();
       let quota = false;
       try {
         await readPage(sub);
         backoff = 0;
       } catch (err) {
         if (opts.signal.aborted) break;
+        // Cut across a stop of this process (Ctrl-Z, then fg): no fault of Cloud Logging's (wake.ts). Read again at
+        // once, unsaid; a second failure is said as any.
+        if (wakes() !== woke) {
+          p.next = sub;
+          continue;
+        }
         const e = err instanceof CloudRunError ? err : new CloudRunError(String(err), 'network', null, null);
         backoff = Math.min(maxBackoff, Math.max(backoff * 2, minInterval * 2));
         quota = e.kind === 'quota';

@@ -17,16 +17,16 @@ const CHUNK = 256 * 1024;
 export async function readCutCopy(
   log: string,
   opts: { head: Buffer; tail: Buffer | null; from: number; maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void },
-): Promise<{ file: string; size: number } | null> {
+): Promise<{ file: string; size: number; mtimeMs: number } | null> {
   if (opts.head.length === 0) return null;
-  for (const { file } of (await rotatedSiblings(log)).slice(0, MAX_LOOKED)) {
+  for (const { file, mtimeMs } of (await rotatedSiblings(log)).slice(0, MAX_LOOKED)) {
     const h = await open(file, 'r').catch(() => null);
     if (!h) continue;
     try {
       const size = (await h.stat()).size;
       if (size <= opts.from || !(await holds(h, opts.head, 0)) || (opts.tail && !(await holds(h, opts.tail, opts.from - opts.tail.length)))) continue;
       await readLines(h, await lineStart(h, opts.from, opts.maxLineBytes), size, opts);
-      return { file, size };
+      return { file, size, mtimeMs };
     } finally {
       await h.close().catch(() => undefined);
     }
@@ -80,6 +80,47 @@ export async function readLaterCopies(
     }
     read.add(next.file);
     from = next.size;
+  }
+}
+
+/**
+ * The copies of later cuts under a writer that appends (`>>`, O_APPEND: tester AG10): after a cut it writes from byte
+ * 0, so a later cut's copy begins with its text, not with NULs (readLaterCopies) nor with the log's first bytes (the
+ * first cut's copy, readCutCopy). They are the rotated files beside the log copied after the newest write we had read
+ * (`since`; after `copy` too, the first cut's copy when found) that begin with neither: read whole, oldest first. With
+ * no copy of the first cut (one deleted or written over by the next rotation's, `rotate 1`; compressed), what the log
+ * held after our last read up to that cut is in no file: said to `onLost` before them, its size not known (null), as
+ * no NULs measure it. Only reads.
+ */
+export async function readAppendedCopies(
+  log: string,
+  opts: { copy: { file: string; mtimeMs: number } | null; head: Buffer; since: number; maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void; onLost?: (bytes: number | null) => void },
+): Promise<void> {
+  // When the log was last written as we read it not known: an older rotation could not be told from a later copy.
+  const after = opts.since >= 0 ? Math.max(opts.since - 2000, opts.copy?.mtimeMs ?? -Infinity) : null;
+  const copies: { file: string; mtimeMs: number }[] = [];
+  for (const s of after === null ? [] : (await rotatedSiblings(log)).slice(0, MAX_LOOKED)) {
+    if (s.file === opts.copy?.file || s.mtimeMs < after!) continue;
+    const h = await open(s.file, 'r').catch(() => null);
+    if (!h) continue;
+    try {
+      if ((opts.head.length > 0 && (await holds(h, opts.head, 0))) || (await holds(h, Buffer.alloc(1), 0))) continue;
+      copies.push(s);
+    } finally {
+      await h.close().catch(() => undefined);
+    }
+  }
+  if (opts.signal.aborted) return;
+  if (!opts.copy) opts.onLost?.(null);
+  for (const { file } of copies.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
+    const h = await open(file, 'r').catch(() => null);
+    if (!h) continue;
+    try {
+      await readLines(h, 0, (await h.stat()).size, opts);
+    } finally {
+      await h.close().catch(() => undefined);
+    }
+    if (opts.signal.aborted) return;
   }
 }
 

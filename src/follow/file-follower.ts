@@ -5,7 +5,7 @@ import type { FollowHandlers, HistoryStart } from '../log-follower.js';
 import { LineSplitter } from './line-splitter.js';
 import { movedLogOf, sameMoved, type FollowWriters, type MovedLog } from './moved-log.js';
 import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
-import { readCutCopy, readLaterCopies, readLines } from './cut-copy.js';
+import { readAppendedCopies, readCutCopy, readLaterCopies, readLines } from './cut-copy.js';
 import { movedBeside, rotatedBetween } from './moved-beside.js';
 
 /** While a moved log's writer is quiet, who holds it is asked at most this often (a walk of /proc each). */
@@ -79,7 +79,7 @@ export class FileFollower {
       await this.readAvailable(this.file).catch(() => undefined);
       // Moved aside under a rotated name with no writer holding it: the path's next file goes on from it.
       if (!this.leftMoved) {
-        const moved = await movedBeside(this.path, this.file.id).catch(() => null);
+        const moved = (await movedBeside(this.path, this.file.id).catch(() => null)) ?? (await this.rotatedAway(this.file));
         if (moved) {
           this.leftMoved = true;
           this.movedFrom = { ...moved, head: this.file.remembered().head };
@@ -126,9 +126,12 @@ export class FileFollower {
       const copy = await readCutCopy(this.path, { head, tail: from === file.offset ? tail : null, from, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk }).catch(() => null);
       // Cut again while nothing read it (two rotations during a Ctrl-Z): the later copies hold what came between; what
       // none holds (the first copy deleted by the second rotation, or not beside the log) is said lost (tester AD14).
-      const onLost = (bytes: number) => this.handlers.onLost?.(bytes);
+      const onLost = (bytes: number | null) => this.handlers.onLost?.(bytes);
       const later = copy ? copy.size : from;
       if (cut && later < cut.textAt) await readLaterCopies(this.path, { from: later, to: cut.textAt, read: copy ? [copy.file] : [], maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost, since: file.previousMtimeMs }).catch(() => undefined);
+      // A writer that appends (`>>`) writes from byte 0 after a cut, no NULs to measure it: the later cuts' copies begin
+      // with its text, and a first copy not found is a gap of a size not known (tester AG10: never said).
+      else if (!cut) await readAppendedCopies(this.path, { copy, head, since: file.previousMtimeMs, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost }).catch(() => undefined);
       if (this.signal.aborted) return;
       if (cut) {
         // The writer goes on at its own offset: the file is NULs up to there, then its new lines.
@@ -319,6 +322,19 @@ export class FileFollower {
     if (this.unusable === what) return;
     this.unusable = what;
     this.handlers.onUnusable?.(what);
+  }
+
+  /**
+   * The file read, deleted since, when rotated files beside the log were written after its last write: it was moved
+   * aside and then deleted by the next rotation (`rotate 1`, twice while nothing read it), and those files came between
+   * it and the path's new one, which goes on from them (a log removed and begun again has none). Null otherwise.
+   */
+  private async rotatedAway(file: TrackedFile): Promise<{ file: string; mtimeMs: number } | null> {
+    const st = await file.stat().catch(() => null);
+    if (!st || st.nlink > 0) return null;
+    const gone = { file: '', mtimeMs: st.mtimeMs };
+    const between = await rotatedBetween(this.path, { ...gone, head: file.remembered().head }, null).catch(() => []);
+    return between.length ? gone : null;
   }
 
   /** Each rotated file between the moved one and the path's new one, whole, oldest first (see rotatedBetween). */

@@ -207,6 +207,11 @@ export class TrackedFile {
     return { head: this.head, tail: this.tail };
   }
 
+  /** The open file's stat through its fd (it may be renamed or deleted since: `nlink` 0). */
+  stat(): Promise<Stats> {
+    return this.handle.stat();
+  }
+
   /** Releases the fd; safe to call twice. */
   async close(): Promise<void> {
     await this.handle.close().catch(() => {});

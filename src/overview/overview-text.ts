@@ -1,4 +1,4 @@
-import { ageForms, CODE_POINTS, countPairForms, cutWhole, fitForms, shortCount, formatCount, formatEta, formatPercent, rateForms } from '../format.js';
+import { ageForms, CODE_POINTS, countPairForms, cutWhole, fitForms, padCell, shortCount, formatCount, formatEta, formatPercent, oneLine, rateForms, type TextMeasure } from '../format.js';
 import { isLive } from '../state/run-view.js';
 import { overviewColumns, type OverviewColumns } from './layout.js';
 import { cutApart } from './name-cut.js';
@@ -84,24 +84,21 @@ export function alignColumns(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - [...c].length))).join('  ').trimEnd());
 }
 
-/** `text` cut to `width` code points with `…` (text status: no width library loaded for it), padded to `width`. */
-function cell(text: string, width: number): string {
-  const chars = [...text];
-  const shown = chars.length <= width ? chars : [...chars.slice(0, Math.max(0, width - 1)), '…'];
-  return shown.join('') + ' '.repeat(Math.max(0, width - shown.length));
-}
-
 /**
  * The overview as text lines for `width` columns (text `status`): two lines per job as on the screen (name, state,
  * run, rate, ETA, failed; then storage, warehouse and the age of the figures), the same columns giving way on a
- * narrow terminal, every line within `width`. A cut cell ends in `…`; `status --json` has everything whole.
+ * narrow terminal, every line within `width` as `m` measures (code points, or terminal columns: text-width.ts
+ * TERMINAL_COLUMNS, for names with wide or zero-width characters). A cut cell ends in `…`; `status --json` has
+ * everything whole.
  */
-export function overviewText(rows: OverviewRow[], width = 80): string[] {
-  const cols = overviewColumns(width, Math.max(0, ...rows.map((r) => [...r.job].length)), { bar: false });
-  const lines = textRow(cols, { job: 'job', state: 'state', run: 'run', rate: 'rate', eta: 'ETA', failed: 'failed', storage: 'storage', warehouse: 'warehouse', age: 'figures' }, false, '  ');
+export function overviewText(rows: OverviewRow[], width = 80, m: TextMeasure = CODE_POINTS): string[] {
+  // A name as one line (a tab in a config's name is a space, a control character none), as the screens show it.
+  const shown = rows.map((r) => oneLine(r.job));
+  const cols = overviewColumns(width, Math.max(0, ...shown.map((n) => m.width(n))), { bar: false });
+  const lines = textRow(cols, { job: 'job', state: 'state', run: 'run', rate: 'rate', eta: 'ETA', failed: 'failed', storage: 'storage', warehouse: 'warehouse', age: 'figures' }, false, '  ', m);
   // Cut in the middle, apart from each other (name-cut.ts): jobs named alike up to their end stay told apart.
-  const names = cutApart(rows.map((r) => r.job), cols.name, CODE_POINTS);
-  for (const r of rows) lines.push(...textRow(cols, { ...overviewCells(r, cellRoom(cols, r.problem?.run === true, false)), job: names.get(r.job)! }, r.problem?.run === true, '  '));
+  const names = cutApart(shown, cols.name, m);
+  rows.forEach((r, i) => lines.push(...textRow(cols, { ...overviewCells(r, cellRoom(cols, r.problem?.run === true, false)), job: names.get(shown[i])! }, r.problem?.run === true, '  ', m)));
   return lines;
 }
 
@@ -125,7 +122,8 @@ export function cellRoom(cols: OverviewColumns, span: boolean, bar: boolean): Ce
 }
 
 /** One job's two lines; `span`: the run's cell takes the rate and ETA columns too (a failing run source says what failed). */
-function textRow(cols: OverviewColumns, c: OverviewCells, span: boolean, marker: string): string[] {
+function textRow(cols: OverviewColumns, c: OverviewCells, span: boolean, marker: string, m: TextMeasure): string[] {
+  const cell = (text: string, width: number) => padCell(text, width, m);
   const runWidth = cols.count + (span ? cols.rate + cols.eta : 0);
   const first = [marker.padEnd(cols.marker), cell(c.job, cols.name), ' ', cell(c.state, cols.state - 1), ' ', cell(c.run, runWidth - 1), ' '];
   if (!span) {

@@ -2,7 +2,7 @@ import { placeErrorSource, placeErrorText, regionUnanswered } from '../state/pla
 import { clockTime } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { FOREIGN_LOG_HINT, foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
-import { deadStartWords, runEndError } from '../state/dead-start.js';
+import { deadStartWords, failedStartWords, runEndError } from '../state/dead-start.js';
 
 /**
  * A source of a job that failed, as its overview row and text `status` say it: short enough for a cell
@@ -62,6 +62,9 @@ export function rowProblems(state: AppState): RowProblem[] {
   // A run that died of an error after some work (its traceback's last line): said there too (tester AC8).
   const error = cause ? null : runEndError(state);
   if (error) out.push(problem('run', `ended: ${error}`, null, false, 'died'));
+  // Its newest launch failed to start (tester AH6): the job's news until a run begins.
+  const failedStart = cause || error ? null : failedStartWords(state);
+  if (failedStart) out.push(problem('run', failedStart, 'fix the command or its cwd in the config; s launches again', false, 'failed to start'));
   if (state.coverage.expectedError) out.push(problem('expected keys', state.coverage.expectedError, null, false));
   for (const name of ['storage', 'warehouse'] as const) {
     const s = state.coverage[name];

@@ -1,9 +1,11 @@
 import { sleepUnlessAborted } from '../abort.js';
 import { randomBytes } from 'node:crypto';
+import { watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
-import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
+import { processWakes } from '../wake.js';
+import { jobPathOf, type CloudRunApi, type JobRef } from '../cloud-run/api.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
@@ -102,6 +104,8 @@ export interface CloudRunPlaceDeps {
   /** After a cancelled or failed execution ends, how late a read must start to have seen its last entries. Default 60 s. */
   logSettleMs?: number;
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  /** How many times this process was continued after a stop (wake.ts processWakes, the default). */
+  wakes?(): number;
 }
 
 /** How long a vanished execution's showing waits for the read of its log it asked for (a log that answers late: not longer). */
@@ -112,8 +116,10 @@ function endNotKnown(e: ExecutionInfo): boolean {
   return e.unlisted !== undefined && e.completionTime === null;
 }
 
-function jobPathOf(j: JobRef): string {
-  return `projects/${j.project}/locations/${j.region}/jobs/${j.job}`;
+
+/** The job's runs in runs.jsonl (runs-owner.ts): its launch records name `cloud-run:` and its path. */
+function runsOwnerOf(j: JobRef): string {
+  return `cloud-run:${jobPathOf(j)}`;
 }
 
 /**
@@ -143,6 +149,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   /** What a launch box names (tester Z10: it named neither job nor region): the job, its region and project. */
   const where = `Cloud Run job ${spec.job} in ${spec.region} (project ${spec.project})`;
   const sleep = d.sleep ?? sleepUnlessAborted;
+  const wakes = d.wakes ?? processWakes;
   const place = (patch: Partial<PlaceState>) => d.dispatch({ type: 'place/update', patch });
   const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info', key?: string) => d.dispatch({ type: 'ui/notice', text, tone, ...(key ? { key } : {}) });
   let current: ExecutionInfo | null = null;
@@ -157,6 +164,15 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   /** The launches never executed this dashboard has said (once each). */
   const lostSaid = new Set<string>();
   let wake: (() => void) | null = null;
+  /** The watch on the state directory for another dashboard's cancel (watchCancels), once it exists. */
+  let cancelWatch: ReturnType<typeof watch> | null = null;
+  /** A look at the execution was asked for while the watch was busy: it looks again at once. */
+  let nudged = false;
+  /** Asks the watch to look now: at once when it waits, else as soon as its look ends. */
+  const nudge = () => {
+    nudged = true;
+    wake?.();
+  };
   let unfollow: (() => void) | null = null;
   let loop: Promise<void> = Promise.resolve();
   const takesKeys = () => argsTakeKeys(spec.args);
@@ -242,12 +258,15 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   function show(e: ExecutionInfo, isOurs: boolean, runId: string | null) {
     const active = isActive(e);
     if (active) seenActive = { id: e.id, at: d.now() };
+    if (active) watchCancels();
     current = e;
     shownRunId = runId ?? e.id;
     if (followed?.e.id === e.id) followed.e = e;
     ours = isOurs;
-    // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between.
-    place({ execution: e, ours: isOurs, ...cleared('run'), ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
+    // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between. One taken
+    // up after its end is being read from then on (followLog), in the same event it is shown (tester AH4).
+    const taken = followed?.e.id !== e.id ? { firstRead: !active } : {};
+    place({ execution: e, ours: isOurs, ...cleared('run'), ...taken, ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
     // A cancelled execution was stopped on someone's word (ours, gcloud or the console): the run ends `stopped`.
     d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' } });
   }
@@ -268,7 +287,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     d.onFollow?.(e.id, seedOf(e, rec, takesKeys()));
     /** The execution's entries so far, in log order: a late one puts them in order again. */
     const kept: KeptEntry[] = [];
-    place({ logNewestAt: null, logReadAt: null, logCaughtUp: false, logGone: null, logIncomplete: isActive(e) ? null : incompleteOf(e) });
+    place({ logNewestAt: null, logReadAt: null, logCaughtUp: false, logGone: null, logIncomplete: isActive(e) ? null : incompleteOf(e), firstRead: !isActive(e) });
     unfollow = d.feed.follow({
       project: spec.project,
       job: spec.job,
@@ -307,7 +326,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         // update, before the history is done (tester Y6: one that died before the dashboard opened read `incomplete`
         // until the next listing, then `ended`, and that end fired an alert for old news).
         const ended = pass.caughtUp && followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
-        place({ logReadAt: at, ...cleared('log'), ...(pass.caughtUp ? { logCaughtUp: true } : {}), ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
+        place({ logReadAt: at, ...cleared('log'), ...(pass.caughtUp ? { logCaughtUp: true, firstRead: false } : {}), ...(ended ? { logIncomplete: incompleteOf(ended) } : {}) });
         // What the log held when it was first read is history; what comes after is news (alerts fire).
         if (pass.caughtUp) d.dispatch({ type: 'log/history-done' });
         // Ended, read to the end, and not one entry: its kept outcomes, if any were kept whole, stand for it (tester Z3
@@ -359,11 +378,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     while (!d.signal.aborted) {
       const active = current !== null && isActive(current);
       const wait = active ? d.executionPollMs ?? 5000 : d.listPollMs ?? 30_000;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        void sleep(wait, d.signal).then(resolve);
-      });
+      if (!nudged) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          void sleep(wait, d.signal).then(resolve);
+        });
+      }
       wake = null;
+      nudged = false;
       if (d.signal.aborted) break;
       if (current && isActive(current)) await refreshCurrent();
       else await findRunning(false);
@@ -373,10 +395,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   async function refreshCurrent(): Promise<void> {
     const was = current!;
     let e: ExecutionInfo;
+    const woke = wakes();
     try {
       e = await api.getExecution(spec, was.id, d.signal);
     } catch (err) {
       if (d.signal.aborted) return;
+      // Cut across a stop of the dashboard (Ctrl-Z, then fg: its connection closed, or its bound passed, meanwhile):
+      // no word of the region's (tester AH8, AG6 k's twin). Asked again at once, unsaid; a second failure is said.
+      if (wakes() !== woke) return nudge();
       if (err instanceof CloudRunError && err.kind === 'not-found') {
         await vanished(was, err);
         return;
@@ -384,7 +410,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       failed(err);
       return;
     }
-    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const runs = await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]);
     const rec = ourExecutions(runs).get(e.id) ?? null;
     show(e, rec !== null, rec?.id ?? null);
     // Its row in an open `h` moves with it (its state, its end), from the last listing: no call of its own.
@@ -406,7 +432,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       failed(err);
       return;
     }
-    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const runs = await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]);
     let rec = ourExecutions(runs).get(was.id) ?? null;
     // Its log is read at once, not after the failed reads' backoff: a region restarted without it has lost its entries
     // too, and that read says so before it is shown gone, never `last entries not yet in Cloud Logging` meanwhile (AF1).
@@ -447,13 +473,26 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         if (!whole && current?.id === e.id && !d.signal.aborted && spoke === e.id && (await d.onLogEmpty?.(e, true)) === 'kept' && current?.id === e.id) {
           standIn = e.id;
           place({ logIncomplete: null });
+          stopReading(e);
           return;
         }
         // Its outcomes are kept (failures across executions) while the store still holds its run.
-        if (current?.id === e.id && !d.signal.aborted && spoke === e.id) await Promise.resolve(d.onLogDone?.(e, rec, whole)).then(() => logGoneSaid(e, rec));
+        const keepIt = (asWhole: boolean) => (current?.id === e.id && !d.signal.aborted && spoke === e.id ? Promise.resolve(d.onLogDone?.(e, rec, asWhole)).then(() => logGoneSaid(e, rec)) : Promise.resolve());
+        await keepIt(whole);
+        // Not read whole at the deadline (Cloud Logging failing then): its log is read on until a read reaches its end,
+        // never left with `reading again…` said of a read that would not come (tester AG13: minutes stale after Cloud
+        // Logging was back, while `status` read it whole). The part read is kept meanwhile; the whole replaces it.
+        if (!whole) {
+          if (!(await readOnUntilWhole(e))) {
+            stopReading(e);
+            return;
+          }
+          await keepIt(true);
+        }
+        stopReading(e);
         // The log's tallies only from a log read to its end: a read cut short by Cloud Logging has a part of them
         // (tester AG3: 257 ✓ 67 ✗ recorded after the 574 ✓ 279 ✗ of another dashboard's whole read).
-        if (whole) await recordEndOf(e, rec, true);
+        await recordEndOf(e, rec, true);
       }),
     );
     track(refreshRecent());
@@ -494,7 +533,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const counts: Record<string, number> = { tasksSucceeded: e.succeededCount, tasksFailed: e.failedCount, tasksCancelled: e.cancelledCount, retried: e.retriedCount };
     if (full) {
       // Another dashboard may have written them since this one read runs.jsonl: the first log's tallies stand.
-      const now = ourExecutions(await readRuns(d.stateDir).catch(() => [] as RunRecord[])).get(e.id);
+      const now = ourExecutions(await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[])).get(e.id);
       if (now?.end?.counts?.succeeded !== undefined) return;
       const tallies = current?.id === e.id ? d.runCounts?.() : null;
       if (tallies) Object.assign(counts, tallies);
@@ -543,18 +582,37 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     while (known && e.taskCount > 1 && !d.signal.aborted && current?.id === e.id && said === null && (caughtUpFrom === null || caughtUpFrom < e.completionTime + settle) && d.now() < e.completionTime + deadlineMs) {
       await sleep(Math.min(1000, Math.max(50, settle / 4)), d.signal);
     }
-    if (current?.id === e.id) {
-      unfollow?.();
-      unfollow = null;
+  }
+
+  /** Stops reading the ended execution's log, when it is still the one followed: what was read of it is all there is. */
+  function stopReading(e: ExecutionInfo): void {
+    if (current?.id !== e.id || followed?.e.id !== e.id) return;
+    unfollow?.();
+    unfollow = null;
+  }
+
+  /**
+   * Reads on an ended execution's log given up on at its deadline with a part read, until a read reaches its end with
+   * none failing since (true), or it stops being the one followed, its kept outcomes stand for it, or the dashboard
+   * closes (false). The feed goes on retrying at its own pace (within the quota), said on the place's line as it goes.
+   */
+  async function readOnUntilWhole(e: ExecutionInfo): Promise<boolean> {
+    while (!d.signal.aborted && current?.id === e.id && followed?.e.id === e.id && standIn !== e.id) {
+      if (readWhole(e)) return true;
+      await sleep(1000, d.signal);
     }
+    return false;
   }
 
   /** The job's executions, or null when the listing failed (said as the place's error, unless the dashboard is closing). */
   async function listOrSay(): Promise<ExecutionInfo[] | null> {
+    const woke = wakes();
     try {
       return await api.listExecutions(spec, d.signal);
     } catch (err) {
-      if (!d.signal.aborted) failed(err);
+      // Cut across a stop of the dashboard: listed again at once, unsaid (as refreshCurrent).
+      if (!d.signal.aborted && wakes() !== woke) nudge();
+      else if (!d.signal.aborted) failed(err);
       return null;
     }
   }
@@ -567,7 +625,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     // executions yet` while the launches' records are read (tester AG5: a second of it over a running execution).
     place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), ...(listedOnce ? { listedAt: d.now() } : {}), ...cleared('run') });
     listed(list);
-    const runs = await settleLaunches(list, await readRuns(d.stateDir).catch(() => [] as RunRecord[]));
+    const runs = await settleLaunches(list, await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]));
     track(historyChanged(list));
     const mine = ourExecutions(runs);
     // Ours the region no longer lists (it keeps executions for a while; a restarted one keeps none) are still the
@@ -746,6 +804,33 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
   }
 
+  /**
+   * Another dashboard's cancel of an execution, read at once (tester AG6 i: the watching dashboard counted on `0:16` …
+   * `0:19` until its next 5 s look, then snapped back to `stopped · 0:15`, the other's figure from its `y` on): a cancel
+   * takes the execution's cancel claim beside runs.jsonl while it asks Cloud Run, so the claim made or removed there
+   * wakes this watch to look at the execution now. Not persistent: it holds nothing open when the dashboard ends. Begun
+   * at the start, and at each look at an active execution until the state directory exists (made by the first launch).
+   */
+  function watchCancels(): void {
+    if (cancelWatch || d.signal.aborted) return;
+    let watcher: ReturnType<typeof watch>;
+    try {
+      watcher = watch(d.stateDir, { persistent: false }, (_, name) => {
+        if (typeof name === 'string' && name.startsWith('cancel-') && current !== null && isActive(current)) nudge();
+      });
+    } catch {
+      // No state directory yet: a cancel from another dashboard needs one (its claim is made there), so none came.
+      return;
+    }
+    cancelWatch = watcher;
+    const end = () => {
+      watcher.close();
+      if (cancelWatch === watcher) cancelWatch = null;
+    };
+    watcher.on('error', end);
+    d.signal.addEventListener('abort', end, { once: true });
+  }
+
   /** A cancel asked here, not answered yet, in words. */
   function cancelUnderWay(asked: { id: string; at: number }): string {
     return `cancelling execution ${asked.id}: asked at ${clockTime(asked.at)}, Cloud Run has not answered yet`;
@@ -788,7 +873,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    * here stays in the history from its records (tester Z3: they left `h` once the region stopped listing them).
    */
   async function historyOf(listed: ExecutionInfo[]): Promise<RecordedRun[]> {
-    const runs = await readRuns(d.stateDir).catch(() => [] as RunRecord[]);
+    const runs = await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
     const list = [...(current && isActive(current) ? [current] : []), ...listed];
     const seen = new Set<string>();
@@ -909,6 +994,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     async start() {
       await findRunning(true);
       loop = watchLoop();
+      watchCancels();
     },
     recentRuns,
     async close() {

@@ -1,4 +1,5 @@
 import { keptStandIn, keptUnreadWords, keptWholeNow, keysFromArgv, loadKept, outcomesAsRuns, outcomesOf, saveOutcomes, type ExecutionOutcomes } from '../cloud-run/execution-outcomes.js';
+import { jobPathOf } from '../cloud-run/api.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { byLogOrder, orderedEntry, type OrderedEntry } from '../cloud-run/entry-order.js';
 import { foldExecutionLog } from '../cloud-run/execution-log.js';
@@ -14,6 +15,7 @@ export interface ExecutionHistoryDeps {
   /** The config's folder: kept files are named from it (`.backfill-tui/executions/ID.json`). */
   baseDir: string;
   project: string;
+  region: string;
   job: string;
   /** The job's args template: `{keys}` in it tells the keys a launch gave from its argv. */
   args: string[];
@@ -58,7 +60,7 @@ export function createExecutionHistory(d: ExecutionHistoryDeps) {
   /** Kept files that cannot be read (cut, edited): said once, left out, and never written over (tester AD5). */
   const unread = new Set<string>();
   const load = () =>
-    (loaded ??= loadKept(d.stateDir).then(({ outcomes, unread: bad }) => {
+    (loaded ??= loadKept(d.stateDir, jobPathOf(d)).then(({ outcomes, unread: bad }) => {
       for (const o of outcomes) if (!kept.has(o.id)) kept.set(o.id, o);
       for (const u of bad) {
         unread.add(u.id);

@@ -13,11 +13,12 @@ import { findAttachable } from '../runner/attach.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import type { ProcStart } from '../runner/proc.js';
 import { appendRunRecord, recordEndOnce, readRuns, stopAsked, type RunRecord } from '../runner/runs-file.js';
+import { runsOwner } from '../runner/runs-owner.js';
 import type { Survivor } from '../runner/session.js';
 import { killRun } from '../runner/stop.js';
 import { lateExit, watchProcess, type ExitInfo } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
-import { STOP_GRACE_MS, clockTime, signalsSent, stopStage } from '../state/confirm-situation.js';
+import { STOP_GRACE_MS, clockTime, joinedSentWords, signalsSent, stopStage } from '../state/confirm-situation.js';
 import { stopNoticeKey } from '../state/app-state.js';
 import { createLocalStop } from './local-stop.js';
 
@@ -204,7 +205,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
             const present = coverageView(store.getState()).storage?.coverage?.present;
             // "Before" from this run's own launch record, whoever launched it (tester W4: a run another dashboard
             // launched was given this dashboard's previous launch's figure); none recorded, none said.
-            const runs = await readRuns(config.stateDir).catch(() => [] as RunRecord[]);
+            const runs = await readRuns(config.stateDir, runsOwner(config)).catch(() => [] as RunRecord[]);
             const rec = runs.find((r) => r.id === runId);
             const before = rec?.storageBefore;
             if (typeof before === 'number' && present !== undefined) Object.assign(counts, { storageBefore: before, storageAfter: present });
@@ -350,7 +351,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         const asked = p.stopSignals[0].at;
         const term = p.stopSignals.find((x) => x.signal === 'SIGTERM');
         // In the words of a y that joins it (local-stop.ts deferToOther, joinAfterTerm).
-        const sent = term ? `SIGINT at ${clockTime(asked)}, SIGTERM at ${clockTime(term.at)}` : `SIGINT at ${clockTime(asked)}`;
+        const sent = joinedSentWords(p.stopSignals);
         const next = !term ? `SIGTERM at ${clockTime(asked + STOP_GRACE_MS)} if it still runs` : `x asks about SIGKILL from ${clockTime(term.at + STOP_GRACE_MS)} if it still runs`;
         return { ok: false, tone: 'info', message: `run ${p.runId} is being stopped already by another dashboard (${sent}): none sent again; ${next}`, key: stopNoticeKey(p.runId) };
       }
@@ -372,7 +373,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       // The runtime takes the /proc snapshot and calls attach and noteEndedUnseen.
     },
     async recentRuns() {
-      return recordedRuns(await readRuns(config.stateDir).catch(() => []));
+      return recordedRuns(await readRuns(config.stateDir, runsOwner(config)).catch(() => []));
     },
     async close() {
       // Watchers end with the dashboard's signal; the run itself is never touched.
@@ -393,7 +394,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     handOffStop: stops.handOff,
     takeRecordedStop: stops.takeRecorded,
     async noteEndedUnseen() {
-      const marked = withMarkedPids(await readRuns(config.stateDir).catch(() => []));
+      const marked = withMarkedPids(await readRuns(config.stateDir, runsOwner(config)).catch(() => []));
       const runs = marked.runs;
       // A launch whose pid never reached runs.jsonl (its dashboard killed right after the spawn: tester AA13), found by
       // its mark: its record is completed, so `status`, `h` and every later dashboard know its pid without a walk.
@@ -422,7 +423,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       // The history read may take seconds: a run found gone above may be one this dashboard re-attached to and has
       // just stopped (tester U4), or one another dashboard recorded meanwhile. Its end is then recorded already,
       // or by the watch that saw it exit, with the counts read to its last line: never a second, false one.
-      const recorded = new Set((await readRuns(config.stateDir).catch(() => [])).filter((r) => r.end !== null).map((r) => r.id));
+      const recorded = new Set((await readRuns(config.stateDir, runsOwner(config)).catch(() => [])).filter((r) => r.end !== null).map((r) => r.id));
       for (const run of ended) {
         if (watching.has(run.id) || endClaimed.has(run.id) || recorded.has(run.id)) continue;
         endClaimed.add(run.id);

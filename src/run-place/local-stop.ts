@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { isAlive, procStartOf } from '../runner/proc.js';
-import { readRuns, recordStopNow, recordStopTermNow, recordedCarrierNow, recordedStopNow, type RunRecord, type StopCarrier } from '../runner/runs-file.js';
+import { readRuns, recordStopNow, recordStopTermNow, recordedCarrierNow, recordedSignals, recordedStopNow, type RunRecord, type StopCarrier } from '../runner/runs-file.js';
 import { claimNow, withClaim } from '../runner/claim-file.js';
 import { runProcesses } from '../runner/session.js';
 import { carryStop } from '../runner/stop-carrier.js';
 import { stopRun } from '../runner/stop.js';
 import { waitUntil } from '../runner/wait.js';
-import { STOP_GRACE_MS, clockTime, signalsSent, stopStage } from '../state/confirm-situation.js';
+import { STOP_GRACE_MS, clockTime, joinedSentWords, signalsSent, stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import type { Store } from '../store.js';
 import { skippedSignalWords } from './end-words.js';
@@ -90,7 +90,7 @@ export function createLocalStop(d: LocalStopDeps) {
    */
   async function carrierFor(p: AppState['process'], runId: string, askedAt: number, dueAt: number): Promise<{ carrier: StopCarrier; mine: boolean } | null> {
     return underStopClaim(runId, async () => {
-      const rec = (await readRuns(config.stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === runId);
+      const rec = (await readRuns(config.stateDir, null).catch(() => [] as RunRecord[])).find((r) => r.id === runId);
       if (carrierAlive(rec?.stopCarrier)) return { carrier: rec.stopCarrier, mine: false };
       // Overdue: due a moment from now, so this dashboard sends it first and ends its carrier before.
       const c = spawnCarrier(p, runId, Math.max(dueAt, d.now() + DEADMAN_LAG_MS));
@@ -111,18 +111,19 @@ export function createLocalStop(d: LocalStopDeps) {
    * waited for: it sends at its time, or is ended by its dashboard sending it). Ours to send: recorded first, then our
    * own carrier ended, then the signal. One SIGTERM per stop whatever dashboards come and go.
    */
-  function beforeTerm(id: string, gone: () => boolean, signal: AbortSignal) {
+  function beforeTerm(id: string, gone: () => boolean, signal: AbortSignal, skipped: () => boolean) {
     return async (): Promise<'send' | 'exited' | { graceLeftMs: number }> => {
       for (;;) {
         if (gone()) return 'exited';
         const said = await underStopClaim(id, async () => {
-          const rec = (await readRuns(config.stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === id);
+          const rec = (await readRuns(config.stateDir, null).catch(() => [] as RunRecord[])).find((r) => r.id === id);
           const termAt = rec?.stopTermAt !== undefined && rec.stopAskedAt !== undefined && rec.stopTermAt >= rec.stopAskedAt ? rec.stopTermAt : null;
-          if (termAt !== null) return { termAt };
+          if (termAt !== null) return { termAt, skipped: rec?.stopSkipped === 'SIGINT' };
           const other = rec?.stopCarrier && rec.stopCarrier.pid !== standing?.pid && carrierAlive(rec.stopCarrier) ? rec.stopCarrier : null;
           if (other) return 'wait' as const;
           try {
-            recordStopTermNow(config.stateDir, id, d.now());
+            // Its SIGINT skipped (every process ignores it): said in the record, so a dashboard joining says what went.
+            recordStopTermNow(config.stateDir, id, d.now(), skipped() ? 'SIGINT' : undefined);
           } catch {
             // The signal matters more than its record.
           }
@@ -135,7 +136,8 @@ export function createLocalStop(d: LocalStopDeps) {
         if (said !== 'wait') {
           endStanding();
           const signals = store.getState().process.stopSignals;
-          if (!signals.some((x) => x.signal === 'SIGTERM')) dispatch({ type: 'process/update', patch: { stopping: 'sigterm', stopSignals: [...signals, { signal: 'SIGTERM', at: said.termAt }] } });
+          // What the record says went: no SIGINT where the other skipped it.
+          if (!signals.some((x) => x.signal === 'SIGTERM')) dispatch({ type: 'process/update', patch: { stopping: 'sigterm', stopSignals: recordedSignals({ askedAt: signals[0]?.at ?? said.termAt, termAt: said.termAt, skipped: said.skipped }) } });
           return { graceLeftMs: said.termAt + STOP_GRACE_MS - d.now() };
         }
         if (await waitUntil(gone, { timeoutMs: 250, signal })) return 'exited';
@@ -163,7 +165,11 @@ export function createLocalStop(d: LocalStopDeps) {
       dispatch({ type: 'process/update', patch: { stopping: phase, stopSignals: [...store.getState().process.stopSignals, sent] } });
     };
     // Waiting out a grace for a signal every process ignores would only delay the stop: said, and the next one sent.
-    const onSkip = (sig: string, pids: number[]) => notice(skippedSignalWords(sig, pids), 'warn', runKey(id ?? ''));
+    let skipped = false;
+    const onSkip = (sig: string, pids: number[]) => {
+      skipped = true;
+      notice(skippedSignalWords(sig, pids), 'warn', runKey(id ?? ''));
+    };
     const run = { pid: p.pid as number, procStart: p.procStart, left: p.left?.pids };
     const gone = () => runProcesses(run).length === 0;
     const rest = async (): Promise<'exited' | 'needs-kill'> => {
@@ -174,7 +180,7 @@ export function createLocalStop(d: LocalStopDeps) {
         onPhase('waiting-kill-confirm');
         return 'needs-kill';
       }
-      return stopRun(run.pid, run.procStart, { graceMs: STOP_GRACE_MS, signal, onPhase, onSkip, left: run.left, from: start.from, ...(id ? { beforeTerm: beforeTerm(id, gone, signal) } : {}) });
+      return stopRun(run.pid, run.procStart, { graceMs: STOP_GRACE_MS, signal, onPhase, onSkip, left: run.left, from: start.from, ...(id ? { beforeTerm: beforeTerm(id, gone, signal, () => skipped) } : {}) });
     };
     const result = rest();
     // Never a box that appears by itself: the operator opens the SIGKILL question with x, after this notice.
@@ -282,7 +288,7 @@ export function createLocalStop(d: LocalStopDeps) {
       // second SIGINT and 10 s more): this stop is joined where it is, the SIGKILL question next.
       if (release && other && other.termAt !== null) {
         release();
-        return joinAfterTerm(p, p.runId, other.askedAt, other.termAt);
+        return joinAfterTerm(p, p.runId, other.askedAt, other.termAt, other.skipped);
       }
       if (!release || (other && other.termAt === null && carrierAlive(other.carrier) && other.carrier.pid !== standing?.pid)) {
         release?.();
@@ -337,15 +343,16 @@ export function createLocalStop(d: LocalStopDeps) {
    * Another dashboard's stop of the run sent its SIGTERM already (it ignored the SIGINT): nothing is sent again; its
    * grace runs out, then x asks about SIGKILL here as in the dashboard that stopped it.
    */
-  function joinAfterTerm(p: AppState['process'], runId: string, askedAt: number, termAt: number): PlaceStopOutcome {
+  function joinAfterTerm(p: AppState['process'], runId: string, askedAt: number, termAt: number, skipped: boolean): PlaceStopOutcome {
     requested = true;
     handedOff = false;
     stopAskedAt = askedAt;
     const waitMs = termAt + STOP_GRACE_MS - d.now();
-    dispatch({ type: 'process/update', patch: { stopping: 'sigterm', stopSignals: [{ signal: 'SIGINT', at: askedAt }, { signal: 'SIGTERM', at: termAt }] } });
+    const stopSignals = recordedSignals({ askedAt, termAt, skipped });
+    dispatch({ type: 'process/update', patch: { stopping: 'sigterm', stopSignals } });
     void escalate(p, { waitMs, skipAll: true }).catch(() => undefined);
     const next = waitMs > 0 ? `x asks about SIGKILL from ${clockTime(termAt + STOP_GRACE_MS)} if it still runs` : 'x asks about SIGKILL';
-    return { ok: true, message: `run ${runId} is being stopped already by another dashboard (SIGINT at ${clockTime(askedAt)}, SIGTERM at ${clockTime(termAt)}): none sent again; ${next}` };
+    return { ok: true, message: `run ${runId} is being stopped already by another dashboard (${joinedSentWords(stopSignals)}): none sent again; ${next}` };
   }
 
   /**
@@ -353,16 +360,26 @@ export function createLocalStop(d: LocalStopDeps) {
    * clock on, and its `x` offered a fresh `SIGINT …` box, while `status` said `stopping`): taken as a stop found on
    * re-attaching is (carryOn: its SIGTERM when due, once, whichever of the dashboards and the carrier comes first), so the
    * header says `stopping` and its stage as `status` does. Synchronous: `x` asks it before it answers. True: one was taken.
+   * Taken at its SIGINT, it is read again until its SIGTERM is recorded: the stage moves on as the record does, and a
+   * SIGINT the record says was never sent (every process ignoring it) is not said (h74's note).
    */
   function takeRecorded(): boolean {
     const p = store.getState().process;
-    if (!p.attached || !p.alive || p.pid === null || !p.runId || p.stopping || requested) return false;
+    if (!p.attached || !p.alive || p.pid === null || !p.runId) return false;
+    const again = p.stopping === 'sigint' && fromOther === p.runId;
+    if ((p.stopping || requested) && !again) return false;
     const rec = recordedStopNow(config.stateDir, p.runId);
-    if (!rec) return false;
+    if (!rec || (again && rec.termAt === null)) return false;
+    if (again) {
+      // Its escalation goes on as it was (beforeTerm finds the SIGTERM recorded and waits out its grace).
+      dispatch({ type: 'process/update', patch: { stopping: d.now() - rec.termAt! >= STOP_GRACE_MS ? 'needs-kill' : 'sigterm', stopSignals: recordedSignals(rec) } });
+      notice(`run ${p.runId} is being stopped by another dashboard: ${stopStage(store.getState().process, d.now(), false)}`, 'info', runKey(p.runId));
+      return true;
+    }
     fromOther = p.runId;
-    const term = rec.termAt !== null ? [{ signal: 'SIGTERM' as const, at: rec.termAt }] : [];
-    const stopping = term.length === 0 ? 'sigint' : d.now() - term[0].at >= STOP_GRACE_MS ? 'needs-kill' : 'sigterm';
-    dispatch({ type: 'process/update', patch: { stopping, stopSignals: [{ signal: 'SIGINT', at: rec.askedAt }, ...term] } });
+    const stopping = rec.termAt === null ? 'sigint' : d.now() - rec.termAt >= STOP_GRACE_MS ? 'needs-kill' : 'sigterm';
+    // What the record says went: no SIGINT where every process ignored it (h74's note).
+    dispatch({ type: 'process/update', patch: { stopping, stopSignals: recordedSignals(rec) } });
     notice(`run ${p.runId} is being stopped by another dashboard: ${stopStage(store.getState().process, d.now(), false)}`, 'info', runKey(p.runId));
     if (stopping === 'needs-kill') requested = true;
     else void carryOn(store.getState().process);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
 import { withClaim } from './claim-file.js';
 import type { RunLabel } from './keys-file.js';
+import { ownsRun } from './runs-owner.js';
 import type { ProcStart } from './proc.js';
 import type { Survivor } from './session.js';
 
@@ -74,6 +75,12 @@ export interface StopRecord {
    */
   signal?: 'SIGTERM';
   /**
+   * On a `SIGTERM` record: the stop's SIGINT was never sent, as every process of the run ignored it (stop.ts onSkip), so
+   * this SIGTERM was its first signal. A dashboard that joins the stop says what was sent (h74's note: one said `SIGINT
+   * at …` where the stopping one had said `SIGINT not sent`).
+   */
+  skipped?: 'SIGINT';
+  /**
    * The detached process standing to send this stop's SIGTERM when due (stop-carrier.ts): its pid and start time (so a
    * pid reused since is never taken for it) and when it is due. Written with the stop by the dashboard that stops the
    * run, or (with `at` the stop's own time) by a dashboard that carries the stop on and found no live carrier: every
@@ -114,6 +121,8 @@ export interface RunRecord extends Omit<LaunchRecord, 'type'> {
   stopAskedAt?: number;
   /** When its stop sent SIGTERM (a stop record with `signal`), if it did. */
   stopTermAt?: number;
+  /** Its stop sent no SIGINT, every process ignoring it (a SIGTERM record's `skipped`). */
+  stopSkipped?: 'SIGINT';
   /** The newest carrier recorded for its stop (a stop record with `carrier`), if one was. */
   stopCarrier?: StopCarrier;
   /** The launched command exited leaving these running (the newest `left` record), if it did. */
@@ -191,7 +200,7 @@ export async function recordEndOnce(stateDir: string, end: Omit<EndRecord, 'type
   const wrote = await withClaim(
     claim,
     async () => {
-      const run = (await readRuns(stateDir)).find((r) => r.id === end.id);
+      const run = (await readRuns(stateDir, null)).find((r) => r.id === end.id);
       if (run?.end) return false;
       const stopped = run?.stopAskedAt !== undefined && STOPPABLE.has(end.reason);
       await recordEnd(stateDir, { ...end, ...(stopped ? { reason: 'stopped' as const } : {}) });
@@ -239,18 +248,32 @@ export function appendRunRecordNow(stateDir: string, record: AnyRunRecord): { sy
  * goes and before the dashboard's own carrier is ended: a dashboard deferring to that carrier that sees it gone reads
  * the SIGTERM as sent, never sends a second. Throws as appendRunRecordNow.
  */
-export function recordStopTermNow(stateDir: string, id: string, at: number): { synced: Promise<void> } {
-  return appendRunRecordNow(stateDir, { type: 'stop', id, at, signal: 'SIGTERM' });
+export function recordStopTermNow(stateDir: string, id: string, at: number, skipped?: 'SIGINT'): { synced: Promise<void> } {
+  return appendRunRecordNow(stateDir, { type: 'stop', id, at, signal: 'SIGTERM', ...(skipped ? { skipped } : {}) });
+}
+
+/**
+ * The signals a stop sent by its records: SIGINT at the stop's time (unless every process ignored it and none went),
+ * SIGTERM at its SIGTERM record's. In the order sent, as ProcessState.stopSignals holds them.
+ */
+export function recordedSignals(stop: { askedAt: number; termAt: number | null; skipped: boolean }): { signal: 'SIGINT' | 'SIGTERM'; at: number }[] {
+  const int = stop.skipped && stop.termAt !== null ? [] : [{ signal: 'SIGINT' as const, at: stop.askedAt }];
+  return [...int, ...(stop.termAt !== null ? [{ signal: 'SIGTERM' as const, at: stop.termAt }] : [])];
 }
 
 /** Whether runs.jsonl holds a stop record for run `id` (false when it cannot be read). */
 export async function stopAsked(stateDir: string, id: string): Promise<boolean> {
-  const run = (await readRuns(stateDir).catch(() => [] as RunRecord[])).find((r) => r.id === id);
+  const run = (await readRuns(stateDir, null).catch(() => [] as RunRecord[])).find((r) => r.id === id);
   return run?.stopAskedAt !== undefined;
 }
 
-/** Reads runs.jsonl into runs, oldest first. A missing file is no runs; lines that do not parse are skipped. */
-export async function readRuns(stateDir: string): Promise<RunRecord[]> {
+/**
+ * Reads runs.jsonl into runs, oldest first. A missing file is no runs; lines that do not parse are skipped.
+ * `owner` (runs-owner.ts runsOwner): only that job's runs, as a state folder may be two configs' (tester AH3: each
+ * took the other's Cloud Run executions for its own, and `r` offered to retry another job's failures); null: every
+ * run, for a record found by its own id.
+ */
+export async function readRuns(stateDir: string, owner: string | null): Promise<RunRecord[]> {
   let text: string;
   try {
     text = await readFile(runsPath(stateDir), 'utf8');
@@ -258,7 +281,8 @@ export async function readRuns(stateDir: string): Promise<RunRecord[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return foldRuns(parseRunLines(text));
+  const runs = foldRuns(parseRunLines(text));
+  return owner === null ? runs : runs.filter((r) => ownsRun(owner, r.log));
 }
 
 /**
@@ -278,11 +302,12 @@ export function recordedCarrierNow(stateDir: string, id: string): StopCarrier | 
  * first signal): when it was asked, when its SIGTERM went, its carrier; null when none is recorded or the file cannot be
  * read.
  */
-export function recordedStopNow(stateDir: string, id: string): { askedAt: number; termAt: number | null; carrier: StopCarrier | null } | null {
+export function recordedStopNow(stateDir: string, id: string): { askedAt: number; termAt: number | null; skipped: boolean; carrier: StopCarrier | null } | null {
   try {
     const run = foldRuns(parseRunLines(readFileSync(runsPath(stateDir), 'utf8'))).find((r) => r.id === id);
     if (!run || run.stopAskedAt === undefined || run.end) return null;
-    return { askedAt: run.stopAskedAt, termAt: run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? run.stopTermAt : null, carrier: run.stopCarrier ?? null };
+    const termAt = run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? run.stopTermAt : null;
+    return { askedAt: run.stopAskedAt, termAt, skipped: termAt !== null && run.stopSkipped === 'SIGINT', carrier: run.stopCarrier ?? null };
   } catch {
     return null;
   }
@@ -325,7 +350,7 @@ function checkedRecord(raw: unknown): AnyRunRecord | null {
     if (!isNum(r.at)) return null;
     const c = r.carrier as Partial<StopCarrier> | undefined;
     const carrier = c && typeof c === 'object' && isNum(c.pid) && isNum(c.procStart) && isNum(c.dueAt) ? { carrier: { pid: c.pid, procStart: c.procStart, dueAt: c.dueAt } } : {};
-    return { type: 'stop', id: r.id, at: r.at, ...(r.signal === 'SIGTERM' ? { signal: 'SIGTERM' as const } : {}), ...carrier };
+    return { type: 'stop', id: r.id, at: r.at, ...(r.signal === 'SIGTERM' ? { signal: 'SIGTERM' as const } : {}), ...(r.signal === 'SIGTERM' && r.skipped === 'SIGINT' ? { skipped: 'SIGINT' as const } : {}), ...carrier };
   }
   if (r.type === 'left') {
     const pids = Array.isArray(r.pids) ? r.pids.filter((p): p is Survivor => typeof p === 'object' && p !== null && isNum((p as Survivor).pid) && (isNum((p as Survivor).procStart) || isStr((p as Survivor).procStart))) : [];
@@ -361,7 +386,7 @@ export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
     if (rec.type === 'launch') {
       const { type: _type, ...launch } = rec;
       const before = runs.get(rec.id);
-      runs.set(rec.id, { ...launch, end: before?.end ?? null, ...(before?.stopAskedAt !== undefined ? { stopAskedAt: before.stopAskedAt } : {}), ...(before?.stopTermAt !== undefined ? { stopTermAt: before.stopTermAt } : {}), ...(before?.stopCarrier ? { stopCarrier: before.stopCarrier } : {}), ...(before?.left ? { left: before.left } : {}) });
+      runs.set(rec.id, { ...launch, end: before?.end ?? null, ...(before?.stopAskedAt !== undefined ? { stopAskedAt: before.stopAskedAt } : {}), ...(before?.stopTermAt !== undefined ? { stopTermAt: before.stopTermAt } : {}), ...(before?.stopSkipped ? { stopSkipped: before.stopSkipped } : {}), ...(before?.stopCarrier ? { stopCarrier: before.stopCarrier } : {}), ...(before?.left ? { left: before.left } : {}) });
       continue;
     }
     if (rec.type === 'left') {
@@ -373,8 +398,10 @@ export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
     }
     if (rec.type === 'stop') {
       const run = runs.get(rec.id);
-      if (run && rec.signal === 'SIGTERM') run.stopTermAt = rec.at;
-      else if (run) run.stopAskedAt = rec.at;
+      if (run && rec.signal === 'SIGTERM') {
+        run.stopTermAt = rec.at;
+        if (rec.skipped === 'SIGINT') run.stopSkipped = 'SIGINT';
+      } else if (run) run.stopAskedAt = rec.at;
       if (run && rec.carrier) run.stopCarrier = rec.carrier;
       continue;
     }

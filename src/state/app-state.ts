@@ -154,6 +154,8 @@ export interface RecordedRun {
   unlisted?: string;
   /** A Cloud Run launch whose jobs.run made no execution (its dashboard closed before the region answered: AE13). */
   neverExecuted?: true;
+  /** Why it failed to start, as its end record says (`Command not found: python4`), for reason `failed-to-start`. */
+  message?: string;
 }
 
 export type View = 'dashboard' | 'failures' | 'history';
@@ -251,9 +253,10 @@ export interface LogState extends LogRuns {
   /**
    * Lines the log held between two reads that are in no file any more (two copytruncates while the dashboard was
    * suspended, the older copy deleted: tester AD14): how many bytes, between which record times (the log's clock; the
-   * one before the gap, the first after it once read), in the run read then (its start).
+   * one before the gap, the first after it once read), in the run read then (its start). `bytes` null: how many is not
+   * known (a `>>` writer's cut whose copy is not found: tester AG10), and that any line is lost only the counts prove.
    */
-  lost?: { bytes: number; afterAt: number | null; beforeAt: number | null; runStartedAt: number | null } | null;
+  lost?: { bytes: number | null; afterAt: number | null; beforeAt: number | null; runStartedAt: number | null } | null;
   overlongBytes: number;
   /** Keys longer than MAX_KEY_CHARS seen in the log (cut for display, never launched). */
   suspiciousKeys: number;

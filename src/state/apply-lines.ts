@@ -571,6 +571,9 @@ function applyOne(run: RunState, line: LogLine, keepTotal = false): void {
       // Summary fields count only inside a summary block: a stray `❌ Failed: 202` mid-run is not one.
       if (!run.complete) return;
       run.summary[line.field] = line.value;
+      // A log that begins mid-run counts from its first line read, as it says (rotation-note.ts): the summary's counts,
+      // the whole run's, are said beside them, never in their place (tester AG6 l: `✓ 234 ✗ 66` over kinds of 60 read).
+      if (run.beganMidway && line.field !== 'total') return;
       // The summary is the script's final word: its counts replace ours.
       if (line.field === 'total') run.total = line.value;
       else if (line.field === 'processed') {

@@ -27,6 +27,16 @@ export function clockTime(ms: number): string {
   return new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
 }
 
+/**
+ * What another dashboard's stop sent, for a dashboard that joins it: "SIGINT at 14:03:07", "SIGINT at 14:03:07, SIGTERM
+ * at 14:03:17", or, where every process ignored SIGINT and none went (its record says so), "SIGINT not sent as its
+ * processes ignore it, SIGTERM at 14:03:07" (h74's note: `SIGINT at …` of a SIGINT never sent).
+ */
+export function joinedSentWords(signals: ProcessState['stopSignals']): string {
+  const said = signals.map((s) => `${s.signal} at ${clockTime(s.at)}`).join(', ');
+  return signals[0]?.signal === 'SIGTERM' ? `SIGINT not sent as its processes ignore it, ${said}` : said;
+}
+
 /** The signals a stop has sent so far, with their times: "SIGINT at 14:03:07, SIGTERM at 14:03:17". */
 export function signalsSent(p: Pick<ProcessState, 'stopSignals'>): string {
   return p.stopSignals.map((s) => `${s.signal} at ${clockTime(s.at)}`).join(', ');

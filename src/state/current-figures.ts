@@ -4,6 +4,7 @@ import { runFigures, type RunFigures } from './run-view.js';
 import { doneOf, type RunState } from './run.js';
 import { writerOf } from './writer.js';
 import { executionLogGone } from './failures-known.js';
+import { linesLost } from './rotation-note.js';
 
 /**
  * The current run's figures as every view shows them: with storage known, the ETA leaves out the keys
@@ -11,9 +12,17 @@ import { executionLogGone } from './failures-known.js';
  */
 export function currentFigures(state: AppState, now: number = state.now): RunFigures {
   const run = state.log.current;
-  const f = runFigures(run, now, writerOf(state), true, skipsAhead(run, state.coverage.storage?.keys ?? null));
+  const f = runFigures(run, now, writerOf(state), true, skipsClaimed(state), { linesOnly: linesLost(state) });
   // Its launch's facts alone (no line read, nothing kept) over a log that is gone: 0 done would be a count made up.
   return run && !run.hasActivity && run.lastActivityAt === null && executionLogGone(state) ? { ...f, countsUnknown: true } : f;
+}
+
+/**
+ * The keys of the shown run the script will still skip (skipsAhead), none while lines of it may be lost: a key whose
+ * outcome line is among them reads as one with no outcome (tester AG10).
+ */
+export function skipsClaimed(state: AppState): number {
+  return linesLost(state) ? 0 : skipsAhead(state.log.current, state.coverage.storage?.keys ?? null);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AppState } from './app-state.js';
 import { currentFigures } from './current-figures.js';
+import { clockTime } from './confirm-situation.js';
 
 /**
  * Why a run ended before its first record, in its own words: the newest line of its log that is not a record (an
@@ -50,4 +51,21 @@ export function runEndError(state: AppState): string | null {
   if (!run || !run.hasActivity || run.complete || run.error === null) return null;
   const status = currentFigures(state).status;
   return status === 'ended' || status === 'incomplete' ? run.error : null;
+}
+
+/**
+ * A local job whose newest launch failed to start (its command not found, its working directory missing) and no run
+ * began after it: said on every surface as a run that died at start is (tester AH6: `status` said `waiting`, exit 0,
+ * `problems: []`, and the overview's title left the job out of `whose run died`; only `h` and the launching screen's
+ * notice said it). `launch resume-… at 01:16 failed to start: Command not found: python4`, or null.
+ */
+export function failedStartWords(state: AppState): string | null {
+  // A Cloud Run launch that never became an execution is said by its place (launch-answer.ts).
+  if (state.place) return null;
+  const newest = state.process.history.reduce<AppState['process']['history'][number] | null>((a, r) => (a === null || r.startedAt >= a.startedAt ? r : a), null);
+  if (!newest || newest.reason !== 'failed-to-start') return null;
+  // A run the log holds from after it (started from a shell since) is the job's news, not this launch.
+  const run = state.log.current;
+  if (run?.startedAt != null && run.startedAt >= newest.startedAt) return null;
+  return `launch ${newest.id} at ${clockTime(newest.startedAt)} failed to start${newest.message ? `: ${newest.message}` : ''}`;
 }

@@ -22,6 +22,12 @@ export interface PlaceState {
   /** The execution ended but its last entries have not all arrived ('waiting'), or never did ('gave-up'). */
   logIncomplete: 'waiting' | 'gave-up' | null;
   /**
+   * The followed execution had ended when this dashboard took it up, and no read of its log has reached its end yet: its
+   * run is being read (`reading…`, log-reading.ts), never judged `incomplete` from nothing read (tester AH4). A
+   * dashboard's only; absent in `status`, which reads the log before it says anything.
+   */
+  firstRead?: boolean;
+  /**
    * Cloud Logging lost the entries of the followed execution after some were read (a region restarted without them):
    * what was read is its run, kept in this file (`.backfill-tui/executions/ID.json`), as `status` then reads it. Absent
    * or null otherwise.

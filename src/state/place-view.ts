@@ -77,6 +77,8 @@ function problem(state: AppState): PlaceLine[] {
   // Its entries lost after some were read: those are its run, and kept, as status then shows them from that file.
   if (p.logGone) return [{ text: `figures from ${folderOf(p.logGone)} (its log is gone from Cloud Logging)`, tone: 'info' }];
   if (p.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null) return [{ text: 'its log has no entries in Cloud Logging (kept 30 days): run and failures not known', tone: 'warn' }];
+  // Its log not read through yet (the dashboard opened after it ended): nothing is known to be missing (tester AH4).
+  if (p.firstRead) return [];
   if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
   if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
   return [];

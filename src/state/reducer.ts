@@ -320,7 +320,8 @@ function step(state: AppState, event: AppEvent): AppState {
       const was = state.log.lost;
       const run = state.log.current?.startedAt ?? null;
       const same = was && was.runStartedAt === run;
-      return { ...state, log: { ...state.log, lost: { bytes: (same ? was.bytes : 0) + event.bytes, afterAt: same ? was.afterAt : (state.log.lastRecordAt ?? null), beforeAt: null, runStartedAt: run } } };
+      const bytes = event.bytes === null || (same && was.bytes === null) ? null : (same ? was.bytes! : 0) + event.bytes;
+      return { ...state, log: { ...state.log, lost: { bytes, afterAt: same ? was.afterAt : (state.log.lastRecordAt ?? null), beforeAt: null, runStartedAt: run } } };
     }
     case 'log/overlong':
       return { ...state, log: { ...state.log, overlongBytes: state.log.overlongBytes + event.bytes } };

@@ -188,14 +188,16 @@ export function rateOver(completions: number[], end: number, count: number): num
  * Derives progress, rate and ETA. Skips are excluded from the rate: they cost no time. `skipsAhead`:
  * keys of the run not done yet that storage already holds (see current-figures.ts), left out of the ETA.
  */
-export function runFigures(run: RunState | null, machineNow: number, writer: WriterInfo, isCurrent = true, skipsAhead = 0): RunFigures {
+export function runFigures(run: RunState | null, machineNow: number, writer: WriterInfo, isCurrent = true, skipsAhead = 0, opts: { linesOnly?: boolean } = {}): RunFigures {
   const status = runStatus(run, machineNow, writer, isCurrent);
   // The run's own times are on the log's clock: so is the `now` they are compared with (U17's second shape).
   const now = logNow(machineNow, writer);
   if (!run) {
     return { status, done: 0, total: null, remaining: null, percent: null, inFlight: 0, ratePerMin: null, etaSeconds: null, elapsedMs: null, startedAt: null, idleMs: null, stallAfterMs: 5 * 60_000 };
   }
-  const done = Math.max(doneOf(run), run.progressDone);
+  // `linesOnly`: lines of the run may be lost (rotation-note.ts linesLost): done is what its ✓ ✗ ↷ count, from the same
+  // lines, never a Progress line's count over them (tester AG10: `100/300` beside `✓ 84 ✗ 5`).
+  const done = opts.linesOnly ? doneOf(run) : Math.max(doneOf(run), run.progressDone);
   const total = run.total !== null && run.total >= done ? run.total : null;
   const remaining = total === null ? null : total - done;
   const percent = total ? (done / total) * 100 : null;

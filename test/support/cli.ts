@@ -37,21 +37,26 @@ export function runCliAsync(args: string[], opts: { cwd: string; env?: Record<st
 /**
  * Text `status` output with its wrapped lines joined again, for a test that looks for a long line's words, not where
  * its breaks fell. Text status wraps a line longer than `width` at a space (eating the spaces there) with a hanging
- * indent of 10 or more, and cuts a word longer than a line where the line is full (a cut word's pieces each fill a
- * line alone): a line that continues another is one whose first word would not have fitted after it, or one after a
- * line ending in ` ·` (an item moved down whole), joined with one space, or with none after a full line that is one
- * piece of a word.
+ * indent of 10 or more, cuts a word longer than a line where the line is full (a cut word's pieces each fill a line
+ * alone), and puts a path longer than a hung row on a row of its own hung less: a line that continues another is one
+ * whose first word would not have fitted after it, or one after a line ending in ` ·` (an item moved down whole), or
+ * such a path, joined with one space, or with none after a full line that is one piece of a word.
  */
 export function unwrapped(text: string, width = 80): string {
   const out: string[] = [];
   // The physical line each joined line ends with: the one a wrap would have filled.
   let last = '';
   for (const line of text.split('\n')) {
+    // A word longer than a hung row (a path, a URL, cut to the width) on a row of its own, hung less, its end at the
+    // width (format.ts wrapMeasured): it continues the line before, and is taken to end its line (it ends the lines
+    // status writes with one: `waiting  LOG`, `… not found: PATH`).
+    const hungLess = (l: string) => stringWidth(l) === width && /^ {1,9}\S+$/.test(l);
     const m = /^( {10,})(\S+)/.exec(line);
-    // A word cut where the row ended, or a path broken after a `/` (format.ts wrapMeasured): joined with no space.
-    const piece = (stringWidth(last) === width && /^\s*\S+$/.test(last)) || /^\s*\S+\/$/.test(last);
+    // A word cut where the row ended (format.ts wrapMeasured): joined with no space.
+    const piece = stringWidth(last) === width && /^\s*\S+$/.test(last);
     // Or after a line ending in ` ·`: an item joined by ` · ` goes down whole where it fits (wrapMeasured).
-    if (out.length && m && (stringWidth(last) + 1 + stringWidth(m[2]) > width || / ·$/.test(last))) out[out.length - 1] += `${piece ? '' : ' '}${line.slice(m[1].length)}`;
+    if (out.length && hungLess(line)) out[out.length - 1] += ` ${line.trimStart()}`;
+    else if (out.length && m && !hungLess(last) && (stringWidth(last) + 1 + stringWidth(m[2]) > width || / ·$/.test(last))) out[out.length - 1] += `${piece ? '' : ' '}${line.slice(m[1].length)}`;
     else out.push(line);
     last = line;
   }

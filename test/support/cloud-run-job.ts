@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import type { Runtime } from '../../src/app/runtime.js';
+import { startRuntime, type Runtime } from '../../src/app/runtime.js';
 import { startLoopbackServer, type LoopbackServer } from '../../src/cloud-run/loopback/server.js';
 import { simTaskRunner } from '../../src/cloud-run/loopback/sim-task.js';
+import { loadConfig } from '../../src/config.js';
 import { logLine } from './log-text.js';
 import { removeDir } from './remove-dir.js';
 import { waitFor } from './wait-for.js';
@@ -104,4 +105,62 @@ export function regionEachTest(prefix: string, set: (dir: string, server: Loopba
     removeDir(dir);
   });
   return runtimes;
+}
+
+/**
+ * A test file's set-up for tests that act while an execution runs (a held region, made in the test as its lines
+ * differ): call at the file's top level. It registers its own afterEach: the held task released, the dashboards it
+ * opened (and any pushed on `runtimes`) closed, the region closed, the folder removed.
+ */
+export function heldRegionEachTest() {
+  const runtimes: Runtime[] = [];
+  let dir = '';
+  let server: LoopbackServer | null = null;
+  let release = () => {};
+  afterEach(async () => {
+    release();
+    release = () => {};
+    for (const r of runtimes.splice(0)) await r.close();
+    await server?.close();
+    server = null;
+    removeDir(dir);
+  });
+  function dashboard(): Runtime {
+    const r = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
+    runtimes.push(r);
+    return r;
+  }
+  /** A fresh folder for the test, named from `prefix`. */
+  const folder = (prefix: string) => (dir = mkdtempSync(path.join(os.tmpdir(), prefix)));
+  return {
+    runtimes,
+    folder,
+    /** A fresh folder and a held region in it (startHeldRegion); `release` lets its task go on. */
+    async hold(prefix: string, lines: string[][], after?: (say: (level: string, text: string) => void) => void): Promise<{ dir: string; server: LoopbackServer; release: () => void }> {
+      const d = folder(prefix);
+      const held = await startHeldRegion(lines, after);
+      server = held.server;
+      release = held.release;
+      return { dir: d, server: held.server, release: held.release };
+    },
+    /** A region the test made itself, closed after it. */
+    serve(s: LoopbackServer): LoopbackServer {
+      return (server = s);
+    },
+    /** A dashboard runtime on the folder's config, closed after the test. */
+    dashboard,
+    /**
+     * The held region's job configured (writeCloudRunJobConfig), a dashboard opened on it, `s` `y` (launchResume), and
+     * the execution it made once the region has it; `id` its last name part.
+     */
+    async launch(opts: Parameters<typeof writeCloudRunJobConfig>[2]) {
+      if (!server) throw new Error('launch: hold a region first');
+      const s = server;
+      writeCloudRunJobConfig(dir, s, opts);
+      const r = dashboard();
+      await launchResume(r);
+      const exec = await waitFor(() => s.world.executions[0], 'the execution', 30_000);
+      return { r, exec, id: exec.name.split('/').at(-1)! };
+    },
+  };
 }
