@@ -54,6 +54,15 @@ process.stdin.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\\n'
     });
 }
 
+/**
+ * Waits until this machine's clock is past `file`'s last write: a rotation made after it is then later by its modification
+ * time too (the file system's clock ticks coarsely), as one made seconds later always is.
+ */
+async function pastWriteOf(file: string): Promise<void> {
+  const at = fs.statSync(file).mtimeMs;
+  await waitFor(() => Date.now() > at + 20 || null, `the clock past ${path.basename(file)}'s last write`);
+}
+
 /** logrotate's copytruncate: the log copied to `copy`, then cut to 0 under its writer. */
 function copyTruncate(log: string, copy = `${log}.1`) {
   fs.copyFileSync(log, copy);
@@ -104,6 +113,7 @@ test('two copytruncates under an appending writer, the first copy written over: 
   };
   await records([...head, scraped(0), failed(1)]);
   await r.check();
+  await pastWriteOf(log);
   const lastRead = at(n - 1);
   // Suspended: three outcomes written, then cut (logrotate), the copy written over by the next cut's.
   await records([scraped(2), failed(3), scraped(4)]);
@@ -146,8 +156,10 @@ test('the same with the first copy kept (`rotate 2`): both copies read in order,
   const r = reader(log);
   await write(logOf(at(0), [...head, scraped(0), failed(1)]));
   await r.check();
+  await pastWriteOf(log);
   await write(logOf(at(20), [scraped(2), failed(3), scraped(4)]));
   copyTruncate(log);
+  await pastWriteOf(`${log}.1`);
   await write(logOf(at(30), [failed(5), scraped(6)]));
   fs.renameSync(`${log}.1`, `${log}.2`);
   copyTruncate(log);
@@ -186,9 +198,8 @@ test('moved aside twice under a writer that reopens the path, the first moved fi
   const r = reader(log);
   await r.check();
   await write(logOf(at(20), [failed(1)]));
-  // The next file's first write comes after the moved one's last, on the file system's clock (it ticks coarsely).
-  const movedAt = fs.statSync(log).mtimeMs;
-  await waitFor(() => Date.now() > movedAt + 20 || null, 'the clock past the moved file\'s last write');
+  // The next file's first write comes after the moved one's last by its modification time too.
+  await pastWriteOf(log);
   fs.renameSync(log, `${log}.1`);
   await write(logOf(at(30), [failed(2)]));
   fs.renameSync(`${log}.1`, `${log}.2`);
@@ -201,4 +212,25 @@ test('moved aside twice under a writer that reopens the path, the first moved fi
   expect(s.log.current).toMatchObject({ succeeded: 2, failed: 2, failures: { 'HTTP 500': 2 } });
   expect(s.log.current?.beganMidway).toBeFalsy();
   expect(rotationNote(s)).toBeNull();
+});
+
+test('a log touched, or rewritten in place without being cut, is no gap: nothing said lost', async () => {
+  const log = path.join(root, 'five', 'bf.log');
+  fs.mkdirSync(path.dirname(log));
+  fs.writeFileSync(log, '');
+  const write = appendingWriter(log);
+  const r = reader(log);
+  await write(logOf(at(0), [...head, scraped(0)]));
+  await r.check();
+  // `touch`: the same bytes, a new modification time (read again, to the same result).
+  const st = fs.statSync(log);
+  fs.utimesSync(log, new Date(st.atimeMs), new Date(st.mtimeMs + 5000));
+  await r.check();
+  await write(logOf(at(30), [scraped(1)]));
+  await r.check();
+  await r.close();
+  const s = r.state();
+  expect(s.log.current).toMatchObject({ succeeded: 2 });
+  expect(s.log.lost ?? null).toBeNull();
+  expect(lostNote(s)).toBeNull();
 });

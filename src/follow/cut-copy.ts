@@ -87,7 +87,9 @@ export async function readLaterCopies(
  * The copies of later cuts under a writer that appends (`>>`, O_APPEND: tester AG10): after a cut it writes from byte
  * 0, so a later cut's copy begins with its text, not with NULs (readLaterCopies) nor with the log's first bytes (the
  * first cut's copy, readCutCopy). They are the rotated files beside the log copied after the newest write we had read
- * (`since`; after `copy` too, the first cut's copy when found) that begin with neither: read whole, oldest first. With
+ * (`since`, strictly: nothing in them says they are this log's, so an older rotation written as late as the log's last
+ * write we saw is not one; after `copy` too, the first cut's copy when found) that begin with neither: read whole,
+ * oldest first. With
  * no copy of the first cut (one deleted or written over by the next rotation's, `rotate 1`; compressed), what the log
  * held after our last read up to that cut is in no file: said to `onLost` before them, its size not known (null), as
  * no NULs measure it. Only reads.
@@ -97,10 +99,10 @@ export async function readAppendedCopies(
   opts: { copy: { file: string; mtimeMs: number } | null; head: Buffer; since: number; maxLineBytes: number; signal: AbortSignal; onChunk: (lines: Buffer) => void; onLost?: (bytes: number | null) => void },
 ): Promise<void> {
   // When the log was last written as we read it not known: an older rotation could not be told from a later copy.
-  const after = opts.since >= 0 ? Math.max(opts.since - 2000, opts.copy?.mtimeMs ?? -Infinity) : null;
+  const after = opts.since >= 0 ? Math.max(opts.since, opts.copy?.mtimeMs ?? -Infinity) : null;
   const copies: { file: string; mtimeMs: number }[] = [];
   for (const s of after === null ? [] : (await rotatedSiblings(log)).slice(0, MAX_LOOKED)) {
-    if (s.file === opts.copy?.file || s.mtimeMs < after!) continue;
+    if (s.file === opts.copy?.file || s.mtimeMs <= after!) continue;
     const h = await open(s.file, 'r').catch(() => null);
     if (!h) continue;
     try {

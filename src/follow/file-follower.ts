@@ -130,8 +130,9 @@ export class FileFollower {
       const later = copy ? copy.size : from;
       if (cut && later < cut.textAt) await readLaterCopies(this.path, { from: later, to: cut.textAt, read: copy ? [copy.file] : [], maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost, since: file.previousMtimeMs }).catch(() => undefined);
       // A writer that appends (`>>`) writes from byte 0 after a cut, no NULs to measure it: the later cuts' copies begin
-      // with its text, and a first copy not found is a gap of a size not known (tester AG10: never said).
-      else if (!cut) await readAppendedCopies(this.path, { copy, head, since: file.previousMtimeMs, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost }).catch(() => undefined);
+      // with its text, and a first copy not found is a gap of a size not known (tester AG10: never said). Only a cut: a log
+      // touched, or rewritten in place as long with its first bytes, lost nothing.
+      else if (!cut && (st.size < file.offset || (await file.headChanged().catch(() => false)))) await readAppendedCopies(this.path, { copy, head, since: file.previousMtimeMs, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost }).catch(() => undefined);
       if (this.signal.aborted) return;
       if (cut) {
         // The writer goes on at its own offset: the file is NULs up to there, then its new lines.

@@ -207,6 +207,11 @@ export class TrackedFile {
     return { head: this.head, tail: this.tail };
   }
 
+  /** Whether the file no longer begins with the first bytes read from it (cut and written again, or replaced in place). */
+  headChanged(): Promise<boolean> {
+    return this.differs(this.head, 0);
+  }
+
   /** The open file's stat through its fd (it may be renamed or deleted since: `nlink` 0). */
   stat(): Promise<Stats> {
     return this.handle.stat();
