@@ -21,6 +21,17 @@ afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
 });
 
+/** A dashboard on `config` that launches `s` (resume) and answers `y`, once its expected keys, writers and log are looked at. */
+async function launchResume(config: ReturnType<typeof loadConfig>): Promise<Runtime> {
+  const a = startRuntime(config, { exit: () => undefined });
+  runtimes.push(a);
+  await waitFor(() => a.store.getState().coverage.expected && a.store.getState().process.writersChecked && a.store.getState().log.looked, 'ready');
+  a.controller.onIntent('resume');
+  await waitFor(() => a.store.getState().ui.confirm, 'the box');
+  a.controller.onIntent('confirm-yes');
+  return a;
+}
+
 // Tester Z8: `command ["python3","missing_script.py","{keysFile}"]` (a typo) on a new log: the launching dashboard said
 // `ended before its first record: …can't open file…`; status said `error`, none in the backfill's format, run.error
 // null, exit 1; a dashboard opened afterwards said `error` too.
@@ -31,12 +42,7 @@ test('a launch that died at start on a new log: status and a later dashboard say
   const cant = `python3: can't open file '${join(dir, 'missing_script.py')}': [Errno 2] No such file or directory`;
   writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'nocmd', log: 'bf.log', expected: 'e.csv', keepAwake: false, timezone: 'UTC', command: ['sh', '-c', `echo "${cant}" >&2; exit 2`, 'sh', '{keysFile}'] }));
   const config = loadConfig({ cwd: dir });
-  const a = startRuntime(config, { exit: () => undefined });
-  runtimes.push(a);
-  await waitFor(() => a.store.getState().coverage.expected && a.store.getState().process.writersChecked && a.store.getState().log.looked, 'ready');
-  a.controller.onIntent('resume');
-  await waitFor(() => a.store.getState().ui.confirm, 'the box');
-  a.controller.onIntent('confirm-yes');
+  const a = await launchResume(config);
   await waitFor(() => a.store.getState().ui.notices.find((n) => n.text.includes('exited with code 2')), 'the failed start said');
   await waitFor(() => deadStartCause(a.store.getState()) === cant, 'the launcher says why');
   const launchedAt = a.store.getState().log.current!.startedAt!;
@@ -124,12 +130,7 @@ test('a launch that failed to start is a problem for status and the job\'s run p
   writeFileSync(join(dir, 'e.csv'), '2022-01-03\n2022-01-04\n');
   writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'nocmd', log: 'bf.log', expected: 'e.csv', keepAwake: false, timezone: 'UTC', command: ['no-such-command-ah6', '{keysFile}'] }));
   const config = loadConfig({ cwd: dir });
-  const a = startRuntime(config, { exit: () => undefined });
-  runtimes.push(a);
-  await waitFor(() => a.store.getState().coverage.expected && a.store.getState().process.writersChecked && a.store.getState().log.looked, 'ready');
-  a.controller.onIntent('resume');
-  await waitFor(() => a.store.getState().ui.confirm, 'the box');
-  a.controller.onIntent('confirm-yes');
+  const a = await launchResume(config);
   await waitFor(async () => (await readRuns(config.stateDir, null)).at(-1)?.end?.reason === 'failed-to-start' || null, 'the failed start recorded');
   const id = (await readRuns(config.stateDir, null)).at(-1)!.id;
   await waitFor(() => rowProblems(a.store.getState()).find((p) => p.kind === 'failed to start'), 'the launching dashboard says it as the run\'s problem');
