@@ -57,6 +57,14 @@ describe('a run asked to stop whose end no dashboard recorded: status says stopp
     expect(state.process.history.map((r) => r.id)).toEqual(['resume-1']);
   });
 
+  // A project folder moved (or mounted elsewhere) since: its runs name the log where it was, which is gone (tester h80's
+  // copy of /tmp/h72/team read no run of its own after the filter above).
+  test('a run whose log path is gone but names this log\'s file is this job\'s: the folder moved', async () => {
+    records([{ ...launch, id: 'resume-moved', log: join(dir, 'moved-away', 'bf.log'), startedAt: T0 + 30_000 }, { ...launch, id: 'resume-other', log: join(dir, 'moved-away', 'other.log'), startedAt: T0 + 40_000 }]);
+    const state = await snap();
+    expect(state.process.history.map((r) => r.id)).toEqual(['resume-1', 'resume-moved']);
+  });
+
   test('no stop record: ended, as before', async () => {
     records([]);
     expect(currentFigures(await snap()).status).toBe('ended');

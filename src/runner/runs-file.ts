@@ -1,4 +1,4 @@
-import { close, fstatSync, fsync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { close, existsSync, fstatSync, fsync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
@@ -282,7 +282,10 @@ export async function readRuns(stateDir: string, owner: string | null): Promise<
     throw err;
   }
   const runs = foldRuns(parseRunLines(text));
-  return owner === null ? runs : runs.filter((r) => ownsRun(owner, r.log));
+  if (owner === null) return runs;
+  const seen = new Map<string, boolean>();
+  const exists = (path: string) => seen.get(path) ?? (seen.set(path, existsSync(path)), seen.get(path)!);
+  return runs.filter((r) => ownsRun(owner, r.log, exists));
 }
 
 /**
