@@ -19,6 +19,8 @@ export interface LoopbackFault {
    * be gone by then (tester AE13: the dashboard's terminal closed while `jobs.run` was under way).
    */
   until?: Promise<unknown>;
+  /** With `until`: the call itself waits for it too, done only then (a region that has not acted on it yet). */
+  holdCall?: boolean;
 }
 
 /** Options: the world's, plus the API's own limits. */
@@ -105,6 +107,7 @@ export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<
         fault.left -= 1;
         if (fault.hang) return; // never answers: the client's deadline must end it
         const until = fault.until;
+        if (until && fault.holdCall) return void until.then(() => handle(match, body, send, pageSize), () => handle(match, body, send, pageSize));
         if (until) return handle(match, body, (status, json) => void until.then(() => send(status, json), () => send(status, json)), pageSize);
         if (fault.garbage) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to the network</body></html>');
         return sendError(send, fault.status ?? 500, faultMessage(fault.status ?? 500, match.route, match.resource), match.route, match.resource);
