@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { removeDir } from './support/remove-dir.js';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -121,6 +122,25 @@ test('the words for a stuck execution: stuck, why, and the command that cancels 
     'backfill-tui:   to cancel it: gcloud run jobs executions cancel bf-job-92720 --region=us-west2 --project=proj-x',
     'backfill-tui: runs go on without the dashboard; open it again to stop them',
   ]);
+});
+
+// Tester AH10: at 80 columns the cancel command (107 characters with the team's names) was wrapped at a space with a
+// hanging indent: pasted, the shell ran `gcloud run jobs executions cancel ID` without its region and project, then
+// `--region=…` as a command. Broken with a trailing ` \`, its rows pasted into a shell are one command.
+test('a stuck execution\'s cancel command longer than a row is broken with a trailing backslash: pasted, one command', () => {
+  const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+  const name = 'projects/nba-props-platform/locations/us-west2/jobs/bdl-boxscore-backfill/executions/bdl-boxscore-backfill-x7k2p';
+  const execution = { id: 'bdl-boxscore-backfill-x7k2p', name, state: 'running', taskCount: 1, succeededCount: 0, runningCount: 1, failedCount: 0, retriedCount: 0, cancelledCount: 0, createTime: now - 3 * 3_600_000, startTime: now - 3 * 3_600_000, completionTime: null, args: [], ours: true, taskTimeoutSeconds: null };
+  const base = initialState({ job: 'bdl', log: 'cloud-run', now, targets: [95], place: { ...initialPlaceState('Cloud Run job bdl-boxscore-backfill (us-west2)', 2 * 3_600_000), execution: execution as never, ours: true } });
+  const lines = leaveSummary([base], 80);
+  for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+  const text = lines.join('\n');
+  const from = text.indexOf('gcloud ');
+  const pasted = text.slice(from, text.indexOf('\nbackfill-tui: runs go on'));
+  expect(pasted).toContain(' \\\n');
+  // The shell reads the rows as one command: its words, in order, region and project with them.
+  const said = spawnSync('bash', ['-c', pasted.replace(/^gcloud/, 'echo')], { encoding: 'utf8' });
+  expect(said.stdout).toBe('run jobs executions cancel bdl-boxscore-backfill-x7k2p --region=us-west2 --project=nba-props-platform\n');
 });
 
 // Tester AD6: leaving while our execution ran said it twice, the second time as a local run `(pid ?)` that is not there.

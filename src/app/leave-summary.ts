@@ -15,6 +15,8 @@ import { clockTime, signalsSent, STOP_GRACE_MS } from '../state/confirm-situatio
  */
 export function leaveSummary(jobs: AppState[], width = 80): string[] {
   const lines: string[] = [];
+  /** The lines that end in a shell command, by index: broken only with a trailing ` \` (see below). */
+  const commands = new Set<number>();
   // Whether any run goes on without the dashboard: said once, after the lines (see `tail`).
   let going = false;
   for (const s of jobs) {
@@ -30,7 +32,10 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
       const unseen = unanswered(s);
       const whose = `${s.job}: execution ${e.id}${s.place?.ours ? (p.runId ? ` (run ${p.runId})` : '') : ' (started outside the dashboard)'}`;
       lines.push(unseen ? `${whose} was last seen running; ${unseen}` : `${whose} goes on${stuck ? `, stuck: ${stuck}` : ''}`);
-      if (stuck) lines.push(`  to cancel it: ${cancelCommand(e)}`);
+      if (stuck) {
+        commands.add(lines.length);
+        lines.push(`  to cancel it: ${cancelCommand(e)}`);
+      }
       going ||= !unseen;
     } else {
       // One line, wrapped under its text as the others are (tester AG6 b: its second line began `backfill-tui:` again).
@@ -45,7 +50,15 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
   if (lines.length === 0) return [];
   const tail = going ? ['runs go on without the dashboard; open it again to stop them'] : [];
   const prefix = 'backfill-tui: ';
-  return [...lines, ...tail].flatMap((l) => wrap(`${prefix}${l}`, width, prefix.length + /^ */.exec(l)![0].length));
+  return [...lines, ...tail].flatMap((l, i) => {
+    const indent = prefix.length + /^ */.exec(l)![0].length;
+    if (!commands.has(i)) return wrap(`${prefix}${l}`, width, indent);
+    // A command longer than a row (107 characters with a team's names) is broken with a trailing ` \`, so its rows
+    // pasted are still one command (tester AH10: pasted, `gcloud run jobs executions cancel ID` ran without its
+    // `--region`/`--project`, then `--region=…` as a command of its own).
+    const rows = wrap(`${prefix}${l}`, Math.max(indent + 8, width - 2), indent);
+    return rows.map((r, k) => (k < rows.length - 1 ? `${r} \\` : r));
+  });
 }
 
 /**
