@@ -92,6 +92,14 @@ function reader(log: string) {
   };
 }
 
+/** A fresh empty `NAME/bf.log` with a writer appending to it (`>>`, held open) and a reader on it. */
+function appendedLog(name: string) {
+  const log = path.join(root, name, 'bf.log');
+  fs.mkdirSync(path.dirname(log));
+  fs.writeFileSync(log, '');
+  return { log, write: appendingWriter(log), r: reader(log) };
+}
+
 /** `state` with storage holding `keys`. */
 function withStorage(state: AppState, keys: string[]): AppState {
   let s = reduce(state, { type: 'coverage/configured', source: 'storage', label: 'storage' });
@@ -100,11 +108,7 @@ function withStorage(state: AppState, keys: string[]): AppState {
 }
 
 test('two copytruncates under an appending writer, the first copy written over: its lines read from the second copy, the gap said, done and counts from the same lines, no skip claimed', async () => {
-  const log = path.join(root, 'one', 'bf.log');
-  fs.mkdirSync(path.dirname(log));
-  fs.writeFileSync(log, '');
-  const write = appendingWriter(log);
-  const r = reader(log);
+  const { log, write, r } = appendedLog('one');
   let n = 0;
   const records = (lines: string[][]) => {
     const text = logOf(at(n), lines);
@@ -149,11 +153,7 @@ test('two copytruncates under an appending writer, the first copy written over: 
 });
 
 test('the same with the first copy kept (`rotate 2`): both copies read in order, nothing said lost', async () => {
-  const log = path.join(root, 'two', 'bf.log');
-  fs.mkdirSync(path.dirname(log));
-  fs.writeFileSync(log, '');
-  const write = appendingWriter(log);
-  const r = reader(log);
+  const { log, write, r } = appendedLog('two');
   await write(logOf(at(0), [...head, scraped(0), failed(1)]));
   await r.check();
   await pastWriteOf(log);
@@ -173,11 +173,7 @@ test('the same with the first copy kept (`rotate 2`): both copies read in order,
 });
 
 test('one cut whose copy is not beside the log, and nothing to prove a line in it: the gap said as one that may hold none', async () => {
-  const log = path.join(root, 'three', 'bf.log');
-  fs.mkdirSync(path.dirname(log));
-  fs.writeFileSync(log, '');
-  const write = appendingWriter(log);
-  const r = reader(log);
+  const { log, write, r } = appendedLog('three');
   await write(logOf(at(0), [...head, scraped(0)]));
   await r.check();
   // Compressed at once (`compress` without `delaycompress`): no copy that can be read.
@@ -215,11 +211,7 @@ test('moved aside twice under a writer that reopens the path, the first moved fi
 });
 
 test('a log touched, or rewritten in place without being cut, is no gap: nothing said lost', async () => {
-  const log = path.join(root, 'five', 'bf.log');
-  fs.mkdirSync(path.dirname(log));
-  fs.writeFileSync(log, '');
-  const write = appendingWriter(log);
-  const r = reader(log);
+  const { log, write, r } = appendedLog('five');
   await write(logOf(at(0), [...head, scraped(0)]));
   await r.check();
   // `touch`: the same bytes, a new modification time (read again, to the same result).
