@@ -194,7 +194,7 @@ export async function collectSnapshot(
   // The newest launch failed to start and no run began since (tester AH6: `waiting`, exit 0, `problems: []`): a
   // problem, exit 1, as a Cloud Run launch that never became an execution is.
   const failedStart = failedStartWords(state);
-  if (failedStart) report.problems.push(`${failedStart}; s launches again once the command is fixed`);
+  if (failedStart) report.problems.push(`${failedStart}; s launches again once its command or cwd is fixed`);
   whole.clear();
   sourceLimit.clear();
   dispatch({ type: 'clock/tick', now: now() });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
+
 /*
  * Whose runs a runs.jsonl record is. Two configs may share a state folder (two lone configs side by side both keep
  * `.backfill-tui` beside them: tester AH3), and each must see only its own job's runs: a launch record names the log
