@@ -42,6 +42,31 @@ function dashboard(config: ReturnType<typeof loadConfig>, now: () => number): Ru
   return startRuntime(config, { exit: () => undefined, now });
 }
 
+/**
+ * A (a local place with its own store) launches `config`'s command, and once the run has said `started`, B (a
+ * dashboard) opens on its folder and re-attaches to it: the two dashboards of the stop cases. The caller aborts `ac`
+ * and closes `b`; a failure here does both.
+ */
+async function launchedAndWatched(config: ReturnType<typeof loadConfig>) {
+  const now = Date.now;
+  const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: [] }), { frameMs: 0 });
+  const ac = new AbortController();
+  const a = createLocalPlace({ config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
+  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
+  if (!out.ok) throw new Error(out.message);
+  groups.push(store.getState().process.pid!);
+  await waitFor(() => readFileSync(config.log, 'utf8').includes('started'), 'the run started');
+  const b = dashboard(config, now);
+  try {
+    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
+  } catch (err) {
+    ac.abort();
+    await b.close();
+    throw err;
+  }
+  return { a, ac, out, b, store };
+}
+
 // Round 12 (carried-on stop): a dashboard opened mid-stop carried the stop on but stood no carrier, and the carrier
 // of the dashboard that stopped the run was recorded nowhere, so the dashboard opened later sent a SIGTERM of its own
 // beside that carrier's: two to a run that ignores SIGINT. Every dashboard now defers to a live recorded carrier.
@@ -137,17 +162,8 @@ test('a stop carried on with no live carrier recorded (its pid reused since): th
 // second sees the first's stop (its record, its claim), says so, and carries it on: one SIGINT, one carrier, one SIGTERM.
 test('two dashboards stopping one run at once: one SIGINT and one carrier; the other says the stop is under way and sends none', async () => {
   const job = deafJob();
-  const now = Date.now;
-  const store = createStore(initialState({ job: 'deaf', log: job.config.log, now: now(), targets: [] }), { frameMs: 0 });
-  const ac = new AbortController();
-  const a = createLocalPlace({ config: job.config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
-  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
-  if (!out.ok) throw new Error(out.message);
-  groups.push(store.getState().process.pid!);
-  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
-  const b = dashboard(job.config, now);
+  const { a, ac, out, b } = await launchedAndWatched(job.config);
   try {
-    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
     b.controller.onIntent('stop');
     await waitFor(() => b.store.getState().ui.confirm?.kind === 'stop' || null, 'B\'s stop box');
     // Both answered in one moment.
@@ -173,18 +189,9 @@ test('two dashboards stopping one run at once: one SIGINT and one carrier; the o
 // second SIGINT, a second carrier and 10 s more. It joins the stop where it is: nothing sent again, the SIGKILL question next.
 test('a dashboard answering x y after another dashboard\'s stop sent its SIGTERM sends nothing and asks about SIGKILL next', async () => {
   const job = deafJob();
-  const now = Date.now;
-  const store = createStore(initialState({ job: 'deaf', log: job.config.log, now: now(), targets: [] }), { frameMs: 0 });
-  const ac = new AbortController();
-  const a = createLocalPlace({ config: job.config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
-  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
-  if (!out.ok) throw new Error(out.message);
-  groups.push(store.getState().process.pid!);
-  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
   // B watches the run from before the stop.
-  const b = dashboard(job.config, now);
+  const { a, ac, out, b } = await launchedAndWatched(job.config);
   try {
-    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
     // B's box opened before A's stop (a box opened after it says the stop instead: tester AG1, below), answered after
     // A's SIGTERM went.
     b.controller.onIntent('stop');
@@ -215,17 +222,8 @@ test('a dashboard answering x y after another dashboard\'s stop sent its SIGTERM
 // record as `status` does: `stopping` and the stage, and `x` says the stop is another dashboard's and sends nothing.
 test('a dashboard watching a run another dashboard stops: stopping with the stage, x sends nothing, one SIGTERM in all', async () => {
   const job = deafJob();
-  const now = Date.now;
-  const store = createStore(initialState({ job: 'deaf', log: job.config.log, now: now(), targets: [] }), { frameMs: 0 });
-  const ac = new AbortController();
-  const a = createLocalPlace({ config: job.config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
-  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
-  if (!out.ok) throw new Error(out.message);
-  groups.push(store.getState().process.pid!);
-  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
-  const b = dashboard(job.config, now);
+  const { a, ac, out, b } = await launchedAndWatched(job.config);
   try {
-    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
     expect(b.store.getState().process.stopping).toBeNull();
     expect((await a.stop()).ok).toBe(true);
     const [stop] = job.records().filter((r) => r.type === 'stop');
@@ -253,17 +251,8 @@ test('a dashboard watching a run another dashboard stops: stopping with the stag
 
 test('the watching dashboard says the other dashboard\'s stop by itself, within its next look at runs.jsonl', async () => {
   const job = deafJob();
-  const now = Date.now;
-  const store = createStore(initialState({ job: 'deaf', log: job.config.log, now: now(), targets: [] }), { frameMs: 0 });
-  const ac = new AbortController();
-  const a = createLocalPlace({ config: job.config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
-  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
-  if (!out.ok) throw new Error(out.message);
-  groups.push(store.getState().process.pid!);
-  await waitFor(() => readFileSync(job.config.log, 'utf8').includes('started'), 'the run started');
-  const b = dashboard(job.config, now);
+  const { a, ac, out, b } = await launchedAndWatched(job.config);
   try {
-    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
     expect((await a.stop()).ok).toBe(true);
     const [stop] = job.records().filter((r) => r.type === 'stop');
     await waitFor(() => b.store.getState().process.stopping === 'sigint' || null, 'B stopping', 15_000);
@@ -287,17 +276,8 @@ test('a dashboard joining a stop whose SIGINT was never sent (every process igno
   writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'ign', log: 'bf.log', keepAwake: false, timezone: 'UTC', command: ['bash', 'ign.sh'] }));
   const config = loadConfig({ cwd: dir });
   const records = () => readFileSync(join(config.stateDir, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec & { skipped?: string });
-  const now = Date.now;
-  const store = createStore(initialState({ job: 'ign', log: config.log, now: now(), targets: [] }), { frameMs: 0 });
-  const ac = new AbortController();
-  const a = createLocalPlace({ config, store, now, signal: ac.signal, freshStorage: async () => null, refreshHistory: async () => undefined, refreshWarehouse: () => undefined });
-  const out = await a.launch({ keys: [], workers: 1, timeout: 60, label: 'launch' });
-  if (!out.ok) throw new Error(out.message);
-  groups.push(store.getState().process.pid!);
-  await waitFor(() => readFileSync(config.log, 'utf8').includes('started'), 'the run started');
-  const b = dashboard(config, now);
+  const { a, ac, out, b, store } = await launchedAndWatched(config);
   try {
-    await waitFor(() => b.store.getState().ui.notices.some((n) => n.text.includes(`re-attached to run ${out.runId}`)), 'B re-attached');
     expect((await a.stop()).ok).toBe(true);
     for (const r of records().filter((x) => x.carrier)) track(r.carrier!.pid);
     const term = await waitFor(() => records().find((r) => r.type === 'stop' && r.signal === 'SIGTERM') ?? null, 'A\'s SIGTERM recorded', 20_000);
