@@ -5,7 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
 import { processWakes } from '../wake.js';
-import { jobPathOf, type CloudRunApi, type JobRef } from '../cloud-run/api.js';
+import type { CloudRunApi, JobRef } from '../cloud-run/api.js';
+import { cloudRunOwner } from '../runner/runs-owner.js';
 import { CloudRunError } from '../cloud-run/errors.js';
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
 import { LOG_SETTLE_MS, lastEntriesState } from '../cloud-run/last-entries.js';
@@ -116,11 +117,6 @@ function endNotKnown(e: ExecutionInfo): boolean {
   return e.unlisted !== undefined && e.completionTime === null;
 }
 
-
-/** The job's runs in runs.jsonl (runs-owner.ts): its launch records name `cloud-run:` and its path. */
-function runsOwnerOf(j: JobRef): string {
-  return `cloud-run:${jobPathOf(j)}`;
-}
 
 /**
  * What an execution's run is known to be before its log says anything: its start (else its creation), and for
@@ -410,7 +406,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       failed(err);
       return;
     }
-    const runs = await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]);
+    const runs = await readRuns(d.stateDir, cloudRunOwner(d.spec)).catch(() => [] as RunRecord[]);
     const rec = ourExecutions(runs).get(e.id) ?? null;
     show(e, rec !== null, rec?.id ?? null);
     // Its row in an open `h` moves with it (its state, its end), from the last listing: no call of its own.
@@ -432,7 +428,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       failed(err);
       return;
     }
-    const runs = await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]);
+    const runs = await readRuns(d.stateDir, cloudRunOwner(d.spec)).catch(() => [] as RunRecord[]);
     let rec = ourExecutions(runs).get(was.id) ?? null;
     // Its log is read at once, not after the failed reads' backoff: a region restarted without it has lost its entries
     // too, and that read says so before it is shown gone, never `last entries not yet in Cloud Logging` meanwhile (AF1).
@@ -533,7 +529,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const counts: Record<string, number> = { tasksSucceeded: e.succeededCount, tasksFailed: e.failedCount, tasksCancelled: e.cancelledCount, retried: e.retriedCount };
     if (full) {
       // Another dashboard may have written them since this one read runs.jsonl: the first log's tallies stand.
-      const now = ourExecutions(await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[])).get(e.id);
+      const now = ourExecutions(await readRuns(d.stateDir, cloudRunOwner(d.spec)).catch(() => [] as RunRecord[])).get(e.id);
       if (now?.end?.counts?.succeeded !== undefined) return;
       const tallies = current?.id === e.id ? d.runCounts?.() : null;
       if (tallies) Object.assign(counts, tallies);
@@ -625,7 +621,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     // executions yet` while the launches' records are read (tester AG5: a second of it over a running execution).
     place({ recent: list.filter((e) => !isActive(e)).slice(0, 5), ...(listedOnce ? { listedAt: d.now() } : {}), ...cleared('run') });
     listed(list);
-    const runs = await settleLaunches(list, await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]));
+    const runs = await settleLaunches(list, await readRuns(d.stateDir, cloudRunOwner(d.spec)).catch(() => [] as RunRecord[]));
     track(historyChanged(list));
     const mine = ourExecutions(runs);
     // Ours the region no longer lists (it keeps executions for a while; a restarted one keeps none) are still the
@@ -736,7 +732,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       }
       const known = new Set(list.map((e) => e.id));
       launchingId = runId;
-      const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, ...settingsRecorded(settingsTaken(spec.args), req.workers, req.timeout), pid: null, procStart: null, log: `cloud-run:${jobPathOf(spec)}`, startedAt, storageBefore: d.storagePresent?.() ?? null };
+      const record = { type: 'launch' as const, id: runId, label: req.label, argv: args, cwd: '', keysFile: keysUri, keyCount: req.keys.length, ...settingsRecorded(settingsTaken(spec.args), req.workers, req.timeout), pid: null, procStart: null, log: cloudRunOwner(spec), startedAt, storageBefore: d.storagePresent?.() ?? null };
       // Recorded before the call, as a local launch is before its spawn: a launch we cannot record starts nothing.
       try {
         await appendRunRecord(d.stateDir, record);
@@ -873,7 +869,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
    * here stays in the history from its records (tester Z3: they left `h` once the region stopped listing them).
    */
   async function historyOf(listed: ExecutionInfo[]): Promise<RecordedRun[]> {
-    const runs = await readRuns(d.stateDir, runsOwnerOf(d.spec)).catch(() => [] as RunRecord[]);
+    const runs = await readRuns(d.stateDir, cloudRunOwner(d.spec)).catch(() => [] as RunRecord[]);
     const mine = ourExecutions(runs);
     const list = [...(current && isActive(current) ? [current] : []), ...listed];
     const seen = new Set<string>();

@@ -8,10 +8,14 @@ import { basename } from 'node:path';
  * with `/executions/ID` once the execution is known).
  */
 
-/** A job's name for its runs: its Cloud Run job's `cloud-run:projects/P/locations/R/jobs/J`, else its log's absolute path. */
+/** A Cloud Run job's name for its runs, `cloud-run:projects/P/locations/R/jobs/J`: what its launch records name as their log. */
+export function cloudRunOwner(j: { project: string; region: string; job: string }): string {
+  return `cloud-run:projects/${j.project}/locations/${j.region}/jobs/${j.job}`;
+}
+
+/** A job's name for its runs: its Cloud Run job's (cloudRunOwner), else its log's absolute path. */
 export function runsOwner(config: { log: string; cloudRun?: { project: string; region: string; job: string } | null }): string {
-  const cr = config.cloudRun;
-  return cr ? `cloud-run:projects/${cr.project}/locations/${cr.region}/jobs/${cr.job}` : config.log;
+  return config.cloudRun ? cloudRunOwner(config.cloudRun) : config.log;
 }
 
 /**
