@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatClock, formatCount, formatEta, formatPercent, formatRate } from '../src/format.js';
+import { formatClock, formatCount, formatPercent, formatRate } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
@@ -7,7 +7,7 @@ import { SegmentBar, runSegments } from './SegmentBar.js';
 import { failureKindsLine } from '../src/state/failure-breakdown.js';
 import { useColor } from './theme.js';
 import { WrappedText } from './WrappedText.js';
-import { runNotes, type LateLog } from '../src/state/run-notes.js';
+import { etaText, runNotes, type LateLog } from '../src/state/run-notes.js';
 import type { RecordedRun } from '../src/state/app-state.js';
 import { foreignLogText, type ForeignLog } from '../src/state/foreign-log.js';
 
@@ -78,7 +78,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
       ) : null}
       {lines >= 3 ? <Text wrap="truncate-end">
         {figures.unseen ? `rate – · ETA not known while ${figures.unseen}` : `rate ${figures.ratePerMin === null ? (live ? 'calculating…' : '–') : formatRate(figures.ratePerMin)}`}
-        {live && !figures.unseen ? ` · ETA ${formatEta(figures.etaSeconds, figures.ratePerMin === null)}` : ''}
+        {live && !figures.unseen ? ` · ETA ${etaText(figures)}` : ''}
         {/* The script's own figure only when the lines give no span: its `Time: 0.2 minutes` is rounded to six
             seconds and read `took 0:12` beside a header's `complete · 0:09` (tester W1); one duration per screen. */}
         {run.complete && run.startedAt === null && run.summary.durationSec !== undefined ? ` · took ${formatClock(Math.round(run.summary.durationSec * 1000))}` : ''}

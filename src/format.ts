@@ -42,12 +42,15 @@ export const ETA_WIDTH = 9;
 /**
  * An ETA range, one way everywhere (job screen, overview, `status`; tester V4: `52s–1m` on the overview beside
  * `ETA 48 s – 1 min` on the job screen): `12–15 min` or `~10 min` where both ends share a unit, else both ends short
- * (`41s–1m`, `2h05–2h30`), else the later end alone (`≤ 3d4h`); never wider than ETA_WIDTH.
+ * (`41s–1m`, `2h05–2h30`), else the later end alone (`≤ 3d4h`, and `≤ 2 min` for a range from now); never wider than
+ * ETA_WIDTH.
  */
 export function formatEta(eta: [number, number] | null, calculating: boolean): string {
   if (!eta) return calculating ? 'calculating…' : '–';
   const lo = formatDuration(eta[0]);
   const hi = formatDuration(eta[1]);
+  // From now to a bound (a slow last key's timeout: run-view.ts tail): `≤ 2 min`, never `0s–2m`.
+  if (eta[0] === 0 && eta[1] > 0) return [...`≤ ${hi}`].length <= ETA_WIDTH ? `≤ ${hi}` : `≤ ${shortDuration(eta[1])}`;
   const [loN, loU] = splitUnit(lo);
   const [hiN, hiU] = splitUnit(hi);
   const long = lo === hi ? `~${lo}` : loU !== null && loU === hiU ? `${loN}–${hiN} ${hiU}` : null;

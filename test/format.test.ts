@@ -27,6 +27,10 @@ describe('formatters', () => {
     [[48, 65] as [number, number], false, '48s–1m'],
     [[7_500, 9_000] as [number, number], false, '2h05–2h30'],
     [[600, 610] as [number, number], false, '~10 min'],
+    // From now to a bound (a slow last key's timeout left, tester AI1), never `0s–2m`.
+    [[0, 105] as [number, number], false, '≤ 2 min'],
+    [[0, 45] as [number, number], false, '≤ 45 s'],
+    [[0, 200_000] as [number, number], false, '≤ 2 d 7 h'], [[0, 2_000_000] as [number, number], false, '≤ 23d3h'],
     [null, true, 'calculating…'],
     [null, false, '–'],
   ])('formatEta(%j) = %s', (eta, calc, out) => expect(formatEta(eta, calc)).toBe(out));

@@ -36,6 +36,11 @@ export interface RunJson {
   /** Seconds the run's end reads before its start (the log's clock went back within it: run-view.ts endBeforeStart): elapsed, rate and finishedAt are then null. Null otherwise. */
   endBeforeStartSeconds: number | null;
   inFlight: number;
+  /**
+   * Seconds every key left has been in flight at least, once longer than the rate's ETA allowed (run-view.ts tail: a
+   * slow last key); `etaSeconds` is then `[0, what is left of the per-request timeout]`, or null past it. Null otherwise.
+   */
+  inFlightForSeconds: number | null;
   lastActivityAt: string | null;
   /** The exception line of a traceback the script died with (`FileNotFoundError: ...`), or null. */
   error: string | null;
@@ -90,6 +95,7 @@ function runJson(run: RunState | null, f: RunFigures, unknown = false): RunJson 
     finishedAt: iso(finishedAt(run, f)),
     endBeforeStartSeconds: f.endBeforeStartMs ? Math.round(f.endBeforeStartMs / 1000) : null,
     inFlight: f.inFlight,
+    inFlightForSeconds: f.tail ? Math.floor(f.tail.forMs / 1000) : null,
     // On the clock of the run's start when an hour of its span did not pass (as finishedAt): never an hour after its end.
     lastActivityAt: iso(run?.lastActivityAt == null ? null : run.lastActivityAt - (f.hourNotPassed ? 3_600_000 : 0)),
     error: run?.error ?? null,

@@ -2,13 +2,13 @@ import { readingText } from '../state/log-reading.js';
 import { FAILURES_UNKNOWN_WORDS, failuresUnknown } from '../state/failures-known.js';
 import { FOREIGN_LOG_HINT, foreignLog, foreignLogText } from '../state/foreign-log.js';
 import { deadStartWords } from '../state/dead-start.js';
-import { lateLogOf, launchOfCurrentRun, runNotes } from '../state/run-notes.js';
+import { etaText, lateLogOf, launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { otherWriters, strangerRun } from '../state/writer.js';
 import { runUnknown } from '../overview/row-problem.js';
 import { HISTORY_LIMIT } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureKindsLine } from '../state/failure-breakdown.js';
-import { countOf, formatClock, formatCount, formatElapsed, formatEta, formatPercent, formatRate } from '../format.js';
+import { countOf, formatClock, formatCount, formatElapsed, formatPercent, formatRate } from '../format.js';
 import { stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
@@ -115,7 +115,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     if (breakdown) lines.push(`          ${breakdown}`);
     for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsClaimed(state) : 0, lateLogOf(state))) lines.push(`          ${note}`);
     if (isLive(f.status)) {
-      lines.push(f.unseen ? `          rate –  ETA not known while ${f.unseen}` : `          rate ${f.ratePerMin === null ? 'calculating…' : formatRate(f.ratePerMin)}  ETA ${formatEta(f.etaSeconds, f.ratePerMin === null)}`);
+      lines.push(f.unseen ? `          rate –  ETA not known while ${f.unseen}` : `          rate ${f.ratePerMin === null ? 'calculating…' : formatRate(f.ratePerMin)}  ETA ${etaText(f)}`);
     }
   }
   const odd = reading ? 0 : state.log.suspiciousKeys;

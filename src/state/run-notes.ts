@@ -1,4 +1,4 @@
-import { formatClock, formatCount } from '../format.js';
+import { formatClock, formatCount, formatEta } from '../format.js';
 import { FAILED_KEYS_LIMIT } from './failed-keys.js';
 import type { AppState, RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
@@ -6,7 +6,7 @@ import { launchFor, onOurClock } from './launch-match.js';
 import { pidsText } from './writer.js';
 import { placeErrorSource } from './place-state.js';
 import { earlierRuns } from './log-runs.js';
-import { endBeforeStart, hourNotPassed } from './run-view.js';
+import { endBeforeStart, hourNotPassed, type RunFigures } from './run-view.js';
 
 /**
  * The launch from here (runs.jsonl, as the history holds it) that started `run`: the newest record made
@@ -112,4 +112,18 @@ export function keysListedTwice(run: RunState): number {
 /** "1,234 more failed keys not listed (the newest 200,000 are)". */
 export function failedOmittedNote(run: RunState): string {
   return `${formatCount(run.failedKeysOmitted)} more failed keys not listed (the newest ${formatCount(FAILED_KEYS_LIMIT)} are)`;
+}
+
+/**
+ * The ETA after `ETA ` on the job screen and in `status`: the range (format.ts formatEta), and while every key left is
+ * in flight longer than the rate allowed (RunFigures.tail), why it is the timeout's bound or not known (tester AI1:
+ * `ETA 2–5 s` beside a last key in flight for 1:35): `≤ 2 min (1 key in flight for 1:35 of its 200 s timeout)`.
+ */
+export function etaText(f: Pick<RunFigures, 'etaSeconds' | 'ratePerMin' | 'tail'>): string {
+  const t = f.tail;
+  if (!t) return formatEta(f.etaSeconds, f.ratePerMin === null);
+  const keys = `${formatCount(t.inFlight)} ${t.inFlight === 1 ? 'key' : 'keys'} in flight for ${formatClock(t.forMs)}`;
+  if (t.timeoutMs === null) return `not known (${keys}, no timeout stated)`;
+  const timeout = `${Math.round(t.timeoutMs / 1000)} s timeout`;
+  return f.etaSeconds ? `${formatEta(f.etaSeconds, false)} (${keys} of its ${timeout})` : `not known (${keys}, past its ${timeout})`;
 }

@@ -94,6 +94,15 @@ export interface RunFigures {
   /** An hour of its lines' span did not pass by its summary's own time (hourNotPassed): taken off its elapsed time. Absent otherwise. */
   hourNotPassed?: true;
   /**
+   * Every key left is in flight, and has been longer than the rate's estimate said the rest would take (a slow or hung
+   * request at a run's end: tester AI1, `ETA 2–5 s` beside one key in flight for 1:35): how long they have been in
+   * flight at least (ms, since the run's newest line: a worker takes its next key as it ends one, so none of them
+   * started later) and the script's per-request timeout (ms, its `Timeout: 180s` line; null when not stated).
+   * `etaSeconds` is then that timeout's bound, `[0, what is left of it]`, or null once it has passed or with no
+   * timeout. Absent otherwise.
+   */
+  tail?: { inFlight: number; forMs: number; timeoutMs: number | null };
+  /**
    * The run's counts are not known: its execution's log is gone from Cloud Logging and nothing of it was read or kept
    * (current-figures.ts); `done` and the tallies are then said `–`, never zeros. Absent otherwise.
    */
@@ -230,6 +239,8 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
     else inFlight = Math.max(0, Math.min(workers, (run.total ?? run.queued) - done));
   }
   const last = run.lastActivityAt ?? run.startedAt;
+  const tail = tailOf(remaining, inFlight, etaSeconds, end, last, run.timeoutSec);
+  if (tail) etaSeconds = tail.timeoutMs === null || tail.forMs >= tail.timeoutMs ? null : [0, Math.ceil((tail.timeoutMs - tail.forMs) / 1000)];
   // The clock counts only for a run known to go on; otherwise its lines say how long it ran.
   // A clock that stepped back (or a line older than the start) never makes a time negative.
   const counting = live && !writer.unproven;
@@ -254,12 +265,25 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
     inFlight: unseen ? 0 : inFlight,
     ratePerMin: !unseen && (live || status === 'complete' || status === 'ended' || status === 'stopped') ? long : null,
     etaSeconds: remaining === 0 || unseen ? null : etaSeconds,
+    ...(tail && !unseen ? { tail } : {}),
     elapsedMs,
     startedAt,
     idleMs: last === null ? null : Math.max(0, now - last),
     stallAfterMs: stallAfterMs(run),
     ...(unseen ? { unseen } : {}),
   };
+}
+
+/**
+ * RunFigures.tail: every key left in flight (`remaining` ≤ `inFlight`) for longer than the rate's ETA at its upper end
+ * (`eta`, seconds from now), counted from `last` (the run's newest line, the latest any of them can have started) to
+ * `end` (now, or a Cloud Run log's newest read moment); null otherwise, or before a rate gives an ETA.
+ */
+export function tailOf(remaining: number | null, inFlight: number, eta: [number, number] | null, end: number, last: number | null, timeoutSec: number | null): RunFigures['tail'] | null {
+  if (remaining === null || remaining <= 0 || inFlight < remaining || eta === null || last === null) return null;
+  const forMs = Math.max(0, end - last);
+  if (forMs <= eta[1] * 1000) return null;
+  return { inFlight: remaining, forMs, timeoutMs: timeoutSec === null ? null : timeoutSec * 1000 };
 }
 
 /** A writer's end this far past the run's last line is not this run's (a log read long after, another run's end). */
