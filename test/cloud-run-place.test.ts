@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -316,6 +316,35 @@ describe('Cloud Run place', () => {
     answer();
     expect(await sent).toMatchObject({ ok: true, message: expect.stringMatching(/^cancel sent to execution /) });
     expect(server.requests.filter((r) => r.route === 'cancel')).toHaveLength(1);
+    await server.world.executions[0].done;
+  });
+
+  // A look whose read of runs.jsonl finds no record of the execution shown (it came before the launch's record was
+  // written, or failed) took it for another's: the run id flipped to the execution's for one look, and the notices said
+  // under the run went with it (the case above lost its cancel words once in a clean-clone suite, 1c483ad).
+  it('an execution launched here stays ours, its run and its notices kept, when a look finds no record of it', async () => {
+    const { server, stateDir } = await setUp();
+    const { place, state } = placeFor(server, stateDir);
+    await place.start();
+    const launched = await place.launch({ keys: ['2024-01-01'], workers: 1, timeout: 60, label: 'resume' });
+    expect(launched).toMatchObject({ ok: true });
+    const runId = state().process.runId;
+    expect(runId).not.toBe(server.world.executions[0].name.split('/').at(-1));
+    let answer = () => {};
+    server.setFault({ route: 'cancel', until: new Promise<void>((r) => (answer = r)), holdCall: true, times: 1 });
+    const sent = place.stop();
+    await waitFor(() => server.requests.some((r) => r.route === 'cancel'), 'the cancel call');
+    await rename(path.join(stateDir, 'runs.jsonl'), path.join(stateDir, 'runs.away'));
+    // Two looks later the first has been taken in whole (they go one after the other), with no record to read.
+    const looks = () => server.requests.filter((r) => r.route === 'execution').length;
+    const after = looks();
+    await waitFor(() => looks() >= after + 2, 'two more looks at the execution');
+    expect(state().process).toMatchObject({ runId, external: false });
+    expect(state().place?.ours).toBe(true);
+    expect(state().ui.notices.map((n) => n.text)).toContainEqual(expect.stringMatching(/^cancelling execution \S+: asked at /));
+    await rename(path.join(stateDir, 'runs.away'), path.join(stateDir, 'runs.jsonl'));
+    answer();
+    expect(await sent).toMatchObject({ ok: true });
     await server.world.executions[0].done;
   });
 

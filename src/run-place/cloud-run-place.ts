@@ -251,7 +251,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     return s === 'gave-up' && caughtUpFrom === null ? 'waiting' : s;
   }
 
-  function show(e: ExecutionInfo, isOurs: boolean, runId: string | null) {
+  function show(e: ExecutionInfo, seenOurs: boolean, seenRunId: string | null) {
+    // Ours stays ours: a look whose read of runs.jsonl came before the launch's record was written (a listing under way
+    // as `s` launched), or failed, finds no record of the execution shown, and took it for another's: the run id
+    // flipped to the execution's and back, `external` for one look, and the notices said under the run went with it
+    // (the cancel under way, AF7's case, lost once in a clean-clone suite).
+    const known = current?.id === e.id && ours && shownRunId !== null;
+    const isOurs = seenOurs || known;
+    const runId = seenRunId ?? (known ? shownRunId : null);
     const active = isActive(e);
     if (active) seenActive = { id: e.id, at: d.now() };
     if (active) watchCancels();
