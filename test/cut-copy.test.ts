@@ -196,6 +196,67 @@ describe('a log cut by copytruncate while its writer goes on (tester Z4): every 
     expect(said).toEqual([lines(1, 3), lines(4, 5), 'reset:truncated', line(6)]);
   });
 
+  // Tester AI2: the dashboard saw the log cut to nothing before its `>` writer wrote again, and said `lines written
+  // between 03:58:08 and 03:58:08 while the dashboard was not reading are in no file found` of a run it read whole.
+  describe('seen cut to nothing before its writer writes again: said as the writer then shows it', () => {
+    // The cut is said at once, once (the read starts over); what was lost only once the writer's next line shows it.
+    test('a line written after the copy, read before the cut (`>`): nothing lost, nothing read twice', async () => {
+      const { log, said, f, close } = setUp();
+      fs.writeFileSync(log, lines(1, 3));
+      await f.check();
+      fs.copyFileSync(log, `${log}.1`);
+      fs.appendFileSync(log, line(4));
+      await f.check();
+      const at = fs.statSync(log).size;
+      fs.truncateSync(log, 0);
+      await f.check();
+      writeAt(log, at, lines(5, 6));
+      await f.check();
+      await close();
+      expect(said).toEqual([lines(1, 3), line(4), 'reset:truncated', lines(5, 6)]);
+    });
+
+    test('the copy ends where the read did (`>`): nothing said', async () => {
+      const { log, said, f, close } = setUp();
+      fs.writeFileSync(log, lines(1, 3));
+      await f.check();
+      const at = fs.statSync(log).size;
+      copyTruncate(log);
+      await f.check();
+      writeAt(log, at, lines(5, 6));
+      await f.check();
+      await close();
+      expect(said).toEqual([lines(1, 3), 'reset:truncated', lines(5, 6)]);
+    });
+
+    test('a line written after the copy and not read before the cut (`>`): its bytes said lost, measured by the NULs', async () => {
+      const { log, said, f, close } = setUp();
+      fs.writeFileSync(log, lines(1, 3));
+      await f.check();
+      fs.copyFileSync(log, `${log}.1`);
+      fs.appendFileSync(log, line(4));
+      const at = fs.statSync(log).size;
+      fs.truncateSync(log, 0);
+      await f.check();
+      writeAt(log, at, lines(5, 6));
+      await f.check();
+      await close();
+      expect(said).toEqual([lines(1, 3), 'reset:truncated', `lost:${line(4).length}`, lines(5, 6)]);
+    });
+
+    test('a writer opened with `>>` writes from byte 0 after it: the reset, then its lines', async () => {
+      const { log, said, f, close } = setUp();
+      fs.writeFileSync(log, lines(1, 3));
+      await f.check();
+      copyTruncate(log);
+      await f.check();
+      fs.appendFileSync(log, line(4));
+      await f.check();
+      await close();
+      expect(said).toEqual([lines(1, 3), 'reset:truncated', line(4)]);
+    });
+  });
+
   test('a rotated file that is not this log\'s copy is never read: an older rotation, another head', async () => {
     const { log, said, f, close } = setUp();
     fs.writeFileSync(`${log}.1`, lines(40, 49)); // yesterday's rotation

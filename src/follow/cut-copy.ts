@@ -10,9 +10,10 @@ const CHUNK = 256 * 1024;
  * The lines a copytruncate left only in its copy: the log was copied (`bf.log.1`, `bf.log-20261201`), then cut
  * under its writer, and what the writer wrote between our last read and the cut is in the copy alone. The copy is
  * the newest rotated file beside `log` that begins with the bytes the log began with (`head`), holds more than
- * `from` bytes, and, where `tail` is given, holds those bytes just before `from`. Its lines from the one `from`
- * falls in to its end go to `onChunk` (whole lines, each chunk ending in '\n'; an unfinished last line is the
- * cut's own loss and is dropped). Resolves the copy's path and size, or null when none was found. Only reads.
+ * `from` bytes (or exactly `from`, given `tail`), and, where `tail` is given, holds those bytes just before `from`.
+ * Its lines from the one `from` falls in to its end go to `onChunk` (whole lines, each chunk ending in '\n'; an
+ * unfinished last line is the cut's own loss and is dropped). Resolves the copy's path and size, or null when none
+ * was found. Only reads.
  */
 export async function readCutCopy(
   log: string,
@@ -24,7 +25,9 @@ export async function readCutCopy(
     if (!h) continue;
     try {
       const size = (await h.stat()).size;
-      if (size <= opts.from || !(await holds(h, opts.head, 0)) || (opts.tail && !(await holds(h, opts.tail, opts.from - opts.tail.length)))) continue;
+      // One that ends where our read did is the copy too, with nothing we had not read (tester AI2: not found, a `>>`
+      // writer's cut was said as lines in no file).
+      if (size < opts.from || (size === opts.from && !opts.tail) || !(await holds(h, opts.head, 0)) || (opts.tail && !(await holds(h, opts.tail, opts.from - opts.tail.length)))) continue;
       await readLines(h, await lineStart(h, opts.from, opts.maxLineBytes), size, opts);
       return { file, size, mtimeMs };
     } finally {

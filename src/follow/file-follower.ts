@@ -26,6 +26,8 @@ export class FileFollower {
   private unusable: string | null = null;
   private historyDone = false;
   private statSize = 0;
+  /** The log was seen cut to nothing, its writer's next line not come yet (said as a reset once; see check). */
+  private emptied = false;
   private lastProgress = '';
   /** Two read buffers: one is parsed while the next read fills the other. */
   private readonly bufs: [Buffer, Buffer];
@@ -112,6 +114,20 @@ export class FileFollower {
     } else if (await this.file.wasRewritten(st.size, st.mtimeMs)) {
       if (this.signal.aborted) return;
       const file = this.file;
+      // Cut to nothing, its writer's next line not come (logrotate's copytruncate between two of them): whether the
+      // writer goes on at its own offset (`>`: NULs up to there, which measure what no copy holds) or from byte 0 (`>>`)
+      // is not known yet, nor what was lost. Nothing is read, reset or said until it writes (tester AI2: `lines … are
+      // in no file found (a rotated copy deleted?)` said of a `>` writer's run read whole, the copy ending where the
+      // read did, the NULs later showing nothing was lost).
+      // The cut is said at once (the figures' read position starts over), once.
+      if (st.size === 0) {
+        if (!this.emptied) this.handlers.onReset('truncated');
+        this.emptied = true;
+        this.statSize = 0;
+        return;
+      }
+      const emptied = this.emptied;
+      this.emptied = false;
       // logrotate's copytruncate copies the log, then truncates it under a writer that goes on: what the writer
       // wrote after our last read and before the cut is only in the copy (tester Z4: a timeout lost, and with a
       // `>` writer the line after the cut read twice). Read it there first, then go on in the file.
@@ -139,7 +155,7 @@ export class FileFollower {
         await file.resumeAt(cut.goOnAt, st);
       } else {
         file.rewind(st);
-        this.handlers.onReset('truncated');
+        if (!emptied) this.handlers.onReset('truncated');
         await this.skipOldHistory(file, st.size);
       }
     }
