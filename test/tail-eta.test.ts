@@ -30,18 +30,18 @@ describe('the ETA of keys left that are all in flight longer than the rate allow
     const state = at(slowLastKey('200s'), LAST + 95_000);
     const f = currentFigures(state);
     expect(f).toMatchObject({ status: 'running', remaining: 1, inFlight: 1, etaSeconds: [0, 105], tail: { inFlight: 1, forMs: 95_000, timeoutMs: 200_000 } });
-    expect(etaText(f)).toBe('≤ 2 min (1 key in flight for 1:35 of its 200 s timeout)');
-    expect(statusText(state)).toContain('ETA ≤ 2 min (1 key in flight for 1:35 of its 200 s timeout)');
+    expect(etaText(f)).toBe('≤ 2 min (1 key in flight ≥ 1:35 of its 200 s timeout)');
+    expect(statusText(state)).toContain('ETA ≤ 2 min (1 key in flight ≥ 1:35 of its 200 s timeout)');
     expect(statusJson(state).run).toMatchObject({ etaSeconds: [0, 105], inFlightForSeconds: 95 });
   });
 
   test('past its timeout, or with no timeout stated, the ETA is not known, never seconds', () => {
     const past = currentFigures(at(slowLastKey('200s'), LAST + 250_000));
     expect(past.etaSeconds).toBeNull();
-    expect(etaText(past)).toBe('not known (1 key in flight for 4:10, past its 200 s timeout)');
+    expect(etaText(past)).toBe('not known (1 key in flight ≥ 4:10, past its 200 s timeout)');
     const none = at(slowLastKey(null), LAST + 95_000);
     expect(currentFigures(none).etaSeconds).toBeNull();
-    expect(etaText(currentFigures(none))).toBe('not known (1 key in flight for 1:35, no timeout stated)');
+    expect(etaText(currentFigures(none))).toBe('not known (1 key in flight ≥ 1:35, no timeout stated)');
     expect(statusJson(none).run).toMatchObject({ etaSeconds: null, inFlightForSeconds: 95 });
   });
 
@@ -68,5 +68,5 @@ test('the job screen\'s run panel says the same words whole at 80 columns', asyn
   const [{ RunPanel }, React, { renderToString }] = await Promise.all([import('../components/RunPanel.js'), import('react'), import('ink')]);
   const state = at(slowLastKey('200s'), LAST + 95_000);
   const panel = renderToString(React.createElement(RunPanel, { run: state.log.current!, figures: currentFigures(state), width: 80 }), { columns: 80 });
-  expect(panel).toContain('ETA ≤ 2 min (1 key in flight for 1:35 of its 200 s timeout)');
+  expect(panel).toContain('ETA ≤ 2 min (1 key in flight ≥ 1:35 of its 200 s timeout)');
 });

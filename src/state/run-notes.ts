@@ -117,12 +117,12 @@ export function failedOmittedNote(run: RunState): string {
 /**
  * The ETA after `ETA ` on the job screen and in `status`: the range (format.ts formatEta), and while every key left is
  * in flight longer than the rate allowed (RunFigures.tail), why it is the timeout's bound or not known (tester AI1:
- * `ETA 2–5 s` beside a last key in flight for 1:35): `≤ 2 min (1 key in flight for 1:35 of its 200 s timeout)`.
+ * `ETA 2–5 s` beside a last key in flight for 1:35): `≤ 2 min (1 key in flight ≥ 1:35 of its 200 s timeout)`.
  */
 export function etaText(f: Pick<RunFigures, 'etaSeconds' | 'ratePerMin' | 'tail'>): string {
   const t = f.tail;
   if (!t) return formatEta(f.etaSeconds, f.ratePerMin === null);
-  const keys = `${formatCount(t.inFlight)} ${t.inFlight === 1 ? 'key' : 'keys'} in flight for ${formatClock(t.forMs)}`;
+  const keys = `${formatCount(t.inFlight)} ${t.inFlight === 1 ? 'key' : 'keys'} in flight ≥ ${formatClock(t.forMs)}`;
   if (t.timeoutMs === null) return `not known (${keys}, no timeout stated)`;
   const timeout = `${Math.round(t.timeoutMs / 1000)} s timeout`;
   return f.etaSeconds ? `${formatEta(f.etaSeconds, false)} (${keys} of its ${timeout})` : `not known (${keys}, past its ${timeout})`;
