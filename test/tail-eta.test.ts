@@ -5,6 +5,8 @@ import { compileGrammar, parseText } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { etaText } from '../src/state/run-notes.js';
+import { emptyRun } from '../src/state/run.js';
+import { runFigures } from '../src/state/run-view.js';
 import { reduce } from '../src/state/reducer.js';
 import { logLine, T0 } from './support/log-text.js';
 
@@ -69,4 +71,21 @@ test('the job screen\'s run panel says the same words whole at 80 columns', asyn
   const state = at(slowLastKey('200s'), LAST + 95_000);
   const panel = renderToString(React.createElement(RunPanel, { run: state.log.current!, figures: currentFigures(state), width: 80 }), { columns: 80 });
   expect(panel).toContain('ETA ≤ 2 min (1 key in flight ≥ 1:35 of its 200 s timeout)');
+});
+
+// h84's pre-check: a Cloud Run execution's two last keys (300 s timeouts) read `ETA 4–5 s` for minutes beside a `log
+// delay` growing to 2:16: the rate's window ends at the newest entry read, so the tail never showed. Read late, it is
+// judged up to now, and said as what is known: no key seen ending since.
+test('a log read late (Cloud Run): the keys left none seen ending for 2:10, bound by their timeout', () => {
+  const completions = Array.from({ length: 80 }, (_, i) => T0 + i * 2000);
+  const last = completions.at(-1)!;
+  const run = { ...emptyRun(), startedAt: T0, lastActivityAt: last, hasActivity: true, total: 82, succeeded: 80, completions, workers: 2, timeoutSec: 300 };
+  const cloudRun = { alive: true, tasksRunning: true, readUntil: last, tasks: 1 };
+  const soon = runFigures(run, last + 3_000, cloudRun);
+  expect(soon.tail).toBeUndefined();
+  expect(soon.etaSeconds![1]).toBeGreaterThan(3);
+  const f = runFigures(run, last + 130_000, cloudRun);
+  expect(f).toMatchObject({ etaSeconds: [0, 170], tail: { inFlight: 2, forMs: 130_000, read: 'late' } });
+  expect(etaText(f)).toBe('≤ 3 min (2 keys left, none seen ending for 2:10; 300 s timeout)');
+  expect(etaText(runFigures(run, last + 310_000, cloudRun))).toBe('not known (2 keys left, none seen ending for 5:10; past its 300 s timeout)');
 });

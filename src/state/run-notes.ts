@@ -122,8 +122,11 @@ export function failedOmittedNote(run: RunState): string {
 export function etaText(f: Pick<RunFigures, 'etaSeconds' | 'ratePerMin' | 'tail'>): string {
   const t = f.tail;
   if (!t) return formatEta(f.etaSeconds, f.ratePerMin === null);
-  const keys = `${formatCount(t.inFlight)} ${t.inFlight === 1 ? 'key' : 'keys'} in flight ≥ ${formatClock(t.forMs)}`;
+  const n = `${formatCount(t.inFlight)} ${t.inFlight === 1 ? 'key' : 'keys'}`;
+  // Read late (Cloud Run), the entries' delay hides whether they ended: only that none was seen to.
+  const keys = t.read === 'late' ? `${n} left, none seen ending for ${formatClock(t.forMs)}` : `${n} in flight ≥ ${formatClock(t.forMs)}`;
   if (t.timeoutMs === null) return `not known (${keys}, no timeout stated)`;
   const timeout = `${Math.round(t.timeoutMs / 1000)} s timeout`;
+  if (t.read === 'late') return `${f.etaSeconds ? formatEta(f.etaSeconds, false) : 'not known'} (${keys}; ${f.etaSeconds ? '' : 'past its '}${timeout})`;
   return f.etaSeconds ? `${formatEta(f.etaSeconds, false)} (${keys} of its ${timeout})` : `not known (${keys}, past its ${timeout})`;
 }

@@ -101,7 +101,7 @@ export interface RunFigures {
    * `etaSeconds` is then that timeout's bound, `[0, what is left of it]`, or null once it has passed or with no
    * timeout. Absent otherwise.
    */
-  tail?: { inFlight: number; forMs: number; timeoutMs: number | null };
+  tail?: { inFlight: number; forMs: number; timeoutMs: number | null; read?: 'late' };
   /**
    * The run's counts are not known: its execution's log is gone from Cloud Logging and nothing of it was read or kept
    * (current-figures.ts); `done` and the tallies are then said `–`, never zeros. Absent otherwise.
@@ -239,7 +239,9 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
     else inFlight = Math.max(0, Math.min(workers, (run.total ?? run.queued) - done));
   }
   const last = run.lastActivityAt ?? run.startedAt;
-  const tail = tailOf(remaining, inFlight, etaSeconds, end, last, run.timeoutSec);
+  // A log read late (a Cloud Run execution's: readUntil) is judged up to now too: its entries' delay hides whether the
+  // keys left ended, never that none was seen ending (h84: `ETA 4–5 s` for minutes, `log delay` growing to 2:16).
+  const tail = tailOf(remaining, inFlight, etaSeconds, now, last, run.timeoutSec, writer.readUntil != null);
   if (tail) etaSeconds = tail.timeoutMs === null || tail.forMs >= tail.timeoutMs ? null : [0, Math.ceil((tail.timeoutMs - tail.forMs) / 1000)];
   // The clock counts only for a run known to go on; otherwise its lines say how long it ran.
   // A clock that stepped back (or a line older than the start) never makes a time negative.
@@ -277,13 +279,14 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
 /**
  * RunFigures.tail: every key left in flight (`remaining` ≤ `inFlight`) for longer than the rate's ETA at its upper end
  * (`eta`, seconds from now), counted from `last` (the run's newest line, the latest any of them can have started) to
- * `end` (now, or a Cloud Run log's newest read moment); null otherwise, or before a rate gives an ETA.
+ * `end` (now); null otherwise, or before a rate gives an ETA. `late`: the log is read late (Cloud Run), so that time
+ * is how long no key was seen ending, not how long they are in flight.
  */
-export function tailOf(remaining: number | null, inFlight: number, eta: [number, number] | null, end: number, last: number | null, timeoutSec: number | null): RunFigures['tail'] | null {
+export function tailOf(remaining: number | null, inFlight: number, eta: [number, number] | null, end: number, last: number | null, timeoutSec: number | null, late = false): RunFigures['tail'] | null {
   if (remaining === null || remaining <= 0 || inFlight < remaining || eta === null || last === null) return null;
   const forMs = Math.max(0, end - last);
   if (forMs <= eta[1] * 1000) return null;
-  return { inFlight: remaining, forMs, timeoutMs: timeoutSec === null ? null : timeoutSec * 1000 };
+  return { inFlight: remaining, forMs, timeoutMs: timeoutSec === null ? null : timeoutSec * 1000, ...(late ? { read: 'late' as const } : {}) };
 }
 
 /** A writer's end this far past the run's last line is not this run's (a log read long after, another run's end). */
