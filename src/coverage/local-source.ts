@@ -2,6 +2,7 @@ import { readdir as readdirCb, stat as statCb } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { SourceError, type KeySource, type ListTrace, type SourceResult } from './source.js';
+import { UnboundedPatternError, userRegExp } from '../user-regexp.js';
 
 /** Options for {@link createLocalSource}. */
 export interface LocalSourceOptions {
@@ -15,8 +16,9 @@ export interface LocalSourceOptions {
 export function compileKeyPattern(pattern: string, setting = 'storage.keyPattern'): RegExp {
   let re: RegExp;
   try {
-    re = new RegExp(pattern);
+    re = userRegExp(pattern);
   } catch (e) {
+    if (e instanceof UnboundedPatternError) throw new SourceError(`${setting} ${e.message}`, 'fix the pattern in the config', null);
     throw new SourceError(`${setting} is not a regular expression: ${(e as Error).message}`, 'fix the pattern in the config', null);
   }
   if (!/\(\?<key>/.test(pattern)) {

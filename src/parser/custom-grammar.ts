@@ -1,6 +1,7 @@
 import type { GrammarConfig } from '../config-schema.js';
 import type { LogLine } from '../log-line.js';
 import { failureOf } from './text-rules.js';
+import { UnboundedPatternError, userRegExp } from '../user-regexp.js';
 
 /** A grammar pattern from the config that cannot work; `field` is its config path, e.g. `grammar.progress`. */
 export class GrammarError extends Error {
@@ -102,8 +103,9 @@ export function compileCustom(cfg: GrammarConfig): CustomRule[] {
     if (source === '') throw new GrammarError(field, 'empty pattern (it would match every line)');
     let pattern: RegExp;
     try {
-      pattern = new RegExp(source);
+      pattern = userRegExp(source);
     } catch (err) {
+      if (err instanceof UnboundedPatternError) throw new GrammarError(field, err.message);
       const detail = (err as Error).message.replace(/^Invalid regular expression: /, '');
       throw new GrammarError(field, `invalid regular expression: ${detail}`);
     }

@@ -21,10 +21,15 @@ export function runCli(args: string[], opts: { cwd: string; env?: Record<string,
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs the built CLI asynchronously (for commands that take a while, without blocking the test's event loop). */
-export function runCliAsync(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs the built CLI asynchronously (for commands that take a while, without blocking the test's event loop).
+ * `deadlineMs`: killed (SIGKILL) if still running then, its code -1: for a run that would otherwise hang.
+ */
+export function runCliAsync(args: string[], opts: { cwd: string; env?: Record<string, string>; deadlineMs?: number }): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
+    const deadline = opts.deadlineMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs);
+    child.on('close', () => deadline && clearTimeout(deadline));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
