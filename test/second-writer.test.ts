@@ -15,7 +15,7 @@ import { historyLines } from '../src/state/history-lines.js';
 import { readRuns } from '../src/runner/runs-file.js';
 import { runCliAsync } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
-import { killGroup, liveJobDir } from './support/live-job.js';
+import { GATED, killGroup, liveJobDir } from './support/live-job.js';
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
 const cleanups: Array<() => unknown> = [];
@@ -80,29 +80,6 @@ test('a second process writing the log beside our live run is said (notice, aler
   expect(state().ui.notices.some((n) => n.key === 'other-writers')).toBe(false);
 }, 90_000);
 
-/**
- * A backfill of the reference family whose every step waits for a gate file: banner, `Loaded N` and each key queued at
- * once (several workers), then `Scraped KEY` as gate TAG.i appears, and its summary and exit at TAG.end. TAG is `ours`
- * for the keys file a dashboard launched it with, else `theirs`.
- */
-const GATED = `
-import { existsSync, readFileSync, writeSync } from 'node:fs';
-import path from 'node:path';
-const csv = process.argv.find((a) => a.startsWith('--csv=')).slice(6);
-const tag = csv.includes('.backfill-tui') ? 'ours' : 'theirs';
-const keys = readFileSync(csv, 'utf8').split('\\n').map((l) => l.trim()).filter((l) => /^20/.test(l));
-const dir = path.dirname(process.argv[1]);
-const stamp = () => new Date().toISOString().replace('T', ' ').replace('.', ',').slice(0, 23);
-const log = (m, level = 'INFO') => writeSync(1, stamp() + ' - ' + level + ' - ' + m + '\\n');
-const gate = (name) => new Promise((go) => { const look = () => (existsSync(path.join(dir, tag + '.' + name)) ? go() : setTimeout(look, 10)); look(); });
-log('NBA.com Player Boxscore Scraper Backfill (v2) initialized');
-log('Workers: 4 | Timeout: 30s');
-log('Loaded ' + keys.length + ' dates from ' + csv);
-keys.forEach((k, i) => log('[' + (i + 1) + '/' + keys.length + '] Queued ' + k));
-for (let i = 0; i < keys.length; i++) { await gate(i); log('  ✅ Scraped ' + keys[i]); }
-await gate('end');
-for (const m of ['='.repeat(70), 'BACKFILL COMPLETE', 'Total dates: ' + keys.length, '✅ Processed: ' + keys.length, '⏭️  Skipped: 0', '❌ Failed: 0', '='.repeat(70)]) log(m);
-`;
 
 // Tester AA18: a second writer appending to the log beside our launched run. Its lines were mixed into ours, what it
 // wrote after our summary made a phantom `complete · 0:00` run, its own run never showed, and `status --json` cut the

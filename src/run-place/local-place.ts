@@ -27,6 +27,7 @@ import type { AppState } from '../state/app-state.js';
 import { attachedRunSeed, deadLaunchSeed } from '../state/attached-seed.js';
 import { strangerRun } from '../state/writer.js';
 import type { PlaceLaunchOutcome, PlaceLaunchRequest, RunPlace } from './run-place.js';
+import { heldFileSize } from '../follow/held-file.js';
 
 export { DEADMAN_LAG_MS } from './local-stop.js';
 
@@ -172,7 +173,11 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         dispatch({ type: 'process/update', patch: { exitCode: info.exitCode, exitedAt: late ? info.seenAliveAt : info.at, keepAwake: null, keepAwakeProblem: null, stopping: null, stopped: stops.requested() } });
         // The end record is written once (runs.jsonl is append-only): its counts wait until the follower has
         // read the log as far as it was when the run ended, since the last lines come just before the exit.
-        const sizeAtExit = logSize(config.log);
+        // A log moved aside or deleted under the run is read where it went, through the follower's descriptor: its size
+        // there, never the path's (tester AI6: `rm bf.log` mid-run, the path's 0 bytes let the end record count 149 of
+        // 150 keys, `exited` and an "ended without a summary" alert for a run whose summary was written).
+        const moved = store.getState().log.moved;
+        const sizeAtExit = (moved ? heldFileSize(moved) : null) ?? logSize(config.log);
         const lines = until(() => store.getState().log.bytesRead >= sizeAtExit, END_READ_WAIT_MS);
         // Stopped from here, or from another dashboard (its stop record, written before its first signal): the
         // run ends `stopped`, with no "ended without a summary" alert, and one end record says so (tester V8).

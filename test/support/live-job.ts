@@ -30,3 +30,27 @@ export const killGroup = (pid: number) => () => {
     // gone
   }
 };
+
+/**
+ * A backfill of the reference family whose every step waits for a gate file: banner, `Loaded N` and each key queued at
+ * once (several workers), then `Scraped KEY` as gate TAG.i appears, and its summary and exit at TAG.end. TAG is `ours`
+ * for the keys file a dashboard launched it with, else `theirs`.
+ */
+export const GATED = `
+import { existsSync, readFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+const csv = process.argv.find((a) => a.startsWith('--csv=')).slice(6);
+const tag = csv.includes('.backfill-tui') ? 'ours' : 'theirs';
+const keys = readFileSync(csv, 'utf8').split('\\n').map((l) => l.trim()).filter((l) => /^20/.test(l));
+const dir = path.dirname(process.argv[1]);
+const stamp = () => new Date().toISOString().replace('T', ' ').replace('.', ',').slice(0, 23);
+const log = (m, level = 'INFO') => writeSync(1, stamp() + ' - ' + level + ' - ' + m + '\\n');
+const gate = (name) => new Promise((go) => { const look = () => (existsSync(path.join(dir, tag + '.' + name)) ? go() : setTimeout(look, 10)); look(); });
+log('NBA.com Player Boxscore Scraper Backfill (v2) initialized');
+log('Workers: 4 | Timeout: 30s');
+log('Loaded ' + keys.length + ' dates from ' + csv);
+keys.forEach((k, i) => log('[' + (i + 1) + '/' + keys.length + '] Queued ' + k));
+for (let i = 0; i < keys.length; i++) { await gate(i); log('  ✅ Scraped ' + keys[i]); }
+await gate('end');
+for (const m of ['='.repeat(70), 'BACKFILL COMPLETE', 'Total dates: ' + keys.length, '✅ Processed: ' + keys.length, '⏭️  Skipped: 0', '❌ Failed: 0', '='.repeat(70)]) log(m);
+`;
