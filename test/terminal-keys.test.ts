@@ -130,3 +130,23 @@ describe.each([
     expect(shell.screen().join('\n')).not.toMatch(/Stopped|Running/);
   }, 60_000);
 });
+
+// Tester AI9: a terminal resized while the dashboard was stopped (Ctrl-Z) was drawn at its old size at `fg`: 80
+// columns into 60 wrapped every long row in two (the key bar on two rows), the top of the frame scrolled away.
+test('a terminal resized while the dashboard is stopped: fg draws it at the new size', async () => {
+  const shell = startTerminal(['bash', '--norc', '--noprofile', '-i'], { cols: 80, rows: 24, cwd: dir });
+  term = shell;
+  shell.chunk("PS1='shell$ '\r");
+  await shell.waitScreen((_, t) => /^shell\$ $/m.test(t), 'the shell prompt');
+  shell.chunk(`${DIRECT}\r`);
+  await shell.waitScreen((_, t) => t.includes('q quit') && t.includes('g refresh'), 'the dashboard at 80 columns, its whole key bar on one row');
+  shell.keys('C-z');
+  await shell.waitScreen((_, t) => /Stopped/.test(t) && /shell\$ $/m.test(t), 'the shell after the job stopped');
+  shell.resize(60, 20);
+  shell.chunk('clear\r');
+  await shell.waitScreen((rows) => rows.filter((r) => r.trim() !== '').length === 1, 'the cleared shell at 60×20');
+  shell.chunk('fg\r');
+  await shell.waitScreen((_, t) => t.includes('q quit'), 'the dashboard again');
+  // Laid out for 60 columns: no row longer (the capture joins a row the terminal wrapped into one).
+  await shell.waitScreen((rows) => rows.some((r) => r.startsWith('q quit')) && rows.every((r) => [...r].length <= 60), 'the frame laid out at 60 columns');
+}, 60_000);

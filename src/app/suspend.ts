@@ -28,8 +28,24 @@ export function suspendOnCtrlZ(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStr
     process.kill(0, 'SIGTSTP');
     // Resumed (or never stopped): raw mode again, and a whole new frame (the screen was the shell's meanwhile).
     stdin.setRawMode(true);
+    refreshSize(stdout);
     stdout.emit('resize');
   };
   stdin.prependListener('data', onData);
   return () => stdin.off('data', onData);
+}
+
+/**
+ * Takes the terminal's size afresh: one resized while we were stopped sent its SIGWINCH to the shell, the terminal's
+ * foreground then, and Node's `columns` and `rows` (which `getWindowSize()` only returns) kept the old size, so the
+ * frame at `fg` was laid out for it (tester AI9: 80 columns into a 60-column terminal, every long row wrapped in two).
+ * The signal to ourselves runs Node's own handler, which asks the terminal (TIOCGWINSZ) and says 'resize' on a change.
+ */
+export function refreshSize(stdout: NodeJS.WriteStream): void {
+  if (!stdout.isTTY) return;
+  try {
+    process.kill(process.pid, 'SIGWINCH');
+  } catch {
+    // no such signal here: the old size stands until the next resize
+  }
 }
