@@ -280,6 +280,11 @@ function checkPlaceholders(
   c: Pick<ParsedConfig, 'command' | 'cloudRun' | 'vars'>,
   bad: (field: string, message: string) => ConfigError,
 ): void {
+  // A var named as a value the launch fills was silently lost to it (tester AI10 c: `"vars": {"keysFile": "/etc/passwd"}`
+  // launched with the run's own keys file): said, naming it, whichever the command uses.
+  const filled = ['keysFile', 'workers', 'timeout', ...(c.cloudRun ? ['keys', 'keysUri'] : [])];
+  const taken = Object.keys(c.vars ?? {}).find((n) => filled.includes(n));
+  if (taken) throw bad(`vars.${taken}`, `{${taken}} is filled by each launch (the run's own ${taken === 'keysFile' ? 'keys file' : taken === 'keys' || taken === 'keysUri' ? 'keys' : taken}): give the var another name`);
   const run = ['workers', 'timeout', ...Object.keys(c.vars ?? {})];
   const list = (names: string[]) => names.map((n) => `{${n}}`).join(', ');
   // A Cloud Run job launches through cloudRun.args: a command it inherits from defaults is never run, so its

@@ -54,6 +54,16 @@ describe('cloudRun config', () => {
     expect(() => loadRegistry({ file, cwd: dir })).toThrow(/typo[\s\S]*cloudRun\.args: unknown placeholder \{key\}/);
   });
 
+  // Tester AI10 c: `"vars": {"keysFile": "/etc/passwd", "workers": "99"}` was accepted and lost to the run's own values.
+  it('a var named as a value each launch fills is an error at start naming it, in the job it is in', () => {
+    expect(() => loadConfig({ file: write({ log: 'a.log', vars: { keysFile: '/etc/passwd' }, command: ['echo', '{keysFile}'] }), cwd: '/' })).toThrow(
+      /vars\.keysFile: \{keysFile\} is filled by each launch \(the run's own keys file\): give the var another name/,
+    );
+    expect(() => loadConfig({ file: write({ log: 'a.log', vars: { workers: '99' } }), cwd: '/' })).toThrow(/vars\.workers: \{workers\} is filled by each launch/);
+    const file = write({ jobs: [{ name: 'fine', log: 'a.log', vars: { keys: 'x' } }, { name: 'cloud', cloudRun, vars: { keysUri: 'gs://x/' } }] });
+    expect(() => loadRegistry({ file, cwd: dir })).toThrow(/cloud[\s\S]*vars\.keysUri: \{keysUri\} is filled by each launch/);
+  });
+
   it('in a jobs list beside local jobs: a command from defaults does not stop a Cloud Run job', () => {
     const file = write({ defaults: { command: ['python', 'x.py'] }, jobs: [{ name: 'local', log: 'a.log' }, { name: 'cloud', cloudRun }] });
     const r = loadRegistry({ file, cwd: dir });

@@ -99,6 +99,13 @@ describe('parseFailedFile: wrong types are reported, readable entries kept', () 
     expect(r.file.entries).toHaveLength(2);
   });
 
+  // Tester AI10 b: `the list has 1 entries`.
+  test('top level: a list of one is one entry', () => {
+    const r = parseFailedFile('/r/f.json', scriptJson('failed_dates', dates.slice(0, 1), { total_failed: 2 }));
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.file.problems).toEqual(['total_failed is 2 but the list has 1 entry']);
+  });
+
   test('many bad entries: the first 20 problems, then a count', () => {
     const bad = Array.from({ length: 30 }, () => ({ game_date: 1 }));
     const r = parseFailedFile('/r/f.json', scriptJson('failed_dates', [...bad, dates[0]]));

@@ -162,7 +162,7 @@ export function parseFailedFile(path: string, text: string): FailedFileParse {
   });
   for (const [k, count] of unknownFields) problems.push(`unknown entry field ${k} (${count} ${count === 1 ? 'entry' : 'entries'})`);
   if (typeof totalFailed === 'number' && totalFailed !== found.list.length)
-    problems.push(`total_failed is ${totalFailed} but the list has ${found.list.length} entries`);
+    problems.push(`total_failed is ${totalFailed} but the list has ${found.list.length} ${found.list.length === 1 ? 'entry' : 'entries'}`);
   const extra = problems.length - MAX_PROBLEMS;
   const shown = extra > 0 ? [...problems.slice(0, MAX_PROBLEMS), `… and ${extra} more`] : problems;
   const name = basename(path);

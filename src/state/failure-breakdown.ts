@@ -1,9 +1,12 @@
 import { formatCount } from '../format.js';
 
-/** "HTTP 500 72 · timeout 10", biggest first. */
+/**
+ * "HTTP 500 72 · timeout 10", biggest first, ties by name, as the failures' kinds are ordered everywhere
+ * (failures/analysis.ts; tester AI10 g: `timeout 3 · HTTP 500 3` above `HTTP 500 3 · timeout 3` in one `status`).
+ */
 export function failureBreakdown(failures: Record<string, number>): string {
   return Object.entries(failures)
-    .sort((a, b) => b[1] - a[1])
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([kind, n]) => `${kind} ${formatCount(n)}`)
     .join(' · ');
 }
