@@ -58,6 +58,12 @@ test('h: each failed-keys file (one run) with its failures by season phase and b
   expect(lines[at]).toContain('Failed keys by run (failed-keys files): 2, newest first');
   expect(lines[at + 1]).toMatch(/11-27 00:17 ✗ 1: Regular season 1 · timeout 1/);
   expect(lines[at + 2]).toMatch(/11-26 23:17 ✗ 4: Regular season 1 · All-Star 1 · Play-In 1 · Playoffs 1 · HTTP/);
+  // A year on (tester AI10 i: a file of November 2025 read `11-27 00:17` under a run of 12-01 2026, as last week's):
+  // its year, in the same width, and today's as they were.
+  store.dispatch({ type: 'clock/tick', now: T0 + 370 * 86_400_000 });
+  await waitFor(() => stripVTControlCharacters(app.lastFrame() ?? '').includes('2025-11-27  ✗ 1') || null, 'the year said');
+  const later = stripVTControlCharacters(app.lastFrame() ?? '');
+  expect(later).toMatch(/2025-11-26  ✗ 4: Regular season 1/);
 });
 
 // Tester V4: a run still going was listed `… · no summary` under `Runs in the log`, and an execution whose 3 keys were

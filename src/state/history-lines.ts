@@ -19,10 +19,13 @@ export interface HistoryLine {
 // Month-day and time are enough in a list of recent runs, and keep a row within 80 columns. This machine's local
 // time, as the wall clock and every other clock time on the screen (tester AE10: UTC, unlabelled, read `12-02 07:00`
 // for tonight's 2 a.m. run in New York, and a launch and its own run in the log five hours apart).
+// One of another year says its year, in the same width (tester AI10 i: the reference run's files of November 2025
+// read `11-27 00:59` under a run of 12-01 2026, as last week's).
 const pad = (n: number) => String(n).padStart(2, '0');
-const when = (ms: number | null) => {
+const when = (ms: number | null, year: number) => {
   if (ms === null) return '–';
   const d = new Date(ms);
+  if (d.getFullYear() !== year) return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} `;
   return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 };
 
@@ -54,13 +57,14 @@ export function historyLines(state: AppState): HistoryLine[] {
   // lines; `ended · 12:17` beside `2:40` once its writer was seen to go): one figure per run on every screen.
   const currentTook = figures && state.log.current ? formatElapsed(figures.startedAt, figures.elapsedMs) : null;
   const currentLaunch = currentTook !== null ? launchOfCurrentRun(state) : null;
-  const key = [state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.unlisted, state.log.current, state.log.beside, state.place?.execution?.id, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
+  const year = new Date(state.now).getFullYear();
+  const key = [year, state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.unlisted, state.log.current, state.log.beside, state.place?.execution?.id, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
   if (last && last.key.every((x, i) => x === key[i])) return last.lines;
   const lines: HistoryLine[] = [];
   const alerts = [...state.alerts.past, ...state.alerts.recent].reverse();
   if (alerts.length === 0) lines.push({ kind: 'note', text: 'Alerts: none yet' });
   else lines.push(heading('Alerts', alerts.length));
-  for (const a of alerts) lines.push({ kind: 'row', text: `${when(a.at)} ${a.text}` });
+  for (const a of alerts) lines.push({ kind: 'row', text: `${when(a.at, year)} ${a.text}` });
 
   const launched = [...state.process.history].reverse();
   // A launch row's time: the log's current run's launch says the header's; an ended one, from its launch to the end its
@@ -83,7 +87,7 @@ export function historyLines(state: AppState): HistoryLine[] {
     // record to its exit read 0:04 beside the header's 0:03, the script's start-up and exit in it).
     const took = tookOf(r);
     const unlisted = r.unlisted ? ` · ${r.unlisted}` : r.neverExecuted ? ' never became an execution' : '';
-    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${r.label.padEnd(labelWidth)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt, year)} ${r.label.padEnd(labelWidth)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
   }
 
   // Each run once, a second writer's run beside the current one too (tester AA18), newest first.
@@ -102,7 +106,7 @@ export function historyLines(state: AppState): HistoryLine[] {
     // row's figure; one started elsewhere, the span of its lines (all that is known of it).
     const launch = r === state.log.current ? currentLaunch : launchOfRun(r, state.process.history, starts.filter((t) => t !== r.startedAt), state.log.clockBehindMs ?? null);
     const took = r === state.log.current && currentTook !== null ? currentTook : launch?.endedAt ? tookOf(launch) : formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
-    lines.push({ kind: 'row', text: `${when(r.startedAt)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r === state.log.beside && !r.exitTrace && state.process.external ? ' · going on (another writer)' : r.deadStart ? ' · ended before its first record' : launch?.reason === 'stopped' ? ' · stopped' : ' · no summary'}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt, year)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r === state.log.beside && !r.exitTrace && state.process.external ? ' · going on (another writer)' : r.deadStart ? ' · ended before its first record' : launch?.reason === 'stopped' ? ' · stopped' : ' · no summary'}` });
   }
   // Runs read that left the list still count in the failures below (tester AF3: a key of the 202nd newest run in f).
   const unlisted = state.log.unlisted ?? 0;
@@ -118,7 +122,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   // `12-01 16:05 ✗ 0` with nothing after the count; AC2: no colon left dangling).
   for (const f of files) {
     const groups = [f.byPhase, f.byError].filter(Boolean).join(' · ');
-    lines.push({ kind: 'row', text: `${when(f.runStartedAt)} ${f.failed === 0 ? 'no failures' : `✗ ${formatCount(f.failed)}${groups ? `: ${groups}` : ''}`}` });
+    lines.push({ kind: 'row', text: `${when(f.runStartedAt, year)} ${f.failed === 0 ? 'no failures' : `✗ ${formatCount(f.failed)}${groups ? `: ${groups}` : ''}`}` });
   }
   last = { key, lines };
   return lines;
