@@ -158,7 +158,12 @@ export async function collectSnapshot(
         if (source === null) return undefined;
         const expected = state.coverage.expected;
         if (expected) hub.expect(source, expected.keys.length);
-        return configuredLook(source, dispatch, now, sourceLimit.signal, sourceMs);
+        return configuredLook(source, dispatch, now, sourceLimit.signal, sourceMs).then((keys) => {
+          // Cut by its share of --timeout: left out, as any part the bound cut is, a problem (exit 1), never a source
+          // that answered with an error (tester AI12: `folders not counted within 0.5 s`, exit 0, `problems: []`).
+          const cut = keys === null && sourceLimit.signal.aborted && !deadline.aborted ? state.coverage[source.name] : null;
+          if (cut?.error) report.problems.push(`${cut.error}${cut.hint ? ` → ${cut.hint}` : ''}`);
+        });
       });
     const storage = config.storage ? afterExpected(() => hub.storage(config.storage!)) : null;
     const warehouse = afterExpected(() => (config.warehouse ? hub.warehouse(config.warehouse, state.coverage.expected?.format ?? 'date') : null));
