@@ -1,4 +1,4 @@
-import { readExpectedKeys } from '../coverage/expected-keys.js';
+import { expectedWhere, readExpectedKeys } from '../coverage/expected-keys.js';
 import type { KeySource } from '../coverage/source.js';
 import { lookOnce } from './look-once.js';
 import type { Config } from '../config.js';
@@ -113,7 +113,7 @@ export async function collectSnapshot(
   };
   let failedRead = false;
   const expectedTask = config.expected
-    ? readExpectedKeys(config.expected).then(
+    ? readExpectedKeys(config.expected, expectedWhere(config.job)).then(
         (expected: ExpectedInfo) => dispatch({ type: 'expected/loaded', expected }),
         (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
       )

@@ -1,0 +1,133 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, truncateSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { CLI, unwrapped } from './support/cli.js';
+import { removeDir } from './support/remove-dir.js';
+import { HAS_TMUX, startTerminal, type Terminal } from './support/tmux.js';
+
+// Tester AH9: a path the tool reads that blocks or never ends. A FIFO with no writer (as a hung NFS or gcsfuse mount
+// does) blocked the open of the expected keys file in a thread Node waits for at exit: the dashboard could not be
+// left with q, Ctrl-C or SIGTERM, and `status` printed its timeout words and never exited; as a failed-keys file,
+// `status` never exited either; /dev/zero as the expected keys was read to 620 MB. Each such path is said at once
+// and never opened, as the log's is.
+let dir: string;
+let term: Terminal | null = null;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'bt-blocking-'));
+  writeFileSync(path.join(dir, 'a.log'), '2025-11-26 23:17:10,000 - INFO -   ✅ Scraped 2022-01-03\n');
+  writeFileSync(path.join(dir, 'dates.csv'), '2022-01-03\n2022-01-04\n');
+});
+afterEach(() => {
+  term?.close();
+  term = null;
+  removeDir(dir);
+});
+
+/** How long a command that must not block is given before it is killed and the test fails (never reached when fixed). */
+const DEADLINE_MS = 60_000;
+
+/**
+ * Runs the built CLI in `dir`; resolves when it exits, or kills it at DEADLINE_MS and resolves `killed: true`, so a
+ * command that never exits fails its test with what it printed instead of holding the suite.
+ */
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; killed: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, METADATA_SERVER_DETECTION: 'none' } });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, DEADLINE_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, killed });
+    });
+  });
+}
+
+function config(fields: object) {
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'a', log: 'a.log', ...fields }));
+}
+
+describe('a path that is not a regular file is said and never opened', () => {
+  test('a FIFO as the expected keys: status says so at once and exits, long before its --timeout', async () => {
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    config({ expected: 'fifo' });
+    const r = await run(['status', '--timeout', '30']);
+    expect(r.killed, r.stdout).toBe(false);
+    const out = unwrapped(r.stdout);
+    expect(out).toContain(`expected  expected keys file ${path.join(dir, 'fifo')} is a FIFO (named pipe), not a regular file: never opened (job a's "expected")`);
+    // Not cut by the bound: nothing waited on the file (before, `expected keys …: not finished within 30 s`).
+    expect(out).not.toContain('not finished within');
+    expect(r.code).toBe(0);
+  }, DEADLINE_MS + 10_000);
+
+  test('a FIFO with a failed-keys file\'s name: status says it as a problem and exits 1', async () => {
+    mkdirSync(path.join(dir, 'f'));
+    execFileSync('mkfifo', [path.join(dir, 'f', 'failed_dates_20261201_000000.json')]);
+    config({ failed: 'f/failed_dates_*.json' });
+    const r = await run(['status', '--timeout', '30']);
+    expect(r.killed, r.stdout).toBe(false);
+    const out = unwrapped(r.stdout);
+    expect(out).toContain('problem   failed-keys file failed_dates_20261201_000000.json: not a file: a FIFO (named pipe); never opened');
+    expect(out).not.toContain('not finished within');
+    expect(r.code).toBe(1);
+  }, DEADLINE_MS + 10_000);
+
+  test('/dev/zero as the expected keys is said as a device, never read', async () => {
+    config({ expected: '/dev/zero' });
+    const r = await run(['status', '--json', '--timeout', '30']);
+    expect(r.killed, r.stdout).toBe(false);
+    const json = JSON.parse(r.stdout);
+    // Before: read to 620 MB, then `cannot read expected keys file /dev/zero: Invalid string length`.
+    expect(json.coverage.expectedProblems.error).toBe('expected keys file /dev/zero is a device, not a regular file: never opened (job a\'s "expected")');
+  }, DEADLINE_MS + 10_000);
+
+  test('an expected keys file over 64 MB is refused with its size, not read', async () => {
+    // Sparse: 100 MB of size on disk costs nothing, and read whole would be 100 MB of NULs held as one string.
+    const big = path.join(dir, 'big.csv');
+    closeSync(openSync(big, 'w'));
+    truncateSync(big, 100_000_000);
+    config({ expected: 'big.csv' });
+    const r = await run(['status', '--timeout', '30']);
+    expect(r.killed, r.stdout).toBe(false);
+    expect(unwrapped(r.stdout)).toContain(`expected keys file ${big} is 100 MB, over the 64 MB such a file may be (room for 3 million keys; a wrong path?): not read (job a's "expected")`);
+  }, DEADLINE_MS + 10_000);
+
+  test('a failed-keys file over 64 MB is refused with its size', async () => {
+    mkdirSync(path.join(dir, 'f'));
+    const big = path.join(dir, 'f', 'failed_dates_20261201_000000.json');
+    closeSync(openSync(big, 'w'));
+    truncateSync(big, 70_000_000);
+    config({ failed: 'f/failed_dates_*.json' });
+    const r = await run(['status', '--timeout', '30']);
+    expect(r.killed, r.stdout).toBe(false);
+    expect(unwrapped(r.stdout)).toContain('problem   failed-keys file failed_dates_20261201_000000.json: 70 MB, over the 64 MB such a file may be (room for 200,000 failures; a wrong path?): not read');
+    expect(r.code).toBe(1);
+  }, DEADLINE_MS + 10_000);
+
+  test('a FIFO as the config is a config error (exit 2), never opened', async () => {
+    execFileSync('mkfifo', [path.join(dir, 'c.json')]);
+    const r = await run(['--config', 'c.json', 'status', '--timeout', '30']);
+    expect(r.killed, r.stderr).toBe(false);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${path.join(dir, 'c.json')}: cannot read config: is a FIFO (named pipe), not a regular file: never opened`);
+  }, DEADLINE_MS + 10_000);
+
+  test.skipIf(!HAS_TMUX)('a FIFO as the expected keys: the dashboard says it and q leaves', async () => {
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    config({ expected: 'fifo', storage: { url: path.join(dir, 'store') }, keepAwake: false });
+    mkdirSync(path.join(dir, 'store'));
+    term = startTerminal([process.execPath, CLI, '--no-color', '--no-alerts'], { cols: 80, rows: 24, cwd: dir });
+    await term.waitScreen((_, t) => t.replace(/\s+/g, ' ').includes(`expected keys file ${path.join(dir, 'fifo')} is a FIFO (named pipe), not a regular file: never opened`), 'the FIFO said', 30_000);
+    term.keys('q');
+    // Before: q unmounted the screen and the process stayed, its open of the FIFO in a thread Node waits for at exit.
+    await term.waitScreen(() => term!.exited(), 'the dashboard to have exited', 30_000);
+  }, 90_000);
+});
