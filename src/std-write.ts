@@ -1,4 +1,5 @@
 import { fstatSync, writeSync } from 'node:fs';
+import { endProcess } from './process-end.js';
 
 /**
  * Output of the one-shot commands (`status`, `missing`): written to file descriptors 1 and 2 at once with
@@ -53,8 +54,9 @@ const streamOf = (fd: 1 | 2): NodeJS.WriteStream => (fd === 1 ? process.stdout :
  * out through `writeSync`, else after stdout and then stderr have drained (a stream may still hold bytes).
  */
 export function exitAfterOutput(code: number | string | undefined): void {
-  if (!viaStream[1] && !viaStream[2]) process.exit(code);
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  // endProcess: never left waiting on a pool thread whose read does not return (a hung mount: process-end.ts).
+  if (!viaStream[1] && !viaStream[2]) return endProcess(Number(code ?? 0));
+  process.stdout.write('', () => process.stderr.write('', () => endProcess(Number(code ?? 0))));
 }
 
 /** The terminal's width when stdout is a terminal, else undefined; a pipe or a file is told apart without making `process.stdout`. */

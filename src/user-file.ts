@@ -79,6 +79,15 @@ function failed(path: string, err: unknown, r: UserFileRead): UserFileError {
   return new UserFileError(`cannot read ${r.label} ${path}: ${(err as Error).message}`, 'unreadable', (err as Error).message, code);
 }
 
+/** The reads under way (`expected keys file /data/keys.csv`), for the words of an end that cannot wait for them. */
+const inFlight = new Map<number, string>();
+let nextRead = 0;
+
+/** The files being read now, named as their reads name them (process-end.ts says them when it cannot wait). */
+export function readsInFlight(): Iterable<string> {
+  return new Set(inFlight.values());
+}
+
 /** How much is read at a time once past the size the stat gave (a file still being written). */
 const CHUNK = 64 * 1024;
 
@@ -88,10 +97,18 @@ const CHUNK = 64 * 1024;
  * UserFileError. `stat`: the file's, through the descriptor the bytes were read from.
  */
 export async function readUserText(path: string, r: UserFileRead): Promise<{ text: string; stat: Stats }> {
+  const id = nextRead++;
+  inFlight.set(id, `${r.label} ${path}`);
   try {
     const before = refusal(path, await stat(path), r);
     if (before) throw before;
-    const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+      // A lease another process holds on the file (Samba's, an NFS server's) refuses a non-blocking open while it is
+      // broken; a regular file's (only those have leases), so it is opened as it always was: once the holder lets go,
+      // within the kernel's lease-break-time (45 s). Checked through its descriptor below all the same.
+      if (err.code === 'EAGAIN') return open(path, constants.O_RDONLY);
+      throw err;
+    });
     try {
       const st = await fh.stat();
       const now = refusal(path, st, r);
@@ -115,6 +132,18 @@ export async function readUserText(path: string, r: UserFileRead): Promise<{ tex
     }
   } catch (err) {
     throw failed(path, err, r);
+  } finally {
+    inFlight.delete(id);
+  }
+}
+
+/** Opens `path` non-blocking, or blocking when a lease held on it refused that (see readUserText). */
+function openWaitingForLease(path: string): number {
+  try {
+    return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return openSync(path, constants.O_RDONLY);
+    throw err;
   }
 }
 
@@ -123,7 +152,7 @@ export function readUserTextSync(path: string, r: UserFileRead): { text: string;
   try {
     const before = refusal(path, statSync(path), r);
     if (before) throw before;
-    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const fd = openWaitingForLease(path);
     try {
       const st = fstatSync(fd);
       const now = refusal(path, st, r);

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { CLI, unwrapped } from './support/cli.js';
 import { removeDir } from './support/remove-dir.js';
 import { HAS_TMUX, startTerminal, type Terminal } from './support/tmux.js';
+import { waitFor } from './support/wait-for.js';
 
 // Tester AH9: a path the tool reads that blocks or never ends. A FIFO with no writer (as a hung NFS or gcsfuse mount
 // does) blocked the open of the expected keys file in a thread Node waits for at exit: the dashboard could not be
@@ -130,4 +131,95 @@ describe('a path that is not a regular file is said and never opened', () => {
     // Before: q unmounted the screen and the process stayed, its open of the FIFO in a thread Node waits for at exit.
     await term.waitScreen(() => term!.exited(), 'the dashboard to have exited', 30_000);
   }, 90_000);
+});
+
+// A read that never returns on a regular file, as on a hung NFS or gcsfuse mount: a write lease another process holds
+// on the file (fcntl F_SETLEASE, set here by python3) makes an open of it wait in the kernel until the holder lets go
+// (or the kernel's lease-break-time, 45 s, passes): an open stuck in libuv's pool, which Node's exit waits for.
+const HAS_PYTHON = spawnSync('python3', ['-c', 'import fcntl; fcntl.F_SETLEASE']).status === 0;
+const LEASE = `
+import fcntl, os, signal, sys
+signal.signal(signal.SIGIO, lambda *a: print('opened', flush=True))
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+print('leased', flush=True)
+sys.stdin.read()
+`;
+
+/** Holds a write lease on `file` until released; `opened` resolves when someone's open of it is held by the lease. */
+async function lease(file: string): Promise<{ opened: Promise<void>; holding: () => boolean; release: () => void }> {
+  const child = spawn('python3', ['-c', LEASE, file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const release = () => {
+    child.stdin.end();
+    child.kill();
+  };
+  releases.push(release);
+  await waitFor(() => out.includes('leased') || exited, 'the lease', 20_000);
+  if (exited) throw new Error('python3 could not take the lease');
+  return { opened: waitFor(() => out.includes('opened'), 'an open held by the lease', 30_000).then(() => undefined), holding: () => !exited, release };
+}
+const releases: Array<() => void> = [];
+afterEach(() => {
+  for (const r of releases.splice(0)) r();
+});
+
+/** Runs the built CLI; resolves with its exit code or signal, or kills it at `deadlineMs` (`killed`). */
+function runUntil(args: string[], deadlineMs: number): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; killed: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, METADATA_SERVER_DETECTION: 'none' } });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, deadlineMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, killed });
+    });
+  });
+}
+
+// Each must end while the lease still holds the read: before the kernel breaks it, 45 s after the open.
+const HELD_MS = 30_000;
+
+describe.skipIf(!HAS_PYTHON)('a read that never returns (a hung mount) never holds the end', () => {
+  test('status --timeout 3 says what was left out, then ends without waiting for the read, saying so', async () => {
+    const file = path.join(dir, 'dates.csv');
+    const held = await lease(file);
+    config({ expected: 'dates.csv' });
+    const r = await runUntil(['status', '--timeout', '3'], HELD_MS);
+    // Before: the words at 3 s, then no exit until the lease went (the open returned).
+    expect(r.killed, `${r.stdout}\n${r.stderr}`).toBe(false);
+    expect(held.holding()).toBe(true);
+    expect(unwrapped(r.stdout)).toContain(`problem   expected keys ${file}: not finished within 3 s (--timeout): left out`);
+    // A job without a warehouse has none to leave out, and no failed-keys files no tried keys to match.
+    expect(r.stdout).not.toContain('warehouse');
+    expect(r.stdout).not.toContain('keys each run tried');
+    expect(r.stderr).toContain(`backfill-tui: the read of expected keys file ${file} had not returned 1 s after the end (a hung mount?): ended without waiting for it (SIGKILL, exit status 137)`);
+    expect([r.code, r.signal]).toEqual([null, 'SIGKILL']);
+  }, HELD_MS + 20_000);
+
+  for (const how of ['q', 'SIGTERM'] as const) {
+    test.skipIf(!HAS_TMUX)(`the dashboard leaves on ${how} while its read of the expected keys is held`, async () => {
+      const held = await lease(path.join(dir, 'dates.csv'));
+      config({ expected: 'dates.csv', keepAwake: false });
+      term = startTerminal([process.execPath, CLI, '--no-color', '--no-alerts'], { cols: 80, rows: 24, cwd: dir });
+      await term.waitScreen((_, t) => t.includes('q quit'), 'the dashboard', 30_000);
+      await held.opened;
+      if (how === 'q') term.keys('q');
+      else process.kill(term.pid(), 'SIGTERM');
+      // Before: the screen went and the process stayed, until the lease let its open go.
+      await term.waitScreen(() => term!.exited(), 'the dashboard to have exited', HELD_MS);
+      expect(held.holding()).toBe(true);
+      if (how === 'q') await term.waitScreen((_, t) => t.replace(/\s+/g, ' ').includes('had not returned 1 s after the end (a hung mount?): ended without waiting for it'), 'the words of the end');
+    }, HELD_MS + 60_000);
+  }
 });
