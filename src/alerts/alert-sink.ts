@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { appendFile, open, readFile } from 'node:fs/promises';
+import { makeDirs } from '../runner/make-dirs.js';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
 import type { Store } from '../store.js';
@@ -115,7 +116,7 @@ export function startAlertSink(store: Store, opts: AlertSinkOptions): () => Prom
   const send = (alert: Alert) => {
     const bytes = terminalBytes({ bell: opts.channels.bell, desktop, tmux }, 'backfill-tui', alert.text);
     if (bytes) opts.write(bytes);
-    fileReady ??= mkdir(opts.stateDir, { recursive: true });
+    fileReady ??= makeDirs(opts.stateDir);
     // One append per alert, in order; the file is ours (we create it) and only ever grows. An occurrence another
     // dashboard recorded first is theirs to send (tester X7: two dashboards posted every alert to the webhook twice).
     const url = opts.channels.webhook?.url;

@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { makeDirs } from '../runner/make-dirs.js';
 import { isAbsolute, join, relative } from 'node:path';
 import type { FailedEntry, FailedFile } from '../failures/failed-file.js';
 import { statusOf } from '../failures/verdicts.js';
@@ -132,7 +133,7 @@ export async function keptWholeNow(stateDir: string, id: string): Promise<Execut
 export async function saveOutcomes(stateDir: string, o: ExecutionOutcomes, limit = OUTCOMES_LIMIT): Promise<boolean> {
   if (await keptWholeNow(stateDir, o.id)) return false;
   const dir = outcomesDir(stateDir);
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   await writeFileAtomic(join(dir, fileName(o.id)), `${JSON.stringify(o)}\n`);
   // Only its own job's are pruned: another job's kept here are that job's to keep.
   const kept = o.job === undefined ? [] : await loadOutcomes(stateDir, o.job);

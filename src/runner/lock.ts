@@ -1,4 +1,5 @@
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { makeDirs } from './make-dirs.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describeWriteError } from './atomic-write.js';
@@ -45,7 +46,7 @@ export async function acquireLaunchLock(stateDir: string, job: string, opts: Loc
   try {
     // Inside the try: a write that fails half way (a full disk) must not leave the temp file behind.
     try {
-      await mkdir(stateDir, { recursive: true });
+      await makeDirs(stateDir);
       await writeFile(tmp, ours, { flag: 'wx' });
     } catch (err) {
       throw describeWriteError(err, `the launch lock ${path}`, stateDir);

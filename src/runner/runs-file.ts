@@ -1,5 +1,6 @@
-import { close, existsSync, fstatSync, fsync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { close, existsSync, fstatSync, fsync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { makeDirs, makeDirsSync } from './make-dirs.js';
 import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
 import { withClaim } from './claim-file.js';
@@ -146,7 +147,7 @@ export function runsPath(stateDir: string): string {
 export async function appendRunRecord(stateDir: string, record: AnyRunRecord): Promise<void> {
   const path = runsPath(stateDir);
   try {
-    await mkdir(stateDir, { recursive: true });
+    await makeDirs(stateDir);
     const lead = (await endsTorn(path)) ? '\n' : '';
     const handle = await open(path, 'a', 0o644);
     let created = false;
@@ -230,7 +231,7 @@ export function appendRunRecordNow(stateDir: string, record: AnyRunRecord): { sy
   const path = runsPath(stateDir);
   let fd: number;
   try {
-    mkdirSync(stateDir, { recursive: true });
+    makeDirsSync(stateDir);
     fd = openSync(path, 'a+', 0o644);
     const { size } = fstatSync(fd);
     const last = Buffer.alloc(1);
