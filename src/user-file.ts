@@ -177,3 +177,24 @@ export function readUserTextSync(path: string, r: UserFileRead): { text: string;
     throw failed(path, err, r);
   }
 }
+
+/**
+ * Appends `text` to the file at `path` (made when missing), only when it is a regular file: opened non-blocking, so
+ * a FIFO there with no reader fails at once (ENXIO) instead of waiting for one, and anything but a regular file is
+ * closed unwritten (a file of the state directory someone replaced: the dashboard writes only into what it made).
+ */
+export async function appendRegular(path: string, text: string): Promise<void> {
+  const refuse = (st: Stats) => new Error(`${path} is ${kindOf(st)}, not a regular file: nothing written to it`);
+  const fh = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644).catch(async (err: NodeJS.ErrnoException) => {
+    // ENXIO: a FIFO no one reads; said as what is there.
+    const st = err.code === 'ENXIO' ? await stat(path).catch(() => null) : null;
+    throw st && !st.isFile() ? refuse(st) : err;
+  });
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw refuse(st);
+    await fh.write(text, null, 'utf8');
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}

@@ -223,3 +223,44 @@ describe.skipIf(!HAS_PYTHON)('a read that never returns (a hung mount) never hol
     }, HELD_MS + 60_000);
   }
 });
+
+// Files the dashboard keeps in its state directory, which is the operator's (`--state-dir`): a FIFO put in the place of
+// runs.jsonl or alerts.jsonl blocked `status` (`runs and log writers: not finished within 5 s`, then no exit) and an
+// append to it waited for a reader for good. Never opened for reading, never written into.
+describe('a FIFO in the state directory', () => {
+  function fifoState() {
+    config({ keepAwake: false });
+    mkdirSync(path.join(dir, '.backfill-tui'));
+    for (const name of ['runs.jsonl', 'alerts.jsonl']) execFileSync('mkfifo', [path.join(dir, '.backfill-tui', name)]);
+  }
+
+  test('status reads it as no runs and exits, long before its --timeout', async () => {
+    fifoState();
+    const r = await run(['status', '--timeout', '30']);
+    expect(r.killed, r.stdout).toBe(false);
+    expect(r.stdout).not.toContain('not finished within');
+    expect(r.stdout.split('\n')[0]).toMatch(/^a: ended /);
+  }, DEADLINE_MS + 10_000);
+
+  test('a run record or an alert is refused with what is there, never written into it, and nothing waits for a reader', async () => {
+    fifoState();
+    const state = path.join(dir, '.backfill-tui');
+    const { appendRunRecord, runsPath } = await import('../src/runner/runs-file.js');
+    const { recordAlertOnce } = await import('../src/alerts/alert-sink.js');
+    // Before: the open for appending waited for a reader of the FIFO, for good (this test's own timeout).
+    await expect(appendRunRecord(state, { type: 'end', id: 'r1', endedAt: 1, exitCode: 0, signal: null, reason: 'exited' } as never)).rejects.toThrow(
+      `Cannot write the run record ${runsPath(state)}: it is a FIFO (named pipe), not a regular file: nothing written to it`,
+    );
+    await expect(recordAlertOnce(state, { text: 'x', at: 1, kind: 'stalled' } as never)).rejects.toThrow(`${path.join(state, 'alerts.jsonl')} is a FIFO (named pipe), not a regular file: nothing written to it`);
+  }, 20_000);
+
+  test.skipIf(!HAS_TMUX)('the dashboard opens and q leaves at once, no read left behind', async () => {
+    fifoState();
+    term = startTerminal([process.execPath, CLI, '--no-color'], { cols: 80, rows: 24, cwd: dir });
+    await term.waitScreen((_, t) => t.includes('q quit'), 'the dashboard', 30_000);
+    term.keys('q');
+    await term.waitScreen(() => term!.exited(), 'the dashboard to have exited', 30_000);
+    // Left as any dashboard is: no read of the FIFO was under way to be cut (process-end.ts's words).
+    expect(term.screen().join('\n')).not.toContain('had not returned');
+  }, 90_000);
+});
