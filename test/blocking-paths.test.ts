@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { CLI, unwrapped } from './support/cli.js';
 import { removeDir } from './support/remove-dir.js';
 import { HAS_TMUX, startTerminal, type Terminal } from './support/tmux.js';
-import { waitFor } from './support/wait-for.js';
+import { HAS_LEASE, lease as takeLease } from './support/lease.js';
 
 // Tester AH9: a path the tool reads that blocks or never ends. A FIFO with no writer (as a hung NFS or gcsfuse mount
 // does) blocked the open of the expected keys file in a thread Node waits for at exit: the dashboard could not be
@@ -133,39 +133,17 @@ describe('a path that is not a regular file is said and never opened', () => {
   }, 90_000);
 });
 
-// A read that never returns on a regular file, as on a hung NFS or gcsfuse mount: a write lease another process holds
-// on the file (fcntl F_SETLEASE, set here by python3) makes an open of it wait in the kernel until the holder lets go
-// (or the kernel's lease-break-time, 45 s, passes): an open stuck in libuv's pool, which Node's exit waits for.
-const HAS_PYTHON = spawnSync('python3', ['-c', 'import fcntl; fcntl.F_SETLEASE']).status === 0;
-const LEASE = `
-import fcntl, os, signal, sys
-signal.signal(signal.SIGIO, lambda *a: print('opened', flush=True))
-fd = os.open(sys.argv[1], os.O_RDWR)
-fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
-print('leased', flush=True)
-sys.stdin.read()
-`;
-
-/** Holds a write lease on `file` until released; `opened` resolves when someone's open of it is held by the lease. */
-async function lease(file: string): Promise<{ opened: Promise<void>; holding: () => boolean; release: () => void }> {
-  const child = spawn('python3', ['-c', LEASE, file], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const release = () => {
-    child.stdin.end();
-    child.kill();
-  };
-  releases.push(release);
-  await waitFor(() => out.includes('leased') || exited, 'the lease', 20_000);
-  if (exited) throw new Error('python3 could not take the lease');
-  return { opened: waitFor(() => out.includes('opened'), 'an open held by the lease', 30_000).then(() => undefined), holding: () => !exited, release };
-}
+// A read that never returns on a regular file, as on a hung NFS or gcsfuse mount: a write lease held on it
+// (test/support/lease.ts) holds its open in libuv's pool, which Node's exit waits for.
 const releases: Array<() => void> = [];
 afterEach(() => {
   for (const r of releases.splice(0)) r();
 });
+async function lease(file: string) {
+  const held = await takeLease(file);
+  releases.push(held.release);
+  return held;
+}
 
 /** Runs the built CLI; resolves with its exit code or signal, or kills it at `deadlineMs` (`killed`). */
 function runUntil(args: string[], deadlineMs: number): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; killed: boolean }> {
@@ -190,7 +168,7 @@ function runUntil(args: string[], deadlineMs: number): Promise<{ code: number | 
 // Each must end while the lease still holds the read: before the kernel breaks it, 45 s after the open.
 const HELD_MS = 30_000;
 
-describe.skipIf(!HAS_PYTHON)('a read that never returns (a hung mount) never holds the end', () => {
+describe.skipIf(!HAS_LEASE)('a read that never returns (a hung mount) never holds the end', () => {
   test('status --timeout 3 says what was left out, then ends without waiting for the read, saying so', async () => {
     const file = path.join(dir, 'dates.csv');
     const held = await lease(file);
