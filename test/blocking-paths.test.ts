@@ -242,3 +242,24 @@ describe('a FIFO in the state directory', () => {
     expect(term.screen().join('\n')).not.toContain('had not returned');
   }, 90_000);
 });
+
+// Tester AI8: `demo --dir FILE` was a stack trace (exit 1), and `--dir /proc/x` a blank screen spinning a core until
+// Ctrl-C (Node's recursive mkdir never returns there). Said as a usage error naming the folder and why, exit 2.
+describe.skipIf(!HAS_TMUX)('demo --dir that cannot be made', () => {
+  const cases: Array<[string, (d: string) => string, (d: string) => string]> = [
+    ['a file', (d) => path.join(d, 'afile'), (d) => `cannot make the demo directory ${path.join(d, 'afile')}: ${path.join(d, 'afile')} is a file, not a directory (EEXIST); give --dir a new or empty folder`],
+    ['under a file', (d) => path.join(d, 'afile', 'sub'), (d) => `cannot make the demo directory ${path.join(d, 'afile', 'sub')}: ${path.join(d, 'afile')} is a file, not a directory (ENOTDIR); give --dir a new or empty folder`],
+    ['under /proc', () => `/proc/bt-demo-${process.pid}`, () => `cannot make the demo directory /proc/bt-demo-${process.pid}: its file system makes no folders there (ENOENT) making the folder /proc/bt-demo-${process.pid}; give --dir a new or empty folder`],
+  ];
+  for (const [what, dirOf, words] of cases) {
+    test(`${what}: said, exit 2`, async () => {
+      writeFileSync(path.join(dir, 'afile'), 'x');
+      const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} demo --dir ${JSON.stringify(dirOf(dir))}; echo "rc=$?"; sleep 60`;
+      term = startTerminal(['sh', '-c', cmd], { cols: 200, rows: 24, cwd: dir });
+      // Before: `rc=1` after a stack trace, or (under /proc) no rc at all.
+      const text = await term.waitScreen((_, t) => (/rc=\d+/.test(t) ? t : null), 'the demo to end', 30_000);
+      expect(text.replace(/\s+/g, ' ')).toContain(`backfill-tui: ${words(dir)}`);
+      expect(text).toContain('rc=2');
+    }, 60_000);
+  }
+});
