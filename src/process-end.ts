@@ -38,8 +38,12 @@ const WATCHDOG = `
 const [pid, ms, words] = [Number(process.argv[1]), Number(process.argv[2]), process.argv[3]];
 process.stdin.on('data', () => {}).on('end', () => process.exit(0)).on('error', () => process.exit(0));
 setTimeout(() => {
-  try { process.kill(pid, 'SIGKILL'); } catch { process.exit(0); }
-  process.stderr.write(words, () => process.exit(0));
+  try { process.kill(pid, 0); } catch { process.exit(0); }
+  // Said first: a terminal stops reading once the process it runs is gone (tmux marks the pane dead).
+  process.stderr.write(words, () => {
+    try { process.kill(pid, 'SIGKILL'); } catch {}
+    process.exit(0);
+  });
 }, ms);
 `;
 
@@ -55,7 +59,9 @@ async function armWatchdog(): Promise<void> {
   try {
     // Loaded here only: `status` pays for child_process only when its end would wait on the pool.
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), String(END_WAIT_MS), endWords()], {
+    // Wrapped within a terminal's width as every message is (h84: a terminal broke it mid-word); loaded here only.
+    const { fitErr } = await import('./std-write.js');
+    const child = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), String(END_WAIT_MS), await fitErr(endWords())], {
       detached: true,
       stdio: ['pipe', 'ignore', 'inherit'],
       env: { PATH: process.env.PATH ?? '' },
