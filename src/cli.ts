@@ -5,7 +5,7 @@ import type { JobRegistry } from './jobs/registry.js';
 import { UserError } from './errors.js';
 import { flushStartup, markStartup } from './startup-timing.js';
 import { loadForTerminal } from './app/load-for-terminal.js';
-import { exitAfterOutput, fitErr, writeErr } from './std-write.js';
+import { exitAfterOutput, fitErr, outputError, writeErr } from './std-write.js';
 import { endProcess } from './process-end.js';
 import { terminalProblem } from './terminal-check.js';
 
@@ -271,6 +271,12 @@ async function main(argv: string[]): Promise<void> {
     .description('write an example backfill-tui.config.json here (never overwrites)')
     .action(async () =>
       guard(async () => {
+        // stdout a full disk (`init > /dev/full`): one line and exit 1, never Node's unhandled 'error' event and its
+        // internals (tester AI3). The config file is written before it says so.
+        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+          writeErr(`backfill-tui: ${outputError(1, err).message}\n`);
+          process.exit(1);
+        });
         const { runInit } = await import('./app/init.js');
         return runInit(process.cwd());
       }),
