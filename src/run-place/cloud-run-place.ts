@@ -1,7 +1,7 @@
 import { sleepUnlessAborted } from '../abort.js';
 import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { makeDirs } from '../runner/make-dirs.js';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
 import { processWakes } from '../wake.js';
@@ -980,7 +980,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       place({ cancelling: true });
       notice(cancelUnderWay(asked), 'info', `run:${shownRunId}`);
       try {
-        await mkdir(d.stateDir, { recursive: true }).catch(() => undefined);
+        await makeDirs(d.stateDir).catch(() => undefined);
         for (let tries = 0; tries < 100 && !d.signal.aborted; tries++) {
           const out = await withClaim(claim, () => cancelOnce(id)).catch((err: Error) => ({ ok: false as const, message: `cancel of execution ${id} not sent: ${err.message}` }));
           if (out) return out;

@@ -1,5 +1,8 @@
-import { close, existsSync, fstatSync, fsync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { close, closeSync, constants, existsSync, fstatSync, fsync, openSync, readSync, writeSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { kindOf } from '../follow/tracked-file.js';
+import { readUserText, readUserTextSync, type UserFileError } from '../user-file.js';
+import { makeDirs, makeDirsSync } from './make-dirs.js';
 import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
 import { withClaim } from './claim-file.js';
@@ -138,6 +141,20 @@ export function runsPath(stateDir: string): string {
 }
 
 /**
+ * How runs.jsonl is read (user-file.ts): a regular file only (a FIFO put there would block the read for good), and at
+ * most 256 MB: a record is under 2 KB, so that is over 100,000 runs, while the file is held whole as one string.
+ */
+const RUNS_READ = { label: 'run records', maxBytes: 256_000_000 };
+
+/** Appended to without blocking: a FIFO with no reader fails the open at once (ENXIO) instead of waiting for one. */
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK;
+
+/** runs.jsonl that is not a regular file (a FIFO, a device, put there by someone): never written into. */
+function notRegular(st: Stats): Error {
+  return new Error(`it is ${kindOf(st)}, not a regular file: nothing written to it`);
+}
+
+/**
  * Appends one record as one line with a single O_APPEND write, so two dashboards never interleave, and syncs it
  * to disk before returning: a launch is recorded durably before its process exists.
  * If the file ends in a torn line (a crash mid-write) a newline goes first, or this record would be lost with it.
@@ -146,12 +163,15 @@ export function runsPath(stateDir: string): string {
 export async function appendRunRecord(stateDir: string, record: AnyRunRecord): Promise<void> {
   const path = runsPath(stateDir);
   try {
-    await mkdir(stateDir, { recursive: true });
+    await makeDirs(stateDir);
     const lead = (await endsTorn(path)) ? '\n' : '';
-    const handle = await open(path, 'a', 0o644);
+    // Non-blocking: a FIFO at the path (no reader) fails at once instead of waiting for one; then refused, unwritten.
+    const handle = await open(path, APPEND_FLAGS, 0o644);
     let created = false;
     try {
-      created = (await handle.stat()).size === 0;
+      const st = await handle.stat();
+      if (!st.isFile()) throw notRegular(st);
+      created = st.size === 0;
       await handle.write(`${lead}${JSON.stringify(record)}\n`, null, 'utf8');
       await handle.sync();
     } finally {
@@ -166,12 +186,14 @@ export async function appendRunRecord(stateDir: string, record: AnyRunRecord): P
 async function endsTorn(path: string): Promise<boolean> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return false;
   }
   try {
-    const { size } = await handle.stat();
+    const st = await handle.stat();
+    if (!st.isFile()) throw notRegular(st);
+    const { size } = st;
     if (size === 0) return false;
     const last = Buffer.alloc(1);
     await handle.read(last, 0, 1, size - 1);
@@ -230,9 +252,14 @@ export function appendRunRecordNow(stateDir: string, record: AnyRunRecord): { sy
   const path = runsPath(stateDir);
   let fd: number;
   try {
-    mkdirSync(stateDir, { recursive: true });
-    fd = openSync(path, 'a+', 0o644);
-    const { size } = fstatSync(fd);
+    makeDirsSync(stateDir);
+    fd = openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw notRegular(st);
+    }
+    const { size } = st;
     const last = Buffer.alloc(1);
     const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
     writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify(record)}\n`);
@@ -276,9 +303,9 @@ export async function stopAsked(stateDir: string, id: string): Promise<boolean> 
 export async function readRuns(stateDir: string, owner: string | null): Promise<RunRecord[]> {
   let text: string;
   try {
-    text = await readFile(runsPath(stateDir), 'utf8');
+    text = (await readUserText(runsPath(stateDir), RUNS_READ)).text;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as UserFileError).problem === 'missing') return [];
     throw err;
   }
   const runs = foldRuns(parseRunLines(text));
@@ -294,7 +321,7 @@ export async function readRuns(stateDir: string, owner: string | null): Promise<
  */
 export function recordedCarrierNow(stateDir: string, id: string): StopCarrier | null {
   try {
-    return foldRuns(parseRunLines(readFileSync(runsPath(stateDir), 'utf8'))).find((r) => r.id === id)?.stopCarrier ?? null;
+    return foldRuns(parseRunLines(readUserTextSync(runsPath(stateDir), RUNS_READ).text)).find((r) => r.id === id)?.stopCarrier ?? null;
   } catch {
     return null;
   }
@@ -307,7 +334,7 @@ export function recordedCarrierNow(stateDir: string, id: string): StopCarrier | 
  */
 export function recordedStopNow(stateDir: string, id: string): { askedAt: number; termAt: number | null; skipped: boolean; carrier: StopCarrier | null } | null {
   try {
-    const run = foldRuns(parseRunLines(readFileSync(runsPath(stateDir), 'utf8'))).find((r) => r.id === id);
+    const run = foldRuns(parseRunLines(readUserTextSync(runsPath(stateDir), RUNS_READ).text)).find((r) => r.id === id);
     if (!run || run.stopAskedAt === undefined || run.end) return null;
     const termAt = run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? run.stopTermAt : null;
     return { askedAt: run.stopAskedAt, termAt, skipped: termAt !== null && run.stopSkipped === 'SIGINT', carrier: run.stopCarrier ?? null };
