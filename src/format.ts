@@ -343,9 +343,17 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
     if (line && m.width(line) + m.width(space) + m.width(rest) > room()) {
       // Items joined by ` · ` (`Play-In 1 · Playoffs 5`) break between items, not inside one: an item broken here
       // goes down whole when all of it fits on a line there (tester AC11: `… · Playoffs` / `5` at 50 columns).
-      const dot = line.lastIndexOf(' · ');
-      const next = text.indexOf(' · ', match.index);
-      const item = dot > 0 ? line.slice(dot + 3) + text.slice(match.index, next < 0 ? text.length : next) : '';
+      // A line that ends with the ` ·` breaks between two items already: the word is the next item's first (tester
+      // AH5 b: `(Regular season 2 ·` / `All-Star 2 · …`, the item before the break moved down for nothing). An item ends
+      // at the next ` · ` or at its sentence's `;`, `:` or `)` (`Playoffs 45; failed in …`).
+      const dot = line.endsWith(' ·') ? -1 : line.lastIndexOf(' · ');
+      const itemEnd = (from: number) => {
+        const next = text.indexOf(' · ', from);
+        const stop = /[;:)](?=\s|$)/.exec(text.slice(from));
+        const end = stop ? from + stop.index + 1 : text.length;
+        return next < 0 ? end : Math.min(next, end);
+      };
+      const item = dot > 0 && !/[;:)]$/.test(line) ? line.slice(dot + 3) + text.slice(match.index, itemEnd(match.index)) : '';
       if (item && m.width(item) <= width - indent) {
         const moved = line.slice(dot + 3);
         line = line.slice(0, dot + 2);

@@ -38,6 +38,22 @@ export function truncate(text: string, width: number): string {
   return out + '…';
 }
 
+/**
+ * {@link truncate}, but a cut inside a word goes back to the space before it (`Playoffs …`, never `Playoffs 4…` for 45:
+ * tester AH5 b), unless that leaves less than half the row; then the word is cut as truncate cuts it.
+ */
+export function truncateAtWord(text: string, width: number): string {
+  text = oneLine(text);
+  const cut = truncate(text, width);
+  if (!cut.endsWith('…') || cut === text) return cut;
+  const kept = cut.slice(0, -1);
+  // Cut at a space already (the next character is one, or the kept part ends in one): whole words.
+  if (kept.endsWith(' ') || text[kept.length] === ' ') return cut;
+  const space = kept.lastIndexOf(' ');
+  if (space < 0 || stringWidth(kept.slice(0, space)) < width / 2) return cut;
+  return `${kept.slice(0, space + 1)}…`;
+}
+
 /** Terminal columns (string-width) over grapheme clusters: how the screens measure, and text `status` for names beyond plain characters. */
 export const TERMINAL_COLUMNS: TextMeasure = { width: stringWidth, pieces: (t) => Array.from(graphemes.segment(t), (g) => g.segment) };
 const COLUMNS = TERMINAL_COLUMNS;
