@@ -54,7 +54,9 @@ function guardConfirm(state: AppState): AppState {
   const now = confirmSituation(open.kind, state);
   if (now.key === open.basis) return state;
   const closed = withoutNotice({ ...state, ui: { ...state.ui, confirm: null } }, ONE_QUESTION);
-  return withNotice(closed, `Nothing was done: the ${QUESTION[open.kind]} question closed, as ${now.words}.`, 'warn', BOX_CLOSED);
+  // A Cloud Run job's `x` asks to cancel its execution: its box is the cancel question.
+  const question = open.kind === 'stop' && state.place ? 'cancel' : QUESTION[open.kind];
+  return withNotice(closed, `Nothing was done: the ${question} question closed, as ${now.words}.`, 'warn', BOX_CLOSED);
 }
 
 /** "one question at a time: … is still open": said of an open box, it goes with the box (tester W23). */
