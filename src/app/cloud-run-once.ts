@@ -35,6 +35,12 @@ export interface CloudRunOnceOptions {
   requestTimeoutMs: number;
   /** "30 s": the bound, for messages. */
   bound: string;
+  /**
+   * "3 s": when `signal` ends this look, from the command's start (its share of the bound: the rest is for the local
+   * looks and the printing). Said where a call was cut by it, never the whole bound (tester AH5 g: `timed out after 5 s`
+   * for a look cut at 3.3 s). Absent: the bound.
+   */
+  share?: string;
   /** A pacer of this read's own (tests: an injected clock); default the process's pacer of the project. */
   pacer?: PacerOptions;
   /** Entries per page (the API's cap is 1000). */
@@ -74,7 +80,8 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     if (o.signal.aborted && !endpoint) return `${what}: not finished within ${o.bound} (--timeout)`;
     // The job's executions never listed in time: the region did not answer, and nothing of the run is known. Said in
     // the state as any failed call is, so `status` reads `error` naming the host, never `waiting` (tester W18).
-    const e = o.signal.aborted ? new CloudRunError(`Cloud Run: no answer from ${endpoint} within ${o.bound} (--timeout)`, 'deadline', 'check the network or cloudRun.apiEndpoint', null) : errorOf(err);
+    const within = o.share && o.share !== o.bound ? `${o.share}, its share of --timeout ${o.bound}` : `${o.bound} (--timeout)`;
+    const e = o.signal.aborted ? new CloudRunError(`Cloud Run: no answer from ${endpoint} within ${within}`, 'deadline', 'check the network or cloudRun.apiEndpoint', null) : errorOf(err);
     place({ error: e.message, hint: e.hint, errorAt: o.now() });
     return `${what}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
   };
