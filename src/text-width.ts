@@ -86,6 +86,16 @@ export function fitColumn(text: string, width: number, align: 'left' | 'right' =
   return align === 'left' ? cut + pad : pad + cut;
 }
 
+/**
+ * A shell command (or a line ending in one) in rows of at most `width` columns hanging by `indent`, every row but the
+ * last ending in ` \` so the rows pasted into a shell are still one command (tester AH10: the leave words' gcloud
+ * cancel ran without its `--region`/`--project`, then `--region=…` as a command of its own).
+ */
+export function commandRows(text: string, width: number, indent: number): string[] {
+  const rows = wrap(text, Math.max(indent + 8, width - 2), indent);
+  return rows.map((r, k) => (k < rows.length - 1 ? `${r} \\` : r));
+}
+
 /** Hanging indent of a problem's or a notice's wrapped rows: they read as one item, not as new lines of the screen. */
 const HANG = 2;
 /** Wrapped texts of the frames drawn lately, by width and text (a few dozen at most: cleared when full). */

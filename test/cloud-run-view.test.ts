@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodeExecution } from '../src/cloud-run/execution.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
@@ -47,7 +48,28 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   it('shows the log delay, then stuck past stuckAfter with how to cancel', () => {
     expect(placeLines(cloudState(t0 + 47_000)).map((l) => l.text)).toEqual(['execution running · tasks 0/1 done, 1 running · log delay 0:42 · j-ab12c']);
     const stuck = placeLines(cloudState(t0 + 121 * 60_000));
-    expect(stuck[1]).toEqual({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2 --project=p)' });
+    expect(stuck[1]).toMatchObject({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2 --project=p)' });
+  });
+
+  // Tester AH10's twin on the job screen: the stuck line wrapped the cancel command as `… cancel ID` / `--region=…
+  // --project=…`, and a paste of the rows ran the first alone (gcloud's default project), then `--region=…`.
+  it('on the job screen the stuck line\'s cancel command is on rows of its own, broken only with a trailing ` \\`', async () => {
+    const [React, { renderToString }, { App }, { createStore }] = await Promise.all([import('react'), import('ink'), import('../components/App.js'), import('../src/store.js')]);
+    // The team's names: the command is 107 characters, never one row at 80 columns.
+    const name = 'projects/nba-props-platform/locations/us-west2/jobs/bdl-boxscore-backfill/executions/bdl-boxscore-backfill-x7k2p';
+    const long = decodeExecution({ name, createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
+    const s = cloudState(t0 + 121 * 60_000, { execution: long });
+    const command = 'gcloud run jobs executions cancel bdl-boxscore-backfill-x7k2p --region=us-west2 --project=nba-props-platform';
+    const frame = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore(s, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
+    const rows = frame.split('\n');
+    const at = rows.findIndex((r) => r.startsWith('stuck: '));
+    expect(rows.slice(at, at + 2)).toEqual(['stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) ·', '  x cancels it, or in a shell:']);
+    const commandRows = rows.slice(at + 2, at + 4);
+    expect(commandRows[0]).toMatch(/^ {2}gcloud run jobs executions cancel bdl-boxscore-backfill-x7k2p \\$/);
+    expect(commandRows[1]).toMatch(/^ {4}--region=us-west2 --project=nba-props-platform$/);
+    // Pasted into a shell: one command, whole.
+    expect(commandRows.join('\n').replace(/ \\\n\s*/g, ' ').trim()).toBe(command);
+    for (const r of rows) expect(r.length).toBeLessThanOrEqual(80);
   });
 
   it('a region that stops answering while the execution is stuck: the error and since when first, the execution as last seen (tester AC12)', () => {

@@ -3,7 +3,7 @@ import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { cancelCommand } from '../state/place-view.js';
 import type { AppState } from '../state/app-state.js';
-import { wrap } from '../text-width.js';
+import { commandRows, wrap } from '../text-width.js';
 import { clockTime, signalsSent, STOP_GRACE_MS } from '../state/confirm-situation.js';
 
 /**
@@ -56,8 +56,7 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
     // A command longer than a row (107 characters with a team's names) is broken with a trailing ` \`, so its rows
     // pasted are still one command (tester AH10: pasted, `gcloud run jobs executions cancel ID` ran without its
     // `--region`/`--project`, then `--region=…` as a command of its own).
-    const rows = wrap(`${prefix}${l}`, Math.max(indent + 8, width - 2), indent);
-    return rows.map((r, k) => (k < rows.length - 1 ? `${r} \\` : r));
+    return commandRows(`${prefix}${l}`, width, indent);
   });
 }
 

@@ -10,6 +10,12 @@ import { problemKind } from '../overview/row-problem.js';
 export interface PlaceLine {
   text: string;
   tone: 'info' | 'ok' | 'warn' | 'fail';
+  /**
+   * A line that offers a shell command (`text` is `LEAD (or COMMAND)`): a screen with the rows for it says the lead,
+   * then the command on rows of its own, broken only with a trailing ` \` (tester AH10's twin on the job screen: the
+   * stuck line wrapped `gcloud … cancel ID` / `--region=… --project=…`, and a paste ran the first row alone).
+   */
+  command?: { lead: string; command: string };
 }
 
 /**
@@ -69,7 +75,11 @@ function problem(state: AppState): PlaceLine[] {
     return [{ text: `${placeErrorText(p, state.now, clockTime)}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
   const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
-  if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or ${cancelCommand(p.execution!)})`, tone: 'fail' }];
+  if (stuck) {
+    const lead = `stuck: ${stuck} · x cancels it`;
+    const command = cancelCommand(p.execution!);
+    return [{ text: `${lead} (or ${command})`, tone: 'fail', command: { lead, command } }];
+  }
   // Each fits 80 columns whole (the place lines are cut, never wrapped).
   // Read by name and found empty: Cloud Logging keeps entries 30 days by default (tester Z3).
   // Gone from it, its outcomes kept whole when a dashboard read it: the figures are those, said with where they came from.
