@@ -52,6 +52,12 @@ export interface PlaceState {
   cut?: boolean;
   /** When the calls began failing (the first failure since the last answer), epoch ms: "since 14:03:07" (tester W18). */
   errorSince?: number | null;
+  /**
+   * When the newest look that found the followed execution active was asked (our clock; absent or null: no such look,
+   * as in `status`). It ran at least until then, and nothing later is known until the next look: its elapsed time is
+   * shown to there (or to a later line of its log), never counted on with the clock past an end not yet seen (writer.ts).
+   */
+  seenRunningAt?: number | null;
   /** A cancel was sent and the execution has not ended yet. */
   cancelling: boolean;
   /** When the job's executions were last listed (epoch ms); null until the first answer. */

@@ -24,7 +24,7 @@ function writerFacts(state: AppState): WriterInfo {
   // then `stopped · 1:48`, the log delay taken off the elapsed).
   // The end recorded in runs.jsonl first: every dashboard of one run then says one elapsed (tester AD11: the one that
   // saw the exit later said `0:09` beside the recorded `0:08`).
-  if (p.stopped && !later) return { alive: false, stopped: true, endedAt: recordedEnd(state) ?? p.exitedAt ?? state.place?.execution?.completionTime ?? null };
+  if (p.stopped && !later) return { alive: false, stopped: true, endedAt: recordedEnd(state) ?? p.exitedAt ?? state.place?.execution?.completionTime ?? null, ...(state.place ? { endsAfterSummary: true } : {}) };
   // A Cloud Run execution says itself whether tasks run; its log arrives late, so silence proves nothing.
   const e = state.place?.execution;
   if (e) {
@@ -33,7 +33,13 @@ function writerFacts(state: AppState): WriterInfo {
     // line of its log (Cloud Logging may still answer), never counting on with the clock.
     const unanswered = regionUnanswered(place);
     const lastSeen = unanswered ? (place.errorSince ?? place.errorAt) : null;
-    return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting', endedAt: isActive(e) ? lastSeen : (e.completionTime ?? null), readUntil: place.logNewestAt, tasks: e.runningCount, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}), ...(unanswered ? { unproven: true } : {}) };
+    // Running by the newest look at it (asked then): its time runs to that look, or a later line of its log, never on
+    // with the clock to the next look, past an end that look may bring (h79's note: `1:06`, then `incomplete · 1:04`).
+    // Ended: at its completion, or that look when later (a clock of the region's behind ours), so it never steps back.
+    const seen = place.seenRunningAt ?? null;
+    const active = isActive(e);
+    const endedAt = active ? (lastSeen ?? seen) : e.completionTime !== null && seen !== null ? Math.max(e.completionTime, seen) : (e.completionTime ?? seen);
+    return { alive: active, tasksRunning: active, arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !active && place.logIncomplete === 'waiting', endedAt, readUntil: place.logNewestAt, tasks: e.runningCount, endsAfterSummary: true, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}), ...(unanswered || (active && seen !== null) ? { unproven: true } : {}) };
   }
   if (p.external) return { alive: true, arrivedAt };
   // A launch from here in its start window: its child is spawned and writing, not yet in the state (its pid comes a
