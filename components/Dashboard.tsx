@@ -124,7 +124,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} width={width} rows={placeRows} />
-      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={lateLogOf(state)} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} short={short} noRun={noRunWords(state)} />}
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={lateLogOf(state)} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} short={short} shortIn={state.log.lost?.compressed ?? null} noRun={noRunWords(state)} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} errorRows={errorRows} />
       {showProblem ? <WrappedText text={expectedProblem!} width={width} rows={problemRows} color={color ? 'red' : undefined} /> : null}
       {showFailedProblem ? <WrappedText text={failedProblem!} width={width} rows={failedProblemRows} color={color ? 'yellow' : undefined} /> : null}

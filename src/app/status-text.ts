@@ -111,7 +111,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     // Why a run ended before its first record (tester X11), when no traceback said it.
     const error = deadStartWords(state) ?? run.error;
     if (error) lines.push(`          ${error}`);
-    const breakdown = failureKindsLine(run.failures, failuresShort(state));
+    const breakdown = failureKindsLine(run.failures, failuresShort(state), state.log.lost?.compressed);
     if (breakdown) lines.push(`          ${breakdown}`);
     for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsClaimed(state) : 0, lateLogOf(state))) lines.push(`          ${note}`);
     if (isLive(f.status)) {

@@ -256,7 +256,7 @@ export interface LogState extends LogRuns {
    * one before the gap, the first after it once read), in the run read then (its start). `bytes` null: how many is not
    * known (a `>>` writer's cut whose copy is not found: tester AG10), and that any line is lost only the counts prove.
    */
-  lost?: { bytes: number | null; afterAt: number | null; beforeAt: number | null; runStartedAt: number | null } | null;
+  lost?: { bytes: number | null; afterAt: number | null; beforeAt: number | null; runStartedAt: number | null; /** A rotation compressed since (`bf.log.1.gz`) likely holding them, not read; absent when none. */ compressed?: string } | null;
   overlongBytes: number;
   /** Keys longer than MAX_KEY_CHARS seen in the log (cut for display, never launched). */
   suspiciousKeys: number;

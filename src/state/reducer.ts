@@ -323,7 +323,9 @@ function step(state: AppState, event: AppEvent): AppState {
       const run = state.log.current?.startedAt ?? null;
       const same = was && was.runStartedAt === run;
       const bytes = event.bytes === null || (same && was.bytes === null) ? null : (same ? was.bytes! : 0) + event.bytes;
-      return { ...state, log: { ...state.log, lost: { bytes, afterAt: same ? was.afterAt : (state.log.lastRecordAt ?? null), beforeAt: null, runStartedAt: run } } };
+      // The newest compressed copy named by any of its gaps (they are said as one).
+      const compressed = event.compressed ?? (same ? was.compressed : undefined);
+      return { ...state, log: { ...state.log, lost: { bytes, afterAt: same ? was.afterAt : (state.log.lastRecordAt ?? null), beforeAt: null, runStartedAt: run, ...(compressed ? { compressed } : {}) } } };
     }
     case 'log/overlong':
       return { ...state, log: { ...state.log, overlongBytes: state.log.overlongBytes + event.bytes } };
