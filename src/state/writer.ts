@@ -63,9 +63,29 @@ function writerFacts(state: AppState): WriterInfo {
     // record read `0:01` on its dashboard and in `h`, `elapsed 0:00` in `status`).
     if (p.externalEndedAt != null) return { alive: false, endedAt: p.externalEndedAt };
     const launchEnd = launchEndOfCurrent(state);
-    return launchEnd !== null ? { alive: false, endedAt: launchEnd } : { alive: false };
+    if (launchEnd !== null) return { alive: false, endedAt: launchEnd };
+    // Another dashboard watched its writer (not started here) go, and recorded when (tester AI4): that end, not its
+    // last line, as that dashboard says it.
+    const recorded = recordedWriterEnd(state);
+    return recorded !== null ? { alive: false, endedAt: recorded } : { alive: false };
   }
   return { alive: null, arrivedAt };
+}
+
+/** A recorded end of a writer not started here this far past the run's last line is another run's. */
+const WRITER_END_AFTER_LAST_MAX_MS = 24 * 3_600_000;
+
+/**
+ * The end another dashboard recorded for the current run's writer, one not started here (runs.jsonl WriterEndRecord):
+ * the first recorded after its last line (our clock), within a day of it; null when none.
+ */
+function recordedWriterEnd(state: AppState): number | null {
+  const ends = state.process.writerEnds;
+  const run = state.log.current;
+  const last = run?.lastActivityAt ?? run?.startedAt ?? null;
+  if (!ends?.length || last == null) return null;
+  const lastOurs = onOurClock(last, state.log.clockBehindMs);
+  return ends.find((t) => t >= lastOurs && t - lastOurs <= WRITER_END_AFTER_LAST_MAX_MS) ?? null;
 }
 
 /** Looks at who writes the log come at most this often when lines call for one (a /proc walk each). */
