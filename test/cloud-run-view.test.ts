@@ -72,6 +72,19 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     for (const r of rows) expect(r.length).toBeLessThanOrEqual(80);
   });
 
+  // Tester h84 on c55a3ac: the header's clock stepped with the looks (`stuck · 0:30` six times) while the stuck line ticked
+  // each second (`running 0:31` … `0:37`): one screen, two times. Both go to what the newest look proved.
+  it('the header\'s elapsed and the stuck line both run to the newest look that found it running, not to now', () => {
+    const look = t0 + 7_199_000;
+    const s = cloudState(t0 + 7_203_000, { seenRunningAt: look, logNewestAt: t0 + 5000 });
+    // Known to have run 1:59:59: not past its 2 h yet, whatever the clock says since.
+    expect(runFigures(s.log.current, s.now, writerOf(s))).toMatchObject({ status: 'running', elapsedMs: 7_199_000 });
+    expect(placeLines(s).map((l) => l.text).some((t) => t.startsWith('stuck:'))).toBe(false);
+    const next = reduce(s, { type: 'place/update', patch: { seenRunningAt: t0 + 7_201_000 } });
+    expect(runFigures(next.log.current, next.now, writerOf(next))).toMatchObject({ status: 'stuck', elapsedMs: 7_201_000 });
+    expect(placeLines(next)[1].text).toMatch(/^stuck: running 2 h 00 min, past 2 h 00 min \(stuckAfter\)/);
+  });
+
   it('a region that stops answering while the execution is stuck: the error and since when first, the execution as last seen (tester AC12)', () => {
     const errorAt = t0 + 120 * 60_000;
     const lines = placeLines(cloudState(t0 + 122 * 60_000, { error: 'Cloud Run: connection refused at 127.0.0.1:39511: nothing listens there', errorAt, errorSince: errorAt, logReadAt: errorAt })).map((l) => l.text);

@@ -73,6 +73,18 @@ export function initialPlaceState(label: string, stuckAfterMs: number): PlaceSta
 }
 
 /**
+ * The moment a running execution is known to have run to: the newest look that found it running (seenRunningAt) or its
+ * newest log entry, not past `now`; `now` when no look says (status, or an execution not running). Its elapsed and how
+ * long it has run (`stuck: running 0:35, …`) are said to there on one screen (tester h84: the header stepped with the
+ * looks while the stuck line ticked each second).
+ */
+export function runningKnownTo(place: PlaceState | null | undefined, now: number): number {
+  const e = place?.execution;
+  if (!e || !isActive(e) || place!.seenRunningAt == null) return now;
+  return Math.min(now, Math.max(place!.seenRunningAt, place!.logNewestAt ?? 0));
+}
+
+/**
  * The service a Cloud Run place's error names: `Cloud Logging` for an error of the log's reads (they begin
  * `Cloud Logging: …`, cloud-run/errors.ts), which leave the execution's state fresh; else `Cloud Run` (the region).
  */

@@ -1,4 +1,4 @@
-import { placeErrorSource, placeErrorText } from './place-state.js';
+import { placeErrorSource, placeErrorText, runningKnownTo } from './place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { formatClock } from '../format.js';
@@ -74,7 +74,7 @@ function problem(state: AppState): PlaceLine[] {
     const figures = keptIn !== null ? ` · figures from ${keptIn} (kept whole)` : p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
     return [{ text: `${placeErrorText(p, state.now, clockTime)}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
-  const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
+  const stuck = stuckReason(p.execution, runningKnownTo(p, state.now), p.stuckAfterMs);
   if (stuck) {
     const lead = `stuck: ${stuck} · x cancels it`;
     const command = cancelCommand(p.execution!);
