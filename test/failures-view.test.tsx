@@ -268,3 +268,16 @@ test('the cursor key\'s words wider than the screen wrap into rows the table lea
   expect(words).toEqual([expect.stringMatching(/…$/)]);
   expect(rows2[rows2.indexOf(words[0]) + 1]).toMatch(/^40 keys · ↑↓/);
 });
+
+// Tester AI10 f: a right-to-left override (U+202E) in an error reached the terminal in `f`'s table cell; a terminal that
+// lays out bidirectional text reverses the rest of the row.
+test('bidirectional overrides and isolates in an error never reach the screen', async () => {
+  const odd = file('failed_dates_20251127_090000.json', [['2021-10-24', 'failed', 'HTTP 500 \u202e evil \u2066x\u2069 \u202a\u202b\u202c\u202d']], Date.UTC(2025, 10, 27, 9));
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: Date.UTC(2025, 10, 27, 10), targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'failed/update', files: [odd], current: odd, notes: [] });
+  store.dispatch({ type: 'ui/view', view: 'failures' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = await waitFor(() => ((app.lastFrame() ?? '').includes('2021-10-24') ? app.lastFrame()! : null), 'the table');
+  expect(frame).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  expect(stripVTControlCharacters(frame)).toMatch(/2021-10-24 +HTTP 500 +evil x/);
+});
