@@ -1,4 +1,6 @@
 import { expect, test } from 'vitest';
+import { collectSnapshot } from '../src/app/snapshot.js';
+import { loadConfig } from '../src/config.js';
 import { formatElapsed } from '../src/format.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { heldRegionEachTest } from './support/cloud-run-job.js';
@@ -13,7 +15,7 @@ const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
 const cr = heldRegionEachTest();
 
 test('an execution that ends by itself: its elapsed on screen never goes back, and ends at its completion', async () => {
-  const { release } = await cr.hold('bt-cr-elapsed-end-', [...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`]], (say) => {
+  const { dir, release } = await cr.hold('bt-cr-elapsed-end-', [...banner(1, 30, KEYS.length), ['INFO', `  ✅ Scraped ${KEYS[0]}`]], (say) => {
     for (const text of [`  ✅ Scraped ${KEYS[1]}`, `  ✅ Scraped ${KEYS[2]}`, 'BACKFILL COMPLETE', '  ✅ Processed: 3', '  ❌ Failed: 0']) say('INFO', text);
   });
   // Looks 4 s apart: each frame between them would have counted on with the clock.
@@ -27,16 +29,23 @@ test('an execution that ends by itself: its elapsed on screen never goes back, a
   });
   try {
     await waitFor(() => (state().log.current?.succeeded === 1 && state().place?.execution?.id === id && state().place?.seenRunningAt) || null, 'its first key read, a look that saw it running', 30_000);
-    // Two seconds of the clock after a look, before the next: the time shown is the look's (or its newest line's).
+    // The clock a look behind now (4 s and a second), never past the newest look that found it running or its newest line.
     const s = await waitFor(() => {
       const now = state();
       return now.now >= (now.place?.seenRunningAt ?? Infinity) + 2_000 ? now : null;
-    }, 'the clock 2 s past a look, before the next', 20_000);
+    }, 'the clock 2 s past a look', 20_000);
     const f = currentFigures(s);
     const run = s.log.current!;
     expect(f.status).toBe('running');
-    expect(f.startedAt! + f.elapsedMs!).toBe(Math.max(s.place!.seenRunningAt!, run.lastActivityAt ?? 0));
-    expect(f.startedAt! + f.elapsedMs!).toBeLessThan(s.now - 1_000);
+    const proof = Math.max(s.place!.seenRunningAt!, s.place!.logNewestAt ?? 0);
+    expect(f.startedAt! + f.elapsedMs!).toBe(Math.max(run.lastActivityAt ?? 0, s.place!.logNewestAt ?? 0, Math.min(s.now - 5_000, proof)));
+    expect(f.startedAt! + f.elapsedMs!).toBeLessThanOrEqual(Math.max(proof, run.lastActivityAt ?? 0));
+    // status by the same rule, its listing the look: a look and a second behind its now (or its newest line).
+    const at = state().now;
+    const st = await collectSnapshot(loadConfig({ cwd: dir }), { now: () => at, sources: false });
+    const sf = currentFigures(st);
+    expect(sf.status).toBe('running');
+    expect(sf.startedAt! + sf.elapsedMs!).toBe(Math.max(st.log.current!.lastActivityAt ?? 0, st.place!.logNewestAt ?? 0, at - 5_000));
 
     release();
     await waitFor(() => (state().place?.execution?.state === 'succeeded' && currentFigures(state()).status === 'complete') || null, 'it succeeded, its summary read', 30_000);

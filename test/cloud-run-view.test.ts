@@ -74,14 +74,21 @@ describe('a Cloud Run run on screen (injected clock)', () => {
 
   // Tester h84 on c55a3ac: the header's clock stepped with the looks (`stuck · 0:30` six times) while the stuck line ticked
   // each second (`running 0:31` … `0:37`): one screen, two times. Both go to what the newest look proved.
-  it('the header\'s elapsed and the stuck line both run to the newest look that found it running, not to now', () => {
-    const look = t0 + 7_199_000;
-    const s = cloudState(t0 + 7_203_000, { seenRunningAt: look, logNewestAt: t0 + 5000 });
-    // Known to have run 1:59:59: not past its 2 h yet, whatever the clock says since.
-    expect(runFigures(s.log.current, s.now, writerOf(s))).toMatchObject({ status: 'running', elapsedMs: 7_199_000 });
-    expect(placeLines(s).map((l) => l.text).some((t) => t.startsWith('stuck:'))).toBe(false);
-    const next = reduce(s, { type: 'place/update', patch: { seenRunningAt: t0 + 7_201_000 } });
-    expect(runFigures(next.log.current, next.now, writerOf(next))).toMatchObject({ status: 'stuck', elapsedMs: 7_201_000 });
+  // The lead's rule (option 2): it ticks each second a look (5 s) and a second behind now, never past that proof.
+  it('the header\'s elapsed and the stuck line both tick a look behind now, never past the newest look that found it running', () => {
+    const look = t0 + 7_197_000;
+    const s = cloudState(t0 + 7_200_000, { seenRunningAt: look, logNewestAt: t0 + 5000 });
+    // 6 s behind now: 1:59:54, under the look.
+    expect(runFigures(s.log.current, s.now, writerOf(s))).toMatchObject({ status: 'running', elapsedMs: 7_194_000 });
+    const later = reduce(s, { type: 'clock/tick', now: t0 + 7_201_000 });
+    expect(runFigures(later.log.current, later.now, writerOf(later)).elapsedMs).toBe(7_195_000);
+    // The next look late: held at the newest proof (1:59:57), not past it, whatever the clock says.
+    const held = reduce(s, { type: 'clock/tick', now: t0 + 7_210_000 });
+    expect(runFigures(held.log.current, held.now, writerOf(held))).toMatchObject({ status: 'running', elapsedMs: 7_197_000 });
+    expect(placeLines(held).map((l) => l.text).some((t) => t.startsWith('stuck:'))).toBe(false);
+    // A look proves it ran past 2 h, and the clock is past that by a look: stuck, on the header and its line alike.
+    const next = reduce(held, { type: 'place/update', patch: { seenRunningAt: t0 + 7_209_000 } });
+    expect(runFigures(next.log.current, next.now, writerOf(next))).toMatchObject({ status: 'stuck', elapsedMs: 7_204_000 });
     expect(placeLines(next)[1].text).toMatch(/^stuck: running 2 h 00 min, past 2 h 00 min \(stuckAfter\)/);
   });
 

@@ -92,6 +92,8 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   // A kept file that cannot be read is a problem line, as a failed-keys file that cannot be read is (tester AD5).
   const unreadSaid = () => unread.map((u) => keptUnreadWords(u, config.stateDir, config.baseDir));
   let list: ExecutionInfo[];
+  // This listing is status's look at the execution: a running one is shown to it, as a dashboard's to its newest look.
+  const askedAt = o.now();
   try {
     list = await api.listExecutions(job, o.signal);
   } catch (err) {
@@ -115,7 +117,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   list = withRecorded(list, runs, cr.taskCount ?? 1);
   const lost = [...settleProblem, ...lostLaunches(runs, list).map((r) => neverWords(r, takesKeys))];
   const e = list.find(isActive) ?? list[0] ?? null;
-  place({ recent: listed.filter((x) => !isActive(x)).slice(0, 5), listedAt: o.now(), execution: e, ours: e !== null && mine.has(e.id) });
+  place({ recent: listed.filter((x) => !isActive(x)).slice(0, 5), listedAt: o.now(), execution: e, ours: e !== null && mine.has(e.id), seenRunningAt: e !== null && isActive(e) && !e.unlisted ? askedAt : null });
   const history = recordedRuns(runs);
   if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, e?.id ?? null) });
   if (!e) {

@@ -59,7 +59,7 @@ export async function collectSnapshot(
   const whole = limit(wholeMs);
   const deadline = whole.signal;
   const cr = config.cloudRun;
-  const place = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000) : null;
+  const place = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000, cr.pollSeconds * 1000) : null;
   let state = initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, place, zone: config.timezone });
   let open = true;
   const dispatch = (e: AppEvent) => {

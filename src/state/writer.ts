@@ -38,7 +38,7 @@ function writerFacts(state: AppState): WriterInfo {
     // Ended: at its completion, or that look when later (a clock of the region's behind ours), so it never steps back.
     const seen = place.seenRunningAt ?? null;
     const active = isActive(e);
-    const endedAt = active ? (lastSeen ?? seen) : e.completionTime !== null && seen !== null ? Math.max(e.completionTime, seen) : (e.completionTime ?? seen);
+    const endedAt = active ? (lastSeen ?? (seen !== null ? runningKnownTo(place, state.now) : null)) : e.completionTime !== null && seen !== null ? Math.max(e.completionTime, seen) : (e.completionTime ?? seen);
     return { alive: active, tasksRunning: active, arrivedAt, stuck: stuckReason(e, runningKnownTo(place, state.now), place.stuckAfterMs) !== null, logIncomplete: !active && place.logIncomplete === 'waiting', endedAt, readUntil: place.logNewestAt, tasks: e.runningCount, endsAfterSummary: true, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}), ...(unanswered || (active && seen !== null) ? { unproven: true } : {}) };
   }
   if (p.external) return { alive: true, arrivedAt };
