@@ -55,10 +55,11 @@ export async function collectSnapshot(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const report = opts.report ?? newReport();
   // A short bound keeps a fair share for every part: at least three quarters of it for the parts, half for a source.
-  const whole = limit(Math.max(timeoutMs * 0.75, timeoutMs - MARGIN_MS));
+  const wholeMs = Math.max(timeoutMs * 0.75, timeoutMs - MARGIN_MS);
+  const whole = limit(wholeMs);
   const deadline = whole.signal;
   const cr = config.cloudRun;
-  const place = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000) : null;
+  const place = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000, cr.pollSeconds * 1000) : null;
   let state = initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, place, zone: config.timezone });
   let open = true;
   const dispatch = (e: AppEvent) => {
@@ -76,7 +77,8 @@ export async function collectSnapshot(
   const grammar = grammarFor(config);
   // A Cloud Run job's log is read from Cloud Logging, paced: it gets the bound less the margins, and ends itself
   // in time to say how far it got (the figures are then from the entries read).
-  const cloudLimit = cr ? limit(Math.max(1, timeoutMs - 2 * MARGIN_MS), deadline) : null;
+  const cloudMs = Math.max(1, timeoutMs - 2 * MARGIN_MS);
+  const cloudLimit = cr ? limit(cloudMs, deadline) : null;
   // The local looks (a folder count, the expected keys file) go first: the Cloud Run clients take seconds of this one
   // thread to load on a busy machine, and a folder count of 620 keys waiting behind them timed out (tester AG6 m).
   let localLooksDone = () => {};
@@ -91,6 +93,8 @@ export async function collectSnapshot(
         hasRun: () => state.log.current !== null,
         requestTimeoutMs: Math.min(SOURCE_TIMEOUT_MS, Math.max(1, timeoutMs - 2 * MARGIN_MS)),
         bound: seconds,
+        // Cut by cloudLimit (or the whole look's deadline, when sooner).
+        share: `${Number((Math.min(cloudMs, wholeMs) / 1000).toFixed(3))} s`,
       }),
     );
     const what = `Cloud Run job ${cr!.job} (${cr!.region})`;
@@ -103,7 +107,9 @@ export async function collectSnapshot(
         // known. Said in the state as a failed call is (`error`, exit 1), never `waiting`, the word for a job never
         // launched (tester W18's residue: `--timeout 1` read `waiting`, rc 0, with the region up).
         if (state.place && state.place.listedAt === null && state.place.error === null) {
-          const message = `Cloud Run: the look timed out at ${seconds} (--timeout) before the job's executions were listed`;
+          // Cut by the whole look's deadline, its share of the bound: said as that, never the bound (tester AH5 g).
+          const at = `${Number((wholeMs / 1000).toFixed(3))} s`;
+          const message = `Cloud Run: the look timed out at ${at === seconds ? `${seconds} (--timeout)` : `${at}, its share of --timeout ${seconds},`} before the job's executions were listed`;
           dispatch({ type: 'place/update', patch: { error: message, hint: 'give --timeout more seconds', errorAt: now(), cut: true } });
           report.problems.push(`${what}: ${message} (give --timeout more seconds)`);
         } else report.problems.push(`${what}: not finished within ${seconds} (--timeout): left out`);

@@ -132,8 +132,25 @@ export interface RunRecord extends Omit<LaunchRecord, 'type'> {
   left?: Omit<LeftRecord, 'type' | 'id'>;
 }
 
+/**
+ * Written by a dashboard that watched a writer not started here (no launch of ours) and saw it go: when its run ended
+ * as that dashboard says it (the look that found it gone, or the last that saw it when looks were far apart). A
+ * dashboard opened later and `status` have only the run's lines, which end where its last line was written, before a
+ * hang (tester AI4: `ended · 0:21` on the watching dashboard, `0:07` beside it and in `status`): they read this.
+ */
+export interface WriterEndRecord {
+  type: 'writer-end';
+  /** `writer-PID-ENDEDAT`: a name of its own, no launch's. */
+  id: string;
+  /** The log it wrote (runs-owner.ts: the job it belongs to). */
+  log: string;
+  pids: number[];
+  /** Epoch ms, our clock. */
+  endedAt: number;
+}
+
 /** Any line of runs.jsonl. */
-export type AnyRunRecord = LaunchRecord | EndRecord | StopRecord | LeftRecord;
+export type AnyRunRecord = LaunchRecord | EndRecord | StopRecord | LeftRecord | WriterEndRecord;
 
 /** Where runs are recorded. */
 export function runsPath(stateDir: string): string {
@@ -315,6 +332,17 @@ export async function readRuns(stateDir: string, owner: string | null): Promise<
   return runs.filter((r) => ownsRun(owner, r.log, exists));
 }
 
+/** When writers not started here were seen to go, as recorded for `owner`'s log (WriterEndRecord), oldest first; [] when none or unreadable. */
+export async function readWriterEnds(stateDir: string, owner: string): Promise<number[]> {
+  const text = await readFile(runsPath(stateDir), 'utf8').catch(() => '');
+  const seen = new Map<string, boolean>();
+  const exists = (path: string) => seen.get(path) ?? (seen.set(path, existsSync(path)), seen.get(path)!);
+  return parseRunLines(text)
+    .filter((r): r is WriterEndRecord => r.type === 'writer-end' && ownsRun(owner, r.log, exists))
+    .map((r) => r.endedAt)
+    .sort((a, b) => a - b);
+}
+
 /**
  * The live-or-not carrier recorded for run `id`'s stop, read synchronously (a dashboard leaving hands its stop to it
  * in the same tick: see local-place.ts handOff); null when none is recorded or the file cannot be read.
@@ -392,6 +420,11 @@ function checkedRecord(raw: unknown): AnyRunRecord | null {
     const counts = r.counts && typeof r.counts === 'object' && !Array.isArray(r.counts) ? Object.fromEntries(Object.entries(r.counts).filter(([, v]) => isNum(v))) : undefined;
     return { type: 'end', id: r.id, endedAt: r.endedAt, exitCode: r.exitCode, signal: r.signal, reason: r.reason as EndReason, ...(counts ? { counts: counts as Record<string, number> } : {}), ...opt('message', isStr) };
   }
+  if (r.type === 'writer-end') {
+    const pids = Array.isArray(r.pids) ? r.pids.filter(isNum) : [];
+    if (!isStr(r.log) || !isNum(r.endedAt) || pids.length === 0) return null;
+    return { type: 'writer-end', id: r.id, log: r.log, pids, endedAt: r.endedAt };
+  }
   if (r.type !== 'launch') return null;
   const argvOk = Array.isArray(r.argv) && r.argv.every(isStr);
   if (!isStr(r.label) || !argvOk || !isStr(r.cwd) || !orNull(r.keysFile, isStr) || !isNum(r.keyCount) || !orNull(r.pid, isNum) || !orNull(r.procStart, (x): x is ProcStart => isNum(x) || isStr(x)) || !isStr(r.log) || !isNum(r.startedAt)) return null;
@@ -426,6 +459,8 @@ export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
       if (run) run.left = { ...left, exitCode: run.left?.exitCode ?? left.exitCode, signal: run.left?.signal ?? left.signal, at: run.left?.at ?? left.at };
       continue;
     }
+    // A writer not started here is no run of ours (readWriterEnds).
+    if (rec.type === 'writer-end') continue;
     if (rec.type === 'stop') {
       const run = runs.get(rec.id);
       if (run && rec.signal === 'SIGTERM') {
