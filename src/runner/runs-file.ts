@@ -334,7 +334,7 @@ export async function readRuns(stateDir: string, owner: string | null): Promise<
 
 /** When writers not started here were seen to go, as recorded for `owner`'s log (WriterEndRecord), oldest first; [] when none or unreadable. */
 export async function readWriterEnds(stateDir: string, owner: string): Promise<number[]> {
-  const text = await readFile(runsPath(stateDir), 'utf8').catch(() => '');
+  const text = await readUserText(runsPath(stateDir), RUNS_READ).then((r) => r.text, () => '');
   const seen = new Map<string, boolean>();
   const exists = (path: string) => seen.get(path) ?? (seen.set(path, existsSync(path)), seen.get(path)!);
   return parseRunLines(text)
