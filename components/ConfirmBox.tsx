@@ -3,7 +3,7 @@ import type { Confirm } from '../src/state/app-state.js';
 import { useColor } from './theme.js';
 import { confirmWords } from '../src/state/confirm-words.js';
 import { answerKeys, keyLabel, QUIT } from '../src/keymap.js';
-import { displayWidth, truncate, wrap } from '../src/text-width.js';
+import { displayWidth, truncateAtWord, wrap } from '../src/text-width.js';
 
 /**
  * The question before anything starts or stops a process: what happens, to how many keys, y/n (and `a` for a box that
@@ -41,7 +41,7 @@ export function ConfirmBox({ confirm, width, height }: { confirm: Confirm; width
   const textRoom = Math.max(1, room - answerRows.length);
   const message = wrap(confirm.message, inner, 0, 'cut');
   const listed = shown.length > 0 && message.length + 1 <= textRoom;
-  const lines = message.length <= textRoom ? message : [...message.slice(0, textRoom - 1), truncate(message.slice(textRoom - 1).join(' '), inner)];
+  const lines = message.length <= textRoom ? message : [...message.slice(0, textRoom - 1), truncateAtWord(message.slice(textRoom - 1).join(' '), inner)];
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={color ? (danger ? 'red' : 'yellow') : undefined} paddingX={1} width={boxWidth}>
       {lines.map((line, i) => (

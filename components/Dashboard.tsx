@@ -17,7 +17,7 @@ import { sourceErrorText } from './CoverageBar.js';
 import { WrappedText, wrappedRows } from './WrappedText.js';
 import { HistoryProgress } from './HistoryProgress.js';
 import { LogPane } from './LogPane.js';
-import { PlaceLines } from './PlaceLines.js';
+import { PlaceLines, placeLineRows } from './PlaceLines.js';
 import { placeLines } from '../src/state/place-view.js';
 import { RunPanel, runNoteParts } from './RunPanel.js';
 import { foreignLog } from '../src/state/foreign-log.js';
@@ -94,16 +94,16 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   // A problem's line says what failed, why, and the fix, in that order: cut at the width, the why and the fix went
   // (tester AA9: `storage: Cloud Storage gs://…/player-boxscores/: host st…` with 8 rows free below). Each shown
   // problem gets the rows it needs to be read whole, while the log pane keeps MIN_LOG.
-  const grow = (text: string | null): number => {
+  const grow = (text: string | null, needs = text === null ? 1 : wrappedRows(text, width)): number => {
     if (text === null) return 1;
-    const more = Math.min(wrappedRows(text, width) - 1, left - MIN_LOG);
+    const more = Math.min(needs - 1, left - MIN_LOG);
     return more > 0 && take(more) ? 1 + more : 1;
   };
   // The notes row wraps only where it is shown (the run panel had all its rows).
   const noteRows = noteParts.length && runLines === runFull ? grow(`  ${noteParts.join(' · ')}`) : 1;
   const placeRows: Record<string, number> = {};
   // Its problem lines, after the first (the execution's own line puts its long name last, to be cut).
-  for (const l of place.slice(1)) if (l.tone === 'fail' || l.tone === 'warn') placeRows[l.text] = grow(l.text);
+  for (const l of place.slice(1)) if (l.tone === 'fail' || l.tone === 'warn') placeRows[l.text] = grow(l.text, placeLineRows(l, width).length);
   const errorRows: Record<string, number> = {};
   if (covLines === covFull) {
     for (const [name, s] of [['storage', cov.storage], ['warehouse', cov.warehouse]] as const) if (s?.error) errorRows[name] = grow(sourceErrorText(name, s));
@@ -124,7 +124,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
       {bar ? <HistoryProgress read={state.log.bytesRead} size={state.log.size} width={width} /> : null}
       {waiting ? <Text color={color ? 'yellow' : undefined}>waiting for {state.log.path} …</Text> : null}
       <PlaceLines lines={place} width={width} rows={placeRows} />
-      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={lateLogOf(state)} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} short={short} noRun={noRunWords(state)} />}
+      {reading ? null : <RunPanel run={run} figures={figures} width={width} lines={runLines} launched={launched} others={others} skipping={skipping} lateLog={lateLogOf(state)} foreign={foreign} cause={cause} error={error} rotation={rotation} noteRows={noteRows} short={short} shortIn={state.log.lost?.compressed ?? null} noRun={noRunWords(state)} />}
       <CoveragePanel cov={cov} width={width} lines={covLines} errorRows={errorRows} />
       {showProblem ? <WrappedText text={expectedProblem!} width={width} rows={problemRows} color={color ? 'red' : undefined} /> : null}
       {showFailedProblem ? <WrappedText text={failedProblem!} width={width} rows={failedProblemRows} color={color ? 'yellow' : undefined} /> : null}

@@ -72,9 +72,14 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   // words are never cut and never push the count off the screen (tester AD8's words are longer than the old ones).
   const cursorWords = cursorRow ? `${cursorRow.key}: ${runsText(cursorRow)}` : '';
   const keysRow = `${footer} · ↑↓ · / filter · r retry${state.ui.filter ? ' these' : ''} · R retry a group`;
-  const footRows = cursorWords === '' ? [keysRow] : displayWidth(`${cursorWords} · ${keysRow}`) <= width ? [`${cursorWords} · ${keysRow}`] : [cursorWords, keysRow];
+  const together = cursorWords === '' ? [keysRow] : displayWidth(`${cursorWords} · ${keysRow}`) <= width ? [`${cursorWords} · ${keysRow}`] : null;
   // One line per table row: title, group lines, problems, the error, table heading and footer take the rest.
-  const visible = Math.max(1, height - 2 - footRows.length - groupRows - Math.min(1, problems.length) - errorRows.length);
+  const tableRoom = (foot: number) => Math.max(1, height - 2 - foot - groupRows - Math.min(1, problems.length) - errorRows.length);
+  // Wider than the screen, the words wrap over the rows the table leaves empty (tester AH5 f: cut with 7 rows blank
+  // under them), never taking a row a table row needs; with none spare, one row cut with `…`.
+  const spare = together ? 0 : Math.max(0, tableRoom(2) - shown.length);
+  const footRows = together ?? [...fitRows(cursorWords, width, 1 + spare), keysRow];
+  const visible = tableRoom(footRows.length);
   const start = Math.max(0, Math.min(at - Math.floor(visible / 2), shown.length - visible));
   return (
     <Box flexDirection="column">

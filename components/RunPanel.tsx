@@ -13,7 +13,7 @@ import { foreignLogText, type ForeignLog } from '../src/state/foreign-log.js';
 
 /** The run's progress bar (succeeded / failed / skipped), counts, rate and ETA. */
 /** `lines` rows at most: the bar and the counts always; then the rate line, the failure kinds, the counting notes. */
-export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, error = null, rotation = null, noteRows = 1, short = 0, noRun }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: LateLog; foreign?: ForeignLog | null; cause?: string | null; error?: string | null; rotation?: string | null; noteRows?: number; short?: number; noRun?: string }) {
+export function RunPanel({ run, figures, width, lines = 4, launched = null, others = [], skipping = 0, lateLog = false, foreign = null, cause = null, error = null, rotation = null, noteRows = 1, short = 0, shortIn = null, noRun }: { run: RunState | null; figures: RunFigures; width: number; lines?: number; launched?: RecordedRun | null; others?: number[]; skipping?: number; lateLog?: LateLog; foreign?: ForeignLog | null; cause?: string | null; error?: string | null; rotation?: string | null; noteRows?: number; short?: number; /** The compressed copy the failures not read are likely in. */ shortIn?: string | null; noRun?: string }) {
   const color = useColor();
   // Lines, none in the backfill's format (tester W19): said, with the newest as it is, never "no run yet".
   if (!run && foreign) {
@@ -41,7 +41,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
   const pct = figures.total && !unknown ? formatPercent(figures.done, figures.total) : '';
   const barWidth = Math.max(10, width - displayWidth(`Run  ${counter} ${pct}`));
   const live = isLive(figures.status);
-  const breakdown = failureKindsLine(run.failures, short);
+  const breakdown = failureKindsLine(run.failures, short, shortIn);
   // A run that ended before its first record says why, first (tester X11): its log's last line.
   // And what its figures rest on after a rotation (tester X13).
   const notes = runNoteParts(run, { launched, others, skipping, lateLog, cause, error, rotation });

@@ -5,7 +5,8 @@ import type { JobRegistry } from './jobs/registry.js';
 import { UserError } from './errors.js';
 import { flushStartup, markStartup } from './startup-timing.js';
 import { loadForTerminal } from './app/load-for-terminal.js';
-import { exitAfterOutput, fitErr, writeErr } from './std-write.js';
+import { exitAfterOutput, fitErr, outputError, writeErr } from './std-write.js';
+import { endProcess } from './process-end.js';
 import { terminalProblem } from './terminal-check.js';
 
 // Everything above (the bundle's own code, commander, the config schema) has loaded by now.
@@ -95,7 +96,8 @@ async function guard(body: () => Promise<number>, opts: { exitWhenDone?: boolean
     setTimeout(() => {
       void fitErr(`backfill-tui: not done ${bound} s after the start (--timeout): exiting; a source or file system did not answer\n`).then((text) => {
         process.stderr.write(text);
-        process.exit(1);
+        // Never left waiting on a pool thread whose read does not return (a hung mount: process-end.ts).
+        endProcess(1);
       });
     }, bound * 1000 + 2000).unref();
   }
@@ -117,7 +119,7 @@ async function guard(body: () => Promise<number>, opts: { exitWhenDone?: boolean
   if (opts.exitWhenDone) {
     const code = process.exitCode;
     if (opts.ownOutput) exitAfterOutput(code);
-    else process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+    else process.stdout.write('', () => process.stderr.write('', () => endProcess(Number(code ?? 0))));
   }
 }
 
@@ -269,6 +271,12 @@ async function main(argv: string[]): Promise<void> {
     .description('write an example backfill-tui.config.json here (never overwrites)')
     .action(async () =>
       guard(async () => {
+        // stdout a full disk (`init > /dev/full`): one line and exit 1, never Node's unhandled 'error' event and its
+        // internals (tester AI3). The config file is written before it says so.
+        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+          writeErr(`backfill-tui: ${outputError(1, err).message}\n`);
+          process.exit(1);
+        });
         const { runInit } = await import('./app/init.js');
         return runInit(process.cwd());
       }),

@@ -5,7 +5,8 @@
  * that test/config-flags.test.ts checks against the schema.
  */
 import { duplicateKeys } from './json-duplicates.js';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { CONFIG_MAX_BYTES, readUserTextSync, type UserFileError } from './user-file.js';
 import path from 'node:path';
 import type { ParsedConfig } from './config-schema.js';
 import { UserError } from './errors.js';
@@ -64,9 +65,10 @@ export interface ConfigFlags {
 export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // A FIFO or a device named as the config is refused unopened (it would block or never end: tester AH9's class).
+    text = readUserTextSync(file, { label: 'config', maxBytes: CONFIG_MAX_BYTES }).text;
   } catch (err) {
-    throw new ConfigError(`${file}: cannot read config: ${(err as Error).message}`);
+    throw new ConfigError(`${file}: cannot read config: ${(err as UserFileError).reason}`);
   }
   let raw: unknown;
   try {

@@ -343,9 +343,17 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
     if (line && m.width(line) + m.width(space) + m.width(rest) > room()) {
       // Items joined by ` · ` (`Play-In 1 · Playoffs 5`) break between items, not inside one: an item broken here
       // goes down whole when all of it fits on a line there (tester AC11: `… · Playoffs` / `5` at 50 columns).
-      const dot = line.lastIndexOf(' · ');
-      const next = text.indexOf(' · ', match.index);
-      const item = dot > 0 ? line.slice(dot + 3) + text.slice(match.index, next < 0 ? text.length : next) : '';
+      // A line that ends with the ` ·` breaks between two items already: the word is the next item's first (tester
+      // AH5 b: `(Regular season 2 ·` / `All-Star 2 · …`, the item before the break moved down for nothing). An item ends
+      // at the next ` · ` or at its sentence's `;`, `:` or `)` (`Playoffs 45; failed in …`).
+      const dot = line.endsWith(' ·') ? -1 : line.lastIndexOf(' · ');
+      const itemEnd = (from: number) => {
+        const next = text.indexOf(' · ', from);
+        const stop = /[;:)](?=\s|$)/.exec(text.slice(from));
+        const end = stop ? from + stop.index + 1 : text.length;
+        return next < 0 ? end : Math.min(next, end);
+      };
+      const item = dot > 0 && !/[;:)]$/.test(line) ? line.slice(dot + 3) + text.slice(match.index, itemEnd(match.index)) : '';
       if (item && m.width(item) <= width - indent) {
         const moved = line.slice(dot + 3);
         line = line.slice(0, dot + 2);
@@ -389,13 +397,15 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
 // Terminal escape sequences (CSI, OSC, two-byte ESC x), then any other C0/C1 control character.
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
 const LINE_BREAKS = /\s*(?:\r\n|[\r\n\u2028\u2029])\s*/g;
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-const NEEDS_ONE_LINE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+// And the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): on a terminal that lays out
+// right-to-left text, one reverses the rest of its row (tester AI10 f: `HTTP 500 \u202e evil` in a failures cell).
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+const NEEDS_ONE_LINE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * Text from outside (a failed-keys file's `error`, a Python exception) as one line: line breaks become ` ⏎ `,
  * tabs a space, terminal escape sequences and other control characters are dropped, so it can never move
- * the cursor, clear the screen or break a row of a table.
+ * the cursor, clear the screen or break a row of a table; so are the bidirectional overrides, which can reverse a row.
  */
 export function oneLine(text: string): string {
   if (!NEEDS_ONE_LINE.test(text)) return text;

@@ -31,9 +31,10 @@ export interface FollowHandlers {
   /**
    * Bytes the log held between two reads that no file beside it holds any more (two copytruncates while nothing read it,
    * the older copy deleted: tester AD14): said where they were, between the chunks before and after them. Null: how
-   * many is not known (a `>>` writer's cut whose copy is not found, tester AG10: there may be none).
+   * many is not known (a `>>` writer's cut whose copy is not found, tester AG10: there may be none). `compressed`: the
+   * name of a rotation compressed since the last read (`bf.log.1.gz`), where they likely are, not read; else null.
    */
-  onLost?(bytes: number | null): void;
+  onLost?(bytes: number | null, compressed?: string | null): void;
   /** A line longer than the cap was cut; droppedBytes were counted but not kept. */
   onOverlong?(droppedBytes: number): void;
   /** A check failed for a reason other than the file being missing; it is retried on the next poll. */

@@ -1,4 +1,6 @@
 import { fstatSync, writeSync } from 'node:fs';
+import { endProcess } from './process-end.js';
+import { UserError } from './errors.js';
 
 /**
  * Output of the one-shot commands (`status`, `missing`): written to file descriptors 1 and 2 at once with
@@ -40,7 +42,11 @@ function write(fd: 1 | 2, text: string): void {
       closed[fd] = true;
       return;
     }
-    if (code !== 'EAGAIN') throw err;
+    if (code !== 'EAGAIN') {
+      // Nothing more goes to it (the words of this very failure included, when it is stderr).
+      closed[fd] = true;
+      throw outputError(fd, err as NodeJS.ErrnoException);
+    }
     viaStream[fd] = true;
     streamOf(fd).write(bytes.subarray(done));
   }
@@ -48,13 +54,34 @@ function write(fd: 1 | 2, text: string): void {
 
 const streamOf = (fd: 1 | 2): NodeJS.WriteStream => (fd === 1 ? process.stdout : process.stderr);
 
+/** An output error in words, as strerror says it (the code kept). */
+const OUTPUT_WORDS: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+  EBADF: 'it is not open',
+  EROFS: 'read-only file system',
+};
+
+/**
+ * A write to stdout or stderr that failed (a full disk under `missing > keys.csv`): one line, exit 1, never a stack
+ * (tester AI3: `backfill-tui: Error: ENOSPC: no space left on device, write` and 8 frames naming the build machine's
+ * files): `cannot write to stdout: no space left on device (ENOSPC)`.
+ */
+export function outputError(fd: 1 | 2, err: NodeJS.ErrnoException): UserError {
+  const words = (err.code && OUTPUT_WORDS[err.code]) ?? err.message.replace(/^[A-Z]+: /, '').replace(/, write$/, '');
+  return new UserError(`cannot write to ${fd === 1 ? 'stdout' : 'stderr'}: ${words}${err.code ? ` (${err.code})` : ''}`, 1);
+}
+
 /**
  * Ends the process with `code` once everything written through this module has left: at once when it all went
  * out through `writeSync`, else after stdout and then stderr have drained (a stream may still hold bytes).
  */
 export function exitAfterOutput(code: number | string | undefined): void {
-  if (!viaStream[1] && !viaStream[2]) process.exit(code);
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  // endProcess: never left waiting on a pool thread whose read does not return (a hung mount: process-end.ts).
+  if (!viaStream[1] && !viaStream[2]) return endProcess(Number(code ?? 0));
+  process.stdout.write('', () => process.stderr.write('', () => endProcess(Number(code ?? 0))));
 }
 
 /** The terminal's width when stdout is a terminal, else undefined; a pipe or a file is told apart without making `process.stdout`. */

@@ -38,6 +38,22 @@ export function truncate(text: string, width: number): string {
   return out + '…';
 }
 
+/**
+ * {@link truncate}, but a cut inside a word goes back to the space before it (`Playoffs …`, never `Playoffs 4…` for 45:
+ * tester AH5 b), unless that leaves less than half the row; then the word is cut as truncate cuts it.
+ */
+export function truncateAtWord(text: string, width: number): string {
+  text = oneLine(text);
+  const cut = truncate(text, width);
+  if (!cut.endsWith('…') || cut === text) return cut;
+  const kept = cut.slice(0, -1);
+  // Cut at a space already (the next character is one, or the kept part ends in one): whole words.
+  if (kept.endsWith(' ') || text[kept.length] === ' ') return cut;
+  const space = kept.lastIndexOf(' ');
+  if (space < 0 || stringWidth(kept.slice(0, space)) < width / 2) return cut;
+  return `${kept.slice(0, space + 1)}…`;
+}
+
 /** Terminal columns (string-width) over grapheme clusters: how the screens measure, and text `status` for names beyond plain characters. */
 export const TERMINAL_COLUMNS: TextMeasure = { width: stringWidth, pieces: (t) => Array.from(graphemes.segment(t), (g) => g.segment) };
 const COLUMNS = TERMINAL_COLUMNS;
@@ -68,6 +84,16 @@ export function fitColumn(text: string, width: number, align: 'left' | 'right' =
   const cut = truncate(text, width);
   const pad = ' '.repeat(Math.max(0, width - stringWidth(cut)));
   return align === 'left' ? cut + pad : pad + cut;
+}
+
+/**
+ * A shell command (or a line ending in one) in rows of at most `width` columns hanging by `indent`, every row but the
+ * last ending in ` \` so the rows pasted into a shell are still one command (tester AH10: the leave words' gcloud
+ * cancel ran without its `--region`/`--project`, then `--region=…` as a command of its own).
+ */
+export function commandRows(text: string, width: number, indent: number): string[] {
+  const rows = wrap(text, Math.max(indent + 8, width - 2), indent);
+  return rows.map((r, k) => (k < rows.length - 1 ? `${r} \\` : r));
 }
 
 /** Hanging indent of a problem's or a notice's wrapped rows: they read as one item, not as new lines of the screen. */

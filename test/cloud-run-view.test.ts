@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodeExecution } from '../src/cloud-run/execution.js';
 import { compileGrammar, parseText } from '../src/parser/index.js';
@@ -47,7 +48,48 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   it('shows the log delay, then stuck past stuckAfter with how to cancel', () => {
     expect(placeLines(cloudState(t0 + 47_000)).map((l) => l.text)).toEqual(['execution running · tasks 0/1 done, 1 running · log delay 0:42 · j-ab12c']);
     const stuck = placeLines(cloudState(t0 + 121 * 60_000));
-    expect(stuck[1]).toEqual({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2 --project=p)' });
+    expect(stuck[1]).toMatchObject({ tone: 'fail', text: 'stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · x cancels it (or gcloud run jobs executions cancel j-ab12c --region=us-west2 --project=p)' });
+  });
+
+  // Tester AH10's twin on the job screen: the stuck line wrapped the cancel command as `… cancel ID` / `--region=…
+  // --project=…`, and a paste of the rows ran the first alone (gcloud's default project), then `--region=…`.
+  it('on the job screen the stuck line\'s cancel command is on rows of its own, broken only with a trailing ` \\`', async () => {
+    const [React, { renderToString }, { App }, { createStore }] = await Promise.all([import('react'), import('ink'), import('../components/App.js'), import('../src/store.js')]);
+    // The team's names: the command is 107 characters, never one row at 80 columns.
+    const name = 'projects/nba-props-platform/locations/us-west2/jobs/bdl-boxscore-backfill/executions/bdl-boxscore-backfill-x7k2p';
+    const long = decodeExecution({ name, createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
+    const s = cloudState(t0 + 121 * 60_000, { execution: long });
+    const command = 'gcloud run jobs executions cancel bdl-boxscore-backfill-x7k2p --region=us-west2 --project=nba-props-platform';
+    const frame = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore(s, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
+    const rows = frame.split('\n');
+    const at = rows.findIndex((r) => r.startsWith('stuck: '));
+    expect(rows.slice(at, at + 2)).toEqual(['stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) ·', '  x cancels it, or in a shell:']);
+    const commandRows = rows.slice(at + 2, at + 4);
+    expect(commandRows[0]).toMatch(/^ {2}gcloud run jobs executions cancel bdl-boxscore-backfill-x7k2p \\$/);
+    expect(commandRows[1]).toMatch(/^ {4}--region=us-west2 --project=nba-props-platform$/);
+    // Pasted into a shell: one command, whole.
+    expect(commandRows.join('\n').replace(/ \\\n\s*/g, ' ').trim()).toBe(command);
+    for (const r of rows) expect(r.length).toBeLessThanOrEqual(80);
+  });
+
+  // Tester h84 on c55a3ac: the header's clock stepped with the looks (`stuck · 0:30` six times) while the stuck line ticked
+  // each second (`running 0:31` … `0:37`): one screen, two times. Both go to what the newest look proved.
+  // The lead's rule (option 2): it ticks each second a look (5 s) and a second behind now, never past that proof.
+  it('the header\'s elapsed and the stuck line both tick a look behind now, never past the newest look that found it running', () => {
+    const look = t0 + 7_197_000;
+    const s = cloudState(t0 + 7_200_000, { seenRunningAt: look, logNewestAt: t0 + 5000 });
+    // 6 s behind now: 1:59:54, under the look.
+    expect(runFigures(s.log.current, s.now, writerOf(s))).toMatchObject({ status: 'running', elapsedMs: 7_194_000 });
+    const later = reduce(s, { type: 'clock/tick', now: t0 + 7_201_000 });
+    expect(runFigures(later.log.current, later.now, writerOf(later)).elapsedMs).toBe(7_195_000);
+    // The next look late: held at the newest proof (1:59:57), not past it, whatever the clock says.
+    const held = reduce(s, { type: 'clock/tick', now: t0 + 7_210_000 });
+    expect(runFigures(held.log.current, held.now, writerOf(held))).toMatchObject({ status: 'running', elapsedMs: 7_197_000 });
+    expect(placeLines(held).map((l) => l.text).some((t) => t.startsWith('stuck:'))).toBe(false);
+    // A look proves it ran past 2 h, and the clock is past that by a look: stuck, on the header and its line alike.
+    const next = reduce(held, { type: 'place/update', patch: { seenRunningAt: t0 + 7_209_000 } });
+    expect(runFigures(next.log.current, next.now, writerOf(next))).toMatchObject({ status: 'stuck', elapsedMs: 7_204_000 });
+    expect(placeLines(next)[1].text).toMatch(/^stuck: running 2 h 00 min, past 2 h 00 min \(stuckAfter\)/);
   });
 
   it('a region that stops answering while the execution is stuck: the error and since when first, the execution as last seen (tester AC12)', () => {

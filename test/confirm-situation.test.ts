@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { initialState, type AppState, type Confirm } from '../src/state/app-state.js';
+import { initialPlaceState } from '../src/state/place-state.js';
 import { stopHeadline, stopStage } from '../src/state/confirm-situation.js';
 import { reduce } from '../src/state/reducer.js';
 
@@ -41,6 +42,33 @@ describe('a confirm box is fixed once open', () => {
     const after = reduce(open, { type: 'process/update', patch: { external: true, externalPids: [77] } });
     expect(after.ui.confirm).toBeNull();
     expect(after.ui.notices.at(-1)?.text).toBe('Nothing was done: the resume question closed, as pid 77 writes the log now.');
+  });
+});
+
+// Tester AH5 d: a Cloud Run cancel box closed by a cancel from gcloud said `the stop question closed, as run resume-… is no
+// longer running`; the box had asked to cancel execution mt-job-ad9a6.
+describe('a Cloud Run cancel box closed under it is the cancel question, said of its execution', () => {
+  const execution = { name: 'projects/p/locations/r/jobs/mt-job/executions/mt-job-ad9a6', id: 'mt-job-ad9a6', state: 'running' as const, taskCount: 1, runningCount: 1, succeededCount: 0, failedCount: 0, cancelledCount: 0, retriedCount: 0, createTime: T - 60_000, startTime: T - 59_000, completionTime: null, taskTimeoutSeconds: null, message: null, args: [] };
+  const cloud = (): AppState => {
+    let s = initialState({ job: 'flt', log: '/x.log', now: T, targets: [95], place: initialPlaceState('Cloud Run job mt-job (us-west2)', 600_000) });
+    s = reduce(s, { type: 'place/update', patch: { execution, ours: true, listedAt: T } });
+    return reduce(s, { type: 'process/update', patch: { runId: 'resume-20261202-012133-93d602', attached: true, alive: true, external: false, externalPids: [] } });
+  };
+  const open = () => reduce(cloud(), { type: 'ui/confirm', confirm: box('stop', 'Cancel execution mt-job-ad9a6? Its tasks get SIGTERM; keys in flight are lost.') });
+
+  test('cancelled elsewhere: as execution … was cancelled', () => {
+    // As the place shows an ended execution: the execution first, then the process side, in two events.
+    let s = reduce(open(), { type: 'place/update', patch: { execution: { ...execution, state: 'cancelled', runningCount: 0, cancelledCount: 1, completionTime: T + 1000 } } });
+    expect(s.ui.confirm).not.toBeNull();
+    s = reduce(s, { type: 'process/update', patch: { attached: false, alive: false, stopped: true } });
+    expect(s.ui.confirm).toBeNull();
+    expect(s.ui.notices.at(-1)?.text).toBe('Nothing was done: the cancel question closed, as execution mt-job-ad9a6 was cancelled.');
+  });
+
+  test('ended by itself: as execution … succeeded', () => {
+    let s = reduce(open(), { type: 'place/update', patch: { execution: { ...execution, state: 'succeeded', runningCount: 0, succeededCount: 1, completionTime: T + 1000 } } });
+    s = reduce(s, { type: 'process/update', patch: { attached: false, alive: false } });
+    expect(s.ui.notices.at(-1)?.text).toBe('Nothing was done: the cancel question closed, as execution mt-job-ad9a6 succeeded.');
   });
 });
 

@@ -1,10 +1,12 @@
 import { removeDir } from './support/remove-dir.js';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { startRuntime } from '../src/app/runtime.js';
+import { collectSnapshot } from '../src/app/snapshot.js';
+import { parseRunLines } from '../src/runner/runs-file.js';
 import { loadConfig } from '../src/config.js';
 import { currentFigures } from '../src/state/current-figures.js';
 import { banner, logOf } from './support/log-text.js';
@@ -43,6 +45,20 @@ test('a writer not started here that hangs and then dies: ended at the look that
     await waitFor(() => currentFigures(runtime.store.getState()).status === 'ended', 'ended once the writer is gone', 15_000);
     // Ended at the look that found it gone (our clock stood at 5:55 then), not at its last line (0:0x).
     expect(currentFigures(runtime.store.getState()).elapsedMs).toBe(355_000);
+    // Tester AI4: a dashboard opened beside it and `status` had only the lines (`0:07` beside `0:21`). Recorded in
+    // runs.jsonl, that end is theirs too: one time for one run.
+    const ended = runtime.store.getState().process.externalEndedAt!;
+    const recorded = await waitFor(() => parseRunLines(existsSync(join(dir, '.backfill-tui', 'runs.jsonl')) ? readFileSync(join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8') : '').find((r) => r.type === 'writer-end') ?? null, 'the writer\'s end recorded', 15_000);
+    expect(recorded).toMatchObject({ type: 'writer-end', log: log, pids: [writer.pid], endedAt: ended });
+    const status = await collectSnapshot(loadConfig({ cwd: dir }), { now: () => now, sources: false });
+    expect(currentFigures(status)).toMatchObject({ status: 'ended', elapsedMs: 355_000 });
+    const beside = startRuntime(loadConfig({ cwd: dir }), { now: () => now + 30_000, exit: () => undefined });
+    try {
+      await waitFor(() => (beside.store.getState().log.historyDone && beside.store.getState().process.writersChecked && currentFigures(beside.store.getState()).status === 'ended') || null, 'the dashboard beside it: ended', 15_000);
+      expect(currentFigures(beside.store.getState()).elapsedMs).toBe(355_000);
+    } finally {
+      await beside.close();
+    }
   } finally {
     writer.kill('SIGKILL');
     await runtime.close();

@@ -235,3 +235,49 @@ test('game ids with no date are in no phase: `no date` in the phase and month li
   const row = frame.split('\n').find((l) => l.includes('0022100001'))!;
   expect(row).toMatch(/ – /);
 });
+
+// Tester AH5 f: `2022-04-17: failed in 1 of 1 run known to have tried it, from its first failure…` cut at 80 columns
+// with 7 rows of the screen empty below it.
+test('the cursor key\'s words wider than the screen wrap into rows the table leaves empty; with none spare, one row cut', async () => {
+  const one = file('failed_dates_20251127_090000.json', [['2022-04-17', 'failed', 'HTTP 500']], Date.UTC(2025, 10, 27, 9));
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: Date.UTC(2025, 10, 27, 10), targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'failed/update', files: [one], current: one, notes: [] });
+  store.dispatch({ type: 'ui/view', view: 'failures' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = await waitFor(() => {
+    const f = stripVTControlCharacters(app.lastFrame() ?? '');
+    return f.includes('1 key · ↑↓') ? f : null;
+  }, 'the table');
+  const rows = frame.split('\n');
+  const at = rows.findIndex((r) => r.startsWith('2022-04-17: failed in'));
+  expect(rows.slice(at, at + 3)).toEqual(['2022-04-17: failed in 1 of 1 run known to have tried it, from its first failure', '  on', expect.stringMatching(/^1 key · ↑↓/)]);
+  for (const r of rows) expect(r.length).toBeLessThanOrEqual(80);
+  cleanup();
+  // A table that needs every row: the words take one, cut, and the table keeps its rows.
+  const many = file('failed_dates_20251127_090000.json', Array.from({ length: 40 }, (_, i) => [`2022-01-${String(i + 1).padStart(2, '0')}x`, 'failed', 'HTTP 500'] as [string, string, string]), Date.UTC(2025, 10, 27, 9));
+  const full = createStore(initialState({ job: 'j', log: '/x.log', now: Date.UTC(2025, 10, 27, 10), targets: [95] }), { frameMs: 0 });
+  full.dispatch({ type: 'failed/update', files: [many], current: many, notes: [] });
+  full.dispatch({ type: 'ui/view', view: 'failures' });
+  const app2 = render(<App store={full} onIntent={() => undefined} color={false} />);
+  const frame2 = await waitFor(() => {
+    const f = stripVTControlCharacters(app2.lastFrame() ?? '');
+    return f.includes('40 keys · ↑↓') ? f : null;
+  }, 'the full table');
+  const rows2 = frame2.split('\n');
+  const words = rows2.filter((r) => r.startsWith('2022-01-01x: failed in'));
+  expect(words).toEqual([expect.stringMatching(/…$/)]);
+  expect(rows2[rows2.indexOf(words[0]) + 1]).toMatch(/^40 keys · ↑↓/);
+});
+
+// Tester AI10 f: a right-to-left override (U+202E) in an error reached the terminal in `f`'s table cell; a terminal that
+// lays out bidirectional text reverses the rest of the row.
+test('bidirectional overrides and isolates in an error never reach the screen', async () => {
+  const odd = file('failed_dates_20251127_090000.json', [['2021-10-24', 'failed', 'HTTP 500 \u202e evil \u2066x\u2069 \u202a\u202b\u202c\u202d']], Date.UTC(2025, 10, 27, 9));
+  const store = createStore(initialState({ job: 'j', log: '/x.log', now: Date.UTC(2025, 10, 27, 10), targets: [95] }), { frameMs: 0 });
+  store.dispatch({ type: 'failed/update', files: [odd], current: odd, notes: [] });
+  store.dispatch({ type: 'ui/view', view: 'failures' });
+  const app = render(<App store={store} onIntent={() => undefined} color={false} />);
+  const frame = await waitFor(() => ((app.lastFrame() ?? '').includes('2021-10-24') ? app.lastFrame()! : null), 'the table');
+  expect(frame).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  expect(stripVTControlCharacters(frame)).toMatch(/2021-10-24 +HTTP 500 +evil x/);
+});

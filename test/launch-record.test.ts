@@ -62,7 +62,9 @@ test('a launch lock that cannot be written says its cause first', async () => {
 });
 
 describe('record first, launch after', () => {
-  test('a launch record that cannot be written (ENOSPC injected through /dev/full) starts nothing and says so', async () => {
+  // Once ENOSPC injected through /dev/full: a device in the place of runs.jsonl is now refused unwritten (AH9's class: the
+  // dashboard writes only into what it made); a full disk's words are the tmpfs case's below.
+  test('a launch record that cannot be written (a device, /dev/full, in the place of runs.jsonl) starts nothing and says so', async () => {
     const dir = tempDir();
     const state = join(dir, 'state');
     mkdirSync(state);
@@ -74,7 +76,7 @@ describe('record first, launch after', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     track(result.run.pid);
-    expect(result.reason).toMatch(new RegExp(`^Cannot write the run record ${runsPath(state)}: the disk is full \\(the file system holding ${state} has \\d+ KiB free of \\d+ KiB\\) \\(ENOSPC\\); nothing was started$`));
+    expect(result.reason).toBe(`Cannot write the run record ${runsPath(state)}: it is a device, not a regular file: nothing written to it; nothing was started`);
     expect(result.run.pid).toBeNull();
     expect(existsSync(log)).toBe(false); // the child would have created it on spawn: nothing was spawned
   });
@@ -146,4 +148,35 @@ test('a state folder that is a file is named as the file in the way', async () =
   const { config } = jobIn(join(dir, 'notadir'));
   const out = await launchBackfill(config, { keys: ['k'], workers: 1, timeout: 10, label: 'resume' });
   expect((out as { message: string }).message).toMatch(/^not launched: .*\/notadir is a file, not a directory \(EEXIST\): cannot write the launch lock /);
+});
+
+// Tester AH9 e: a state dir on a read-only file system read `not launched: the directory does not exist (ENOENT):
+// cannot write the launch lock …` (Node's recursive mkdir says ENOENT for any folder it cannot make), and
+// `--state-dir /proc/x` left the launch `launching…` for good (Node's recursive mkdir never returns there).
+test.skipIf(!canMount)('a state dir on a read-only file system is said read-only, with the folder that could not be made', async () => {
+  const ro = smallTmpfs(64)!;
+  execFileSync('mount', ['-o', 'remount,ro', ro]);
+  const state = join(ro, 'a', 'state');
+  const { config, log } = jobIn(state);
+  const out = await launchBackfill(config, { keys: ['k'], workers: 1, timeout: 10, label: 'resume' });
+  expect((out as { message: string }).message).toBe(`not launched: the file system is read-only (EROFS) making the folder ${join(ro, 'a')}: cannot write the launch lock ${join(state, 'launch-full.lock')}`);
+  expect(existsSync(log)).toBe(false);
+});
+
+test.skipIf(!existsSync('/proc/self'))('a state dir under /proc is said at once, not made for ever', async () => {
+  const state = `/proc/bt-no-such-${process.pid}/state`;
+  const { config, log } = jobIn(state);
+  // Before, this never settled: the test's own timeout is the deadline.
+  const out = await launchBackfill(config, { keys: ['k'], workers: 1, timeout: 10, label: 'resume' });
+  expect((out as { message: string }).message).toBe(`not launched: its file system makes no folders there (ENOENT) making the folder /proc/bt-no-such-${process.pid}: cannot write the launch lock ${state}/launch-full.lock`);
+  expect(existsSync(log)).toBe(false);
+}, 20_000);
+
+test('makeDirs that gets no answer within its bound says so, naming the folder', async () => {
+  const { makeDirs } = await import('../src/runner/make-dirs.js');
+  const { describeWriteError } = await import('../src/runner/atomic-write.js');
+  // A mount that never answers a mkdir (its call left pending, as a hung NFS server leaves it), bounded at 50 ms.
+  const dir = join(tempDir(), 'x', 'state');
+  const err = await makeDirs(dir, 50, { mkdir: () => new Promise(() => {}) }).then(() => null, (e: Error) => e);
+  expect(describeWriteError(err, 'the launch lock L').message).toBe(`Cannot write the launch lock L: its file system did not answer in time (a hung mount?) (ETIMEDOUT) making the folder ${dir}`);
 });

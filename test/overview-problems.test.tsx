@@ -107,8 +107,9 @@ const EXPECTED: [job: string, state: RegExp, says: string][] = [
   ['run-403', /^error$/, 'Cloud Run no access (403)'],
   ['run-404', /^error$/, 'Cloud Run not found (404)'],
   ['run-refused', /^error$/, 'Cloud Run unreachable'],
-  // The Run API answers: the execution's state is known, the log's figures are not.
-  ['logging-403', /^running$/, 'Cloud Logging no access (403)'],
+  // The Run API answers: the execution's state is known, the log's figures are not. Started by the region here (as
+  // gcloud would), not from a dashboard: `external` where it runs (tester AH5 c).
+  ['logging-403', /^external$/, 'Cloud Logging no access (403)'],
   ['gcs-403', /^waiting$/, 'no access (403)'],
   ['bq-404', /^waiting$/, 'not found (404)'],
   ['log-dir', /^error$/, 'log not a file'],

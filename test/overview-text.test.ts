@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { wrap as wrapText } from '../src/text-width.js';
 import { CODE_POINTS, cutPath } from '../src/format.js';
@@ -141,5 +142,39 @@ describe('a stop under way is `stopping` on the overview row too', () => {
     expect(overviewCells(overviewRows([stopping])[0]).state).toBe('stopping');
     const stopped = reduce(stopping, { type: 'process/update', patch: { alive: false, stopped: true } });
     expect(overviewCells(overviewRows([stopped])[0]).state).toBe('stopped');
+  });
+});
+
+// Tester AH5 c: the overview said `⠹ running` for a run a shell started, which its job screen calls `running (external)`
+// and whose `x` says it was not started here: an operator could not tell from the list which runs are theirs.
+describe('a run not started here is `external` on the overview row and in text status', () => {
+  test('a live run written by a process not launched here reads external, spinning; ours reads running; stalled stays stalled', async () => {
+    const [{ overviewCells, overviewText }, { overviewRows }, { initialState }, { reduce }, { compileGrammar, parseText }, React, { renderToString }, { OverviewJob }, { overviewColumns }] = await Promise.all([
+      import('../src/overview/overview-text.js'),
+      import('../src/overview/overview-rows.js'),
+      import('../src/state/app-state.js'),
+      import('../src/state/reducer.js'),
+      import('../src/parser/index.js'),
+      import('react'),
+      import('ink'),
+      import('../components/OverviewList.js'),
+      import('../src/overview/layout.js'),
+    ]);
+    const t0 = Date.parse('2026-03-01T10:00:00Z');
+    let s = initialState({ job: 'plain-a', log: '/x.log', now: t0 + 5000, targets: [95] });
+    s = reduce(s, { type: 'log/batch', batch: parseText('2026-03-01 10:00:00,000 - INFO - NBA.com Player Boxscore Scraper Backfill (v2) initialized\n2026-03-01 10:00:00,000 - INFO - Loaded 40 dates from k.csv', compileGrammar()) });
+    s = reduce(s, { type: 'log/progress', bytesRead: 1, size: 1, historyDone: true });
+    const external = reduce(s, { type: 'process/update', patch: { external: true, externalPids: [15621], writersChecked: true, writersCheckedAt: t0 + 5000 } });
+    const row = overviewRows([external])[0];
+    expect(overviewCells(row).state).toBe('external');
+    expect(overviewText([row], 80)[2]).toMatch(/^ {2}plain-a\s+external\s/);
+    const cols = overviewColumns(80, 7);
+    const screen = renderToString(React.createElement(OverviewJob, { row, selected: false, cols, now: t0 + 5000 }), { columns: 80 });
+    expect(stripVTControlCharacters(screen).split('\n')[0]).toMatch(/^ {2}plain-a\s+\S external /);
+    const ours = reduce(s, { type: 'process/update', patch: { runId: 'r1', pid: 42, procStart: 1, attached: true, alive: true } });
+    expect(overviewCells(overviewRows([ours])[0]).state).toBe('running');
+    // Silent past its stall time: the word that needs the operator, whoever runs it.
+    const stalled = reduce(external, { type: 'clock/tick', now: t0 + 60 * 60_000 });
+    expect(overviewCells(overviewRows([stalled])[0]).state).toBe('stalled');
   });
 });

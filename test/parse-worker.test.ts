@@ -15,6 +15,7 @@ import { linesOf, LogClock, type Grammar } from '../src/parser/index.js';
 import { initialState } from '../src/state/app-state.js';
 import type { AppEvent } from '../src/state/events.js';
 import { reduce } from '../src/state/reducer.js';
+import { failedStoreWarmed } from '../src/state/failed-keys.js';
 import { runFacts } from '../src/state/run.js';
 import { damagedLogs, kept, keptBatch, readEvents, type TestLog } from './support/damaged-logs.js';
 import { waitFor } from './support/wait-for.js';
@@ -318,6 +319,8 @@ require(${JSON.stringify(fileURLToPath(WORKER))});
       // The worker holds back once 16 batches wait (AHEAD): what it made is about that many batches' columns.
       expect(outcome.columnBytes, name).toBeGreaterThan(0);
       expect(outcome.columnBytes!, name).toBeLessThan(columnBytes / 2);
+      // A long read warms the fold's failed-keys store before its first batch (failed-keys.ts warmFailedStore).
+      expect(failedStoreWarmed()).toBe(true);
     } finally {
       await handle.close();
     }

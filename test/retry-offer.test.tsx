@@ -56,6 +56,28 @@ describe('a retry box and the persistent keys', () => {
   });
 });
 
+// Tester AH5 b: the persistent box broke its first row after `Regular season 2 ·` (room for `All-Star 2 ·` left), and on
+// a 40×10 terminal its cut last row read `Playoffs 4…` for 45.
+describe('a persistent-keys box fills its rows and never cuts a figure', () => {
+  const message = 'All 52 missing keys are persistent (Regular season 2 · All-Star 2 · Play-In 3 · Playoffs 45; failed in every run that tried them: a retry will not help). Nothing to launch by default; a asks to launch them anyway, 2 workers, timeout 30 s.';
+  const confirm: Confirm = { kind: 'launch', message, keys: [], withPersistent: ['2022-01-01', '2022-01-02'], workers: 2, timeout: 30 };
+  const rows = (width: number, height?: number) => stripVTControlCharacters(renderToString(<ConfirmBox confirm={confirm} width={width} height={height} />, { columns: width })).split('\n').map((l) => l.replace(/^[║╔╚]\s?|\s?[║╗╝]$/g, '').trimEnd());
+
+  test('at 80 columns the first row takes every item that fits; an item is never split from its count', () => {
+    const r = rows(80);
+    expect(r[1]).toBe('All 52 missing keys are persistent (Regular season 2 · All-Star 2 ·');
+    expect(r[2]).toMatch(/^Play-In 3 · Playoffs 45; failed in every run/);
+  });
+
+  test('at 40 columns, cut to its rows, the last row ends on a whole word', () => {
+    const r = rows(40, 7);
+    expect(r.slice(1, 4)).toEqual(['All 52 missing keys are persistent', '(Regular season 2 · All-Star 2 ·', 'Play-In 3 · Playoffs 45; failed in …']);
+    // Cut inside a word, the cut goes back to its space: a figure never reads shorter than it is.
+    const tight = rows(40, 6);
+    expect(tight.slice(1, 3)).toEqual(['All 52 missing keys are persistent', '(Regular season 2 · All-Star 2 · …']);
+  });
+});
+
 describe('suspicious keys never reach a retry box (tester T15)', () => {
   // The log's 60,000-character key, as the parser keeps it: its first 200 characters and "…".
   const cut = `${'G'.repeat(200)}…`;

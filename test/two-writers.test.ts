@@ -130,3 +130,21 @@ describe('two writers in one log (tester AA18)', () => {
     expect(whole.beside ?? null).toBeNull();
   });
 });
+
+// Tester AI10 a: text `status` said `earlier   1 run(s) in this log` of the second writer's run, begun 5 s after ours.
+test('text status says a run begun after the current one as such, never `earlier`, and counts in words', async () => {
+  const [{ initialState }, { statusText }] = await Promise.all([import('../src/state/app-state.js'), import('../src/app/status-text.js')]);
+  const lines: Line[] = [...opening(0, 2, keys('2022-01', 3), true), [2, 'INFO', '  ✅ Scraped 2022-01-01'], ...opening(5, 2, keys('2023-02', 2), true), [7, 'INFO', '  ✅ Scraped 2023-02-01']];
+  const batch = parseText(text(lines), grammar);
+  const log = applyLines(EMPTY, batch.lines, batch.keyed, null, at(0) - 1000);
+  expect(log.beside?.startedAt).toBe(at(5));
+  const s = initialState({ job: 'j', log: '/x.log', now: at(10), targets: [] });
+  const out = statusText({ ...s, log: { ...s.log, ...log, historyDone: true, exists: true, looked: true } });
+  expect(out).toContain('\nother     1 run in this log begun after this one\n');
+  expect(out).not.toContain('earlier');
+  // With an earlier run in its history too: each said as what it is.
+  const old = parseText(text([...opening(0, 1, ['2021-01-01'], true), ...summary(1, 1, 1, 0)]), grammar);
+  const before = applyLines(EMPTY, old.lines, old.keyed, null, null);
+  const both = statusText({ ...s, log: { ...s.log, ...log, history: [before.current!, ...log.history], historyDone: true, exists: true, looked: true } });
+  expect(both).toContain('\nearlier   1 run in this log\nalso      1 run in this log begun after this one\n');
+});

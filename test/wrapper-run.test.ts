@@ -91,6 +91,9 @@ test('a run whose command backgrounds the backfill and returns stays ours: runni
   const box = await waitFor(() => state2().ui.confirm, 'the stop box');
   expect(box.kind).toBe('stop');
   expect(box.message).toContain(`left pid ${backfill} running in its session`);
+  // It promises what y sends (tester AH5 a): the backfill ignores SIGINT (`&` in a script), so SIGTERM at once.
+  expect(box.message).toMatch(new RegExp(`SIGTERM to its session's process groups at once: pids? [\\d, ]*\\b${backfill}\\b[\\d, ]*(all )?ignores? SIGINT\\.$`));
+  expect(box.message).not.toContain('SIGINT to');
   r2.controller.onIntent('confirm-yes');
   await waitFor(() => !isAlive(backfill, backfillStart), 'the backfill to be stopped', 30_000);
   expect(state2().process.stopSignals.map((s) => s.signal)).toEqual(['SIGTERM']);
@@ -122,6 +125,8 @@ process.on('SIGINT', () => process.exit(130));
   const procStart = procStartOf(pid);
   r.controller.onIntent('stop');
   await waitFor(() => state().ui.confirm?.kind === 'stop' || null, 'the stop box');
+  // A run that handles SIGINT is promised one, with the grace before SIGTERM.
+  expect(state().ui.confirm?.message).toMatch(/\? SIGINT to its process group, SIGTERM after 10 s\.$/);
   r.controller.onIntent('confirm-yes');
   // Synchronously after the y: the stop is in runs.jsonl and SIGINT has gone to the run's group.
   expect(records(runsFile).filter((x) => x.type === 'stop').map((x) => x.id)).toEqual([state().process.runId]);

@@ -1,4 +1,5 @@
 import { stuckReason } from '../cloud-run/stuck.js';
+import { runningKnownTo } from '../state/place-state.js';
 import { countOf, formatCount } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
@@ -61,7 +62,7 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     // Which bound it passed, as the screen says it (tester AF8 e: `past its task timeout or stuckAfter` beside the
     // screen's `running 0:26, past 0:20 (stuckAfter)`).
     if (now === 'stuck') {
-      const reason = next.place ? stuckReason(next.place.execution, next.now, next.place.stuckAfterMs) : null;
+      const reason = next.place ? stuckReason(next.place.execution, runningKnownTo(next.place, next.now), next.place.stuckAfterMs) : null;
       fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}${reason ?? 'still running past its task timeout or stuckAfter'} (x cancels it)`, id);
     }
     // A run's end is told once: a several-task execution's log read again after its end passes through a state

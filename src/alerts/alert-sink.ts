@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { makeDirs } from '../runner/make-dirs.js';
+import { appendRegular, readUserText } from '../user-file.js';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
 import type { Store } from '../store.js';
@@ -34,7 +37,8 @@ export function alertsPath(stateDir: string): string {
 
 /** The newest `limit` alerts recorded by earlier sessions (for the history view); [] when none. */
 export async function readPastAlerts(stateDir: string, limit = 20): Promise<Alert[]> {
-  const text = await readFile(alertsPath(stateDir), 'utf8').catch(() => '');
+  // A regular file only, to a bound (user-file.ts): a FIFO put there would block the read for good.
+  const text = await readUserText(alertsPath(stateDir), { label: 'alerts file', maxBytes: 64_000_000 }).then((r) => r.text, () => '');
   const out: Alert[] = [];
   for (const line of text.split('\n').slice(-limit - 1)) {
     try {
@@ -61,13 +65,13 @@ const TAIL_BYTES = 128 * 1024;
 export async function recordAlertOnce(stateDir: string, alert: Alert): Promise<boolean> {
   const file = alertsPath(stateDir);
   if (alert.occurrence === undefined) {
-    await appendFile(file, JSON.stringify(alert) + '\n', 'utf8');
+    await appendRegular(file, JSON.stringify(alert) + '\n');
     return true;
   }
   const claim = join(stateDir, `alert-${createHash('sha1').update(alert.occurrence).digest('hex').slice(0, 16)}.claim`);
   const wrote = await withClaim(claim, async () => {
     if (await recordedLately(file, alert)) return false;
-    await appendFile(file, JSON.stringify(alert) + '\n', 'utf8');
+    await appendRegular(file, JSON.stringify(alert) + '\n');
     return true;
   });
   return wrote === true;
@@ -75,10 +79,12 @@ export async function recordAlertOnce(stateDir: string, alert: Alert): Promise<b
 
 /** Whether alerts.jsonl's end holds `alert`'s occurrence at a time within SAME_OCCURRENCE_MS of its own. */
 async function recordedLately(file: string, alert: Alert): Promise<boolean> {
-  const handle = await open(file, 'r').catch(() => null);
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
   if (!handle) return false;
   try {
-    const { size } = await handle.stat();
+    const st = await handle.stat();
+    if (!st.isFile()) return false; // a FIFO put there: never read (appendRegular refuses to write it, said)
+    const { size } = st;
     const length = Math.min(size, TAIL_BYTES);
     const buf = Buffer.alloc(length);
     await handle.read(buf, 0, length, size - length);
@@ -115,7 +121,7 @@ export function startAlertSink(store: Store, opts: AlertSinkOptions): () => Prom
   const send = (alert: Alert) => {
     const bytes = terminalBytes({ bell: opts.channels.bell, desktop, tmux }, 'backfill-tui', alert.text);
     if (bytes) opts.write(bytes);
-    fileReady ??= mkdir(opts.stateDir, { recursive: true });
+    fileReady ??= makeDirs(opts.stateDir);
     // One append per alert, in order; the file is ours (we create it) and only ever grows. An occurrence another
     // dashboard recorded first is theirs to send (tester X7: two dashboards posted every alert to the webhook twice).
     const url = opts.channels.webhook?.url;

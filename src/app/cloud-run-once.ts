@@ -35,6 +35,12 @@ export interface CloudRunOnceOptions {
   requestTimeoutMs: number;
   /** "30 s": the bound, for messages. */
   bound: string;
+  /**
+   * "3 s": when `signal` ends this look, from the command's start (its share of the bound: the rest is for the local
+   * looks and the printing). Said where a call was cut by it, never the whole bound (tester AH5 g: `timed out after 5 s`
+   * for a look cut at 3.3 s). Absent: the bound.
+   */
+  share?: string;
   /** A pacer of this read's own (tests: an injected clock); default the process's pacer of the project. */
   pacer?: PacerOptions;
   /** Entries per page (the API's cap is 1000). */
@@ -74,7 +80,8 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
     if (o.signal.aborted && !endpoint) return `${what}: not finished within ${o.bound} (--timeout)`;
     // The job's executions never listed in time: the region did not answer, and nothing of the run is known. Said in
     // the state as any failed call is, so `status` reads `error` naming the host, never `waiting` (tester W18).
-    const e = o.signal.aborted ? new CloudRunError(`Cloud Run: no answer from ${endpoint} within ${o.bound} (--timeout)`, 'deadline', 'check the network or cloudRun.apiEndpoint', null) : errorOf(err);
+    const within = o.share && o.share !== o.bound ? `${o.share}, its share of --timeout ${o.bound}` : `${o.bound} (--timeout)`;
+    const e = o.signal.aborted ? new CloudRunError(`Cloud Run: no answer from ${endpoint} within ${within}`, 'deadline', 'check the network or cloudRun.apiEndpoint', null) : errorOf(err);
     place({ error: e.message, hint: e.hint, errorAt: o.now() });
     return `${what}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
   };
@@ -85,6 +92,8 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   // A kept file that cannot be read is a problem line, as a failed-keys file that cannot be read is (tester AD5).
   const unreadSaid = () => unread.map((u) => keptUnreadWords(u, config.stateDir, config.baseDir));
   let list: ExecutionInfo[];
+  // This listing is status's look at the execution: a running one is shown to it, as a dashboard's to its newest look.
+  const askedAt = o.now();
   try {
     list = await api.listExecutions(job, o.signal);
   } catch (err) {
@@ -108,7 +117,7 @@ export async function readCloudRunOnce(config: Config, grammar: Grammar, dispatc
   list = withRecorded(list, runs, cr.taskCount ?? 1);
   const lost = [...settleProblem, ...lostLaunches(runs, list).map((r) => neverWords(r, takesKeys))];
   const e = list.find(isActive) ?? list[0] ?? null;
-  place({ recent: listed.filter((x) => !isActive(x)).slice(0, 5), listedAt: o.now(), execution: e, ours: e !== null && mine.has(e.id) });
+  place({ recent: listed.filter((x) => !isActive(x)).slice(0, 5), listedAt: o.now(), execution: e, ours: e !== null && mine.has(e.id), seenRunningAt: e !== null && isActive(e) && !e.unlisted ? askedAt : null });
   const history = recordedRuns(runs);
   if (kept.length) dispatch({ type: 'failed/executions', ...outcomesAsRuns(kept, e?.id ?? null) });
   if (!e) {

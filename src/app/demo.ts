@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadRegistry } from '../jobs/registry.js';
 import { generateGameDates } from '../sim/game-dates.js';
 import { mulberry32 } from '../sim/random.js';
-import { writeFileAtomic } from '../runner/atomic-write.js';
+import { describeWriteError, writeFileAtomic } from '../runner/atomic-write.js';
 import { loadForTerminal } from './load-for-terminal.js';
 import { DEMO_JOB_NAMES, PREPARING, planPlatformDemo, startChainLoader, type PlatformDemoPlan } from './platform-demo.js';
 import { DEMO_JOB, ensureDemoRegion, freePort, leaveDemoRegion, startDemoRegionFor, stopDemoRegion } from './demo-cloud-run.js';
@@ -16,6 +16,7 @@ import { demoLeaveLines } from './demo-leave-words.js';
 import type { SetUp } from './platform-dashboard.js';
 import { markStartup } from '../startup-timing.js';
 import { UserError } from '../errors.js';
+import { makeDirs } from '../runner/make-dirs.js';
 import { fitErr } from '../std-write.js';
 
 /** Written first into a directory the demo lays out: `--dir` opens only such a directory, or an empty one. */
@@ -133,11 +134,25 @@ export function reopenCommand(dir: string, env: NodeJS.ProcessEnv = process.env)
   return env.npm_lifecycle_event === 'demo' ? `npm run demo -- --dir ${dir}` : `npx backfill-tui demo --dir ${dir}`;
 }
 
+/**
+ * Makes `--dir` (and its parents) as make-dirs.ts does, or says why not as a usage error naming it (tester AI8: a file
+ * there was a stack trace, exit 1, and under /proc Node's recursive mkdir never returned: a blank screen spinning a core
+ * until Ctrl-C). A file system that does not answer is said after MAKE_DIRS_LIMIT_MS.
+ */
+async function makeDemoDir(dir: string): Promise<void> {
+  try {
+    await makeDirs(dir);
+  } catch (err) {
+    const why = describeWriteError(err, 'x').message.replace(/^Cannot write x: /, '');
+    throw new UserError(`cannot make the demo directory ${dir}: ${why}; give --dir a new or empty folder`, 2);
+  }
+}
+
 export async function runDemo(opts: { dir?: string; speed: number; color: boolean; job?: string }): Promise<number> {
   markStartup('demo loaded');
   await checkDemoJob(opts);
   const dir = opts.dir ? path.resolve(opts.dir) : await mkdtemp(path.join(os.tmpdir(), 'backfill-tui-demo-'));
-  await mkdir(dir, { recursive: true });
+  await makeDemoDir(dir);
   await claimDemoDir(dir);
   const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
   const existing = path.join(dir, 'backfill-tui.config.json');

@@ -1,9 +1,9 @@
-import { placeErrorSource } from '../state/place-state.js';
+import { placeErrorSource, runningKnownTo } from '../state/place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { cancelCommand } from '../state/place-view.js';
 import type { AppState } from '../state/app-state.js';
-import { wrap } from '../text-width.js';
+import { commandRows, wrap } from '../text-width.js';
 import { clockTime, signalsSent, STOP_GRACE_MS } from '../state/confirm-situation.js';
 
 /**
@@ -26,7 +26,7 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
     // An execution's job is its execution (the run's process fields mirror it): going on only while Cloud Run says so.
     if (e !== null && isActive(e)) {
       // A stuck one says so, and how to cancel it from the shell: the screen that said it is gone (tester AC11).
-      const stuck = stuckReason(e, s.now, s.place?.stuckAfterMs);
+      const stuck = stuckReason(e, runningKnownTo(s.place, s.now), s.place?.stuckAfterMs);
       // Cloud Run not answering, the last look is all that is known: no promise that it goes on (tester AE8: the demo's
       // region killed, `q` said `goes on` of an execution the region had cancelled with it).
       const unseen = unanswered(s);
@@ -56,8 +56,7 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
     // A command longer than a row (107 characters with a team's names) is broken with a trailing ` \`, so its rows
     // pasted are still one command (tester AH10: pasted, `gcloud run jobs executions cancel ID` ran without its
     // `--region`/`--project`, then `--region=…` as a command of its own).
-    const rows = wrap(`${prefix}${l}`, Math.max(indent + 8, width - 2), indent);
-    return rows.map((r, k) => (k < rows.length - 1 ? `${r} \\` : r));
+    return commandRows(`${prefix}${l}`, width, indent);
   });
 }
 

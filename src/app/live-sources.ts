@@ -1,6 +1,7 @@
 import { readyUnlessAborted } from '../abort.js';
 import { historyStartFor } from './history-start.js';
 import { watchExpectedKeys } from '../coverage/expected-watch.js';
+import { expectedWhere } from '../coverage/expected-keys.js';
 import { createSourceHub, IDLE_POLL_MS, type FollowHandle, type RefreshAnswer, type SourceHub } from '../coverage/source-hub.js';
 import type { KeySource } from '../coverage/source.js';
 import type { Config } from '../config.js';
@@ -177,6 +178,8 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
             onError: (err: Error) => dispatch({ type: 'expected/failed', message: err.message }),
           },
           signal,
+          undefined,
+          expectedWhere(config.job),
         ),
       );
     }

@@ -223,7 +223,7 @@ export function logHandlers(
       if (p.historyDone) sayStep();
     },
     onOverlong: (bytes) => dispatch({ type: 'log/overlong', bytes }),
-    onLost: (bytes) => dispatch({ type: 'log/lost', bytes }),
+    onLost: (bytes, compressed) => dispatch({ type: 'log/lost', bytes, ...(compressed ? { compressed } : {}) }),
     ...(worker && keyed && grammar.custom.length === 0 && {
       prepareBulk: (bytes, ahead) => {
         void prepared?.then((w) => w?.stop());

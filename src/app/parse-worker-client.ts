@@ -4,6 +4,7 @@ import type { LogClockState } from '../parser/log-clock.js';
 import type { ParseJob, WorkerBatch, WorkerDone, WorkerReady } from '../parser/parse-worker.js';
 import type { ParsedBatch } from '../log-line.js';
 import { markStartup } from '../startup-timing.js';
+import { warmFailedStore } from '../state/failed-keys.js';
 import { coreFree, CPU_PRESSURE_FILE, cpuPressure, newParseWorker, PARSE_WORKER_MIN_BYTES, parseWorkerMode } from './parse-worker-gate.js';
 import { takeLaunchedParseWorker } from './parse-worker-launch.js';
 
@@ -295,6 +296,8 @@ export async function parseInWorker(
   meanwhile?: (started: () => boolean) => Promise<WorkerStart>,
 ): Promise<WorkerOutcome> {
   const worker = from instanceof ParseWorker ? from : await ParseWorker.start(from);
+  // A long read: the fold's failed-keys store is to be optimized once (failed-keys.ts says why), before its first batch.
+  warmFailedStore();
   const claim = worker.claim(job);
   const flags = worker.flags;
   const outcome: WorkerOutcome = { through: job.from, clock: null, readAhead: claim === 'ahead' };

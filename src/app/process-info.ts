@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
 import { externalWriters, hiddenWriterPossible, type WritersScan } from '../runner/log-writers.js';
-import { readRuns, recordedSignals, type RunRecord } from '../runner/runs-file.js';
+import { readRuns, readWriterEnds, recordedSignals, type RunRecord } from '../runner/runs-file.js';
 import { runsOwner } from '../runner/runs-owner.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import type { ProcessState, RecordedRun } from '../state/app-state.js';
@@ -91,5 +91,7 @@ export async function processSnapshot(config: Config, writers?: WritersScan, now
     writersHidden: CAN_SEE_WRITERS && external.length === 0 && hiddenWriterPossible(config.log),
     writersCheckedAt: CAN_SEE_WRITERS ? lookedAt : null,
     history: withStopsSeen(recordedRuns(runs), ended),
+    // When writers not started here were seen to go (another dashboard's record): their run's end (writer.ts).
+    writerEnds: await readWriterEnds(config.stateDir, runsOwner(config)),
   };
 }

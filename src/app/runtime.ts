@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { readyUnlessAborted } from '../abort.js';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
-import { readRuns, runsPath } from '../runner/runs-file.js';
+import { appendRunRecord, readRuns, readWriterEnds, runsPath } from '../runner/runs-file.js';
 import { runsOwner } from '../runner/runs-owner.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import { createWritersScan, hiddenWriterPossible, notOurs, type WritersScan } from '../runner/log-writers.js';
@@ -10,7 +10,7 @@ import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { launchesOnLogClock } from '../state/launch-match.js';
 import { initialState } from '../state/app-state.js';
 import { isLive, runFigures } from '../state/run-view.js';
-import { writerOf, writersLookDue } from '../state/writer.js';
+import { strangerRun, writerOf, writersLookDue } from '../state/writer.js';
 import type { SourceHub } from '../coverage/source-hub.js';
 import { createStore, type Store, type Timers } from '../store.js';
 import { createController } from './controller.js';
@@ -68,7 +68,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   const grammar = grammarFor(config);
   const ac = new AbortController();
   const cr = config.cloudRun;
-  const placeState = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000) : null;
+  const placeState = cr ? initialPlaceState(`Cloud Run job ${cr.job} (${cr.region})`, cr.stuckAfter * 1000, cr.pollSeconds * 1000) : null;
   const store = createStore(initialState({ job: config.job, log: config.log, now: now(), targets: config.targets, phases: config.phases, width: opts.width, height: opts.height, place: placeState, zone: config.timezone }), { timers: opts.timers });
   const live = startLiveSources(config, grammar, store.dispatch, ac.signal, now, opts.hub, opts.ready);
   const place: { current: RunPlace | null } = { current: null };
@@ -165,6 +165,10 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const runs = await readRuns(config.stateDir, runsOwner(config)).catch(() => null);
     if (!runs || ac.signal.aborted) return;
     store.dispatch({ type: 'process/history', runs: recordedRuns(runs) });
+    // Writers not started here that a dashboard saw go (recorded in the same file): their run's end (writer.ts).
+    const writerEnds = await readWriterEnds(config.stateDir, runsOwner(config));
+    if (ac.signal.aborted) return;
+    if (writerEnds.join() !== (store.getState().process.writerEnds ?? []).join()) store.dispatch({ type: 'process/update', patch: { writerEnds } });
     adoptRecorded(runs);
     // A stop another dashboard recorded for the run watched: `stopping` here too, as `status` says (tester AG1).
     controller.takeRecordedStop();
@@ -222,7 +226,16 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     const seenAt = externalSeenAt;
     const lateGone = external.length === 0 && store.getState().process.external && seenAt !== null && now() - seenAt > LATE_LOOK_MS ? { externalEndedAt: seenAt } : {};
     externalSeenAt = external.length > 0 ? at : null;
+    const before = store.getState().process;
     store.dispatch({ type: 'process/update', patch: { external: external.length > 0, externalPids: external, writersChecked: true, writersCheckedAt: at, writersHidden, ...lateGone } });
+    // The run of a writer not started here ended as this dashboard saw it: recorded, so a dashboard opened later and
+    // `status`, which have only its lines, say the same end (tester AI4: `0:21` here, `0:07` there).
+    const after = store.getState().process;
+    if (strangerRun(before) && !after.external && !writersHidden && after.externalEndedAt != null) {
+      const record = { type: 'writer-end' as const, id: `writer-${before.externalPids[0]}-${after.externalEndedAt}`, log: runsOwner(config), pids: before.externalPids, endedAt: after.externalEndedAt };
+      // Unrecorded (a read-only state directory), this dashboard still says it; the others say the lines' span.
+      void appendRunRecord(config.stateDir, record).then(rereadRuns, () => undefined);
+    }
     // A launch recorded without its end yet: its end record (stopped, exited) is due, keep looking often.
     const last = store.getState().process.history.at(-1);
     writersIdle = !runIsLive(now()) && !(last && last.endedAt === null);

@@ -5,7 +5,7 @@ import { deadStartWords } from '../state/dead-start.js';
 import { etaText, lateLogOf, launchOfCurrentRun, runNotes } from '../state/run-notes.js';
 import { otherWriters, strangerRun } from '../state/writer.js';
 import { runUnknown } from '../overview/row-problem.js';
-import { HISTORY_LIMIT } from '../state/apply-lines.js';
+import { HISTORY_LIMIT, later } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureKindsLine } from '../state/failure-breakdown.js';
 import { countOf, formatClock, formatCount, formatElapsed, formatPercent, formatRate } from '../format.js';
@@ -111,7 +111,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     // Why a run ended before its first record (tester X11), when no traceback said it.
     const error = deadStartWords(state) ?? run.error;
     if (error) lines.push(`          ${error}`);
-    const breakdown = failureKindsLine(run.failures, failuresShort(state));
+    const breakdown = failureKindsLine(run.failures, failuresShort(state), state.log.lost?.compressed);
     if (breakdown) lines.push(`          ${breakdown}`);
     for (const note of runNotes(run, launchOfCurrentRun(state), otherWriters(state.process), isLive(f.status) ? skipsClaimed(state) : 0, lateLogOf(state))) lines.push(`          ${note}`);
     if (isLive(f.status)) {
@@ -128,7 +128,13 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
   const unlisted = reading ? 0 : state.log.unlisted ?? 0;
   if (earlier >= HISTORY_LIMIT) lines.push(`earlier   the newest ${earlier} runs of this log (older ones are not ${unlisted ? 'listed' : 'read'})`);
   if (unlisted > 0) lines.push(`          failures count the ${countOf(unlisted, 'older run')} read too`);
-  else if (earlier) lines.push(`earlier   ${earlier} run(s) in this log`);
+  else if (earlier) {
+    // A second writer's run begun after this one is in the list too (log-runs.ts): not `earlier` (tester AI10 a).
+    const current = state.log.current;
+    const after = current ? earlierRuns(state.log).filter((r) => later(r, current)).length : 0;
+    if (earlier > after) lines.push(`earlier   ${countOf(earlier - after, 'run')} in this log`);
+    if (after) lines.push(`${(earlier > after ? 'also' : 'other').padEnd(10)}${countOf(after, 'run')} in this log begun after this one`);
+  }
   const cov = coverageView(state);
   lines.push(...sourceLine('storage', cov.storage, cov.expected), ...sourceLine('warehouse', cov.warehouse, cov.expected));
   if (cov.lag) lines.push(`lag       ${formatCount(cov.lag.length)} keys in storage, not yet in the warehouse`);

@@ -63,7 +63,7 @@ export function startChain(chain: ChainConfig, hub: SourceHub, signal: AbortSign
       }
     },
     onError: (err: Error) => set({ ...state, expectedError: err.message }),
-  }, signal);
+  }, signal, undefined, 'the chain\'s "expected"');
   // With `ready` (a demo still laying out its stages' folders), nothing is read before it resolves.
   void readyUnlessAborted(ready, signal).then((go) => void (go && follow()));
   return {

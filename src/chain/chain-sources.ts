@@ -34,7 +34,7 @@ export function stageIntervalMs(stage: ChainStage): number {
 export async function collectChain(chain: ChainConfig, hub: SourceHub, now: () => number = Date.now): Promise<ChainState> {
   const state: ChainState = { expected: null, expectedError: null, looks: new Map() };
   try {
-    state.expected = await readExpectedKeys(chain.expected);
+    state.expected = await readExpectedKeys(chain.expected, 'the chain\'s "expected"');
   } catch (err) {
     state.expectedError = (err as Error).message;
   }

@@ -1,4 +1,9 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { makeDirs } from '../runner/make-dirs.js';
+import { readUserText, type UserFileError } from '../user-file.js';
+
+/** How a kept execution's file is read: a regular file only, at most 64 MB (its outcomes: a key and a word each). */
+const KEPT_READ = { label: 'kept execution', maxBytes: 64_000_000 };
 import { isAbsolute, join, relative } from 'node:path';
 import type { FailedEntry, FailedFile } from '../failures/failed-file.js';
 import { statusOf } from '../failures/verdicts.js';
@@ -118,7 +123,7 @@ export function keptFileName(stateDir: string, id: string, baseDir: string): str
  * since this one loaded its folder), or null: none kept, not whole, or a file that cannot be read.
  */
 export async function keptWholeNow(stateDir: string, id: string): Promise<ExecutionOutcomes | null> {
-  const text = await readFile(outcomesFile(stateDir, id), 'utf8').catch(() => null);
+  const text = await readUserText(outcomesFile(stateDir, id), KEPT_READ).then((r) => r.text, () => null);
   const o = text === null ? null : keptProblem(text);
   return o !== null && typeof o !== 'string' && o.whole ? o : null;
 }
@@ -132,7 +137,7 @@ export async function keptWholeNow(stateDir: string, id: string): Promise<Execut
 export async function saveOutcomes(stateDir: string, o: ExecutionOutcomes, limit = OUTCOMES_LIMIT): Promise<boolean> {
   if (await keptWholeNow(stateDir, o.id)) return false;
   const dir = outcomesDir(stateDir);
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   await writeFileAtomic(join(dir, fileName(o.id)), `${JSON.stringify(o)}\n`);
   // Only its own job's are pruned: another job's kept here are that job's to keep.
   const kept = o.job === undefined ? [] : await loadOutcomes(stateDir, o.job);
@@ -167,10 +172,13 @@ export async function loadKept(stateDir: string, job: string): Promise<{ outcome
     const id = name.slice(0, -'.json'.length);
     let text: string;
     try {
-      text = await readFile(join(dir, name), 'utf8');
+      text = (await readUserText(join(dir, name), KEPT_READ)).text;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && keptOf(job, { id })) unread.push({ id, reason: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'a directory' : (err as Error).message });
+      const e = err as UserFileError;
+      const code = e.code;
+      // A FIFO or a device with a kept file's name is said and never opened (it would block the read, or never end).
+      const reason = e.problem === 'not-a-file' ? (/^is (a directory),/.exec(e.reason)?.[1] ?? e.reason) : e.problem === 'too-big' ? e.reason : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : e.reason;
+      if (e.problem !== 'missing' && keptOf(job, { id })) unread.push({ id, reason });
       continue;
     }
     const why = keptProblem(text);

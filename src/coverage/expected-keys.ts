@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { MAX_KEY_CHARS } from '../key-safety.js';
+import { EXPECTED_MAX_BYTES, readUserText, type UserFileRead } from '../user-file.js';
 
 /** 'date': real calendar dates YYYY-MM-DD; 'id': codes like 0022400001. */
 export type KeyFormat = 'date' | 'id';
@@ -34,16 +34,22 @@ export interface ExpectedKeys {
   dates?: Map<string, string>;
 }
 
-/** Reads the expected keys file; a missing or unreadable file is an Error naming it. */
-export async function readExpectedKeys(spec: ExpectedSpec): Promise<ExpectedKeys> {
-  let text: string;
-  try {
-    text = await readFile(spec.file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`expected keys file not found: ${spec.file}`);
-    throw new Error(`cannot read expected keys file ${spec.file}: ${(e as Error).message}`);
-  }
+/** How the expected keys file is read (user-file.ts): a regular file only, at most EXPECTED_MAX_BYTES. */
+export function expectedRead(where?: string): UserFileRead {
+  return { label: 'expected keys file', maxBytes: EXPECTED_MAX_BYTES, why: 'room for 3 million keys', where };
+}
+
+/** Where a job's expected keys file is named, for the words of a refusal: `job a's "expected"`. */
+export function expectedWhere(job: string | undefined): string {
+  return job ? `job ${job}'s "expected"` : '"expected"';
+}
+
+/**
+ * Reads the expected keys file; a missing or unreadable file, one that is not a regular file (a FIFO, a device: never
+ * opened) or one over EXPECTED_MAX_BYTES is an Error naming it. `where`: where it was named (`"expected" of job a`).
+ */
+export async function readExpectedKeys(spec: ExpectedSpec, where?: string): Promise<ExpectedKeys> {
+  const { text } = await readUserText(spec.file, expectedRead(where));
   return parseExpectedKeys(text, spec);
 }
 
@@ -105,7 +111,7 @@ function keyFirst(line: string, col: number, cell: string): string {
 export async function readExpectedLayout(spec: ExpectedSpec | null | undefined): Promise<KeysLayout | null> {
   if (!spec) return null;
   try {
-    return expectedLayout(await readFile(spec.file, 'utf8'), spec);
+    return expectedLayout((await readUserText(spec.file, expectedRead())).text, spec);
   } catch {
     return null; // the launch still goes, with the header the scripts skip
   }

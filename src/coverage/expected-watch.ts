@@ -17,13 +17,14 @@ export async function watchExpectedKeys(
   on: { onKeys(keys: ExpectedKeys): void; onError(err: Error): void },
   signal: AbortSignal,
   lookMs = EXPECTED_LOOK_MS,
+  where?: string,
 ): Promise<void> {
   const stamp = async () => {
     const st = await stat(spec.file).catch(() => null);
     return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : 'missing';
   };
   let read = await stamp();
-  await readExpectedKeys(spec).then(on.onKeys, on.onError);
+  await readExpectedKeys(spec, where).then(on.onKeys, on.onError);
   let seen = read;
   while (!signal.aborted) {
     await sleepUnlessAborted(lookMs, signal);
@@ -32,7 +33,7 @@ export async function watchExpectedKeys(
     // Changed since the last read, and unchanged since the last look: the writer is done with it.
     if (now !== read && now === seen) {
       read = now;
-      await readExpectedKeys(spec).then(on.onKeys, on.onError);
+      await readExpectedKeys(spec, where).then(on.onKeys, on.onError);
     }
     seen = now;
   }

@@ -1,7 +1,7 @@
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { keyForMessage, unsafeKeyProblem } from '../key-safety.js';
 import { inZone, isoWall, nameWall } from './file-times.js';
+import { FAILED_MAX_BYTES, readUserText, type UserFileError } from '../user-file.js';
 
 export { inZone, runStartFromName } from './file-times.js';
 
@@ -208,19 +208,15 @@ export async function readFailedFile(path: string): Promise<FailedFileRead> {
   let mtimeMs: number;
   let size: number;
   try {
-    // Stat and read through one handle, so the stat describes (near enough) the bytes that were read.
-    const fh = await open(path, 'r');
-    try {
-      const st = await fh.stat();
-      mtimeMs = st.mtimeMs;
-      size = st.size;
-      text = await fh.readFile('utf8');
-    } finally {
-      await fh.close();
-    }
+    // Stat and read through one handle, so the stat describes (near enough) the bytes that were read. A FIFO (or a
+    // device) with a failed-keys file's name is never opened, a file past FAILED_MAX_BYTES never read (user-file.ts).
+    const read = await readUserText(path, { label: 'failed-keys file', maxBytes: FAILED_MAX_BYTES, why: 'room for 200,000 failures' });
+    text = read.text;
+    mtimeMs = read.stat.mtimeMs;
+    size = read.stat.size;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'missing' : `cannot read: ${(err as Error).message}`;
+    const e = err as UserFileError;
+    const reason = e.problem === 'missing' ? 'missing' : e.problem === 'not-a-file' ? e.reason.replace(/^is (.*), not a regular file: never opened$/, 'not a file: $1; never opened').replace('a directory; never opened', 'a directory') : e.problem === 'too-big' ? e.reason.replace(/^is /, '') : `cannot read: ${e.reason}`;
     return { ok: false, reason, mtimeMs: null, size: null };
   }
   const parsed = parseFailedFile(path, text);

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
+import { kindOf } from '../follow/tracked-file.js';
 import { compareNewestFirst, readFailedFile, unreadReason, type FailedFile } from './failed-file.js';
 
 
@@ -150,7 +151,7 @@ export async function watchFailedFiles(glob: string, handlers: FailedFilesHandle
     // directory `failed_dates_….json` was said by status and by nothing on the dashboard); it is never opened.
     if (!st.isFile()) {
       good.delete(path);
-      return void bad.set(path, { reason: `not a file: ${st.isDirectory() ? 'a directory' : 'not a regular file'}`, sig: 'not-a-file', attempts: MAX_ATTEMPTS });
+      return void bad.set(path, { reason: `not a file: ${kindOf(st)}${st.isDirectory() ? '' : '; never opened'}`, sig: 'not-a-file', attempts: MAX_ATTEMPTS });
     }
     const sig = `${st.mtimeMs}:${st.size}`;
     const prev = bad.get(path);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { EXPECTED_MAX_BYTES, readUserText } from '../user-file.js';
 import type { FailedFile } from './failed-file.js';
 import { keysInKeysFile } from '../runner/keys-file.js';
 import { launchFor } from '../state/launch-match.js';
@@ -19,7 +19,7 @@ export interface LaunchedRun {
 export async function triedKeysForFiles(
   files: FailedFile[],
   runs: LaunchedRun[],
-  read: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
+  read: (path: string) => Promise<string> = (p) => readUserText(p, { label: 'keys file', maxBytes: EXPECTED_MAX_BYTES }).then((r) => r.text),
 ): Promise<Map<string, Set<string>>> {
   const tried = new Map<string, Set<string>>();
   const withKeys = runs.filter((r): r is LaunchedRun & { keysFile: string } => r.keysFile !== null);

@@ -7,6 +7,7 @@ import { movedLogOf, sameMoved, type FollowWriters, type MovedLog } from './move
 import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
 import { readAppendedCopies, readCutCopy, readLaterCopies, readLines } from './cut-copy.js';
 import { movedBeside, rotatedBetween } from './moved-beside.js';
+import { compressedCopy } from './rotated-siblings.js';
 
 /** While a moved log's writer is quiet, who holds it is asked at most this often (a walk of /proc each). */
 const HOLDERS_LOOK_MS = 1_000;
@@ -142,7 +143,10 @@ export class FileFollower {
       const copy = await readCutCopy(this.path, { head, tail: from === file.offset ? tail : null, from, maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk }).catch(() => null);
       // Cut again while nothing read it (two rotations during a Ctrl-Z): the later copies hold what came between; what
       // none holds (the first copy deleted by the second rotation, or not beside the log) is said lost (tester AD14).
-      const onLost = (bytes: number | null) => this.handlers.onLost?.(bytes);
+      // What no plain copy holds may be in one compressed at once (`compress` without `delaycompress`): named, not read.
+      // Looked for before the reads, so the gap is said in its place among their lines.
+      const compressed = await compressedCopy(this.path, file.previousMtimeMs).catch(() => null);
+      const onLost = (bytes: number | null) => this.handlers.onLost?.(bytes, compressed);
       const later = copy ? copy.size : from;
       if (cut && later < cut.textAt) await readLaterCopies(this.path, { from: later, to: cut.textAt, read: copy ? [copy.file] : [], maxLineBytes: this.maxLineBytes, signal: this.signal, onChunk, onLost, since: file.previousMtimeMs }).catch(() => undefined);
       // A writer that appends (`>>`) writes from byte 0 after a cut, no NULs to measure it: the later cuts' copies begin

@@ -13,7 +13,8 @@ export function rowMatches(row: OverviewRow, filter: string): boolean {
   if (!filter) return true;
   const needle = filter.toLowerCase();
   const cells = overviewCells(row);
-  const words = [row.job, cells.state, row.worstError ?? '', row.problem ? `${row.problem.source} ${row.problem.kind}` : ''];
+  // A run not started here says `external` where it runs: `running` finds it too.
+  const words = [row.job, cells.state, cells.state === 'external' ? 'running' : '', row.worstError ?? '', row.problem ? `${row.problem.source} ${row.problem.kind}` : ''];
   return words.some((w) => w.toLowerCase().includes(needle));
 }
 

@@ -7,6 +7,7 @@ import { currentFigures } from '../state/current-figures.js';
 import { failuresView } from '../state/failures-view.js';
 import { isLive, type RunStatus } from '../state/run-view.js';
 import { problemKind, rowProblems, runUnknown, type RowProblem } from './row-problem.js';
+import { strangerRun } from '../state/writer.js';
 
 /** One source of a job as the overview shows it: percent, and the next unmet target with what it needs. */
 export interface OverviewSource {
@@ -61,6 +62,11 @@ export interface OverviewRow {
   problems: number;
   /** The run's state is unknown: its source (Cloud Run, Cloud Logging, the log file) fails and nothing was read. */
   runUnknown: boolean;
+  /**
+   * The run is not one started here (a process this dashboard did not launch writes the log, or a Cloud Run execution
+   * from gcloud or the console): its job screen says `running (external)` and `x` cannot stop it (tester AH5 c).
+   */
+  external?: true;
   /** A stop (local SIGINT/SIGTERM grace) or a cancel is under way: the row says `stopping`, as the job screen (tester W23). */
   stopping?: boolean;
   /** The run is a `--dry-run` (it lists its keys, scrapes none): the row says `dry run` once it is over (tester X15). */
@@ -145,6 +151,7 @@ function computeRow(state: AppState): OverviewRow {
     problems: problems.length,
     runUnknown: unknown,
     stopping: state.process.stopping !== null || state.place?.cancelling === true,
+    ...(strangerRun(state.process) ? { external: true as const } : {}),
     rank,
   };
 }

@@ -67,7 +67,7 @@ export function overviewCells(r: OverviewRow, room?: CellRoom): OverviewCells {
   };
   return {
     job: r.job,
-    state: r.runUnknown ? 'error' : r.stopping && isLive(r.status) ? 'stopping' : r.dryRun && r.status === 'complete' ? 'dry run' : r.status,
+    state: stateWord(r),
     run: pick('run', run),
     rate: live && r.ratePerMin !== null ? pick('rate', rateForms(r.ratePerMin, r.ratePerMin >= 100 ? 0 : 1)) : '–',
     eta: live && r.ratePerMin !== null ? etaCell(r.etaSeconds) : '–',
@@ -76,6 +76,19 @@ export function overviewCells(r: OverviewRow, room?: CellRoom): OverviewCells {
     warehouse,
     age,
   };
+}
+
+/**
+ * The state cell: the run's state, `stopping` while a stop is under way, and `external` for a run going on that was not
+ * started here, which the job screen calls `running (external)` (tester AH5 c: the overview said `running`, and an
+ * operator could not tell which runs were theirs to stop; `running (external)` is wider than the column). A run not
+ * started here that stalls or is stuck says that, the word that needs the operator.
+ */
+function stateWord(r: OverviewRow): string {
+  if (r.runUnknown) return 'error';
+  if (r.stopping && isLive(r.status)) return 'stopping';
+  if (r.external && r.status === 'running') return 'external';
+  return r.dryRun && r.status === 'complete' ? 'dry run' : r.status;
 }
 
 /** Columns padded to their widest cell. */

@@ -105,157 +105,166 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
   let maxAt = -Infinity;
   let lastAt = 0;
   let lastLevel: Level = INFO;
-  while (pos < limit) {
-    // The prefix, as PrefixReader.readHot reads it: a new minute (or the first) is taken by the reader as readHot
-    // takes it, and stays taken whatever the rest of the line is (readHot then finds it held).
-    if (dv.getFloat64(pos, true) !== head || dv.getFloat64(pos + 8, true) !== tail) {
-      // The clock may weigh the new minute against the line before it (log-clock.ts byRhythm): that line's time, as read.
-      if (lines > 0) prefix.at = lastAt;
-      if (!prefix.takeMinute(pos)) break;
-      head = prefix.minuteHead;
-      tail = prefix.minuteTail;
-      minute = prefix.minuteStart;
-    }
-    const ms = secondsMs(dv.getInt32(pos + 16, true), dv.getInt32(pos + 20, true));
-    if (ms < 0) break;
-    const at = minute + ms;
-    const rule = dv.getFloat64(pos + 23, true);
-    let level: Level;
-    if (rule === INFO_RULE) level = INFO;
-    else if (rule === WARNING_RULE) level = WARNING;
-    else break;
-    // The words, byte for byte from the prefix's "- " on (any other spacing, emoji form or word: hotLine's).
-    let kind = KEYED_SUCCEEDED;
-    let timeout = false;
-    let q: number;
-    if (level === INFO) {
-      const a = dv.getFloat64(pos + 31, true);
-      if (a !== OK_A || dv.getFloat64(pos + 39, true) !== OK_B) {
-        // A Progress line (hot-progress.ts): a LogLine of the batch's `lines`, and the run goes on past it.
-        const after = a === PROGRESS_A && dv.getFloat64(pos + 39, true) === PROGRESS_B && b[pos + 47] === 32 ? hotProgress(b, pos + 48, len, at, out) : -1;
-        if (after < 0) break;
-        order[size++] = GENERAL;
+  // The line loop, LINE_LOOP_DEPTH loops deep: each loop around it tests `once` at its head (a head of its own: loops
+  // that share one are given one back edge, the outermost's, at its depth) and ends in a break (no back edge at all).
+  const once = true;
+  for (; once; ) {
+    for (; once; ) {
+      while (pos < limit) {
+        // The prefix, as PrefixReader.readHot reads it: a new minute (or the first) is taken by the reader as readHot
+        // takes it, and stays taken whatever the rest of the line is (readHot then finds it held).
+        if (dv.getFloat64(pos, true) !== head || dv.getFloat64(pos + 8, true) !== tail) {
+          // The clock may weigh the new minute against the line before it (log-clock.ts byRhythm): that line's time, as read.
+          if (lines > 0) prefix.at = lastAt;
+          if (!prefix.takeMinute(pos)) break;
+          head = prefix.minuteHead;
+          tail = prefix.minuteTail;
+          minute = prefix.minuteStart;
+        }
+        const ms = secondsMs(dv.getInt32(pos + 16, true), dv.getInt32(pos + 20, true));
+        if (ms < 0) break;
+        const at = minute + ms;
+        const rule = dv.getFloat64(pos + 23, true);
+        let level: Level;
+        if (rule === INFO_RULE) level = INFO;
+        else if (rule === WARNING_RULE) level = WARNING;
+        else break;
+        // The words, byte for byte from the prefix's "- " on (any other spacing, emoji form or word: hotLine's).
+        let kind = KEYED_SUCCEEDED;
+        let timeout = false;
+        let q: number;
+        if (level === INFO) {
+          const a = dv.getFloat64(pos + 31, true);
+          if (a !== OK_A || dv.getFloat64(pos + 39, true) !== OK_B) {
+            // A Progress line (hot-progress.ts): a LogLine of the batch's `lines`, and the run goes on past it.
+            const after = a === PROGRESS_A && dv.getFloat64(pos + 39, true) === PROGRESS_B && b[pos + 47] === 32 ? hotProgress(b, pos + 48, len, at, out) : -1;
+            if (after < 0) break;
+            order[size++] = GENERAL;
+            lines++;
+            if (at > maxAt) maxAt = at;
+            lastAt = at;
+            lastLevel = level;
+            pos = after;
+            continue;
+          }
+          q = pos + 47;
+        } else {
+          if (dv.getFloat64(pos + 31, true) !== WARN_A) break;
+          const w = dv.getFloat64(pos + 39, true);
+          kind = KEYED_FAILED;
+          if (w === FAIL_B && dv.getUint16(pos + 47, true) === FAIL_C) q = pos + 49;
+          else if (w === TIME_B && dv.getFloat64(pos + 47, true) === TIME_C && dv.getInt32(pos + 55, true) === TIME_D) {
+            q = pos + 59;
+            timeout = true;
+          } else break;
+        }
+        // The key token, as hot-lines.ts keyAt reads it: printable ASCII up to a space or the line's end, four bytes at
+        // a time while none is a space, a control byte or non-ASCII.
+        let e = q;
+        let bits = 0;
+        let x = 0;
+        // A ten-digit key (game ids), with a colon or without, ended by a space or a control byte: where the scan below
+        // would stop too.
+        let ten = false;
+        if (q + 12 <= len && tenDigits(dv, q)) {
+          const y = b[q + 10];
+          if (y <= 32) {
+            ten = true;
+            e = q + 10;
+            x = y;
+          } else if (y === 58 && b[q + 11] <= 32) {
+            ten = true;
+            e = q + 11;
+            x = b[e];
+          }
+        }
+        if (!ten) {
+          while (e + 4 <= len) {
+            const w = dv.getInt32(e, true);
+            if ((((w - 0x21212121) | w) & 0x80808080) !== 0) break;
+            e += 4;
+          }
+          x = b[e];
+          while (x > 32) {
+            bits |= x;
+            x = b[++e];
+          }
+        }
+        const n = e - q;
+        // `Scraped successfully` and `Failed after 5 attempts: …` name no key; a key that starts with their letter is
+        // hotLine's to tell.
+        if (n === 0 || bits >= 0x80 || b[q] === 0x73 || b[q] === 0x61) break;
+        let next: number;
+        let error = '';
+        if (kind === KEYED_SUCCEEDED) {
+          if (x !== 32 && x !== 10) break;
+          if (n > MAX_KEY_CHARS) break;
+          // afterLine's first shape read here (` (2021-10-19)` and the line's end, no '\n' inside): hotRun is too large for
+          // V8 to inline afterLine, and its call on each success line was ~140 instructions of the parse worker's ~900.
+          if (e + 14 <= len && b[e + 13] === 10 && b[e] === 32 && b[e + 1] === 40 && b[e + 12] === 41 && b[e + 10] !== 10 && b[e + 11] !== 10) {
+            const y0 = dv.getInt32(e + 2, true) ^ 0x0a0a0a0a;
+            const y1 = dv.getInt32(e + 6, true) ^ 0x0a0a0a0a;
+            next = ((((y0 - 0x01010101) & ~y0) | ((y1 - 0x01010101) & ~y1)) & 0x80808080) === 0 ? e + 14 : afterLine(c, e, len);
+          } else next = afterLine(c, e, len);
+        } else if (timeout) {
+          // A colon after the key is not the key's (hotLine takes it off).
+          if (x !== 10 || b[e - 1] === 58 || n > MAX_KEY_CHARS) break;
+          next = e + 1;
+        } else {
+          // `KEY: HTTP nnn` and the line's end: the colon is not the key's.
+          if (x !== 32 || b[e - 1] !== 58 || n - 1 > MAX_KEY_CHARS || n === 1 || e + 9 > len) break;
+          if (dv.getInt32(e + 1, true) !== HTTP || b[e + 5] !== 32 || b[e + 9] !== 10) break;
+          const d0 = b[e + 6] - 48;
+          const d1 = b[e + 7] - 48;
+          const d2 = b[e + 8] - 48;
+          if ((d0 | (9 - d0) | d1 | (9 - d1) | d2 | (9 - d2)) < 0) break;
+          error = httpText(d0 * 100 + d1 * 10 + d2);
+          next = e + 10;
+          e--;
+        }
+        // The record, as KeyedLines.keyed writes it (room made above).
+        const k = e - q;
+        if (used + k > keyRoom) break;
+        order[size++] = kind;
+        // Whether the key is numbered (keyed-lines.ts isNumbered): a ten-digit key found above is, with its colon left out.
+        if (ten ? k === 10 : k === 10 ? tenDigits(dv, q) : isNumbered(dv, b, q, e)) {
+          // A numbered key travels unhashed (keyed-lines.ts).
+          h1s[count] = 0;
+          h2s[count] = 0;
+        } else {
+          hashView(dv, b, q, e);
+          h1s[count] = lanes.h1;
+          h2s[count] = lanes.h2;
+        }
+        if (k === 10) {
+          keyView.setInt32(used, dv.getInt32(q, true), true);
+          keyView.setInt32(used + 4, dv.getInt32(q + 4, true), true);
+          keyView.setUint16(used + 8, dv.getUint16(q + 8, true), true);
+        } else {
+          for (let i = 0; i < k; i++) keyBytes[used + i] = b[q + i];
+        }
+        used += k;
+        keyEnds[count] = used;
+        ats[count] = at;
+        count++;
+        if (kind === KEYED_FAILED) {
+          if (timeout) {
+            failures.push('timeout');
+            errors.push('timeout');
+          } else {
+            failures.push(error);
+            errors.push(error);
+          }
+        }
         lines++;
         if (at > maxAt) maxAt = at;
         lastAt = at;
         lastLevel = level;
-        pos = after;
-        continue;
+        pos = next;
       }
-      q = pos + 47;
-    } else {
-      if (dv.getFloat64(pos + 31, true) !== WARN_A) break;
-      const w = dv.getFloat64(pos + 39, true);
-      kind = KEYED_FAILED;
-      if (w === FAIL_B && dv.getUint16(pos + 47, true) === FAIL_C) q = pos + 49;
-      else if (w === TIME_B && dv.getFloat64(pos + 47, true) === TIME_C && dv.getInt32(pos + 55, true) === TIME_D) {
-        q = pos + 59;
-        timeout = true;
-      } else break;
+      break;
     }
-    // The key token, as hot-lines.ts keyAt reads it: printable ASCII up to a space or the line's end, four bytes at
-    // a time while none is a space, a control byte or non-ASCII.
-    let e = q;
-    let bits = 0;
-    let x = 0;
-    // A ten-digit key (game ids), with a colon or without, ended by a space or a control byte: where the scan below
-    // would stop too.
-    let ten = false;
-    if (q + 12 <= len && tenDigits(dv, q)) {
-      const y = b[q + 10];
-      if (y <= 32) {
-        ten = true;
-        e = q + 10;
-        x = y;
-      } else if (y === 58 && b[q + 11] <= 32) {
-        ten = true;
-        e = q + 11;
-        x = b[e];
-      }
-    }
-    if (!ten) {
-      while (e + 4 <= len) {
-        const w = dv.getInt32(e, true);
-        if ((((w - 0x21212121) | w) & 0x80808080) !== 0) break;
-        e += 4;
-      }
-      x = b[e];
-      while (x > 32) {
-        bits |= x;
-        x = b[++e];
-      }
-    }
-    const n = e - q;
-    // `Scraped successfully` and `Failed after 5 attempts: …` name no key; a key that starts with their letter is
-    // hotLine's to tell.
-    if (n === 0 || bits >= 0x80 || b[q] === 0x73 || b[q] === 0x61) break;
-    let next: number;
-    let error = '';
-    if (kind === KEYED_SUCCEEDED) {
-      if (x !== 32 && x !== 10) break;
-      if (n > MAX_KEY_CHARS) break;
-      // afterLine's first shape read here (` (2021-10-19)` and the line's end, no '\n' inside): hotRun is too large for
-      // V8 to inline afterLine, and its call on each success line was ~140 instructions of the parse worker's ~900.
-      if (e + 14 <= len && b[e + 13] === 10 && b[e] === 32 && b[e + 1] === 40 && b[e + 12] === 41 && b[e + 10] !== 10 && b[e + 11] !== 10) {
-        const y0 = dv.getInt32(e + 2, true) ^ 0x0a0a0a0a;
-        const y1 = dv.getInt32(e + 6, true) ^ 0x0a0a0a0a;
-        next = ((((y0 - 0x01010101) & ~y0) | ((y1 - 0x01010101) & ~y1)) & 0x80808080) === 0 ? e + 14 : afterLine(c, e, len);
-      } else next = afterLine(c, e, len);
-    } else if (timeout) {
-      // A colon after the key is not the key's (hotLine takes it off).
-      if (x !== 10 || b[e - 1] === 58 || n > MAX_KEY_CHARS) break;
-      next = e + 1;
-    } else {
-      // `KEY: HTTP nnn` and the line's end: the colon is not the key's.
-      if (x !== 32 || b[e - 1] !== 58 || n - 1 > MAX_KEY_CHARS || n === 1 || e + 9 > len) break;
-      if (dv.getInt32(e + 1, true) !== HTTP || b[e + 5] !== 32 || b[e + 9] !== 10) break;
-      const d0 = b[e + 6] - 48;
-      const d1 = b[e + 7] - 48;
-      const d2 = b[e + 8] - 48;
-      if ((d0 | (9 - d0) | d1 | (9 - d1) | d2 | (9 - d2)) < 0) break;
-      error = httpText(d0 * 100 + d1 * 10 + d2);
-      next = e + 10;
-      e--;
-    }
-    // The record, as KeyedLines.keyed writes it (room made above).
-    const k = e - q;
-    if (used + k > keyRoom) break;
-    order[size++] = kind;
-    // Whether the key is numbered (keyed-lines.ts isNumbered): a ten-digit key found above is, with its colon left out.
-    if (ten ? k === 10 : k === 10 ? tenDigits(dv, q) : isNumbered(dv, b, q, e)) {
-      // A numbered key travels unhashed (keyed-lines.ts).
-      h1s[count] = 0;
-      h2s[count] = 0;
-    } else {
-      hashView(dv, b, q, e);
-      h1s[count] = lanes.h1;
-      h2s[count] = lanes.h2;
-    }
-    if (k === 10) {
-      keyView.setInt32(used, dv.getInt32(q, true), true);
-      keyView.setInt32(used + 4, dv.getInt32(q + 4, true), true);
-      keyView.setUint16(used + 8, dv.getUint16(q + 8, true), true);
-    } else {
-      for (let i = 0; i < k; i++) keyBytes[used + i] = b[q + i];
-    }
-    used += k;
-    keyEnds[count] = used;
-    ats[count] = at;
-    count++;
-    if (kind === KEYED_FAILED) {
-      if (timeout) {
-        failures.push('timeout');
-        errors.push('timeout');
-      } else {
-        failures.push(error);
-        errors.push(error);
-      }
-    }
-    lines++;
-    if (at > maxAt) maxAt = at;
-    lastAt = at;
-    lastLevel = level;
-    pos = next;
+    break;
   }
   rec.size = size;
   rec.count = count;
@@ -269,6 +278,18 @@ export function hotRun(c: ChunkBytes, prefix: PrefixReader, rec: KeyedLines, pos
   }
   return pos;
 }
+
+/**
+ * How deep in loops hotRun's line loop is (the two around it run once). V8 replaces a running loop with optimized code
+ * (on-stack replacement: a TurboFan job of its own) at a back edge once the function's OSR urgency exceeds the loop's
+ * depth, and a tick of the interrupt budget raises that urgency by one when it lands in a call still running unoptimized
+ * code while optimized code is ready. With the line loop at depth 0 one tick was enough: hotRun's optimized code is
+ * installed at such a tick (the budget interrupt handles V8's install request first), in the call that was running, so
+ * the parse worker compiled hotRun twice in 3 of 6 reads of the 80 MB one-run log (`--trace-osr`: urgency 0 → 1 right
+ * after `completed optimizing hotRun`, then an OSR job as long as the first); at depth 2 it takes three ticks in one call
+ * of HOT_RUN_BYTES (each a small part of a tick): 0 of 6. test/hot-run-osr.test.ts reads the depth in V8's bytecode.
+ */
+export const LINE_LOOP_DEPTH = 2;
 
 /**
  * Bytes of lines one hotRun call reads at most (about 55 usual lines). A call that read a whole 1 MiB batch was one

@@ -1,7 +1,7 @@
 import { sleepUnlessAborted } from '../abort.js';
 import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { makeDirs } from '../runner/make-dirs.js';
 import { join } from 'node:path';
 import { withClaim } from '../runner/claim-file.js';
 import { processWakes } from '../wake.js';
@@ -192,6 +192,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   let spoke: string | null = null;
   /** When the region last said an execution was running (our clock): the latest proof of its life. */
   let seenActive: { id: string; at: number } | null = null;
+  /** When the newest look that found an execution active was asked (our clock): its clock is shown to there (show). */
+  let seenRunning: { id: string; at: number } | null = null;
   /** The newest entry read of the followed execution's log (its timestamp): a later proof of its life than a look may be. */
   let newestRead: { id: string; at: number } | null = null;
   /**
@@ -251,7 +253,12 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     return s === 'gave-up' && caughtUpFrom === null ? 'waiting' : s;
   }
 
-  function show(e: ExecutionInfo, seenOurs: boolean, seenRunId: string | null) {
+  /**
+   * `askedAt`: when the call that gave `e` was asked (our clock). An answer `running` proves the execution ran at some
+   * moment after it, so its clock may be shown to there and no further (the place's seenRunningAt): counted on with the
+   * clock to the next look, an end that came between snapped it back (h79's note: `1:06`, then `incomplete · 1:04`).
+   */
+  function show(e: ExecutionInfo, seenOurs: boolean, seenRunId: string | null, askedAt: number | null = null) {
     // Ours stays ours: a look whose read of runs.jsonl came before the launch's record was written (a listing under way
     // as `s` launched), or failed, finds no record of the execution shown, and took it for another's: the run id
     // flipped to the execution's and back, `external` for one look, and the notices said under the run went with it
@@ -261,6 +268,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const runId = seenRunId ?? (known ? shownRunId : null);
     const active = isActive(e);
     if (active) seenActive = { id: e.id, at: d.now() };
+    // Another execution shown: what was seen of the one before is not its.
+    const before = seenRunning?.id === e.id ? seenRunning.at : null;
+    const seenRunningAt = active && askedAt !== null ? Math.max(before ?? 0, askedAt) : before;
+    seenRunning = seenRunningAt === null ? null : { id: e.id, at: seenRunningAt };
     if (active) watchCancels();
     current = e;
     shownRunId = runId ?? e.id;
@@ -269,7 +280,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     // An ended execution's log-incomplete mark comes in the same event as its end: never `ended` in between. One taken
     // up after its end is being read from then on (followLog), in the same event it is shown (tester AH4).
     const taken = followed?.e.id !== e.id ? { firstRead: !active } : {};
-    place({ execution: e, ours: isOurs, ...cleared('run'), ...taken, ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
+    place({ execution: e, ours: isOurs, seenRunningAt, ...cleared('run'), ...taken, ...(active ? {} : { cancelling: false, logIncomplete: incompleteOf(e) }) });
     // A cancelled execution was stopped on someone's word (ours, gcloud or the console): the run ends `stopped`.
     d.dispatch({ type: 'process/update', patch: { runId: runId ?? e.id, attached: isOurs && active, alive: active, external: active && !isOurs, externalPids: [], stopped: e.state === 'cancelled' } });
   }
@@ -399,6 +410,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     const was = current!;
     let e: ExecutionInfo;
     const woke = wakes();
+    const askedAt = d.now();
     try {
       e = await api.getExecution(spec, was.id, d.signal);
     } catch (err) {
@@ -415,7 +427,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     }
     const runs = await readRuns(d.stateDir, cloudRunOwner(d.spec)).catch(() => [] as RunRecord[]);
     const rec = ourExecutions(runs).get(e.id) ?? null;
-    show(e, rec !== null, rec?.id ?? null);
+    show(e, rec !== null, rec?.id ?? null, askedAt);
     // Its row in an open `h` moves with it (its state, its end), from the last listing: no call of its own.
     track(historyChanged(lastList.map((x) => (x.id === e.id ? e : x))));
     if (!isActive(e)) await onEnded(e, rec);
@@ -622,6 +634,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
 
   /** Lists the job's executions: follows the running one (re-attach), else the newest finished one. */
   async function findRunning(first: boolean): Promise<void> {
+    const askedAt = d.now();
     const list = await listOrSay();
     if (!list) return;
     // Listed once only when what it holds is shown: until then the place says `looking for executions…`, never `no
@@ -649,14 +662,14 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     // Nothing to read at start: whatever happens from now on is news.
     if (!pick && current === null) d.dispatch({ type: 'log/history-done' });
     if (!pick || pick.id === current?.id) {
-      if (pick) show(pick, mine.has(pick.id), mine.get(pick.id)?.id ?? null);
+      if (pick) show(pick, mine.has(pick.id), mine.get(pick.id)?.id ?? null, askedAt);
       // Known now: said with an event, so a key waiting for it (notKnownYet) hears.
       if (!listedOnce) place({ listedAt: d.now() });
       listedOnce = true;
       return;
     }
     const rec = mine.get(pick.id) ?? null;
-    show(pick, rec !== null, rec?.id ?? null);
+    show(pick, rec !== null, rec?.id ?? null, askedAt);
     if (!listedOnce) place({ listedAt: d.now() });
     listedOnce = true;
     // Keyed by the run, as its end's notice is: a cancel or the end replaces it (tester AA10: `re-attached …, still
@@ -747,6 +760,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         return { ok: false, message: `not launched: ${(err as Error).message}`, notices };
       }
       let e: ExecutionInfo;
+      const askedAt = d.now();
       try {
         e = await api.runJob(spec, { args, env: spec.env, ...(spec.taskCount ? { taskCount: spec.taskCount } : {}), ...(spec.timeout ? { timeoutSeconds: spec.timeout } : {}) }, d.signal);
       } catch (err) {
@@ -764,7 +778,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         e = found;
       }
       await appendRunRecord(d.stateDir, { ...record, log: `cloud-run:${e.name}`, execution: e.name }).catch((err: Error) => notices.push(`could not record execution ${e.id} in runs.jsonl: ${err.message}`));
-      show(e, true, runId);
+      show(e, true, runId, askedAt);
       d.dispatch({ type: 'log/history-done' });
       followLog(e, { ...record, execution: e.name, end: null });
       wake?.();
@@ -980,7 +994,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       place({ cancelling: true });
       notice(cancelUnderWay(asked), 'info', `run:${shownRunId}`);
       try {
-        await mkdir(d.stateDir, { recursive: true }).catch(() => undefined);
+        await makeDirs(d.stateDir).catch(() => undefined);
         for (let tries = 0; tries < 100 && !d.signal.aborted; tries++) {
           const out = await withClaim(claim, () => cancelOnce(id)).catch((err: Error) => ({ ok: false as const, message: `cancel of execution ${id} not sent: ${err.message}` }));
           if (out) return out;

@@ -14,7 +14,7 @@ import { withMarkedPids } from '../runner/run-mark.js';
 import type { ProcStart } from '../runner/proc.js';
 import { appendRunRecord, recordEndOnce, readRuns, stopAsked, type RunRecord } from '../runner/runs-file.js';
 import { runsOwner } from '../runner/runs-owner.js';
-import type { Survivor } from '../runner/session.js';
+import { ignoresSignal, runProcesses, type Survivor } from '../runner/session.js';
 import { killRun } from '../runner/stop.js';
 import { lateExit, watchProcess, type ExitInfo } from '../runner/watch.js';
 import { coverageView } from '../state/coverage-view.js';
@@ -362,9 +362,14 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       }
       // Keyed by the run's stop: it goes when the stop moves on or is over (tester AC11: it stood frozen under `stopped`).
       if (p.stopping) return { ok: false, tone: 'info', message: `stopping run ${p.runId}: ${stopStage(p, d.now(), false)}`, key: stopNoticeKey(p.runId ?? '') };
+      // What `y` will send, as it will send it: a run whose every process ignores SIGINT (a backfill a script started
+      // with `&`) gets SIGTERM at once, and the box says so (tester AH5 a: it promised a SIGINT that never went).
+      const groups = p.left ? "its session's process groups" : 'its process group';
+      const ignoring = sigintIgnoredBy({ pid: p.pid, procStart: p.procStart, left: p.left?.pids });
+      const signals = ignoring ? `SIGTERM to ${groups} at once: ${ignoring} SIGINT` : `SIGINT to ${groups}, SIGTERM after ${STOP_GRACE_MS / 1000} s`;
       // A command that exited leaving the backfill in its session (tester W24): the box names what goes on.
-      if (p.left) return { ok: true, kind: 'stop', message: `Stop run ${p.runId}? Its command ${leftWords(p.left.exitCode, p.left.signal, p.left.pids)}. SIGINT to its session's process groups, SIGTERM after ${STOP_GRACE_MS / 1000} s.` };
-      return { ok: true, kind: 'stop', message: `Stop run ${p.runId} (pid ${p.pid})? SIGINT to its process group, SIGTERM after ${STOP_GRACE_MS / 1000} s.` };
+      if (p.left) return { ok: true, kind: 'stop', message: `Stop run ${p.runId}? Its command ${leftWords(p.left.exitCode, p.left.signal, p.left.pids)}. ${signals}.` };
+      return { ok: true, kind: 'stop', message: `Stop run ${p.runId} (pid ${p.pid})? ${signals}.` };
     },
     launch,
     stop: stops.stop,
@@ -441,4 +446,14 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       if (ended.length) await d.refreshHistory();
     },
   };
+}
+
+/**
+ * `pid 6388 ignores` / `pids 6388, 6390 all ignore` when every process of the run ignores SIGINT (its SigIgn in
+ * /proc, as stop.ts reads it when the stop goes), else null. Where /proc cannot be read nothing is known to ignore it.
+ */
+function sigintIgnoredBy(run: { pid: number; procStart: ProcStart | null; left?: Survivor[] }): string | null {
+  const members = runProcesses(run);
+  if (members.length === 0 || !members.every((m) => ignoresSignal(m.pid, 'SIGINT'))) return null;
+  return members.length === 1 ? `pid ${members[0].pid} ignores` : `pids ${members.map((m) => m.pid).join(', ')} all ignore`;
 }

@@ -66,6 +66,7 @@ const REASONS: Record<string, string> = {
   ENOTDIR: 'a part of the path is a file, not a directory',
   ENOENT: 'the directory does not exist',
   EEXIST: 'a file of that name is in the way',
+  ETIMEDOUT: 'its file system did not answer in time (a hung mount?)',
 };
 
 /**
@@ -79,9 +80,13 @@ export function describeWriteError(err: unknown, what: string, dir?: string): Er
   // in the way … launch-loc.lock`, where the lock's own name was free and the folder was the file).
   const e = err as NodeJS.ErrnoException;
   const inTheWay = code === 'ENOTDIR' || (code === 'EEXIST' && e?.syscall === 'mkdir') ? fileInTheWay(e.path) : null;
-  let reason = inTheWay ? `${inTheWay} is a file, not a directory` : ((code && REASONS[code]) ?? (err instanceof Error ? err.message : String(err)));
+  const noFolders = (e as { noFolders?: boolean })?.noFolders === true;
+  let reason = inTheWay ? `${inTheWay} is a file, not a directory` : noFolders ? 'its file system makes no folders there' : ((code && REASONS[code]) ?? (err instanceof Error ? err.message : String(err)));
   if ((code === 'ENOSPC' || code === 'EDQUOT') && dir !== undefined) reason += ` (${freeSpace(dir)})`;
-  const error = new Error(`Cannot write ${what}: ${reason}${code ? ` (${code})` : ''}`);
+  // The folder that could not be made, by its path (make-dirs.ts keeps it): the state directory, or one above it
+  // (tester AH9 e: a read-only file system's folder read `the directory does not exist`, naming only the lock).
+  const at = !inTheWay && e?.syscall === 'mkdir' && e.path ? ` making the folder ${e.path}` : '';
+  const error = new Error(`Cannot write ${what}: ${reason}${code ? ` (${code})` : ''}${at}`);
   (error as NodeJS.ErrnoException).code = code;
   return error;
 }

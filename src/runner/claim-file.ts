@@ -1,9 +1,13 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { open, rm, stat } from 'node:fs/promises';
+import { readUserText, readUserTextSync } from '../user-file.js';
 import { pidExists } from './proc.js';
 
 /** A claim older than this was left by a dashboard that died between claiming and writing; it is taken over. */
 export const CLAIM_STALE_MS = 60_000;
+
+/** A claim holds a pid and a newline: read as a regular file only, to a bound (user-file.ts). */
+const CLAIM_READ = { label: 'claim', maxBytes: 64_000 };
 
 /**
  * Runs `work` while holding the claim file `claim` (made with O_EXCL, ours: removed once `work` settles), so that of
@@ -20,6 +24,8 @@ export async function withClaim<T>(claim: string, work: () => Promise<T>, descri
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw describe(err);
     const st = await stat(claim).catch(() => null);
+    // Not a file we make (a FIFO, a folder): never read (it could block), never removed (not ours): held.
+    if (st && !st.isFile()) return null;
     if (st && Date.now() - st.mtimeMs < CLAIM_STALE_MS && !(await ownerGone(claim))) return null;
     await rm(claim, { force: true });
     return withClaim(claim, work, describe);
@@ -33,7 +39,7 @@ export async function withClaim<T>(claim: string, work: () => Promise<T>, descri
 
 /** The claim names a process (its first line) that no longer exists; false when it names none or one alive. */
 async function ownerGone(claim: string): Promise<boolean> {
-  const pid = Number((await readFile(claim, 'utf8').catch(() => '')).trim());
+  const pid = Number((await readUserText(claim, CLAIM_READ).then((r) => r.text, () => '')).trim());
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   return !pidExists(pid);
 }
@@ -56,7 +62,8 @@ export function claimNow(claim: string): (() => void) | null {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       let fresh = false;
       try {
-        const pid = Number(readFileSync(claim, 'utf8').trim());
+        if (!statSync(claim).isFile()) return null; // not ours (a FIFO, a folder): never read, never removed
+        const pid = Number(readUserTextSync(claim, CLAIM_READ).text.trim());
         const alive = !Number.isInteger(pid) || pid <= 0 || pid === process.pid || pidExists(pid);
         fresh = Date.now() - statSync(claim).mtimeMs < CLAIM_STALE_MS && alive;
       } catch {

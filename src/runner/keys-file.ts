@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { makeDirs } from './make-dirs.js';
 import { join, resolve } from 'node:path';
 import { describeWriteError, writeFileAtomic } from './atomic-write.js';
 import { keyForMessage, unsafeKeyProblem } from '../key-safety.js';
@@ -65,7 +65,7 @@ export async function writeKeysFile(
   if (bad !== -1) throw new Error(`Refusing to write the keys file: key ${bad + 1} ${keyForMessage(keys[bad])} ${unsafeKeyProblem(keys[bad])}`);
   const dir = join(resolve(stateDir), 'keys');
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
   } catch (err) {
     throw describeWriteError(err, `the keys file directory ${dir}`, resolve(stateDir));
   }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { makeDirs } from './make-dirs.js';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { procStartOf } from './proc.js';
@@ -71,7 +72,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   const record = (pid: number | null, procStart: LaunchRecord['procStart']): LaunchRecord => ({ type: 'launch', ...base, pid, procStart });
   const notStarted = (message: string): LaunchResult => ({ ok: false, reason: message, firstOutput: '', run: { ...base, pid: null, procStart: null, end: null } });
   try {
-    await mkdir(opts.stateDir, { recursive: true });
+    await makeDirs(opts.stateDir);
   } catch (err) {
     return notStarted(`${describeWriteError(err, `the state directory ${opts.stateDir}`, dirname(opts.stateDir)).message}; nothing was started`);
   }
@@ -96,7 +97,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   }
   let fd: number;
   try {
-    await mkdir(dirname(opts.logFile), { recursive: true });
+    await makeDirs(dirname(opts.logFile));
     fd = openSync(opts.logFile, 'a');
   } catch (err) {
     return failed(describeWriteError(err, `the log ${opts.logFile}`, dirname(opts.logFile)).message);

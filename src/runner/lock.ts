@@ -1,4 +1,6 @@
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, rename, unlink, writeFile } from 'node:fs/promises';
+import { makeDirs } from './make-dirs.js';
+import { readUserText, type UserFileError } from '../user-file.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describeWriteError } from './atomic-write.js';
@@ -45,7 +47,7 @@ export async function acquireLaunchLock(stateDir: string, job: string, opts: Loc
   try {
     // Inside the try: a write that fails half way (a full disk) must not leave the temp file behind.
     try {
-      await mkdir(stateDir, { recursive: true });
+      await makeDirs(stateDir);
       await writeFile(tmp, ours, { flag: 'wx' });
     } catch (err) {
       throw describeWriteError(err, `the launch lock ${path}`, stateDir);
@@ -118,9 +120,10 @@ async function releaseIfOurs(path: string, ours: string): Promise<void> {
 
 async function readOrNull(path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    // A regular file only (user-file.ts): a FIFO with the lock's name would block the read for good.
+    return (await readUserText(path, { label: 'launch lock', maxBytes: 64_000 })).text;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((err as UserFileError).problem === 'missing') return null;
     throw err;
   }
 }

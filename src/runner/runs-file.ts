@@ -1,5 +1,8 @@
-import { close, existsSync, fstatSync, fsync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { close, closeSync, constants, existsSync, fstatSync, fsync, openSync, readSync, writeSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { kindOf } from '../follow/tracked-file.js';
+import { readUserText, readUserTextSync, type UserFileError } from '../user-file.js';
+import { makeDirs, makeDirsSync } from './make-dirs.js';
 import { join } from 'node:path';
 import { describeWriteError, syncDir } from './atomic-write.js';
 import { withClaim } from './claim-file.js';
@@ -129,12 +132,43 @@ export interface RunRecord extends Omit<LaunchRecord, 'type'> {
   left?: Omit<LeftRecord, 'type' | 'id'>;
 }
 
+/**
+ * Written by a dashboard that watched a writer not started here (no launch of ours) and saw it go: when its run ended
+ * as that dashboard says it (the look that found it gone, or the last that saw it when looks were far apart). A
+ * dashboard opened later and `status` have only the run's lines, which end where its last line was written, before a
+ * hang (tester AI4: `ended · 0:21` on the watching dashboard, `0:07` beside it and in `status`): they read this.
+ */
+export interface WriterEndRecord {
+  type: 'writer-end';
+  /** `writer-PID-ENDEDAT`: a name of its own, no launch's. */
+  id: string;
+  /** The log it wrote (runs-owner.ts: the job it belongs to). */
+  log: string;
+  pids: number[];
+  /** Epoch ms, our clock. */
+  endedAt: number;
+}
+
 /** Any line of runs.jsonl. */
-export type AnyRunRecord = LaunchRecord | EndRecord | StopRecord | LeftRecord;
+export type AnyRunRecord = LaunchRecord | EndRecord | StopRecord | LeftRecord | WriterEndRecord;
 
 /** Where runs are recorded. */
 export function runsPath(stateDir: string): string {
   return join(stateDir, 'runs.jsonl');
+}
+
+/**
+ * How runs.jsonl is read (user-file.ts): a regular file only (a FIFO put there would block the read for good), and at
+ * most 256 MB: a record is under 2 KB, so that is over 100,000 runs, while the file is held whole as one string.
+ */
+const RUNS_READ = { label: 'run records', maxBytes: 256_000_000 };
+
+/** Appended to without blocking: a FIFO with no reader fails the open at once (ENXIO) instead of waiting for one. */
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK;
+
+/** runs.jsonl that is not a regular file (a FIFO, a device, put there by someone): never written into. */
+function notRegular(st: Stats): Error {
+  return new Error(`it is ${kindOf(st)}, not a regular file: nothing written to it`);
 }
 
 /**
@@ -146,12 +180,15 @@ export function runsPath(stateDir: string): string {
 export async function appendRunRecord(stateDir: string, record: AnyRunRecord): Promise<void> {
   const path = runsPath(stateDir);
   try {
-    await mkdir(stateDir, { recursive: true });
+    await makeDirs(stateDir);
     const lead = (await endsTorn(path)) ? '\n' : '';
-    const handle = await open(path, 'a', 0o644);
+    // Non-blocking: a FIFO at the path (no reader) fails at once instead of waiting for one; then refused, unwritten.
+    const handle = await open(path, APPEND_FLAGS, 0o644);
     let created = false;
     try {
-      created = (await handle.stat()).size === 0;
+      const st = await handle.stat();
+      if (!st.isFile()) throw notRegular(st);
+      created = st.size === 0;
       await handle.write(`${lead}${JSON.stringify(record)}\n`, null, 'utf8');
       await handle.sync();
     } finally {
@@ -166,12 +203,14 @@ export async function appendRunRecord(stateDir: string, record: AnyRunRecord): P
 async function endsTorn(path: string): Promise<boolean> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return false;
   }
   try {
-    const { size } = await handle.stat();
+    const st = await handle.stat();
+    if (!st.isFile()) throw notRegular(st);
+    const { size } = st;
     if (size === 0) return false;
     const last = Buffer.alloc(1);
     await handle.read(last, 0, 1, size - 1);
@@ -230,9 +269,14 @@ export function appendRunRecordNow(stateDir: string, record: AnyRunRecord): { sy
   const path = runsPath(stateDir);
   let fd: number;
   try {
-    mkdirSync(stateDir, { recursive: true });
-    fd = openSync(path, 'a+', 0o644);
-    const { size } = fstatSync(fd);
+    makeDirsSync(stateDir);
+    fd = openSync(path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw notRegular(st);
+    }
+    const { size } = st;
     const last = Buffer.alloc(1);
     const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
     writeSync(fd, `${torn ? '\n' : ''}${JSON.stringify(record)}\n`);
@@ -276,9 +320,9 @@ export async function stopAsked(stateDir: string, id: string): Promise<boolean> 
 export async function readRuns(stateDir: string, owner: string | null): Promise<RunRecord[]> {
   let text: string;
   try {
-    text = await readFile(runsPath(stateDir), 'utf8');
+    text = (await readUserText(runsPath(stateDir), RUNS_READ)).text;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as UserFileError).problem === 'missing') return [];
     throw err;
   }
   const runs = foldRuns(parseRunLines(text));
@@ -288,13 +332,24 @@ export async function readRuns(stateDir: string, owner: string | null): Promise<
   return runs.filter((r) => ownsRun(owner, r.log, exists));
 }
 
+/** When writers not started here were seen to go, as recorded for `owner`'s log (WriterEndRecord), oldest first; [] when none or unreadable. */
+export async function readWriterEnds(stateDir: string, owner: string): Promise<number[]> {
+  const text = await readUserText(runsPath(stateDir), RUNS_READ).then((r) => r.text, () => '');
+  const seen = new Map<string, boolean>();
+  const exists = (path: string) => seen.get(path) ?? (seen.set(path, existsSync(path)), seen.get(path)!);
+  return parseRunLines(text)
+    .filter((r): r is WriterEndRecord => r.type === 'writer-end' && ownsRun(owner, r.log, exists))
+    .map((r) => r.endedAt)
+    .sort((a, b) => a - b);
+}
+
 /**
  * The live-or-not carrier recorded for run `id`'s stop, read synchronously (a dashboard leaving hands its stop to it
  * in the same tick: see local-place.ts handOff); null when none is recorded or the file cannot be read.
  */
 export function recordedCarrierNow(stateDir: string, id: string): StopCarrier | null {
   try {
-    return foldRuns(parseRunLines(readFileSync(runsPath(stateDir), 'utf8'))).find((r) => r.id === id)?.stopCarrier ?? null;
+    return foldRuns(parseRunLines(readUserTextSync(runsPath(stateDir), RUNS_READ).text)).find((r) => r.id === id)?.stopCarrier ?? null;
   } catch {
     return null;
   }
@@ -307,7 +362,7 @@ export function recordedCarrierNow(stateDir: string, id: string): StopCarrier | 
  */
 export function recordedStopNow(stateDir: string, id: string): { askedAt: number; termAt: number | null; skipped: boolean; carrier: StopCarrier | null } | null {
   try {
-    const run = foldRuns(parseRunLines(readFileSync(runsPath(stateDir), 'utf8'))).find((r) => r.id === id);
+    const run = foldRuns(parseRunLines(readUserTextSync(runsPath(stateDir), RUNS_READ).text)).find((r) => r.id === id);
     if (!run || run.stopAskedAt === undefined || run.end) return null;
     const termAt = run.stopTermAt !== undefined && run.stopTermAt >= run.stopAskedAt ? run.stopTermAt : null;
     return { askedAt: run.stopAskedAt, termAt, skipped: termAt !== null && run.stopSkipped === 'SIGINT', carrier: run.stopCarrier ?? null };
@@ -365,6 +420,11 @@ function checkedRecord(raw: unknown): AnyRunRecord | null {
     const counts = r.counts && typeof r.counts === 'object' && !Array.isArray(r.counts) ? Object.fromEntries(Object.entries(r.counts).filter(([, v]) => isNum(v))) : undefined;
     return { type: 'end', id: r.id, endedAt: r.endedAt, exitCode: r.exitCode, signal: r.signal, reason: r.reason as EndReason, ...(counts ? { counts: counts as Record<string, number> } : {}), ...opt('message', isStr) };
   }
+  if (r.type === 'writer-end') {
+    const pids = Array.isArray(r.pids) ? r.pids.filter(isNum) : [];
+    if (!isStr(r.log) || !isNum(r.endedAt) || pids.length === 0) return null;
+    return { type: 'writer-end', id: r.id, log: r.log, pids, endedAt: r.endedAt };
+  }
   if (r.type !== 'launch') return null;
   const argvOk = Array.isArray(r.argv) && r.argv.every(isStr);
   if (!isStr(r.label) || !argvOk || !isStr(r.cwd) || !orNull(r.keysFile, isStr) || !isNum(r.keyCount) || !orNull(r.pid, isNum) || !orNull(r.procStart, (x): x is ProcStart => isNum(x) || isStr(x)) || !isStr(r.log) || !isNum(r.startedAt)) return null;
@@ -399,6 +459,8 @@ export function foldRuns(records: AnyRunRecord[]): RunRecord[] {
       if (run) run.left = { ...left, exitCode: run.left?.exitCode ?? left.exitCode, signal: run.left?.signal ?? left.signal, at: run.left?.at ?? left.at };
       continue;
     }
+    // A writer not started here is no run of ours (readWriterEnds).
+    if (rec.type === 'writer-end') continue;
     if (rec.type === 'stop') {
       const run = runs.get(rec.id);
       if (run && rec.signal === 'SIGTERM') {

@@ -31,8 +31,9 @@ const step = () => {
   if (left > 0) return void setTimeout(step, Math.min(250, left));
   for (const g of new Set(live.map((m) => m.pgrp))) { try { process.kill(-g, 'SIGTERM'); } catch {} }
   try {
-    const fd = fs.openSync(a.runs, 'a+');
-    const size = fs.fstatSync(fd).size; const last = Buffer.alloc(1);
+    const c = fs.constants; const fd = fs.openSync(a.runs, c.O_RDWR | c.O_APPEND | c.O_CREAT | c.O_NONBLOCK);
+    const st = fs.fstatSync(fd); if (!st.isFile()) { fs.closeSync(fd); return; }
+    const size = st.size; const last = Buffer.alloc(1);
     const torn = size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 10;
     fs.writeSync(fd, (torn ? '\\n' : '') + JSON.stringify({ type: 'stop', id: a.id, at: Date.now(), signal: 'SIGTERM' }) + '\\n');
     fs.fsyncSync(fd); fs.closeSync(fd);

@@ -82,6 +82,12 @@ export interface ProcessState {
    * their run ended then, not at its last line (tester Y7: a writer that hung 5:55 and died read `ended · 0:00`).
    */
   externalEndedAt?: number | null;
+  /**
+   * When writers not started here were seen to go by any dashboard, as runs.jsonl records them (WriterEndRecord; our
+   * clock, oldest first): a run no launch of ours started ended at the first after its last line (writer.ts), on every
+   * dashboard and in `status`, where those that did not watch it had only its lines (tester AI4). Absent: none.
+   */
+  writerEnds?: number[];
   /** We looked at who has the log open (Linux /proc); with no writer and no summary the run has ended. */
   writersChecked: boolean;
   /** When that look was taken (epoch ms): lines written after it prove a writer the look did not see. */
@@ -256,7 +262,7 @@ export interface LogState extends LogRuns {
    * one before the gap, the first after it once read), in the run read then (its start). `bytes` null: how many is not
    * known (a `>>` writer's cut whose copy is not found: tester AG10), and that any line is lost only the counts prove.
    */
-  lost?: { bytes: number | null; afterAt: number | null; beforeAt: number | null; runStartedAt: number | null } | null;
+  lost?: { bytes: number | null; afterAt: number | null; beforeAt: number | null; runStartedAt: number | null; /** A rotation compressed since (`bf.log.1.gz`) likely holding them, not read; absent when none. */ compressed?: string } | null;
   overlongBytes: number;
   /** Keys longer than MAX_KEY_CHARS seen in the log (cut for display, never launched). */
   suspiciousKeys: number;

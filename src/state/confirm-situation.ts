@@ -1,3 +1,4 @@
+import { isActive } from '../cloud-run/execution.js';
 import type { AppState, ConfirmKind, ProcessState } from './app-state.js';
 
 /** Grace each of SIGINT and SIGTERM gets before the next step of a stop. */
@@ -12,6 +13,10 @@ export function confirmSituation(kind: ConfirmKind, state: AppState): { key: str
   const ours = p.attached && p.alive === true ? `run ${p.runId} (pid ${p.pid})` : null;
   if (kind === 'stop' || kind === 'kill') {
     const key = `${p.runId}|${p.pid}|${p.alive}|${p.stopping ?? 'none'}`;
+    // A Cloud Run box asked to cancel an execution: said of the execution, as the box named it (tester AH5 d: a cancel
+    // from gcloud closed it as `the stop question …, as run resume-… is no longer running`).
+    const e = state.place?.execution;
+    if (state.place && e) return { key, words: !isActive(e) ? `execution ${e.id} ${e.state === 'cancelled' ? 'was cancelled' : e.state === 'unknown' ? 'is no longer listed' : e.state}` : `execution ${e.id} is the one running now` };
     if (!ours) return { key, words: `run ${p.runId ?? ''} is no longer running`.replace('  ', ' ') };
     return { key, words: p.stopping ? `the stop moved on: ${stopStage(p, state.now, false)}` : `${ours} is running and no stop is under way` };
   }

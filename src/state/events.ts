@@ -55,7 +55,7 @@ export type AppEvent =
   | { type: 'log/progress'; bytesRead: number; size: number; historyDone: boolean }
   | { type: 'log/overlong'; bytes: number }
   /** Bytes the log held between two reads that no file holds any more (follower's onLost: tester AD14). */
-  | { type: 'log/lost'; bytes: number | null }
+  | { type: 'log/lost'; bytes: number | null; /** A rotation compressed since the last read that likely holds them (not read). */ compressed?: string }
   /** The log cannot be read (what stands at the path, or the error): said until it is read or found missing. */
   | { type: 'log/problem'; message: string }
   /** A log with no file (Cloud Run): what was there at start has been read, so what comes next is news (alerts). */

@@ -160,6 +160,37 @@ function noChunks(): Chunk[] {
   return a;
 }
 
+/** Whether `warmFailedStore` ran in this thread. */
+let warmed = false;
+
+/**
+ * Runs the store's code for a new chunk and for a chunk's first failure kind a few times, once per thread, so that the
+ * fold's optimized addBytes has type feedback for both: a run's first chunk and its first pairs are made by its first
+ * failures, before V8 gives those functions their feedback (their 8th call), and addBytes optimized after that threw
+ * its code away at the 4,097th failure, where the second chunk is made ('Insufficient type feedback for generic named
+ * access' in room's new chunk and in countPair's new pair, inlined), and was compiled again, with push: in most reads
+ * of the 80 MB one-run log. For a long read only (parse-worker-client.ts): each chunk here is a full one's memory.
+ */
+export function warmFailedStore(): void {
+  if (warmed) return;
+  warmed = true;
+  const store = new FailedStore();
+  const key = new Uint8Array(10).fill(48);
+  for (let i = 0; i < WARM_CHUNKS; i++) {
+    store.addBytes(0, 0, key, 0, 10, 'HTTP 500', 'HTTP 500', i, 1);
+    // Full: the next failure starts a chunk, with a first pair of its own.
+    store.chunks[store.chunks.length - 1].length = CHUNK;
+  }
+}
+
+/** Whether `warmFailedStore` ran in this thread (tests: a long read warms it). */
+export function failedStoreWarmed(): boolean {
+  return warmed;
+}
+
+/** Chunks `warmFailedStore` makes: past V8's eighth call of room and countPair, where their feedback starts. */
+const WARM_CHUNKS = 16;
+
 export class FailedStore {
   // An array of objects from the start: an empty `[]` is an array of small integers until its first chunk, and the
   // fold's optimized code, made while the store held one chunk, met the array of objects at the second (after 4,096

@@ -11,9 +11,12 @@ export function failureBreakdown(failures: Record<string, number>): string {
     .join(' · ');
 }
 
-/** The kinds line, with the failures no line read says when lines were lost (rotation-note.ts failuresShort): `· 17 not read`. */
-export function failureKindsLine(failures: Record<string, number>, short: number): string {
+/**
+ * The kinds line, with the failures no line read says when lines were lost (rotation-note.ts failuresShort): `· 17 not
+ * read (lines lost)`; `compressed`: the compressed copy they are likely in (`· 17 not read (in bf.log.1.gz)`).
+ */
+export function failureKindsLine(failures: Record<string, number>, short: number, compressed?: string | null): string {
   const kinds = failureBreakdown(failures);
-  const missing = short > 0 ? `${formatCount(short)} not read (lines lost)` : '';
+  const missing = short > 0 ? `${formatCount(short)} not read (${compressed ? `in ${compressed}` : 'lines lost'})` : '';
   return kinds && missing ? `${kinds} · ${missing}` : kinds || missing;
 }

@@ -52,6 +52,14 @@ export interface PlaceState {
   cut?: boolean;
   /** When the calls began failing (the first failure since the last answer), epoch ms: "since 14:03:07" (tester W18). */
   errorSince?: number | null;
+  /**
+   * When the newest look that found the followed execution active was asked (our clock; absent or null: no such look,
+   * as in `status`). It ran at least until then, and nothing later is known until the next look: its elapsed time is
+   * shown to there (or to a later line of its log), never counted on with the clock past an end not yet seen (writer.ts).
+   */
+  seenRunningAt?: number | null;
+  /** How often a running execution is looked at (`cloudRun.pollSeconds`), ms; absent: 5 s. */
+  lookEveryMs?: number;
   /** A cancel was sent and the execution has not ended yet. */
   cancelling: boolean;
   /** When the job's executions were last listed (epoch ms); null until the first answer. */
@@ -62,8 +70,27 @@ export interface PlaceState {
 }
 
 /** The state of a Cloud Run place before anything is known. */
-export function initialPlaceState(label: string, stuckAfterMs: number): PlaceState {
-  return { kind: 'cloud-run', label, execution: null, ours: false, logNewestAt: null, logReadAt: null, logIncomplete: null, error: null, hint: null, errorAt: null, cancelling: false, listedAt: null, recent: [], stuckAfterMs };
+export function initialPlaceState(label: string, stuckAfterMs: number, lookEveryMs?: number): PlaceState {
+  return { ...(lookEveryMs !== undefined ? { lookEveryMs } : {}), kind: 'cloud-run', label, execution: null, ours: false, logNewestAt: null, logReadAt: null, logIncomplete: null, error: null, hint: null, errorAt: null, cancelling: false, listedAt: null, recent: [], stuckAfterMs };
+}
+
+/**
+ * The moment a running execution's time is shown to (its elapsed, and how long its stuck line says it ran): the clock a
+ * look interval (and a second for the call) behind now, so it ticks each second, but never past the newest proof that it
+ * runs (the newest look that found it running, asked then, or its newest log entry), which its end cannot be before: a
+ * clock counted to now went back at an end the next look brought (h79's note: `1:06`, then `incomplete · 1:04`). `now`
+ * when no look says (an execution not running). `status` takes its one listing as that look, so both agree.
+ */
+export function runningKnownTo(place: PlaceState | null | undefined, now: number): number {
+  const e = place?.execution;
+  if (!e || !isActive(e) || place!.seenRunningAt == null) return now;
+  const newest = place!.logNewestAt ?? 0;
+  return Math.min(now, Math.max(newest, Math.min(now - lookLagMs(place!), Math.max(place!.seenRunningAt, newest))));
+}
+
+/** How far behind now a running execution's time is shown (runningKnownTo): a look interval and a second. */
+export function lookLagMs(place: Pick<PlaceState, 'lookEveryMs'>): number {
+  return (place.lookEveryMs ?? 5000) + 1000;
 }
 
 /**

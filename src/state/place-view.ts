@@ -1,4 +1,4 @@
-import { placeErrorSource, placeErrorText } from './place-state.js';
+import { placeErrorSource, placeErrorText, runningKnownTo } from './place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { formatClock } from '../format.js';
@@ -10,6 +10,12 @@ import { problemKind } from '../overview/row-problem.js';
 export interface PlaceLine {
   text: string;
   tone: 'info' | 'ok' | 'warn' | 'fail';
+  /**
+   * A line that offers a shell command (`text` is `LEAD (or COMMAND)`): a screen with the rows for it says the lead,
+   * then the command on rows of its own, broken only with a trailing ` \` (tester AH10's twin on the job screen: the
+   * stuck line wrapped `gcloud … cancel ID` / `--region=… --project=…`, and a paste ran the first row alone).
+   */
+  command?: { lead: string; command: string };
 }
 
 /**
@@ -68,8 +74,12 @@ function problem(state: AppState): PlaceLine[] {
     const figures = keptIn !== null ? ` · figures from ${keptIn} (kept whole)` : p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
     return [{ text: `${placeErrorText(p, state.now, clockTime)}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
-  const stuck = stuckReason(p.execution, state.now, p.stuckAfterMs);
-  if (stuck) return [{ text: `stuck: ${stuck} · x cancels it (or ${cancelCommand(p.execution!)})`, tone: 'fail' }];
+  const stuck = stuckReason(p.execution, runningKnownTo(p, state.now), p.stuckAfterMs);
+  if (stuck) {
+    const lead = `stuck: ${stuck} · x cancels it`;
+    const command = cancelCommand(p.execution!);
+    return [{ text: `${lead} (or ${command})`, tone: 'fail', command: { lead, command } }];
+  }
   // Each fits 80 columns whole (the place lines are cut, never wrapped).
   // Read by name and found empty: Cloud Logging keeps entries 30 days by default (tester Z3).
   // Gone from it, its outcomes kept whole when a dashboard read it: the figures are those, said with where they came from.

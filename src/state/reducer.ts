@@ -54,7 +54,9 @@ function guardConfirm(state: AppState): AppState {
   const now = confirmSituation(open.kind, state);
   if (now.key === open.basis) return state;
   const closed = withoutNotice({ ...state, ui: { ...state.ui, confirm: null } }, ONE_QUESTION);
-  return withNotice(closed, `Nothing was done: the ${QUESTION[open.kind]} question closed, as ${now.words}.`, 'warn', BOX_CLOSED);
+  // A Cloud Run job's `x` asks to cancel its execution: its box is the cancel question.
+  const question = open.kind === 'stop' && state.place ? 'cancel' : QUESTION[open.kind];
+  return withNotice(closed, `Nothing was done: the ${question} question closed, as ${now.words}.`, 'warn', BOX_CLOSED);
 }
 
 /** "one question at a time: … is still open": said of an open box, it goes with the box (tester W23). */
@@ -321,7 +323,9 @@ function step(state: AppState, event: AppEvent): AppState {
       const run = state.log.current?.startedAt ?? null;
       const same = was && was.runStartedAt === run;
       const bytes = event.bytes === null || (same && was.bytes === null) ? null : (same ? was.bytes! : 0) + event.bytes;
-      return { ...state, log: { ...state.log, lost: { bytes, afterAt: same ? was.afterAt : (state.log.lastRecordAt ?? null), beforeAt: null, runStartedAt: run } } };
+      // The newest compressed copy named by any of its gaps (they are said as one).
+      const compressed = event.compressed ?? (same ? was.compressed : undefined);
+      return { ...state, log: { ...state.log, lost: { bytes, afterAt: same ? was.afterAt : (state.log.lastRecordAt ?? null), beforeAt: null, runStartedAt: run, ...(compressed ? { compressed } : {}) } } };
     }
     case 'log/overlong':
       return { ...state, log: { ...state.log, overlongBytes: state.log.overlongBytes + event.bytes } };

@@ -33,7 +33,9 @@ export function lostNote(state: AppState): string | null {
   // A gap of a size not known (a `>>` writer's cut whose copy is not found: tester AG10) holds lines only when the
   // counts say so: its Progress or summary counts outcomes no line read says.
   const proven = lost.bytes !== null || short > 0 || run.summaryUnseen > 0 || run.progressDone > doneOf(run);
-  return `lines written ${span ? `${span} ` : ''}while the dashboard was not reading${proven ? '' : ', if any,'} are in no file found (a rotated copy deleted?)${short ? `: its failures read are ${formatCount(short)} short of its summary's ✗ ${formatCount(run.failed)}` : ''}`;
+  // A copy compressed at once by the rotation (h78's note: `bf.log.1.gz` read as a deleted copy): where they are, not read.
+  const where = lost.compressed ? `are likely in ${lost.compressed}, compressed by the rotation, which the dashboard does not read` : 'are in no file found (a rotated copy deleted?)';
+  return `lines written ${span ? `${span} ` : ''}while the dashboard was not reading${proven ? '' : ', if any,'} ${where}${short ? `: its failures read are ${formatCount(short)} short of its summary's ✗ ${formatCount(run.failed)}` : ''}`;
 }
 
 /**

@@ -47,6 +47,12 @@ export interface WriterInfo {
    */
   endedAt?: number | null;
   /**
+   * The run's place ends after its summary line (a Cloud Run execution: its summary is written, then its container exits
+   * and the region marks it done): its end is the later of its summary and `endedAt`, so a time shown from a look that
+   * saw it still running is never taken back when the summary is read. Absent: a summary is the run's end.
+   */
+  endsAfterSummary?: boolean;
+  /**
    * When the launch from here that started the run was recorded (our clock), or null/absent: its elapsed counts from
    * there (see RunFigures.startedAt).
    */
@@ -252,7 +258,7 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   // dashboard saw end: its launch is all there is): how long it ran is not known, never `0:00` from its launch to itself
   // (tester AF1).
   const endless = !counting && writer.alive === false && writer.endedAt == null && run.lastActivityAt === null && run.finishedAt === null;
-  const elapsedMs = startedAt === null || endless ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer))) - startedAt);
+  const elapsedMs = startedAt === null || endless ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer), writer.endsAfterSummary === true)) - startedAt);
   const unseen = live && writer.unseen ? writer.unseen : undefined;
   const back = endBeforeStart(run);
   // A finished run whose summary says an hour of its span did not pass: that hour is not its time.
@@ -293,11 +299,12 @@ export function tailOf(remaining: number | null, inFlight: number, eta: [number,
 const END_AFTER_LAST_MAX_MS = 24 * 3_600_000;
 
 /**
- * Where a run that is not counting with the clock ends: its summary, else the later of its last line and when
+ * Where a run that is not counting with the clock ends: its summary (or, `afterSummary`, the later of it and when its
+ * writer was seen to go or last seen going on: a Cloud Run execution), else the later of its last line and when
  * its writer was seen to go (so elapsed never snaps back when a stalled run is stopped), else now.
  */
-function endOf(run: RunState, last: number | null, now: number, writerEnd: number | null): number {
-  if (run.finishedAt !== null) return run.finishedAt;
+function endOf(run: RunState, last: number | null, now: number, writerEnd: number | null, afterSummary = false): number {
+  if (run.finishedAt !== null) return afterSummary && writerEnd !== null && writerEnd > run.finishedAt && writerEnd - run.finishedAt <= END_AFTER_LAST_MAX_MS ? writerEnd : run.finishedAt;
   if (last === null) return writerEnd ?? now;
   return writerEnd !== null && writerEnd > last && writerEnd - last <= END_AFTER_LAST_MAX_MS ? writerEnd : last;
 }

@@ -1,4 +1,4 @@
-import { placeErrorSource, regionUnanswered } from '../state/place-state.js';
+import { placeErrorSource, regionUnanswered, runningKnownTo } from '../state/place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
@@ -24,7 +24,7 @@ function writerFacts(state: AppState): WriterInfo {
   // then `stopped · 1:48`, the log delay taken off the elapsed).
   // The end recorded in runs.jsonl first: every dashboard of one run then says one elapsed (tester AD11: the one that
   // saw the exit later said `0:09` beside the recorded `0:08`).
-  if (p.stopped && !later) return { alive: false, stopped: true, endedAt: recordedEnd(state) ?? p.exitedAt ?? state.place?.execution?.completionTime ?? null };
+  if (p.stopped && !later) return { alive: false, stopped: true, endedAt: recordedEnd(state) ?? p.exitedAt ?? state.place?.execution?.completionTime ?? null, ...(state.place ? { endsAfterSummary: true } : {}) };
   // A Cloud Run execution says itself whether tasks run; its log arrives late, so silence proves nothing.
   const e = state.place?.execution;
   if (e) {
@@ -33,7 +33,13 @@ function writerFacts(state: AppState): WriterInfo {
     // line of its log (Cloud Logging may still answer), never counting on with the clock.
     const unanswered = regionUnanswered(place);
     const lastSeen = unanswered ? (place.errorSince ?? place.errorAt) : null;
-    return { alive: isActive(e), tasksRunning: isActive(e), arrivedAt, stuck: stuckReason(e, state.now, place.stuckAfterMs) !== null, logIncomplete: !isActive(e) && place.logIncomplete === 'waiting', endedAt: isActive(e) ? lastSeen : (e.completionTime ?? null), readUntil: place.logNewestAt, tasks: e.runningCount, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}), ...(unanswered ? { unproven: true } : {}) };
+    // Running by the newest look at it (asked then): its time runs to that look, or a later line of its log, never on
+    // with the clock to the next look, past an end that look may bring (h79's note: `1:06`, then `incomplete · 1:04`).
+    // Ended: at its completion, or that look when later (a clock of the region's behind ours), so it never steps back.
+    const seen = place.seenRunningAt ?? null;
+    const active = isActive(e);
+    const endedAt = active ? (lastSeen ?? (seen !== null ? runningKnownTo(place, state.now) : null)) : e.completionTime !== null && seen !== null ? Math.max(e.completionTime, seen) : (e.completionTime ?? seen);
+    return { alive: active, tasksRunning: active, arrivedAt, stuck: stuckReason(e, runningKnownTo(place, state.now), place.stuckAfterMs) !== null, logIncomplete: !active && place.logIncomplete === 'waiting', endedAt, readUntil: place.logNewestAt, tasks: e.runningCount, endsAfterSummary: true, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}), ...(unanswered || (active && seen !== null) ? { unproven: true } : {}) };
   }
   if (p.external) return { alive: true, arrivedAt };
   // A launch from here in its start window: its child is spawned and writing, not yet in the state (its pid comes a
@@ -57,9 +63,29 @@ function writerFacts(state: AppState): WriterInfo {
     // record read `0:01` on its dashboard and in `h`, `elapsed 0:00` in `status`).
     if (p.externalEndedAt != null) return { alive: false, endedAt: p.externalEndedAt };
     const launchEnd = launchEndOfCurrent(state);
-    return launchEnd !== null ? { alive: false, endedAt: launchEnd } : { alive: false };
+    if (launchEnd !== null) return { alive: false, endedAt: launchEnd };
+    // Another dashboard watched its writer (not started here) go, and recorded when (tester AI4): that end, not its
+    // last line, as that dashboard says it.
+    const recorded = recordedWriterEnd(state);
+    return recorded !== null ? { alive: false, endedAt: recorded } : { alive: false };
   }
   return { alive: null, arrivedAt };
+}
+
+/** A recorded end of a writer not started here this far past the run's last line is another run's. */
+const WRITER_END_AFTER_LAST_MAX_MS = 24 * 3_600_000;
+
+/**
+ * The end another dashboard recorded for the current run's writer, one not started here (runs.jsonl WriterEndRecord):
+ * the first recorded after its last line (our clock), within a day of it; null when none.
+ */
+function recordedWriterEnd(state: AppState): number | null {
+  const ends = state.process.writerEnds;
+  const run = state.log.current;
+  const last = run?.lastActivityAt ?? run?.startedAt ?? null;
+  if (!ends?.length || last == null) return null;
+  const lastOurs = onOurClock(last, state.log.clockBehindMs);
+  return ends.find((t) => t >= lastOurs && t - lastOurs <= WRITER_END_AFTER_LAST_MAX_MS) ?? null;
 }
 
 /** Looks at who writes the log come at most this often when lines call for one (a /proc walk each). */
