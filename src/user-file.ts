@@ -198,3 +198,29 @@ export async function appendRegular(path: string, text: string): Promise<void> {
     await fh.close().catch(() => {});
   }
 }
+
+/**
+ * Opens the file at `path` for appending (made when missing), synchronously, only when it is a regular file: as
+ * appendRegular, a FIFO with no reader fails at once instead of blocking this thread for good, and anything but a
+ * regular file is closed and refused (`… is a FIFO (named pipe), not a regular file`). Returns the descriptor.
+ */
+export function openAppendRegularSync(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
+  } catch (err) {
+    let st: Stats | null = null;
+    try {
+      st = (err as NodeJS.ErrnoException).code === 'ENXIO' ? statSync(path) : null;
+    } catch {
+      // gone meanwhile: the open's own error
+    }
+    throw st && !st.isFile() ? new Error(`it is ${kindOf(st)}, not a regular file: nothing written to it`) : err;
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new Error(`it is ${kindOf(st)}, not a regular file: nothing written to it`);
+  }
+  return fd;
+}

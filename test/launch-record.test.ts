@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBackfill } from '../src/app/launcher.js';
 import { loadConfig } from '../src/config.js';
@@ -179,4 +179,27 @@ test('makeDirs that gets no answer within its bound says so, naming the folder',
   const dir = join(tempDir(), 'x', 'state');
   const err = await makeDirs(dir, 50, { mkdir: () => new Promise(() => {}) }).then(() => null, (e: Error) => e);
   expect(describeWriteError(err, 'the launch lock L').message).toBe(`Cannot write the launch lock L: its file system did not answer in time (a hung mount?) (ETIMEDOUT) making the folder ${dir}`);
+});
+
+// AH9's class: a FIFO at the log's path. With no reader, the launch's open of it for appending blocked the dashboard's
+// thread for good (deaf to SIGTERM); with one, the backfill's output went into it. Refused, nothing started.
+test('a FIFO at the log path is refused, never written into, nothing started', async () => {
+  const dir = tempDir();
+  const state = join(dir, 'state');
+  const log = join(dir, 'job.log');
+  execFileSync('mkfifo', [log]);
+  // A reader holds it open (non-blocking), so an open for writing would succeed at once: the refusal is the fix's.
+  const reader = openSync(log, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const result = await launch({
+      argv: [process.execPath, '-e', 'console.log("the backfill ran")'], cwd: dir, env: {}, logFile: log, stateDir: state, keysFile: null, keyCount: 1, label: 'resume',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    track(result.run.pid);
+    expect(result.reason).toBe(`Cannot write the log ${log}: it is a FIFO (named pipe), not a regular file: nothing written to it`);
+    expect(result.run.pid).toBeNull();
+  } finally {
+    closeSync(reader);
+  }
 });

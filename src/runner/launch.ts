@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { openAppendRegularSync } from '../user-file.js';
 import { stat } from 'node:fs/promises';
 import { makeDirs } from './make-dirs.js';
 import { randomBytes } from 'node:crypto';
@@ -98,7 +99,9 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   let fd: number;
   try {
     await makeDirs(dirname(opts.logFile));
-    fd = openSync(opts.logFile, 'a');
+    // Only a regular file: a FIFO there with no reader blocked this thread for good (the dashboard frozen, deaf to
+    // SIGTERM), and the dashboard never writes into what is not a file (AH9's class).
+    fd = openAppendRegularSync(opts.logFile);
   } catch (err) {
     return failed(describeWriteError(err, `the log ${opts.logFile}`, dirname(opts.logFile)).message);
   }

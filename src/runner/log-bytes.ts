@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
@@ -7,11 +8,13 @@ import { open } from 'node:fs/promises';
 export async function readLogFrom(path: string, offset: number, max: number): Promise<string> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    // Non-blocking, and a regular file only: a FIFO at the log's path would block the open (or the read) for good.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return '';
   }
   try {
+    if (!(await handle.stat()).isFile()) return '';
     const buf = Buffer.alloc(max);
     const { bytesRead } = await handle.read(buf, 0, max, offset);
     return buf.subarray(0, bytesRead).toString('utf8');
