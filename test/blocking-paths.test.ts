@@ -216,12 +216,14 @@ describe('a FIFO in the state directory', () => {
     for (const name of ['runs.jsonl', 'alerts.jsonl']) execFileSync('mkfifo', [path.join(dir, '.backfill-tui', name)]);
   }
 
-  test('status reads it as no runs and exits, long before its --timeout', async () => {
+  test('status reads it as no runs, says so, and exits, long before its --timeout', async () => {
     fifoState();
     const r = await run(['status', '--timeout', '30']);
     expect(r.killed, r.stdout).toBe(false);
     expect(r.stdout).not.toContain('not finished within');
     expect(r.stdout.split('\n')[0]).toMatch(/^a: ended /);
+    expect(unwrapped(r.stdout)).toContain(`problem   run records ${path.join(dir, '.backfill-tui', 'runs.jsonl')} is a FIFO (named pipe), not a regular file: never opened; runs launched from here are not known`);
+    expect(r.code).toBe(1);
   }, DEADLINE_MS + 10_000);
 
   test('a run record or an alert is refused with what is there, never written into it, and nothing waits for a reader', async () => {
