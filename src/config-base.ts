@@ -65,8 +65,9 @@ export interface ConfigFlags {
 export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
-    // A FIFO or a device named as the config is refused unopened (it would block or never end: tester AH9's class).
-    text = readUserTextSync(file, { label: 'config', maxBytes: CONFIG_MAX_BYTES }).text;
+    // A device named as the config is refused unopened (it would block or never end: tester AH9's class).
+    // A pipe (`--config <(jq …)`, `/dev/stdin`) is read to its end within 5 s; a FIFO no one writes is said at once.
+    text = readUserTextSync(file, { label: 'config', maxBytes: CONFIG_MAX_BYTES, pipeWaitMs: 5000 }).text;
   } catch (err) {
     throw new ConfigError(`${file}: cannot read config: ${(err as UserFileError).reason}`);
   }
@@ -179,10 +180,18 @@ export function flagsOnlyConfig(cwd: string, flags: ConfigFlags): Config | null 
   return finishConfig(parsed, { file: null, cwd, where: 'command line' });
 }
 
+/**
+ * The folder a config's relative paths are taken from: its own, or the working directory for one read from a pipe
+ * (`--config <(jq …)` is /dev/fd/63, `/dev/stdin`: their folder is no place of the operator's).
+ */
+export function configDir(file: string, cwd: string): string {
+  return /^\/(dev|proc)\//.test(file) ? cwd : path.dirname(file);
+}
+
 /** A validated config made whole: phases resolved, patterns checked, every path absolute. */
 export function finishConfig(c: ParsedConfig, ctx: { file: string | null; cwd: string; where?: string; locate?: (path: string[]) => string[] }): Config {
   const { file } = ctx;
-  const baseDir = file ? path.dirname(file) : ctx.cwd;
+  const baseDir = file ? configDir(file, ctx.cwd) : ctx.cwd;
   let phases: PhaseCalendar;
   try {
     phases = resolvePhases(c.phases);

@@ -2,7 +2,7 @@ import { configSchema } from './config-schema.js';
 import { issueLines } from './config-issues.js';
 import { ConfigError, configFileFor, DEFAULT_CONFIG_NAME, finishConfig, readConfigFile, withFlags, type Config, type ConfigFlags } from './config-base.js';
 
-export { ConfigError, configFileFor, DEFAULT_CONFIG_NAME, DEFAULT_FAILED_GLOB, FLAGS_ONLY_DEFAULTS, flagsOnlyConfig, jsonErrorAt, readConfigFile, withFlags, type Config, type ConfigFlags } from './config-base.js';
+export { ConfigError, configDir, configFileFor, DEFAULT_CONFIG_NAME, DEFAULT_FAILED_GLOB, FLAGS_ONLY_DEFAULTS, flagsOnlyConfig, jsonErrorAt, readConfigFile, withFlags, type Config, type ConfigFlags } from './config-base.js';
 
 /** Reads, validates and resolves a config; throws ConfigError naming file and field. */
 export function loadConfig(opts: { file?: string; cwd: string; flags?: ConfigFlags }): Config {

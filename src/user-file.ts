@@ -49,6 +49,11 @@ export interface UserFileRead {
   why?: string;
   /** Said after the reason for a refused file: where it was named (`"expected" of job a`). */
   where?: string;
+  /**
+   * A pipe is read too (readUserTextSync only: the config given as `--config <(jq …)` or `/dev/stdin`), to its end
+   * within this many ms: opened non-blocking, so a FIFO that no one writes is said at once, never waited for.
+   */
+  pipeWaitMs?: number;
 }
 
 const whereWords = (r: UserFileRead) => (r.where ? ` (${r.where})` : '');
@@ -147,10 +152,49 @@ function openWaitingForLease(path: string): number {
   }
 }
 
+/** Blocks this thread for `ms` (the config is read before anything else runs: nothing else waits on it). */
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Reads a pipe to its end (its writer closing it), at most `r.maxBytes`, within `waitMs`: non-blocking, so a FIFO with
+ * no writer reads as empty at once (said), and a writer that goes quiet is said at the bound, never waited on for good.
+ */
+function readPipeSync(path: string, r: UserFileRead, waitMs: number): { text: string; stat: Stats } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    const parts: Buffer[] = [];
+    let total = 0;
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, r.maxBytes + 1 - total));
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        if (Date.now() > until) throw new UserFileError(`${r.label} ${path} is a pipe not finished within ${waitMs / 1000} s: not read`, 'unreadable', `is a pipe not finished within ${waitMs / 1000} s: not read`);
+        pause(10);
+        continue;
+      }
+      if (n === 0) break;
+      parts.push(buf.subarray(0, n));
+      total += n;
+      if (total > r.maxBytes) throw tooBig(path, null, r);
+    }
+    if (total === 0) throw new UserFileError(`${r.label} ${path} is a FIFO (named pipe) with nothing written to it: nothing read`, 'unreadable', 'is a FIFO (named pipe) with nothing written to it: nothing read');
+    return { text: Buffer.concat(parts, total).toString('utf8'), stat: st };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** readUserText, synchronously (the config, read before anything else runs). */
 export function readUserTextSync(path: string, r: UserFileRead): { text: string; stat: Stats } {
   try {
-    const before = refusal(path, statSync(path), r);
+    const first = statSync(path);
+    if (first.isFIFO() && r.pipeWaitMs !== undefined) return readPipeSync(path, r, r.pipeWaitMs);
+    const before = refusal(path, first, r);
     if (before) throw before;
     const fd = openWaitingForLease(path);
     try {

@@ -113,12 +113,28 @@ describe('a path that is not a regular file is said and never opened', () => {
     expect(r.code).toBe(1);
   }, DEADLINE_MS + 10_000);
 
-  test('a FIFO as the config is a config error (exit 2), never opened', async () => {
+  test('a FIFO no one writes as the config is a config error (exit 2) at once, never waited on', async () => {
     execFileSync('mkfifo', [path.join(dir, 'c.json')]);
     const r = await run(['--config', 'c.json', 'status', '--timeout', '30']);
     expect(r.killed, r.stderr).toBe(false);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${path.join(dir, 'c.json')}: cannot read config: is a FIFO (named pipe), not a regular file: never opened`);
+    expect(r.stderr).toContain(`${path.join(dir, 'c.json')}: cannot read config: is a FIFO (named pipe) with nothing written to it: nothing read`);
+  }, DEADLINE_MS + 10_000);
+
+  // h84's note on the first version, which refused every pipe: `--config <(jq …)` and `--config /dev/stdin` were read.
+  test('a config from a pipe (/dev/stdin) is read to its end, its relative paths from the working directory', async () => {
+    // A shell's pipe (a FIFO), as `jq … | backfill-tui --config /dev/stdin status` makes it.
+    const config = JSON.stringify({ job: 'piped', log: 'a.log' });
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('sh', ['-c', `printf '%s' '${config}' | "$0" "$1" --config /dev/stdin status`, process.execPath, CLI], { cwd: dir });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toBe(`piped: ended  ${path.join(dir, 'a.log')}`);
   }, DEADLINE_MS + 10_000);
 
   test.skipIf(!HAS_TMUX)('a FIFO as the expected keys: the dashboard says it and q leaves', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { configSchema } from '../config-schema.js';
-import { ConfigError, configFileFor, readConfigFile, resolveConfig, type Config, type ConfigFlags } from '../config.js';
+import { ConfigError, configDir, configFileFor, readConfigFile, resolveConfig, type Config, type ConfigFlags } from '../config.js';
 import { resolveChain, type ChainConfig } from './chain-config.js';
 import { checkDistinct, jobFiles, type JobFiles } from './distinct.js';
 import { isPlainObject, mergeSettings } from './merge.js';
@@ -37,7 +37,7 @@ export function loadRegistry(opts: { file?: string; cwd: string; flags?: ConfigF
   const flags = opts.flags ?? {};
   const file = configFileFor(opts);
   const raw = file ? readConfigFile(file) : {};
-  const baseDir = file ? path.dirname(file) : opts.cwd;
+  const baseDir = file ? configDir(file, opts.cwd) : opts.cwd;
   const where = file ?? 'command line';
   if (!('jobs' in raw)) {
     const { chain: chainRaw, defaults, name, ...job } = raw;
