@@ -31,6 +31,7 @@ test('a writer not started here that hangs and then dies: ended at the look that
   closeSync(fd);
   writeFileSync(join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'ext', log: 'bf.log', keepAwake: false, timezone: 'UTC' }));
   const runtime = startRuntime(loadConfig({ cwd: dir }), { now: () => now, exit: () => undefined });
+  let cleanupSecond: () => Promise<unknown> = async () => undefined;
   try {
     await waitFor(() => runtime.store.getState().log.historyDone && runtime.store.getState().process.external, 'the writer found', 15_000);
     now = t0 + 355_000;
@@ -39,10 +40,17 @@ test('a writer not started here that hangs and then dies: ended at the look that
     // A look at 5:55 still finds it (the dashboard awake throughout, its looks on time: else it was stopped meanwhile,
     // and the writer's end would be when a look last saw it, tester AD15's class).
     await waitFor(() => runtime.store.getState().process.writersCheckedAt === now && runtime.store.getState().process.external, 'a look at 5:55 that still finds the writer', 15_000);
+    // A second dashboard watching it too, its clock a second on (its looks a second apart from the first's).
+    const second = startRuntime(loadConfig({ cwd: dir }), { now: () => now + 1000, exit: () => undefined });
+    cleanupSecond = () => second.close();
+    await waitFor(() => (second.store.getState().log.historyDone && second.store.getState().process.external) || null, 'the second dashboard finding the writer', 15_000);
     const gone = new Promise((resolve) => writer.once('exit', resolve));
     writer.kill('SIGKILL');
     await gone;
     await waitFor(() => currentFigures(runtime.store.getState()).status === 'ended', 'ended once the writer is gone', 15_000);
+    // h84 on AI4: each recorded its own end (0:15 beside 0:16); one end for both, the earliest seen, one record.
+    await waitFor(() => (currentFigures(second.store.getState()).status === 'ended' && currentFigures(second.store.getState()).elapsedMs === currentFigures(runtime.store.getState()).elapsedMs) || null, 'both dashboards on one end', 15_000);
+    expect(parseRunLines(readFileSync(join(dir, '.backfill-tui', 'runs.jsonl'), 'utf8')).filter((r) => r.type === 'writer-end')).toHaveLength(1);
     // Ended at the look that found it gone (our clock stood at 5:55 then), not at its last line (0:0x).
     expect(currentFigures(runtime.store.getState()).elapsedMs).toBe(355_000);
     // Tester AI4: a dashboard opened beside it and `status` had only the lines (`0:07` beside `0:21`). Recorded in
@@ -61,6 +69,7 @@ test('a writer not started here that hangs and then dies: ended at the look that
     }
   } finally {
     writer.kill('SIGKILL');
+    await cleanupSecond();
     await runtime.close();
   }
 }, 60_000);

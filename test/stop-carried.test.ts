@@ -195,7 +195,11 @@ test('the words on leaving during each stage of a stop', () => {
   // What was sent and when, then what comes next, in one line wrapped under its text (tester AG6 b).
   expect(leaveSummary([sigint])).toEqual([`backfill-tui: j: run r1 (pid 42) is stopping: SIGINT at ${t(at)}; SIGTERM due at`, `${' '.repeat(14)}${t(at + 10_000)}: open the dashboard by then to send it`]);
   const sigterm = { ...s, process: { ...p, stopping: 'sigterm' as const, stopSignals: [{ signal: 'SIGINT' as const, at }, { signal: 'SIGTERM' as const, at: at + 10_000 }] } };
-  expect(leaveSummary([sigterm])).toEqual([`backfill-tui: j: run r1 (pid 42) is stopping: SIGINT at ${t(at)}, SIGTERM at`, `${' '.repeat(14)}${t(at + 10_000)}; running at ${t(at + 20_000)}? open the dashboard: x asks about`, `${' '.repeat(14)}SIGKILL`]);
+  // Plainly, as status says it (tester AI10 j: `running at 05:10:23?` read as a typo).
+  expect(leaveSummary([sigterm])).toEqual([`backfill-tui: j: run r1 (pid 42) is stopping: SIGINT at ${t(at)}, SIGTERM at`, `${' '.repeat(14)}${t(at + 10_000)}; if it still runs at ${t(at + 20_000)}, open the dashboard: x asks`, `${' '.repeat(14)}about SIGKILL`]);
+  // SIGINT not sent (every process ignored it): the SIGTERM alone, the same words.
+  const termOnly = { ...s, process: { ...p, stopping: 'sigterm' as const, stopSignals: [{ signal: 'SIGTERM' as const, at }] } };
+  expect(leaveSummary([termOnly]).join(' ').replace(/\s+/g, ' ')).toBe(`backfill-tui: j: run r1 (pid 42) is stopping: SIGTERM at ${t(at)}; if it still runs at ${t(at + 10_000)}, open the dashboard: x asks about SIGKILL`);
   const kill = { ...s, process: { ...p, stopping: 'needs-kill' as const, stopSignals: sigterm.process.stopSignals } };
   // Both ignored: it goes on, and the runs-go-on line says so too.
   expect(leaveSummary([kill])).toEqual([`backfill-tui: j: run r1 (pid 42) ignored SIGINT at ${t(at)} and SIGTERM at`, `${' '.repeat(14)}${t(at + 10_000)}: it goes on; open the dashboard, x asks about SIGKILL`, 'backfill-tui: runs go on without the dashboard; open it again to stop them']);

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { readyUnlessAborted } from '../abort.js';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
-import { appendRunRecord, readRuns, readWriterEnds, runsPath } from '../runner/runs-file.js';
+import { readRuns, readWriterEnds, recordWriterEndOnce, runsPath } from '../runner/runs-file.js';
 import { runsOwner } from '../runner/runs-owner.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import { createWritersScan, hiddenWriterPossible, notOurs, type WritersScan } from '../runner/log-writers.js';
@@ -234,7 +234,8 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     if (strangerRun(before) && !after.external && !writersHidden && after.externalEndedAt != null) {
       const record = { type: 'writer-end' as const, id: `writer-${before.externalPids[0]}-${after.externalEndedAt}`, log: runsOwner(config), pids: before.externalPids, endedAt: after.externalEndedAt };
       // Unrecorded (a read-only state directory), this dashboard still says it; the others say the lines' span.
-      void appendRunRecord(config.stateDir, record).then(rereadRuns, () => undefined);
+      // Once for all dashboards watching it (the first look's), each then saying that one (writer.ts).
+      void recordWriterEndOnce(config.stateDir, record).then(() => ((runsSeen = ''), rereadRuns()), () => undefined);
     }
     // A launch recorded without its end yet: its end record (stopped, exited) is due, keep looking often.
     const last = store.getState().process.history.at(-1);

@@ -332,6 +332,31 @@ export async function readRuns(stateDir: string, owner: string | null): Promise<
   return runs.filter((r) => ownsRun(owner, r.log, exists));
 }
 
+/**
+ * Records a writer's end once: two dashboards that watched it go each saw it at their own look, a second apart, and
+ * wrote two ends (h84 on AI4: `ended · 0:15` beside `0:16`). Under a claim beside runs.jsonl (as recordEndOnce), one
+ * finding the other's record of the same pids, as early as its own, writes none; every dashboard then says the earliest
+ * (writer.ts). True when this call wrote it.
+ */
+export async function recordWriterEndOnce(stateDir: string, record: WriterEndRecord): Promise<boolean> {
+  const claim = join(stateDir, `writer-end-${record.pids[0]}.claim`);
+  await makeDirs(stateDir);
+  const wrote = await withClaim(
+    claim,
+    async () => {
+      const text = await readUserText(runsPath(stateDir), RUNS_READ).then((r) => r.text, () => '');
+      // One already recorded as early (or earlier): that is the end every reader takes (the earliest after the run's
+      // last line); a later one of ours would change nothing. An earlier one of ours is written: readers take it.
+      const same = parseRunLines(text).some((r) => r.type === 'writer-end' && r.pids.some((p) => record.pids.includes(p)) && r.endedAt <= record.endedAt && record.endedAt - r.endedAt < 60_000);
+      if (same) return false;
+      await appendRunRecord(stateDir, record);
+      return true;
+    },
+    (err) => describeWriteError(err, `the writer-end claim ${claim}`, stateDir),
+  );
+  return wrote === true;
+}
+
 /** When writers not started here were seen to go, as recorded for `owner`'s log (WriterEndRecord), oldest first; [] when none or unreadable. */
 export async function readWriterEnds(stateDir: string, owner: string): Promise<number[]> {
   const text = await readUserText(runsPath(stateDir), RUNS_READ).then((r) => r.text, () => '');

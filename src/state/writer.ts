@@ -61,7 +61,12 @@ function writerFacts(state: AppState): WriterInfo {
     // A writer not started here that this dashboard saw go: its run ran until then (run-view endOf). A run launched
     // from here ended where its end record says, on every surface (tester AD3: a launch that died before its first
     // record read `0:01` on its dashboard and in `h`, `elapsed 0:00` in `status`).
-    if (p.externalEndedAt != null) return { alive: false, endedAt: p.externalEndedAt };
+    // This dashboard's look, or the end another's look recorded first for the run (one writer seen gone by two
+    // dashboards a second apart: the earlier, one end for all).
+    if (p.externalEndedAt != null) {
+      const first = recordedWriterEnd(state);
+      return { alive: false, endedAt: first !== null ? Math.min(first, p.externalEndedAt) : p.externalEndedAt };
+    }
     const launchEnd = launchEndOfCurrent(state);
     if (launchEnd !== null) return { alive: false, endedAt: launchEnd };
     // Another dashboard watched its writer (not started here) go, and recorded when (tester AI4): that end, not its
