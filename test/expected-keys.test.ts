@@ -55,6 +55,10 @@ describe('parseExpectedKeys', () => {
     { name: 'format given: ids that look like dates', spec: { format: 'id' as const }, text: '2021-10-19\n', keys: ['2021-10-19'], format: 'id' },
     { name: 'blank lines and duplicates counted', text: '2021-10-19\n\n  \n2021-10-19\n2021-10-20\n', keys: ['2021-10-19', '2021-10-20'], format: 'date', blank: 2, duplicates: 1 },
     { name: 'empty file', text: '', keys: [], format: 'id' },
+    // Tester AI13: a CSV written before its rows read `game_date` as the one key (`Launch 1 key? game_date`).
+    { name: 'a header with no rows yet: no keys', text: 'game_date\n', keys: [], format: 'id' },
+    { name: 'a two-column header with no rows yet: no keys', text: 'game_id,game_date\r\n', keys: [], format: 'id' },
+    { name: 'one id without digits and no header is still a key', text: 'LAL\n', keys: ['LAL'], format: 'id' },
   ])('$name', ({ text, spec, keys, format, blank = 0, duplicates = 0 }) => {
     const r = parse(text, spec);
     expect(r).toMatchObject({ keys, format, blank, duplicates, invalid: [], file: 'keys.csv' });

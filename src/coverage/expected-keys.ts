@@ -192,7 +192,10 @@ function isHeader(lines: string[], first: number, spec: ExpectedSpec): boolean {
   const shape = cell.slice(0, MAX_KEY_CHARS);
   if (keyProblem(shape, spec.format ?? guessFormat(shape)) !== null) return true;
   const next = lines.slice(first + 1).find((l) => l.trim() !== '');
-  return !/\d/.test(line) && next !== undefined && /\d/.test(next);
+  // A header with no rows yet (a CSV written before its keys): a lone line with no digit that names keys, never a key
+  // of its own (tester AI13: `game_date` read as the one expected key, `s` offering `Launch 1 key? game_date`).
+  if (next === undefined) return !/\d/.test(line) && KEY_NAME.test(cell);
+  return !/\d/.test(line) && /\d/.test(next);
 }
 
 /** A header cell that names keys: `game_id`, `game_date`, `date`, `key`, `player_id`. */
