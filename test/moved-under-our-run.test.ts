@@ -1,10 +1,8 @@
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { startRuntime } from '../src/app/runtime.js';
-import { loadConfig } from '../src/config.js';
 import { readRuns } from '../src/runner/runs-file.js';
-import { GATED, killGroup, liveJobDir } from './support/live-job.js';
+import { GATED, launchedFromDashboard, liveJobDir } from './support/live-job.js';
 import { waitFor } from './support/wait-for.js';
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
@@ -21,16 +19,8 @@ test.each([
   ['moved aside (mv, no new file)', (log: string) => renameSync(log, `${log}.1`)],
 ])('our run whose log is %s mid-run ends complete, its last lines counted, alerted as complete', async (_what, move) => {
   const { dir, log, configFile } = liveJobDir('bt-moved-ours-', 'moved', KEYS, GATED, cleanups);
-  const r = startRuntime(loadConfig({ file: configFile, cwd: dir }), { exit: () => undefined });
-  cleanups.push(() => r.close());
-  const state = () => r.store.getState();
+  const { state } = await launchedFromDashboard(configFile, dir, cleanups);
   const open = (name: string) => writeFileSync(path.join(dir, name), '');
-  await waitFor(() => state().coverage.expected && state().coverage.storage?.checkedAt && state().process.writersChecked && state().log.historyDone, 'ready to launch');
-  r.controller.onIntent('resume');
-  await waitFor(() => state().ui.confirm, 'the resume box');
-  r.controller.onIntent('confirm-yes');
-  const ours = await waitFor(() => state().process.pid, 'our launched pid', 30_000);
-  cleanups.push(killGroup(ours));
   await waitFor(() => state().log.current?.queued === 3 || null, 'our keys queued', 30_000);
   open('ours.0');
   await waitFor(() => state().log.current?.succeeded === 1 || null, 'the first key');

@@ -15,7 +15,7 @@ import { historyLines } from '../src/state/history-lines.js';
 import { readRuns } from '../src/runner/runs-file.js';
 import { runCliAsync } from './support/cli.js';
 import { waitFor } from './support/wait-for.js';
-import { GATED, killGroup, liveJobDir } from './support/live-job.js';
+import { GATED, killGroup, launchedFromDashboard, liveJobDir } from './support/live-job.js';
 
 const KEYS = ['2022-01-03', '2022-01-04', '2022-01-05'];
 const cleanups: Array<() => unknown> = [];
@@ -36,15 +36,7 @@ process.on('SIGINT', () => process.exit(130));
 // dashboard read `running (external)`, and x said ours "was not started here" — no way to stop the run it launched.
 test('a second process writing the log beside our live run is said (notice, alert, run note); ours stays ours and x stops it', async () => {
   const { dir, log } = liveJobDir('bt-second-writer-', 'two', KEYS, LIVES, cleanups);
-  const r = startRuntime(loadConfig({ file: path.join(dir, 'backfill-tui.config.json'), cwd: dir }), { exit: () => undefined });
-  cleanups.push(() => r.close());
-  const state = () => r.store.getState();
-  await waitFor(() => state().coverage.expected && state().coverage.storage?.checkedAt && state().process.writersChecked && state().log.historyDone, 'ready to launch');
-  r.controller.onIntent('resume');
-  await waitFor(() => state().ui.confirm, 'the resume box');
-  r.controller.onIntent('confirm-yes');
-  const ours = await waitFor(() => state().process.pid, 'our launched pid', 30_000);
-  cleanups.push(killGroup(ours));
+  const { r, state, ours } = await launchedFromDashboard(path.join(dir, 'backfill-tui.config.json'), dir, cleanups);
   // The same backfill started by hand, into the same log, in its own session.
   const fd = openSync(log, 'a');
   const stranger = spawn(process.execPath, [path.join(dir, 'lives.mjs')], { detached: true, stdio: ['ignore', fd, fd] });
@@ -90,15 +82,7 @@ test('our launched run and a second writer\'s run in one log: two runs, once eac
   const { dir, log, configFile } = liveJobDir('bt-two-runs-', 'two', KEYS, GATED, cleanups);
   writeFileSync(path.join(dir, 'theirs.csv'), theirKeys.join('\n') + '\n');
   const open = (name: string) => writeFileSync(path.join(dir, name), '');
-  const r = startRuntime(loadConfig({ file: configFile, cwd: dir }), { exit: () => undefined });
-  cleanups.push(() => r.close());
-  const state = () => r.store.getState();
-  await waitFor(() => state().coverage.expected && state().coverage.storage?.checkedAt && state().process.writersChecked && state().log.historyDone, 'ready to launch');
-  r.controller.onIntent('resume');
-  await waitFor(() => state().ui.confirm, 'the resume box');
-  r.controller.onIntent('confirm-yes');
-  const ours = await waitFor(() => state().process.pid, 'our launched pid', 30_000);
-  cleanups.push(killGroup(ours));
+  const { r, state, ours } = await launchedFromDashboard(configFile, dir, cleanups);
   await waitFor(() => state().log.current?.queued === 3 || null, 'our keys queued', 30_000);
   open('ours.0');
   await waitFor(() => state().log.current?.succeeded === 1 || null, 'our first key');

@@ -1,4 +1,7 @@
 import { removeDir } from './remove-dir.js';
+import { startRuntime } from '../../src/app/runtime.js';
+import { loadConfig } from '../../src/config.js';
+import { waitFor } from './wait-for.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +33,23 @@ export const killGroup = (pid: number) => () => {
     // gone
   }
 };
+
+/**
+ * A dashboard runtime on `configFile` that launches the job's run as `s` `y` would, once what `s` waits for is read:
+ * the runtime, its state, and the launched run's pid (its group killed at cleanup, as the runtime closed).
+ */
+export async function launchedFromDashboard(configFile: string, dir: string, cleanups: Array<() => unknown>) {
+  const r = startRuntime(loadConfig({ file: configFile, cwd: dir }), { exit: () => undefined });
+  cleanups.push(() => r.close());
+  const state = () => r.store.getState();
+  await waitFor(() => state().coverage.expected && state().coverage.storage?.checkedAt && state().process.writersChecked && state().log.historyDone, 'ready to launch');
+  r.controller.onIntent('resume');
+  await waitFor(() => state().ui.confirm, 'the resume box');
+  r.controller.onIntent('confirm-yes');
+  const ours = await waitFor(() => state().process.pid, 'our launched pid', 30_000);
+  cleanups.push(killGroup(ours));
+  return { r, state, ours };
+}
 
 /**
  * A backfill of the reference family whose every step waits for a gate file: banner, `Loaded N` and each key queued at
