@@ -55,12 +55,13 @@ test('a never-answering BigQuery: status --json prints storage and the warehouse
   // The storage listing answers, so it must finish within the sources' share of the bound however loaded the
   // machine is (a 6 s bound gave it 4 s, missed at load 15 in CI): 14 s gives each source 12 s.
   const r = await timed(['status', '--json', '--timeout', '14']);
-  expect(r.code).toBe(0);
+  // The warehouse look its share of the bound cut is left out: a problem, exit 1 (tester AI12).
+  expect(r.code).toBe(1);
   const json = JSON.parse(r.stdout);
   expect(json.coverage.storage).toMatchObject({ present: 20, error: null });
   expect(json.coverage.warehouse.error).toMatch(/^BigQuery pr\.d\.t: no answer within 12 s/);
   expect(json.coverage.warehouse.error).toMatch(/warehouse\.apiEndpoint/);
-  expect(json.problems).toEqual([]);
+  expect(json.problems).toEqual([expect.stringMatching(/^BigQuery pr\.d\.t: no answer within 12 s/)]);
   // Node alone takes a good part of a second to start: what matters is that the open socket did not hold it.
   expect(r.ms).toBeLessThan(14_000 + 15_000);
 });
