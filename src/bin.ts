@@ -11,16 +11,12 @@ import { cachePlan, nodeFlags, userCacheDir } from './launch/cache-place.js';
 import { runWithCodeCache } from './launch/code-cache.js';
 import { oneShotCommand } from './launch/route.js';
 import { launchParseWorker } from './app/parse-worker-launch.js';
-import { boundBacktracking } from './user-regexp.js';
 
 // Set by the build (scripts/build.mjs) from the bundle it made and the Node that made its code cache.
 declare const __BT_ONE_SHOT_ID__: string;
 declare const __BT_CACHE_V8__: string;
 declare const __BT_CACHE_ARCH__: string;
 
-// Before anything compiles: a config's pattern that backtracks too much runs on V8's linear-time engine (tester AI5),
-// and the code cache read and made below is made under the same flags.
-boundBacktracking();
 const command = oneShotCommand(process.argv);
 if (command !== null) {
   const bundle = join(__dirname, 'one-shot.cjs');
