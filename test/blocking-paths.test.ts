@@ -33,23 +33,8 @@ const DEADLINE_MS = 60_000;
  * Runs the built CLI in `dir`; resolves when it exits, or kills it at DEADLINE_MS and resolves `killed: true`, so a
  * command that never exits fails its test with what it printed instead of holding the suite.
  */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; killed: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, METADATA_SERVER_DETECTION: 'none' } });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, DEADLINE_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, killed });
-    });
-  });
+function run(args: string[]) {
+  return runUntil(args, DEADLINE_MS);
 }
 
 function config(fields: object) {
