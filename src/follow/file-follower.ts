@@ -117,10 +117,10 @@ export class FileFollower {
       const file = this.file;
       // Cut to nothing, its writer's next line not come (logrotate's copytruncate between two of them): whether the
       // writer goes on at its own offset (`>`: NULs up to there, which measure what no copy holds) or from byte 0 (`>>`)
-      // is not known yet, nor what was lost. Nothing is read, reset or said until it writes (tester AI2: `lines … are
+      // is not known yet, nor what was lost: nothing is read or judged lost until it writes (tester AI2: `lines … are
       // in no file found (a rotated copy deleted?)` said of a `>` writer's run read whole, the copy ending where the
-      // read did, the NULs later showing nothing was lost).
-      // The cut is said at once (the figures' read position starts over), once.
+      // read did, the NULs later showing nothing was lost). The cut itself is said at once, once (the figures' read
+      // position starts over).
       if (st.size === 0) {
         if (!this.emptied) this.handlers.onReset('truncated');
         this.emptied = true;
