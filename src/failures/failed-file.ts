@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { keyForMessage, unsafeKeyProblem } from '../key-safety.js';
 import { inZone, isoWall, nameWall } from './file-times.js';
 import { FAILED_MAX_BYTES, readUserText, type UserFileError } from '../user-file.js';
+import { parsePythonJson, pythonNumbersNote, type PythonNumber } from './python-json.js';
 
 export { inZone, runStartFromName } from './file-times.js';
 
@@ -131,15 +132,19 @@ export function parseFailedFile(path: string, text: string): FailedFileParse {
   text = text.replace(/^\uFEFF/, '');
   if (text.trim() === '') return { ok: false, reason: 'empty file (still being written?)' };
   let doc: unknown;
+  let words: PythonNumber[];
   try {
-    doc = JSON.parse(text);
+    // The scripts write it with Python's json.dump, which writes NaN, Infinity and -Infinity (python-json.ts).
+    ({ value: doc, words } = parsePythonJson(text));
   } catch (err) {
     if (endedEarly(text, err)) return { ok: false, reason: 'incomplete JSON (still being written?)' };
     return { ok: false, reason: `not valid JSON: ${(err as Error).message}` };
   }
   const found = findList(doc);
   if (!found) return { ok: false, reason: 'no list of failed keys (expected failed_dates or failed_games)' };
-  const problems: string[] = [];
+  // Said once for the file, first: where the first such word stood and how many more (the keys are all read).
+  const note = pythonNumbersNote(words);
+  const problems: string[] = note === null ? [] : [note];
   const top = Array.isArray(doc) ? {} : (doc as Record<string, unknown>);
   for (const k of Object.keys(top)) if (k !== found.field && !KNOWN_TOP.has(k)) problems.push(`unknown field ${k}`);
   const writtenAt = field(top, 'timestamp', 'string', problems);
