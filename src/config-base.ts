@@ -30,8 +30,21 @@ export class ConfigError extends UserError {
  * The resolved config: every path is absolute (relative ones are taken from the config file's folder,
  * or the working directory for flags), so sources never depend on process.cwd().
  */
-/** The failed-keys files of a local job without `failed`: what the reference scripts write beside themselves. */
-export const DEFAULT_FAILED_GLOB = 'failed_dates_*.json';
+/**
+ * The names of the failed-keys files the reference family's scripts write beside themselves: the date scripts'
+ * failed_dates_, the retry script's retry_failed_dates_, the team script's failed_games_ (tester AI10 h: a default
+ * of failed_dates_*.json alone left the other two unread, unsaid). The first is a date job's own; in a `jobs` list the
+ * others are left to a job whose `failed` names them (jobs/distinct.ts defaultFailedGlob).
+ */
+export const DEFAULT_FAILED_NAMES = ['failed_dates', 'retry_failed_dates', 'failed_games'] as const;
+
+/** A default glob of some of those names: `{failed_dates,failed_games}_*.json`, or `failed_dates_*.json` for one. */
+export function failedNamesGlob(names: readonly string[]): string {
+  return names.length === 1 ? `${names[0]}_*.json` : `{${names.join(',')}}_*.json`;
+}
+
+/** The failed-keys files of a local job without `failed`: every name the family's scripts write, beside the config. */
+export const DEFAULT_FAILED_GLOB = failedNamesGlob(DEFAULT_FAILED_NAMES);
 
 export interface Config extends Omit<ParsedConfig, 'expected' | 'phases' | 'log' | 'failed'> {
   /**

@@ -106,7 +106,7 @@ describe('config with jobs and defaults', () => {
   test('a Cloud Run job without failed reads no failed-keys files, so it meets no other job (tester X3)', () => {
     const cloudRun = (job: string) => ({ project: 'proj-x', region: 'us-west2', job, args: ['--dates={keys}'] });
     const dir = withConfig({ jobs: [{ name: 'local', log: 'a.log' }, { name: 'c1', cloudRun: cloudRun('j1') }, { name: 'c2', cloudRun: cloudRun('j2') }] });
-    expect(loadRegistry({ cwd: dir }).jobs.map((j) => [j.job, j.failed])).toEqual([['local', path.join(dir, 'failed_dates_*.json')], ['c1', null], ['c2', null]]);
+    expect(loadRegistry({ cwd: dir }).jobs.map((j) => [j.job, j.failed])).toEqual([['local', path.join(dir, '{failed_dates,retry_failed_dates,failed_games}_*.json')], ['c1', null], ['c2', null]]);
     // Picked alone too, and a lone Cloud Run config.
     expect(loadRegistry({ cwd: dir, flags: { job: 'c2' } }).jobs[0].failed).toBeNull();
     expect(loadRegistry({ cwd: withConfig({ job: 'c', cloudRun: cloudRun('j1') }) }).jobs[0].failed).toBeNull();
@@ -142,7 +142,7 @@ describe('config with jobs and defaults', () => {
     ['a job setting beside jobs', { log: 'x.log', jobs: [{ name: 'a', log: 'a.log' }] }, /  log: not allowed beside "jobs"/],
     ['two jobs on one log', { jobs: [{ name: 'a', log: 'x.log' }, { name: 'b', log: 'x.log' }] }, /job "b": log .*x\.log is also the log of job "a"/],
     // Tester W26: a game-id job read a date job's failures through the default both took.
-    ['two jobs on the default failed glob', { jobs: [{ name: 'small', log: 'a.log' }, { name: 'huge', log: 'b.log' }] }, /\n  jobs\.1\.failed \(job "huge"\): not set, so the default \/.*\/failed_dates_\*\.json; it names the same failed-keys files as job "small" \(not set either\)/],
+    ['two jobs on the default failed glob', { jobs: [{ name: 'small', log: 'a.log' }, { name: 'huge', log: 'b.log' }] }, /\n  jobs\.1\.failed \(job "huge"\): not set, so the default \/.*\/\{failed_dates,retry_failed_dates,failed_games\}_\*\.json; it names the same failed-keys files as job "small" \(not set either\)/],
     ['a job on the default glob another names', { jobs: [{ name: 'a', log: 'a.log', failed: './failed_dates_*.json' }, { name: 'b', log: 'b.log' }] }, /jobs\.1\.failed \(job "b"\): not set, so the default .* as job "a" \(jobs\.0\.failed \//],
     ['two globs one file name meets', { jobs: [{ name: 'a', log: 'a.log', failed: 'f/failed_*.json' }, { name: 'b', log: 'b.log', failed: 'f/failed_dates_*.json' }] }, /jobs\.1\.failed \(job "b"\): jobs\.1\.failed .*failed_dates_\*\.json; it names failed-keys files as job "a"/],
     ['one gs:// glob for two jobs', { jobs: [{ name: 'a', log: 'a.log', failed: 'gs://bkt/f/failed_*.json' }, { name: 'b', log: 'b.log', failed: 'gs://bkt/f/failed_*.json' }] }, /jobs\.1\.failed \(job "b"\)/],

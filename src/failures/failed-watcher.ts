@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { kindOf } from '../follow/tracked-file.js';
 import { compareNewestFirst, readFailedFile, unreadReason, type FailedFile } from './failed-file.js';
+import { nameRegexSource } from './name-glob.js';
 
 
 /** Called whenever the set of good files or the notes change (and once after the first look). */
@@ -21,16 +22,12 @@ export interface WatchFailedOptions {
 /** Re-reads of an unchanged file that still does not parse; after these only a change or the poll retries it. */
 const MAX_ATTEMPTS = 3;
 
-/** Split an absolute glob into its directory and a matcher for the basename (the only part that may hold * and ?). */
+/** Split an absolute glob into its directory and a matcher for the basename (the only part that may hold *, ? and {a,b}). */
 export function splitFailedGlob(glob: string): { dir: string; match: RegExp } {
   const abs = resolve(glob);
   const dir = dirname(abs);
   if (/[*?]/.test(dir)) throw new Error(`failed: only the file name may contain * or ? (${glob})`);
-  const body = basename(abs)
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return { dir, match: new RegExp(`^${body}$`) };
+  return { dir, match: new RegExp(`^${nameRegexSource(basename(abs), '.*', '.')}$`) };
 }
 
 interface Bad {

@@ -1,3 +1,5 @@
+import { literalStart, nameRegexSource } from './name-glob.js';
+
 /** A `failed` setting that names Cloud Storage objects: gs://BUCKET/PREFIX/failed_dates_*.json. */
 export function isGsGlob(glob: string): boolean {
   return glob.startsWith('gs://');
@@ -5,7 +7,7 @@ export function isGsGlob(glob: string): boolean {
 
 /**
  * Splits gs://BUCKET/PREFIX/NAME-GLOB into the bucket, the listing prefix (the folder plus the glob's literal
- * start, so only candidates are listed) and a matcher for the whole object name. Only the last segment may
+ * start, so only candidates are listed; of `{a,b}` words, what they begin with alike) and a matcher for the whole object name. Only the last segment may
  * hold * or ?; throws an Error naming the problem otherwise.
  */
 export function splitGsGlob(glob: string): { bucket: string; folder: string; listPrefix: string; match: RegExp } {
@@ -17,12 +19,7 @@ export function splitGsGlob(glob: string): { bucket: string; folder: string; lis
   const base = name.slice(cut + 1);
   if (/[*?]/.test(folder)) throw new Error(`only the object name may hold * or ? (${glob}): name the folder, e.g. gs://BUCKET/failed/failed_dates_*.json`);
   if (base === '') throw new Error(`${glob} names a folder: add the file name pattern, e.g. failed_dates_*.json`);
-  const literal = base.split(/[*?]/)[0];
-  const body = base
-    .split('')
-    .map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return { bucket: m[1], folder, listPrefix: folder + literal, match: new RegExp(`^${escape(folder)}${body}$`) };
+  return { bucket: m[1], folder, listPrefix: folder + literalStart(base), match: new RegExp(`^${escape(folder)}${nameRegexSource(base, '[^/]*', '[^/]')}$`) };
 }
 
 function escape(s: string): string {

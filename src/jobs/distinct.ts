@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, DEFAULT_FAILED_GLOB, type Config } from '../config.js';
+import { ConfigError, DEFAULT_FAILED_GLOB, DEFAULT_FAILED_NAMES, failedNamesGlob, type Config } from '../config-base.js';
 import { isGsGlob } from '../failures/gs-glob.js';
 import { globsMeet } from './glob-overlap.js';
 import { mergeSettings } from './merge.js';
@@ -14,6 +14,8 @@ export interface JobFiles {
   failed: string | null;
   /** The field that sets `failed` (`jobs.1.failed`, `defaults.failed`), or null when the default applies. */
   failedAt: string | null;
+  /** `failed` is the default glob beside the config (not set, nor given as --failed): see defaultFailedGlobs. */
+  onDefault: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface JobFiles {
 export function jobFiles(j: { name: string; index: number; entry: Record<string, unknown>; defaults: Record<string, unknown>; baseDir: string; config?: Config }): JobFiles {
   const failedAt = typeof j.entry.failed === 'string' ? `jobs.${j.index}.failed` : typeof j.defaults.failed === 'string' ? 'defaults.failed' : null;
   if (j.config) {
-    return { name: j.name, index: j.index, log: j.config.log, failed: j.config.failed, failedAt };
+    return { name: j.name, index: j.index, log: j.config.log, failed: j.config.failed, failedAt, onDefault: failedAt === null && j.config.failed === path.resolve(j.baseDir, DEFAULT_FAILED_GLOB) };
   }
   const pick = (k: string) => (typeof j.entry[k] === 'string' ? (j.entry[k] as string) : typeof j.defaults[k] === 'string' ? (j.defaults[k] as string) : undefined);
   const log = pick('log');
@@ -36,7 +38,25 @@ export function jobFiles(j: { name: string; index: number; entry: Record<string,
     log: cloud ? (cr ? cloudRunLog(cr) : null) : log !== undefined ? path.resolve(j.baseDir, log) : null,
     failed: failed === undefined ? (cloud ? null : path.resolve(j.baseDir, DEFAULT_FAILED_GLOB)) : isGsGlob(failed) ? failed : path.resolve(j.baseDir, failed),
     failedAt,
+    onDefault: failed === undefined && !cloud,
   };
+}
+
+/**
+ * The default glob of each job on it, in a list: the names the family's scripts write, less those of the retry and
+ * team scripts (retry_failed_dates_, failed_games_) that a job whose `failed` is set names: that job has said whose
+ * they are (the README's list of a date job without `failed` beside a team job on failed_games_*.json stays as it
+ * was). A date job's own failed_dates_ is never left out: another job naming it is refused by checkDistinct, as two
+ * jobs both on the default are (W26), since nothing tells whose such a file is.
+ */
+export function defaultFailedGlobs(files: JobFiles[]): JobFiles[] {
+  const set = files.filter((f) => !f.onDefault && f.failed !== null).map((f) => f.failed!);
+  return files.map((f) => {
+    if (!f.onDefault || f.failed === null) return f;
+    const folder = f.failed.slice(0, f.failed.lastIndexOf('/') + 1);
+    const names = DEFAULT_FAILED_NAMES.filter((n, i) => i === 0 || !set.some((g) => globsMeet(g, folder + failedNamesGlob([n]))));
+    return names.length === DEFAULT_FAILED_NAMES.length ? f : { ...f, failed: folder + failedNamesGlob(names) };
+  });
 }
 
 /** A Cloud Run job's log name, as a resolved config has it (config-base.ts). */
@@ -82,7 +102,7 @@ function failedClash(f: JobFiles, other: JobFiles): string {
   const same = f.failed === other.failed ? 'the same failed-keys files' : 'failed-keys files';
   return (
     `${f.failedAt ?? `jobs.${f.index}.failed`} (job "${f.name}"): ${said(f)}; it names ${same} as job "${other.name}" ` +
-    `(${other.failedAt ? said(other) : 'not set either'}): one job's failures would be read as the other's, and r would retry them ` +
+    `(${other.failedAt || f.failedAt ? said(other) : 'not set either'}): one job's failures would be read as the other's, and r would retry them ` +
     `through the wrong command. Give each job the files its own script writes, e.g. "failed": "failed_games_*.json" ` +
     `or "${f.name}/failed_dates_*.json"`
   );

@@ -1,13 +1,17 @@
+import { nameAlternatives } from '../failures/name-glob.js';
+
 /**
  * Whether two `failed` globs (absolute paths or gs:// URLs; only the file name holds `*` or `?`) can name the
  * same file: the same folder, and some file name both patterns match. `failed_*.json` and
  * `failed_dates_*.json` in one folder meet (failed_dates_1.json matches both); `failed_games_*.json` and
- * `failed_dates_*.json` do not.
+ * `failed_dates_*.json` do not; `{failed_dates,failed_games}_*.json` meets both.
  */
 export function globsMeet(a: string, b: string): boolean {
   const [folderA, nameA] = split(a);
   const [folderB, nameB] = split(b);
-  return folderA === folderB && namesMeet(nameA, nameB);
+  if (folderA !== folderB) return false;
+  // A `{a,b}` group is one of its words: the globs meet when any word of one meets any of the other's.
+  return nameAlternatives(nameA).some((p) => nameAlternatives(nameB).some((q) => namesMeet(p, q)));
 }
 
 function split(glob: string): [string, string] {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { configSchema } from '../config-schema.js';
 import { ConfigError, configDir, configFileFor, readConfigFile, resolveConfig, type Config, type ConfigFlags } from '../config.js';
 import { resolveChain, type ChainConfig } from './chain-config.js';
-import { checkDistinct, jobFiles, type JobFiles } from './distinct.js';
+import { checkDistinct, defaultFailedGlobs, jobFiles, type JobFiles } from './distinct.js';
 import { isPlainObject, mergeSettings } from './merge.js';
 
 /**
@@ -80,7 +80,7 @@ export function loadRegistry(opts: { file?: string; cwd: string; flags?: ConfigF
     const oneJob = ONE_JOB_FLAGS.filter((f) => flags[f] !== undefined);
     if (oneJob.length) throw new ConfigError(`--${oneJob[0].replace('stateDir', 'state-dir')} sets one job's file, and ${where} lists ${entries.length} jobs: add --job NAME (jobs: ${entries.map((e) => e.name).join(', ')})`);
   }
-  const jobs = picked.map(({ name, index, entry }) => {
+  const loaded = picked.map(({ name, index, entry }) => {
     const jobWhere = `${where}: job "${name}" (jobs.${index})`;
     const merged = mergeSettings(inheritedDefaults(defaults, entry), { ...entry, job: name }) as Record<string, unknown>;
     // A bad value is named where it is written: the entry's own, or the `defaults` it inherited (tester T11).
@@ -90,10 +90,14 @@ export function loadRegistry(opts: { file?: string; cwd: string; flags?: ConfigF
     return flags.stateDir ? config : { ...config, stateDir: path.join(config.stateDir, jobDirName(name)) };
   });
   // Every job of the list, picked or not: `--job huge` must not read the failed-keys files of another job either.
-  const files: JobFiles[] = entries.map(({ name, index, entry }) => {
-    const config = jobs[picked.findIndex((p) => p.index === index)];
-    return jobFiles({ name, index, entry, defaults: inheritedDefaults(defaults, entry), baseDir, config });
-  });
+  // The default glob of a job without `failed` leaves out the names another job's `failed` gives to that job.
+  const files: JobFiles[] = defaultFailedGlobs(
+    entries.map(({ name, index, entry }) => {
+      const config = loaded[picked.findIndex((p) => p.index === index)];
+      return jobFiles({ name, index, entry, defaults: inheritedDefaults(defaults, entry), baseDir, config });
+    }),
+  );
+  const jobs = loaded.map((j) => ({ ...j, failed: files.find((f) => f.name === j.job)!.failed }));
   checkDistinct(jobs, files, where);
   if (flags.job) return { file, baseDir, multi: false, jobs, chain: null };
   const chain = raw.chain === undefined ? null : resolveChain(raw.chain, { where, baseDir, defaults, merge: mergeSettings });
