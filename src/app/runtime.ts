@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { readyUnlessAborted } from '../abort.js';
 import type { Config } from '../config.js';
 import { findAttachable } from '../runner/attach.js';
-import { readRuns, readWriterEnds, recordWriterEndOnce, runsPath } from '../runner/runs-file.js';
+import { readRuns, readWriterEnds, recordWriterEndOnce, runsFileNotRegular, runsPath } from '../runner/runs-file.js';
 import { runsOwner } from '../runner/runs-owner.js';
 import { withMarkedPids } from '../runner/run-mark.js';
 import { createWritersScan, hiddenWriterPossible, notOurs, type WritersScan } from '../runner/log-writers.js';
@@ -28,6 +28,8 @@ export { IDLE_TICK_MS, LIVE_TICK_MS } from './shared-clock.js';
  * a run is live (to see it end), otherwise once a minute (a launch re-checks for itself anyway).
  */
 const WRITERS_LIVE_MS = 5_000;
+/** The key of the notice of a runs.jsonl that is not a regular file. */
+const RUNS_NOT_REGULAR = 'runs-not-regular';
 const WRITERS_IDLE_MS = 60_000;
 /** A writer found gone this long after a look last saw it was found late: looks missed (see lookAtWriters). */
 const LATE_LOOK_MS = 3 * WRITERS_LIVE_MS;
@@ -157,8 +159,17 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   // runs.jsonl changes when another dashboard launches or stops a run: re-read it when it changed, so every
   // dashboard on the same stopped run says `stopped`.
   let runsSeen = '';
+  /** What the dashboard last said of runs.jsonl not being a regular file ('' when nothing). */
+  let runsNotRegularSaid = '';
   const rereadRuns = async () => {
     const st = await stat(runsPath(config.stateDir)).catch(() => null);
+    // Said as `status` says it (h82's note: only `status` did): its readers take it for no runs, so without a word a
+    // FIFO put there read as a job never launched from here. Said once, and again only when it changes.
+    const notRegular = (st && runsFileNotRegular(config.stateDir, st)) ?? '';
+    if (notRegular !== runsNotRegularSaid && !ac.signal.aborted) {
+      runsNotRegularSaid = notRegular;
+      store.dispatch(notRegular ? { type: 'ui/notice', text: notRegular, tone: 'warn', key: RUNS_NOT_REGULAR } : { type: 'ui/notice-end', key: RUNS_NOT_REGULAR });
+    }
     const seen = st ? `${st.size}:${st.mtimeMs}` : '';
     if (seen === runsSeen) return;
     runsSeen = seen;

@@ -8,8 +8,7 @@ import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { launchesOnLogClock } from '../state/launch-match.js';
 import { processSnapshot } from './process-info.js';
 import { stat } from 'node:fs/promises';
-import { kindOf } from '../follow/tracked-file.js';
-import { runsPath } from '../runner/runs-file.js';
+import { runsFileNotRegular, runsPath } from '../runner/runs-file.js';
 import { nextLaunchAt, unwatchedEnd } from './unwatched-end.js';
 import { failedStartWords } from '../state/dead-start.js';
 import type { WritersScan } from '../runner/log-writers.js';
@@ -141,7 +140,10 @@ export async function collectSnapshot(
       // Its readers take a runs.jsonl they cannot read for none; one that is not a regular file (a FIFO put there) is
       // said, as a problem: runs launched from here are then not known (AH9's class).
       stat(runsPath(config.stateDir)).then(
-        (st) => void (st.isFile() || report.problems.push(`run records ${runsPath(config.stateDir)} is ${kindOf(st)}, not a regular file: never opened; runs launched from here are not known`)),
+        (st) => {
+          const words = runsFileNotRegular(config.stateDir, st);
+          if (words) report.problems.push(words);
+        },
         () => undefined,
       ),
     ]),

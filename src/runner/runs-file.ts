@@ -158,6 +158,14 @@ export function runsPath(stateDir: string): string {
 }
 
 /**
+ * What `status` (a problem) and the dashboard (a notice) say of a runs.jsonl that is not a regular file, or null for
+ * one that is: its readers take one they cannot read for no runs, so unsaid it reads as a job never launched from here.
+ */
+export function runsFileNotRegular(stateDir: string, st: Stats): string | null {
+  return st.isFile() ? null : `run records ${runsPath(stateDir)} is ${kindOf(st)}, not a regular file: never opened; runs launched from here are not known`;
+}
+
+/**
  * How runs.jsonl is read (user-file.ts): a regular file only (a FIFO put there would block the read for good), and at
  * most 256 MB: a record is under 2 KB, so that is over 100,000 runs, while the file is held whole as one string.
  */
