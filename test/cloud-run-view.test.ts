@@ -161,7 +161,55 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     s = reduce(s, { type: 'clock/tick', now: t0 + 35_000 });
     const summary = ['=' .repeat(70), 'BACKFILL COMPLETE', 'Total dates: 40', '✅ Processed: 1', '⏭️  Skipped: 0', '❌ Failed: 0'].map((l) => `2026-03-01 10:00:21,000 - INFO - ${l}`).join('\n');
     s = reduce(s, { type: 'log/batch', batch: parseText(summary, compileGrammar()) });
+    // The summary is in, but the place has not yet said its log is whole: the run is not complete yet (tester AI11: the
+    // header said `complete` over `log incomplete` for 15 s), so neither is its alert. It fires when the place says so.
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('incomplete');
+    expect(s.alerts.recent).toEqual([]);
+    s = reduce(s, { type: 'place/update', patch: { logIncomplete: null } });
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('complete');
     expect(s.alerts.recent.map((a) => a.kind)).toEqual(['completed']);
+  });
+
+  // Tester AI11's header part: the summaries in, an outcome line they count not read yet. One rule on every surface:
+  // the run is complete only once its log is, and its alert fires then, once.
+  it('a summary in before an outcome line it counts: running while the execution runs, incomplete after, complete (and its alert) once the line is in', async () => {
+    const { statusText } = await import('../src/app/status-text.js');
+    const ended = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:20Z', taskCount: 1, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] });
+    const at = (time: string, l: string) => `2026-03-01 ${time},000 - INFO - ${l}`;
+    const summary = ['='.repeat(70), 'BACKFILL COMPLETE', 'Total dates: 40', '✅ Processed: 2', '⏭️  Skipped: 0', '❌ Failed: 0'].map((l) => at('10:00:19', l));
+    const said = (s: AppState) => ({ header: runFigures(s.log.current, s.now, writerOf(s)).status, json: statusJson(s).run.state, text: statusText(s).split('\n')[0].split(/\s+/)[1], alerts: s.alerts.recent.map((a) => a.kind) });
+    let s = reduce(cloudState(t0 + 18_000), { type: 'log/history-done' });
+    s = reduce(s, { type: 'log/batch', batch: parseText(summary.join('\n'), compileGrammar()) });
+    expect(s.log.current).toMatchObject({ complete: true, succeeded: 2, summaryUnseen: 1 });
+    expect(said(s)).toEqual({ header: 'running', json: 'running', text: 'running', alerts: [] });
+    // The region says it ended; the place marks its log incomplete in the same event.
+    s = reduce(s, { type: 'place/update', patch: { execution: ended, logIncomplete: 'waiting' } });
+    s = reduce(s, { type: 'clock/tick', now: t0 + 25_000 });
+    expect(said(s)).toEqual({ header: 'incomplete', json: 'incomplete', text: 'incomplete', alerts: [] });
+    expect(placeLines(s).map((l) => l.text)).toContain('log incomplete: last entries not yet in Cloud Logging; execution counts shown');
+    // The late line, read again in log order (before the summary), then the place says the log is whole.
+    const whole = [LOG, at('10:00:18', '  ✅ Scraped 2024-01-03'), ...summary].join('\n');
+    s = reduce(s, { type: 'log/batch', batch: parseText(whole, compileGrammar()), replace: true });
+    expect(s.log.current).toMatchObject({ complete: true, succeeded: 2, summaryUnseen: 0 });
+    expect(said(s).header).toBe('incomplete');
+    s = reduce(s, { type: 'place/update', patch: { logIncomplete: null } });
+    expect(said(s)).toEqual({ header: 'complete', json: 'complete', text: 'complete', alerts: ['completed'] });
+    s = reduce(s, { type: 'clock/tick', now: t0 + 30_000 });
+    expect(said(s).alerts).toEqual(['completed']);
+  });
+
+  it('an execution already ended, its last entries awaited, when the dashboard first knows it: its complete later is no news', () => {
+    const ended = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:20Z', taskCount: 1, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] });
+    let s = cloudState(t0 + 25_000, { execution: ended, logIncomplete: 'waiting' });
+    s = reduce(s, { type: 'process/update', patch: { alive: false, attached: false } });
+    s = reduce(s, { type: 'log/history-done' });
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('incomplete');
+    // Its last entries come (lines after the first read), then its log is whole.
+    const summary = ['='.repeat(70), 'BACKFILL COMPLETE', 'Total dates: 40', '✅ Processed: 1', '⏭️  Skipped: 0', '❌ Failed: 0'].map((l) => `2026-03-01 10:00:19,000 - INFO - ${l}`).join('\n');
+    s = reduce(s, { type: 'log/batch', batch: parseText(summary, compileGrammar()) });
+    s = reduce(s, { type: 'place/update', patch: { logIncomplete: null } });
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('complete');
+    expect(s.alerts.recent).toEqual([]);
   });
 
   it('a log read again in order replaces what was read in one step: one run, counted once, no alert (tester T24)', () => {
