@@ -394,6 +394,17 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
   return lines;
 }
 
+/**
+ * A shell command (or a line ending in one) in rows of at most `width` (as `m` measures) hanging by `indent`, every row
+ * but the last ending in ` \` so the rows pasted into a shell are still one command (tester AH10: the leave words' gcloud
+ * cancel ran without its `--region`/`--project`, then `--region=…` as a command of its own). Text `status` lays one
+ * out in code points (a gcloud command is plain characters); the screens through text-width.ts `commandRows`.
+ */
+export function commandRowsMeasured(text: string, width: number, indent: number, m: TextMeasure): string[] {
+  const rows = wrapMeasured(oneLine(text), Math.max(indent + 8, width - 2), indent, m);
+  return rows.map((r, k) => (k < rows.length - 1 ? `${r} \\` : r));
+}
+
 // Terminal escape sequences (CSI, OSC, two-byte ESC x), then any other C0/C1 control character.
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
 const LINE_BREAKS = /\s*(?:\r\n|[\r\n\u2028\u2029])\s*/g;

@@ -72,6 +72,30 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     for (const r of rows) expect(r.length).toBeLessThanOrEqual(80);
   });
 
+  // Tester AI14: text `status` wrapped the stuck line's `(or gcloud` / `run jobs executions cancel ID --region=…` /
+  // `--project=…)` at spaces: pasted, the shell ran `run jobs …` as a command, then `--project=…)`; and `x cancels it`
+  // means nothing in a shell.
+  it('text status gives the stuck execution\'s cancel command on rows of its own, broken only with ` \\`, and says x is the dashboard\'s', async () => {
+    const [{ statusText, fitStatusLines }, { wrap }] = await Promise.all([import('../src/app/status-text.js'), import('../src/text-width.js')]);
+    const name = 'projects/nba-props-platform/locations/us-west2/jobs/bdl-boxscore-backfill/executions/bdl-boxscore-backfill-x7k2p';
+    const long = decodeExecution({ name, createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
+    const s = cloudState(t0 + 121 * 60_000, { execution: long });
+    const command = 'gcloud run jobs executions cancel bdl-boxscore-backfill-x7k2p --region=us-west2 --project=nba-props-platform';
+    for (const width of [80, 50]) {
+      const rows = fitStatusLines(statusText(s, { width }).trimEnd().split('\n'), width, wrap);
+      const from = rows.findIndex((r) => r.trimStart().startsWith('gcloud '));
+      expect(from).toBeGreaterThan(0);
+      const lead = rows.slice(0, from).join(' ').replace(/\s+/g, ' ');
+      expect(lead).toContain('stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · cancel it with x on its dashboard, or in a shell:');
+      expect(lead).not.toContain('x cancels it');
+      const cmd = rows.slice(from, rows.findIndex((r, i) => i >= from && !r.endsWith(' \\')) + 1);
+      for (const r of cmd) expect(r.length).toBeLessThanOrEqual(width);
+      expect(cmd.length).toBeGreaterThan(1);
+      // Pasted into a shell: one command, whole, nothing around it.
+      expect(cmd.join('\n').replace(/ \\\n\s*/g, ' ').trim()).toBe(command);
+    }
+  });
+
   // Tester h84 on c55a3ac: the header's clock stepped with the looks (`stuck · 0:30` six times) while the stuck line ticked
   // each second (`running 0:31` … `0:37`): one screen, two times. Both go to what the newest look proved.
   // The lead's rule (option 2): it ticks each second a look (5 s) and a second behind now, never past that proof.
