@@ -22,7 +22,16 @@ export function formatClock(ms: number | null): string {
  */
 export function formatElapsed(startMs: number | null, elapsedMs: number | null): string {
   if (startMs === null || elapsedMs === null || !Number.isFinite(startMs) || !Number.isFinite(elapsedMs) || elapsedMs < 0) return formatClock(elapsedMs);
-  return formatClock(Math.max(0, Math.floor((startMs + elapsedMs) / 1000) - Math.floor(startMs / 1000)) * 1000);
+  return formatClock(clockSpanMs(startMs, startMs + elapsedMs));
+}
+
+/**
+ * The whole seconds from `fromMs` to `toMs` as the clock reads them (each time to its second, as the log's times are
+ * read), in ms: the one rounding of every elapsed time on a screen. A Cloud Run execution's stuck line floored its own
+ * span and read a second behind its header (`stuck · 0:27` over `stuck: running 0:26`, tester AI7's nit).
+ */
+export function clockSpanMs(fromMs: number, toMs: number): number {
+  return Math.max(0, Math.floor(toMs / 1000) - Math.floor(fromMs / 1000)) * 1000;
 }
 
 /** 45 s, 12 min, 3 h 05 min, 2 d 4 h — a duration for ETAs and ages. */

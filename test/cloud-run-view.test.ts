@@ -116,6 +116,27 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(placeLines(next)[1].text).toMatch(/^stuck: running 2 h 00 min, past 2 h 00 min \(stuckAfter\)/);
   });
 
+  // Tester AI7's nit: `stuck · 0:27` over `stuck: running 0:26, past 0:20` on every sample: the header read whole clock
+  // seconds (formatElapsed), the stuck line floored its own span. One rounding; stuck once the time said is past the bound.
+  it('the stuck line says the header\'s time to the second, and is stuck only once that time is past the bound', async () => {
+    const { formatElapsed } = await import('../src/format.js');
+    const started = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00.700Z', startTime: '2026-03-01T10:00:00.700Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
+    const at = (now: number) => {
+      let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 20_000) });
+      s = reduce(s, { type: 'log/batch', batch: parseText('2026-03-01 10:00:00,900 - INFO - Loaded 40 dates from keys.csv', compileGrammar()) });
+      s = reduce(s, { type: 'place/update', patch: { execution: started, ours: true, logNewestAt: t0 + 900 } });
+      s = reduce(s, { type: 'clock/tick', now });
+      const f = runFigures(s.log.current, s.now, writerOf(s));
+      return { header: `${f.status} · ${formatElapsed(f.startedAt, f.elapsedMs)}`, line: placeLines(s).map((l) => l.text).find((t) => t.startsWith('stuck:'))?.split(' · ')[0] ?? null };
+    };
+    // 20.3 s after its start, read at 10:00:21: the header says 0:21, and so does the line, past 0:20.
+    expect(at(t0 + 21_000)).toEqual({ header: 'stuck · 0:21', line: 'stuck: running 0:21, past 0:20 (stuckAfter)' });
+    // 26.8 s: 0:27 on both (the line said 0:26).
+    expect(at(t0 + 27_500)).toEqual({ header: 'stuck · 0:27', line: 'stuck: running 0:27, past 0:20 (stuckAfter)' });
+    // 20.1 s after its start, but 0:20 by the clock: not past the bound it would say it passed.
+    expect(at(t0 + 20_800)).toEqual({ header: 'running · 0:20', line: null });
+  });
+
   it('a region that stops answering while the execution is stuck: the error and since when first, the execution as last seen (tester AC12)', () => {
     const errorAt = t0 + 120 * 60_000;
     const lines = placeLines(cloudState(t0 + 122 * 60_000, { error: 'Cloud Run: connection refused at 127.0.0.1:39511: nothing listens there', errorAt, errorSince: errorAt, logReadAt: errorAt })).map((l) => l.text);
