@@ -22,7 +22,16 @@ export function formatClock(ms: number | null): string {
  */
 export function formatElapsed(startMs: number | null, elapsedMs: number | null): string {
   if (startMs === null || elapsedMs === null || !Number.isFinite(startMs) || !Number.isFinite(elapsedMs) || elapsedMs < 0) return formatClock(elapsedMs);
-  return formatClock(Math.max(0, Math.floor((startMs + elapsedMs) / 1000) - Math.floor(startMs / 1000)) * 1000);
+  return formatClock(clockSpanMs(startMs, startMs + elapsedMs));
+}
+
+/**
+ * The whole seconds from `fromMs` to `toMs` as the clock reads them (each time to its second, as the log's times are
+ * read), in ms: the one rounding of every elapsed time on a screen. A Cloud Run execution's stuck line floored its own
+ * span and read a second behind its header (`stuck · 0:27` over `stuck: running 0:26`, tester AI7's nit).
+ */
+export function clockSpanMs(fromMs: number, toMs: number): number {
+  return Math.max(0, Math.floor(toMs / 1000) - Math.floor(fromMs / 1000)) * 1000;
 }
 
 /** 45 s, 12 min, 3 h 05 min, 2 d 4 h — a duration for ETAs and ages. */
@@ -392,6 +401,17 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
   }
   if (line || lines.length === 0) push();
   return lines;
+}
+
+/**
+ * A shell command (or a line ending in one) in rows of at most `width` (as `m` measures) hanging by `indent`, every row
+ * but the last ending in ` \` so the rows pasted into a shell are still one command (tester AH10: the leave words' gcloud
+ * cancel ran without its `--region`/`--project`, then `--region=…` as a command of its own). Text `status` lays one
+ * out in code points (a gcloud command is plain characters); the screens through text-width.ts `commandRows`.
+ */
+export function commandRowsMeasured(text: string, width: number, indent: number, m: TextMeasure): string[] {
+  const rows = wrapMeasured(oneLine(text), Math.max(indent + 8, width - 2), indent, m);
+  return rows.map((r, k) => (k < rows.length - 1 ? `${r} \\` : r));
 }
 
 // Terminal escape sequences (CSI, OSC, two-byte ESC x), then any other C0/C1 control character.

@@ -1,5 +1,5 @@
 import stringWidth from 'string-width';
-import { oneLine, wrapMeasured, type LongPath, type TextMeasure } from './format.js';
+import { commandRowsMeasured, oneLine, wrapMeasured, type LongPath, type TextMeasure } from './format.js';
 import { cutApart, cutMiddle } from './overview/name-cut.js';
 
 // One line of text from outside: format.ts, as text `status` lays out names without this file's width library.
@@ -92,8 +92,7 @@ export function fitColumn(text: string, width: number, align: 'left' | 'right' =
  * cancel ran without its `--region`/`--project`, then `--region=…` as a command of its own).
  */
 export function commandRows(text: string, width: number, indent: number): string[] {
-  const rows = wrap(text, Math.max(indent + 8, width - 2), indent);
-  return rows.map((r, k) => (k < rows.length - 1 ? `${r} \\` : r));
+  return commandRowsMeasured(text, width, indent, COLUMNS);
 }
 
 /** Hanging indent of a problem's or a notice's wrapped rows: they read as one item, not as new lines of the screen. */

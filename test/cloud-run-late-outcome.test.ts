@@ -9,6 +9,8 @@ import { loadOutcomes } from '../src/cloud-run/execution-outcomes.js';
 import { jobPathOf } from '../src/cloud-run/api.js';
 import { loadConfig } from '../src/config.js';
 import { waitFor } from './support/wait-for.js';
+import { currentFigures } from '../src/state/current-figures.js';
+import { statusJson } from '../src/app/status-json.js';
 import { startJobRegion, writeCloudRunJobConfig } from './support/cloud-run-job.js';
 
 let dir: string;
@@ -63,6 +65,11 @@ test('a failure entry that arrives after the summary is waited for, folded in, a
   expect(run.failedKeys.size).toBe(run.failed - 1);
   expect(run.summaryUnseen).toBe(1);
   expect(before.place!.logIncomplete).toBe('waiting');
+  // Its log is not complete, so neither is the run, on the header and in `status` alike, and no alert says so (tester
+  // AI11: `complete` for 15 s over `log incomplete`, its alert fired then).
+  expect(currentFigures(before).status).toBe('incomplete');
+  expect(statusJson(before).run.state).toBe('incomplete');
+  expect(before.alerts.recent.map((a) => a.kind)).toEqual([]);
   expect((await loadOutcomes(config.stateDir, jobPathOf(config.cloudRun!))).filter((o) => o.whole)).toEqual([]);
 
   // The late entry arrives: in log order it comes before the summary, and the run's failures add up.
@@ -71,6 +78,9 @@ test('a failure entry that arrives after the summary is waited for, folded in, a
     const s = r.store.getState();
     return s.place?.logIncomplete === null && s.log.current?.summaryUnseen === 0 ? s.log.current : null;
   }, 'the late failure folded in', 30_000);
+  // Complete once its log is, and told then, once.
+  expect(currentFigures(r.store.getState()).status).toBe('complete');
+  expect(r.store.getState().alerts.recent.map((a) => a.kind)).toEqual(['completed']);
   expect(after.failed).toBe(run.failed);
   expect(after.failedKeys.size).toBe(run.failed);
   expect(Object.values(after.failures).reduce((a, b) => a + b, 0)).toBe(run.failed);

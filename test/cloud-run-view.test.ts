@@ -72,6 +72,30 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     for (const r of rows) expect(r.length).toBeLessThanOrEqual(80);
   });
 
+  // Tester AI14: text `status` wrapped the stuck line's `(or gcloud` / `run jobs executions cancel ID --region=…` /
+  // `--project=…)` at spaces: pasted, the shell ran `run jobs …` as a command, then `--project=…)`; and `x cancels it`
+  // means nothing in a shell.
+  it('text status gives the stuck execution\'s cancel command on rows of its own, broken only with ` \\`, and says x is the dashboard\'s', async () => {
+    const [{ statusText, fitStatusLines }, { wrap }] = await Promise.all([import('../src/app/status-text.js'), import('../src/text-width.js')]);
+    const name = 'projects/nba-props-platform/locations/us-west2/jobs/bdl-boxscore-backfill/executions/bdl-boxscore-backfill-x7k2p';
+    const long = decodeExecution({ name, createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
+    const s = cloudState(t0 + 121 * 60_000, { execution: long });
+    const command = 'gcloud run jobs executions cancel bdl-boxscore-backfill-x7k2p --region=us-west2 --project=nba-props-platform';
+    for (const width of [80, 50]) {
+      const rows = fitStatusLines(statusText(s, { width }).trimEnd().split('\n'), width, wrap);
+      const from = rows.findIndex((r) => r.trimStart().startsWith('gcloud '));
+      expect(from).toBeGreaterThan(0);
+      const lead = rows.slice(0, from).join(' ').replace(/\s+/g, ' ');
+      expect(lead).toContain('stuck: running 2 h 01 min, past 2 h 00 min (stuckAfter) · cancel it with x on its dashboard, or in a shell:');
+      expect(lead).not.toContain('x cancels it');
+      const cmd = rows.slice(from, rows.findIndex((r, i) => i >= from && !r.endsWith(' \\')) + 1);
+      for (const r of cmd) expect(r.length).toBeLessThanOrEqual(width);
+      expect(cmd.length).toBeGreaterThan(1);
+      // Pasted into a shell: one command, whole, nothing around it.
+      expect(cmd.join('\n').replace(/ \\\n\s*/g, ' ').trim()).toBe(command);
+    }
+  });
+
   // Tester h84 on c55a3ac: the header's clock stepped with the looks (`stuck · 0:30` six times) while the stuck line ticked
   // each second (`running 0:31` … `0:37`): one screen, two times. Both go to what the newest look proved.
   // The lead's rule (option 2): it ticks each second a look (5 s) and a second behind now, never past that proof.
@@ -90,6 +114,27 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     const next = reduce(held, { type: 'place/update', patch: { seenRunningAt: t0 + 7_209_000 } });
     expect(runFigures(next.log.current, next.now, writerOf(next))).toMatchObject({ status: 'stuck', elapsedMs: 7_204_000 });
     expect(placeLines(next)[1].text).toMatch(/^stuck: running 2 h 00 min, past 2 h 00 min \(stuckAfter\)/);
+  });
+
+  // Tester AI7's nit: `stuck · 0:27` over `stuck: running 0:26, past 0:20` on every sample: the header read whole clock
+  // seconds (formatElapsed), the stuck line floored its own span. One rounding; stuck once the time said is past the bound.
+  it('the stuck line says the header\'s time to the second, and is stuck only once that time is past the bound', async () => {
+    const { formatElapsed } = await import('../src/format.js');
+    const started = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00.700Z', startTime: '2026-03-01T10:00:00.700Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
+    const at = (now: number) => {
+      let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 20_000) });
+      s = reduce(s, { type: 'log/batch', batch: parseText('2026-03-01 10:00:00,900 - INFO - Loaded 40 dates from keys.csv', compileGrammar()) });
+      s = reduce(s, { type: 'place/update', patch: { execution: started, ours: true, logNewestAt: t0 + 900 } });
+      s = reduce(s, { type: 'clock/tick', now });
+      const f = runFigures(s.log.current, s.now, writerOf(s));
+      return { header: `${f.status} · ${formatElapsed(f.startedAt, f.elapsedMs)}`, line: placeLines(s).map((l) => l.text).find((t) => t.startsWith('stuck:'))?.split(' · ')[0] ?? null };
+    };
+    // 20.3 s after its start, read at 10:00:21: the header says 0:21, and so does the line, past 0:20.
+    expect(at(t0 + 21_000)).toEqual({ header: 'stuck · 0:21', line: 'stuck: running 0:21, past 0:20 (stuckAfter)' });
+    // 26.8 s: 0:27 on both (the line said 0:26).
+    expect(at(t0 + 27_500)).toEqual({ header: 'stuck · 0:27', line: 'stuck: running 0:27, past 0:20 (stuckAfter)' });
+    // 20.1 s after its start, but 0:20 by the clock: not past the bound it would say it passed.
+    expect(at(t0 + 20_800)).toEqual({ header: 'running · 0:20', line: null });
   });
 
   it('a region that stops answering while the execution is stuck: the error and since when first, the execution as last seen (tester AC12)', () => {
@@ -161,7 +206,55 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     s = reduce(s, { type: 'clock/tick', now: t0 + 35_000 });
     const summary = ['=' .repeat(70), 'BACKFILL COMPLETE', 'Total dates: 40', '✅ Processed: 1', '⏭️  Skipped: 0', '❌ Failed: 0'].map((l) => `2026-03-01 10:00:21,000 - INFO - ${l}`).join('\n');
     s = reduce(s, { type: 'log/batch', batch: parseText(summary, compileGrammar()) });
+    // The summary is in, but the place has not yet said its log is whole: the run is not complete yet (tester AI11: the
+    // header said `complete` over `log incomplete` for 15 s), so neither is its alert. It fires when the place says so.
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('incomplete');
+    expect(s.alerts.recent).toEqual([]);
+    s = reduce(s, { type: 'place/update', patch: { logIncomplete: null } });
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('complete');
     expect(s.alerts.recent.map((a) => a.kind)).toEqual(['completed']);
+  });
+
+  // Tester AI11's header part: the summaries in, an outcome line they count not read yet. One rule on every surface:
+  // the run is complete only once its log is, and its alert fires then, once.
+  it('a summary in before an outcome line it counts: running while the execution runs, incomplete after, complete (and its alert) once the line is in', async () => {
+    const { statusText } = await import('../src/app/status-text.js');
+    const ended = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:20Z', taskCount: 1, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] });
+    const at = (time: string, l: string) => `2026-03-01 ${time},000 - INFO - ${l}`;
+    const summary = ['='.repeat(70), 'BACKFILL COMPLETE', 'Total dates: 40', '✅ Processed: 2', '⏭️  Skipped: 0', '❌ Failed: 0'].map((l) => at('10:00:19', l));
+    const said = (s: AppState) => ({ header: runFigures(s.log.current, s.now, writerOf(s)).status, json: statusJson(s).run.state, text: statusText(s).split('\n')[0].split(/\s+/)[1], alerts: s.alerts.recent.map((a) => a.kind) });
+    let s = reduce(cloudState(t0 + 18_000), { type: 'log/history-done' });
+    s = reduce(s, { type: 'log/batch', batch: parseText(summary.join('\n'), compileGrammar()) });
+    expect(s.log.current).toMatchObject({ complete: true, succeeded: 2, summaryUnseen: 1 });
+    expect(said(s)).toEqual({ header: 'running', json: 'running', text: 'running', alerts: [] });
+    // The region says it ended; the place marks its log incomplete in the same event.
+    s = reduce(s, { type: 'place/update', patch: { execution: ended, logIncomplete: 'waiting' } });
+    s = reduce(s, { type: 'clock/tick', now: t0 + 25_000 });
+    expect(said(s)).toEqual({ header: 'incomplete', json: 'incomplete', text: 'incomplete', alerts: [] });
+    expect(placeLines(s).map((l) => l.text)).toContain('log incomplete: last entries not yet in Cloud Logging; execution counts shown');
+    // The late line, read again in log order (before the summary), then the place says the log is whole.
+    const whole = [LOG, at('10:00:18', '  ✅ Scraped 2024-01-03'), ...summary].join('\n');
+    s = reduce(s, { type: 'log/batch', batch: parseText(whole, compileGrammar()), replace: true });
+    expect(s.log.current).toMatchObject({ complete: true, succeeded: 2, summaryUnseen: 0 });
+    expect(said(s).header).toBe('incomplete');
+    s = reduce(s, { type: 'place/update', patch: { logIncomplete: null } });
+    expect(said(s)).toEqual({ header: 'complete', json: 'complete', text: 'complete', alerts: ['completed'] });
+    s = reduce(s, { type: 'clock/tick', now: t0 + 30_000 });
+    expect(said(s).alerts).toEqual(['completed']);
+  });
+
+  it('an execution already ended, its last entries awaited, when the dashboard first knows it: its complete later is no news', () => {
+    const ended = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:20Z', taskCount: 1, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] });
+    let s = cloudState(t0 + 25_000, { execution: ended, logIncomplete: 'waiting' });
+    s = reduce(s, { type: 'process/update', patch: { alive: false, attached: false } });
+    s = reduce(s, { type: 'log/history-done' });
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('incomplete');
+    // Its last entries come (lines after the first read), then its log is whole.
+    const summary = ['='.repeat(70), 'BACKFILL COMPLETE', 'Total dates: 40', '✅ Processed: 1', '⏭️  Skipped: 0', '❌ Failed: 0'].map((l) => `2026-03-01 10:00:19,000 - INFO - ${l}`).join('\n');
+    s = reduce(s, { type: 'log/batch', batch: parseText(summary, compileGrammar()) });
+    s = reduce(s, { type: 'place/update', patch: { logIncomplete: null } });
+    expect(runFigures(s.log.current, s.now, writerOf(s)).status).toBe('complete');
+    expect(s.alerts.recent).toEqual([]);
   });
 
   it('a log read again in order replaces what was read in one step: one run, counted once, no alert (tester T24)', () => {

@@ -1,3 +1,4 @@
+import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import { runningKnownTo } from '../state/place-state.js';
 import { countOf, formatCount } from '../format.js';
@@ -129,8 +130,11 @@ function launchIdOf(s: AppState): string | null {
   return fresh ? p.runId : null;
 }
 
-/** Run states that are over: nothing more of the run is news unless it speaks again. */
-const OVER = new Set(['ended', 'stopped', 'complete']);
+/**
+ * Run states that are over: nothing more of the run is news unless it speaks again. `incomplete` too: its execution
+ * ended, only its last log entries are awaited (run-view.ts runStatus says `complete` once they are in).
+ */
+const OVER = new Set(['ended', 'stopped', 'complete', 'incomplete']);
 
 /** The current run's name for the quiet mark: its execution (Cloud Run) and its start; null with no run. */
 function runKey(s: AppState): string | null {
@@ -138,10 +142,14 @@ function runKey(s: AppState): string | null {
   return run ? `${s.place?.execution?.id ?? ''}|${run.startedAt ?? 'dead'}` : null;
 }
 
-/** The quiet run while no line has come since it was marked, else null. */
+/**
+ * The quiet run while no line has come since it was marked, else null. A Cloud Run execution that had ended when it was
+ * marked stays quiet whatever lines come: they are its last entries arriving late, never the run going on, and its
+ * `complete` once they are in is the end it had before this dashboard knew it (tester V15), not news.
+ */
 function quietRun(s: AppState): string | null {
   const q = s.alerts.quiet;
-  return q && s.log.lines <= q.lines ? q.run : null;
+  return q && (q.ended === true || s.log.lines <= q.lines) ? q.run : null;
 }
 
 /**
@@ -161,7 +169,8 @@ export function quietMark(prev: AppState, next: AppState): AlertsQuiet {
   if (!judged?.log.current) return kept;
   const status = runStatus(judged.log.current, judged.now, writerOf(judged));
   if (!OVER.has(status)) return kept;
-  return { run: runKey(judged)!, lines: judged.log.lines };
+  const e = judged.place?.execution;
+  return { run: runKey(judged)!, lines: judged.log.lines, ...(e && !isActive(e) ? { ended: true as const } : {}) };
 }
 
 type AlertsQuiet = AppState['alerts']['quiet'] & object | null;

@@ -8,7 +8,7 @@ import { runUnknown } from '../overview/row-problem.js';
 import { HISTORY_LIMIT, later } from '../state/apply-lines.js';
 import { nextUnmetTarget } from '../coverage/math.js';
 import { failureKindsLine } from '../state/failure-breakdown.js';
-import { countOf, formatClock, formatCount, formatElapsed, formatPercent, formatRate } from '../format.js';
+import { CODE_POINTS, commandRowsMeasured, countOf, formatClock, formatCount, formatElapsed, formatPercent, formatRate } from '../format.js';
 import { stopStage } from '../state/confirm-situation.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
@@ -87,7 +87,13 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
   if (!reading && state.process.writersHidden && run && !run.complete) lines.push(`          writer not visible (the log is another user's): state by its lines`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).
   // A failed call is one of status's `problem` lines, with its fix: said once, and no "retrying" from a one-shot.
-  for (const l of placeLines(state)) if (!state.place?.error || !l.text.startsWith(state.place.error)) lines.push(`          ${l.text}`);
+  // A shell command on rows of its own, whole or broken with ` \` (tester AI14: `(or gcloud` / `run jobs executions
+  // cancel …` / `--project=…)` pasted ran two commands), and the dashboard's key said as the dashboard's.
+  for (const l of placeLines(state)) {
+    if (state.place?.error && l.text.startsWith(state.place.error)) continue;
+    if (l.command) lines.push(`          ${l.command.fact} · cancel it with x on its dashboard, or in a shell:`, ...commandRowsMeasured(`            ${l.command.command}`, opts.width ?? 80, 14, CODE_POINTS));
+    else lines.push(`          ${l.text}`);
+  }
   // Every time below rests on it (U17): a log written in another zone with no `timezone`.
   if (state.log.zoneGuess) lines.push(`          ${zoneGuessText(state.log.zoneGuess, true)}`);
   // A DST night the zone read has no change on, read as one (parser/log-clock.ts): the run's elapsed time rests on it.

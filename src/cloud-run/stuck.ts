@@ -1,3 +1,4 @@
+import { clockSpanMs } from '../format.js';
 import type { ExecutionInfo } from './execution.js';
 
 /** The team's monitors call an execution older than this stuck (their ~700-line shell scripts use 2 h). */
@@ -10,7 +11,9 @@ export const DEFAULT_STUCK_AFTER_MS = 2 * 60 * 60_000;
 export function stuckReason(e: ExecutionInfo | null, now: number, stuckAfterMs: number = DEFAULT_STUCK_AFTER_MS): string | null {
   if (!e || (e.state !== 'running' && e.state !== 'pending')) return null;
   const since = e.startTime ?? e.createTime;
-  const ran = now - since;
+  // In whole seconds of the clock, as the header's elapsed time is (format.ts clockSpanMs): the line says the header's
+  // time, and it is stuck once the time it says is past the bound, never `running 0:20, past 0:20`.
+  const ran = clockSpanMs(since, now);
   if (e.taskTimeoutSeconds !== null && ran > e.taskTimeoutSeconds * 1000) {
     return `running ${formatSpan(ran)}, past its task timeout of ${formatSpan(e.taskTimeoutSeconds * 1000)}`;
   }

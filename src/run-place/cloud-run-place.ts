@@ -322,7 +322,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
           d.onLines(kept, e.id, e.taskCount, true);
         }
         newestRead = { id: e.id, at: newestAt };
-        place({ logNewestAt: newestAt });
+        // Ended: whether its log is whole now is said with the lines that made it so, not at the next second's check
+        // (awaitLastEntries): the run reads `complete` from that moment on every surface, and its alert fires then.
+        const ended = followed?.e.id === e.id && !isActive(followed.e) ? followed.e : null;
+        place({ logNewestAt: newestAt, ...(ended && entries.length ? { logIncomplete: incompleteOf(ended) } : {}) });
       },
       // The read after a failed one is under way: said at once, not when a clock tick finds its time past (AE12's nit).
       onAsk: () => {

@@ -329,8 +329,9 @@ export interface AlertsState {
   /**
    * The run (alert-events.ts runKey) that was already over when this dashboard first knew its writer or when a launch
    * from here began, with the log's line count then: no alert is about it until a line comes after (tester Y11).
+   * `ended`: a Cloud Run execution that had ended then: lines after are its late entries, and it stays quiet.
    */
-  quiet?: { run: string; lines: number } | null;
+  quiet?: { run: string; lines: number; ended?: true } | null;
 }
 
 /** The whole app: one object, changed only by the reducer. */

@@ -13,9 +13,10 @@ export interface PlaceLine {
   /**
    * A line that offers a shell command (`text` is `LEAD (or COMMAND)`): a screen with the rows for it says the lead,
    * then the command on rows of its own, broken only with a trailing ` \` (tester AH10's twin on the job screen: the
-   * stuck line wrapped `gcloud … cancel ID` / `--region=… --project=…`, and a paste ran the first row alone).
+   * stuck line wrapped `gcloud … cancel ID` / `--region=… --project=…`, and a paste ran the first row alone). `fact`:
+   * the lead without the dashboard's key, for text `status`, read in a shell where `x` means nothing (tester AI14).
    */
-  command?: { lead: string; command: string };
+  command?: { lead: string; command: string; fact: string };
 }
 
 /**
@@ -76,9 +77,10 @@ function problem(state: AppState): PlaceLine[] {
   }
   const stuck = stuckReason(p.execution, runningKnownTo(p, state.now), p.stuckAfterMs);
   if (stuck) {
-    const lead = `stuck: ${stuck} · x cancels it`;
+    const fact = `stuck: ${stuck}`;
+    const lead = `${fact} · x cancels it`;
     const command = cancelCommand(p.execution!);
-    return [{ text: `${lead} (or ${command})`, tone: 'fail', command: { lead, command } }];
+    return [{ text: `${lead} (or ${command})`, tone: 'fail', command: { lead, command, fact } }];
   }
   // Each fits 80 columns whole (the place lines are cut, never wrapped).
   // Read by name and found empty: Cloud Logging keeps entries 30 days by default (tester Z3).

@@ -165,7 +165,17 @@ export function runStatus(run: RunState | null, now: number, writer: WriterInfo,
   // No line yet, but the place says tasks run (a Cloud Run execution whose entries Cloud Logging has not
   // delivered): the run is going on; `waiting` would file it with jobs never launched (tester T22).
   if (!run) return writer.stuck ? 'stuck' : writer.tasksRunning ? 'running' : 'waiting';
-  if (run.complete) return 'complete';
+  // A run is complete only once its log is: a Cloud Run execution's summaries can come before the outcome lines they
+  // count (tasks write to one log, Cloud Logging keeps no order between them), and the header said `complete` for 15 s
+  // over `log incomplete: last entries not yet in Cloud Logging` (tester AI11). The same rule for the header, `status`
+  // and the `completed` alert (alert-events.ts fires it when this turns `complete`): one moment, said once.
+  if (run.complete) {
+    if (isCurrent && writer.logIncomplete) return 'incomplete';
+    // Every summary in while the region still says tasks run, with outcome lines they count not read yet: the run goes
+    // on until its execution ends (then `incomplete` until those lines come), never `complete` before its log is.
+    if (isCurrent && writer.endsAfterSummary && writer.tasksRunning && run.summaryUnseen > 0) return 'running';
+    return 'complete';
+  }
   if (writer.stopped) return 'stopped';
   // A re-run that died at start said so itself (dead-attempt lines): over, whoever writes the log.
   if (run.deadStart) return 'ended';
