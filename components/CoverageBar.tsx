@@ -4,7 +4,7 @@ import { Text } from 'ink';
 import { formatAgeSeconds, formatBytes, formatCount, formatPercent } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { lookProgress } from '../src/state/listing-progress.js';
-import { nextUnmetTarget } from '../src/coverage/math.js';
+import { NO_KEYS_EXPECTED, nextUnmetTarget } from '../src/coverage/math.js';
 import type { SourceCoverage } from '../src/state/coverage-view.js';
 import { SegmentBar } from './SegmentBar.js';
 import { SEGMENT, useColor } from './theme.js';
@@ -39,11 +39,12 @@ function checkingText(source: SourceCoverage): string {
 export function coverageRight(source: SourceCoverage, expected: number | null): { text: string; color?: string }[] {
   const cov = source.coverage;
   const present = cov?.present ?? 0;
-  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? checkingText(source) : source.error ? 'unknown' : (source.waits ?? '–');
+  const none = cov !== null && expected === 0;
+  const counter = none ? NO_KEYS_EXPECTED : cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? checkingText(source) : source.error ? 'unknown' : (source.waits ?? '–');
   const next = cov ? nextUnmetTarget(cov.targets) : null;
   const parts: { text: string; color?: string }[] = [{ text: ` ${counter}` }];
   if (source.stale) parts.push({ text: ' stale', color: 'yellow' });
-  if (cov) parts.push({ text: ` ${next ? `${next.percent} %: ${formatCount(next.needed)} more` : 'all targets met'}`, color: next ? 'yellow' : 'green' });
+  if (cov && !none) parts.push({ text: ` ${next ? `${next.percent} %: ${formatCount(next.needed)} more` : 'all targets met'}`, color: next ? 'yellow' : 'green' });
   return parts;
 }
 
