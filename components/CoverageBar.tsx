@@ -1,7 +1,7 @@
 import { withoutSourceName } from '../src/state/source-words.js';
 import { WrappedText } from './WrappedText.js';
 import { Text } from 'ink';
-import { formatAgeSeconds, formatBytes, formatCount, formatPercent } from '../src/format.js';
+import { formatAgeSeconds, formatBytes, formatCount, formatPercent, targetCell } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { lookProgress } from '../src/state/listing-progress.js';
 import { NO_KEYS_EXPECTED, nextUnmetTarget } from '../src/coverage/math.js';
@@ -14,7 +14,7 @@ export function tickLabels(targets: number[], width: number): string {
   let line = '';
   for (const t of [...targets].sort((a, b) => a - b)) {
     const label = String(t);
-    const at = Math.min(width - 1, Math.round((t / 100) * width) - 1);
+    const at = targetCell(t, width);
     const start = Math.max(at - label.length + 1, line.length + (line.length ? 1 : 0));
     line = line.padEnd(start) + label;
   }
@@ -62,7 +62,8 @@ export function CoverageBar({ name, source, expected, barWidth }: { name: string
   const color = useColor();
   const cov = source.coverage;
   const present = cov?.present ?? 0;
-  const ticks = cov ? cov.targets.map((t) => Math.round((t.percent / 100) * barWidth) - 1) : [];
+  // A tick while its target is not met, on the cell the fill reaches only once it is (format.ts targetCell).
+  const ticks = cov ? cov.targets.filter((t) => !t.met).map((t) => targetCell(t.percent, barWidth)) : [];
   // Each bar counts the keys present in its own source: █ in both (the label says which source).
   const seg = { ...SEGMENT.present, color: name === 'warehouse' ? 'green' : 'yellow' };
   return (
