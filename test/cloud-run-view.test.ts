@@ -171,7 +171,7 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   it('the stuck alert says which bound the execution passed, as the screen does', () => {
     const at = (now: number) => reduce(cloudState(now), { type: 'log/history-done' });
     const alerts = alertsBetween(at(t0 + 119 * 60_000), at(t0 + 121 * 60_000));
-    expect(alerts.map((a) => a.text)).toEqual(['j: execution stuck: j-ab12c running 2 h 01 min, past 2 h 00 min (stuckAfter) (x cancels it)']);
+    expect(alerts.map((a) => a.text)).toEqual(['j: execution stuck: j-ab12c running 2 h 01 min, past 2 h 00 min (stuckAfter) (x on its dashboard cancels it, or: gcloud run jobs executions cancel j-ab12c --region=us-west2 --project=p)']);
   });
 
   // Tester AF5: the region killed mid-run, the dashboard kept `⠼ running · 1:35` (the clock since the launch), counted in
