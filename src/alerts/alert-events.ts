@@ -92,7 +92,7 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   }
 
   if (prev.process.stopping !== 'needs-kill' && next.process.stopping === 'needs-kill') {
-    fire('stop-needs-decision', `run ${next.process.runId} ignored SIGINT and SIGTERM: the stop needs your decision (x)`, String(next.process.runId));
+    fire('stop-needs-decision', `run ${next.process.runId} ignored SIGINT and SIGTERM: the stop needs your decision (x on its dashboard asks about SIGKILL)`, String(next.process.runId));
   }
 
   for (const source of ['storage', 'warehouse'] as const) {
