@@ -1,10 +1,10 @@
 import { withoutSourceName } from '../src/state/source-words.js';
 import { WrappedText } from './WrappedText.js';
 import { Text } from 'ink';
-import { formatAgeSeconds, formatBytes, formatCount, formatPercent } from '../src/format.js';
+import { formatAgeSeconds, formatBytes, formatCount, formatPercent, targetCell } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { lookProgress } from '../src/state/listing-progress.js';
-import { nextUnmetTarget } from '../src/coverage/math.js';
+import { NO_KEYS_EXPECTED, nextUnmetTarget } from '../src/coverage/math.js';
 import type { SourceCoverage } from '../src/state/coverage-view.js';
 import { SegmentBar } from './SegmentBar.js';
 import { SEGMENT, useColor } from './theme.js';
@@ -14,7 +14,7 @@ export function tickLabels(targets: number[], width: number): string {
   let line = '';
   for (const t of [...targets].sort((a, b) => a - b)) {
     const label = String(t);
-    const at = Math.min(width - 1, Math.round((t / 100) * width) - 1);
+    const at = targetCell(t, width);
     const start = Math.max(at - label.length + 1, line.length + (line.length ? 1 : 0));
     line = line.padEnd(start) + label;
   }
@@ -39,11 +39,12 @@ function checkingText(source: SourceCoverage): string {
 export function coverageRight(source: SourceCoverage, expected: number | null): { text: string; color?: string }[] {
   const cov = source.coverage;
   const present = cov?.present ?? 0;
-  const counter = cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? checkingText(source) : source.error ? 'unknown' : (source.waits ?? '–');
+  const none = cov !== null && expected === 0;
+  const counter = none ? NO_KEYS_EXPECTED : cov && expected !== null ? `${formatCount(present)}/${formatCount(expected)} ${formatPercent(present, expected)}` : source.checking ? checkingText(source) : source.error ? 'unknown' : (source.waits ?? '–');
   const next = cov ? nextUnmetTarget(cov.targets) : null;
   const parts: { text: string; color?: string }[] = [{ text: ` ${counter}` }];
   if (source.stale) parts.push({ text: ' stale', color: 'yellow' });
-  if (cov) parts.push({ text: ` ${next ? `${next.percent} %: ${formatCount(next.needed)} more` : 'all targets met'}`, color: next ? 'yellow' : 'green' });
+  if (cov && !none) parts.push({ text: ` ${next ? `${next.percent} %: ${formatCount(next.needed)} more` : 'all targets met'}`, color: next ? 'yellow' : 'green' });
   return parts;
 }
 
@@ -61,7 +62,8 @@ export function CoverageBar({ name, source, expected, barWidth }: { name: string
   const color = useColor();
   const cov = source.coverage;
   const present = cov?.present ?? 0;
-  const ticks = cov ? cov.targets.map((t) => Math.round((t.percent / 100) * barWidth) - 1) : [];
+  // A tick while its target is not met, on the cell the fill reaches only once it is (format.ts targetCell).
+  const ticks = cov ? cov.targets.filter((t) => !t.met).map((t) => targetCell(t.percent, barWidth)) : [];
   // Each bar counts the keys present in its own source: █ in both (the label says which source).
   const seg = { ...SEGMENT.present, color: name === 'warehouse' ? 'green' : 'yellow' };
   return (

@@ -240,12 +240,15 @@ export function formatBytes(n: number | null): string {
 
 /**
  * Splits a bar of `width` cells among segments proportionally; every non-zero segment gets at least
- * one cell when there is room, and the cells add up to exactly round(width × sum/total).
+ * one cell when there is room, and the cells add up to exactly floor(width × sum/total): rounded down as the percent
+ * is, so a bar is full only when every key is in, and never covers a target's cell before the target is met (tester
+ * AJ1: 805/853, 94.3 %, drew 40 of 42 cells over the 95 tick; 846/856 drew a full bar with 10 keys missing).
  */
 export function barCells(segments: number[], total: number, width: number): number[] {
   if (total <= 0 || width <= 0) return segments.map(() => 0);
   const sum = segments.reduce((a, b) => a + b, 0);
-  const filled = Math.min(width, Math.round((Math.min(sum, total) / total) * width));
+  // Whole numbers first, divided once: 29 of 100 in 100 cells is 29, never the 28 of 0.29 × 100 in floats.
+  const filled = Math.min(width, Math.floor((Math.min(sum, total) * width) / total));
   const exact = segments.map((s) => (s / Math.max(sum, 1)) * filled);
   const cells = exact.map((e) => Math.floor(e));
   let left = filled - cells.reduce((a, b) => a + b, 0);
@@ -265,6 +268,14 @@ export function barCells(segments: number[], total: number, width: number): numb
     }
   }
   return cells;
+}
+
+/**
+ * The cell of a bar of `width` cells that marks target `percent`: the cell its boundary falls in (the last one before
+ * it when it falls between two). A bar filled by {@link barCells} leaves that cell empty until the target is met.
+ */
+export function targetCell(percent: number, width: number): number {
+  return Math.min(width - 1, Math.max(0, Math.ceil((percent * width) / 100) - 1));
 }
 
 /** How wide a piece of text is and what pieces it may be cut into: code points, or terminal columns (text-width.ts). */

@@ -23,9 +23,32 @@ const SETTLE_MS = 100;
 /** The resources of a request that runs in libuv's pool (process.getActiveResourcesInfo's names). */
 const POOL_WORK = new Set(['FSReqCallback', 'FSReqPromise', 'FileHandleCloseReq', 'CloseReq', 'GetAddrInfoReqWrap', 'GetNameInfoReqWrap']);
 
-/** True when a request is under way in libuv's pool: an exit now waits for it. */
+/** Looks at pool work this thread's resources do not show: each says what it reads now, or null when nothing. */
+const elsewhere = new Set<() => string | null>();
+
+/**
+ * Tells the end of pool work another thread does (the parse worker's reads: libuv's pool is the process's, and an exit
+ * waits for all of it, while getActiveResourcesInfo shows this thread's requests only). `look` says what is being
+ * read (`log /data/bf.log (read by the parse worker)`), or null when nothing is. Returns the undoing.
+ */
+export function poolWorkElsewhere(look: () => string | null): () => void {
+  elsewhere.add(look);
+  return () => void elsewhere.delete(look);
+}
+
+/** What other threads read in the pool now (poolWorkElsewhere), by name. */
+function readsElsewhere(): string[] {
+  const out: string[] = [];
+  for (const look of elsewhere) {
+    const what = look();
+    if (what !== null) out.push(what);
+  }
+  return out;
+}
+
+/** True when a request is under way in libuv's pool, this thread's or another's: an exit now waits for it. */
 export function poolBusy(): boolean {
-  return process.getActiveResourcesInfo().some((name) => POOL_WORK.has(name));
+  return process.getActiveResourcesInfo().some((name) => POOL_WORK.has(name)) || readsElsewhere().length > 0;
 }
 
 const SIGNAL_OF: Record<number, NodeJS.Signals> = { 129: 'SIGHUP', 130: 'SIGINT', 143: 'SIGTERM' };
@@ -49,7 +72,7 @@ setTimeout(() => {
 
 /** What the watchdog says when it has to end the process: the reads under way, by name, when they are known. */
 function endWords(): string {
-  const reads = [...readsInFlight()];
+  const reads = [...new Set([...readsInFlight(), ...readsElsewhere()])];
   const what = reads.length === 0 ? 'a file read (or a name lookup)' : reads.length === 1 ? `the read of ${reads[0]}` : `the reads of ${reads.join(', ')}`;
   return `backfill-tui: ${what} had not returned ${END_WAIT_MS / 1000} s after the end (a hung mount?): ended without waiting for it (SIGKILL, exit status 137)\n`;
 }

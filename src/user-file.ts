@@ -97,6 +97,28 @@ export function readsInFlight(): Iterable<string> {
 const CHUNK = 64 * 1024;
 
 /**
+ * The read of a regular file of `size` bytes by its stat, as steps, for readUserText (awaited reads) and
+ * readUserTextSync (blocking ones) alike: each step is a buffer `buf` to fill from file offset `at`, and is given back how
+ * many bytes were read into it. One read for the size the stat gave; more only while the file grows under us, up
+ * to the bound (past it: too big). Returns the text, as UTF-8.
+ */
+function* readSteps(path: string, size: number, r: UserFileRead): Generator<{ buf: Buffer; at: number }, string, number> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  let want = size + 1;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(Math.min(want, r.maxBytes + 1 - total));
+    const bytesRead = yield { buf, at: total };
+    if (bytesRead === 0) break;
+    parts.push(buf.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > r.maxBytes) throw tooBig(path, null, r);
+    want = CHUNK;
+  }
+  return Buffer.concat(parts, total).toString('utf8');
+}
+
+/**
  * Reads the regular file at `path` as UTF-8, at most `maxBytes`: a FIFO, a device, a directory or a socket is
  * refused unopened, a file over the bound unread (a file that grows past it while read, too). Throws a
  * UserFileError. `stat`: the file's, through the descriptor the bytes were read from.
@@ -118,20 +140,12 @@ export async function readUserText(path: string, r: UserFileRead): Promise<{ tex
       const st = await fh.stat();
       const now = refusal(path, st, r);
       if (now) throw now;
-      // One read for the size the stat gave; more only while the file grows under us, up to the bound.
-      const parts: Buffer[] = [];
-      let total = 0;
-      let want = st.size + 1;
-      for (;;) {
-        const buf = Buffer.allocUnsafe(Math.min(want, r.maxBytes + 1 - total));
-        const { bytesRead } = await fh.read(buf, 0, buf.length, total);
-        if (bytesRead === 0) break;
-        parts.push(buf.subarray(0, bytesRead));
-        total += bytesRead;
-        if (total > r.maxBytes) throw tooBig(path, null, r);
-        want = CHUNK;
+      const steps = readSteps(path, st.size, r);
+      for (let step = steps.next(); ; ) {
+        if (step.done) return { text: step.value, stat: st };
+        const { buf, at } = step.value;
+        step = steps.next((await fh.read(buf, 0, buf.length, at)).bytesRead);
       }
-      return { text: Buffer.concat(parts, total).toString('utf8'), stat: st };
     } finally {
       await fh.close().catch(() => {});
     }
@@ -201,19 +215,12 @@ export function readUserTextSync(path: string, r: UserFileRead): { text: string;
       const st = fstatSync(fd);
       const now = refusal(path, st, r);
       if (now) throw now;
-      const parts: Buffer[] = [];
-      let total = 0;
-      let want = st.size + 1;
-      for (;;) {
-        const buf = Buffer.allocUnsafe(Math.min(want, r.maxBytes + 1 - total));
-        const bytesRead = readSync(fd, buf, 0, buf.length, total);
-        if (bytesRead === 0) break;
-        parts.push(buf.subarray(0, bytesRead));
-        total += bytesRead;
-        if (total > r.maxBytes) throw tooBig(path, null, r);
-        want = CHUNK;
+      const steps = readSteps(path, st.size, r);
+      for (let step = steps.next(); ; ) {
+        if (step.done) return { text: step.value, stat: st };
+        const { buf, at } = step.value;
+        step = steps.next(readSync(fd, buf, 0, buf.length, at));
       }
-      return { text: Buffer.concat(parts, total).toString('utf8'), stat: st };
     } finally {
       closeSync(fd);
     }

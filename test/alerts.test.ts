@@ -109,6 +109,8 @@ describe('alert events: each fires once per occurrence', () => {
   test('a stop that needs a decision fires once', () => {
     const s = apply(liveRun(), [{ type: 'process/update', patch: { runId: 'r1', stopping: 'sigterm' } }, { type: 'process/update', patch: { stopping: 'needs-kill' } }, { type: 'process/update', patch: { stopping: 'needs-kill' } }]);
     expect(kinds(s)).toEqual(['stop-needs-decision']);
+    // Read away from the dashboard (a webhook, alerts.jsonl): the key said as its dashboard's, and what it does.
+    expect(s.alerts.recent.at(-1)?.text).toBe('job: run r1 ignored SIGINT and SIGTERM: the stop needs your decision (x on its dashboard asks about SIGKILL)');
   });
 });
 

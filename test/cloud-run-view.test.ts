@@ -140,7 +140,17 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   it('a region that stops answering while the execution is stuck: the error and since when first, the execution as last seen (tester AC12)', () => {
     const errorAt = t0 + 120 * 60_000;
     const lines = placeLines(cloudState(t0 + 122 * 60_000, { error: 'Cloud Run: connection refused at 127.0.0.1:39511: nothing listens there', errorAt, errorSince: errorAt, logReadAt: errorAt })).map((l) => l.text);
-    expect(lines).toEqual(['execution last seen running · tasks 0/1 done, 1 running · log delay 2:01:55 · j-ab12c', 'Cloud Run: connection refused at 127.0.0.1:39511: nothing listens there · since 12:00:00, retrying · figures as of 2:00 ago (stale)']);
+    expect(lines).toEqual(['execution last seen running · tasks 0/1 done, 1 running · log delay 2:01:55 · j-ab12c', 'Cloud Run: connection refused at 127.0.0.1:39511: nothing listens there · since 12:00:00, retrying · figures as of 12:00:00 (stale)']);
+  });
+
+  // Tester AI10 k: Cloud Logging refused right after the execution ended: `figures as of – ago (stale)`. Once the run is
+  // over the screen's clock ticks every 15 s, so the last read can be later than the state's now: no age to say.
+  it('the figures of a place that stopped answering are dated by a clock time, never `– ago`', () => {
+    const ended = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:01:07Z', taskCount: 1, succeededCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_SUCCEEDED' }] });
+    const s = cloudState(t0 + 75_000, { execution: ended, error: 'Cloud Logging: connection refused at 127.0.0.1:39884: nothing listens there', errorAt: t0 + 81_000, logReadAt: t0 + 79_000 });
+    const line = placeLines(s)[1].text;
+    expect(line).toContain(' · figures as of 10:01:19 (stale)');
+    expect(line).not.toMatch(/–|ago/);
   });
 
   it('an ended execution: the log delay shows while its last entries are awaited, and not once its log is whole (so the line fits 80 columns)', () => {
@@ -161,7 +171,7 @@ describe('a Cloud Run run on screen (injected clock)', () => {
   it('the stuck alert says which bound the execution passed, as the screen does', () => {
     const at = (now: number) => reduce(cloudState(now), { type: 'log/history-done' });
     const alerts = alertsBetween(at(t0 + 119 * 60_000), at(t0 + 121 * 60_000));
-    expect(alerts.map((a) => a.text)).toEqual(['j: execution stuck: j-ab12c running 2 h 01 min, past 2 h 00 min (stuckAfter) (x cancels it)']);
+    expect(alerts.map((a) => a.text)).toEqual(['j: execution stuck: j-ab12c running 2 h 01 min, past 2 h 00 min (stuckAfter) (x on its dashboard cancels it, or: gcloud run jobs executions cancel j-ab12c --region=us-west2 --project=p)']);
   });
 
   // Tester AF5: the region killed mid-run, the dashboard kept `⠼ running · 1:35` (the clock since the launch), counted in
@@ -270,7 +280,7 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     const s = cloudState(t0 + 90_000, { ours: false, error: 'Cloud Logging: quota reached (429): …; next read in 8 s', hint: 'backing off', logReadAt: t0 + 30_000 });
     const lines = placeLines(s).map((l) => l.text);
     expect(lines[0]).toMatch(/^execution running \(external\) · .* · j-ab12c$/);
-    expect(lines[1]).toBe('Cloud Logging: quota reached (429): …; next read in 8 s · since 10:00:00, retrying · figures as of 1:00 ago (stale) → backing off');
+    expect(lines[1]).toBe('Cloud Logging: quota reached (429): …; next read in 8 s · since 10:00:00, retrying · figures as of 10:00:30 (stale) → backing off');
     expect(s.log.current?.succeeded).toBe(1);
   });
 

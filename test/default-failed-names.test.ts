@@ -2,13 +2,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { ConfigError } from '../src/config.js';
+import { startRuntime } from '../src/app/runtime.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { splitFailedGlob } from '../src/failures/failed-watcher.js';
 import { splitGsGlob } from '../src/failures/gs-glob.js';
 import { globsMeet } from '../src/jobs/glob-overlap.js';
 import { loadRegistry } from '../src/jobs/registry.js';
 import { runCliAsync, unwrapped } from './support/cli.js';
 import { removeDir } from './support/remove-dir.js';
+import { waitFor } from './support/wait-for.js';
 
 // Tester AI10 h: the default `failed` glob was failed_dates_*.json alone, so the retry script's
 // retry_failed_dates_*.json and the team script's failed_games_*.json beside the config were never read, unsaid.
@@ -87,4 +89,35 @@ test('{a,b} in a glob is one of its words, on disk, in a bucket and where two gl
   expect(globsMeet('/d/{failed_dates,failed_games}_*.json', '/d/retry_failed_dates_*.json')).toBe(false);
   // A brace with no comma is a character of the name.
   expect(splitFailedGlob('/d/{x}_*.json').match.test('{x}_1.json')).toBe(true);
+});
+
+// h88 on the default above: a date job took a failed_games_ file beside it for its own, its game ids among its
+// failures (`missing --from failures` printed 0022100001), and r would retry them through the date script.
+test('on the default, a file whose keys are of the other kind than the expected keys is another job\'s: left out, said', async () => {
+  const dir = withConfig({ job: 'dates', log: 'x.log', expected: 'keys.csv' });
+  writeFileSync(path.join(dir, 'x.log'), '');
+  writeFileSync(path.join(dir, 'keys.csv'), '2022-04-17\n2022-04-18\n');
+  const file = (name: string, doc: unknown) => writeFileSync(path.join(dir, name), JSON.stringify(doc, null, 2));
+  file('failed_dates_20261201_090000.json', { total_failed: 1, failed_dates: [entry('2022-04-17')] });
+  // The newest: the current file was it.
+  file('failed_games_20261201_110000.json', { total_failed: 2, failed_games: [entry('0022100001', 'game_id'), entry('0022100002', 'game_id')] });
+  const note = "failed-keys file failed_games_20261201_110000.json: its keys are ids (0022100001 …), this job's expected keys dates: another job's file, left out (set \"failed\" to read it)";
+  const r = await runCliAsync(['status', '--json'], { cwd: dir });
+  const json = JSON.parse(r.stdout) as { failures: { file: string; failing: number }; problems: string[] };
+  expect(json.failures).toMatchObject({ file: path.join(dir, 'failed_dates_20261201_090000.json'), failing: 1 });
+  expect(json.problems).toEqual([note]);
+  expect((await runCliAsync(['missing', '--from', 'failures'], { cwd: dir })).stdout).toBe('2022-04-17\n');
+  // The dashboard the same, whichever it read first.
+  const runtime = startRuntime(loadConfig({ cwd: dir }), { exit: () => undefined });
+  try {
+    await waitFor(() => runtime.store.getState().failed.notes.some((n) => note.endsWith(n)) && runtime.store.getState().failed.fromFiles, 'the note');
+    expect(runtime.store.getState().failed.fromFiles!.map((f) => f.name)).toEqual(['failed_dates_20261201_090000.json']);
+  } finally {
+    await runtime.close();
+  }
+  // A team job (ids expected) reads the other way round; a glob of the operator's reads both.
+  writeFileSync(path.join(dir, 'keys.csv'), 'game_id\n0022100001\n0022100002\n');
+  expect((await runCliAsync(['missing', '--from', 'failures'], { cwd: dir })).stdout).toBe('0022100001\n0022100002\n');
+  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'dates', log: 'x.log', expected: 'keys.csv', failed: 'failed_*.json' }));
+  expect(JSON.parse((await runCliAsync(['status', '--json'], { cwd: dir })).stdout)).toMatchObject({ failures: { failing: 3 }, problems: [] });
 });

@@ -58,6 +58,9 @@ describe('bar cells', () => {
     { segments: [999, 1, 0], total: 1000, width: 40, expected: [39, 1, 0] },
     { segments: [5, 5], total: 10, width: 7, expected: [4, 3] },
     { segments: [10], total: 0, width: 7, expected: [0] },
+    // Rounded down, as the percent is (tester AJ1): never full with a key missing, and whole numbers (0.29 × 100 is 28.99…).
+    { segments: [207], total: 208, width: 64, expected: [63] },
+    { segments: [29], total: 100, width: 100, expected: [29] },
   ])('$segments of $total in $width cells', ({ segments, total, width, expected }) => {
     const cells = barCells(segments, total, width);
     expect(cells).toEqual(expected);

@@ -41,6 +41,15 @@ describe('funnel', () => {
     expect(stageNoteForms(rows[0]).at(-1)).toBe('→ grant roles/storage.objectViewer on gs://b');
   });
 
+  // AI13's nit on the chain: an empty expected list read `0/0 · – %` and `95 %: 0 more` on every stage.
+  test('a chain over no expected keys says so on each stage, with no share or target', () => {
+    const rows = funnel(stages, [95, 100], [], new Map([['A', look(['k1'])], ['B', look([])]]));
+    for (const r of rows) {
+      expect(stageFigures(r)).toBe('no keys expected');
+      for (const form of stageNoteForms(r)) expect(form).not.toMatch(/–|more|met/);
+    }
+  });
+
   test('missingInStage: upstream keys absent here, sorted; every expected key for a first stage', () => {
     const expected = keys(5);
     expect(missingInStage(expected, new Set([expected[0]]), new Set([expected[0], expected[3], 'zz']))).toEqual([expected[3]]);

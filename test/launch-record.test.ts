@@ -61,6 +61,20 @@ test('a launch lock that cannot be written says its cause first', async () => {
   expect((out as { message: string }).message).toMatch(/^not launched: .*\/afile is a file, not a directory \(ENOTDIR\): cannot write the launch lock /);
 });
 
+// A launch lock that names no holder (an empty or garbled file) is stale: taken over and said so in words, never
+// `left by pid ?` (an absent value inside a sentence).
+test('a stale launch lock that names no holder is taken over and said so, without a `pid ?`', async () => {
+  const state = join(tempDir(), 'state');
+  mkdirSync(state);
+  const { config } = jobIn(state);
+  writeFileSync(join(state, 'launch-full.lock'), '');
+  const out = await launchBackfill(config, { keys: ['k'], workers: 1, timeout: 10, label: 'resume' });
+  expect(out.ok).toBe(true);
+  if (out.ok) await new Promise((resolve) => (out.child.exitCode !== null ? resolve(null) : out.child.once('exit', resolve)));
+  expect(out.notices).toContain('took over a stale launch lock that named no holder');
+  expect(out.notices.join('\n')).not.toContain('?');
+});
+
 describe('record first, launch after', () => {
   // Once ENOSPC injected through /dev/full: a device in the place of runs.jsonl is now refused unwritten (AH9's class: the
   // dashboard writes only into what it made); a full disk's words are the tmpfs case's below.

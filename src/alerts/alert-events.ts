@@ -5,6 +5,7 @@ import { countOf, formatCount } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
 import { runStatus } from '../state/run-view.js';
+import { cancelCommand } from '../state/place-view.js';
 import { deadStartWords } from '../state/dead-start.js';
 import { launchOfCurrentRun } from '../state/run-notes.js';
 import { otherWriters, pidsText, writerOf } from '../state/writer.js';
@@ -64,7 +65,11 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     // screen's `running 0:26, past 0:20 (stuckAfter)`).
     if (now === 'stuck') {
       const reason = next.place ? stuckReason(next.place.execution, runningKnownTo(next.place, next.now), next.place.stuckAfterMs) : null;
-      fire('stuck', `execution stuck: ${next.place?.execution ? `${next.place.execution.id} ` : ''}${reason ?? 'still running past its task timeout or stuckAfter'} (x cancels it)`, id);
+      // Read in a webhook, alerts.jsonl or `h`, away from the dashboard's keys: the key said as the dashboard's, and the
+      // shell's command whole on its one line (tester AI14's class: `x cancels it` means nothing in a shell).
+      const e = next.place?.execution ?? null;
+      const how = e ? `x on its dashboard cancels it, or: ${cancelCommand(e)}` : 'x on its dashboard cancels it';
+      fire('stuck', `execution stuck: ${e ? `${e.id} ` : ''}${reason ?? 'still running past its task timeout or stuckAfter'} (${how})`, id);
     }
     // A run's end is told once: a several-task execution's log read again after its end passes through a state
     // with one task's summary only (tester W17: `complete`, `ended without a summary`, `complete` at one instant).
@@ -87,7 +92,7 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
   }
 
   if (prev.process.stopping !== 'needs-kill' && next.process.stopping === 'needs-kill') {
-    fire('stop-needs-decision', `run ${next.process.runId} ignored SIGINT and SIGTERM: the stop needs your decision (x)`, String(next.process.runId));
+    fire('stop-needs-decision', `run ${next.process.runId} ignored SIGINT and SIGTERM: the stop needs your decision (x on its dashboard asks about SIGKILL)`, String(next.process.runId));
   }
 
   for (const source of ['storage', 'warehouse'] as const) {

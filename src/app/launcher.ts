@@ -8,6 +8,7 @@ import { writeKeysFile } from '../runner/keys-file.js';
 import { readExpectedLayout } from '../coverage/expected-keys.js';
 import { launch } from '../runner/launch.js';
 import { acquireLaunchLock } from '../runner/lock.js';
+import { staleLockWords } from '../run-place/end-words.js';
 import type { RunRecord } from '../runner/runs-file.js';
 import type { RunLabel } from '../runner/keys-file.js';
 import { processSnapshot } from './process-info.js';
@@ -35,10 +36,10 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
   if (!config.command) return { ok: false, message: 'no `command` in the config: nothing to launch', notices };
   const lock = await acquireLaunchLock(config.stateDir, config.job).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err }));
   if (!lock.ok) {
-    const why = 'error' in lock ? causeFirst(lock.error.message) : `another dashboard (pid ${lock.holderPid ?? '?'}) is launching this job`;
+    const why = 'error' in lock ? causeFirst(lock.error.message) : `another dashboard${lock.holderPid !== null ? ` (pid ${lock.holderPid})` : ''} is launching this job`;
     return { ok: false, message: `not launched: ${why}`, notices };
   }
-  if (lock.tookOverStale) notices.push(`took over a stale launch lock left by pid ${lock.tookOverStale.pid ?? '?'}`);
+  if (lock.tookOverStale) notices.push(staleLockWords(lock.tookOverStale.pid));
   try {
     const now = await processSnapshot(config);
     if (now.attached) return { ok: false, message: `not launched: run ${now.runId} (pid ${now.pid}) is still running`, notices };

@@ -39,8 +39,10 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
       going ||= !unseen;
     } else {
       // One line, wrapped under its text as the others are (tester AG6 b: its second line began `backfill-tui:` again).
-      if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) ${stopWords(p)}`);
-      else if (p.alive && p.attached) lines.push(`${s.job}: run ${p.runId ?? '?'} (pid ${p.pid ?? '?'}) goes on`);
+      // What is not known is left out, never `run ? (pid ?)`.
+      const ours = `run${p.runId !== null ? ` ${p.runId}` : ''}${p.pid !== null ? ` (pid ${p.pid})` : ''}`;
+      if (p.alive && p.attached && p.stopping) lines.push(`${s.job}: ${ours} ${stopWords(p)}`);
+      else if (p.alive && p.attached) lines.push(`${s.job}: ${ours} goes on`);
       else if (p.alive && p.external) lines.push(`${s.job}: pid ${p.externalPids.join(', ')} (not started here) goes on writing the log`);
       // A run being stopped is said by its own line: "open it again to stop them" is not about it.
       going ||= Boolean(p.alive && ((p.attached && p.stopping !== 'sigint' && p.stopping !== 'sigterm') || p.external));

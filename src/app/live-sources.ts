@@ -19,6 +19,7 @@ import { guessFromFile, logWritten } from './log-zone-guess.js';
 import { logNotAFile } from '../overview/row-problem.js';
 import type { AppEvent } from '../state/events.js';
 import type { ExpectedInfo } from '../state/app-state.js';
+import { isDefaultFailedGlob, ownKind } from '../failures/own-kind.js';
 
 /** chokidar sees a new failed-keys file at once; this slow look only catches what it missed. */
 const FAILED_POLL_MS = 15_000;
@@ -65,6 +66,8 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
       for (const p of pollers) p.poller.pace(paceOf(p.intervalMs));
     },
   };
+  /** The kind of the job's expected keys once read (dates or ids): its failed-keys files' own (own-kind.ts). */
+  let expectedKind: 'date' | 'id' | null = null;
   const start = () => {
     // A Cloud Run job's log comes from Cloud Logging through its run place, not from a file.
     if (!config.cloudRun) tasks.push(
@@ -100,7 +103,15 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
         );
       }),
     );
-    const onFailed = (files: FailedFile[], current: FailedFile | null, notes: string[]) => dispatch({ type: 'failed/update', files, current, notes });
+    // On the default glob, a file of the other kind of keys than the job's is another job's (own-kind.ts), said once
+    // the job's kind is known from its expected keys; what was read last is sent again when that kind comes or changes.
+    const ownKindOnly = isDefaultFailedGlob(config.failed, config.baseDir);
+    let lastFailed: { files: FailedFile[]; current: FailedFile | null; notes: string[] } | null = null;
+    const sendFailed = () => lastFailed && dispatch({ type: 'failed/update', ...(ownKindOnly ? ownKind(lastFailed, expectedKind) : lastFailed) });
+    const onFailed = (files: FailedFile[], current: FailedFile | null, notes: string[]) => {
+      lastFailed = { files, current, notes };
+      sendFailed();
+    };
     // A gs:// glob: the failed-keys objects a Cloud Run job's script writes (its container's files are lost). None
     // for a Cloud Run job without `failed`: its failures are its executions' (tester X3).
     const glob = config.failed;
@@ -164,6 +175,10 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
           {
             onKeys: (expected: ExpectedInfo) => {
               dispatch({ type: 'expected/loaded', expected });
+              if (expected.format !== expectedKind) {
+                expectedKind = expected.format;
+                if (ownKindOnly) sendFailed();
+              }
               // The expected keys bound how many pages a listing may take: later listings know them.
               if (storage) hub.expect(storage, expected.keys.length);
               if (live.warehouse) return void hub.expect(live.warehouse, expected.keys.length);

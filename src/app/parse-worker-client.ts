@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
+import { poolWorkElsewhere } from '../process-end.js';
 import { fromMessage } from '../parser/batch-transfer.js';
 import type { LogClockState } from '../parser/log-clock.js';
 import type { ParseJob, WorkerBatch, WorkerDone, WorkerReady } from '../parser/parse-worker.js';
@@ -15,6 +16,23 @@ export { coreFree, cpuPressure, PARSE_WORKER_MIN_BYTES, PRESSURE_FREE_PERCENT } 
  * parses, this thread folds the batches as they come. The worker starts in tens of milliseconds, so it is
  * only worth it for a long stretch (PARSE_WORKER_MIN_BYTES).
  */
+
+/** ParseJob.control's slot of the worker's reads under way (parser/parse-worker.ts readAt). */
+const READING = 3;
+
+/**
+ * The file a worker's fd reads, as the end names it: its path from /proc (a link read in the kernel, never on the
+ * file's own mount, so a hung mount does not hold it), else only what it is.
+ */
+function readName(fd: number | null): string {
+  let file = '';
+  try {
+    if (fd !== null) file = ` ${readlinkSync(`/proc/self/fd/${fd}`)}`;
+  } catch {
+    // No /proc (macOS), or the fd closed meanwhile: unnamed.
+  }
+  return `log${file} (read by the parse worker)`;
+}
 
 /** The built worker beside the running bundle (dist/src/, or a chunk in dist/src/chunks/), or null (running from sources). */
 export function parseWorkerUrl(): URL | null {
@@ -126,7 +144,14 @@ export class ParseWorker {
     worker.on('error', () => {});
     worker.on('exit', () => this.ended());
     worker.unref();
+    // Its reads are in libuv's pool, which an exit waits for, and this thread cannot see them: told to the end.
+    this.untrack = poolWorkElsewhere(() => (Atomics.load(this.flags, READING) > 0 ? readName(this.fd) : null));
   }
+
+  /** Stops telling the end of its reads (poolWorkElsewhere). */
+  private readonly untrack: () => void;
+  /** The file of the job it was last given (its fd), named when the end cannot wait for its read. */
+  private fd: number | null = null;
 
   private received(m: WorkerReady | WorkerBatch | WorkerDone): void {
     if (m.type === 'ready') {
@@ -155,6 +180,7 @@ export class ParseWorker {
 
   private ended(): void {
     this.exited = true;
+    this.untrack();
     this.becomeReady();
     this.onExit?.();
   }
@@ -197,6 +223,7 @@ export class ParseWorker {
     if (this.aheadPosted) return;
     this.aheadPosted = true;
     markStartup('parse worker reading ahead');
+    this.fd = job.fd;
     this.worker.postMessage(job);
     this.onAhead?.();
   }
@@ -269,6 +296,7 @@ export class ParseWorker {
   /** Gives it its job: from now on it keeps the process alive until it is done or stopped. */
   post(job: Omit<ParseJob, 'control' | 'ahead'>): void {
     this.worker.ref();
+    this.fd = job.fd;
     this.worker.postMessage(job);
   }
 

@@ -53,8 +53,8 @@ export const AHEAD = 16;
 
 /** A parse worker loading `file` (the built parse-worker.cjs), and the flags it shares with its caller (ParseJob.control). */
 export function newParseWorker(Worker: typeof WorkerClass, file: URL | string): { worker: WorkerClass; control: SharedArrayBuffer } {
-  // [0] taken, [1] stop, [2] folded (ParseJob.control).
-  const control = new SharedArrayBuffer(12);
+  // [0] taken, [1] stop, [2] folded, [3] reads under way (ParseJob.control).
+  const control = new SharedArrayBuffer(16);
   // Its heap holds a few batches at a time; the young generation stays small so its share of RSS does too.
   const worker = new Worker(file, { workerData: { control, ahead: AHEAD } satisfies Pick<ParseJob, 'control' | 'ahead'>, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   return { worker, control };

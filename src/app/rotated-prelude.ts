@@ -8,7 +8,7 @@ import { movesRun } from '../state/apply-lines.js';
 import type { AppEvent } from '../state/events.js';
 import type { FollowWriters } from '../follow/moved-log.js';
 import { procWriters } from './proc-writers.js';
-import { rotatedSiblings } from '../follow/rotated-siblings.js';
+import { compressedBefore, rotations } from '../follow/rotated-siblings.js';
 
 /**
  * A log rotated under a run (tester X13: Python's WatchedFileHandler reopening `bf.log` after `mv bf.log bf.log.1`,
@@ -21,6 +21,11 @@ import { rotatedSiblings } from '../follow/rotated-siblings.js';
 export interface RotatedPrelude {
   /** Rotated files holding the run's earlier part, oldest first: read before the file at the path. */
   files: string[];
+  /**
+   * The compressed rotation the part before the oldest read (a file or the log) likely is in, when that part begins
+   * mid-run (`bf.log.1.gz`): named, not read (rotated-siblings.ts compressedBefore).
+   */
+  compressed?: string;
 }
 
 /** How much of each file's start and end is parsed to judge it (a run's first and last records are there). */
@@ -34,8 +39,8 @@ const MAX_SIBLINGS = 20;
  * or an earlier run's end, no rotated file is beside it, or it cannot be read. One readdir when nothing is rotated.
  */
 export async function rotatedPrelude(log: string, grammar: Grammar, writers: FollowWriters | undefined = procWriters()): Promise<RotatedPrelude | null> {
-  const siblings = await rotatedSiblings(log);
-  if (siblings.length === 0) return null;
+  const { plain: siblings, compressed } = await rotations(log);
+  if (siblings.length === 0 && compressed.length === 0) return null;
   // No file at the path (moved aside by hand, or by a logrotate without `create`, and its writer has finished) is
   // read as an empty one: the job's last run is in the newest rotated file (tester Z9: `waiting`, no run, for a
   // run that had just completed in bf.log.1).
@@ -43,6 +48,8 @@ export async function rotatedPrelude(log: string, grammar: Grammar, writers: Fol
   // A file that holds no record (logrotate's `create`, then the writer died) or begins mid-run.
   // (A file that cannot be read is the follower's to say why.)
   if (!here || (!here.empty && !here.midRun)) return null;
+  // Only compressed rotations beside it: the log's start is in one of them, not read, when it begins mid-run.
+  if (siblings.length === 0) return here.midRun ? withCompressed({ files: [] }, log, log, compressed) : null;
   let before = here.empty ? Number.POSITIVE_INFINITY : (here.firstAt ?? Number.POSITIVE_INFINITY);
   // Ordered by their lines' own times, newest first (a copy's modification time says nothing of its order).
   const peeked: { file: string; p: Peek; lastAt: number }[] = [];
@@ -69,8 +76,17 @@ export async function rotatedPrelude(log: string, grammar: Grammar, writers: Fol
     if (st && writers && (await writers.holding({ dev: st.dev, ino: st.ino }).catch(() => [])).length > 0) return null;
   }
   // Rotated files that do not hold the run's beginning still hold its earlier part: read them (the state says the
-  // run begins mid-way, from its first run's `beganMidway`).
-  return files.length === 0 ? null : { files };
+  // run begins mid-way, from its first run's `beganMidway`); where the part before them likely is, when compressed.
+  const oldest = files.length === 0 ? null : peeked.find((p) => p.file === files[0])!.p;
+  if (oldest === null) return here.midRun ? withCompressed({ files: [] }, log, log, compressed) : null;
+  return oldest.midRun ? withCompressed({ files }, log, files[0], compressed) : { files };
+}
+
+/** `pre` with the compressed rotation before `oldest`, when there is one. */
+async function withCompressed(pre: RotatedPrelude, log: string, oldest: string, names: string[]): Promise<RotatedPrelude | null> {
+  const compressed = await compressedBefore(log, oldest, names).catch(() => null);
+  if (compressed !== null) return { ...pre, compressed };
+  return pre.files.length === 0 ? null : pre;
 }
 
 /** What a path with no file, or with a file of no record, gives. */
@@ -149,6 +165,11 @@ export async function readRotatedPrelude(
 ): Promise<LogClockState | null> {
   const pre = await rotatedPrelude(log, grammar).catch(() => null);
   if (!pre) return null;
+  // Nothing to read: only where the log's start likely is, compressed (said with the run's `begins mid-run`).
+  if (pre.files.length === 0) {
+    dispatch({ type: 'log/rotated', files: [], ...(pre.compressed ? { compressed: pre.compressed } : {}) });
+    return null;
+  }
   const batches = (e: AppEvent) => {
     if (e.type === 'log/batch' || e.type === 'log/overlong') dispatch(e);
   };
@@ -162,7 +183,7 @@ export async function readRotatedPrelude(
     clock = after;
     read.push(file);
   }
-  if (read.length) dispatch({ type: 'log/rotated', files: read });
+  if (read.length) dispatch({ type: 'log/rotated', files: read, ...(pre.compressed ? { compressed: pre.compressed } : {}) });
   return clock;
 }
 

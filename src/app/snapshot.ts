@@ -4,6 +4,7 @@ import { lookOnce } from './look-once.js';
 import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
 import { failedFileProblems } from '../failures/failed-file.js';
+import { isDefaultFailedGlob, ownKind } from '../failures/own-kind.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { launchesOnLogClock } from '../state/launch-match.js';
 import { processSnapshot } from './process-info.js';
@@ -151,7 +152,10 @@ export async function collectSnapshot(
     // A Cloud Run job without `failed` has no failed-keys files (tester X3).
     config.failed === null ? Promise.resolve() : bounded(
       `failed-keys files ${config.failed}`,
-      readFailedFilesOnce(config.failed, { apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, signal: deadline }).then((f) => {
+      readFailedFilesOnce(config.failed, { apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, signal: deadline }).then(async (read) => {
+        // On the default glob, a file of the other kind of keys than the job's is another job's (own-kind.ts): the
+        // job's kind is its expected keys' (read beside this, within the same bound).
+        const f = isDefaultFailedGlob(config.failed, config.baseDir) && (await within(expectedTask, deadline)) ? ownKind(read, state.coverage.expected?.format ?? null) : read;
         failedRead = true;
         dispatch({ type: 'failed/update', ...f });
         report.problems.push(...failedFileProblems(f.files, f.notes));

@@ -2,7 +2,7 @@ import { formatCount } from '../format.js';
 import { runUnknown } from '../overview/row-problem.js';
 import { FOREIGN_LOG_HINT, foreignLogProblem, foreignLogText } from '../state/foreign-log.js';
 import type { Config } from '../config.js';
-import { keysForTarget } from '../coverage/math.js';
+import { keysForTarget, NO_KEYS_EXPECTED } from '../coverage/math.js';
 import { collectSnapshot, newReport, type SnapshotReport } from './snapshot.js';
 import { progressOnStderr } from './read-progress.js';
 import { statusJson } from './status-json.js';
@@ -55,10 +55,13 @@ export async function withProblems(code: number, problems: number, require?: str
   return 1;
 }
 
-/** Text status's width: the terminal's (50 at least), 80 when not a terminal (a pipe, a file, cron's mail). */
+/**
+ * Text status's width: the terminal's, however narrow (tester AI10 e: laid out for 50 in a 40-column pane, the terminal
+ * broke `↷ 0` / `skipped` and `th` / `at tried` mid-word), 80 when not a terminal (a pipe, a file, cron's mail).
+ */
 export function statusWidth(): number {
   const columns = terminalColumns();
-  return columns ? Math.max(50, columns) : 80;
+  return columns ? columns : 80;
 }
 
 /**
@@ -90,7 +93,7 @@ export async function checkRequire(state: AppState, require: string, sourceName:
   const { present, expected } = source.coverage;
   if (expected === 0) {
     // Nothing expected proves nothing: the JSON says `met: false` for every target, and so does the exit.
-    await sayErr(`backfill-tui: --require ${want}: no keys are expected, so no target can be met\n`);
+    await sayErr(`backfill-tui: --require ${want}: ${NO_KEYS_EXPECTED}, so no target can be met\n`);
     return 1;
   }
   const keys = want === 0 ? 0 : keysForTarget(want, expected);

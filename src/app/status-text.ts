@@ -6,7 +6,7 @@ import { etaText, lateLogOf, launchOfCurrentRun, runNotes } from '../state/run-n
 import { otherWriters, strangerRun } from '../state/writer.js';
 import { runUnknown } from '../overview/row-problem.js';
 import { HISTORY_LIMIT, later } from '../state/apply-lines.js';
-import { nextUnmetTarget } from '../coverage/math.js';
+import { NO_KEYS_EXPECTED, nextUnmetTarget } from '../coverage/math.js';
 import { failureKindsLine } from '../state/failure-breakdown.js';
 import { CODE_POINTS, commandRowsMeasured, countOf, formatClock, formatCount, formatElapsed, formatPercent, formatRate } from '../format.js';
 import { stopStage } from '../state/confirm-situation.js';
@@ -27,7 +27,8 @@ import { earlierRuns } from '../state/log-runs.js';
 function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
   if (!s) return [];
   const out: string[] = [];
-  if (s.coverage && expected !== null) {
+  if (s.coverage && expected === 0) out.push(`${name.padEnd(10)}${NO_KEYS_EXPECTED}${s.coverage.extra ? `  (+${formatCount(s.coverage.extra)} not expected)` : ''}`);
+  else if (s.coverage && expected !== null) {
     const next = nextUnmetTarget(s.coverage.targets);
     out.push(
       `${name.padEnd(10)}${formatCount(s.coverage.present)}/${formatCount(expected)}  ${formatPercent(s.coverage.present, expected)}` +

@@ -6,6 +6,8 @@ import type { FunnelRow } from './funnel.js';
 /** `801/853 · 93.9 %`, or what failed (`no access (403)`) while the stage was never read, or `unknown`. */
 export function stageFigures(r: FunnelRow): string {
   if (r.present === null) return r.error ? problemKind(r.error) : 'unknown';
+  // No keys expected: no share or target to say, as the coverage rows say it (tester AI13's nit: `0/0 · – %`).
+  if (r.expected === 0) return 'no keys expected';
   return `${formatCount(r.present)}/${formatCount(r.expected)} · ${formatPercent(r.present, r.expected)}`;
 }
 
@@ -16,7 +18,7 @@ export function stageFigures(r: FunnelRow): string {
  */
 export function stageNoteForms(r: FunnelRow): string[] {
   const lost = r.lostSinceBefore ? formatCount(r.lostSinceBefore) : null;
-  const target = r.present === null ? null : r.next ? `${r.next.percent} %: ${formatCount(r.next.needed)} more` : 'all targets met';
+  const target = r.present === null || r.expected === 0 ? null : r.next ? `${r.next.percent} %: ${formatCount(r.next.needed)} more` : 'all targets met';
   const error = r.error ? `${r.stale ? 'stale: ' : ''}${r.error}` : null;
   // Never read: the figures column already says the kind (`no access (403)`); the notes say what to do (tester W9).
   const kind = !r.error ? null : r.present === null ? (r.hint ? `→ ${r.hint}` : null) : `${r.stale ? 'stale: ' : ''}${problemKind(r.error)}`;

@@ -37,7 +37,8 @@ export interface ParseJob {
   tailZoneBytes: number;
   /**
    * Int32 [0] batches the caller has taken (it adds and notifies), [1] non-zero: stop, [2] batches the caller has
-   * folded (their columns' memory is then used again: keyed-lines.ts lendColumns).
+   * folded (their columns' memory is then used again: keyed-lines.ts lendColumns), [3] reads of the worker under way
+   * in libuv's pool (readAt), which the caller's end must not wait on (process-end.ts: a hung mount).
    */
   control: SharedArrayBuffer;
   /** Batches sent and not yet taken before the worker waits (bounds the memory it can run ahead with). */
@@ -70,6 +71,7 @@ const STOP = 1;
 const FIRST_READ_BYTES = 64 << 10;
 const TAKEN = 0;
 const FOLDED = 2;
+const READING = 3;
 
 async function run(job: ParseJob): Promise<void> {
   const port = parentPort!;
@@ -91,7 +93,7 @@ async function run(job: ParseJob): Promise<void> {
   let sent = 0;
   // Small reads first: the caller waits for the first batch, and this thread's first parse is its slowest (cold code).
   let want = Math.min(FIRST_READ_BYTES, job.readBytes);
-  let pending: Promise<number> | null = pos < job.to ? readAt(job.fd, bufs[which], room, Math.min(want, job.to - pos), pos) : null;
+  let pending: Promise<number> | null = pos < job.to ? readAt(control, job.fd, bufs[which], room, Math.min(want, job.to - pos), pos) : null;
   // While the first read is on its way: every line shape once, so the first optimized parser has them all.
   if (!warmed) {
     warmed = true;
@@ -107,7 +109,7 @@ async function run(job: ParseJob): Promise<void> {
       pos += n;
       want = Math.min(want * 2, job.readBytes);
       which ^= 1;
-      if (pos < job.to) pending = readAt(job.fd, bufs[which], room, Math.min(want, job.to - pos), pos);
+      if (pos < job.to) pending = readAt(control, job.fd, bufs[which], room, Math.min(want, job.to - pos), pos);
       const lines = splitter.pushInPlace(buf, room, room + n);
       if (lines === null) continue;
       through = start + buf.lastIndexOf(10, room + n - 1) + 1 - room;
@@ -138,9 +140,19 @@ async function run(job: ParseJob): Promise<void> {
   port.postMessage(done);
 }
 
-/** Reads up to `length` bytes at `position` into `buf` from `offset` on, on the thread pool. */
-function readAt(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+/**
+ * Reads up to `length` bytes at `position` into `buf` from `offset` on, on the thread pool. Counted in `control`'s
+ * READING while under way: the caller's thread cannot see this thread's requests, and its end must not wait on one
+ * a hung mount holds (h82's note: process-end's watchdog did not know of it, and the exit waited for good).
+ */
+function readAt(control: Int32Array, fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+  Atomics.add(control, READING, 1);
+  return new Promise((resolve, reject) =>
+    read(fd, buf, offset, length, position, (err, n) => {
+      Atomics.sub(control, READING, 1);
+      return err ? reject(err) : resolve(n);
+    }),
+  );
 }
 
 /**

@@ -27,6 +27,7 @@ import type { PlaceState } from '../state/place-state.js';
 import type { RecordedRun } from '../state/app-state.js';
 import type { RunSeed } from '../state/run.js';
 import type { PlaceLaunchOutcome, PlaceLaunchRequest, PlaceStopOutcome, RunPlace } from './run-place.js';
+import { staleLockWords } from './end-words.js';
 
 /** The job's `cloudRun` config, resolved. */
 export interface CloudRunSpec extends JobRef {
@@ -733,8 +734,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     launching = true;
     const lock = await acquireLaunchLock(d.stateDir, d.jobName).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err }));
     try {
-      if (!lock.ok) return { ok: false, message: `not launched: ${'error' in lock ? lock.error.message : `another dashboard (pid ${lock.holderPid ?? '?'}) is launching this job`}`, notices };
-      if (lock.tookOverStale) notices.push(`took over a stale launch lock left by pid ${lock.tookOverStale.pid ?? '?'}`);
+      if (!lock.ok) return { ok: false, message: `not launched: ${'error' in lock ? lock.error.message : `another dashboard${lock.holderPid !== null ? ` (pid ${lock.holderPid})` : ''} is launching this job`}`, notices };
+      if (lock.tookOverStale) notices.push(staleLockWords(lock.tookOverStale.pid));
       // A fresh look, not the last poll: someone may have started it a second ago.
       let list: ExecutionInfo[];
       try {

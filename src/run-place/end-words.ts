@@ -38,3 +38,11 @@ export function skippedSignalWords(sig: string, pids: number[]): string {
   const who = pids.length === 1 ? `pid ${pids[0]} ignores it` : `pids ${pids.join(', ')} all ignore it`;
   return `${sig} not sent: ${who}, so SIGTERM goes now`;
 }
+
+/**
+ * The notice when a launch took over a stale launch lock: who left it, when the lock names a holder; one that names none
+ * (an empty or garbled file) is said so, never `left by pid ?`.
+ */
+export function staleLockWords(pid: number | null): string {
+  return pid !== null ? `took over a stale launch lock left by pid ${pid}` : 'took over a stale launch lock that named no holder';
+}

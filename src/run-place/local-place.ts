@@ -438,7 +438,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         if (watching.has(run.id) || endClaimed.has(run.id) || recorded.has(run.id)) continue;
         endClaimed.add(run.id);
         const last = store.getState().log.tail.at(-1)?.text ?? '';
-        notice(`run ${run.id} (pid ${run.pid ?? '?'}) ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn', runKey(run.id));
+        notice(`run ${run.id}${run.pid !== null ? ` (pid ${run.pid})` : ''} ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn', runKey(run.id));
         const end = unwatchedEnd(run, store.getState().log, nextLaunchAt(run, runs));
         const counts = end.counts ? { ...end.counts } : undefined;
         await recordEndOnce(config.stateDir, { id: run.id, endedAt: unwatchedEndAt(end, run), exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);

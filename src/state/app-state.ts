@@ -292,6 +292,11 @@ export interface LogState extends LogRuns {
   rotatedRunAt?: number | null;
   /** Lines read when those files had been read: no more since, the run is all in them (no record at the path). */
   rotatedLines?: number;
+  /**
+   * The compressed rotation beside the log the run's earlier part is likely in (`bf.log.1.gz`) when what was read
+   * begins mid-run; named, never read. Absent or null when none.
+   */
+  rotatedCompressed?: string | null;
   /** The zone the log's times are read in when it was guessed (no `timezone`), else null or absent. */
   zoneGuess?: ZoneGuess | null;
   /** The newest clock change read as one (a DST night the zone read does not have), else null or absent. */

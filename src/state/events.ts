@@ -37,7 +37,7 @@ export type AppEvent =
    */
   | { type: 'log/kept'; outcomes: ExecutionOutcomes; complete: boolean; keptFrom: string; over?: true }
   /** Rotated files beside the log were read first, oldest first, as its run's earlier part (rotated-prelude.ts). */
-  | { type: 'log/rotated'; files: string[] }
+  | { type: 'log/rotated'; files: string[]; /** The compressed rotation the run's earlier part is likely in (`bf.log.1.gz`), not read. */ compressed?: string }
   /**
    * A run was launched into the same log (a local run): it is the current run from now on, from what its launch
    * said, unless the log has spoken since `bytesBefore` (its own lines were read first: they say it better).

@@ -72,7 +72,9 @@ function problem(state: AppState): PlaceLine[] {
   if (p.error) {
     const since = p.errorSince ?? p.errorAt;
     // Outcomes kept whole stand in while Cloud Logging does not answer (tester AF6): its figures are those.
-    const figures = keptIn !== null ? ` · figures from ${keptIn} (kept whole)` : p.logReadAt === null ? '' : ` · figures as of ${formatClock(state.now - p.logReadAt)} ago (stale)`;
+    // When, as a clock time like the line's others: an age was counted from the screen's clock, which ticks every 15 s
+    // once the run is over, so a read after its last tick read `figures as of – ago` (tester AI10 k).
+    const figures = keptIn !== null ? ` · figures from ${keptIn} (kept whole)` : p.logReadAt === null ? '' : ` · figures as of ${clockTime(p.logReadAt)} (stale)`;
     return [{ text: `${placeErrorText(p, state.now, clockTime)}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
   const stuck = stuckReason(p.execution, runningKnownTo(p, state.now), p.stuckAfterMs);

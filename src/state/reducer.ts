@@ -198,7 +198,7 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'log/moved':
       return movedNotice({ ...state, log: { ...state.log, moved: event.moved } }, state.log.moved ?? null);
     case 'log/rotated':
-      return { ...state, log: { ...state.log, rotatedFrom: event.files, rotatedRunAt: state.log.current?.startedAt ?? null, rotatedLines: state.log.lines } };
+      return { ...state, log: { ...state.log, rotatedFrom: event.files, rotatedRunAt: state.log.current?.startedAt ?? null, rotatedLines: state.log.lines, rotatedCompressed: event.compressed ?? null } };
     case 'log/zone-guess': {
       // Said for as long as it holds: every time on the screen rests on it.
       // The failed-keys files' times are on the log's clock: read again in the zone now guessed (tester AE1).

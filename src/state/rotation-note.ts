@@ -75,7 +75,9 @@ function summarySaid(run: NonNullable<AppState['log']['current']>): string {
 function rotatedNote(state: AppState): string | null {
   const from = state.log.rotatedFrom ?? [];
   const names = from.map((f) => path.basename(f)).join(', ');
-  if (state.log.current?.beganMidway) return `begins mid-run: its earlier lines are not beside the log${names ? ` (${names} read, not its start)` : ''}; figures count from its first line read${summarySaid(state.log.current)}`;
+  // Where they likely are when a compressed rotation holds them (h83's note: `bf.log.1.gz` went unnamed), not read.
+  const gz = state.log.rotatedCompressed ? `, likely in ${state.log.rotatedCompressed} (compressed, not read)` : '';
+  if (state.log.current?.beganMidway) return `begins mid-run: its earlier lines are not beside the log${names ? ` (${names} read, not its start)` : ''}${gz}; figures count from its first line read${summarySaid(state.log.current)}`;
   if (!from.length || !state.log.current) return null;
   // Only while the run that began there is the one shown: a later run began in the log itself.
   if (state.log.current.startedAt !== (state.log.rotatedRunAt ?? null)) return null;
