@@ -16,8 +16,8 @@ import { waitFor } from './support/wait-for.js';
 assertFreshDist();
 const dir = mkdtempSync(path.join(tmpdir(), 'bt-worker-read-end-'));
 const mounts: HungMount[] = [];
-afterAll(() => {
-  for (const m of mounts.splice(0)) m.close();
+afterAll(async () => {
+  await Promise.all(mounts.splice(0).map((m) => m.close()));
   removeDir(dir);
 });
 

@@ -70,8 +70,11 @@ export interface HungMount {
   file: string;
   /** Resolves once some read of it is held. */
   readHeld: Promise<void>;
-  /** Unmounts (lazily: held reads end with an error) and stops the server. */
-  close(): void;
+  /**
+   * Unmounts (lazily: held reads end with an error) and stops the server; resolves once both are done, so the folder
+   * it was mounted on can be removed (before, a removal right after the call met the mount: EBUSY under load).
+   */
+  close(): Promise<void>;
 }
 
 /** Mounts the hung file system at `mnt` (an empty folder) with `content` from the file at `from`. */
@@ -83,8 +86,13 @@ export async function hungMount(mnt: string, from: string): Promise<HungMount> {
   server.on('exit', () => (exited = true));
   await waitFor(() => out.includes('mounted') || exited, 'the hung mount', 20_000);
   if (!out.includes('mounted')) throw new Error(`no hung mount: ${out.trim()}`);
-  const close = () => {
-    spawn('umount', ['-l', mnt], { stdio: 'ignore' }).on('exit', () => server.kill('SIGKILL'));
-  };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      const stopped = () => (exited ? resolve() : server.once('exit', () => resolve()));
+      spawn('umount', ['-l', mnt], { stdio: 'ignore' }).on('exit', () => {
+        server.kill('SIGKILL');
+        stopped();
+      });
+    });
   return { file: `${mnt}/bf.log`, readHeld: waitFor(() => out.includes('read held'), 'a read held', 20_000).then(() => undefined), close };
 }
