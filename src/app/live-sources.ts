@@ -20,6 +20,7 @@ import { logNotAFile } from '../overview/row-problem.js';
 import type { AppEvent } from '../state/events.js';
 import type { ExpectedInfo } from '../state/app-state.js';
 import { isDefaultFailedGlob, ownKind } from '../failures/own-kind.js';
+import { warehouseWaits } from './make-sources.js';
 
 /** chokidar sees a new failed-keys file at once; this slow look only catches what it missed. */
 const FAILED_POLL_MS = 15_000;
@@ -163,8 +164,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     // The warehouse's query waits for the expected keys (dates or ids): until they are read its row says so. It
     // vanished while they could not be read (tester AA8: a missing file left no warehouse row and no word why).
     if (config.warehouse) {
-      const waits = config.expected ? 'not checked: waits for the expected keys' : 'not checked: needs expected keys (none configured)';
-      dispatch({ type: 'coverage/configured', source: 'warehouse', label: config.warehouse.dir ?? config.warehouse.table, waits });
+      dispatch({ type: 'coverage/configured', source: 'warehouse', label: config.warehouse.dir ?? config.warehouse.table, waits: warehouseWaits(config) });
     }
     if (config.expected) {
       const spec = config.expected;

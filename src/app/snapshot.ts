@@ -3,6 +3,7 @@ import type { KeySource } from '../coverage/source.js';
 import { lookOnce } from './look-once.js';
 import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
+import { warehouseWaits } from './make-sources.js';
 import { failedFileProblems } from '../failures/failed-file.js';
 import { isDefaultFailedGlob, ownKind } from '../failures/own-kind.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
@@ -187,7 +188,14 @@ export async function collectSnapshot(
         });
       });
     const storage = config.storage ? afterExpected(() => hub.storage(config.storage!)) : null;
-    const warehouse = afterExpected(() => (config.warehouse ? hub.warehouse(config.warehouse, state.coverage.expected?.format ?? 'date') : null));
+    // The query needs the expected keys' kind: without them none is sent, said as the dashboard says it (AJ2).
+    const warehouse = afterExpected(() => {
+      if (!config.warehouse) return null;
+      const expected = state.coverage.expected;
+      if (expected) return hub.warehouse(config.warehouse, expected.format);
+      dispatch({ type: 'coverage/configured', source: 'warehouse', label: config.warehouse.dir ?? config.warehouse.table, waits: warehouseWaits(config) });
+      return null;
+    });
     if (storage) tasks.push(bounded('storage', storage));
     // Only a warehouse there is: a job without one has none to leave out (tester AH9: `problem warehouse: not finished
     // within 5 s` for a job with no warehouse, behind an expected keys file whose read did not return).

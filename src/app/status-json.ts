@@ -122,7 +122,8 @@ function sourceJson(s: SourceCoverage | null) {
     error: s.error === null ? null : s.hint ? `${s.error} (${s.hint})` : s.error,
     bytesBilled: s.bytesBilled,
     method: s.method,
-    note: s.note,
+    // Or why it was not looked at (the warehouse without the expected keys' kind: AJ2), as the text says.
+    note: s.note ?? s.waits ?? null,
   };
 }
 

@@ -35,7 +35,7 @@ function sourceLine(name: string, s: SourceCoverage | null, expected: number | n
         (next ? `  ${next.percent} %: ${formatCount(next.needed)} more` : '  all targets met') +
         (s.coverage.extra ? `  (+${formatCount(s.coverage.extra)} not expected)` : ''),
     );
-  } else out.push(`${name.padEnd(10)}unknown`);
+  } else out.push(`${name.padEnd(10)}${s.waits ?? 'unknown'}`);
   if (s.note) out.push(`${''.padEnd(10)}${s.note}`);
   if (s.error) out.push(`${''.padEnd(10)}${s.stale ? 'stale: ' : ''}${s.error}${s.hint ? ` → ${s.hint}` : ''}`);
   return out;
