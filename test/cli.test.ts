@@ -254,7 +254,14 @@ describe('init', () => {
     const again = runCli(['init'], { cwd: d });
     expect(again.code).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe(before);
-    // The example is a valid config.
-    expect(runCli(['status', '--json'], { cwd: d, env: { STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9/storage/v1' } }).code).not.toBe(2);
+    // The example is a valid config, and reads the failures of the date script and of its retry script beside it.
+    const scripts = path.join(d, 'backfill_jobs/scrapers/nbac_player_boxscore');
+    mkdirSync(scripts, { recursive: true });
+    const entry = (key: string) => ({ game_date: key, status: 'failed', error: 'HTTP 500' });
+    writeFileSync(path.join(scripts, 'failed_dates_20251126_231710.json'), JSON.stringify({ total_failed: 1, failed_dates: [entry('2022-04-17')] }));
+    writeFileSync(path.join(scripts, 'retry_failed_dates_20251127_085942.json'), JSON.stringify({ total_failed: 1, failed_dates: [entry('2022-04-18')] }));
+    const status = runCli(['status', '--json'], { cwd: d, env: { STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9/storage/v1' } });
+    expect(status.code).not.toBe(2);
+    expect(JSON.parse(status.stdout).failures.failing).toBe(2);
   });
 });

@@ -7,7 +7,8 @@ import { fitErr } from '../std-write.js';
 export const EXAMPLE_CONFIG = {
   job: 'nbac-player-boxscores',
   log: 'player_boxscore_retry_backfill.log',
-  failed: 'backfill_jobs/scrapers/nbac_player_boxscore/failed_dates_*.json',
+  // The date script's files and its retry script's, beside them (backfill-logs.md): one job's failures.
+  failed: 'backfill_jobs/scrapers/nbac_player_boxscore/{failed_dates,retry_failed_dates}_*.json',
   expected: { file: 'backfill_jobs/scrapers/nbac_player_boxscore/game_dates_to_scrape.csv' },
   storage: { url: 'gs://nba-scraped-data/nba-com/player-boxscores/', pollSeconds: 60 },
   warehouse: { table: 'nba-props-platform.nba_raw.nbac_player_boxscores', column: 'game_date', since: '2021-10-01', pollSeconds: 300 },
