@@ -52,6 +52,11 @@ export interface Config extends Omit<ParsedConfig, 'expected' | 'phases' | 'log'
    * script's files are lost with its container, and its failures come from the execution's log (tester X3).
    */
   failed: string | null;
+  /**
+   * True when `failed` is the default beside the config (not set, nor given as --failed): its files are then told
+   * apart by their keys' kind (failures/own-kind.ts). Absent otherwise.
+   */
+  failedIsDefault?: true;
   /** The `phases` setting resolved and checked (default: the `nba` preset). */
   phases: PhaseCalendar;
   /** The log file (absolute); for a Cloud Run job `cloud-run:projects/P/locations/R/jobs/J`, read from Cloud Logging. */
@@ -228,6 +233,7 @@ export function finishConfig(c: ParsedConfig, ctx: { file: string | null; cwd: s
     log: c.log !== undefined ? abs(c.log) : `cloud-run:projects/${c.cloudRun!.project}/locations/${c.cloudRun!.region}/jobs/${c.cloudRun!.job}`,
     // A gs:// glob names the failed-keys objects a Cloud Run job's script writes to Cloud Storage.
     failed: c.failed === undefined ? (c.cloudRun ? null : abs(DEFAULT_FAILED_GLOB)) : isGsGlob(c.failed) ? c.failed : abs(c.failed),
+    ...(c.failed === undefined && !c.cloudRun ? { failedIsDefault: true as const } : {}),
     expected,
     storage,
     warehouse,

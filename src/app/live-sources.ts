@@ -19,7 +19,7 @@ import { guessFromFile, logWritten } from './log-zone-guess.js';
 import { logNotAFile } from '../overview/row-problem.js';
 import type { AppEvent } from '../state/events.js';
 import type { ExpectedInfo } from '../state/app-state.js';
-import { isDefaultFailedGlob, ownKind } from '../failures/own-kind.js';
+import { ownKind } from '../failures/own-kind.js';
 import { warehouseWaits } from './make-sources.js';
 
 /** chokidar sees a new failed-keys file at once; this slow look only catches what it missed. */
@@ -106,7 +106,7 @@ export function startLiveSources(config: Config, grammar: Grammar, dispatch: (e:
     );
     // On the default glob, a file of the other kind of keys than the job's is another job's (own-kind.ts), said once
     // the job's kind is known from its expected keys; what was read last is sent again when that kind comes or changes.
-    const ownKindOnly = isDefaultFailedGlob(config.failed, config.baseDir);
+    const ownKindOnly = config.failedIsDefault === true;
     let lastFailed: { files: FailedFile[]; current: FailedFile | null; notes: string[] } | null = null;
     const sendFailed = () => lastFailed && dispatch({ type: 'failed/update', ...(ownKindOnly ? ownKind(lastFailed, expectedKind) : lastFailed) });
     const onFailed = (files: FailedFile[], current: FailedFile | null, notes: string[]) => {

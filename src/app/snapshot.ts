@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { readFailedFilesOnce } from './failed-once.js';
 import { warehouseWaits } from './make-sources.js';
 import { failedFileProblems } from '../failures/failed-file.js';
-import { isDefaultFailedGlob, ownKind } from '../failures/own-kind.js';
+import { ownKind } from '../failures/own-kind.js';
 import { triedKeysForFiles } from '../failures/tried-keys.js';
 import { launchesOnLogClock } from '../state/launch-match.js';
 import { processSnapshot } from './process-info.js';
@@ -156,7 +156,7 @@ export async function collectSnapshot(
       readFailedFilesOnce(config.failed, { apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, signal: deadline }).then(async (read) => {
         // On the default glob, a file of the other kind of keys than the job's is another job's (own-kind.ts): the
         // job's kind is its expected keys' (read beside this, within the same bound).
-        const f = isDefaultFailedGlob(config.failed, config.baseDir) && (await within(expectedTask, deadline)) ? ownKind(read, state.coverage.expected?.format ?? null) : read;
+        const f = config.failedIsDefault === true && (await within(expectedTask, deadline)) ? ownKind(read, state.coverage.expected?.format ?? null) : read;
         failedRead = true;
         dispatch({ type: 'failed/update', ...f });
         report.problems.push(...failedFileProblems(f.files, f.notes));

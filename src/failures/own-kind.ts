@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { DEFAULT_FAILED_NAMES, failedNamesGlob } from '../config-base.js';
 import type { FailedFile } from './failed-file.js';
 
 /**
@@ -14,16 +12,6 @@ import type { FailedFile } from './failed-file.js';
 /** A key's kind, as expected-keys.ts guesses a list's format: YYYY-MM-DD is a date, anything else an id. */
 export function keyKind(key: string): 'date' | 'id' {
   return /^\d{4}-\d{2}-\d{2}$/.test(key) ? 'date' : 'id';
-}
-
-/** Every glob the default can be (config-base.ts DEFAULT_FAILED_GLOB, or narrowed in a list: jobs/distinct.ts). */
-const DEFAULT_NAMES = new Set(
-  [0, 1, 2, 3].map((mask) => failedNamesGlob(DEFAULT_FAILED_NAMES.filter((_, i) => i === 0 || (mask >> (i - 1)) & 1))),
-);
-
-/** Whether `glob` is the default beside the config in `baseDir` (not set, or set to the same). */
-export function isDefaultFailedGlob(glob: string | null, baseDir: string): boolean {
-  return glob !== null && path.dirname(glob) === baseDir && DEFAULT_NAMES.has(path.basename(glob));
 }
 
 /**

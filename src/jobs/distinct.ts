@@ -25,7 +25,7 @@ export interface JobFiles {
 export function jobFiles(j: { name: string; index: number; entry: Record<string, unknown>; defaults: Record<string, unknown>; baseDir: string; config?: Config }): JobFiles {
   const failedAt = typeof j.entry.failed === 'string' ? `jobs.${j.index}.failed` : typeof j.defaults.failed === 'string' ? 'defaults.failed' : null;
   if (j.config) {
-    return { name: j.name, index: j.index, log: j.config.log, failed: j.config.failed, failedAt, onDefault: failedAt === null && j.config.failed === path.resolve(j.baseDir, DEFAULT_FAILED_GLOB) };
+    return { name: j.name, index: j.index, log: j.config.log, failed: j.config.failed, failedAt, onDefault: j.config.failedIsDefault === true };
   }
   const pick = (k: string) => (typeof j.entry[k] === 'string' ? (j.entry[k] as string) : typeof j.defaults[k] === 'string' ? (j.defaults[k] as string) : undefined);
   const log = pick('log');
