@@ -155,8 +155,14 @@ export async function collectSnapshot(
       `failed-keys files ${config.failed}`,
       readFailedFilesOnce(config.failed, { apiEndpoint: config.storage?.apiEndpoint, projectId: config.storage?.projectId, signal: deadline }).then(async (read) => {
         // On the default glob, a file of the other kind of keys than the job's is another job's (own-kind.ts): the
-        // job's kind is its expected keys' (read beside this, within the same bound).
-        const f = config.failedIsDefault === true && (await within(expectedTask, deadline)) ? ownKind(read, state.coverage.expected?.format ?? null) : read;
+        // job's kind is its expected keys', waited for up to half the bound (a hung expected read leaves these whole,
+        // never this part cut with it).
+        let f = read;
+        if (config.failedIsDefault === true && read.files.length > 0) {
+          const kindWait = limit(wholeMs / 2, deadline);
+          if (await within(expectedTask, kindWait.signal)) f = ownKind(read, state.coverage.expected?.format ?? null);
+          kindWait.clear();
+        }
         failedRead = true;
         dispatch({ type: 'failed/update', ...f });
         report.problems.push(...failedFileProblems(f.files, f.notes));
