@@ -114,3 +114,15 @@ test('an older run launched here: its log row says its launch row\'s figure; one
     ['ended', iso(byHand), iso(byHand + 10_000)],
   ]);
 });
+
+// One rounding for every time on the screen (the class of tester AI7's nit): a stalled run's `no line for` is whole
+// seconds of the clock too. Its first line at :00.700 and its last at 10 min :00.800 (log times 10:00 and 10:10), read
+// at 16 min :07.500: `16:07` since the first, so `6:07` since the last, never the 6:06 of a floored millisecond span.
+test('a stalled run\'s `no line for` and its elapsed time are read to the second the same way', () => {
+  const first = T0 + 700;
+  const last = T0 + 600_800;
+  const text = [`${logOf(first, banner(1, 60, 10)).trimEnd()}`, logOf(last, [['INFO', '  ✅ Scraped 2024-01-01']]).trimEnd()].join('\n');
+  let s = initialState({ job: 'j', log: '/x/b.log', now: T0, targets: [95], width: 80, height: 24 });
+  s = [{ type: 'log/batch', batch: parseText(text, compileGrammar()) } as const, { type: 'log/progress', bytesRead: 100, size: 100, historyDone: true } as const, { type: 'clock/tick', now: T0 + 967_500 } as const].reduce(reduce, s);
+  expect(header(s)).toMatch(/stalled · no line for 6:07 · 16:07/);
+});

@@ -1,3 +1,4 @@
+import { clockSpanMs } from '../format.js';
 import { doneOf, type RunState } from './run.js';
 
 /**
@@ -270,10 +271,13 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
   const endless = !counting && writer.alive === false && writer.endedAt == null && run.lastActivityAt === null && run.finishedAt === null;
   const elapsedMs = startedAt === null || endless ? null : Math.max(0, (counting ? now : endOf(run, last, now, writer.endedAt == null ? null : logNow(writer.endedAt, writer), writer.endsAfterSummary === true)) - startedAt);
   const unseen = live && writer.unseen ? writer.unseen : undefined;
+  // Whole seconds of the clock, as the elapsed time beside it is (format.ts clockSpanMs): `no line for 5:07` under a
+  // log whose last line reads 10:07:00 and a header at 12:07 from 10:00:00, never 5:06.
+  const idle = last === null ? null : clockSpanMs(last, now);
   const back = endBeforeStart(run);
   // A finished run whose summary says an hour of its span did not pass: that hour is not its time.
-  if (elapsedMs !== null && !live && hourNotPassed(run)) return { status, done, total, remaining, percent, inFlight, ratePerMin: long, etaSeconds: null, elapsedMs: Math.max(0, elapsedMs - HOUR_MS), startedAt, idleMs: last === null ? null : Math.max(0, now - last), stallAfterMs: stallAfterMs(run), hourNotPassed: true };
-  if (back > 0) return { status, done, total, remaining, percent, inFlight: unseen ? 0 : inFlight, ratePerMin: null, etaSeconds: null, elapsedMs: null, startedAt, idleMs: last === null ? null : Math.max(0, now - last), stallAfterMs: stallAfterMs(run), endBeforeStartMs: back, ...(unseen ? { unseen } : {}) };
+  if (elapsedMs !== null && !live && hourNotPassed(run)) return { status, done, total, remaining, percent, inFlight, ratePerMin: long, etaSeconds: null, elapsedMs: Math.max(0, elapsedMs - HOUR_MS), startedAt, idleMs: idle, stallAfterMs: stallAfterMs(run), hourNotPassed: true };
+  if (back > 0) return { status, done, total, remaining, percent, inFlight: unseen ? 0 : inFlight, ratePerMin: null, etaSeconds: null, elapsedMs: null, startedAt, idleMs: idle, stallAfterMs: stallAfterMs(run), endBeforeStartMs: back, ...(unseen ? { unseen } : {}) };
   return {
     status,
     done,
@@ -286,7 +290,7 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
     ...(tail && !unseen ? { tail } : {}),
     elapsedMs,
     startedAt,
-    idleMs: last === null ? null : Math.max(0, now - last),
+    idleMs: idle,
     stallAfterMs: stallAfterMs(run),
     ...(unseen ? { unseen } : {}),
   };
@@ -300,7 +304,8 @@ export function runFigures(run: RunState | null, machineNow: number, writer: Wri
  */
 export function tailOf(remaining: number | null, inFlight: number, eta: [number, number] | null, end: number, last: number | null, timeoutSec: number | null, late = false): RunFigures['tail'] | null {
   if (remaining === null || remaining <= 0 || inFlight < remaining || eta === null || last === null) return null;
-  const forMs = Math.max(0, end - last);
+  // Whole seconds of the clock, as every time on the screen (format.ts clockSpanMs).
+  const forMs = clockSpanMs(last, end);
   if (forMs <= eta[1] * 1000) return null;
   return { inFlight: remaining, forMs, timeoutMs: timeoutSec === null ? null : timeoutSec * 1000, ...(late ? { read: 'late' as const } : {}) };
 }
