@@ -137,6 +137,20 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     expect(at(t0 + 20_800)).toEqual({ header: 'running · 0:20', line: null });
   });
 
+  // One rounding on every surface (AI7's nit, its class): the log delay read 0:41 on screen and 42 in --json (a floored
+  // span, a rounded one), and --json's stuck words took the clock's now where the line takes the newest look's proof.
+  it('the log delay and the stuck words read the same on the screen, in text status and in --json', async () => {
+    const { statusText } = await import('../src/app/status-text.js');
+    const s = cloudState(t0 + 47_100, { logNewestAt: t0 + 5_800, seenRunningAt: t0 + 45_000, stuckAfterMs: 20_000 });
+    const [line, stuck] = placeLines(s).map((l) => l.text);
+    expect(line).toContain('· log delay 0:42 ·');
+    const json = statusJson(s);
+    expect(json.execution?.logDelaySeconds).toBe(42);
+    expect(json.execution?.stuck).toBe('running 0:41, past 0:20 (stuckAfter)');
+    expect(stuck.startsWith(`stuck: ${json.execution?.stuck} ·`)).toBe(true);
+    expect(statusText(s)).toContain(`stuck: ${json.execution?.stuck} ·`);
+  });
+
   it('a region that stops answering while the execution is stuck: the error and since when first, the execution as last seen (tester AC12)', () => {
     const errorAt = t0 + 120 * 60_000;
     const lines = placeLines(cloudState(t0 + 122 * 60_000, { error: 'Cloud Run: connection refused at 127.0.0.1:39511: nothing listens there', errorAt, errorSince: errorAt, logReadAt: errorAt })).map((l) => l.text);

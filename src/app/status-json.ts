@@ -2,7 +2,8 @@ import { keysListedTwice, repeatedLines } from '../state/run-notes.js';
 import { isActive } from '../cloud-run/execution.js';
 import { clockStepHours, shownClockStep } from '../state/clock-step-text.js';
 import { keysForTarget } from '../coverage/math.js';
-import { floorPercent } from '../format.js';
+import { clockSpanMs, floorPercent } from '../format.js';
+import { runningKnownTo } from '../state/place-state.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive, runFigures, type RunFigures } from '../state/run-view.js';
@@ -246,14 +247,16 @@ export function executionJson(state: AppState) {
     /** Its log gone from Cloud Logging, `run` and `failures` are its outcomes kept when a dashboard read it: that file; else null. */
     keptFrom: state.log.current?.keptFrom ?? null,
     /**
-     * Age of the newest log entry read, seconds (Cloud Logging delivers entries late); null once the execution ended
+     * Age of the newest log entry read, whole seconds of the clock as the screen's `log delay` (Cloud Logging delivers
+     * entries late); null once the execution ended
      * and its log is whole: then it would only say how long ago it ended (tester W23: 620 for one ended 10 min ago).
      */
-    logDelaySeconds: p.logNewestAt === null || (!isActive(e) && p.logIncomplete === null) ? null : Math.max(0, Math.round((state.now - p.logNewestAt) / 1000)),
+    logDelaySeconds: p.logNewestAt === null || (!isActive(e) && p.logIncomplete === null) ? null : clockSpanMs(p.logNewestAt, state.now) / 1000,
     logReadAt: iso(p.logReadAt),
     /** 'waiting': the execution ended before its last entries arrived; 'gave-up': they never did (deadline). */
     logIncomplete: p.logIncomplete,
-    stuck: stuckReason(e, state.now, p.stuckAfterMs),
+    // The text's stuck line's words, at the moment its look proves (place-state.ts runningKnownTo), not the clock's now.
+    stuck: stuckReason(e, runningKnownTo(p, state.now), p.stuckAfterMs),
     error: p.error === null ? null : p.hint ? `${p.error} (${p.hint})` : p.error,
   };
 }

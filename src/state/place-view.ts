@@ -1,7 +1,7 @@
 import { placeErrorSource, placeErrorText, runningKnownTo } from './place-state.js';
 import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
-import { formatClock } from '../format.js';
+import { clockSpanMs, formatClock } from '../format.js';
 import type { AppState } from './app-state.js';
 import { clockTime } from './confirm-situation.js';
 import { problemKind } from '../overview/row-problem.js';
@@ -40,7 +40,7 @@ export function placeLines(state: AppState): PlaceLine[] {
   const unlisted = e.unlisted ? ` · ${e.unlisted}` : '';
   // Once an execution ended and its log is whole, the age of its newest entry only says how long ago it ended.
   // With Cloud Logging failing, no entry read says nothing of whether there are any (tester AE12's note).
-  const delay = p.logNewestAt === null ? (isActive(e) ? (p.error !== null && placeErrorSource(p.error) === 'Cloud Logging' ? ' · log not read' : ' · no log entries yet') : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(Math.max(0, now - p.logNewestAt))}` : '';
+  const delay = p.logNewestAt === null ? (isActive(e) ? (p.error !== null && placeErrorSource(p.error) === 'Cloud Logging' ? ' · log not read' : ' · no log entries yet') : '') : isActive(e) || p.logIncomplete !== null ? ` · log delay ${formatClock(clockSpanMs(p.logNewestAt, now))}` : '';
   const tone = e.state === 'failed' ? 'fail' : e.state === 'cancelled' ? 'warn' : e.state === 'succeeded' ? 'ok' : 'info';
   // The short facts first and the long name last: at 80 columns a cut takes the end of the name, not the delay.
   return [{ text: `execution ${state_}${who}${e.state === 'unknown' ? '' : ` · ${tasks}`}${delay}${unlisted} · ${e.id}`, tone }, ...problem(state)];
