@@ -366,17 +366,20 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
       // A line that ends with the ` ·` breaks between two items already: the word is the next item's first (tester
       // AH5 b: `(Regular season 2 ·` / `All-Star 2 · …`, the item before the break moved down for nothing). An item ends
       // at the next ` · ` or at its sentence's `;`, `:` or `)` (`Playoffs 45; failed in …`).
-      const dot = line.endsWith(' ·') ? -1 : line.lastIndexOf(' · ');
+      // Items set apart by two spaces or more (`✓ 0 scraped  ✗ 35 failed  ↷ 0 skipped`, text status's columns) are items
+      // too (tester h88 at 40 columns: `↷ 0` / `skipped`). The word that does not fit after such a gap begins an item.
+      const cut = space.length >= 2 || line.endsWith(' ·') ? null : lastItemBreak(line, lines.length ? 0 : indent);
       const itemEnd = (from: number) => {
         const next = text.indexOf(' · ', from);
+        const gap = /\S {2,}/.exec(text.slice(from));
         const stop = /[;:)](?=\s|$)/.exec(text.slice(from));
         const end = stop ? from + stop.index + 1 : text.length;
-        return next < 0 ? end : Math.min(next, end);
+        return Math.min(next < 0 ? end : next, gap ? from + gap.index + 1 : end, end);
       };
-      const item = dot > 0 && !/[;:)]$/.test(line) ? line.slice(dot + 3) + text.slice(match.index, itemEnd(match.index)) : '';
-      if (item && m.width(item) <= width - indent) {
-        const moved = line.slice(dot + 3);
-        line = line.slice(0, dot + 2);
+      const item = cut && !/[;:)]$/.test(line) ? line.slice(cut.next) + text.slice(match.index, itemEnd(match.index)) : '';
+      if (cut && item && m.width(item) <= width - indent) {
+        const moved = line.slice(cut.next);
+        line = line.slice(0, cut.keep);
         push();
         line = moved;
       } else push();
@@ -423,6 +426,20 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
 export function commandRowsMeasured(text: string, width: number, indent: number, m: TextMeasure): string[] {
   const rows = wrapMeasured(oneLine(text), Math.max(indent + 8, width - 2), indent, m);
   return rows.map((r, k) => (k < rows.length - 1 ? `${r} \\` : r));
+}
+
+/**
+ * Where a line being wrapped last goes from one item to the next, or null: after its last ` · ` (the ` ·` kept on the
+ * line) or its last run of two spaces or more after a word (a text table's gap; the line's own indent is none, nor a
+ * label's padding up to `from`, the hang: `problem   ` is no item before its text).
+ */
+function lastItemBreak(line: string, from: number): { keep: number; next: number } | null {
+  const dot = line.lastIndexOf(' · ');
+  let gap: RegExpExecArray | null = null;
+  for (const g of line.matchAll(/(?<=\S) {2,}(?=\S)/g)) if (g.index + g[0].length > from) gap = g as RegExpExecArray;
+  const atGap = gap ? gap.index : -1;
+  if (dot > 0 && dot >= atGap) return { keep: dot + 2, next: dot + 3 };
+  return gap ? { keep: atGap, next: atGap + gap[0].length } : null;
 }
 
 // Terminal escape sequences (CSI, OSC, two-byte ESC x), then any other C0/C1 control character.

@@ -93,6 +93,15 @@ describe('formatRate', () => {
 });
 
 describe('wrapMeasured', () => {
+  // h88 at 40 columns: `✓ 0 scraped  ✗ 35 failed  ↷ 0` / `skipped`: items set apart by two spaces go down whole.
+  test('items set apart by two spaces or more break between items, not inside one', () => {
+    expect(wrapMeasured('          ✓ 0 scraped  ✗ 35 failed  ↷ 0 skipped', 40, 10, CODE_POINTS)).toEqual(['          ✓ 0 scraped  ✗ 35 failed', '          ↷ 0 skipped']);
+    expect(wrapMeasured('run       35/35  100.0 %  elapsed 0:03', 33, 10, CODE_POINTS)).toEqual(['run       35/35  100.0 %', '          elapsed 0:03']);
+    expect(wrapMeasured('storage   a  bbbbbbbbbbbbbbbb cc', 30, 10, CODE_POINTS)).toEqual(['storage   a', '          bbbbbbbbbbbbbbbb cc']);
+    // A label's own padding (up to the hang) is no item: its text is never sent down from it.
+    expect(wrapMeasured('problem   short words here that end', 30, 10, CODE_POINTS)).toEqual(['problem   short words here', '          that end']);
+  });
+
   test('items joined by ` · ` break between items, the label and its count together (tester AC11: `… · Playoffs` / `5` at 50 columns)', () => {
     expect(wrapMeasured('groups    Regular season 4 · Play-In 1 · Playoffs 5', 30, 10, CODE_POINTS)).toEqual([
       'groups    Regular season 4 ·',

@@ -28,3 +28,13 @@ test('the sentence after a list goes on where the list ends: no row left a third
   expect(packGroups('All-Star 8 · Play-In 12 · Playoffs 181', 30)).toEqual(['All-Star 8 · Play-In 12 ·', '  Playoffs 181']);
   expect(packGroups('3 keys failed (Playoffs 3): a gentler retry will not help', 80)).toEqual(['3 keys failed (Playoffs 3): a gentler retry will not help']);
 });
+
+// h88 at 40 columns (rows of 30 under status's 10-column label): `2025: Feb 2 Apr 5 May 3 Jun` / `1` read a lone count,
+// and `(All-Star 8 ·` passed the row by its ` ·`, which the wrap after it left alone on a row (`·`).
+test('a count stays with its word, and a row broken between groups keeps room for its ` ·`', () => {
+  expect(packGroups('2025: Feb 2 Apr 5 May 3 Jun 1', 30)).toEqual(['2025: Feb 2 Apr 5 May 3 Jun 1']);
+  expect(packGroups('2024: Feb 2 Apr 3 May 1 · 2025: Feb 2 Apr 5 May 3 Jun 1', 30)).toEqual(['2024: Feb 2 Apr 3 May 1 ·', '  2025: Feb 2 Apr 5 May 3', '        Jun 1']);
+  const rows = packGroups('35 keys failed in every run that tried them (All-Star 8 · Play-In 12 · Playoffs 15): a gentler retry will not help', 30);
+  expect(rows).toEqual(['35 keys failed in every run', '  that tried them', '  (All-Star 8 · Play-In 12 ·', '  Playoffs 15): a gentler', '  retry will not help']);
+  for (const r of rows) expect(r.length).toBeLessThanOrEqual(30);
+});

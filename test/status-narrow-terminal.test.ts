@@ -40,6 +40,9 @@ test('text status in a 40-column terminal fits it, broken only at spaces; piped 
   // capture-pane joins a row the terminal wrapped to the next: such a row is wider than 40.
   for (const r of shown) expect(r.length, r).toBeLessThanOrEqual(40);
   expect(shown.join(' ')).toMatch(/✗ 7 failed/);
+  // Broken between items, never inside one (h88 on f2c59ea: `↷ 0` / `skipped`, a row of a lone `·`, a count alone).
+  expect(shown.some((r) => r.includes('↷ 0 skipped'))).toBe(true);
+  for (const r of shown) expect(r.trim(), r).not.toMatch(/^(·|\d+)$/);
 
   const piped = runCli(['status'], { cwd: dir, env: { NO_COLOR: '1' } }).stdout.trimEnd().split('\n');
   expect(piped.some((r) => r.length > 40)).toBe(true);

@@ -36,16 +36,20 @@ export function packGroups(text: string, width: number, measure: (s: string) => 
     const label = colon > 0 && colon < 12 && !/[\s)]/.test(group.slice(0, colon));
     const hang = indent + ' '.repeat(label ? colon + 2 : 0);
     row = '';
-    for (const word of group.split(' ')) {
+    // A count stays with the word it counts (`Jun 1`, `(All-Star 8`): broken between them, `1` read alone on a row
+    // (tester h88 at 40 columns: `2025: Feb 2 Apr 5 May 3 Jun` / `1`). The group's last word keeps room for the ` ·`
+    // that follows it, or that ` ·` was left to a row of its own by the wrap after (`(All-Star 8` / `·`).
+    const words = withCounts(group.split(' '));
+    words.forEach((word, k) => {
       const next = row ? `${row} ${word}` : `${indent}${word}`;
-      if (fits(next) || !row.trim()) row = next;
+      if (measure(next) + (k === words.length - 1 ? room : 0) <= width || !row.trim()) row = next;
       else {
         rows.push(row);
         row = `${hang}${word}`;
       }
-    }
+    });
   });
-  for (const word of prose) {
+  for (const word of withCounts(prose)) {
     if (fits(`${row} ${word}`)) row = `${row} ${word}`;
     else {
       rows.push(row);
@@ -56,4 +60,14 @@ export function packGroups(text: string, width: number, measure: (s: string) => 
   // The first row is not indented: it follows its label.
   if (rows.length) rows[0] = rows[0].replace(/^ {2}/, '');
   return rows;
+}
+
+/** A count (`1`, `1,204`, `15):`) joined to the word before it: the two are broken apart by no row. */
+function withCounts(words: string[]): string[] {
+  const out: string[] = [];
+  for (const w of words) {
+    if (out.length && /^\d[\d,.]*[)%:;,]*$/.test(w)) out[out.length - 1] += ` ${w}`;
+    else out.push(w);
+  }
+  return out;
 }
