@@ -1,7 +1,7 @@
 import { withoutSourceName } from '../src/state/source-words.js';
 import { WrappedText } from './WrappedText.js';
 import { Text } from 'ink';
-import { formatAgeSeconds, formatBytes, formatCount, formatPercent, targetCell } from '../src/format.js';
+import { formatAgeSeconds, formatBytes, formatCount, formatPercent, targetCells } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { lookProgress } from '../src/state/listing-progress.js';
 import { NO_KEYS_EXPECTED, nextUnmetTarget } from '../src/coverage/math.js';
@@ -11,10 +11,11 @@ import { SEGMENT, useColor } from './theme.js';
 
 /** Places target labels under their ticks without overlapping ("95 98 100"). */
 export function tickLabels(targets: number[], width: number): string {
+  const cells = targetCells(targets, width);
   let line = '';
   for (const t of [...targets].sort((a, b) => a - b)) {
     const label = String(t);
-    const at = targetCell(t, width);
+    const at = cells.get(t)!;
     const start = Math.max(at - label.length + 1, line.length + (line.length ? 1 : 0));
     line = line.padEnd(start) + label;
   }
@@ -62,14 +63,18 @@ export function CoverageBar({ name, source, expected, barWidth }: { name: string
   const color = useColor();
   const cov = source.coverage;
   const present = cov?.present ?? 0;
-  // A tick while its target is not met, on the cell the fill reaches only once it is (format.ts targetCell).
-  const ticks = cov ? cov.targets.filter((t) => !t.met).map((t) => targetCell(t.percent, barWidth)) : [];
+  // A tick while its target is not met, on a cell of its own that the fill reaches only once it is met (format.ts
+  // targetCells; the fill capped before the lowest unmet one's). No keys expected: no target to mark.
+  const cells = targetCells(cov?.targets.map((t) => t.percent) ?? [], barWidth);
+  const unmet = expected === 0 ? [] : (cov?.targets ?? []).filter((t) => !t.met).map((t) => cells.get(t.percent)!);
+  const ticks = unmet;
+  const cap = unmet.length ? Math.min(...unmet) : undefined;
   // Each bar counts the keys present in its own source: █ in both (the label says which source).
   const seg = { ...SEGMENT.present, color: name === 'warehouse' ? 'green' : 'yellow' };
   return (
     <Text wrap="truncate-end">
       {name.padEnd(LABEL_WIDTH)}
-      <SegmentBar width={barWidth} total={Math.max(expected ?? 1, 1)} segments={[{ count: present, glyph: seg.glyph, color: seg.color }]} ticks={ticks} />
+      <SegmentBar width={barWidth} total={Math.max(expected ?? 1, 1)} segments={[{ count: present, glyph: seg.glyph, color: seg.color }]} ticks={ticks} cap={cap} />
       {coverageRight(source, expected).map((p, i) => (
         <Text key={i} color={color ? p.color : undefined}>
           {p.text}

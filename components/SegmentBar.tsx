@@ -22,12 +22,13 @@ export function runSegments(run: { succeeded: number; failed: number; skipped: n
 }
 
 /** A bar of `width` cells split among segments; the rest is empty track. Ticks mark cells (e.g. targets). */
-export function SegmentBar({ segments, total, width, ticks = [] }: { segments: Segment[]; total: number; width: number; ticks?: number[] }) {
+export function SegmentBar({ segments, total, width, ticks = [], cap }: { segments: Segment[]; total: number; width: number; ticks?: number[]; cap?: number }) {
   const color = useColor();
   const cells = barCells(
     segments.map((s) => s.count),
     total,
     width,
+    cap,
   );
   const parts: { text: string; color?: string }[] = [];
   segments.forEach((s, i) => {

@@ -242,13 +242,14 @@ export function formatBytes(n: number | null): string {
  * Splits a bar of `width` cells among segments proportionally; every non-zero segment gets at least
  * one cell when there is room, and the cells add up to exactly floor(width × sum/total): rounded down as the percent
  * is, so a bar is full only when every key is in, and never covers a target's cell before the target is met (tester
- * AJ1: 805/853, 94.3 %, drew 40 of 42 cells over the 95 tick; 846/856 drew a full bar with 10 keys missing).
+ * AJ1: 805/853, 94.3 %, drew 40 of 42 cells over the 95 tick; 846/856 drew a full bar with 10 keys missing). `cap`: at
+ * most that many cells (the cell of a target not met, moved down a cell to stand apart: targetCells).
  */
-export function barCells(segments: number[], total: number, width: number): number[] {
+export function barCells(segments: number[], total: number, width: number, cap = width): number[] {
   if (total <= 0 || width <= 0) return segments.map(() => 0);
   const sum = segments.reduce((a, b) => a + b, 0);
   // Whole numbers first, divided once: 29 of 100 in 100 cells is 29, never the 28 of 0.29 × 100 in floats.
-  const filled = Math.min(width, Math.floor((Math.min(sum, total) * width) / total));
+  const filled = Math.min(width, cap, Math.floor((Math.min(sum, total) * width) / total));
   const exact = segments.map((s) => (s / Math.max(sum, 1)) * filled);
   const cells = exact.map((e) => Math.floor(e));
   let left = filled - cells.reduce((a, b) => a + b, 0);
@@ -276,6 +277,21 @@ export function barCells(segments: number[], total: number, width: number): numb
  */
 export function targetCell(percent: number, width: number): number {
   return Math.min(width - 1, Math.max(0, Math.ceil((percent * width) / 100) - 1));
+}
+
+/**
+ * Each target's cell on a bar of `width`, one cell each where there is room: a target whose cell a higher one took
+ * (98 and 100 under 50 cells) stands one cell before it. The fill then stops before the cell of the lowest target not
+ * met ({@link barCells}' `cap`), so a tick still shows until its target is met (h88 on AJ1: `98` and `100` one tick).
+ */
+export function targetCells(percents: number[], width: number): Map<number, number> {
+  const cells = new Map<number, number>();
+  let next = width;
+  for (const p of [...percents].sort((a, b) => b - a)) {
+    next = Math.max(0, Math.min(targetCell(p, width), next - 1));
+    cells.set(p, next);
+  }
+  return cells;
 }
 
 /** How wide a piece of text is and what pieces it may be cut into: code points, or terminal columns (text-width.ts). */
