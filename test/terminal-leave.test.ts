@@ -119,7 +119,8 @@ test('the words for a stuck execution: stuck, why, and the command that cancels 
   const base = initialState({ job: 'crjob', log: 'cloud-run', now, targets: [95], place: { ...initialPlaceState('Cloud Run job bf-job (us-west2)', 2 * 3_600_000), execution: execution as never, ours: true } });
   expect(leaveSummary([base], 200)).toEqual([
     'backfill-tui: crjob: execution bf-job-92720 goes on, stuck: running 3 h 00 min, past 2 h 00 min (stuckAfter)',
-    'backfill-tui:   to cancel it: gcloud run jobs executions cancel bf-job-92720 --region=us-west2 --project=proj-x',
+    'backfill-tui:   to cancel it, in a shell:',
+    '                  gcloud run jobs executions cancel bf-job-92720 --region=us-west2 --project=proj-x',
     'backfill-tui: runs go on without the dashboard; open it again to stop them',
   ]);
 });
@@ -134,12 +135,13 @@ test('a stuck execution\'s cancel command longer than a row is broken with a tra
   const base = initialState({ job: 'bdl', log: 'cloud-run', now, targets: [95], place: { ...initialPlaceState('Cloud Run job bdl-boxscore-backfill (us-west2)', 2 * 3_600_000), execution: execution as never, ours: true } });
   const lines = leaveSummary([base], 80);
   for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
-  const text = lines.join('\n');
-  const from = text.indexOf('gcloud ');
-  const pasted = text.slice(from, text.indexOf('\nbackfill-tui: runs go on'));
+  // The command's rows are the command alone (AI14's class): a copy of them, whole rows, is what the shell reads.
+  const at = lines.findIndex((l) => l.trimStart().startsWith('gcloud '));
+  expect(lines[at - 1]).toBe('backfill-tui:   to cancel it, in a shell:');
+  const pasted = lines.slice(at, lines.findIndex((l) => l.startsWith('backfill-tui: runs go on'))).join('\n');
   expect(pasted).toContain(' \\\n');
   // The shell reads the rows as one command: its words, in order, region and project with them.
-  const said = spawnSync('bash', ['-c', pasted.replace(/^gcloud/, 'echo')], { encoding: 'utf8' });
+  const said = spawnSync('bash', ['-c', pasted.replace(/^\s*gcloud/, 'echo')], { encoding: 'utf8' });
   expect(said.stdout).toBe('run jobs executions cancel bdl-boxscore-backfill-x7k2p --region=us-west2 --project=nba-props-platform\n');
 });
 

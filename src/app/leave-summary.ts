@@ -15,7 +15,7 @@ import { clockTime, signalsSent, STOP_GRACE_MS } from '../state/confirm-situatio
  */
 export function leaveSummary(jobs: AppState[], width = 80): string[] {
   const lines: string[] = [];
-  /** The lines that end in a shell command, by index: broken only with a trailing ` \` (see below). */
+  /** The lines that are a shell command, by index: on rows of their own, broken only with a trailing ` \` (see below). */
   const commands = new Set<number>();
   // Whether any run goes on without the dashboard: said once, after the lines (see `tail`).
   let going = false;
@@ -33,8 +33,11 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
       const whose = `${s.job}: execution ${e.id}${s.place?.ours ? (p.runId ? ` (run ${p.runId})` : '') : ' (started outside the dashboard)'}`;
       lines.push(unseen ? `${whose} was last seen running; ${unseen}` : `${whose} goes on${stuck ? `, stuck: ${stuck}` : ''}`);
       if (stuck) {
+        // The command on rows of its own, as the job screen and `status` give it: a copy of its rows is the command,
+        // never `backfill-tui:   to cancel it: gcloud …` (AI14's class).
+        lines.push('  to cancel it, in a shell:');
         commands.add(lines.length);
-        lines.push(`  to cancel it: ${cancelCommand(e)}`);
+        lines.push(cancelCommand(e));
       }
       going ||= !unseen;
     } else {
@@ -57,8 +60,10 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
     if (!commands.has(i)) return wrap(`${prefix}${l}`, width, indent);
     // A command longer than a row (107 characters with a team's names) is broken with a trailing ` \`, so its rows
     // pasted are still one command (tester AH10: pasted, `gcloud run jobs executions cancel ID` ran without its
-    // `--region`/`--project`, then `--region=…` as a command of its own).
-    return commandRows(`${prefix}${l}`, width, indent);
+    // `--region`/`--project`, then `--region=…` as a command of its own). No `backfill-tui:` before it: under the line
+    // that says what it is for, its rows are the command alone.
+    const under = ' '.repeat(prefix.length + 4);
+    return commandRows(`${under}${l}`, width, under.length + 2);
   });
 }
 
