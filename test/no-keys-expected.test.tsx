@@ -29,7 +29,7 @@ test('an empty expected list reads `no keys are expected` in status, on the job 
   const screen = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore(s, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
   expect(screen).toMatch(/^storage .* no keys are expected$/m);
   const overview = overviewText(overviewRows([s]), 120).join('\n');
-  expect(overview).toContain('no keys expected');
+  expect(overview).toContain('0 keys expected');
   for (const said of [text, screen, overview]) {
     expect(said).not.toContain('– %');
     expect(said).not.toContain('0 more');

@@ -7,7 +7,7 @@ import type { FunnelRow } from './funnel.js';
 export function stageFigures(r: FunnelRow): string {
   if (r.present === null) return r.error ? problemKind(r.error) : 'unknown';
   // No keys expected: no share or target to say, as the coverage rows say it (tester AI13's nit: `0/0 · – %`).
-  if (r.expected === 0) return 'no keys expected';
+  if (r.expected === 0) return '0 keys expected';
   return `${formatCount(r.present)}/${formatCount(r.expected)} · ${formatPercent(r.present, r.expected)}`;
 }
 

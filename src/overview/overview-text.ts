@@ -19,8 +19,9 @@ function coverageForms(s: OverviewSource | null): string[] {
   // No figures: why, in the cell's few words. `unknown` only when nothing says more (a look answered, the expected
   // keys not read yet); a slow first look said `unknown` for as long as it took.
   if (s.percent === null || s.present === null || s.expected === null) return [s.errorKind ?? (s.noExpected ? 'no expected keys' : s.firstLook ? 'checking…' : s.waits ? 'waits for expected keys' : 'unknown')];
-  // Nothing expected (a header alone): no percentage or target to say (tester AI13's nit: `– % · 95 %: 0 more`).
-  if (s.expected === 0 && !s.errorKind) return ['no keys expected', 'none expected'];
+  // Nothing expected (a header alone): no percentage or target to say (tester AI13's nit: `– % · 95 %: 0 more`). Said
+  // with its 0, apart from `no expected keys`, a list that could not be read.
+  if (s.expected === 0 && !s.errorKind) return ['0 keys expected', '0 expected'];
   const pct = formatPercent(s.present, s.expected);
   if (s.errorKind) return [`${s.errorKind} · ${pct}`, s.errorKind, s.errorKind.replace(/ \(\d+\)$/, '')];
   // Short of room the target keeps its count (`95 %: +525`): a bare `95 %` read as if it were met (tester Z10).
