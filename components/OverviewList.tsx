@@ -88,7 +88,7 @@ export function OverviewHead({ cols }: { cols: OverviewColumns }) {
         {fit('run', (cols.bar ? cols.bar + 1 : 0) + cols.count)}
         {fit('rate', cols.rate)}
         {fit('ETA', cols.eta)}
-        {fit('failed', cols.failed)}
+        {fit('failing', cols.failed)}
       </Text>
       <Text dimColor wrap="truncate-end">
         {' '.repeat(cols.indent)}

@@ -41,7 +41,7 @@ test('resized 80×24 → 60×16 → 120×40 → 80×24: every frame fits, the ti
   };
   await check(80, 24, (s) => s.includes('complete') && s.includes('20.0 %'));
   t.resize(60, 16);
-  const narrow = await check(60, 16, (s) => s.includes('failed'));
+  const narrow = await check(60, 16, (s) => s.includes('failing'));
   expect(narrow.at(-1)).toContain('q quit');
   t.resize(120, 40);
   await check(120, 40, (s) => s.includes('ETA'));

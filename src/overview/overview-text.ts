@@ -111,7 +111,7 @@ export function overviewText(rows: OverviewRow[], width = 80, m: TextMeasure = C
   // A name as one line (a tab in a config's name is a space, a control character none), as the screens show it.
   const shown = rows.map((r) => oneLine(r.job));
   const cols = overviewColumns(width, Math.max(0, ...shown.map((n) => m.width(n))), { bar: false });
-  const lines = textRow(cols, { job: 'job', state: 'state', run: 'run', rate: 'rate', eta: 'ETA', failed: 'failed', storage: 'storage', warehouse: 'warehouse', age: 'figures' }, false, '  ', m);
+  const lines = textRow(cols, { job: 'job', state: 'state', run: 'run', rate: 'rate', eta: 'ETA', failed: 'failing', storage: 'storage', warehouse: 'warehouse', age: 'figures' }, false, '  ', m);
   // Cut in the middle, apart from each other (name-cut.ts): jobs named alike up to their end stay told apart.
   const names = cutApart(shown, cols.name, m);
   rows.forEach((r, i) => lines.push(...textRow(cols, { ...overviewCells(r, cellRoom(cols, r.problem?.run === true, false)), job: names.get(shown[i])! }, r.problem?.run === true, '  ', m)));
