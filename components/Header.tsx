@@ -78,7 +78,9 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
     { text: ' ' + (spinning ? '  ' : '') },
     { text: status, bold: true, color: STATUS_COLOR[figures.status] },
     ...(figures.status === 'stalled' && figures.idleMs !== null ? [{ text: ` · no line for ${formatClock(figures.idleMs)}`, drop: 1 }] : []),
-    { text: ` · ${formatElapsed(figures.startedAt, figures.elapsedMs)}` },
+    // Not known (a clock gone back within the run, no start read): said so, as `status` says it, never `· –`; no run yet
+    // (a job never launched): no time at all.
+    ...(figures.elapsedMs !== null && !figures.endBeforeStartMs ? [{ text: ` · ${formatElapsed(figures.startedAt, figures.elapsedMs)}` }] : run ? [{ text: ' · elapsed not known' }] : []),
     ...(stopping ? [{ text: ` · stopping: ${stopping}`, color: 'red' }] : []),
     ...(keepAwake ? [{ text: ` · ${keepAwake}`, color: 'cyan', drop: 2 }] : []),
     ...(settings ? [{ text: ` · ${settings}`, dim: true, drop: 3 }] : []),

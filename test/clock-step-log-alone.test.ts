@@ -269,7 +269,7 @@ describe('a finished log whose clock went back by what no rule reads: elapsed an
     expect(plain).not.toMatch(/elapsed 0:00/);
   });
 
-  test('the dashboard opened on it: no elapsed, no rate, the same note', () => {
+  test('the dashboard opened on it: no elapsed, no rate, the same note', async () => {
     const { text } = run(-10 * MIN);
     let state: AppState = initialState({ job: 'done', log: 'ten.log', now: START + 24 * HOUR, targets: [] });
     const dispatch = (e: Parameters<typeof reduce>[1]) => (state = reduce(state, e));
@@ -279,6 +279,10 @@ describe('a finished log whose clock went back by what no rule reads: elapsed an
     const f = currentFigures(state);
     expect(f).toMatchObject({ status: 'complete', elapsedMs: null, ratePerMin: null, endBeforeStartMs: 468_000 });
     expect(runNotes(state.log.current)).toContain('elapsed and rate not known: its end reads 7:48 before its start (the log\'s clock set back?)');
+    // The header says it in status's words, never `complete · –` (an absent value as a dash beside the state).
+    const [React, { renderToString }, { App }, { createStore }, { stripVTControlCharacters }] = await Promise.all([import('react'), import('ink'), import('../components/App.js'), import('../src/store.js'), import('node:util')]);
+    const header = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore(state, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 })).split('\n')[0];
+    expect(header).toMatch(/^done complete · elapsed not known/);
   });
 });
 

@@ -126,3 +126,10 @@ test('a stalled run\'s `no line for` and its elapsed time are read to the second
   s = [{ type: 'log/batch', batch: parseText(text, compileGrammar()) } as const, { type: 'log/progress', bytesRead: 100, size: 100, historyDone: true } as const, { type: 'clock/tick', now: T0 + 967_500 } as const].reduce(reduce, s);
   expect(header(s)).toMatch(/stalled · no line for 6:07 · 16:07/);
 });
+
+// An absent time is words or nothing, never a dash beside the state (the class of tester AI10 k): a job with no run yet
+// says its state alone, where it said `waiting · –`.
+test('a job with no run yet: its header says its state and no time', () => {
+  const s = reduce(initialState({ job: 'j', log: '/x/b.log', now: T0, targets: [95], width: 80, height: 24 }), { type: 'log/progress', bytesRead: 0, size: 0, historyDone: true });
+  expect(header(s)).toMatch(/^j waiting\s*$/);
+});

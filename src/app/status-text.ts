@@ -111,7 +111,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
   // What to do about it, once no writer may still bring the banner (tester AC11: status said what, not what to do).
   if (foreign && !foreign.writerAlive) lines.push(`          → ${FOREIGN_LOG_HINT}`);
   if (run && !reading) {
-    lines.push(`run       ${f.countsUnknown ? '–' : formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total && !f.countsUnknown ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${f.endBeforeStartMs || (f.elapsedMs === null && f.startedAt !== null) ? 'not known' : formatElapsed(f.startedAt, f.elapsedMs)}`);
+    lines.push(`run       ${f.countsUnknown ? '–' : formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total && !f.countsUnknown ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${f.endBeforeStartMs || f.elapsedMs === null ? 'not known' : formatElapsed(f.startedAt, f.elapsedMs)}`);
     // Counts of a log that is gone, nothing kept of it: not known, never zeros under the line that says so (tester AF1).
     const count = (n: number) => (f.countsUnknown ? '–' : formatCount(n));
     lines.push(`          ✓ ${count(run.succeeded)} scraped  ✗ ${count(run.failed)} failed  ↷ ${count(run.skipped)} skipped`);
