@@ -77,6 +77,26 @@ export interface BulkRange {
   signal: AbortSignal;
   /** Call with how far the reading got (bytes of the file), as the follower's own progress reports say it. */
   progress(bytesRead: number): void;
+  /**
+   * The history's start was not looked for to the end (see UnsureStart): `from` is where it most likely starts. A
+   * handler that delivers lines from `from` finds out as it reads (`decide`), or asks (`settle`), before it returns;
+   * when it starts later, every line delivered before is replaced (a `log/batch` with `replace`) and the lines are
+   * delivered from there. One that delivers nothing leaves it to the follower, which settles it before it reads.
+   */
+  unsure?: UnsureStart;
+}
+
+/**
+ * A history start not looked for to the end (history-start.ts `unsure`): `at`, unless the file holds more run starts
+ * than the state keeps, which a read from `at` can tell by itself. Used within the follower's handling of the file
+ * that gave it (it reads through that file's handle).
+ */
+export interface UnsureStart {
+  readonly at: number;
+  /** Where the history starts: looks the rest of the way (once; the same answer after). */
+  settle(): Promise<number>;
+  /** The reader found out by itself: `settle` gives this, without looking. */
+  decide(start: number): void;
 }
 
 /** How a follower reads and how often it looks without being told. */
@@ -97,7 +117,8 @@ export interface FollowOptions {
   maxLineBytes?: number;
   /**
    * Where the history of a newly opened (or truncated) file begins, given its size then; default 0.
-   * It must be a line start whose earlier lines cannot change what the reader shows.
+   * It must be a line start whose earlier lines cannot change what the reader shows. An UnsureStart is offered
+   * to readBulk (BulkRange.unsure), and settled by the follower itself when readBulk delivers nothing.
    */
   historyStart?: HistoryStart;
   /**
@@ -116,7 +137,7 @@ export interface FollowOptions {
 }
 
 /** Picks the offset a history read begins at; see FollowOptions.historyStart. */
-export type HistoryStart = (file: { handle: FileHandle; size: number; maxLineBytes: number }) => Promise<number>;
+export type HistoryStart = (file: { handle: FileHandle; size: number; maxLineBytes: number }) => Promise<number | UnsureStart>;
 
 /** Default cap of one line's kept bytes. */
 export const MAX_LINE_BYTES = 64 << 10;

@@ -115,4 +115,28 @@ describe('BackwardLines', () => {
       });
     }
   });
+
+  it('stops at a floor and goes on from there as if it had not stopped (history-start.ts looks back in two steps)', async () => {
+    const pieces = ['\n', '\n', 'Backfill', 'Retry', 'Back', 'fill', 'abc', 'x', '\r\n', 'é'];
+    for (let seed = 1; seed <= 150; seed++) {
+      const rand = mulberry32(seed);
+      const content = Buffer.from(Array.from({ length: Math.floor(rand() * 80) }, () => pieces[Math.floor(rand() * pieces.length)]).join(''));
+      const blockSize = 1 + Math.floor(rand() * 24);
+      const maxLineBytes = 1 + Math.floor(rand() * 30);
+      const markers = rand() < 0.5 ? MARKERS : undefined;
+      const floors = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => Math.floor(rand() * content.length)).sort((a, b) => b - a);
+      await withFile(content, async (open) => {
+        const want = await drain(await open({ blockSize, maxLineBytes }), markers);
+        const lines = await open({ blockSize, maxLineBytes });
+        const got: { start: number; text: string }[] = [];
+        const ctx = `seed ${seed}, block ${blockSize}, cap ${maxLineBytes}, floors ${floors}`;
+        for (const floor of [...floors, 0]) {
+          for (let l = await lines.prev(markers, floor); l; l = await lines.prev(markers, floor)) got.push({ start: l.start, text: l.bytes.toString('latin1') });
+          // Every line that ends above the floor was handed out or skipped.
+          expect(lines.position, ctx).toBeLessThanOrEqual(floor);
+        }
+        expect(got, ctx).toEqual(want);
+      });
+    }
+  });
 });

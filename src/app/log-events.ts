@@ -2,11 +2,12 @@ import { readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LineSplitter } from '../follow/line-splitter.js';
-import type { BulkAhead, FollowHandlers } from '../log-follower.js';
+import type { BulkAhead, BulkRange, FollowHandlers, UnsureStart } from '../log-follower.js';
 import type { ParsedBatch } from '../log-line.js';
 import { fixedZone, LogClock, parseChunk, zoneOffset, type Grammar } from '../parser/index.js';
 import type { LogClockState } from '../parser/log-clock.js';
-import { coreIsFree, ParseWorker, parseInWorker, type WorkerRead } from './parse-worker-client.js';
+import { coreIsFree, ParseWorker, parseInWorker, type WorkerOutcome, type WorkerRead } from './parse-worker-client.js';
+import { startsIn, UNSURE_STARTS } from './history-start.js';
 import { TAIL_LIMIT } from '../state/app-state.js';
 import { markStartup } from '../startup-timing.js';
 import type { AppEvent } from '../state/events.js';
@@ -151,6 +152,78 @@ export function logHandlers(
     tailLimit: TAIL_LIMIT,
     tailZoneBytes: TAIL_ZONE_BYTES,
   });
+  /** Each batch the worker sends, folded. */
+  const foldBatch = (range: BulkRange) => (batch: ParsedBatch, overlong: number[], read: number) => {
+    for (const bytes of overlong) dispatch({ type: 'log/overlong', bytes });
+    dispatch({ type: 'log/batch', batch });
+    range.progress(read);
+  };
+  /**
+   * The worker's read ahead from the file's start folded while the history's start is not known (BulkRange.unsure:
+   * no run start in the log's last megabytes), the run starts it meets counted: with no more than UNSURE_STARTS in
+   * the whole file the history starts there (history-start.ts), and a one-run log is never looked through backwards.
+   * Past them, the read stops and the start is looked for; a later start replaces what was folded (a `log/batch`
+   * with `replace`, one event) and the worker reads from there. Lines cut for their length are said once it is known.
+   */
+  const betOnStart = async (parser: ParseWorker, range: BulkRange, unsure: UnsureStart, minBytes: number): Promise<number> => {
+    const begun = clock.state();
+    let starts = 0;
+    let overlongBytes = 0;
+    const doubt = new AbortController();
+    const abort = () => doubt.abort();
+    range.signal.addEventListener('abort', abort, { once: true });
+    const read = await parseInWorker(
+      parser,
+      jobFor(range),
+      (batch, overlong, bytesRead) => {
+        for (const bytes of overlong) overlongBytes += bytes;
+        dispatch({ type: 'log/batch', batch });
+        range.progress(bytesRead);
+        starts += startsIn(batch.lines);
+        if (starts > UNSURE_STARTS) doubt.abort();
+      },
+      doubt.signal,
+      undefined,
+      true,
+    ).finally(() => range.signal.removeEventListener('abort', abort));
+    const took = (outcome: WorkerOutcome, at: number) => {
+      if (outcome.clock) clock = LogClock.from(outcome.clock);
+      if (worker?.stats) {
+        worker.stats.fromWorker += Math.max(0, outcome.through - at);
+        if (outcome.readAhead) worker.stats.fromAhead = (worker.stats.fromAhead ?? 0) + Math.max(0, outcome.through - at);
+      }
+      return outcome.through;
+    };
+    if (range.signal.aborted) {
+      parser.stop();
+      return took(read, range.from);
+    }
+    // Read to its end (the worker said done) with no more than UNSURE_STARTS run starts: it starts here.
+    const whole = !doubt.signal.aborted && read.columnBytes !== undefined;
+    if (whole) unsure.decide(range.from);
+    const start = whole ? range.from : await unsure.settle().catch(() => range.from);
+    markStartup('history start found');
+    if (start === range.from) {
+      if (overlongBytes > 0) dispatch({ type: 'log/overlong', bytes: overlongBytes });
+      took(read, range.from);
+      if (whole || read.through >= range.to) {
+        parser.stop();
+        return read.through;
+      }
+      // It stopped betting (or failed) part of the way: the rest from where it got, with its clock.
+      const on = await parseInWorker(parser, jobFor({ ...range, from: read.through }), foldBatch(range), range.signal);
+      return took(on, read.through);
+    }
+    // A later start: what was folded goes, in one event, and the read begins there with the clock it began with.
+    dispatch({ type: 'log/batch', batch: { lines: [], lineCount: 0, lastAt: null, tail: [] }, replace: true });
+    clock = LogClock.from(begun);
+    if (range.to - start < minBytes) {
+      parser.stop();
+      return start;
+    }
+    const later = await parseInWorker(parser, jobFor({ ...range, from: start }), foldBatch(range), range.signal);
+    return Math.max(start, took(later, start));
+  };
   return {
     clockState: () => clock.state(),
     onChunk: (chunk) => {
@@ -252,16 +325,30 @@ export function logHandlers(
           void started.then((w) => w?.stop());
         };
       },
-      readBulk: async (range) => {
+      readBulk: async (bulk) => {
+        let range = bulk;
         const ready = prepared;
         prepared = null;
+        // Declined (an unsure start too: the follower settles it before it reads).
         if (range.to - range.from < worker.minBytes) {
           void ready?.then((w) => w?.stop());
           return range.from;
         }
-        markStartup('history start found');
         const parser = await (ready ?? startWorker(worker));
         if (parser === null) return range.from;
+        if (range.unsure && !range.signal.aborted) {
+          if (parser.readsAhead(jobFor(range))) return betOnStart(parser, range, range.unsure, worker.minBytes);
+          // Not read ahead from there: the start is looked for to the end first, as for any log.
+          const start = await range.unsure.settle().catch(() => range.from);
+          if (start > range.from) {
+            if (range.to - start < worker.minBytes) {
+              parser.stop();
+              return start;
+            }
+            range = { ...range, from: start };
+          }
+        }
+        markStartup('history start found');
         const readBytes = worker.readBytes ?? WORKER_READ_BYTES;
         let handedOver = range.from;
         const job = jobFor(range);

@@ -132,6 +132,8 @@ export class ParseWorker {
   private draining = false;
   /** Who waits for it to be ready for a job (`whenReady`). */
   private waiting: (() => void)[] = [];
+  /** It was given a job (or its read ahead) and has not said done. */
+  private busy = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -154,6 +156,7 @@ export class ParseWorker {
   private fd: number | null = null;
 
   private received(m: WorkerReady | WorkerBatch | WorkerDone): void {
+    if (m.type === 'done') this.busy = false;
     if (m.type === 'ready') {
       markStartup('parse worker loaded');
       this.becomeReady();
@@ -222,6 +225,7 @@ export class ParseWorker {
   private postAhead(job: WorkerRead): void {
     if (this.aheadPosted) return;
     this.aheadPosted = true;
+    this.busy = true;
     markStartup('parse worker reading ahead');
     this.fd = job.fd;
     this.worker.postMessage(job);
@@ -267,6 +271,37 @@ export class ParseWorker {
     return 'fresh';
   }
 
+  /** Whether `claim(job)` would give 'ahead' (it reads, or will read, exactly `job` ahead). Asks only. */
+  readsAhead(job: WorkerRead): boolean {
+    return this.ahead !== null && sameRead(this.ahead, job) && (this.aheadPosted || !this.exited);
+  }
+
+  /**
+   * Stops the job it was given (or the read ahead claimed for it) but keeps it for another: what it still sends of
+   * that job is dropped, and it is `ready` again once it has stopped (a few milliseconds), as `claim` leaves a read
+   * ahead not needed. The caller then gives it a job or stops it (until then it may keep the process alive).
+   */
+  halt(): void {
+    this.onMessage = null;
+    this.onExit = null;
+    this.ahead = null;
+    this.onAhead = null;
+    this.aheadPosted = false;
+    this.held = [];
+    this.heldTaken = 0;
+    if (this.exited) return;
+    if (!this.busy) {
+      // Not loaded yet (its read ahead now never given), or done already: nothing to stop.
+      Atomics.store(this.flags, 0, 0);
+      Atomics.store(this.flags, 2, 0);
+      return;
+    }
+    this.draining = true;
+    this.ready = false;
+    Atomics.store(this.flags, 1, 1);
+    Atomics.notify(this.flags, 0);
+  }
+
   /** What the read ahead sent before it was claimed, in order, and how many of its batches were taken (handed over once). */
   takeHeld(): { held: (WorkerBatch | WorkerDone)[]; taken: number } {
     const out = { held: this.held, taken: this.heldTaken };
@@ -295,6 +330,7 @@ export class ParseWorker {
 
   /** Gives it its job: from now on it keeps the process alive until it is done or stopped. */
   post(job: Omit<ParseJob, 'control' | 'ahead'>): void {
+    this.busy = true;
     this.worker.ref();
     this.fd = job.fd;
     this.worker.postMessage(job);
@@ -314,7 +350,9 @@ export class ParseWorker {
  * worker has read). While the worker starts, `meanwhile` may read on in this thread until `started()` says it is
  * ready, and says where the worker is to take over. Resolves when the worker is done, failed or was stopped by
  * `signal`: with how far the delivered batches reach, so the caller reads the rest itself. Rejects with what
- * `onBatch` threw. The worker is ended either way.
+ * `onBatch` threw. The worker is ended either way, unless `keep` (and no throw): then it is halted instead
+ * (ParseWorker.halt: at once when `signal` aborts, even from within `onBatch`), and the caller gives it another job or
+ * stops it.
  */
 export async function parseInWorker(
   from: URL | ParseWorker,
@@ -322,6 +360,7 @@ export async function parseInWorker(
   onBatch: (batch: ParsedBatch, overlong: number[], read: number) => void,
   signal?: AbortSignal,
   meanwhile?: (started: () => boolean) => Promise<WorkerStart>,
+  keep = false,
 ): Promise<WorkerOutcome> {
   const worker = from instanceof ParseWorker ? from : await ParseWorker.start(from);
   // A long read: the fold's failed-keys store is to be optimized once (failed-keys.ts says why), before its first batch.
@@ -337,6 +376,8 @@ export async function parseInWorker(
   // Settled before anyone awaits it (the worker failed while `meanwhile` ran): not an unhandled rejection.
   finished.catch(() => {});
   const stop = (): void => {
+    // Kept for another job: halted at once, so nothing after the batch being folded (`onBatch` may abort) is taken.
+    if (keep) return settle();
     Atomics.store(flags, 1, 1);
     Atomics.notify(flags, 0);
   };
@@ -344,13 +385,14 @@ export async function parseInWorker(
     if (settled) return;
     settled = true;
     signal?.removeEventListener('abort', stop);
-    worker.stop();
+    if (keep && error === undefined) worker.halt();
+    else worker.stop();
     finish(error);
   };
   signal?.addEventListener('abort', stop, { once: true });
   /** Batches of the read ahead that were taken while held (the first ones it sent). */
   let takenAlready = 0;
-  worker.onMessage = (m) => {
+  const onMessage = (m: WorkerBatch | WorkerDone): void => {
     if (settled) return;
     if (m.type === 'done') {
       markStartup('parse worker done');
@@ -369,12 +411,14 @@ export async function parseInWorker(
     try {
       onBatch(fromMessage(m.batch), m.overlong, m.read);
       // Folded: nothing of the batch's columns is kept (keys are copied out), so the worker may fill them again.
-      Atomics.add(flags, 2, 1);
+      // (Not once halted meanwhile: its counts start over for its next job.)
+      if (!settled) Atomics.add(flags, 2, 1);
     } catch (err) {
       // As a handler's throw in the caller's own reading would: the read fails.
       settle(err);
     }
   };
+  worker.onMessage = onMessage;
   worker.onExit = () => settle();
   if (claim === 'ahead') {
     // Read ahead from this very start with this very clock: what it sent meanwhile goes first, in order.
@@ -382,7 +426,8 @@ export async function parseInWorker(
     worker.keepAlive();
     const { held, taken } = worker.takeHeld();
     takenAlready = taken;
-    for (const m of held) worker.onMessage(m);
+    // Its own handler: one that halts it on the way (`keep`) takes it off the worker.
+    for (const m of held) onMessage(m);
     if (worker.exited) settle();
     return finished;
   }

@@ -50,6 +50,10 @@ export async function readLogOnce(
   const handlers = logHandlers(read, dispatch, undefined, opts.keyed ?? true, guess, worker, opts.paneless, opts.clock);
   let moved = false;
   const short = size < SHORT_READ_BYTES && mayCapTiers();
+  // A long one-run log is not looked through backwards when its read in the worker can tell where its history starts
+  // (history-start.ts `unsure`): only when nothing of the log is in the state before this file (no earlier rotated
+  // file's run goes on here), as a later start replaces everything read.
+  const pick = historyStart ?? historyStartFor(read, undefined, { unsure: worker !== null && opts.clock == null });
   try {
     await followLog(
       file,
@@ -81,7 +85,7 @@ export async function readLogOnce(
       // logHandlers parses each chunk as it comes: the chunk buffer can be lent.
       // A one-shot read ends with the history: no directory watch (chokidar stays unloaded).
       // With who writes which file: a log moved aside under its writer is read where it is (tester W20).
-      { signal: ac.signal, pollMs: 60_000, historyStart: historyStart ?? historyStartFor(read), lendChunks: true, watch: false, chunkSize: opts.chunkSize, writers: procWriters() },
+      { signal: ac.signal, pollMs: 60_000, historyStart: pick, lendChunks: true, watch: false, chunkSize: opts.chunkSize, writers: procWriters() },
     );
   } finally {
     // Not taken (the log was replaced, moved or gone before it was opened): it ends here.

@@ -34,6 +34,8 @@ export class BackwardLines {
   /** The block before the cached one, being read into `spare` meanwhile (the read and the search overlap). */
   private ahead: { start: number; end: number; done: Promise<boolean> } | null = null;
   private spare: Buffer | null = null;
+  /** Where the current `prev` stops: no block wholly before it is read ahead (see prev's `floor`). */
+  private floor = 0;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -54,12 +56,20 @@ export class BackwardLines {
     return lines;
   }
 
+  /** Where the next line handed out ends: lines at or after this offset were handed out or skipped (a line start). */
+  get position(): number {
+    return this.cursor;
+  }
+
   /**
    * The line before the previous one handed out, or null at the file's start. With `markers`, lines
    * holding none of them (within their kept bytes) are skipped, a block at a time with native searches.
+   * `floor`: null as well once every line left ends at or before it (`position`, at or below it, then says where
+   * it stopped; a later call goes on from there), and no block wholly below it is read ahead.
    */
-  async prev(markers?: readonly Buffer[]): Promise<BackLine | null> {
-    while (this.cursor > 0) {
+  async prev(markers?: readonly Buffer[], floor = 0): Promise<BackLine | null> {
+    this.floor = floor;
+    while (this.cursor > floor) {
       const end = this.cursor - 1; // the '\n' that ends the line
       if (!markers) return this.take(end);
       await this.load(end);
@@ -156,7 +166,7 @@ export class BackwardLines {
       this.bufEnd = end;
     }
     this.hits = null;
-    if (this.bufStart > 0) {
+    if (this.bufStart > this.floor) {
       const end = this.bufStart;
       const start = Math.max(0, end - this.block.length);
       this.spare ??= Buffer.allocUnsafe(this.block.length);

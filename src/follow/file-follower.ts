@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { FollowHandlers, HistoryStart } from '../log-follower.js';
+import type { FollowHandlers, HistoryStart, UnsureStart } from '../log-follower.js';
 import { LineSplitter } from './line-splitter.js';
 import { movedLogOf, sameMoved, type FollowWriters, type MovedLog } from './moved-log.js';
 import { kindOf, NotRegularFileError, TrackedFile } from './tracked-file.js';
@@ -37,6 +37,8 @@ export class FileFollower {
   private readonly maxLineBytes: number;
   /** What the handlers' prepareBulk asked to be called once the file just opened had its chance at readBulk. */
   private releaseBulk: (() => void) | null = null;
+  /** The history start of the file just opened, when not looked for to the end (FollowOptions.historyStart). */
+  private unsure: UnsureStart | null = null;
   /** The log read under another name while its writer goes on (see stayOnMoved); null when the path's file is read. */
   private moved: MovedLog | null = null;
   /** The file read last was a moved log: the path's next file goes on from it (onReset 'rotated'). */
@@ -262,16 +264,35 @@ export class FileFollower {
     if (!this.historyStart || this.signal.aborted) return;
     const pick = this.historyStart;
     // Looking for a later start is only a shortcut: if it fails (the file shrank meanwhile), read it all.
-    const start = await file.withHandle((handle) => pick({ handle, size, maxLineBytes: this.maxLineBytes })).catch(() => 0);
+    const picked = await file.withHandle((handle) => pick({ handle, size, maxLineBytes: this.maxLineBytes })).catch(() => 0);
+    // Not known yet: readAvailable offers it to readBulk, or settles it before it reads.
+    if (typeof picked !== 'number') this.unsure = picked;
+    await this.startAt(file, typeof picked === 'number' ? picked : picked.at, size);
+  }
+
+  private async startAt(file: TrackedFile, start: number, size: number): Promise<void> {
     // A pick past the end (a picker that got it wrong) would read nothing and look truncated forever.
     if (start > 0 && start <= size && !this.signal.aborted) await file.startAt(start);
+  }
+
+  /**
+   * The history start not known yet, settled (`readBulk` may have: then this is its answer) and, when later than
+   * what was read, started at. A failed look (the file shrank meanwhile) reads on, as skipOldHistory's.
+   */
+  private async settleStart(file: TrackedFile, unsure: UnsureStart): Promise<void> {
+    if (this.signal.aborted) return;
+    const start = await unsure.settle().catch(() => 0);
+    if (start > file.offset) await this.startAt(file, start, file.sizeAtOpen);
   }
 
   private async readAvailable(file: TrackedFile): Promise<void> {
     const release = this.releaseBulk;
     this.releaseBulk = null;
+    const unsure = this.unsure;
+    this.unsure = null;
     try {
-      if (!this.historyDone && this.handlers.readBulk && this.splitter.isEmpty() && file.offset < file.sizeAtOpen) await this.readBulk(file);
+      if (!this.historyDone && this.handlers.readBulk && this.splitter.isEmpty() && file.offset < file.sizeAtOpen) await this.readBulk(file, unsure);
+      if (unsure) await this.settleStart(file, unsure);
     } finally {
       release?.();
     }
@@ -305,7 +326,7 @@ export class FileFollower {
   }
 
   /** Lets the handlers read the history's bytes by other means (FollowHandlers.readBulk); reads on where they stopped. */
-  private async readBulk(file: TrackedFile): Promise<void> {
+  private async readBulk(file: TrackedFile, unsure: UnsureStart | null): Promise<void> {
     const from = file.offset;
     const through = await file.withHandle((handle) =>
       this.handlers.readBulk!({
@@ -317,6 +338,7 @@ export class FileFollower {
         progress: (bytesRead) => {
           if (!this.signal.aborted) this.reportProgress(file, bytesRead);
         },
+        ...(unsure && { unsure }),
       }),
     );
     if (through > from && through <= file.sizeAtOpen) await file.startAt(through);
@@ -375,6 +397,7 @@ export class FileFollower {
   private async dropFile(): Promise<void> {
     const file = this.file;
     this.file = null;
+    this.unsure = null;
     this.releaseBulk?.();
     this.releaseBulk = null;
     if (this.moved) {
