@@ -398,7 +398,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         if (stopping === 'needs-kill') stops.markRequested();
         else if (stopping) void stops.carryOn(p);
         // Silent so far (tester U19): the run from its launch record, not `waiting` or the log's previous run.
-        void until(() => logKnown(store.getState().log), 15_000).then(seedAttached);
+        // And its modification time (log/written, just after the history): whether the run is the launch's rests on it.
+        void until(() => logKnown(store.getState().log) && (store.getState().log.modifiedAt != null || !store.getState().log.exists), 15_000).then(seedAttached);
       }
     },
     handOffStop: stops.handOff,
