@@ -225,7 +225,7 @@ async function main(argv: string[]): Promise<void> {
     );
 
   addGlobals(program.command('missing'))
-    .description('print missing keys, one a line, sorted (ready for a backfill --csv)')
+    .description('print missing keys, one a line, sorted, as a launch\'s keys file holds them (ready for a backfill --csv)')
     .option('--from <source>', "storage, warehouse, lag (in storage, not yet in warehouse), failures (keys still failing), or a stage of the chain", 'storage')
     .option('--present-in <stage>', 'with a stage: keys present in this stage (default: the stage feeding it)')
     .option('--phase <label>', 'with --from failures: only keys of this phase (e.g. Playoffs)')

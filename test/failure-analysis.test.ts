@@ -64,6 +64,19 @@ describe('grouping', () => {
     { status: 'error', error: 'ConnectionError: reset by peer', label: 'error' },
     { status: 'exception', error: 'worker died', label: 'exception' },
     { status: 'other', error: 'strange', label: 'other' },
+    // Tester AJ6: other common wordings of a status code, each its HTTP NNN.
+    { status: 'failed', error: '503 Service Unavailable', label: 'HTTP 503' },
+    { status: 'failed', error: '500 Internal Server Error', label: 'HTTP 500' },
+    { status: 'failed', error: '429 Too Many Requests', label: 'HTTP 429' },
+    { status: 'failed', error: '504 Gateway Timeout', label: 'HTTP 504' },
+    { status: 'error', error: 'HTTPError: 500 Server Error: Internal Server Error for url: https://x/scrape', label: 'HTTP 500' },
+    { status: 'failed', error: 'Unexpected status code: 504', label: 'HTTP 504' },
+    { status: 'failed', error: 'status=503', label: 'HTTP 503' },
+    { status: 'failed', error: 'Server returned 502', label: 'HTTP 502' },
+    // Numbers that are no status: a count, a key, a port.
+    { status: 'failed', error: '500 keys left', label: 'failed' },
+    { status: 'error', error: 'ConnectionError: 127.0.0.1:5000 refused', label: 'error' },
+    { status: 'failed', error: 'game 0022100503 Not Found', label: 'failed' },
   ])('$status / $error → $label', ({ status, error, label }) => expect(errorLabel({ status, error })).toBe(label));
 
   test('a generated recovery-run file reads back as 192 HTTP 500 + 10 timeouts, 164 of 202 in Apr–Jun', async () => {

@@ -50,7 +50,7 @@ test('missing writes 200,000 keys (2.2 MB, far more than a pipe holds) whole and
   const r = await throughPipes(missingArgs);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  expect(r.stdout).toBe(`${keys.join('\n')}\n`);
+  expect(r.stdout).toBe(`game_id\n${keys.join('\n')}\n`);
 });
 
 test('a non-blocking stdout that fills up gets the rest through its stream, in order, before the process exits', async () => {
@@ -78,12 +78,13 @@ fs.writeSync = function (fd, buffer, offset, length, ...rest) {
   const r = await throughPipes(missingArgs, [fullPipe]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  expect(r.stdout).toBe(`${keys.join('\n')}\n`);
+  expect(r.stdout).toBe(`game_id\n${keys.join('\n')}\n`);
 });
 
 test('a reader that goes away (missing | head -1) ends the output quietly: exit 0, nothing on stderr', () => {
   // The bin's exit code is said on stderr by the shell, after whatever the bin wrote there.
   const r = spawnSync('sh', ['-c', `{ "$0" "$1" ${missingArgs.join(' ')}; echo "exit $?" >&2; } | head -1`, process.execPath, CLI], { cwd: work, encoding: 'utf8', timeout: 60_000 });
-  expect(r.stdout).toBe(`${keys[0]}\n`);
+  // The first line is the expected file's header, as a launch's keys file begins (tester AJ7).
+  expect(r.stdout).toBe('game_id\n');
   expect(r.stderr).toBe('exit 0\n');
 });

@@ -202,7 +202,7 @@ test('the words on leaving during each stage of a stop', () => {
   expect(leaveSummary([termOnly]).join(' ').replace(/\s+/g, ' ')).toBe(`backfill-tui: j: run r1 (pid 42) is stopping: SIGTERM at ${t(at)}; if it still runs at ${t(at + 10_000)}, open the dashboard: x asks about SIGKILL`);
   const kill = { ...s, process: { ...p, stopping: 'needs-kill' as const, stopSignals: sigterm.process.stopSignals } };
   // Both ignored: it goes on, and the runs-go-on line says so too.
-  expect(leaveSummary([kill])).toEqual([`backfill-tui: j: run r1 (pid 42) ignored SIGINT at ${t(at)} and SIGTERM at`, `${' '.repeat(14)}${t(at + 10_000)}: it goes on; open the dashboard, x asks about SIGKILL`, 'backfill-tui: runs go on without the dashboard; open it again to stop them']);
+  expect(leaveSummary([kill])).toEqual([`backfill-tui: j: run r1 (pid 42) ignored SIGINT at ${t(at)} and SIGTERM at`, `${' '.repeat(14)}${t(at + 10_000)}: it goes on; open the dashboard: x asks about SIGKILL`, 'backfill-tui: runs go on without the dashboard; open it again to stop them']);
 });
 
 // The same through the dashboard's own leaving (settleAndSay, what q, Ctrl-C and SIGHUP run): s y, x y, leave.

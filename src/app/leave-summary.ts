@@ -76,7 +76,7 @@ function stopWords(p: AppState['process']): string {
   const last = p.stopSignals.at(-1);
   const due = last ? clockTime(last.at + STOP_GRACE_MS) : '?';
   const sent = signalsSent(p);
-  if (p.stopping === 'needs-kill') return `ignored ${p.stopSignals.length ? sent.replace(/, /g, ' and ') : 'the stop'}: it goes on; open the dashboard, x asks about SIGKILL`;
+  if (p.stopping === 'needs-kill') return `ignored ${p.stopSignals.length ? sent.replace(/, /g, ' and ') : 'the stop'}: it goes on; open the dashboard: x asks about SIGKILL`;
   // Plainly, as `status` says it (tester AI10 j: `running at 05:10:23?` read as a typo).
   if (p.stopping === 'sigterm') return `is stopping: ${sent}; if it still runs at ${due}, open the dashboard: x asks about SIGKILL`;
   return `is stopping: ${sent || 'nothing sent yet'}; ${p.stopCarrier ? `SIGTERM at ${due} if it still runs (pid ${p.stopCarrier} sends it)` : `SIGTERM due at ${due}: open the dashboard by then to send it`}`;

@@ -12,7 +12,7 @@ import { overviewText } from '../overview/overview-text.js';
 import { chainText } from '../chain/funnel-text.js';
 import { collectSnapshot, newReport } from './snapshot.js';
 import { createWritersScan } from '../runner/log-writers.js';
-import { checkRequire, runMissing, runMissingFailures, runNotKnown, runStatus, statusWidth, withProblems } from './status-command.js';
+import { checkRequire, runMissing, runMissingFailures, runNotKnown, runStatus, statusWidth, withProblems, writeKeysOut } from './status-command.js';
 import { statusJson } from './status-json.js';
 import { fitStatusLines, isPlain, mayExceed, statusText } from './status-text.js';
 import { sayErr, writeOut } from '../std-write.js';
@@ -161,7 +161,7 @@ export async function runPlatformMissing(
     if (look && look.keys === null) return fail(`cannot list missing keys: ${look.label}: ${look.error}${look.hint ? ` (${look.hint})` : ''}`, 1);
   }
   const keys = missingInStage(state.expected.keys, here.keys!, upstream ? upstream.keys : null);
-  writeOut(keys.length ? `${keys.join('\n')}\n` : '');
+  await writeKeysOut(keys, chain.expected);
   return 0;
 }
 

@@ -11,6 +11,8 @@ import { coverageView } from '../state/coverage-view.js';
 import type { AppState } from '../state/app-state.js';
 import { failuresView } from '../state/failures-view.js';
 import { UserError } from '../errors.js';
+import { keysFileText } from '../runner/keys-file.js';
+import { readExpectedLayout } from '../coverage/expected-keys.js';
 import { unsafeKeyProblem } from '../key-safety.js';
 import { persistentUnknown } from '../failures/analysis.js';
 import { sayErr, terminalColumns, writeOut } from '../std-write.js';
@@ -152,8 +154,19 @@ export async function runMissingFailures(config: Config, filter: FailureFilter, 
   const safe = keys.filter((k) => unsafeKeyProblem(k) === null);
   const left = keys.length - safe.length;
   if (left > 0) await sayErr(`backfill-tui: ${left} suspicious key${left === 1 ? '' : 's'} left out (over 200 characters, a control character, bytes that are not UTF-8 or a leading -): not a key a backfill can take\n`);
-  writeOut(safe.length ? `${safe.join('\n')}\n` : '');
+  await writeKeysOut(safe, config.expected);
   return 0;
+}
+
+/**
+ * Writes `keys` to stdout as a launch's keys file holds them (runner/keys-file.ts keysFileText): the expected file's
+ * header and each key's own row when it has a header, else `key` first when the first key does not start with `20`,
+ * else one key a line. The output is documented as ready for a backfill's --csv, whose scripts take a first line that
+ * does not start with `20` for a header: a bare list of game ids lost its first key, silently (tester AJ7: `Loaded 99`
+ * of 100). Nothing at all for no key.
+ */
+export async function writeKeysOut(keys: string[], expected: Config['expected']): Promise<void> {
+  writeOut(keysFileText(keys, keys.length ? await readExpectedLayout(expected) : null));
 }
 
 /**
@@ -195,7 +208,7 @@ export async function runMissing(config: Config, from: 'storage' | 'warehouse' |
   }
   if (from === 'storage') keys = await persistentSaid(state, keys, persistent);
   if (keys === null) return 1;
-  writeOut(keys.length ? `${[...keys].sort().join('\n')}\n` : '');
+  await writeKeysOut([...keys].sort(), config.expected);
   return 0;
 }
 

@@ -83,7 +83,8 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
   // A stop asked and not over (a dashboard left during it, tester Y9): `stopping`, as the overview's cell says.
   const stopping = !reading && state.process.stopping && state.process.attached && isLive(f.status);
   lines.push(`${state.job}: ${reading ?? (runUnknown(state) ? 'error' : stopping ? 'stopping' : f.status + (run?.dryRun ? ' (dry run)' : ''))}${!reading && strangerRun(state.process) ? ' (external)' : ''}  ${state.log.path}`);
-  if (stopping) lines.push(`stop      ${stopStage(state.process, state.now)}`);
+  // Read in a shell: who decides and how, as the leave words say it (AI14's class: the dashboard's key said as its).
+  if (stopping) lines.push(`stop      ${stopStage(state.process, state.now)}${state.process.stopping === 'needs-kill' ? '; open the dashboard: x asks about SIGKILL' : ''}`);
   // No writer found, but the look could not see them all (the log another user's): the state is by its lines.
   if (!reading && state.process.writersHidden && run && !run.complete) lines.push(`          writer not visible (the log is another user's): state by its lines`);
   // A Cloud Run job: the execution, its tasks and log delay, and at most one problem (as the dashboard's lines).

@@ -1,3 +1,13 @@
+/** Where an HTTP status code stands in an error text, the code the first group; the first that matches is taken. */
+const HTTP_WORDINGS = [
+  /\bHTTP(?:\s+Error)?\s*(\d{3})\b/i,
+  /(?:^|[\s:])([1-5]\d{2}) (?:Client|Server) Error\b/,
+  // A 4xx or 5xx code before the start of a reason phrase: 'Service Unavailable', 'Too Many Requests', 'Bad Gateway'.
+  /(?:^|[\s:(])([45]\d{2}) (?:[A-Z][a-z]+)(?: [A-Z][A-Za-z-]+)*(?:$|[\s:.,;)])/,
+  /\bstatus(?:[ _-]?code)?\s*[=:]\s*([1-5]\d{2})\b/i,
+  /\b(?:returned|responded with|got|received)\s+(?:status\s+)?([45]\d{2})\b/i,
+];
+
 /**
  * The error a failure is grouped under: 'HTTP 500' for any HTTP code whatever the wording, 'timeout'
  * whatever its seconds, else the status ('failed', 'error', 'exception'). The one classifier (tester U11:
@@ -6,9 +16,14 @@
  * the overview), the failures table and `failures.byError` all use it.
  */
 export function errorLabel(f: { status: string; error: string }): string {
-  // 'HTTP 500' (the scripts), 'HTTP Error 503: ...' (urllib), '502 Server Error: ...' (requests).
-  const http = /\bHTTP(?:\s+Error)?\s*(\d{3})\b/i.exec(f.error) ?? /^(\d{3}) (?:Client|Server) Error\b/.exec(f.error);
-  if (http) return `HTTP ${http[1]}`;
+  // 'HTTP 500' (the scripts), 'HTTP Error 503: ...' (urllib), '502 Server Error: ...' (requests, also behind its class
+  // name: 'HTTPError: 500 Server Error: ...'), a code with its reason phrase ('503 Service Unavailable', '500 Internal
+  // Server Error'), or named a status ('status=503', 'Unexpected status code: 504', 'Server returned 502'): tester AJ6,
+  // each grouped as 'failed' beside 'HTTP 500', so R could not retry only the 503s.
+  for (const re of HTTP_WORDINGS) {
+    const m = re.exec(f.error);
+    if (m) return `HTTP ${m[1]}`;
+  }
   if (f.status === 'timeout' || /\btime(d\s*)?out\b/i.test(f.error)) return 'timeout';
   return f.status || 'other';
 }

@@ -137,6 +137,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
   /** The log's history is read, or it was looked for and is not there. */
   const logKnown = (log: AppState['log']) => log.historyDone || (log.looked && !log.exists);
 
+  /** The log is known, and when it holds a run, its modification time too (see seedAttached's caller). */
+  const historyJudged = (log: AppState['log']) => logKnown(log) && (log.current === null || log.modifiedAt != null || !log.exists);
+
   /** A re-attached run that has written nothing yet starts from its launch record (attached-seed.ts). */
   function seedAttached(): void {
     const s = store.getState();
@@ -398,7 +401,9 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         if (stopping === 'needs-kill') stops.markRequested();
         else if (stopping) void stops.carryOn(p);
         // Silent so far (tester U19): the run from its launch record, not `waiting` or the log's previous run.
-        void until(() => logKnown(store.getState().log), 15_000).then(seedAttached);
+        // With a run in the log, also its modification time (log/written, just after the history): whether that run is
+        // the launch's rests on it (attached-seed.ts). With none (an empty log: nothing to wait for), at once.
+        void until(() => historyJudged(store.getState().log), 15_000).then(seedAttached);
       }
     },
     handOffStop: stops.handOff,

@@ -101,12 +101,13 @@ export function historyLines(state: AppState): HistoryLine[] {
   const starts = logged.map((r) => r.startedAt).filter((t): t is number => t !== null);
   for (const r of logged) {
     const end = r.finishedAt ?? r.lastActivityAt;
+    // A run whose log states no total (no `Loaded N`) has `–` keys, as a launch row whose keys are not known: never `0`.
     // One run, one time on every screen (tester AC3 residue: an older run read `0:20` on its launch row and `0:04` here,
     // the span of its lines, its silent wind-down after a stop left out): a run launched from here says its launch
     // row's figure; one started elsewhere, the span of its lines (all that is known of it).
     const launch = r === state.log.current ? currentLaunch : launchOfRun(r, state.process.history, starts.filter((t) => t !== r.startedAt), state.log.clockBehindMs ?? null);
     const took = r === state.log.current && currentTook !== null ? currentTook : launch?.endedAt ? tookOf(launch) : formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
-    lines.push({ kind: 'row', text: `${when(r.startedAt, year)} ${formatCount(r.total ?? 0).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r === state.log.beside && !r.exitTrace && state.process.external ? ' · going on (another writer)' : r.deadStart ? ' · ended before its first record' : launch?.reason === 'stopped' ? ' · stopped' : ' · no summary'}` });
+    lines.push({ kind: 'row', text: `${when(r.startedAt, year)} ${(r.total === null ? '–' : formatCount(r.total)).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r === state.log.beside && !r.exitTrace && state.process.external ? ' · going on (another writer)' : r.deadStart ? ' · ended before its first record' : launch?.reason === 'stopped' ? ' · stopped' : ' · no summary'}` });
   }
   // Runs read that left the list still count in the failures below (tester AF3: a key of the 202nd newest run in f).
   const unlisted = state.log.unlisted ?? 0;
