@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -12,19 +12,14 @@ import { runCliAsync, unwrapped } from './support/cli.js';
 import { HAS_LEASE, lease } from './support/lease.js';
 import { removeDir } from './support/remove-dir.js';
 import { waitFor } from './support/wait-for.js';
+import { configDirs } from './support/config-dirs.js';
 
 // Tester AI10 h: the default `failed` glob was failed_dates_*.json alone, so the retry script's
 // retry_failed_dates_*.json and the team script's failed_games_*.json beside the config were never read, unsaid.
 const root = mkdtempSync(path.join(os.tmpdir(), 'bt-default-failed-'));
 afterAll(() => removeDir(root));
 
-let n = 0;
-function withConfig(config: unknown): string {
-  const dir = path.join(root, `c${n++}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
-  return dir;
-}
+const withConfig = configDirs(root);
 
 const entry = (key: string, field = 'game_date') => ({ [field]: key, status: 'failed', error: 'HTTP 500' });
 

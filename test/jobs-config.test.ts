@@ -1,20 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { loadRegistry } from '../src/jobs/registry.js';
+import { configDirs } from './support/config-dirs.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'bt-jobs-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let n = 0;
-function withConfig(config: unknown): string {
-  const dir = path.join(root, `c${n++}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify(config));
-  return dir;
-}
+const withConfig = configDirs(root);
 
 function errorOf(fn: () => unknown): ConfigError {
   try {
