@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireLaunchLock, lockPath, moveAsideIfSame, type LockResult } from '../src/runner/lock.js';
+import { acquireLaunchLock, lockPath, type LockResult } from '../src/runner/lock.js';
 import { procStartOf } from '../src/runner/proc.js';
 import { bundle, cleanup, deadPid, node, runnerModule, stdoutOf, tempDir, waitFor, writeScript } from './runner-support.js';
 
@@ -57,15 +57,21 @@ describe('acquireLaunchLock', () => {
     expect(JSON.parse(readFileSync(lockPath(state, 'job'), 'utf8')).pid).toBe(process.pid);
   });
 
-  test('moving a stale lock aside puts back a fresh one that replaced it meanwhile', async () => {
+  test('a stale lock is cleared only under its breaker: not while a live dashboard holds it, at once when a dead one left it', async () => {
     const state = tempDir();
     const path = lockPath(state, 'job');
-    writeFileSync(path, 'fresh lock of the winner');
-    expect(await moveAsideIfSame(path, 'the stale lock we judged', `${path}.x.stale`)).toBe('changed');
-    expect(readFileSync(path, 'utf8')).toBe('fresh lock of the winner');
-    expect(await moveAsideIfSame(path, 'fresh lock of the winner', `${path}.x.stale`)).toBe('moved');
-    expect(await moveAsideIfSame(path, 'anything', `${path}.x.stale`)).toBe('gone');
-    expect(readdirSync(state)).toEqual([]);
+    const stale = JSON.stringify({ pid: await deadPid(), procStart: 1, at: 0 });
+    writeFileSync(path, stale);
+    // Another live dashboard is clearing it (holds the breaker): this one does not touch the lock, and names it.
+    const clearing = otherDashboard();
+    writeFileSync(`${path}.break`, JSON.stringify({ ...clearing, at: 0 }));
+    expect(await acquireLaunchLock(state, 'job', { self: me() })).toEqual({ ok: false, holderPid: clearing.pid });
+    expect(readFileSync(path, 'utf8')).toBe(stale);
+    // A breaker left by a dashboard that died holding it: removed, and the stale lock taken over.
+    writeFileSync(`${path}.break`, JSON.stringify({ pid: await deadPid(), procStart: 1, at: 0 }));
+    const taken = await acquireLaunchLock(state, 'job', { self: me() });
+    expect(taken).toMatchObject({ ok: true, tookOverStale: { pid: JSON.parse(stale).pid } });
+    expect(readdirSync(state)).toEqual(['launch-job.lock']);
   });
 
   test.each([false, true])('two dashboards racing in one process: exactly one wins (stale lock before: %s)', async (stale) => {

@@ -1,4 +1,4 @@
-import { link, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, unlink, writeFile } from 'node:fs/promises';
 import { makeDirs } from './make-dirs.js';
 import { readUserText, type UserFileError } from '../user-file.js';
 import { join } from 'node:path';
@@ -62,12 +62,10 @@ export async function acquireLaunchLock(stateDir: string, job: string, opts: Loc
       // A holder without a start time cannot be proven gone: while its pid exists, it counts as holding.
       const held = other !== null && (other.procStart === null ? pidExists(other.pid) : isAlive(other.pid, other.procStart));
       if (held) return { ok: false, holderPid: other.pid };
-      const moved = await moveAsideIfSame(path, current, `${path}.${tag}.stale`);
-      if (moved === 'changed') {
-        const now = parseHolder((await readOrNull(path)) ?? '');
-        return { ok: false, holderPid: now?.pid ?? null };
-      }
-      if (moved === 'moved') tookOverStale = { pid: other?.pid ?? null };
+      // Stale: cleared by one taker at a time, under the lock's breaker (clearStale), never moved aside on a guess.
+      const cleared = await clearStale(path, current, tmp, ours);
+      if (typeof cleared === 'object') return { ok: false, holderPid: cleared.busy };
+      if (cleared) tookOverStale = { pid: other?.pid ?? null };
     }
     return { ok: false, holderPid: parseHolder((await readOrNull(path)) ?? '')?.pid ?? null };
   } finally {
@@ -96,22 +94,41 @@ async function tryLink(from: string, to: string): Promise<boolean> {
   }
 }
 
+/** How long a taker waits for another dashboard that is clearing the same stale lock (a few ms as a rule). */
+const BREAKER_WAIT_MS = 2_000;
+
 /**
- * Renames the stale lock away, then checks it is the one judged stale. If another dashboard replaced it in
- * between, we moved a live lock: link it back (fails only if a third one got in, which we then leave).
- * Exported for its test: the window it guards is too narrow to hit by racing.
+ * Removes the stale lock `judged` from `path` when it is still there, holding `PATH.break` meanwhile (the lock's own
+ * way: `tmp` hard-linked into place), so only one taker clears it at a time. Under the breaker nobody else removes
+ * the lock and its dead holder cannot release it, so a lock read as `judged` is still the stale one when unlinked.
+ * Before, each taker renamed the lock aside and put it back when it proved fresh; with four racers a third could
+ * link its lock in that moment and two dashboards held the launch (runner-lock's four-process race, seen once in
+ * CI). Returns whether this call removed it, or `{ busy: pid }` when another live dashboard held the breaker for
+ * BREAKER_WAIT_MS. A breaker left by a dashboard that died holding it is removed first (that removal can race only
+ * with another dead breaker's: a crash within a few ms, twice).
  */
-export async function moveAsideIfSame(path: string, judged: string, grave: string): Promise<'moved' | 'gone' | 'changed'> {
-  try {
-    await rename(path, grave);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw err;
+async function clearStale(path: string, judged: string, tmp: string, ours: string): Promise<boolean | { busy: number }> {
+  const breaker = `${path}.break`;
+  const until = Date.now() + BREAKER_WAIT_MS;
+  while (!(await tryLink(tmp, breaker))) {
+    const text = await readOrNull(breaker);
+    if (text === null) continue;
+    const h = parseHolder(text);
+    const alive = h !== null && (h.procStart === null ? pidExists(h.pid) : isAlive(h.pid, h.procStart));
+    if (!alive) {
+      await unlink(breaker).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > until) return { busy: h.pid };
+    await new Promise((r) => setTimeout(r, 5));
   }
-  const moved = await readOrNull(grave);
-  if (moved !== judged) await tryLink(grave, path);
-  await unlink(grave).catch(() => undefined);
-  return moved === judged ? 'moved' : 'changed';
+  try {
+    if ((await readOrNull(path)) !== judged) return false;
+    await unlink(path).catch(() => undefined);
+    return true;
+  } finally {
+    await releaseIfOurs(breaker, ours);
+  }
 }
 
 async function releaseIfOurs(path: string, ours: string): Promise<void> {
