@@ -59,9 +59,7 @@ export async function acquireLaunchLock(stateDir: string, job: string, opts: Loc
       const current = await readOrNull(path);
       if (current === null) continue; // released meanwhile: try again
       const other = parseHolder(current);
-      // A holder without a start time cannot be proven gone: while its pid exists, it counts as holding.
-      const held = other !== null && (other.procStart === null ? pidExists(other.pid) : isAlive(other.pid, other.procStart));
-      if (held) return { ok: false, holderPid: other.pid };
+      if (other !== null && holds(other)) return { ok: false, holderPid: other.pid };
       // Stale: cleared by one taker at a time, under the lock's breaker (clearStale), never moved aside on a guess.
       const cleared = await clearStale(path, current, tmp, ours);
       if (typeof cleared === 'object') return { ok: false, holderPid: cleared.busy };
@@ -81,7 +79,15 @@ export async function acquireLaunchLock(stateDir: string, job: string, opts: Loc
 export async function launchLockHeld(stateDir: string, job: string): Promise<boolean> {
   const text = await readOrNull(lockPath(stateDir, job)).catch(() => null);
   const other = text === null ? null : parseHolder(text);
-  return other !== null && (other.procStart === null ? pidExists(other.pid) : isAlive(other.pid, other.procStart));
+  return other !== null && holds(other);
+}
+
+/**
+ * Whether the process a lock (or its breaker) names is still the one that wrote it. A holder without a start time
+ * cannot be proven gone: while its pid exists, it counts as holding.
+ */
+function holds(h: LockHolder): boolean {
+  return h.procStart === null ? pidExists(h.pid) : isAlive(h.pid, h.procStart);
 }
 
 async function tryLink(from: string, to: string): Promise<boolean> {
@@ -114,8 +120,7 @@ async function clearStale(path: string, judged: string, tmp: string, ours: strin
     const text = await readOrNull(breaker);
     if (text === null) continue;
     const h = parseHolder(text);
-    const alive = h !== null && (h.procStart === null ? pidExists(h.pid) : isAlive(h.pid, h.procStart));
-    if (!alive) {
+    if (h === null || !holds(h)) {
       await unlink(breaker).catch(() => undefined);
       continue;
     }
