@@ -355,11 +355,7 @@ export function logHandlers(
         const done = await parseInWorker(
           parser,
           job,
-          (batch, overlong, read) => {
-            for (const bytes of overlong) dispatch({ type: 'log/overlong', bytes });
-            dispatch({ type: 'log/batch', batch });
-            range.progress(read);
-          },
+          foldBatch(range),
           range.signal,
           // While the worker starts, this thread reads on itself rather than wait (never into the last stretch).
           async (started) => {
