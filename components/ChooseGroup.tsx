@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { keyLabel } from '../src/keymap.js';
+import { countOf } from '../src/format.js';
 
 /** `R`: pick one group to retry (an error kind, a phase or a month), windowed around the choice to fit `height`. */
 export function ChooseGroup({ groups, index, width, height = 24 }: { groups: { label: string; keys: string[] }[]; index: number; width: number; height?: number }) {
@@ -16,7 +17,7 @@ export function ChooseGroup({ groups, index, width, height = 24 }: { groups: { l
       {shown.map((g, i) => (
         <Text key={g.label} inverse={start + i === index} wrap="truncate-end">
           {start + i === index ? '› ' : '  '}
-          {g.label}: {g.keys.length} key{g.keys.length === 1 ? '' : 's'}
+          {g.label}: {countOf(g.keys.length, 'key')}
         </Text>
       ))}
       {/* The list does not fit: say so where the eye ends (tester X9: 16 of 39 shown, nothing said of the rest). */}

@@ -26,6 +26,18 @@ import { failuresShort, rotationNote } from '../src/state/rotation-note.js';
 import { readingLog } from '../src/state/log-reading.js';
 import { failedFileProblems } from '../src/failures/failed-file.js';
 import { useColor } from './theme.js';
+import { countOf } from '../src/format.js';
+
+/**
+ * The expected-keys file's problem on the job screen: why it could not be read, or its bad lines with the first one
+ * (`1 bad line`, `2 bad lines`: format.ts countOf, never `bad line(s)`).
+ */
+export function expectedProblemText(coverage: Pick<AppState['coverage'], 'expected' | 'expectedError'>): string | null {
+  if (coverage.expectedError) return `expected keys: ${coverage.expectedError}`;
+  const bad = coverage.expected?.invalid ?? [];
+  if (!bad.length) return null;
+  return `expected keys: ${countOf(bad.length, 'bad line')}; line ${bad[0].line}: ${bad[0].reason} (${bad[0].text})`;
+}
 
 /** The log pane gets at least this many lines before the calendar legend is shown. */
 const MIN_LOG = 3;
@@ -45,11 +57,7 @@ export function Dashboard({ state, figures, height, funnel = null }: { state: Ap
   // 0/5,299): the bar says how far the read is, and no run figures are shown until it is done (tester U8).
   const reading = readingLog(state);
   const bar = reading && state.log.size > 0;
-  const expectedProblem = state.coverage.expectedError
-    ? `expected keys: ${state.coverage.expectedError}`
-    : expected?.invalid.length
-      ? `expected keys: ${expected.invalid.length} bad line(s); line ${expected.invalid[0].line}: ${expected.invalid[0].reason} (${expected.invalid[0].text})`
-      : null;
+  const expectedProblem = expectedProblemText(state.coverage);
   // A failed-keys file not read whole (not a file, not JSON, entries left out): which keys fail is then not all known.
   // Said only in `f` beside failures, so with no run in the log it was said nowhere here, while status said it (AA16).
   const failedProblems = failedFileProblems(state.failed.files, state.failed.notes);

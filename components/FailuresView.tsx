@@ -84,7 +84,7 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   return (
     <Box flexDirection="column">
       <Text bold>
-        Failures <Text dimColor>{current ? `latest file ${current.name}${files > 1 ? ` · ${files} files` : ''}` : fromLog}{executions > 0 ? ` · ${executions} earlier execution${executions === 1 ? '' : 's'}` : ''}</Text>
+        Failures <Text dimColor>{current ? `latest file ${current.name}${files > 1 ? ` · ${files} files` : ''}` : fromLog}{executions > 0 ? ` · ${countOf(executions, 'earlier execution')}` : ''}</Text>
       </Text>
       {groups.map((g, i) => (
         <Text key={i} wrap="truncate-end" color={color && g.error ? 'red' : undefined}>

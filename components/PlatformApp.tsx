@@ -26,6 +26,7 @@ import { MoreJobs, OverviewHead, OverviewJob, spins } from './OverviewList.js';
 import { spinnerFrame } from './ClockSpinner.js';
 import { OverviewHelp, OverviewHelpBar } from './OverviewHelp.js';
 import { ColorProvider } from './theme.js';
+import { countOf } from '../src/format.js';
 
 /** Object identity as a number, for frame keys: a confirm box is the same box while it is the same object. */
 const ids = new WeakMap<object, number>();
@@ -264,7 +265,7 @@ function PlatformScreens({ platform, color, exit }: { platform: Platform; color:
   // failing source` while every source answered).
   const failing = all.filter((r) => r.problem && r.problem.source !== 'run').length;
   const died = all.filter((r) => r.problem?.source === 'run').length;
-  const title = [`${all.length} job${all.length === 1 ? '' : 's'}`, ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`), ...(failing ? [`${failing} with a failing source`] : []), ...(died ? [`${died} whose run died`] : [])].join(' · ');
+  const title = [countOf(all.length, 'job'), ...['running', 'stalled', 'ended'].filter((s) => count(s)).map((s) => `${count(s)} ${s}`), ...(failing ? [`${failing} with a failing source`] : []), ...(died ? [`${died} whose run died`] : [])].join(' · ');
   if (width < MIN_WIDTH || size.height < MIN_HEIGHT) {
     return (
       <ColorProvider color={color}>

@@ -500,7 +500,7 @@ describe('after a group retry (tester F9, F15)', () => {
     // R: the group of the one ConnectionError key.
     r.controller.onIntent('retry-group');
     const choice = await waitFor(() => r.store.getState().ui.choosingGroup, 'group choice');
-    const index = choice.groups.findIndex((g) => g.label === 'error error');
+    const index = choice.groups.findIndex((g) => g.label === 'error');
     expect(choice.groups[index].keys).toEqual([KEYS[3]]);
     r.store.dispatch({ type: 'ui/choose-group', choice: { ...choice, index } });
     r.controller.onIntent('choose-pick');

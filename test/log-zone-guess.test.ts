@@ -74,7 +74,7 @@ describe('tester U17: a log written in New York, read on a UTC machine with no "
     const text = statusText(state);
     expect(text).toContain('tz: running (external)');
     expect(text).toContain('elapsed 0:25');
-    expect(text).toContain(`log times read as UTC-05:00, 5 h behind this machine (guessed from the file's modification time; set "timezone" to be sure)`);
+    expect(text).toContain(`log times read as UTC-05:00, 5 h 00 min behind this machine (guessed from the file's modification time; set "timezone" to be sure)`);
     const json = statusJson(state);
     expect(json.logZoneGuess).toEqual({ zone: 'UTC-05:00', behindMinutes: 300, from: 'file', readAhead: null });
     expect(json.run.startedAt).toBe('2026-11-30T13:00:00.000Z');
@@ -110,7 +110,7 @@ describe('tester U17: a log written in New York, read on a UTC machine with no "
     expect(f.status).toBe('running');
     expect(f.elapsedMs).toBe(25_000);
     expect(state.log.zoneGuess).toEqual({ zone: 'UTC-05:00', behindMs: 5 * HOUR, from: 'arrival' });
-    expect(state.ui.notices.map((n) => n.text)).toContain('log times read as UTC-05:00, 5 h behind this machine (guessed; set "timezone")');
+    expect(state.ui.notices.map((n) => n.text)).toContain('log times read as UTC-05:00, 5 h 00 min behind this machine (guessed; set "timezone")');
   });
 
   test('a log in this machine\'s zone is read as it always was, with nothing said', async () => {
@@ -342,7 +342,7 @@ describe('the read-ahead for the guess meets an I/O error part of the way', () =
     expect(state.log.zoneGuess).toEqual({ zone: 'UTC-05:00', behindMs: 5 * HOUR, from: 'file', readAhead: { bytesRead: 1 << 20, size: Buffer.byteLength(text), error: 'EIO' } });
     expect(currentFigures(state).done).toBe(40_000);
     const words = statusText(state).replace(/\s+/g, ' ');
-    expect(words).toContain('log times read as UTC-05:00, 5 h behind this machine (guessed from the file\'s modification time; set "timezone" to be sure); its history read ahead for it stopped at 1.0 MB of 2.');
+    expect(words).toContain('log times read as UTC-05:00, 5 h 00 min behind this machine (guessed from the file\'s modification time; set "timezone" to be sure); its history read ahead for it stopped at 1.0 MB of 2.');
     expect(words).toContain('(EIO): a clock change after that is not in it');
     expect(statusJson(state).logZoneGuess).toMatchObject({ zone: 'UTC-05:00', readAhead: { bytesRead: 1 << 20, error: 'EIO' } });
   });

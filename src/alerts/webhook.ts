@@ -1,3 +1,5 @@
+import { countOf } from '../format.js';
+
 /** Options for {@link postWebhook}; injectable so tests can use short limits. */
 export interface WebhookOptions {
   /** Per attempt. Default 5 s. */
@@ -29,5 +31,5 @@ export async function postWebhook(url: string, text: string, opts: WebhookOption
       clearTimeout(timer);
     }
   }
-  return `${reason} after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  return `${reason} after ${countOf(attempts, 'attempt')}`;
 }

@@ -1,6 +1,6 @@
 import { readingLog } from './log-reading.js';
 import { executionLogUnread, executionsUnlisted } from './failures-known.js';
-import { formatCount } from '../format.js';
+import { countOf, formatCount } from '../format.js';
 import {
   currentFailures,
   errorLabel,
@@ -169,10 +169,20 @@ export function retryGroups(state: AppState): RetryGroup[] {
   const phases = keysBy((r) => r.phase);
   const months = keysBy((r) => (r.day ? r.day.slice(0, 7) : null));
   return [
-    ...summary.byError.map((g) => ({ label: `error ${g.label}`, keys: kinds.get(g.label) ?? [] })),
-    ...summary.byPhase.map((g) => ({ label: `phase ${g.label}`, keys: phases.get(g.label) ?? [] })),
-    ...summary.byMonth.filter((g) => months.has(g.label)).map((g) => ({ label: `month ${g.label}`, keys: months.get(g.label) ?? [] })),
+    ...summary.byError.map((g) => ({ label: groupLabel('error', g.label), keys: kinds.get(g.label) ?? [] })),
+    ...summary.byPhase.map((g) => ({ label: groupLabel('phase', g.label), keys: phases.get(g.label) ?? [] })),
+    ...summary.byMonth.filter((g) => months.has(g.label)).map((g) => ({ label: groupLabel('month', g.label), keys: months.get(g.label) ?? [] })),
   ];
+}
+
+/**
+ * A group's label as `R` lists it and its box says it: `error HTTP 500`, `phase Playoffs`; a name that already begins
+ * with the group's word is said alone, never the word twice (AJ5: a failure whose status is `error` read
+ * `error error: 1 key`; a phase named `Phase 2`, `phase Phase 2`).
+ */
+export function groupLabel(word: string, name: string): string {
+  const first = name.trim().split(/\s+/)[0]?.toLowerCase();
+  return first === word ? name : `${word} ${name}`;
 }
 
 /** The lines above the failures table: every group shown (months may wrap), then what persistence means. */
@@ -199,7 +209,7 @@ export function runsText(r: Pick<FailureRow, 'failedIn' | 'triedIn'> & { persist
   // Counted from its first failure on (README, Failures view): a run keeps the keys it tried only while it is the
   // log's current one, so the runs that scraped it before it ever failed are not known. Said, so that `22 of 149` in a
   // log of 150 runs is not read as 149 runs tried it (tester AD8).
-  return `failed in ${r.failedIn} of ${r.triedIn} run${r.triedIn === 1 ? '' : 's'}${r.persistentKnown === false ? ' known to have tried it,' : ''} from its first failure on`;
+  return `failed in ${r.failedIn} of ${countOf(r.triedIn, 'run')}${r.persistentKnown === false ? ' known to have tried it,' : ''} from its first failure on`;
 }
 
 /** The failures table's `now` cell: recovered, persistent, missing (from storage), or failing (storage not listed). */

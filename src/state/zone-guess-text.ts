@@ -1,12 +1,14 @@
 import type { ZoneGuess } from './app-state.js';
-import { formatBytes } from '../format.js';
+import { formatBytes, formatDuration } from '../format.js';
 
 const MINUTE = 60_000;
 
-/** `5 h`, `5:30 h`: how far two clocks are apart. */
+/**
+ * How far two clocks are apart, to the minute, in the one duration form (format.ts formatDuration): `5 h 30 min`,
+ * `45 min`, never a clock time with a unit (`5:30 h`, AJ5).
+ */
 function hours(ms: number): string {
-  const m = Math.round(Math.abs(ms) / MINUTE);
-  return m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')} h`;
+  return formatDuration(Math.round(Math.abs(ms) / MINUTE) * 60);
 }
 
 /**
