@@ -1,4 +1,4 @@
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { persistentKeys } from '../src/failures/analysis.js';
 import type { FailedFile } from '../src/failures/failed-file.js';
 import { triedKeysForFiles } from '../src/failures/tried-keys.js';
@@ -73,4 +73,30 @@ test('tester V1: the failed file of a run started by hand after a stopped launch
   const first = file('/f/first.json', T0 + 1_000, ['2022-04-17']);
   const tried = await triedKeysForFiles([first, hand], [{ startedAt: T0, keysFile: '/k/1.txt' }], read);
   expect([...tried.keys()]).toEqual(['/f/first.json']);
+});
+
+// Tester AJ3's leftovers: a writer whose clock is 5 s to just under 2 min behind ours (under what the log's clock is read
+// as off by: no clockBehindMs) names its failed file at a time "before" its own launch. The launch is on our clock.
+describe.each([5_000, 119_000])('a writer %i ms behind ours: its failed file is its launch\'s all the same', (behindMs) => {
+  const launchedAt = T0;
+  // Its first line (the name's stamp) a moment after the launch by its clock; the file written 3 min later (our clock).
+  const own = (keys: string[]) => ({ ...file('/f/skewed.json', launchedAt + 500 - behindMs, keys), mtimeMs: launchedAt + 180_000 });
+
+  test('its keys file is what it tried', async () => {
+    const tried = await triedKeysForFiles([own(['2022-04-17'])], [{ startedAt: launchedAt, keysFile: '/k/1.txt' }], read);
+    expect([...(tried.get('/f/skewed.json') ?? [])]).toEqual(['2022-04-17', '2022-05-02', '2021-11-01']);
+  });
+
+  test('not a launch of other keys, nor one its file was written before', async () => {
+    // A key the launch never had: a run by hand whose file came after a launch (tester V1's class).
+    expect((await triedKeysForFiles([own(['2021-11-03'])], [{ startedAt: launchedAt, keysFile: '/k/1.txt' }], read)).size).toBe(0);
+    const before = { ...own(['2022-04-17']), mtimeMs: launchedAt - 1_000 };
+    expect((await triedKeysForFiles([before], [{ startedAt: launchedAt, keysFile: '/k/1.txt' }], read)).size).toBe(0);
+  });
+
+  test('a later file begun after the launch is the launch\'s, not this one', async () => {
+    const later = file('/f/later.json', launchedAt + 2_000, ['2022-04-17']);
+    const tried = await triedKeysForFiles([own(['2022-04-17']), later], [{ startedAt: launchedAt, keysFile: '/k/1.txt' }], read);
+    expect([...tried.keys()]).toEqual(['/f/later.json']);
+  });
 });

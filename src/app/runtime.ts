@@ -151,7 +151,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
     triedFor = { files: failed.files, history: process.history };
     if (failed.files.length < 2 || process.history.length === 0) return;
     // A failed-keys file's name is on its writer's clock, as the log is (tester AA1: a clock off).
-    void triedKeysForFiles(failed.files, launchesOnLogClock(process.history, store.getState().log.clockBehindMs)).then((tried) => {
+    void triedKeysForFiles(failed.files, launchesOnLogClock(process.history, store.getState().log.clockBehindMs), undefined, store.getState().log.clockBehindMs ?? null).then((tried) => {
       if (!ac.signal.aborted && tried.size > 0) store.dispatch({ type: 'failed/tried', tried });
     });
   });

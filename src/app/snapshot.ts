@@ -231,7 +231,7 @@ export async function collectSnapshot(
   // Persistence needs what each run launched from here tried (its keys file), as the dashboard has it.
   // A failed-keys file's name is on its writer's clock, as the log is (tester AA1: a clock off).
   // Without failed-keys files there is nothing to match (AH9: `keys each run tried: not finished` said past the bound).
-  if (state.failed.files.length > 0) await bounded('keys each run tried', triedKeysForFiles(state.failed.files, launchesOnLogClock(state.process.history, state.log.clockBehindMs)).then((tried) => {
+  if (state.failed.files.length > 0) await bounded('keys each run tried', triedKeysForFiles(state.failed.files, launchesOnLogClock(state.process.history, state.log.clockBehindMs), undefined, state.log.clockBehindMs ?? null).then((tried) => {
     if (tried.size > 0) dispatch({ type: 'failed/tried', tried });
   }));
   // The newest launch failed to start and no run began since (tester AH6: `waiting`, exit 0, `problems: []`): a

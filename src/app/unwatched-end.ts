@@ -2,6 +2,7 @@ import type { RunRecord } from '../runner/runs-file.js';
 import type { LogRuns } from '../state/apply-lines.js';
 import type { RunState } from '../state/run.js';
 import { allRuns } from '../state/log-runs.js';
+import { launchBehind } from '../state/launch-match.js';
 
 /** A launched run's banner follows its launch within this (the script starts, then logs). */
 const BANNER_AFTER_LAUNCH_MS = 5 * 60_000;
@@ -19,17 +20,22 @@ export interface UnwatchedEnd {
 /**
  * The log run that a launch record started: the first run of the log that began at or after the launch and soon
  * after it; only when none did, the latest that began within a little clock slack before it (a writer whose clock
- * is behind). Never an earlier run of the slack window when the launch's own run is there (tester W21: three runs
- * stopped within a minute, the first of them taken for a later launch that completed: its end 34 s before its own
- * launch, ✓ 7 for a 40/40 run). The next launch's run is not it.
+ * is behind); further back, up to the skew allowance of launch-match.ts (launchBehind), only the log's current run
+ * when the file was written after the launch (`modifiedAt`, our clock: tester AJ3, a writer under 2 min behind whose
+ * end was recorded `gone`). Never an earlier run of the slack window when the launch's own run is there (tester W21:
+ * three runs stopped within a minute, the first of them taken for a later launch that completed: its end 34 s before
+ * its own launch, ✓ 7 for a 40/40 run). The next launch's run is not it. `record` on the log's clock.
  */
-export function logRunFor(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns, nextLaunchAt: number | null = null): RunState | null {
+export function logRunFor(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns & { modifiedAt?: number | null; clockBehindMs?: number | null }, nextLaunchAt: number | null = null): RunState | null {
   // A second writer's run beside the current one too (tester AA18), in the order they began.
   const all = allRuns(runs);
   const fits = (run: RunState) => run.startedAt !== null && run.startedAt <= record.startedAt + BANNER_AFTER_LAUNCH_MS && (nextLaunchAt === null || run.startedAt < nextLaunchAt - CLOCK_SLACK_MS);
   const after = all.find((run) => run.startedAt !== null && run.startedAt >= record.startedAt);
   if (after) return fits(after) ? after : null;
-  const slack = all.filter((run) => run.startedAt !== null && run.startedAt >= record.startedAt - CLOCK_SLACK_MS && fits(run));
+  // The file's modification time on the log's clock, as `record` is.
+  const writtenAt = runs.modifiedAt == null ? null : runs.modifiedAt - (runs.clockBehindMs ?? 0);
+  const behind = (run: RunState) => run === runs.current && launchBehind(run.startedAt as number, [record], [], writtenAt) !== null;
+  const slack = all.filter((run) => run.startedAt !== null && (run.startedAt >= record.startedAt - CLOCK_SLACK_MS || behind(run)) && fits(run));
   return slack.at(-1) ?? null;
 }
 

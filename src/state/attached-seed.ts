@@ -1,5 +1,5 @@
 import type { AppState } from './app-state.js';
-import { LAUNCH_AFTER_MS, LAUNCH_BEFORE_MS, onOurClock } from './launch-match.js';
+import { LAUNCH_AFTER_MS, launchOfCurrentLogRun, onOurClock } from './launch-match.js';
 import { allRuns } from './log-runs.js';
 import type { RunSeed } from './run.js';
 
@@ -18,22 +18,9 @@ export function attachedRunSeed(state: AppState): RunSeed | null {
   const run = state.log.current;
   // The run's start on our clock, as the record's (a writer's clock off: tester AA1).
   if (run && (run.startedAt === null || onOurClock(run.startedAt, state.log.clockBehindMs) >= rec.startedAt - LAUNCH_AFTER_MS)) return null;
-  if (run && writtenByLaunch(state, run, rec.startedAt)) return null;
+  // Begun "before" its launch by a writer's clock a little behind ours (tester AJ3): the skew allowance, launch-match.ts.
+  if (run && launchOfCurrentLogRun(state, [rec], []) === rec) return null;
   return { startedAt: rec.startedAt, total: rec.keysGiven ? rec.keyCount : null, workers: rec.workers ?? null, timeoutSec: rec.timeout ?? null };
-}
-
-/**
- * Whether the log's current run, begun before the launch by the log's clock, is the launch's all the same: a writer
- * whose clock is a little behind ours (under the 2 min a zone guess reads: tester AJ3, 5 s was enough) writes its
- * first line "before" its launch, and a seed from the launch split the run in two (`0/120` beside the real one, `h`
- * listing two runs, `status` at `0/120`). It is, when the file was written at or after the launch (its modification
- * time, our clock), no writer not ours writes it, and the run is unfinished and began within LAUNCH_BEFORE_MS of the
- * launch: a previous run that ended (U19: a complete run by hand, then a silent launch) or another writer's stays its own.
- */
-function writtenByLaunch(state: AppState, run: NonNullable<AppState['log']['current']>, launchedAt: number): boolean {
-  const { log, process: p } = state;
-  if (run.startedAt === null || run.complete || !p.writersChecked || p.external || log.modifiedAt == null) return false;
-  return log.modifiedAt >= launchedAt && onOurClock(run.startedAt, log.clockBehindMs) >= launchedAt - LAUNCH_BEFORE_MS;
 }
 
 /** A launch from here that died before its first record, as the log's newest run (see deadLaunchSeed). */

@@ -1,3 +1,5 @@
+import type { AppState } from './app-state.js';
+
 /**
  * Which launch from here (a runs.jsonl record) started a run known by when it began (its first log line, or
  * the timestamp in its failed-keys file's name). One rule for the keys-read note, the keys each run tried
@@ -51,4 +53,47 @@ export function launchFor<T extends LaunchTimes>(runStartedAt: number, launches:
     if (!best || l.startedAt > best.startedAt) best = l;
   }
   return best;
+}
+
+/**
+ * The skew allowance (tester AJ3): a writer whose clock is behind ours by less than the 2 min from which the log's
+ * clock is read as off (state.log.clockBehindMs stays null) writes its run's first line "before" its own launch, so
+ * launchFor finds none (5 s was enough: the keys-read note, the tried keys, the end and `stopped` all missed their
+ * launch). The run is the launch's all the same when it began within LAUNCH_BEFORE_MS before it, what it wrote was
+ * written at or after the launch by our clock (`writtenAt`: the log's modification time, a failed-keys file's; null
+ * proves nothing), no other run began after it (that one would be the launch's), and `fits` holds for the launch.
+ * The newest such launch, or null.
+ */
+export function launchBehind<T extends LaunchTimes>(runStartedAt: number, launches: readonly T[], otherStarts: readonly number[], writtenAt: number | null, fits: (l: T) => boolean = () => true): T | null {
+  if (writtenAt === null) return null;
+  let best: T | null = null;
+  for (const l of launches) {
+    const early = l.startedAt - runStartedAt;
+    if (early <= LAUNCH_AFTER_MS || early > LAUNCH_BEFORE_MS || writtenAt < l.startedAt) continue;
+    if (otherStarts.some((s) => s > runStartedAt && s <= l.startedAt + LAUNCH_BEFORE_MS) || !fits(l)) continue;
+    if (!best || l.startedAt > best.startedAt) best = l;
+  }
+  return best;
+}
+
+/** launchFor, else the skew allowance (launchBehind): the one rule wherever a run's time meets a launch's. */
+export function launchForWritten<T extends LaunchTimes>(runStartedAt: number, launches: readonly T[], otherStarts: readonly number[], writtenAt: number | null, fits?: (l: T) => boolean): T | null {
+  return launchFor(runStartedAt, launches, otherStarts) ?? launchBehind(runStartedAt, launches, otherStarts, writtenAt, fits);
+}
+
+/**
+ * The launch of the log's current run, on our clock (launchForWritten), with what proves it written after a launch:
+ * the log file's modification time, once the writers were looked at and none not started here writes it (another's
+ * run is not ours). A run that wrote its summary is a launch's only when that launch's end says `complete`: a run by
+ * hand that completed just before a silent launch stays its own (tester U19), the launch's first stderr touching the
+ * file all the same. `launches`: the records to match (all of them, or the one of interest); `otherStarts`: when the
+ * log's other runs began, our clock.
+ */
+export function launchOfCurrentLogRun<T extends LaunchTimes & { reason?: string | null }>(state: AppState, launches: readonly T[], otherStarts: readonly number[]): T | null {
+  const run = state.log.current;
+  if (!run || run.startedAt === null) return null;
+  const began = onOurClock(run.startedAt, state.log.clockBehindMs);
+  const { log, process: p } = state;
+  const writtenAt = state.place || !p.writersChecked || p.external || log.modifiedAt == null ? null : log.modifiedAt;
+  return launchForWritten(began, launches, otherStarts, writtenAt, (l) => !run.complete || l.reason === 'complete');
 }

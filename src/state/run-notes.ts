@@ -2,7 +2,7 @@ import { formatClock, formatCount, formatEta } from '../format.js';
 import { FAILED_KEYS_LIMIT } from './failed-keys.js';
 import type { AppState, RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
-import { launchFor, onOurClock } from './launch-match.js';
+import { launchFor, launchOfCurrentLogRun, onOurClock } from './launch-match.js';
 import { pidsText } from './writer.js';
 import { placeErrorSource } from './place-state.js';
 import { earlierRuns } from './log-runs.js';
@@ -28,7 +28,8 @@ export function launchOfCurrentRun(state: AppState): RecordedRun | null {
   if (!run) return null;
   if (state.place ? !state.place.ours : state.process.external && !state.process.attached) return null;
   const earlier = earlierRuns(state.log).map((r) => r.startedAt).filter((t): t is number => t !== null);
-  return launchOfRun(run, state.process.history, earlier, state.log.clockBehindMs ?? null);
+  // With the skew allowance for a writer a little behind ours (tester AJ3: the note missed its launch at 5 s).
+  return launchOfCurrentLogRun(state, state.process.history, earlier.map((t) => onOurClock(t, state.log.clockBehindMs)));
 }
 
 /**

@@ -3,7 +3,7 @@ import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
-import { launchFor, onOurClock } from './launch-match.js';
+import { launchOfCurrentLogRun, onOurClock } from './launch-match.js';
 import { earlierRuns } from './log-runs.js';
 
 /** What the process side knows of the log's writer, as run-view needs it; with how far the log's clock is off. */
@@ -126,7 +126,7 @@ function laterRun(state: AppState): boolean {
   if (!run || run.startedAt === null || !rec) return false;
   // The run's start on our clock, as the record's (a writer's clock off: tester AA1).
   const began = onOurClock(run.startedAt, state.log.clockBehindMs);
-  return launchFor(began, [rec], earlierStarts(state)) === null && began > rec.startedAt;
+  return launchOfCurrentLogRun(state, [rec], earlierStarts(state)) === null && began > rec.startedAt;
 }
 
 /**
@@ -140,7 +140,7 @@ export function stoppedByRecord(state: AppState): boolean {
   const rec = state.process.history.at(-1);
   if (!run || run.complete || !rec || rec.reason !== 'stopped' || rec.endedAt === null || run.startedAt === null) return false;
   if (state.process.pid !== null && state.process.alive === true) return false;
-  return launchFor(onOurClock(run.startedAt, state.log.clockBehindMs), [rec], earlierStarts(state)) !== null;
+  return launchOfCurrentLogRun(state, [rec], earlierStarts(state)) !== null;
 }
 
 /** The launch from here that started the log's current run (launch-match.ts), or null; a Cloud Run run is its execution's. */
@@ -149,7 +149,7 @@ function launchOfCurrent(state: AppState): AppState['process']['history'][number
   if (state.place || !run || run.startedAt === null) return null;
   // A writer not started here is not a launch's run (as launchOfCurrentRun has it).
   if (state.process.external && !state.process.attached) return null;
-  return launchFor(onOurClock(run.startedAt, state.log.clockBehindMs), state.process.history, earlierStarts(state));
+  return launchOfCurrentLogRun(state, state.process.history, earlierStarts(state));
 }
 
 /** The end recorded for the launch from here that started the log's current run, or null. */
