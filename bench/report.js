@@ -74,6 +74,7 @@ function scaleRows(res) {
   const rows = [];
   const perMB = [];
   const perMBNoCa = [];
+  const perMBFloor = [];
   const cpuPerMB = [];
   for (const r of sc) {
     const mb = r.bytes / 1e6;
@@ -109,6 +110,12 @@ function scaleRows(res) {
       const n = median(r.node.map((x) => x.ms));
       rows.push([`  \`node -e 0\` in the same rounds (Node's start, paid by every run)`, `${fmtMs(n)} (${Math.round((100 * n) / s)} % of status)`, fmtMs(g), fmtRatio(n, g)]);
     }
+    if (r.floor?.length) {
+      // The least a Node program pays for this file (bench/floor.cjs): what status adds beyond it is its own.
+      const f = median(r.floor.map((x) => x.ms));
+      perMBFloor.push(f / mb);
+      rows.push([`  the floor in the same rounds: Node's start and the file read, newlines counted, nothing parsed (bench/floor.cjs); ms per MB`, `${fmtMs(f)} (${Math.round((100 * f) / s)} % of status; status − floor ${fmtMs(s - f)}); ${(f / mb).toFixed(1)} ms/MB`, fmtMs(g), fmtRatio(f, g)]);
+    }
     if (r.statusNoCa?.length) {
       const sn = median(r.statusNoCa.map((x) => x.ms));
       const nn = median(r.nodeNoCa.map((x) => x.ms));
@@ -121,6 +128,9 @@ function scaleRows(res) {
   rows.push(['one run: spread of ms per MB across the sizes (max / min)', `${spread.toFixed(2)}×`, 'target ≤ 1.5×', '']);
   if (perMBNoCa.length === sc.length) {
     rows.push(['  the same without NODE_EXTRA_CA_CERTS', `${(Math.max(...perMBNoCa) / Math.min(...perMBNoCa)).toFixed(2)}×`, '', '']);
+  }
+  if (perMBFloor.length === sc.length) {
+    rows.push(['  the same for the floor (bench/floor.cjs: Node\'s start and the read alone)', `${(Math.max(...perMBFloor) / Math.min(...perMBFloor)).toFixed(2)}×`, '', '']);
   }
   if (cpuPerMB.length === sc.length) {
     rows.push(['  the same by main-thread CPU per MB (max / min)', `${(Math.max(...cpuPerMB) / Math.min(...cpuPerMB)).toFixed(2)}×`, '', '']);

@@ -7,6 +7,8 @@ import { oneRunLog } from './one-run.js';
 import { runTimed } from './spawn-timed.js';
 
 const MAIN_THREAD_CPU = fileURLToPath(new URL('./main-thread-cpu.cjs', import.meta.url));
+// The least any Node program pays for the same file: Node's start, the read, each byte looked at once (floor.cjs).
+const FLOOR = fileURLToPath(new URL('./floor.cjs', import.meta.url));
 
 /**
  * Issue 14's scaling case: `status --json` on one-run logs of each size (distinct game-id keys, 15 %
@@ -14,8 +16,9 @@ const MAIN_THREAD_CPU = fileURLToPath(new URL('./main-thread-cpu.cjs', import.me
  * file, interleaved, after one warm-up of each. Checks the counts: succeeded = grep -c '✅ Scraped',
  * failed = the writer's failures, no repeated lines. Resolves one entry per size; each status run has
  * `mainCpuMs`, its main thread's CPU time (main-thread-cpu.cjs), beside wall and process CPU. `node` holds
- * `node -e 0` runs of the same rounds; `statusNoCa`/`nodeNoCa` the pair without NODE_EXTRA_CA_CERTS (empty
- * where it is not set).
+ * `node -e 0` runs of the same rounds, `floor` runs of floor.cjs on the same log (Node's start and the file read
+ * with its newlines counted: no parsing; its count is checked against the log's lines); `statusNoCa`/`nodeNoCa` the
+ * pair without NODE_EXTRA_CA_CERTS (empty where it is not set).
  */
 export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made }) {
   const out = [];
@@ -31,7 +34,7 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
     // each ratio is Node's start-up rather than the read.
     const caCerts = process.env.NODE_EXTRA_CA_CERTS;
     const { NODE_EXTRA_CA_CERTS: _ca, ...envNoCa } = process.env;
-    const res = { status: [], grep: [], node: [], statusNoCa: [], nodeNoCa: [] };
+    const res = { status: [], grep: [], node: [], floor: [], statusNoCa: [], nodeNoCa: [] };
     let json = null;
     try {
       const n = bytes >= 1e9 ? Math.min(rounds, 3) : rounds;
@@ -48,6 +51,8 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
         if (s.code !== 0) throw new Error(`status exited ${s.code}: ${s.stderr.slice(0, 500)}`);
         const g = await runTimed('grep', ['-c', 'Scraped', log.file], { cwd, stdoutFile: join(cwd, 'grep.out') });
         const bare = await runTimed(process.execPath, ['-e', '0'], { cwd });
+        const floor = await runTimed(process.execPath, [FLOOR, log.file], { cwd });
+        if (floor.code !== 0) throw new Error(`floor.cjs exited ${floor.code}: ${floor.stderr.slice(0, 500)}`);
         const sNoCa = caCerts ? await runTimed(process.execPath, [cli, 'status', '--json', '--timeout', '86400', '--log', log.file], { cwd, env: envNoCa }) : null;
         const nNoCa = caCerts ? await runTimed(process.execPath, ['-e', '0'], { cwd, env: envNoCa }) : null;
         json = JSON.parse(s.stdout);
@@ -56,6 +61,7 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
           res.status.push(s);
           res.grep.push(g);
           res.node.push(bare);
+          res.floor.push(floor);
           if (sNoCa && nNoCa) {
             res.statusNoCa.push(sNoCa);
             res.nodeNoCa.push(nNoCa);
@@ -69,7 +75,12 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
       if (run.failed !== log.counts.failed) problems.push(`failed ${run.failed} ≠ written ${log.counts.failed}`);
       if (run.duplicateLines !== 0) problems.push(`${run.duplicateLines} lines taken as repeats`);
       if (json.runs.length !== 0) problems.push(`${json.runs.length} earlier runs found in a one-run log`);
-      const check = problems.length ? `MISMATCH: ${problems.join('; ')}` : `OK: succeeded ${run.succeeded} = grep -c Scraped; failed ${run.failed} as written; 0 repeats`;
+      // The floor read every byte: its newlines are the lines one-run.js wrote (its four header lines, one per key,
+      // one per Progress).
+      const lines = Number(res.floor[0].stdout.trim());
+      const written = 4 + log.counts.keys + log.counts.progress;
+      if (lines !== written) problems.push(`floor.cjs counted ${lines} lines ≠ written ${written}`);
+      const check = problems.length ? `MISMATCH: ${problems.join('; ')}` : `OK: succeeded ${run.succeeded} = grep -c Scraped; failed ${run.failed} as written; 0 repeats; floor.cjs ${lines} lines as written`;
       out.push({ bytes, keys: log.counts.keys, ...res, check, ok: problems.length === 0 });
     } finally {
       rmSync(cwd, { recursive: true, force: true });
