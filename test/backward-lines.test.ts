@@ -136,6 +136,16 @@ describe('BackwardLines', () => {
           expect(lines.position, ctx).toBeLessThanOrEqual(floor);
         }
         expect(got, ctx).toEqual(want);
+        // The same again with the look parked at each floor (history-start.ts parks a look that may not go on): it
+        // holds no block while parked, reads the one it needs again, and hands out the same lines.
+        const parked = await open({ blockSize, maxLineBytes });
+        const again: { start: number; text: string }[] = [];
+        for (const floor of [...floors, 0]) {
+          for (let l = await parked.prev(markers, floor); l; l = await parked.prev(markers, floor)) again.push({ start: l.start, text: l.bytes.toString('latin1') });
+          parked.park();
+          expect(parked.heldBytes, ctx).toBe(0);
+        }
+        expect(again, ctx).toEqual(want);
       });
     }
   });

@@ -67,6 +67,8 @@ export function historyStartFor(grammar: Grammar, blockSize?: number, opts: { un
     if (start !== undefined) return start;
     // A banner in the last megabytes: runs of the usual size, whose history the look back finds soon.
     if (scan.starts > 0) return scan.whole();
+    // The read from the start most likely answers by itself: the look's blocks are not kept for the whole read.
+    scan.park();
     return unsureStart(() => scan.whole());
   };
 }
@@ -101,6 +103,11 @@ class StartScan {
     private readonly grammar: Grammar,
   ) {
     this.clock = new LogClock(grammar.zone, false);
+  }
+
+  /** Lets go of the look's blocks until it is asked to go on (BackwardLines.park). */
+  park(): void {
+    this.lines.park();
   }
 
   /** Looks back to the file's start, or where the history starts. */

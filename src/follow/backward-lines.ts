@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 
 const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Default read size. Each block costs a thread-pool read and a second small read for the line cut by
@@ -36,6 +37,8 @@ export class BackwardLines {
   private spare: Buffer | null = null;
   /** Where the current `prev` stops: no block wholly before it is read ahead (see prev's `floor`). */
   private floor = 0;
+  /** The size of `block` (and `spare`): a small log needs no 4 MiB block. */
+  private readonly blockLength: number;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -44,9 +47,31 @@ export class BackwardLines {
     private readonly maxLineBytes: number,
   ) {
     this.cursor = end;
-    // A small log needs no 4 MiB block.
-    this.block = Buffer.allocUnsafe(Math.max(1, Math.min(blockSize, end)));
+    this.blockLength = Math.max(1, Math.min(blockSize, end));
+    this.block = Buffer.allocUnsafe(this.blockLength);
     this.buf = this.block.subarray(0, 0);
+  }
+
+  /** Bytes of blocks it holds (two blocks while it looks, none parked). */
+  get heldBytes(): number {
+    return this.block.length + (this.spare?.length ?? 0);
+  }
+
+  /**
+   * Lets go of its blocks (8 MiB at the default size) while it is stopped at a floor and may not be asked again
+   * for long, or ever: a one-run log's look stopped after its last 4 MiB held them for the whole read and to the
+   * exit (status's peak RSS at 80 MB 101 → 108 MB, round 19). A later `prev` reads the block it needs again; what it
+   * hands out is the same.
+   */
+  park(): void {
+    // A read ahead still under way fills a block no one holds any more: its end is dropped with it.
+    this.ahead = null;
+    this.spare = null;
+    this.block = EMPTY;
+    this.buf = EMPTY;
+    this.bufStart = 0;
+    this.bufEnd = 0;
+    this.hits = null;
   }
 
   /** A reader over file[0, size): it starts after the last '\n' before `size`. */
@@ -158,6 +183,8 @@ export class BackwardLines {
     } else {
       // Never two reads into one buffer.
       if (ahead) await ahead.done;
+      // Parked: the block is made again.
+      if (this.block.length === 0) this.block = Buffer.allocUnsafe(this.blockLength);
       const end = pos + 1;
       const start = Math.max(0, end - this.block.length);
       this.buf = this.block.subarray(0, end - start);
