@@ -116,6 +116,15 @@ function scaleRows(res) {
       perMBFloor.push(f / mb);
       rows.push([`  the floor in the same rounds: Node's start and the file read, newlines counted, nothing parsed (bench/floor.cjs); ms per MB`, `${fmtMs(f)} (${Math.round((100 * f) / s)} % of status; status − floor ${fmtMs(s - f)}); ${(f / mb).toFixed(1)} ms/MB`, fmtMs(g), fmtRatio(f, g)]);
     }
+    if (r.otherWay?.length) {
+      // The worker's threshold, checked in the same rounds: the other way of reading, paired with each timed run.
+      const o = median(r.otherWay.map((x) => x.ms));
+      const on = r.otherWay.filter((x) => x.forced === 'on').length;
+      const diffs = r.otherWay.map((x) => x.ms - x.auto);
+      const faster = diffs.filter((d) => d < 0).length;
+      const ways = [on ? `on in ${on}` : '', on < r.otherWay.length ? `off in ${r.otherWay.length - on}` : ''].filter(Boolean).join(', ');
+      rows.push([`  the same with the parse worker forced the other way (${ways} of ${r.otherWay.length} rounds); forced − timed per round, median`, `${fmtMs(o)}; ${diffs.length ? `${median(diffs) >= 0 ? '+' : '−'}${fmtMs(Math.abs(median(diffs)))}` : 'n/a'} (forced faster in ${faster} of ${diffs.length})`, fmtMs(g), fmtRatio(o, g)]);
+    }
     if (r.statusNoCa?.length) {
       const sn = median(r.statusNoCa.map((x) => x.ms));
       const nn = median(r.nodeNoCa.map((x) => x.ms));

@@ -9,6 +9,13 @@ import { runTimed } from './spawn-timed.js';
 const MAIN_THREAD_CPU = fileURLToPath(new URL('./main-thread-cpu.cjs', import.meta.url));
 // The least any Node program pays for the same file: Node's start, the read, each byte looked at once (floor.cjs).
 const FLOOR = fileURLToPath(new URL('./floor.cjs', import.meta.url));
+/**
+ * Up to this size each round also runs status with the parse worker forced the other way from the timed run (on when
+ * it read in its own thread, off when it used the worker): the sizes where the worker's threshold (64 MiB,
+ * src/app/parse-worker-gate.ts PARSE_WORKER_MIN_BYTES) is decided, measured in the same idle rounds (round 19: on a
+ * loaded machine the two were within the noise from 24 to 48 MB).
+ */
+const OTHER_WAY_MAX_BYTES = 100e6;
 
 /**
  * Issue 14's scaling case: `status --json` on one-run logs of each size (distinct game-id keys, 15 %
@@ -18,7 +25,8 @@ const FLOOR = fileURLToPath(new URL('./floor.cjs', import.meta.url));
  * `mainCpuMs`, its main thread's CPU time (main-thread-cpu.cjs), beside wall and process CPU. `node` holds
  * `node -e 0` runs of the same rounds, `floor` runs of floor.cjs on the same log (Node's start and the file read
  * with its newlines counted: no parsing; its count is checked against the log's lines); `statusNoCa`/`nodeNoCa` the
- * pair without NODE_EXTRA_CA_CERTS (empty where it is not set).
+ * pair without NODE_EXTRA_CA_CERTS (empty where it is not set); `otherWay` status runs with the parse worker forced the
+ * other way (OTHER_WAY_MAX_BYTES), each with `forced` ('on' | 'off') and `auto`, the paired timed run's ms.
  */
 export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made }) {
   const out = [];
@@ -34,7 +42,7 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
     // each ratio is Node's start-up rather than the read.
     const caCerts = process.env.NODE_EXTRA_CA_CERTS;
     const { NODE_EXTRA_CA_CERTS: _ca, ...envNoCa } = process.env;
-    const res = { status: [], grep: [], node: [], floor: [], statusNoCa: [], nodeNoCa: [] };
+    const res = { status: [], grep: [], node: [], floor: [], statusNoCa: [], nodeNoCa: [], otherWay: [] };
     let json = null;
     try {
       const n = bytes >= 1e9 ? Math.min(rounds, 3) : rounds;
@@ -53,6 +61,9 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
         const bare = await runTimed(process.execPath, ['-e', '0'], { cwd });
         const floor = await runTimed(process.execPath, [FLOOR, log.file], { cwd });
         if (floor.code !== 0) throw new Error(`floor.cjs exited ${floor.code}: ${floor.stderr.slice(0, 500)}`);
+        const forced = s.worker ? 'off' : 'on';
+        const other = bytes <= OTHER_WAY_MAX_BYTES ? await runTimed(process.execPath, [cli, 'status', '--json', '--timeout', '86400', '--log', log.file], { cwd, env: { ...process.env, BACKFILL_TUI_PARSE_WORKER: forced } }) : null;
+        if (other && other.stdout !== s.stdout) throw new Error(`status with the parse worker ${forced} printed other figures at ${mb} MB`);
         const sNoCa = caCerts ? await runTimed(process.execPath, [cli, 'status', '--json', '--timeout', '86400', '--log', log.file], { cwd, env: envNoCa }) : null;
         const nNoCa = caCerts ? await runTimed(process.execPath, ['-e', '0'], { cwd, env: envNoCa }) : null;
         json = JSON.parse(s.stdout);
@@ -62,6 +73,7 @@ export async function scaleRead({ dir, cli, sizes, rounds, seed, progress, made 
           res.grep.push(g);
           res.node.push(bare);
           res.floor.push(floor);
+          if (other) res.otherWay.push({ ...other, forced, auto: s.ms });
           if (sNoCa && nNoCa) {
             res.statusNoCa.push(sNoCa);
             res.nodeNoCa.push(nNoCa);

@@ -13,6 +13,11 @@ import type { ParseJob } from '../parser/parse-worker.js';
  * code starts cold in its own isolate (its first megabytes parse several times slower than later ones), so
  * it pays only for a long stretch. One-run logs on an idle machine (status --json, main 502f1d3, load 0-1):
  * 20 MB 350-440 ms with it, ~290 ms without; 80 MB 601 ms with, 603 ms without: the crossover is near 80 MB.
+ * Measured again in round 19 (17b2595, BACKFILL_TUI_PARSE_WORKER=on against =off, interleaved, 9-13 rounds, the
+ * runs given the machine's CPU first (their autogroup at nice -15) at load 4-12): forced on minus off, medians,
+ * 8 MB +40 ms, 16 MB +62, 20 MB +13 to +43, 24-48 MB -22 to +15, 64 MB -7 to -21, 80 MB -61 (on faster in 11 of
+ * 11); the worker costs 90-190 ms more CPU and ~20 MB more peak RSS at every size. So it stays at 64 MiB; the scale
+ * bench times the other way at every size up to 100 MB (bench/scale.js OTHER_WAY_MAX_BYTES) for the idle answer.
  */
 export const PARSE_WORKER_MIN_BYTES = 64 << 20;
 
