@@ -29,6 +29,8 @@ const grammar = compileGrammar();
 const SURE = 64 << 10;
 const BLOCK = 4096;
 const inWorker = (): ParseWorkerChoice & { stats: NonNullable<ParseWorkerChoice['stats']> } => ({ url: WORKER, minBytes: 1, readBytes: 64 << 10, stats: { inThread: 0, fromWorker: 0 } });
+/** The worker's choice for a log shorter than its threshold (status below 64 MiB): the bet is this thread's (round 19). */
+const inThread = (): ParseWorkerChoice & { stats: NonNullable<ParseWorkerChoice['stats']> } => ({ url: WORKER, minBytes: 1 << 30, stats: { inThread: 0, fromWorker: 0 } });
 
 /** One long run (about 1 MB of game ids, 15 % failures), as the bench writes it. */
 const longRun = readFileSync(oneRunLog(dir, 1_000_000, 5).file, 'utf8');
@@ -154,5 +156,72 @@ describe('a long history read from its start before its start is known', () => {
     } finally {
       await handle.close();
     }
+  });
+});
+
+describe('the same bet in this thread, for a log shorter than the worker is for (round 19)', () => {
+  it('looks through only the last megabytes of a one-run log, and folds it as the plain read does', async () => {
+    const file = join(dir, 'one-run-thread.log');
+    writeFileSync(file, overlong + longRun);
+    const want = await read(file, historyStartFor(grammar, BLOCK), null);
+    const look = counted(historyStartFor(grammar, BLOCK, { unsure: true, sureBytes: SURE })!);
+    const choice = inThread();
+    const got = await read(file, look.pick, choice);
+    expectSame(got.state, want.state, 'one run');
+    expect(want.state.log.overlongBytes).toBeGreaterThan(0);
+    expect(look.bytes()).toBeLessThan(SURE + 4 * BLOCK);
+    expect(got.events.some((e) => e.type === 'log/batch' && e.replace)).toBe(false);
+    // No worker read any of it.
+    expect(choice.stats.fromWorker).toBe(0);
+  });
+
+  it('replaces what it folded when the log holds more runs than the state keeps before its long last run', async () => {
+    const file = join(dir, 'many-runs-thread.log');
+    writeFileSync(file, shortRuns(HISTORY_LIMIT + 50) + longRun);
+    const plain = counted(historyStartFor(grammar, BLOCK)!);
+    const want = await read(file, plain.pick, null);
+    const look = counted(historyStartFor(grammar, BLOCK, { unsure: true, sureBytes: SURE })!);
+    const got = await read(file, look.pick, inThread());
+    expectSame(got.state, want.state, 'many runs');
+    expect(want.state.log.history.length).toBe(HISTORY_LIMIT);
+    expect(look.bytes()).toBeGreaterThanOrEqual(plain.bytes());
+    expect(got.events.filter((e) => e.type === 'log/batch' && e.replace)).toHaveLength(1);
+  });
+
+  it('reads on from where it stopped betting when the log holds more than a few runs but fewer than the state keeps', async () => {
+    const file = join(dir, 'few-runs-thread.log');
+    writeFileSync(file, shortRuns(UNSURE_STARTS + 8) + longRun);
+    const want = await read(file, historyStartFor(grammar, BLOCK), null);
+    const look = counted(historyStartFor(grammar, BLOCK, { unsure: true, sureBytes: SURE })!);
+    const got = await read(file, look.pick, inThread());
+    expectSame(got.state, want.state, 'few runs');
+    expect(want.state.log.history.length).toBe(UNSURE_STARTS + 8);
+    expect(look.bytes()).toBeGreaterThan(longRun.length);
+    expect(got.events.some((e) => e.type === 'log/batch' && e.replace)).toBe(false);
+  });
+
+  it('leaves an unfinished last line and a line longer than its reads to the follower: the same state', async () => {
+    // A line of 300 KB (over a read of 256 KiB, cut at the line cap) mid-run, and a last line with no end yet.
+    const long = `${logLine(Date.UTC(2025, 10, 26, 9), 'INFO', 'y'.repeat(300_000))}\n`;
+    const half = Math.floor(longRun.length / 2);
+    const cut = longRun.indexOf('\n', half) + 1;
+    const file = join(dir, 'long-line-thread.log');
+    writeFileSync(file, `${longRun.slice(0, cut)}${long}${longRun.slice(cut)}${logLine(Date.UTC(2025, 10, 26, 10), 'INFO', '  ✅ Scraped 0099')}`);
+    const want = await read(file, historyStartFor(grammar, BLOCK), null);
+    const got = await read(file, historyStartFor(grammar, BLOCK, { unsure: true, sureBytes: SURE })!, inThread());
+    expectSame(got.state, want.state, 'long line');
+    expect(want.state.log.overlongBytes).toBeGreaterThan(0);
+  });
+
+  it('counts the run starts past a line longer than its reads: more runs than the state keeps after it are looked for', async () => {
+    // One run start, then a line longer than the thread's reads (carried from read to read, cut at the line cap), then
+    // more runs than the state keeps before the long run: the start is past them.
+    const long = `${logLine(Date.UTC(2025, 10, 19, 12), 'INFO', 'z'.repeat(300_000))}\n`;
+    const file = join(dir, 'long-line-first-thread.log');
+    writeFileSync(file, shortRuns(1) + long + shortRuns(HISTORY_LIMIT + 50) + longRun);
+    const want = await read(file, historyStartFor(grammar, BLOCK), null);
+    const got = await read(file, historyStartFor(grammar, BLOCK, { unsure: true, sureBytes: SURE })!, inThread());
+    expectSame(got.state, want.state, 'long line first');
+    expect(want.state.log.history.length).toBe(HISTORY_LIMIT);
   });
 });

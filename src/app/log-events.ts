@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs';
+import { read, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LineSplitter } from '../follow/line-splitter.js';
@@ -224,44 +224,98 @@ export function logHandlers(
     const later = await parseInWorker(parser, jobFor({ ...range, from: start }), foldBatch(range), range.signal);
     return Math.max(start, took(later, start));
   };
+  /**
+   * The bet of betOnStart without a worker, for a history shorter than the worker's (worker.minBytes): this thread reads
+   * from the file's start as the follower would (onChunk), counting run starts, where the follower would first have the
+   * start looked for back through the whole file (at 20 MB ~20 MB of copies and searches before the first line is read).
+   * Read to the end with no more than UNSURE_STARTS run starts in its whole lines, the history starts here (an unfinished
+   * last line is the follower's, read again from its start). Past them, the start is looked for: here, the read goes
+   * on; later, what was folded is replaced and the follower reads from there with the clock the read began with.
+   */
+  const betInThread = async (range: BulkRange, unsure: UnsureStart): Promise<number> => {
+    const begun = clock.state();
+    const datedBefore = dated;
+    let starts = 0;
+    let overlongBytes = 0;
+    // Read as the follower reads (its read size, a line carried from one read to the next), so the chunks parsed are
+    // the ones it would parse: with each read cut at its last line end instead, the parser met chunk ends its
+    // optimized code had no feedback for (hotRun thrown away once a run at 20 MB).
+    let at = range.from;
+    /** After the last whole line handed on: where the follower reads on (an unfinished line it reads again). */
+    let pos = range.from;
+    const buf = Buffer.allocUnsafe(THREAD_READ_BYTES);
+    const splitter = new LineSplitter(range.maxLineBytes, (bytes) => (overlongBytes += bytes), true);
+    while (at < range.to && starts <= UNSURE_STARTS && !range.signal.aborted) {
+      // On the thread pool, as the follower reads.
+      const n = await new Promise<number>((resolve, reject) => read(range.fd, buf, 0, Math.min(buf.length, range.to - at), at, (err, bytes) => (err ? reject(err) : resolve(bytes))));
+      if (n === 0) break;
+      const end = buf.lastIndexOf(10, n - 1);
+      const lines = splitter.push(buf.subarray(0, n));
+      at += n;
+      if (end >= 0) pos = at - n + end + 1;
+      if (lines !== null) starts += startsIn(onChunk(lines).lines);
+      range.progress(pos);
+      await nextTurn();
+    }
+    if (range.signal.aborted) return pos;
+    // Every whole line read and no more than UNSURE_STARTS run starts in them: it starts here. (A file that shrank meanwhile
+    // ends the read early: the look decides.)
+    if (starts <= UNSURE_STARTS && at >= range.to) unsure.decide(range.from);
+    const start = await unsure.settle().catch(() => range.from);
+    markStartup('history start found');
+    if (start === range.from) {
+      if (overlongBytes > 0) dispatch({ type: 'log/overlong', bytes: overlongBytes });
+      return pos;
+    }
+    // A later start: what was folded goes, in one event, and the follower reads from there as it began.
+    dispatch({ type: 'log/batch', batch: { lines: [], lineCount: 0, lastAt: null, tail: [] }, replace: true });
+    clock = LogClock.from(begun);
+    dated = datedBefore;
+    return start;
+  };
+  /** Parses a chunk of lines and dispatches its batch (FollowHandlers.onChunk; betInThread reads with it too). */
+  const onChunk = (chunk: Buffer): ParsedBatch => {
+    if (!judged && historyDone && now) {
+      const newest = newestLineAt(chunk);
+      if (newest !== null) {
+        judged = true;
+        const g = guessZone(newest, now(), 'arrival');
+        if (g) {
+          zone = g.zone;
+          clock = new LogClock(zone);
+          dispatch({ type: 'log/zone-guess', guess: g });
+        }
+      }
+    }
+    if (historyDone && now) {
+      const t = now();
+      clock.followed(t - cameBefore);
+      cameBefore = cameAt;
+      cameAt = t;
+    }
+    const farFromEnd = size - bytesRead - chunk.length > TAIL_ZONE_BYTES;
+    const tailLimit = farFromEnd ? 0 : TAIL_LIMIT;
+    let batch: ParsedBatch;
+    if (paneless && tailLimit > 0) {
+      const before = dated ? null : clock.state();
+      batch = parseChunk(chunk, grammar, 0, clock, keyed);
+      if (batch.lastAt !== null) dated = true;
+      else if (before) {
+        const within = clock.followedWithin();
+        clock = LogClock.from(before);
+        clock.followed(within);
+        batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
+      }
+    } else batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
+    // Lines appended while we follow prove a live writer whatever their timestamps say.
+    dispatch({ type: 'log/batch', batch, ...(historyDone && now ? { arrivedAt: now() } : {}) });
+    if (historyDone) sayStep();
+    return batch;
+  };
   return {
     clockState: () => clock.state(),
     onChunk: (chunk) => {
-      if (!judged && historyDone && now) {
-        const newest = newestLineAt(chunk);
-        if (newest !== null) {
-          judged = true;
-          const g = guessZone(newest, now(), 'arrival');
-          if (g) {
-            zone = g.zone;
-            clock = new LogClock(zone);
-            dispatch({ type: 'log/zone-guess', guess: g });
-          }
-        }
-      }
-      if (historyDone && now) {
-        const t = now();
-        clock.followed(t - cameBefore);
-        cameBefore = cameAt;
-        cameAt = t;
-      }
-      const farFromEnd = size - bytesRead - chunk.length > TAIL_ZONE_BYTES;
-      const tailLimit = farFromEnd ? 0 : TAIL_LIMIT;
-      let batch: ParsedBatch;
-      if (paneless && tailLimit > 0) {
-        const before = dated ? null : clock.state();
-        batch = parseChunk(chunk, grammar, 0, clock, keyed);
-        if (batch.lastAt !== null) dated = true;
-        else if (before) {
-          const within = clock.followedWithin();
-          clock = LogClock.from(before);
-          clock.followed(within);
-          batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
-        }
-      } else batch = parseChunk(chunk, grammar, tailLimit, clock, keyed);
-      // Lines appended while we follow prove a live writer whatever their timestamps say.
-      dispatch({ type: 'log/batch', batch, ...(historyDone && now ? { arrivedAt: now() } : {}) });
-      if (historyDone) sayStep();
+      onChunk(chunk);
     },
     onReset: (reason) => {
       // The new file's size is not known until its first progress report: until then nothing is far from its
@@ -329,10 +383,10 @@ export function logHandlers(
         let range = bulk;
         const ready = prepared;
         prepared = null;
-        // Declined (an unsure start too: the follower settles it before it reads).
+        // Too short for the worker: an unsure start is bet on in this thread, else the follower reads it all.
         if (range.to - range.from < worker.minBytes) {
           void ready?.then((w) => w?.stop());
-          return range.from;
+          return range.unsure && !range.signal.aborted ? betInThread(range, range.unsure) : range.from;
         }
         const parser = await (ready ?? startWorker(worker));
         if (parser === null) return range.from;
