@@ -16,6 +16,7 @@ import { executionOfLaunch, fatesUnrecordedWords, foundWords, launchFates, lostL
 import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
+import { commandLine } from '../launch/launch-settings.js';
 import { settingsRecorded, settingsTaken } from './settings-taken.js';
 import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import type { KeysLayout } from '../coverage/expected-keys.js';
@@ -967,6 +968,15 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     },
     settingsTaken: () => settingsTaken(spec.args),
     launchWhere: () => ` on ${where}`,
+    commandShown(req) {
+      // The keys object is named by the run's id, made at `y`.
+      const keysUri = spec.keysPrefix ? `${spec.keysPrefix.replace(/\/?$/, '/')}${req.label}-….txt` : '{keysUri}';
+      try {
+        return `args: ${commandLine(expandCommand(spec.args, { ...spec.vars, workers: req.workers, timeout: req.timeout, keys: req.keys.join(','), keysUri }))}`;
+      } catch {
+        return `args: ${commandLine(spec.args)}`;
+      }
+    },
     keylessQuestion() {
       return `Execute ${where}? Its args take no keys: the script's own resume skips what is in storage.`;
     },

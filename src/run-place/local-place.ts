@@ -3,7 +3,8 @@ import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
 import { launchBackfill } from '../app/launcher.js';
-import { takesKeysFile } from '../runner/command.js';
+import { commandVars, expandCommand, takesKeysFile } from '../runner/command.js';
+import { commandLine, keysFileShown } from '../launch/launch-settings.js';
 import { settingsTaken, settingsWords } from './settings-taken.js';
 import { runEndWords } from './end-words.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
@@ -321,6 +322,16 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     keysUnsupported: () => (config.command && !takesKeysFile(config.command) ? 'its command takes no keys file ({keysFile}): it chooses what to scrape' : null),
     settingsTaken: () => settingsTaken(config.command ?? []),
     launchWhere: () => '',
+    commandShown(req) {
+      const cmd = config.command ?? [];
+      const keysFile = takesKeysFile(cmd) ? keysFileShown(config.stateDir, config.cwd ?? config.baseDir, req.label) : null;
+      try {
+        return `runs: ${commandLine(expandCommand(cmd, commandVars(config.vars, { keysFile, workers: req.workers, timeout: req.timeout })))}`;
+      } catch {
+        // A placeholder nothing fills (refused when the config is read): shown as written.
+        return `runs: ${commandLine(cmd)}`;
+      }
+    },
     keylessQuestion(workers, timeout) {
       const cmd = config.command ?? [];
       const settings = settingsWords(settingsTaken(cmd), workers, timeout);

@@ -185,6 +185,13 @@ export interface Confirm {
   allMessage?: string;
   /** The situation the question was asked in (set by the reducer when the box opens; see confirm-situation.ts). */
   basis?: string;
+  /**
+   * A launch box's command as it will run (`runs: python -u backfill.py --csv=…`; RunPlace.commandShown), from the
+   * config as it was when the box opened: shown under the question, cut to the box's width (tester AJ8).
+   */
+  command?: string;
+  /** The launch settings the box was asked with (launch-settings.ts launchSettingsKey): `y` launches only those. */
+  launchSettings?: string;
 }
 
 export interface UiState {
