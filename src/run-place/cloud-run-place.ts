@@ -557,8 +557,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       if (now?.end?.counts?.succeeded !== undefined) return;
       const tallies = current?.id === e.id ? d.runCounts?.() : null;
       if (tallies) Object.assign(counts, tallies);
+      // When the listing was taken, kept with it: a dashboard that finds the execution ended unwatched lists storage
+      // now, maybe hours and other runs after its end (tester AJ9), and `h` says so rather than date it at the end.
+      const listedAt = d.now();
       const after = await d.freshStoragePresent?.().catch(() => null);
-      if (typeof rec.storageBefore === 'number' && typeof after === 'number') Object.assign(counts, { storageBefore: rec.storageBefore, storageAfter: after });
+      if (typeof rec.storageBefore === 'number' && typeof after === 'number') Object.assign(counts, { storageBefore: rec.storageBefore, storageAfter: after, storageAfterAt: listedAt });
       if (d.signal.aborted) return;
     }
     try {
@@ -921,6 +924,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         counts: fromRecord ?? (isActive(e) ? null : (d.keptCounts?.(e.id) ?? null)),
         storageBefore: rec?.end?.counts?.storageBefore ?? null,
         storageAfter: rec?.end?.counts?.storageAfter ?? null,
+        storageAfterAt: rec?.end?.counts?.storageAfterAt ?? null,
       } satisfies RecordedRun;
     });
     const gone = [...mine.entries()].filter(([id]) => !seen.has(id)).map(([id, rec]) => unlistedRun(id, rec, listed));
@@ -954,6 +958,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       counts: tallies,
       storageBefore: c.storageBefore ?? null,
       storageAfter: c.storageAfter ?? null,
+      storageAfterAt: c.storageAfterAt ?? null,
       unlisted: why,
     };
   }

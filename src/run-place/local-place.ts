@@ -198,6 +198,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         void read.then(() => stillThisRun() && dispatch({ type: 'process/update', patch: { alive: false } }));
         let counts: Record<string, number> = {};
         let complete = false;
+        /** When the listing of storage "after" was asked (kept with it: history-lines.ts storageMovedWords). */
+        let listedAt = 0;
         // Claimed now, before any wait: the ended-unwatched path must not write for a run seen ending here.
         const mine = !endClaimed.has(runId);
         endClaimed.add(runId);
@@ -208,6 +210,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
             // Its summary read: complete, even after a stop it ignored (tester AA11), as its end notice says.
             complete = stillThisRun() && run?.complete === true;
             // Coverage after the run from a fresh listing, so the history shows what the run really added.
+            listedAt = d.now();
             return d.freshStorage();
           })
           .then(async () => {
@@ -217,7 +220,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
             const runs = await readRuns(config.stateDir, runsOwner(config)).catch(() => [] as RunRecord[]);
             const rec = runs.find((r) => r.id === runId);
             const before = rec?.storageBefore;
-            if (typeof before === 'number' && present !== undefined) Object.assign(counts, { storageBefore: before, storageAfter: present });
+            if (typeof before === 'number' && present !== undefined) Object.assign(counts, { storageBefore: before, storageAfter: present, storageAfterAt: listedAt });
             const endedAt = late ? lateEnd(info, rec, runs) : info.at;
             if (late && stillThisRun()) dispatch({ type: 'process/update', patch: { exitedAt: endedAt } });
             if (!mine) return;
