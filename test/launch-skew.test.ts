@@ -47,6 +47,16 @@ describe.each([5_000, 119_000])('a writer %i ms behind ours', (behindMs) => {
     const s = stateOf(skewed(behindMs), rec);
     expect(stoppedByRecord(s)).toBe(true);
     expect(currentFigures(s).status).toBe('stopped');
+    // From its launch to its recorded end, our clock: 3:04, not from its first line's time on the writer's (5:02 at 119 s).
+    expect(currentFigures(s).elapsedMs).toBe(3 * MIN + 4_000);
+  });
+
+  test('running: elapsed from its launch to now', () => {
+    const rec = launch();
+    const s = stateOf(skewed(behindMs), rec, { process: { runId: rec.id, pid: 9, attached: true, alive: true } });
+    const f = currentFigures(s);
+    expect(f.status).toBe('running');
+    expect(f.elapsedMs).toBe(4 * MIN);
   });
 
   test('its launch\'s recorded end is its end, and its start its launch', () => {
