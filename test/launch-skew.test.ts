@@ -2,7 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { unwatchedEnd } from '../src/app/unwatched-end.js';
 import { initialState, type AppState, type RecordedRun } from '../src/state/app-state.js';
 import { currentFigures } from '../src/state/current-figures.js';
-import { launchOfCurrentRun, runNotes } from '../src/state/run-notes.js';
+import { launchOfCurrentRun, launchOfRun, runNotes } from '../src/state/run-notes.js';
+import { statusJson } from '../src/app/status-json.js';
+import { historyLines } from '../src/state/history-lines.js';
 import { emptyRun, type RunState } from '../src/state/run.js';
 import { stoppedByRecord, writerOf } from '../src/state/writer.js';
 
@@ -75,6 +77,30 @@ describe.each([5_000, 119_000])('a writer %i ms behind ours', (behindMs) => {
     const s = stateOf(run, launch());
     // Its last line's time as written: how far behind the writer is, nothing says.
     expect(unwatchedEnd(launch(), s.log)).toMatchObject({ reason: 'ended', endedAt: run.lastActivityAt, counts: { succeeded: 7, failed: 1, skipped: 0 } });
+  });
+});
+
+describe.each([5_000, 119_000])('an earlier run of the log, its writer %i ms behind ours', (behindMs) => {
+  // Stopped from here after 3 min (its end record has its counts), then a run by hand an hour later is the current one.
+  const earlier = skewed(behindMs);
+  const rec = launch({ endedAt: launchedAt + 3 * MIN + 4_000, reason: 'stopped', counts: { succeeded: 7, failed: 1, skipped: 0 } });
+  const byHand = skewed(behindMs, { startedAt: launchedAt + 60 * MIN, lastActivityAt: launchedAt + 61 * MIN });
+
+  test('its launch is the one whose end record holds its counts: stopped, from its launch to its end', () => {
+    expect(launchOfRun(earlier, [rec], [byHand.startedAt!])).toBe(rec);
+    const s0 = stateOf(byHand, rec, { now: launchedAt + 62 * MIN });
+    const s = { ...s0, log: { ...s0.log, history: [earlier] } };
+    const json = statusJson(s).runs[0];
+    expect(json.state).toBe('stopped');
+    expect(Date.parse(json.finishedAt!) - Date.parse(json.startedAt!)).toBe(3 * MIN + 4_000);
+    // And `h`'s row of it, from its launch to its end.
+    // And `h`'s row of it (at its first line's time, the log's): from its launch to its end, stopped.
+    expect(historyLines(s).map((l) => l.text).filter((t) => /^12-02 \d\d:\d\d    120 keys · 3:04 · ✓ 7 ✗ 1 ↷ 0 · stopped$/.test(t))).toHaveLength(1);
+  });
+
+  test('not with other counts (a run by hand before a launch that did other work)', () => {
+    expect(launchOfRun(earlier, [{ ...rec, counts: { succeeded: 3, failed: 0, skipped: 0 } }], [byHand.startedAt!])).toBeNull();
+    expect(launchOfRun(earlier, [{ ...rec, counts: null }], [byHand.startedAt!])).toBeNull();
   });
 });
 

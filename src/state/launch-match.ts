@@ -97,3 +97,16 @@ export function launchOfCurrentLogRun<T extends LaunchTimes & { reason?: string 
   const writtenAt = state.place || !p.writersChecked || p.external || log.modifiedAt == null ? null : log.modifiedAt;
   return launchForWritten(began, launches, otherStarts, writtenAt, (l) => !run.complete || l.reason === 'complete');
 }
+
+/**
+ * How far a writer a little behind ours is behind at least, from its launch (tester AJ3's class: under the 2 min from
+ * which the log's clock is read as off, clockBehindMs stays null): its run, its launch's by the skew allowance, wrote
+ * its first line that long "before" the launch. Read on its clock by that much, its elapsed runs from its launch to its
+ * recorded end or now, never from its first line's time to an end on ours (119 s behind, a 3:04 run read 5:02). Whole
+ * seconds: the launch on the log's clock keeps its place in its second, so its elapsed reads to the second as on the
+ * dashboard that launched it (11.7 s behind: 0:17 beside that one's 0:18). Null when the run began at or after its
+ * launch (in its second: log times have whole seconds).
+ */
+export function behindByLaunch(runStartedAt: number | null, launchedAt: number | null): number | null {
+  return launchedAt !== null && runStartedAt !== null && launchedAt - runStartedAt > LAUNCH_AFTER_MS ? Math.ceil((launchedAt - runStartedAt) / 1000) * 1000 : null;
+}

@@ -3,30 +3,17 @@ import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
-import { LAUNCH_AFTER_MS, launchOfCurrentLogRun, onOurClock } from './launch-match.js';
+import { behindByLaunch, launchOfCurrentLogRun, onOurClock } from './launch-match.js';
 import { earlierRuns } from './log-runs.js';
 
 /** What the process side knows of the log's writer, as run-view needs it; with how far the log's clock is off. */
 export function writerOf(state: AppState): WriterInfo {
   const w = writerFacts(state);
   const launchedAt = launchOfCurrent(state)?.startedAt ?? null;
-  const behind = state.log.clockBehindMs || behindByLaunch(state, launchedAt);
+  // A writer a little behind ours: read on its clock by how far its run's first line precedes its launch (launch-match.ts).
+  const behind = state.log.clockBehindMs || behindByLaunch(state.log.current?.startedAt ?? null, launchedAt);
   const withLaunch = launchedAt !== null ? { ...w, launchedAt } : w;
   return behind ? { ...withLaunch, clockBehindMs: behind } : withLaunch;
-}
-
-/**
- * How far a writer a little behind ours is behind at least, from its launch (tester AJ3's class: under the 2 min from
- * which the log's clock is read as off, clockBehindMs stays null): its run, its launch's by the skew allowance
- * (launch-match.ts), wrote its first line that long "before" the launch. Read on its clock by that much, its elapsed
- * runs from its launch to its recorded end or now, never from its first line's time to an end on ours (119 s behind, a
- * 3:04 run read 5:02). Null when the run began at or after its launch (in its second: log times have whole seconds).
- */
-function behindByLaunch(state: AppState, launchedAt: number | null): number | null {
-  const began = state.log.current?.startedAt ?? null;
-  // Whole seconds: the launch on the log's clock keeps its place in its second, so its elapsed is read to the second as
-  // the dashboard that launched it reads it on ours (11.7 s behind: 0:17 here beside that one's 0:18, by the fractions).
-  return launchedAt !== null && began !== null && launchedAt - began > LAUNCH_AFTER_MS ? Math.ceil((launchedAt - began) / 1000) * 1000 : null;
 }
 
 function writerFacts(state: AppState): WriterInfo {
