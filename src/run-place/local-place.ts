@@ -453,13 +453,24 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       // just stopped (tester U4), or one another dashboard recorded meanwhile. Its end is then recorded already,
       // or by the watch that saw it exit, with the counts read to its last line: never a second, false one.
       const recorded = new Set((await readRuns(config.stateDir, runsOwner(config)).catch(() => [])).filter((r) => r.end !== null).map((r) => r.id));
+      /** Storage "after", listed once for the runs found ended (tester AK5: none was recorded), with when: `h` says it. */
+      let after: { present: number; at: number } | null | undefined;
+      const storageAfter = async () => {
+        if (after !== undefined) return after;
+        const at = d.now();
+        await d.freshStorage().catch(() => null);
+        const present = coverageView(store.getState()).storage?.coverage?.present;
+        return (after = typeof present === 'number' && store.getState().coverage.storage?.error == null ? { present, at } : null);
+      };
       for (const run of ended) {
         if (watching.has(run.id) || endClaimed.has(run.id) || recorded.has(run.id)) continue;
         endClaimed.add(run.id);
         const last = store.getState().log.tail.at(-1)?.text ?? '';
         notice(`run ${run.id}${run.pid !== null ? ` (pid ${run.pid})` : ''} ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn', runKey(run.id));
         const end = unwatchedEnd(run, store.getState().log, nextLaunchAt(run, runs));
-        const counts = end.counts ? { ...end.counts } : undefined;
+        const counts: Record<string, number> | undefined = end.counts ? { ...end.counts } : undefined;
+        const listed = counts && typeof run.storageBefore === 'number' ? await storageAfter() : null;
+        if (counts && listed) Object.assign(counts, { storageBefore: run.storageBefore, storageAfter: listed.present, storageAfterAt: listed.at });
         await recordEndOnce(config.stateDir, { id: run.id, endedAt: unwatchedEndAt(end, run), exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);
       }
       if (ended.length) await d.refreshHistory();

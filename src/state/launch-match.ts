@@ -61,7 +61,7 @@ export function launchFor<T extends LaunchTimes>(runStartedAt: number, launches:
  * launchFor finds none (5 s was enough: the keys-read note, the tried keys, the end and `stopped` all missed their
  * launch). The run is the launch's all the same when it began within LAUNCH_BEFORE_MS before it, what it wrote was
  * written at or after the launch by our clock (`writtenAt`: the log's modification time, a failed-keys file's; null
- * proves nothing), no other run began after it (that one would be the launch's), and `fits` holds for the launch.
+ * proves nothing), no other run begun after it may be the launch's (takes), and `fits` holds for the launch.
  * The newest such launch, or null.
  */
 export function launchBehind<T extends LaunchTimes>(runStartedAt: number, launches: readonly T[], otherStarts: readonly number[], writtenAt: number | null, fits: (l: T) => boolean = () => true): T | null {
@@ -70,10 +70,23 @@ export function launchBehind<T extends LaunchTimes>(runStartedAt: number, launch
   for (const l of launches) {
     const early = l.startedAt - runStartedAt;
     if (early <= LAUNCH_AFTER_MS || early > LAUNCH_BEFORE_MS || writtenAt < l.startedAt) continue;
-    if (otherStarts.some((s) => s > runStartedAt && s <= l.startedAt + LAUNCH_BEFORE_MS) || !fits(l)) continue;
+    if (otherStarts.some((s) => s > runStartedAt && takes(s, l, early)) || !fits(l)) continue;
     if (!best || l.startedAt > best.startedAt) best = l;
   }
   return best;
+}
+
+/**
+ * Whether a run begun at `s` (after the one being matched) may be launch `l`'s rather than that one: it began in the
+ * launch's own window (launchFor's), or, on our clock by the same skew (`early`: how far the first run reads before
+ * the launch), before the launch ended and within its window (tester AK3: a run launched after a stopped one, 90 s
+ * behind, took the stopped launch from its run: `h` read it `no summary` with its lines' span).
+ */
+function takes(s: number, l: LaunchTimes, early: number): boolean {
+  const lead = s - l.startedAt;
+  // As launchFor has it: in its window, unless the launch had ended before it began.
+  if (lead >= -LAUNCH_AFTER_MS && lead <= LAUNCH_BEFORE_MS) return l.endedAt == null || l.endedAt >= s - LAUNCH_AFTER_MS;
+  return s + early <= Math.min(l.endedAt ?? Infinity, l.startedAt + LAUNCH_BEFORE_MS);
 }
 
 /** launchFor, else the skew allowance (launchBehind): the one rule wherever a run's time meets a launch's. */
