@@ -3,7 +3,7 @@ import type { Confirm } from '../src/state/app-state.js';
 import { useColor } from './theme.js';
 import { confirmWords } from '../src/state/confirm-words.js';
 import { answerKeys, keyLabel, QUIT } from '../src/keymap.js';
-import { displayWidth, truncateAtWord, wrap } from '../src/text-width.js';
+import { displayWidth, truncate, truncateAtWord, wrap } from '../src/text-width.js';
 
 /**
  * The question before anything starts or stops a process: what happens, to how many keys, y/n (and `a` for a box that
@@ -40,7 +40,9 @@ export function ConfirmBox({ confirm, width, height }: { confirm: Confirm; width
   const answerRows = rows.length > 1 && room - rows.length < 1 ? [answers] : rows;
   const textRoom = Math.max(1, room - answerRows.length);
   const message = wrap(confirm.message, inner, 0, 'cut');
-  const listed = shown.length > 0 && message.length + 1 <= textRoom;
+  // What a launch will run, on one row cut to the box (tester AJ8), before the keys: the list goes first.
+  const command = confirm.command !== undefined && message.length + 1 <= textRoom ? confirm.command : null;
+  const listed = shown.length > 0 && message.length + (command === null ? 0 : 1) + 1 <= textRoom;
   const lines = message.length <= textRoom ? message : [...message.slice(0, textRoom - 1), truncateAtWord(message.slice(textRoom - 1).join(' '), inner)];
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={color ? (danger ? 'red' : 'yellow') : undefined} paddingX={1} width={boxWidth}>
@@ -49,6 +51,7 @@ export function ConfirmBox({ confirm, width, height }: { confirm: Confirm; width
           {line}
         </Text>
       ))}
+      {command !== null ? <Text wrap="truncate-end">{truncate(command, inner)}</Text> : null}
       {listed ? (
         <Text dimColor wrap="truncate-end">
           {shown.slice(0, 8).join(' ')}

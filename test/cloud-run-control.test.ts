@@ -98,8 +98,12 @@ describe('a Cloud Run job from the dashboard', () => {
     // First the execution's end at once, then the full one: the last counts win.
     expect(records.filter((x) => x.type === 'end').map((x) => x.counts)).toEqual([
       { tasksSucceeded: 1, tasksFailed: 0, tasksCancelled: 0, retried: 0 },
-      { tasksSucceeded: 1, tasksFailed: 0, tasksCancelled: 0, retried: 0, succeeded: 8, failed: 0, skipped: 0, storageBefore: 4, storageAfter: 12 },
+      { tasksSucceeded: 1, tasksFailed: 0, tasksCancelled: 0, retried: 0, succeeded: 8, failed: 0, skipped: 0, storageBefore: 4, storageAfter: 12, storageAfterAt: expect.any(Number) },
     ]);
+    // When its "after" was listed is kept with it (tester AJ9): here, once its log was read, after its end.
+    const full = records.filter((x) => x.type === 'end').at(-1);
+    expect(full.counts.storageAfterAt).toBeGreaterThanOrEqual(full.endedAt);
+    expect(full.counts.storageAfterAt).toBeLessThanOrEqual(Date.now());
     // The history view says it in the operator's words.
     r.store.dispatch({ type: 'ui/view', view: 'history' });
     const app = render(createElement(App, { store: r.store, onIntent: () => undefined, color: false }));

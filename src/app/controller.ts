@@ -13,6 +13,7 @@ import { launchOffer, leaveOutSuspicious, retryOffer } from '../state/retry-offe
 import { limit } from '../abort.js';
 import { countOf, formatCount } from '../format.js';
 import { settingsWords } from '../run-place/settings-taken.js';
+import { changedLaunchFields, launchSettingsKey, launchSettingsOf, takeLaunchSettings, type LaunchSettings } from '../launch/launch-settings.js';
 import { lookOnce } from './look-once.js';
 import type { ListTrace } from '../coverage/source.js';
 import { listingProgress } from '../state/listing-progress.js';
@@ -60,6 +61,8 @@ export interface ControllerDeps {
   place?: { current: RunPlace | null };
   /** The local runs' pids, ours from their spawn on (LocalPlaceDeps.ourPids). */
   ourPids?: Set<number>;
+  /** The job as the config file says it now (launch-settings.ts); none: the config as read at start stands. */
+  reload?: () => Config;
 }
 
 /**
@@ -106,6 +109,46 @@ export function createController(deps: ControllerDeps) {
 
   /** Runs a key's work; an error it throws becomes a notice. */
   const run = (p: Promise<unknown> | void) => void Promise.resolve(p).catch((err: Error) => notice(err.message, 'fail'));
+  /**
+   * The launch settings as the config file holds them now (tester AJ8: a command fixed in the file with the dashboard
+   * open was not what `s` `y` ran), or null, said, when the file as it is cannot be used: its error names the file, the
+   * job and the field, and nothing is launched. Without a file to read again (flags alone, a pipe), the start's.
+   */
+  function settingsNow(): { ok: true; settings: LaunchSettings } | { ok: false; message: string } {
+    if (!deps.reload) return { ok: true, settings: launchSettingsOf(config) };
+    try {
+      return { ok: true, settings: launchSettingsOf(deps.reload()) };
+    } catch (err) {
+      // A config error's lines (`FILE: invalid config` then `  field: why`) on the notice's one line.
+      return { ok: false, message: (err as Error).message.trim().replace(/\s*\n\s*/g, ' · ') };
+    }
+  }
+
+  /**
+   * `s`, `r`, `R`: the launch settings from the file as it is now, taken for the job (and said when they changed since
+   * last taken), or false when it cannot be used (said: `s launched nothing: …`).
+   */
+  function takeSettingsNow(key: string): boolean {
+    const now = settingsNow();
+    if (!now.ok) {
+      notice(`${key} launched nothing: the config as it is now cannot be used: ${now.message}`, 'fail', 'launch');
+      return false;
+    }
+    const changed = changedLaunchFields(launchSettingsOf(config), now.settings);
+    if (changed.length > 0) {
+      takeLaunchSettings(config, now.settings);
+      notice(`config read again: ${changed.join(', ')} changed; ${key} launches with the file as it is now`, 'info', 'config');
+    }
+    return true;
+  }
+
+  /** A launch box with what it will run and the settings it was asked with (the box's `y` launches only those). */
+  function launchBox(c: Confirm): Confirm {
+    const label = c.kind === 'retry' ? 'retry' : c.kind === 'resume' ? 'resume' : 'launch';
+    const command = active().commandShown({ keys: c.keys.length > 0 ? c.keys : (c.withPersistent ?? []), workers: c.workers ?? config.workers, timeout: c.timeout ?? config.timeout, label });
+    return { ...c, command, launchSettings: launchSettingsKey(launchSettingsOf(config)) };
+  }
+
   /** A key whose wait took longer than this asks nothing by itself once ready (ms): the operator has moved on. */
   const ASK_LATE_MS = 5_000;
   /** Keys waiting for what they act on to be read: one wait per key, however often it is pressed. */
@@ -162,6 +205,7 @@ export function createController(deps: ControllerDeps) {
   /** `s`; `all`: asked again by `a` with the persistent keys too, from a fresh listing (as `r`'s `a` is). */
   async function askResume(all = false) {
     if (mustWait('s', (s) => expectedUnknown(s, config.expected?.file ?? null) ?? runUnknown(), () => run(askResume(all)))) return;
+    if (!takeSettingsNow('s')) return;
     const blocked = launchBlocked();
     if (blocked) return notice(blocked, 'warn', LAUNCH_BLOCKED);
     const pl = active();
@@ -197,6 +241,7 @@ export function createController(deps: ControllerDeps) {
 
   async function askRetry(only?: { label: string; keys: string[] }, all = false) {
     if (mustWait(only ? 'R' : 'r', (s) => failuresNotRead(s) ?? runUnknown(), () => run(askRetry(only, all)))) return;
+    if (!takeSettingsNow(only ? 'R' : 'r')) return;
     const blocked = launchBlocked();
     if (blocked) return notice(blocked, 'warn', LAUNCH_BLOCKED);
     const cannot = active().keysUnsupported();
@@ -241,7 +286,8 @@ export function createController(deps: ControllerDeps) {
   }
 
   function openConfirm(confirm: Confirm) {
-    dispatch({ type: 'ui/confirm', confirm });
+    const launches = confirm.kind === 'launch' || confirm.kind === 'resume' || confirm.kind === 'retry';
+    dispatch({ type: 'ui/confirm', confirm: launches && confirm.command === undefined ? launchBox(confirm) : confirm });
   }
 
   /**
@@ -303,6 +349,13 @@ export function createController(deps: ControllerDeps) {
       // About this run (`cancel sent to execution …`): it goes when another run begins (tester W23).
       if (r.message) notice(r.message, r.ok === true ? 'info' : r.ok === 'needs-kill' ? 'warn' : 'fail', id ? `run:${id}` : undefined);
       return;
+    }
+    // The file as it is at `y`: launched only when it still says what the box showed (a box never changes while open).
+    const now = settingsNow();
+    if (!now.ok) return notice(`Nothing was done: the config as it is now cannot be used: ${now.message}`, 'fail', 'launch');
+    if (c.launchSettings !== undefined && launchSettingsKey(now.settings) !== c.launchSettings) {
+      const changed = changedLaunchFields(launchSettingsOf(config), now.settings);
+      return notice(`Nothing was done: the config's ${changed.join(', ') || 'launch settings'} changed while the box was open: ${c.kind === 'retry' ? 'r' : 's'} asks again with it`, 'warn', 'launch');
     }
     return doLaunch(c);
   }

@@ -17,7 +17,7 @@ import { suspendOnCtrlZ } from './suspend.js';
  * session, and SIGHUP of this terminal ends only this process. Leaving never waits on the network either: the
  * sources get CLOSE_WAIT_MS (leave.ts) to stop, then the caller exits the process, open sockets or not.
  */
-export async function runDashboard(config: Config, opts: { color: boolean; alerts?: boolean; chain?: ChainConfig | null }): Promise<number> {
+export async function runDashboard(config: Config, opts: { color: boolean; alerts?: boolean; chain?: ChainConfig | null; reload?: () => Config }): Promise<number> {
   let unmount = () => {};
   // A lone job with a `chain`: its funnel on the dashboard, the stages polled through the job's own hub (a stage
   // naming the job's prefix or table shares its poll), as `status` shows it.
@@ -28,6 +28,7 @@ export async function runDashboard(config: Config, opts: { color: boolean; alert
     width: process.stdout.columns,
     height: process.stdout.rows,
     hub,
+    reload: opts.reload,
   });
   const chain = opts.chain ? { config: opts.chain, live: startChain(opts.chain, hub!, ac.signal) } : null;
   // Clipped to the terminal's width as Ink lays it out: the frame Ink redraws by itself on a resize, before the

@@ -5,6 +5,7 @@ import type { JobRegistry } from '../jobs/registry.js';
 import { FRAME_MS } from '../store.js';
 import { wireAlerts } from './alerts-wiring.js';
 import { runDashboard } from './dashboard.js';
+import { reloadOf } from './platform-runtime.js';
 import { settleAndSay, untilLeft } from './leave.js';
 import { startPlatform } from './platform-runtime.js';
 import { flushStartup, markStartup } from '../startup-timing.js';
@@ -21,7 +22,7 @@ export type SetUp = (say: (line: string | null) => void) => Promise<void>;
  * Leaving never signals a backfill: each runs in its own session.
  */
 export async function runPlatformDashboard(registry: JobRegistry, opts: { color: boolean; alerts?: boolean; setUp?: SetUp }): Promise<number> {
-  if (!registry.multi) return runDashboard(registry.jobs[0], { ...opts, chain: registry.chain });
+  if (!registry.multi) return runDashboard(registry.jobs[0], { ...opts, chain: registry.chain, reload: reloadOf(registry, registry.jobs[0]) });
   let unmount = () => {};
   const exit = () => unmount();
   let setUpDone = () => {};

@@ -1,5 +1,6 @@
 import { startChain, type ChainLive } from '../chain/chain-live.js';
 import { createSourceHub, type SourceHub } from '../coverage/source-hub.js';
+import type { Config } from '../config.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { createPlatformUi, initialPlatformUi, type PlatformUi, type PlatformUiStore } from '../overview/platform-ui.js';
 import type { Timers } from '../store.js';
@@ -25,6 +26,22 @@ export interface Platform {
 }
 
 /**
+ * The job `config` as the config file says it now, through the registry's reread (launch-settings.ts), or undefined
+ * when there is nothing to read again (flags alone, a config from a pipe). Throws, naming the file, when the file as it
+ * is cannot be read or no longer has the job.
+ */
+export function reloadOf(registry: JobRegistry, config: Config): (() => Config) | undefined {
+  const reread = registry.reread;
+  if (!reread) return undefined;
+  return () => {
+    const now = reread();
+    const found = now.jobs.find((j) => j.job === config.job);
+    if (!found) throw new Error(`${registry.file}: no job named "${config.job}" any more (jobs: ${now.jobs.map((j) => j.job).join(', ')})`);
+    return found;
+  };
+}
+
+/**
  * Starts one runtime per job over one source hub (a prefix or table named by several jobs or stages is polled
  * once per interval, and cloud lists share 4 slots), plus the chain. `exit` is what `q` calls. The jobs share
  * one clock (jobs due together tick together: one frame, not one per job) and one look at who writes the logs
@@ -40,7 +57,7 @@ export function startPlatform(registry: JobRegistry, opts: { now?: () => number;
   let chain: ChainLive | null = null;
   const chainPace = () => chain?.pace(jobs.some((j) => j.fast()));
   const jobs: Runtime[] = [];
-  for (const config of registry.jobs) jobs.push(startRuntime(config, { ...opts, hub, clock, writers, onScreen: !registry.multi, onPace: chainPace }));
+  for (const config of registry.jobs) jobs.push(startRuntime(config, { ...opts, hub, clock, writers, onScreen: !registry.multi, onPace: chainPace, reload: reloadOf(registry, config) }));
   chain = registry.chain ? startChain(registry.chain, hub, ac.signal, opts.ready) : null;
   const ui = createPlatformUi(initialPlatformUi(registry.multi ? registry.jobs.map((j) => j.job) : []));
   // A job's coverage keeps the configured pace while its own screen is open (see startRuntime).

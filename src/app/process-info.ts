@@ -29,6 +29,7 @@ export function recordedRuns(runs: RunRecord[]): RecordedRun[] {
     counts: r.end?.counts ? { succeeded: r.end.counts.succeeded ?? 0, failed: r.end.counts.failed ?? 0, skipped: r.end.counts.skipped ?? 0 } : null,
     storageBefore: r.end?.counts?.storageBefore ?? null,
     storageAfter: r.end?.counts?.storageAfter ?? null,
+    storageAfterAt: r.end?.counts?.storageAfterAt ?? null,
     ...(r.end?.reason === 'failed-to-start' && r.end.message ? { message: r.end.message } : {}),
   }));
 }

@@ -65,7 +65,7 @@ export interface SharedParts {
  * `ready`, the sources (log, failed-keys files, coverage, the Cloud Run place) start once it resolves, never if it
  * rejects: a new demo draws its first frame while it still lays out the files they read.
  */
-export function startRuntime(config: Config, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number; ready?: Promise<unknown>; onScreen?: boolean; onPace?: () => void } & SharedParts): Runtime {
+export function startRuntime(config: Config, opts: { now?: () => number; exit: () => void; timers?: Timers; width?: number; height?: number; ready?: Promise<unknown>; onScreen?: boolean; onPace?: () => void; /** The job as the config file says it now (launch-settings.ts); none: the config as read at start. */ reload?: () => Config } & SharedParts): Runtime {
   const now = opts.now ?? Date.now;
   const grammar = grammarFor(config);
   const ac = new AbortController();
@@ -76,7 +76,7 @@ export function startRuntime(config: Config, opts: { now?: () => number; exit: (
   const place: { current: RunPlace | null } = { current: null };
   /** Our local runs' pids from the instant each was spawned (the local place keeps it): never another writer. */
   const ourPids = new Set<number>();
-  const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal, place, ourPids });
+  const controller = createController({ config, store, live, exit: opts.exit, now, signal: ac.signal, place, ourPids, reload: opts.reload });
   // The Cloud Run modules (and google-auth-library behind them) load only for a job that runs there.
   const placeReady = cr
     ? Promise.all([import('../run-place/cloud-run-setup.js'), opts.ready ? readyUnlessAborted(opts.ready, ac.signal) : true]).then(async ([m, go]) => {

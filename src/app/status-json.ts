@@ -20,6 +20,7 @@ import { readingLog } from '../state/log-reading.js';
 import { failuresUnknown } from '../state/failures-known.js';
 import { allRuns, earlierRuns } from '../state/log-runs.js';
 import { launchOfRun } from '../state/run-notes.js';
+import { behindByLaunch } from '../state/launch-match.js';
 
 /** The `run` object of the status contract (README, "status --json"): keys are stable. */
 export interface RunJson {
@@ -142,7 +143,8 @@ export function statusJson(state: AppState) {
   const runs = earlierRuns(state.log).map((r) => {
     const launch = launchOfRun(r, state.process.history, starts.filter((t) => t !== r.startedAt), behindMs);
     // A run stopped with `x` (its launch's end record says so) is `stopped`, as it was while it was the newest (tester AG6 f).
-    const writer = { alive: r === beside && state.process.external && !r.complete ? null : false, launchedAt: launch?.startedAt ?? null, endedAt: launch?.endedAt ?? null, clockBehindMs: behindMs, stopped: launch?.reason === 'stopped' && !r.complete };
+    // A writer a little behind ours, its run its launch's by the skew allowance: read on its clock (launch-match.ts).
+    const writer = { alive: r === beside && state.process.external && !r.complete ? null : false, launchedAt: launch?.startedAt ?? null, endedAt: launch?.endedAt ?? null, clockBehindMs: behindMs || behindByLaunch(r.startedAt, launch?.startedAt ?? null), stopped: launch?.reason === 'stopped' && !r.complete };
     return runJson(r, runFigures(r, now, writer, false));
   });
   const cov = coverageView(state);

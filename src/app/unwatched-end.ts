@@ -2,7 +2,7 @@ import type { RunRecord } from '../runner/runs-file.js';
 import type { LogRuns } from '../state/apply-lines.js';
 import type { RunState } from '../state/run.js';
 import { allRuns } from '../state/log-runs.js';
-import { launchBehind } from '../state/launch-match.js';
+import { behindByLaunch, launchBehind } from '../state/launch-match.js';
 
 /** A launched run's banner follows its launch within this (the script starts, then logs). */
 const BANNER_AFTER_LAUNCH_MS = 5 * 60_000;
@@ -54,8 +54,11 @@ export function unwatchedEnd(record: Pick<RunRecord, 'startedAt'>, runs: LogRuns
   // down with lines that move nothing (`WARNING - Interrupted` 4 s after its last key: tester Y1).
   const last = run === runs.current && !run.complete && runs.lastRecordAt != null && runs.lastRecordAt > (run.lastActivityAt ?? -Infinity) ? runs.lastRecordAt : null;
   const end = last ?? run.lastActivityAt ?? run.finishedAt ?? run.startedAt;
+  // A writer a little behind ours, its run begun "before" its launch: on our clock by that much (tester AK3: an end
+  // recorded 87 s before its own launch).
+  const off = behind || (behindByLaunch(run.startedAt, record.startedAt) ?? 0);
   return {
-    endedAt: end === null ? null : end + behind,
+    endedAt: end === null ? null : end + off,
     reason: run.complete ? 'complete' : 'ended',
     counts: { succeeded: run.succeeded, failed: run.failed, skipped: run.skipped },
   };

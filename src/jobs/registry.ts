@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { configSchema } from '../config-schema.js';
 import { ConfigError, configDir, configFileFor, readConfigFile, resolveConfig, type Config, type ConfigFlags } from '../config.js';
@@ -17,6 +18,12 @@ export interface JobRegistry {
   multi: boolean;
   jobs: Config[];
   chain: ChainConfig | null;
+  /**
+   * Reads the config file again, with the same flags, as it is now (a launch takes its settings from it: see
+   * launch-settings.ts); absent for flags alone or a config that is no regular file (a pipe is read once). Throws
+   * ConfigError naming the file, the job and the field.
+   */
+  reread?: () => JobRegistry;
 }
 
 const TOP_LEVEL_WITH_JOBS = new Set(['jobs', 'defaults', 'chain']);
@@ -34,6 +41,20 @@ export function jobDirName(job: string): string {
  * the field. `flags.job` picks one job of the list (then the registry is that one job, as a lone config).
  */
 export function loadRegistry(opts: { file?: string; cwd: string; flags?: ConfigFlags }): JobRegistry {
+  const registry = readRegistry(opts);
+  if (!registry.file || !isRegularFile(registry.file)) return registry;
+  return { ...registry, reread: () => loadRegistry(opts) };
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readRegistry(opts: { file?: string; cwd: string; flags?: ConfigFlags }): JobRegistry {
   const flags = opts.flags ?? {};
   const file = configFileFor(opts);
   const raw = file ? readConfigFile(file) : {};

@@ -16,6 +16,7 @@ import { executionOfLaunch, fatesUnrecordedWords, foundWords, launchFates, lostL
 import { byLogOrder as byTime, inLogOrder, type OrderedEntry as KeptEntry } from '../cloud-run/entry-order.js';
 import type { LogFeed } from '../cloud-run/log-feed.js';
 import { expandCommand } from '../runner/command.js';
+import { commandLine } from '../launch/launch-settings.js';
 import { settingsRecorded, settingsTaken } from './settings-taken.js';
 import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import type { KeysLayout } from '../coverage/expected-keys.js';
@@ -556,8 +557,11 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       if (now?.end?.counts?.succeeded !== undefined) return;
       const tallies = current?.id === e.id ? d.runCounts?.() : null;
       if (tallies) Object.assign(counts, tallies);
+      // When the listing was taken, kept with it: a dashboard that finds the execution ended unwatched lists storage
+      // now, maybe hours and other runs after its end (tester AJ9), and `h` says so rather than date it at the end.
+      const listedAt = d.now();
       const after = await d.freshStoragePresent?.().catch(() => null);
-      if (typeof rec.storageBefore === 'number' && typeof after === 'number') Object.assign(counts, { storageBefore: rec.storageBefore, storageAfter: after });
+      if (typeof rec.storageBefore === 'number' && typeof after === 'number') Object.assign(counts, { storageBefore: rec.storageBefore, storageAfter: after, storageAfterAt: listedAt });
       if (d.signal.aborted) return;
     }
     try {
@@ -920,6 +924,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
         counts: fromRecord ?? (isActive(e) ? null : (d.keptCounts?.(e.id) ?? null)),
         storageBefore: rec?.end?.counts?.storageBefore ?? null,
         storageAfter: rec?.end?.counts?.storageAfter ?? null,
+        storageAfterAt: rec?.end?.counts?.storageAfterAt ?? null,
       } satisfies RecordedRun;
     });
     const gone = [...mine.entries()].filter(([id]) => !seen.has(id)).map(([id, rec]) => unlistedRun(id, rec, listed));
@@ -953,6 +958,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
       counts: tallies,
       storageBefore: c.storageBefore ?? null,
       storageAfter: c.storageAfter ?? null,
+      storageAfterAt: c.storageAfterAt ?? null,
       unlisted: why,
     };
   }
@@ -967,6 +973,15 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     },
     settingsTaken: () => settingsTaken(spec.args),
     launchWhere: () => ` on ${where}`,
+    commandShown(req) {
+      // The keys object is named by the run's id, made at `y`.
+      const keysUri = spec.keysPrefix ? `${spec.keysPrefix.replace(/\/?$/, '/')}${req.label}-….txt` : '{keysUri}';
+      try {
+        return `args: ${commandLine(expandCommand(spec.args, { ...spec.vars, workers: req.workers, timeout: req.timeout, keys: req.keys.join(','), keysUri }))}`;
+      } catch {
+        return `args: ${commandLine(spec.args)}`;
+      }
+    },
     keylessQuestion() {
       return `Execute ${where}? Its args take no keys: the script's own resume skips what is in storage.`;
     },

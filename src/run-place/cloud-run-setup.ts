@@ -85,7 +85,19 @@ export function cloudRunPlaceFor(config: Config, store: Store, grammar: Grammar,
   });
   void history.start();
   const place = createCloudRunPlace({
-    spec: { project: cr.project, region: cr.region, job: cr.job, args: cr.args, env: cr.env, taskCount: cr.taskCount, timeout: cr.timeout, keysPrefix: cr.keysPrefix, vars: config.vars, stuckAfterMs: cr.stuckAfter * 1000 },
+    // What a launch takes is read from the config each time (launch-settings.ts: the file as it is at the key).
+    spec: {
+      project: cr.project,
+      region: cr.region,
+      job: cr.job,
+      get args() { return cr.args; },
+      get env() { return cr.env; },
+      get taskCount() { return cr.taskCount; },
+      get timeout() { return cr.timeout; },
+      get keysPrefix() { return cr.keysPrefix; },
+      get vars() { return config.vars; },
+      stuckAfterMs: cr.stuckAfter * 1000,
+    },
     jobName: config.job,
     stateDir: config.stateDir,
     api: shared.api,

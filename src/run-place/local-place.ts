@@ -3,7 +3,8 @@ import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
 import { launchBackfill } from '../app/launcher.js';
-import { takesKeysFile } from '../runner/command.js';
+import { commandVars, expandCommand, takesKeysFile } from '../runner/command.js';
+import { commandLine, keysFileShown } from '../launch/launch-settings.js';
 import { settingsTaken, settingsWords } from './settings-taken.js';
 import { runEndWords } from './end-words.js';
 import { CAN_SEE_WRITERS, recordedRuns } from '../app/process-info.js';
@@ -197,6 +198,8 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
         void read.then(() => stillThisRun() && dispatch({ type: 'process/update', patch: { alive: false } }));
         let counts: Record<string, number> = {};
         let complete = false;
+        /** When the listing of storage "after" was asked (kept with it: history-lines.ts storageMovedWords). */
+        let listedAt = 0;
         // Claimed now, before any wait: the ended-unwatched path must not write for a run seen ending here.
         const mine = !endClaimed.has(runId);
         endClaimed.add(runId);
@@ -207,6 +210,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
             // Its summary read: complete, even after a stop it ignored (tester AA11), as its end notice says.
             complete = stillThisRun() && run?.complete === true;
             // Coverage after the run from a fresh listing, so the history shows what the run really added.
+            listedAt = d.now();
             return d.freshStorage();
           })
           .then(async () => {
@@ -216,7 +220,7 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
             const runs = await readRuns(config.stateDir, runsOwner(config)).catch(() => [] as RunRecord[]);
             const rec = runs.find((r) => r.id === runId);
             const before = rec?.storageBefore;
-            if (typeof before === 'number' && present !== undefined) Object.assign(counts, { storageBefore: before, storageAfter: present });
+            if (typeof before === 'number' && present !== undefined) Object.assign(counts, { storageBefore: before, storageAfter: present, storageAfterAt: listedAt });
             const endedAt = late ? lateEnd(info, rec, runs) : info.at;
             if (late && stillThisRun()) dispatch({ type: 'process/update', patch: { exitedAt: endedAt } });
             if (!mine) return;
@@ -321,6 +325,16 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
     keysUnsupported: () => (config.command && !takesKeysFile(config.command) ? 'its command takes no keys file ({keysFile}): it chooses what to scrape' : null),
     settingsTaken: () => settingsTaken(config.command ?? []),
     launchWhere: () => '',
+    commandShown(req) {
+      const cmd = config.command ?? [];
+      const keysFile = takesKeysFile(cmd) ? keysFileShown(config.stateDir, config.cwd ?? config.baseDir, req.label) : null;
+      try {
+        return `runs: ${commandLine(expandCommand(cmd, commandVars(config.vars, { keysFile, workers: req.workers, timeout: req.timeout })))}`;
+      } catch {
+        // A placeholder nothing fills (refused when the config is read): shown as written.
+        return `runs: ${commandLine(cmd)}`;
+      }
+    },
     keylessQuestion(workers, timeout) {
       const cmd = config.command ?? [];
       const settings = settingsWords(settingsTaken(cmd), workers, timeout);
@@ -439,13 +453,24 @@ export function createLocalPlace(d: LocalPlaceDeps): LocalPlace {
       // just stopped (tester U4), or one another dashboard recorded meanwhile. Its end is then recorded already,
       // or by the watch that saw it exit, with the counts read to its last line: never a second, false one.
       const recorded = new Set((await readRuns(config.stateDir, runsOwner(config)).catch(() => [])).filter((r) => r.end !== null).map((r) => r.id));
+      /** Storage "after", listed once for the runs found ended (tester AK5: none was recorded), with when: `h` says it. */
+      let after: { present: number; at: number } | null | undefined;
+      const storageAfter = async () => {
+        if (after !== undefined) return after;
+        const at = d.now();
+        await d.freshStorage().catch(() => null);
+        const present = coverageView(store.getState()).storage?.coverage?.present;
+        return (after = typeof present === 'number' && store.getState().coverage.storage?.error == null ? { present, at } : null);
+      };
       for (const run of ended) {
         if (watching.has(run.id) || endClaimed.has(run.id) || recorded.has(run.id)) continue;
         endClaimed.add(run.id);
         const last = store.getState().log.tail.at(-1)?.text ?? '';
         notice(`run ${run.id}${run.pid !== null ? ` (pid ${run.pid})` : ''} ended while no dashboard watched${last ? `; last line: ${last}` : ''}`, 'warn', runKey(run.id));
         const end = unwatchedEnd(run, store.getState().log, nextLaunchAt(run, runs));
-        const counts = end.counts ? { ...end.counts } : undefined;
+        const counts: Record<string, number> | undefined = end.counts ? { ...end.counts } : undefined;
+        const listed = counts && typeof run.storageBefore === 'number' ? await storageAfter() : null;
+        if (counts && listed) Object.assign(counts, { storageBefore: run.storageBefore, storageAfter: listed.present, storageAfterAt: listed.at });
         await recordEndOnce(config.stateDir, { id: run.id, endedAt: unwatchedEndAt(end, run), exitCode: null, signal: null, reason: end.reason, counts }).catch(() => undefined);
       }
       if (ended.length) await d.refreshHistory();

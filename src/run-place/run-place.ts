@@ -41,6 +41,11 @@ export interface RunPlace {
    * for a process on this machine: the operator must know what they launch where (tester Z10).
    */
   launchWhere(): string;
+  /**
+   * What a launch of `req` would run, as one line for its box (tester AJ8: the box never said it): a local command as a
+   * shell would run it, its keys file named as it will be; a Cloud Run job's args. From the settings as taken last.
+   */
+  commandShown(req: PlaceLaunchRequest): string;
   /** Which of `workers` and `timeout` the command's placeholders carry: a box states only those (tester X4). */
   settingsTaken(): SettingsTaken;
   /**

@@ -149,6 +149,12 @@ export interface RecordedRun {
   /** Keys present in storage when the run was launched and when it ended (coverage movement). */
   storageBefore?: number | null;
   storageAfter?: number | null;
+  /**
+   * When the listing `storageAfter` counts was taken (epoch ms; absent in records written before it was kept): a
+   * dashboard that found the run ended unwatched lists storage when it finds it, maybe hours and other runs later
+   * (tester AJ9), so `h` says when (history-lines.ts storageMovedWords).
+   */
+  storageAfterAt?: number | null;
   /** Stopped by a recorded stop, its process gone and no end recorded yet: `endedAt` is the stop's time (process-info.ts). */
   endFromStop?: true;
   /** A stop was asked, and the run went on to write its summary all the same (reason `complete`). */
@@ -185,6 +191,13 @@ export interface Confirm {
   allMessage?: string;
   /** The situation the question was asked in (set by the reducer when the box opens; see confirm-situation.ts). */
   basis?: string;
+  /**
+   * A launch box's command as it will run (`runs: python -u backfill.py --csv=…`; RunPlace.commandShown), from the
+   * config as it was when the box opened: shown under the question, cut to the box's width (tester AJ8).
+   */
+  command?: string;
+  /** The launch settings the box was asked with (launch-settings.ts launchSettingsKey): `y` launches only those. */
+  launchSettings?: string;
 }
 
 export interface UiState {

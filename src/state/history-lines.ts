@@ -1,4 +1,4 @@
-import { formatCount, formatElapsed, formatPercent } from '../format.js';
+import { formatCount, formatDuration, formatElapsed, formatPercent } from '../format.js';
 import { keyLabel, keysLabel } from '../keymap.js';
 import type { AppState, RecordedRun } from './app-state.js';
 import { fileFailures, followedFailures } from './failures-view.js';
@@ -32,6 +32,27 @@ const when = (ms: number | null, year: number) => {
 /** "60.0" — the percentage without its unit, for "60.0 → 81.0 %". */
 function percentOf(part: number, whole: number): string {
   return formatPercent(part, whole).replace(' %', '');
+}
+
+/** A listing of storage taken this long after a run's end is not its end's figure: `h` says when it was taken. */
+export const AFTER_AT_END_MS = 10 * 60_000;
+
+/**
+ * ` storage 33.3 → 100.0 %`: expected keys in storage at the launch and after the run (its end record's), or '' when
+ * not recorded; and when that "after" needs saying, a line of its own under the row (rows are cut at the width). A
+ * dashboard that found the run ended while none watched lists storage when it finds it (tester AJ9: hours later, after
+ * other runs wrote, shown as if taken at the end), so a listing taken more than AFTER_AT_END_MS after the end says
+ * when (`after: listed 13:42, 3 h 00 min after its end`), and one taken once the next launch had begun holds that run's
+ * keys too: not this run's figure (` storage 33.3 % → not known`, `after: not known, listed once the next run had
+ * begun`). `next`: when the next launch from here began, or null.
+ */
+export function storageMovedWords(r: RecordedRun, expected: number, next: number | null, year: number): { inline: string; note: string | null } {
+  if (r.storageBefore == null || r.storageAfter == null || !expected) return { inline: '', note: null };
+  const at = r.storageAfterAt ?? null;
+  if (at !== null && next !== null && at >= next) return { inline: ` storage ${formatPercent(r.storageBefore, expected)} → not known`, note: `after: not known, listed ${when(at, year).trim()}, once the next run had begun` };
+  const inline = ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}`;
+  const late = at !== null && r.endedAt !== null && at - r.endedAt > AFTER_AT_END_MS;
+  return { inline, note: late ? `after: listed ${when(at, year).trim()}, ${formatDuration((at - r.endedAt!) / 1000)} after its end` : null };
 }
 
 /** "Runs in the log: 40, newest first"; `cut`: only the newest are listed ("Runs in the log: the newest 201, …"). */
@@ -76,18 +97,22 @@ export function historyLines(state: AppState): HistoryLine[] {
   const expected = state.coverage.expected?.keys.length ?? 0;
   // One column for the key counts whatever the labels (tester AF8 c: `external` rows sat 2 columns right of `resume`'s).
   const labelWidth = Math.max(6, ...launched.map((r) => r.label.length));
+  // When the launch after each began (history is oldest first): a later listing holds that run's keys too.
+  const nextLaunch = new Map(state.process.history.map((r, i, all) => [r, all.slice(i + 1).find((n) => n.startedAt > r.startedAt && !n.neverExecuted)?.startedAt ?? null]));
   for (const r of launched) {
     // Skipped keys said when there are any (tester V4: an execution of 3 skipped keys read `✓ 0 ✗ 0 succeeded`).
     const counts = r.counts ? ` ✓ ${r.counts.succeeded} ✗ ${r.counts.failed}${r.counts.skipped ? ` ↷ ${r.counts.skipped}` : ''}` : '';
     const exit = r.exitCode !== null && r.exitCode !== 0 ? ` (exit ${r.exitCode})` : '';
     const end = r.reason ? ` ${r.reason === 'exited' && r.exitCode !== null ? `exit ${r.exitCode}` : r.reason === 'complete' ? `complete${exit}${r.stopIgnored ? ', stop ignored' : ''}` : r.reason}` : '';
-    const moved = r.storageBefore != null && r.storageAfter != null && expected ? ` storage ${percentOf(r.storageBefore, expected)} → ${formatPercent(r.storageAfter, expected)}` : '';
+    const { inline: moved, note: movedNote } = storageMovedWords(r, expected, nextLaunch.get(r) ?? null, year);
     // One the region no longer lists (tester Z3): from its records; its end unknown when none was recorded.
     // The launch of the log's current run says the run's own figure, the header's (AC3: the launch's span from its
     // record to its exit read 0:04 beside the header's 0:03, the script's start-up and exit in it).
     const took = tookOf(r);
     const unlisted = r.unlisted ? ` · ${r.unlisted}` : r.neverExecuted ? ' never became an execution' : '';
     lines.push({ kind: 'row', text: `${when(r.startedAt, year)} ${r.label.padEnd(labelWidth)} ${(r.keysUnknown ? '–' : formatCount(r.keyCount)).padStart(6)} ${r.keyCount === 1 && !r.keysUnknown ? 'key ' : 'keys'} ${took}${counts}${end}${unlisted}${moved}` });
+    // Under its row, in line with its label (rows are cut at the width).
+    if (movedNote) lines.push({ kind: 'note', text: `            ${movedNote}` });
   }
 
   // Each run once, a second writer's run beside the current one too (tester AA18), newest first.

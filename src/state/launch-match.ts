@@ -61,7 +61,7 @@ export function launchFor<T extends LaunchTimes>(runStartedAt: number, launches:
  * launchFor finds none (5 s was enough: the keys-read note, the tried keys, the end and `stopped` all missed their
  * launch). The run is the launch's all the same when it began within LAUNCH_BEFORE_MS before it, what it wrote was
  * written at or after the launch by our clock (`writtenAt`: the log's modification time, a failed-keys file's; null
- * proves nothing), no other run began after it (that one would be the launch's), and `fits` holds for the launch.
+ * proves nothing), no other run begun after it may be the launch's (takes), and `fits` holds for the launch.
  * The newest such launch, or null.
  */
 export function launchBehind<T extends LaunchTimes>(runStartedAt: number, launches: readonly T[], otherStarts: readonly number[], writtenAt: number | null, fits: (l: T) => boolean = () => true): T | null {
@@ -70,10 +70,23 @@ export function launchBehind<T extends LaunchTimes>(runStartedAt: number, launch
   for (const l of launches) {
     const early = l.startedAt - runStartedAt;
     if (early <= LAUNCH_AFTER_MS || early > LAUNCH_BEFORE_MS || writtenAt < l.startedAt) continue;
-    if (otherStarts.some((s) => s > runStartedAt && s <= l.startedAt + LAUNCH_BEFORE_MS) || !fits(l)) continue;
+    if (otherStarts.some((s) => s > runStartedAt && takes(s, l, early)) || !fits(l)) continue;
     if (!best || l.startedAt > best.startedAt) best = l;
   }
   return best;
+}
+
+/**
+ * Whether a run begun at `s` (after the one being matched) may be launch `l`'s rather than that one: it began in the
+ * launch's own window (launchFor's), or, on our clock by the same skew (`early`: how far the first run reads before
+ * the launch), before the launch ended and within its window (tester AK3: a run launched after a stopped one, 90 s
+ * behind, took the stopped launch from its run: `h` read it `no summary` with its lines' span).
+ */
+function takes(s: number, l: LaunchTimes, early: number): boolean {
+  const lead = s - l.startedAt;
+  // As launchFor has it: in its window, unless the launch had ended before it began.
+  if (lead >= -LAUNCH_AFTER_MS && lead <= LAUNCH_BEFORE_MS) return l.endedAt == null || l.endedAt >= s - LAUNCH_AFTER_MS;
+  return s + early <= Math.min(l.endedAt ?? Infinity, l.startedAt + LAUNCH_BEFORE_MS);
 }
 
 /** launchFor, else the skew allowance (launchBehind): the one rule wherever a run's time meets a launch's. */
@@ -96,4 +109,17 @@ export function launchOfCurrentLogRun<T extends LaunchTimes & { reason?: string 
   const { log, process: p } = state;
   const writtenAt = state.place || !p.writersChecked || p.external || log.modifiedAt == null ? null : log.modifiedAt;
   return launchForWritten(began, launches, otherStarts, writtenAt, (l) => !run.complete || l.reason === 'complete');
+}
+
+/**
+ * How far a writer a little behind ours is behind at least, from its launch (tester AJ3's class: under the 2 min from
+ * which the log's clock is read as off, clockBehindMs stays null): its run, its launch's by the skew allowance, wrote
+ * its first line that long "before" the launch. Read on its clock by that much, its elapsed runs from its launch to its
+ * recorded end or now, never from its first line's time to an end on ours (119 s behind, a 3:04 run read 5:02). Whole
+ * seconds: the launch on the log's clock keeps its place in its second, so its elapsed reads to the second as on the
+ * dashboard that launched it (11.7 s behind: 0:17 beside that one's 0:18). Null when the run began at or after its
+ * launch (in its second: log times have whole seconds).
+ */
+export function behindByLaunch(runStartedAt: number | null, launchedAt: number | null): number | null {
+  return launchedAt !== null && runStartedAt !== null && launchedAt - runStartedAt > LAUNCH_AFTER_MS ? Math.ceil((launchedAt - runStartedAt) / 1000) * 1000 : null;
 }

@@ -9,6 +9,7 @@ import type { FailedFile } from '../failures/failed-file.js';
 import { cloneRun, seededRun, type RunState } from './run.js';
 import { keptRun } from './kept-run.js';
 import type { ParsedBatch } from '../log-line.js';
+import { behindByLaunch, LAUNCH_BEFORE_MS } from './launch-match.js';
 import { GENERAL } from '../parser/keyed-lines.js';
 import { zoneGuessText } from './zone-guess-text.js';
 import { clockStepText } from './clock-step-text.js';
@@ -286,10 +287,13 @@ function step(state: AppState, event: AppEvent): AppState {
       // A run seeded from its launch (our clock) whose log speaks for the first time: its start goes onto the log's
       // clock, which these lines tell (tester AA1: a writer 10 min behind read `0:00` for its whole run, its banner
       // joining a run begun 10 min later by its clock; one ahead would have begun a run of its own).
-      log = seededOnLogClock(log, event.arrivedAt === undefined ? null : clockBehind(state.log.clockBehindMs, event.arrivedAt, event.batch.lastAt));
+      // Under the 2 min a line's arrival tells, its launch does (tester AK3: 90 s behind, the seed kept our clock while
+      // its lines came on the writer's: `its end reads 1:24 before its start`, then `complete · 0:00`).
+      const behind = event.arrivedAt === undefined ? state.log.clockBehindMs : (clockBehind(state.log.clockBehindMs, event.arrivedAt, event.batch.lastAt) ?? behindAtLaunch(log, event.batch));
+      log = seededOnLogClock(log, event.arrivedAt === undefined ? null : (behind ?? null));
       // A local run of ours live: another writer's start does not take its place (tester Y8); only the log's run that began
       // with its launch is it, never an earlier unfinished one read meanwhile (tester AC9).
-      const runs = applyLines(runsOf(log), event.batch.lines, event.batch.keyed, event.task, ourRunSince(state, log));
+      const runs = applyLines(runsOf(log), event.batch.lines, event.batch.keyed, event.task, ourRunSince(state, { ...log, clockBehindMs: behind }));
       const tail = event.batch.tail.length === 0 ? log.tail : log.tail.concat(event.batch.tail).slice(-TAIL_LIMIT);
       return withoutLogProblem({
         ...state,
@@ -304,7 +308,7 @@ function step(state: AppState, event: AppEvent): AppState {
           ...(log.lost && log.lost.beforeAt === null && typeof firstRecordAt(event.batch) === 'number' ? { lost: { ...log.lost, beforeAt: firstRecordAt(event.batch) as number } } : {}),
           suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0),
           lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt,
-          clockBehindMs: event.arrivedAt === undefined ? state.log.clockBehindMs : clockBehind(state.log.clockBehindMs, event.arrivedAt, event.batch.lastAt),
+          clockBehindMs: behind,
         },
       });
     }
@@ -460,6 +464,19 @@ function withSource(state: AppState, source: 'storage' | 'warehouse', update: (s
 }
 
 /**
+ * How far a writer a little behind ours is behind, told by its launch (launch-match.ts behindByLaunch): the first lines
+ * of the run seeded from a launch here (no line of its own yet) read that long "before" it, within LAUNCH_BEFORE_MS
+ * (more is a clock the lines' arrival tells: clockBehind). Null when they do not.
+ */
+function behindAtLaunch(log: LogState, batch: ParsedBatch): number | null {
+  const run = log.current;
+  if (!run || run.startedAt === null || log.linesAtSeed === undefined || run.hasActivity || run.lastActivityAt !== null) return null;
+  const first = firstRecordAt(batch);
+  if (typeof first !== 'number' || run.startedAt - first > LAUNCH_BEFORE_MS) return null;
+  return behindByLaunch(first, run.startedAt);
+}
+
+/**
  * The log with its current run, seeded from a launch and not yet spoken for by any line, begun on the log's clock
  * (`behindMs` behind ours) instead of ours: its own lines then join it at their times, and its elapsed time is its
  * clock's. Unchanged when the clock agrees with ours or the run has lines of its own.
@@ -491,6 +508,8 @@ const CLOCK_SAME_MS = 60_000;
 function clockBehind(kept: number | null | undefined, at: number, lineAt: number | null): number | null {
   if (lineAt === null) return kept ?? null;
   const d = at - lineAt;
-  if (Math.abs(d) < CLOCK_OFF_MS) return null;
+  // Under CLOCK_OFF_MS a write's delay cannot be told from an offset: one kept (its launch told it: behindAtLaunch)
+  // stands while the lines agree with it; else on time.
+  if (Math.abs(d) < CLOCK_OFF_MS) return kept != null && Math.abs(kept - d) < CLOCK_SAME_MS ? kept : null;
   return kept != null && Math.abs(kept - d) < CLOCK_SAME_MS ? kept : d;
 }

@@ -2,7 +2,7 @@ import { formatClock, formatCount, formatEta } from '../format.js';
 import { FAILED_KEYS_LIMIT } from './failed-keys.js';
 import type { AppState, RecordedRun } from './app-state.js';
 import type { RunState } from './run.js';
-import { launchFor, launchOfCurrentLogRun, onOurClock } from './launch-match.js';
+import { launchBehind, launchFor, launchOfCurrentLogRun, onOurClock } from './launch-match.js';
 import { pidsText } from './writer.js';
 import { placeErrorSource } from './place-state.js';
 import { earlierRuns } from './log-runs.js';
@@ -14,8 +14,19 @@ import { endBeforeStart, hourNotPassed, type RunFigures } from './run-view.js';
  * (`otherStarts`) began after (launch-match.ts); null for a run started by hand, or no start time read yet.
  */
 export function launchOfRun(run: RunState, history: RecordedRun[], otherStarts: number[] = [], behindMs: number | null = null): RecordedRun | null {
+  if (run.startedAt === null) return null;
   // The log's times on our clock, as the records are (a writer's clock off: tester AA1).
-  return run.startedAt === null ? null : launchFor(onOurClock(run.startedAt, behindMs), history, otherStarts.map((t) => onOurClock(t, behindMs)));
+  const began = onOurClock(run.startedAt, behindMs);
+  const others = otherStarts.map((t) => onOurClock(t, behindMs));
+  // A finished run of a writer a little behind ours (tester AJ3's class; the skew allowance, launch-match.ts): nothing
+  // on our clock says when it was written, but its launch's end record, whose counts are its own (the dashboard that
+  // watched it wrote them from its lines), proves it its launch's run.
+  return launchFor(began, history, others) ?? launchBehind(began, history, others, Infinity, (l) => l.endedAt !== null && sameCounts(l.counts, run));
+}
+
+/** The end record's counts are the run's own ✓ ✗ ↷, not all zero (a run that did nothing proves nothing). */
+function sameCounts(c: RecordedRun['counts'], run: RunState): boolean {
+  return !!c && c.succeeded + c.failed + c.skipped > 0 && c.succeeded === run.succeeded && c.failed === run.failed && c.skipped === run.skipped;
 }
 
 /**

@@ -3,14 +3,15 @@ import { isActive } from '../cloud-run/execution.js';
 import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
-import { launchOfCurrentLogRun, onOurClock } from './launch-match.js';
+import { behindByLaunch, launchOfCurrentLogRun, onOurClock } from './launch-match.js';
 import { earlierRuns } from './log-runs.js';
 
 /** What the process side knows of the log's writer, as run-view needs it; with how far the log's clock is off. */
 export function writerOf(state: AppState): WriterInfo {
   const w = writerFacts(state);
-  const behind = state.log.clockBehindMs;
   const launchedAt = launchOfCurrent(state)?.startedAt ?? null;
+  // A writer a little behind ours: read on its clock by how far its run's first line precedes its launch (launch-match.ts).
+  const behind = state.log.clockBehindMs || behindByLaunch(state.log.current?.startedAt ?? null, launchedAt);
   const withLaunch = launchedAt !== null ? { ...w, launchedAt } : w;
   return behind ? { ...withLaunch, clockBehindMs: behind } : withLaunch;
 }
