@@ -112,10 +112,15 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
   // What to do about it, once no writer may still bring the banner (tester AC11: status said what, not what to do).
   if (foreign && !foreign.writerAlive) lines.push(`          → ${FOREIGN_LOG_HINT}`);
   if (run && !reading) {
-    lines.push(`run       ${f.countsUnknown ? '–' : formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total && !f.countsUnknown ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${f.endBeforeStartMs || f.elapsedMs === null ? 'not known' : formatElapsed(f.startedAt, f.elapsedMs)}`);
-    // Counts of a log that is gone, nothing kept of it: not known, never zeros under the line that says so (tester AF1).
-    const count = (n: number) => (f.countsUnknown ? '–' : formatCount(n));
-    lines.push(`          ✓ ${count(run.succeeded)} scraped  ✗ ${count(run.failed)} failed  ↷ ${count(run.skipped)} skipped`);
+    const elapsed = `elapsed ${f.endBeforeStartMs || f.elapsedMs === null ? 'not known' : formatElapsed(f.startedAt, f.elapsedMs)}`;
+    // An execution's log with no entry read yet: its keys, and no count made up from nothing (AJ5 e: `✗ 0 failed`).
+    if (f.countsAwaited) lines.push(`run       ${f.total === null ? 'keys not known' : countOf(f.total, 'key')}, none read yet  ${elapsed}`, `          ✓ ✗ ↷ not known yet: no entry of its log read (entries arrive late)`);
+    else {
+      lines.push(`run       ${f.countsUnknown ? '–' : formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total && !f.countsUnknown ? `  ${formatPercent(f.done, f.total)}` : ''}  ${elapsed}`);
+      // Counts of a log that is gone, nothing kept of it: not known, never zeros under the line that says so (tester AF1).
+      const count = (n: number) => (f.countsUnknown ? '–' : formatCount(n));
+      lines.push(`          ✓ ${count(run.succeeded)} scraped  ✗ ${count(run.failed)} failed  ↷ ${count(run.skipped)} skipped`);
+    }
     // Why a run ended before its first record (tester X11), when no traceback said it.
     const error = deadStartWords(state) ?? run.error;
     if (error) lines.push(`          ${error}`);

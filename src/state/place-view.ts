@@ -93,8 +93,10 @@ function problem(state: AppState): PlaceLine[] {
   if (p.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null) return [{ text: 'its log has no entries in Cloud Logging (kept 30 days): run and failures not known', tone: 'warn' }];
   // Its log not read through yet (the dashboard opened after it ended): nothing is known to be missing (tester AH4).
   if (p.firstRead) return [];
-  if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
-  if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
+  // Where the figures under it come from, plainly: the key counts are the log's read so far, the tasks on the line above
+  // the execution's (AJ5 f: `execution counts shown` over the log's counts).
+  if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; counts from the log', tone: 'warn' }];
+  if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; counts from the log', tone: 'warn' }];
   return [];
 }
 
