@@ -69,3 +69,15 @@ describe('how far two clocks are apart, in the one duration form', () => {
     expect(guess(ms, zone)).not.toMatch(/\d:\d\d h/);
   });
 });
+
+describe("an execution's end said at start is history, with when (AJ5 g)", () => {
+  const e = { id: 'bdl-x', state: 'cancelled' as const, succeededCount: 0, taskCount: 1, failedCount: 0, message: 'Execution was cancelled', completionTime: Date.UTC(2026, 11, 2, 10, 19, 5) };
+  test.each([
+    ['after the dashboard opened: news', Date.UTC(2026, 11, 2, 10, 0), 'execution bdl-x cancelled: 0/1 tasks succeeded (Execution was cancelled)', 'warn'],
+    ['before, the same day', Date.UTC(2026, 11, 2, 11, 0), 'execution bdl-x cancelled at 10:19:05, before this dashboard opened: 0/1 tasks succeeded (Execution was cancelled)', 'info'],
+    ['before, another day', Date.UTC(2026, 11, 3, 9, 0), 'execution bdl-x cancelled at 2026-12-02 10:19:05, before this dashboard opened: 0/1 tasks succeeded (Execution was cancelled)', 'info'],
+  ])('%s', async (_name, openedAt, text, tone) => {
+    const { executionEndWords } = await import('../src/run-place/end-words.js');
+    expect(executionEndWords(e, openedAt)).toEqual({ text, tone });
+  });
+});
