@@ -220,6 +220,23 @@ export function cutWhole(text: string, width: number, measure: (s: string) => nu
   return `${kept}…`;
 }
 
+/**
+ * `text` in at most `max` characters (code points), cut at a word with `…` when longer: a message cut mid-word (`…--regi`)
+ * reads as a garbled one (AJ5's note: the stuck alert's desktop notification, cut at 200 characters mid-word). One word
+ * longer than half of `max` is cut where it must be.
+ */
+export function cutAtWord(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  if (max <= 1) return max === 1 ? '…' : '';
+  const head = chars.slice(0, max - 1).join('');
+  // The cut falls at a space (the next character is one): the words before it are whole.
+  const atSpace = /\s/.test(chars[max - 1]);
+  const space = atSpace ? head.length : head.search(/\s\S*$/);
+  const kept = space > 0 && [...head.slice(0, space)].length >= max / 2 ? head.slice(0, space) : head;
+  return `${kept.replace(/[\s\u00b7:;,(]+$/, '')}…`;
+}
+
 /** "1 key", "5,299 keys": a count with its noun, singular for one (`plural` when not noun + s). */
 export function countOf(n: number, noun: string, plural = `${noun}s`): string {
   return `${formatCount(n)} ${n === 1 ? noun : plural}`;

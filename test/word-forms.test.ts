@@ -81,3 +81,28 @@ describe("an execution's end said at start is history, with when (AJ5 g)", () =>
     expect(executionEndWords(e, openedAt)).toEqual({ text, tone });
   });
 });
+
+describe('a long alert in a desktop notification is cut at a word, with `…` (AJ5 note)', () => {
+  const stuck = 'bdl-boxscores: execution stuck: bdl-boxscore-backfill-x7k2p running 2 h 01 min, past 2 h 00 min (stuckAfter) (x on its dashboard cancels it, or: gcloud run jobs executions cancel bdl-boxscore-backfill-x7k2p --region=us-west2 --project=nba-props-platform)';
+  test('OSC 9 and OSC 777 bodies', async () => {
+    const { desktopSequence } = await import('../src/alerts/terminal-notify.js');
+    for (const seq of [desktopSequence('osc9', 'backfill-tui', stuck), desktopSequence('osc777', 'backfill-tui', stuck)]) {
+      const body = seq.slice(0, -1).split(/;/).at(-1)!;
+      expect([...body].length).toBeLessThanOrEqual(200);
+      expect(body.endsWith('…')).toBe(true);
+      // What is kept ends in a whole word of the alert.
+      const kept = body.slice(0, -1);
+      expect(stuck.includes(`${kept.split(' ').at(-1)} `)).toBe(true);
+    }
+  });
+  test.each([
+    ['short', 'run complete', 20, 'run complete'],
+    ['cut between words', 'one two three four', 12, 'one two…'],
+    ['the cut at a space', 'one two three four', 8, 'one two…'],
+    ['no space: cut where it must', 'abcdefghijklmnop', 8, 'abcdefg…'],
+    ['a trailing separator goes', 'stuck: running 2 h', 8, 'stuck…'],
+  ])('%s', async (_name, text, max, want) => {
+    const { cutAtWord } = await import('../src/format.js');
+    expect(cutAtWord(text, max)).toBe(want);
+  });
+});
