@@ -88,3 +88,30 @@ describe('a launch of a command that chooses its own keys says no count (AJ5 i)'
     expect(launchNotice(n, { runId: 'resume-1', what: 'pid 8617' })).not.toContain('0 keys');
   });
 });
+
+describe('the stuck line counts from the header\'s start (AJ5 note)', () => {
+  // Seen pending at its launch (no start yet): its run begins at its creation, and the header counts from there; Cloud
+  // Run starts it 30 s later. The stuck line counted from that start: `stuck · 0:55` over `stuck: running 0:25`.
+  const created = Date.parse('2026-03-01T10:00:00Z');
+  const exec = (startTime: string | undefined) => decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', ...(startTime ? { startTime } : {}), taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
+  async function at(now: number) {
+    const { currentFigures } = await import('../src/state/current-figures.js');
+    const { formatElapsed } = await import('../src/format.js');
+    const { placeLines } = await import('../src/state/place-view.js');
+    let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: created, targets: [95], place: initialPlaceState('Cloud Run job j (us-west2)', 20_000) });
+    s = reduce(s, { type: 'log/begin', seed: { startedAt: created, total: 342, workers: 6, timeoutSec: 180 } });
+    s = reduce(s, { type: 'place/update', patch: { execution: exec('2026-03-01T10:00:30Z'), ours: true, listedAt: created + 30_000 } });
+    s = reduce(s, { type: 'clock/tick', now });
+    const f = currentFigures(s);
+    return { header: `${f.status} · ${formatElapsed(f.startedAt, f.elapsedMs)}`, line: placeLines(s).find((l) => l.text.startsWith('stuck'))?.text.split(' · ')[0] ?? null, status: statusText(s).split('\n')[0] };
+  }
+
+  test('one time on both: 0:21 on the header is `running 0:21` on its line, never 0:25 of 0:55', async () => {
+    expect(await at(created + 21_000)).toEqual({ header: 'stuck · 0:21', line: 'stuck: running 0:21, past 0:20 (stuckAfter)', status: expect.stringContaining('j: stuck') });
+    expect(await at(created + 55_000)).toMatchObject({ header: 'stuck · 0:55', line: 'stuck: running 0:55, past 0:20 (stuckAfter)' });
+  });
+
+  test('under the bound by the header: not stuck anywhere', async () => {
+    expect(await at(created + 19_000)).toMatchObject({ header: 'running · 0:19', line: null });
+  });
+});

@@ -1,6 +1,5 @@
-import { placeErrorSource, placeErrorText, runningKnownTo } from './place-state.js';
+import { placeErrorSource, placeErrorText, stuckOf } from './place-state.js';
 import { isActive } from '../cloud-run/execution.js';
-import { stuckReason } from '../cloud-run/stuck.js';
 import { clockSpanMs, formatClock } from '../format.js';
 import type { AppState } from './app-state.js';
 import { clockTime } from './confirm-situation.js';
@@ -77,7 +76,7 @@ function problem(state: AppState): PlaceLine[] {
     const figures = keptIn !== null ? ` · figures from ${keptIn} (kept whole)` : p.logReadAt === null ? '' : ` · figures as of ${clockTime(p.logReadAt)} (stale)`;
     return [{ text: `${placeErrorText(p, state.now, clockTime)}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
-  const stuck = stuckReason(p.execution, runningKnownTo(p, state.now), p.stuckAfterMs);
+  const stuck = stuckOf(state);
   if (stuck) {
     const fact = `stuck: ${stuck}`;
     const lead = `${fact} · x cancels it`;
