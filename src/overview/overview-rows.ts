@@ -152,7 +152,7 @@ function computeRow(state: AppState): OverviewRow {
     problem: problems[0] ?? null,
     ...(run?.dryRun ? { dryRun: true } : {}),
     // Not known as status says it (failed-keys files unread, an execution's log unread, executions not listed):
-    // `–`, never `0` (tester AD10's nit: the overview's text said 0 for a job whose Cloud Logging was down).
+    // `not known`, never `0` (tester AD10's nit: the overview's text said 0 for a job whose Cloud Logging was down).
     ...(failuresUnknown(state) ? { failedUnknown: true as const } : {}),
     // Its log gone and nothing kept: `not known`, never `0/342` (tester AF1).
     ...(f.countsUnknown ? { runCountsUnknown: true as const } : {}),

@@ -74,7 +74,8 @@ export function overviewCells(r: OverviewRow, room?: CellRoom): OverviewCells {
     run: pick('run', run),
     rate: live && r.ratePerMin !== null ? pick('rate', rateForms(r.ratePerMin, r.ratePerMin >= 100 ? 0 : 1)) : '–',
     eta: live && r.ratePerMin !== null ? etaCell(r.etaSeconds) : '–',
-    failed: r.failedUnknown ? '–' : r.failed ? failedCell() : r.runCountsAwaited ? 'waiting' : '0',
+    // Not known in a word, as the run cell's `not known` (AJ5's note: `–` here, a blank on the screen, where 0 is blank too).
+    failed: r.failedUnknown ? 'not known' : r.failed ? failedCell() : r.runCountsAwaited ? 'waiting' : '0',
     storage,
     warehouse,
     age,
