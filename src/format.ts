@@ -409,7 +409,11 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
         const end = stop ? from + stop.index + 1 : text.length;
         return Math.min(next < 0 ? end : next, gap ? from + gap.index + 1 : end, end);
       };
-      const item = cut && !/[;:)]$/.test(line) ? line.slice(cut.next) + text.slice(match.index, itemEnd(match.index)) : '';
+      // An item that already ended on the line (its `;`, `:` or `)` there: `Playoffs 1; failed in …`, `(stale) → …`) is
+      // whole where it is: the text after it is a sentence that fills the row and breaks at a word, never sent down with
+      // it, leaving a short row (tester AK4: `(Regular season 5 · Play-In 1 ·` / `Playoffs 1; failed in every …`).
+      const ended = cut !== null && /[;:)](?=\s|$)/.test(line.slice(cut.next));
+      const item = cut && !ended ? line.slice(cut.next) + text.slice(match.index, itemEnd(match.index)) : '';
       if (cut && item && m.width(item) <= width - indent) {
         const moved = line.slice(cut.next);
         line = line.slice(0, cut.keep);
