@@ -115,3 +115,19 @@ describe('the stuck line counts from the header\'s start (AJ5 note)', () => {
     expect(await at(created + 19_000)).toMatchObject({ header: 'running · 0:19', line: null });
   });
 });
+
+describe('the job screen says the same of a run with no log entry read yet (AJ5 e)', () => {
+  test('`342 keys, none read yet` and no tallies of nothing, within 80 columns', async () => {
+    const [React, { renderToString }, { App }, { createStore }, { stripVTControlCharacters }] = await Promise.all([import('react'), import('ink'), import('../components/App.js'), import('../src/store.js'), import('node:util')]);
+    const running = decodeExecution({ name: 'projects/p/locations/us-west2/jobs/j/executions/j-ab12c', createTime: '2026-03-01T10:00:00Z', startTime: '2026-03-01T10:00:00Z', taskCount: 1, runningCount: 1, conditions: [{ type: 'Completed', state: 'CONDITION_PENDING' }], template: { timeout: '604800s' } });
+    let s = initialState({ job: 'j', log: 'cloud-run:projects/p/locations/us-west2/jobs/j', now: t0, targets: [95], width: 80, height: 24, place: initialPlaceState('Cloud Run job j (us-west2)', 2 * 3600_000) });
+    s = reduce(s, { type: 'log/begin', seed: { startedAt: t0, total: 342, workers: 6, timeoutSec: 180 } });
+    s = reduce(s, { type: 'place/update', patch: { execution: running, ours: true, listedAt: t0 } });
+    s = reduce(s, { type: 'clock/tick', now: t0 + 2000 });
+    const frame = stripVTControlCharacters(renderToString(React.createElement(App, { store: createStore(s, { frameMs: 0 }), onIntent: () => undefined, color: false }), { columns: 80 }));
+    expect(frame).toContain('Run  342 keys, none read yet');
+    expect(frame).toContain('✓ ✗ ↷ not known yet: no entry of its log read (entries arrive late)');
+    expect(frame).not.toContain('0 failed');
+    for (const l of frame.split('\n')) expect([...l].length).toBeLessThanOrEqual(80);
+  });
+});
