@@ -54,8 +54,12 @@ export function FailuresView({ state, height }: { state: AppState; height: numbe
   });
   const groupRows = groups.length;
   const at = cursorIndex(shown, state.ui.cursorKey);
+  // Keys that are not their own date (game ids) with a date known (the expected file's column, the failed file's): the
+  // date beside them, as `by month` counts them (tester AK6: none shown, the error column's room to spare).
+  const dated = rows.some((r) => r.day !== null && r.day !== r.key);
   const columns: Column<FailureRow>[] = [
     { title: 'key', cell: (r) => r.key, max: 32 },
+    ...(dated ? [{ title: 'date', cell: (r: FailureRow) => r.day ?? '' }] : []),
     { title: 'error', cell: (r) => r.error, grow: true },
     ...(phases ? [{ title: 'phase', cell: (r: FailureRow) => (r.phase === NO_DATE ? '–' : r.phase), max: 16 }] : []),
     { title: 'failed', cell: (r) => `${r.failedIn} of ${r.triedIn}` },

@@ -27,22 +27,24 @@ interface Part {
 }
 
 /**
- * The parts of the header that fit `width`: the run state and elapsed time always stay; the settings,
- * keep-awake and idle time go first; the job name is cut last (in the middle, its start and end kept), never wrapped.
+ * The parts of the header that fit `width`: the run state and elapsed time always stay; the settings (timeout, then
+ * workers), keep-awake and idle time give way first, each whole; the job name is kept whole while they can give way,
+ * and only then cut (in the middle, its start and end kept), never wrapped. A part that had to go comes back cut with
+ * `…` only when it says no figure (`machine kept awake…`): a setting cut reads as another figure (tester AK1:
+ * `bdl-st…dings … · 6 workers · timeout 18…` at 55 columns, the name cut for it).
  */
 export function headerParts(parts: Part[], job: string, width: number): { job: string; parts: Part[] } {
   let kept = parts;
-  const used = (list: Part[]) => Math.min(displayWidth(job), 12) + list.reduce((n, p) => n + displayWidth(p.text), 0);
+  const used = (list: Part[]) => displayWidth(job) + list.reduce((n, p) => n + displayWidth(p.text), 0);
   const dropped: Part[] = [];
   while (used(kept) > width && kept.some((p) => p.drop !== undefined)) {
     const worst = Math.max(...kept.map((p) => p.drop ?? -1));
     dropped.unshift(...kept.filter((p) => p.drop === worst));
     kept = kept.filter((p) => p.drop !== worst);
   }
-  // The most important part that had to go comes back cut with … when a useful piece of it fits.
   const back = dropped.sort((a, b) => (a.drop ?? 0) - (b.drop ?? 0))[0];
   const room = width - used(kept);
-  if (back && room >= 16) kept = parts.filter((p) => kept.includes(p) || p === back).map((p) => (p === back ? { ...p, text: truncate(p.text, room) } : p));
+  if (back && room >= 16 && !/\d/.test(back.text)) kept = parts.filter((p) => kept.includes(p) || p === back).map((p) => (p === back ? { ...p, text: truncate(p.text, room) } : p));
   const rest = kept.reduce((n, p) => n + displayWidth(p.text), 0);
   return { job: truncateMiddle(job, Math.max(8, width - rest)), parts: kept };
 }
@@ -73,7 +75,8 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
   // A dry run lists its keys and scrapes none: said with its state, never taken for a run that did nothing (tester X15).
   const status = figures.status + (run?.dryRun ? ' (dry run)' : '') + (external && isLive(figures.status) ? ' (external)' : '');
   // Only the settings known (tester AA10: a Cloud Run job whose args carry no {timeout} read `timeout ? s`).
-  const settings = run ? [run.workers === null ? '' : countOf(run.workers, 'worker'), run.timeoutSec === null ? '' : `timeout ${run.timeoutSec} s`].filter(Boolean).join(' · ') : '';
+  const workers = run && run.workers !== null ? countOf(run.workers, 'worker') : '';
+  const timeout = run && run.timeoutSec !== null ? `timeout ${run.timeoutSec} s` : '';
   const parts: Part[] = [
     { text: ' ' + (spinning ? '  ' : '') },
     { text: status, bold: true, color: STATUS_COLOR[figures.status] },
@@ -83,7 +86,9 @@ export function Header(props: { job: string; run: RunState | null; figures: RunF
     ...(figures.elapsedMs !== null && !figures.endBeforeStartMs ? [{ text: ` · ${formatElapsed(figures.startedAt, figures.elapsedMs)}` }] : run ? [{ text: ' · elapsed not known' }] : []),
     ...(stopping ? [{ text: ` · stopping: ${stopping}`, color: 'red' }] : []),
     ...(keepAwake ? [{ text: ` · ${keepAwake}`, color: 'cyan', drop: 2 }] : []),
-    ...(settings ? [{ text: ` · ${settings}`, dim: true, drop: 3 }] : []),
+    // Each setting gives way whole, the timeout first (tester AK1: `timeout 18…`).
+    ...(workers ? [{ text: ` · ${workers}`, dim: true, drop: 3 }] : []),
+    ...(timeout ? [{ text: ` · ${timeout}`, dim: true, drop: 4 }] : []),
   ];
   const fitted = headerParts(parts, job, width);
   return (

@@ -32,7 +32,8 @@ export function OverviewJob({ row, selected, cols, now, name }: { row: OverviewR
   const c = overviewCells(row, cellRoom(cols, row.problem?.run === true, true));
   // No bar for a run whose counts are not known: an empty track would read as 0 done.
   const total = row.reading || row.runCountsUnknown ? 0 : (row.total ?? 0);
-  const failedShown = row.failed && !row.reading && !row.failedUnknown ? c.failed : '';
+  // Blank for none; a count, `waiting` or `not known` in words otherwise (never a blank that reads as none).
+  const failedShown = (row.failed || row.runCountsAwaited || row.failedUnknown) && !row.reading ? c.failed : '';
   const spinning = spins(row);
   const stateColor = color ? (row.runUnknown ? 'red' : STATUS_COLOR[row.reading ? 'waiting' : row.status]) : undefined;
   const barWidth = cols.bar ? cols.bar + 1 : 0;

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatClock, formatCount, formatPercent, formatRate } from '../src/format.js';
+import { countOf, formatClock, formatCount, formatPercent, formatRate } from '../src/format.js';
 import { displayWidth } from '../src/text-width.js';
 import { isLive, type RunFigures } from '../src/state/run-view.js';
 import type { RunState } from '../src/state/run.js';
@@ -36,9 +36,11 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
   const total = figures.total ?? 1;
   // Counts not known (its log gone, nothing kept): `–`, never zeros under the line that says so (tester AF1).
   const unknown = figures.countsUnknown === true;
+  // No entry of its execution's log read yet: its keys and no count, as `status` says it (AJ5 e: `✗ 0 failed`).
+  const awaited = figures.countsAwaited === true;
   const count = (n: number) => (unknown ? '–' : formatCount(n));
-  const counter = `${count(figures.done)}/${known ? formatCount(total) : '? (total not known)'}`;
-  const pct = figures.total && !unknown ? formatPercent(figures.done, figures.total) : '';
+  const counter = awaited ? `${known ? countOf(total, 'key') : 'keys not known'}, none read yet` : `${count(figures.done)}/${known ? formatCount(total) : '? (total not known)'}`;
+  const pct = figures.total && !unknown && !awaited ? formatPercent(figures.done, figures.total) : '';
   const barWidth = Math.max(10, width - displayWidth(`Run  ${counter} ${pct}`));
   const live = isLive(figures.status);
   const breakdown = failureKindsLine(run.failures, short, shortIn);
@@ -50,7 +52,7 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
       <Text wrap="truncate-end">
         <Text bold>Run </Text>
         {/* No track for counts not known: an empty one reads as none done. */}
-        {unknown ? null : (
+        {unknown || awaited ? null : (
           <SegmentBar
             width={barWidth}
             total={total}
@@ -60,14 +62,18 @@ export function RunPanel({ run, figures, width, lines = 4, launched = null, othe
         <Text> {counter} </Text>
         <Text bold>{pct}</Text>
       </Text>
-      <Text wrap="truncate-end">
-        <Text color={color ? 'green' : undefined}>✓ {count(run.succeeded)} scraped</Text>
-        <Text>  </Text>
-        <Text color={color ? 'red' : undefined}>✗ {count(run.failed)} failed</Text>
-        <Text>  </Text>
-        <Text color={color ? 'blue' : undefined}>↷ {count(run.skipped)} skipped</Text>
-        {live && !figures.unseen ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
-      </Text>
+      {awaited ? (
+        <Text wrap="truncate-end">✓ ✗ ↷ not known yet: no entry of its log read (entries arrive late)</Text>
+      ) : (
+        <Text wrap="truncate-end">
+          <Text color={color ? 'green' : undefined}>✓ {count(run.succeeded)} scraped</Text>
+          <Text>  </Text>
+          <Text color={color ? 'red' : undefined}>✗ {count(run.failed)} failed</Text>
+          <Text>  </Text>
+          <Text color={color ? 'blue' : undefined}>↷ {count(run.skipped)} skipped</Text>
+          {live && !figures.unseen ? <Text>  ⟳ {figures.inFlight} in flight</Text> : null}
+        </Text>
+      )}
       {breakdown && lines >= 4 ? <Text color={color ? 'red' : undefined} wrap="truncate-end">  {breakdown}</Text> : null}
       {notes.length && lines >= 4 + (breakdown ? 1 : 0) ? (
         noteRows > 1 ? (

@@ -220,6 +220,23 @@ export function cutWhole(text: string, width: number, measure: (s: string) => nu
   return `${kept}…`;
 }
 
+/**
+ * `text` in at most `max` characters (code points), cut at a word with `…` when longer: a message cut mid-word (`…--regi`)
+ * reads as a garbled one (AJ5's note: the stuck alert's desktop notification, cut at 200 characters mid-word). One word
+ * longer than half of `max` is cut where it must be.
+ */
+export function cutAtWord(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  if (max <= 1) return max === 1 ? '…' : '';
+  const head = chars.slice(0, max - 1).join('');
+  // The cut falls at a space (the next character is one): the words before it are whole.
+  const atSpace = /\s/.test(chars[max - 1]);
+  const space = atSpace ? head.length : head.search(/\s\S*$/);
+  const kept = space > 0 && [...head.slice(0, space)].length >= max / 2 ? head.slice(0, space) : head;
+  return `${kept.replace(/[\s\u00b7:;,(]+$/, '')}…`;
+}
+
 /** "1 key", "5,299 keys": a count with its noun, singular for one (`plural` when not noun + s). */
 export function countOf(n: number, noun: string, plural = `${noun}s`): string {
   return `${formatCount(n)} ${n === 1 ? noun : plural}`;
@@ -392,7 +409,11 @@ export function wrapMeasured(text: string, width: number, indent: number, m: Tex
         const end = stop ? from + stop.index + 1 : text.length;
         return Math.min(next < 0 ? end : next, gap ? from + gap.index + 1 : end, end);
       };
-      const item = cut && !/[;:)]$/.test(line) ? line.slice(cut.next) + text.slice(match.index, itemEnd(match.index)) : '';
+      // An item that already ended on the line (its `;`, `:` or `)` there: `Playoffs 1; failed in …`, `(stale) → …`) is
+      // whole where it is: the text after it is a sentence that fills the row and breaks at a word, never sent down with
+      // it, leaving a short row (tester AK4: `(Regular season 5 · Play-In 1 ·` / `Playoffs 1; failed in every …`).
+      const ended = cut !== null && /[;:)](?=\s|$)/.test(line.slice(cut.next));
+      const item = cut && !ended ? line.slice(cut.next) + text.slice(match.index, itemEnd(match.index)) : '';
       if (cut && item && m.width(item) <= width - indent) {
         const moved = line.slice(cut.next);
         line = line.slice(0, cut.keep);

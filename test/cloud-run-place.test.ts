@@ -441,6 +441,12 @@ describe('Cloud Run place', () => {
     expect(later.unread.filter((f) => !f.reading || /log incomplete/.test(f.problem))).toEqual([]);
     expect(readingText(later.state())).toBeNull();
     expect(later.state().place?.logIncomplete).toBeNull();
+    // Its end is history to the dashboard opened after it, said with when (AJ5 g: read at start as if it just ended);
+    // the dashboard that watched it end says it plainly.
+    const ends = (st: AppState) => st.ui.notices.map((n) => n.text).filter((t) => /^execution \S+ succeeded/.test(t));
+    expect(ends(later.state())).toEqual([expect.stringMatching(/^execution \S+ succeeded at (\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d, before this dashboard opened: 1\/1 tasks succeeded \(Execution completed successfully\)$/)]);
+    await waitFor(() => ends(first.state()).length || null, 'the end said where it was watched');
+    expect(ends(first.state())).toEqual([expect.stringMatching(/^execution \S+ succeeded: 1\/1 tasks succeeded \(Execution completed successfully\)$/)]);
   });
 
   it('entries that reach Cloud Logging late are read in log order: a late run header never starts a second run (tester T24)', async () => {

@@ -255,7 +255,9 @@ describe('a Cloud Run run on screen (injected clock)', () => {
     s = reduce(s, { type: 'place/update', patch: { execution: ended, logIncomplete: 'waiting' } });
     s = reduce(s, { type: 'clock/tick', now: t0 + 25_000 });
     expect(said(s)).toEqual({ header: 'incomplete', json: 'incomplete', text: 'incomplete', alerts: [] });
-    expect(placeLines(s).map((l) => l.text)).toContain('log incomplete: last entries not yet in Cloud Logging; execution counts shown');
+    // Which source each figure is from, plainly (AJ5 f: it said `execution counts shown` over the log's counts).
+    expect(placeLines(s).map((l) => l.text)).toContain('log incomplete: last entries not yet in Cloud Logging; counts from the log');
+    expect(placeLines(s).every((l) => [...l.text].length <= 78)).toBe(true);
     // The late line, read again in log order (before the summary), then the place says the log is whole.
     const whole = [LOG, at('10:00:18', '  ✅ Scraped 2024-01-03'), ...summary].join('\n');
     s = reduce(s, { type: 'log/batch', batch: parseText(whole, compileGrammar()), replace: true });

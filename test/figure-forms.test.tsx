@@ -101,3 +101,18 @@ describe('the overview never cuts a figure (80 columns and narrower)', () => {
     }
   });
 });
+
+// AJ5's note: the failing cell said `–` in text status and nothing on the screen for failures not known, where none
+// failing is blank on the screen too: a word on both, as the run cell's `not known`.
+describe('failures not known: `not known` on the screen and in text, a blank only for none', () => {
+  test.each([80, 50])('at %d columns', (width) => {
+    const cols = overviewColumns(width, 'player-boxscores'.length);
+    const unknown = row({ failed: 0, worstError: null, worstCount: 0, failedUnknown: true });
+    const screen = stripVTControlCharacters(render(<OverviewJob row={unknown} selected cols={cols} now={0} />).lastFrame() ?? '').split('\n')[0];
+    const text = overviewText([unknown], width)[2];
+    expect(screen.trimEnd().endsWith('not known')).toBe(true);
+    expect(text.trimEnd().endsWith('not known')).toBe(true);
+    const none = stripVTControlCharacters(render(<OverviewJob row={row({ failed: 0, worstError: null, worstCount: 0 })} selected cols={cols} now={0} />).lastFrame() ?? '').split('\n')[0];
+    expect(none).not.toMatch(/not known|–\s*$/);
+  });
+});

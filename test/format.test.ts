@@ -110,6 +110,23 @@ describe('wrapMeasured', () => {
     ]);
   });
 
+  // Tester AK4: an item already ended on the line (`Playoffs 1;`, `(stale)`) was sent down with the sentence after it,
+  // leaving a short row, and that sentence was broken at a word anyway.
+  test('an item that ended on the line stays there; the sentence after it fills the row', () => {
+    const box = 'Launch 237 keys, 4 workers, timeout 60 s? 7 persistent keys left out (Regular season 5 · Play-In 1 · Playoffs 1; failed in every run that tried them: a retry will not help); a asks to launch all 244.';
+    expect(wrapMeasured(box, 74, 0, CODE_POINTS)).toEqual([
+      'Launch 237 keys, 4 workers, timeout 60 s? 7 persistent keys left out',
+      '(Regular season 5 · Play-In 1 · Playoffs 1; failed in every run that tried',
+      'them: a retry will not help); a asks to launch all 244.',
+    ]);
+    const problem = 'Cloud Run: connection refused at 127.0.0.1:39693: nothing listens there · since 11:04:29, retrying · figures as of 11:04:27 (stale) → check cloudRun.apiEndpoint; is its server (or emulator) running?';
+    expect(wrapMeasured(problem, 80, 2, CODE_POINTS)).toEqual([
+      'Cloud Run: connection refused at 127.0.0.1:39693: nothing listens there ·',
+      '  since 11:04:29, retrying · figures as of 11:04:27 (stale) → check',
+      '  cloudRun.apiEndpoint; is its server (or emulator) running?',
+    ]);
+  });
+
   test('an item too long for a line of its own is broken at spaces as any text', () => {
     expect(wrapMeasured('a · one two three four five six', 16, 2, CODE_POINTS)).toEqual([
       'a · one two',

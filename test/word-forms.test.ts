@@ -69,3 +69,40 @@ describe('how far two clocks are apart, in the one duration form', () => {
     expect(guess(ms, zone)).not.toMatch(/\d:\d\d h/);
   });
 });
+
+describe("an execution's end said at start is history, with when (AJ5 g)", () => {
+  const e = { id: 'bdl-x', state: 'cancelled' as const, succeededCount: 0, taskCount: 1, failedCount: 0, message: 'Execution was cancelled', completionTime: Date.UTC(2026, 11, 2, 10, 19, 5) };
+  test.each([
+    ['after the dashboard opened: news', Date.UTC(2026, 11, 2, 10, 0), 'execution bdl-x cancelled: 0/1 tasks succeeded (Execution was cancelled)', 'warn'],
+    ['before, the same day', Date.UTC(2026, 11, 2, 11, 0), 'execution bdl-x cancelled at 10:19:05, before this dashboard opened: 0/1 tasks succeeded (Execution was cancelled)', 'info'],
+    ['before, another day', Date.UTC(2026, 11, 3, 9, 0), 'execution bdl-x cancelled at 2026-12-02 10:19:05, before this dashboard opened: 0/1 tasks succeeded (Execution was cancelled)', 'info'],
+  ])('%s', async (_name, openedAt, text, tone) => {
+    const { executionEndWords } = await import('../src/run-place/end-words.js');
+    expect(executionEndWords(e, openedAt)).toEqual({ text, tone });
+  });
+});
+
+describe('a long alert in a desktop notification is cut at a word, with `…` (AJ5 note)', () => {
+  const stuck = 'bdl-boxscores: execution stuck: bdl-boxscore-backfill-x7k2p running 2 h 01 min, past 2 h 00 min (stuckAfter) (x on its dashboard cancels it, or: gcloud run jobs executions cancel bdl-boxscore-backfill-x7k2p --region=us-west2 --project=nba-props-platform)';
+  test('OSC 9 and OSC 777 bodies', async () => {
+    const { desktopSequence } = await import('../src/alerts/terminal-notify.js');
+    for (const seq of [desktopSequence('osc9', 'backfill-tui', stuck), desktopSequence('osc777', 'backfill-tui', stuck)]) {
+      const body = seq.slice(0, -1).split(/;/).at(-1)!;
+      expect([...body].length).toBeLessThanOrEqual(200);
+      expect(body.endsWith('…')).toBe(true);
+      // What is kept ends in a whole word of the alert.
+      const kept = body.slice(0, -1);
+      expect(stuck.includes(`${kept.split(' ').at(-1)} `)).toBe(true);
+    }
+  });
+  test.each([
+    ['short', 'run complete', 20, 'run complete'],
+    ['cut between words', 'one two three four', 12, 'one two…'],
+    ['the cut at a space', 'one two three four', 8, 'one two…'],
+    ['no space: cut where it must', 'abcdefghijklmnop', 8, 'abcdefg…'],
+    ['a trailing separator goes', 'stuck: running 2 h', 8, 'stuck…'],
+  ])('%s', async (_name, text, max, want) => {
+    const { cutAtWord } = await import('../src/format.js');
+    expect(cutAtWord(text, max)).toBe(want);
+  });
+});

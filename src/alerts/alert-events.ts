@@ -1,6 +1,5 @@
 import { isActive } from '../cloud-run/execution.js';
-import { stuckReason } from '../cloud-run/stuck.js';
-import { runningKnownTo } from '../state/place-state.js';
+import { stuckOf } from '../state/place-state.js';
 import { countOf, formatCount } from '../format.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView } from '../state/coverage-view.js';
@@ -64,7 +63,7 @@ export function alertsBetween(prev: AppState, next: AppState): Alert[] {
     // Which bound it passed, as the screen says it (tester AF8 e: `past its task timeout or stuckAfter` beside the
     // screen's `running 0:26, past 0:20 (stuckAfter)`).
     if (now === 'stuck') {
-      const reason = next.place ? stuckReason(next.place.execution, runningKnownTo(next.place, next.now), next.place.stuckAfterMs) : null;
+      const reason = stuckOf(next);
       // Read in a webhook, alerts.jsonl or `h`, away from the dashboard's keys: the key said as the dashboard's, and the
       // shell's command whole on its one line (tester AI14's class: `x cancels it` means nothing in a shell).
       const e = next.place?.execution ?? null;

@@ -1,3 +1,5 @@
+import { cutAtWord } from '../format.js';
+
 /**
  * The bytes that call the operator through the terminal itself, so it works over SSH with no library:
  * the bell, and a desktop notification by OSC 9 (iTerm2, WezTerm, Windows Terminal, kitty, foot...) or
@@ -9,10 +11,13 @@ export const BEL = '\x07';
 /** Which desktop notification sequence a terminal understands. */
 export type DesktopStyle = 'osc9' | 'osc777';
 
-/** Text safe inside an OSC string: no control characters (they would end it or inject a sequence). */
+/**
+ * Text safe inside an OSC string: no control characters (they would end it or inject a sequence), at most `max`
+ * characters, cut at a word with `…` (format.ts cutAtWord; AJ5's note: the stuck alert was cut mid-word).
+ */
 export function oscSafe(text: string, max = 200): string {
   // eslint-disable-next-line no-control-regex
-  return Array.from(text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')).slice(0, max).join('').trim();
+  return cutAtWord(text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim(), max);
 }
 
 /** OSC 9 ("ESC ] 9 ; text BEL") or OSC 777 ("ESC ] 777 ; notify ; title ; body BEL"). */

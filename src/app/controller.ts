@@ -319,13 +319,13 @@ export function createController(deps: ControllerDeps) {
 
   async function doLaunch(c: Confirm) {
     const label = c.kind === 'retry' ? 'retry' : c.kind === 'resume' ? 'resume' : 'launch';
-    notice(`launching ${countOf(c.keys.length, 'key')}…`, 'info', 'launch');
+    notice(launchNotice(c.keys.length), 'info', 'launch');
     const out = await active().launch({ keys: c.keys, workers: c.workers ?? config.workers, timeout: c.timeout ?? config.timeout, label });
     out.notices.forEach((n) => notice(n, 'warn'));
     // The launch's progress notice ends; the run's own notice is replaced by its end (keyed by the run: U16).
     if (out.ok) {
       dispatch({ type: 'ui/notice-end', key: 'launch' });
-      notice(`launched run ${out.runId}: ${out.what}, ${countOf(c.keys.length, 'key')}${out.suffix ?? ''}`, 'info', `run:${out.runId}`);
+      notice(launchNotice(c.keys.length, out), 'info', `run:${out.runId}`);
     }
     else notice(out.message, 'fail', 'launch');
     await refreshHistory();
@@ -460,4 +460,15 @@ export function createController(deps: ControllerDeps) {
   /** Another dashboard's stop of the run watched, recorded in runs.jsonl: shown and carried on here (tester AG1). */
   const takeRecordedStop = () => local.takeRecordedStop();
   return { onIntent, attach, noteEndedUnseen, settled, handOff, takeRecordedStop };
+}
+
+/**
+ * A launch's notices: `launching 66 keys…`, then `launched run ID: pid 8617, 66 keys`. A command that takes no keys
+ * (it chooses its own, keyCount 0) is `launching…`, then `…: pid 8617, starting (the command chooses its keys)`:
+ * no count until its log says one (AJ5 i: `pid 8617, 0 keys` for a run about to scrape hundreds).
+ */
+export function launchNotice(keyCount: number, launched?: { runId: string; what: string; suffix?: string }): string {
+  const keys = keyCount > 0 ? countOf(keyCount, 'key') : null;
+  if (!launched) return keys ? `launching ${keys}…` : 'launching…';
+  return `launched run ${launched.runId}: ${launched.what}, ${keys ?? 'starting (the command chooses its keys)'}${launched.suffix ?? ''}`;
 }

@@ -1,6 +1,5 @@
-import { placeErrorSource, runningKnownTo } from '../state/place-state.js';
+import { placeErrorSource, stuckOf } from '../state/place-state.js';
 import { isActive } from '../cloud-run/execution.js';
-import { stuckReason } from '../cloud-run/stuck.js';
 import { cancelCommand } from '../state/place-view.js';
 import type { AppState } from '../state/app-state.js';
 import { commandRows, wrap } from '../text-width.js';
@@ -26,7 +25,7 @@ export function leaveSummary(jobs: AppState[], width = 80): string[] {
     // An execution's job is its execution (the run's process fields mirror it): going on only while Cloud Run says so.
     if (e !== null && isActive(e)) {
       // A stuck one says so, and how to cancel it from the shell: the screen that said it is gone (tester AC11).
-      const stuck = stuckReason(e, runningKnownTo(s.place, s.now), s.place?.stuckAfterMs);
+      const stuck = stuckOf(s);
       // Cloud Run not answering, the last look is all that is known: no promise that it goes on (tester AE8: the demo's
       // region killed, `q` said `goes on` of an execution the region had cancelled with it).
       const unseen = unanswered(s);

@@ -3,7 +3,7 @@ import { isActive } from '../cloud-run/execution.js';
 import { clockStepHours, shownClockStep } from '../state/clock-step-text.js';
 import { keysForTarget } from '../coverage/math.js';
 import { clockSpanMs, floorPercent } from '../format.js';
-import { runningKnownTo } from '../state/place-state.js';
+import { stuckOf } from '../state/place-state.js';
 import type { AppState } from '../state/app-state.js';
 import { coverageView, type SourceCoverage } from '../state/coverage-view.js';
 import { isLive, runFigures, type RunFigures } from '../state/run-view.js';
@@ -11,7 +11,6 @@ import type { RunState } from '../state/run.js';
 import { currentFigures } from '../state/current-figures.js';
 import { failuresView } from '../state/failures-view.js';
 import { NO_DATE, type GroupCount } from '../failures/analysis.js';
-import { stuckReason } from '../cloud-run/stuck.js';
 import { NO_STORAGE, PERSISTENCE_UNKNOWN } from '../failures/verdicts.js';
 import { runUnknown } from '../overview/row-problem.js';
 import { deadStartCause } from '../state/dead-start.js';
@@ -258,7 +257,7 @@ export function executionJson(state: AppState) {
     /** 'waiting': the execution ended before its last entries arrived; 'gave-up': they never did (deadline). */
     logIncomplete: p.logIncomplete,
     // The text's stuck line's words, at the moment its look proves (place-state.ts runningKnownTo), not the clock's now.
-    stuck: stuckReason(e, runningKnownTo(p, state.now), p.stuckAfterMs),
+    stuck: stuckOf(state),
     error: p.error === null ? null : p.hint ? `${p.error} (${p.hint})` : p.error,
   };
 }

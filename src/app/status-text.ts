@@ -24,21 +24,42 @@ import { movedText } from '../state/moved-text.js';
 import { failuresShort, rotationNote } from '../state/rotation-note.js';
 import { earlierRuns } from '../state/log-runs.js';
 
-function sourceLine(name: string, s: SourceCoverage | null, expected: number | null): string[] {
+function sourceLine(name: string, s: SourceCoverage | null, expected: number | null, width: number): string[] {
   if (!s) return [];
   const out: string[] = [];
   if (s.coverage && expected === 0) out.push(`${name.padEnd(10)}${NO_KEYS_EXPECTED}${s.coverage.extra ? `  (+${formatCount(s.coverage.extra)} not expected)` : ''}`);
   else if (s.coverage && expected !== null) {
     const next = nextUnmetTarget(s.coverage.targets);
-    out.push(
-      `${name.padEnd(10)}${formatCount(s.coverage.present)}/${formatCount(expected)}  ${formatPercent(s.coverage.present, expected)}` +
-        (next ? `  ${next.percent} %: ${formatCount(next.needed)} more` : '  all targets met') +
-        (s.coverage.extra ? `  (+${formatCount(s.coverage.extra)} not expected)` : ''),
-    );
+    const items = [
+      `${formatCount(s.coverage.present)}/${formatCount(expected)}  ${formatPercent(s.coverage.present, expected)}`,
+      next ? `${next.percent} %: ${formatCount(next.needed)} more` : 'all targets met',
+      ...(s.coverage.extra ? [`(+${formatCount(s.coverage.extra)} not expected)`] : []),
+    ];
+    out.push(...itemRows(name, items, width));
   } else out.push(`${name.padEnd(10)}${s.waits ?? 'unknown'}`);
   if (s.note) out.push(`${''.padEnd(10)}${s.note}`);
   if (s.error) out.push(`${''.padEnd(10)}${s.stale ? 'stale: ' : ''}${s.error}${s.hint ? ` → ${s.hint}` : ''}`);
   return out;
+}
+
+/**
+ * A labelled line of items set apart by two spaces, as many on a row as fit `width`, the rest on rows under the first
+ * item: a target's words stay together (AJ5's note: at 33 columns `storage   648/856  75.7 %  95 %:` over `166 more`).
+ */
+function itemRows(label: string, items: string[], width: number): string[] {
+  const rows: string[] = [];
+  let row = label.padEnd(10);
+  let has = false;
+  for (const item of items) {
+    if (has && [...`${row}  ${item}`].length > width) {
+      rows.push(row);
+      row = ' '.repeat(10);
+      has = false;
+    }
+    row += `${has ? '  ' : ''}${item}`;
+    has = true;
+  }
+  return [...rows, row];
 }
 
 /** Cuts text to a width in terminal columns, ending in `…` (text-width.ts `truncate`; by code points when not given). */
@@ -112,10 +133,15 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
   // What to do about it, once no writer may still bring the banner (tester AC11: status said what, not what to do).
   if (foreign && !foreign.writerAlive) lines.push(`          → ${FOREIGN_LOG_HINT}`);
   if (run && !reading) {
-    lines.push(`run       ${f.countsUnknown ? '–' : formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total && !f.countsUnknown ? `  ${formatPercent(f.done, f.total)}` : ''}  elapsed ${f.endBeforeStartMs || f.elapsedMs === null ? 'not known' : formatElapsed(f.startedAt, f.elapsedMs)}`);
-    // Counts of a log that is gone, nothing kept of it: not known, never zeros under the line that says so (tester AF1).
-    const count = (n: number) => (f.countsUnknown ? '–' : formatCount(n));
-    lines.push(`          ✓ ${count(run.succeeded)} scraped  ✗ ${count(run.failed)} failed  ↷ ${count(run.skipped)} skipped`);
+    const elapsed = `elapsed ${f.endBeforeStartMs || f.elapsedMs === null ? 'not known' : formatElapsed(f.startedAt, f.elapsedMs)}`;
+    // An execution's log with no entry read yet: its keys, and no count made up from nothing (AJ5 e: `✗ 0 failed`).
+    if (f.countsAwaited) lines.push(`run       ${f.total === null ? 'keys not known' : countOf(f.total, 'key')}, none read yet  ${elapsed}`, `          ✓ ✗ ↷ not known yet: no entry of its log read (entries arrive late)`);
+    else {
+      lines.push(`run       ${f.countsUnknown ? '–' : formatCount(f.done)}/${f.total === null ? '?' : formatCount(f.total)}${f.total && !f.countsUnknown ? `  ${formatPercent(f.done, f.total)}` : ''}  ${elapsed}`);
+      // Counts of a log that is gone, nothing kept of it: not known, never zeros under the line that says so (tester AF1).
+      const count = (n: number) => (f.countsUnknown ? '–' : formatCount(n));
+      lines.push(`          ✓ ${count(run.succeeded)} scraped  ✗ ${count(run.failed)} failed  ↷ ${count(run.skipped)} skipped`);
+    }
     // Why a run ended before its first record (tester X11), when no traceback said it.
     const error = deadStartWords(state) ?? run.error;
     if (error) lines.push(`          ${error}`);
@@ -144,7 +170,7 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     if (after) lines.push(`${(earlier > after ? 'also' : 'other').padEnd(10)}${countOf(after, 'run')} in this log begun after this one`);
   }
   const cov = coverageView(state);
-  lines.push(...sourceLine('storage', cov.storage, cov.expected), ...sourceLine('warehouse', cov.warehouse, cov.expected));
+  lines.push(...sourceLine('storage', cov.storage, cov.expected, opts.width ?? 80), ...sourceLine('warehouse', cov.warehouse, cov.expected, opts.width ?? 80));
   if (cov.lag) lines.push(`lag       ${formatCount(cov.lag.length)} keys in storage, not yet in the warehouse`);
   const ex = state.coverage.expected;
   if (state.coverage.expectedError) lines.push(`expected  ${state.coverage.expectedError}`);

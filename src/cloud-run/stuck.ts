@@ -5,12 +5,14 @@ import type { ExecutionInfo } from './execution.js';
 export const DEFAULT_STUCK_AFTER_MS = 2 * 60 * 60_000;
 
 /**
- * Why a running execution is stuck at `now`, or null: it has run past its task timeout (Cloud Run should have
+ * Why a running execution is stuck at `now`, or null (`from`: when its run began, as the header counts its elapsed): it has run past its task timeout (Cloud Run should have
  * ended it), or past `stuckAfterMs`. Log silence alone never makes it stuck: entries arrive late.
  */
-export function stuckReason(e: ExecutionInfo | null, now: number, stuckAfterMs: number = DEFAULT_STUCK_AFTER_MS): string | null {
+export function stuckReason(e: ExecutionInfo | null, now: number, stuckAfterMs: number = DEFAULT_STUCK_AFTER_MS, from: number | null = null): string | null {
   if (!e || (e.state !== 'running' && e.state !== 'pending')) return null;
-  const since = e.startTime ?? e.createTime;
+  // From its run's start as the header counts it (`from`: state/place-state.ts stuckOf), else its own start: the header
+  // counted from its creation (a launch sees it pending, with no start yet) and the line from its start (AJ5's note).
+  const since = from ?? e.startTime ?? e.createTime;
   // In whole seconds of the clock, as the header's elapsed time is (format.ts clockSpanMs): the line says the header's
   // time, and it is stuck once the time it says is past the bound, never `running 0:20, past 0:20`.
   const ran = clockSpanMs(since, now);

@@ -42,6 +42,8 @@ export interface OverviewRow {
   failedUnknown?: true;
   /** The run's counts are not known (RunFigures.countsUnknown): the run cell says `not known`. */
   runCountsUnknown?: true;
+  /** No entry of its execution's log read yet (RunFigures.countsAwaited): with no failure known, the failing cell says `waiting`. */
+  runCountsAwaited?: true;
   /** The error kind with the most failing keys, and how many keys it has. */
   worstError: string | null;
   worstCount: number;
@@ -52,8 +54,10 @@ export interface OverviewRow {
   runSkipped: number;
   storage: OverviewSource | null;
   warehouse: OverviewSource | null;
-  /** Age of the newest coverage figures (or of the newest log line when there are none). */
+  /** Age of the newest coverage figures (or of the newest log line for a job with no coverage source). */
   ageMs: number | null;
+  /** No figures yet, the first look of a source under way: the age cell is blank, never `never` beside `checking…`. */
+  ageAwaited?: true;
   /**
    * The first failing source (Cloud Run, Cloud Logging or the log before the expected keys, storage, warehouse),
    * and how many fail; a job whose run figures cannot be read is in state `error`, never a calm `waiting`.
@@ -107,8 +111,11 @@ function computeRow(state: AppState): OverviewRow {
   const failing = failuresView(state).summary;
   const worst = failing.byError[0];
   const checked = [cov.storage?.checkedAt, cov.warehouse?.checkedAt].filter((t): t is number => typeof t === 'number');
-  // Not from a log read in part: its newest line read is not the log's (tester Z12).
-  const newest = checked.length ? Math.max(...checked) : reading ? null : (run?.lastActivityAt ?? null);
+  // Not from a log read in part: its newest line read is not the log's (tester Z12). Nor the log's age for a job that has
+  // coverage sources none of which answered yet: beside `checking…` it read as the age of figures not yet there (AJ5 d).
+  const sources = [storage, warehouse].filter((x): x is OverviewSource => x !== null);
+  const newest = checked.length ? Math.max(...checked) : reading || sources.length ? null : (run?.lastActivityAt ?? null);
+  const firstLook = checked.length === 0 && sources.some((x) => x.firstLook);
   const firstTarget = Math.min(...state.coverage.targets);
   // Under target: a source below the lowest target, or not known yet.
   const short = (s: OverviewSource | null) => s !== null && (s.percent === null || (s.next !== null && s.next.percent <= firstTarget));
@@ -141,13 +148,16 @@ function computeRow(state: AppState): OverviewRow {
     storage,
     warehouse,
     ageMs: newest === null ? null : Math.max(0, state.now - newest),
+    ...(firstLook ? { ageAwaited: true as const } : {}),
     problem: problems[0] ?? null,
     ...(run?.dryRun ? { dryRun: true } : {}),
     // Not known as status says it (failed-keys files unread, an execution's log unread, executions not listed):
-    // `–`, never `0` (tester AD10's nit: the overview's text said 0 for a job whose Cloud Logging was down).
+    // `not known`, never `0` (tester AD10's nit: the overview's text said 0 for a job whose Cloud Logging was down).
     ...(failuresUnknown(state) ? { failedUnknown: true as const } : {}),
     // Its log gone and nothing kept: `not known`, never `0/342` (tester AF1).
     ...(f.countsUnknown ? { runCountsUnknown: true as const } : {}),
+    // Its execution's log with no entry read yet: the failing cell waits, never a `0` made of nothing (AJ5 e).
+    ...(f.countsAwaited ? { runCountsAwaited: true as const } : {}),
     problems: problems.length,
     runUnknown: unknown,
     stopping: state.process.stopping !== null || state.place?.cancelling === true,

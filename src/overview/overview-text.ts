@@ -46,7 +46,7 @@ export type CellRoom = (cell: keyof OverviewCells) => number;
 /** The cells of one overview row, as plain text (the text status; the screen adds bars and spinner). */
 export function overviewCells(r: OverviewRow, room?: CellRoom): OverviewCells {
   const pick = (cell: keyof OverviewCells, forms: string[]) => (room ? fitForms(forms, room(cell)) : forms[0]);
-  const age = pick('age', ageForms(r.ageMs));
+  const age = r.ageAwaited ? '' : pick('age', ageForms(r.ageMs));
   const storage = pick('storage', coverageForms(r.storage));
   const warehouse = pick('warehouse', coverageForms(r.warehouse));
   const runProblem = r.problem?.run ? r.problem : null;
@@ -74,7 +74,8 @@ export function overviewCells(r: OverviewRow, room?: CellRoom): OverviewCells {
     run: pick('run', run),
     rate: live && r.ratePerMin !== null ? pick('rate', rateForms(r.ratePerMin, r.ratePerMin >= 100 ? 0 : 1)) : '–',
     eta: live && r.ratePerMin !== null ? etaCell(r.etaSeconds) : '–',
-    failed: r.failedUnknown ? '–' : r.failed ? failedCell() : '0',
+    // Not known in a word, as the run cell's `not known` (AJ5's note: `–` here, a blank on the screen, where 0 is blank too).
+    failed: r.failedUnknown ? 'not known' : r.failed ? failedCell() : r.runCountsAwaited ? 'waiting' : '0',
     storage,
     warehouse,
     age,

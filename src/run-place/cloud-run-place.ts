@@ -28,7 +28,7 @@ import type { PlaceState } from '../state/place-state.js';
 import type { RecordedRun } from '../state/app-state.js';
 import type { RunSeed } from '../state/run.js';
 import type { PlaceLaunchOutcome, PlaceLaunchRequest, PlaceStopOutcome, RunPlace } from './run-place.js';
-import { staleLockWords } from './end-words.js';
+import { executionEndWords, staleLockWords } from './end-words.js';
 
 /** The job's `cloudRun` config, resolved. */
 export interface CloudRunSpec extends JobRef {
@@ -150,6 +150,8 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
   const wakes = d.wakes ?? processWakes;
   const place = (patch: Partial<PlaceState>) => d.dispatch({ type: 'place/update', patch });
   const notice = (text: string, tone: 'info' | 'warn' | 'fail' = 'info', key?: string) => d.dispatch({ type: 'ui/notice', text, tone, ...(key ? { key } : {}) });
+  /** When this dashboard opened: an execution that ended before is said with when (end-words.ts executionEndWords). */
+  const openedAt = d.now();
   let current: ExecutionInfo | null = null;
   let ours = false;
   let launching = false;
@@ -481,7 +483,10 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     if (ended.has(e.id)) return;
     ended.add(e.id);
     if (e.unlisted) notice(`execution ${e.id} is ${e.unlisted}: ${rec ? 'shown from runs.jsonl, ' : ''}${standIn === e.id ? 'its figures from what was kept of it (its log is gone from Cloud Logging)' : 'its log read from Cloud Logging by name'}`, 'info', `run:${rec?.id ?? e.id}`);
-    else notice(`execution ${e.id} ${e.state}: ${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`, e.state === 'succeeded' ? 'info' : 'warn', `run:${rec?.id ?? e.id}`);
+    else {
+      const end = executionEndWords(e, openedAt);
+      notice(end.text, end.tone, `run:${rec?.id ?? e.id}`);
+    }
     // Recorded at once (a dashboard quitting now must not lose the end), then again once the log's last entries
     // are in (or the deadline passed) with the log's tallies and storage after: runs.jsonl keeps the last counts.
     if (rec && rec.end === null) await recordEndOf(e, rec, false);

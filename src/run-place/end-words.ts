@@ -1,4 +1,6 @@
 import { formatCount } from '../format.js';
+import type { ExecutionInfo } from '../cloud-run/execution.js';
+import { clockTime } from '../state/confirm-situation.js';
 import type { RunState } from '../state/run.js';
 
 /** How a run's process ended, as the watch saw it. */
@@ -45,4 +47,25 @@ export function skippedSignalWords(sig: string, pids: number[]): string {
  */
 export function staleLockWords(pid: number | null): string {
   return pid !== null ? `took over a stale launch lock left by pid ${pid}` : 'took over a stale launch lock that named no holder';
+}
+
+/**
+ * The notice for a Cloud Run execution's end: `execution ID cancelled: 0/1 tasks succeeded (…)`. One that ended before
+ * this dashboard opened (`openedAt`, this machine's clock) says when, and is no warning: it is history, not news (AJ5 g:
+ * an execution cancelled an hour before read at start as if cancelled that moment). The time as the screen's other clock
+ * times (local), with its date when another day's.
+ */
+export function executionEndWords(e: Pick<ExecutionInfo, 'id' | 'state' | 'succeededCount' | 'taskCount' | 'failedCount' | 'message' | 'completionTime'>, openedAt: number): { text: string; tone: 'info' | 'warn' } {
+  const what = `${e.succeededCount}/${e.taskCount} tasks succeeded${e.failedCount ? `, ${e.failedCount} failed` : ''}${e.message ? ` (${e.message})` : ''}`;
+  const tone = e.state === 'succeeded' ? 'info' : 'warn';
+  if (e.completionTime === null || e.completionTime >= openedAt) return { text: `execution ${e.id} ${e.state}: ${what}`, tone };
+  const day = (ms: number) => new Date(ms).toDateString();
+  const at = `${day(e.completionTime) === day(openedAt) ? '' : `${localDate(e.completionTime)} `}${clockTime(e.completionTime)}`;
+  return { text: `execution ${e.id} ${e.state} at ${at}, before this dashboard opened: ${what}`, tone: 'info' };
+}
+
+/** `2026-12-01` in the local time zone. */
+function localDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }

@@ -61,28 +61,45 @@ export function monthMarks(cells: number): { cell: number; label: string }[] {
 }
 
 /**
- * Lays keys out by their date as one row per season, `cells` wide; several keys in one cell show the worst state,
- * so a cluster of failures is never hidden by its successful neighbours. `dateOf` gives a key's date (YYYY-MM-DD):
- * the key itself for date keys, the expected file's date column for game ids (tester V9); a key with none is left out.
+ * Lays keys out by their date as one row per season, `cells` wide. A cell of a few keys (at most FEW: a date job's cell
+ * holds one to three dates) shows the worst state of its keys, so a cluster of failures is never hidden by its
+ * successful neighbours. A cell of more (an id job's ~40 games a cell) shows the worst state at least a quarter of its
+ * keys are in: one failure in 40 painted the cell `✗`, and a job at 92 % read as nothing scraped (tester AK7).
+ * `dateOf` gives a key's date (YYYY-MM-DD): the key itself for date keys, the expected file's date column for game ids
+ * (tester V9); a key with none is left out.
  */
 export function calendarRows(keys: string[], stateOf: (key: string) => KeyState, cells: number, dateOf: KeyDate = (k) => k): SeasonRow[] {
-  const bySeason = new Map<number, (KeyState | null)[]>();
+  const bySeason = new Map<number, Map<KeyState, number>[]>();
   for (const key of keys) {
     const date = dateOf(key);
     if (date === null) continue;
     const season = seasonOf(date);
     let row = bySeason.get(season);
     if (!row) {
-      row = new Array<KeyState | null>(cells).fill(null);
+      row = Array.from({ length: cells }, () => new Map<KeyState, number>());
       bySeason.set(season, row);
     }
     const day = Math.min(SEASON_DAYS - 1, Math.max(0, dayInSeason(date, season)));
-    const cell = Math.min(cells - 1, Math.floor((day * cells) / SEASON_DAYS));
+    const cell = row[Math.min(cells - 1, Math.floor((day * cells) / SEASON_DAYS))];
     const st = stateOf(key);
-    const prev = row[cell];
-    if (prev === null || SEVERITY[st] > SEVERITY[prev]) row[cell] = st;
+    cell.set(st, (cell.get(st) ?? 0) + 1);
   }
   return [...bySeason.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([season, cellsRow]) => ({ label: `${season}-${String((season + 1) % 100).padStart(2, '0')}`, cells: cellsRow }));
+    .map(([season, counts]) => ({
+      label: `${season}-${String((season + 1) % 100).padStart(2, '0')}`,
+      cells: counts.map((c) => cellState(c, [...c.values()].reduce((a, b) => a + b, 0))),
+    }));
+}
+
+/** A cell of at most this many keys shows its worst state. */
+export const FEW = 4;
+
+/** The state a cell of `n` keys shows: the worst any has (n ≤ FEW), else the worst a quarter of them have, else the most common. */
+function cellState(counts: Map<KeyState, number>, n: number): KeyState | null {
+  if (n === 0) return null;
+  const bySeverity = [...counts.entries()].sort((a, b) => SEVERITY[b[0]] - SEVERITY[a[0]]);
+  const need = n <= FEW ? 1 : Math.ceil(n / 4);
+  const worst = bySeverity.find(([, count]) => count >= need);
+  return (worst ?? [...counts.entries()].sort((a, b) => b[1] - a[1] || SEVERITY[b[0]] - SEVERITY[a[0]])[0])[0];
 }

@@ -14,7 +14,10 @@ export function currentFigures(state: AppState, now: number = state.now): RunFig
   const run = state.log.current;
   const f = runFigures(run, now, writerOf(state), true, skipsClaimed(state), { linesOnly: linesLost(state) });
   // Its launch's facts alone (no line read, nothing kept) over a log that is gone: 0 done would be a count made up.
-  return run && !run.hasActivity && run.lastActivityAt === null && executionLogGone(state) ? { ...f, countsUnknown: true } : f;
+  const launchOnly = run !== null && !run.hasActivity && run.lastActivityAt === null && run.keptFrom === undefined;
+  if (launchOnly && executionLogGone(state)) return { ...f, countsUnknown: true };
+  // Or over an execution's log with no entry read yet: not known yet, never `✗ 0 failed` (AJ5 e).
+  return launchOnly && state.place?.execution && state.place.logNewestAt === null ? { ...f, countsAwaited: true } : f;
 }
 
 /**

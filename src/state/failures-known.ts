@@ -56,7 +56,7 @@ export function executionLogGone(state: AppState): boolean {
 
 /**
  * Each reason in an operator's words, one table for every command that says it: `status` (`failures  not known: …`)
- * and `missing --from failures` (`backfill-tui: …; nothing is printed`, exit 1). The overview shows `–` for all.
+ * and `missing --from failures` (`backfill-tui: …; nothing is printed`, exit 1). The overview's failing cell says `not known` for all.
  */
 export const FAILURES_UNKNOWN_WORDS: Record<FailuresUnknownReason, { status: string; missing: (state: AppState) => string }> = {
   'log not read to its end': {

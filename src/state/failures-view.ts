@@ -111,7 +111,7 @@ export function failuresView(state: AppState): FailuresView {
       if (shown) return shown;
       const all = view.rows;
       const filter = state.ui.filter.toLowerCase();
-      const matching = filter ? all.filter((r) => `${r.key} ${r.status} ${r.error} ${r.phase}`.toLowerCase().includes(filter)) : all;
+      const matching = filter ? all.filter((r) => filterText(r).includes(filter)) : all;
       // Keys still failing first; recovered ones (now in storage) at the end, for the record.
       shown = [...matching.filter((r) => !r.recovered), ...matching.filter((r) => r.recovered)];
       return shown;
@@ -145,6 +145,18 @@ export function failureSummaryLine(state: AppState): string | null {
   // Every failing key persistent: its phases were just said.
   if (summary.byPhase.length && summary.persistent !== summary.failing) parts.push(formatGroups(summary.byPhase));
   return parts.join(' · ');
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/**
+ * What `/` matches a row by (lower case): its key, status, error and phase, and its date with its month's name, the
+ * words the `by month` line reads (tester AK6: a game-id key's date was nowhere to match, `/2023-0` and `/Apr` found
+ * none of the 15 keys `by month` listed for April 2023).
+ */
+export function filterText(r: Pick<FailureRow, 'key' | 'status' | 'error' | 'phase' | 'day'>): string {
+  const month = r.day ? (MONTHS[Number(r.day.slice(5, 7)) - 1] ?? '') : '';
+  return `${r.key} ${r.status} ${r.error} ${r.phase} ${r.day ?? ''} ${month}`.toLowerCase();
 }
 
 /** A group `R` offers: its kind, what the operator reads, and the keys still failing in it. */

@@ -79,7 +79,11 @@ export function historyLines(state: AppState): HistoryLine[] {
   const currentTook = figures && state.log.current ? formatElapsed(figures.startedAt, figures.elapsedMs) : null;
   const currentLaunch = currentTook !== null ? launchOfCurrentRun(state) : null;
   const year = new Date(state.now).getFullYear();
-  const key = [year, state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.unlisted, state.log.current, state.log.beside, state.place?.execution?.id, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook];
+  // The log's times (its runs, its failed-keys files) put on this machine's clock, as the alerts and launches above them
+  // are: a writer's clock off by minutes listed its runs that far from their launches, with no word of which clock (AJ5 j).
+  const behind = state.log.clockBehindMs ?? 0;
+  const ours = (t: number | null) => (t === null ? null : t + behind);
+  const key = [year, state.alerts.past, state.alerts.recent, state.process.history, state.log.history, state.log.unlisted, state.log.current, state.log.beside, state.place?.execution?.id, state.log.exists, state.failed.files, state.coverage.expected, state.phases, going, currentTook, behind];
   if (last && last.key.every((x, i) => x === key[i])) return last.lines;
   const lines: HistoryLine[] = [];
   const alerts = [...state.alerts.past, ...state.alerts.recent].reverse();
@@ -122,6 +126,7 @@ export function historyLines(state: AppState): HistoryLine[] {
   // says (tester AC5: `Runs in the log: 201` of a log of 230 runs read as the log's whole).
   const cut = state.log.history.length >= HISTORY_LIMIT;
   lines.push(heading(state.place ? 'Runs in the executions\' logs' : 'Runs in the log', logged.length, cut));
+  if (behind !== 0 && logged.length) lines.push({ kind: 'note', text: clockNote(behind) });
   if (logged.length === 0) lines.push({ kind: 'note', text: `none yet: ${state.place ? 'no execution\'s log read yet' : state.log.exists ? 'no run start found in the log' : 'the log does not exist yet'}` });
   const starts = logged.map((r) => r.startedAt).filter((t): t is number => t !== null);
   for (const r of logged) {
@@ -132,7 +137,7 @@ export function historyLines(state: AppState): HistoryLine[] {
     // row's figure; one started elsewhere, the span of its lines (all that is known of it).
     const launch = r === state.log.current ? currentLaunch : launchOfRun(r, state.process.history, starts.filter((t) => t !== r.startedAt), state.log.clockBehindMs ?? null);
     const took = r === state.log.current && currentTook !== null ? currentTook : launch?.endedAt ? tookOf(launch) : formatElapsed(r.startedAt, r.startedAt !== null && end !== null ? end - r.startedAt : null);
-    lines.push({ kind: 'row', text: `${when(r.startedAt, year)} ${(r.total === null ? '–' : formatCount(r.total)).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r === state.log.beside && !r.exitTrace && state.process.external ? ' · going on (another writer)' : r.deadStart ? ' · ended before its first record' : launch?.reason === 'stopped' ? ' · stopped' : ' · no summary'}` });
+    lines.push({ kind: 'row', text: `${when(ours(r.startedAt), year)} ${(r.total === null ? '–' : formatCount(r.total)).padStart(6)} ${r.total === 1 ? 'key ' : 'keys'} · ${took} · ✓ ${formatCount(r.succeeded)} ✗ ${formatCount(r.failed)} ↷ ${formatCount(r.skipped)}${r.dryRun ? ' · dry run' : ''}${r.complete ? '' : going && r === state.log.current ? ` · ${going}` : r === state.log.beside && !r.exitTrace && state.process.external ? ' · going on (another writer)' : r.deadStart ? ' · ended before its first record' : launch?.reason === 'stopped' ? ' · stopped' : ' · no summary'}` });
   }
   // Runs read that left the list still count in the failures below (tester AF3: a key of the 202nd newest run in f).
   const unlisted = state.log.unlisted ?? 0;
@@ -148,10 +153,15 @@ export function historyLines(state: AppState): HistoryLine[] {
   // `12-01 16:05 ✗ 0` with nothing after the count; AC2: no colon left dangling).
   for (const f of files) {
     const groups = [f.byPhase, f.byError].filter(Boolean).join(' · ');
-    lines.push({ kind: 'row', text: `${when(f.runStartedAt, year)} ${f.failed === 0 ? 'no failures' : `✗ ${formatCount(f.failed)}${groups ? `: ${groups}` : ''}`}` });
+    lines.push({ kind: 'row', text: `${when(ours(f.runStartedAt), year)} ${f.failed === 0 ? 'no failures' : `✗ ${formatCount(f.failed)}${groups ? `: ${groups}` : ''}`}` });
   }
   last = { key, lines };
   return lines;
+}
+
+/** Which clock the log's times are listed on, when the log's writer's is off: `times on this machine's clock (the log's is 10 min behind)`. */
+export function clockNote(behindMs: number): string {
+  return `times on this machine's clock (the log's is ${formatDuration(Math.round(Math.abs(behindMs) / 60_000) * 60)} ${behindMs > 0 ? 'behind' : 'ahead'})`;
 }
 
 /** What the history view shows at this size: the lines from `top`, and how many fit. */

@@ -1,4 +1,6 @@
 import { isActive, type ExecutionInfo } from '../cloud-run/execution.js';
+import { stuckReason } from '../cloud-run/stuck.js';
+import type { AppState } from './app-state.js';
 
 /** A Cloud Run Job as the dashboard follows it: the current execution, its log's freshness, recent ones. */
 export interface PlaceState {
@@ -87,6 +89,25 @@ export function runningKnownTo(place: PlaceState | null | undefined, now: number
   const newest = place!.logNewestAt ?? 0;
   return Math.min(now, Math.max(newest, Math.min(now - lookLagMs(place!), Math.max(place!.seenRunningAt, newest))));
 }
+
+/**
+ * Why the followed execution is stuck, or null: one rule and one time for the header's state, its line, `status`, the
+ * alert and the leave words. Counted from its run's start, the header's elapsed (AJ5's note: the header counted from
+ * the execution's creation, seen pending at its launch, the stuck line from its start, `stuck · 0:55` over `running
+ * 0:25`); its own start when no run of it is shown.
+ */
+export function stuckOf(state: Pick<AppState, 'place' | 'now' | 'log'>): string | null {
+  const p = state.place;
+  const e = p?.execution ?? null;
+  if (!p || !e) return null;
+  const run = state.log.current?.startedAt ?? null;
+  // The run shown is this execution's (a new one is a new run from its launch): never one before its creation.
+  const from = run !== null && run >= e.createTime - RUN_BEFORE_CREATE_MS ? run : null;
+  return stuckReason(e, runningKnownTo(p, state.now), p.stuckAfterMs, from);
+}
+
+/** A run's first line may read a little before its execution's creation on a region's clock: within this, it is its run. */
+const RUN_BEFORE_CREATE_MS = 60_000;
 
 /** How far behind now a running execution's time is shown (runningKnownTo): a look interval and a second. */
 export function lookLagMs(place: Pick<PlaceState, 'lookEveryMs'>): number {

@@ -1,6 +1,5 @@
-import { placeErrorSource, placeErrorText, runningKnownTo } from './place-state.js';
+import { placeErrorSource, placeErrorText, stuckOf } from './place-state.js';
 import { isActive } from '../cloud-run/execution.js';
-import { stuckReason } from '../cloud-run/stuck.js';
 import { clockSpanMs, formatClock } from '../format.js';
 import type { AppState } from './app-state.js';
 import { clockTime } from './confirm-situation.js';
@@ -77,7 +76,7 @@ function problem(state: AppState): PlaceLine[] {
     const figures = keptIn !== null ? ` · figures from ${keptIn} (kept whole)` : p.logReadAt === null ? '' : ` · figures as of ${clockTime(p.logReadAt)} (stale)`;
     return [{ text: `${placeErrorText(p, state.now, clockTime)}${since !== null ? ` · since ${clockTime(since)}, retrying` : ''}${figures}${p.hint ? ` → ${p.hint}` : ''}`, tone: 'fail' }];
   }
-  const stuck = stuckReason(p.execution, runningKnownTo(p, state.now), p.stuckAfterMs);
+  const stuck = stuckOf(state);
   if (stuck) {
     const fact = `stuck: ${stuck}`;
     const lead = `${fact} · x cancels it`;
@@ -93,8 +92,10 @@ function problem(state: AppState): PlaceLine[] {
   if (p.execution?.unlisted && p.logReadAt !== null && p.logNewestAt === null) return [{ text: 'its log has no entries in Cloud Logging (kept 30 days): run and failures not known', tone: 'warn' }];
   // Its log not read through yet (the dashboard opened after it ended): nothing is known to be missing (tester AH4).
   if (p.firstRead) return [];
-  if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; execution counts shown', tone: 'warn' }];
-  if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; execution tasks and outcome shown', tone: 'warn' }];
+  // Where the figures under it come from, plainly: the key counts are the log's read so far, the tasks on the line above
+  // the execution's (AJ5 f: `execution counts shown` over the log's counts).
+  if (p.logIncomplete === 'waiting') return [{ text: 'log incomplete: last entries not yet in Cloud Logging; counts from the log', tone: 'warn' }];
+  if (p.logIncomplete === 'gave-up') return [{ text: 'log incomplete: last entries never arrived; counts from the log', tone: 'warn' }];
   return [];
 }
 

@@ -114,6 +114,11 @@ export interface RunFigures {
    * (current-figures.ts); `done` and the tallies are then said `–`, never zeros. Absent otherwise.
    */
   countsUnknown?: true;
+  /**
+   * The run's counts are not known yet: a Cloud Run execution whose log has given no entry so far (entries arrive late),
+   * its run only its launch's facts. `status` and the overview say so, never `✗ 0 failed` (AJ5 e). Absent otherwise.
+   */
+  countsAwaited?: true;
 }
 
 const HOUR_MS = 3_600_000;

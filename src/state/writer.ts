@@ -1,6 +1,5 @@
-import { placeErrorSource, regionUnanswered, runningKnownTo } from '../state/place-state.js';
+import { placeErrorSource, regionUnanswered, runningKnownTo, stuckOf } from '../state/place-state.js';
 import { isActive } from '../cloud-run/execution.js';
-import { stuckReason } from '../cloud-run/stuck.js';
 import type { AppState } from './app-state.js';
 import type { WriterInfo } from './run-view.js';
 import { behindByLaunch, launchOfCurrentLogRun, onOurClock } from './launch-match.js';
@@ -40,7 +39,7 @@ function writerFacts(state: AppState): WriterInfo {
     const seen = place.seenRunningAt ?? null;
     const active = isActive(e);
     const endedAt = active ? (lastSeen ?? (seen !== null ? runningKnownTo(place, state.now) : null)) : e.completionTime !== null && seen !== null ? Math.max(e.completionTime, seen) : (e.completionTime ?? seen);
-    return { alive: active, tasksRunning: active, arrivedAt, stuck: stuckReason(e, runningKnownTo(place, state.now), place.stuckAfterMs) !== null, logIncomplete: !active && place.logIncomplete === 'waiting', endedAt, readUntil: place.logNewestAt, tasks: e.runningCount, endsAfterSummary: true, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}), ...(unanswered || (active && seen !== null) ? { unproven: true } : {}) };
+    return { alive: active, tasksRunning: active, arrivedAt, stuck: stuckOf(state) !== null, logIncomplete: !active && place.logIncomplete === 'waiting', endedAt, readUntil: place.logNewestAt, tasks: e.runningCount, endsAfterSummary: true, ...(place.error ? { unseen: `${placeErrorSource(place.error)} cannot be read` } : {}), ...(unanswered || (active && seen !== null) ? { unproven: true } : {}) };
   }
   if (p.external) return { alive: true, arrivedAt };
   // A launch from here in its start window: its child is spawned and writing, not yet in the state (its pid comes a
