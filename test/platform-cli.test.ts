@@ -118,7 +118,8 @@ describe('status --json with several jobs and a chain', () => {
     const both = await runCliAsync(['status', '--require', '95'], { cwd: dir, env });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/add --job NAME .* or --stage NAME/);
-  });
+    // Five CLI runs of a five-job chain one after another: 30 s ran out under a load of 12 on 2 cores.
+  }, 120_000);
 });
 
 describe('missing --from STAGE [--present-in STAGE]', () => {

@@ -1,5 +1,5 @@
 import { removeDir } from './support/remove-dir.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import stringWidth from 'string-width';
@@ -31,6 +31,11 @@ beforeEach(() => {
     log += logOf(T + i * 3 * H, records);
   }
   writeFileSync(path.join(dir, 'h.log'), log);
+  // A log of runs that ended then: its modification time is a minute into its last run (its lines a second apart), not
+  // this test's (a file written a moment ago with year-old lines reads as a writer's clock a year behind, and h says
+  // so above its list; hours after its last line reads as a zone that many hours behind).
+  const ended = new Date(T + (RUNS - 1) * 3 * H + 60_000);
+  utimesSync(path.join(dir, 'h.log'), ended, ended);
   writeFileSync(path.join(dir, 'backfill-tui.config.json'), JSON.stringify({ job: 'hist', log: 'h.log', keepAwake: false }));
 });
 afterEach(() => {
