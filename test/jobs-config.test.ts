@@ -195,3 +195,11 @@ describe('chain config', () => {
     expect(err.message).toMatch(pattern);
   });
 });
+
+// Tester AK11: mistakes in two jobs named only the first's; fix it, run again, meet the next.
+test('every job\'s mistakes at once, each under its job\'s heading', () => {
+  const dir = withConfig({ jobs: [{ name: 'a', log: 'a.log', workers: 'six' }, { name: 'b', log: 'b.log', storage: { url: 'st', pollSecs: 5 } }, { name: 'c', log: 'c.log' }] });
+  const file = path.join(dir, 'backfill-tui.config.json');
+  const lines = errorOf(() => loadRegistry({ cwd: dir })).message.split('\n');
+  expect(lines).toEqual([`${file}: job "a" (jobs.0): invalid config`, expect.stringMatching(/^ {2}jobs\.0\.workers: /), `${file}: job "b" (jobs.1): invalid config`, '  jobs.1.storage.pollSecs: unknown setting']);
+});

@@ -8,6 +8,7 @@ import { writeKeysFile } from '../runner/keys-file.js';
 import { readExpectedLayout } from '../coverage/expected-keys.js';
 import { launch } from '../runner/launch.js';
 import { acquireLaunchLock } from '../runner/lock.js';
+import { acquireTargetLock, logTarget } from '../runner/target-lock.js';
 import { staleLockWords } from '../run-place/end-words.js';
 import type { RunRecord } from '../runner/runs-file.js';
 import type { RunLabel } from '../runner/keys-file.js';
@@ -40,6 +41,16 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
     return { ok: false, message: `not launched: ${why}`, notices };
   }
   if (lock.tookOverStale) notices.push(staleLockWords(lock.tookOverStale.pid));
+  // And the log's own, shared by every dashboard of this user (tester AK8: another state directory, or another config
+  // naming the same log, launched beside this one in the instant before either wrote it). One it cannot take is said,
+  // and the job's lock stands alone: a full /tmp must not stop a launch the job's lock allows.
+  const logLock = await acquireTargetLock(logTarget(config.log)).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err }));
+  if (!logLock.ok && !('error' in logLock)) {
+    await lock.release();
+    return { ok: false, message: `not launched: another dashboard${logLock.holderPid !== null ? ` (pid ${logLock.holderPid})` : ''} is launching into ${config.log}`, notices };
+  }
+  if (!logLock.ok) notices.push(`the log's shared launch lock could not be taken (${causeFirst(logLock.error.message)}): launched under the job's lock alone`);
+  else if (logLock.tookOverStale) notices.push(staleLockWords(logLock.tookOverStale.pid));
   try {
     const now = await processSnapshot(config);
     if (now.attached) return { ok: false, message: `not launched: run ${now.runId} (pid ${now.pid}) is still running`, notices };
@@ -70,6 +81,7 @@ export async function launchBackfill(config: Config, req: LaunchRequest, onSpawn
     const awake = config.keepAwake && result.run.pid !== null ? await keepAwake(result.run.pid) : { active: false, how: null, reason: null, stop: () => undefined };
     return { ok: true, run: result.run, child: result.child, keepAwake: { how: awake.active ? awake.how : null, reason: awake.active ? null : awake.reason, stop: awake.stop, onEnded: awake.onEnded }, notices };
   } finally {
+    if (logLock.ok) await logLock.release();
     await lock.release();
   }
 }

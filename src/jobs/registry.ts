@@ -101,15 +101,27 @@ function readRegistry(opts: { file?: string; cwd: string; flags?: ConfigFlags })
     const oneJob = ONE_JOB_FLAGS.filter((f) => flags[f] !== undefined);
     if (oneJob.length) throw new ConfigError(`--${oneJob[0].replace('stateDir', 'state-dir')} sets one job's file, and ${where} lists ${entries.length} jobs: add --job NAME (jobs: ${entries.map((e) => e.name).join(', ')})`);
   }
-  const loaded = picked.map(({ name, index, entry }) => {
+  // Every job's mistakes at once, each under its job's heading (tester AK11: only the first job's were said; fix, run
+  // again, meet the next).
+  const mistakes: string[] = [];
+  const tried = picked.map(({ name, index, entry }): Config | null => {
     const jobWhere = `${where}: job "${name}" (jobs.${index})`;
     const merged = mergeSettings(inheritedDefaults(defaults, entry), { ...entry, job: name }) as Record<string, unknown>;
     // A bad value is named where it is written: the entry's own, or the `defaults` it inherited (tester T11).
     const locate = (p: string[]) => (has(entry, p) || !has(defaults, p) ? ['jobs', String(index), ...p] : ['defaults', ...p]);
-    const config = resolveConfig(merged, { file, cwd: opts.cwd, flags: { ...flags, job: undefined }, where: jobWhere, locate });
+    let config: Config;
+    try {
+      config = resolveConfig(merged, { file, cwd: opts.cwd, flags: { ...flags, job: undefined }, where: jobWhere, locate });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      mistakes.push(err.message);
+      return null;
+    }
     // Jobs share one state directory by default: each keeps its runs, keys files and launch lock in its own folder.
     return flags.stateDir ? config : { ...config, stateDir: path.join(config.stateDir, jobDirName(name)) };
   });
+  if (mistakes.length > 0) throw new ConfigError(mistakes.join('\n'));
+  const loaded = tried as Config[];
   // Every job of the list, picked or not: `--job huge` must not read the failed-keys files of another job either.
   // The default glob of a job without `failed` leaves out the names another job's `failed` gives to that job.
   const files: JobFiles[] = defaultFailedGlobs(

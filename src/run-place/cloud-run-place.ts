@@ -21,6 +21,7 @@ import { settingsRecorded, settingsTaken } from './settings-taken.js';
 import { fileStamp, keysFileText } from '../runner/keys-file.js';
 import type { KeysLayout } from '../coverage/expected-keys.js';
 import { acquireLaunchLock, launchLockHeld } from '../runner/lock.js';
+import { acquireTargetLock } from '../runner/target-lock.js';
 import { appendRunRecord, readRuns, recordEnd, recordEndOnce, type RunRecord } from '../runner/runs-file.js';
 import { clockTime } from '../state/confirm-situation.js';
 import type { AppEvent } from '../state/events.js';
@@ -742,8 +743,13 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     if (launching) return { ok: false, message: 'not launched: a launch is already under way', notices };
     launching = true;
     const lock = await acquireLaunchLock(d.stateDir, d.jobName).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err }));
+    // And the Cloud Run job's own, shared by every dashboard of this user whatever its state directory (tester AK8's
+    // class: two would each list no running execution and both call jobs.run). One it cannot take is said, not fatal.
+    const jobLock = lock.ok ? await acquireTargetLock(cloudRunOwner(spec)).catch((err: Error) => ({ ok: false as const, holderPid: null, error: err })) : null;
     try {
       if (!lock.ok) return { ok: false, message: `not launched: ${'error' in lock ? lock.error.message : `another dashboard${lock.holderPid !== null ? ` (pid ${lock.holderPid})` : ''} is launching this job`}`, notices };
+      if (jobLock && !jobLock.ok && !('error' in jobLock)) return { ok: false, message: `not launched: another dashboard${jobLock.holderPid !== null ? ` (pid ${jobLock.holderPid})` : ''} is launching Cloud Run job ${spec.job}`, notices };
+      if (jobLock && !jobLock.ok) notices.push(`the Cloud Run job's shared launch lock could not be taken (${(jobLock as { error: Error }).error.message}): launched under this job's lock alone`);
       if (lock.tookOverStale) notices.push(staleLockWords(lock.tookOverStale.pid));
       // A fresh look, not the last poll: someone may have started it a second ago.
       let list: ExecutionInfo[];
@@ -799,6 +805,7 @@ export function createCloudRunPlace(d: CloudRunPlaceDeps): RunPlace {
     } finally {
       launching = false;
       launchingId = null;
+      if (jobLock?.ok) await jobLock.release();
       if (lock.ok) await lock.release();
     }
   }
