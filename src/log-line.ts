@@ -70,6 +70,8 @@ export interface ParsedBatch {
   tail: TailLine[];
   /** Records whose key was longer than MAX_KEY_CHARS: cut (see parseChunk) and counted as suspicious. */
   suspiciousKeys?: number;
+  /** Records whose key holds bytes that are not UTF-8 and that no key after it replaced (see parseChunk repairKey): suspicious too. */
+  damagedKeys?: number;
   /**
    * Keyed outcome lines kept in columns, and the order of all records (parseChunk's `keyed`): `lines`
    * then holds only the other records. `linesOf` (parser) gives them all as LogLines.

@@ -153,7 +153,9 @@ export function statusText(state: AppState, opts: { cut?: Cut; width?: number } 
     }
   }
   const odd = reading ? 0 : state.log.suspiciousKeys;
-  if (odd > 0) lines.push(`suspicious ${countOf(odd, 'key')} longer than 200 characters in the log, cut for display (never launched)`);
+  const damaged = reading ? 0 : (state.log.damagedKeys ?? 0);
+  if (odd - damaged > 0) lines.push(`suspicious ${countOf(odd - damaged, 'key')} longer than 200 characters in the log, cut for display (never launched)`);
+  if (damaged > 0) lines.push(`suspicious ${countOf(damaged, 'line')} whose key holds bytes that are not UTF-8 (never launched)`);
   // The runs read so far are not the log's runs: its newest are in the part not read (tester Z12).
   const earlier = reading ? 0 : earlierRuns(state.log).length;
   // A full history means older runs may exist that were never read (see history-start.ts).

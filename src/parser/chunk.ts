@@ -9,6 +9,8 @@ import { LineStart, junkText, parseTrace } from './line-start.js';
 import { LogClock } from './log-clock.js';
 import { ERROR, type Level, PrefixReader, WARNING } from './timestamp.js';
 import { MAX_KEY_CHARS } from '../key-safety.js';
+import { parseText } from './text-rules.js';
+import { parseLoose } from './loose-rules.js';
 
 /** A compiled grammar. Build it with `compileGrammar`; its fields are the parser's own business. */
 export interface Grammar {
@@ -45,6 +47,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
   const inner = new LineStart(chunk, prefix);
   let lineCount = 0;
   let suspiciousKeys = 0;
+  let damagedKeys = 0;
   // A number, not number | null: a variable that may hold null keeps each new value boxed on the heap.
   let lastAt = -Infinity;
   let pos = 0;
@@ -94,9 +97,16 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
     for (let i = before; i < lines.length; i++) {
       columns?.general();
       const rec = lines[i] as { key?: string | null };
-      if (typeof rec.key === 'string' && rec.key.length > MAX_KEY_CHARS) {
-        rec.key = cutKey(rec.key);
+      const key = rec.key;
+      if (typeof key !== 'string') continue;
+      if (key.length > MAX_KEY_CHARS) {
+        rec.key = cutKey(key);
         suspiciousKeys++;
+      } else if (key.indexOf('\uFFFD') >= 0) {
+        // Only keys decoded from bytes that are not UTF-8 get here (the clean path never does): see repairKey.
+        const fixed = repairKey(lines[i], key, chunk, m, end, custom);
+        if (fixed === null || fixed.kind === 'unrecognized') damagedKeys++;
+        if (fixed !== null) lines[i] = fixed;
       }
     }
     if (pos >= tailStart) {
@@ -114,7 +124,7 @@ export function parseChunk(chunk: Buffer, grammar: Grammar, tailLimit = 200, clo
     }
     pos = nl + 1;
   }
-  return { lines, lineCount, lastAt: lastAt === -Infinity ? null : lastAt, tail, ...(suspiciousKeys > 0 && { suspiciousKeys }), ...(columns !== null && { keyed: columns }) };
+  return { lines, lineCount, lastAt: lastAt === -Infinity ? null : lastAt, tail, ...(suspiciousKeys > 0 && { suspiciousKeys }), ...(damagedKeys > 0 && { damagedKeys }), ...(columns !== null && { keyed: columns }) };
 }
 
 /**
@@ -126,6 +136,39 @@ function objectArray<T extends object>(): T[] {
   const a: T[] = [{} as T];
   a.pop();
   return a;
+}
+
+/**
+ * A record whose key holds U+FFFD (bytes that are not UTF-8 where the key is). A key that is mostly such bytes
+ * (`❌ Failed \xff\xfe 2021-11-11: HTTP 500` reads the key `\uFFFD\uFFFD`) is no key: two such lines for two dates
+ * compared equal and the second was dropped as a repeated line (tester AK2). The line is read again without it,
+ * and the key after it (the date) is the key; a line with no key after it is a line that looked like an outcome and
+ * matched no rule (`unrecognized`), counted as suspicious. A key only partly damaged (`2021-11-1\uFFFD`) stays the
+ * key it reads (null), counted as suspicious too: never launched (key-safety.ts).
+ */
+function repairKey(line: LogLine, key: string, chunk: Buffer, m: number, end: number, custom: boolean): LogLine | null {
+  if (!mostlyDamaged(key)) return null;
+  const at = line.at;
+  if (!custom && m >= 0) {
+    const msg = chunk.toString('utf8', m, end).trim();
+    const p = msg.indexOf(key);
+    if (p > 0) {
+      const again = `${msg.slice(0, p)}${msg.slice(p + key.length).trimStart()}`;
+      const out: LogLine[] = [];
+      if (parseText(again, at, out) || parseLoose(again, at, out)) {
+        const read = out.length === 1 ? (out[0] as { key?: string | null }) : null;
+        if (read !== null && out[0].kind === line.kind && typeof read.key === 'string' && read.key.indexOf('\uFFFD') < 0 && /[0-9A-Za-z]/.test(read.key)) return out[0];
+      }
+    }
+  }
+  return { kind: 'unrecognized', at };
+}
+
+/** Whether at least half of the key is U+FFFD, or nothing but U+FFFD and punctuation. */
+function mostlyDamaged(key: string): boolean {
+  let bad = 0;
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) === 0xfffd) bad++;
+  return bad * 2 >= key.length || !/[0-9A-Za-z]/.test(key);
 }
 
 /** Every record of the batch as a LogLine, in file order (its keyed columns made into LogLines). */

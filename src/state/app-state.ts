@@ -279,6 +279,8 @@ export interface LogState extends LogRuns {
   overlongBytes: number;
   /** Keys longer than MAX_KEY_CHARS seen in the log (cut for display, never launched). */
   suspiciousKeys: number;
+  /** Of `suspiciousKeys`: lines whose key holds bytes that are not UTF-8 (the rest are keys cut at 200 characters). */
+  damagedKeys?: number;
   resets: number;
   tail: TailLine[];
   /** When lines last arrived while the log was followed (epoch ms, our clock), or null. */

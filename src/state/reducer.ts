@@ -224,7 +224,7 @@ function step(state: AppState, event: AppEvent): AppState {
       // Every figure of the run before (counts, rate, ETA, workers, elapsed, arrivals) belonged to that run only.
       return {
         ...state,
-        log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, beside: null, resumable: null, unlisted: 0, tail: [], lines: 0, linesAtSeed: 0, bytesRead: 0, suspiciousKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
+        log: { ...state.log, current: seededRun(event.seed), history: [], trail: null, beside: null, resumable: null, unlisted: 0, tail: [], lines: 0, linesAtSeed: 0, bytesRead: 0, suspiciousKeys: 0, damagedKeys: 0, resets: state.log.resets + 1, exists: true, lastArrivalAt: null, seed: event.seed },
       };
     case 'log/launched': {
       // The run before ended: its figures (counts, rate, elapsed, workers) must not stand for the new one until
@@ -276,7 +276,7 @@ function step(state: AppState, event: AppEvent): AppState {
     case 'log/batch': {
       // A whole log again replaces what was read, in one event: never a moment with no run (alerts, frames).
       // Entries after all, over a run that stood in from its kept outcomes: the log's own lines replace it, never add to it.
-      let log = event.replace || state.log.current?.keptFrom !== undefined ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, beside: null, resumable: null, unlisted: 0, tail: [], lines: 0, linesAtSeed: 0, lastRecordAt: null, suspiciousKeys: 0 } : state.log;
+      let log = event.replace || state.log.current?.keptFrom !== undefined ? { ...state.log, current: state.log.seed ? seededRun(state.log.seed) : null, history: [], trail: null, beside: null, resumable: null, unlisted: 0, tail: [], lines: 0, linesAtSeed: 0, lastRecordAt: null, suspiciousKeys: 0, damagedKeys: 0 } : state.log;
       if (log.truncated) {
         const at = firstRecordAt(event.batch);
         if (at === undefined) return state; // nothing to judge by yet (NULs, a blank line)
@@ -306,7 +306,8 @@ function step(state: AppState, event: AppEvent): AppState {
           lastRecordAt: event.batch.lastAt !== null && event.batch.lastAt > (log.lastRecordAt ?? -Infinity) ? event.batch.lastAt : (log.lastRecordAt ?? null),
           // The first line read after a gap (log/lost) closes its span.
           ...(log.lost && log.lost.beforeAt === null && typeof firstRecordAt(event.batch) === 'number' ? { lost: { ...log.lost, beforeAt: firstRecordAt(event.batch) as number } } : {}),
-          suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0),
+          suspiciousKeys: log.suspiciousKeys + (event.batch.suspiciousKeys ?? 0) + (event.batch.damagedKeys ?? 0),
+          ...(event.batch.damagedKeys ? { damagedKeys: (log.damagedKeys ?? 0) + event.batch.damagedKeys } : {}),
           lastArrivalAt: event.arrivedAt ?? state.log.lastArrivalAt,
           clockBehindMs: behind,
         },
