@@ -190,6 +190,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
     if (task && run) {
       // One execution, one run: its tasks' lines come in no set order against each other.
       if (line.at > (run.lastActivityAt ?? 0)) run.lastActivityAt = line.at;
+      wentOn(run, line.kind);
       if (movesRun(line.kind)) {
         run.hasActivity = true;
         run.exitTrace = false;
@@ -258,6 +259,7 @@ export function applyLines(runs: LogRuns, lines: LogLine[], keyed?: KeyedLines |
       run.startedAt = line.at;
     }
     run.lastActivityAt = line.at;
+    wentOn(run, line.kind);
     if (movesRun(line.kind)) {
       run.hasActivity = true;
       run.exitTrace = false;
@@ -438,6 +440,16 @@ function ignoredTrace(run: RunState, line: Extract<LogLine, { kind: 'trace' }>):
   if (line.error === null) run.traceOpen = true;
   else run.traceIgnored = run.traceOpen = false;
   return true;
+}
+
+/**
+ * A record of the run after a traceback: the script went on, so the traceback was not what ended it. A worker's
+ * `logger.exception(...)` for one key prints the key's traceback and the run goes on (tester AK12: `ValueError: boom`
+ * then `✅ Scraped 2022-01-03` and a summary read as a run that died of it). Its error is that key's (its failure line
+ * says it), never the run's: a traceback is the run's end only when nothing of the run follows it.
+ */
+export function wentOn(run: RunState, kind: LogLine['kind']): void {
+  if (run.exitTrace && (movesRun(kind) || kind === 'complete' || kind === 'summary')) run.error = null;
 }
 
 function beginNew(run: RunState): { changes: number } {

@@ -217,6 +217,8 @@ export function foldKeyed(run: RunState, c: KeyedCursor, r: number): number {
     // What every record sets, as the last one left it.
     run.lastActivityAt = at;
     run.hasActivity = true;
+    // The run went on after a traceback: not what ended it (apply-lines.ts wentOn).
+    if (run.exitTrace) run.error = null;
     run.exitTrace = false;
     run.traceOpen = false;
     run.traceIgnored = false;
