@@ -183,3 +183,23 @@ describe('a launch that ended, its run\'s writer 90 s behind: status and a dashb
     expect(deadLaunchSeed({ ...s, log: { ...s.log, modifiedAt: launchedAt - 60_000 } })?.seed).toMatchObject({ startedAt: launchedAt, total: 130 });
   });
 });
+
+// Tester AK3 (on cb26932): a complete launch, then 10 s after its end another, stopped after 15 s; the writer 90 s behind
+// puts the stopped run's first line in the complete launch's window. It is the later launch's, now and once earlier.
+describe('a stopped run right after a complete launch, its writer 90 s behind', () => {
+  const first = launch({ id: 'resume-1', startedAt: launchedAt - 100_000, endedAt: launchedAt - 10_000, reason: 'complete', counts: { succeeded: 76, failed: 4, skipped: 0 } });
+  const second = launch({ id: 'resume-2', startedAt: launchedAt, endedAt: launchedAt + 15_000, reason: 'stopped', counts: { succeeded: 22, failed: 1, skipped: 0 } });
+  const firstRun = skewed(90_000, { startedAt: launchedAt - 100_000 + 500 - 90_000, complete: true, succeeded: 76, failed: 4 });
+  const stoppedRun = skewed(90_000, { lastActivityAt: launchedAt + 14_000 - 90_000, succeeded: 22, failed: 1, total: 24 });
+
+  test('the current run: its own launch, stopped', () => {
+    const s0 = stateOf(stoppedRun, first, { modifiedAt: launchedAt + 14_500, now: launchedAt + MIN });
+    const s = { ...s0, log: { ...s0.log, history: [firstRun] }, process: { ...s0.process, history: [first, second] } };
+    expect(launchOfCurrentRun(s)?.id).toBe('resume-2');
+    expect(stoppedByRecord(s)).toBe(true);
+  });
+
+  test('an earlier run: the launch whose end record holds its counts', () => {
+    expect(launchOfRun(stoppedRun, [first, second], [firstRun.startedAt!])?.id).toBe('resume-2');
+  });
+});

@@ -108,7 +108,13 @@ export function launchOfCurrentLogRun<T extends LaunchTimes & { reason?: string 
   const began = onOurClock(run.startedAt, state.log.clockBehindMs);
   const { log, process: p } = state;
   const writtenAt = state.place || !p.writersChecked || p.external || log.modifiedAt == null ? null : log.modifiedAt;
-  return launchForWritten(began, launches, otherStarts, writtenAt, (l) => !run.complete || l.reason === 'complete');
+  const normal = launchFor(began, launches, otherStarts);
+  const behind = launchBehind(began, launches, otherStarts, writtenAt, (l) => !run.complete || l.reason === 'complete');
+  // Its first line in an earlier launch's window, but that launch ended before a later one began and the log was
+  // written after that one: the run is the later launch's, its writer behind (tester AK3: stopped 15 s after a launch
+  // that followed a complete one, `status` paired it with the complete one).
+  if (normal && behind && normal.endedAt != null && normal.endedAt < behind.startedAt) return behind;
+  return normal ?? behind;
 }
 
 /**

@@ -21,7 +21,11 @@ export function launchOfRun(run: RunState, history: RecordedRun[], otherStarts: 
   // A finished run of a writer a little behind ours (tester AJ3's class; the skew allowance, launch-match.ts): nothing
   // on our clock says when it was written, but its launch's end record, whose counts are its own (the dashboard that
   // watched it wrote them from its lines), proves it its launch's run.
-  return launchFor(began, history, others) ?? launchBehind(began, history, others, Infinity, (l) => l.endedAt !== null && sameCounts(l.counts, run));
+  const normal = launchFor(began, history, others);
+  const behind = launchBehind(began, history, others, Infinity, (l) => l.endedAt !== null && sameCounts(l.counts, run));
+  // An earlier launch's window, but its end record has other counts, the later launch's its own (tester AK3).
+  if (normal && behind && normal.counts && !sameCounts(normal.counts, run)) return behind;
+  return normal ?? behind;
 }
 
 /** The end record's counts are the run's own ✓ ✗ ↷, not all zero (a run that did nothing proves nothing). */
